@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+
+/** Short, stable hash of the given parts (sha256, hex, 32 chars). Parts are joined unambiguously. */
+export function hashParts(...parts: (string | number | undefined)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) {
+    const s = p === undefined ? '\u0000' : String(p);
+    h.update(`${s.length}:${s}|`);
+  }
+  return h.digest('hex').slice(0, 32);
+}
+
+/** Whitespace-insensitive form of a source line, so re-indenting or reformatting spaces keeps identity. */
+export function normalizeLine(line: string): string {
+  return line.replace(/\s+/g, '');
+}
+
+/** A message without numbers (line numbers, counts, build ids) and with collapsed whitespace. */
+export function normalizeMessage(message: string): string {
+  return message
+    .replace(/0x[0-9a-f]+/gi, '#')
+    .replace(/\d+/g, '#')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+export interface ComputedFingerprintInput {
+  tool: string;
+  ruleId: string;
+  path?: string;
+  /** The flagged line's text, when the source file could be read. */
+  lineText?: string;
+  message: string;
+}
+
+/**
+ * Fingerprint for a finding whose tool gave none: tool + rule + path + the flagged line's normalized content when
+ * known, otherwise the message with numbers stripped. Never line numbers, build ids or timestamps.
+ */
+export function computeFingerprint(f: ComputedFingerprintInput): { fingerprint: string; source: string } {
+  const tool = f.tool.toLowerCase();
+  if (f.lineText !== undefined && normalizeLine(f.lineText) !== '') {
+    return { fingerprint: hashParts('line', tool, f.ruleId, f.path, normalizeLine(f.lineText)), source: 'computed:line' };
+  }
+  return {
+    fingerprint: hashParts('message', tool, f.ruleId, f.path, normalizeMessage(f.message)),
+    source: 'computed:message',
+  };
+}
+
+/** Identity of a dependency vulnerability that does not depend on the tool that found it. */
+export function packageFingerprint(p: { ecosystem?: string; name: string; version?: string }, vulnId: string): string {
+  return hashParts('pkg', (p.ecosystem ?? '').toLowerCase(), p.name.toLowerCase(), p.version ?? '', vulnId.toUpperCase());
+}
+
+/**
+ * Makes fingerprints unique within one run: the n-th repeat of a fingerprint gets `~n` appended (in input order),
+ * so two findings that hash alike (e.g. two on one line) stay two.
+ */
+export function disambiguate<T extends { fingerprint: string }>(findings: T[]): T[] {
+  const seen = new Map<string, number>();
+  for (const f of findings) {
+    const n = seen.get(f.fingerprint) ?? 0;
+    seen.set(f.fingerprint, n + 1);
+    if (n > 0) f.fingerprint = `${f.fingerprint}~${n + 1}`;
+  }
+  return findings;
+}

@@ -1,0 +1,132 @@
+import type { Finding, InputError, ToolRef } from '../model';
+import { parseJson } from './json';
+import { parseXml } from './xml';
+import { isObj } from './util';
+import { PARSERS } from './registry';
+import { disambiguate } from './fingerprint';
+import type { FormatParser, ParseContext, ParseResult } from './types';
+
+export type { FormatParser, ParseContext, ParseResult } from './types';
+
+export interface IngestedFile extends ParseResult {
+  file: string;
+  /** The detected (or forced) format id; undefined when the file could not be used. */
+  format?: string;
+}
+
+export function formatIds(parsers: readonly FormatParser[] = PARSERS): string[] {
+  return parsers.map((p) => p.id);
+}
+
+function fatal(file: string, message: string, extra: Partial<InputError> = {}): IngestedFile {
+  return { file, findings: [], tools: [], errors: [{ file, message, severity: 'fatal', ...extra }] };
+}
+
+/** Describes a document that no parser accepted, saying what was recognized. */
+function describeUnknown(doc: unknown): string {
+  if (doc === null) return 'the document is `null`';
+  if (Array.isArray(doc)) return doc.length === 0 ? 'the document is an empty array' : `the document is an array of ${doc.length} element(s) of no known format`;
+  if (!isObj(doc)) return `the document is a ${typeof doc}`;
+  const keys = Object.keys(doc);
+  if (keys.length === 0) return 'the document is an empty object';
+  if ('error' in doc || 'errors' in doc && keys.length <= 2) {
+    const e = (doc as Record<string, unknown>).error ?? (doc as Record<string, unknown>).errors;
+    const msg = typeof e === 'string' ? e : isObj(e) && typeof e.message === 'string' ? e.message : undefined;
+    return `the document is an error object${msg ? ` ("${msg.slice(0, 200)}")` : ''}: the scanner failed before producing results`;
+  }
+  if ('version' in doc && 'runs' in doc) return `it looks like SARIF but its version is ${JSON.stringify((doc as Record<string, unknown>).version)}`;
+  return `an object with top-level keys ${keys.slice(0, 8).map((k) => JSON.stringify(k)).join(', ')}${keys.length > 8 ? ', …' : ''}`;
+}
+
+/**
+ * Parses one input file's text into findings. Pure: the caller reads the file.
+ * Never throws: every problem becomes an InputError naming the file and, where known, the position or JSON path.
+ *
+ * @param format  a parser id to skip detection (the user's `format:` override), or undefined to detect by content
+ */
+export function ingestText(
+  text: string,
+  ctx: ParseContext,
+  format?: string,
+  parsers: readonly FormatParser[] = PARSERS,
+): IngestedFile {
+  const file = ctx.file;
+  const expected = `expected one of: ${parsers.map((p) => p.label).join(', ')}`;
+  const forced = format ? parsers.find((p) => p.id === format) : undefined;
+  if (format && !forced) {
+    return fatal(file, `unknown format "${format}"`, { hint: `use one of ${formatIds(parsers).join(', ')}` });
+  }
+  const trimmed = text.replace(/^\uFEFF/, '').trimStart();
+  if (trimmed === '') {
+    return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
+  }
+  const isXml = trimmed.startsWith('<');
+  let doc: unknown;
+  if (isXml) {
+    if (forced && forced.syntax !== 'xml') return fatal(file, `format "${forced.id}" is JSON but the file is XML`, { hint: expected });
+    const r = parseXml(text);
+    if (!r.ok) return fatal(file, `not well-formed XML: ${r.message}`, { line: r.line, column: r.column, hint: expected });
+    doc = r.value;
+  } else {
+    const r = parseJson(text);
+    if (!r.ok) {
+      const lines = trimmed.split('\n').filter((l) => l.trim() !== '');
+      const ndjson =
+        lines.length > 1 && lines.slice(0, 3).every((l) => parseJson(l).ok) ? ' (it looks like NDJSON: one JSON value per line)' : '';
+      return fatal(file, `not valid JSON: ${r.message}${ndjson}`, {
+        line: r.line,
+        column: r.column,
+        hint: ndjson ? `ask the scanner for a single JSON document; ${expected}` : expected,
+      });
+    }
+    doc = r.value;
+  }
+  const candidates = forced ? [forced] : parsers.filter((p) => p.syntax === (isXml ? 'xml' : 'json'));
+  const parser = forced ?? candidates.find((p) => safeDetect(p, doc));
+  if (!parser) {
+    return fatal(file, `unrecognized input: ${describeUnknown(doc)}`, {
+      hint: `${expected}; or set the format explicitly`,
+    });
+  }
+  let result: ParseResult;
+  try {
+    result = parser.parse(doc, ctx);
+  } catch (err) {
+    // Parsers must not throw; if one does, the file is not lost silently.
+    return {
+      ...fatal(file, `${parser.label} parser failed: ${err instanceof Error ? err.message : String(err)}`, {
+        hint: 'this is a defect-gate bug; please report it with the file',
+      }),
+      format: parser.id,
+    };
+  }
+  return { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
+}
+
+function safeDetect(p: FormatParser, doc: unknown): boolean {
+  try {
+    return p.detect(doc);
+  } catch {
+    return false;
+  }
+}
+
+export interface IngestSummary {
+  findings: Finding[];
+  errors: InputError[];
+  files: { file: string; format?: string; findings: number; errors: number }[];
+  tools: ToolRef[];
+}
+
+/** Combines per-file results; fingerprints are made unique across files too. */
+export function combine(files: IngestedFile[]): IngestSummary {
+  const findings = disambiguate(files.flatMap((f) => f.findings));
+  const tools = new Map<string, ToolRef>();
+  for (const f of files) for (const t of f.tools) tools.set(`${t.name}\u0000${t.version ?? ''}`, t);
+  return {
+    findings,
+    errors: files.flatMap((f) => f.errors),
+    files: files.map((f) => ({ file: f.file, format: f.format, findings: f.findings.length, errors: f.errors.length })),
+    tools: [...tools.values()],
+  };
+}

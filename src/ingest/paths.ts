@@ -1,0 +1,78 @@
+/** Normalizing scanner locations to repository-relative paths. Pure: no file system access. */
+
+export type NormalizedLocation = { path: string } | { location: string };
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Collapses `.` and `..` segments; returns undefined when the path climbs above its root. */
+export function collapse(path: string): string | undefined {
+  const out: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (out.length === 0) return undefined;
+      out.pop();
+      continue;
+    }
+    out.push(seg);
+  }
+  return out.join('/');
+}
+
+function isAbsolutePath(p: string): boolean {
+  return p.startsWith('/') || /^[A-Za-z]:\//.test(p);
+}
+
+function hasScheme(u: string): boolean {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(u) && !/^[A-Za-z]:[\\/]/.test(u);
+}
+
+/**
+ * Turns a scanner's file reference into a repository-relative path (with `/` separators) or, when it points outside
+ * the workspace or is not a file, into a text location that is kept but never annotated.
+ *
+ * @param ref        the URI or path as the scanner wrote it (already joined with its base URI, if any)
+ * @param workspace  absolute workspace path with `/` separators (e.g. `/home/runner/work/app/app`), if known
+ */
+export function normalizePath(ref: string, workspace?: string): NormalizedLocation {
+  let s = ref.trim().replace(/\\/g, '/');
+  if (s === '') return { location: ref };
+  if (/^file:/i.test(s)) {
+    s = s.replace(/^file:(\/\/[^/]*)?/i, '');
+    s = decode(s);
+    if (/^\/[A-Za-z]:\//.test(s)) s = s.slice(1); // file:///C:/x
+  } else if (hasScheme(s)) {
+    return { location: ref };
+  } else {
+    s = decode(s);
+  }
+  s = s.replace(/[?#].*$/, '');
+  if (isAbsolutePath(s)) {
+    const ws = workspace?.replace(/\\/g, '/').replace(/\/+$/, '');
+    if (ws) {
+      const cmpS = /^[A-Za-z]:/.test(s) ? s.toLowerCase() : s;
+      const cmpW = /^[A-Za-z]:/.test(ws) ? ws.toLowerCase() : ws;
+      if (cmpS.startsWith(`${cmpW}/`)) {
+        const rel = collapse(s.slice(ws.length + 1));
+        if (rel) return { path: rel };
+      }
+    }
+    return { location: ref };
+  }
+  const rel = collapse(s);
+  if (rel === undefined || rel === '') return { location: ref };
+  return { path: rel };
+}
+
+/** Joins a relative URI reference onto a base URI (SARIF `uriBaseId` resolution); both may be file URIs or paths. */
+export function joinUri(base: string, ref: string): string {
+  if (hasScheme(ref) || ref.startsWith('/')) return ref;
+  const b = base.endsWith('/') ? base : `${base}/`;
+  return b + ref;
+}

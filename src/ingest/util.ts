@@ -1,0 +1,76 @@
+/** Small readers for untrusted, loosely typed documents (parsed JSON or XML). None of them throws. */
+
+export type Obj = Record<string, unknown>;
+
+export function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function str(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}
+
+/** A non-empty trimmed string, or undefined. */
+export function text(v: unknown): string | undefined {
+  const s = str(v)?.trim();
+  return s ? s : undefined;
+}
+
+export function num(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
+  return undefined;
+}
+
+/** A positive safe integer (line and column numbers), or undefined. */
+export function posInt(v: unknown): number | undefined {
+  const n = num(v);
+  return n !== undefined && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+export function arr(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** Strings of an array (non-strings dropped), deduplicated in order. */
+export function strings(v: unknown): string[] {
+  const out = new Set<string>();
+  for (const x of arr(v)) {
+    const s = text(x);
+    if (s) out.add(s);
+  }
+  return [...out];
+}
+
+/** Own property, never from the prototype chain (`__proto__`, `constructor` in untrusted files). */
+export function own(o: unknown, key: string): unknown {
+  return isObj(o) && Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+}
+
+/** Normalizes CWE references (`CWE-79`, `cwe-079`, `79`, `external/cwe/cwe-79`) to `CWE-79`. */
+export function cweId(v: unknown): string | undefined {
+  const s = str(v);
+  if (!s) return undefined;
+  const m = /(?:^|[^a-z])cwe[-_:/ ]?0*(\d+)\b/i.exec(s) ?? /^0*(\d+)$/.exec(s.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n > 0 ? `CWE-${n}` : undefined;
+}
+
+export function uniq<T>(xs: Iterable<T>): T[] {
+  return [...new Set(xs)];
+}
+
+/** JSON path segment for a key: `.name` when it is an identifier, `["…"]` otherwise. */
+export function jsonKey(key: string | number): string {
+  if (typeof key === 'number') return `[${key}]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+
+/** Shortens scanner text that is used as a title. */
+export function firstLine(s: string, max = 200): string {
+  const line = s.split(/\r?\n/, 1)[0]?.trim() ?? '';
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,159 @@
+/**
+ * The normalized finding: one record for every input format (SARIF and native scanner outputs).
+ * Parsers produce `Finding`s; the rating step turns them into `RatedFinding`s; later stages (ledger, exceptions)
+ * add to them. Everything here is plain data, safe to serialize.
+ */
+
+export const FINDING_KINDS = ['sast', 'sca', 'secret', 'iac', 'container', 'dast', 'other'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** SARIF `level` values. */
+export const SARIF_LEVELS = ['error', 'warning', 'note', 'none'] as const;
+export type SarifLevel = (typeof SARIF_LEVELS)[number];
+
+/** SARIF `result.kind` values; only `fail` is gated. */
+export type ResultKind = 'fail' | 'pass' | 'review' | 'open' | 'notApplicable' | 'informational';
+
+export interface ToolRef {
+  name: string;
+  version?: string;
+}
+
+/** Where a finding came from: which input file, which format, which position in it. */
+export interface SourceRef {
+  /** The input file as the user named it (workspace-relative when possible). */
+  file: string;
+  /** Format id, e.g. `sarif`, `trivy`, `grype`. */
+  format: string;
+  /** JSON path of the record inside the file, e.g. `$.runs[0].results[3]`. */
+  pointer: string;
+  /** For SARIF inputs: run and result index, so a rated SARIF can be written back. */
+  runIndex?: number;
+  resultIndex?: number;
+}
+
+export interface Cvss {
+  version?: string;
+  score?: number;
+  vector?: string;
+}
+
+export interface PackageRef {
+  /** Ecosystem in purl-type spelling where known: npm, pypi, maven, golang, gem, nuget, cargo, composer, deb, apk, rpm … */
+  ecosystem?: string;
+  name: string;
+  version?: string;
+  purl?: string;
+  fixedVersions?: string[];
+}
+
+export interface Exploitability {
+  kev?: boolean;
+  kevDateAdded?: string;
+  kevDueDate?: string;
+  epss?: number;
+  epssPercentile?: number;
+}
+
+export interface ScannerSuppression {
+  /** SARIF `suppression.kind`: inSource | external; native formats use `inSource`. */
+  kind: string;
+  status?: string;
+  justification?: string;
+}
+
+export interface Finding {
+  /** Stable identity across runs (see src/ingest/fingerprint.ts). */
+  fingerprint: string;
+  /** How the fingerprint was obtained, e.g. `sarif:fingerprints/primaryLocationLineHash`, `computed:line`, `computed:message`, `package`. */
+  fingerprintSource: string;
+  tool: ToolRef;
+  /** Other tools that reported the same defect (filled by cross-tool deduplication). */
+  alsoReportedBy?: ToolRef[];
+  source: SourceRef;
+
+  ruleId: string;
+  title: string;
+  message: string;
+  helpUri?: string;
+  kind: FindingKind;
+  cwe: string[];
+  /** Vulnerability ids: CVE first, then aliases (GHSA, OSV …). */
+  cve: string[];
+  tags: string[];
+
+  /** Scanner's own rating, kept as given. */
+  level?: SarifLevel;
+  /** SARIF result kind; anything but `fail` is reported and not gated. */
+  resultKind: ResultKind;
+  /** `security-severity` (0–10) from the result or its rule. */
+  securitySeverity?: number;
+  cvss?: Cvss;
+  /** The scanner's severity word, lower-cased (e.g. `high`, `moderate`, `negligible`). */
+  scannerSeverity?: string;
+
+  /** Repository-relative path with `/` separators; absent when the finding has no file location. */
+  path?: string;
+  /** A location outside the workspace (or not a file) kept as text; never annotated. */
+  location?: string;
+  startLine?: number;
+  endLine?: number;
+  startColumn?: number;
+  endColumn?: number;
+  /** Text of the flagged region when the scanner gave it (SARIF `region.snippet.text`). */
+  snippet?: string;
+  component?: string;
+  package?: PackageRef;
+  exploit?: Exploitability;
+
+  suppressions: ScannerSuppression[];
+  /** SARIF `baselineState`: new | unchanged | updated | absent. */
+  baselineState?: string;
+  /** SARIF `provenance.firstDetectionTimeUtc` (ISO 8601). */
+  firstDetected?: string;
+}
+
+/** One step of a rating explanation. */
+export interface RatingStep {
+  /** `base` for the starting rating, `rule` for a policy rule, `default` when nothing rated it. */
+  step: 'base' | 'rule' | 'default';
+  /** What the step looked at, e.g. `security-severity 8.8 >= 7 (high)` or the rule's name. */
+  detail: string;
+  /** Severity before the step (absent for the base step). */
+  from?: string;
+  /** Severity after the step. */
+  to: string;
+}
+
+export interface RatedFinding extends Finding {
+  /** Organization severity (one of `policy.severity.levels`). */
+  severity: string;
+  /** Index of `severity` in the policy's levels: 0 is the most severe. */
+  rank: number;
+  /** False for results that are reported but never gated (SARIF kind other than `fail`, scanner-suppressed). */
+  gated: boolean;
+  /** Why a finding is not gated. */
+  notGatedReason?: string;
+  explanation: RatingStep[];
+}
+
+/** A problem with one input file. The file's other findings (if any) are still used. */
+export interface InputError {
+  file: string;
+  /** `line:column` in the file, when known. */
+  line?: number;
+  column?: number;
+  /** JSON path of the offending value, when known (e.g. `$.runs[0].results`). */
+  jsonPath?: string;
+  message: string;
+  /** What to do about it. */
+  hint?: string;
+  /** `fatal` when the whole file was not used; `partial` when some records were skipped. */
+  severity: 'fatal' | 'partial';
+}
+
+export function formatInputError(e: InputError): string {
+  const where =
+    e.line !== undefined ? `${e.file}:${e.line}:${e.column ?? 1}` : e.jsonPath ? `${e.file} at ${e.jsonPath}` : e.file;
+  return `${where}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
+}
