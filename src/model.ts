@@ -148,8 +148,12 @@ export interface InputError {
   message: string;
   /** What to do about it. */
   hint?: string;
-  /** `fatal` when the whole file was not used; `partial` when some records were skipped. */
-  severity: 'fatal' | 'partial';
+  /**
+   * `fatal`: the whole file was not used. `partial`: some records were skipped or damaged (findings may be missing).
+   * `scanner`: the scanner itself reported an error in its output (e.g. Semgrep `errors[]`); the findings are intact.
+   * With `on-input-error: fail` (the default), fatal and partial errors fail the gate; scanner errors only warn.
+   */
+  severity: 'fatal' | 'partial' | 'scanner';
 }
 
 export function formatInputError(e: InputError): string {

@@ -12,6 +12,8 @@ export interface IngestedFile extends ParseResult {
   file: string;
   /** The detected (or forced) format id; undefined when the file could not be used. */
   format?: string;
+  /** The parsed SARIF log, kept so a rated SARIF can be written back (SARIF inputs only). */
+  document?: unknown;
 }
 
 export function formatIds(parsers: readonly FormatParser[] = PARSERS): string[] {
@@ -100,7 +102,9 @@ export function ingestText(
       format: parser.id,
     };
   }
-  return { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
+  const out: IngestedFile = { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
+  if (parser.id === 'sarif') out.document = doc;
+  return out;
 }
 
 function safeDetect(p: FormatParser, doc: unknown): boolean {
@@ -113,20 +117,61 @@ function safeDetect(p: FormatParser, doc: unknown): boolean {
 
 export interface IngestSummary {
   findings: Finding[];
+  /** Findings folded into an earlier one with the same fingerprint: where they came from, and that fingerprint. */
+  duplicates: { source: Finding['source']; fingerprint: string }[];
   errors: InputError[];
   files: { file: string; format?: string; findings: number; errors: number }[];
   tools: ToolRef[];
 }
 
-/** Combines per-file results; fingerprints are made unique across files too. */
+/**
+ * Combines per-file results. Findings with the same fingerprint from different files are one defect (the same scan
+ * given twice, or the same dependency vulnerability from two tools): the first is kept and the other tools are
+ * listed in `alsoReportedBy`.
+ */
 export function combine(files: IngestedFile[]): IngestSummary {
-  const findings = disambiguate(files.flatMap((f) => f.findings));
+  const byFp = new Map<string, Finding>();
+  const findings: Finding[] = [];
+  const duplicates: IngestSummary['duplicates'] = [];
+  for (const file of files) {
+    for (const f of file.findings) {
+      const prev = byFp.get(f.fingerprint);
+      if (!prev) {
+        byFp.set(f.fingerprint, f);
+        findings.push(f);
+        continue;
+      }
+      duplicates.push({ source: f.source, fingerprint: prev.fingerprint });
+      const known = [prev.tool, ...(prev.alsoReportedBy ?? [])];
+      for (const t of [f.tool, ...(f.alsoReportedBy ?? [])]) {
+        if (!known.some((k) => k.name === t.name)) {
+          prev.alsoReportedBy = [...(prev.alsoReportedBy ?? []), t];
+          known.push(t);
+        }
+      }
+      mergeInto(prev, f);
+    }
+  }
   const tools = new Map<string, ToolRef>();
   for (const f of files) for (const t of f.tools) tools.set(`${t.name}\u0000${t.version ?? ''}`, t);
   return {
     findings,
+    duplicates,
     errors: files.flatMap((f) => f.errors),
     files: files.map((f) => ({ file: f.file, format: f.format, findings: f.findings.length, errors: f.errors.length })),
     tools: [...tools.values()],
   };
+}
+
+/** Fills what the first report of a defect lacks from a later one (ids, CWEs, fixed versions, exploitability). */
+function mergeInto(into: Finding, from: Finding): void {
+  const union = (a: string[], b: string[]) => (b.some((x) => !a.includes(x)) ? [...new Set([...a, ...b])] : a);
+  into.cve = union(into.cve, from.cve);
+  into.cwe = union(into.cwe, from.cwe);
+  if (into.securitySeverity === undefined && from.securitySeverity !== undefined) into.securitySeverity = from.securitySeverity;
+  if (into.cvss?.score === undefined && from.cvss?.score !== undefined) into.cvss = from.cvss;
+  if (into.package && from.package?.fixedVersions?.length && !into.package.fixedVersions?.length) {
+    into.package = { ...into.package, fixedVersions: from.package.fixedVersions };
+  }
+  if (from.exploit) into.exploit = { ...from.exploit, ...into.exploit, kev: into.exploit?.kev || from.exploit.kev };
 }

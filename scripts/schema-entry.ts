@@ -1,0 +1,17 @@
+// Bundled by scripts/build.mjs to write schema/*.json from the zod schemas.
+import { z } from 'zod';
+import { PolicySchema } from '../src/policy/schema';
+import { REPORT_SCHEMA_ID, ReportSchema } from '../src/report/json';
+
+export const POLICY_SCHEMA_ID = 'https://defect-gate.dev/schema/policy.schema.json';
+
+export const schemas = {
+  'policy.schema.json': {
+    $id: POLICY_SCHEMA_ID,
+    ...z.toJSONSchema(PolicySchema, { target: 'draft-2020-12', io: 'input' }),
+  },
+  'report.schema.json': {
+    $id: REPORT_SCHEMA_ID,
+    ...z.toJSONSchema(ReportSchema, { target: 'draft-2020-12', io: 'output' }),
+  },
+};

@@ -1,0 +1,114 @@
+import type { InputError, RatedFinding } from '../model';
+import type { CompiledGateRule, Policy } from '../policy/compile';
+
+export type VerdictStatus = 'pass' | 'warn' | 'fail';
+
+export interface GateRuleResult {
+  name: string;
+  action: 'fail' | 'warn';
+  /** Conditions in words, e.g. `severity >= high, kind secret`. */
+  conditions: string;
+  max: number;
+  count: number;
+  exceeded: boolean;
+  /** Fingerprints of the findings counted by this rule. */
+  findings: string[];
+}
+
+export interface Verdict {
+  status: VerdictStatus;
+  environment: string;
+  rules: GateRuleResult[];
+  /** One line per reason the gate failed or warned; empty when it passed. */
+  reasons: string[];
+  /** Fingerprints of the findings that make a `fail` rule fail. */
+  blocking: string[];
+  /** Input files that could not be used, and whether they failed the gate. */
+  inputErrors: { count: number; blocking: boolean };
+}
+
+export interface GateOptions {
+  environment: string;
+  /** `fail` (default): an unusable input file fails the gate. `warn`: it is reported only. */
+  onInputError: 'fail' | 'warn';
+}
+
+export class UnknownEnvironmentError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly known: string[],
+  ) {
+    super(`no gate profile "${environment}" in the policy: expected one of ${known.join(', ')} (policy \`gates:\`)`);
+    this.name = 'UnknownEnvironmentError';
+  }
+}
+
+function evaluateRule(rule: CompiledGateRule, findings: readonly RatedFinding[]): GateRuleResult {
+  const counted: string[] = [];
+  for (const f of findings) {
+    if (!f.gated) continue;
+    if (rule.ranks && !rule.ranks.has(f.rank)) continue;
+    if (!rule.test(f, f.securitySeverity ?? f.cvss?.score)) continue;
+    counted.push(f.fingerprint);
+  }
+  return {
+    name: rule.name,
+    action: rule.action,
+    conditions: rule.describe || 'every gated finding',
+    max: rule.max,
+    count: counted.length,
+    exceeded: counted.length > rule.max,
+    findings: counted,
+  };
+}
+
+/**
+ * Decides the verdict for one environment. Pure: a function of the rated findings, the input errors and the policy.
+ */
+export function evaluateGate(
+  findings: readonly RatedFinding[],
+  inputErrors: readonly InputError[],
+  policy: Policy,
+  opts: GateOptions,
+): Verdict {
+  const rules = policy.gates[opts.environment];
+  if (!rules) throw new UnknownEnvironmentError(opts.environment, Object.keys(policy.gates));
+  const results = rules.map((r) => evaluateRule(r, findings));
+  const reasons: string[] = [];
+  const blocking = new Set<string>();
+  let status: VerdictStatus = 'pass';
+  for (const r of results) {
+    if (!r.exceeded) continue;
+    reasons.push(`${r.action === 'fail' ? 'failed' : 'warning'}: "${r.name}": ${r.count} finding${r.count === 1 ? '' : 's'} (max ${r.max})`);
+    if (r.action === 'fail') {
+      status = 'fail';
+      for (const fp of r.findings) blocking.add(fp);
+    } else if (status === 'pass') status = 'warn';
+  }
+  const lost = new Set(inputErrors.filter((e) => e.severity !== 'scanner').map((e) => e.file));
+  const scannerOnly = new Set(inputErrors.filter((e) => e.severity === 'scanner' && !lost.has(e.file)).map((e) => e.file));
+  const inputBlocking = opts.onInputError === 'fail' && lost.size > 0;
+  const plural = (n: number) => `${n} input file${n === 1 ? '' : 's'}`;
+  if (lost.size > 0) {
+    const line = `${plural(lost.size)} could not be read completely: findings may be missing`;
+    if (inputBlocking) {
+      status = 'fail';
+      reasons.push(`failed: ${line} (on-input-error: fail)`);
+    } else {
+      if (status === 'pass') status = 'warn';
+      reasons.push(`warning: ${line} (on-input-error: warn)`);
+    }
+  }
+  if (scannerOnly.size > 0) {
+    if (status === 'pass') status = 'warn';
+    reasons.push(`warning: the scanner reported errors in ${plural(scannerOnly.size)}`);
+  }
+  return {
+    status,
+    environment: opts.environment,
+    rules: results,
+    reasons,
+    blocking: [...blocking],
+    inputErrors: { count: inputErrors.length, blocking: inputBlocking },
+  };
+}

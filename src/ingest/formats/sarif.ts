@@ -1,0 +1,405 @@
+import type * as sarif from 'sarif';
+import type { Finding, FindingKind, InputError, ResultKind, SarifLevel, ScannerSuppression, ToolRef } from '../../model';
+import { computeFingerprint, hashParts } from '../fingerprint';
+import { joinUri, normalizePath } from '../paths';
+import type { FormatParser, ParseContext, ParseResult } from '../types';
+import { arr, cweId, firstLine, isObj, num, own, posInt, str, strings, text, type Obj } from '../util';
+import { orderVulnIds } from '../ecosystem';
+
+/**
+ * SARIF 2.1.0 (OASIS). The log is untrusted: every field is read defensively and structural problems become
+ * InputErrors with a JSON path; a bad result is skipped, the rest of the file is kept.
+ */
+
+const LEVELS = new Set<SarifLevel>(['error', 'warning', 'note', 'none']);
+const RESULT_KINDS = new Set<ResultKind>(['fail', 'pass', 'review', 'open', 'notApplicable', 'informational']);
+const CVE_RE = /\bCVE-\d{4}-\d{4,}\b/gi;
+const GHSA_RE = /\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b/gi;
+const ARG_RE = /\{(\d+)\}/g;
+const SRCROOT_LIKE = /src|source|root|project|workspace|repo|checkout/i;
+
+type Rule = Partial<sarif.ReportingDescriptor>;
+
+interface RunIndex {
+  tool: ToolRef;
+  driverRules: Rule[];
+  driverById: Map<string, Rule>;
+  extRules: Rule[][];
+  extById: Map<string, Rule>;
+  baseIds: Obj;
+  artifacts: unknown[];
+  taxonomies: unknown[];
+  kindHint?: FindingKind;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+function kindFromTool(name: string): FindingKind | undefined {
+  const n = name.toLowerCase();
+  if (/gitleaks|trufflehog|detect-secrets|secret/.test(n)) return 'secret';
+  if (/checkov|tfsec|kics|terrascan|cfn|kube-?linter|kubesec|hadolint/.test(n)) return 'iac';
+  if (/dockle|clair|container/.test(n)) return 'container';
+  if (/zap|burp|nuclei|nikto|arachni|dast/.test(n)) return 'dast';
+  if (/grype|trivy|dependency-check|snyk open source|osv|retire|npm audit|audit|black ?duck|dependabot|ossindex|owasp dependency/.test(n)) return 'sca';
+  return undefined;
+}
+
+function readRules(v: unknown): Rule[] {
+  return arr(v).map((r) => (isObj(r) ? (r as Rule) : ({} as Rule)));
+}
+
+function indexRun(run: Obj): RunIndex {
+  const toolObj = own(run, 'tool');
+  const driver = own(toolObj, 'driver');
+  const name = text(own(driver, 'name')) ?? 'unknown SARIF producer';
+  const version = text(own(driver, 'semanticVersion')) ?? text(own(driver, 'version'));
+  const driverRules = readRules(own(driver, 'rules'));
+  const driverById = new Map<string, Rule>();
+  for (const r of driverRules) if (typeof r.id === 'string' && !driverById.has(r.id)) driverById.set(r.id, r);
+  const extRules: Rule[][] = [];
+  const extById = new Map<string, Rule>();
+  for (const ext of arr(own(toolObj, 'extensions'))) {
+    const rules = readRules(own(ext, 'rules'));
+    extRules.push(rules);
+    for (const r of rules) if (typeof r.id === 'string' && !extById.has(r.id)) extById.set(r.id, r);
+  }
+  const baseIds = own(run, 'originalUriBaseIds');
+  return {
+    tool: version ? { name, version } : { name },
+    driverRules,
+    driverById,
+    extRules,
+    extById,
+    baseIds: isObj(baseIds) ? baseIds : {},
+    artifacts: arr(own(run, 'artifacts')),
+    taxonomies: arr(own(run, 'taxonomies')),
+    kindHint: kindFromTool(name),
+  };
+}
+
+function findRule(ix: RunIndex, result: Obj, ruleId: string | undefined): Rule | undefined {
+  const ref = own(result, 'rule');
+  const ruleIndex = num(own(result, 'ruleIndex')) ?? num(own(ref, 'index'));
+  const tc = own(ref, 'toolComponent');
+  const extIndex = num(own(tc, 'index'));
+  if (ruleIndex !== undefined && ruleIndex >= 0) {
+    const list = extIndex !== undefined ? ix.extRules[extIndex] : ix.driverRules;
+    const r = list?.[ruleIndex];
+    if (r && (ruleId === undefined || r.id === undefined || r.id === ruleId)) return r;
+  }
+  const id = ruleId ?? text(own(ref, 'id'));
+  if (id === undefined) return undefined;
+  const direct = ix.driverById.get(id) ?? ix.extById.get(id);
+  if (direct) return direct;
+  // Hierarchical rule ids (SARIF §3.27.5): "CA1000/subrule" falls back to "CA1000".
+  const slash = id.indexOf('/');
+  if (slash > 0) {
+    const parent = id.slice(0, slash);
+    return ix.driverById.get(parent) ?? ix.extById.get(parent);
+  }
+  return undefined;
+}
+
+/** Resolves a `uriBaseId` chain through `originalUriBaseIds` (bounded, cycle-safe). */
+function resolveBase(ix: RunIndex, baseId: string): { uri?: string; known: boolean } {
+  let uri = '';
+  let id: string | undefined = baseId;
+  const seen = new Set<string>();
+  let known = false;
+  while (id !== undefined && !seen.has(id) && seen.size < 16) {
+    seen.add(id);
+    const entry = own(ix.baseIds, id);
+    if (!isObj(entry)) break;
+    known = true;
+    const u = text(own(entry, 'uri'));
+    if (u) uri = uri ? joinUri(u, uri) : u;
+    id = text(own(entry, 'uriBaseId'));
+  }
+  return known && uri ? { uri, known } : { known };
+}
+
+function formatMessage(msg: unknown, rule: Rule | undefined): string {
+  const args = strings(own(msg, 'arguments'));
+  let t = str(own(msg, 'text')) ?? '';
+  if (!t) t = str(own(msg, 'markdown')) ?? '';
+  if (!t) {
+    const id = text(own(msg, 'id'));
+    const ms = id ? own(rule?.messageStrings, id) : undefined;
+    t = str(own(ms, 'text')) ?? str(own(ms, 'markdown')) ?? '';
+  }
+  if (args.length > 0 && t.includes('{')) t = t.replace(ARG_RE, (m, n: string) => args[Number(n)] ?? m);
+  return t;
+}
+
+function collectCwes(ix: RunIndex, rule: Rule | undefined, result: Obj, tags: string[]): string[] {
+  const out = new Set<string>();
+  for (const t of tags) {
+    if (/cwe/i.test(t)) {
+      const c = cweId(t);
+      if (c) out.add(c);
+    }
+  }
+  for (const key of ['cwe', 'CWE', 'cwe_id', 'cwes']) {
+    for (const holder of [own(result, 'properties'), rule?.properties]) {
+      const v = own(holder, key);
+      for (const x of Array.isArray(v) ? v : [v]) {
+        const c = cweId(x);
+        if (c) out.add(c);
+      }
+    }
+  }
+  const taxaRefs = [...arr(own(result, 'taxa')), ...arr(rule?.relationships).map((r) => own(r, 'target'))];
+  for (const ref of taxaRefs) {
+    const tc = own(ref, 'toolComponent');
+    const tcName = text(own(tc, 'name')) ?? text(own(ix.taxonomies[num(own(tc, 'index')) ?? -1], 'name'));
+    if (tcName && tcName.toUpperCase() !== 'CWE') continue;
+    const id = text(own(ref, 'id'));
+    const c = id ? cweId(/^\d+$/.test(id) ? `CWE-${id}` : id) : undefined;
+    if (c && (tcName || /cwe/i.test(id ?? ''))) out.add(c);
+  }
+  return [...out];
+}
+
+function pickFingerprint(
+  tool: string,
+  ruleId: string,
+  path: string | undefined,
+  fps: unknown,
+  partial: unknown,
+): { fingerprint: string; source: string } | undefined {
+  if (isObj(fps)) {
+    const keys = Object.keys(fps)
+      .filter((k) => text(fps[k]) !== undefined)
+      .sort();
+    const k = keys[0];
+    if (k !== undefined) return { fingerprint: hashParts('sarif-fp', tool.toLowerCase(), k, text(fps[k])), source: `sarif:fingerprints/${k}` };
+  }
+  if (isObj(partial)) {
+    const keys = Object.keys(partial)
+      .filter((k) => text(partial[k]) !== undefined)
+      .sort();
+    // primaryLocationLineHash (CodeQL, GitHub) is the content-based key; column fingerprints alone are too weak.
+    const k = keys.includes('primaryLocationLineHash') ? 'primaryLocationLineHash' : keys.find((x) => !/column/i.test(x));
+    if (k !== undefined) {
+      return {
+        fingerprint: hashParts('sarif-pfp', tool.toLowerCase(), ruleId, path, k, text(partial[k])),
+        source: `sarif:partialFingerprints/${k}`,
+      };
+    }
+  }
+  return undefined;
+}
+
+function suppressionsOf(v: unknown): ScannerSuppression[] {
+  const out: ScannerSuppression[] = [];
+  for (const s of arr(v)) {
+    if (!isObj(s)) continue;
+    // `state` is a pre-release spelling of `status` seen in real logs (appendix_k.sarif).
+    const status = text(own(s, 'status')) ?? text(own(s, 'state'));
+    const justification = text(own(s, 'justification'));
+    out.push({ kind: text(own(s, 'kind')) ?? 'external', ...(status ? { status } : {}), ...(justification ? { justification } : {}) });
+  }
+  return out;
+}
+
+interface Located {
+  path?: string;
+  location?: string;
+  startLine?: number;
+  endLine?: number;
+  startColumn?: number;
+  endColumn?: number;
+  snippet?: string;
+}
+
+function locate(ix: RunIndex, result: Obj, ctx: ParseContext): Located {
+  const loc0 = arr(own(result, 'locations'))[0];
+  const phys = own(loc0, 'physicalLocation');
+  const out: Located = {};
+  if (isObj(phys)) {
+    let al = own(phys, 'artifactLocation');
+    const idx = num(own(al, 'index'));
+    let uri = text(own(al, 'uri'));
+    if (!uri && idx !== undefined) {
+      al = own(ix.artifacts[idx], 'location');
+      uri = text(own(al, 'uri'));
+    }
+    let baseId = text(own(al, 'uriBaseId'));
+    if (uri && !baseId && idx !== undefined) baseId = text(own(own(ix.artifacts[idx], 'location'), 'uriBaseId'));
+    if (uri) {
+      let n = normalizePath(uri, ctx.workspace);
+      if (baseId && !/^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith('/')) {
+        const base = resolveBase(ix, baseId);
+        if (base.uri) {
+          const full = normalizePath(joinUri(base.uri.trim(), uri), ctx.workspace);
+          // The base is outside this workspace (scanned elsewhere): a source-root base still maps to repo paths.
+          n = 'path' in full || !SRCROOT_LIKE.test(baseId) ? full : n;
+        }
+      }
+      if ('path' in n) out.path = n.path;
+      else out.location = n.location;
+    }
+    const region = own(phys, 'region');
+    const startLine = posInt(own(region, 'startLine'));
+    if (startLine !== undefined) {
+      out.startLine = startLine;
+      out.endLine = posInt(own(region, 'endLine')) ?? startLine;
+      const sc = posInt(own(region, 'startColumn'));
+      if (sc !== undefined) out.startColumn = sc;
+      const ec = posInt(own(region, 'endColumn'));
+      if (ec !== undefined) out.endColumn = ec;
+    }
+    const snip = str(own(own(region, 'snippet'), 'text'));
+    if (snip !== undefined) out.snippet = snip;
+  }
+  if (!out.path && !out.location) {
+    const logical = arr(own(loc0, 'logicalLocations'))[0];
+    const fq = text(own(logical, 'fullyQualifiedName')) ?? text(own(logical, 'name'));
+    if (fq) out.location = fq;
+  }
+  return out;
+}
+
+function parseResult(ix: RunIndex, result: Obj, pointer: string, runIndex: number, resultIndex: number, ctx: ParseContext): Finding {
+  const ruleIdRaw = text(own(result, 'ruleId')) ?? text(own(own(result, 'rule'), 'id'));
+  const rule = findRule(ix, result, ruleIdRaw);
+  const ruleId = ruleIdRaw ?? (typeof rule?.id === 'string' ? rule.id : undefined) ?? 'unknown-rule';
+  const message =
+    formatMessage(own(result, 'message'), rule) ||
+    (text(own(rule?.fullDescription, 'text')) ?? text(own(rule?.shortDescription, 'text')) ?? '');
+  const kindRaw = text(own(result, 'kind'));
+  const resultKind: ResultKind = kindRaw && RESULT_KINDS.has(kindRaw as ResultKind) ? (kindRaw as ResultKind) : 'fail';
+  const levelRaw = text(own(result, 'level')) ?? text(own(rule?.defaultConfiguration, 'level'));
+  const level: SarifLevel =
+    levelRaw && LEVELS.has(levelRaw as SarifLevel) ? (levelRaw as SarifLevel) : resultKind === 'fail' ? 'warning' : 'none';
+  const resProps = own(result, 'properties');
+  const ruleProps = rule?.properties;
+  const secSev = num(own(resProps, 'security-severity')) ?? num(own(ruleProps, 'security-severity'));
+  const tags = [...new Set([...strings(own(ruleProps, 'tags')), ...strings(own(resProps, 'tags'))])];
+  const cwe = collectCwes(ix, rule, result, tags);
+  const loc = locate(ix, result, ctx);
+
+  const cveText = `${ruleId} ${tags.join(' ')}`;
+  const cve = orderVulnIds([...(cveText.match(CVE_RE) ?? []), ...(cveText.match(GHSA_RE) ?? [])]);
+  const scannerSeverity =
+    text(own(resProps, 'severity'))?.toLowerCase() ??
+    text(own(resProps, 'securityRisk'))?.toLowerCase() ??
+    text(own(resProps, 'issue_severity'))?.toLowerCase() ??
+    text(own(ruleProps, 'problem.severity'))?.toLowerCase() ??
+    text(own(ruleProps, 'severity'))?.toLowerCase();
+
+  const title =
+    firstLine(text(own(rule?.shortDescription, 'text')) ?? text(rule?.name) ?? '') || firstLine(message) || ruleId;
+  const helpUri = text(rule?.helpUri);
+
+  const fp =
+    pickFingerprint(ix.tool.name, ruleId, loc.path, own(result, 'fingerprints'), own(result, 'partialFingerprints')) ??
+    computeFingerprint({
+      tool: ix.tool.name,
+      ruleId,
+      path: loc.path ?? loc.location,
+      lineText:
+        (loc.path && loc.startLine !== undefined ? ctx.sourceLine?.(loc.path, loc.startLine) : undefined) ??
+        (loc.snippet !== undefined ? loc.snippet.split('\n').find((l) => l.trim() !== '') : undefined),
+      message,
+    });
+
+  let kind: FindingKind = ix.kindHint ?? (cve.length > 0 ? 'sca' : 'sast');
+  if (!ix.kindHint && tags.some((t) => /^secrets?$/i.test(t))) kind = 'secret';
+
+  const first = text(own(own(result, 'provenance'), 'firstDetectionTimeUtc'));
+  const baselineState = text(own(result, 'baselineState'));
+  const f: Finding = {
+    fingerprint: fp.fingerprint,
+    fingerprintSource: fp.source,
+    tool: ix.tool,
+    source: { file: ctx.file, format: 'sarif', pointer, runIndex, resultIndex },
+    ruleId,
+    title,
+    message,
+    kind,
+    cwe,
+    cve,
+    tags,
+    level,
+    resultKind,
+    suppressions: suppressionsOf(own(result, 'suppressions')),
+    ...loc,
+  };
+  if (kind === 'secret') delete f.snippet; // the flagged line of a secret finding is the secret itself
+  if (helpUri) f.helpUri = helpUri;
+  if (secSev !== undefined && secSev >= 0 && secSev <= 10) f.securitySeverity = secSev;
+  if (scannerSeverity) f.scannerSeverity = scannerSeverity;
+  if (baselineState) f.baselineState = baselineState;
+  if (first && !Number.isNaN(Date.parse(first))) f.firstDetected = new Date(Date.parse(first)).toISOString();
+  return f;
+}
+
+function parseSarif(doc: unknown, ctx: ParseContext): ParseResult {
+  const file = ctx.file;
+  const findings: Finding[] = [];
+  const errors: InputError[] = [];
+  const tools: ToolRef[] = [];
+  const err = (jsonPath: string, message: string, severity: InputError['severity'], hint?: string) =>
+    errors.push({ file, jsonPath, message, severity, ...(hint ? { hint } : {}) });
+  const version = own(doc, 'version');
+  if (version !== '2.1.0') {
+    err('$.version', `SARIF version ${JSON.stringify(version)} is not supported: expected "2.1.0"`, 'fatal', 'ask the scanner for SARIF 2.1.0 output');
+    return { findings, errors, tools };
+  }
+  const runs = own(doc, 'runs');
+  if (!Array.isArray(runs)) {
+    err('$.runs', `expected an array of runs, found ${typeName(runs)}`, 'fatal', 'the file is not a valid SARIF 2.1.0 log');
+    return { findings, errors, tools };
+  }
+  runs.forEach((run, r) => {
+    const rp = `$.runs[${r}]`;
+    if (!isObj(run)) {
+      err(rp, `expected a run object, found ${typeName(run)}`, 'partial');
+      return;
+    }
+    if (!isObj(own(own(run, 'tool'), 'driver'))) err(`${rp}.tool.driver`, 'expected a tool.driver object naming the scanner', 'partial');
+    const ix = indexRun(run);
+    tools.push(ix.tool);
+    const results = own(run, 'results');
+    if (results === undefined || results === null) return; // SARIF: absent/null results means the tool did not report any
+    if (!Array.isArray(results)) {
+      err(`${rp}.results`, `expected an array of results, found ${typeName(results)}`, 'partial', 'this run was skipped; the other runs were used');
+      return;
+    }
+    for (let i = 0; i < results.length; i++) {
+      const res: unknown = results[i];
+      const p = `${rp}.results[${i}]`;
+      if (!isObj(res)) {
+        err(p, `expected a result object, found ${typeName(res)}`, 'partial', 'this result was skipped');
+        continue;
+      }
+      const locs = own(res, 'locations');
+      if (locs !== undefined && locs !== null && !Array.isArray(locs)) {
+        err(`${p}.locations`, `expected an array of locations, found ${typeName(locs)}`, 'partial', 'this result was kept without a location');
+      }
+      const msg = own(res, 'message');
+      if (msg !== undefined && !isObj(msg)) {
+        err(`${p}.message`, `expected a message object, found ${typeName(msg)}`, 'partial', 'this result was kept with an empty message');
+      }
+      findings.push(parseResult(ix, res, p, r, i, ctx));
+    }
+  });
+  return { findings, errors, tools };
+}
+
+export const sarifParser: FormatParser = {
+  id: 'sarif',
+  label: 'SARIF 2.1.0',
+  syntax: 'json',
+  detect(doc) {
+    if (!isObj(doc) || !('runs' in doc)) return false;
+    const schema = str(own(doc, '$schema')) ?? '';
+    return 'version' in doc || /sarif/i.test(schema);
+  },
+  parse: parseSarif,
+};

@@ -1,0 +1,87 @@
+import * as core from '@actions/core';
+import { readActionSettings, InputValidationError } from './action/inputs';
+import { runCheck } from './check';
+import { PolicyLoadError } from './policy/load';
+import { UnknownEnvironmentError } from './gate/gate';
+import { renderMarkdown, JOB_SUMMARY_LIMIT } from './report/markdown';
+import { annotationText } from './report/escape';
+import { explainLine } from './rate/rate';
+import type { Logger } from './logger';
+
+/** The Action shell: inputs → check → job summary, outputs, annotations, exit status. */
+
+const actionsLogger: Logger = {
+  debug: (m) => core.debug(m),
+  info: (m) => core.info(m),
+  warning: (m) => core.warning(m),
+  error: (m) => core.error(m),
+};
+
+/** Formats anything thrown (not only Error objects) for one log line. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (typeof err === 'string') return err;
+  try {
+    return JSON.stringify(err) ?? String(err);
+  } catch {
+    return String(err);
+  }
+}
+
+export async function run(): Promise<void> {
+  try {
+    const settings = readActionSettings();
+    const outcome = runCheck(settings, new Date(), actionsLogger);
+    const { result, report } = outcome;
+    const v = result.verdict;
+
+    for (const e of result.errors) {
+      const msg = `${e.file}${e.line ? `:${e.line}:${e.column ?? 1}` : e.jsonPath ? ` at ${e.jsonPath}` : ''}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
+      if (e.severity === 'scanner') core.warning(annotationText(msg), { title: 'defect-gate: scanner reported an error' });
+      else core.error(annotationText(msg), { title: 'defect-gate: input problem' });
+    }
+
+    // Workflow-command annotations for blocking findings on repository files (GitHub shows 10 per type per step).
+    let annotated = 0;
+    for (const f of result.findings) {
+      if (annotated >= settings.maxAnnotations) break;
+      if (!result.blocking.has(f.fingerprint) || !f.path) continue;
+      core.error(annotationText(`${f.message || f.title}\nWhy ${f.severity}: ${explainLine(f)}`), {
+        title: annotationText(`${f.severity}: ${f.title || f.ruleId}`, 255),
+        file: f.path,
+        ...(f.startLine ? { startLine: f.startLine } : {}),
+        ...(f.endLine ? { endLine: f.endLine } : {}),
+      });
+      annotated++;
+    }
+
+    core.setOutput('verdict', v.status);
+    core.setOutput('blocking-count', String(result.counts.blocking));
+    core.setOutput('counts', JSON.stringify(report.counts));
+    core.setOutput('report-path', outcome.written.report ?? '');
+    core.setOutput('sarif-path', outcome.written.sarif ?? '');
+
+    if (settings.jobSummary && process.env.GITHUB_STEP_SUMMARY) {
+      const markdown = renderMarkdown(result, { title: settings.name, maxBytes: JOB_SUMMARY_LIMIT, fullReport: settings.reportPath });
+      await core.summary.addRaw(markdown).write();
+    }
+
+    core.info(`defect-gate: ${v.status} (${result.environment}): ${result.counts.gated} gated finding(s), ${result.counts.blocking} blocking`);
+    for (const reason of v.reasons) core.info(`  ${reason}`);
+
+    if (v.status === 'fail') {
+      const failing = v.rules.filter((r) => r.exceeded && r.action === 'fail');
+      const first = failing[0];
+      const line = first
+        ? `Gate "${first.name}" failed: ${first.count} finding${first.count === 1 ? '' : 's'} (max ${first.max})${failing.length > 1 ? `, and ${failing.length - 1} more gate rule(s)` : ''} in ${result.environment}`
+        : `Gate failed in ${result.environment}: ${v.reasons[0] ?? 'input errors'}`;
+      core.setFailed(line);
+    }
+  } catch (err) {
+    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError) {
+      core.setFailed(err.message);
+      return;
+    }
+    core.setFailed(`defect-gate failed unexpectedly: ${errorMessage(err)}`);
+  }
+}

@@ -1,0 +1,229 @@
+import picomatch from 'picomatch';
+import type { Finding, SarifLevel } from '../model';
+import { cweId } from '../ingest/util';
+import {
+  describeSeverityTest,
+  parseNumberComparison,
+  parseSeverityComparison,
+  ranksFor,
+  testNumber,
+  type SeverityTest,
+} from './compare';
+import type { GateRuleInput, MatcherInput, PolicyParsed, RatingRuleInput } from './schema';
+
+/**
+ * A policy ready to apply: level ranks resolved, globs and comparisons compiled once (never per finding).
+ */
+
+export type FindingTest = (f: Finding, score: number | undefined) => boolean;
+
+export interface CompiledRule {
+  name: string;
+  index: number;
+  test: FindingTest;
+  set?: number;
+  raise?: number;
+  lower?: number;
+  floor?: number;
+  cap?: number;
+  stop: boolean;
+}
+
+export interface CompiledGateRule {
+  name: string;
+  /** Rank set the rule counts; undefined = every severity. */
+  ranks?: Set<number>;
+  severityText?: string;
+  test: FindingTest;
+  max: number;
+  action: 'fail' | 'warn';
+  /** Conditions in words, for reports. */
+  describe: string;
+}
+
+export interface SlaSettings {
+  /** Days to fix by level name; a level without a number has no SLA. */
+  days: Record<string, number>;
+  dueSoon: { days: number } | { percent: number };
+  restartOnReopen: boolean;
+}
+
+export interface Policy {
+  levels: string[];
+  rankOf(level: string): number | undefined;
+  /** Score bands, most severe first: a score >= min gets `rank`. */
+  bands: { level: string; rank: number; min: number }[];
+  fromLevel: Partial<Record<SarifLevel, number>>;
+  fromScanner: Map<string, number>;
+  defaultRank: number;
+  rules: CompiledRule[];
+  sla: SlaSettings;
+  suppressions: 'honor' | 'ignore' | 'require-justification';
+  gates: Record<string, CompiledGateRule[]>;
+  /** The validated policy as written (for reports and `explain`). */
+  source: PolicyParsed;
+}
+
+const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+
+function globTest(globs: string[], nocase: boolean): (s: string) => boolean {
+  const m = picomatch(globs, { dot: true, nocase });
+  return (s) => m(s);
+}
+
+/** Compiles the shared matcher fields into one test. Unset fields are not checked. */
+export function compileMatcher(w: MatcherInput): { test: FindingTest; describe: string } {
+  const tests: FindingTest[] = [];
+  const words: string[] = [];
+  const tools = asList(w.tool);
+  if (tools) {
+    const t = globTest(tools, true);
+    tests.push((f) => t(f.tool.name) || (f.alsoReportedBy ?? []).some((o) => t(o.name)));
+    words.push(`tool ${tools.join('|')}`);
+  }
+  const rules = asList(w.rule);
+  if (rules) {
+    const t = globTest(rules, false);
+    tests.push((f) => t(f.ruleId));
+    words.push(`rule ${rules.join('|')}`);
+  }
+  const cwes = asList(w.cwe);
+  if (cwes) {
+    const set = new Set(cwes.map((c) => cweId(typeof c === 'number' ? String(c) : c)).filter((c): c is string => !!c));
+    tests.push((f) => f.cwe.some((c) => set.has(c)));
+    words.push(`cwe ${[...set].join('|')}`);
+  }
+  const cves = asList(w.cve);
+  if (cves) {
+    const t = globTest(cves, true);
+    tests.push((f) => f.cve.some((c) => t(c)));
+    words.push(`cve ${cves.join('|')}`);
+  }
+  const paths = asList(w.path);
+  if (paths) {
+    const t = globTest(paths, false);
+    tests.push((f) => f.path !== undefined && t(f.path));
+    words.push(`path ${paths.join('|')}`);
+  }
+  const kinds = asList(w.kind);
+  if (kinds) {
+    const set = new Set<string>(kinds);
+    tests.push((f) => set.has(f.kind));
+    words.push(`kind ${kinds.join('|')}`);
+  }
+  const tags = asList(w.tags);
+  if (tags) {
+    const t = globTest(tags, true);
+    tests.push((f) => f.tags.some((x) => t(x)));
+    words.push(`tags ${tags.join('|')}`);
+  }
+  const sev = asList(w['scanner-severity']);
+  if (sev) {
+    const set = new Set(sev.map((s) => s.toLowerCase()));
+    tests.push((f) => f.scannerSeverity !== undefined && set.has(f.scannerSeverity));
+    words.push(`scanner severity ${sev.join('|')}`);
+  }
+  const levels = asList(w.level);
+  if (levels) {
+    const set = new Set<string>(levels);
+    tests.push((f) => f.level !== undefined && set.has(f.level));
+    words.push(`level ${levels.join('|')}`);
+  }
+  if (w.score !== undefined) {
+    const c = parseNumberComparison(w.score);
+    tests.push((_f, score) => score !== undefined && testNumber(c, score));
+    words.push(`score ${c.text}`);
+  }
+  if (w.kev !== undefined) {
+    const want = w.kev;
+    tests.push((f) => (f.exploit?.kev === true) === want);
+    words.push(`kev ${want}`);
+  }
+  if (w.epss !== undefined) {
+    const c = parseNumberComparison(w.epss);
+    tests.push((f) => f.exploit?.epss !== undefined && testNumber(c, f.exploit.epss));
+    words.push(`epss ${c.text}`);
+  }
+  if (w['fix-available'] !== undefined) {
+    const want = w['fix-available'];
+    tests.push((f) => ((f.package?.fixedVersions?.length ?? 0) > 0) === want);
+    words.push(`fix available ${want}`);
+  }
+  const test: FindingTest =
+    tests.length === 0 ? () => true : tests.length === 1 ? (tests[0] as FindingTest) : (f, s) => tests.every((t) => t(f, s));
+  return { test, describe: words.join(', ') };
+}
+
+function compileRule(r: RatingRuleInput, index: number, rankOf: (l: string) => number | undefined): CompiledRule {
+  const { test } = compileMatcher(r.when);
+  const out: CompiledRule = { name: r.name, index, test, stop: r.stop === true };
+  if (r.set !== undefined) out.set = rankOf(r.set);
+  if (r.raise !== undefined) out.raise = r.raise;
+  if (r.lower !== undefined) out.lower = r.lower;
+  if (r.floor !== undefined) out.floor = rankOf(r.floor);
+  if (r.cap !== undefined) out.cap = rankOf(r.cap);
+  return out;
+}
+
+function compileGateRule(g: GateRuleInput, rankOf: (l: string) => number | undefined, levelCount: number): CompiledGateRule {
+  const { name, severity, max, action, ...matcher } = g;
+  const m = compileMatcher(matcher);
+  const out: CompiledGateRule = { name, test: m.test, max: max ?? 0, action: action ?? 'fail', describe: m.describe };
+  if (severity !== undefined) {
+    const t: SeverityTest = parseSeverityComparison(severity);
+    out.ranks = ranksFor(t, rankOf, levelCount);
+    out.severityText = describeSeverityTest(t);
+    out.describe = [`severity ${out.severityText}`, m.describe].filter(Boolean).join(', ');
+  }
+  return out;
+}
+
+function parseDueSoon(v: unknown): SlaSettings['dueSoon'] {
+  if (typeof v === 'number') return { days: v };
+  if (typeof v === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(v);
+    if (m) return { percent: Number(m[1]) };
+  }
+  return { percent: 25 };
+}
+
+/** Compiles a validated policy. Level names were checked by parsePolicy. */
+export function compilePolicy(p: PolicyParsed): Policy {
+  const levels = [...p.severity.levels];
+  const index = new Map(levels.map((l, i) => [l, i]));
+  const rankOf = (l: string) => index.get(l);
+  const bands = Object.entries(p.severity['from-score'] ?? {})
+    .map(([level, min]) => ({ level, min, rank: index.get(level) ?? levels.length - 1 }))
+    .sort((a, b) => b.min - a.min);
+  const fromLevel: Partial<Record<SarifLevel, number>> = {};
+  for (const [k, v] of Object.entries(p.severity['from-level'] ?? {})) {
+    const r = rankOf(v);
+    if (r !== undefined) fromLevel[k as SarifLevel] = r;
+  }
+  const fromScanner = new Map<string, number>();
+  for (const [k, v] of Object.entries(p.severity['from-scanner'] ?? {})) {
+    const r = rankOf(v);
+    if (r !== undefined) fromScanner.set(k.toLowerCase(), r);
+  }
+  const days: Record<string, number> = {};
+  for (const [k, v] of Object.entries(p.sla ?? {})) if (index.has(k) && typeof v === 'number') days[k] = v;
+  const gates: Record<string, CompiledGateRule[]> = {};
+  for (const [name, rules] of Object.entries(p.gates)) gates[name] = rules.map((g) => compileGateRule(g, rankOf, levels.length));
+  return {
+    levels,
+    rankOf,
+    bands,
+    fromLevel,
+    fromScanner,
+    defaultRank: (p.severity.default !== undefined ? rankOf(p.severity.default) : undefined) ?? Math.floor((levels.length - 1) / 2),
+    rules: p.severity.rules.map((r, i) => compileRule(r, i, rankOf)),
+    sla: {
+      days,
+      dueSoon: parseDueSoon(p.sla?.['due-soon']),
+      restartOnReopen: p.sla?.['restart-on-reopen'] === true,
+    },
+    suppressions: p.suppressions,
+    gates,
+    source: p,
+  };
+}

@@ -1,0 +1,92 @@
+import type { Finding, RatedFinding, RatingStep } from '../model';
+import type { Policy } from '../policy/compile';
+
+/** The score used for rating: SARIF `security-severity`, else the CVSS base score. */
+export function ratingScore(f: Finding): number | undefined {
+  return f.securitySeverity ?? f.cvss?.score;
+}
+
+function fmt(n: number): string {
+  return Number.isInteger(n) ? n.toFixed(1) : String(n);
+}
+
+/** The starting rank from the scanner's own rating, and the step that explains it. */
+function baseRating(f: Finding, p: Policy, score: number | undefined): { rank: number; step: RatingStep } {
+  const name = (r: number) => p.levels[r] as string;
+  if (score !== undefined && p.bands.length > 0) {
+    const what = f.securitySeverity !== undefined ? 'security-severity' : `CVSS${f.cvss?.version ? ` ${f.cvss.version}` : ''} score`;
+    for (const b of p.bands) {
+      if (score >= b.min) return { rank: b.rank, step: { step: 'base', detail: `${what} ${fmt(score)} >= ${fmt(b.min)}`, to: name(b.rank) } };
+    }
+    const last = p.levels.length - 1;
+    return { rank: last, step: { step: 'base', detail: `${what} ${fmt(score)} is below every band`, to: name(last) } };
+  }
+  if (f.scannerSeverity !== undefined) {
+    const r = p.fromScanner.get(f.scannerSeverity);
+    if (r !== undefined) return { rank: r, step: { step: 'base', detail: `scanner severity "${f.scannerSeverity}"`, to: name(r) } };
+  }
+  if (f.level !== undefined) {
+    const r = p.fromLevel[f.level];
+    if (r !== undefined) return { rank: r, step: { step: 'base', detail: `SARIF level "${f.level}"`, to: name(r) } };
+  }
+  const unmapped = f.scannerSeverity !== undefined ? ` (scanner severity "${f.scannerSeverity}" is not in from-scanner)` : '';
+  return { rank: p.defaultRank, step: { step: 'default', detail: `nothing to rate by${unmapped}: severity.default`, to: name(p.defaultRank) } };
+}
+
+/** Why a finding is reported but not gated, or undefined when it is gated. */
+function notGated(f: Finding, p: Policy): string | undefined {
+  if (f.resultKind !== 'fail') return `SARIF result kind "${f.resultKind}" is not a failure`;
+  if (f.baselineState === 'absent') return 'SARIF baselineState "absent": no longer present';
+  if (p.suppressions !== 'ignore') {
+    const active = f.suppressions.filter((s) => s.status === undefined || s.status === 'accepted');
+    const ok = p.suppressions === 'require-justification' ? active.filter((s) => s.justification) : active;
+    if (ok.length > 0) {
+      const s = ok[0];
+      return `suppressed by the scanner (${s?.kind ?? 'external'}${s?.justification ? `: ${s.justification}` : ''})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Rates one finding with the organization's scheme. Pure. Every step that changed (or set) the rating is recorded.
+ */
+export function rateFinding(f: Finding, p: Policy): RatedFinding {
+  const score = ratingScore(f);
+  const base = baseRating(f, p, score);
+  const steps: RatingStep[] = [base.step];
+  const last = p.levels.length - 1;
+  let rank = base.rank;
+  for (const rule of p.rules) {
+    if (!rule.test(f, score)) continue;
+    const before = rank;
+    if (rule.set !== undefined) rank = rule.set;
+    if (rule.raise !== undefined) rank = Math.max(0, rank - rule.raise);
+    if (rule.lower !== undefined) rank = Math.min(last, rank + rule.lower);
+    if (rule.floor !== undefined && rank > rule.floor) rank = rule.floor;
+    if (rule.cap !== undefined && rank < rule.cap) rank = rule.cap;
+    const changed = rank !== before;
+    steps.push({
+      step: 'rule',
+      detail: `rule "${rule.name}"${changed ? '' : ' (matched, no change)'}`,
+      from: p.levels[before] as string,
+      to: p.levels[rank] as string,
+    });
+    if (rule.stop) break;
+  }
+  const reason = notGated(f, p);
+  const rated: RatedFinding = { ...f, severity: p.levels[rank] as string, rank, gated: reason === undefined, explanation: steps };
+  if (reason !== undefined) rated.notGatedReason = reason;
+  return rated;
+}
+
+export function rateAll(findings: readonly Finding[], p: Policy): RatedFinding[] {
+  return findings.map((f) => rateFinding(f, p));
+}
+
+/** The explanation as one line, e.g. `security-severity 8.8 >= 7.0 → high; rule "Test code" high → medium`. */
+export function explainLine(f: RatedFinding): string {
+  return f.explanation
+    .map((s) => (s.step === 'rule' ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`))
+    .join('; ');
+}

@@ -1,0 +1,199 @@
+import { z } from 'zod';
+import { FINDING_KINDS, SARIF_LEVELS } from '../model';
+import type { RunResult } from '../engine';
+import { VERSION } from '../version';
+
+/**
+ * The JSON report: versioned, its schema generated from this zod schema into schema/report.schema.json, so other
+ * tools can build on it. Field names are camelCase. `reportVersion` changes only on incompatible changes.
+ */
+
+export const REPORT_VERSION = 1;
+export const REPORT_SCHEMA_ID = 'https://defect-gate.dev/schema/report.schema.json';
+
+const Tool = z.object({ name: z.string(), version: z.string().optional() });
+
+const Step = z.object({
+  step: z.enum(['base', 'rule', 'default']),
+  detail: z.string(),
+  from: z.string().optional(),
+  to: z.string(),
+});
+
+export const ReportFinding = z.object({
+  fingerprint: z.string().describe('Stable identity across runs.'),
+  fingerprintSource: z.string().describe('How the fingerprint was obtained.'),
+  tool: Tool,
+  alsoReportedBy: z.array(Tool).optional(),
+  ruleId: z.string(),
+  title: z.string(),
+  message: z.string(),
+  helpUri: z.string().optional(),
+  kind: z.enum(FINDING_KINDS),
+  severity: z.string().describe("The organization's severity (a level of the policy)."),
+  rank: z.number().int().describe('0 is the most severe level.'),
+  gated: z.boolean().describe('False when reported but not counted by the gate.'),
+  notGatedReason: z.string().optional(),
+  blocking: z.boolean().describe('True when this finding makes a failing gate rule fail.'),
+  explanation: z.array(Step).describe('How the severity was reached: the base rating, then each policy rule applied.'),
+  scanner: z
+    .object({
+      level: z.enum(SARIF_LEVELS).optional(),
+      resultKind: z.string(),
+      securitySeverity: z.number().optional(),
+      cvss: z.object({ version: z.string().optional(), score: z.number().optional(), vector: z.string().optional() }).optional(),
+      severity: z.string().optional(),
+    })
+    .describe("The scanner's own rating, as given."),
+  path: z.string().optional().describe('Repository-relative path.'),
+  location: z.string().optional().describe('A location that is not a repository file (URL, absolute path outside the workspace, logical name).'),
+  startLine: z.number().int().optional(),
+  endLine: z.number().int().optional(),
+  startColumn: z.number().int().optional(),
+  component: z.string().optional(),
+  cwe: z.array(z.string()),
+  cve: z.array(z.string()),
+  tags: z.array(z.string()),
+  package: z
+    .object({
+      ecosystem: z.string().optional(),
+      name: z.string(),
+      version: z.string().optional(),
+      purl: z.string().optional(),
+      fixedVersions: z.array(z.string()).optional(),
+    })
+    .optional(),
+  exploit: z
+    .object({
+      kev: z.boolean().optional(),
+      kevDateAdded: z.string().optional(),
+      kevDueDate: z.string().optional(),
+      epss: z.number().optional(),
+      epssPercentile: z.number().optional(),
+    })
+    .optional(),
+  suppressions: z.array(z.object({ kind: z.string(), status: z.string().optional(), justification: z.string().optional() })),
+  baselineState: z.string().optional(),
+  firstDetected: z.string().optional(),
+  source: z.object({ file: z.string(), format: z.string(), pointer: z.string() }),
+});
+
+export const ReportSchema = z
+  .object({
+    $schema: z.string().optional(),
+    reportVersion: z.literal(REPORT_VERSION),
+    tool: z.object({ name: z.literal('defect-gate'), version: z.string() }),
+    generatedAt: z.string().describe('ISO 8601 time of the run.'),
+    environment: z.string().describe('The gate profile applied.'),
+    policy: z.object({ file: z.string(), levels: z.array(z.string()) }),
+    verdict: z.object({
+      status: z.enum(['pass', 'warn', 'fail']),
+      reasons: z.array(z.string()),
+      rules: z.array(
+        z.object({
+          name: z.string(),
+          action: z.enum(['fail', 'warn']),
+          conditions: z.string(),
+          max: z.number().int(),
+          count: z.number().int(),
+          exceeded: z.boolean(),
+        }),
+      ),
+      inputErrorsBlock: z.boolean().describe('True when unreadable inputs failed the gate (on-input-error: fail).'),
+    }),
+    counts: z.object({
+      total: z.number().int(),
+      gated: z.number().int(),
+      blocking: z.number().int(),
+      notGated: z.number().int(),
+      bySeverity: z.record(z.string(), z.number().int()),
+      byTool: z.record(z.string(), z.record(z.string(), z.number().int())),
+    }),
+    inputs: z.array(
+      z.object({ file: z.string(), format: z.string().optional(), findings: z.number().int(), errors: z.number().int() }),
+    ),
+    tools: z.array(Tool).describe('Tools that ran, with or without findings.'),
+    errors: z.array(
+      z.object({
+        file: z.string(),
+        line: z.number().int().optional(),
+        column: z.number().int().optional(),
+        jsonPath: z.string().optional(),
+        message: z.string(),
+        hint: z.string().optional(),
+        severity: z.enum(['fatal', 'partial', 'scanner']),
+      }),
+    ),
+    findings: z.array(ReportFinding),
+  })
+  .describe('defect-gate report');
+
+export type Report = z.infer<typeof ReportSchema>;
+export type ReportFindingT = z.infer<typeof ReportFinding>;
+
+function defined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+export function buildReport(r: RunResult, policyFile: string): Report {
+  return {
+    $schema: REPORT_SCHEMA_ID,
+    reportVersion: REPORT_VERSION,
+    tool: { name: 'defect-gate', version: VERSION },
+    generatedAt: r.generatedAt,
+    environment: r.environment,
+    policy: { file: policyFile, levels: r.levels },
+    verdict: {
+      status: r.verdict.status,
+      reasons: r.verdict.reasons,
+      rules: r.verdict.rules.map(({ findings: _f, ...rest }) => rest),
+      inputErrorsBlock: r.verdict.inputErrors.blocking,
+    },
+    counts: r.counts,
+    inputs: r.inputs.map((i) => defined({ ...i })),
+    tools: r.tools,
+    errors: r.errors.map((e) => defined({ ...e })),
+    findings: r.findings.map((f) =>
+      defined({
+        fingerprint: f.fingerprint,
+        fingerprintSource: f.fingerprintSource,
+        tool: f.tool,
+        alsoReportedBy: f.alsoReportedBy,
+        ruleId: f.ruleId,
+        title: f.title,
+        message: f.message,
+        helpUri: f.helpUri,
+        kind: f.kind,
+        severity: f.severity,
+        rank: f.rank,
+        gated: f.gated,
+        notGatedReason: f.notGatedReason,
+        blocking: r.blocking.has(f.fingerprint),
+        explanation: f.explanation,
+        scanner: defined({
+          level: f.level,
+          resultKind: f.resultKind,
+          securitySeverity: f.securitySeverity,
+          cvss: f.cvss,
+          severity: f.scannerSeverity,
+        }),
+        path: f.path,
+        location: f.location,
+        startLine: f.startLine,
+        endLine: f.endLine,
+        startColumn: f.startColumn,
+        component: f.component,
+        cwe: f.cwe,
+        cve: f.cve,
+        tags: f.tags,
+        package: f.package,
+        exploit: f.exploit,
+        suppressions: f.suppressions,
+        baselineState: f.baselineState,
+        firstDetected: f.firstDetected,
+        source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
+      }),
+    ),
+  };
+}

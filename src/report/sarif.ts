@@ -1,0 +1,150 @@
+import type * as sarif from 'sarif';
+import type { RatedFinding, SarifLevel } from '../model';
+import type { RunResult } from '../engine';
+import type { Policy } from '../policy/compile';
+import { VERSION } from '../version';
+
+/**
+ * Rated SARIF: the input results with the organization's severity, so code scanning shows the org's rating.
+ *
+ * - SARIF inputs are written back run by run, every result kept, each rated one with `properties`:
+ *   `defect-gate/severity`, `defect-gate/fingerprint`, `defect-gate/blocking`, `security-severity` (a score inside the
+ *   GitHub band of the org level) and a matching `level`.
+ * - Code scanning reads `security-severity` from the rule, so each rule gets the highest score of its results.
+ * - Native (non-SARIF) inputs become one run per tool.
+ */
+
+/** GitHub's code scanning classes: > 9.0 critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low. */
+const BY_RANK = [9.5, 8.0, 5.5, 2.0, 0.0];
+
+/** A score for each org level that lands in the matching GitHub class. */
+export function representativeScores(policy: Policy): number[] {
+  return policy.levels.map((level, rank) => {
+    const band = policy.bands.find((b) => b.level === level);
+    if (band) {
+      const above = policy.bands.filter((b) => b.min > band.min).map((b) => b.min);
+      const upper = above.length ? Math.min(...above) : 10;
+      return Math.round(((band.min + upper) / 2) * 10) / 10;
+    }
+    return BY_RANK[Math.min(rank, BY_RANK.length - 1)] as number;
+  });
+}
+
+/** SARIF level for an org rank, from the policy's `from-level` map read backwards. */
+export function sarifLevelFor(policy: Policy, rank: number): SarifLevel {
+  const err = policy.fromLevel.error ?? 1;
+  const warn = policy.fromLevel.warning ?? 2;
+  if (rank <= err) return 'error';
+  if (rank <= warn) return 'warning';
+  return 'note';
+}
+
+type Props = Record<string, unknown>;
+
+function rateResult(res: sarif.Result, f: RatedFinding, policy: Policy, scores: number[], blocking: boolean): void {
+  const props: Props = { ...(res.properties ?? {}) };
+  props['defect-gate/severity'] = f.severity;
+  props['defect-gate/fingerprint'] = f.fingerprint;
+  props['defect-gate/blocking'] = blocking;
+  if (!f.gated && f.notGatedReason) props['defect-gate/not-gated'] = f.notGatedReason;
+  props['security-severity'] = (scores[f.rank] as number).toFixed(1);
+  res.properties = props;
+  if (f.resultKind === 'fail') res.level = sarifLevelFor(policy, f.rank);
+}
+
+function nativeRun(tool: string, findings: RatedFinding[], policy: Policy, scores: number[], blocking: ReadonlySet<string>): sarif.Run {
+  const rules = new Map<string, sarif.ReportingDescriptor>();
+  const ruleScore = new Map<string, number>();
+  const results: sarif.Result[] = [];
+  for (const f of findings) {
+    if (!rules.has(f.ruleId)) {
+      const tags = [...f.tags, ...f.cwe.map((c) => `external/cwe/${c.toLowerCase()}`)];
+      rules.set(f.ruleId, {
+        id: f.ruleId,
+        shortDescription: { text: f.title || f.ruleId },
+        ...(f.helpUri ? { helpUri: f.helpUri } : {}),
+        properties: { tags },
+      });
+    }
+    ruleScore.set(f.ruleId, Math.max(ruleScore.get(f.ruleId) ?? 0, scores[f.rank] as number));
+    const res: sarif.Result = {
+      ruleId: f.ruleId,
+      message: { text: f.message || f.title || f.ruleId },
+      fingerprints: { 'defect-gate/v1': f.fingerprint },
+    };
+    if (f.path) {
+      const region: sarif.Region | undefined = f.startLine
+        ? { startLine: f.startLine, ...(f.endLine ? { endLine: f.endLine } : {}), ...(f.startColumn ? { startColumn: f.startColumn } : {}) }
+        : undefined;
+      res.locations = [{ physicalLocation: { artifactLocation: { uri: f.path, uriBaseId: '%SRCROOT%' }, ...(region ? { region } : {}) } }];
+    } else if (f.location) {
+      res.locations = [{ logicalLocations: [{ fullyQualifiedName: f.location }] }];
+    }
+    rateResult(res, f, policy, scores, blocking.has(f.fingerprint));
+    results.push(res);
+  }
+  for (const [id, r] of rules) r.properties = { ...r.properties, 'security-severity': (ruleScore.get(id) ?? 0).toFixed(1) };
+  return {
+    tool: { driver: { name: tool, informationUri: 'https://github.com/', rules: [...rules.values()] } },
+    results,
+    properties: { 'defect-gate/version': VERSION },
+  };
+}
+
+/**
+ * Builds the rated SARIF log.
+ *
+ * @param documents the parsed SARIF inputs by file name (from ingest), written back with ratings added
+ */
+export function buildRatedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string, unknown>): sarif.Log {
+  const scores = representativeScores(policy);
+  const bySource = new Map<string, RatedFinding>();
+  const fpIndex = new Map<string, RatedFinding>();
+  for (const f of r.findings) fpIndex.set(f.fingerprint, f);
+  const key = (file: string, run: number, res: number) => `${file}\u0000${run}\u0000${res}`;
+  for (const f of r.findings) {
+    if (f.source.format === 'sarif' && f.source.runIndex !== undefined && f.source.resultIndex !== undefined) {
+      bySource.set(key(f.source.file, f.source.runIndex, f.source.resultIndex), f);
+    }
+  }
+  for (const d of r.duplicates) {
+    const f = fpIndex.get(d.fingerprint);
+    if (f && d.source.format === 'sarif' && d.source.runIndex !== undefined && d.source.resultIndex !== undefined) {
+      bySource.set(key(d.source.file, d.source.runIndex, d.source.resultIndex), f);
+    }
+  }
+  const runs: sarif.Run[] = [];
+  for (const [file, doc] of documents) {
+    const log = doc as Partial<sarif.Log>;
+    if (!Array.isArray(log.runs)) continue;
+    log.runs.forEach((run0, runIndex) => {
+      if (typeof run0 !== 'object' || run0 === null) return;
+      const run = structuredClone(run0);
+      const ruleMax = new Map<string, number>();
+      (Array.isArray(run.results) ? run.results : []).forEach((res, resultIndex) => {
+        const f = bySource.get(key(file, runIndex, resultIndex));
+        if (!f || typeof res !== 'object' || res === null) return;
+        rateResult(res, f, policy, scores, r.blocking.has(f.fingerprint));
+        ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
+      });
+      const components = [run.tool?.driver, ...(run.tool?.extensions ?? [])];
+      for (const c of components) {
+        for (const rule of Array.isArray(c?.rules) ? c.rules : []) {
+          const s = typeof rule?.id === 'string' ? ruleMax.get(rule.id) : undefined;
+          if (s !== undefined) rule.properties = { ...(rule.properties ?? {}), 'security-severity': s.toFixed(1) };
+        }
+      }
+      run.properties = { ...(run.properties ?? {}), 'defect-gate/version': VERSION, 'defect-gate/input': file };
+      runs.push(run);
+    });
+  }
+  const native = new Map<string, RatedFinding[]>();
+  for (const f of r.findings) {
+    if (f.source.format === 'sarif') continue;
+    const list = native.get(f.tool.name) ?? [];
+    list.push(f);
+    native.set(f.tool.name, list);
+  }
+  for (const [tool, list] of native) runs.push(nativeRun(tool, list, policy, scores, r.blocking));
+  return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs };
+}

@@ -1,0 +1,71 @@
+import { formatInputError } from '../model';
+import type { RatedFinding } from '../model';
+import type { RunResult } from '../engine';
+import { explainLine } from '../rate/rate';
+import { stripControl, truncate } from './escape';
+
+/** The terminal report: verdict, counts, gate rules, findings table. Scanner text is stripped of control characters. */
+
+export interface TextOptions {
+  color?: boolean;
+  /** Most findings listed (blocking first). Default 50. */
+  limit?: number;
+  /** Terminal width for the message column. */
+  width?: number;
+}
+
+const C = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1 } as const;
+
+function clean(s: string | undefined, max: number): string {
+  return truncate(stripControl(s ?? '').replace(/\s+/g, ' ').trim(), max);
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function where(f: RatedFinding): string {
+  if (f.path) return `${f.path}${f.startLine ? `:${f.startLine}` : ''}`;
+  if (f.location) return f.location;
+  if (f.package) return `${f.package.name}${f.package.version ? `@${f.package.version}` : ''}`;
+  return '-';
+}
+
+export function renderText(r: RunResult, opts: TextOptions = {}): string {
+  const paint = (code: number, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
+  const limit = opts.limit ?? 50;
+  const v = r.verdict;
+  const out: string[] = [];
+  const status = v.status === 'fail' ? paint(C.red, 'FAIL') : v.status === 'warn' ? paint(C.yellow, 'WARN') : paint(C.green, 'PASS');
+  out.push(`${paint(C.bold, 'defect-gate')} ${status}  environment: ${r.environment}  findings: ${r.counts.total} (${r.counts.gated} gated, ${r.counts.blocking} blocking)`);
+  for (const reason of v.reasons) out.push(`  ${reason}`);
+  out.push('');
+  out.push(`  ${r.levels.map((l) => `${l}: ${r.counts.bySeverity[l] ?? 0}`).join('  ')}`);
+  out.push('');
+  out.push('Gate rules:');
+  for (const g of v.rules) {
+    const mark = g.exceeded ? (g.action === 'fail' ? paint(C.red, 'x') : paint(C.yellow, '!')) : paint(C.green, 'ok');
+    out.push(`  ${pad(mark, opts.color ? 11 : 2)} ${g.name}: ${g.count} found, max ${g.max} (${g.action}; ${g.conditions})`);
+  }
+  if (r.errors.length > 0) {
+    out.push('');
+    out.push(`Input problems (${r.errors.length}):`);
+    for (const e of r.errors) out.push(`  ${clean(formatInputError(e), 400)}`);
+  }
+  if (r.findings.length > 0) {
+    out.push('');
+    const shown = r.findings.slice(0, limit);
+    const sevW = Math.max(8, ...r.levels.map((l) => l.length));
+    out.push(`${pad('', 2)}${pad('SEVERITY', sevW)}  ${pad('TOOL', 14)}  ${pad('LOCATION', 40)}  FINDING`);
+    for (const f of shown) {
+      const mark = r.blocking.has(f.fingerprint) ? paint(C.red, '✗') : f.gated ? ' ' : paint(C.dim, '-');
+      out.push(
+        `${mark} ${pad(f.severity, sevW)}  ${pad(clean(f.tool.name, 14), 14)}  ${pad(clean(where(f), 40), 40)}  ${clean(f.title || f.ruleId, opts.width ?? 80)} [${clean(f.ruleId, 60)}]`,
+      );
+      if (r.blocking.has(f.fingerprint)) out.push(`  ${pad('', sevW)}  ${paint(C.dim, `why: ${clean(explainLine(f), 200)}`)}`);
+    }
+    if (r.findings.length > shown.length) out.push(`  … ${r.findings.length - shown.length} more (use --format json or --report for all)`);
+    out.push(`  ${paint(C.dim, '✗ blocking   - not gated (suppressed or not a failure)')}`);
+  }
+  return `${out.join('\n')}\n`;
+}
