@@ -1878,14 +1878,14 @@ var require_request = __commonJS({
         if (statusCode !== null) {
           this.#publishUpgradeHeaders(statusCode, headers, statusText);
         }
-        const result = this[kHandler].onUpgrade(statusCode, headers, socket);
+        const result2 = this[kHandler].onUpgrade(statusCode, headers, socket);
         if (!this.aborted) {
           this.completed = true;
           if (statusCode !== null) {
             this.#publishUpgradeTrailers();
           }
         }
-        return result;
+        return result2;
       }
       /**
        * @param {number} statusCode
@@ -1991,11 +1991,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str2 = `${val[i]}`;
-            if (!isValidHeaderValue(str2)) {
+            const str3 = `${val[i]}`;
+            if (!isValidHeaderValue(str3)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr2.push(str2);
+            arr2.push(str3);
           }
         }
         val = arr2;
@@ -3366,12 +3366,12 @@ var require_data_url = __commonJS({
       return serialized;
     }
     function collectASequenceOfCodePoints(condition, input2, position) {
-      let result = "";
+      let result2 = "";
       while (position.position < input2.length && condition(input2[position.position])) {
-        result += input2[position.position];
+        result2 += input2[position.position];
         position.position++;
       }
-      return result;
+      return result2;
     }
     function collectASequenceOfCodePointsFast(char, input2, position) {
       const idx = input2.indexOf(char, position.position);
@@ -3568,41 +3568,41 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str2, leading = true, trailing = true) {
-      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str2, leading = true, trailing = true) {
-      return removeChars(str2, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str2, leading, trailing, predicate) {
+    function removeChars(str3, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str2.length - 1;
+      let trail = str3.length - 1;
       if (leading) {
-        while (lead < str2.length && predicate(str2.charCodeAt(lead))) lead++;
+        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str2.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str3.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
+      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
     }
     function isomorphicDecode(input2) {
       const length = input2.length;
       if ((2 << 15) - 1 > length) {
         return String.fromCharCode.apply(null, input2);
       }
-      let result = "";
+      let result2 = "";
       let i = 0;
       let addition = (2 << 15) - 1;
       while (i < length) {
         if (i + addition > length) {
           addition = length - i;
         }
-        result += String.fromCharCode.apply(null, input2.subarray(i, i += addition));
+        result2 += String.fromCharCode.apply(null, input2.subarray(i, i += addition));
       }
-      return result;
+      return result2;
     }
     function minimizeSupportedMimeType(mimeType) {
       switch (mimeType.essence) {
@@ -3851,15 +3851,15 @@ var require_webidl = __commonJS({
             message: `${argument} ("${webidl.util.Type(O)}") is not an Object.`
           });
         }
-        const result = {};
+        const result2 = {};
         if (!types.isProxy(O)) {
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
           for (const key of keys2) {
             const typedKey = keyConverter(key, prefix, argument);
             const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            result2[typedKey] = typedValue;
           }
-          return result;
+          return result2;
         }
         const keys = Reflect.ownKeys(O);
         for (const key of keys) {
@@ -3867,10 +3867,10 @@ var require_webidl = __commonJS({
           if (desc?.enumerable) {
             const typedKey = keyConverter(key, prefix, argument);
             const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            result2[typedKey] = typedValue;
           }
         }
-        return result;
+        return result2;
       };
     };
     webidl.interfaceConverter = function(i) {
@@ -4400,7 +4400,7 @@ var require_util2 = __commonJS({
     }
     var parseHashWithOptions = /(?<algo>sha256|sha384|sha512)-((?<hash>[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}(?:\s|$)( +[!-~]*)?)?/i;
     function parseMetadata(metadata) {
-      const result = [];
+      const result2 = [];
       let empty = true;
       for (const token of metadata.split(" ")) {
         empty = false;
@@ -4410,13 +4410,13 @@ var require_util2 = __commonJS({
         }
         const algorithm = parsedToken.groups.algo.toLowerCase();
         if (supportedHashes.includes(algorithm)) {
-          result.push(parsedToken.groups);
+          result2.push(parsedToken.groups);
         }
       }
       if (empty === true) {
         return "no metadata";
       }
-      return result;
+      return result2;
     }
     function getStrongestMetadata(metadataList) {
       let algorithm = metadataList[0].algo;
@@ -4493,12 +4493,12 @@ var require_util2 = __commonJS({
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
     function serializeJavascriptValueToJSONString(value) {
-      const result = JSON.stringify(value);
-      if (result === void 0) {
+      const result2 = JSON.stringify(value);
+      if (result2 === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
-      assert2(typeof result === "string");
-      return result;
+      assert2(typeof result2 === "string");
+      return result2;
     }
     var esIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
     function createIterator(name, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -4536,20 +4536,20 @@ var require_util2 = __commonJS({
           }
           const { [keyIndex]: key, [valueIndex]: value } = values[index];
           this.#index = index + 1;
-          let result;
+          let result2;
           switch (this.#kind) {
             case "key":
-              result = key;
+              result2 = key;
               break;
             case "value":
-              result = value;
+              result2 = value;
               break;
             case "key+value":
-              result = [key, value];
+              result2 = [key, value];
               break;
           }
           return {
-            value: result,
+            value: result2,
             done: false
           };
         }
@@ -5240,11 +5240,11 @@ var require_formdata_parser = __commonJS({
           return "failure";
         }
         position.position += 2;
-        const result = parseMultipartFormDataHeaders(input2, position);
-        if (result === "failure") {
+        const result2 = parseMultipartFormDataHeaders(input2, position);
+        if (result2 === "failure") {
           return "failure";
         }
-        let { name, filename, contentType, encoding } = result;
+        let { name, filename, contentType, encoding } = result2;
         position.position += 2;
         let body;
         {
@@ -5505,7 +5505,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -6920,17 +6920,17 @@ var require_client_h2 = __commonJS({
       }
     } = http2;
     function parseH2Headers(headers) {
-      const result = [];
+      const result2 = [];
       for (const [name, value] of Object.entries(headers)) {
         if (Array.isArray(value)) {
           for (const subvalue of value) {
-            result.push(Buffer.from(name), Buffer.from(subvalue));
+            result2.push(Buffer.from(name), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value));
+          result2.push(Buffer.from(name), Buffer.from(value));
         }
       }
-      return result;
+      return result2;
     }
     function parseH2ResponseHeaders(headers) {
       const { [HTTP2_HEADER_STATUS]: _statusCode, ...realHeaders } = headers;
@@ -8546,11 +8546,11 @@ var require_balanced_pool = __commonJS({
         return this;
       }
       _updateBalancedPoolStats() {
-        let result = 0;
+        let result2 = 0;
         for (let i = 0; i < this[kClients].length; i++) {
-          result = getGreatestCommonDivisor(this[kClients][i][kWeight], result);
+          result2 = getGreatestCommonDivisor(this[kClients][i][kWeight], result2);
         }
-        this[kGreatestCommonDivisor] = result;
+        this[kGreatestCommonDivisor] = result2;
       }
       removeUpstream(upstream) {
         const upstreamOrigin = parseOrigin(upstream).origin;
@@ -10675,15 +10675,15 @@ var require_mock_utils = __commonJS({
         isPromise
       }
     } = __require("node:util");
-    function matchValue(match, value) {
-      if (typeof match === "string") {
-        return match === value;
+    function matchValue(match2, value) {
+      if (typeof match2 === "string") {
+        return match2 === value;
       }
-      if (match instanceof RegExp) {
-        return match.test(value);
+      if (match2 instanceof RegExp) {
+        return match2.test(value);
       }
-      if (typeof match === "function") {
-        return match(value) === true;
+      if (typeof match2 === "function") {
+        return match2(value) === true;
       }
       return false;
     }
@@ -10821,20 +10821,20 @@ var require_mock_utils = __commonJS({
     }
     function generateKeyValues(data) {
       const keys = Object.keys(data);
-      const result = [];
+      const result2 = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
         const value = data[key];
         const name = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
-            result.push(name, Buffer.from(`${value[j]}`));
+            result2.push(name, Buffer.from(`${value[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value}`));
+          result2.push(name, Buffer.from(`${value}`));
         }
       }
-      return result;
+      return result2;
     }
     function getStatusText(statusCode) {
       return STATUS_CODES[statusCode] || "unknown";
@@ -11747,11 +11747,11 @@ var require_dns = __commonJS({
             if (err) {
               return cb(err);
             }
-            const results = /* @__PURE__ */ new Map();
+            const results2 = /* @__PURE__ */ new Map();
             for (const addr of addresses) {
-              results.set(`${addr.address}:${addr.family}`, addr);
+              results2.set(`${addr.address}:${addr.family}`, addr);
             }
-            cb(null, results.values());
+            cb(null, results2.values());
           }
         );
       }
@@ -15001,11 +15001,11 @@ var require_util4 = __commonJS({
               queueMicrotask(() => {
                 fr[kState] = "done";
                 try {
-                  const result = packageData(bytes2, type, blob.type, encodingName);
+                  const result2 = packageData(bytes2, type, blob.type, encodingName);
                   if (fr[kAborted]) {
                     return;
                   }
-                  fr[kResult] = result;
+                  fr[kResult] = result2;
                   fireAProgressEvent("load", fr);
                 } catch (error63) {
                   fr[kError] = error63;
@@ -15071,7 +15071,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode4(bytes2, encoding);
+          return decode5(bytes2, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes2);
@@ -15088,7 +15088,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode4(ioQueue, encoding) {
+    function decode5(ioQueue, encoding) {
       const bytes2 = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes2);
       let slice = 0;
@@ -16488,9 +16488,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str2 = stringify(cookie);
-      if (str2) {
-        headers.append("Set-Cookie", str2);
+      const str3 = stringify(cookie);
+      if (str3) {
+        headers.append("Set-Cookie", str3);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -17308,10 +17308,10 @@ var require_connection = __commonJS({
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
       let code2 = 1005;
       let reason = "";
-      const result = ws[kByteParser].closingInfo;
-      if (result && !result.error) {
-        code2 = result.code ?? 1005;
-        reason = result.reason;
+      const result2 = ws[kByteParser].closingInfo;
+      if (result2 && !result2.error) {
+        code2 = result2.code ?? 1005;
+        reason = result2.reason;
       } else if (!ws[kReceivedClose]) {
         code2 = 1006;
       }
@@ -17590,12 +17590,12 @@ var require_receiver = __commonJS({
             }
             const buffer = this.consume(8);
             const upper = buffer.readUInt32BE(0);
-            const lower = buffer.readUInt32BE(4);
-            if (upper !== 0 || lower > 2 ** 31 - 1) {
+            const lower2 = buffer.readUInt32BE(4);
+            if (upper !== 0 || lower2 > 2 ** 31 - 1) {
               failWebsocketConnection(this.ws, "Received payload length > 2^31 bytes.");
               return;
             }
-            this.#info.payloadLength = lower;
+            this.#info.payloadLength = lower2;
             this.#state = parserStates.READ_DATA;
             if (!this.#validatePayloadLength()) {
               return;
@@ -19367,10 +19367,10 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants6();
     exports2.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports2.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
-    exports2.isRegexChar = (str2) => str2.length === 1 && exports2.hasRegexChars(str2);
-    exports2.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports2.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
+    exports2.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports2.isRegexChar = (str3) => str3.length === 1 && exports2.hasRegexChars(str3);
+    exports2.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports2.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
     exports2.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform2 = navigator.platform.toLowerCase();
@@ -19381,9 +19381,9 @@ var require_utils2 = __commonJS({
       }
       return false;
     };
-    exports2.removeBackslashes = (str2) => {
-      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
-        return match === "\\" ? "" : match;
+    exports2.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match2) => {
+        return match2 === "\\" ? "" : match2;
       });
     };
     exports2.escapeLast = (input2, char, lastIdx) => {
@@ -19472,7 +19472,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str2 = input2;
+      let str3 = input2;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -19491,10 +19491,10 @@ var require_scan = __commonJS({
       let code2;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str2.charCodeAt(index + 1);
+      const peek = () => str3.charCodeAt(index + 1);
       const advance = () => {
         prev = code2;
-        return str2.charCodeAt(++index);
+        return str3.charCodeAt(++index);
       };
       while (index < length) {
         code2 = advance();
@@ -19671,24 +19671,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str2;
+      let base = str3;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str2.slice(0, start);
-        str2 = str2.slice(start);
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str2.slice(0, lastIndex);
-        glob = str2.slice(lastIndex);
+        base = str3.slice(0, lastIndex);
+        glob = str3.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str2;
+        glob = str3;
       } else {
-        base = str2;
+        base = str3;
       }
-      if (base && base !== "" && base !== "/" && base !== str2) {
+      if (base && base !== "" && base !== "/" && base !== str3) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -19944,11 +19944,11 @@ var require_parse2 = __commonJS({
       let index = 0;
       const chars = [];
       while (index < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index), false);
-        if (!match || match.type !== "*") {
+        const match2 = parseRepeatedExtglob(pattern.slice(index), false);
+        if (!match2 || match2.type !== "*") {
           return;
         }
-        const branches = splitTopLevel(match.body).map((branch2) => branch2.trim());
+        const branches = splitTopLevel(match2.body).map((branch2) => branch2.trim());
         if (branches.length !== 1) {
           return;
         }
@@ -19957,7 +19957,7 @@ var require_parse2 = __commonJS({
           return;
         }
         chars.push(branch);
-        index += match.end + 1;
+        index += match2.end + 1;
       }
       if (chars.length < 1) {
         return;
@@ -19967,11 +19967,11 @@ var require_parse2 = __commonJS({
     var repeatedExtglobRecursion = (pattern) => {
       let depth = 0;
       let value = pattern.trim();
-      let match = parseRepeatedExtglob(value);
-      while (match) {
+      let match2 = parseRepeatedExtglob(value);
+      while (match2) {
         depth++;
-        value = match.body.trim();
-        match = parseRepeatedExtglob(value);
+        value = match2.body.trim();
+        match2 = parseRepeatedExtglob(value);
       }
       return depth;
     };
@@ -20011,7 +20011,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse3 = (input2, options) => {
+    var parse9 = (input2, options) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -20181,7 +20181,7 @@ var require_parse2 = __commonJS({
             output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse9(rest, { ...options, fastpaths: false }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -20252,10 +20252,10 @@ var require_parse2 = __commonJS({
             push({ type: "text", value });
             continue;
           }
-          const match = /^\\+/.exec(remaining());
+          const match2 = /^\\+/.exec(remaining());
           let slashes = 0;
-          if (match && match[0].length > 2) {
-            slashes = match[0].length;
+          if (match2 && match2[0].length > 2) {
+            slashes = match2[0].length;
             state.index += slashes;
             if (slashes % 2 !== 0) {
               value += "\\";
@@ -20540,10 +20540,10 @@ var require_parse2 = __commonJS({
           if (value === "$" || value === "^") {
             value = `\\${value}`;
           }
-          const match = REGEX_NON_SPECIAL_CHARS.exec(remaining());
-          if (match) {
-            value += match[0];
-            state.index += match[0].length;
+          const match2 = REGEX_NON_SPECIAL_CHARS.exec(remaining());
+          if (match2) {
+            value += match2[0];
+            state.index += match2[0].length;
           }
           push({ type: "text", value });
           continue;
@@ -20704,7 +20704,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input2, options) => {
+    parse9.fastpaths = (input2, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input2.length;
@@ -20735,8 +20735,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str2) => {
-        switch (str2) {
+      const create = (str3) => {
+        switch (str3) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -20754,11 +20754,11 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str2);
-            if (!match) return;
-            const source2 = create(match[1]);
+            const match2 = /^(.*?)\.(\w+)$/.exec(str3);
+            if (!match2) return;
+            const source2 = create(match2[1]);
             if (!source2) return;
-            return source2 + DOT_LITERAL + match[2];
+            return source2 + DOT_LITERAL + match2[2];
           }
         }
       };
@@ -20769,7 +20769,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse3;
+    module.exports = parse9;
   }
 });
 
@@ -20778,16 +20778,16 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse2();
+    var parse9 = require_parse2();
     var utils = require_utils2();
     var constants3 = require_constants6();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch4 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input2) => picomatch4(input2, options, returnState));
-        const arrayMatcher = (str2) => {
+        const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str2);
+            const state2 = isMatch(str3);
             if (state2) return state2;
           }
           return false;
@@ -20809,26 +20809,26 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch4(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match, output: output2 } = picomatch4.test(input2, regex, options, { glob, posix });
-        const result = { glob, state, regex, posix, input: input2, output: output2, match, isMatch };
+        const { isMatch, match: match2, output: output2 } = picomatch4.test(input2, regex, options, { glob, posix });
+        const result2 = { glob, state, regex, posix, input: input2, output: output2, match: match2, isMatch };
         if (typeof opts.onResult === "function") {
-          opts.onResult(result);
+          opts.onResult(result2);
         }
         if (isMatch === false) {
-          result.isMatch = false;
-          return returnObject ? result : false;
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
         }
         if (isIgnored(input2)) {
           if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result);
+            opts.onIgnore(result2);
           }
-          result.isMatch = false;
-          return returnObject ? result : false;
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
         }
         if (typeof opts.onMatch === "function") {
-          opts.onMatch(result);
+          opts.onMatch(result2);
         }
-        return returnObject ? result : true;
+        return returnObject ? result2 : true;
       };
       if (returnState) {
         matcher.state = state;
@@ -20844,29 +20844,29 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const format = opts.format || (posix ? utils.toPosixSlashes : null);
-      let match = input2 === glob;
-      let output2 = match && format ? format(input2) : input2;
-      if (match === false) {
+      let match2 = input2 === glob;
+      let output2 = match2 && format ? format(input2) : input2;
+      if (match2 === false) {
         output2 = format ? format(input2) : input2;
-        match = output2 === glob;
+        match2 = output2 === glob;
       }
-      if (match === false || opts.capture === true) {
+      if (match2 === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch4.matchBase(input2, regex, options, posix);
+          match2 = picomatch4.matchBase(input2, regex, options, posix);
         } else {
-          match = regex.exec(output2);
+          match2 = regex.exec(output2);
         }
       }
-      return { isMatch: Boolean(match), match, output: output2 };
+      return { isMatch: Boolean(match2), match: match2, output: output2 };
     };
     picomatch4.matchBase = (input2, glob, options, posix = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch4.makeRe(glob, options);
       return regex.test(utils.basename(input2, { windows: posix }));
     };
-    picomatch4.isMatch = (str2, patterns, options) => picomatch4(patterns, options)(str2);
+    picomatch4.isMatch = (str3, patterns, options) => picomatch4(patterns, options)(str3);
     picomatch4.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+      return parse9(pattern, { ...options, fastpaths: false });
     };
     picomatch4.scan = (input2, options) => scan(input2, options);
     picomatch4.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -20892,10 +20892,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse3.fastpaths(input2, options);
+        parsed.output = parse9.fastpaths(input2, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input2, options);
+        parsed = parse9(input2, options);
       }
       return picomatch4.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -21281,12 +21281,12 @@ var require_directives = __commonJS({
        * Given a fully resolved tag, returns its printable string form,
        * taking into account current tag prefixes and defaults.
        */
-      tagString(tag) {
+      tagString(tag2) {
         for (const [handle, prefix] of Object.entries(this.tags)) {
-          if (tag.startsWith(prefix))
-            return handle + escapeTagName(tag.substring(prefix.length));
+          if (tag2.startsWith(prefix))
+            return handle + escapeTagName(tag2.substring(prefix.length));
         }
-        return tag[0] === "!" ? tag : `!<${tag}>`;
+        return tag2[0] === "!" ? tag2 : `!<${tag2}>`;
       }
       toString(doc) {
         const lines = this.yaml.explicit ? [`%YAML ${this.yaml.version || "1.2"}`] : [];
@@ -21395,38 +21395,38 @@ var require_applyReviver = __commonJS({
         if (Array.isArray(val)) {
           for (let i = 0, len = val.length; i < len; ++i) {
             const v0 = val[i];
-            const v1 = applyReviver(reviver, val, String(i), v0);
-            if (v1 === void 0)
+            const v12 = applyReviver(reviver, val, String(i), v0);
+            if (v12 === void 0)
               delete val[i];
-            else if (v1 !== v0)
-              val[i] = v1;
+            else if (v12 !== v0)
+              val[i] = v12;
           }
         } else if (val instanceof Map) {
           for (const k of Array.from(val.keys())) {
             const v0 = val.get(k);
-            const v1 = applyReviver(reviver, val, k, v0);
-            if (v1 === void 0)
+            const v12 = applyReviver(reviver, val, k, v0);
+            if (v12 === void 0)
               val.delete(k);
-            else if (v1 !== v0)
-              val.set(k, v1);
+            else if (v12 !== v0)
+              val.set(k, v12);
           }
         } else if (val instanceof Set) {
           for (const v0 of Array.from(val)) {
-            const v1 = applyReviver(reviver, val, v0, v0);
-            if (v1 === void 0)
+            const v12 = applyReviver(reviver, val, v0, v0);
+            if (v12 === void 0)
               val.delete(v0);
-            else if (v1 !== v0) {
+            else if (v12 !== v0) {
               val.delete(v0);
-              val.add(v1);
+              val.add(v12);
             }
           }
         } else {
           for (const [k, v0] of Object.entries(val)) {
-            const v1 = applyReviver(reviver, val, k, v0);
-            if (v1 === void 0)
+            const v12 = applyReviver(reviver, val, k, v0);
+            if (v12 === void 0)
               delete val[k];
-            else if (v1 !== v0)
-              val[k] = v1;
+            else if (v12 !== v0)
+              val[k] = v12;
           }
         }
       }
@@ -21665,8 +21665,8 @@ var require_createNode = __commonJS({
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
-        const match = tags.filter((t) => t.tag === tagName);
-        const tagObj = match.find((t) => !t.format) ?? match[0];
+        const match2 = tags.filter((t) => t.tag === tagName);
+        const tagObj = match2.find((t) => !t.format) ?? match2[0];
         if (!tagObj)
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
@@ -21877,13 +21877,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports2) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports2.indentComment = indentComment;
     exports2.lineComment = lineComment;
     exports2.stringifyComment = stringifyComment;
@@ -22037,16 +22037,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -22063,11 +22063,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json2[i]; ch; ch = json2[++i]) {
         if (ch === " " && json2[i + 1] === "\\" && json2[i + 2] === "n") {
-          str2 += json2.slice(start, i) + "\\ ";
+          str3 += json2.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -22076,38 +22076,38 @@ var require_stringifyString = __commonJS({
           switch (json2[i + 1]) {
             case "u":
               {
-                str2 += json2.slice(start, i);
+                str3 += json2.slice(start, i);
                 const code2 = json2.substr(i + 2, 4);
                 switch (code2) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code2.substr(0, 2) === "00")
-                      str2 += "\\x" + code2.substr(2);
+                      str3 += "\\x" + code2.substr(2);
                     else
-                      str2 += json2.substr(i, 6);
+                      str3 += json2.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -22117,14 +22117,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json2[i + 2] === '"' || json2.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json2.slice(start, i) + "\n\n";
+                str3 += json2.slice(start, i) + "\n\n";
                 while (json2[i + 2] === "\\" && json2[i + 3] === "n" && json2[i + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json2[i + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -22133,8 +22133,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json2.slice(start) : json2;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json2.slice(start) : json2;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -22262,15 +22262,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag2) => tag2.default && tag2.tag !== "tag:yaml.org,2002:str" && tag2.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -22361,21 +22361,21 @@ var require_stringify = __commonJS({
     }
     function getTagObject(tags, item) {
       if (item.tag) {
-        const match = tags.filter((t) => t.tag === item.tag);
-        if (match.length > 0)
-          return match.find((t) => t.format === item.format) ?? match[0];
+        const match2 = tags.filter((t) => t.tag === item.tag);
+        if (match2.length > 0)
+          return match2.find((t) => t.format === item.format) ?? match2[0];
       }
       let tagObj = void 0;
       let obj;
       if (identity.isScalar(item)) {
         obj = item.value;
-        let match = tags.filter((t) => t.identify?.(obj));
-        if (match.length > 1) {
-          const testMatch = match.filter((t) => t.test);
+        let match2 = tags.filter((t) => t.identify?.(obj));
+        if (match2.length > 1) {
+          const testMatch = match2.filter((t) => t.test);
           if (testMatch.length > 0)
-            match = testMatch;
+            match2 = testMatch;
         }
-        tagObj = match.find((t) => t.format === item.format) ?? match.find((t) => !t.format);
+        tagObj = match2.find((t) => t.format === item.format) ?? match2.find((t) => !t.format);
       } else {
         obj = item;
         tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
@@ -22395,9 +22395,9 @@ var require_stringify = __commonJS({
         anchors$1.add(anchor2);
         props.push(`&${anchor2}`);
       }
-      const tag = node2.tag ?? (tagObj.default ? null : tagObj.tag);
-      if (tag)
-        props.push(doc.directives.tagString(tag));
+      const tag2 = node2.tag ?? (tagObj.default ? null : tagObj.tag);
+      if (tag2)
+        props.push(doc.directives.tagString(tag2));
       return props.join(" ");
     }
     function stringify(item, ctx, onComment, onChompKeep) {
@@ -22422,11 +22422,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node2, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node2, ctx, onComment, onChompKeep) : identity.isScalar(node2) ? stringifyString.stringifyString(node2, ctx, onComment, onChompKeep) : node2.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node2) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity.isScalar(node2) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports2.createStringifyContext = createStringifyContext;
     exports2.stringify = stringify;
@@ -22461,8 +22461,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -22471,27 +22471,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -22507,7 +22507,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -22551,16 +22551,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
     exports2.stringifyPair = stringifyPair;
   }
@@ -22605,7 +22605,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge2.tag && tag2.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -22787,31 +22787,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str2 += line ? `
+          str3 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -22854,21 +22854,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str3 = stringify.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -22880,11 +22880,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line of lines)
-            str2 += line ? `
+            str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -23216,7 +23216,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -23254,7 +23254,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -23272,14 +23272,14 @@ var require_bool = __commonJS({
 var require_stringifyNumber = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyNumber.js"(exports2) {
     "use strict";
-    function stringifyNumber({ format, minFractionDigits, tag, value }) {
+    function stringifyNumber({ format, minFractionDigits, tag: tag2, value }) {
       if (typeof value === "bigint")
         return String(value);
       const num2 = typeof value === "number" ? value : Number(value);
       if (!isFinite(num2))
         return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
-      if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
+      if (!format && minFractionDigits && (!tag2 || tag2 === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
         if (i < 0) {
           i = n.length;
@@ -23306,7 +23306,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -23315,7 +23315,7 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node2) {
         const num2 = Number(node2.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -23326,11 +23326,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node2 = new Scalar.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node2.minFractionDigits = str2.length - dot - 1;
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node2.minFractionDigits = str3.length - dot - 1;
         return node2;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -23347,7 +23347,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value) && value >= 0)
@@ -23360,7 +23360,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0o")
     };
     var int2 = {
@@ -23368,7 +23368,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -23377,7 +23377,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports2.int = int2;
@@ -23430,7 +23430,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -23447,7 +23447,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -23455,7 +23455,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -23463,7 +23463,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -23471,9 +23471,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema = [map2.map, seq.seq].concat(jsonScalars, jsonError);
@@ -23505,10 +23505,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -23519,28 +23519,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports2.binary = binary;
@@ -23746,7 +23746,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -23755,7 +23755,7 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node2) {
         const num2 = Number(node2.value);
         return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
@@ -23766,11 +23766,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node2 = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str3) {
+        const node2 = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node2.minFractionDigits = f.length;
         }
@@ -23790,34 +23790,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node2, radix, prefix) {
       const { value } = node2;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node2);
     }
@@ -23827,7 +23827,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node2) => intStringify(node2, 2, "0b")
     };
     var intOct = {
@@ -23836,7 +23836,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node2) => intStringify(node2, 8, "0")
     };
     var int2 = {
@@ -23844,7 +23844,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -23853,7 +23853,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node2) => intStringify(node2, 16, "0x")
     };
     exports2.int = int2;
@@ -23957,9 +23957,9 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports2) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
       const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
       const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
       return sign === "-" ? num2(-1) * res : res;
@@ -23996,7 +23996,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -24005,7 +24005,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -24016,14 +24016,14 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
-        if (!match)
+      resolve(str3) {
+        const match2 = str3.match(timestamp.test);
+        if (!match2)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day, hour, minute, second] = match.map(Number);
-        const millisec = match[7] ? Number((match[7] + "00").substr(1, 3)) : 0;
+        const [, year, month, day, hour, minute, second] = match2.map(Number);
+        const millisec = match2[7] ? Number((match2[7] + "00").substr(1, 3)) : 0;
         let date5 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
-        const tz = match[8];
+        const tz = match2[8];
         if (tz && tz !== "Z") {
           let d = parseSexagesimal(tz, false);
           if (Math.abs(d) < 30)
@@ -24154,17 +24154,17 @@ var require_tags = __commonJS({
         }
       }
       if (Array.isArray(customTags)) {
-        for (const tag of customTags)
-          tags = tags.concat(tag);
+        for (const tag2 of customTags)
+          tags = tags.concat(tag2);
       } else if (typeof customTags === "function") {
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
         tags = tags.concat(merge2.merge);
-      return tags.reduce((tags2, tag) => {
-        const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
+      return tags.reduce((tags2, tag2) => {
+        const tagObj = typeof tag2 === "string" ? tagsByName[tag2] : tag2;
         if (!tagObj) {
-          const tagName = JSON.stringify(tag);
+          const tagName = JSON.stringify(tag2);
           const keys = Object.keys(tagsByName).map((key) => JSON.stringify(key)).join(", ");
           throw new Error(`Unknown custom tag ${tagName}; use one of ${keys}`);
         }
@@ -24404,7 +24404,7 @@ var require_Document = __commonJS({
           options = replacer;
           replacer = void 0;
         }
-        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag } = options ?? {};
+        const { aliasDuplicateObjects, anchorPrefix, flow, keepUndefined, onTagObj, tag: tag2 } = options ?? {};
         const { onAnchor, setAnchors, sourceObjects } = anchors.createNodeAnchors(
           this,
           // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing
@@ -24419,7 +24419,7 @@ var require_Document = __commonJS({
           schema: this.schema,
           sourceObjects
         };
-        const node2 = createNode.createNode(value, tag, ctx);
+        const node2 = createNode.createNode(value, tag2, ctx);
         if (flow && identity.isCollection(node2))
           node2.flow = true;
         setAnchors();
@@ -24678,7 +24678,7 @@ var require_resolve_props = __commonJS({
       let reqSpace = false;
       let tab = null;
       let anchor2 = null;
-      let tag = null;
+      let tag2 = null;
       let newlineAfterProp = null;
       let comma = null;
       let found = null;
@@ -24724,7 +24724,7 @@ var require_resolve_props = __commonJS({
               commentSep += token.source;
             atNewline = true;
             hasNewline = true;
-            if (anchor2 || tag)
+            if (anchor2 || tag2)
               newlineAfterProp = token;
             hasSpace = true;
             break;
@@ -24740,9 +24740,9 @@ var require_resolve_props = __commonJS({
             reqSpace = true;
             break;
           case "tag": {
-            if (tag)
+            if (tag2)
               onError(token, "MULTIPLE_TAGS", "A node can have at most one tag");
-            tag = token;
+            tag2 = token;
             start ?? (start = token.offset);
             atNewline = false;
             hasSpace = false;
@@ -24750,7 +24750,7 @@ var require_resolve_props = __commonJS({
             break;
           }
           case indicator:
-            if (anchor2 || tag)
+            if (anchor2 || tag2)
               onError(token, "BAD_PROP_ORDER", `Anchors and tags must be after the ${token.source} indicator`);
             if (found)
               onError(token, "UNEXPECTED_TOKEN", `Unexpected ${token.source} in ${flow ?? "collection"}`);
@@ -24788,7 +24788,7 @@ var require_resolve_props = __commonJS({
         comment,
         hasNewline,
         anchor: anchor2,
-        tag,
+        tag: tag2,
         newlineAfterProp,
         end,
         start: start ?? end
@@ -24885,8 +24885,8 @@ var require_resolve_block_map = __commonJS({
     var utilFlowIndentCheck = require_util_flow_indent_check();
     var utilMapIncludes = require_util_map_includes();
     var startColMsg = "All mapping items must start at the same column";
-    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLMap.YAMLMap;
+    function resolveBlockMap({ composeNode, composeEmptyNode }, ctx, bm, onError, tag2) {
+      const NodeClass = tag2?.nodeClass ?? YAMLMap.YAMLMap;
       const map2 = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -24989,8 +24989,8 @@ var require_resolve_block_seq = __commonJS({
     var YAMLSeq = require_YAMLSeq();
     var resolveProps = require_resolve_props();
     var utilFlowIndentCheck = require_util_flow_indent_check();
-    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag) {
-      const NodeClass = tag?.nodeClass ?? YAMLSeq.YAMLSeq;
+    function resolveBlockSeq({ composeNode, composeEmptyNode }, ctx, bs, onError, tag2) {
+      const NodeClass = tag2?.nodeClass ?? YAMLSeq.YAMLSeq;
       const seq = new NodeClass(ctx.schema);
       if (ctx.atRoot)
         ctx.atRoot = false;
@@ -25090,10 +25090,10 @@ var require_resolve_flow_collection = __commonJS({
     var utilMapIncludes = require_util_map_includes();
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
-    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
+    function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag2) {
       const isMap2 = fc.start.source === "{";
       const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const NodeClass = tag2?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -25281,8 +25281,8 @@ var require_compose_collection = __commonJS({
     var resolveBlockMap = require_resolve_block_map();
     var resolveBlockSeq = require_resolve_block_seq();
     var resolveFlowCollection = require_resolve_flow_collection();
-    function resolveCollection(CN, ctx, token, onError, tagName, tag) {
-      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag);
+    function resolveCollection(CN, ctx, token, onError, tagName, tag2) {
+      const coll = token.type === "block-map" ? resolveBlockMap.resolveBlockMap(CN, ctx, token, onError, tag2) : token.type === "block-seq" ? resolveBlockSeq.resolveBlockSeq(CN, ctx, token, onError, tag2) : resolveFlowCollection.resolveFlowCollection(CN, ctx, token, onError, tag2);
       const Coll = coll.constructor;
       if (tagName === "!" || tagName === Coll.tagName) {
         coll.tag = Coll.tagName;
@@ -25307,12 +25307,12 @@ var require_compose_collection = __commonJS({
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let tag = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
-      if (!tag) {
+      let tag2 = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      if (!tag2) {
         const kt = ctx.schema.knownTags[tagName];
         if (kt?.collection === expType) {
           ctx.schema.tags.push(Object.assign({}, kt, { default: false }));
-          tag = kt;
+          tag2 = kt;
         } else {
           if (kt) {
             onError(tagToken, "BAD_COLLECTION_TYPE", `${kt.tag} used for ${expType} collection, but expects ${kt.collection ?? "scalar"}`, true);
@@ -25322,13 +25322,13 @@ var require_compose_collection = __commonJS({
           return resolveCollection(CN, ctx, token, onError, tagName);
         }
       }
-      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag);
-      const res = tag.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
+      const coll = resolveCollection(CN, ctx, token, onError, tagName, tag2);
+      const res = tag2.resolve?.(coll, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg), ctx.options) ?? coll;
       const node2 = identity.isNode(res) ? res : new Scalar.Scalar(res);
       node2.range = coll.range;
       node2.tag = tagName;
-      if (tag?.format)
-        node2.format = tag.format;
+      if (tag2?.format)
+        node2.format = tag2.format;
       return node2;
     }
     exports2.composeCollection = composeCollection;
@@ -25596,8 +25596,8 @@ var require_resolve_flow_scalar = __commonJS({
     }
     function unfoldLines(source) {
       const line = /(.*?)\r?\n/sy;
-      let match = line.exec(source);
-      if (!match)
+      let match2 = line.exec(source);
+      if (!match2)
         return source;
       let trimEnd, trimBoth;
       try {
@@ -25607,11 +25607,11 @@ var require_resolve_flow_scalar = __commonJS({
         trimEnd = /[ \t]+$/;
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
-      let res = match[1].replace(trimEnd, "");
+      let res = match2[1].replace(trimEnd, "");
       let sep3 = " ";
       let pos = line.lastIndex;
-      while (match = line.exec(source)) {
-        const lm = match[1].replace(trimBoth, "");
+      while (match2 = line.exec(source)) {
+        const lm = match2[1].replace(trimBoth, "");
         if (lm === "") {
           if (sep3 === "\n")
             res += sep3;
@@ -25625,8 +25625,8 @@ var require_resolve_flow_scalar = __commonJS({
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
-      match = last.exec(source);
-      return res + sep3 + (match?.[1] ?? "");
+      match2 = last.exec(source);
+      return res + sep3 + (match2?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -25750,18 +25750,18 @@ var require_compose_scalar = __commonJS({
     function composeScalar(ctx, token, tagToken, onError) {
       const { value, type, comment, range } = token.type === "block-scalar" ? resolveBlockScalar.resolveBlockScalar(ctx, token, onError) : resolveFlowScalar.resolveFlowScalar(token, ctx.options.strict, onError);
       const tagName = tagToken ? ctx.directives.tagName(tagToken.source, (msg) => onError(tagToken, "TAG_RESOLVE_FAILED", msg)) : null;
-      let tag;
+      let tag2;
       if (ctx.options.stringKeys && ctx.atKey) {
-        tag = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity.SCALAR];
       } else if (tagName)
-        tag = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
+        tag2 = findScalarTagByName(ctx.schema, value, tagName, tagToken, onError);
       else if (token.type === "scalar")
-        tag = findScalarTagByTest(ctx, value, token, onError);
+        tag2 = findScalarTagByTest(ctx, value, token, onError);
       else
-        tag = ctx.schema[identity.SCALAR];
+        tag2 = ctx.schema[identity.SCALAR];
       let scalar;
       try {
-        const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
+        const res = tag2.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
         scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error63) {
         const msg = error63 instanceof Error ? error63.message : String(error63);
@@ -25774,8 +25774,8 @@ var require_compose_scalar = __commonJS({
         scalar.type = type;
       if (tagName)
         scalar.tag = tagName;
-      if (tag.format)
-        scalar.format = tag.format;
+      if (tag2.format)
+        scalar.format = tag2.format;
       if (comment)
         scalar.comment = comment;
       return scalar;
@@ -25784,17 +25784,17 @@ var require_compose_scalar = __commonJS({
       if (tagName === "!")
         return schema[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema.tags) {
-        if (!tag.collection && tag.tag === tagName) {
-          if (tag.default && tag.test)
-            matchWithTest.push(tag);
+      for (const tag2 of schema.tags) {
+        if (!tag2.collection && tag2.tag === tagName) {
+          if (tag2.default && tag2.test)
+            matchWithTest.push(tag2);
           else
-            return tag;
+            return tag2;
         }
       }
-      for (const tag of matchWithTest)
-        if (tag.test?.test(value))
-          return tag;
+      for (const tag2 of matchWithTest)
+        if (tag2.test?.test(value))
+          return tag2;
       const kt = schema.knownTags[tagName];
       if (kt && !kt.collection) {
         schema.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
@@ -25804,17 +25804,17 @@ var require_compose_scalar = __commonJS({
       return schema[identity.SCALAR];
     }
     function findScalarTagByTest({ atKey, directives, schema }, value, token, onError) {
-      const tag = schema.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema[identity.SCALAR];
+      const tag2 = schema.tags.find((tag3) => (tag3.default === true || atKey && tag3.default === "key") && tag3.test?.test(value)) || schema[identity.SCALAR];
       if (schema.compat) {
-        const compat = schema.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema[identity.SCALAR];
-        if (tag.tag !== compat.tag) {
-          const ts = directives.tagString(tag.tag);
+        const compat = schema.compat.find((tag3) => tag3.default && tag3.test?.test(value)) ?? schema[identity.SCALAR];
+        if (tag2.tag !== compat.tag) {
+          const ts = directives.tagString(tag2.tag);
           const cs = directives.tagString(compat.tag);
           const msg = `Value may be parsed as either ${ts} or ${cs}`;
           onError(token, "TAG_RESOLVE_FAILED", msg, true);
         }
       }
-      return tag;
+      return tag2;
     }
     exports2.composeScalar = composeScalar;
   }
@@ -25863,20 +25863,20 @@ var require_compose_node = __commonJS({
     var CN = { composeNode, composeEmptyNode };
     function composeNode(ctx, token, props, onError) {
       const atKey = ctx.atKey;
-      const { spaceBefore, comment, anchor: anchor2, tag } = props;
+      const { spaceBefore, comment, anchor: anchor2, tag: tag2 } = props;
       let node2;
       let isSrcToken = true;
       switch (token.type) {
         case "alias":
           node2 = composeAlias(ctx, token, onError);
-          if (anchor2 || tag)
+          if (anchor2 || tag2)
             onError(token, "ALIAS_PROPS", "An alias node must not specify any properties");
           break;
         case "scalar":
         case "single-quoted-scalar":
         case "double-quoted-scalar":
         case "block-scalar":
-          node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+          node2 = composeScalar.composeScalar(ctx, token, tag2, onError);
           if (anchor2)
             node2.anchor = anchor2.source.substring(1);
           break;
@@ -25903,7 +25903,7 @@ var require_compose_node = __commonJS({
         onError(anchor2, "BAD_ALIAS", "Anchor cannot be an empty string");
       if (atKey && ctx.options.stringKeys && (!identity.isScalar(node2) || typeof node2.value !== "string" || node2.tag && node2.tag !== "tag:yaml.org,2002:str")) {
         const msg = "With stringKeys, all keys must be strings";
-        onError(tag ?? token, "NON_STRING_KEY", msg);
+        onError(tag2 ?? token, "NON_STRING_KEY", msg);
       }
       if (spaceBefore)
         node2.spaceBefore = true;
@@ -25917,14 +25917,14 @@ var require_compose_node = __commonJS({
         node2.srcToken = token;
       return node2;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor: anchor2, tag: tag2, end }, onError) {
       const token = {
         type: "scalar",
         offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
         indent: -1,
         source: ""
       };
-      const node2 = composeScalar.composeScalar(ctx, token, tag, onError);
+      const node2 = composeScalar.composeScalar(ctx, token, tag2, onError);
       if (anchor2) {
         node2.anchor = anchor2.source.substring(1);
         if (node2.anchor === "")
@@ -28160,7 +28160,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse9(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -28201,7 +28201,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse3;
+    exports2.parse = parse9;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
@@ -28441,8 +28441,8 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
         reject(e);
       }
     }
-    function step(result) {
-      result.done ? resolve5(result.value) : adopt(result.value).then(fulfilled, rejected);
+    function step(result2) {
+      result2.done ? resolve5(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -28486,12 +28486,12 @@ var Summary = class {
    *
    * @returns {string} content wrapped in HTML element
    */
-  wrap(tag, content, attrs = {}) {
+  wrap(tag2, content, attrs = {}) {
     const htmlAttrs = Object.entries(attrs).map(([key, value]) => ` ${key}="${value}"`).join("");
     if (!content) {
-      return `<${tag}${htmlAttrs}>`;
+      return `<${tag2}${htmlAttrs}>`;
     }
-    return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    return `<${tag2}${htmlAttrs}>${content}</${tag2}>`;
   }
   /**
    * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
@@ -28586,9 +28586,9 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   addList(items, ordered = false) {
-    const tag = ordered ? "ol" : "ul";
+    const tag2 = ordered ? "ol" : "ul";
     const listItems = items.map((item) => this.wrap("li", item)).join("");
-    const element = this.wrap(tag, listItems);
+    const element = this.wrap(tag2, listItems);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -28605,9 +28605,9 @@ var Summary = class {
           return this.wrap("td", cell);
         }
         const { header, data, colspan, rowspan } = cell;
-        const tag = header ? "th" : "td";
+        const tag2 = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
-        return this.wrap(tag, data, attrs);
+        return this.wrap(tag2, data, attrs);
       }).join("");
       return this.wrap("tr", cells);
     }).join("");
@@ -28650,8 +28650,8 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   addHeading(text2, level) {
-    const tag = `h${level}`;
-    const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag) ? tag : "h1";
+    const tag2 = `h${level}`;
+    const allowedTag = ["h1", "h2", "h3", "h4", "h5", "h6"].includes(tag2) ? tag2 : "h1";
     const element = this.wrap(allowedTag, text2);
     return this.addRaw(element).addEOL();
   }
@@ -29105,22 +29105,22 @@ var nameRegexp = "[" + nameStartChar + "][" + nameChar + "]*";
 var regexName = new RegExp("^" + nameRegexp + "$");
 function getAllMatches(string4, regex) {
   const matches = [];
-  let match = regex.exec(string4);
-  while (match) {
+  let match2 = regex.exec(string4);
+  while (match2) {
     const allmatches = [];
-    allmatches.startIndex = regex.lastIndex - match[0].length;
-    const len = match.length;
+    allmatches.startIndex = regex.lastIndex - match2[0].length;
+    const len = match2.length;
     for (let index = 0; index < len; index++) {
-      allmatches.push(match[index]);
+      allmatches.push(match2[index]);
     }
     matches.push(allmatches);
-    match = regex.exec(string4);
+    match2 = regex.exec(string4);
   }
   return matches;
 }
 var isName = function(string4) {
-  const match = regexName.exec(string4);
-  return !(match === null || typeof match === "undefined");
+  const match2 = regexName.exec(string4);
+  return !(match2 === null || typeof match2 === "undefined");
 };
 function isExist(v) {
   return typeof v !== "undefined";
@@ -29188,12 +29188,12 @@ function validate(xmlData, options) {
           }
           return getErrorObject("InvalidTag", msg, getLineNumberForPosition(xmlData, i));
         }
-        const result = readAttributeStr(xmlData, i);
-        if (result === false) {
+        const result2 = readAttributeStr(xmlData, i);
+        if (result2 === false) {
           return getErrorObject("InvalidAttr", "Attributes for '" + tagName + "' have open quote.", getLineNumberForPosition(xmlData, i));
         }
-        let attrStr = result.value;
-        i = result.index;
+        let attrStr = result2.value;
+        i = result2.index;
         if (attrStr[attrStr.length - 1] === "/") {
           const attrStrStart = i - attrStr.length;
           attrStr = attrStr.substring(0, attrStr.length - 1);
@@ -29204,7 +29204,7 @@ function validate(xmlData, options) {
             return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, attrStrStart + isValid.err.line));
           }
         } else if (closingTag) {
-          if (!result.tagClosed) {
+          if (!result2.tagClosed) {
             return getErrorObject("InvalidTag", "Closing tag '" + tagName + "' doesn't have proper closing.", getLineNumberForPosition(xmlData, i));
           } else if (attrStr.trim().length > 0) {
             return getErrorObject("InvalidTag", "Closing tag '" + tagName + "' can't have attributes or invalid starting.", getLineNumberForPosition(xmlData, tagStartPos));
@@ -29487,8 +29487,8 @@ function getLineNumberForPosition(xmlData, index) {
     col: lines[lines.length - 1].length + 1
   };
 }
-function getPositionFromMatch(match) {
-  return match.startIndex + match[1].length;
+function getPositionFromMatch(match2) {
+  return match2.startIndex + match2[1].length;
 }
 
 // node_modules/@nodable/entities/src/entities.js
@@ -29787,29 +29787,29 @@ var EntityDecoder = class {
    * @param {string} str
    * @returns {string}
    */
-  decode(str2) {
-    if (typeof str2 !== "string" || str2.length === 0) return str2;
-    if (str2.indexOf("&") === -1) return str2;
-    const original = str2;
+  decode(str3) {
+    if (typeof str3 !== "string" || str3.length === 0) return str3;
+    if (str3.indexOf("&") === -1) return str3;
+    const original = str3;
     const chunks = [];
-    const len = str2.length;
+    const len = str3.length;
     let last = 0;
     let i = 0;
     const limitExpansions = this._maxTotalExpansions > 0;
     const limitLength = this._maxExpandedLength > 0;
     const checkLimits = limitExpansions || limitLength;
     while (i < len) {
-      if (str2.charCodeAt(i) !== 38) {
+      if (str3.charCodeAt(i) !== 38) {
         i++;
         continue;
       }
       let j = i + 1;
-      while (j < len && str2.charCodeAt(j) !== 59 && j - i <= 32) j++;
-      if (j >= len || str2.charCodeAt(j) !== 59) {
+      while (j < len && str3.charCodeAt(j) !== 59 && j - i <= 32) j++;
+      if (j >= len || str3.charCodeAt(j) !== 59) {
         i++;
         continue;
       }
-      const token = str2.slice(i + 1, j);
+      const token = str3.slice(i + 1, j);
       if (token.length === 0) {
         i++;
         continue;
@@ -29841,7 +29841,7 @@ var EntityDecoder = class {
         i++;
         continue;
       }
-      if (i > last) chunks.push(str2.slice(last, i));
+      if (i > last) chunks.push(str3.slice(last, i));
       chunks.push(replacement);
       last = j + 1;
       i = last;
@@ -29867,9 +29867,9 @@ var EntityDecoder = class {
         }
       }
     }
-    if (last < len) chunks.push(str2.slice(last));
-    const result = chunks.length === 0 ? str2 : chunks.join("");
-    return this._postCheck(result, original);
+    if (last < len) chunks.push(str3.slice(last));
+    const result2 = chunks.length === 0 ? str3 : chunks.join("");
+    return this._postCheck(result2, original);
   }
   // -------------------------------------------------------------------------
   // Private: limit tier check
@@ -30187,7 +30187,7 @@ var getRegexes = (xmlVersion = "1.0", asciiOnly = false) => {
   if (asciiOnly) return regexesAscii;
   return xmlVersion === "1.1" ? regexes11 : regexes10;
 };
-var qName = (str2, { xmlVersion = "1.0", asciiOnly = false } = {}) => getRegexes(xmlVersion, asciiOnly).qName.test(str2);
+var qName = (str3, { xmlVersion = "1.0", asciiOnly = false } = {}) => getRegexes(xmlVersion, asciiOnly).qName.test(str3);
 
 // node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
 var DocTypeReader = class {
@@ -30635,13 +30635,13 @@ var CHAR_0 = 48;
 var CHAR_9 = 57;
 var CHAR_MINUS = 45;
 var MINUS_SET = /* @__PURE__ */ new Set([8722, 65293, 65123]);
-function anynum(str2) {
-  if (typeof str2 !== "string") return str2;
-  const len = str2.length;
-  if (len === 0) return str2;
+function anynum(str3) {
+  if (typeof str3 !== "string") return str3;
+  const len = str3.length;
+  if (len === 0) return str3;
   let firstHit = -1;
   for (let i = 0; i < len; i++) {
-    const cc = str2.charCodeAt(i);
+    const cc = str3.charCodeAt(i);
     if (cc >= CHAR_0 && cc <= CHAR_9 || cc === CHAR_MINUS) continue;
     if (cc < TABLE_OFFSET) {
       if (MINUS_SET.has(cc)) {
@@ -30652,7 +30652,7 @@ function anynum(str2) {
     }
     if (cc >= 55296 && cc <= 56319) {
       if (i + 1 < len) {
-        const low = str2.charCodeAt(i + 1);
+        const low = str3.charCodeAt(i + 1);
         if (low >= 56320 && low <= 57343) {
           const cp = 65536 + (cc - 55296 << 10) + (low - 56320);
           if (HIGH_MAP.has(cp)) {
@@ -30668,22 +30668,22 @@ function anynum(str2) {
       break;
     }
   }
-  if (firstHit === -1) return str2;
+  if (firstHit === -1) return str3;
   const chars = [];
-  if (firstHit > 0) chars.push(str2.slice(0, firstHit));
+  if (firstHit > 0) chars.push(str3.slice(0, firstHit));
   for (let i = firstHit; i < len; i++) {
-    const cc = str2.charCodeAt(i);
+    const cc = str3.charCodeAt(i);
     if (cc >= CHAR_0 && cc <= CHAR_9 || cc === CHAR_MINUS) {
-      chars.push(str2[i]);
+      chars.push(str3[i]);
       continue;
     }
     if (cc < TABLE_OFFSET) {
-      chars.push(MINUS_SET.has(cc) ? "-" : str2[i]);
+      chars.push(MINUS_SET.has(cc) ? "-" : str3[i]);
       continue;
     }
     if (cc >= 55296 && cc <= 56319) {
       if (i + 1 < len) {
-        const low = str2.charCodeAt(i + 1);
+        const low = str3.charCodeAt(i + 1);
         if (low >= 56320 && low <= 57343) {
           const cp = 65536 + (cc - 55296 << 10) + (low - 56320);
           const d2 = HIGH_MAP.get(cp);
@@ -30694,7 +30694,7 @@ function anynum(str2) {
           }
         }
       }
-      chars.push(str2[i]);
+      chars.push(str3[i]);
       continue;
     }
     if (MINUS_SET.has(cc)) {
@@ -30702,7 +30702,7 @@ function anynum(str2) {
       continue;
     }
     const d = TABLE[cc - TABLE_OFFSET];
-    chars.push(d !== NOT_DIGIT ? String.fromCharCode(d + 48) : str2[i]);
+    chars.push(d !== NOT_DIGIT ? String.fromCharCode(d + 48) : str3[i]);
   }
   return chars.join("");
 }
@@ -30725,12 +30725,12 @@ var consider = {
   // "null", "infinity" (Infinity type), "string" ("Infinity" (the string literal))
   unicode: false
 };
-function toNumber(str2, options = {}) {
+function toNumber(str3, options = {}) {
   options = Object.assign({}, consider, options);
-  if (!str2 || typeof str2 !== "string") return str2;
-  let trimmedStr = str2.trim();
-  if (trimmedStr.length === 0) return str2;
-  else if (options.skipLike !== void 0 && options.skipLike.test(trimmedStr)) return str2;
+  if (!str3 || typeof str3 !== "string") return str3;
+  let trimmedStr = str3.trim();
+  if (trimmedStr.length === 0) return str3;
+  else if (options.skipLike !== void 0 && options.skipLike.test(trimmedStr)) return str3;
   else if (trimmedStr === "0") return 0;
   if (options.unicode) {
     trimmedStr = anynum_default(trimmedStr);
@@ -30744,50 +30744,50 @@ function toNumber(str2, options = {}) {
     return parse_int(trimmedStr, 8);
   } else if (!isFinite(trimmedStr)) {
     const num2 = Number(trimmedStr);
-    if (Number.isNaN(num2)) return str2;
-    return handleInfinity(str2, num2, options);
+    if (Number.isNaN(num2)) return str3;
+    return handleInfinity(str3, num2, options);
   } else if (trimmedStr.includes("e") || trimmedStr.includes("E")) {
-    return resolveEnotation(str2, trimmedStr, options);
+    return resolveEnotation(str3, trimmedStr, options);
   } else {
-    const match = numRegex.exec(trimmedStr);
-    if (match) {
-      const sign = match[1] || "";
-      const leadingZeros = match[2];
-      let numTrimmedByZeros = trimZeros(match[3]);
+    const match2 = numRegex.exec(trimmedStr);
+    if (match2) {
+      const sign = match2[1] || "";
+      const leadingZeros = match2[2];
+      let numTrimmedByZeros = trimZeros(match2[3]);
       const decimalAdjacentToLeadingZeros = sign ? (
         // 0., -00., 000.
         trimmedStr[leadingZeros.length + 1] === "."
       ) : trimmedStr[leadingZeros.length] === ".";
       if (!options.leadingZeros && (leadingZeros.length > 1 || leadingZeros.length === 1 && !decimalAdjacentToLeadingZeros)) {
-        return str2;
+        return str3;
       } else {
         const num2 = Number(trimmedStr);
         const parsedStr = String(num2);
         if (num2 === 0) return num2;
         if (parsedStr.search(/[eE]/) !== -1) {
           if (options.eNotation) return num2;
-          else return str2;
+          else return str3;
         } else if (trimmedStr.indexOf(".") !== -1) {
           if (parsedStr === "0") return num2;
           else if (parsedStr === numTrimmedByZeros) return num2;
           else if (parsedStr === `${sign}${numTrimmedByZeros}`) return num2;
-          else return str2;
+          else return str3;
         }
         let n = leadingZeros ? numTrimmedByZeros : trimmedStr;
         if (leadingZeros) {
-          return n === parsedStr || sign + n === parsedStr ? num2 : str2;
+          return n === parsedStr || sign + n === parsedStr ? num2 : str3;
         } else {
-          return n === parsedStr || n === sign + parsedStr ? num2 : str2;
+          return n === parsedStr || n === sign + parsedStr ? num2 : str3;
         }
       }
     } else {
-      return str2;
+      return str3;
     }
   }
 }
 var eNotationRegx = /^([-+])?(0*)(\d*(\.\d*)?[eE][-\+]?\d+)$/;
-function resolveEnotation(str2, trimmedStr, options) {
-  if (!options.eNotation) return str2;
+function resolveEnotation(str3, trimmedStr, options) {
+  if (!options.eNotation) return str3;
   const notation = trimmedStr.match(eNotationRegx);
   if (notation) {
     let sign = notation[1] || "";
@@ -30797,18 +30797,18 @@ function resolveEnotation(str2, trimmedStr, options) {
       // 0E.
       trimmedStr[leadingZeros.length + 1] === eChar
     ) : trimmedStr[leadingZeros.length] === eChar;
-    if (leadingZeros.length > 1 && eAdjacentToLeadingZeros) return str2;
+    if (leadingZeros.length > 1 && eAdjacentToLeadingZeros) return str3;
     else if (leadingZeros.length === 1 && (notation[3].startsWith(`.${eChar}`) || notation[3][0] === eChar)) {
       return Number(trimmedStr);
     } else if (leadingZeros.length > 0) {
       if (options.leadingZeros && !eAdjacentToLeadingZeros) {
         return Number(trimmedStr);
-      } else return str2;
+      } else return str3;
     } else {
       return Number(trimmedStr);
     }
   } else {
-    return str2;
+    return str3;
   }
 }
 function trimZeros(numStr) {
@@ -30824,14 +30824,14 @@ function trimZeros(numStr) {
   return numStr;
 }
 function parse_int(numStr, base) {
-  const str2 = numStr.trim();
-  if (base === 2 || base === 8) numStr = str2.substring(2);
+  const str3 = numStr.trim();
+  if (base === 2 || base === 8) numStr = str3.substring(2);
   if (parseInt) return parseInt(numStr, base);
   else if (Number.parseInt) return Number.parseInt(numStr, base);
   else if (window && window.parseInt) return window.parseInt(numStr, base);
   else throw new Error("parseInt, Number.parseInt, window.parseInt are not supported");
 }
-function handleInfinity(str2, num2, options) {
+function handleInfinity(str3, num2, options) {
   const isPositive = num2 === Infinity;
   switch (options.infinity.toLowerCase()) {
     case "null":
@@ -30843,7 +30843,7 @@ function handleInfinity(str2, num2, options) {
       return isPositive ? "Infinity" : "-Infinity";
     case "original":
     default:
-      return str2;
+      return str3;
   }
 }
 
@@ -30950,7 +30950,7 @@ var Expression = class {
         throw new Error(`Invalid namespace in pattern: ${part}`);
       }
     }
-    let tag = void 0;
+    let tag2 = void 0;
     let positionMatch = null;
     if (tagAndPosition.includes(":")) {
       const colonIndex = tagAndPosition.lastIndexOf(":");
@@ -30958,18 +30958,18 @@ var Expression = class {
       const posPart = tagAndPosition.substring(colonIndex + 1).trim();
       const isPositionKeyword = ["first", "last", "odd", "even"].includes(posPart) || /^nth\(\d+\)$/.test(posPart);
       if (isPositionKeyword) {
-        tag = tagPart;
+        tag2 = tagPart;
         positionMatch = posPart;
       } else {
-        tag = tagAndPosition;
+        tag2 = tagAndPosition;
       }
     } else {
-      tag = tagAndPosition;
+      tag2 = tagAndPosition;
     }
-    if (!tag) {
+    if (!tag2) {
       throw new Error(`Invalid segment pattern: ${part}`);
     }
-    segment.tag = tag;
+    segment.tag = tag2;
     if (namespace) {
       segment.namespace = namespace;
     }
@@ -31063,9 +31063,9 @@ var ExpressionSet = class {
     if (expression.hasDeepWildcard()) {
       const lastSeg2 = expression.segments[expression.segments.length - 1];
       if (lastSeg2 && lastSeg2.type !== "deep-wildcard" && lastSeg2.tag !== "*") {
-        const tag2 = lastSeg2.tag;
-        if (!this._deepByTerminalTag.has(tag2)) this._deepByTerminalTag.set(tag2, []);
-        this._deepByTerminalTag.get(tag2).push(expression);
+        const tag3 = lastSeg2.tag;
+        if (!this._deepByTerminalTag.has(tag3)) this._deepByTerminalTag.set(tag3, []);
+        this._deepByTerminalTag.get(tag3).push(expression);
       } else {
         this._deepWildcards.push(expression);
       }
@@ -31073,12 +31073,12 @@ var ExpressionSet = class {
     }
     const depth = expression.length;
     const lastSeg = expression.segments[expression.segments.length - 1];
-    const tag = lastSeg?.tag;
-    if (!tag || tag === "*") {
+    const tag2 = lastSeg?.tag;
+    if (!tag2 || tag2 === "*") {
       if (!this._wildcardByDepth.has(depth)) this._wildcardByDepth.set(depth, []);
       this._wildcardByDepth.get(depth).push(expression);
     } else {
-      const key = `${depth}:${tag}`;
+      const key = `${depth}:${tag2}`;
       if (!this._byDepthAndTag.has(key)) this._byDepthAndTag.set(key, []);
       this._byDepthAndTag.get(key).push(expression);
     }
@@ -31172,8 +31172,8 @@ var ExpressionSet = class {
   */
   findMatch(matcher) {
     const depth = matcher.getDepth();
-    const tag = matcher.getCurrentTag();
-    const exactKey = `${depth}:${tag}`;
+    const tag2 = matcher.getCurrentTag();
+    const exactKey = `${depth}:${tag2}`;
     const exactBucket = this._byDepthAndTag.get(exactKey);
     if (exactBucket) {
       for (let i = 0; i < exactBucket.length; i++) {
@@ -31186,7 +31186,7 @@ var ExpressionSet = class {
         if (matcher.matches(wildcardBucket[i])) return wildcardBucket[i];
       }
     }
-    const deepBucket = this._deepByTerminalTag.get(tag);
+    const deepBucket = this._deepByTerminalTag.get(tag2);
     if (deepBucket) {
       for (let i = 0; i < deepBucket.length; i++) {
         if (matcher.matches(deepBucket[i])) return deepBucket[i];
@@ -31533,11 +31533,11 @@ var Matcher = class {
       if (this._pathStringCache !== null) {
         return this._pathStringCache;
       }
-      const result = this.path.map(
+      const result2 = this.path.map(
         (n) => n.namespace ? `${n.namespace}:${n.tag}` : n.tag
       ).join(sep3);
-      this._pathStringCache = result;
-      return result;
+      this._pathStringCache = result2;
+      return result2;
     }
     return this.path.map(
       (n) => includeNamespace && n.namespace ? `${n.namespace}:${n.tag}` : n.tag
@@ -32372,12 +32372,12 @@ var NAMED = Object.freeze({
 var ENTITY_RE = /&(?:#[xX]0*([0-9a-fA-F]{1,6});?|#0*([0-9]{1,7});?|([a-zA-Z][a-zA-Z0-9]{1,15});)/g;
 function decodeEntities(input2) {
   if (input2.indexOf("&") === -1) return input2;
-  return input2.replace(ENTITY_RE, (match, hex3, dec, name) => {
+  return input2.replace(ENTITY_RE, (match2, hex3, dec2, name) => {
     if (name !== void 0) {
-      return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match;
+      return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match2;
     }
-    const cp = hex3 !== void 0 ? parseInt(hex3, 16) : parseInt(dec, 10);
-    if (!Number.isFinite(cp) || cp > 1114111) return match;
+    const cp = hex3 !== void 0 ? parseInt(hex3, 16) : parseInt(dec2, 10);
+    if (!Number.isFinite(cp) || cp > 1114111) return match2;
     return String.fromCodePoint(cp);
   });
 }
@@ -32591,8 +32591,8 @@ function resolveNameSpace(tagname) {
   return tagname;
 }
 var attrsRegx = /([^\s=]+)\s*(=\s*(?:"([^"]*)"|'([^']*)'))?/gm;
-function attrValue(match) {
-  return match[3] !== void 0 ? match[3] : match[4];
+function attrValue(match2) {
+  return match2[3] !== void 0 ? match2[3] : match2[4];
 }
 function buildAttributesMap(attrStr, jPath, tagName, force = false) {
   const options = this.options;
@@ -32742,9 +32742,9 @@ var parseXml = function(xmlData) {
       } else if (c1 === 33 && xmlData.charCodeAt(i + 2) === 68) {
         if (this.doctypefound) throw new Error("Multiple DOCTYPE declarations found.");
         this.doctypefound = true;
-        const result = docTypeReader.readDocType(xmlData, i);
-        this.entityDecoder.addInputEntities(result.entities);
-        i = result.i;
+        const result2 = docTypeReader.readDocType(xmlData, i);
+        this.entityDecoder.addInputEntities(result2.entities);
+        i = result2.i;
       } else if (c1 === 33 && xmlData.charCodeAt(i + 2) === 91) {
         const closeIndex = findClosingIndex(xmlData, "]]>", i, "CDATA is not closed.") - 2;
         const tagExp = xmlData.substring(i + 9, closeIndex);
@@ -32758,16 +32758,16 @@ var parseXml = function(xmlData) {
         }
         i = closeIndex + 2;
       } else {
-        let result = readTagExp(xmlData, i, options.removeNSPrefix);
-        if (!result) {
+        let result2 = readTagExp(xmlData, i, options.removeNSPrefix);
+        if (!result2) {
           const context = xmlData.substring(Math.max(0, i - 50), Math.min(xmlLen, i + 50));
           throw new Error(`readTagExp returned undefined at position ${i}. Context: "${context}"`);
         }
-        let tagName = result.tagName;
-        const rawTagName = result.rawTagName;
-        let tagExp = result.tagExp;
-        let attrExpPresent = result.attrExpPresent;
-        let closeIndex = result.closeIndex;
+        let tagName = result2.tagName;
+        const rawTagName = result2.rawTagName;
+        let tagExp = result2.tagExp;
+        let attrExpPresent = result2.attrExpPresent;
+        let closeIndex = result2.closeIndex;
         ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
         if (options.strictReservedNames && (tagName === options.commentPropName || tagName === options.cdataPropName || tagName === options.textNodeName || tagName === options.attributesGroupName)) {
           throw new Error(`Invalid tag name: ${tagName}`);
@@ -32813,14 +32813,14 @@ var parseXml = function(xmlData) {
         if (this.isCurrentNodeStopNode) {
           let tagContent = "";
           if (isSelfClosing) {
-            i = result.closeIndex;
+            i = result2.closeIndex;
           } else if (options.unpairedTagsSet.has(tagName)) {
-            i = result.closeIndex;
+            i = result2.closeIndex;
           } else {
-            const result2 = this.readStopNodeData(xmlData, rawTagName, closeIndex + 1);
-            if (!result2) throw new Error(`Unexpected end of ${rawTagName}`);
-            i = result2.i;
-            tagContent = result2.tagContent;
+            const result3 = this.readStopNodeData(xmlData, rawTagName, closeIndex + 1);
+            if (!result3) throw new Error(`Unexpected end of ${rawTagName}`);
+            i = result3.i;
+            tagContent = result3.tagContent;
           }
           const childNode = new XmlNode(tagName);
           if (prefixedAttrs) {
@@ -32853,11 +32853,11 @@ var parseXml = function(xmlData) {
             }
             this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
             if (options.captureMetaData) {
-              currentNode.addEndIndex(getOriginalIndex(result.closeIndex + 1, crlfPositions));
+              currentNode.addEndIndex(getOriginalIndex(result2.closeIndex + 1, crlfPositions));
             }
             this.matcher.pop();
             this.isCurrentNodeStopNode = false;
-            i = result.closeIndex;
+            i = result2.closeIndex;
             continue;
           } else {
             const childNode = new XmlNode(tagName);
@@ -32894,10 +32894,10 @@ function getOriginalIndex(index, crlfPositions) {
 function addChild(currentNode, childNode, matcher, startIndex) {
   if (!this.options.captureMetaData) startIndex = void 0;
   const jPathOrMatcher = this.options.jPath ? matcher.toString() : matcher;
-  const result = this.options.updateTag(childNode.tagname, jPathOrMatcher, childNode[":@"]);
-  if (result === false) {
-  } else if (typeof result === "string") {
-    childNode.tagname = result;
+  const result2 = this.options.updateTag(childNode.tagname, jPathOrMatcher, childNode[":@"]);
+  if (result2 === false) {
+  } else if (typeof result2 === "string") {
+    childNode.tagname = result2;
     currentNode.addChild(childNode, startIndex);
   } else {
     currentNode.addChild(childNode, startIndex);
@@ -32948,7 +32948,7 @@ function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
   const len = xmlData.length;
   const closeCode0 = closingChar.charCodeAt(0);
   const closeCode1 = closingChar.length > 1 ? closingChar.charCodeAt(1) : -1;
-  let result = "";
+  let result2 = "";
   let segmentStart = i;
   for (let index = i; index < len; index++) {
     const code2 = xmlData.charCodeAt(index);
@@ -32958,25 +32958,25 @@ function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
     } else if (code2 === closeCode0) {
       if (closeCode1 !== -1) {
         if (xmlData.charCodeAt(index + 1) === closeCode1) {
-          result += xmlData.substring(segmentStart, index);
-          return { data: result, index };
+          result2 += xmlData.substring(segmentStart, index);
+          return { data: result2, index };
         }
       } else {
-        result += xmlData.substring(segmentStart, index);
-        return { data: result, index };
+        result2 += xmlData.substring(segmentStart, index);
+        return { data: result2, index };
       }
     } else if (code2 === 9) {
-      result += xmlData.substring(segmentStart, index) + " ";
+      result2 += xmlData.substring(segmentStart, index) + " ";
       segmentStart = index + 1;
     }
   }
 }
-function findClosingIndex(xmlData, str2, i, errMsg) {
-  const closingIndex = xmlData.indexOf(str2, i);
+function findClosingIndex(xmlData, str3, i, errMsg) {
+  const closingIndex = xmlData.indexOf(str3, i);
   if (closingIndex === -1) {
     throw new Error(errMsg);
   } else {
-    return closingIndex + str2.length - 1;
+    return closingIndex + str3.length - 1;
   }
 }
 function findClosingChar(xmlData, char, i, errMsg) {
@@ -32985,10 +32985,10 @@ function findClosingChar(xmlData, char, i, errMsg) {
   return closingIndex;
 }
 function readTagExp(xmlData, i, removeNSPrefix, closingChar = ">") {
-  const result = tagExpWithClosingIndex(xmlData, i + 1, closingChar);
-  if (!result) return;
-  let tagExp = result.data;
-  const closeIndex = result.index;
+  const result2 = tagExpWithClosingIndex(xmlData, i + 1, closingChar);
+  if (!result2) return;
+  let tagExp = result2.data;
+  const closeIndex = result2.index;
   const separatorIndex = tagExp.search(/\s/);
   let tagName = tagExp;
   let attrExpPresent = true;
@@ -33001,7 +33001,7 @@ function readTagExp(xmlData, i, removeNSPrefix, closingChar = ">") {
     const colonIndex = tagName.indexOf(":");
     if (colonIndex !== -1) {
       tagName = tagName.substr(colonIndex + 1);
-      attrExpPresent = tagName !== result.data.substr(colonIndex + 1);
+      attrExpPresent = tagName !== result2.data.substr(colonIndex + 1);
     }
   }
   return {
@@ -33239,9 +33239,9 @@ var XMLParser = class {
     }
     if (validationOption) {
       if (validationOption === true) validationOption = {};
-      const result = validate(xmlData, validationOption);
-      if (result !== true) {
-        throw Error(`${result.err.msg}:${result.err.line}:${result.err.col}`);
+      const result2 = validate(xmlData, validationOption);
+      if (result2 !== true) {
+        throw Error(`${result2.err.msg}:${result2.err.line}:${result2.err.col}`);
       }
     }
     const orderedObjParser = new OrderedObjParser(this.options, this.externalEntities);
@@ -33354,6 +33354,13 @@ function cweId(v) {
   const n = Number(m[1]);
   return n > 0 ? `CWE-${n}` : void 0;
 }
+function uniq(xs) {
+  return [...new Set(xs)];
+}
+function jsonKey(key) {
+  if (typeof key === "number") return `[${key}]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
 function firstLine(s, max = 200) {
   const line = s.split(/\r?\n/, 1)[0]?.trim() ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
@@ -33384,6 +33391,9 @@ function computeFingerprint(f) {
     fingerprint: hashParts("message", tool, f.ruleId, f.path, normalizeMessage(f.message)),
     source: "computed:message"
   };
+}
+function packageFingerprint(p, vulnId) {
+  return hashParts("pkg", (p.ecosystem ?? "").toLowerCase(), p.name.toLowerCase(), p.version ?? "", vulnId.toUpperCase());
 }
 function disambiguate(findings) {
   const seen = /* @__PURE__ */ new Map();
@@ -33458,6 +33468,85 @@ function joinUri(base, ref) {
 }
 
 // src/ingest/ecosystem.ts
+var ECOSYSTEM_ALIASES = {
+  npm: "npm",
+  node: "npm",
+  "node-pkg": "npm",
+  nodejs: "npm",
+  javascript: "npm",
+  yarn: "npm",
+  pnpm: "npm",
+  pip: "pypi",
+  pypi: "pypi",
+  python: "pypi",
+  "python-pkg": "pypi",
+  pipenv: "pypi",
+  poetry: "pypi",
+  uv: "pypi",
+  maven: "maven",
+  jar: "maven",
+  "java-archive": "maven",
+  java: "maven",
+  gradle: "maven",
+  pom: "maven",
+  sbt: "maven",
+  go: "golang",
+  golang: "golang",
+  gomod: "golang",
+  gobinary: "golang",
+  "go-module": "golang",
+  gem: "gem",
+  gemspec: "gem",
+  bundler: "gem",
+  rubygems: "gem",
+  ruby: "gem",
+  nuget: "nuget",
+  dotnet: "nuget",
+  "dotnet-core": "nuget",
+  "dotnet-deps": "nuget",
+  cargo: "cargo",
+  "crates.io": "cargo",
+  rust: "cargo",
+  "rust-crate": "cargo",
+  composer: "composer",
+  packagist: "composer",
+  php: "composer",
+  "php-composer": "composer",
+  deb: "deb",
+  debian: "deb",
+  ubuntu: "deb",
+  apk: "apk",
+  alpine: "apk",
+  wolfi: "apk",
+  chainguard: "apk",
+  rpm: "rpm",
+  redhat: "rpm",
+  centos: "rpm",
+  rocky: "rpm",
+  alma: "rpm",
+  amazon: "rpm",
+  oracle: "rpm",
+  fedora: "rpm",
+  suse: "rpm",
+  "cbl-mariner": "rpm",
+  pub: "pub",
+  hex: "hex",
+  swift: "swift",
+  cocoapods: "cocoapods",
+  conan: "conan",
+  hackage: "hackage",
+  cran: "cran"
+};
+function normalizeEcosystem(name) {
+  if (!name) return void 0;
+  const k = name.trim().toLowerCase();
+  if (!k) return void 0;
+  return ECOSYSTEM_ALIASES[k] ?? (k.includes(":") ? ECOSYSTEM_ALIASES[k.split(":")[0] ?? ""] ?? k : k);
+}
+function ecosystemFromPurl(purl) {
+  const m = purl ? /^pkg:([^/]+)\//i.exec(purl.trim()) : null;
+  return m ? normalizeEcosystem(decodeURIComponent(m[1] ?? "")) : void 0;
+}
 var ID_RANK = [
   [/^CVE-\d{4}-\d{4,}$/i, 0],
   [/^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/i, 1],
@@ -33533,9 +33622,9 @@ function indexRun(run2) {
     kindHint: kindFromTool(name)
   };
 }
-function findRule(ix, result, ruleId) {
-  const ref = own(result, "rule");
-  const ruleIndex = num(own(result, "ruleIndex")) ?? num(own(ref, "index"));
+function findRule(ix, result2, ruleId) {
+  const ref = own(result2, "rule");
+  const ruleIndex = num(own(result2, "ruleIndex")) ?? num(own(ref, "index"));
   const tc = own(ref, "toolComponent");
   const extIndex = num(own(tc, "index"));
   if (ruleIndex !== void 0 && ruleIndex >= 0) {
@@ -33582,7 +33671,7 @@ function formatMessage(msg, rule) {
   if (args.length > 0 && t.includes("{")) t = t.replace(ARG_RE, (m, n) => args[Number(n)] ?? m);
   return t;
 }
-function collectCwes(ix, rule, result, tags) {
+function collectCwes(ix, rule, result2, tags) {
   const out = /* @__PURE__ */ new Set();
   for (const t of tags) {
     if (/cwe/i.test(t)) {
@@ -33591,7 +33680,7 @@ function collectCwes(ix, rule, result, tags) {
     }
   }
   for (const key of ["cwe", "CWE", "cwe_id", "cwes"]) {
-    for (const holder of [own(result, "properties"), rule?.properties]) {
+    for (const holder of [own(result2, "properties"), rule?.properties]) {
       const v = own(holder, key);
       for (const x of Array.isArray(v) ? v : [v]) {
         const c = cweId(x);
@@ -33599,7 +33688,7 @@ function collectCwes(ix, rule, result, tags) {
       }
     }
   }
-  const taxaRefs = [...arr(own(result, "taxa")), ...arr(rule?.relationships).map((r) => own(r, "target"))];
+  const taxaRefs = [...arr(own(result2, "taxa")), ...arr(rule?.relationships).map((r) => own(r, "target"))];
   for (const ref of taxaRefs) {
     const tc = own(ref, "toolComponent");
     const tcName = text(own(tc, "name")) ?? text(own(ix.taxonomies[num(own(tc, "index")) ?? -1], "name"));
@@ -33638,8 +33727,8 @@ function suppressionsOf(v) {
   }
   return out;
 }
-function locate(ix, result, ctx) {
-  const loc0 = arr(own(result, "locations"))[0];
+function locate(ix, result2, ctx) {
+  const loc0 = arr(own(result2, "locations"))[0];
   const phys = own(loc0, "physicalLocation");
   const out = {};
   if (isObj(phys)) {
@@ -33684,27 +33773,27 @@ function locate(ix, result, ctx) {
   }
   return out;
 }
-function parseResult(ix, result, pointer, runIndex, resultIndex, ctx) {
-  const ruleIdRaw = text(own(result, "ruleId")) ?? text(own(own(result, "rule"), "id"));
-  const rule = findRule(ix, result, ruleIdRaw);
+function parseResult(ix, result2, pointer, runIndex, resultIndex, ctx) {
+  const ruleIdRaw = text(own(result2, "ruleId")) ?? text(own(own(result2, "rule"), "id"));
+  const rule = findRule(ix, result2, ruleIdRaw);
   const ruleId = ruleIdRaw ?? (typeof rule?.id === "string" ? rule.id : void 0) ?? "unknown-rule";
-  const message = formatMessage(own(result, "message"), rule) || (text(own(rule?.fullDescription, "text")) ?? text(own(rule?.shortDescription, "text")) ?? "");
-  const kindRaw = text(own(result, "kind"));
+  const message = formatMessage(own(result2, "message"), rule) || (text(own(rule?.fullDescription, "text")) ?? text(own(rule?.shortDescription, "text")) ?? "");
+  const kindRaw = text(own(result2, "kind"));
   const resultKind = kindRaw && RESULT_KINDS.has(kindRaw) ? kindRaw : "fail";
-  const levelRaw = text(own(result, "level")) ?? text(own(rule?.defaultConfiguration, "level"));
+  const levelRaw = text(own(result2, "level")) ?? text(own(rule?.defaultConfiguration, "level"));
   const level = levelRaw && LEVELS.has(levelRaw) ? levelRaw : resultKind === "fail" ? "warning" : "none";
-  const resProps = own(result, "properties");
+  const resProps = own(result2, "properties");
   const ruleProps = rule?.properties;
   const secSev = num(own(resProps, "security-severity")) ?? num(own(ruleProps, "security-severity"));
   const tags = [.../* @__PURE__ */ new Set([...strings(own(ruleProps, "tags")), ...strings(own(resProps, "tags"))])];
-  const cwe = collectCwes(ix, rule, result, tags);
-  const loc = locate(ix, result, ctx);
+  const cwe = collectCwes(ix, rule, result2, tags);
+  const loc = locate(ix, result2, ctx);
   const cveText = `${ruleId} ${tags.join(" ")}`;
   const cve = orderVulnIds([...cveText.match(CVE_RE) ?? [], ...cveText.match(GHSA_RE) ?? []]);
   const scannerSeverity = text(own(resProps, "severity"))?.toLowerCase() ?? text(own(resProps, "securityRisk"))?.toLowerCase() ?? text(own(resProps, "issue_severity"))?.toLowerCase() ?? text(own(ruleProps, "problem.severity"))?.toLowerCase() ?? text(own(ruleProps, "severity"))?.toLowerCase();
   const title = firstLine(text(own(rule?.shortDescription, "text")) ?? text(rule?.name) ?? "") || firstLine(message) || ruleId;
   const helpUri = text(rule?.helpUri);
-  const fp = pickFingerprint(ix.tool.name, ruleId, loc.path, own(result, "fingerprints"), own(result, "partialFingerprints")) ?? computeFingerprint({
+  const fp = pickFingerprint(ix.tool.name, ruleId, loc.path, own(result2, "fingerprints"), own(result2, "partialFingerprints")) ?? computeFingerprint({
     tool: ix.tool.name,
     ruleId,
     path: loc.path ?? loc.location,
@@ -33713,8 +33802,8 @@ function parseResult(ix, result, pointer, runIndex, resultIndex, ctx) {
   });
   let kind = ix.kindHint ?? (cve.length > 0 ? "sca" : "sast");
   if (!ix.kindHint && tags.some((t) => /^secrets?$/i.test(t))) kind = "secret";
-  const first = text(own(own(result, "provenance"), "firstDetectionTimeUtc"));
-  const baselineState = text(own(result, "baselineState"));
+  const first = text(own(own(result2, "provenance"), "firstDetectionTimeUtc"));
+  const baselineState = text(own(result2, "baselineState"));
   const f = {
     fingerprint: fp.fingerprint,
     fingerprintSource: fp.source,
@@ -33729,7 +33818,7 @@ function parseResult(ix, result, pointer, runIndex, resultIndex, ctx) {
     tags,
     level,
     resultKind,
-    suppressions: suppressionsOf(own(result, "suppressions")),
+    suppressions: suppressionsOf(own(result2, "suppressions")),
     ...loc
   };
   if (kind === "secret") delete f.snippet;
@@ -33765,14 +33854,14 @@ function parseSarif(doc, ctx) {
     if (!isObj(own(own(run2, "tool"), "driver"))) err(`${rp}.tool.driver`, "expected a tool.driver object naming the scanner", "partial");
     const ix = indexRun(run2);
     tools.push(ix.tool);
-    const results = own(run2, "results");
-    if (results === void 0 || results === null) return;
-    if (!Array.isArray(results)) {
-      err(`${rp}.results`, `expected an array of results, found ${typeName(results)}`, "partial", "this run was skipped; the other runs were used");
+    const results2 = own(run2, "results");
+    if (results2 === void 0 || results2 === null) return;
+    if (!Array.isArray(results2)) {
+      err(`${rp}.results`, `expected an array of results, found ${typeName(results2)}`, "partial", "this run was skipped; the other runs were used");
       return;
     }
-    for (let i = 0; i < results.length; i++) {
-      const res = results[i];
+    for (let i = 0; i < results2.length; i++) {
+      const res = results2[i];
       const p = `${rp}.results[${i}]`;
       if (!isObj(res)) {
         err(p, `expected a result object, found ${typeName(res)}`, "partial", "this result was skipped");
@@ -33803,8 +33892,2546 @@ var sarifParser = {
   parse: parseSarif
 };
 
+// src/ingest/formats/common-a.ts
+var UNSAFE_KEYS = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
+function describeValue(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  switch (typeof v) {
+    case "object":
+      return "an object";
+    case "undefined":
+      return "nothing";
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    default:
+      return `a ${typeof v}`;
+  }
+}
+function child(path, key) {
+  return path + jsonKey(key);
+}
+var Collector = class {
+  constructor(file2, format) {
+    this.file = file2;
+    this.format = format;
+  }
+  file;
+  format;
+  findings = [];
+  errors = [];
+  error(jsonPath, message, hint, severity = "partial") {
+    const e = { file: this.file, jsonPath, message, severity };
+    if (hint) e.hint = hint;
+    this.errors.push(e);
+  }
+  /**
+   * The array at `v`; `undefined`/`null` is an empty array (scanners write `null` for "none").
+   * Anything else is reported as an InputError and treated as empty.
+   */
+  array(v, jsonPath, hint = "the record was skipped; check that the file was not edited or truncated") {
+    if (v === void 0 || v === null) return [];
+    if (Array.isArray(v)) return v;
+    this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
+    return [];
+  }
+  /** The object at `v`, or undefined with an InputError (when `v` is present but not an object). */
+  object(v, jsonPath, hint = "the record was skipped") {
+    if (isObj(v)) return v;
+    this.error(jsonPath, `expected an object, found ${describeValue(v)}`, hint);
+    return void 0;
+  }
+  add(f) {
+    this.findings.push(f);
+  }
+};
+function severityWord(v) {
+  return text(v)?.toLowerCase();
+}
+function locate2(ref, workspace) {
+  if (!ref) return {};
+  const r = normalizePath(ref, workspace);
+  return "path" in r ? { path: r.path } : { location: r.location };
+}
+function redactSecret(secret2) {
+  const keep = Math.min(4, Math.floor(secret2.length / 4));
+  return `${secret2.slice(0, keep)}…`;
+}
+function redactIn(s, secrets) {
+  let out = s;
+  for (const secret2 of secrets) {
+    if (secret2 && secret2.length > 0) out = out.split(secret2).join(redactSecret(secret2));
+  }
+  return out;
+}
+function splitVersions(v) {
+  const s = text(v);
+  if (!s) return [];
+  const out = /* @__PURE__ */ new Set();
+  for (const part of s.split(",")) {
+    const p = part.trim();
+    if (p) out.add(p);
+  }
+  return [...out];
+}
+var CVSS_PREFIX = /^CVSS:(\d+(?:\.\d+)?)\//i;
+var CVSS2_SHAPE = /^\(?AV:[LANP]\/AC:[HML]\/Au:[MSN]\//;
+function cvssVersion(vector) {
+  if (!vector) return void 0;
+  const m = CVSS_PREFIX.exec(vector);
+  if (m) return m[1];
+  return CVSS2_SHAPE.test(vector) ? "2.0" : void 0;
+}
+function makeCvss(version2, score, vector) {
+  const s = score !== void 0 && score >= 0 && score <= 10 ? score : void 0;
+  if (s === void 0 && !vector) return void 0;
+  const c = {};
+  const v = version2 ?? cvssVersion(vector);
+  if (v) c.version = v;
+  if (s !== void 0) c.score = s;
+  if (vector) c.vector = vector;
+  return c;
+}
+var PURL_PARTS = /^pkg:([^/]+)\/(.+?)(?:@([^?#]*))?(?:[?#].*)?$/i;
+function decode2(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+function makePackage(name, version2, purl, ecosystemHint, fixedVersions3 = []) {
+  const ecosystem = ecosystemFromPurl(purl) ?? normalizeEcosystem(ecosystemHint);
+  let n = name;
+  if (ecosystem === "maven" && purl && !n.includes(":")) {
+    const m = PURL_PARTS.exec(purl.trim());
+    const segs = m?.[2]?.split("/") ?? [];
+    if (segs.length >= 2) {
+      const artifact = decode2(segs[segs.length - 1] ?? "");
+      const group = segs.slice(0, -1).map(decode2).join(".");
+      if (artifact === n && group) n = `${group}:${artifact}`;
+    }
+  }
+  const p = { name: n };
+  if (ecosystem) p.ecosystem = ecosystem;
+  if (version2) p.version = version2;
+  if (purl) p.purl = purl;
+  if (fixedVersions3.length > 0) p.fixedVersions = fixedVersions3;
+  return p;
+}
+function makeFinding(c, i) {
+  const f = {
+    fingerprint: i.fingerprint ?? "",
+    fingerprintSource: i.fingerprintSource ?? "",
+    tool: i.tool,
+    source: { file: c.file, format: c.format, pointer: i.pointer },
+    ruleId: i.ruleId,
+    title: i.title,
+    message: i.message,
+    kind: i.kind,
+    cwe: i.cwe ?? [],
+    cve: i.cve ?? [],
+    tags: i.tags ?? [],
+    resultKind: i.resultKind ?? "fail",
+    suppressions: i.suppressions ?? []
+  };
+  const optional2 = [
+    "helpUri",
+    "scannerSeverity",
+    "securitySeverity",
+    "cvss",
+    "path",
+    "location",
+    "startLine",
+    "endLine",
+    "startColumn",
+    "endColumn",
+    "snippet",
+    "component",
+    "package",
+    "exploit",
+    "firstDetected"
+  ];
+  const target = f;
+  for (const k of optional2) {
+    const v = i[k];
+    if (v !== void 0) target[k] = v;
+  }
+  return f;
+}
+function dependencyFingerprint(pkg, ids, fallbackId) {
+  return { fingerprint: packageFingerprint(pkg, ids[0] ?? fallbackId), fingerprintSource: "package" };
+}
+function vulnIds(...groups) {
+  const all = [];
+  for (const g of groups) {
+    if (Array.isArray(g)) {
+      for (const x of g) {
+        const s = text(x);
+        if (s) all.push(s);
+      }
+    } else {
+      const s = text(g);
+      if (s) all.push(s);
+    }
+  }
+  return orderVulnIds(all);
+}
+function idsOf(list, key) {
+  const out = [];
+  for (const x of arr(list)) {
+    const s = text(own(x, key));
+    if (s) out.push(s);
+  }
+  return out;
+}
+var GHSA_IN_URL = /\b(GHSA(?:-[23456789cfghjmpqrvwx]{4}){3})\b/i;
+function ghsaFromUrl(url2) {
+  const m = url2 ? GHSA_IN_URL.exec(url2) : null;
+  return m?.[1];
+}
+var SEVERITY_ORDER = {
+  critical: 5,
+  high: 4,
+  important: 4,
+  moderate: 3,
+  medium: 3,
+  low: 2,
+  negligible: 1,
+  info: 1,
+  unknown: 0
+};
+function moreSevere(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  return (SEVERITY_ORDER[b] ?? -1) > (SEVERITY_ORDER[a] ?? -1) ? b : a;
+}
+function tag(prefix, v) {
+  const s = text(v);
+  return s ? [`${prefix}:${s}`] : [];
+}
+
+// src/ingest/formats/trivy.ts
+var FORMAT = "trivy";
+var OS_TYPES = /* @__PURE__ */ new Set([
+  "alpine",
+  "alma",
+  "amazon",
+  "azurelinux",
+  "bottlerocket",
+  "cbl-mariner",
+  "centos",
+  "chainguard",
+  "debian",
+  "echo",
+  "fedora",
+  "minimos",
+  "opensuse",
+  "opensuse.leap",
+  "opensuse.tumbleweed",
+  "oracle",
+  "photon",
+  "redhat",
+  "rocky",
+  "sles",
+  "suse",
+  "suse linux enterprise micro",
+  "ubuntu",
+  "wolfi"
+]);
+var NON_REPO_ARTIFACTS = /* @__PURE__ */ new Set(["container_image", "vm", "cyclonedx", "spdx", "aws_account", "kubernetes"]);
+var POST_BUILD_TYPES = /* @__PURE__ */ new Set(["jar", "node-pkg", "python-pkg", "gemspec", "gobinary", "rustbinary", "rust-binary", "conda-pkg", "julia", "wordpress"]);
+var IMAGE_ARTIFACTS = /* @__PURE__ */ new Set(["container_image", "vm", "kubernetes"]);
+function isResultLike(v) {
+  return isObj(v) && typeof own(v, "Target") === "string" && ("Vulnerabilities" in v || "Type" in v || "Class" in v);
+}
+function detect(doc) {
+  if (Array.isArray(doc)) return doc.length > 0 && doc.slice(0, 3).every(isResultLike);
+  if (!isObj(doc)) return false;
+  if (typeof own(doc, "SchemaVersion") === "number" && ("Results" in doc || "ArtifactName" in doc || "ArtifactType" in doc)) {
+    return true;
+  }
+  if (typeof own(doc, "ClusterName") === "string") {
+    return Array.isArray(own(doc, "Resources")) || Array.isArray(own(doc, "Vulnerabilities")) || Array.isArray(own(doc, "Misconfigurations"));
+  }
+  return false;
+}
+function cvssOf(v) {
+  const all = own(v, "CVSS");
+  if (!isObj(all)) return void 0;
+  const sources = [];
+  const preferred = text(own(v, "SeveritySource"));
+  if (preferred) sources.push(preferred);
+  if (preferred !== "nvd") sources.push("nvd");
+  for (const k of Object.keys(all)) if (!sources.includes(k) && !UNSAFE_KEYS.has(k)) sources.push(k);
+  const pick2 = (scoreKey, vectorKey, version2) => {
+    for (const s of sources) {
+      const e = own(all, s);
+      const score = num(own(e, scoreKey));
+      const vector = text(own(e, vectorKey));
+      if (score !== void 0 || vector) return makeCvss(version2, score, vector);
+    }
+    return void 0;
+  };
+  return pick2("V3Score", "V3Vector", void 0) ?? pick2("V40Score", "V40Vector", "4.0") ?? pick2("V2Score", "V2Vector", "2.0");
+}
+function resultInfo(r, scope, ctx) {
+  const target = text(own(r, "Target"));
+  const cls = text(own(r, "Class"));
+  const type = text(own(r, "Type"));
+  const isOs = cls === "os-pkgs" || cls === void 0 && type !== void 0 && OS_TYPES.has(type.toLowerCase());
+  let where = {};
+  let component;
+  if (scope.resource) {
+    component = scope.resource;
+    where = { location: target ? `${scope.resource} (${target})` : scope.resource };
+  } else if (target) {
+    if (isOs || scope.artifactType && NON_REPO_ARTIFACTS.has(scope.artifactType)) {
+      where = { location: target };
+      component = target;
+    } else {
+      where = locate2(target, ctx.workspace);
+    }
+  }
+  const postBuild = type !== void 0 && POST_BUILD_TYPES.has(type.toLowerCase());
+  if (postBuild && "path" in where) {
+    where = {};
+    component = target;
+  }
+  return { target, cls, type, isOs, postBuild, where, component };
+}
+function vulnerability(c, v, pointer, info2, scope, ctx, suppressions, extraTags) {
+  const id = text(own(v, "VulnerabilityID"));
+  const pkgName = text(own(v, "PkgName"));
+  if (!id || !pkgName) {
+    c.error(pointer, `vulnerability without ${id ? "PkgName" : "VulnerabilityID"}`, "the record was skipped");
+    return;
+  }
+  const identifier = own(v, "PkgIdentifier");
+  const ref = text(own(v, "Ref"));
+  const purl = text(own(identifier, "PURL")) ?? (ref?.startsWith("pkg:") ? ref : void 0);
+  const version2 = text(own(v, "InstalledVersion"));
+  const pkg = makePackage(pkgName, version2, purl, info2.type, splitVersions(own(v, "FixedVersion")));
+  const cve = vulnIds(id, own(v, "VendorIDs"));
+  const title = text(own(v, "Title"));
+  const description = text(own(v, "Description"));
+  const status = text(own(v, "Status"));
+  const fixed = pkg.fixedVersions?.join(", ");
+  const pkgLine = `Package: ${pkgName}${version2 ? `@${version2}` : ""}${fixed ? `; fixed in ${fixed}` : ""}${info2.target ? `; target: ${info2.target}` : ""}`;
+  const pkgPath = text(own(v, "PkgPath"));
+  const kind = info2.isOs || scope.artifactType !== void 0 && IMAGE_ARTIFACTS.has(scope.artifactType) ? "container" : "sca";
+  c.add(
+    makeFinding(c, {
+      ...dependencyFingerprint(pkg, cve, id),
+      tool: scope.tool,
+      pointer,
+      ruleId: id,
+      title: title ? firstLine(title) : description ? firstLine(description) : `${id} in ${pkgName}`,
+      message: [description ?? title ?? id, pkgLine].join("\n\n"),
+      helpUri: text(own(v, "PrimaryURL")) ?? text(arr(own(v, "References"))[0]),
+      kind,
+      cwe: cwes(own(v, "CweIDs")),
+      cve,
+      tags: [...tag("status", status), ...extraTags],
+      scannerSeverity: severityWord(own(v, "Severity")),
+      cvss: cvssOf(v),
+      ...info2.postBuild && pkgPath && !info2.where.location ? locate2(pkgPath, ctx.workspace) : info2.where,
+      component: info2.component ?? pkgPath,
+      package: pkg,
+      suppressions
+    })
+  );
+}
+function cwes(v) {
+  const out = /* @__PURE__ */ new Set();
+  for (const x of arr(v)) {
+    const id = cweId(x);
+    if (id) out.add(id);
+  }
+  return [...out];
+}
+function codeInfo(cause, startLine) {
+  const lines = arr(own(own(cause, "Code"), "Lines"));
+  const picked = [];
+  let causeText;
+  for (const l of lines) {
+    const content = str(own(l, "Content"));
+    if (content === void 0) continue;
+    if (own(l, "IsCause") === true || lines.length === 1) picked.push(content);
+    if (causeText === void 0 && startLine !== void 0 && posInt(own(l, "Number")) === startLine) causeText = content;
+  }
+  return { causeText, snippet: picked.length > 0 ? picked.slice(0, 20).join("\n") : void 0 };
+}
+function misconfiguration(c, m, pointer, info2, scope, ctx, suppressions, extraTags) {
+  const ruleId = text(own(m, "ID")) ?? text(own(m, "AVDID"));
+  if (!ruleId) {
+    c.error(pointer, "misconfiguration without ID", "the record was skipped");
+    return;
+  }
+  const status = text(own(m, "Status"))?.toUpperCase();
+  const cause = own(m, "CauseMetadata");
+  const startLine = posInt(own(cause, "StartLine"));
+  const endLine = posInt(own(cause, "EndLine"));
+  const title = text(own(m, "Title"));
+  const msg = text(own(m, "Message"));
+  const description = text(own(m, "Description"));
+  const resolution = text(own(m, "Resolution"));
+  const resource = text(own(cause, "Resource"));
+  const code2 = codeInfo(cause, startLine);
+  const path = info2.where.path;
+  const lineText = (path && startLine !== void 0 ? ctx.sourceLine?.(path, startLine) : void 0) ?? code2.causeText;
+  const fp = computeFingerprint({
+    tool: "trivy",
+    ruleId,
+    path: path ?? info2.where.location,
+    lineText,
+    message: [msg ?? title ?? ruleId, resource].filter(Boolean).join(" ")
+  });
+  const sup = [...suppressions];
+  if (status === "EXCEPTION") sup.push({ kind: "external", status: "accepted", justification: "Trivy exception (policy exception)" });
+  c.add(
+    makeFinding(c, {
+      fingerprint: fp.fingerprint,
+      fingerprintSource: fp.source,
+      tool: scope.tool,
+      pointer,
+      ruleId,
+      title: firstLine(title ?? msg ?? ruleId),
+      message: [msg ?? title ?? ruleId, description, resolution ? `Resolution: ${resolution}` : void 0].filter(Boolean).join("\n\n"),
+      helpUri: text(own(m, "PrimaryURL")) ?? text(arr(own(m, "References"))[0]),
+      kind: "iac",
+      tags: [...tag("type", own(m, "Type")), ...extraTags],
+      scannerSeverity: severityWord(own(m, "Severity")),
+      resultKind: status === "PASS" ? "pass" : "fail",
+      ...info2.where,
+      startLine,
+      endLine: endLine !== void 0 && startLine !== void 0 && endLine >= startLine ? endLine : void 0,
+      snippet: code2.snippet,
+      component: info2.component ?? resource,
+      suppressions: sup
+    })
+  );
+}
+function secret(c, s, pointer, info2, scope, ctx, suppressions, extraTags) {
+  const ruleId = text(own(s, "RuleID"));
+  if (!ruleId) {
+    c.error(pointer, "secret without RuleID", "the record was skipped");
+    return;
+  }
+  const startLine = posInt(own(s, "StartLine"));
+  const endLine = posInt(own(s, "EndLine"));
+  const title = text(own(s, "Title")) ?? ruleId;
+  const category = text(own(s, "Category"));
+  const path = info2.where.path;
+  const code2 = codeInfo(own(s, "Code"), startLine);
+  const lineText = (path && startLine !== void 0 ? ctx.sourceLine?.(path, startLine) : void 0) ?? code2.causeText ?? text(own(s, "Match"));
+  const fp = computeFingerprint({ tool: "trivy", ruleId, path: path ?? info2.where.location, lineText, message: title });
+  c.add(
+    makeFinding(c, {
+      fingerprint: fp.fingerprint,
+      fingerprintSource: fp.source,
+      tool: scope.tool,
+      pointer,
+      ruleId,
+      title: firstLine(title),
+      message: `${title}${category ? ` (${category})` : ""}${info2.target ? ` in ${info2.target}` : ""}`,
+      kind: "secret",
+      tags: [...tag("category", category), ...extraTags],
+      scannerSeverity: severityWord(own(s, "Severity")),
+      ...info2.where,
+      startLine,
+      endLine: endLine !== void 0 && startLine !== void 0 && endLine >= startLine ? endLine : void 0,
+      component: info2.component,
+      suppressions
+    })
+  );
+}
+function results(c, list, path, scope, ctx) {
+  const items = c.array(list, path);
+  items.forEach((r, i) => {
+    const rp = child(path, i);
+    const res = c.object(r, rp);
+    if (!res) return;
+    const info2 = resultInfo(res, scope, ctx);
+    c.array(own(res, "Vulnerabilities"), child(rp, "Vulnerabilities")).forEach((v, j) => {
+      const p = child(child(rp, "Vulnerabilities"), j);
+      const o = c.object(v, p);
+      if (o) vulnerability(c, o, p, info2, scope, ctx, [], []);
+    });
+    c.array(own(res, "Misconfigurations"), child(rp, "Misconfigurations")).forEach((m, j) => {
+      const p = child(child(rp, "Misconfigurations"), j);
+      const o = c.object(m, p);
+      if (o) misconfiguration(c, o, p, info2, scope, ctx, [], []);
+    });
+    c.array(own(res, "Secrets"), child(rp, "Secrets")).forEach((s, j) => {
+      const p = child(child(rp, "Secrets"), j);
+      const o = c.object(s, p);
+      if (o) secret(c, o, p, info2, scope, ctx, [], []);
+    });
+    c.array(own(res, "ModifiedFindings"), child(rp, "ModifiedFindings")).forEach((mf, j) => {
+      const p = child(child(rp, "ModifiedFindings"), j);
+      const o = c.object(mf, p);
+      if (!o) return;
+      const inner = own(o, "Finding");
+      const fp = child(p, "Finding");
+      const f = c.object(inner, fp);
+      if (!f) return;
+      const sup = { kind: "external", status: text(own(o, "Status"))?.toLowerCase() ?? "ignored" };
+      const why = [text(own(o, "Statement")), text(own(o, "Source"))].filter(Boolean).join(" — ");
+      if (why) sup.justification = why;
+      const extra = tag("suppressed-by", own(o, "Source"));
+      const type = text(own(o, "Type"))?.toLowerCase();
+      if (type === "vulnerability") vulnerability(c, f, fp, info2, scope, ctx, [sup], extra);
+      else if (type === "misconfiguration" || type === "misconfig") misconfiguration(c, f, fp, info2, scope, ctx, [sup], extra);
+      else if (type === "secret") secret(c, f, fp, info2, scope, ctx, [sup], extra);
+    });
+  });
+}
+function resources(c, list, path, tool, ctx) {
+  c.array(list, path).forEach((r, i) => {
+    const rp = child(path, i);
+    const res = c.object(r, rp);
+    if (!res) return;
+    const resource = [text(own(res, "Namespace")), text(own(res, "Kind")), text(own(res, "Name"))].filter(Boolean).join("/") || void 0;
+    results(c, own(res, "Results"), child(rp, "Results"), { tool, resource, artifactType: "kubernetes" }, ctx);
+  });
+}
+function parse(doc, ctx) {
+  const c = new Collector(ctx.file, FORMAT);
+  const tool = { name: "Trivy" };
+  if (Array.isArray(doc)) {
+    results(c, doc, "$", { tool }, ctx);
+  } else if (isObj(doc)) {
+    const version2 = text(own(own(doc, "Trivy"), "Version"));
+    if (version2) tool.version = version2;
+    if (typeof own(doc, "ClusterName") === "string" && !("Results" in doc)) {
+      for (const key of ["Resources", "Vulnerabilities", "Misconfigurations"]) {
+        if (key in doc) resources(c, own(doc, key), `$.${key}`, tool, ctx);
+      }
+    } else {
+      results(c, own(doc, "Results"), "$.Results", { tool, artifactType: text(own(doc, "ArtifactType"))?.toLowerCase() }, ctx);
+    }
+  } else {
+    c.error("$", `expected a Trivy report (an object or an array of results), found ${doc === null ? "null" : typeof doc}`, void 0, "fatal");
+  }
+  return { findings: c.findings, errors: c.errors, tools: [tool] };
+}
+var trivyParser = {
+  id: FORMAT,
+  label: "Trivy JSON",
+  syntax: "json",
+  detect,
+  parse
+};
+
+// src/ingest/formats/grype.ts
+var FORMAT2 = "grype";
+var OS_PACKAGE_TYPES = /* @__PURE__ */ new Set(["deb", "rpm", "apk", "alpm", "portage", "linux-kernel", "linux-kernel-module"]);
+function detect2(doc) {
+  if (!isObj(doc)) return false;
+  const descriptor = own(doc, "descriptor");
+  if (text(own(descriptor, "name"))?.toLowerCase() === "grype" && "matches" in doc) return true;
+  if (!Array.isArray(own(doc, "matches"))) return false;
+  if (isObj(descriptor) && typeof own(descriptor, "name") === "string") return true;
+  const first = own(doc, "matches")[0];
+  return isObj(first) && isObj(own(first, "vulnerability")) && isObj(own(first, "artifact"));
+}
+function bestCvss(list) {
+  let best;
+  for (const e of arr(list)) {
+    if (!isObj(e)) continue;
+    const vector = text(own(e, "vector"));
+    const version2 = text(own(e, "version")) ?? cvssVersion(vector);
+    const score = num(own(own(e, "metrics"), "baseScore"));
+    const c = makeCvss(version2, score, vector);
+    if (!c) continue;
+    const v = Number(version2 ?? 0) || 0;
+    const rank = v * 10 + (text(own(e, "type"))?.toLowerCase() === "primary" ? 1 : 0);
+    if (!best || rank > best.rank) best = { c, rank };
+  }
+  return best?.c;
+}
+function legacyCvss(v) {
+  for (const [key, version2] of [
+    ["cvssV3", void 0],
+    ["cvssV2", "2.0"]
+  ]) {
+    const o = own(v, key);
+    if (isObj(o)) {
+      const vector = text(own(o, "vector"));
+      const c = makeCvss(version2 ?? cvssVersion(vector) ?? "3.0", num(own(o, "baseScore")), vector);
+      if (c) return c;
+    }
+  }
+  return void 0;
+}
+function exploitOf(v, related) {
+  const e = {};
+  const epssSources = [own(v, "epss"), ...related.map((r) => own(r, "epss"))];
+  for (const list of epssSources) {
+    for (const x of arr(list)) {
+      const score = num(own(x, "epss"));
+      if (score === void 0 || score < 0 || score > 1) continue;
+      if (e.epss === void 0 || score > e.epss) {
+        e.epss = score;
+        const pct = num(own(x, "percentile"));
+        if (pct !== void 0 && pct >= 0 && pct <= 1) e.epssPercentile = pct;
+      }
+    }
+  }
+  const kevSources = [own(v, "knownExploited"), ...related.map((r) => own(r, "knownExploited"))];
+  for (const k of kevSources) {
+    if (k === true) e.kev = true;
+    for (const x of arr(k)) {
+      if (!isObj(x)) continue;
+      e.kev = true;
+      e.kevDateAdded ??= text(own(x, "dateAdded"));
+      e.kevDueDate ??= text(own(x, "dueDate"));
+    }
+  }
+  if (e.kevDateAdded === void 0) delete e.kevDateAdded;
+  if (e.kevDueDate === void 0) delete e.kevDueDate;
+  return Object.keys(e).length > 0 ? e : void 0;
+}
+function match(c, m, pointer, scan, suppressions) {
+  const { tool, ctx, imageScan, image } = scan;
+  const v = c.object(own(m, "vulnerability"), child(pointer, "vulnerability"));
+  const a = c.object(own(m, "artifact"), child(pointer, "artifact"));
+  if (!v || !a) return;
+  const id = text(own(v, "id"));
+  const name = text(own(a, "name"));
+  if (!id || !name) {
+    c.error(pointer, `match without ${id ? "artifact.name" : "vulnerability.id"}`, "the record was skipped");
+    return;
+  }
+  const related = arr(own(m, "relatedVulnerabilities")).filter(isObj);
+  const fix = own(v, "fix");
+  const fixState = text(own(fix, "state"));
+  const fixed = strings(own(fix, "versions"));
+  const legacyFixed = text(own(v, "fixedInVersion"));
+  if (legacyFixed && !fixed.includes(legacyFixed)) fixed.push(legacyFixed);
+  const version2 = text(own(a, "version"));
+  const type = text(own(a, "type"));
+  const purl = text(own(a, "purl"));
+  const pkg = makePackage(name, version2, purl, type, fixed);
+  const cve = vulnIds(id, idsOf(related, "id"));
+  const nvd = related.find((r) => text(own(r, "namespace"))?.startsWith("nvd")) ?? related[0];
+  const cvss = bestCvss(own(v, "cvss")) ?? legacyCvss(v) ?? (nvd ? bestCvss(own(nvd, "cvss")) : void 0);
+  const description = text(own(v, "description")) ?? (nvd ? text(own(nvd, "description")) : void 0);
+  const urls = [...strings(own(v, "urls")), ...strings(own(v, "links"))];
+  const dataSource = text(own(v, "dataSource"));
+  const locations = arr(own(a, "locations"));
+  const firstPath = text(own(locations[0], "path"));
+  const isOs = type !== void 0 && OS_PACKAGE_TYPES.has(type.toLowerCase());
+  const where = imageScan || isOs ? firstPath ? { location: firstPath } : {} : locate2(firstPath, ctx.workspace);
+  const kind = imageScan || isOs ? "container" : "sca";
+  const fixLine = fixed.length > 0 ? `fixed in ${fixed.join(", ")}` : fixState ? `fix: ${fixState}` : void 0;
+  const pkgLine = `Package: ${name}${version2 ? `@${version2}` : ""}${type ? ` (${type})` : ""}${fixLine ? `; ${fixLine}` : ""}`;
+  const matchers = [
+    ...new Set(
+      (Array.isArray(own(m, "matchDetails")) ? arr(own(m, "matchDetails")) : [own(m, "matchDetails")]).map((d) => text(own(d, "matcher"))).filter((x) => x !== void 0)
+    )
+  ];
+  const risk = num(own(v, "risk"));
+  c.add(
+    makeFinding(c, {
+      ...dependencyFingerprint(pkg, cve, id),
+      tool,
+      pointer,
+      ruleId: id,
+      title: description ? firstLine(`${id}: ${description}`) : `${id} in ${name}${version2 ? `@${version2}` : ""}`,
+      message: [description ?? id, pkgLine, locations.length > 1 ? `Locations: ${locations.map((l) => text(own(l, "path"))).filter(Boolean).join(", ")}` : void 0].filter(Boolean).join("\n\n"),
+      helpUri: dataSource ?? urls[0],
+      kind,
+      cve,
+      tags: [
+        ...tag("fix", fixState),
+        ...matchers.map((x) => `matcher:${x}`),
+        ...tag("namespace", own(v, "namespace")),
+        ...risk !== void 0 ? [`risk:${Math.round(risk * 100) / 100}`] : []
+      ],
+      scannerSeverity: severityWord(own(v, "severity")),
+      cvss,
+      ...where,
+      component: image,
+      package: pkg,
+      exploit: exploitOf(v, related),
+      suppressions
+    })
+  );
+}
+function parse2(doc, ctx) {
+  const c = new Collector(ctx.file, FORMAT2);
+  const tool = { name: "Grype" };
+  if (!isObj(doc)) {
+    c.error("$", `expected a Grype report (an object with "matches"), found ${doc === null ? "null" : typeof doc}`, void 0, "fatal");
+    return { findings: [], errors: c.errors, tools: [tool] };
+  }
+  const descriptor = own(doc, "descriptor");
+  const version2 = text(own(descriptor, "version"));
+  if (version2) tool.version = version2;
+  const sourceType = text(own(own(doc, "source"), "type"))?.toLowerCase();
+  const imageScan = sourceType === "image";
+  const target = own(own(doc, "source"), "target");
+  const scan = { tool, ctx, imageScan, image: imageScan ? text(own(target, "userInput")) ?? (typeof target === "string" ? target : void 0) : void 0 };
+  c.array(own(doc, "matches"), "$.matches").forEach((m, i) => {
+    const p = `$.matches[${i}]`;
+    const o = c.object(m, p);
+    if (o) match(c, o, p, scan, []);
+  });
+  c.array(own(doc, "ignoredMatches"), "$.ignoredMatches").forEach((m, i) => {
+    const p = `$.ignoredMatches[${i}]`;
+    const o = c.object(m, p);
+    if (!o) return;
+    const rules = arr(own(o, "appliedIgnoreRules"));
+    const reasons = rules.map((r) => text(own(r, "reason")) ?? text(own(r, "vulnerability"))).filter(Boolean);
+    const sup = { kind: "external", status: "accepted" };
+    sup.justification = reasons.length > 0 ? `Grype ignore rule: ${reasons.join("; ")}` : "Grype ignore rule";
+    match(c, o, p, scan, [sup]);
+  });
+  return { findings: c.findings, errors: c.errors, tools: [tool] };
+}
+var grypeParser = {
+  id: FORMAT2,
+  label: "Grype JSON",
+  syntax: "json",
+  detect: detect2,
+  parse: parse2
+};
+
+// src/ingest/formats/semgrep.ts
+var FORMAT3 = "semgrep";
+var PLACEHOLDER = "requires login";
+var NEWLINE = /\r?\n/;
+var NOT_SEMGREP_KEYS = ["metrics", "generated_at", "vulnerabilities", "runs", "scan"];
+function detect3(doc) {
+  if (!isObj(doc)) return false;
+  const results2 = own(doc, "results");
+  if (Array.isArray(results2)) {
+    if (NOT_SEMGREP_KEYS.some((k) => k in doc)) return false;
+    if (results2.length === 0) return Array.isArray(own(doc, "errors")) && !("experimental_config" in doc);
+    const first = results2[0];
+    return isObj(first) && typeof own(first, "check_id") === "string" && ("extra" in first || "start" in first);
+  }
+  const vulns = own(doc, "vulns");
+  if (Array.isArray(vulns) && ("hasMore" in doc || "cursor" in doc)) {
+    return vulns.length === 0 || isObj(vulns[0]) && isObj(own(vulns[0], "advisory"));
+  }
+  return false;
+}
+function cwesOf(v) {
+  const out = /* @__PURE__ */ new Set();
+  for (const x of Array.isArray(v) ? v : [v]) {
+    const id = cweId(x);
+    if (id) out.add(id);
+  }
+  return [...out];
+}
+function owaspTags(v) {
+  const out = [];
+  for (const x of Array.isArray(v) ? v : [v]) {
+    const s = text(x);
+    if (s) out.push(`owasp:${s.split(" - ")[0]?.trim() ?? s}`);
+  }
+  return out;
+}
+function realText(v) {
+  const s = text(v);
+  return s && s !== PLACEHOLDER ? s : void 0;
+}
+function result(c, r, pointer, tool, ctx) {
+  const ruleId = text(own(r, "check_id"));
+  if (!ruleId) {
+    c.error(pointer, "result without check_id", "the record was skipped");
+    return;
+  }
+  const extra = isObj(own(r, "extra")) ? own(r, "extra") : {};
+  const meta3 = isObj(own(extra, "metadata")) ? own(extra, "metadata") : {};
+  const message = text(own(extra, "message")) ?? ruleId;
+  const where = locate2(text(own(r, "path")), ctx.workspace);
+  const start = own(r, "start");
+  const end = own(r, "end");
+  const startLine = posInt(own(start, "line"));
+  const endLine = posInt(own(end, "line"));
+  const lines = realText(own(extra, "lines")) !== void 0 ? own(extra, "lines") : void 0;
+  const references = strings(own(meta3, "references"));
+  const suppressions = own(extra, "is_ignored") === true ? [{ kind: "inSource", status: "accepted", justification: "nosemgrep" }] : [];
+  const secSev = num(own(meta3, "security-severity"));
+  const tags = [
+    ...owaspTags(own(meta3, "owasp")),
+    ...tag("category", own(meta3, "category")),
+    ...tag("confidence", text(own(meta3, "confidence"))?.toLowerCase()),
+    ...tag("likelihood", text(own(meta3, "likelihood"))?.toLowerCase()),
+    ...tag("impact", text(own(meta3, "impact"))?.toLowerCase()),
+    ...strings(own(meta3, "subcategory")).map((s) => `subcategory:${s}`)
+  ];
+  const common = {
+    tool,
+    pointer,
+    ruleId,
+    title: firstLine(message),
+    message,
+    helpUri: text(own(meta3, "shortlink")) ?? text(own(meta3, "source")) ?? references[0],
+    cwe: cwesOf(own(meta3, "cwe")),
+    scannerSeverity: severityWord(own(extra, "severity")),
+    securitySeverity: secSev !== void 0 && secSev >= 0 && secSev <= 10 ? secSev : void 0,
+    ...where,
+    startLine,
+    endLine: endLine !== void 0 && startLine !== void 0 && endLine >= startLine ? endLine : void 0,
+    startColumn: posInt(own(start, "col")),
+    endColumn: posInt(own(end, "col")),
+    snippet: lines,
+    suppressions
+  };
+  const sca = own(extra, "sca_info");
+  if (isObj(sca)) {
+    const match2 = own(sca, "dependency_match");
+    const found = own(match2, "found_dependency");
+    const name = text(own(found, "package")) ?? text(own(own(match2, "dependency_pattern"), "package"));
+    if (name) {
+      const fixes = [];
+      for (const f of arr(own(meta3, "sca-fix-versions"))) {
+        const v = isObj(f) ? text(own(f, name)) : text(f);
+        if (v) fixes.push(v);
+      }
+      const eco = text(own(found, "ecosystem")) ?? text(own(own(match2, "dependency_pattern"), "ecosystem"));
+      const pkg = makePackage(name, text(own(found, "version")), void 0, eco, fixes);
+      const cve = vulnIds(own(meta3, "sca-vuln-database-identifier"), own(meta3, "ghsa_id"), references.map(ghsaFromUrl));
+      const lockfile = text(own(found, "lockfile_path")) ?? text(own(match2, "lockfile"));
+      const reachable = own(sca, "reachable");
+      c.add(
+        makeFinding(c, {
+          ...dependencyFingerprint(pkg, cve, ruleId),
+          ...common,
+          ...lockfile && !common.path ? locate2(lockfile, ctx.workspace) : {},
+          kind: "sca",
+          cve,
+          tags: [...tags, ...typeof reachable === "boolean" ? [reachable ? "reachable" : "unreachable"] : [], ...tag("transitivity", own(found, "transitivity"))],
+          scannerSeverity: severityWord(own(meta3, "sca-severity")) ?? common.scannerSeverity,
+          package: pkg
+        })
+      );
+      return;
+    }
+  }
+  const own_fp = realText(own(extra, "fingerprint"));
+  const path = where.path;
+  const lineText = (path && startLine !== void 0 ? ctx.sourceLine?.(path, startLine) : void 0) ?? lines?.split(NEWLINE, 1)[0];
+  const fp = own_fp ? { fingerprint: own_fp, source: "semgrep:fingerprint" } : computeFingerprint({ tool: "semgrep", ruleId, path: path ?? where.location, lineText, message });
+  c.add(
+    makeFinding(c, {
+      fingerprint: fp.fingerprint,
+      fingerprintSource: fp.source,
+      ...common,
+      kind: "sast",
+      cve: [],
+      tags
+    })
+  );
+}
+function deploymentVuln(c, v, pointer, tool, ctx) {
+  const adv = own(v, "advisory");
+  if (!isObj(adv)) {
+    c.error(pointer, "vulnerability without advisory", "the record was skipped");
+    return;
+  }
+  const ruleId = text(own(adv, "ruleId")) ?? text(own(v, "groupKey"));
+  const matched = own(v, "matchedDependency");
+  const name = text(own(matched, "name")) ?? text(own(arr(own(adv, "vulnerableDependencies"))[0], "name"));
+  if (!ruleId || !name) {
+    c.error(pointer, `vulnerability without ${ruleId ? "a dependency name" : "advisory.ruleId"}`, "the record was skipped");
+    return;
+  }
+  const refs = own(adv, "references");
+  const urls = strings(own(refs, "urls"));
+  const cve = vulnIds(own(refs, "cveIds"), urls.map(ghsaFromUrl));
+  const safe = text(own(own(v, "closestSafeDependency"), "versionSpecifier"));
+  const pkg = makePackage(name, text(own(matched, "versionSpecifier")), void 0, text(own(adv, "ecosystem")), safe ? [safe] : []);
+  const loc = own(v, "dependencyFileLocation");
+  const title = text(own(v, "title")) ?? text(own(adv, "title")) ?? ruleId;
+  const description = text(own(adv, "description"));
+  const triage = own(v, "triage");
+  const status = text(own(triage, "status"))?.toLowerCase();
+  const suppressions = [];
+  if (status === "ignored" || status === "dismissed") {
+    const reason = text(own(triage, "dismissReason"));
+    suppressions.push({ kind: "external", status: "accepted", ...reason ? { justification: reason } : {} });
+  }
+  const startLine = posInt(own(loc, "startLine"));
+  const cwe = /* @__PURE__ */ new Set();
+  for (const x of arr(own(refs, "cweIds"))) {
+    const id = cweId(x);
+    if (id) cwe.add(id);
+  }
+  c.add(
+    makeFinding(c, {
+      ...dependencyFingerprint(pkg, cve, ruleId),
+      tool,
+      pointer,
+      ruleId,
+      title: firstLine(title),
+      message: [description ?? title, `Package: ${name}${pkg.version ? `@${pkg.version}` : ""}${safe ? `; fixed in ${safe}` : ""}`].join("\n\n"),
+      helpUri: urls[0],
+      kind: "sca",
+      cwe: [...cwe],
+      cve,
+      tags: [
+        ...owaspTags(own(refs, "owaspIds")),
+        ...tag("exposure", text(own(v, "exposureType"))?.toLowerCase()),
+        ...tag("transitivity", text(own(v, "transitivity"))?.toLowerCase()),
+        ...tag("triage", status)
+      ],
+      scannerSeverity: severityWord(own(adv, "severity")),
+      ...locate2(text(own(loc, "path")), ctx.workspace),
+      startLine,
+      package: pkg,
+      suppressions,
+      firstDetected: text(own(v, "openedAt"))
+    })
+  );
+}
+function parse3(doc, ctx) {
+  const c = new Collector(ctx.file, FORMAT3);
+  const tool = { name: "Semgrep" };
+  if (!isObj(doc)) {
+    c.error("$", `expected a Semgrep report (an object with "results"), found ${doc === null ? "null" : typeof doc}`, void 0, "fatal");
+    return { findings: [], errors: c.errors, tools: [tool] };
+  }
+  const version2 = text(own(doc, "version"));
+  if (version2) tool.version = version2;
+  if (Array.isArray(own(doc, "vulns")) && !("results" in doc)) {
+    c.array(own(doc, "vulns"), "$.vulns").forEach((v, i) => {
+      const p = `$.vulns[${i}]`;
+      const o = c.object(v, p);
+      if (o) deploymentVuln(c, o, p, tool, ctx);
+    });
+    return { findings: c.findings, errors: c.errors, tools: [tool] };
+  }
+  c.array(own(doc, "results"), "$.results").forEach((r, i) => {
+    const p = `$.results[${i}]`;
+    const o = c.object(r, p);
+    if (o) result(c, o, p, tool, ctx);
+  });
+  c.array(own(doc, "errors"), "$.errors").forEach((e, i) => {
+    const p = `$.errors[${i}]`;
+    const type = text(own(e, "type")) ?? text(arr(own(e, "type"))[0]);
+    const msg = text(own(e, "message")) ?? text(e) ?? "unknown error";
+    const path = text(own(e, "path"));
+    const rule = text(own(e, "rule_id"));
+    const level = text(own(e, "level"));
+    c.error(
+      p,
+      `Semgrep reported ${level ? `a ${level.toLowerCase()}` : "an error"}${type ? ` (${type})` : ""}${path ? ` for ${path}` : ""}${rule ? ` in rule ${rule}` : ""}: ${firstLine(msg, 500)}`,
+      "the scan may be incomplete: files or rules Semgrep could not process have no findings",
+      "scanner"
+    );
+  });
+  return { findings: c.findings, errors: c.errors, tools: [tool] };
+}
+var semgrepParser = {
+  id: FORMAT3,
+  label: "Semgrep JSON",
+  syntax: "json",
+  detect: detect3,
+  parse: parse3
+};
+
+// src/ingest/formats/gitleaks.ts
+var FORMAT4 = "gitleaks";
+function isLeak(v) {
+  if (!isObj(v)) return false;
+  const v8 = typeof own(v, "RuleID") === "string" && ("Secret" in v || "Match" in v) && ("File" in v || "StartLine" in v);
+  const v7 = typeof own(v, "rule") === "string" && "offender" in v && ("file" in v || "line" in v);
+  return v8 || v7;
+}
+function detect4(doc) {
+  return Array.isArray(doc) && doc.length > 0 && isLeak(doc[0]);
+}
+function leak(c, o, pointer, tool, ctx) {
+  const v8 = "RuleID" in o;
+  const ruleId = text(own(o, v8 ? "RuleID" : "rule"));
+  if (!ruleId) {
+    c.error(pointer, `leak without ${v8 ? "RuleID" : "rule"}`, "the record was skipped");
+    return;
+  }
+  const secret2 = str(own(o, "Secret")) ?? str(own(o, "offender"));
+  const match2 = str(own(o, "Match"));
+  const secrets = [secret2, match2 && secret2 && match2.includes(secret2) ? void 0 : match2].filter((s) => !!s);
+  const fileRef = text(own(o, v8 ? "File" : "file"));
+  const where = locate2(fileRef, ctx.workspace);
+  const startLine = posInt(own(o, v8 ? "StartLine" : "lineNumber"));
+  const endLine = posInt(own(o, "EndLine"));
+  const startColumn = posInt(own(o, "StartColumn"));
+  const endColumn = posInt(own(o, "EndColumn"));
+  const description = text(own(o, "Description")) ?? ruleId;
+  const commit = text(own(o, v8 ? "Commit" : "commit"));
+  const rawLine = str(own(o, "line"));
+  const tags = v8 ? arr(own(o, "Tags")).map((t) => text(t)).filter((t) => !!t) : text(own(o, "tags"))?.split(",").map((t) => t.trim()).filter(Boolean) ?? [];
+  const lineText = (where.path && startLine !== void 0 ? ctx.sourceLine?.(where.path, startLine) : void 0) ?? rawLine ?? match2 ?? secret2;
+  const fp = computeFingerprint({ tool: "gitleaks", ruleId, path: where.path ?? where.location, lineText, message: description });
+  const shown = rawLine ?? match2;
+  let snippet;
+  if (shown !== void 0) {
+    const red = redactIn(shown, secrets);
+    snippet = secrets.some((s) => red.includes(s)) ? void 0 : red.trim() ? red : void 0;
+  }
+  const where2 = fileRef ? ` in ${fileRef}` : "";
+  const parts = [`${description}${where2}${commit ? ` (commit ${commit.slice(0, 12)})` : ""}.`];
+  if (secret2) parts.push(`Secret: ${redactSecret(secret2)}`);
+  c.add(
+    makeFinding(c, {
+      fingerprint: fp.fingerprint,
+      fingerprintSource: fp.source,
+      tool,
+      pointer,
+      ruleId,
+      title: firstLine(description === ruleId ? `Secret: ${ruleId}` : description),
+      message: parts.join("\n"),
+      kind: "secret",
+      tags: [...new Set(tags)],
+      ...where,
+      startLine,
+      endLine: endLine !== void 0 && startLine !== void 0 && endLine >= startLine ? endLine : void 0,
+      startColumn,
+      endColumn: endColumn !== void 0 && (startLine !== endLine || startColumn === void 0 || endColumn >= startColumn) ? endColumn : void 0,
+      snippet,
+      component: commit ? `commit:${commit}` : void 0
+    })
+  );
+}
+function parse4(doc, ctx) {
+  const c = new Collector(ctx.file, FORMAT4);
+  const tool = { name: "Gitleaks" };
+  c.array(doc, "$", "a Gitleaks report is a JSON array of leaks").forEach((x, i) => {
+    const p = `$[${i}]`;
+    const o = c.object(x, p);
+    if (o) leak(c, o, p, tool, ctx);
+  });
+  if (!Array.isArray(doc) && c.errors.length > 0) {
+    const first = c.errors[0];
+    if (first) first.severity = "fatal";
+  }
+  return { findings: c.findings, errors: c.errors, tools: [tool] };
+}
+var gitleaksParser = {
+  id: FORMAT4,
+  label: "Gitleaks JSON",
+  syntax: "json",
+  detect: detect4,
+  parse: parse4
+};
+
+// src/ingest/formats/npm-audit.ts
+var FORMAT5 = "npm-audit";
+function detect5(doc) {
+  if (!isObj(doc) || "error" in doc) return false;
+  if (own(doc, "auditReportVersion") === 2) return isObj(own(doc, "vulnerabilities"));
+  return isObj(own(doc, "advisories")) && ("actions" in doc || "muted" in doc || "metadata" in doc);
+}
+function cwes2(v) {
+  const out = /* @__PURE__ */ new Set();
+  let list = Array.isArray(v) ? v : [v];
+  if (typeof v === "string" && v.trim().startsWith("[")) {
+    try {
+      const parsed = JSON.parse(v);
+      if (Array.isArray(parsed)) list = parsed;
+    } catch {
+    }
+  }
+  for (const x of list) {
+    const id = cweId(x);
+    if (id) out.add(id);
+  }
+  return [...out];
+}
+function cvssOf2(v) {
+  if (!isObj(v)) return void 0;
+  const score = num(own(v, "score"));
+  const vector = text(own(v, "vectorString"));
+  if (!vector && !score) return void 0;
+  return makeCvss(void 0, score, vector);
+}
+function v1(c, doc, tool) {
+  const advisories = own(doc, "advisories");
+  if (!isObj(advisories)) {
+    c.error("$.advisories", `expected an object keyed by advisory id, found ${describeValue(advisories)}`, void 0, "fatal");
+    return;
+  }
+  for (const key of Object.keys(advisories)) {
+    if (UNSAFE_KEYS.has(key)) continue;
+    const ap = child("$.advisories", key);
+    const a = c.object(own(advisories, key), ap);
+    if (!a) continue;
+    const name = text(own(a, "module_name"));
+    if (!name) {
+      c.error(ap, "advisory without module_name", "the record was skipped");
+      continue;
+    }
+    const id = str(own(a, "id")) ?? key;
+    const url2 = text(own(a, "url"));
+    const ghsa = text(own(a, "github_advisory_id")) ?? ghsaFromUrl(url2);
+    const cve = vulnIds(own(a, "cves"), ghsa);
+    const ruleId = ghsa ?? `NPM-${id}`;
+    const title = text(own(a, "title")) ?? ruleId;
+    const overview = text(own(a, "overview"));
+    const recommendation = text(own(a, "recommendation"));
+    const patched = text(own(a, "patched_versions"));
+    const findings = c.array(own(a, "findings"), child(ap, "findings"));
+    const versions = findings.length > 0 ? findings : [void 0];
+    versions.forEach((f, i) => {
+      const version2 = text(own(f, "version"));
+      const paths = strings(own(f, "paths"));
+      const pkg = makePackage(name, version2, void 0, "npm", patched ? [patched] : []);
+      c.add(
+        makeFinding(c, {
+          ...dependencyFingerprint(pkg, cve, ruleId),
+          tool,
+          pointer: f === void 0 ? ap : child(child(ap, "findings"), i),
+          ruleId,
+          title: firstLine(`${title} in ${name}`),
+          message: [
+            overview ?? title,
+            recommendation,
+            `Package: ${name}${version2 ? `@${version2}` : ""}; vulnerable: ${text(own(a, "vulnerable_versions")) ?? "?"}; patched: ${patched ?? "none"}`,
+            paths.length > 0 ? `Dependency paths: ${paths.slice(0, 10).join(", ")}${paths.length > 10 ? ", …" : ""}` : void 0
+          ].filter(Boolean).join("\n\n"),
+          helpUri: url2,
+          kind: "sca",
+          cwe: cwes2(own(a, "cwe")),
+          cve,
+          tags: [...own(f, "dev") === true ? ["dev"] : [], ...own(f, "optional") === true ? ["optional"] : [], ...own(f, "bundled") === true ? ["bundled"] : []],
+          scannerSeverity: severityWord(own(a, "severity")),
+          cvss: cvssOf2(own(a, "cvss")),
+          package: pkg
+        })
+      );
+    });
+  }
+}
+function v2(c, doc, tool) {
+  const vulns = own(doc, "vulnerabilities");
+  for (const key of Object.keys(vulns)) {
+    if (UNSAFE_KEYS.has(key)) continue;
+    const vp = child("$.vulnerabilities", key);
+    const v = c.object(own(vulns, key), vp);
+    if (!v) continue;
+    const name = text(own(v, "name")) ?? key;
+    const fix = own(v, "fixAvailable");
+    const nodes = strings(own(v, "nodes"));
+    const via = c.array(own(v, "via"), child(vp, "via"));
+    via.forEach((x, i) => {
+      if (typeof x === "string") return;
+      const p = child(child(vp, "via"), i);
+      const o = c.object(x, p);
+      if (!o) return;
+      const source = str(own(o, "source"));
+      const url2 = text(own(o, "url"));
+      const ghsa = ghsaFromUrl(url2);
+      const ruleId = ghsa ?? (source ? `NPM-${source}` : void 0);
+      if (!ruleId) {
+        c.error(p, "advisory without source or url", "the record was skipped");
+        return;
+      }
+      const pkgName = text(own(o, "name")) ?? name;
+      const fixTarget = isObj(fix) ? `${text(own(fix, "name")) ?? "?"}@${text(own(fix, "version")) ?? "?"}` : void 0;
+      const fixedVersions3 = isObj(fix) && text(own(fix, "name")) === pkgName && text(own(fix, "version")) ? [text(own(fix, "version"))] : [];
+      const pkg = makePackage(pkgName, void 0, void 0, "npm", fixedVersions3);
+      const cve = vulnIds(ghsa, own(o, "cves"));
+      const title = text(own(o, "title")) ?? ruleId;
+      const range = text(own(o, "range"));
+      c.add(
+        makeFinding(c, {
+          ...dependencyFingerprint(pkg, cve, ruleId),
+          tool,
+          pointer: p,
+          ruleId,
+          title: firstLine(`${title} in ${pkgName}`),
+          message: [
+            title,
+            `Package: ${pkgName}; vulnerable: ${range ?? "?"}${fix === false ? "; no fix available" : fixTarget ? `; fix: install ${fixTarget}${own(fix, "isSemVerMajor") === true ? " (semver-major)" : ""}` : fix === true ? "; fix available (npm audit fix)" : ""}`,
+            nodes.length > 0 ? `Installed at: ${nodes.slice(0, 10).join(", ")}${nodes.length > 10 ? ", …" : ""}` : void 0
+          ].filter(Boolean).join("\n\n"),
+          helpUri: url2,
+          kind: "sca",
+          cwe: cwes2(own(o, "cwe")),
+          cve,
+          tags: [
+            ...own(v, "isDirect") === true ? ["direct"] : own(v, "isDirect") === false ? ["transitive"] : [],
+            ...fix === false ? ["no-fix"] : fix === true || isObj(fix) ? ["fix-available"] : [],
+            ...own(fix, "isSemVerMajor") === true ? ["fix-semver-major"] : []
+          ],
+          scannerSeverity: severityWord(own(o, "severity")) ?? severityWord(own(v, "severity")),
+          cvss: cvssOf2(own(o, "cvss")),
+          location: nodes[0],
+          package: pkg
+        })
+      );
+    });
+  }
+}
+function parse5(doc, ctx) {
+  const c = new Collector(ctx.file, FORMAT5);
+  const tool = { name: "npm audit" };
+  if (!isObj(doc)) {
+    c.error("$", `expected an npm audit report (an object), found ${doc === null ? "null" : typeof doc}`, void 0, "fatal");
+  } else if (own(doc, "auditReportVersion") === 2 || isObj(own(doc, "vulnerabilities"))) {
+    if (!isObj(own(doc, "vulnerabilities"))) c.error("$.vulnerabilities", `expected an object keyed by package name, found ${describeValue(own(doc, "vulnerabilities"))}`, void 0, "fatal");
+    else v2(c, doc, tool);
+  } else {
+    v1(c, doc, tool);
+  }
+  return { findings: c.findings, errors: c.errors, tools: [tool] };
+}
+var npmAuditParser = {
+  id: FORMAT5,
+  label: "npm audit JSON",
+  syntax: "json",
+  detect: detect5,
+  parse: parse5
+};
+
+// src/ingest/formats/osv-scanner.ts
+var FORMAT6 = "osv-scanner";
+function detect6(doc) {
+  if (!isObj(doc)) return false;
+  const results2 = own(doc, "results");
+  if (!Array.isArray(results2)) return false;
+  if (results2.length === 0) return "experimental_config" in doc && !("errors" in doc);
+  const first = results2[0];
+  return isObj(first) && Array.isArray(own(first, "packages")) && isObj(own(first, "source"));
+}
+var CVSS_TYPES = ["CVSS_V4", "CVSS_V3", "CVSS_V2"];
+function vectorOf(vulns) {
+  for (const type of CVSS_TYPES) {
+    for (const v of vulns) {
+      for (const s of arr(own(v, "severity"))) {
+        if (text(own(s, "type"))?.toUpperCase() !== type) continue;
+        const score = own(s, "score");
+        const vector = text(score);
+        if (vector && num(vector) === void 0) return makeCvss(type === "CVSS_V2" ? "2.0" : void 0, void 0, vector);
+      }
+    }
+  }
+  return void 0;
+}
+function fixedVersions(vulns, name, ecosystem) {
+  const out = /* @__PURE__ */ new Set();
+  for (const v of vulns) {
+    for (const a of arr(own(v, "affected"))) {
+      const p = own(a, "package");
+      if (text(own(p, "name")) !== name) continue;
+      const eco = text(own(p, "ecosystem"));
+      if (ecosystem && eco && eco.toLowerCase() !== ecosystem.toLowerCase()) continue;
+      for (const r of arr(own(a, "ranges"))) {
+        for (const e of arr(own(r, "events"))) {
+          const f = text(own(e, "fixed"));
+          if (f) out.add(f);
+        }
+      }
+    }
+  }
+  return [...out];
+}
+function cwesOf2(vulns) {
+  const out = /* @__PURE__ */ new Set();
+  for (const v of vulns) {
+    for (const x of arr(own(own(v, "database_specific"), "cwe_ids"))) {
+      const id = cweId(x);
+      if (id) out.add(id);
+    }
+    for (const a of arr(own(v, "affected"))) {
+      for (const x of arr(own(own(a, "database_specific"), "cwes"))) {
+        const id = cweId(own(x, "cweId") ?? x);
+        if (id) out.add(id);
+      }
+    }
+  }
+  return [...out];
+}
+function pkgEntry(c, pe, pointer, tool, where) {
+  const p = own(pe, "package");
+  const commit = text(own(p, "commit"));
+  const name = text(own(p, "name")) ?? (commit ? where.path ?? where.location ?? "git" : void 0);
+  if (!name) {
+    c.error(child(pointer, "package"), "package without name or commit", "the record was skipped");
+    return;
+  }
+  const version2 = text(own(p, "version")) ?? commit;
+  const ecosystem = text(own(p, "ecosystem"));
+  const vp = child(pointer, "vulnerabilities");
+  const vulns = /* @__PURE__ */ new Map();
+  c.array(own(pe, "vulnerabilities"), vp).forEach((v, i) => {
+    const o = c.object(v, child(vp, i));
+    if (!o) return;
+    const id = text(own(o, "id"));
+    if (!id) {
+      c.error(child(vp, i), "vulnerability without id", "the record was skipped");
+      return;
+    }
+    if (!vulns.has(id)) vulns.set(id, { v: o, i });
+  });
+  const groups = [];
+  const grouped = /* @__PURE__ */ new Set();
+  const gp = child(pointer, "groups");
+  c.array(own(pe, "groups"), gp).forEach((g, i) => {
+    const o = c.object(g, child(gp, i));
+    if (!o) return;
+    const ids = strings(own(o, "ids")).filter((id) => vulns.has(id) && !grouped.has(id));
+    if (ids.length === 0) return;
+    for (const id of ids) grouped.add(id);
+    const ms = num(own(o, "max_severity"));
+    groups.push({ ids, aliases: strings(own(o, "aliases")), maxSeverity: ms, pointer: child(gp, i) });
+  });
+  for (const id of vulns.keys()) if (!grouped.has(id)) groups.push({ ids: [id], aliases: [] });
+  for (const g of groups) {
+    const members2 = g.ids.map((id) => vulns.get(id)).filter((x) => x !== void 0);
+    const first = members2[0];
+    if (!first) continue;
+    const records = members2.map((m) => m.v);
+    const primary = g.ids[0];
+    const cve = vulnIds(g.ids, g.aliases, ...records.map((r) => own(r, "aliases")));
+    const pkg = makePackage(name, version2, void 0, ecosystem, fixedVersions(records, name, ecosystem));
+    let word;
+    for (const r of records) word = moreSevere(word, severityWord(own(own(r, "database_specific"), "severity")));
+    const vector = vectorOf(records);
+    const cvss = g.maxSeverity !== void 0 ? makeCvss(vector?.version, g.maxSeverity, vector?.vector) : vector;
+    const summary2 = records.map((r) => text(own(r, "summary"))).find(Boolean);
+    const details = records.map((r) => text(own(r, "details"))).find(Boolean);
+    const refs = records.flatMap((r) => arr(own(r, "references")));
+    const advisory = refs.find((r) => text(own(r, "type")) === "ADVISORY") ?? refs[0];
+    const malicious = g.ids.some((id) => id.startsWith("MAL-"));
+    c.add(
+      makeFinding(c, {
+        ...dependencyFingerprint(pkg, cve, primary),
+        tool,
+        pointer: child(vp, first.i),
+        ruleId: primary,
+        title: firstLine(summary2 ?? details ?? `${primary} in ${name}`),
+        message: [
+          summary2 ?? primary,
+          details,
+          `Package: ${name}${version2 ? `@${version2}` : ""}${ecosystem ? ` (${ecosystem})` : ""}${pkg.fixedVersions ? `; fixed in ${pkg.fixedVersions.join(", ")}` : ""}`,
+          g.ids.length > 1 ? `Also reported as: ${g.ids.slice(1).join(", ")}` : void 0
+        ].filter(Boolean).join("\n\n"),
+        helpUri: text(own(advisory, "url")) ?? `https://osv.dev/vulnerability/${encodeURIComponent(primary)}`,
+        kind: "sca",
+        cwe: cwesOf2(records),
+        cve,
+        tags: [...malicious ? ["malicious"] : [], ...strings(own(pe, "dependency_groups")).map((d) => `dependency-group:${d}`)],
+        scannerSeverity: word,
+        cvss,
+        ...where,
+        package: pkg
+      })
+    );
+  }
+}
+function parse6(doc, ctx) {
+  const c = new Collector(ctx.file, FORMAT6);
+  const tool = { name: "OSV-Scanner" };
+  if (!isObj(doc)) {
+    c.error("$", `expected an OSV-Scanner report (an object with "results"), found ${doc === null ? "null" : typeof doc}`, void 0, "fatal");
+    return { findings: [], errors: c.errors, tools: [tool] };
+  }
+  c.array(own(doc, "results"), "$.results").forEach((r, i) => {
+    const rp = `$.results[${i}]`;
+    const o = c.object(r, rp);
+    if (!o) return;
+    const where = locate2(text(own(own(o, "source"), "path")), ctx.workspace);
+    const pp = child(rp, "packages");
+    c.array(own(o, "packages"), pp).forEach((pe, j) => {
+      const po = c.object(pe, child(pp, j));
+      if (po) pkgEntry(c, po, child(pp, j), tool, where);
+    });
+  });
+  return { findings: c.findings, errors: c.errors, tools: [tool] };
+}
+var osvScannerParser = {
+  id: FORMAT6,
+  label: "OSV-Scanner JSON",
+  syntax: "json",
+  detect: detect6,
+  parse: parse6
+};
+
+// src/ingest/formats/common-b.ts
+function describeValue2(v) {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  const t = typeof v;
+  return t === "object" ? "an object" : t === "undefined" ? "nothing" : `a ${t}`;
+}
+var Problems = class {
+  constructor(file2) {
+    this.file = file2;
+  }
+  file;
+  errors = [];
+  add(jsonPath, message, hint, severity = "partial") {
+    this.errors.push({ file: this.file, jsonPath, message, ...hint ? { hint } : {}, severity });
+  }
+  /**
+   * An optional array member: absent/null → [], an array → itself, anything else → [] plus a partial error.
+   */
+  array(v, jsonPath, hint) {
+    if (v === void 0 || v === null) return [];
+    if (Array.isArray(v)) return v;
+    this.add(jsonPath, `expected an array, found ${describeValue2(v)}`, hint);
+    return [];
+  }
+  /** An array element that must be an object; reports and returns undefined otherwise. */
+  object(v, jsonPath, hint) {
+    if (isObj(v)) return v;
+    this.add(jsonPath, `expected an object, found ${describeValue2(v)}`, hint ?? "the record was skipped");
+    return void 0;
+  }
+};
+function xmlList(parent, child2) {
+  const v = own(parent, child2);
+  if (v === void 0 || v === null || v === "") return [];
+  return Array.isArray(v) ? v : [v];
+}
+function nodeText(v) {
+  if (isObj(v)) return text(own(v, "#text"));
+  return text(v);
+}
+var ToolSet = class {
+  map = /* @__PURE__ */ new Map();
+  add(t) {
+    const key = `${t.name}\0${t.version ?? ""}`;
+    const known = this.map.get(key);
+    if (known) return known;
+    this.map.set(key, t);
+    return t;
+  }
+  list() {
+    return [...this.map.values()];
+  }
+};
+function toolRef(name, version2) {
+  return version2 ? { name, version: version2 } : { name };
+}
+function applyPath(f, ref, ctx) {
+  if (!ref) return;
+  const n = normalizePath(ref, ctx.workspace);
+  if ("path" in n) f.path = n.path;
+  else f.location = n.location;
+}
+function lower(s) {
+  return s ? s.toLowerCase() : void 0;
+}
+var CVSS_VERSION = /^CVSS:(\d+(?:\.\d+)?)\//i;
+function cvssVersionOf(vector) {
+  if (!vector) return void 0;
+  return CVSS_VERSION.exec(vector)?.[1];
+}
+function dec(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+function parsePurl(purl) {
+  if (!purl) return void 0;
+  let s = purl.trim();
+  if (!/^pkg:/i.test(s)) return void 0;
+  s = s.slice(4).replace(/^\/+/, "");
+  const hash2 = s.indexOf("#");
+  if (hash2 >= 0) s = s.slice(0, hash2);
+  const q = s.indexOf("?");
+  if (q >= 0) s = s.slice(0, q);
+  const slash = s.indexOf("/");
+  if (slash <= 0) return void 0;
+  const type = s.slice(0, slash).toLowerCase();
+  let rest = s.slice(slash + 1);
+  let version2;
+  const at = rest.lastIndexOf("@");
+  if (at > 0 && rest[at - 1] !== "/") {
+    version2 = dec(rest.slice(at + 1)) || void 0;
+    rest = rest.slice(0, at);
+  }
+  const parts = rest.split("/").filter((p) => p !== "").map(dec);
+  const name = parts.pop();
+  if (!name) return void 0;
+  return { type, namespace: parts.length ? parts.join("/") : void 0, name, version: version2 };
+}
+var OS_TYPES2 = /* @__PURE__ */ new Set(["deb", "rpm", "apk", "alpm"]);
+function purlPackageName(p) {
+  if (!p.namespace) return p.name;
+  const type = normalizeEcosystem(p.type);
+  if (type === "maven") return `${p.namespace}:${p.name}`;
+  if (type && OS_TYPES2.has(type)) return p.name;
+  return `${p.namespace}/${p.name}`;
+}
+var URL_RE = /https?:\/\/[^\s<>"']+/i;
+function firstUrl(s) {
+  if (!s) return void 0;
+  return URL_RE.exec(s)?.[0];
+}
+function urlWithoutQueryValues(url2) {
+  const hash2 = url2.indexOf("#");
+  const u = hash2 >= 0 ? url2.slice(0, hash2) : url2;
+  const q = u.indexOf("?");
+  if (q < 0) return u;
+  const names = u.slice(q + 1).split("&").filter((kv) => kv !== "").map((kv) => {
+    const eq = kv.indexOf("=");
+    return `${eq >= 0 ? kv.slice(0, eq) : kv}=`;
+  });
+  return `${u.slice(0, q)}?${names.join("&")}`;
+}
+var VULN_ID = /^(?!CWE-)[A-Z][A-Z0-9]*-[A-Z0-9][\w.:-]*$/i;
+function looksLikeVulnId(s) {
+  return !!s && s.length <= 100 && VULN_ID.test(s);
+}
+function withSection(message, label, value) {
+  return value ? `${message}
+
+${label}: ${value}` : message;
+}
+
+// src/ingest/formats/zap.ts
+var RISK_WORDS = ["informational", "low", "medium", "high"];
+var CONFIDENCE_WORDS = ["false-positive", "low", "medium", "high", "confirmed"];
+var RISKDESC_WORD = /^\s*([A-Za-z]+)/;
+function severityWord2(riskcode, riskdesc) {
+  const n = riskcode !== void 0 ? Number(riskcode) : NaN;
+  if (Number.isInteger(n) && n >= 0 && n < RISK_WORDS.length) return RISK_WORDS[n];
+  const w = riskdesc ? RISKDESC_WORD.exec(riskdesc)?.[1] : void 0;
+  return w ? w.toLowerCase() : void 0;
+}
+function toFindings(alert, site, alertPointer, tool, format, ctx) {
+  const pluginId = alert.get("pluginid") ?? alert.get("alertRef") ?? "unknown";
+  const alertRef = alert.get("alertRef");
+  const title = firstLine(alert.get("name") ?? alert.get("alert") ?? `ZAP alert ${pluginId}`);
+  let message = alert.get("desc") ?? title;
+  message = withSection(message, "Solution", alert.get("solution"));
+  const cwe = cweId(alert.get("cweid"));
+  const wasc = alert.get("wascid");
+  const confidence = Number(alert.get("confidence"));
+  const confidenceWord = Number.isInteger(confidence) ? CONFIDENCE_WORDS[confidence] : void 0;
+  const tags = ["dast"];
+  if (alertRef && alertRef !== pluginId) tags.push(`alertRef:${alertRef}`);
+  if (wasc && wasc !== "0" && wasc !== "-1") tags.push(`WASC-${wasc}`);
+  if (confidenceWord) tags.push(`confidence:${confidenceWord}`);
+  for (const t of alert.tags) if (!tags.includes(t)) tags.push(t);
+  const suppressions = confidence === 0 && alert.get("confidence") !== void 0 ? [{ kind: "external", status: "accepted", justification: "marked as a false positive in ZAP (confidence 0)" }] : [];
+  const base = {
+    tool,
+    ruleId: pluginId,
+    title,
+    message,
+    helpUri: firstUrl(alert.get("reference")),
+    kind: "dast",
+    cwe: cwe ? [cwe] : [],
+    cve: [],
+    tags,
+    scannerSeverity: severityWord2(alert.get("riskcode"), alert.get("riskdesc")),
+    resultKind: "fail",
+    suppressions
+  };
+  const instances = alert.instances.length ? alert.instances : (
+    // Older reports put uri/method/param on the alert itself; an alert without any keeps the site as its location.
+    [{ get: (k) => alert.get(k) ?? (k === "uri" ? site : void 0), pointer: alertPointer }]
+  );
+  return instances.map((inst) => {
+    const uri = inst.get("uri") ?? site ?? "";
+    const method = (inst.get("method") ?? "").toUpperCase();
+    const param = inst.get("param") ?? "";
+    const f = {
+      ...base,
+      tags: [...base.tags],
+      suppressions: base.suppressions.map((s) => ({ ...s })),
+      fingerprint: hashParts("zap", tool.name.toLowerCase(), pluginId, method, urlWithoutQueryValues(uri), param),
+      fingerprintSource: "computed:url",
+      source: { file: ctx.file, format, pointer: inst.pointer }
+    };
+    if (uri) f.location = uri;
+    if (method) f.tags.push(`method:${method}`);
+    if (param) f.tags.push(`param:${param}`);
+    const evidence = inst.get("evidence");
+    if (evidence) f.snippet = evidence;
+    const attack = inst.get("attack");
+    if (attack) f.message = withSection(f.message, "Attack", attack);
+    const other = inst.get("otherinfo") ?? alert.get("otherinfo");
+    if (other) f.message = withSection(f.message, "Other info", other);
+    return f;
+  });
+}
+function jsonGet(o) {
+  return (key) => text(own(o, key));
+}
+function jsonTags(v) {
+  if (isObj(v)) return Object.keys(v).filter((k) => k !== "__proto__");
+  return [];
+}
+function parseJson2(doc, ctx) {
+  const p = new Problems(ctx.file);
+  const findings = [];
+  const tool = toolRef("ZAP", text(own(doc, "@version")));
+  const rawSites = own(doc, "site");
+  const sites = Array.isArray(rawSites) ? rawSites.map((v, i) => ({ v, path: `$.site[${i}]` })) : rawSites === void 0 || rawSites === null ? [] : [{ v: rawSites, path: "$.site" }];
+  for (const { v: siteV, path: sitePath } of sites) {
+    const site = p.object(siteV, sitePath);
+    if (!site) continue;
+    const siteName = text(own(site, "@name"));
+    const alerts = p.array(own(site, "alerts"), `${sitePath}.alerts`, "the alerts of this site were skipped");
+    alerts.forEach((alertV, ai) => {
+      const alertPath = `${sitePath}.alerts[${ai}]`;
+      const alert = p.object(alertV, alertPath);
+      if (!alert) return;
+      const instances = p.array(own(alert, "instances"), `${alertPath}.instances`).flatMap((iv, ii) => {
+        const ip = `${alertPath}.instances[${ii}]`;
+        const inst = p.object(iv, ip);
+        return inst ? [{ get: jsonGet(inst), pointer: ip }] : [];
+      });
+      findings.push(...toFindings({ get: jsonGet(alert), instances, tags: jsonTags(own(alert, "tags")) }, siteName, alertPath, tool, "zap", ctx));
+    });
+  }
+  return { findings, errors: p.errors, tools: [tool] };
+}
+var zapParser = {
+  id: "zap",
+  label: "OWASP ZAP JSON report",
+  syntax: "json",
+  detect(doc) {
+    if (!isObj(doc)) return false;
+    const site = own(doc, "site");
+    if (!(Array.isArray(site) || isObj(site))) return false;
+    if (own(doc, "vulnerabilities") !== void 0) return false;
+    return own(doc, "@version") !== void 0 || own(doc, "@programName") !== void 0 || own(doc, "@generated") !== void 0;
+  },
+  parse: parseJson2
+};
+function xmlGet(o) {
+  return (key) => nodeText(own(o, key));
+}
+function xmlTags(alert) {
+  const out = [];
+  for (const t of xmlList(own(alert, "tags"), "tag")) {
+    const name = nodeText(own(t, "tag")) ?? nodeText(t);
+    if (name) out.push(name);
+  }
+  return out;
+}
+function parseXmlDoc(doc, ctx) {
+  const p = new Problems(ctx.file);
+  const findings = [];
+  const root = own(doc, "OWASPZAPReport");
+  const tool = toolRef(text(own(root, "@_programName")) ?? "ZAP", text(own(root, "@_version")));
+  if (!isObj(root)) {
+    p.add("/OWASPZAPReport", `expected an element, found ${typeof root}`, "the file was not used", "fatal");
+    return { findings, errors: p.errors, tools: [tool] };
+  }
+  xmlList(root, "site").forEach((site, si) => {
+    const sitePath = `/OWASPZAPReport/site[${si}]`;
+    if (!isObj(site)) return;
+    const siteName = text(own(site, "@_name"));
+    const alertsEl = own(site, "alerts");
+    if (alertsEl !== void 0 && alertsEl !== "" && !isObj(alertsEl)) {
+      p.add(`${sitePath}/alerts`, "expected <alerts> to contain <alertitem> elements, found text", "the alerts of this site were skipped");
+      return;
+    }
+    xmlList(alertsEl, "alertitem").forEach((alert, ai) => {
+      const alertPath = `${sitePath}/alerts/alertitem[${ai}]`;
+      if (!isObj(alert)) {
+        p.add(alertPath, "expected an <alertitem> element with children, found text", "the alert was skipped");
+        return;
+      }
+      const instances = xmlList(own(alert, "instances"), "instance").flatMap(
+        (inst, ii) => isObj(inst) ? [{ get: xmlGet(inst), pointer: `${alertPath}/instances/instance[${ii}]` }] : []
+      );
+      findings.push(...toFindings({ get: xmlGet(alert), instances, tags: xmlTags(alert) }, siteName, alertPath, tool, "zap-xml", ctx));
+    });
+  });
+  return { findings, errors: p.errors, tools: [tool] };
+}
+var zapXmlParser = {
+  id: "zap-xml",
+  label: "OWASP ZAP XML report",
+  syntax: "xml",
+  detect(doc) {
+    return isObj(doc) && own(doc, "OWASPZAPReport") !== void 0;
+  },
+  parse: parseXmlDoc
+};
+
+// src/ingest/formats/dependency-check.ts
+var JSON_READER = {
+  xml: false,
+  list: (parent, jsonKey2) => {
+    const v = own(parent, jsonKey2);
+    return Array.isArray(v) ? v : [];
+  },
+  str: (o, key) => text(own(o, key)),
+  attr: (o, key) => text(own(o, key))
+};
+var XML_READER = {
+  xml: true,
+  list: (parent, _jsonKey, xmlParent, xmlChild) => xmlList(own(parent, xmlParent), xmlChild),
+  str: (o, key) => nodeText(own(o, key)),
+  attr: (o, key) => text(own(o, `@_${key}`))
+};
+var CVSS3_METRICS = [
+  ["attackVector", "AV"],
+  ["attackComplexity", "AC"],
+  ["privilegesRequired", "PR"],
+  ["userInteraction", "UI"],
+  ["scope", "S"],
+  ["confidentialityImpact", "C"],
+  ["integrityImpact", "I"],
+  ["availabilityImpact", "A"]
+];
+var METRIC_LETTER = {
+  NETWORK: "N",
+  ADJACENT_NETWORK: "A",
+  ADJACENT: "A",
+  LOCAL: "L",
+  PHYSICAL: "P",
+  LOW: "L",
+  HIGH: "H",
+  NONE: "N",
+  REQUIRED: "R",
+  UNCHANGED: "U",
+  CHANGED: "C"
+};
+function cvss3Vector(r, v3, version2) {
+  const parts = [];
+  for (const [key, abbr] of CVSS3_METRICS) {
+    const raw = r.str(v3, key)?.toUpperCase();
+    if (!raw) return void 0;
+    const letter = raw.length === 1 ? raw : METRIC_LETTER[raw];
+    if (!letter) return void 0;
+    parts.push(`${abbr}:${letter}`);
+  }
+  return `CVSS:${version2 && /^3\.[01]$/.test(version2) ? version2 : "3.1"}/${parts.join("/")}`;
+}
+function readCvss(r, vuln) {
+  const v3 = own(vuln, r.xml ? "cvssV3" : "cvssv3");
+  if (isObj(v3)) {
+    const version2 = r.str(v3, "version");
+    const score = num(r.str(v3, "baseScore"));
+    const cvss = { version: version2 ?? "3" };
+    if (score !== void 0) cvss.score = score;
+    const vector = cvss3Vector(r, v3, version2);
+    if (vector) cvss.vector = vector;
+    return { cvss, severity: r.str(v3, "baseSeverity") };
+  }
+  const v22 = own(vuln, r.xml ? "cvssV2" : "cvssv2");
+  if (isObj(v22)) {
+    const score = num(r.str(v22, "score"));
+    const cvss = { version: r.str(v22, "version") ?? "2.0" };
+    if (score !== void 0) cvss.score = score;
+    return { cvss, severity: r.str(v22, "severity") };
+  }
+  const legacy = num(r.str(vuln, "cvssScore"));
+  return legacy !== void 0 ? { cvss: { version: "2.0", score: legacy } } : {};
+}
+function readPackage(r, dep) {
+  const purls = [];
+  if (r.xml) {
+    const ids = own(dep, "identifiers");
+    for (const holder of [ids, ...xmlList(ids, "identifiers")]) {
+      for (const pkg of xmlList(holder, "package")) {
+        const id = r.str(pkg, "id");
+        if (id) purls.push(id);
+      }
+    }
+    if (!purls.length) {
+      for (const ident of xmlList(ids, "identifier")) {
+        const gav = r.str(ident, "name")?.split(":");
+        if (r.attr(ident, "type") === "maven" && gav && gav.length === 3 && gav.every((x) => x)) {
+          purls.push(`pkg:maven/${gav[0]}/${gav[1]}@${gav[2]}`);
+        }
+      }
+    }
+  } else {
+    for (const pkg of r.list(dep, "packages", "", "")) {
+      const id = r.str(pkg, "id");
+      if (id) purls.push(id);
+    }
+  }
+  for (const purl of purls) {
+    const p = parsePurl(purl);
+    if (!p) continue;
+    const ref = { name: purlPackageName(p), purl };
+    const eco = ecosystemFromPurl(purl);
+    if (eco) ref.ecosystem = eco;
+    if (p.version) ref.version = p.version;
+    return ref;
+  }
+  return void 0;
+}
+function fixedVersions2(r, vuln) {
+  const out = [];
+  for (const sw of r.list(vuln, "vulnerableSoftware", "vulnerableSoftware", "software")) {
+    const s = r.xml ? sw : own(sw, "software");
+    const matched = r.xml ? r.attr(s, "matched") ?? r.attr(s, "vulnerabilityIdMatched") : r.str(s, "vulnerabilityIdMatched");
+    const fixed = r.xml ? r.attr(s, "versionEndExcluding") : r.str(s, "versionEndExcluding");
+    if (matched === "true" && fixed) out.push(fixed);
+  }
+  return uniq(out);
+}
+function dependencyFile(filePath, isVirtual) {
+  if (!filePath || !isVirtual) return filePath;
+  const colon = filePath.indexOf(":", 2);
+  return colon > 0 ? filePath.slice(0, colon) : filePath;
+}
+function toFinding(r, vuln, pointer, suppressed, d) {
+  const name = r.str(vuln, "name") ?? "unknown";
+  const severityNode = own(vuln, "severity");
+  const { cvss, severity: cvssSeverity } = readCvss(r, vuln);
+  const scannerSeverity = lower(nodeText(severityNode) ?? cvssSeverity);
+  const cwes3 = r.xml ? [...xmlList(own(vuln, "cwes"), "cwe"), own(vuln, "cwe")] : [...r.list(vuln, "cwes", "", ""), own(vuln, "cwe")];
+  const cwe = uniq(cwes3.map((c) => cweId(nodeText(c))).filter((c) => !!c));
+  const cve = orderVulnIds(looksLikeVulnId(name) ? [name] : []);
+  const source = r.xml ? r.attr(vuln, "source") : r.str(vuln, "source");
+  const refs = r.list(vuln, "references", "references", "reference");
+  const helpUri = cve[0]?.startsWith("CVE-") === true ? `https://nvd.nist.gov/vuln/detail/${cve[0]}` : refs.map((x) => r.str(x, "url")).find((u) => u !== void 0) ?? firstUrl(r.str(vuln, "description"));
+  const pkg = d.pkg ? { ...d.pkg } : { name: d.fileName ?? "unknown" };
+  const fixed = fixedVersions2(r, vuln);
+  if (fixed.length) pkg.fixedVersions = fixed;
+  const tags = ["sca"];
+  if (source) tags.push(`source:${source}`);
+  if (isObj(severityNode) && r.attr(severityNode, "unscored") === "true") tags.push("unscored");
+  const f = {
+    fingerprint: packageFingerprint(pkg, cve[0] ?? name),
+    fingerprintSource: "package",
+    tool: d.tool,
+    source: { file: d.ctx.file, format: d.format, pointer },
+    ruleId: name,
+    title: firstLine(`${name} in ${pkg.name}${pkg.version ? `@${pkg.version}` : ""}`),
+    message: r.str(vuln, "description") ?? name,
+    kind: "sca",
+    cwe,
+    cve,
+    tags,
+    resultKind: "fail",
+    suppressions: suppressed ? [{ kind: "external", status: "accepted", ...r.str(vuln, "notes") ? { justification: r.str(vuln, "notes") } : {} }] : [],
+    package: pkg
+  };
+  if (helpUri) f.helpUri = helpUri;
+  if (scannerSeverity) f.scannerSeverity = scannerSeverity;
+  if (cvss) f.cvss = cvss;
+  if (d.fileName) f.component = d.fileName;
+  applyPath(f, d.file, d.ctx);
+  return f;
+}
+function parseWith(r, doc, ctx) {
+  const p = new Problems(ctx.file);
+  const findings = [];
+  const format = r.xml ? "dependency-check-xml" : "dependency-check";
+  const root = r.xml ? own(doc, "analysis") : doc;
+  const rootPath = r.xml ? "/analysis" : "$";
+  const tool = toolRef("Dependency-Check", r.str(own(root, "scanInfo"), "engineVersion"));
+  let deps;
+  if (r.xml) {
+    const el = own(root, "dependencies");
+    if (el !== void 0 && el !== "" && !isObj(el)) {
+      p.add(`${rootPath}/dependencies`, "expected <dependency> elements, found text", "no dependency was read");
+    }
+    deps = xmlList(el, "dependency");
+  } else {
+    deps = p.array(own(root, "dependencies"), "$.dependencies", "no dependency was read");
+  }
+  deps.forEach((depV, di) => {
+    const depPath = r.xml ? `${rootPath}/dependencies/dependency[${di}]` : `$.dependencies[${di}]`;
+    const dep = p.object(depV, depPath, "the dependency was skipped");
+    if (!dep) return;
+    const isVirtual = (r.xml ? r.attr(dep, "isVirtual") : str2(own(dep, "isVirtual"))) === "true";
+    const d = {
+      tool,
+      format,
+      pkg: readPackage(r, dep),
+      fileName: r.str(dep, "fileName"),
+      file: dependencyFile(r.str(dep, "filePath"), isVirtual),
+      ctx
+    };
+    const groups = [];
+    if (r.xml) {
+      const vulns = own(dep, "vulnerabilities");
+      groups.push({ items: xmlList(vulns, "vulnerability"), path: `${depPath}/vulnerabilities/vulnerability`, suppressed: false });
+      groups.push({ items: xmlList(vulns, "suppressedVulnerability"), path: `${depPath}/vulnerabilities/suppressedVulnerability`, suppressed: true });
+      groups.push({
+        items: xmlList(own(dep, "suppressedVulnerabilities"), "suppressedVulnerability"),
+        path: `${depPath}/suppressedVulnerabilities/suppressedVulnerability`,
+        suppressed: true
+      });
+    } else {
+      groups.push({ items: p.array(own(dep, "vulnerabilities"), `${depPath}.vulnerabilities`), path: `${depPath}.vulnerabilities`, suppressed: false });
+      groups.push({
+        items: p.array(own(dep, "suppressedVulnerabilities"), `${depPath}.suppressedVulnerabilities`),
+        path: `${depPath}.suppressedVulnerabilities`,
+        suppressed: true
+      });
+    }
+    for (const g of groups) {
+      g.items.forEach((v, vi) => {
+        const pointer = `${g.path}[${vi}]`;
+        const vuln = p.object(v, pointer, "the vulnerability was skipped");
+        if (vuln) findings.push(toFinding(r, vuln, pointer, g.suppressed, d));
+      });
+    }
+  });
+  return { findings, errors: p.errors, tools: [tool] };
+}
+function str2(v) {
+  return typeof v === "boolean" ? String(v) : text(v);
+}
+var dependencyCheckParser = {
+  id: "dependency-check",
+  label: "OWASP Dependency-Check JSON report",
+  syntax: "json",
+  detect(doc) {
+    if (!isObj(doc) || !Array.isArray(own(doc, "dependencies"))) return false;
+    const scanInfo = own(doc, "scanInfo");
+    return isObj(scanInfo) && own(scanInfo, "engineVersion") !== void 0 || typeof own(doc, "reportSchema") === "string";
+  },
+  parse: (doc, ctx) => parseWith(JSON_READER, doc, ctx)
+};
+var dependencyCheckXmlParser = {
+  id: "dependency-check-xml",
+  label: "OWASP Dependency-Check XML report",
+  syntax: "xml",
+  detect(doc) {
+    const root = own(doc, "analysis");
+    if (!isObj(root)) return false;
+    const ns = text(own(root, "@_xmlns")) ?? "";
+    return ns.includes("dependency-check") || own(root, "dependencies") !== void 0 && own(root, "scanInfo") !== void 0;
+  },
+  parse: (doc, ctx) => parseWith(XML_READER, doc, ctx)
+};
+
+// src/ingest/formats/snyk.ts
+var OS_ECOSYSTEMS = /* @__PURE__ */ new Set(["deb", "apk", "rpm"]);
+var ID_KEYS_SKIPPED = /* @__PURE__ */ new Set(["CWE", "NSP"]);
+var SPACES = /\s+/g;
+function isProject(v) {
+  if (!isObj(v) || !Array.isArray(own(v, "vulnerabilities"))) return false;
+  if (own(v, "runs") !== void 0 || own(v, "version") !== void 0) return false;
+  return typeof own(v, "packageManager") === "string" || typeof own(v, "ok") === "boolean";
+}
+function projectInfo(project, image) {
+  const pm = text(own(project, "packageManager"));
+  const ecosystem = normalizeEcosystem(pm);
+  const os5 = ecosystem !== void 0 && OS_ECOSYSTEMS.has(ecosystem);
+  const docker = own(project, "docker") !== void 0 && image === void 0;
+  const targetFile = text(own(project, "displayTargetFile")) ?? text(own(project, "targetFile"));
+  if (docker || os5) {
+    return { kind: "container", ecosystem, target: text(own(project, "path")) ?? text(own(project, "projectName")), inImage: true };
+  }
+  if (image !== void 0) {
+    const where = text(own(project, "path")) ?? image;
+    return { kind: "sca", ecosystem, target: targetFile ? `${where} (${targetFile})` : where, inImage: true };
+  }
+  return { kind: "sca", ecosystem, target: targetFile, inImage: false };
+}
+function snykPackage(v, info2) {
+  const packageName = text(own(v, "packageName"));
+  const depName = text(own(v, "name"));
+  let name = packageName ?? depName;
+  if (packageName && depName && depName !== packageName && depName.startsWith(`${packageName}/`)) {
+    name = depName.slice(packageName.length + 1);
+  }
+  if (!name) return void 0;
+  const pkg = { name };
+  const eco = info2.ecosystem ?? normalizeEcosystem(text(own(v, "packageManager")));
+  if (eco) pkg.ecosystem = eco;
+  const version2 = text(own(v, "version"));
+  if (version2) pkg.version = version2;
+  const fixed = strings(own(v, "fixedIn"));
+  const nearest = text(own(v, "nearestFixedInVersion"));
+  if (fixed.length) pkg.fixedVersions = fixed;
+  else if (nearest) pkg.fixedVersions = [nearest];
+  return pkg;
+}
+function vulnIds2(v) {
+  const ids = [];
+  const identifiers = own(v, "identifiers");
+  if (isObj(identifiers)) {
+    for (const key of Object.keys(identifiers)) {
+      if (ID_KEYS_SKIPPED.has(key)) continue;
+      for (const id2 of strings(own(identifiers, key))) ids.push(id2);
+    }
+  }
+  const id = text(own(v, "id"));
+  if (id && !id.startsWith("snyk:lic:")) ids.push(id);
+  return orderVulnIds(ids);
+}
+function toFinding2(v, pointer, paths, info2, suppressions, ctx, tool) {
+  const id = text(own(v, "id")) ?? "unknown";
+  const pkg = snykPackage(v, info2);
+  const cve = vulnIds2(v);
+  const identifiers = own(v, "identifiers");
+  const cwe = uniq(strings(own(identifiers, "CWE")).map(cweId).filter((c) => !!c));
+  const title = firstLine(text(own(v, "title")) ?? id);
+  let message = text(own(v, "description")) ?? title;
+  const from = own(v, "from");
+  if (Array.isArray(from) && from.length) {
+    const chain = from.map((x) => text(x) ?? "?").join(" > ");
+    message += `
+
+Introduced through ${paths === 1 ? "one dependency path" : `${paths} dependency paths`}, e.g. ${chain}`;
+  }
+  const tags = [info2.kind];
+  const type = text(own(v, "type"));
+  if (type === "license") tags.push("license");
+  if (own(v, "isUpgradable") === true) tags.push("upgradable");
+  if (own(v, "isPatchable") === true) tags.push("patchable");
+  if (own(v, "malicious") === true) tags.push("malicious");
+  const maturity = text(own(v, "exploit"));
+  if (maturity && maturity !== "Not Defined") tags.push(`exploit:${maturity.toLowerCase().replace(SPACES, "-")}`);
+  const f = {
+    fingerprint: pkg ? packageFingerprint(pkg, cve[0] ?? id) : packageFingerprint({ name: id }, id),
+    fingerprintSource: "package",
+    tool,
+    source: { file: ctx.file, format: "snyk", pointer },
+    ruleId: id,
+    title,
+    message,
+    kind: info2.kind,
+    cwe,
+    cve,
+    tags,
+    resultKind: "fail",
+    suppressions
+  };
+  if (id.startsWith("SNYK-")) f.helpUri = `https://security.snyk.io/vuln/${encodeURIComponent(id)}`;
+  const severity = lower(text(own(v, "severity")));
+  if (severity) f.scannerSeverity = severity;
+  const vector = text(own(v, "CVSSv3"));
+  const score = num(own(v, "cvssScore"));
+  if (vector || score !== void 0) {
+    f.cvss = { version: cvssVersionOf(vector) ?? "3" };
+    if (score !== void 0) f.cvss.score = score;
+    if (vector) f.cvss.vector = vector;
+  }
+  const epss = own(v, "epssDetails");
+  if (isObj(epss)) {
+    const probability = num(own(epss, "probability"));
+    const percentile = num(own(epss, "percentile"));
+    if (probability !== void 0 || percentile !== void 0) {
+      f.exploit = {};
+      if (probability !== void 0) f.exploit.epss = probability;
+      if (percentile !== void 0) f.exploit.epssPercentile = percentile;
+    }
+  }
+  if (pkg) {
+    f.package = pkg;
+    f.component = pkg.version ? `${pkg.name}@${pkg.version}` : pkg.name;
+  }
+  if (info2.target) {
+    if (info2.inImage) f.location = info2.target;
+    else applyPath(f, info2.target, ctx);
+  }
+  return f;
+}
+function ignoreSuppression(v) {
+  const s = { kind: "external", status: "accepted" };
+  const rules = own(v, "filtered");
+  const first = Array.isArray(own(rules, "ignored")) ? own(rules, "ignored")[0] : void 0;
+  const reason = text(own(first, "reason"));
+  if (reason) s.justification = reason;
+  return [s];
+}
+function parseProject(project, path, image, p, ctx, out, tool) {
+  const info2 = projectInfo(project, image);
+  const lists = [
+    { items: p.array(own(project, "vulnerabilities"), `${path}.vulnerabilities`), path: `${path}.vulnerabilities`, ignored: false }
+  ];
+  const filtered = own(project, "filtered");
+  if (isObj(filtered)) {
+    lists.push({ items: p.array(own(filtered, "ignore"), `${path}.filtered.ignore`), path: `${path}.filtered.ignore`, ignored: true });
+  }
+  for (const list of lists) {
+    const seen = /* @__PURE__ */ new Map();
+    list.items.forEach((item, i) => {
+      const pointer = `${list.path}[${i}]`;
+      const v = p.object(item, pointer, "the vulnerability was skipped");
+      if (!v) return;
+      const key = `${text(own(v, "id")) ?? ""}\0${text(own(v, "name")) ?? text(own(v, "packageName")) ?? ""}\0${text(own(v, "version")) ?? ""}`;
+      const known = seen.get(key);
+      if (known) known.paths++;
+      else seen.set(key, { v, pointer, paths: 1 });
+    });
+    for (const { v, pointer, paths } of seen.values()) {
+      out.push(toFinding2(v, pointer, paths, info2, list.ignored ? ignoreSuppression(v) : [], ctx, tool));
+    }
+  }
+  if (image === void 0 && info2.kind === "container") {
+    const imageName = text(own(project, "path")) ?? text(own(project, "projectName")) ?? "image";
+    p.array(own(project, "applications"), `${path}.applications`).forEach((app, ai) => {
+      const appPath = `${path}.applications[${ai}]`;
+      const a = p.object(app, appPath, "the application was skipped");
+      if (a) parseProject(a, appPath, imageName, p, ctx, out, tool);
+    });
+  }
+}
+var snykParser = {
+  id: "snyk",
+  label: "Snyk Open Source / Container JSON",
+  syntax: "json",
+  detect(doc) {
+    if (Array.isArray(doc)) return doc.length > 0 && isProject(doc[0]) && doc.every(isObj);
+    return isProject(doc);
+  },
+  parse(doc, ctx) {
+    const p = new Problems(ctx.file);
+    const findings = [];
+    const tools = new ToolSet();
+    const projects = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: "$" }];
+    for (const { v, path } of projects) {
+      const project = p.object(v, path, "the project was skipped");
+      if (!project) continue;
+      const error63 = text(own(project, "error"));
+      if (error63 && !Array.isArray(own(project, "vulnerabilities"))) {
+        p.add(path, `Snyk could not test this project: ${firstLine(error63)}`, "the project was skipped");
+        continue;
+      }
+      const tool = tools.add(toolRef(own(project, "docker") !== void 0 ? "Snyk Container" : "Snyk Open Source"));
+      parseProject(project, path, void 0, p, ctx, findings, tool);
+    }
+    return { findings, errors: p.errors, tools: tools.list() };
+  }
+};
+
+// src/ingest/formats/bandit.ts
+function banditCodeLine(code2, line) {
+  if (!code2 || line === void 0) return void 0;
+  const prefix = `${line} `;
+  for (const l of code2.split("\n")) {
+    if (l.startsWith(prefix)) return l.endsWith("\r") ? l.slice(prefix.length, -1) : l.slice(prefix.length);
+    if (l === String(line)) return "";
+  }
+  return void 0;
+}
+function toFinding3(r, pointer, ctx, tool) {
+  const ruleId = text(own(r, "test_id")) ?? text(own(r, "test_name")) ?? "unknown";
+  const testName = text(own(r, "test_name"));
+  const issue3 = text(own(r, "issue_text")) ?? testName ?? ruleId;
+  const startLine = posInt(own(r, "line_number"));
+  const range = arr(own(r, "line_range")).map(posInt).filter((n) => n !== void 0);
+  const issueCwe = own(r, "issue_cwe");
+  const cwe = cweId(isObj(issueCwe) ? own(issueCwe, "id") : issueCwe);
+  const confidence = lower(text(own(r, "issue_confidence")));
+  const tags = ["sast"];
+  if (testName) tags.push(testName);
+  if (confidence) tags.push(`confidence:${confidence}`);
+  const f = {
+    fingerprint: "",
+    fingerprintSource: "",
+    tool,
+    source: { file: ctx.file, format: "bandit", pointer },
+    ruleId,
+    title: firstLine(issue3),
+    message: issue3,
+    kind: "sast",
+    cwe: cwe ? [cwe] : [],
+    cve: [],
+    tags,
+    resultKind: "fail",
+    suppressions: []
+  };
+  const helpUri = text(own(r, "more_info")) ?? (isObj(issueCwe) ? text(own(issueCwe, "link")) : void 0);
+  if (helpUri) f.helpUri = helpUri;
+  const severity = lower(text(own(r, "issue_severity")));
+  if (severity) f.scannerSeverity = severity;
+  applyPath(f, text(own(r, "filename")), ctx);
+  if (startLine !== void 0) {
+    f.startLine = startLine;
+    const end = range.length ? Math.max(...range) : void 0;
+    if (end !== void 0 && end >= startLine) f.endLine = end;
+  }
+  const col = num(own(r, "col_offset"));
+  if (col !== void 0) {
+    const c = posInt(col + 1);
+    if (c !== void 0) f.startColumn = c;
+  }
+  const endCol = num(own(r, "end_col_offset"));
+  if (endCol !== void 0 && f.endLine === f.startLine) {
+    const c = posInt(endCol + 1);
+    if (c !== void 0) f.endColumn = c;
+  }
+  const codeLine = banditCodeLine(text(own(r, "code")), startLine);
+  if (codeLine !== void 0 && codeLine.trim() !== "") f.snippet = codeLine;
+  const lineText = (f.path && startLine !== void 0 ? ctx.sourceLine?.(f.path, startLine) : void 0) ?? codeLine;
+  const fp = computeFingerprint({ tool: "bandit", ruleId, path: f.path ?? f.location, lineText, message: issue3 });
+  f.fingerprint = fp.fingerprint;
+  f.fingerprintSource = fp.source;
+  return f;
+}
+var banditParser = {
+  id: "bandit",
+  label: "Bandit JSON",
+  syntax: "json",
+  detect(doc) {
+    return isObj(doc) && Array.isArray(own(doc, "results")) && isObj(own(doc, "metrics")) && own(doc, "generated_at") !== void 0;
+  },
+  parse(doc, ctx) {
+    const p = new Problems(ctx.file);
+    const tool = toolRef("Bandit");
+    const findings = [];
+    p.array(own(doc, "results"), "$.results", "no result was read").forEach((v, i) => {
+      const pointer = `$.results[${i}]`;
+      const r = p.object(v, pointer, "the result was skipped");
+      if (r) findings.push(toFinding3(r, pointer, ctx, tool));
+    });
+    p.array(own(doc, "errors"), "$.errors").forEach((v, i) => {
+      const file2 = text(own(v, "filename"));
+      const reason = text(own(v, "reason")) ?? (typeof v === "string" ? v : "unknown error");
+      p.add(`$.errors[${i}]`, `Bandit could not scan ${file2 ?? "a file"}: ${reason}`, "that file was not analyzed; fix the error or exclude the file", "scanner");
+    });
+    return { findings, errors: p.errors, tools: [tool] };
+  }
+};
+
+// src/ingest/formats/checkov.ts
+function isReport(v) {
+  return isObj(v) && typeof own(v, "check_type") === "string" && isObj(own(v, "results"));
+}
+function isSummaryOnly(v) {
+  return isObj(v) && typeof own(v, "checkov_version") === "string" && typeof own(v, "passed") === "number" && typeof own(v, "failed") === "number";
+}
+function checkovPath(c, ctx) {
+  const abs = text(own(c, "file_abs_path"));
+  if (abs && ctx.workspace) {
+    const n2 = normalizePath(abs, ctx.workspace);
+    if ("path" in n2) return n2;
+  }
+  const rel = text(own(c, "repo_file_path")) ?? text(own(c, "file_path"));
+  if (!rel) return {};
+  const n = normalizePath(rel.replace(LEADING_SLASHES, ""), ctx.workspace);
+  return "path" in n ? { path: n.path } : { location: n.location };
+}
+var LEADING_SLASHES = /^\/+/;
+function toFinding4(c, checkType, pointer, suppressions, ctx, tool) {
+  const ruleId = text(own(c, "check_id")) ?? "unknown";
+  const name = text(own(c, "check_name")) ?? ruleId;
+  const resource = text(own(c, "resource"));
+  const where = checkovPath(c, ctx);
+  let message = text(own(c, "description")) ?? text(own(c, "short_description")) ?? name;
+  if (resource) message += `
+
+Resource: ${resource}`;
+  const tags = ["iac"];
+  if (checkType) tags.push(checkType);
+  const bcId = text(own(c, "bc_check_id"));
+  if (bcId) tags.push(bcId);
+  const category = text(own(c, "bc_category"));
+  if (category) tags.push(category);
+  const f = {
+    // The resource identifies the finding in the file (line numbers move, the resource address does not).
+    fingerprint: hashParts("checkov", ruleId, where.path ?? where.location, resource ?? name),
+    fingerprintSource: "computed:resource",
+    tool,
+    source: { file: ctx.file, format: "checkov", pointer },
+    ruleId,
+    title: firstLine(name),
+    message,
+    kind: "iac",
+    cwe: [],
+    cve: [],
+    tags,
+    resultKind: "fail",
+    suppressions,
+    ...where
+  };
+  const guideline = text(own(c, "guideline"));
+  if (guideline) f.helpUri = guideline;
+  const severity = lower(text(own(c, "severity")));
+  if (severity) f.scannerSeverity = severity;
+  if (resource) f.component = resource;
+  const range = arr(own(c, "file_line_range"));
+  const start = posInt(range[0]);
+  const end = posInt(range[1]);
+  if (start !== void 0) {
+    f.startLine = start;
+    if (end !== void 0 && end >= start) f.endLine = end;
+  }
+  return f;
+}
+function parseReport(report, path, p, ctx, out, tool) {
+  const checkType = text(own(report, "check_type"));
+  const results2 = own(report, "results");
+  if (results2 === void 0) return;
+  if (!isObj(results2)) {
+    p.add(`${path}.results`, `expected an object, found ${Array.isArray(results2) ? "an array" : typeof results2}`, "the results of this framework were skipped");
+    return;
+  }
+  p.array(own(results2, "failed_checks"), `${path}.results.failed_checks`).forEach((v, i) => {
+    const pointer = `${path}.results.failed_checks[${i}]`;
+    const c = p.object(v, pointer, "the check was skipped");
+    if (c) out.push(toFinding4(c, checkType, pointer, [], ctx, tool));
+  });
+  p.array(own(results2, "skipped_checks"), `${path}.results.skipped_checks`).forEach((v, i) => {
+    const pointer = `${path}.results.skipped_checks[${i}]`;
+    const c = p.object(v, pointer, "the check was skipped");
+    if (!c) return;
+    const s = { kind: "inSource" };
+    const why = text(own(own(c, "check_result"), "suppress_comment"));
+    if (why) s.justification = why;
+    out.push(toFinding4(c, checkType, pointer, [s], ctx, tool));
+  });
+  p.array(own(results2, "parsing_errors"), `${path}.results.parsing_errors`).forEach((v, i) => {
+    const file2 = text(v) ?? text(own(v, "file"));
+    p.add(`${path}.results.parsing_errors[${i}]`, `Checkov could not parse ${file2 ?? "a file"}`, "that file was not checked", "scanner");
+  });
+}
+var checkovParser = {
+  id: "checkov",
+  label: "Checkov JSON",
+  syntax: "json",
+  detect(doc) {
+    if (Array.isArray(doc)) return doc.length > 0 && doc.every((x) => isReport(x) || isSummaryOnly(x));
+    return isReport(doc) || isSummaryOnly(doc);
+  },
+  parse(doc, ctx) {
+    const p = new Problems(ctx.file);
+    const findings = [];
+    const tools = new ToolSet();
+    const reports = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: "$" }];
+    for (const { v, path } of reports) {
+      const report = p.object(v, path, "the report was skipped");
+      if (!report) continue;
+      const version2 = text(own(own(report, "summary"), "checkov_version")) ?? text(own(report, "checkov_version"));
+      const tool = tools.add(toolRef("Checkov", version2));
+      parseReport(report, path, p, ctx, findings, tool);
+    }
+    return { findings, errors: p.errors, tools: tools.list() };
+  }
+};
+
+// src/ingest/formats/gitlab.ts
+var KIND_BY_TYPE = {
+  sast: "sast",
+  dependency_scanning: "sca",
+  container_scanning: "container",
+  cluster_image_scanning: "container",
+  secret_detection: "secret",
+  dast: "dast",
+  api_fuzzing: "dast",
+  coverage_fuzzing: "sast"
+};
+var SECRET_SCANNERS = /* @__PURE__ */ new Set(["gitleaks", "trufflehog"]);
+var NON_RULE_IDS = /* @__PURE__ */ new Set(["cve", "cwe", "ghsa", "osvdb", "owasp", "wasc", "elsa", "rhsa", "usn", "dsa"]);
+var VULN_ID_TYPES = /* @__PURE__ */ new Set(["cve", "ghsa"]);
+var TOOL_FROM_ID_TYPE = /^([a-z0-9_]+?)_(?:rule_id|test_id|rule_type|type|plugin_id)$/i;
+var STABLE_SIGNATURES = ["scope_offset_compressed", "scope_offset", "hash"];
+var CVE_OR_GHSA = /^(CVE|GHSA)-/i;
+var CVE_ID = /^CVE-\d{4}-\d+$/i;
+var ALLOWED_EMPTY_KEYS = /* @__PURE__ */ new Set(["vulnerabilities", "version", "scan", "remediations", "dependency_files", "__comment__", "schema"]);
+function identifiersOf(v) {
+  const out = [];
+  for (const i of arr(own(v, "identifiers"))) {
+    if (!isObj(i)) continue;
+    out.push({ type: (text(own(i, "type")) ?? "").toLowerCase(), name: text(own(i, "name")), value: text(own(i, "value")), url: text(own(i, "url")) });
+  }
+  return out;
+}
+function inferKind(v, scanType, scannerId) {
+  const type = scanType ?? text(own(v, "category"));
+  let kind = type ? KIND_BY_TYPE[type] : void 0;
+  if (!kind) {
+    const loc = own(v, "location");
+    if (own(loc, "image") !== void 0 || own(loc, "operating_system") !== void 0) kind = "container";
+    else if (own(loc, "hostname") !== void 0) kind = "dast";
+    else if (text(own(own(own(loc, "dependency"), "package"), "name")) && own(loc, "start_line") === void 0) kind = "sca";
+    else if (own(loc, "file") !== void 0) kind = "sast";
+    else kind = "other";
+  }
+  if (kind === "sast" && scannerId && SECRET_SCANNERS.has(scannerId.toLowerCase())) kind = "secret";
+  return kind;
+}
+function trackingFingerprint(v) {
+  const sigs = [];
+  for (const item of arr(own(own(v, "tracking"), "items"))) {
+    for (const s of arr(own(item, "signatures"))) {
+      const algorithm = text(own(s, "algorithm"));
+      const value = text(own(s, "value"));
+      if (algorithm && value) sigs.push({ algorithm, value });
+    }
+  }
+  for (const algorithm of STABLE_SIGNATURES) {
+    const values = sigs.filter((s) => s.algorithm === algorithm).map((s) => s.value);
+    if (values.length) return { fingerprint: hashParts("gitlab-tracking", algorithm, ...values), source: `gitlab:tracking/${algorithm}` };
+  }
+  return void 0;
+}
+function findingTool(v, ids, r) {
+  if (r.tool) return { tool: r.tool, scannerId: r.scannerId };
+  const scanner = own(v, "scanner");
+  const scannerId = text(own(scanner, "id"));
+  const name = text(own(scanner, "name")) ?? scannerId;
+  if (name) return { tool: r.tools.add(toolRef(name)), scannerId: scannerId ?? name };
+  for (const i of ids) {
+    const m = TOOL_FROM_ID_TYPE.exec(i.type);
+    if (m?.[1]) return { tool: r.tools.add(toolRef(m[1])), scannerId: m[1] };
+  }
+  return { tool: r.tools.add(toolRef("GitLab security report")) };
+}
+function toFinding5(v, pointer, r) {
+  const ids = identifiersOf(v);
+  const { tool, scannerId } = findingTool(v, ids, r);
+  const kind = inferKind(v, r.scanType, scannerId);
+  const legacyKey = text(own(v, "cve"));
+  const cve = orderVulnIds([
+    ...ids.filter((i) => VULN_ID_TYPES.has(i.type)).map((i) => i.value ?? i.name),
+    ...ids.filter((i) => !VULN_ID_TYPES.has(i.type) && looksLikeVulnId(i.value) && CVE_OR_GHSA.test(i.value ?? "")).map((i) => i.value),
+    legacyKey && CVE_ID.test(legacyKey) ? legacyKey : void 0
+  ]);
+  const cwe = uniq(ids.filter((i) => i.type === "cwe").map((i) => cweId(i.value ?? i.name) ?? cweId(i.name)).filter((c) => !!c));
+  const primary = ids.find((i) => !NON_RULE_IDS.has(i.type));
+  const primaryId = primary?.value ?? primary?.name;
+  const ruleId = (kind === "sca" || kind === "container" ? cve[0] ?? primaryId : primaryId ?? cve[0]) ?? text(own(v, "name")) ?? legacyKey ?? "unknown";
+  const title = firstLine(text(own(v, "name")) ?? text(own(v, "message")) ?? ruleId);
+  const message = withSection(text(own(v, "description")) ?? text(own(v, "message")) ?? title, "Solution", text(own(v, "solution")));
+  const tags = [kind];
+  const confidence = lower(text(own(v, "confidence")));
+  if (confidence) tags.push(`confidence:${confidence}`);
+  for (const i of ids) if (i.type && !NON_RULE_IDS.has(i.type) && i !== primary && i.value) tags.push(`${i.type}:${i.value}`);
+  const f = {
+    fingerprint: "",
+    fingerprintSource: "",
+    tool,
+    source: { file: r.ctx.file, format: "gitlab", pointer },
+    ruleId,
+    title,
+    message,
+    kind,
+    cwe,
+    cve,
+    tags,
+    resultKind: "fail",
+    suppressions: []
+  };
+  const helpUri = primary?.url ?? ids.find((i) => i.url)?.url ?? text(own(arr(own(v, "links"))[0], "url"));
+  if (helpUri) f.helpUri = helpUri;
+  const severity = lower(text(own(v, "severity")));
+  if (severity) f.scannerSeverity = severity;
+  const vector = arr(own(v, "cvss_vectors")).map((c) => text(own(c, "vector"))).find((x) => x !== void 0);
+  if (vector) f.cvss = { version: cvssVersionOf(vector) ?? "2.0", vector };
+  const loc = own(v, "location");
+  const file2 = text(own(loc, "file"));
+  const dep = own(loc, "dependency");
+  const pkgName = text(own(own(dep, "package"), "name"));
+  let pkg;
+  if ((kind === "sca" || kind === "container") && pkgName) {
+    pkg = { name: pkgName };
+    const eco = normalizeEcosystem(kind === "container" ? text(own(loc, "operating_system")) : file2 ? r.managers.get(file2) : void 0);
+    if (eco) pkg.ecosystem = eco;
+    const version2 = text(own(dep, "version"));
+    if (version2) pkg.version = version2;
+    f.package = pkg;
+    f.component = version2 ? `${pkgName}@${version2}` : pkgName;
+  }
+  if (kind === "dast") {
+    const host = text(own(loc, "hostname")) ?? "";
+    const url2 = `${host}${text(own(loc, "path")) ?? ""}`;
+    const method = (text(own(loc, "method")) ?? "").toUpperCase();
+    const param = text(own(loc, "param")) ?? "";
+    if (url2) f.location = url2;
+    if (method) tags.push(`method:${method}`);
+    if (param) tags.push(`param:${param}`);
+    f.fingerprint = hashParts("gitlab-dast", tool.name.toLowerCase(), ruleId, method, urlWithoutQueryValues(url2), param);
+    f.fingerprintSource = "computed:url";
+    return f;
+  }
+  if (kind === "container") {
+    const image = text(own(loc, "image"));
+    if (image) f.location = image;
+  } else {
+    applyPath(f, file2, r.ctx);
+    const start = posInt(own(loc, "start_line"));
+    const end = posInt(own(loc, "end_line"));
+    if (start !== void 0) {
+      f.startLine = start;
+      if (end !== void 0 && end >= start) f.endLine = end;
+    }
+  }
+  if (pkg) {
+    f.fingerprint = packageFingerprint(pkg, cve[0] ?? ruleId);
+    f.fingerprintSource = "package";
+    return f;
+  }
+  const tracked = trackingFingerprint(v);
+  if (tracked) {
+    f.fingerprint = tracked.fingerprint;
+    f.fingerprintSource = tracked.source;
+    return f;
+  }
+  const extract = text(own(v, "raw_source_code_extract"));
+  const lineText = (f.path && f.startLine !== void 0 ? r.ctx.sourceLine?.(f.path, f.startLine) : void 0) ?? extract;
+  const key = legacyKey && !cve.includes(legacyKey.toUpperCase()) ? legacyKey : message;
+  const fp = computeFingerprint({ tool: tool.name, ruleId, path: f.path ?? f.location, lineText, message: key });
+  f.fingerprint = fp.fingerprint;
+  f.fingerprintSource = fp.source;
+  return f;
+}
+var gitlabParser = {
+  id: "gitlab",
+  label: "GitLab security report (SAST, dependency, container, secret, DAST)",
+  syntax: "json",
+  detect(doc) {
+    if (!isObj(doc)) return false;
+    const vulns = own(doc, "vulnerabilities");
+    if (!Array.isArray(vulns)) return false;
+    for (const k of ["runs", "packageManager", "ok", "bomFormat", "auditReportVersion", "projectName"]) if (own(doc, k) !== void 0) return false;
+    if (typeof own(doc, "version") === "string" || isObj(own(doc, "scan"))) return true;
+    const first = vulns[0];
+    if (first !== void 0) return isObj(first) && isObj(own(first, "location")) && Array.isArray(own(first, "identifiers"));
+    return Object.keys(doc).every((k) => ALLOWED_EMPTY_KEYS.has(k));
+  },
+  parse(doc, ctx) {
+    const p = new Problems(ctx.file);
+    const findings = [];
+    const tools = new ToolSet();
+    const scan = own(doc, "scan");
+    const scanner = isObj(own(scan, "scanner")) ? own(scan, "scanner") : own(scan, "analyzer");
+    const scannerName = text(own(scanner, "name")) ?? text(own(scanner, "id"));
+    const r = {
+      scanType: text(own(scan, "type")),
+      tool: scannerName ? tools.add(toolRef(scannerName, text(own(scanner, "version")))) : void 0,
+      scannerId: text(own(scanner, "id")),
+      managers: /* @__PURE__ */ new Map(),
+      tools,
+      ctx
+    };
+    for (const df of p.array(own(doc, "dependency_files"), "$.dependency_files")) {
+      const path = text(own(df, "path"));
+      const pm = text(own(df, "package_manager"));
+      if (path && pm) r.managers.set(path, pm);
+    }
+    p.array(own(doc, "vulnerabilities"), "$.vulnerabilities", "no vulnerability was read").forEach((v, i) => {
+      const pointer = `$.vulnerabilities[${i}]`;
+      const o = p.object(v, pointer, "the vulnerability was skipped");
+      if (o) findings.push(toFinding5(o, pointer, r));
+    });
+    return { findings, errors: p.errors, tools: tools.list() };
+  }
+};
+
 // src/ingest/registry.ts
-var PARSERS = [sarifParser];
+var PARSERS = [
+  sarifParser,
+  trivyParser,
+  grypeParser,
+  semgrepParser,
+  gitleaksParser,
+  npmAuditParser,
+  osvScannerParser,
+  snykParser,
+  dependencyCheckParser,
+  zapParser,
+  banditParser,
+  checkovParser,
+  gitlabParser,
+  zapXmlParser,
+  dependencyCheckXmlParser
+];
 
 // src/ingest/index.ts
 function formatIds(parsers = PARSERS) {
@@ -33865,9 +36492,9 @@ function ingestText(text2, ctx, format, parsers = PARSERS) {
       hint: `${expected}; or set the format explicitly`
     });
   }
-  let result;
+  let result2;
   try {
-    result = parser2.parse(doc, ctx);
+    result2 = parser2.parse(doc, ctx);
   } catch (err) {
     return {
       ...fatal(file2, `${parser2.label} parser failed: ${err instanceof Error ? err.message : String(err)}`, {
@@ -33876,7 +36503,7 @@ function ingestText(text2, ctx, format, parsers = PARSERS) {
       format: parser2.id
     };
   }
-  const out = { ...result, file: file2, format: parser2.id, findings: disambiguate(result.findings) };
+  const out = { ...result2, file: file2, format: parser2.id, findings: disambiguate(result2.findings) };
   if (parser2.id === "sarif") out.document = doc;
   return out;
 }
@@ -34016,9 +36643,9 @@ function compileMatcher(w) {
     tests.push((f) => t(f.ruleId));
     words.push(`rule ${rules.join("|")}`);
   }
-  const cwes = asList(w.cwe);
-  if (cwes) {
-    const set2 = new Set(cwes.map((c) => cweId(typeof c === "number" ? String(c) : c)).filter((c) => !!c));
+  const cwes3 = asList(w.cwe);
+  if (cwes3) {
+    const set2 = new Set(cwes3.map((c) => cweId(typeof c === "number" ? String(c) : c)).filter((c) => !!c));
     tests.push((f) => f.cwe.some((c) => set2.has(c)));
     words.push(`cwe ${[...set2].join("|")}`);
   }
@@ -34268,7 +36895,7 @@ __export(external_exports, {
   currencyCode: () => currencyCode2,
   custom: () => custom,
   date: () => date2,
-  decode: () => decode3,
+  decode: () => decode4,
   decodeAsync: () => decodeAsync2,
   deepPartial: () => deepPartial,
   describe: () => describe2,
@@ -34350,7 +36977,7 @@ __export(external_exports, {
   optional: () => optional,
   output: () => output,
   overwrite: () => _overwrite,
-  parse: () => parse2,
+  parse: () => parse8,
   parseAsync: () => parseAsync2,
   partialRecord: () => partialRecord,
   pipe: () => pipe,
@@ -34675,7 +37302,7 @@ __export(core_exports3, {
   config: () => config,
   createStandardJSONSchemaMethod: () => createStandardJSONSchemaMethod,
   createToJSONSchemaMethod: () => createToJSONSchemaMethod,
-  decode: () => decode2,
+  decode: () => decode3,
   decodeAsync: () => decodeAsync,
   describe: () => describe,
   encode: () => encode,
@@ -34702,7 +37329,7 @@ __export(core_exports3, {
   memoizer: () => memoizer,
   mergeValues: () => mergeValues,
   meta: () => meta,
-  parse: () => parse,
+  parse: () => parse7,
   parseAsync: () => parseAsync,
   parseURLObject: () => parseURLObject,
   prettifyError: () => prettifyError,
@@ -34977,24 +37604,24 @@ function getElementAtPath(obj, path) {
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
   const promises3 = keys.map((key) => promisesObj[key]);
-  return Promise.all(promises3).then((results) => {
+  return Promise.all(promises3).then((results2) => {
     const resolvedObj = {};
     for (let i = 0; i < keys.length; i++) {
-      resolvedObj[keys[i]] = results[i];
+      resolvedObj[keys[i]] = results2[i];
     }
     return resolvedObj;
   });
 }
 function randomString(length = 10) {
   const chars = "abcdefghijklmnopqrstuvwxyz";
-  let str2 = "";
+  let str3 = "";
   for (let i = 0; i < length; i++) {
-    str2 += chars[Math.floor(Math.random() * chars.length)];
+    str3 += chars[Math.floor(Math.random() * chars.length)];
   }
-  return str2;
+  return str3;
 }
-function esc(str2) {
-  return JSON.stringify(str2);
+function esc(str3) {
+  return JSON.stringify(str3);
 }
 function slugify(input2) {
   return input2.toLowerCase().trim().replace(/[^\w\s-]/g, "").replace(/[\s_-]+/g, "-").replace(/^-+|-+$/g, "");
@@ -35108,8 +37735,8 @@ var primitiveTypes = /* @__PURE__ */ new Set([
   "symbol",
   "undefined"
 ]);
-function escapeRegex(str2) {
-  return str2.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function escapeRegex(str3) {
+  return str3.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function clone(inst, def, params) {
   const cl = new inst._zod.constr(def ?? inst._zod.def);
@@ -35375,13 +38002,13 @@ function getSizableOrigin(input2) {
   return "unknown";
 }
 var highSurrogate = /[\uD800-\uDBFF]/;
-function codePointLength(str2) {
-  const units = str2.length;
-  if (!highSurrogate.test(str2))
+function codePointLength(str3) {
+  const units = str3.length;
+  if (!highSurrogate.test(str3))
     return units;
   let count = units;
   for (let i = 0; i < units - 1; i++) {
-    if ((str2.charCodeAt(i) & 64512) === 55296 && (str2.charCodeAt(i + 1) & 64512) === 56320) {
+    if ((str3.charCodeAt(i) & 64512) === 55296 && (str3.charCodeAt(i + 1) & 64512) === 56320) {
       count--;
       i++;
     }
@@ -35825,7 +38452,7 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
   return fieldErrors;
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
-  const result = { errors: [] };
+  const result2 = { errors: [] };
   const processError = (error64, path = []) => {
     var _a3;
     for (const issue3 of error64.issues) {
@@ -35838,10 +38465,10 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
       } else {
         const fullpath = [...path, ...issue3.path];
         if (fullpath.length === 0) {
-          result.errors.push(mapper(issue3));
+          result2.errors.push(mapper(issue3));
           continue;
         }
-        let curr = result;
+        let curr = result2;
         let i = 0;
         while (i < fullpath.length) {
           const el = fullpath[i];
@@ -35871,7 +38498,7 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
     }
   };
   processError(error63);
-  return result;
+  return result2;
 }
 function toDotPath(_path) {
   const segs = [];
@@ -35909,43 +38536,43 @@ function finalizeParams(callee, params) {
 var _parse = (_Err) => {
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema._zod.run({ value, issues: [] }, ctx);
-    if (result instanceof Promise) {
+    const result2 = schema._zod.run({ value, issues: [] }, ctx);
+    if (result2 instanceof Promise) {
       throw new $ZodAsyncError();
     }
-    if (result.issues.length) {
-      const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+    if (result2.issues.length) {
+      const e = new (_params?.Err ?? _Err)(result2.issues.map((iss) => finalizeIssue(iss, ctx, config())));
       captureStackTrace(e, _params?.callee ?? fn);
       throw e;
     }
-    return result.value;
+    return result2.value;
   };
   return fn;
 };
-var parse = /* @__PURE__ */ _parse($ZodRealError);
+var parse7 = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
   const fn = async (schema, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema._zod.run({ value, issues: [] }, ctx);
-    if (result instanceof Promise)
-      result = await result;
-    if (result.issues.length) {
-      const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+    let result2 = schema._zod.run({ value, issues: [] }, ctx);
+    if (result2 instanceof Promise)
+      result2 = await result2;
+    if (result2.issues.length) {
+      const e = new (params?.Err ?? _Err)(result2.issues.map((iss) => finalizeIssue(iss, ctx, config())));
       captureStackTrace(e, params?.callee ?? fn);
       throw e;
     }
-    return result.value;
+    return result2.value;
   };
   return fn;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
 var _safeParse = (_Err) => (schema, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise) {
+  const result2 = schema._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
   }
-  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+  return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
 };
 var safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
 function failure(Err, issues, ctx) {
@@ -35969,10 +38596,10 @@ function failure(Err, issues, ctx) {
 }
 var _safeParseAsync = (_Err) => async (schema, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise)
-    result = await result;
-  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+  let result2 = schema._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise)
+    result2 = await result2;
+  return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
 };
 var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
@@ -35990,42 +38617,42 @@ var validate2 = ((schema, value, _ctx) => {
 function validateFallback(schema, value, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
   const fallbackRun = schema._zod.bag.fallbackRun;
-  let result;
+  let result2;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
-    result = fallbackRun({ value, issues: [] }, ctx);
+    result2 = fallbackRun({ value, issues: [] }, ctx);
   } else {
-    result = schema._zod.run({ value, issues: [] }, ctx);
+    result2 = schema._zod.run({ value, issues: [] }, ctx);
   }
-  if (result instanceof Promise) {
+  if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
   }
-  return result.issues.length === 0;
+  return result2.issues.length === 0;
 }
 var validateAsync = async (schema, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result = schema._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise)
-    result = await result;
-  return result.issues.length === 0;
+  let result2 = schema._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise)
+    result2 = await result2;
+  return result2.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse9 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse9(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse9 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse3(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse9(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
-var decode2 = /* @__PURE__ */ _decode($ZodRealError);
+var decode3 = /* @__PURE__ */ _decode($ZodRealError);
 var _encodeAsync = (_Err) => {
   const parseAsync3 = _parseAsync(_Err);
   const fn = async (schema, value, _ctx, _params) => {
@@ -36641,22 +39268,22 @@ var $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst,
     });
   };
 });
-function handleCheckPropertyResult(result, payload, property) {
-  if (result.issues.length) {
-    payload.issues.push(...prefixIssues(property, result.issues));
+function handleCheckPropertyResult(result2, payload, property) {
+  if (result2.issues.length) {
+    payload.issues.push(...prefixIssues(property, result2.issues));
   }
 }
 var $ZodCheckProperty = /* @__PURE__ */ $constructor("$ZodCheckProperty", (inst, def) => {
   $ZodCheck.init(inst, def);
   inst._zod.check = (payload) => {
-    const result = def.schema._zod.run({
+    const result2 = def.schema._zod.run({
       value: payload.value[def.property],
       issues: []
     }, {});
-    if (result instanceof Promise) {
-      return result.then((result2) => handleCheckPropertyResult(result2, payload, def.property));
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleCheckPropertyResult(result3, payload, def.property));
     }
-    handleCheckPropertyResult(result, payload, def.property);
+    handleCheckPropertyResult(result2, payload, def.property);
     return;
   };
 });
@@ -36675,12 +39302,12 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
     const input2 = payload.value;
     let proms;
     for (const [key, schema] of entries) {
-      const result = schema._zod.run({ value: input2[key], issues: [] }, {});
-      if (result instanceof Promise) {
+      const result2 = schema._zod.run({ value: input2[key], issues: [] }, {});
+      if (result2 instanceof Promise) {
         proms ?? (proms = []);
-        proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)));
+        proms.push(result2.then((result3) => handleCheckPropertyResult(result3, payload, key)));
       } else {
-        handleCheckPropertyResult(result, payload, key);
+        handleCheckPropertyResult(result2, payload, key);
       }
     }
     if (proms)
@@ -36850,13 +39477,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
         }
         return handleCanaryResult(canary, payload, ctx);
       }
-      const result = inst._zod.parse(payload, ctx);
-      if (result instanceof Promise) {
+      const result2 = inst._zod.parse(payload, ctx);
+      if (result2 instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
-        return result.then((result2) => runChecks(result2, checks, ctx));
+        return result2.then((result3) => runChecks(result3, checks, ctx));
       }
-      return runChecks(result, checks, ctx);
+      return runChecks(result2, checks, ctx);
     };
   }
 }, {
@@ -37516,7 +40143,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse9 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -37530,17 +40157,17 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse9(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
 var mapSize = (input2) => input2 instanceof Map ? input2.size : -1;
 var setSize = (input2) => input2 instanceof Set ? input2.size : -1;
-function handleArrayResult(result, final, index) {
-  if (result.issues.length) {
-    final.issues.push(...prefixIssues(index, result.issues));
+function handleArrayResult(result2, final, index) {
+  if (result2.issues.length) {
+    final.issues.push(...prefixIssues(index, result2.issues));
   }
-  final.value[index] = result.value;
+  final.value[index] = result2.value;
 }
 var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   $ZodType.init(inst, def);
@@ -37562,15 +40189,15 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
     const abortEarly = ctx?.abortEarly;
     for (let i = 0; i < input2.length; i++) {
       const item = input2[i];
-      const result = def.element._zod.run({
+      const result2 = def.element._zod.run({
         value: item,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleArrayResult(result2, payload, i)));
+      if (result2 instanceof Promise) {
+        proms.push(result2.then((result3) => handleArrayResult(result3, payload, i)));
       } else {
-        handleArrayResult(result, payload, i);
-        if (abortEarly && result.issues.length !== 0 && aborted(result))
+        handleArrayResult(result2, payload, i);
+        if (abortEarly && result2.issues.length !== 0 && aborted(result2))
           break;
       }
     }
@@ -37581,20 +40208,20 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   };
   capSize(inst, arraySize);
 });
-function handlePropertyResult(result, final, key, input2, optin, optout) {
+function handlePropertyResult(result2, final, key, input2, optin, optout) {
   const isPresent = key in input2;
   const isOptionalOut = optout === "optional";
   if (!isPresent && isOptionalOut && optin === "optional") {
     return;
   }
-  if (result.issues.length) {
+  if (result2.issues.length) {
     if (optin !== void 0 && isOptionalOut && !isPresent) {
       return;
     }
-    final.issues.push(...prefixIssues(key, result.issues));
+    final.issues.push(...prefixIssues(key, result2.issues));
   }
   if (!isPresent && optin === void 0) {
-    if (!result.issues.length) {
+    if (!result2.issues.length) {
       final.issues.push({
         code: "invalid_type",
         expected: "nonoptional",
@@ -37604,12 +40231,12 @@ function handlePropertyResult(result, final, key, input2, optin, optout) {
     }
     return;
   }
-  if (result.value === void 0) {
+  if (result2.value === void 0) {
     if (isPresent || optin === "defaulted" && !isOptionalOut) {
       final.value[key] = void 0;
     }
   } else {
-    final.value[key] = result.value;
+    final.value[key] = result2.value;
   }
 }
 var NO_SYMBOL_KEYS = [];
@@ -37887,14 +40514,14 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
     return superParse(payload, ctx);
   };
 });
-function handleUnionResults(results, final, inst, ctx) {
-  for (const result of results) {
-    if (result.issues.length === 0) {
-      final.value = result.value;
+function handleUnionResults(results2, final, inst, ctx) {
+  for (const result2 of results2) {
+    if (result2.issues.length === 0) {
+      final.value = result2.value;
       return final;
     }
   }
-  const nonaborted = results.filter((r) => !aborted(r));
+  const nonaborted = results2.filter((r) => !aborted(r));
   if (nonaborted.length === 1) {
     final.value = nonaborted[0].value;
     return nonaborted[0];
@@ -37903,7 +40530,7 @@ function handleUnionResults(results, final, inst, ctx) {
     code: "invalid_union",
     input: final.value,
     inst,
-    errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+    errors: results2.map((result2) => result2.issues.map((iss) => finalizeIssue(iss, ctx, config())))
   });
   return final;
 }
@@ -37930,36 +40557,36 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
       return first(payload, ctx);
     }
     let async = false;
-    const results = [];
+    const results2 = [];
     for (const option of def.options) {
-      const result = option._zod.run({
+      const result2 = option._zod.run({
         value: payload.value,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        results.push(result);
+      if (result2 instanceof Promise) {
+        results2.push(result2);
         async = true;
       } else {
-        if (result.issues.length === 0)
-          return result;
-        results.push(result);
+        if (result2.issues.length === 0)
+          return result2;
+        results2.push(result2);
       }
     }
     if (!async)
-      return handleUnionResults(results, payload, inst, ctx);
-    return Promise.all(results).then((results2) => {
       return handleUnionResults(results2, payload, inst, ctx);
+    return Promise.all(results2).then((results3) => {
+      return handleUnionResults(results3, payload, inst, ctx);
     });
   };
 });
-function handleExclusiveUnionResults(results, final, inst, ctx) {
+function handleExclusiveUnionResults(results2, final, inst, ctx) {
   const matches = [];
-  for (let i = 0; i < results.length; i++) {
-    if (results[i].issues.length === 0)
+  for (let i = 0; i < results2.length; i++) {
+    if (results2[i].issues.length === 0)
       matches.push(i);
   }
   if (matches.length === 1) {
-    final.value = results[matches[0]].value;
+    final.value = results2[matches[0]].value;
     return final;
   }
   if (matches.length === 0) {
@@ -37967,7 +40594,7 @@ function handleExclusiveUnionResults(results, final, inst, ctx) {
       code: "invalid_union",
       input: final.value,
       inst,
-      errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+      errors: results2.map((result2) => result2.issues.map((iss) => finalizeIssue(iss, ctx, config())))
     });
   } else {
     final.issues.push({
@@ -37990,23 +40617,23 @@ var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
       return first(payload, ctx);
     }
     let async = false;
-    const results = [];
+    const results2 = [];
     for (const option of def.options) {
-      const result = option._zod.run({
+      const result2 = option._zod.run({
         value: payload.value,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        results.push(result);
+      if (result2 instanceof Promise) {
+        results2.push(result2);
         async = true;
       } else {
-        results.push(result);
+        results2.push(result2);
       }
     }
     if (!async)
-      return handleExclusiveUnionResults(results, payload, inst, ctx);
-    return Promise.all(results).then((results2) => {
       return handleExclusiveUnionResults(results2, payload, inst, ctx);
+    return Promise.all(results2).then((results3) => {
+      return handleExclusiveUnionResults(results3, payload, inst, ctx);
     });
   };
 });
@@ -38168,7 +40795,7 @@ function mergeValues(a, b) {
   }
   return { valid: false, mergeErrorPath: [] };
 }
-function handleIntersectionResults(result, left, right) {
+function handleIntersectionResults(result2, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
@@ -38194,30 +40821,30 @@ function handleIntersectionResults(result, left, right) {
   };
   for (const iss of left.issues) {
     if (!collect(iss, "l"))
-      result.issues.push(iss);
+      result2.issues.push(iss);
   }
   for (const iss of right.issues) {
     if (!collect(iss, "r"))
-      result.issues.push(iss);
+      result2.issues.push(iss);
   }
   const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
   if (bothKeys.length) {
     const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
     if (aggregated.length)
-      result.issues.push({ ...unrecIssue, keys: aggregated });
+      result2.issues.push({ ...unrecIssue, keys: aggregated });
     for (const k of bothKeys) {
       if (!aggregated.includes(k) && keyIssues.has(k))
-        result.issues.push(keyIssues.get(k));
+        result2.issues.push(keyIssues.get(k));
     }
   }
   const merged = mergeValues(left.value, right.value);
   if (!merged.valid) {
-    if (aborted(result))
-      return result;
+    if (aborted(result2))
+      return result2;
     throw new Error(`Unmergable intersection. Error path: ${JSON.stringify(merged.mergeErrorPath)}`);
   }
-  result.value = merged.data;
-  return result;
+  result2.value = merged.data;
+  return result2;
 }
 var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   $ZodType.init(inst, def);
@@ -38288,11 +40915,11 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
           seen = payload.issues.length;
         }
         i++;
-        const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
-        if (result instanceof Promise) {
-          proms.push(result.then((r) => handleTupleResult(r, payload, i)));
+        const result2 = def.rest._zod.run({ value: el, issues: [] }, ctx);
+        if (result2 instanceof Promise) {
+          proms.push(result2.then((r) => handleTupleResult(r, payload, i)));
         } else {
-          handleTupleResult(result, payload, i);
+          handleTupleResult(result2, payload, i);
         }
       }
     }
@@ -38310,11 +40937,11 @@ function getTupleOptStart(items, key) {
   }
   return 0;
 }
-function handleTupleResult(result, final, index) {
-  if (result.issues.length) {
-    final.issues.push(...prefixIssues(index, result.issues));
+function handleTupleResult(result2, final, index) {
+  if (result2.issues.length) {
+    final.issues.push(...prefixIssues(index, result2.issues));
   }
-  final.value[index] = result.value;
+  final.value[index] = result2.value;
 }
 function handleTupleResults(itemResults, final, items, input2, optoutStart) {
   for (let i = 0; i < items.length; i++) {
@@ -38385,19 +41012,19 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           const outKey = keyResult.value;
           if (outKey === "__proto__")
             continue;
-          const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
-          if (result instanceof Promise) {
-            proms.push(result.then((result2) => {
-              if (result2.issues.length) {
-                payload.issues.push(...prefixIssues(key, result2.issues));
+          const result2 = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
+          if (result2 instanceof Promise) {
+            proms.push(result2.then((result3) => {
+              if (result3.issues.length) {
+                payload.issues.push(...prefixIssues(key, result3.issues));
               }
-              payload.value[outKey] = result2.value;
+              payload.value[outKey] = result3.value;
             }));
           } else {
-            if (result.issues.length) {
-              payload.issues.push(...prefixIssues(key, result.issues));
+            if (result2.issues.length) {
+              payload.issues.push(...prefixIssues(key, result2.issues));
             }
-            payload.value[outKey] = result.value;
+            payload.value[outKey] = result2.value;
           }
         }
       }
@@ -38466,19 +41093,19 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         const outKey = keyResult.value;
         if (outKey === "__proto__")
           continue;
-        const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
-        if (result instanceof Promise) {
-          proms.push(result.then((result2) => {
-            if (result2.issues.length) {
-              payload.issues.push(...prefixIssues(key, result2.issues));
+        const result2 = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
+        if (result2 instanceof Promise) {
+          proms.push(result2.then((result3) => {
+            if (result3.issues.length) {
+              payload.issues.push(...prefixIssues(key, result3.issues));
             }
-            payload.value[outKey] = result2.value;
+            payload.value[outKey] = result3.value;
           }));
         } else {
-          if (result.issues.length) {
-            payload.issues.push(...prefixIssues(key, result.issues));
+          if (result2.issues.length) {
+            payload.issues.push(...prefixIssues(key, result2.issues));
           }
-          payload.value[outKey] = result.value;
+          payload.value[outKey] = result2.value;
         }
       }
       if (unrecognized && unrecognized.length > 0) {
@@ -38593,11 +41220,11 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
           break;
         seen = payload.issues.length;
       }
-      const result = def.valueType._zod.run({ value: item, issues: [] }, ctx);
-      if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleSetResult(result2, payload)));
+      const result2 = def.valueType._zod.run({ value: item, issues: [] }, ctx);
+      if (result2 instanceof Promise) {
+        proms.push(result2.then((result3) => handleSetResult(result3, payload)));
       } else
-        handleSetResult(result, payload);
+        handleSetResult(result2, payload);
     }
     if (proms.length)
       return Promise.all(proms).then(() => payload);
@@ -38605,11 +41232,11 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
   };
   capSize(inst, setSize);
 });
-function handleSetResult(result, final) {
-  if (result.issues.length) {
-    final.issues.push(...result.issues);
+function handleSetResult(result2, final) {
+  if (result2.issues.length) {
+    final.issues.push(...result2.issues);
   }
-  final.value.add(result.value);
+  final.value.add(result2.value);
 }
 var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   $ZodType.init(inst, def);
@@ -38694,8 +41321,8 @@ var $ZodTransform = /* @__PURE__ */ $constructor("$ZodTransform", (inst, def) =>
     return payload;
   };
 });
-function handleOptionalResult(payload, result) {
-  payload.value = result.issues.length ? void 0 : result.value;
+function handleOptionalResult(payload, result2) {
+  payload.value = result2.issues.length ? void 0 : result2.value;
   return payload;
 }
 var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
@@ -38714,10 +41341,10 @@ var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
     if (payload.value === void 0) {
       if (def.innerType._zod.optin !== "defaulted")
         return payload;
-      const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-      if (result instanceof Promise)
-        return result.then((result2) => handleOptionalResult(payload, result2));
-      return handleOptionalResult(payload, result);
+      const result2 = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+      if (result2 instanceof Promise)
+        return result2.then((result3) => handleOptionalResult(payload, result3));
+      return handleOptionalResult(payload, result2);
     }
     return def.innerType._zod.run(payload, ctx);
   };
@@ -38759,11 +41386,11 @@ var $ZodDefault = /* @__PURE__ */ $constructor("$ZodDefault", (inst, def) => {
       payload.value = def.defaultValue;
       return payload;
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleDefaultResult(result2, def));
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleDefaultResult(result3, def));
     }
-    return handleDefaultResult(result, def);
+    return handleDefaultResult(result2, def);
   };
 });
 function handleDefaultResult(payload, def) {
@@ -38793,11 +41420,11 @@ var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def
     return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleNonOptionalResult(result2, inst));
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleNonOptionalResult(result3, inst));
     }
-    return handleNonOptionalResult(result, inst);
+    return handleNonOptionalResult(result2, inst);
   };
 });
 function handleNonOptionalResult(payload, inst) {
@@ -38817,29 +41444,29 @@ var $ZodSuccess = /* @__PURE__ */ $constructor("$ZodSuccess", (inst, def) => {
     if (ctx.direction === "backward") {
       throw new $ZodEncodeError("ZodSuccess");
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => {
-        payload.value = result2.issues.length === 0;
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => {
+        payload.value = result3.issues.length === 0;
         return payload;
       });
     }
-    payload.value = result.issues.length === 0;
+    payload.value = result2.issues.length === 0;
     return payload;
   };
 });
-function handleCatchResult(payload, result, def, ctx) {
-  if (!result.issues.length) {
-    payload.value = result.value;
-    if (result.memo)
+function handleCatchResult(payload, result2, def, ctx) {
+  if (!result2.issues.length) {
+    payload.value = result2.value;
+    if (result2.memo)
       payload.memo = true;
     return payload;
   }
   payload.value = def.catchValue({
-    ...result,
+    ...result2,
     value: payload.value,
     error: {
-      issues: result.issues.map((iss) => finalizeIssue(iss, ctx, config()))
+      issues: result2.issues.map((iss) => finalizeIssue(iss, ctx, config()))
     },
     input: payload.value
   });
@@ -38854,11 +41481,11 @@ var $ZodCatch = /* @__PURE__ */ $constructor("$ZodCatch", (inst, def) => {
     if (ctx.direction === "backward") {
       return def.innerType._zod.run(payload, ctx);
     }
-    const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleCatchResult(payload, result2, def, ctx));
+    const result2 = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleCatchResult(payload, result3, def, ctx));
     }
-    return handleCatchResult(payload, result, def, ctx);
+    return handleCatchResult(payload, result2, def, ctx);
   };
 });
 var $ZodNaN = /* @__PURE__ */ $constructor("$ZodNaN", (inst, def) => {
@@ -38927,24 +41554,24 @@ var $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
     }
   };
 });
-function handleCodecAResult(result, def, ctx) {
-  if (result.issues.length) {
-    result.aborted = true;
-    return result;
+function handleCodecAResult(result2, def, ctx) {
+  if (result2.issues.length) {
+    result2.aborted = true;
+    return result2;
   }
   const direction = ctx.direction || "forward";
   if (direction === "forward") {
-    const transformed = def.transform(result.value, result);
+    const transformed = def.transform(result2.value, result2);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.out, ctx));
+      return transformed.then((value) => handleCodecTxResult(result2, value, def.out, ctx));
     }
-    return handleCodecTxResult(result, transformed, def.out, ctx);
+    return handleCodecTxResult(result2, transformed, def.out, ctx);
   } else {
-    const transformed = def.reverseTransform(result.value, result);
+    const transformed = def.reverseTransform(result2.value, result2);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.in, ctx));
+      return transformed.then((value) => handleCodecTxResult(result2, value, def.in, ctx));
     }
-    return handleCodecTxResult(result, transformed, def.in, ctx);
+    return handleCodecTxResult(result2, transformed, def.in, ctx);
   }
 }
 function handleCodecTxResult(left, value, nextSchema, ctx) {
@@ -38967,11 +41594,11 @@ var $ZodReadonly = /* @__PURE__ */ $constructor("$ZodReadonly", (inst, def) => {
     if (ctx.direction === "backward") {
       return def.innerType._zod.run(payload, ctx);
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then(handleReadonlyResult);
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then(handleReadonlyResult);
     }
-    return handleReadonlyResult(result);
+    return handleReadonlyResult(result2);
   };
 });
 function handleReadonlyResult(payload) {
@@ -39075,12 +41702,12 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
       throw new Error("implement() must be called with a function");
     }
     return Object.defineProperty(function(...args) {
-      const parsedArgs = inst._def.input ? parse(inst._def.input, args) : args;
-      const result = Reflect.apply(func, this, parsedArgs);
+      const parsedArgs = inst._def.input ? parse7(inst._def.input, args) : args;
+      const result2 = Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return parse(inst._def.output, result);
+        return parse7(inst._def.output, result2);
       }
-      return result;
+      return result2;
     }, "_zod", { value: inst._zod, enumerable: false });
   };
   inst.implementAsync = (func) => {
@@ -39089,11 +41716,11 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     }
     return Object.defineProperty(async function(...args) {
       const parsedArgs = inst._def.input ? await parseAsync(inst._def.input, args) : args;
-      const result = await Reflect.apply(func, this, parsedArgs);
+      const result2 = await Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return await parseAsync(inst._def.output, result);
+        return await parseAsync(inst._def.output, result2);
       }
-      return result;
+      return result2;
     }, "_zod", { value: inst._zod, enumerable: false });
   };
   inst._zod.parse = (payload, _ctx) => {
@@ -39182,8 +41809,8 @@ var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
     return;
   };
 });
-function handleRefineResult(result, payload, input2, inst) {
-  if (!result) {
+function handleRefineResult(result2, payload, input2, inst) {
+  if (!result2) {
     const _iss = {
       code: "custom",
       input: input2,
@@ -39226,12 +41853,12 @@ function isRecursive(inst, stack, resolve5) {
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
-  let result = NONE;
-  const check2 = (child) => {
-    if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve5);
-      if (answer > result)
-        result = answer;
+  let result2 = NONE;
+  const check2 = (child2) => {
+    if (result2 !== PROVEN && child2?._zod) {
+      const answer = isRecursive(child2, stack, resolve5);
+      if (answer > result2)
+        result2 = answer;
     }
   };
   const shape = (sh, spread) => {
@@ -39240,15 +41867,15 @@ function isRecursive(inst, stack, resolve5) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve5) : NONE;
-      if (child > answer)
-        answer = child;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve5) : NONE;
+      if (child2 > answer)
+        answer = child2;
     }
     return answer;
   };
   const merge2 = (answer) => {
-    if (answer > result)
-      result = answer;
+    if (answer > result2)
+      result2 = answer;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -39349,7 +41976,7 @@ function isRecursive(inst, stack, resolve5) {
     }
   }
   stack.delete(inst);
-  return settle(inst, result);
+  return settle(inst, result2);
 }
 function settle(inst, answer) {
   if (answer !== ASSUMED)
@@ -39449,19 +42076,19 @@ var memo = {
         }
         handoff = bucket;
         const depth = open2.length;
-        const result = base(payload, ctx);
+        const result2 = base(payload, ctx);
         handoff = void 0;
         const entry = open2.length > depth ? open2.pop() : void 0;
-        if (result instanceof Promise) {
-          return result.then((r) => {
+        if (result2 instanceof Promise) {
+          return result2.then((r) => {
             if (entry)
               entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
             return r;
           });
         }
         if (entry)
-          entry.issues = result.issues.length ? cloneIssues(result.issues) : NO_ISSUES;
-        return result;
+          entry.issues = result2.issues.length ? cloneIssues(result2.issues) : NO_ISSUES;
+        return result2;
       };
       inst._zod.parse = wrapped;
       if (inst._zod.run === base)
@@ -43587,12 +46214,12 @@ var error34 = () => {
     }
   };
   function getSizing(origin, unitType, inclusive, targetShouldBe) {
-    const result = Sizable[origin] ?? null;
-    if (result === null)
-      return result;
+    const result2 = Sizable[origin] ?? null;
+    if (result2 === null)
+      return result2;
     return {
-      unit: result.unit[unitType],
-      verb: result.verb[targetShouldBe][inclusive ? "inclusive" : "notInclusive"]
+      unit: result2.unit[unitType],
+      verb: result2.verb[targetShouldBe][inclusive ? "inclusive" : "notInclusive"]
     };
   }
   const FormatDictionary = {
@@ -47241,10 +49868,10 @@ function newVar(ctx) {
   return `v${ctx.varCounter++}`;
 }
 function runtimeRun(schema, value) {
-  const result = schema._zod.run({ value, issues: [] }, {});
-  if (result && typeof result.then === "function")
+  const result2 = schema._zod.run({ value, issues: [] }, {});
+  if (result2 && typeof result2.then === "function")
     return INVALID;
-  const r = result;
+  const r = result2;
   return r.issues.length === 0 ? r.value : INVALID;
 }
 function compileChild(doc, ctx, schema, accessor, needsValue = true) {
@@ -47516,8 +50143,8 @@ function generateCustomRefineCheck(doc, ctx, check2, accessor) {
     const checkFn = check2._zod.check;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = checkFn(fakePayload);
-      if (result instanceof Promise)
+      const result2 = checkFn(fakePayload);
+      if (result2 instanceof Promise)
         throwAsync();
       return fakePayload.issues.length === 0 ? fakePayload.value : INVALID;
     };
@@ -48615,10 +51242,10 @@ function generatePipeCheck(doc, ctx, schema, accessor) {
     const transformFn = def.transform;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
-      if (result instanceof Promise)
+      const result2 = transformFn(value, fakePayload);
+      if (result2 instanceof Promise)
         return INVALID;
-      return fakePayload.issues.length === 0 ? result : INVALID;
+      return fakePayload.issues.length === 0 ? result2 : INVALID;
     };
     const helperConst = addUserConstant(ctx, helperFn);
     const transformedVar = newVar(ctx);
@@ -48650,10 +51277,10 @@ function generateCustomCheck(doc, ctx, schema, accessor) {
   return accessor;
 }
 function runtimeCatch(innerSchema, catchValue, value) {
-  const result = innerSchema._zod.run({ value, issues: [] }, {});
-  if (result && typeof result.then === "function")
+  const result2 = innerSchema._zod.run({ value, issues: [] }, {});
+  if (result2 && typeof result2.then === "function")
     return INVALID;
-  const r = result;
+  const r = result2;
   if (r.issues.length === 0)
     return r.value;
   return catchValue();
@@ -48690,10 +51317,10 @@ function generateTransformCheck(doc, ctx, schema, accessor) {
     const transformFn = def.transform;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
-      if (result instanceof Promise)
+      const result2 = transformFn(value, fakePayload);
+      if (result2 instanceof Promise)
         return INVALID;
-      return fakePayload.issues.length === 0 ? result : INVALID;
+      return fakePayload.issues.length === 0 ? result2 : INVALID;
     };
     const helperConst = addUserConstant(ctx, helperFn);
     const outputVar = newVar(ctx);
@@ -49800,12 +52427,12 @@ function initializeContext(params) {
   };
 }
 function handleUnrepresentable(schema, ctx, json2, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
-  if (result === "any")
+  const result2 = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
+  if (result2 === "any")
     return false;
-  if (result === void 0 || result === "throw")
+  if (result2 === void 0 || result2 === "throw")
     throw new Error(message);
-  Object.assign(json2, result);
+  Object.assign(json2, result2);
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
@@ -49820,13 +52447,13 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
     }
     return seen.schema;
   }
-  const result = { schema: {}, count: 1, cycle: void 0, path: _params.path };
-  ctx.seen.set(schema, result);
+  const result2 = { schema: {}, count: 1, cycle: void 0, path: _params.path };
+  ctx.seen.set(schema, result2);
   ctx.sharedDefsExtractedFor = void 0;
   ctx.sharedEmitDoneFor = void 0;
   const overrideSchema = schema._zod.toJSONSchema?.();
   if (overrideSchema) {
-    result.schema = overrideSchema;
+    result2.schema = overrideSchema;
   } else {
     const params = {
       ..._params,
@@ -49834,9 +52461,9 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
       path: _params.path
     };
     if (schema._zod.processJSONSchema) {
-      schema._zod.processJSONSchema(ctx, result.schema, params);
+      schema._zod.processJSONSchema(ctx, result2.schema, params);
     } else {
-      const _json = result.schema;
+      const _json = result2.schema;
       const processor = ctx.processors[def.type];
       if (!processor) {
         throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def.type}`);
@@ -49845,22 +52472,22 @@ function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
     }
     const parent = schema._zod.parent;
     if (parent) {
-      if (!result.ref)
-        result.ref = parent;
+      if (!result2.ref)
+        result2.ref = parent;
       processSchema(parent, ctx, params);
       ctx.seen.get(parent).isParent = true;
     }
   }
   const meta3 = ctx.metadataRegistry.get(schema);
   if (meta3)
-    assignProps(result.schema, meta3);
+    assignProps(result2.schema, meta3);
   if (ctx.io === "input" && isTransforming(schema)) {
-    delete result.schema.examples;
-    delete result.schema.default;
+    delete result2.schema.examples;
+    delete result2.schema.default;
   }
-  if (ctx.io === "input" && "_prefault" in result.schema)
-    (_a3 = result.schema).default ?? (_a3.default = result.schema._prefault);
-  delete result.schema._prefault;
+  if (ctx.io === "input" && "_prefault" in result2.schema)
+    (_a3 = result2.schema).default ?? (_a3.default = result2.schema._prefault);
+  delete result2.schema._prefault;
   const _result = ctx.seen.get(schema);
   return _result.schema;
 }
@@ -50165,13 +52792,13 @@ function finalize(ctx, schema) {
       }
     }
   }
-  const result = {};
+  const result2 = {};
   if (ctx.target === "draft-2020-12") {
-    result.$schema = "https://json-schema.org/draft/2020-12/schema";
+    result2.$schema = "https://json-schema.org/draft/2020-12/schema";
   } else if (ctx.target === "draft-07") {
-    result.$schema = "http://json-schema.org/draft-07/schema#";
+    result2.$schema = "http://json-schema.org/draft-07/schema#";
   } else if (ctx.target === "draft-04") {
-    result.$schema = "http://json-schema.org/draft-04/schema#";
+    result2.$schema = "http://json-schema.org/draft-04/schema#";
   } else if (ctx.target === "openapi-3.0") {
   } else {
   }
@@ -50179,12 +52806,12 @@ function finalize(ctx, schema) {
     const id = ctx.external.registry.get(schema)?.id;
     if (!id)
       throw new Error("Schema is missing an `id` property");
-    result.$id = ctx.external.uri(id);
+    result2.$id = ctx.external.uri(id);
   }
-  assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
+  assignProps(result2, root.defId ? root.schema : root.def ?? root.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
-  if (rootMetaId !== void 0 && result.id === rootMetaId)
-    delete result.id;
+  if (rootMetaId !== void 0 && result2.id === rootMetaId)
+    delete result2.id;
   const defs = ctx.external?.defs ?? {};
   if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
     for (const entry of ctx.seen.entries()) {
@@ -50202,14 +52829,14 @@ function finalize(ctx, schema) {
   } else {
     if (Object.keys(defs).length > 0) {
       if (ctx.target === "draft-2020-12") {
-        result.$defs = defs;
+        result2.$defs = defs;
       } else {
-        result.definitions = defs;
+        result2.definitions = defs;
       }
     }
   }
   try {
-    const finalized = JSON.parse(JSON.stringify(result));
+    const finalized = JSON.parse(JSON.stringify(result2));
     Object.defineProperty(finalized, "~standard", {
       value: {
         ...schema["~standard"],
@@ -51113,8 +53740,8 @@ var JSONSchemaGenerator = class {
     this.ctx.sharedDefsExtractedFor = void 0;
     this.ctx.sharedEmitDoneFor = void 0;
     extractDefs(this.ctx, schema);
-    const result = finalize(this.ctx, schema);
-    const { "~standard": _, ...plainResult } = result;
+    const result2 = finalize(this.ctx, schema);
+    const { "~standard": _, ...plainResult } = result2;
     return plainResult;
   }
 };
@@ -51385,12 +54012,12 @@ var ZodRealError = /* @__PURE__ */ $constructor("ZodError", initializer2, void 0
 });
 
 // node_modules/zod/v4/classic/parse.js
-var parse2 = /* @__PURE__ */ _parse(ZodRealError);
+var parse8 = /* @__PURE__ */ _parse(ZodRealError);
 var parseAsync2 = /* @__PURE__ */ _parseAsync(ZodRealError);
 var safeParse2 = /* @__PURE__ */ _safeParse(ZodRealError);
 var safeParseAsync2 = /* @__PURE__ */ _safeParseAsync(ZodRealError);
 var encode2 = /* @__PURE__ */ _encode(ZodRealError);
-var decode3 = /* @__PURE__ */ _decode(ZodRealError);
+var decode4 = /* @__PURE__ */ _decode(ZodRealError);
 var encodeAsync2 = /* @__PURE__ */ _encodeAsync(ZodRealError);
 var decodeAsync2 = /* @__PURE__ */ _decodeAsync(ZodRealError);
 var safeEncode2 = /* @__PURE__ */ _safeEncode(ZodRealError);
@@ -51522,7 +54149,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     util_exports.own(this, "~standard", value);
   },
   parse: function _parse2(data, params) {
-    return parse2(this, data, params, { callee: _parse2 });
+    return parse8(this, data, params, { callee: _parse2 });
   },
   parseAsync: async function _parseAsync2(data, params) {
     return await parseAsync2(this, data, params, { callee: _parseAsync2 });
@@ -51550,7 +54177,7 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     return encode2(this, data, params, { callee: _encode2 });
   },
   decode: function _decode2(data, params) {
-    return decode3(this, data, params, { callee: _decode2 });
+    return decode4(this, data, params, { callee: _decode2 });
   },
   encodeAsync: async function _encodeAsync2(data, params) {
     return await encodeAsync2(this, data, params, { callee: _encodeAsync2 });
@@ -53060,13 +55687,13 @@ function checkObjectGuards(objectSchema, guards) {
     }
     if (guards.keySchema) {
       for (const key of keys) {
-        const result = guards.keySchema.safeParse(key);
-        if (result.success)
+        const result2 = guards.keySchema.safeParse(key);
+        if (result2.success)
           continue;
         payload.issues.push({
           code: "invalid_key",
           origin: "record",
-          issues: result.error.issues,
+          issues: result2.error.issues,
           input: key,
           path: [key],
           continue: true
@@ -53432,11 +56059,11 @@ function convertBaseSchema(schema, ctx) {
         } else if (schemasToIntersect.length === 1) {
           zodSchema = schemasToIntersect[0];
         } else {
-          let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
+          let result2 = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
           for (let i = 2; i < schemasToIntersect.length; i++) {
-            result = z.intersection(result, schemasToIntersect[i]);
+            result2 = z.intersection(result2, schemasToIntersect[i]);
           }
-          zodSchema = result;
+          zodSchema = result2;
         }
         if (schema.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
@@ -53563,12 +56190,12 @@ function convertSchema(schema, ctx) {
     if (schema.allOf.length === 0) {
       baseSchema = hasExplicitType ? baseSchema : z.any();
     } else {
-      let result = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
+      let result2 = hasExplicitType ? baseSchema : convertSchema(schema.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
       for (let i = startIdx; i < schema.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema.allOf[i], ctx));
+        result2 = z.intersection(result2, convertSchema(schema.allOf[i], ctx));
       }
-      baseSchema = result;
+      baseSchema = result2;
     }
   }
   if (schema.nullable === true && ctx.version === "openapi-3.0") {
@@ -54035,9 +56662,9 @@ function semanticChecks(p, report) {
   for (const [k] of Object.entries(p.severity["from-score"] ?? {})) checkLevel(["severity", "from-score", k], k, true);
   const bands = Object.entries(p.severity["from-score"] ?? {}).filter(([k]) => known.has(k));
   for (const [k, v] of bands) {
-    for (const [k2, v2] of bands) {
-      if (levels.indexOf(k) < levels.indexOf(k2) && v <= v2) {
-        report(["severity", "from-score", k], `band of "${k}" (${v}) must be higher than the band of the less severe "${k2}" (${v2})`);
+    for (const [k2, v22] of bands) {
+      if (levels.indexOf(k) < levels.indexOf(k2) && v <= v22) {
+        report(["severity", "from-score", k], `band of "${k}" (${v}) must be higher than the band of the less severe "${k2}" (${v22})`);
       }
     }
   }
@@ -54205,11 +56832,11 @@ function evaluateRule(rule, findings) {
 function evaluateGate(findings, inputErrors, policy, opts) {
   const rules = policy.gates[opts.environment];
   if (!rules) throw new UnknownEnvironmentError(opts.environment, Object.keys(policy.gates));
-  const results = rules.map((r) => evaluateRule(r, findings));
+  const results2 = rules.map((r) => evaluateRule(r, findings));
   const reasons = [];
   const blocking = /* @__PURE__ */ new Set();
   let status = "pass";
-  for (const r of results) {
+  for (const r of results2) {
     if (!r.exceeded) continue;
     reasons.push(`${r.action === "fail" ? "failed" : "warning"}: "${r.name}": ${r.count} finding${r.count === 1 ? "" : "s"} (max ${r.max})`);
     if (r.action === "fail") {
@@ -54238,7 +56865,7 @@ function evaluateGate(findings, inputErrors, policy, opts) {
   return {
     status,
     environment: opts.environment,
-    rules: results,
+    rules: results2,
     reasons,
     blocking: [...blocking],
     inputErrors: { count: inputErrors.length, blocking: inputBlocking }
@@ -54496,7 +57123,7 @@ function rateResult(res, f, policy, scores, blocking) {
 function nativeRun(tool, findings, policy, scores, blocking) {
   const rules = /* @__PURE__ */ new Map();
   const ruleScore = /* @__PURE__ */ new Map();
-  const results = [];
+  const results2 = [];
   for (const f of findings) {
     if (!rules.has(f.ruleId)) {
       const tags = [...f.tags, ...f.cwe.map((c) => `external/cwe/${c.toLowerCase()}`)];
@@ -54520,12 +57147,12 @@ function nativeRun(tool, findings, policy, scores, blocking) {
       res.locations = [{ logicalLocations: [{ fullyQualifiedName: f.location }] }];
     }
     rateResult(res, f, policy, scores, blocking.has(f.fingerprint));
-    results.push(res);
+    results2.push(res);
   }
   for (const [id, r] of rules) r.properties = { ...r.properties, "security-severity": (ruleScore.get(id) ?? 0).toFixed(1) };
   return {
     tool: { driver: { name: tool, informationUri: "https://github.com/", rules: [...rules.values()] } },
-    results,
+    results: results2,
     properties: { "defect-gate/version": VERSION }
   };
 }
@@ -54635,8 +57262,8 @@ function runCheck(settings, now, log) {
     ...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })),
     ...files
   ];
-  const result = runEngine({ files: withPatternErrors, policy, environment, onInputError: settings.onInputError, now });
-  const report = buildReport(result, policyFile);
+  const result2 = runEngine({ files: withPatternErrors, policy, environment, onInputError: settings.onInputError, now });
+  const report = buildReport(result2, policyFile);
   const written = {};
   if (settings.reportPath) {
     const p = resolve4(settings.workspace, settings.reportPath);
@@ -54648,17 +57275,18 @@ function runCheck(settings, now, log) {
     const docs = /* @__PURE__ */ new Map();
     for (const f of files) if (f.document !== void 0) docs.set(f.file, f.document);
     const p = resolve4(settings.workspace, settings.sarifOutput);
-    writeFileAtomic(p, `${JSON.stringify(buildRatedSarif(result, policy, docs), null, 2)}
+    writeFileAtomic(p, `${JSON.stringify(buildRatedSarif(result2, policy, docs), null, 2)}
 `);
     written.sarif = p;
   }
-  return { result, report, policy, policyFile, written };
+  return { result: result2, report, policy, policyFile, written };
 }
 
 // src/report/escape.ts
 var CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 var CONTROL_TEST = new RegExp(CONTROL.source);
-var MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|~<>&"'=:]/g;
+var MD_SPECIAL = /[\\`*_[\]()#!|~<>&"']/g;
+var LEADING_BLOCK = /^([-+=]|\d+[.)])/;
 var HTML_ENTITIES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 var ZWSP = "​";
 function stripControl(s) {
@@ -54671,12 +57299,12 @@ function truncate(s, max) {
 function md(s, max = 300) {
   if (!s) return "";
   const flat = truncate(stripControl(s).replace(/\s+/g, " ").trim(), max);
-  return flat.replace(MD_SPECIAL, (c) => HTML_ENTITIES[c] ? HTML_ENTITIES[c] : `\\${c}`).replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`).replace(/\\#(?=[A-Za-z0-9])/g, `\\#${ZWSP}`).replace(/\b(GH\\-)(?=\d)/gi, `$1${ZWSP}`);
+  return flat.replace(MD_SPECIAL, (c) => HTML_ENTITIES[c] ? HTML_ENTITIES[c] : `\\${c}`).replace(LEADING_BLOCK, (m) => `\\${m}`).replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`).replace(/\\#(?=[A-Za-z0-9])/g, `\\#${ZWSP}`).replace(/\b(GH\\-)(?=\d)/gi, `$1${ZWSP}`);
 }
 function code(s, max = 200) {
   if (!s) return "";
   const clean = truncate(stripControl(s).replace(/\s+/g, " ").replace(/`/g, "'").trim(), max);
-  return clean ? `\`${clean}\`` : "";
+  return clean ? `\`${clean.replace(/\|/g, "\\|")}\`` : "";
 }
 function safeUrl(u) {
   if (!u) return void 0;
@@ -54813,17 +57441,17 @@ async function run() {
   try {
     const settings = readActionSettings();
     const outcome = runCheck(settings, /* @__PURE__ */ new Date(), actionsLogger);
-    const { result, report } = outcome;
-    const v = result.verdict;
-    for (const e of result.errors) {
+    const { result: result2, report } = outcome;
+    const v = result2.verdict;
+    for (const e of result2.errors) {
       const msg = `${e.file}${e.line ? `:${e.line}:${e.column ?? 1}` : e.jsonPath ? ` at ${e.jsonPath}` : ""}: ${e.message}${e.hint ? ` (${e.hint})` : ""}`;
       if (e.severity === "scanner") warning(annotationText(msg), { title: "defect-gate: scanner reported an error" });
       else error(annotationText(msg), { title: "defect-gate: input problem" });
     }
     let annotated = 0;
-    for (const f of result.findings) {
+    for (const f of result2.findings) {
       if (annotated >= settings.maxAnnotations) break;
-      if (!result.blocking.has(f.fingerprint) || !f.path) continue;
+      if (!result2.blocking.has(f.fingerprint) || !f.path) continue;
       error(annotationText(`${f.message || f.title}
 Why ${f.severity}: ${explainLine(f)}`), {
         title: annotationText(`${f.severity}: ${f.title || f.ruleId}`, 255),
@@ -54834,20 +57462,20 @@ Why ${f.severity}: ${explainLine(f)}`), {
       annotated++;
     }
     setOutput("verdict", v.status);
-    setOutput("blocking-count", String(result.counts.blocking));
+    setOutput("blocking-count", String(result2.counts.blocking));
     setOutput("counts", JSON.stringify(report.counts));
     setOutput("report-path", outcome.written.report ?? "");
     setOutput("sarif-path", outcome.written.sarif ?? "");
     if (settings.jobSummary && process.env.GITHUB_STEP_SUMMARY) {
-      const markdown = renderMarkdown(result, { title: settings.name, maxBytes: JOB_SUMMARY_LIMIT, fullReport: settings.reportPath });
+      const markdown = renderMarkdown(result2, { title: settings.name, maxBytes: JOB_SUMMARY_LIMIT, fullReport: settings.reportPath });
       await summary.addRaw(markdown).write();
     }
-    info(`defect-gate: ${v.status} (${result.environment}): ${result.counts.gated} gated finding(s), ${result.counts.blocking} blocking`);
+    info(`defect-gate: ${v.status} (${result2.environment}): ${result2.counts.gated} gated finding(s), ${result2.counts.blocking} blocking`);
     for (const reason of v.reasons) info(`  ${reason}`);
     if (v.status === "fail") {
       const failing = v.rules.filter((r) => r.exceeded && r.action === "fail");
       const first = failing[0];
-      const line = first ? `Gate "${first.name}" failed: ${first.count} finding${first.count === 1 ? "" : "s"} (max ${first.max})${failing.length > 1 ? `, and ${failing.length - 1} more gate rule(s)` : ""} in ${result.environment}` : `Gate failed in ${result.environment}: ${v.reasons[0] ?? "input errors"}`;
+      const line = first ? `Gate "${first.name}" failed: ${first.count} finding${first.count === 1 ? "" : "s"} (max ${first.max})${failing.length > 1 ? `, and ${failing.length - 1} more gate rule(s)` : ""} in ${result2.environment}` : `Gate failed in ${result2.environment}: ${v.reasons[0] ?? "input errors"}`;
       setFailed(line);
     }
   } catch (err) {

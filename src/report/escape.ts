@@ -6,7 +6,9 @@
 // C0/C1 control characters except tab/newline, plus bidi overrides and other invisible formatting characters.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const CONTROL_TEST = new RegExp(CONTROL.source);
-const MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|~<>&"'=:]/g;
+const MD_SPECIAL = /[\\`*_[\]()#!|~<>&"']/g;
+// Block syntax only matters at the start of a line: list markers, ordered lists, setext underlines, quotes.
+const LEADING_BLOCK = /^([-+=]|\d+[.)])/;
 const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const ZWSP = '\u200b';
 
@@ -30,6 +32,7 @@ export function md(s: string | undefined, max = 300): string {
   const flat = truncate(stripControl(s).replace(/\s+/g, ' ').trim(), max);
   return flat
     .replace(MD_SPECIAL, (c) => (HTML_ENTITIES[c] ? HTML_ENTITIES[c] : `\\${c}`))
+    .replace(LEADING_BLOCK, (m) => `\\${m}`)
     .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
     .replace(/\\#(?=[A-Za-z0-9])/g, `\\#${ZWSP}`)
     .replace(/\b(GH\\-)(?=\d)/gi, `$1${ZWSP}`);
@@ -39,7 +42,8 @@ export function md(s: string | undefined, max = 300): string {
 export function code(s: string | undefined, max = 200): string {
   if (!s) return '';
   const clean = truncate(stripControl(s).replace(/\s+/g, ' ').replace(/`/g, "'").trim(), max);
-  return clean ? `\`${clean}\`` : '';
+  // Inside a code span only `|` needs escaping (GFM splits table cells on it even there).
+  return clean ? `\`${clean.replace(/\|/g, '\\|')}\`` : '';
 }
 
 /** Escapes text for HTML element content or attribute values. */

@@ -1,0 +1,47 @@
+import type { Finding } from '../src/model';
+import { compilePolicy, type Policy } from '../src/policy/compile';
+import { parsePolicy } from '../src/policy/load';
+import { defaultPolicyText } from '../src/io/policy';
+
+/** A finding with sensible defaults; override what a test is about. */
+export function finding(over: Partial<Finding> = {}): Finding {
+  return {
+    fingerprint: over.fingerprint ?? `fp-${Math.random().toString(36).slice(2)}`,
+    fingerprintSource: 'test',
+    tool: { name: 'CodeQL' },
+    source: { file: 'test.sarif', format: 'sarif', pointer: '$.runs[0].results[0]' },
+    ruleId: 'js/sql-injection',
+    title: 'SQL injection',
+    message: 'Query built from user input',
+    kind: 'sast',
+    cwe: [],
+    cve: [],
+    tags: [],
+    level: 'warning',
+    resultKind: 'fail',
+    suppressions: [],
+    path: 'src/app.js',
+    startLine: 10,
+    ...over,
+  };
+}
+
+export function policyFrom(yaml: string, file = 'policy.yml'): Policy {
+  return compilePolicy(parsePolicy(yaml, file));
+}
+
+export function defaultPolicy(): Policy {
+  return policyFrom(defaultPolicyText, 'default.yml');
+}
+
+/** Every policy test starts from the same small base. */
+export const BASE_POLICY = `version: 1
+severity:
+  levels: [critical, high, medium, low, info]
+  from-score: {critical: 9.0, high: 7.0, medium: 4.0, low: 0.1}
+  from-level: {error: high, warning: medium, note: low, none: info}
+  from-scanner: {critical: critical, high: high, moderate: medium, medium: medium, low: low, negligible: info}
+gates:
+  default:
+    - {name: No critical, severity: critical}
+`;

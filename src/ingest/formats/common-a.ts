@@ -1,0 +1,316 @@
+/**
+ * Shared helpers for the native JSON parsers trivy, grype, semgrep, gitleaks, npm-audit and osv-scanner.
+ * Everything here is pure and never throws on untrusted input.
+ */
+import type { Cvss, Finding, FindingKind, InputError, PackageRef, ScannerSuppression, ToolRef } from '../../model';
+import { ecosystemFromPurl, normalizeEcosystem, orderVulnIds } from '../ecosystem';
+import { packageFingerprint } from '../fingerprint';
+import { normalizePath } from '../paths';
+import { arr, isObj, jsonKey, own, text, type Obj } from '../util';
+
+/** Object keys that are never data names (untrusted files may carry them); skipped when iterating keys. */
+export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** `a number`, `null`, `an object` … for "expected X, found Y" messages. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  switch (typeof v) {
+    case 'object':
+      return 'an object';
+    case 'undefined':
+      return 'nothing';
+    case 'string':
+      return 'a string';
+    case 'number':
+      return 'a number';
+    case 'boolean':
+      return 'a boolean';
+    default:
+      return `a ${typeof v}`;
+  }
+}
+
+/** JSON path of a child: `child('$.Results', 2)` → `$.Results[2]`. */
+export function child(path: string, key: string | number): string {
+  return path + jsonKey(key);
+}
+
+/** Collects findings and input errors of one file. */
+export class Collector {
+  readonly findings: Finding[] = [];
+  readonly errors: InputError[] = [];
+  constructor(
+    readonly file: string,
+    readonly format: string,
+  ) {}
+
+  error(jsonPath: string, message: string, hint?: string, severity: 'partial' | 'fatal' | 'scanner' = 'partial'): void {
+    const e: InputError = { file: this.file, jsonPath, message, severity };
+    if (hint) e.hint = hint;
+    this.errors.push(e);
+  }
+
+  /**
+   * The array at `v`; `undefined`/`null` is an empty array (scanners write `null` for "none").
+   * Anything else is reported as an InputError and treated as empty.
+   */
+  array(v: unknown, jsonPath: string, hint = 'the record was skipped; check that the file was not edited or truncated'): unknown[] {
+    if (v === undefined || v === null) return [];
+    if (Array.isArray(v)) return v;
+    this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
+    return [];
+  }
+
+  /** The object at `v`, or undefined with an InputError (when `v` is present but not an object). */
+  object(v: unknown, jsonPath: string, hint = 'the record was skipped'): Obj | undefined {
+    if (isObj(v)) return v;
+    this.error(jsonPath, `expected an object, found ${describeValue(v)}`, hint);
+    return undefined;
+  }
+
+  add(f: Finding): void {
+    this.findings.push(f);
+  }
+}
+
+/** The scanner's severity word, lower-cased and trimmed (`HIGH` → `high`). */
+export function severityWord(v: unknown): string | undefined {
+  return text(v)?.toLowerCase();
+}
+
+/** Repository-relative path or text location for a scanner's file reference. */
+export function locate(ref: string | undefined, workspace: string | undefined): { path?: string; location?: string } {
+  if (!ref) return {};
+  const r = normalizePath(ref, workspace);
+  return 'path' in r ? { path: r.path } : { location: r.location };
+}
+
+/** Never show a secret: the first few characters (at most 4, at most a quarter) then `…`. */
+export function redactSecret(secret: string): string {
+  const keep = Math.min(4, Math.floor(secret.length / 4));
+  return `${secret.slice(0, keep)}…`;
+}
+
+/** Replaces every occurrence of each secret in `s` by its redacted form. */
+export function redactIn(s: string, secrets: (string | undefined)[]): string {
+  let out = s;
+  for (const secret of secrets) {
+    if (secret && secret.length > 0) out = out.split(secret).join(redactSecret(secret));
+  }
+  return out;
+}
+
+/** `"1.2.3, 1.3.0"` → `['1.2.3', '1.3.0']`. */
+export function splitVersions(v: unknown): string[] {
+  const s = text(v);
+  if (!s) return [];
+  const out = new Set<string>();
+  for (const part of s.split(',')) {
+    const p = part.trim();
+    if (p) out.add(p);
+  }
+  return [...out];
+}
+
+const CVSS_PREFIX = /^CVSS:(\d+(?:\.\d+)?)\//i;
+const CVSS2_SHAPE = /^\(?AV:[LANP]\/AC:[HML]\/Au:[MSN]\//;
+
+/** CVSS version from a vector string (`CVSS:3.1/…` → `3.1`, bare v2 vectors → `2.0`). */
+export function cvssVersion(vector: string | undefined): string | undefined {
+  if (!vector) return undefined;
+  const m = CVSS_PREFIX.exec(vector);
+  if (m) return m[1];
+  return CVSS2_SHAPE.test(vector) ? '2.0' : undefined;
+}
+
+/** A Cvss record, or undefined when nothing is known; scores outside 0–10 are dropped. */
+export function makeCvss(version: string | undefined, score: number | undefined, vector: string | undefined): Cvss | undefined {
+  const s = score !== undefined && score >= 0 && score <= 10 ? score : undefined;
+  if (s === undefined && !vector) return undefined;
+  const c: Cvss = {};
+  const v = version ?? cvssVersion(vector);
+  if (v) c.version = v;
+  if (s !== undefined) c.score = s;
+  if (vector) c.vector = vector;
+  return c;
+}
+
+const PURL_PARTS = /^pkg:([^/]+)\/(.+?)(?:@([^?#]*))?(?:[?#].*)?$/i;
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * Package record with the ecosystem taken from the purl when there is one, else from `ecosystemHint`.
+ * Maven names are made `group:artifact` (Trivy spelling) when the tool gave only the artifact id but the purl has the
+ * group, so Trivy and Grype name the same jar alike and their package fingerprints agree.
+ */
+export function makePackage(
+  name: string,
+  version: string | undefined,
+  purl: string | undefined,
+  ecosystemHint: string | undefined,
+  fixedVersions: string[] = [],
+): PackageRef {
+  const ecosystem = ecosystemFromPurl(purl) ?? normalizeEcosystem(ecosystemHint);
+  let n = name;
+  if (ecosystem === 'maven' && purl && !n.includes(':')) {
+    const m = PURL_PARTS.exec(purl.trim());
+    const segs = m?.[2]?.split('/') ?? [];
+    if (segs.length >= 2) {
+      const artifact = decode(segs[segs.length - 1] ?? '');
+      const group = segs.slice(0, -1).map(decode).join('.');
+      if (artifact === n && group) n = `${group}:${artifact}`;
+    }
+  }
+  const p: PackageRef = { name: n };
+  if (ecosystem) p.ecosystem = ecosystem;
+  if (version) p.version = version;
+  if (purl) p.purl = purl;
+  if (fixedVersions.length > 0) p.fixedVersions = fixedVersions;
+  return p;
+}
+
+export interface FindingInput {
+  fingerprint?: string;
+  fingerprintSource?: string;
+  tool: ToolRef;
+  pointer: string;
+  ruleId: string;
+  title: string;
+  message: string;
+  helpUri?: string;
+  kind: FindingKind;
+  cwe?: string[];
+  cve?: string[];
+  tags?: string[];
+  scannerSeverity?: string;
+  securitySeverity?: number;
+  cvss?: Cvss;
+  path?: string;
+  location?: string;
+  startLine?: number;
+  endLine?: number;
+  startColumn?: number;
+  endColumn?: number;
+  snippet?: string;
+  component?: string;
+  package?: PackageRef;
+  exploit?: Finding['exploit'];
+  suppressions?: ScannerSuppression[];
+  resultKind?: Finding['resultKind'];
+  firstDetected?: string;
+}
+
+/** Builds a Finding with defaults (`resultKind: 'fail'`, empty lists) and no `undefined`-valued keys. */
+export function makeFinding(c: Collector, i: FindingInput): Finding {
+  const f: Finding = {
+    fingerprint: i.fingerprint ?? '',
+    fingerprintSource: i.fingerprintSource ?? '',
+    tool: i.tool,
+    source: { file: c.file, format: c.format, pointer: i.pointer },
+    ruleId: i.ruleId,
+    title: i.title,
+    message: i.message,
+    kind: i.kind,
+    cwe: i.cwe ?? [],
+    cve: i.cve ?? [],
+    tags: i.tags ?? [],
+    resultKind: i.resultKind ?? 'fail',
+    suppressions: i.suppressions ?? [],
+  };
+  const optional: (keyof FindingInput & keyof Finding)[] = [
+    'helpUri',
+    'scannerSeverity',
+    'securitySeverity',
+    'cvss',
+    'path',
+    'location',
+    'startLine',
+    'endLine',
+    'startColumn',
+    'endColumn',
+    'snippet',
+    'component',
+    'package',
+    'exploit',
+    'firstDetected',
+  ];
+  const target = f as unknown as Record<string, unknown>;
+  for (const k of optional) {
+    const v = i[k];
+    if (v !== undefined) target[k] = v;
+  }
+  return f;
+}
+
+/** Fingerprint for a dependency vulnerability: the same package@version and primary id from any tool agree. */
+export function dependencyFingerprint(pkg: PackageRef, ids: string[], fallbackId: string): { fingerprint: string; fingerprintSource: string } {
+  return { fingerprint: packageFingerprint(pkg, ids[0] ?? fallbackId), fingerprintSource: 'package' };
+}
+
+/** orderVulnIds over a primary id and aliases, ignoring non-strings. */
+export function vulnIds(...groups: unknown[]): string[] {
+  const all: string[] = [];
+  for (const g of groups) {
+    if (Array.isArray(g)) {
+      for (const x of g) {
+        const s = text(x);
+        if (s) all.push(s);
+      }
+    } else {
+      const s = text(g);
+      if (s) all.push(s);
+    }
+  }
+  return orderVulnIds(all);
+}
+
+/** Ids from a list of objects' `key` property (e.g. relatedVulnerabilities[].id). */
+export function idsOf(list: unknown, key: string): string[] {
+  const out: string[] = [];
+  for (const x of arr(list)) {
+    const s = text(own(x, key));
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+const GHSA_IN_URL = /\b(GHSA(?:-[23456789cfghjmpqrvwx]{4}){3})\b/i;
+
+/** A GHSA id inside a URL such as `https://github.com/advisories/GHSA-xxxx-xxxx-xxxx`. */
+export function ghsaFromUrl(url: string | undefined): string | undefined {
+  const m = url ? GHSA_IN_URL.exec(url) : null;
+  return m?.[1];
+}
+
+const SEVERITY_ORDER: Record<string, number> = {
+  critical: 5,
+  high: 4,
+  important: 4,
+  moderate: 3,
+  medium: 3,
+  low: 2,
+  negligible: 1,
+  info: 1,
+  unknown: 0,
+};
+
+/** The more severe of two severity words (unknown words lose to known ones). */
+export function moreSevere(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return (SEVERITY_ORDER[b] ?? -1) > (SEVERITY_ORDER[a] ?? -1) ? b : a;
+}
+
+/** Tags `prefix:value` for non-empty values. */
+export function tag(prefix: string, v: unknown): string[] {
+  const s = text(v);
+  return s ? [`${prefix}:${s}`] : [];
+}

@@ -1,0 +1,406 @@
+/**
+ * Trivy JSON: SchemaVersion 2 reports (`Results[]` with Vulnerabilities, Misconfigurations, Secrets), Kubernetes
+ * reports (`ClusterName` with `Resources[]`, or with `Vulnerabilities[]`/`Misconfigurations[]` per resource), and the
+ * legacy top-level array of results. License results are not security findings and are not reported.
+ */
+import type { Cvss, FindingKind, ScannerSuppression, ToolRef } from '../../model';
+import { computeFingerprint } from '../fingerprint';
+import type { FormatParser, ParseContext, ParseResult } from '../types';
+import { arr, cweId, firstLine, isObj, num, own, posInt, str, text, type Obj } from '../util';
+import {
+  child,
+  Collector,
+  dependencyFingerprint,
+  locate,
+  makeCvss,
+  makeFinding,
+  makePackage,
+  severityWord,
+  splitVersions,
+  tag,
+  UNSAFE_KEYS,
+  vulnIds,
+} from './common-a';
+
+const FORMAT = 'trivy';
+
+/** Trivy `Type` values of OS package results (legacy reports have no `Class`). */
+const OS_TYPES = new Set([
+  'alpine',
+  'alma',
+  'amazon',
+  'azurelinux',
+  'bottlerocket',
+  'cbl-mariner',
+  'centos',
+  'chainguard',
+  'debian',
+  'echo',
+  'fedora',
+  'minimos',
+  'opensuse',
+  'opensuse.leap',
+  'opensuse.tumbleweed',
+  'oracle',
+  'photon',
+  'redhat',
+  'rocky',
+  'sles',
+  'suse',
+  'suse linux enterprise micro',
+  'ubuntu',
+  'wolfi',
+]);
+
+/** Artifact types whose targets are not files of the repository. */
+const NON_REPO_ARTIFACTS = new Set(['container_image', 'vm', 'cyclonedx', 'spdx', 'aws_account', 'kubernetes']);
+/** Types of packages found in built artifacts: the Target is a language name (`Java`, `Node.js`), the file is PkgPath. */
+const POST_BUILD_TYPES = new Set(['jar', 'node-pkg', 'python-pkg', 'gemspec', 'gobinary', 'rustbinary', 'rust-binary', 'conda-pkg', 'julia', 'wordpress']);
+const IMAGE_ARTIFACTS = new Set(['container_image', 'vm', 'kubernetes']);
+
+interface Scope {
+  tool: ToolRef;
+  artifactType?: string;
+  /** Kubernetes resource (`namespace/Kind/name`) the results belong to. */
+  resource?: string;
+}
+
+interface ResultInfo {
+  target?: string;
+  cls?: string;
+  type?: string;
+  isOs: boolean;
+  postBuild: boolean;
+  where: { path?: string; location?: string };
+  component?: string;
+}
+
+function isResultLike(v: unknown): boolean {
+  return isObj(v) && typeof own(v, 'Target') === 'string' && ('Vulnerabilities' in v || 'Type' in v || 'Class' in v);
+}
+
+function detect(doc: unknown): boolean {
+  if (Array.isArray(doc)) return doc.length > 0 && doc.slice(0, 3).every(isResultLike);
+  if (!isObj(doc)) return false;
+  if (typeof own(doc, 'SchemaVersion') === 'number' && ('Results' in doc || 'ArtifactName' in doc || 'ArtifactType' in doc)) {
+    return true;
+  }
+  if (typeof own(doc, 'ClusterName') === 'string') {
+    return Array.isArray(own(doc, 'Resources')) || Array.isArray(own(doc, 'Vulnerabilities')) || Array.isArray(own(doc, 'Misconfigurations'));
+  }
+  return false;
+}
+
+function cvssOf(v: Obj): Cvss | undefined {
+  const all = own(v, 'CVSS');
+  if (!isObj(all)) return undefined;
+  const sources: string[] = [];
+  const preferred = text(own(v, 'SeveritySource'));
+  if (preferred) sources.push(preferred);
+  if (preferred !== 'nvd') sources.push('nvd');
+  for (const k of Object.keys(all)) if (!sources.includes(k) && !UNSAFE_KEYS.has(k)) sources.push(k);
+  const pick = (scoreKey: string, vectorKey: string, version: string | undefined): Cvss | undefined => {
+    for (const s of sources) {
+      const e = own(all, s);
+      const score = num(own(e, scoreKey));
+      const vector = text(own(e, vectorKey));
+      if (score !== undefined || vector) return makeCvss(version, score, vector);
+    }
+    return undefined;
+  };
+  return pick('V3Score', 'V3Vector', undefined) ?? pick('V40Score', 'V40Vector', '4.0') ?? pick('V2Score', 'V2Vector', '2.0');
+}
+
+function resultInfo(r: Obj, scope: Scope, ctx: ParseContext): ResultInfo {
+  const target = text(own(r, 'Target'));
+  const cls = text(own(r, 'Class'));
+  const type = text(own(r, 'Type'));
+  const isOs = cls === 'os-pkgs' || (cls === undefined && type !== undefined && OS_TYPES.has(type.toLowerCase()));
+  let where: ResultInfo['where'] = {};
+  let component: string | undefined;
+  if (scope.resource) {
+    component = scope.resource;
+    where = { location: target ? `${scope.resource} (${target})` : scope.resource };
+  } else if (target) {
+    if (isOs || (scope.artifactType && NON_REPO_ARTIFACTS.has(scope.artifactType))) {
+      where = { location: target };
+      component = target;
+    } else {
+      where = locate(target, ctx.workspace);
+    }
+  }
+  const postBuild = type !== undefined && POST_BUILD_TYPES.has(type.toLowerCase());
+  if (postBuild && 'path' in where) {
+    // `Java`, `Node.js` …: not a file; the vulnerability's PkgPath says where the package is.
+    where = {};
+    component = target;
+  }
+  return { target, cls, type, isOs, postBuild, where, component };
+}
+
+function vulnerability(
+  c: Collector,
+  v: Obj,
+  pointer: string,
+  info: ResultInfo,
+  scope: Scope,
+  ctx: ParseContext,
+  suppressions: ScannerSuppression[],
+  extraTags: string[],
+): void {
+  const id = text(own(v, 'VulnerabilityID'));
+  const pkgName = text(own(v, 'PkgName'));
+  if (!id || !pkgName) {
+    c.error(pointer, `vulnerability without ${id ? 'PkgName' : 'VulnerabilityID'}`, 'the record was skipped');
+    return;
+  }
+  const identifier = own(v, 'PkgIdentifier');
+  const ref = text(own(v, 'Ref'));
+  const purl = text(own(identifier, 'PURL')) ?? (ref?.startsWith('pkg:') ? ref : undefined);
+  const version = text(own(v, 'InstalledVersion'));
+  const pkg = makePackage(pkgName, version, purl, info.type, splitVersions(own(v, 'FixedVersion')));
+  const cve = vulnIds(id, own(v, 'VendorIDs'));
+  const title = text(own(v, 'Title'));
+  const description = text(own(v, 'Description'));
+  const status = text(own(v, 'Status'));
+  const fixed = pkg.fixedVersions?.join(', ');
+  const pkgLine = `Package: ${pkgName}${version ? `@${version}` : ''}${fixed ? `; fixed in ${fixed}` : ''}${info.target ? `; target: ${info.target}` : ''}`;
+  const pkgPath = text(own(v, 'PkgPath'));
+  const kind: FindingKind = info.isOs || (scope.artifactType !== undefined && IMAGE_ARTIFACTS.has(scope.artifactType)) ? 'container' : 'sca';
+  c.add(
+    makeFinding(c, {
+      ...dependencyFingerprint(pkg, cve, id),
+      tool: scope.tool,
+      pointer,
+      ruleId: id,
+      title: title ? firstLine(title) : description ? firstLine(description) : `${id} in ${pkgName}`,
+      message: [description ?? title ?? id, pkgLine].join('\n\n'),
+      helpUri: text(own(v, 'PrimaryURL')) ?? text(arr(own(v, 'References'))[0]),
+      kind,
+      cwe: cwes(own(v, 'CweIDs')),
+      cve,
+      tags: [...tag('status', status), ...extraTags],
+      scannerSeverity: severityWord(own(v, 'Severity')),
+      cvss: cvssOf(v),
+      ...(info.postBuild && pkgPath && !info.where.location ? locate(pkgPath, ctx.workspace) : info.where),
+      component: info.component ?? pkgPath,
+      package: pkg,
+      suppressions,
+    }),
+  );
+}
+
+function cwes(v: unknown): string[] {
+  const out = new Set<string>();
+  for (const x of arr(v)) {
+    const id = cweId(x);
+    if (id) out.add(id);
+  }
+  return [...out];
+}
+
+interface CodeInfo {
+  causeText?: string;
+  snippet?: string;
+}
+
+/** Text of the cause lines of `CauseMetadata.Code.Lines`, and the first cause line (for fingerprints). */
+function codeInfo(cause: unknown, startLine: number | undefined): CodeInfo {
+  const lines = arr(own(own(cause, 'Code'), 'Lines'));
+  const picked: string[] = [];
+  let causeText: string | undefined;
+  for (const l of lines) {
+    const content = str(own(l, 'Content'));
+    if (content === undefined) continue;
+    if (own(l, 'IsCause') === true || lines.length === 1) picked.push(content);
+    if (causeText === undefined && startLine !== undefined && posInt(own(l, 'Number')) === startLine) causeText = content;
+  }
+  return { causeText, snippet: picked.length > 0 ? picked.slice(0, 20).join('\n') : undefined };
+}
+
+function misconfiguration(
+  c: Collector,
+  m: Obj,
+  pointer: string,
+  info: ResultInfo,
+  scope: Scope,
+  ctx: ParseContext,
+  suppressions: ScannerSuppression[],
+  extraTags: string[],
+): void {
+  const ruleId = text(own(m, 'ID')) ?? text(own(m, 'AVDID'));
+  if (!ruleId) {
+    c.error(pointer, 'misconfiguration without ID', 'the record was skipped');
+    return;
+  }
+  const status = text(own(m, 'Status'))?.toUpperCase();
+  const cause = own(m, 'CauseMetadata');
+  const startLine = posInt(own(cause, 'StartLine'));
+  const endLine = posInt(own(cause, 'EndLine'));
+  const title = text(own(m, 'Title'));
+  const msg = text(own(m, 'Message'));
+  const description = text(own(m, 'Description'));
+  const resolution = text(own(m, 'Resolution'));
+  const resource = text(own(cause, 'Resource'));
+  const code = codeInfo(cause, startLine);
+  const path = info.where.path;
+  const lineText = (path && startLine !== undefined ? ctx.sourceLine?.(path, startLine) : undefined) ?? code.causeText;
+  const fp = computeFingerprint({
+    tool: 'trivy',
+    ruleId,
+    path: path ?? info.where.location,
+    lineText,
+    message: [msg ?? title ?? ruleId, resource].filter(Boolean).join(' '),
+  });
+  const sup = [...suppressions];
+  if (status === 'EXCEPTION') sup.push({ kind: 'external', status: 'accepted', justification: 'Trivy exception (policy exception)' });
+  c.add(
+    makeFinding(c, {
+      fingerprint: fp.fingerprint,
+      fingerprintSource: fp.source,
+      tool: scope.tool,
+      pointer,
+      ruleId,
+      title: firstLine(title ?? msg ?? ruleId),
+      message: [msg ?? title ?? ruleId, description, resolution ? `Resolution: ${resolution}` : undefined].filter(Boolean).join('\n\n'),
+      helpUri: text(own(m, 'PrimaryURL')) ?? text(arr(own(m, 'References'))[0]),
+      kind: 'iac',
+      tags: [...tag('type', own(m, 'Type')), ...extraTags],
+      scannerSeverity: severityWord(own(m, 'Severity')),
+      resultKind: status === 'PASS' ? 'pass' : 'fail',
+      ...info.where,
+      startLine,
+      endLine: endLine !== undefined && startLine !== undefined && endLine >= startLine ? endLine : undefined,
+      snippet: code.snippet,
+      component: info.component ?? resource,
+      suppressions: sup,
+    }),
+  );
+}
+
+function secret(
+  c: Collector,
+  s: Obj,
+  pointer: string,
+  info: ResultInfo,
+  scope: Scope,
+  ctx: ParseContext,
+  suppressions: ScannerSuppression[],
+  extraTags: string[],
+): void {
+  const ruleId = text(own(s, 'RuleID'));
+  if (!ruleId) {
+    c.error(pointer, 'secret without RuleID', 'the record was skipped');
+    return;
+  }
+  const startLine = posInt(own(s, 'StartLine'));
+  const endLine = posInt(own(s, 'EndLine'));
+  const title = text(own(s, 'Title')) ?? ruleId;
+  const category = text(own(s, 'Category'));
+  const path = info.where.path;
+  const code = codeInfo(own(s, 'Code'), startLine);
+  // Trivy masks the secret in Match and Code; it is only hashed here, never copied into the finding.
+  const lineText = (path && startLine !== undefined ? ctx.sourceLine?.(path, startLine) : undefined) ?? code.causeText ?? text(own(s, 'Match'));
+  const fp = computeFingerprint({ tool: 'trivy', ruleId, path: path ?? info.where.location, lineText, message: title });
+  c.add(
+    makeFinding(c, {
+      fingerprint: fp.fingerprint,
+      fingerprintSource: fp.source,
+      tool: scope.tool,
+      pointer,
+      ruleId,
+      title: firstLine(title),
+      message: `${title}${category ? ` (${category})` : ''}${info.target ? ` in ${info.target}` : ''}`,
+      kind: 'secret',
+      tags: [...tag('category', category), ...extraTags],
+      scannerSeverity: severityWord(own(s, 'Severity')),
+      ...info.where,
+      startLine,
+      endLine: endLine !== undefined && startLine !== undefined && endLine >= startLine ? endLine : undefined,
+      component: info.component,
+      suppressions,
+    }),
+  );
+}
+
+function results(c: Collector, list: unknown, path: string, scope: Scope, ctx: ParseContext): void {
+  const items = c.array(list, path);
+  items.forEach((r, i) => {
+    const rp = child(path, i);
+    const res = c.object(r, rp);
+    if (!res) return;
+    const info = resultInfo(res, scope, ctx);
+    c.array(own(res, 'Vulnerabilities'), child(rp, 'Vulnerabilities')).forEach((v, j) => {
+      const p = child(child(rp, 'Vulnerabilities'), j);
+      const o = c.object(v, p);
+      if (o) vulnerability(c, o, p, info, scope, ctx, [], []);
+    });
+    c.array(own(res, 'Misconfigurations'), child(rp, 'Misconfigurations')).forEach((m, j) => {
+      const p = child(child(rp, 'Misconfigurations'), j);
+      const o = c.object(m, p);
+      if (o) misconfiguration(c, o, p, info, scope, ctx, [], []);
+    });
+    c.array(own(res, 'Secrets'), child(rp, 'Secrets')).forEach((s, j) => {
+      const p = child(child(rp, 'Secrets'), j);
+      const o = c.object(s, p);
+      if (o) secret(c, o, p, info, scope, ctx, [], []);
+    });
+    // `--show-suppressed`: findings Trivy suppressed (VEX, .trivyignore), reported with the reason.
+    c.array(own(res, 'ModifiedFindings'), child(rp, 'ModifiedFindings')).forEach((mf, j) => {
+      const p = child(child(rp, 'ModifiedFindings'), j);
+      const o = c.object(mf, p);
+      if (!o) return;
+      const inner = own(o, 'Finding');
+      const fp = child(p, 'Finding');
+      const f = c.object(inner, fp);
+      if (!f) return;
+      const sup: ScannerSuppression = { kind: 'external', status: text(own(o, 'Status'))?.toLowerCase() ?? 'ignored' };
+      const why = [text(own(o, 'Statement')), text(own(o, 'Source'))].filter(Boolean).join(' — ');
+      if (why) sup.justification = why;
+      const extra = tag('suppressed-by', own(o, 'Source'));
+      const type = text(own(o, 'Type'))?.toLowerCase();
+      if (type === 'vulnerability') vulnerability(c, f, fp, info, scope, ctx, [sup], extra);
+      else if (type === 'misconfiguration' || type === 'misconfig') misconfiguration(c, f, fp, info, scope, ctx, [sup], extra);
+      else if (type === 'secret') secret(c, f, fp, info, scope, ctx, [sup], extra);
+    });
+  });
+}
+
+function resources(c: Collector, list: unknown, path: string, tool: ToolRef, ctx: ParseContext): void {
+  c.array(list, path).forEach((r, i) => {
+    const rp = child(path, i);
+    const res = c.object(r, rp);
+    if (!res) return;
+    const resource = [text(own(res, 'Namespace')), text(own(res, 'Kind')), text(own(res, 'Name'))].filter(Boolean).join('/') || undefined;
+    results(c, own(res, 'Results'), child(rp, 'Results'), { tool, resource, artifactType: 'kubernetes' }, ctx);
+  });
+}
+
+function parse(doc: unknown, ctx: ParseContext): ParseResult {
+  const c = new Collector(ctx.file, FORMAT);
+  const tool: ToolRef = { name: 'Trivy' };
+  if (Array.isArray(doc)) {
+    results(c, doc, '$', { tool }, ctx);
+  } else if (isObj(doc)) {
+    const version = text(own(own(doc, 'Trivy'), 'Version'));
+    if (version) tool.version = version;
+    if (typeof own(doc, 'ClusterName') === 'string' && !('Results' in doc)) {
+      for (const key of ['Resources', 'Vulnerabilities', 'Misconfigurations']) {
+        if (key in doc) resources(c, own(doc, key), `$.${key}`, tool, ctx);
+      }
+    } else {
+      results(c, own(doc, 'Results'), '$.Results', { tool, artifactType: text(own(doc, 'ArtifactType'))?.toLowerCase() }, ctx);
+    }
+  } else {
+    c.error('$', `expected a Trivy report (an object or an array of results), found ${doc === null ? 'null' : typeof doc}`, undefined, 'fatal');
+  }
+  return { findings: c.findings, errors: c.errors, tools: [tool] };
+}
+
+export const trivyParser: FormatParser = {
+  id: FORMAT,
+  label: 'Trivy JSON',
+  syntax: 'json',
+  detect,
+  parse,
+};
