@@ -16667,7 +16667,7 @@ function describeUnknown(doc) {
   if (keys.length === 0) return "the document is an empty object";
   if ("error" in doc || "errors" in doc && keys.length <= 2) {
     const e = doc.error ?? doc.errors;
-    const msg = typeof e === "string" ? e : isObj(e) && typeof e.message === "string" ? e.message : void 0;
+    const msg = typeof e === "string" ? e : isObj(e) ? [e.message, e.summary, e.code].find((x) => typeof x === "string") : void 0;
     return `the document is an error object${msg ? ` ("${msg.slice(0, 200)}")` : ""}: the scanner failed before producing results`;
   }
   if ("version" in doc && "runs" in doc) return `it looks like SARIF but its version is ${JSON.stringify(doc.version)}`;
@@ -16689,7 +16689,13 @@ function ingestText(text2, ctx, format, parsers = PARSERS) {
   if (isXml) {
     if (forced && forced.syntax !== "xml") return fatal(file2, `format "${forced.id}" is JSON but the file is XML`, { hint: expected });
     const r = parseXml2(text2);
-    if (!r.ok) return fatal(file2, `not well-formed XML: ${r.message}`, { line: r.line, column: r.column, hint: expected });
+    if (!r.ok) {
+      return fatal(file2, `not well-formed XML: ${r.message}`, {
+        line: r.line,
+        column: r.column,
+        hint: "check that the scanner step finished writing this file (a cut-off file is a common cause)"
+      });
+    }
     doc = r.value;
   } else {
     const r = parseJson(text2);
@@ -16699,7 +16705,7 @@ function ingestText(text2, ctx, format, parsers = PARSERS) {
       return fatal(file2, `not valid JSON: ${r.message}${ndjson}`, {
         line: r.line,
         column: r.column,
-        hint: ndjson ? `ask the scanner for a single JSON document; ${expected}` : expected
+        hint: ndjson ? "ask the scanner for a single JSON document" : "check that the scanner step finished writing this file (a cut-off file is a common cause)"
       });
     }
     doc = r.value;

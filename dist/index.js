@@ -36448,7 +36448,7 @@ function describeUnknown(doc) {
   if (keys.length === 0) return "the document is an empty object";
   if ("error" in doc || "errors" in doc && keys.length <= 2) {
     const e = doc.error ?? doc.errors;
-    const msg = typeof e === "string" ? e : isObj(e) && typeof e.message === "string" ? e.message : void 0;
+    const msg = typeof e === "string" ? e : isObj(e) ? [e.message, e.summary, e.code].find((x) => typeof x === "string") : void 0;
     return `the document is an error object${msg ? ` ("${msg.slice(0, 200)}")` : ""}: the scanner failed before producing results`;
   }
   if ("version" in doc && "runs" in doc) return `it looks like SARIF but its version is ${JSON.stringify(doc.version)}`;
@@ -36470,7 +36470,13 @@ function ingestText(text2, ctx, format, parsers = PARSERS) {
   if (isXml) {
     if (forced && forced.syntax !== "xml") return fatal(file2, `format "${forced.id}" is JSON but the file is XML`, { hint: expected });
     const r = parseXml2(text2);
-    if (!r.ok) return fatal(file2, `not well-formed XML: ${r.message}`, { line: r.line, column: r.column, hint: expected });
+    if (!r.ok) {
+      return fatal(file2, `not well-formed XML: ${r.message}`, {
+        line: r.line,
+        column: r.column,
+        hint: "check that the scanner step finished writing this file (a cut-off file is a common cause)"
+      });
+    }
     doc = r.value;
   } else {
     const r = parseJson(text2);
@@ -36480,7 +36486,7 @@ function ingestText(text2, ctx, format, parsers = PARSERS) {
       return fatal(file2, `not valid JSON: ${r.message}${ndjson}`, {
         line: r.line,
         column: r.column,
-        hint: ndjson ? `ask the scanner for a single JSON document; ${expected}` : expected
+        hint: ndjson ? "ask the scanner for a single JSON document" : "check that the scanner step finished writing this file (a cut-off file is a common cause)"
       });
     }
     doc = r.value;
@@ -57437,6 +57443,16 @@ function errorMessage(err) {
     return String(err);
   }
 }
+function failureLine(result2) {
+  const v = result2.verdict;
+  const failing = v.rules.filter((r) => r.exceeded && r.action === "fail");
+  const inputs = v.inputErrors.blocking ? v.reasons.find((r) => r.startsWith("failed: ") && !r.startsWith('failed: "')) : void 0;
+  const inputText = inputs?.replace(/^failed: /, "");
+  const first = failing[0];
+  if (!first) return `Gate failed in ${result2.environment}: ${inputText ?? "see the job summary"}`;
+  const more = failing.length > 1 ? `, and ${failing.length - 1} more gate rule(s)` : "";
+  return `Gate "${first.name}" failed: ${first.count} finding${first.count === 1 ? "" : "s"} (max ${first.max})${more} in ${result2.environment}${inputText ? `; ${inputText}` : ""}`;
+}
 async function run() {
   try {
     const settings = readActionSettings();
@@ -57472,12 +57488,7 @@ Why ${f.severity}: ${explainLine(f)}`), {
     }
     info(`defect-gate: ${v.status} (${result2.environment}): ${result2.counts.gated} gated finding(s), ${result2.counts.blocking} blocking`);
     for (const reason of v.reasons) info(`  ${reason}`);
-    if (v.status === "fail") {
-      const failing = v.rules.filter((r) => r.exceeded && r.action === "fail");
-      const first = failing[0];
-      const line = first ? `Gate "${first.name}" failed: ${first.count} finding${first.count === 1 ? "" : "s"} (max ${first.max})${failing.length > 1 ? `, and ${failing.length - 1} more gate rule(s)` : ""} in ${result2.environment}` : `Gate failed in ${result2.environment}: ${v.reasons[0] ?? "input errors"}`;
-      setFailed(line);
-    }
+    if (v.status === "fail") setFailed(failureLine(result2));
   } catch (err) {
     if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError) {
       setFailed(err.message);

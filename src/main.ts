@@ -7,6 +7,7 @@ import { renderMarkdown, JOB_SUMMARY_LIMIT } from './report/markdown';
 import { annotationText } from './report/escape';
 import { explainLine } from './rate/rate';
 import type { Logger } from './logger';
+import type { RunResult } from './engine';
 
 /** The Action shell: inputs → check → job summary, outputs, annotations, exit status. */
 
@@ -26,6 +27,18 @@ export function errorMessage(err: unknown): string {
   } catch {
     return String(err);
   }
+}
+
+/** The one line that explains a failed gate: which rule, how many findings; or the unreadable inputs. */
+export function failureLine(result: RunResult): string {
+  const v = result.verdict;
+  const failing = v.rules.filter((r) => r.exceeded && r.action === 'fail');
+  const inputs = v.inputErrors.blocking ? v.reasons.find((r) => r.startsWith('failed: ') && !r.startsWith('failed: "')) : undefined;
+  const inputText = inputs?.replace(/^failed: /, '');
+  const first = failing[0];
+  if (!first) return `Gate failed in ${result.environment}: ${inputText ?? 'see the job summary'}`;
+  const more = failing.length > 1 ? `, and ${failing.length - 1} more gate rule(s)` : '';
+  return `Gate "${first.name}" failed: ${first.count} finding${first.count === 1 ? '' : 's'} (max ${first.max})${more} in ${result.environment}${inputText ? `; ${inputText}` : ''}`;
 }
 
 export async function run(): Promise<void> {
@@ -69,14 +82,7 @@ export async function run(): Promise<void> {
     core.info(`defect-gate: ${v.status} (${result.environment}): ${result.counts.gated} gated finding(s), ${result.counts.blocking} blocking`);
     for (const reason of v.reasons) core.info(`  ${reason}`);
 
-    if (v.status === 'fail') {
-      const failing = v.rules.filter((r) => r.exceeded && r.action === 'fail');
-      const first = failing[0];
-      const line = first
-        ? `Gate "${first.name}" failed: ${first.count} finding${first.count === 1 ? '' : 's'} (max ${first.max})${failing.length > 1 ? `, and ${failing.length - 1} more gate rule(s)` : ''} in ${result.environment}`
-        : `Gate failed in ${result.environment}: ${v.reasons[0] ?? 'input errors'}`;
-      core.setFailed(line);
-    }
+    if (v.status === 'fail') core.setFailed(failureLine(result));
   } catch (err) {
     if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError) {
       core.setFailed(err.message);

@@ -33,7 +33,12 @@ function describeUnknown(doc: unknown): string {
   if (keys.length === 0) return 'the document is an empty object';
   if ('error' in doc || 'errors' in doc && keys.length <= 2) {
     const e = (doc as Record<string, unknown>).error ?? (doc as Record<string, unknown>).errors;
-    const msg = typeof e === 'string' ? e : isObj(e) && typeof e.message === 'string' ? e.message : undefined;
+    const msg =
+      typeof e === 'string'
+        ? e
+        : isObj(e)
+          ? [e.message, e.summary, e.code].find((x): x is string => typeof x === 'string')
+          : undefined;
     return `the document is an error object${msg ? ` ("${msg.slice(0, 200)}")` : ''}: the scanner failed before producing results`;
   }
   if ('version' in doc && 'runs' in doc) return `it looks like SARIF but its version is ${JSON.stringify((doc as Record<string, unknown>).version)}`;
@@ -67,7 +72,13 @@ export function ingestText(
   if (isXml) {
     if (forced && forced.syntax !== 'xml') return fatal(file, `format "${forced.id}" is JSON but the file is XML`, { hint: expected });
     const r = parseXml(text);
-    if (!r.ok) return fatal(file, `not well-formed XML: ${r.message}`, { line: r.line, column: r.column, hint: expected });
+    if (!r.ok) {
+      return fatal(file, `not well-formed XML: ${r.message}`, {
+        line: r.line,
+        column: r.column,
+        hint: 'check that the scanner step finished writing this file (a cut-off file is a common cause)',
+      });
+    }
     doc = r.value;
   } else {
     const r = parseJson(text);
@@ -78,7 +89,9 @@ export function ingestText(
       return fatal(file, `not valid JSON: ${r.message}${ndjson}`, {
         line: r.line,
         column: r.column,
-        hint: ndjson ? `ask the scanner for a single JSON document; ${expected}` : expected,
+        hint: ndjson
+          ? 'ask the scanner for a single JSON document'
+          : 'check that the scanner step finished writing this file (a cut-off file is a common cause)',
       });
     }
     doc = r.value;

@@ -1,0 +1,148 @@
+import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HELP, runCli } from '../src/cli';
+import { ReportSchema } from '../src/report/json';
+
+const CORPUS = '__fixtures__/corpus/defectdojo';
+let ws: string;
+
+beforeAll(() => {
+  ws = mkdtempSync(join(tmpdir(), 'dg-cli-'));
+  mkdirSync(join(ws, 'results'));
+  copyFileSync(`${CORPUS}/sarif/codeQL-output.sarif`, join(ws, 'results/codeql.sarif'));
+  copyFileSync(`${CORPUS}/sarif/cxf-3.4.6.sarif`, join(ws, 'results/grype.sarif'));
+  copyFileSync(`${CORPUS}/trivy/scheme_2_many_vulns.json`, join(ws, 'results/trivy.json'));
+  writeFileSync(join(ws, 'broken.sarif'), '{"version": "2.1.0",\n "runs": [\n');
+  writeFileSync(join(ws, 'lenient.yml'), 'version: 1\nseverity:\n  levels: [high, low]\n  from-level: {error: high, warning: low, note: low, none: low}\ngates:\n  default:\n    - {name: No high, severity: high, max: 1000}\n');
+  writeFileSync(join(ws, 'bad-policy.yml'), 'version: 1\nseverity:\n  levels: [high, low]\ngates:\n  default:\n    - {name: X, severity: ">= critical"}\n');
+});
+afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+function cli(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: ws,
+    env: {},
+    isTTY: false,
+    now: () => new Date('2026-11-25T12:00:00Z'),
+  });
+  return { code, stdout, stderr };
+}
+
+describe('defect-gate CLI', () => {
+  it('--help documents every flag', () => {
+    const r = cli(['--help']);
+    expect(r.code).toBe(0);
+    for (const flag of ['--policy', '--environment', '--on-input-error', '--report', '--sarif-output', '--format', '--input-format', '--workspace', '--no-color', '--help', '--version']) {
+      expect(r.stdout).toContain(flag);
+    }
+    expect(r.stdout).toBe(HELP);
+  });
+
+  it('exits 1 when the gate fails, with a readable table', () => {
+    const r = cli(['check', '--environment', 'production', 'results/']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^defect-gate FAIL {2}environment: production/);
+    expect(r.stdout).toContain('No critical findings');
+    expect(r.stdout).toMatch(/✗ critical/);
+  });
+
+  it('exits 0 on pass or warn', () => {
+    expect(cli(['check', '--policy', 'lenient.yml', 'results/codeql.sarif']).code).toBe(0);
+    const warn = cli(['check', 'results/codeql.sarif']);
+    expect(warn.stdout).toMatch(/^defect-gate WARN/);
+    expect(warn.code).toBe(0);
+  });
+
+  it('--format json prints the report on stdout and nothing else there', () => {
+    const r = cli(['check', '--format', 'json', '--environment', 'production', 'results/*.sarif', 'results/trivy.json']);
+    expect(r.code).toBe(1);
+    const report = ReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.inputs.map((i) => [i.file, i.format])).toEqual([
+      ['results/codeql.sarif', 'sarif'],
+      ['results/grype.sarif', 'sarif'],
+      ['results/trivy.json', 'trivy'],
+    ]);
+    expect(report.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['CodeQL', 'Grype', 'Trivy']));
+  });
+
+  it('--format markdown prints the summary', () => {
+    const r = cli(['check', '--format', 'markdown', 'results/codeql.sarif']);
+    expect(r.stdout).toMatch(/^## ⚠️ defect-gate: passed with warnings \(default\)/);
+  });
+
+  it('writes --report and --sarif-output files', () => {
+    const r = cli(['check', '--report', 'out/report.json', '--sarif-output', 'out/rated.sarif', 'results/codeql.sarif']);
+    expect(r.code).toBe(0);
+    const report = ReportSchema.parse(JSON.parse(readFileSync(join(ws, 'out/report.json'), 'utf8')));
+    expect(report.counts.total).toBe(72);
+    const sarif = JSON.parse(readFileSync(join(ws, 'out/rated.sarif'), 'utf8')) as { runs: { results: { ruleId: string; properties: Record<string, unknown> }[] }[] };
+    expect(sarif.runs[0]?.results).toHaveLength(72);
+    expect(sarif.runs[0]?.results.find((x) => x.ruleId === 'py/sql-injection')?.properties['defect-gate/severity']).toBe('high');
+    expect(sarif.runs[0]?.results.find((x) => x.ruleId === 'py/empty-except')?.properties['defect-gate/severity']).toBe('low');
+    expect(r.stderr).toContain('report:');
+  });
+
+  it('fails closed (exit 2) on an unreadable input, and still reports the other files', () => {
+    const r = cli(['check', '--format', 'json', 'broken.sarif', 'results/codeql.sarif']);
+    expect(r.code).toBe(2);
+    const report = ReportSchema.parse(JSON.parse(r.stdout));
+    expect(report.counts.total).toBe(72);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ file: 'broken.sarif', line: 3, column: 1, severity: 'fatal', message: 'not valid JSON: expected a JSON value but found end of file' }),
+    ]);
+    expect(report.verdict.status).toBe('fail');
+  });
+
+  it('--on-input-error warn gates on the other files', () => {
+    const r = cli(['check', '--on-input-error', 'warn', 'broken.sarif', 'results/codeql.sarif']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('broken.sarif:3:1: not valid JSON');
+  });
+
+  it('a missing file or a glob that matches nothing is an input error', () => {
+    const r = cli(['check', 'nope.sarif', 'results/*.nothing']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('nope.sarif: file not found');
+    expect(r.stdout).toContain('results/*.nothing: no file matches this pattern');
+  });
+
+  it('--input-format forces a format', () => {
+    const r = cli(['check', '--format', 'json', '--input-format', 'results/trivy.json=sarif', 'results/trivy.json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout).errors[0].message).toMatch(/SARIF version undefined is not supported/);
+  });
+
+  it('usage errors exit 2 with a message', () => {
+    expect(cli([]).code).toBe(2);
+    expect(cli(['scan', 'x']).stderr).toContain('unknown command "scan"');
+    expect(cli(['check']).stderr).toContain('no input files');
+    expect(cli(['check', '--format', 'xml', 'x']).stderr).toContain('invalid --format "xml"');
+    expect(cli(['check', '--on-input-error', 'maybe', 'x']).stderr).toContain('expected fail or warn');
+    expect(cli(['check', '--bogus', 'x']).stderr).toContain("Unknown option '--bogus'");
+    expect(cli(['check', '--input-format', 'x=nope', 'x']).stderr).toContain('unknown format "nope"');
+  });
+
+  it('policy errors exit 2 with file:line:column', () => {
+    const r = cli(['check', '--policy', 'bad-policy.yml', 'results/codeql.sarif']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('bad-policy.yml:6:27: gates.default[0].severity: unknown level "critical": expected one of high, low');
+    expect(cli(['check', '--policy', 'missing.yml', 'results/codeql.sarif']).stderr).toContain('missing.yml:1:1: cannot read the policy: file not found');
+  });
+
+  it('an unknown environment exits 2 naming the known profiles', () => {
+    const r = cli(['check', '--environment', 'prod', 'results/codeql.sarif']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no gate profile "prod" in the policy: expected one of pull-request, default, production');
+  });
+
+  it('does not write the reports of a run that could not start', () => {
+    cli(['check', '--policy', 'bad-policy.yml', '--report', 'never.json', 'results/codeql.sarif']);
+    expect(existsSync(join(ws, 'never.json'))).toBe(false);
+  });
+});
