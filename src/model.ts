@@ -135,6 +135,46 @@ export interface RatedFinding extends Finding {
   /** Why a finding is not gated. */
   notGatedReason?: string;
   explanation: RatingStep[];
+  /** Set when a ledger was used: new (not open before), existing, or reopened (was fixed, is back: a regression). */
+  status?: TrackStatus;
+  /** When the ledger first saw this finding (ISO 8601). */
+  firstSeen?: string;
+  /** Fix-by clock; absent when the severity has no SLA or no ledger was used. */
+  sla?: SlaInfo;
+}
+
+/** Tracking status of a current finding against the ledger (see src/ledger/). */
+export type TrackStatus = 'new' | 'existing' | 'reopened';
+
+export type SlaState = 'within' | 'due-soon' | 'breached';
+
+/** The fix-by clock of an open finding. */
+export interface SlaInfo {
+  /** Days allowed for the finding's current severity (policy `sla`). */
+  days: number;
+  /** When the clock started (first seen, SARIF firstDetectionTimeUtc, or the reopen time with restart-on-reopen). */
+  start: string;
+  /** Due date (ISO 8601); may be capped by a KEV due date or moved by an SLA extension. */
+  due: string;
+  state: SlaState;
+  /** Whole days until due (negative when breached). */
+  daysLeft: number;
+  /** Why the due date is what it is, e.g. `first seen 2026-10-01 + 30 days (high)`. */
+  reason: string;
+}
+
+/** A finding the ledger had open that this run no longer reports (from a tool that ran in this scope). */
+export interface FixedFinding {
+  fingerprint: string;
+  tool: ToolRef;
+  ruleId: string;
+  title: string;
+  severity: string;
+  path?: string;
+  startLine?: number;
+  location?: string;
+  firstSeen: string;
+  fixedAt: string;
 }
 
 /** A problem with one input file. The file's other findings (if any) are still used. */

@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import type { Finding, SarifLevel } from '../model';
+import type { Finding, RatedFinding, SarifLevel } from '../model';
 import { cweId } from '../ingest/util';
 import {
   describeSeverityTest,
@@ -165,15 +165,44 @@ function compileRule(r: RatingRuleInput, index: number, rankOf: (l: string) => n
   return out;
 }
 
+/** Gate-only conditions on tracking: `new`, `status`, `sla` (known after the ledger step, so not in rating rules). */
+function compileTracking(g: GateRuleInput): { test?: (f: RatedFinding) => boolean; words: string[] } {
+  const tests: ((f: RatedFinding) => boolean)[] = [];
+  const words: string[] = [];
+  if (g.new !== undefined) {
+    const want = g.new;
+    tests.push((f) => (f.status === 'new' || f.status === 'reopened') === want);
+    words.push(want ? 'new' : 'not new');
+  }
+  const statuses = asList(g.status);
+  if (statuses) {
+    const set = new Set<string>(statuses);
+    tests.push((f) => f.status !== undefined && set.has(f.status));
+    words.push(`status ${statuses.join('|')}`);
+  }
+  const slas = asList(g.sla);
+  if (slas) {
+    const set = new Set<string>(slas);
+    tests.push((f) => f.sla !== undefined && set.has(f.sla.state));
+    words.push(`SLA ${slas.join('|')}`);
+  }
+  return { ...(tests.length ? { test: (f: RatedFinding) => tests.every((t) => t(f)) } : {}), words };
+}
+
 function compileGateRule(g: GateRuleInput, rankOf: (l: string) => number | undefined, levelCount: number): CompiledGateRule {
-  const { name, severity, max, action, ...matcher } = g;
+  const { name, severity, max, action, new: _new, status: _status, sla: _sla, ...matcher } = g;
   const m = compileMatcher(matcher);
-  const out: CompiledGateRule = { name, test: m.test, max: max ?? 0, action: action ?? 'fail', describe: m.describe };
+  const tracking = compileTracking(g);
+  const base = m.test;
+  const tt = tracking.test;
+  const test: FindingTest = tt ? (f, s) => tt(f as RatedFinding) && base(f, s) : base;
+  const describe = [...tracking.words, m.describe].filter(Boolean).join(', ');
+  const out: CompiledGateRule = { name, test, max: max ?? 0, action: action ?? 'fail', describe };
   if (severity !== undefined) {
     const t: SeverityTest = parseSeverityComparison(severity);
     out.ranks = ranksFor(t, rankOf, levelCount);
     out.severityText = describeSeverityTest(t);
-    out.describe = [`severity ${out.severityText}`, m.describe].filter(Boolean).join(', ');
+    out.describe = [`severity ${out.severityText}`, describe].filter(Boolean).join(', ');
   }
   return out;
 }

@@ -77,6 +77,16 @@ export const GateRule = Matcher.extend({
   severity: SeverityComparison.optional().describe('Which org severities count, e.g. ">= high".'),
   max: z.number().int().min(0).default(0).describe('Most findings allowed; more fails (or warns) the gate.'),
   action: z.enum(['fail', 'warn']).default('fail').describe('`fail` blocks; `warn` reports without blocking.'),
+  new: z
+    .boolean()
+    .optional()
+    .describe('true: only findings not open in the ledger before this run (new or reopened); false: only ones already open.'),
+  status: oneOrMany(z.enum(['new', 'existing', 'reopened']))
+    .optional()
+    .describe('Tracking status(es) against the ledger: new, existing, reopened (a regression).'),
+  sla: oneOrMany(z.enum(['breached', 'due-soon', 'within']))
+    .optional()
+    .describe('SLA state(s): breached (past due), due-soon (policy `sla.due-soon`), within.'),
 }).describe('A gate rule: counts the gated findings that match; more than `max` fails (or warns).');
 export type GateRuleInput = z.input<typeof GateRule>;
 

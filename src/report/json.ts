@@ -76,6 +76,13 @@ export const ReportFinding = z.object({
   baselineState: z.string().optional(),
   firstDetected: z.string().optional(),
   source: z.object({ file: z.string(), format: z.string(), pointer: z.string() }),
+  status: z.enum(['new', 'existing', 'reopened']).optional().describe('Against the ledger: new, existing, reopened (a regression).'),
+  firstSeen: z.string().optional().describe('When the ledger first saw it (or the scanner first detected it).'),
+  ageDays: z.number().int().optional().describe('Whole days since first seen.'),
+  slaDue: z.string().optional().describe('Fix-by date (ISO 8601).'),
+  slaState: z.enum(['within', 'due-soon', 'breached']).optional(),
+  slaDaysLeft: z.number().int().optional().describe('Whole days until due; negative when overdue.'),
+  slaReason: z.string().optional().describe('How the due date was computed.'),
 });
 
 export const ReportSchema = z
@@ -108,7 +115,39 @@ export const ReportSchema = z
       notGated: z.number().int(),
       bySeverity: z.record(z.string(), z.number().int()),
       byTool: z.record(z.string(), z.record(z.string(), z.number().int())),
+      new: z.number().int().describe('Gated findings not open in the ledger before (new or reopened).'),
+      reopened: z.number().int(),
+      fixed: z.number().int().describe('Ledger findings no longer reported by a tool that ran.'),
+      slaBreached: z.number().int(),
+      slaDueSoon: z.number().int(),
     }),
+    tracking: z
+      .object({
+        ledger: z.string().optional().describe('The ledger used (e.g. file:ledger.json), absent when none.'),
+        scope: z.string().optional(),
+        written: z.boolean().describe('Whether this run wrote the ledger.'),
+      })
+      .describe('Whether statuses come from a ledger.'),
+    fixed: z
+      .array(
+        z.object({
+          fingerprint: z.string(),
+          tool: Tool,
+          ruleId: z.string(),
+          title: z.string(),
+          severity: z.string(),
+          path: z.string().optional(),
+          startLine: z.number().int().optional(),
+          location: z.string().optional(),
+          firstSeen: z.string(),
+          fixedAt: z.string(),
+        }),
+      )
+      .describe('Findings fixed by this run (open in the ledger, no longer reported).'),
+    pullRequest: z
+      .object({ introduced: z.array(z.string()), fixed: z.array(z.string()) })
+      .optional()
+      .describe('On pull requests: fingerprints introduced and fixed by the PR.'),
     inputs: z.array(
       z.object({ file: z.string(), format: z.string().optional(), findings: z.number().int(), errors: z.number().int() }),
     ),
@@ -136,7 +175,14 @@ function defined<T extends object>(o: T): T {
   return o;
 }
 
-export function buildReport(r: RunResult, policyFile: string): Report {
+export interface ReportTracking {
+  ledger?: string;
+  scope?: string;
+  written: boolean;
+}
+
+export function buildReport(r: RunResult, policyFile: string, tracking: ReportTracking = { written: false }): Report {
+  const now = Date.parse(r.generatedAt);
   return {
     $schema: REPORT_SCHEMA_ID,
     reportVersion: REPORT_VERSION,
@@ -151,6 +197,9 @@ export function buildReport(r: RunResult, policyFile: string): Report {
       inputErrorsBlock: r.verdict.inputErrors.blocking,
     },
     counts: r.counts,
+    tracking: defined({ ...tracking }),
+    fixed: r.fixed.map((f) => defined({ ...f })),
+    ...(r.pullRequest ? { pullRequest: r.pullRequest } : {}),
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
     errors: r.errors.map((e) => defined({ ...e })),
@@ -193,6 +242,13 @@ export function buildReport(r: RunResult, policyFile: string): Report {
         baselineState: f.baselineState,
         firstDetected: f.firstDetected,
         source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
+        status: r.tracked ? f.status : undefined,
+        firstSeen: r.tracked ? f.firstSeen : undefined,
+        ageDays: r.tracked && f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 86_400_000)) : undefined,
+        slaDue: f.sla?.due,
+        slaState: f.sla?.state,
+        slaDaysLeft: f.sla?.daysLeft,
+        slaReason: f.sla?.reason,
       }),
     ),
   };

@@ -34,13 +34,32 @@ export function locationText(f: RatedFinding): string {
   return '';
 }
 
-function findingRow(f: RatedFinding): string {
-  const ids = f.cve.length ? ` (${f.cve.slice(0, 2).map((c) => md(c)).join(', ')})` : '';
-  const what = `${link(f.title || f.ruleId, f.helpUri, 140)}${ids}<br>${code(f.ruleId, 80)}`;
-  return `| **${md(f.severity)}** | ${what} | ${locationText(f)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated ? '' : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`} |`;
+/** Status and SLA of a finding in words, e.g. `new · due 2026-12-01 (5 days left)`. Empty when unknown. */
+export function trackingText(f: RatedFinding, now: number, tracked: boolean): string {
+  const parts: string[] = [];
+  if (tracked && f.status) {
+    const age = f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 86_400_000)) : undefined;
+    const label = f.status === 'new' ? '🆕 new' : f.status === 'reopened' ? '🔁 reopened' : 'existing';
+    parts.push(f.status === 'new' || age === undefined ? label : `${label}, first seen ${f.firstSeen?.slice(0, 10)} (${age} day${age === 1 ? '' : 's'} ago)`);
+  }
+  if (f.sla) {
+    const due = f.sla.due.slice(0, 10);
+    const d = f.sla.daysLeft;
+    if (f.sla.state === 'breached') parts.push(`⏰ **${-d} day${d === -1 ? '' : 's'} overdue** (due ${due})`);
+    else if (f.sla.state === 'due-soon') parts.push(`⌛ due ${due} (${d} day${d === 1 ? '' : 's'} left)`);
+    else parts.push(`due ${due} (${d} days left)`);
+  }
+  return parts.join(' · ');
 }
 
-const FINDING_HEAD = '| Severity | Finding | Location | Tool | Why this rating |\n|---|---|---|---|---|';
+function findingRow(f: RatedFinding, now: number, tracked: boolean): string {
+  const ids = f.cve.length ? ` (${f.cve.slice(0, 2).map((c) => md(c)).join(', ')})` : '';
+  const what = `${link(f.title || f.ruleId, f.helpUri, 140)}${ids}<br>${code(f.ruleId, 80)}`;
+  const track = trackingText(f, now, tracked);
+  return `| **${md(f.severity)}** | ${what} | ${locationText(f)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated ? '' : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ''} |`;
+}
+
+const FINDING_HEAD = '| Severity | Finding | Location | Tool | Why this rating · status · SLA |\n|---|---|---|---|---|';
 
 /** Adds rows while they fit in the budget; returns the table and how many were left out. */
 function table(head: string, rows: string[], budget: number): { text: string; omitted: number } {
@@ -59,6 +78,7 @@ function table(head: string, rows: string[], budget: number): { text: string; om
 
 export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string {
   const max = (opts.maxBytes ?? JOB_SUMMARY_LIMIT) - 2048;
+  const now = Date.parse(r.generatedAt);
   const v = r.verdict;
   const title = opts.title ?? 'defect-gate';
   const parts: string[] = [];
@@ -78,6 +98,13 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
         `| ${md(l)} | ${tools.map((t) => String(r.counts.byTool[t]?.[l] ?? 0)).join(' | ')} | **${r.counts.bySeverity[l] ?? 0}** |`,
     );
     parts.push(`${head}\n${rows.join('\n')}`);
+  }
+  const c = r.counts;
+  if (r.tracked || c.slaBreached > 0 || c.slaDueSoon > 0) {
+    const t: string[] = [];
+    if (r.tracked) t.push(`🆕 ${c.new} new`, `🔁 ${c.reopened} reopened`, `✅ ${c.fixed} fixed`);
+    t.push(`⏰ ${c.slaBreached} past SLA`, `⌛ ${c.slaDueSoon} due soon`);
+    parts.push(`**Tracking:** ${t.join(' · ')}`);
   }
   const notes: string[] = [];
   if (r.counts.notGated > 0) notes.push(`${r.counts.notGated} more reported but not gated (suppressed by the scanner or not a failure)`);
@@ -104,16 +131,25 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
 
   const blocking = r.findings.filter((f) => r.blocking.has(f.fingerprint));
   if (blocking.length > 0) {
-    const t = table(FINDING_HEAD, blocking.map(findingRow), Math.max(0, max - used - 400));
+    const t = table(FINDING_HEAD, blocking.map((f) => findingRow(f, now, r.tracked)), Math.max(0, max - used - 400));
     const s = `### Blocking findings (${blocking.length})\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}`;
     parts.push(s);
     used += bytes(s) + 2;
   }
   const others = r.findings.filter((f) => !r.blocking.has(f.fingerprint));
   if (others.length > 0) {
-    const t = table(FINDING_HEAD, others.map(findingRow), Math.max(0, max - used - 400));
+    const t = table(FINDING_HEAD, others.map((f) => findingRow(f, now, r.tracked)), Math.max(0, max - used - 800));
     const s = `<details><summary>Other findings (${others.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(s);
+    used += bytes(s) + 2;
+  }
+  if (r.fixed.length > 0) {
+    const rows = r.fixed.map(
+      (f) =>
+        `| ${md(f.severity)} | ${md(f.title || f.ruleId, 140)}<br>${code(f.ruleId, 80)} | ${f.path ? code(`${f.path}${f.startLine ? `:${f.startLine}` : ''}`, 160) : md(f.location, 120)} | ${md(f.tool.name, 60)} | ${f.firstSeen.slice(0, 10)} |`,
+    );
+    const t = table('| Severity | Finding | Location | Tool | First seen |\n|---|---|---|---|---|', rows, Math.max(0, max - used - 400));
+    parts.push(`<details><summary>Fixed in this run (${r.fixed.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`);
   }
   return `${parts.join('\n\n')}\n`;
 }

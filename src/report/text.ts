@@ -31,6 +31,16 @@ function where(f: RatedFinding): string {
   return '-';
 }
 
+function trackLine(f: RatedFinding, tracked: boolean): string {
+  const parts: string[] = [];
+  if (tracked && f.status) parts.push(`${f.status}${f.status !== 'new' && f.firstSeen ? `, first seen ${f.firstSeen.slice(0, 10)}` : ''}`);
+  if (f.sla) {
+    const d = f.sla.daysLeft;
+    parts.push(f.sla.state === 'breached' ? `SLA breached: ${-d} day(s) overdue (due ${f.sla.due.slice(0, 10)})` : `due ${f.sla.due.slice(0, 10)} (${d} day(s) left${f.sla.state === 'due-soon' ? ', due soon' : ''})`);
+  }
+  return parts.join('; ');
+}
+
 export function renderText(r: RunResult, opts: TextOptions = {}): string {
   const paint = (code: number, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const limit = opts.limit ?? 50;
@@ -41,6 +51,10 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
   for (const reason of v.reasons) out.push(`  ${reason}`);
   out.push('');
   out.push(`  ${r.levels.map((l) => `${l}: ${r.counts.bySeverity[l] ?? 0}`).join('  ')}`);
+  if (r.tracked) {
+    const c = r.counts;
+    out.push(`  new: ${c.new}  reopened: ${c.reopened}  fixed: ${c.fixed}  past SLA: ${c.slaBreached}  due soon: ${c.slaDueSoon}`);
+  }
   out.push('');
   out.push('Gate rules:');
   for (const g of v.rules) {
@@ -63,6 +77,8 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
         `${mark} ${pad(f.severity, sevW)}  ${pad(clean(f.tool.name, 14), 14)}  ${pad(clean(where(f), 40), 40)}  ${clean(f.title || f.ruleId, opts.width ?? 80)} [${clean(f.ruleId, 60)}]`,
       );
       if (r.blocking.has(f.fingerprint)) out.push(`  ${pad('', sevW)}  ${paint(C.dim, `why: ${clean(explainLine(f), 200)}`)}`);
+      const track = trackLine(f, r.tracked);
+      if (track) out.push(`  ${pad('', sevW)}  ${f.sla?.state === 'breached' ? paint(C.red, track) : paint(C.dim, track)}`);
     }
     if (r.findings.length > shown.length) out.push(`  … ${r.findings.length - shown.length} more (use --format json or --report for all)`);
     out.push(`  ${paint(C.dim, '✗ blocking   - not gated (suppressed or not a failure)')}`);

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * The ledger: what defect-gate remembers across runs, per scope. Stored as JSON (a file, or shards on a branch).
+ * `LEDGER_VERSION` changes on incompatible changes; `migrateLedger` upgrades older files on read.
+ */
+
+export const LEDGER_VERSION = 1;
+
+const Event = z.object({
+  at: z.string(),
+  type: z.enum(['opened', 'fixed', 'reopened', 'severity']),
+  severity: z.string().optional(),
+});
+
+export const LedgerEntrySchema = z.object({
+  fingerprint: z.string(),
+  tool: z.string(),
+  ruleId: z.string(),
+  title: z.string(),
+  kind: z.string(),
+  path: z.string().optional(),
+  startLine: z.number().int().optional(),
+  location: z.string().optional(),
+  component: z.string().optional(),
+  /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+  state: z.enum(['open', 'fixed']),
+  fixedAt: z.string().optional(),
+  reopenedCount: z.number().int().min(0),
+  /** Last time it came back after being fixed (for `restart-on-reopen`). */
+  reopenedAt: z.string().optional(),
+  /** Current organization severity and whether the gate counted it. */
+  severity: z.string(),
+  gated: z.boolean(),
+  /** KEV due date, when known (caps the SLA). */
+  kevDueDate: z.string().optional(),
+  /** Every change: opened, fixed, reopened, severity changed (bounded). */
+  events: z.array(Event),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+export const RunSnapshotSchema = z.object({
+  at: z.string(),
+  environment: z.string(),
+  event: z.string().optional(),
+  ref: z.string().optional(),
+  sha: z.string().optional(),
+  runId: z.string().optional(),
+  tools: z.array(z.string()),
+  /** Open, gated findings by severity after this run. */
+  open: z.record(z.string(), z.number().int()),
+  new: z.number().int(),
+  fixed: z.number().int(),
+  reopened: z.number().int(),
+  slaBreached: z.number().int(),
+  slaDueSoon: z.number().int(),
+  verdict: z.enum(['pass', 'warn', 'fail']),
+});
+export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;
+
+/** One scope's book: entries by fingerprint, and run snapshots (oldest first). */
+export const LedgerBookSchema = z.object({
+  entries: z.record(z.string(), LedgerEntrySchema),
+  runs: z.array(RunSnapshotSchema),
+});
+export type LedgerBook = z.infer<typeof LedgerBookSchema>;
+
+export const LedgerFileSchema = z.object({
+  schema: z.literal('defect-gate-ledger'),
+  version: z.literal(LEDGER_VERSION),
+  updatedAt: z.string(),
+  /** Books by scope key, so several pipelines or tool sets in one repository keep separate books. */
+  books: z.record(z.string(), LedgerBookSchema),
+});
+export type LedgerFile = z.infer<typeof LedgerFileSchema>;
+
+export function emptyBook(): LedgerBook {
+  return { entries: {}, runs: [] };
+}
+
+export class LedgerFormatError extends Error {
+  constructor(
+    readonly where: string,
+    message: string,
+  ) {
+    super(`${where}: ${message}`);
+    this.name = 'LedgerFormatError';
+  }
+}
+
+/**
+ * Upgrades a parsed ledger document to the current version and validates it.
+ * Version 0 (pre-release, a single book: `{version: 0, entries: [...], runs: [...]}`) is migrated; newer versions than
+ * this build knows are refused with a clear message rather than rewritten and lost.
+ */
+export function migrateLedger(raw: unknown, where: string): LedgerFile {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new LedgerFormatError(where, 'not a defect-gate ledger: expected a JSON object');
+  }
+  const doc = raw as Record<string, unknown>;
+  const version = doc.version;
+  if (typeof version === 'number' && version > LEDGER_VERSION) {
+    throw new LedgerFormatError(where, `ledger version ${version} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`);
+  }
+  let current: unknown = doc;
+  if (version === 0) {
+    const entries: Record<string, unknown> = {};
+    for (const e of Array.isArray(doc.entries) ? doc.entries : []) {
+      if (e && typeof e === 'object' && typeof (e as { fingerprint?: unknown }).fingerprint === 'string') {
+        const old = e as Record<string, unknown>;
+        entries[old.fingerprint as string] = {
+          reopenedCount: 0,
+          gated: true,
+          events: [{ at: old.firstSeen, type: 'opened', severity: old.severity }],
+          kind: 'other',
+          title: old.ruleId,
+          ...old,
+          state: old.fixedAt ? 'fixed' : 'open',
+        };
+      }
+    }
+    current = {
+      schema: 'defect-gate-ledger',
+      version: 1,
+      updatedAt: typeof doc.updatedAt === 'string' ? doc.updatedAt : new Date(0).toISOString(),
+      books: { [typeof doc.scope === 'string' ? doc.scope : 'default']: { entries, runs: Array.isArray(doc.runs) ? doc.runs : [] } },
+    };
+  }
+  const parsed = LedgerFileSchema.safeParse(current);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue ? `$${issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}` : '$';
+    throw new LedgerFormatError(where, `invalid ledger at ${path}: ${issue?.message ?? 'unknown problem'} (fix or remove the ledger; it is rebuilt from the next runs)`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,54 @@
+import type { SlaInfo } from '../model';
+import type { SlaSettings } from '../policy/compile';
+
+/** SLA clocks: a pure function of the finding's dates, its current severity, the policy and `now`. */
+
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface SlaInput {
+  severity: string;
+  /** First seen (already the earlier of the ledger's first sighting and the scanner's firstDetectionTimeUtc). */
+  firstSeen: string;
+  /** Last reopen time, used with `restart-on-reopen`. */
+  reopenedAt?: string;
+  /** KEV due date: caps the due date when earlier. */
+  kevDueDate?: string;
+  /** An approved due date (SLA extension), replacing the computed one. */
+  extendedDue?: { due: string; reason: string };
+}
+
+function day(iso: string): string {
+  return iso.slice(0, 10);
+}
+
+/** Whole days from `now` to `due`, rounded down: 2.5 days left is 2; half a day overdue is -1. */
+export function daysBetween(now: Date, due: Date): number {
+  return Math.floor((due.getTime() - now.getTime()) / DAY_MS);
+}
+
+export function computeSla(input: SlaInput, sla: SlaSettings, now: Date): SlaInfo | undefined {
+  const days = sla.days[input.severity];
+  if (days === undefined) return undefined;
+  const restart = sla.restartOnReopen && input.reopenedAt !== undefined;
+  const start = restart ? (input.reopenedAt as string) : input.firstSeen;
+  let due = new Date(Date.parse(start) + days * DAY_MS);
+  let reason = `${restart ? 'reopened' : 'first seen'} ${day(start)} + ${days} days (${input.severity})`;
+  if (input.kevDueDate) {
+    const kev = Date.parse(input.kevDueDate);
+    if (!Number.isNaN(kev) && kev < due.getTime()) {
+      due = new Date(kev);
+      reason = `CISA KEV due date ${day(input.kevDueDate)} (earlier than ${reason})`;
+    }
+  }
+  if (input.extendedDue) {
+    const ext = Date.parse(input.extendedDue.due);
+    if (!Number.isNaN(ext)) {
+      due = new Date(ext);
+      reason = input.extendedDue.reason;
+    }
+  }
+  const msLeft = due.getTime() - now.getTime();
+  const soonMs = 'days' in sla.dueSoon ? sla.dueSoon.days * DAY_MS : (sla.dueSoon.percent / 100) * days * DAY_MS;
+  const state = msLeft < 0 ? 'breached' : msLeft <= soonMs ? 'due-soon' : 'within';
+  return { days, start, due: due.toISOString(), state, daysLeft: daysBetween(now, due), reason };
+}

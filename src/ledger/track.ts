@@ -1,0 +1,150 @@
+import type { FixedFinding, RatedFinding, SlaInfo, TrackStatus } from '../model';
+import type { SlaSettings } from '../policy/compile';
+import { computeSla } from './sla';
+import type { LedgerBook, LedgerEntry, RunSnapshot } from './schema';
+
+/**
+ * Merging one run into a ledger book. Pure: a function of the rated findings, the book, the tools that ran and `now`.
+ *
+ * - new: not open in the book (never seen, or seen and fixed → reopened); existing: open in the book.
+ * - fixed: open in the book, not reported now, and its tool ran in this run (a scanner that did not run fixes nothing).
+ * - SLA clock from first seen (or the scanner's firstDetectionTimeUtc when earlier), recomputed for the current
+ *   severity, so a severity change moves the due date from first seen.
+ */
+
+export const MAX_EVENTS_PER_ENTRY = 50;
+export const MAX_RUN_SNAPSHOTS = 2000;
+
+export interface TrackInput {
+  findings: RatedFinding[];
+  book: LedgerBook;
+  /** Names of the tools that ran in this run (with or without findings). */
+  toolsRan: string[];
+  sla: SlaSettings;
+  now: Date;
+}
+
+export interface TrackResult {
+  findings: RatedFinding[];
+  fixed: FixedFinding[];
+  /** The book after this run (the caller decides whether to write it). */
+  next: LedgerBook;
+}
+
+function earlier(a: string, b: string | undefined): string {
+  if (!b) return a;
+  const tb = Date.parse(b);
+  return !Number.isNaN(tb) && tb < Date.parse(a) ? new Date(tb).toISOString() : a;
+}
+
+function pushEvent(e: LedgerEntry, ev: LedgerEntry['events'][number]): void {
+  e.events.push(ev);
+  if (e.events.length > MAX_EVENTS_PER_ENTRY) e.events.splice(1, e.events.length - MAX_EVENTS_PER_ENTRY); // keep the first
+}
+
+export function slaFor(f: RatedFinding, entry: Pick<LedgerEntry, 'firstSeen' | 'reopenedAt' | 'kevDueDate'>, sla: SlaSettings, now: Date): SlaInfo | undefined {
+  return computeSla(
+    {
+      severity: f.severity,
+      firstSeen: entry.firstSeen,
+      ...(entry.reopenedAt ? { reopenedAt: entry.reopenedAt } : {}),
+      ...(entry.kevDueDate ? { kevDueDate: entry.kevDueDate } : {}),
+    },
+    sla,
+    now,
+  );
+}
+
+export function trackRun(input: TrackInput): TrackResult {
+  const nowIso = input.now.toISOString();
+  const entries: Record<string, LedgerEntry> = {};
+  for (const [k, v] of Object.entries(input.book.entries)) entries[k] = { ...v, events: [...v.events] };
+  const seen = new Set<string>();
+  const findings: RatedFinding[] = [];
+  for (const f of input.findings) {
+    seen.add(f.fingerprint);
+    const prev = entries[f.fingerprint];
+    let status: TrackStatus;
+    let entry: LedgerEntry;
+    const kev = f.exploit?.kevDueDate;
+    if (!prev) {
+      status = 'new';
+      const firstSeen = earlier(nowIso, f.firstDetected);
+      entry = {
+        fingerprint: f.fingerprint,
+        tool: f.tool.name,
+        ruleId: f.ruleId,
+        title: f.title,
+        kind: f.kind,
+        firstSeen,
+        lastSeen: nowIso,
+        state: 'open',
+        reopenedCount: 0,
+        severity: f.severity,
+        gated: f.gated,
+        events: [{ at: nowIso, type: 'opened', severity: f.severity }],
+      };
+    } else {
+      entry = prev;
+      if (prev.state === 'fixed') {
+        status = 'reopened';
+        entry.state = 'open';
+        entry.reopenedCount += 1;
+        entry.reopenedAt = nowIso;
+        delete entry.fixedAt;
+        pushEvent(entry, { at: nowIso, type: 'reopened', severity: f.severity });
+      } else {
+        status = 'existing';
+      }
+      if (entry.severity !== f.severity) {
+        pushEvent(entry, { at: nowIso, type: 'severity', severity: f.severity });
+        entry.severity = f.severity;
+      }
+      entry.firstSeen = earlier(entry.firstSeen, f.firstDetected);
+      entry.lastSeen = nowIso;
+      entry.gated = f.gated;
+      entry.title = f.title;
+    }
+    // Location and identity details follow the latest sighting.
+    if (f.path !== undefined) entry.path = f.path;
+    else delete entry.path;
+    if (f.startLine !== undefined) entry.startLine = f.startLine;
+    else delete entry.startLine;
+    if (f.location !== undefined) entry.location = f.location;
+    if (f.component !== undefined) entry.component = f.component;
+    if (kev) entry.kevDueDate = kev;
+    entries[f.fingerprint] = entry;
+    const tracked: RatedFinding = { ...f, status, firstSeen: entry.firstSeen };
+    const sla = f.gated ? slaFor(f, entry, input.sla, input.now) : undefined;
+    if (sla) tracked.sla = sla;
+    findings.push(tracked);
+  }
+  const ran = new Set(input.toolsRan.map((t) => t.toLowerCase()));
+  const fixed: FixedFinding[] = [];
+  for (const e of Object.values(entries)) {
+    if (e.state !== 'open' || seen.has(e.fingerprint) || !ran.has(e.tool.toLowerCase())) continue;
+    e.state = 'fixed';
+    e.fixedAt = nowIso;
+    pushEvent(e, { at: nowIso, type: 'fixed' });
+    fixed.push({
+      fingerprint: e.fingerprint,
+      tool: { name: e.tool },
+      ruleId: e.ruleId,
+      title: e.title,
+      severity: e.severity,
+      ...(e.path ? { path: e.path } : {}),
+      ...(e.startLine ? { startLine: e.startLine } : {}),
+      ...(e.location ? { location: e.location } : {}),
+      firstSeen: e.firstSeen,
+      fixedAt: nowIso,
+    });
+  }
+  fixed.sort((a, b) => a.severity.localeCompare(b.severity) || a.fingerprint.localeCompare(b.fingerprint));
+  return { findings, fixed, next: { entries, runs: input.book.runs } };
+}
+
+/** Appends a run snapshot (for trends), keeping the newest MAX_RUN_SNAPSHOTS. */
+export function withSnapshot(book: LedgerBook, snap: RunSnapshot): LedgerBook {
+  const runs = [...book.runs, snap];
+  return { entries: book.entries, runs: runs.length > MAX_RUN_SNAPSHOTS ? runs.slice(runs.length - MAX_RUN_SNAPSHOTS) : runs };
+}
