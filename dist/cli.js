@@ -898,7 +898,7 @@ var require_parse = __commonJS({
       }
       return { risky: false };
     };
-    var parse9 = (input2, options) => {
+    var parse11 = (input2, options) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -968,9 +968,9 @@ var require_parse = __commonJS({
       const peek = state.peek = (n = 1) => input2[state.index + n];
       const advance = state.advance = () => input2[++state.index] || "";
       const remaining = () => input2.slice(state.index + 1);
-      const consume = (value2 = "", num2 = 0) => {
+      const consume = (value2 = "", num4 = 0) => {
         state.consumed += value2;
-        state.index += num2;
+        state.index += num4;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -1068,7 +1068,7 @@ var require_parse = __commonJS({
             output2 = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse9(rest, { ...options, fastpaths: false }).output;
+            const expression = parse11(rest, { ...options, fastpaths: false }).output;
             output2 = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -1167,9 +1167,9 @@ var require_parse = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix = POSIX_REGEX_SOURCE[rest2];
-                if (posix) {
-                  prev.value = pre + posix;
+                const posix2 = POSIX_REGEX_SOURCE[rest2];
+                if (posix2) {
+                  prev.value = pre + posix2;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -1310,8 +1310,8 @@ var require_parse = __commonJS({
             brace.value = brace.output = "\\{";
             value = output2 = "\\}";
             state.output = out;
-            for (const t of toks) {
-              state.output += t.output || t.value;
+            for (const t2 of toks) {
+              state.output += t2.output || t2.value;
             }
           }
           push({ type: "brace", value, output: output2 });
@@ -1591,7 +1591,7 @@ var require_parse = __commonJS({
       }
       return state;
     };
-    parse9.fastpaths = (input2, options) => {
+    parse11.fastpaths = (input2, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input2.length;
@@ -1656,7 +1656,7 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module.exports = parse9;
+    module.exports = parse11;
   }
 });
 
@@ -1665,13 +1665,13 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports2, module) {
     "use strict";
     var scan = require_scan();
-    var parse9 = require_parse();
+    var parse11 = require_parse();
     var utils = require_utils();
     var constants = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
-    var picomatch4 = (glob, options, returnState = false) => {
+    var picomatch6 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
-        const fns = glob.map((input2) => picomatch4(input2, options, returnState));
+        const fns = glob.map((input2) => picomatch6(input2, options, returnState));
         const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
             const state2 = isMatch(str3);
@@ -1686,18 +1686,18 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix = opts.windows;
-      const regex = isState ? picomatch4.compileRe(glob, options) : picomatch4.makeRe(glob, options, false, true);
-      const state = regex.state;
-      delete regex.state;
+      const posix2 = opts.windows;
+      const regex2 = isState ? picomatch6.compileRe(glob, options) : picomatch6.makeRe(glob, options, false, true);
+      const state = regex2.state;
+      delete regex2.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
-        isIgnored = picomatch4(opts.ignore, ignoreOpts, returnState);
+        isIgnored = picomatch6(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input2, returnObject = false) => {
-        const { isMatch, match: match2, output: output2 } = picomatch4.test(input2, regex, options, { glob, posix });
-        const result2 = { glob, state, regex, posix, input: input2, output: output2, match: match2, isMatch };
+        const { isMatch, match: match2, output: output2 } = picomatch6.test(input2, regex2, options, { glob, posix: posix2 });
+        const result2 = { glob, state, regex: regex2, posix: posix2, input: input2, output: output2, match: match2, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result2);
         }
@@ -1722,7 +1722,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch4.test = (input2, regex, options, { glob, posix } = {}) => {
+    picomatch6.test = (input2, regex2, options, { glob, posix: posix2 } = {}) => {
       if (typeof input2 !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -1730,7 +1730,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix2 ? utils.toPosixSlashes : null);
       let match2 = input2 === glob;
       let output2 = match2 && format ? format(input2) : input2;
       if (match2 === false) {
@@ -1739,24 +1739,24 @@ var require_picomatch = __commonJS({
       }
       if (match2 === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match2 = picomatch4.matchBase(input2, regex, options, posix);
+          match2 = picomatch6.matchBase(input2, regex2, options, posix2);
         } else {
-          match2 = regex.exec(output2);
+          match2 = regex2.exec(output2);
         }
       }
       return { isMatch: Boolean(match2), match: match2, output: output2 };
     };
-    picomatch4.matchBase = (input2, glob, options, posix = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch4.makeRe(glob, options);
-      return regex.test(utils.basename(input2, { windows: posix }));
+    picomatch6.matchBase = (input2, glob, options, posix2 = options && options.windows) => {
+      const regex2 = glob instanceof RegExp ? glob : picomatch6.makeRe(glob, options);
+      return regex2.test(utils.basename(input2, { windows: posix2 }));
     };
-    picomatch4.isMatch = (str3, patterns, options) => picomatch4(patterns, options)(str3);
-    picomatch4.parse = (pattern, options) => {
-      if (Array.isArray(pattern)) return pattern.map((p) => picomatch4.parse(p, options));
-      return parse9(pattern, { ...options, fastpaths: false });
+    picomatch6.isMatch = (str3, patterns, options) => picomatch6(patterns, options)(str3);
+    picomatch6.parse = (pattern, options) => {
+      if (Array.isArray(pattern)) return pattern.map((p) => picomatch6.parse(p, options));
+      return parse11(pattern, { ...options, fastpaths: false });
     };
-    picomatch4.scan = (input2, options) => scan(input2, options);
-    picomatch4.compileRe = (state, options, returnOutput = false, returnState = false) => {
+    picomatch6.scan = (input2, options) => scan(input2, options);
+    picomatch6.compileRe = (state, options, returnOutput = false, returnState = false) => {
       if (returnOutput === true) {
         return state.output;
       }
@@ -1767,26 +1767,26 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch4.toRegex(source, options);
+      const regex2 = picomatch6.toRegex(source, options);
       if (returnState === true) {
-        regex.state = state;
+        regex2.state = state;
       }
-      return regex;
+      return regex2;
     };
-    picomatch4.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
+    picomatch6.makeRe = (input2, options = {}, returnOutput = false, returnState = false) => {
       if (!input2 || typeof input2 !== "string") {
         throw new TypeError("Expected a non-empty string");
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input2[0] === "." || input2[0] === "*")) {
-        parsed.output = parse9.fastpaths(input2, options);
+        parsed.output = parse11.fastpaths(input2, options);
       }
       if (!parsed.output) {
-        parsed = parse9(input2, options);
+        parsed = parse11(input2, options);
       }
-      return picomatch4.compileRe(parsed, options, returnOutput, returnState);
+      return picomatch6.compileRe(parsed, options, returnOutput, returnState);
     };
-    picomatch4.toRegex = (source, options) => {
+    picomatch6.toRegex = (source, options) => {
       try {
         const opts = options || {};
         return new RegExp(source, opts.flags || (opts.nocase ? "i" : ""));
@@ -1795,8 +1795,8 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch4.constants = constants;
-    module.exports = picomatch4;
+    picomatch6.constants = constants;
+    module.exports = picomatch6;
   }
 });
 
@@ -1806,14 +1806,14 @@ var require_picomatch2 = __commonJS({
     "use strict";
     var pico = require_picomatch();
     var utils = require_utils();
-    function picomatch4(glob, options, returnState = false) {
+    function picomatch6(glob, options, returnState = false) {
       if (options && (options.windows === null || options.windows === void 0)) {
         options = { ...options, windows: utils.isWindows() };
       }
       return pico(glob, options, returnState);
     }
-    Object.assign(picomatch4, pico);
-    module.exports = picomatch4;
+    Object.assign(picomatch6, pico);
+    module.exports = picomatch6;
   }
 });
 
@@ -2253,9 +2253,9 @@ var require_anchors = __commonJS({
          */
         setAnchors: () => {
           for (const source of aliasObjects) {
-            const ref = sourceObjects.get(source);
-            if (typeof ref === "object" && ref.anchor && (identity.isScalar(ref.node) || identity.isCollection(ref.node))) {
-              ref.node.anchor = ref.anchor;
+            const ref2 = sourceObjects.get(source);
+            if (typeof ref2 === "object" && ref2.anchor && (identity.isScalar(ref2.node) || identity.isCollection(ref2.node))) {
+              ref2.node.anchor = ref2.anchor;
             } else {
               const error62 = new Error("Failed to resolve repeated object (this should not happen)");
               error62.source = source;
@@ -2552,13 +2552,13 @@ var require_createNode = __commonJS({
     var defaultTagPrefix = "tag:yaml.org,2002:";
     function findTagObject(value, tagName, tags) {
       if (tagName) {
-        const match2 = tags.filter((t) => t.tag === tagName);
-        const tagObj = match2.find((t) => !t.format) ?? match2[0];
+        const match2 = tags.filter((t2) => t2.tag === tagName);
+        const tagObj = match2.find((t2) => !t2.format) ?? match2[0];
         if (!tagObj)
           throw new Error(`Tag ${tagName} not found`);
         return tagObj;
       }
-      return tags.find((t) => t.identify?.(value) && !t.format);
+      return tags.find((t2) => t2.identify?.(value) && !t2.format);
     }
     function createNode(value, tagName, ctx) {
       if (identity.isDocument(value))
@@ -2574,15 +2574,15 @@ var require_createNode = __commonJS({
         value = value.valueOf();
       }
       const { aliasDuplicateObjects, onAnchor, onTagObj, schema, sourceObjects } = ctx;
-      let ref = void 0;
+      let ref2 = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
-        ref = sourceObjects.get(value);
-        if (ref) {
-          ref.anchor ?? (ref.anchor = onAnchor(value));
-          return new Alias.Alias(ref.anchor);
+        ref2 = sourceObjects.get(value);
+        if (ref2) {
+          ref2.anchor ?? (ref2.anchor = onAnchor(value));
+          return new Alias.Alias(ref2.anchor);
         } else {
-          ref = { anchor: null, node: null };
-          sourceObjects.set(value, ref);
+          ref2 = { anchor: null, node: null };
+          sourceObjects.set(value, ref2);
         }
       }
       if (tagName?.startsWith("!!"))
@@ -2594,8 +2594,8 @@ var require_createNode = __commonJS({
         }
         if (!value || typeof value !== "object") {
           const node3 = new Scalar.Scalar(value);
-          if (ref)
-            ref.node = node3;
+          if (ref2)
+            ref2.node = node3;
           return node3;
         }
         tagObj = value instanceof Map ? schema[identity.MAP] : Symbol.iterator in Object(value) ? schema[identity.SEQ] : schema[identity.MAP];
@@ -2609,8 +2609,8 @@ var require_createNode = __commonJS({
         node2.tag = tagName;
       else if (!tagObj.default)
         node2.tag = tagObj.tag;
-      if (ref)
-        ref.node = node2;
+      if (ref2)
+        ref2.node = node2;
       return node2;
     }
     exports2.createNode = createNode;
@@ -2647,7 +2647,7 @@ var require_Collection = __commonJS({
       });
     }
     var isEmptyPath = (path) => path == null || typeof path === "object" && !!path[Symbol.iterator]().next().done;
-    var Collection = class extends Node.NodeBase {
+    var Collection2 = class extends Node.NodeBase {
       constructor(type, schema) {
         super(type);
         Object.defineProperty(this, "schema", {
@@ -2754,7 +2754,7 @@ var require_Collection = __commonJS({
         }
       }
     };
-    exports2.Collection = Collection;
+    exports2.Collection = Collection2;
     exports2.collectionFromPath = collectionFromPath;
     exports2.isEmptyPath = isEmptyPath;
   }
@@ -2801,7 +2801,7 @@ var require_foldFlowLines = __commonJS({
         else
           end = lineWidth - indentAtStart;
       }
-      let split = void 0;
+      let split2 = void 0;
       let prev = void 0;
       let overflow = false;
       let i = -1;
@@ -2834,18 +2834,18 @@ var require_foldFlowLines = __commonJS({
           if (mode === FOLD_BLOCK)
             i = consumeMoreIndentedLines(text2, i, indent.length);
           end = i + indent.length + endStep;
-          split = void 0;
+          split2 = void 0;
         } else {
           if (ch === " " && prev && prev !== " " && prev !== "\n" && prev !== "	") {
             const next = text2[i + 1];
             if (next && next !== " " && next !== "\n" && next !== "	")
-              split = i;
+              split2 = i;
           }
           if (i >= end) {
-            if (split) {
-              folds.push(split);
-              end = split + endStep;
-              split = void 0;
+            if (split2) {
+              folds.push(split2);
+              end = split2 + endStep;
+              split2 = void 0;
             } else if (mode === FOLD_QUOTED) {
               while (prev === " " || prev === "	") {
                 prev = ch;
@@ -2858,7 +2858,7 @@ var require_foldFlowLines = __commonJS({
               folds.push(j);
               escapedFolds[j] = true;
               end = j + endStep;
-              split = void 0;
+              split2 = void 0;
             } else {
               overflow = true;
             }
@@ -3185,10 +3185,10 @@ ${indent}`);
       let res = _stringify(type);
       if (res === null) {
         const { defaultKeyType, defaultStringType } = ctx.options;
-        const t = implicitKey && defaultKeyType || defaultStringType;
-        res = _stringify(t);
+        const t2 = implicitKey && defaultKeyType || defaultStringType;
+        res = _stringify(t2);
         if (res === null)
-          throw new Error(`Unsupported default string type ${t}`);
+          throw new Error(`Unsupported default string type ${t2}`);
       }
       return res;
     }
@@ -3248,24 +3248,24 @@ var require_stringify = __commonJS({
     }
     function getTagObject(tags, item) {
       if (item.tag) {
-        const match2 = tags.filter((t) => t.tag === item.tag);
+        const match2 = tags.filter((t2) => t2.tag === item.tag);
         if (match2.length > 0)
-          return match2.find((t) => t.format === item.format) ?? match2[0];
+          return match2.find((t2) => t2.format === item.format) ?? match2[0];
       }
       let tagObj = void 0;
       let obj;
       if (identity.isScalar(item)) {
         obj = item.value;
-        let match2 = tags.filter((t) => t.identify?.(obj));
+        let match2 = tags.filter((t2) => t2.identify?.(obj));
         if (match2.length > 1) {
-          const testMatch = match2.filter((t) => t.test);
+          const testMatch = match2.filter((t2) => t2.test);
           if (testMatch.length > 0)
             match2 = testMatch;
         }
-        tagObj = match2.find((t) => t.format === item.format) ?? match2.find((t) => !t.format);
+        tagObj = match2.find((t2) => t2.format === item.format) ?? match2.find((t2) => !t2.format);
       } else {
         obj = item;
-        tagObj = tags.find((t) => t.nodeClass && obj instanceof t.nodeClass);
+        tagObj = tags.find((t2) => t2.nodeClass && obj instanceof t2.nodeClass);
       }
       if (!tagObj) {
         const name = obj?.constructor?.name ?? (obj === null ? "null" : typeof obj);
@@ -3482,7 +3482,7 @@ var require_merge = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
-    var merge2 = {
+    var merge3 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
@@ -3492,7 +3492,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge2.tag && tag2.default);
+    var isMergeKey = (ctx, key) => (merge3.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge3.identify(key.value)) && ctx?.doc.schema.tags.some((tag2) => tag2.tag === merge3.tag && tag2.default);
     function addMergeToJSMap(ctx, map2, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -3531,7 +3531,7 @@ var require_merge = __commonJS({
     }
     exports2.addMergeToJSMap = addMergeToJSMap;
     exports2.isMergeKey = isMergeKey;
-    exports2.merge = merge2;
+    exports2.merge = merge3;
   }
 });
 
@@ -3540,15 +3540,15 @@ var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports2) {
     "use strict";
     var log = require_log();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
       if (identity.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map2, value);
-      else if (merge2.isMergeKey(ctx, key))
-        merge2.addMergeToJSMap(ctx, map2, value);
+      else if (merge3.isMergeKey(ctx, key))
+        merge3.addMergeToJSMap(ctx, map2, value);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map2 instanceof Map) {
@@ -3796,7 +3796,7 @@ var require_YAMLMap = __commonJS({
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
@@ -3812,7 +3812,7 @@ var require_YAMLMap = __commonJS({
       }
       return void 0;
     }
-    var YAMLMap = class extends Collection.Collection {
+    var YAMLMap = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
@@ -3827,7 +3827,7 @@ var require_YAMLMap = __commonJS({
       static from(schema, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
         const map2 = new this(schema);
-        const add = (key, value) => {
+        const add2 = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
           else if (Array.isArray(replacer) && !replacer.includes(key))
@@ -3837,10 +3837,10 @@ var require_YAMLMap = __commonJS({
         };
         if (obj instanceof Map) {
           for (const [key, value] of obj)
-            add(key, value);
+            add2(key, value);
         } else if (obj && typeof obj === "object") {
           for (const key of Object.keys(obj))
-            add(key, obj[key]);
+            add2(key, obj[key]);
         }
         if (typeof schema.sortMapEntries === "function") {
           map2.items.sort(schema.sortMapEntries);
@@ -3962,11 +3962,11 @@ var require_YAMLSeq = __commonJS({
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
-    var YAMLSeq = class extends Collection.Collection {
+    var YAMLSeq = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -4162,9 +4162,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag: tag2, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      const num4 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num4))
+        return isNaN(num4) ? ".nan" : num4 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag2 || tag2 === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -4204,8 +4204,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str3) => parseFloat(str3),
       stringify(node2) {
-        const num2 = Number(node2.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num4 = Number(node2.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -4644,8 +4644,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node2) {
-        const num2 = Number(node2.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node2);
+        const num4 = Number(node2.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node2);
       }
     };
     var float = {
@@ -4847,23 +4847,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str3, asBigInt) {
       const sign = str3[0];
       const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+      const num4 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num4(60) + num4(p), num4(0));
+      return sign === "-" ? num4(-1) * res : res;
     }
     function stringifySexagesimal(node2) {
       let { value } = node2;
-      let num2 = (n) => n;
+      let num4 = (n) => n;
       if (typeof value === "bigint")
-        num2 = (n) => BigInt(n);
+        num4 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node2);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num2(-1);
+        value *= num4(-1);
       }
-      const _60 = num2(60);
+      const _60 = num4(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -4907,9 +4907,9 @@ var require_timestamp = __commonJS({
         const match2 = str3.match(timestamp.test);
         if (!match2)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
-        const [, year, month, day, hour, minute, second] = match2.map(Number);
+        const [, year, month, day3, hour, minute, second] = match2.map(Number);
         const millisec = match2[7] ? Number((match2[7] + "00").substr(1, 3)) : 0;
-        let date5 = Date.UTC(year, month - 1, day, hour || 0, minute || 0, second || 0, millisec);
+        let date5 = Date.UTC(year, month - 1, day3, hour || 0, minute || 0, second || 0, millisec);
         const tz = match2[8];
         if (tz && tz !== "Z") {
           let d = parseSexagesimal(tz, false);
@@ -4939,7 +4939,7 @@ var require_schema3 = __commonJS({
     var bool = require_bool2();
     var float = require_float2();
     var int2 = require_int2();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var set2 = require_set();
@@ -4959,7 +4959,7 @@ var require_schema3 = __commonJS({
       float.floatExp,
       float.float,
       binary.binary,
-      merge2.merge,
+      merge3.merge,
       omap.omap,
       pairs.pairs,
       set2.set,
@@ -4985,7 +4985,7 @@ var require_tags = __commonJS({
     var schema = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
-    var merge2 = require_merge();
+    var merge3 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var schema$2 = require_schema3();
@@ -5010,7 +5010,7 @@ var require_tags = __commonJS({
       intOct: int2.intOct,
       intTime: timestamp.intTime,
       map: map2.map,
-      merge: merge2.merge,
+      merge: merge3.merge,
       null: _null4.nullTag,
       omap: omap.omap,
       pairs: pairs.pairs,
@@ -5020,7 +5020,7 @@ var require_tags = __commonJS({
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge2.merge,
+      "tag:yaml.org,2002:merge": merge3.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set2.set,
@@ -5029,7 +5029,7 @@ var require_tags = __commonJS({
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
       if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
+        return addMergeTag && !schemaTags.includes(merge3.merge) ? schemaTags.concat(merge3.merge) : schemaTags.slice();
       }
       let tags = schemaTags;
       if (!tags) {
@@ -5047,7 +5047,7 @@ var require_tags = __commonJS({
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
-        tags = tags.concat(merge2.merge);
+        tags = tags.concat(merge3.merge);
       return tags.reduce((tags2, tag2) => {
         const tagObj = typeof tag2 === "string" ? tagsByName[tag2] : tag2;
         if (!tagObj) {
@@ -5076,11 +5076,11 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema === "string" && schema || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge2);
+        this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity.MAP, { value: map2.map });
         Object.defineProperty(this, identity.SCALAR, { value: string4.string });
@@ -5182,7 +5182,7 @@ var require_Document = __commonJS({
   "node_modules/yaml/dist/doc/Document.js"(exports2) {
     "use strict";
     var Alias = require_Alias();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
@@ -5333,7 +5333,7 @@ var require_Document = __commonJS({
        * @returns `true` if the item was found and removed.
        */
       deleteIn(path) {
-        if (Collection.isEmptyPath(path)) {
+        if (Collection2.isEmptyPath(path)) {
           if (this.contents == null)
             return false;
           this.contents = null;
@@ -5355,7 +5355,7 @@ var require_Document = __commonJS({
        * `true` (collections are always returned intact).
        */
       getIn(path, keepScalar) {
-        if (Collection.isEmptyPath(path))
+        if (Collection2.isEmptyPath(path))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
         return identity.isCollection(this.contents) ? this.contents.getIn(path, keepScalar) : void 0;
       }
@@ -5369,7 +5369,7 @@ var require_Document = __commonJS({
        * Checks if the document includes a value at `path`.
        */
       hasIn(path) {
-        if (Collection.isEmptyPath(path))
+        if (Collection2.isEmptyPath(path))
           return this.contents !== void 0;
         return identity.isCollection(this.contents) ? this.contents.hasIn(path) : false;
       }
@@ -5379,7 +5379,7 @@ var require_Document = __commonJS({
        */
       set(key, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
         } else if (assertCollection(this.contents)) {
           this.contents.set(key, value);
         }
@@ -5389,10 +5389,10 @@ var require_Document = __commonJS({
        * boolean to add/remove the item from the set.
        */
       setIn(path, value) {
-        if (Collection.isEmptyPath(path)) {
+        if (Collection2.isEmptyPath(path)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path), value);
         } else if (assertCollection(this.contents)) {
           this.contents.setIn(path, value);
         }
@@ -5780,10 +5780,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -5797,7 +5797,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep3) {
+          if (!keyProps.anchor && !keyProps.tag && !sep4) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -5821,7 +5821,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep4 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -5837,7 +5837,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep3, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep4, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -5928,7 +5928,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep3 = "";
+        let sep4 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -5942,13 +5942,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep3 + cb;
-              sep3 = "";
+                comment += sep4 + cb;
+              sep4 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep3 += source;
+                sep4 += source;
               hasSpace = true;
               break;
             default:
@@ -5991,18 +5991,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep3, value } = collItem;
+        const { start, key, sep: sep4, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep3?.[0],
+          next: key ?? sep4?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep3 && !value) {
+          if (!props.anchor && !props.tag && !sep4 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -6056,8 +6056,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep3 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep3, null, props, onError);
+        if (!isMap2 && !sep4 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep4, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -6069,7 +6069,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep3 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep4 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -6080,8 +6080,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep3)
-                for (const st of sep3) {
+              if (sep4)
+                for (const st of sep4) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -6098,7 +6098,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep3, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep4, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -6194,7 +6194,7 @@ var require_compose_collection = __commonJS({
       if (!tagToken || !tagName || tagName === "!" || tagName === YAMLMap.YAMLMap.tagName && expType === "map" || tagName === YAMLSeq.YAMLSeq.tagName && expType === "seq") {
         return resolveCollection(CN, ctx, token, onError, tagName);
       }
-      let tag2 = ctx.schema.tags.find((t) => t.tag === tagName && t.collection === expType);
+      let tag2 = ctx.schema.tags.find((t2) => t2.tag === tagName && t2.collection === expType);
       if (!tag2) {
         const kt = ctx.schema.knownTags[tagName];
         if (kt?.collection === expType) {
@@ -6278,7 +6278,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep3 = "";
+      let sep4 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -6295,24 +6295,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep3 === " ")
-            sep3 = "\n";
-          else if (!prevMoreIndented && sep3 === "\n")
-            sep3 = "\n\n";
-          value += sep3 + indent.slice(trimIndent) + content;
-          sep3 = "\n";
+          if (sep4 === " ")
+            sep4 = "\n";
+          else if (!prevMoreIndented && sep4 === "\n")
+            sep4 = "\n\n";
+          value += sep4 + indent.slice(trimIndent) + content;
+          sep4 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep3 === "\n")
+          if (sep4 === "\n")
             value += "\n";
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          value += sep3 + content;
-          sep3 = " ";
+          value += sep4 + content;
+          sep4 = " ";
           prevMoreIndented = false;
         }
       }
@@ -6392,13 +6392,13 @@ var require_resolve_block_scalar = __commonJS({
       return { mode, indent, chomp, comment, length };
     }
     function splitLines(source) {
-      const split = source.split(/\n( *)/);
-      const first = split[0];
+      const split2 = source.split(/\n( *)/);
+      const first = split2[0];
       const m = first.match(/^( *)/);
       const line0 = m?.[1] ? [m[1], first.slice(m[1].length)] : ["", first];
       const lines = [line0];
-      for (let i = 1; i < split.length; i += 2)
-        lines.push([split[i], split[i + 1]]);
+      for (let i = 1; i < split2.length; i += 2)
+        lines.push([split2[i], split2[i + 1]]);
       return lines;
     }
     exports2.resolveBlockScalar = resolveBlockScalar;
@@ -6495,25 +6495,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match2[1].replace(trimEnd, "");
-      let sep3 = " ";
+      let sep4 = " ";
       let pos = line.lastIndex;
       while (match2 = line.exec(source)) {
         const lm = match2[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep3 === "\n")
-            res += sep3;
+          if (sep4 === "\n")
+            res += sep4;
           else
-            sep3 = "\n";
+            sep4 = "\n";
         } else {
-          res += sep3 + lm;
-          sep3 = " ";
+          res += sep4 + lm;
+          sep4 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match2 = last.exec(source);
-      return res + sep3 + (match2?.[1] ?? "");
+      return res + sep4 + (match2?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -7323,14 +7323,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep3, value }) {
+    function stringifyItem({ start, key, sep: sep4, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep3)
-        for (const st of sep3)
+      if (sep4)
+        for (const st of sep4)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -8097,7 +8097,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
-    var LineCounter2 = class {
+    var LineCounter4 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -8120,7 +8120,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports2.LineCounter = LineCounter2;
+    exports2.LineCounter = LineCounter4;
   }
 });
 
@@ -8131,15 +8131,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -8497,18 +8497,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep3;
+          let sep4;
           if (scalar.end) {
-            sep3 = scalar.end;
-            sep3.push(this.sourceToken);
+            sep4 = scalar.end;
+            sep4.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep3 = [this.sourceToken];
+            sep4 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep3 }]
+            items: [{ start, key: scalar, sep: sep4 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -8661,15 +8661,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep3 = it.sep;
-                  sep3.push(this.sourceToken);
+                  const sep4 = it.sep;
+                  sep4.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep3 }]
+                    items: [{ start: start2, key, sep: sep4 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -8863,13 +8863,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep3 = fc.end.splice(1, fc.end.length);
-            sep3.push(this.sourceToken);
+            const sep4 = fc.end.splice(1, fc.end.length);
+            sep4.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep3 }]
+              items: [{ start, key: fc, sep: sep4 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -9028,7 +9028,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument4(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -9047,14 +9047,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse9(src, reviver, options) {
+    function parse11(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument4(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -9088,9 +9088,9 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports2.parse = parse9;
+    exports2.parse = parse11;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument2;
+    exports2.parseDocument = parseDocument4;
     exports2.stringify = stringify;
   }
 });
@@ -9147,14 +9147,1333 @@ var require_dist = __commonJS({
   }
 });
 
+// node_modules/bottleneck/light.js
+var require_light = __commonJS({
+  "node_modules/bottleneck/light.js"(exports2, module) {
+    (function(global2, factory) {
+      typeof exports2 === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
+    })(exports2, (function() {
+      "use strict";
+      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
+      function getCjsExportFromNamespace(n) {
+        return n && n["default"] || n;
+      }
+      var load = function(received, defaults, onto = {}) {
+        var k, ref2, v;
+        for (k in defaults) {
+          v = defaults[k];
+          onto[k] = (ref2 = received[k]) != null ? ref2 : v;
+        }
+        return onto;
+      };
+      var overwrite = function(received, defaults, onto = {}) {
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults[k] !== void 0) {
+            onto[k] = v;
+          }
+        }
+        return onto;
+      };
+      var parser2 = {
+        load,
+        overwrite
+      };
+      var DLList;
+      DLList = class DLList {
+        constructor(incr, decr) {
+          this.incr = incr;
+          this.decr = decr;
+          this._first = null;
+          this._last = null;
+          this.length = 0;
+        }
+        push(value) {
+          var node2;
+          this.length++;
+          if (typeof this.incr === "function") {
+            this.incr();
+          }
+          node2 = {
+            value,
+            prev: this._last,
+            next: null
+          };
+          if (this._last != null) {
+            this._last.next = node2;
+            this._last = node2;
+          } else {
+            this._first = this._last = node2;
+          }
+          return void 0;
+        }
+        shift() {
+          var value;
+          if (this._first == null) {
+            return;
+          } else {
+            this.length--;
+            if (typeof this.decr === "function") {
+              this.decr();
+            }
+          }
+          value = this._first.value;
+          if ((this._first = this._first.next) != null) {
+            this._first.prev = null;
+          } else {
+            this._last = null;
+          }
+          return value;
+        }
+        first() {
+          if (this._first != null) {
+            return this._first.value;
+          }
+        }
+        getArray() {
+          var node2, ref2, results2;
+          node2 = this._first;
+          results2 = [];
+          while (node2 != null) {
+            results2.push((ref2 = node2, node2 = node2.next, ref2.value));
+          }
+          return results2;
+        }
+        forEachShift(cb) {
+          var node2;
+          node2 = this.shift();
+          while (node2 != null) {
+            cb(node2), node2 = this.shift();
+          }
+          return void 0;
+        }
+        debug() {
+          var node2, ref2, ref1, ref22, results2;
+          node2 = this._first;
+          results2 = [];
+          while (node2 != null) {
+            results2.push((ref2 = node2, node2 = node2.next, {
+              value: ref2.value,
+              prev: (ref1 = ref2.prev) != null ? ref1.value : void 0,
+              next: (ref22 = ref2.next) != null ? ref22.value : void 0
+            }));
+          }
+          return results2;
+        }
+      };
+      var DLList_1 = DLList;
+      var Events;
+      Events = class Events {
+        constructor(instance) {
+          this.instance = instance;
+          this._events = {};
+          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+            throw new Error("An Emitter already exists for this object");
+          }
+          this.instance.on = (name, cb) => {
+            return this._addListener(name, "many", cb);
+          };
+          this.instance.once = (name, cb) => {
+            return this._addListener(name, "once", cb);
+          };
+          this.instance.removeAllListeners = (name = null) => {
+            if (name != null) {
+              return delete this._events[name];
+            } else {
+              return this._events = {};
+            }
+          };
+        }
+        _addListener(name, status, cb) {
+          var base;
+          if ((base = this._events)[name] == null) {
+            base[name] = [];
+          }
+          this._events[name].push({ cb, status });
+          return this.instance;
+        }
+        listenerCount(name) {
+          if (this._events[name] != null) {
+            return this._events[name].length;
+          } else {
+            return 0;
+          }
+        }
+        async trigger(name, ...args) {
+          var e, promises;
+          try {
+            if (name !== "debug") {
+              this.trigger("debug", `Event triggered: ${name}`, args);
+            }
+            if (this._events[name] == null) {
+              return;
+            }
+            this._events[name] = this._events[name].filter(function(listener) {
+              return listener.status !== "none";
+            });
+            promises = this._events[name].map(async (listener) => {
+              var e2, returned;
+              if (listener.status === "none") {
+                return;
+              }
+              if (listener.status === "once") {
+                listener.status = "none";
+              }
+              try {
+                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+                if (typeof (returned != null ? returned.then : void 0) === "function") {
+                  return await returned;
+                } else {
+                  return returned;
+                }
+              } catch (error62) {
+                e2 = error62;
+                {
+                  this.trigger("error", e2);
+                }
+                return null;
+              }
+            });
+            return (await Promise.all(promises)).find(function(x) {
+              return x != null;
+            });
+          } catch (error62) {
+            e = error62;
+            {
+              this.trigger("error", e);
+            }
+            return null;
+          }
+        }
+      };
+      var Events_1 = Events;
+      var DLList$1, Events$1, Queues;
+      DLList$1 = DLList_1;
+      Events$1 = Events_1;
+      Queues = class Queues {
+        constructor(num_priorities) {
+          var i;
+          this.Events = new Events$1(this);
+          this._length = 0;
+          this._lists = (function() {
+            var j, ref2, results2;
+            results2 = [];
+            for (i = j = 1, ref2 = num_priorities; 1 <= ref2 ? j <= ref2 : j >= ref2; i = 1 <= ref2 ? ++j : --j) {
+              results2.push(new DLList$1((() => {
+                return this.incr();
+              }), (() => {
+                return this.decr();
+              })));
+            }
+            return results2;
+          }).call(this);
+        }
+        incr() {
+          if (this._length++ === 0) {
+            return this.Events.trigger("leftzero");
+          }
+        }
+        decr() {
+          if (--this._length === 0) {
+            return this.Events.trigger("zero");
+          }
+        }
+        push(job) {
+          return this._lists[job.options.priority].push(job);
+        }
+        queued(priority) {
+          if (priority != null) {
+            return this._lists[priority].length;
+          } else {
+            return this._length;
+          }
+        }
+        shiftAll(fn) {
+          return this._lists.forEach(function(list2) {
+            return list2.forEachShift(fn);
+          });
+        }
+        getFirst(arr2 = this._lists) {
+          var j, len, list2;
+          for (j = 0, len = arr2.length; j < len; j++) {
+            list2 = arr2[j];
+            if (list2.length > 0) {
+              return list2;
+            }
+          }
+          return [];
+        }
+        shiftLastFrom(priority) {
+          return this.getFirst(this._lists.slice(priority).reverse()).shift();
+        }
+      };
+      var Queues_1 = Queues;
+      var BottleneckError;
+      BottleneckError = class BottleneckError extends Error {
+      };
+      var BottleneckError_1 = BottleneckError;
+      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+      NUM_PRIORITIES = 10;
+      DEFAULT_PRIORITY = 5;
+      parser$1 = parser2;
+      BottleneckError$1 = BottleneckError_1;
+      Job = class Job {
+        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+          this.task = task;
+          this.args = args;
+          this.rejectOnDrop = rejectOnDrop;
+          this.Events = Events2;
+          this._states = _states;
+          this.Promise = Promise2;
+          this.options = parser$1.load(options, jobDefaults);
+          this.options.priority = this._sanitizePriority(this.options.priority);
+          if (this.options.id === jobDefaults.id) {
+            this.options.id = `${this.options.id}-${this._randomIndex()}`;
+          }
+          this.promise = new this.Promise((_resolve, _reject) => {
+            this._resolve = _resolve;
+            this._reject = _reject;
+          });
+          this.retryCount = 0;
+        }
+        _sanitizePriority(priority) {
+          var sProperty;
+          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+          if (sProperty < 0) {
+            return 0;
+          } else if (sProperty > NUM_PRIORITIES - 1) {
+            return NUM_PRIORITIES - 1;
+          } else {
+            return sProperty;
+          }
+        }
+        _randomIndex() {
+          return Math.random().toString(36).slice(2);
+        }
+        doDrop({ error: error62, message = "This job has been dropped by Bottleneck" } = {}) {
+          if (this._states.remove(this.options.id)) {
+            if (this.rejectOnDrop) {
+              this._reject(error62 != null ? error62 : new BottleneckError$1(message));
+            }
+            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
+            return true;
+          } else {
+            return false;
+          }
+        }
+        _assertStatus(expected) {
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          }
+        }
+        doReceive() {
+          this._states.start(this.options.id);
+          return this.Events.trigger("received", { args: this.args, options: this.options });
+        }
+        doQueue(reachedHWM, blocked) {
+          this._assertStatus("RECEIVED");
+          this._states.next(this.options.id);
+          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
+        }
+        doRun() {
+          if (this.retryCount === 0) {
+            this._assertStatus("QUEUED");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
+        }
+        async doExecute(chained, clearGlobalState, run, free) {
+          var error62, eventInfo, passed;
+          if (this.retryCount === 0) {
+            this._assertStatus("RUNNING");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          this.Events.trigger("executing", eventInfo);
+          try {
+            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            if (clearGlobalState()) {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._resolve(passed);
+            }
+          } catch (error1) {
+            error62 = error1;
+            return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+          }
+        }
+        doExpire(clearGlobalState, run, free) {
+          var error62, eventInfo;
+          if (this._states.jobStatus(this.options.id === "RUNNING")) {
+            this._states.next(this.options.id);
+          }
+          this._assertStatus("EXECUTING");
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          error62 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error62, eventInfo, clearGlobalState, run, free);
+        }
+        async _onFailure(error62, eventInfo, clearGlobalState, run, free) {
+          var retry2, retryAfter;
+          if (clearGlobalState()) {
+            retry2 = await this.Events.trigger("failed", error62, eventInfo);
+            if (retry2 != null) {
+              retryAfter = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              this.retryCount++;
+              return run(retryAfter);
+            } else {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._reject(error62);
+            }
+          }
+        }
+        doDone(eventInfo) {
+          this._assertStatus("EXECUTING");
+          this._states.next(this.options.id);
+          return this.Events.trigger("done", eventInfo);
+        }
+      };
+      var Job_1 = Job;
+      var BottleneckError$2, LocalDatastore, parser$2;
+      parser$2 = parser2;
+      BottleneckError$2 = BottleneckError_1;
+      LocalDatastore = class LocalDatastore {
+        constructor(instance, storeOptions, storeInstanceOptions) {
+          this.instance = instance;
+          this.storeOptions = storeOptions;
+          this.clientId = this.instance._randomIndex();
+          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+          this._running = 0;
+          this._done = 0;
+          this._unblockTime = 0;
+          this.ready = this.Promise.resolve();
+          this.clients = {};
+          this._startHeartbeat();
+        }
+        _startHeartbeat() {
+          var base;
+          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+            return typeof (base = this.heartbeat = setInterval(() => {
+              var amount, incr, maximum, now, reservoir;
+              now = Date.now();
+              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+                this._lastReservoirRefresh = now;
+                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+                this.instance._drainAll(this.computeCapacity());
+              }
+              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+                ({
+                  reservoirIncreaseAmount: amount,
+                  reservoirIncreaseMaximum: maximum,
+                  reservoir
+                } = this.storeOptions);
+                this._lastReservoirIncrease = now;
+                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+                if (incr > 0) {
+                  this.storeOptions.reservoir += incr;
+                  return this.instance._drainAll(this.computeCapacity());
+                }
+              }
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+          } else {
+            return clearInterval(this.heartbeat);
+          }
+        }
+        async __publish__(message) {
+          await this.yieldLoop();
+          return this.instance.Events.trigger("message", message.toString());
+        }
+        async __disconnect__(flush) {
+          await this.yieldLoop();
+          clearInterval(this.heartbeat);
+          return this.Promise.resolve();
+        }
+        yieldLoop(t2 = 0) {
+          return new this.Promise(function(resolve8, reject) {
+            return setTimeout(resolve8, t2);
+          });
+        }
+        computePenalty() {
+          var ref2;
+          return (ref2 = this.storeOptions.penalty) != null ? ref2 : 15 * this.storeOptions.minTime || 5e3;
+        }
+        async __updateSettings__(options) {
+          await this.yieldLoop();
+          parser$2.overwrite(options, options, this.storeOptions);
+          this._startHeartbeat();
+          this.instance._drainAll(this.computeCapacity());
+          return true;
+        }
+        async __running__() {
+          await this.yieldLoop();
+          return this._running;
+        }
+        async __queued__() {
+          await this.yieldLoop();
+          return this.instance.queued();
+        }
+        async __done__() {
+          await this.yieldLoop();
+          return this._done;
+        }
+        async __groupCheck__(time3) {
+          await this.yieldLoop();
+          return this._nextRequest + this.timeout < time3;
+        }
+        computeCapacity() {
+          var maxConcurrent, reservoir;
+          ({ maxConcurrent, reservoir } = this.storeOptions);
+          if (maxConcurrent != null && reservoir != null) {
+            return Math.min(maxConcurrent - this._running, reservoir);
+          } else if (maxConcurrent != null) {
+            return maxConcurrent - this._running;
+          } else if (reservoir != null) {
+            return reservoir;
+          } else {
+            return null;
+          }
+        }
+        conditionsCheck(weight) {
+          var capacity;
+          capacity = this.computeCapacity();
+          return capacity == null || weight <= capacity;
+        }
+        async __incrementReservoir__(incr) {
+          var reservoir;
+          await this.yieldLoop();
+          reservoir = this.storeOptions.reservoir += incr;
+          this.instance._drainAll(this.computeCapacity());
+          return reservoir;
+        }
+        async __currentReservoir__() {
+          await this.yieldLoop();
+          return this.storeOptions.reservoir;
+        }
+        isBlocked(now) {
+          return this._unblockTime >= now;
+        }
+        check(weight, now) {
+          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        }
+        async __check__(weight) {
+          var now;
+          await this.yieldLoop();
+          now = Date.now();
+          return this.check(weight, now);
+        }
+        async __register__(index, weight, expiration) {
+          var now, wait;
+          await this.yieldLoop();
+          now = Date.now();
+          if (this.conditionsCheck(weight)) {
+            this._running += weight;
+            if (this.storeOptions.reservoir != null) {
+              this.storeOptions.reservoir -= weight;
+            }
+            wait = Math.max(this._nextRequest - now, 0);
+            this._nextRequest = now + wait + this.storeOptions.minTime;
+            return {
+              success: true,
+              wait,
+              reservoir: this.storeOptions.reservoir
+            };
+          } else {
+            return {
+              success: false
+            };
+          }
+        }
+        strategyIsBlock() {
+          return this.storeOptions.strategy === 3;
+        }
+        async __submit__(queueLength, weight) {
+          var blocked, now, reachedHWM;
+          await this.yieldLoop();
+          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          }
+          now = Date.now();
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+          if (blocked) {
+            this._unblockTime = now + this.computePenalty();
+            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+            this.instance._dropAllQueued();
+          }
+          return {
+            reachedHWM,
+            blocked,
+            strategy: this.storeOptions.strategy
+          };
+        }
+        async __free__(index, weight) {
+          await this.yieldLoop();
+          this._running -= weight;
+          this._done += weight;
+          this.instance._drainAll(this.computeCapacity());
+          return {
+            running: this._running
+          };
+        }
+      };
+      var LocalDatastore_1 = LocalDatastore;
+      var BottleneckError$3, States;
+      BottleneckError$3 = BottleneckError_1;
+      States = class States {
+        constructor(status1) {
+          this.status = status1;
+          this._jobs = {};
+          this.counts = this.status.map(function() {
+            return 0;
+          });
+        }
+        next(id) {
+          var current, next;
+          current = this._jobs[id];
+          next = current + 1;
+          if (current != null && next < this.status.length) {
+            this.counts[current]--;
+            this.counts[next]++;
+            return this._jobs[id]++;
+          } else if (current != null) {
+            this.counts[current]--;
+            return delete this._jobs[id];
+          }
+        }
+        start(id) {
+          var initial;
+          initial = 0;
+          this._jobs[id] = initial;
+          return this.counts[initial]++;
+        }
+        remove(id) {
+          var current;
+          current = this._jobs[id];
+          if (current != null) {
+            this.counts[current]--;
+            delete this._jobs[id];
+          }
+          return current != null;
+        }
+        jobStatus(id) {
+          var ref2;
+          return (ref2 = this.status[this._jobs[id]]) != null ? ref2 : null;
+        }
+        statusJobs(status) {
+          var k, pos, ref2, results2, v;
+          if (status != null) {
+            pos = this.status.indexOf(status);
+            if (pos < 0) {
+              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
+            }
+            ref2 = this._jobs;
+            results2 = [];
+            for (k in ref2) {
+              v = ref2[k];
+              if (v === pos) {
+                results2.push(k);
+              }
+            }
+            return results2;
+          } else {
+            return Object.keys(this._jobs);
+          }
+        }
+        statusCounts() {
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
+            return acc;
+          }), {});
+        }
+      };
+      var States_1 = States;
+      var DLList$2, Sync;
+      DLList$2 = DLList_1;
+      Sync = class Sync {
+        constructor(name, Promise2) {
+          this.schedule = this.schedule.bind(this);
+          this.name = name;
+          this.Promise = Promise2;
+          this._running = 0;
+          this._queue = new DLList$2();
+        }
+        isEmpty() {
+          return this._queue.length === 0;
+        }
+        async _tryToRun() {
+          var args, cb, error62, reject, resolve8, returned, task;
+          if (this._running < 1 && this._queue.length > 0) {
+            this._running++;
+            ({ task, args, resolve: resolve8, reject } = this._queue.shift());
+            cb = await (async function() {
+              try {
+                returned = await task(...args);
+                return function() {
+                  return resolve8(returned);
+                };
+              } catch (error1) {
+                error62 = error1;
+                return function() {
+                  return reject(error62);
+                };
+              }
+            })();
+            this._running--;
+            this._tryToRun();
+            return cb();
+          }
+        }
+        schedule(task, ...args) {
+          var promise2, reject, resolve8;
+          resolve8 = reject = null;
+          promise2 = new this.Promise(function(_resolve, _reject) {
+            resolve8 = _resolve;
+            return reject = _reject;
+          });
+          this._queue.push({ task, args, resolve: resolve8, reject });
+          this._tryToRun();
+          return promise2;
+        }
+      };
+      var Sync_1 = Sync;
+      var version2 = "2.19.5";
+      var version$1 = {
+        version: version2
+      };
+      var version$2 = /* @__PURE__ */ Object.freeze({
+        version: version2,
+        default: version$1
+      });
+      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      parser$3 = parser2;
+      Events$2 = Events_1;
+      RedisConnection$1 = require$$2;
+      IORedisConnection$1 = require$$3;
+      Scripts$1 = require$$4;
+      Group = (function() {
+        class Group2 {
+          constructor(limiterOptions = {}) {
+            this.deleteKey = this.deleteKey.bind(this);
+            this.limiterOptions = limiterOptions;
+            parser$3.load(this.limiterOptions, this.defaults, this);
+            this.Events = new Events$2(this);
+            this.instances = {};
+            this.Bottleneck = Bottleneck_1;
+            this._startAutoCleanup();
+            this.sharedConnection = this.connection != null;
+            if (this.connection == null) {
+              if (this.limiterOptions.datastore === "redis") {
+                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              } else if (this.limiterOptions.datastore === "ioredis") {
+                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              }
+            }
+          }
+          key(key = "") {
+            var ref2;
+            return (ref2 = this.instances[key]) != null ? ref2 : (() => {
+              var limiter;
+              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+                id: `${this.id}-${key}`,
+                timeout: this.timeout,
+                connection: this.connection
+              }));
+              this.Events.trigger("created", limiter, key);
+              return limiter;
+            })();
+          }
+          async deleteKey(key = "") {
+            var deleted, instance;
+            instance = this.instances[key];
+            if (this.connection) {
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+            }
+            if (instance != null) {
+              delete this.instances[key];
+              await instance.disconnect();
+            }
+            return instance != null || deleted > 0;
+          }
+          limiters() {
+            var k, ref2, results2, v;
+            ref2 = this.instances;
+            results2 = [];
+            for (k in ref2) {
+              v = ref2[k];
+              results2.push({
+                key: k,
+                limiter: v
+              });
+            }
+            return results2;
+          }
+          keys() {
+            return Object.keys(this.instances);
+          }
+          async clusterKeys() {
+            var cursor, end, found, i, k, keys, len, next, start;
+            if (this.connection == null) {
+              return this.Promise.resolve(this.keys());
+            }
+            keys = [];
+            cursor = null;
+            start = `b_${this.id}-`.length;
+            end = "_settings".length;
+            while (cursor !== 0) {
+              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              cursor = ~~next;
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
+              }
+            }
+            return keys;
+          }
+          _startAutoCleanup() {
+            var base;
+            clearInterval(this.interval);
+            return typeof (base = this.interval = setInterval(async () => {
+              var e, k, ref2, results2, time3, v;
+              time3 = Date.now();
+              ref2 = this.instances;
+              results2 = [];
+              for (k in ref2) {
+                v = ref2[k];
+                try {
+                  if (await v._store.__groupCheck__(time3)) {
+                    results2.push(this.deleteKey(k));
+                  } else {
+                    results2.push(void 0);
+                  }
+                } catch (error62) {
+                  e = error62;
+                  results2.push(v.Events.trigger("error", e));
+                }
+              }
+              return results2;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+          }
+          updateSettings(options = {}) {
+            parser$3.overwrite(options, this.defaults, this);
+            parser$3.overwrite(options, options, this.limiterOptions);
+            if (options.timeout != null) {
+              return this._startAutoCleanup();
+            }
+          }
+          disconnect(flush = true) {
+            var ref2;
+            if (!this.sharedConnection) {
+              return (ref2 = this.connection) != null ? ref2.disconnect(flush) : void 0;
+            }
+          }
+        }
+        Group2.prototype.defaults = {
+          timeout: 1e3 * 60 * 5,
+          connection: null,
+          Promise,
+          id: "group-key"
+        };
+        return Group2;
+      }).call(commonjsGlobal);
+      var Group_1 = Group;
+      var Batcher, Events$3, parser$4;
+      parser$4 = parser2;
+      Events$3 = Events_1;
+      Batcher = (function() {
+        class Batcher2 {
+          constructor(options = {}) {
+            this.options = options;
+            parser$4.load(this.options, this.defaults, this);
+            this.Events = new Events$3(this);
+            this._arr = [];
+            this._resetPromise();
+            this._lastFlush = Date.now();
+          }
+          _resetPromise() {
+            return this._promise = new this.Promise((res, rej) => {
+              return this._resolve = res;
+            });
+          }
+          _flush() {
+            clearTimeout(this._timeout);
+            this._lastFlush = Date.now();
+            this._resolve();
+            this.Events.trigger("batch", this._arr);
+            this._arr = [];
+            return this._resetPromise();
+          }
+          add(data) {
+            var ret;
+            this._arr.push(data);
+            ret = this._promise;
+            if (this._arr.length === this.maxSize) {
+              this._flush();
+            } else if (this.maxTime != null && this._arr.length === 1) {
+              this._timeout = setTimeout(() => {
+                return this._flush();
+              }, this.maxTime);
+            }
+            return ret;
+          }
+        }
+        Batcher2.prototype.defaults = {
+          maxTime: null,
+          maxSize: null,
+          Promise
+        };
+        return Batcher2;
+      }).call(commonjsGlobal);
+      var Batcher_1 = Batcher;
+      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$8 = getCjsExportFromNamespace(version$2);
+      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      NUM_PRIORITIES$1 = 10;
+      DEFAULT_PRIORITY$1 = 5;
+      parser$5 = parser2;
+      Queues$1 = Queues_1;
+      Job$1 = Job_1;
+      LocalDatastore$1 = LocalDatastore_1;
+      RedisDatastore$1 = require$$4$1;
+      Events$4 = Events_1;
+      States$1 = States_1;
+      Sync$1 = Sync_1;
+      Bottleneck2 = (function() {
+        class Bottleneck3 {
+          constructor(options = {}, ...invalid) {
+            var storeInstanceOptions, storeOptions;
+            this._addToQueue = this._addToQueue.bind(this);
+            this._validateOptions(options, invalid);
+            parser$5.load(options, this.instanceDefaults, this);
+            this._queues = new Queues$1(NUM_PRIORITIES$1);
+            this._scheduled = {};
+            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+            this._limiter = null;
+            this.Events = new Events$4(this);
+            this._submitLock = new Sync$1("submit", this.Promise);
+            this._registerLock = new Sync$1("register", this.Promise);
+            storeOptions = parser$5.load(options, this.storeDefaults, {});
+            this._store = (function() {
+              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else if (this.datastore === "local") {
+                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else {
+                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+              }
+            }).call(this);
+            this._queues.on("leftzero", () => {
+              var ref2;
+              return (ref2 = this._store.heartbeat) != null ? typeof ref2.ref === "function" ? ref2.ref() : void 0 : void 0;
+            });
+            this._queues.on("zero", () => {
+              var ref2;
+              return (ref2 = this._store.heartbeat) != null ? typeof ref2.unref === "function" ? ref2.unref() : void 0 : void 0;
+            });
+          }
+          _validateOptions(options, invalid) {
+            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+            }
+          }
+          ready() {
+            return this._store.ready;
+          }
+          clients() {
+            return this._store.clients;
+          }
+          channel() {
+            return `b_${this.id}`;
+          }
+          channel_client() {
+            return `b_${this.id}_${this._store.clientId}`;
+          }
+          publish(message) {
+            return this._store.__publish__(message);
+          }
+          disconnect(flush = true) {
+            return this._store.__disconnect__(flush);
+          }
+          chain(_limiter) {
+            this._limiter = _limiter;
+            return this;
+          }
+          queued(priority) {
+            return this._queues.queued(priority);
+          }
+          clusterQueued() {
+            return this._store.__queued__();
+          }
+          empty() {
+            return this.queued() === 0 && this._submitLock.isEmpty();
+          }
+          running() {
+            return this._store.__running__();
+          }
+          done() {
+            return this._store.__done__();
+          }
+          jobStatus(id) {
+            return this._states.jobStatus(id);
+          }
+          jobs(status) {
+            return this._states.statusJobs(status);
+          }
+          counts() {
+            return this._states.statusCounts();
+          }
+          _randomIndex() {
+            return Math.random().toString(36).slice(2);
+          }
+          check(weight = 1) {
+            return this._store.__check__(weight);
+          }
+          _clearGlobalState(index) {
+            if (this._scheduled[index] != null) {
+              clearTimeout(this._scheduled[index].expiration);
+              delete this._scheduled[index];
+              return true;
+            } else {
+              return false;
+            }
+          }
+          async _free(index, job, options, eventInfo) {
+            var e, running;
+            try {
+              ({ running } = await this._store.__free__(index, options.weight));
+              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+              if (running === 0 && this.empty()) {
+                return this.Events.trigger("idle");
+              }
+            } catch (error1) {
+              e = error1;
+              return this.Events.trigger("error", e);
+            }
+          }
+          _run(index, job, wait) {
+            var clearGlobalState, free, run;
+            job.doRun();
+            clearGlobalState = this._clearGlobalState.bind(this, index);
+            run = this._run.bind(this, index, job);
+            free = this._free.bind(this, index, job);
+            return this._scheduled[index] = {
+              timeout: setTimeout(() => {
+                return job.doExecute(this._limiter, clearGlobalState, run, free);
+              }, wait),
+              expiration: job.options.expiration != null ? setTimeout(function() {
+                return job.doExpire(clearGlobalState, run, free);
+              }, wait + job.options.expiration) : void 0,
+              job
+            };
+          }
+          _drainOne(capacity) {
+            return this._registerLock.schedule(() => {
+              var args, index, next, options, queue;
+              if (this.queued() === 0) {
+                return this.Promise.resolve(null);
+              }
+              queue = this._queues.getFirst();
+              ({ options, args } = next = queue.first());
+              if (capacity != null && options.weight > capacity) {
+                return this.Promise.resolve(null);
+              }
+              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
+              index = this._randomIndex();
+              return this._store.__register__(index, options.weight, options.expiration).then(({ success: success2, wait, reservoir }) => {
+                var empty;
+                this.Events.trigger("debug", `Drained ${options.id}`, { success: success2, args, options });
+                if (success2) {
+                  queue.shift();
+                  empty = this.empty();
+                  if (empty) {
+                    this.Events.trigger("empty");
+                  }
+                  if (reservoir === 0) {
+                    this.Events.trigger("depleted", empty);
+                  }
+                  this._run(index, next, wait);
+                  return this.Promise.resolve(options.weight);
+                } else {
+                  return this.Promise.resolve(null);
+                }
+              });
+            });
+          }
+          _drainAll(capacity, total = 0) {
+            return this._drainOne(capacity).then((drained) => {
+              var newCapacity;
+              if (drained != null) {
+                newCapacity = capacity != null ? capacity - drained : capacity;
+                return this._drainAll(newCapacity, total + drained);
+              } else {
+                return this.Promise.resolve(total);
+              }
+            }).catch((e) => {
+              return this.Events.trigger("error", e);
+            });
+          }
+          _dropAllQueued(message) {
+            return this._queues.shiftAll(function(job) {
+              return job.doDrop({ message });
+            });
+          }
+          stop(options = {}) {
+            var done, waitForExecuting;
+            options = parser$5.load(options, this.stopDefaults);
+            waitForExecuting = (at) => {
+              var finished;
+              finished = () => {
+                var counts2;
+                counts2 = this._states.counts;
+                return counts2[0] + counts2[1] + counts2[2] + counts2[3] === at;
+              };
+              return new this.Promise((resolve8, reject) => {
+                if (finished()) {
+                  return resolve8();
+                } else {
+                  return this.on("done", () => {
+                    if (finished()) {
+                      this.removeAllListeners("done");
+                      return resolve8();
+                    }
+                  });
+                }
+              });
+            };
+            done = options.dropWaitingJobs ? (this._run = function(index, next) {
+              return next.doDrop({
+                message: options.dropErrorMessage
+              });
+            }, this._drainOne = () => {
+              return this.Promise.resolve(null);
+            }, this._registerLock.schedule(() => {
+              return this._submitLock.schedule(() => {
+                var k, ref2, v;
+                ref2 = this._scheduled;
+                for (k in ref2) {
+                  v = ref2[k];
+                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                    clearTimeout(v.timeout);
+                    clearTimeout(v.expiration);
+                    v.job.doDrop({
+                      message: options.dropErrorMessage
+                    });
+                  }
+                }
+                this._dropAllQueued(options.dropErrorMessage);
+                return waitForExecuting(0);
+              });
+            })) : this.schedule({
+              priority: NUM_PRIORITIES$1 - 1,
+              weight: 0
+            }, () => {
+              return waitForExecuting(1);
+            });
+            this._receive = function(job) {
+              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+            };
+            this.stop = () => {
+              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+            };
+            return done;
+          }
+          async _addToQueue(job) {
+            var args, blocked, error62, options, reachedHWM, shifted, strategy;
+            ({ args, options } = job);
+            try {
+              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
+            } catch (error1) {
+              error62 = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error62 });
+              job.doDrop({ error: error62 });
+              return false;
+            }
+            if (blocked) {
+              job.doDrop();
+              return true;
+            } else if (reachedHWM) {
+              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              if (shifted != null) {
+                shifted.doDrop();
+              }
+              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+                if (shifted == null) {
+                  job.doDrop();
+                }
+                return reachedHWM;
+              }
+            }
+            job.doQueue(reachedHWM, blocked);
+            this._queues.push(job);
+            await this._drainAll();
+            return reachedHWM;
+          }
+          _receive(job) {
+            if (this._states.jobStatus(job.options.id) != null) {
+              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              return false;
+            } else {
+              job.doReceive();
+              return this._submitLock.schedule(this._addToQueue, job);
+            }
+          }
+          submit(...args) {
+            var cb, fn, job, options, ref2, ref1, task;
+            if (typeof args[0] === "function") {
+              ref2 = args, [fn, ...args] = ref2, [cb] = splice.call(args, -1);
+              options = parser$5.load({}, this.jobDefaults);
+            } else {
+              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+              options = parser$5.load(options, this.jobDefaults);
+            }
+            task = (...args2) => {
+              return new this.Promise(function(resolve8, reject) {
+                return fn(...args2, function(...args3) {
+                  return (args3[0] != null ? reject : resolve8)(args3);
+                });
+              });
+            };
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job.promise.then(function(args2) {
+              return typeof cb === "function" ? cb(...args2) : void 0;
+            }).catch(function(args2) {
+              if (Array.isArray(args2)) {
+                return typeof cb === "function" ? cb(...args2) : void 0;
+              } else {
+                return typeof cb === "function" ? cb(args2) : void 0;
+              }
+            });
+            return this._receive(job);
+          }
+          schedule(...args) {
+            var job, options, task;
+            if (typeof args[0] === "function") {
+              [task, ...args] = args;
+              options = {};
+            } else {
+              [options, task, ...args] = args;
+            }
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            this._receive(job);
+            return job.promise;
+          }
+          wrap(fn) {
+            var schedule, wrapped;
+            schedule = this.schedule.bind(this);
+            wrapped = function(...args) {
+              return schedule(fn.bind(this), ...args);
+            };
+            wrapped.withOptions = function(options, ...args) {
+              return schedule(options, fn, ...args);
+            };
+            return wrapped;
+          }
+          async updateSettings(options = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+            parser$5.overwrite(options, this.instanceDefaults, this);
+            return this;
+          }
+          currentReservoir() {
+            return this._store.__currentReservoir__();
+          }
+          incrementReservoir(incr = 0) {
+            return this._store.__incrementReservoir__(incr);
+          }
+        }
+        Bottleneck3.default = Bottleneck3;
+        Bottleneck3.Events = Events$4;
+        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
+        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+          LEAK: 1,
+          OVERFLOW: 2,
+          OVERFLOW_PRIORITY: 4,
+          BLOCK: 3
+        };
+        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
+        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
+        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
+        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
+        Bottleneck3.prototype.jobDefaults = {
+          priority: DEFAULT_PRIORITY$1,
+          weight: 1,
+          expiration: null,
+          id: "<no-id>"
+        };
+        Bottleneck3.prototype.storeDefaults = {
+          maxConcurrent: null,
+          minTime: 0,
+          highWater: null,
+          strategy: Bottleneck3.prototype.strategy.LEAK,
+          penalty: null,
+          reservoir: null,
+          reservoirRefreshInterval: null,
+          reservoirRefreshAmount: null,
+          reservoirIncreaseInterval: null,
+          reservoirIncreaseAmount: null,
+          reservoirIncreaseMaximum: null
+        };
+        Bottleneck3.prototype.localStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 250
+        };
+        Bottleneck3.prototype.redisStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 5e3,
+          clientTimeout: 1e4,
+          Redis: null,
+          clientOptions: {},
+          clusterNodes: null,
+          clearDatastore: false,
+          connection: null
+        };
+        Bottleneck3.prototype.instanceDefaults = {
+          datastore: "local",
+          connection: null,
+          id: "<no-id>",
+          rejectOnDrop: true,
+          trackDoneStatus: false,
+          Promise
+        };
+        Bottleneck3.prototype.stopDefaults = {
+          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+          dropWaitingJobs: true,
+          dropErrorMessage: "This limiter has been stopped."
+        };
+        return Bottleneck3;
+      }).call(commonjsGlobal);
+      var Bottleneck_1 = Bottleneck2;
+      var lib = Bottleneck_1;
+      return lib;
+    }));
+  }
+});
+
 // src/cli.ts
-import { parseArgs } from "node:util";
-import { resolve as resolve4 } from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
+import { resolve as resolve7 } from "node:path";
 
 // src/check.ts
-var import_picomatch3 = __toESM(require_picomatch2(), 1);
-import { mkdirSync, readFileSync as readFileSync3, renameSync, writeFileSync } from "node:fs";
-import { dirname, resolve as resolve3 } from "node:path";
+var import_picomatch4 = __toESM(require_picomatch2(), 1);
+import { closeSync as closeSync2, mkdirSync, openSync as openSync2, readFileSync as readFileSync4, renameSync, statSync as statSync2, writeFileSync, writeSync } from "node:fs";
+import { dirname as dirname2, resolve as resolve4 } from "node:path";
 
 // src/ingest/json.ts
 function stripBom(text2) {
@@ -9195,7 +10514,7 @@ function findJsonErrorOffset(text2) {
     at;
     why;
   }
-  const describe3 = (at) => {
+  const describe5 = (at) => {
     if (at >= n) return "end of file";
     const ch = text2[at];
     return ch === void 0 ? "end of file" : JSON.stringify(ch);
@@ -9208,7 +10527,7 @@ function findJsonErrorOffset(text2) {
     }
   };
   const expect = (what) => {
-    throw new Stop(i, `expected ${what} but found ${describe3(i)}`);
+    throw new Stop(i, `expected ${what} but found ${describe5(i)}`);
   };
   const stack = [];
   const value = () => {
@@ -9309,7 +10628,7 @@ function findJsonErrorOffset(text2) {
     if (i >= n) return { offset: 0, message: "the file is empty" };
     value();
     ws();
-    if (i < n) return { offset: i, message: `unexpected ${describe3(i)} after the end of the JSON value` };
+    if (i < n) return { offset: i, message: `unexpected ${describe5(i)} after the end of the JSON value` };
     return { offset: n, message: "invalid JSON" };
   } catch (e) {
     if (e instanceof Stop) return { offset: e.at, message: e.why };
@@ -9322,18 +10641,18 @@ var nameStartChar = ":A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u037
 var nameChar = nameStartChar + "\\-.\\d\\u00B7\\u0300-\\u036F\\u203F-\\u2040";
 var nameRegexp = "[" + nameStartChar + "][" + nameChar + "]*";
 var regexName = new RegExp("^" + nameRegexp + "$");
-function getAllMatches(string4, regex) {
+function getAllMatches(string4, regex2) {
   const matches = [];
-  let match2 = regex.exec(string4);
+  let match2 = regex2.exec(string4);
   while (match2) {
     const allmatches = [];
-    allmatches.startIndex = regex.lastIndex - match2[0].length;
+    allmatches.startIndex = regex2.lastIndex - match2[0].length;
     const len = match2.length;
     for (let index = 0; index < len; index++) {
       allmatches.push(match2[index]);
     }
     matches.push(allmatches);
-    match2 = regex.exec(string4);
+    match2 = regex2.exec(string4);
   }
   return matches;
 }
@@ -9495,7 +10814,7 @@ function validate(xmlData, options) {
   } else if (tags.length == 1) {
     return getErrorObject("InvalidTag", "Unclosed tag '" + tags[0].tagName + "'.", getLineNumberForPosition(xmlData, tags[0].tagStartPos));
   } else if (tags.length > 0) {
-    return getErrorObject("InvalidXml", "Invalid '" + JSON.stringify(tags.map((t) => t.tagName), null, 4).replace(/\r?\n/g, "") + "' found.", { line: 1, col: 1 });
+    return getErrorObject("InvalidXml", "Invalid '" + JSON.stringify(tags.map((t2) => t2.tagName), null, 4).replace(/\r?\n/g, "") + "' found.", { line: 1, col: 1 });
   }
   return true;
 }
@@ -9890,9 +11209,9 @@ var EntityDecoder = class {
    * @param {string} context  — used in error messages ('external' | 'input')
    * @returns {boolean}  true = accept, false = skip
    */
-  _applyRegistrationHook(hook, name, value, context) {
-    if (!hook) return true;
-    const action = hook(name, value);
+  _applyRegistrationHook(hook2, name, value, context) {
+    if (!hook2) return true;
+    const action = hook2(name, value);
     if (action === ENTITY_ACTION.BLOCK) return false;
     if (action === ENTITY_ACTION.THROW) {
       throw new Error(
@@ -10962,9 +12281,9 @@ function toNumber(str3, options = {}) {
   } else if (options.octal && octRegex.test(trimmedStr)) {
     return parse_int(trimmedStr, 8);
   } else if (!isFinite(trimmedStr)) {
-    const num2 = Number(trimmedStr);
-    if (Number.isNaN(num2)) return str3;
-    return handleInfinity(str3, num2, options);
+    const num4 = Number(trimmedStr);
+    if (Number.isNaN(num4)) return str3;
+    return handleInfinity(str3, num4, options);
   } else if (trimmedStr.includes("e") || trimmedStr.includes("E")) {
     return resolveEnotation(str3, trimmedStr, options);
   } else {
@@ -10980,23 +12299,23 @@ function toNumber(str3, options = {}) {
       if (!options.leadingZeros && (leadingZeros.length > 1 || leadingZeros.length === 1 && !decimalAdjacentToLeadingZeros)) {
         return str3;
       } else {
-        const num2 = Number(trimmedStr);
-        const parsedStr = String(num2);
-        if (num2 === 0) return num2;
+        const num4 = Number(trimmedStr);
+        const parsedStr = String(num4);
+        if (num4 === 0) return num4;
         if (parsedStr.search(/[eE]/) !== -1) {
-          if (options.eNotation) return num2;
+          if (options.eNotation) return num4;
           else return str3;
         } else if (trimmedStr.indexOf(".") !== -1) {
-          if (parsedStr === "0") return num2;
-          else if (parsedStr === numTrimmedByZeros) return num2;
-          else if (parsedStr === `${sign}${numTrimmedByZeros}`) return num2;
+          if (parsedStr === "0") return num4;
+          else if (parsedStr === numTrimmedByZeros) return num4;
+          else if (parsedStr === `${sign}${numTrimmedByZeros}`) return num4;
           else return str3;
         }
         let n = leadingZeros ? numTrimmedByZeros : trimmedStr;
         if (leadingZeros) {
-          return n === parsedStr || sign + n === parsedStr ? num2 : str3;
+          return n === parsedStr || sign + n === parsedStr ? num4 : str3;
         } else {
-          return n === parsedStr || n === sign + parsedStr ? num2 : str3;
+          return n === parsedStr || n === sign + parsedStr ? num4 : str3;
         }
       }
     } else {
@@ -11050,13 +12369,13 @@ function parse_int(numStr, base) {
   else if (window && window.parseInt) return window.parseInt(numStr, base);
   else throw new Error("parseInt, Number.parseInt, window.parseInt are not supported");
 }
-function handleInfinity(str3, num2, options) {
-  const isPositive = num2 === Infinity;
+function handleInfinity(str3, num4, options) {
+  const isPositive = num4 === Infinity;
   switch (options.infinity.toLowerCase()) {
     case "null":
       return null;
     case "infinity":
-      return num2;
+      return num4;
     // Return Infinity or -Infinity
     case "string":
       return isPositive ? "Infinity" : "-Infinity";
@@ -11746,21 +13065,21 @@ var Matcher = class {
    * @returns {string}
    */
   toString(separator, includeNamespace = true) {
-    const sep3 = separator || this.separator;
-    const isDefault = sep3 === this.separator && includeNamespace === true;
+    const sep4 = separator || this.separator;
+    const isDefault = sep4 === this.separator && includeNamespace === true;
     if (isDefault) {
       if (this._pathStringCache !== null) {
         return this._pathStringCache;
       }
       const result2 = this.path.map(
         (n) => n.namespace ? `${n.namespace}:${n.tag}` : n.tag
-      ).join(sep3);
+      ).join(sep4);
       this._pathStringCache = result2;
       return result2;
     }
     return this.path.map(
       (n) => includeNamespace && n.namespace ? `${n.namespace}:${n.tag}` : n.tag
-    ).join(sep3);
+    ).join(sep4);
   }
   /**
    * Get path as array of tag names.
@@ -12639,8 +13958,8 @@ function assertContext(context) {
       throw new TypeError("is-unsafe: context must not be an empty array");
     }
     if (Array.isArray(context[0])) {
-      for (const list of context) {
-        if (!Array.isArray(list) || list.length === 0) {
+      for (const list2 of context) {
+        if (!Array.isArray(list2) || list2.length === 0) {
           throw new TypeError(
             "is-unsafe: each context in the array must be a non-empty pattern array (PatternList)"
           );
@@ -12658,17 +13977,17 @@ function normalise(context) {
   if (Array.isArray(context[0])) return { lists: context, regex: null };
   return { lists: [context], regex: null };
 }
-function decodedCopy(value, list) {
-  if (!list.decodeEntities) return null;
+function decodedCopy(value, list2) {
+  if (!list2.decodeEntities) return null;
   const decoded = decodeEntities(value);
   return decoded === value ? null : decoded;
 }
-function matchList(value, list) {
-  const label = list.label ?? "CUSTOM";
-  const decoded = decodedCopy(value, list);
-  for (const rule of list) {
+function matchList(value, list2) {
+  const label2 = list2.label ?? "CUSTOM";
+  const decoded = decodedCopy(value, list2);
+  for (const rule of list2) {
     if (rule.pattern.test(value) || decoded !== null && rule.pattern.test(decoded)) {
-      return { context: label, id: rule.id, description: rule.description, pattern: rule.pattern };
+      return { context: label2, id: rule.id, description: rule.description, pattern: rule.pattern };
     }
   }
   return null;
@@ -12676,10 +13995,10 @@ function matchList(value, list) {
 function isUnsafe(value, context) {
   assertString(value);
   assertContext(context);
-  const { lists, regex } = normalise(context);
-  if (regex) return regex.test(value);
-  for (const list of lists) {
-    if (matchList(value, list) !== null) return true;
+  const { lists, regex: regex2 } = normalise(context);
+  if (regex2) return regex2.test(value);
+  for (const list2 of lists) {
+    if (matchList(value, list2) !== null) return true;
   }
   return false;
 }
@@ -13279,8 +14598,8 @@ function readStopNodeData(xmlData, tagName, i) {
           const nextLt = xmlData.indexOf("<", i + 1);
           if (nextLt === -1 || nextLt > nextGt) {
             const exp = xmlData.substring(i + 1, nextGt);
-            const sep3 = exp.search(/\s/);
-            const name = sep3 === -1 ? exp : exp.substring(0, sep3);
+            const sep4 = exp.search(/\s/);
+            const name = sep4 === -1 ? exp : exp.substring(0, sep4);
             if (name === tagName && exp[exp.length - 1] !== "/") openTagCount++;
             i = nextGt;
           }
@@ -13535,7 +14854,7 @@ function isObj(v) {
 }
 function str(v) {
   if (typeof v === "string") return v;
-  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  if (typeof v === "number" && Number.isFinite(v) && (Number.isSafeInteger(v) || !Number.isInteger(v) || Math.abs(v) < 1)) return String(v);
   return void 0;
 }
 function text(v) {
@@ -13651,15 +14970,15 @@ function isAbsolutePath(p) {
 function hasScheme(u) {
   return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(u) && !/^[A-Za-z]:[\\/]/.test(u);
 }
-function normalizePath(ref, workspace) {
-  let s = ref.trim().replace(/\\/g, "/");
-  if (s === "") return { location: ref };
+function normalizePath(ref2, workspace) {
+  let s = ref2.trim().replace(/\\/g, "/");
+  if (s === "") return { location: ref2 };
   if (/^file:/i.test(s)) {
     s = s.replace(/^file:(\/\/[^/]*)?/i, "");
     s = decode(s);
     if (/^\/[A-Za-z]:\//.test(s)) s = s.slice(1);
   } else if (hasScheme(s)) {
-    return { location: ref };
+    return { location: ref2 };
   } else {
     s = decode(s);
   }
@@ -13674,16 +14993,16 @@ function normalizePath(ref, workspace) {
         if (rel2) return { path: rel2 };
       }
     }
-    return { location: ref };
+    return { location: ref2 };
   }
   const rel = collapse(s);
-  if (rel === void 0 || rel === "") return { location: ref };
+  if (rel === void 0 || rel === "") return { location: ref2 };
   return { path: rel };
 }
-function joinUri(base, ref) {
-  if (hasScheme(ref) || ref.startsWith("/")) return ref;
+function joinUri(base, ref2) {
+  if (hasScheme(ref2) || ref2.startsWith("/")) return ref2;
   const b = base.endsWith("/") ? base : `${base}/`;
-  return b + ref;
+  return b + ref2;
 }
 
 // src/ingest/ecosystem.ts
@@ -13842,16 +15161,16 @@ function indexRun(run) {
   };
 }
 function findRule(ix, result2, ruleId) {
-  const ref = own(result2, "rule");
-  const ruleIndex = num(own(result2, "ruleIndex")) ?? num(own(ref, "index"));
-  const tc = own(ref, "toolComponent");
+  const ref2 = own(result2, "rule");
+  const ruleIndex = num(own(result2, "ruleIndex")) ?? num(own(ref2, "index"));
+  const tc = own(ref2, "toolComponent");
   const extIndex = num(own(tc, "index"));
   if (ruleIndex !== void 0 && ruleIndex >= 0) {
-    const list = extIndex !== void 0 ? ix.extRules[extIndex] : ix.driverRules;
-    const r = list?.[ruleIndex];
+    const list2 = extIndex !== void 0 ? ix.extRules[extIndex] : ix.driverRules;
+    const r = list2?.[ruleIndex];
     if (r && (ruleId === void 0 || r.id === void 0 || r.id === ruleId)) return r;
   }
-  const id = ruleId ?? text(own(ref, "id"));
+  const id = ruleId ?? text(own(ref2, "id"));
   if (id === void 0) return void 0;
   const direct = ix.driverById.get(id) ?? ix.extById.get(id);
   if (direct) return direct;
@@ -13880,21 +15199,21 @@ function resolveBase(ix, baseId) {
 }
 function formatMessage(msg, rule) {
   const args = strings(own(msg, "arguments"));
-  let t = str(own(msg, "text")) ?? "";
-  if (!t) t = str(own(msg, "markdown")) ?? "";
-  if (!t) {
+  let t2 = str(own(msg, "text")) ?? "";
+  if (!t2) t2 = str(own(msg, "markdown")) ?? "";
+  if (!t2) {
     const id = text(own(msg, "id"));
     const ms = id ? own(rule?.messageStrings, id) : void 0;
-    t = str(own(ms, "text")) ?? str(own(ms, "markdown")) ?? "";
+    t2 = str(own(ms, "text")) ?? str(own(ms, "markdown")) ?? "";
   }
-  if (args.length > 0 && t.includes("{")) t = t.replace(ARG_RE, (m, n) => args[Number(n)] ?? m);
-  return t;
+  if (args.length > 0 && t2.includes("{")) t2 = t2.replace(ARG_RE, (m, n) => args[Number(n)] ?? m);
+  return t2;
 }
 function collectCwes(ix, rule, result2, tags) {
   const out = /* @__PURE__ */ new Set();
-  for (const t of tags) {
-    if (/cwe/i.test(t)) {
-      const c = cweId(t);
+  for (const t2 of tags) {
+    if (/cwe/i.test(t2)) {
+      const c = cweId(t2);
       if (c) out.add(c);
     }
   }
@@ -13908,11 +15227,11 @@ function collectCwes(ix, rule, result2, tags) {
     }
   }
   const taxaRefs = [...arr(own(result2, "taxa")), ...arr(rule?.relationships).map((r) => own(r, "target"))];
-  for (const ref of taxaRefs) {
-    const tc = own(ref, "toolComponent");
+  for (const ref2 of taxaRefs) {
+    const tc = own(ref2, "toolComponent");
     const tcName = text(own(tc, "name")) ?? text(own(ix.taxonomies[num(own(tc, "index")) ?? -1], "name"));
     if (tcName && tcName.toUpperCase() !== "CWE") continue;
-    const id = text(own(ref, "id"));
+    const id = text(own(ref2, "id"));
     const c = id ? cweId(/^\d+$/.test(id) ? `CWE-${id}` : id) : void 0;
     if (c && (tcName || /cwe/i.test(id ?? ""))) out.add(c);
   }
@@ -14020,7 +15339,7 @@ function parseResult(ix, result2, pointer, runIndex, resultIndex, ctx) {
     message
   });
   let kind = ix.kindHint ?? (cve.length > 0 ? "sca" : "sast");
-  if (!ix.kindHint && tags.some((t) => /^secrets?$/i.test(t))) kind = "secret";
+  if (!ix.kindHint && tags.some((t2) => /^secrets?$/i.test(t2))) kind = "secret";
   const first = text(own(own(result2, "provenance"), "firstDetectionTimeUtc"));
   const baselineState = text(own(result2, "baselineState"));
   const f = {
@@ -14048,56 +15367,86 @@ function parseResult(ix, result2, pointer, runIndex, resultIndex, ctx) {
   if (first && !Number.isNaN(Date.parse(first))) f.firstDetected = new Date(Date.parse(first)).toISOString();
   return f;
 }
-function parseSarif(doc, ctx) {
-  const file2 = ctx.file;
-  const findings = [];
-  const errors = [];
-  const tools = [];
-  const err = (jsonPath, message, severity, hint) => errors.push({ file: file2, jsonPath, message, severity, ...hint ? { hint } : {} });
-  const version2 = own(doc, "version");
-  if (version2 !== "2.1.0") {
-    err("$.version", `SARIF version ${JSON.stringify(version2)} is not supported: expected "2.1.0"`, "fatal", "ask the scanner for SARIF 2.1.0 output");
-    return { findings, errors, tools };
+var SarifSink = class {
+  constructor(ctx) {
+    this.ctx = ctx;
   }
-  const runs = own(doc, "runs");
-  if (!Array.isArray(runs)) {
-    err("$.runs", `expected an array of runs, found ${typeName(runs)}`, "fatal", "the file is not a valid SARIF 2.1.0 log");
-    return { findings, errors, tools };
+  ctx;
+  findings = [];
+  errors = [];
+  tools = [];
+  err(jsonPath, message, severity, hint) {
+    this.errors.push({ file: this.ctx.file, jsonPath, message, severity, ...hint ? { hint } : {} });
   }
-  runs.forEach((run, r) => {
+  /** Checks the log's `version`; false (with a fatal error) when it is not 2.1.0. */
+  version(version2) {
+    if (version2 === "2.1.0") return true;
+    this.err("$.version", `SARIF version ${JSON.stringify(version2)} is not supported: expected "2.1.0"`, "fatal", "ask the scanner for SARIF 2.1.0 output");
+    return false;
+  }
+  /** Checks the log's `runs`; false (with a fatal error) when it is not an array. */
+  runs(runs) {
+    if (Array.isArray(runs)) return true;
+    this.err("$.runs", `expected an array of runs, found ${typeName(runs)}`, "fatal", "the file is not a valid SARIF 2.1.0 log");
+    return false;
+  }
+  /**
+   * Starts run `r` (its `results`, if present, are not read here). Returns the run's index for `result`, or undefined
+   * when its results are to be skipped (not a run object; `results` absent, null or not an array — pass that value
+   * as `results`, or `[]` when results will be streamed).
+   */
+  run(run, r, results2) {
     const rp = `$.runs[${r}]`;
     if (!isObj(run)) {
-      err(rp, `expected a run object, found ${typeName(run)}`, "partial");
-      return;
+      this.err(rp, `expected a run object, found ${typeName(run)}`, "partial");
+      return void 0;
     }
-    if (!isObj(own(own(run, "tool"), "driver"))) err(`${rp}.tool.driver`, "expected a tool.driver object naming the scanner", "partial");
+    if (!isObj(own(own(run, "tool"), "driver"))) this.err(`${rp}.tool.driver`, "expected a tool.driver object naming the scanner", "partial");
     const ix = indexRun(run);
-    tools.push(ix.tool);
-    const results2 = own(run, "results");
-    if (results2 === void 0 || results2 === null) return;
+    this.tools.push(ix.tool);
+    if (results2 === void 0 || results2 === null) return void 0;
     if (!Array.isArray(results2)) {
-      err(`${rp}.results`, `expected an array of results, found ${typeName(results2)}`, "partial", "this run was skipped; the other runs were used");
-      return;
+      this.err(`${rp}.results`, `expected an array of results, found ${typeName(results2)}`, "partial", "this run was skipped; the other runs were used");
+      return void 0;
     }
-    for (let i = 0; i < results2.length; i++) {
-      const res = results2[i];
-      const p = `${rp}.results[${i}]`;
-      if (!isObj(res)) {
-        err(p, `expected a result object, found ${typeName(res)}`, "partial", "this result was skipped");
-        continue;
-      }
-      const locs = own(res, "locations");
-      if (locs !== void 0 && locs !== null && !Array.isArray(locs)) {
-        err(`${p}.locations`, `expected an array of locations, found ${typeName(locs)}`, "partial", "this result was kept without a location");
-      }
-      const msg = own(res, "message");
-      if (msg !== void 0 && !isObj(msg)) {
-        err(`${p}.message`, `expected a message object, found ${typeName(msg)}`, "partial", "this result was kept with an empty message");
-      }
-      findings.push(parseResult(ix, res, p, r, i, ctx));
+    return ix;
+  }
+  /** Parses result `i` of run `r`; returns the finding, or undefined when the result was skipped. */
+  result(ix, res, r, i) {
+    const p = `$.runs[${r}].results[${i}]`;
+    if (!isObj(res)) {
+      this.err(p, `expected a result object, found ${typeName(res)}`, "partial", "this result was skipped");
+      return void 0;
     }
+    const locs = own(res, "locations");
+    if (locs !== void 0 && locs !== null && !Array.isArray(locs)) {
+      this.err(`${p}.locations`, `expected an array of locations, found ${typeName(locs)}`, "partial", "this result was kept without a location");
+    }
+    const msg = own(res, "message");
+    if (msg !== void 0 && !isObj(msg)) {
+      this.err(`${p}.message`, `expected a message object, found ${typeName(msg)}`, "partial", "this result was kept with an empty message");
+    }
+    const f = parseResult(ix, res, p, r, i, this.ctx);
+    this.findings.push(f);
+    return f;
+  }
+  done() {
+    return { findings: this.findings, errors: this.errors, tools: this.tools };
+  }
+};
+function parseSarif(doc, ctx) {
+  const sink = new SarifSink(ctx);
+  if (!sink.version(own(doc, "version"))) return sink.done();
+  const runs = own(doc, "runs");
+  if (!sink.runs(runs)) return sink.done();
+  runs.forEach((run, r) => {
+    const results2 = own(run, "results");
+    const ix = sink.run(run, r, results2);
+    if (!ix) return;
+    const list2 = results2;
+    for (let i = 0; i < list2.length; i++) sink.result(ix, list2[i], r, i);
   });
-  return { findings, errors, tools };
+  return sink.done();
 }
 var sarifParser = {
   id: "sarif",
@@ -14171,9 +15520,9 @@ var Collector = class {
 function severityWord(v) {
   return text(v)?.toLowerCase();
 }
-function locate2(ref, workspace) {
-  if (!ref) return {};
-  const r = normalizePath(ref, workspace);
+function locate2(ref2, workspace) {
+  if (!ref2) return {};
+  const r = normalizePath(ref2, workspace);
   return "path" in r ? { path: r.path } : { location: r.location };
 }
 function redactSecret(secret2) {
@@ -14285,9 +15634,9 @@ function makeFinding(c, i) {
 function dependencyFingerprint(pkg, ids, fallbackId) {
   return { fingerprint: packageFingerprint(pkg, ids[0] ?? fallbackId), fingerprintSource: "package" };
 }
-function vulnIds(...groups) {
+function vulnIds(...groups2) {
   const all = [];
-  for (const g of groups) {
+  for (const g of groups2) {
     if (Array.isArray(g)) {
       for (const x of g) {
         const s = text(x);
@@ -14300,9 +15649,9 @@ function vulnIds(...groups) {
   }
   return orderVulnIds(all);
 }
-function idsOf(list, key) {
+function idsOf(list2, key) {
   const out = [];
-  for (const x of arr(list)) {
+  for (const x of arr(list2)) {
     const s = text(own(x, key));
     if (s) out.push(s);
   }
@@ -14431,8 +15780,8 @@ function vulnerability(c, v, pointer, info, scope, ctx, suppressions, extraTags)
     return;
   }
   const identifier = own(v, "PkgIdentifier");
-  const ref = text(own(v, "Ref"));
-  const purl = text(own(identifier, "PURL")) ?? (ref?.startsWith("pkg:") ? ref : void 0);
+  const ref2 = text(own(v, "Ref"));
+  const purl = text(own(identifier, "PURL")) ?? (ref2?.startsWith("pkg:") ? ref2 : void 0);
   const version2 = text(own(v, "InstalledVersion"));
   const pkg = makePackage(pkgName, version2, purl, info.type, splitVersions(own(v, "FixedVersion")));
   const cve = vulnIds(id, own(v, "VendorIDs"));
@@ -14569,8 +15918,8 @@ function secret(c, s, pointer, info, scope, ctx, suppressions, extraTags) {
     })
   );
 }
-function results(c, list, path, scope, ctx) {
-  const items = c.array(list, path);
+function results(c, list2, path, scope, ctx) {
+  const items = c.array(list2, path);
   items.forEach((r, i) => {
     const rp = child(path, i);
     const res = c.object(r, rp);
@@ -14610,8 +15959,8 @@ function results(c, list, path, scope, ctx) {
     });
   });
 }
-function resources(c, list, path, tool, ctx) {
-  c.array(list, path).forEach((r, i) => {
+function resources(c, list2, path, tool, ctx) {
+  c.array(list2, path).forEach((r, i) => {
     const rp = child(path, i);
     const res = c.object(r, rp);
     if (!res) return;
@@ -14659,9 +16008,9 @@ function detect2(doc) {
   const first = own(doc, "matches")[0];
   return isObj(first) && isObj(own(first, "vulnerability")) && isObj(own(first, "artifact"));
 }
-function bestCvss(list) {
+function bestCvss(list2) {
   let best;
-  for (const e of arr(list)) {
+  for (const e of arr(list2)) {
     if (!isObj(e)) continue;
     const vector = text(own(e, "vector"));
     const version2 = text(own(e, "version")) ?? cvssVersion(vector);
@@ -14691,14 +16040,14 @@ function legacyCvss(v) {
 function exploitOf(v, related) {
   const e = {};
   const epssSources = [own(v, "epss"), ...related.map((r) => own(r, "epss"))];
-  for (const list of epssSources) {
-    for (const x of arr(list)) {
+  for (const list2 of epssSources) {
+    for (const x of arr(list2)) {
       const score = num(own(x, "epss"));
       if (score === void 0 || score < 0 || score > 1) continue;
       if (e.epss === void 0 || score > e.epss) {
         e.epss = score;
-        const pct = num(own(x, "percentile"));
-        if (pct !== void 0 && pct >= 0 && pct <= 1) e.epssPercentile = pct;
+        const pct2 = num(own(x, "percentile"));
+        if (pct2 !== void 0 && pct2 >= 0 && pct2 <= 1) e.epssPercentile = pct2;
       }
     }
   }
@@ -15089,7 +16438,7 @@ function leak(c, o, pointer, tool, ctx) {
   const description = text(own(o, "Description")) ?? ruleId;
   const commit = text(own(o, v8 ? "Commit" : "commit"));
   const rawLine = str(own(o, "line"));
-  const tags = v8 ? arr(own(o, "Tags")).map((t) => text(t)).filter((t) => !!t) : text(own(o, "tags"))?.split(",").map((t) => t.trim()).filter(Boolean) ?? [];
+  const tags = v8 ? arr(own(o, "Tags")).map((t2) => text(t2)).filter((t2) => !!t2) : text(own(o, "tags"))?.split(",").map((t2) => t2.trim()).filter(Boolean) ?? [];
   const lineText = (where2.path && startLine !== void 0 ? ctx.sourceLine?.(where2.path, startLine) : void 0) ?? rawLine ?? match2 ?? secret2;
   const fp = computeFingerprint({ tool: "gitleaks", ruleId, path: where2.path ?? where2.location, lineText, message: description });
   const shown = rawLine ?? match2;
@@ -15153,15 +16502,15 @@ function detect5(doc) {
 }
 function cwes2(v) {
   const out = /* @__PURE__ */ new Set();
-  let list = Array.isArray(v) ? v : [v];
+  let list2 = Array.isArray(v) ? v : [v];
   if (typeof v === "string" && v.trim().startsWith("[")) {
     try {
       const parsed = JSON.parse(v);
-      if (Array.isArray(parsed)) list = parsed;
+      if (Array.isArray(parsed)) list2 = parsed;
     } catch {
     }
   }
-  for (const x of list) {
+  for (const x of list2) {
     const id = cweId(x);
     if (id) out.add(id);
   }
@@ -15393,7 +16742,7 @@ function pkgEntry(c, pe, pointer, tool, where2) {
     }
     if (!vulns.has(id)) vulns.set(id, { v: o, i });
   });
-  const groups = [];
+  const groups2 = [];
   const grouped = /* @__PURE__ */ new Set();
   const gp = child(pointer, "groups");
   c.array(own(pe, "groups"), gp).forEach((g, i) => {
@@ -15403,10 +16752,10 @@ function pkgEntry(c, pe, pointer, tool, where2) {
     if (ids.length === 0) return;
     for (const id of ids) grouped.add(id);
     const ms = num(own(o, "max_severity"));
-    groups.push({ ids, aliases: strings(own(o, "aliases")), maxSeverity: ms, pointer: child(gp, i) });
+    groups2.push({ ids, aliases: strings(own(o, "aliases")), maxSeverity: ms, pointer: child(gp, i) });
   });
-  for (const id of vulns.keys()) if (!grouped.has(id)) groups.push({ ids: [id], aliases: [] });
-  for (const g of groups) {
+  for (const id of vulns.keys()) if (!grouped.has(id)) groups2.push({ ids: [id], aliases: [] });
+  for (const g of groups2) {
     const members2 = g.ids.map((id) => vulns.get(id)).filter((x) => x !== void 0);
     const first = members2[0];
     if (!first) continue;
@@ -15481,8 +16830,8 @@ var osvScannerParser = {
 function describeValue2(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
-  const t = typeof v;
-  return t === "object" ? "an object" : t === "undefined" ? "nothing" : `a ${t}`;
+  const t2 = typeof v;
+  return t2 === "object" ? "an object" : t2 === "undefined" ? "nothing" : `a ${t2}`;
 }
 var Problems = class {
   constructor(file2) {
@@ -15520,12 +16869,12 @@ function nodeText(v) {
 }
 var ToolSet = class {
   map = /* @__PURE__ */ new Map();
-  add(t) {
-    const key = `${t.name}\0${t.version ?? ""}`;
+  add(t2) {
+    const key = `${t2.name}\0${t2.version ?? ""}`;
     const known = this.map.get(key);
     if (known) return known;
-    this.map.set(key, t);
-    return t;
+    this.map.set(key, t2);
+    return t2;
   }
   list() {
     return [...this.map.values()];
@@ -15534,9 +16883,9 @@ var ToolSet = class {
 function toolRef(name, version2) {
   return version2 ? { name, version: version2 } : { name };
 }
-function applyPath(f, ref, ctx) {
-  if (!ref) return;
-  const n = normalizePath(ref, ctx.workspace);
+function applyPath(f, ref2, ctx) {
+  if (!ref2) return;
+  const n = normalizePath(ref2, ctx.workspace);
   if ("path" in n) f.path = n.path;
   else f.location = n.location;
 }
@@ -15607,10 +16956,10 @@ var VULN_ID = /^(?!CWE-)[A-Z][A-Z0-9]*-[A-Z0-9][\w.:-]*$/i;
 function looksLikeVulnId(s) {
   return !!s && s.length <= 100 && VULN_ID.test(s);
 }
-function withSection(message, label, value) {
+function withSection(message, label2, value) {
   return value ? `${message}
 
-${label}: ${value}` : message;
+${label2}: ${value}` : message;
 }
 
 // src/ingest/formats/zap.ts
@@ -15637,7 +16986,7 @@ function toFindings(alert, site, alertPointer, tool, format, ctx) {
   if (alertRef && alertRef !== pluginId) tags.push(`alertRef:${alertRef}`);
   if (wasc && wasc !== "0" && wasc !== "-1") tags.push(`WASC-${wasc}`);
   if (confidenceWord) tags.push(`confidence:${confidenceWord}`);
-  for (const t of alert.tags) if (!tags.includes(t)) tags.push(t);
+  for (const t2 of alert.tags) if (!tags.includes(t2)) tags.push(t2);
   const suppressions = confidence === 0 && alert.get("confidence") !== void 0 ? [{ kind: "external", status: "accepted", justification: "marked as a false positive in ZAP (confidence 0)" }] : [];
   const base = {
     tool,
@@ -15731,8 +17080,8 @@ function xmlGet(o) {
 }
 function xmlTags(alert) {
   const out = [];
-  for (const t of xmlList(own(alert, "tags"), "tag")) {
-    const name = nodeText(own(t, "tag")) ?? nodeText(t);
+  for (const t2 of xmlList(own(alert, "tags"), "tag")) {
+    const name = nodeText(own(t2, "tag")) ?? nodeText(t2);
     if (name) out.push(name);
   }
   return out;
@@ -15877,11 +17226,11 @@ function readPackage(r, dep) {
   for (const purl of purls) {
     const p = parsePurl(purl);
     if (!p) continue;
-    const ref = { name: purlPackageName(p), purl };
+    const ref2 = { name: purlPackageName(p), purl };
     const eco = ecosystemFromPurl(purl);
-    if (eco) ref.ecosystem = eco;
-    if (p.version) ref.version = p.version;
-    return ref;
+    if (eco) ref2.ecosystem = eco;
+    if (p.version) ref2.version = p.version;
+    return ref2;
   }
   return void 0;
 }
@@ -15970,25 +17319,25 @@ function parseWith(r, doc, ctx) {
       file: dependencyFile(r.str(dep, "filePath"), isVirtual),
       ctx
     };
-    const groups = [];
+    const groups2 = [];
     if (r.xml) {
       const vulns = own(dep, "vulnerabilities");
-      groups.push({ items: xmlList(vulns, "vulnerability"), path: `${depPath}/vulnerabilities/vulnerability`, suppressed: false });
-      groups.push({ items: xmlList(vulns, "suppressedVulnerability"), path: `${depPath}/vulnerabilities/suppressedVulnerability`, suppressed: true });
-      groups.push({
+      groups2.push({ items: xmlList(vulns, "vulnerability"), path: `${depPath}/vulnerabilities/vulnerability`, suppressed: false });
+      groups2.push({ items: xmlList(vulns, "suppressedVulnerability"), path: `${depPath}/vulnerabilities/suppressedVulnerability`, suppressed: true });
+      groups2.push({
         items: xmlList(own(dep, "suppressedVulnerabilities"), "suppressedVulnerability"),
         path: `${depPath}/suppressedVulnerabilities/suppressedVulnerability`,
         suppressed: true
       });
     } else {
-      groups.push({ items: p.array(own(dep, "vulnerabilities"), `${depPath}.vulnerabilities`), path: `${depPath}.vulnerabilities`, suppressed: false });
-      groups.push({
+      groups2.push({ items: p.array(own(dep, "vulnerabilities"), `${depPath}.vulnerabilities`), path: `${depPath}.vulnerabilities`, suppressed: false });
+      groups2.push({
         items: p.array(own(dep, "suppressedVulnerabilities"), `${depPath}.suppressedVulnerabilities`),
         path: `${depPath}.suppressedVulnerabilities`,
         suppressed: true
       });
     }
-    for (const g of groups) {
+    for (const g of groups2) {
       g.items.forEach((v, vi) => {
         const pointer = `${g.path}[${vi}]`;
         const vuln = p.object(v, pointer, "the vulnerability was skipped");
@@ -16131,11 +17480,11 @@ Introduced through ${paths === 1 ? "one dependency path" : `${paths} dependency 
   }
   const epss = own(v, "epssDetails");
   if (isObj(epss)) {
-    const probability = num(own(epss, "probability"));
+    const probability2 = num(own(epss, "probability"));
     const percentile = num(own(epss, "percentile"));
-    if (probability !== void 0 || percentile !== void 0) {
+    if (probability2 !== void 0 || percentile !== void 0) {
       f.exploit = {};
-      if (probability !== void 0) f.exploit.epss = probability;
+      if (probability2 !== void 0) f.exploit.epss = probability2;
       if (percentile !== void 0) f.exploit.epssPercentile = percentile;
     }
   }
@@ -16166,10 +17515,10 @@ function parseProject(project, path, image, p, ctx, out, tool) {
   if (isObj(filtered)) {
     lists.push({ items: p.array(own(filtered, "ignore"), `${path}.filtered.ignore`), path: `${path}.filtered.ignore`, ignored: true });
   }
-  for (const list of lists) {
+  for (const list2 of lists) {
     const seen = /* @__PURE__ */ new Map();
-    list.items.forEach((item, i) => {
-      const pointer = `${list.path}[${i}]`;
+    list2.items.forEach((item, i) => {
+      const pointer = `${list2.path}[${i}]`;
       const v = p.object(item, pointer, "the vulnerability was skipped");
       if (!v) return;
       const key = `${text(own(v, "id")) ?? ""}\0${text(own(v, "name")) ?? text(own(v, "packageName")) ?? ""}\0${text(own(v, "version")) ?? ""}`;
@@ -16178,7 +17527,7 @@ function parseProject(project, path, image, p, ctx, out, tool) {
       else seen.set(key, { v, pointer, paths: 1 });
     });
     for (const { v, pointer, paths } of seen.values()) {
-      out.push(toFinding2(v, pointer, paths, info, list.ignored ? ignoreSuppression(v) : [], ctx, tool));
+      out.push(toFinding2(v, pointer, paths, info, list2.ignored ? ignoreSuppression(v) : [], ctx, tool));
     }
   }
   if (image === void 0 && info.kind === "container") {
@@ -16373,9 +17722,9 @@ Resource: ${resource}`;
   }
   return f;
 }
-function parseReport(report, path, p, ctx, out, tool) {
-  const checkType = text(own(report, "check_type"));
-  const results2 = own(report, "results");
+function parseReport(report2, path, p, ctx, out, tool) {
+  const checkType = text(own(report2, "check_type"));
+  const results2 = own(report2, "results");
   if (results2 === void 0) return;
   if (!isObj(results2)) {
     p.add(`${path}.results`, `expected an object, found ${Array.isArray(results2) ? "an array" : typeof results2}`, "the results of this framework were skipped");
@@ -16414,11 +17763,11 @@ var checkovParser = {
     const tools = new ToolSet();
     const reports = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: "$" }];
     for (const { v, path } of reports) {
-      const report = p.object(v, path, "the report was skipped");
-      if (!report) continue;
-      const version2 = text(own(own(report, "summary"), "checkov_version")) ?? text(own(report, "checkov_version"));
+      const report2 = p.object(v, path, "the report was skipped");
+      if (!report2) continue;
+      const version2 = text(own(own(report2, "summary"), "checkov_version")) ?? text(own(report2, "checkov_version"));
       const tool = tools.add(toolRef("Checkov", version2));
-      parseReport(report, path, p, ctx, findings, tool);
+      parseReport(report2, path, p, ctx, findings, tool);
     }
     return { findings, errors: p.errors, tools: tools.list() };
   }
@@ -16729,8 +18078,39 @@ function ingestText(text2, ctx, format, parsers = PARSERS) {
     };
   }
   const out = { ...result2, file: file2, format: parser2.id, findings: disambiguate(result2.findings) };
-  if (parser2.id === "sarif") out.document = doc;
+  if (parser2.id === "sarif") out.document = pruneDeep(doc);
   return out;
+}
+var MAX_DOCUMENT_DEPTH = 200;
+function pruneDeep(doc, max = MAX_DOCUMENT_DEPTH) {
+  const values = [doc];
+  const depths = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const d = depths.pop();
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const c = v[i];
+        if (typeof c !== "object" || c === null) continue;
+        if (d + 1 >= max) v[i] = null;
+        else {
+          values.push(c);
+          depths.push(d + 1);
+        }
+      }
+    } else if (typeof v === "object" && v !== null) {
+      for (const k of Object.keys(v)) {
+        const c = v[k];
+        if (typeof c !== "object" || c === null) continue;
+        if (d + 1 >= max) Object.defineProperty(v, k, { value: null, enumerable: true, writable: true, configurable: true });
+        else {
+          values.push(c);
+          depths.push(d + 1);
+        }
+      }
+    }
+  }
+  return doc;
 }
 function safeDetect(p, doc) {
   try {
@@ -16753,17 +18133,17 @@ function combine(files) {
       }
       duplicates.push({ source: f.source, fingerprint: prev.fingerprint });
       const known = [prev.tool, ...prev.alsoReportedBy ?? []];
-      for (const t of [f.tool, ...f.alsoReportedBy ?? []]) {
-        if (!known.some((k) => k.name === t.name)) {
-          prev.alsoReportedBy = [...prev.alsoReportedBy ?? [], t];
-          known.push(t);
+      for (const t2 of [f.tool, ...f.alsoReportedBy ?? []]) {
+        if (!known.some((k) => k.name === t2.name)) {
+          prev.alsoReportedBy = [...prev.alsoReportedBy ?? [], t2];
+          known.push(t2);
         }
       }
       mergeInto(prev, f);
     }
   }
   const tools = /* @__PURE__ */ new Map();
-  for (const f of files) for (const t of f.tools) tools.set(`${t.name}\0${t.version ?? ""}`, t);
+  for (const f of files) for (const t2 of f.tools) tools.set(`${t2.name}\0${t2.version ?? ""}`, t2);
   return {
     findings,
     duplicates,
@@ -16782,6 +18162,387 @@ function mergeInto(into, from) {
     into.package = { ...into.package, fixedVersions: from.package.fixedVersions };
   }
   if (from.exploit) into.exploit = { ...from.exploit, ...into.exploit, kev: into.exploit?.kev || from.exploit.kev };
+}
+
+// src/ingest/stream.ts
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+var KEPT_RESULT_KEYS = [
+  "ruleId",
+  "ruleIndex",
+  "rule",
+  "kind",
+  "level",
+  "message",
+  "locations",
+  "fingerprints",
+  "partialFingerprints",
+  "suppressions",
+  "baselineState",
+  "provenance",
+  "properties"
+];
+var INDEX_KEYS = /* @__PURE__ */ new Set(["tool", "originalUriBaseIds", "artifacts", "taxonomies"]);
+var JsonSyntax = class extends Error {
+  constructor(at, why) {
+    super(why);
+    this.at = at;
+    this.why = why;
+  }
+  at;
+  why;
+};
+var WS = new Uint8Array(256);
+for (const c of [32, 9, 10, 13]) WS[c] = 1;
+var Reader = class {
+  constructor(fd, size, chunk) {
+    this.fd = fd;
+    this.size = size;
+    this.buf = Buffer.allocUnsafe(chunk);
+  }
+  fd;
+  size;
+  buf;
+  /** File offset of buf[0]. */
+  base = 0;
+  len = 0;
+  pos = 0;
+  eof = false;
+  abs(i = this.pos) {
+    return this.base + i;
+  }
+  seek(abs) {
+    if (abs >= this.base && abs <= this.base + this.len) {
+      this.pos = abs - this.base;
+      return;
+    }
+    this.base = abs;
+    this.len = 0;
+    this.pos = 0;
+    this.eof = false;
+  }
+  /** Reads more bytes, keeping buf[keep..len); returns the shift applied to indices, or -1 at the end of the file. */
+  more(keep) {
+    if (this.eof) return -1;
+    const kept = this.len - keep;
+    if (keep > 0) {
+      this.buf.copy(this.buf, 0, keep, this.len);
+      this.base += keep;
+      this.len = kept;
+    }
+    if (this.len === this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    const n = readSync(this.fd, this.buf, this.len, this.buf.length - this.len, this.base + this.len);
+    if (n === 0) this.eof = true;
+    this.len += n;
+    return n === 0 ? -1 : keep;
+  }
+  /** The byte at pos after whitespace, or -1 at the end of the file. */
+  peek() {
+    for (; ; ) {
+      while (this.pos < this.len) {
+        const c = this.buf[this.pos];
+        if (WS[c] !== 1) return c;
+        this.pos++;
+      }
+      const shift = this.more(this.pos);
+      if (shift < 0) return -1;
+      this.pos -= shift;
+    }
+  }
+  expect(c, what) {
+    if (this.peek() !== c) throw new JsonSyntax(this.abs(), `expected ${what} but found ${this.describe()}`);
+    this.pos++;
+  }
+  describe() {
+    const c = this.peek();
+    if (c < 0) return "end of file";
+    return JSON.stringify(this.buf.toString("utf8", this.pos, Math.min(this.len, this.pos + 1)));
+  }
+  /** Advances past the next value; returns its [start, end) file offsets. Checks only its outline. */
+  skip() {
+    const c = this.peek();
+    if (c < 0) throw new JsonSyntax(this.abs(), "expected a JSON value but found end of file");
+    let start = this.pos;
+    let i = start;
+    const refill = () => {
+      const shift = this.more(start);
+      if (shift < 0) throw new JsonSyntax(this.abs(this.len), c === 34 ? "unterminated string" : "unexpected end of file inside a value");
+      start -= shift;
+      i -= shift;
+    };
+    if (c === 123 || c === 91) {
+      let depth = 0;
+      for (; ; ) {
+        if (i >= this.len) refill();
+        const b = this.buf[i];
+        if (b === 34) {
+          i = this.stringEnd(i + 1, refill, () => i, (v) => i = v);
+          continue;
+        }
+        if (b === 123 || b === 91) depth++;
+        else if (b === 125 || b === 93) {
+          depth--;
+          if (depth === 0) {
+            i++;
+            break;
+          }
+        }
+        i++;
+      }
+    } else if (c === 34) {
+      i = this.stringEnd(i + 1, refill, () => i, (v) => i = v);
+    } else {
+      for (; ; ) {
+        if (i >= this.len) {
+          if (this.eof || this.more(start) < 0) break;
+          const shift = start;
+          start -= shift;
+          i -= shift;
+          continue;
+        }
+        const b = this.buf[i];
+        if (b === 44 || b === 125 || b === 93 || WS[b] === 1) break;
+        i++;
+      }
+    }
+    this.pos = i;
+    return [this.abs(start), this.abs(i)];
+  }
+  /** Index just past the closing quote of a string whose body starts at `i`. */
+  stringEnd(i, refill, get, set2) {
+    for (; ; ) {
+      const q = this.buf.indexOf(34, i);
+      if (q < 0 || q >= this.len) {
+        set2(this.len);
+        refill();
+        i = get();
+        continue;
+      }
+      let bs = 0;
+      for (let k = q - 1; k >= 0 && this.buf[k] === 92; k--) bs++;
+      if (bs % 2 === 0) return q + 1;
+      i = q + 1;
+    }
+  }
+  /** Parses the next value. */
+  value() {
+    const [a, b] = this.skip();
+    const text2 = this.buf.toString("utf8", a - this.base, b - this.base);
+    try {
+      return JSON.parse(text2);
+    } catch {
+      const e = findJsonErrorOffset(text2);
+      throw new JsonSyntax(a + Buffer.byteLength(text2.slice(0, e.offset)), e.message);
+    }
+  }
+  string() {
+    if (this.peek() !== 34) throw new JsonSyntax(this.abs(), `expected a property name in double quotes but found ${this.describe()}`);
+    return this.value();
+  }
+  /** Iterates the members of the object at pos, calling `member` with each key; `member` must consume the value. */
+  object(member) {
+    this.expect(123, "'{'");
+    if (this.peek() === 125) {
+      this.pos++;
+      return;
+    }
+    for (; ; ) {
+      const key = this.string();
+      this.expect(58, "':' after the property name");
+      member(key);
+      const c = this.peek();
+      this.pos++;
+      if (c === 44) continue;
+      if (c === 125) return;
+      this.pos--;
+      throw new JsonSyntax(this.abs(), `expected ',' or '}' after a property value but found ${this.describe()}`);
+    }
+  }
+  /** Iterates the elements of the array at pos; `element` must consume the value. */
+  array(element) {
+    this.expect(91, "'['");
+    if (this.peek() === 93) {
+      this.pos++;
+      return;
+    }
+    for (let i = 0; ; i++) {
+      element(i);
+      const c = this.peek();
+      this.pos++;
+      if (c === 44) continue;
+      if (c === 93) return;
+      this.pos--;
+      throw new JsonSyntax(this.abs(), `expected ',' or ']' after an array element but found ${this.describe()}`);
+    }
+  }
+};
+function setOwn(o, key, value) {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+function lineColumnAt(fd, offset) {
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let line = 1;
+  let lineStart = 0;
+  for (let p = 0; p < offset; ) {
+    const n2 = readSync(fd, chunk, 0, Math.min(chunk.length, offset - p), p);
+    if (n2 <= 0) break;
+    for (let k = chunk.indexOf(10, 0); k >= 0 && k < n2; k = chunk.indexOf(10, k + 1)) {
+      line++;
+      lineStart = p + k + 1;
+    }
+    p += n2;
+  }
+  const width = Math.min(offset - lineStart, 1 << 20);
+  const head = Buffer.allocUnsafe(width);
+  const n = width > 0 ? readSync(fd, head, 0, width, offset - width) : 0;
+  const skipBom = lineStart === 0 && head[0] === 239 && head[1] === 187 && head[2] === 191 ? 3 : 0;
+  return { line, column: head.toString("utf8", skipBom, n).length + 1 };
+}
+function fatal2(file2, message, extra = {}) {
+  return { file: file2, findings: [], tools: [], errors: [{ file: file2, message, severity: "fatal", ...extra }] };
+}
+function compactResult(res) {
+  if (typeof res !== "object" || res === null || Array.isArray(res)) return res;
+  const out = {};
+  for (const k of KEPT_RESULT_KEYS) if (Object.prototype.hasOwnProperty.call(res, k)) out[k] = res[k];
+  return out;
+}
+function ingestSarifFile(path, ctx, format, opts = {}) {
+  const file2 = ctx.file;
+  let fd;
+  try {
+    fd = openSync(path, "r");
+  } catch (err) {
+    return fatal2(file2, `cannot read the file: ${err.message}`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const mb = `${(size / 1048576).toFixed(0)} MB`;
+    const onlySarif = (what) => fatal2(file2, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
+      hint: "split the report into smaller files, or ask the scanner for SARIF output"
+    });
+    if (format && format !== "sarif") return onlySarif(`format "${format}" cannot be streamed`);
+    const r = new Reader(fd, size, Math.max(16, opts.chunkSize ?? 1 << 22));
+    const bom = Buffer.alloc(3);
+    if (readSync(fd, bom, 0, 3, 0) === 3 && bom[0] === 239 && bom[1] === 187 && bom[2] === 191) r.seek(3);
+    const first = r.peek();
+    if (first < 0) return fatal2(file2, "the file is empty", { hint: "check that the scanner step succeeded and wrote its report to this path" });
+    if (first !== 123) return onlySarif(first === 60 ? "the file is XML" : "the document is not a JSON object");
+    try {
+      return streamSarif(r, ctx, opts, onlySarif);
+    } catch (err) {
+      if (err instanceof RangeError || err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message)) {
+        return onlySarif(`a single JSON value is too large to read (${err.message})`);
+      }
+      if (!(err instanceof JsonSyntax)) throw err;
+      const { line, column } = lineColumnAt(fd, err.at);
+      return fatal2(file2, `not valid JSON: ${err.why}`, {
+        line,
+        column,
+        hint: "check that the scanner step finished writing this file (a cut-off file is a common cause)"
+      });
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+function streamSarif(r, ctx, opts, onlySarif) {
+  let sink = new SarifSink(ctx);
+  const top = {};
+  let runsSeen = false;
+  let runsValue;
+  let docRuns;
+  r.object((key) => {
+    if (key !== "runs") {
+      setOwn(top, key, r.value());
+      return;
+    }
+    runsSeen = true;
+    sink = new SarifSink(ctx);
+    if (r.peek() !== 91) {
+      runsValue = r.value();
+      docRuns = void 0;
+      return;
+    }
+    runsValue = [];
+    docRuns = opts.keepDocument ? [] : void 0;
+    r.array((ri) => {
+      const kept = streamRun(r, sink, ri, opts.keepDocument === true);
+      docRuns?.push(kept);
+    });
+  });
+  if (r.peek() >= 0) throw new JsonSyntax(r.abs(), `unexpected ${r.describe()} after the end of the JSON value`);
+  const schema = typeof top.$schema === "string" ? top.$schema : "";
+  const isSarif = runsSeen && ("version" in top || /sarif/i.test(schema));
+  if (!isSarif) return onlySarif("the document is not a SARIF log");
+  const check2 = new SarifSink(ctx);
+  if (!check2.version(Object.prototype.hasOwnProperty.call(top, "version") ? top.version : void 0) || !check2.runs(runsValue)) {
+    return { ...check2.done(), file: ctx.file, format: "sarif" };
+  }
+  const res = sink.done();
+  const out = { ...res, file: ctx.file, format: "sarif", findings: disambiguate(res.findings) };
+  if (opts.keepDocument) out.document = pruneDeep({ ...top, runs: docRuns ?? [] });
+  return out;
+}
+function streamRun(r, sink, ri, keep) {
+  if (r.peek() !== 123) {
+    const v = r.value();
+    sink.run(v, ri, void 0);
+    return v;
+  }
+  const run = {};
+  const start = { findings: sink.findings.length, errors: sink.errors.length };
+  let results2;
+  let indexChangedAfterResults = false;
+  const undo = () => ({ findings: sink.findings.splice(start.findings), errors: sink.errors.splice(start.errors) });
+  r.object((key) => {
+    if (key !== "results") {
+      if (results2 && INDEX_KEYS.has(key)) indexChangedAfterResults = true;
+      setOwn(run, key, r.value());
+      return;
+    }
+    undo();
+    const at = r.abs();
+    if (r.peek() !== 91) {
+      results2 = { at, isArray: false, value: r.value(), runErrors: 0 };
+      return;
+    }
+    indexChangedAfterResults = false;
+    const ix2 = sink.run(run, ri, []);
+    sink.tools.pop();
+    const kept = keep ? [] : void 0;
+    results2 = { at, isArray: true, runErrors: sink.errors.length - start.errors, kept };
+    r.array((i) => {
+      const v = r.value();
+      sink.result(ix2, v, ri, i);
+      kept?.push(compactResult(v));
+    });
+  });
+  if (!results2) {
+    sink.run(run, ri, void 0);
+    return run;
+  }
+  if (!results2.isArray) {
+    sink.run(run, ri, results2.value);
+    if (keep) setOwn(run, "results", results2.value);
+    return run;
+  }
+  const parsed = undo();
+  const ix = sink.run(run, ri, []);
+  if (!indexChangedAfterResults) {
+    for (const f of parsed.findings) sink.findings.push(f);
+    for (const e of parsed.errors.slice(results2.runErrors)) sink.errors.push(e);
+  } else {
+    const end = r.abs();
+    r.seek(results2.at);
+    r.array((i) => sink.result(ix, r.value(), ri, i));
+    r.seek(end);
+  }
+  if (keep) setOwn(run, "results", results2.kept ?? []);
+  return run;
 }
 
 // src/io/inputs.ts
@@ -16817,7 +18578,7 @@ function resolveInputs(patterns, workspace) {
   const files = [];
   const seen = /* @__PURE__ */ new Set();
   const errors = [];
-  const add = (f) => {
+  const add2 = (f) => {
     if (!seen.has(f)) {
       seen.add(f);
       files.push(f);
@@ -16846,8 +18607,8 @@ function resolveInputs(patterns, workspace) {
         if (reports.length === 0) {
           errors.push({ file: pattern, message: "the directory holds no .sarif, .json or .xml file", hint: "name the report files or a glob", severity: "fatal" });
         }
-        reports.forEach(add);
-      } else add(abs);
+        reports.forEach(add2);
+      } else add2(abs);
       continue;
     }
     const base = resolve(workspace, scan.base || ".");
@@ -16864,7 +18625,7 @@ function resolveInputs(patterns, workspace) {
         severity: "fatal"
       });
     }
-    matched.forEach(add);
+    matched.forEach(add2);
   }
   return { files, errors };
 }
@@ -16899,13 +18660,14 @@ function parseFormatOverrides(entries) {
 
 // src/io/policy.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-import { resolve as resolve2 } from "node:path";
+import { dirname, relative as relative2, resolve as resolve2 } from "node:path";
+import { posix } from "node:path";
 
 // policies/default.yml
 var default_default = "# yaml-language-server: $schema=../schema/policy.schema.json\n#\n# defect-gate default policy: used when no `policy` is given. Copy it into your repository to change it.\n# Format: see README.md (\"Policy file\").\nversion: 1\n\nseverity:\n  # The organization's classes, most severe first.\n  levels: [critical, high, medium, low, info]\n\n  # CVSS / security-severity bands (a score >= the bound gets the level; below every bound: the last level).\n  from-score: {critical: 9.0, high: 7.0, medium: 4.0, low: 0.1}\n\n  # Scanner severity words (case-insensitive), used when a finding has no score.\n  from-scanner:\n    critical: critical\n    blocker: critical\n    very-high: critical\n    high: high\n    error: high\n    major: high\n    medium: medium\n    moderate: medium\n    warning: medium\n    minor: low\n    low: low\n    recommendation: low\n    note: low\n    negligible: info\n    info: info\n    informational: info\n    information: info\n    none: info\n\n  # SARIF levels, used when a finding has neither a score nor a mapped scanner severity.\n  from-level: {error: high, warning: medium, note: low, none: info}\n\n  # Findings with nothing to rate them by.\n  default: medium\n\n  # Applied in order after the base rating; each step is recorded in the finding's explanation.\n  rules:\n    - name: Known exploited vulnerability\n      when: {kev: true}\n      floor: critical\n    - name: Leaked secrets are at least high\n      when: {kind: secret}\n      floor: high\n\n# Days to fix per level, counted from first seen (used by the ledger to enforce fix-by dates).\nsla: {critical: 7, high: 30, medium: 90, low: 180, due-soon: 25%, restart-on-reopen: false}\n\n# Scanner suppressions (SARIF `suppressions`, in-source ignores): honor | ignore | require-justification.\nsuppressions: honor\n\n# Gate profiles by environment. `environment` defaults to `pull-request` on pull request events, else `default`.\ngates:\n  pull-request:\n    - {name: No critical findings, severity: critical, max: 0}\n    - {name: No high findings, severity: high, max: 0}\n    - {name: Medium findings, severity: medium, max: 0, action: warn}\n  default:\n    - {name: No critical findings, severity: critical, max: 0}\n    - {name: High findings, severity: high, max: 0, action: warn}\n  production:\n    - {name: No critical findings, severity: critical, max: 0}\n    - {name: No high findings, severity: high, max: 0}\n";
 
 // src/policy/compile.ts
-var import_picomatch2 = __toESM(require_picomatch2(), 1);
+var import_picomatch3 = __toESM(require_picomatch2(), 1);
 
 // src/policy/compare.ts
 var NUM_RE = /^\s*(>=|<=|>|<|==|=)?\s*(-?\d+(?:\.\d+)?)\s*$/;
@@ -16917,18 +18679,18 @@ function parseNumberComparison(v) {
   const op = m[1] === "=" || !m[1] ? "==" : m[1];
   return { op, value: Number(m[2]), text: `${op} ${m[2]}` };
 }
-function testNumber(t, x) {
-  switch (t.op) {
+function testNumber(t2, x) {
+  switch (t2.op) {
     case ">=":
-      return x >= t.value;
+      return x >= t2.value;
     case "<=":
-      return x <= t.value;
+      return x <= t2.value;
     case ">":
-      return x > t.value;
+      return x > t2.value;
     case "<":
-      return x < t.value;
+      return x < t2.value;
     case "==":
-      return x === t.value;
+      return x === t2.value;
   }
 }
 function parseSeverityComparison(v) {
@@ -16939,85 +18701,296 @@ function parseSeverityComparison(v) {
   const level = m[2];
   return { op, level, levels: [level] };
 }
-function ranksFor(t, rankOf, levelCount) {
+function ranksFor(t2, rankOf, levelCount) {
   const out = /* @__PURE__ */ new Set();
-  if (t.op === "in") {
-    for (const l of t.levels) {
+  if (t2.op === "in") {
+    for (const l of t2.levels) {
       const r2 = rankOf(l);
       if (r2 !== void 0) out.add(r2);
     }
     return out;
   }
-  const r = rankOf(t.level);
+  const r = rankOf(t2.level);
   if (r === void 0) return out;
   for (let i = 0; i < levelCount; i++) {
-    const ok = t.op === "==" ? i === r : t.op === ">=" ? i <= r : t.op === ">" ? i < r : t.op === "<=" ? i >= r : i > r;
+    const ok = t2.op === "==" ? i === r : t2.op === ">=" ? i <= r : t2.op === ">" ? i < r : t2.op === "<=" ? i >= r : i > r;
     if (ok) out.add(i);
   }
   return out;
 }
-function describeSeverityTest(t) {
-  return t.op === "in" ? t.levels.join(" or ") : t.op === "==" ? t.level : `${t.op} ${t.level}`;
+function describeSeverityTest(t2) {
+  return t2.op === "in" ? t2.levels.join(" or ") : t2.op === "==" ? t2.level : `${t2.op} ${t2.level}`;
+}
+
+// src/exceptions/compile.ts
+var import_picomatch2 = __toESM(require_picomatch2(), 1);
+
+// src/exceptions/version.ts
+var OPS = [">=", "<=", ">", "<", "==", "="];
+function split(v) {
+  const s = v.trim().replace(/^v(?=\d)/i, "");
+  const dash = s.search(/[-+~]/);
+  const main = (dash >= 0 ? s.slice(0, dash) : s).split(/[._:]/);
+  const pre = dash >= 0 && s[dash] !== "+" ? s.slice(dash + 1) : void 0;
+  return { main, pre };
+}
+function cmpSeg(a, b) {
+  const na = /^\d+$/.test(a);
+  const nb = /^\d+$/.test(b);
+  if (na && nb) return Number(a) - Number(b) || a.length - b.length;
+  if (na !== nb) return na ? 1 : -1;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+function compareVersions(a, b) {
+  const A = split(a);
+  const B = split(b);
+  const n = Math.max(A.main.length, B.main.length);
+  for (let i = 0; i < n; i++) {
+    const c = cmpSeg(A.main[i] ?? "0", B.main[i] ?? "0");
+    if (c !== 0) return Math.sign(c);
+  }
+  if (A.pre === B.pre) return 0;
+  if (A.pre === void 0) return 1;
+  if (B.pre === void 0) return -1;
+  return Math.sign(cmpSeg(A.pre, B.pre));
+}
+function compileVersionRange(spec) {
+  const parts = spec.split(",").map((p) => p.trim()).filter(Boolean);
+  if (parts.length === 0) throw new Error("empty version range");
+  const tests = parts.map((p) => {
+    const op = OPS.find((o2) => p.startsWith(o2));
+    const v = (op ? p.slice(op.length) : p).trim();
+    if (!v || /\s/.test(v)) throw new Error(`invalid version condition "${p}": expected e.g. "1.2.3", ">= 1.0" or "< 2.0"`);
+    const o = op ?? "==";
+    return (x) => {
+      const c = compareVersions(x, v);
+      return o === ">=" ? c >= 0 : o === "<=" ? c <= 0 : o === ">" ? c > 0 : o === "<" ? c < 0 : c === 0;
+    };
+  });
+  return (version2) => version2 !== void 0 && tests.every((t2) => t2(version2));
+}
+
+// src/exceptions/compile.ts
+var DAY = 864e5;
+var asList = (v) => v === void 0 ? void 0 : Array.isArray(v) ? v : [v];
+var dayStart = (d) => Date.parse(`${d}T00:00:00Z`);
+function compileException(e, file2) {
+  const m = e.match;
+  const tests = [];
+  const fps = asList(m.fingerprint);
+  if (fps) {
+    const set2 = new Set(fps);
+    tests.push((f) => set2.has(f.fingerprint) || set2.has(f.fingerprint.replace(/~\d+$/, "")));
+  }
+  const rules = asList(m.rule);
+  if (rules) {
+    const t2 = (0, import_picomatch2.default)(rules, { dot: true });
+    tests.push((f) => t2(f.ruleId));
+  }
+  const paths = asList(m.path);
+  if (paths) {
+    const t2 = (0, import_picomatch2.default)(paths, { dot: true });
+    tests.push((f) => f.path !== void 0 && t2(f.path));
+  }
+  const tools = asList(m.tool);
+  if (tools) {
+    const t2 = (0, import_picomatch2.default)(tools, { dot: true, nocase: true });
+    tests.push((f) => t2(f.tool.name) || (f.alsoReportedBy ?? []).some((x) => t2(x.name)));
+  }
+  const cves = asList(m.cve);
+  if (cves) {
+    const set2 = new Set(cves.map((c) => normalizeVulnId(c).toUpperCase()));
+    tests.push((f) => f.cve.some((c) => set2.has(c.toUpperCase())) || set2.has(f.ruleId.toUpperCase()));
+  }
+  const pkgs = asList(m.package);
+  if (pkgs) {
+    const t2 = (0, import_picomatch2.default)(pkgs, { dot: true, nocase: true });
+    tests.push((f) => f.package !== void 0 && t2(f.package.name));
+  }
+  if (m.version !== void 0) {
+    const t2 = compileVersionRange(m.version);
+    tests.push((f) => t2(f.package?.version));
+  }
+  const comps = asList(m.component);
+  if (comps) {
+    const set2 = new Set(comps);
+    tests.push((f) => f.component !== void 0 && set2.has(f.component));
+  }
+  const out = {
+    id: e.id,
+    type: e.type,
+    entry: e,
+    file: file2,
+    test: tests.length === 0 ? () => false : (f) => tests.every((t2) => t2(f))
+  };
+  if (e.expires) out.endsAt = dayStart(e.expires) + DAY;
+  if (e["approved-on"]) out.approvedAt = dayStart(e["approved-on"]);
+  if (e.due) out.dueAt = dayStart(e.due) + DAY - 1;
+  return out;
+}
+function compileExceptions(p, sources, rankOf, levelCount) {
+  const sec = p.exceptions;
+  const allow = {};
+  for (const [type, cmp] of Object.entries(sec?.allow ?? {})) {
+    allow[type] = ranksFor(parseSeverityComparison(cmp), rankOf, levelCount);
+  }
+  return {
+    entries: sources.map((s) => compileException(s.entry, s.file)),
+    maxDays: { ...sec?.["max-days"] ?? {} },
+    allow,
+    expiringDays: sec?.["expiring-days"] ?? 14
+  };
+}
+
+// src/policy/profiles.ts
+function ownRules(p) {
+  return Array.isArray(p) ? p : p.rules ?? [];
+}
+function parentsOf(p) {
+  if (Array.isArray(p)) return [];
+  return Array.isArray(p.extends) ? p.extends : [p.extends];
+}
+function resolveProfiles(gates) {
+  const out = {};
+  const problems = [];
+  const visiting = [];
+  const resolve8 = (name) => {
+    const done = out[name];
+    if (done) return done;
+    const profile = gates[name];
+    if (!profile) return [];
+    if (visiting.includes(name)) {
+      problems.push({ profile: name, message: `gate profiles extend each other in a cycle: ${[...visiting.slice(visiting.indexOf(name)), name].join(" → ")}` });
+      return [];
+    }
+    visiting.push(name);
+    const list2 = [];
+    for (const parent of parentsOf(profile)) {
+      if (!gates[parent]) {
+        problems.push({ profile: name, message: `profile "${name}" extends "${parent}", which is not a gate profile: expected one of ${Object.keys(gates).join(", ")}` });
+        continue;
+      }
+      for (const r of resolve8(parent)) if (!list2.some((x) => x.rule.name === r.rule.name)) list2.push(r);
+    }
+    ownRules(profile).forEach((rule, index) => {
+      const at = list2.findIndex((x) => x.rule.name === rule.name);
+      const entry = { rule, profile: name, index };
+      if (at >= 0) list2[at] = entry;
+      else list2.push(entry);
+    });
+    visiting.pop();
+    out[name] = list2;
+    return list2;
+  };
+  for (const name of Object.keys(gates)) resolve8(name);
+  return { rules: out, problems };
 }
 
 // src/policy/compile.ts
-var asList = (v) => v === void 0 ? void 0 : Array.isArray(v) ? v : [v];
+var asList2 = (v) => v === void 0 ? void 0 : Array.isArray(v) ? v : [v];
+var MAX_GLOB_SUBJECT = 1024;
 function globTest(globs, nocase) {
-  const m = (0, import_picomatch2.default)(globs, { dot: true, nocase });
-  return (s) => m(s);
+  const m = (0, import_picomatch3.default)(globs, { dot: true, nocase });
+  return (s) => s.length <= MAX_GLOB_SUBJECT && m(s);
+}
+function compileComponents(p) {
+  return (p.components ?? []).map((c) => {
+    const paths = c.paths?.length ? (0, import_picomatch3.default)(c.paths, { dot: true }) : void 0;
+    const pkgs = c.packages?.length ? (0, import_picomatch3.default)(c.packages, { dot: true, nocase: true }) : void 0;
+    const out = {
+      name: c.name,
+      test: (f) => paths !== void 0 && f.path !== void 0 && paths(f.path) || pkgs !== void 0 && f.package !== void 0 && pkgs(f.package.name)
+    };
+    if (c.owner) out.owner = c.owner;
+    if (c.criticality) out.criticality = c.criticality;
+    return out;
+  });
+}
+function compileCriticality(p, rankOf, levelCount) {
+  const c = p.criticality;
+  if (!c) return void 0;
+  const adj = (a) => {
+    if (!a) return void 0;
+    const out = {};
+    if (a.set !== void 0) out.set = rankOf(a.set);
+    if (a.raise !== void 0) out.raise = a.raise;
+    if (a.lower !== void 0) out.lower = a.lower;
+    if (a.floor !== void 0) out.floor = rankOf(a.floor);
+    if (a.cap !== void 0) out.cap = rankOf(a.cap);
+    return out;
+  };
+  if ("method" in c) {
+    const likelihood = {
+      high: ranksFor(parseSeverityComparison(c.likelihood.high), rankOf, levelCount),
+      medium: ranksFor(parseSeverityComparison(c.likelihood.medium), rankOf, levelCount),
+      low: ranksFor(parseSeverityComparison(c.likelihood.low), rankOf, levelCount)
+    };
+    const row = (r) => ({
+      high: rankOf(r.high) ?? 0,
+      medium: rankOf(r.medium) ?? 0,
+      low: rankOf(r.low) ?? 0
+    });
+    return { method: "matrix", likelihood, matrix: { high: row(c.matrix.high), medium: row(c.matrix.medium), low: row(c.matrix.low) } };
+  }
+  const adjust = {};
+  for (const k of ["high", "medium", "low"]) {
+    const a = adj(c[k]);
+    if (a) adjust[k] = a;
+  }
+  return { method: "adjust", adjust };
 }
 function compileMatcher(w) {
   const tests = [];
   const words = [];
-  const tools = asList(w.tool);
+  const tools = asList2(w.tool);
   if (tools) {
-    const t = globTest(tools, true);
-    tests.push((f) => t(f.tool.name) || (f.alsoReportedBy ?? []).some((o) => t(o.name)));
+    const t2 = globTest(tools, true);
+    tests.push((f) => t2(f.tool.name) || (f.alsoReportedBy ?? []).some((o) => t2(o.name)));
     words.push(`tool ${tools.join("|")}`);
   }
-  const rules = asList(w.rule);
+  const rules = asList2(w.rule);
   if (rules) {
-    const t = globTest(rules, false);
-    tests.push((f) => t(f.ruleId));
+    const t2 = globTest(rules, false);
+    tests.push((f) => t2(f.ruleId));
     words.push(`rule ${rules.join("|")}`);
   }
-  const cwes3 = asList(w.cwe);
+  const cwes3 = asList2(w.cwe);
   if (cwes3) {
     const set2 = new Set(cwes3.map((c) => cweId(typeof c === "number" ? String(c) : c)).filter((c) => !!c));
     tests.push((f) => f.cwe.some((c) => set2.has(c)));
     words.push(`cwe ${[...set2].join("|")}`);
   }
-  const cves = asList(w.cve);
+  const cves = asList2(w.cve);
   if (cves) {
-    const t = globTest(cves, true);
-    tests.push((f) => f.cve.some((c) => t(c)));
+    const t2 = globTest(cves, true);
+    tests.push((f) => f.cve.some((c) => t2(c)));
     words.push(`cve ${cves.join("|")}`);
   }
-  const paths = asList(w.path);
+  const paths = asList2(w.path);
   if (paths) {
-    const t = globTest(paths, false);
-    tests.push((f) => f.path !== void 0 && t(f.path));
+    const t2 = globTest(paths, false);
+    tests.push((f) => f.path !== void 0 && t2(f.path));
     words.push(`path ${paths.join("|")}`);
   }
-  const kinds = asList(w.kind);
+  const kinds = asList2(w.kind);
   if (kinds) {
     const set2 = new Set(kinds);
     tests.push((f) => set2.has(f.kind));
     words.push(`kind ${kinds.join("|")}`);
   }
-  const tags = asList(w.tags);
+  const tags = asList2(w.tags);
   if (tags) {
-    const t = globTest(tags, true);
-    tests.push((f) => f.tags.some((x) => t(x)));
+    const t2 = globTest(tags, true);
+    tests.push((f) => f.tags.some((x) => t2(x)));
     words.push(`tags ${tags.join("|")}`);
   }
-  const sev = asList(w["scanner-severity"]);
+  const sev = asList2(w["scanner-severity"]);
   if (sev) {
     const set2 = new Set(sev.map((s) => s.toLowerCase()));
     tests.push((f) => f.scannerSeverity !== void 0 && set2.has(f.scannerSeverity));
     words.push(`scanner severity ${sev.join("|")}`);
   }
-  const levels = asList(w.level);
+  const levels = asList2(w.level);
   if (levels) {
     const set2 = new Set(levels);
     tests.push((f) => f.level !== void 0 && set2.has(f.level));
@@ -17038,12 +19011,18 @@ function compileMatcher(w) {
     tests.push((f) => f.exploit?.epss !== void 0 && testNumber(c, f.exploit.epss));
     words.push(`epss ${c.text}`);
   }
+  const comps = asList2(w.component);
+  if (comps) {
+    const set2 = new Set(comps);
+    tests.push((f) => f.component !== void 0 && set2.has(f.component));
+    words.push(`component ${comps.join("|")}`);
+  }
   if (w["fix-available"] !== void 0) {
     const want = w["fix-available"];
     tests.push((f) => (f.package?.fixedVersions?.length ?? 0) > 0 === want);
     words.push(`fix available ${want}`);
   }
-  const test = tests.length === 0 ? () => true : tests.length === 1 ? tests[0] : (f, s) => tests.every((t) => t(f, s));
+  const test = tests.length === 0 ? () => true : tests.length === 1 ? tests[0] : (f, s) => tests.every((t2) => t2(f, s));
   return { test, describe: words.join(", ") };
 }
 function compileRule(r, index, rankOf) {
@@ -17056,15 +19035,48 @@ function compileRule(r, index, rankOf) {
   if (r.cap !== void 0) out.cap = rankOf(r.cap);
   return out;
 }
+function compileTracking(g) {
+  const tests = [];
+  const words = [];
+  if (g.new !== void 0) {
+    const want = g.new;
+    tests.push((f) => (f.status === "new" || f.status === "reopened") === want);
+    words.push(want ? "new" : "not new");
+  }
+  const statuses = asList2(g.status);
+  if (statuses) {
+    const set2 = new Set(statuses);
+    tests.push((f) => f.status !== void 0 && set2.has(f.status));
+    words.push(`status ${statuses.join("|")}`);
+  }
+  const exc = asList2(g.exception);
+  if (exc) {
+    const set2 = new Set(exc);
+    tests.push((f) => set2.has(f.exception?.state ?? "none"));
+    words.push(`exception ${exc.join("|")}`);
+  }
+  const slas = asList2(g.sla);
+  if (slas) {
+    const set2 = new Set(slas);
+    tests.push((f) => f.sla !== void 0 && set2.has(f.sla.state));
+    words.push(`SLA ${slas.join("|")}`);
+  }
+  return { ...tests.length ? { test: (f) => tests.every((t2) => t2(f)) } : {}, words };
+}
 function compileGateRule(g, rankOf, levelCount) {
-  const { name, severity, max, action, ...matcher } = g;
+  const { name, severity, max, action, new: _new, status: _status, sla: _sla, exception: _exception, ...matcher } = g;
   const m = compileMatcher(matcher);
-  const out = { name, test: m.test, max: max ?? 0, action: action ?? "fail", describe: m.describe };
+  const tracking = compileTracking(g);
+  const base = m.test;
+  const tt = tracking.test;
+  const test = tt ? (f, s) => tt(f) && base(f, s) : base;
+  const describe5 = [...tracking.words, m.describe].filter(Boolean).join(", ");
+  const out = { name, test, max: max ?? 0, action: action ?? "fail", describe: describe5 };
   if (severity !== void 0) {
-    const t = parseSeverityComparison(severity);
-    out.ranks = ranksFor(t, rankOf, levelCount);
-    out.severityText = describeSeverityTest(t);
-    out.describe = [`severity ${out.severityText}`, m.describe].filter(Boolean).join(", ");
+    const t2 = parseSeverityComparison(severity);
+    out.ranks = ranksFor(t2, rankOf, levelCount);
+    out.severityText = describeSeverityTest(t2);
+    out.describe = [`severity ${out.severityText}`, describe5].filter(Boolean).join(", ");
   }
   return out;
 }
@@ -17076,7 +19088,7 @@ function parseDueSoon(v) {
   }
   return { percent: 25 };
 }
-function compilePolicy(p) {
+function compilePolicy(p, opts = {}) {
   const levels = [...p.severity.levels];
   const index = new Map(levels.map((l, i) => [l, i]));
   const rankOf = (l) => index.get(l);
@@ -17094,7 +19106,8 @@ function compilePolicy(p) {
   const days = {};
   for (const [k, v] of Object.entries(p.sla ?? {})) if (index.has(k) && typeof v === "number") days[k] = v;
   const gates = {};
-  for (const [name, rules] of Object.entries(p.gates)) gates[name] = rules.map((g) => compileGateRule(g, rankOf, levels.length));
+  const profiles = resolveProfiles(p.gates).rules;
+  for (const [name, rules] of Object.entries(profiles)) gates[name] = rules.map((r) => compileGateRule(r.rule, rankOf, levels.length));
   return {
     levels,
     rankOf,
@@ -17110,6 +19123,14 @@ function compilePolicy(p) {
     },
     suppressions: p.suppressions,
     gates,
+    exceptions: compileExceptions(
+      p,
+      [...(p.exceptions?.entries ?? []).map((entry) => ({ entry, file: opts.file ?? "policy" })), ...opts.includedExceptions ?? []],
+      rankOf,
+      levels.length
+    ),
+    components: compileComponents(p),
+    ...p.criticality ? { criticality: compileCriticality(p, rankOf, levels.length) } : {},
     source: p
   };
 }
@@ -18021,8 +20042,8 @@ function numKeys(data) {
   return keyCount;
 }
 var getParsedType = (data) => {
-  const t = typeof data;
-  switch (t) {
+  const t2 = typeof data;
+  switch (t2) {
     case "undefined":
       return "undefined";
     case "string":
@@ -18061,7 +20082,7 @@ var getParsedType = (data) => {
       }
       return "object";
     default:
-      throw new Error(`Unknown data type: ${t}`);
+      throw new Error(`Unknown data type: ${t2}`);
   }
 };
 var propertyKeyTypes = /* @__PURE__ */ new Set(["string", "number", "symbol"]);
@@ -18361,8 +20382,8 @@ function getLengthableOrigin(input2) {
   return "unknown";
 }
 function parsedType(data) {
-  const t = typeof data;
-  switch (t) {
+  const t2 = typeof data;
+  switch (t2) {
     case "number": {
       return Number.isNaN(data) ? "nan" : "number";
     }
@@ -18379,7 +20400,7 @@ function parsedType(data) {
       }
     }
   }
-  return t;
+  return t2;
 }
 function issue(...args) {
   const [iss, input2, inst] = args;
@@ -18439,9 +20460,9 @@ var Class = class {
   constructor(..._args) {
   }
 };
-function members(proto, table2) {
-  for (const key in table2) {
-    const desc = Object.getOwnPropertyDescriptor(table2, key);
+function members(proto, table3) {
+  for (const key in table3) {
+    const desc = Object.getOwnPropertyDescriptor(table3, key);
     if (desc.get)
       Object.defineProperty(proto, key, { ...desc, enumerable: false });
     else
@@ -18456,10 +20477,10 @@ function hide(inst, key, value) {
   return own2(inst, key, value, false);
 }
 // @__NO_SIDE_EFFECTS__
-function derived(computes, table2) {
+function derived(computes, table3) {
   for (const key in computes) {
     const compute = computes[key];
-    Object.defineProperty(table2, key, {
+    Object.defineProperty(table3, key, {
       configurable: true,
       enumerable: true,
       get() {
@@ -18470,7 +20491,7 @@ function derived(computes, table2) {
       }
     });
   }
-  return table2;
+  return table3;
 }
 function defineBound(proto, key, fn) {
   Object.defineProperty(proto, key, {
@@ -18975,18 +20996,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result2.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse9 = _parse(_Err);
+  const parse11 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse9(schema, value, ctx, finalizeParams(fn, _params));
+    return parse11(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse9 = _parse(_Err);
+  const parse11 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse9(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse11(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -19149,8 +21170,8 @@ function anchor(source) {
 var date = /* @__PURE__ */ anchor(dateSource);
 function timeSource(args) {
   const hhmm = `(?:[01]\\d|2[0-3]):[0-5]\\d`;
-  const regex = typeof args.precision === "number" ? args.precision === -1 ? `${hhmm}` : args.precision === 0 ? `${hhmm}:[0-5]\\d` : `${hhmm}:[0-5]\\d\\.\\d{${args.precision}}` : args.seconds ? `${hhmm}:[0-5]\\d(?:\\.\\d+)?` : `${hhmm}(?::[0-5]\\d(?:\\.\\d+)?)?`;
-  return regex;
+  const regex2 = typeof args.precision === "number" ? args.precision === -1 ? `${hhmm}` : args.precision === 0 ? `${hhmm}:[0-5]\\d` : `${hhmm}:[0-5]\\d\\.\\d{${args.precision}}` : args.seconds ? `${hhmm}:[0-5]\\d(?:\\.\\d+)?` : `${hhmm}(?::[0-5]\\d(?:\\.\\d+)?)?`;
+  return regex2;
 }
 function time(args) {
   return new RegExp(`^${timeSource(args)}$`);
@@ -19165,8 +21186,8 @@ function datetime(args) {
 }
 var anyString = /^[\s\S]{0,}$/;
 var string = (params) => {
-  const regex = params ? `[\\s\\S]{${params?.minimum ?? 0},${params?.maximum ?? ""}}` : `[\\s\\S]*`;
-  return new RegExp(`^${regex}$`);
+  const regex2 = params ? `[\\s\\S]{${params?.minimum ?? 0},${params?.maximum ?? ""}}` : `[\\s\\S]*`;
+  return new RegExp(`^${regex2}$`);
 };
 var bigint = /^-?\d+n?$/;
 var integer = /^-?\d+$/;
@@ -20481,7 +22502,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse9 = inst._zod.parse;
+  const parse11 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -20495,7 +22516,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse9(payload, ctx);
+    return parse11(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -20603,7 +22624,7 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
   const unrecognized = [];
   const keySet = def.keySet;
   const _catchall = def.catchall._zod;
-  const t = _catchall.def.type;
+  const t2 = _catchall.def.type;
   const optin = _catchall.optin;
   const optout = _catchall.optout;
   let seen = 0;
@@ -20616,11 +22637,11 @@ function handleCatchall(proms, input2, payload, ctx, def, inst, abortEarly) {
     if (keySet.has(key))
       continue;
     if (key === "__proto__") {
-      if (t === "never")
+      if (t2 === "never")
         unrecognized.push(key);
       continue;
     }
-    if (t === "never") {
+    if (t2 === "never") {
       unrecognized.push(key);
       continue;
     }
@@ -22184,7 +24205,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve5) {
+function isRecursive(inst, stack, resolve8) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -22194,7 +24215,7 @@ function isRecursive(inst, stack, resolve5) {
   let result2 = NONE;
   const check2 = (child2) => {
     if (result2 !== PROVEN && child2?._zod) {
-      const answer = isRecursive(child2, stack, resolve5);
+      const answer = isRecursive(child2, stack, resolve8);
       if (answer > result2)
         result2 = answer;
     }
@@ -22205,13 +24226,13 @@ function isRecursive(inst, stack, resolve5) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve5) : NONE;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve8) : NONE;
       if (child2 > answer)
         answer = child2;
     }
     return answer;
   };
-  const merge2 = (answer) => {
+  const merge3 = (answer) => {
     if (answer > result2)
       result2 = answer;
   };
@@ -22220,7 +24241,7 @@ function isRecursive(inst, stack, resolve5) {
   switch (kind) {
     case "object": {
       const raw = rawShape(def);
-      merge2(raw ? shape(raw, true) : ASSUMED);
+      merge3(raw ? shape(raw, true) : ASSUMED);
       check2(def.catchall);
       break;
     }
@@ -22269,8 +24290,8 @@ function isRecursive(inst, stack, resolve5) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve5 ? inst._zod.innerType : void 0);
-      merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
+      const inner = def._cachedInner ?? (resolve8 ? inst._zod.innerType : void 0);
+      merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
     // a leaf by choice: `parts` are regex fragments, not data positions
@@ -24856,16 +26877,16 @@ var error20 = () => {
     number: { unit: "", shortLabel: "קטן", longLabel: "גדול" }
     // no unit
   };
-  const typeEntry = (t) => t ? TypeNames[t] : void 0;
-  const typeLabel = (t) => {
-    const e = typeEntry(t);
+  const typeEntry = (t2) => t2 ? TypeNames[t2] : void 0;
+  const typeLabel = (t2) => {
+    const e = typeEntry(t2);
     if (e)
       return e.label;
-    return t ?? TypeNames.unknown.label;
+    return t2 ?? TypeNames.unknown.label;
   };
-  const withDefinite = (t) => `ה${typeLabel(t)}`;
-  const verbFor = (t) => {
-    const e = typeEntry(t);
+  const withDefinite = (t2) => `ה${typeLabel(t2)}`;
+  const verbFor = (t2) => {
+    const e = typeEntry(t2);
     const gender = e?.gender ?? "m";
     return gender === "f" ? "צריכה להיות" : "צריך להיות";
   };
@@ -27828,8 +29849,8 @@ var error43 = () => {
       case "not_multiple_of":
         return `Número inválido: deve ser múltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inválida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inválida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inválida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -27973,8 +29994,8 @@ var error44 = () => {
       case "not_multiple_of":
         return `Número inválido: deve ser múltiplo de ${issue2.divisor}`;
       case "unrecognized_keys": {
-        const plural2 = issue2.keys.length > 1 ? "s" : "";
-        return `Chave${plural2} inválida${plural2}: ${joinValues(issue2.keys, ", ")}`;
+        const plural3 = issue2.keys.length > 1 ? "s" : "";
+        return `Chave${plural3} inválida${plural3}: ${joinValues(issue2.keys, ", ")}`;
       }
       case "invalid_key":
         return `Entrada inválida n${translateOriginWithArticle(issue2.origin, "definite")}`;
@@ -30139,13 +32160,13 @@ function installCompiledUserMethods(target, source, parser2) {
     };
   }
   if (typeof sourceAny.parse === "function") {
-    const originalParse = sourceAny.parse;
+    const originalParse2 = sourceAny.parse;
     targetAny.parse = (data, params) => {
       const out = parser2(data);
       if (out !== INVALID) {
         return out;
       }
-      return originalParse(data, params);
+      return originalParse2(data, params);
     };
   }
 }
@@ -30338,9 +32359,9 @@ function codePointLengthVar(doc, ctx, accessor, inDoubt) {
   doc.write(`const ${v} = typeof ${accessor} === "string" && ${inDoubt} ? ${cpLen}(${accessor}) : ${accessor}.length;`);
   return v;
 }
-function numericOperand(value, label) {
+function numericOperand(value, label2) {
   if (typeof value !== "number" || !Number.isFinite(value)) {
-    throw new ZodCompileUnsupportedError(`${label} bound of type ${typeof value}`);
+    throw new ZodCompileUnsupportedError(`${label2} bound of type ${typeof value}`);
   }
   return `${value}`;
 }
@@ -32874,7 +34895,7 @@ function extractDefs(ctx, schema) {
       return;
     }
     const seen = entry[1];
-    const { ref, defId } = makeURI(entry);
+    const { ref: ref2, defId } = makeURI(entry);
     seen.def = { ...seen.schema };
     if (defId)
       seen.defId = defId;
@@ -32882,7 +34903,7 @@ function extractDefs(ctx, schema) {
     for (const key in schema2) {
       delete schema2[key];
     }
-    schema2.$ref = ref;
+    schema2.$ref = ref2;
   };
   if (ctx.cycles === "throw") {
     for (const entry of ctx.seen.entries()) {
@@ -33043,11 +35064,11 @@ function finalize(ctx, schema) {
       return;
     const schema2 = seen.def ?? seen.schema;
     const _cached = { ...schema2 };
-    const ref = seen.ref;
+    const ref2 = seen.ref;
     seen.ref = null;
-    if (ref) {
-      flattenRef(ref);
-      const refSeen = ctx.seen.get(ref);
+    if (ref2) {
+      flattenRef(ref2);
+      const refSeen = ctx.seen.get(ref2);
       const refSchema = refSeen.schema;
       if (refSchema.$ref && (ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0")) {
         schema2.allOf = schema2.allOf ?? [];
@@ -33056,7 +35077,7 @@ function finalize(ctx, schema) {
         assignProps(schema2, refSchema);
       }
       assignProps(schema2, _cached);
-      const isParentRef = zodSchema._zod.parent === ref;
+      const isParentRef = zodSchema._zod.parent === ref2;
       if (isParentRef) {
         for (const key in schema2) {
           if (key === "$ref" || key === "allOf")
@@ -33077,7 +35098,7 @@ function finalize(ctx, schema) {
       }
     }
     const parent = zodSchema._zod.parent;
-    if (parent && parent !== ref) {
+    if (parent && parent !== ref2) {
       flattenRef(parent);
       const parentSeen = ctx.seen.get(parent);
       if (parentSeen?.schema.$ref) {
@@ -33322,8 +35343,8 @@ var contributors = {
 function aggregateChecks(schema) {
   const agg = {};
   const def = schema._zod.def;
-  const list = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list2 = schema._zod.traits.has("$ZodCheck") ? [schema, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list2)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema._zod.bag;
   if (bag.minimum !== void 0)
@@ -33384,9 +35405,9 @@ var stringProcessor = (schema, ctx, _json, _params) => {
       json2.pattern = patternList[0].source;
     else if (patternList.length > 1) {
       json2.allOf = [
-        ...patternList.map((regex) => ({
+        ...patternList.map((regex2) => ({
           ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
-          pattern: regex.source
+          pattern: regex2.source
         }))
       ];
     }
@@ -33746,7 +35767,7 @@ function stringifyKeyNames(bySchema, json2, visited) {
       json2 = { ...json2, [keyword]: mapped };
   }
   const types = Array.isArray(json2.type) ? json2.type : [json2.type];
-  const numericType = !types.includes("string") && types.some((t) => t === "number" || t === "integer");
+  const numericType = !types.includes("string") && types.some((t2) => t2 === "number" || t2 === "integer");
   const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
   if (!numericType && !values?.some((v) => typeof v === "number"))
     return json2;
@@ -34326,15 +36347,15 @@ var initializer2 = (inst, issues) => {
   if (_installedErrorProtos.has(proto))
     return;
   _installedErrorProtos.add(proto);
-  _lazyMethod(proto, "format", (self) => (mapper) => formatError(self, mapper));
-  _lazyMethod(proto, "flatten", (self) => (mapper) => flattenError(self, mapper));
-  _lazyMethod(proto, "addIssue", (self) => (issue2) => {
-    self.issues.push(issue2);
-    self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+  _lazyMethod(proto, "format", (self2) => (mapper) => formatError(self2, mapper));
+  _lazyMethod(proto, "flatten", (self2) => (mapper) => flattenError(self2, mapper));
+  _lazyMethod(proto, "addIssue", (self2) => (issue2) => {
+    self2.issues.push(issue2);
+    self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   });
-  _lazyMethod(proto, "addIssues", (self) => (issues2) => {
-    self.issues.push(...issues2);
-    self.message = JSON.stringify(self.issues, jsonStringifyReplacer, 2);
+  _lazyMethod(proto, "addIssues", (self2) => (issues2) => {
+    self2.issues.push(...issues2);
+    self2.message = JSON.stringify(self2.issues, jsonStringifyReplacer, 2);
   });
   Object.defineProperty(proto, "isEmpty", {
     configurable: true,
@@ -34901,10 +36922,10 @@ function currencyCode2(_params) {
 function hash(alg, params) {
   const enc = params?.enc ?? "hex";
   const format = `${alg}_${enc}`;
-  const regex = regexes_exports[format];
-  if (!regex)
+  const regex2 = regexes_exports[format];
+  if (!regex2)
     throw new Error(`Unrecognized hash format: ${format}`);
-  return _stringFormat(ZodCustomStringFormat, format, regex, params);
+  return _stringFormat(ZodCustomStringFormat, format, regex2, params);
 }
 var ZodNumber = /* @__PURE__ */ $constructor(
   "ZodNumber",
@@ -35180,7 +37201,7 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   $ZodObjectJIT.init(inst, def);
   ZodType.init(inst, def);
   inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
-  util_exports.installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
+  util_exports.installLazyProp(inst, "shape", (self2) => self2._zod.def.shape, false);
 }, {
   keyof() {
     return _enum2(Object.keys(this._zod.def.shape));
@@ -35975,11 +37996,11 @@ function applyMinItems(items, minItems) {
 function decodeJSONPointerSegment(segment) {
   return segment.replace(/~1/g, "/").replace(/~0/g, "~");
 }
-function resolveRef(ref, ctx) {
-  if (!ref.startsWith("#")) {
+function resolveRef(ref2, ctx) {
+  if (!ref2.startsWith("#")) {
     throw new Error("External $ref is not supported, only local refs (#/...) are allowed");
   }
-  const path = ref.slice(1).split("/").filter(Boolean);
+  const path = ref2.slice(1).split("/").filter(Boolean);
   if (path.length === 0) {
     return ctx.rootSchema;
   }
@@ -35987,11 +38008,11 @@ function resolveRef(ref, ctx) {
   if (path[0] === defsKey) {
     const key = path[1] === void 0 ? void 0 : decodeJSONPointerSegment(path[1]);
     if (!key || !ctx.defs[key]) {
-      throw new Error(`Reference not found: ${ref}`);
+      throw new Error(`Reference not found: ${ref2}`);
     }
     return ctx.defs[key];
   }
-  throw new Error(`Reference not found: ${ref}`);
+  throw new Error(`Reference not found: ${ref2}`);
 }
 function checkObjectGuards(objectSchema, guards) {
   const guard = z.transform((value) => value).check((payload) => {
@@ -36249,8 +38270,8 @@ function convertBaseSchema(schema, ctx) {
   }
   const type = schema.type;
   if (Array.isArray(type)) {
-    const typeSchemas = type.map((t) => {
-      const typeSchema = { ...schema, type: t };
+    const typeSchemas = type.map((t2) => {
+      const typeSchema = { ...schema, type: t2 };
       return convertBaseSchema(typeSchema, ctx);
     });
     if (typeSchemas.length === 0) {
@@ -36414,7 +38435,7 @@ function convertBaseSchema(schema, ctx) {
             for (const key of Object.keys(payload.value)) {
               if (propertyKeys.includes(key))
                 continue;
-              if (patterns.some((regex) => regex.test(key)))
+              if (patterns.some((regex2) => regex2.test(key)))
                 continue;
               unrecognized.push(key);
             }
@@ -36843,7 +38864,7 @@ function formatInputError(e) {
 }
 
 // src/policy/schema.ts
-var oneOrMany = (t) => external_exports.union([t, external_exports.array(t).min(1)]);
+var oneOrMany = (t2) => external_exports.union([t2, external_exports.array(t2).min(1)]);
 var LevelName = external_exports.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "a level name: letters, digits, `_`, `.` or `-`").describe("A severity level name from `severity.levels`.");
 var NumberComparison = external_exports.union([
   external_exports.number(),
@@ -36853,7 +38874,21 @@ var SeverityComparison = external_exports.union([
   external_exports.string().regex(/^\s*(>=|<=|>|<|==|=)?\s*[A-Za-z0-9][A-Za-z0-9_.-]*\s*$/, 'a level name or a comparison such as ">= high"'),
   external_exports.array(LevelName).min(1)
 ]).describe('A level name, a comparison such as ">= high" (at least as severe as high), or a list of level names.');
-var Glob = external_exports.string().min(1);
+function unsafeGlob(g) {
+  if (g.length > 256) return "a glob longer than 256 characters";
+  if (/[@!?*+]\(/.test(g)) return "an extglob such as +(…) or *(…): use several globs instead";
+  if ((g.match(/\*\*/g) ?? []).length > 6) return "more than 6 `**` in one glob";
+  for (const seg of g.split("/")) {
+    if (seg !== "**" && (seg.replace(/\*\*+/g, "*").match(/\*/g) ?? []).length > 2) {
+      return `more than two \`*\` in the path segment "${seg}" (slow to match): use a simpler glob`;
+    }
+  }
+  return void 0;
+}
+var Glob = external_exports.string().min(1).superRefine((g, ctx) => {
+  const why = unsafeGlob(g);
+  if (why) ctx.addIssue({ code: "custom", message: `unsafe glob: ${why}` });
+});
 var Matcher2 = external_exports.strictObject({
   tool: oneOrMany(Glob).optional().describe('Tool name glob(s), case-insensitive, e.g. "CodeQL", "trivy*".'),
   rule: oneOrMany(Glob).optional().describe('Rule id glob(s), e.g. "js/sql-injection", "java.lang.security.**".'),
@@ -36867,7 +38902,8 @@ var Matcher2 = external_exports.strictObject({
   score: NumberComparison.optional().describe("Comparison on the score used for rating (security-severity, else CVSS)."),
   kev: external_exports.boolean().optional().describe("True when the vulnerability is in CISA KEV (from the scanner or enrichment)."),
   epss: NumberComparison.optional().describe("Comparison on the EPSS probability (0–1)."),
-  "fix-available": external_exports.boolean().optional().describe("True when the scanner reports a fixed version.")
+  "fix-available": external_exports.boolean().optional().describe("True when the scanner reports a fixed version."),
+  component: oneOrMany(external_exports.string().min(1)).optional().describe("Component name(s) (policy `components`).")
 });
 var RatingRule = external_exports.strictObject({
   name: external_exports.string().min(1).describe("Shown in every rating explanation."),
@@ -36883,12 +38919,91 @@ var GateRule = Matcher2.extend({
   name: external_exports.string().min(1).describe("Shown in the verdict, the failing step and the reports."),
   severity: SeverityComparison.optional().describe('Which org severities count, e.g. ">= high".'),
   max: external_exports.number().int().min(0).default(0).describe("Most findings allowed; more fails (or warns) the gate."),
-  action: external_exports.enum(["fail", "warn"]).default("fail").describe("`fail` blocks; `warn` reports without blocking.")
+  action: external_exports.enum(["fail", "warn"]).default("fail").describe("`fail` blocks; `warn` reports without blocking."),
+  new: external_exports.boolean().optional().describe("true: only findings not open in the ledger before this run (new or reopened); false: only ones already open."),
+  status: oneOrMany(external_exports.enum(["new", "existing", "reopened"])).optional().describe("Tracking status(es) against the ledger: new, existing, reopened (a regression)."),
+  sla: oneOrMany(external_exports.enum(["breached", "due-soon", "within"])).optional().describe("SLA state(s): breached (past due), due-soon (policy `sla.due-soon`), within."),
+  exception: oneOrMany(external_exports.enum(["active", "expiring", "expired", "not-allowed", "none"])).optional().describe("Exception state(s) of the finding: active, expiring (active, ends within `exceptions.expiring-days`), expired, not-allowed (matched but the policy forbids it for this severity or window), none.")
 }).describe("A gate rule: counts the gated findings that match; more than `max` fails (or warns).");
 var Days = external_exports.number().int().min(0);
+var IsoDate = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}$/, "a date as YYYY-MM-DD").refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && (/* @__PURE__ */ new Date(`${d}T00:00:00Z`)).toISOString().startsWith(d), "a real calendar date");
+var EXCEPTION_TYPES = ["accepted-risk", "false-positive", "mitigated", "sla-extension"];
+var ExceptionMatch = external_exports.strictObject({
+  fingerprint: oneOrMany(external_exports.string().min(1)).optional().describe("Finding fingerprint(s), as in the JSON report."),
+  rule: oneOrMany(Glob).optional().describe("Rule id glob(s)."),
+  path: oneOrMany(Glob).optional().describe("Repository path glob(s)."),
+  tool: oneOrMany(Glob).optional().describe("Tool name glob(s), case-insensitive."),
+  cve: oneOrMany(external_exports.string().min(1)).optional().describe("Vulnerability id(s) (CVE, GHSA …), matched against ids and aliases."),
+  package: oneOrMany(Glob).optional().describe("Package name glob(s)."),
+  version: external_exports.string().min(1).optional().describe('Package version: exact ("1.2.3") or a range (">= 1.0, < 2.0").'),
+  component: oneOrMany(external_exports.string().min(1)).optional().describe("Component name(s) (policy `components`).")
+});
+var ExceptionEntry = external_exports.strictObject({
+  id: external_exports.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'an id of letters, digits, ".", "_", ":" or "-"'),
+  type: external_exports.enum(EXCEPTION_TYPES).describe("accepted-risk | false-positive | mitigated | sla-extension"),
+  match: ExceptionMatch,
+  reason: external_exports.string().min(1).optional(),
+  "approved-by": external_exports.string().min(1).optional(),
+  "approved-on": IsoDate.optional(),
+  expires: IsoDate.optional().describe("Last day the exception applies (inclusive, UTC)."),
+  ticket: external_exports.string().min(1).optional(),
+  control: external_exports.string().min(1).optional().describe("For `mitigated`: the compensating control."),
+  due: IsoDate.optional().describe("For `sla-extension`: the new due date.")
+}).describe("An accountable exception: who approved what, why, until when.");
+var EXCEPTION_FIELDS = ["reason", "approved-by", "approved-on", "expires", "ticket"];
+var ExceptionsSection = external_exports.strictObject({
+  include: external_exports.array(external_exports.string().min(1)).optional().describe("Files (relative to this policy) holding more `entries`, e.g. owned by the security team via CODEOWNERS."),
+  require: external_exports.array(external_exports.enum(EXCEPTION_FIELDS)).optional().describe("Fields every exception must have. Default: reason, approved-by, expires."),
+  "max-days": external_exports.record(external_exports.string(), Days).optional().describe("Longest window from approved-on to expires, per org level of the findings it applies to."),
+  allow: external_exports.partialRecord(external_exports.enum(EXCEPTION_TYPES), SeverityComparison).optional().describe('Which severities each type may apply to, e.g. {accepted-risk: "<= high"}: no accepted risk on critical.'),
+  "expiring-days": Days.optional().describe('"Expiring soon" window, in days, for reports and `exception: expiring` gates. Default 14.'),
+  entries: external_exports.array(ExceptionEntry).optional()
+});
+var ExceptionsFileSchema = external_exports.strictObject({
+  $schema: external_exports.string().optional(),
+  entries: external_exports.array(ExceptionEntry)
+}).describe("defect-gate exceptions file: `entries` as in a policy `exceptions.entries`.");
+var GateProfile = external_exports.union([
+  external_exports.array(GateRule),
+  external_exports.strictObject({
+    extends: oneOrMany(external_exports.string().min(1)).describe("Profile(s) whose rules come first, e.g. `production` extends `staging`."),
+    rules: external_exports.array(GateRule).default([])
+  })
+]);
+var CRITICALITIES = ["high", "medium", "low"];
+var Component = external_exports.strictObject({
+  name: external_exports.string().min(1).describe("Shown with every finding of the component."),
+  paths: external_exports.array(Glob).optional().describe("Repository path globs of the component."),
+  packages: external_exports.array(Glob).optional().describe('Package name globs (dependency findings), e.g. "com.acme:payments-*".'),
+  owner: external_exports.string().min(1).optional().describe("Owning team, shown in reports."),
+  criticality: external_exports.enum(CRITICALITIES).optional().describe("Business criticality (impact): high, medium, low. Default medium.")
+});
+var Adjust = external_exports.strictObject({
+  set: LevelName.optional(),
+  raise: external_exports.number().int().min(1).optional(),
+  lower: external_exports.number().int().min(1).optional(),
+  floor: LevelName.optional(),
+  cap: LevelName.optional()
+});
+var CriticalitySchema = external_exports.union([
+  external_exports.strictObject({ high: Adjust.optional(), medium: Adjust.optional(), low: Adjust.optional() }).describe("Adjust the rating by the component criticality, e.g. {high: {raise: 1}, low: {lower: 1}}."),
+  external_exports.strictObject({
+    method: external_exports.literal("matrix"),
+    likelihood: external_exports.strictObject({ high: SeverityComparison, medium: SeverityComparison, low: SeverityComparison }).describe("Which org levels (the technical rating after the rules) count as high, medium, low likelihood."),
+    matrix: external_exports.strictObject({
+      high: external_exports.strictObject({ high: LevelName, medium: LevelName, low: LevelName }),
+      medium: external_exports.strictObject({ high: LevelName, medium: LevelName, low: LevelName }),
+      low: external_exports.strictObject({ high: LevelName, medium: LevelName, low: LevelName })
+    }).describe("impact (criticality) → likelihood → org level, as in the OWASP Risk Rating Methodology.")
+  }).describe("OWASP risk rating: the final level is matrix[impact][likelihood].")
+]);
 var PolicySchema = external_exports.strictObject({
   $schema: external_exports.string().optional(),
   version: external_exports.literal(1).describe("Policy format version. Always 1 for now."),
+  extends: oneOrMany(external_exports.string().min(1)).optional().describe("Base policies, merged first: a path relative to this file, or owner/repo/path@ref read through the GitHub API."),
+  locked: external_exports.array(external_exports.string().min(1)).optional().describe("Keys (dotted paths, e.g. sla.critical, gates.production, severity.levels) that policies extending this one may not change."),
+  components: external_exports.array(Component).optional().describe("Components of the repository: paths and packages, owner, business criticality."),
+  criticality: CriticalitySchema.optional().describe("How component criticality changes the rating (applied after the rules)."),
   severity: external_exports.strictObject({
     levels: external_exports.array(LevelName).min(1).describe("The organization's severity levels, most severe first, e.g. [critical, high, medium, low, info] or [P1, P2, P3, P4]."),
     "from-score": external_exports.record(LevelName, external_exports.number().min(0).max(10)).optional().describe("Score bands (>=): a finding whose score is at least the band lower bound gets that level; e.g. {critical: 9.0, high: 7.0}."),
@@ -36901,7 +39016,8 @@ var PolicySchema = external_exports.strictObject({
   suppressions: external_exports.enum(["honor", "ignore", "require-justification"]).default("honor").describe(
     "Scanner suppressions (SARIF `suppressions`, in-source ignores): honor takes them out of the gate, ignore gates them anyway, require-justification honors only those with a justification. Suppressed findings are always listed."
   ),
-  gates: external_exports.record(external_exports.string().min(1), external_exports.array(GateRule)).describe("Gate profiles by environment name, e.g. pull-request, production; each a list of gate rules.")
+  exceptions: ExceptionsSection.optional().describe("Accountable exceptions and the rules they must follow."),
+  gates: external_exports.record(external_exports.string().min(1), GateProfile).describe("Gate profiles by environment name, e.g. pull-request, production; each a list of gate rules, or {extends, rules}.")
 }).describe("defect-gate policy: severity scheme, SLA days, gates per environment.");
 
 // src/policy/load.ts
@@ -36953,7 +39069,7 @@ function describeIssue(issue2) {
       return issue2.message;
   }
 }
-function parsePolicy(text2, file2) {
+function readPolicySource(text2, file2) {
   const lc = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const errors = [];
@@ -36966,35 +39082,49 @@ function parsePolicy(text2, file2) {
   if (raw === null || raw === void 0) {
     throw new PolicyLoadError([{ file: file2, line: 1, column: 1, path: "", message: "the policy file is empty: expected a mapping with `version: 1`, `severity` and `gates`" }]);
   }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    throw new PolicyLoadError([{ file: file2, line: 1, column: 1, path: "", message: "expected a mapping (key: value) with `version: 1`, `severity` and `gates`" }]);
+  }
+  return { file: file2, doc, lc, raw };
+}
+function locator(sources) {
+  return (path, preferKey = false) => {
+    const owner = sources.find((s) => s.doc.hasIn(path)) ?? sources[0];
+    if (!owner) return { file: "policy", line: 1, column: 1 };
+    return { file: owner.file, ...positionOf(owner.doc, owner.lc, path, preferKey) };
+  };
+}
+function validatePolicy(raw, locate3) {
+  const errors = [];
   const parsed = PolicySchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue2 of parsed.error.issues) {
       const path = issue2.path.filter((k) => typeof k === "string" || typeof k === "number");
       if (issue2.code === "unrecognized_keys") {
         for (const k of issue2.keys) {
-          errors.push({ file: file2, ...positionOf(doc, lc, [...path, k], true), path: pathText([...path, k]), message: describeIssue({ ...issue2, keys: [k] }) });
+          errors.push({ ...locate3([...path, k], true), path: pathText([...path, k]), message: describeIssue({ ...issue2, keys: [k] }) });
         }
         continue;
       }
-      errors.push({ file: file2, ...positionOf(doc, lc, path), path: pathText(path), message: describeIssue(issue2) });
+      errors.push({ ...locate3(path), path: pathText(path), message: describeIssue(issue2) });
     }
     throw new PolicyLoadError(errors);
   }
   const policy = parsed.data;
-  semanticChecks(policy, (path, message, key = false) => errors.push({ file: file2, ...positionOf(doc, lc, path, key), path: pathText(path), message }));
+  semanticChecks(policy, (path, message, key = false) => errors.push({ ...locate3(path, key), path: pathText(path), message }));
   if (errors.length > 0) throw new PolicyLoadError(errors);
   return policy;
 }
-function semanticChecks(p, report) {
+function semanticChecks(p, report2) {
   const levels = p.severity.levels;
   const known = new Set(levels);
-  const list = levels.join(", ");
+  const list2 = levels.join(", ");
   const checkLevel = (path, level, key = false) => {
-    if (level !== void 0 && !known.has(level)) report(path, `unknown level "${level}": expected one of ${list}`, key);
+    if (level !== void 0 && !known.has(level)) report2(path, `unknown level "${level}": expected one of ${list2}`, key);
   };
   const seen = /* @__PURE__ */ new Set();
   levels.forEach((l, i) => {
-    if (seen.has(l)) report(["severity", "levels", i], `level "${l}" is listed twice`);
+    if (seen.has(l)) report2(["severity", "levels", i], `level "${l}" is listed twice`);
     seen.add(l);
   });
   for (const [k] of Object.entries(p.severity["from-score"] ?? {})) checkLevel(["severity", "from-score", k], k, true);
@@ -37002,7 +39132,7 @@ function semanticChecks(p, report) {
   for (const [k, v] of bands) {
     for (const [k2, v22] of bands) {
       if (levels.indexOf(k) < levels.indexOf(k2) && v <= v22) {
-        report(["severity", "from-score", k], `band of "${k}" (${v}) must be higher than the band of the less severe "${k2}" (${v22})`);
+        report2(["severity", "from-score", k], `band of "${k}" (${v}) must be higher than the band of the less severe "${k2}" (${v22})`);
       }
     }
   }
@@ -37015,51 +39145,430 @@ function semanticChecks(p, report) {
     checkLevel([...base, "floor"], r.floor);
     checkLevel([...base, "cap"], r.cap);
     if (r.set === void 0 && r.raise === void 0 && r.lower === void 0 && r.floor === void 0 && r.cap === void 0) {
-      report(base, `rule "${r.name}" changes nothing: give one of set, raise, lower, floor, cap`);
+      report2(base, `rule "${r.name}" changes nothing: give one of set, raise, lower, floor, cap`);
     }
-    if (Object.keys(r.when).length === 0) report([...base, "when"], `rule "${r.name}" has no conditions: it would apply to every finding; use \`severity.default\` or add a condition`);
+    if (Object.keys(r.when).length === 0) report2([...base, "when"], `rule "${r.name}" has no conditions: it would apply to every finding; use \`severity.default\` or add a condition`);
   });
   for (const [k, v] of Object.entries(p.sla ?? {})) {
     if (k === "due-soon") {
       if (!(typeof v === "number" || typeof v === "string" && /^\s*\d+(\.\d+)?\s*%\s*$/.test(v))) {
-        report(["sla", k], 'expected days (a number) or a percentage of the SLA such as "25%"');
+        report2(["sla", k], 'expected days (a number) or a percentage of the SLA such as "25%"');
       }
     } else if (k === "restart-on-reopen") {
-      if (typeof v !== "boolean") report(["sla", k], "expected true or false");
+      if (typeof v !== "boolean") report2(["sla", k], "expected true or false");
     } else if (!known.has(k)) {
-      report(["sla", k], `unknown level "${k}": expected one of ${list}, due-soon or restart-on-reopen`, true);
+      report2(["sla", k], `unknown level "${k}": expected one of ${list2}, due-soon or restart-on-reopen`, true);
     } else if (typeof v !== "number") {
-      report(["sla", k], "expected a number of days");
+      report2(["sla", k], "expected a number of days");
     }
   }
-  if (Object.keys(p.gates).length === 0) report(["gates"], "no gate profile: add at least one, e.g. `production: [{name: No critical, severity: critical}]`");
-  for (const [profile, rules] of Object.entries(p.gates)) {
+  const compNames = /* @__PURE__ */ new Set();
+  (p.components ?? []).forEach((c, i) => {
+    if (compNames.has(c.name)) report2(["components", i, "name"], `component "${c.name}" is listed twice`);
+    compNames.add(c.name);
+    if (!c.paths?.length && !c.packages?.length) report2(["components", i], `component "${c.name}" matches nothing: give \`paths\` or \`packages\``);
+  });
+  const crit = p.criticality;
+  if (crit) {
+    if ("method" in crit) {
+      for (const lk of ["high", "medium", "low"]) {
+        for (const l of parseSeverityComparison(crit.likelihood[lk]).levels) checkLevel(["criticality", "likelihood", lk], l);
+        for (const lv of ["high", "medium", "low"]) checkLevel(["criticality", "matrix", lk, lv], crit.matrix[lk][lv]);
+      }
+    } else {
+      for (const k of ["high", "medium", "low"]) {
+        const a = crit[k];
+        if (!a) continue;
+        checkLevel(["criticality", k, "set"], a.set);
+        checkLevel(["criticality", k, "floor"], a.floor);
+        checkLevel(["criticality", k, "cap"], a.cap);
+      }
+    }
+  }
+  if (p.exceptions) {
+    const sec = p.exceptions;
+    for (const k of Object.keys(sec["max-days"] ?? {})) checkLevel(["exceptions", "max-days", k], k, true);
+    for (const [type, cmp] of Object.entries(sec.allow ?? {})) {
+      for (const l of parseSeverityComparison(cmp).levels) checkLevel(["exceptions", "allow", type], l);
+    }
+    checkExceptionEntries(sec.entries ?? [], sec, levels, (i, key, message) => report2(["exceptions", "entries", i, ...key], message, key.length > 0 && key[0] !== "match"));
+  }
+  if (Object.keys(p.gates).length === 0) report2(["gates"], "no gate profile: add at least one, e.g. `production: [{name: No critical, severity: critical}]`");
+  const resolved = resolveProfiles(p.gates);
+  for (const problem of resolved.problems) report2(["gates", problem.profile], problem.message, true);
+  for (const [profile, def] of Object.entries(p.gates)) {
     const names = /* @__PURE__ */ new Set();
-    rules.forEach((g, i) => {
-      const base = ["gates", profile, i];
-      if (names.has(g.name)) report([...base, "name"], `gate rule name "${g.name}" is used twice in profile "${profile}"`);
+    const own3 = ownRules(def);
+    const base = Array.isArray(def) ? ["gates", profile] : ["gates", profile, "rules"];
+    own3.forEach((g, i) => {
+      if (names.has(g.name)) report2([...base, i, "name"], `gate rule name "${g.name}" is used twice in profile "${profile}"`);
       names.add(g.name);
       if (g.severity !== void 0) {
         const c = parseSeverityComparison(g.severity);
-        for (const l of c.levels) checkLevel([...base, "severity"], l);
+        for (const l of c.levels) checkLevel([...base, i, "severity"], l);
       }
     });
   }
 }
+var DEFAULT_REQUIRED = ["reason", "approved-by", "expires"];
+function checkExceptionEntries(entries, rules, levels, report2) {
+  const required2 = rules?.require ?? DEFAULT_REQUIRED;
+  const seen = /* @__PURE__ */ new Set();
+  entries.forEach((e, i) => {
+    if (seen.has(e.id)) report2(i, ["id"], `exception id "${e.id}" is used twice: ids must be unique`);
+    seen.add(e.id);
+    for (const field of required2) {
+      if (e[field] === void 0) report2(i, [], `exception "${e.id}" needs \`${field}\` (policy \`exceptions.require\`)`);
+    }
+    if (e.type === "mitigated" && !e.control) report2(i, [], `exception "${e.id}" is \`mitigated\`: name the compensating control in \`control\``);
+    if (e.type === "sla-extension" && !e.due) report2(i, [], `exception "${e.id}" is an \`sla-extension\`: give the new due date in \`due\``);
+    if (e.type !== "sla-extension" && e.due) report2(i, ["due"], `\`due\` is only for sla-extension exceptions`);
+    if (Object.keys(e.match).length === 0) report2(i, ["match"], `exception "${e.id}" matches nothing: give a fingerprint, rule, path, cve, package, component or tool`);
+    if (e.match.version !== void 0) {
+      try {
+        compileVersionRange(e.match.version);
+      } catch (err) {
+        report2(i, ["match", "version"], err.message);
+      }
+      if (e.match.package === void 0 && e.match.cve === void 0) report2(i, ["match", "version"], "`version` needs `package` or `cve` beside it");
+    }
+    if (e["approved-on"] && e.expires) {
+      const days = (Date.parse(`${e.expires}T00:00:00Z`) - Date.parse(`${e["approved-on"]}T00:00:00Z`)) / 864e5;
+      if (days < 0) report2(i, ["expires"], `expires (${e.expires}) is before approved-on (${e["approved-on"]})`);
+      const maxDays = rules?.["max-days"];
+      if (maxDays && days >= 0) {
+        const allowed = levels.filter((l) => maxDays[l] !== void 0);
+        const longest = allowed.length ? Math.max(...allowed.map((l) => maxDays[l])) : void 0;
+        if (longest !== void 0 && days > longest) {
+          report2(i, ["expires"], `the exception runs ${days} days from approved-on to expires; the policy allows at most ${longest} (exceptions.max-days)`);
+        }
+      }
+    }
+  });
+}
+function parseExceptionsFile(text2, file2, rules, levels) {
+  const lc = new import_yaml.LineCounter();
+  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const errors = [];
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    errors.push({ file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` });
+  }
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  const parsed = ExceptionsFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  if (!parsed.success) {
+    for (const issue2 of parsed.error.issues) {
+      const path = issue2.path.filter((k) => typeof k === "string" || typeof k === "number");
+      errors.push({ file: file2, ...positionOf(doc, lc, path), path: pathText(path), message: describeIssue(issue2) });
+    }
+    throw new PolicyLoadError(errors);
+  }
+  const entries = parsed.data.entries;
+  checkExceptionEntries(
+    entries,
+    rules,
+    levels,
+    (i, key, message) => errors.push({ file: file2, ...positionOf(doc, lc, ["entries", i, ...key], key.length > 0 && key[0] !== "match"), path: pathText(["entries", i, ...key]), message })
+  );
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  return { entries, positions: entries.map((_, i) => positionOf(doc, lc, ["entries", i, "id"])) };
+}
+
+// src/policy/merge.ts
+var isObj2 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+function keyMerge(a, b) {
+  if (b === void 0) return a;
+  if (isObj2(a) && isObj2(b)) return { ...a, ...b };
+  return b;
+}
+function byName(a, b) {
+  if (!Array.isArray(b)) return a;
+  if (!Array.isArray(a)) return b;
+  const out = [...a];
+  for (const item of b) {
+    const name = isObj2(item) ? item.name : void 0;
+    const at = name === void 0 ? -1 : out.findIndex((x) => isObj2(x) && x.name === name);
+    if (at >= 0) out[at] = item;
+    else out.push(item);
+  }
+  return out;
+}
+function mergePolicyValues(base, child2) {
+  const out = { ...base };
+  for (const [k, v] of Object.entries(child2)) {
+    if (k === "extends") continue;
+    switch (k) {
+      case "severity": {
+        const b = isObj2(base.severity) ? base.severity : {};
+        const c = isObj2(v) ? v : {};
+        const sev = { ...b, ...c };
+        for (const m of ["from-score", "from-level", "from-scanner"]) {
+          const merged = keyMerge(b[m], c[m]);
+          if (merged !== void 0) sev[m] = merged;
+        }
+        const rules = [...Array.isArray(b.rules) ? b.rules : [], ...Array.isArray(c.rules) ? c.rules : []];
+        if (rules.length > 0 || "rules" in c || "rules" in b) sev.rules = rules;
+        out.severity = sev;
+        break;
+      }
+      case "sla":
+      case "gates":
+        out[k] = keyMerge(base[k], v);
+        break;
+      case "components":
+        out[k] = byName(base[k], v);
+        break;
+      case "exceptions": {
+        const b = isObj2(base.exceptions) ? base.exceptions : {};
+        const c = isObj2(v) ? v : {};
+        const ex = { ...b, ...c };
+        for (const m of ["max-days", "allow"]) {
+          const merged = keyMerge(b[m], c[m]);
+          if (merged !== void 0) ex[m] = merged;
+        }
+        const entries = [...Array.isArray(b.entries) ? b.entries : [], ...Array.isArray(c.entries) ? c.entries : []];
+        if (entries.length > 0) ex.entries = entries;
+        delete ex.include;
+        out.exceptions = ex;
+        break;
+      }
+      case "locked":
+        out.locked = [.../* @__PURE__ */ new Set([...Array.isArray(base.locked) ? base.locked : [], ...Array.isArray(v) ? v : []])];
+        break;
+      default:
+        out[k] = v;
+    }
+  }
+  delete out.extends;
+  return out;
+}
+function getPath(o, dotted) {
+  let cur = o;
+  for (const k of dotted.split(".")) {
+    if (!isObj2(cur)) return void 0;
+    cur = cur[k];
+  }
+  return cur;
+}
+function stable(v) {
+  if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
+  if (isObj2(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(",")}}`;
+  return JSON.stringify(v) ?? "undefined";
+}
+function lockViolations(base, merged, locked) {
+  return locked.filter((path) => stable(getPath(base, path)) !== stable(getPath(merged, path)));
+}
 
 // src/io/policy.ts
 var DEFAULT_POLICY_NAME = "policies/default.yml (built in)";
-function loadPolicy(path, workspace) {
-  if (!path) return { policy: compilePolicy(parsePolicy(default_default, DEFAULT_POLICY_NAME)), file: DEFAULT_POLICY_NAME };
-  const abs = resolve2(workspace, path);
-  let text2;
+var REMOTE_RE = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/([^@\s]+)@([^@\s]+)$/;
+function parseRemoteSpec(spec) {
+  if (spec.startsWith(".") || spec.startsWith("/")) return void 0;
+  const m = REMOTE_RE.exec(spec.trim());
+  return m ? { owner: m[1], repo: m[2], path: m[3], ref: m[4] } : void 0;
+}
+function idOf(l) {
+  return l.kind === "local" ? l.abs : `${l.owner}/${l.repo}/${l.path}@${l.ref}`;
+}
+var NeedRemote = class extends Error {
+  constructor(id) {
+    super(`remote policy ${id}`);
+    this.id = id;
+  }
+  id;
+};
+function shownName(l, workspace) {
+  if (l.kind === "remote") return idOf(l);
+  return relative2(workspace, l.abs).split("\\").join("/") || l.abs;
+}
+function readLocation(l, r, shown, at) {
+  if (l.kind === "remote") {
+    const text2 = r.remote.get(idOf(l));
+    if (text2 !== void 0) return text2;
+    if (!r.remoteAllowed) {
+      throw new PolicyLoadError([
+        { file: at?.file ?? shown, line: at?.line ?? 1, column: at?.column ?? 1, path: "extends", message: `${shown} is read through the GitHub API, which this command does not use: download it and extend the local copy` }
+      ]);
+    }
+    throw new NeedRemote(idOf(l));
+  }
   try {
-    text2 = readFileSync2(abs, "utf8");
+    return readFileSync2(l.abs, "utf8");
   } catch (err) {
     const why = err.code === "ENOENT" ? "file not found" : err.message;
-    throw new PolicyLoadError([{ file: path, line: 1, column: 1, path: "", message: `cannot read the policy: ${why}` }]);
+    if (at) throw new PolicyLoadError([{ ...at, path: "extends", message: `cannot read ${shown}: ${why}` }]);
+    throw new PolicyLoadError([{ file: shown, line: 1, column: 1, path: "", message: `cannot read the policy: ${why}` }]);
   }
-  return { policy: compilePolicy(parsePolicy(text2, path)), file: path };
+}
+function relativeTo(from, spec, workspace) {
+  const remote = parseRemoteSpec(spec);
+  if (remote) return { kind: "remote", ...remote };
+  if (from.kind === "remote") {
+    return { ...from, path: posix.normalize(posix.join(posix.dirname(from.path), spec)).replace(/^\/+/, "") };
+  }
+  void workspace;
+  return { kind: "local", abs: resolve2(dirname(from.abs), spec) };
+}
+function asList3(v) {
+  if (typeof v === "string") return [v];
+  return Array.isArray(v) ? v.filter((x) => typeof x === "string") : [];
+}
+function loadFile(l, r, chain, at) {
+  const shown = shownName(l, r.workspace);
+  const src = readPolicySource(readLocation(l, r, shown, at), shown);
+  const errors = [];
+  const bases = asList3(src.raw.extends);
+  let base;
+  for (let i = 0; i < bases.length; i++) {
+    const spec = bases[i];
+    const pos = { file: shown, ...positionOf(src.doc, src.lc, Array.isArray(src.raw.extends) ? ["extends", i] : ["extends"]) };
+    const target = relativeTo(l, spec, r.workspace);
+    const id = idOf(target);
+    if (chain.includes(id) || id === idOf(l)) {
+      const names = [...chain, idOf(l), id].map((x) => x.startsWith("/") ? relative2(r.workspace, x) || x : x);
+      errors.push({ ...pos, path: "extends", message: `policies extend each other in a cycle: ${names.join(" → ")}` });
+      continue;
+    }
+    let loaded;
+    try {
+      loaded = loadFile(target, r, [...chain, idOf(l)], pos);
+    } catch (err) {
+      if (err instanceof PolicyLoadError) {
+        errors.push(...err.errors);
+        continue;
+      }
+      throw err;
+    }
+    if (!base) {
+      base = loaded;
+      continue;
+    }
+    base = {
+      sources: [...loaded.sources, ...base.sources],
+      merged: mergePolicyValues(base.merged, loaded.merged),
+      includes: [...base.includes, ...loaded.includes],
+      segments: [...base.segments, ...loaded.segments]
+    };
+  }
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  const includes = [];
+  const ex = src.raw.exceptions;
+  asList3(ex?.include).forEach((inc, i) => {
+    const target = relativeTo(l, inc, r.workspace);
+    const incShown = shownName(target, r.workspace);
+    const pos = { file: shown, ...positionOf(src.doc, src.lc, ["exceptions", "include", i]) };
+    try {
+      includes.push({ text: readLocation(target, r, incShown, pos), file: incShown });
+    } catch (err) {
+      if (err instanceof PolicyLoadError) errors.push(...err.errors.map((e) => ({ ...e, path: `exceptions.include[${i}]` })));
+      else throw err;
+    }
+  });
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  const own3 = { ...src.raw };
+  const sev = own3.severity;
+  const segment = {
+    source: src,
+    entries: Array.isArray(ex?.entries) ? ex.entries.length : 0,
+    rules: Array.isArray(sev?.rules) ? sev.rules.length : 0
+  };
+  if (!base) {
+    const merged2 = mergePolicyValues({}, own3);
+    return { sources: [src], merged: merged2, includes, segments: [segment] };
+  }
+  const merged = mergePolicyValues(base.merged, own3);
+  const locked = asList3(base.merged.locked);
+  for (const path of lockViolations(base.merged, merged, locked)) {
+    const keys = path.split(".");
+    errors.push({
+      file: shown,
+      ...positionOf(src.doc, src.lc, keys, true),
+      path,
+      message: `"${path}" is locked by ${base.sources[base.sources.length - 1]?.file ?? "the base policy"}: this policy may not change it`
+    });
+  }
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  return { sources: [src, ...base.sources], merged, includes: [...base.includes, ...includes], segments: [...base.segments, segment] };
+}
+function mergedLocator(loaded) {
+  const plain = locator(loaded.sources);
+  return (path, preferKey) => {
+    const [a, b, i, ...rest] = path;
+    const which = a === "exceptions" && b === "entries" ? "entries" : a === "severity" && b === "rules" ? "rules" : void 0;
+    if (which && typeof i === "number") {
+      let offset = i;
+      for (const seg of loaded.segments) {
+        if (offset < seg[which]) {
+          const local = [a, b, offset, ...rest];
+          return { file: seg.source.file, ...positionOf(seg.source.doc, seg.source.lc, local, preferKey) };
+        }
+        offset -= seg[which];
+      }
+    }
+    return plain(path, preferKey);
+  };
+}
+function finish(loaded) {
+  const locate3 = mergedLocator(loaded);
+  const parsed = validatePolicy(loaded.merged, locate3);
+  const errors = [];
+  const included = [];
+  const ids = /* @__PURE__ */ new Map();
+  const inlineFiles = [];
+  (parsed.exceptions?.entries ?? []).forEach((e, i) => {
+    const pos = locate3(["exceptions", "entries", i, "id"]);
+    inlineFiles.push(pos.file);
+    ids.set(e.id, `${pos.file}:${pos.line}:${pos.column}`);
+  });
+  for (const inc of loaded.includes) {
+    try {
+      const ex = parseExceptionsFile(inc.text, inc.file, parsed.exceptions, parsed.severity.levels);
+      ex.entries.forEach((entry, i) => {
+        const pos = ex.positions[i] ?? { line: 1, column: 1 };
+        const prev = ids.get(entry.id);
+        if (prev) errors.push({ file: inc.file, ...pos, path: pathText(["entries", i, "id"]), message: `exception id "${entry.id}" is already used at ${prev}: ids must be unique` });
+        else ids.set(entry.id, `${inc.file}:${pos.line}:${pos.column}`);
+        included.push({ entry, file: inc.file });
+      });
+    } catch (err) {
+      if (err instanceof PolicyLoadError) errors.push(...err.errors);
+      else throw err;
+    }
+  }
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  return { parsed, included, inlineFiles };
+}
+function compileLoaded(loaded, file2) {
+  const { parsed, included, inlineFiles } = finish(loaded);
+  const policy = compilePolicy(parsed, { file: file2, includedExceptions: included });
+  policy.exceptions.entries.forEach((e, i) => {
+    if (i < inlineFiles.length) e.file = inlineFiles[i];
+  });
+  return policy;
+}
+function loadPolicy(path, workspace) {
+  if (!path) return { policy: compilePolicy(validatePolicy(readPolicySource(default_default, DEFAULT_POLICY_NAME).raw, locator([readPolicySource(default_default, DEFAULT_POLICY_NAME)])), { file: DEFAULT_POLICY_NAME }), file: DEFAULT_POLICY_NAME };
+  const loaded = loadFile({ kind: "local", abs: resolve2(workspace, path) }, { workspace, remote: /* @__PURE__ */ new Map(), remoteAllowed: false }, []);
+  return { policy: compileLoaded(loaded, path), file: path };
+}
+async function loadPolicyAsync(path, workspace, fetch2) {
+  if (!path) return loadPolicy(path, workspace);
+  const reader = { workspace, remote: /* @__PURE__ */ new Map(), remoteAllowed: fetch2 !== void 0 };
+  for (let round = 0; round < 50; round++) {
+    try {
+      const loaded = loadFile({ kind: "local", abs: resolve2(workspace, path) }, reader, []);
+      return { policy: compileLoaded(loaded, path), file: path };
+    } catch (err) {
+      if (!(err instanceof NeedRemote) || !fetch2) throw err;
+      const spec = parseRemoteSpec(err.id);
+      try {
+        reader.remote.set(err.id, await fetch2(spec));
+      } catch (e) {
+        throw new PolicyLoadError([{ file: err.id, line: 1, column: 1, path: "", message: `cannot read the base policy through the GitHub API: ${e.message}` }]);
+      }
+    }
+  }
+  throw new PolicyLoadError([{ file: path, line: 1, column: 1, path: "extends", message: "too many remote base policies (more than 50)" }]);
 }
 
 // src/rate/rate.ts
@@ -37103,7 +39612,25 @@ function notGated(f, p) {
   }
   return void 0;
 }
-function rateFinding(f, p) {
+function adjustRank(rank, a, last) {
+  let r = rank;
+  if (a.set !== void 0) r = a.set;
+  if (a.raise !== void 0) r = Math.max(0, r - a.raise);
+  if (a.lower !== void 0) r = Math.min(last, r + a.lower);
+  if (a.floor !== void 0 && r > a.floor) r = a.floor;
+  if (a.cap !== void 0 && r < a.cap) r = a.cap;
+  return r;
+}
+function withComponent(f, p) {
+  for (const c of p.components) {
+    if (!c.test(f)) continue;
+    return { finding: f.component === c.name ? f : { ...f, component: c.name }, ...c.owner ? { owner: c.owner } : {}, ...c.criticality ? { criticality: c.criticality } : {} };
+  }
+  return { finding: f };
+}
+function rateFinding(input2, p) {
+  const comp = withComponent(input2, p);
+  const f = comp.finding;
   const score = ratingScore(f);
   const base = baseRating(f, p, score);
   const steps = [base.step];
@@ -37126,8 +39653,34 @@ function rateFinding(f, p) {
     });
     if (rule.stop) break;
   }
+  if (p.criticality && (comp.criticality !== void 0 || p.criticality.method === "matrix")) {
+    const before = rank;
+    const impact = comp.criticality ?? "medium";
+    const who = f.component ? `component ${f.component}` : "no component";
+    if (p.criticality.method === "adjust") {
+      const a = p.criticality.adjust[impact];
+      if (a) {
+        rank = adjustRank(rank, a, last);
+        steps.push({ step: "component", detail: `${who}: business criticality ${impact}${rank === before ? " (no change)" : ""}`, from: p.levels[before], to: p.levels[rank] });
+      }
+    } else {
+      const m = p.criticality;
+      const likelihood = m.likelihood.high.has(rank) ? "high" : m.likelihood.medium.has(rank) ? "medium" : m.likelihood.low.has(rank) ? "low" : void 0;
+      if (likelihood) {
+        rank = m.matrix[impact][likelihood];
+        steps.push({
+          step: "component",
+          detail: `risk matrix: likelihood ${likelihood} (${p.levels[before]}) × impact ${impact} (${who})`,
+          from: p.levels[before],
+          to: p.levels[rank]
+        });
+      }
+    }
+  }
   const reason = notGated(f, p);
   const rated = { ...f, severity: p.levels[rank], rank, gated: reason === void 0, explanation: steps };
+  if (comp.owner) rated.componentOwner = comp.owner;
+  if (comp.criticality) rated.criticality = comp.criticality;
   if (reason !== void 0) rated.notGatedReason = reason;
   return rated;
 }
@@ -37135,7 +39688,7 @@ function rateAll(findings, p) {
   return findings.map((f) => rateFinding(f, p));
 }
 function explainLine(f) {
-  return f.explanation.map((s) => s.step === "rule" ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`).join("; ");
+  return f.explanation.map((s) => s.step === "rule" || s.step === "component" ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`).join("; ");
 }
 
 // src/gate/gate.ts
@@ -37185,9 +39738,9 @@ function evaluateGate(findings, inputErrors, policy, opts) {
   const lost = new Set(inputErrors.filter((e) => e.severity !== "scanner").map((e) => e.file));
   const scannerOnly = new Set(inputErrors.filter((e) => e.severity === "scanner" && !lost.has(e.file)).map((e) => e.file));
   const inputBlocking = opts.onInputError === "fail" && lost.size > 0;
-  const plural2 = (n) => `${n} input file${n === 1 ? "" : "s"}`;
+  const plural3 = (n) => `${n} input file${n === 1 ? "" : "s"}`;
   if (lost.size > 0) {
-    const line = `${plural2(lost.size)} could not be read completely: findings may be missing`;
+    const line = `${plural3(lost.size)} could not be read completely: findings may be missing`;
     if (inputBlocking) {
       status = "fail";
       reasons.push(`failed: ${line} (on-input-error: fail)`);
@@ -37198,7 +39751,7 @@ function evaluateGate(findings, inputErrors, policy, opts) {
   }
   if (scannerOnly.size > 0) {
     if (status === "pass") status = "warn";
-    reasons.push(`warning: the scanner reported errors in ${plural2(scannerOnly.size)}`);
+    reasons.push(`warning: the scanner reported errors in ${plural3(scannerOnly.size)}`);
   }
   return {
     status,
@@ -37210,45 +39763,555 @@ function evaluateGate(findings, inputErrors, policy, opts) {
   };
 }
 
+// src/ledger/sla.ts
+var DAY_MS = 24 * 60 * 60 * 1e3;
+function day(iso) {
+  return iso.slice(0, 10);
+}
+function daysBetween(now, due) {
+  return Math.floor((due.getTime() - now.getTime()) / DAY_MS);
+}
+function computeSla(input2, sla, now) {
+  const days = sla.days[input2.severity];
+  if (days === void 0) return void 0;
+  const restart = sla.restartOnReopen && input2.reopenedAt !== void 0;
+  const start = restart ? input2.reopenedAt : input2.firstSeen;
+  let due = new Date(Date.parse(start) + days * DAY_MS);
+  let reason = `${restart ? "reopened" : "first seen"} ${day(start)} + ${days} days (${input2.severity})`;
+  if (input2.kevDueDate) {
+    const kev = Date.parse(input2.kevDueDate);
+    if (!Number.isNaN(kev) && kev < due.getTime()) {
+      due = new Date(kev);
+      reason = `CISA KEV due date ${day(input2.kevDueDate)} (earlier than ${reason})`;
+    }
+  }
+  if (input2.extendedDue) {
+    const ext = Date.parse(input2.extendedDue.due);
+    if (!Number.isNaN(ext)) {
+      due = new Date(ext);
+      reason = input2.extendedDue.reason;
+    }
+  }
+  const msLeft = due.getTime() - now.getTime();
+  const soonMs = "days" in sla.dueSoon ? sla.dueSoon.days * DAY_MS : sla.dueSoon.percent / 100 * days * DAY_MS;
+  const state = msLeft < 0 ? "breached" : msLeft <= soonMs ? "due-soon" : "within";
+  return { days, start, due: due.toISOString(), state, daysLeft: daysBetween(now, due), reason };
+}
+
+// src/ledger/track.ts
+var MAX_EVENTS_PER_ENTRY = 50;
+var MAX_RUN_SNAPSHOTS = 2e3;
+function earlier(a, b) {
+  if (!b) return a;
+  const tb = Date.parse(b);
+  return !Number.isNaN(tb) && tb < Date.parse(a) ? new Date(tb).toISOString() : a;
+}
+function pushEvent(e, ev) {
+  e.events.push(ev);
+  if (e.events.length > MAX_EVENTS_PER_ENTRY) e.events.splice(1, e.events.length - MAX_EVENTS_PER_ENTRY);
+}
+function slaFor(f, entry, sla, now) {
+  const ext = f.exception;
+  const extends_ = ext && ext.type === "sla-extension" && (ext.state === "active" || ext.state === "expiring") && ext.due;
+  return computeSla(
+    {
+      severity: f.severity,
+      firstSeen: entry.firstSeen,
+      ...entry.reopenedAt ? { reopenedAt: entry.reopenedAt } : {},
+      ...entry.kevDueDate ? { kevDueDate: entry.kevDueDate } : {},
+      ...extends_ && ext.due ? { extendedDue: { due: `${ext.due}T23:59:59.999Z`, reason: `SLA extension ${ext.id} to ${ext.due}${ext.approvedBy ? `, approved by ${ext.approvedBy}` : ""}` } } : {}
+    },
+    sla,
+    now
+  );
+}
+function recordException(e, f, nowIso) {
+  const applying = f.exception && (f.exception.state === "active" || f.exception.state === "expiring") ? f.exception : void 0;
+  const history = e.exceptions ?? [];
+  let changed = false;
+  for (const h of history) {
+    if (h.to === void 0 && h.id !== applying?.id) {
+      h.to = nowIso;
+      changed = true;
+    }
+  }
+  if (applying && !history.some((h) => h.id === applying.id && h.to === void 0)) {
+    history.push({ id: applying.id, type: applying.type, from: nowIso, ...applying.approvedBy ? { approvedBy: applying.approvedBy } : {} });
+    changed = true;
+  }
+  if (changed || e.exceptions) e.exceptions = history.slice(-MAX_EVENTS_PER_ENTRY);
+}
+function trackRun(input2) {
+  const nowIso = input2.now.toISOString();
+  const entries = {};
+  for (const [k, v] of Object.entries(input2.book.entries)) entries[k] = { ...v, events: [...v.events] };
+  const seen = /* @__PURE__ */ new Set();
+  const findings = [];
+  for (const f of input2.findings) {
+    seen.add(f.fingerprint);
+    const prev = entries[f.fingerprint];
+    let status;
+    let entry;
+    const kev = f.exploit?.kevDueDate;
+    if (!prev) {
+      status = "new";
+      const firstSeen = earlier(nowIso, f.firstDetected);
+      entry = {
+        fingerprint: f.fingerprint,
+        tool: f.tool.name,
+        ruleId: f.ruleId,
+        title: f.title,
+        kind: f.kind,
+        firstSeen,
+        lastSeen: nowIso,
+        state: "open",
+        reopenedCount: 0,
+        severity: f.severity,
+        gated: f.gated,
+        events: [{ at: nowIso, type: "opened", severity: f.severity }]
+      };
+    } else {
+      entry = prev;
+      if (prev.state === "fixed") {
+        status = "reopened";
+        entry.state = "open";
+        entry.reopenedCount += 1;
+        entry.reopenedAt = nowIso;
+        delete entry.fixedAt;
+        pushEvent(entry, { at: nowIso, type: "reopened", severity: f.severity });
+      } else {
+        status = "existing";
+      }
+      if (entry.severity !== f.severity) {
+        pushEvent(entry, { at: nowIso, type: "severity", severity: f.severity });
+        entry.severity = f.severity;
+      }
+      entry.firstSeen = earlier(entry.firstSeen, f.firstDetected);
+      entry.lastSeen = nowIso;
+      entry.gated = f.gated;
+      entry.title = f.title;
+    }
+    if (f.path !== void 0) entry.path = f.path;
+    else delete entry.path;
+    if (f.startLine !== void 0) entry.startLine = f.startLine;
+    else delete entry.startLine;
+    if (f.location !== void 0) entry.location = f.location;
+    if (f.component !== void 0) entry.component = f.component;
+    if (f.cwe.length > 0) entry.cwe = f.cwe;
+    if (input2.environment && (status !== "existing" || !entry.environments?.[input2.environment])) {
+      entry.environments = { ...entry.environments ?? {}, [input2.environment]: nowIso };
+    }
+    if (kev) entry.kevDueDate = kev;
+    if (entry.exceptions) entry.exceptions = entry.exceptions.map((h) => ({ ...h }));
+    recordException(entry, f, nowIso);
+    entries[f.fingerprint] = entry;
+    const tracked = { ...f, status, firstSeen: entry.firstSeen };
+    const sla = f.gated ? slaFor(f, entry, input2.sla, input2.now) : void 0;
+    if (sla) tracked.sla = sla;
+    findings.push(tracked);
+  }
+  const ran = new Set(input2.toolsRan.map((t2) => t2.toLowerCase()));
+  const fixed = [];
+  for (const e of Object.values(entries)) {
+    if (e.state !== "open" || seen.has(e.fingerprint) || !ran.has(e.tool.toLowerCase())) continue;
+    e.state = "fixed";
+    e.fixedAt = nowIso;
+    pushEvent(e, { at: nowIso, type: "fixed" });
+    fixed.push({
+      fingerprint: e.fingerprint,
+      tool: { name: e.tool },
+      ruleId: e.ruleId,
+      title: e.title,
+      severity: e.severity,
+      ...e.path ? { path: e.path } : {},
+      ...e.startLine ? { startLine: e.startLine } : {},
+      ...e.location ? { location: e.location } : {},
+      firstSeen: e.firstSeen,
+      fixedAt: nowIso
+    });
+  }
+  fixed.sort((a, b) => a.severity.localeCompare(b.severity) || a.fingerprint.localeCompare(b.fingerprint));
+  return { findings, fixed, next: { entries, runs: input2.book.runs } };
+}
+function withSnapshot(book, snap) {
+  const runs = [...book.runs, snap];
+  return { entries: book.entries, runs: runs.length > MAX_RUN_SNAPSHOTS ? runs.slice(runs.length - MAX_RUN_SNAPSHOTS) : runs };
+}
+
+// src/exceptions/apply.ts
+function dateState(e, now, expiringDays) {
+  if (e.endsAt === void 0) return "active";
+  if (now >= e.endsAt) return "expired";
+  return e.endsAt - now <= expiringDays * DAY ? "expiring" : "active";
+}
+function refOf(e, state, problem) {
+  const x = e.entry;
+  const ref2 = { id: e.id, type: e.type, state };
+  if (problem) ref2.problem = problem;
+  if (x["approved-by"]) ref2.approvedBy = x["approved-by"];
+  if (x["approved-on"]) ref2.approvedOn = x["approved-on"];
+  if (x.expires) ref2.expires = x.expires;
+  if (x.reason) ref2.reason = x.reason;
+  if (x.ticket) ref2.ticket = x.ticket;
+  if (x.control) ref2.control = x.control;
+  if (x.due) ref2.due = x.due;
+  return ref2;
+}
+function notAllowed(e, f, s) {
+  const ranks = s.allow[e.type];
+  if (ranks && !ranks.has(f.rank)) return `${e.type} is not allowed for ${f.severity} findings (exceptions.allow)`;
+  const max = s.maxDays[f.severity];
+  if (max !== void 0 && e.endsAt !== void 0) {
+    const from = e.approvedAt;
+    if (from === void 0) return `no approved-on date: the window cannot be checked against max-days for ${f.severity} (${max})`;
+    const days = Math.round((e.endsAt - DAY - from) / DAY);
+    if (days > max) return `approved for ${days} days; at most ${max} for ${f.severity} findings (exceptions.max-days)`;
+  }
+  if (e.type !== "sla-extension" && e.endsAt === void 0 && max !== void 0) {
+    return `no expiry date: ${f.severity} findings need one (exceptions.max-days)`;
+  }
+  return void 0;
+}
+function describe3(e) {
+  const x = e.entry;
+  const who = x["approved-by"] ? `, approved by ${x["approved-by"]}` : "";
+  const until = x.expires ? `, until ${x.expires}` : "";
+  return `exception ${e.id} (${e.type}${who}${until})`;
+}
+function applyExceptions(findings, settings, now) {
+  const t2 = now.getTime();
+  const stats = /* @__PURE__ */ new Map();
+  for (const e of settings.entries) stats.set(e.id, { matched: 0, applied: 0, notAllowed: 0 });
+  const out = findings.map((f) => {
+    if (settings.entries.length === 0) return f;
+    let chosen;
+    for (const e of settings.entries) {
+      if (!e.test(f)) continue;
+      const st = stats.get(e.id);
+      st.matched++;
+      const ds = dateState(e, t2, settings.expiringDays);
+      const problem = ds === "expired" ? `expired on ${e.entry.expires}` : notAllowed(e, f, settings);
+      const ref2 = refOf(e, ds === "expired" ? "expired" : problem ? "not-allowed" : ds, ds === "expired" ? problem : problem);
+      if (ref2.state === "not-allowed") st.notAllowed++;
+      if (!chosen || (chosen.ref.state === "expired" || chosen.ref.state === "not-allowed") && (ref2.state === "active" || ref2.state === "expiring")) {
+        chosen = { e, ref: ref2 };
+      }
+    }
+    if (!chosen) return f;
+    const next = { ...f, exception: chosen.ref };
+    const applies = chosen.ref.state === "active" || chosen.ref.state === "expiring";
+    if (applies) {
+      stats.get(chosen.e.id).applied++;
+      if (chosen.e.type !== "sla-extension" && next.gated) {
+        next.gated = false;
+        next.notGatedReason = describe3(chosen.e);
+      }
+    }
+    return next;
+  });
+  const exceptions = settings.entries.map((e) => {
+    const st = stats.get(e.id);
+    const ds = dateState(e, t2, settings.expiringDays);
+    const x = e.entry;
+    const status = {
+      id: e.id,
+      type: e.type,
+      file: e.file,
+      state: ds === "expired" ? "expired" : st.matched === 0 ? "stale" : ds,
+      ...st
+    };
+    if (x["approved-by"]) status.approvedBy = x["approved-by"];
+    if (x["approved-on"]) status.approvedOn = x["approved-on"];
+    if (x.expires) status.expires = x.expires;
+    if (e.endsAt !== void 0) status.daysLeft = Math.floor((e.endsAt - t2) / DAY);
+    if (x.reason) status.reason = x.reason;
+    if (x.ticket) status.ticket = x.ticket;
+    return status;
+  });
+  return { findings: out, exceptions };
+}
+function summarizeExceptions(list2) {
+  const byState = { active: 0, expiring: 0, expired: 0, stale: 0 };
+  const byType = {};
+  const byApprover = {};
+  for (const e of list2) {
+    byState[e.state]++;
+    byType[e.type] = (byType[e.type] ?? 0) + 1;
+    const who = e.approvedBy ?? "(none)";
+    byApprover[who] = (byApprover[who] ?? 0) + 1;
+  }
+  return { byState, byType, byApprover };
+}
+
+// src/ledger/schema.ts
+var LEDGER_VERSION = 1;
+var Event = external_exports.object({
+  at: external_exports.string(),
+  type: external_exports.enum(["opened", "fixed", "reopened", "severity"]),
+  severity: external_exports.string().optional()
+});
+var LedgerEntrySchema = external_exports.object({
+  fingerprint: external_exports.string(),
+  tool: external_exports.string(),
+  ruleId: external_exports.string(),
+  title: external_exports.string(),
+  kind: external_exports.string(),
+  path: external_exports.string().optional(),
+  startLine: external_exports.number().int().optional(),
+  location: external_exports.string().optional(),
+  component: external_exports.string().optional(),
+  cwe: external_exports.array(external_exports.string()).optional(),
+  /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
+  environments: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
+  firstSeen: external_exports.string(),
+  lastSeen: external_exports.string(),
+  state: external_exports.enum(["open", "fixed"]),
+  fixedAt: external_exports.string().optional(),
+  reopenedCount: external_exports.number().int().min(0),
+  /** Last time it came back after being fixed (for `restart-on-reopen`). */
+  reopenedAt: external_exports.string().optional(),
+  /** Current organization severity and whether the gate counted it. */
+  severity: external_exports.string(),
+  gated: external_exports.boolean(),
+  /** KEV due date, when known (caps the SLA). */
+  kevDueDate: external_exports.string().optional(),
+  /** Every change: opened, fixed, reopened, severity changed (bounded). */
+  events: external_exports.array(Event),
+  /** When each policy exception started and stopped applying to this finding. */
+  exceptions: external_exports.array(external_exports.object({ id: external_exports.string(), type: external_exports.string(), from: external_exports.string(), to: external_exports.string().optional(), approvedBy: external_exports.string().optional() })).optional()
+});
+var RunSnapshotSchema = external_exports.object({
+  at: external_exports.string(),
+  environment: external_exports.string(),
+  event: external_exports.string().optional(),
+  ref: external_exports.string().optional(),
+  sha: external_exports.string().optional(),
+  runId: external_exports.string().optional(),
+  tools: external_exports.array(external_exports.string()),
+  /** Kinds of finding each tool reported in this run (verification coverage). */
+  toolKinds: external_exports.record(external_exports.string(), external_exports.array(external_exports.string())).optional(),
+  /** Open, gated findings by severity after this run. */
+  open: external_exports.record(external_exports.string(), external_exports.number().int()),
+  new: external_exports.number().int(),
+  fixed: external_exports.number().int(),
+  reopened: external_exports.number().int(),
+  slaBreached: external_exports.number().int(),
+  slaDueSoon: external_exports.number().int(),
+  verdict: external_exports.enum(["pass", "warn", "fail"])
+});
+var LedgerBookSchema = external_exports.object({
+  entries: external_exports.record(external_exports.string(), LedgerEntrySchema),
+  runs: external_exports.array(RunSnapshotSchema)
+});
+var LedgerFileSchema = external_exports.object({
+  schema: external_exports.literal("defect-gate-ledger"),
+  version: external_exports.literal(LEDGER_VERSION),
+  updatedAt: external_exports.string(),
+  /** Books by scope key, so several pipelines or tool sets in one repository keep separate books. */
+  books: external_exports.record(external_exports.string(), LedgerBookSchema)
+});
+function emptyBook() {
+  return { entries: {}, runs: [] };
+}
+var LedgerFormatError = class extends Error {
+  constructor(where2, message) {
+    super(`${where2}: ${message}`);
+    this.where = where2;
+    this.name = "LedgerFormatError";
+  }
+  where;
+};
+function migrateLedger(raw, where2) {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    throw new LedgerFormatError(where2, "not a defect-gate ledger: expected a JSON object");
+  }
+  const doc = raw;
+  const version2 = doc.version;
+  if (typeof version2 === "number" && version2 > LEDGER_VERSION) {
+    throw new LedgerFormatError(where2, `ledger version ${version2} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`);
+  }
+  let current = doc;
+  if (version2 === 0) {
+    const entries = {};
+    for (const e of Array.isArray(doc.entries) ? doc.entries : []) {
+      if (e && typeof e === "object" && typeof e.fingerprint === "string") {
+        const old = e;
+        entries[old.fingerprint] = {
+          reopenedCount: 0,
+          gated: true,
+          events: [{ at: old.firstSeen, type: "opened", severity: old.severity }],
+          kind: "other",
+          title: old.ruleId,
+          ...old,
+          state: old.fixedAt ? "fixed" : "open"
+        };
+      }
+    }
+    current = {
+      schema: "defect-gate-ledger",
+      version: 1,
+      updatedAt: typeof doc.updatedAt === "string" ? doc.updatedAt : (/* @__PURE__ */ new Date(0)).toISOString(),
+      books: { [typeof doc.scope === "string" ? doc.scope : "default"]: { entries, runs: Array.isArray(doc.runs) ? doc.runs : [] } }
+    };
+  }
+  const parsed = LedgerFileSchema.safeParse(current);
+  if (!parsed.success) {
+    const issue2 = parsed.error.issues[0];
+    const path = issue2 ? `$${issue2.path.map((k) => typeof k === "number" ? `[${k}]` : `.${String(k)}`).join("")}` : "$";
+    throw new LedgerFormatError(where2, `invalid ledger at ${path}: ${issue2?.message ?? "unknown problem"} (fix or remove the ledger; it is rebuilt from the next runs)`);
+  }
+  return parsed.data;
+}
+
+// src/enrich/apply.ts
+function enrich(findings, enrichment) {
+  const kev = enrichment.kev?.entries;
+  const epss = enrichment.epss?.entries;
+  if ((!kev || kev.size === 0) && (!epss || epss.size === 0)) return [...findings];
+  return findings.map((f) => {
+    let k;
+    let e;
+    for (const raw of f.cve) {
+      if (!/^cve-/i.test(raw)) continue;
+      const id = raw.toUpperCase();
+      const ke = kev?.get(id);
+      if (ke && (!k || ke.dueDate !== void 0 && (k.dueDate === void 0 || ke.dueDate < k.dueDate))) k = ke;
+      const ee = epss?.get(id);
+      if (ee && (!e || ee.epss > e.epss)) e = ee;
+    }
+    if (!k && !e) return f;
+    const exploit = { ...f.exploit };
+    if (k) {
+      exploit.kev = true;
+      delete exploit.kevDateAdded;
+      delete exploit.kevDueDate;
+      if (k.dateAdded) exploit.kevDateAdded = k.dateAdded;
+      if (k.dueDate) exploit.kevDueDate = k.dueDate;
+    }
+    if (e) {
+      exploit.epss = e.epss;
+      delete exploit.epssPercentile;
+      if (e.percentile !== void 0) exploit.epssPercentile = e.percentile;
+    }
+    return { ...f, exploit };
+  });
+}
+
 // src/engine.ts
-function countFindings(findings, levels, blocking) {
+function countFindings(findings, levels, blocking, fixedCount = 0) {
   const bySeverity = Object.fromEntries(levels.map((l) => [l, 0]));
   const byTool = {};
   let gated = 0;
+  let isNew = 0;
+  let reopened = 0;
+  let breached = 0;
+  let dueSoon = 0;
   for (const f of findings) {
     if (!f.gated) continue;
     gated++;
+    if (f.status === "new" || f.status === "reopened") isNew++;
+    if (f.status === "reopened") reopened++;
+    if (f.sla?.state === "breached") breached++;
+    else if (f.sla?.state === "due-soon") dueSoon++;
     bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
-    const t = byTool[f.tool.name] ??= Object.fromEntries(levels.map((l) => [l, 0]));
-    t[f.severity] = (t[f.severity] ?? 0) + 1;
+    let t2 = Object.prototype.hasOwnProperty.call(byTool, f.tool.name) ? byTool[f.tool.name] : void 0;
+    if (!t2) {
+      t2 = Object.fromEntries(levels.map((l) => [l, 0]));
+      Object.defineProperty(byTool, f.tool.name, { value: t2, enumerable: true, writable: true, configurable: true });
+    }
+    t2[f.severity] = (t2[f.severity] ?? 0) + 1;
   }
-  return { total: findings.length, gated, blocking: blocking.size, notGated: findings.length - gated, bySeverity, byTool };
+  return {
+    total: findings.length,
+    gated,
+    blocking: blocking.size,
+    notGated: findings.length - gated,
+    bySeverity,
+    byTool,
+    new: isNew,
+    reopened,
+    fixed: fixedCount,
+    slaBreached: breached,
+    slaDueSoon: dueSoon
+  };
 }
 function compareFindings(blocking) {
   return (a, b) => Number(blocking.has(b.fingerprint)) - Number(blocking.has(a.fingerprint)) || Number(b.gated) - Number(a.gated) || a.rank - b.rank || (a.path ?? a.location ?? "￿").localeCompare(b.path ?? b.location ?? "￿") || (a.startLine ?? 0) - (b.startLine ?? 0) || a.ruleId.localeCompare(b.ruleId);
 }
+function toolKinds(findings) {
+  const out = {};
+  for (const f of findings) (out[f.tool.name] ??= /* @__PURE__ */ new Set()).add(f.kind);
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+}
 function runEngine(input2) {
   const combined = combine(input2.files);
-  const rated = rateAll(combined.findings, input2.policy);
-  const verdict = evaluateGate(rated, combined.errors, input2.policy, {
+  const excepted = applyExceptions(rateAll(input2.enrichment ? enrich(combined.findings, input2.enrichment) : combined.findings, input2.policy), input2.policy.exceptions, input2.now);
+  const tracked = trackRun({
+    findings: excepted.findings,
+    book: input2.ledger ?? emptyBook(),
+    toolsRan: combined.tools.map((t2) => t2.name),
+    sla: input2.policy.sla,
+    now: input2.now,
+    environment: input2.environment
+  });
+  const findings = tracked.findings;
+  if (input2.ledger === void 0) {
+    for (const f of findings) if (!f.firstDetected) delete f.sla;
+  }
+  const verdict = evaluateGate(findings, combined.errors, input2.policy, {
     environment: input2.environment,
     onInputError: input2.onInputError
   });
   const blocking = new Set(verdict.blocking);
-  rated.sort(compareFindings(blocking));
-  return {
+  findings.sort(compareFindings(blocking));
+  const counts2 = countFindings(findings, input2.policy.levels, blocking, tracked.fixed.length);
+  const open2 = {};
+  for (const e of Object.values(tracked.next.entries)) if (e.state === "open" && e.gated) open2[e.severity] = (open2[e.severity] ?? 0) + 1;
+  const snapshot = {
+    at: input2.now.toISOString(),
+    environment: input2.environment,
+    ...input2.run?.event ? { event: input2.run.event } : {},
+    ...input2.run?.ref ? { ref: input2.run.ref } : {},
+    ...input2.run?.sha ? { sha: input2.run.sha } : {},
+    ...input2.run?.runId ? { runId: input2.run.runId } : {},
+    tools: combined.tools.map((t2) => t2.name),
+    toolKinds: toolKinds(findings),
+    open: open2,
+    new: counts2.new,
+    fixed: counts2.fixed,
+    reopened: counts2.reopened,
+    slaBreached: counts2.slaBreached,
+    slaDueSoon: counts2.slaDueSoon,
+    verdict: verdict.status
+  };
+  const result2 = {
     generatedAt: input2.now.toISOString(),
     environment: input2.environment,
     levels: input2.policy.levels,
-    findings: rated,
+    findings,
     duplicates: combined.duplicates,
     blocking,
     errors: combined.errors,
     inputs: combined.files,
     tools: combined.tools,
     verdict,
-    counts: countFindings(rated, input2.policy.levels, blocking)
+    counts: counts2,
+    fixed: tracked.fixed,
+    exceptions: excepted.exceptions,
+    tracked: input2.ledger !== void 0,
+    nextLedger: withSnapshot(tracked.next, snapshot)
   };
+  if (input2.pullRequest) {
+    result2.pullRequest = {
+      introduced: findings.filter((f) => f.gated && (f.status === "new" || f.status === "reopened")).map((f) => f.fingerprint),
+      fixed: tracked.fixed.map((f) => f.fingerprint)
+    };
+  }
+  return result2;
+}
+function reapply(book, input2) {
+  return runEngine({ ...input2, ledger: book }).nextLedger;
 }
 
 // src/version.ts
@@ -37259,7 +40322,7 @@ var REPORT_VERSION = 1;
 var REPORT_SCHEMA_ID = "https://defect-gate.dev/schema/report.schema.json";
 var Tool = external_exports.object({ name: external_exports.string(), version: external_exports.string().optional() });
 var Step = external_exports.object({
-  step: external_exports.enum(["base", "rule", "default"]),
+  step: external_exports.enum(["base", "rule", "default", "component"]),
   detail: external_exports.string(),
   from: external_exports.string().optional(),
   to: external_exports.string()
@@ -37293,6 +40356,8 @@ var ReportFinding = external_exports.object({
   endLine: external_exports.number().int().optional(),
   startColumn: external_exports.number().int().optional(),
   component: external_exports.string().optional(),
+  componentOwner: external_exports.string().optional().describe("Owner of the component (policy `components`)."),
+  criticality: external_exports.enum(["high", "medium", "low"]).optional().describe("Business criticality of the component."),
   cwe: external_exports.array(external_exports.string()),
   cve: external_exports.array(external_exports.string()),
   tags: external_exports.array(external_exports.string()),
@@ -37313,7 +40378,42 @@ var ReportFinding = external_exports.object({
   suppressions: external_exports.array(external_exports.object({ kind: external_exports.string(), status: external_exports.string().optional(), justification: external_exports.string().optional() })),
   baselineState: external_exports.string().optional(),
   firstDetected: external_exports.string().optional(),
-  source: external_exports.object({ file: external_exports.string(), format: external_exports.string(), pointer: external_exports.string() })
+  source: external_exports.object({ file: external_exports.string(), format: external_exports.string(), pointer: external_exports.string() }),
+  status: external_exports.enum(["new", "existing", "reopened"]).optional().describe("Against the ledger: new, existing, reopened (a regression)."),
+  firstSeen: external_exports.string().optional().describe("When the ledger first saw it (or the scanner first detected it)."),
+  ageDays: external_exports.number().int().optional().describe("Whole days since first seen."),
+  slaDue: external_exports.string().optional().describe("Fix-by date (ISO 8601)."),
+  slaState: external_exports.enum(["within", "due-soon", "breached"]).optional(),
+  slaDaysLeft: external_exports.number().int().optional().describe("Whole days until due; negative when overdue."),
+  slaReason: external_exports.string().optional().describe("How the due date was computed."),
+  exception: external_exports.object({
+    id: external_exports.string(),
+    type: external_exports.enum(["accepted-risk", "false-positive", "mitigated", "sla-extension"]),
+    state: external_exports.enum(["active", "expiring", "expired", "not-allowed"]),
+    problem: external_exports.string().optional(),
+    approvedBy: external_exports.string().optional(),
+    approvedOn: external_exports.string().optional(),
+    expires: external_exports.string().optional(),
+    reason: external_exports.string().optional(),
+    ticket: external_exports.string().optional(),
+    control: external_exports.string().optional(),
+    due: external_exports.string().optional()
+  }).optional().describe("The policy exception that matched this finding, and whether it applies.")
+});
+var ExceptionStatusSchema = external_exports.object({
+  id: external_exports.string(),
+  type: external_exports.string(),
+  file: external_exports.string().describe("Where the exception is written."),
+  state: external_exports.enum(["active", "expiring", "expired", "stale"]),
+  matched: external_exports.number().int(),
+  applied: external_exports.number().int(),
+  notAllowed: external_exports.number().int(),
+  approvedBy: external_exports.string().optional(),
+  approvedOn: external_exports.string().optional(),
+  expires: external_exports.string().optional(),
+  daysLeft: external_exports.number().int().optional(),
+  reason: external_exports.string().optional(),
+  ticket: external_exports.string().optional()
 });
 var ReportSchema = external_exports.object({
   $schema: external_exports.string().optional(),
@@ -37343,8 +40443,39 @@ var ReportSchema = external_exports.object({
     blocking: external_exports.number().int(),
     notGated: external_exports.number().int(),
     bySeverity: external_exports.record(external_exports.string(), external_exports.number().int()),
-    byTool: external_exports.record(external_exports.string(), external_exports.record(external_exports.string(), external_exports.number().int()))
+    byTool: external_exports.record(external_exports.string(), external_exports.record(external_exports.string(), external_exports.number().int())),
+    new: external_exports.number().int().describe("Gated findings not open in the ledger before (new or reopened)."),
+    reopened: external_exports.number().int(),
+    fixed: external_exports.number().int().describe("Ledger findings no longer reported by a tool that ran."),
+    slaBreached: external_exports.number().int(),
+    slaDueSoon: external_exports.number().int()
   }),
+  tracking: external_exports.object({
+    ledger: external_exports.string().optional().describe("The ledger used (e.g. file:ledger.json), absent when none."),
+    scope: external_exports.string().optional(),
+    written: external_exports.boolean().describe("Whether this run wrote the ledger.")
+  }).describe("Whether statuses come from a ledger."),
+  fixed: external_exports.array(
+    external_exports.object({
+      fingerprint: external_exports.string(),
+      tool: Tool,
+      ruleId: external_exports.string(),
+      title: external_exports.string(),
+      severity: external_exports.string(),
+      path: external_exports.string().optional(),
+      startLine: external_exports.number().int().optional(),
+      location: external_exports.string().optional(),
+      firstSeen: external_exports.string(),
+      fixedAt: external_exports.string()
+    })
+  ).describe("Findings fixed by this run (open in the ledger, no longer reported)."),
+  exceptions: external_exports.object({
+    entries: external_exports.array(ExceptionStatusSchema),
+    byState: external_exports.record(external_exports.string(), external_exports.number().int()),
+    byType: external_exports.record(external_exports.string(), external_exports.number().int()),
+    byApprover: external_exports.record(external_exports.string(), external_exports.number().int())
+  }).describe("Every policy exception: active, expiring soon, expired, stale (matched nothing), by type and approver."),
+  pullRequest: external_exports.object({ introduced: external_exports.array(external_exports.string()), fixed: external_exports.array(external_exports.string()) }).optional().describe("On pull requests: fingerprints introduced and fixed by the PR."),
   inputs: external_exports.array(
     external_exports.object({ file: external_exports.string(), format: external_exports.string().optional(), findings: external_exports.number().int(), errors: external_exports.number().int() })
   ),
@@ -37366,7 +40497,8 @@ function defined(o) {
   for (const k of Object.keys(o)) if (o[k] === void 0) delete o[k];
   return o;
 }
-function buildReport(r, policyFile) {
+function buildReport(r, policyFile, tracking = { written: false }) {
+  const now = Date.parse(r.generatedAt);
   return {
     $schema: REPORT_SCHEMA_ID,
     reportVersion: REPORT_VERSION,
@@ -37381,6 +40513,10 @@ function buildReport(r, policyFile) {
       inputErrorsBlock: r.verdict.inputErrors.blocking
     },
     counts: r.counts,
+    tracking: defined({ ...tracking }),
+    fixed: r.fixed.map((f) => defined({ ...f })),
+    exceptions: { entries: r.exceptions.map((e) => defined({ ...e })), ...summarizeExceptions(r.exceptions) },
+    ...r.pullRequest ? { pullRequest: r.pullRequest } : {},
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
     errors: r.errors.map((e) => defined({ ...e })),
@@ -37414,6 +40550,8 @@ function buildReport(r, policyFile) {
         endLine: f.endLine,
         startColumn: f.startColumn,
         component: f.component,
+        componentOwner: f.componentOwner,
+        criticality: f.criticality,
         cwe: f.cwe,
         cve: f.cve,
         tags: f.tags,
@@ -37422,7 +40560,15 @@ function buildReport(r, policyFile) {
         suppressions: f.suppressions,
         baselineState: f.baselineState,
         firstDetected: f.firstDetected,
-        source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer }
+        source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
+        status: r.tracked ? f.status : void 0,
+        firstSeen: r.tracked ? f.firstSeen : void 0,
+        ageDays: r.tracked && f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 864e5)) : void 0,
+        slaDue: f.sla?.due,
+        slaState: f.sla?.state,
+        slaDaysLeft: f.sla?.daysLeft,
+        slaReason: f.sla?.reason,
+        exception: f.exception ? defined({ ...f.exception }) : void 0
       })
     )
   };
@@ -37539,15 +40685,222 @@ function buildRatedSarif(r, policy, documents) {
   const native = /* @__PURE__ */ new Map();
   for (const f of r.findings) {
     if (f.source.format === "sarif") continue;
-    const list = native.get(f.tool.name) ?? [];
-    list.push(f);
-    native.set(f.tool.name, list);
+    const list2 = native.get(f.tool.name) ?? [];
+    list2.push(f);
+    native.set(f.tool.name, list2);
   }
-  for (const [tool, list] of native) runs.push(nativeRun(tool, list, policy, scores, r.blocking));
+  for (const [tool, list2] of native) runs.push(nativeRun(tool, list2, policy, scores, r.blocking));
   return { $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs };
 }
 
+// src/enrich/load.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import { resolve as resolve3 } from "node:path";
+import { gunzipSync } from "node:zlib";
+
+// src/enrich/types.ts
+var CVE_RE2 = /^CVE-\d{4}-\d{4,}$/i;
+function isIsoDate(s) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
+  const t2 = Date.parse(`${s}T00:00:00Z`);
+  return !Number.isNaN(t2) && new Date(t2).toISOString().startsWith(s);
+}
+
+// src/enrich/epss.ts
+var MAX_ERRORS = 20;
+var HINT = "expected the FIRST EPSS CSV (epss_scores-current.csv from epss.cyentia.com, gunzipped): header cve,epss,percentile";
+function probability(s) {
+  if (s === void 0) return void 0;
+  const t2 = s.trim();
+  if (!/^(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(t2)) return void 0;
+  const n = Number(t2);
+  return Number.isFinite(n) && n >= 0 && n <= 1 ? n : void 0;
+}
+function parseEpss(text2, file2) {
+  const scores = { entries: /* @__PURE__ */ new Map() };
+  const errors = [];
+  const fail = (line, column, message) => {
+    if (errors.length < MAX_ERRORS) errors.push({ file: file2, line, column, message, hint: HINT, severity: "fatal" });
+  };
+  const body = stripBom(text2);
+  if (body.includes("\0")) {
+    return { scores, errors: [{ file: file2, line: 1, column: 1, message: "binary content (a gzip file that was not decompressed?)", hint: HINT, severity: "fatal" }] };
+  }
+  const lines = body.split(/\r?\n/);
+  let cols;
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i].replace(/\r$/, "");
+    const n = i + 1;
+    if (raw.trim() === "") continue;
+    if (raw.startsWith("#")) {
+      if (!cols) {
+        const mv = /model_version:([^,\s]+)/.exec(raw);
+        const sd = /score_date:([^,\s]+)/.exec(raw);
+        if (mv?.[1]) scores.modelVersion = mv[1];
+        if (sd?.[1]) scores.scoreDate = sd[1];
+      }
+      continue;
+    }
+    const cells = raw.split(",").map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
+    if (!cols) {
+      const names = cells.map((c) => c.toLowerCase());
+      const cve = names.indexOf("cve");
+      const epss2 = names.indexOf("epss");
+      const pct2 = names.indexOf("percentile");
+      if (cve < 0 || epss2 < 0) {
+        fail(n, 1, `expected the header line "cve,epss,percentile", found ${JSON.stringify(raw.slice(0, 60))}`);
+        return { scores, errors };
+      }
+      cols = { cve, epss: epss2, count: cells.length, ...pct2 >= 0 ? { percentile: pct2 } : {} };
+      continue;
+    }
+    const column = (idx) => cells.slice(0, idx).reduce((s, c) => s + c.length + 1, 1);
+    if (cells.length !== cols.count) {
+      fail(n, 1, `expected ${cols.count} columns, found ${cells.length}`);
+      continue;
+    }
+    const id = cells[cols.cve];
+    if (!CVE_RE2.test(id)) {
+      fail(n, column(cols.cve), `expected a CVE id such as "CVE-2021-44228", found ${JSON.stringify(id.slice(0, 40))}`);
+      continue;
+    }
+    const epss = probability(cells[cols.epss]);
+    if (epss === void 0) {
+      fail(n, column(cols.epss), `expected an EPSS probability between 0 and 1, found ${JSON.stringify((cells[cols.epss] ?? "").slice(0, 40))}`);
+      continue;
+    }
+    let percentile;
+    if (cols.percentile !== void 0) {
+      percentile = probability(cells[cols.percentile]);
+      if (percentile === void 0) {
+        fail(n, column(cols.percentile), `expected a percentile between 0 and 1, found ${JSON.stringify((cells[cols.percentile] ?? "").slice(0, 40))}`);
+        continue;
+      }
+    }
+    scores.entries.set(id.toUpperCase(), percentile !== void 0 ? { epss, percentile } : { epss });
+  }
+  if (!cols && errors.length === 0) fail(1, 1, 'no header line "cve,epss,percentile": the file is empty or only comments');
+  if (errors.length === MAX_ERRORS) errors.push({ file: file2, message: `more problems not listed (stopped after ${MAX_ERRORS})`, severity: "fatal" });
+  return { scores, errors };
+}
+
+// src/enrich/kev.ts
+var MAX_ERRORS2 = 20;
+var HINT2 = "expected the CISA KEV catalog JSON (known_exploited_vulnerabilities.json from cisa.gov)";
+function parseKev(text2, file2) {
+  const catalog = { entries: /* @__PURE__ */ new Map() };
+  const errors = [];
+  const fail = (jsonPath, message) => {
+    if (errors.length < MAX_ERRORS2) errors.push({ file: file2, jsonPath, message, hint: HINT2, severity: "fatal" });
+  };
+  if (text2.trim() === "") {
+    return { catalog, errors: [{ file: file2, message: "the KEV file is empty", hint: HINT2, severity: "fatal" }] };
+  }
+  const parsed = parseJson(text2);
+  if (!parsed.ok) {
+    return { catalog, errors: [{ file: file2, line: parsed.line, column: parsed.column, message: `not valid JSON: ${parsed.message}`, hint: HINT2, severity: "fatal" }] };
+  }
+  const doc = parsed.value;
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    fail("$", `expected an object with \`vulnerabilities\`, found ${Array.isArray(doc) ? "an array" : doc === null ? "null" : typeof doc}`);
+    return { catalog, errors };
+  }
+  const o = doc;
+  if (typeof o.catalogVersion === "string") catalog.catalogVersion = o.catalogVersion;
+  if (typeof o.dateReleased === "string") catalog.dateReleased = o.dateReleased;
+  const list2 = o.vulnerabilities;
+  if (!Array.isArray(list2)) {
+    fail("$.vulnerabilities", list2 === void 0 ? "missing `vulnerabilities` (the list of KEV entries)" : "expected `vulnerabilities` to be an array");
+    return { catalog, errors };
+  }
+  list2.forEach((v, i) => {
+    const at = `$.vulnerabilities[${i}]`;
+    if (typeof v !== "object" || v === null || Array.isArray(v)) {
+      fail(at, "expected an object with `cveID`");
+      return;
+    }
+    const x = v;
+    const id = x.cveID;
+    if (typeof id !== "string" || !CVE_RE2.test(id.trim())) {
+      fail(`${at}.cveID`, id === void 0 ? "missing `cveID`" : `expected a CVE id such as "CVE-2021-44228", found ${JSON.stringify(id)?.slice(0, 60)}`);
+      return;
+    }
+    const entry = { ransomware: typeof x.knownRansomwareCampaignUse === "string" && x.knownRansomwareCampaignUse.trim().toLowerCase() === "known" };
+    for (const key of ["dateAdded", "dueDate"]) {
+      const d = x[key];
+      if (d === void 0 || d === null || d === "") continue;
+      if (typeof d !== "string" || !isIsoDate(d.trim())) {
+        fail(`${at}.${key}`, `expected a date as YYYY-MM-DD, found ${JSON.stringify(d)?.slice(0, 40)}`);
+        continue;
+      }
+      entry[key] = d.trim();
+    }
+    const cve = id.trim().toUpperCase();
+    const prev = catalog.entries.get(cve);
+    if (!prev || entry.dueDate && (!prev.dueDate || entry.dueDate < prev.dueDate)) catalog.entries.set(cve, { ...prev, ...entry });
+  });
+  if (errors.length === MAX_ERRORS2) errors.push({ file: file2, message: `more problems not listed (stopped after ${MAX_ERRORS2})`, severity: "fatal" });
+  return { catalog, errors };
+}
+
+// src/enrich/load.ts
+function read(abs, shown, what) {
+  try {
+    return { data: readFileSync3(abs) };
+  } catch (err) {
+    const code2 = err.code;
+    const why = code2 === "ENOENT" ? "file not found" : code2 === "EISDIR" ? "a directory, not a file" : err.message;
+    return { error: { file: shown, message: `cannot read the ${what}: ${why}`, hint: "download it in an earlier workflow step and pass its path", severity: "fatal" } };
+  }
+}
+function loadEnrichment(files, workspace) {
+  const errors = [];
+  const notes = [];
+  const enrichment = {};
+  if (files.kevFile) {
+    const r = read(resolve3(workspace, files.kevFile), files.kevFile, "CISA KEV catalog");
+    if (r.error) errors.push(r.error);
+    else if (r.data) {
+      const parsed = parseKev(r.data.toString("utf8"), files.kevFile);
+      if (parsed.errors.length) errors.push(...parsed.errors);
+      else {
+        enrichment.kev = parsed.catalog;
+        notes.push(`${files.kevFile}: CISA KEV catalog${parsed.catalog.catalogVersion ? ` ${parsed.catalog.catalogVersion}` : ""}, ${parsed.catalog.entries.size} CVEs`);
+      }
+    }
+  }
+  if (files.epssFile) {
+    const r = read(resolve3(workspace, files.epssFile), files.epssFile, "EPSS scores file");
+    if (r.error) errors.push(r.error);
+    else if (r.data) {
+      let text2;
+      if (r.data[0] === 31 && r.data[1] === 139) {
+        try {
+          text2 = gunzipSync(r.data).toString("utf8");
+        } catch (err) {
+          errors.push({ file: files.epssFile, message: `cannot decompress the gzipped EPSS file: ${err.message}`, severity: "fatal" });
+        }
+      } else text2 = r.data.toString("utf8");
+      if (text2 !== void 0) {
+        const parsed = parseEpss(text2, files.epssFile);
+        if (parsed.errors.length) errors.push(...parsed.errors);
+        else {
+          enrichment.epss = parsed.scores;
+          notes.push(`${files.epssFile}: EPSS scores${parsed.scores.modelVersion ? ` (model ${parsed.scores.modelVersion}${parsed.scores.scoreDate ? `, ${parsed.scores.scoreDate.slice(0, 10)}` : ""})` : ""}, ${parsed.scores.entries.size} CVEs`);
+        }
+      }
+    }
+  }
+  return { ...enrichment.kev || enrichment.epss ? { enrichment } : {}, errors, notes };
+}
+
 // src/check.ts
+var DEFAULT_STREAM_THRESHOLD = 256 * 1024 * 1024;
+function streamThreshold(settings) {
+  if (settings.streamThreshold !== void 0) return settings.streamThreshold;
+  const env = Number(process.env.DEFECT_GATE_STREAM_THRESHOLD);
+  return process.env.DEFECT_GATE_STREAM_THRESHOLD && Number.isFinite(env) && env >= 0 ? env : DEFAULT_STREAM_THRESHOLD;
+}
 var PR_EVENTS = /* @__PURE__ */ new Set(["pull_request", "pull_request_target", "pull_request_review", "merge_group"]);
 function chooseEnvironment(policy, explicit, eventName) {
   if (explicit) return explicit;
@@ -37558,25 +40911,98 @@ function chooseEnvironment(policy, explicit, eventName) {
   if (names.length === 1) return names[0];
   return derived2;
 }
-function writeFileAtomic(path, content) {
-  mkdirSync(dirname(path), { recursive: true });
+var BATCH = 256;
+function isBig(v, depth) {
+  if (typeof v !== "object" || v === null || depth > 4 || typeof v.toJSON === "function") return false;
+  if (Array.isArray(v)) return v.length > BATCH || v.some((x) => isBig(x, depth + 1));
+  for (const k of Object.keys(v)) if (isBig(v[k], depth + 1)) return true;
+  return false;
+}
+var indented = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
+${indent}`) : s;
+function* jsonPieces(value, indent = "", depth = 0) {
+  if (!isBig(value, depth)) {
+    yield indented(JSON.stringify(value, null, 2), indent);
+    return;
+  }
+  const inner = `${indent}  `;
+  const skip = (v) => v === void 0 || typeof v === "function" || typeof v === "symbol";
+  if (Array.isArray(value)) {
+    yield "[";
+    if (value.length > BATCH) {
+      for (let i = 0; i < value.length; i += BATCH) {
+        const s = JSON.stringify(value.slice(i, i + BATCH), null, 2);
+        yield `${i ? "," : ""}${indented(s.slice(1, -2), indent)}`;
+      }
+    } else {
+      for (let i = 0; i < value.length; i++) {
+        yield `${i ? "," : ""}
+${inner}`;
+        const v = value[i];
+        if (skip(v)) yield "null";
+        else yield* jsonPieces(v, inner, depth + 1);
+      }
+    }
+    yield `
+${indent}]`;
+    return;
+  }
+  const keys = Object.keys(value).filter((k) => !skip(value[k]));
+  yield "{";
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
+    yield `${i ? "," : ""}
+${inner}${JSON.stringify(k)}: `;
+    yield* jsonPieces(value[k], inner, depth + 1);
+  }
+  yield `
+${indent}}`;
+}
+function writeJsonAtomic(path, value) {
+  mkdirSync(dirname2(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
+  const fd = openSync2(tmp, "w");
+  try {
+    let buf = "";
+    for (const piece of jsonPieces(value)) {
+      buf += piece;
+      if (buf.length >= 1 << 20) {
+        writeSync(fd, buf);
+        buf = "";
+      }
+    }
+    writeSync(fd, `${buf}
+`);
+  } finally {
+    closeSync2(fd);
+  }
   renameSync(tmp, path);
 }
 function readInputs(settings, log) {
   const ws = settings.workspace;
   const { files, errors } = resolveInputs(settings.files, ws);
-  const overrides = (settings.formatOverrides ?? []).map((o) => ({ ...o, match: (0, import_picomatch3.default)(o.glob, { dot: true }) }));
+  const overrides = (settings.formatOverrides ?? []).map((o) => ({ ...o, match: (0, import_picomatch4.default)(o.glob, { dot: true }) }));
   const sourceLine = sourceLineReader(ws);
-  const workspacePosix = resolve3(ws).replace(/\\/g, "/");
+  const workspacePosix = resolve4(ws).replace(/\\/g, "/");
+  const threshold = streamThreshold(settings);
   const out = [];
   for (const abs of files) {
     const name = displayName(abs, ws);
     const format = overrides.find((o) => o.match(name))?.format;
+    let size = 0;
+    try {
+      size = statSync2(abs).size;
+    } catch {
+    }
+    if (size > threshold) {
+      const r2 = ingestSarifFile(abs, { file: name, workspace: workspacePosix, sourceLine }, format, { keepDocument: settings.sarifOutput !== void 0 && settings.sarifOutput !== "" });
+      log.debug(`${name}: ${size} bytes, streamed: ${r2.format ?? "unrecognized"}, ${r2.findings.length} finding(s), ${r2.errors.length} problem(s)`);
+      out.push(r2);
+      continue;
+    }
     let text2;
     try {
-      text2 = readFileSync3(abs, "utf8");
+      text2 = readFileSync4(abs, "utf8");
     } catch (err) {
       out.push({
         file: name,
@@ -37592,32 +41018,74 @@ function readInputs(settings, log) {
   }
   return { files: out, errors };
 }
-function runCheck(settings, now, log) {
-  const { policy, file: policyFile } = loadPolicy(settings.policy, settings.workspace);
+async function runCheck(settings, now, log, opts = {}) {
+  const { policy, file: policyFile } = await loadPolicyAsync(settings.policy, settings.workspace, opts.fetchPolicy);
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
   const { files, errors } = readInputs(settings, log);
   const withPatternErrors = [
     ...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })),
     ...files
   ];
-  const result2 = runEngine({ files: withPatternErrors, policy, environment, onInputError: settings.onInputError, now });
-  const report = buildReport(result2, policyFile);
-  const written = {};
+  const enrichment = loadEnrichment({ kevFile: settings.kevFile, epssFile: settings.epssFile }, settings.workspace);
+  for (const file2 of new Set(enrichment.errors.map((e) => e.file))) {
+    withPatternErrors.push({ file: file2, findings: [], tools: [], errors: enrichment.errors.filter((e) => e.file === file2) });
+  }
+  for (const note of enrichment.notes) log.debug(`enrichment: ${note}`);
+  let book;
+  let ledgerReadable = false;
+  if (opts.ledger) {
+    try {
+      book = await opts.ledger.store.read(opts.ledger.scope) ?? emptyBook();
+      ledgerReadable = true;
+    } catch (err) {
+      const message = `cannot read the ledger (scope ${opts.ledger.scope}): ${err.message}`;
+      withPatternErrors.push({
+        file: opts.ledger.store.describe,
+        findings: [],
+        tools: [],
+        errors: [{ file: opts.ledger.store.describe, message, hint: "statuses and SLA clocks need it; check the path or the token's permissions", severity: "fatal" }]
+      });
+    }
+  }
+  const engineInput = {
+    files: withPatternErrors,
+    policy,
+    environment,
+    onInputError: settings.onInputError,
+    now,
+    ...book ? { ledger: book } : {},
+    ...opts.pullRequest ? { pullRequest: true } : {},
+    ...opts.run ? { run: opts.run } : {},
+    ...enrichment.enrichment ? { enrichment: enrichment.enrichment } : {}
+  };
+  const result2 = runEngine(engineInput);
+  const written = { ledger: false };
+  if (opts.ledger && opts.ledger.write && ledgerReadable) {
+    try {
+      await opts.ledger.store.update(opts.ledger.scope, (latest) => reapply(latest, engineInput));
+      written.ledger = true;
+      log.info(`ledger ${opts.ledger.store.describe} (scope ${opts.ledger.scope}) updated`);
+    } catch (err) {
+      log.warning(`could not write the ledger ${opts.ledger.store.describe}: ${err.message}`);
+    }
+  }
+  const report2 = buildReport(result2, policyFile, {
+    ...opts.ledger ? { ledger: opts.ledger.store.describe, scope: opts.ledger.scope } : {},
+    written: written.ledger
+  });
   if (settings.reportPath) {
-    const p = resolve3(settings.workspace, settings.reportPath);
-    writeFileAtomic(p, `${JSON.stringify(report, null, 2)}
-`);
+    const p = resolve4(settings.workspace, settings.reportPath);
+    writeJsonAtomic(p, report2);
     written.report = p;
   }
   if (settings.sarifOutput) {
     const docs = /* @__PURE__ */ new Map();
     for (const f of files) if (f.document !== void 0) docs.set(f.file, f.document);
-    const p = resolve3(settings.workspace, settings.sarifOutput);
-    writeFileAtomic(p, `${JSON.stringify(buildRatedSarif(result2, policy, docs), null, 2)}
-`);
+    const p = resolve4(settings.workspace, settings.sarifOutput);
+    writeJsonAtomic(p, buildRatedSarif(result2, policy, docs));
     written.sarif = p;
   }
-  return { result: result2, report, policy, policyFile, written };
+  return { result: result2, report: report2, policy, policyFile, written };
 }
 
 // src/report/escape.ts
@@ -37644,6 +41112,10 @@ function code(s, max = 200) {
   const clean2 = truncate(stripControl(s).replace(/\s+/g, " ").replace(/`/g, "'").trim(), max);
   return clean2 ? `\`${clean2.replace(/\|/g, "\\|")}\`` : "";
 }
+function html(s) {
+  if (!s) return "";
+  return stripControl(s).replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]);
+}
 function safeUrl(u) {
   if (!u) return void 0;
   const s = u.trim();
@@ -37657,9 +41129,712 @@ function safeUrl(u) {
   }
 }
 function link(text2, url2, max = 120) {
-  const t = md(text2, max);
+  const t2 = md(text2, max);
   const u = safeUrl(url2);
-  return u ? `[${t}](${u})` : t;
+  return u ? `[${t2}](${u})` : t2;
+}
+
+// src/metrics/time.ts
+var DAY2 = 864e5;
+var WEEK = 7 * DAY2;
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+function bucketStart(t2, kind) {
+  const d = new Date(t2);
+  if (kind === "month") return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
+  const day3 = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+  const dow = (d.getUTCDay() + 6) % 7;
+  return day3 - dow * DAY2;
+}
+function nextBucket(start, kind) {
+  if (kind === "week") return start + WEEK;
+  const d = new Date(start);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+}
+function label(start, kind) {
+  const d = new Date(start);
+  const iso = d.toISOString();
+  if (kind === "month") return { label: iso.slice(0, 7), short: `${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}` };
+  return { label: iso.slice(0, 10), short: `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}` };
+}
+function buckets(since, until, kind) {
+  const out = [];
+  for (let s = bucketStart(since, kind); s <= until && out.length < 1e3; s = nextBucket(s, kind)) {
+    out.push({ ...label(s, kind), start: s, end: nextBucket(s, kind) });
+  }
+  return out;
+}
+function defaultSince(until, kind) {
+  const first = bucketStart(until, kind);
+  if (kind === "week") return first - 11 * WEEK;
+  const d = new Date(first);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth() - 5, 1);
+}
+function mean(xs) {
+  return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : void 0;
+}
+function median(xs) {
+  if (!xs.length) return void 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+// src/metrics/compute.ts
+var METRICS_VERSION = 1;
+var VERIFICATION_KINDS = ["sast", "sca", "secret", "iac", "dast"];
+var VERIFICATION_LABEL = { sast: "SAST", sca: "SCA", secret: "Secrets", iac: "IaC", dast: "DAST" };
+var KIND_TO_ACTIVITY = { sast: "sast", sca: "sca", container: "sca", secret: "secret", iac: "iac", dast: "dast" };
+var KNOWN_TOOLS = [
+  [/codeql|semgrep|bandit|sonar|brakeman|gosec|eslint|spotbugs|snyk code|pmd/i, ["sast"]],
+  [/trivy/i, ["sca", "iac", "secret"]],
+  [/grype|anchore|osv|npm audit|npm-audit|dependency-check|dependabot|snyk|retire|safety|pip-audit/i, ["sca"]],
+  [/gitleaks|trufflehog|detect-secrets|secret/i, ["secret"]],
+  [/checkov|tfsec|kics|terrascan|hadolint/i, ["iac"]],
+  [/zap|burp|nuclei|nikto|arachni/i, ["dast"]]
+];
+var t = (iso) => iso ? Date.parse(iso) : NaN;
+function episodes(e) {
+  const evs = [...e.events].filter((x) => x.type !== "severity").sort((a, b) => t(a.at) - t(b.at));
+  const out = [];
+  let cur;
+  const first = t(e.firstSeen);
+  for (const ev of evs) {
+    const at = t(ev.at);
+    if (Number.isNaN(at)) continue;
+    if (ev.type === "opened" || ev.type === "reopened") {
+      if (cur) continue;
+      const reopen = ev.type === "reopened" || out.length > 0;
+      cur = { start: !reopen && !Number.isNaN(first) ? Math.min(first, at) : at, reopen };
+    } else if (ev.type === "fixed") {
+      if (!cur) {
+        const prev = out[out.length - 1];
+        cur = { start: prev?.end ?? first, reopen: prev !== void 0 };
+      }
+      cur.end = at;
+      out.push(cur);
+      cur = void 0;
+    }
+  }
+  if (cur) out.push(cur);
+  if (out.length === 0) out.push({ start: first, ...e.state === "fixed" && e.fixedAt ? { end: t(e.fixedAt) } : {}, reopen: false });
+  return out;
+}
+function openAt(eps, at) {
+  return eps.find((x) => x.start <= at && (x.end === void 0 || x.end > at));
+}
+function severityAt(e, at) {
+  let sev;
+  let when = -Infinity;
+  for (const ev of e.events) {
+    const ts = t(ev.at);
+    if (ev.severity !== void 0 && ts <= at && ts >= when) {
+      sev = ev.severity;
+      when = ts;
+    }
+  }
+  return sev ?? e.severity;
+}
+function exceptionsAt(e, at) {
+  return (e.exceptions ?? []).filter((h) => t(h.from) <= at && (h.to === void 0 || t(h.to) > at));
+}
+function exceptedAt(e, at) {
+  return exceptionsAt(e, at).some((h) => h.type !== "sla-extension");
+}
+function counts(e) {
+  return e.gated || (e.exceptions ?? []).some((h) => h.type !== "sla-extension");
+}
+function ref(e, severity) {
+  return {
+    fingerprint: e.fingerprint,
+    title: e.title,
+    ruleId: e.ruleId,
+    tool: e.tool,
+    severity,
+    ...e.component ? { component: e.component } : {},
+    ...e.path ? { path: e.path } : {},
+    firstSeen: e.firstSeen
+  };
+}
+function durationStat(xs) {
+  const m = mean(xs);
+  const md2 = median(xs);
+  return { count: xs.length, ...m !== void 0 ? { meanDays: m, medianDays: md2, maxDays: Math.max(...xs) } : {} };
+}
+function worstFirst(levels) {
+  return (a, b) => {
+    for (const l of levels) {
+      const d = (b.bySeverity[l] ?? 0) - (a.bySeverity[l] ?? 0);
+      if (d) return d;
+    }
+    return b.total - a.total || a.key.localeCompare(b.key);
+  };
+}
+var Tally = class {
+  constructor(levels) {
+    this.levels = levels;
+  }
+  levels;
+  rows = /* @__PURE__ */ new Map();
+  add(key, severity) {
+    let r = this.rows.get(key);
+    if (!r) {
+      r = { key, total: 0, bySeverity: Object.fromEntries(this.levels.map((l) => [l, 0])) };
+      this.rows.set(key, r);
+    }
+    r.total++;
+    r.bySeverity[severity] = (r.bySeverity[severity] ?? 0) + 1;
+  }
+  sorted() {
+    return [...this.rows.values()].sort(worstFirst(this.levels));
+  }
+};
+function countList(m) {
+  return [...m].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+}
+function slaState(e, severity, ep, sla, at, dueOf) {
+  const ext = exceptionsAt(e, at).find((h) => h.type === "sla-extension" && dueOf.has(h.id));
+  return computeSla(
+    {
+      severity,
+      firstSeen: e.firstSeen,
+      ...ep?.reopen ? { reopenedAt: new Date(ep.start).toISOString() } : {},
+      ...e.kevDueDate ? { kevDueDate: e.kevDueDate } : {},
+      ...ext ? { extendedDue: { due: `${dueOf.get(ext.id)}T23:59:59.999Z`, reason: `SLA extension ${ext.id}` } } : {}
+    },
+    sla,
+    new Date(at)
+  );
+}
+function computeMetrics(book, opts) {
+  const now = opts.now.getTime();
+  const kind = opts.bucket ?? "month";
+  const until = opts.until ? opts.until.getTime() : now;
+  const since = opts.since ? opts.since.getTime() : defaultSince(until, kind);
+  const inPeriod = (x) => x >= since && x <= until;
+  const top = opts.top ?? 10;
+  const prodEnvs = opts.productionEnvironments?.length ? opts.productionEnvironments : ["production"];
+  const dueOf = new Map((opts.exceptions ?? []).filter((x) => x.due).map((x) => [x.id, x.due]));
+  const entries = Object.values(book.entries).filter(counts);
+  const levels = [...opts.levels];
+  for (const e of entries) {
+    for (const s of [e.severity, ...e.events.map((x) => x.severity)]) if (s !== void 0 && !levels.includes(s)) levels.push(s);
+  }
+  const zero = () => Object.fromEntries(levels.map((l) => [l, 0]));
+  const eps = new Map(entries.map((e) => [e.fingerprint, episodes(e)]));
+  const open2 = { total: 0, bySeverity: zero() };
+  const byComponent = new Tally(levels);
+  const byCwe = new Tally(levels);
+  const byTool = new Tally(levels);
+  const byKind = new Tally(levels);
+  const byPath = new Tally(levels);
+  const breaches = [];
+  let dueSoon = 0;
+  const topLevels = levels.slice(0, Math.min(2, opts.levels.length || levels.length));
+  const ageDefs = [
+    { label: "< 30 days", minDays: 0, maxDays: 30 },
+    { label: "30–60 days", minDays: 30, maxDays: 60 },
+    { label: "60–90 days", minDays: 60, maxDays: 90 },
+    { label: "> 90 days", minDays: 90 }
+  ];
+  const age = ageDefs.map((d) => ({ ...d, total: 0, bySeverity: Object.fromEntries(topLevels.map((l) => [l, 0])) }));
+  const accepted = { total: 0, bySeverity: zero() };
+  const approvers = /* @__PURE__ */ new Map();
+  const types = /* @__PURE__ */ new Map();
+  const exceptionFindings = /* @__PURE__ */ new Map();
+  for (const e of entries) {
+    const ep = openAt(eps.get(e.fingerprint) ?? [], until);
+    if (!ep) continue;
+    const sev = severityAt(e, until);
+    for (const h of exceptionsAt(e, until)) {
+      types.set(h.type, (types.get(h.type) ?? 0) + 1);
+      exceptionFindings.set(h.id, (exceptionFindings.get(h.id) ?? 0) + 1);
+      if (h.type === "accepted-risk") {
+        accepted.total++;
+        accepted.bySeverity[sev] = (accepted.bySeverity[sev] ?? 0) + 1;
+        const who = h.approvedBy ?? "(not recorded)";
+        approvers.set(who, (approvers.get(who) ?? 0) + 1);
+      }
+    }
+    if (exceptedAt(e, until)) continue;
+    open2.total++;
+    open2.bySeverity[sev] = (open2.bySeverity[sev] ?? 0) + 1;
+    byComponent.add(e.component ?? "(no component)", sev);
+    for (const c of e.cwe?.length ? e.cwe : ["(no CWE)"]) byCwe.add(c, sev);
+    byTool.add(e.tool, sev);
+    byKind.add(e.kind, sev);
+    byPath.add(e.path ?? "(no file)", sev);
+    const s = slaState(e, sev, ep, opts.sla, until, dueOf);
+    const ageDays = Math.floor((until - t(e.firstSeen)) / DAY2);
+    if (s?.state === "breached") breaches.push({ ...ref(e, sev), due: s.due, daysOverdue: -s.daysLeft, ageDays });
+    else if (s?.state === "due-soon") dueSoon++;
+    if (topLevels.includes(sev)) {
+      const b = age.find((d) => ageDays >= d.minDays && (d.maxDays === void 0 || ageDays < d.maxDays)) ?? age[0];
+      b.total++;
+      b.bySeverity[sev] = (b.bySeverity[sev] ?? 0) + 1;
+    }
+  }
+  breaches.sort((a, b) => b.daysOverdue - a.daysOverdue || levels.indexOf(a.severity) - levels.indexOf(b.severity) || a.fingerprint.localeCompare(b.fingerprint));
+  const bks = buckets(since, until, kind);
+  const rows = bks.map((b) => ({
+    label: b.label,
+    short: b.short,
+    start: new Date(Math.max(b.start, since)).toISOString(),
+    end: new Date(Math.min(b.end, until)).toISOString(),
+    opened: 0,
+    fixed: 0,
+    reopened: 0,
+    backlog: 0,
+    backlogBySeverity: zero(),
+    breached: 0
+  }));
+  const rowAt = (x) => rows[bks.findIndex((b) => x >= b.start && x < b.end)];
+  const ttr = [];
+  const ttrBy = /* @__PURE__ */ new Map();
+  const slaBy = /* @__PURE__ */ new Map();
+  for (const e of entries) {
+    for (const ep of eps.get(e.fingerprint) ?? []) {
+      if (inPeriod(ep.start)) {
+        const r = rowAt(ep.start);
+        if (r) {
+          if (ep.reopen) r.reopened++;
+          else r.opened++;
+        }
+      }
+      if (ep.end !== void 0 && inPeriod(ep.end)) {
+        const r = rowAt(ep.end);
+        if (r) r.fixed++;
+        const sev = severityAt(e, ep.end);
+        const d = (ep.end - ep.start) / DAY2;
+        ttr.push(d);
+        ttrBy.set(sev, [...ttrBy.get(sev) ?? [], d]);
+        const s = slaState(e, sev, ep, opts.sla, ep.end, dueOf);
+        if (s) {
+          const c = slaBy.get(sev) ?? { fixed: 0, withinSla: 0 };
+          c.fixed++;
+          if (s.state !== "breached") c.withinSla++;
+          slaBy.set(sev, c);
+        }
+      }
+    }
+  }
+  bks.forEach((b, i) => {
+    const at = Math.min(b.end - 1, until);
+    const r = rows[i];
+    for (const e of entries) {
+      const ep = openAt(eps.get(e.fingerprint) ?? [], at);
+      if (!ep || exceptedAt(e, at)) continue;
+      const sev = severityAt(e, at);
+      r.backlog++;
+      r.backlogBySeverity[sev] = (r.backlogBySeverity[sev] ?? 0) + 1;
+      if (slaState(e, sev, ep, opts.sla, at, dueOf)?.state === "breached") r.breached++;
+    }
+  });
+  const opened = rows.reduce((a, r) => a + r.opened, 0);
+  const fixed = rows.reduce((a, r) => a + r.fixed, 0);
+  const reopened = rows.reduce((a, r) => a + r.reopened, 0);
+  const weeks = Math.max((until - since) / WEEK, 1 / 7);
+  const slaFixed = [...slaBy.values()].reduce((a, c) => a + c.fixed, 0);
+  const slaWithin = [...slaBy.values()].reduce((a, c) => a + c.withinSla, 0);
+  const expiringDays = opts.expiringDays ?? 30;
+  const expiring = (opts.exceptions ?? []).filter((x) => x.expires).map((x) => {
+    const endsAt = Date.parse(`${x.expires}T00:00:00Z`) + DAY2;
+    return { id: x.id, type: x.type, ...x.approvedBy ? { approvedBy: x.approvedBy } : {}, expires: x.expires, daysLeft: Math.floor((endsAt - until) / DAY2), findings: exceptionFindings.get(x.id) ?? 0 };
+  }).filter((x) => x.daysLeft >= 0 && x.daysLeft <= expiringDays && x.type !== "sla-extension").sort((a, b) => a.daysLeft - b.daysLeft || a.id.localeCompare(b.id));
+  const exposureRows = [];
+  let exposedNow = 0;
+  for (const e of entries) {
+    const starts = prodEnvs.map((p) => t(e.environments?.[p])).filter((x) => !Number.isNaN(x));
+    if (!starts.length) continue;
+    const from = Math.min(...starts);
+    if (from > until) continue;
+    const ep = openAt(eps.get(e.fingerprint) ?? [], from);
+    if (!ep) continue;
+    const endRaw = ep?.end;
+    const to = endRaw !== void 0 && endRaw <= until ? endRaw : until;
+    if (to < since) continue;
+    const stillOpen = endRaw === void 0 || endRaw > until;
+    if (stillOpen && !exceptedAt(e, until)) exposedNow++;
+    const sev = severityAt(e, to);
+    exposureRows.push({ ...ref(e, sev), exposedSince: new Date(from).toISOString(), ...stillOpen ? {} : { fixedAt: new Date(to).toISOString() }, days: (to - from) / DAY2 });
+  }
+  const expBy = /* @__PURE__ */ new Map();
+  for (const r of exposureRows) expBy.set(r.severity, [...expBy.get(r.severity) ?? [], r.days]);
+  exposureRows.sort((a, b) => b.days - a.days || a.fingerprint.localeCompare(b.fingerprint));
+  const runsInPeriod = book.runs.filter((r) => inPeriod(t(r.at)));
+  const toolKinds2 = /* @__PURE__ */ new Map();
+  const addKind = (tool, k) => {
+    const a = KIND_TO_ACTIVITY[k];
+    if (!a) return;
+    const s = toolKinds2.get(tool.toLowerCase()) ?? /* @__PURE__ */ new Set();
+    s.add(a);
+    toolKinds2.set(tool.toLowerCase(), s);
+  };
+  for (const r of book.runs) for (const [tool, ks] of Object.entries(r.toolKinds ?? {})) for (const k of ks) addKind(tool, k);
+  for (const e of Object.values(book.entries)) addKind(e.tool, e.kind);
+  const kindsOf = (tool) => {
+    const known = toolKinds2.get(tool.toLowerCase());
+    if (known?.size) return VERIFICATION_KINDS.filter((k) => known.has(k));
+    return KNOWN_TOOLS.find(([re]) => re.test(tool))?.[1] ?? [];
+  };
+  const toolRuns = /* @__PURE__ */ new Map();
+  for (const r of runsInPeriod) {
+    for (const tool of r.tools) {
+      const x = toolRuns.get(tool.toLowerCase()) ?? { name: tool, runs: 0, last: 0 };
+      x.runs++;
+      x.last = Math.max(x.last, t(r.at));
+      toolRuns.set(tool.toLowerCase(), x);
+    }
+  }
+  const emptyKinds = () => Object.fromEntries(VERIFICATION_KINDS.map((k) => [k, []]));
+  const repository = emptyKinds();
+  const tools = [...toolRuns.values()].sort((a, b) => a.name.localeCompare(b.name)).map((x) => {
+    const activities = kindsOf(x.name);
+    for (const a of activities) repository[a].push(x.name);
+    return { tool: x.name, activities, runs: x.runs, lastRun: new Date(x.last).toISOString() };
+  });
+  const compMap = /* @__PURE__ */ new Map();
+  for (const e of Object.values(book.entries)) {
+    const comp = e.component ?? "(no component)";
+    const ran = toolRuns.get(e.tool.toLowerCase());
+    const a = KIND_TO_ACTIVITY[e.kind];
+    const row = compMap.get(comp) ?? emptyKinds();
+    compMap.set(comp, row);
+    if (ran && a && !row[a].includes(ran.name)) row[a].push(ran.name);
+  }
+  for (const row of compMap.values()) for (const k of VERIFICATION_KINDS) row[k].sort((a, b) => a.localeCompare(b));
+  const components = [...compMap].map(([component, activities]) => ({ component, activities })).sort((a, b) => (a.component.startsWith("(") ? 1 : 0) - (b.component.startsWith("(") ? 1 : 0) || a.component.localeCompare(b.component));
+  const verdicts = { pass: 0, warn: 0, fail: 0 };
+  for (const r of runsInPeriod) verdicts[r.verdict]++;
+  const lastRun = book.runs.reduce((a, r) => Math.max(a, t(r.at)), -Infinity);
+  const slaBySeverity = Object.fromEntries(
+    levels.filter((l) => opts.sla.days[l] !== void 0 || slaBy.has(l)).map((l) => {
+      const c = slaBy.get(l) ?? { fixed: 0, withinSla: 0 };
+      return [l, { ...c, ...c.fixed ? { compliance: c.withinSla / c.fixed } : {} }];
+    })
+  );
+  const namedRows = (rows2) => rows2.filter((r) => !r.key.startsWith("("));
+  return {
+    schema: "defect-gate-metrics",
+    version: METRICS_VERSION,
+    generatedAt: opts.now.toISOString(),
+    period: { since: new Date(since).toISOString(), until: new Date(until).toISOString(), bucket: kind, days: Math.round((until - since) / DAY2 * 10) / 10 },
+    levels,
+    runs: {
+      total: book.runs.length,
+      inPeriod: runsInPeriod.length,
+      production: runsInPeriod.filter((r) => prodEnvs.includes(r.environment)).length,
+      ...Number.isFinite(lastRun) ? { last: new Date(lastRun).toISOString() } : {},
+      verdicts
+    },
+    open: { ...open2, byComponent: byComponent.sorted(), byCwe: byCwe.sorted(), byTool: byTool.sorted(), byKind: byKind.sorted(), byPath: byPath.sorted() },
+    flow: { buckets: rows, opened, fixed, reopened },
+    velocity: { weeks, openedPerWeek: opened / weeks, fixedPerWeek: fixed / weeks, netPerWeek: (opened + reopened - fixed) / weeks, ...fixed ? { reopenRate: reopened / fixed } : {} },
+    timeToResolve: { overall: durationStat(ttr), bySeverity: Object.fromEntries(levels.map((l) => [l, durationStat(ttrBy.get(l) ?? [])])) },
+    sla: {
+      days: { ...opts.sla.days },
+      fixed: slaFixed,
+      fixedWithinSla: slaWithin,
+      ...slaFixed ? { compliance: slaWithin / slaFixed } : {},
+      bySeverity: slaBySeverity,
+      openBreached: breaches.length,
+      openDueSoon: dueSoon,
+      breaches: breaches.slice(0, Math.max(top, 25))
+    },
+    age: { levels: topLevels, buckets: age },
+    acceptedRisk: { ...accepted, byApprover: countList(approvers), byType: countList(types), expiring },
+    exposure: {
+      environments: prodEnvs,
+      exposedNow,
+      overall: durationStat(exposureRows.map((r) => r.days)),
+      bySeverity: Object.fromEntries(levels.map((l) => [l, durationStat(expBy.get(l) ?? [])])),
+      longest: exposureRows.slice(0, top)
+    },
+    coverage: {
+      activities: [...VERIFICATION_KINDS],
+      tools,
+      repository,
+      missing: VERIFICATION_KINDS.filter((k) => repository[k].length === 0),
+      components
+    },
+    hotSpots: { components: namedRows(byComponent.sorted()).slice(0, top), files: namedRows(byPath.sorted()).slice(0, top), cwes: namedRows(byCwe.sorted()).slice(0, top) }
+  };
+}
+
+// src/metrics/format.ts
+function fmtDays(d) {
+  if (d === void 0 || !Number.isFinite(d)) return "—";
+  return d < 10 ? `${(Math.round(d * 10) / 10).toFixed(1)} d` : `${Math.round(d)} d`;
+}
+function pct(x) {
+  if (x === void 0 || !Number.isFinite(x)) return "—";
+  return `${Math.round(x * 1e3) / 10}%`.replace(".0%", "%");
+}
+function rate(x) {
+  return (Math.round(x * 10) / 10).toFixed(1);
+}
+function day2(iso) {
+  return iso ? iso.slice(0, 10) : "—";
+}
+function plural2(n, word, many = `${word}s`) {
+  return `${n} ${n === 1 ? word : many}`;
+}
+function mermaidText(s, max = 40) {
+  const flat = s.replace(/[\u0000-\u001f\u007f"`\\[\]{}<>;#:]/g, " ").replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat || "-";
+}
+
+// src/metrics/markdown.ts
+function mermaidPie(title, data) {
+  const rows = data.filter(([, v]) => v > 0).map(([k, v]) => `    "${mermaidText(k)}" : ${v}`);
+  return ["```mermaid", `pie showData title ${mermaidText(title, 80)}`, ...rows, "```"].join("\n");
+}
+function mermaidXy(title, x, yLabel, series) {
+  const max = Math.max(1, ...series.flatMap((s) => s.values));
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `    title "${mermaidText(title, 80)}"`,
+    `    x-axis [${x.map((l) => `"${mermaidText(l, 20)}"`).join(", ")}]`,
+    `    y-axis "${mermaidText(yLabel)}" 0 --> ${Math.ceil(max * 1.1)}`,
+    ...series.map((s) => `    ${s.type} [${s.values.map((v) => Number.isFinite(v) ? Math.round(v * 10) / 10 : 0).join(", ")}]`),
+    "```"
+  ].join("\n");
+}
+function sevHead(levels, first) {
+  return `| ${first} | ${levels.map((l) => md(l, 30)).join(" | ")} | Total |
+|---|${levels.map(() => "---:|").join("")}---:|`;
+}
+function sevRows(rows, levels, key, max) {
+  const out = rows.slice(0, max).map((r) => `| ${key(r)} | ${levels.map((l) => String(r.bySeverity[l] ?? 0)).join(" | ")} | **${r.total}** |`);
+  if (rows.length > max) out.push(`| … ${rows.length - max} more | ${levels.map(() => "").join(" | ")} | |`);
+  return out;
+}
+function sevTable(title, rows, levels, key, max = 10) {
+  if (!rows.length) return `${title}: none open.`;
+  return `${sevHead(levels, title)}
+${sevRows(rows, levels, key, max).join("\n")}`;
+}
+function kpiTable(m) {
+  const k = kpis(m);
+  return `| ${k.map((x) => x.label).join(" | ")} |
+|${k.map(() => "---:|").join("")}
+| ${k.map((x) => `**${x.value}**`).join(" | ")} |`;
+}
+function kpis(m) {
+  const top = m.levels.slice(0, 2).map((l) => m.open.bySeverity[l] ?? 0);
+  const compliance = m.sla.compliance;
+  return [
+    { label: "Open", value: String(m.open.total), note: m.levels.slice(0, 2).map((l, i) => `${top[i]} ${l}`).join(" · "), tone: (top[0] ?? 0) > 0 ? "bad" : m.open.total > 0 ? "warn" : "good" },
+    { label: "Opened", value: String(m.flow.opened), note: `${rate(m.velocity.openedPerWeek)} / week`, tone: "neutral" },
+    { label: "Fixed", value: String(m.flow.fixed), note: `${rate(m.velocity.fixedPerWeek)} / week`, tone: m.flow.fixed >= m.flow.opened + m.flow.reopened ? "good" : "neutral" },
+    { label: "Reopened", value: String(m.flow.reopened), note: m.velocity.reopenRate !== void 0 ? `${pct(m.velocity.reopenRate)} of fixes` : "regressions", tone: m.flow.reopened > 0 ? "warn" : "good" },
+    { label: "MTTR (median)", value: fmtDays(m.timeToResolve.overall.medianDays), note: `mean ${fmtDays(m.timeToResolve.overall.meanDays)}`, tone: "neutral" },
+    {
+      label: "SLA compliance",
+      value: pct(compliance),
+      note: `${m.sla.fixedWithinSla} of ${m.sla.fixed} fixes on time`,
+      tone: compliance === void 0 ? "neutral" : compliance >= 0.9 ? "good" : compliance >= 0.7 ? "warn" : "bad"
+    },
+    { label: "Past SLA", value: String(m.sla.openBreached), note: `${m.sla.openDueSoon} due soon`, tone: m.sla.openBreached > 0 ? "bad" : "good" },
+    { label: "Accepted risk", value: String(m.acceptedRisk.total), note: `${m.acceptedRisk.expiring.length} exception(s) expiring`, tone: m.acceptedRisk.expiring.length ? "warn" : "neutral" },
+    { label: "Exposure", value: fmtDays(m.exposure.overall.medianDays), note: `median; ${m.exposure.exposedNow} open in ${m.exposure.environments.join("/")}`, tone: m.exposure.exposedNow > 0 ? "warn" : "neutral" }
+  ];
+}
+function periodText(m) {
+  return `${day2(m.period.since)} to ${day2(m.period.until)} (by ${m.period.bucket})`;
+}
+function bucketTable(m) {
+  const head = `| ${m.period.bucket === "month" ? "Month" : "Week of"} | Opened | Reopened | Fixed | Open at end | Past SLA at end |
+|---|---:|---:|---:|---:|---:|`;
+  const rows = m.flow.buckets.map((b) => `| ${b.label} | ${b.opened} | ${b.reopened} | ${b.fixed} | ${b.backlog} | ${b.breached} |`);
+  return `${head}
+${rows.join("\n")}`;
+}
+function flowCharts(m) {
+  const x = m.flow.buckets.map((b) => b.short);
+  return [
+    mermaidXy(`Opened (bars) and fixed (line) per ${m.period.bucket}`, x, "Findings", [
+      { type: "bar", values: m.flow.buckets.map((b) => b.opened + b.reopened) },
+      { type: "line", values: m.flow.buckets.map((b) => b.fixed) }
+    ]),
+    mermaidXy(`Open at the end of each ${m.period.bucket}`, x, "Open findings", [{ type: "line", values: m.flow.buckets.map((b) => b.backlog) }]),
+    bucketTable(m)
+  ].join("\n\n");
+}
+function durationTable(m) {
+  const rows = m.levels.map((l) => {
+    const s = m.timeToResolve.bySeverity[l];
+    const c = m.sla.bySeverity[l];
+    return `| ${md(l, 30)} | ${s?.count ?? 0} | ${fmtDays(s?.meanDays)} | ${fmtDays(s?.medianDays)} | ${m.sla.days[l] !== void 0 ? `${m.sla.days[l]} d` : "—"} | ${c ? `${pct(c.compliance)} (${c.withinSla}/${c.fixed})` : "—"} |`;
+  });
+  const o = m.timeToResolve.overall;
+  rows.push(`| **all** | ${o.count} | ${fmtDays(o.meanDays)} | ${fmtDays(o.medianDays)} | | **${pct(m.sla.compliance)}** (${m.sla.fixedWithinSla}/${m.sla.fixed}) |`);
+  return `| Severity | Fixed | MTTR mean | MTTR median | SLA | Fixed within SLA |
+|---|---:|---:|---:|---:|---:|
+${rows.join("\n")}`;
+}
+function breachTable(m, max) {
+  if (!m.sla.breaches.length) return "No open finding is past its SLA.";
+  const rows = m.sla.breaches.slice(0, max).map(
+    (b) => `| **${md(b.severity, 30)}** | ${md(b.title || b.ruleId, 100)}<br>${code(b.ruleId, 60)} | ${b.path ? code(b.path, 80) : md(b.component ?? "", 60)} | ${md(b.tool, 40)} | ${b.ageDays} d | ${day2(b.due)} | **${b.daysOverdue} d** |`
+  );
+  const more = m.sla.openBreached > max ? `
+
+<sub>… ${m.sla.openBreached - max} more past SLA.</sub>` : "";
+  return `| Severity | Finding | Where | Tool | Age | Due | Overdue |
+|---|---|---|---|---:|---|---:|
+${rows.join("\n")}${more}`;
+}
+function ageSection(m) {
+  const lv = m.age.levels;
+  const chart = mermaidXy(`Age of open ${lv.join(" and ")} findings`, m.age.buckets.map((b) => b.label), "Open findings", [{ type: "bar", values: m.age.buckets.map((b) => b.total) }]);
+  const head = `| Age | ${lv.map((l) => md(l, 30)).join(" | ")} | Total |
+|---|${lv.map(() => "---:|").join("")}---:|`;
+  const rows = m.age.buckets.map((b) => `| ${b.label} | ${lv.map((l) => String(b.bySeverity[l] ?? 0)).join(" | ")} | **${b.total}** |`);
+  return `${chart}
+
+${head}
+${rows.join("\n")}`;
+}
+function acceptedSection(m) {
+  const a = m.acceptedRisk;
+  const parts = [
+    `**${plural2(a.total, "open finding")}** under an active accepted-risk exception (${m.levels.map((l) => `${a.bySeverity[l] ?? 0} ${md(l, 30)}`).join(", ")}).`
+  ];
+  if (a.byType.length) parts.push(`Open findings by exception type: ${a.byType.map((x) => `${md(x.key, 40)} ${x.count}`).join(", ")}.`);
+  if (a.byApprover.length) parts.push(`| Approved by | Accepted findings |
+|---|---:|
+${a.byApprover.slice(0, 10).map((x) => `| ${md(x.key, 60)} | ${x.count} |`).join("\n")}`);
+  if (a.expiring.length) {
+    parts.push(
+      `| Expiring exception | Type | Approved by | Expires | Days left | Open findings |
+|---|---|---|---|---:|---:|
+${a.expiring.slice(0, 15).map((x) => `| ${code(x.id, 60)} | ${md(x.type, 30)} | ${md(x.approvedBy ?? "—", 60)} | ${x.expires} | ${x.daysLeft} | ${x.findings} |`).join("\n")}`
+    );
+  }
+  return parts.join("\n\n");
+}
+function exposureSection(m) {
+  const e = m.exposure;
+  if (!e.overall.count) return `No finding was seen by a run of ${e.environments.map((x) => code(x, 40)).join(" or ")} in the period (window of exposure needs runs with that environment).`;
+  const rows = m.levels.filter((l) => (e.bySeverity[l]?.count ?? 0) > 0).map((l) => {
+    const s = e.bySeverity[l];
+    return `| ${md(l, 30)} | ${s?.count ?? 0} | ${fmtDays(s?.meanDays)} | ${fmtDays(s?.medianDays)} | ${fmtDays(s?.maxDays)} |`;
+  });
+  const longest = e.longest.slice(0, 5).map((r) => `| ${md(r.severity, 30)} | ${md(r.title || r.ruleId, 90)} | ${md(r.component ?? "", 50)} | ${day2(r.exposedSince)} | ${r.fixedAt ? day2(r.fixedAt) : "open"} | ${fmtDays(r.days)} |`);
+  return [
+    `**${e.exposedNow}** open in ${e.environments.map((x) => code(x, 40)).join("/")} now; ${plural2(e.overall.count, "finding")} exposed during the period.`,
+    `| Severity | Exposed | Mean | Median | Longest |
+|---|---:|---:|---:|---:|
+${rows.join("\n")}`,
+    `| Severity | Longest exposures | Component | Since | Until | Days |
+|---|---|---|---|---|---:|
+${longest.join("\n")}`
+  ].join("\n\n");
+}
+function coverageSection(m, maxComponents = 15) {
+  const acts = m.coverage.activities;
+  const head = `| Component | ${acts.map((a) => VERIFICATION_LABEL[a]).join(" | ")} |
+|---|${acts.map(() => ":---:|").join("")}`;
+  const cell = (tools) => tools.length ? `✅ ${tools.map((x) => md(x, 30)).join(", ")}` : "—";
+  const rows = [`| **repository (tools that ran)** | ${acts.map((a) => cell(m.coverage.repository[a])).join(" | ")} |`];
+  for (const c of m.coverage.components.slice(0, maxComponents)) rows.push(`| ${md(c.component, 60)} | ${acts.map((a) => c.activities[a].length ? "✅" : "—").join(" | ")} |`);
+  const missing = m.coverage.missing.length ? `Not covered in the period: **${m.coverage.missing.map((a) => VERIFICATION_LABEL[a]).join(", ")}**.` : "Every verification activity ran in the period.";
+  return `${missing} ${plural2(m.runs.inPeriod, "run")} in the period (${m.runs.production} in ${m.exposure.environments.map((x) => code(x, 40)).join("/")}).
+
+${head}
+${rows.join("\n")}
+
+<sub>A component counts as verified by an activity when a tool of that kind that ran in the period has reported a finding in it.</sub>`;
+}
+function renderMetricsMarkdown(m, opts = {}) {
+  const title = opts.title ?? "Security defect metrics";
+  const lv = m.levels;
+  const parts = [
+    `# ${md(title, 120)}`,
+    `${opts.subject ? `**${md(opts.subject, 200)}** · ` : ""}Period ${periodText(m)} · generated ${m.generatedAt.slice(0, 16).replace("T", " ")} UTC · ${plural2(m.runs.inPeriod, "run")} in the period`,
+    kpiTable(m),
+    "## Open findings",
+    mermaidPie("Open findings by severity", lv.map((l) => [l, m.open.bySeverity[l] ?? 0])),
+    `| Severity | Open |
+|---|---:|
+${lv.map((l) => `| ${md(l, 30)} | ${m.open.bySeverity[l] ?? 0} |`).join("\n")}
+| **total** | **${m.open.total}** |`,
+    "### By component",
+    sevTable("Component", m.open.byComponent, lv, (r) => md(r.key, 60)),
+    "### By category (CWE)",
+    sevTable("CWE", m.open.byCwe, lv, (r) => md(r.key, 30)),
+    "### By tool",
+    sevTable("Tool", m.open.byTool, lv, (r) => md(r.key, 40)),
+    `## Trend by ${m.period.bucket}`,
+    `New-issue velocity **${rate(m.velocity.openedPerWeek)}**/week, fixes **${rate(m.velocity.fixedPerWeek)}**/week, net **${m.velocity.netPerWeek >= 0 ? "+" : ""}${rate(m.velocity.netPerWeek)}**/week over ${rate(m.velocity.weeks)} weeks.`,
+    flowCharts(m),
+    "## Time to resolve and SLA compliance",
+    durationTable(m),
+    `### Open past SLA (${m.sla.openBreached})`,
+    breachTable(m, 25),
+    `## Age of open ${lv.slice(0, 2).map((l) => md(l, 30)).join(" and ")} findings`,
+    ageSection(m),
+    "## Hot spots",
+    sevTable("Component", m.hotSpots.components, lv, (r) => md(r.key, 60), 10),
+    sevTable("File", m.hotSpots.files, lv, (r) => code(r.key, 100), 10),
+    "## Accepted risk",
+    acceptedSection(m),
+    `## Window of exposure (${m.exposure.environments.map((x) => code(x, 40)).join(", ")})`,
+    exposureSection(m),
+    "## Verification coverage",
+    coverageSection(m),
+    '<sub>Definitions and formulas: README, "Metrics and reports".</sub>'
+  ];
+  return `${parts.join("\n\n")}
+`;
+}
+function renderCompactMetrics(m, maxBytes) {
+  const lv = m.levels;
+  const full = [
+    `### Metrics (${periodText(m)})`,
+    kpiTable(m),
+    mermaidPie("Open by severity", lv.map((l) => [l, m.open.bySeverity[l] ?? 0])),
+    `| Severity | ${lv.map((l) => md(l, 30)).join(" | ")} |
+|---|${lv.map(() => "---:|").join("")}
+| Open | ${lv.map((l) => m.open.bySeverity[l] ?? 0).join(" | ")} |
+| Past SLA | ${lv.map((l) => m.sla.breaches.filter((b) => b.severity === l).length).join(" | ")} |`,
+    mermaidXy(`Opened (bars) and fixed (line) per ${m.period.bucket}`, m.flow.buckets.map((b) => b.short), "Findings", [
+      { type: "bar", values: m.flow.buckets.map((b) => b.opened + b.reopened) },
+      { type: "line", values: m.flow.buckets.map((b) => b.fixed) }
+    ]),
+    `<details><summary>Per ${m.period.bucket}</summary>
+
+${bucketTable(m)}
+
+</details>`,
+    m.hotSpots.components.length ? `<details><summary>Hot spots</summary>
+
+${sevTable("Component", m.hotSpots.components, lv, (r) => md(r.key, 60), 5)}
+
+</details>` : ""
+  ].filter(Boolean);
+  let text2 = full.join("\n\n");
+  if (Buffer.byteLength(text2) <= maxBytes) return text2;
+  text2 = full.slice(0, 2).join("\n\n");
+  return Buffer.byteLength(text2) <= maxBytes ? text2 : "";
+}
+
+// src/metrics/summary.ts
+function renderMetricsSection(r, maxBytes) {
+  if (!r.tracked || maxBytes <= 0) return [];
+  const days = {};
+  for (const f of r.findings) if (f.sla && days[f.severity] === void 0) days[f.severity] = f.sla.days;
+  const m = computeMetrics(r.nextLedger, {
+    now: new Date(r.generatedAt),
+    bucket: "week",
+    levels: r.levels,
+    sla: { days, dueSoon: { percent: 25 }, restartOnReopen: false },
+    productionEnvironments: ["production"],
+    top: 5
+  });
+  const text2 = renderCompactMetrics(m, maxBytes);
+  return text2 ? [text2] : [];
 }
 
 // src/report/markdown.ts
@@ -37675,12 +41850,32 @@ function locationText(f) {
   if (f.package) return code(`${f.package.name}${f.package.version ? `@${f.package.version}` : ""}`, 120);
   return "";
 }
-function findingRow(f) {
-  const ids = f.cve.length ? ` (${f.cve.slice(0, 2).map((c) => md(c)).join(", ")})` : "";
-  const what = `${link(f.title || f.ruleId, f.helpUri, 140)}${ids}<br>${code(f.ruleId, 80)}`;
-  return `| **${md(f.severity)}** | ${what} | ${locationText(f)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated ? "" : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`} |`;
+function trackingText(f, now, tracked) {
+  const parts = [];
+  if (tracked && f.status) {
+    const age = f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 864e5)) : void 0;
+    const label2 = f.status === "new" ? "🆕 new" : f.status === "reopened" ? "🔁 reopened" : "existing";
+    parts.push(f.status === "new" || age === void 0 ? label2 : `${label2}, first seen ${f.firstSeen?.slice(0, 10)} (${age} day${age === 1 ? "" : "s"} ago)`);
+  }
+  if (f.sla) {
+    const due = f.sla.due.slice(0, 10);
+    const d = f.sla.daysLeft;
+    if (f.sla.state === "breached") parts.push(`⏰ **${-d} day${d === -1 ? "" : "s"} overdue** (due ${due})`);
+    else if (f.sla.state === "due-soon") parts.push(`⌛ due ${due} (${d} day${d === 1 ? "" : "s"} left)`);
+    else parts.push(`due ${due} (${d} days left)`);
+  }
+  return parts.join(" · ");
 }
-var FINDING_HEAD = "| Severity | Finding | Location | Tool | Why this rating |\n|---|---|---|---|---|";
+function findingRow(f, now, tracked) {
+  const ids = f.cve.length ? ` (${f.cve.slice(0, 2).map((c) => md(c)).join(", ")})` : "";
+  const comp = f.component ? `<br>component ${md(f.component, 60)}${f.componentOwner ? ` (${md(f.componentOwner, 60)})` : ""}` : "";
+  const what = `${link(f.title || f.ruleId, f.helpUri, 140)}${ids}<br>${code(f.ruleId, 80)}${comp}`;
+  const ex = f.exception;
+  const exText = ex ? `<br>${ex.state === "active" || ex.state === "expiring" ? "🛡️" : "⚠️"} exception ${code(ex.id, 60)} (${md(ex.type)}${ex.state === "active" ? "" : `, ${md(ex.state)}`}${ex.problem ? `: ${md(ex.problem, 160)}` : ""})` : "";
+  const track = trackingText(f, now, tracked) + exText;
+  return `| **${md(f.severity)}** | ${what} | ${locationText(f)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated || ex && (ex.state === "active" || ex.state === "expiring") ? "" : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ""} |`;
+}
+var FINDING_HEAD = "| Severity | Finding | Location | Tool | Why this rating · status · SLA |\n|---|---|---|---|---|";
 function table(head, rows, budget) {
   let text2 = head;
   let used = bytes(head);
@@ -37697,6 +41892,7 @@ ${row}`;
 }
 function renderMarkdown(r, opts = {}) {
   const max = (opts.maxBytes ?? JOB_SUMMARY_LIMIT) - 2048;
+  const now = Date.parse(r.generatedAt);
   const v = r.verdict;
   const title = opts.title ?? "defect-gate";
   const parts = [];
@@ -37705,17 +41901,24 @@ function renderMarkdown(r, opts = {}) {
   parts.push(headline);
   const tools = Object.keys(r.counts.byTool).sort();
   if (r.counts.gated > 0) {
-    const head = `| Severity | ${tools.map((t) => md(t, 40)).join(" | ")} | Total |
+    const head = `| Severity | ${tools.map((t2) => md(t2, 40)).join(" | ")} | Total |
 |---|${tools.map(() => "---:|").join("")}---:|`;
     const rows = r.levels.map(
-      (l) => `| ${md(l)} | ${tools.map((t) => String(r.counts.byTool[t]?.[l] ?? 0)).join(" | ")} | **${r.counts.bySeverity[l] ?? 0}** |`
+      (l) => `| ${md(l)} | ${tools.map((t2) => String(r.counts.byTool[t2]?.[l] ?? 0)).join(" | ")} | **${r.counts.bySeverity[l] ?? 0}** |`
     );
     parts.push(`${head}
 ${rows.join("\n")}`);
   }
+  const c = r.counts;
+  if (r.tracked || c.slaBreached > 0 || c.slaDueSoon > 0) {
+    const t2 = [];
+    if (r.tracked) t2.push(`🆕 ${c.new} new`, `🔁 ${c.reopened} reopened`, `✅ ${c.fixed} fixed`);
+    t2.push(`⏰ ${c.slaBreached} past SLA`, `⌛ ${c.slaDueSoon} due soon`);
+    parts.push(`**Tracking:** ${t2.join(" · ")}`);
+  }
   const notes = [];
   if (r.counts.notGated > 0) notes.push(`${r.counts.notGated} more reported but not gated (suppressed by the scanner or not a failure)`);
-  if (r.tools.length > 0) notes.push(`tools: ${r.tools.map((t) => md(`${t.name}${t.version ? ` ${t.version}` : ""}`, 60)).join(", ")}`);
+  if (r.tools.length > 0) notes.push(`tools: ${r.tools.map((t2) => md(`${t2.name}${t2.version ? ` ${t2.version}` : ""}`, 60)).join(", ")}`);
   if (notes.length) parts.push(`<sub>${notes.join(" · ")}</sub>`);
   const ruleRows = v.rules.map(
     (g) => `| ${g.exceeded ? g.action === "fail" ? "❌" : "⚠️" : "✅"} | ${md(g.name, 120)} | ${md(g.conditions, 200)} | ${g.count} | ${g.max} | ${g.action} |`
@@ -37736,22 +41939,58 @@ ${lines.join("\n")}`);
 <sub>… ${n} more not shown (size limit)${opts.fullReport ? `; see ${md(opts.fullReport, 200)}` : ""}.</sub>`;
   const blocking = r.findings.filter((f) => r.blocking.has(f.fingerprint));
   if (blocking.length > 0) {
-    const t = table(FINDING_HEAD, blocking.map(findingRow), Math.max(0, max - used - 400));
+    const t2 = table(FINDING_HEAD, blocking.map((f) => findingRow(f, now, r.tracked)), Math.max(0, max - used - 400));
     const s = `### Blocking findings (${blocking.length})
-${t.text}${t.omitted ? cutNote(t.omitted) : ""}`;
+${t2.text}${t2.omitted ? cutNote(t2.omitted) : ""}`;
     parts.push(s);
     used += bytes(s) + 2;
   }
   const others = r.findings.filter((f) => !r.blocking.has(f.fingerprint));
   if (others.length > 0) {
-    const t = table(FINDING_HEAD, others.map(findingRow), Math.max(0, max - used - 400));
+    const t2 = table(FINDING_HEAD, others.map((f) => findingRow(f, now, r.tracked)), Math.max(0, max - used - 800));
     const s = `<details><summary>Other findings (${others.length})</summary>
 
-${t.text}${t.omitted ? cutNote(t.omitted) : ""}
+${t2.text}${t2.omitted ? cutNote(t2.omitted) : ""}
 
 </details>`;
     parts.push(s);
+    used += bytes(s) + 2;
   }
+  if (r.exceptions.length > 0) {
+    const sum = summarizeExceptions(r.exceptions);
+    const order = { expired: 0, expiring: 1, stale: 2, active: 3 };
+    const list2 = [...r.exceptions].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id));
+    const icon = { expired: "⛔ expired", expiring: "⌛ expiring", stale: "💤 stale", active: "✅ active" };
+    const rows = list2.map(
+      (e) => `| ${icon[e.state]} | ${code(e.id, 60)} | ${md(e.type)} | ${e.applied}/${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ""} | ${md(e.approvedBy ?? "—", 60)} | ${e.expires ?? "—"}${e.daysLeft !== void 0 && e.state !== "expired" ? ` (${e.daysLeft} d)` : ""} | ${link(e.ticket ?? "", e.ticket, 60)} |`
+    );
+    const head = `| State | Exception | Type | Applied/matched | Approved by | Expires | Ticket |
+|---|---|---|---:|---|---|---|`;
+    const t2 = table(head, rows, Math.max(0, max - used - 600));
+    const counts2 = `${sum.byState.active} active · ${sum.byState.expiring} expiring soon · ${sum.byState.expired} expired · ${sum.byState.stale} stale (matched nothing) — by type: ${Object.entries(sum.byType).map(([k, v3]) => `${md(k)} ${v3}`).join(", ")} — by approver: ${Object.entries(sum.byApprover).map(([k, v3]) => `${md(k, 60)} ${v3}`).join(", ")}`;
+    const open2 = sum.byState.expired > 0 || sum.byState.expiring > 0 ? " open" : "";
+    const sec = `<details${open2}><summary>Exceptions (${r.exceptions.length}): ${sum.byState.expired} expired, ${sum.byState.expiring} expiring soon</summary>
+
+${counts2}
+
+${t2.text}${t2.omitted ? cutNote(t2.omitted) : ""}
+
+</details>`;
+    parts.push(sec);
+    used += bytes(sec) + 2;
+  }
+  if (r.fixed.length > 0) {
+    const rows = r.fixed.map(
+      (f) => `| ${md(f.severity)} | ${md(f.title || f.ruleId, 140)}<br>${code(f.ruleId, 80)} | ${f.path ? code(`${f.path}${f.startLine ? `:${f.startLine}` : ""}`, 160) : md(f.location, 120)} | ${md(f.tool.name, 60)} | ${f.firstSeen.slice(0, 10)} |`
+    );
+    const t2 = table("| Severity | Finding | Location | Tool | First seen |\n|---|---|---|---|---|", rows, Math.max(0, max - used - 400));
+    parts.push(`<details><summary>Fixed in this run (${r.fixed.length})</summary>
+
+${t2.text}${t2.omitted ? cutNote(t2.omitted) : ""}
+
+</details>`);
+  }
+  parts.push(...renderMetricsSection(r, max - bytes(parts.join("\n\n")) - 200));
   return `${parts.join("\n\n")}
 `;
 }
@@ -37765,10 +42004,20 @@ function pad(s, n) {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }
 function where(f) {
+  if (f.component && f.path) return `[${f.component}] ${f.path}${f.startLine ? `:${f.startLine}` : ""}`;
   if (f.path) return `${f.path}${f.startLine ? `:${f.startLine}` : ""}`;
   if (f.location) return f.location;
   if (f.package) return `${f.package.name}${f.package.version ? `@${f.package.version}` : ""}`;
   return "-";
+}
+function trackLine(f, tracked) {
+  const parts = [];
+  if (tracked && f.status) parts.push(`${f.status}${f.status !== "new" && f.firstSeen ? `, first seen ${f.firstSeen.slice(0, 10)}` : ""}`);
+  if (f.sla) {
+    const d = f.sla.daysLeft;
+    parts.push(f.sla.state === "breached" ? `SLA breached: ${-d} day(s) overdue (due ${f.sla.due.slice(0, 10)})` : `due ${f.sla.due.slice(0, 10)} (${d} day(s) left${f.sla.state === "due-soon" ? ", due soon" : ""})`);
+  }
+  return parts.join("; ");
 }
 function renderText(r, opts = {}) {
   const paint = (code2, s) => opts.color ? `\x1B[${code2}m${s}\x1B[0m` : s;
@@ -37780,6 +42029,10 @@ function renderText(r, opts = {}) {
   for (const reason of v.reasons) out.push(`  ${reason}`);
   out.push("");
   out.push(`  ${r.levels.map((l) => `${l}: ${r.counts.bySeverity[l] ?? 0}`).join("  ")}`);
+  if (r.tracked) {
+    const c = r.counts;
+    out.push(`  new: ${c.new}  reopened: ${c.reopened}  fixed: ${c.fixed}  past SLA: ${c.slaBreached}  due soon: ${c.slaDueSoon}`);
+  }
   out.push("");
   out.push("Gate rules:");
   for (const g of v.rules) {
@@ -37802,6 +42055,8 @@ function renderText(r, opts = {}) {
         `${mark} ${pad(f.severity, sevW)}  ${pad(clean(f.tool.name, 14), 14)}  ${pad(clean(where(f), 40), 40)}  ${clean(f.title || f.ruleId, opts.width ?? 80)} [${clean(f.ruleId, 60)}]`
       );
       if (r.blocking.has(f.fingerprint)) out.push(`  ${pad("", sevW)}  ${paint(C.dim, `why: ${clean(explainLine(f), 200)}`)}`);
+      const track = trackLine(f, r.tracked);
+      if (track) out.push(`  ${pad("", sevW)}  ${f.sla?.state === "breached" ? paint(C.red, track) : paint(C.dim, track)}`);
     }
     if (r.findings.length > shown.length) out.push(`  … ${r.findings.length - shown.length} more (use --format json or --report for all)`);
     out.push(`  ${paint(C.dim, "✗ blocking   - not gated (suppressed or not a failure)")}`);
@@ -37811,6 +42066,11 @@ function renderText(r, opts = {}) {
 }
 
 // src/logger.ts
+var silentLogger = { debug() {
+}, info() {
+}, warning() {
+}, error() {
+} };
 function stderrLogger(verbose = false) {
   return {
     debug: (m) => {
@@ -37826,13 +42086,3654 @@ function stderrLogger(verbose = false) {
   };
 }
 
-// src/cli.ts
+// src/github/contents.ts
+function decodeContents(data, what) {
+  const d = data;
+  if (Array.isArray(d)) throw new Error(`${what} is a directory, not a file`);
+  if (d.type !== void 0 && d.type !== "file") throw new Error(`${what} is a ${d.type}, not a file`);
+  if (typeof d.content !== "string") throw new Error(`${what}: the API returned no content (file larger than 1 MB?)`);
+  return d.encoding === "base64" ? Buffer.from(d.content, "base64").toString("utf8") : d.content;
+}
+async function readRepoFile(client, spec) {
+  const what = `${spec.owner}/${spec.repo}/${spec.path}@${spec.ref}`;
+  const r = await client.request("GET /repos/{owner}/{repo}/contents/{path}", spec);
+  return decodeContents(r.data, what);
+}
+function fetchClient(baseUrl, token, userAgent2) {
+  return {
+    async request(route, params = {}) {
+      const [method, template] = route.split(" ");
+      const rest = { ...params };
+      const path = template.replace(/\{(\w+)\}/g, (_m, k) => {
+        const v = String(rest[k]);
+        delete rest[k];
+        return k === "path" ? v.split("/").map(encodeURIComponent).join("/") : encodeURIComponent(v);
+      });
+      const query = new URLSearchParams(Object.entries(rest).map(([k, v]) => [k, String(v)]));
+      const url2 = `${baseUrl.replace(/\/+$/, "")}${path}${query.size ? `?${query}` : ""}`;
+      const res = await fetch(url2, {
+        method,
+        headers: {
+          accept: "application/vnd.github+json",
+          "user-agent": userAgent2,
+          "x-github-api-version": "2022-11-28",
+          ...token ? { authorization: `Bearer ${token}` } : {}
+        }
+      });
+      const text2 = await res.text();
+      const data = text2 ? JSON.parse(text2) : void 0;
+      if (!res.ok) {
+        const err = new Error(`${method} ${path}: HTTP ${res.status}${data?.message ? `: ${data.message}` : ""}`);
+        err.status = res.status;
+        throw err;
+      }
+      const headers = {};
+      res.headers.forEach((v, k) => headers[k] = v);
+      return { status: res.status, data, headers };
+    }
+  };
+}
+
+// src/ledger/file-store.ts
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync5, renameSync as renameSync2, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname3 } from "node:path";
+
+// src/ledger/store.ts
+var SCOPE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+function checkScope(scope) {
+  if (!SCOPE_RE.test(scope)) {
+    throw new Error(`invalid ledger scope "${scope}": expected letters, digits, '.', '_' or '-' (at most 100), e.g. "backend-sast"`);
+  }
+  return scope;
+}
+function parseLedgerSpec(spec) {
+  const s = spec.trim();
+  if (s.startsWith("branch:")) {
+    const branch = s.slice("branch:".length).trim();
+    if (!/^[A-Za-z0-9._/-]+$/.test(branch) || branch.includes("..") || branch.startsWith("/") || branch.endsWith("/")) {
+      throw new Error(`invalid ledger branch "${branch}": expected a branch name such as branch:defect-gate-data`);
+    }
+    return { kind: "branch", branch };
+  }
+  const path = s.startsWith("file:") ? s.slice("file:".length).trim() : s;
+  if (!path) throw new Error(`invalid ledger "${spec}": expected file:PATH or branch:NAME`);
+  return { kind: "file", path };
+}
+
+// src/ledger/file-store.ts
+var FileLedgerStore = class {
+  constructor(path, now, display = path) {
+    this.path = path;
+    this.now = now;
+    this.describe = `file:${display}`;
+  }
+  path;
+  now;
+  describe;
+  load() {
+    let text2;
+    try {
+      text2 = readFileSync5(this.path, "utf8");
+    } catch (err) {
+      if (err.code === "ENOENT") return void 0;
+      throw new LedgerFormatError(this.describe, `cannot read the ledger: ${err.message}`);
+    }
+    const parsed = parseJson(text2);
+    if (!parsed.ok) throw new LedgerFormatError(`${this.describe}:${parsed.line}:${parsed.column}`, `not valid JSON: ${parsed.message}`);
+    return migrateLedger(parsed.value, this.describe);
+  }
+  async read(scope) {
+    return this.load()?.books[checkScope(scope)];
+  }
+  async update(scope, apply) {
+    checkScope(scope);
+    const file2 = this.load() ?? { schema: "defect-gate-ledger", version: LEDGER_VERSION, updatedAt: "", books: {} };
+    const next = {
+      ...file2,
+      updatedAt: this.now().toISOString(),
+      books: { ...file2.books, [scope]: apply(file2.books[scope] ?? emptyBook()) }
+    };
+    mkdirSync2(dirname3(this.path), { recursive: true });
+    const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync2(tmp, `${JSON.stringify(next, null, 1)}
+`);
+    renameSync2(tmp, this.path);
+  }
+};
+
+// src/report/report-command.ts
+import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
+import { dirname as dirname4, resolve as resolve5 } from "node:path";
+
+// src/ledger/branch-store.ts
+import { createHash as createHash2 } from "node:crypto";
+var SHARD_LIMIT_BYTES = 900 * 1024;
+var MAX_ATTEMPTS = 6;
+var MetaSchema = external_exports.object({
+  schema: external_exports.literal("defect-gate-ledger"),
+  version: external_exports.number().int(),
+  updatedAt: external_exports.string(),
+  shards: external_exports.number().int().min(0)
+});
+function statusOf(err) {
+  const s = err?.status;
+  return typeof s === "number" ? s : void 0;
+}
+function gitBlobSha(content) {
+  const buf = Buffer.from(content, "utf8");
+  return createHash2("sha1").update(`blob ${buf.length}\0`).update(buf).digest("hex");
+}
+function shardKey(fingerprint, width) {
+  return width === 0 ? "all" : createHash2("sha256").update(fingerprint).digest("hex").slice(0, width);
+}
+function shardEntries(entries, limit = SHARD_LIMIT_BYTES) {
+  const list2 = Object.values(entries).sort((a, b) => a.fingerprint.localeCompare(b.fingerprint));
+  for (let width = 0; width <= 4; width++) {
+    const groups2 = /* @__PURE__ */ new Map();
+    for (const e of list2) {
+      const k = shardKey(e.fingerprint, width);
+      const g = groups2.get(k) ?? {};
+      g[e.fingerprint] = e;
+      groups2.set(k, g);
+    }
+    const files = /* @__PURE__ */ new Map();
+    let fits = true;
+    for (const [k, g] of [...groups2].sort(([a], [b]) => a.localeCompare(b))) {
+      const text2 = `${JSON.stringify(g, null, 1)}
+`;
+      if (Buffer.byteLength(text2) > limit) fits = false;
+      files.set(`entries/${k}.json`, text2);
+    }
+    if (fits || width === 4) return files;
+  }
+  return /* @__PURE__ */ new Map();
+}
+function trimRuns(runs, limit = SHARD_LIMIT_BYTES) {
+  let kept = runs;
+  let text2 = `${JSON.stringify(kept, null, 1)}
+`;
+  while (Buffer.byteLength(text2) > limit && kept.length > 0) {
+    kept = kept.slice(Math.ceil(kept.length / 10));
+    text2 = `${JSON.stringify(kept, null, 1)}
+`;
+  }
+  return text2;
+}
+var BranchLedgerStore = class {
+  constructor(request2, repo, branch, now, log = { warning() {
+  }, debug() {
+  } }) {
+    this.request = request2;
+    this.repo = repo;
+    this.branch = branch;
+    this.now = now;
+    this.log = log;
+    this.describe = `branch:${branch}`;
+  }
+  request;
+  repo;
+  branch;
+  now;
+  log;
+  describe;
+  async snapshot() {
+    let head;
+    try {
+      const ref2 = await this.request("GET /repos/{owner}/{repo}/git/ref/{ref}", { ...this.repo, ref: `heads/${this.branch}` });
+      head = ref2.data.object.sha;
+    } catch (err) {
+      if (statusOf(err) === 404) return { files: /* @__PURE__ */ new Map() };
+      throw err;
+    }
+    const commit = await this.request("GET /repos/{owner}/{repo}/git/commits/{commit_sha}", { ...this.repo, commit_sha: head });
+    const tree = commit.data.tree.sha;
+    const t2 = await this.request("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", { ...this.repo, tree_sha: tree, recursive: "1" });
+    const data = t2.data;
+    if (data.truncated) this.log.warning(`ledger branch ${this.branch}: the tree listing was truncated by GitHub; some scopes may be unread`);
+    const files = /* @__PURE__ */ new Map();
+    for (const item of data.tree) if (item.type === "blob") files.set(item.path, item);
+    return { head, tree, files };
+  }
+  async blob(sha) {
+    const r = await this.request("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", { ...this.repo, file_sha: sha });
+    const d = r.data;
+    return d.encoding === "base64" ? Buffer.from(d.content, "base64").toString("utf8") : d.content;
+  }
+  async readBook(snap, scope) {
+    const prefix = `${scope}/`;
+    const metaItem = snap.files.get(`${prefix}meta.json`);
+    if (!metaItem) return void 0;
+    const where2 = `${this.describe}:${prefix}meta.json`;
+    const meta3 = MetaSchema.safeParse(JSON.parse(await this.blob(metaItem.sha)));
+    if (!meta3.success) throw new LedgerFormatError(where2, "invalid ledger metadata (fix or delete this scope on the branch)");
+    if (meta3.data.version > LEDGER_VERSION) {
+      throw new LedgerFormatError(where2, `ledger version ${meta3.data.version} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`);
+    }
+    const entries = {};
+    for (const [path, item] of snap.files) {
+      if (!path.startsWith(`${prefix}entries/`) || !path.endsWith(".json")) continue;
+      Object.assign(entries, JSON.parse(await this.blob(item.sha)));
+    }
+    const runsItem = snap.files.get(`${prefix}runs.json`);
+    const runs = runsItem ? external_exports.array(RunSnapshotSchema).parse(JSON.parse(await this.blob(runsItem.sha))) : [];
+    const book = LedgerBookSchema.safeParse({ entries, runs });
+    if (!book.success) throw new LedgerFormatError(`${this.describe}:${prefix}`, `invalid ledger entries: ${book.error.issues[0]?.message ?? ""}`);
+    return book.data;
+  }
+  async read(scope) {
+    checkScope(scope);
+    return this.readBook(await this.snapshot(), scope);
+  }
+  async update(scope, apply) {
+    checkScope(scope);
+    for (let attempt = 1; ; attempt++) {
+      const snap = await this.snapshot();
+      const book = apply(await this.readBook(snap, scope) ?? emptyBook());
+      try {
+        await this.write(snap, scope, book);
+        return;
+      } catch (err) {
+        const status = statusOf(err);
+        const lostRace = status === 409 || status === 422;
+        if (!lostRace || attempt >= MAX_ATTEMPTS) {
+          if (lostRace) throw new Error(`ledger branch ${this.branch}: gave up after ${attempt} attempts: another run keeps moving the branch`);
+          throw err;
+        }
+        this.log.debug(`ledger branch ${this.branch} moved during the update (HTTP ${status}); re-reading and merging (attempt ${attempt + 1})`);
+      }
+    }
+  }
+  async write(snap, scope, book) {
+    const prefix = `${scope}/`;
+    const shards = shardEntries(book.entries);
+    const files = /* @__PURE__ */ new Map();
+    for (const [p, text2] of shards) files.set(`${prefix}${p}`, text2);
+    files.set(`${prefix}runs.json`, trimRuns(book.runs));
+    files.set(
+      `${prefix}meta.json`,
+      `${JSON.stringify({ schema: "defect-gate-ledger", version: LEDGER_VERSION, updatedAt: this.now().toISOString(), shards: shards.size }, null, 1)}
+`
+    );
+    const tree = [];
+    for (const [path, content] of files) {
+      const sha2 = gitBlobSha(content);
+      if (snap.files.get(path)?.sha === sha2) continue;
+      const blob = await this.request("POST /repos/{owner}/{repo}/git/blobs", { ...this.repo, content, encoding: "utf-8" });
+      tree.push({ path, mode: "100644", type: "blob", sha: blob.data.sha });
+    }
+    for (const path of snap.files.keys()) {
+      if (path.startsWith(prefix) && !files.has(path)) tree.push({ path, mode: "100644", type: "blob", sha: null });
+    }
+    if (tree.length === 0) return;
+    const newTree = await this.request("POST /repos/{owner}/{repo}/git/trees", {
+      ...this.repo,
+      tree,
+      ...snap.tree ? { base_tree: snap.tree } : {}
+    });
+    const commit = await this.request("POST /repos/{owner}/{repo}/git/commits", {
+      ...this.repo,
+      message: `defect-gate: update ledger ${scope}`,
+      tree: newTree.data.sha,
+      parents: snap.head ? [snap.head] : []
+    });
+    const sha = commit.data.sha;
+    if (snap.head) {
+      await this.request("PATCH /repos/{owner}/{repo}/git/refs/{ref}", { ...this.repo, ref: `heads/${this.branch}`, sha, force: false });
+    } else {
+      await this.request("POST /repos/{owner}/{repo}/git/refs", { ...this.repo, ref: `refs/heads/${this.branch}`, sha });
+    }
+  }
+};
+
+// src/metrics/svg.ts
+var SEVERITY_COLORS = ["#b42318", "#e8590c", "#e0a800", "#2f6fde", "#8a94a6", "#7048e8", "#0c8599"];
+var SERIES_COLORS = { opened: "#e8590c", reopened: "#c2255c", fixed: "#2b8a3e", backlog: "#364fc7", breached: "#b42318" };
+function severityColor(levels, level) {
+  const i = levels.indexOf(level);
+  return SEVERITY_COLORS[i >= 0 ? i % SEVERITY_COLORS.length : SEVERITY_COLORS.length - 1];
+}
+var FONT = `font-family="system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"`;
+function num2(x) {
+  return String(Math.round(x * 10) / 10);
+}
+function cut(s, max) {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+function niceAxis(max) {
+  if (!(max > 0)) return { max: 4, step: 1 };
+  if (max <= 4) return { max: Math.ceil(max), step: 1 };
+  const raw = max / 4;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((f) => f * mag).find((s) => s >= raw) ?? 10 * mag;
+  const stepInt = Math.max(1, Math.round(step));
+  return { max: Math.ceil(max / stepInt) * stepInt, step: stepInt };
+}
+function legend(items, x, y) {
+  let cx = x;
+  return items.map((it) => {
+    const mark = it.line ? `<line x1="${cx}" y1="${y - 4}" x2="${cx + 14}" y2="${y - 4}" stroke="${it.color}" stroke-width="3"/><circle cx="${cx + 7}" cy="${y - 4}" r="3" fill="${it.color}"/>` : `<rect x="${cx}" y="${y - 10}" width="12" height="12" rx="2" fill="${it.color}"/>`;
+    const s = `${mark}<text x="${cx + 18}" y="${y}" font-size="12" fill="#333">${html(cut(it.name, 24))}</text>`;
+    cx += 30 + Math.min(it.name.length, 24) * 7;
+    return s;
+  }).join("");
+}
+function xyChart(o) {
+  const W = o.width ?? 560;
+  const H = o.height ?? 280;
+  const left = 48;
+  const right = 12;
+  const top = 34;
+  const bottom = 52;
+  const pw = W - left - right;
+  const ph = H - top - bottom;
+  const n = Math.max(1, o.categories.length);
+  const totals = o.categories.map(
+    (_, i) => o.mode === "stacked" ? o.series.reduce((a, s) => a + (s.values[i] ?? 0), 0) : Math.max(0, ...o.series.map((s) => s.values[i] ?? 0))
+  );
+  const lineMax = Math.max(0, ...(o.lines ?? []).flatMap((s) => s.values));
+  const axis = niceAxis(Math.max(0, ...totals, lineMax));
+  const y = (v) => top + ph - v / axis.max * ph;
+  const slot = pw / n;
+  const parts = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(o.title)}" ${FONT}>`);
+  parts.push(`<title>${html(o.title)}</title>`);
+  for (let v = 0; v <= axis.max; v += axis.step) {
+    parts.push(`<line x1="${left}" y1="${num2(y(v))}" x2="${W - right}" y2="${num2(y(v))}" stroke="${v === 0 ? "#888" : "#e5e7eb"}" stroke-width="1"/>`);
+    parts.push(`<text x="${left - 6}" y="${num2(y(v) + 4)}" font-size="11" fill="#555" text-anchor="end">${v}</text>`);
+  }
+  parts.push(`<text x="12" y="${num2(top + ph / 2)}" font-size="11" fill="#555" text-anchor="middle" transform="rotate(-90 12 ${num2(top + ph / 2)})">${html(o.yLabel)}</text>`);
+  const every = Math.ceil(n / 12);
+  o.categories.forEach((c, i) => {
+    if (i % every) return;
+    parts.push(`<text x="${num2(left + slot * (i + 0.5))}" y="${top + ph + 16}" font-size="11" fill="#555" text-anchor="middle">${html(cut(c, 12))}</text>`);
+  });
+  if (o.mode === "line") {
+    for (const s of o.series) parts.push(polyline(s, slot, left, y));
+  } else {
+    const groups2 = o.mode === "grouped" ? o.series.length : 1;
+    const bw = Math.min(36, slot * 0.72 / groups2);
+    o.categories.forEach((_, i) => {
+      let base = 0;
+      o.series.forEach((s, k) => {
+        const v = s.values[i] ?? 0;
+        if (v <= 0) return;
+        const x = o.mode === "grouped" ? left + slot * (i + 0.5) - bw * groups2 / 2 + k * bw : left + slot * (i + 0.5) - bw / 2;
+        const y0 = o.mode === "stacked" ? base : 0;
+        parts.push(`<rect x="${num2(x)}" y="${num2(y(y0 + v))}" width="${num2(bw - (groups2 > 1 ? 2 : 0))}" height="${num2(y(y0) - y(y0 + v))}" fill="${s.color}"><title>${html(`${s.name}: ${v}`)}</title></rect>`);
+        if (o.mode === "stacked") base += v;
+      });
+    });
+  }
+  for (const s of o.lines ?? []) parts.push(polyline(s, slot, left, y));
+  parts.push(
+    legend(
+      [...o.series.map((s) => ({ name: s.name, color: s.color, line: o.mode === "line" })), ...(o.lines ?? []).map((s) => ({ name: s.name, color: s.color, line: true }))],
+      left,
+      H - 12
+    )
+  );
+  parts.push("</svg>");
+  return parts.join("");
+}
+function polyline(s, slot, left, y) {
+  const pts = s.values.map((v, i) => `${num2(left + slot * (i + 0.5))},${num2(y(v))}`);
+  const dots = s.values.map((v, i) => `<circle cx="${num2(left + slot * (i + 0.5))}" cy="${num2(y(v))}" r="3.5" fill="#fff" stroke="${s.color}" stroke-width="2"><title>${html(`${s.name}: ${v}`)}</title></circle>`);
+  return `<polyline points="${pts.join(" ")}" fill="none" stroke="${s.color}" stroke-width="2.5" stroke-linejoin="round"/>${dots.join("")}`;
+}
+function donut(title, slices, centerLabel) {
+  const W = 360;
+  const H = 200;
+  const cx = 100;
+  const cy = 100;
+  const r = 80;
+  const ri = 50;
+  const total = slices.reduce((a, s) => a + s.value, 0);
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(title)}" ${FONT}><title>${html(title)}</title>`];
+  if (total === 0) {
+    parts.push(`<circle cx="${cx}" cy="${cy}" r="${(r + ri) / 2}" fill="none" stroke="#e5e7eb" stroke-width="${r - ri}"/>`);
+  } else {
+    let a0 = -Math.PI / 2;
+    for (const s of slices) {
+      if (s.value <= 0) continue;
+      const a1 = a0 + s.value / total * Math.PI * 2;
+      if (s.value === total) {
+        parts.push(`<circle cx="${cx}" cy="${cy}" r="${(r + ri) / 2}" fill="none" stroke="${s.color}" stroke-width="${r - ri}"><title>${html(`${s.label}: ${s.value}`)}</title></circle>`);
+      } else {
+        const large = a1 - a0 > Math.PI ? 1 : 0;
+        const p = (rad, a) => `${num2(cx + rad * Math.cos(a))} ${num2(cy + rad * Math.sin(a))}`;
+        parts.push(
+          `<path d="M ${p(r, a0)} A ${r} ${r} 0 ${large} 1 ${p(r, a1)} L ${p(ri, a1)} A ${ri} ${ri} 0 ${large} 0 ${p(ri, a0)} Z" fill="${s.color}" stroke="#fff" stroke-width="1.5"><title>${html(`${s.label}: ${s.value}`)}</title></path>`
+        );
+      }
+      a0 = a1;
+    }
+  }
+  parts.push(`<text x="${cx}" y="${cy + 2}" font-size="28" font-weight="700" fill="#111" text-anchor="middle">${total}</text>`);
+  parts.push(`<text x="${cx}" y="${cy + 20}" font-size="11" fill="#555" text-anchor="middle">${html(centerLabel)}</text>`);
+  slices.forEach((s, i) => {
+    const ly = 36 + i * 24;
+    const share = total ? Math.round(s.value / total * 100) : 0;
+    parts.push(`<rect x="205" y="${ly - 11}" width="12" height="12" rx="2" fill="${s.color}"/>`);
+    parts.push(`<text x="223" y="${ly}" font-size="13" fill="#333">${html(cut(s.label, 14))}</text>`);
+    parts.push(`<text x="350" y="${ly}" font-size="13" fill="#111" font-weight="600" text-anchor="end">${s.value} <tspan fill="#777" font-weight="400">(${share}%)</tspan></text>`);
+  });
+  parts.push("</svg>");
+  return parts.join("");
+}
+function hbarChart(title, rows, opts = {}) {
+  const W = opts.width ?? 560;
+  const lw = opts.labelWidth ?? 170;
+  const rowH = 24;
+  const top = 8;
+  const H = top + rows.length * rowH + (opts.legend ? 34 : 10);
+  const max = opts.max ?? Math.max(1, ...rows.map((r) => r.segments.reduce((a, s) => a + s.value, 0)));
+  const pw = W - lw - 84;
+  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(title)}" ${FONT}><title>${html(title)}</title>`];
+  rows.forEach((r, i) => {
+    const y = top + i * rowH;
+    parts.push(`<text x="${lw - 8}" y="${y + 15}" font-size="12" fill="#333" text-anchor="end">${html(cut(r.label, Math.floor(lw / 7)))}</text>`);
+    parts.push(`<rect x="${lw}" y="${y + 3}" width="${pw}" height="${rowH - 8}" fill="#f3f4f6" rx="2"/>`);
+    let x = lw;
+    let total = 0;
+    for (const s of r.segments) {
+      if (s.value <= 0) continue;
+      const w = s.value / max * pw;
+      parts.push(`<rect x="${num2(x)}" y="${y + 3}" width="${num2(w)}" height="${rowH - 8}" fill="${s.color}"><title>${html(`${s.name}: ${s.value}`)}</title></rect>`);
+      x += w;
+      total += s.value;
+    }
+    parts.push(`<text x="${num2(lw + pw + 6)}" y="${y + 15}" font-size="12" fill="#111" font-weight="600">${html(r.note ?? String(total))}</text>`);
+  });
+  if (opts.legend) parts.push(legend(opts.legend, lw, H - 8));
+  parts.push("</svg>");
+  return parts.join("");
+}
+
+// src/metrics/html.ts
+var CSS = `
+*{box-sizing:border-box}
+body{margin:0;background:#f5f6f8;color:#1f2328;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif}
+main{max-width:1200px;margin:0 auto;padding:28px 32px 48px}
+header{display:flex;justify-content:space-between;align-items:flex-end;border-bottom:3px solid #1f2328;padding-bottom:12px;margin-bottom:20px}
+h1{font-size:26px;margin:0 0 4px}
+h2{font-size:18px;margin:28px 0 10px;padding-bottom:4px;border-bottom:1px solid #d0d7de}
+h3{font-size:14px;margin:0 0 8px;color:#444;text-transform:uppercase;letter-spacing:.04em}
+.sub{color:#57606a}
+.meta{text-align:right;color:#57606a;font-size:13px}
+.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(112px,1fr));gap:10px}
+.kpi{background:#fff;border:1px solid #d0d7de;border-left:5px solid #8a94a6;border-radius:6px;padding:10px 12px}
+.kpi .v{font-size:24px;font-weight:700;line-height:1.2}
+.kpi .l{font-size:11px;white-space:nowrap;color:#57606a;text-transform:uppercase;letter-spacing:.04em}
+.kpi .n{font-size:12px;color:#57606a}
+.kpi.bad{border-left-color:#b42318}.kpi.bad .v{color:#b42318}
+.kpi.warn{border-left-color:#e0a800}
+.kpi.good{border-left-color:#2b8a3e}.kpi.good .v{color:#2b8a3e}
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:16px;margin-bottom:16px}
+.card{background:#fff;border:1px solid #d0d7de;border-radius:6px;padding:14px 16px;overflow:hidden;margin-bottom:16px}
+.grid .card{margin-bottom:0}
+.card svg{max-width:100%;height:auto;display:block;margin:0 auto}
+table{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}
+th,td{padding:5px 8px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}
+th{background:#f6f8fa;font-weight:600;color:#444}
+td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+td.c,th.c{text-align:center}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f6f8fa;padding:1px 4px;border-radius:3px;overflow-wrap:anywhere}
+.sev{display:inline-block;padding:0 6px;border-radius:10px;color:#fff;font-size:12px;font-weight:600}
+.ok{color:#2b8a3e;font-weight:600}.miss{color:#b42318;font-weight:600}
+.note{color:#57606a;font-size:12px;margin-top:6px}
+footer{margin-top:32px;color:#57606a;font-size:12px;border-top:1px solid #d0d7de;padding-top:10px}
+@media print{body{background:#fff}.card,.kpi{break-inside:avoid}}
+`;
+function page(title, body) {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${html(title)}</title>
+<style>${CSS}</style>
+</head>
+<body><main>
+${body}
+</main></body>
+</html>
+`;
+}
+function kpiTiles(list2) {
+  return `<section class="kpis">${list2.map((k) => `<div class="kpi ${k.tone}"><div class="l">${html(k.label)}</div><div class="v">${html(k.value)}</div><div class="n">${html(k.note)}</div></div>`).join("")}</section>`;
+}
+function sevBadge(levels, level) {
+  return `<span class="sev" style="background:${severityColor(levels, level)}">${html(level)}</span>`;
+}
+function table2(head, rows, empty = "None.") {
+  if (!rows.length) return `<p class="note">${html(empty)}</p>`;
+  return `<table><thead><tr>${head.map((h) => `<th${h.cls ? ` class="${h.cls}"` : ""}>${html(h.label)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c, i) => `<td${head[i]?.cls ? ` class="${head[i]?.cls}"` : ""}>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+}
+function sevRowsTable(first, rows, levels, max = 10, key = (r) => html(r.key)) {
+  return table2(
+    [{ label: first }, ...levels.map((l) => ({ label: l, cls: "n" })), { label: "Total", cls: "n" }],
+    rows.slice(0, max).map((r) => [key(r), ...levels.map((l) => String(r.bySeverity[l] ?? 0)), `<b>${r.total}</b>`]),
+    "Nothing open."
+  );
+}
+function hotSpotChart(title, rows, levels, max = 8) {
+  if (!rows.length) return '<p class="note">Nothing open.</p>';
+  return hbarChart(
+    title,
+    rows.slice(0, max).map((r) => ({ label: r.key, segments: levels.map((l) => ({ name: l, value: r.bySeverity[l] ?? 0, color: severityColor(levels, l) })) })),
+    { legend: levels.map((l) => ({ name: l, color: severityColor(levels, l) })) }
+  );
+}
+var card = (title, inner, note = "") => `<div class="card"><h3>${html(title)}</h3>${inner}${note ? `<p class="note">${note}</p>` : ""}</div>`;
+function renderMetricsHtml(m, opts = {}) {
+  const title = opts.title ?? "Security defect metrics";
+  const lv = m.levels;
+  const cats = m.flow.buckets.map((b2) => b2.short);
+  const per = m.period.bucket;
+  const b = [];
+  b.push(
+    `<header><div><h1>${html(title)}</h1><div class="sub">${opts.subject ? `<b>${html(opts.subject)}</b> · ` : ""}Period ${html(periodText(m))}</div></div><div class="meta">Generated ${html(m.generatedAt.slice(0, 16).replace("T", " "))} UTC<br>${html(plural2(m.runs.inPeriod, "run"))} in the period · ${m.runs.verdicts.fail} failed gate(s)</div></header>`
+  );
+  b.push(kpiTiles(kpis(m)));
+  b.push('<h2>Open findings</h2><div class="grid">');
+  b.push(
+    card(
+      "By severity",
+      donut("Open findings by severity", lv.map((l) => ({ label: l, value: m.open.bySeverity[l] ?? 0, color: severityColor(lv, l) })), "open")
+    )
+  );
+  b.push(card("Hot spots: components", hotSpotChart("Open findings by component", m.hotSpots.components, lv), "Ranked by the most severe level first, then by total."));
+  b.push('</div><div class="grid">');
+  b.push(card("By category (CWE)", sevRowsTable("CWE", m.open.byCwe, lv, 8)));
+  b.push(card("By tool", sevRowsTable("Tool", m.open.byTool, lv, 8)));
+  b.push("</div>");
+  b.push(`<h2>Trend by ${html(per)}</h2><div class="grid">`);
+  b.push(
+    card(
+      `Opened, reopened and fixed per ${per}`,
+      xyChart({
+        title: `Opened, reopened and fixed per ${per}`,
+        categories: cats,
+        mode: "grouped",
+        yLabel: "findings",
+        series: [
+          { name: "opened", color: SERIES_COLORS.opened, values: m.flow.buckets.map((x) => x.opened) },
+          { name: "reopened", color: SERIES_COLORS.reopened, values: m.flow.buckets.map((x) => x.reopened) },
+          { name: "fixed", color: SERIES_COLORS.fixed, values: m.flow.buckets.map((x) => x.fixed) }
+        ]
+      }),
+      `New-issue velocity ${rate(m.velocity.openedPerWeek)}/week, fixes ${rate(m.velocity.fixedPerWeek)}/week, net ${m.velocity.netPerWeek >= 0 ? "+" : ""}${rate(m.velocity.netPerWeek)}/week.`
+    )
+  );
+  b.push(
+    card(
+      `Open at the end of each ${per}`,
+      xyChart({
+        title: `Open findings at the end of each ${per}, by severity`,
+        categories: cats,
+        mode: "stacked",
+        yLabel: "open findings",
+        series: lv.filter((l) => m.flow.buckets.some((x) => (x.backlogBySeverity[l] ?? 0) > 0)).map((l) => ({ name: l, color: severityColor(lv, l), values: m.flow.buckets.map((x) => x.backlogBySeverity[l] ?? 0) })),
+        lines: [{ name: "past SLA", color: "#111", values: m.flow.buckets.map((x) => x.breached) }]
+      })
+    )
+  );
+  b.push("</div>");
+  b.push(
+    `<div class="card">${table2(
+      [{ label: per === "month" ? "Month" : "Week of" }, { label: "Opened", cls: "n" }, { label: "Reopened", cls: "n" }, { label: "Fixed", cls: "n" }, { label: "Open at end", cls: "n" }, { label: "Past SLA at end", cls: "n" }],
+      m.flow.buckets.map((x) => [html(x.label), String(x.opened), String(x.reopened), String(x.fixed), String(x.backlog), String(x.breached)])
+    )}</div>`
+  );
+  b.push('<h2>Time to resolve and SLA compliance</h2><div class="grid">');
+  const slaLevels = lv.filter((l) => m.sla.days[l] !== void 0);
+  b.push(
+    card(
+      "Fixed within SLA, by severity",
+      hbarChart(
+        "Share of fixes within the SLA by severity",
+        slaLevels.map((l) => {
+          const c = m.sla.bySeverity[l];
+          const share = c?.compliance;
+          return { label: `${l} (${m.sla.days[l]} d)`, segments: [{ name: "within SLA", value: share === void 0 ? 0 : share * 100, color: severityColor(lv, l) }], note: c?.fixed ? `${pct(share)} of ${c.fixed}` : "no fixes" };
+        }),
+        { max: 100, labelWidth: 130 }
+      ),
+      `Overall ${pct(m.sla.compliance)}: ${m.sla.fixedWithinSla} of ${m.sla.fixed} fixes in the period were made by their due date.`
+    )
+  );
+  b.push(
+    card(
+      "Mean time to resolve",
+      table2(
+        [{ label: "Severity" }, { label: "Fixed", cls: "n" }, { label: "Mean", cls: "n" }, { label: "Median", cls: "n" }, { label: "Longest", cls: "n" }, { label: "SLA", cls: "n" }],
+        [
+          ...lv.map((l) => {
+            const s = m.timeToResolve.bySeverity[l];
+            return [sevBadge(lv, l), String(s?.count ?? 0), fmtDays(s?.meanDays), fmtDays(s?.medianDays), fmtDays(s?.maxDays), m.sla.days[l] !== void 0 ? `${m.sla.days[l]} d` : "—"];
+          }),
+          ["<b>all</b>", `<b>${m.timeToResolve.overall.count}</b>`, `<b>${fmtDays(m.timeToResolve.overall.meanDays)}</b>`, `<b>${fmtDays(m.timeToResolve.overall.medianDays)}</b>`, fmtDays(m.timeToResolve.overall.maxDays), ""]
+        ]
+      )
+    )
+  );
+  b.push("</div>");
+  b.push(
+    `<div class="card"><h3>Open past SLA (${m.sla.openBreached}) · ${m.sla.openDueSoon} due soon</h3>${table2(
+      [{ label: "Severity" }, { label: "Finding" }, { label: "Where" }, { label: "Tool" }, { label: "Age", cls: "n" }, { label: "Due" }, { label: "Overdue", cls: "n" }],
+      m.sla.breaches.slice(0, 15).map((x) => [
+        sevBadge(lv, x.severity),
+        `${html(x.title || x.ruleId)}<br><code>${html(x.ruleId)}</code>`,
+        x.path ? `<code>${html(x.path)}</code>` : html(x.component ?? ""),
+        html(x.tool),
+        `${x.ageDays} d`,
+        day2(x.due),
+        `<b>${x.daysOverdue} d</b>`
+      ]),
+      "No open finding is past its SLA."
+    )}${m.sla.openBreached > 15 ? `<p class="note">… ${m.sla.openBreached - 15} more past SLA (see the JSON report).</p>` : ""}</div>`
+  );
+  b.push(`<h2>Backlog age, accepted risk, exposure</h2><div class="grid">`);
+  b.push(
+    card(
+      `Age of open ${m.age.levels.join(" and ")} findings`,
+      hbarChart(
+        "Age of open findings",
+        m.age.buckets.map((x) => ({ label: x.label, segments: m.age.levels.map((l) => ({ name: l, value: x.bySeverity[l] ?? 0, color: severityColor(lv, l) })) })),
+        { labelWidth: 110, legend: m.age.levels.map((l) => ({ name: l, color: severityColor(lv, l) })) }
+      ),
+      "Age counted from first seen to the end of the period."
+    )
+  );
+  const a = m.acceptedRisk;
+  b.push(
+    card(
+      `Accepted risk: ${a.total} open`,
+      `${table2(
+        [{ label: "Severity" }, { label: "Accepted", cls: "n" }],
+        lv.filter((l) => (a.bySeverity[l] ?? 0) > 0).map((l) => [sevBadge(lv, l), String(a.bySeverity[l])]),
+        "No open finding is under an accepted-risk exception."
+      )}${a.byApprover.length ? table2([{ label: "Approved by" }, { label: "Findings", cls: "n" }], a.byApprover.slice(0, 8).map((x) => [html(x.key), String(x.count)])) : ""}${a.expiring.length ? table2(
+        [{ label: "Expiring" }, { label: "Type" }, { label: "Approved by" }, { label: "Expires" }, { label: "Findings", cls: "n" }],
+        a.expiring.slice(0, 8).map((x) => [`<code>${html(x.id)}</code>`, html(x.type), html(x.approvedBy ?? "—"), `${html(x.expires)} (${x.daysLeft} d)`, String(x.findings)])
+      ) : ""}`,
+      a.byType.length ? `All exception types: ${html(a.byType.map((x) => `${x.key} ${x.count}`).join(", "))}.` : ""
+    )
+  );
+  b.push("</div>");
+  const e = m.exposure;
+  b.push(
+    `<div class="card"><h3>Window of exposure in ${html(e.environments.join(", "))}: ${e.exposedNow} open now, median ${html(fmtDays(e.overall.medianDays))}</h3>${table2(
+      [{ label: "Severity" }, { label: "Finding" }, { label: "Component" }, { label: "Exposed since" }, { label: "Until" }, { label: "Days", cls: "n" }],
+      e.longest.slice(0, 8).map((x) => [sevBadge(lv, x.severity), html(x.title || x.ruleId), html(x.component ?? ""), day2(x.exposedSince), x.fixedAt ? day2(x.fixedAt) : "<b>still open</b>", fmtDays(x.days)]),
+      `No finding was seen by a run of ${e.environments.join(" or ")} in the period.`
+    )}<p class="note">Time from the first ${html(e.environments.join("/"))} run that saw a finding open to its fix (or the end of the period).</p></div>`
+  );
+  b.push("<h2>Verification coverage</h2>");
+  const acts = m.coverage.activities;
+  const check2 = (tools) => tools.length ? `<span class="ok">✓</span> ${html(tools.join(", "))}` : '<span class="miss">—</span>';
+  b.push(
+    `<div class="card">${table2(
+      [{ label: "Component" }, ...acts.map((x) => ({ label: VERIFICATION_LABEL[x], cls: "c" }))],
+      [
+        ["<b>repository (tools that ran)</b>", ...acts.map((x) => check2(m.coverage.repository[x]))],
+        ...m.coverage.components.slice(0, 20).map((c) => [html(c.component), ...acts.map((x) => c.activities[x].length ? '<span class="ok">✓</span>' : '<span class="miss">—</span>')])
+      ]
+    )}<p class="note">${m.coverage.missing.length ? `Not covered in the period: <b>${html(m.coverage.missing.map((x) => VERIFICATION_LABEL[x]).join(", "))}</b>. ` : ""}A component counts as verified by an activity when a tool of that kind that ran in the period has reported a finding in it. ${html(plural2(m.runs.inPeriod, "run"))}, ${m.runs.production} in ${html(e.environments.join("/"))}.</p></div>`
+  );
+  b.push(`<h2>Hot spots: files</h2><div class="card">${sevRowsTable("File", m.hotSpots.files, lv, 10, (r) => `<code>${html(r.key)}</code>`)}</div>`);
+  b.push(`<footer>defect-gate · definitions and formulas of every figure: README, “Metrics and reports”. Figures count findings the gate counts plus those under an exception; scanner-suppressed results are left out.</footer>`);
+  return page(`${title}${opts.subject ? ` — ${opts.subject}` : ""}`, b.join("\n"));
+}
+
+// src/metrics/org.ts
+function add(rows, key, levels, src) {
+  let r = rows.get(key);
+  if (!r) {
+    r = { key, total: 0, bySeverity: Object.fromEntries(levels.map((l) => [l, 0])) };
+    rows.set(key, r);
+  }
+  for (const [l, n] of Object.entries(src)) {
+    r.bySeverity[l] = (r.bySeverity[l] ?? 0) + n;
+    r.total += n;
+  }
+}
+function aggregateOrg(org, repos, now, top = 10) {
+  const withData = repos.filter((r) => r.metrics !== void 0);
+  const levels = [];
+  for (const r of withData) for (const l of r.metrics.levels) if (!levels.includes(l)) levels.push(l);
+  const zero = () => Object.fromEntries(levels.map((l) => [l, 0]));
+  const open2 = { total: 0, bySeverity: zero() };
+  const flow = { opened: 0, fixed: 0, reopened: 0 };
+  const sla = { fixed: 0, fixedWithinSla: 0, pastSla: 0 };
+  const repoRows = /* @__PURE__ */ new Map();
+  const compRows = /* @__PURE__ */ new Map();
+  const cweRows = /* @__PURE__ */ new Map();
+  const perRepository = [];
+  for (const { repo, metrics: m } of withData) {
+    open2.total += m.open.total;
+    for (const l of levels) open2.bySeverity[l] = (open2.bySeverity[l] ?? 0) + (m.open.bySeverity[l] ?? 0);
+    flow.opened += m.flow.opened;
+    flow.fixed += m.flow.fixed;
+    flow.reopened += m.flow.reopened;
+    sla.fixed += m.sla.fixed;
+    sla.fixedWithinSla += m.sla.fixedWithinSla;
+    sla.pastSla += m.sla.openBreached;
+    add(repoRows, repo, levels, m.open.bySeverity);
+    for (const c of m.open.byComponent) add(compRows, `${repo} / ${c.key}`, levels, c.bySeverity);
+    for (const c of m.open.byCwe) if (!c.key.startsWith("(")) add(cweRows, c.key, levels, c.bySeverity);
+    perRepository.push({
+      repo,
+      open: m.open.total,
+      bySeverity: { ...zero(), ...m.open.bySeverity },
+      pastSla: m.sla.openBreached,
+      fixed: m.sla.fixed,
+      fixedWithinSla: m.sla.fixedWithinSla,
+      ...m.sla.compliance !== void 0 ? { slaCompliance: m.sla.compliance } : {},
+      ...m.timeToResolve.overall.medianDays !== void 0 ? { mttrMedianDays: m.timeToResolve.overall.medianDays } : {},
+      opened: m.flow.opened,
+      reopened: m.flow.reopened,
+      acceptedRisk: m.acceptedRisk.total,
+      exposedNow: m.exposure.exposedNow,
+      missingActivities: m.coverage.missing
+    });
+  }
+  perRepository.sort((a, b) => a.repo.localeCompare(b.repo));
+  const sev = worstFirst(levels);
+  const worstOffenders = [...perRepository].filter((r) => r.open > 0 || r.pastSla > 0).sort(
+    (a, b) => b.pastSla - a.pastSla || sev({ key: a.repo, total: a.open, bySeverity: a.bySeverity }, { key: b.repo, total: b.open, bySeverity: b.bySeverity }) || (a.slaCompliance ?? 1) - (b.slaCompliance ?? 1)
+  ).slice(0, top);
+  const medians = perRepository.map((r) => r.mttrMedianDays).filter((x) => x !== void 0);
+  const mttr = median(medians);
+  return {
+    schema: "defect-gate-org-metrics",
+    version: 1,
+    org,
+    generatedAt: now.toISOString(),
+    ...withData[0] ? { period: withData[0].metrics.period } : {},
+    levels,
+    repositories: {
+      listed: repos.length,
+      withLedger: withData.length,
+      withoutLedger: repos.filter((r) => !r.metrics && !r.error).map((r) => r.repo).sort(),
+      errors: repos.filter((r) => r.error).map((r) => ({ repo: r.repo, error: r.error }))
+    },
+    open: open2,
+    flow,
+    sla: { ...sla, ...sla.fixed ? { compliance: sla.fixedWithinSla / sla.fixed } : {} },
+    ...mttr !== void 0 ? { mttrMedianDays: mttr } : {},
+    perRepository,
+    worstOffenders,
+    hotSpots: {
+      repositories: [...repoRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
+      components: [...compRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
+      cwes: [...cweRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top)
+    }
+  };
+}
+function periodLine(o) {
+  return o.period ? `${o.period.since.slice(0, 10)} to ${o.period.until.slice(0, 10)} (by ${o.period.bucket})` : "no ledger found";
+}
+function renderOrgMarkdown(o, opts = {}) {
+  const lv = o.levels;
+  const repoTable = (rows) => `| Repository | ${lv.map((l) => md(l, 30)).join(" | ")} | Open | Past SLA | SLA compliance | MTTR (median) | Not covered |
+|---|${lv.map(() => "---:|").join("")}---:|---:|---:|---:|---|
+${rows.map(
+    (r) => `| ${md(r.repo, 80)} | ${lv.map((l) => String(r.bySeverity[l] ?? 0)).join(" | ")} | **${r.open}** | ${r.pastSla} | ${pct(r.slaCompliance)} (${r.fixedWithinSla}/${r.fixed}) | ${fmtDays(r.mttrMedianDays)} | ${r.missingActivities.join(", ") || "—"} |`
+  ).join("\n")}`;
+  const sevTable2 = (first, rows) => rows.length ? `| ${first} | ${lv.map((l) => md(l, 30)).join(" | ")} | Total |
+|---|${lv.map(() => "---:|").join("")}---:|
+${rows.map((r) => `| ${md(r.key, 100)} | ${lv.map((l) => String(r.bySeverity[l] ?? 0)).join(" | ")} | **${r.total}** |`).join("\n")}` : "Nothing open.";
+  const parts = [
+    `# ${md(opts.title ?? `Security defect metrics: ${o.org}`, 120)}`,
+    `Organization **${md(o.org, 80)}** · period ${periodLine(o)} · ${plural2(o.repositories.withLedger, "repository", "repositories")} with a ledger of ${o.repositories.listed} listed`,
+    `| Open | Past SLA | SLA compliance | Opened | Fixed | Reopened | MTTR (median of repos) |
+|---:|---:|---:|---:|---:|---:|---:|
+| **${o.open.total}** | **${o.sla.pastSla}** | **${pct(o.sla.compliance)}** | ${o.flow.opened} | ${o.flow.fixed} | ${o.flow.reopened} | ${fmtDays(o.mttrMedianDays)} |`,
+    mermaidPie("Open findings by severity", lv.map((l) => [l, o.open.bySeverity[l] ?? 0])),
+    `| Severity | ${lv.map((l) => md(l, 30)).join(" | ")} |
+|---|${lv.map(() => "---:|").join("")}
+| Open | ${lv.map((l) => o.open.bySeverity[l] ?? 0).join(" | ")} |`,
+    "## Worst offenders",
+    o.worstOffenders.length ? repoTable(o.worstOffenders) : "No repository has open findings.",
+    "## SLA compliance per repository",
+    mermaidXy("Fixed within SLA per repository (%)", o.perRepository.map((r) => r.repo.split("/").pop() ?? r.repo), "percent", [{ type: "bar", values: o.perRepository.map((r) => (r.slaCompliance ?? 0) * 100) }]),
+    repoTable(o.perRepository),
+    "## Hot spots",
+    "### Repositories",
+    sevTable2("Repository", o.hotSpots.repositories),
+    "### Components",
+    sevTable2("Repository / component", o.hotSpots.components),
+    "### Categories (CWE)",
+    sevTable2("CWE", o.hotSpots.cwes)
+  ];
+  if (o.repositories.withoutLedger.length) parts.push(`<sub>No ledger: ${o.repositories.withoutLedger.map((r) => md(r, 80)).join(", ")}.</sub>`);
+  if (o.repositories.errors.length) parts.push(`**Could not read:**
+${o.repositories.errors.map((e) => `- ${md(e.repo, 80)}: ${md(e.error, 200)}`).join("\n")}`);
+  return `${parts.join("\n\n")}
+`;
+}
+function renderOrgHtml(o, opts = {}) {
+  const lv = o.levels;
+  const title = opts.title ?? `Security defect metrics: ${o.org}`;
+  const c = o.sla.compliance;
+  const b = [];
+  b.push(
+    `<header><div><h1>${html(title)}</h1><div class="sub">Organization <b>${html(o.org)}</b> · period ${html(periodLine(o))}</div></div><div class="meta">Generated ${html(o.generatedAt.slice(0, 16).replace("T", " "))} UTC<br>${o.repositories.withLedger} of ${o.repositories.listed} repositories with a ledger</div></header>`
+  );
+  b.push(
+    kpiTiles([
+      { label: "Open", value: String(o.open.total), note: lv.slice(0, 2).map((l) => `${o.open.bySeverity[l] ?? 0} ${l}`).join(" · "), tone: (o.open.bySeverity[lv[0] ?? ""] ?? 0) > 0 ? "bad" : "neutral" },
+      { label: "Past SLA", value: String(o.sla.pastSla), note: "open, overdue", tone: o.sla.pastSla > 0 ? "bad" : "good" },
+      { label: "SLA compliance", value: pct(c), note: `${o.sla.fixedWithinSla} of ${o.sla.fixed} fixes on time`, tone: c === void 0 ? "neutral" : c >= 0.9 ? "good" : c >= 0.7 ? "warn" : "bad" },
+      { label: "Opened", value: String(o.flow.opened), note: `${o.flow.reopened} reopened`, tone: "neutral" },
+      { label: "Fixed", value: String(o.flow.fixed), note: "in the period", tone: "neutral" },
+      { label: "MTTR (median)", value: fmtDays(o.mttrMedianDays), note: "median of repositories", tone: "neutral" },
+      { label: "Repositories", value: String(o.repositories.withLedger), note: `${o.repositories.withoutLedger.length} without ledger`, tone: "neutral" }
+    ])
+  );
+  b.push('<h2>Where the risk is</h2><div class="grid">');
+  b.push(`<div class="card"><h3>Open by repository</h3>${hotSpotChart("Open findings by repository", o.hotSpots.repositories, lv)}</div>`);
+  b.push(
+    `<div class="card"><h3>SLA compliance per repository</h3>${hbarChart(
+      "Share of fixes within the SLA per repository",
+      o.perRepository.map((r) => ({
+        label: r.repo,
+        segments: [{ name: "within SLA", value: (r.slaCompliance ?? 0) * 100, color: (r.slaCompliance ?? 0) >= 0.9 ? "#2b8a3e" : (r.slaCompliance ?? 0) >= 0.7 ? "#e0a800" : "#b42318" }],
+        note: r.fixed ? pct(r.slaCompliance) : "no fixes"
+      })),
+      { max: 100 }
+    )}</div>`
+  );
+  b.push("</div>");
+  const repoRows = (rows) => table2(
+    [{ label: "Repository" }, ...lv.map((l) => ({ label: l, cls: "n" })), { label: "Open", cls: "n" }, { label: "Past SLA", cls: "n" }, { label: "SLA compliance", cls: "n" }, { label: "MTTR", cls: "n" }, { label: "Not covered" }],
+    rows.map((r) => [
+      `<b>${html(r.repo)}</b>`,
+      ...lv.map((l) => String(r.bySeverity[l] ?? 0)),
+      `<b>${r.open}</b>`,
+      r.pastSla ? `<b style="color:#b42318">${r.pastSla}</b>` : "0",
+      `${pct(r.slaCompliance)} <span class="note">(${r.fixedWithinSla}/${r.fixed})</span>`,
+      fmtDays(r.mttrMedianDays),
+      html(r.missingActivities.join(", ") || "—")
+    ]),
+    "No repository has open findings."
+  );
+  b.push(`<h2>Worst offenders</h2><div class="card">${repoRows(o.worstOffenders)}<p class="note">Ranked by findings past SLA, then by open findings of the most severe levels, then by SLA compliance.</p></div>`);
+  b.push('<h2>Hot spots</h2><div class="grid">');
+  b.push(`<div class="card"><h3>Components</h3>${sevRowsTable("Repository / component", o.hotSpots.components, lv, 10)}</div>`);
+  b.push(`<div class="card"><h3>Categories (CWE)</h3>${sevRowsTable("CWE", o.hotSpots.cwes, lv, 10, (r) => `${sevBadge(lv, lv.find((l) => (r.bySeverity[l] ?? 0) > 0) ?? lv[0] ?? "")} ${html(r.key)}`)}</div>`);
+  b.push("</div>");
+  b.push(`<h2>All repositories</h2><div class="card">${repoRows(o.perRepository)}</div>`);
+  if (o.repositories.withoutLedger.length || o.repositories.errors.length) {
+    b.push(
+      `<div class="card"><h3>Not included</h3>${o.repositories.withoutLedger.length ? `<p>No ledger: ${o.repositories.withoutLedger.map((r) => `<code>${html(r)}</code>`).join(" ")}</p>` : ""}${o.repositories.errors.map((e) => `<p><code>${html(e.repo)}</code>: ${html(e.error)}</p>`).join("")}</div>`
+    );
+  }
+  b.push(`<footer>defect-gate · organization view: each repository's ledger branch, same policy (SLA days) for all. Severity colours: ${lv.map((l) => `<span style="color:${severityColor(lv, l)}">■</span> ${html(l)}`).join(" ")}</footer>`);
+  return page(title, b.join("\n"));
+}
+
+// node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+  if (typeof process === "object" && process.version !== void 0) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${process.arch})`;
+  }
+  return "<environment undetectable>";
+}
+
+// node_modules/before-after-hook/lib/register.js
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+  if (!options) {
+    options = {};
+  }
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name2) => {
+      return register.bind(null, state, name2, callback, options);
+    }, method)();
+  }
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+    return state.registry[name].reduce((method2, registered) => {
+      return registered.hook.bind(null, method2, options);
+    }, method)();
+  });
+}
+
+// node_modules/before-after-hook/lib/add.js
+function addHook(state, kind, name, hook2) {
+  const orig = hook2;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+  if (kind === "before") {
+    hook2 = (method, options) => {
+      return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
+    };
+  }
+  if (kind === "after") {
+    hook2 = (method, options) => {
+      let result2;
+      return Promise.resolve().then(method.bind(null, options)).then((result_) => {
+        result2 = result_;
+        return orig(result2, options);
+      }).then(() => {
+        return result2;
+      });
+    };
+  }
+  if (kind === "error") {
+    hook2 = (method, options) => {
+      return Promise.resolve().then(method.bind(null, options)).catch((error62) => {
+        return orig(error62, options);
+      });
+    };
+  }
+  state.registry[name].push({
+    hook: hook2,
+    orig
+  });
+}
+
+// node_modules/before-after-hook/lib/remove.js
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+  const index = state.registry[name].map((registered) => {
+    return registered.orig;
+  }).indexOf(method);
+  if (index === -1) {
+    return;
+  }
+  state.registry[name].splice(index, 1);
+}
+
+// node_modules/before-after-hook/index.js
+var bind = Function.bind;
+var bindable = bind.bind(bind);
+function bindApi(hook2, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook2.api = { remove: removeHookRef };
+  hook2.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+function Singular() {
+  const singularHookName = /* @__PURE__ */ Symbol("Singular");
+  const singularHookState = {
+    registry: {}
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+function Collection() {
+  const state = {
+    registry: {}
+  };
+  const hook2 = register.bind(null, state);
+  bindApi(hook2, state);
+  return hook2;
+}
+var before_after_hook_default = { Singular, Collection };
+
+// node_modules/@octokit/endpoint/dist-bundle/index.js
+var VERSION2 = "0.0.0-development";
+var userAgent = `octokit-endpoint.js/${VERSION2} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+function lowercaseKeys(object2) {
+  if (!object2) {
+    return {};
+  }
+  return Object.keys(object2).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object2[key];
+    return newObj;
+  }, {});
+}
+function isPlainObject2(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+function mergeDeep(defaults, options) {
+  const result2 = Object.assign({}, defaults);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject2(options[key])) {
+      if (!(key in defaults)) Object.assign(result2, { [key]: options[key] });
+      else result2[key] = mergeDeep(defaults[key], options[key]);
+    } else {
+      Object.assign(result2, { [key]: options[key] });
+    }
+  });
+  return result2;
+}
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+function merge2(defaults, route, options) {
+  if (typeof route === "string") {
+    let [method, url2] = route.split(" ");
+    options = Object.assign(url2 ? { method, url: url2 } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults && defaults.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+function addQueryParameters(url2, parameters) {
+  const separator = /\?/.test(url2) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url2;
+  }
+  return url2 + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url2) {
+  const matches = url2.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+function omit2(object2, keysToOmit) {
+  const result2 = { __proto__: null };
+  for (const key of Object.keys(object2)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result2[key] = object2[key];
+    }
+  }
+  return result2;
+}
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context, operator, key, modifier) {
+  var value = context[key], result2 = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result2.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result2.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result2.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result2.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result2.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result2.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result2.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result2.push("");
+    }
+  }
+  return result2;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal2) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal2);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+function parse9(options) {
+  let method = options.method.toUpperCase();
+  let url2 = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit2(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url2);
+  url2 = parseUrl(url2).expand(parameters);
+  if (!/^http/.test(url2)) {
+    url2 = options.baseUrl + url2;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit2(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url2.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url2 = addQueryParameters(url2, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url: url2, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+function endpointWithDefaults(defaults, route, options) {
+  return parse9(merge2(defaults, route, options));
+}
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge2(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge2.bind(null, DEFAULTS2),
+    parse: parse9
+  });
+}
+var endpoint = withDefaults(null, DEFAULTS);
+
+// node_modules/content-type/dist/index.js
+var SP = 32;
+var HTAB = 9;
+var SEMI = 59;
+var EQ = 61;
+var DQUOTE = 34;
+var BSLASH = 92;
+var COMMA = 44;
+var LOWER_CASE = 1;
+var OWS = 2;
+var SEMI_FLAG = 4;
+var COMMA_FLAG = 8;
+var TOKEN_FLAG = 16;
+var NON_ASCII = 65280;
+var CASE_FLAGS = LOWER_CASE | NON_ASCII;
+var CHAR_MAP = new Uint8Array(256);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code2 = 128; code2 <= 255; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+  CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code2 = 48; code2 <= 57; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
+}
+for (let code2 = 65; code2 <= 90; code2++) {
+  CHAR_MAP[code2] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code2 = 97; code2 <= 122; code2++) {
+  CHAR_MAP[code2] |= TOKEN_FLAG;
+}
+var NullObject = /* @__PURE__ */ (() => {
+  const C2 = function() {
+  };
+  C2.prototype = /* @__PURE__ */ Object.create(null);
+  return C2;
+})();
+function parse10(header, options) {
+  const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+  const len = header.length;
+  let valueStart = options?.start ?? 0;
+  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+    valueStart++;
+  }
+  let index = valueStart;
+  let typeFlags = 0;
+  let whitespace = -1;
+  let stop = options?.parameters === false ? COMMA_FLAG : 0;
+  while (index < len) {
+    const code2 = header.charCodeAt(index);
+    const flags = CHAR_MAP[code2];
+    if ((flags & stopFlags) !== 0) {
+      stop |= flags & COMMA_FLAG;
+      break;
+    }
+    if ((flags & OWS) !== 0) {
+      if (whitespace === -1)
+        whitespace = index;
+    } else {
+      whitespace = -1;
+    }
+    typeFlags |= code2 & NON_ASCII | flags;
+    index++;
+  }
+  const valueEnd = whitespace === -1 ? index : whitespace;
+  const value = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+  if (index === len || stop !== 0) {
+    return { type, index, parameters: new NullObject() };
+  }
+  return parseParameters(header, type, index, len, stopFlags);
+}
+function parseParameters(header, type, index, len, stopFlags) {
+  const parameters = new NullObject();
+  parameter: while (index < len) {
+    index++;
+    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+      index++;
+    }
+    const keyStart = index;
+    let keyFlags = 0;
+    let keyWhitespace = -1;
+    while (index < len) {
+      const code2 = header.charCodeAt(index);
+      const flags = CHAR_MAP[code2];
+      if ((flags & stopFlags) !== 0) {
+        if ((flags & COMMA_FLAG) !== 0)
+          break parameter;
+        continue parameter;
+      }
+      if (code2 === EQ) {
+        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+        const value = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        index++;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+          index++;
+        }
+        if (index < len && header.charCodeAt(index) === DQUOTE) {
+          const quotedStart = ++index;
+          let escaped = false;
+          while (index < len) {
+            const code3 = header.charCodeAt(index);
+            if (code3 === DQUOTE) {
+              if (parameters[key] === void 0) {
+                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
+              }
+              index++;
+              let stop2 = 0;
+              while (index < len) {
+                const code4 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code4];
+                if ((flags2 & stopFlags) !== 0) {
+                  stop2 = flags2 & COMMA_FLAG;
+                  break;
+                }
+                index++;
+              }
+              if (stop2 !== 0)
+                break parameter;
+              continue parameter;
+            }
+            if (code3 === BSLASH && index + 1 < len) {
+              escaped = true;
+              index += 2;
+              continue;
+            }
+            index++;
+          }
+          continue parameter;
+        }
+        const valueStart = index;
+        let stop = 0;
+        let valueWhitespace = -1;
+        while (index < len) {
+          const code3 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code3];
+          if ((flags2 & stopFlags) !== 0) {
+            stop = flags2 & COMMA_FLAG;
+            break;
+          }
+          if ((flags2 & OWS) !== 0) {
+            if (valueWhitespace === -1)
+              valueWhitespace = index;
+          } else {
+            valueWhitespace = -1;
+          }
+          index++;
+        }
+        if (parameters[key] === void 0) {
+          const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+          parameters[key] = header.slice(valueStart, valueEnd);
+        }
+        if (stop !== 0)
+          break parameter;
+        continue parameter;
+      }
+      if ((flags & OWS) !== 0) {
+        if (keyWhitespace === -1)
+          keyWhitespace = index;
+      } else {
+        keyWhitespace = -1;
+      }
+      keyFlags |= code2 & NON_ASCII | flags;
+      index++;
+    }
+  }
+  return { type, index, parameters };
+}
+function unescapeQuotedPairs(str3, start, end) {
+  let result2 = "";
+  for (let index = start; index < end; index++) {
+    if (str3.charCodeAt(index) === BSLASH) {
+      result2 += str3.slice(start, index);
+      start = ++index;
+    }
+  }
+  return result2 + str3.slice(start, end);
+}
+
+// node_modules/json-with-bigint/json-with-bigint.js
+var intRegex = /^-?\d+$/;
+var noiseValue = /^-?\d+n+$/;
+var originalStringify = JSON.stringify;
+var originalParse = JSON.parse;
+var customFormat = /^-?\d+n$/;
+var bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+var noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+var isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
+var isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
+var stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
+  const prepareVal = (parent, key, val) => {
+    const isObject2 = val !== null && typeof val === "object";
+    const hasToJSON = isObject2 && typeof val.toJSON === "function";
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+    if (isNoise) return val + "n";
+    const isBigInt = typeof val === "bigint";
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+      return val.toString() + "n";
+    }
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+    const isPostReplacerObject = val !== null && typeof val === "object";
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper = val instanceof Number || val instanceof String || val instanceof Boolean;
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+    return val;
+  };
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+  if (isUnstringifiable(rootProcessed)) {
+    return void 0;
+  }
+  const isRootPrimitive = rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+  const chunks = [];
+  let level = 0;
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true
+    }
+  ];
+  const visited = new WeakSet([rootProcessed]);
+  while (stack.length > 0) {
+    const node2 = stack[stack.length - 1];
+    if (node2.index === 0) {
+      chunks.push(node2.isArray ? "[" : "{");
+      level++;
+    }
+    let isDone = false;
+    if (node2.isArray) {
+      if (node2.index < node2.val.length) {
+        if (!node2.first) chunks.push(",");
+        if (space) chunks.push("\n" + space.repeat(level));
+        const childRaw = node2.val[node2.index];
+        const childVal = prepareVal(node2.val, String(node2.index), childRaw);
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node2.first = false;
+          node2.index++;
+        } else {
+          const isComplexObject = childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+            visited.add(childVal);
+            stack.push({
+              parent: node2.val,
+              key: String(node2.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true
+            });
+            node2.first = false;
+            node2.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node2.first = false;
+            node2.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node2.index < node2.keys.length) {
+        const k = node2.keys[node2.index++];
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+        if (isFilteredOutByArray) continue;
+        const childRaw = node2.val[k];
+        const childVal = prepareVal(node2.val, k, childRaw);
+        if (isUnstringifiable(childVal)) continue;
+        if (!node2.first) chunks.push(",");
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+        const isComplexObject = childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+          visited.add(childVal);
+          stack.push({
+            parent: node2.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true
+          });
+          node2.first = false;
+          break;
+        } else {
+          chunks.push(originalStringify(childVal));
+          node2.first = false;
+        }
+      }
+      const isNodeFullyProcessed = node2.index >= node2.keys.length && stack[stack.length - 1] === node2;
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+    if (isDone) {
+      level--;
+      if (!node2.first && space) chunks.push("\n" + space.repeat(level));
+      chunks.push(node2.isArray ? "]" : "}");
+      visited.delete(node2.val);
+      stack.pop();
+    }
+  }
+  return chunks.join("");
+};
+var JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+          const hasFunctionReplacer = typeof replacer === "function";
+          if (hasFunctionReplacer) return replacer(key, val);
+          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+          if (isKeyInArrayReplacer) return val;
+          return val;
+        },
+        space
+      );
+    }
+    if (!value) return originalStringify(value, replacer, space);
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+        if (isNoise) return val.toString() + "n";
+        if (typeof val === "bigint") return val.toString() + "n";
+        const hasFunctionReplacer = typeof replacer === "function";
+        if (hasFunctionReplacer) return replacer(key, val);
+        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+        if (isKeyInArrayReplacer) return val;
+        return val;
+      },
+      space
+    );
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3"
+    );
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
+    return denoisedJSON;
+  } catch (error62) {
+    if (error62 instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+      if (convertedJSON === void 0) return void 0;
+      const supportsRawJSON = "rawJSON" in JSON;
+      if (supportsRawJSON) return convertedJSON;
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+    throw error62;
+  }
+};
+var featureCache = /* @__PURE__ */ new Map();
+var isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+  try {
+    const result2 = JSON.parse(
+      "1",
+      (_, __, context) => !!context?.source && context.source === "1"
+    );
+    featureCache.set(parseFingerprint, result2);
+    return result2;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+    return false;
+  }
+};
+var convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
+  const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+  const hasUserReviver = typeof userReviver === "function";
+  if (!hasUserReviver) return value;
+  return userReviver(key, value, context);
+};
+var JSONParseV2 = (text2, reviver) => {
+  return JSON.parse(text2, (key, value, context) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context && intRegex.test(context.source);
+    const isBigInt = isBigNumber && isInt;
+    if (isBigInt) return BigInt(context.source);
+    const hasCustomReviver = typeof reviver === "function";
+    if (!hasCustomReviver) return value;
+    return reviver(key, value, context);
+  });
+};
+var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+var MAX_DIGITS = MAX_INT.length;
+var stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+var noiseValueWithQuotes = /^"-?\d+n+"$/;
+var applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+  while (stack.length > 0) {
+    const node2 = stack[stack.length - 1];
+    if (!node2.visited) {
+      node2.visited = true;
+      const value = node2.parent[node2.key];
+      const isComplexObject = value !== null && typeof value === "object";
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node2;
+      let value = parent[key];
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+      const hasUserReviver = typeof userReviver === "function";
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+      const isDeleted = value === void 0;
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+      stack.pop();
+    }
+  }
+  return rootHolder[""];
+};
+var serializeBigInts = (text2) => {
+  return text2.replace(
+    stringsOrLargeNumbers,
+    (match2, digits, fractional, exponential) => {
+      const isString = match2[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match2);
+      if (isNoise) return match2.substring(0, match2.length - 1) + 'n"';
+      const hasFractionalOrExponential = fractional || exponential;
+      const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
+      const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+      if (isStandardValue) return match2;
+      return '"' + match2 + 'n"';
+    }
+  );
+};
+var JSONParse = (text2, reviver) => {
+  if (!text2) return originalParse(text2, reviver);
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text2, reviver);
+    const serializedData = serializeBigInts(text2);
+    return originalParse(
+      serializedData,
+      (key, value, context) => convertMarkedBigIntsReviver(key, value, context, reviver)
+    );
+  } catch (error62) {
+    if (error62 instanceof RangeError) {
+      const serializedData = serializeBigInts(text2);
+      const parsed = originalParse(serializedData);
+      return applyReviverIteratively(parsed, reviver);
+    }
+    throw error62;
+  }
+};
+
+// node_modules/@octokit/request-error/dist-src/index.js
+var RequestError = class extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+};
+
+// node_modules/@octokit/request/dist-bundle/index.js
+var VERSION3 = "10.0.16";
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${VERSION3} ${getUserAgent()}`
+  }
+};
+function isPlainObject3(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch2(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error62) {
+    let message = "Unknown Error";
+    if (error62 instanceof Error) {
+      if (error62.name === "AbortError") {
+        error62.status = 500;
+        throw error62;
+      }
+      message = error62.message;
+      if (error62.name === "TypeError" && "cause" in error62) {
+        if (error62.cause instanceof Error) {
+          message = error62.cause.message;
+        } else if (typeof error62.cause === "string") {
+          message = error62.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error62;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url2 = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url: url2,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = parse10(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text2 = "";
+    try {
+      text2 = await response.text();
+      return JSONParse(text2);
+    } catch (err) {
+      return text2;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+function withDefaults2(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: withDefaults2.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: withDefaults2.bind(null, endpoint2)
+  });
+}
+var request = withDefaults2(endpoint, defaults_default);
+
+// node_modules/@octokit/graphql/dist-bundle/index.js
+var VERSION4 = "0.0.0-development";
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result2, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result2[key] = parsedOptions[key];
+      return result2;
+    }
+    if (!result2.variables) {
+      result2.variables = {};
+    }
+    result2.variables[key] = parsedOptions[key];
+    return result2;
+  }, {});
+  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
+    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+function withDefaults3(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: withDefaults3.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+var graphql2 = withDefaults3(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${VERSION4} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return withDefaults3(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+// node_modules/@octokit/auth-token/dist-bundle/index.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep3 = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep3}${b64url}${sep3}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+async function hook(token, request2, route, parameters) {
+  const endpoint2 = request2.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint2.headers.authorization = withAuthorizationPrefix(token);
+  return request2(endpoint2);
+}
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+// node_modules/@octokit/core/dist-src/version.js
+var VERSION5 = "7.0.8";
+
+// node_modules/@octokit/core/dist-src/index.js
+var noop2 = () => {
+};
+var consoleWarn = console.warn.bind(console);
+var consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = noop2;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = noop2;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+var userAgentTrail = `octokit-core.js/${VERSION5} ${getUserAgent()}`;
+var Octokit = class {
+  static VERSION = VERSION5;
+  static defaults(defaults) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults === "function") {
+          super(defaults(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults,
+            options,
+            options.userAgent && defaults.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook2 = new before_after_hook_default.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook2.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook2;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth2 = createTokenAuth(options.auth);
+        hook2.wrap("request", auth2.hook);
+        this.auth = auth2;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth2 = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook2.wrap("request", auth2.hook);
+      this.auth = auth2;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+};
+
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var import_light = __toESM(require_light(), 1);
+var VERSION6 = "0.0.0-development";
+function isRequestError(error62) {
+  return error62.request !== void 0;
+}
+async function errorRequest(state, octokit, error62, options) {
+  if (!isRequestError(error62) || !error62?.request.request) {
+    throw error62;
+  }
+  if (error62.status >= 400 && !state.doNotRetry.includes(error62.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error62, retries, retryAfter);
+  }
+  throw error62;
+}
+async function wrapRequest(state, octokit, request2, options) {
+  const limiter = new import_light.default();
+  limiter.on("failed", function(error62, info) {
+    const maxRetries = ~~error62.request.request?.retries;
+    const after = ~~error62.request.request?.retryAfter;
+    options.request.retryCount = info.retryCount + 1;
+    if (maxRetries > info.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request2, options) {
+  const response = await request2(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error62 = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error62, options);
+  }
+  return response;
+}
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error62, retries, retryAfter) => {
+        error62.request.request = Object.assign({}, error62.request.request, {
+          retries,
+          retryAfter
+        });
+        return error62;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION6;
+
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+var import_light2 = __toESM(require_light(), 1);
+var VERSION7 = "0.0.0-development";
+var noop3 = () => Promise.resolve();
+function wrapRequest2(state, request2, options) {
+  return state.retryLimiter.schedule(doRequest, state, request2, options);
+}
+async function doRequest(state, request2, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request2.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop3);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error62) => error62.type === "RATE_LIMITED")) {
+      const error62 = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error62;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck2, common) {
+  groups.global = new Bottleneck2.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck2.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck2.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck2.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck2.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck: Bottleneck2 = import_light2.default,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck2, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    const events = {};
+    const emitter = new Bottleneck2.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error62, info) {
+      const [state2, request2, options] = info.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error62.status !== 401;
+      if (!(shouldRetryGraphQL || error62.status === 403 || error62.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request2.retryCount;
+      request2.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error62.message)) {
+          const retryAfter2 = Number(error62.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error62.response.headers != null && error62.response.headers["x-ratelimit-remaining"] === "0" || (error62.response.data?.errors ?? []).some(
+          (error210) => error210.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error62.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request2.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request2, options) => {
+    initializeBottleneck();
+    return wrapRequest2(state, request2, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION7;
+throttling.triggersNotification = triggersNotification;
+
+// src/github/cli-client.ts
+var DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
+var RATE_LIMIT_RETRIES = 2;
+function cliApiBaseUrl(flag, env) {
+  return (flag || env.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
+}
+function cliToken(env) {
+  return env.GITHUB_TOKEN || env.GH_TOKEN || void 0;
+}
+function createCliRequest(o) {
+  const Client = Octokit.plugin(throttling, retry);
+  const base = o.retryBaseMs ?? 1e3;
+  const limit = (kind) => (retryAfter, options, _o, retryCount) => {
+    const again = retryCount < RATE_LIMIT_RETRIES;
+    o.warn(`GitHub API ${kind} on ${options.method} ${options.url}${again ? `: retrying in ${retryAfter} s` : ": giving up"}`);
+    return again;
+  };
+  const octokit = new Client({
+    ...o.token ? { auth: o.token } : {},
+    baseUrl: o.baseUrl,
+    userAgent: `defect-gate/${VERSION}`,
+    log: { debug: () => {
+    }, info: () => {
+    }, warn: () => {
+    }, error: () => {
+    } },
+    throttle: { retryAfterBaseValue: base, onRateLimit: limit("rate limit"), onSecondaryRateLimit: limit("secondary rate limit") },
+    retry: { doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: base, retries: 3 }
+  });
+  return async (route, params) => {
+    const res = await octokit.request(route, params ?? {});
+    return { status: res.status, data: res.data };
+  };
+}
+
+// src/report/report-command.ts
+var DEFAULT_LEDGER_BRANCH = "defect-gate-data";
+var UsageError = class extends Error {
+};
+function parsePeriodDate(flag, v, end) {
+  const s = v.trim();
+  let m = /^(\d{4})-(\d{2})$/.exec(s);
+  if (m) {
+    const y = Number(m[1]);
+    const mo = Number(m[2]) - 1;
+    if (mo >= 0 && mo < 12) return new Date(end ? Date.UTC(y, mo + 1, 1) - 1 : Date.UTC(y, mo, 1));
+  }
+  m = /^\d{4}-\d{2}-\d{2}$/.exec(s);
+  if (m) {
+    const t2 = Date.parse(`${s}T00:00:00Z`);
+    if (!Number.isNaN(t2)) return new Date(end ? t2 + 864e5 - 1 : t2);
+  }
+  if (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))) return new Date(Date.parse(s));
+  throw new UsageError(`invalid ${flag} "${v}": expected a date such as 2026-06-01, a month such as 2026-06, or an ISO time`);
+}
+function metricsOptions(o, policy) {
+  const bucket = o.bucket ?? "month";
+  if (bucket !== "week" && bucket !== "month") throw new UsageError(`invalid --bucket "${bucket}": expected week or month`);
+  const since = o.since !== void 0 ? parsePeriodDate("--since", o.since, false) : void 0;
+  let until = o.until !== void 0 ? parsePeriodDate("--until", o.until, true) : void 0;
+  if (until && until.getTime() > o.now.getTime()) until = o.now;
+  if (since && since.getTime() > (until ?? o.now).getTime()) throw new UsageError(`--since ${o.since} is after the end of the period`);
+  const prod = (o.productionEnv ?? []).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean);
+  return {
+    now: o.now,
+    ...since ? { since } : {},
+    ...until ? { until } : {},
+    bucket,
+    levels: policy.levels,
+    sla: policy.sla,
+    productionEnvironments: prod.length ? prod : ["production"],
+    exceptions: policy.exceptions.entries.map((e) => ({
+      id: e.id,
+      type: e.type,
+      ...e.entry["approved-by"] ? { approvedBy: e.entry["approved-by"] } : {},
+      ...e.entry.expires ? { expires: e.entry.expires } : {},
+      ...e.entry.due ? { due: e.entry.due } : {}
+    })),
+    expiringDays: Math.max(policy.exceptions.expiringDays, 30)
+  };
+}
+function splitRepo(s) {
+  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(s.trim());
+  if (!m) throw new UsageError(`invalid repository "${s}": expected OWNER/REPO`);
+  return { owner: m[1], repo: m[2] };
+}
+function statusOf2(err) {
+  const s = err?.status;
+  return typeof s === "number" ? s : void 0;
+}
+function describe4(err) {
+  const status = statusOf2(err);
+  const msg = (err instanceof Error ? err.message : String(err)).split("\n")[0]?.slice(0, 200) ?? "";
+  return status ? `HTTP ${status}: ${msg}` : msg;
+}
+async function listOrgRepos(request2, org, perPage = 100) {
+  const out = [];
+  for (let page2 = 1; page2 <= 1e3; page2++) {
+    const res = await request2("GET /orgs/{org}/repos", { org, per_page: perPage, page: page2 });
+    const items = res.data;
+    for (const r of items) if (!r.archived) out.push(r.full_name);
+    if (items.length < perPage) break;
+  }
+  return out;
+}
+async function mapLimit(items, limit, fn) {
+  const out = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+async function runReportCommand(o, io, deps = {}) {
+  try {
+    return await report(o, io, deps);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`defect-gate: ${err.message}
+Run 'defect-gate --help' for usage.
+`);
+      return 2;
+    }
+    const name = err?.name;
+    if (name === "PolicyLoadError" || name === "LedgerFormatError" || statusOf2(err) !== void 0) {
+      io.stderr(`defect-gate: ${stripControl(describe4(err))}
+`);
+      return 2;
+    }
+    throw err;
+  }
+}
+async function report(o, io, deps) {
+  const format = o.format ?? "markdown";
+  if (format !== "markdown" && format !== "html" && format !== "json") throw new UsageError(`invalid --format "${format}" for report: expected markdown, html or json`);
+  const scope = o.scope ?? "default";
+  try {
+    checkScope(scope);
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+  const branch = o.branch ?? DEFAULT_LEDGER_BRANCH;
+  if (o.org !== void 0 && (o.ledger !== void 0 || o.repo !== void 0)) throw new UsageError("--org reads every repository of the organization: do not combine it with --ledger or --repo");
+  const { policy } = loadPolicy(o.policy, o.workspace);
+  const mo = metricsOptions(o, policy);
+  const api = () => deps.request ?? createCliRequest({
+    token: cliToken(io.env),
+    baseUrl: cliApiBaseUrl(o.apiUrl, io.env),
+    warn: (m) => io.stderr(`warning: ${m}
+`),
+    ...deps.retryBaseMs !== void 0 ? { retryBaseMs: deps.retryBaseMs } : {}
+  });
+  const now = () => o.now;
+  let markdown;
+  let htmlText;
+  let json2;
+  if (o.org !== void 0) {
+    const org = o.org.trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(org)) throw new UsageError(`invalid --org "${o.org}": expected an organization login`);
+    const request2 = api();
+    const repos = await listOrgRepos(request2, org, deps.pageSize);
+    io.stderr(`${org}: ${repos.length} repositories; reading ledger branch ${branch} (scope ${scope})
+`);
+    const results2 = await mapLimit(repos, deps.concurrency ?? 4, async (full) => {
+      try {
+        const book = await new BranchLedgerStore(request2, splitRepo(full), branch, now).read(scope);
+        return book ? { repo: full, metrics: computeMetrics(book, mo) } : { repo: full };
+      } catch (err) {
+        return { repo: full, error: stripControl(describe4(err)) };
+      }
+    });
+    for (const r of results2) if (r.error) io.stderr(`warning: ${r.repo}: ${r.error}
+`);
+    const agg = aggregateOrg(org, results2, o.now);
+    markdown = () => renderOrgMarkdown(agg);
+    htmlText = () => renderOrgHtml(agg);
+    json2 = agg;
+  } else {
+    let book;
+    let subject;
+    const spec = o.ledger !== void 0 ? parseSpec(o.ledger) : o.repo !== void 0 ? { kind: "branch", branch } : void 0;
+    if (!spec) throw new UsageError("report needs a ledger: --ledger file:PATH, --ledger branch:NAME --repo OWNER/REPO, --repo OWNER/REPO, or --org OWNER");
+    if (spec.kind === "file") {
+      const store = new FileLedgerStore(resolve5(o.workspace, spec.path), now, spec.path);
+      book = await store.read(scope);
+      subject = `${spec.path} (scope ${scope})`;
+      if (!book) throw new UsageError(`no ledger book "${scope}" in ${spec.path} (does the file exist? is --scope right?)`);
+    } else {
+      const repoText = o.repo ?? io.env.GITHUB_REPOSITORY;
+      if (!repoText) throw new UsageError("a branch ledger needs the repository: --repo OWNER/REPO (or GITHUB_REPOSITORY)");
+      const repo = splitRepo(repoText);
+      book = await new BranchLedgerStore(api(), repo, spec.branch, now).read(scope);
+      subject = `${repo.owner}/${repo.repo} (scope ${scope})`;
+      if (!book) throw new UsageError(`no ledger book "${scope}" on branch ${spec.branch} of ${repo.owner}/${repo.repo}`);
+    }
+    const m = computeMetrics(book, mo);
+    markdown = () => renderMetricsMarkdown(m, { subject });
+    htmlText = () => renderMetricsHtml(m, { subject });
+    json2 = { ...m, subject };
+  }
+  const main = format === "json" ? `${JSON.stringify(json2, null, 2)}
+` : format === "html" ? htmlText() : markdown();
+  if (o.output) {
+    write(resolve5(o.workspace, o.output), main);
+    io.stderr(`report: ${o.output}
+`);
+  } else io.stdout(main);
+  if (o.html) {
+    write(resolve5(o.workspace, o.html), format === "html" ? main : htmlText());
+    io.stderr(`HTML report: ${o.html}
+`);
+  }
+  return 0;
+}
+function parseSpec(s) {
+  try {
+    return parseLedgerSpec(s);
+  } catch (err) {
+    throw new UsageError(err.message);
+  }
+}
+function write(path, text2) {
+  mkdirSync3(dirname4(path), { recursive: true });
+  writeFileSync3(path, text2);
+}
+
+// src/cli-policy.ts
+import { readFileSync as readFileSync6 } from "node:fs";
+import { basename, dirname as dirname5, extname, join as join2, resolve as resolve6 } from "node:path";
+import { parseArgs } from "node:util";
+
+// src/policy/lint.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+function formatLintProblem(p) {
+  return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
+}
+function fromPolicyError(e) {
+  return { file: e.file, line: e.line, column: e.column, path: e.path, severity: "error", message: e.message };
+}
+var isObj3 = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+var list = (v) => Array.isArray(v) ? v : [v];
+var NOCASE = /* @__PURE__ */ new Set(["tool", "cve", "tags", "scanner-severity"]);
+var RANGES = /* @__PURE__ */ new Set(["score", "epss"]);
+function rangeOf(v) {
+  if (typeof v !== "number" && typeof v !== "string") return void 0;
+  let t2;
+  try {
+    t2 = parseNumberComparison(v);
+  } catch {
+    return void 0;
+  }
+  const x = t2.value;
+  switch (t2.op) {
+    case ">=":
+      return { lo: x, loIn: true, hi: Infinity, hiIn: false };
+    case ">":
+      return { lo: x, loIn: false, hi: Infinity, hiIn: false };
+    case "<=":
+      return { lo: -Infinity, loIn: false, hi: x, hiIn: true };
+    case "<":
+      return { lo: -Infinity, loIn: false, hi: x, hiIn: false };
+    case "==":
+      return { lo: x, loIn: true, hi: x, hiIn: true };
+  }
+}
+function rangeWithin(inner, outer) {
+  const loOk = inner.lo > outer.lo || inner.lo === outer.lo && (outer.loIn || !inner.loIn);
+  const hiOk = inner.hi < outer.hi || inner.hi === outer.hi && (outer.hiIn || !inner.hiIn);
+  return loOk && hiOk;
+}
+function valueSet(field, v) {
+  return new Set(
+    list(v).map((x) => {
+      if (field === "cwe") return cweId(typeof x === "number" ? String(x) : x) ?? JSON.stringify(x);
+      if (typeof x === "string") return NOCASE.has(field) ? x.toLowerCase() : x;
+      return JSON.stringify(x);
+    })
+  );
+}
+function implies(inner, outer) {
+  for (const [field, ov] of Object.entries(outer)) {
+    if (ov === void 0) continue;
+    if (!(field in inner) || inner[field] === void 0) return false;
+    const iv = inner[field];
+    if (RANGES.has(field)) {
+      const a = rangeOf(iv);
+      const b = rangeOf(ov);
+      if (!a || !b || !rangeWithin(a, b)) return false;
+      continue;
+    }
+    const os = valueSet(field, ov);
+    for (const x of valueSet(field, iv)) if (!os.has(x)) return false;
+  }
+  return true;
+}
+var sameConditions = (a, b) => implies(a, b) && implies(b, a);
+function lintPolicy(text2, file2, opts) {
+  const lc = new import_yaml2.LineCounter();
+  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter: lc, prettyErrors: false });
+  const raw = doc.toJS({ maxAliasCount: 100 });
+  if (!isObj3(raw)) return [];
+  const out = [];
+  const warn = (path, message, key = false) => out.push({ file: file2, ...positionOf(doc, lc, path, key), path: pathText(path), severity: "warning", message });
+  const lineOf = (path) => positionOf(doc, lc, path).line;
+  lintRules(raw, opts.levels, warn, lineOf);
+  lintGates(raw, opts.levels, warn);
+  lintExceptions(raw, opts.now, warn, lineOf);
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+function lintRules(raw, levels, warn, lineOf) {
+  const severity = raw.severity;
+  if (!isObj3(severity) || !Array.isArray(severity.rules)) return;
+  const rules = severity.rules.filter(isObj3);
+  const most = levels[0];
+  const least = levels[levels.length - 1];
+  rules.forEach((r, j) => {
+    const base = ["severity", "rules", j];
+    const name = String(r.name ?? `#${j + 1}`);
+    const when = isObj3(r.when) ? r.when : void 0;
+    if (when && Object.keys(when).length > 0) {
+      for (let i = 0; i < j; i++) {
+        const prev = rules[i];
+        const pw = isObj3(prev.when) ? prev.when : void 0;
+        if (!pw || Object.keys(pw).length === 0) continue;
+        const where2 = `rule "${String(prev.name ?? `#${i + 1}`)}" (line ${lineOf(["severity", "rules", i])})`;
+        if (prev.stop === true && implies(when, pw)) {
+          warn(base, `rule "${name}" never applies: every finding it matches also matches ${where2}, which has \`stop: true\``);
+          break;
+        }
+        if (sameConditions(when, pw)) {
+          warn([...base, "when"], `rule "${name}" has the same conditions as ${where2}: both always apply together; merge them into one rule`);
+          break;
+        }
+      }
+    }
+    if (least !== void 0 && levels.length > 1 && r.floor === least) {
+      warn([...base, "floor"], `\`floor: ${least}\` changes nothing: ${least} is the least severe level, every finding is at least that`);
+    }
+    if (most !== void 0 && levels.length > 1 && r.cap === most) {
+      warn([...base, "cap"], `\`cap: ${most}\` changes nothing: ${most} is the most severe level, every finding is at most that`);
+    }
+    if (typeof r.set === "string" && r.raise === void 0 && r.lower === void 0) {
+      const s = levels.indexOf(r.set);
+      const f = typeof r.floor === "string" ? levels.indexOf(r.floor) : -1;
+      const c = typeof r.cap === "string" ? levels.indexOf(r.cap) : -1;
+      if (s >= 0 && f >= 0 && f >= s && r.floor !== least) warn([...base, "floor"], `\`floor: ${String(r.floor)}\` changes nothing after \`set: ${r.set}\` in the same rule`);
+      if (s >= 0 && c >= 0 && c <= s && r.cap !== most) warn([...base, "cap"], `\`cap: ${String(r.cap)}\` changes nothing after \`set: ${r.set}\` in the same rule`);
+    }
+  });
+}
+function lintGates(raw, levels, warn) {
+  if (!isObj3(raw.gates)) return;
+  const rankOf = (l) => {
+    const i = levels.indexOf(l);
+    return i < 0 ? void 0 : i;
+  };
+  for (const [profile, rules] of Object.entries(raw.gates)) {
+    if (!Array.isArray(rules)) continue;
+    rules.forEach((g, i) => {
+      if (!isObj3(g)) return;
+      const base = ["gates", profile, i];
+      const name = String(g.name ?? `#${i + 1}`);
+      if (typeof g.severity === "string" || Array.isArray(g.severity)) {
+        try {
+          const t2 = parseSeverityComparison(g.severity);
+          if (t2.levels.every((l) => rankOf(l) !== void 0) && ranksFor(t2, rankOf, levels.length).size === 0) {
+            warn([...base, "severity"], `gate rule "${name}" can never count anything: severity "${String(g.severity)}" matches no level of ${levels.join(", ")}`);
+          }
+        } catch {
+        }
+      }
+      if (typeof g.new === "boolean" && g.status !== void 0) {
+        const statuses = list(g.status).map(String);
+        const fresh = /* @__PURE__ */ new Set(["new", "reopened"]);
+        const ok = statuses.some((s) => fresh.has(s) === g.new);
+        if (!ok) warn([...base, "status"], `gate rule "${name}" can never count anything: \`new: ${g.new}\` excludes status ${statuses.join(", ")}`);
+      }
+    });
+  }
+}
+function lintExceptions(raw, now, warn, lineOf) {
+  const sec = raw.exceptions;
+  if (!isObj3(sec) || !Array.isArray(sec.entries)) return;
+  const entries = sec.entries;
+  const today = now.toISOString().slice(0, 10);
+  entries.forEach((e, j) => {
+    if (!isObj3(e)) return;
+    const base = ["exceptions", "entries", j];
+    const id = String(e.id ?? `#${j + 1}`);
+    if (typeof e.expires === "string" && e.expires < today) {
+      warn([...base, "expires"], `exception "${id}" expired on ${e.expires}: it no longer applies; renew it (with a new approval) or remove it`);
+    }
+    const m = isObj3(e.match) ? e.match : void 0;
+    if (!m) return;
+    for (let i = 0; i < j; i++) {
+      const prev = entries[i];
+      if (!isObj3(prev) || !isObj3(prev.match)) continue;
+      const pm = prev.match;
+      const where2 = `exception "${String(prev.id ?? `#${i + 1}`)}" (line ${lineOf(["exceptions", "entries", i])})`;
+      if (sameConditions(m, pm)) {
+        warn([...base, "match"], `exception "${id}" has the same \`match\` as ${where2}: only the first that applies is used`);
+        break;
+      }
+      const shared = (field) => {
+        if (m[field] === void 0 || pm[field] === void 0) return void 0;
+        const a = valueSet(field, m[field]);
+        return [...valueSet(field, pm[field])].find((x) => a.has(x));
+      };
+      const fp = shared("fingerprint");
+      if (fp !== void 0) {
+        warn([...base, "match"], `exception "${id}" and ${where2} may both match fingerprint ${fp}: only the first that applies is used`);
+        break;
+      }
+      const cve = shared("cve");
+      const pkg = shared("package");
+      if (cve !== void 0 && pkg !== void 0) {
+        warn([...base, "match"], `exception "${id}" and ${where2} may both match ${cve.toUpperCase()} in package ${pkg}: only the first that applies is used`);
+        break;
+      }
+    }
+  });
+}
+
+// src/policy/testing.ts
+var import_yaml3 = __toESM(require_dist(), 1);
+var oneOrMany2 = (t2) => external_exports.union([t2, external_exports.array(t2)]);
+var IsoDate2 = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, "a date as YYYY-MM-DD (or an ISO 8601 time)");
+var RESULT_KINDS2 = ["fail", "pass", "review", "open", "notApplicable", "informational"];
+var TestFinding = external_exports.strictObject({
+  tool: external_exports.union([external_exports.string().min(1), external_exports.strictObject({ name: external_exports.string().min(1), version: external_exports.string().optional() })]).optional(),
+  ruleId: external_exports.string().min(1).optional(),
+  title: external_exports.string().optional(),
+  message: external_exports.string().optional(),
+  kind: external_exports.enum(FINDING_KINDS).optional(),
+  path: external_exports.string().min(1).optional(),
+  startLine: external_exports.number().int().min(1).optional(),
+  level: external_exports.enum(SARIF_LEVELS).optional(),
+  resultKind: external_exports.enum(RESULT_KINDS2).optional(),
+  securitySeverity: external_exports.number().min(0).max(10).optional(),
+  cvss: external_exports.union([
+    external_exports.number().min(0).max(10),
+    external_exports.strictObject({ score: external_exports.number().min(0).max(10).optional(), version: external_exports.union([external_exports.string(), external_exports.number()]).optional(), vector: external_exports.string().optional() })
+  ]).optional(),
+  scannerSeverity: external_exports.string().min(1).optional(),
+  cwe: oneOrMany2(external_exports.union([external_exports.string().min(1), external_exports.number().int().positive()])).optional(),
+  cve: oneOrMany2(external_exports.string().min(1)).optional(),
+  tags: oneOrMany2(external_exports.string().min(1)).optional(),
+  component: external_exports.string().min(1).optional(),
+  package: external_exports.union([
+    external_exports.string().min(1),
+    external_exports.strictObject({
+      name: external_exports.string().min(1),
+      ecosystem: external_exports.string().optional(),
+      version: external_exports.string().optional(),
+      purl: external_exports.string().optional(),
+      fixedVersions: external_exports.array(external_exports.string()).optional()
+    })
+  ]).optional(),
+  exploit: external_exports.strictObject({
+    kev: external_exports.boolean().optional(),
+    kevDateAdded: IsoDate2.optional(),
+    kevDueDate: IsoDate2.optional(),
+    epss: external_exports.number().min(0).max(1).optional(),
+    epssPercentile: external_exports.number().min(0).max(1).optional()
+  }).optional(),
+  suppressions: external_exports.array(external_exports.strictObject({ kind: external_exports.string().min(1).default("inSource"), status: external_exports.string().optional(), justification: external_exports.string().optional() })).optional(),
+  baselineState: external_exports.enum(["new", "unchanged", "updated", "absent"]).optional(),
+  fingerprint: external_exports.string().min(1).optional(),
+  status: external_exports.enum(["new", "existing", "reopened"]).optional()
+}).describe("A finding, described partly; unset fields get neutral defaults (a gated SAST finding with no rating data).");
+var EXCEPTION_STATES = ["active", "expiring", "expired", "not-allowed"];
+var Expect = external_exports.strictObject({
+  severity: external_exports.string().min(1).optional().describe("The organization level the policy must give."),
+  gated: external_exports.boolean().optional().describe("Whether gates count the finding at all."),
+  gates: external_exports.record(external_exports.string().min(1), external_exports.array(external_exports.string().min(1))).optional().describe("Per environment: the names of exactly the gate rules that count the finding ([] for none)."),
+  exception: external_exports.union([external_exports.literal("none"), external_exports.strictObject({ id: external_exports.string().min(1).optional(), state: external_exports.enum(EXCEPTION_STATES).optional() })]).optional().describe("The exception that matched (id, state), or none.")
+}).refine((e) => Object.keys(e).length > 0, "expect at least one of severity, gated, gates, exception");
+var Case = external_exports.strictObject({
+  name: external_exports.string().min(1),
+  finding: TestFinding,
+  expect: Expect
+});
+var PolicyTestFile = external_exports.strictObject({
+  $schema: external_exports.string().optional(),
+  now: IsoDate2.optional().describe("When exceptions are judged (overridden by --now)."),
+  cases: external_exports.array(Case).min(1)
+}).describe("defect-gate policy tests.");
+var PolicyTestFileError = class extends Error {
+  constructor(errors) {
+    super(`invalid policy tests (${errors.length} problem${errors.length === 1 ? "" : "s"}):
+${errors.map((e) => `  ${formatPolicyError(e)}`).join("\n")}`);
+    this.errors = errors;
+    this.name = "PolicyTestFileError";
+  }
+  errors;
+};
+function parsePolicyTests(text2, file2, policy) {
+  const lc = new import_yaml3.LineCounter();
+  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const errors = [];
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    errors.push({ file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` });
+  }
+  if (errors.length) throw new PolicyTestFileError(errors);
+  const raw = doc.toJS({ maxAliasCount: 100 });
+  const at = (path, message, key = false) => errors.push({ file: file2, ...positionOf(doc, lc, path, key), path: pathText(path), message });
+  if (raw === null || raw === void 0) {
+    at([], "the test file is empty: expected `cases:` with a list of {name, finding, expect}");
+    throw new PolicyTestFileError(errors);
+  }
+  const parsed = PolicyTestFile.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue2 of parsed.error.issues) {
+      const path = issue2.path.filter((k) => typeof k === "string" || typeof k === "number");
+      if (issue2.code === "unrecognized_keys") {
+        for (const k of issue2.keys) at([...path, k], `unknown key "${k}"`, true);
+      } else {
+        at(path, issue2.code === "invalid_type" && issue2.message.includes("received undefined") ? `missing required key: expected ${issue2.expected}` : issue2.message);
+      }
+    }
+    throw new PolicyTestFileError(errors);
+  }
+  const levels = new Set(policy.levels);
+  const names = /* @__PURE__ */ new Set();
+  parsed.data.cases.forEach((c, i) => {
+    const base = ["cases", i];
+    if (names.has(c.name)) at([...base, "name"], `case name "${c.name}" is used twice`);
+    names.add(c.name);
+    if (c.expect.severity !== void 0 && !levels.has(c.expect.severity)) {
+      at([...base, "expect", "severity"], `unknown level "${c.expect.severity}": expected one of ${policy.levels.join(", ")}`);
+    }
+    for (const [env, rules] of Object.entries(c.expect.gates ?? {})) {
+      const profile = policy.gates[env];
+      if (!profile) {
+        at([...base, "expect", "gates", env], `no gate profile "${env}" in the policy: expected one of ${Object.keys(policy.gates).join(", ")}`, true);
+        continue;
+      }
+      const known = new Set(profile.map((g) => g.name));
+      rules.forEach((r, k) => {
+        if (!known.has(r)) at([...base, "expect", "gates", env, k], `no gate rule "${r}" in profile "${env}": expected one of ${[...known].map((n) => `"${n}"`).join(", ")}`);
+      });
+    }
+  });
+  if (errors.length) throw new PolicyTestFileError(errors);
+  return {
+    file: file2,
+    ...parsed.data.now ? { now: parsed.data.now } : {},
+    cases: parsed.data.cases.map((c, i) => ({ ...c, ...positionOf(doc, lc, ["cases", i]) }))
+  };
+}
+var asList4 = (v) => v === void 0 ? [] : Array.isArray(v) ? v : [v];
+function buildTestFinding(d, index) {
+  const f = {
+    fingerprint: d.fingerprint ?? `policy-test-${index + 1}`,
+    fingerprintSource: "policy-test",
+    tool: typeof d.tool === "string" ? { name: d.tool } : d.tool ? { ...d.tool } : { name: "test" },
+    source: { file: "policy-test", format: "policy-test", pointer: `$.cases[${index}].finding` },
+    ruleId: d.ruleId ?? "test-rule",
+    title: d.title ?? d.ruleId ?? "test finding",
+    message: d.message ?? "",
+    kind: d.kind ?? "sast",
+    cwe: asList4(d.cwe).map((c) => cweId(typeof c === "number" ? String(c) : c)).filter((c) => c !== void 0),
+    cve: asList4(d.cve),
+    tags: asList4(d.tags),
+    resultKind: d.resultKind ?? "fail",
+    suppressions: (d.suppressions ?? []).map((s) => ({ ...s }))
+  };
+  if (d.level !== void 0) f.level = d.level;
+  if (d.securitySeverity !== void 0) f.securitySeverity = d.securitySeverity;
+  if (d.cvss !== void 0) {
+    f.cvss = typeof d.cvss === "number" ? { score: d.cvss } : { ...d.cvss, ...d.cvss.version !== void 0 ? { version: String(d.cvss.version) } : {} };
+  }
+  if (d.scannerSeverity !== void 0) f.scannerSeverity = d.scannerSeverity.toLowerCase();
+  if (d.path !== void 0) {
+    f.path = d.path;
+    f.startLine = d.startLine ?? 1;
+  }
+  if (d.component !== void 0) f.component = d.component;
+  if (d.package !== void 0) f.package = typeof d.package === "string" ? { name: d.package } : { ...d.package };
+  if (d.exploit !== void 0) f.exploit = { ...d.exploit };
+  if (d.baselineState !== void 0) f.baselineState = d.baselineState;
+  return f;
+}
+var setText = (xs) => xs.length ? xs.map((x) => `"${x}"`).join(", ") : "none";
+function runPolicyTests(suite, policy, now) {
+  return suite.cases.map((c, i) => {
+    const finding = buildTestFinding(c.finding, i);
+    const rated = { ...rateFinding(finding, policy), status: c.finding.status ?? "new" };
+    const [f] = applyExceptions([rated], policy.exceptions, now).findings;
+    const gates = {};
+    for (const env of Object.keys(policy.gates)) {
+      const v = evaluateGate([f], [], policy, { environment: env, onInputError: "warn" });
+      gates[env] = v.rules.filter((r) => r.findings.includes(f.fingerprint)).map((r) => r.name);
+    }
+    const actual = {
+      severity: f.severity,
+      gated: f.gated,
+      ...f.notGatedReason ? { notGatedReason: f.notGatedReason } : {},
+      explanation: f.explanation.map((s) => s.step === "rule" ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`),
+      gates,
+      ...f.exception ? { exception: { id: f.exception.id, state: f.exception.state, ...f.exception.problem ? { problem: f.exception.problem } : {} } } : {}
+    };
+    const diffs = [];
+    const e = c.expect;
+    if (e.severity !== void 0 && e.severity !== f.severity) diffs.push(`severity: expected ${e.severity}, got ${f.severity}`);
+    if (e.gated !== void 0 && e.gated !== f.gated) {
+      diffs.push(`gated: expected ${e.gated}, got ${f.gated}${f.notGatedReason ? ` (${f.notGatedReason})` : ""}`);
+    }
+    for (const [env, want] of Object.entries(e.gates ?? {})) {
+      const got = gates[env] ?? [];
+      const missing = want.filter((w) => !got.includes(w));
+      const extra = got.filter((g) => !want.includes(g));
+      if (missing.length || extra.length) {
+        diffs.push(
+          `gates.${env}: expected ${setText(want)}, got ${setText(got)}${missing.length ? ` (missing ${setText(missing)})` : ""}${extra.length ? ` (unexpected ${setText(extra)})` : ""}`
+        );
+      }
+    }
+    if (e.exception !== void 0) {
+      const got = f.exception;
+      if (e.exception === "none") {
+        if (got) diffs.push(`exception: expected none, got ${got.id} (${got.state})`);
+      } else if (!got) {
+        diffs.push(`exception: expected ${e.exception.id ?? "one"}${e.exception.state ? ` (${e.exception.state})` : ""}, got none`);
+      } else if (e.exception.id !== void 0 && e.exception.id !== got.id || e.exception.state !== void 0 && e.exception.state !== got.state) {
+        diffs.push(`exception: expected ${e.exception.id ?? got.id} (${e.exception.state ?? got.state}), got ${got.id} (${got.state}${got.problem ? `: ${got.problem}` : ""})`);
+      }
+    }
+    return { name: c.name, line: c.line, column: c.column, passed: diffs.length === 0, diffs, actual };
+  });
+}
+function formatPolicyTestResults(file2, results2) {
+  const lines = [];
+  for (const r of results2) {
+    lines.push(`${r.passed ? "PASS" : "FAIL"}  ${r.name}`);
+    if (!r.passed) {
+      lines.push(`      ${file2}:${r.line}:${r.column}`);
+      for (const d of r.diffs) lines.push(`      ${d}`);
+      lines.push(`      rating: ${r.actual.explanation.join("; ")}`);
+      if (r.actual.notGatedReason) lines.push(`      not gated: ${r.actual.notGatedReason}`);
+      if (r.actual.exception) lines.push(`      exception: ${r.actual.exception.id} (${r.actual.exception.state}${r.actual.exception.problem ? `: ${r.actual.exception.problem}` : ""})`);
+    }
+  }
+  const failed = results2.filter((r) => !r.passed).length;
+  lines.push(`${file2}: ${results2.length - failed} passed, ${failed} failed, ${results2.length} total`);
+  return `${lines.join("\n")}
+`;
+}
+
+// src/explain.ts
+var import_picomatch5 = __toESM(require_picomatch2(), 1);
+function selectFindings(findings, sel) {
+  const ruleTest = sel.rule !== void 0 ? (0, import_picomatch5.default)(sel.rule, { dot: true }) : void 0;
+  const fp = sel.fingerprint?.toLowerCase();
+  return findings.filter(
+    (f) => (!ruleTest || f.ruleId.length <= 1024 && ruleTest(f.ruleId)) && (fp === void 0 || f.fingerprint.toLowerCase().startsWith(fp))
+  );
+}
+function explainFinding(f, result2) {
+  const where2 = f.path ? `${f.path}${f.startLine ? `:${f.startLine}` : ""}` : f.location;
+  const scanner = { resultKind: f.resultKind };
+  if (f.level) scanner.level = f.level;
+  if (f.securitySeverity !== void 0) scanner.securitySeverity = f.securitySeverity;
+  if (f.cvss) scanner.cvss = { ...f.cvss };
+  if (f.scannerSeverity) scanner.scannerSeverity = f.scannerSeverity;
+  const gates = result2.verdict.rules.map((r) => ({
+    rule: r.name,
+    action: r.action,
+    conditions: r.conditions,
+    counted: r.findings.includes(f.fingerprint),
+    count: r.count,
+    max: r.max,
+    exceeded: r.exceeded
+  }));
+  return {
+    fingerprint: f.fingerprint,
+    tool: f.tool.name,
+    alsoReportedBy: (f.alsoReportedBy ?? []).map((t2) => t2.name),
+    ruleId: f.ruleId,
+    title: f.title,
+    ...where2 ? { location: where2 } : {},
+    scanner,
+    ...f.exploit ? { exploit: f.exploit } : {},
+    ...f.package ? { package: f.package } : {},
+    cve: f.cve,
+    cwe: f.cwe,
+    steps: f.explanation,
+    severity: f.severity,
+    gated: f.gated,
+    ...f.notGatedReason ? { notGatedReason: f.notGatedReason } : {},
+    ...f.exception ? { exception: f.exception } : {},
+    ...f.status && result2.tracked ? { status: f.status } : {},
+    ...f.sla ? { sla: f.sla } : {},
+    environment: result2.environment,
+    verdict: result2.verdict.status,
+    blocking: result2.blocking.has(f.fingerprint),
+    gates
+  };
+}
+var num3 = (n) => Number.isInteger(n) ? n.toFixed(1) : String(n);
+function scannerLine(e) {
+  const s = e.scanner;
+  const parts = [];
+  if (s.level) parts.push(`SARIF level ${s.level}`);
+  if (s.resultKind !== "fail") parts.push(`result kind ${s.resultKind}`);
+  if (s.securitySeverity !== void 0) parts.push(`security-severity ${num3(s.securitySeverity)}`);
+  if (s.cvss?.score !== void 0) parts.push(`CVSS${s.cvss.version ? ` ${s.cvss.version}` : ""} ${num3(s.cvss.score)}${s.cvss.vector ? ` (${s.cvss.vector})` : ""}`);
+  if (s.scannerSeverity) parts.push(`scanner severity "${s.scannerSeverity}"`);
+  return parts.join(", ") || "no rating given";
+}
+function exploitLine(e) {
+  const x = e.exploit;
+  const parts = [];
+  if (x?.kev) parts.push(`CISA KEV${x.kevDateAdded || x.kevDueDate ? ` (${[x.kevDateAdded ? `added ${x.kevDateAdded}` : "", x.kevDueDate ? `due ${x.kevDueDate}` : ""].filter(Boolean).join(", ")})` : ""}`);
+  else if (x?.kev === false) parts.push("not in CISA KEV");
+  if (x?.epss !== void 0) parts.push(`EPSS ${x.epss}${x.epssPercentile !== void 0 ? ` (percentile ${x.epssPercentile})` : ""}`);
+  if (e.package) {
+    const fixed = e.package.fixedVersions?.length ? `, fixed in ${e.package.fixedVersions.join(", ")}` : ", no fix known";
+    parts.push(`package ${e.package.name}${e.package.version ? `@${e.package.version}` : ""}${fixed}`);
+  }
+  return parts.length ? parts.join("; ") : void 0;
+}
+function renderExplanations(list2) {
+  const out = [];
+  list2.forEach((e, i) => {
+    const also = e.alsoReportedBy.length ? ` (also ${e.alsoReportedBy.join(", ")})` : "";
+    out.push(`[${i + 1}/${list2.length}] ${e.tool}${also}  ${e.ruleId}  ${e.location ?? "(no location)"}`);
+    out.push(`  title:      ${e.title}`);
+    out.push(`  fingerprint ${e.fingerprint}`);
+    const ids = [...e.cve, ...e.cwe];
+    if (ids.length) out.push(`  ids:        ${ids.join(", ")}`);
+    out.push(`  scanner:    ${scannerLine(e)}`);
+    const ex = exploitLine(e);
+    if (ex) out.push(`  exploit:    ${ex}`);
+    for (const s of e.steps) {
+      if (s.step === "rule") out.push(`  rule:       ${s.detail}: ${s.from} → ${s.to}`);
+      else out.push(`  ${s.step === "base" ? "base:      " : "default:   "} ${s.detail} → ${s.to}`);
+    }
+    if (!e.steps.some((s) => s.step === "rule")) out.push("  rules:      no policy rule matched");
+    out.push(`  severity:   ${e.severity}`);
+    if (e.exception) {
+      const x = e.exception;
+      const who = [x.approvedBy ? `approved by ${x.approvedBy}` : "", x.approvedOn ? `on ${x.approvedOn}` : "", x.expires ? `until ${x.expires}` : ""].filter(Boolean).join(" ");
+      out.push(`  exception:  ${x.id} (${x.type}) ${x.state}${x.problem ? `: ${x.problem}` : ""}${who ? `; ${who}` : ""}${x.ticket ? `; ${x.ticket}` : ""}${x.reason ? `; reason: ${x.reason}` : ""}`);
+    }
+    out.push(`  gating:     ${e.gated ? "gated (the gate counts it)" : `not gated: ${e.notGatedReason ?? "excluded"}`}`);
+    if (e.status) out.push(`  tracking:   ${e.status}`);
+    if (e.sla) out.push(`  SLA:        due ${e.sla.due.slice(0, 10)}, ${e.sla.state} (${e.sla.daysLeft >= 0 ? `${e.sla.daysLeft} days left` : `${-e.sla.daysLeft} days overdue`}): ${e.sla.reason}`);
+    out.push(`  gate ${e.environment} (verdict ${e.verdict}):${e.gates.length ? "" : " no rules"}`);
+    for (const g of e.gates) {
+      const result2 = `${g.count} counted, max ${g.max}${g.exceeded ? `, ${g.action === "fail" ? "fails" : "warns"}` : ""}`;
+      out.push(`    ${g.counted ? "counted by    " : "not counted by"} "${g.rule}" [${g.conditions}] (${g.action}: ${result2})`);
+    }
+    if (e.blocking) out.push("  => blocking: this finding makes the gate fail");
+    out.push("");
+  });
+  return out.map((l) => stripControl(l)).join("\n");
+}
+
+// src/cli-policy.ts
 var EXIT = { ok: 0, fail: 1, usage: 2 };
+function usage(io, message) {
+  io.stderr(`defect-gate: ${message}
+Run 'defect-gate --help' for usage.
+`);
+  return EXIT.usage;
+}
+function parseNow(io, raw) {
+  if (raw === void 0) return io.now();
+  const t2 = Date.parse(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t2)) return `invalid --now "${raw}": expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T12:00:00Z`;
+  return new Date(t2);
+}
+function readText(path) {
+  try {
+    return readFileSync6(path, "utf8");
+  } catch (err) {
+    return new Error(err.code === "ENOENT" ? "file not found" : err.message);
+  }
+}
+async function runPolicyCli(argv, io) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        policy: { type: "string" },
+        environment: { type: "string" },
+        tests: { type: "string" },
+        strict: { type: "boolean" },
+        rule: { type: "string" },
+        fingerprint: { type: "string" },
+        kev: { type: "string" },
+        epss: { type: "string" },
+        ledger: { type: "string" },
+        "ledger-scope": { type: "string" },
+        "input-format": { type: "string", multiple: true },
+        format: { type: "string" },
+        now: { type: "string" },
+        workspace: { type: "string" },
+        "no-color": { type: "boolean" }
+      }
+    });
+  } catch (err) {
+    return usage(io, err.message);
+  }
+  const { values: o, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  const format = o.format ?? "text";
+  if (format !== "text" && format !== "json") return usage(io, `invalid --format "${format}": expected text or json`);
+  const now = parseNow(io, o.now);
+  if (typeof now === "string") return usage(io, now);
+  const workspace = resolve6(io.cwd, o.workspace ?? ".");
+  try {
+    if (command === "explain") return await explainCommand(rest, o, { format, now, workspace }, io);
+    if (command !== "policy") return usage(io, `unknown command "${command ?? ""}"`);
+    const [sub, ...args] = rest;
+    if (args.length > 1) return usage(io, `policy ${sub ?? ""}: expected at most one policy file, got ${args.length}`);
+    if (o.policy !== void 0) return usage(io, `policy ${sub ?? ""}: give the policy file as an argument, not --policy`);
+    if (sub === "validate") return validateCommand(args[0], { strict: o.strict === true, format, now, workspace }, io);
+    if (sub === "test") return testCommand(args[0], { tests: o.tests, format, now: o.now !== void 0 ? now : void 0, defaultNow: now, workspace }, io);
+    return usage(io, `unknown policy command "${sub ?? ""}": expected \`policy validate\` or \`policy test\``);
+  } catch (err) {
+    if (err instanceof PolicyLoadError || err instanceof PolicyTestFileError || err instanceof UnknownEnvironmentError || err instanceof LedgerFormatError) {
+      io.stderr(`defect-gate: ${err.message}
+`);
+      return EXIT.usage;
+    }
+    throw err;
+  }
+}
+function validateCommand(file2, opts, io) {
+  const shown = file2 ?? DEFAULT_POLICY_NAME;
+  const problems = [];
+  let summary = "";
+  try {
+    const { policy } = loadPolicy(file2, opts.workspace);
+    const text2 = file2 ? readText(resolve6(opts.workspace, file2)) : default_default;
+    if (typeof text2 === "string") problems.push(...lintPolicy(text2, shown, { levels: policy.levels, now: opts.now }));
+    const entries = policy.exceptions.entries.length;
+    summary = `${policy.levels.length} levels, ${policy.rules.length} rating rules, ${Object.keys(policy.gates).length} gate profiles (${Object.keys(policy.gates).join(", ")}), ${entries} exceptions`;
+  } catch (err) {
+    if (!(err instanceof PolicyLoadError)) throw err;
+    problems.push(...err.errors.map(fromPolicyError));
+  }
+  const errors = problems.filter((p) => p.severity === "error").length;
+  const warnings = problems.length - errors;
+  if (opts.format === "json") {
+    io.stdout(`${JSON.stringify({ file: shown, valid: errors === 0, errors, warnings, problems }, null, 2)}
+`);
+  } else {
+    for (const p of problems) io.stdout(`${stripControl(formatLintProblem(p))}
+`);
+    const verdict = errors ? `invalid: ${errors} error(s), ${warnings} warning(s)` : `valid${summary ? ` (${summary})` : ""}; ${warnings} warning(s)`;
+    io.stdout(`${stripControl(shown)}: ${verdict}
+`);
+  }
+  if (errors) return EXIT.usage;
+  return opts.strict && warnings ? EXIT.fail : EXIT.ok;
+}
+function defaultTestsFile(policyFile) {
+  const ext = extname(policyFile);
+  return join2(dirname5(policyFile), `${basename(policyFile, ext)}.test.yml`);
+}
+function testCommand(file2, opts, io) {
+  if (!file2 && !opts.tests) return usage(io, "policy test: give the policy file (its tests are <name>.test.yml beside it) or --tests FILE for the built-in policy");
+  const { policy } = loadPolicy(file2, opts.workspace);
+  const testsFile = opts.tests ?? defaultTestsFile(file2);
+  const text2 = readText(resolve6(opts.workspace, testsFile));
+  if (typeof text2 !== "string") return usage(io, `cannot read the policy tests ${testsFile}: ${text2.message}${opts.tests ? "" : " (give --tests FILE)"}`);
+  const suite = parsePolicyTests(text2, testsFile, policy);
+  const now = opts.now ?? (suite.now ? new Date(Date.parse(suite.now.length === 10 ? `${suite.now}T12:00:00Z` : suite.now)) : opts.defaultNow);
+  const results2 = runPolicyTests(suite, policy, now);
+  if (opts.format === "json") {
+    io.stdout(`${JSON.stringify({ policy: file2 ?? DEFAULT_POLICY_NAME, tests: testsFile, now: now.toISOString(), passed: results2.filter((r) => r.passed).length, failed: results2.filter((r) => !r.passed).length, results: results2 }, null, 2)}
+`);
+  } else {
+    io.stdout(stripControl(formatPolicyTestResults(testsFile, results2)));
+  }
+  return results2.every((r) => r.passed) ? EXIT.ok : EXIT.fail;
+}
+async function explainCommand(files, o, opts, io) {
+  if (files.length === 0) return usage(io, "explain: no input files: give the SARIF or scanner report files to explain findings from");
+  let formatOverrides;
+  try {
+    formatOverrides = parseFormatOverrides(o["input-format"] ?? []);
+  } catch (err) {
+    return usage(io, err.message);
+  }
+  const known = new Set(formatIds());
+  for (const f of formatOverrides) if (!known.has(f.format)) return usage(io, `unknown format "${f.format}" in --input-format`);
+  let ledger;
+  if (o.ledger !== void 0) {
+    let spec;
+    try {
+      spec = parseLedgerSpec(o.ledger);
+      checkScope(o["ledger-scope"] ?? "default");
+    } catch (err) {
+      return usage(io, err.message);
+    }
+    if (spec.kind !== "file") return usage(io, `--ledger ${o.ledger}: the CLI reads ledger files (file:PATH)`);
+    const at = opts.now;
+    ledger = { store: new FileLedgerStore(resolve6(opts.workspace, spec.path), () => at, spec.path), scope: o["ledger-scope"] ?? "default", write: false };
+  }
+  const settings = {
+    files,
+    policy: o.policy,
+    environment: o.environment,
+    onInputError: "warn",
+    workspace: opts.workspace,
+    formatOverrides,
+    ...o.kev ? { kevFile: o.kev } : {},
+    ...o.epss ? { epssFile: o.epss } : {}
+  };
+  const outcome = await runCheck(settings, opts.now, silentLogger, ledger ? { ledger } : {});
+  const { result: result2 } = outcome;
+  for (const e of result2.errors) io.stderr(`warning: ${stripControl(e.file)}: ${stripControl(e.message)}
+`);
+  const selected = selectFindings(result2.findings, { ...o.rule ? { rule: o.rule } : {}, ...o.fingerprint ? { fingerprint: o.fingerprint } : {} });
+  if (selected.length === 0) {
+    const rules = [...new Set(result2.findings.map((f) => f.ruleId))].sort();
+    const what = [o.rule ? `rule "${o.rule}"` : "", o.fingerprint ? `fingerprint "${o.fingerprint}"` : ""].filter(Boolean).join(" and ") || "anything";
+    const shown = rules.slice(0, 20).map((r) => `  ${r}`).join("\n");
+    io.stderr(
+      stripControl(
+        `defect-gate: no finding matches ${what}: ${result2.findings.length} finding(s) in ${files.join(", ")}${rules.length ? `, rule ids:
+${shown}${rules.length > 20 ? `
+  … and ${rules.length - 20} more` : ""}` : ""}
+`
+      )
+    );
+    return EXIT.usage;
+  }
+  const explained = selected.map((f) => explainFinding(f, result2));
+  if (opts.format === "json") {
+    io.stdout(`${JSON.stringify({ policy: outcome.policyFile, environment: result2.environment, now: opts.now.toISOString(), findings: explained }, null, 2)}
+`);
+  } else {
+    io.stdout(`policy ${stripControl(outcome.policyFile)}, environment ${result2.environment}, ${selected.length} of ${result2.findings.length} finding(s)
+
+${renderExplanations(explained)}`);
+  }
+  return EXIT.ok;
+}
+
+// src/cli.ts
+var EXIT2 = { ok: 0, fail: 1, usage: 2 };
 var HELP = `defect-gate ${VERSION}: rate, track and gate security findings with your organization's policy
 
 Usage:
   defect-gate check [options] FILES...
+  defect-gate exceptions [--policy FILE] [--expiring DAYS] [--now DATE] [--format text|json] [FILES...]
+  defect-gate report (--ledger file:PATH | --repo OWNER/REPO [--branch NAME] | --org OWNER) [options]
+  defect-gate policy validate [FILE] [--strict] [--now DATE] [--format text|json]
+  defect-gate policy test [FILE] [--tests TESTFILE] [--now DATE] [--format text|json]
+  defect-gate explain [--policy FILE] [--environment NAME] [--rule GLOB] [--fingerprint PREFIX] [--now DATE]
+                      [--kev FILE] [--epss FILE] [--ledger file:PATH] [--format text|json] FILES...
   defect-gate --help | --version
+
+\`policy validate\` checks a policy file (default: the built-in one) and lints it: rules that never apply or change
+nothing, gate rules that can never count anything, overlapping and expired exceptions. It prints
+file:line:column: error|warning: message and exits 2 on errors, 1 on warnings with --strict, else 0.
+\`policy test\` runs the policy's test cases (default: <name>.test.yml beside the policy; --tests for another file)
+and exits 1 when a case fails. \`explain\` shows, for the findings whose rule id matches --rule (a glob) and/or
+whose fingerprint starts with --fingerprint, the scanner's rating, each policy step, the exception, the SLA and the
+gate rules that count it; it exits 2 when nothing matches.
+
+\`exceptions\` lists the policy's exceptions for review: active, expiring within --expiring days (default: the
+policy's exceptions.expiring-days), expired; with FILES also what each matches now and which are stale.
+It exits 1 when any exception has expired (run it on a schedule), 0 otherwise.
+
+\`report\` writes defect metrics from a ledger (README, "Metrics and reports"): open by severity, component, CWE
+and tool; opened / fixed / reopened per bucket; time to resolve; SLA compliance and breaches; age; accepted risk;
+window of exposure; verification coverage; hot spots. As Markdown (default), one self-contained HTML file, or JSON.
+  --ledger file:PATH | branch:NAME   the ledger (a branch is read through the API, with --repo)
+  --repo OWNER/REPO        read the ledger branch of this repository (default branch: defect-gate-data)
+  --org OWNER              every repository of the organization: hot spots, SLA compliance, worst offenders
+  --branch NAME            ledger branch for --repo / --org; default: defect-gate-data
+  --scope NAME             ledger book; default: "default"
+  --since DATE, --until DATE   the period (2026-06-01, or a month: 2026-06); default: 6 months up to --now
+  --bucket week|month      trend buckets; default: month
+  --format markdown|html|json   what to write; default: markdown
+  -o, --output FILE        write it to FILE instead of stdout
+  --html FILE              also write the HTML report to FILE
+  --production-env NAME    environment(s) that mean "deployed", for the window of exposure; default: production
+  --api-url URL            GitHub API; default: GITHUB_API_URL or https://api.github.com (token: GITHUB_TOKEN/GH_TOKEN)
 
 FILES are SARIF 2.1.0 files or native scanner reports (${formatIds().join(", ")}),
 directories (every .sarif/.json/.xml below them) or globs, relative to --workspace.
@@ -37849,6 +45750,15 @@ Options:
   --format FORMAT          what to print on stdout: text (default), json (the report, nothing else), markdown
   --input-format GLOB=ID   force the format of matching files instead of detecting it (repeatable),
                            e.g. --input-format 'reports/*.json=sarif'
+  --ledger file:PATH       track findings across runs in a ledger file (read, then written): statuses
+                           new / existing / reopened / fixed, first seen, SLA clocks
+  --ledger-read-only       read the ledger and compare, but do not write it (e.g. merge request pipelines)
+  --ledger-scope NAME      the book in the ledger for this pipeline or tool set; default: "default"
+  --now ISO-DATE           evaluate as of this time instead of now (SLA what-ifs, reproducible runs)
+  --kev FILE               CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE
+                           as known exploited, with CISA's due date (caps the SLA); no download, give the file
+  --epss FILE              FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
+  --expiring DAYS          (exceptions) the "expiring soon" window, e.g. 30 or 30d
   --workspace DIR          repository root, for relative paths and fingerprints; default: current directory
   --no-color               plain text output (also when NO_COLOR is set or stdout is not a terminal)
   -h, --help               this help
@@ -37860,12 +45770,13 @@ function usageError(io, message) {
   io.stderr(`defect-gate: ${message}
 Run 'defect-gate --help' for usage.
 `);
-  return EXIT.usage;
+  return EXIT2.usage;
 }
-function runCli(argv, io) {
+async function runCli(argv, io) {
+  if (argv[0] === "policy" || argv[0] === "explain") return runPolicyCli(argv, io);
   let parsed;
   try {
-    parsed = parseArgs({
+    parsed = parseArgs2({
       args: argv,
       allowPositionals: true,
       strict: true,
@@ -37878,6 +45789,24 @@ function runCli(argv, io) {
         format: { type: "string" },
         "input-format": { type: "string", multiple: true },
         workspace: { type: "string" },
+        ledger: { type: "string" },
+        "ledger-read-only": { type: "boolean" },
+        "ledger-scope": { type: "string" },
+        since: { type: "string" },
+        until: { type: "string" },
+        bucket: { type: "string" },
+        org: { type: "string" },
+        repo: { type: "string" },
+        output: { type: "string", short: "o" },
+        html: { type: "string" },
+        "api-url": { type: "string" },
+        branch: { type: "string" },
+        scope: { type: "string" },
+        "production-env": { type: "string", multiple: true },
+        now: { type: "string" },
+        expiring: { type: "string" },
+        kev: { type: "string" },
+        epss: { type: "string" },
         "no-color": { type: "boolean" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -37890,17 +45819,29 @@ function runCli(argv, io) {
   const { values: o, positionals } = parsed;
   if (o.help) {
     io.stdout(HELP);
-    return EXIT.ok;
+    return EXIT2.ok;
   }
   if (o.version) {
     io.stdout(`${VERSION}
 `);
-    return EXIT.ok;
+    return EXIT2.ok;
   }
   const [command, ...files] = positionals;
-  if (command === void 0) return usageError(io, "missing command: expected `check`");
-  if (command !== "check") return usageError(io, `unknown command "${command}": expected \`check\``);
-  if (files.length === 0) return usageError(io, "no input files: give SARIF or scanner report files, directories or globs");
+  if (command === void 0) return usageError(io, "missing command: expected `check`, `exceptions` or `report`");
+  if (command === "report") {
+    const t2 = o.now !== void 0 ? Date.parse(o.now) : NaN;
+    if (o.now !== void 0 && (!/^\d{4}-\d{2}-\d{2}/.test(o.now) || Number.isNaN(t2))) return usageError(io, `invalid --now "${o.now}": expected an ISO 8601 date such as 2026-12-31`);
+    if (files.length > 0) return usageError(io, `report takes no files (got "${files[0]}")`);
+    return runReportCommand(
+      { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o["ledger-scope"], policy: o.policy, workspace: resolve7(io.cwd, o.workspace ?? "."), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o["api-url"], productionEnv: o["production-env"], now: o.now !== void 0 ? new Date(t2) : io.now() },
+      io
+    );
+  }
+  if (command !== "check" && command !== "exceptions") {
+    const first = command === "policy" || command === "explain" ? ` (put \`${command}\` first: defect-gate ${command} [options])` : "";
+    return usageError(io, `unknown command "${command}": expected \`check\`, \`exceptions\`, \`report\`, \`policy\` or \`explain\`${first}`);
+  }
+  if (command === "check" && files.length === 0) return usageError(io, "no input files: give SARIF or scanner report files, directories or globs");
   const onInputError = o["on-input-error"] ?? "fail";
   if (onInputError !== "fail" && onInputError !== "warn") {
     return usageError(io, `invalid --on-input-error "${onInputError}": expected fail or warn`);
@@ -37919,6 +45860,32 @@ function runCli(argv, io) {
   for (const f of formatOverrides) {
     if (!known.has(f.format)) return usageError(io, `unknown format "${f.format}" in --input-format: expected one of ${[...known].join(", ")}`);
   }
+  let now = io.now();
+  if (o.now !== void 0) {
+    const t2 = Date.parse(o.now);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(o.now) || Number.isNaN(t2)) return usageError(io, `invalid --now "${o.now}": expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T12:00:00Z`);
+    now = new Date(t2);
+  }
+  const workspace = resolve7(io.cwd, o.workspace ?? ".");
+  let ledger;
+  if (o.ledger !== void 0) {
+    let spec;
+    try {
+      spec = parseLedgerSpec(o.ledger);
+      checkScope(o["ledger-scope"] ?? "default");
+    } catch (err) {
+      return usageError(io, err.message);
+    }
+    if (spec.kind !== "file") return usageError(io, `--ledger ${o.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`);
+    const at = now;
+    ledger = {
+      store: new FileLedgerStore(resolve7(workspace, spec.path), () => at, spec.path),
+      scope: o["ledger-scope"] ?? "default",
+      write: o["ledger-read-only"] !== true
+    };
+  } else if (o["ledger-read-only"] || o["ledger-scope"] !== void 0) {
+    return usageError(io, "--ledger-read-only and --ledger-scope need --ledger file:PATH");
+  }
   const settings = {
     files,
     policy: o.policy,
@@ -37926,26 +45893,55 @@ function runCli(argv, io) {
     onInputError,
     reportPath: o.report,
     sarifOutput: o["sarif-output"],
-    workspace: resolve4(io.cwd, o.workspace ?? "."),
-    formatOverrides
+    workspace,
+    formatOverrides,
+    ...o.kev ? { kevFile: o.kev } : {},
+    ...o.epss ? { epssFile: o.epss } : {}
   };
+  if (command === "exceptions") {
+    let expiring;
+    if (o.expiring !== void 0) {
+      const m = /^(\d+)d?$/.exec(o.expiring.trim());
+      if (!m) return usageError(io, `invalid --expiring "${o.expiring}": expected a number of days such as 30 or 30d`);
+      expiring = Number(m[1]);
+    }
+    try {
+      return await runExceptionsCommand(settings, files, now, { format: format === "json" ? "json" : "text", ...expiring !== void 0 ? { expiringDays: expiring } : {} }, io);
+    } catch (err) {
+      if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError) {
+        io.stderr(`defect-gate: ${err.message}
+`);
+        return EXIT2.usage;
+      }
+      throw err;
+    }
+  }
   const log = stderrLogger(o.verbose === true);
   let outcome;
   try {
-    outcome = runCheck(settings, io.now(), {
-      ...log,
-      info: (m) => io.stderr(`${m}
+    outcome = await runCheck(
+      settings,
+      now,
+      {
+        ...log,
+        info: (m) => io.stderr(`${m}
 `),
-      warning: (m) => io.stderr(`warning: ${m}
+        warning: (m) => io.stderr(`warning: ${m}
 `),
-      error: (m) => io.stderr(`error: ${m}
+        error: (m) => io.stderr(`error: ${m}
 `)
-    });
+      },
+      {
+        ...ledger ? { ledger } : {},
+        pullRequest: settings.environment === "pull-request",
+        fetchPolicy: (spec) => readRepoFile(fetchClient(io.env.GITHUB_API_URL || "https://api.github.com", io.env.GITHUB_TOKEN || io.env.GH_TOKEN, `defect-gate/${VERSION}`), spec)
+      }
+    );
   } catch (err) {
-    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError) {
+    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof LedgerFormatError) {
       io.stderr(`defect-gate: ${err.message}
 `);
-      return EXIT.usage;
+      return EXIT2.usage;
     }
     throw err;
   }
@@ -37961,13 +45957,43 @@ function runCli(argv, io) {
 `);
   if (outcome.written.sarif) io.stderr(`rated SARIF: ${outcome.written.sarif}
 `);
-  if (result2.verdict.inputErrors.blocking) return EXIT.usage;
-  return result2.verdict.status === "fail" ? EXIT.fail : EXIT.ok;
+  if (result2.verdict.inputErrors.blocking) return EXIT2.usage;
+  return result2.verdict.status === "fail" ? EXIT2.fail : EXIT2.ok;
+}
+async function runExceptionsCommand(settings, files, now, opts, io) {
+  const { policy } = loadPolicy(settings.policy, settings.workspace);
+  const exSettings = opts.expiringDays !== void 0 ? { ...policy.exceptions, expiringDays: opts.expiringDays } : policy.exceptions;
+  let statuses;
+  if (files.length > 0) {
+    const outcome = await runCheck({ ...settings, files, onInputError: "warn" }, now, silentLogger);
+    statuses = applyExceptions(outcome.result.findings, exSettings, now).exceptions;
+  } else {
+    statuses = applyExceptions([], exSettings, now).exceptions.map((e) => e.state === "stale" ? { ...e, state: e.daysLeft !== void 0 && e.daysLeft < exSettings.expiringDays ? "expiring" : "active" } : e);
+  }
+  const sum = summarizeExceptions(statuses);
+  if (opts.format === "json") {
+    io.stdout(`${JSON.stringify({ now: now.toISOString(), expiringDays: exSettings.expiringDays, ...sum, entries: statuses }, null, 2)}
+`);
+  } else {
+    const lines = [
+      `${statuses.length} exception(s): ${sum.byState.active} active, ${sum.byState.expiring} expiring within ${exSettings.expiringDays} days, ${sum.byState.expired} expired${files.length ? `, ${sum.byState.stale} stale` : ""}`
+    ];
+    const order = { expired: 0, expiring: 1, stale: 2, active: 3 };
+    for (const e of [...statuses].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id))) {
+      const when = e.expires ? `${e.state === "expired" ? "expired" : "expires"} ${e.expires}${e.daysLeft !== void 0 && e.state !== "expired" ? ` (${e.daysLeft} days)` : ""}` : "no expiry";
+      const matched = files.length ? `, matches ${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ""}` : "";
+      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? "(nobody)"}, ${when}${matched}  [${e.file}]`);
+    }
+    lines.push(`by type: ${Object.entries(sum.byType).map(([k, v]) => `${k} ${v}`).join(", ") || "-"}; by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${k} ${v}`).join(", ") || "-"}`);
+    io.stdout(`${lines.map((l) => stripControl(l)).join("\n")}
+`);
+  }
+  return sum.byState.expired > 0 ? EXIT2.fail : EXIT2.ok;
 }
 
 // src/bin.ts
 try {
-  process.exitCode = runCli(process.argv.slice(2), {
+  process.exitCode = await runCli(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     cwd: process.cwd(),

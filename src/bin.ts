@@ -3,7 +3,7 @@ import { runCli } from './cli';
 
 /** The `defect-gate` executable (dist/cli.js). */
 try {
-  process.exitCode = runCli(process.argv.slice(2), {
+  process.exitCode = await runCli(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     cwd: process.cwd(),

@@ -1,15 +1,19 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import picomatch from 'picomatch';
 import type { InputError } from './model';
 import { ingestText, type IngestedFile } from './ingest/index';
+import { ingestSarifFile } from './ingest/stream';
 import { displayName, resolveInputs, sourceLineReader } from './io/inputs';
-import { loadPolicy } from './io/policy';
-import { runEngine, type RunResult } from './engine';
+import { loadPolicyAsync, type RemotePolicyFetcher } from './io/policy';
+import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
+import type { LedgerStore } from './ledger/store';
+import { emptyBook, type LedgerBook } from './ledger/schema';
 import { buildReport, type Report } from './report/json';
 import { buildRatedSarif } from './report/sarif';
 import type { Logger } from './logger';
 import type { Policy } from './policy/compile';
+import { loadEnrichment } from './enrich/load';
 
 /**
  * What both shells (Action and CLI) do: find and read the inputs, load the policy, run the pure engine, write the
@@ -34,6 +38,40 @@ export interface CheckSettings {
   workspace: string;
   /** `glob=format` overrides for content detection. */
   formatOverrides?: { glob: string; format: string }[];
+  /**
+   * Files larger than this many bytes are read by streaming (SARIF only). Default: DEFECT_GATE_STREAM_THRESHOLD from
+   * the environment, else 256 MiB.
+   */
+  streamThreshold?: number;
+  /** CISA KEV catalog JSON (relative to the workspace) for exploitability enrichment by CVE; none when empty. */
+  kevFile?: string;
+  /** FIRST EPSS scores CSV (plain or gzipped, relative to the workspace) for enrichment by CVE; none when empty. */
+  epssFile?: string;
+}
+
+/** Default size above which SARIF inputs are streamed instead of read as one string. */
+export const DEFAULT_STREAM_THRESHOLD = 256 * 1024 * 1024;
+
+function streamThreshold(settings: CheckSettings): number {
+  if (settings.streamThreshold !== undefined) return settings.streamThreshold;
+  const env = Number(process.env.DEFECT_GATE_STREAM_THRESHOLD);
+  return process.env.DEFECT_GATE_STREAM_THRESHOLD && Number.isFinite(env) && env >= 0 ? env : DEFAULT_STREAM_THRESHOLD;
+}
+
+/** The ledger for this run: where it is, which book, and whether this run may write it. */
+export interface LedgerSettings {
+  store: LedgerStore;
+  scope: string;
+  write: boolean;
+}
+
+export interface CheckOptions {
+  ledger?: LedgerSettings;
+  /** Fill "introduced / fixed by this PR" (pull-request runs). */
+  pullRequest?: boolean;
+  run?: RunInfo;
+  /** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API; without it they are an error. */
+  fetchPolicy?: RemotePolicyFetcher;
 }
 
 export interface CheckOutcome {
@@ -41,8 +79,8 @@ export interface CheckOutcome {
   report: Report;
   policy: Policy;
   policyFile: string;
-  /** Paths written (absolute). */
-  written: { report?: string; sarif?: string };
+  /** Paths written (absolute), and whether the ledger was written. */
+  written: { report?: string; sarif?: string; ledger: boolean };
 }
 
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'merge_group']);
@@ -66,16 +104,102 @@ export function writeFileAtomic(path: string, content: string): void {
   renameSync(tmp, path);
 }
 
+const BATCH = 256;
+
+/** True when the value holds an array longer than BATCH (within a few levels). */
+function isBig(v: unknown, depth: number): boolean {
+  if (typeof v !== 'object' || v === null || depth > 4 || typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (Array.isArray(v)) return v.length > BATCH || v.some((x) => isBig(x, depth + 1));
+  for (const k of Object.keys(v)) if (isBig((v as Record<string, unknown>)[k], depth + 1)) return true;
+  return false;
+}
+
+const indented = (s: string, indent: string) => (indent && s.includes('\n') ? s.replace(/\n/g, `\n${indent}`) : s);
+
+/**
+ * Yields `JSON.stringify(value, null, 2)` in pieces: the objects above large arrays are written member by member and
+ * large arrays in batches, so a report of a million findings never becomes one string (V8 strings stop at ~512 MB).
+ */
+export function* jsonPieces(value: unknown, indent = '', depth = 0): Generator<string> {
+  if (!isBig(value, depth)) {
+    yield indented(JSON.stringify(value, null, 2), indent);
+    return;
+  }
+  const inner = `${indent}  `;
+  const skip = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
+  if (Array.isArray(value)) {
+    yield '[';
+    if (value.length > BATCH) {
+      for (let i = 0; i < value.length; i += BATCH) {
+        const s = JSON.stringify(value.slice(i, i + BATCH), null, 2);
+        // "[\n  a,\n  b\n]" → "\n  a,\n  b" at this indentation
+        yield `${i ? ',' : ''}${indented(s.slice(1, -2), indent)}`;
+      }
+    } else {
+      for (let i = 0; i < value.length; i++) {
+        yield `${i ? ',' : ''}\n${inner}`;
+        const v: unknown = value[i];
+        if (skip(v)) yield 'null';
+        else yield* jsonPieces(v, inner, depth + 1);
+      }
+    }
+    yield `\n${indent}]`;
+    return;
+  }
+  const keys = Object.keys(value as object).filter((k) => !skip((value as Record<string, unknown>)[k]));
+  yield '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string;
+    yield `${i ? ',' : ''}\n${inner}${JSON.stringify(k)}: `;
+    yield* jsonPieces((value as Record<string, unknown>)[k], inner, depth + 1);
+  }
+  yield `\n${indent}}`;
+}
+
+/** Writes `JSON.stringify(value, null, 2)` and a newline atomically, in pieces (see jsonPieces). */
+export function writeJsonAtomic(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    let buf = '';
+    for (const piece of jsonPieces(value)) {
+      buf += piece;
+      if (buf.length >= 1 << 20) {
+        writeSync(fd, buf);
+        buf = '';
+      }
+    }
+    writeSync(fd, `${buf}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
 export function readInputs(settings: CheckSettings, log: Logger): { files: IngestedFile[]; errors: InputError[] } {
   const ws = settings.workspace;
   const { files, errors } = resolveInputs(settings.files, ws);
   const overrides = (settings.formatOverrides ?? []).map((o) => ({ ...o, match: picomatch(o.glob, { dot: true }) }));
   const sourceLine = sourceLineReader(ws);
   const workspacePosix = resolve(ws).replace(/\\/g, '/');
+  const threshold = streamThreshold(settings);
   const out: IngestedFile[] = [];
   for (const abs of files) {
     const name = displayName(abs, ws);
     const format = overrides.find((o) => o.match(name))?.format;
+    let size = 0;
+    try {
+      size = statSync(abs).size;
+    } catch {
+      // reported by readFileSync below
+    }
+    if (size > threshold) {
+      const r = ingestSarifFile(abs, { file: name, workspace: workspacePosix, sourceLine }, format, { keepDocument: settings.sarifOutput !== undefined && settings.sarifOutput !== '' });
+      log.debug(`${name}: ${size} bytes, streamed: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+      out.push(r);
+      continue;
+    }
     let text: string;
     try {
       text = readFileSync(abs, 'utf8');
@@ -95,9 +219,12 @@ export function readInputs(settings: CheckSettings, log: Logger): { files: Inges
   return { files: out, errors };
 }
 
-/** Runs the whole check. Throws PolicyLoadError (bad policy) and UnknownEnvironmentError (bad environment). */
-export function runCheck(settings: CheckSettings, now: Date, log: Logger): CheckOutcome {
-  const { policy, file: policyFile } = loadPolicy(settings.policy, settings.workspace);
+/**
+ * Runs the whole check. Throws PolicyLoadError (bad policy) and UnknownEnvironmentError (bad environment).
+ * A ledger that cannot be read is an input error (fail closed); one that cannot be written is a warning.
+ */
+export async function runCheck(settings: CheckSettings, now: Date, log: Logger, opts: CheckOptions = {}): Promise<CheckOutcome> {
+  const { policy, file: policyFile } = await loadPolicyAsync(settings.policy, settings.workspace, opts.fetchPolicy);
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
   const { files, errors } = readInputs(settings, log);
   // Patterns that matched nothing are input errors of their own, reported like unreadable files.
@@ -105,19 +232,65 @@ export function runCheck(settings: CheckSettings, now: Date, log: Logger): Check
     ...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })),
     ...files,
   ];
-  const result = runEngine({ files: withPatternErrors, policy, environment, onInputError: settings.onInputError, now });
-  const report = buildReport(result, policyFile);
-  const written: CheckOutcome['written'] = {};
+  // Enrichment files that cannot be used are input errors too (fail closed): a missing KEV file must not pass a gate.
+  const enrichment = loadEnrichment({ kevFile: settings.kevFile, epssFile: settings.epssFile }, settings.workspace);
+  for (const file of new Set(enrichment.errors.map((e) => e.file))) {
+    withPatternErrors.push({ file, findings: [], tools: [], errors: enrichment.errors.filter((e) => e.file === file) });
+  }
+  for (const note of enrichment.notes) log.debug(`enrichment: ${note}`);
+  let book: LedgerBook | undefined;
+  let ledgerReadable = false;
+  if (opts.ledger) {
+    try {
+      book = (await opts.ledger.store.read(opts.ledger.scope)) ?? emptyBook();
+      ledgerReadable = true;
+    } catch (err) {
+      const message = `cannot read the ledger (scope ${opts.ledger.scope}): ${(err as Error).message}`;
+      withPatternErrors.push({
+        file: opts.ledger.store.describe,
+        findings: [],
+        tools: [],
+        errors: [{ file: opts.ledger.store.describe, message, hint: 'statuses and SLA clocks need it; check the path or the token\'s permissions', severity: 'fatal' }],
+      });
+    }
+  }
+  const engineInput: EngineInput = {
+    files: withPatternErrors,
+    policy,
+    environment,
+    onInputError: settings.onInputError,
+    now,
+    ...(book ? { ledger: book } : {}),
+    ...(opts.pullRequest ? { pullRequest: true } : {}),
+    ...(opts.run ? { run: opts.run } : {}),
+    ...(enrichment.enrichment ? { enrichment: enrichment.enrichment } : {}),
+  };
+  const result = runEngine(engineInput);
+  const written: CheckOutcome['written'] = { ledger: false };
+  if (opts.ledger && opts.ledger.write && ledgerReadable) {
+    try {
+      // Re-applied to the latest book inside the store, so a concurrent writer's run is not lost.
+      await opts.ledger.store.update(opts.ledger.scope, (latest) => reapply(latest, engineInput));
+      written.ledger = true;
+      log.info(`ledger ${opts.ledger.store.describe} (scope ${opts.ledger.scope}) updated`);
+    } catch (err) {
+      log.warning(`could not write the ledger ${opts.ledger.store.describe}: ${(err as Error).message}`);
+    }
+  }
+  const report = buildReport(result, policyFile, {
+    ...(opts.ledger ? { ledger: opts.ledger.store.describe, scope: opts.ledger.scope } : {}),
+    written: written.ledger,
+  });
   if (settings.reportPath) {
     const p = resolve(settings.workspace, settings.reportPath);
-    writeFileAtomic(p, `${JSON.stringify(report, null, 2)}\n`);
+    writeJsonAtomic(p, report);
     written.report = p;
   }
   if (settings.sarifOutput) {
     const docs = new Map<string, unknown>();
     for (const f of files) if (f.document !== undefined) docs.set(f.file, f.document);
     const p = resolve(settings.workspace, settings.sarifOutput);
-    writeFileAtomic(p, `${JSON.stringify(buildRatedSarif(result, policy, docs), null, 2)}\n`);
+    writeJsonAtomic(p, buildRatedSarif(result, policy, docs));
     written.sarif = p;
   }
   return { result, report, policy, policyFile, written };

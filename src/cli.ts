@@ -4,11 +4,22 @@ import { runCheck, type CheckSettings } from './check';
 import { parseFormatOverrides } from './io/inputs';
 import { formatIds } from './ingest/index';
 import { PolicyLoadError } from './policy/load';
+import { LedgerFormatError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
 import { renderMarkdown } from './report/markdown';
 import { renderText } from './report/text';
 import { stderrLogger } from './logger';
 import { VERSION } from './version';
+import { fetchClient, readRepoFile } from './github/contents';
+import { loadPolicy } from './io/policy';
+import { applyExceptions, summarizeExceptions, type ExceptionStatus } from './exceptions/apply';
+import { silentLogger } from './logger';
+import { stripControl } from './report/escape';
+import type { LedgerSettings } from './check';
+import { FileLedgerStore } from './ledger/file-store';
+import { checkScope, parseLedgerSpec } from './ledger/store';
+import { runReportCommand } from './report/report-command';
+import { runPolicyCli } from './cli-policy';
 
 /**
  * The command-line shell: `defect-gate check …` for GitLab, Jenkins or a laptop. Same engine as the Action.
@@ -22,7 +33,41 @@ export const HELP = `defect-gate ${VERSION}: rate, track and gate security findi
 
 Usage:
   defect-gate check [options] FILES...
+  defect-gate exceptions [--policy FILE] [--expiring DAYS] [--now DATE] [--format text|json] [FILES...]
+  defect-gate report (--ledger file:PATH | --repo OWNER/REPO [--branch NAME] | --org OWNER) [options]
+  defect-gate policy validate [FILE] [--strict] [--now DATE] [--format text|json]
+  defect-gate policy test [FILE] [--tests TESTFILE] [--now DATE] [--format text|json]
+  defect-gate explain [--policy FILE] [--environment NAME] [--rule GLOB] [--fingerprint PREFIX] [--now DATE]
+                      [--kev FILE] [--epss FILE] [--ledger file:PATH] [--format text|json] FILES...
   defect-gate --help | --version
+
+\`policy validate\` checks a policy file (default: the built-in one) and lints it: rules that never apply or change
+nothing, gate rules that can never count anything, overlapping and expired exceptions. It prints
+file:line:column: error|warning: message and exits 2 on errors, 1 on warnings with --strict, else 0.
+\`policy test\` runs the policy's test cases (default: <name>.test.yml beside the policy; --tests for another file)
+and exits 1 when a case fails. \`explain\` shows, for the findings whose rule id matches --rule (a glob) and/or
+whose fingerprint starts with --fingerprint, the scanner's rating, each policy step, the exception, the SLA and the
+gate rules that count it; it exits 2 when nothing matches.
+
+\`exceptions\` lists the policy's exceptions for review: active, expiring within --expiring days (default: the
+policy's exceptions.expiring-days), expired; with FILES also what each matches now and which are stale.
+It exits 1 when any exception has expired (run it on a schedule), 0 otherwise.
+
+\`report\` writes defect metrics from a ledger (README, "Metrics and reports"): open by severity, component, CWE
+and tool; opened / fixed / reopened per bucket; time to resolve; SLA compliance and breaches; age; accepted risk;
+window of exposure; verification coverage; hot spots. As Markdown (default), one self-contained HTML file, or JSON.
+  --ledger file:PATH | branch:NAME   the ledger (a branch is read through the API, with --repo)
+  --repo OWNER/REPO        read the ledger branch of this repository (default branch: defect-gate-data)
+  --org OWNER              every repository of the organization: hot spots, SLA compliance, worst offenders
+  --branch NAME            ledger branch for --repo / --org; default: defect-gate-data
+  --scope NAME             ledger book; default: "default"
+  --since DATE, --until DATE   the period (2026-06-01, or a month: 2026-06); default: 6 months up to --now
+  --bucket week|month      trend buckets; default: month
+  --format markdown|html|json   what to write; default: markdown
+  -o, --output FILE        write it to FILE instead of stdout
+  --html FILE              also write the HTML report to FILE
+  --production-env NAME    environment(s) that mean "deployed", for the window of exposure; default: production
+  --api-url URL            GitHub API; default: GITHUB_API_URL or https://api.github.com (token: GITHUB_TOKEN/GH_TOKEN)
 
 FILES are SARIF 2.1.0 files or native scanner reports (${formatIds().join(', ')}),
 directories (every .sarif/.json/.xml below them) or globs, relative to --workspace.
@@ -39,6 +84,15 @@ Options:
   --format FORMAT          what to print on stdout: text (default), json (the report, nothing else), markdown
   --input-format GLOB=ID   force the format of matching files instead of detecting it (repeatable),
                            e.g. --input-format 'reports/*.json=sarif'
+  --ledger file:PATH       track findings across runs in a ledger file (read, then written): statuses
+                           new / existing / reopened / fixed, first seen, SLA clocks
+  --ledger-read-only       read the ledger and compare, but do not write it (e.g. merge request pipelines)
+  --ledger-scope NAME      the book in the ledger for this pipeline or tool set; default: "default"
+  --now ISO-DATE           evaluate as of this time instead of now (SLA what-ifs, reproducible runs)
+  --kev FILE               CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE
+                           as known exploited, with CISA's due date (caps the SLA); no download, give the file
+  --epss FILE              FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
+  --expiring DAYS          (exceptions) the "expiring soon" window, e.g. 30 or 30d
   --workspace DIR          repository root, for relative paths and fingerprints; default: current directory
   --no-color               plain text output (also when NO_COLOR is set or stdout is not a terminal)
   -h, --help               this help
@@ -61,7 +115,8 @@ function usageError(io: CliIO, message: string): number {
   return EXIT.usage;
 }
 
-export function runCli(argv: string[], io: CliIO): number {
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  if (argv[0] === 'policy' || argv[0] === 'explain') return runPolicyCli(argv, io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -77,6 +132,24 @@ export function runCli(argv: string[], io: CliIO): number {
         format: { type: 'string' },
         'input-format': { type: 'string', multiple: true },
         workspace: { type: 'string' },
+        ledger: { type: 'string' },
+        'ledger-read-only': { type: 'boolean' },
+        'ledger-scope': { type: 'string' },
+        since: { type: 'string' },
+        until: { type: 'string' },
+        bucket: { type: 'string' },
+        org: { type: 'string' },
+        repo: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        html: { type: 'string' },
+        'api-url': { type: 'string' },
+        branch: { type: 'string' },
+        scope: { type: 'string' },
+        'production-env': { type: 'string', multiple: true },
+        now: { type: 'string' },
+        expiring: { type: 'string' },
+        kev: { type: 'string' },
+        epss: { type: 'string' },
         'no-color': { type: 'boolean' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -96,9 +169,21 @@ export function runCli(argv: string[], io: CliIO): number {
     return EXIT.ok;
   }
   const [command, ...files] = positionals;
-  if (command === undefined) return usageError(io, 'missing command: expected `check`');
-  if (command !== 'check') return usageError(io, `unknown command "${command}": expected \`check\``);
-  if (files.length === 0) return usageError(io, 'no input files: give SARIF or scanner report files, directories or globs');
+  if (command === undefined) return usageError(io, 'missing command: expected `check`, `exceptions` or `report`');
+  if (command === 'report') {
+    const t = o.now !== undefined ? Date.parse(o.now) : NaN;
+    if (o.now !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(o.now) || Number.isNaN(t))) return usageError(io, `invalid --now "${o.now}": expected an ISO 8601 date such as 2026-12-31`);
+    if (files.length > 0) return usageError(io, `report takes no files (got "${files[0]}")`);
+    return runReportCommand(
+      { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now: o.now !== undefined ? new Date(t) : io.now() },
+      io,
+    );
+  }
+  if (command !== 'check' && command !== 'exceptions') {
+    const first = command === 'policy' || command === 'explain' ? ` (put \`${command}\` first: defect-gate ${command} [options])` : '';
+    return usageError(io, `unknown command "${command}": expected \`check\`, \`exceptions\`, \`report\`, \`policy\` or \`explain\`${first}`);
+  }
+  if (command === 'check' && files.length === 0) return usageError(io, 'no input files: give SARIF or scanner report files, directories or globs');
   const onInputError = o['on-input-error'] ?? 'fail';
   if (onInputError !== 'fail' && onInputError !== 'warn') {
     return usageError(io, `invalid --on-input-error "${onInputError}": expected fail or warn`);
@@ -117,6 +202,32 @@ export function runCli(argv: string[], io: CliIO): number {
   for (const f of formatOverrides) {
     if (!known.has(f.format)) return usageError(io, `unknown format "${f.format}" in --input-format: expected one of ${[...known].join(', ')}`);
   }
+  let now = io.now();
+  if (o.now !== undefined) {
+    const t = Date.parse(o.now);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(o.now) || Number.isNaN(t)) return usageError(io, `invalid --now "${o.now}": expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T12:00:00Z`);
+    now = new Date(t);
+  }
+  const workspace = resolve(io.cwd, o.workspace ?? '.');
+  let ledger: LedgerSettings | undefined;
+  if (o.ledger !== undefined) {
+    let spec;
+    try {
+      spec = parseLedgerSpec(o.ledger);
+      checkScope(o['ledger-scope'] ?? 'default');
+    } catch (err) {
+      return usageError(io, (err as Error).message);
+    }
+    if (spec.kind !== 'file') return usageError(io, `--ledger ${o.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`);
+    const at = now;
+    ledger = {
+      store: new FileLedgerStore(resolve(workspace, spec.path), () => at, spec.path),
+      scope: o['ledger-scope'] ?? 'default',
+      write: o['ledger-read-only'] !== true,
+    };
+  } else if (o['ledger-read-only'] || o['ledger-scope'] !== undefined) {
+    return usageError(io, '--ledger-read-only and --ledger-scope need --ledger file:PATH');
+  }
   const settings: CheckSettings = {
     files,
     policy: o.policy,
@@ -124,20 +235,49 @@ export function runCli(argv: string[], io: CliIO): number {
     onInputError,
     reportPath: o.report,
     sarifOutput: o['sarif-output'],
-    workspace: resolve(io.cwd, o.workspace ?? '.'),
+    workspace,
     formatOverrides,
+    ...(o.kev ? { kevFile: o.kev } : {}),
+    ...(o.epss ? { epssFile: o.epss } : {}),
   };
+  if (command === 'exceptions') {
+    let expiring: number | undefined;
+    if (o.expiring !== undefined) {
+      const m = /^(\d+)d?$/.exec(o.expiring.trim());
+      if (!m) return usageError(io, `invalid --expiring "${o.expiring}": expected a number of days such as 30 or 30d`);
+      expiring = Number(m[1]);
+    }
+    try {
+      return await runExceptionsCommand(settings, files, now, { format: format === 'json' ? 'json' : 'text', ...(expiring !== undefined ? { expiringDays: expiring } : {}) }, io);
+    } catch (err) {
+      if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError) {
+        io.stderr(`defect-gate: ${err.message}\n`);
+        return EXIT.usage;
+      }
+      throw err;
+    }
+  }
   const log = stderrLogger(o.verbose === true);
   let outcome;
   try {
-    outcome = runCheck(settings, io.now(), {
-      ...log,
-      info: (m) => io.stderr(`${m}\n`),
-      warning: (m) => io.stderr(`warning: ${m}\n`),
-      error: (m) => io.stderr(`error: ${m}\n`),
-    });
+    outcome = await runCheck(
+      settings,
+      now,
+      {
+        ...log,
+        info: (m) => io.stderr(`${m}\n`),
+        warning: (m) => io.stderr(`warning: ${m}\n`),
+        error: (m) => io.stderr(`error: ${m}\n`),
+      },
+      {
+        ...(ledger ? { ledger } : {}),
+        pullRequest: settings.environment === 'pull-request',
+        fetchPolicy: (spec) =>
+          readRepoFile(fetchClient(io.env.GITHUB_API_URL || 'https://api.github.com', io.env.GITHUB_TOKEN || io.env.GH_TOKEN, `defect-gate/${VERSION}`), spec),
+      },
+    );
   } catch (err) {
-    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError) {
+    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof LedgerFormatError) {
       io.stderr(`defect-gate: ${err.message}\n`);
       return EXIT.usage;
     }
@@ -154,4 +294,41 @@ export function runCli(argv: string[], io: CliIO): number {
   if (outcome.written.sarif) io.stderr(`rated SARIF: ${outcome.written.sarif}\n`);
   if (result.verdict.inputErrors.blocking) return EXIT.usage;
   return result.verdict.status === 'fail' ? EXIT.fail : EXIT.ok;
+}
+
+/** `defect-gate exceptions`: the review list. Exit 1 when any exception has expired. */
+async function runExceptionsCommand(
+  settings: CheckSettings,
+  files: string[],
+  now: Date,
+  opts: { format: 'text' | 'json'; expiringDays?: number },
+  io: CliIO,
+): Promise<number> {
+  const { policy } = loadPolicy(settings.policy, settings.workspace);
+  const exSettings = opts.expiringDays !== undefined ? { ...policy.exceptions, expiringDays: opts.expiringDays } : policy.exceptions;
+  let statuses;
+  if (files.length > 0) {
+    const outcome = await runCheck({ ...settings, files, onInputError: 'warn' }, now, silentLogger);
+    statuses = applyExceptions(outcome.result.findings, exSettings, now).exceptions;
+  } else {
+    // Without findings nothing can be called stale: report date states only.
+    statuses = applyExceptions([], exSettings, now).exceptions.map((e) => (e.state === 'stale' ? { ...e, state: (e.daysLeft !== undefined && e.daysLeft < exSettings.expiringDays ? 'expiring' : 'active') as ExceptionStatus['state'] } : e));
+  }
+  const sum = summarizeExceptions(statuses);
+  if (opts.format === 'json') {
+    io.stdout(`${JSON.stringify({ now: now.toISOString(), expiringDays: exSettings.expiringDays, ...sum, entries: statuses }, null, 2)}\n`);
+  } else {
+    const lines = [
+      `${statuses.length} exception(s): ${sum.byState.active} active, ${sum.byState.expiring} expiring within ${exSettings.expiringDays} days, ${sum.byState.expired} expired${files.length ? `, ${sum.byState.stale} stale` : ''}`,
+    ];
+    const order = { expired: 0, expiring: 1, stale: 2, active: 3 } as const;
+    for (const e of [...statuses].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id))) {
+      const when = e.expires ? `${e.state === 'expired' ? 'expired' : 'expires'} ${e.expires}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} days)` : ''}` : 'no expiry';
+      const matched = files.length ? `, matches ${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''}` : '';
+      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}, ${when}${matched}  [${e.file}]`);
+    }
+    lines.push(`by type: ${Object.entries(sum.byType).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
+    io.stdout(`${lines.map((l) => stripControl(l)).join('\n')}\n`);
+  }
+  return sum.byState.expired > 0 ? EXIT.fail : EXIT.ok;
 }

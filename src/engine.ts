@@ -4,7 +4,9 @@ import type { Policy } from './policy/compile';
 import { rateAll } from './rate/rate';
 import { evaluateGate, type Verdict } from './gate/gate';
 import { trackRun, withSnapshot } from './ledger/track';
+import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
+import { enrich, type Enrichment } from './enrich/apply';
 
 /**
  * The pure pipeline: parsed input files → rated findings → verdict. No I/O, no clock reads: `now` is given.
@@ -52,6 +54,8 @@ export interface RunResult {
   fixed: FixedFinding[];
   /** On pull requests: what this PR introduces and fixes compared with the base branch's ledger. */
   pullRequest?: { introduced: string[]; fixed: string[] };
+  /** Every policy exception and its state in this run (active, expiring, expired, stale). */
+  exceptions: ExceptionStatus[];
   /** True when a ledger was read (statuses and first-seen dates are meaningful). */
   tracked: boolean;
   /** The ledger book after this run, with its snapshot; the shell writes it when this run may write. */
@@ -77,6 +81,8 @@ export interface EngineInput {
   /** True on pull-request runs: fills `pullRequest` (introduced / fixed by this PR). */
   pullRequest?: boolean;
   run?: RunInfo;
+  /** Exploitability from a CISA KEV catalog and EPSS scores, matched by CVE before rating (src/enrich/). */
+  enrichment?: Enrichment;
 }
 
 export function countFindings(
@@ -100,7 +106,12 @@ export function countFindings(
     if (f.sla?.state === 'breached') breached++;
     else if (f.sla?.state === 'due-soon') dueSoon++;
     bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
-    const t = (byTool[f.tool.name] ??= Object.fromEntries(levels.map((l) => [l, 0])));
+    // Tool names are scanner text: `__proto__` must not reach Object.prototype (own properties only).
+    let t = Object.prototype.hasOwnProperty.call(byTool, f.tool.name) ? byTool[f.tool.name] : undefined;
+    if (!t) {
+      t = Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
+      Object.defineProperty(byTool, f.tool.name, { value: t, enumerable: true, writable: true, configurable: true });
+    }
     t[f.severity] = (t[f.severity] ?? 0) + 1;
   }
   return {
@@ -129,15 +140,22 @@ export function compareFindings(blocking: ReadonlySet<string>) {
     a.ruleId.localeCompare(b.ruleId);
 }
 
+function toolKinds(findings: readonly RatedFinding[]): Record<string, string[]> {
+  const out: Record<string, Set<string>> = {};
+  for (const f of findings) (out[f.tool.name] ??= new Set()).add(f.kind);
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+}
+
 export function runEngine(input: EngineInput): RunResult {
   const combined = combine(input.files);
-  const rated = rateAll(combined.findings, input.policy);
+  const excepted = applyExceptions(rateAll(input.enrichment ? enrich(combined.findings, input.enrichment) : combined.findings, input.policy), input.policy.exceptions, input.now);
   const tracked = trackRun({
-    findings: rated,
+    findings: excepted.findings,
     book: input.ledger ?? emptyBook(),
     toolsRan: combined.tools.map((t) => t.name),
     sla: input.policy.sla,
     now: input.now,
+    environment: input.environment,
   });
   const findings = tracked.findings;
   if (input.ledger === undefined) {
@@ -161,6 +179,7 @@ export function runEngine(input: EngineInput): RunResult {
     ...(input.run?.sha ? { sha: input.run.sha } : {}),
     ...(input.run?.runId ? { runId: input.run.runId } : {}),
     tools: combined.tools.map((t) => t.name),
+    toolKinds: toolKinds(findings),
     open,
     new: counts.new,
     fixed: counts.fixed,
@@ -182,6 +201,7 @@ export function runEngine(input: EngineInput): RunResult {
     verdict,
     counts,
     fixed: tracked.fixed,
+    exceptions: excepted.exceptions,
     tracked: input.ledger !== undefined,
     nextLedger: withSnapshot(tracked.next, snapshot),
   };

@@ -1,7 +1,10 @@
 import * as core from '@actions/core';
 import { readActionSettings, InputValidationError } from './action/inputs';
+import { readEventPayload, reportToGitHub } from './action/github';
+import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
 import { runCheck } from './check';
 import { PolicyLoadError } from './policy/load';
+import { LedgerFormatError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
 import { renderMarkdown, JOB_SUMMARY_LIMIT } from './report/markdown';
 import { annotationText } from './report/escape';
@@ -44,7 +47,15 @@ export function failureLine(result: RunResult): string {
 export async function run(): Promise<void> {
   try {
     const settings = readActionSettings();
-    const outcome = runCheck(settings, new Date(), actionsLogger);
+    const now = new Date();
+    const payload = readEventPayload(process.env);
+    const ledger = actionLedger(settings, payload, actionsLogger, now);
+    const outcome = await runCheck(settings, now, actionsLogger, {
+      ...(ledger ? { ledger } : {}),
+      pullRequest: isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload),
+      run: runInfo(process.env),
+      ...(settings.github.token ? { fetchPolicy: policyFetcher(settings.github.token, actionsLogger) } : {}),
+    });
     const { result, report } = outcome;
     const v = result.verdict;
 
@@ -54,10 +65,29 @@ export async function run(): Promise<void> {
       else core.error(annotationText(msg), { title: 'defect-gate: input problem' });
     }
 
-    // Workflow-command annotations for blocking findings on repository files (GitHub shows 10 per type per step).
+    core.setOutput('verdict', v.status);
+    core.setOutput('blocking-count', String(result.counts.blocking));
+    core.setOutput('counts', JSON.stringify(report.counts));
+    core.setOutput('report-path', outcome.written.report ?? '');
+    core.setOutput('sarif-path', outcome.written.sarif ?? '');
+    core.setOutput('ledger-written', String(outcome.written.ledger));
+
+    if (settings.jobSummary && process.env.GITHUB_STEP_SUMMARY) {
+      const markdown = renderMarkdown(result, { title: settings.name, maxBytes: JOB_SUMMARY_LIMIT, fullReport: settings.reportPath });
+      await core.summary.addRaw(markdown).write();
+    }
+
+    // GitHub reporting (check run with annotations, sticky PR comment): never changes the verdict; one warning and the
+    // fallbacks (job summary, workflow-command annotations) when the token may not write.
+    const published = await reportToGitHub(settings, result, actionsLogger);
+    core.setOutput('check-run-id', published?.checkRun ? String(published.checkRun.id) : '');
+    core.setOutput('comment-id', published?.comment ? String(published.comment.id) : '');
+
+    // Workflow-command annotations for blocking findings on repository files, when no check run carries them
+    // (no token, check-run: false, or a read-only token); GitHub shows 10 per type per step.
     let annotated = 0;
     for (const f of result.findings) {
-      if (annotated >= settings.maxAnnotations) break;
+      if (published?.checkRun || annotated >= Math.min(settings.maxAnnotations, 10)) break;
       if (!result.blocking.has(f.fingerprint) || !f.path) continue;
       core.error(annotationText(`${f.message || f.title}\nWhy ${f.severity}: ${explainLine(f)}`), {
         title: annotationText(`${f.severity}: ${f.title || f.ruleId}`, 255),
@@ -68,23 +98,12 @@ export async function run(): Promise<void> {
       annotated++;
     }
 
-    core.setOutput('verdict', v.status);
-    core.setOutput('blocking-count', String(result.counts.blocking));
-    core.setOutput('counts', JSON.stringify(report.counts));
-    core.setOutput('report-path', outcome.written.report ?? '');
-    core.setOutput('sarif-path', outcome.written.sarif ?? '');
-
-    if (settings.jobSummary && process.env.GITHUB_STEP_SUMMARY) {
-      const markdown = renderMarkdown(result, { title: settings.name, maxBytes: JOB_SUMMARY_LIMIT, fullReport: settings.reportPath });
-      await core.summary.addRaw(markdown).write();
-    }
-
     core.info(`defect-gate: ${v.status} (${result.environment}): ${result.counts.gated} gated finding(s), ${result.counts.blocking} blocking`);
     for (const reason of v.reasons) core.info(`  ${reason}`);
 
     if (v.status === 'fail') core.setFailed(failureLine(result));
   } catch (err) {
-    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError) {
+    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError || err instanceof LedgerFormatError) {
       core.setFailed(err.message);
       return;
     }

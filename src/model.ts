@@ -115,8 +115,8 @@ export interface Finding {
 
 /** One step of a rating explanation. */
 export interface RatingStep {
-  /** `base` for the starting rating, `rule` for a policy rule, `default` when nothing rated it. */
-  step: 'base' | 'rule' | 'default';
+  /** `base` for the starting rating, `rule` for a policy rule, `default` when nothing rated it, `component` for the business criticality of the finding's component. */
+  step: 'base' | 'rule' | 'default' | 'component';
   /** What the step looked at, e.g. `security-severity 8.8 >= 7 (high)` or the rule's name. */
   detail: string;
   /** Severity before the step (absent for the base step). */
@@ -135,12 +135,18 @@ export interface RatedFinding extends Finding {
   /** Why a finding is not gated. */
   notGatedReason?: string;
   explanation: RatingStep[];
+  /** Owner of the finding's component (policy `components`). */
+  componentOwner?: string;
+  /** Business criticality of the finding's component (policy `components`). */
+  criticality?: 'high' | 'medium' | 'low';
   /** Set when a ledger was used: new (not open before), existing, or reopened (was fixed, is back: a regression). */
   status?: TrackStatus;
   /** When the ledger first saw this finding (ISO 8601). */
   firstSeen?: string;
   /** Fix-by clock; absent when the severity has no SLA or no ledger was used. */
   sla?: SlaInfo;
+  /** The policy exception that matched, if any (also when it expired or is not allowed). */
+  exception?: ExceptionRef;
 }
 
 /** Tracking status of a current finding against the ledger (see src/ledger/). */
@@ -161,6 +167,24 @@ export interface SlaInfo {
   daysLeft: number;
   /** Why the due date is what it is, e.g. `first seen 2026-10-01 + 30 days (high)`. */
   reason: string;
+}
+
+/** An exception (policy `exceptions`) that matched a finding, and what came of it. */
+export interface ExceptionRef {
+  id: string;
+  type: 'accepted-risk' | 'false-positive' | 'mitigated' | 'sla-extension';
+  /** active / expiring: applies; expired: no longer applies; not-allowed: the policy forbids it for this finding. */
+  state: 'active' | 'expiring' | 'expired' | 'not-allowed';
+  /** Why it does not apply (expired on …, not allowed for critical, window longer than max-days …). */
+  problem?: string;
+  approvedBy?: string;
+  approvedOn?: string;
+  expires?: string;
+  reason?: string;
+  ticket?: string;
+  control?: string;
+  /** For sla-extension: the approved due date. */
+  due?: string;
 }
 
 /** A finding the ledger had open that this run no longer reports (from a tool that ran in this scope). */

@@ -2,6 +2,13 @@ import * as core from '@actions/core';
 import { resolve } from 'node:path';
 import type { CheckSettings } from '../check';
 import { parseFormatOverrides, splitList } from '../io/inputs';
+import { checkScope, parseLedgerSpec } from '../ledger/store';
+
+type LedgerSpec = ReturnType<typeof parseLedgerSpec>;
+
+/** The `ledger` input's default, as in action.yml. */
+export const DEFAULT_LEDGER = 'branch:defect-gate-data';
+import { COMMENT_MODES, type CommentMode } from '../github/comment';
 
 /**
  * The one reader of Action inputs: builds the typed settings; nothing else calls core.getInput.
@@ -20,8 +27,32 @@ export interface ActionSettings extends CheckSettings {
   name: string;
   /** Whether to write the job summary. */
   jobSummary: boolean;
-  /** Most workflow-command annotations for blocking findings (GitHub shows 10 per type per step). */
+  /**
+   * Most check-run annotations; workflow-command annotations (the fallback without a check run) are capped at 10,
+   * what GitHub shows per type per step.
+   */
   maxAnnotations: number;
+  /** GitHub reporting (src/github/): token, check run, sticky PR comment, and where to report. */
+  github: GitHubSettings;
+  /** The ledger (`ledger`, `ledger-write`, `ledger-scope`); undefined when `ledger` is empty (tracking off). */
+  ledger?: { spec: LedgerSpec; write: 'auto' | 'true' | 'false'; scope: string };
+}
+
+export interface GitHubSettings {
+  /** Token for the API; empty turns GitHub reporting off (job summary and workflow-command annotations only). */
+  token: string;
+  /** Create a check run (`check-run`). */
+  checkRun: boolean;
+  /** Check run name (`check-name`); empty: `<name> (<environment>)`. Also the sticky comment's scope. */
+  checkName?: string;
+  /** `comment`: always | on-failure | never. */
+  comment: CommentMode;
+  /** `annotation-level`: the policy level at or above which non-blocking findings are `warning` annotations. */
+  annotationLevel?: string;
+  /** `pr-number`: the pull request to report on (workflow_run jobs). */
+  prNumber?: number;
+  /** `head-sha`: the commit to report on (workflow_run jobs). */
+  headSha?: string;
 }
 
 function choice<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
@@ -52,7 +83,7 @@ export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Action
     throw new InputValidationError(`Invalid input 'input-formats': ${(err as Error).message}`);
   }
   const maxRaw = get('max-annotations');
-  const maxAnnotations = maxRaw === '' ? 10 : Number(maxRaw);
+  const maxAnnotations = maxRaw === '' ? 50 : Number(maxRaw);
   if (!Number.isInteger(maxAnnotations) || maxAnnotations < 0) {
     throw new InputValidationError(`Invalid input 'max-annotations': '${maxRaw}'. Expected a whole number (0 to turn annotations off).`);
   }
@@ -66,9 +97,52 @@ export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Action
     onInputError: choice('on-input-error', get('on-input-error'), ['fail', 'warn'] as const, 'fail'),
     reportPath: get('report') || undefined,
     sarifOutput: get('sarif-output') || undefined,
+    kevFile: get('kev-file') || undefined,
+    epssFile: get('epss-file') || undefined,
     workspace,
     formatOverrides,
     jobSummary: bool('job-summary', get('job-summary'), true),
     maxAnnotations,
+    github: readGitHubSettings(get),
+    ...readLedgerSettings(get),
+  };
+}
+
+function readLedgerSettings(get: (name: string) => string): Pick<ActionSettings, 'ledger'> {
+  // Empty means the default (what action.yml declares); `none` turns tracking off.
+  const raw = get('ledger') || DEFAULT_LEDGER;
+  if (raw === 'none' || raw === 'false' || raw === 'off') return {};
+  let spec: LedgerSpec;
+  let scope: string;
+  try {
+    spec = parseLedgerSpec(raw);
+    scope = checkScope(get('ledger-scope') || 'default');
+  } catch (err) {
+    throw new InputValidationError(`Invalid input '${/scope/.test((err as Error).message) ? 'ledger-scope' : 'ledger'}': ${(err as Error).message}.`);
+  }
+  return { ledger: { spec, scope, write: choice('ledger-write', get('ledger-write'), ['auto', 'true', 'false'] as const, 'auto') } };
+}
+
+function readGitHubSettings(get: (name: string) => string): GitHubSettings {
+  const prRaw = get('pr-number').replace(/^#/, '');
+  let prNumber: number | undefined;
+  if (prRaw !== '') {
+    prNumber = Number(prRaw);
+    if (!/^\d+$/.test(prRaw) || !Number.isSafeInteger(prNumber) || prNumber < 1) {
+      throw new InputValidationError(`Invalid input 'pr-number': '${prRaw}'. Expected a pull request number, e.g. 42.`);
+    }
+  }
+  const headSha = get('head-sha').toLowerCase();
+  if (headSha !== '' && !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(headSha)) {
+    throw new InputValidationError(`Invalid input 'head-sha': '${headSha}'. Expected a full commit sha (40 hexadecimal characters).`);
+  }
+  return {
+    token: get('token'),
+    checkRun: bool('check-run', get('check-run'), true),
+    checkName: get('check-name') || undefined,
+    comment: choice('comment', get('comment'), COMMENT_MODES, 'on-failure'),
+    annotationLevel: get('annotation-level') || undefined,
+    ...(prNumber !== undefined ? { prNumber } : {}),
+    ...(headSha ? { headSha } : {}),
   };
 }

@@ -8,7 +8,8 @@ export function isObj(v: unknown): v is Obj {
 
 export function str(v: unknown): string | undefined {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  // An integer beyond 2^53 was already rounded by JSON.parse: its digits would be wrong, so it is dropped.
+  if (typeof v === 'number' && Number.isFinite(v) && (Number.isSafeInteger(v) || !Number.isInteger(v) || Math.abs(v) < 1)) return String(v);
   return undefined;
 }
 

@@ -1,23 +1,283 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
+import { posix } from 'node:path';
 import defaultPolicyText from '../../policies/default.yml';
 import { compilePolicy, type Policy } from '../policy/compile';
-import { parsePolicy, PolicyLoadError } from '../policy/load';
+import {
+  locator,
+  parseExceptionsFile,
+  pathText,
+  positionOf,
+  PolicyLoadError,
+  readPolicySource,
+  validatePolicy,
+  type Locate,
+  type PolicyError,
+  type PolicySource,
+} from '../policy/load';
+import { lockViolations, mergePolicyValues } from '../policy/merge';
+import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
+
+/**
+ * Loading a policy: the file, the policies it `extends` (local paths, or `owner/repo/path@ref` read through the GitHub
+ * API), and the exception files each includes. Merging follows src/policy/merge.ts; every error keeps the file and
+ * line:column where it is written.
+ */
 
 export const DEFAULT_POLICY_NAME = 'policies/default.yml (built in)';
 
 export { defaultPolicyText };
 
-/** Loads and compiles a policy file, or the built-in default when `path` is empty. Throws PolicyLoadError. */
-export function loadPolicy(path: string | undefined, workspace: string): { policy: Policy; file: string } {
-  if (!path) return { policy: compilePolicy(parsePolicy(defaultPolicyText, DEFAULT_POLICY_NAME)), file: DEFAULT_POLICY_NAME };
-  const abs = resolve(workspace, path);
-  let text: string;
+/** Reads `path` of `owner/repo` at `ref` through the GitHub API. */
+export type RemotePolicyFetcher = (spec: { owner: string; repo: string; path: string; ref: string }) => Promise<string>;
+
+const REMOTE_RE = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\/([^@\s]+)@([^@\s]+)$/;
+
+/** `owner/repo/path@ref` (the ref is required, so a base policy is pinned), or undefined for a local path. */
+export function parseRemoteSpec(spec: string): { owner: string; repo: string; path: string; ref: string } | undefined {
+  if (spec.startsWith('.') || spec.startsWith('/')) return undefined;
+  const m = REMOTE_RE.exec(spec.trim());
+  return m ? { owner: m[1] as string, repo: m[2] as string, path: m[3] as string, ref: m[4] as string } : undefined;
+}
+
+/** Where a policy file lives: on disk, or in a repository at a ref. */
+type Location = { kind: 'local'; abs: string } | { kind: 'remote'; owner: string; repo: string; path: string; ref: string };
+
+function idOf(l: Location): string {
+  return l.kind === 'local' ? l.abs : `${l.owner}/${l.repo}/${l.path}@${l.ref}`;
+}
+
+class NeedRemote extends Error {
+  constructor(readonly id: string) {
+    super(`remote policy ${id}`);
+  }
+}
+
+interface Reader {
+  workspace: string;
+  remote: Map<string, string>;
+  remoteAllowed: boolean;
+}
+
+function shownName(l: Location, workspace: string): string {
+  if (l.kind === 'remote') return idOf(l);
+  return relative(workspace, l.abs).split('\\').join('/') || l.abs;
+}
+
+function readLocation(l: Location, r: Reader, shown: string, at?: { file: string; line: number; column: number }): string {
+  if (l.kind === 'remote') {
+    const text = r.remote.get(idOf(l));
+    if (text !== undefined) return text;
+    if (!r.remoteAllowed) {
+      throw new PolicyLoadError([
+        { file: at?.file ?? shown, line: at?.line ?? 1, column: at?.column ?? 1, path: 'extends', message: `${shown} is read through the GitHub API, which this command does not use: download it and extend the local copy` },
+      ]);
+    }
+    throw new NeedRemote(idOf(l));
+  }
   try {
-    text = readFileSync(abs, 'utf8');
+    return readFileSync(l.abs, 'utf8');
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    throw new PolicyLoadError([{ file: path, line: 1, column: 1, path: '', message: `cannot read the policy: ${why}` }]);
+    if (at) throw new PolicyLoadError([{ ...at, path: 'extends', message: `cannot read ${shown}: ${why}` }]);
+    throw new PolicyLoadError([{ file: shown, line: 1, column: 1, path: '', message: `cannot read the policy: ${why}` }]);
   }
-  return { policy: compilePolicy(parsePolicy(text, path)), file: path };
+}
+
+/** A location relative to another policy file (same repository and ref for remote ones). */
+function relativeTo(from: Location, spec: string, workspace: string): Location {
+  const remote = parseRemoteSpec(spec);
+  if (remote) return { kind: 'remote', ...remote };
+  if (from.kind === 'remote') {
+    return { ...from, path: posix.normalize(posix.join(posix.dirname(from.path), spec)).replace(/^\/+/, '') };
+  }
+  void workspace;
+  return { kind: 'local', abs: resolve(dirname(from.abs), spec) };
+}
+
+interface Loaded {
+  /** Most derived first. */
+  sources: PolicySource[];
+  merged: Record<string, unknown>;
+  /** Exception files to check after the merge, in order. */
+  includes: { text: string; file: string }[];
+  /** For each source, how many inline exception entries / rating rules it contributed, in merge order (root first). */
+  segments: { source: PolicySource; entries: number; rules: number }[];
+}
+
+function asList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+function loadFile(l: Location, r: Reader, chain: string[], at?: { file: string; line: number; column: number }): Loaded {
+  const shown = shownName(l, r.workspace);
+  const src = readPolicySource(readLocation(l, r, shown, at), shown);
+  const errors: PolicyError[] = [];
+  const bases = asList(src.raw.extends);
+  let base: Loaded | undefined;
+  for (let i = 0; i < bases.length; i++) {
+    const spec = bases[i] as string;
+    const pos = { file: shown, ...positionOf(src.doc, src.lc, Array.isArray(src.raw.extends) ? ['extends', i] : ['extends']) };
+    const target = relativeTo(l, spec, r.workspace);
+    const id = idOf(target);
+    if (chain.includes(id) || id === idOf(l)) {
+      const names = [...chain, idOf(l), id].map((x) => (x.startsWith('/') ? relative(r.workspace, x) || x : x));
+      errors.push({ ...pos, path: 'extends', message: `policies extend each other in a cycle: ${names.join(' → ')}` });
+      continue;
+    }
+    let loaded: Loaded;
+    try {
+      loaded = loadFile(target, r, [...chain, idOf(l)], pos);
+    } catch (err) {
+      if (err instanceof PolicyLoadError) {
+        errors.push(...err.errors);
+        continue;
+      }
+      throw err;
+    }
+    if (!base) {
+      base = loaded;
+      continue;
+    }
+    // Several bases: merged left to right.
+    base = {
+      sources: [...loaded.sources, ...base.sources],
+      merged: mergePolicyValues(base.merged, loaded.merged),
+      includes: [...base.includes, ...loaded.includes],
+      segments: [...base.segments, ...loaded.segments],
+    };
+  }
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  const includes: { text: string; file: string }[] = [];
+  const ex = src.raw.exceptions as { include?: unknown } | undefined;
+  asList(ex?.include).forEach((inc, i) => {
+    const target = relativeTo(l, inc, r.workspace);
+    const incShown = shownName(target, r.workspace);
+    const pos = { file: shown, ...positionOf(src.doc, src.lc, ['exceptions', 'include', i]) };
+    try {
+      includes.push({ text: readLocation(target, r, incShown, pos), file: incShown });
+    } catch (err) {
+      if (err instanceof PolicyLoadError) errors.push(...err.errors.map((e) => ({ ...e, path: `exceptions.include[${i}]` })));
+      else throw err;
+    }
+  });
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  const own = { ...src.raw };
+  const sev = own.severity as { rules?: unknown } | undefined;
+  const segment = {
+    source: src,
+    entries: Array.isArray((ex as { entries?: unknown } | undefined)?.entries) ? ((ex as { entries: unknown[] }).entries.length) : 0,
+    rules: Array.isArray(sev?.rules) ? sev.rules.length : 0,
+  };
+  if (!base) {
+    const merged = mergePolicyValues({}, own);
+    return { sources: [src], merged, includes, segments: [segment] };
+  }
+  const merged = mergePolicyValues(base.merged, own);
+  // `locked` keys of the bases may not change.
+  const locked = asList(base.merged.locked);
+  for (const path of lockViolations(base.merged, merged, locked)) {
+    const keys = path.split('.');
+    errors.push({
+      file: shown,
+      ...positionOf(src.doc, src.lc, keys, true),
+      path,
+      message: `"${path}" is locked by ${base.sources[base.sources.length - 1]?.file ?? 'the base policy'}: this policy may not change it`,
+    });
+  }
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  return { sources: [src, ...base.sources], merged, includes: [...base.includes, ...includes], segments: [...base.segments, segment] };
+}
+
+/** Locates merged array items (appended rules and exception entries) in the file that wrote them. */
+function mergedLocator(loaded: Loaded): Locate {
+  const plain = locator(loaded.sources);
+  return (path, preferKey) => {
+    const [a, b, i, ...rest] = path;
+    const which = a === 'exceptions' && b === 'entries' ? 'entries' : a === 'severity' && b === 'rules' ? 'rules' : undefined;
+    if (which && typeof i === 'number') {
+      let offset = i;
+      for (const seg of loaded.segments) {
+        if (offset < seg[which]) {
+          const local = [a, b, offset, ...rest] as (string | number)[];
+          return { file: seg.source.file, ...positionOf(seg.source.doc, seg.source.lc, local, preferKey) };
+        }
+        offset -= seg[which];
+      }
+    }
+    return plain(path, preferKey);
+  };
+}
+
+function finish(loaded: Loaded): { parsed: PolicyParsed; included: { entry: ExceptionEntryInput; file: string }[]; inlineFiles: string[] } {
+  const locate = mergedLocator(loaded);
+  const parsed = validatePolicy(loaded.merged, locate);
+  const errors: PolicyError[] = [];
+  const included: { entry: ExceptionEntryInput; file: string }[] = [];
+  const ids = new Map<string, string>();
+  const inlineFiles: string[] = [];
+  (parsed.exceptions?.entries ?? []).forEach((e, i) => {
+    const pos = locate(['exceptions', 'entries', i, 'id']);
+    inlineFiles.push(pos.file);
+    ids.set(e.id, `${pos.file}:${pos.line}:${pos.column}`);
+  });
+  for (const inc of loaded.includes) {
+    try {
+      const ex = parseExceptionsFile(inc.text, inc.file, parsed.exceptions, parsed.severity.levels);
+      ex.entries.forEach((entry, i) => {
+        const pos = ex.positions[i] ?? { line: 1, column: 1 };
+        const prev = ids.get(entry.id);
+        if (prev) errors.push({ file: inc.file, ...pos, path: pathText(['entries', i, 'id']), message: `exception id "${entry.id}" is already used at ${prev}: ids must be unique` });
+        else ids.set(entry.id, `${inc.file}:${pos.line}:${pos.column}`);
+        included.push({ entry, file: inc.file });
+      });
+    } catch (err) {
+      if (err instanceof PolicyLoadError) errors.push(...err.errors);
+      else throw err;
+    }
+  }
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  return { parsed, included, inlineFiles };
+}
+
+function compileLoaded(loaded: Loaded, file: string): Policy {
+  const { parsed, included, inlineFiles } = finish(loaded);
+  const policy = compilePolicy(parsed, { file, includedExceptions: included });
+  // Inline exceptions of base policies say which file they come from.
+  policy.exceptions.entries.forEach((e, i) => {
+    if (i < inlineFiles.length) e.file = inlineFiles[i] as string;
+  });
+  return policy;
+}
+
+/**
+ * Loads and compiles a policy file, or the built-in default when `path` is empty, with its local base policies and
+ * included exception files. Throws PolicyLoadError listing every problem. Remote bases need `loadPolicyAsync`.
+ */
+export function loadPolicy(path: string | undefined, workspace: string): { policy: Policy; file: string } {
+  if (!path) return { policy: compilePolicy(validatePolicy(readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME).raw, locator([readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME)])), { file: DEFAULT_POLICY_NAME }), file: DEFAULT_POLICY_NAME };
+  const loaded = loadFile({ kind: 'local', abs: resolve(workspace, path) }, { workspace, remote: new Map(), remoteAllowed: false }, []);
+  return { policy: compileLoaded(loaded, path), file: path };
+}
+
+/** Like `loadPolicy`, and reads `owner/repo/path@ref` bases through `fetch` (GitHub contents API). */
+export async function loadPolicyAsync(path: string | undefined, workspace: string, fetch?: RemotePolicyFetcher): Promise<{ policy: Policy; file: string }> {
+  if (!path) return loadPolicy(path, workspace);
+  const reader: Reader = { workspace, remote: new Map(), remoteAllowed: fetch !== undefined };
+  for (let round = 0; round < 50; round++) {
+    try {
+      const loaded = loadFile({ kind: 'local', abs: resolve(workspace, path) }, reader, []);
+      return { policy: compileLoaded(loaded, path), file: path };
+    } catch (err) {
+      if (!(err instanceof NeedRemote) || !fetch) throw err;
+      const spec = parseRemoteSpec(err.id) as { owner: string; repo: string; path: string; ref: string };
+      try {
+        reader.remote.set(err.id, await fetch(spec));
+      } catch (e) {
+        throw new PolicyLoadError([{ file: err.id, line: 1, column: 1, path: '', message: `cannot read the base policy through the GitHub API: ${(e as Error).message}` }]);
+      }
+    }
+  }
+  throw new PolicyLoadError([{ file: path, line: 1, column: 1, path: 'extends', message: 'too many remote base policies (more than 50)' }]);
 }

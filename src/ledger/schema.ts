@@ -23,6 +23,9 @@ export const LedgerEntrySchema = z.object({
   startLine: z.number().int().optional(),
   location: z.string().optional(),
   component: z.string().optional(),
+  cwe: z.array(z.string()).optional(),
+  /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
+  environments: z.record(z.string(), z.string()).optional(),
   /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
   firstSeen: z.string(),
   lastSeen: z.string(),
@@ -38,6 +41,10 @@ export const LedgerEntrySchema = z.object({
   kevDueDate: z.string().optional(),
   /** Every change: opened, fixed, reopened, severity changed (bounded). */
   events: z.array(Event),
+  /** When each policy exception started and stopped applying to this finding. */
+  exceptions: z
+    .array(z.object({ id: z.string(), type: z.string(), from: z.string(), to: z.string().optional(), approvedBy: z.string().optional() }))
+    .optional(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
@@ -49,6 +56,8 @@ export const RunSnapshotSchema = z.object({
   sha: z.string().optional(),
   runId: z.string().optional(),
   tools: z.array(z.string()),
+  /** Kinds of finding each tool reported in this run (verification coverage). */
+  toolKinds: z.record(z.string(), z.array(z.string())).optional(),
   /** Open, gated findings by severity after this run. */
   open: z.record(z.string(), z.number().int()),
   new: z.number().int(),

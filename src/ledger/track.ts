@@ -22,6 +22,8 @@ export interface TrackInput {
   toolsRan: string[];
   sla: SlaSettings;
   now: Date;
+  /** The gate profile of this run; each entry remembers when each environment first saw it (window of exposure). */
+  environment?: string;
 }
 
 export interface TrackResult {
@@ -43,16 +45,39 @@ function pushEvent(e: LedgerEntry, ev: LedgerEntry['events'][number]): void {
 }
 
 export function slaFor(f: RatedFinding, entry: Pick<LedgerEntry, 'firstSeen' | 'reopenedAt' | 'kevDueDate'>, sla: SlaSettings, now: Date): SlaInfo | undefined {
+  const ext = f.exception;
+  const extends_ = ext && ext.type === 'sla-extension' && (ext.state === 'active' || ext.state === 'expiring') && ext.due;
   return computeSla(
     {
       severity: f.severity,
       firstSeen: entry.firstSeen,
       ...(entry.reopenedAt ? { reopenedAt: entry.reopenedAt } : {}),
       ...(entry.kevDueDate ? { kevDueDate: entry.kevDueDate } : {}),
+      ...(extends_ && ext.due
+        ? { extendedDue: { due: `${ext.due}T23:59:59.999Z`, reason: `SLA extension ${ext.id} to ${ext.due}${ext.approvedBy ? `, approved by ${ext.approvedBy}` : ''}` } }
+        : {}),
     },
     sla,
     now,
   );
+}
+
+/** Records when an exception started and stopped applying to the entry (accountability over time). */
+function recordException(e: LedgerEntry, f: RatedFinding, nowIso: string): void {
+  const applying = f.exception && (f.exception.state === 'active' || f.exception.state === 'expiring') ? f.exception : undefined;
+  const history = e.exceptions ?? [];
+  let changed = false;
+  for (const h of history) {
+    if (h.to === undefined && h.id !== applying?.id) {
+      h.to = nowIso;
+      changed = true;
+    }
+  }
+  if (applying && !history.some((h) => h.id === applying.id && h.to === undefined)) {
+    history.push({ id: applying.id, type: applying.type, from: nowIso, ...(applying.approvedBy ? { approvedBy: applying.approvedBy } : {}) });
+    changed = true;
+  }
+  if (changed || e.exceptions) e.exceptions = history.slice(-MAX_EVENTS_PER_ENTRY);
 }
 
 export function trackRun(input: TrackInput): TrackResult {
@@ -112,7 +137,14 @@ export function trackRun(input: TrackInput): TrackResult {
     else delete entry.startLine;
     if (f.location !== undefined) entry.location = f.location;
     if (f.component !== undefined) entry.component = f.component;
+    if (f.cwe.length > 0) entry.cwe = f.cwe;
+    if (input.environment && (status !== 'existing' || !entry.environments?.[input.environment])) {
+      // A reopened finding starts a new exposure; an existing one keeps the first sighting.
+      entry.environments = { ...(entry.environments ?? {}), [input.environment]: nowIso };
+    }
     if (kev) entry.kevDueDate = kev;
+    if (entry.exceptions) entry.exceptions = entry.exceptions.map((h) => ({ ...h }));
+    recordException(entry, f, nowIso);
     entries[f.fingerprint] = entry;
     const tracked: RatedFinding = { ...f, status, firstSeen: entry.firstSeen };
     const sla = f.gated ? slaFor(f, entry, input.sla, input.now) : undefined;

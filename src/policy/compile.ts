@@ -9,7 +9,9 @@ import {
   testNumber,
   type SeverityTest,
 } from './compare';
-import type { GateRuleInput, MatcherInput, PolicyParsed, RatingRuleInput } from './schema';
+import type { ExceptionEntryInput, GateRuleInput, MatcherInput, PolicyParsed, RatingRuleInput } from './schema';
+import { compileExceptions, type ExceptionSettings } from '../exceptions/compile';
+import { resolveProfiles } from './profiles';
 
 /**
  * A policy ready to apply: level ranks resolved, globs and comparisons compiled once (never per finding).
@@ -60,15 +62,95 @@ export interface Policy {
   sla: SlaSettings;
   suppressions: 'honor' | 'ignore' | 'require-justification';
   gates: Record<string, CompiledGateRule[]>;
+  exceptions: ExceptionSettings;
+  /** Components in policy order: the first that matches a finding is its component. */
+  components: CompiledComponent[];
+  criticality?: CompiledCriticality;
   /** The validated policy as written (for reports and `explain`). */
   source: PolicyParsed;
 }
 
 const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
+/** Longest text a glob is matched against: longer scanner text never matches (bounds regex backtracking time). */
+export const MAX_GLOB_SUBJECT = 1024;
+
 function globTest(globs: string[], nocase: boolean): (s: string) => boolean {
   const m = picomatch(globs, { dot: true, nocase });
-  return (s) => m(s);
+  return (s) => s.length <= MAX_GLOB_SUBJECT && m(s);
+}
+
+export interface CompiledComponent {
+  name: string;
+  owner?: string;
+  criticality?: 'high' | 'medium' | 'low';
+  test: (f: Finding) => boolean;
+}
+
+export interface RankAdjust {
+  set?: number;
+  raise?: number;
+  lower?: number;
+  floor?: number;
+  cap?: number;
+}
+
+export type CompiledCriticality =
+  | { method: 'adjust'; adjust: Partial<Record<'high' | 'medium' | 'low', RankAdjust>> }
+  | {
+      method: 'matrix';
+      /** Ranks that count as each likelihood, checked high, then medium, then low. */
+      likelihood: Record<'high' | 'medium' | 'low', Set<number>>;
+      /** impact → likelihood → rank. */
+      matrix: Record<'high' | 'medium' | 'low', Record<'high' | 'medium' | 'low', number>>;
+    };
+
+function compileComponents(p: PolicyParsed): CompiledComponent[] {
+  return (p.components ?? []).map((c) => {
+    const paths = c.paths?.length ? picomatch(c.paths, { dot: true }) : undefined;
+    const pkgs = c.packages?.length ? picomatch(c.packages, { dot: true, nocase: true }) : undefined;
+    const out: CompiledComponent = {
+      name: c.name,
+      test: (f) => (paths !== undefined && f.path !== undefined && paths(f.path)) || (pkgs !== undefined && f.package !== undefined && pkgs(f.package.name)),
+    };
+    if (c.owner) out.owner = c.owner;
+    if (c.criticality) out.criticality = c.criticality;
+    return out;
+  });
+}
+
+function compileCriticality(p: PolicyParsed, rankOf: (l: string) => number | undefined, levelCount: number): CompiledCriticality | undefined {
+  const c = p.criticality;
+  if (!c) return undefined;
+  const adj = (a: { set?: string; raise?: number; lower?: number; floor?: string; cap?: string } | undefined): RankAdjust | undefined => {
+    if (!a) return undefined;
+    const out: RankAdjust = {};
+    if (a.set !== undefined) out.set = rankOf(a.set);
+    if (a.raise !== undefined) out.raise = a.raise;
+    if (a.lower !== undefined) out.lower = a.lower;
+    if (a.floor !== undefined) out.floor = rankOf(a.floor);
+    if (a.cap !== undefined) out.cap = rankOf(a.cap);
+    return out;
+  };
+  if ('method' in c) {
+    const likelihood = {
+      high: ranksFor(parseSeverityComparison(c.likelihood.high), rankOf, levelCount),
+      medium: ranksFor(parseSeverityComparison(c.likelihood.medium), rankOf, levelCount),
+      low: ranksFor(parseSeverityComparison(c.likelihood.low), rankOf, levelCount),
+    };
+    const row = (r: { high: string; medium: string; low: string }) => ({
+      high: rankOf(r.high) ?? 0,
+      medium: rankOf(r.medium) ?? 0,
+      low: rankOf(r.low) ?? 0,
+    });
+    return { method: 'matrix', likelihood, matrix: { high: row(c.matrix.high), medium: row(c.matrix.medium), low: row(c.matrix.low) } };
+  }
+  const adjust: Partial<Record<'high' | 'medium' | 'low', RankAdjust>> = {};
+  for (const k of ['high', 'medium', 'low'] as const) {
+    const a = adj(c[k]);
+    if (a) adjust[k] = a;
+  }
+  return { method: 'adjust', adjust };
 }
 
 /** Compiles the shared matcher fields into one test. Unset fields are not checked. */
@@ -144,6 +226,12 @@ export function compileMatcher(w: MatcherInput): { test: FindingTest; describe: 
     tests.push((f) => f.exploit?.epss !== undefined && testNumber(c, f.exploit.epss));
     words.push(`epss ${c.text}`);
   }
+  const comps = asList(w.component);
+  if (comps) {
+    const set = new Set(comps);
+    tests.push((f) => f.component !== undefined && set.has(f.component));
+    words.push(`component ${comps.join('|')}`);
+  }
   if (w['fix-available'] !== undefined) {
     const want = w['fix-available'];
     tests.push((f) => ((f.package?.fixedVersions?.length ?? 0) > 0) === want);
@@ -180,6 +268,12 @@ function compileTracking(g: GateRuleInput): { test?: (f: RatedFinding) => boolea
     tests.push((f) => f.status !== undefined && set.has(f.status));
     words.push(`status ${statuses.join('|')}`);
   }
+  const exc = asList(g.exception);
+  if (exc) {
+    const set = new Set<string>(exc);
+    tests.push((f) => set.has(f.exception?.state ?? 'none'));
+    words.push(`exception ${exc.join('|')}`);
+  }
   const slas = asList(g.sla);
   if (slas) {
     const set = new Set<string>(slas);
@@ -190,7 +284,7 @@ function compileTracking(g: GateRuleInput): { test?: (f: RatedFinding) => boolea
 }
 
 function compileGateRule(g: GateRuleInput, rankOf: (l: string) => number | undefined, levelCount: number): CompiledGateRule {
-  const { name, severity, max, action, new: _new, status: _status, sla: _sla, ...matcher } = g;
+  const { name, severity, max, action, new: _new, status: _status, sla: _sla, exception: _exception, ...matcher } = g;
   const m = compileMatcher(matcher);
   const tracking = compileTracking(g);
   const base = m.test;
@@ -217,7 +311,10 @@ function parseDueSoon(v: unknown): SlaSettings['dueSoon'] {
 }
 
 /** Compiles a validated policy. Level names were checked by parsePolicy. */
-export function compilePolicy(p: PolicyParsed): Policy {
+export function compilePolicy(
+  p: PolicyParsed,
+  opts: { file?: string; includedExceptions?: { entry: ExceptionEntryInput; file: string }[] } = {},
+): Policy {
   const levels = [...p.severity.levels];
   const index = new Map(levels.map((l, i) => [l, i]));
   const rankOf = (l: string) => index.get(l);
@@ -237,7 +334,8 @@ export function compilePolicy(p: PolicyParsed): Policy {
   const days: Record<string, number> = {};
   for (const [k, v] of Object.entries(p.sla ?? {})) if (index.has(k) && typeof v === 'number') days[k] = v;
   const gates: Record<string, CompiledGateRule[]> = {};
-  for (const [name, rules] of Object.entries(p.gates)) gates[name] = rules.map((g) => compileGateRule(g, rankOf, levels.length));
+  const profiles = resolveProfiles(p.gates).rules;
+  for (const [name, rules] of Object.entries(profiles)) gates[name] = rules.map((r) => compileGateRule(r.rule, rankOf, levels.length));
   return {
     levels,
     rankOf,
@@ -253,6 +351,14 @@ export function compilePolicy(p: PolicyParsed): Policy {
     },
     suppressions: p.suppressions,
     gates,
+    exceptions: compileExceptions(
+      p,
+      [...(p.exceptions?.entries ?? []).map((entry) => ({ entry, file: opts.file ?? 'policy' })), ...(opts.includedExceptions ?? [])],
+      rankOf,
+      levels.length,
+    ),
+    components: compileComponents(p),
+    ...(p.criticality ? { criticality: compileCriticality(p, rankOf, levels.length) } : {}),
     source: p,
   };
 }

@@ -1,6 +1,8 @@
 import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { PolicySchema, type PolicyParsed } from './schema';
+import { ExceptionsFileSchema, PolicySchema, type ExceptionEntryInput, type PolicyParsed } from './schema';
+import { compileVersionRange } from '../exceptions/version';
+import { ownRules, resolveProfiles } from './profiles';
 import { parseSeverityComparison } from './compare';
 
 /** A problem in a policy file, with its position. */
@@ -28,14 +30,14 @@ export class PolicyLoadError extends Error {
 
 type Key = string | number;
 
-function pathText(path: readonly Key[]): string {
+export function pathText(path: readonly Key[]): string {
   let s = '';
   for (const k of path) s += typeof k === 'number' ? `[${k}]` : s ? `.${k}` : k;
   return s;
 }
 
 /** Position of the node at `path`, or of its nearest existing ancestor (for missing keys). */
-function positionOf(doc: Document, lc: LineCounter, path: readonly Key[], preferKey = false): { line: number; column: number } {
+export function positionOf(doc: Document, lc: LineCounter, path: readonly Key[], preferKey = false): { line: number; column: number } {
   for (let n = path.length; n >= 0; n--) {
     const sub = path.slice(0, n);
     const node = sub.length === 0 ? doc.contents : doc.getIn(sub, true);
@@ -67,11 +69,19 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
-/**
- * Parses and validates a policy file. Throws PolicyLoadError listing every problem with file:line:column.
- * Pure: the caller reads the file.
- */
-export function parsePolicy(text: string, file: string): PolicyParsed {
+/** One parsed policy (or base policy) file: its YAML document, for positions, and its plain value. */
+export interface PolicySource {
+  file: string;
+  doc: Document;
+  lc: LineCounter;
+  raw: Record<string, unknown>;
+}
+
+/** Where a problem at `path` (of the merged policy) is written: the most derived file that sets it. */
+export type Locate = (path: Key[], preferKey?: boolean) => { file: string; line: number; column: number };
+
+/** Parses a policy file's YAML (syntax errors and an empty file are PolicyLoadErrors). No schema check yet. */
+export function readPolicySource(text: string, file: string): PolicySource {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const errors: PolicyError[] = [];
@@ -84,24 +94,51 @@ export function parsePolicy(text: string, file: string): PolicyParsed {
   if (raw === null || raw === undefined) {
     throw new PolicyLoadError([{ file, line: 1, column: 1, path: '', message: 'the policy file is empty: expected a mapping with `version: 1`, `severity` and `gates`' }]);
   }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new PolicyLoadError([{ file, line: 1, column: 1, path: '', message: 'expected a mapping (key: value) with `version: 1`, `severity` and `gates`' }]);
+  }
+  return { file, doc, lc, raw: raw as Record<string, unknown> };
+}
+
+/** Locates paths in the most derived source that has them (sources: most derived first). */
+export function locator(sources: PolicySource[]): Locate {
+  return (path, preferKey = false) => {
+    const owner = sources.find((s) => s.doc.hasIn(path)) ?? sources[0];
+    if (!owner) return { file: 'policy', line: 1, column: 1 };
+    return { file: owner.file, ...positionOf(owner.doc, owner.lc, path, preferKey) };
+  };
+}
+
+/** Validates a (possibly merged) policy value: the schema, then the semantic checks. Throws PolicyLoadError. */
+export function validatePolicy(raw: unknown, locate: Locate): PolicyParsed {
+  const errors: PolicyError[] = [];
   const parsed = PolicySchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) {
-          errors.push({ file, ...positionOf(doc, lc, [...path, k], true), path: pathText([...path, k]), message: describeIssue({ ...issue, keys: [k] }) });
+          errors.push({ ...locate([...path, k], true), path: pathText([...path, k]), message: describeIssue({ ...issue, keys: [k] }) });
         }
         continue;
       }
-      errors.push({ file, ...positionOf(doc, lc, path), path: pathText(path), message: describeIssue(issue) });
+      errors.push({ ...locate(path), path: pathText(path), message: describeIssue(issue) });
     }
     throw new PolicyLoadError(errors);
   }
   const policy = parsed.data;
-  semanticChecks(policy, (path, message, key = false) => errors.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), message }));
+  semanticChecks(policy, (path, message, key = false) => errors.push({ ...locate(path, key), path: pathText(path), message }));
   if (errors.length > 0) throw new PolicyLoadError(errors);
   return policy;
+}
+
+/**
+ * Parses and validates a self-contained policy file. Throws PolicyLoadError listing every problem with
+ * file:line:column. Pure: the caller reads the file. A policy with `extends` is loaded by src/io/policy.ts.
+ */
+export function parsePolicy(text: string, file: string): PolicyParsed {
+  const src = readPolicySource(text, file);
+  return validatePolicy(src.raw, locator([src]));
 }
 
 /** Checks that need more than the schema: level names exist, SLA keys, duplicate levels, band order. */
@@ -152,17 +189,142 @@ function semanticChecks(p: PolicyParsed, report: (path: Key[], message: string, 
       report(['sla', k], 'expected a number of days');
     }
   }
+  const compNames = new Set<string>();
+  (p.components ?? []).forEach((c, i) => {
+    if (compNames.has(c.name)) report(['components', i, 'name'], `component "${c.name}" is listed twice`);
+    compNames.add(c.name);
+    if (!c.paths?.length && !c.packages?.length) report(['components', i], `component "${c.name}" matches nothing: give \`paths\` or \`packages\``);
+  });
+  const crit = p.criticality;
+  if (crit) {
+    if ('method' in crit) {
+      for (const lk of ['high', 'medium', 'low'] as const) {
+        for (const l of parseSeverityComparison(crit.likelihood[lk]).levels) checkLevel(['criticality', 'likelihood', lk], l);
+        for (const lv of ['high', 'medium', 'low'] as const) checkLevel(['criticality', 'matrix', lk, lv], crit.matrix[lk][lv]);
+      }
+    } else {
+      for (const k of ['high', 'medium', 'low'] as const) {
+        const a = crit[k];
+        if (!a) continue;
+        checkLevel(['criticality', k, 'set'], a.set);
+        checkLevel(['criticality', k, 'floor'], a.floor);
+        checkLevel(['criticality', k, 'cap'], a.cap);
+      }
+    }
+  }
+  if (p.exceptions) {
+    const sec = p.exceptions;
+    for (const k of Object.keys(sec['max-days'] ?? {})) checkLevel(['exceptions', 'max-days', k], k, true);
+    for (const [type, cmp] of Object.entries(sec.allow ?? {})) {
+      for (const l of parseSeverityComparison(cmp).levels) checkLevel(['exceptions', 'allow', type], l);
+    }
+    checkExceptionEntries(sec.entries ?? [], sec, levels, (i, key, message) => report(['exceptions', 'entries', i, ...key], message, key.length > 0 && key[0] !== 'match'));
+  }
   if (Object.keys(p.gates).length === 0) report(['gates'], 'no gate profile: add at least one, e.g. `production: [{name: No critical, severity: critical}]`');
-  for (const [profile, rules] of Object.entries(p.gates)) {
+  const resolved = resolveProfiles(p.gates);
+  for (const problem of resolved.problems) report(['gates', problem.profile], problem.message, true);
+  for (const [profile, def] of Object.entries(p.gates)) {
     const names = new Set<string>();
-    rules.forEach((g, i) => {
-      const base: Key[] = ['gates', profile, i];
-      if (names.has(g.name)) report([...base, 'name'], `gate rule name "${g.name}" is used twice in profile "${profile}"`);
+    const own = ownRules(def);
+    const base: Key[] = Array.isArray(def) ? ['gates', profile] : ['gates', profile, 'rules'];
+    own.forEach((g, i) => {
+      if (names.has(g.name)) report([...base, i, 'name'], `gate rule name "${g.name}" is used twice in profile "${profile}"`);
       names.add(g.name);
       if (g.severity !== undefined) {
         const c = parseSeverityComparison(g.severity);
-        for (const l of c.levels) checkLevel([...base, 'severity'], l);
+        for (const l of c.levels) checkLevel([...base, i, 'severity'], l);
       }
     });
   }
+
+}
+
+type ExceptionsRules = NonNullable<PolicyParsed['exceptions']>;
+
+const DEFAULT_REQUIRED = ['reason', 'approved-by', 'expires'] as const;
+
+/**
+ * Checks exception entries against the policy's rules: required fields, type-specific fields, dates in order, the
+ * longest window any allowed level permits, a non-empty match, a valid version range. Duplicate ids within the list.
+ */
+export function checkExceptionEntries(
+  entries: ExceptionEntryInput[],
+  rules: ExceptionsRules | undefined,
+  levels: string[],
+  report: (index: number, key: Key[], message: string) => void,
+): void {
+  const required = rules?.require ?? DEFAULT_REQUIRED;
+  const seen = new Set<string>();
+  entries.forEach((e, i) => {
+    if (seen.has(e.id)) report(i, ['id'], `exception id "${e.id}" is used twice: ids must be unique`);
+    seen.add(e.id);
+    for (const field of required) {
+      if (e[field] === undefined) report(i, [], `exception "${e.id}" needs \`${field}\` (policy \`exceptions.require\`)`);
+    }
+    if (e.type === 'mitigated' && !e.control) report(i, [], `exception "${e.id}" is \`mitigated\`: name the compensating control in \`control\``);
+    if (e.type === 'sla-extension' && !e.due) report(i, [], `exception "${e.id}" is an \`sla-extension\`: give the new due date in \`due\``);
+    if (e.type !== 'sla-extension' && e.due) report(i, ['due'], `\`due\` is only for sla-extension exceptions`);
+    if (Object.keys(e.match).length === 0) report(i, ['match'], `exception "${e.id}" matches nothing: give a fingerprint, rule, path, cve, package, component or tool`);
+    if (e.match.version !== undefined) {
+      try {
+        compileVersionRange(e.match.version);
+      } catch (err) {
+        report(i, ['match', 'version'], (err as Error).message);
+      }
+      if (e.match.package === undefined && e.match.cve === undefined) report(i, ['match', 'version'], '`version` needs `package` or `cve` beside it');
+    }
+    if (e['approved-on'] && e.expires) {
+      const days = (Date.parse(`${e.expires}T00:00:00Z`) - Date.parse(`${e['approved-on']}T00:00:00Z`)) / 86_400_000;
+      if (days < 0) report(i, ['expires'], `expires (${e.expires}) is before approved-on (${e['approved-on']})`);
+      const maxDays = rules?.['max-days'];
+      if (maxDays && days >= 0) {
+        // The longest window any level this type may apply to allows; per-finding limits are checked when applied.
+        const allowed = levels.filter((l) => maxDays[l] !== undefined);
+        const longest = allowed.length ? Math.max(...allowed.map((l) => maxDays[l] as number)) : undefined;
+        if (longest !== undefined && days > longest) {
+          report(i, ['expires'], `the exception runs ${days} days from approved-on to expires; the policy allows at most ${longest} (exceptions.max-days)`);
+        }
+      }
+    }
+  });
+}
+
+export interface LoadedExceptions {
+  entries: ExceptionEntryInput[];
+  /** Position of each entry's id, for duplicate-id errors across files. */
+  positions: { line: number; column: number }[];
+}
+
+/** Parses and checks an included exceptions file (YAML with `entries:`). Throws PolicyLoadError. */
+export function parseExceptionsFile(text: string, file: string, rules: ExceptionsRules | undefined, levels: string[]): LoadedExceptions {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const errors: PolicyError[] = [];
+  for (const e of doc.errors) {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    errors.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` });
+  }
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  const parsed = ExceptionsFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');
+      errors.push({ file, ...positionOf(doc, lc, path), path: pathText(path), message: describeIssue(issue) });
+    }
+    throw new PolicyLoadError(errors);
+  }
+  const entries = parsed.data.entries;
+  checkExceptionEntries(entries, rules, levels, (i, key, message) =>
+    errors.push({ file, ...positionOf(doc, lc, ['entries', i, ...key], key.length > 0 && key[0] !== 'match'), path: pathText(['entries', i, ...key]), message }),
+  );
+  if (errors.length > 0) throw new PolicyLoadError(errors);
+  return { entries, positions: entries.map((_, i) => positionOf(doc, lc, ['entries', i, 'id'])) };
+}
+
+/** Positions of the inline exception ids of a policy text (for duplicate ids across included files). */
+export function inlineExceptionPositions(text: string): { line: number; column: number }[] {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  const n = (doc.getIn(['exceptions', 'entries']) as { items?: unknown[] } | undefined)?.items?.length ?? 0;
+  return Array.from({ length: n }, (_, i) => positionOf(doc, lc, ['exceptions', 'entries', i, 'id']));
 }

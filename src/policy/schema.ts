@@ -34,7 +34,29 @@ export const SeverityComparison = z
   ])
   .describe('A level name, a comparison such as ">= high" (at least as severe as high), or a list of level names.');
 
-const Glob = z.string().min(1);
+/**
+ * Why a glob is refused, or undefined when it is safe. Globs become backtracking regular expressions: several `*` in
+ * one path segment (`*a*a*b`) or extglobs (`+(a|aa)`) take exponential time on long paths, so they are refused.
+ */
+export function unsafeGlob(g: string): string | undefined {
+  if (g.length > 256) return 'a glob longer than 256 characters';
+  if (/[@!?*+]\(/.test(g)) return 'an extglob such as +(…) or *(…): use several globs instead';
+  if ((g.match(/\*\*/g) ?? []).length > 6) return 'more than 6 `**` in one glob';
+  for (const seg of g.split('/')) {
+    if (seg !== '**' && (seg.replace(/\*\*+/g, '*').match(/\*/g) ?? []).length > 2) {
+      return `more than two \`*\` in the path segment "${seg}" (slow to match): use a simpler glob`;
+    }
+  }
+  return undefined;
+}
+
+const Glob = z
+  .string()
+  .min(1)
+  .superRefine((g, ctx) => {
+    const why = unsafeGlob(g);
+    if (why) ctx.addIssue({ code: 'custom', message: `unsafe glob: ${why}` });
+  });
 
 /** Conditions on a finding; all given fields must match (AND); a list means any of its values (OR). */
 export const Matcher = z.strictObject({
@@ -55,6 +77,7 @@ export const Matcher = z.strictObject({
   kev: z.boolean().optional().describe('True when the vulnerability is in CISA KEV (from the scanner or enrichment).'),
   epss: NumberComparison.optional().describe('Comparison on the EPSS probability (0–1).'),
   'fix-available': z.boolean().optional().describe('True when the scanner reports a fixed version.'),
+  component: oneOrMany(z.string().min(1)).optional().describe('Component name(s) (policy `components`).'),
 });
 export type MatcherInput = z.infer<typeof Matcher>;
 
@@ -87,15 +110,137 @@ export const GateRule = Matcher.extend({
   sla: oneOrMany(z.enum(['breached', 'due-soon', 'within']))
     .optional()
     .describe('SLA state(s): breached (past due), due-soon (policy `sla.due-soon`), within.'),
+  exception: oneOrMany(z.enum(['active', 'expiring', 'expired', 'not-allowed', 'none']))
+    .optional()
+    .describe('Exception state(s) of the finding: active, expiring (active, ends within `exceptions.expiring-days`), expired, not-allowed (matched but the policy forbids it for this severity or window), none.'),
 }).describe('A gate rule: counts the gated findings that match; more than `max` fails (or warns).');
 export type GateRuleInput = z.input<typeof GateRule>;
 
 const Days = z.number().int().min(0);
 
+const IsoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'a real calendar date');
+
+export const EXCEPTION_TYPES = ['accepted-risk', 'false-positive', 'mitigated', 'sla-extension'] as const;
+
+/** What an exception applies to; all given fields must match. */
+export const ExceptionMatch = z.strictObject({
+  fingerprint: oneOrMany(z.string().min(1)).optional().describe('Finding fingerprint(s), as in the JSON report.'),
+  rule: oneOrMany(Glob).optional().describe('Rule id glob(s).'),
+  path: oneOrMany(Glob).optional().describe('Repository path glob(s).'),
+  tool: oneOrMany(Glob).optional().describe('Tool name glob(s), case-insensitive.'),
+  cve: oneOrMany(z.string().min(1)).optional().describe('Vulnerability id(s) (CVE, GHSA …), matched against ids and aliases.'),
+  package: oneOrMany(Glob).optional().describe('Package name glob(s).'),
+  version: z.string().min(1).optional().describe('Package version: exact ("1.2.3") or a range (">= 1.0, < 2.0").'),
+  component: oneOrMany(z.string().min(1)).optional().describe('Component name(s) (policy `components`).'),
+});
+export type ExceptionMatchInput = z.infer<typeof ExceptionMatch>;
+
+export const ExceptionEntry = z
+  .strictObject({
+    id: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'an id of letters, digits, ".", "_", ":" or "-"'),
+    type: z.enum(EXCEPTION_TYPES).describe('accepted-risk | false-positive | mitigated | sla-extension'),
+    match: ExceptionMatch,
+    reason: z.string().min(1).optional(),
+    'approved-by': z.string().min(1).optional(),
+    'approved-on': IsoDate.optional(),
+    expires: IsoDate.optional().describe('Last day the exception applies (inclusive, UTC).'),
+    ticket: z.string().min(1).optional(),
+    control: z.string().min(1).optional().describe('For `mitigated`: the compensating control.'),
+    due: IsoDate.optional().describe('For `sla-extension`: the new due date.'),
+  })
+  .describe('An accountable exception: who approved what, why, until when.');
+export type ExceptionEntryInput = z.infer<typeof ExceptionEntry>;
+
+export const EXCEPTION_FIELDS = ['reason', 'approved-by', 'approved-on', 'expires', 'ticket'] as const;
+
+export const ExceptionsSection = z.strictObject({
+  include: z.array(z.string().min(1)).optional().describe('Files (relative to this policy) holding more `entries`, e.g. owned by the security team via CODEOWNERS.'),
+  require: z
+    .array(z.enum(EXCEPTION_FIELDS))
+    .optional()
+    .describe('Fields every exception must have. Default: reason, approved-by, expires.'),
+  'max-days': z.record(z.string(), Days).optional().describe('Longest window from approved-on to expires, per org level of the findings it applies to.'),
+  allow: z
+    .partialRecord(z.enum(EXCEPTION_TYPES), SeverityComparison)
+    .optional()
+    .describe('Which severities each type may apply to, e.g. {accepted-risk: "<= high"}: no accepted risk on critical.'),
+  'expiring-days': Days.optional().describe('"Expiring soon" window, in days, for reports and `exception: expiring` gates. Default 14.'),
+  entries: z.array(ExceptionEntry).optional(),
+});
+
+/** A separate exceptions file, included from a policy. */
+export const ExceptionsFileSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    entries: z.array(ExceptionEntry),
+  })
+  .describe('defect-gate exceptions file: `entries` as in a policy `exceptions.entries`.');
+
+export const GateProfile = z.union([
+  z.array(GateRule),
+  z.strictObject({
+    extends: oneOrMany(z.string().min(1)).describe('Profile(s) whose rules come first, e.g. `production` extends `staging`.'),
+    rules: z.array(GateRule).default([]),
+  }),
+]);
+export type GateProfileInput = z.input<typeof GateProfile>;
+
+export const CRITICALITIES = ['high', 'medium', 'low'] as const;
+
+export const Component = z.strictObject({
+  name: z.string().min(1).describe('Shown with every finding of the component.'),
+  paths: z.array(Glob).optional().describe('Repository path globs of the component.'),
+  packages: z.array(Glob).optional().describe('Package name globs (dependency findings), e.g. "com.acme:payments-*".'),
+  owner: z.string().min(1).optional().describe('Owning team, shown in reports.'),
+  criticality: z.enum(CRITICALITIES).optional().describe('Business criticality (impact): high, medium, low. Default medium.'),
+});
+export type ComponentInput = z.infer<typeof Component>;
+
+const Adjust = z.strictObject({
+  set: LevelName.optional(),
+  raise: z.number().int().min(1).optional(),
+  lower: z.number().int().min(1).optional(),
+  floor: LevelName.optional(),
+  cap: LevelName.optional(),
+});
+
+export const CriticalitySchema = z.union([
+  z
+    .strictObject({ high: Adjust.optional(), medium: Adjust.optional(), low: Adjust.optional() })
+    .describe('Adjust the rating by the component criticality, e.g. {high: {raise: 1}, low: {lower: 1}}.'),
+  z
+    .strictObject({
+      method: z.literal('matrix'),
+      likelihood: z
+        .strictObject({ high: SeverityComparison, medium: SeverityComparison, low: SeverityComparison })
+        .describe('Which org levels (the technical rating after the rules) count as high, medium, low likelihood.'),
+      matrix: z
+        .strictObject({
+          high: z.strictObject({ high: LevelName, medium: LevelName, low: LevelName }),
+          medium: z.strictObject({ high: LevelName, medium: LevelName, low: LevelName }),
+          low: z.strictObject({ high: LevelName, medium: LevelName, low: LevelName }),
+        })
+        .describe('impact (criticality) → likelihood → org level, as in the OWASP Risk Rating Methodology.'),
+    })
+    .describe('OWASP risk rating: the final level is matrix[impact][likelihood].'),
+]);
+
 export const PolicySchema = z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(1).describe('Policy format version. Always 1 for now.'),
+    extends: oneOrMany(z.string().min(1))
+      .optional()
+      .describe('Base policies, merged first: a path relative to this file, or owner/repo/path@ref read through the GitHub API.'),
+    locked: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Keys (dotted paths, e.g. sla.critical, gates.production, severity.levels) that policies extending this one may not change.'),
+    components: z.array(Component).optional().describe('Components of the repository: paths and packages, owner, business criticality.'),
+    criticality: CriticalitySchema.optional().describe('How component criticality changes the rating (applied after the rules).'),
     severity: z.strictObject({
       levels: z
         .array(LevelName)
@@ -126,9 +271,10 @@ export const PolicySchema = z
       .describe(
         "Scanner suppressions (SARIF `suppressions`, in-source ignores): honor takes them out of the gate, ignore gates them anyway, require-justification honors only those with a justification. Suppressed findings are always listed.",
       ),
+    exceptions: ExceptionsSection.optional().describe('Accountable exceptions and the rules they must follow.'),
     gates: z
-      .record(z.string().min(1), z.array(GateRule))
-      .describe('Gate profiles by environment name, e.g. pull-request, production; each a list of gate rules.'),
+      .record(z.string().min(1), GateProfile)
+      .describe('Gate profiles by environment name, e.g. pull-request, production; each a list of gate rules, or {extends, rules}.'),
   })
   .describe('defect-gate policy: severity scheme, SLA days, gates per environment.');
 

@@ -1,5 +1,5 @@
 import type { Finding, RatedFinding, RatingStep } from '../model';
-import type { Policy } from '../policy/compile';
+import type { Policy, RankAdjust } from '../policy/compile';
 
 /** The score used for rating: SARIF `security-severity`, else the CVSS base score. */
 export function ratingScore(f: Finding): number | undefined {
@@ -51,7 +51,29 @@ function notGated(f: Finding, p: Policy): string | undefined {
 /**
  * Rates one finding with the organization's scheme. Pure. Every step that changed (or set) the rating is recorded.
  */
-export function rateFinding(f: Finding, p: Policy): RatedFinding {
+/** Applies one set/raise/lower/floor/cap adjustment to a rank. */
+function adjustRank(rank: number, a: RankAdjust, last: number): number {
+  let r = rank;
+  if (a.set !== undefined) r = a.set;
+  if (a.raise !== undefined) r = Math.max(0, r - a.raise);
+  if (a.lower !== undefined) r = Math.min(last, r + a.lower);
+  if (a.floor !== undefined && r > a.floor) r = a.floor;
+  if (a.cap !== undefined && r < a.cap) r = a.cap;
+  return r;
+}
+
+/** The policy component of a finding: the first whose paths or packages match; keeps a scanner-given one otherwise. */
+function withComponent(f: Finding, p: Policy): { finding: Finding; owner?: string; criticality?: 'high' | 'medium' | 'low' } {
+  for (const c of p.components) {
+    if (!c.test(f)) continue;
+    return { finding: f.component === c.name ? f : { ...f, component: c.name }, ...(c.owner ? { owner: c.owner } : {}), ...(c.criticality ? { criticality: c.criticality } : {}) };
+  }
+  return { finding: f };
+}
+
+export function rateFinding(input: Finding, p: Policy): RatedFinding {
+  const comp = withComponent(input, p);
+  const f = comp.finding;
   const score = ratingScore(f);
   const base = baseRating(f, p, score);
   const steps: RatingStep[] = [base.step];
@@ -74,8 +96,34 @@ export function rateFinding(f: Finding, p: Policy): RatedFinding {
     });
     if (rule.stop) break;
   }
+  if (p.criticality && (comp.criticality !== undefined || p.criticality.method === 'matrix')) {
+    const before = rank;
+    const impact = comp.criticality ?? 'medium';
+    const who = f.component ? `component ${f.component}` : 'no component';
+    if (p.criticality.method === 'adjust') {
+      const a = p.criticality.adjust[impact];
+      if (a) {
+        rank = adjustRank(rank, a, last);
+        steps.push({ step: 'component', detail: `${who}: business criticality ${impact}${rank === before ? ' (no change)' : ''}`, from: p.levels[before] as string, to: p.levels[rank] as string });
+      }
+    } else {
+      const m = p.criticality;
+      const likelihood = m.likelihood.high.has(rank) ? 'high' : m.likelihood.medium.has(rank) ? 'medium' : m.likelihood.low.has(rank) ? 'low' : undefined;
+      if (likelihood) {
+        rank = m.matrix[impact][likelihood];
+        steps.push({
+          step: 'component',
+          detail: `risk matrix: likelihood ${likelihood} (${p.levels[before]}) × impact ${impact} (${who})`,
+          from: p.levels[before] as string,
+          to: p.levels[rank] as string,
+        });
+      }
+    }
+  }
   const reason = notGated(f, p);
   const rated: RatedFinding = { ...f, severity: p.levels[rank] as string, rank, gated: reason === undefined, explanation: steps };
+  if (comp.owner) rated.componentOwner = comp.owner;
+  if (comp.criticality) rated.criticality = comp.criticality;
   if (reason !== undefined) rated.notGatedReason = reason;
   return rated;
 }
@@ -87,6 +135,6 @@ export function rateAll(findings: readonly Finding[], p: Policy): RatedFinding[]
 /** The explanation as one line, e.g. `security-severity 8.8 >= 7.0 → high; rule "Test code" high → medium`. */
 export function explainLine(f: RatedFinding): string {
   return f.explanation
-    .map((s) => (s.step === 'rule' ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`))
+    .map((s) => (s.step === 'rule' || s.step === 'component' ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`))
     .join('; ');
 }

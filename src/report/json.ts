@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FINDING_KINDS, SARIF_LEVELS } from '../model';
 import type { RunResult } from '../engine';
 import { VERSION } from '../version';
+import { summarizeExceptions } from '../exceptions/apply';
 
 /**
  * The JSON report: versioned, its schema generated from this zod schema into schema/report.schema.json, so other
@@ -14,7 +15,7 @@ export const REPORT_SCHEMA_ID = 'https://defect-gate.dev/schema/report.schema.js
 const Tool = z.object({ name: z.string(), version: z.string().optional() });
 
 const Step = z.object({
-  step: z.enum(['base', 'rule', 'default']),
+  step: z.enum(['base', 'rule', 'default', 'component']),
   detail: z.string(),
   from: z.string().optional(),
   to: z.string(),
@@ -51,6 +52,8 @@ export const ReportFinding = z.object({
   endLine: z.number().int().optional(),
   startColumn: z.number().int().optional(),
   component: z.string().optional(),
+  componentOwner: z.string().optional().describe('Owner of the component (policy `components`).'),
+  criticality: z.enum(['high', 'medium', 'low']).optional().describe('Business criticality of the component.'),
   cwe: z.array(z.string()),
   cve: z.array(z.string()),
   tags: z.array(z.string()),
@@ -83,6 +86,38 @@ export const ReportFinding = z.object({
   slaState: z.enum(['within', 'due-soon', 'breached']).optional(),
   slaDaysLeft: z.number().int().optional().describe('Whole days until due; negative when overdue.'),
   slaReason: z.string().optional().describe('How the due date was computed.'),
+  exception: z
+    .object({
+      id: z.string(),
+      type: z.enum(['accepted-risk', 'false-positive', 'mitigated', 'sla-extension']),
+      state: z.enum(['active', 'expiring', 'expired', 'not-allowed']),
+      problem: z.string().optional(),
+      approvedBy: z.string().optional(),
+      approvedOn: z.string().optional(),
+      expires: z.string().optional(),
+      reason: z.string().optional(),
+      ticket: z.string().optional(),
+      control: z.string().optional(),
+      due: z.string().optional(),
+    })
+    .optional()
+    .describe('The policy exception that matched this finding, and whether it applies.'),
+});
+
+const ExceptionStatusSchema = z.object({
+  id: z.string(),
+  type: z.string(),
+  file: z.string().describe('Where the exception is written.'),
+  state: z.enum(['active', 'expiring', 'expired', 'stale']),
+  matched: z.number().int(),
+  applied: z.number().int(),
+  notAllowed: z.number().int(),
+  approvedBy: z.string().optional(),
+  approvedOn: z.string().optional(),
+  expires: z.string().optional(),
+  daysLeft: z.number().int().optional(),
+  reason: z.string().optional(),
+  ticket: z.string().optional(),
 });
 
 export const ReportSchema = z
@@ -144,6 +179,14 @@ export const ReportSchema = z
         }),
       )
       .describe('Findings fixed by this run (open in the ledger, no longer reported).'),
+    exceptions: z
+      .object({
+        entries: z.array(ExceptionStatusSchema),
+        byState: z.record(z.string(), z.number().int()),
+        byType: z.record(z.string(), z.number().int()),
+        byApprover: z.record(z.string(), z.number().int()),
+      })
+      .describe('Every policy exception: active, expiring soon, expired, stale (matched nothing), by type and approver.'),
     pullRequest: z
       .object({ introduced: z.array(z.string()), fixed: z.array(z.string()) })
       .optional()
@@ -199,6 +242,7 @@ export function buildReport(r: RunResult, policyFile: string, tracking: ReportTr
     counts: r.counts,
     tracking: defined({ ...tracking }),
     fixed: r.fixed.map((f) => defined({ ...f })),
+    exceptions: { entries: r.exceptions.map((e) => defined({ ...e })), ...summarizeExceptions(r.exceptions) },
     ...(r.pullRequest ? { pullRequest: r.pullRequest } : {}),
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
@@ -233,6 +277,8 @@ export function buildReport(r: RunResult, policyFile: string, tracking: ReportTr
         endLine: f.endLine,
         startColumn: f.startColumn,
         component: f.component,
+        componentOwner: f.componentOwner,
+        criticality: f.criticality,
         cwe: f.cwe,
         cve: f.cve,
         tags: f.tags,
@@ -249,6 +295,7 @@ export function buildReport(r: RunResult, policyFile: string, tracking: ReportTr
         slaState: f.sla?.state,
         slaDaysLeft: f.sla?.daysLeft,
         slaReason: f.sla?.reason,
+        exception: f.exception ? defined({ ...f.exception }) : undefined,
       }),
     ),
   };

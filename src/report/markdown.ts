@@ -3,6 +3,8 @@ import { formatInputError } from '../model';
 import type { RunResult } from '../engine';
 import { explainLine } from '../rate/rate';
 import { code, link, md } from './escape';
+import { summarizeExceptions } from '../exceptions/apply';
+import { renderMetricsSection } from '../metrics/summary';
 
 /**
  * The job summary (and the base of the PR comment): verdict banner, counts by severity × tool, blocking findings with
@@ -54,9 +56,14 @@ export function trackingText(f: RatedFinding, now: number, tracked: boolean): st
 
 function findingRow(f: RatedFinding, now: number, tracked: boolean): string {
   const ids = f.cve.length ? ` (${f.cve.slice(0, 2).map((c) => md(c)).join(', ')})` : '';
-  const what = `${link(f.title || f.ruleId, f.helpUri, 140)}${ids}<br>${code(f.ruleId, 80)}`;
-  const track = trackingText(f, now, tracked);
-  return `| **${md(f.severity)}** | ${what} | ${locationText(f)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated ? '' : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ''} |`;
+  const comp = f.component ? `<br>component ${md(f.component, 60)}${f.componentOwner ? ` (${md(f.componentOwner, 60)})` : ''}` : '';
+  const what = `${link(f.title || f.ruleId, f.helpUri, 140)}${ids}<br>${code(f.ruleId, 80)}${comp}`;
+  const ex = f.exception;
+  const exText = ex
+    ? `<br>${ex.state === 'active' || ex.state === 'expiring' ? '🛡️' : '⚠️'} exception ${code(ex.id, 60)} (${md(ex.type)}${ex.state === 'active' ? '' : `, ${md(ex.state)}`}${ex.problem ? `: ${md(ex.problem, 160)}` : ''})`
+    : '';
+  const track = trackingText(f, now, tracked) + exText;
+  return `| **${md(f.severity)}** | ${what} | ${locationText(f)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated || (ex && (ex.state === 'active' || ex.state === 'expiring')) ? '' : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ''} |`;
 }
 
 const FINDING_HEAD = '| Severity | Finding | Location | Tool | Why this rating · status · SLA |\n|---|---|---|---|---|';
@@ -143,6 +150,23 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
     parts.push(s);
     used += bytes(s) + 2;
   }
+  if (r.exceptions.length > 0) {
+    const sum = summarizeExceptions(r.exceptions);
+    const order = { expired: 0, expiring: 1, stale: 2, active: 3 } as const;
+    const list = [...r.exceptions].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id));
+    const icon = { expired: '⛔ expired', expiring: '⌛ expiring', stale: '💤 stale', active: '✅ active' } as const;
+    const rows = list.map(
+      (e) =>
+        `| ${icon[e.state]} | ${code(e.id, 60)} | ${md(e.type)} | ${e.applied}/${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''} | ${md(e.approvedBy ?? '—', 60)} | ${e.expires ?? '—'}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} d)` : ''} | ${link(e.ticket ?? '', e.ticket, 60)} |`,
+    );
+    const head = `| State | Exception | Type | Applied/matched | Approved by | Expires | Ticket |\n|---|---|---|---:|---|---|---|`;
+    const t = table(head, rows, Math.max(0, max - used - 600));
+    const counts = `${sum.byState.active} active · ${sum.byState.expiring} expiring soon · ${sum.byState.expired} expired · ${sum.byState.stale} stale (matched nothing) — by type: ${Object.entries(sum.byType).map(([k, v]) => `${md(k)} ${v}`).join(', ')} — by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${md(k, 60)} ${v}`).join(', ')}`;
+    const open = sum.byState.expired > 0 || sum.byState.expiring > 0 ? ' open' : '';
+    const sec = `<details${open}><summary>Exceptions (${r.exceptions.length}): ${sum.byState.expired} expired, ${sum.byState.expiring} expiring soon</summary>\n\n${counts}\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
+    parts.push(sec);
+    used += bytes(sec) + 2;
+  }
   if (r.fixed.length > 0) {
     const rows = r.fixed.map(
       (f) =>
@@ -151,5 +175,6 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
     const t = table('| Severity | Finding | Location | Tool | First seen |\n|---|---|---|---|---|', rows, Math.max(0, max - used - 400));
     parts.push(`<details><summary>Fixed in this run (${r.fixed.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`);
   }
+  parts.push(...renderMetricsSection(r, max - bytes(parts.join('\n\n')) - 200));
   return `${parts.join('\n\n')}\n`;
 }

@@ -25,6 +25,7 @@ function pad(s: string, n: number): string {
 }
 
 function where(f: RatedFinding): string {
+  if (f.component && f.path) return `[${f.component}] ${f.path}${f.startLine ? `:${f.startLine}` : ''}`;
   if (f.path) return `${f.path}${f.startLine ? `:${f.startLine}` : ''}`;
   if (f.location) return f.location;
   if (f.package) return `${f.package.name}${f.package.version ? `@${f.package.version}` : ''}`;

@@ -339,57 +339,98 @@ function parseResult(ix: RunIndex, result: Obj, pointer: string, runIndex: numbe
   return f;
 }
 
-function parseSarif(doc: unknown, ctx: ParseContext): ParseResult {
-  const file = ctx.file;
-  const findings: Finding[] = [];
-  const errors: InputError[] = [];
-  const tools: ToolRef[] = [];
-  const err = (jsonPath: string, message: string, severity: InputError['severity'], hint?: string) =>
-    errors.push({ file, jsonPath, message, severity, ...(hint ? { hint } : {}) });
-  const version = own(doc, 'version');
-  if (version !== '2.1.0') {
-    err('$.version', `SARIF version ${JSON.stringify(version)} is not supported: expected "2.1.0"`, 'fatal', 'ask the scanner for SARIF 2.1.0 output');
-    return { findings, errors, tools };
+/**
+ * The SARIF parser as a sink, fed a log piece by piece: the top-level `version`, then each run (without its results,
+ * or with them), then each result of that run. `parseSarif` feeds it a parsed document; the streaming reader
+ * (src/ingest/stream.ts) feeds it runs and results as they are read, so both give the same findings and errors.
+ */
+export class SarifSink {
+  readonly findings: Finding[] = [];
+  readonly errors: InputError[] = [];
+  readonly tools: ToolRef[] = [];
+
+  constructor(private readonly ctx: ParseContext) {}
+
+  err(jsonPath: string, message: string, severity: InputError['severity'], hint?: string): void {
+    this.errors.push({ file: this.ctx.file, jsonPath, message, severity, ...(hint ? { hint } : {}) });
   }
-  const runs = own(doc, 'runs');
-  if (!Array.isArray(runs)) {
-    err('$.runs', `expected an array of runs, found ${typeName(runs)}`, 'fatal', 'the file is not a valid SARIF 2.1.0 log');
-    return { findings, errors, tools };
+
+  /** Checks the log's `version`; false (with a fatal error) when it is not 2.1.0. */
+  version(version: unknown): boolean {
+    if (version === '2.1.0') return true;
+    this.err('$.version', `SARIF version ${JSON.stringify(version)} is not supported: expected "2.1.0"`, 'fatal', 'ask the scanner for SARIF 2.1.0 output');
+    return false;
   }
-  runs.forEach((run, r) => {
+
+  /** Checks the log's `runs`; false (with a fatal error) when it is not an array. */
+  runs(runs: unknown): boolean {
+    if (Array.isArray(runs)) return true;
+    this.err('$.runs', `expected an array of runs, found ${typeName(runs)}`, 'fatal', 'the file is not a valid SARIF 2.1.0 log');
+    return false;
+  }
+
+  /**
+   * Starts run `r` (its `results`, if present, are not read here). Returns the run's index for `result`, or undefined
+   * when its results are to be skipped (not a run object; `results` absent, null or not an array — pass that value
+   * as `results`, or `[]` when results will be streamed).
+   */
+  run(run: unknown, r: number, results: unknown): RunIndex | undefined {
     const rp = `$.runs[${r}]`;
     if (!isObj(run)) {
-      err(rp, `expected a run object, found ${typeName(run)}`, 'partial');
-      return;
+      this.err(rp, `expected a run object, found ${typeName(run)}`, 'partial');
+      return undefined;
     }
-    if (!isObj(own(own(run, 'tool'), 'driver'))) err(`${rp}.tool.driver`, 'expected a tool.driver object naming the scanner', 'partial');
+    if (!isObj(own(own(run, 'tool'), 'driver'))) this.err(`${rp}.tool.driver`, 'expected a tool.driver object naming the scanner', 'partial');
     const ix = indexRun(run);
-    tools.push(ix.tool);
-    const results = own(run, 'results');
-    if (results === undefined || results === null) return; // SARIF: absent/null results means the tool did not report any
+    this.tools.push(ix.tool);
+    if (results === undefined || results === null) return undefined; // SARIF: absent/null results means the tool did not report any
     if (!Array.isArray(results)) {
-      err(`${rp}.results`, `expected an array of results, found ${typeName(results)}`, 'partial', 'this run was skipped; the other runs were used');
-      return;
+      this.err(`${rp}.results`, `expected an array of results, found ${typeName(results)}`, 'partial', 'this run was skipped; the other runs were used');
+      return undefined;
     }
-    for (let i = 0; i < results.length; i++) {
-      const res: unknown = results[i];
-      const p = `${rp}.results[${i}]`;
-      if (!isObj(res)) {
-        err(p, `expected a result object, found ${typeName(res)}`, 'partial', 'this result was skipped');
-        continue;
-      }
-      const locs = own(res, 'locations');
-      if (locs !== undefined && locs !== null && !Array.isArray(locs)) {
-        err(`${p}.locations`, `expected an array of locations, found ${typeName(locs)}`, 'partial', 'this result was kept without a location');
-      }
-      const msg = own(res, 'message');
-      if (msg !== undefined && !isObj(msg)) {
-        err(`${p}.message`, `expected a message object, found ${typeName(msg)}`, 'partial', 'this result was kept with an empty message');
-      }
-      findings.push(parseResult(ix, res, p, r, i, ctx));
+    return ix;
+  }
+
+  /** Parses result `i` of run `r`; returns the finding, or undefined when the result was skipped. */
+  result(ix: RunIndex, res: unknown, r: number, i: number): Finding | undefined {
+    const p = `$.runs[${r}].results[${i}]`;
+    if (!isObj(res)) {
+      this.err(p, `expected a result object, found ${typeName(res)}`, 'partial', 'this result was skipped');
+      return undefined;
     }
+    const locs = own(res, 'locations');
+    if (locs !== undefined && locs !== null && !Array.isArray(locs)) {
+      this.err(`${p}.locations`, `expected an array of locations, found ${typeName(locs)}`, 'partial', 'this result was kept without a location');
+    }
+    const msg = own(res, 'message');
+    if (msg !== undefined && !isObj(msg)) {
+      this.err(`${p}.message`, `expected a message object, found ${typeName(msg)}`, 'partial', 'this result was kept with an empty message');
+    }
+    const f = parseResult(ix, res, p, r, i, this.ctx);
+    this.findings.push(f);
+    return f;
+  }
+
+  done(): ParseResult {
+    return { findings: this.findings, errors: this.errors, tools: this.tools };
+  }
+}
+
+export type { RunIndex as SarifRunIndex };
+
+function parseSarif(doc: unknown, ctx: ParseContext): ParseResult {
+  const sink = new SarifSink(ctx);
+  if (!sink.version(own(doc, 'version'))) return sink.done();
+  const runs = own(doc, 'runs');
+  if (!sink.runs(runs)) return sink.done();
+  (runs as unknown[]).forEach((run, r) => {
+    const results = own(run, 'results');
+    const ix = sink.run(run, r, results);
+    if (!ix) return;
+    const list = results as unknown[];
+    for (let i = 0; i < list.length; i++) sink.result(ix, list[i], r, i);
   });
-  return { findings, errors, tools };
+  return sink.done();
 }
 
 export const sarifParser: FormatParser = {

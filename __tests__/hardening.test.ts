@@ -1,0 +1,152 @@
+import { describe, expect, it } from '@jest/globals';
+import { ingestText } from '../src/ingest/index';
+import { runEngine } from '../src/engine';
+import { buildReport } from '../src/report/json';
+import { renderMarkdown } from '../src/report/markdown';
+import { renderText } from '../src/report/text';
+import { buildRatedSarif } from '../src/report/sarif';
+import { parsePolicy } from '../src/policy/load';
+import { unsafeGlob } from '../src/policy/schema';
+import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
+import { rateAll } from '../src/rate/rate';
+
+const WS = '/home/runner/work/app/app';
+const ctx = { file: 'in.json', workspace: WS };
+
+const OUTSIDE = ['../../etc/passwd', 'src/../../secret.txt', '/etc/passwd', 'file:///etc/shadow', 'file:///home/runner/work/app/other/x.js', 'https://evil.example/x.js', 'C:/Windows/win.ini'];
+
+function sarifWith(uri: string, message = 'm'): string {
+  return JSON.stringify({
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: 'r', message: { text: message }, locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 3 } } }] }] }],
+  });
+}
+
+/** Native formats, each with one finding at `uri`. */
+const NATIVE: Record<string, (uri: string) => unknown> = {
+  semgrep: (uri) => ({ results: [{ check_id: 'r', path: uri, start: { line: 1, col: 1 }, end: { line: 1, col: 2 }, extra: { message: 'm', severity: 'ERROR', metadata: {} } }], errors: [] }),
+  bandit: (uri) => ({ results: [{ filename: uri, line_number: 1, test_id: 'B101', test_name: 'assert', issue_text: 'm', issue_severity: 'LOW', issue_confidence: 'HIGH' }], errors: [], metrics: {} }),
+  gitleaks: (uri) => [{ RuleID: 'aws', Description: 'd', File: uri, StartLine: 1, EndLine: 1, Match: 'x', Secret: 's', Fingerprint: `${uri}:aws:1` }],
+  checkov: (uri) => ({ check_type: 'terraform', results: { failed_checks: [{ check_id: 'CKV_1', check_name: 'n', file_path: uri, repo_file_path: uri, file_line_range: [1, 2], resource: 'r', severity: 'HIGH' }], passed_checks: [] }, summary: {} }),
+};
+
+describe('paths outside the workspace are never annotated as repository files', () => {
+  it.each(OUTSIDE)('SARIF uri %s', (uri) => {
+    const r = ingestText(sarifWith(uri), ctx);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]?.path).toBeUndefined();
+    expect(r.findings[0]?.location).toBe(uri);
+  });
+
+  it('SARIF uriBaseId chains that climb out of the workspace', () => {
+    const doc = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'T' } },
+          originalUriBaseIds: { SRC: { uri: 'file:///home/runner/work/app/app/' }, UP: { uri: '../../', uriBaseId: 'SRC' } },
+          results: [{ ruleId: 'r', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'x/../../../../etc/passwd', uriBaseId: 'SRC' } } }] }],
+        },
+      ],
+    };
+    const r = ingestText(JSON.stringify(doc), ctx);
+    expect(r.findings[0]?.path).toBeUndefined();
+  });
+
+  for (const [format, make] of Object.entries(NATIVE)) {
+    // Checkov writes paths relative to the scanned directory with a leading `/` (`/main.tf`): there `/etc/passwd`
+    // means `etc/passwd` inside the scan root, by that format's convention.
+    const outside = format === 'checkov' ? OUTSIDE.filter((u) => u !== '/etc/passwd') : OUTSIDE;
+    it.each(outside)(`${format} path %s`, (uri) => {
+      const r = ingestText(JSON.stringify(make(uri)), ctx, format);
+      expect(r.errors.filter((e) => e.severity === 'fatal')).toEqual([]);
+      expect(r.findings.length).toBeGreaterThan(0);
+      for (const f of r.findings) expect(f.path).toBeUndefined();
+    });
+  }
+
+  it('a path inside the workspace stays a repository path', () => {
+    expect(ingestText(sarifWith(`file://${WS}/src/a.js`), ctx).findings[0]?.path).toBe('src/a.js');
+    expect(ingestText(JSON.stringify(NATIVE.semgrep?.('src/a.js')), ctx, 'semgrep').findings[0]?.path).toBe('src/a.js');
+  });
+});
+
+describe('scanner text is inert in every output', () => {
+  const EVIL =
+    '<script>alert(1)</script> <img src=x onerror=alert(1)> @octocat #1 [click](javascript:alert(1)) **bold** `code` | pipe\n# heading\n- item \u001b[31mred\u001b[0m \u202eevil\u0007 ![i](http://x/y.png)';
+
+  const input = ingestText(sarifWith('src/a.js', EVIL).replace('"ruleId":"r"', '"ruleId":"r<b>@x"'), ctx);
+  const policy = defaultPolicy();
+  const result = runEngine({ files: [input], policy, environment: 'production', onInputError: 'warn', now: new Date('2026-11-25T12:00:00Z') });
+
+  it('markdown summary: no raw HTML, mentions, links, headings or control characters', () => {
+    // Code spans render their content literally (inert); check the text outside them.
+    const md = renderMarkdown(result, {}).replace(/`[^`\n]*`/g, '`…`');
+    expect(md).not.toMatch(/<script|<img|<b>/i);
+    expect(md).not.toMatch(/@octocat/);
+    expect(md).not.toMatch(/\]\(javascript:/);
+    expect(md).not.toMatch(/\n# heading/);
+    expect(md).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    expect(md).not.toMatch(/!\[i\]\(/);
+  });
+
+  it('text report: no terminal escapes or bidi overrides from scanner text', () => {
+    const text = renderText(result, { color: false });
+    expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+  });
+
+  it('JSON report and rated SARIF: valid JSON that carries the text as data', () => {
+    const json = JSON.stringify(buildReport(result, 'default.yml'));
+    const back = JSON.parse(json) as { findings: { message: string }[] };
+    expect(back.findings[0]?.message).toBe(EVIL);
+    const sarif = JSON.stringify(buildRatedSarif(result, policy, new Map([['in.json', input.document]])));
+    expect(sarif).not.toMatch(/[\u0000-\u001f]/); // JSON-escaped
+    expect(JSON.parse(sarif)).toBeTruthy();
+  });
+});
+
+describe('numbers beyond 2^53', () => {
+  it('huge line numbers and location ids survive without becoming wrong numbers', () => {
+    const text = `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r"}]}},"artifacts":[{"location":{"uri":"src/a.js"}}],
+      "results":[{"ruleId":"r","ruleIndex":9223372036854775807,"message":{"text":"m"},"partialFingerprints":{"primaryLocationLineHash":9223372036854775807},
+      "locations":[{"physicalLocation":{"artifactLocation":{"index":9223372036854775808},"region":{"startLine":9223372036854775807,"endLine":1e400,"startColumn":-5}}}]}]}]}`;
+    const r = ingestText(text, ctx);
+    expect(r.errors.filter((e) => e.severity === 'fatal')).toEqual([]);
+    const f = r.findings[0];
+    expect(f?.startLine).toBeUndefined();
+    expect(f?.endLine).toBeUndefined();
+    expect(f?.startColumn).toBeUndefined();
+    // The rounded 2^63 is not used as a fingerprint either (its digits would be wrong).
+    expect(f?.fingerprintSource).not.toBe('sarif:partialFingerprints/primaryLocationLineHash');
+  });
+
+  it('native formats: huge numbers are dropped, not rounded into wrong values', () => {
+    const r = ingestText(JSON.stringify(NATIVE.semgrep?.('src/a.js')).replace('"line":1,"col":1', '"line":9223372036854775807,"col":1e999'), ctx, 'semgrep');
+    expect(r.findings[0]?.startLine).toBeUndefined();
+  });
+});
+
+describe('policy globs cannot hang the run', () => {
+  const CATASTROPHIC = '**/**/**/**/**/**/**/**/**/**/*a*a*a*a*a*a*a*b';
+
+  it('refuses catastrophic globs with a clear policy error', () => {
+    expect(unsafeGlob(CATASTROPHIC)).toMatch(/\*\*|`\*`/);
+    expect(unsafeGlob('*a*a*b')).toMatch(/more than two/);
+    expect(unsafeGlob('+(a|aa)+(a|aa)*b')).toMatch(/extglob/);
+    expect(unsafeGlob('x'.repeat(300))).toMatch(/longer than 256/);
+    for (const ok of ['**/test/**', 'services/payments/**', '**/*.{js,ts}', 'java.lang.security.**', 'trivy*', '**/*a*b', 'CVE-2021-*']) {
+      expect(unsafeGlob(ok)).toBeUndefined();
+    }
+    expect(() => parsePolicy(`${BASE_POLICY}  rules:\n    - {name: Evil, when: {path: "${CATASTROPHIC}"}, lower: 1}\n`.replace('gates:', 'severity2:'), 'p.yml')).toThrow();
+    const yaml = BASE_POLICY.replace('  from-scanner:', `  rules:\n    - {name: Evil, when: {path: "${CATASTROPHIC}"}, lower: 1}\n  from-scanner:`);
+    expect(() => parsePolicy(yaml, 'p.yml')).toThrow(/unsafe glob/);
+  });
+
+  it('an allowed glob against very long paths finishes (time-boxed generously)', () => {
+    const policy = policyFrom(BASE_POLICY.replace('  from-scanner:', '  rules:\n    - {name: Slow, when: {path: "**/*a*b", rule: "*a*b"}, lower: 1}\n  from-scanner:'));
+    const findings = [finding({ path: 'a/'.repeat(2000) }), finding({ path: 'a'.repeat(4000), ruleId: 'a'.repeat(4000) }), finding({ path: `${'ab/'.repeat(300)}${'a'.repeat(1000)}` })];
+    const t = performance.now();
+    rateAll(findings, policy);
+    expect(performance.now() - t).toBeLessThan(10_000);
+  });
+});

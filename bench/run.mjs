@@ -1,0 +1,194 @@
+// `npm run bench [-- --quick] [-- --profile]`: time and peak memory of `defect-gate check` on generated CodeQL-shaped
+// SARIF (10k, 100k, 1M results, and a ~600 MB file that must be streamed) against the floor (read + JSON.parse in
+// the same Node) and jq; cold start of dist/cli.js; bundle sizes. Uses dist/: run `npm run build` first.
+// Generated files go to bench/out/ (gitignored) and are reused between runs.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate } from './gen.mjs';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const profile = args.has('--profile');
+const OUT = 'bench/out';
+mkdirSync(OUT, { recursive: true });
+const MB = (b) => (b / 1048576).toFixed(0);
+const log = (s) => process.stdout.write(`${s}\n`);
+const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+const hasJq = has('jq');
+const hasTime = existsSync('/usr/bin/time');
+
+async function input(n) {
+  const file = join(OUT, `codeql-${n}.sarif`);
+  const meta = `${file}.json`;
+  if (existsSync(file) && existsSync(meta)) return { file, ...JSON.parse(readFileSync(meta, 'utf8')) };
+  const t = performance.now();
+  const info = await generate(n, file);
+  writeFileSync(meta, JSON.stringify(info));
+  log(`generated ${file} (${MB(statSync(file).size)} MB) in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return { file, ...info };
+}
+
+/** Runs a child; returns wall time (ms) and peak RSS (bytes) measured by the rss hook (node) or /usr/bin/time. */
+function measure(cmd, argv, { node = false, env = {} } = {}) {
+  const rssFile = join(OUT, `rss-${process.pid}.txt`);
+  rmSync(rssFile, { force: true });
+  let full = [cmd, ...argv];
+  if (node) full = [process.execPath, '--import', './bench/rss-hook.mjs', ...argv];
+  else if (hasTime) full = ['/usr/bin/time', '-f', '%M', '-o', rssFile, cmd, ...argv];
+  const t = performance.now();
+  const r = spawnSync(full[0], full.slice(1), {
+    env: { ...process.env, ...env, BENCH_RSS_OUT: rssFile },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 1 << 26,
+  });
+  const ms = performance.now() - t;
+  let rss;
+  if (existsSync(rssFile)) {
+    const v = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
+    rss = node ? v : v * 1024;
+  }
+  return { ms, rss, status: r.status, stderr: r.stderr?.toString() ?? '' };
+}
+
+/** Wall time of a child that reads and JSON.parses the file (process start included, as for check). */
+function floor(file) {
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['bench/floor.mjs', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const ms = performance.now() - t;
+  if (r.status !== 0) return { error: r.stderr.toString().split('\n').find((l) => /Error/.test(l)) ?? 'failed' };
+  return { ...JSON.parse(r.stdout.toString()), ms };
+}
+
+function check(file, extraEnv = {}, tag = 'check') {
+  const argv = [
+    'dist/cli.js',
+    'check',
+    '--report',
+    join(OUT, `${tag}-report.json`),
+    '--sarif-output',
+    join(OUT, `${tag}-rated.sarif`),
+    '--format',
+    'markdown',
+    '--on-input-error',
+    'warn',
+    file,
+  ];
+  if (profile) argv.unshift('--cpu-prof', `--cpu-prof-dir=${OUT}/profiles`);
+  const m = measure('node', argv, { node: true, env: extraEnv });
+  if (m.status !== 0 && m.status !== 1) {
+    const why = /heap out of memory/i.test(m.stderr) ? 'JavaScript heap out of memory' : m.stderr.split('\n').slice(0, 3).join(' ');
+    log(`check on ${file} failed (exit ${m.status}) after ${(m.ms / 1000).toFixed(1)} s: ${why}`);
+    process.exitCode = 1;
+    return { ...m, failed: why };
+  }
+  return m;
+}
+
+const rows = [];
+const results = { node: process.version, date: new Date().toISOString(), sizes: [] };
+const sizes = quick ? [10_000] : [10_000, 100_000, 1_000_000];
+for (const n of sizes) {
+  const inp = await input(n);
+  const size = statSync(inp.file).size;
+  const fl = floor(inp.file);
+  const ck = check(inp.file, {}, `check-${n}`);
+  if (!ck.failed) {
+    const report = JSON.parse(readFileSync(join(OUT, `check-${n}-report.json`), 'utf8'));
+    if (report.counts.total !== n) throw new Error(`expected ${n} findings, the report has ${report.counts.total}`);
+  }
+  let jq;
+  if (hasJq) {
+    jq = measure('jq', ['[.runs[].results[]|select(.level=="error")]|length', inp.file]);
+  }
+  const row = {
+    results: n,
+    sizeMB: Number(MB(size)),
+    streamed: size > 256 * 1048576,
+    floorMs: fl.ms,
+    floorRssMB: fl.rss ? Number(MB(fl.rss)) : undefined,
+    checkMs: ck.ms,
+    failed: ck.failed,
+    checkRssMB: ck.rss ? Number(MB(ck.rss)) : undefined,
+    ratio: fl.ms ? ck.ms / fl.ms : undefined,
+    rssPerFile: ck.rss ? ck.rss / size : undefined,
+    jqMs: jq?.ms,
+    jqRssMB: jq?.rss ? Number(MB(jq.rss)) : undefined,
+  };
+  results.sizes.push(row);
+  log(JSON.stringify(row));
+  rows.push(row);
+}
+
+// Streaming gives the same report as the in-memory path (forced on the 100k file, or 10k with --quick).
+{
+  const n = quick ? 10_000 : 100_000;
+  const inp = await input(n);
+  check(inp.file, { DEFECT_GATE_STREAM_THRESHOLD: String(1e15) }, 'mem');
+  check(inp.file, { DEFECT_GATE_STREAM_THRESHOLD: '0' }, 'stream');
+  const strip = (p) => readFileSync(p, 'utf8').replace(/"generatedAt": "[^"]*"/, '');
+  const same = strip(join(OUT, 'mem-report.json')) === strip(join(OUT, 'stream-report.json'));
+  results.streamSameAsMemory = { results: n, same };
+  log(`streamed vs in-memory report on ${n} results: ${same ? 'identical' : 'DIFFERENT'}`);
+  if (!same) process.exitCode = 1;
+}
+
+// A file above V8's maximum string length (~512 MB): must be streamed, not crash.
+if (!quick) {
+  const n = 1_250_000;
+  const inp = await input(n);
+  const size = statSync(inp.file).size;
+  const fl = floor(inp.file);
+  const ck = check(inp.file, {}, 'big');
+  const report = ck.failed ? { counts: { total: n } } : JSON.parse(readFileSync(join(OUT, 'big-report.json'), 'utf8'));
+  const row = {
+    results: n,
+    sizeMB: Number(MB(size)),
+    streamed: true,
+    floor: fl,
+    checkMs: ck.ms,
+    checkRssMB: ck.rss ? Number(MB(ck.rss)) : undefined,
+    rssPerFile: ck.rss ? ck.rss / size : undefined,
+    failed: ck.failed,
+    findings: ck.failed ? undefined : report.counts.total,
+  };
+  if (report.counts.total !== n) throw new Error(`expected ${n} findings, the report has ${report.counts.total}`);
+  results.big = row;
+  log(JSON.stringify(row));
+}
+
+// Cold start and bundle sizes.
+{
+  const times = [];
+  for (let i = 0; i < 9; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, ['dist/cli.js', '--help'], { stdio: 'ignore' });
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const bare = [];
+  for (let i = 0; i < 9; i++) {
+    const t = performance.now();
+    spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore' });
+    bare.push(performance.now() - t);
+  }
+  bare.sort((a, b) => a - b);
+  results.coldStart = { helpMedianMs: times[4], nodeBareMedianMs: bare[4] };
+  results.bundles = Object.fromEntries(['dist/cli.js', 'dist/index.js'].map((f) => [f, statSync(f).size]));
+  log(`cold start: dist/cli.js --help median ${times[4].toFixed(0)} ms (bare node ${bare[4].toFixed(0)} ms)`);
+  log(`bundles: ${Object.entries(results.bundles).map(([f, s]) => `${f} ${(s / 1024).toFixed(0)} KiB`).join(', ')}`);
+}
+
+log('\n| results | file | path | floor (read+JSON.parse) | check (all reports) | ratio | check peak RSS | RSS / file | jq |');
+log('|---:|---:|---|---:|---:|---:|---:|---:|---:|');
+for (const r of rows) {
+  log(
+    `| ${r.results.toLocaleString('en')} | ${r.sizeMB} MB | ${r.streamed ? 'streamed' : 'in memory'} | ${(r.floorMs / 1000).toFixed(2)} s, ${r.floorRssMB} MB | ${(r.checkMs / 1000).toFixed(2)} s${r.failed ? ` (failed: ${r.failed})` : ''} | ${r.ratio?.toFixed(2)}× | ${r.checkRssMB ?? '–'} MB | ${r.rssPerFile?.toFixed(2) ?? '–'}× | ${r.jqMs !== undefined ? `${(r.jqMs / 1000).toFixed(2)} s, ${r.jqRssMB} MB` : 'n/a (no jq)'} |`,
+  );
+}
+if (results.big) {
+  const b = results.big;
+  log(`| ${b.results.toLocaleString('en')} | ${b.sizeMB} MB | streamed | ${b.floor.error ? `fails: ${b.floor.error}` : `${(b.floor.ms / 1000).toFixed(2)} s`} | ${(b.checkMs / 1000).toFixed(2)} s${b.failed ? ` (failed: ${b.failed})` : ''} | – | ${b.checkRssMB ?? '–'} MB | ${b.rssPerFile?.toFixed(2) ?? '–'}× | – |`);
+}
+writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+log(`\nresults: ${join(OUT, 'results.json')}`);

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { RunResult } from '../engine';
+import type { Logger } from '../logger';
+import { resolveWarningRank } from '../github/annotations';
+import { publishToGitHub, type PublishOutcome } from '../github/publish';
+import { resolveTarget } from '../github/target';
+import { createGitHubClient, apiBaseUrl } from './octokit';
+import { InputValidationError, type ActionSettings } from './inputs';
+
+/**
+ * The Action's GitHub reporting step: reads the event and the runner's environment, builds the client and publishes
+ * the check run and the sticky comment. Never throws for API problems (the outcome says what was skipped); throws
+ * InputValidationError for a bad `annotation-level`, like any other input error.
+ */
+
+export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+export function readEventPayload(env: NodeJS.ProcessEnv): unknown {
+  const path = env.GITHUB_EVENT_PATH;
+  if (!path || !existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  } catch {
+    return {};
+  }
+}
+
+/** The check run name (and comment scope): the `check-name` input, else `<name> (<environment>)`. */
+export function checkNameFor(settings: ActionSettings, environment: string): string {
+  return settings.github.checkName ?? `${settings.name} (${environment})`;
+}
+
+export async function reportToGitHub(
+  settings: ActionSettings,
+  result: RunResult,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<PublishOutcome | undefined> {
+  const gh = settings.github;
+  const rank = resolveWarningRank(result.levels, gh.annotationLevel);
+  if ('error' in rank) throw new InputValidationError(rank.error);
+  if (!gh.checkRun && gh.comment === 'never') return undefined;
+  if (!gh.token) {
+    logger.info('defect-gate: no token: no check run or PR comment (job summary and annotations only)');
+    return undefined;
+  }
+  const target = resolveTarget({
+    eventName: env.GITHUB_EVENT_NAME,
+    payload: readEventPayload(env),
+    repository: env.GITHUB_REPOSITORY,
+    sha: env.GITHUB_SHA,
+    prNumber: gh.prNumber,
+    headSha: gh.headSha,
+  });
+  if ('error' in target) {
+    logger.warning(`defect-gate: no check run or PR comment: ${target.error}`);
+    return { skipped: [], notes: [target.error] };
+  }
+  logger.debug(`defect-gate: reporting on ${target.owner}/${target.repo} ${target.source}`);
+  const retryBase = env.DEFECT_GATE_RETRY_BASE_MS ? Number(env.DEFECT_GATE_RETRY_BASE_MS) : NaN;
+  let outcome: PublishOutcome;
+  try {
+    const client = createGitHubClient(gh.token, {
+      baseUrl: apiBaseUrl(env),
+      logger,
+      ...(Number.isFinite(retryBase) && retryBase >= 0 ? { retryBaseMs: retryBase } : {}),
+    });
+    outcome = await publishToGitHub(
+      client,
+      result,
+      target,
+      {
+        checkRun: gh.checkRun,
+        checkName: checkNameFor(settings, result.environment),
+        comment: gh.comment,
+        maxAnnotations: settings.maxAnnotations,
+        warningRank: rank.rank,
+        title: settings.name,
+        runUrl: runUrl(env),
+        policyPath: settings.policy,
+        now: () => new Date(),
+      },
+      logger,
+    );
+  } catch (err) {
+    // publishToGitHub catches API errors itself; this is the last guard: reporting never fails the step.
+    const message = err instanceof Error ? err.message : String(err);
+    logger.warning(`defect-gate: GitHub reporting failed (${message}); see the job summary. The verdict is enforced as usual.`);
+    return { skipped: [], notes: [message] };
+  }
+  for (const note of outcome.notes) logger.debug(`defect-gate: ${note}`);
+  if (outcome.warning) logger.warning(outcome.warning);
+  return outcome;
+}

@@ -1,0 +1,157 @@
+import type { ExceptionRef, RatedFinding } from '../model';
+import { DAY, type CompiledException, type ExceptionSettings } from './compile';
+
+/**
+ * Applying exceptions to rated findings. Pure: a function of the findings, the policy's exceptions and `now`.
+ *
+ * - accepted-risk, false-positive, mitigated: an active exception takes the finding out of the gate's counts; the
+ *   finding is still reported, marked with the exception.
+ * - sla-extension: moves the finding's due date (the ledger step reads `exception.due`).
+ * - expired: stops applying (the finding is gated again) and is reported as expired.
+ * - not allowed: the policy forbids this type for the finding's severity (`exceptions.allow`) or the approved window
+ *   is longer than `exceptions.max-days` for that severity: it does not apply, and says why.
+ * - stale: an exception that matches no current finding.
+ */
+
+export type ExceptionState = 'active' | 'expiring' | 'expired' | 'stale';
+
+export interface ExceptionStatus {
+  id: string;
+  type: CompiledException['type'];
+  file: string;
+  state: ExceptionState;
+  /** Findings of this run it matched (whatever came of it). */
+  matched: number;
+  /** Findings it took out of the gate or whose due date it moved. */
+  applied: number;
+  /** Findings it matched but may not apply to (severity not allowed, window too long). */
+  notAllowed: number;
+  approvedBy?: string;
+  approvedOn?: string;
+  expires?: string;
+  /** Whole days until it stops applying (negative when expired). */
+  daysLeft?: number;
+  reason?: string;
+  ticket?: string;
+}
+
+export interface ExceptionsResult {
+  findings: RatedFinding[];
+  exceptions: ExceptionStatus[];
+}
+
+function dateState(e: CompiledException, now: number, expiringDays: number): 'active' | 'expiring' | 'expired' {
+  if (e.endsAt === undefined) return 'active';
+  if (now >= e.endsAt) return 'expired';
+  return e.endsAt - now <= expiringDays * DAY ? 'expiring' : 'active';
+}
+
+function refOf(e: CompiledException, state: ExceptionRef['state'], problem?: string): ExceptionRef {
+  const x = e.entry;
+  const ref: ExceptionRef = { id: e.id, type: e.type, state };
+  if (problem) ref.problem = problem;
+  if (x['approved-by']) ref.approvedBy = x['approved-by'];
+  if (x['approved-on']) ref.approvedOn = x['approved-on'];
+  if (x.expires) ref.expires = x.expires;
+  if (x.reason) ref.reason = x.reason;
+  if (x.ticket) ref.ticket = x.ticket;
+  if (x.control) ref.control = x.control;
+  if (x.due) ref.due = x.due;
+  return ref;
+}
+
+/** Why an exception may not apply to a finding of this severity, or undefined when it may. */
+function notAllowed(e: CompiledException, f: RatedFinding, s: ExceptionSettings): string | undefined {
+  const ranks = s.allow[e.type];
+  if (ranks && !ranks.has(f.rank)) return `${e.type} is not allowed for ${f.severity} findings (exceptions.allow)`;
+  const max = s.maxDays[f.severity];
+  if (max !== undefined && e.endsAt !== undefined) {
+    const from = e.approvedAt;
+    if (from === undefined) return `no approved-on date: the window cannot be checked against max-days for ${f.severity} (${max})`;
+    const days = Math.round((e.endsAt - DAY - from) / DAY);
+    if (days > max) return `approved for ${days} days; at most ${max} for ${f.severity} findings (exceptions.max-days)`;
+  }
+  if (e.type !== 'sla-extension' && e.endsAt === undefined && max !== undefined) {
+    return `no expiry date: ${f.severity} findings need one (exceptions.max-days)`;
+  }
+  return undefined;
+}
+
+function describe(e: CompiledException): string {
+  const x = e.entry;
+  const who = x['approved-by'] ? `, approved by ${x['approved-by']}` : '';
+  const until = x.expires ? `, until ${x.expires}` : '';
+  return `exception ${e.id} (${e.type}${who}${until})`;
+}
+
+export function applyExceptions(findings: RatedFinding[], settings: ExceptionSettings, now: Date): ExceptionsResult {
+  const t = now.getTime();
+  const stats = new Map<string, { matched: number; applied: number; notAllowed: number }>();
+  for (const e of settings.entries) stats.set(e.id, { matched: 0, applied: 0, notAllowed: 0 });
+  const out = findings.map((f) => {
+    if (settings.entries.length === 0) return f;
+    let chosen: { e: CompiledException; ref: ExceptionRef } | undefined;
+    for (const e of settings.entries) {
+      if (!e.test(f)) continue;
+      const st = stats.get(e.id) as { matched: number; applied: number; notAllowed: number };
+      st.matched++;
+      const ds = dateState(e, t, settings.expiringDays);
+      const problem = ds === 'expired' ? `expired on ${e.entry.expires}` : notAllowed(e, f, settings);
+      const ref = refOf(e, ds === 'expired' ? 'expired' : problem ? 'not-allowed' : ds, ds === 'expired' ? problem : problem);
+      if (ref.state === 'not-allowed') st.notAllowed++;
+      // The first exception that applies wins; otherwise the first that matched is reported.
+      if (!chosen || ((chosen.ref.state === 'expired' || chosen.ref.state === 'not-allowed') && (ref.state === 'active' || ref.state === 'expiring'))) {
+        chosen = { e, ref };
+      }
+    }
+    if (!chosen) return f;
+    const next: RatedFinding = { ...f, exception: chosen.ref };
+    const applies = chosen.ref.state === 'active' || chosen.ref.state === 'expiring';
+    if (applies) {
+      (stats.get(chosen.e.id) as { applied: number }).applied++;
+      if (chosen.e.type !== 'sla-extension' && next.gated) {
+        next.gated = false;
+        next.notGatedReason = describe(chosen.e);
+      }
+    }
+    return next;
+  });
+  const exceptions: ExceptionStatus[] = settings.entries.map((e) => {
+    const st = stats.get(e.id) as { matched: number; applied: number; notAllowed: number };
+    const ds = dateState(e, t, settings.expiringDays);
+    const x = e.entry;
+    const status: ExceptionStatus = {
+      id: e.id,
+      type: e.type,
+      file: e.file,
+      state: ds === 'expired' ? 'expired' : st.matched === 0 ? 'stale' : ds,
+      ...st,
+    };
+    if (x['approved-by']) status.approvedBy = x['approved-by'];
+    if (x['approved-on']) status.approvedOn = x['approved-on'];
+    if (x.expires) status.expires = x.expires;
+    if (e.endsAt !== undefined) status.daysLeft = Math.floor((e.endsAt - t) / DAY);
+    if (x.reason) status.reason = x.reason;
+    if (x.ticket) status.ticket = x.ticket;
+    return status;
+  });
+  return { findings: out, exceptions };
+}
+
+/** Counts of exceptions by state, type and approver, for reports. */
+export function summarizeExceptions(list: ExceptionStatus[]): {
+  byState: Record<ExceptionState, number>;
+  byType: Record<string, number>;
+  byApprover: Record<string, number>;
+} {
+  const byState: Record<ExceptionState, number> = { active: 0, expiring: 0, expired: 0, stale: 0 };
+  const byType: Record<string, number> = {};
+  const byApprover: Record<string, number> = {};
+  for (const e of list) {
+    byState[e.state]++;
+    byType[e.type] = (byType[e.type] ?? 0) + 1;
+    const who = e.approvedBy ?? '(none)';
+    byApprover[who] = (byApprover[who] ?? 0) + 1;
+  }
+  return { byState, byType, byApprover };
+}

@@ -1,0 +1,110 @@
+import picomatch from 'picomatch';
+import type { Finding } from '../model';
+import { normalizeVulnId } from '../ingest/ecosystem';
+import { parseSeverityComparison, ranksFor } from '../policy/compare';
+import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
+import { compileVersionRange } from './version';
+
+/** Exceptions ready to apply: matchers compiled once; dates as timestamps. */
+
+export const DAY = 86_400_000;
+
+export interface CompiledException {
+  id: string;
+  type: ExceptionEntryInput['type'];
+  entry: ExceptionEntryInput;
+  /** Where it was written (policy file or included file), for reports. */
+  file: string;
+  test: (f: Finding) => boolean;
+  /** First instant it no longer applies (the day after `expires`), or undefined when it never expires. */
+  endsAt?: number;
+  approvedAt?: number;
+  /** For sla-extension: the new due date (end of that day, UTC). */
+  dueAt?: number;
+}
+
+export interface ExceptionSettings {
+  entries: CompiledException[];
+  /** Longest approved-on → expires window per level, days. */
+  maxDays: Record<string, number>;
+  /** Ranks each type may apply to (undefined: all). */
+  allow: Partial<Record<ExceptionEntryInput['type'], Set<number>>>;
+  expiringDays: number;
+}
+
+const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
+const dayStart = (d: string) => Date.parse(`${d}T00:00:00Z`);
+
+export function compileException(e: ExceptionEntryInput, file: string): CompiledException {
+  const m = e.match;
+  const tests: ((f: Finding) => boolean)[] = [];
+  const fps = asList(m.fingerprint);
+  if (fps) {
+    const set = new Set(fps);
+    tests.push((f) => set.has(f.fingerprint) || set.has(f.fingerprint.replace(/~\d+$/, '')));
+  }
+  const rules = asList(m.rule);
+  if (rules) {
+    const t = picomatch(rules, { dot: true });
+    tests.push((f) => t(f.ruleId));
+  }
+  const paths = asList(m.path);
+  if (paths) {
+    const t = picomatch(paths, { dot: true });
+    tests.push((f) => f.path !== undefined && t(f.path));
+  }
+  const tools = asList(m.tool);
+  if (tools) {
+    const t = picomatch(tools, { dot: true, nocase: true });
+    tests.push((f) => t(f.tool.name) || (f.alsoReportedBy ?? []).some((x) => t(x.name)));
+  }
+  const cves = asList(m.cve);
+  if (cves) {
+    const set = new Set(cves.map((c) => normalizeVulnId(c).toUpperCase()));
+    tests.push((f) => f.cve.some((c) => set.has(c.toUpperCase())) || set.has(f.ruleId.toUpperCase()));
+  }
+  const pkgs = asList(m.package);
+  if (pkgs) {
+    const t = picomatch(pkgs, { dot: true, nocase: true });
+    tests.push((f) => f.package !== undefined && t(f.package.name));
+  }
+  if (m.version !== undefined) {
+    const t = compileVersionRange(m.version);
+    tests.push((f) => t(f.package?.version));
+  }
+  const comps = asList(m.component);
+  if (comps) {
+    const set = new Set(comps);
+    tests.push((f) => f.component !== undefined && set.has(f.component));
+  }
+  const out: CompiledException = {
+    id: e.id,
+    type: e.type,
+    entry: e,
+    file,
+    test: tests.length === 0 ? () => false : (f) => tests.every((t) => t(f)),
+  };
+  if (e.expires) out.endsAt = dayStart(e.expires) + DAY;
+  if (e['approved-on']) out.approvedAt = dayStart(e['approved-on']);
+  if (e.due) out.dueAt = dayStart(e.due) + DAY - 1;
+  return out;
+}
+
+export function compileExceptions(
+  p: PolicyParsed,
+  sources: { entry: ExceptionEntryInput; file: string }[],
+  rankOf: (l: string) => number | undefined,
+  levelCount: number,
+): ExceptionSettings {
+  const sec = p.exceptions;
+  const allow: ExceptionSettings['allow'] = {};
+  for (const [type, cmp] of Object.entries(sec?.allow ?? {})) {
+    allow[type as ExceptionEntryInput['type']] = ranksFor(parseSeverityComparison(cmp), rankOf, levelCount);
+  }
+  return {
+    entries: sources.map((s) => compileException(s.entry, s.file)),
+    maxDays: { ...(sec?.['max-days'] ?? {}) },
+    allow,
+    expiringDays: sec?.['expiring-days'] ?? 14,
+  };
+}

@@ -1,0 +1,453 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Finding } from '../model';
+import { disambiguate } from './fingerprint';
+import { findJsonErrorOffset } from './json';
+import { SarifSink, type SarifRunIndex } from './formats/sarif';
+import type { ParseContext } from './types';
+import { pruneDeep, type IngestedFile } from './index';
+
+/**
+ * Streaming SARIF ingest for files too large to read as one string (V8 strings stop at ~512 MB) or beyond the memory
+ * budget. The file is read in chunks; the log's skeleton (top-level members, each run without its `results`) is
+ * parsed member by member, and each result is parsed on its own (JSON.parse of that result's bytes) and fed to the
+ * same SARIF parser logic as the in-memory path (`SarifSink`), so the findings, their order, fingerprints and the
+ * structural errors are the same.
+ *
+ * Only SARIF is streamed: a large file of another format gets a clear error. JSON syntax is checked completely (each
+ * parsed piece by JSON.parse, the structure around them by this reader).
+ *
+ * When `keepDocument` is set, a *synthesized* SARIF document is returned for the rated SARIF output: each run as in
+ * the input (tool, rules, artifacts, properties …), each result reduced to the members a rating needs (ruleId, rule,
+ * kind, level, message, locations, fingerprints, suppressions, baselineState, properties). codeFlows, relatedLocations,
+ * stacks and the like are not copied: they are what makes such files large.
+ */
+
+const KEPT_RESULT_KEYS = [
+  'ruleId',
+  'ruleIndex',
+  'rule',
+  'kind',
+  'level',
+  'message',
+  'locations',
+  'fingerprints',
+  'partialFingerprints',
+  'suppressions',
+  'baselineState',
+  'provenance',
+  'properties',
+] as const;
+
+/** Run members that `indexRun` reads: when one comes after `results`, the results are parsed again. */
+const INDEX_KEYS = new Set(['tool', 'originalUriBaseIds', 'artifacts', 'taxonomies']);
+
+class JsonSyntax extends Error {
+  constructor(
+    readonly at: number,
+    readonly why: string,
+  ) {
+    super(why);
+  }
+}
+
+const WS = new Uint8Array(256);
+for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
+
+/** A synchronous, seekable chunked reader that finds the extent of JSON values without parsing them. */
+class Reader {
+  private buf: Buffer;
+  /** File offset of buf[0]. */
+  private base = 0;
+  private len = 0;
+  pos = 0;
+  private eof = false;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+    chunk: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(chunk);
+  }
+
+  abs(i = this.pos): number {
+    return this.base + i;
+  }
+
+  seek(abs: number): void {
+    if (abs >= this.base && abs <= this.base + this.len) {
+      this.pos = abs - this.base;
+      return;
+    }
+    this.base = abs;
+    this.len = 0;
+    this.pos = 0;
+    this.eof = false;
+  }
+
+  /** Reads more bytes, keeping buf[keep..len); returns the shift applied to indices, or -1 at the end of the file. */
+  private more(keep: number): number {
+    if (this.eof) return -1;
+    const kept = this.len - keep;
+    if (keep > 0) {
+      this.buf.copy(this.buf, 0, keep, this.len);
+      this.base += keep;
+      this.len = kept;
+    }
+    if (this.len === this.buf.length) {
+      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    const n = readSync(this.fd, this.buf, this.len, this.buf.length - this.len, this.base + this.len);
+    if (n === 0) this.eof = true;
+    this.len += n;
+    return n === 0 ? -1 : keep;
+  }
+
+  /** The byte at pos after whitespace, or -1 at the end of the file. */
+  peek(): number {
+    for (;;) {
+      while (this.pos < this.len) {
+        const c = this.buf[this.pos] as number;
+        if (WS[c] !== 1) return c;
+        this.pos++;
+      }
+      const shift = this.more(this.pos);
+      if (shift < 0) return -1;
+      this.pos -= shift;
+    }
+  }
+
+  expect(c: number, what: string): void {
+    if (this.peek() !== c) throw new JsonSyntax(this.abs(), `expected ${what} but found ${this.describe()}`);
+    this.pos++;
+  }
+
+  describe(): string {
+    const c = this.peek();
+    if (c < 0) return 'end of file';
+    return JSON.stringify(this.buf.toString('utf8', this.pos, Math.min(this.len, this.pos + 1)));
+  }
+
+  /** Advances past the next value; returns its [start, end) file offsets. Checks only its outline. */
+  skip(): [number, number] {
+    const c = this.peek();
+    if (c < 0) throw new JsonSyntax(this.abs(), 'expected a JSON value but found end of file');
+    let start = this.pos;
+    let i = start;
+    const refill = (): void => {
+      const shift = this.more(start);
+      if (shift < 0) throw new JsonSyntax(this.abs(this.len), c === 0x22 ? 'unterminated string' : 'unexpected end of file inside a value');
+      start -= shift;
+      i -= shift;
+    };
+    if (c === 0x7b || c === 0x5b) {
+      let depth = 0;
+      for (;;) {
+        if (i >= this.len) refill();
+        const b = this.buf[i] as number;
+        if (b === 0x22) {
+          i = this.stringEnd(i + 1, refill, () => i, (v) => (i = v));
+          continue;
+        }
+        if (b === 0x7b || b === 0x5b) depth++;
+        else if (b === 0x7d || b === 0x5d) {
+          depth--;
+          if (depth === 0) {
+            i++;
+            break;
+          }
+        }
+        i++;
+      }
+    } else if (c === 0x22) {
+      i = this.stringEnd(i + 1, refill, () => i, (v) => (i = v));
+    } else {
+      for (;;) {
+        if (i >= this.len) {
+          if (this.eof || this.more(start) < 0) break;
+          const shift = start; // more() shifted by `start`
+          start -= shift;
+          i -= shift;
+          continue;
+        }
+        const b = this.buf[i] as number;
+        if (b === 0x2c || b === 0x7d || b === 0x5d || WS[b] === 1) break;
+        i++;
+      }
+    }
+    this.pos = i;
+    return [this.abs(start), this.abs(i)];
+  }
+
+  /** Index just past the closing quote of a string whose body starts at `i`. */
+  private stringEnd(i: number, refill: () => void, get: () => number, set: (v: number) => void): number {
+    for (;;) {
+      const q = this.buf.indexOf(0x22, i);
+      if (q < 0 || q >= this.len) {
+        set(this.len);
+        refill();
+        i = get();
+        continue;
+      }
+      let bs = 0;
+      for (let k = q - 1; k >= 0 && this.buf[k] === 0x5c; k--) bs++;
+      if (bs % 2 === 0) return q + 1;
+      i = q + 1;
+    }
+  }
+
+  /** Parses the next value. */
+  value(): unknown {
+    const [a, b] = this.skip();
+    const text = this.buf.toString('utf8', a - this.base, b - this.base);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      const e = findJsonErrorOffset(text);
+      throw new JsonSyntax(a + Buffer.byteLength(text.slice(0, e.offset)), e.message);
+    }
+  }
+
+  string(): string {
+    if (this.peek() !== 0x22) throw new JsonSyntax(this.abs(), `expected a property name in double quotes but found ${this.describe()}`);
+    return this.value() as string;
+  }
+
+  /** Iterates the members of the object at pos, calling `member` with each key; `member` must consume the value. */
+  object(member: (key: string) => void): void {
+    this.expect(0x7b, "'{'");
+    if (this.peek() === 0x7d) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      const key = this.string();
+      this.expect(0x3a, "':' after the property name");
+      member(key);
+      const c = this.peek();
+      this.pos++;
+      if (c === 0x2c) continue;
+      if (c === 0x7d) return;
+      this.pos--;
+      throw new JsonSyntax(this.abs(), `expected ',' or '}' after a property value but found ${this.describe()}`);
+    }
+  }
+
+  /** Iterates the elements of the array at pos; `element` must consume the value. */
+  array(element: (i: number) => void): void {
+    this.expect(0x5b, "'['");
+    if (this.peek() === 0x5d) {
+      this.pos++;
+      return;
+    }
+    for (let i = 0; ; i++) {
+      element(i);
+      const c = this.peek();
+      this.pos++;
+      if (c === 0x2c) continue;
+      if (c === 0x5d) return;
+      this.pos--;
+      throw new JsonSyntax(this.abs(), `expected ',' or ']' after an array element but found ${this.describe()}`);
+    }
+  }
+}
+
+/** Sets a member as JSON.parse would (an own property, even for `__proto__`). */
+function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** 1-based line and column (in characters) of a byte offset, read from the file (only used on errors). */
+function lineColumnAt(fd: number, offset: number): { line: number; column: number } {
+  const chunk = Buffer.allocUnsafe(1 << 20);
+  let line = 1;
+  let lineStart = 0;
+  for (let p = 0; p < offset; ) {
+    const n = readSync(fd, chunk, 0, Math.min(chunk.length, offset - p), p);
+    if (n <= 0) break;
+    for (let k = chunk.indexOf(10, 0); k >= 0 && k < n; k = chunk.indexOf(10, k + 1)) {
+      line++;
+      lineStart = p + k + 1;
+    }
+    p += n;
+  }
+  const width = Math.min(offset - lineStart, 1 << 20);
+  const head = Buffer.allocUnsafe(width);
+  const n = width > 0 ? readSync(fd, head, 0, width, offset - width) : 0;
+  const skipBom = lineStart === 0 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  return { line, column: head.toString('utf8', skipBom, n).length + 1 };
+}
+
+export interface StreamOptions {
+  /** Build a synthesized SARIF document (for the rated SARIF output). */
+  keepDocument?: boolean;
+  /** Read size (bytes); tests make it tiny to cross chunk boundaries everywhere. */
+  chunkSize?: number;
+}
+
+function fatal(file: string, message: string, extra: Partial<IngestedFile['errors'][number]> = {}): IngestedFile {
+  return { file, findings: [], tools: [], errors: [{ file, message, severity: 'fatal', ...extra }] };
+}
+
+/** A result reduced to what the rated SARIF needs. */
+function compactResult(res: unknown): unknown {
+  if (typeof res !== 'object' || res === null || Array.isArray(res)) return res;
+  const out: Record<string, unknown> = {};
+  for (const k of KEPT_RESULT_KEYS) if (Object.prototype.hasOwnProperty.call(res, k)) out[k] = (res as Record<string, unknown>)[k];
+  return out;
+}
+
+/**
+ * Reads a SARIF file by streaming. Never throws for bad content: JSON syntax errors, a non-SARIF document and
+ * structural problems become InputErrors as in `ingestText`.
+ *
+ * @param format a forced format id (only `sarif` can be streamed), or undefined
+ */
+export function ingestSarifFile(path: string, ctx: ParseContext, format?: string, opts: StreamOptions = {}): IngestedFile {
+  const file = ctx.file;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    return fatal(file, `cannot read the file: ${(err as Error).message}`);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const mb = `${(size / 1048576).toFixed(0)} MB`;
+    const onlySarif = (what: string) =>
+      fatal(file, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
+        hint: 'split the report into smaller files, or ask the scanner for SARIF output',
+      });
+    if (format && format !== 'sarif') return onlySarif(`format "${format}" cannot be streamed`);
+    const r = new Reader(fd, size, Math.max(16, opts.chunkSize ?? 1 << 22));
+    // Byte order mark.
+    const bom = Buffer.alloc(3);
+    if (readSync(fd, bom, 0, 3, 0) === 3 && bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) r.seek(3);
+    const first = r.peek();
+    if (first < 0) return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
+    if (first !== 0x7b) return onlySarif(first === 0x3c ? 'the file is XML' : 'the document is not a JSON object');
+    try {
+      return streamSarif(r, ctx, opts, onlySarif);
+    } catch (err) {
+      if (err instanceof RangeError || (err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message))) {
+        return onlySarif(`a single JSON value is too large to read (${err.message})`);
+      }
+      if (!(err instanceof JsonSyntax)) throw err;
+      const { line, column } = lineColumnAt(fd, err.at);
+      return fatal(file, `not valid JSON: ${err.why}`, {
+        line,
+        column,
+        hint: 'check that the scanner step finished writing this file (a cut-off file is a common cause)',
+      });
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function streamSarif(r: Reader, ctx: ParseContext, opts: StreamOptions, onlySarif: (what: string) => IngestedFile): IngestedFile {
+  let sink = new SarifSink(ctx);
+  const top: Record<string, unknown> = {};
+  let runsSeen = false;
+  let runsValue: unknown;
+  let docRuns: unknown[] | undefined;
+  r.object((key) => {
+    if (key !== 'runs') {
+      setOwn(top, key, r.value());
+      return;
+    }
+    // A repeated `runs` replaces the earlier one (as JSON.parse does).
+    runsSeen = true;
+    sink = new SarifSink(ctx);
+    if (r.peek() !== 0x5b) {
+      runsValue = r.value();
+      docRuns = undefined;
+      return;
+    }
+    runsValue = [];
+    docRuns = opts.keepDocument ? [] : undefined;
+    r.array((ri) => {
+      const kept = streamRun(r, sink, ri, opts.keepDocument === true);
+      docRuns?.push(kept);
+    });
+  });
+  if (r.peek() >= 0) throw new JsonSyntax(r.abs(), `unexpected ${r.describe()} after the end of the JSON value`);
+  const schema = typeof top.$schema === 'string' ? top.$schema : '';
+  const isSarif = runsSeen && ('version' in top || /sarif/i.test(schema));
+  if (!isSarif) return onlySarif('the document is not a SARIF log');
+  const check = new SarifSink(ctx);
+  if (!check.version(Object.prototype.hasOwnProperty.call(top, 'version') ? top.version : undefined) || !check.runs(runsValue)) {
+    return { ...check.done(), file: ctx.file, format: 'sarif' };
+  }
+  const res = sink.done();
+  const out: IngestedFile = { ...res, file: ctx.file, format: 'sarif', findings: disambiguate(res.findings) };
+  if (opts.keepDocument) out.document = pruneDeep({ ...top, runs: docRuns ?? [] });
+  return out;
+}
+
+/** Reads run `ri` at the reader's position, feeding its results to the sink; returns the run for the document. */
+function streamRun(r: Reader, sink: SarifSink, ri: number, keep: boolean): unknown {
+  if (r.peek() !== 0x7b) {
+    const v = r.value();
+    sink.run(v, ri, undefined);
+    return v;
+  }
+  const run: Record<string, unknown> = {};
+  const start = { findings: sink.findings.length, errors: sink.errors.length };
+  /** The (last) `results` member: where its value is, and what the first pass made of it. */
+  let results: { at: number; isArray: boolean; value?: unknown; runErrors: number; kept?: unknown[] } | undefined;
+  let indexChangedAfterResults = false;
+  const undo = () => ({ findings: sink.findings.splice(start.findings), errors: sink.errors.splice(start.errors) });
+  r.object((key) => {
+    if (key !== 'results') {
+      if (results && INDEX_KEYS.has(key)) indexChangedAfterResults = true;
+      setOwn(run, key, r.value());
+      return;
+    }
+    undo(); // a repeated `results` replaces the earlier one (as JSON.parse does)
+    const at = r.abs();
+    if (r.peek() !== 0x5b) {
+      results = { at, isArray: false, value: r.value(), runErrors: 0 };
+      return;
+    }
+    // Parse the results now, with the run as read so far (the usual order: tool, …, results); if an index member
+    // comes later, they are parsed again at the end of the run.
+    indexChangedAfterResults = false;
+    const ix = sink.run(run, ri, []) as SarifRunIndex;
+    sink.tools.pop(); // `run` is called again, with the whole run, at its end
+    const kept: unknown[] | undefined = keep ? [] : undefined;
+    results = { at, isArray: true, runErrors: sink.errors.length - start.errors, kept };
+    r.array((i) => {
+      const v = r.value();
+      sink.result(ix, v, ri, i);
+      kept?.push(compactResult(v));
+    });
+  });
+  if (!results) {
+    sink.run(run, ri, undefined);
+    return run;
+  }
+  if (!results.isArray) {
+    sink.run(run, ri, results.value);
+    if (keep) setOwn(run, 'results', results.value);
+    return run;
+  }
+  // Redo the run-level part with the whole run, then keep (or redo) the results after it.
+  const parsed = undo();
+  const ix = sink.run(run, ri, []) as SarifRunIndex;
+  if (!indexChangedAfterResults) {
+    for (const f of parsed.findings) sink.findings.push(f); // (no spread: there may be millions)
+    for (const e of parsed.errors.slice(results.runErrors)) sink.errors.push(e);
+  } else {
+    const end = r.abs();
+    r.seek(results.at);
+    r.array((i) => sink.result(ix, r.value(), ri, i));
+    r.seek(end);
+  }
+  if (keep) setOwn(run, 'results', results.kept ?? []);
+  return run;
+}
+
+export type { Finding };

@@ -1,0 +1,250 @@
+import { html as h, md } from '../report/escape';
+import { worstFirst, type Metrics, type SeverityRow } from './compute';
+import { fmtDays, pct, plural } from './format';
+import { hotSpotChart, kpiTiles, page, sevBadge, sevRowsTable, table } from './html';
+import { mermaidPie, mermaidXy, type ReportOptions } from './markdown';
+import { hbarChart, severityColor } from './svg';
+import { median } from './time';
+
+/**
+ * Organization-wide view: the metrics of every repository's ledger, aggregated. Pure (the shell reads the ledgers).
+ * Hot spots by repository, repository/component and CWE; SLA compliance per repository; worst offenders.
+ */
+
+export interface RepoLedgerMetrics {
+  repo: string;
+  /** Absent when the repository has no ledger (no branch or no such scope) or it could not be read. */
+  metrics?: Metrics;
+  error?: string;
+}
+
+export interface RepoRow {
+  repo: string;
+  open: number;
+  bySeverity: Record<string, number>;
+  pastSla: number;
+  fixed: number;
+  fixedWithinSla: number;
+  slaCompliance?: number;
+  mttrMedianDays?: number;
+  opened: number;
+  reopened: number;
+  acceptedRisk: number;
+  exposedNow: number;
+  missingActivities: string[];
+}
+
+export interface OrgMetrics {
+  schema: 'defect-gate-org-metrics';
+  version: 1;
+  org: string;
+  generatedAt: string;
+  period?: Metrics['period'];
+  levels: string[];
+  repositories: { listed: number; withLedger: number; withoutLedger: string[]; errors: { repo: string; error: string }[] };
+  open: { total: number; bySeverity: Record<string, number> };
+  flow: { opened: number; fixed: number; reopened: number };
+  sla: { fixed: number; fixedWithinSla: number; compliance?: number; pastSla: number };
+  /** Median of the repositories' median time to resolve. */
+  mttrMedianDays?: number;
+  perRepository: RepoRow[];
+  worstOffenders: RepoRow[];
+  hotSpots: { repositories: SeverityRow[]; components: SeverityRow[]; cwes: SeverityRow[] };
+}
+
+function add(rows: Map<string, SeverityRow>, key: string, levels: string[], src: Record<string, number>): void {
+  let r = rows.get(key);
+  if (!r) {
+    r = { key, total: 0, bySeverity: Object.fromEntries(levels.map((l) => [l, 0])) };
+    rows.set(key, r);
+  }
+  for (const [l, n] of Object.entries(src)) {
+    r.bySeverity[l] = (r.bySeverity[l] ?? 0) + n;
+    r.total += n;
+  }
+}
+
+export function aggregateOrg(org: string, repos: RepoLedgerMetrics[], now: Date, top = 10): OrgMetrics {
+  const withData = repos.filter((r): r is RepoLedgerMetrics & { metrics: Metrics } => r.metrics !== undefined);
+  const levels: string[] = [];
+  for (const r of withData) for (const l of r.metrics.levels) if (!levels.includes(l)) levels.push(l);
+  const zero = () => Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
+  const open = { total: 0, bySeverity: zero() };
+  const flow = { opened: 0, fixed: 0, reopened: 0 };
+  const sla = { fixed: 0, fixedWithinSla: 0, pastSla: 0 };
+  const repoRows = new Map<string, SeverityRow>();
+  const compRows = new Map<string, SeverityRow>();
+  const cweRows = new Map<string, SeverityRow>();
+  const perRepository: RepoRow[] = [];
+  for (const { repo, metrics: m } of withData) {
+    open.total += m.open.total;
+    for (const l of levels) open.bySeverity[l] = (open.bySeverity[l] ?? 0) + (m.open.bySeverity[l] ?? 0);
+    flow.opened += m.flow.opened;
+    flow.fixed += m.flow.fixed;
+    flow.reopened += m.flow.reopened;
+    sla.fixed += m.sla.fixed;
+    sla.fixedWithinSla += m.sla.fixedWithinSla;
+    sla.pastSla += m.sla.openBreached;
+    add(repoRows, repo, levels, m.open.bySeverity);
+    for (const c of m.open.byComponent) add(compRows, `${repo} / ${c.key}`, levels, c.bySeverity);
+    for (const c of m.open.byCwe) if (!c.key.startsWith('(')) add(cweRows, c.key, levels, c.bySeverity);
+    perRepository.push({
+      repo,
+      open: m.open.total,
+      bySeverity: { ...zero(), ...m.open.bySeverity },
+      pastSla: m.sla.openBreached,
+      fixed: m.sla.fixed,
+      fixedWithinSla: m.sla.fixedWithinSla,
+      ...(m.sla.compliance !== undefined ? { slaCompliance: m.sla.compliance } : {}),
+      ...(m.timeToResolve.overall.medianDays !== undefined ? { mttrMedianDays: m.timeToResolve.overall.medianDays } : {}),
+      opened: m.flow.opened,
+      reopened: m.flow.reopened,
+      acceptedRisk: m.acceptedRisk.total,
+      exposedNow: m.exposure.exposedNow,
+      missingActivities: m.coverage.missing,
+    });
+  }
+  perRepository.sort((a, b) => a.repo.localeCompare(b.repo));
+  const sev = worstFirst(levels);
+  const worstOffenders = [...perRepository]
+    .filter((r) => r.open > 0 || r.pastSla > 0)
+    .sort(
+      (a, b) =>
+        b.pastSla - a.pastSla ||
+        sev({ key: a.repo, total: a.open, bySeverity: a.bySeverity }, { key: b.repo, total: b.open, bySeverity: b.bySeverity }) ||
+        (a.slaCompliance ?? 1) - (b.slaCompliance ?? 1),
+    )
+    .slice(0, top);
+  const medians = perRepository.map((r) => r.mttrMedianDays).filter((x): x is number => x !== undefined);
+  const mttr = median(medians);
+  return {
+    schema: 'defect-gate-org-metrics',
+    version: 1,
+    org,
+    generatedAt: now.toISOString(),
+    ...(withData[0] ? { period: withData[0].metrics.period } : {}),
+    levels,
+    repositories: {
+      listed: repos.length,
+      withLedger: withData.length,
+      withoutLedger: repos.filter((r) => !r.metrics && !r.error).map((r) => r.repo).sort(),
+      errors: repos.filter((r) => r.error).map((r) => ({ repo: r.repo, error: r.error as string })),
+    },
+    open,
+    flow,
+    sla: { ...sla, ...(sla.fixed ? { compliance: sla.fixedWithinSla / sla.fixed } : {}) },
+    ...(mttr !== undefined ? { mttrMedianDays: mttr } : {}),
+    perRepository,
+    worstOffenders,
+    hotSpots: {
+      repositories: [...repoRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
+      components: [...compRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
+      cwes: [...cweRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
+    },
+  };
+}
+
+function periodLine(o: OrgMetrics): string {
+  return o.period ? `${o.period.since.slice(0, 10)} to ${o.period.until.slice(0, 10)} (by ${o.period.bucket})` : 'no ledger found';
+}
+
+export function renderOrgMarkdown(o: OrgMetrics, opts: ReportOptions = {}): string {
+  const lv = o.levels;
+  const repoTable = (rows: RepoRow[]) =>
+    `| Repository | ${lv.map((l) => md(l, 30)).join(' | ')} | Open | Past SLA | SLA compliance | MTTR (median) | Not covered |\n|---|${lv.map(() => '---:|').join('')}---:|---:|---:|---:|---|\n${rows
+      .map(
+        (r) =>
+          `| ${md(r.repo, 80)} | ${lv.map((l) => String(r.bySeverity[l] ?? 0)).join(' | ')} | **${r.open}** | ${r.pastSla} | ${pct(r.slaCompliance)} (${r.fixedWithinSla}/${r.fixed}) | ${fmtDays(r.mttrMedianDays)} | ${r.missingActivities.join(', ') || '—'} |`,
+      )
+      .join('\n')}`;
+  const sevTable = (first: string, rows: SeverityRow[]) =>
+    rows.length
+      ? `| ${first} | ${lv.map((l) => md(l, 30)).join(' | ')} | Total |\n|---|${lv.map(() => '---:|').join('')}---:|\n${rows.map((r) => `| ${md(r.key, 100)} | ${lv.map((l) => String(r.bySeverity[l] ?? 0)).join(' | ')} | **${r.total}** |`).join('\n')}`
+      : 'Nothing open.';
+  const parts = [
+    `# ${md(opts.title ?? `Security defect metrics: ${o.org}`, 120)}`,
+    `Organization **${md(o.org, 80)}** · period ${periodLine(o)} · ${plural(o.repositories.withLedger, 'repository', 'repositories')} with a ledger of ${o.repositories.listed} listed`,
+    `| Open | Past SLA | SLA compliance | Opened | Fixed | Reopened | MTTR (median of repos) |\n|---:|---:|---:|---:|---:|---:|---:|\n| **${o.open.total}** | **${o.sla.pastSla}** | **${pct(o.sla.compliance)}** | ${o.flow.opened} | ${o.flow.fixed} | ${o.flow.reopened} | ${fmtDays(o.mttrMedianDays)} |`,
+    mermaidPie('Open findings by severity', lv.map((l) => [l, o.open.bySeverity[l] ?? 0])),
+    `| Severity | ${lv.map((l) => md(l, 30)).join(' | ')} |\n|---|${lv.map(() => '---:|').join('')}\n| Open | ${lv.map((l) => o.open.bySeverity[l] ?? 0).join(' | ')} |`,
+    '## Worst offenders',
+    o.worstOffenders.length ? repoTable(o.worstOffenders) : 'No repository has open findings.',
+    '## SLA compliance per repository',
+    mermaidXy('Fixed within SLA per repository (%)', o.perRepository.map((r) => r.repo.split('/').pop() ?? r.repo), 'percent', [{ type: 'bar', values: o.perRepository.map((r) => (r.slaCompliance ?? 0) * 100) }]),
+    repoTable(o.perRepository),
+    '## Hot spots',
+    '### Repositories',
+    sevTable('Repository', o.hotSpots.repositories),
+    '### Components',
+    sevTable('Repository / component', o.hotSpots.components),
+    '### Categories (CWE)',
+    sevTable('CWE', o.hotSpots.cwes),
+  ];
+  if (o.repositories.withoutLedger.length) parts.push(`<sub>No ledger: ${o.repositories.withoutLedger.map((r) => md(r, 80)).join(', ')}.</sub>`);
+  if (o.repositories.errors.length) parts.push(`**Could not read:**\n${o.repositories.errors.map((e) => `- ${md(e.repo, 80)}: ${md(e.error, 200)}`).join('\n')}`);
+  return `${parts.join('\n\n')}\n`;
+}
+
+export function renderOrgHtml(o: OrgMetrics, opts: ReportOptions = {}): string {
+  const lv = o.levels;
+  const title = opts.title ?? `Security defect metrics: ${o.org}`;
+  const c = o.sla.compliance;
+  const b: string[] = [];
+  b.push(
+    `<header><div><h1>${h(title)}</h1><div class="sub">Organization <b>${h(o.org)}</b> · period ${h(periodLine(o))}</div></div><div class="meta">Generated ${h(o.generatedAt.slice(0, 16).replace('T', ' '))} UTC<br>${o.repositories.withLedger} of ${o.repositories.listed} repositories with a ledger</div></header>`,
+  );
+  b.push(
+    kpiTiles([
+      { label: 'Open', value: String(o.open.total), note: lv.slice(0, 2).map((l) => `${o.open.bySeverity[l] ?? 0} ${l}`).join(' · '), tone: (o.open.bySeverity[lv[0] ?? ''] ?? 0) > 0 ? 'bad' : 'neutral' },
+      { label: 'Past SLA', value: String(o.sla.pastSla), note: 'open, overdue', tone: o.sla.pastSla > 0 ? 'bad' : 'good' },
+      { label: 'SLA compliance', value: pct(c), note: `${o.sla.fixedWithinSla} of ${o.sla.fixed} fixes on time`, tone: c === undefined ? 'neutral' : c >= 0.9 ? 'good' : c >= 0.7 ? 'warn' : 'bad' },
+      { label: 'Opened', value: String(o.flow.opened), note: `${o.flow.reopened} reopened`, tone: 'neutral' },
+      { label: 'Fixed', value: String(o.flow.fixed), note: 'in the period', tone: 'neutral' },
+      { label: 'MTTR (median)', value: fmtDays(o.mttrMedianDays), note: 'median of repositories', tone: 'neutral' },
+      { label: 'Repositories', value: String(o.repositories.withLedger), note: `${o.repositories.withoutLedger.length} without ledger`, tone: 'neutral' },
+    ]),
+  );
+  b.push('<h2>Where the risk is</h2><div class="grid">');
+  b.push(`<div class="card"><h3>Open by repository</h3>${hotSpotChart('Open findings by repository', o.hotSpots.repositories, lv)}</div>`);
+  b.push(
+    `<div class="card"><h3>SLA compliance per repository</h3>${hbarChart(
+      'Share of fixes within the SLA per repository',
+      o.perRepository.map((r) => ({
+        label: r.repo,
+        segments: [{ name: 'within SLA', value: (r.slaCompliance ?? 0) * 100, color: (r.slaCompliance ?? 0) >= 0.9 ? '#2b8a3e' : (r.slaCompliance ?? 0) >= 0.7 ? '#e0a800' : '#b42318' }],
+        note: r.fixed ? pct(r.slaCompliance) : 'no fixes',
+      })),
+      { max: 100 },
+    )}</div>`,
+  );
+  b.push('</div>');
+  const repoRows = (rows: RepoRow[]) =>
+    table(
+      [{ label: 'Repository' }, ...lv.map((l) => ({ label: l, cls: 'n' })), { label: 'Open', cls: 'n' }, { label: 'Past SLA', cls: 'n' }, { label: 'SLA compliance', cls: 'n' }, { label: 'MTTR', cls: 'n' }, { label: 'Not covered' }],
+      rows.map((r) => [
+        `<b>${h(r.repo)}</b>`,
+        ...lv.map((l) => String(r.bySeverity[l] ?? 0)),
+        `<b>${r.open}</b>`,
+        r.pastSla ? `<b style="color:#b42318">${r.pastSla}</b>` : '0',
+        `${pct(r.slaCompliance)} <span class="note">(${r.fixedWithinSla}/${r.fixed})</span>`,
+        fmtDays(r.mttrMedianDays),
+        h(r.missingActivities.join(', ') || '—'),
+      ]),
+      'No repository has open findings.',
+    );
+  b.push(`<h2>Worst offenders</h2><div class="card">${repoRows(o.worstOffenders)}<p class="note">Ranked by findings past SLA, then by open findings of the most severe levels, then by SLA compliance.</p></div>`);
+  b.push('<h2>Hot spots</h2><div class="grid">');
+  b.push(`<div class="card"><h3>Components</h3>${sevRowsTable('Repository / component', o.hotSpots.components, lv, 10)}</div>`);
+  b.push(`<div class="card"><h3>Categories (CWE)</h3>${sevRowsTable('CWE', o.hotSpots.cwes, lv, 10, (r) => `${sevBadge(lv, lv.find((l) => (r.bySeverity[l] ?? 0) > 0) ?? lv[0] ?? '')} ${h(r.key)}`)}</div>`);
+  b.push('</div>');
+  b.push(`<h2>All repositories</h2><div class="card">${repoRows(o.perRepository)}</div>`);
+  if (o.repositories.withoutLedger.length || o.repositories.errors.length) {
+    b.push(
+      `<div class="card"><h3>Not included</h3>${o.repositories.withoutLedger.length ? `<p>No ledger: ${o.repositories.withoutLedger.map((r) => `<code>${h(r)}</code>`).join(' ')}</p>` : ''}${o.repositories.errors.map((e) => `<p><code>${h(e.repo)}</code>: ${h(e.error)}</p>`).join('')}</div>`,
+    );
+  }
+  b.push(`<footer>defect-gate · organization view: each repository's ledger branch, same policy (SLA days) for all. Severity colours: ${lv.map((l) => `<span style="color:${severityColor(lv, l)}">■</span> ${h(l)}`).join(' ')}</footer>`);
+  return page(title, b.join('\n'));
+}
+
+

@@ -1,0 +1,258 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { FileLedgerStore } from '../ledger/file-store';
+import { BranchLedgerStore, type GitHubRequest } from '../ledger/branch-store';
+import { checkScope, parseLedgerSpec } from '../ledger/store';
+import type { LedgerBook } from '../ledger/schema';
+import { loadPolicy } from '../io/policy';
+import type { Policy } from '../policy/compile';
+import { computeMetrics, type Metrics, type MetricsOptions } from '../metrics/compute';
+import { renderMetricsMarkdown } from '../metrics/markdown';
+import { renderMetricsHtml } from '../metrics/html';
+import { aggregateOrg, renderOrgHtml, renderOrgMarkdown, type RepoLedgerMetrics } from '../metrics/org';
+import { cliApiBaseUrl, cliToken, createCliRequest } from '../github/cli-client';
+import { stripControl } from './escape';
+import type { BucketKind } from '../metrics/time';
+
+/**
+ * `defect-gate report`: the metrics report of one ledger (file, or a branch read through the API) or of every
+ * repository of an organization (`--org`), as Markdown, one self-contained HTML file, or JSON for dashboards.
+ * The I/O shell around the pure src/metrics/ modules.
+ */
+
+export const DEFAULT_LEDGER_BRANCH = 'defect-gate-data';
+
+export interface ReportCommandOptions {
+  ledger?: string;
+  org?: string;
+  repo?: string;
+  branch?: string;
+  scope?: string;
+  policy?: string;
+  workspace: string;
+  since?: string;
+  until?: string;
+  bucket?: string;
+  format?: string;
+  output?: string;
+  html?: string;
+  apiUrl?: string;
+  productionEnv?: string[];
+  now: Date;
+}
+
+export interface ReportIO {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  env: Record<string, string | undefined>;
+}
+
+export interface ReportDeps {
+  /** The GitHub API (tests); default: an Octokit client from --api-url / GITHUB_API_URL and GITHUB_TOKEN / GH_TOKEN. */
+  request?: GitHubRequest;
+  /** Milliseconds per second of retry delays (tests). */
+  retryBaseMs?: number;
+  /** Repositories read at once for --org. */
+  concurrency?: number;
+  /** Repositories per page when listing an organization (GitHub's maximum, 100, by default). */
+  pageSize?: number;
+}
+
+class UsageError extends Error {}
+
+/** `2026-03-01`, `2026-03-01T12:00:00Z` or a month `2026-03`; `end` makes a date-only value the end of that day/month. */
+export function parsePeriodDate(flag: string, v: string, end: boolean): Date {
+  const s = v.trim();
+  let m = /^(\d{4})-(\d{2})$/.exec(s);
+  if (m) {
+    const y = Number(m[1]);
+    const mo = Number(m[2]) - 1;
+    if (mo >= 0 && mo < 12) return new Date(end ? Date.UTC(y, mo + 1, 1) - 1 : Date.UTC(y, mo, 1));
+  }
+  m = /^\d{4}-\d{2}-\d{2}$/.exec(s);
+  if (m) {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    if (!Number.isNaN(t)) return new Date(end ? t + 86_400_000 - 1 : t);
+  }
+  if (/^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s))) return new Date(Date.parse(s));
+  throw new UsageError(`invalid ${flag} "${v}": expected a date such as 2026-06-01, a month such as 2026-06, or an ISO time`);
+}
+
+function metricsOptions(o: ReportCommandOptions, policy: Policy): MetricsOptions {
+  const bucket = o.bucket ?? 'month';
+  if (bucket !== 'week' && bucket !== 'month') throw new UsageError(`invalid --bucket "${bucket}": expected week or month`);
+  const since = o.since !== undefined ? parsePeriodDate('--since', o.since, false) : undefined;
+  let until = o.until !== undefined ? parsePeriodDate('--until', o.until, true) : undefined;
+  if (until && until.getTime() > o.now.getTime()) until = o.now;
+  if (since && since.getTime() > (until ?? o.now).getTime()) throw new UsageError(`--since ${o.since} is after the end of the period`);
+  const prod = (o.productionEnv ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  return {
+    now: o.now,
+    ...(since ? { since } : {}),
+    ...(until ? { until } : {}),
+    bucket: bucket as BucketKind,
+    levels: policy.levels,
+    sla: policy.sla,
+    productionEnvironments: prod.length ? prod : ['production'],
+    exceptions: policy.exceptions.entries.map((e) => ({
+      id: e.id,
+      type: e.type,
+      ...(e.entry['approved-by'] ? { approvedBy: e.entry['approved-by'] } : {}),
+      ...(e.entry.expires ? { expires: e.entry.expires } : {}),
+      ...(e.entry.due ? { due: e.entry.due } : {}),
+    })),
+    expiringDays: Math.max(policy.exceptions.expiringDays, 30),
+  };
+}
+
+function splitRepo(s: string): { owner: string; repo: string } {
+  const m = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(s.trim());
+  if (!m) throw new UsageError(`invalid repository "${s}": expected OWNER/REPO`);
+  return { owner: m[1] as string, repo: m[2] as string };
+}
+
+function statusOf(err: unknown): number | undefined {
+  const s = (err as { status?: unknown })?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+function describe(err: unknown): string {
+  const status = statusOf(err);
+  const msg = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 200) ?? '';
+  return status ? `HTTP ${status}: ${msg}` : msg;
+}
+
+/** Lists an organization's repositories, page by page (100 a page), skipping archived ones. */
+export async function listOrgRepos(request: GitHubRequest, org: string, perPage = 100): Promise<string[]> {
+  const out: string[] = [];
+  for (let page = 1; page <= 1000; page++) {
+    const res = await request('GET /orgs/{org}/repos', { org, per_page: perPage, page });
+    const items = res.data as { full_name: string; archived?: boolean }[];
+    for (const r of items) if (!r.archived) out.push(r.full_name);
+    if (items.length < perPage) break;
+  }
+  return out;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+export async function runReportCommand(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps = {}): Promise<number> {
+  try {
+    return await report(o, io, deps);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr(`defect-gate: ${err.message}\nRun 'defect-gate --help' for usage.\n`);
+      return 2;
+    }
+    const name = (err as Error)?.name;
+    if (name === 'PolicyLoadError' || name === 'LedgerFormatError' || statusOf(err) !== undefined) {
+      io.stderr(`defect-gate: ${stripControl(describe(err))}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): Promise<number> {
+  const format = o.format ?? 'markdown';
+  if (format !== 'markdown' && format !== 'html' && format !== 'json') throw new UsageError(`invalid --format "${format}" for report: expected markdown, html or json`);
+  const scope = o.scope ?? 'default';
+  try {
+    checkScope(scope);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const branch = o.branch ?? DEFAULT_LEDGER_BRANCH;
+  if (o.org !== undefined && (o.ledger !== undefined || o.repo !== undefined)) throw new UsageError('--org reads every repository of the organization: do not combine it with --ledger or --repo');
+  const { policy } = loadPolicy(o.policy, o.workspace);
+  const mo = metricsOptions(o, policy);
+  const api = (): GitHubRequest =>
+    deps.request ??
+    createCliRequest({
+      token: cliToken(io.env),
+      baseUrl: cliApiBaseUrl(o.apiUrl, io.env),
+      warn: (m) => io.stderr(`warning: ${m}\n`),
+      ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
+    });
+  const now = () => o.now;
+
+  let markdown: () => string;
+  let htmlText: () => string;
+  let json: unknown;
+  if (o.org !== undefined) {
+    const org = o.org.trim();
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(org)) throw new UsageError(`invalid --org "${o.org}": expected an organization login`);
+    const request = api();
+    const repos = await listOrgRepos(request, org, deps.pageSize);
+    io.stderr(`${org}: ${repos.length} repositories; reading ledger branch ${branch} (scope ${scope})\n`);
+    const results = await mapLimit(repos, deps.concurrency ?? 4, async (full): Promise<RepoLedgerMetrics> => {
+      try {
+        const book = await new BranchLedgerStore(request, splitRepo(full), branch, now).read(scope);
+        return book ? { repo: full, metrics: computeMetrics(book, mo) } : { repo: full };
+      } catch (err) {
+        return { repo: full, error: stripControl(describe(err)) };
+      }
+    });
+    for (const r of results) if (r.error) io.stderr(`warning: ${r.repo}: ${r.error}\n`);
+    const agg = aggregateOrg(org, results, o.now);
+    markdown = () => renderOrgMarkdown(agg);
+    htmlText = () => renderOrgHtml(agg);
+    json = agg;
+  } else {
+    let book: LedgerBook | undefined;
+    let subject: string;
+    const spec = o.ledger !== undefined ? parseSpec(o.ledger) : o.repo !== undefined ? ({ kind: 'branch', branch } as const) : undefined;
+    if (!spec) throw new UsageError('report needs a ledger: --ledger file:PATH, --ledger branch:NAME --repo OWNER/REPO, --repo OWNER/REPO, or --org OWNER');
+    if (spec.kind === 'file') {
+      const store = new FileLedgerStore(resolve(o.workspace, spec.path), now, spec.path);
+      book = await store.read(scope);
+      subject = `${spec.path} (scope ${scope})`;
+      if (!book) throw new UsageError(`no ledger book "${scope}" in ${spec.path} (does the file exist? is --scope right?)`);
+    } else {
+      const repoText = o.repo ?? io.env.GITHUB_REPOSITORY;
+      if (!repoText) throw new UsageError('a branch ledger needs the repository: --repo OWNER/REPO (or GITHUB_REPOSITORY)');
+      const repo = splitRepo(repoText);
+      book = await new BranchLedgerStore(api(), repo, spec.branch, now).read(scope);
+      subject = `${repo.owner}/${repo.repo} (scope ${scope})`;
+      if (!book) throw new UsageError(`no ledger book "${scope}" on branch ${spec.branch} of ${repo.owner}/${repo.repo}`);
+    }
+    const m: Metrics = computeMetrics(book, mo);
+    markdown = () => renderMetricsMarkdown(m, { subject });
+    htmlText = () => renderMetricsHtml(m, { subject });
+    json = { ...m, subject };
+  }
+  const main = format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : format === 'html' ? htmlText() : markdown();
+  if (o.output) {
+    write(resolve(o.workspace, o.output), main);
+    io.stderr(`report: ${o.output}\n`);
+  } else io.stdout(main);
+  if (o.html) {
+    write(resolve(o.workspace, o.html), format === 'html' ? main : htmlText());
+    io.stderr(`HTML report: ${o.html}\n`);
+  }
+  return 0;
+}
+
+function parseSpec(s: string): ReturnType<typeof parseLedgerSpec> {
+  try {
+    return parseLedgerSpec(s);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function write(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
