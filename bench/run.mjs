@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --profile]`: time and peak memory of `defect-gate check` on generated CodeQL-shaped
+// `npm run bench [-- --quick] [-- --sizes=10000,100000] [-- --profile]`: time and peak memory of `defect-gate check` on generated CodeQL-shaped
 // SARIF (10k, 100k, 1M results, and a ~600 MB file that must be streamed) against the floor (read + JSON.parse in
 // the same Node) and jq; cold start of dist/cli.js; bundle sizes. Uses dist/: run `npm run build` first.
 // Generated files go to bench/out/ (gitignored) and are reused between runs.
@@ -87,7 +87,12 @@ function check(file, extraEnv = {}, tag = 'check') {
 
 const rows = [];
 const results = { node: process.version, date: new Date().toISOString(), sizes: [] };
-const sizes = quick ? [10_000] : [10_000, 100_000, 1_000_000];
+const sizesArg = process.argv.slice(2).find((a) => a.startsWith('--sizes='));
+const sizes = sizesArg
+  ? sizesArg.slice('--sizes='.length).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0)
+  : quick
+    ? [10_000]
+    : [10_000, 100_000, 1_000_000];
 for (const n of sizes) {
   const inp = await input(n);
   const size = statSync(inp.file).size;
@@ -126,7 +131,7 @@ for (const n of sizes) {
   const inp = await input(n);
   check(inp.file, { DEFECT_GATE_STREAM_THRESHOLD: String(1e15) }, 'mem');
   check(inp.file, { DEFECT_GATE_STREAM_THRESHOLD: '0' }, 'stream');
-  const strip = (p) => readFileSync(p, 'utf8').replace(/"generatedAt": "[^"]*"/, '');
+  const strip = (p) => readFileSync(p, 'utf8').replace(/"generatedAt":\s*"[^"]*"/, '');
   const same = strip(join(OUT, 'mem-report.json')) === strip(join(OUT, 'stream-report.json'));
   results.streamSameAsMemory = { results: n, same };
   log(`streamed vs in-memory report on ${n} results: ${same ? 'identical' : 'DIFFERENT'}`);

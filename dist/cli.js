@@ -18831,8 +18831,8 @@ function compileException(e, file2) {
 function compileExceptions(p, sources, rankOf, levelCount) {
   const sec = p.exceptions;
   const allow = {};
-  for (const [type, cmp] of Object.entries(sec?.allow ?? {})) {
-    allow[type] = ranksFor(parseSeverityComparison(cmp), rankOf, levelCount);
+  for (const [type, cmp2] of Object.entries(sec?.allow ?? {})) {
+    allow[type] = ranksFor(parseSeverityComparison(cmp2), rankOf, levelCount);
   }
   return {
     entries: sources.map((s) => compileException(s.entry, s.file)),
@@ -39188,8 +39188,8 @@ function semanticChecks(p, report2) {
   if (p.exceptions) {
     const sec = p.exceptions;
     for (const k of Object.keys(sec["max-days"] ?? {})) checkLevel(["exceptions", "max-days", k], k, true);
-    for (const [type, cmp] of Object.entries(sec.allow ?? {})) {
-      for (const l of parseSeverityComparison(cmp).levels) checkLevel(["exceptions", "allow", type], l);
+    for (const [type, cmp2] of Object.entries(sec.allow ?? {})) {
+      for (const l of parseSeverityComparison(cmp2).levels) checkLevel(["exceptions", "allow", type], l);
     }
     checkExceptionEntries(sec.entries ?? [], sec, levels, (i, key, message) => report2(["exceptions", "entries", i, ...key], message, key.length > 0 && key[0] !== "match"));
   }
@@ -40236,35 +40236,54 @@ function countFindings(findings, levels, blocking, fixedCount = 0) {
     slaDueSoon: dueSoon
   };
 }
-function compareFindings(blocking) {
-  return (a, b) => Number(blocking.has(b.fingerprint)) - Number(blocking.has(a.fingerprint)) || Number(b.gated) - Number(a.gated) || a.rank - b.rank || (a.path ?? a.location ?? "￿").localeCompare(b.path ?? b.location ?? "￿") || (a.startLine ?? 0) - (b.startLine ?? 0) || a.ruleId.localeCompare(b.ruleId);
+var cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0;
+function sortFindings(findings, blocking) {
+  const keys = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const head = (blocking.has(f.fingerprint) ? 0 : 2) + (f.gated ? 0 : 1);
+    keys.set(f, { head: head * 1e6 + f.rank, where: f.path ?? f.location ?? "￿", line: f.startLine ?? 0 });
+  }
+  findings.sort((a, b) => {
+    const ka = keys.get(a);
+    const kb = keys.get(b);
+    return ka.head - kb.head || cmp(ka.where, kb.where) || ka.line - kb.line || cmp(a.ruleId, b.ruleId);
+  });
 }
 function toolKinds(findings) {
   const out = {};
   for (const f of findings) (out[f.tool.name] ??= /* @__PURE__ */ new Set()).add(f.kind);
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
 }
+function untracked(findings, sla, now) {
+  const nowIso = now.toISOString();
+  for (const f of findings) {
+    f.status = "new";
+    f.firstSeen = f.firstDetected && f.firstDetected < nowIso ? f.firstDetected : nowIso;
+    if (f.gated && f.firstDetected) {
+      const info = slaFor(f, { firstSeen: f.firstSeen, ...f.exploit?.kevDueDate ? { kevDueDate: f.exploit.kevDueDate } : {} }, sla, now);
+      if (info) f.sla = info;
+    }
+  }
+  return { findings, fixed: [], next: emptyBook() };
+}
 function runEngine(input2) {
   const combined = combine(input2.files);
   const excepted = applyExceptions(rateAll(input2.enrichment ? enrich(combined.findings, input2.enrichment) : combined.findings, input2.policy), input2.policy.exceptions, input2.now);
-  const tracked = trackRun({
+  const tracked = input2.ledger ? trackRun({
     findings: excepted.findings,
-    book: input2.ledger ?? emptyBook(),
+    book: input2.ledger,
     toolsRan: combined.tools.map((t2) => t2.name),
     sla: input2.policy.sla,
     now: input2.now,
     environment: input2.environment
-  });
+  }) : untracked(excepted.findings, input2.policy.sla, input2.now);
   const findings = tracked.findings;
-  if (input2.ledger === void 0) {
-    for (const f of findings) if (!f.firstDetected) delete f.sla;
-  }
   const verdict = evaluateGate(findings, combined.errors, input2.policy, {
     environment: input2.environment,
     onInputError: input2.onInputError
   });
   const blocking = new Set(verdict.blocking);
-  findings.sort(compareFindings(blocking));
+  sortFindings(findings, blocking);
   const counts2 = countFindings(findings, input2.policy.levels, blocking, tracked.fixed.length);
   const open2 = {};
   for (const e of Object.values(tracked.next.entries)) if (e.state === "open" && e.gated) open2[e.severity] = (open2[e.severity] ?? 0) + 1;
@@ -40299,6 +40318,7 @@ function runEngine(input2) {
     counts: counts2,
     fixed: tracked.fixed,
     exceptions: excepted.exceptions,
+    sla: input2.policy.sla,
     tracked: input2.ledger !== void 0,
     nextLedger: withSnapshot(tracked.next, snapshot)
   };
@@ -40520,8 +40540,9 @@ function buildReport(r, policyFile, tracking = { written: false }) {
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
     errors: r.errors.map((e) => defined({ ...e })),
+    // Undefined members are left out by JSON.stringify; deleting them one by one would cost more than the rest.
     findings: r.findings.map(
-      (f) => defined({
+      (f) => ({
         fingerprint: f.fingerprint,
         fingerprintSource: f.fingerprintSource,
         tool: f.tool,
@@ -40663,20 +40684,31 @@ function buildRatedSarif(r, policy, documents) {
     if (!Array.isArray(log.runs)) continue;
     log.runs.forEach((run0, runIndex) => {
       if (typeof run0 !== "object" || run0 === null) return;
-      const run = structuredClone(run0);
+      const run = { ...run0 };
       const ruleMax = /* @__PURE__ */ new Map();
-      (Array.isArray(run.results) ? run.results : []).forEach((res, resultIndex) => {
-        const f = bySource.get(key(file2, runIndex, resultIndex));
-        if (!f || typeof res !== "object" || res === null) return;
-        rateResult(res, f, policy, scores, r.blocking.has(f.fingerprint));
-        ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
-      });
-      const components = [run.tool?.driver, ...run.tool?.extensions ?? []];
-      for (const c of components) {
-        for (const rule of Array.isArray(c?.rules) ? c.rules : []) {
-          const s = typeof rule?.id === "string" ? ruleMax.get(rule.id) : void 0;
-          if (s !== void 0) rule.properties = { ...rule.properties ?? {}, "security-severity": s.toFixed(1) };
-        }
+      if (Array.isArray(run0.results)) {
+        run.results = run0.results.map((res, resultIndex) => {
+          const f = bySource.get(key(file2, runIndex, resultIndex));
+          if (!f || typeof res !== "object" || res === null) return res;
+          const copy = { ...res };
+          rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
+          ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
+          return copy;
+        });
+      }
+      const withScores = (c) => {
+        if (!c || typeof c !== "object" || !Array.isArray(c.rules)) return c;
+        return {
+          ...c,
+          rules: c.rules.map((rule) => {
+            const sc = typeof rule?.id === "string" ? ruleMax.get(rule.id) : void 0;
+            return sc === void 0 ? rule : { ...rule, properties: { ...rule.properties ?? {}, "security-severity": sc.toFixed(1) } };
+          })
+        };
+      };
+      if (run0.tool && typeof run0.tool === "object") {
+        run.tool = { ...run0.tool, driver: withScores(run0.tool.driver) };
+        if (Array.isArray(run0.tool.extensions)) run.tool.extensions = run0.tool.extensions.map((e) => withScores(e));
       }
       run.properties = { ...run.properties ?? {}, "defect-gate/version": VERSION, "defect-gate/input": file2 };
       runs.push(run);
@@ -40920,59 +40952,66 @@ function isBig(v, depth) {
 }
 var indented = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
 ${indent}`) : s;
-function* jsonPieces(value, indent = "", depth = 0) {
+function* jsonPieces(value, indent = "", depth = 0, space = 2) {
+  const pretty = space === 2;
   if (!isBig(value, depth)) {
-    yield indented(JSON.stringify(value, null, 2), indent);
+    yield pretty ? indented(JSON.stringify(value, null, 2), indent) : JSON.stringify(value);
     return;
   }
-  const inner = `${indent}  `;
+  const inner = pretty ? `${indent}  ` : "";
+  const nl = pretty ? "\n" : "";
   const skip = (v) => v === void 0 || typeof v === "function" || typeof v === "symbol";
   if (Array.isArray(value)) {
     yield "[";
     if (value.length > BATCH) {
       for (let i = 0; i < value.length; i += BATCH) {
-        const s = JSON.stringify(value.slice(i, i + BATCH), null, 2);
-        yield `${i ? "," : ""}${indented(s.slice(1, -2), indent)}`;
+        const batch = value.slice(i, i + BATCH);
+        if (pretty) {
+          const s = JSON.stringify(batch, null, 2);
+          yield `${i ? "," : ""}${indented(s.slice(1, -2), indent)}`;
+        } else {
+          yield `${i ? "," : ""}${JSON.stringify(batch).slice(1, -1)}`;
+        }
       }
     } else {
       for (let i = 0; i < value.length; i++) {
-        yield `${i ? "," : ""}
-${inner}`;
+        yield `${i ? "," : ""}${nl}${inner}`;
         const v = value[i];
         if (skip(v)) yield "null";
-        else yield* jsonPieces(v, inner, depth + 1);
+        else yield* jsonPieces(v, inner, depth + 1, space);
       }
     }
-    yield `
-${indent}]`;
+    yield `${nl}${indent}]`;
     return;
   }
   const keys = Object.keys(value).filter((k) => !skip(value[k]));
   yield "{";
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i];
-    yield `${i ? "," : ""}
-${inner}${JSON.stringify(k)}: `;
-    yield* jsonPieces(value[k], inner, depth + 1);
+    yield `${i ? "," : ""}${nl}${inner}${JSON.stringify(k)}:${pretty ? " " : ""}`;
+    yield* jsonPieces(value[k], inner, depth + 1, space);
   }
-  yield `
-${indent}}`;
+  yield `${nl}${indent}}`;
 }
-function writeJsonAtomic(path, value) {
+var PRETTY_JSON_MAX_FINDINGS = 5e3;
+function writeJsonAtomic(path, value, space = 2) {
   mkdirSync(dirname2(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync2(tmp, "w");
   try {
-    let buf = "";
-    for (const piece of jsonPieces(value)) {
-      buf += piece;
-      if (buf.length >= 1 << 20) {
-        writeSync(fd, buf);
-        buf = "";
+    const chunks = [];
+    let size = 0;
+    for (const piece of jsonPieces(value, "", 0, space)) {
+      chunks.push(piece);
+      size += piece.length;
+      if (size >= 1 << 22) {
+        writeSync(fd, chunks.join(""));
+        chunks.length = 0;
+        size = 0;
       }
     }
-    writeSync(fd, `${buf}
-`);
+    chunks.push("\n");
+    writeSync(fd, chunks.join(""));
   } finally {
     closeSync2(fd);
   }
@@ -41075,14 +41114,14 @@ async function runCheck(settings, now, log, opts = {}) {
   });
   if (settings.reportPath) {
     const p = resolve4(settings.workspace, settings.reportPath);
-    writeJsonAtomic(p, report2);
+    writeJsonAtomic(p, report2, result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
     written.report = p;
   }
   if (settings.sarifOutput) {
     const docs = /* @__PURE__ */ new Map();
     for (const f of files) if (f.document !== void 0) docs.set(f.file, f.document);
     const p = resolve4(settings.workspace, settings.sarifOutput);
-    writeJsonAtomic(p, buildRatedSarif(result2, policy, docs));
+    writeJsonAtomic(p, buildRatedSarif(result2, policy, docs), result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
     written.sarif = p;
   }
   return { result: result2, report: report2, policy, policyFile, written };
@@ -41823,13 +41862,11 @@ ${sevTable("Component", m.hotSpots.components, lv, (r) => md(r.key, 60), 5)}
 // src/metrics/summary.ts
 function renderMetricsSection(r, maxBytes) {
   if (!r.tracked || maxBytes <= 0) return [];
-  const days = {};
-  for (const f of r.findings) if (f.sla && days[f.severity] === void 0) days[f.severity] = f.sla.days;
   const m = computeMetrics(r.nextLedger, {
     now: new Date(r.generatedAt),
     bucket: "week",
     levels: r.levels,
-    sla: { days, dueSoon: { percent: 25 }, restartOnReopen: false },
+    sla: r.sla,
     productionEnvironments: ["production"],
     top: 5
   });
@@ -41876,19 +41913,18 @@ function findingRow(f, now, tracked) {
   return `| **${md(f.severity)}** | ${what} | ${locationText(f)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated || ex && (ex.state === "active" || ex.state === "expiring") ? "" : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ""} |`;
 }
 var FINDING_HEAD = "| Severity | Finding | Location | Tool | Why this rating · status · SLA |\n|---|---|---|---|---|";
-function table(head, rows, budget) {
-  let text2 = head;
+function table(head, rows, budget, render) {
+  const parts = [head];
   let used = bytes(head);
   let i = 0;
   for (; i < rows.length; i++) {
-    const row = rows[i];
+    const row = render ? render(rows[i]) : String(rows[i]);
     const b = bytes(row) + 1;
     if (used + b > budget) break;
-    text2 += `
-${row}`;
+    parts.push(row);
     used += b;
   }
-  return { text: text2, omitted: rows.length - i };
+  return { text: parts.join("\n"), omitted: rows.length - i };
 }
 function renderMarkdown(r, opts = {}) {
   const max = (opts.maxBytes ?? JOB_SUMMARY_LIMIT) - 2048;
@@ -41939,7 +41975,7 @@ ${lines.join("\n")}`);
 <sub>… ${n} more not shown (size limit)${opts.fullReport ? `; see ${md(opts.fullReport, 200)}` : ""}.</sub>`;
   const blocking = r.findings.filter((f) => r.blocking.has(f.fingerprint));
   if (blocking.length > 0) {
-    const t2 = table(FINDING_HEAD, blocking.map((f) => findingRow(f, now, r.tracked)), Math.max(0, max - used - 400));
+    const t2 = table(FINDING_HEAD, blocking, Math.max(0, max - used - 400), (f) => findingRow(f, now, r.tracked));
     const s = `### Blocking findings (${blocking.length})
 ${t2.text}${t2.omitted ? cutNote(t2.omitted) : ""}`;
     parts.push(s);
@@ -41947,7 +41983,7 @@ ${t2.text}${t2.omitted ? cutNote(t2.omitted) : ""}`;
   }
   const others = r.findings.filter((f) => !r.blocking.has(f.fingerprint));
   if (others.length > 0) {
-    const t2 = table(FINDING_HEAD, others.map((f) => findingRow(f, now, r.tracked)), Math.max(0, max - used - 800));
+    const t2 = table(FINDING_HEAD, others, Math.max(0, max - used - 800), (f) => findingRow(f, now, r.tracked));
     const s = `<details><summary>Other findings (${others.length})</summary>
 
 ${t2.text}${t2.omitted ? cutNote(t2.omitted) : ""}
@@ -45507,6 +45543,9 @@ function renderExplanations(list2) {
 
 // src/cli-policy.ts
 var EXIT = { ok: 0, fail: 1, usage: 2 };
+function remoteFetcher(io) {
+  return (spec) => readRepoFile(fetchClient(io.env.GITHUB_API_URL || "https://api.github.com", io.env.GITHUB_TOKEN || io.env.GH_TOKEN, `defect-gate/${VERSION}`), spec);
+}
 function usage(io, message) {
   io.stderr(`defect-gate: ${message}
 Run 'defect-gate --help' for usage.
@@ -45567,8 +45606,8 @@ async function runPolicyCli(argv, io) {
     const [sub, ...args] = rest;
     if (args.length > 1) return usage(io, `policy ${sub ?? ""}: expected at most one policy file, got ${args.length}`);
     if (o.policy !== void 0) return usage(io, `policy ${sub ?? ""}: give the policy file as an argument, not --policy`);
-    if (sub === "validate") return validateCommand(args[0], { strict: o.strict === true, format, now, workspace }, io);
-    if (sub === "test") return testCommand(args[0], { tests: o.tests, format, now: o.now !== void 0 ? now : void 0, defaultNow: now, workspace }, io);
+    if (sub === "validate") return await validateCommand(args[0], { strict: o.strict === true, format, now, workspace }, io);
+    if (sub === "test") return await testCommand(args[0], { tests: o.tests, format, now: o.now !== void 0 ? now : void 0, defaultNow: now, workspace }, io);
     return usage(io, `unknown policy command "${sub ?? ""}": expected \`policy validate\` or \`policy test\``);
   } catch (err) {
     if (err instanceof PolicyLoadError || err instanceof PolicyTestFileError || err instanceof UnknownEnvironmentError || err instanceof LedgerFormatError) {
@@ -45579,12 +45618,12 @@ async function runPolicyCli(argv, io) {
     throw err;
   }
 }
-function validateCommand(file2, opts, io) {
+async function validateCommand(file2, opts, io) {
   const shown = file2 ?? DEFAULT_POLICY_NAME;
   const problems = [];
   let summary = "";
   try {
-    const { policy } = loadPolicy(file2, opts.workspace);
+    const { policy } = await loadPolicyAsync(file2, opts.workspace, remoteFetcher(io));
     const text2 = file2 ? readText(resolve6(opts.workspace, file2)) : default_default;
     if (typeof text2 === "string") problems.push(...lintPolicy(text2, shown, { levels: policy.levels, now: opts.now }));
     const entries = policy.exceptions.entries.length;
@@ -45612,9 +45651,9 @@ function defaultTestsFile(policyFile) {
   const ext = extname(policyFile);
   return join2(dirname5(policyFile), `${basename(policyFile, ext)}.test.yml`);
 }
-function testCommand(file2, opts, io) {
+async function testCommand(file2, opts, io) {
   if (!file2 && !opts.tests) return usage(io, "policy test: give the policy file (its tests are <name>.test.yml beside it) or --tests FILE for the built-in policy");
-  const { policy } = loadPolicy(file2, opts.workspace);
+  const { policy } = await loadPolicyAsync(file2, opts.workspace, remoteFetcher(io));
   const testsFile = opts.tests ?? defaultTestsFile(file2);
   const text2 = readText(resolve6(opts.workspace, testsFile));
   if (typeof text2 !== "string") return usage(io, `cannot read the policy tests ${testsFile}: ${text2.message}${opts.tests ? "" : " (give --tests FILE)"}`);
@@ -45662,7 +45701,7 @@ async function explainCommand(files, o, opts, io) {
     ...o.kev ? { kevFile: o.kev } : {},
     ...o.epss ? { epssFile: o.epss } : {}
   };
-  const outcome = await runCheck(settings, opts.now, silentLogger, ledger ? { ledger } : {});
+  const outcome = await runCheck(settings, opts.now, silentLogger, { ...ledger ? { ledger } : {}, fetchPolicy: remoteFetcher(io) });
   const { result: result2 } = outcome;
   for (const e of result2.errors) io.stderr(`warning: ${stripControl(e.file)}: ${stripControl(e.message)}
 `);

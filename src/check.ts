@@ -117,60 +117,75 @@ function isBig(v: unknown, depth: number): boolean {
 const indented = (s: string, indent: string) => (indent && s.includes('\n') ? s.replace(/\n/g, `\n${indent}`) : s);
 
 /**
- * Yields `JSON.stringify(value, null, 2)` in pieces: the objects above large arrays are written member by member and
- * large arrays in batches, so a report of a million findings never becomes one string (V8 strings stop at ~512 MB).
+ * Yields `JSON.stringify(value, null, space)` in pieces: the objects above large arrays are written member by member
+ * and large arrays in batches, so a report of a million findings never becomes one string (V8 strings stop at
+ * ~512 MB). `space` 0 writes compact JSON (large outputs), 2 indented JSON (the default for readable reports).
  */
-export function* jsonPieces(value: unknown, indent = '', depth = 0): Generator<string> {
+export function* jsonPieces(value: unknown, indent = '', depth = 0, space: 0 | 2 = 2): Generator<string> {
+  const pretty = space === 2;
   if (!isBig(value, depth)) {
-    yield indented(JSON.stringify(value, null, 2), indent);
+    yield pretty ? indented(JSON.stringify(value, null, 2), indent) : JSON.stringify(value);
     return;
   }
-  const inner = `${indent}  `;
+  const inner = pretty ? `${indent}  ` : '';
+  const nl = pretty ? '\n' : '';
   const skip = (v: unknown) => v === undefined || typeof v === 'function' || typeof v === 'symbol';
   if (Array.isArray(value)) {
     yield '[';
     if (value.length > BATCH) {
       for (let i = 0; i < value.length; i += BATCH) {
-        const s = JSON.stringify(value.slice(i, i + BATCH), null, 2);
-        // "[\n  a,\n  b\n]" → "\n  a,\n  b" at this indentation
-        yield `${i ? ',' : ''}${indented(s.slice(1, -2), indent)}`;
+        const batch = value.slice(i, i + BATCH);
+        if (pretty) {
+          const s = JSON.stringify(batch, null, 2);
+          // "[\n  a,\n  b\n]" → "\n  a,\n  b" at this indentation
+          yield `${i ? ',' : ''}${indented(s.slice(1, -2), indent)}`;
+        } else {
+          yield `${i ? ',' : ''}${JSON.stringify(batch).slice(1, -1)}`;
+        }
       }
     } else {
       for (let i = 0; i < value.length; i++) {
-        yield `${i ? ',' : ''}\n${inner}`;
+        yield `${i ? ',' : ''}${nl}${inner}`;
         const v: unknown = value[i];
         if (skip(v)) yield 'null';
-        else yield* jsonPieces(v, inner, depth + 1);
+        else yield* jsonPieces(v, inner, depth + 1, space);
       }
     }
-    yield `\n${indent}]`;
+    yield `${nl}${indent}]`;
     return;
   }
   const keys = Object.keys(value as object).filter((k) => !skip((value as Record<string, unknown>)[k]));
   yield '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] as string;
-    yield `${i ? ',' : ''}\n${inner}${JSON.stringify(k)}: `;
-    yield* jsonPieces((value as Record<string, unknown>)[k], inner, depth + 1);
+    yield `${i ? ',' : ''}${nl}${inner}${JSON.stringify(k)}:${pretty ? ' ' : ''}`;
+    yield* jsonPieces((value as Record<string, unknown>)[k], inner, depth + 1, space);
   }
-  yield `\n${indent}}`;
+  yield `${nl}${indent}}`;
 }
 
-/** Writes `JSON.stringify(value, null, 2)` and a newline atomically, in pieces (see jsonPieces). */
-export function writeJsonAtomic(path: string, value: unknown): void {
+/** Outputs of more findings than this are written as compact JSON (indentation would double their size). */
+export const PRETTY_JSON_MAX_FINDINGS = 5000;
+
+/** Writes the JSON of `value` and a newline atomically, in pieces (see jsonPieces). */
+export function writeJsonAtomic(path: string, value: unknown, space: 0 | 2 = 2): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
-    let buf = '';
-    for (const piece of jsonPieces(value)) {
-      buf += piece;
-      if (buf.length >= 1 << 20) {
-        writeSync(fd, buf);
-        buf = '';
+    const chunks: string[] = [];
+    let size = 0;
+    for (const piece of jsonPieces(value, '', 0, space)) {
+      chunks.push(piece);
+      size += piece.length;
+      if (size >= 1 << 22) {
+        writeSync(fd, chunks.join(''));
+        chunks.length = 0;
+        size = 0;
       }
     }
-    writeSync(fd, `${buf}\n`);
+    chunks.push('\n');
+    writeSync(fd, chunks.join(''));
   } finally {
     closeSync(fd);
   }
@@ -283,14 +298,14 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
   });
   if (settings.reportPath) {
     const p = resolve(settings.workspace, settings.reportPath);
-    writeJsonAtomic(p, report);
+    writeJsonAtomic(p, report, result.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
     written.report = p;
   }
   if (settings.sarifOutput) {
     const docs = new Map<string, unknown>();
     for (const f of files) if (f.document !== undefined) docs.set(f.file, f.document);
     const p = resolve(settings.workspace, settings.sarifOutput);
-    writeJsonAtomic(p, buildRatedSarif(result, policy, docs));
+    writeJsonAtomic(p, buildRatedSarif(result, policy, docs), result.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
     written.sarif = p;
   }
   return { result, report, policy, policyFile, written };

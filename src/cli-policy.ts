@@ -3,7 +3,9 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIO } from './cli';
 import { runCheck, type CheckSettings, type LedgerSettings } from './check';
-import { DEFAULT_POLICY_NAME, defaultPolicyText, loadPolicy } from './io/policy';
+import { DEFAULT_POLICY_NAME, defaultPolicyText, loadPolicyAsync, type RemotePolicyFetcher } from './io/policy';
+import { fetchClient, readRepoFile } from './github/contents';
+import { VERSION } from './version';
 import { parseFormatOverrides } from './io/inputs';
 import { formatIds } from './ingest/index';
 import { PolicyLoadError } from './policy/load';
@@ -23,6 +25,11 @@ import { stripControl } from './report/escape';
  */
 
 const EXIT = { ok: 0, fail: 1, usage: 2 } as const;
+
+/** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API, as `check` does. */
+function remoteFetcher(io: CliIO): RemotePolicyFetcher {
+  return (spec) => readRepoFile(fetchClient(io.env.GITHUB_API_URL || 'https://api.github.com', io.env.GITHUB_TOKEN || io.env.GH_TOKEN, `defect-gate/${VERSION}`), spec);
+}
 
 function usage(io: CliIO, message: string): number {
   io.stderr(`defect-gate: ${message}\nRun 'defect-gate --help' for usage.\n`);
@@ -86,8 +93,8 @@ export async function runPolicyCli(argv: string[], io: CliIO): Promise<number> {
     const [sub, ...args] = rest;
     if (args.length > 1) return usage(io, `policy ${sub ?? ''}: expected at most one policy file, got ${args.length}`);
     if (o.policy !== undefined) return usage(io, `policy ${sub ?? ''}: give the policy file as an argument, not --policy`);
-    if (sub === 'validate') return validateCommand(args[0], { strict: o.strict === true, format, now, workspace }, io);
-    if (sub === 'test') return testCommand(args[0], { tests: o.tests, format, now: o.now !== undefined ? now : undefined, defaultNow: now, workspace }, io);
+    if (sub === 'validate') return await validateCommand(args[0], { strict: o.strict === true, format, now, workspace }, io);
+    if (sub === 'test') return await testCommand(args[0], { tests: o.tests, format, now: o.now !== undefined ? now : undefined, defaultNow: now, workspace }, io);
     return usage(io, `unknown policy command "${sub ?? ''}": expected \`policy validate\` or \`policy test\``);
   } catch (err) {
     if (err instanceof PolicyLoadError || err instanceof PolicyTestFileError || err instanceof UnknownEnvironmentError || err instanceof LedgerFormatError) {
@@ -99,12 +106,12 @@ export async function runPolicyCli(argv: string[], io: CliIO): Promise<number> {
 }
 
 /** `policy validate [FILE]`: loader errors and lint warnings as `file:line:column: error|warning: message`. */
-function validateCommand(file: string | undefined, opts: { strict: boolean; format: 'text' | 'json'; now: Date; workspace: string }, io: CliIO): number {
+async function validateCommand(file: string | undefined, opts: { strict: boolean; format: 'text' | 'json'; now: Date; workspace: string }, io: CliIO): Promise<number> {
   const shown = file ?? DEFAULT_POLICY_NAME;
   const problems: LintProblem[] = [];
   let summary = '';
   try {
-    const { policy } = loadPolicy(file, opts.workspace);
+    const { policy } = await loadPolicyAsync(file, opts.workspace, remoteFetcher(io));
     const text = file ? readText(resolve(opts.workspace, file)) : defaultPolicyText;
     if (typeof text === 'string') problems.push(...lintPolicy(text, shown, { levels: policy.levels, now: opts.now }));
     const entries = policy.exceptions.entries.length;
@@ -133,13 +140,13 @@ export function defaultTestsFile(policyFile: string): string {
 }
 
 /** `policy test [FILE] [--tests TESTFILE]`: exit 1 when a case fails, 2 when the policy or the test file is invalid. */
-function testCommand(
+async function testCommand(
   file: string | undefined,
   opts: { tests?: string; format: 'text' | 'json'; now?: Date; defaultNow: Date; workspace: string },
   io: CliIO,
-): number {
+): Promise<number> {
   if (!file && !opts.tests) return usage(io, 'policy test: give the policy file (its tests are <name>.test.yml beside it) or --tests FILE for the built-in policy');
-  const { policy } = loadPolicy(file, opts.workspace);
+  const { policy } = await loadPolicyAsync(file, opts.workspace, remoteFetcher(io));
   const testsFile = opts.tests ?? defaultTestsFile(file as string);
   const text = readText(resolve(opts.workspace, testsFile));
   if (typeof text !== 'string') return usage(io, `cannot read the policy tests ${testsFile}: ${text.message}${opts.tests ? '' : ' (give --tests FILE)'}`);
@@ -194,7 +201,7 @@ async function explainCommand(
     ...(o.kev ? { kevFile: o.kev } : {}),
     ...(o.epss ? { epssFile: o.epss } : {}),
   };
-  const outcome = await runCheck(settings, opts.now, silentLogger, ledger ? { ledger } : {});
+  const outcome = await runCheck(settings, opts.now, silentLogger, { ...(ledger ? { ledger } : {}), fetchPolicy: remoteFetcher(io) });
   const { result } = outcome;
   for (const e of result.errors) io.stderr(`warning: ${stripControl(e.file)}: ${stripControl(e.message)}\n`);
   const selected = selectFindings(result.findings, { ...(o.rule ? { rule: o.rule } : {}), ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}) });

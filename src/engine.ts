@@ -1,9 +1,9 @@
 import type { FixedFinding, InputError, RatedFinding, ToolRef } from './model';
 import { combine, type IngestedFile } from './ingest/index';
-import type { Policy } from './policy/compile';
+import type { Policy, SlaSettings } from './policy/compile';
 import { rateAll } from './rate/rate';
 import { evaluateGate, type Verdict } from './gate/gate';
-import { trackRun, withSnapshot } from './ledger/track';
+import { slaFor, trackRun, withSnapshot } from './ledger/track';
 import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
@@ -56,6 +56,8 @@ export interface RunResult {
   pullRequest?: { introduced: string[]; fixed: string[] };
   /** Every policy exception and its state in this run (active, expiring, expired, stale). */
   exceptions: ExceptionStatus[];
+  /** The policy's SLA settings (for metrics over the ledger). */
+  sla: SlaSettings;
   /** True when a ledger was read (statuses and first-seen dates are meaningful). */
   tracked: boolean;
   /** The ledger book after this run, with its snapshot; the shell writes it when this run may write. */
@@ -129,15 +131,32 @@ export function countFindings(
   };
 }
 
-/** Sort order for every report: blocking first, then most severe, then by location. */
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Sort order for every report: blocking first, then most severe, then by location (plain code-unit order). */
 export function compareFindings(blocking: ReadonlySet<string>) {
   return (a: RatedFinding, b: RatedFinding): number =>
     Number(blocking.has(b.fingerprint)) - Number(blocking.has(a.fingerprint)) ||
     Number(b.gated) - Number(a.gated) ||
     a.rank - b.rank ||
-    (a.path ?? a.location ?? '\uffff').localeCompare(b.path ?? b.location ?? '\uffff') ||
+    cmp(a.path ?? a.location ?? '\uffff', b.path ?? b.location ?? '\uffff') ||
     (a.startLine ?? 0) - (b.startLine ?? 0) ||
-    a.ruleId.localeCompare(b.ruleId);
+    cmp(a.ruleId, b.ruleId);
+}
+
+/** Sorts in place in `compareFindings` order, computing each finding's sort key once (100,000 findings sort fast). */
+export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<string>): void {
+  const keys = new Map<RatedFinding, { head: number; where: string; line: number }>();
+  for (const f of findings) {
+    // blocking first, gated next, then by rank: one number (ranks are small).
+    const head = (blocking.has(f.fingerprint) ? 0 : 2) + (f.gated ? 0 : 1);
+    keys.set(f, { head: head * 1_000_000 + f.rank, where: f.path ?? f.location ?? '\uffff', line: f.startLine ?? 0 });
+  }
+  findings.sort((a, b) => {
+    const ka = keys.get(a) as { head: number; where: string; line: number };
+    const kb = keys.get(b) as { head: number; where: string; line: number };
+    return ka.head - kb.head || cmp(ka.where, kb.where) || ka.line - kb.line || cmp(a.ruleId, b.ruleId);
+  });
 }
 
 function toolKinds(findings: readonly RatedFinding[]): Record<string, string[]> {
@@ -146,28 +165,44 @@ function toolKinds(findings: readonly RatedFinding[]): Record<string, string[]> 
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
 }
 
+/**
+ * Without a ledger every finding is `new` (nothing is remembered) and a clock would restart on every run, so only
+ * findings the scanner dated (SARIF firstDetectionTimeUtc) get an SLA. The rated findings are this run's own objects,
+ * so they are completed in place.
+ */
+function untracked(findings: RatedFinding[], sla: SlaSettings, now: Date): { findings: RatedFinding[]; fixed: FixedFinding[]; next: LedgerBook } {
+  const nowIso = now.toISOString();
+  for (const f of findings) {
+    f.status = 'new';
+    f.firstSeen = f.firstDetected && f.firstDetected < nowIso ? f.firstDetected : nowIso;
+    if (f.gated && f.firstDetected) {
+      const info = slaFor(f, { firstSeen: f.firstSeen, ...(f.exploit?.kevDueDate ? { kevDueDate: f.exploit.kevDueDate } : {}) }, sla, now);
+      if (info) f.sla = info;
+    }
+  }
+  return { findings, fixed: [], next: emptyBook() };
+}
+
 export function runEngine(input: EngineInput): RunResult {
   const combined = combine(input.files);
   const excepted = applyExceptions(rateAll(input.enrichment ? enrich(combined.findings, input.enrichment) : combined.findings, input.policy), input.policy.exceptions, input.now);
-  const tracked = trackRun({
-    findings: excepted.findings,
-    book: input.ledger ?? emptyBook(),
-    toolsRan: combined.tools.map((t) => t.name),
-    sla: input.policy.sla,
-    now: input.now,
-    environment: input.environment,
-  });
+  const tracked = input.ledger
+    ? trackRun({
+        findings: excepted.findings,
+        book: input.ledger,
+        toolsRan: combined.tools.map((t) => t.name),
+        sla: input.policy.sla,
+        now: input.now,
+        environment: input.environment,
+      })
+    : untracked(excepted.findings, input.policy.sla, input.now);
   const findings = tracked.findings;
-  if (input.ledger === undefined) {
-    // Without a ledger a clock would restart on every run: keep SLA only where the scanner dated the finding.
-    for (const f of findings) if (!f.firstDetected) delete f.sla;
-  }
   const verdict = evaluateGate(findings, combined.errors, input.policy, {
     environment: input.environment,
     onInputError: input.onInputError,
   });
   const blocking = new Set(verdict.blocking);
-  findings.sort(compareFindings(blocking));
+  sortFindings(findings, blocking);
   const counts = countFindings(findings, input.policy.levels, blocking, tracked.fixed.length);
   const open: Record<string, number> = {};
   for (const e of Object.values(tracked.next.entries)) if (e.state === 'open' && e.gated) open[e.severity] = (open[e.severity] ?? 0) + 1;
@@ -202,6 +237,7 @@ export function runEngine(input: EngineInput): RunResult {
     counts,
     fixed: tracked.fixed,
     exceptions: excepted.exceptions,
+    sla: input.policy.sla,
     tracked: input.ledger !== undefined,
     nextLedger: withSnapshot(tracked.next, snapshot),
   };

@@ -247,8 +247,9 @@ export function buildReport(r: RunResult, policyFile: string, tracking: ReportTr
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
     errors: r.errors.map((e) => defined({ ...e })),
+    // Undefined members are left out by JSON.stringify; deleting them one by one would cost more than the rest.
     findings: r.findings.map((f) =>
-      defined({
+      ({
         fingerprint: f.fingerprint,
         fingerprintSource: f.fingerprintSource,
         tool: f.tool,

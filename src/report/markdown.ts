@@ -69,18 +69,19 @@ function findingRow(f: RatedFinding, now: number, tracked: boolean): string {
 const FINDING_HEAD = '| Severity | Finding | Location | Tool | Why this rating · status · SLA |\n|---|---|---|---|---|';
 
 /** Adds rows while they fit in the budget; returns the table and how many were left out. */
-function table(head: string, rows: string[], budget: number): { text: string; omitted: number } {
-  let text = head;
+function table<T>(head: string, rows: readonly T[], budget: number, render?: (row: T) => string): { text: string; omitted: number } {
+  // Rows are rendered one at a time and only while they fit: 100,000 findings never become 100,000 strings.
+  const parts = [head];
   let used = bytes(head);
   let i = 0;
   for (; i < rows.length; i++) {
-    const row = rows[i] as string;
+    const row = render ? render(rows[i] as T) : String(rows[i]);
     const b = bytes(row) + 1;
     if (used + b > budget) break;
-    text += `\n${row}`;
+    parts.push(row);
     used += b;
   }
-  return { text, omitted: rows.length - i };
+  return { text: parts.join('\n'), omitted: rows.length - i };
 }
 
 export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string {
@@ -138,14 +139,14 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
 
   const blocking = r.findings.filter((f) => r.blocking.has(f.fingerprint));
   if (blocking.length > 0) {
-    const t = table(FINDING_HEAD, blocking.map((f) => findingRow(f, now, r.tracked)), Math.max(0, max - used - 400));
+    const t = table(FINDING_HEAD, blocking, Math.max(0, max - used - 400), (f) => findingRow(f, now, r.tracked));
     const s = `### Blocking findings (${blocking.length})\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}`;
     parts.push(s);
     used += bytes(s) + 2;
   }
   const others = r.findings.filter((f) => !r.blocking.has(f.fingerprint));
   if (others.length > 0) {
-    const t = table(FINDING_HEAD, others.map((f) => findingRow(f, now, r.tracked)), Math.max(0, max - used - 800));
+    const t = table(FINDING_HEAD, others, Math.max(0, max - used - 800), (f) => findingRow(f, now, r.tracked));
     const s = `<details><summary>Other findings (${others.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(s);
     used += bytes(s) + 2;

@@ -119,20 +119,33 @@ export function buildRatedSarif(r: RunResult, policy: Policy, documents: Readonl
     if (!Array.isArray(log.runs)) continue;
     log.runs.forEach((run0, runIndex) => {
       if (typeof run0 !== 'object' || run0 === null) return;
-      const run = structuredClone(run0);
+      // Shallow copies of what changes (results, rules, the tool): the input document stays as it was, and nothing
+      // else is copied (a deep clone of a large log costs more than the rest of the run).
+      const run: sarif.Run = { ...run0 };
       const ruleMax = new Map<string, number>();
-      (Array.isArray(run.results) ? run.results : []).forEach((res, resultIndex) => {
-        const f = bySource.get(key(file, runIndex, resultIndex));
-        if (!f || typeof res !== 'object' || res === null) return;
-        rateResult(res, f, policy, scores, r.blocking.has(f.fingerprint));
-        ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
-      });
-      const components = [run.tool?.driver, ...(run.tool?.extensions ?? [])];
-      for (const c of components) {
-        for (const rule of Array.isArray(c?.rules) ? c.rules : []) {
-          const s = typeof rule?.id === 'string' ? ruleMax.get(rule.id) : undefined;
-          if (s !== undefined) rule.properties = { ...(rule.properties ?? {}), 'security-severity': s.toFixed(1) };
-        }
+      if (Array.isArray(run0.results)) {
+        run.results = run0.results.map((res, resultIndex) => {
+          const f = bySource.get(key(file, runIndex, resultIndex));
+          if (!f || typeof res !== 'object' || res === null) return res;
+          const copy = { ...res };
+          rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
+          ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
+          return copy;
+        });
+      }
+      const withScores = (c: sarif.ToolComponent | undefined): sarif.ToolComponent | undefined => {
+        if (!c || typeof c !== 'object' || !Array.isArray(c.rules)) return c;
+        return {
+          ...c,
+          rules: c.rules.map((rule) => {
+            const sc = typeof rule?.id === 'string' ? ruleMax.get(rule.id) : undefined;
+            return sc === undefined ? rule : { ...rule, properties: { ...(rule.properties ?? {}), 'security-severity': sc.toFixed(1) } };
+          }),
+        };
+      };
+      if (run0.tool && typeof run0.tool === 'object') {
+        run.tool = { ...run0.tool, driver: withScores(run0.tool.driver) as sarif.ToolComponent };
+        if (Array.isArray(run0.tool.extensions)) run.tool.extensions = run0.tool.extensions.map((e) => withScores(e) as sarif.ToolComponent);
       }
       run.properties = { ...(run.properties ?? {}), 'defect-gate/version': VERSION, 'defect-gate/input': file };
       runs.push(run);
