@@ -65848,7 +65848,9 @@ function compileGateRule(g, rankOf, levelCount) {
   const tt = tracking.test;
   const test = tt ? (f, s) => tt(f) && base(f, s) : base;
   const describe4 = [...tracking.words, m.describe].filter(Boolean).join(", ");
-  const out = { name, test, max: max ?? 0, action: action ?? "fail", describe: describe4 };
+  const exc = asList2(g.exception);
+  const countsExcepted = exc !== void 0 && exc.some((e) => e === "active" || e === "expiring");
+  const out = { name, test, max: max ?? 0, action: action ?? "fail", describe: describe4, countsExcepted };
   if (severity !== void 0) {
     const t2 = parseSeverityComparison(severity);
     out.ranks = ranksFor(t2, rankOf, levelCount);
@@ -66637,7 +66639,7 @@ var UnknownEnvironmentError = class extends Error {
 function evaluateRule(rule, findings) {
   const counted = [];
   for (const f of findings) {
-    if (!f.gated) continue;
+    if (!f.gated && !(rule.countsExcepted && (f.exception?.state === "active" || f.exception?.state === "expiring"))) continue;
     if (rule.ranks && !rule.ranks.has(f.rank)) continue;
     if (!rule.test(f, f.securitySeverity ?? f.cvss?.score)) continue;
     counted.push(f.fingerprint);

@@ -46,7 +46,7 @@ export class UnknownEnvironmentError extends Error {
 function evaluateRule(rule: CompiledGateRule, findings: readonly RatedFinding[]): GateRuleResult {
   const counted: string[] = [];
   for (const f of findings) {
-    if (!f.gated) continue;
+    if (!f.gated && !(rule.countsExcepted && (f.exception?.state === 'active' || f.exception?.state === 'expiring'))) continue;
     if (rule.ranks && !rule.ranks.has(f.rank)) continue;
     if (!rule.test(f, f.securitySeverity ?? f.cvss?.score)) continue;
     counted.push(f.fingerprint);

@@ -41,6 +41,11 @@ export interface CompiledGateRule {
   action: 'fail' | 'warn';
   /** Conditions in words, for reports. */
   describe: string;
+  /**
+   * True when the rule asks about exceptions that apply (`exception: active | expiring`): it then also counts the
+   * findings those exceptions took out of the gate, which every other rule skips.
+   */
+  countsExcepted: boolean;
 }
 
 export interface SlaSettings {
@@ -291,7 +296,9 @@ function compileGateRule(g: GateRuleInput, rankOf: (l: string) => number | undef
   const tt = tracking.test;
   const test: FindingTest = tt ? (f, s) => tt(f as RatedFinding) && base(f, s) : base;
   const describe = [...tracking.words, m.describe].filter(Boolean).join(', ');
-  const out: CompiledGateRule = { name, test, max: max ?? 0, action: action ?? 'fail', describe };
+  const exc = asList(g.exception);
+  const countsExcepted = exc !== undefined && exc.some((e) => e === 'active' || e === 'expiring');
+  const out: CompiledGateRule = { name, test, max: max ?? 0, action: action ?? 'fail', describe, countsExcepted };
   if (severity !== undefined) {
     const t: SeverityTest = parseSeverityComparison(severity);
     out.ranks = ranksFor(t, rankOf, levelCount);
