@@ -1,43 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ingestText, type IngestedFile } from '../../src/ingest/index';
-import { parseXml } from '../../src/ingest/xml';
+import { readFileSync } from 'node:fs';
 import { banditCodeLine, banditParser } from '../../src/ingest/formats/bandit';
-import type { ParseContext } from '../../src/ingest/types';
+import { DEFECTDOJO, expectClaimsExactly, filePaths, ingester, load } from '../support/corpus';
 
-const CORPUS = '__fixtures__/corpus';
-const DD = `${CORPUS}/defectdojo/bandit`;
+const DD = `${DEFECTDOJO}/bandit`;
 
-function corpusFiles(dir = CORPUS): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? corpusFiles(join(dir, e.name)) : /\.(json|xml)$/.test(e.name) ? [join(dir, e.name)] : [],
-  );
-}
-function parseDoc(file: string): { ok: boolean; doc?: unknown } {
-  const t = readFileSync(file, 'utf8');
-  if (t.trimStart().startsWith('<')) {
-    const r = parseXml(t);
-    return r.ok ? { ok: true, doc: r.value } : { ok: false };
-  }
-  try {
-    return { ok: true, doc: JSON.parse(t.replace(/^\uFEFF/, '')) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-function ingest(file: string, text = readFileSync(file, 'utf8'), extra: Partial<ParseContext> = {}): IngestedFile {
-  return ingestText(text, { file, ...extra }, undefined, [banditParser]);
-}
-const files = readdirSync(DD).filter((f) => f.endsWith('.json')).map((f) => join(DD, f));
+const ingest = ingester([banditParser]);
+const files = filePaths(DD);
 
 describe('bandit detection', () => {
   it('claims exactly the Bandit files of the corpus', () => {
-    for (const file of corpusFiles()) {
-      const { ok, doc } = parseDoc(file);
-      if (!ok) continue;
-      expect([file, banditParser.detect(doc)]).toEqual([file, file.includes('/bandit/')]);
-    }
+    expectClaimsExactly((doc) => banditParser.detect(doc), (file) => file.includes('/bandit/'));
   });
   it('does not claim error objects, null, empty arrays or Semgrep output', () => {
     for (const d of [null, [], {}, { error: 'x' }, { results: [], errors: [] }, { results: [], errors: [], version: '1.0' }]) {
@@ -48,7 +21,7 @@ describe('bandit detection', () => {
 
 describe('bandit corpus', () => {
   it.each(files)('%s: one finding per result, no errors', (file) => {
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as { results: unknown[]; errors: unknown[] };
+    const raw = load(file) as { results: unknown[]; errors: unknown[] };
     const r = ingest(file);
     expect(r.format).toBe('bandit');
     expect(r.errors).toHaveLength(raw.errors.length);

@@ -1,44 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ingestText, type IngestedFile } from '../../src/ingest/index';
-import { parseXml } from '../../src/ingest/xml';
+import { readFileSync } from 'node:fs';
 import { checkovParser } from '../../src/ingest/formats/checkov';
+import { DEFECTDOJO, expectClaimsExactly, filePaths, ingester, load } from '../support/corpus';
 
-const CORPUS = '__fixtures__/corpus';
-const DD = `${CORPUS}/defectdojo/checkov`;
+const DD = `${DEFECTDOJO}/checkov`;
 
-function corpusFiles(dir = CORPUS): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? corpusFiles(join(dir, e.name)) : /\.(json|xml)$/.test(e.name) ? [join(dir, e.name)] : [],
-  );
-}
-function parseDoc(file: string): { ok: boolean; doc?: unknown } {
-  const t = readFileSync(file, 'utf8');
-  if (t.trimStart().startsWith('<')) {
-    const r = parseXml(t);
-    return r.ok ? { ok: true, doc: r.value } : { ok: false };
-  }
-  try {
-    return { ok: true, doc: JSON.parse(t.replace(/^\uFEFF/, '')) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-function ingest(file: string, text = readFileSync(file, 'utf8'), workspace?: string): IngestedFile {
-  return ingestText(text, { file, workspace }, undefined, [checkovParser]);
-}
-const files = readdirSync(DD).filter((f) => f.endsWith('.json')).map((f) => join(DD, f));
+const ingest = ingester([checkovParser]);
+const files = filePaths(DD);
 
 interface RawReport { results?: { failed_checks?: unknown[]; skipped_checks?: unknown[] } }
 
 describe('checkov detection', () => {
   it('claims exactly the Checkov files of the corpus', () => {
-    for (const file of corpusFiles()) {
-      const { ok, doc } = parseDoc(file);
-      if (!ok) continue;
-      expect([file, checkovParser.detect(doc)]).toEqual([file, file.includes('/checkov/')]);
-    }
+    expectClaimsExactly((doc) => checkovParser.detect(doc), (file) => file.includes('/checkov/'));
   });
   it('does not claim error objects, null or empty arrays', () => {
     for (const d of [null, [], {}, { error: 'x' }, { passed: 0, failed: 0 }, [{ check_type: 'x' }]]) expect(checkovParser.detect(d)).toBe(false);
@@ -47,7 +21,7 @@ describe('checkov detection', () => {
 
 describe('checkov corpus', () => {
   it.each(files)('%s: one finding per failed or skipped check, no errors', (file) => {
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as RawReport | RawReport[];
+    const raw = load(file) as RawReport | RawReport[];
     const expected = (Array.isArray(raw) ? raw : [raw]).reduce((n, x) => n + (x.results?.failed_checks?.length ?? 0) + (x.results?.skipped_checks?.length ?? 0), 0);
     const r = ingest(file);
     expect(r.format).toBe('checkov');
@@ -91,7 +65,7 @@ describe('checkov corpus', () => {
   });
 
   it('reports skipped checks as suppressed, parsing errors as scanner errors, fingerprints by resource', () => {
-    const r = ingest('__fixtures__/edge/checkov/skipped-and-parsing-errors.json', undefined, '/home/runner/work/infra/infra');
+    const r = ingest('__fixtures__/edge/checkov/skipped-and-parsing-errors.json', undefined, { workspace: '/home/runner/work/infra/infra' });
     expect(r.findings).toHaveLength(3);
     expect(r.findings[2]).toMatchObject({ ruleId: 'CKV_AWS_144', suppressions: [{ kind: 'inSource', justification: 'single-region by design' }] });
     expect(r.findings[0]?.suppressions).toEqual([]);

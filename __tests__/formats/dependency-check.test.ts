@@ -1,48 +1,27 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingestText, type IngestedFile } from '../../src/ingest/index';
-import { parseXml } from '../../src/ingest/xml';
 import { dependencyCheckParser, dependencyCheckXmlParser } from '../../src/ingest/formats/dependency-check';
 import type { FormatParser } from '../../src/ingest/types';
 import { packageFingerprint } from '../../src/ingest/fingerprint';
+import { CORPUS, DEFECTDOJO, expectClaimsExactly, filePaths, ingester, load } from '../support/corpus';
 
 const PARSERS: FormatParser[] = [dependencyCheckParser, dependencyCheckXmlParser];
-const CORPUS = '__fixtures__/corpus';
-const DD = `${CORPUS}/defectdojo/dependency_check`;
+const DD = `${DEFECTDOJO}/dependency_check`;
 const JSON_FILE = `${CORPUS}/other/dependency_check/dependency-check-6.4.1-report.json`;
 
-function corpusFiles(dir = CORPUS): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? corpusFiles(join(dir, e.name)) : /\.(json|xml)$/.test(e.name) ? [join(dir, e.name)] : [],
-  );
-}
-function parseDoc(file: string): { ok: boolean; doc?: unknown } {
-  const t = readFileSync(file, 'utf8');
-  if (t.trimStart().startsWith('<')) {
-    const r = parseXml(t);
-    return r.ok ? { ok: true, doc: r.value } : { ok: false };
-  }
-  try {
-    return { ok: true, doc: JSON.parse(t.replace(/^\uFEFF/, '')) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-function ingest(file: string, text = readFileSync(file, 'utf8'), workspace?: string): IngestedFile {
-  return ingestText(text, { file, workspace }, undefined, PARSERS);
-}
-const xmlFiles = readdirSync(DD).filter((f) => f.endsWith('.xml')).map((f) => join(DD, f));
+const ingest = ingester(PARSERS);
+const xmlFiles = filePaths(DD, '.xml');
 
 describe('dependency-check detection', () => {
   it('claims exactly the Dependency-Check files of the corpus', () => {
-    for (const file of corpusFiles()) {
-      const { ok, doc } = parseDoc(file);
-      if (!ok) continue;
-      const mine = file.includes('/dependency_check/');
-      expect([file, dependencyCheckParser.detect(doc) || dependencyCheckXmlParser.detect(doc)]).toEqual([file, mine]);
-      if (mine) expect([file, (file.endsWith('.xml') ? dependencyCheckXmlParser : dependencyCheckParser).detect(doc)]).toEqual([file, true]);
-    }
+    expectClaimsExactly(
+      (doc) => dependencyCheckParser.detect(doc) || dependencyCheckXmlParser.detect(doc),
+      (file) => file.includes('/dependency_check/'),
+      (file, doc, mine) => {
+        if (mine) expect([file, (file.endsWith('.xml') ? dependencyCheckXmlParser : dependencyCheckParser).detect(doc)]).toEqual([file, true]);
+      },
+    );
   });
   it('does not claim error objects, null or empty arrays', () => {
     for (const d of [null, [], {}, { error: 'x' }, { dependencies: [] }, { analysis: 'x' }]) {
@@ -121,7 +100,7 @@ describe('dependency-check-xml corpus', () => {
 
 describe('dependency-check JSON', () => {
   it('parses the 6.4.1 report', () => {
-    const raw = JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { dependencies: { vulnerabilities?: unknown[]; suppressedVulnerabilities?: unknown[] }[] };
+    const raw = load(JSON_FILE) as { dependencies: { vulnerabilities?: unknown[]; suppressedVulnerabilities?: unknown[] }[] };
     const expected = raw.dependencies.reduce((n, d) => n + (d.vulnerabilities?.length ?? 0) + (d.suppressedVulnerabilities?.length ?? 0), 0);
     const r = ingest(JSON_FILE);
     expect(r.format).toBe('dependency-check');
@@ -140,7 +119,7 @@ describe('dependency-check JSON', () => {
     });
     // Virtual dependency: the manifest, outside the workspace → location; inside it → path.
     expect(f?.location).toBe('/src/go.mod');
-    const inWs = ingest(JSON_FILE, undefined, '/src').findings.find((x) => x.ruleId === 'CVE-2017-15945');
+    const inWs = ingest(JSON_FILE, undefined, { workspace: '/src' }).findings.find((x) => x.ruleId === 'CVE-2017-15945');
     expect(inWs?.path).toBe('go.mod');
     expect(r.findings.find((x) => x.ruleId === 'CVE-2007-1420')).toMatchObject({ scannerSeverity: 'low', cwe: [], cvss: { version: '2.0', score: 2.1 } });
   });

@@ -1,15 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { gitleaksParser } from '../../src/ingest/formats/gitleaks';
+import { DEFECTDOJO, EDGE as EDGES, fileNames, fileParser, load } from '../support/corpus';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const DIR = path.join(process.cwd(), '__fixtures__/corpus/defectdojo/gitleaks');
-const EDGE = path.join(process.cwd(), '__fixtures__/edge/gitleaks');
-const load = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
-const parse = (file: string) => gitleaksParser.parse(load(file), { file: path.basename(file) });
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const DIR = `${DEFECTDOJO}/gitleaks`;
+const EDGE = `${EDGES}/gitleaks`;
+const parse = fileParser(gitleaksParser);
+const files = fileNames(DIR);
 
 /** Every secret value of a raw report, to check none leaks into findings. */
 function secretsOf(raw: J[]): string[] {

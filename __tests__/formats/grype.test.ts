@@ -1,15 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { grypeParser } from '../../src/ingest/formats/grype';
+import { DEFECTDOJO, EDGE as EDGES, fileNames, fileParser, load } from '../support/corpus';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const DIR = path.join(process.cwd(), '__fixtures__/corpus/defectdojo/anchore_grype');
-const EDGE = path.join(process.cwd(), '__fixtures__/edge/grype');
-const load = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
-const parse = (file: string) => grypeParser.parse(load(file), { file: path.basename(file) });
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const DIR = `${DEFECTDOJO}/anchore_grype`;
+const EDGE = `${EDGES}/grype`;
+const parse = fileParser(grypeParser);
+const files = fileNames(DIR);
 
 describe('grype parser: corpus', () => {
   for (const f of files) {

@@ -1,20 +1,13 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { npmAuditParser } from '../../src/ingest/formats/npm-audit';
+import { DEFECTDOJO as CORPUS, EDGE as EDGES, fileNames, fileParser, load } from '../support/corpus';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const CORPUS = path.join(process.cwd(), '__fixtures__/corpus/defectdojo');
-const EDGE = path.join(process.cwd(), '__fixtures__/edge/npm-audit');
-const load = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
-const parse = (file: string) => npmAuditParser.parse(load(file), { file: path.basename(file) });
-const files = ['npm_audit', 'npm_audit_7_plus'].flatMap((d) =>
-  fs
-    .readdirSync(path.join(CORPUS, d))
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => `${d}/${f}`),
-);
+const EDGE = `${EDGES}/npm-audit`;
+const parse = fileParser(npmAuditParser);
+const files = ['npm_audit', 'npm_audit_7_plus'].flatMap((d) => fileNames(path.join(CORPUS, d)).map((f) => `${d}/${f}`));
 
 /** v1: one per advisory and installed version; v2: one per advisory object in `via`. */
 function expectedCount(raw: J): number {

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { osvScannerParser } from '../../src/ingest/formats/osv-scanner';
+import { DEFECTDOJO, EDGE as EDGES, fileParser, load } from '../support/corpus';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const DIR = path.join(process.cwd(), '__fixtures__/corpus/defectdojo/osv_scanner');
-const EDGE = path.join(process.cwd(), '__fixtures__/edge/osv-scanner');
-const load = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
-const parse = (file: string) => osvScannerParser.parse(load(file), { file: path.basename(file) });
+const DIR = `${DEFECTDOJO}/osv_scanner`;
+const EDGE = `${EDGES}/osv-scanner`;
+const parse = fileParser(osvScannerParser);
 
 /** One finding per group, plus one per vulnerability that is in no group. */
 function expectedCount(raw: J): number {

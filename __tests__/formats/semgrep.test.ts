@@ -1,15 +1,14 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { semgrepParser } from '../../src/ingest/formats/semgrep';
+import { DEFECTDOJO, EDGE as EDGES, fileNames, fileParser, load } from '../support/corpus';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const DIR = path.join(process.cwd(), '__fixtures__/corpus/defectdojo/semgrep');
-const EDGE = path.join(process.cwd(), '__fixtures__/edge/semgrep');
-const load = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
-const parse = (file: string) => semgrepParser.parse(load(file), { file: path.basename(file) });
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const DIR = `${DEFECTDOJO}/semgrep`;
+const EDGE = `${EDGES}/semgrep`;
+const parse = fileParser(semgrepParser);
+const files = fileNames(DIR);
 
 describe('semgrep parser: corpus', () => {
   for (const f of files) {

@@ -1,37 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ingestText, type IngestedFile } from '../../src/ingest/index';
-import { parseXml } from '../../src/ingest/xml';
+import { basename } from 'node:path';
 import { snykParser } from '../../src/ingest/formats/snyk';
 import { packageFingerprint } from '../../src/ingest/fingerprint';
+import { DEFECTDOJO, expectClaimsExactly, filePaths, ingester, load, parseDoc } from '../support/corpus';
 
-const CORPUS = '__fixtures__/corpus';
-const DD = `${CORPUS}/defectdojo/snyk`;
+const DD = `${DEFECTDOJO}/snyk`;
 /** Snyk Code output is SARIF: it sits in the snyk directory but is not this format. */
 const NOT_MINE = new Set(['snykcode_issue_9270.json']);
 
-function corpusFiles(dir = CORPUS): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? corpusFiles(join(dir, e.name)) : /\.(json|xml)$/.test(e.name) ? [join(dir, e.name)] : [],
-  );
-}
-function parseDoc(file: string): { ok: boolean; doc?: unknown } {
-  const t = readFileSync(file, 'utf8');
-  if (t.trimStart().startsWith('<')) {
-    const r = parseXml(t);
-    return r.ok ? { ok: true, doc: r.value } : { ok: false };
-  }
-  try {
-    return { ok: true, doc: JSON.parse(t.replace(/^\uFEFF/, '')) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-function ingest(file: string, text = readFileSync(file, 'utf8'), workspace?: string): IngestedFile {
-  return ingestText(text, { file, workspace }, undefined, [snykParser]);
-}
-const files = readdirSync(DD).filter((f) => f.endsWith('.json') && !NOT_MINE.has(f)).map((f) => join(DD, f));
+const ingest = ingester([snykParser]);
+const files = filePaths(DD).filter((f) => !NOT_MINE.has(basename(f)));
 
 interface RawVuln { id: string; name: string; version: string }
 interface RawProject { vulnerabilities: RawVuln[]; applications?: RawProject[] }
@@ -45,17 +23,11 @@ function expectedCount(doc: RawProject | RawProject[]): number {
 
 describe('snyk detection', () => {
   it('claims exactly the Snyk Open Source / Container files of the corpus', () => {
-    for (const file of corpusFiles()) {
-      const { ok, doc } = parseDoc(file);
-      if (!ok) continue;
-      const base = file.split('/').pop() ?? '';
-      const mine = file.includes('/defectdojo/snyk/') && !NOT_MINE.has(base);
-      expect([file, snykParser.detect(doc)]).toEqual([file, mine]);
-    }
+    expectClaimsExactly((doc) => snykParser.detect(doc), (file) => file.includes('/defectdojo/snyk/') && !NOT_MINE.has(basename(file)));
   });
   it('does not claim Snyk Code SARIF, error objects, null or empty arrays', () => {
     expect(snykParser.detect(parseDoc(`${DD}/snykcode_issue_9270.json`).doc)).toBe(false);
-    expect(snykParser.detect(parseDoc(`${CORPUS}/defectdojo/snyk_code/single_project_many_vulns.json`).doc)).toBe(false);
+    expect(snykParser.detect(parseDoc(`${DEFECTDOJO}/snyk_code/single_project_many_vulns.json`).doc)).toBe(false);
     for (const d of [null, [], {}, { ok: false, error: 'Could not detect supported target files', path: '.' }, [{ ok: false, error: 'x' }]]) {
       expect(snykParser.detect(d)).toBe(false);
     }
@@ -64,7 +36,7 @@ describe('snyk detection', () => {
 
 describe('snyk corpus', () => {
   it.each(files)('%s: one finding per distinct vulnerable package, no errors', (file) => {
-    const raw = JSON.parse(readFileSync(file, 'utf8')) as RawProject | RawProject[];
+    const raw = load(file) as RawProject | RawProject[];
     const r = ingest(file);
     expect(r.format).toBe('snyk');
     expect(r.errors).toEqual([]);

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import type { FormatParser } from '../../src/ingest/types';
@@ -8,15 +7,13 @@ import { semgrepParser } from '../../src/ingest/formats/semgrep';
 import { gitleaksParser } from '../../src/ingest/formats/gitleaks';
 import { npmAuditParser } from '../../src/ingest/formats/npm-audit';
 import { osvScannerParser } from '../../src/ingest/formats/osv-scanner';
+import { DEFECTDOJO as CORPUS, EDGE, fileNames, fileParser, load, parsedCorpus } from '../support/corpus';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const CORPUS = path.join(process.cwd(), '__fixtures__/corpus/defectdojo');
-const EDGE = path.join(process.cwd(), '__fixtures__/edge');
 const DIR = path.join(CORPUS, 'trivy');
-const load = (file: string): unknown => JSON.parse(fs.readFileSync(file, 'utf8'));
-const parse = (file: string) => trivyParser.parse(load(file), { file: path.basename(file) });
-const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
+const parse = fileParser(trivyParser);
+const files = fileNames(DIR);
 /** Files that are deliberately not a Trivy report. */
 const INVALID = new Set(['legacy_no_vuln.json']);
 
@@ -236,20 +233,13 @@ describe('detection across the whole corpus', () => {
   ];
   /** Deliberately not a report of their format: `null`, an npm error object, an empty file. */
   const notReports = new Set(['trivy/legacy_no_vuln.json', 'gitleaks/no_findings.json', 'npm_audit/empty_with_error.json', 'osv_scanner/no_findings.json']);
-  const all: { rel: string; dir: string; doc: unknown }[] = [];
-  for (const dir of fs.readdirSync(CORPUS)) {
-    const full = path.join(CORPUS, dir);
-    if (!fs.statSync(full).isDirectory()) continue;
-    for (const f of fs.readdirSync(full).filter((x) => x.endsWith('.json'))) {
-      let doc: unknown;
-      try {
-        doc = load(path.join(full, f));
-      } catch {
-        continue; // not JSON (e.g. an empty file)
-      }
-      all.push({ rel: `${dir}/${f}`, dir, doc });
-    }
-  }
+  /** The JSON files of the DefectDojo samples (one directory per scanner); files that are not JSON are passed over. */
+  const all = parsedCorpus()
+    .filter(({ file }) => file.startsWith(`${CORPUS}/`) && file.endsWith('.json'))
+    .map(({ file, doc }) => {
+      const rel = path.relative(CORPUS, file);
+      return { rel, dir: rel.split('/')[0] ?? '', doc };
+    });
 
   it('each file is claimed by its own parser only (and by at most one of these parsers)', () => {
     expect(all.length).toBeGreaterThan(100);

@@ -1,37 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { ingestText, type IngestedFile } from '../../src/ingest/index';
-import { parseXml } from '../../src/ingest/xml';
+import { readFileSync } from 'node:fs';
 import { zapParser, zapXmlParser } from '../../src/ingest/formats/zap';
 import type { FormatParser } from '../../src/ingest/types';
+import { CORPUS, DEFECTDOJO, expectClaimsExactly, filePaths, ingester, load, parseDoc } from '../support/corpus';
 
 const PARSERS: FormatParser[] = [zapParser, zapXmlParser];
-const CORPUS = '__fixtures__/corpus';
-const DD = `${CORPUS}/defectdojo/zap`;
+const DD = `${DEFECTDOJO}/zap`;
 const JSON_FILE = `${CORPUS}/other/zap/zap-2.17.0-report.json`;
 
-function corpusFiles(dir = CORPUS): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? corpusFiles(join(dir, e.name)) : /\.(json|xml)$/.test(e.name) ? [join(dir, e.name)] : [],
-  );
-}
-function parseDoc(file: string): { ok: boolean; doc?: unknown } {
-  const t = readFileSync(file, 'utf8');
-  if (t.trimStart().startsWith('<')) {
-    const r = parseXml(t);
-    return r.ok ? { ok: true, doc: r.value } : { ok: false };
-  }
-  try {
-    return { ok: true, doc: JSON.parse(t.replace(/^\uFEFF/, '')) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-function ingest(file: string, text = readFileSync(file, 'utf8')): IngestedFile {
-  return ingestText(text, { file }, undefined, PARSERS);
-}
-const xmlFiles = readdirSync(DD).filter((f) => f.endsWith('.xml')).map((f) => join(DD, f));
+const ingest = ingester(PARSERS);
+const xmlFiles = filePaths(DD, '.xml');
 
 /** Instances counted the simple way: `<instance>` tags outside XML comments; alerts without instances count once. */
 function countXmlInstances(text: string): number {
@@ -42,13 +20,13 @@ function countXmlInstances(text: string): number {
 
 describe('zap detection', () => {
   it('claims exactly the ZAP files of the corpus', () => {
-    for (const file of corpusFiles()) {
-      const { ok, doc } = parseDoc(file);
-      if (!ok) continue;
-      const mine = file.includes('/zap/');
-      expect([file, zapParser.detect(doc) || zapXmlParser.detect(doc)]).toEqual([file, mine]);
-      if (mine) expect([file, (file.endsWith('.xml') ? zapXmlParser : zapParser).detect(doc)]).toEqual([file, true]);
-    }
+    expectClaimsExactly(
+      (doc) => zapParser.detect(doc) || zapXmlParser.detect(doc),
+      (file) => file.includes('/zap/'),
+      (file, doc, mine) => {
+        if (mine) expect([file, (file.endsWith('.xml') ? zapXmlParser : zapParser).detect(doc)]).toEqual([file, true]);
+      },
+    );
   });
   it('does not claim error objects, null or empty arrays', () => {
     for (const d of [null, [], {}, { error: 'x' }, { site: 'x' }, 5, 'zap']) {
@@ -136,7 +114,7 @@ describe('zap-xml corpus', () => {
 
 describe('zap JSON', () => {
   it('parses the ZAP 2.17.0 report', () => {
-    const raw = JSON.parse(readFileSync(JSON_FILE, 'utf8')) as { site: { alerts: { instances: unknown[] }[] }[] };
+    const raw = load(JSON_FILE) as { site: { alerts: { instances: unknown[] }[] }[] };
     const expected = raw.site.reduce((n, s) => n + s.alerts.reduce((m, a) => m + a.instances.length, 0), 0);
     const r = ingest(JSON_FILE);
     expect(r.format).toBe('zap');

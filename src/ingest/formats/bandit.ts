@@ -3,7 +3,8 @@ import type { Finding } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, num, own, posInt, text } from '../util';
-import { Problems, applyPath, lower, toolRef } from './common-b';
+import { Collector, locate } from './common';
+import { lower, toolRef } from './common-b';
 
 /**
  * The text of line `line` from Bandit's `code` excerpt, whose lines read `<number> <text>`
@@ -50,7 +51,7 @@ function toFinding(r: Record<string, unknown>, pointer: string, ctx: ParseContex
   if (helpUri) f.helpUri = helpUri;
   const severity = lower(text(own(r, 'issue_severity')));
   if (severity) f.scannerSeverity = severity;
-  applyPath(f, text(own(r, 'filename')), ctx);
+  Object.assign(f, locate(text(own(r, 'filename')), ctx.workspace));
   if (startLine !== undefined) {
     f.startLine = startLine;
     const end = range.length ? Math.max(...range) : undefined;
@@ -83,7 +84,7 @@ export const banditParser: FormatParser = {
     return isObj(doc) && Array.isArray(own(doc, 'results')) && isObj(own(doc, 'metrics')) && own(doc, 'generated_at') !== undefined;
   },
   parse(doc, ctx): ParseResult {
-    const p = new Problems(ctx.file);
+    const p = new Collector(ctx.file, 'bandit');
     const tool = toolRef('Bandit');
     const findings: Finding[] = [];
     p.array(own(doc, 'results'), '$.results', 'no result was read').forEach((v, i) => {
@@ -94,7 +95,7 @@ export const banditParser: FormatParser = {
     p.array(own(doc, 'errors'), '$.errors').forEach((v, i) => {
       const file = text(own(v, 'filename'));
       const reason = text(own(v, 'reason')) ?? (typeof v === 'string' ? v : 'unknown error');
-      p.add(`$.errors[${i}]`, `Bandit could not scan ${file ?? 'a file'}: ${reason}`, 'that file was not analyzed; fix the error or exclude the file', 'scanner');
+      p.error(`$.errors[${i}]`, `Bandit could not scan ${file ?? 'a file'}: ${reason}`, 'that file was not analyzed; fix the error or exclude the file', 'scanner');
     });
     return { findings, errors: p.errors, tools: [tool] };
   },

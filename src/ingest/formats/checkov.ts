@@ -8,7 +8,8 @@ import { hashParts } from '../fingerprint';
 import { normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, firstLine, isObj, own, posInt, text, type Obj } from '../util';
-import { Problems, ToolSet, lower, toolRef } from './common-b';
+import { Collector } from './common';
+import { ToolSet, lower, toolRef } from './common-b';
 
 function isReport(v: unknown): boolean {
   return isObj(v) && typeof own(v, 'check_type') === 'string' && isObj(own(v, 'results'));
@@ -79,12 +80,12 @@ function toFinding(c: Obj, checkType: string | undefined, pointer: string, suppr
   return f;
 }
 
-function parseReport(report: Obj, path: string, p: Problems, ctx: ParseContext, out: Finding[], tool: Finding['tool']): void {
+function parseReport(report: Obj, path: string, p: Collector, ctx: ParseContext, out: Finding[], tool: Finding['tool']): void {
   const checkType = text(own(report, 'check_type'));
   const results = own(report, 'results');
   if (results === undefined) return;
   if (!isObj(results)) {
-    p.add(`${path}.results`, `expected an object, found ${Array.isArray(results) ? 'an array' : typeof results}`, 'the results of this framework were skipped');
+    p.error(`${path}.results`, `expected an object, found ${Array.isArray(results) ? 'an array' : typeof results}`, 'the results of this framework were skipped');
     return;
   }
   p.array(own(results, 'failed_checks'), `${path}.results.failed_checks`).forEach((v, i) => {
@@ -103,7 +104,7 @@ function parseReport(report: Obj, path: string, p: Problems, ctx: ParseContext, 
   });
   p.array(own(results, 'parsing_errors'), `${path}.results.parsing_errors`).forEach((v, i) => {
     const file = text(v) ?? text(own(v, 'file'));
-    p.add(`${path}.results.parsing_errors[${i}]`, `Checkov could not parse ${file ?? 'a file'}`, 'that file was not checked', 'scanner');
+    p.error(`${path}.results.parsing_errors[${i}]`, `Checkov could not parse ${file ?? 'a file'}`, 'that file was not checked', 'scanner');
   });
 }
 
@@ -116,7 +117,7 @@ export const checkovParser: FormatParser = {
     return isReport(doc) || isSummaryOnly(doc);
   },
   parse(doc, ctx): ParseResult {
-    const p = new Problems(ctx.file);
+    const p = new Collector(ctx.file, 'checkov');
     const findings: Finding[] = [];
     const tools = new ToolSet();
     const reports: { v: unknown; path: string }[] = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: '$' }];

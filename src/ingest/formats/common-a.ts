@@ -1,89 +1,27 @@
 /**
- * Shared helpers for the native JSON parsers trivy, grype, semgrep, gitleaks, npm-audit and osv-scanner.
- * Everything here is pure and never throws on untrusted input.
+ * Helpers of the native JSON parsers trivy, grype, semgrep, gitleaks, npm-audit and osv-scanner (those of all
+ * parsers are in common.ts). Everything here is pure and never throws on untrusted input.
  */
-import type { Cvss, Finding, FindingKind, InputError, PackageRef, ScannerSuppression, ToolRef } from '../../model';
+import type { Cvss, Finding, FindingKind, PackageRef, ScannerSuppression, ToolRef } from '../../model';
 import { ecosystemFromPurl, normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
-import { normalizePath } from '../paths';
-import { arr, isObj, jsonKey, own, text, type Obj } from '../util';
+import { arr, jsonKey, own, text } from '../util';
+import { type Collector, cvssVersion, decodeOrKeep } from './common';
 
 /** Object keys that are never data names (untrusted files may carry them); skipped when iterating keys. */
 export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** `a number`, `null`, `an object` … for "expected X, found Y" messages. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  switch (typeof v) {
-    case 'object':
-      return 'an object';
-    case 'undefined':
-      return 'nothing';
-    case 'string':
-      return 'a string';
-    case 'number':
-      return 'a number';
-    case 'boolean':
-      return 'a boolean';
-    default:
-      return `a ${typeof v}`;
-  }
-}
 
 /** JSON path of a child: `child('$.Results', 2)` → `$.Results[2]`. */
 export function child(path: string, key: string | number): string {
   return path + jsonKey(key);
 }
 
-/** Collects findings and input errors of one file. */
-export class Collector {
-  readonly findings: Finding[] = [];
-  readonly errors: InputError[] = [];
-  constructor(
-    readonly file: string,
-    readonly format: string,
-  ) {}
-
-  error(jsonPath: string, message: string, hint?: string, severity: 'partial' | 'fatal' | 'scanner' = 'partial'): void {
-    const e: InputError = { file: this.file, jsonPath, message, severity };
-    if (hint) e.hint = hint;
-    this.errors.push(e);
-  }
-
-  /**
-   * The array at `v`; `undefined`/`null` is an empty array (scanners write `null` for "none").
-   * Anything else is reported as an InputError and treated as empty.
-   */
-  array(v: unknown, jsonPath: string, hint = 'the record was skipped; check that the file was not edited or truncated'): unknown[] {
-    if (v === undefined || v === null) return [];
-    if (Array.isArray(v)) return v;
-    this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
-    return [];
-  }
-
-  /** The object at `v`, or undefined with an InputError (when `v` is present but not an object). */
-  object(v: unknown, jsonPath: string, hint = 'the record was skipped'): Obj | undefined {
-    if (isObj(v)) return v;
-    this.error(jsonPath, `expected an object, found ${describeValue(v)}`, hint);
-    return undefined;
-  }
-
-  add(f: Finding): void {
-    this.findings.push(f);
-  }
-}
+/** Hint of `Collector.array` errors in these formats. */
+export const TRUNCATED_HINT = 'the record was skipped; check that the file was not edited or truncated';
 
 /** The scanner's severity word, lower-cased and trimmed (`HIGH` → `high`). */
 export function severityWord(v: unknown): string | undefined {
   return text(v)?.toLowerCase();
-}
-
-/** Repository-relative path or text location for a scanner's file reference. */
-export function locate(ref: string | undefined, workspace: string | undefined): { path?: string; location?: string } {
-  if (!ref) return {};
-  const r = normalizePath(ref, workspace);
-  return 'path' in r ? { path: r.path } : { location: r.location };
 }
 
 /** Never show a secret: the first few characters (at most 4, at most a quarter) then `…`. */
@@ -113,17 +51,6 @@ export function splitVersions(v: unknown): string[] {
   return [...out];
 }
 
-const CVSS_PREFIX = /^CVSS:(\d+(?:\.\d+)?)\//i;
-const CVSS2_SHAPE = /^\(?AV:[LANP]\/AC:[HML]\/Au:[MSN]\//;
-
-/** CVSS version from a vector string (`CVSS:3.1/…` → `3.1`, bare v2 vectors → `2.0`). */
-export function cvssVersion(vector: string | undefined): string | undefined {
-  if (!vector) return undefined;
-  const m = CVSS_PREFIX.exec(vector);
-  if (m) return m[1];
-  return CVSS2_SHAPE.test(vector) ? '2.0' : undefined;
-}
-
 /** A Cvss record, or undefined when nothing is known; scores outside 0–10 are dropped. */
 export function makeCvss(version: string | undefined, score: number | undefined, vector: string | undefined): Cvss | undefined {
   const s = score !== undefined && score >= 0 && score <= 10 ? score : undefined;
@@ -137,14 +64,6 @@ export function makeCvss(version: string | undefined, score: number | undefined,
 }
 
 const PURL_PARTS = /^pkg:([^/]+)\/(.+?)(?:@([^?#]*))?(?:[?#].*)?$/i;
-
-function decode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 /**
  * Package record with the ecosystem taken from the purl when there is one, else from `ecosystemHint`.
@@ -164,8 +83,8 @@ export function makePackage(
     const m = PURL_PARTS.exec(purl.trim());
     const segs = m?.[2]?.split('/') ?? [];
     if (segs.length >= 2) {
-      const artifact = decode(segs[segs.length - 1] ?? '');
-      const group = segs.slice(0, -1).map(decode).join('.');
+      const artifact = decodeOrKeep(segs[segs.length - 1] ?? '');
+      const group = segs.slice(0, -1).map(decodeOrKeep).join('.');
       if (artifact === n && group) n = `${group}:${artifact}`;
     }
   }

@@ -1,44 +1,11 @@
-/** Shared helpers for the native parsers of ZAP, Dependency-Check, Snyk, Bandit, Checkov and GitLab reports. */
-import type { Finding, InputError, ToolRef } from '../../model';
+/**
+ * Helpers of the native parsers of ZAP, Dependency-Check, Snyk, Bandit, Checkov and GitLab reports (those of all
+ * parsers are in common.ts).
+ */
+import type { ToolRef } from '../../model';
 import { normalizeEcosystem } from '../ecosystem';
-import { normalizePath } from '../paths';
-import type { ParseContext } from '../types';
 import { isObj, own, text } from '../util';
-
-/** How a value is described in error messages: `a number`, `an object`, `null` … */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  const t = typeof v;
-  return t === 'object' ? 'an object' : t === 'undefined' ? 'nothing' : `a ${t}`;
-}
-
-/** Collects problems of one file. */
-export class Problems {
-  readonly errors: InputError[] = [];
-  constructor(private readonly file: string) {}
-
-  add(jsonPath: string, message: string, hint?: string, severity: 'partial' | 'fatal' | 'scanner' = 'partial'): void {
-    this.errors.push({ file: this.file, jsonPath, message, ...(hint ? { hint } : {}), severity });
-  }
-
-  /**
-   * An optional array member: absent/null → [], an array → itself, anything else → [] plus a partial error.
-   */
-  array(v: unknown, jsonPath: string, hint?: string): unknown[] {
-    if (v === undefined || v === null) return [];
-    if (Array.isArray(v)) return v;
-    this.add(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
-    return [];
-  }
-
-  /** An array element that must be an object; reports and returns undefined otherwise. */
-  object(v: unknown, jsonPath: string, hint?: string): Record<string, unknown> | undefined {
-    if (isObj(v)) return v;
-    this.add(jsonPath, `expected an object, found ${describeValue(v)}`, hint ?? 'the record was skipped');
-    return undefined;
-  }
-}
+import { decodeOrKeep } from './common';
 
 /**
  * XML helper: the elements of a repeated child (`<x><item/><item/></x>`): a single element is an object, repeated
@@ -75,24 +42,8 @@ export function toolRef(name: string, version?: string): ToolRef {
   return version ? { name, version } : { name };
 }
 
-/** Sets `path` (repository-relative) or `location` (anything else) from a scanner's file reference. */
-export function applyPath(f: Pick<Finding, 'path' | 'location'>, ref: string | undefined, ctx: ParseContext): void {
-  if (!ref) return;
-  const n = normalizePath(ref, ctx.workspace);
-  if ('path' in n) f.path = n.path;
-  else f.location = n.location;
-}
-
 export function lower(s: string | undefined): string | undefined {
   return s ? s.toLowerCase() : undefined;
-}
-
-const CVSS_VERSION = /^CVSS:(\d+(?:\.\d+)?)\//i;
-
-/** `CVSS:3.1/AV:N/…` → `3.1`; vectors without a prefix (CVSS v2) → undefined. */
-export function cvssVersionOf(vector: string | undefined): string | undefined {
-  if (!vector) return undefined;
-  return CVSS_VERSION.exec(vector)?.[1];
 }
 
 export interface Purl {
@@ -100,14 +51,6 @@ export interface Purl {
   namespace?: string;
   name: string;
   version?: string;
-}
-
-function dec(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 /** Parses a package URL (`pkg:type/namespace/name@version?qualifiers#subpath`); undefined when it is not one. */
@@ -128,10 +71,10 @@ export function parsePurl(purl: string | undefined): Purl | undefined {
   const at = rest.lastIndexOf('@');
   // An `@` at the start of a segment is an npm scope (`%40` when properly encoded, but tools write `@` too).
   if (at > 0 && rest[at - 1] !== '/') {
-    version = dec(rest.slice(at + 1)) || undefined;
+    version = decodeOrKeep(rest.slice(at + 1)) || undefined;
     rest = rest.slice(0, at);
   }
-  const parts = rest.split('/').filter((p) => p !== '').map(dec);
+  const parts = rest.split('/').filter((p) => p !== '').map(decodeOrKeep);
   const name = parts.pop();
   if (!name) return undefined;
   return { type, namespace: parts.length ? parts.join('/') : undefined, name, version };

@@ -7,7 +7,8 @@ import { ecosystemFromPurl, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, firstLine, isObj, num, own, text, uniq } from '../util';
-import { Problems, applyPath, firstUrl, looksLikeVulnId, lower, nodeText, parsePurl, purlPackageName, toolRef, xmlList } from './common-b';
+import { Collector, locate } from './common';
+import { firstUrl, looksLikeVulnId, lower, nodeText, parsePurl, purlPackageName, toolRef, xmlList } from './common-b';
 
 /**
  * The two syntaxes differ only in how lists and a few names are spelled; `Reader` hides that.
@@ -205,14 +206,14 @@ function toFinding(r: Reader, vuln: Record<string, unknown>, pointer: string, su
   if (scannerSeverity) f.scannerSeverity = scannerSeverity;
   if (cvss) f.cvss = cvss;
   if (d.fileName) f.component = d.fileName;
-  applyPath(f, d.file, d.ctx);
+  Object.assign(f, locate(d.file, d.ctx.workspace));
   return f;
 }
 
 function parseWith(r: Reader, doc: unknown, ctx: ParseContext): ParseResult {
-  const p = new Problems(ctx.file);
-  const findings: Finding[] = [];
   const format = r.xml ? 'dependency-check-xml' : 'dependency-check';
+  const p = new Collector(ctx.file, format);
+  const findings: Finding[] = [];
   const root = r.xml ? own(doc, 'analysis') : doc;
   const rootPath = r.xml ? '/analysis' : '$';
   const tool = toolRef('Dependency-Check', r.str(own(root, 'scanInfo'), 'engineVersion'));
@@ -220,7 +221,7 @@ function parseWith(r: Reader, doc: unknown, ctx: ParseContext): ParseResult {
   if (r.xml) {
     const el = own(root, 'dependencies');
     if (el !== undefined && el !== '' && !isObj(el)) {
-      p.add(`${rootPath}/dependencies`, 'expected <dependency> elements, found text', 'no dependency was read');
+      p.error(`${rootPath}/dependencies`, 'expected <dependency> elements, found text', 'no dependency was read');
     }
     deps = xmlList(el, 'dependency');
   } else {

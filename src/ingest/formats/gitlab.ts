@@ -7,7 +7,8 @@ import { normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { computeFingerprint, hashParts, packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, own, posInt, text, uniq, type Obj } from '../util';
-import { Problems, ToolSet, applyPath, cvssVersionOf, looksLikeVulnId, lower, toolRef, urlWithoutQueryValues, withSection } from './common-b';
+import { Collector, cvssVersion, locate } from './common';
+import { ToolSet, looksLikeVulnId, lower, toolRef, urlWithoutQueryValues, withSection } from './common-b';
 
 const KIND_BY_TYPE: Record<string, FindingKind> = {
   sast: 'sast',
@@ -142,7 +143,7 @@ function toFinding(v: Obj, pointer: string, r: ReportContext): Finding {
   const severity = lower(text(own(v, 'severity')));
   if (severity) f.scannerSeverity = severity;
   const vector = arr(own(v, 'cvss_vectors')).map((c) => text(own(c, 'vector'))).find((x) => x !== undefined);
-  if (vector) f.cvss = { version: cvssVersionOf(vector) ?? '2.0', vector };
+  if (vector) f.cvss = { version: cvssVersion(vector) ?? '2.0', vector };
 
   const loc = own(v, 'location');
   const file = text(own(loc, 'file'));
@@ -175,7 +176,7 @@ function toFinding(v: Obj, pointer: string, r: ReportContext): Finding {
     const image = text(own(loc, 'image'));
     if (image) f.location = image;
   } else {
-    applyPath(f, file, r.ctx);
+    Object.assign(f, locate(file, r.ctx.workspace));
     const start = posInt(own(loc, 'start_line'));
     const end = posInt(own(loc, 'end_line'));
     if (start !== undefined) {
@@ -221,7 +222,7 @@ export const gitlabParser: FormatParser = {
     return Object.keys(doc).every((k) => ALLOWED_EMPTY_KEYS.has(k));
   },
   parse(doc, ctx): ParseResult {
-    const p = new Problems(ctx.file);
+    const p = new Collector(ctx.file, 'gitlab');
     const findings: Finding[] = [];
     const tools = new ToolSet();
     const scan = own(doc, 'scan');

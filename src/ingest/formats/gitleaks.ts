@@ -9,7 +9,8 @@ import type { ToolRef } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, firstLine, isObj, own, posInt, str, text, type Obj } from '../util';
-import { Collector, locate, makeFinding, redactIn, redactSecret } from './common-a';
+import { Collector, locate } from './common';
+import { makeFinding, redactIn, redactSecret } from './common-a';
 
 const FORMAT = 'gitleaks';
 

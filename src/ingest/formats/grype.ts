@@ -7,18 +7,17 @@
 import type { Cvss, Exploitability, FindingKind, ScannerSuppression, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, firstLine, isObj, num, own, strings, text, type Obj } from '../util';
+import { Collector, cvssVersion, locate } from './common';
 import {
   child,
-  Collector,
-  cvssVersion,
   dependencyFingerprint,
   idsOf,
-  locate,
   makeCvss,
   makeFinding,
   makePackage,
   severityWord,
   tag,
+  TRUNCATED_HINT,
   vulnIds,
 } from './common-a';
 
@@ -197,12 +196,12 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const imageScan = sourceType === 'image';
   const target = own(own(doc, 'source'), 'target');
   const scan: Scan = { tool, ctx, imageScan, image: imageScan ? (text(own(target, 'userInput')) ?? (typeof target === 'string' ? target : undefined)) : undefined };
-  c.array(own(doc, 'matches'), '$.matches').forEach((m, i) => {
+  c.array(own(doc, 'matches'), '$.matches', TRUNCATED_HINT).forEach((m, i) => {
     const p = `$.matches[${i}]`;
     const o = c.object(m, p);
     if (o) match(c, o, p, scan, []);
   });
-  c.array(own(doc, 'ignoredMatches'), '$.ignoredMatches').forEach((m, i) => {
+  c.array(own(doc, 'ignoredMatches'), '$.ignoredMatches', TRUNCATED_HINT).forEach((m, i) => {
     const p = `$.ignoredMatches[${i}]`;
     const o = c.object(m, p);
     if (!o) return;

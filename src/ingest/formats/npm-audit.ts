@@ -8,7 +8,8 @@
 import type { Cvss, PackageRef, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, firstLine, isObj, num, own, str, strings, text, type Obj } from '../util';
-import { child, Collector, describeValue, dependencyFingerprint, ghsaFromUrl, makeCvss, makeFinding, makePackage, severityWord, UNSAFE_KEYS, vulnIds } from './common-a';
+import { Collector, describeValue } from './common';
+import { child, dependencyFingerprint, ghsaFromUrl, makeCvss, makeFinding, makePackage, severityWord, TRUNCATED_HINT, UNSAFE_KEYS, vulnIds } from './common-a';
 
 const FORMAT = 'npm-audit';
 
@@ -71,7 +72,7 @@ function v1(c: Collector, doc: Obj, tool: ToolRef): void {
     const overview = text(own(a, 'overview'));
     const recommendation = text(own(a, 'recommendation'));
     const patched = text(own(a, 'patched_versions'));
-    const findings = c.array(own(a, 'findings'), child(ap, 'findings'));
+    const findings = c.array(own(a, 'findings'), child(ap, 'findings'), TRUNCATED_HINT);
     const versions = findings.length > 0 ? findings : [undefined];
     versions.forEach((f, i) => {
       const version = text(own(f, 'version'));
@@ -116,7 +117,7 @@ function v2(c: Collector, doc: Obj, tool: ToolRef): void {
     const name = text(own(v, 'name')) ?? key;
     const fix = own(v, 'fixAvailable');
     const nodes = strings(own(v, 'nodes'));
-    const via = c.array(own(v, 'via'), child(vp, 'via'));
+    const via = c.array(own(v, 'via'), child(vp, 'via'), TRUNCATED_HINT);
     via.forEach((x, i) => {
       if (typeof x === 'string') return; // transitive: reported under the dependency's own entry
       const p = child(child(vp, 'via'), i);

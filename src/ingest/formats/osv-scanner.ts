@@ -8,7 +8,8 @@
 import type { Cvss, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, num, own, strings, text, type Obj } from '../util';
-import { child, Collector, dependencyFingerprint, locate, makeCvss, makeFinding, makePackage, moreSevere, severityWord, vulnIds } from './common-a';
+import { Collector, locate } from './common';
+import { child, dependencyFingerprint, makeCvss, makeFinding, makePackage, moreSevere, severityWord, TRUNCATED_HINT, vulnIds } from './common-a';
 
 const FORMAT = 'osv-scanner';
 
@@ -87,7 +88,7 @@ function pkgEntry(c: Collector, pe: Obj, pointer: string, tool: ToolRef, where: 
   const ecosystem = text(own(p, 'ecosystem'));
   const vp = child(pointer, 'vulnerabilities');
   const vulns = new Map<string, { v: Obj; i: number }>();
-  c.array(own(pe, 'vulnerabilities'), vp).forEach((v, i) => {
+  c.array(own(pe, 'vulnerabilities'), vp, TRUNCATED_HINT).forEach((v, i) => {
     const o = c.object(v, child(vp, i));
     if (!o) return;
     const id = text(own(o, 'id'));
@@ -102,7 +103,7 @@ function pkgEntry(c: Collector, pe: Obj, pointer: string, tool: ToolRef, where: 
   const groups: { ids: string[]; aliases: string[]; maxSeverity?: number; pointer?: string }[] = [];
   const grouped = new Set<string>();
   const gp = child(pointer, 'groups');
-  c.array(own(pe, 'groups'), gp).forEach((g, i) => {
+  c.array(own(pe, 'groups'), gp, TRUNCATED_HINT).forEach((g, i) => {
     const o = c.object(g, child(gp, i));
     if (!o) return;
     const ids = strings(own(o, 'ids')).filter((id) => vulns.has(id) && !grouped.has(id));
@@ -166,13 +167,13 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
     c.error('$', `expected an OSV-Scanner report (an object with "results"), found ${doc === null ? 'null' : typeof doc}`, undefined, 'fatal');
     return { findings: [], errors: c.errors, tools: [tool] };
   }
-  c.array(own(doc, 'results'), '$.results').forEach((r, i) => {
+  c.array(own(doc, 'results'), '$.results', TRUNCATED_HINT).forEach((r, i) => {
     const rp = `$.results[${i}]`;
     const o = c.object(r, rp);
     if (!o) return;
     const where = locate(text(own(own(o, 'source'), 'path')), ctx.workspace);
     const pp = child(rp, 'packages');
-    c.array(own(o, 'packages'), pp).forEach((pe, j) => {
+    c.array(own(o, 'packages'), pp, TRUNCATED_HINT).forEach((pe, j) => {
       const po = c.object(pe, child(pp, j));
       if (po) pkgEntry(c, po, child(pp, j), tool, where);
     });

@@ -7,17 +7,8 @@ import type { ScannerSuppression, ToolRef } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, num, own, posInt, strings, text, type Obj } from '../util';
-import {
-  Collector,
-  dependencyFingerprint,
-  ghsaFromUrl,
-  locate,
-  makeFinding,
-  makePackage,
-  severityWord,
-  tag,
-  vulnIds,
-} from './common-a';
+import { Collector, locate } from './common';
+import { dependencyFingerprint, ghsaFromUrl, makeFinding, makePackage, severityWord, tag, TRUNCATED_HINT, vulnIds } from './common-a';
 
 const FORMAT = 'semgrep';
 const PLACEHOLDER = 'requires login';
@@ -233,19 +224,19 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const version = text(own(doc, 'version'));
   if (version) tool.version = version;
   if (Array.isArray(own(doc, 'vulns')) && !('results' in doc)) {
-    c.array(own(doc, 'vulns'), '$.vulns').forEach((v, i) => {
+    c.array(own(doc, 'vulns'), '$.vulns', TRUNCATED_HINT).forEach((v, i) => {
       const p = `$.vulns[${i}]`;
       const o = c.object(v, p);
       if (o) deploymentVuln(c, o, p, tool, ctx);
     });
     return { findings: c.findings, errors: c.errors, tools: [tool] };
   }
-  c.array(own(doc, 'results'), '$.results').forEach((r, i) => {
+  c.array(own(doc, 'results'), '$.results', TRUNCATED_HINT).forEach((r, i) => {
     const p = `$.results[${i}]`;
     const o = c.object(r, p);
     if (o) result(c, o, p, tool, ctx);
   });
-  c.array(own(doc, 'errors'), '$.errors').forEach((e, i) => {
+  c.array(own(doc, 'errors'), '$.errors', TRUNCATED_HINT).forEach((e, i) => {
     const p = `$.errors[${i}]`;
     const type = text(own(e, 'type')) ?? text(arr(own(e, 'type'))[0]);
     const msg = text(own(e, 'message')) ?? text(e) ?? 'unknown error';

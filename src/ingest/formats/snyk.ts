@@ -9,7 +9,8 @@ import { normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, firstLine, isObj, num, own, strings, text, uniq, type Obj } from '../util';
-import { Problems, ToolSet, applyPath, cvssVersionOf, lower, toolRef } from './common-b';
+import { Collector, cvssVersion, locate } from './common';
+import { ToolSet, lower, toolRef } from './common-b';
 
 const OS_ECOSYSTEMS = new Set(['deb', 'apk', 'rpm']);
 const ID_KEYS_SKIPPED = new Set(['CWE', 'NSP']);
@@ -123,7 +124,7 @@ function toFinding(v: Obj, pointer: string, paths: number, info: ProjectInfo, su
   const vector = text(own(v, 'CVSSv3'));
   const score = num(own(v, 'cvssScore'));
   if (vector || score !== undefined) {
-    f.cvss = { version: cvssVersionOf(vector) ?? '3' };
+    f.cvss = { version: cvssVersion(vector, { bareV2: false }) ?? '3' };
     if (score !== undefined) f.cvss.score = score;
     if (vector) f.cvss.vector = vector;
   }
@@ -143,7 +144,7 @@ function toFinding(v: Obj, pointer: string, paths: number, info: ProjectInfo, su
   }
   if (info.target) {
     if (info.inImage) f.location = info.target;
-    else applyPath(f, info.target, ctx);
+    else Object.assign(f, locate(info.target, ctx.workspace));
   }
   return f;
 }
@@ -158,7 +159,7 @@ function ignoreSuppression(v: Obj): ScannerSuppression[] {
   return [s];
 }
 
-function parseProject(project: Obj, path: string, image: string | undefined, p: Problems, ctx: ParseContext, out: Finding[], tool: Finding['tool']): void {
+function parseProject(project: Obj, path: string, image: string | undefined, p: Collector, ctx: ParseContext, out: Finding[], tool: Finding['tool']): void {
   const info = projectInfo(project, image);
   const lists: { items: unknown[]; path: string; ignored: boolean }[] = [
     { items: p.array(own(project, 'vulnerabilities'), `${path}.vulnerabilities`), path: `${path}.vulnerabilities`, ignored: false },
@@ -202,7 +203,7 @@ export const snykParser: FormatParser = {
     return isProject(doc);
   },
   parse(doc, ctx): ParseResult {
-    const p = new Problems(ctx.file);
+    const p = new Collector(ctx.file, 'snyk');
     const findings: Finding[] = [];
     const tools = new ToolSet();
     const projects: { v: unknown; path: string }[] = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: '$' }];
@@ -211,7 +212,7 @@ export const snykParser: FormatParser = {
       if (!project) continue;
       const error = text(own(project, 'error'));
       if (error && !Array.isArray(own(project, 'vulnerabilities'))) {
-        p.add(path, `Snyk could not test this project: ${firstLine(error)}`, 'the project was skipped');
+        p.error(path, `Snyk could not test this project: ${firstLine(error)}`, 'the project was skipped');
         continue;
       }
       const tool = tools.add(toolRef(own(project, 'docker') !== undefined ? 'Snyk Container' : 'Snyk Open Source'));

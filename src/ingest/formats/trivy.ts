@@ -7,17 +7,17 @@ import type { Cvss, FindingKind, ScannerSuppression, ToolRef } from '../../model
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, num, own, posInt, str, text, type Obj } from '../util';
+import { Collector, locate } from './common';
 import {
   child,
-  Collector,
   dependencyFingerprint,
-  locate,
   makeCvss,
   makeFinding,
   makePackage,
   severityWord,
   splitVersions,
   tag,
+  TRUNCATED_HINT,
   UNSAFE_KEYS,
   vulnIds,
 } from './common-a';
@@ -324,29 +324,29 @@ function secret(
 }
 
 function results(c: Collector, list: unknown, path: string, scope: Scope, ctx: ParseContext): void {
-  const items = c.array(list, path);
+  const items = c.array(list, path, TRUNCATED_HINT);
   items.forEach((r, i) => {
     const rp = child(path, i);
     const res = c.object(r, rp);
     if (!res) return;
     const info = resultInfo(res, scope, ctx);
-    c.array(own(res, 'Vulnerabilities'), child(rp, 'Vulnerabilities')).forEach((v, j) => {
+    c.array(own(res, 'Vulnerabilities'), child(rp, 'Vulnerabilities'), TRUNCATED_HINT).forEach((v, j) => {
       const p = child(child(rp, 'Vulnerabilities'), j);
       const o = c.object(v, p);
       if (o) vulnerability(c, o, p, info, scope, ctx, [], []);
     });
-    c.array(own(res, 'Misconfigurations'), child(rp, 'Misconfigurations')).forEach((m, j) => {
+    c.array(own(res, 'Misconfigurations'), child(rp, 'Misconfigurations'), TRUNCATED_HINT).forEach((m, j) => {
       const p = child(child(rp, 'Misconfigurations'), j);
       const o = c.object(m, p);
       if (o) misconfiguration(c, o, p, info, scope, ctx, [], []);
     });
-    c.array(own(res, 'Secrets'), child(rp, 'Secrets')).forEach((s, j) => {
+    c.array(own(res, 'Secrets'), child(rp, 'Secrets'), TRUNCATED_HINT).forEach((s, j) => {
       const p = child(child(rp, 'Secrets'), j);
       const o = c.object(s, p);
       if (o) secret(c, o, p, info, scope, ctx, [], []);
     });
     // `--show-suppressed`: findings Trivy suppressed (VEX, .trivyignore), reported with the reason.
-    c.array(own(res, 'ModifiedFindings'), child(rp, 'ModifiedFindings')).forEach((mf, j) => {
+    c.array(own(res, 'ModifiedFindings'), child(rp, 'ModifiedFindings'), TRUNCATED_HINT).forEach((mf, j) => {
       const p = child(child(rp, 'ModifiedFindings'), j);
       const o = c.object(mf, p);
       if (!o) return;
@@ -367,7 +367,7 @@ function results(c: Collector, list: unknown, path: string, scope: Scope, ctx: P
 }
 
 function resources(c: Collector, list: unknown, path: string, tool: ToolRef, ctx: ParseContext): void {
-  c.array(list, path).forEach((r, i) => {
+  c.array(list, path, TRUNCATED_HINT).forEach((r, i) => {
     const rp = child(path, i);
     const res = c.object(r, rp);
     if (!res) return;

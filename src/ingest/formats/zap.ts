@@ -6,7 +6,8 @@ import type { Finding, ScannerSuppression, ToolRef } from '../../model';
 import { hashParts } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, firstLine, isObj, own, text, type Obj } from '../util';
-import { Problems, firstUrl, nodeText, toolRef, urlWithoutQueryValues, withSection, xmlList } from './common-b';
+import { Collector } from './common';
+import { firstUrl, nodeText, toolRef, urlWithoutQueryValues, withSection, xmlList } from './common-b';
 
 const RISK_WORDS = ['informational', 'low', 'medium', 'high'] as const;
 const CONFIDENCE_WORDS = ['false-positive', 'low', 'medium', 'high', 'confirmed'] as const;
@@ -106,7 +107,7 @@ function jsonTags(v: unknown): string[] {
 }
 
 function parseJson(doc: unknown, ctx: ParseContext): ParseResult {
-  const p = new Problems(ctx.file);
+  const p = new Collector(ctx.file, 'zap');
   const findings: Finding[] = [];
   const tool = toolRef('ZAP', text(own(doc, '@version')));
   const rawSites = own(doc, 'site');
@@ -166,12 +167,12 @@ function xmlTags(alert: unknown): string[] {
 }
 
 function parseXmlDoc(doc: unknown, ctx: ParseContext): ParseResult {
-  const p = new Problems(ctx.file);
+  const p = new Collector(ctx.file, 'zap-xml');
   const findings: Finding[] = [];
   const root = own(doc, 'OWASPZAPReport');
   const tool = toolRef(text(own(root, '@_programName')) ?? 'ZAP', text(own(root, '@_version')));
   if (!isObj(root)) {
-    p.add('/OWASPZAPReport', `expected an element, found ${typeof root}`, 'the file was not used', 'fatal');
+    p.error('/OWASPZAPReport', `expected an element, found ${typeof root}`, 'the file was not used', 'fatal');
     return { findings, errors: p.errors, tools: [tool] };
   }
   xmlList(root, 'site').forEach((site, si) => {
@@ -180,13 +181,13 @@ function parseXmlDoc(doc: unknown, ctx: ParseContext): ParseResult {
     const siteName = text(own(site, '@_name'));
     const alertsEl = own(site, 'alerts');
     if (alertsEl !== undefined && alertsEl !== '' && !isObj(alertsEl)) {
-      p.add(`${sitePath}/alerts`, 'expected <alerts> to contain <alertitem> elements, found text', 'the alerts of this site were skipped');
+      p.error(`${sitePath}/alerts`, 'expected <alerts> to contain <alertitem> elements, found text', 'the alerts of this site were skipped');
       return;
     }
     xmlList(alertsEl, 'alertitem').forEach((alert, ai) => {
       const alertPath = `${sitePath}/alerts/alertitem[${ai}]`;
       if (!isObj(alert)) {
-        p.add(alertPath, 'expected an <alertitem> element with children, found text', 'the alert was skipped');
+        p.error(alertPath, 'expected an <alertitem> element with children, found text', 'the alert was skipped');
         return;
       }
       const instances = xmlList(own(alert, 'instances'), 'instance').flatMap((inst, ii): InstanceView[] =>
