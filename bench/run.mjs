@@ -3,7 +3,7 @@
 // the same Node) and jq; cold start of dist/cli.js; bundle sizes. Uses dist/: run `npm run build` first.
 // Generated files go to bench/out/ (gitignored) and are reused between runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from './gen.mjs';
 
@@ -85,6 +85,19 @@ function check(file, extraEnv = {}, tag = 'check') {
   return m;
 }
 
+/** `counts.total` of a written report, read from its head (a report of a million findings is too long for a string). */
+function reportTotal(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(1 << 16);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const m = /"counts":\s*\{\s*"total":\s*(\d+)/.exec(head.subarray(0, n).toString('utf8'));
+    return m ? Number(m[1]) : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 const rows = [];
 const results = { node: process.version, date: new Date().toISOString(), sizes: [] };
 const sizesArg = process.argv.slice(2).find((a) => a.startsWith('--sizes='));
@@ -94,13 +107,14 @@ const sizes = sizesArg
     ? [10_000]
     : [10_000, 100_000, 1_000_000];
 for (const n of sizes) {
+  if (n === 1_250_000) continue; // the big file, below
   const inp = await input(n);
   const size = statSync(inp.file).size;
   const fl = floor(inp.file);
   const ck = check(inp.file, {}, `check-${n}`);
   if (!ck.failed) {
-    const report = JSON.parse(readFileSync(join(OUT, `check-${n}-report.json`), 'utf8'));
-    if (report.counts.total !== n) throw new Error(`expected ${n} findings, the report has ${report.counts.total}`);
+    const total = reportTotal(join(OUT, `check-${n}-report.json`));
+    if (total !== n) throw new Error(`expected ${n} findings, the report has ${total}`);
   }
   let jq;
   if (hasJq) {
@@ -139,13 +153,13 @@ for (const n of sizes) {
 }
 
 // A file above V8's maximum string length (~512 MB): must be streamed, not crash.
-if (!quick) {
+if (!quick && (!sizesArg || sizes.includes(1_250_000))) {
   const n = 1_250_000;
   const inp = await input(n);
   const size = statSync(inp.file).size;
   const fl = floor(inp.file);
   const ck = check(inp.file, {}, 'big');
-  const report = ck.failed ? { counts: { total: n } } : JSON.parse(readFileSync(join(OUT, 'big-report.json'), 'utf8'));
+  const report = { counts: { total: ck.failed ? n : reportTotal(join(OUT, 'big-report.json')) } };
   const row = {
     results: n,
     sizeMB: Number(MB(size)),

@@ -15071,7 +15071,7 @@ var require_util4 = __commonJS({
           if (encoding === "failure") {
             encoding = "UTF-8";
           }
-          return decode5(bytes2, encoding);
+          return decode4(bytes2, encoding);
         }
         case "ArrayBuffer": {
           const sequence = combineByteSequences(bytes2);
@@ -15088,7 +15088,7 @@ var require_util4 = __commonJS({
         }
       }
     }
-    function decode5(ioQueue, encoding) {
+    function decode4(ioQueue, encoding) {
       const bytes2 = combineByteSequences(ioQueue);
       const BOMEncoding = BOMSniffing(bytes2);
       let slice = 0;
@@ -31049,15 +31049,41 @@ function adjustRank(rank, a, last) {
   if (a.cap !== void 0 && r < a.cap) r = a.cap;
   return r;
 }
-function withComponent(f, p) {
+function withComponent(f, p, inPlace) {
   for (const c of p.components) {
     if (!c.test(f)) continue;
+    if (inPlace && f.component !== c.name) f.component = c.name;
     return { finding: f.component === c.name ? f : { ...f, component: c.name }, ...c.owner ? { owner: c.owner } : {}, ...c.criticality ? { criticality: c.criticality } : {} };
   }
   return { finding: f };
 }
+var sharedByPolicy = /* @__PURE__ */ new WeakMap();
+var SHARED_MAX = 1e4;
+function stepKey(s) {
+  return `${s.step}\0${s.detail}\0${s.from === void 0 ? "" : s.from}\0${s.to}`;
+}
+function share(p, steps) {
+  let sh = sharedByPolicy.get(p);
+  if (!sh) sharedByPolicy.set(p, sh = { steps: /* @__PURE__ */ new Map(), explanations: /* @__PURE__ */ new Map() });
+  const keys = steps.map(stepKey);
+  const key = keys.join("");
+  const known = sh.explanations.get(key);
+  if (known) return known;
+  const out = steps.map((s, i) => {
+    const k = keys[i];
+    const seen = sh.steps.get(k);
+    if (seen) return seen;
+    if (sh.steps.size < SHARED_MAX) sh.steps.set(k, s);
+    return s;
+  });
+  if (sh.explanations.size < SHARED_MAX) sh.explanations.set(key, out);
+  return out;
+}
 function rateFinding(input2, p) {
-  const comp = withComponent(input2, p);
+  return rate(input2, p, false);
+}
+function rate(input2, p, inPlace) {
+  const comp = withComponent(input2, p, inPlace);
   const f = comp.finding;
   const score = ratingScore(f);
   const base = baseRating(f, p, score);
@@ -31106,7 +31132,18 @@ function rateFinding(input2, p) {
     }
   }
   const reason = notGated(f, p);
-  const rated = { ...f, severity: p.levels[rank], rank, gated: reason === void 0, explanation: steps };
+  const severity = p.levels[rank];
+  const explanation = share(p, steps);
+  let rated;
+  if (inPlace) {
+    rated = f;
+    rated.severity = severity;
+    rated.rank = rank;
+    rated.gated = reason === void 0;
+    rated.explanation = explanation;
+  } else {
+    rated = { ...f, severity, rank, gated: reason === void 0, explanation };
+  }
   if (comp.owner) rated.componentOwner = comp.owner;
   if (comp.criticality) rated.criticality = comp.criticality;
   if (reason !== void 0) rated.notGatedReason = reason;
@@ -31114,6 +31151,9 @@ function rateFinding(input2, p) {
 }
 function rateAll(findings, p) {
   return findings.map((f) => rateFinding(f, p));
+}
+function rateAllInPlace(findings, p) {
+  return findings.map((f) => rate(f, p, true));
 }
 function explainLine(f) {
   return f.explanation.map((s) => s.step === "rule" || s.step === "component" ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`).join("; ");
@@ -32014,7 +32054,7 @@ function pct(x) {
   if (x === void 0 || !Number.isFinite(x)) return "—";
   return `${Math.round(x * 1e3) / 10}%`.replace(".0%", "%");
 }
-function rate(x) {
+function rate2(x) {
   return (Math.round(x * 10) / 10).toFixed(1);
 }
 function day2(iso) {
@@ -32067,8 +32107,8 @@ function kpis(m) {
   const compliance = m.sla.compliance;
   return [
     { label: "Open", value: String(m.open.total), note: m.levels.slice(0, 2).map((l, i) => `${top[i]} ${l}`).join(" · "), tone: (top[0] ?? 0) > 0 ? "bad" : m.open.total > 0 ? "warn" : "good" },
-    { label: "Opened", value: String(m.flow.opened), note: `${rate(m.velocity.openedPerWeek)} / week`, tone: "neutral" },
-    { label: "Fixed", value: String(m.flow.fixed), note: `${rate(m.velocity.fixedPerWeek)} / week`, tone: m.flow.fixed >= m.flow.opened + m.flow.reopened ? "good" : "neutral" },
+    { label: "Opened", value: String(m.flow.opened), note: `${rate2(m.velocity.openedPerWeek)} / week`, tone: "neutral" },
+    { label: "Fixed", value: String(m.flow.fixed), note: `${rate2(m.velocity.fixedPerWeek)} / week`, tone: m.flow.fixed >= m.flow.opened + m.flow.reopened ? "good" : "neutral" },
     { label: "Reopened", value: String(m.flow.reopened), note: m.velocity.reopenRate !== void 0 ? `${pct(m.velocity.reopenRate)} of fixes` : "regressions", tone: m.flow.reopened > 0 ? "warn" : "good" },
     { label: "MTTR (median)", value: fmtDays(m.timeToResolve.overall.medianDays), note: `mean ${fmtDays(m.timeToResolve.overall.meanDays)}`, tone: "neutral" },
     {
@@ -61076,11 +61116,11 @@ var NAMED = Object.freeze({
 var ENTITY_RE = /&(?:#[xX]0*([0-9a-fA-F]{1,6});?|#0*([0-9]{1,7});?|([a-zA-Z][a-zA-Z0-9]{1,15});)/g;
 function decodeEntities(input2) {
   if (input2.indexOf("&") === -1) return input2;
-  return input2.replace(ENTITY_RE, (match2, hex3, dec2, name) => {
+  return input2.replace(ENTITY_RE, (match2, hex3, dec, name) => {
     if (name !== void 0) {
       return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match2;
     }
-    const cp = hex3 !== void 0 ? parseInt(hex3, 16) : parseInt(dec2, 10);
+    const cp = hex3 !== void 0 ? parseInt(hex3, 16) : parseInt(dec, 10);
     if (!Number.isFinite(cp) || cp > 1114111) return match2;
     return String.fromCodePoint(cp);
   });
@@ -62523,28 +62563,12 @@ var sarifParser = {
   parse: parseSarif
 };
 
-// src/ingest/formats/common-a.ts
-var UNSAFE_KEYS = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
+// src/ingest/formats/common.ts
 function describeValue(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
-  switch (typeof v) {
-    case "object":
-      return "an object";
-    case "undefined":
-      return "nothing";
-    case "string":
-      return "a string";
-    case "number":
-      return "a number";
-    case "boolean":
-      return "a boolean";
-    default:
-      return `a ${typeof v}`;
-  }
-}
-function child(path, key) {
-  return path + jsonKey(key);
+  const t2 = typeof v;
+  return t2 === "object" ? "an object" : t2 === "undefined" ? "nothing" : `a ${t2}`;
 }
 var Collector = class {
   constructor(file2, format) {
@@ -62555,22 +62579,23 @@ var Collector = class {
   format;
   findings = [];
   errors = [];
+  /** Records an input error; `partial` unless said otherwise. */
   error(jsonPath, message, hint, severity = "partial") {
     const e = { file: this.file, jsonPath, message, severity };
     if (hint) e.hint = hint;
     this.errors.push(e);
   }
   /**
-   * The array at `v`; `undefined`/`null` is an empty array (scanners write `null` for "none").
-   * Anything else is reported as an InputError and treated as empty.
+   * An optional array member: absent/`null` → [] (scanners write `null` for "none"), an array → itself, anything else
+   * → [] plus a partial error (with `hint`, if given).
    */
-  array(v, jsonPath, hint = "the record was skipped; check that the file was not edited or truncated") {
+  array(v, jsonPath, hint) {
     if (v === void 0 || v === null) return [];
     if (Array.isArray(v)) return v;
     this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
     return [];
   }
-  /** The object at `v`, or undefined with an InputError (when `v` is present but not an object). */
+  /** The object at `v`, or undefined with a partial error when it is anything else. */
   object(v, jsonPath, hint = "the record was skipped") {
     if (isObj(v)) return v;
     this.error(jsonPath, `expected an object, found ${describeValue(v)}`, hint);
@@ -62580,13 +62605,35 @@ var Collector = class {
     this.findings.push(f);
   }
 };
-function severityWord(v) {
-  return text(v)?.toLowerCase();
+var CVSS_PREFIX = /^CVSS:(\d+(?:\.\d+)?)\//i;
+var CVSS2_SHAPE = /^\(?AV:[LANP]\/AC:[HML]\/Au:[MSN]\//;
+function cvssVersion(vector, { bareV2 = true } = {}) {
+  if (!vector) return void 0;
+  const m = CVSS_PREFIX.exec(vector);
+  if (m) return m[1];
+  return bareV2 && CVSS2_SHAPE.test(vector) ? "2.0" : void 0;
 }
 function locate2(ref2, workspace) {
   if (!ref2) return {};
   const r = normalizePath(ref2, workspace);
   return "path" in r ? { path: r.path } : { location: r.location };
+}
+function decodeOrKeep(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+// src/ingest/formats/common-a.ts
+var UNSAFE_KEYS = /* @__PURE__ */ new Set(["__proto__", "constructor", "prototype"]);
+function child(path, key) {
+  return path + jsonKey(key);
+}
+var TRUNCATED_HINT = "the record was skipped; check that the file was not edited or truncated";
+function severityWord(v) {
+  return text(v)?.toLowerCase();
 }
 function redactSecret(secret2) {
   const keep = Math.min(4, Math.floor(secret2.length / 4));
@@ -62609,14 +62656,6 @@ function splitVersions(v) {
   }
   return [...out];
 }
-var CVSS_PREFIX = /^CVSS:(\d+(?:\.\d+)?)\//i;
-var CVSS2_SHAPE = /^\(?AV:[LANP]\/AC:[HML]\/Au:[MSN]\//;
-function cvssVersion(vector) {
-  if (!vector) return void 0;
-  const m = CVSS_PREFIX.exec(vector);
-  if (m) return m[1];
-  return CVSS2_SHAPE.test(vector) ? "2.0" : void 0;
-}
 function makeCvss(version2, score, vector) {
   const s = score !== void 0 && score >= 0 && score <= 10 ? score : void 0;
   if (s === void 0 && !vector) return void 0;
@@ -62628,13 +62667,6 @@ function makeCvss(version2, score, vector) {
   return c;
 }
 var PURL_PARTS = /^pkg:([^/]+)\/(.+?)(?:@([^?#]*))?(?:[?#].*)?$/i;
-function decode4(s) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 function makePackage(name, version2, purl, ecosystemHint, fixedVersions3 = []) {
   const ecosystem = ecosystemFromPurl(purl) ?? normalizeEcosystem(ecosystemHint);
   let n = name;
@@ -62642,8 +62674,8 @@ function makePackage(name, version2, purl, ecosystemHint, fixedVersions3 = []) {
     const m = PURL_PARTS.exec(purl.trim());
     const segs = m?.[2]?.split("/") ?? [];
     if (segs.length >= 2) {
-      const artifact = decode4(segs[segs.length - 1] ?? "");
-      const group = segs.slice(0, -1).map(decode4).join(".");
+      const artifact = decodeOrKeep(segs[segs.length - 1] ?? "");
+      const group = segs.slice(0, -1).map(decodeOrKeep).join(".");
       if (artifact === n && group) n = `${group}:${artifact}`;
     }
   }
@@ -62982,28 +63014,28 @@ function secret(c, s, pointer, info2, scope, ctx, suppressions, extraTags) {
   );
 }
 function results(c, list, path, scope, ctx) {
-  const items = c.array(list, path);
+  const items = c.array(list, path, TRUNCATED_HINT);
   items.forEach((r, i) => {
     const rp = child(path, i);
     const res = c.object(r, rp);
     if (!res) return;
     const info2 = resultInfo(res, scope, ctx);
-    c.array(own2(res, "Vulnerabilities"), child(rp, "Vulnerabilities")).forEach((v, j) => {
+    c.array(own2(res, "Vulnerabilities"), child(rp, "Vulnerabilities"), TRUNCATED_HINT).forEach((v, j) => {
       const p = child(child(rp, "Vulnerabilities"), j);
       const o = c.object(v, p);
       if (o) vulnerability(c, o, p, info2, scope, ctx, [], []);
     });
-    c.array(own2(res, "Misconfigurations"), child(rp, "Misconfigurations")).forEach((m, j) => {
+    c.array(own2(res, "Misconfigurations"), child(rp, "Misconfigurations"), TRUNCATED_HINT).forEach((m, j) => {
       const p = child(child(rp, "Misconfigurations"), j);
       const o = c.object(m, p);
       if (o) misconfiguration(c, o, p, info2, scope, ctx, [], []);
     });
-    c.array(own2(res, "Secrets"), child(rp, "Secrets")).forEach((s, j) => {
+    c.array(own2(res, "Secrets"), child(rp, "Secrets"), TRUNCATED_HINT).forEach((s, j) => {
       const p = child(child(rp, "Secrets"), j);
       const o = c.object(s, p);
       if (o) secret(c, o, p, info2, scope, ctx, [], []);
     });
-    c.array(own2(res, "ModifiedFindings"), child(rp, "ModifiedFindings")).forEach((mf, j) => {
+    c.array(own2(res, "ModifiedFindings"), child(rp, "ModifiedFindings"), TRUNCATED_HINT).forEach((mf, j) => {
       const p = child(child(rp, "ModifiedFindings"), j);
       const o = c.object(mf, p);
       if (!o) return;
@@ -63023,7 +63055,7 @@ function results(c, list, path, scope, ctx) {
   });
 }
 function resources(c, list, path, tool, ctx) {
-  c.array(list, path).forEach((r, i) => {
+  c.array(list, path, TRUNCATED_HINT).forEach((r, i) => {
     const rp = child(path, i);
     const res = c.object(r, rp);
     if (!res) return;
@@ -63209,12 +63241,12 @@ function parse6(doc, ctx) {
   const imageScan = sourceType === "image";
   const target = own2(own2(doc, "source"), "target");
   const scan = { tool, ctx, imageScan, image: imageScan ? text(own2(target, "userInput")) ?? (typeof target === "string" ? target : void 0) : void 0 };
-  c.array(own2(doc, "matches"), "$.matches").forEach((m, i) => {
+  c.array(own2(doc, "matches"), "$.matches", TRUNCATED_HINT).forEach((m, i) => {
     const p = `$.matches[${i}]`;
     const o = c.object(m, p);
     if (o) match(c, o, p, scan, []);
   });
-  c.array(own2(doc, "ignoredMatches"), "$.ignoredMatches").forEach((m, i) => {
+  c.array(own2(doc, "ignoredMatches"), "$.ignoredMatches", TRUNCATED_HINT).forEach((m, i) => {
     const p = `$.ignoredMatches[${i}]`;
     const o = c.object(m, p);
     if (!o) return;
@@ -63435,19 +63467,19 @@ function parse7(doc, ctx) {
   const version2 = text(own2(doc, "version"));
   if (version2) tool.version = version2;
   if (Array.isArray(own2(doc, "vulns")) && !("results" in doc)) {
-    c.array(own2(doc, "vulns"), "$.vulns").forEach((v, i) => {
+    c.array(own2(doc, "vulns"), "$.vulns", TRUNCATED_HINT).forEach((v, i) => {
       const p = `$.vulns[${i}]`;
       const o = c.object(v, p);
       if (o) deploymentVuln(c, o, p, tool, ctx);
     });
     return { findings: c.findings, errors: c.errors, tools: [tool] };
   }
-  c.array(own2(doc, "results"), "$.results").forEach((r, i) => {
+  c.array(own2(doc, "results"), "$.results", TRUNCATED_HINT).forEach((r, i) => {
     const p = `$.results[${i}]`;
     const o = c.object(r, p);
     if (o) result(c, o, p, tool, ctx);
   });
-  c.array(own2(doc, "errors"), "$.errors").forEach((e, i) => {
+  c.array(own2(doc, "errors"), "$.errors", TRUNCATED_HINT).forEach((e, i) => {
     const p = `$.errors[${i}]`;
     const type = text(own2(e, "type")) ?? text(arr(own2(e, "type"))[0]);
     const msg = text(own2(e, "message")) ?? text(e) ?? "unknown error";
@@ -63611,7 +63643,7 @@ function v1(c, doc, tool) {
     const overview = text(own2(a, "overview"));
     const recommendation = text(own2(a, "recommendation"));
     const patched = text(own2(a, "patched_versions"));
-    const findings = c.array(own2(a, "findings"), child(ap, "findings"));
+    const findings = c.array(own2(a, "findings"), child(ap, "findings"), TRUNCATED_HINT);
     const versions = findings.length > 0 ? findings : [void 0];
     versions.forEach((f, i) => {
       const version2 = text(own2(f, "version"));
@@ -63653,7 +63685,7 @@ function v2(c, doc, tool) {
     const name = text(own2(v, "name")) ?? key;
     const fix = own2(v, "fixAvailable");
     const nodes = strings(own2(v, "nodes"));
-    const via = c.array(own2(v, "via"), child(vp, "via"));
+    const via = c.array(own2(v, "via"), child(vp, "via"), TRUNCATED_HINT);
     via.forEach((x, i) => {
       if (typeof x === "string") return;
       const p = child(child(vp, "via"), i);
@@ -63795,7 +63827,7 @@ function pkgEntry(c, pe, pointer, tool, where) {
   const ecosystem = text(own2(p, "ecosystem"));
   const vp = child(pointer, "vulnerabilities");
   const vulns = /* @__PURE__ */ new Map();
-  c.array(own2(pe, "vulnerabilities"), vp).forEach((v, i) => {
+  c.array(own2(pe, "vulnerabilities"), vp, TRUNCATED_HINT).forEach((v, i) => {
     const o = c.object(v, child(vp, i));
     if (!o) return;
     const id = text(own2(o, "id"));
@@ -63808,7 +63840,7 @@ function pkgEntry(c, pe, pointer, tool, where) {
   const groups2 = [];
   const grouped = /* @__PURE__ */ new Set();
   const gp = child(pointer, "groups");
-  c.array(own2(pe, "groups"), gp).forEach((g, i) => {
+  c.array(own2(pe, "groups"), gp, TRUNCATED_HINT).forEach((g, i) => {
     const o = c.object(g, child(gp, i));
     if (!o) return;
     const ids = strings(own2(o, "ids")).filter((id) => vulns.has(id) && !grouped.has(id));
@@ -63868,13 +63900,13 @@ function parse10(doc, ctx) {
     c.error("$", `expected an OSV-Scanner report (an object with "results"), found ${doc === null ? "null" : typeof doc}`, void 0, "fatal");
     return { findings: [], errors: c.errors, tools: [tool] };
   }
-  c.array(own2(doc, "results"), "$.results").forEach((r, i) => {
+  c.array(own2(doc, "results"), "$.results", TRUNCATED_HINT).forEach((r, i) => {
     const rp = `$.results[${i}]`;
     const o = c.object(r, rp);
     if (!o) return;
     const where = locate2(text(own2(own2(o, "source"), "path")), ctx.workspace);
     const pp = child(rp, "packages");
-    c.array(own2(o, "packages"), pp).forEach((pe, j) => {
+    c.array(own2(o, "packages"), pp, TRUNCATED_HINT).forEach((pe, j) => {
       const po = c.object(pe, child(pp, j));
       if (po) pkgEntry(c, po, child(pp, j), tool, where);
     });
@@ -63890,37 +63922,6 @@ var osvScannerParser = {
 };
 
 // src/ingest/formats/common-b.ts
-function describeValue2(v) {
-  if (v === null) return "null";
-  if (Array.isArray(v)) return "an array";
-  const t2 = typeof v;
-  return t2 === "object" ? "an object" : t2 === "undefined" ? "nothing" : `a ${t2}`;
-}
-var Problems = class {
-  constructor(file2) {
-    this.file = file2;
-  }
-  file;
-  errors = [];
-  add(jsonPath, message, hint, severity = "partial") {
-    this.errors.push({ file: this.file, jsonPath, message, ...hint ? { hint } : {}, severity });
-  }
-  /**
-   * An optional array member: absent/null → [], an array → itself, anything else → [] plus a partial error.
-   */
-  array(v, jsonPath, hint) {
-    if (v === void 0 || v === null) return [];
-    if (Array.isArray(v)) return v;
-    this.add(jsonPath, `expected an array, found ${describeValue2(v)}`, hint);
-    return [];
-  }
-  /** An array element that must be an object; reports and returns undefined otherwise. */
-  object(v, jsonPath, hint) {
-    if (isObj(v)) return v;
-    this.add(jsonPath, `expected an object, found ${describeValue2(v)}`, hint ?? "the record was skipped");
-    return void 0;
-  }
-};
 function xmlList(parent, child2) {
   const v = own2(parent, child2);
   if (v === void 0 || v === null || v === "") return [];
@@ -63946,26 +63947,8 @@ var ToolSet = class {
 function toolRef(name, version2) {
   return version2 ? { name, version: version2 } : { name };
 }
-function applyPath(f, ref2, ctx) {
-  if (!ref2) return;
-  const n = normalizePath(ref2, ctx.workspace);
-  if ("path" in n) f.path = n.path;
-  else f.location = n.location;
-}
 function lower(s) {
   return s ? s.toLowerCase() : void 0;
-}
-var CVSS_VERSION = /^CVSS:(\d+(?:\.\d+)?)\//i;
-function cvssVersionOf(vector) {
-  if (!vector) return void 0;
-  return CVSS_VERSION.exec(vector)?.[1];
-}
-function dec(s) {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 function parsePurl(purl) {
   if (!purl) return void 0;
@@ -63983,10 +63966,10 @@ function parsePurl(purl) {
   let version2;
   const at = rest.lastIndexOf("@");
   if (at > 0 && rest[at - 1] !== "/") {
-    version2 = dec(rest.slice(at + 1)) || void 0;
+    version2 = decodeOrKeep(rest.slice(at + 1)) || void 0;
     rest = rest.slice(0, at);
   }
-  const parts = rest.split("/").filter((p) => p !== "").map(dec);
+  const parts = rest.split("/").filter((p) => p !== "").map(decodeOrKeep);
   const name = parts.pop();
   if (!name) return void 0;
   return { type, namespace: parts.length ? parts.join("/") : void 0, name, version: version2 };
@@ -64101,7 +64084,7 @@ function jsonTags(v) {
   return [];
 }
 function parseJson2(doc, ctx) {
-  const p = new Problems(ctx.file);
+  const p = new Collector(ctx.file, "zap");
   const findings = [];
   const tool = toolRef("ZAP", text(own2(doc, "@version")));
   const rawSites = own2(doc, "site");
@@ -64150,12 +64133,12 @@ function xmlTags(alert) {
   return out;
 }
 function parseXmlDoc(doc, ctx) {
-  const p = new Problems(ctx.file);
+  const p = new Collector(ctx.file, "zap-xml");
   const findings = [];
   const root = own2(doc, "OWASPZAPReport");
   const tool = toolRef(text(own2(root, "@_programName")) ?? "ZAP", text(own2(root, "@_version")));
   if (!isObj(root)) {
-    p.add("/OWASPZAPReport", `expected an element, found ${typeof root}`, "the file was not used", "fatal");
+    p.error("/OWASPZAPReport", `expected an element, found ${typeof root}`, "the file was not used", "fatal");
     return { findings, errors: p.errors, tools: [tool] };
   }
   xmlList(root, "site").forEach((site, si) => {
@@ -64164,13 +64147,13 @@ function parseXmlDoc(doc, ctx) {
     const siteName = text(own2(site, "@_name"));
     const alertsEl = own2(site, "alerts");
     if (alertsEl !== void 0 && alertsEl !== "" && !isObj(alertsEl)) {
-      p.add(`${sitePath}/alerts`, "expected <alerts> to contain <alertitem> elements, found text", "the alerts of this site were skipped");
+      p.error(`${sitePath}/alerts`, "expected <alerts> to contain <alertitem> elements, found text", "the alerts of this site were skipped");
       return;
     }
     xmlList(alertsEl, "alertitem").forEach((alert, ai) => {
       const alertPath = `${sitePath}/alerts/alertitem[${ai}]`;
       if (!isObj(alert)) {
-        p.add(alertPath, "expected an <alertitem> element with children, found text", "the alert was skipped");
+        p.error(alertPath, "expected an <alertitem> element with children, found text", "the alert was skipped");
         return;
       }
       const instances = xmlList(own2(alert, "instances"), "instance").flatMap(
@@ -64349,13 +64332,13 @@ function toFinding(r, vuln, pointer, suppressed, d) {
   if (scannerSeverity) f.scannerSeverity = scannerSeverity;
   if (cvss) f.cvss = cvss;
   if (d.fileName) f.component = d.fileName;
-  applyPath(f, d.file, d.ctx);
+  Object.assign(f, locate2(d.file, d.ctx.workspace));
   return f;
 }
 function parseWith(r, doc, ctx) {
-  const p = new Problems(ctx.file);
-  const findings = [];
   const format = r.xml ? "dependency-check-xml" : "dependency-check";
+  const p = new Collector(ctx.file, format);
+  const findings = [];
   const root = r.xml ? own2(doc, "analysis") : doc;
   const rootPath = r.xml ? "/analysis" : "$";
   const tool = toolRef("Dependency-Check", r.str(own2(root, "scanInfo"), "engineVersion"));
@@ -64363,7 +64346,7 @@ function parseWith(r, doc, ctx) {
   if (r.xml) {
     const el = own2(root, "dependencies");
     if (el !== void 0 && el !== "" && !isObj(el)) {
-      p.add(`${rootPath}/dependencies`, "expected <dependency> elements, found text", "no dependency was read");
+      p.error(`${rootPath}/dependencies`, "expected <dependency> elements, found text", "no dependency was read");
     }
     deps = xmlList(el, "dependency");
   } else {
@@ -64537,7 +64520,7 @@ Introduced through ${paths === 1 ? "one dependency path" : `${paths} dependency 
   const vector = text(own2(v, "CVSSv3"));
   const score = num2(own2(v, "cvssScore"));
   if (vector || score !== void 0) {
-    f.cvss = { version: cvssVersionOf(vector) ?? "3" };
+    f.cvss = { version: cvssVersion(vector, { bareV2: false }) ?? "3" };
     if (score !== void 0) f.cvss.score = score;
     if (vector) f.cvss.vector = vector;
   }
@@ -64557,7 +64540,7 @@ Introduced through ${paths === 1 ? "one dependency path" : `${paths} dependency 
   }
   if (info2.target) {
     if (info2.inImage) f.location = info2.target;
-    else applyPath(f, info2.target, ctx);
+    else Object.assign(f, locate2(info2.target, ctx.workspace));
   }
   return f;
 }
@@ -64611,7 +64594,7 @@ var snykParser = {
     return isProject(doc);
   },
   parse(doc, ctx) {
-    const p = new Problems(ctx.file);
+    const p = new Collector(ctx.file, "snyk");
     const findings = [];
     const tools = new ToolSet();
     const projects = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: "$" }];
@@ -64620,7 +64603,7 @@ var snykParser = {
       if (!project) continue;
       const error63 = text(own2(project, "error"));
       if (error63 && !Array.isArray(own2(project, "vulnerabilities"))) {
-        p.add(path, `Snyk could not test this project: ${firstLine(error63)}`, "the project was skipped");
+        p.error(path, `Snyk could not test this project: ${firstLine(error63)}`, "the project was skipped");
         continue;
       }
       const tool = tools.add(toolRef(own2(project, "docker") !== void 0 ? "Snyk Container" : "Snyk Open Source"));
@@ -64671,7 +64654,7 @@ function toFinding3(r, pointer, ctx, tool) {
   if (helpUri) f.helpUri = helpUri;
   const severity = lower(text(own2(r, "issue_severity")));
   if (severity) f.scannerSeverity = severity;
-  applyPath(f, text(own2(r, "filename")), ctx);
+  Object.assign(f, locate2(text(own2(r, "filename")), ctx.workspace));
   if (startLine !== void 0) {
     f.startLine = startLine;
     const end = range.length ? Math.max(...range) : void 0;
@@ -64703,7 +64686,7 @@ var banditParser = {
     return isObj(doc) && Array.isArray(own2(doc, "results")) && isObj(own2(doc, "metrics")) && own2(doc, "generated_at") !== void 0;
   },
   parse(doc, ctx) {
-    const p = new Problems(ctx.file);
+    const p = new Collector(ctx.file, "bandit");
     const tool = toolRef("Bandit");
     const findings = [];
     p.array(own2(doc, "results"), "$.results", "no result was read").forEach((v, i) => {
@@ -64714,7 +64697,7 @@ var banditParser = {
     p.array(own2(doc, "errors"), "$.errors").forEach((v, i) => {
       const file2 = text(own2(v, "filename"));
       const reason = text(own2(v, "reason")) ?? (typeof v === "string" ? v : "unknown error");
-      p.add(`$.errors[${i}]`, `Bandit could not scan ${file2 ?? "a file"}: ${reason}`, "that file was not analyzed; fix the error or exclude the file", "scanner");
+      p.error(`$.errors[${i}]`, `Bandit could not scan ${file2 ?? "a file"}: ${reason}`, "that file was not analyzed; fix the error or exclude the file", "scanner");
     });
     return { findings, errors: p.errors, tools: [tool] };
   }
@@ -64790,7 +64773,7 @@ function parseReport(report, path, p, ctx, out, tool) {
   const results2 = own2(report, "results");
   if (results2 === void 0) return;
   if (!isObj(results2)) {
-    p.add(`${path}.results`, `expected an object, found ${Array.isArray(results2) ? "an array" : typeof results2}`, "the results of this framework were skipped");
+    p.error(`${path}.results`, `expected an object, found ${Array.isArray(results2) ? "an array" : typeof results2}`, "the results of this framework were skipped");
     return;
   }
   p.array(own2(results2, "failed_checks"), `${path}.results.failed_checks`).forEach((v, i) => {
@@ -64809,7 +64792,7 @@ function parseReport(report, path, p, ctx, out, tool) {
   });
   p.array(own2(results2, "parsing_errors"), `${path}.results.parsing_errors`).forEach((v, i) => {
     const file2 = text(v) ?? text(own2(v, "file"));
-    p.add(`${path}.results.parsing_errors[${i}]`, `Checkov could not parse ${file2 ?? "a file"}`, "that file was not checked", "scanner");
+    p.error(`${path}.results.parsing_errors[${i}]`, `Checkov could not parse ${file2 ?? "a file"}`, "that file was not checked", "scanner");
   });
 }
 var checkovParser = {
@@ -64821,7 +64804,7 @@ var checkovParser = {
     return isReport(doc) || isSummaryOnly(doc);
   },
   parse(doc, ctx) {
-    const p = new Problems(ctx.file);
+    const p = new Collector(ctx.file, "checkov");
     const findings = [];
     const tools = new ToolSet();
     const reports = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: "$" }];
@@ -64944,7 +64927,7 @@ function toFinding5(v, pointer, r) {
   const severity = lower(text(own2(v, "severity")));
   if (severity) f.scannerSeverity = severity;
   const vector = arr(own2(v, "cvss_vectors")).map((c) => text(own2(c, "vector"))).find((x) => x !== void 0);
-  if (vector) f.cvss = { version: cvssVersionOf(vector) ?? "2.0", vector };
+  if (vector) f.cvss = { version: cvssVersion(vector) ?? "2.0", vector };
   const loc = own2(v, "location");
   const file2 = text(own2(loc, "file"));
   const dep = own2(loc, "dependency");
@@ -64975,7 +64958,7 @@ function toFinding5(v, pointer, r) {
     const image = text(own2(loc, "image"));
     if (image) f.location = image;
   } else {
-    applyPath(f, file2, r.ctx);
+    Object.assign(f, locate2(file2, r.ctx.workspace));
     const start = posInt(own2(loc, "start_line"));
     const end = posInt(own2(loc, "end_line"));
     if (start !== void 0) {
@@ -65017,7 +65000,7 @@ var gitlabParser = {
     return Object.keys(doc).every((k) => ALLOWED_EMPTY_KEYS.has(k));
   },
   parse(doc, ctx) {
-    const p = new Problems(ctx.file);
+    const p = new Collector(ctx.file, "gitlab");
     const findings = [];
     const tools = new ToolSet();
     const scan = own2(doc, "scan");
@@ -66911,16 +66894,14 @@ function countFindings(findings, levels, blocking, fixedCount = 0) {
 }
 var cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0;
 function sortFindings(findings, blocking) {
-  const keys = /* @__PURE__ */ new Map();
-  for (const f of findings) {
+  const keys = new Array(findings.length);
+  for (let i = 0; i < findings.length; i++) {
+    const f = findings[i];
     const head = (blocking.has(f.fingerprint) ? 0 : 2) + (f.gated ? 0 : 1);
-    keys.set(f, { head: head * 1e6 + f.rank, where: f.path ?? f.location ?? "￿", line: f.startLine ?? 0 });
+    keys[i] = { f, head: head * 1e6 + f.rank, where: f.path ?? f.location ?? "￿", line: f.startLine ?? 0, rule: f.ruleId };
   }
-  findings.sort((a, b) => {
-    const ka = keys.get(a);
-    const kb = keys.get(b);
-    return ka.head - kb.head || cmp(ka.where, kb.where) || ka.line - kb.line || cmp(a.ruleId, b.ruleId);
-  });
+  keys.sort((ka, kb) => ka.head - kb.head || cmp(ka.where, kb.where) || ka.line - kb.line || cmp(ka.rule, kb.rule));
+  for (let i = 0; i < keys.length; i++) findings[i] = keys[i].f;
 }
 function toolKinds(findings) {
   const out = {};
@@ -66941,7 +66922,9 @@ function untracked(findings, sla, now) {
 }
 function runEngine(input2) {
   const combined = combine(input2.files);
-  const excepted = applyExceptions(rateAll(input2.enrichment ? enrich(combined.findings, input2.enrichment) : combined.findings, input2.policy), input2.policy.exceptions, input2.now);
+  const toRate = input2.enrichment ? enrich(combined.findings, input2.enrichment) : combined.findings;
+  const rated = input2.inPlace ? rateAllInPlace(toRate, input2.policy) : rateAll(toRate, input2.policy);
+  const excepted = applyExceptions(rated, input2.policy.exceptions, input2.now);
   const tracked = input2.ledger ? trackRun({
     findings: excepted.findings,
     book: input2.ledger,
@@ -67004,7 +66987,8 @@ function runEngine(input2) {
   return result2;
 }
 function reapply(book, input2) {
-  return runEngine({ ...input2, ledger: book }).nextLedger;
+  const { inPlace: _inPlace, ...rest } = input2;
+  return runEngine({ ...rest, ledger: book }).nextLedger;
 }
 
 // src/report/json.ts
@@ -67187,8 +67171,29 @@ function defined(o) {
   for (const k of Object.keys(o)) if (o[k] === void 0) delete o[k];
   return o;
 }
-function buildReport(r, policyFile, tracking = { written: false }) {
-  const now = Date.parse(r.generatedAt);
+var MappedList = class {
+  constructor(source, fn) {
+    this.source = source;
+    this.fn = fn;
+  }
+  source;
+  fn;
+  get length() {
+    return this.source.length;
+  }
+  /** JSON.stringify of the list alone: the mapped array. */
+  toJSON() {
+    return this.slice(0, this.length);
+  }
+  /** The mapped elements [start, end). */
+  slice(start, end) {
+    const stop = Math.min(end, this.source.length);
+    const out = [];
+    for (let i = start; i < stop; i++) out.push(this.fn(this.source[i], i));
+    return out;
+  }
+};
+function reportHead(r, policyFile, tracking) {
   return {
     $schema: REPORT_SCHEMA_ID,
     reportVersion: REPORT_VERSION,
@@ -67209,60 +67214,69 @@ function buildReport(r, policyFile, tracking = { written: false }) {
     ...r.pullRequest ? { pullRequest: r.pullRequest } : {},
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
-    errors: r.errors.map((e) => defined({ ...e })),
-    // Undefined members are left out by JSON.stringify; deleting them one by one would cost more than the rest.
-    findings: r.findings.map(
-      (f) => ({
-        fingerprint: f.fingerprint,
-        fingerprintSource: f.fingerprintSource,
-        tool: f.tool,
-        alsoReportedBy: f.alsoReportedBy,
-        ruleId: f.ruleId,
-        title: f.title,
-        message: f.message,
-        helpUri: f.helpUri,
-        kind: f.kind,
-        severity: f.severity,
-        rank: f.rank,
-        gated: f.gated,
-        notGatedReason: f.notGatedReason,
-        blocking: r.blocking.has(f.fingerprint),
-        explanation: f.explanation,
-        scanner: defined({
-          level: f.level,
-          resultKind: f.resultKind,
-          securitySeverity: f.securitySeverity,
-          cvss: f.cvss,
-          severity: f.scannerSeverity
-        }),
-        path: f.path,
-        location: f.location,
-        startLine: f.startLine,
-        endLine: f.endLine,
-        startColumn: f.startColumn,
-        component: f.component,
-        componentOwner: f.componentOwner,
-        criticality: f.criticality,
-        cwe: f.cwe,
-        cve: f.cve,
-        tags: f.tags,
-        package: f.package,
-        exploit: f.exploit,
-        suppressions: f.suppressions,
-        baselineState: f.baselineState,
-        firstDetected: f.firstDetected,
-        source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
-        status: r.tracked ? f.status : void 0,
-        firstSeen: r.tracked ? f.firstSeen : void 0,
-        ageDays: r.tracked && f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 864e5)) : void 0,
-        slaDue: f.sla?.due,
-        slaState: f.sla?.state,
-        slaDaysLeft: f.sla?.daysLeft,
-        slaReason: f.sla?.reason,
-        exception: f.exception ? defined({ ...f.exception }) : void 0
-      })
-    )
+    errors: r.errors.map((e) => defined({ ...e }))
   };
+}
+function scannerRating(f) {
+  const s = {};
+  if (f.level !== void 0) s.level = f.level;
+  s.resultKind = f.resultKind;
+  if (f.securitySeverity !== void 0) s.securitySeverity = f.securitySeverity;
+  if (f.cvss !== void 0) s.cvss = f.cvss;
+  if (f.scannerSeverity !== void 0) s.severity = f.scannerSeverity;
+  return s;
+}
+function reportEntry(r) {
+  const now = Date.parse(r.generatedAt);
+  return (f) => ({
+    fingerprint: f.fingerprint,
+    fingerprintSource: f.fingerprintSource,
+    tool: f.tool,
+    alsoReportedBy: f.alsoReportedBy,
+    ruleId: f.ruleId,
+    title: f.title,
+    message: f.message,
+    helpUri: f.helpUri,
+    kind: f.kind,
+    severity: f.severity,
+    rank: f.rank,
+    gated: f.gated,
+    notGatedReason: f.notGatedReason,
+    blocking: r.blocking.has(f.fingerprint),
+    explanation: f.explanation,
+    scanner: scannerRating(f),
+    path: f.path,
+    location: f.location,
+    startLine: f.startLine,
+    endLine: f.endLine,
+    startColumn: f.startColumn,
+    component: f.component,
+    componentOwner: f.componentOwner,
+    criticality: f.criticality,
+    cwe: f.cwe,
+    cve: f.cve,
+    tags: f.tags,
+    package: f.package,
+    exploit: f.exploit,
+    suppressions: f.suppressions,
+    baselineState: f.baselineState,
+    firstDetected: f.firstDetected,
+    source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
+    status: r.tracked ? f.status : void 0,
+    firstSeen: r.tracked ? f.firstSeen : void 0,
+    ageDays: r.tracked && f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 864e5)) : void 0,
+    slaDue: f.sla?.due,
+    slaState: f.sla?.state,
+    slaDaysLeft: f.sla?.daysLeft,
+    slaReason: f.sla?.reason,
+    exception: f.exception ? defined({ ...f.exception }) : void 0
+  });
+}
+function buildReport(r, policyFile, tracking = { written: false }) {
+  return { ...reportHead(r, policyFile, tracking), findings: r.findings.map(reportEntry(r)) };
+}
+function reportForWriting(r, policyFile, tracking = { written: false }) {
+  return { ...reportHead(r, policyFile, tracking), findings: new MappedList(r.findings, reportEntry(r)) };
 }
 
 // src/report/sarif.ts
@@ -67285,13 +67299,19 @@ function sarifLevelFor(policy, rank) {
   if (rank <= warn) return "warning";
   return "note";
 }
+var scoreTexts = /* @__PURE__ */ new WeakMap();
+function scoreText(scores, rank) {
+  let texts = scoreTexts.get(scores);
+  if (!texts) scoreTexts.set(scores, texts = scores.map((x) => x.toFixed(1)));
+  return texts[rank] ?? scores[rank].toFixed(1);
+}
 function rateResult(res, f, policy, scores, blocking) {
   const props = { ...res.properties ?? {} };
   props["defect-gate/severity"] = f.severity;
   props["defect-gate/fingerprint"] = f.fingerprint;
   props["defect-gate/blocking"] = blocking;
   if (!f.gated && f.notGatedReason) props["defect-gate/not-gated"] = f.notGatedReason;
-  props["security-severity"] = scores[f.rank].toFixed(1);
+  props["security-severity"] = scoreText(scores, f.rank);
   res.properties = props;
   if (f.resultKind === "fail") res.level = sarifLevelFor(policy, f.rank);
 }
@@ -67331,40 +67351,63 @@ function nativeRun(tool, findings, policy, scores, blocking) {
     properties: { "defect-gate/version": VERSION9 }
   };
 }
-function buildRatedSarif(r, policy, documents) {
+function findingsBySource(r) {
+  const sized = /* @__PURE__ */ new Map();
+  const grow = (s) => {
+    if (s.format !== "sarif" || s.runIndex === void 0 || s.resultIndex === void 0) return;
+    let runs = sized.get(s.file);
+    if (!runs) sized.set(s.file, runs = []);
+    runs[s.runIndex] = Math.max(runs[s.runIndex] ?? 0, s.resultIndex + 1);
+  };
+  for (const f of r.findings) grow(f.source);
+  for (const d of r.duplicates) grow(d.source);
+  const out = /* @__PURE__ */ new Map();
+  for (const [file2, runs] of sized) out.set(file2, Array.from(runs, (n) => new Array(n ?? 0).fill(void 0)));
+  const put = (s, f) => {
+    if (s.format !== "sarif" || s.runIndex === void 0 || s.resultIndex === void 0) return;
+    const slots = out.get(s.file)?.[s.runIndex];
+    if (slots) slots[s.resultIndex] = f;
+  };
+  for (const f of r.findings) put(f.source, f);
+  if (r.duplicates.length > 0) {
+    const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
+    const fpIndex = /* @__PURE__ */ new Map();
+    for (const f of r.findings) if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, f);
+    for (const d of r.duplicates) {
+      const f = fpIndex.get(d.fingerprint);
+      if (f) put(d.source, f);
+    }
+  }
+  return out;
+}
+function ratedSarif(r, policy, documents, lazy2) {
   const scores = representativeScores(policy);
-  const bySource = /* @__PURE__ */ new Map();
-  const fpIndex = /* @__PURE__ */ new Map();
-  for (const f of r.findings) fpIndex.set(f.fingerprint, f);
-  const key = (file2, run2, res) => `${file2}\0${run2}\0${res}`;
-  for (const f of r.findings) {
-    if (f.source.format === "sarif" && f.source.runIndex !== void 0 && f.source.resultIndex !== void 0) {
-      bySource.set(key(f.source.file, f.source.runIndex, f.source.resultIndex), f);
-    }
-  }
-  for (const d of r.duplicates) {
-    const f = fpIndex.get(d.fingerprint);
-    if (f && d.source.format === "sarif" && d.source.runIndex !== void 0 && d.source.resultIndex !== void 0) {
-      bySource.set(key(d.source.file, d.source.runIndex, d.source.resultIndex), f);
-    }
-  }
+  const bySource = findingsBySource(r);
   const runs = [];
   for (const [file2, doc] of documents) {
     const log = doc;
     if (!Array.isArray(log.runs)) continue;
+    const fileRuns = bySource.get(file2);
     log.runs.forEach((run0, runIndex) => {
       if (typeof run0 !== "object" || run0 === null) return;
       const run2 = { ...run0 };
       const ruleMax = /* @__PURE__ */ new Map();
+      const rated = fileRuns?.[runIndex] ?? [];
       if (Array.isArray(run0.results)) {
-        run2.results = run0.results.map((res, resultIndex) => {
-          const f = bySource.get(key(file2, runIndex, resultIndex));
+        const results2 = run0.results;
+        for (let i = 0; i < results2.length; i++) {
+          const f = rated[i];
+          const res = results2[i];
+          if (f && typeof res === "object" && res !== null) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
+        }
+        const rate3 = (res, resultIndex) => {
+          const f = rated[resultIndex];
           if (!f || typeof res !== "object" || res === null) return res;
           const copy = { ...res };
           rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
-          ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
           return copy;
-        });
+        };
+        run2.results = lazy2 ? new MappedList(results2, rate3) : results2.map(rate3);
       }
       const withScores = (c) => {
         if (!c || typeof c !== "object" || !Array.isArray(c.rules)) return c;
@@ -67393,6 +67436,9 @@ function buildRatedSarif(r, policy, documents) {
   }
   for (const [tool, list] of native) runs.push(nativeRun(tool, list, policy, scores, r.blocking));
   return { $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs };
+}
+function ratedSarifForWriting(r, policy, documents) {
+  return ratedSarif(r, policy, documents, true);
 }
 
 // src/enrich/load.ts
@@ -67614,7 +67660,10 @@ function chooseEnvironment(policy, explicit, eventName) {
   return derived2;
 }
 var BATCH = 256;
+var SLICE = 64;
+var WRITE_CHUNK = 1 << 15;
 function isBig(v, depth) {
+  if (v instanceof MappedList) return true;
   if (typeof v !== "object" || v === null || depth > 4 || typeof v.toJSON === "function") return false;
   if (Array.isArray(v)) return v.length > BATCH || v.some((x) => isBig(x, depth + 1));
   for (const k of Object.keys(v)) if (isBig(v[k], depth + 1)) return true;
@@ -67631,11 +67680,15 @@ function* jsonPieces(value, indent = "", depth = 0, space = 2) {
   const inner = pretty ? `${indent}  ` : "";
   const nl = pretty ? "\n" : "";
   const skip = (v) => v === void 0 || typeof v === "function" || typeof v === "symbol";
-  if (Array.isArray(value)) {
+  if (value instanceof MappedList && value.length <= BATCH) {
+    yield* jsonPieces(value.slice(0, value.length), indent, depth, space);
+    return;
+  }
+  if (Array.isArray(value) || value instanceof MappedList) {
     yield "[";
     if (value.length > BATCH) {
-      for (let i = 0; i < value.length; i += BATCH) {
-        const batch = value.slice(i, i + BATCH);
+      for (let i = 0; i < value.length; i += SLICE) {
+        const batch = value.slice(i, i + SLICE);
         if (pretty) {
           const s = JSON.stringify(batch, null, 2);
           yield `${i ? "," : ""}${indented(s.slice(1, -2), indent)}`;
@@ -67674,7 +67727,7 @@ function writeJsonAtomic(path, value, space = 2) {
     for (const piece of jsonPieces(value, "", 0, space)) {
       chunks.push(piece);
       size += piece.length;
-      if (size >= 1 << 22) {
+      if (size >= WRITE_CHUNK) {
         writeSync(fd, chunks.join(""));
         chunks.length = 0;
         size = 0;
@@ -67765,7 +67818,9 @@ async function runCheck(settings, now, log, opts = {}) {
     ...book ? { ledger: book } : {},
     ...opts.pullRequest ? { pullRequest: true } : {},
     ...opts.run ? { run: opts.run } : {},
-    ...enrichment.enrichment ? { enrichment: enrichment.enrichment } : {}
+    ...enrichment.enrichment ? { enrichment: enrichment.enrichment } : {},
+    // The ingested findings are this run's own: rate them in place, unless a ledger write may re-run the engine.
+    ...opts.ledger ? {} : { inPlace: true }
   };
   const result2 = runEngine(engineInput);
   const written = { ledger: false };
@@ -67778,23 +67833,33 @@ async function runCheck(settings, now, log, opts = {}) {
       log.warning(`could not write the ledger ${opts.ledger.store.describe}: ${err.message}`);
     }
   }
-  const report = buildReport(result2, policyFile, {
+  for (const f of files) f.findings = [];
+  const tracking = {
     ...opts.ledger ? { ledger: opts.ledger.store.describe, scope: opts.ledger.scope } : {},
     written: written.ledger
-  });
+  };
   if (settings.reportPath) {
     const p = resolve6(settings.workspace, settings.reportPath);
-    writeJsonAtomic(p, report, result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
+    writeJsonAtomic(p, reportForWriting(result2, policyFile, tracking), result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
     written.report = p;
   }
   if (settings.sarifOutput) {
     const docs = /* @__PURE__ */ new Map();
     for (const f of files) if (f.document !== void 0) docs.set(f.file, f.document);
     const p = resolve6(settings.workspace, settings.sarifOutput);
-    writeJsonAtomic(p, buildRatedSarif(result2, policy, docs), result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
+    writeJsonAtomic(p, ratedSarifForWriting(result2, policy, docs), result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
     written.sarif = p;
   }
-  return { result: result2, report, policy, policyFile, written };
+  let report;
+  return {
+    result: result2,
+    get report() {
+      return report ??= buildReport(result2, policyFile, tracking);
+    },
+    policy,
+    policyFile,
+    written
+  };
 }
 
 // src/main.ts

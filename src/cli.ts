@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { runCheck, type CheckSettings } from './check';
+import { jsonPieces, runCheck, type CheckSettings } from './check';
 import { parseFormatOverrides } from './io/inputs';
 import { formatIds } from './ingest/index';
 import { PolicyLoadError } from './policy/load';
@@ -284,7 +284,18 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     throw err;
   }
   const { result } = outcome;
-  if (format === 'json') io.stdout(`${JSON.stringify(outcome.report, null, 2)}\n`);
+  if (format === 'json') {
+    // In pieces (jsonPieces): a report of a million findings is longer than V8's longest string.
+    let out = '';
+    for (const piece of jsonPieces(outcome.report)) {
+      out += piece;
+      if (out.length >= 1 << 20) {
+        io.stdout(out);
+        out = '';
+      }
+    }
+    io.stdout(`${out}\n`);
+  }
   else if (format === 'markdown') io.stdout(renderMarkdown(result, { fullReport: settings.reportPath }));
   else {
     const color = !o['no-color'] && io.isTTY && !io.env.NO_COLOR;

@@ -63,16 +63,56 @@ function adjustRank(rank: number, a: RankAdjust, last: number): number {
 }
 
 /** The policy component of a finding: the first whose paths or packages match; keeps a scanner-given one otherwise. */
-function withComponent(f: Finding, p: Policy): { finding: Finding; owner?: string; criticality?: 'high' | 'medium' | 'low' } {
+function withComponent(f: Finding, p: Policy, inPlace: boolean): { finding: Finding; owner?: string; criticality?: 'high' | 'medium' | 'low' } {
   for (const c of p.components) {
     if (!c.test(f)) continue;
+    if (inPlace && f.component !== c.name) f.component = c.name;
     return { finding: f.component === c.name ? f : { ...f, component: c.name }, ...(c.owner ? { owner: c.owner } : {}), ...(c.criticality ? { criticality: c.criticality } : {}) };
   }
   return { finding: f };
 }
 
+/**
+ * Explanation steps and whole explanations shared between findings rated with the same policy: a million findings
+ * have a handful of distinct explanations, and each built anew costs more memory than the finding itself. The shared
+ * objects are equal to fresh ones (same members, same order) and never changed after rating.
+ */
+interface Shared {
+  steps: Map<string, RatingStep>;
+  explanations: Map<string, RatingStep[]>;
+}
+const sharedByPolicy = new WeakMap<Policy, Shared>();
+/** Distinct steps or explanations kept per policy (unusual inputs with many distinct scores stop sharing there). */
+const SHARED_MAX = 10_000;
+
+function stepKey(s: RatingStep): string {
+  return `${s.step}\u0000${s.detail}\u0000${s.from === undefined ? '\u0001' : s.from}\u0000${s.to}`;
+}
+
+function share(p: Policy, steps: RatingStep[]): RatingStep[] {
+  let sh = sharedByPolicy.get(p);
+  if (!sh) sharedByPolicy.set(p, (sh = { steps: new Map(), explanations: new Map() }));
+  const keys = steps.map(stepKey);
+  const key = keys.join('\u0002');
+  const known = sh.explanations.get(key);
+  if (known) return known;
+  const out = steps.map((s, i) => {
+    const k = keys[i] as string;
+    const seen = sh.steps.get(k);
+    if (seen) return seen;
+    if (sh.steps.size < SHARED_MAX) sh.steps.set(k, s);
+    return s;
+  });
+  if (sh.explanations.size < SHARED_MAX) sh.explanations.set(key, out);
+  return out;
+}
+
 export function rateFinding(input: Finding, p: Policy): RatedFinding {
-  const comp = withComponent(input, p);
+  return rate(input, p, false);
+}
+
+function rate(input: Finding, p: Policy, inPlace: boolean): RatedFinding {
+  const comp = withComponent(input, p, inPlace);
   const f = comp.finding;
   const score = ratingScore(f);
   const base = baseRating(f, p, score);
@@ -121,7 +161,19 @@ export function rateFinding(input: Finding, p: Policy): RatedFinding {
     }
   }
   const reason = notGated(f, p);
-  const rated: RatedFinding = { ...f, severity: p.levels[rank] as string, rank, gated: reason === undefined, explanation: steps };
+  const severity = p.levels[rank] as string;
+  const explanation = share(p, steps);
+  let rated: RatedFinding;
+  if (inPlace) {
+    // Same members in the same order as the copy below. Members added to a fresh copy cost ~10 times their size.
+    rated = f as RatedFinding;
+    rated.severity = severity;
+    rated.rank = rank;
+    rated.gated = reason === undefined;
+    rated.explanation = explanation;
+  } else {
+    rated = { ...f, severity, rank, gated: reason === undefined, explanation };
+  }
   if (comp.owner) rated.componentOwner = comp.owner;
   if (comp.criticality) rated.criticality = comp.criticality;
   if (reason !== undefined) rated.notGatedReason = reason;
@@ -130,6 +182,14 @@ export function rateFinding(input: Finding, p: Policy): RatedFinding {
 
 export function rateAll(findings: readonly Finding[], p: Policy): RatedFinding[] {
   return findings.map((f) => rateFinding(f, p));
+}
+
+/**
+ * `rateAll` that completes the given findings themselves instead of copies (each becomes its RatedFinding): the same
+ * values, a fraction of the memory. For the engine only, when its caller hands over the findings (EngineInput.inPlace).
+ */
+export function rateAllInPlace(findings: Finding[], p: Policy): RatedFinding[] {
+  return findings.map((f) => rate(f, p, true));
 }
 
 /** The explanation as one line, e.g. `security-severity 8.8 >= 7.0 → high; rule "Test code" high → medium`. */

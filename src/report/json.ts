@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FINDING_KINDS, SARIF_LEVELS } from '../model';
+import { FINDING_KINDS, SARIF_LEVELS, type RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import { VERSION } from '../version';
 import { summarizeExceptions } from '../exceptions/apply';
@@ -224,8 +224,34 @@ export interface ReportTracking {
   written: boolean;
 }
 
-export function buildReport(r: RunResult, policyFile: string, tracking: ReportTracking = { written: false }): Report {
-  const now = Date.parse(r.generatedAt);
+/**
+ * A read-only array-like view that maps each element of `source` when a slice of it is taken. The report writer
+ * (check.ts `jsonPieces`) serializes it slice by slice, so the mapped elements (report entries, rated SARIF results)
+ * are never all held at once: they become garbage as soon as their batch is written.
+ */
+export class MappedList<T, U> {
+  constructor(
+    private readonly source: readonly T[],
+    private readonly fn: (item: T, index: number) => U,
+  ) {}
+  get length(): number {
+    return this.source.length;
+  }
+  /** JSON.stringify of the list alone: the mapped array. */
+  toJSON(): U[] {
+    return this.slice(0, this.length);
+  }
+  /** The mapped elements [start, end). */
+  slice(start: number, end: number): U[] {
+    const stop = Math.min(end, this.source.length);
+    const out: U[] = [];
+    for (let i = start; i < stop; i++) out.push(this.fn(this.source[i] as T, i));
+    return out;
+  }
+}
+
+/** The report without its findings (every member before `findings`, in the same order). */
+function reportHead(r: RunResult, policyFile: string, tracking: ReportTracking): Omit<Report, 'findings'> {
   return {
     $schema: REPORT_SCHEMA_ID,
     reportVersion: REPORT_VERSION,
@@ -247,57 +273,83 @@ export function buildReport(r: RunResult, policyFile: string, tracking: ReportTr
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
     errors: r.errors.map((e) => defined({ ...e })),
-    // Undefined members are left out by JSON.stringify; deleting them one by one would cost more than the rest.
-    findings: r.findings.map((f) =>
-      ({
-        fingerprint: f.fingerprint,
-        fingerprintSource: f.fingerprintSource,
-        tool: f.tool,
-        alsoReportedBy: f.alsoReportedBy,
-        ruleId: f.ruleId,
-        title: f.title,
-        message: f.message,
-        helpUri: f.helpUri,
-        kind: f.kind,
-        severity: f.severity,
-        rank: f.rank,
-        gated: f.gated,
-        notGatedReason: f.notGatedReason,
-        blocking: r.blocking.has(f.fingerprint),
-        explanation: f.explanation,
-        scanner: defined({
-          level: f.level,
-          resultKind: f.resultKind,
-          securitySeverity: f.securitySeverity,
-          cvss: f.cvss,
-          severity: f.scannerSeverity,
-        }),
-        path: f.path,
-        location: f.location,
-        startLine: f.startLine,
-        endLine: f.endLine,
-        startColumn: f.startColumn,
-        component: f.component,
-        componentOwner: f.componentOwner,
-        criticality: f.criticality,
-        cwe: f.cwe,
-        cve: f.cve,
-        tags: f.tags,
-        package: f.package,
-        exploit: f.exploit,
-        suppressions: f.suppressions,
-        baselineState: f.baselineState,
-        firstDetected: f.firstDetected,
-        source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
-        status: r.tracked ? f.status : undefined,
-        firstSeen: r.tracked ? f.firstSeen : undefined,
-        ageDays: r.tracked && f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 86_400_000)) : undefined,
-        slaDue: f.sla?.due,
-        slaState: f.sla?.state,
-        slaDaysLeft: f.sla?.daysLeft,
-        slaReason: f.sla?.reason,
-        exception: f.exception ? defined({ ...f.exception }) : undefined,
-      }),
-    ),
   };
+}
+
+type ScannerRating = ReportFindingT['scanner'];
+
+/**
+ * The scanner's own rating, without undefined members. Built member by member in schema order rather than with
+ * `defined` (deleting members leaves an object in V8's slow dictionary mode, and there is one per finding).
+ */
+function scannerRating(f: RatedFinding): ScannerRating {
+  const s: Partial<ScannerRating> = {};
+  if (f.level !== undefined) s.level = f.level;
+  s.resultKind = f.resultKind;
+  if (f.securitySeverity !== undefined) s.securitySeverity = f.securitySeverity;
+  if (f.cvss !== undefined) s.cvss = f.cvss;
+  if (f.scannerSeverity !== undefined) s.severity = f.scannerSeverity;
+  return s as ScannerRating;
+}
+
+/** Builds the report entry of one finding of `r`. */
+function reportEntry(r: RunResult): (f: RatedFinding) => ReportFindingT {
+  const now = Date.parse(r.generatedAt);
+  // Undefined members are left out by JSON.stringify; deleting them one by one would cost more than the rest.
+  return (f) =>
+    ({
+      fingerprint: f.fingerprint,
+      fingerprintSource: f.fingerprintSource,
+      tool: f.tool,
+      alsoReportedBy: f.alsoReportedBy,
+      ruleId: f.ruleId,
+      title: f.title,
+      message: f.message,
+      helpUri: f.helpUri,
+      kind: f.kind,
+      severity: f.severity,
+      rank: f.rank,
+      gated: f.gated,
+      notGatedReason: f.notGatedReason,
+      blocking: r.blocking.has(f.fingerprint),
+      explanation: f.explanation,
+      scanner: scannerRating(f),
+      path: f.path,
+      location: f.location,
+      startLine: f.startLine,
+      endLine: f.endLine,
+      startColumn: f.startColumn,
+      component: f.component,
+      componentOwner: f.componentOwner,
+      criticality: f.criticality,
+      cwe: f.cwe,
+      cve: f.cve,
+      tags: f.tags,
+      package: f.package,
+      exploit: f.exploit,
+      suppressions: f.suppressions,
+      baselineState: f.baselineState,
+      firstDetected: f.firstDetected,
+      source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
+      status: r.tracked ? f.status : undefined,
+      firstSeen: r.tracked ? f.firstSeen : undefined,
+      ageDays: r.tracked && f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 86_400_000)) : undefined,
+      slaDue: f.sla?.due,
+      slaState: f.sla?.state,
+      slaDaysLeft: f.sla?.daysLeft,
+      slaReason: f.sla?.reason,
+      exception: f.exception ? defined({ ...f.exception }) : undefined,
+    });
+}
+
+export function buildReport(r: RunResult, policyFile: string, tracking: ReportTracking = { written: false }): Report {
+  return { ...reportHead(r, policyFile, tracking), findings: r.findings.map(reportEntry(r)) };
+}
+
+/** A report for writing only: the same members and JSON as `buildReport`, its findings mapped batch by batch. */
+export type ReportForWriting = Omit<Report, 'findings'> & { findings: MappedList<RatedFinding, ReportFindingT> };
+
+/** The report as `buildReport` builds it, except that each finding's entry is built only when it is written. */
+export function reportForWriting(r: RunResult, policyFile: string, tracking: ReportTracking = { written: false }): ReportForWriting {
+  return { ...reportHead(r, policyFile, tracking), findings: new MappedList(r.findings, reportEntry(r)) };
 }

@@ -3,6 +3,7 @@ import type { RatedFinding, SarifLevel } from '../model';
 import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { VERSION } from '../version';
+import { MappedList } from './json';
 
 /**
  * Rated SARIF: the input results with the organization's severity, so code scanning shows the org's rating.
@@ -41,13 +42,21 @@ export function sarifLevelFor(policy: Policy, rank: number): SarifLevel {
 
 type Props = Record<string, unknown>;
 
+/** `security-severity` of each rank as written (toFixed once per rank, not once per result). */
+const scoreTexts = new WeakMap<number[], string[]>();
+function scoreText(scores: number[], rank: number): string {
+  let texts = scoreTexts.get(scores);
+  if (!texts) scoreTexts.set(scores, (texts = scores.map((x) => x.toFixed(1))));
+  return texts[rank] ?? (scores[rank] as number).toFixed(1);
+}
+
 function rateResult(res: sarif.Result, f: RatedFinding, policy: Policy, scores: number[], blocking: boolean): void {
   const props: Props = { ...(res.properties ?? {}) };
   props['defect-gate/severity'] = f.severity;
   props['defect-gate/fingerprint'] = f.fingerprint;
   props['defect-gate/blocking'] = blocking;
   if (!f.gated && f.notGatedReason) props['defect-gate/not-gated'] = f.notGatedReason;
-  props['security-severity'] = (scores[f.rank] as number).toFixed(1);
+  props['security-severity'] = scoreText(scores, f.rank);
   res.properties = props;
   if (f.resultKind === 'fail') res.level = sarifLevelFor(policy, f.rank);
 }
@@ -91,47 +100,69 @@ function nativeRun(tool: string, findings: RatedFinding[], policy: Policy, score
   };
 }
 
-/**
- * Builds the rated SARIF log.
- *
- * @param documents the parsed SARIF inputs by file name (from ingest), written back with ratings added
- */
-export function buildRatedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string, unknown>): sarif.Log {
+/** Rated findings by SARIF source: file → run index → result index (arrays, not a map of a million string keys). */
+function findingsBySource(r: RunResult): Map<string, (RatedFinding | undefined)[][]> {
+  const sized = new Map<string, number[]>();
+  const grow = (s: RatedFinding['source']) => {
+    if (s.format !== 'sarif' || s.runIndex === undefined || s.resultIndex === undefined) return;
+    let runs = sized.get(s.file);
+    if (!runs) sized.set(s.file, (runs = []));
+    runs[s.runIndex] = Math.max(runs[s.runIndex] ?? 0, s.resultIndex + 1);
+  };
+  for (const f of r.findings) grow(f.source);
+  for (const d of r.duplicates) grow(d.source);
+  const out = new Map<string, (RatedFinding | undefined)[][]>();
+  for (const [file, runs] of sized) out.set(file, Array.from(runs, (n) => new Array<RatedFinding | undefined>(n ?? 0).fill(undefined)));
+  const put = (s: RatedFinding['source'], f: RatedFinding) => {
+    if (s.format !== 'sarif' || s.runIndex === undefined || s.resultIndex === undefined) return;
+    const slots = out.get(s.file)?.[s.runIndex];
+    if (slots) slots[s.resultIndex] = f;
+  };
+  for (const f of r.findings) put(f.source, f);
+  if (r.duplicates.length > 0) {
+    const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
+    const fpIndex = new Map<string, RatedFinding>();
+    for (const f of r.findings) if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, f);
+    for (const d of r.duplicates) {
+      const f = fpIndex.get(d.fingerprint);
+      if (f) put(d.source, f);
+    }
+  }
+  return out;
+}
+
+/** The rated SARIF log; each run's results a MappedList (rated when written) when `lazy`, else an array. */
+function ratedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string, unknown>, lazy: boolean): sarif.Log {
   const scores = representativeScores(policy);
-  const bySource = new Map<string, RatedFinding>();
-  const fpIndex = new Map<string, RatedFinding>();
-  for (const f of r.findings) fpIndex.set(f.fingerprint, f);
-  const key = (file: string, run: number, res: number) => `${file}\u0000${run}\u0000${res}`;
-  for (const f of r.findings) {
-    if (f.source.format === 'sarif' && f.source.runIndex !== undefined && f.source.resultIndex !== undefined) {
-      bySource.set(key(f.source.file, f.source.runIndex, f.source.resultIndex), f);
-    }
-  }
-  for (const d of r.duplicates) {
-    const f = fpIndex.get(d.fingerprint);
-    if (f && d.source.format === 'sarif' && d.source.runIndex !== undefined && d.source.resultIndex !== undefined) {
-      bySource.set(key(d.source.file, d.source.runIndex, d.source.resultIndex), f);
-    }
-  }
+  const bySource = findingsBySource(r);
   const runs: sarif.Run[] = [];
   for (const [file, doc] of documents) {
     const log = doc as Partial<sarif.Log>;
     if (!Array.isArray(log.runs)) continue;
+    const fileRuns = bySource.get(file);
     log.runs.forEach((run0, runIndex) => {
       if (typeof run0 !== 'object' || run0 === null) return;
       // Shallow copies of what changes (results, rules, the tool): the input document stays as it was, and nothing
       // else is copied (a deep clone of a large log costs more than the rest of the run).
       const run: sarif.Run = { ...run0 };
       const ruleMax = new Map<string, number>();
+      const rated = fileRuns?.[runIndex] ?? [];
       if (Array.isArray(run0.results)) {
-        run.results = run0.results.map((res, resultIndex) => {
-          const f = bySource.get(key(file, runIndex, resultIndex));
+        const results = run0.results;
+        for (let i = 0; i < results.length; i++) {
+          const f = rated[i];
+          const res = results[i];
+          if (f && typeof res === 'object' && res !== null) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
+        }
+        const rate = (res: sarif.Result, resultIndex: number): sarif.Result => {
+          const f = rated[resultIndex];
           if (!f || typeof res !== 'object' || res === null) return res;
           const copy = { ...res };
           rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
-          ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
           return copy;
-        });
+        };
+        // A MappedList is written like the array it stands for (check.ts jsonPieces, or its toJSON).
+        run.results = lazy ? (new MappedList(results, rate) as unknown as sarif.Result[]) : results.map(rate);
       }
       const withScores = (c: sarif.ToolComponent | undefined): sarif.ToolComponent | undefined => {
         if (!c || typeof c !== 'object' || !Array.isArray(c.rules)) return c;
@@ -160,4 +191,21 @@ export function buildRatedSarif(r: RunResult, policy: Policy, documents: Readonl
   }
   for (const [tool, list] of native) runs.push(nativeRun(tool, list, policy, scores, r.blocking));
   return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs };
+}
+
+/**
+ * Builds the rated SARIF log.
+ *
+ * @param documents the parsed SARIF inputs by file name (from ingest), written back with ratings added
+ */
+export function buildRatedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string, unknown>): sarif.Log {
+  return ratedSarif(r, policy, documents, false);
+}
+
+/**
+ * The rated SARIF log for writing (check.ts `writeJsonAtomic`): the same JSON as `buildRatedSarif`, but each run's
+ * results are rated batch by batch as they are written, so the rated copies are never all held at once.
+ */
+export function ratedSarifForWriting(r: RunResult, policy: Policy, documents: ReadonlyMap<string, unknown>): sarif.Log {
+  return ratedSarif(r, policy, documents, true);
 }

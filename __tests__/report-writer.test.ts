@@ -1,0 +1,115 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { runEngine, type EngineInput } from '../src/engine';
+import { ingestText, type IngestedFile } from '../src/ingest/index';
+import { jsonPieces } from '../src/check';
+import { buildReport, reportForWriting } from '../src/report/json';
+import { buildRatedSarif, ratedSarifForWriting } from '../src/report/sarif';
+import { rateAll } from '../src/rate/rate';
+import { defaultPolicy, policyFrom, BASE_POLICY } from './helpers';
+
+/**
+ * check.ts writes the JSON report and the rated SARIF without building them: report entries and rated results are
+ * made batch by batch as they are written (reportForWriting, ratedSarifForWriting), and the engine rates the ingested
+ * findings in place (EngineInput.inPlace). The written bytes must be those of the built objects.
+ */
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const WS = '/home/runner/work/app/app';
+
+function corpusFiles(dir = '__fixtures__/corpus'): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...corpusFiles(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+const FILES = corpusFiles();
+const ingestAll = (): IngestedFile[] => FILES.map((file) => ingestText(readFileSync(file, 'utf8'), { file, workspace: WS }));
+/** Rules, components and business criticality: explanations of several steps, components set while rating. */
+const RULES_AND_COMPONENTS = policyFrom(
+  BASE_POLICY.replace(
+    'gates:',
+    `  rules:
+    - {name: Tests, when: {path: "src/f1*"}, lower: 1}
+    - {name: Noted, when: {tool: codeql}, floor: low}
+components:
+  - {name: app, paths: ["src/f2*"], owner: team-app, criticality: high}
+  - {name: images, packages: ["*"], criticality: low}
+criticality: {high: {raise: 1}, low: {lower: 1}}
+gates:`,
+  ),
+);
+const written = (value: unknown, space: 0 | 2) => [...jsonPieces(value, '', 0, space)].join('');
+
+/** A SARIF log of n results over a few rules and files (more than one write batch). */
+function manyResults(n: number): string {
+  const rules = ['js/sql-injection', 'js/xss', 'js/path-injection', 'js/unused-local-variable'];
+  return JSON.stringify({
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'CodeQL',
+            rules: rules.map((id, i) => ({ id, properties: { 'security-severity': String(9.8 - i * 3), tags: ['security', `external/cwe/cwe-${79 + i}`] } })),
+          },
+        },
+        results: Array.from({ length: n }, (_, i) => ({
+          ruleId: rules[i % rules.length],
+          ruleIndex: i % rules.length,
+          level: i % 7 === 0 ? 'note' : 'error',
+          message: { text: `finding ${i}` },
+          locations: [{ physicalLocation: { artifactLocation: { uri: `src/f${i % 13}.js` }, region: { startLine: (i % 97) + 1 } } }],
+          partialFingerprints: { primaryLocationLineHash: `h${i}` },
+          ...(i % 11 === 0 ? { suppressions: [{ kind: 'inSource', justification: 'test' }] } : {}),
+          ...(i % 5 === 0 ? { properties: { extra: i } } : {}),
+        })),
+      },
+    ],
+  });
+}
+
+describe('streamed report writers', () => {
+  const cases: [string, () => IngestedFile[]][] = [
+    ['the whole corpus', ingestAll],
+    ['700 results (several batches)', () => [ingestText(manyResults(700), { file: 'many.sarif', workspace: WS })]],
+  ];
+  for (const [name, files] of cases) {
+    it(`${name}: the written report and rated SARIF equal JSON.stringify of buildReport / buildRatedSarif`, () => {
+      for (const policy of [defaultPolicy(), RULES_AND_COMPONENTS]) {
+        const input: EngineInput = { files: files(), policy, environment: 'default', onInputError: 'warn', now: NOW };
+        const r = runEngine(input);
+        const docs = new Map<string, unknown>();
+        for (const f of input.files) if (f.document !== undefined) docs.set(f.file, f.document);
+        const tracking = { ledger: 'file:ledger.json', scope: 'main', written: false };
+        const report = buildReport(r, 'policy.yml', tracking);
+        expect(written(reportForWriting(r, 'policy.yml', tracking), 0)).toBe(JSON.stringify(report));
+        expect(written(reportForWriting(r, 'policy.yml', tracking), 2)).toBe(JSON.stringify(report, null, 2));
+        expect(JSON.stringify(reportForWriting(r, 'policy.yml'))).toBe(JSON.stringify(buildReport(r, 'policy.yml')));
+        const sarif = buildRatedSarif(r, policy, docs);
+        expect(written(ratedSarifForWriting(r, policy, docs), 0)).toBe(JSON.stringify(sarif));
+        expect(written(ratedSarifForWriting(r, policy, docs), 2)).toBe(JSON.stringify(sarif, null, 2));
+        expect(JSON.stringify(ratedSarifForWriting(r, policy, docs))).toBe(JSON.stringify(sarif));
+
+        // Rating in place gives the same findings, reports and rated SARIF as rating copies.
+        const inPlace = runEngine({ ...input, files: files(), inPlace: true });
+        expect(inPlace.findings).toStrictEqual(r.findings);
+        expect(inPlace.counts).toEqual(r.counts);
+        expect(JSON.stringify(buildReport(inPlace, 'policy.yml', tracking))).toBe(JSON.stringify(report));
+        expect(JSON.stringify(buildRatedSarif(inPlace, policy, docs))).toBe(JSON.stringify(sarif));
+      }
+    });
+  }
+
+  it('rateAll stays pure: rating copies leaves the ingested findings as they were', () => {
+    const findings = ingestAll().flatMap((f) => f.findings);
+    const before = JSON.stringify(findings);
+    for (const policy of [defaultPolicy(), RULES_AND_COMPONENTS]) rateAll(findings, policy);
+    expect(JSON.stringify(findings)).toBe(before);
+  });
+});
