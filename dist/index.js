@@ -67900,7 +67900,7 @@ async function run() {
       run: runInfo(process.env),
       ...settings.github.token ? { fetchPolicy: policyFetcher(settings.github.token, actionsLogger) } : {}
     });
-    const { result: result2, report } = outcome;
+    const { result: result2 } = outcome;
     const v = result2.verdict;
     for (const e of result2.errors) {
       const msg = `${e.file}${e.line ? `:${e.line}:${e.column ?? 1}` : e.jsonPath ? ` at ${e.jsonPath}` : ""}: ${e.message}${e.hint ? ` (${e.hint})` : ""}`;
@@ -67909,7 +67909,7 @@ async function run() {
     }
     setOutput("verdict", v.status);
     setOutput("blocking-count", String(result2.counts.blocking));
-    setOutput("counts", JSON.stringify(report.counts));
+    setOutput("counts", JSON.stringify(result2.counts));
     setOutput("report-path", outcome.written.report ?? "");
     setOutput("sarif-path", outcome.written.sarif ?? "");
     setOutput("ledger-written", String(outcome.written.ledger));

@@ -56,7 +56,7 @@ export async function run(): Promise<void> {
       run: runInfo(process.env),
       ...(settings.github.token ? { fetchPolicy: policyFetcher(settings.github.token, actionsLogger) } : {}),
     });
-    const { result, report } = outcome;
+    const { result } = outcome;
     const v = result.verdict;
 
     for (const e of result.errors) {
@@ -67,7 +67,8 @@ export async function run(): Promise<void> {
 
     core.setOutput('verdict', v.status);
     core.setOutput('blocking-count', String(result.counts.blocking));
-    core.setOutput('counts', JSON.stringify(report.counts));
+    // The report's counts are the run's counts; reading `outcome.report` would build every report entry in memory.
+    core.setOutput('counts', JSON.stringify(result.counts));
     core.setOutput('report-path', outcome.written.report ?? '');
     core.setOutput('sarif-path', outcome.written.sarif ?? '');
     core.setOutput('ledger-written', String(outcome.written.ledger));
