@@ -40933,12 +40933,52 @@ function read(abs, shown, what) {
     return { error: { file: shown, message: `cannot read the ${what}: ${why}`, hint: "download it in an earlier workflow step and pass its path", severity: "fatal" } };
   }
 }
-function loadEnrichment(files, workspace) {
+var isUrl = (s) => /^https?:\/\//i.test(s);
+async function download(url2, what, timeoutMs) {
+  try {
+    const res = await fetch(url2, { signal: AbortSignal.timeout(timeoutMs), headers: { "user-agent": "defect-gate" } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const data = Buffer.from(await res.arrayBuffer());
+    if (data.length > 512 * 1024 * 1024) throw new Error("larger than 512 MB");
+    return { data };
+  } catch (err) {
+    const why = err.name === "TimeoutError" ? `no answer within ${Math.round(timeoutMs / 1e3)} s` : err.message;
+    return {
+      error: {
+        file: url2,
+        message: `cannot download the ${what}: ${why}`,
+        hint: "without network access, download it in an earlier step (or cache it) and pass its path",
+        severity: "fatal"
+      }
+    };
+  }
+}
+async function loadEnrichmentAsync(files, workspace, timeoutMs = 6e4) {
+  const fetched = /* @__PURE__ */ new Map();
+  const errors = [];
+  for (const [f, what] of [
+    [files.kevFile, "CISA KEV catalog"],
+    [files.epssFile, "EPSS scores file"]
+  ]) {
+    if (!f || !isUrl(f)) continue;
+    const r = await download(f, what, timeoutMs);
+    if (r.error) errors.push(r.error);
+    else if (r.data) fetched.set(f, r.data);
+  }
+  const local = {
+    ...files.kevFile && (!isUrl(files.kevFile) || fetched.has(files.kevFile)) ? { kevFile: files.kevFile } : {},
+    ...files.epssFile && (!isUrl(files.epssFile) || fetched.has(files.epssFile)) ? { epssFile: files.epssFile } : {}
+  };
+  const loaded = loadEnrichment(local, workspace, fetched);
+  return { ...loaded, errors: [...errors, ...loaded.errors] };
+}
+function loadEnrichment(files, workspace, fetched = /* @__PURE__ */ new Map()) {
   const errors = [];
   const notes = [];
   const enrichment = {};
   if (files.kevFile) {
-    const r = read(resolve3(workspace, files.kevFile), files.kevFile, "CISA KEV catalog");
+    const pre = fetched.get(files.kevFile);
+    const r = pre ? { data: pre } : read(resolve3(workspace, files.kevFile), files.kevFile, "CISA KEV catalog");
     if (r.error) errors.push(r.error);
     else if (r.data) {
       const parsed = parseKev(r.data.toString("utf8"), files.kevFile);
@@ -40950,7 +40990,8 @@ function loadEnrichment(files, workspace) {
     }
   }
   if (files.epssFile) {
-    const r = read(resolve3(workspace, files.epssFile), files.epssFile, "EPSS scores file");
+    const pre = fetched.get(files.epssFile);
+    const r = pre ? { data: pre } : read(resolve3(workspace, files.epssFile), files.epssFile, "EPSS scores file");
     if (r.error) errors.push(r.error);
     else if (r.data) {
       let text2;
@@ -41120,7 +41161,7 @@ async function runCheck(settings, now, log, opts = {}) {
     ...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })),
     ...files
   ];
-  const enrichment = loadEnrichment({ kevFile: settings.kevFile, epssFile: settings.epssFile }, settings.workspace);
+  const enrichment = await loadEnrichmentAsync({ kevFile: settings.kevFile, epssFile: settings.epssFile }, settings.workspace);
   for (const file2 of new Set(enrichment.errors.map((e) => e.file))) {
     withPatternErrors.push({ file: file2, findings: [], tools: [], errors: enrichment.errors.filter((e) => e.file === file2) });
   }
@@ -45861,9 +45902,9 @@ Options:
   --ledger-read-only       read the ledger and compare, but do not write it (e.g. merge request pipelines)
   --ledger-scope NAME      the book in the ledger for this pipeline or tool set; default: "default"
   --now ISO-DATE           evaluate as of this time instead of now (SLA what-ifs, reproducible runs)
-  --kev FILE               CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE
-                           as known exploited, with CISA's due date (caps the SLA); no download, give the file
-  --epss FILE              FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
+  --kev FILE|URL           CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE
+                           as known exploited, with CISA's due date (caps the SLA); an http(s) URL is downloaded
+  --epss FILE|URL          FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
   --expiring DAYS          (exceptions) the "expiring soon" window, e.g. 30 or 30d
   --workspace DIR          repository root, for relative paths and fingerprints; default: current directory
   --no-color               plain text output (also when NO_COLOR is set or stdout is not a terminal)

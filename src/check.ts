@@ -13,7 +13,7 @@ import { buildReport, MappedList, reportForWriting, type Report, type ReportTrac
 import { ratedSarifForWriting } from './report/sarif';
 import type { Logger } from './logger';
 import type { Policy } from './policy/compile';
-import { loadEnrichment } from './enrich/load';
+import { loadEnrichmentAsync } from './enrich/load';
 
 /**
  * What both shells (Action and CLI) do: find and read the inputs, load the policy, run the pure engine, write the
@@ -263,7 +263,7 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
     ...files,
   ];
   // Enrichment files that cannot be used are input errors too (fail closed): a missing KEV file must not pass a gate.
-  const enrichment = loadEnrichment({ kevFile: settings.kevFile, epssFile: settings.epssFile }, settings.workspace);
+  const enrichment = await loadEnrichmentAsync({ kevFile: settings.kevFile, epssFile: settings.epssFile }, settings.workspace);
   for (const file of new Set(enrichment.errors.map((e) => e.file))) {
     withPatternErrors.push({ file, findings: [], tools: [], errors: enrichment.errors.filter((e) => e.file === file) });
   }

@@ -89,9 +89,9 @@ Options:
   --ledger-read-only       read the ledger and compare, but do not write it (e.g. merge request pipelines)
   --ledger-scope NAME      the book in the ledger for this pipeline or tool set; default: "default"
   --now ISO-DATE           evaluate as of this time instead of now (SLA what-ifs, reproducible runs)
-  --kev FILE               CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE
-                           as known exploited, with CISA's due date (caps the SLA); no download, give the file
-  --epss FILE              FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
+  --kev FILE|URL           CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE
+                           as known exploited, with CISA's due date (caps the SLA); an http(s) URL is downloaded
+  --epss FILE|URL          FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
   --expiring DAYS          (exceptions) the "expiring soon" window, e.g. 30 or 30d
   --workspace DIR          repository root, for relative paths and fingerprints; default: current directory
   --no-color               plain text output (also when NO_COLOR is set or stdout is not a terminal)

@@ -8,8 +8,8 @@ import type { Enrichment } from './types';
 
 /**
  * The file-reading shell of enrichment: reads the KEV catalog and the EPSS CSV named by the settings (paths relative
- * to the workspace; a gzipped EPSS file is decompressed), parses them with the pure parsers. No network: the pipeline
- * downloads the files (see README, "Exploitability enrichment").
+ * to the workspace, or http(s) URLs downloaded when the network allows; a gzipped EPSS file is decompressed), and
+ * parses them with the pure parsers.
  *
  * A file that cannot be read or parsed is not used and yields `fatal` input errors, so the gate fails closed exactly as
  * for an unreadable scanner report (unless `on-input-error: warn`).
@@ -37,12 +37,59 @@ function read(abs: string, shown: string, what: string): { data?: Buffer; error?
   }
 }
 
-export function loadEnrichment(files: EnrichmentFiles, workspace: string): LoadedEnrichment {
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** Downloads an enrichment file (bounded in time and size); an unreachable network is a clear input error. */
+async function download(url: string, what: string, timeoutMs: number): Promise<{ data?: Buffer; error?: InputError }> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { 'user-agent': 'defect-gate' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const data = Buffer.from(await res.arrayBuffer());
+    if (data.length > 512 * 1024 * 1024) throw new Error('larger than 512 MB');
+    return { data };
+  } catch (err) {
+    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (err as Error).message;
+    return {
+      error: {
+        file: url,
+        message: `cannot download the ${what}: ${why}`,
+        hint: 'without network access, download it in an earlier step (or cache it) and pass its path',
+        severity: 'fatal',
+      },
+    };
+  }
+}
+
+/**
+ * Like `loadEnrichment`, and `kevFile` / `epssFile` may be http(s) URLs, downloaded first (the CISA and FIRST feeds).
+ */
+export async function loadEnrichmentAsync(files: EnrichmentFiles, workspace: string, timeoutMs = 60_000): Promise<LoadedEnrichment> {
+  const fetched = new Map<string, Buffer>();
+  const errors: InputError[] = [];
+  for (const [f, what] of [
+    [files.kevFile, 'CISA KEV catalog'],
+    [files.epssFile, 'EPSS scores file'],
+  ] as const) {
+    if (!f || !isUrl(f)) continue;
+    const r = await download(f, what, timeoutMs);
+    if (r.error) errors.push(r.error);
+    else if (r.data) fetched.set(f, r.data);
+  }
+  const local: EnrichmentFiles = {
+    ...(files.kevFile && (!isUrl(files.kevFile) || fetched.has(files.kevFile)) ? { kevFile: files.kevFile } : {}),
+    ...(files.epssFile && (!isUrl(files.epssFile) || fetched.has(files.epssFile)) ? { epssFile: files.epssFile } : {}),
+  };
+  const loaded = loadEnrichment(local, workspace, fetched);
+  return { ...loaded, errors: [...errors, ...loaded.errors] };
+}
+
+export function loadEnrichment(files: EnrichmentFiles, workspace: string, fetched: ReadonlyMap<string, Buffer> = new Map()): LoadedEnrichment {
   const errors: InputError[] = [];
   const notes: string[] = [];
   const enrichment: Enrichment = {};
   if (files.kevFile) {
-    const r = read(resolve(workspace, files.kevFile), files.kevFile, 'CISA KEV catalog');
+    const pre = fetched.get(files.kevFile);
+    const r = pre ? { data: pre } : read(resolve(workspace, files.kevFile), files.kevFile, 'CISA KEV catalog');
     if (r.error) errors.push(r.error);
     else if (r.data) {
       const parsed = parseKev(r.data.toString('utf8'), files.kevFile);
@@ -54,7 +101,8 @@ export function loadEnrichment(files: EnrichmentFiles, workspace: string): Loade
     }
   }
   if (files.epssFile) {
-    const r = read(resolve(workspace, files.epssFile), files.epssFile, 'EPSS scores file');
+    const pre = fetched.get(files.epssFile);
+    const r = pre ? { data: pre } : read(resolve(workspace, files.epssFile), files.epssFile, 'EPSS scores file');
     if (r.error) errors.push(r.error);
     else if (r.data) {
       let text: string | undefined;
