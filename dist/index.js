@@ -57564,10 +57564,9 @@ function parseJson(text2) {
   const body = stripBom(text2);
   try {
     return { ok: true, value: JSON.parse(body) };
-  } catch (err) {
+  } catch {
     const offset = findJsonErrorOffset(body);
     const { line, column } = lineColumn(body, offset.offset);
-    void err;
     return { ok: false, line, column, message: offset.message };
   }
 }
@@ -66437,13 +66436,12 @@ function readLocation(l, r, shown, at) {
     throw new PolicyLoadError([{ file: shown, line: 1, column: 1, path: "", message: `cannot read the policy: ${why}` }]);
   }
 }
-function relativeTo(from, spec, workspace) {
+function relativeTo(from, spec) {
   const remote = parseRemoteSpec(spec);
   if (remote) return { kind: "remote", ...remote };
   if (from.kind === "remote") {
     return { ...from, path: posix.normalize(posix.join(posix.dirname(from.path), spec)).replace(/^\/+/, "") };
   }
-  void workspace;
   return { kind: "local", abs: resolve4(dirname2(from.abs), spec) };
 }
 function asList3(v) {
@@ -66459,7 +66457,7 @@ function loadFile(l, r, chain, at) {
   for (let i = 0; i < bases.length; i++) {
     const spec = bases[i];
     const pos = { file: shown, ...positionOf(src.doc, src.lc, Array.isArray(src.raw.extends) ? ["extends", i] : ["extends"]) };
-    const target = relativeTo(l, spec, r.workspace);
+    const target = relativeTo(l, spec);
     const id = idOf(target);
     if (chain.includes(id) || id === idOf(l)) {
       const names = [...chain, idOf(l), id].map((x) => x.startsWith("/") ? relative2(r.workspace, x) || x : x);
@@ -66491,7 +66489,7 @@ function loadFile(l, r, chain, at) {
   const includes = [];
   const ex = src.raw.exceptions;
   asList3(ex?.include).forEach((inc, i) => {
-    const target = relativeTo(l, inc, r.workspace);
+    const target = relativeTo(l, inc);
     const incShown = shownName(target, r.workspace);
     const pos = { file: shown, ...positionOf(src.doc, src.lc, ["exceptions", "include", i]) };
     try {

@@ -6,8 +6,6 @@ import type { GitHubServer, RecordedRequest, ScriptedResponse } from './github-s
  * the shapes GitHub's API description requires (the server validates every response).
  */
 
-const SHA0 = '0'.repeat(40);
-
 export function installGitHandlers(server: GitHubServer): (owner: string, repo: string) => FakeGit {
   const repos = new Map<string, FakeGit>();
   const git = (owner: string, repo: string) => {
@@ -129,6 +127,5 @@ export function installGitHandlers(server: GitHubServer): (owner: string, repo: 
       return { status: 201, body: refBody(r, body.ref, body.sha) };
     }),
   );
-  void SHA0;
   return git;
 }

@@ -16,10 +16,9 @@ export function parseJson(text: string): JsonParseOutcome {
   const body = stripBom(text);
   try {
     return { ok: true, value: JSON.parse(body) as unknown };
-  } catch (err) {
+  } catch {
     const offset = findJsonErrorOffset(body);
     const { line, column } = lineColumn(body, offset.offset);
-    void err;
     return { ok: false, line, column, message: offset.message };
   }
 }

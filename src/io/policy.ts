@@ -85,13 +85,12 @@ function readLocation(l: Location, r: Reader, shown: string, at?: { file: string
 }
 
 /** A location relative to another policy file (same repository and ref for remote ones). */
-function relativeTo(from: Location, spec: string, workspace: string): Location {
+function relativeTo(from: Location, spec: string): Location {
   const remote = parseRemoteSpec(spec);
   if (remote) return { kind: 'remote', ...remote };
   if (from.kind === 'remote') {
     return { ...from, path: posix.normalize(posix.join(posix.dirname(from.path), spec)).replace(/^\/+/, '') };
   }
-  void workspace;
   return { kind: 'local', abs: resolve(dirname(from.abs), spec) };
 }
 
@@ -119,7 +118,7 @@ function loadFile(l: Location, r: Reader, chain: string[], at?: { file: string; 
   for (let i = 0; i < bases.length; i++) {
     const spec = bases[i] as string;
     const pos = { file: shown, ...positionOf(src.doc, src.lc, Array.isArray(src.raw.extends) ? ['extends', i] : ['extends']) };
-    const target = relativeTo(l, spec, r.workspace);
+    const target = relativeTo(l, spec);
     const id = idOf(target);
     if (chain.includes(id) || id === idOf(l)) {
       const names = [...chain, idOf(l), id].map((x) => (x.startsWith('/') ? relative(r.workspace, x) || x : x));
@@ -152,7 +151,7 @@ function loadFile(l: Location, r: Reader, chain: string[], at?: { file: string; 
   const includes: { text: string; file: string }[] = [];
   const ex = src.raw.exceptions as { include?: unknown } | undefined;
   asList(ex?.include).forEach((inc, i) => {
-    const target = relativeTo(l, inc, r.workspace);
+    const target = relativeTo(l, inc);
     const incShown = shownName(target, r.workspace);
     const pos = { file: shown, ...positionOf(src.doc, src.lc, ['exceptions', 'include', i]) };
     try {
