@@ -14880,8 +14880,9 @@ function strings(v) {
   }
   return [...out];
 }
+var hasOwn = Object.prototype.hasOwnProperty;
 function own(o, key) {
-  return isObj(o) && Object.prototype.hasOwnProperty.call(o, key) ? o[key] : void 0;
+  return typeof o === "object" && o !== null && !Array.isArray(o) && hasOwn.call(o, key) ? o[key] : void 0;
 }
 function cweId(v) {
   const s = str(v);
@@ -14904,14 +14905,16 @@ function firstLine(s, max = 200) {
 }
 
 // src/ingest/fingerprint.ts
-import { createHash } from "node:crypto";
+import * as crypto from "node:crypto";
+var oneShot = crypto.hash;
+var sha256Hex = oneShot ? (data) => oneShot("sha256", data, "hex") : (data) => crypto.createHash("sha256").update(data).digest("hex");
 function hashParts(...parts) {
-  const h = createHash("sha256");
+  let joined = "";
   for (const p of parts) {
     const s = p === void 0 ? "\0" : String(p);
-    h.update(`${s.length}:${s}|`);
+    joined += `${s.length}:${s}|`;
   }
-  return h.digest("hex").slice(0, 32);
+  return sha256Hex(joined).slice(0, 32);
 }
 function normalizeLine(line) {
   return line.replace(/\s+/g, "");
@@ -15114,6 +15117,11 @@ var CVE_RE = /\bCVE-\d{4}-\d{4,}\b/gi;
 var GHSA_RE = /\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b/gi;
 var ARG_RE = /\{(\d+)\}/g;
 var SRCROOT_LIKE = /src|source|root|project|workspace|repo|checkout/i;
+var EMPTY_RESULT = {};
+var NO_ARGS = [];
+var CWE_KEYS = ["cwe", "CWE", "cwe_id", "cwes"];
+var SECRET_TAG = /^secrets?$/i;
+var HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 function typeName(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
@@ -15156,7 +15164,10 @@ function indexRun(run) {
     baseIds: isObj(baseIds) ? baseIds : {},
     artifacts: arr(own(run, "artifacts")),
     taxonomies: arr(own(run, "taxonomies")),
-    kindHint: kindFromTool(name)
+    kindHint: kindFromTool(name),
+    toolLower: name.toLowerCase(),
+    ruleInfo: /* @__PURE__ */ new Map(),
+    bases: /* @__PURE__ */ new Map()
   };
 }
 function findRule(ix, result2, ruleId) {
@@ -15196,8 +15207,41 @@ function resolveBase(ix, baseId) {
   }
   return known && uri ? { uri, known } : { known };
 }
+function ruleInfo(ix, rule) {
+  let info = ix.ruleInfo.get(rule);
+  if (info) return info;
+  const ruleProps = rule?.properties;
+  const tags = strings(own(ruleProps, "tags"));
+  const helpUri = text(rule?.helpUri);
+  const secSev = num(own(ruleProps, "security-severity"));
+  const scannerSeverity = text(own(ruleProps, "problem.severity"))?.toLowerCase() ?? text(own(ruleProps, "severity"))?.toLowerCase();
+  const defaultLevel = text(own(rule?.defaultConfiguration, "level"));
+  info = {
+    tags,
+    cwes: collectCwes(ix, rule, EMPTY_RESULT, tags),
+    title: firstLine(text(own(rule?.shortDescription, "text")) ?? text(rule?.name) ?? ""),
+    fallbackMessage: text(own(rule?.fullDescription, "text")) ?? text(own(rule?.shortDescription, "text")) ?? "",
+    byRuleId: /* @__PURE__ */ new Map(),
+    ...helpUri !== void 0 ? { helpUri } : {},
+    ...secSev !== void 0 ? { secSev } : {},
+    ...scannerSeverity !== void 0 ? { scannerSeverity } : {},
+    ...defaultLevel !== void 0 ? { defaultLevel } : {}
+  };
+  ix.ruleInfo.set(rule, info);
+  return info;
+}
+function vulnIds(ruleId, tags) {
+  const cveText = `${ruleId} ${tags.join(" ")}`;
+  return orderVulnIds([...cveText.match(CVE_RE) ?? [], ...cveText.match(GHSA_RE) ?? []]);
+}
+function kindOf(ix, cve, tags) {
+  let kind = ix.kindHint ?? (cve.length > 0 ? "sca" : "sast");
+  if (!ix.kindHint && tags.some((t2) => SECRET_TAG.test(t2))) kind = "secret";
+  return kind;
+}
 function formatMessage(msg, rule) {
-  const args = strings(own(msg, "arguments"));
+  const rawArgs = own(msg, "arguments");
+  const args = rawArgs === void 0 ? NO_ARGS : strings(rawArgs);
   let t2 = str(own(msg, "text")) ?? "";
   if (!t2) t2 = str(own(msg, "markdown")) ?? "";
   if (!t2) {
@@ -15216,7 +15260,7 @@ function collectCwes(ix, rule, result2, tags) {
       if (c) out.add(c);
     }
   }
-  for (const key of ["cwe", "CWE", "cwe_id", "cwes"]) {
+  for (const key of CWE_KEYS) {
     for (const holder of [own(result2, "properties"), rule?.properties]) {
       const v = own(holder, key);
       for (const x of Array.isArray(v) ? v : [v]) {
@@ -15236,18 +15280,25 @@ function collectCwes(ix, rule, result2, tags) {
   }
   return [...out];
 }
-function pickFingerprint(tool, ruleId, path, fps, partial2) {
+function pickFingerprint(toolLower, ruleId, path, fps, partial2) {
   if (isObj(fps)) {
     const keys = Object.keys(fps).filter((k2) => text(fps[k2]) !== void 0).sort();
     const k = keys[0];
-    if (k !== void 0) return { fingerprint: hashParts("sarif-fp", tool.toLowerCase(), k, text(fps[k])), source: `sarif:fingerprints/${k}` };
+    if (k !== void 0) return { fingerprint: hashParts("sarif-fp", toolLower, k, text(fps[k])), source: `sarif:fingerprints/${k}` };
   }
   if (isObj(partial2)) {
+    const plh = Object.prototype.hasOwnProperty.call(partial2, "primaryLocationLineHash") ? text(partial2.primaryLocationLineHash) : void 0;
+    if (plh !== void 0) {
+      return {
+        fingerprint: hashParts("sarif-pfp", toolLower, ruleId, path, "primaryLocationLineHash", plh),
+        source: "sarif:partialFingerprints/primaryLocationLineHash"
+      };
+    }
     const keys = Object.keys(partial2).filter((k2) => text(partial2[k2]) !== void 0).sort();
     const k = keys.includes("primaryLocationLineHash") ? "primaryLocationLineHash" : keys.find((x) => !/column/i.test(x));
     if (k !== void 0) {
       return {
-        fingerprint: hashParts("sarif-pfp", tool.toLowerCase(), ruleId, path, k, text(partial2[k])),
+        fingerprint: hashParts("sarif-pfp", toolLower, ruleId, path, k, text(partial2[k])),
         source: `sarif:partialFingerprints/${k}`
       };
     }
@@ -15279,14 +15330,16 @@ function locate(ix, result2, ctx) {
     let baseId = text(own(al, "uriBaseId"));
     if (uri && !baseId && idx !== void 0) baseId = text(own(own(ix.artifacts[idx], "location"), "uriBaseId"));
     if (uri) {
-      let n = normalizePath(uri, ctx.workspace);
-      if (baseId && !/^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith("/")) {
-        const base = resolveBase(ix, baseId);
+      let n;
+      if (baseId && !HAS_SCHEME.test(uri) && !uri.startsWith("/")) {
+        let base = ix.bases.get(baseId);
+        if (!base) ix.bases.set(baseId, base = resolveBase(ix, baseId));
         if (base.uri) {
           const full = normalizePath(joinUri(base.uri.trim(), uri), ctx.workspace);
-          n = "path" in full || !SRCROOT_LIKE.test(baseId) ? full : n;
+          if ("path" in full || !SRCROOT_LIKE.test(baseId)) n = full;
         }
       }
+      n ??= normalizePath(uri, ctx.workspace);
       if ("path" in n) out.path = n.path;
       else out.location = n.location;
     }
@@ -15314,31 +15367,47 @@ function parseResult(ix, result2, pointer, runIndex, resultIndex, ctx) {
   const ruleIdRaw = text(own(result2, "ruleId")) ?? text(own(own(result2, "rule"), "id"));
   const rule = findRule(ix, result2, ruleIdRaw);
   const ruleId = ruleIdRaw ?? (typeof rule?.id === "string" ? rule.id : void 0) ?? "unknown-rule";
-  const message = formatMessage(own(result2, "message"), rule) || (text(own(rule?.fullDescription, "text")) ?? text(own(rule?.shortDescription, "text")) ?? "");
+  const info = ruleInfo(ix, rule);
+  const message = formatMessage(own(result2, "message"), rule) || info.fallbackMessage;
   const kindRaw = text(own(result2, "kind"));
   const resultKind = kindRaw && RESULT_KINDS.has(kindRaw) ? kindRaw : "fail";
-  const levelRaw = text(own(result2, "level")) ?? text(own(rule?.defaultConfiguration, "level"));
+  const levelRaw = text(own(result2, "level")) ?? info.defaultLevel;
   const level = levelRaw && LEVELS.has(levelRaw) ? levelRaw : resultKind === "fail" ? "warning" : "none";
   const resProps = own(result2, "properties");
-  const ruleProps = rule?.properties;
-  const secSev = num(own(resProps, "security-severity")) ?? num(own(ruleProps, "security-severity"));
-  const tags = [.../* @__PURE__ */ new Set([...strings(own(ruleProps, "tags")), ...strings(own(resProps, "tags"))])];
-  const cwe = collectCwes(ix, rule, result2, tags);
+  const secSev = num(own(resProps, "security-severity")) ?? info.secSev;
+  const resTags = strings(own(resProps, "tags"));
+  let tags;
+  let cwe;
+  let cve;
+  let kind;
+  if (resTags.length === 0 && !CWE_KEYS.some((k) => own(resProps, k) !== void 0) && arr(own(result2, "taxa")).length === 0) {
+    tags = info.tags;
+    cwe = info.cwes;
+    let byId = info.byRuleId.get(ruleId);
+    if (!byId) {
+      const ids = vulnIds(ruleId, tags);
+      byId = { cve: ids, kind: kindOf(ix, ids, tags) };
+      if (info.byRuleId.size < 1e4) info.byRuleId.set(ruleId, byId);
+    }
+    cve = byId.cve;
+    kind = byId.kind;
+  } else {
+    tags = resTags.length === 0 ? info.tags : [.../* @__PURE__ */ new Set([...info.tags, ...resTags])];
+    cwe = collectCwes(ix, rule, result2, tags);
+    cve = vulnIds(ruleId, tags);
+    kind = kindOf(ix, cve, tags);
+  }
   const loc = locate(ix, result2, ctx);
-  const cveText = `${ruleId} ${tags.join(" ")}`;
-  const cve = orderVulnIds([...cveText.match(CVE_RE) ?? [], ...cveText.match(GHSA_RE) ?? []]);
-  const scannerSeverity = text(own(resProps, "severity"))?.toLowerCase() ?? text(own(resProps, "securityRisk"))?.toLowerCase() ?? text(own(resProps, "issue_severity"))?.toLowerCase() ?? text(own(ruleProps, "problem.severity"))?.toLowerCase() ?? text(own(ruleProps, "severity"))?.toLowerCase();
-  const title = firstLine(text(own(rule?.shortDescription, "text")) ?? text(rule?.name) ?? "") || firstLine(message) || ruleId;
-  const helpUri = text(rule?.helpUri);
-  const fp = pickFingerprint(ix.tool.name, ruleId, loc.path, own(result2, "fingerprints"), own(result2, "partialFingerprints")) ?? computeFingerprint({
+  const scannerSeverity = text(own(resProps, "severity"))?.toLowerCase() ?? text(own(resProps, "securityRisk"))?.toLowerCase() ?? text(own(resProps, "issue_severity"))?.toLowerCase() ?? info.scannerSeverity;
+  const title = info.title || firstLine(message) || ruleId;
+  const helpUri = info.helpUri;
+  const fp = pickFingerprint(ix.toolLower, ruleId, loc.path, own(result2, "fingerprints"), own(result2, "partialFingerprints")) ?? computeFingerprint({
     tool: ix.tool.name,
     ruleId,
     path: loc.path ?? loc.location,
     lineText: (loc.path && loc.startLine !== void 0 ? ctx.sourceLine?.(loc.path, loc.startLine) : void 0) ?? (loc.snippet !== void 0 ? loc.snippet.split("\n").find((l) => l.trim() !== "") : void 0),
     message
   });
-  let kind = ix.kindHint ?? (cve.length > 0 ? "sca" : "sast");
-  if (!ix.kindHint && tags.some((t2) => /^secrets?$/i.test(t2))) kind = "secret";
   const first = text(own(own(result2, "provenance"), "firstDetectionTimeUtc"));
   const baselineState = text(own(result2, "baselineState"));
   const f = {
@@ -15625,7 +15694,7 @@ function makeFinding(c, i) {
 function dependencyFingerprint(pkg, ids, fallbackId) {
   return { fingerprint: packageFingerprint(pkg, ids[0] ?? fallbackId), fingerprintSource: "package" };
 }
-function vulnIds(...groups2) {
+function vulnIds2(...groups2) {
   const all = [];
   for (const g of groups2) {
     if (Array.isArray(g)) {
@@ -15775,7 +15844,7 @@ function vulnerability(c, v, pointer, info, scope, ctx, suppressions, extraTags)
   const purl = text(own(identifier, "PURL")) ?? (ref2?.startsWith("pkg:") ? ref2 : void 0);
   const version2 = text(own(v, "InstalledVersion"));
   const pkg = makePackage(pkgName, version2, purl, info.type, splitVersions(own(v, "FixedVersion")));
-  const cve = vulnIds(id, own(v, "VendorIDs"));
+  const cve = vulnIds2(id, own(v, "VendorIDs"));
   const title = text(own(v, "Title"));
   const description = text(own(v, "Description"));
   const status = text(own(v, "Status"));
@@ -16077,7 +16146,7 @@ function match(c, m, pointer, scan, suppressions) {
   const type = text(own(a, "type"));
   const purl = text(own(a, "purl"));
   const pkg = makePackage(name, version2, purl, type, fixed);
-  const cve = vulnIds(id, idsOf(related, "id"));
+  const cve = vulnIds2(id, idsOf(related, "id"));
   const nvd = related.find((r) => text(own(r, "namespace"))?.startsWith("nvd")) ?? related[0];
   const cvss = bestCvss(own(v, "cvss")) ?? legacyCvss(v) ?? (nvd ? bestCvss(own(nvd, "cvss")) : void 0);
   const description = text(own(v, "description")) ?? (nvd ? text(own(nvd, "description")) : void 0);
@@ -16259,7 +16328,7 @@ function result(c, r, pointer, tool, ctx) {
       }
       const eco = text(own(found, "ecosystem")) ?? text(own(own(match2, "dependency_pattern"), "ecosystem"));
       const pkg = makePackage(name, text(own(found, "version")), void 0, eco, fixes);
-      const cve = vulnIds(own(meta3, "sca-vuln-database-identifier"), own(meta3, "ghsa_id"), references.map(ghsaFromUrl));
+      const cve = vulnIds2(own(meta3, "sca-vuln-database-identifier"), own(meta3, "ghsa_id"), references.map(ghsaFromUrl));
       const lockfile = text(own(found, "lockfile_path")) ?? text(own(match2, "lockfile"));
       const reachable = own(sca, "reachable");
       c.add(
@@ -16307,7 +16376,7 @@ function deploymentVuln(c, v, pointer, tool, ctx) {
   }
   const refs = own(adv, "references");
   const urls = strings(own(refs, "urls"));
-  const cve = vulnIds(own(refs, "cveIds"), urls.map(ghsaFromUrl));
+  const cve = vulnIds2(own(refs, "cveIds"), urls.map(ghsaFromUrl));
   const safe = text(own(own(v, "closestSafeDependency"), "versionSpecifier"));
   const pkg = makePackage(name, text(own(matched, "versionSpecifier")), void 0, text(own(adv, "ecosystem")), safe ? [safe] : []);
   const loc = own(v, "dependencyFileLocation");
@@ -16533,7 +16602,7 @@ function v1(c, doc, tool) {
     const id = str(own(a, "id")) ?? key;
     const url2 = text(own(a, "url"));
     const ghsa = text(own(a, "github_advisory_id")) ?? ghsaFromUrl(url2);
-    const cve = vulnIds(own(a, "cves"), ghsa);
+    const cve = vulnIds2(own(a, "cves"), ghsa);
     const ruleId = ghsa ?? `NPM-${id}`;
     const title = text(own(a, "title")) ?? ruleId;
     const overview = text(own(a, "overview"));
@@ -16599,7 +16668,7 @@ function v2(c, doc, tool) {
       const fixTarget = isObj(fix) ? `${text(own(fix, "name")) ?? "?"}@${text(own(fix, "version")) ?? "?"}` : void 0;
       const fixedVersions3 = isObj(fix) && text(own(fix, "name")) === pkgName && text(own(fix, "version")) ? [text(own(fix, "version"))] : [];
       const pkg = makePackage(pkgName, void 0, void 0, "npm", fixedVersions3);
-      const cve = vulnIds(ghsa, own(o, "cves"));
+      const cve = vulnIds2(ghsa, own(o, "cves"));
       const title = text(own(o, "title")) ?? ruleId;
       const range = text(own(o, "range"));
       c.add(
@@ -16752,7 +16821,7 @@ function pkgEntry(c, pe, pointer, tool, where2) {
     if (!first) continue;
     const records = members2.map((m) => m.v);
     const primary = g.ids[0];
-    const cve = vulnIds(g.ids, g.aliases, ...records.map((r) => own(r, "aliases")));
+    const cve = vulnIds2(g.ids, g.aliases, ...records.map((r) => own(r, "aliases")));
     const pkg = makePackage(name, version2, void 0, ecosystem, fixedVersions(records, name, ecosystem));
     let word;
     for (const r of records) word = moreSevere(word, severityWord(own(own(r, "database_specific"), "severity")));
@@ -16851,8 +16920,8 @@ function parsePurl(purl) {
   let s = purl.trim();
   if (!/^pkg:/i.test(s)) return void 0;
   s = s.slice(4).replace(/^\/+/, "");
-  const hash2 = s.indexOf("#");
-  if (hash2 >= 0) s = s.slice(0, hash2);
+  const hash3 = s.indexOf("#");
+  if (hash3 >= 0) s = s.slice(0, hash3);
   const q = s.indexOf("?");
   if (q >= 0) s = s.slice(0, q);
   const slash = s.indexOf("/");
@@ -16884,8 +16953,8 @@ function firstUrl(s) {
   return URL_RE.exec(s)?.[0];
 }
 function urlWithoutQueryValues(url2) {
-  const hash2 = url2.indexOf("#");
-  const u = hash2 >= 0 ? url2.slice(0, hash2) : url2;
+  const hash3 = url2.indexOf("#");
+  const u = hash3 >= 0 ? url2.slice(0, hash3) : url2;
   const q = u.indexOf("?");
   if (q < 0) return u;
   const names = u.slice(q + 1).split("&").filter((kv) => kv !== "").map((kv) => {
@@ -17359,7 +17428,7 @@ function snykPackage(v, info) {
   else if (nearest) pkg.fixedVersions = [nearest];
   return pkg;
 }
-function vulnIds2(v) {
+function vulnIds3(v) {
   const ids = [];
   const identifiers = own(v, "identifiers");
   if (isObj(identifiers)) {
@@ -17375,7 +17444,7 @@ function vulnIds2(v) {
 function toFinding2(v, pointer, paths, info, suppressions, ctx, tool) {
   const id = text(own(v, "id")) ?? "unknown";
   const pkg = snykPackage(v, info);
-  const cve = vulnIds2(v);
+  const cve = vulnIds3(v);
   const identifiers = own(v, "identifiers");
   const cwe = uniq(strings(own(identifiers, "CWE")).map(cweId).filter((c) => !!c));
   const title = firstLine(text(own(v, "title")) ?? id);
@@ -18346,8 +18415,19 @@ function lineColumnAt(fd, offset) {
 function fatal2(file2, message, extra = {}) {
   return { file: file2, findings: [], tools: [], errors: [{ file: file2, message, severity: "fatal", ...extra }] };
 }
+var KEPT_ORDER = new Map(KEPT_RESULT_KEYS.map((k, i) => [k, i]));
 function compactResult(res) {
   if (typeof res !== "object" || res === null || Array.isArray(res)) return res;
+  let last = -1;
+  for (const k in res) {
+    const at = KEPT_ORDER.get(k);
+    if (at === void 0 || at <= last || !Object.prototype.hasOwnProperty.call(res, k)) {
+      last = -2;
+      break;
+    }
+    last = at;
+  }
+  if (last !== -2 && Object.getPrototypeOf(res) === Object.prototype) return res;
   const out = {};
   for (const k of KEPT_RESULT_KEYS) if (Object.prototype.hasOwnProperty.call(res, k)) out[k] = res[k];
   return out;
@@ -19224,7 +19304,7 @@ __export(external_exports, {
   gt: () => _gt,
   gte: () => _gte,
   guid: () => guid2,
-  hash: () => hash,
+  hash: () => hash2,
   hex: () => hex2,
   hostname: () => hostname2,
   httpUrl: () => httpUrl,
@@ -36163,7 +36243,7 @@ __export(schemas_exports2, {
   float64: () => float64,
   function: () => _function,
   guid: () => guid2,
-  hash: () => hash,
+  hash: () => hash2,
   hex: () => hex2,
   hostname: () => hostname2,
   httpUrl: () => httpUrl,
@@ -36863,7 +36943,7 @@ function hex2(_params) {
 function currencyCode2(_params) {
   return _stringFormat(ZodCustomStringFormat, "currency_code", currencyCode, _params);
 }
-function hash(alg, params) {
+function hash2(alg, params) {
   const enc = params?.enc ?? "hex";
   const format = `${alg}_${enc}`;
   const regex2 = regexes_exports[format];

@@ -4092,11 +4092,11 @@ var require_util2 = __commonJS({
     var { isUint8Array } = __require("node:util/types");
     var { webidl } = require_webidl();
     var supportedHashes = [];
-    var crypto2;
+    var crypto3;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto2.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
+      supportedHashes = crypto3.getHashes().filter((hash3) => possibleRelevantHashes.includes(hash3));
     } catch {
     }
     function responseURL(response) {
@@ -4369,7 +4369,7 @@ var require_util2 = __commonJS({
       }
     }
     function bytesMatch(bytes2, metadataList) {
-      if (crypto2 === void 0) {
+      if (crypto3 === void 0) {
         return true;
       }
       const parsedMetadata = parseMetadata(metadataList);
@@ -4384,7 +4384,7 @@ var require_util2 = __commonJS({
       for (const item of metadata) {
         const algorithm = item.algo;
         const expectedValue = item.hash;
-        let actualValue = crypto2.createHash(algorithm).update(bytes2).digest("base64");
+        let actualValue = crypto3.createHash(algorithm).update(bytes2).digest("base64");
         if (actualValue[actualValue.length - 1] === "=") {
           if (actualValue[actualValue.length - 2] === "=") {
             actualValue = actualValue.slice(0, -2);
@@ -5448,8 +5448,8 @@ var require_body = __commonJS({
     var { multipartFormDataParser } = require_formdata_parser();
     var random;
     try {
-      const crypto2 = __require("node:crypto");
-      random = (max) => crypto2.randomInt(0, max);
+      const crypto3 = __require("node:crypto");
+      random = (max) => crypto3.randomInt(0, max);
     } catch {
       random = (max) => Math.floor(Math.random(max));
     }
@@ -17088,13 +17088,13 @@ var require_frame = __commonJS({
     "use strict";
     var { maxUnsigned16Bit } = require_constants5();
     var BUFFER_SIZE = 16386;
-    var crypto2;
+    var crypto3;
     var buffer = null;
     var bufIdx = BUFFER_SIZE;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
     } catch {
-      crypto2 = {
+      crypto3 = {
         // not full compatibility, but minimum.
         randomFillSync: function randomFillSync(buffer2, _offset, _size2) {
           for (let i = 0; i < buffer2.length; ++i) {
@@ -17107,7 +17107,7 @@ var require_frame = __commonJS({
     function generateMask() {
       if (bufIdx === BUFFER_SIZE) {
         bufIdx = 0;
-        crypto2.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
+        crypto3.randomFillSync(buffer ??= Buffer.allocUnsafe(BUFFER_SIZE), 0, BUFFER_SIZE);
       }
       return [buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++], buffer[bufIdx++]];
     }
@@ -17179,9 +17179,9 @@ var require_connection = __commonJS({
     var { Headers: Headers2, getHeadersList } = require_headers();
     var { getDecodeSplit } = require_util2();
     var { WebsocketFrameSend } = require_frame();
-    var crypto2;
+    var crypto3;
     try {
-      crypto2 = __require("node:crypto");
+      crypto3 = __require("node:crypto");
     } catch {
     }
     function establishWebSocketConnection(url2, protocols, client, ws, onEstablish, options) {
@@ -17201,7 +17201,7 @@ var require_connection = __commonJS({
         const headersList = getHeadersList(new Headers2(options.headers));
         request2.headersList = headersList;
       }
-      const keyValue = crypto2.randomBytes(16).toString("base64");
+      const keyValue = crypto3.randomBytes(16).toString("base64");
       request2.headersList.append("sec-websocket-key", keyValue);
       request2.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
@@ -17231,7 +17231,7 @@ var require_connection = __commonJS({
             return;
           }
           const secWSAccept = response.headersList.get("Sec-WebSocket-Accept");
-          const digest = crypto2.createHash("sha1").update(keyValue + uid).digest("base64");
+          const digest = crypto3.createHash("sha1").update(keyValue + uid).digest("base64");
           if (secWSAccept !== digest) {
             failWebsocketConnection(ws, "Incorrect hash received in Sec-WebSocket-Accept header.");
             return;
@@ -62086,8 +62086,9 @@ function strings(v) {
   }
   return [...out];
 }
+var hasOwn = Object.prototype.hasOwnProperty;
 function own2(o, key) {
-  return isObj(o) && Object.prototype.hasOwnProperty.call(o, key) ? o[key] : void 0;
+  return typeof o === "object" && o !== null && !Array.isArray(o) && hasOwn.call(o, key) ? o[key] : void 0;
 }
 function cweId(v) {
   const s = str2(v);
@@ -62110,14 +62111,16 @@ function firstLine(s, max = 200) {
 }
 
 // src/ingest/fingerprint.ts
-import { createHash as createHash2 } from "node:crypto";
+import * as crypto2 from "node:crypto";
+var oneShot = crypto2.hash;
+var sha256Hex = oneShot ? (data) => oneShot("sha256", data, "hex") : (data) => crypto2.createHash("sha256").update(data).digest("hex");
 function hashParts(...parts) {
-  const h = createHash2("sha256");
+  let joined = "";
   for (const p of parts) {
     const s = p === void 0 ? "\0" : String(p);
-    h.update(`${s.length}:${s}|`);
+    joined += `${s.length}:${s}|`;
   }
-  return h.digest("hex").slice(0, 32);
+  return sha256Hex(joined).slice(0, 32);
 }
 function normalizeLine(line) {
   return line.replace(/\s+/g, "");
@@ -62217,6 +62220,11 @@ var CVE_RE = /\bCVE-\d{4}-\d{4,}\b/gi;
 var GHSA_RE = /\bGHSA(?:-[23456789cfghjmpqrvwx]{4}){3}\b/gi;
 var ARG_RE = /\{(\d+)\}/g;
 var SRCROOT_LIKE = /src|source|root|project|workspace|repo|checkout/i;
+var EMPTY_RESULT = {};
+var NO_ARGS = [];
+var CWE_KEYS = ["cwe", "CWE", "cwe_id", "cwes"];
+var SECRET_TAG = /^secrets?$/i;
+var HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 function typeName(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
@@ -62259,7 +62267,10 @@ function indexRun(run2) {
     baseIds: isObj(baseIds) ? baseIds : {},
     artifacts: arr(own2(run2, "artifacts")),
     taxonomies: arr(own2(run2, "taxonomies")),
-    kindHint: kindFromTool(name)
+    kindHint: kindFromTool(name),
+    toolLower: name.toLowerCase(),
+    ruleInfo: /* @__PURE__ */ new Map(),
+    bases: /* @__PURE__ */ new Map()
   };
 }
 function findRule(ix, result2, ruleId) {
@@ -62299,8 +62310,41 @@ function resolveBase(ix, baseId) {
   }
   return known && uri ? { uri, known } : { known };
 }
+function ruleInfo(ix, rule) {
+  let info2 = ix.ruleInfo.get(rule);
+  if (info2) return info2;
+  const ruleProps = rule?.properties;
+  const tags = strings(own2(ruleProps, "tags"));
+  const helpUri = text(rule?.helpUri);
+  const secSev = num2(own2(ruleProps, "security-severity"));
+  const scannerSeverity = text(own2(ruleProps, "problem.severity"))?.toLowerCase() ?? text(own2(ruleProps, "severity"))?.toLowerCase();
+  const defaultLevel = text(own2(rule?.defaultConfiguration, "level"));
+  info2 = {
+    tags,
+    cwes: collectCwes(ix, rule, EMPTY_RESULT, tags),
+    title: firstLine(text(own2(rule?.shortDescription, "text")) ?? text(rule?.name) ?? ""),
+    fallbackMessage: text(own2(rule?.fullDescription, "text")) ?? text(own2(rule?.shortDescription, "text")) ?? "",
+    byRuleId: /* @__PURE__ */ new Map(),
+    ...helpUri !== void 0 ? { helpUri } : {},
+    ...secSev !== void 0 ? { secSev } : {},
+    ...scannerSeverity !== void 0 ? { scannerSeverity } : {},
+    ...defaultLevel !== void 0 ? { defaultLevel } : {}
+  };
+  ix.ruleInfo.set(rule, info2);
+  return info2;
+}
+function vulnIds(ruleId, tags) {
+  const cveText = `${ruleId} ${tags.join(" ")}`;
+  return orderVulnIds([...cveText.match(CVE_RE) ?? [], ...cveText.match(GHSA_RE) ?? []]);
+}
+function kindOf(ix, cve, tags) {
+  let kind = ix.kindHint ?? (cve.length > 0 ? "sca" : "sast");
+  if (!ix.kindHint && tags.some((t2) => SECRET_TAG.test(t2))) kind = "secret";
+  return kind;
+}
 function formatMessage(msg, rule) {
-  const args = strings(own2(msg, "arguments"));
+  const rawArgs = own2(msg, "arguments");
+  const args = rawArgs === void 0 ? NO_ARGS : strings(rawArgs);
   let t2 = str2(own2(msg, "text")) ?? "";
   if (!t2) t2 = str2(own2(msg, "markdown")) ?? "";
   if (!t2) {
@@ -62319,7 +62363,7 @@ function collectCwes(ix, rule, result2, tags) {
       if (c) out.add(c);
     }
   }
-  for (const key of ["cwe", "CWE", "cwe_id", "cwes"]) {
+  for (const key of CWE_KEYS) {
     for (const holder of [own2(result2, "properties"), rule?.properties]) {
       const v = own2(holder, key);
       for (const x of Array.isArray(v) ? v : [v]) {
@@ -62339,18 +62383,25 @@ function collectCwes(ix, rule, result2, tags) {
   }
   return [...out];
 }
-function pickFingerprint(tool, ruleId, path, fps, partial2) {
+function pickFingerprint(toolLower, ruleId, path, fps, partial2) {
   if (isObj(fps)) {
     const keys = Object.keys(fps).filter((k2) => text(fps[k2]) !== void 0).sort();
     const k = keys[0];
-    if (k !== void 0) return { fingerprint: hashParts("sarif-fp", tool.toLowerCase(), k, text(fps[k])), source: `sarif:fingerprints/${k}` };
+    if (k !== void 0) return { fingerprint: hashParts("sarif-fp", toolLower, k, text(fps[k])), source: `sarif:fingerprints/${k}` };
   }
   if (isObj(partial2)) {
+    const plh = Object.prototype.hasOwnProperty.call(partial2, "primaryLocationLineHash") ? text(partial2.primaryLocationLineHash) : void 0;
+    if (plh !== void 0) {
+      return {
+        fingerprint: hashParts("sarif-pfp", toolLower, ruleId, path, "primaryLocationLineHash", plh),
+        source: "sarif:partialFingerprints/primaryLocationLineHash"
+      };
+    }
     const keys = Object.keys(partial2).filter((k2) => text(partial2[k2]) !== void 0).sort();
     const k = keys.includes("primaryLocationLineHash") ? "primaryLocationLineHash" : keys.find((x) => !/column/i.test(x));
     if (k !== void 0) {
       return {
-        fingerprint: hashParts("sarif-pfp", tool.toLowerCase(), ruleId, path, k, text(partial2[k])),
+        fingerprint: hashParts("sarif-pfp", toolLower, ruleId, path, k, text(partial2[k])),
         source: `sarif:partialFingerprints/${k}`
       };
     }
@@ -62382,14 +62433,16 @@ function locate(ix, result2, ctx) {
     let baseId = text(own2(al, "uriBaseId"));
     if (uri && !baseId && idx !== void 0) baseId = text(own2(own2(ix.artifacts[idx], "location"), "uriBaseId"));
     if (uri) {
-      let n = normalizePath(uri, ctx.workspace);
-      if (baseId && !/^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith("/")) {
-        const base = resolveBase(ix, baseId);
+      let n;
+      if (baseId && !HAS_SCHEME.test(uri) && !uri.startsWith("/")) {
+        let base = ix.bases.get(baseId);
+        if (!base) ix.bases.set(baseId, base = resolveBase(ix, baseId));
         if (base.uri) {
           const full = normalizePath(joinUri(base.uri.trim(), uri), ctx.workspace);
-          n = "path" in full || !SRCROOT_LIKE.test(baseId) ? full : n;
+          if ("path" in full || !SRCROOT_LIKE.test(baseId)) n = full;
         }
       }
+      n ??= normalizePath(uri, ctx.workspace);
       if ("path" in n) out.path = n.path;
       else out.location = n.location;
     }
@@ -62417,31 +62470,47 @@ function parseResult(ix, result2, pointer, runIndex, resultIndex, ctx) {
   const ruleIdRaw = text(own2(result2, "ruleId")) ?? text(own2(own2(result2, "rule"), "id"));
   const rule = findRule(ix, result2, ruleIdRaw);
   const ruleId = ruleIdRaw ?? (typeof rule?.id === "string" ? rule.id : void 0) ?? "unknown-rule";
-  const message = formatMessage(own2(result2, "message"), rule) || (text(own2(rule?.fullDescription, "text")) ?? text(own2(rule?.shortDescription, "text")) ?? "");
+  const info2 = ruleInfo(ix, rule);
+  const message = formatMessage(own2(result2, "message"), rule) || info2.fallbackMessage;
   const kindRaw = text(own2(result2, "kind"));
   const resultKind = kindRaw && RESULT_KINDS.has(kindRaw) ? kindRaw : "fail";
-  const levelRaw = text(own2(result2, "level")) ?? text(own2(rule?.defaultConfiguration, "level"));
+  const levelRaw = text(own2(result2, "level")) ?? info2.defaultLevel;
   const level = levelRaw && LEVELS.has(levelRaw) ? levelRaw : resultKind === "fail" ? "warning" : "none";
   const resProps = own2(result2, "properties");
-  const ruleProps = rule?.properties;
-  const secSev = num2(own2(resProps, "security-severity")) ?? num2(own2(ruleProps, "security-severity"));
-  const tags = [.../* @__PURE__ */ new Set([...strings(own2(ruleProps, "tags")), ...strings(own2(resProps, "tags"))])];
-  const cwe = collectCwes(ix, rule, result2, tags);
+  const secSev = num2(own2(resProps, "security-severity")) ?? info2.secSev;
+  const resTags = strings(own2(resProps, "tags"));
+  let tags;
+  let cwe;
+  let cve;
+  let kind;
+  if (resTags.length === 0 && !CWE_KEYS.some((k) => own2(resProps, k) !== void 0) && arr(own2(result2, "taxa")).length === 0) {
+    tags = info2.tags;
+    cwe = info2.cwes;
+    let byId = info2.byRuleId.get(ruleId);
+    if (!byId) {
+      const ids = vulnIds(ruleId, tags);
+      byId = { cve: ids, kind: kindOf(ix, ids, tags) };
+      if (info2.byRuleId.size < 1e4) info2.byRuleId.set(ruleId, byId);
+    }
+    cve = byId.cve;
+    kind = byId.kind;
+  } else {
+    tags = resTags.length === 0 ? info2.tags : [.../* @__PURE__ */ new Set([...info2.tags, ...resTags])];
+    cwe = collectCwes(ix, rule, result2, tags);
+    cve = vulnIds(ruleId, tags);
+    kind = kindOf(ix, cve, tags);
+  }
   const loc = locate(ix, result2, ctx);
-  const cveText = `${ruleId} ${tags.join(" ")}`;
-  const cve = orderVulnIds([...cveText.match(CVE_RE) ?? [], ...cveText.match(GHSA_RE) ?? []]);
-  const scannerSeverity = text(own2(resProps, "severity"))?.toLowerCase() ?? text(own2(resProps, "securityRisk"))?.toLowerCase() ?? text(own2(resProps, "issue_severity"))?.toLowerCase() ?? text(own2(ruleProps, "problem.severity"))?.toLowerCase() ?? text(own2(ruleProps, "severity"))?.toLowerCase();
-  const title = firstLine(text(own2(rule?.shortDescription, "text")) ?? text(rule?.name) ?? "") || firstLine(message) || ruleId;
-  const helpUri = text(rule?.helpUri);
-  const fp = pickFingerprint(ix.tool.name, ruleId, loc.path, own2(result2, "fingerprints"), own2(result2, "partialFingerprints")) ?? computeFingerprint({
+  const scannerSeverity = text(own2(resProps, "severity"))?.toLowerCase() ?? text(own2(resProps, "securityRisk"))?.toLowerCase() ?? text(own2(resProps, "issue_severity"))?.toLowerCase() ?? info2.scannerSeverity;
+  const title = info2.title || firstLine(message) || ruleId;
+  const helpUri = info2.helpUri;
+  const fp = pickFingerprint(ix.toolLower, ruleId, loc.path, own2(result2, "fingerprints"), own2(result2, "partialFingerprints")) ?? computeFingerprint({
     tool: ix.tool.name,
     ruleId,
     path: loc.path ?? loc.location,
     lineText: (loc.path && loc.startLine !== void 0 ? ctx.sourceLine?.(loc.path, loc.startLine) : void 0) ?? (loc.snippet !== void 0 ? loc.snippet.split("\n").find((l) => l.trim() !== "") : void 0),
     message
   });
-  let kind = ix.kindHint ?? (cve.length > 0 ? "sca" : "sast");
-  if (!ix.kindHint && tags.some((t2) => /^secrets?$/i.test(t2))) kind = "secret";
   const first = text(own2(own2(result2, "provenance"), "firstDetectionTimeUtc"));
   const baselineState = text(own2(result2, "baselineState"));
   const f = {
@@ -62728,7 +62797,7 @@ function makeFinding(c, i) {
 function dependencyFingerprint(pkg, ids, fallbackId) {
   return { fingerprint: packageFingerprint(pkg, ids[0] ?? fallbackId), fingerprintSource: "package" };
 }
-function vulnIds(...groups2) {
+function vulnIds2(...groups2) {
   const all = [];
   for (const g of groups2) {
     if (Array.isArray(g)) {
@@ -62878,7 +62947,7 @@ function vulnerability(c, v, pointer, info2, scope, ctx, suppressions, extraTags
   const purl = text(own2(identifier, "PURL")) ?? (ref2?.startsWith("pkg:") ? ref2 : void 0);
   const version2 = text(own2(v, "InstalledVersion"));
   const pkg = makePackage(pkgName, version2, purl, info2.type, splitVersions(own2(v, "FixedVersion")));
-  const cve = vulnIds(id, own2(v, "VendorIDs"));
+  const cve = vulnIds2(id, own2(v, "VendorIDs"));
   const title = text(own2(v, "Title"));
   const description = text(own2(v, "Description"));
   const status = text(own2(v, "Status"));
@@ -63180,7 +63249,7 @@ function match(c, m, pointer, scan, suppressions) {
   const type = text(own2(a, "type"));
   const purl = text(own2(a, "purl"));
   const pkg = makePackage(name, version2, purl, type, fixed);
-  const cve = vulnIds(id, idsOf(related, "id"));
+  const cve = vulnIds2(id, idsOf(related, "id"));
   const nvd = related.find((r) => text(own2(r, "namespace"))?.startsWith("nvd")) ?? related[0];
   const cvss = bestCvss(own2(v, "cvss")) ?? legacyCvss(v) ?? (nvd ? bestCvss(own2(nvd, "cvss")) : void 0);
   const description = text(own2(v, "description")) ?? (nvd ? text(own2(nvd, "description")) : void 0);
@@ -63362,7 +63431,7 @@ function result(c, r, pointer, tool, ctx) {
       }
       const eco = text(own2(found, "ecosystem")) ?? text(own2(own2(match2, "dependency_pattern"), "ecosystem"));
       const pkg = makePackage(name, text(own2(found, "version")), void 0, eco, fixes);
-      const cve = vulnIds(own2(meta3, "sca-vuln-database-identifier"), own2(meta3, "ghsa_id"), references.map(ghsaFromUrl));
+      const cve = vulnIds2(own2(meta3, "sca-vuln-database-identifier"), own2(meta3, "ghsa_id"), references.map(ghsaFromUrl));
       const lockfile = text(own2(found, "lockfile_path")) ?? text(own2(match2, "lockfile"));
       const reachable = own2(sca, "reachable");
       c.add(
@@ -63410,7 +63479,7 @@ function deploymentVuln(c, v, pointer, tool, ctx) {
   }
   const refs = own2(adv, "references");
   const urls = strings(own2(refs, "urls"));
-  const cve = vulnIds(own2(refs, "cveIds"), urls.map(ghsaFromUrl));
+  const cve = vulnIds2(own2(refs, "cveIds"), urls.map(ghsaFromUrl));
   const safe = text(own2(own2(v, "closestSafeDependency"), "versionSpecifier"));
   const pkg = makePackage(name, text(own2(matched, "versionSpecifier")), void 0, text(own2(adv, "ecosystem")), safe ? [safe] : []);
   const loc = own2(v, "dependencyFileLocation");
@@ -63636,7 +63705,7 @@ function v1(c, doc, tool) {
     const id = str2(own2(a, "id")) ?? key;
     const url2 = text(own2(a, "url"));
     const ghsa = text(own2(a, "github_advisory_id")) ?? ghsaFromUrl(url2);
-    const cve = vulnIds(own2(a, "cves"), ghsa);
+    const cve = vulnIds2(own2(a, "cves"), ghsa);
     const ruleId = ghsa ?? `NPM-${id}`;
     const title = text(own2(a, "title")) ?? ruleId;
     const overview = text(own2(a, "overview"));
@@ -63702,7 +63771,7 @@ function v2(c, doc, tool) {
       const fixTarget = isObj(fix) ? `${text(own2(fix, "name")) ?? "?"}@${text(own2(fix, "version")) ?? "?"}` : void 0;
       const fixedVersions3 = isObj(fix) && text(own2(fix, "name")) === pkgName && text(own2(fix, "version")) ? [text(own2(fix, "version"))] : [];
       const pkg = makePackage(pkgName, void 0, void 0, "npm", fixedVersions3);
-      const cve = vulnIds(ghsa, own2(o, "cves"));
+      const cve = vulnIds2(ghsa, own2(o, "cves"));
       const title = text(own2(o, "title")) ?? ruleId;
       const range = text(own2(o, "range"));
       c.add(
@@ -63855,7 +63924,7 @@ function pkgEntry(c, pe, pointer, tool, where) {
     if (!first) continue;
     const records = members2.map((m) => m.v);
     const primary = g.ids[0];
-    const cve = vulnIds(g.ids, g.aliases, ...records.map((r) => own2(r, "aliases")));
+    const cve = vulnIds2(g.ids, g.aliases, ...records.map((r) => own2(r, "aliases")));
     const pkg = makePackage(name, version2, void 0, ecosystem, fixedVersions(records, name, ecosystem));
     let word;
     for (const r of records) word = moreSevere(word, severityWord(own2(own2(r, "database_specific"), "severity")));
@@ -63954,8 +64023,8 @@ function parsePurl(purl) {
   let s = purl.trim();
   if (!/^pkg:/i.test(s)) return void 0;
   s = s.slice(4).replace(/^\/+/, "");
-  const hash2 = s.indexOf("#");
-  if (hash2 >= 0) s = s.slice(0, hash2);
+  const hash3 = s.indexOf("#");
+  if (hash3 >= 0) s = s.slice(0, hash3);
   const q = s.indexOf("?");
   if (q >= 0) s = s.slice(0, q);
   const slash = s.indexOf("/");
@@ -63987,8 +64056,8 @@ function firstUrl(s) {
   return URL_RE.exec(s)?.[0];
 }
 function urlWithoutQueryValues(url2) {
-  const hash2 = url2.indexOf("#");
-  const u = hash2 >= 0 ? url2.slice(0, hash2) : url2;
+  const hash3 = url2.indexOf("#");
+  const u = hash3 >= 0 ? url2.slice(0, hash3) : url2;
   const q = u.indexOf("?");
   if (q < 0) return u;
   const names = u.slice(q + 1).split("&").filter((kv) => kv !== "").map((kv) => {
@@ -64462,7 +64531,7 @@ function snykPackage(v, info2) {
   else if (nearest) pkg.fixedVersions = [nearest];
   return pkg;
 }
-function vulnIds2(v) {
+function vulnIds3(v) {
   const ids = [];
   const identifiers = own2(v, "identifiers");
   if (isObj(identifiers)) {
@@ -64478,7 +64547,7 @@ function vulnIds2(v) {
 function toFinding2(v, pointer, paths, info2, suppressions, ctx, tool) {
   const id = text(own2(v, "id")) ?? "unknown";
   const pkg = snykPackage(v, info2);
-  const cve = vulnIds2(v);
+  const cve = vulnIds3(v);
   const identifiers = own2(v, "identifiers");
   const cwe = uniq(strings(own2(identifiers, "CWE")).map(cweId).filter((c) => !!c));
   const title = firstLine(text(own2(v, "title")) ?? id);
@@ -65449,8 +65518,19 @@ function lineColumnAt(fd, offset) {
 function fatal2(file2, message, extra = {}) {
   return { file: file2, findings: [], tools: [], errors: [{ file: file2, message, severity: "fatal", ...extra }] };
 }
+var KEPT_ORDER = new Map(KEPT_RESULT_KEYS.map((k, i) => [k, i]));
 function compactResult(res) {
   if (typeof res !== "object" || res === null || Array.isArray(res)) return res;
+  let last = -1;
+  for (const k in res) {
+    const at = KEPT_ORDER.get(k);
+    if (at === void 0 || at <= last || !Object.prototype.hasOwnProperty.call(res, k)) {
+      last = -2;
+      break;
+    }
+    last = at;
+  }
+  if (last !== -2 && Object.getPrototypeOf(res) === Object.prototype) return res;
   const out = {};
   for (const k of KEPT_RESULT_KEYS) if (Object.prototype.hasOwnProperty.call(res, k)) out[k] = res[k];
   return out;

@@ -1,13 +1,20 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
+
+/** One-shot `crypto.hash` (Node ≥ 20.12), cheaper than a Hash object per call; `createHash` on older Nodes. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const sha256Hex = oneShot
+  ? (data: string): string => oneShot('sha256', data, 'hex')
+  : (data: string): string => crypto.createHash('sha256').update(data).digest('hex');
 
 /** Short, stable hash of the given parts (sha256, hex, 32 chars). Parts are joined unambiguously. */
 export function hashParts(...parts: (string | number | undefined)[]): string {
-  const h = createHash('sha256');
+  // The parts joined and hashed at once (the same bytes as one update per part).
+  let joined = '';
   for (const p of parts) {
     const s = p === undefined ? '\u0000' : String(p);
-    h.update(`${s.length}:${s}|`);
+    joined += `${s.length}:${s}|`;
   }
-  return h.digest('hex').slice(0, 32);
+  return sha256Hex(joined).slice(0, 32);
 }
 
 /** Whitespace-insensitive form of a source line, so re-indenting or reformatting spaces keeps identity. */

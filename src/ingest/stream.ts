@@ -291,9 +291,24 @@ function fatal(file: string, message: string, extra: Partial<IngestedFile['error
   return { file, findings: [], tools: [], errors: [{ file, message, severity: 'fatal', ...extra }] };
 }
 
-/** A result reduced to what the rated SARIF needs. */
+const KEPT_ORDER = new Map<string, number>(KEPT_RESULT_KEYS.map((k, i) => [k, i]));
+
+/**
+ * A result reduced to what the rated SARIF needs. A result that has only kept members, already in the kept order
+ * (the usual case), is itself that reduced copy: it is returned as is rather than copied.
+ */
 function compactResult(res: unknown): unknown {
   if (typeof res !== 'object' || res === null || Array.isArray(res)) return res;
+  let last = -1;
+  for (const k in res) {
+    const at = KEPT_ORDER.get(k);
+    if (at === undefined || at <= last || !Object.prototype.hasOwnProperty.call(res, k)) {
+      last = -2;
+      break;
+    }
+    last = at;
+  }
+  if (last !== -2 && Object.getPrototypeOf(res) === Object.prototype) return res;
   const out: Record<string, unknown> = {};
   for (const k of KEPT_RESULT_KEYS) if (Object.prototype.hasOwnProperty.call(res, k)) out[k] = (res as Record<string, unknown>)[k];
   return out;

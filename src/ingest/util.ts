@@ -45,9 +45,11 @@ export function strings(v: unknown): string[] {
   return [...out];
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Own property, never from the prototype chain (`__proto__`, `constructor` in untrusted files). */
 export function own(o: unknown, key: string): unknown {
-  return isObj(o) && Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
+  return typeof o === 'object' && o !== null && !Array.isArray(o) && hasOwn.call(o, key) ? (o as Obj)[key] : undefined;
 }
 
 /** Normalizes CWE references (`CWE-79`, `cwe-079`, `79`, `external/cwe/cwe-79`) to `CWE-79`. */

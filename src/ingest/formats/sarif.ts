@@ -30,7 +30,32 @@ interface RunIndex {
   artifacts: unknown[];
   taxonomies: unknown[];
   kindHint?: FindingKind;
+  /** `tool.name` lower-cased (a fingerprint part). */
+  toolLower: string;
+  /** What each rule (or no rule) contributes to a finding, derived once per rule. */
+  ruleInfo: Map<Rule | undefined, RuleInfo>;
+  /** `resolveBase` per `uriBaseId`. */
+  bases: Map<string, { uri?: string; known: boolean }>;
 }
+
+/** Per-rule derived data; `byRuleId` holds what also depends on the result's rule id (when the result adds nothing). */
+interface RuleInfo {
+  tags: string[];
+  cwes: string[];
+  secSev?: number;
+  scannerSeverity?: string;
+  title: string;
+  helpUri?: string;
+  defaultLevel?: string;
+  fallbackMessage: string;
+  byRuleId: Map<string, { cve: string[]; kind: FindingKind }>;
+}
+
+const EMPTY_RESULT: Obj = {};
+const NO_ARGS: string[] = [];
+const CWE_KEYS = ['cwe', 'CWE', 'cwe_id', 'cwes'] as const;
+const SECRET_TAG = /^secrets?$/i;
+const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:/i;
 
 function typeName(v: unknown): string {
   if (v === null) return 'null';
@@ -78,6 +103,9 @@ function indexRun(run: Obj): RunIndex {
     artifacts: arr(own(run, 'artifacts')),
     taxonomies: arr(own(run, 'taxonomies')),
     kindHint: kindFromTool(name),
+    toolLower: name.toLowerCase(),
+    ruleInfo: new Map(),
+    bases: new Map(),
   };
 }
 
@@ -122,8 +150,44 @@ function resolveBase(ix: RunIndex, baseId: string): { uri?: string; known: boole
   return known && uri ? { uri, known } : { known };
 }
 
+function ruleInfo(ix: RunIndex, rule: Rule | undefined): RuleInfo {
+  let info = ix.ruleInfo.get(rule);
+  if (info) return info;
+  const ruleProps = rule?.properties;
+  const tags = strings(own(ruleProps, 'tags'));
+  const helpUri = text(rule?.helpUri);
+  const secSev = num(own(ruleProps, 'security-severity'));
+  const scannerSeverity = text(own(ruleProps, 'problem.severity'))?.toLowerCase() ?? text(own(ruleProps, 'severity'))?.toLowerCase();
+  const defaultLevel = text(own(rule?.defaultConfiguration, 'level'));
+  info = {
+    tags,
+    cwes: collectCwes(ix, rule, EMPTY_RESULT, tags),
+    title: firstLine(text(own(rule?.shortDescription, 'text')) ?? text(rule?.name) ?? ''),
+    fallbackMessage: text(own(rule?.fullDescription, 'text')) ?? text(own(rule?.shortDescription, 'text')) ?? '',
+    byRuleId: new Map(),
+    ...(helpUri !== undefined ? { helpUri } : {}),
+    ...(secSev !== undefined ? { secSev } : {}),
+    ...(scannerSeverity !== undefined ? { scannerSeverity } : {}),
+    ...(defaultLevel !== undefined ? { defaultLevel } : {}),
+  };
+  ix.ruleInfo.set(rule, info);
+  return info;
+}
+
+function vulnIds(ruleId: string, tags: string[]): string[] {
+  const cveText = `${ruleId} ${tags.join(' ')}`;
+  return orderVulnIds([...(cveText.match(CVE_RE) ?? []), ...(cveText.match(GHSA_RE) ?? [])]);
+}
+
+function kindOf(ix: RunIndex, cve: string[], tags: string[]): FindingKind {
+  let kind: FindingKind = ix.kindHint ?? (cve.length > 0 ? 'sca' : 'sast');
+  if (!ix.kindHint && tags.some((t) => SECRET_TAG.test(t))) kind = 'secret';
+  return kind;
+}
+
 function formatMessage(msg: unknown, rule: Rule | undefined): string {
-  const args = strings(own(msg, 'arguments'));
+  const rawArgs = own(msg, 'arguments');
+  const args = rawArgs === undefined ? NO_ARGS : strings(rawArgs);
   let t = str(own(msg, 'text')) ?? '';
   if (!t) t = str(own(msg, 'markdown')) ?? '';
   if (!t) {
@@ -143,7 +207,7 @@ function collectCwes(ix: RunIndex, rule: Rule | undefined, result: Obj, tags: st
       if (c) out.add(c);
     }
   }
-  for (const key of ['cwe', 'CWE', 'cwe_id', 'cwes']) {
+  for (const key of CWE_KEYS) {
     for (const holder of [own(result, 'properties'), rule?.properties]) {
       const v = own(holder, key);
       for (const x of Array.isArray(v) ? v : [v]) {
@@ -165,7 +229,7 @@ function collectCwes(ix: RunIndex, rule: Rule | undefined, result: Obj, tags: st
 }
 
 function pickFingerprint(
-  tool: string,
+  toolLower: string,
   ruleId: string,
   path: string | undefined,
   fps: unknown,
@@ -176,9 +240,17 @@ function pickFingerprint(
       .filter((k) => text(fps[k]) !== undefined)
       .sort();
     const k = keys[0];
-    if (k !== undefined) return { fingerprint: hashParts('sarif-fp', tool.toLowerCase(), k, text(fps[k])), source: `sarif:fingerprints/${k}` };
+    if (k !== undefined) return { fingerprint: hashParts('sarif-fp', toolLower, k, text(fps[k])), source: `sarif:fingerprints/${k}` };
   }
   if (isObj(partial)) {
+    // primaryLocationLineHash (CodeQL, GitHub) is the content-based key: when present, no need to look at the others.
+    const plh = Object.prototype.hasOwnProperty.call(partial, 'primaryLocationLineHash') ? text(partial.primaryLocationLineHash) : undefined;
+    if (plh !== undefined) {
+      return {
+        fingerprint: hashParts('sarif-pfp', toolLower, ruleId, path, 'primaryLocationLineHash', plh),
+        source: 'sarif:partialFingerprints/primaryLocationLineHash',
+      };
+    }
     const keys = Object.keys(partial)
       .filter((k) => text(partial[k]) !== undefined)
       .sort();
@@ -186,7 +258,7 @@ function pickFingerprint(
     const k = keys.includes('primaryLocationLineHash') ? 'primaryLocationLineHash' : keys.find((x) => !/column/i.test(x));
     if (k !== undefined) {
       return {
-        fingerprint: hashParts('sarif-pfp', tool.toLowerCase(), ruleId, path, k, text(partial[k])),
+        fingerprint: hashParts('sarif-pfp', toolLower, ruleId, path, k, text(partial[k])),
         source: `sarif:partialFingerprints/${k}`,
       };
     }
@@ -231,15 +303,17 @@ function locate(ix: RunIndex, result: Obj, ctx: ParseContext): Located {
     let baseId = text(own(al, 'uriBaseId'));
     if (uri && !baseId && idx !== undefined) baseId = text(own(own(ix.artifacts[idx], 'location'), 'uriBaseId'));
     if (uri) {
-      let n = normalizePath(uri, ctx.workspace);
-      if (baseId && !/^[a-z][a-z0-9+.-]*:/i.test(uri) && !uri.startsWith('/')) {
-        const base = resolveBase(ix, baseId);
+      let n: ReturnType<typeof normalizePath> | undefined;
+      if (baseId && !HAS_SCHEME.test(uri) && !uri.startsWith('/')) {
+        let base = ix.bases.get(baseId);
+        if (!base) ix.bases.set(baseId, (base = resolveBase(ix, baseId)));
         if (base.uri) {
           const full = normalizePath(joinUri(base.uri.trim(), uri), ctx.workspace);
           // The base is outside this workspace (scanned elsewhere): a source-root base still maps to repo paths.
-          n = 'path' in full || !SRCROOT_LIKE.test(baseId) ? full : n;
+          if ('path' in full || !SRCROOT_LIKE.test(baseId)) n = full;
         }
       }
+      n ??= normalizePath(uri, ctx.workspace);
       if ('path' in n) out.path = n.path;
       else out.location = n.location;
     }
@@ -268,36 +342,52 @@ function parseResult(ix: RunIndex, result: Obj, pointer: string, runIndex: numbe
   const ruleIdRaw = text(own(result, 'ruleId')) ?? text(own(own(result, 'rule'), 'id'));
   const rule = findRule(ix, result, ruleIdRaw);
   const ruleId = ruleIdRaw ?? (typeof rule?.id === 'string' ? rule.id : undefined) ?? 'unknown-rule';
-  const message =
-    formatMessage(own(result, 'message'), rule) ||
-    (text(own(rule?.fullDescription, 'text')) ?? text(own(rule?.shortDescription, 'text')) ?? '');
+  const info = ruleInfo(ix, rule);
+  const message = formatMessage(own(result, 'message'), rule) || info.fallbackMessage;
   const kindRaw = text(own(result, 'kind'));
   const resultKind: ResultKind = kindRaw && RESULT_KINDS.has(kindRaw as ResultKind) ? (kindRaw as ResultKind) : 'fail';
-  const levelRaw = text(own(result, 'level')) ?? text(own(rule?.defaultConfiguration, 'level'));
+  const levelRaw = text(own(result, 'level')) ?? info.defaultLevel;
   const level: SarifLevel =
     levelRaw && LEVELS.has(levelRaw as SarifLevel) ? (levelRaw as SarifLevel) : resultKind === 'fail' ? 'warning' : 'none';
   const resProps = own(result, 'properties');
-  const ruleProps = rule?.properties;
-  const secSev = num(own(resProps, 'security-severity')) ?? num(own(ruleProps, 'security-severity'));
-  const tags = [...new Set([...strings(own(ruleProps, 'tags')), ...strings(own(resProps, 'tags'))])];
-  const cwe = collectCwes(ix, rule, result, tags);
+  const secSev = num(own(resProps, 'security-severity')) ?? info.secSev;
+  const resTags = strings(own(resProps, 'tags'));
+  let tags: string[];
+  let cwe: string[];
+  let cve: string[];
+  let kind: FindingKind;
+  if (resTags.length === 0 && !CWE_KEYS.some((k) => own(resProps, k) !== undefined) && arr(own(result, 'taxa')).length === 0) {
+    // The result adds no tags, CWEs or taxa: all of it comes from the rule (and the rule id), derived once.
+    // (These arrays are shared between the findings of one rule; nothing changes a finding's arrays in place.)
+    tags = info.tags;
+    cwe = info.cwes;
+    let byId = info.byRuleId.get(ruleId);
+    if (!byId) {
+      const ids = vulnIds(ruleId, tags);
+      byId = { cve: ids, kind: kindOf(ix, ids, tags) };
+      if (info.byRuleId.size < 10000) info.byRuleId.set(ruleId, byId);
+    }
+    cve = byId.cve;
+    kind = byId.kind;
+  } else {
+    tags = resTags.length === 0 ? info.tags : [...new Set([...info.tags, ...resTags])];
+    cwe = collectCwes(ix, rule, result, tags);
+    cve = vulnIds(ruleId, tags);
+    kind = kindOf(ix, cve, tags);
+  }
   const loc = locate(ix, result, ctx);
 
-  const cveText = `${ruleId} ${tags.join(' ')}`;
-  const cve = orderVulnIds([...(cveText.match(CVE_RE) ?? []), ...(cveText.match(GHSA_RE) ?? [])]);
   const scannerSeverity =
     text(own(resProps, 'severity'))?.toLowerCase() ??
     text(own(resProps, 'securityRisk'))?.toLowerCase() ??
     text(own(resProps, 'issue_severity'))?.toLowerCase() ??
-    text(own(ruleProps, 'problem.severity'))?.toLowerCase() ??
-    text(own(ruleProps, 'severity'))?.toLowerCase();
+    info.scannerSeverity;
 
-  const title =
-    firstLine(text(own(rule?.shortDescription, 'text')) ?? text(rule?.name) ?? '') || firstLine(message) || ruleId;
-  const helpUri = text(rule?.helpUri);
+  const title = info.title || firstLine(message) || ruleId;
+  const helpUri = info.helpUri;
 
   const fp =
-    pickFingerprint(ix.tool.name, ruleId, loc.path, own(result, 'fingerprints'), own(result, 'partialFingerprints')) ??
+    pickFingerprint(ix.toolLower, ruleId, loc.path, own(result, 'fingerprints'), own(result, 'partialFingerprints')) ??
     computeFingerprint({
       tool: ix.tool.name,
       ruleId,
@@ -307,9 +397,6 @@ function parseResult(ix: RunIndex, result: Obj, pointer: string, runIndex: numbe
         (loc.snippet !== undefined ? loc.snippet.split('\n').find((l) => l.trim() !== '') : undefined),
       message,
     });
-
-  let kind: FindingKind = ix.kindHint ?? (cve.length > 0 ? 'sca' : 'sast');
-  if (!ix.kindHint && tags.some((t) => /^secrets?$/i.test(t))) kind = 'secret';
 
   const first = text(own(own(result, 'provenance'), 'firstDetectionTimeUtc'));
   const baselineState = text(own(result, 'baselineState'));
