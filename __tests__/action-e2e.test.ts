@@ -1,16 +1,15 @@
 import { describe, expect, it, beforeEach, afterEach } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ReportSchema } from '../src/report/json';
+import { runDistAction } from './support/run-action';
 
 /**
  * Runs the built Action (dist/index.js) the way the runner does: INPUT_* variables, GITHUB_EVENT_PATH,
  * GITHUB_STEP_SUMMARY, GITHUB_OUTPUT, GITHUB_WORKSPACE; exit status 1 when core.setFailed was called.
  */
 
-const DIST = resolve('dist/index.js');
 const CORPUS = resolve('__fixtures__/corpus/defectdojo');
 let dir: string;
 let ws: string;
@@ -26,41 +25,16 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function runAction(inputs: Record<string, string>, event: { name: string; payload: object }) {
   const eventPath = join(dir, 'event.json');
-  const outputPath = join(dir, 'output.txt');
-  const summaryPath = join(dir, 'summary.md');
   writeFileSync(eventPath, JSON.stringify(event.payload));
-  writeFileSync(outputPath, '');
-  writeFileSync(summaryPath, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: ws,
-    GITHUB_EVENT_NAME: event.name,
-    GITHUB_EVENT_PATH: eventPath,
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_REPOSITORY: 'acme/app',
-    GITHUB_SHA: 'a'.repeat(40),
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_API_URL: 'http://127.0.0.1:9',
-    RUNNER_TEMP: dir,
-  };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const r = spawnSync(process.execPath, [DIST], { cwd: ws, env, encoding: 'utf8', timeout: 60_000 });
-  const outputs: Record<string, string> = {};
-  // GITHUB_OUTPUT uses the heredoc form: name<<delimiter\nvalue\ndelimiter
-  const text = readFileSync(outputPath, 'utf8');
-  const re = /^([^<\n]+)<<(.+)\n([\s\S]*?)\n\2$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) outputs[m[1] as string] = m[3] as string;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, outputs, summary: readFileSync(summaryPath, 'utf8') };
+  return runDistAction({ dir, workspace: ws, inputs, eventName: event.name, eventPath, env: { GITHUB_API_URL: 'http://127.0.0.1:9' } });
 }
 
 const PR_EVENT = { name: 'pull_request', payload: { pull_request: { number: 7, head: { sha: 'b'.repeat(40) } } } };
 const PUSH_EVENT = { name: 'push', payload: { ref: 'refs/heads/main' } };
 
 describe('the Action, run from dist/ as the runner runs it', () => {
-  it('fails a pull request with high findings: outputs, job summary, report, annotations, one failing line', () => {
-    const r = runAction({ files: 'results/*.sarif', report: 'defect-gate-report.json', 'sarif-output': 'rated.sarif' }, PR_EVENT);
+  it('fails a pull request with high findings: outputs, job summary, report, annotations, one failing line', async () => {
+    const r = await runAction({ files: 'results/*.sarif', report: 'defect-gate-report.json', 'sarif-output': 'rated.sarif' }, PR_EVENT);
     expect(r.status).toBe(1);
     expect(r.outputs.verdict).toBe('fail');
     expect(Number(r.outputs['blocking-count'])).toBeGreaterThan(0);
@@ -81,9 +55,9 @@ describe('the Action, run from dist/ as the runner runs it', () => {
     expect(annotations[0]).toContain('Why critical: security-severity 9.8 >= 9.0 → critical');
   });
 
-  it('passes with a lenient policy on a push, and derives the `default` profile', () => {
+  it('passes with a lenient policy on a push, and derives the `default` profile', async () => {
     writeFileSync(join(ws, 'policy.yml'), 'version: 1\nseverity:\n  levels: [high, low]\n  from-score: {high: 9.9}\n  from-level: {error: low, warning: low, note: low, none: low}\ngates:\n  default:\n    - {name: No high, severity: high}\n');
-    const r = runAction({ files: 'results/codeql.sarif', policy: 'policy.yml', report: '' }, PUSH_EVENT);
+    const r = await runAction({ files: 'results/codeql.sarif', policy: 'policy.yml', report: '' }, PUSH_EVENT);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.outputs.verdict).toBe('pass');
@@ -91,9 +65,9 @@ describe('the Action, run from dist/ as the runner runs it', () => {
     expect(r.summary).toMatch(/^## ✅ defect-gate: passed \(default\)/);
   });
 
-  it('fails closed on an unreadable input and still reports the others', () => {
+  it('fails closed on an unreadable input and still reports the others', async () => {
     writeFileSync(join(ws, 'results/broken.sarif'), '{"version":"2.1.0","runs":[');
-    const r = runAction({ files: 'results/broken.sarif\nresults/codeql.sarif', environment: 'default' }, PUSH_EVENT);
+    const r = await runAction({ files: 'results/broken.sarif\nresults/codeql.sarif', environment: 'default' }, PUSH_EVENT);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/::error title=defect-gate%3A input problem::results\/broken\.sarif:1:28: not valid JSON/);
     expect(r.stdout).toMatch(/^::error::Gate failed in default: 1 input file could not be read completely: findings may be missing \(on-input-error: fail\)$/m);
@@ -101,26 +75,26 @@ describe('the Action, run from dist/ as the runner runs it', () => {
     expect(counts.total).toBe(72);
   });
 
-  it('on-input-error: warn lets the other files decide', () => {
+  it('on-input-error: warn lets the other files decide', async () => {
     writeFileSync(join(ws, 'results/broken.sarif'), 'not json');
-    const r = runAction({ files: 'results/broken.sarif, results/codeql.sarif', 'on-input-error': 'warn', environment: 'default' }, PUSH_EVENT);
+    const r = await runAction({ files: 'results/broken.sarif, results/codeql.sarif', 'on-input-error': 'warn', environment: 'default' }, PUSH_EVENT);
     expect(r.status).toBe(0);
     expect(r.outputs.verdict).toBe('warn');
   });
 
-  it('reports bad inputs and bad policies as one clear failure', () => {
-    const bad = runAction({ files: 'results/codeql.sarif', 'on-input-error': 'sometimes' }, PUSH_EVENT);
+  it('reports bad inputs and bad policies as one clear failure', async () => {
+    const bad = await runAction({ files: 'results/codeql.sarif', 'on-input-error': 'sometimes' }, PUSH_EVENT);
     expect(bad.status).toBe(1);
     expect(bad.stdout).toContain("::error::Invalid input 'on-input-error': 'sometimes'. Expected one of: fail, warn.");
     writeFileSync(join(ws, 'policy.yml'), 'version: 2\n');
-    const pol = runAction({ files: 'results/codeql.sarif', policy: 'policy.yml' }, PUSH_EVENT);
+    const pol = await runAction({ files: 'results/codeql.sarif', policy: 'policy.yml' }, PUSH_EVENT);
     expect(pol.status).toBe(1);
     expect(pol.stdout).toMatch(/::error::invalid policy .*%0A {2}policy\.yml:1:10: version: /);
-    const none = runAction({ files: '' }, PUSH_EVENT);
+    const none = await runAction({ files: '' }, PUSH_EVENT);
     expect(none.stdout).toContain("::error::Input 'files' is empty.");
   });
 
-  it('escapes hostile scanner text in the summary and annotations', () => {
+  it('escapes hostile scanner text in the summary and annotations', async () => {
     const hostile = {
       version: '2.1.0',
       runs: [
@@ -137,7 +111,7 @@ describe('the Action, run from dist/ as the runner runs it', () => {
       ],
     };
     writeFileSync(join(ws, 'results/evil.sarif'), JSON.stringify(hostile));
-    const r = runAction({ files: 'results/evil.sarif' }, PUSH_EVENT);
+    const r = await runAction({ files: 'results/evil.sarif' }, PUSH_EVENT);
     expect(r.status).toBe(1);
     expect(r.summary).not.toMatch(/<script>|@octocat/);
     // The forged workflow command stays inside the annotation's escaped message.

@@ -6,11 +6,10 @@ import { compareVersions, compileVersionRange } from '../src/exceptions/version'
 import { runEngine, type EngineInput } from '../src/engine';
 import { emptyBook } from '../src/ledger/schema';
 import { loadPolicy } from '../src/io/policy';
-import { PolicyLoadError, formatPolicyError } from '../src/policy/load';
 import { buildReport, ReportSchema } from '../src/report/json';
 import { renderMarkdown } from '../src/report/markdown';
 import { runCli } from '../src/cli';
-import { BASE_POLICY, finding, policyFrom } from './helpers';
+import { BASE_POLICY, finding, policyErrors, policyFrom } from './helpers';
 import type { Finding } from '../src/model';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -177,20 +176,15 @@ describe('exception rules are policy errors with file:line:column', () => {
       mkdirSync(join(dir, name, '..'), { recursive: true });
       writeFileSync(join(dir, name), text);
     }
-    try {
-      loadPolicy(main, dir);
-    } catch (e) {
-      if (e instanceof PolicyLoadError) return e.errors.map(formatPolicyError);
-      throw e;
-    }
-    throw new Error('expected errors');
+    return policyErrors(() => loadPolicy(main, dir));
   };
 
   const withExceptions = (section: string) => BASE_POLICY.replace('gates:', `${section}gates:`);
 
   it('required fields, type-specific fields, dates, windows, ids, matches', () => {
-    const errs = errorsOf({
-      'policy.yml': withExceptions(`exceptions:
+    // The same entries, the last one's expiry a calendar date or not.
+    const entries = (lastExpires: string) =>
+      withExceptions(`exceptions:
   max-days: {critical: 30, high: 90}
   entries:
     - {id: A, type: accepted-risk, match: {rule: x}}
@@ -198,23 +192,12 @@ describe('exception rules are policy errors with file:line:column', () => {
     - {id: C, type: sla-extension, match: {rule: x}, reason: r, approved-by: me, expires: 2026-12-01}
     - {id: D, type: false-positive, match: {}, reason: r, approved-by: me, approved-on: 2026-12-02, expires: 2026-12-01}
     - {id: E, type: false-positive, match: {rule: x}, reason: r, approved-by: me, approved-on: 2026-01-01, expires: 2026-12-01}
-    - {id: E, type: false-positive, match: {package: p, version: ">= "}, reason: r, approved-by: me, expires: 2026-02-30}
-`),
-    });
+    - {id: E, type: false-positive, match: {package: p, version: ">= "}, reason: r, approved-by: me, expires: ${lastExpires}}
+`);
+    const errs = errorsOf({ 'policy.yml': entries('2026-02-30') });
     // Schema errors (invalid date) stop before semantic checks; check them separately.
     expect(errs.some((e) => /entries\[5\]\.expires: .*real calendar date/.test(e))).toBe(true);
-    const sem = errorsOf({
-      'policy.yml': withExceptions(`exceptions:
-  max-days: {critical: 30, high: 90}
-  entries:
-    - {id: A, type: accepted-risk, match: {rule: x}}
-    - {id: B, type: mitigated, match: {rule: x}, reason: r, approved-by: me, expires: 2026-12-01}
-    - {id: C, type: sla-extension, match: {rule: x}, reason: r, approved-by: me, expires: 2026-12-01}
-    - {id: D, type: false-positive, match: {}, reason: r, approved-by: me, approved-on: 2026-12-02, expires: 2026-12-01}
-    - {id: E, type: false-positive, match: {rule: x}, reason: r, approved-by: me, approved-on: 2026-01-01, expires: 2026-12-01}
-    - {id: E, type: false-positive, match: {package: p, version: ">= "}, reason: r, approved-by: me, expires: 2026-02-28}
-`),
-    });
+    const sem = errorsOf({ 'policy.yml': entries('2026-02-28') });
     expect(sem).toEqual([
       'policy.yml:10:7: exceptions.entries[0]: exception "A" needs `reason` (policy `exceptions.require`)',
       'policy.yml:10:7: exceptions.entries[0]: exception "A" needs `approved-by` (policy `exceptions.require`)',

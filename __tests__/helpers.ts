@@ -1,6 +1,6 @@
 import type { Finding } from '../src/model';
 import { compilePolicy, type Policy } from '../src/policy/compile';
-import { parsePolicy } from '../src/policy/load';
+import { formatPolicyError, parsePolicy, PolicyLoadError } from '../src/policy/load';
 import { defaultPolicyText } from '../src/io/policy';
 
 /** A finding with sensible defaults; override what a test is about. */
@@ -45,3 +45,14 @@ gates:
   default:
     - {name: No critical, severity: critical}
 `;
+
+/** The formatted errors (`file:line:column: …`) of loading a policy that must be rejected. */
+export function policyErrors(load: () => unknown): string[] {
+  try {
+    load();
+  } catch (e) {
+    if (e instanceof PolicyLoadError) return e.errors.map(formatPolicyError);
+    throw e;
+  }
+  throw new Error('expected the policy to be rejected');
+}

@@ -3,12 +3,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { loadPolicy, loadPolicyAsync, parseRemoteSpec } from '../src/io/policy';
-import { formatPolicyError, PolicyLoadError } from '../src/policy/load';
 import { rateFinding, explainLine } from '../src/rate/rate';
 import { runEngine } from '../src/engine';
 import { GitHubServer } from './support/github-server';
 import { fetchClient, readRepoFile } from '../src/github/contents';
-import { finding } from './helpers';
+import { finding, policyErrors } from './helpers';
 
 let dir: string;
 beforeEach(() => {
@@ -23,15 +22,7 @@ function write(files: Record<string, string>): void {
   }
 }
 
-function errorsOf(main: string): string[] {
-  try {
-    loadPolicy(main, dir);
-  } catch (e) {
-    if (e instanceof PolicyLoadError) return e.errors.map(formatPolicyError);
-    throw e;
-  }
-  throw new Error('expected errors');
-}
+const errorsOf = (main: string): string[] => policyErrors(() => loadPolicy(main, dir));
 
 const BASE = `version: 1
 locked: [sla.critical, gates.production]

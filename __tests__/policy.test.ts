@@ -1,18 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { parsePolicy, PolicyLoadError, formatPolicyError } from '../src/policy/load';
+import { parsePolicy } from '../src/policy/load';
 import { compilePolicy } from '../src/policy/compile';
-import { BASE_POLICY, defaultPolicy, policyFrom } from './helpers';
+import { BASE_POLICY, defaultPolicy, policyErrors, policyFrom } from './helpers';
 
-function errorsOf(yaml: string): string[] {
-  try {
-    parsePolicy(yaml, 'p.yml');
-  } catch (e) {
-    if (e instanceof PolicyLoadError) return e.errors.map(formatPolicyError);
-    throw e;
-  }
-  throw new Error('expected the policy to be rejected');
-}
+const errorsOf = (yaml: string): string[] => policyErrors(() => parsePolicy(yaml, 'p.yml'));
 
 describe('default policy', () => {
   it('loads, with the documented bands, levels and SLA days', () => {

@@ -8097,7 +8097,7 @@ var require_lexer = __commonJS({
 var require_line_counter = __commonJS({
   "node_modules/yaml/dist/parse/line-counter.js"(exports2) {
     "use strict";
-    var LineCounter4 = class {
+    var LineCounter2 = class {
       constructor() {
         this.lineStarts = [];
         this.addNewLine = (offset) => this.lineStarts.push(offset);
@@ -8120,7 +8120,7 @@ var require_line_counter = __commonJS({
         };
       }
     };
-    exports2.LineCounter = LineCounter4;
+    exports2.LineCounter = LineCounter2;
   }
 });
 
@@ -9028,7 +9028,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument4(source, options = {}) {
+    function parseDocument2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser2.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -9054,7 +9054,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument4(src, options);
+      const doc = parseDocument2(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -9090,7 +9090,7 @@ var require_public_api = __commonJS({
     }
     exports2.parse = parse11;
     exports2.parseAllDocuments = parseAllDocuments;
-    exports2.parseDocument = parseDocument4;
+    exports2.parseDocument = parseDocument2;
     exports2.stringify = stringify;
   }
 });
@@ -9600,8 +9600,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t2 = 0) {
-          return new this.Promise(function(resolve8, reject) {
-            return setTimeout(resolve8, t2);
+          return new this.Promise(function(resolve9, reject) {
+            return setTimeout(resolve9, t2);
           });
         }
         computePenalty() {
@@ -9812,15 +9812,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error62, reject, resolve8, returned, task;
+          var args, cb, error62, reject, resolve9, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve8, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve9, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve8(returned);
+                  return resolve9(returned);
                 };
               } catch (error1) {
                 error62 = error1;
@@ -9835,13 +9835,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve8;
-          resolve8 = reject = null;
+          var promise2, reject, resolve9;
+          resolve9 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve8 = _resolve;
+            resolve9 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve8, reject });
+          this._queue.push({ task, args, resolve: resolve9, reject });
           this._tryToRun();
           return promise2;
         }
@@ -10242,14 +10242,14 @@ var require_light = __commonJS({
                 counts2 = this._states.counts;
                 return counts2[0] + counts2[1] + counts2[2] + counts2[3] === at;
               };
-              return new this.Promise((resolve8, reject) => {
+              return new this.Promise((resolve9, reject) => {
                 if (finished()) {
-                  return resolve8();
+                  return resolve9();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve8();
+                      return resolve9();
                     }
                   });
                 }
@@ -10342,9 +10342,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve8, reject) {
+              return new this.Promise(function(resolve9, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve8)(args3);
+                  return (args3[0] != null ? reject : resolve9)(args3);
                 });
               });
             };
@@ -10468,7 +10468,7 @@ var require_light = __commonJS({
 
 // src/cli.ts
 import { parseArgs as parseArgs2 } from "node:util";
-import { resolve as resolve7 } from "node:path";
+import { resolve as resolve8 } from "node:path";
 
 // src/check.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
@@ -15985,21 +15985,14 @@ function results(c, list2, path, scope, ctx) {
     const res = c.object(r, rp);
     if (!res) return;
     const info = resultInfo(res, scope, ctx);
-    c.array(own(res, "Vulnerabilities"), child(rp, "Vulnerabilities"), TRUNCATED_HINT).forEach((v, j) => {
-      const p = child(child(rp, "Vulnerabilities"), j);
+    const each = (key, parse11) => c.array(own(res, key), child(rp, key), TRUNCATED_HINT).forEach((v, j) => {
+      const p = child(child(rp, key), j);
       const o = c.object(v, p);
-      if (o) vulnerability(c, o, p, info, scope, ctx, [], []);
+      if (o) parse11(c, o, p, info, scope, ctx, [], []);
     });
-    c.array(own(res, "Misconfigurations"), child(rp, "Misconfigurations"), TRUNCATED_HINT).forEach((m, j) => {
-      const p = child(child(rp, "Misconfigurations"), j);
-      const o = c.object(m, p);
-      if (o) misconfiguration(c, o, p, info, scope, ctx, [], []);
-    });
-    c.array(own(res, "Secrets"), child(rp, "Secrets"), TRUNCATED_HINT).forEach((s, j) => {
-      const p = child(child(rp, "Secrets"), j);
-      const o = c.object(s, p);
-      if (o) secret(c, o, p, info, scope, ctx, [], []);
-    });
+    each("Vulnerabilities", vulnerability);
+    each("Misconfigurations", misconfiguration);
+    each("Secrets", secret);
     c.array(own(res, "ModifiedFindings"), child(rp, "ModifiedFindings"), TRUNCATED_HINT).forEach((mf, j) => {
       const p = child(child(rp, "ModifiedFindings"), j);
       const o = c.object(mf, p);
@@ -18876,7 +18869,7 @@ function resolveProfiles(gates) {
   const out = {};
   const problems = [];
   const visiting = [];
-  const resolve8 = (name) => {
+  const resolve9 = (name) => {
     const done = out[name];
     if (done) return done;
     const profile = gates[name];
@@ -18892,7 +18885,7 @@ function resolveProfiles(gates) {
         problems.push({ profile: name, message: `profile "${name}" extends "${parent}", which is not a gate profile: expected one of ${Object.keys(gates).join(", ")}` });
         continue;
       }
-      for (const r of resolve8(parent)) if (!list2.some((x) => x.rule.name === r.rule.name)) list2.push(r);
+      for (const r of resolve9(parent)) if (!list2.some((x) => x.rule.name === r.rule.name)) list2.push(r);
     }
     ownRules(profile).forEach((rule, index) => {
       const at = list2.findIndex((x) => x.rule.name === rule.name);
@@ -18904,7 +18897,7 @@ function resolveProfiles(gates) {
     out[name] = list2;
     return list2;
   };
-  for (const name of Object.keys(gates)) resolve8(name);
+  for (const name of Object.keys(gates)) resolve9(name);
   return { rules: out, problems };
 }
 
@@ -24229,7 +24222,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve8) {
+function isRecursive(inst, stack, resolve9) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -24239,7 +24232,7 @@ function isRecursive(inst, stack, resolve8) {
   let result2 = NONE;
   const check2 = (child2) => {
     if (result2 !== PROVEN && child2?._zod) {
-      const answer = isRecursive(child2, stack, resolve8);
+      const answer = isRecursive(child2, stack, resolve9);
       if (answer > result2)
         result2 = answer;
     }
@@ -24250,7 +24243,7 @@ function isRecursive(inst, stack, resolve8) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve8) : NONE;
+      const child2 = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve9) : NONE;
       if (child2 > answer)
         answer = child2;
     }
@@ -24314,7 +24307,7 @@ function isRecursive(inst, stack, resolve8) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve8 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve9 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -39093,14 +39086,17 @@ function describeIssue(issue2) {
       return issue2.message;
   }
 }
-function readPolicySource(text2, file2) {
+function parseYaml(text2, file2) {
   const lc = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors = [];
-  for (const e of doc.errors) {
+  const errors = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` });
-  }
+    return { file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` };
+  });
+  return { doc, lc, errors };
+}
+function readPolicySource(text2, file2) {
+  const { doc, lc, errors } = parseYaml(text2, file2);
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const raw = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === void 0) {
@@ -39271,13 +39267,7 @@ function checkExceptionEntries(entries, rules, levels, report2) {
   });
 }
 function parseExceptionsFile(text2, file2, rules, levels) {
-  const lc = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors = [];
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` });
-  }
+  const { doc, lc, errors } = parseYaml(text2, file2);
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const parsed = ExceptionsFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
   if (!parsed.success) {
@@ -42308,6 +42298,9 @@ function stderrLogger(verbose = false) {
   };
 }
 
+// src/cli-args.ts
+import { resolve as resolve5 } from "node:path";
+
 // src/github/contents.ts
 function decodeContents(data, what) {
   const d = data;
@@ -42423,9 +42416,35 @@ var FileLedgerStore = class {
   }
 };
 
+// src/cli-args.ts
+function parseNow(raw, fallback) {
+  if (raw === void 0) return fallback;
+  const t2 = Date.parse(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t2)) {
+    return `invalid --now "${raw}": expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T12:00:00Z`;
+  }
+  return new Date(t2);
+}
+function fileLedger(flags, workspace, now, write2) {
+  if (flags.ledger === void 0) return void 0;
+  let spec;
+  let scope;
+  try {
+    spec = parseLedgerSpec(flags.ledger);
+    scope = checkScope(flags["ledger-scope"] ?? "default");
+  } catch (err) {
+    return err.message;
+  }
+  if (spec.kind !== "file") return `--ledger ${flags.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`;
+  return { store: new FileLedgerStore(resolve5(workspace, spec.path), () => now, spec.path), scope, write: write2 };
+}
+function remotePolicyFetcher(env) {
+  return (spec) => readRepoFile(fetchClient(env.GITHUB_API_URL || "https://api.github.com", env.GITHUB_TOKEN || env.GH_TOKEN, `defect-gate/${VERSION}`), spec);
+}
+
 // src/report/report-command.ts
 import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname4, resolve as resolve5 } from "node:path";
+import { dirname as dirname4, resolve as resolve6 } from "node:path";
 
 // src/ledger/branch-store.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -45150,7 +45169,7 @@ async function report(o, io, deps) {
     const spec = o.ledger !== void 0 ? parseSpec(o.ledger) : o.repo !== void 0 ? { kind: "branch", branch } : void 0;
     if (!spec) throw new UsageError("report needs a ledger: --ledger file:PATH, --ledger branch:NAME --repo OWNER/REPO, --repo OWNER/REPO, or --org OWNER");
     if (spec.kind === "file") {
-      const store = new FileLedgerStore(resolve5(o.workspace, spec.path), now, spec.path);
+      const store = new FileLedgerStore(resolve6(o.workspace, spec.path), now, spec.path);
       book = await store.read(scope);
       subject = `${spec.path} (scope ${scope})`;
       if (!book) throw new UsageError(`no ledger book "${scope}" in ${spec.path} (does the file exist? is --scope right?)`);
@@ -45170,12 +45189,12 @@ async function report(o, io, deps) {
   const main = format === "json" ? `${JSON.stringify(json2, null, 2)}
 ` : format === "html" ? htmlText() : markdown();
   if (o.output) {
-    write(resolve5(o.workspace, o.output), main);
+    write(resolve6(o.workspace, o.output), main);
     io.stderr(`report: ${o.output}
 `);
   } else io.stdout(main);
   if (o.html) {
-    write(resolve5(o.workspace, o.html), format === "html" ? main : htmlText());
+    write(resolve6(o.workspace, o.html), format === "html" ? main : htmlText());
     io.stderr(`HTML report: ${o.html}
 `);
   }
@@ -45195,11 +45214,10 @@ function write(path, text2) {
 
 // src/cli-policy.ts
 import { readFileSync as readFileSync6 } from "node:fs";
-import { basename, dirname as dirname5, extname, join as join2, resolve as resolve6 } from "node:path";
+import { basename, dirname as dirname5, extname, join as join2, resolve as resolve7 } from "node:path";
 import { parseArgs } from "node:util";
 
 // src/policy/lint.ts
-var import_yaml2 = __toESM(require_dist(), 1);
 function formatLintProblem(p) {
   return `${p.file}:${p.line}:${p.column}: ${p.severity}: ${p.path ? `${p.path}: ` : ""}${p.message}`;
 }
@@ -45264,8 +45282,7 @@ function implies(inner, outer) {
 }
 var sameConditions = (a, b) => implies(a, b) && implies(b, a);
 function lintPolicy(text2, file2, opts) {
-  const lc = new import_yaml2.LineCounter();
-  const doc = (0, import_yaml2.parseDocument)(text2, { lineCounter: lc, prettyErrors: false });
+  const { doc, lc } = parseYaml(text2, file2);
   const raw = doc.toJS({ maxAliasCount: 100 });
   if (!isObj3(raw)) return [];
   const out = [];
@@ -45391,7 +45408,6 @@ function lintExceptions(raw, now, warn, lineOf) {
 }
 
 // src/policy/testing.ts
-var import_yaml3 = __toESM(require_dist(), 1);
 var oneOrMany2 = (t2) => external_exports.union([t2, external_exports.array(t2)]);
 var IsoDate2 = external_exports.string().regex(/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, "a date as YYYY-MM-DD (or an ISO 8601 time)");
 var RESULT_KINDS2 = ["fail", "pass", "review", "open", "notApplicable", "informational"];
@@ -45464,13 +45480,7 @@ ${errors.map((e) => `  ${formatPolicyError(e)}`).join("\n")}`);
   errors;
 };
 function parsePolicyTests(text2, file2, policy) {
-  const lc = new import_yaml3.LineCounter();
-  const doc = (0, import_yaml3.parseDocument)(text2, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors = [];
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` });
-  }
+  const { doc, lc, errors } = parseYaml(text2, file2);
   if (errors.length) throw new PolicyTestFileError(errors);
   const raw = doc.toJS({ maxAliasCount: 100 });
   const at = (path, message, key = false) => errors.push({ file: file2, ...positionOf(doc, lc, path, key), path: pathText(path), message });
@@ -45729,20 +45739,11 @@ function renderExplanations(list2) {
 
 // src/cli-policy.ts
 var EXIT = { ok: 0, fail: 1, usage: 2 };
-function remoteFetcher(io) {
-  return (spec) => readRepoFile(fetchClient(io.env.GITHUB_API_URL || "https://api.github.com", io.env.GITHUB_TOKEN || io.env.GH_TOKEN, `defect-gate/${VERSION}`), spec);
-}
 function usage(io, message) {
   io.stderr(`defect-gate: ${message}
 Run 'defect-gate --help' for usage.
 `);
   return EXIT.usage;
-}
-function parseNow(io, raw) {
-  if (raw === void 0) return io.now();
-  const t2 = Date.parse(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t2)) return `invalid --now "${raw}": expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T12:00:00Z`;
-  return new Date(t2);
 }
 function readText(path) {
   try {
@@ -45783,9 +45784,9 @@ async function runPolicyCli(argv, io) {
   const [command, ...rest] = positionals;
   const format = o.format ?? "text";
   if (format !== "text" && format !== "json") return usage(io, `invalid --format "${format}": expected text or json`);
-  const now = parseNow(io, o.now);
+  const now = parseNow(o.now, io.now());
   if (typeof now === "string") return usage(io, now);
-  const workspace = resolve6(io.cwd, o.workspace ?? ".");
+  const workspace = resolve7(io.cwd, o.workspace ?? ".");
   try {
     if (command === "explain") return await explainCommand(rest, o, { format, now, workspace }, io);
     if (command !== "policy") return usage(io, `unknown command "${command ?? ""}"`);
@@ -45809,8 +45810,8 @@ async function validateCommand(file2, opts, io) {
   const problems = [];
   let summary = "";
   try {
-    const { policy } = await loadPolicyAsync(file2, opts.workspace, remoteFetcher(io));
-    const text2 = file2 ? readText(resolve6(opts.workspace, file2)) : default_default;
+    const { policy } = await loadPolicyAsync(file2, opts.workspace, remotePolicyFetcher(io.env));
+    const text2 = file2 ? readText(resolve7(opts.workspace, file2)) : default_default;
     if (typeof text2 === "string") problems.push(...lintPolicy(text2, shown, { levels: policy.levels, now: opts.now }));
     const entries = policy.exceptions.entries.length;
     summary = `${policy.levels.length} levels, ${policy.rules.length} rating rules, ${Object.keys(policy.gates).length} gate profiles (${Object.keys(policy.gates).join(", ")}), ${entries} exceptions`;
@@ -45839,9 +45840,9 @@ function defaultTestsFile(policyFile) {
 }
 async function testCommand(file2, opts, io) {
   if (!file2 && !opts.tests) return usage(io, "policy test: give the policy file (its tests are <name>.test.yml beside it) or --tests FILE for the built-in policy");
-  const { policy } = await loadPolicyAsync(file2, opts.workspace, remoteFetcher(io));
+  const { policy } = await loadPolicyAsync(file2, opts.workspace, remotePolicyFetcher(io.env));
   const testsFile = opts.tests ?? defaultTestsFile(file2);
-  const text2 = readText(resolve6(opts.workspace, testsFile));
+  const text2 = readText(resolve7(opts.workspace, testsFile));
   if (typeof text2 !== "string") return usage(io, `cannot read the policy tests ${testsFile}: ${text2.message}${opts.tests ? "" : " (give --tests FILE)"}`);
   const suite = parsePolicyTests(text2, testsFile, policy);
   const now = opts.now ?? (suite.now ? new Date(Date.parse(suite.now.length === 10 ? `${suite.now}T12:00:00Z` : suite.now)) : opts.defaultNow);
@@ -45864,19 +45865,8 @@ async function explainCommand(files, o, opts, io) {
   }
   const known = new Set(formatIds());
   for (const f of formatOverrides) if (!known.has(f.format)) return usage(io, `unknown format "${f.format}" in --input-format`);
-  let ledger;
-  if (o.ledger !== void 0) {
-    let spec;
-    try {
-      spec = parseLedgerSpec(o.ledger);
-      checkScope(o["ledger-scope"] ?? "default");
-    } catch (err) {
-      return usage(io, err.message);
-    }
-    if (spec.kind !== "file") return usage(io, `--ledger ${o.ledger}: the CLI reads ledger files (file:PATH)`);
-    const at = opts.now;
-    ledger = { store: new FileLedgerStore(resolve6(opts.workspace, spec.path), () => at, spec.path), scope: o["ledger-scope"] ?? "default", write: false };
-  }
+  const ledger = fileLedger(o, opts.workspace, opts.now, false);
+  if (typeof ledger === "string") return usage(io, ledger);
   const settings = {
     files,
     policy: o.policy,
@@ -45887,7 +45877,7 @@ async function explainCommand(files, o, opts, io) {
     ...o.kev ? { kevFile: o.kev } : {},
     ...o.epss ? { epssFile: o.epss } : {}
   };
-  const outcome = await runCheck(settings, opts.now, silentLogger, { ...ledger ? { ledger } : {}, fetchPolicy: remoteFetcher(io) });
+  const outcome = await runCheck(settings, opts.now, silentLogger, { ...ledger ? { ledger } : {}, fetchPolicy: remotePolicyFetcher(io.env) });
   const { result: result2 } = outcome;
   for (const e of result2.errors) io.stderr(`warning: ${stripControl(e.file)}: ${stripControl(e.message)}
 `);
@@ -46058,7 +46048,7 @@ async function runCli(argv, io) {
     if (o.now !== void 0 && (!/^\d{4}-\d{2}-\d{2}/.test(o.now) || Number.isNaN(t2))) return usageError(io, `invalid --now "${o.now}": expected an ISO 8601 date such as 2026-12-31`);
     if (files.length > 0) return usageError(io, `report takes no files (got "${files[0]}")`);
     return runReportCommand(
-      { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o["ledger-scope"], policy: o.policy, workspace: resolve7(io.cwd, o.workspace ?? "."), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o["api-url"], productionEnv: o["production-env"], now: o.now !== void 0 ? new Date(t2) : io.now() },
+      { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o["ledger-scope"], policy: o.policy, workspace: resolve8(io.cwd, o.workspace ?? "."), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o["api-url"], productionEnv: o["production-env"], now: o.now !== void 0 ? new Date(t2) : io.now() },
       io
     );
   }
@@ -46085,30 +46075,12 @@ async function runCli(argv, io) {
   for (const f of formatOverrides) {
     if (!known.has(f.format)) return usageError(io, `unknown format "${f.format}" in --input-format: expected one of ${[...known].join(", ")}`);
   }
-  let now = io.now();
-  if (o.now !== void 0) {
-    const t2 = Date.parse(o.now);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(o.now) || Number.isNaN(t2)) return usageError(io, `invalid --now "${o.now}": expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T12:00:00Z`);
-    now = new Date(t2);
-  }
-  const workspace = resolve7(io.cwd, o.workspace ?? ".");
-  let ledger;
-  if (o.ledger !== void 0) {
-    let spec;
-    try {
-      spec = parseLedgerSpec(o.ledger);
-      checkScope(o["ledger-scope"] ?? "default");
-    } catch (err) {
-      return usageError(io, err.message);
-    }
-    if (spec.kind !== "file") return usageError(io, `--ledger ${o.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`);
-    const at = now;
-    ledger = {
-      store: new FileLedgerStore(resolve7(workspace, spec.path), () => at, spec.path),
-      scope: o["ledger-scope"] ?? "default",
-      write: o["ledger-read-only"] !== true
-    };
-  } else if (o["ledger-read-only"] || o["ledger-scope"] !== void 0) {
+  const now = parseNow(o.now, io.now());
+  if (typeof now === "string") return usageError(io, now);
+  const workspace = resolve8(io.cwd, o.workspace ?? ".");
+  const ledger = fileLedger(o, workspace, now, o["ledger-read-only"] !== true);
+  if (typeof ledger === "string") return usageError(io, ledger);
+  if (!ledger && (o["ledger-read-only"] || o["ledger-scope"] !== void 0)) {
     return usageError(io, "--ledger-read-only and --ledger-scope need --ledger file:PATH");
   }
   const settings = {
@@ -46159,7 +46131,7 @@ async function runCli(argv, io) {
       {
         ...ledger ? { ledger } : {},
         pullRequest: settings.environment === "pull-request",
-        fetchPolicy: (spec) => readRepoFile(fetchClient(io.env.GITHUB_API_URL || "https://api.github.com", io.env.GITHUB_TOKEN || io.env.GH_TOKEN, `defect-gate/${VERSION}`), spec)
+        fetchPolicy: remotePolicyFetcher(io.env)
       }
     );
   } catch (err) {

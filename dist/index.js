@@ -63088,21 +63088,14 @@ function results(c, list, path, scope, ctx) {
     const res = c.object(r, rp);
     if (!res) return;
     const info2 = resultInfo(res, scope, ctx);
-    c.array(own2(res, "Vulnerabilities"), child(rp, "Vulnerabilities"), TRUNCATED_HINT).forEach((v, j) => {
-      const p = child(child(rp, "Vulnerabilities"), j);
+    const each = (key, parse11) => c.array(own2(res, key), child(rp, key), TRUNCATED_HINT).forEach((v, j) => {
+      const p = child(child(rp, key), j);
       const o = c.object(v, p);
-      if (o) vulnerability(c, o, p, info2, scope, ctx, [], []);
+      if (o) parse11(c, o, p, info2, scope, ctx, [], []);
     });
-    c.array(own2(res, "Misconfigurations"), child(rp, "Misconfigurations"), TRUNCATED_HINT).forEach((m, j) => {
-      const p = child(child(rp, "Misconfigurations"), j);
-      const o = c.object(m, p);
-      if (o) misconfiguration(c, o, p, info2, scope, ctx, [], []);
-    });
-    c.array(own2(res, "Secrets"), child(rp, "Secrets"), TRUNCATED_HINT).forEach((s, j) => {
-      const p = child(child(rp, "Secrets"), j);
-      const o = c.object(s, p);
-      if (o) secret(c, o, p, info2, scope, ctx, [], []);
-    });
+    each("Vulnerabilities", vulnerability);
+    each("Misconfigurations", misconfiguration);
+    each("Secrets", secret);
     c.array(own2(res, "ModifiedFindings"), child(rp, "ModifiedFindings"), TRUNCATED_HINT).forEach((mf, j) => {
       const p = child(child(rp, "ModifiedFindings"), j);
       const o = c.object(mf, p);
@@ -66185,14 +66178,17 @@ function describeIssue(issue3) {
       return issue3.message;
   }
 }
-function readPolicySource(text2, file2) {
+function parseYaml(text2, file2) {
   const lc = new import_yaml.LineCounter();
   const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors = [];
-  for (const e of doc.errors) {
+  const errors = doc.errors.map((e) => {
     const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` });
-  }
+    return { file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` };
+  });
+  return { doc, lc, errors };
+}
+function readPolicySource(text2, file2) {
+  const { doc, lc, errors } = parseYaml(text2, file2);
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const raw = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === void 0) {
@@ -66363,13 +66359,7 @@ function checkExceptionEntries(entries, rules, levels, report) {
   });
 }
 function parseExceptionsFile(text2, file2, rules, levels) {
-  const lc = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(text2, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors = [];
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file: file2, line: pos.line, column: pos.col, path: "", message: `YAML syntax error: ${e.message.split("\n")[0]}` });
-  }
+  const { doc, lc, errors } = parseYaml(text2, file2);
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const parsed = ExceptionsFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
   if (!parsed.success) {

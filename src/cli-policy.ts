@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliIO } from './cli';
-import { runCheck, type CheckSettings, type LedgerSettings } from './check';
-import { DEFAULT_POLICY_NAME, defaultPolicyText, loadPolicyAsync, type RemotePolicyFetcher } from './io/policy';
-import { fetchClient, readRepoFile } from './github/contents';
-import { VERSION } from './version';
+import { runCheck, type CheckSettings } from './check';
+import { DEFAULT_POLICY_NAME, defaultPolicyText, loadPolicyAsync } from './io/policy';
+import { fileLedger, parseNow, remotePolicyFetcher } from './cli-args';
 import { parseFormatOverrides } from './io/inputs';
 import { formatIds } from './ingest/index';
 import { PolicyLoadError } from './policy/load';
@@ -14,8 +13,6 @@ import { formatPolicyTestResults, parsePolicyTests, PolicyTestFileError, runPoli
 import { explainFinding, renderExplanations, selectFindings } from './explain';
 import { UnknownEnvironmentError } from './gate/gate';
 import { LedgerFormatError } from './ledger/schema';
-import { FileLedgerStore } from './ledger/file-store';
-import { checkScope, parseLedgerSpec } from './ledger/store';
 import { silentLogger } from './logger';
 import { stripControl } from './report/escape';
 
@@ -26,22 +23,11 @@ import { stripControl } from './report/escape';
 
 const EXIT = { ok: 0, fail: 1, usage: 2 } as const;
 
-/** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API, as `check` does. */
-function remoteFetcher(io: CliIO): RemotePolicyFetcher {
-  return (spec) => readRepoFile(fetchClient(io.env.GITHUB_API_URL || 'https://api.github.com', io.env.GITHUB_TOKEN || io.env.GH_TOKEN, `defect-gate/${VERSION}`), spec);
-}
-
 function usage(io: CliIO, message: string): number {
   io.stderr(`defect-gate: ${message}\nRun 'defect-gate --help' for usage.\n`);
   return EXIT.usage;
 }
 
-function parseNow(io: CliIO, raw: string | undefined): Date | string {
-  if (raw === undefined) return io.now();
-  const t = Date.parse(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) return `invalid --now "${raw}": expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T12:00:00Z`;
-  return new Date(t);
-}
 
 function readText(path: string): string | Error {
   try {
@@ -84,7 +70,7 @@ export async function runPolicyCli(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = positionals;
   const format = o.format ?? 'text';
   if (format !== 'text' && format !== 'json') return usage(io, `invalid --format "${format}": expected text or json`);
-  const now = parseNow(io, o.now);
+  const now = parseNow(o.now, io.now());
   if (typeof now === 'string') return usage(io, now);
   const workspace = resolve(io.cwd, o.workspace ?? '.');
   try {
@@ -111,7 +97,7 @@ async function validateCommand(file: string | undefined, opts: { strict: boolean
   const problems: LintProblem[] = [];
   let summary = '';
   try {
-    const { policy } = await loadPolicyAsync(file, opts.workspace, remoteFetcher(io));
+    const { policy } = await loadPolicyAsync(file, opts.workspace, remotePolicyFetcher(io.env));
     const text = file ? readText(resolve(opts.workspace, file)) : defaultPolicyText;
     if (typeof text === 'string') problems.push(...lintPolicy(text, shown, { levels: policy.levels, now: opts.now }));
     const entries = policy.exceptions.entries.length;
@@ -146,7 +132,7 @@ async function testCommand(
   io: CliIO,
 ): Promise<number> {
   if (!file && !opts.tests) return usage(io, 'policy test: give the policy file (its tests are <name>.test.yml beside it) or --tests FILE for the built-in policy');
-  const { policy } = await loadPolicyAsync(file, opts.workspace, remoteFetcher(io));
+  const { policy } = await loadPolicyAsync(file, opts.workspace, remotePolicyFetcher(io.env));
   const testsFile = opts.tests ?? defaultTestsFile(file as string);
   const text = readText(resolve(opts.workspace, testsFile));
   if (typeof text !== 'string') return usage(io, `cannot read the policy tests ${testsFile}: ${text.message}${opts.tests ? '' : ' (give --tests FILE)'}`);
@@ -177,20 +163,9 @@ async function explainCommand(
   }
   const known = new Set(formatIds());
   for (const f of formatOverrides) if (!known.has(f.format)) return usage(io, `unknown format "${f.format}" in --input-format`);
-  let ledger: LedgerSettings | undefined;
-  if (o.ledger !== undefined) {
-    let spec;
-    try {
-      spec = parseLedgerSpec(o.ledger);
-      checkScope(o['ledger-scope'] ?? 'default');
-    } catch (err) {
-      return usage(io, (err as Error).message);
-    }
-    if (spec.kind !== 'file') return usage(io, `--ledger ${o.ledger}: the CLI reads ledger files (file:PATH)`);
-    const at = opts.now;
-    // Read only: explaining never writes the ledger.
-    ledger = { store: new FileLedgerStore(resolve(opts.workspace, spec.path), () => at, spec.path), scope: o['ledger-scope'] ?? 'default', write: false };
-  }
+  // Read only: explaining never writes the ledger.
+  const ledger = fileLedger(o, opts.workspace, opts.now, false);
+  if (typeof ledger === 'string') return usage(io, ledger);
   const settings: CheckSettings = {
     files,
     policy: o.policy,
@@ -201,7 +176,7 @@ async function explainCommand(
     ...(o.kev ? { kevFile: o.kev } : {}),
     ...(o.epss ? { epssFile: o.epss } : {}),
   };
-  const outcome = await runCheck(settings, opts.now, silentLogger, { ...(ledger ? { ledger } : {}), fetchPolicy: remoteFetcher(io) });
+  const outcome = await runCheck(settings, opts.now, silentLogger, { ...(ledger ? { ledger } : {}), fetchPolicy: remotePolicyFetcher(io.env) });
   const { result } = outcome;
   for (const e of result.errors) io.stderr(`warning: ${stripControl(e.file)}: ${stripControl(e.message)}\n`);
   const selected = selectFindings(result.findings, { ...(o.rule ? { rule: o.rule } : {}), ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}) });

@@ -10,14 +10,11 @@ import { renderMarkdown } from './report/markdown';
 import { renderText } from './report/text';
 import { stderrLogger } from './logger';
 import { VERSION } from './version';
-import { fetchClient, readRepoFile } from './github/contents';
 import { loadPolicy } from './io/policy';
 import { applyExceptions, summarizeExceptions, type ExceptionStatus } from './exceptions/apply';
 import { silentLogger } from './logger';
 import { stripControl } from './report/escape';
-import type { LedgerSettings } from './check';
-import { FileLedgerStore } from './ledger/file-store';
-import { checkScope, parseLedgerSpec } from './ledger/store';
+import { fileLedger, parseNow, remotePolicyFetcher } from './cli-args';
 import { runReportCommand } from './report/report-command';
 import { runPolicyCli } from './cli-policy';
 
@@ -202,30 +199,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   for (const f of formatOverrides) {
     if (!known.has(f.format)) return usageError(io, `unknown format "${f.format}" in --input-format: expected one of ${[...known].join(', ')}`);
   }
-  let now = io.now();
-  if (o.now !== undefined) {
-    const t = Date.parse(o.now);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(o.now) || Number.isNaN(t)) return usageError(io, `invalid --now "${o.now}": expected an ISO 8601 date such as 2026-12-31 or 2026-12-31T12:00:00Z`);
-    now = new Date(t);
-  }
+  const now = parseNow(o.now, io.now());
+  if (typeof now === 'string') return usageError(io, now);
   const workspace = resolve(io.cwd, o.workspace ?? '.');
-  let ledger: LedgerSettings | undefined;
-  if (o.ledger !== undefined) {
-    let spec;
-    try {
-      spec = parseLedgerSpec(o.ledger);
-      checkScope(o['ledger-scope'] ?? 'default');
-    } catch (err) {
-      return usageError(io, (err as Error).message);
-    }
-    if (spec.kind !== 'file') return usageError(io, `--ledger ${o.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`);
-    const at = now;
-    ledger = {
-      store: new FileLedgerStore(resolve(workspace, spec.path), () => at, spec.path),
-      scope: o['ledger-scope'] ?? 'default',
-      write: o['ledger-read-only'] !== true,
-    };
-  } else if (o['ledger-read-only'] || o['ledger-scope'] !== undefined) {
+  const ledger = fileLedger(o, workspace, now, o['ledger-read-only'] !== true);
+  if (typeof ledger === 'string') return usageError(io, ledger);
+  if (!ledger && (o['ledger-read-only'] || o['ledger-scope'] !== undefined)) {
     return usageError(io, '--ledger-read-only and --ledger-scope need --ledger file:PATH');
   }
   const settings: CheckSettings = {
@@ -272,8 +251,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       {
         ...(ledger ? { ledger } : {}),
         pullRequest: settings.environment === 'pull-request',
-        fetchPolicy: (spec) =>
-          readRepoFile(fetchClient(io.env.GITHUB_API_URL || 'https://api.github.com', io.env.GITHUB_TOKEN || io.env.GH_TOKEN, `defect-gate/${VERSION}`), spec),
+        fetchPolicy: remotePolicyFetcher(io.env),
       },
     );
   } catch (err) {

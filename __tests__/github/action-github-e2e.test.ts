@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GitHubServer, isWrite, responses } from '../support/github-server';
+import { runDistAction, type ActionRun } from '../support/run-action';
 import { stickyMarker } from '../../src/github/comment';
 
 /**
@@ -11,7 +11,6 @@ import { stickyMarker } from '../../src/github/comment';
  * server. The child is spawned asynchronously so that the server in this process can answer it.
  */
 
-const DIST = resolve('dist/index.js');
 const CORPUS = resolve('__fixtures__/corpus/defectdojo');
 const EVENTS = resolve('__fixtures__/github');
 const PR_HEAD = 'b'.repeat(40);
@@ -40,49 +39,21 @@ afterEach(() => {
   server.reset();
 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-  outputs: Record<string, string>;
-  summary: string;
-}
-
-async function runAction(inputs: Record<string, string>, event: { name: string; file: string }): Promise<Run> {
-  const outputPath = join(dir, 'output.txt');
-  const summaryPath = join(dir, 'summary.md');
-  writeFileSync(outputPath, '');
-  writeFileSync(summaryPath, '');
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: ws,
-    GITHUB_EVENT_NAME: event.name,
-    GITHUB_EVENT_PATH: join(EVENTS, event.file),
-    GITHUB_OUTPUT: outputPath,
-    GITHUB_STEP_SUMMARY: summaryPath,
-    GITHUB_REPOSITORY: 'acme/app',
-    GITHUB_SHA: PUSH_SHA,
-    GITHUB_REF: 'refs/heads/main',
-    GITHUB_SERVER_URL: 'https://github.com',
-    GITHUB_RUN_ID: '4242',
-    GITHUB_API_URL: server.url,
-    DEFECT_GATE_RETRY_BASE_MS: '20',
-    RUNNER_TEMP: dir,
-    INPUT_TOKEN: 'ghs_e2e',
-  };
-  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const child = spawn(process.execPath, [DIST], { cwd: ws, env });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const status = await new Promise<number | null>((ok) => child.on('close', (code) => ok(code)));
-  const outputs: Record<string, string> = {};
-  const text = readFileSync(outputPath, 'utf8');
-  const re = /^([^<\n]+)<<(.+)\n([\s\S]*?)\n\2$/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) outputs[m[1] as string] = m[3] as string;
-  return { status, stdout, stderr, outputs, summary: readFileSync(summaryPath, 'utf8') };
+function runAction(inputs: Record<string, string>, event: { name: string; file: string }): Promise<ActionRun> {
+  return runDistAction({
+    dir,
+    workspace: ws,
+    inputs: { token: 'ghs_e2e', ...inputs },
+    eventName: event.name,
+    eventPath: join(EVENTS, event.file),
+    env: {
+      GITHUB_SHA: PUSH_SHA,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_API_URL: server.url,
+      DEFECT_GATE_RETRY_BASE_MS: '20',
+    },
+  });
 }
 
 const PR = { name: 'pull_request', file: 'pull_request.json' };

@@ -1,7 +1,6 @@
-import { LineCounter, parseDocument } from 'yaml';
 import { cweId } from '../ingest/util';
 import { parseNumberComparison, parseSeverityComparison, ranksFor } from './compare';
-import { pathText, positionOf, type PolicyError } from './load';
+import { parseYaml, pathText, positionOf, type PolicyError } from './load';
 
 /**
  * Lint for policy authors (`defect-gate policy validate`): problems the loader accepts but that are almost certainly
@@ -131,8 +130,7 @@ const sameConditions = (a: Obj, b: Obj) => implies(a, b) && implies(b, a);
 
 /** Lints a policy file's own text (rules, gates and inline exceptions it defines). */
 export function lintPolicy(text: string, file: string, opts: LintOptions): LintProblem[] {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const { doc, lc } = parseYaml(text, file);
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!isObj(raw)) return [];
   const out: LintProblem[] = [];

@@ -69,6 +69,20 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+/**
+ * Parses YAML keeping positions (a LineCounter), with duplicate keys refused; syntax errors come back as positioned
+ * PolicyErrors (empty when there are none). Shared by policies, exception files and policy test files.
+ */
+export function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter; errors: PolicyError[] } {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const errors: PolicyError[] = doc.errors.map((e) => {
+    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
+    return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
+  });
+  return { doc, lc, errors };
+}
+
 /** One parsed policy (or base policy) file: its YAML document, for positions, and its plain value. */
 export interface PolicySource {
   file: string;
@@ -82,13 +96,7 @@ export type Locate = (path: Key[], preferKey?: boolean) => { file: string; line:
 
 /** Parses a policy file's YAML (syntax errors and an empty file are PolicyLoadErrors). No schema check yet. */
 export function readPolicySource(text: string, file: string): PolicySource {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors: PolicyError[] = [];
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` });
-  }
+  const { doc, lc, errors } = parseYaml(text, file);
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === undefined) {
@@ -297,13 +305,7 @@ export interface LoadedExceptions {
 
 /** Parses and checks an included exceptions file (YAML with `entries:`). Throws PolicyLoadError. */
 export function parseExceptionsFile(text: string, file: string, rules: ExceptionsRules | undefined, levels: string[]): LoadedExceptions {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors: PolicyError[] = [];
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` });
-  }
+  const { doc, lc, errors } = parseYaml(text, file);
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const parsed = ExceptionsFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
   if (!parsed.success) {
@@ -319,12 +321,4 @@ export function parseExceptionsFile(text: string, file: string, rules: Exception
   );
   if (errors.length > 0) throw new PolicyLoadError(errors);
   return { entries, positions: entries.map((_, i) => positionOf(doc, lc, ['entries', i, 'id'])) };
-}
-
-/** Positions of the inline exception ids of a policy text (for duplicate ids across included files). */
-export function inlineExceptionPositions(text: string): { line: number; column: number }[] {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc });
-  const n = (doc.getIn(['exceptions', 'entries']) as { items?: unknown[] } | undefined)?.items?.length ?? 0;
-  return Array.from({ length: n }, (_, i) => positionOf(doc, lc, ['exceptions', 'entries', i, 'id']));
 }

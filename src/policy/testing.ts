@@ -1,4 +1,3 @@
-import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { FINDING_KINDS, SARIF_LEVELS, type Finding, type RatedFinding, type ResultKind } from '../model';
 import { cweId } from '../ingest/util';
@@ -6,7 +5,7 @@ import { rateFinding } from '../rate/rate';
 import { applyExceptions } from '../exceptions/apply';
 import { evaluateGate } from '../gate/gate';
 import type { Policy } from './compile';
-import { formatPolicyError, pathText, positionOf, type PolicyError } from './load';
+import { formatPolicyError, parseYaml, pathText, positionOf, type PolicyError } from './load';
 
 /**
  * Policy tests (`defect-gate policy test`): cases written in YAML next to the policy, each a partly described finding
@@ -141,13 +140,7 @@ export class PolicyTestFileError extends Error {
  * Throws PolicyTestFileError with file:line:column for every problem.
  */
 export function parsePolicyTests(text: string, file: string, policy: Policy): PolicyTestSuite {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors: PolicyError[] = [];
-  for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` });
-  }
+  const { doc, lc, errors } = parseYaml(text, file);
   if (errors.length) throw new PolicyTestFileError(errors);
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   const at = (path: Key[], message: string, key = false) => errors.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), message });

@@ -2,7 +2,7 @@
  * Helpers of the native JSON parsers trivy, grype, semgrep, gitleaks, npm-audit and osv-scanner (those of all
  * parsers are in common.ts). Everything here is pure and never throws on untrusted input.
  */
-import type { Cvss, Finding, FindingKind, PackageRef, ScannerSuppression, ToolRef } from '../../model';
+import type { Cvss, Finding, PackageRef } from '../../model';
 import { ecosystemFromPurl, normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
 import { arr, jsonKey, own, text } from '../util';
@@ -96,36 +96,9 @@ export function makePackage(
   return p;
 }
 
-export interface FindingInput {
-  fingerprint?: string;
-  fingerprintSource?: string;
-  tool: ToolRef;
-  pointer: string;
-  ruleId: string;
-  title: string;
-  message: string;
-  helpUri?: string;
-  kind: FindingKind;
-  cwe?: string[];
-  cve?: string[];
-  tags?: string[];
-  scannerSeverity?: string;
-  securitySeverity?: number;
-  cvss?: Cvss;
-  path?: string;
-  location?: string;
-  startLine?: number;
-  endLine?: number;
-  startColumn?: number;
-  endColumn?: number;
-  snippet?: string;
-  component?: string;
-  package?: PackageRef;
-  exploit?: Finding['exploit'];
-  suppressions?: ScannerSuppression[];
-  resultKind?: Finding['resultKind'];
-  firstDetected?: string;
-}
+/** What a parser gives `makeFinding`: a Finding without its source (built from `pointer`), with defaults for lists. */
+type Defaulted = 'fingerprint' | 'fingerprintSource' | 'cwe' | 'cve' | 'tags' | 'suppressions' | 'resultKind';
+export type FindingInput = Omit<Finding, Defaulted | 'source'> & Partial<Pick<Finding, Defaulted>> & { pointer: string };
 
 /** Builds a Finding with defaults (`resultKind: 'fail'`, empty lists) and no `undefined`-valued keys. */
 export function makeFinding(c: Collector, i: FindingInput): Finding {

@@ -330,21 +330,15 @@ function results(c: Collector, list: unknown, path: string, scope: Scope, ctx: P
     const res = c.object(r, rp);
     if (!res) return;
     const info = resultInfo(res, scope, ctx);
-    c.array(own(res, 'Vulnerabilities'), child(rp, 'Vulnerabilities'), TRUNCATED_HINT).forEach((v, j) => {
-      const p = child(child(rp, 'Vulnerabilities'), j);
-      const o = c.object(v, p);
-      if (o) vulnerability(c, o, p, info, scope, ctx, [], []);
-    });
-    c.array(own(res, 'Misconfigurations'), child(rp, 'Misconfigurations'), TRUNCATED_HINT).forEach((m, j) => {
-      const p = child(child(rp, 'Misconfigurations'), j);
-      const o = c.object(m, p);
-      if (o) misconfiguration(c, o, p, info, scope, ctx, [], []);
-    });
-    c.array(own(res, 'Secrets'), child(rp, 'Secrets'), TRUNCATED_HINT).forEach((s, j) => {
-      const p = child(child(rp, 'Secrets'), j);
-      const o = c.object(s, p);
-      if (o) secret(c, o, p, info, scope, ctx, [], []);
-    });
+    const each = (key: string, parse: typeof vulnerability) =>
+      c.array(own(res, key), child(rp, key), TRUNCATED_HINT).forEach((v, j) => {
+        const p = child(child(rp, key), j);
+        const o = c.object(v, p);
+        if (o) parse(c, o, p, info, scope, ctx, [], []);
+      });
+    each('Vulnerabilities', vulnerability);
+    each('Misconfigurations', misconfiguration);
+    each('Secrets', secret);
     // `--show-suppressed`: findings Trivy suppressed (VEX, .trivyignore), reported with the reason.
     c.array(own(res, 'ModifiedFindings'), child(rp, 'ModifiedFindings'), TRUNCATED_HINT).forEach((mf, j) => {
       const p = child(child(rp, 'ModifiedFindings'), j);
