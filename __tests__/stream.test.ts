@@ -102,6 +102,29 @@ describe('streaming SARIF ingest', () => {
     expect(both('   ').streamed.errors[0]?.message).toBe('the file is empty');
   });
 
+  it('reads the results of a kept document again from the file, slice by slice and in any order', () => {
+    const results = Array.from({ length: 25 }, (_, i) => ({ ruleId: `R${i}`, message: { text: `m${i}` }, codeFlows: [{ big: 'x'.repeat(50) }] }));
+    const text = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'X' } }, results }] }, null, 1);
+    const { streamed } = both(text, 5);
+    const list = (streamed.document as { runs: { results: { length: number; slice(a: number, b: number): unknown[] } }[] }).runs[0]!.results;
+    const reduced = results.map(({ codeFlows: _c, ...rest }) => rest);
+    expect(list.length).toBe(25);
+    expect(list.slice(0, 10)).toEqual(reduced.slice(0, 10));
+    expect(list.slice(10, 100)).toEqual(reduced.slice(10));
+    expect(list.slice(3, 5)).toEqual(reduced.slice(3, 5)); // out of order: read again from the start
+    expect(JSON.parse(JSON.stringify(list))).toEqual(reduced);
+  });
+
+  it('refuses to write results of an input that changed after it was read, naming it', () => {
+    const text = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'X' } }, results: [{ ruleId: 'a' }, { ruleId: 'b' }] }] });
+    const path = join(dir, 'changing.sarif');
+    writeFileSync(path, text);
+    const r = ingestSarifFile(path, { file: 'changing.sarif', workspace: WS }, undefined, { keepDocument: true });
+    const list = (r.document as { runs: { results: { slice(a: number, b: number): unknown[] } }[] }).runs[0]!.results;
+    writeFileSync(path, text.replace('"a"', '"aa"'));
+    expect(() => list.slice(0, 2)).toThrow(/changing\.sarif changed while defect-gate was running \(\d+ bytes when read, \d+ now\)/);
+  });
+
   it('jsonPieces joins to JSON.stringify(value, null, 2)', () => {
     const big = Array.from({ length: 600 }, (_, i) => ({ i, s: `x${i}`, u: undefined, a: [1, { b: [] }], d: new Date(0), n: null }));
     for (const v of [big, { runs: [{ results: big, tool: {} }], e: [], o: {}, f: () => 1 }, 'x', 1, null, [], {}, { a: [undefined, () => 1] }]) {

@@ -10472,7 +10472,7 @@ import { resolve as resolve8 } from "node:path";
 
 // src/check.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
-import { closeSync as closeSync2, mkdirSync, openSync as openSync2, readFileSync as readFileSync4, renameSync, statSync as statSync2, writeFileSync, writeSync } from "node:fs";
+import { closeSync as closeSync2, mkdirSync, openSync as openSync2, readFileSync as readFileSync4, renameSync, rmSync, statSync as statSync2, writeFileSync, writeSync } from "node:fs";
 import { dirname as dirname2, resolve as resolve4 } from "node:path";
 
 // src/ingest/json.ts
@@ -18434,7 +18434,8 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
     return fatal2(file2, `cannot read the file: ${err.message}`);
   }
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    const size = st.size;
     const mb = `${(size / 1048576).toFixed(0)} MB`;
     const onlySarif = (what) => fatal2(file2, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
       hint: "split the report into smaller files, or ask the scanner for SARIF output"
@@ -18446,8 +18447,9 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
     const first = r.peek();
     if (first < 0) return fatal2(file2, "the file is empty", { hint: "check that the scanner step succeeded and wrote its report to this path" });
     if (first !== 123) return onlySarif(first === 60 ? "the file is XML" : "the document is not a JSON object");
+    const keep = opts.keepDocument ? { path, file: file2, size: st.size, mtimeMs: st.mtimeMs, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) } : void 0;
     try {
-      return streamSarif(r, ctx, opts, onlySarif);
+      return streamSarif(r, ctx, keep, onlySarif);
     } catch (err) {
       if (err instanceof RangeError || err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message)) {
         return onlySarif(`a single JSON value is too large to read (${err.message})`);
@@ -18464,7 +18466,7 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
     closeSync(fd);
   }
 }
-function streamSarif(r, ctx, opts, onlySarif) {
+function streamSarif(r, ctx, keep, onlySarif) {
   let sink = new SarifSink(ctx);
   const top = {};
   let runsSeen = false;
@@ -18483,9 +18485,9 @@ function streamSarif(r, ctx, opts, onlySarif) {
       return;
     }
     runsValue = [];
-    docRuns = opts.keepDocument ? [] : void 0;
+    docRuns = keep ? [] : void 0;
     r.array((ri) => {
-      const kept = streamRun(r, sink, ri, opts.keepDocument === true);
+      const kept = streamRun(r, sink, ri, keep);
       docRuns?.push(kept);
     });
   });
@@ -18499,7 +18501,7 @@ function streamSarif(r, ctx, opts, onlySarif) {
   }
   const res = sink.done();
   const out = { ...res, file: ctx.file, format: "sarif", findings: disambiguate(res.findings) };
-  if (opts.keepDocument) out.document = pruneDeep({ ...top, runs: docRuns ?? [] });
+  if (keep) out.document = pruneDeep({ ...top, runs: docRuns ?? [] });
   return out;
 }
 function streamRun(r, sink, ri, keep) {
@@ -18522,18 +18524,17 @@ function streamRun(r, sink, ri, keep) {
     undo();
     const at = r.abs();
     if (r.peek() !== 91) {
-      results2 = { at, isArray: false, value: r.value(), runErrors: 0 };
+      results2 = { at, isArray: false, value: r.value(), runErrors: 0, count: 0 };
       return;
     }
     indexChangedAfterResults = false;
     const ix2 = sink.run(run, ri, []);
     sink.tools.pop();
-    const kept = keep ? [] : void 0;
-    results2 = { at, isArray: true, runErrors: sink.errors.length - start.errors, kept };
+    const res = { at, isArray: true, runErrors: sink.errors.length - start.errors, count: 0 };
+    results2 = res;
     r.array((i) => {
-      const v = r.value();
-      sink.result(ix2, v, ri, i);
-      kept?.push(compactResult(v));
+      sink.result(ix2, r.value(), ri, i);
+      res.count = i + 1;
     });
   });
   if (!results2) {
@@ -18556,9 +18557,76 @@ function streamRun(r, sink, ri, keep) {
     r.array((i) => sink.result(ix, r.value(), ri, i));
     r.seek(end);
   }
-  if (keep) setOwn(run, "results", results2.kept ?? []);
+  if (keep) setOwn(run, "results", new StreamedResults(keep, results2.at, results2.count));
   return run;
 }
+var StreamedResults = class {
+  constructor(keep, at, length) {
+    this.length = length;
+    this.#keep = keep;
+    this.#at = at;
+  }
+  length;
+  #keep;
+  #at;
+  #reader;
+  #fd;
+  #next = 0;
+  slice(start, end) {
+    const stop = Math.min(end, this.length);
+    if (this.#reader === void 0 || start < this.#next) this.#open();
+    const r = this.#reader;
+    const out = [];
+    try {
+      while (this.#next < stop) {
+        if (this.#next > 0) r.expect(44, "','");
+        const v = r.value();
+        if (this.#next >= start) out.push(pruneDeep(compactResult(v), MAX_DOCUMENT_DEPTH - 4));
+        this.#next++;
+      }
+    } catch (err) {
+      this.close();
+      throw err instanceof JsonSyntax ? this.#changed(`not valid JSON any more at byte ${err.at}`) : err;
+    }
+    if (this.#next >= this.length) this.close();
+    return out;
+  }
+  toJSON() {
+    return this.slice(0, this.length);
+  }
+  /** Closes the file (done by itself after the last result). */
+  close() {
+    if (this.#fd !== void 0) closeSync(this.#fd);
+    this.#fd = void 0;
+    this.#reader = void 0;
+  }
+  #changed(how) {
+    return new Error(
+      `${this.#keep.file} changed while defect-gate was running (${how}): its results cannot be read again for the rated SARIF; do not write to the scanner's output while the check runs`
+    );
+  }
+  #open() {
+    this.close();
+    const k = this.#keep;
+    const fd = openSync(k.path, "r");
+    const st = fstatSync(fd);
+    if (st.size !== k.size || st.mtimeMs !== k.mtimeMs) {
+      closeSync(fd);
+      throw this.#changed(st.size !== k.size ? `${k.size} bytes when read, ${st.size} now` : "modified since it was read");
+    }
+    this.#fd = fd;
+    const r = new Reader(fd, st.size, k.chunk);
+    r.seek(this.#at);
+    this.#reader = r;
+    this.#next = 0;
+    try {
+      r.expect(91, "'['");
+    } catch (err) {
+      this.close();
+      throw err instanceof JsonSyntax ? this.#changed(`no results array at byte ${this.#at}`) : err;
+    }
+  }
+};
 
 // src/io/inputs.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -40571,6 +40639,9 @@ function defined(o) {
   for (const k of Object.keys(o)) if (o[k] === void 0) delete o[k];
   return o;
 }
+function isSliceable(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof v.slice === "function" && typeof v.length === "number";
+}
 var MappedList = class {
   constructor(source, fn) {
     this.source = source;
@@ -40587,9 +40658,9 @@ var MappedList = class {
   }
   /** The mapped elements [start, end). */
   slice(start, end) {
-    const stop = Math.min(end, this.source.length);
-    const out = [];
-    for (let i = start; i < stop; i++) out.push(this.fn(this.source[i], i));
+    const items = this.source.slice(start, Math.min(end, this.source.length));
+    const out = new Array(items.length);
+    for (let i = 0; i < items.length; i++) out[i] = this.fn(items[i], start + i);
     return out;
   }
 };
@@ -40793,13 +40864,10 @@ function ratedSarif(r, policy, documents, lazy2) {
       const run = { ...run0 };
       const ruleMax = /* @__PURE__ */ new Map();
       const rated = fileRuns?.[runIndex] ?? [];
-      if (Array.isArray(run0.results)) {
-        const results2 = run0.results;
-        for (let i = 0; i < results2.length; i++) {
-          const f = rated[i];
-          const res = results2[i];
-          if (f && typeof res === "object" && res !== null) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
-        }
+      const src = run0.results;
+      const results2 = Array.isArray(src) ? src : isSliceable(src) ? src : void 0;
+      if (results2) {
+        for (const f of rated) if (f) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
         const rate3 = (res, resultIndex) => {
           const f = rated[resultIndex];
           if (!f || typeof res !== "object" || res === null) return res;
@@ -40807,7 +40875,7 @@ function ratedSarif(r, policy, documents, lazy2) {
           rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
           return copy;
         };
-        run.results = lazy2 ? new MappedList(results2, rate3) : results2.map(rate3);
+        run.results = lazy2 ? new MappedList(results2, rate3) : results2.slice(0, results2.length).map(rate3);
       }
       const withScores = (c) => {
         if (!c || typeof c !== "object" || !Array.isArray(c.rules)) return c;
@@ -41179,6 +41247,7 @@ function writeJsonAtomic(path, value, space = 2) {
   } finally {
     closeSync2(fd);
   }
+  rmSync(path, { force: true });
   renameSync(tmp, path);
 }
 function readInputs(settings, log) {

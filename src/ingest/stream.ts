@@ -4,7 +4,7 @@ import { disambiguate } from './fingerprint';
 import { findJsonErrorOffset } from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
-import { pruneDeep, type IngestedFile } from './index';
+import { MAX_DOCUMENT_DEPTH, pruneDeep, type IngestedFile } from './index';
 
 /**
  * Streaming SARIF ingest for files too large to read as one string (V8 strings stop at ~512 MB) or beyond the memory
@@ -17,9 +17,10 @@ import { pruneDeep, type IngestedFile } from './index';
  * parsed piece by JSON.parse, the structure around them by this reader).
  *
  * When `keepDocument` is set, a *synthesized* SARIF document is returned for the rated SARIF output: each run as in
- * the input (tool, rules, artifacts, properties …), each result reduced to the members a rating needs (ruleId, rule,
- * kind, level, message, locations, fingerprints, suppressions, baselineState, properties). codeFlows, relatedLocations,
- * stacks and the like are not copied: they are what makes such files large.
+ * the input (tool, rules, artifacts, properties …), its results a `StreamedResults` that reads them from the file again
+ * when the rated SARIF is written (so they are never all held in memory), each reduced to the members a rating needs
+ * (ruleId, rule, kind, level, message, locations, fingerprints, suppressions, baselineState, properties). codeFlows,
+ * relatedLocations, stacks and the like are not copied: they are what makes such files large.
  */
 
 const KEPT_RESULT_KEYS = [
@@ -329,7 +330,8 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
     return fatal(file, `cannot read the file: ${(err as Error).message}`);
   }
   try {
-    const size = fstatSync(fd).size;
+    const st = fstatSync(fd);
+    const size = st.size;
     const mb = `${(size / 1048576).toFixed(0)} MB`;
     const onlySarif = (what: string) =>
       fatal(file, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
@@ -343,8 +345,11 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
     const first = r.peek();
     if (first < 0) return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
     if (first !== 0x7b) return onlySarif(first === 0x3c ? 'the file is XML' : 'the document is not a JSON object');
+    const keep: KeepInfo | undefined = opts.keepDocument
+      ? { path, file, size: st.size, mtimeMs: st.mtimeMs, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) }
+      : undefined;
     try {
-      return streamSarif(r, ctx, opts, onlySarif);
+      return streamSarif(r, ctx, keep, onlySarif);
     } catch (err) {
       if (err instanceof RangeError || (err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message))) {
         return onlySarif(`a single JSON value is too large to read (${err.message})`);
@@ -362,7 +367,7 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
   }
 }
 
-function streamSarif(r: Reader, ctx: ParseContext, opts: StreamOptions, onlySarif: (what: string) => IngestedFile): IngestedFile {
+function streamSarif(r: Reader, ctx: ParseContext, keep: KeepInfo | undefined, onlySarif: (what: string) => IngestedFile): IngestedFile {
   let sink = new SarifSink(ctx);
   const top: Record<string, unknown> = {};
   let runsSeen = false;
@@ -382,9 +387,9 @@ function streamSarif(r: Reader, ctx: ParseContext, opts: StreamOptions, onlySari
       return;
     }
     runsValue = [];
-    docRuns = opts.keepDocument ? [] : undefined;
+    docRuns = keep ? [] : undefined;
     r.array((ri) => {
-      const kept = streamRun(r, sink, ri, opts.keepDocument === true);
+      const kept = streamRun(r, sink, ri, keep);
       docRuns?.push(kept);
     });
   });
@@ -398,12 +403,12 @@ function streamSarif(r: Reader, ctx: ParseContext, opts: StreamOptions, onlySari
   }
   const res = sink.done();
   const out: IngestedFile = { ...res, file: ctx.file, format: 'sarif', findings: disambiguate(res.findings) };
-  if (opts.keepDocument) out.document = pruneDeep({ ...top, runs: docRuns ?? [] });
+  if (keep) out.document = pruneDeep({ ...top, runs: docRuns ?? [] });
   return out;
 }
 
 /** Reads run `ri` at the reader's position, feeding its results to the sink; returns the run for the document. */
-function streamRun(r: Reader, sink: SarifSink, ri: number, keep: boolean): unknown {
+function streamRun(r: Reader, sink: SarifSink, ri: number, keep: KeepInfo | undefined): unknown {
   if (r.peek() !== 0x7b) {
     const v = r.value();
     sink.run(v, ri, undefined);
@@ -412,7 +417,7 @@ function streamRun(r: Reader, sink: SarifSink, ri: number, keep: boolean): unkno
   const run: Record<string, unknown> = {};
   const start = { findings: sink.findings.length, errors: sink.errors.length };
   /** The (last) `results` member: where its value is, and what the first pass made of it. */
-  let results: { at: number; isArray: boolean; value?: unknown; runErrors: number; kept?: unknown[] } | undefined;
+  let results: { at: number; isArray: boolean; value?: unknown; runErrors: number; count: number } | undefined;
   let indexChangedAfterResults = false;
   const undo = () => ({ findings: sink.findings.splice(start.findings), errors: sink.errors.splice(start.errors) });
   r.object((key) => {
@@ -424,7 +429,7 @@ function streamRun(r: Reader, sink: SarifSink, ri: number, keep: boolean): unkno
     undo(); // a repeated `results` replaces the earlier one (as JSON.parse does)
     const at = r.abs();
     if (r.peek() !== 0x5b) {
-      results = { at, isArray: false, value: r.value(), runErrors: 0 };
+      results = { at, isArray: false, value: r.value(), runErrors: 0, count: 0 };
       return;
     }
     // Parse the results now, with the run as read so far (the usual order: tool, …, results); if an index member
@@ -432,12 +437,11 @@ function streamRun(r: Reader, sink: SarifSink, ri: number, keep: boolean): unkno
     indexChangedAfterResults = false;
     const ix = sink.run(run, ri, []) as SarifRunIndex;
     sink.tools.pop(); // `run` is called again, with the whole run, at its end
-    const kept: unknown[] | undefined = keep ? [] : undefined;
-    results = { at, isArray: true, runErrors: sink.errors.length - start.errors, kept };
+    const res = { at, isArray: true, runErrors: sink.errors.length - start.errors, count: 0 };
+    results = res;
     r.array((i) => {
-      const v = r.value();
-      sink.result(ix, v, ri, i);
-      kept?.push(compactResult(v));
+      sink.result(ix, r.value(), ri, i);
+      res.count = i + 1;
     });
   });
   if (!results) {
@@ -461,8 +465,100 @@ function streamRun(r: Reader, sink: SarifSink, ri: number, keep: boolean): unkno
     r.array((i) => sink.result(ix, r.value(), ri, i));
     r.seek(end);
   }
-  if (keep) setOwn(run, 'results', results.kept ?? []);
+  if (keep) setOwn(run, 'results', new StreamedResults(keep, results.at, results.count));
   return run;
+}
+
+/** What `StreamedResults` needs to read a file again, and to notice that it changed in between. */
+interface KeepInfo {
+  path: string;
+  /** The name shown to users. */
+  file: string;
+  size: number;
+  mtimeMs: number;
+  chunk: number;
+}
+
+/**
+ * The results array of a streamed run, read again from the file (each result reduced, see `compactResult`) when it is
+ * sliced: the rated SARIF writer takes it slice by slice, in order, so a million results are never all in memory.
+ * Slices out of order restart from the beginning of the array. `toJSON` gives the whole array.
+ */
+export class StreamedResults {
+  readonly #keep: KeepInfo;
+  readonly #at: number;
+  #reader: Reader | undefined;
+  #fd: number | undefined;
+  #next = 0;
+
+  constructor(
+    keep: KeepInfo,
+    at: number,
+    readonly length: number,
+  ) {
+    this.#keep = keep;
+    this.#at = at;
+  }
+
+  slice(start: number, end: number): unknown[] {
+    const stop = Math.min(end, this.length);
+    if (this.#reader === undefined || start < this.#next) this.#open();
+    const r = this.#reader as Reader;
+    const out: unknown[] = [];
+    try {
+      while (this.#next < stop) {
+        if (this.#next > 0) r.expect(0x2c, "','");
+        const v = r.value();
+        // A result is 4 levels down in the log (log → runs → run → results → result).
+        if (this.#next >= start) out.push(pruneDeep(compactResult(v), MAX_DOCUMENT_DEPTH - 4));
+        this.#next++;
+      }
+    } catch (err) {
+      this.close();
+      throw err instanceof JsonSyntax ? this.#changed(`not valid JSON any more at byte ${err.at}`) : err;
+    }
+    if (this.#next >= this.length) this.close();
+    return out;
+  }
+
+  toJSON(): unknown[] {
+    return this.slice(0, this.length);
+  }
+
+  /** Closes the file (done by itself after the last result). */
+  close(): void {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    this.#fd = undefined;
+    this.#reader = undefined;
+  }
+
+  #changed(how: string): Error {
+    return new Error(
+      `${this.#keep.file} changed while defect-gate was running (${how}): its results cannot be read again for the rated SARIF; do not write to the scanner's output while the check runs`,
+    );
+  }
+
+  #open(): void {
+    this.close();
+    const k = this.#keep;
+    const fd = openSync(k.path, 'r');
+    const st = fstatSync(fd);
+    if (st.size !== k.size || st.mtimeMs !== k.mtimeMs) {
+      closeSync(fd);
+      throw this.#changed(st.size !== k.size ? `${k.size} bytes when read, ${st.size} now` : 'modified since it was read');
+    }
+    this.#fd = fd;
+    const r = new Reader(fd, st.size, k.chunk);
+    r.seek(this.#at);
+    this.#reader = r;
+    this.#next = 0;
+    try {
+      r.expect(0x5b, "'['");
+    } catch (err) {
+      this.close();
+      throw err instanceof JsonSyntax ? this.#changed(`no results array at byte ${this.#at}`) : err;
+    }
+  }
 }
 
 export type { Finding };

@@ -3,7 +3,7 @@ import type { RatedFinding, SarifLevel } from '../model';
 import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { VERSION } from '../version';
-import { MappedList } from './json';
+import { isSliceable, MappedList, type Sliceable } from './json';
 
 /**
  * Rated SARIF: the input results with the organization's severity, so code scanning shows the org's rating.
@@ -147,13 +147,11 @@ function ratedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string,
       const run: sarif.Run = { ...run0 };
       const ruleMax = new Map<string, number>();
       const rated = fileRuns?.[runIndex] ?? [];
-      if (Array.isArray(run0.results)) {
-        const results = run0.results;
-        for (let i = 0; i < results.length; i++) {
-          const f = rated[i];
-          const res = results[i];
-          if (f && typeof res === 'object' && res !== null) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
-        }
+      // An array, or (streamed inputs) a list that reads the results from the file again when sliced.
+      const src: unknown = run0.results;
+      const results = Array.isArray(src) ? (src as sarif.Result[]) : isSliceable(src) ? (src as Sliceable<sarif.Result>) : undefined;
+      if (results) {
+        for (const f of rated) if (f) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
         const rate = (res: sarif.Result, resultIndex: number): sarif.Result => {
           const f = rated[resultIndex];
           if (!f || typeof res !== 'object' || res === null) return res;
@@ -162,7 +160,7 @@ function ratedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string,
           return copy;
         };
         // A MappedList is written like the array it stands for (check.ts jsonPieces, or its toJSON).
-        run.results = lazy ? (new MappedList(results, rate) as unknown as sarif.Result[]) : results.map(rate);
+        run.results = lazy ? (new MappedList(results, rate) as unknown as sarif.Result[]) : results.slice(0, results.length).map(rate);
       }
       const withScores = (c: sarif.ToolComponent | undefined): sarif.ToolComponent | undefined => {
         if (!c || typeof c !== 'object' || !Array.isArray(c.rules)) return c;
