@@ -9,6 +9,7 @@ import { parsePolicy } from '../src/policy/load';
 import { unsafeGlob } from '../src/policy/schema';
 import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
 import { rateAll } from '../src/rate/rate';
+import { normalizeAny, normalizePath } from '../src/ingest/paths';
 
 const WS = '/home/runner/work/app/app';
 const ctx = { file: 'in.json', workspace: WS };
@@ -68,6 +69,20 @@ describe('paths outside the workspace are never annotated as repository files', 
   it('a path inside the workspace stays a repository path', () => {
     expect(ingestText(sarifWith(`file://${WS}/src/a.js`), ctx).findings[0]?.path).toBe('src/a.js');
     expect(ingestText(JSON.stringify(NATIVE.semgrep?.('src/a.js')), ctx, 'semgrep').findings[0]?.path).toBe('src/a.js');
+  });
+});
+
+describe('path normalization', () => {
+  it('takes its shortcut for plain relative paths only where the general rules give the same answer', () => {
+    // Random references over an alphabet of the characters the rules care about, plus real shapes.
+    const alphabet = ['a', 'B', '0', '_', '-', '.', '..', '/', '//', '\\', ':', '%20', '%', '?', '#', ' ', '@', '~', 'é', 'file:', 'C:'];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const refs = ['src/app.js', 'a/b/../c', './x', '.github/workflows/ci.yml', 'a//b', 'x.', 'x..y/z', '-a/b', 'a b', '/abs/x', 'C:/x'];
+    for (let i = 0; i < 5000; i++) refs.push(Array.from({ length: 1 + rnd(8) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    for (const ref of refs) {
+      for (const ws of [undefined, '/home/runner/work/app/app']) expect([ref, normalizePath(ref, ws)]).toEqual([ref, normalizeAny(ref, ws)]);
+    }
   });
 });
 

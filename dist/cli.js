@@ -14972,7 +14972,12 @@ function isAbsolutePath(p) {
 function hasScheme(u) {
   return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(u) && !/^[A-Za-z]:[\\/]/.test(u);
 }
+var PLAIN_RELATIVE = /^[\w@+,=~-][\w@+,=~.-]*(?:\/[\w@+,=~-][\w@+,=~.-]*)*$/;
 function normalizePath(ref2, workspace) {
+  if (PLAIN_RELATIVE.test(ref2)) return { path: ref2 };
+  return normalizeAny(ref2, workspace);
+}
+function normalizeAny(ref2, workspace) {
   let s = ref2.trim().replace(/\\/g, "/");
   if (s === "") return { location: ref2 };
   if (/^file:/i.test(s)) {
@@ -15305,7 +15310,9 @@ function pickFingerprint(toolLower, ruleId, path, fps, partial2) {
   }
   return void 0;
 }
+var NO_SUPPRESSIONS = Object.freeze([]);
 function suppressionsOf(v) {
+  if (v === void 0 || Array.isArray(v) && v.length === 0) return NO_SUPPRESSIONS;
   const out = [];
   for (const s of arr(v)) {
     if (!isObj(s)) continue;

@@ -34,6 +34,12 @@ function hasScheme(u: string): boolean {
 }
 
 /**
+ * A relative path that normalizing leaves as it is: no scheme or drive (`:`), backslash, percent-escape, query,
+ * whitespace, empty segment, or segment starting with `.` (which covers `.` and `..`).
+ */
+const PLAIN_RELATIVE = /^[\w@+,=~-][\w@+,=~.-]*(?:\/[\w@+,=~-][\w@+,=~.-]*)*$/;
+
+/**
  * Turns a scanner's file reference into a repository-relative path (with `/` separators) or, when it points outside
  * the workspace or is not a file, into a text location that is kept but never annotated.
  *
@@ -41,6 +47,12 @@ function hasScheme(u: string): boolean {
  * @param workspace  absolute workspace path with `/` separators (e.g. `/home/runner/work/app/app`), if known
  */
 export function normalizePath(ref: string, workspace?: string): NormalizedLocation {
+  if (PLAIN_RELATIVE.test(ref)) return { path: ref }; // the usual case, already normalized
+  return normalizeAny(ref, workspace);
+}
+
+/** `normalizePath` without its shortcut for plain relative paths (exported for the test that they agree). */
+export function normalizeAny(ref: string, workspace?: string): NormalizedLocation {
   let s = ref.trim().replace(/\\/g, '/');
   if (s === '') return { location: ref };
   if (/^file:/i.test(s)) {

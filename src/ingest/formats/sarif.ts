@@ -266,7 +266,11 @@ function pickFingerprint(
   return undefined;
 }
 
+/** The suppressions of the (many) results that have none: one frozen array, not one empty array per finding. */
+const NO_SUPPRESSIONS = Object.freeze([]) as unknown as ScannerSuppression[];
+
 function suppressionsOf(v: unknown): ScannerSuppression[] {
+  if (v === undefined || (Array.isArray(v) && v.length === 0)) return NO_SUPPRESSIONS;
   const out: ScannerSuppression[] = [];
   for (const s of arr(v)) {
     if (!isObj(s)) continue;
