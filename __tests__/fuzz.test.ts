@@ -1,12 +1,16 @@
-import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ingestText, type IngestedFile } from '../src/ingest/index';
 import { runEngine } from '../src/engine';
 import { buildReport } from '../src/report/json';
 import { renderMarkdown } from '../src/report/markdown';
 import { renderText } from '../src/report/text';
 import { buildRatedSarif } from '../src/report/sarif';
+import { writeRatedSarif } from '../src/io/rated-sarif';
+import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../src/ingest/index';
 import { defaultPolicy } from './helpers';
 
 /**
@@ -199,6 +203,9 @@ function stage<T>(name: string, f: () => T): T {
   }
 }
 
+const TMP = mkdtempSync(join(tmpdir(), 'dg-fuzz-'));
+afterAll(() => rmSync(TMP, { recursive: true, force: true }));
+
 /** Runs one input through ingest, rating, gate and every report; throws on anything but findings/InputErrors. */
 export function runCase(text: string, file: string): IngestedFile {
   const ingested = stage('ingestText', () => ingestText(text, { file, workspace: '/home/runner/work/app/app' }));
@@ -216,7 +223,18 @@ export function runCase(text: string, file: string): IngestedFile {
   stage('renderMarkdown', () => renderMarkdown(result, { fullReport: 'report.json' }));
   stage('renderText', () => renderText(result, { color: true }));
   const docs = new Map<string, unknown>(ingested.document !== undefined ? [[file, ingested.document]] : []);
-  stage('buildRatedSarif', () => JSON.stringify(buildRatedSarif(result, policy, docs)));
+  const built = stage('buildRatedSarif', () => JSON.stringify(buildRatedSarif(result, policy, docs)));
+  if (ingested.format === 'sarif') {
+    // The rated SARIF as the check writes it, from the file: the same log (cut at the depth documents are cut).
+    const path = join(TMP, 'input.sarif');
+    writeFileSync(path, text);
+    const st = statSync(path);
+    const out = join(TMP, 'rated.sarif');
+    stage('writeRatedSarif', () => writeRatedSarif(out, result, policy, [{ file, path, size: st.size, mtimeMs: st.mtimeMs }], 0));
+    // (Numbers are compared as JavaScript writes them: the copied text keeps 1e400, a parsed document has Infinity.)
+    const written = pruneDeep(JSON.parse(readFileSync(out, 'utf8')) as unknown, MAX_DOCUMENT_DEPTH);
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(written)), JSON.parse(built))) throw new Error('writeRatedSarif wrote another log than buildRatedSarif');
+  }
   for (const f of result.findings) {
     for (const n of [f.startLine, f.endLine, f.startColumn, f.securitySeverity]) {
       if (n !== undefined && (typeof n !== 'number' || !Number.isFinite(n) || (Number.isInteger(n) && !Number.isSafeInteger(n)))) {

@@ -120,6 +120,19 @@ describe('scanner text is inert in every output', () => {
   });
 });
 
+describe('scanner names that are Object.prototype members', () => {
+  it('tools named constructor, toString or __proto__ are counted like any other', () => {
+    const runs = ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((name) => ({
+      tool: { driver: { name } },
+      results: [{ ruleId: 'r', level: 'error', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' } } }] }],
+    }));
+    const input = ingestText(JSON.stringify({ version: '2.1.0', runs }), ctx);
+    const result = runEngine({ files: [input], policy: defaultPolicy(), environment: 'default', onInputError: 'warn', now: new Date('2026-11-25T00:00:00Z') });
+    expect(Object.keys(result.counts.byTool).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
+    expect(({} as Record<string, unknown>).constructor).toBe(Object);
+  });
+});
+
 describe('numbers beyond 2^53', () => {
   it('huge line numbers and location ids survive without becoming wrong numbers', () => {
     const text = `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r"}]}},"artifacts":[{"location":{"uri":"src/a.js"}}],

@@ -1,18 +1,22 @@
-import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { runEngine, type EngineInput } from '../src/engine';
 import { ingestText, type IngestedFile } from '../src/ingest/index';
 import { jsonPieces } from '../src/check';
 import { buildReport, reportForWriting } from '../src/report/json';
-import { buildRatedSarif, ratedSarifForWriting } from '../src/report/sarif';
+import { buildRatedSarif } from '../src/report/sarif';
+import { writeRatedSarif, type SarifInputFile } from '../src/io/rated-sarif';
 import { rateAll } from '../src/rate/rate';
 import { defaultPolicy, policyFrom, BASE_POLICY } from './helpers';
 
 /**
- * check.ts writes the JSON report and the rated SARIF without building them: report entries and rated results are
- * made batch by batch as they are written (reportForWriting, ratedSarifForWriting), and the engine rates the ingested
- * findings in place (EngineInput.inPlace). The written bytes must be those of the built objects.
+ * check.ts writes the JSON report and the rated SARIF without building them: report entries are made batch by batch
+ * as they are written (reportForWriting), the rated SARIF is written from the input files read again
+ * (writeRatedSarif), and the engine rates the ingested findings in place (EngineInput.inPlace). The written JSON must
+ * be that of the built objects (the report: byte for byte; the rated SARIF: the same value, since it copies the
+ * scanner's own text).
  */
 
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -30,6 +34,26 @@ function corpusFiles(dir = '__fixtures__/corpus'): string[] {
 
 const FILES = corpusFiles();
 const ingestAll = (): IngestedFile[] => FILES.map((file) => ingestText(readFileSync(file, 'utf8'), { file, workspace: WS }));
+const tmp = mkdtempSync(join(tmpdir(), 'dg-writer-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The SARIF inputs of `files` as check.ts passes them to writeRatedSarif (file names are paths here). */
+function sarifInputs(files: IngestedFile[]): SarifInputFile[] {
+  return files
+    .filter((f) => f.format === 'sarif')
+    .map((f) => {
+      const st = statSync(f.file);
+      return { file: f.file, path: resolve(f.file), size: st.size, mtimeMs: st.mtimeMs };
+    });
+}
+
+/** The rated SARIF as writeRatedSarif writes it, parsed. */
+function writtenSarif(r: ReturnType<typeof runEngine>, policy: ReturnType<typeof defaultPolicy>, files: IngestedFile[], space: 0 | 2): { text: string; value: unknown } {
+  const out = join(tmp, `rated-${space}.sarif`);
+  writeRatedSarif(out, r, policy, sarifInputs(files), space);
+  const text = readFileSync(out, 'utf8');
+  return { text, value: JSON.parse(text) as unknown };
+}
 /** Rules, components and business criticality: explanations of several steps, components set while rating. */
 const RULES_AND_COMPONENTS = policyFrom(
   BASE_POLICY.replace(
@@ -77,7 +101,14 @@ function manyResults(n: number): string {
 describe('streamed report writers', () => {
   const cases: [string, () => IngestedFile[]][] = [
     ['the whole corpus', ingestAll],
-    ['700 results (several batches)', () => [ingestText(manyResults(700), { file: 'many.sarif', workspace: WS })]],
+    [
+      '700 results (several batches)',
+      () => {
+        const file = join(tmp, 'many.sarif');
+        writeFileSync(file, manyResults(700));
+        return [ingestText(readFileSync(file, 'utf8'), { file, workspace: WS })];
+      },
+    ],
   ];
   for (const [name, files] of cases) {
     it(`${name}: the written report and rated SARIF equal JSON.stringify of buildReport / buildRatedSarif`, () => {
@@ -92,9 +123,11 @@ describe('streamed report writers', () => {
         expect(written(reportForWriting(r, 'policy.yml', tracking), 2)).toBe(JSON.stringify(report, null, 2));
         expect(JSON.stringify(reportForWriting(r, 'policy.yml'))).toBe(JSON.stringify(buildReport(r, 'policy.yml')));
         const sarif = buildRatedSarif(r, policy, docs);
-        expect(written(ratedSarifForWriting(r, policy, docs), 0)).toBe(JSON.stringify(sarif));
-        expect(written(ratedSarifForWriting(r, policy, docs), 2)).toBe(JSON.stringify(sarif, null, 2));
-        expect(JSON.stringify(ratedSarifForWriting(r, policy, docs))).toBe(JSON.stringify(sarif));
+        const expected = JSON.parse(JSON.stringify(sarif)) as unknown;
+        expect(writtenSarif(r, policy, input.files, 0).value).toEqual(expected);
+        const pretty = writtenSarif(r, policy, input.files, 2);
+        expect(pretty.value).toEqual(expected);
+        expect(pretty.text).toBe(`${JSON.stringify(JSON.parse(pretty.text), null, 2)}\n`); // consistently indented
 
         // Rating in place gives the same findings, reports and rated SARIF as rating copies.
         const inPlace = runEngine({ ...input, files: files(), inPlace: true });

@@ -22,7 +22,7 @@ function both(text: string, chunkSize = 7, format?: string) {
   writeFileSync(path, text);
   const ctx = { file: 'in.sarif', workspace: WS };
   const mem = ingestText(text, ctx, format);
-  const streamed = ingestSarifFile(path, ctx, format, { chunkSize, keepDocument: true });
+  const streamed = ingestSarifFile(path, ctx, format, { chunkSize });
   return { mem, streamed };
 }
 
@@ -102,34 +102,26 @@ describe('streaming SARIF ingest', () => {
     expect(both('   ').streamed.errors[0]?.message).toBe('the file is empty');
   });
 
-  it('reads the results of a kept document again from the file, slice by slice and in any order', () => {
-    const results = Array.from({ length: 25 }, (_, i) => ({ ruleId: `R${i}`, message: { text: `m${i}` }, codeFlows: [{ big: 'x'.repeat(50) }] }));
-    const text = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'X' } }, results }] }, null, 1);
-    const { streamed } = both(text, 5);
-    const list = (streamed.document as { runs: { results: { length: number; slice(a: number, b: number): unknown[] } }[] }).runs[0]!.results;
-    const reduced = results.map(({ codeFlows: _c, ...rest }) => rest);
-    expect(list.length).toBe(25);
-    expect(list.slice(0, 10)).toEqual(reduced.slice(0, 10));
-    expect(list.slice(10, 100)).toEqual(reduced.slice(10));
-    expect(list.slice(3, 5)).toEqual(reduced.slice(3, 5)); // out of order: read again from the start
-    expect(JSON.parse(JSON.stringify(list))).toEqual(reduced);
-  });
-
-  it('refuses to write results of an input that changed after it was read, naming it', () => {
-    const text = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'X' } }, results: [{ ruleId: 'a' }, { ruleId: 'b' }] }] });
-    const path = join(dir, 'changing.sarif');
-    writeFileSync(path, text);
-    const r = ingestSarifFile(path, { file: 'changing.sarif', workspace: WS }, undefined, { keepDocument: true });
-    const list = (r.document as { runs: { results: { slice(a: number, b: number): unknown[] } }[] }).runs[0]!.results;
-    writeFileSync(path, text.replace('"a"', '"aa"'));
-    expect(() => list.slice(0, 2)).toThrow(/changing\.sarif changed while defect-gate was running \(\d+ bytes when read, \d+ now\)/);
-  });
-
   it('jsonPieces joins to JSON.stringify(value, null, 2)', () => {
     const big = Array.from({ length: 600 }, (_, i) => ({ i, s: `x${i}`, u: undefined, a: [1, { b: [] }], d: new Date(0), n: null }));
     for (const v of [big, { runs: [{ results: big, tool: {} }], e: [], o: {}, f: () => 1 }, 'x', 1, null, [], {}, { a: [undefined, () => 1] }]) {
       expect([...jsonPieces(v)].join('')).toBe(JSON.stringify(v, null, 2));
     }
+  });
+
+  it('runCheck: files above the threshold that cannot be streamed are read whole, with the same outcome', async () => {
+    const ws = mkdtempSync(join(dir, 'ws-'));
+    writeFileSync(join(ws, 'trivy.json'), readFileSync('__fixtures__/corpus/defectdojo/trivy/scheme_2_many_vulns.json'));
+    writeFileSync(join(ws, 'lines.json'), '{"a":1}\n{"b":2}\n');
+    writeFileSync(join(ws, 'cut.sarif'), '{"version":"2.1.0","runs":[{"tool":');
+    writeFileSync(join(ws, 'codeql.sarif'), readFileSync(join(SARIF_DIR, 'codeQL-output.sarif')));
+    const settings = (streamThreshold: number): CheckSettings => ({ files: ['*.json', '*.sarif'], onInputError: 'warn', workspace: ws, streamThreshold });
+    const now = new Date('2026-11-25T12:00:00Z');
+    const whole = await runCheck(settings(Number.MAX_SAFE_INTEGER), now, silent);
+    const streamed = await runCheck(settings(0), now, silent);
+    expect(streamed.report.findings.length).toBeGreaterThan(10);
+    expect(streamed.report).toEqual(whole.report);
+    expect(streamed.report.errors.map((e) => e.message).join('\n')).toMatch(/looks like NDJSON/);
   });
 
   it('runCheck: a streamed input gives the same report as the in-memory path', async () => {

@@ -974,7 +974,7 @@ var require_util = __commonJS({
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var { stringify } = __require("node:querystring");
+    var { stringify: stringify2 } = __require("node:querystring");
     var { EventEmitter: EE } = __require("node:events");
     var { InvalidArgumentError } = require_errors();
     var { headerNameLowerCasedRecord } = require_constants();
@@ -1034,7 +1034,7 @@ var require_util = __commonJS({
       if (url2.includes("?") || url2.includes("#")) {
         throw new Error('Query params cannot be passed when url already contains "?" or "#".');
       }
-      const stringified = stringify(queryParams);
+      const stringified = stringify2(queryParams);
       if (stringified) {
         url2 += "?" + stringified;
       }
@@ -16241,7 +16241,7 @@ var require_util6 = __commonJS({
         throw new Error("Invalid cookie max-age");
       }
     }
-    function stringify(cookie) {
+    function stringify2(cookie) {
       if (cookie.name.length === 0) {
         return null;
       }
@@ -16299,7 +16299,7 @@ var require_util6 = __commonJS({
       validateCookiePath,
       validateCookieValue,
       toIMFDate,
-      stringify
+      stringify: stringify2
     };
   }
 });
@@ -16445,7 +16445,7 @@ var require_cookies = __commonJS({
   "node_modules/undici/lib/web/cookies/index.js"(exports2, module) {
     "use strict";
     var { parseSetCookie } = require_parse();
-    var { stringify } = require_util6();
+    var { stringify: stringify2 } = require_util6();
     var { webidl } = require_webidl();
     var { Headers: Headers2 } = require_headers();
     function getCookies(headers) {
@@ -16488,7 +16488,7 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str4 = stringify(cookie);
+      const str4 = stringify2(cookie);
       if (str4) {
         headers.append("Set-Cookie", str4);
       }
@@ -19851,12 +19851,12 @@ var require_parse2 = __commonJS({
     };
     var normalizeSimpleBranch = (branch) => {
       let value = branch.trim();
-      let changed = true;
-      while (changed === true) {
-        changed = false;
+      let changed2 = true;
+      while (changed2 === true) {
+        changed2 = false;
         if (/^@\([^\\()[\]{}|]+\)$/.test(value)) {
           value = value.slice(2, -1);
-          changed = true;
+          changed2 = true;
         }
       }
       if (!isPlainBranch(value)) {
@@ -24491,7 +24491,7 @@ var require_stringify = __commonJS({
         props.push(doc.directives.tagString(tag2));
       return props.join(" ");
     }
-    function stringify(item, ctx, onComment, onChompKeep) {
+    function stringify2(item, ctx, onComment, onChompKeep) {
       if (identity.isPair(item))
         return item.toString(ctx, onComment, onChompKeep);
       if (identity.isAlias(item)) {
@@ -24520,7 +24520,7 @@ var require_stringify = __commonJS({
 ${ctx.indent}${str4}`;
     }
     exports2.createStringifyContext = createStringifyContext;
-    exports2.stringify = stringify;
+    exports2.stringify = stringify2;
   }
 });
 
@@ -24530,7 +24530,7 @@ var require_stringifyPair = __commonJS({
     "use strict";
     var identity = require_identity();
     var Scalar = require_Scalar();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyPair({ key, value }, ctx, onComment, onChompKeep) {
       const { allNullValues, doc, indent, indentStep, options: { commentString, indentSeq, simpleKeys } } = ctx;
@@ -24552,7 +24552,7 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str4 = stringify.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      let str4 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
       if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
@@ -24604,7 +24604,7 @@ ${indent}:`;
         ctx.indent = ctx.indent.substring(2);
       }
       let valueCommentDone = false;
-      const valueStr = stringify.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
+      const valueStr = stringify2.stringify(value, ctx, () => valueCommentDone = true, () => chompKeep = true);
       let ws = " ";
       if (keyComment || vsb || vcb) {
         ws = vsb ? "\n" : "";
@@ -24745,7 +24745,7 @@ var require_addPairToJSMap = __commonJS({
     "use strict";
     var log = require_log();
     var merge3 = require_merge();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map2, { key, value }) {
@@ -24781,7 +24781,7 @@ var require_addPairToJSMap = __commonJS({
       if (typeof jsKey !== "object")
         return String(jsKey);
       if (identity.isNode(key) && ctx?.doc) {
-        const strCtx = stringify.createStringifyContext(ctx.doc, {});
+        const strCtx = stringify2.createStringifyContext(ctx.doc, {});
         strCtx.anchors = /* @__PURE__ */ new Set();
         for (const node2 of ctx.anchors.keys())
           strCtx.anchors.add(node2.anchor);
@@ -24848,12 +24848,12 @@ var require_stringifyCollection = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyCollection.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyCollection(collection, ctx, options) {
       const flow = ctx.inFlow ?? collection.flow;
-      const stringify2 = flow ? stringifyFlowCollection : stringifyBlockCollection;
-      return stringify2(collection, ctx, options);
+      const stringify3 = flow ? stringifyFlowCollection : stringifyBlockCollection;
+      return stringify3(collection, ctx, options);
     }
     function stringifyBlockCollection({ comment, items }, ctx, { blockItemPrefix, flowChars, itemIndent, onChompKeep, onComment }) {
       const { indent, options: { commentString } } = ctx;
@@ -24878,7 +24878,7 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str5 = stringify.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str5 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
           str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
@@ -24945,7 +24945,7 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str4 = stringify.stringify(item, itemCtx, () => comment = null);
+        let str4 = stringify2.stringify(item, itemCtx, () => comment = null);
         reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
         if (i < items.length - 1) {
           str4 += ",";
@@ -26306,7 +26306,7 @@ var require_stringifyDocument = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyDocument.js"(exports2) {
     "use strict";
     var identity = require_identity();
-    var stringify = require_stringify();
+    var stringify2 = require_stringify();
     var stringifyComment = require_stringifyComment();
     function stringifyDocument(doc, options) {
       const lines = [];
@@ -26321,7 +26321,7 @@ var require_stringifyDocument = __commonJS({
       }
       if (hasDirectives)
         lines.push("---");
-      const ctx = stringify.createStringifyContext(doc, options);
+      const ctx = stringify2.createStringifyContext(doc, options);
       const { commentString } = ctx.options;
       if (doc.commentBefore) {
         if (lines.length !== 1)
@@ -26343,7 +26343,7 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
           body += stringifyComment.lineComment(body, "", commentString(contentComment));
         if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
@@ -26351,7 +26351,7 @@ var require_stringifyDocument = __commonJS({
         } else
           lines.push(body);
       } else {
-        lines.push(stringify.stringify(doc.contents, ctx));
+        lines.push(stringify2.stringify(doc.contents, ctx));
       }
       if (doc.directives?.docEnd) {
         if (doc.comment) {
@@ -28487,7 +28487,7 @@ var require_cst_scalar = __commonJS({
 var require_cst_stringify = __commonJS({
   "node_modules/yaml/dist/parse/cst-stringify.js"(exports2) {
     "use strict";
-    var stringify = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
+    var stringify2 = (cst) => "type" in cst ? stringifyToken(cst) : stringifyItem(cst);
     function stringifyToken(token) {
       switch (token.type) {
         case "block-scalar": {
@@ -28540,7 +28540,7 @@ var require_cst_stringify = __commonJS({
         res += stringifyToken(value);
       return res;
     }
-    exports2.stringify = stringify;
+    exports2.stringify = stringify2;
   }
 });
 
@@ -30270,7 +30270,7 @@ var require_public_api = __commonJS({
       }
       return doc.toJS(Object.assign({ reviver: _reviver }, options));
     }
-    function stringify(value, replacer, options) {
+    function stringify2(value, replacer, options) {
       let _replacer = null;
       if (typeof replacer === "function" || Array.isArray(replacer)) {
         _replacer = replacer;
@@ -30295,7 +30295,7 @@ var require_public_api = __commonJS({
     exports2.parse = parse11;
     exports2.parseAllDocuments = parseAllDocuments;
     exports2.parseDocument = parseDocument2;
-    exports2.stringify = stringify;
+    exports2.stringify = stringify2;
   }
 });
 
@@ -31098,10 +31098,10 @@ function rate(input2, p, inPlace) {
     if (rule.lower !== void 0) rank = Math.min(last, rank + rule.lower);
     if (rule.floor !== void 0 && rank > rule.floor) rank = rule.floor;
     if (rule.cap !== void 0 && rank < rule.cap) rank = rule.cap;
-    const changed = rank !== before;
+    const changed2 = rank !== before;
     steps.push({
       step: "rule",
-      detail: `rule "${rule.name}"${changed ? "" : " (matched, no change)"}`,
+      detail: `rule "${rule.name}"${changed2 ? "" : " (matched, no change)"}`,
       from: p.levels[before],
       to: p.levels[rank]
     });
@@ -57061,21 +57061,21 @@ function visit(schema, fnOrHandlers) {
       case "object": {
         const oldShape = def.shape;
         const keys = Object.keys(oldShape);
-        let changed = false;
+        let changed2 = false;
         const newShape = {};
         for (const k of keys) {
           const mapped = run2(oldShape[k]);
           if (mapped !== oldShape[k])
-            changed = true;
+            changed2 = true;
           newShape[k] = mapped;
         }
         let newCatchall = def.catchall;
         if (def.catchall) {
           newCatchall = run2(def.catchall);
           if (newCatchall !== def.catchall)
-            changed = true;
+            changed2 = true;
         }
-        return changed ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
+        return changed2 ? clone(s, { ...def, shape: newShape, catchall: newCatchall }) : s;
       }
       case "array": {
         const mapped = run2(def.element);
@@ -57083,21 +57083,21 @@ function visit(schema, fnOrHandlers) {
       }
       case "tuple": {
         const oldItems = def.items;
-        let changed = false;
+        let changed2 = false;
         const newItems = [];
         for (const item of oldItems) {
           const mapped = run2(item);
           if (mapped !== item)
-            changed = true;
+            changed2 = true;
           newItems.push(mapped);
         }
         let newRest = def.rest;
         if (def.rest) {
           newRest = run2(def.rest);
           if (newRest !== def.rest)
-            changed = true;
+            changed2 = true;
         }
-        return changed ? clone(s, { ...def, items: newItems, rest: newRest }) : s;
+        return changed2 ? clone(s, { ...def, items: newItems, rest: newRest }) : s;
       }
       case "record":
       case "map": {
@@ -57111,15 +57111,15 @@ function visit(schema, fnOrHandlers) {
       }
       case "union": {
         const oldOptions = def.options;
-        let changed = false;
+        let changed2 = false;
         const newOptions = [];
         for (const opt of oldOptions) {
           const mapped = run2(opt);
           if (mapped !== opt)
-            changed = true;
+            changed2 = true;
           newOptions.push(mapped);
         }
-        return changed ? clone(s, { ...def, options: newOptions }) : s;
+        return changed2 ? clone(s, { ...def, options: newOptions }) : s;
       }
       case "intersection": {
         const newLeft = run2(def.left);
@@ -57838,8 +57838,8 @@ function policyFetcher(token, logger, env = process.env) {
 
 // src/check.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
-import { closeSync as closeSync2, mkdirSync as mkdirSync2, openSync as openSync2, readFileSync as readFileSync7, renameSync as renameSync2, rmSync, statSync as statSync2, writeFileSync as writeFileSync2, writeSync } from "node:fs";
-import { dirname as dirname3, resolve as resolve6 } from "node:path";
+import { closeSync as closeSync3, mkdirSync as mkdirSync3, openSync as openSync3, readFileSync as readFileSync7, renameSync as renameSync3, rmSync as rmSync2, statSync as statSync2, writeFileSync as writeFileSync2, writeSync as writeSync2 } from "node:fs";
+import { dirname as dirname4, resolve as resolve6 } from "node:path";
 
 // node_modules/fast-xml-parser/src/util.js
 var nameStartChar = ":A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
@@ -65136,7 +65136,7 @@ function describeUnknown(doc) {
   if ("version" in doc && "runs" in doc) return `it looks like SARIF but its version is ${JSON.stringify(doc.version)}`;
   return `an object with top-level keys ${keys.slice(0, 8).map((k) => JSON.stringify(k)).join(", ")}${keys.length > 8 ? ", …" : ""}`;
 }
-function ingestText(text2, ctx, format, parsers = PARSERS) {
+function ingestText(text2, ctx, format, parsers = PARSERS, opts = {}) {
   const file2 = ctx.file;
   const expected = `expected one of: ${parsers.map((p) => p.label).join(", ")}`;
   const forced = format ? parsers.find((p) => p.id === format) : void 0;
@@ -65192,7 +65192,7 @@ function ingestText(text2, ctx, format, parsers = PARSERS) {
     };
   }
   const out = { ...result2, file: file2, format: parser2.id, findings: disambiguate(result2.findings) };
-  if (parser2.id === "sarif") out.document = pruneDeep(doc);
+  if (parser2.id === "sarif" && opts.keepDocument !== false) out.document = pruneDeep(doc);
   return out;
 }
 var MAX_DOCUMENT_DEPTH = 200;
@@ -65280,21 +65280,6 @@ function mergeInto(into, from) {
 
 // src/ingest/stream.ts
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
-var KEPT_RESULT_KEYS = [
-  "ruleId",
-  "ruleIndex",
-  "rule",
-  "kind",
-  "level",
-  "message",
-  "locations",
-  "fingerprints",
-  "partialFingerprints",
-  "suppressions",
-  "baselineState",
-  "provenance",
-  "properties"
-];
 var INDEX_KEYS = /* @__PURE__ */ new Set(["tool", "originalUriBaseIds", "artifacts", "taxonomies"]);
 var JsonSyntax = class extends Error {
   constructor(at, why) {
@@ -65375,8 +65360,13 @@ var Reader = class {
     if (c < 0) return "end of file";
     return JSON.stringify(this.buf.toString("utf8", this.pos, Math.min(this.len, this.pos + 1)));
   }
-  /** Advances past the next value; returns its [start, end) file offsets. Checks only its outline. */
-  skip() {
+  /**
+   * Advances past the next value; returns its [start, end) file offsets. Checks only its outline.
+   *
+   * @param bounds when given and the value is an object or array, receives the file offsets of its opening bracket,
+   *   of each `,` between its members or elements, and of its closing bracket
+   */
+  skip(bounds) {
     const c = this.peek();
     if (c < 0) throw new JsonSyntax(this.abs(), "expected a JSON value but found end of file");
     let start = this.pos;
@@ -65396,14 +65386,17 @@ var Reader = class {
           i = this.stringEnd(i + 1, refill, () => i, (v) => i = v);
           continue;
         }
-        if (b === 123 || b === 91) depth++;
-        else if (b === 125 || b === 93) {
+        if (b === 123 || b === 91) {
+          depth++;
+          if (depth === 1 && bounds) bounds.push(this.base + i);
+        } else if (b === 125 || b === 93) {
           depth--;
           if (depth === 0) {
+            bounds?.push(this.base + i);
             i++;
             break;
           }
-        }
+        } else if (b === 44 && depth === 1 && bounds) bounds.push(this.base + i);
         i++;
       }
     } else if (c === 34) {
@@ -65440,6 +65433,18 @@ var Reader = class {
       if (bs % 2 === 0) return q + 1;
       i = q + 1;
     }
+  }
+  /**
+   * The bytes of [start, end) (file offsets), which must lie within the value last skipped or read: a view of the
+   * read buffer, valid until the reader moves on.
+   */
+  bytes(start, end) {
+    return this.buf.subarray(start - this.base, end - this.base);
+  }
+  /** The text of the next value, as it is in the file (checked only in outline, see `skip`). */
+  raw() {
+    const [a, b] = this.skip();
+    return this.buf.toString("utf8", a - this.base, b - this.base);
   }
   /** Parses the next value. */
   value() {
@@ -65518,23 +65523,6 @@ function lineColumnAt(fd, offset) {
 function fatal2(file2, message, extra = {}) {
   return { file: file2, findings: [], tools: [], errors: [{ file: file2, message, severity: "fatal", ...extra }] };
 }
-var KEPT_ORDER = new Map(KEPT_RESULT_KEYS.map((k, i) => [k, i]));
-function compactResult(res) {
-  if (typeof res !== "object" || res === null || Array.isArray(res)) return res;
-  let last = -1;
-  for (const k in res) {
-    const at = KEPT_ORDER.get(k);
-    if (at === void 0 || at <= last || !Object.prototype.hasOwnProperty.call(res, k)) {
-      last = -2;
-      break;
-    }
-    last = at;
-  }
-  if (last !== -2 && Object.getPrototypeOf(res) === Object.prototype) return res;
-  const out = {};
-  for (const k of KEPT_RESULT_KEYS) if (Object.prototype.hasOwnProperty.call(res, k)) out[k] = res[k];
-  return out;
-}
 function ingestSarifFile(path, ctx, format, opts = {}) {
   const file2 = ctx.file;
   let fd;
@@ -65544,10 +65532,9 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
     return fatal2(file2, `cannot read the file: ${err.message}`);
   }
   try {
-    const st = fstatSync(fd);
-    const size = st.size;
+    const size = fstatSync(fd).size;
     const mb = `${(size / 1048576).toFixed(0)} MB`;
-    const onlySarif = (what) => fatal2(file2, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
+    const onlySarif = (what) => opts.fallback?.() ?? fatal2(file2, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
       hint: "split the report into smaller files, or ask the scanner for SARIF output"
     });
     if (format && format !== "sarif") return onlySarif(`format "${format}" cannot be streamed`);
@@ -65557,14 +65544,14 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
     const first = r.peek();
     if (first < 0) return fatal2(file2, "the file is empty", { hint: "check that the scanner step succeeded and wrote its report to this path" });
     if (first !== 123) return onlySarif(first === 60 ? "the file is XML" : "the document is not a JSON object");
-    const keep = opts.keepDocument ? { path, file: file2, size: st.size, mtimeMs: st.mtimeMs, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) } : void 0;
     try {
-      return streamSarif(r, ctx, keep, onlySarif);
+      return streamSarif(r, ctx, onlySarif);
     } catch (err) {
       if (err instanceof RangeError || err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message)) {
         return onlySarif(`a single JSON value is too large to read (${err.message})`);
       }
       if (!(err instanceof JsonSyntax)) throw err;
+      if (opts.fallback) return opts.fallback();
       const { line, column } = lineColumnAt(fd, err.at);
       return fatal2(file2, `not valid JSON: ${err.why}`, {
         line,
@@ -65576,30 +65563,25 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
     closeSync(fd);
   }
 }
-function streamSarif(r, ctx, keep, onlySarif) {
+function streamSarif(r, ctx, onlySarif) {
   let sink = new SarifSink(ctx);
   const top = {};
   let runsSeen = false;
   let runsValue;
-  let docRuns;
   r.object((key) => {
     if (key !== "runs") {
-      setOwn(top, key, r.value());
+      const v = r.value();
+      setOwn(top, key, key === "$schema" || key === "version" ? v : true);
       return;
     }
     runsSeen = true;
     sink = new SarifSink(ctx);
     if (r.peek() !== 91) {
       runsValue = r.value();
-      docRuns = void 0;
       return;
     }
     runsValue = [];
-    docRuns = keep ? [] : void 0;
-    r.array((ri) => {
-      const kept = streamRun(r, sink, ri, keep);
-      docRuns?.push(kept);
-    });
+    r.array((ri) => streamRun(r, sink, ri));
   });
   if (r.peek() >= 0) throw new JsonSyntax(r.abs(), `unexpected ${r.describe()} after the end of the JSON value`);
   const schema = typeof top.$schema === "string" ? top.$schema : "";
@@ -65610,15 +65592,12 @@ function streamSarif(r, ctx, keep, onlySarif) {
     return { ...check2.done(), file: ctx.file, format: "sarif" };
   }
   const res = sink.done();
-  const out = { ...res, file: ctx.file, format: "sarif", findings: disambiguate(res.findings) };
-  if (keep) out.document = pruneDeep({ ...top, runs: docRuns ?? [] });
-  return out;
+  return { ...res, file: ctx.file, format: "sarif", findings: disambiguate(res.findings) };
 }
-function streamRun(r, sink, ri, keep) {
+function streamRun(r, sink, ri) {
   if (r.peek() !== 123) {
-    const v = r.value();
-    sink.run(v, ri, void 0);
-    return v;
+    sink.run(r.value(), ri, void 0);
+    return;
   }
   const run2 = {};
   const start = { findings: sink.findings.length, errors: sink.errors.length };
@@ -65634,27 +65613,22 @@ function streamRun(r, sink, ri, keep) {
     undo();
     const at = r.abs();
     if (r.peek() !== 91) {
-      results2 = { at, isArray: false, value: r.value(), runErrors: 0, count: 0 };
+      results2 = { at, isArray: false, value: r.value(), runErrors: 0 };
       return;
     }
     indexChangedAfterResults = false;
     const ix2 = sink.run(run2, ri, []);
     sink.tools.pop();
-    const res = { at, isArray: true, runErrors: sink.errors.length - start.errors, count: 0 };
-    results2 = res;
-    r.array((i) => {
-      sink.result(ix2, r.value(), ri, i);
-      res.count = i + 1;
-    });
+    results2 = { at, isArray: true, runErrors: sink.errors.length - start.errors };
+    r.array((i) => sink.result(ix2, r.value(), ri, i));
   });
   if (!results2) {
     sink.run(run2, ri, void 0);
-    return run2;
+    return;
   }
   if (!results2.isArray) {
     sink.run(run2, ri, results2.value);
-    if (keep) setOwn(run2, "results", results2.value);
-    return run2;
+    return;
   }
   const parsed = undo();
   const ix = sink.run(run2, ri, []);
@@ -65667,76 +65641,7 @@ function streamRun(r, sink, ri, keep) {
     r.array((i) => sink.result(ix, r.value(), ri, i));
     r.seek(end);
   }
-  if (keep) setOwn(run2, "results", new StreamedResults(keep, results2.at, results2.count));
-  return run2;
 }
-var StreamedResults = class {
-  constructor(keep, at, length) {
-    this.length = length;
-    this.#keep = keep;
-    this.#at = at;
-  }
-  length;
-  #keep;
-  #at;
-  #reader;
-  #fd;
-  #next = 0;
-  slice(start, end) {
-    const stop = Math.min(end, this.length);
-    if (this.#reader === void 0 || start < this.#next) this.#open();
-    const r = this.#reader;
-    const out = [];
-    try {
-      while (this.#next < stop) {
-        if (this.#next > 0) r.expect(44, "','");
-        const v = r.value();
-        if (this.#next >= start) out.push(pruneDeep(compactResult(v), MAX_DOCUMENT_DEPTH - 4));
-        this.#next++;
-      }
-    } catch (err) {
-      this.close();
-      throw err instanceof JsonSyntax ? this.#changed(`not valid JSON any more at byte ${err.at}`) : err;
-    }
-    if (this.#next >= this.length) this.close();
-    return out;
-  }
-  toJSON() {
-    return this.slice(0, this.length);
-  }
-  /** Closes the file (done by itself after the last result). */
-  close() {
-    if (this.#fd !== void 0) closeSync(this.#fd);
-    this.#fd = void 0;
-    this.#reader = void 0;
-  }
-  #changed(how) {
-    return new Error(
-      `${this.#keep.file} changed while defect-gate was running (${how}): its results cannot be read again for the rated SARIF; do not write to the scanner's output while the check runs`
-    );
-  }
-  #open() {
-    this.close();
-    const k = this.#keep;
-    const fd = openSync(k.path, "r");
-    const st = fstatSync(fd);
-    if (st.size !== k.size || st.mtimeMs !== k.mtimeMs) {
-      closeSync(fd);
-      throw this.#changed(st.size !== k.size ? `${k.size} bytes when read, ${st.size} now` : "modified since it was read");
-    }
-    this.#fd = fd;
-    const r = new Reader(fd, st.size, k.chunk);
-    r.seek(this.#at);
-    this.#reader = r;
-    this.#next = 0;
-    try {
-      r.expect(91, "'['");
-    } catch (err) {
-      this.close();
-      throw err instanceof JsonSyntax ? this.#changed(`no results array at byte ${this.#at}`) : err;
-    }
-  }
-};
 
 // src/io/policy.ts
 import { readFileSync as readFileSync5 } from "node:fs";
@@ -66853,18 +66758,18 @@ function slaFor(f, entry, sla, now) {
 function recordException(e, f, nowIso) {
   const applying = f.exception && (f.exception.state === "active" || f.exception.state === "expiring") ? f.exception : void 0;
   const history = e.exceptions ?? [];
-  let changed = false;
+  let changed2 = false;
   for (const h of history) {
     if (h.to === void 0 && h.id !== applying?.id) {
       h.to = nowIso;
-      changed = true;
+      changed2 = true;
     }
   }
   if (applying && !history.some((h) => h.id === applying.id && h.to === void 0)) {
     history.push({ id: applying.id, type: applying.type, from: nowIso, ...applying.approvedBy ? { approvedBy: applying.approvedBy } : {} });
-    changed = true;
+    changed2 = true;
   }
-  if (changed || e.exceptions) e.exceptions = history.slice(-MAX_EVENTS_PER_ENTRY);
+  if (changed2 || e.exceptions) e.exceptions = history.slice(-MAX_EVENTS_PER_ENTRY);
 }
 function trackRun(input2) {
   const nowIso = input2.now.toISOString();
@@ -67047,9 +66952,13 @@ function sortFindings(findings, blocking) {
   for (let i = 0; i < keys.length; i++) findings[i] = keys[i].f;
 }
 function toolKinds(findings) {
-  const out = {};
-  for (const f of findings) (out[f.tool.name] ??= /* @__PURE__ */ new Set()).add(f.kind);
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+  const out = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    let kinds = out.get(f.tool.name);
+    if (!kinds) out.set(f.tool.name, kinds = /* @__PURE__ */ new Set());
+    kinds.add(f.kind);
+  }
+  return Object.fromEntries([...out].map(([k, v]) => [k, [...v].sort()]));
 }
 function untracked(findings, sla, now) {
   const nowIso = now.toISOString();
@@ -67314,9 +67223,6 @@ function defined(o) {
   for (const k of Object.keys(o)) if (o[k] === void 0) delete o[k];
   return o;
 }
-function isSliceable(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && typeof v.slice === "function" && typeof v.length === "number";
-}
 var MappedList = class {
   constructor(source, fn) {
     this.source = source;
@@ -67333,9 +67239,9 @@ var MappedList = class {
   }
   /** The mapped elements [start, end). */
   slice(start, end) {
-    const items = this.source.slice(start, Math.min(end, this.source.length));
-    const out = new Array(items.length);
-    for (let i = 0; i < items.length; i++) out[i] = this.fn(items[i], start + i);
+    const stop = Math.min(end, this.source.length);
+    const out = [];
+    for (let i = start; i < stop; i++) out.push(this.fn(this.source[i], i));
     return out;
   }
 };
@@ -67425,6 +67331,10 @@ function reportForWriting(r, policyFile, tracking = { written: false }) {
   return { ...reportHead(r, policyFile, tracking), findings: new MappedList(r.findings, reportEntry(r)) };
 }
 
+// src/io/rated-sarif.ts
+import { closeSync as closeSync2, fstatSync as fstatSync2, ftruncateSync, mkdirSync as mkdirSync2, openSync as openSync2, readSync as readSync2, renameSync as renameSync2, rmSync, writeSync } from "node:fs";
+import { dirname as dirname3 } from "node:path";
+
 // src/report/sarif.ts
 var BY_RANK = [9.5, 8, 5.5, 2, 0];
 function representativeScores(policy) {
@@ -67451,15 +67361,47 @@ function scoreText(scores, rank) {
   if (!texts) scoreTexts.set(scores, texts = scores.map((x) => x.toFixed(1)));
   return texts[rank] ?? scores[rank].toFixed(1);
 }
-function rateResult(res, f, policy, scores, blocking) {
-  const props = { ...res.properties ?? {} };
+function ratedProperties(own3, f, scores, blocking) {
+  const props = typeof own3 === "object" && own3 !== null ? { ...own3 } : {};
   props["defect-gate/severity"] = f.severity;
   props["defect-gate/fingerprint"] = f.fingerprint;
   props["defect-gate/blocking"] = blocking;
   if (!f.gated && f.notGatedReason) props["defect-gate/not-gated"] = f.notGatedReason;
   props["security-severity"] = scoreText(scores, f.rank);
-  res.properties = props;
-  if (f.resultKind === "fail") res.level = sarifLevelFor(policy, f.rank);
+  return props;
+}
+function ratedLevel(f, policy) {
+  return f.resultKind === "fail" ? sarifLevelFor(policy, f.rank) : void 0;
+}
+function rateResult(res, f, policy, scores, blocking) {
+  res.properties = ratedProperties(res.properties, f, scores, blocking);
+  const level = ratedLevel(f, policy);
+  if (level) res.level = level;
+}
+function ruleScores(rated, scores) {
+  const ruleMax = /* @__PURE__ */ new Map();
+  for (const f of rated) if (f) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
+  return ruleMax;
+}
+function toolWithScores(tool, ruleMax) {
+  if (typeof tool !== "object" || tool === null) return tool;
+  const withScores = (c) => {
+    if (!c || typeof c !== "object" || !Array.isArray(c.rules)) return c;
+    return {
+      ...c,
+      rules: c.rules.map((rule) => {
+        const sc = typeof rule?.id === "string" ? ruleMax.get(rule.id) : void 0;
+        return sc === void 0 ? rule : { ...rule, properties: { ...rule.properties ?? {}, "security-severity": sc.toFixed(1) } };
+      })
+    };
+  };
+  const t0 = tool;
+  const t2 = { ...t0, driver: withScores(t0.driver) };
+  if (Array.isArray(t0.extensions)) t2.extensions = t0.extensions.map((e) => withScores(e));
+  return t2;
+}
+function runProperties(own3, file2) {
+  return { ...typeof own3 === "object" && own3 !== null ? own3 : {}, "defect-gate/version": VERSION9, "defect-gate/input": file2 };
 }
 function nativeRun(tool, findings, policy, scores, blocking) {
   const rules = /* @__PURE__ */ new Map();
@@ -67526,50 +67468,7 @@ function findingsBySource(r) {
   }
   return out;
 }
-function ratedSarif(r, policy, documents, lazy2) {
-  const scores = representativeScores(policy);
-  const bySource = findingsBySource(r);
-  const runs = [];
-  for (const [file2, doc] of documents) {
-    const log = doc;
-    if (!Array.isArray(log.runs)) continue;
-    const fileRuns = bySource.get(file2);
-    log.runs.forEach((run0, runIndex) => {
-      if (typeof run0 !== "object" || run0 === null) return;
-      const run2 = { ...run0 };
-      const ruleMax = /* @__PURE__ */ new Map();
-      const rated = fileRuns?.[runIndex] ?? [];
-      const src = run0.results;
-      const results2 = Array.isArray(src) ? src : isSliceable(src) ? src : void 0;
-      if (results2) {
-        for (const f of rated) if (f) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
-        const rate3 = (res, resultIndex) => {
-          const f = rated[resultIndex];
-          if (!f || typeof res !== "object" || res === null) return res;
-          const copy = { ...res };
-          rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
-          return copy;
-        };
-        run2.results = lazy2 ? new MappedList(results2, rate3) : results2.slice(0, results2.length).map(rate3);
-      }
-      const withScores = (c) => {
-        if (!c || typeof c !== "object" || !Array.isArray(c.rules)) return c;
-        return {
-          ...c,
-          rules: c.rules.map((rule) => {
-            const sc = typeof rule?.id === "string" ? ruleMax.get(rule.id) : void 0;
-            return sc === void 0 ? rule : { ...rule, properties: { ...rule.properties ?? {}, "security-severity": sc.toFixed(1) } };
-          })
-        };
-      };
-      if (run0.tool && typeof run0.tool === "object") {
-        run2.tool = { ...run0.tool, driver: withScores(run0.tool.driver) };
-        if (Array.isArray(run0.tool.extensions)) run2.tool.extensions = run0.tool.extensions.map((e) => withScores(e));
-      }
-      run2.properties = { ...run2.properties ?? {}, "defect-gate/version": VERSION9, "defect-gate/input": file2 };
-      runs.push(run2);
-    });
-  }
+function nativeRuns(r, policy, scores) {
   const native = /* @__PURE__ */ new Map();
   for (const f of r.findings) {
     if (f.source.format === "sarif") continue;
@@ -67577,11 +67476,213 @@ function ratedSarif(r, policy, documents, lazy2) {
     list.push(f);
     native.set(f.tool.name, list);
   }
-  for (const [tool, list] of native) runs.push(nativeRun(tool, list, policy, scores, r.blocking));
-  return { $schema: "https://json.schemastore.org/sarif-2.1.0.json", version: "2.1.0", runs };
+  return [...native].map(([tool, list]) => nativeRun(tool, list, policy, scores, r.blocking));
 }
-function ratedSarifForWriting(r, policy, documents) {
-  return ratedSarif(r, policy, documents, true);
+var RATED_SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
+
+// src/io/rated-sarif.ts
+var Out = class {
+  constructor(fd) {
+    this.fd = fd;
+  }
+  fd;
+  pending = [];
+  size = 0;
+  pos = 0;
+  put(s) {
+    this.pending.push(s);
+    this.size += s.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+  flush() {
+    if (this.pending.length === 0) return;
+    this.pos += writeSync(this.fd, this.pending.join(""), this.pos);
+    this.pending = [];
+    this.size = 0;
+  }
+  mark() {
+    this.flush();
+    return this.pos;
+  }
+  rewind(mark) {
+    this.flush();
+    this.pos = mark;
+    ftruncateSync(this.fd, mark);
+  }
+};
+var indented = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
+${indent}`) : s;
+function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
+  mkdirSync2(dirname3(outPath), { recursive: true });
+  const tmp = `${outPath}.${process.pid}.tmp`;
+  const fd = openSync2(tmp, "w");
+  try {
+    const out = new Out(fd);
+    const scores = representativeScores(policy);
+    const bySource = findingsBySource(r);
+    const ctx = { policy, scores, blocking: r.blocking, out, pretty: space === 2, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
+    out.put(ctx.pretty ? `{
+  "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},
+  "version": "2.1.0",
+  "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
+    for (const input2 of inputs) writeFileRuns(input2, bySource.get(input2.file) ?? [], ctx);
+    for (const run2 of nativeRuns(r, policy, scores)) {
+      out.put(ctx.runsWritten++ > 0 ? "," : "");
+      out.put(ctx.pretty ? `
+    ${indented(JSON.stringify(run2, null, 2), "    ")}` : JSON.stringify(run2));
+    }
+    out.put(ctx.pretty ? ctx.runsWritten > 0 ? `
+  ]
+}
+` : `]
+}
+` : `]}
+`);
+    out.flush();
+  } finally {
+    closeSync2(fd);
+  }
+  rmSync(outPath, { force: true });
+  renameSync2(tmp, outPath);
+}
+function changed(input2, how) {
+  return new Error(
+    `${input2.file} changed while defect-gate was running (${how}): its rated SARIF cannot be written; do not write to a scanner's output while the check runs`
+  );
+}
+function writeFileRuns(input2, rated, ctx) {
+  let fd;
+  try {
+    fd = openSync2(input2.path, "r");
+  } catch (err) {
+    throw changed(input2, `it cannot be read any more: ${err.message}`);
+  }
+  try {
+    const st = fstatSync2(fd);
+    if (st.size !== input2.size || st.mtimeMs !== input2.mtimeMs) {
+      throw changed(input2, st.size !== input2.size ? `${input2.size} bytes when read, ${st.size} now` : "modified since it was read");
+    }
+    const r = new Reader(fd, st.size, ctx.chunk);
+    const bom = Buffer.alloc(3);
+    if (readSync2(fd, bom, 0, 3, 0) === 3 && bom[0] === 239 && bom[1] === 187 && bom[2] === 191) r.seek(3);
+    if (r.peek() !== 123) return;
+    const start = { mark: ctx.out.mark(), runs: ctx.runsWritten };
+    r.object((key) => {
+      if (key !== "runs") {
+        r.skip();
+        return;
+      }
+      ctx.out.rewind(start.mark);
+      ctx.runsWritten = start.runs;
+      if (r.peek() !== 91) {
+        r.skip();
+        return;
+      }
+      r.array((ri) => writeRun(r, input2.file, rated[ri] ?? [], ctx));
+    });
+  } catch (err) {
+    if (err instanceof JsonSyntax) throw changed(input2, `no longer valid JSON at byte ${err.at}`);
+    throw err;
+  } finally {
+    closeSync2(fd);
+  }
+}
+function writeRun(r, file2, rated, ctx) {
+  if (r.peek() !== 123) {
+    r.skip();
+    return;
+  }
+  const parts = [];
+  const put = (s) => ctx.pretty ? parts.push(s) : ctx.out.put(s);
+  put(ctx.runsWritten++ > 0 ? ",{" : "{");
+  let members2 = 0;
+  let hasProperties = false;
+  r.object((key) => {
+    put(`${members2++ > 0 ? "," : ""}${JSON.stringify(key)}:`);
+    if (key === "results" && r.peek() === 91) {
+      put("[");
+      r.array((i) => {
+        if (i > 0) put(",");
+        const f = rated[i];
+        if (f && r.peek() === 123) writeResult(r, f, ctx, put);
+        else put(r.raw());
+      });
+      put("]");
+    } else if (key === "tool") {
+      put(stringify(toolWithScores(r.value(), ruleScores(rated, ctx.scores)), 3));
+    } else if (key === "properties") {
+      hasProperties = true;
+      put(stringify(runProperties(r.value(), file2), 3));
+    } else {
+      put(r.raw());
+    }
+  });
+  if (!hasProperties) put(`${members2 > 0 ? "," : ""}"properties":${stringify(runProperties(void 0, file2), 3)}`);
+  put("}");
+  if (ctx.pretty) {
+    const text2 = parts.join("");
+    const lead = text2.startsWith(",") ? "," : "";
+    const run2 = pruneDeep(JSON.parse(text2.slice(lead.length)), MAX_DOCUMENT_DEPTH - 2);
+    ctx.out.put(`${lead}
+    ${indented(JSON.stringify(run2, null, 2), "    ")}`);
+  }
+}
+var WS2 = new Uint8Array(256);
+for (const c of [32, 9, 10, 13]) WS2[c] = 1;
+function writeResult(r, f, ctx, put) {
+  const level = ratedLevel(f, ctx.policy);
+  const blocking = ctx.blocking.has(f.fingerprint);
+  const bounds = [];
+  const [start, end] = r.skip(bounds);
+  const obj2 = r.bytes(start, end);
+  let text2 = "";
+  let from = 0;
+  let hasProperties = false;
+  let hasLevel = false;
+  let members2 = 0;
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    let p = bounds[k] - start + 1;
+    const q = bounds[k + 1] - start;
+    while (p < q && WS2[obj2[p]] === 1) p++;
+    if (p >= q || obj2[p] !== 34) continue;
+    members2++;
+    let j = p + 1;
+    let escaped = false;
+    while (j < q && obj2[j] !== 34) {
+      if (obj2[j] === 92) {
+        escaped = true;
+        j++;
+      }
+      j++;
+    }
+    if (j >= q) throw new JsonSyntax(start + p, "unterminated property name");
+    const keyLength = j - p - 1;
+    if (!escaped && keyLength !== 5 && keyLength !== 10) continue;
+    const key = escaped ? JSON.parse(obj2.toString("utf8", p, j + 1)) : obj2.toString("latin1", p + 1, j);
+    const isProperties = key === "properties";
+    if (!isProperties && !(key === "level" && level)) continue;
+    let vs = j + 1;
+    while (vs < q && (WS2[obj2[vs]] === 1 || obj2[vs] === 58)) vs++;
+    let ve = q;
+    while (ve > vs && WS2[obj2[ve - 1]] === 1) ve--;
+    text2 += obj2.toString("utf8", from, vs);
+    if (isProperties) {
+      hasProperties = true;
+      text2 += stringify(ratedProperties(JSON.parse(obj2.toString("utf8", vs, ve)), f, ctx.scores, blocking), 5);
+    } else {
+      hasLevel = true;
+      text2 += JSON.stringify(level);
+    }
+    from = ve;
+  }
+  const close = bounds[bounds.length - 1] - start;
+  text2 += obj2.toString("utf8", from, close);
+  if (!hasProperties) text2 += `${members2++ > 0 ? "," : ""}"properties":${stringify(ratedProperties(void 0, f, ctx.scores, blocking), 5)}`;
+  if (level && !hasLevel) text2 += `${members2 > 0 ? "," : ""}"level":${JSON.stringify(level)}`;
+  put(`${text2}}`);
+}
+function stringify(v, depth) {
+  return JSON.stringify(typeof v === "object" && v !== null ? pruneDeep(v, MAX_DOCUMENT_DEPTH - depth) : v) ?? "null";
 }
 
 // src/enrich/load.ts
@@ -67827,7 +67928,8 @@ function loadEnrichment(files, workspace, fetched = /* @__PURE__ */ new Map()) {
 }
 
 // src/check.ts
-var DEFAULT_STREAM_THRESHOLD = 256 * 1024 * 1024;
+var DEFAULT_STREAM_THRESHOLD = 8 * 1024 * 1024;
+var MAX_WHOLE_READ = 256 * 1024 * 1024;
 function streamThreshold(settings) {
   if (settings.streamThreshold !== void 0) return settings.streamThreshold;
   const env = Number(process.env.DEFECT_GATE_STREAM_THRESHOLD);
@@ -67853,12 +67955,12 @@ function isBig(v, depth) {
   for (const k of Object.keys(v)) if (isBig(v[k], depth + 1)) return true;
   return false;
 }
-var indented = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
+var indented2 = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
 ${indent}`) : s;
 function* jsonPieces(value, indent = "", depth = 0, space = 2) {
   const pretty = space === 2;
   if (!isBig(value, depth)) {
-    yield pretty ? indented(JSON.stringify(value, null, 2), indent) : JSON.stringify(value);
+    yield pretty ? indented2(JSON.stringify(value, null, 2), indent) : JSON.stringify(value);
     return;
   }
   const inner = pretty ? `${indent}  ` : "";
@@ -67875,7 +67977,7 @@ function* jsonPieces(value, indent = "", depth = 0, space = 2) {
         const batch = value.slice(i, i + SLICE);
         if (pretty) {
           const s = JSON.stringify(batch, null, 2);
-          yield `${i ? "," : ""}${indented(s.slice(1, -2), indent)}`;
+          yield `${i ? "," : ""}${indented2(s.slice(1, -2), indent)}`;
         } else {
           yield `${i ? "," : ""}${JSON.stringify(batch).slice(1, -1)}`;
         }
@@ -67902,9 +68004,9 @@ function* jsonPieces(value, indent = "", depth = 0, space = 2) {
 }
 var PRETTY_JSON_MAX_FINDINGS = 5e3;
 function writeJsonAtomic(path, value, space = 2) {
-  mkdirSync2(dirname3(path), { recursive: true });
+  mkdirSync3(dirname4(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync2(tmp, "w");
+  const fd = openSync3(tmp, "w");
   try {
     const chunks = [];
     let size = 0;
@@ -67912,18 +68014,18 @@ function writeJsonAtomic(path, value, space = 2) {
       chunks.push(piece);
       size += piece.length;
       if (size >= WRITE_CHUNK) {
-        writeSync(fd, chunks.join(""));
+        writeSync2(fd, chunks.join(""));
         chunks.length = 0;
         size = 0;
       }
     }
     chunks.push("\n");
-    writeSync(fd, chunks.join(""));
+    writeSync2(fd, chunks.join(""));
   } finally {
-    closeSync2(fd);
+    closeSync3(fd);
   }
-  rmSync(path, { force: true });
-  renameSync2(tmp, path);
+  rmSync2(path, { force: true });
+  renameSync3(tmp, path);
 }
 function readInputs(settings, log) {
   const ws = settings.workspace;
@@ -67933,42 +68035,44 @@ function readInputs(settings, log) {
   const workspacePosix = resolve6(ws).replace(/\\/g, "/");
   const threshold = streamThreshold(settings);
   const out = [];
+  const sarif = [];
   for (const abs of files) {
     const name = displayName(abs, ws);
     const format = overrides.find((o) => o.match(name))?.format;
-    let size = 0;
+    let stamp = { size: 0, mtimeMs: 0 };
     try {
-      size = statSync2(abs).size;
+      const st = statSync2(abs);
+      stamp = { size: st.size, mtimeMs: st.mtimeMs };
     } catch {
     }
-    if (size > threshold) {
-      const r2 = ingestSarifFile(abs, { file: name, workspace: workspacePosix, sourceLine }, format, { keepDocument: settings.sarifOutput !== void 0 && settings.sarifOutput !== "" });
-      log.debug(`${name}: ${size} bytes, streamed: ${r2.format ?? "unrecognized"}, ${r2.findings.length} finding(s), ${r2.errors.length} problem(s)`);
-      out.push(r2);
-      continue;
+    const ctx = { file: name, workspace: workspacePosix, sourceLine };
+    const whole = () => {
+      let text2;
+      try {
+        text2 = readFileSync7(abs, "utf8");
+      } catch (err) {
+        return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${err.message}`, severity: "fatal" }] };
+      }
+      return ingestText(text2, ctx, format, void 0, { keepDocument: false });
+    };
+    let r;
+    if (stamp.size > threshold) {
+      let streamed = true;
+      r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback: () => (streamed = false, whole()) } : {});
+      log.debug(`${name}: ${stamp.size} bytes, ${streamed ? "streamed" : "read whole"}: ${r.format ?? "unrecognized"}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+    } else {
+      r = whole();
+      log.debug(`${name}: ${r.format ?? "unrecognized"}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
     }
-    let text2;
-    try {
-      text2 = readFileSync7(abs, "utf8");
-    } catch (err) {
-      out.push({
-        file: name,
-        findings: [],
-        tools: [],
-        errors: [{ file: name, message: `cannot read the file: ${err.message}`, severity: "fatal" }]
-      });
-      continue;
-    }
-    const r = ingestText(text2, { file: name, workspace: workspacePosix, sourceLine }, format);
-    log.debug(`${name}: ${r.format ?? "unrecognized"}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+    if (r.format === "sarif") sarif.push({ file: name, path: abs, ...stamp });
     out.push(r);
   }
-  return { files: out, errors };
+  return { files: out, errors, sarif };
 }
 async function runCheck(settings, now, log, opts = {}) {
   const { policy, file: policyFile } = await loadPolicyAsync(settings.policy, settings.workspace, opts.fetchPolicy);
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
-  const { files, errors } = readInputs(settings, log);
+  const { files, errors, sarif } = readInputs(settings, log);
   const withPatternErrors = [
     ...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })),
     ...files
@@ -68029,10 +68133,8 @@ async function runCheck(settings, now, log, opts = {}) {
     written.report = p;
   }
   if (settings.sarifOutput) {
-    const docs = /* @__PURE__ */ new Map();
-    for (const f of files) if (f.document !== void 0) docs.set(f.file, f.document);
     const p = resolve6(settings.workspace, settings.sarifOutput);
-    writeJsonAtomic(p, ratedSarifForWriting(result2, policy, docs), result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
+    writeRatedSarif(p, result2, policy, sarif, result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
     written.sarif = p;
   }
   let report;

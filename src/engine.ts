@@ -166,9 +166,14 @@ export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<str
 }
 
 function toolKinds(findings: readonly RatedFinding[]): Record<string, string[]> {
-  const out: Record<string, Set<string>> = {};
-  for (const f of findings) (out[f.tool.name] ??= new Set()).add(f.kind);
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, [...v].sort()]));
+  // A Map: tool names are scanner text ("constructor", "__proto__" …), not keys to look up on a plain object.
+  const out = new Map<string, Set<string>>();
+  for (const f of findings) {
+    let kinds = out.get(f.tool.name);
+    if (!kinds) out.set(f.tool.name, (kinds = new Set()));
+    kinds.add(f.kind);
+  }
+  return Object.fromEntries([...out].map(([k, v]) => [k, [...v].sort()]));
 }
 
 /**

@@ -50,12 +50,15 @@ function describeUnknown(doc: unknown): string {
  * Never throws: every problem becomes an InputError naming the file and, where known, the position or JSON path.
  *
  * @param format  a parser id to skip detection (the user's `format:` override), or undefined to detect by content
+ * @param opts.keepDocument keep the parsed SARIF log as `document` (default true; the check writes its rated SARIF
+ *   from the file instead)
  */
 export function ingestText(
   text: string,
   ctx: ParseContext,
   format?: string,
   parsers: readonly FormatParser[] = PARSERS,
+  opts: { keepDocument?: boolean } = {},
 ): IngestedFile {
   const file = ctx.file;
   const expected = `expected one of: ${parsers.map((p) => p.label).join(', ')}`;
@@ -116,7 +119,7 @@ export function ingestText(
     };
   }
   const out: IngestedFile = { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
-  if (parser.id === 'sarif') out.document = pruneDeep(doc);
+  if (parser.id === 'sarif' && opts.keepDocument !== false) out.document = pruneDeep(doc);
   return out;
 }
 

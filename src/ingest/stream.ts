@@ -4,7 +4,7 @@ import { disambiguate } from './fingerprint';
 import { findJsonErrorOffset } from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
-import { MAX_DOCUMENT_DEPTH, pruneDeep, type IngestedFile } from './index';
+import type { IngestedFile } from './index';
 
 /**
  * Streaming SARIF ingest for files too large to read as one string (V8 strings stop at ~512 MB) or beyond the memory
@@ -16,33 +16,14 @@ import { MAX_DOCUMENT_DEPTH, pruneDeep, type IngestedFile } from './index';
  * Only SARIF is streamed: a large file of another format gets a clear error. JSON syntax is checked completely (each
  * parsed piece by JSON.parse, the structure around them by this reader).
  *
- * When `keepDocument` is set, a *synthesized* SARIF document is returned for the rated SARIF output: each run as in
- * the input (tool, rules, artifacts, properties …), its results a `StreamedResults` that reads them from the file again
- * when the rated SARIF is written (so they are never all held in memory), each reduced to the members a rating needs
- * (ruleId, rule, kind, level, message, locations, fingerprints, suppressions, baselineState, properties). codeFlows,
- * relatedLocations, stacks and the like are not copied: they are what makes such files large.
+ * Streamed inputs keep no document: the rated SARIF is written from the file itself (src/io/rated-sarif.ts), with the
+ * same reader.
  */
-
-const KEPT_RESULT_KEYS = [
-  'ruleId',
-  'ruleIndex',
-  'rule',
-  'kind',
-  'level',
-  'message',
-  'locations',
-  'fingerprints',
-  'partialFingerprints',
-  'suppressions',
-  'baselineState',
-  'provenance',
-  'properties',
-] as const;
 
 /** Run members that `indexRun` reads: when one comes after `results`, the results are parsed again. */
 const INDEX_KEYS = new Set(['tool', 'originalUriBaseIds', 'artifacts', 'taxonomies']);
 
-class JsonSyntax extends Error {
+export class JsonSyntax extends Error {
   constructor(
     readonly at: number,
     readonly why: string,
@@ -55,7 +36,7 @@ const WS = new Uint8Array(256);
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
 
 /** A synchronous, seekable chunked reader that finds the extent of JSON values without parsing them. */
-class Reader {
+export class Reader {
   private buf: Buffer;
   /** File offset of buf[0]. */
   private base = 0;
@@ -131,8 +112,13 @@ class Reader {
     return JSON.stringify(this.buf.toString('utf8', this.pos, Math.min(this.len, this.pos + 1)));
   }
 
-  /** Advances past the next value; returns its [start, end) file offsets. Checks only its outline. */
-  skip(): [number, number] {
+  /**
+   * Advances past the next value; returns its [start, end) file offsets. Checks only its outline.
+   *
+   * @param bounds when given and the value is an object or array, receives the file offsets of its opening bracket,
+   *   of each `,` between its members or elements, and of its closing bracket
+   */
+  skip(bounds?: number[]): [number, number] {
     const c = this.peek();
     if (c < 0) throw new JsonSyntax(this.abs(), 'expected a JSON value but found end of file');
     let start = this.pos;
@@ -152,14 +138,17 @@ class Reader {
           i = this.stringEnd(i + 1, refill, () => i, (v) => (i = v));
           continue;
         }
-        if (b === 0x7b || b === 0x5b) depth++;
-        else if (b === 0x7d || b === 0x5d) {
+        if (b === 0x7b || b === 0x5b) {
+          depth++;
+          if (depth === 1 && bounds) bounds.push(this.base + i);
+        } else if (b === 0x7d || b === 0x5d) {
           depth--;
           if (depth === 0) {
+            bounds?.push(this.base + i);
             i++;
             break;
           }
-        }
+        } else if (b === 0x2c && depth === 1 && bounds) bounds.push(this.base + i);
         i++;
       }
     } else if (c === 0x22) {
@@ -197,6 +186,20 @@ class Reader {
       if (bs % 2 === 0) return q + 1;
       i = q + 1;
     }
+  }
+
+  /**
+   * The bytes of [start, end) (file offsets), which must lie within the value last skipped or read: a view of the
+   * read buffer, valid until the reader moves on.
+   */
+  bytes(start: number, end: number): Buffer {
+    return this.buf.subarray(start - this.base, end - this.base);
+  }
+
+  /** The text of the next value, as it is in the file (checked only in outline, see `skip`). */
+  raw(): string {
+    const [a, b] = this.skip();
+    return this.buf.toString('utf8', a - this.base, b - this.base);
   }
 
   /** Parses the next value. */
@@ -282,37 +285,17 @@ function lineColumnAt(fd: number, offset: number): { line: number; column: numbe
 }
 
 export interface StreamOptions {
-  /** Build a synthesized SARIF document (for the rated SARIF output). */
-  keepDocument?: boolean;
   /** Read size (bytes); tests make it tiny to cross chunk boundaries everywhere. */
   chunkSize?: number;
+  /**
+   * What to do with a file the streaming reader cannot take (not a SARIF log, or not valid JSON): when given, its
+   * outcome is returned (the caller reads the file whole, as smaller files are read); else a clear input error.
+   */
+  fallback?: () => IngestedFile;
 }
 
 function fatal(file: string, message: string, extra: Partial<IngestedFile['errors'][number]> = {}): IngestedFile {
   return { file, findings: [], tools: [], errors: [{ file, message, severity: 'fatal', ...extra }] };
-}
-
-const KEPT_ORDER = new Map<string, number>(KEPT_RESULT_KEYS.map((k, i) => [k, i]));
-
-/**
- * A result reduced to what the rated SARIF needs. A result that has only kept members, already in the kept order
- * (the usual case), is itself that reduced copy: it is returned as is rather than copied.
- */
-function compactResult(res: unknown): unknown {
-  if (typeof res !== 'object' || res === null || Array.isArray(res)) return res;
-  let last = -1;
-  for (const k in res) {
-    const at = KEPT_ORDER.get(k);
-    if (at === undefined || at <= last || !Object.prototype.hasOwnProperty.call(res, k)) {
-      last = -2;
-      break;
-    }
-    last = at;
-  }
-  if (last !== -2 && Object.getPrototypeOf(res) === Object.prototype) return res;
-  const out: Record<string, unknown> = {};
-  for (const k of KEPT_RESULT_KEYS) if (Object.prototype.hasOwnProperty.call(res, k)) out[k] = (res as Record<string, unknown>)[k];
-  return out;
 }
 
 /**
@@ -330,10 +313,10 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
     return fatal(file, `cannot read the file: ${(err as Error).message}`);
   }
   try {
-    const st = fstatSync(fd);
-    const size = st.size;
+    const size = fstatSync(fd).size;
     const mb = `${(size / 1048576).toFixed(0)} MB`;
     const onlySarif = (what: string) =>
+      opts.fallback?.() ??
       fatal(file, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
         hint: 'split the report into smaller files, or ask the scanner for SARIF output',
       });
@@ -345,16 +328,14 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
     const first = r.peek();
     if (first < 0) return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
     if (first !== 0x7b) return onlySarif(first === 0x3c ? 'the file is XML' : 'the document is not a JSON object');
-    const keep: KeepInfo | undefined = opts.keepDocument
-      ? { path, file, size: st.size, mtimeMs: st.mtimeMs, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) }
-      : undefined;
     try {
-      return streamSarif(r, ctx, keep, onlySarif);
+      return streamSarif(r, ctx, onlySarif);
     } catch (err) {
       if (err instanceof RangeError || (err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message))) {
         return onlySarif(`a single JSON value is too large to read (${err.message})`);
       }
       if (!(err instanceof JsonSyntax)) throw err;
+      if (opts.fallback) return opts.fallback(); // (its error messages say more, e.g. for NDJSON)
       const { line, column } = lineColumnAt(fd, err.at);
       return fatal(file, `not valid JSON: ${err.why}`, {
         line,
@@ -367,15 +348,16 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
   }
 }
 
-function streamSarif(r: Reader, ctx: ParseContext, keep: KeepInfo | undefined, onlySarif: (what: string) => IngestedFile): IngestedFile {
+function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => IngestedFile): IngestedFile {
   let sink = new SarifSink(ctx);
   const top: Record<string, unknown> = {};
   let runsSeen = false;
   let runsValue: unknown;
-  let docRuns: unknown[] | undefined;
   r.object((key) => {
     if (key !== 'runs') {
-      setOwn(top, key, r.value());
+      // Only `$schema` and `version` are used; the others are parsed (checked) and let go.
+      const v = r.value();
+      setOwn(top, key, key === '$schema' || key === 'version' ? v : true);
       return;
     }
     // A repeated `runs` replaces the earlier one (as JSON.parse does).
@@ -383,15 +365,10 @@ function streamSarif(r: Reader, ctx: ParseContext, keep: KeepInfo | undefined, o
     sink = new SarifSink(ctx);
     if (r.peek() !== 0x5b) {
       runsValue = r.value();
-      docRuns = undefined;
       return;
     }
     runsValue = [];
-    docRuns = keep ? [] : undefined;
-    r.array((ri) => {
-      const kept = streamRun(r, sink, ri, keep);
-      docRuns?.push(kept);
-    });
+    r.array((ri) => streamRun(r, sink, ri));
   });
   if (r.peek() >= 0) throw new JsonSyntax(r.abs(), `unexpected ${r.describe()} after the end of the JSON value`);
   const schema = typeof top.$schema === 'string' ? top.$schema : '';
@@ -402,22 +379,19 @@ function streamSarif(r: Reader, ctx: ParseContext, keep: KeepInfo | undefined, o
     return { ...check.done(), file: ctx.file, format: 'sarif' };
   }
   const res = sink.done();
-  const out: IngestedFile = { ...res, file: ctx.file, format: 'sarif', findings: disambiguate(res.findings) };
-  if (keep) out.document = pruneDeep({ ...top, runs: docRuns ?? [] });
-  return out;
+  return { ...res, file: ctx.file, format: 'sarif', findings: disambiguate(res.findings) };
 }
 
-/** Reads run `ri` at the reader's position, feeding its results to the sink; returns the run for the document. */
-function streamRun(r: Reader, sink: SarifSink, ri: number, keep: KeepInfo | undefined): unknown {
+/** Reads run `ri` at the reader's position, feeding its results to the sink. */
+function streamRun(r: Reader, sink: SarifSink, ri: number): void {
   if (r.peek() !== 0x7b) {
-    const v = r.value();
-    sink.run(v, ri, undefined);
-    return v;
+    sink.run(r.value(), ri, undefined);
+    return;
   }
   const run: Record<string, unknown> = {};
   const start = { findings: sink.findings.length, errors: sink.errors.length };
   /** The (last) `results` member: where its value is, and what the first pass made of it. */
-  let results: { at: number; isArray: boolean; value?: unknown; runErrors: number; count: number } | undefined;
+  let results: { at: number; isArray: boolean; value?: unknown; runErrors: number } | undefined;
   let indexChangedAfterResults = false;
   const undo = () => ({ findings: sink.findings.splice(start.findings), errors: sink.errors.splice(start.errors) });
   r.object((key) => {
@@ -429,7 +403,7 @@ function streamRun(r: Reader, sink: SarifSink, ri: number, keep: KeepInfo | unde
     undo(); // a repeated `results` replaces the earlier one (as JSON.parse does)
     const at = r.abs();
     if (r.peek() !== 0x5b) {
-      results = { at, isArray: false, value: r.value(), runErrors: 0, count: 0 };
+      results = { at, isArray: false, value: r.value(), runErrors: 0 };
       return;
     }
     // Parse the results now, with the run as read so far (the usual order: tool, …, results); if an index member
@@ -437,21 +411,16 @@ function streamRun(r: Reader, sink: SarifSink, ri: number, keep: KeepInfo | unde
     indexChangedAfterResults = false;
     const ix = sink.run(run, ri, []) as SarifRunIndex;
     sink.tools.pop(); // `run` is called again, with the whole run, at its end
-    const res = { at, isArray: true, runErrors: sink.errors.length - start.errors, count: 0 };
-    results = res;
-    r.array((i) => {
-      sink.result(ix, r.value(), ri, i);
-      res.count = i + 1;
-    });
+    results = { at, isArray: true, runErrors: sink.errors.length - start.errors };
+    r.array((i) => sink.result(ix, r.value(), ri, i));
   });
   if (!results) {
     sink.run(run, ri, undefined);
-    return run;
+    return;
   }
   if (!results.isArray) {
     sink.run(run, ri, results.value);
-    if (keep) setOwn(run, 'results', results.value);
-    return run;
+    return;
   }
   // Redo the run-level part with the whole run, then keep (or redo) the results after it.
   const parsed = undo();
@@ -464,100 +433,6 @@ function streamRun(r: Reader, sink: SarifSink, ri: number, keep: KeepInfo | unde
     r.seek(results.at);
     r.array((i) => sink.result(ix, r.value(), ri, i));
     r.seek(end);
-  }
-  if (keep) setOwn(run, 'results', new StreamedResults(keep, results.at, results.count));
-  return run;
-}
-
-/** What `StreamedResults` needs to read a file again, and to notice that it changed in between. */
-interface KeepInfo {
-  path: string;
-  /** The name shown to users. */
-  file: string;
-  size: number;
-  mtimeMs: number;
-  chunk: number;
-}
-
-/**
- * The results array of a streamed run, read again from the file (each result reduced, see `compactResult`) when it is
- * sliced: the rated SARIF writer takes it slice by slice, in order, so a million results are never all in memory.
- * Slices out of order restart from the beginning of the array. `toJSON` gives the whole array.
- */
-export class StreamedResults {
-  readonly #keep: KeepInfo;
-  readonly #at: number;
-  #reader: Reader | undefined;
-  #fd: number | undefined;
-  #next = 0;
-
-  constructor(
-    keep: KeepInfo,
-    at: number,
-    readonly length: number,
-  ) {
-    this.#keep = keep;
-    this.#at = at;
-  }
-
-  slice(start: number, end: number): unknown[] {
-    const stop = Math.min(end, this.length);
-    if (this.#reader === undefined || start < this.#next) this.#open();
-    const r = this.#reader as Reader;
-    const out: unknown[] = [];
-    try {
-      while (this.#next < stop) {
-        if (this.#next > 0) r.expect(0x2c, "','");
-        const v = r.value();
-        // A result is 4 levels down in the log (log → runs → run → results → result).
-        if (this.#next >= start) out.push(pruneDeep(compactResult(v), MAX_DOCUMENT_DEPTH - 4));
-        this.#next++;
-      }
-    } catch (err) {
-      this.close();
-      throw err instanceof JsonSyntax ? this.#changed(`not valid JSON any more at byte ${err.at}`) : err;
-    }
-    if (this.#next >= this.length) this.close();
-    return out;
-  }
-
-  toJSON(): unknown[] {
-    return this.slice(0, this.length);
-  }
-
-  /** Closes the file (done by itself after the last result). */
-  close(): void {
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    this.#fd = undefined;
-    this.#reader = undefined;
-  }
-
-  #changed(how: string): Error {
-    return new Error(
-      `${this.#keep.file} changed while defect-gate was running (${how}): its results cannot be read again for the rated SARIF; do not write to the scanner's output while the check runs`,
-    );
-  }
-
-  #open(): void {
-    this.close();
-    const k = this.#keep;
-    const fd = openSync(k.path, 'r');
-    const st = fstatSync(fd);
-    if (st.size !== k.size || st.mtimeMs !== k.mtimeMs) {
-      closeSync(fd);
-      throw this.#changed(st.size !== k.size ? `${k.size} bytes when read, ${st.size} now` : 'modified since it was read');
-    }
-    this.#fd = fd;
-    const r = new Reader(fd, st.size, k.chunk);
-    r.seek(this.#at);
-    this.#reader = r;
-    this.#next = 0;
-    try {
-      r.expect(0x5b, "'['");
-    } catch (err) {
-      this.close();
-      throw err instanceof JsonSyntax ? this.#changed(`no results array at byte ${this.#at}`) : err;
-    }
   }
 }
 

@@ -224,23 +224,6 @@ export interface ReportTracking {
   written: boolean;
 }
 
-/** What the report writers take slice by slice: an array, or a list that produces its elements when sliced. */
-export interface Sliceable<T> {
-  readonly length: number;
-  slice(start: number, end: number): T[];
-}
-
-/** True for a Sliceable that is not an array (values parsed from JSON never have function members). */
-export function isSliceable(v: unknown): v is Sliceable<unknown> {
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    !Array.isArray(v) &&
-    typeof (v as { slice?: unknown }).slice === 'function' &&
-    typeof (v as { length?: unknown }).length === 'number'
-  );
-}
-
 /**
  * A read-only array-like view that maps each element of `source` when a slice of it is taken. The report writer
  * (check.ts `jsonPieces`) serializes it slice by slice, so the mapped elements (report entries, rated SARIF results)
@@ -248,7 +231,7 @@ export function isSliceable(v: unknown): v is Sliceable<unknown> {
  */
 export class MappedList<T, U> {
   constructor(
-    private readonly source: readonly T[] | Sliceable<T>,
+    private readonly source: readonly T[],
     private readonly fn: (item: T, index: number) => U,
   ) {}
   get length(): number {
@@ -260,9 +243,9 @@ export class MappedList<T, U> {
   }
   /** The mapped elements [start, end). */
   slice(start: number, end: number): U[] {
-    const items = this.source.slice(start, Math.min(end, this.source.length));
-    const out: U[] = new Array<U>(items.length);
-    for (let i = 0; i < items.length; i++) out[i] = this.fn(items[i] as T, start + i);
+    const stop = Math.min(end, this.source.length);
+    const out: U[] = [];
+    for (let i = start; i < stop; i++) out.push(this.fn(this.source[i] as T, i));
     return out;
   }
 }

@@ -3,7 +3,6 @@ import type { RatedFinding, SarifLevel } from '../model';
 import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { VERSION } from '../version';
-import { isSliceable, MappedList, type Sliceable } from './json';
 
 /**
  * Rated SARIF: the input results with the organization's severity, so code scanning shows the org's rating.
@@ -50,18 +49,61 @@ function scoreText(scores: number[], rank: number): string {
   return texts[rank] ?? (scores[rank] as number).toFixed(1);
 }
 
-function rateResult(res: sarif.Result, f: RatedFinding, policy: Policy, scores: number[], blocking: boolean): void {
-  const props: Props = { ...(res.properties ?? {}) };
+/** The `properties` of a rated result: the scanner's own (when an object), then the ratings. */
+export function ratedProperties(own: unknown, f: RatedFinding, scores: number[], blocking: boolean): Props {
+  const props: Props = typeof own === 'object' && own !== null ? { ...(own as Props) } : {};
   props['defect-gate/severity'] = f.severity;
   props['defect-gate/fingerprint'] = f.fingerprint;
   props['defect-gate/blocking'] = blocking;
   if (!f.gated && f.notGatedReason) props['defect-gate/not-gated'] = f.notGatedReason;
   props['security-severity'] = scoreText(scores, f.rank);
-  res.properties = props;
-  if (f.resultKind === 'fail') res.level = sarifLevelFor(policy, f.rank);
+  return props;
 }
 
-function nativeRun(tool: string, findings: RatedFinding[], policy: Policy, scores: number[], blocking: ReadonlySet<string>): sarif.Run {
+/** The `level` a rated result gets (results that are not failures keep theirs). */
+export function ratedLevel(f: RatedFinding, policy: Policy): SarifLevel | undefined {
+  return f.resultKind === 'fail' ? sarifLevelFor(policy, f.rank) : undefined;
+}
+
+function rateResult(res: sarif.Result, f: RatedFinding, policy: Policy, scores: number[], blocking: boolean): void {
+  res.properties = ratedProperties(res.properties, f, scores, blocking);
+  const level = ratedLevel(f, policy);
+  if (level) res.level = level;
+}
+
+/** The highest representative score of each rule's rated results (code scanning reads it from the rule). */
+export function ruleScores(rated: readonly (RatedFinding | undefined)[], scores: number[]): Map<string, number> {
+  const ruleMax = new Map<string, number>();
+  for (const f of rated) if (f) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
+  return ruleMax;
+}
+
+/** A run's `tool` with `security-severity` set on the rules that have rated results (others as they are). */
+export function toolWithScores(tool: unknown, ruleMax: ReadonlyMap<string, number>): unknown {
+  if (typeof tool !== 'object' || tool === null) return tool;
+  const withScores = (c: sarif.ToolComponent | undefined): sarif.ToolComponent | undefined => {
+    if (!c || typeof c !== 'object' || !Array.isArray(c.rules)) return c;
+    return {
+      ...c,
+      rules: c.rules.map((rule) => {
+        const sc = typeof rule?.id === 'string' ? ruleMax.get(rule.id) : undefined;
+        return sc === undefined ? rule : { ...rule, properties: { ...(rule.properties ?? {}), 'security-severity': sc.toFixed(1) } };
+      }),
+    };
+  };
+  const t0 = tool as sarif.Tool;
+  const t: sarif.Tool = { ...t0, driver: withScores(t0.driver) as sarif.ToolComponent };
+  if (Array.isArray(t0.extensions)) t.extensions = t0.extensions.map((e) => withScores(e) as sarif.ToolComponent);
+  return t;
+}
+
+/** A run's `properties` with the defect-gate version and the input file it came from. */
+export function runProperties(own: unknown, file: string): Props {
+  return { ...(typeof own === 'object' && own !== null ? (own as Props) : {}), 'defect-gate/version': VERSION, 'defect-gate/input': file };
+}
+
+/** The run of a native (non-SARIF) tool's findings. */
+export function nativeRun(tool: string, findings: RatedFinding[], policy: Policy, scores: number[], blocking: ReadonlySet<string>): sarif.Run {
   const rules = new Map<string, sarif.ReportingDescriptor>();
   const ruleScore = new Map<string, number>();
   const results: sarif.Result[] = [];
@@ -101,7 +143,7 @@ function nativeRun(tool: string, findings: RatedFinding[], policy: Policy, score
 }
 
 /** Rated findings by SARIF source: file → run index → result index (arrays, not a map of a million string keys). */
-function findingsBySource(r: RunResult): Map<string, (RatedFinding | undefined)[][]> {
+export function findingsBySource(r: RunResult): Map<string, (RatedFinding | undefined)[][]> {
   const sized = new Map<string, number[]>();
   const grow = (s: RatedFinding['source']) => {
     if (s.format !== 'sarif' || s.runIndex === undefined || s.resultIndex === undefined) return;
@@ -131,55 +173,8 @@ function findingsBySource(r: RunResult): Map<string, (RatedFinding | undefined)[
   return out;
 }
 
-/** The rated SARIF log; each run's results a MappedList (rated when written) when `lazy`, else an array. */
-function ratedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string, unknown>, lazy: boolean): sarif.Log {
-  const scores = representativeScores(policy);
-  const bySource = findingsBySource(r);
-  const runs: sarif.Run[] = [];
-  for (const [file, doc] of documents) {
-    const log = doc as Partial<sarif.Log>;
-    if (!Array.isArray(log.runs)) continue;
-    const fileRuns = bySource.get(file);
-    log.runs.forEach((run0, runIndex) => {
-      if (typeof run0 !== 'object' || run0 === null) return;
-      // Shallow copies of what changes (results, rules, the tool): the input document stays as it was, and nothing
-      // else is copied (a deep clone of a large log costs more than the rest of the run).
-      const run: sarif.Run = { ...run0 };
-      const ruleMax = new Map<string, number>();
-      const rated = fileRuns?.[runIndex] ?? [];
-      // An array, or (streamed inputs) a list that reads the results from the file again when sliced.
-      const src: unknown = run0.results;
-      const results = Array.isArray(src) ? (src as sarif.Result[]) : isSliceable(src) ? (src as Sliceable<sarif.Result>) : undefined;
-      if (results) {
-        for (const f of rated) if (f) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank] as number));
-        const rate = (res: sarif.Result, resultIndex: number): sarif.Result => {
-          const f = rated[resultIndex];
-          if (!f || typeof res !== 'object' || res === null) return res;
-          const copy = { ...res };
-          rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
-          return copy;
-        };
-        // A MappedList is written like the array it stands for (check.ts jsonPieces, or its toJSON).
-        run.results = lazy ? (new MappedList(results, rate) as unknown as sarif.Result[]) : results.slice(0, results.length).map(rate);
-      }
-      const withScores = (c: sarif.ToolComponent | undefined): sarif.ToolComponent | undefined => {
-        if (!c || typeof c !== 'object' || !Array.isArray(c.rules)) return c;
-        return {
-          ...c,
-          rules: c.rules.map((rule) => {
-            const sc = typeof rule?.id === 'string' ? ruleMax.get(rule.id) : undefined;
-            return sc === undefined ? rule : { ...rule, properties: { ...(rule.properties ?? {}), 'security-severity': sc.toFixed(1) } };
-          }),
-        };
-      };
-      if (run0.tool && typeof run0.tool === 'object') {
-        run.tool = { ...run0.tool, driver: withScores(run0.tool.driver) as sarif.ToolComponent };
-        if (Array.isArray(run0.tool.extensions)) run.tool.extensions = run0.tool.extensions.map((e) => withScores(e) as sarif.ToolComponent);
-      }
-      run.properties = { ...(run.properties ?? {}), 'defect-gate/version': VERSION, 'defect-gate/input': file };
-      runs.push(run);
-    });
-  }
+/** The rated SARIF runs of native (non-SARIF) findings, one per tool. */
+export function nativeRuns(r: RunResult, policy: Policy, scores: number[]): sarif.Run[] {
   const native = new Map<string, RatedFinding[]>();
   for (const f of r.findings) {
     if (f.source.format === 'sarif') continue;
@@ -187,23 +182,44 @@ function ratedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string,
     list.push(f);
     native.set(f.tool.name, list);
   }
-  for (const [tool, list] of native) runs.push(nativeRun(tool, list, policy, scores, r.blocking));
-  return { $schema: 'https://json.schemastore.org/sarif-2.1.0.json', version: '2.1.0', runs };
+  return [...native].map(([tool, list]) => nativeRun(tool, list, policy, scores, r.blocking));
 }
 
+export const RATED_SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+
 /**
- * Builds the rated SARIF log.
+ * Builds the rated SARIF log from parsed SARIF documents. check.ts writes the same log from the input files
+ * themselves (src/io/rated-sarif.ts), without holding the documents; this is the reference it is tested against.
  *
  * @param documents the parsed SARIF inputs by file name (from ingest), written back with ratings added
  */
 export function buildRatedSarif(r: RunResult, policy: Policy, documents: ReadonlyMap<string, unknown>): sarif.Log {
-  return ratedSarif(r, policy, documents, false);
-}
-
-/**
- * The rated SARIF log for writing (check.ts `writeJsonAtomic`): the same JSON as `buildRatedSarif`, but each run's
- * results are rated batch by batch as they are written, so the rated copies are never all held at once.
- */
-export function ratedSarifForWriting(r: RunResult, policy: Policy, documents: ReadonlyMap<string, unknown>): sarif.Log {
-  return ratedSarif(r, policy, documents, true);
+  const scores = representativeScores(policy);
+  const bySource = findingsBySource(r);
+  const runs: sarif.Run[] = [];
+  for (const [file, doc] of documents) {
+    const log = doc as Partial<sarif.Log> | undefined;
+    if (typeof log !== 'object' || log === null || !Array.isArray(log.runs)) continue;
+    const fileRuns = bySource.get(file);
+    log.runs.forEach((run0, runIndex) => {
+      if (typeof run0 !== 'object' || run0 === null || Array.isArray(run0)) return;
+      // Shallow copies of what changes: the input document stays as it was.
+      const run: sarif.Run = { ...run0 };
+      const rated = fileRuns?.[runIndex] ?? [];
+      if (Array.isArray(run0.results)) {
+        run.results = run0.results.map((res, i) => {
+          const f = rated[i];
+          if (!f || typeof res !== 'object' || res === null) return res;
+          const copy = { ...res };
+          rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
+          return copy;
+        });
+      }
+      if (run0.tool && typeof run0.tool === 'object') run.tool = toolWithScores(run0.tool, ruleScores(rated, scores)) as sarif.Tool;
+      run.properties = runProperties(run.properties, file);
+      runs.push(run);
+    });
+  }
+  runs.push(...nativeRuns(r, policy, scores));
+  return { $schema: RATED_SARIF_SCHEMA, version: '2.1.0', runs };
 }

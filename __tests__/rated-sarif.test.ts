@@ -1,0 +1,94 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingestText } from '../src/ingest/index';
+import { runEngine } from '../src/engine';
+import { buildRatedSarif } from '../src/report/sarif';
+import { writeRatedSarif, type SarifInputFile } from '../src/io/rated-sarif';
+import { defaultPolicy } from './helpers';
+
+/**
+ * The rated SARIF written from the input files (src/io/rated-sarif.ts) against the one built from parsed documents
+ * (buildRatedSarif), on the shapes a byte-level writer can get wrong: repeated members, members in any order, results
+ * that are not objects, chunk boundaries everywhere, byte order marks, invalid UTF-8, numbers beyond 2^53.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'dg-rated-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const policy = defaultPolicy();
+const NOW = new Date('2026-11-25T12:00:00Z');
+let n = 0;
+
+function input(content: string | Buffer): SarifInputFile {
+  const path = join(dir, `in${n++}.sarif`);
+  writeFileSync(path, content);
+  const st = statSync(path);
+  return { file: path, path, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** Writes the rated SARIF of `content` both ways; returns the written text and both values. */
+function both(content: string | Buffer, space: 0 | 2 = 0, chunkSize?: number) {
+  const inp = input(content);
+  const ingested = ingestText(readFileSync(inp.path, 'utf8'), { file: inp.file, workspace: '/ws' });
+  const result = runEngine({ files: [ingested], policy, environment: 'default', onInputError: 'warn', now: NOW });
+  const out = join(dir, `out${n++}.sarif`);
+  writeRatedSarif(out, result, policy, [inp], space, chunkSize ? { chunkSize } : {});
+  const text = readFileSync(out, 'utf8');
+  const expected = JSON.parse(JSON.stringify(buildRatedSarif(result, policy, new Map([[inp.file, ingested.document]])))) as unknown;
+  return { text, written: JSON.parse(text) as unknown, expected, result, inp };
+}
+
+const log = (runs: unknown) => JSON.stringify({ version: '2.1.0', $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs }, null, 1);
+const tool = { driver: { name: 'T', rules: [{ id: 'r1', properties: { 'security-severity': '9.1' } }, { id: 'r2' }] } };
+
+describe('rated SARIF written from the input files', () => {
+  const shapes: [string, string][] = [
+    ['a plain run', log([{ tool, results: [{ ruleId: 'r1', level: 'note', message: { text: 'm' } }, { ruleId: 'r2', message: { text: 'n' }, properties: { a: 1 } }] }])],
+    ['results before tool, properties in the middle', log([{ results: [{ properties: { x: [1, { y: 2 }] }, ruleId: 'r1', message: { text: 'm' } }], properties: { k: 'v' }, tool }])],
+    ['results that are not objects, a run that is not an object', log([7, { tool, results: [42, null, 'x', [1], { ruleId: 'r1', message: { text: 'm' } }] }, null])],
+    ['repeated members (the last one counts, as in JSON.parse)', '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"A"}}}],"runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r2","message":{"text":"a"}}],"results":[{"ruleId":"r1","level":"none","level":"error","properties":{"a":1},"properties":{"b":2},"message":{"text":"b"}}]}]}'],
+    ['a run without results, results null, empty runs', log([{ tool }, { tool, results: null }, { tool, results: [] }])],
+    ['non-object properties and tool', log([{ tool: 'x', properties: 5, results: [{ ruleId: 'r1', properties: 'p', message: { text: 'm' } }] }])],
+    ['escapes, unicode and numbers as written', '\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T\\u00e9\\"","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"a\\n\\u2028<b>é"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/a.js"},"region":{"startLine":1.0e0,"startColumn":9223372036854775807}}}]}]}]}'],
+    ['no runs member', '{"version":"2.1.0"}'],
+  ];
+  it.each(shapes)('%s: the same log as buildRatedSarif, compact and indented, with tiny and large reads', (_name, text) => {
+    for (const space of [0, 2] as const) {
+      for (const chunk of [5, 1 << 20]) {
+        const { written, expected } = both(text, space, chunk);
+        expect(written).toEqual(expected);
+      }
+    }
+  });
+
+  it('copies the scanner text exactly: numbers beyond 2^53 keep their digits, only ratings are rewritten', () => {
+    const text = '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"m"},"properties":{"id":9223372036854775807},"locations":[{"id":18446744073709551616}]}]}]}';
+    const { text: out } = both(text, 0);
+    expect(out).toContain('"locations":[{"id":18446744073709551616}]');
+    // `properties` is parsed to add the ratings: its numbers are written as JavaScript reads them.
+    expect(out).toContain('"properties":{"id":9223372036854776000,');
+    expect(out).toMatch(/"defect-gate\/severity":"[a-z]+"/);
+  });
+
+  it('writes valid UTF-8 from an input with invalid bytes (replaced as when the input was read)', () => {
+    const bytes = Buffer.concat([
+      Buffer.from('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"r1","message":{"text":"a'),
+      Buffer.from([0xff, 0xc3]),
+      Buffer.from('b"}}]}]}'),
+    ]);
+    const { written, expected, text } = both(bytes);
+    expect(written).toEqual(expected);
+    expect(Buffer.from(text, 'utf8').includes(Buffer.from([0xff]))).toBe(false);
+    expect(text).toContain('a\uFFFD\uFFFDb');
+  });
+
+  it('fails with the file named when an input changed after it was read', () => {
+    const { result, inp } = both(log([{ tool, results: [{ ruleId: 'r1', message: { text: 'm' } }] }]));
+    writeFileSync(inp.path, log([{ tool, results: [{ ruleId: 'r1', message: { text: 'changed' } }] }]));
+    const out = join(dir, 'changed.sarif');
+    expect(() => writeRatedSarif(out, result, policy, [inp], 0)).toThrow(`${inp.file} changed while defect-gate was running`);
+    rmSync(inp.path);
+    expect(() => writeRatedSarif(out, result, policy, [inp], 0)).toThrow(/cannot be read any more/);
+  });
+});

@@ -1,0 +1,280 @@
+import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { RatedFinding } from '../model';
+import type { RunResult } from '../engine';
+import type { Policy } from '../policy/compile';
+import { JsonSyntax, Reader } from '../ingest/stream';
+import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/index';
+import {
+  findingsBySource,
+  nativeRuns,
+  RATED_SARIF_SCHEMA,
+  ratedLevel,
+  ratedProperties,
+  representativeScores,
+  ruleScores,
+  runProperties,
+  toolWithScores,
+} from '../report/sarif';
+
+/**
+ * Writes the rated SARIF (see src/report/sarif.ts for what it holds) from the SARIF input files themselves, read again
+ * with the streaming reader: every member of every run and result is copied as the scanner wrote it, except the
+ * members a rating changes (a result's `level` and `properties`, a run's `tool` rules and `properties`), which are
+ * parsed, changed and written back. Nothing of the inputs is held in memory beyond one value at a time, the copied
+ * text keeps the scanner's numbers exactly (2^63 stays 2^63), and no JSON of the results is built: this is what lets
+ * the check write the rated SARIF of a million results in about the time it takes to read them.
+ *
+ * The result is the log `buildRatedSarif` builds from the parsed documents (tested on the corpus): same runs, results
+ * and ratings. Compact output copies the scanner's text as it is (including its whitespace); indented output (small
+ * runs) is re-indented value by value.
+ */
+
+/** A SARIF input as ingest read it: where it is, and its size and modification time then. */
+export interface SarifInputFile {
+  /** The name used for the input in findings and reports. */
+  file: string;
+  /** Absolute path to read. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** A string sink over a file descriptor that can be rewound to a mark (a repeated `runs` replaces the earlier one). */
+class Out {
+  private pending: string[] = [];
+  private size = 0;
+  private pos = 0;
+  constructor(private readonly fd: number) {}
+  put(s: string): void {
+    this.pending.push(s);
+    this.size += s.length;
+    if (this.size >= 1 << 16) this.flush();
+  }
+  flush(): void {
+    if (this.pending.length === 0) return;
+    this.pos += writeSync(this.fd, this.pending.join(''), this.pos);
+    this.pending = [];
+    this.size = 0;
+  }
+  mark(): number {
+    this.flush();
+    return this.pos;
+  }
+  rewind(mark: number): void {
+    this.flush();
+    this.pos = mark;
+    ftruncateSync(this.fd, mark);
+  }
+}
+
+const indented = (s: string, indent: string) => (indent && s.includes('\n') ? s.replace(/\n/g, `\n${indent}`) : s);
+
+interface Ctx {
+  policy: Policy;
+  scores: number[];
+  blocking: ReadonlySet<string>;
+  out: Out;
+  /** Indented output. */
+  pretty: boolean;
+  runsWritten: number;
+  /** Read size (bytes); tests make it tiny to cross chunk boundaries everywhere. */
+  chunk: number;
+}
+
+/**
+ * Writes the rated SARIF log to `outPath` (atomically: temp file, then rename). Throws when an input cannot be read
+ * again as it was (changed or removed since the check read it).
+ *
+ * @param inputs the SARIF inputs, in the order they were ingested
+ * @param space  0 for compact JSON, 2 for indented JSON
+ */
+export function writeRatedSarif(
+  outPath: string,
+  r: RunResult,
+  policy: Policy,
+  inputs: readonly SarifInputFile[],
+  space: 0 | 2,
+  opts: { chunkSize?: number } = {},
+): void {
+  mkdirSync(dirname(outPath), { recursive: true });
+  const tmp = `${outPath}.${process.pid}.tmp`;
+  const fd = openSync(tmp, 'w');
+  try {
+    const out = new Out(fd);
+    const scores = representativeScores(policy);
+    const bySource = findingsBySource(r);
+    const ctx: Ctx = { policy, scores, blocking: r.blocking, out, pretty: space === 2, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
+    out.put(ctx.pretty ? `{\n  "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
+    for (const input of inputs) writeFileRuns(input, bySource.get(input.file) ?? [], ctx);
+    for (const run of nativeRuns(r, policy, scores)) {
+      out.put(ctx.runsWritten++ > 0 ? ',' : '');
+      out.put(ctx.pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run));
+    }
+    out.put(ctx.pretty ? (ctx.runsWritten > 0 ? `\n  ]\n}\n` : `]\n}\n`) : `]}\n`);
+    out.flush();
+  } finally {
+    closeSync(fd);
+  }
+  // As for the other reports (check.ts writeJsonAtomic): no forced flush of a replaced file.
+  rmSync(outPath, { force: true });
+  renameSync(tmp, outPath);
+}
+
+function changed(input: SarifInputFile, how: string): Error {
+  return new Error(
+    `${input.file} changed while defect-gate was running (${how}): its rated SARIF cannot be written; do not write to a scanner's output while the check runs`,
+  );
+}
+
+/** Writes the rated runs of one SARIF input file. */
+function writeFileRuns(input: SarifInputFile, rated: (RatedFinding | undefined)[][], ctx: Ctx): void {
+  let fd: number;
+  try {
+    fd = openSync(input.path, 'r');
+  } catch (err) {
+    throw changed(input, `it cannot be read any more: ${(err as Error).message}`);
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.size !== input.size || st.mtimeMs !== input.mtimeMs) {
+      throw changed(input, st.size !== input.size ? `${input.size} bytes when read, ${st.size} now` : 'modified since it was read');
+    }
+    const r = new Reader(fd, st.size, ctx.chunk);
+    const bom = Buffer.alloc(3);
+    if (readSync(fd, bom, 0, 3, 0) === 3 && bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) r.seek(3);
+    if (r.peek() !== 0x7b) return; // not a log object: no runs (as buildRatedSarif)
+    const start = { mark: ctx.out.mark(), runs: ctx.runsWritten };
+    r.object((key) => {
+      if (key !== 'runs') {
+        r.skip();
+        return;
+      }
+      // A repeated `runs` replaces the earlier one, as it did when the file was read.
+      ctx.out.rewind(start.mark);
+      ctx.runsWritten = start.runs;
+      if (r.peek() !== 0x5b) {
+        r.skip();
+        return;
+      }
+      r.array((ri) => writeRun(r, input.file, rated[ri] ?? [], ctx));
+    });
+  } catch (err) {
+    if (err instanceof JsonSyntax) throw changed(input, `no longer valid JSON at byte ${err.at}`);
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes one run (the reader is at its value): members copied, except results, tool and properties. */
+function writeRun(r: Reader, file: string, rated: (RatedFinding | undefined)[], ctx: Ctx): void {
+  if (r.peek() !== 0x7b) {
+    r.skip(); // not a run object: left out (as buildRatedSarif)
+    return;
+  }
+  const parts: string[] = [];
+  const put = (s: string) => (ctx.pretty ? parts.push(s) : ctx.out.put(s));
+  put(ctx.runsWritten++ > 0 ? ',{' : '{');
+  let members = 0;
+  let hasProperties = false;
+  r.object((key) => {
+    put(`${members++ > 0 ? ',' : ''}${JSON.stringify(key)}:`);
+    if (key === 'results' && r.peek() === 0x5b) {
+      put('[');
+      r.array((i) => {
+        if (i > 0) put(',');
+        const f = rated[i];
+        if (f && r.peek() === 0x7b) writeResult(r, f, ctx, put);
+        else put(r.raw());
+      });
+      put(']');
+    } else if (key === 'tool') {
+      put(stringify(toolWithScores(r.value(), ruleScores(rated, ctx.scores)), 3));
+    } else if (key === 'properties') {
+      hasProperties = true;
+      put(stringify(runProperties(r.value(), file), 3));
+    } else {
+      put(r.raw());
+    }
+  });
+  if (!hasProperties) put(`${members > 0 ? ',' : ''}"properties":${stringify(runProperties(undefined, file), 3)}`);
+  put('}');
+  if (ctx.pretty) {
+    // Small outputs only: the run is re-indented as a whole (depth-limited, as ingest keeps documents).
+    const text = parts.join('');
+    const lead = text.startsWith(',') ? ',' : '';
+    const run = pruneDeep(JSON.parse(text.slice(lead.length)) as unknown, MAX_DOCUMENT_DEPTH - 2);
+    ctx.out.put(`${lead}\n    ${indented(JSON.stringify(run, null, 2), '    ')}`);
+  }
+}
+
+const WS = new Uint8Array(256);
+for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
+
+/**
+ * Writes one rated result (the reader is at its `{`): its text as in the file, with the values of `level` and
+ * `properties` replaced by the rated ones (added at the end when absent). The result is scanned once, for its outline
+ * (`skip` with member bounds); only its `properties` value is parsed.
+ */
+function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, put: (s: string) => void): void {
+  const level = ratedLevel(f, ctx.policy);
+  const blocking = ctx.blocking.has(f.fingerprint);
+  const bounds: number[] = [];
+  const [start, end] = r.skip(bounds);
+  const obj = r.bytes(start, end);
+  let text = '';
+  let from = 0;
+  let hasProperties = false;
+  let hasLevel = false;
+  let members = 0;
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    // A member: whitespace, "key", whitespace, ':', whitespace, value, whitespace (offsets into obj).
+    let p = (bounds[k] as number) - start + 1;
+    const q = (bounds[k + 1] as number) - start;
+    while (p < q && WS[obj[p] as number] === 1) p++;
+    if (p >= q || obj[p] !== 0x22) continue; // `{}`: no member
+    members++;
+    let j = p + 1;
+    let escaped = false;
+    while (j < q && obj[j] !== 0x22) {
+      if (obj[j] === 0x5c) {
+        escaped = true;
+        j++;
+      }
+      j++;
+    }
+    if (j >= q) throw new JsonSyntax(start + p, 'unterminated property name'); // the file changed: checked when read
+    const keyLength = j - p - 1;
+    if (!escaped && keyLength !== 5 && keyLength !== 10) continue; // neither "level" nor "properties"
+    const key = escaped ? (JSON.parse(obj.toString('utf8', p, j + 1)) as string) : obj.toString('latin1', p + 1, j);
+    const isProperties = key === 'properties';
+    if (!isProperties && !(key === 'level' && level)) continue;
+    let vs = j + 1;
+    while (vs < q && (WS[obj[vs] as number] === 1 || obj[vs] === 0x3a)) vs++;
+    let ve = q;
+    while (ve > vs && WS[obj[ve - 1] as number] === 1) ve--;
+    text += obj.toString('utf8', from, vs);
+    if (isProperties) {
+      hasProperties = true;
+      text += stringify(ratedProperties(JSON.parse(obj.toString('utf8', vs, ve)) as unknown, f, ctx.scores, blocking), 5);
+    } else {
+      hasLevel = true;
+      text += JSON.stringify(level);
+    }
+    from = ve;
+  }
+  const close = (bounds[bounds.length - 1] as number) - start;
+  text += obj.toString('utf8', from, close);
+  if (!hasProperties) text += `${members++ > 0 ? ',' : ''}"properties":${stringify(ratedProperties(undefined, f, ctx.scores, blocking), 5)}`;
+  if (level && !hasLevel) text += `${members > 0 ? ',' : ''}"level":${JSON.stringify(level)}`;
+  put(`${text}}`);
+}
+
+/**
+ * JSON of a parsed member value at `depth` in the log (a run's members: 3, a result's: 5), cut where ingest cuts the
+ * documents it keeps (MAX_DOCUMENT_DEPTH): JSON.stringify recurses.
+ */
+function stringify(v: unknown, depth: number): string {
+  return JSON.stringify(typeof v === 'object' && v !== null ? pruneDeep(v, MAX_DOCUMENT_DEPTH - depth) : v) ?? 'null';
+}
