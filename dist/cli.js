@@ -14907,14 +14907,14 @@ function firstLine(s, max = 200) {
 // src/ingest/fingerprint.ts
 import * as crypto from "node:crypto";
 var oneShot = crypto.hash;
-var sha256Hex = oneShot ? (data) => oneShot("sha256", data, "hex") : (data) => crypto.createHash("sha256").update(data).digest("hex");
+var sha256 = oneShot ? (data) => oneShot("sha256", data, "buffer") : (data) => crypto.createHash("sha256").update(data).digest();
 function hashParts(...parts) {
   let joined = "";
   for (const p of parts) {
     const s = p === void 0 ? "\0" : String(p);
     joined += `${s.length}:${s}|`;
   }
-  return sha256Hex(joined).slice(0, 32);
+  return sha256(joined).toString("hex", 0, 16);
 }
 function normalizeLine(line) {
   return line.replace(/\s+/g, "");
@@ -15370,7 +15370,26 @@ function locate(ix, result2, ctx) {
   }
   return out;
 }
-function parseResult(ix, result2, pointer, runIndex, resultIndex, ctx) {
+var SarifSource = class {
+  constructor(file2, runIndex, resultIndex) {
+    this.file = file2;
+    this.runIndex = runIndex;
+    this.resultIndex = resultIndex;
+  }
+  file;
+  runIndex;
+  resultIndex;
+  get format() {
+    return "sarif";
+  }
+  get pointer() {
+    return `$.runs[${this.runIndex}].results[${this.resultIndex}]`;
+  }
+  toJSON() {
+    return { file: this.file, format: this.format, pointer: this.pointer, runIndex: this.runIndex, resultIndex: this.resultIndex };
+  }
+};
+function parseResult(ix, result2, runIndex, resultIndex, ctx) {
   const ruleIdRaw = text(own(result2, "ruleId")) ?? text(own(own(result2, "rule"), "id"));
   const rule = findRule(ix, result2, ruleIdRaw);
   const ruleId = ruleIdRaw ?? (typeof rule?.id === "string" ? rule.id : void 0) ?? "unknown-rule";
@@ -15421,7 +15440,7 @@ function parseResult(ix, result2, pointer, runIndex, resultIndex, ctx) {
     fingerprint: fp.fingerprint,
     fingerprintSource: fp.source,
     tool: ix.tool,
-    source: { file: ctx.file, format: "sarif", pointer, runIndex, resultIndex },
+    source: new SarifSource(ctx.file, runIndex, resultIndex),
     ruleId,
     title,
     message,
@@ -15501,7 +15520,7 @@ var SarifSink = class {
     if (msg !== void 0 && !isObj(msg)) {
       this.err(`${p}.message`, `expected a message object, found ${typeName(msg)}`, "partial", "this result was kept with an empty message");
     }
-    const f = parseResult(ix, res, p, r, i, this.ctx);
+    const f = parseResult(ix, res, r, i, this.ctx);
     this.findings.push(f);
     return f;
   }

@@ -1,10 +1,10 @@
 import * as crypto from 'node:crypto';
 
 /** One-shot `crypto.hash` (Node ≥ 20.12), cheaper than a Hash object per call; `createHash` on older Nodes. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
-const sha256Hex = oneShot
-  ? (data: string): string => oneShot('sha256', data, 'hex')
-  : (data: string): string => crypto.createHash('sha256').update(data).digest('hex');
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
+const sha256 = oneShot
+  ? (data: string): Buffer => oneShot('sha256', data, 'buffer')
+  : (data: string): Buffer => crypto.createHash('sha256').update(data).digest();
 
 /** Short, stable hash of the given parts (sha256, hex, 32 chars). Parts are joined unambiguously. */
 export function hashParts(...parts: (string | number | undefined)[]): string {
@@ -14,7 +14,8 @@ export function hashParts(...parts: (string | number | undefined)[]): string {
     const s = p === undefined ? '\u0000' : String(p);
     joined += `${s.length}:${s}|`;
   }
-  return sha256Hex(joined).slice(0, 32);
+  // Hex of the first 16 bytes: a string of its own (slicing a 64-character hex string would keep all of it alive).
+  return sha256(joined).toString('hex', 0, 16);
 }
 
 /** Whitespace-insensitive form of a source line, so re-indenting or reformatting spaces keeps identity. */
