@@ -62153,6 +62153,7 @@ function disambiguate(findings) {
 
 // src/ingest/paths.ts
 function decode3(s) {
+  if (!s.includes("%")) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -65390,19 +65391,21 @@ var Reader = class {
     if (c < 0) throw new JsonSyntax(this.abs(), "expected a JSON value but found end of file");
     let start = this.pos;
     let i = start;
-    const refill = () => {
-      const shift = this.more(start);
-      if (shift < 0) throw new JsonSyntax(this.abs(this.len), c === 34 ? "unterminated string" : "unexpected end of file inside a value");
-      start -= shift;
-      i -= shift;
-    };
-    if (c === 123 || c === 91) {
+    if (c === 123 || c === 91 || c === 34) {
       let depth = 0;
       for (; ; ) {
-        if (i >= this.len) refill();
+        if (i >= this.len) {
+          const shift = this.more(start);
+          if (shift < 0) throw new JsonSyntax(this.abs(this.len), "unexpected end of file inside a value");
+          start -= shift;
+          i -= shift;
+        }
         const b = this.buf[i];
         if (b === 34) {
-          i = this.stringEnd(i + 1, refill, () => i, (v) => i = v);
+          this.keepFrom = start;
+          i = this.stringEnd(i + 1);
+          start = this.keepFrom;
+          if (depth === 0) break;
           continue;
         }
         if (b === 123 || b === 91) {
@@ -65418,8 +65421,6 @@ var Reader = class {
         } else if (b === 44 && depth === 1 && bounds) bounds.push(this.base + i);
         i++;
       }
-    } else if (c === 34) {
-      i = this.stringEnd(i + 1, refill, () => i, (v) => i = v);
     } else {
       for (; ; ) {
         if (i >= this.len) {
@@ -65437,20 +65438,27 @@ var Reader = class {
     this.pos = i;
     return [this.abs(start), this.abs(i)];
   }
-  /** Index just past the closing quote of a string whose body starts at `i`. */
-  stringEnd(i, refill, get, set2) {
+  /** Buffer index of the value being skipped, which reads must keep (`stringEnd` updates it when it reads). */
+  keepFrom = 0;
+  /**
+   * Buffer index just past the closing quote of the string whose body starts at `from` (no closures: this runs for
+   * every string of the file).
+   */
+  stringEnd(from) {
     for (; ; ) {
-      const q = this.buf.indexOf(34, i);
+      const q = this.buf.indexOf(34, from);
       if (q < 0 || q >= this.len) {
-        set2(this.len);
-        refill();
-        i = get();
+        const searched = this.len;
+        const shift = this.more(this.keepFrom);
+        if (shift < 0) throw new JsonSyntax(this.abs(this.len), "unterminated string");
+        this.keepFrom -= shift;
+        from = searched - shift;
         continue;
       }
-      let bs = 0;
-      for (let k = q - 1; k >= 0 && this.buf[k] === 92; k--) bs++;
-      if (bs % 2 === 0) return q + 1;
-      i = q + 1;
+      let k = q - 1;
+      while (k >= 0 && this.buf[k] === 92) k--;
+      if ((q - 1 - k) % 2 === 0) return q + 1;
+      from = q + 1;
     }
   }
   /**
@@ -67389,6 +67397,10 @@ function ratedProperties(own3, f, scores, blocking) {
   props["security-severity"] = scoreText(scores, f.rank);
   return props;
 }
+function ratedMembersJson(f, scores, blocking) {
+  const notGated2 = !f.gated && f.notGatedReason ? `,"defect-gate/not-gated":${JSON.stringify(f.notGatedReason)}` : "";
+  return `"defect-gate/severity":${JSON.stringify(f.severity)},"defect-gate/fingerprint":${JSON.stringify(f.fingerprint)},"defect-gate/blocking":${blocking}${notGated2},"security-severity":"${scoreText(scores, f.rank)}"`;
+}
 function ratedLevel(f, policy) {
   return f.resultKind === "fail" ? sarifLevelFor(policy, f.rank) : void 0;
 }
@@ -67687,7 +67699,7 @@ function writeResult(r, f, ctx, put) {
     text2 += obj2.toString("utf8", from, vs);
     if (isProperties) {
       hasProperties = true;
-      text2 += stringify(ratedProperties(JSON.parse(obj2.toString("utf8", vs, ve)), f, ctx.scores, blocking), 5);
+      text2 += ratedPropertiesText(obj2, vs, ve, f, ctx, blocking);
     } else {
       hasLevel = true;
       text2 += JSON.stringify(level);
@@ -67696,9 +67708,20 @@ function writeResult(r, f, ctx, put) {
   }
   const close = bounds[bounds.length - 1] - start;
   text2 += obj2.toString("utf8", from, close);
-  if (!hasProperties) text2 += `${members2++ > 0 ? "," : ""}"properties":${stringify(ratedProperties(void 0, f, ctx.scores, blocking), 5)}`;
+  if (!hasProperties) text2 += `${members2++ > 0 ? "," : ""}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
   if (level && !hasLevel) text2 += `${members2 > 0 ? "," : ""}"level":${JSON.stringify(level)}`;
   put(`${text2}}`);
+}
+var OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];
+function ratedPropertiesText(obj2, vs, ve, f, ctx, blocking) {
+  const own3 = obj2.subarray(vs, ve);
+  if (own3[0] === 123 && own3[own3.length - 1] === 125 && !OURS.some((k) => own3.includes(k))) {
+    let last = own3.length - 2;
+    while (last > 0 && WS2[own3[last]] === 1) last--;
+    const empty = last === 0;
+    return `${own3.toString("utf8", 0, own3.length - 1)}${empty ? "" : ","}${ratedMembersJson(f, ctx.scores, blocking)}}`;
+  }
+  return stringify(ratedProperties(JSON.parse(own3.toString("utf8")), f, ctx.scores, blocking), 5);
 }
 function stringify(v, depth) {
   return JSON.stringify(typeof v === "object" && v !== null ? pruneDeep(v, MAX_DOCUMENT_DEPTH - depth) : v) ?? "null";

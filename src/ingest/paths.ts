@@ -3,6 +3,7 @@
 export type NormalizedLocation = { path: string } | { location: string };
 
 function decode(s: string): string {
+  if (!s.includes('%')) return s; // nothing to decode (and decodeURIComponent is slow)
   try {
     return decodeURIComponent(s);
   } catch {

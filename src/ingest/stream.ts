@@ -123,19 +123,21 @@ export class Reader {
     if (c < 0) throw new JsonSyntax(this.abs(), 'expected a JSON value but found end of file');
     let start = this.pos;
     let i = start;
-    const refill = (): void => {
-      const shift = this.more(start);
-      if (shift < 0) throw new JsonSyntax(this.abs(this.len), c === 0x22 ? 'unterminated string' : 'unexpected end of file inside a value');
-      start -= shift;
-      i -= shift;
-    };
-    if (c === 0x7b || c === 0x5b) {
+    if (c === 0x7b || c === 0x5b || c === 0x22) {
       let depth = 0;
       for (;;) {
-        if (i >= this.len) refill();
+        if (i >= this.len) {
+          const shift = this.more(start);
+          if (shift < 0) throw new JsonSyntax(this.abs(this.len), 'unexpected end of file inside a value');
+          start -= shift;
+          i -= shift;
+        }
         const b = this.buf[i] as number;
         if (b === 0x22) {
-          i = this.stringEnd(i + 1, refill, () => i, (v) => (i = v));
+          this.keepFrom = start;
+          i = this.stringEnd(i + 1);
+          start = this.keepFrom;
+          if (depth === 0) break; // the value was this string
           continue;
         }
         if (b === 0x7b || b === 0x5b) {
@@ -151,8 +153,6 @@ export class Reader {
         } else if (b === 0x2c && depth === 1 && bounds) bounds.push(this.base + i);
         i++;
       }
-    } else if (c === 0x22) {
-      i = this.stringEnd(i + 1, refill, () => i, (v) => (i = v));
     } else {
       for (;;) {
         if (i >= this.len) {
@@ -171,20 +171,28 @@ export class Reader {
     return [this.abs(start), this.abs(i)];
   }
 
-  /** Index just past the closing quote of a string whose body starts at `i`. */
-  private stringEnd(i: number, refill: () => void, get: () => number, set: (v: number) => void): number {
+  /** Buffer index of the value being skipped, which reads must keep (`stringEnd` updates it when it reads). */
+  private keepFrom = 0;
+
+  /**
+   * Buffer index just past the closing quote of the string whose body starts at `from` (no closures: this runs for
+   * every string of the file).
+   */
+  private stringEnd(from: number): number {
     for (;;) {
-      const q = this.buf.indexOf(0x22, i);
+      const q = this.buf.indexOf(0x22, from);
       if (q < 0 || q >= this.len) {
-        set(this.len);
-        refill();
-        i = get();
+        const searched = this.len;
+        const shift = this.more(this.keepFrom);
+        if (shift < 0) throw new JsonSyntax(this.abs(this.len), 'unterminated string');
+        this.keepFrom -= shift;
+        from = searched - shift;
         continue;
       }
-      let bs = 0;
-      for (let k = q - 1; k >= 0 && this.buf[k] === 0x5c; k--) bs++;
-      if (bs % 2 === 0) return q + 1;
-      i = q + 1;
+      let k = q - 1;
+      while (k >= 0 && this.buf[k] === 0x5c) k--;
+      if ((q - 1 - k) % 2 === 0) return q + 1;
+      from = q + 1;
     }
   }
 

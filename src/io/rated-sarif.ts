@@ -10,6 +10,7 @@ import {
   nativeRuns,
   RATED_SARIF_SCHEMA,
   ratedLevel,
+  ratedMembersJson,
   ratedProperties,
   representativeScores,
   ruleScores,
@@ -257,7 +258,7 @@ function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, put: (s: string) => v
     text += obj.toString('utf8', from, vs);
     if (isProperties) {
       hasProperties = true;
-      text += stringify(ratedProperties(JSON.parse(obj.toString('utf8', vs, ve)) as unknown, f, ctx.scores, blocking), 5);
+      text += ratedPropertiesText(obj, vs, ve, f, ctx, blocking);
     } else {
       hasLevel = true;
       text += JSON.stringify(level);
@@ -266,9 +267,27 @@ function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, put: (s: string) => v
   }
   const close = (bounds[bounds.length - 1] as number) - start;
   text += obj.toString('utf8', from, close);
-  if (!hasProperties) text += `${members++ > 0 ? ',' : ''}"properties":${stringify(ratedProperties(undefined, f, ctx.scores, blocking), 5)}`;
+  if (!hasProperties) text += `${members++ > 0 ? ',' : ''}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
   if (level && !hasLevel) text += `${members > 0 ? ',' : ''}"level":${JSON.stringify(level)}`;
   put(`${text}}`);
+}
+
+const OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];
+
+/**
+ * A result's `properties` (its value is obj[vs, ve)) with the ratings: the scanner's text with the rating members added
+ * before its closing brace, unless it is not an object or already has members of those names (then parsed, as
+ * `ratedProperties` does).
+ */
+function ratedPropertiesText(obj: Buffer, vs: number, ve: number, f: RatedFinding, ctx: Ctx, blocking: boolean): string {
+  const own = obj.subarray(vs, ve);
+  if (own[0] === 0x7b && own[own.length - 1] === 0x7d && !OURS.some((k) => own.includes(k))) {
+    let last = own.length - 2;
+    while (last > 0 && WS[own[last] as number] === 1) last--;
+    const empty = last === 0;
+    return `${own.toString('utf8', 0, own.length - 1)}${empty ? '' : ','}${ratedMembersJson(f, ctx.scores, blocking)}}`;
+  }
+  return stringify(ratedProperties(JSON.parse(own.toString('utf8')) as unknown, f, ctx.scores, blocking), 5);
 }
 
 /**

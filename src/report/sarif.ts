@@ -60,6 +60,15 @@ export function ratedProperties(own: unknown, f: RatedFinding, scores: number[],
   return props;
 }
 
+/**
+ * The members `ratedProperties` adds, as JSON text (without braces): what the rated SARIF writer appends to a result's
+ * `properties` as the scanner wrote them. `JSON.stringify(ratedProperties(undefined, …))` is `{` + this + `}`.
+ */
+export function ratedMembersJson(f: RatedFinding, scores: number[], blocking: boolean): string {
+  const notGated = !f.gated && f.notGatedReason ? `,"defect-gate/not-gated":${JSON.stringify(f.notGatedReason)}` : '';
+  return `"defect-gate/severity":${JSON.stringify(f.severity)},"defect-gate/fingerprint":${JSON.stringify(f.fingerprint)},"defect-gate/blocking":${blocking}${notGated},"security-severity":"${scoreText(scores, f.rank)}"`;
+}
+
 /** The `level` a rated result gets (results that are not failures keep theirs). */
 export function ratedLevel(f: RatedFinding, policy: Policy): SarifLevel | undefined {
   return f.resultKind === 'fail' ? sarifLevelFor(policy, f.rank) : undefined;
