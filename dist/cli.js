@@ -2055,9 +2055,9 @@ var require_directives = __commonJS({
         this.tags = Object.assign({}, _Directives.defaultTags, tags);
       }
       clone() {
-        const copy = new _Directives(this.yaml, this.tags);
-        copy.docStart = this.docStart;
-        return copy;
+        const copy2 = new _Directives(this.yaml, this.tags);
+        copy2.docStart = this.docStart;
+        return copy2;
       }
       /**
        * During parsing, get a Directives instance for the current document and
@@ -2366,10 +2366,10 @@ var require_Node = __commonJS({
       }
       /** Create a copy of this node.  */
       clone() {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** A plain JavaScript representation of this node. */
       toJS(doc, { mapAsMap, maxAliasCount, onAnchor, reviver } = {}) {
@@ -2663,13 +2663,13 @@ var require_Collection = __commonJS({
        * @param schema - If defined, overwrites the original's schema
        */
       clone(schema) {
-        const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
+        const copy2 = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
         if (schema)
-          copy.schema = schema;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
+          copy2.schema = schema;
+        copy2.items = copy2.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema) : it);
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /**
        * Adds a value to the collection. For `!!map` and `!!omap` the value must
@@ -5088,9 +5088,9 @@ var require_Schema = __commonJS({
         this.sortMapEntries = typeof sortMapEntries === "function" ? sortMapEntries : sortMapEntries === true ? sortMapEntriesByKey : null;
       }
       clone() {
-        const copy = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
-        copy.tags = this.tags.slice();
-        return copy;
+        const copy2 = Object.create(_Schema.prototype, Object.getOwnPropertyDescriptors(this));
+        copy2.tags = this.tags.slice();
+        return copy2;
       }
     };
     exports2.Schema = Schema;
@@ -5233,21 +5233,21 @@ var require_Document = __commonJS({
        * Custom Node values that inherit from `Object` still refer to their original instances.
        */
       clone() {
-        const copy = Object.create(_Document.prototype, {
+        const copy2 = Object.create(_Document.prototype, {
           [identity.NODE_TYPE]: { value: identity.DOC }
         });
-        copy.commentBefore = this.commentBefore;
-        copy.comment = this.comment;
-        copy.errors = this.errors.slice();
-        copy.warnings = this.warnings.slice();
-        copy.options = Object.assign({}, this.options);
+        copy2.commentBefore = this.commentBefore;
+        copy2.comment = this.comment;
+        copy2.errors = this.errors.slice();
+        copy2.warnings = this.warnings.slice();
+        copy2.options = Object.assign({}, this.options);
         if (this.directives)
-          copy.directives = this.directives.clone();
-        copy.schema = this.schema.clone();
-        copy.contents = identity.isNode(this.contents) ? this.contents.clone(copy.schema) : this.contents;
+          copy2.directives = this.directives.clone();
+        copy2.schema = this.schema.clone();
+        copy2.contents = identity.isNode(this.contents) ? this.contents.clone(copy2.schema) : this.contents;
         if (this.range)
-          copy.range = this.range.slice();
-        return copy;
+          copy2.range = this.range.slice();
+        return copy2;
       }
       /** Adds a value to the document. */
       add(value) {
@@ -18365,10 +18365,10 @@ var Reader = class {
   bytes(start, end) {
     return this.buf.subarray(start - this.base, end - this.base);
   }
-  /** The text of the next value, as it is in the file (checked only in outline, see `skip`). */
-  raw() {
+  /** The bytes of the next value, as they are in the file (a view of the read buffer; see `bytes`). */
+  rawBytes() {
     const [a, b] = this.skip();
-    return this.buf.toString("utf8", a - this.base, b - this.base);
+    return this.bytes(a, b);
   }
   /** Parses the next value. */
   value() {
@@ -40691,6 +40691,7 @@ function reportForWriting(r, policyFile, tracking = { written: false }) {
 }
 
 // src/io/rated-sarif.ts
+import { isUtf8 } from "node:buffer";
 import { closeSync as closeSync2, fstatSync as fstatSync2, ftruncateSync, mkdirSync, openSync as openSync2, readSync as readSync2, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname as dirname2 } from "node:path";
 
@@ -40849,19 +40850,29 @@ var Out = class {
     this.fd = fd;
   }
   fd;
-  pending = [];
-  size = 0;
+  buf = Buffer.allocUnsafe(1 << 20);
+  n = 0;
   pos = 0;
-  put(s) {
-    this.pending.push(s);
-    this.size += s.length;
-    if (this.size >= 1 << 16) this.flush();
+  text(s) {
+    if (s.length * 3 > this.buf.length - this.n) this.flush();
+    if (s.length * 3 > this.buf.length) {
+      this.pos += writeSync(this.fd, s, this.pos);
+      return;
+    }
+    this.n += this.buf.write(s, this.n);
+  }
+  bytes(b) {
+    if (b.length > this.buf.length - this.n) this.flush();
+    if (b.length > this.buf.length) {
+      this.pos += writeSync(this.fd, b, 0, b.length, this.pos);
+      return;
+    }
+    this.n += b.copy(this.buf, this.n);
   }
   flush() {
-    if (this.pending.length === 0) return;
-    this.pos += writeSync(this.fd, this.pending.join(""), this.pos);
-    this.pending = [];
-    this.size = 0;
+    if (this.n === 0) return;
+    this.pos += writeSync(this.fd, this.buf, 0, this.n, this.pos);
+    this.n = 0;
   }
   mark() {
     this.flush();
@@ -40873,6 +40884,19 @@ var Out = class {
     ftruncateSync(this.fd, mark);
   }
 };
+var TextSink = class {
+  parts = [];
+  text(s) {
+    this.parts.push(s);
+  }
+  bytes(b) {
+    this.parts.push(b.toString("utf8"));
+  }
+};
+function copy(sink, b) {
+  if (isUtf8(b)) sink.bytes(b);
+  else sink.text(b.toString("utf8"));
+}
 var indented = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
 ${indent}`) : s;
 function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
@@ -40884,17 +40908,17 @@ function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
     const scores = representativeScores(policy);
     const bySource = findingsBySource(r);
     const ctx = { policy, scores, blocking: r.blocking, out, pretty: space === 2, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
-    out.put(ctx.pretty ? `{
+    out.text(ctx.pretty ? `{
   "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},
   "version": "2.1.0",
   "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
     for (const input2 of inputs) writeFileRuns(input2, bySource.get(input2.file) ?? [], ctx);
     for (const run of nativeRuns(r, policy, scores)) {
-      out.put(ctx.runsWritten++ > 0 ? "," : "");
-      out.put(ctx.pretty ? `
+      out.text(ctx.runsWritten++ > 0 ? "," : "");
+      out.text(ctx.pretty ? `
     ${indented(JSON.stringify(run, null, 2), "    ")}` : JSON.stringify(run));
     }
-    out.put(ctx.pretty ? ctx.runsWritten > 0 ? `
+    out.text(ctx.pretty ? ctx.runsWritten > 0 ? `
   ]
 }
 ` : `]
@@ -40955,50 +40979,52 @@ function writeRun(r, file2, rated, ctx) {
     r.skip();
     return;
   }
-  const parts = [];
-  const put = (s) => ctx.pretty ? parts.push(s) : ctx.out.put(s);
-  put(ctx.runsWritten++ > 0 ? ",{" : "{");
+  const sink = ctx.pretty ? new TextSink() : ctx.out;
+  sink.text(ctx.runsWritten++ > 0 ? ",{" : "{");
   let members2 = 0;
   let hasProperties = false;
   r.object((key) => {
-    put(`${members2++ > 0 ? "," : ""}${JSON.stringify(key)}:`);
+    sink.text(`${members2++ > 0 ? "," : ""}${JSON.stringify(key)}:`);
     if (key === "results" && r.peek() === 91) {
-      put("[");
+      sink.text("[");
       r.array((i) => {
-        if (i > 0) put(",");
+        if (i > 0) sink.text(",");
         const f = rated[i];
-        if (f && r.peek() === 123) writeResult(r, f, ctx, put);
-        else put(r.raw());
+        if (f && r.peek() === 123) writeResult(r, f, ctx, sink);
+        else copy(sink, r.rawBytes());
       });
-      put("]");
+      sink.text("]");
     } else if (key === "tool") {
-      put(stringify(toolWithScores(r.value(), ruleScores(rated, ctx.scores)), 3));
+      sink.text(stringify(toolWithScores(r.value(), ruleScores(rated, ctx.scores)), 3));
     } else if (key === "properties") {
       hasProperties = true;
-      put(stringify(runProperties(r.value(), file2), 3));
+      sink.text(stringify(runProperties(r.value(), file2), 3));
     } else {
-      put(r.raw());
+      copy(sink, r.rawBytes());
     }
   });
-  if (!hasProperties) put(`${members2 > 0 ? "," : ""}"properties":${stringify(runProperties(void 0, file2), 3)}`);
-  put("}");
-  if (ctx.pretty) {
-    const text2 = parts.join("");
+  if (!hasProperties) sink.text(`${members2 > 0 ? "," : ""}"properties":${stringify(runProperties(void 0, file2), 3)}`);
+  sink.text("}");
+  if (sink instanceof TextSink) {
+    const text2 = sink.parts.join("");
     const lead = text2.startsWith(",") ? "," : "";
     const run = pruneDeep(JSON.parse(text2.slice(lead.length)), MAX_DOCUMENT_DEPTH - 2);
-    ctx.out.put(`${lead}
+    ctx.out.text(`${lead}
     ${indented(JSON.stringify(run, null, 2), "    ")}`);
   }
 }
 var WS2 = new Uint8Array(256);
 for (const c of [32, 9, 10, 13]) WS2[c] = 1;
-function writeResult(r, f, ctx, put) {
+function writeResult(r, f, ctx, sink) {
   const level = ratedLevel(f, ctx.policy);
   const blocking = ctx.blocking.has(f.fingerprint);
   const bounds = [];
   const [start, end] = r.skip(bounds);
   const obj = r.bytes(start, end);
-  let text2 = "";
+  if (!isUtf8(obj)) {
+    sink.text(stringify(ratedCopy(JSON.parse(obj.toString("utf8")), f, ctx, blocking), 4));
+    return;
+  }
   let from = 0;
   let hasProperties = false;
   let hasLevel = false;
@@ -41028,21 +41054,29 @@ function writeResult(r, f, ctx, put) {
     while (vs < q && (WS2[obj[vs]] === 1 || obj[vs] === 58)) vs++;
     let ve = q;
     while (ve > vs && WS2[obj[ve - 1]] === 1) ve--;
-    text2 += obj.toString("utf8", from, vs);
+    sink.bytes(obj.subarray(from, vs));
     if (isProperties) {
       hasProperties = true;
-      text2 += ratedPropertiesText(obj, vs, ve, f, ctx, blocking);
+      sink.text(ratedPropertiesText(obj, vs, ve, f, ctx, blocking));
     } else {
       hasLevel = true;
-      text2 += JSON.stringify(level);
+      sink.text(JSON.stringify(level));
     }
     from = ve;
   }
   const close = bounds[bounds.length - 1] - start;
-  text2 += obj.toString("utf8", from, close);
-  if (!hasProperties) text2 += `${members2++ > 0 ? "," : ""}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
-  if (level && !hasLevel) text2 += `${members2 > 0 ? "," : ""}"level":${JSON.stringify(level)}`;
-  put(`${text2}}`);
+  sink.bytes(obj.subarray(from, close));
+  let tail = "";
+  if (!hasProperties) tail += `${members2++ > 0 ? "," : ""}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
+  if (level && !hasLevel) tail += `${members2 > 0 ? "," : ""}"level":${JSON.stringify(level)}`;
+  sink.text(`${tail}}`);
+}
+function ratedCopy(res, f, ctx, blocking) {
+  const copy2 = { ...res };
+  copy2.properties = ratedProperties(res.properties, f, ctx.scores, blocking);
+  const level = ratedLevel(f, ctx.policy);
+  if (level) copy2.level = level;
+  return copy2;
 }
 var OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];
 function ratedPropertiesText(obj, vs, ve, f, ctx, blocking) {

@@ -204,10 +204,10 @@ export class Reader {
     return this.buf.subarray(start - this.base, end - this.base);
   }
 
-  /** The text of the next value, as it is in the file (checked only in outline, see `skip`). */
-  raw(): string {
+  /** The bytes of the next value, as they are in the file (a view of the read buffer; see `bytes`). */
+  rawBytes(): Buffer {
     const [a, b] = this.skip();
-    return this.buf.toString('utf8', a - this.base, b - this.base);
+    return this.bytes(a, b);
   }
 
   /** Parses the next value. */

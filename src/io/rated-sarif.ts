@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RatedFinding } from '../model';
@@ -41,22 +42,41 @@ export interface SarifInputFile {
   mtimeMs: number;
 }
 
-/** A string sink over a file descriptor that can be rewound to a mark (a repeated `runs` replaces the earlier one). */
-class Out {
-  private pending: string[] = [];
-  private size = 0;
+/** Where JSON is written: text, and bytes copied from an input (valid UTF-8, see `copy`). */
+interface Sink {
+  text(s: string): void;
+  bytes(b: Buffer): void;
+}
+
+/**
+ * A byte sink over a file descriptor that can be rewound to a mark (a repeated `runs` replaces the earlier one).
+ * Copied input bytes go to the file as they are: no decoding to strings and encoding back.
+ */
+class Out implements Sink {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private n = 0;
   private pos = 0;
   constructor(private readonly fd: number) {}
-  put(s: string): void {
-    this.pending.push(s);
-    this.size += s.length;
-    if (this.size >= 1 << 16) this.flush();
+  text(s: string): void {
+    if (s.length * 3 > this.buf.length - this.n) this.flush();
+    if (s.length * 3 > this.buf.length) {
+      this.pos += writeSync(this.fd, s, this.pos);
+      return;
+    }
+    this.n += this.buf.write(s, this.n);
+  }
+  bytes(b: Buffer): void {
+    if (b.length > this.buf.length - this.n) this.flush();
+    if (b.length > this.buf.length) {
+      this.pos += writeSync(this.fd, b, 0, b.length, this.pos);
+      return;
+    }
+    this.n += b.copy(this.buf, this.n);
   }
   flush(): void {
-    if (this.pending.length === 0) return;
-    this.pos += writeSync(this.fd, this.pending.join(''), this.pos);
-    this.pending = [];
-    this.size = 0;
+    if (this.n === 0) return;
+    this.pos += writeSync(this.fd, this.buf, 0, this.n, this.pos);
+    this.n = 0;
   }
   mark(): number {
     this.flush();
@@ -67,6 +87,26 @@ class Out {
     this.pos = mark;
     ftruncateSync(this.fd, mark);
   }
+}
+
+/** A sink that gathers text (indented output re-indents each run). */
+class TextSink implements Sink {
+  readonly parts: string[] = [];
+  text(s: string): void {
+    this.parts.push(s);
+  }
+  bytes(b: Buffer): void {
+    this.parts.push(b.toString('utf8'));
+  }
+}
+
+/**
+ * Copies input bytes: as they are when valid UTF-8, else decoded (invalid sequences become U+FFFD, as when the input
+ * was read as text), so the output is always valid UTF-8.
+ */
+function copy(sink: Sink, b: Buffer): void {
+  if (isUtf8(b)) sink.bytes(b);
+  else sink.text(b.toString('utf8'));
 }
 
 const indented = (s: string, indent: string) => (indent && s.includes('\n') ? s.replace(/\n/g, `\n${indent}`) : s);
@@ -106,13 +146,13 @@ export function writeRatedSarif(
     const scores = representativeScores(policy);
     const bySource = findingsBySource(r);
     const ctx: Ctx = { policy, scores, blocking: r.blocking, out, pretty: space === 2, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
-    out.put(ctx.pretty ? `{\n  "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
+    out.text(ctx.pretty ? `{\n  "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
     for (const input of inputs) writeFileRuns(input, bySource.get(input.file) ?? [], ctx);
     for (const run of nativeRuns(r, policy, scores)) {
-      out.put(ctx.runsWritten++ > 0 ? ',' : '');
-      out.put(ctx.pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run));
+      out.text(ctx.runsWritten++ > 0 ? ',' : '');
+      out.text(ctx.pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run));
     }
-    out.put(ctx.pretty ? (ctx.runsWritten > 0 ? `\n  ]\n}\n` : `]\n}\n`) : `]}\n`);
+    out.text(ctx.pretty ? (ctx.runsWritten > 0 ? `\n  ]\n}\n` : `]\n}\n`) : `]}\n`);
     out.flush();
   } finally {
     closeSync(fd);
@@ -174,39 +214,38 @@ function writeRun(r: Reader, file: string, rated: (RatedFinding | undefined)[], 
     r.skip(); // not a run object: left out (as buildRatedSarif)
     return;
   }
-  const parts: string[] = [];
-  const put = (s: string) => (ctx.pretty ? parts.push(s) : ctx.out.put(s));
-  put(ctx.runsWritten++ > 0 ? ',{' : '{');
+  const sink: Sink = ctx.pretty ? new TextSink() : ctx.out;
+  sink.text(ctx.runsWritten++ > 0 ? ',{' : '{');
   let members = 0;
   let hasProperties = false;
   r.object((key) => {
-    put(`${members++ > 0 ? ',' : ''}${JSON.stringify(key)}:`);
+    sink.text(`${members++ > 0 ? ',' : ''}${JSON.stringify(key)}:`);
     if (key === 'results' && r.peek() === 0x5b) {
-      put('[');
+      sink.text('[');
       r.array((i) => {
-        if (i > 0) put(',');
+        if (i > 0) sink.text(',');
         const f = rated[i];
-        if (f && r.peek() === 0x7b) writeResult(r, f, ctx, put);
-        else put(r.raw());
+        if (f && r.peek() === 0x7b) writeResult(r, f, ctx, sink);
+        else copy(sink, r.rawBytes());
       });
-      put(']');
+      sink.text(']');
     } else if (key === 'tool') {
-      put(stringify(toolWithScores(r.value(), ruleScores(rated, ctx.scores)), 3));
+      sink.text(stringify(toolWithScores(r.value(), ruleScores(rated, ctx.scores)), 3));
     } else if (key === 'properties') {
       hasProperties = true;
-      put(stringify(runProperties(r.value(), file), 3));
+      sink.text(stringify(runProperties(r.value(), file), 3));
     } else {
-      put(r.raw());
+      copy(sink, r.rawBytes());
     }
   });
-  if (!hasProperties) put(`${members > 0 ? ',' : ''}"properties":${stringify(runProperties(undefined, file), 3)}`);
-  put('}');
-  if (ctx.pretty) {
+  if (!hasProperties) sink.text(`${members > 0 ? ',' : ''}"properties":${stringify(runProperties(undefined, file), 3)}`);
+  sink.text('}');
+  if (sink instanceof TextSink) {
     // Small outputs only: the run is re-indented as a whole (depth-limited, as ingest keeps documents).
-    const text = parts.join('');
+    const text = sink.parts.join('');
     const lead = text.startsWith(',') ? ',' : '';
     const run = pruneDeep(JSON.parse(text.slice(lead.length)) as unknown, MAX_DOCUMENT_DEPTH - 2);
-    ctx.out.put(`${lead}\n    ${indented(JSON.stringify(run, null, 2), '    ')}`);
+    ctx.out.text(`${lead}\n    ${indented(JSON.stringify(run, null, 2), '    ')}`);
   }
 }
 
@@ -218,13 +257,17 @@ for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
  * `properties` replaced by the rated ones (added at the end when absent). The result is scanned once, for its outline
  * (`skip` with member bounds); only its `properties` value is parsed.
  */
-function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, put: (s: string) => void): void {
+function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, sink: Sink): void {
   const level = ratedLevel(f, ctx.policy);
   const blocking = ctx.blocking.has(f.fingerprint);
   const bounds: number[] = [];
   const [start, end] = r.skip(bounds);
   const obj = r.bytes(start, end);
-  let text = '';
+  if (!isUtf8(obj)) {
+    // Rare: rated from the text as it was read (invalid sequences replaced), through the parsed form.
+    sink.text(stringify(ratedCopy(JSON.parse(obj.toString('utf8')) as Record<string, unknown>, f, ctx, blocking), 4));
+    return;
+  }
   let from = 0;
   let hasProperties = false;
   let hasLevel = false;
@@ -255,21 +298,31 @@ function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, put: (s: string) => v
     while (vs < q && (WS[obj[vs] as number] === 1 || obj[vs] === 0x3a)) vs++;
     let ve = q;
     while (ve > vs && WS[obj[ve - 1] as number] === 1) ve--;
-    text += obj.toString('utf8', from, vs);
+    sink.bytes(obj.subarray(from, vs));
     if (isProperties) {
       hasProperties = true;
-      text += ratedPropertiesText(obj, vs, ve, f, ctx, blocking);
+      sink.text(ratedPropertiesText(obj, vs, ve, f, ctx, blocking));
     } else {
       hasLevel = true;
-      text += JSON.stringify(level);
+      sink.text(JSON.stringify(level));
     }
     from = ve;
   }
   const close = (bounds[bounds.length - 1] as number) - start;
-  text += obj.toString('utf8', from, close);
-  if (!hasProperties) text += `${members++ > 0 ? ',' : ''}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
-  if (level && !hasLevel) text += `${members > 0 ? ',' : ''}"level":${JSON.stringify(level)}`;
-  put(`${text}}`);
+  sink.bytes(obj.subarray(from, close));
+  let tail = '';
+  if (!hasProperties) tail += `${members++ > 0 ? ',' : ''}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
+  if (level && !hasLevel) tail += `${members > 0 ? ',' : ''}"level":${JSON.stringify(level)}`;
+  sink.text(`${tail}}`);
+}
+
+/** A parsed result with the ratings, as `buildRatedSarif` rates it. */
+function ratedCopy(res: Record<string, unknown>, f: RatedFinding, ctx: Ctx, blocking: boolean): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...res };
+  copy.properties = ratedProperties(res.properties, f, ctx.scores, blocking);
+  const level = ratedLevel(f, ctx.policy);
+  if (level) copy.level = level;
+  return copy;
 }
 
 const OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];
