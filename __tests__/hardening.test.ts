@@ -10,6 +10,7 @@ import { unsafeGlob } from '../src/policy/schema';
 import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
 import { rateAll } from '../src/rate/rate';
 import { normalizeAny, normalizePath } from '../src/ingest/paths';
+import { disambiguate } from '../src/ingest/fingerprint';
 
 const WS = '/home/runner/work/app/app';
 const ctx = { file: 'in.json', workspace: WS };
@@ -83,6 +84,16 @@ describe('path normalization', () => {
     for (const ref of refs) {
       for (const ws of [undefined, '/home/runner/work/app/app']) expect([ref, normalizePath(ref, ws)]).toEqual([ref, normalizeAny(ref, ws)]);
     }
+  });
+});
+
+describe('fingerprint disambiguation', () => {
+  it('numbers repeats in input order and leaves unique fingerprints alone, at any size', () => {
+    const unique = Array.from({ length: 50_000 }, (_, i) => ({ fingerprint: `fp${i}` }));
+    expect(disambiguate(unique.map((f) => ({ ...f }))).map((f) => f.fingerprint)).toEqual(unique.map((f) => f.fingerprint));
+    const repeated = [...unique, { fingerprint: 'fp7' }, { fingerprint: 'fp49999' }, { fingerprint: 'fp7' }].map((f) => ({ ...f }));
+    expect(disambiguate(repeated).slice(-3).map((f) => f.fingerprint)).toEqual(['fp7~2', 'fp49999~2', 'fp7~3']);
+    expect(disambiguate([{ fingerprint: 'a' }, { fingerprint: 'a' }]).map((f) => f.fingerprint)).toEqual(['a', 'a~2']);
   });
 });
 

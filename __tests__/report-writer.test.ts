@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runEngine, type EngineInput } from '../src/engine';
+import { compareFindings, runEngine, sortFindings, type EngineInput } from '../src/engine';
 import { ingestText, type IngestedFile } from '../src/ingest/index';
 import { jsonPieces } from '../src/check';
 import { buildReport, reportForWriting } from '../src/report/json';
@@ -138,6 +138,18 @@ describe('streamed report writers', () => {
       }
     });
   }
+
+  it('sortFindings sorts as a stable sort by compareFindings', () => {
+    const findings = rateAll(ingestAll().flatMap((f) => f.findings), RULES_AND_COMPONENTS);
+    // Some blocking, some not; shuffled so that ties in the sort keys are common and in no particular order.
+    const blocking = new Set(findings.filter((_, i) => i % 3 === 0).map((f) => f.fingerprint));
+    const shuffled = findings.map((f, i) => ({ f, k: (i * 7919) % 1009 })).sort((a, b) => a.k - b.k).map((x) => x.f);
+    const expected = [...shuffled].sort(compareFindings(blocking));
+    const actual = [...shuffled];
+    sortFindings(actual, blocking);
+    expect(actual.length).toBeGreaterThan(500);
+    expect(actual.map((f) => f.fingerprint)).toEqual(expected.map((f) => f.fingerprint));
+  });
 
   it('rateAll stays pure: rating copies leaves the ingested findings as they were', () => {
     const findings = ingestAll().flatMap((f) => f.findings);

@@ -62142,6 +62142,7 @@ function packageFingerprint(p, vulnId) {
   return hashParts("pkg", (p.ecosystem ?? "").toLowerCase(), p.name.toLowerCase(), p.version ?? "", vulnId.toUpperCase());
 }
 function disambiguate(findings) {
+  if (!hasRepeats(findings)) return findings;
   const seen = /* @__PURE__ */ new Map();
   for (const f of findings) {
     const n = seen.get(f.fingerprint) ?? 0;
@@ -62149,6 +62150,28 @@ function disambiguate(findings) {
     if (n > 0) f.fingerprint = `${f.fingerprint}~${n + 1}`;
   }
   return findings;
+}
+function hasRepeats(findings) {
+  const n = findings.length;
+  if (n < 2) return false;
+  let size = 2;
+  while (size < n * 2) size *= 2;
+  const table2 = new Uint32Array(size);
+  const mask = size - 1;
+  for (let i = 0; i < n; i++) {
+    const fp = findings[i].fingerprint;
+    let h = 2166136261;
+    for (let k = 0; k < fp.length; k++) h = Math.imul(h ^ fp.charCodeAt(k), 16777619);
+    for (let slot = h >>> 0 & mask; ; slot = slot + 1 & mask) {
+      const at = table2[slot];
+      if (at === 0) {
+        table2[slot] = i + 1;
+        break;
+      }
+      if (findings[at - 1].fingerprint === fp) return true;
+    }
+  }
+  return false;
 }
 
 // src/ingest/paths.ts
@@ -62548,21 +62571,33 @@ function parseResult(ix, result2, runIndex, resultIndex, ctx) {
     ruleId,
     title,
     message,
+    helpUri: helpUri || void 0,
     kind,
     cwe,
     cve,
     tags,
     level,
     resultKind,
+    securitySeverity: secSev !== void 0 && secSev >= 0 && secSev <= 10 ? secSev : void 0,
+    scannerSeverity: scannerSeverity || void 0,
+    path: loc.path,
+    location: loc.location,
+    startLine: loc.startLine,
+    endLine: loc.endLine,
+    startColumn: loc.startColumn,
+    endColumn: loc.endColumn,
+    snippet: kind === "secret" ? void 0 : loc.snippet,
+    // the flagged line of a secret finding is the secret itself
     suppressions: suppressionsOf(own2(result2, "suppressions")),
-    ...loc
+    baselineState: baselineState || void 0,
+    firstDetected: first && !Number.isNaN(Date.parse(first)) ? new Date(Date.parse(first)).toISOString() : void 0,
+    severity: void 0,
+    rank: void 0,
+    gated: void 0,
+    explanation: void 0,
+    status: void 0,
+    firstSeen: void 0
   };
-  if (kind === "secret") delete f.snippet;
-  if (helpUri) f.helpUri = helpUri;
-  if (secSev !== void 0 && secSev >= 0 && secSev <= 10) f.securitySeverity = secSev;
-  if (scannerSeverity) f.scannerSeverity = scannerSeverity;
-  if (baselineState) f.baselineState = baselineState;
-  if (first && !Number.isNaN(Date.parse(first))) f.firstDetected = new Date(Date.parse(first)).toISOString();
   return f;
 }
 var SarifSink = class {
@@ -65257,11 +65292,15 @@ function combine(files) {
   const byFp = /* @__PURE__ */ new Map();
   const findings = [];
   const duplicates = [];
-  for (const file2 of files) {
+  let last = -1;
+  files.forEach((f, i) => {
+    if (f.findings.length > 0) last = i;
+  });
+  files.forEach((file2, fileIndex) => {
     for (const f of file2.findings) {
       const prev = byFp.get(f.fingerprint);
       if (!prev) {
-        byFp.set(f.fingerprint, f);
+        if (fileIndex !== last) byFp.set(f.fingerprint, f);
         findings.push(f);
         continue;
       }
@@ -65275,7 +65314,7 @@ function combine(files) {
       }
       mergeInto(prev, f);
     }
-  }
+  });
   const tools = /* @__PURE__ */ new Map();
   for (const f of files) for (const t2 of f.tools) tools.set(`${t2.name}\0${t2.version ?? ""}`, t2);
   return {
@@ -66969,14 +67008,23 @@ function countFindings(findings, levels, blocking, fixedCount = 0) {
 }
 var cmp = (a, b) => a < b ? -1 : a > b ? 1 : 0;
 function sortFindings(findings, blocking) {
-  const keys = new Array(findings.length);
-  for (let i = 0; i < findings.length; i++) {
+  const n = findings.length;
+  const head = new Float64Array(n);
+  const line = new Float64Array(n);
+  const where = new Array(n);
+  for (let i = 0; i < n; i++) {
     const f = findings[i];
-    const head = (blocking.has(f.fingerprint) ? 0 : 2) + (f.gated ? 0 : 1);
-    keys[i] = { f, head: head * 1e6 + f.rank, where: f.path ?? f.location ?? "￿", line: f.startLine ?? 0, rule: f.ruleId };
+    head[i] = ((blocking.has(f.fingerprint) ? 0 : 2) + (f.gated ? 0 : 1)) * 1e6 + f.rank;
+    where[i] = f.path ?? f.location ?? "￿";
+    line[i] = f.startLine ?? 0;
   }
-  keys.sort((ka, kb) => ka.head - kb.head || cmp(ka.where, kb.where) || ka.line - kb.line || cmp(ka.rule, kb.rule));
-  for (let i = 0; i < keys.length; i++) findings[i] = keys[i].f;
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort(
+    (a, b) => head[a] - head[b] || cmp(where[a], where[b]) || line[a] - line[b] || cmp(findings[a].ruleId, findings[b].ruleId) || a - b
+  );
+  const input2 = findings.slice();
+  for (let i = 0; i < n; i++) findings[i] = input2[order[i]];
 }
 function toolKinds(findings) {
   const out = /* @__PURE__ */ new Map();

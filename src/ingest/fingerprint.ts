@@ -67,6 +67,7 @@ export function packageFingerprint(p: { ecosystem?: string; name: string; versio
  * so two findings that hash alike (e.g. two on one line) stay two.
  */
 export function disambiguate<T extends { fingerprint: string }>(findings: T[]): T[] {
+  if (!hasRepeats(findings)) return findings;
   const seen = new Map<string, number>();
   for (const f of findings) {
     const n = seen.get(f.fingerprint) ?? 0;
@@ -74,4 +75,31 @@ export function disambiguate<T extends { fingerprint: string }>(findings: T[]): 
     if (n > 0) f.fingerprint = `${f.fingerprint}~${n + 1}`;
   }
   return findings;
+}
+
+/**
+ * Whether two findings share a fingerprint. An open-addressing table of positions keyed by a 32-bit hash of the
+ * fingerprint (4 bytes a slot) rather than a Map of every fingerprint (~40 MB at a million findings, left as garbage).
+ */
+function hasRepeats(findings: readonly { fingerprint: string }[]): boolean {
+  const n = findings.length;
+  if (n < 2) return false;
+  let size = 2;
+  while (size < n * 2) size *= 2;
+  const table = new Uint32Array(size); // position + 1; 0 is empty
+  const mask = size - 1;
+  for (let i = 0; i < n; i++) {
+    const fp = (findings[i] as { fingerprint: string }).fingerprint;
+    let h = 0x811c9dc5; // FNV-1a
+    for (let k = 0; k < fp.length; k++) h = Math.imul(h ^ fp.charCodeAt(k), 0x01000193);
+    for (let slot = (h >>> 0) & mask; ; slot = (slot + 1) & mask) {
+      const at = table[slot] as number;
+      if (at === 0) {
+        table[slot] = i + 1;
+        break;
+      }
+      if ((findings[at - 1] as { fingerprint: string }).fingerprint === fp) return true;
+    }
+  }
+  return false;
 }

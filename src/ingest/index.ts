@@ -187,11 +187,17 @@ export function combine(files: IngestedFile[]): IngestSummary {
   const byFp = new Map<string, Finding>();
   const findings: Finding[] = [];
   const duplicates: IngestSummary['duplicates'] = [];
-  for (const file of files) {
+  // Fingerprints are unique within a file (disambiguated by ingest): only later files look earlier ones up, so the
+  // last file with findings is not indexed (a single large input needs no index of a million keys).
+  let last = -1;
+  files.forEach((f, i) => {
+    if (f.findings.length > 0) last = i;
+  });
+  files.forEach((file, fileIndex) => {
     for (const f of file.findings) {
       const prev = byFp.get(f.fingerprint);
       if (!prev) {
-        byFp.set(f.fingerprint, f);
+        if (fileIndex !== last) byFp.set(f.fingerprint, f);
         findings.push(f);
         continue;
       }
@@ -205,7 +211,7 @@ export function combine(files: IngestedFile[]): IngestSummary {
       }
       mergeInto(prev, f);
     }
-  }
+  });
   const tools = new Map<string, ToolRef>();
   for (const f of files) for (const t of f.tools) tools.set(`${t.name}\u0000${t.version ?? ''}`, t);
   return {
