@@ -39784,7 +39784,8 @@ function rateAll(findings, p) {
   return findings.map((f) => rateFinding(f, p));
 }
 function rateAllInPlace(findings, p) {
-  return findings.map((f) => rate(f, p, true));
+  for (let i = 0; i < findings.length; i++) findings[i] = rate(findings[i], p, true);
+  return findings;
 }
 function explainLine(f) {
   return f.explanation.map((s) => s.step === "rule" || s.step === "component" ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`).join("; ");
@@ -40081,8 +40082,7 @@ function applyExceptions(findings, settings, now) {
   const t2 = now.getTime();
   const stats = /* @__PURE__ */ new Map();
   for (const e of settings.entries) stats.set(e.id, { matched: 0, applied: 0, notAllowed: 0 });
-  const out = findings.map((f) => {
-    if (settings.entries.length === 0) return f;
+  const out = settings.entries.length === 0 ? findings : findings.map((f) => {
     let chosen;
     for (const e of settings.entries) {
       if (!e.test(f)) continue;
@@ -40352,8 +40352,21 @@ function sortFindings(findings, blocking) {
   order.sort(
     (a, b) => head[a] - head[b] || cmp(where2[a], where2[b]) || line[a] - line[b] || cmp(findings[a].ruleId, findings[b].ruleId) || a - b
   );
-  const input2 = findings.slice();
-  for (let i = 0; i < n; i++) findings[i] = input2[order[i]];
+  const placed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (placed[i]) continue;
+    const first = findings[i];
+    for (let j = i; ; ) {
+      placed[j] = 1;
+      const k = order[j];
+      if (k === i) {
+        findings[j] = first;
+        break;
+      }
+      findings[j] = findings[k];
+      j = k;
+    }
+  }
 }
 function toolKinds(findings) {
   const out = /* @__PURE__ */ new Map();

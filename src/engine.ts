@@ -177,8 +177,22 @@ export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<str
       cmp((findings[a] as RatedFinding).ruleId, (findings[b] as RatedFinding).ruleId) ||
       a - b,
   );
-  const input = findings.slice();
-  for (let i = 0; i < n; i++) findings[i] = input[order[i] as number] as RatedFinding;
+  // findings[j] = (finding at position order[j]), cycle by cycle, without a copy of the array.
+  const placed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    if (placed[i]) continue;
+    const first = findings[i] as RatedFinding;
+    for (let j = i; ; ) {
+      placed[j] = 1;
+      const k = order[j] as number;
+      if (k === i) {
+        findings[j] = first;
+        break;
+      }
+      findings[j] = findings[k] as RatedFinding;
+      j = k;
+    }
+  }
 }
 
 function toolKinds(findings: readonly RatedFinding[]): Record<string, string[]> {

@@ -185,11 +185,12 @@ export function rateAll(findings: readonly Finding[], p: Policy): RatedFinding[]
 }
 
 /**
- * `rateAll` that completes the given findings themselves instead of copies (each becomes its RatedFinding): the same
- * values, a fraction of the memory. For the engine only, when its caller hands over the findings (EngineInput.inPlace).
+ * `rateAll` that completes the given findings, and their array, themselves instead of copies (each becomes its
+ * RatedFinding): the same values, a fraction of the memory. For the engine only, when its caller hands over the findings (EngineInput.inPlace).
  */
 export function rateAllInPlace(findings: Finding[], p: Policy): RatedFinding[] {
-  return findings.map((f) => rate(f, p, true));
+  for (let i = 0; i < findings.length; i++) findings[i] = rate(findings[i] as Finding, p, true);
+  return findings as RatedFinding[];
 }
 
 /** The explanation as one line, e.g. `security-severity 8.8 >= 7.0 → high; rule "Test code" high → medium`. */
