@@ -15478,16 +15478,12 @@ function parseResult(ix, result2, runIndex, resultIndex, ctx) {
     securitySeverity: secSev !== void 0 && secSev >= 0 && secSev <= 10 ? secSev : void 0,
     scannerSeverity: scannerSeverity || void 0,
     path: loc.path,
-    location: loc.location,
     startLine: loc.startLine,
     endLine: loc.endLine,
     startColumn: loc.startColumn,
     endColumn: loc.endColumn,
-    snippet: kind === "secret" ? void 0 : loc.snippet,
-    // the flagged line of a secret finding is the secret itself
     suppressions: suppressionsOf(own(result2, "suppressions")),
     baselineState: baselineState || void 0,
-    firstDetected: first && !Number.isNaN(Date.parse(first)) ? new Date(Date.parse(first)).toISOString() : void 0,
     severity: void 0,
     rank: void 0,
     gated: void 0,
@@ -15495,6 +15491,9 @@ function parseResult(ix, result2, runIndex, resultIndex, ctx) {
     status: void 0,
     firstSeen: void 0
   };
+  if (loc.location !== void 0) f.location = loc.location;
+  if (loc.snippet !== void 0 && kind !== "secret") f.snippet = loc.snippet;
+  if (first && !Number.isNaN(Date.parse(first))) f.firstDetected = new Date(Date.parse(first)).toISOString();
   return f;
 }
 var SarifSink = class {

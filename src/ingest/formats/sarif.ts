@@ -428,7 +428,7 @@ function parseResult(ix: RunIndex, result: Obj, runIndex: number, resultIndex: n
   // Every member most SARIF findings get, absent ones undefined (JSON and the reports leave them out), in one order,
   // those rating and tracking add included: V8 then keeps them all inside the object, one shape for all. Members
   // added later go to a separate, growing property store: for the rating's, ~150 MB more memory at a million findings,
-  // and old-space garbage each time a store grows. (Rare ones — component, exception, SLA … — are left to that store.)
+  // and old-space garbage each time a store grows. (Rare ones — location, snippet, component, exception, SLA … — are left to that store.)
   const f = {
     fingerprint: fp.fingerprint,
     fingerprintSource: fp.source,
@@ -447,15 +447,12 @@ function parseResult(ix: RunIndex, result: Obj, runIndex: number, resultIndex: n
     securitySeverity: secSev !== undefined && secSev >= 0 && secSev <= 10 ? secSev : undefined,
     scannerSeverity: scannerSeverity || undefined,
     path: loc.path,
-    location: loc.location,
     startLine: loc.startLine,
     endLine: loc.endLine,
     startColumn: loc.startColumn,
     endColumn: loc.endColumn,
-    snippet: kind === 'secret' ? undefined : loc.snippet, // the flagged line of a secret finding is the secret itself
     suppressions: suppressionsOf(own(result, 'suppressions')),
     baselineState: baselineState || undefined,
-    firstDetected: first && !Number.isNaN(Date.parse(first)) ? new Date(Date.parse(first)).toISOString() : undefined,
     severity: undefined,
     rank: undefined,
     gated: undefined,
@@ -463,6 +460,10 @@ function parseResult(ix: RunIndex, result: Obj, runIndex: number, resultIndex: n
     status: undefined,
     firstSeen: undefined,
   } as Finding;
+  // Rarely set (most results have a file path, no snippet, no detection time): added only where present.
+  if (loc.location !== undefined) f.location = loc.location;
+  if (loc.snippet !== undefined && kind !== 'secret') f.snippet = loc.snippet; // a secret finding's line is the secret
+  if (first && !Number.isNaN(Date.parse(first))) f.firstDetected = new Date(Date.parse(first)).toISOString();
   return f;
 }
 
