@@ -29,7 +29,7 @@ import {
  *
  * The result is the log `buildRatedSarif` builds from the parsed documents (tested on the corpus): same runs, results
  * and ratings. Compact output copies the scanner's text as it is (including its whitespace); indented output (small
- * runs) is re-indented value by value.
+ * runs) is re-indented run by run.
  */
 
 /** A SARIF input as ingest read it: where it is, and its size and modification time then. */
