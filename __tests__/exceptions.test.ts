@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareVersions, compileVersionRange } from '../src/exceptions/version';
+import { summarizeExceptions } from '../src/exceptions/apply';
 import { runEngine, type EngineInput } from '../src/engine';
 import { emptyBook } from '../src/ledger/schema';
 import { loadPolicy } from '../src/io/policy';
@@ -271,5 +272,15 @@ describe('defect-gate exceptions (CLI review)', () => {
     expect(j.entries.find((e) => e.id === 'EX-1')?.state).toBe('stale');
     expect((await cli(['exceptions', '--expiring', 'soon'])).stderr).toContain('invalid --expiring "soon"');
     expect((await cli(['exceptions'])).code).toBe(0); // the default policy has no exceptions
+  });
+});
+
+describe('exception summaries', () => {
+  it('count approvers and types named like Object.prototype members', () => {
+    const entry = (id: string, approvedBy: string) => ({ id, type: 'accepted-risk' as const, file: 'p.yml', state: 'active' as const, matched: 1, applied: 1, notAllowed: 0, approvedBy });
+    const s = summarizeExceptions([entry('a', 'constructor'), entry('b', 'constructor'), entry('c', 'toString'), entry('d', '__proto__')]);
+    expect(s.byApprover).toEqual({ constructor: 2, toString: 1, ['__proto__']: 1 });
+    expect(Object.keys(s.byApprover).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(s.byType).toEqual({ 'accepted-risk': 4 });
   });
 });

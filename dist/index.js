@@ -31574,15 +31574,15 @@ function applyExceptions(findings, settings, now) {
 }
 function summarizeExceptions(list) {
   const byState = { active: 0, expiring: 0, expired: 0, stale: 0 };
-  const byType = {};
-  const byApprover = {};
+  const byType = /* @__PURE__ */ new Map();
+  const byApprover = /* @__PURE__ */ new Map();
   for (const e of list) {
     byState[e.state]++;
-    byType[e.type] = (byType[e.type] ?? 0) + 1;
+    byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
     const who = e.approvedBy ?? "(none)";
-    byApprover[who] = (byApprover[who] ?? 0) + 1;
+    byApprover.set(who, (byApprover.get(who) ?? 0) + 1);
   }
-  return { byState, byType, byApprover };
+  return { byState, byType: Object.fromEntries(byType), byApprover: Object.fromEntries(byApprover) };
 }
 
 // src/ledger/sla.ts

@@ -145,13 +145,14 @@ export function summarizeExceptions(list: ExceptionStatus[]): {
   byApprover: Record<string, number>;
 } {
   const byState: Record<ExceptionState, number> = { active: 0, expiring: 0, expired: 0, stale: 0 };
-  const byType: Record<string, number> = {};
-  const byApprover: Record<string, number> = {};
+  // Maps, then objects: approver names are free text ("constructor" is not a key to look up on a plain object).
+  const byType = new Map<string, number>();
+  const byApprover = new Map<string, number>();
   for (const e of list) {
     byState[e.state]++;
-    byType[e.type] = (byType[e.type] ?? 0) + 1;
+    byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
     const who = e.approvedBy ?? '(none)';
-    byApprover[who] = (byApprover[who] ?? 0) + 1;
+    byApprover.set(who, (byApprover.get(who) ?? 0) + 1);
   }
-  return { byState, byType, byApprover };
+  return { byState, byType: Object.fromEntries(byType), byApprover: Object.fromEntries(byApprover) };
 }
