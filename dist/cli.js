@@ -10471,9 +10471,27 @@ import { parseArgs as parseArgs2 } from "node:util";
 import { resolve as resolve8 } from "node:path";
 
 // src/check.ts
+import { readFileSync as readFileSync4, statSync as statSync2, writeSync as writeSync2 } from "node:fs";
+import { resolve as resolve4 } from "node:path";
+
+// src/io/atomic.ts
+import { closeSync, mkdirSync, openSync, renameSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
+function writeAtomically(path, fill) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    fill(fd);
+  } finally {
+    closeSync(fd);
+  }
+  rmSync(path, { force: true });
+  renameSync(tmp, path);
+}
+
+// src/check.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
-import { closeSync as closeSync3, mkdirSync as mkdirSync2, openSync as openSync3, readFileSync as readFileSync4, renameSync as renameSync2, rmSync as rmSync2, statSync as statSync2, writeFileSync, writeSync as writeSync2 } from "node:fs";
-import { dirname as dirname3, resolve as resolve4 } from "node:path";
 
 // src/ingest/json.ts
 function stripBom(text2) {
@@ -18234,7 +18252,7 @@ function mergeInto(into, from) {
 }
 
 // src/ingest/stream.ts
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync as closeSync2, fstatSync, openSync as openSync2, readSync } from "node:fs";
 var INDEX_KEYS = /* @__PURE__ */ new Set(["tool", "originalUriBaseIds", "artifacts", "taxonomies"]);
 var JsonSyntax = class extends Error {
   constructor(at, why) {
@@ -18261,6 +18279,11 @@ var Reader = class {
   len = 0;
   pos = 0;
   eof = false;
+  /** Moves past a UTF-8 byte order mark at the start of the file, if there is one. */
+  skipBom() {
+    const bom = Buffer.alloc(3);
+    if (readSync(this.fd, bom, 0, 3, 0) === 3 && bom[0] === 239 && bom[1] === 187 && bom[2] === 191) this.seek(3);
+  }
   abs(i = this.pos) {
     return this.base + i;
   }
@@ -18489,7 +18512,7 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
   const file2 = ctx.file;
   let fd;
   try {
-    fd = openSync(path, "r");
+    fd = openSync2(path, "r");
   } catch (err) {
     return fatal2(file2, `cannot read the file: ${err.message}`);
   }
@@ -18501,8 +18524,7 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
     });
     if (format && format !== "sarif") return onlySarif(`format "${format}" cannot be streamed`);
     const r = new Reader(fd, size, Math.max(16, opts.chunkSize ?? 1 << 22));
-    const bom = Buffer.alloc(3);
-    if (readSync(fd, bom, 0, 3, 0) === 3 && bom[0] === 239 && bom[1] === 187 && bom[2] === 191) r.seek(3);
+    r.skipBom();
     const first = r.peek();
     if (first < 0) return fatal2(file2, "the file is empty", { hint: "check that the scanner step succeeded and wrote its report to this path" });
     if (first !== 123) return onlySarif(first === 60 ? "the file is XML" : "the document is not a JSON object");
@@ -18522,7 +18544,7 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
       });
     }
   } finally {
-    closeSync(fd);
+    closeSync2(fd);
   }
 }
 function streamSarif(r, ctx, onlySarif) {
@@ -18720,7 +18742,7 @@ function parseFormatOverrides(entries) {
 
 // src/io/policy.ts
 import { readFileSync as readFileSync2 } from "node:fs";
-import { dirname, relative as relative2, resolve as resolve2 } from "node:path";
+import { dirname as dirname2, relative as relative2, resolve as resolve2 } from "node:path";
 import { posix } from "node:path";
 
 // policies/default.yml
@@ -39465,7 +39487,7 @@ function relativeTo(from, spec) {
   if (from.kind === "remote") {
     return { ...from, path: posix.normalize(posix.join(posix.dirname(from.path), spec)).replace(/^\/+/, "") };
   }
-  return { kind: "local", abs: resolve2(dirname(from.abs), spec) };
+  return { kind: "local", abs: resolve2(dirname2(from.abs), spec) };
 }
 function asList3(v) {
   if (typeof v === "string") return [v];
@@ -40752,8 +40774,7 @@ function reportForWriting(r, policyFile, tracking = { written: false }) {
 
 // src/io/rated-sarif.ts
 import { isUtf8 } from "node:buffer";
-import { closeSync as closeSync2, fstatSync as fstatSync2, ftruncateSync, mkdirSync, openSync as openSync2, readSync as readSync2, renameSync, rmSync, writeSync } from "node:fs";
-import { dirname as dirname2 } from "node:path";
+import { closeSync as closeSync3, fstatSync as fstatSync2, ftruncateSync, openSync as openSync3, writeSync } from "node:fs";
 
 // src/report/sarif.ts
 var BY_RANK = [9.5, 8, 5.5, 2, 0];
@@ -40797,10 +40818,11 @@ function ratedMembersJson(f, scores, blocking) {
 function ratedLevel(f, policy) {
   return f.resultKind === "fail" ? sarifLevelFor(policy, f.rank) : void 0;
 }
-function rateResult(res, f, policy, scores, blocking) {
-  res.properties = ratedProperties(res.properties, f, scores, blocking);
+function ratedResult(res, f, policy, scores, blocking) {
+  const copy2 = { ...res, properties: ratedProperties(res.properties, f, scores, blocking) };
   const level = ratedLevel(f, policy);
-  if (level) res.level = level;
+  if (level) copy2.level = level;
+  return copy2;
 }
 function ruleScores(rated, scores) {
   const ruleMax = /* @__PURE__ */ new Map();
@@ -40853,8 +40875,7 @@ function nativeRun(tool, findings, policy, scores, blocking) {
     } else if (f.location) {
       res.locations = [{ logicalLocations: [{ fullyQualifiedName: f.location }] }];
     }
-    rateResult(res, f, policy, scores, blocking.has(f.fingerprint));
-    results2.push(res);
+    results2.push(ratedResult(res, f, policy, scores, blocking.has(f.fingerprint)));
   }
   for (const [id, r] of rules) r.properties = { ...r.properties, "security-severity": (ruleScore.get(id) ?? 0).toFixed(1) };
   return {
@@ -40960,10 +40981,7 @@ function copy(sink, b) {
 var indented = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
 ${indent}`) : s;
 function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
-  mkdirSync(dirname2(outPath), { recursive: true });
-  const tmp = `${outPath}.${process.pid}.tmp`;
-  const fd = openSync2(tmp, "w");
-  try {
+  writeAtomically(outPath, (fd) => {
     const out = new Out(fd);
     const scores = representativeScores(policy);
     const bySource = findingsBySource(r);
@@ -40986,11 +41004,7 @@ function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
 ` : `]}
 `);
     out.flush();
-  } finally {
-    closeSync2(fd);
-  }
-  rmSync(outPath, { force: true });
-  renameSync(tmp, outPath);
+  });
 }
 function changed(input2, how) {
   return new Error(
@@ -41000,7 +41014,7 @@ function changed(input2, how) {
 function writeFileRuns(input2, rated, ctx) {
   let fd;
   try {
-    fd = openSync2(input2.path, "r");
+    fd = openSync3(input2.path, "r");
   } catch (err) {
     throw changed(input2, `it cannot be read any more: ${err.message}`);
   }
@@ -41010,8 +41024,7 @@ function writeFileRuns(input2, rated, ctx) {
       throw changed(input2, st.size !== input2.size ? `${input2.size} bytes when read, ${st.size} now` : "modified since it was read");
     }
     const r = new Reader(fd, st.size, ctx.chunk);
-    const bom = Buffer.alloc(3);
-    if (readSync2(fd, bom, 0, 3, 0) === 3 && bom[0] === 239 && bom[1] === 187 && bom[2] === 191) r.seek(3);
+    r.skipBom();
     if (r.peek() !== 123) return;
     const start = { mark: ctx.out.mark(), runs: ctx.runsWritten };
     r.object((key) => {
@@ -41031,7 +41044,7 @@ function writeFileRuns(input2, rated, ctx) {
     if (err instanceof JsonSyntax) throw changed(input2, `no longer valid JSON at byte ${err.at}`);
     throw err;
   } finally {
-    closeSync2(fd);
+    closeSync3(fd);
   }
 }
 function writeRun(r, file2, rated, ctx) {
@@ -41082,7 +41095,7 @@ function writeResult(r, f, ctx, sink) {
   const [start, end] = r.skip(bounds);
   const obj = r.bytes(start, end);
   if (!isUtf8(obj)) {
-    sink.text(stringify(ratedCopy(JSON.parse(obj.toString("utf8")), f, ctx, blocking), 4));
+    sink.text(stringify(ratedResult(JSON.parse(obj.toString("utf8")), f, ctx.policy, ctx.scores, blocking), 4));
     return;
   }
   let from = 0;
@@ -41130,13 +41143,6 @@ function writeResult(r, f, ctx, sink) {
   if (!hasProperties) tail += `${members2++ > 0 ? "," : ""}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
   if (level && !hasLevel) tail += `${members2 > 0 ? "," : ""}"level":${JSON.stringify(level)}`;
   sink.text(`${tail}}`);
-}
-function ratedCopy(res, f, ctx, blocking) {
-  const copy2 = { ...res };
-  copy2.properties = ratedProperties(res.properties, f, ctx.scores, blocking);
-  const level = ratedLevel(f, ctx.policy);
-  if (level) copy2.level = level;
-  return copy2;
 }
 var OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];
 function ratedPropertiesText(obj, vs, ve, f, ctx, blocking) {
@@ -41472,10 +41478,7 @@ function* jsonPieces(value, indent = "", depth = 0, space = 2) {
 }
 var PRETTY_JSON_MAX_FINDINGS = 5e3;
 function writeJsonAtomic(path, value, space = 2) {
-  mkdirSync2(dirname3(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync3(tmp, "w");
-  try {
+  writeAtomically(path, (fd) => {
     const chunks = [];
     let size = 0;
     for (const piece of jsonPieces(value, "", 0, space)) {
@@ -41489,11 +41492,7 @@ function writeJsonAtomic(path, value, space = 2) {
     }
     chunks.push("\n");
     writeSync2(fd, chunks.join(""));
-  } finally {
-    closeSync3(fd);
-  }
-  rmSync2(path, { force: true });
-  renameSync2(tmp, path);
+  });
 }
 function readInputs(settings, log) {
   const ws = settings.workspace;
@@ -41526,7 +41525,11 @@ function readInputs(settings, log) {
     let r;
     if (stamp.size > threshold) {
       let streamed = true;
-      r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback: () => (streamed = false, whole()) } : {});
+      const fallback = () => {
+        streamed = false;
+        return whole();
+      };
+      r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
       log.debug(`${name}: ${stamp.size} bytes, ${streamed ? "streamed" : "read whole"}: ${r.format ?? "unrecognized"}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
     } else {
       r = whole();
@@ -42664,8 +42667,8 @@ function fetchClient(baseUrl, token, userAgent2) {
 }
 
 // src/ledger/file-store.ts
-import { mkdirSync as mkdirSync3, readFileSync as readFileSync5, renameSync as renameSync3, writeFileSync as writeFileSync2 } from "node:fs";
-import { dirname as dirname4 } from "node:path";
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync5, renameSync as renameSync2, writeFileSync } from "node:fs";
+import { dirname as dirname3 } from "node:path";
 
 // src/ledger/store.ts
 var SCOPE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -42722,11 +42725,11 @@ var FileLedgerStore = class {
       updatedAt: this.now().toISOString(),
       books: { ...file2.books, [scope]: apply(file2.books[scope] ?? emptyBook()) }
     };
-    mkdirSync3(dirname4(this.path), { recursive: true });
+    mkdirSync2(dirname3(this.path), { recursive: true });
     const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync2(tmp, `${JSON.stringify(next, null, 1)}
+    writeFileSync(tmp, `${JSON.stringify(next, null, 1)}
 `);
-    renameSync3(tmp, this.path);
+    renameSync2(tmp, this.path);
   }
 };
 
@@ -42757,8 +42760,8 @@ function remotePolicyFetcher(env) {
 }
 
 // src/report/report-command.ts
-import { mkdirSync as mkdirSync4, writeFileSync as writeFileSync3 } from "node:fs";
-import { dirname as dirname5, resolve as resolve6 } from "node:path";
+import { mkdirSync as mkdirSync3, writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname4, resolve as resolve6 } from "node:path";
 
 // src/ledger/branch-store.ts
 import { createHash as createHash2 } from "node:crypto";
@@ -45522,13 +45525,13 @@ function parseSpec(s) {
   }
 }
 function write(path, text2) {
-  mkdirSync4(dirname5(path), { recursive: true });
-  writeFileSync3(path, text2);
+  mkdirSync3(dirname4(path), { recursive: true });
+  writeFileSync2(path, text2);
 }
 
 // src/cli-policy.ts
 import { readFileSync as readFileSync6 } from "node:fs";
-import { basename, dirname as dirname6, extname, join as join2, resolve as resolve7 } from "node:path";
+import { basename, dirname as dirname5, extname, join as join2, resolve as resolve7 } from "node:path";
 import { parseArgs } from "node:util";
 
 // src/policy/lint.ts
@@ -46150,7 +46153,7 @@ async function validateCommand(file2, opts, io) {
 }
 function defaultTestsFile(policyFile) {
   const ext = extname(policyFile);
-  return join2(dirname6(policyFile), `${basename(policyFile, ext)}.test.yml`);
+  return join2(dirname5(policyFile), `${basename(policyFile, ext)}.test.yml`);
 }
 async function testCommand(file2, opts, io) {
   if (!file2 && !opts.tests) return usage(io, "policy test: give the policy file (its tests are <name>.test.yml beside it) or --tests FILE for the built-in policy");

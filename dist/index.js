@@ -57837,9 +57837,27 @@ function policyFetcher(token, logger, env = process.env) {
 }
 
 // src/check.ts
+import { readFileSync as readFileSync7, statSync as statSync2, writeSync as writeSync2 } from "node:fs";
+import { resolve as resolve6 } from "node:path";
+
+// src/io/atomic.ts
+import { closeSync, mkdirSync as mkdirSync2, openSync, renameSync as renameSync2, rmSync } from "node:fs";
+import { dirname as dirname2 } from "node:path";
+function writeAtomically(path, fill) {
+  mkdirSync2(dirname2(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  const fd = openSync(tmp, "w");
+  try {
+    fill(fd);
+  } finally {
+    closeSync(fd);
+  }
+  rmSync(path, { force: true });
+  renameSync2(tmp, path);
+}
+
+// src/check.ts
 var import_picomatch4 = __toESM(require_picomatch2(), 1);
-import { closeSync as closeSync3, mkdirSync as mkdirSync3, openSync as openSync3, readFileSync as readFileSync7, renameSync as renameSync3, rmSync as rmSync2, statSync as statSync2, writeFileSync as writeFileSync2, writeSync as writeSync2 } from "node:fs";
-import { dirname as dirname4, resolve as resolve6 } from "node:path";
 
 // node_modules/fast-xml-parser/src/util.js
 var nameStartChar = ":A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD";
@@ -65337,7 +65355,7 @@ function mergeInto(into, from) {
 }
 
 // src/ingest/stream.ts
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync as closeSync2, fstatSync, openSync as openSync2, readSync } from "node:fs";
 var INDEX_KEYS = /* @__PURE__ */ new Set(["tool", "originalUriBaseIds", "artifacts", "taxonomies"]);
 var JsonSyntax = class extends Error {
   constructor(at, why) {
@@ -65364,6 +65382,11 @@ var Reader = class {
   len = 0;
   pos = 0;
   eof = false;
+  /** Moves past a UTF-8 byte order mark at the start of the file, if there is one. */
+  skipBom() {
+    const bom = Buffer.alloc(3);
+    if (readSync(this.fd, bom, 0, 3, 0) === 3 && bom[0] === 239 && bom[1] === 187 && bom[2] === 191) this.seek(3);
+  }
   abs(i = this.pos) {
     return this.base + i;
   }
@@ -65592,7 +65615,7 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
   const file2 = ctx.file;
   let fd;
   try {
-    fd = openSync(path, "r");
+    fd = openSync2(path, "r");
   } catch (err) {
     return fatal2(file2, `cannot read the file: ${err.message}`);
   }
@@ -65604,8 +65627,7 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
     });
     if (format && format !== "sarif") return onlySarif(`format "${format}" cannot be streamed`);
     const r = new Reader(fd, size, Math.max(16, opts.chunkSize ?? 1 << 22));
-    const bom = Buffer.alloc(3);
-    if (readSync(fd, bom, 0, 3, 0) === 3 && bom[0] === 239 && bom[1] === 187 && bom[2] === 191) r.seek(3);
+    r.skipBom();
     const first = r.peek();
     if (first < 0) return fatal2(file2, "the file is empty", { hint: "check that the scanner step succeeded and wrote its report to this path" });
     if (first !== 123) return onlySarif(first === 60 ? "the file is XML" : "the document is not a JSON object");
@@ -65625,7 +65647,7 @@ function ingestSarifFile(path, ctx, format, opts = {}) {
       });
     }
   } finally {
-    closeSync(fd);
+    closeSync2(fd);
   }
 }
 function streamSarif(r, ctx, onlySarif) {
@@ -65710,7 +65732,7 @@ function streamRun(r, sink, ri) {
 
 // src/io/policy.ts
 import { readFileSync as readFileSync5 } from "node:fs";
-import { dirname as dirname2, relative as relative2, resolve as resolve4 } from "node:path";
+import { dirname as dirname3, relative as relative2, resolve as resolve4 } from "node:path";
 import { posix } from "node:path";
 
 // policies/default.yml
@@ -66557,7 +66579,7 @@ function relativeTo(from, spec) {
   if (from.kind === "remote") {
     return { ...from, path: posix.normalize(posix.join(posix.dirname(from.path), spec)).replace(/^\/+/, "") };
   }
-  return { kind: "local", abs: resolve4(dirname2(from.abs), spec) };
+  return { kind: "local", abs: resolve4(dirname3(from.abs), spec) };
 }
 function asList3(v) {
   if (typeof v === "string") return [v];
@@ -67420,8 +67442,7 @@ function reportForWriting(r, policyFile, tracking = { written: false }) {
 
 // src/io/rated-sarif.ts
 import { isUtf8 } from "node:buffer";
-import { closeSync as closeSync2, fstatSync as fstatSync2, ftruncateSync, mkdirSync as mkdirSync2, openSync as openSync2, readSync as readSync2, renameSync as renameSync2, rmSync, writeSync } from "node:fs";
-import { dirname as dirname3 } from "node:path";
+import { closeSync as closeSync3, fstatSync as fstatSync2, ftruncateSync, openSync as openSync3, writeSync } from "node:fs";
 
 // src/report/sarif.ts
 var BY_RANK = [9.5, 8, 5.5, 2, 0];
@@ -67465,10 +67486,11 @@ function ratedMembersJson(f, scores, blocking) {
 function ratedLevel(f, policy) {
   return f.resultKind === "fail" ? sarifLevelFor(policy, f.rank) : void 0;
 }
-function rateResult(res, f, policy, scores, blocking) {
-  res.properties = ratedProperties(res.properties, f, scores, blocking);
+function ratedResult(res, f, policy, scores, blocking) {
+  const copy2 = { ...res, properties: ratedProperties(res.properties, f, scores, blocking) };
   const level = ratedLevel(f, policy);
-  if (level) res.level = level;
+  if (level) copy2.level = level;
+  return copy2;
 }
 function ruleScores(rated, scores) {
   const ruleMax = /* @__PURE__ */ new Map();
@@ -67521,8 +67543,7 @@ function nativeRun(tool, findings, policy, scores, blocking) {
     } else if (f.location) {
       res.locations = [{ logicalLocations: [{ fullyQualifiedName: f.location }] }];
     }
-    rateResult(res, f, policy, scores, blocking.has(f.fingerprint));
-    results2.push(res);
+    results2.push(ratedResult(res, f, policy, scores, blocking.has(f.fingerprint)));
   }
   for (const [id, r] of rules) r.properties = { ...r.properties, "security-severity": (ruleScore.get(id) ?? 0).toFixed(1) };
   return {
@@ -67628,10 +67649,7 @@ function copy(sink, b) {
 var indented = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
 ${indent}`) : s;
 function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
-  mkdirSync2(dirname3(outPath), { recursive: true });
-  const tmp = `${outPath}.${process.pid}.tmp`;
-  const fd = openSync2(tmp, "w");
-  try {
+  writeAtomically(outPath, (fd) => {
     const out = new Out(fd);
     const scores = representativeScores(policy);
     const bySource = findingsBySource(r);
@@ -67654,11 +67672,7 @@ function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
 ` : `]}
 `);
     out.flush();
-  } finally {
-    closeSync2(fd);
-  }
-  rmSync(outPath, { force: true });
-  renameSync2(tmp, outPath);
+  });
 }
 function changed(input2, how) {
   return new Error(
@@ -67668,7 +67682,7 @@ function changed(input2, how) {
 function writeFileRuns(input2, rated, ctx) {
   let fd;
   try {
-    fd = openSync2(input2.path, "r");
+    fd = openSync3(input2.path, "r");
   } catch (err) {
     throw changed(input2, `it cannot be read any more: ${err.message}`);
   }
@@ -67678,8 +67692,7 @@ function writeFileRuns(input2, rated, ctx) {
       throw changed(input2, st.size !== input2.size ? `${input2.size} bytes when read, ${st.size} now` : "modified since it was read");
     }
     const r = new Reader(fd, st.size, ctx.chunk);
-    const bom = Buffer.alloc(3);
-    if (readSync2(fd, bom, 0, 3, 0) === 3 && bom[0] === 239 && bom[1] === 187 && bom[2] === 191) r.seek(3);
+    r.skipBom();
     if (r.peek() !== 123) return;
     const start = { mark: ctx.out.mark(), runs: ctx.runsWritten };
     r.object((key) => {
@@ -67699,7 +67712,7 @@ function writeFileRuns(input2, rated, ctx) {
     if (err instanceof JsonSyntax) throw changed(input2, `no longer valid JSON at byte ${err.at}`);
     throw err;
   } finally {
-    closeSync2(fd);
+    closeSync3(fd);
   }
 }
 function writeRun(r, file2, rated, ctx) {
@@ -67750,7 +67763,7 @@ function writeResult(r, f, ctx, sink) {
   const [start, end] = r.skip(bounds);
   const obj2 = r.bytes(start, end);
   if (!isUtf8(obj2)) {
-    sink.text(stringify(ratedCopy(JSON.parse(obj2.toString("utf8")), f, ctx, blocking), 4));
+    sink.text(stringify(ratedResult(JSON.parse(obj2.toString("utf8")), f, ctx.policy, ctx.scores, blocking), 4));
     return;
   }
   let from = 0;
@@ -67798,13 +67811,6 @@ function writeResult(r, f, ctx, sink) {
   if (!hasProperties) tail += `${members2++ > 0 ? "," : ""}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
   if (level && !hasLevel) tail += `${members2 > 0 ? "," : ""}"level":${JSON.stringify(level)}`;
   sink.text(`${tail}}`);
-}
-function ratedCopy(res, f, ctx, blocking) {
-  const copy2 = { ...res };
-  copy2.properties = ratedProperties(res.properties, f, ctx.scores, blocking);
-  const level = ratedLevel(f, ctx.policy);
-  if (level) copy2.level = level;
-  return copy2;
 }
 var OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];
 function ratedPropertiesText(obj2, vs, ve, f, ctx, blocking) {
@@ -68140,10 +68146,7 @@ function* jsonPieces(value, indent = "", depth = 0, space = 2) {
 }
 var PRETTY_JSON_MAX_FINDINGS = 5e3;
 function writeJsonAtomic(path, value, space = 2) {
-  mkdirSync3(dirname4(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync3(tmp, "w");
-  try {
+  writeAtomically(path, (fd) => {
     const chunks = [];
     let size = 0;
     for (const piece of jsonPieces(value, "", 0, space)) {
@@ -68157,11 +68160,7 @@ function writeJsonAtomic(path, value, space = 2) {
     }
     chunks.push("\n");
     writeSync2(fd, chunks.join(""));
-  } finally {
-    closeSync3(fd);
-  }
-  rmSync2(path, { force: true });
-  renameSync3(tmp, path);
+  });
 }
 function readInputs(settings, log) {
   const ws = settings.workspace;
@@ -68194,7 +68193,11 @@ function readInputs(settings, log) {
     let r;
     if (stamp.size > threshold) {
       let streamed = true;
-      r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback: () => (streamed = false, whole()) } : {});
+      const fallback = () => {
+        streamed = false;
+        return whole();
+      };
+      r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
       log.debug(`${name}: ${stamp.size} bytes, ${streamed ? "streamed" : "read whole"}: ${r.format ?? "unrecognized"}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
     } else {
       r = whole();

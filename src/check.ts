@@ -1,5 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, statSync, writeSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeAtomically } from './io/atomic';
 import picomatch from 'picomatch';
 import type { InputError } from './model';
 import { ingestText, type IngestedFile } from './ingest/index';
@@ -101,14 +102,6 @@ export function chooseEnvironment(policy: Policy, explicit: string | undefined, 
   return derived;
 }
 
-/** Writes a file atomically (temp file + rename), creating parent directories. */
-export function writeFileAtomic(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
-}
-
 const BATCH = 256;
 /**
  * Elements of a large array serialized per JSON.stringify call, and characters gathered per write: both keep the
@@ -189,10 +182,7 @@ export const PRETTY_JSON_MAX_FINDINGS = 5000;
 
 /** Writes the JSON of `value` and a newline atomically, in pieces (see jsonPieces). */
 export function writeJsonAtomic(path: string, value: unknown, space: 0 | 2 = 2): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
+  writeAtomically(path, (fd) => {
     const chunks: string[] = [];
     let size = 0;
     for (const piece of jsonPieces(value, '', 0, space)) {
@@ -206,14 +196,7 @@ export function writeJsonAtomic(path: string, value: unknown, space: 0 | 2 = 2):
     }
     chunks.push('\n');
     writeSync(fd, chunks.join(''));
-  } finally {
-    closeSync(fd);
-  }
-  // Renaming over an existing file makes ext4 (auto_da_alloc) write the new file to disk before the rename returns:
-  // ~0.1 s per 100 MB. Report files need no such durability, so the old one is removed first; a reader sees the old
-  // file, no file, or the whole new one, never a part.
-  rmSync(path, { force: true });
-  renameSync(tmp, path);
+  });
 }
 
 /** The inputs as ingested, and where the SARIF ones were read from (the rated SARIF is written from those files). */
@@ -255,7 +238,11 @@ export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
     let r: IngestedFile;
     if (stamp.size > threshold) {
       let streamed = true;
-      r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback: () => ((streamed = false), whole()) } : {});
+      const fallback = (): IngestedFile => {
+        streamed = false;
+        return whole();
+      };
+      r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
       log.debug(`${name}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
     } else {
       r = whole();

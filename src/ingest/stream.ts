@@ -52,6 +52,12 @@ export class Reader {
     this.buf = Buffer.allocUnsafe(chunk);
   }
 
+  /** Moves past a UTF-8 byte order mark at the start of the file, if there is one. */
+  skipBom(): void {
+    const bom = Buffer.alloc(3);
+    if (readSync(this.fd, bom, 0, 3, 0) === 3 && bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) this.seek(3);
+  }
+
   abs(i = this.pos): number {
     return this.base + i;
   }
@@ -331,8 +337,7 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
     if (format && format !== 'sarif') return onlySarif(`format "${format}" cannot be streamed`);
     const r = new Reader(fd, size, Math.max(16, opts.chunkSize ?? 1 << 22));
     // Byte order mark.
-    const bom = Buffer.alloc(3);
-    if (readSync(fd, bom, 0, 3, 0) === 3 && bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) r.seek(3);
+    r.skipBom();
     const first = r.peek();
     if (first < 0) return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
     if (first !== 0x7b) return onlySarif(first === 0x3c ? 'the file is XML' : 'the document is not a JSON object');

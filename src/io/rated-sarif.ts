@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { writeAtomically } from './atomic';
+import type * as sarif from 'sarif';
 import type { RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
@@ -13,6 +14,7 @@ import {
   ratedLevel,
   ratedMembersJson,
   ratedProperties,
+  ratedResult,
   representativeScores,
   ruleScores,
   runProperties,
@@ -124,7 +126,7 @@ interface Ctx {
 }
 
 /**
- * Writes the rated SARIF log to `outPath` (atomically: temp file, then rename). Throws when an input cannot be read
+ * Writes the rated SARIF log to `outPath` (whole or not at all, see `writeAtomically`). Throws when an input cannot be read
  * again as it was (changed or removed since the check read it).
  *
  * @param inputs the SARIF inputs, in the order they were ingested
@@ -138,10 +140,7 @@ export function writeRatedSarif(
   space: 0 | 2,
   opts: { chunkSize?: number } = {},
 ): void {
-  mkdirSync(dirname(outPath), { recursive: true });
-  const tmp = `${outPath}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
-  try {
+  writeAtomically(outPath, (fd) => {
     const out = new Out(fd);
     const scores = representativeScores(policy);
     const bySource = findingsBySource(r);
@@ -154,12 +153,7 @@ export function writeRatedSarif(
     }
     out.text(ctx.pretty ? (ctx.runsWritten > 0 ? `\n  ]\n}\n` : `]\n}\n`) : `]}\n`);
     out.flush();
-  } finally {
-    closeSync(fd);
-  }
-  // As for the other reports (check.ts writeJsonAtomic): no forced flush of a replaced file.
-  rmSync(outPath, { force: true });
-  renameSync(tmp, outPath);
+  });
 }
 
 function changed(input: SarifInputFile, how: string): Error {
@@ -182,8 +176,7 @@ function writeFileRuns(input: SarifInputFile, rated: (RatedFinding | undefined)[
       throw changed(input, st.size !== input.size ? `${input.size} bytes when read, ${st.size} now` : 'modified since it was read');
     }
     const r = new Reader(fd, st.size, ctx.chunk);
-    const bom = Buffer.alloc(3);
-    if (readSync(fd, bom, 0, 3, 0) === 3 && bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) r.seek(3);
+    r.skipBom();
     if (r.peek() !== 0x7b) return; // not a log object: no runs (as buildRatedSarif)
     const start = { mark: ctx.out.mark(), runs: ctx.runsWritten };
     r.object((key) => {
@@ -265,7 +258,7 @@ function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, sink: Sink): void {
   const obj = r.bytes(start, end);
   if (!isUtf8(obj)) {
     // Rare: rated from the text as it was read (invalid sequences replaced), through the parsed form.
-    sink.text(stringify(ratedCopy(JSON.parse(obj.toString('utf8')) as Record<string, unknown>, f, ctx, blocking), 4));
+    sink.text(stringify(ratedResult(JSON.parse(obj.toString('utf8')) as sarif.Result, f, ctx.policy, ctx.scores, blocking), 4));
     return;
   }
   let from = 0;
@@ -314,15 +307,6 @@ function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, sink: Sink): void {
   if (!hasProperties) tail += `${members++ > 0 ? ',' : ''}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
   if (level && !hasLevel) tail += `${members > 0 ? ',' : ''}"level":${JSON.stringify(level)}`;
   sink.text(`${tail}}`);
-}
-
-/** A parsed result with the ratings, as `buildRatedSarif` rates it. */
-function ratedCopy(res: Record<string, unknown>, f: RatedFinding, ctx: Ctx, blocking: boolean): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...res };
-  copy.properties = ratedProperties(res.properties, f, ctx.scores, blocking);
-  const level = ratedLevel(f, ctx.policy);
-  if (level) copy.level = level;
-  return copy;
 }
 
 const OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];

@@ -186,7 +186,8 @@ export function rateAll(findings: readonly Finding[], p: Policy): RatedFinding[]
 
 /**
  * `rateAll` that completes the given findings, and their array, themselves instead of copies (each becomes its
- * RatedFinding): the same values, a fraction of the memory. For the engine only, when its caller hands over the findings (EngineInput.inPlace).
+ * RatedFinding): the same values, a fraction of the memory. For the engine only, when its caller hands over the
+ * findings (EngineInput.inPlace).
  */
 export function rateAllInPlace(findings: Finding[], p: Policy): RatedFinding[] {
   for (let i = 0; i < findings.length; i++) findings[i] = rate(findings[i] as Finding, p, true);

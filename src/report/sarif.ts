@@ -74,10 +74,12 @@ export function ratedLevel(f: RatedFinding, policy: Policy): SarifLevel | undefi
   return f.resultKind === 'fail' ? sarifLevelFor(policy, f.rank) : undefined;
 }
 
-function rateResult(res: sarif.Result, f: RatedFinding, policy: Policy, scores: number[], blocking: boolean): void {
-  res.properties = ratedProperties(res.properties, f, scores, blocking);
+/** A copy of a parsed result with its ratings (`properties`, and `level` for failures). */
+export function ratedResult(res: sarif.Result, f: RatedFinding, policy: Policy, scores: number[], blocking: boolean): sarif.Result {
+  const copy: sarif.Result = { ...res, properties: ratedProperties(res.properties, f, scores, blocking) };
   const level = ratedLevel(f, policy);
-  if (level) res.level = level;
+  if (level) copy.level = level;
+  return copy;
 }
 
 /** The highest representative score of each rule's rated results (code scanning reads it from the rule). */
@@ -140,8 +142,7 @@ export function nativeRun(tool: string, findings: RatedFinding[], policy: Policy
     } else if (f.location) {
       res.locations = [{ logicalLocations: [{ fullyQualifiedName: f.location }] }];
     }
-    rateResult(res, f, policy, scores, blocking.has(f.fingerprint));
-    results.push(res);
+    results.push(ratedResult(res, f, policy, scores, blocking.has(f.fingerprint)));
   }
   for (const [id, r] of rules) r.properties = { ...r.properties, 'security-severity': (ruleScore.get(id) ?? 0).toFixed(1) };
   return {
@@ -219,9 +220,7 @@ export function buildRatedSarif(r: RunResult, policy: Policy, documents: Readonl
         run.results = run0.results.map((res, i) => {
           const f = rated[i];
           if (!f || typeof res !== 'object' || res === null) return res;
-          const copy = { ...res };
-          rateResult(copy, f, policy, scores, r.blocking.has(f.fingerprint));
-          return copy;
+          return ratedResult(res, f, policy, scores, r.blocking.has(f.fingerprint));
         });
       }
       if (run0.tool && typeof run0.tool === 'object') run.tool = toolWithScores(run0.tool, ruleScores(rated, scores)) as sarif.Tool;

@@ -282,15 +282,7 @@ function suppressionsOf(v: unknown): ScannerSuppression[] {
   return out;
 }
 
-interface Located {
-  path?: string;
-  location?: string;
-  startLine?: number;
-  endLine?: number;
-  startColumn?: number;
-  endColumn?: number;
-  snippet?: string;
-}
+type Located = Pick<Finding, 'path' | 'location' | 'startLine' | 'endLine' | 'startColumn' | 'endColumn' | 'snippet'>;
 
 function locate(ix: RunIndex, result: Obj, ctx: ParseContext): Located {
   const loc0 = arr(own(result, 'locations'))[0];
