@@ -23,10 +23,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function runAction(inputs: Record<string, string>, event: { name: string; payload: object }) {
+function runAction(inputs: Record<string, string>, event: { name: string; payload: object }, env: Record<string, string> = {}) {
   const eventPath = join(dir, 'event.json');
   writeFileSync(eventPath, JSON.stringify(event.payload));
-  return runDistAction({ dir, workspace: ws, inputs, eventName: event.name, eventPath, env: { GITHUB_API_URL: 'http://127.0.0.1:9' } });
+  return runDistAction({ dir, workspace: ws, inputs, eventName: event.name, eventPath, env: { GITHUB_API_URL: 'http://127.0.0.1:9', ...env } });
 }
 
 const PR_EVENT = { name: 'pull_request', payload: { pull_request: { number: 7, head: { sha: 'b'.repeat(40) } } } };
@@ -116,5 +116,21 @@ describe('the Action, run from dist/ as the runner runs it', () => {
     expect(r.summary).not.toMatch(/<script>|@octocat/);
     // The forged workflow command stays inside the annotation's escaped message.
     expect(r.stdout.split('\n').filter((l) => l.startsWith('::error::forged'))).toEqual([]);
+  });
+
+  it('large inputs: streamed, and the rated SARIF written by a worker thread, with the same files as read whole', async () => {
+    const inputs = { files: 'results/*.sarif', report: 'report.json', 'sarif-output': 'rated.sarif' };
+    const env = { RUNNER_DEBUG: '1' };
+    const whole = await runAction(inputs, PR_EVENT, { ...env, DEFECT_GATE_STREAM_THRESHOLD: String(1e12) });
+    expect(whole.stdout).not.toContain('rated SARIF written by a worker thread');
+    const wholeSarif = readFileSync(join(ws, 'rated.sarif'), 'utf8');
+    const wholeReport = readFileSync(join(ws, 'report.json'), 'utf8');
+    const streamed = await runAction(inputs, PR_EVENT, { ...env, DEFECT_GATE_STREAM_THRESHOLD: '0' });
+    expect(streamed.stdout).toContain('::debug::rated SARIF written by a worker thread');
+    expect(streamed.status).toBe(whole.status);
+    expect(readFileSync(join(ws, 'rated.sarif'), 'utf8')).toBe(wholeSarif);
+    const strip = (t: string) => t.replace(/"generatedAt": "[^"]*"/, '');
+    expect(strip(readFileSync(join(ws, 'report.json'), 'utf8'))).toBe(strip(wholeReport));
+    expect(streamed.outputs.counts).toBe(whole.outputs.counts);
   });
 });

@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ingestText } from '../src/ingest/index';
 import { runEngine } from '../src/engine';
 import { buildRatedSarif } from '../src/report/sarif';
-import { writeRatedSarif, type SarifInputFile } from '../src/io/rated-sarif';
-import { defaultPolicy } from './helpers';
+import { ratedSarifPlan, writeRatedSarif, writeRatedSarifInWorker, type SarifInputFile } from '../src/io/rated-sarif';
+import { BASE_POLICY, defaultPolicy, policyFrom } from './helpers';
 
 /**
  * The rated SARIF written from the input files (src/io/rated-sarif.ts) against the one built from parsed documents
@@ -42,21 +43,23 @@ function both(content: string | Buffer, space: 0 | 2 = 0, chunkSize?: number) {
 const log = (runs: unknown) => JSON.stringify({ version: '2.1.0', $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs }, null, 1);
 const tool = { driver: { name: 'T', rules: [{ id: 'r1', properties: { 'security-severity': '9.1' } }, { id: 'r2' }] } };
 
+/** Shapes a byte-level writer can get wrong. */
+const shapes: [string, string][] = [
+  ['a plain run', log([{ tool, results: [{ ruleId: 'r1', level: 'note', message: { text: 'm' } }, { ruleId: 'r2', message: { text: 'n' }, properties: { a: 1 } }] }])],
+  ['results before tool, properties in the middle', log([{ results: [{ properties: { x: [1, { y: 2 }] }, ruleId: 'r1', message: { text: 'm' } }], properties: { k: 'v' }, tool }])],
+  ['results that are not objects, a run that is not an object', log([7, { tool, results: [42, null, 'x', [1], { ruleId: 'r1', message: { text: 'm' } }] }, null])],
+  ['repeated members (the last one counts, as in JSON.parse)', '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"A"}}}],"runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r2","message":{"text":"a"}}],"results":[{"ruleId":"r1","level":"none","level":"error","properties":{"a":1},"properties":{"b":2},"message":{"text":"b"}}]}]}'],
+  ['a run without results, results null, empty runs', log([{ tool }, { tool, results: null }, { tool, results: [] }])],
+  ['non-object properties and tool', log([{ tool: 'x', properties: 5, results: [{ ruleId: 'r1', properties: 'p', message: { text: 'm' } }] }])],
+  ['escapes, unicode and numbers as written', '\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T\\u00e9\\"","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"a\\n\\u2028<b>é"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/a.js"},"region":{"startLine":1.0e0,"startColumn":9223372036854775807}}}]}]}]}'],
+  ['no runs member', '{"version":"2.1.0"}'],
+  [
+    'properties that already hold rating members, empty properties, whitespace everywhere',
+    '{ "version" : "2.1.0" , "runs" : [ { "tool" : {"driver":{"name":"T","rules":[{"id":"r1"}]}} , "results" : [ { "ruleId" : "r1" , "properties" : { "security-severity" : "2.0" , "defect-gate/severity" : "x" , "b" : 1 } , "message" : {"text":"m"} } , { "ruleId" : "r1" , "properties" : {  } , "level" : "note" , "message" : {"text":"n"} } , {"ruleId":"r1","message":{"text":"o"},"properties":{"x":{"y":[1,2]}}} ] } ] }',
+  ],
+];
+
 describe('rated SARIF written from the input files', () => {
-  const shapes: [string, string][] = [
-    ['a plain run', log([{ tool, results: [{ ruleId: 'r1', level: 'note', message: { text: 'm' } }, { ruleId: 'r2', message: { text: 'n' }, properties: { a: 1 } }] }])],
-    ['results before tool, properties in the middle', log([{ results: [{ properties: { x: [1, { y: 2 }] }, ruleId: 'r1', message: { text: 'm' } }], properties: { k: 'v' }, tool }])],
-    ['results that are not objects, a run that is not an object', log([7, { tool, results: [42, null, 'x', [1], { ruleId: 'r1', message: { text: 'm' } }] }, null])],
-    ['repeated members (the last one counts, as in JSON.parse)', '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"A"}}}],"runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r2","message":{"text":"a"}}],"results":[{"ruleId":"r1","level":"none","level":"error","properties":{"a":1},"properties":{"b":2},"message":{"text":"b"}}]}]}'],
-    ['a run without results, results null, empty runs', log([{ tool }, { tool, results: null }, { tool, results: [] }])],
-    ['non-object properties and tool', log([{ tool: 'x', properties: 5, results: [{ ruleId: 'r1', properties: 'p', message: { text: 'm' } }] }])],
-    ['escapes, unicode and numbers as written', '\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T\\u00e9\\"","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"a\\n\\u2028<b>é"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/a.js"},"region":{"startLine":1.0e0,"startColumn":9223372036854775807}}}]}]}]}'],
-    ['no runs member', '{"version":"2.1.0"}'],
-    [
-      'properties that already hold rating members, empty properties, whitespace everywhere',
-      '{ "version" : "2.1.0" , "runs" : [ { "tool" : {"driver":{"name":"T","rules":[{"id":"r1"}]}} , "results" : [ { "ruleId" : "r1" , "properties" : { "security-severity" : "2.0" , "defect-gate/severity" : "x" , "b" : 1 } , "message" : {"text":"m"} } , { "ruleId" : "r1" , "properties" : {  } , "level" : "note" , "message" : {"text":"n"} } , {"ruleId":"r1","message":{"text":"o"},"properties":{"x":{"y":[1,2]}}} ] } ] }',
-    ],
-  ];
   it.each(shapes)('%s: the same log as buildRatedSarif, compact and indented, with tiny and large reads', (_name, text) => {
     for (const space of [0, 2] as const) {
       for (const chunk of [5, 1 << 20]) {
@@ -93,5 +96,72 @@ describe('rated SARIF written from the input files', () => {
     expect(() => writeRatedSarif(out, result, policy, [inp], 0)).toThrow(`${inp.file} changed while defect-gate was running`);
     rmSync(inp.path);
     expect(() => writeRatedSarif(out, result, policy, [inp], 0)).toThrow(/cannot be read any more/);
+  });
+});
+
+/** The built worker script (CI builds dist/ before the tests; a clean clone has it committed). */
+const BUILT_WORKER = pathToFileURL(resolve('dist/rated-sarif-worker.js'));
+
+describe('rated SARIF written by a worker thread (dist/rated-sarif-worker.js)', () => {
+  /** The rated SARIF of `inputs` written in this thread and by the worker: the two texts, and how the second was written. */
+  async function inThreadAndWorker(inputs: SarifInputFile[], space: 0 | 2, p = policy, script = BUILT_WORKER) {
+    const files = inputs.map((inp) => ingestText(readFileSync(inp.path, 'utf8'), { file: inp.file, workspace: '/ws' }));
+    const result = runEngine({ files, policy: p, environment: 'default', onInputError: 'warn', now: NOW });
+    const here = join(dir, `here${n++}.sarif`);
+    writeRatedSarif(here, result, p, inputs, space);
+    const there = join(dir, `there${n++}.sarif`);
+    const by = await writeRatedSarifInWorker(there, () => ratedSarifPlan(result, p, inputs, space), script);
+    return { here: readFileSync(here, 'utf8'), there: readFileSync(there, 'utf8'), by, result };
+  }
+
+  it.each(shapes)('%s: byte for byte what this thread writes, compact and indented', async (_name, text) => {
+    for (const space of [0, 2] as const) {
+      const { here, there, by } = await inThreadAndWorker([input(text)], space);
+      expect(by).toBe('worker');
+      expect(there).toBe(here);
+    }
+  });
+
+  it('real logs with findings out of the gate (an exception), blocking ones and invalid UTF-8, several inputs', async () => {
+    const corpus = '__fixtures__/corpus/defectdojo/sarif';
+    const withException = policyFrom(`${BASE_POLICY}exceptions:
+  entries:
+    - {id: EX-1, type: false-positive, match: {path: "**/*.java"}, reason: generated code, approved-by: sec, expires: 2027-01-01}
+`);
+    const bad = Buffer.concat([Buffer.from('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"r1","message":{"text":"a'), Buffer.from([0xff]), Buffer.from('"}}]}]}')]);
+    const inputs = [input(readFileSync(`${corpus}/codeQL-output.sarif`)), input(readFileSync(`${corpus}/cxf-3.4.6.sarif`)), input(bad), input(readFileSync(`${corpus}/spotbugs.sarif`))];
+    const { here, there, by, result } = await inThreadAndWorker(inputs, 0, withException);
+    expect(by).toBe('worker');
+    expect(there).toBe(here);
+    expect(result.findings.some((f) => !f.gated && f.notGatedReason)).toBe(true);
+    expect(result.blocking.size).toBeGreaterThan(0);
+    expect(there).toContain('"defect-gate/not-gated":');
+    expect(there).toContain('"defect-gate/blocking":true');
+  });
+
+  it('rejects with the writer\'s error, naming the file, when an input changed after it was read', async () => {
+    const inp = input(log([{ tool, results: [{ ruleId: 'r1', message: { text: 'm' } }] }]));
+    const ingested = ingestText(readFileSync(inp.path, 'utf8'), { file: inp.file, workspace: '/ws' });
+    const result = runEngine({ files: [ingested], policy, environment: 'default', onInputError: 'warn', now: NOW });
+    writeFileSync(inp.path, log([{ tool, results: [{ ruleId: 'r1', message: { text: 'changed' } }] }]));
+    const out = join(dir, 'changed-worker.sarif');
+    await expect(writeRatedSarifInWorker(out, () => ratedSarifPlan(result, policy, [inp], 0), BUILT_WORKER)).rejects.toThrow(
+      `${inp.file} changed while defect-gate was running`,
+    );
+  });
+
+  it('writes in this thread when there is no worker script or it cannot load, and fails when it stops without an answer', async () => {
+    const text = log([{ tool, results: [{ ruleId: 'r1', message: { text: 'm' } }] }]);
+    const missing = await inThreadAndWorker([input(text)], 0, policy, pathToFileURL(join(dir, 'no-such-worker.js')));
+    expect(missing.by).toBe('thread');
+    expect(missing.there).toBe(missing.here);
+    const broken = join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, 'throw new Error("cannot load");\n');
+    const fallback = await inThreadAndWorker([input(text)], 0, policy, pathToFileURL(broken));
+    expect(fallback.by).toBe('thread');
+    expect(fallback.there).toBe(fallback.here);
+    const silent = join(dir, 'silent-worker.mjs');
+    writeFileSync(silent, 'process.exit(3);\n');
+    await expect(inThreadAndWorker([input(text)], 0, policy, pathToFileURL(silent))).rejects.toThrow('the rated SARIF writer stopped without an answer (exit code 3)');
   });
 });

@@ -18084,6 +18084,39 @@ var PARSERS = [
   dependencyCheckXmlParser
 ];
 
+// src/ingest/depth.ts
+var MAX_DOCUMENT_DEPTH = 200;
+function pruneDeep(doc, max = MAX_DOCUMENT_DEPTH) {
+  const values = [doc];
+  const depths = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const d = depths.pop();
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const c = v[i];
+        if (typeof c !== "object" || c === null) continue;
+        if (d + 1 >= max) v[i] = null;
+        else {
+          values.push(c);
+          depths.push(d + 1);
+        }
+      }
+    } else if (typeof v === "object" && v !== null) {
+      for (const k of Object.keys(v)) {
+        const c = v[k];
+        if (typeof c !== "object" || c === null) continue;
+        if (d + 1 >= max) Object.defineProperty(v, k, { value: null, enumerable: true, writable: true, configurable: true });
+        else {
+          values.push(c);
+          depths.push(d + 1);
+        }
+      }
+    }
+  }
+  return doc;
+}
+
 // src/ingest/index.ts
 function formatIds(parsers = PARSERS) {
   return parsers.map((p) => p.id);
@@ -18163,37 +18196,6 @@ function ingestText(text2, ctx, format, parsers = PARSERS, opts = {}) {
   const out = { ...result2, file: file2, format: parser2.id, findings: disambiguate(result2.findings) };
   if (parser2.id === "sarif" && opts.keepDocument !== false) out.document = pruneDeep(doc);
   return out;
-}
-var MAX_DOCUMENT_DEPTH = 200;
-function pruneDeep(doc, max = MAX_DOCUMENT_DEPTH) {
-  const values = [doc];
-  const depths = [0];
-  while (values.length > 0) {
-    const v = values.pop();
-    const d = depths.pop();
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const c = v[i];
-        if (typeof c !== "object" || c === null) continue;
-        if (d + 1 >= max) v[i] = null;
-        else {
-          values.push(c);
-          depths.push(d + 1);
-        }
-      }
-    } else if (typeof v === "object" && v !== null) {
-      for (const k of Object.keys(v)) {
-        const c = v[k];
-        if (typeof c !== "object" || c === null) continue;
-        if (d + 1 >= max) Object.defineProperty(v, k, { value: null, enumerable: true, writable: true, configurable: true });
-        else {
-          values.push(c);
-          depths.push(d + 1);
-        }
-      }
-    }
-  }
-  return doc;
 }
 function safeDetect(p, doc) {
   try {
@@ -40774,7 +40776,9 @@ function reportForWriting(r, policyFile, tracking = { written: false }) {
 
 // src/io/rated-sarif.ts
 import { isUtf8 } from "node:buffer";
-import { closeSync as closeSync3, fstatSync as fstatSync2, ftruncateSync, openSync as openSync3, writeSync } from "node:fs";
+import { closeSync as closeSync3, existsSync, fstatSync as fstatSync2, ftruncateSync, openSync as openSync3, writeSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
 
 // src/report/sarif.ts
 var BY_RANK = [9.5, 8, 5.5, 2, 0];
@@ -40802,25 +40806,36 @@ function scoreText(scores, rank) {
   if (!texts) scoreTexts.set(scores, texts = scores.map((x) => x.toFixed(1)));
   return texts[rank] ?? scores[rank].toFixed(1);
 }
-function ratedProperties(own3, f, scores, blocking) {
+function ratingOf(f, scores, blocking) {
+  return {
+    severity: f.severity,
+    fingerprint: f.fingerprint,
+    blocking,
+    notGated: !f.gated && f.notGatedReason ? f.notGatedReason : void 0,
+    score: scoreText(scores, f.rank)
+  };
+}
+function withRating(own3, m) {
   const props = typeof own3 === "object" && own3 !== null ? { ...own3 } : {};
-  props["defect-gate/severity"] = f.severity;
-  props["defect-gate/fingerprint"] = f.fingerprint;
-  props["defect-gate/blocking"] = blocking;
-  if (!f.gated && f.notGatedReason) props["defect-gate/not-gated"] = f.notGatedReason;
-  props["security-severity"] = scoreText(scores, f.rank);
+  props["defect-gate/severity"] = m.severity;
+  props["defect-gate/fingerprint"] = m.fingerprint;
+  props["defect-gate/blocking"] = m.blocking;
+  if (m.notGated) props["defect-gate/not-gated"] = m.notGated;
+  props["security-severity"] = m.score;
   return props;
 }
-function ratedMembersJson(f, scores, blocking) {
-  const notGated2 = !f.gated && f.notGatedReason ? `,"defect-gate/not-gated":${JSON.stringify(f.notGatedReason)}` : "";
-  return `"defect-gate/severity":${JSON.stringify(f.severity)},"defect-gate/fingerprint":${JSON.stringify(f.fingerprint)},"defect-gate/blocking":${blocking}${notGated2},"security-severity":"${scoreText(scores, f.rank)}"`;
+function ratingMembersJson(m) {
+  const notGated2 = m.notGated ? `,"defect-gate/not-gated":${JSON.stringify(m.notGated)}` : "";
+  return `"defect-gate/severity":${JSON.stringify(m.severity)},"defect-gate/fingerprint":${JSON.stringify(m.fingerprint)},"defect-gate/blocking":${m.blocking}${notGated2},"security-severity":${JSON.stringify(m.score)}`;
 }
 function ratedLevel(f, policy) {
   return f.resultKind === "fail" ? sarifLevelFor(policy, f.rank) : void 0;
 }
 function ratedResult(res, f, policy, scores, blocking) {
-  const copy2 = { ...res, properties: ratedProperties(res.properties, f, scores, blocking) };
-  const level = ratedLevel(f, policy);
+  return withRatingResult(res, ratingOf(f, scores, blocking), ratedLevel(f, policy));
+}
+function withRatingResult(res, m, level) {
+  const copy2 = { ...res, properties: withRating(res.properties, m) };
   if (level) copy2.level = level;
   return copy2;
 }
@@ -40980,23 +40995,90 @@ function copy(sink, b) {
 }
 var indented = (s, indent) => indent && s.includes("\n") ? s.replace(/\n/g, `
 ${indent}`) : s;
-function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
+var NOT_RATED = 65535;
+var BLOCKING = 1;
+var FAILURE = 2;
+function runRatings(rated, scores, blocking) {
+  const n = rated.length;
+  const rank = new Uint16Array(n).fill(NOT_RATED);
+  const flags = new Uint8Array(n);
+  const offsets = new Uint32Array(n + 1);
+  const notGated2 = new Uint32Array(n);
+  const reasons = /* @__PURE__ */ new Map();
+  let bytes2 = Buffer.from(new ArrayBuffer(Math.max(256, n * 34)));
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const f = rated[i];
+    if (f) {
+      rank[i] = f.rank;
+      flags[i] = (blocking.has(f.fingerprint) ? BLOCKING : 0) | (f.resultKind === "fail" ? FAILURE : 0);
+      if (at + f.fingerprint.length * 3 > bytes2.length) {
+        const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes2.length * 2, at + f.fingerprint.length * 3)));
+        bytes2.copy(bigger, 0, 0, at);
+        bytes2 = bigger;
+      }
+      at += bytes2.write(f.fingerprint, at, "utf8");
+      if (!f.gated && f.notGatedReason) {
+        let k = reasons.get(f.notGatedReason);
+        if (k === void 0) reasons.set(f.notGatedReason, k = reasons.size);
+        notGated2[i] = k + 1;
+      }
+    }
+    offsets[i + 1] = at;
+  }
+  return {
+    rank,
+    flags,
+    fingerprints: new Uint8Array(bytes2.buffer, 0, at),
+    offsets,
+    notGated: notGated2,
+    reasons: [...reasons.keys()],
+    ruleScores: ruleScores(rated, scores)
+  };
+}
+var fingerprintViews = /* @__PURE__ */ new WeakMap();
+function fingerprintBytes(r) {
+  let b = fingerprintViews.get(r);
+  if (!b) fingerprintViews.set(r, b = Buffer.from(r.fingerprints.buffer, r.fingerprints.byteOffset, r.fingerprints.byteLength));
+  return b;
+}
+function planBuffers(plan) {
+  const out = /* @__PURE__ */ new Set();
+  for (const runs of plan.runs) {
+    for (const r of runs) for (const a of [r.rank, r.flags, r.fingerprints, r.offsets, r.notGated]) out.add(a.buffer);
+  }
+  return [...out];
+}
+function ratedSarifPlan(r, policy, inputs, space) {
+  const scores = representativeScores(policy);
+  if (policy.levels.length >= NOT_RATED) throw new Error(`a policy may have at most ${NOT_RATED - 1} severity levels`);
+  const bySource = findingsBySource(r);
+  const pretty = space === 2;
+  return {
+    inputs: [...inputs],
+    runs: inputs.map((input2) => (bySource.get(input2.file) ?? []).map((rated) => runRatings(rated, scores, r.blocking))),
+    levels: [...policy.levels],
+    sarifLevels: policy.levels.map((_, rank) => sarifLevelFor(policy, rank)),
+    scores: policy.levels.map((_, rank) => scoreText(scores, rank)),
+    nativeRuns: nativeRuns(r, policy, scores).map((run) => pretty ? `
+    ${indented(JSON.stringify(run, null, 2), "    ")}` : JSON.stringify(run)),
+    pretty
+  };
+}
+function writeRatedSarifPlan(outPath, plan, opts = {}) {
   writeAtomically(outPath, (fd) => {
     const out = new Out(fd);
-    const scores = representativeScores(policy);
-    const bySource = findingsBySource(r);
-    const ctx = { policy, scores, blocking: r.blocking, out, pretty: space === 2, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
-    out.text(ctx.pretty ? `{
+    const ctx = { plan, out, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
+    out.text(plan.pretty ? `{
   "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},
   "version": "2.1.0",
   "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
-    for (const input2 of inputs) writeFileRuns(input2, bySource.get(input2.file) ?? [], ctx);
-    for (const run of nativeRuns(r, policy, scores)) {
+    plan.inputs.forEach((input2, i) => writeFileRuns(input2, plan.runs[i] ?? [], ctx));
+    for (const run of plan.nativeRuns) {
       out.text(ctx.runsWritten++ > 0 ? "," : "");
-      out.text(ctx.pretty ? `
-    ${indented(JSON.stringify(run, null, 2), "    ")}` : JSON.stringify(run));
+      out.text(run);
     }
-    out.text(ctx.pretty ? ctx.runsWritten > 0 ? `
+    out.text(plan.pretty ? ctx.runsWritten > 0 ? `
   ]
 }
 ` : `]
@@ -41006,12 +41088,46 @@ function writeRatedSarif(outPath, r, policy, inputs, space, opts = {}) {
     out.flush();
   });
 }
+var WORKER_SCRIPT = new URL("./rated-sarif-worker.js", import.meta.url);
+function writeRatedSarifInWorker(outPath, makePlan, script = WORKER_SCRIPT) {
+  const inThread = () => new Promise((resolve9) => {
+    writeRatedSarifPlan(outPath, makePlan());
+    resolve9("thread");
+  });
+  if (script.protocol !== "file:" || !existsSync(fileURLToPath(script))) return inThread();
+  return new Promise((resolve9, reject) => {
+    let answered = false;
+    let worker;
+    try {
+      const plan = makePlan();
+      worker = new Worker(script, { workerData: { outPath, plan }, transferList: planBuffers(plan) });
+    } catch {
+      inThread().then(resolve9, reject);
+      return;
+    }
+    worker.once("message", (m) => {
+      answered = true;
+      if (m.ok) resolve9("worker");
+      else reject(new Error(m.message));
+    });
+    worker.once("error", () => {
+      if (answered) return;
+      answered = true;
+      inThread().then(resolve9, reject);
+    });
+    worker.once("exit", (code2) => {
+      if (answered) return;
+      answered = true;
+      reject(new Error(`the rated SARIF writer stopped without an answer (exit code ${code2})`));
+    });
+  });
+}
 function changed(input2, how) {
   return new Error(
     `${input2.file} changed while defect-gate was running (${how}): its rated SARIF cannot be written; do not write to a scanner's output while the check runs`
   );
 }
-function writeFileRuns(input2, rated, ctx) {
+function writeFileRuns(input2, runs, ctx) {
   let fd;
   try {
     fd = openSync3(input2.path, "r");
@@ -41038,7 +41154,7 @@ function writeFileRuns(input2, rated, ctx) {
         r.skip();
         return;
       }
-      r.array((ri) => writeRun(r, input2.file, rated[ri] ?? [], ctx));
+      r.array((ri) => writeRun(r, input2.file, runs[ri], ctx));
     });
   } catch (err) {
     if (err instanceof JsonSyntax) throw changed(input2, `no longer valid JSON at byte ${err.at}`);
@@ -41052,7 +41168,7 @@ function writeRun(r, file2, rated, ctx) {
     r.skip();
     return;
   }
-  const sink = ctx.pretty ? new TextSink() : ctx.out;
+  const sink = ctx.plan.pretty ? new TextSink() : ctx.out;
   sink.text(ctx.runsWritten++ > 0 ? ",{" : "{");
   let members2 = 0;
   let hasProperties = false;
@@ -41062,13 +41178,12 @@ function writeRun(r, file2, rated, ctx) {
       sink.text("[");
       r.array((i) => {
         if (i > 0) sink.text(",");
-        const f = rated[i];
-        if (f && r.peek() === 123) writeResult(r, f, ctx, sink);
+        if (rated && i < rated.rank.length && rated.rank[i] !== NOT_RATED && r.peek() === 123) writeResult(r, rated, i, ctx, sink);
         else copy(sink, r.rawBytes());
       });
       sink.text("]");
     } else if (key === "tool") {
-      sink.text(stringify(toolWithScores(r.value(), ruleScores(rated, ctx.scores)), 3));
+      sink.text(stringify(toolWithScores(r.value(), rated?.ruleScores ?? /* @__PURE__ */ new Map()), 3));
     } else if (key === "properties") {
       hasProperties = true;
       sink.text(stringify(runProperties(r.value(), file2), 3));
@@ -41088,14 +41203,23 @@ function writeRun(r, file2, rated, ctx) {
 }
 var WS2 = new Uint8Array(256);
 for (const c of [32, 9, 10, 13]) WS2[c] = 1;
-function writeResult(r, f, ctx, sink) {
-  const level = ratedLevel(f, ctx.policy);
-  const blocking = ctx.blocking.has(f.fingerprint);
+function writeResult(r, rated, i, ctx, sink) {
+  const { plan } = ctx;
+  const rank = rated.rank[i];
+  const flags = rated.flags[i];
+  const level = flags & FAILURE ? plan.sarifLevels[rank] : void 0;
+  const rating = {
+    severity: plan.levels[rank],
+    fingerprint: fingerprintBytes(rated).toString("utf8", rated.offsets[i], rated.offsets[i + 1]),
+    blocking: (flags & BLOCKING) !== 0,
+    notGated: rated.notGated[i] ? rated.reasons[rated.notGated[i] - 1] : void 0,
+    score: plan.scores[rank]
+  };
   const bounds = [];
   const [start, end] = r.skip(bounds);
   const obj = r.bytes(start, end);
   if (!isUtf8(obj)) {
-    sink.text(stringify(ratedResult(JSON.parse(obj.toString("utf8")), f, ctx.policy, ctx.scores, blocking), 4));
+    sink.text(stringify(withRatingResult(JSON.parse(obj.toString("utf8")), rating, level), 4));
     return;
   }
   let from = 0;
@@ -41130,7 +41254,7 @@ function writeResult(r, f, ctx, sink) {
     sink.bytes(obj.subarray(from, vs));
     if (isProperties) {
       hasProperties = true;
-      sink.text(ratedPropertiesText(obj, vs, ve, f, ctx, blocking));
+      sink.text(ratedPropertiesText(obj, vs, ve, rating));
     } else {
       hasLevel = true;
       sink.text(JSON.stringify(level));
@@ -41140,20 +41264,20 @@ function writeResult(r, f, ctx, sink) {
   const close = bounds[bounds.length - 1] - start;
   sink.bytes(obj.subarray(from, close));
   let tail = "";
-  if (!hasProperties) tail += `${members2++ > 0 ? "," : ""}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
+  if (!hasProperties) tail += `${members2++ > 0 ? "," : ""}"properties":{${ratingMembersJson(rating)}}`;
   if (level && !hasLevel) tail += `${members2 > 0 ? "," : ""}"level":${JSON.stringify(level)}`;
   sink.text(`${tail}}`);
 }
 var OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];
-function ratedPropertiesText(obj, vs, ve, f, ctx, blocking) {
+function ratedPropertiesText(obj, vs, ve, rating) {
   const own3 = obj.subarray(vs, ve);
   if (own3[0] === 123 && own3[own3.length - 1] === 125 && !OURS.some((k) => own3.includes(k))) {
     let last = own3.length - 2;
     while (last > 0 && WS2[own3[last]] === 1) last--;
     const empty = last === 0;
-    return `${own3.toString("utf8", 0, own3.length - 1)}${empty ? "" : ","}${ratedMembersJson(f, ctx.scores, blocking)}}`;
+    return `${own3.toString("utf8", 0, own3.length - 1)}${empty ? "" : ","}${ratingMembersJson(rating)}}`;
   }
-  return stringify(ratedProperties(JSON.parse(own3.toString("utf8")), f, ctx.scores, blocking), 5);
+  return stringify(withRating(JSON.parse(own3.toString("utf8")), rating), 5);
 }
 function stringify(v, depth) {
   return JSON.stringify(typeof v === "object" && v !== null ? pruneDeep(v, MAX_DOCUMENT_DEPTH - depth) : v) ?? "null";
@@ -41598,15 +41722,28 @@ async function runCheck(settings, now, log, opts = {}) {
     ...opts.ledger ? { ledger: opts.ledger.store.describe, scope: opts.ledger.scope } : {},
     written: written.ledger
   };
-  if (settings.reportPath) {
-    const p = resolve4(settings.workspace, settings.reportPath);
-    writeJsonAtomic(p, reportForWriting(result2, policyFile, tracking), result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
-    written.report = p;
+  const space = result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2;
+  const sarifPath = settings.sarifOutput ? resolve4(settings.workspace, settings.sarifOutput) : void 0;
+  const plan = () => ratedSarifPlan(result2, policy, sarif, space);
+  let sarifWrite;
+  if (sarifPath && sarif.reduce((sum, s) => sum + s.size, 0) > streamThreshold(settings)) {
+    sarifWrite = writeRatedSarifInWorker(sarifPath, plan);
+    sarifWrite.catch(() => void 0);
   }
-  if (settings.sarifOutput) {
-    const p = resolve4(settings.workspace, settings.sarifOutput);
-    writeRatedSarif(p, result2, policy, sarif, result2.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
-    written.sarif = p;
+  try {
+    if (settings.reportPath) {
+      const p = resolve4(settings.workspace, settings.reportPath);
+      writeJsonAtomic(p, reportForWriting(result2, policyFile, tracking), space);
+      written.report = p;
+    }
+  } catch (err) {
+    await sarifWrite?.catch(() => void 0);
+    throw err;
+  }
+  if (sarifPath) {
+    if (sarifWrite) log.debug(`rated SARIF written ${await sarifWrite === "worker" ? "by a worker thread" : "in the main thread"}`);
+    else writeRatedSarifPlan(sarifPath, plan());
+    written.sarif = sarifPath;
   }
   let report2;
   return {

@@ -24,6 +24,8 @@ rmSync('dist', { recursive: true, force: true });
 mkdirSync('dist', { recursive: true });
 await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js', banner: { js: banner } });
 await build({ ...common, entryPoints: ['src/bin.ts'], outfile: 'dist/cli.js', banner: { js: banner } });
+// The rated SARIF writer's worker thread (src/io/rated-sarif.ts starts it from beside either bundle).
+await build({ ...common, entryPoints: ['src/io/rated-sarif-worker.ts'], outfile: 'dist/rated-sarif-worker.js', banner: { js: banner } });
 writeFileSync('dist/package.json', '{\n  "type": "module"\n}\n');
 
 // JSON Schemas from zod.

@@ -11,7 +11,7 @@ import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } fr
 import type { LedgerStore } from './ledger/store';
 import { emptyBook, type LedgerBook } from './ledger/schema';
 import { buildReport, MappedList, reportForWriting, type Report, type ReportTracking } from './report/json';
-import { writeRatedSarif, type SarifInputFile } from './io/rated-sarif';
+import { ratedSarifPlan, writeRatedSarifInWorker, writeRatedSarifPlan, type SarifInputFile, type WrittenBy } from './io/rated-sarif';
 import type { Logger } from './logger';
 import type { Policy } from './policy/compile';
 import { loadEnrichmentAsync } from './enrich/load';
@@ -321,17 +321,32 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
     ...(opts.ledger ? { ledger: opts.ledger.store.describe, scope: opts.ledger.scope } : {}),
     written: written.ledger,
   };
-  if (settings.reportPath) {
-    // Written entry by entry (reportForWriting): the report's million findings are not held as objects.
-    const p = resolve(settings.workspace, settings.reportPath);
-    writeJsonAtomic(p, reportForWriting(result, policyFile, tracking), result.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
-    written.report = p;
+  const space = result.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2;
+  // The rated SARIF is written from the input files, read again (src/io/rated-sarif.ts): the parsed logs are not kept.
+  // For large inputs a worker thread writes it while this one writes the JSON report.
+  const sarifPath = settings.sarifOutput ? resolve(settings.workspace, settings.sarifOutput) : undefined;
+  const plan = () => ratedSarifPlan(result, policy, sarif, space);
+  let sarifWrite: Promise<WrittenBy> | undefined;
+  if (sarifPath && sarif.reduce((sum, s) => sum + s.size, 0) > streamThreshold(settings)) {
+    sarifWrite = writeRatedSarifInWorker(sarifPath, plan);
+    // Awaited below; without this a rejection while the report is written would count as unhandled.
+    sarifWrite.catch(() => undefined);
   }
-  if (settings.sarifOutput) {
-    // Written from the input files, read again (src/io/rated-sarif.ts): the parsed logs are not kept.
-    const p = resolve(settings.workspace, settings.sarifOutput);
-    writeRatedSarif(p, result, policy, sarif, result.findings.length > PRETTY_JSON_MAX_FINDINGS ? 0 : 2);
-    written.sarif = p;
+  try {
+    if (settings.reportPath) {
+      // Written entry by entry (reportForWriting): the report's million findings are not held as objects.
+      const p = resolve(settings.workspace, settings.reportPath);
+      writeJsonAtomic(p, reportForWriting(result, policyFile, tracking), space);
+      written.report = p;
+    }
+  } catch (err) {
+    await sarifWrite?.catch(() => undefined); // no worker left writing when the check ends
+    throw err;
+  }
+  if (sarifPath) {
+    if (sarifWrite) log.debug(`rated SARIF written ${(await sarifWrite) === 'worker' ? 'by a worker thread' : 'in the main thread'}`);
+    else writeRatedSarifPlan(sarifPath, plan());
+    written.sarif = sarifPath;
   }
   // The report object is built only when a caller reads it (`--format json`, the Action's counts).
   let report: Report | undefined;

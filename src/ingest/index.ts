@@ -4,6 +4,9 @@ import { parseXml } from './xml';
 import { isObj } from './util';
 import { PARSERS } from './registry';
 import { disambiguate } from './fingerprint';
+import { pruneDeep } from './depth';
+
+export { MAX_DOCUMENT_DEPTH, pruneDeep } from './depth';
 import type { FormatParser, ParseContext, ParseResult } from './types';
 
 export type { FormatParser, ParseContext, ParseResult } from './types';
@@ -121,44 +124,6 @@ export function ingestText(
   const out: IngestedFile = { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
   if (parser.id === 'sarif' && opts.keepDocument !== false) out.document = pruneDeep(doc);
   return out;
-}
-
-/**
- * Nesting depth beyond which a kept SARIF document's subtrees are replaced by null: writing such a document back
- * (rated SARIF: structuredClone, JSON.stringify) would overflow the stack. Real logs nest about 15 levels deep.
- */
-export const MAX_DOCUMENT_DEPTH = 200;
-
-/** Cuts subtrees nested deeper than MAX_DOCUMENT_DEPTH (in place, iteratively); returns the document. */
-export function pruneDeep<T>(doc: T, max = MAX_DOCUMENT_DEPTH): T {
-  const values: unknown[] = [doc];
-  const depths: number[] = [0];
-  while (values.length > 0) {
-    const v = values.pop() as object;
-    const d = depths.pop() as number;
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) {
-        const c: unknown = v[i];
-        if (typeof c !== 'object' || c === null) continue;
-        if (d + 1 >= max) v[i] = null;
-        else {
-          values.push(c);
-          depths.push(d + 1);
-        }
-      }
-    } else if (typeof v === 'object' && v !== null) {
-      for (const k of Object.keys(v)) {
-        const c: unknown = (v as Record<string, unknown>)[k];
-        if (typeof c !== 'object' || c === null) continue;
-        if (d + 1 >= max) Object.defineProperty(v, k, { value: null, enumerable: true, writable: true, configurable: true });
-        else {
-          values.push(c);
-          depths.push(d + 1);
-        }
-      }
-    }
-  }
-  return doc;
 }
 
 function safeDetect(p: FormatParser, doc: unknown): boolean {

@@ -1,24 +1,28 @@
 import { isUtf8 } from 'node:buffer';
-import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { writeAtomically } from './atomic';
 import type * as sarif from 'sarif';
-import type { RatedFinding } from '../model';
+import type { RatedFinding, SarifLevel } from '../model';
 import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { JsonSyntax, Reader } from '../ingest/stream';
-import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/index';
+import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/depth';
 import {
   findingsBySource,
   nativeRuns,
   RATED_SARIF_SCHEMA,
-  ratedLevel,
-  ratedMembersJson,
-  ratedProperties,
-  ratedResult,
+  ratingMembersJson,
   representativeScores,
   ruleScores,
   runProperties,
+  sarifLevelFor,
+  scoreText,
   toolWithScores,
+  withRating,
+  withRatingResult,
+  type ResultRating,
 } from '../report/sarif';
 
 /**
@@ -113,13 +117,125 @@ function copy(sink: Sink, b: Buffer): void {
 
 const indented = (s: string, indent: string) => (indent && s.includes('\n') ? s.replace(/\n/g, `\n${indent}`) : s);
 
-interface Ctx {
-  policy: Policy;
-  scores: number[];
-  blocking: ReadonlySet<string>;
-  out: Out;
-  /** Indented output. */
+/** `RunRatings.rank` of a result without a finding (written as it is). */
+const NOT_RATED = 0xffff;
+/** `RunRatings.flags` bits. */
+const BLOCKING = 1;
+const FAILURE = 2;
+
+/**
+ * The ratings of one run's results, by result index, as the writer needs them: plain columns (typed arrays and byte
+ * buffers) that a worker thread receives without a copy, instead of a million objects.
+ */
+export interface RunRatings {
+  /** Org rank of each result's finding; NOT_RATED where a result has none. */
+  rank: Uint16Array;
+  /** BLOCKING when the finding blocks the gate; FAILURE when the result is a failure (its `level` is rewritten). */
+  flags: Uint8Array;
+  /** The findings' fingerprints as UTF-8, one after the other: result i's is bytes offsets[i] to offsets[i + 1]. */
+  fingerprints: Uint8Array;
+  offsets: Uint32Array;
+  /** Why findings are out of the gate: 1 + an index into `reasons`, or 0 for findings in the gate. */
+  notGated: Uint32Array;
+  reasons: string[];
+  /** The highest representative score of each rule's rated results (code scanning reads it from the rule). */
+  ruleScores: Map<string, number>;
+}
+
+/** Everything the rated SARIF writer needs besides the input files: plain data, so a worker thread can write it. */
+export interface RatedSarifPlan {
+  /** The SARIF inputs, in the order they were ingested. */
+  inputs: SarifInputFile[];
+  /** Per input (same order), per run: the ratings of its results. */
+  runs: RunRatings[][];
+  /** Per org rank: the level's name, the SARIF `level` of a failure, the `security-severity` text. */
+  levels: string[];
+  sarifLevels: SarifLevel[];
+  scores: string[];
+  /** The runs of native (non-SARIF) findings, as JSON text in the log's layout. */
+  nativeRuns: string[];
+  /** Indented output (small logs) instead of compact. */
   pretty: boolean;
+}
+
+/** The ratings of one run's results (`rated[i]` is the finding of result i, if any). */
+function runRatings(rated: readonly (RatedFinding | undefined)[], scores: number[], blocking: ReadonlySet<string>): RunRatings {
+  const n = rated.length;
+  const rank = new Uint16Array(n).fill(NOT_RATED);
+  const flags = new Uint8Array(n);
+  const offsets = new Uint32Array(n + 1);
+  const notGated = new Uint32Array(n);
+  const reasons = new Map<string, number>();
+  // Own buffers (never Node's shared pool): they are handed to the worker whole.
+  let bytes = Buffer.from(new ArrayBuffer(Math.max(256, n * 34)));
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const f = rated[i];
+    if (f) {
+      rank[i] = f.rank;
+      flags[i] = (blocking.has(f.fingerprint) ? BLOCKING : 0) | (f.resultKind === 'fail' ? FAILURE : 0);
+      if (at + f.fingerprint.length * 3 > bytes.length) {
+        const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes.length * 2, at + f.fingerprint.length * 3)));
+        bytes.copy(bigger, 0, 0, at);
+        bytes = bigger;
+      }
+      at += bytes.write(f.fingerprint, at, 'utf8');
+      if (!f.gated && f.notGatedReason) {
+        let k = reasons.get(f.notGatedReason);
+        if (k === undefined) reasons.set(f.notGatedReason, (k = reasons.size));
+        notGated[i] = k + 1;
+      }
+    }
+    offsets[i + 1] = at;
+  }
+  return {
+    rank,
+    flags,
+    fingerprints: new Uint8Array(bytes.buffer, 0, at),
+    offsets,
+    notGated,
+    reasons: [...reasons.keys()],
+    ruleScores: ruleScores(rated, scores),
+  };
+}
+
+/** A run's fingerprints as a Buffer (a worker receives a plain Uint8Array). */
+const fingerprintViews = new WeakMap<RunRatings, Buffer>();
+function fingerprintBytes(r: RunRatings): Buffer {
+  let b = fingerprintViews.get(r);
+  if (!b) fingerprintViews.set(r, (b = Buffer.from(r.fingerprints.buffer, r.fingerprints.byteOffset, r.fingerprints.byteLength)));
+  return b;
+}
+
+/** The buffers of a plan, handed over to a worker (the plan cannot be used here afterwards). */
+function planBuffers(plan: RatedSarifPlan): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>();
+  for (const runs of plan.runs) {
+    for (const r of runs) for (const a of [r.rank, r.flags, r.fingerprints, r.offsets, r.notGated]) out.add(a.buffer as ArrayBuffer);
+  }
+  return [...out];
+}
+
+/** The plan of the rated SARIF of a check: its ratings taken out of the findings (see RatedSarifPlan). */
+export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly SarifInputFile[], space: 0 | 2): RatedSarifPlan {
+  const scores = representativeScores(policy);
+  if (policy.levels.length >= NOT_RATED) throw new Error(`a policy may have at most ${NOT_RATED - 1} severity levels`);
+  const bySource = findingsBySource(r);
+  const pretty = space === 2;
+  return {
+    inputs: [...inputs],
+    runs: inputs.map((input) => (bySource.get(input.file) ?? []).map((rated) => runRatings(rated, scores, r.blocking))),
+    levels: [...policy.levels],
+    sarifLevels: policy.levels.map((_, rank) => sarifLevelFor(policy, rank)),
+    scores: policy.levels.map((_, rank) => scoreText(scores, rank)),
+    nativeRuns: nativeRuns(r, policy, scores).map((run) => (pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run))),
+    pretty,
+  };
+}
+
+interface Ctx {
+  plan: RatedSarifPlan;
+  out: Out;
   runsWritten: number;
   /** Read size (bytes); tests make it tiny to cross chunk boundaries everywhere. */
   chunk: number;
@@ -140,19 +256,75 @@ export function writeRatedSarif(
   space: 0 | 2,
   opts: { chunkSize?: number } = {},
 ): void {
+  writeRatedSarifPlan(outPath, ratedSarifPlan(r, policy, inputs, space), opts);
+}
+
+/** Writes the rated SARIF log of a plan (see writeRatedSarif). */
+export function writeRatedSarifPlan(outPath: string, plan: RatedSarifPlan, opts: { chunkSize?: number } = {}): void {
   writeAtomically(outPath, (fd) => {
     const out = new Out(fd);
-    const scores = representativeScores(policy);
-    const bySource = findingsBySource(r);
-    const ctx: Ctx = { policy, scores, blocking: r.blocking, out, pretty: space === 2, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
-    out.text(ctx.pretty ? `{\n  "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
-    for (const input of inputs) writeFileRuns(input, bySource.get(input.file) ?? [], ctx);
-    for (const run of nativeRuns(r, policy, scores)) {
+    const ctx: Ctx = { plan, out, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
+    out.text(plan.pretty ? `{\n  "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
+    plan.inputs.forEach((input, i) => writeFileRuns(input, plan.runs[i] ?? [], ctx));
+    for (const run of plan.nativeRuns) {
       out.text(ctx.runsWritten++ > 0 ? ',' : '');
-      out.text(ctx.pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run));
+      out.text(run);
     }
-    out.text(ctx.pretty ? (ctx.runsWritten > 0 ? `\n  ]\n}\n` : `]\n}\n`) : `]}\n`);
+    out.text(plan.pretty ? (ctx.runsWritten > 0 ? `\n  ]\n}\n` : `]\n}\n`) : `]}\n`);
     out.flush();
+  });
+}
+
+/** The worker script beside the bundle (dist/rated-sarif-worker.js); absent when running from the sources. */
+const WORKER_SCRIPT = new URL('./rated-sarif-worker.js', import.meta.url);
+
+/** What the worker answers. */
+export type WorkerAnswer = { ok: true } | { ok: false; message: string };
+
+/** Where the rated SARIF was written: by a worker thread, or in the calling thread. */
+export type WrittenBy = 'worker' | 'thread';
+
+/**
+ * Writes the rated SARIF of a plan in a worker thread, so that the main thread can write the JSON report meanwhile
+ * (on two cores the two files take the time of the longer one). The plan's buffers move to the worker (none is copied
+ * or kept here). Written in this thread instead, from a new plan, where there is no worker script (running from the
+ * sources) or the worker cannot start. Rejects with the writer's error.
+ *
+ * @param script the worker script (tests name the built one)
+ */
+export function writeRatedSarifInWorker(outPath: string, makePlan: () => RatedSarifPlan, script: URL = WORKER_SCRIPT): Promise<WrittenBy> {
+  const inThread = () =>
+    new Promise<WrittenBy>((resolve) => {
+      writeRatedSarifPlan(outPath, makePlan());
+      resolve('thread');
+    });
+  if (script.protocol !== 'file:' || !existsSync(fileURLToPath(script))) return inThread();
+  return new Promise<WrittenBy>((resolve, reject) => {
+    let answered = false;
+    let worker: Worker;
+    try {
+      const plan = makePlan();
+      worker = new Worker(script, { workerData: { outPath, plan }, transferList: planBuffers(plan) });
+    } catch {
+      inThread().then(resolve, reject);
+      return;
+    }
+    worker.once('message', (m: WorkerAnswer) => {
+      answered = true;
+      if (m.ok) resolve('worker');
+      else reject(new Error(m.message));
+    });
+    // An uncaught error in the worker (it could not load or run): the log is written here instead.
+    worker.once('error', () => {
+      if (answered) return;
+      answered = true;
+      inThread().then(resolve, reject);
+    });
+    worker.once('exit', (code) => {
+      if (answered) return;
+      answered = true;
+      reject(new Error(`the rated SARIF writer stopped without an answer (exit code ${code})`));
+    });
   });
 }
 
@@ -163,7 +335,7 @@ function changed(input: SarifInputFile, how: string): Error {
 }
 
 /** Writes the rated runs of one SARIF input file. */
-function writeFileRuns(input: SarifInputFile, rated: (RatedFinding | undefined)[][], ctx: Ctx): void {
+function writeFileRuns(input: SarifInputFile, runs: RunRatings[], ctx: Ctx): void {
   let fd: number;
   try {
     fd = openSync(input.path, 'r');
@@ -191,7 +363,7 @@ function writeFileRuns(input: SarifInputFile, rated: (RatedFinding | undefined)[
         r.skip();
         return;
       }
-      r.array((ri) => writeRun(r, input.file, rated[ri] ?? [], ctx));
+      r.array((ri) => writeRun(r, input.file, runs[ri], ctx));
     });
   } catch (err) {
     if (err instanceof JsonSyntax) throw changed(input, `no longer valid JSON at byte ${err.at}`);
@@ -202,12 +374,12 @@ function writeFileRuns(input: SarifInputFile, rated: (RatedFinding | undefined)[
 }
 
 /** Writes one run (the reader is at its value): members copied, except results, tool and properties. */
-function writeRun(r: Reader, file: string, rated: (RatedFinding | undefined)[], ctx: Ctx): void {
+function writeRun(r: Reader, file: string, rated: RunRatings | undefined, ctx: Ctx): void {
   if (r.peek() !== 0x7b) {
     r.skip(); // not a run object: left out (as buildRatedSarif)
     return;
   }
-  const sink: Sink = ctx.pretty ? new TextSink() : ctx.out;
+  const sink: Sink = ctx.plan.pretty ? new TextSink() : ctx.out;
   sink.text(ctx.runsWritten++ > 0 ? ',{' : '{');
   let members = 0;
   let hasProperties = false;
@@ -217,13 +389,12 @@ function writeRun(r: Reader, file: string, rated: (RatedFinding | undefined)[], 
       sink.text('[');
       r.array((i) => {
         if (i > 0) sink.text(',');
-        const f = rated[i];
-        if (f && r.peek() === 0x7b) writeResult(r, f, ctx, sink);
+        if (rated && i < rated.rank.length && rated.rank[i] !== NOT_RATED && r.peek() === 0x7b) writeResult(r, rated, i, ctx, sink);
         else copy(sink, r.rawBytes());
       });
       sink.text(']');
     } else if (key === 'tool') {
-      sink.text(stringify(toolWithScores(r.value(), ruleScores(rated, ctx.scores)), 3));
+      sink.text(stringify(toolWithScores(r.value(), rated?.ruleScores ?? new Map()), 3));
     } else if (key === 'properties') {
       hasProperties = true;
       sink.text(stringify(runProperties(r.value(), file), 3));
@@ -250,15 +421,24 @@ for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
  * `properties` replaced by the rated ones (added at the end when absent). The result is scanned once, for its outline
  * (`skip` with member bounds); only its `properties` value is parsed.
  */
-function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, sink: Sink): void {
-  const level = ratedLevel(f, ctx.policy);
-  const blocking = ctx.blocking.has(f.fingerprint);
+function writeResult(r: Reader, rated: RunRatings, i: number, ctx: Ctx, sink: Sink): void {
+  const { plan } = ctx;
+  const rank = rated.rank[i] as number;
+  const flags = rated.flags[i] as number;
+  const level = flags & FAILURE ? plan.sarifLevels[rank] : undefined;
+  const rating: ResultRating = {
+    severity: plan.levels[rank] as string,
+    fingerprint: fingerprintBytes(rated).toString('utf8', rated.offsets[i], rated.offsets[i + 1]),
+    blocking: (flags & BLOCKING) !== 0,
+    notGated: rated.notGated[i] ? rated.reasons[(rated.notGated[i] as number) - 1] : undefined,
+    score: plan.scores[rank] as string,
+  };
   const bounds: number[] = [];
   const [start, end] = r.skip(bounds);
   const obj = r.bytes(start, end);
   if (!isUtf8(obj)) {
     // Rare: rated from the text as it was read (invalid sequences replaced), through the parsed form.
-    sink.text(stringify(ratedResult(JSON.parse(obj.toString('utf8')) as sarif.Result, f, ctx.policy, ctx.scores, blocking), 4));
+    sink.text(stringify(withRatingResult(JSON.parse(obj.toString('utf8')) as sarif.Result, rating, level), 4));
     return;
   }
   let from = 0;
@@ -294,7 +474,7 @@ function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, sink: Sink): void {
     sink.bytes(obj.subarray(from, vs));
     if (isProperties) {
       hasProperties = true;
-      sink.text(ratedPropertiesText(obj, vs, ve, f, ctx, blocking));
+      sink.text(ratedPropertiesText(obj, vs, ve, rating));
     } else {
       hasLevel = true;
       sink.text(JSON.stringify(level));
@@ -304,7 +484,7 @@ function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, sink: Sink): void {
   const close = (bounds[bounds.length - 1] as number) - start;
   sink.bytes(obj.subarray(from, close));
   let tail = '';
-  if (!hasProperties) tail += `${members++ > 0 ? ',' : ''}"properties":{${ratedMembersJson(f, ctx.scores, blocking)}}`;
+  if (!hasProperties) tail += `${members++ > 0 ? ',' : ''}"properties":{${ratingMembersJson(rating)}}`;
   if (level && !hasLevel) tail += `${members > 0 ? ',' : ''}"level":${JSON.stringify(level)}`;
   sink.text(`${tail}}`);
 }
@@ -312,19 +492,19 @@ function writeResult(r: Reader, f: RatedFinding, ctx: Ctx, sink: Sink): void {
 const OURS = [Buffer.from('"defect-gate/'), Buffer.from('"security-severity"')];
 
 /**
- * A result's `properties` (its value is obj[vs, ve)) with the ratings: the scanner's text with the rating members added
+ * A result's `properties` (its value is obj[vs, ve)) with the rating: the scanner's text with the rating members added
  * before its closing brace, unless it is not an object or already has members of those names (then parsed, as
- * `ratedProperties` does).
+ * `withRating` does).
  */
-function ratedPropertiesText(obj: Buffer, vs: number, ve: number, f: RatedFinding, ctx: Ctx, blocking: boolean): string {
+function ratedPropertiesText(obj: Buffer, vs: number, ve: number, rating: ResultRating): string {
   const own = obj.subarray(vs, ve);
   if (own[0] === 0x7b && own[own.length - 1] === 0x7d && !OURS.some((k) => own.includes(k))) {
     let last = own.length - 2;
     while (last > 0 && WS[own[last] as number] === 1) last--;
     const empty = last === 0;
-    return `${own.toString('utf8', 0, own.length - 1)}${empty ? '' : ','}${ratedMembersJson(f, ctx.scores, blocking)}}`;
+    return `${own.toString('utf8', 0, own.length - 1)}${empty ? '' : ','}${ratingMembersJson(rating)}}`;
   }
-  return stringify(ratedProperties(JSON.parse(own.toString('utf8')) as unknown, f, ctx.scores, blocking), 5);
+  return stringify(withRating(JSON.parse(own.toString('utf8')) as unknown, rating), 5);
 }
 
 /**

@@ -43,30 +43,62 @@ type Props = Record<string, unknown>;
 
 /** `security-severity` of each rank as written (toFixed once per rank, not once per result). */
 const scoreTexts = new WeakMap<number[], string[]>();
-function scoreText(scores: number[], rank: number): string {
+export function scoreText(scores: number[], rank: number): string {
   let texts = scoreTexts.get(scores);
   if (!texts) scoreTexts.set(scores, (texts = scores.map((x) => x.toFixed(1))));
   return texts[rank] ?? (scores[rank] as number).toFixed(1);
 }
 
-/** The `properties` of a rated result: the scanner's own (when an object), then the ratings. */
-export function ratedProperties(own: unknown, f: RatedFinding, scores: number[], blocking: boolean): Props {
+/** The members a rating adds to a result's `properties`, as data (what the rated SARIF writer needs of a finding). */
+export interface ResultRating {
+  severity: string;
+  fingerprint: string;
+  blocking: boolean;
+  /** Why the finding is not gated (only for findings out of the gate). */
+  notGated?: string | undefined;
+  /** `security-severity` as written. */
+  score: string;
+}
+
+/** The rating of a rated finding. */
+export function ratingOf(f: RatedFinding, scores: number[], blocking: boolean): ResultRating {
+  return {
+    severity: f.severity,
+    fingerprint: f.fingerprint,
+    blocking,
+    notGated: !f.gated && f.notGatedReason ? f.notGatedReason : undefined,
+    score: scoreText(scores, f.rank),
+  };
+}
+
+/** The `properties` of a rated result: the scanner's own (when an object), then the rating's members. */
+export function withRating(own: unknown, m: ResultRating): Props {
   const props: Props = typeof own === 'object' && own !== null ? { ...(own as Props) } : {};
-  props['defect-gate/severity'] = f.severity;
-  props['defect-gate/fingerprint'] = f.fingerprint;
-  props['defect-gate/blocking'] = blocking;
-  if (!f.gated && f.notGatedReason) props['defect-gate/not-gated'] = f.notGatedReason;
-  props['security-severity'] = scoreText(scores, f.rank);
+  props['defect-gate/severity'] = m.severity;
+  props['defect-gate/fingerprint'] = m.fingerprint;
+  props['defect-gate/blocking'] = m.blocking;
+  if (m.notGated) props['defect-gate/not-gated'] = m.notGated;
+  props['security-severity'] = m.score;
   return props;
 }
 
 /**
- * The members `ratedProperties` adds, as JSON text (without braces): what the rated SARIF writer appends to a result's
- * `properties` as the scanner wrote them. `JSON.stringify(ratedProperties(undefined, …))` is `{` + this + `}`.
+ * The members `withRating` adds, as JSON text (without braces): what the rated SARIF writer appends to a result's
+ * `properties` as the scanner wrote them. `JSON.stringify(withRating(undefined, m))` is `{` + this + `}`.
  */
+export function ratingMembersJson(m: ResultRating): string {
+  const notGated = m.notGated ? `,"defect-gate/not-gated":${JSON.stringify(m.notGated)}` : '';
+  return `"defect-gate/severity":${JSON.stringify(m.severity)},"defect-gate/fingerprint":${JSON.stringify(m.fingerprint)},"defect-gate/blocking":${m.blocking}${notGated},"security-severity":${JSON.stringify(m.score)}`;
+}
+
+/** The `properties` of a rated result: the scanner's own (when an object), then the ratings. */
+export function ratedProperties(own: unknown, f: RatedFinding, scores: number[], blocking: boolean): Props {
+  return withRating(own, ratingOf(f, scores, blocking));
+}
+
+/** `ratingMembersJson` of a rated finding. */
 export function ratedMembersJson(f: RatedFinding, scores: number[], blocking: boolean): string {
-  const notGated = !f.gated && f.notGatedReason ? `,"defect-gate/not-gated":${JSON.stringify(f.notGatedReason)}` : '';
-  return `"defect-gate/severity":${JSON.stringify(f.severity)},"defect-gate/fingerprint":${JSON.stringify(f.fingerprint)},"defect-gate/blocking":${blocking}${notGated},"security-severity":"${scoreText(scores, f.rank)}"`;
+  return ratingMembersJson(ratingOf(f, scores, blocking));
 }
 
 /** The `level` a rated result gets (results that are not failures keep theirs). */
@@ -76,8 +108,12 @@ export function ratedLevel(f: RatedFinding, policy: Policy): SarifLevel | undefi
 
 /** A copy of a parsed result with its ratings (`properties`, and `level` for failures). */
 export function ratedResult(res: sarif.Result, f: RatedFinding, policy: Policy, scores: number[], blocking: boolean): sarif.Result {
-  const copy: sarif.Result = { ...res, properties: ratedProperties(res.properties, f, scores, blocking) };
-  const level = ratedLevel(f, policy);
+  return withRatingResult(res, ratingOf(f, scores, blocking), ratedLevel(f, policy));
+}
+
+/** A copy of a parsed result with a rating and, when given, a new `level`. */
+export function withRatingResult(res: sarif.Result, m: ResultRating, level: SarifLevel | undefined): sarif.Result {
+  const copy: sarif.Result = { ...res, properties: withRating(res.properties, m) };
   if (level) copy.level = level;
   return copy;
 }
