@@ -129,7 +129,9 @@ describe('rated SARIF written by a worker thread (dist/rated-sarif-worker.js)', 
     - {id: EX-1, type: false-positive, match: {path: "**/*.java"}, reason: generated code, approved-by: sec, expires: 2027-01-01}
 `);
     const bad = Buffer.concat([Buffer.from('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"r1","message":{"text":"a'), Buffer.from([0xff]), Buffer.from('"}}]}]}')]);
-    const inputs = [input(readFileSync(`${corpus}/codeQL-output.sarif`)), input(readFileSync(`${corpus}/cxf-3.4.6.sarif`)), input(bad), input(readFileSync(`${corpus}/spotbugs.sarif`))];
+    // Two results alike: the second one's fingerprint gets `~2` (not 32 hex digits, held as UTF-8 in the plan).
+    const twins = log([{ tool, results: [{ ruleId: 'r1', message: { text: 'é' } }, { ruleId: 'r1', message: { text: 'é' } }] }]);
+    const inputs = [input(readFileSync(`${corpus}/codeQL-output.sarif`)), input(readFileSync(`${corpus}/cxf-3.4.6.sarif`)), input(bad), input(readFileSync(`${corpus}/spotbugs.sarif`)), input(twins)];
     const { here, there, by, result } = await inThreadAndWorker(inputs, 0, withException);
     expect(by).toBe('worker');
     expect(there).toBe(here);
@@ -137,6 +139,7 @@ describe('rated SARIF written by a worker thread (dist/rated-sarif-worker.js)', 
     expect(result.blocking.size).toBeGreaterThan(0);
     expect(there).toContain('"defect-gate/not-gated":');
     expect(there).toContain('"defect-gate/blocking":true');
+    expect(there).toMatch(/"defect-gate\/fingerprint":"[0-9a-f]{32}~2"/);
   });
 
   it('rejects with the writer\'s error, naming the file, when an input changed after it was read', async () => {

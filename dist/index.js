@@ -67666,6 +67666,8 @@ ${indent}`) : s;
 var NOT_RATED = 65535;
 var BLOCKING = 1;
 var FAILURE = 2;
+var HEX = 4;
+var HEX_FINGERPRINT = /^[0-9a-f]{32}$/;
 function runRatings(rated, scores, blocking) {
   const n = rated.length;
   const rank = new Uint16Array(n).fill(NOT_RATED);
@@ -67673,19 +67675,21 @@ function runRatings(rated, scores, blocking) {
   const offsets = new Uint32Array(n + 1);
   const notGated2 = new Uint32Array(n);
   const reasons = /* @__PURE__ */ new Map();
-  let bytes2 = Buffer.from(new ArrayBuffer(Math.max(256, n * 34)));
+  let bytes2 = Buffer.from(new ArrayBuffer(Math.max(256, n * 16)));
   let at = 0;
   for (let i = 0; i < n; i++) {
     const f = rated[i];
     if (f) {
+      const fp = f.fingerprint;
+      const hex3 = HEX_FINGERPRINT.test(fp);
       rank[i] = f.rank;
-      flags[i] = (blocking.has(f.fingerprint) ? BLOCKING : 0) | (f.resultKind === "fail" ? FAILURE : 0);
-      if (at + f.fingerprint.length * 3 > bytes2.length) {
-        const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes2.length * 2, at + f.fingerprint.length * 3)));
+      flags[i] = (blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === "fail" ? FAILURE : 0) | (hex3 ? HEX : 0);
+      if (at + fp.length * 3 > bytes2.length) {
+        const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes2.length * 2, at + fp.length * 3)));
         bytes2.copy(bigger, 0, 0, at);
         bytes2 = bigger;
       }
-      at += bytes2.write(f.fingerprint, at, "utf8");
+      at += bytes2.write(fp, at, hex3 ? "hex" : "utf8");
       if (!f.gated && f.notGatedReason) {
         let k = reasons.get(f.notGatedReason);
         if (k === void 0) reasons.set(f.notGatedReason, k = reasons.size);
@@ -67878,7 +67882,7 @@ function writeResult(r, rated, i, ctx, sink) {
   const level = flags & FAILURE ? plan.sarifLevels[rank] : void 0;
   const rating = {
     severity: plan.levels[rank],
-    fingerprint: fingerprintBytes(rated).toString("utf8", rated.offsets[i], rated.offsets[i + 1]),
+    fingerprint: fingerprintBytes(rated).toString(flags & HEX ? "hex" : "utf8", rated.offsets[i], rated.offsets[i + 1]),
     blocking: (flags & BLOCKING) !== 0,
     notGated: rated.notGated[i] ? rated.reasons[rated.notGated[i] - 1] : void 0,
     score: plan.scores[rank]

@@ -531,6 +531,7 @@ ${indent}`) : s;
 var NOT_RATED = 65535;
 var BLOCKING = 1;
 var FAILURE = 2;
+var HEX = 4;
 var fingerprintViews = /* @__PURE__ */ new WeakMap();
 function fingerprintBytes(r) {
   let b = fingerprintViews.get(r);
@@ -649,7 +650,7 @@ function writeResult(r, rated, i, ctx, sink) {
   const level = flags & FAILURE ? plan2.sarifLevels[rank] : void 0;
   const rating = {
     severity: plan2.levels[rank],
-    fingerprint: fingerprintBytes(rated).toString("utf8", rated.offsets[i], rated.offsets[i + 1]),
+    fingerprint: fingerprintBytes(rated).toString(flags & HEX ? "hex" : "utf8", rated.offsets[i], rated.offsets[i + 1]),
     blocking: (flags & BLOCKING) !== 0,
     notGated: rated.notGated[i] ? rated.reasons[rated.notGated[i] - 1] : void 0,
     score: plan2.scores[rank]

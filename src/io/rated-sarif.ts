@@ -122,6 +122,9 @@ const NOT_RATED = 0xffff;
 /** `RunRatings.flags` bits. */
 const BLOCKING = 1;
 const FAILURE = 2;
+/** The fingerprint is 32 lowercase hex digits, held as their 16 bytes (most are: half the memory). */
+const HEX = 4;
+const HEX_FINGERPRINT = /^[0-9a-f]{32}$/;
 
 /**
  * The ratings of one run's results, by result index, as the writer needs them: plain columns (typed arrays and byte
@@ -132,7 +135,10 @@ export interface RunRatings {
   rank: Uint16Array;
   /** BLOCKING when the finding blocks the gate; FAILURE when the result is a failure (its `level` is rewritten). */
   flags: Uint8Array;
-  /** The findings' fingerprints as UTF-8, one after the other: result i's is bytes offsets[i] to offsets[i + 1]. */
+  /**
+   * The findings' fingerprints one after the other: result i's is bytes offsets[i] to offsets[i + 1], as UTF-8, or
+   * (flag HEX) the 16 bytes of its 32 hex digits.
+   */
   fingerprints: Uint8Array;
   offsets: Uint32Array;
   /** Why findings are out of the gate: 1 + an index into `reasons`, or 0 for findings in the gate. */
@@ -167,19 +173,21 @@ function runRatings(rated: readonly (RatedFinding | undefined)[], scores: number
   const notGated = new Uint32Array(n);
   const reasons = new Map<string, number>();
   // Own buffers (never Node's shared pool): they are handed to the worker whole.
-  let bytes = Buffer.from(new ArrayBuffer(Math.max(256, n * 34)));
+  let bytes = Buffer.from(new ArrayBuffer(Math.max(256, n * 16)));
   let at = 0;
   for (let i = 0; i < n; i++) {
     const f = rated[i];
     if (f) {
+      const fp = f.fingerprint;
+      const hex = HEX_FINGERPRINT.test(fp);
       rank[i] = f.rank;
-      flags[i] = (blocking.has(f.fingerprint) ? BLOCKING : 0) | (f.resultKind === 'fail' ? FAILURE : 0);
-      if (at + f.fingerprint.length * 3 > bytes.length) {
-        const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes.length * 2, at + f.fingerprint.length * 3)));
+      flags[i] = (blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === 'fail' ? FAILURE : 0) | (hex ? HEX : 0);
+      if (at + fp.length * 3 > bytes.length) {
+        const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes.length * 2, at + fp.length * 3)));
         bytes.copy(bigger, 0, 0, at);
         bytes = bigger;
       }
-      at += bytes.write(f.fingerprint, at, 'utf8');
+      at += bytes.write(fp, at, hex ? 'hex' : 'utf8');
       if (!f.gated && f.notGatedReason) {
         let k = reasons.get(f.notGatedReason);
         if (k === undefined) reasons.set(f.notGatedReason, (k = reasons.size));
@@ -428,7 +436,7 @@ function writeResult(r: Reader, rated: RunRatings, i: number, ctx: Ctx, sink: Si
   const level = flags & FAILURE ? plan.sarifLevels[rank] : undefined;
   const rating: ResultRating = {
     severity: plan.levels[rank] as string,
-    fingerprint: fingerprintBytes(rated).toString('utf8', rated.offsets[i], rated.offsets[i + 1]),
+    fingerprint: fingerprintBytes(rated).toString(flags & HEX ? 'hex' : 'utf8', rated.offsets[i], rated.offsets[i + 1]),
     blocking: (flags & BLOCKING) !== 0,
     notGated: rated.notGated[i] ? rated.reasons[(rated.notGated[i] as number) - 1] : undefined,
     score: plan.scores[rank] as string,
