@@ -40839,11 +40839,6 @@ function withRatingResult(res, m, level) {
   if (level) copy2.level = level;
   return copy2;
 }
-function ruleScores(rated, scores) {
-  const ruleMax = /* @__PURE__ */ new Map();
-  for (const f of rated) if (f) ruleMax.set(f.ruleId, Math.max(ruleMax.get(f.ruleId) ?? 0, scores[f.rank]));
-  return ruleMax;
-}
 function toolWithScores(tool, ruleMax) {
   if (typeof tool !== "object" || tool === null) return tool;
   const withScores = (c) => {
@@ -40899,34 +40894,36 @@ function nativeRun(tool, findings, policy, scores, blocking) {
     properties: { "defect-gate/version": VERSION }
   };
 }
-function findingsBySource(r) {
-  const sized = /* @__PURE__ */ new Map();
+var slotOf = (s) => s.format === "sarif" && s.runIndex !== void 0 && s.resultIndex !== void 0 ? s : void 0;
+function sarifSlots(r) {
+  const sizes = /* @__PURE__ */ new Map();
   const grow = (s) => {
-    if (s.format !== "sarif" || s.runIndex === void 0 || s.resultIndex === void 0) return;
-    let runs = sized.get(s.file);
-    if (!runs) sized.set(s.file, runs = []);
-    runs[s.runIndex] = Math.max(runs[s.runIndex] ?? 0, s.resultIndex + 1);
+    const slot = slotOf(s);
+    if (!slot) return;
+    let runs = sizes.get(slot.file);
+    if (!runs) sizes.set(slot.file, runs = []);
+    runs[slot.runIndex] = Math.max(runs[slot.runIndex] ?? 0, slot.resultIndex + 1);
   };
   for (const f of r.findings) grow(f.source);
   for (const d of r.duplicates) grow(d.source);
-  const out = /* @__PURE__ */ new Map();
-  for (const [file2, runs] of sized) out.set(file2, Array.from(runs, (n) => new Array(n ?? 0).fill(void 0)));
-  const put = (s, f) => {
-    if (s.format !== "sarif" || s.runIndex === void 0 || s.resultIndex === void 0) return;
-    const slots = out.get(s.file)?.[s.runIndex];
-    if (slots) slots[s.resultIndex] = f;
-  };
-  for (const f of r.findings) put(f.source, f);
-  if (r.duplicates.length > 0) {
-    const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
-    const fpIndex = /* @__PURE__ */ new Map();
-    for (const f of r.findings) if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, f);
-    for (const d of r.duplicates) {
-      const f = fpIndex.get(d.fingerprint);
-      if (f) put(d.source, f);
+  return {
+    sizes,
+    each(visit2) {
+      for (const f of r.findings) {
+        const slot = slotOf(f.source);
+        if (slot) visit2(slot, f);
+      }
+      if (r.duplicates.length === 0) return;
+      const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
+      const fpIndex = /* @__PURE__ */ new Map();
+      for (const f of r.findings) if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, f);
+      for (const d of r.duplicates) {
+        const f = fpIndex.get(d.fingerprint);
+        const slot = slotOf(d.source);
+        if (f && slot) visit2(slot, f);
+      }
     }
-  }
-  return out;
+  };
 }
 function nativeRuns(r, policy, scores) {
   const native = /* @__PURE__ */ new Map();
@@ -41000,44 +40997,58 @@ var BLOCKING = 1;
 var FAILURE = 2;
 var HEX = 4;
 var HEX_FINGERPRINT = /^[0-9a-f]{32}$/;
-function runRatings(rated, scores, blocking) {
-  const n = rated.length;
-  const rank = new Uint16Array(n).fill(NOT_RATED);
-  const flags = new Uint8Array(n);
-  const offsets = new Uint32Array(n + 1);
-  const notGated2 = new Uint32Array(n);
-  const reasons = /* @__PURE__ */ new Map();
-  let bytes2 = Buffer.from(new ArrayBuffer(Math.max(256, n * 16)));
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const f = rated[i];
-    if (f) {
-      const fp = f.fingerprint;
-      const hex3 = HEX_FINGERPRINT.test(fp);
-      rank[i] = f.rank;
-      flags[i] = (blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === "fail" ? FAILURE : 0) | (hex3 ? HEX : 0);
-      if (at + fp.length * 3 > bytes2.length) {
-        const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes2.length * 2, at + fp.length * 3)));
-        bytes2.copy(bigger, 0, 0, at);
-        bytes2 = bigger;
-      }
-      at += bytes2.write(fp, at, hex3 ? "hex" : "utf8");
-      if (!f.gated && f.notGatedReason) {
-        let k = reasons.get(f.notGatedReason);
-        if (k === void 0) reasons.set(f.notGatedReason, k = reasons.size);
-        notGated2[i] = k + 1;
-      }
-    }
-    offsets[i + 1] = at;
-  }
+function runRatings(n) {
   return {
-    rank,
-    flags,
-    fingerprints: new Uint8Array(bytes2.buffer, 0, at),
-    offsets,
-    notGated: notGated2,
+    rank: new Uint16Array(n).fill(NOT_RATED),
+    flags: new Uint8Array(n),
+    // Own buffers (never Node's shared pool): they are handed to the worker whole.
+    fingerprints: new Uint8Array(new ArrayBuffer(n * 16)),
+    otherFingerprints: /* @__PURE__ */ new Map(),
+    notGated: new Uint32Array(n),
+    ruleScores: /* @__PURE__ */ new Map()
+  };
+}
+function ratedSarifPlan(r, policy, inputs, space) {
+  const scores = representativeScores(policy);
+  if (policy.levels.length >= NOT_RATED) throw new Error(`a policy may have at most ${NOT_RATED - 1} severity levels`);
+  const { sizes, each } = sarifSlots(r);
+  const byFile = /* @__PURE__ */ new Map();
+  for (const [file2, runs] of sizes) byFile.set(file2, Array.from(runs, (n) => runRatings(n ?? 0)));
+  const reasons = /* @__PURE__ */ new Map();
+  let lastFile;
+  let lastRuns;
+  each((s, f) => {
+    if (s.file !== lastFile) {
+      lastFile = s.file;
+      lastRuns = byFile.get(s.file);
+    }
+    const run = lastRuns?.[s.runIndex];
+    const i = s.resultIndex;
+    if (!run || i >= run.rank.length) return;
+    const fp = f.fingerprint;
+    const hex3 = HEX_FINGERPRINT.test(fp);
+    run.rank[i] = f.rank;
+    run.flags[i] = (r.blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === "fail" ? FAILURE : 0) | (hex3 ? HEX : 0);
+    if (hex3) fingerprintBytes(run).write(fp, i * 16, 16, "hex");
+    else run.otherFingerprints.set(i, fp);
+    if (!f.gated && f.notGatedReason) {
+      let k = reasons.get(f.notGatedReason);
+      if (k === void 0) reasons.set(f.notGatedReason, k = reasons.size);
+      run.notGated[i] = k + 1;
+    }
+    run.ruleScores.set(f.ruleId, Math.max(run.ruleScores.get(f.ruleId) ?? 0, scores[f.rank]));
+  });
+  const pretty = space === 2;
+  return {
+    inputs: [...inputs],
+    runs: inputs.map((input2) => byFile.get(input2.file) ?? []),
+    levels: [...policy.levels],
+    sarifLevels: policy.levels.map((_, rank) => sarifLevelFor(policy, rank)),
+    scores: policy.levels.map((_, rank) => scoreText(scores, rank)),
     reasons: [...reasons.keys()],
-    ruleScores: ruleScores(rated, scores)
+    nativeRuns: nativeRuns(r, policy, scores).map((run) => pretty ? `
+    ${indented(JSON.stringify(run, null, 2), "    ")}` : JSON.stringify(run)),
+    pretty
   };
 }
 var fingerprintViews = /* @__PURE__ */ new WeakMap();
@@ -41049,25 +41060,9 @@ function fingerprintBytes(r) {
 function planBuffers(plan) {
   const out = /* @__PURE__ */ new Set();
   for (const runs of plan.runs) {
-    for (const r of runs) for (const a of [r.rank, r.flags, r.fingerprints, r.offsets, r.notGated]) out.add(a.buffer);
+    for (const r of runs) for (const a of [r.rank, r.flags, r.fingerprints, r.notGated]) out.add(a.buffer);
   }
   return [...out];
-}
-function ratedSarifPlan(r, policy, inputs, space) {
-  const scores = representativeScores(policy);
-  if (policy.levels.length >= NOT_RATED) throw new Error(`a policy may have at most ${NOT_RATED - 1} severity levels`);
-  const bySource = findingsBySource(r);
-  const pretty = space === 2;
-  return {
-    inputs: [...inputs],
-    runs: inputs.map((input2) => (bySource.get(input2.file) ?? []).map((rated) => runRatings(rated, scores, r.blocking))),
-    levels: [...policy.levels],
-    sarifLevels: policy.levels.map((_, rank) => sarifLevelFor(policy, rank)),
-    scores: policy.levels.map((_, rank) => scoreText(scores, rank)),
-    nativeRuns: nativeRuns(r, policy, scores).map((run) => pretty ? `
-    ${indented(JSON.stringify(run, null, 2), "    ")}` : JSON.stringify(run)),
-    pretty
-  };
 }
 function writeRatedSarifPlan(outPath, plan, opts = {}) {
   writeAtomically(outPath, (fd) => {
@@ -41214,9 +41209,9 @@ function writeResult(r, rated, i, ctx, sink) {
   const level = flags & FAILURE ? plan.sarifLevels[rank] : void 0;
   const rating = {
     severity: plan.levels[rank],
-    fingerprint: fingerprintBytes(rated).toString(flags & HEX ? "hex" : "utf8", rated.offsets[i], rated.offsets[i + 1]),
+    fingerprint: flags & HEX ? fingerprintBytes(rated).toString("hex", i * 16, i * 16 + 16) : rated.otherFingerprints.get(i),
     blocking: (flags & BLOCKING) !== 0,
-    notGated: rated.notGated[i] ? rated.reasons[rated.notGated[i] - 1] : void 0,
+    notGated: rated.notGated[i] ? plan.reasons[rated.notGated[i] - 1] : void 0,
     score: plan.scores[rank]
   };
   const bounds = [];
@@ -42607,7 +42602,9 @@ ${lines.join("\n")}`);
   const cutNote = (n) => `
 
 <sub>… ${n} more not shown (size limit)${opts.fullReport ? `; see ${md(opts.fullReport, 200)}` : ""}.</sub>`;
-  const blocking = r.findings.filter((f) => r.blocking.has(f.fingerprint));
+  const blocking = [];
+  const others = [];
+  for (const f of r.findings) (r.blocking.has(f.fingerprint) ? blocking : others).push(f);
   if (blocking.length > 0) {
     const t2 = table(FINDING_HEAD, blocking, Math.max(0, max - used - 400), (f) => findingRow(f, now, r.tracked));
     const s = `### Blocking findings (${blocking.length})
@@ -42615,7 +42612,6 @@ ${t2.text}${t2.omitted ? cutNote(t2.omitted) : ""}`;
     parts.push(s);
     used += bytes(s) + 2;
   }
-  const others = r.findings.filter((f) => !r.blocking.has(f.fingerprint));
   if (others.length > 0) {
     const t2 = table(FINDING_HEAD, others, Math.max(0, max - used - 800), (f) => findingRow(f, now, r.tracked));
     const s = `<details><summary>Other findings (${others.length})</summary>

@@ -650,9 +650,9 @@ function writeResult(r, rated, i, ctx, sink) {
   const level = flags & FAILURE ? plan2.sarifLevels[rank] : void 0;
   const rating = {
     severity: plan2.levels[rank],
-    fingerprint: fingerprintBytes(rated).toString(flags & HEX ? "hex" : "utf8", rated.offsets[i], rated.offsets[i + 1]),
+    fingerprint: flags & HEX ? fingerprintBytes(rated).toString("hex", i * 16, i * 16 + 16) : rated.otherFingerprints.get(i),
     blocking: (flags & BLOCKING) !== 0,
-    notGated: rated.notGated[i] ? rated.reasons[rated.notGated[i] - 1] : void 0,
+    notGated: rated.notGated[i] ? plan2.reasons[rated.notGated[i] - 1] : void 0,
     score: plan2.scores[rank]
   };
   const bounds = [];

@@ -4,19 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { writeAtomically } from './atomic';
 import type * as sarif from 'sarif';
-import type { RatedFinding, SarifLevel } from '../model';
+import type { SarifLevel } from '../model';
 import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { JsonSyntax, Reader } from '../ingest/stream';
 import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/depth';
 import {
-  findingsBySource,
   nativeRuns,
   RATED_SARIF_SCHEMA,
   ratingMembersJson,
   representativeScores,
-  ruleScores,
   runProperties,
+  sarifSlots,
   sarifLevelFor,
   scoreText,
   toolWithScores,
@@ -122,7 +121,7 @@ const NOT_RATED = 0xffff;
 /** `RunRatings.flags` bits. */
 const BLOCKING = 1;
 const FAILURE = 2;
-/** The fingerprint is 32 lowercase hex digits, held as their 16 bytes (most are: half the memory). */
+/** The fingerprint is 32 lowercase hex digits, held as their 16 bytes (most are). */
 const HEX = 4;
 const HEX_FINGERPRINT = /^[0-9a-f]{32}$/;
 
@@ -133,17 +132,16 @@ const HEX_FINGERPRINT = /^[0-9a-f]{32}$/;
 export interface RunRatings {
   /** Org rank of each result's finding; NOT_RATED where a result has none. */
   rank: Uint16Array;
-  /** BLOCKING when the finding blocks the gate; FAILURE when the result is a failure (its `level` is rewritten). */
-  flags: Uint8Array;
   /**
-   * The findings' fingerprints one after the other: result i's is bytes offsets[i] to offsets[i + 1], as UTF-8, or
-   * (flag HEX) the 16 bytes of its 32 hex digits.
+   * BLOCKING when the finding blocks the gate; FAILURE when the result is a failure (its `level` is rewritten); HEX
+   * when its fingerprint is 32 hex digits, held as their 16 bytes in `fingerprints` at 16 × the result index.
    */
+  flags: Uint8Array;
   fingerprints: Uint8Array;
-  offsets: Uint32Array;
-  /** Why findings are out of the gate: 1 + an index into `reasons`, or 0 for findings in the gate. */
+  /** The other fingerprints, by result index. */
+  otherFingerprints: Map<number, string>;
+  /** Why findings are out of the gate: 1 + an index into the plan's `reasons`, or 0 for findings in the gate. */
   notGated: Uint32Array;
-  reasons: string[];
   /** The highest representative score of each rule's rated results (code scanning reads it from the rule). */
   ruleScores: Map<string, number>;
 }
@@ -158,52 +156,70 @@ export interface RatedSarifPlan {
   levels: string[];
   sarifLevels: SarifLevel[];
   scores: string[];
+  /** Why findings are out of the gate (see RunRatings.notGated). */
+  reasons: string[];
   /** The runs of native (non-SARIF) findings, as JSON text in the log's layout. */
   nativeRuns: string[];
   /** Indented output (small logs) instead of compact. */
   pretty: boolean;
 }
 
-/** The ratings of one run's results (`rated[i]` is the finding of result i, if any). */
-function runRatings(rated: readonly (RatedFinding | undefined)[], scores: number[], blocking: ReadonlySet<string>): RunRatings {
-  const n = rated.length;
-  const rank = new Uint16Array(n).fill(NOT_RATED);
-  const flags = new Uint8Array(n);
-  const offsets = new Uint32Array(n + 1);
-  const notGated = new Uint32Array(n);
-  const reasons = new Map<string, number>();
-  // Own buffers (never Node's shared pool): they are handed to the worker whole.
-  let bytes = Buffer.from(new ArrayBuffer(Math.max(256, n * 16)));
-  let at = 0;
-  for (let i = 0; i < n; i++) {
-    const f = rated[i];
-    if (f) {
-      const fp = f.fingerprint;
-      const hex = HEX_FINGERPRINT.test(fp);
-      rank[i] = f.rank;
-      flags[i] = (blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === 'fail' ? FAILURE : 0) | (hex ? HEX : 0);
-      if (at + fp.length * 3 > bytes.length) {
-        const bigger = Buffer.from(new ArrayBuffer(Math.max(bytes.length * 2, at + fp.length * 3)));
-        bytes.copy(bigger, 0, 0, at);
-        bytes = bigger;
-      }
-      at += bytes.write(fp, at, hex ? 'hex' : 'utf8');
-      if (!f.gated && f.notGatedReason) {
-        let k = reasons.get(f.notGatedReason);
-        if (k === undefined) reasons.set(f.notGatedReason, (k = reasons.size));
-        notGated[i] = k + 1;
-      }
-    }
-    offsets[i + 1] = at;
-  }
+function runRatings(n: number): RunRatings {
   return {
-    rank,
-    flags,
-    fingerprints: new Uint8Array(bytes.buffer, 0, at),
-    offsets,
-    notGated,
+    rank: new Uint16Array(n).fill(NOT_RATED),
+    flags: new Uint8Array(n),
+    // Own buffers (never Node's shared pool): they are handed to the worker whole.
+    fingerprints: new Uint8Array(new ArrayBuffer(n * 16)),
+    otherFingerprints: new Map(),
+    notGated: new Uint32Array(n),
+    ruleScores: new Map(),
+  };
+}
+
+/**
+ * The plan of the rated SARIF of a check: the ratings of every SARIF result taken out of the findings (and of the
+ * duplicates merged into them).
+ */
+export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly SarifInputFile[], space: 0 | 2): RatedSarifPlan {
+  const scores = representativeScores(policy);
+  if (policy.levels.length >= NOT_RATED) throw new Error(`a policy may have at most ${NOT_RATED - 1} severity levels`);
+  const { sizes, each } = sarifSlots(r);
+  const byFile = new Map<string, RunRatings[]>();
+  for (const [file, runs] of sizes) byFile.set(file, Array.from(runs, (n) => runRatings(n ?? 0)));
+  const reasons = new Map<string, number>();
+  let lastFile: string | undefined;
+  let lastRuns: RunRatings[] | undefined;
+  each((s, f) => {
+    if (s.file !== lastFile) {
+      lastFile = s.file;
+      lastRuns = byFile.get(s.file);
+    }
+    const run = lastRuns?.[s.runIndex];
+    const i = s.resultIndex;
+    if (!run || i >= run.rank.length) return;
+    const fp = f.fingerprint;
+    const hex = HEX_FINGERPRINT.test(fp);
+    run.rank[i] = f.rank;
+    run.flags[i] = (r.blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === 'fail' ? FAILURE : 0) | (hex ? HEX : 0);
+    if (hex) fingerprintBytes(run).write(fp, i * 16, 16, 'hex');
+    else run.otherFingerprints.set(i, fp);
+    if (!f.gated && f.notGatedReason) {
+      let k = reasons.get(f.notGatedReason);
+      if (k === undefined) reasons.set(f.notGatedReason, (k = reasons.size));
+      run.notGated[i] = k + 1;
+    }
+    run.ruleScores.set(f.ruleId, Math.max(run.ruleScores.get(f.ruleId) ?? 0, scores[f.rank] as number));
+  });
+  const pretty = space === 2;
+  return {
+    inputs: [...inputs],
+    runs: inputs.map((input) => byFile.get(input.file) ?? []),
+    levels: [...policy.levels],
+    sarifLevels: policy.levels.map((_, rank) => sarifLevelFor(policy, rank)),
+    scores: policy.levels.map((_, rank) => scoreText(scores, rank)),
     reasons: [...reasons.keys()],
-    ruleScores: ruleScores(rated, scores),
+    nativeRuns: nativeRuns(r, policy, scores).map((run) => (pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run))),
+    pretty,
   };
 }
 
@@ -219,26 +235,9 @@ function fingerprintBytes(r: RunRatings): Buffer {
 function planBuffers(plan: RatedSarifPlan): ArrayBuffer[] {
   const out = new Set<ArrayBuffer>();
   for (const runs of plan.runs) {
-    for (const r of runs) for (const a of [r.rank, r.flags, r.fingerprints, r.offsets, r.notGated]) out.add(a.buffer as ArrayBuffer);
+    for (const r of runs) for (const a of [r.rank, r.flags, r.fingerprints, r.notGated]) out.add(a.buffer as ArrayBuffer);
   }
   return [...out];
-}
-
-/** The plan of the rated SARIF of a check: its ratings taken out of the findings (see RatedSarifPlan). */
-export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly SarifInputFile[], space: 0 | 2): RatedSarifPlan {
-  const scores = representativeScores(policy);
-  if (policy.levels.length >= NOT_RATED) throw new Error(`a policy may have at most ${NOT_RATED - 1} severity levels`);
-  const bySource = findingsBySource(r);
-  const pretty = space === 2;
-  return {
-    inputs: [...inputs],
-    runs: inputs.map((input) => (bySource.get(input.file) ?? []).map((rated) => runRatings(rated, scores, r.blocking))),
-    levels: [...policy.levels],
-    sarifLevels: policy.levels.map((_, rank) => sarifLevelFor(policy, rank)),
-    scores: policy.levels.map((_, rank) => scoreText(scores, rank)),
-    nativeRuns: nativeRuns(r, policy, scores).map((run) => (pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run))),
-    pretty,
-  };
 }
 
 interface Ctx {
@@ -436,9 +435,9 @@ function writeResult(r: Reader, rated: RunRatings, i: number, ctx: Ctx, sink: Si
   const level = flags & FAILURE ? plan.sarifLevels[rank] : undefined;
   const rating: ResultRating = {
     severity: plan.levels[rank] as string,
-    fingerprint: fingerprintBytes(rated).toString(flags & HEX ? 'hex' : 'utf8', rated.offsets[i], rated.offsets[i + 1]),
+    fingerprint: flags & HEX ? fingerprintBytes(rated).toString('hex', i * 16, i * 16 + 16) : (rated.otherFingerprints.get(i) as string),
     blocking: (flags & BLOCKING) !== 0,
-    notGated: rated.notGated[i] ? rated.reasons[(rated.notGated[i] as number) - 1] : undefined,
+    notGated: rated.notGated[i] ? plan.reasons[(rated.notGated[i] as number) - 1] : undefined,
     score: plan.scores[rank] as string,
   };
   const bounds: number[] = [];

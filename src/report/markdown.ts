@@ -137,14 +137,16 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   const cutNote = (n: number) =>
     `\n\n<sub>… ${n} more not shown (size limit)${opts.fullReport ? `; see ${md(opts.fullReport, 200)}` : ''}.</sub>`;
 
-  const blocking = r.findings.filter((f) => r.blocking.has(f.fingerprint));
+  // One pass over the findings (there may be a million), not one filter per table.
+  const blocking: RatedFinding[] = [];
+  const others: RatedFinding[] = [];
+  for (const f of r.findings) (r.blocking.has(f.fingerprint) ? blocking : others).push(f);
   if (blocking.length > 0) {
     const t = table(FINDING_HEAD, blocking, Math.max(0, max - used - 400), (f) => findingRow(f, now, r.tracked));
     const s = `### Blocking findings (${blocking.length})\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}`;
     parts.push(s);
     used += bytes(s) + 2;
   }
-  const others = r.findings.filter((f) => !r.blocking.has(f.fingerprint));
   if (others.length > 0) {
     const t = table(FINDING_HEAD, others, Math.max(0, max - used - 800), (f) => findingRow(f, now, r.tracked));
     const s = `<details><summary>Other findings (${others.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;

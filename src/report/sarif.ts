@@ -188,34 +188,61 @@ export function nativeRun(tool: string, findings: RatedFinding[], policy: Policy
   };
 }
 
-/** Rated findings by SARIF source: file → run index → result index (arrays, not a map of a million string keys). */
-export function findingsBySource(r: RunResult): Map<string, (RatedFinding | undefined)[][]> {
-  const sized = new Map<string, number[]>();
+/** Where a SARIF result is: its input file, run index and result index. */
+export interface SarifSlot {
+  file: string;
+  runIndex: number;
+  resultIndex: number;
+}
+
+const slotOf = (s: RatedFinding['source']): SarifSlot | undefined =>
+  s.format === 'sarif' && s.runIndex !== undefined && s.resultIndex !== undefined ? (s as SarifSlot) : undefined;
+
+/**
+ * The SARIF results that have rated findings: how many results each run of each input has at most (file → results
+ * per run), and a walk over every (result, finding) pair: the findings' own results, then those of the duplicates
+ * merged into them (their finding is the one they were merged into).
+ */
+export function sarifSlots(r: RunResult): { sizes: Map<string, number[]>; each(visit: (slot: SarifSlot, f: RatedFinding) => void): void } {
+  const sizes = new Map<string, number[]>();
   const grow = (s: RatedFinding['source']) => {
-    if (s.format !== 'sarif' || s.runIndex === undefined || s.resultIndex === undefined) return;
-    let runs = sized.get(s.file);
-    if (!runs) sized.set(s.file, (runs = []));
-    runs[s.runIndex] = Math.max(runs[s.runIndex] ?? 0, s.resultIndex + 1);
+    const slot = slotOf(s);
+    if (!slot) return;
+    let runs = sizes.get(slot.file);
+    if (!runs) sizes.set(slot.file, (runs = []));
+    runs[slot.runIndex] = Math.max(runs[slot.runIndex] ?? 0, slot.resultIndex + 1);
   };
   for (const f of r.findings) grow(f.source);
   for (const d of r.duplicates) grow(d.source);
+  return {
+    sizes,
+    each(visit) {
+      for (const f of r.findings) {
+        const slot = slotOf(f.source);
+        if (slot) visit(slot, f);
+      }
+      if (r.duplicates.length === 0) return;
+      const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
+      const fpIndex = new Map<string, RatedFinding>();
+      for (const f of r.findings) if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, f);
+      for (const d of r.duplicates) {
+        const f = fpIndex.get(d.fingerprint);
+        const slot = slotOf(d.source);
+        if (f && slot) visit(slot, f);
+      }
+    },
+  };
+}
+
+/** Rated findings by SARIF source: file → run index → result index (arrays, not a map of a million string keys). */
+export function findingsBySource(r: RunResult): Map<string, (RatedFinding | undefined)[][]> {
+  const { sizes, each } = sarifSlots(r);
   const out = new Map<string, (RatedFinding | undefined)[][]>();
-  for (const [file, runs] of sized) out.set(file, Array.from(runs, (n) => new Array<RatedFinding | undefined>(n ?? 0).fill(undefined)));
-  const put = (s: RatedFinding['source'], f: RatedFinding) => {
-    if (s.format !== 'sarif' || s.runIndex === undefined || s.resultIndex === undefined) return;
+  for (const [file, runs] of sizes) out.set(file, Array.from(runs, (n) => new Array<RatedFinding | undefined>(n ?? 0).fill(undefined)));
+  each((s, f) => {
     const slots = out.get(s.file)?.[s.runIndex];
     if (slots) slots[s.resultIndex] = f;
-  };
-  for (const f of r.findings) put(f.source, f);
-  if (r.duplicates.length > 0) {
-    const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
-    const fpIndex = new Map<string, RatedFinding>();
-    for (const f of r.findings) if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, f);
-    for (const d of r.duplicates) {
-      const f = fpIndex.get(d.fingerprint);
-      if (f) put(d.source, f);
-    }
-  }
+  });
   return out;
 }
 
