@@ -46,17 +46,23 @@ function measure(cmd, argv, { node = false, env = {} } = {}) {
   });
   const ms = performance.now() - t;
   let rss;
+  let cpuMs;
   if (existsSync(rssFile)) {
-    const v = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-    rss = node ? v : v * 1024;
+    const lines = readFileSync(rssFile, 'utf8').trim().split('\n');
+    if (node) [rss, cpuMs] = lines.map(Number);
+    else rss = Number(lines.pop()) * 1024;
   }
-  return { ms, rss, status: r.status, stderr: r.stderr?.toString() ?? '' };
+  return { ms, rss, cpuMs, status: r.status, stderr: r.stderr?.toString() ?? '' };
 }
 
-/** Wall time of a child that reads and JSON.parses the file (process start included, as for check). */
-function floor(file) {
+/**
+ * Wall time of a child that reads and JSON.parses the file (process start included, as for check); with `writeBytes`,
+ * one that then also makes and writes that many bytes of JSON (the size of check's outputs; see floor.mjs).
+ */
+function floor(file, writeBytes = 0) {
   const t = performance.now();
-  const r = spawnSync(process.execPath, ['bench/floor.mjs', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const extra = writeBytes > 0 ? [String(writeBytes), join(OUT, `floor-${process.pid}.tmp`)] : [];
+  const r = spawnSync(process.execPath, ['bench/floor.mjs', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = performance.now() - t;
   if (r.status !== 0) return { error: r.stderr.toString().split('\n').find((l) => /Error/.test(l)) ?? 'failed' };
   return { ...JSON.parse(r.stdout.toString()), ms };
@@ -104,10 +110,15 @@ for (const n of sizes) {
   const size = statSync(inp.file).size;
   const fl = floor(inp.file);
   const ck = check(inp.file, {}, `check-${n}`);
+  let outBytes = 0;
   if (!ck.failed) {
     const total = reportTotal(join(OUT, `check-${n}-report.json`));
     if (total !== n) throw new Error(`expected ${n} findings, the report has ${total}`);
+    outBytes = statSync(join(OUT, `check-${n}-report.json`)).size + statSync(join(OUT, `check-${n}-rated.sarif`)).size;
   }
+  // The floor plus making (JSON.stringify of the parsed results) and writing as much JSON as check's two files hold:
+  // what any check that writes these outputs pays at the least, in one thread.
+  const flw = outBytes > 0 ? floor(inp.file, outBytes) : undefined;
   // The same check without the two output files: how much of the time they take.
   const bare = check(inp.file, {}, `bare-${n}`, { files: false });
   let jq;
@@ -120,10 +131,14 @@ for (const n of sizes) {
     streamed: size > STREAM_THRESHOLD,
     floorMs: fl.ms,
     floorRssMB: fl.rss ? Number(MB(fl.rss)) : undefined,
+    floorWritingMs: flw?.ms,
+    outputsMB: Number(MB(outBytes)),
     checkMs: ck.ms,
+    checkCpuMs: ck.cpuMs,
     failed: ck.failed,
     checkRssMB: ck.rss ? Number(MB(ck.rss)) : undefined,
     ratio: fl.ms ? ck.ms / fl.ms : undefined,
+    ratioToFloorWriting: flw?.ms ? ck.ms / flw.ms : undefined,
     noFilesMs: bare.failed ? undefined : bare.ms,
     noFilesRatio: fl.ms && !bare.failed ? bare.ms / fl.ms : undefined,
     rssPerFile: ck.rss ? ck.rss / size : undefined,
@@ -194,11 +209,12 @@ if (!quick && (!sizesArg || sizes.includes(1_250_000))) {
   log(`bundles: ${Object.entries(results.bundles).map(([f, s]) => `${f} ${(s / 1024).toFixed(0)} KiB`).join(', ')}`);
 }
 
-log('\n| results | file | path | floor (read+JSON.parse) | check (all reports) | ratio | check without files | ratio | check peak RSS | RSS / file | jq |');
-log('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+log('\n| results | file | path | floor (read+JSON.parse) | check (all reports) | ratio | check CPU (all threads) | floor + making and writing as much JSON | ratio | check without files | ratio | check peak RSS | RSS / file | jq |');
+log('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+const sec = (ms) => (ms !== undefined ? `${(ms / 1000).toFixed(2)} s` : '–');
 for (const r of rows) {
   log(
-    `| ${r.results.toLocaleString('en')} | ${r.sizeMB} MB | ${r.streamed ? 'streamed' : 'in memory'} | ${(r.floorMs / 1000).toFixed(2)} s, ${r.floorRssMB} MB | ${(r.checkMs / 1000).toFixed(2)} s${r.failed ? ` (failed: ${r.failed})` : ''} | ${r.ratio?.toFixed(2)}× | ${r.noFilesMs !== undefined ? `${(r.noFilesMs / 1000).toFixed(2)} s` : '–'} | ${r.noFilesRatio?.toFixed(2) ?? '–'}× | ${r.checkRssMB ?? '–'} MB | ${r.rssPerFile?.toFixed(2) ?? '–'}× | ${r.jqMs !== undefined ? `${(r.jqMs / 1000).toFixed(2)} s, ${r.jqRssMB} MB` : 'n/a (no jq)'} |`,
+    `| ${r.results.toLocaleString('en')} | ${r.sizeMB} MB | ${r.streamed ? 'streamed' : 'in memory'} | ${sec(r.floorMs)}, ${r.floorRssMB} MB | ${sec(r.checkMs)}${r.failed ? ` (failed: ${r.failed})` : ''} | ${r.ratio?.toFixed(2)}× | ${sec(r.checkCpuMs)} | ${sec(r.floorWritingMs)} (${r.outputsMB} MB) | ${r.ratioToFloorWriting?.toFixed(2) ?? '–'}× | ${sec(r.noFilesMs)} | ${r.noFilesRatio?.toFixed(2) ?? '–'}× | ${r.checkRssMB ?? '–'} MB | ${r.rssPerFile?.toFixed(2) ?? '–'}× | ${r.jqMs !== undefined ? `${(r.jqMs / 1000).toFixed(2)} s, ${r.jqRssMB} MB` : 'n/a (no jq)'} |`,
   );
 }
 if (results.big) {
