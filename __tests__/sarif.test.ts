@@ -239,6 +239,16 @@ describe('SARIF bad input', () => {
     expect(r.errors[0]?.message).toContain('"2.0.0"');
   });
 
+  it('names a version that is not a string briefly, however large or deep it is (no stack overflow)', () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const r = ingest(`{"version":${deep},"$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[]}`);
+    expect(r.errors).toHaveLength(1);
+    expect(r.errors[0]).toMatchObject({ jsonPath: '$.version', severity: 'fatal', message: 'SARIF version an object is not supported: expected "2.1.0"' });
+    const long = ingest(JSON.stringify({ version: 'x'.repeat(100_000), $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs: [] }));
+    expect(long.errors[0]?.message).toBe(`SARIF version "${'x'.repeat(60)}…" is not supported: expected "2.1.0"`);
+    expect(ingest(JSON.stringify({ version: [1, 2], runs: [] })).errors[0]?.message).toContain('SARIF version an array of 2 element(s)');
+  });
+
   it('reports "results": 42 at its JSON path and keeps the other runs', () => {
     const r = ingest(
       log([

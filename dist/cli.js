@@ -14917,6 +14917,12 @@ function jsonKey(key) {
   if (typeof key === "number") return `[${key}]`;
   return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
+function describeValue(v, max = 60) {
+  if (typeof v === "string") return JSON.stringify(v.length > max ? `${v.slice(0, max)}…` : v);
+  if (Array.isArray(v)) return `an array of ${v.length} element(s)`;
+  if (typeof v === "object" && v !== null) return "an object";
+  return String(v);
+}
 function firstLine(s, max = 200) {
   const line = s.split(/\r?\n/, 1)[0]?.trim() ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
@@ -15528,7 +15534,7 @@ var SarifSink = class {
   /** Checks the log's `version`; false (with a fatal error) when it is not 2.1.0. */
   version(version2) {
     if (version2 === "2.1.0") return true;
-    this.err("$.version", `SARIF version ${JSON.stringify(version2)} is not supported: expected "2.1.0"`, "fatal", "ask the scanner for SARIF 2.1.0 output");
+    this.err("$.version", `SARIF version ${describeValue(version2)} is not supported: expected "2.1.0"`, "fatal", "ask the scanner for SARIF 2.1.0 output");
     return false;
   }
   /** Checks the log's `runs`; false (with a fatal error) when it is not an array. */
@@ -15608,7 +15614,7 @@ var sarifParser = {
 };
 
 // src/ingest/formats/common.ts
-function describeValue(v) {
+function describeValue2(v) {
   if (v === null) return "null";
   if (Array.isArray(v)) return "an array";
   const t2 = typeof v;
@@ -15636,13 +15642,13 @@ var Collector = class {
   array(v, jsonPath, hint) {
     if (v === void 0 || v === null) return [];
     if (Array.isArray(v)) return v;
-    this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
+    this.error(jsonPath, `expected an array, found ${describeValue2(v)}`, hint);
     return [];
   }
   /** The object at `v`, or undefined with a partial error when it is anything else. */
   object(v, jsonPath, hint = "the record was skipped") {
     if (isObj(v)) return v;
-    this.error(jsonPath, `expected an object, found ${describeValue(v)}`, hint);
+    this.error(jsonPath, `expected an object, found ${describeValue2(v)}`, hint);
     return void 0;
   }
   add(f) {
@@ -16658,7 +16664,7 @@ function cvssOf2(v) {
 function v1(c, doc, tool) {
   const advisories = own(doc, "advisories");
   if (!isObj(advisories)) {
-    c.error("$.advisories", `expected an object keyed by advisory id, found ${describeValue(advisories)}`, void 0, "fatal");
+    c.error("$.advisories", `expected an object keyed by advisory id, found ${describeValue2(advisories)}`, void 0, "fatal");
     return;
   }
   for (const key of Object.keys(advisories)) {
@@ -16779,7 +16785,7 @@ function parse5(doc, ctx) {
   if (!isObj(doc)) {
     c.error("$", `expected an npm audit report (an object), found ${doc === null ? "null" : typeof doc}`, void 0, "fatal");
   } else if (own(doc, "auditReportVersion") === 2 || isObj(own(doc, "vulnerabilities"))) {
-    if (!isObj(own(doc, "vulnerabilities"))) c.error("$.vulnerabilities", `expected an object keyed by package name, found ${describeValue(own(doc, "vulnerabilities"))}`, void 0, "fatal");
+    if (!isObj(own(doc, "vulnerabilities"))) c.error("$.vulnerabilities", `expected an object keyed by package name, found ${describeValue2(own(doc, "vulnerabilities"))}`, void 0, "fatal");
     else v2(c, doc, tool);
   } else {
     v1(c, doc, tool);
@@ -18135,7 +18141,7 @@ function describeUnknown(doc) {
     const msg = typeof e === "string" ? e : isObj(e) ? [e.message, e.summary, e.code].find((x) => typeof x === "string") : void 0;
     return `the document is an error object${msg ? ` ("${msg.slice(0, 200)}")` : ""}: the scanner failed before producing results`;
   }
-  if ("version" in doc && "runs" in doc) return `it looks like SARIF but its version is ${JSON.stringify(doc.version)}`;
+  if ("version" in doc && "runs" in doc) return `it looks like SARIF but its version is ${describeValue(doc.version)}`;
   return `an object with top-level keys ${keys.slice(0, 8).map((k) => JSON.stringify(k)).join(", ")}${keys.length > 8 ? ", …" : ""}`;
 }
 function ingestText(text2, ctx, format, parsers = PARSERS, opts = {}) {
@@ -18186,12 +18192,14 @@ function ingestText(text2, ctx, format, parsers = PARSERS, opts = {}) {
   try {
     result2 = parser2.parse(doc, ctx);
   } catch (err) {
-    return {
+    const failed = {
       ...fatal(file2, `${parser2.label} parser failed: ${err instanceof Error ? err.message : String(err)}`, {
         hint: "this is a defect-gate bug; please report it with the file"
       }),
       format: parser2.id
     };
+    if (parser2.id === "sarif" && opts.keepDocument !== false) failed.document = pruneDeep(doc);
+    return failed;
   }
   const out = { ...result2, file: file2, format: parser2.id, findings: disambiguate(result2.findings) };
   if (parser2.id === "sarif" && opts.keepDocument !== false) out.document = pruneDeep(doc);

@@ -1,7 +1,7 @@
 import type { Finding, InputError, ToolRef } from '../model';
 import { parseJson } from './json';
 import { parseXml } from './xml';
-import { isObj } from './util';
+import { describeValue, isObj } from './util';
 import { PARSERS } from './registry';
 import { disambiguate } from './fingerprint';
 import { pruneDeep } from './depth';
@@ -44,7 +44,7 @@ function describeUnknown(doc: unknown): string {
           : undefined;
     return `the document is an error object${msg ? ` ("${msg.slice(0, 200)}")` : ''}: the scanner failed before producing results`;
   }
-  if ('version' in doc && 'runs' in doc) return `it looks like SARIF but its version is ${JSON.stringify((doc as Record<string, unknown>).version)}`;
+  if ('version' in doc && 'runs' in doc) return `it looks like SARIF but its version is ${describeValue((doc as Record<string, unknown>).version)}`;
   return `an object with top-level keys ${keys.slice(0, 8).map((k) => JSON.stringify(k)).join(', ')}${keys.length > 8 ? ', …' : ''}`;
 }
 
@@ -113,13 +113,16 @@ export function ingestText(
   try {
     result = parser.parse(doc, ctx);
   } catch (err) {
-    // Parsers must not throw; if one does, the file is not lost silently.
-    return {
+    // Parsers must not throw; if one does, the file is not lost silently. (A SARIF log keeps its document, as one
+    // with a fatal error does: the rated SARIF carries its runs unrated, as when written from the file.)
+    const failed: IngestedFile = {
       ...fatal(file, `${parser.label} parser failed: ${err instanceof Error ? err.message : String(err)}`, {
         hint: 'this is a defect-gate bug; please report it with the file',
       }),
       format: parser.id,
     };
+    if (parser.id === 'sarif' && opts.keepDocument !== false) failed.document = pruneDeep(doc);
+    return failed;
   }
   const out: IngestedFile = { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
   if (parser.id === 'sarif' && opts.keepDocument !== false) out.document = pruneDeep(doc);

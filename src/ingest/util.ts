@@ -72,6 +72,18 @@ export function jsonKey(key: string | number): string {
   return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
 }
 
+/**
+ * A scanner value as an error message shows it: short JSON for strings and other leaves (cut at `max` characters),
+ * the kind of value for objects and arrays. Never the whole value: it may be megabytes, or nested too deep for
+ * JSON.stringify.
+ */
+export function describeValue(v: unknown, max = 60): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > max ? `${v.slice(0, max)}…` : v);
+  if (Array.isArray(v)) return `an array of ${v.length} element(s)`;
+  if (typeof v === 'object' && v !== null) return 'an object';
+  return String(v);
+}
+
 /** Shortens scanner text that is used as a title. */
 export function firstLine(s: string, max = 200): string {
   const line = s.split(/\r?\n/, 1)[0]?.trim() ?? '';

@@ -3,7 +3,7 @@ import type { Finding, FindingKind, InputError, ResultKind, SarifLevel, ScannerS
 import { computeFingerprint, hashParts } from '../fingerprint';
 import { joinUri, normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, firstLine, isObj, num, own, posInt, str, strings, text, type Obj } from '../util';
+import { arr, cweId, describeValue, firstLine, isObj, num, own, posInt, str, strings, text, type Obj } from '../util';
 import { orderVulnIds } from '../ecosystem';
 
 /**
@@ -478,7 +478,7 @@ export class SarifSink {
   /** Checks the log's `version`; false (with a fatal error) when it is not 2.1.0. */
   version(version: unknown): boolean {
     if (version === '2.1.0') return true;
-    this.err('$.version', `SARIF version ${JSON.stringify(version)} is not supported: expected "2.1.0"`, 'fatal', 'ask the scanner for SARIF 2.1.0 output');
+    this.err('$.version', `SARIF version ${describeValue(version)} is not supported: expected "2.1.0"`, 'fatal', 'ask the scanner for SARIF 2.1.0 output');
     return false;
   }
 
