@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ingestText, type IngestedFile } from '../src/ingest/index';
+import { ingestSarifFile } from '../src/ingest/stream';
 import { runEngine } from '../src/engine';
 import { buildReport } from '../src/report/json';
 import { renderMarkdown } from '../src/report/markdown';
@@ -234,6 +235,19 @@ export function runCase(text: string, file: string): IngestedFile {
     // (Numbers are compared as JavaScript writes them: the copied text keeps 1e400, a parsed document has Infinity.)
     const written = pruneDeep(JSON.parse(readFileSync(out, 'utf8')) as unknown, MAX_DOCUMENT_DEPTH);
     if (!isDeepStrictEqual(JSON.parse(JSON.stringify(written)), JSON.parse(built))) throw new Error('writeRatedSarif wrote another log than buildRatedSarif');
+  }
+  if (/^\s*\{/.test(text.replace(/^\uFEFF/, ''))) {
+    // Streamed as check streams large files (the file read whole where streaming cannot take it): the same outcome.
+    const path = join(TMP, 'streamed.sarif');
+    writeFileSync(path, text);
+    const ctx = { file, workspace: '/home/runner/work/app/app' };
+    const whole = () => ingestText(text, ctx, undefined, undefined, { keepDocument: false });
+    const chunkSize = text.length % 3 === 0 ? 61 : 1 << 22; // tiny reads for a third of the cases
+    const streamed = stage('ingestSarifFile', () => ingestSarifFile(path, ctx, undefined, { fallback: whole, chunkSize }));
+    const { document: _document, ...read } = ingested;
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(streamed)), JSON.parse(JSON.stringify(read)))) {
+      throw new Error(`streamed ingest differs from the file read whole (chunks of ${chunkSize} bytes)`);
+    }
   }
   for (const f of result.findings) {
     for (const n of [f.startLine, f.endLine, f.startColumn, f.securitySeverity]) {
