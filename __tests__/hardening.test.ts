@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { ingestText } from '../src/ingest/index';
 import { runEngine } from '../src/engine';
 import { buildReport } from '../src/report/json';
@@ -187,5 +188,39 @@ describe('policy globs cannot hang the run', () => {
     const t = performance.now();
     rateAll(findings, policy);
     expect(performance.now() - t).toBeLessThan(10_000);
+  });
+});
+
+describe('scanner timestamps that are not times', () => {
+  const NOW = new Date('2026-11-25T12:00:00Z');
+  const semgrepSca = JSON.parse(readFileSync('__fixtures__/corpus/defectdojo/semgrep/sca-deployments-vulns.json', 'utf8')) as { vulns: { openedAt?: unknown }[] };
+
+  it('never reach an SLA clock: dropped at ingest (semgrep openedAt, SARIF firstDetectionTimeUtc), kept when they are times', () => {
+    const doc = structuredClone(semgrepSca);
+    const weird = ['../../../../etc/passwd', 'unknown', '', 'NaN', 42];
+    weird.forEach((w, i) => ((doc.vulns[i] as { openedAt?: unknown }).openedAt = w));
+    const sca = ingestText(JSON.stringify(doc), { file: 'sca.json', workspace: WS });
+    expect(sca.format).toBe('semgrep');
+    expect(sca.findings.length).toBe(doc.vulns.length);
+    expect(sca.findings.slice(0, weird.length).map((f) => f.firstDetected)).toEqual(weird.map(() => undefined));
+    expect(sca.findings[weird.length]?.firstDetected).toBe('2023-07-15T10:28:12.000Z');
+    const sarif = ingestText(
+      JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: 'r', message: { text: 'm' }, provenance: { firstDetectionTimeUtc: 'soon' } }] }] }),
+      { file: 'x.sarif', workspace: WS },
+    );
+    expect(sarif.findings[0]?.firstDetected).toBeUndefined();
+    const r = runEngine({ files: [sca, sarif], policy: defaultPolicy(), environment: 'production', onInputError: 'warn', now: NOW });
+    expect(r.findings.filter((f) => f.sla).every((f) => !Number.isNaN(Date.parse(f.sla?.due ?? '')))).toBe(true);
+    expect(r.findings.every((f) => !Number.isNaN(Date.parse(f.firstSeen ?? '')))).toBe(true);
+  });
+
+  it('hand-built findings (library API) with any text as their detection time: no clock, no exception', () => {
+    const files = [{ file: 'a.json', findings: [finding({ fingerprint: 'a', firstDetected: '../../etc/passwd' }), finding({ fingerprint: 'b', firstDetected: '2026-11-01T00:00:00Z' })], tools: [], errors: [] }];
+    const r = runEngine({ files, policy: defaultPolicy(), environment: 'production', onInputError: 'warn', now: NOW });
+    const byFp = new Map(r.findings.map((f) => [f.fingerprint, f]));
+    expect(byFp.get('a')?.sla).toBeUndefined();
+    expect(byFp.get('a')?.firstSeen).toBe(NOW.toISOString());
+    expect(byFp.get('b')?.firstSeen).toBe('2026-11-01T00:00:00.000Z');
+    expect(byFp.get('b')?.sla?.start).toBe('2026-11-01T00:00:00.000Z');
   });
 });

@@ -62130,6 +62130,12 @@ function describeValue(v, max = 60) {
   if (typeof v === "object" && v !== null) return "an object";
   return String(v);
 }
+var ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+function isoTime(v) {
+  if (typeof v !== "string" || !ISO_TIME.test(v.trim())) return void 0;
+  const t2 = Date.parse(v.trim().replace(/^(\S+) /, "$1T").replace(",", "."));
+  return Number.isNaN(t2) ? void 0 : new Date(t2).toISOString();
+}
 function firstLine(s, max = 200) {
   const line = s.split(/\r?\n/, 1)[0]?.trim() ?? "";
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
@@ -62621,7 +62627,8 @@ function parseResult(ix, result2, runIndex, resultIndex, ctx) {
   };
   if (loc.location !== void 0) f.location = loc.location;
   if (loc.snippet !== void 0 && kind !== "secret") f.snippet = loc.snippet;
-  if (first && !Number.isNaN(Date.parse(first))) f.firstDetected = new Date(Date.parse(first)).toISOString();
+  const detected = isoTime(first);
+  if (detected) f.firstDetected = detected;
   return f;
 }
 var SarifSink = class {
@@ -62875,7 +62882,7 @@ function makeFinding(c, i) {
   ];
   const target = f;
   for (const k of optional2) {
-    const v = i[k];
+    const v = k === "firstDetected" ? isoTime(i[k]) : i[k];
     if (v !== void 0) target[k] = v;
   }
   return f;
@@ -67084,8 +67091,9 @@ function untracked(findings, sla, now) {
   const nowIso = now.toISOString();
   for (const f of findings) {
     f.status = "new";
-    f.firstSeen = f.firstDetected && f.firstDetected < nowIso ? f.firstDetected : nowIso;
-    if (f.gated && f.firstDetected) {
+    const detected = f.firstDetected !== void 0 && !Number.isNaN(Date.parse(f.firstDetected)) ? f.firstDetected : void 0;
+    f.firstSeen = detected && Date.parse(detected) < now.getTime() ? new Date(Date.parse(detected)).toISOString() : nowIso;
+    if (f.gated && detected) {
       const info2 = slaFor(f, { firstSeen: f.firstSeen, ...f.exploit?.kevDueDate ? { kevDueDate: f.exploit.kevDueDate } : {} }, sla, now);
       if (info2) f.sla = info2;
     }

@@ -215,8 +215,10 @@ function untracked(findings: RatedFinding[], sla: SlaSettings, now: Date): { fin
   const nowIso = now.toISOString();
   for (const f of findings) {
     f.status = 'new';
-    f.firstSeen = f.firstDetected && f.firstDetected < nowIso ? f.firstDetected : nowIso;
-    if (f.gated && f.firstDetected) {
+    // (Findings of the library API may carry any text here: only a readable time starts a clock.)
+    const detected = f.firstDetected !== undefined && !Number.isNaN(Date.parse(f.firstDetected)) ? f.firstDetected : undefined;
+    f.firstSeen = detected && Date.parse(detected) < now.getTime() ? new Date(Date.parse(detected)).toISOString() : nowIso;
+    if (f.gated && detected) {
       const info = slaFor(f, { firstSeen: f.firstSeen, ...(f.exploit?.kevDueDate ? { kevDueDate: f.exploit.kevDueDate } : {}) }, sla, now);
       if (info) f.sla = info;
     }

@@ -84,6 +84,20 @@ export function describeValue(v: unknown, max = 60): string {
   return String(v);
 }
 
+/** An ISO 8601 date or date and time (SARIF's `firstDetectionTimeUtc`, scanners' `openedAt`). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * A scanner's timestamp as an ISO 8601 UTC string, or undefined when it is not an ISO 8601 time (a date is compared
+ * and computed with: text such as "unknown", or "42" that Date.parse reads as the year 2042, must not reach an SLA
+ * clock).
+ */
+export function isoTime(v: unknown): string | undefined {
+  if (typeof v !== 'string' || !ISO_TIME.test(v.trim())) return undefined;
+  const t = Date.parse(v.trim().replace(/^(\S+) /, '$1T').replace(',', '.'));
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString();
+}
+
 /** Shortens scanner text that is used as a title. */
 export function firstLine(s: string, max = 200): string {
   const line = s.split(/\r?\n/, 1)[0]?.trim() ?? '';

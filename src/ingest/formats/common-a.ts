@@ -5,7 +5,7 @@
 import type { Cvss, Finding, PackageRef } from '../../model';
 import { ecosystemFromPurl, normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
-import { arr, jsonKey, own, text } from '../util';
+import { arr, isoTime, jsonKey, own, text } from '../util';
 import { type Collector, cvssVersion, decodeOrKeep } from './common';
 
 /** Object keys that are never data names (untrusted files may carry them); skipped when iterating keys. */
@@ -136,7 +136,7 @@ export function makeFinding(c: Collector, i: FindingInput): Finding {
   ];
   const target = f as unknown as Record<string, unknown>;
   for (const k of optional) {
-    const v = i[k];
+    const v = k === 'firstDetected' ? isoTime(i[k]) : i[k];
     if (v !== undefined) target[k] = v;
   }
   return f;

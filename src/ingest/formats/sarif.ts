@@ -3,7 +3,7 @@ import type { Finding, FindingKind, InputError, ResultKind, SarifLevel, ScannerS
 import { computeFingerprint, hashParts } from '../fingerprint';
 import { joinUri, normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, describeValue, firstLine, isObj, num, own, posInt, str, strings, text, type Obj } from '../util';
+import { arr, cweId, describeValue, firstLine, isObj, isoTime, num, own, posInt, str, strings, text, type Obj } from '../util';
 import { orderVulnIds } from '../ecosystem';
 
 /**
@@ -455,7 +455,8 @@ function parseResult(ix: RunIndex, result: Obj, runIndex: number, resultIndex: n
   // Rarely set (most results have a file path, no snippet, no detection time): added only where present.
   if (loc.location !== undefined) f.location = loc.location;
   if (loc.snippet !== undefined && kind !== 'secret') f.snippet = loc.snippet; // a secret finding's line is the secret
-  if (first && !Number.isNaN(Date.parse(first))) f.firstDetected = new Date(Date.parse(first)).toISOString();
+  const detected = isoTime(first);
+  if (detected) f.firstDetected = detected;
   return f;
 }
 
