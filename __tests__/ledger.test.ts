@@ -246,6 +246,22 @@ describe('file store', () => {
     await expect(new FileLedgerStore(path, () => T0).read('default')).rejects.toThrow(/invalid ledger at \$\.books\.default\.entries\.a\.tool/);
   });
 
+  it('reports a time that is not one (hand-edited or damaged) at its path, instead of crashing a clock', async () => {
+    const path = join(dir, 'times.json');
+    const store = new FileLedgerStore(path, () => T0);
+    const entry = (firstSeen: string, at = '2026-01-01T00:00:00.000Z') => ({
+      fingerprint: 'a', tool: 'T', ruleId: 'R', title: 't', kind: 'sast', firstSeen, lastSeen: '2026-01-02T00:00:00.000Z', state: 'open',
+      reopenedCount: 0, severity: 'high', gated: true, events: [{ at, type: 'opened' }],
+    });
+    const file = (e: unknown) => JSON.stringify({ schema: 'defect-gate-ledger', version: 1, updatedAt: 'x', books: { default: { entries: { a: e }, runs: [] } } });
+    writeFileSync(path, file(entry('2026-01-01T00:00:00.000Z')));
+    expect((await store.read('default'))?.entries.a?.firstSeen).toBe('2026-01-01T00:00:00.000Z');
+    for (const [bad, where] of [[entry('garbage'), 'firstSeen'], [entry('42'), 'firstSeen'], [entry('2026-01-01T00:00:00.000Z', 'soon'), 'events[0].at']] as const) {
+      writeFileSync(path, file(bad));
+      await expect(store.read('default')).rejects.toThrow(`invalid ledger at $.books.default.entries.a.${where}: expected an ISO 8601 time`);
+    }
+  });
+
   it('rejects bad ledger specs and scopes', () => {
     expect(parseLedgerSpec('file:x.json')).toEqual({ kind: 'file', path: 'x.json' });
     expect(parseLedgerSpec('branch:defect-gate-data')).toEqual({ kind: 'branch', branch: 'defect-gate-data' });

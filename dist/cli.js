@@ -40182,8 +40182,9 @@ function summarizeExceptions(list2) {
 
 // src/ledger/schema.ts
 var LEDGER_VERSION = 1;
+var Time = external_exports.string().refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), "expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z");
 var Event = external_exports.object({
-  at: external_exports.string(),
+  at: Time,
   type: external_exports.enum(["opened", "fixed", "reopened", "severity"]),
   severity: external_exports.string().optional()
 });
@@ -40199,15 +40200,15 @@ var LedgerEntrySchema = external_exports.object({
   component: external_exports.string().optional(),
   cwe: external_exports.array(external_exports.string()).optional(),
   /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
-  environments: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  environments: external_exports.record(external_exports.string(), Time).optional(),
   /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
-  firstSeen: external_exports.string(),
-  lastSeen: external_exports.string(),
+  firstSeen: Time,
+  lastSeen: Time,
   state: external_exports.enum(["open", "fixed"]),
-  fixedAt: external_exports.string().optional(),
+  fixedAt: Time.optional(),
   reopenedCount: external_exports.number().int().min(0),
   /** Last time it came back after being fixed (for `restart-on-reopen`). */
-  reopenedAt: external_exports.string().optional(),
+  reopenedAt: Time.optional(),
   /** Current organization severity and whether the gate counted it. */
   severity: external_exports.string(),
   gated: external_exports.boolean(),
@@ -40216,10 +40217,10 @@ var LedgerEntrySchema = external_exports.object({
   /** Every change: opened, fixed, reopened, severity changed (bounded). */
   events: external_exports.array(Event),
   /** When each policy exception started and stopped applying to this finding. */
-  exceptions: external_exports.array(external_exports.object({ id: external_exports.string(), type: external_exports.string(), from: external_exports.string(), to: external_exports.string().optional(), approvedBy: external_exports.string().optional() })).optional()
+  exceptions: external_exports.array(external_exports.object({ id: external_exports.string(), type: external_exports.string(), from: Time, to: Time.optional(), approvedBy: external_exports.string().optional() })).optional()
 });
 var RunSnapshotSchema = external_exports.object({
-  at: external_exports.string(),
+  at: Time,
   environment: external_exports.string(),
   event: external_exports.string().optional(),
   ref: external_exports.string().optional(),

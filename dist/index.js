@@ -57253,10 +57253,80 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/ingest/util.ts
+function isObj(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+function str2(v) {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" && Number.isFinite(v) && (Number.isSafeInteger(v) || !Number.isInteger(v) || Math.abs(v) < 1)) return String(v);
+  return void 0;
+}
+function text(v) {
+  const s = str2(v)?.trim();
+  return s ? s : void 0;
+}
+function num2(v) {
+  if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
+  return void 0;
+}
+function posInt(v) {
+  const n = num2(v);
+  return n !== void 0 && Number.isSafeInteger(n) && n > 0 ? n : void 0;
+}
+function arr(v) {
+  return Array.isArray(v) ? v : [];
+}
+function strings(v) {
+  const out = /* @__PURE__ */ new Set();
+  for (const x of arr(v)) {
+    const s = text(x);
+    if (s) out.add(s);
+  }
+  return [...out];
+}
+var hasOwn = Object.prototype.hasOwnProperty;
+function own2(o, key) {
+  return typeof o === "object" && o !== null && !Array.isArray(o) && hasOwn.call(o, key) ? o[key] : void 0;
+}
+function cweId(v) {
+  const s = str2(v);
+  if (!s) return void 0;
+  const m = /(?:^|[^a-z])cwe[-_:/ ]?0*(\d+)\b/i.exec(s) ?? /^0*(\d+)$/.exec(s.trim());
+  if (!m) return void 0;
+  const n = Number(m[1]);
+  return n > 0 ? `CWE-${n}` : void 0;
+}
+function uniq(xs) {
+  return [...new Set(xs)];
+}
+function jsonKey(key) {
+  if (typeof key === "number") return `[${key}]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+}
+function describeValue(v, max = 60) {
+  if (typeof v === "string") return JSON.stringify(v.length > max ? `${v.slice(0, max)}…` : v);
+  if (Array.isArray(v)) return `an array of ${v.length} element(s)`;
+  if (typeof v === "object" && v !== null) return "an object";
+  return String(v);
+}
+var ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+function isoTime(v) {
+  if (typeof v !== "string" || !ISO_TIME.test(v.trim())) return void 0;
+  const t2 = Date.parse(v.trim().replace(/^(\S+) /, "$1T").replace(",", "."));
+  return Number.isNaN(t2) ? void 0 : new Date(t2).toISOString();
+}
+function firstLine(s, max = 200) {
+  const line = s.split(/\r?\n/, 1)[0]?.trim() ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
 // src/ledger/schema.ts
 var LEDGER_VERSION = 1;
+var Time = external_exports.string().refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), "expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z");
 var Event2 = external_exports.object({
-  at: external_exports.string(),
+  at: Time,
   type: external_exports.enum(["opened", "fixed", "reopened", "severity"]),
   severity: external_exports.string().optional()
 });
@@ -57272,15 +57342,15 @@ var LedgerEntrySchema = external_exports.object({
   component: external_exports.string().optional(),
   cwe: external_exports.array(external_exports.string()).optional(),
   /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
-  environments: external_exports.record(external_exports.string(), external_exports.string()).optional(),
+  environments: external_exports.record(external_exports.string(), Time).optional(),
   /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
-  firstSeen: external_exports.string(),
-  lastSeen: external_exports.string(),
+  firstSeen: Time,
+  lastSeen: Time,
   state: external_exports.enum(["open", "fixed"]),
-  fixedAt: external_exports.string().optional(),
+  fixedAt: Time.optional(),
   reopenedCount: external_exports.number().int().min(0),
   /** Last time it came back after being fixed (for `restart-on-reopen`). */
-  reopenedAt: external_exports.string().optional(),
+  reopenedAt: Time.optional(),
   /** Current organization severity and whether the gate counted it. */
   severity: external_exports.string(),
   gated: external_exports.boolean(),
@@ -57289,10 +57359,10 @@ var LedgerEntrySchema = external_exports.object({
   /** Every change: opened, fixed, reopened, severity changed (bounded). */
   events: external_exports.array(Event2),
   /** When each policy exception started and stopped applying to this finding. */
-  exceptions: external_exports.array(external_exports.object({ id: external_exports.string(), type: external_exports.string(), from: external_exports.string(), to: external_exports.string().optional(), approvedBy: external_exports.string().optional() })).optional()
+  exceptions: external_exports.array(external_exports.object({ id: external_exports.string(), type: external_exports.string(), from: Time, to: Time.optional(), approvedBy: external_exports.string().optional() })).optional()
 });
 var RunSnapshotSchema = external_exports.object({
-  at: external_exports.string(),
+  at: Time,
   environment: external_exports.string(),
   event: external_exports.string().optional(),
   ref: external_exports.string().optional(),
@@ -62070,75 +62140,6 @@ function parseXml2(text2) {
   } catch (err) {
     return { ok: false, line: 1, column: 1, message: err instanceof Error ? err.message : String(err) };
   }
-}
-
-// src/ingest/util.ts
-function isObj(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-function str2(v) {
-  if (typeof v === "string") return v;
-  if (typeof v === "number" && Number.isFinite(v) && (Number.isSafeInteger(v) || !Number.isInteger(v) || Math.abs(v) < 1)) return String(v);
-  return void 0;
-}
-function text(v) {
-  const s = str2(v)?.trim();
-  return s ? s : void 0;
-}
-function num2(v) {
-  if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && v.trim() !== "" && Number.isFinite(Number(v))) return Number(v);
-  return void 0;
-}
-function posInt(v) {
-  const n = num2(v);
-  return n !== void 0 && Number.isSafeInteger(n) && n > 0 ? n : void 0;
-}
-function arr(v) {
-  return Array.isArray(v) ? v : [];
-}
-function strings(v) {
-  const out = /* @__PURE__ */ new Set();
-  for (const x of arr(v)) {
-    const s = text(x);
-    if (s) out.add(s);
-  }
-  return [...out];
-}
-var hasOwn = Object.prototype.hasOwnProperty;
-function own2(o, key) {
-  return typeof o === "object" && o !== null && !Array.isArray(o) && hasOwn.call(o, key) ? o[key] : void 0;
-}
-function cweId(v) {
-  const s = str2(v);
-  if (!s) return void 0;
-  const m = /(?:^|[^a-z])cwe[-_:/ ]?0*(\d+)\b/i.exec(s) ?? /^0*(\d+)$/.exec(s.trim());
-  if (!m) return void 0;
-  const n = Number(m[1]);
-  return n > 0 ? `CWE-${n}` : void 0;
-}
-function uniq(xs) {
-  return [...new Set(xs)];
-}
-function jsonKey(key) {
-  if (typeof key === "number") return `[${key}]`;
-  return /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-}
-function describeValue(v, max = 60) {
-  if (typeof v === "string") return JSON.stringify(v.length > max ? `${v.slice(0, max)}…` : v);
-  if (Array.isArray(v)) return `an array of ${v.length} element(s)`;
-  if (typeof v === "object" && v !== null) return "an object";
-  return String(v);
-}
-var ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
-function isoTime(v) {
-  if (typeof v !== "string" || !ISO_TIME.test(v.trim())) return void 0;
-  const t2 = Date.parse(v.trim().replace(/^(\S+) /, "$1T").replace(",", "."));
-  return Number.isNaN(t2) ? void 0 : new Date(t2).toISOString();
-}
-function firstLine(s, max = 200) {
-  const line = s.split(/\r?\n/, 1)[0]?.trim() ?? "";
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 // src/ingest/fingerprint.ts

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISO_TIME } from '../ingest/util';
 
 /**
  * The ledger: what defect-gate remembers across runs, per scope. Stored as JSON (a file, or shards on a branch).
@@ -7,8 +8,14 @@ import { z } from 'zod';
 
 export const LEDGER_VERSION = 1;
 
+/**
+ * A time defect-gate wrote (`Date#toISOString`): checked on read, because clocks and metrics compute with it and a
+ * hand-edited or damaged value must be a clear ledger error, not a crash.
+ */
+const Time = z.string().refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z');
+
 const Event = z.object({
-  at: z.string(),
+  at: Time,
   type: z.enum(['opened', 'fixed', 'reopened', 'severity']),
   severity: z.string().optional(),
 });
@@ -25,15 +32,15 @@ export const LedgerEntrySchema = z.object({
   component: z.string().optional(),
   cwe: z.array(z.string()).optional(),
   /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
-  environments: z.record(z.string(), z.string()).optional(),
+  environments: z.record(z.string(), Time).optional(),
   /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
-  firstSeen: z.string(),
-  lastSeen: z.string(),
+  firstSeen: Time,
+  lastSeen: Time,
   state: z.enum(['open', 'fixed']),
-  fixedAt: z.string().optional(),
+  fixedAt: Time.optional(),
   reopenedCount: z.number().int().min(0),
   /** Last time it came back after being fixed (for `restart-on-reopen`). */
-  reopenedAt: z.string().optional(),
+  reopenedAt: Time.optional(),
   /** Current organization severity and whether the gate counted it. */
   severity: z.string(),
   gated: z.boolean(),
@@ -43,13 +50,13 @@ export const LedgerEntrySchema = z.object({
   events: z.array(Event),
   /** When each policy exception started and stopped applying to this finding. */
   exceptions: z
-    .array(z.object({ id: z.string(), type: z.string(), from: z.string(), to: z.string().optional(), approvedBy: z.string().optional() }))
+    .array(z.object({ id: z.string(), type: z.string(), from: Time, to: Time.optional(), approvedBy: z.string().optional() }))
     .optional(),
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
 export const RunSnapshotSchema = z.object({
-  at: z.string(),
+  at: Time,
   environment: z.string(),
   event: z.string().optional(),
   ref: z.string().optional(),
