@@ -12,6 +12,7 @@ import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
 import { rateAll } from '../src/rate/rate';
 import { normalizeAny, normalizePath } from '../src/ingest/paths';
 import { disambiguate } from '../src/ingest/fingerprint';
+import { computeMetrics } from '../src/metrics/compute';
 
 const WS = '/home/runner/work/app/app';
 const ctx = { file: 'in.json', workspace: WS };
@@ -142,6 +143,25 @@ describe('scanner names that are Object.prototype members', () => {
     const result = runEngine({ files: [input], policy: defaultPolicy(), environment: 'default', onInputError: 'warn', now: new Date('2026-11-25T00:00:00Z') });
     expect(Object.keys(result.counts.byTool).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
     expect(({} as Record<string, unknown>).constructor).toBe(Object);
+  });
+
+  it('ledger severities named __proto__ or constructor (a damaged or edited ledger): counted, no SLA, no exception', () => {
+    const now = new Date('2026-11-25T00:00:00Z');
+    const entry = (fingerprint: string, severity: string) => ({
+      fingerprint, tool: 'T', ruleId: 'r', title: 't', kind: 'sast', firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-11-01T00:00:00.000Z',
+      state: 'open' as const, reopenedCount: 0, severity, gated: true, events: [{ at: '2026-01-01T00:00:00.000Z', type: 'opened' as const, severity }],
+    });
+    const ledger = { entries: { a: entry('a', '__proto__'), b: entry('b', 'constructor'), c: entry('c', 'high') }, runs: [] };
+    const policy = defaultPolicy();
+    // Tool "U" did not run: the entries stay open as they are.
+    const r = runEngine({ files: [{ file: 'x.json', findings: [finding({ fingerprint: 'z', tool: { name: 'Other' } })], tools: [{ name: 'Other' }], errors: [] }], policy, environment: 'default', onInputError: 'warn', now, ledger });
+    const open = r.nextLedger.runs.at(-1)?.open ?? {};
+    expect(Object.hasOwn(open, '__proto__') && open['__proto__']).toBe(1);
+    expect(Object.hasOwn(open, 'constructor') && open.constructor).toBe(1);
+    expect(Object.getPrototypeOf(open)).toBe(Object.prototype);
+    const m = computeMetrics(r.nextLedger, { now, levels: policy.levels, sla: policy.sla });
+    expect(m.open.total).toBeGreaterThanOrEqual(3);
+    expect(policy.sla.days.constructor).toBeUndefined();
   });
 });
 

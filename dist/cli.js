@@ -18985,6 +18985,15 @@ function resolveProfiles(gates) {
   return { rules: out, problems };
 }
 
+// src/own.ts
+function ownRecord() {
+  return /* @__PURE__ */ Object.create(null);
+}
+function addCount(record2, key, n = 1) {
+  if (Object.hasOwn(record2, key)) record2[key] = record2[key] + n;
+  else Object.defineProperty(record2, key, { value: n, enumerable: true, writable: true, configurable: true });
+}
+
 // src/policy/compile.ts
 var asList2 = (v) => v === void 0 ? void 0 : Array.isArray(v) ? v : [v];
 var MAX_GLOB_SUBJECT = 1024;
@@ -19204,7 +19213,7 @@ function compilePolicy(p, opts = {}) {
     const r = rankOf(v);
     if (r !== void 0) fromScanner.set(k.toLowerCase(), r);
   }
-  const days = {};
+  const days = ownRecord();
   for (const [k, v] of Object.entries(p.sla ?? {})) if (index.has(k) && typeof v === "number") days[k] = v;
   const gates = {};
   const profiles = resolveProfiles(p.gates).rules;
@@ -39910,7 +39919,7 @@ function daysBetween(now, due) {
   return Math.floor((due.getTime() - now.getTime()) / DAY_MS);
 }
 function computeSla(input2, sla, now) {
-  const days = sla.days[input2.severity];
+  const days = Object.hasOwn(sla.days, input2.severity) ? sla.days[input2.severity] : void 0;
   if (days === void 0) return void 0;
   const restart = sla.restartOnReopen && input2.reopenedAt !== void 0;
   const start = restart ? input2.reopenedAt : input2.firstSeen;
@@ -40451,7 +40460,7 @@ function runEngine(input2) {
   sortFindings(findings, blocking);
   const counts2 = countFindings(findings, input2.policy.levels, blocking, tracked.fixed.length);
   const open2 = {};
-  for (const e of Object.values(tracked.next.entries)) if (e.state === "open" && e.gated) open2[e.severity] = (open2[e.severity] ?? 0) + 1;
+  for (const e of Object.values(tracked.next.entries)) if (e.state === "open" && e.gated) addCount(open2, e.severity);
   const snapshot = {
     at: input2.now.toISOString(),
     environment: input2.environment,
@@ -41967,7 +41976,7 @@ var Tally = class {
       this.rows.set(key, r);
     }
     r.total++;
-    r.bySeverity[severity] = (r.bySeverity[severity] ?? 0) + 1;
+    addCount(r.bySeverity, severity);
   }
   sorted() {
     return [...this.rows.values()].sort(worstFirst(this.levels));

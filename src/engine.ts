@@ -7,6 +7,7 @@ import { slaFor, trackRun, withSnapshot } from './ledger/track';
 import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
+import { addCount } from './own';
 
 /**
  * The pure pipeline: parsed input files → rated findings → verdict. No I/O, no clock reads: `now` is given.
@@ -250,7 +251,7 @@ export function runEngine(input: EngineInput): RunResult {
   sortFindings(findings, blocking);
   const counts = countFindings(findings, input.policy.levels, blocking, tracked.fixed.length);
   const open: Record<string, number> = {};
-  for (const e of Object.values(tracked.next.entries)) if (e.state === 'open' && e.gated) open[e.severity] = (open[e.severity] ?? 0) + 1;
+  for (const e of Object.values(tracked.next.entries)) if (e.state === 'open' && e.gated) addCount(open, e.severity);
   const snapshot: RunSnapshot = {
     at: input.now.toISOString(),
     environment: input.environment,

@@ -27,7 +27,8 @@ export function daysBetween(now: Date, due: Date): number {
 }
 
 export function computeSla(input: SlaInput, sla: SlaSettings, now: Date): SlaInfo | undefined {
-  const days = sla.days[input.severity];
+  // (A ledger's severity is data: only the policy's own SLA days count.)
+  const days = Object.hasOwn(sla.days, input.severity) ? sla.days[input.severity] : undefined;
   if (days === undefined) return undefined;
   const restart = sla.restartOnReopen && input.reopenedAt !== undefined;
   const start = restart ? (input.reopenedAt as string) : input.firstSeen;

@@ -1,6 +1,7 @@
 import type { LedgerBook, LedgerEntry } from '../ledger/schema';
 import type { SlaSettings } from '../policy/compile';
 import { computeSla } from '../ledger/sla';
+import { addCount } from '../own';
 import { buckets as makeBuckets, DAY, defaultSince, isoDay, mean, median, WEEK, type BucketKind } from './time';
 
 /**
@@ -280,7 +281,7 @@ class Tally {
       this.rows.set(key, r);
     }
     r.total++;
-    r.bySeverity[severity] = (r.bySeverity[severity] ?? 0) + 1;
+    addCount(r.bySeverity, severity);
   }
   sorted(): SeverityRow[] {
     return [...this.rows.values()].sort(worstFirst(this.levels));

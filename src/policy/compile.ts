@@ -12,6 +12,7 @@ import {
 import type { ExceptionEntryInput, GateRuleInput, MatcherInput, PolicyParsed, RatingRuleInput } from './schema';
 import { compileExceptions, type ExceptionSettings } from '../exceptions/compile';
 import { resolveProfiles } from './profiles';
+import { ownRecord } from '../own';
 
 /**
  * A policy ready to apply: level ranks resolved, globs and comparisons compiled once (never per finding).
@@ -338,7 +339,8 @@ export function compilePolicy(
     const r = rankOf(v);
     if (r !== undefined) fromScanner.set(k.toLowerCase(), r);
   }
-  const days: Record<string, number> = {};
+  // Without a prototype: `days[level]` of a level without an SLA is undefined, whatever its name.
+  const days = ownRecord<number>();
   for (const [k, v] of Object.entries(p.sla ?? {})) if (index.has(k) && typeof v === 'number') days[k] = v;
   const gates: Record<string, CompiledGateRule[]> = {};
   const profiles = resolveProfiles(p.gates).rules;
