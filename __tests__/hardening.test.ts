@@ -145,13 +145,16 @@ describe('scanner names that are Object.prototype members', () => {
     expect(({} as Record<string, unknown>).constructor).toBe(Object);
   });
 
-  it('ledger severities named __proto__ or constructor (a damaged or edited ledger): counted, no SLA, no exception', () => {
+  it('ledger severities and kinds named __proto__ or constructor (a damaged or edited ledger): counted, no SLA, no exception', () => {
     const now = new Date('2026-11-25T00:00:00Z');
     const entry = (fingerprint: string, severity: string) => ({
       fingerprint, tool: 'T', ruleId: 'r', title: 't', kind: 'sast', firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-11-01T00:00:00.000Z',
       state: 'open' as const, reopenedCount: 0, severity, gated: true, events: [{ at: '2026-01-01T00:00:00.000Z', type: 'opened' as const, severity }],
     });
-    const ledger = { entries: { a: entry('a', '__proto__'), b: entry('b', 'constructor'), c: entry('c', 'high') }, runs: [] };
+    const ledger = {
+      entries: { a: entry('a', '__proto__'), b: { ...entry('b', 'constructor'), kind: 'constructor' }, c: { ...entry('c', 'high'), kind: 'toString' } },
+      runs: [{ at: '2026-11-01T00:00:00.000Z', environment: 'default', tools: ['T'], toolKinds: { T: ['constructor', '__proto__', 'sast'] }, open: {}, new: 3, fixed: 0, reopened: 0, slaBreached: 0, slaDueSoon: 0, verdict: 'fail' as const }],
+    };
     const policy = defaultPolicy();
     // Tool "U" did not run: the entries stay open as they are.
     const r = runEngine({ files: [{ file: 'x.json', findings: [finding({ fingerprint: 'z', tool: { name: 'Other' } })], tools: [{ name: 'Other' }], errors: [] }], policy, environment: 'default', onInputError: 'warn', now, ledger });

@@ -31677,7 +31677,7 @@ function median(xs) {
 // src/metrics/compute.ts
 var METRICS_VERSION = 1;
 var VERIFICATION_KINDS = ["sast", "sca", "secret", "iac", "dast"];
-var KIND_TO_ACTIVITY = { sast: "sast", sca: "sca", container: "sca", secret: "secret", iac: "iac", dast: "dast" };
+var KIND_TO_ACTIVITY = Object.assign(ownRecord(), { sast: "sast", sca: "sca", container: "sca", secret: "secret", iac: "iac", dast: "dast" });
 var KNOWN_TOOLS = [
   [/codeql|semgrep|bandit|sonar|brakeman|gosec|eslint|spotbugs|snyk code|pmd/i, ["sast"]],
   [/trivy/i, ["sca", "iac", "secret"]],

@@ -1,7 +1,7 @@
 import type { LedgerBook, LedgerEntry } from '../ledger/schema';
 import type { SlaSettings } from '../policy/compile';
 import { computeSla } from '../ledger/sla';
-import { addCount } from '../own';
+import { addCount, ownRecord } from '../own';
 import { buckets as makeBuckets, DAY, defaultSince, isoDay, mean, median, WEEK, type BucketKind } from './time';
 
 /**
@@ -20,7 +20,8 @@ export const METRICS_VERSION = 1;
 export const VERIFICATION_KINDS = ['sast', 'sca', 'secret', 'iac', 'dast'] as const;
 export type VerificationKind = (typeof VERIFICATION_KINDS)[number];
 export const VERIFICATION_LABEL: Record<VerificationKind, string> = { sast: 'SAST', sca: 'SCA', secret: 'Secrets', iac: 'IaC', dast: 'DAST' };
-const KIND_TO_ACTIVITY: Record<string, VerificationKind> = { sast: 'sast', sca: 'sca', container: 'sca', secret: 'secret', iac: 'iac', dast: 'dast' };
+/** Without a prototype: kinds come from the ledger, where `constructor` is a kind like any other unknown one. */
+const KIND_TO_ACTIVITY: Record<string, VerificationKind> = Object.assign(ownRecord<VerificationKind>(), { sast: 'sast', sca: 'sca', container: 'sca', secret: 'secret', iac: 'iac', dast: 'dast' });
 
 /** Tools whose kind is known by name, for tools that ran but never reported anything (no kind recorded). */
 const KNOWN_TOOLS: [RegExp, VerificationKind[]][] = [
