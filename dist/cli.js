@@ -40191,7 +40191,7 @@ function summarizeExceptions(list2) {
 
 // src/ledger/schema.ts
 var LEDGER_VERSION = 1;
-var Time = external_exports.string().refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), "expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z");
+var Time = external_exports.string().refine((s) => isoTime(s) !== void 0, "expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z");
 var Event = external_exports.object({
   at: Time,
   type: external_exports.enum(["opened", "fixed", "reopened", "severity"]),
@@ -40429,9 +40429,8 @@ function untracked(findings, sla, now) {
   const nowIso = now.toISOString();
   for (const f of findings) {
     f.status = "new";
-    const detected = f.firstDetected !== void 0 && !Number.isNaN(Date.parse(f.firstDetected)) ? f.firstDetected : void 0;
-    f.firstSeen = detected && Date.parse(detected) < now.getTime() ? new Date(Date.parse(detected)).toISOString() : nowIso;
-    if (f.gated && detected) {
+    f.firstSeen = earlier(nowIso, f.firstDetected);
+    if (f.gated && f.firstDetected && !Number.isNaN(Date.parse(f.firstDetected))) {
       const info = slaFor(f, { firstSeen: f.firstSeen, ...f.exploit?.kevDueDate ? { kevDueDate: f.exploit.kevDueDate } : {} }, sla, now);
       if (info) f.sla = info;
     }
@@ -41051,15 +41050,15 @@ function ratedSarifPlan(r, policy, inputs, space) {
     const run = lastRuns?.[s.runIndex];
     const i = s.resultIndex;
     if (!run || i >= run.rank.length) return;
-    const fp = f.fingerprint;
-    const hex3 = HEX_FINGERPRINT.test(fp);
+    const m = ratingOf(f, scores, r.blocking.has(f.fingerprint));
+    const hex3 = HEX_FINGERPRINT.test(m.fingerprint);
     run.rank[i] = f.rank;
-    run.flags[i] = (r.blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === "fail" ? FAILURE : 0) | (hex3 ? HEX : 0);
-    if (hex3) fingerprintBytes(run).write(fp, i * 16, 16, "hex");
-    else run.otherFingerprints.set(i, fp);
-    if (!f.gated && f.notGatedReason) {
-      let k = reasons.get(f.notGatedReason);
-      if (k === void 0) reasons.set(f.notGatedReason, k = reasons.size);
+    run.flags[i] = (m.blocking ? BLOCKING : 0) | (ratedLevel(f, policy) ? FAILURE : 0) | (hex3 ? HEX : 0);
+    if (hex3) fingerprintBytes(run).write(m.fingerprint, i * 16, 16, "hex");
+    else run.otherFingerprints.set(i, m.fingerprint);
+    if (m.notGated) {
+      let k = reasons.get(m.notGated);
+      if (k === void 0) reasons.set(m.notGated, k = reasons.size);
       run.notGated[i] = k + 1;
     }
     run.ruleScores.set(f.ruleId, Math.max(run.ruleScores.get(f.ruleId) ?? 0, scores[f.rank]));

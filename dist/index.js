@@ -57333,7 +57333,7 @@ function firstLine(s, max = 200) {
 
 // src/ledger/schema.ts
 var LEDGER_VERSION = 1;
-var Time = external_exports.string().refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), "expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z");
+var Time = external_exports.string().refine((s) => isoTime(s) !== void 0, "expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z");
 var Event2 = external_exports.object({
   at: Time,
   type: external_exports.enum(["opened", "fixed", "reopened", "severity"]),
@@ -67101,9 +67101,8 @@ function untracked(findings, sla, now) {
   const nowIso = now.toISOString();
   for (const f of findings) {
     f.status = "new";
-    const detected = f.firstDetected !== void 0 && !Number.isNaN(Date.parse(f.firstDetected)) ? f.firstDetected : void 0;
-    f.firstSeen = detected && Date.parse(detected) < now.getTime() ? new Date(Date.parse(detected)).toISOString() : nowIso;
-    if (f.gated && detected) {
+    f.firstSeen = earlier(nowIso, f.firstDetected);
+    if (f.gated && f.firstDetected && !Number.isNaN(Date.parse(f.firstDetected))) {
       const info2 = slaFor(f, { firstSeen: f.firstSeen, ...f.exploit?.kevDueDate ? { kevDueDate: f.exploit.kevDueDate } : {} }, sla, now);
       if (info2) f.sla = info2;
     }
@@ -67720,15 +67719,15 @@ function ratedSarifPlan(r, policy, inputs, space) {
     const run2 = lastRuns?.[s.runIndex];
     const i = s.resultIndex;
     if (!run2 || i >= run2.rank.length) return;
-    const fp = f.fingerprint;
-    const hex3 = HEX_FINGERPRINT.test(fp);
+    const m = ratingOf(f, scores, r.blocking.has(f.fingerprint));
+    const hex3 = HEX_FINGERPRINT.test(m.fingerprint);
     run2.rank[i] = f.rank;
-    run2.flags[i] = (r.blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === "fail" ? FAILURE : 0) | (hex3 ? HEX : 0);
-    if (hex3) fingerprintBytes(run2).write(fp, i * 16, 16, "hex");
-    else run2.otherFingerprints.set(i, fp);
-    if (!f.gated && f.notGatedReason) {
-      let k = reasons.get(f.notGatedReason);
-      if (k === void 0) reasons.set(f.notGatedReason, k = reasons.size);
+    run2.flags[i] = (m.blocking ? BLOCKING : 0) | (ratedLevel(f, policy) ? FAILURE : 0) | (hex3 ? HEX : 0);
+    if (hex3) fingerprintBytes(run2).write(m.fingerprint, i * 16, 16, "hex");
+    else run2.otherFingerprints.set(i, m.fingerprint);
+    if (m.notGated) {
+      let k = reasons.get(m.notGated);
+      if (k === void 0) reasons.set(m.notGated, k = reasons.size);
       run2.notGated[i] = k + 1;
     }
     run2.ruleScores.set(f.ruleId, Math.max(run2.ruleScores.get(f.ruleId) ?? 0, scores[f.rank]));

@@ -3,7 +3,7 @@ import { combine, type IngestedFile } from './ingest/index';
 import type { Policy, SlaSettings } from './policy/compile';
 import { rateAll, rateAllInPlace } from './rate/rate';
 import { evaluateGate, type Verdict } from './gate/gate';
-import { slaFor, trackRun, withSnapshot } from './ledger/track';
+import { earlier, slaFor, trackRun, withSnapshot } from './ledger/track';
 import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
@@ -217,9 +217,8 @@ function untracked(findings: RatedFinding[], sla: SlaSettings, now: Date): { fin
   for (const f of findings) {
     f.status = 'new';
     // (Findings of the library API may carry any text here: only a readable time starts a clock.)
-    const detected = f.firstDetected !== undefined && !Number.isNaN(Date.parse(f.firstDetected)) ? f.firstDetected : undefined;
-    f.firstSeen = detected && Date.parse(detected) < now.getTime() ? new Date(Date.parse(detected)).toISOString() : nowIso;
-    if (f.gated && detected) {
+    f.firstSeen = earlier(nowIso, f.firstDetected);
+    if (f.gated && f.firstDetected && !Number.isNaN(Date.parse(f.firstDetected))) {
       const info = slaFor(f, { firstSeen: f.firstSeen, ...(f.exploit?.kevDueDate ? { kevDueDate: f.exploit.kevDueDate } : {}) }, sla, now);
       if (info) f.sla = info;
     }

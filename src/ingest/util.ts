@@ -85,7 +85,7 @@ export function describeValue(v: unknown, max = 60): string {
 }
 
 /** An ISO 8601 date or date and time (SARIF's `firstDetectionTimeUtc`, scanners' `openedAt`). */
-export const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
  * A scanner's timestamp as an ISO 8601 UTC string, or undefined when it is not an ISO 8601 time (a date is compared

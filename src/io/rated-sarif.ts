@@ -12,7 +12,9 @@ import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/depth';
 import {
   nativeRuns,
   RATED_SARIF_SCHEMA,
+  ratedLevel,
   ratingMembersJson,
+  ratingOf,
   representativeScores,
   runProperties,
   sarifSlots,
@@ -197,15 +199,16 @@ export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly Sa
     const run = lastRuns?.[s.runIndex];
     const i = s.resultIndex;
     if (!run || i >= run.rank.length) return;
-    const fp = f.fingerprint;
-    const hex = HEX_FINGERPRINT.test(fp);
+    // The rating as buildRatedSarif gives it, in columns (its severity and score follow from the rank).
+    const m = ratingOf(f, scores, r.blocking.has(f.fingerprint));
+    const hex = HEX_FINGERPRINT.test(m.fingerprint);
     run.rank[i] = f.rank;
-    run.flags[i] = (r.blocking.has(fp) ? BLOCKING : 0) | (f.resultKind === 'fail' ? FAILURE : 0) | (hex ? HEX : 0);
-    if (hex) fingerprintBytes(run).write(fp, i * 16, 16, 'hex');
-    else run.otherFingerprints.set(i, fp);
-    if (!f.gated && f.notGatedReason) {
-      let k = reasons.get(f.notGatedReason);
-      if (k === undefined) reasons.set(f.notGatedReason, (k = reasons.size));
+    run.flags[i] = (m.blocking ? BLOCKING : 0) | (ratedLevel(f, policy) ? FAILURE : 0) | (hex ? HEX : 0);
+    if (hex) fingerprintBytes(run).write(m.fingerprint, i * 16, 16, 'hex');
+    else run.otherFingerprints.set(i, m.fingerprint);
+    if (m.notGated) {
+      let k = reasons.get(m.notGated);
+      if (k === undefined) reasons.set(m.notGated, (k = reasons.size));
       run.notGated[i] = k + 1;
     }
     run.ruleScores.set(f.ruleId, Math.max(run.ruleScores.get(f.ruleId) ?? 0, scores[f.rank] as number));

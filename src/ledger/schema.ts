@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ISO_TIME } from '../ingest/util';
+import { isoTime } from '../ingest/util';
 
 /**
  * The ledger: what defect-gate remembers across runs, per scope. Stored as JSON (a file, or shards on a branch).
@@ -12,7 +12,7 @@ export const LEDGER_VERSION = 1;
  * A time defect-gate wrote (`Date#toISOString`): checked on read, because clocks and metrics compute with it and a
  * hand-edited or damaged value must be a clear ledger error, not a crash.
  */
-const Time = z.string().refine((s) => ISO_TIME.test(s) && !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z');
+const Time = z.string().refine((s) => isoTime(s) !== undefined, 'expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z');
 
 const Event = z.object({
   at: Time,

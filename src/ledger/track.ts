@@ -33,7 +33,8 @@ export interface TrackResult {
   next: LedgerBook;
 }
 
-function earlier(a: string, b: string | undefined): string {
+/** The earlier of two times (`b` only when it is a readable time), as ISO 8601. */
+export function earlier(a: string, b: string | undefined): string {
   if (!b) return a;
   const tb = Date.parse(b);
   return !Number.isNaN(tb) && tb < Date.parse(a) ? new Date(tb).toISOString() : a;

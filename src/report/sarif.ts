@@ -91,16 +91,6 @@ export function ratingMembersJson(m: ResultRating): string {
   return `"defect-gate/severity":${JSON.stringify(m.severity)},"defect-gate/fingerprint":${JSON.stringify(m.fingerprint)},"defect-gate/blocking":${m.blocking}${notGated},"security-severity":${JSON.stringify(m.score)}`;
 }
 
-/** The `properties` of a rated result: the scanner's own (when an object), then the ratings. */
-export function ratedProperties(own: unknown, f: RatedFinding, scores: number[], blocking: boolean): Props {
-  return withRating(own, ratingOf(f, scores, blocking));
-}
-
-/** `ratingMembersJson` of a rated finding. */
-export function ratedMembersJson(f: RatedFinding, scores: number[], blocking: boolean): string {
-  return ratingMembersJson(ratingOf(f, scores, blocking));
-}
-
 /** The `level` a rated result gets (results that are not failures keep theirs). */
 export function ratedLevel(f: RatedFinding, policy: Policy): SarifLevel | undefined {
   return f.resultKind === 'fail' ? sarifLevelFor(policy, f.rank) : undefined;
