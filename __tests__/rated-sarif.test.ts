@@ -1,13 +1,14 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ingestText } from '../src/ingest/index';
 import { runEngine } from '../src/engine';
 import { buildRatedSarif } from '../src/report/sarif';
 import { ratedSarifPlan, writeRatedSarif, writeRatedSarifInWorker, type SarifInputFile } from '../src/io/rated-sarif';
 import { BASE_POLICY, defaultPolicy, policyFrom } from './helpers';
+import { distDir } from './support/dist';
 
 /**
  * The rated SARIF written from the input files (src/io/rated-sarif.ts) against the one built from parsed documents
@@ -99,8 +100,8 @@ describe('rated SARIF written from the input files', () => {
   });
 });
 
-/** The built worker script (CI builds dist/ before the tests; a clean clone has it committed). */
-const BUILT_WORKER = pathToFileURL(resolve('dist/rated-sarif-worker.js'));
+/** The built worker script, from the bundles the jest global setup builds from the current sources. */
+const BUILT_WORKER = pathToFileURL(join(distDir(), 'rated-sarif-worker.js'));
 
 describe('rated SARIF written by a worker thread (dist/rated-sarif-worker.js)', () => {
   /** The rated SARIF of `inputs` written in this thread and by the worker: the two texts, and how the second was written. */

@@ -11,7 +11,7 @@ import { renderText } from './report/text';
 import { stderrLogger } from './logger';
 import { VERSION } from './version';
 import { loadPolicy } from './io/policy';
-import { applyExceptions, summarizeExceptions, type ExceptionStatus } from './exceptions/apply';
+import { applyExceptions, dateState, summarizeExceptions, type ExceptionStatus } from './exceptions/apply';
 import { silentLogger } from './logger';
 import { stripControl } from './report/escape';
 import { fileLedger, parseNow, remotePolicyFetcher } from './cli-args';
@@ -301,7 +301,9 @@ async function runExceptionsCommand(
     statuses = applyExceptions(outcome.result.findings, exSettings, now).exceptions;
   } else {
     // Without findings nothing can be called stale: report date states only.
-    statuses = applyExceptions([], exSettings, now).exceptions.map((e) => (e.state === 'stale' ? { ...e, state: (e.daysLeft !== undefined && e.daysLeft < exSettings.expiringDays ? 'expiring' : 'active') as ExceptionStatus['state'] } : e));
+    // (The same expiring rule as with findings: whole days left are rounded down, so they cannot decide it.)
+    const entries = exSettings.entries;
+    statuses = applyExceptions([], exSettings, now).exceptions.map((e, i) => (e.state === 'stale' ? { ...e, state: dateState(entries[i] as (typeof entries)[number], now.getTime(), exSettings.expiringDays) as ExceptionStatus['state'] } : e));
   }
   const sum = summarizeExceptions(statuses);
   if (opts.format === 'json') {

@@ -1,14 +1,17 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { distDir } from './dist';
 
 /**
- * Runs the built Action (dist/index.js) the way the runner runs it: INPUT_* variables, GITHUB_EVENT_NAME/PATH,
+ * Runs the built Action (index.js of the bundles built from the current sources by the jest global setup; see
+ * ./dist.ts) the way the runner runs it: INPUT_* variables, GITHUB_EVENT_NAME/PATH,
  * GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE. The child is spawned asynchronously, so a local GitHub server
  * in the test process can answer it. Exit status 1 means core.setFailed was called.
  */
 
-export const DIST = resolve('dist/index.js');
+/** The Action bundle under test (a getter: DEFECT_GATE_DIST is read when a test runs). */
+export const actionBundle = (): string => join(distDir(), 'index.js');
 
 export interface ActionRun {
   status: number | null;
@@ -48,7 +51,7 @@ export async function runDistAction(opts: {
     ...opts.env,
   };
   for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
-  const child = spawn(process.execPath, [DIST], { cwd: opts.workspace, env });
+  const child = spawn(process.execPath, [actionBundle()], { cwd: opts.workspace, env });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -40,7 +40,8 @@ export interface ExceptionsResult {
   exceptions: ExceptionStatus[];
 }
 
-function dateState(e: CompiledException, now: number, expiringDays: number): 'active' | 'expiring' | 'expired' {
+/** Where an exception stands on the calendar at `now` (ms): the one rule for expired and expiring. */
+export function dateState(e: CompiledException, now: number, expiringDays: number): 'active' | 'expiring' | 'expired' {
   if (e.endsAt === undefined) return 'active';
   if (now >= e.endsAt) return 'expired';
   return e.endsAt - now <= expiringDays * DAY ? 'expiring' : 'active';
