@@ -102,7 +102,23 @@ export function ingestText(
     }
     doc = r.value;
   }
-  const candidates = forced ? [forced] : parsers.filter((p) => p.syntax === (isXml ? 'xml' : 'json'));
+  const candidates = parsers.filter((p) => p.syntax === (isXml ? 'xml' : 'json'));
+  if (forced && !safeFits(forced, doc)) {
+    // A forced format must still fit the document: a SARIF log read as Grype would give 0 findings and pass.
+    const looksLike = candidates.find((p) => safeDetect(p, doc));
+    return fatal(
+      file,
+      looksLike
+        ? `forced as ${forced.id}, but the content looks like ${looksLike.label}`
+        : `forced as ${forced.id}, but the content is not ${forced.label}: ${describeUnknown(doc)}`,
+      {
+        jsonPath: '$',
+        hint: looksLike
+          ? `remove the input-formats override for this file (detection reads it as ${looksLike.id}), or correct it to ${looksLike.id}`
+          : `check that the override's glob names the ${forced.label} file, or remove the override`,
+      },
+    );
+  }
   const parser = forced ?? candidates.find((p) => safeDetect(p, doc));
   if (!parser) {
     return fatal(file, `unrecognized input: ${describeUnknown(doc)}`, {
@@ -127,6 +143,14 @@ export function ingestText(
   const out: IngestedFile = { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
   if (parser.id === 'sarif' && opts.keepDocument !== false) out.document = pruneDeep(doc);
   return out;
+}
+
+function safeFits(p: FormatParser, doc: unknown): boolean {
+  try {
+    return p.fits ? p.fits(doc) : p.detect(doc);
+  } catch {
+    return false;
+  }
 }
 
 function safeDetect(p: FormatParser, doc: unknown): boolean {
