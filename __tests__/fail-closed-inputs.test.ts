@@ -1,8 +1,11 @@
-import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { PARSERS } from '../src/ingest/registry';
+import { resolveInputs } from '../src/io/inputs';
+import { runCli } from '../src/cli';
 
 /**
  * Issue #14, "fail closed everywhere": input files, formats, gzip, encodings, enrichment files. Every bypass class
@@ -84,5 +87,117 @@ describe('forced formats must fit the content', () => {
     }
     // Without the override they are not guessed.
     expect(ingestText('[]', { file: 'x.json' }).errors[0]?.message).toMatch(/unrecognized input/);
+  });
+});
+
+describe('symbolic links', () => {
+  let ws: string;
+  let outside: string;
+  const SARIF = (rule: string) =>
+    JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: rule, level: 'error', message: { text: rule } }] }] });
+
+  beforeAll(() => {
+    const top = mkdtempSync(join(tmpdir(), 'dg-links-'));
+    ws = join(top, 'ws');
+    outside = join(top, 'outside');
+    mkdirSync(join(ws, 'reports/real'), { recursive: true });
+    mkdirSync(join(ws, 'scans'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(ws, 'scans/a.sarif'), SARIF('a'));
+    writeFileSync(join(ws, 'reports/real/b.sarif'), SARIF('b'));
+    writeFileSync(join(outside, 'secret.sarif'), SARIF('outside'));
+    mkdirSync(join(outside, 'dir'));
+    writeFileSync(join(outside, 'dir/c.sarif'), SARIF('c'));
+  });
+  afterAll(() => rmSync(join(ws, '..'), { recursive: true, force: true }));
+
+  /** A fresh directory under the workspace for one case. */
+  function dir(name: string): string {
+    const d = join(ws, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  it('a link to a file inside the workspace is read, once, and listed with its target', () => {
+    const d = dir('in-file');
+    symlinkSync('../scans/a.sarif', join(d, 'a.sarif'));
+    symlinkSync(join(ws, 'scans/a.sarif'), join(d, 'again.sarif'));
+    const r = resolveInputs(['in-file', 'in-file/*.sarif', 'scans/a.sarif'], ws);
+    expect(r.errors).toEqual([]);
+    expect(r.files).toEqual([join(d, 'a.sarif')]);
+    expect(r.targets.get(join(d, 'a.sarif'))).toBe('scans/a.sarif');
+  });
+
+  it('a link to a directory inside the workspace is walked (directory inputs and globs), loops end', () => {
+    const d = dir('in-dir');
+    symlinkSync('../reports/real', join(d, 'linked'));
+    symlinkSync('..', join(d, 'loop')); // in-dir/loop -> the workspace root: walked once, not forever
+    const asDir = resolveInputs(['in-dir'], ws);
+    expect(asDir.errors).toEqual([]);
+    expect(asDir.files.map((f) => relative(ws, f))).toContain(join('in-dir', 'linked', 'b.sarif'));
+    const asGlob = resolveInputs(['in-dir/linked/*.sarif'], ws);
+    expect(asGlob.errors).toEqual([]);
+    expect(asGlob.files).toEqual([join(d, 'linked/b.sarif')]);
+    expect(asGlob.targets.get(join(d, 'linked/b.sarif'))).toBe('reports/real/b.sarif');
+  });
+
+  it('a link pointing outside the workspace is a fatal error naming the link (file, directory, glob, direct)', () => {
+    const d = dir('out');
+    symlinkSync(join(outside, 'secret.sarif'), join(d, 'secret.sarif'));
+    symlinkSync(join(outside, 'dir'), join(d, 'dir'));
+    for (const pattern of ['out', 'out/**/*.sarif']) {
+      const r = resolveInputs([pattern], ws);
+      expect(r.files).toEqual([]);
+      expect(r.errors.map((e) => `${e.file} ${e.severity}`).sort()).toEqual(['out/dir fatal', 'out/secret.sarif fatal']);
+      for (const e of r.errors) expect(e.message).toMatch(/^symbolic link to ".*", outside the workspace: not read$/);
+    }
+    const direct = resolveInputs(['out/secret.sarif', 'out/dir/c.sarif'], ws);
+    expect(direct.files).toEqual([]);
+    expect(direct.errors.map((e) => e.file)).toEqual(['out/secret.sarif', 'out/dir/c.sarif']);
+    expect(direct.errors[1]?.message).toMatch(/"out\/dir\/c.sarif" leads through a symbolic link to .*outside the workspace/);
+  });
+
+  it('a dangling link is a fatal error naming the link and its target', () => {
+    const d = dir('dangling');
+    symlinkSync('gone.sarif', join(d, 'report.sarif'));
+    for (const pattern of ['dangling', 'dangling/*.sarif', 'dangling/report.sarif']) {
+      const r = resolveInputs([pattern], ws);
+      expect(r.files).toEqual([]);
+      expect(r.errors).toEqual([
+        expect.objectContaining({ file: 'dangling/report.sarif', severity: 'fatal', message: 'dangling symbolic link (to "gone.sarif"): what it names does not exist, so it was not read' }),
+      ]);
+    }
+  });
+
+  it('links that could not name a report are not followed (no error for unrelated links)', () => {
+    const d = dir('unrelated');
+    writeFileSync(join(d, 'r.sarif'), SARIF('r'));
+    symlinkSync('nowhere.txt', join(d, 'notes.txt'));
+    symlinkSync(join(outside, 'dir'), join(d, 'vendor'));
+    const r = resolveInputs(['unrelated/*.sarif'], ws);
+    expect(r.errors).toEqual([]);
+    expect(r.files).toEqual([join(d, 'r.sarif')]);
+  });
+
+  it('check: a link outside the workspace fails the gate; --verbose and the report list the files read', async () => {
+    const d = dir('check');
+    symlinkSync('../scans/a.sarif', join(d, 'a.sarif'));
+    symlinkSync(join(outside, 'secret.sarif'), join(d, 'b.sarif'));
+    let stderr = '';
+    let stdout = '';
+    const code = await runCli(['check', '--verbose', '--format', 'json', 'check'], {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      cwd: ws,
+      env: {},
+      isTTY: false,
+      now: () => new Date('2026-11-25T12:00:00Z'),
+    });
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as { inputs: { file: string; target?: string }[]; errors: { file: string; message: string }[]; verdict: { status: string } };
+    expect(report.verdict.status).toBe('fail');
+    expect(report.inputs).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'check/a.sarif', target: 'scans/a.sarif', format: 'sarif' })]));
+    expect(report.errors).toEqual([expect.objectContaining({ file: 'check/b.sarif' })]);
+    expect(stderr).toContain('debug: read check/a.sarif (link to scans/a.sarif): sarif, 1 finding(s)');
   });
 });

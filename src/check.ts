@@ -208,7 +208,7 @@ export interface ReadInputs {
 
 export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
   const ws = settings.workspace;
-  const { files, errors } = resolveInputs(settings.files, ws);
+  const { files, targets, errors } = resolveInputs(settings.files, ws);
   const overrides = (settings.formatOverrides ?? []).map((o) => ({ ...o, match: picomatch(o.glob, { dot: true }) }));
   const sourceLine = sourceLineReader(ws);
   const workspacePosix = resolve(ws).replace(/\\/g, '/');
@@ -217,6 +217,8 @@ export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
   const sarif: SarifInputFile[] = [];
   for (const abs of files) {
     const name = displayName(abs, ws);
+    const target = targets.get(abs);
+    const shown = target ? `${name} (link to ${target})` : name;
     const format = overrides.find((o) => o.match(name))?.format;
     let stamp = { size: 0, mtimeMs: 0 };
     try {
@@ -243,11 +245,12 @@ export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
         return whole();
       };
       r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
-      log.debug(`${name}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+      log.debug(`read ${shown}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
     } else {
       r = whole();
-      log.debug(`${name}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+      log.debug(`read ${shown}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
     }
+    if (target) r.target = target;
     if (r.format === 'sarif') sarif.push({ file: name, path: abs, ...stamp });
     out.push(r);
   }

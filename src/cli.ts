@@ -244,6 +244,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       now,
       {
         ...log,
+        // Through io, as the other levels (--verbose lists every file read, with the file a link points to).
+        debug: (m) => {
+          if (o.verbose === true) io.stderr(`debug: ${m}\n`);
+        },
         info: (m) => io.stderr(`${m}\n`),
         warning: (m) => io.stderr(`warning: ${m}\n`),
         error: (m) => io.stderr(`error: ${m}\n`),

@@ -15,6 +15,8 @@ export interface IngestedFile extends ParseResult {
   file: string;
   /** The detected (or forced) format id; undefined when the file could not be used. */
   format?: string;
+  /** When `file` is (or leads through) a symbolic link: the workspace file read (set by the shell). */
+  target?: string;
   /** The parsed SARIF log, kept so a rated SARIF can be written back (SARIF inputs only). */
   document?: unknown;
 }
@@ -166,7 +168,7 @@ export interface IngestSummary {
   /** Findings folded into an earlier one with the same fingerprint: where they came from, and that fingerprint. */
   duplicates: { source: Finding['source']; fingerprint: string }[];
   errors: InputError[];
-  files: { file: string; format?: string; findings: number; errors: number }[];
+  files: { file: string; target?: string; format?: string; findings: number; errors: number }[];
   tools: ToolRef[];
 }
 
@@ -210,7 +212,7 @@ export function combine(files: IngestedFile[]): IngestSummary {
     findings,
     duplicates,
     errors: files.flatMap((f) => f.errors),
-    files: files.map((f) => ({ file: f.file, format: f.format, findings: f.findings.length, errors: f.errors.length })),
+    files: files.map((f) => ({ file: f.file, ...(f.target ? { target: f.target } : {}), format: f.format, findings: f.findings.length, errors: f.errors.length })),
     tools: [...tools.values()],
   };
 }
