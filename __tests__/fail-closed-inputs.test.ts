@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { PARSERS } from '../src/ingest/registry';
 import { resolveInputs } from '../src/io/inputs';
 import { runCli } from '../src/cli';
+import { OutputPathError, runCheck } from '../src/check';
+import { silentLogger } from '../src/logger';
 
 /**
  * Issue #14, "fail closed everywhere": input files, formats, gzip, encodings, enrichment files. Every bypass class
@@ -26,9 +28,10 @@ function onePerFormat(): { file: string; format: string }[] {
     }
     for (const e of entries) {
       const file = join(CORPUS, dir, e);
-      if (!/\.(json|sarif|xml)$/.test(e)) continue;
+      if (!/\.(json|sarif|xml)$/.test(e) || statSync(file).size > 200_000) continue;
       const r = ingestText(readFileSync(file, 'utf8'), { file });
       if (r.format && !out.has(r.format)) out.set(r.format, file);
+      if (r.format) break;
     }
   }
   return [...out].map(([format, file]) => ({ file, format }));
@@ -199,5 +202,40 @@ describe('symbolic links', () => {
     expect(report.inputs).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'check/a.sarif', target: 'scans/a.sarif', format: 'sarif' })]));
     expect(report.errors).toEqual([expect.objectContaining({ file: 'check/b.sarif' })]);
     expect(stderr).toContain('debug: read check/a.sarif (link to scans/a.sarif): sarif, 1 finding(s)');
+  });
+});
+
+describe('output paths', () => {
+  let ws: string;
+  beforeAll(() => {
+    ws = mkdtempSync(join(tmpdir(), 'dg-out-'));
+    mkdirSync(join(ws, 'out'));
+    writeFileSync(join(ws, 'a.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [] }] }));
+    writeFileSync(join(ws, 'file'), 'x');
+  });
+  afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+  async function cli(args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+    return { code, stdout, stderr };
+  }
+
+  it('--report or --sarif-output naming a directory is a usage error (exit 2), not a crash', async () => {
+    for (const flag of ['--report', '--sarif-output']) {
+      const r = await cli(['check', flag, 'out', 'a.sarif']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`defect-gate: ${flag}: cannot write the ${flag === '--report' ? 'JSON report' : 'rated SARIF'} to "out": it is an existing directory`);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    const below = await cli(['check', '--report', 'file/report.json', 'a.sarif']);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toContain('is a file, not a directory');
+    expect((await cli(['exceptions', '--report', 'out', 'a.sarif'])).code).toBe(2);
+  });
+
+  it('runCheck (both shells) throws OutputPathError before reading anything', async () => {
+    await expect(runCheck({ files: ['a.sarif'], onInputError: 'fail', workspace: ws, sarifOutput: 'out' }, new Date(), silentLogger)).rejects.toThrow(OutputPathError);
   });
 });
