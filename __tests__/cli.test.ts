@@ -115,7 +115,8 @@ describe('defect-gate CLI', () => {
   it('--input-format forces a format', async () => {
     const r = (await cli(['check', '--format', 'json', '--input-format', 'results/trivy.json=sarif', 'results/trivy.json']));
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout).errors[0].message).toMatch(/SARIF version undefined is not supported/);
+    // A forced format must fit the content (fail closed): the Trivy report is named as such.
+    expect(JSON.parse(r.stdout).errors[0].message).toBe('forced as sarif, but the content looks like Trivy JSON');
   });
 
   it('usage errors exit 2 with a message', async () => {

@@ -1,6 +1,6 @@
 import { readFileSync, statSync, writeSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { writeAtomically } from './io/atomic';
+import { outputPathProblem, writeAtomically } from './io/atomic';
 import picomatch from 'picomatch';
 import type { InputError } from './model';
 import { ingestText, type IngestedFile } from './ingest/index';
@@ -208,7 +208,7 @@ export interface ReadInputs {
 
 export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
   const ws = settings.workspace;
-  const { files, errors } = resolveInputs(settings.files, ws);
+  const { files, targets, errors } = resolveInputs(settings.files, ws);
   const overrides = (settings.formatOverrides ?? []).map((o) => ({ ...o, match: picomatch(o.glob, { dot: true }) }));
   const sourceLine = sourceLineReader(ws);
   const workspacePosix = resolve(ws).replace(/\\/g, '/');
@@ -217,6 +217,8 @@ export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
   const sarif: SarifInputFile[] = [];
   for (const abs of files) {
     const name = displayName(abs, ws);
+    const target = targets.get(abs);
+    const shown = target ? `${name} (link to ${target})` : name;
     const format = overrides.find((o) => o.match(name))?.format;
     let stamp = { size: 0, mtimeMs: 0 };
     try {
@@ -243,22 +245,50 @@ export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
         return whole();
       };
       r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
-      log.debug(`${name}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+      log.debug(`read ${shown}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
     } else {
       r = whole();
-      log.debug(`${name}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+      log.debug(`read ${shown}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
     }
+    if (target) r.target = target;
     if (r.format === 'sarif') sarif.push({ file: name, path: abs, ...stamp });
     out.push(r);
   }
   return { files: out, errors, sarif };
 }
 
+/** An output path (`report`, `sarif-output`) that cannot be written, found before the run: a usage error. */
+export class OutputPathError extends Error {
+  constructor(
+    /** The setting: the CLI flag is `--${option}`, the Action input `${option}`. */
+    readonly option: 'report' | 'sarif-output',
+    readonly path: string,
+    why: string,
+  ) {
+    super(`cannot write the ${option === 'report' ? 'JSON report' : 'rated SARIF'} to ${JSON.stringify(path)}: ${why}`);
+    this.name = 'OutputPathError';
+  }
+}
+
+/** Throws OutputPathError when an output path names a directory (or lies below a file). */
+export function checkOutputPaths(settings: Pick<CheckSettings, 'reportPath' | 'sarifOutput' | 'workspace'>): void {
+  for (const [option, p] of [
+    ['report', settings.reportPath],
+    ['sarif-output', settings.sarifOutput],
+  ] as const) {
+    if (!p) continue;
+    const why = outputPathProblem(resolve(settings.workspace, p));
+    if (why) throw new OutputPathError(option, p, why);
+  }
+}
+
 /**
- * Runs the whole check. Throws PolicyLoadError (bad policy) and UnknownEnvironmentError (bad environment).
+ * Runs the whole check. Throws PolicyLoadError (bad policy), UnknownEnvironmentError (bad environment) and
+ * OutputPathError (an output path that names a directory).
  * A ledger that cannot be read is an input error (fail closed); one that cannot be written is a warning.
  */
 export async function runCheck(settings: CheckSettings, now: Date, log: Logger, opts: CheckOptions = {}): Promise<CheckOutcome> {
+  checkOutputPaths(settings);
   const { policy, file: policyFile } = await loadPolicyAsync(settings.policy, settings.workspace, opts.fetchPolicy);
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
   const { files, errors, sarif } = readInputs(settings, log);

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { jsonPieces, runCheck, type CheckSettings } from './check';
+import { jsonPieces, OutputPathError, runCheck, type CheckSettings } from './check';
 import { parseFormatOverrides } from './io/inputs';
 import { formatIds } from './ingest/index';
 import { PolicyLoadError } from './policy/load';
@@ -229,6 +229,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     try {
       return await runExceptionsCommand(settings, files, now, { format: format === 'json' ? 'json' : 'text', ...(expiring !== undefined ? { expiringDays: expiring } : {}) }, io);
     } catch (err) {
+      if (err instanceof OutputPathError) return usageError(io, `--${err.option}: ${err.message}`);
       if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError) {
         io.stderr(`defect-gate: ${err.message}\n`);
         return EXIT.usage;
@@ -244,6 +245,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       now,
       {
         ...log,
+        // Through io, as the other levels (--verbose lists every file read, with the file a link points to).
+        debug: (m) => {
+          if (o.verbose === true) io.stderr(`debug: ${m}\n`);
+        },
         info: (m) => io.stderr(`${m}\n`),
         warning: (m) => io.stderr(`warning: ${m}\n`),
         error: (m) => io.stderr(`error: ${m}\n`),
@@ -255,6 +260,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       },
     );
   } catch (err) {
+    if (err instanceof OutputPathError) return usageError(io, `--${err.option}: ${err.message}`);
     if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof LedgerFormatError) {
       io.stderr(`defect-gate: ${err.message}\n`);
       return EXIT.usage;

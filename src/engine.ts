@@ -47,7 +47,7 @@ export interface RunResult {
   duplicates: { source: RatedFinding['source']; fingerprint: string }[];
   blocking: Set<string>;
   errors: InputError[];
-  inputs: { file: string; format?: string; findings: number; errors: number }[];
+  inputs: { file: string; target?: string; format?: string; findings: number; errors: number }[];
   tools: ToolRef[];
   verdict: Verdict;
   counts: Counts;

@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import { readActionSettings, InputValidationError } from './action/inputs';
 import { readEventPayload, reportToGitHub } from './action/github';
 import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
-import { runCheck } from './check';
+import { OutputPathError, runCheck } from './check';
 import { PolicyLoadError } from './policy/load';
 import { LedgerFormatError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
@@ -104,6 +104,10 @@ export async function run(): Promise<void> {
 
     if (v.status === 'fail') core.setFailed(failureLine(result));
   } catch (err) {
+    if (err instanceof OutputPathError) {
+      core.setFailed(`Input '${err.option}': ${err.message}`);
+      return;
+    }
     if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError || err instanceof LedgerFormatError) {
       core.setFailed(err.message);
       return;

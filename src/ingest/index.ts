@@ -15,6 +15,8 @@ export interface IngestedFile extends ParseResult {
   file: string;
   /** The detected (or forced) format id; undefined when the file could not be used. */
   format?: string;
+  /** When `file` is (or leads through) a symbolic link: the workspace file read (set by the shell). */
+  target?: string;
   /** The parsed SARIF log, kept so a rated SARIF can be written back (SARIF inputs only). */
   document?: unknown;
 }
@@ -102,7 +104,23 @@ export function ingestText(
     }
     doc = r.value;
   }
-  const candidates = forced ? [forced] : parsers.filter((p) => p.syntax === (isXml ? 'xml' : 'json'));
+  const candidates = parsers.filter((p) => p.syntax === (isXml ? 'xml' : 'json'));
+  if (forced && !safeFits(forced, doc)) {
+    // A forced format must still fit the document: a SARIF log read as Grype would give 0 findings and pass.
+    const looksLike = candidates.find((p) => safeDetect(p, doc));
+    return fatal(
+      file,
+      looksLike
+        ? `forced as ${forced.id}, but the content looks like ${looksLike.label}`
+        : `forced as ${forced.id}, but the content is not ${forced.label}: ${describeUnknown(doc)}`,
+      {
+        jsonPath: '$',
+        hint: looksLike
+          ? `remove the input-formats override for this file (detection reads it as ${looksLike.id}), or correct it to ${looksLike.id}`
+          : `check that the override's glob names the ${forced.label} file, or remove the override`,
+      },
+    );
+  }
   const parser = forced ?? candidates.find((p) => safeDetect(p, doc));
   if (!parser) {
     return fatal(file, `unrecognized input: ${describeUnknown(doc)}`, {
@@ -129,6 +147,14 @@ export function ingestText(
   return out;
 }
 
+function safeFits(p: FormatParser, doc: unknown): boolean {
+  try {
+    return p.fits ? p.fits(doc) : p.detect(doc);
+  } catch {
+    return false;
+  }
+}
+
 function safeDetect(p: FormatParser, doc: unknown): boolean {
   try {
     return p.detect(doc);
@@ -142,7 +168,7 @@ export interface IngestSummary {
   /** Findings folded into an earlier one with the same fingerprint: where they came from, and that fingerprint. */
   duplicates: { source: Finding['source']; fingerprint: string }[];
   errors: InputError[];
-  files: { file: string; format?: string; findings: number; errors: number }[];
+  files: { file: string; target?: string; format?: string; findings: number; errors: number }[];
   tools: ToolRef[];
 }
 
@@ -186,7 +212,7 @@ export function combine(files: IngestedFile[]): IngestSummary {
     findings,
     duplicates,
     errors: files.flatMap((f) => f.errors),
-    files: files.map((f) => ({ file: f.file, format: f.format, findings: f.findings.length, errors: f.errors.length })),
+    files: files.map((f) => ({ file: f.file, ...(f.target ? { target: f.target } : {}), format: f.format, findings: f.findings.length, errors: f.errors.length })),
     tools: [...tools.values()],
   };
 }

@@ -31,6 +31,12 @@ export interface FormatParser {
   syntax: 'json' | 'xml';
   /** True when `doc` looks like this format. Must be cheap and must not throw on any input. */
   detect(doc: unknown): boolean;
+  /**
+   * When the user forces this format (`input-formats`): true when `doc` still has this format's shape. Defaults to
+   * `detect`; set only where a valid report cannot be detected (e.g. an empty Gitleaks array `[]`). A forced format
+   * that does not fit is an input error, never a silent zero (a SARIF log read as Grype has no `matches`).
+   */
+  fits?(doc: unknown): boolean;
   /** Turns the document into findings. Must not throw on malformed documents: report InputErrors instead. */
   parse(doc: unknown, ctx: ParseContext): ParseResult;
 }

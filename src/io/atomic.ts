@@ -1,5 +1,25 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+
+/**
+ * Why an output file cannot be written at `path` (absolute), checked before the run does any work: an existing
+ * directory, or a parent that is a file. Undefined when it can be written (as far as can be told beforehand).
+ */
+export function outputPathProblem(path: string): string | undefined {
+  try {
+    if (statSync(path).isDirectory()) return 'it is an existing directory; expected a file path (e.g. a name inside that directory)';
+    return undefined;
+  } catch {
+    // does not exist (or is unreadable): look at the nearest existing parent
+  }
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    try {
+      return statSync(dir).isDirectory() ? undefined : `its parent ${JSON.stringify(dir)} is a file, not a directory`;
+    } catch {
+      if (dirname(dir) === dir) return undefined;
+    }
+  }
+}
 
 /**
  * Writes an output file (a report) whole or not at all: `fill` writes a temp file beside it (creating parent

@@ -1,11 +1,13 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { InputError } from '../model';
 
 /**
  * Finding the input files: patterns are files, directories or globs, relative to the workspace.
- * A pattern that matches nothing is an error (fail closed: the scanner step probably wrote nothing).
+ * A pattern that matches nothing is an error (fail closed: the scanner step probably wrote nothing), and so is a
+ * symbolic link that leads outside the workspace, dangles or loops, a directory that cannot be listed, and a walk
+ * stopped at MAX_WALK entries: each would otherwise hide the reports it stands for.
  */
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
@@ -13,8 +15,10 @@ const REPORT_EXT = /\.(sarif|json|xml)$/i;
 const MAX_WALK = 200_000;
 
 export interface ResolvedInputs {
-  /** Absolute paths, in pattern order, each once. */
+  /** Absolute paths, in pattern order, each once (a file reached twice, e.g. through a link, is read once). */
   files: string[];
+  /** For files read through a symbolic link: the file read (workspace-relative, `/`-separated). */
+  targets: Map<string, string>;
   errors: InputError[];
 }
 
@@ -24,22 +28,6 @@ export function splitList(s: string): string[] {
     .split(/[\n,]/)
     .map((x) => x.trim())
     .filter((x) => x !== '' && !x.startsWith('#'));
-}
-
-function walk(dir: string, out: string[]): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (out.length >= MAX_WALK) return;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIP_DIRS.has(e.name)) walk(p, out);
-    } else if (e.isFile()) out.push(p);
-  }
 }
 
 function toPosix(p: string): string {
@@ -52,24 +40,195 @@ export function displayName(file: string, workspace: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? toPosix(rel) : toPosix(file);
 }
 
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const isInside = (root: string, p: string) => p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
+
+/**
+ * True when a file below the directory `rel` (relative to the glob's base, `/`-separated) could match the glob `rest`,
+ * so a symbolic link to a directory there matters. Conservative: `**` and braces may match anything below.
+ */
+function couldMatchBelow(rest: string, rel: string): boolean {
+  if (rest.includes('{')) return true;
+  const g = rest.split('/');
+  const r = rel.split('/');
+  for (let i = 0; i < r.length; i++) {
+    const seg = g[i];
+    if (seg === undefined) return false;
+    if (seg.includes('**')) return true;
+    if (!picomatch(seg, { dot: true })(r[i] as string)) return false;
+  }
+  return g.length > r.length;
+}
+
+/** What a directory walk collects, and which entries matter (links that do not matter are not followed or reported). */
+interface Walk {
+  ws: string;
+  /** The workspace's real path (symbolic links resolved): links must resolve inside it. */
+  realWs: string;
+  found: string[];
+  errors: InputError[];
+  /** Real paths of the directories walked through links (loop guard). */
+  visited: Set<string>;
+  truncated: boolean;
+  wantFile(abs: string): boolean;
+  wantDir(abs: string): boolean;
+}
+
+function linkError(w: Walk, link: string, message: string, hint: string): void {
+  w.errors.push({ file: displayName(link, w.ws), message, hint, severity: 'fatal' });
+}
+
+/** Why a link (or a path through one) cannot be read: dangling, a loop, or unreadable. */
+function unresolvable(w: Walk, link: string, err: unknown): void {
+  const code = (err as NodeJS.ErrnoException).code;
+  let target = '';
+  try {
+    target = readlinkSync(link);
+  } catch {
+    // not itself a link: a link in its path is broken
+  }
+  const to = target ? ` (to ${JSON.stringify(target)})` : '';
+  if (code === 'ELOOP') {
+    linkError(w, link, `symbolic link loop${to}: not read`, 'replace the link by the report file it should name');
+  } else if (code === 'ENOENT' || code === 'ENOTDIR') {
+    linkError(w, link, `dangling symbolic link${to}: what it names does not exist, so it was not read`, 'check that the scanner step wrote its report where the link points, or remove the link');
+  } else {
+    linkError(w, link, `cannot resolve the symbolic link${to}: ${(err as Error).message}`, 'check the link and its permissions');
+  }
+}
+
+/** Follows the symbolic link `p` (an entry of a walked directory) when it matters; a link that cannot be followed is an error. */
+function followLink(p: string, name: string, w: Walk): void {
+  let real: string;
+  let st;
+  try {
+    real = realpathSync(p);
+    st = statSync(real);
+  } catch (err) {
+    if (w.wantFile(p) || w.wantDir(p)) unresolvable(w, p, err);
+    return;
+  }
+  const isDir = st.isDirectory();
+  if (isDir ? SKIP_DIRS.has(name) || !w.wantDir(p) : !st.isFile() || !w.wantFile(p)) return;
+  if (!isInside(w.realWs, real)) {
+    linkError(
+      w,
+      p,
+      `symbolic link to ${JSON.stringify(toPosix(real))}, outside the workspace: not read`,
+      'reports must be inside the workspace: copy the file there instead of linking to it, or remove the link',
+    );
+    return;
+  }
+  if (!isDir) {
+    w.found.push(p);
+    return;
+  }
+  if (w.visited.has(real)) return; // already walked (a link loop, or two links to one directory)
+  w.visited.add(real);
+  walk(p, w);
+}
+
+function walk(dir: string, w: Walk): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    w.errors.push({ file: displayName(dir, w.ws), message: `cannot list the directory: ${(err as Error).message}`, hint: 'check its permissions', severity: 'fatal' });
+    return;
+  }
+  for (const e of entries) {
+    if (w.found.length >= MAX_WALK) {
+      w.truncated = true;
+      return;
+    }
+    const p = join(dir, e.name);
+    if (e.isSymbolicLink()) followLink(p, e.name, w);
+    else if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name)) walk(p, w);
+    } else if (e.isFile()) w.found.push(p);
+  }
+}
+
+/**
+ * Resolves the input patterns to files. Symbolic links (to files or directories, given directly or met in a directory
+ * or a glob) are read like what they point to when that is inside the workspace; a link that points outside it, is
+ * dangling or loops is a fatal input error naming the link (fail closed: the report it stands for was not read).
+ * Links that could not name a report (another extension, outside the glob) are not followed.
+ */
 export function resolveInputs(patterns: string[], workspace: string): ResolvedInputs {
+  const ws = resolve(workspace);
+  let realWs = ws;
+  try {
+    realWs = realpathSync(ws);
+  } catch {
+    // a missing workspace: every pattern is then "file not found"
+  }
   const files: string[] = [];
+  const targets = new Map<string, string>();
   const seen = new Set<string>();
   const errors: InputError[] = [];
+  /** Adds a file once (by real path: the same report reached twice is read once). */
   const add = (f: string) => {
-    if (!seen.has(f)) {
-      seen.add(f);
-      files.push(f);
+    let real = f;
+    try {
+      real = realpathSync(f);
+    } catch {
+      // read (and reported) later
     }
+    if (seen.has(real)) return;
+    seen.add(real);
+    files.push(f);
+    if (isInside(ws, f) && relative(ws, f) !== relative(realWs, real)) targets.set(f, displayName(real, realWs));
+  };
+  /** Checks a path given in a pattern: when inside the workspace, links on the way must stay inside it. */
+  const through = (abs: string, pattern: string, w: Walk): boolean => {
+    if (!isInside(ws, abs)) return true; // named by the workflow itself, outside the (untrusted) workspace
+    let real: string;
+    try {
+      real = realpathSync(abs);
+    } catch (err) {
+      unresolvable(w, abs, err);
+      return false;
+    }
+    if (!isInside(realWs, real)) {
+      linkError(
+        w,
+        abs,
+        `${JSON.stringify(pattern)} leads through a symbolic link to ${JSON.stringify(toPosix(real))}, outside the workspace: not read`,
+        'reports must be inside the workspace: copy the file there instead of linking to it, or remove the link',
+      );
+      return false;
+    }
+    return true;
   };
   for (const pattern of patterns) {
     const scan = picomatch.scan(pattern);
-    if (!scan.isGlob) {
-      const abs = resolve(workspace, pattern);
-      let st;
-      try {
-        st = statSync(abs);
-      } catch {
+    const isGlob = scan.isGlob;
+    const base = resolve(ws, isGlob ? scan.base || '.' : pattern);
+    const rest = scan.glob;
+    const isMatch = isGlob ? picomatch(rest, { dot: true }) : undefined;
+    const w: Walk = {
+      ws,
+      realWs,
+      found: [],
+      errors,
+      visited: new Set(),
+      truncated: false,
+      wantFile: (p) => (isMatch ? isMatch(toPosix(relative(base, p))) : REPORT_EXT.test(p)),
+      wantDir: (p) => (isGlob ? couldMatchBelow(rest, toPosix(relative(base, p))) : true),
+    };
+    const errorsBefore = errors.length;
+    let st: Stats | undefined;
+    if (!lexists(base)) {
+      if (!isGlob) {
         errors.push({
           file: pattern,
           message: 'file not found',
@@ -78,40 +237,71 @@ export function resolveInputs(patterns: string[], workspace: string): ResolvedIn
         });
         continue;
       }
-      if (st.isDirectory()) {
-        const found: string[] = [];
-        walk(abs, found);
-        const reports = found.filter((f) => REPORT_EXT.test(f)).sort();
-        if (reports.length === 0) {
+    } else {
+      try {
+        st = statSync(base);
+      } catch (err) {
+        unresolvable(w, base, err);
+        continue;
+      }
+      if (!through(base, pattern, w)) continue;
+    }
+    if (!isGlob) {
+      if (st?.isDirectory()) {
+        try {
+          w.visited.add(realpathSync(base));
+        } catch {
+          // listed below, which reports it
+        }
+        walk(base, w);
+        const reports = w.found.filter((f) => REPORT_EXT.test(f)).sort();
+        if (reports.length === 0 && errors.length === errorsBefore) {
           errors.push({ file: pattern, message: 'the directory holds no .sarif, .json or .xml file', hint: 'name the report files or a glob', severity: 'fatal' });
         }
         reports.forEach(add);
-      } else add(abs);
-      continue;
+      } else add(base);
+    } else {
+      if (st?.isDirectory()) {
+        try {
+          w.visited.add(realpathSync(base));
+        } catch {
+          // listed below, which reports it
+        }
+        walk(base, w);
+      }
+      const matched = w.found.filter((f) => (isMatch as (s: string) => boolean)(toPosix(relative(base, f)))).sort();
+      if (matched.length === 0 && errors.length === errorsBefore) {
+        errors.push({
+          file: pattern,
+          message: 'no file matches this pattern',
+          hint: 'check the glob (relative to the workspace) and that the scanner step ran and wrote its report',
+          severity: 'fatal',
+        });
+      }
+      matched.forEach(add);
     }
-    const base = resolve(workspace, scan.base || '.');
-    const rest = scan.glob;
-    const isMatch = picomatch(rest, { dot: true });
-    const found: string[] = [];
-    walk(base, found);
-    const matched = found.filter((f) => isMatch(toPosix(relative(base, f)))).sort();
-    if (matched.length === 0) {
+    if (w.truncated) {
       errors.push({
         file: pattern,
-        message: 'no file matches this pattern',
-        hint: 'check the glob (relative to the workspace) and that the scanner step ran and wrote its report',
+        message: `stopped listing files after ${MAX_WALK.toLocaleString('en-US')} entries: reports beyond them were not read`,
+        hint: 'name the report files or a narrower directory or glob',
         severity: 'fatal',
       });
     }
-    matched.forEach(add);
   }
-  return { files, errors };
+  return { files, targets, errors };
 }
 
 /** Reads lines of workspace files for fingerprints, with a cache. Never reads outside the workspace. */
 export function sourceLineReader(workspace: string, maxBytes = 4 * 1024 * 1024): (path: string, line: number) => string | undefined {
   const cache = new Map<string, string[] | null>();
   const root = resolve(workspace);
+  let realRoot = root;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    // no workspace: nothing is read
+  }
   return (path, line) => {
     let lines = cache.get(path);
     if (lines === undefined) {
@@ -119,6 +309,8 @@ export function sourceLineReader(workspace: string, maxBytes = 4 * 1024 * 1024):
       const abs = resolve(root, path);
       if (abs.startsWith(root + sep)) {
         try {
+          // A link in the (untrusted) workspace must not make a finding carry a line of a file outside it.
+          if (!realpathSync(abs).startsWith(realRoot + sep)) throw new Error('outside the workspace');
           const st = statSync(abs);
           if (st.isFile() && st.size <= maxBytes) lines = readFileSync(abs, 'utf8').split(/\r?\n/);
         } catch {

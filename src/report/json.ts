@@ -192,8 +192,14 @@ export const ReportSchema = z
       .optional()
       .describe('On pull requests: fingerprints introduced and fixed by the PR.'),
     inputs: z.array(
-      z.object({ file: z.string(), format: z.string().optional(), findings: z.number().int(), errors: z.number().int() }),
-    ),
+      z.object({
+        file: z.string(),
+        target: z.string().optional().describe('When `file` is (or leads through) a symbolic link: the workspace file read.'),
+        format: z.string().optional(),
+        findings: z.number().int(),
+        errors: z.number().int(),
+      }),
+    ).describe('Every input file read (scanner reports), with its format and counts.'),
     tools: z.array(Tool).describe('Tools that ran, with or without findings.'),
     errors: z.array(
       z.object({

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { outputPathProblem } from '../io/atomic';
 import { dirname, resolve } from 'node:path';
 import { FileLedgerStore } from '../ledger/file-store';
 import { BranchLedgerStore, type GitHubRequest } from '../ledger/branch-store';
@@ -234,11 +235,11 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
   }
   const main = format === 'json' ? `${JSON.stringify(json, null, 2)}\n` : format === 'html' ? htmlText() : markdown();
   if (o.output) {
-    write(resolve(o.workspace, o.output), main);
+    write(resolve(o.workspace, o.output), main, 'output');
     io.stderr(`report: ${o.output}\n`);
   } else io.stdout(main);
   if (o.html) {
-    write(resolve(o.workspace, o.html), format === 'html' ? main : htmlText());
+    write(resolve(o.workspace, o.html), format === 'html' ? main : htmlText(), 'html');
     io.stderr(`HTML report: ${o.html}\n`);
   }
   return 0;
@@ -252,7 +253,9 @@ function parseSpec(s: string): ReturnType<typeof parseLedgerSpec> {
   }
 }
 
-function write(path: string, text: string): void {
+function write(path: string, text: string, option: string): void {
+  const why = outputPathProblem(path);
+  if (why) throw new UsageError(`--${option}: cannot write the report to ${JSON.stringify(path)}: ${why}`);
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
 }

@@ -109,5 +109,7 @@ export const gitleaksParser: FormatParser = {
   label: 'Gitleaks JSON',
   syntax: 'json',
   detect,
+  // A report without leaks (`[]`, or `null` from some Gitleaks 8 versions) cannot be detected, but fits when forced.
+  fits: (doc: unknown) => doc === null || (Array.isArray(doc) && doc.length === 0) || detect(doc),
   parse,
 };

@@ -186,5 +186,8 @@ export const osvScannerParser: FormatParser = {
   label: 'OSV-Scanner JSON',
   syntax: 'json',
   detect,
+  // Older OSV-Scanner versions wrote `{"results": []}` when nothing was found: not detected, but fits when forced.
+  fits: (doc: unknown) =>
+    detect(doc) || (isObj(doc) && Array.isArray(own(doc, 'results')) && (own(doc, 'results') as unknown[]).length === 0 && Object.keys(doc).every((k) => k === 'results' || k === 'experimental_config')),
   parse,
 };

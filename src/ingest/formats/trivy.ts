@@ -396,5 +396,7 @@ export const trivyParser: FormatParser = {
   label: 'Trivy JSON',
   syntax: 'json',
   detect,
+  // Old Trivy versions wrote an array of results: `[]` when nothing was scanned cannot be detected, but fits when forced.
+  fits: (doc: unknown) => (Array.isArray(doc) && doc.length === 0) || detect(doc),
   parse,
 };

@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { ingestText } from '../src/ingest/index';
+import { PARSERS } from '../src/ingest/registry';
+import { resolveInputs } from '../src/io/inputs';
+import { runCli } from '../src/cli';
+import { OutputPathError, runCheck } from '../src/check';
+import { silentLogger } from '../src/logger';
+
+/**
+ * Issue #14, "fail closed everywhere": input files, formats, gzip, encodings, enrichment files. Every bypass class
+ * (a way to make the gate read fewer findings than the files hold without an error) has a regression test here.
+ */
+
+const CORPUS = '__fixtures__/corpus/defectdojo';
+
+/** One real file per format: the first of each corpus folder that detection reads, with its format. */
+function onePerFormat(): { file: string; format: string }[] {
+  const out = new Map<string, string>();
+  for (const dir of readdirSync(CORPUS).sort()) {
+    let entries: string[];
+    try {
+      entries = readdirSync(join(CORPUS, dir)).sort();
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const file = join(CORPUS, dir, e);
+      if (!/\.(json|sarif|xml)$/.test(e) || statSync(file).size > 200_000) continue;
+      const r = ingestText(readFileSync(file, 'utf8'), { file });
+      if (r.format && !out.has(r.format)) out.set(r.format, file);
+      if (r.format) break;
+    }
+  }
+  return [...out].map(([format, file]) => ({ file, format }));
+}
+
+describe('forced formats must fit the content', () => {
+  const samples = onePerFormat();
+
+  it('covers most formats', () => {
+    expect(samples.length).toBeGreaterThanOrEqual(12);
+  });
+
+  it.each(samples)('$format ($file) forced as any other format is an input error naming what it looks like', ({ file, format }) => {
+    const text = readFileSync(file, 'utf8');
+    const label = PARSERS.find((p) => p.id === format)?.label as string;
+    for (const other of PARSERS) {
+      if (other.id === format) continue;
+      const r = ingestText(text, { file }, other.id);
+      expect(r.findings).toEqual([]);
+      expect(r.errors).toHaveLength(1);
+      const e = r.errors[0];
+      expect(e?.severity).toBe('fatal');
+      expect(e?.file).toBe(file);
+      if (other.syntax === PARSERS.find((p) => p.id === format)?.syntax) {
+        expect(e?.message).toBe(`forced as ${other.id}, but the content looks like ${label}`);
+      } else {
+        expect(e?.message).toMatch(/XML|looks like/);
+      }
+    }
+  });
+
+  it('a SARIF log forced as Grype is an error, not 0 findings and a pass', () => {
+    const sarif = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }] });
+    const r = ingestText(sarif, { file: 'codeql.json' }, 'grype');
+    expect(r.errors).toEqual([
+      expect.objectContaining({ file: 'codeql.json', jsonPath: '$', severity: 'fatal', message: 'forced as grype, but the content looks like SARIF 2.1.0' }),
+    ]);
+    expect(r.errors[0]?.hint).toMatch(/remove the input-formats override/);
+  });
+
+  it('content of no known format forced as Grype says what it is', () => {
+    const r = ingestText('{"foo": 1}', { file: 'x.json' }, 'grype');
+    expect(r.errors[0]?.message).toBe('forced as grype, but the content is not Grype JSON: an object with top-level keys "foo"');
+  });
+
+  it('empty reports that detection cannot tell apart still load when their format is forced', () => {
+    for (const [text, format] of [
+      ['[]', 'gitleaks'],
+      ['null', 'gitleaks'],
+      ['[]', 'trivy'],
+      ['{"results": []}', 'osv-scanner'],
+      ['{"results": [], "errors": []}', 'semgrep'],
+    ] as const) {
+      const r = ingestText(text, { file: 'x.json' }, format);
+      expect({ text, format, errors: r.errors, got: r.format }).toEqual({ text, format, errors: [], got: format });
+    }
+    // Without the override they are not guessed.
+    expect(ingestText('[]', { file: 'x.json' }).errors[0]?.message).toMatch(/unrecognized input/);
+  });
+});
+
+describe('symbolic links', () => {
+  let ws: string;
+  let outside: string;
+  const SARIF = (rule: string) =>
+    JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: rule, level: 'error', message: { text: rule } }] }] });
+
+  beforeAll(() => {
+    const top = mkdtempSync(join(tmpdir(), 'dg-links-'));
+    ws = join(top, 'ws');
+    outside = join(top, 'outside');
+    mkdirSync(join(ws, 'reports/real'), { recursive: true });
+    mkdirSync(join(ws, 'scans'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(ws, 'scans/a.sarif'), SARIF('a'));
+    writeFileSync(join(ws, 'reports/real/b.sarif'), SARIF('b'));
+    writeFileSync(join(outside, 'secret.sarif'), SARIF('outside'));
+    mkdirSync(join(outside, 'dir'));
+    writeFileSync(join(outside, 'dir/c.sarif'), SARIF('c'));
+  });
+  afterAll(() => rmSync(join(ws, '..'), { recursive: true, force: true }));
+
+  /** A fresh directory under the workspace for one case. */
+  function dir(name: string): string {
+    const d = join(ws, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  it('a link to a file inside the workspace is read, once, and listed with its target', () => {
+    const d = dir('in-file');
+    symlinkSync('../scans/a.sarif', join(d, 'a.sarif'));
+    symlinkSync(join(ws, 'scans/a.sarif'), join(d, 'again.sarif'));
+    const r = resolveInputs(['in-file', 'in-file/*.sarif', 'scans/a.sarif'], ws);
+    expect(r.errors).toEqual([]);
+    expect(r.files).toEqual([join(d, 'a.sarif')]);
+    expect(r.targets.get(join(d, 'a.sarif'))).toBe('scans/a.sarif');
+  });
+
+  it('a link to a directory inside the workspace is walked (directory inputs and globs), loops end', () => {
+    const d = dir('in-dir');
+    symlinkSync('../reports/real', join(d, 'linked'));
+    symlinkSync('..', join(d, 'loop')); // in-dir/loop -> the workspace root: walked once, not forever
+    const asDir = resolveInputs(['in-dir'], ws);
+    expect(asDir.errors).toEqual([]);
+    expect(asDir.files.map((f) => relative(ws, f))).toContain(join('in-dir', 'linked', 'b.sarif'));
+    const asGlob = resolveInputs(['in-dir/linked/*.sarif'], ws);
+    expect(asGlob.errors).toEqual([]);
+    expect(asGlob.files).toEqual([join(d, 'linked/b.sarif')]);
+    expect(asGlob.targets.get(join(d, 'linked/b.sarif'))).toBe('reports/real/b.sarif');
+  });
+
+  it('a link pointing outside the workspace is a fatal error naming the link (file, directory, glob, direct)', () => {
+    const d = dir('out');
+    symlinkSync(join(outside, 'secret.sarif'), join(d, 'secret.sarif'));
+    symlinkSync(join(outside, 'dir'), join(d, 'dir'));
+    for (const pattern of ['out', 'out/**/*.sarif']) {
+      const r = resolveInputs([pattern], ws);
+      expect(r.files).toEqual([]);
+      expect(r.errors.map((e) => `${e.file} ${e.severity}`).sort()).toEqual(['out/dir fatal', 'out/secret.sarif fatal']);
+      for (const e of r.errors) expect(e.message).toMatch(/^symbolic link to ".*", outside the workspace: not read$/);
+    }
+    const direct = resolveInputs(['out/secret.sarif', 'out/dir/c.sarif'], ws);
+    expect(direct.files).toEqual([]);
+    expect(direct.errors.map((e) => e.file)).toEqual(['out/secret.sarif', 'out/dir/c.sarif']);
+    expect(direct.errors[1]?.message).toMatch(/"out\/dir\/c.sarif" leads through a symbolic link to .*outside the workspace/);
+  });
+
+  it('a dangling link is a fatal error naming the link and its target', () => {
+    const d = dir('dangling');
+    symlinkSync('gone.sarif', join(d, 'report.sarif'));
+    for (const pattern of ['dangling', 'dangling/*.sarif', 'dangling/report.sarif']) {
+      const r = resolveInputs([pattern], ws);
+      expect(r.files).toEqual([]);
+      expect(r.errors).toEqual([
+        expect.objectContaining({ file: 'dangling/report.sarif', severity: 'fatal', message: 'dangling symbolic link (to "gone.sarif"): what it names does not exist, so it was not read' }),
+      ]);
+    }
+  });
+
+  it('links that could not name a report are not followed (no error for unrelated links)', () => {
+    const d = dir('unrelated');
+    writeFileSync(join(d, 'r.sarif'), SARIF('r'));
+    symlinkSync('nowhere.txt', join(d, 'notes.txt'));
+    symlinkSync(join(outside, 'dir'), join(d, 'vendor'));
+    const r = resolveInputs(['unrelated/*.sarif'], ws);
+    expect(r.errors).toEqual([]);
+    expect(r.files).toEqual([join(d, 'r.sarif')]);
+  });
+
+  it('check: a link outside the workspace fails the gate; --verbose and the report list the files read', async () => {
+    const d = dir('check');
+    symlinkSync('../scans/a.sarif', join(d, 'a.sarif'));
+    symlinkSync(join(outside, 'secret.sarif'), join(d, 'b.sarif'));
+    let stderr = '';
+    let stdout = '';
+    const code = await runCli(['check', '--verbose', '--format', 'json', 'check'], {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      cwd: ws,
+      env: {},
+      isTTY: false,
+      now: () => new Date('2026-11-25T12:00:00Z'),
+    });
+    expect(code).toBe(2);
+    const report = JSON.parse(stdout) as { inputs: { file: string; target?: string }[]; errors: { file: string; message: string }[]; verdict: { status: string } };
+    expect(report.verdict.status).toBe('fail');
+    expect(report.inputs).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'check/a.sarif', target: 'scans/a.sarif', format: 'sarif' })]));
+    expect(report.errors).toEqual([expect.objectContaining({ file: 'check/b.sarif' })]);
+    expect(stderr).toContain('debug: read check/a.sarif (link to scans/a.sarif): sarif, 1 finding(s)');
+  });
+});
+
+describe('output paths', () => {
+  let ws: string;
+  beforeAll(() => {
+    ws = mkdtempSync(join(tmpdir(), 'dg-out-'));
+    mkdirSync(join(ws, 'out'));
+    writeFileSync(join(ws, 'a.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [] }] }));
+    writeFileSync(join(ws, 'file'), 'x');
+  });
+  afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+  async function cli(args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+    return { code, stdout, stderr };
+  }
+
+  it('--report or --sarif-output naming a directory is a usage error (exit 2), not a crash', async () => {
+    for (const flag of ['--report', '--sarif-output']) {
+      const r = await cli(['check', flag, 'out', 'a.sarif']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`defect-gate: ${flag}: cannot write the ${flag === '--report' ? 'JSON report' : 'rated SARIF'} to "out": it is an existing directory`);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    }
+    const below = await cli(['check', '--report', 'file/report.json', 'a.sarif']);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toContain('is a file, not a directory');
+    expect((await cli(['exceptions', '--report', 'out', 'a.sarif'])).code).toBe(2);
+  });
+
+  it('runCheck (both shells) throws OutputPathError before reading anything', async () => {
+    await expect(runCheck({ files: ['a.sarif'], onInputError: 'fail', workspace: ws, sarifOutput: 'out' }, new Date(), silentLogger)).rejects.toThrow(OutputPathError);
+  });
+});
