@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { ingestSarifFile } from '../src/ingest/stream';
 import { findDuplicateKey } from '../src/ingest/json';
+import { runEngine } from '../src/engine';
+import { incompleteScanAction, type Policy } from '../src/policy/compile';
+import { BASE_POLICY, policyFrom } from './helpers';
 
 /**
  * Issue #14, "fail closed everywhere", in the scanner parsers: whatever may hide a finding is an input error with a
@@ -70,5 +73,74 @@ describe('duplicate JSON keys', () => {
     const text = JSON.stringify(many);
     expect(findDuplicateKey(text)).toBeUndefined();
     expect(findDuplicateKey(`${text.slice(0, -1)},"k17":0}`)?.path).toBe('$.k17');
+  });
+});
+
+describe('scanner runs that did not complete (SARIF)', () => {
+  const tool = { driver: { name: 'T' } };
+  const log = (run: object) => JSON.stringify({ version: '2.1.0', runs: [run, { tool: { driver: { name: 'Clean' } }, results: [] }] });
+
+  it('a run without "results", or with "results": null, is "scan incomplete" for that run; [] is a clean run', () => {
+    for (const [run, what] of [
+      [{ tool }, 'no "results"'],
+      [{ tool, results: null }, '"results": null'],
+    ] as const) {
+      const r = both(log(run));
+      expect(r.errors).toEqual([
+        expect.objectContaining({ severity: 'partial', jsonPath: '$.runs[0].results', message: expect.stringContaining(`scan incomplete: the T run has ${what}`) }),
+      ]);
+      // The tool did not run as far as the gate and the ledger are concerned (it fixes nothing); the clean run did.
+      expect(r.tools).toEqual([{ name: 'Clean' }]);
+    }
+    expect(both(log({ tool, results: [] })).errors).toEqual([]);
+  });
+
+  it('executionSuccessful false (or not a boolean, or missing) is "scan incomplete", even with results', () => {
+    const result = { ruleId: 'r', message: { text: 'm' } };
+    for (const inv of [{ executionSuccessful: false, exitCode: 2, exitCodeDescription: 'out of memory' }, { executionSuccessful: 'true' }, {}]) {
+      const r = both(log({ tool, invocations: [inv], results: [result] }));
+      expect(r.findings).toHaveLength(1);
+      expect(r.errors).toEqual([
+        expect.objectContaining({ severity: 'partial', jsonPath: '$.runs[0].invocations[0].executionSuccessful', incompleteScan: { tool: 'T' } }),
+      ]);
+    }
+    expect(both(log({ tool, invocations: [{ executionSuccessful: false, exitCode: 2, exitCodeDescription: 'out of memory' }], results: [] })).errors[0]?.message).toBe(
+      'scan incomplete: T says its run did not complete (executionSuccessful is false, exit code 2: "out of memory"): findings may be missing',
+    );
+  });
+
+  it('error-level toolExecutionNotifications of a successful run are a scanner warning with their count', () => {
+    const r = ingestText(readFileSync('__fixtures__/corpus/defectdojo/sarif/appendix_k.sarif', 'utf8'), { file: 'k.sarif' });
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        severity: 'scanner',
+        jsonPath: '$.runs[0].invocations[0].toolExecutionNotifications',
+        message: expect.stringMatching(/^CodeScanner reported 1 error\(s\) while scanning \(first: "Exception evaluating rule \\"C2001\\"/),
+      }),
+    ]);
+  });
+
+  const spotbugs = () => ingestText(readFileSync('__fixtures__/corpus/defectdojo/sarif/spotbugs.sarif', 'utf8'), { file: 'spotbugs.sarif' });
+  const run = (policy: Policy) => runEngine({ files: [spotbugs()], policy, environment: 'default', onInputError: 'fail', now: new Date('2026-11-25T12:00:00Z') });
+
+  it('the corpus SpotBugs log (executionSuccessful false, 56 results) fails the gate by default', () => {
+    const res = run(policyFrom(BASE_POLICY));
+    expect(res.findings).toHaveLength(56);
+    expect(res.errors).toEqual([expect.objectContaining({ severity: 'partial', incompleteScan: { tool: 'SpotBugs' } })]);
+    expect(res.verdict.status).toBe('fail');
+    expect(res.verdict.reasons).toEqual([expect.stringMatching(/^failed: 1 input file could not be read completely/)]);
+  });
+
+  it('incomplete-scans: {SpotBugs: warn} accepts its partial results with a warning (tool names case-insensitive)', () => {
+    const res = run(policyFrom(`${BASE_POLICY}incomplete-scans: {default: fail, spotbugs: warn}\n`));
+    expect(res.findings).toHaveLength(56);
+    expect(res.errors).toEqual([expect.objectContaining({ severity: 'scanner', message: expect.stringContaining('accepted as a warning: incomplete-scans') })]);
+    expect(res.verdict.status).toBe('warn');
+    // Other tools keep the default; tool names are looked up in a Map (no Object.prototype members).
+    const p = policyFrom(`${BASE_POLICY}incomplete-scans: {Other: warn}\n`);
+    expect(run(p).verdict.status).toBe('fail');
+    expect(incompleteScanAction(p.incompleteScans, 'constructor')).toBe('fail');
+    expect(incompleteScanAction(p.incompleteScans, '__proto__')).toBe('fail');
+    expect(incompleteScanAction(policyFrom(`${BASE_POLICY}incomplete-scans: {default: warn, SpotBugs: fail}\n`).incompleteScans, 'toString')).toBe('warn');
   });
 });
