@@ -49,7 +49,6 @@ const shapes: [string, string][] = [
   ['a plain run', log([{ tool, results: [{ ruleId: 'r1', level: 'note', message: { text: 'm' } }, { ruleId: 'r2', message: { text: 'n' }, properties: { a: 1 } }] }])],
   ['results before tool, properties in the middle', log([{ results: [{ properties: { x: [1, { y: 2 }] }, ruleId: 'r1', message: { text: 'm' } }], properties: { k: 'v' }, tool }])],
   ['results that are not objects, a run that is not an object', log([7, { tool, results: [42, null, 'x', [1], { ruleId: 'r1', message: { text: 'm' } }] }, null])],
-  ['repeated members (the last one counts, as in JSON.parse)', '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"A"}}}],"runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r2","message":{"text":"a"}}],"results":[{"ruleId":"r1","level":"none","level":"error","properties":{"a":1},"properties":{"b":2},"message":{"text":"b"}}]}]}'],
   ['a run without results, results null, empty runs', log([{ tool }, { tool, results: null }, { tool, results: [] }])],
   ['non-object properties and tool', log([{ tool: 'x', properties: 5, results: [{ ruleId: 'r1', properties: 'p', message: { text: 'm' } }] }])],
   ['escapes, unicode and numbers as written', '\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T\\u00e9\\"","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"a\\n\\u2028<b>é"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/a.js"},"region":{"startLine":1.0e0,"startColumn":9223372036854775807}}}]}]}]}'],
@@ -61,6 +60,13 @@ const shapes: [string, string][] = [
 ];
 
 describe('rated SARIF written from the input files', () => {
+  it('a log with repeated members is not read (duplicate keys are input errors), so it is not rated', () => {
+    const text = '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r2","message":{"text":"a"}}],"results":[]}]}';
+    const ingested = ingestText(text, { file: 'f.sarif' });
+    expect(ingested.findings).toEqual([]);
+    expect(ingested.errors).toEqual([expect.objectContaining({ severity: 'fatal', jsonPath: '$.runs[0].results', line: 1, column: 133 })]);
+  });
+
   it.each(shapes)('%s: the same log as buildRatedSarif, compact and indented, with tiny and large reads', (_name, text) => {
     for (const space of [0, 2] as const) {
       for (const chunk of [5, 1 << 20]) {

@@ -20,7 +20,10 @@ describe('SARIF corpus', () => {
     const expected = raw.runs.reduce((n, r) => n + (Array.isArray(r.results) ? r.results.length : 0), 0);
     const r = ingest(read(file), file);
     expect(r.format).toBe('sarif');
-    expect(r.errors.filter((e) => e.severity !== 'scanner')).toEqual([]);
+    // spotbugs.sarif says its run did not complete (executionSuccessful: false, with 56 results): its findings are
+    // read, and the run is a "scan incomplete" input error (the policy's incomplete-scans may accept it as a warning).
+    const incomplete = file === 'spotbugs.sarif' ? [expect.objectContaining({ severity: 'partial', jsonPath: '$.runs[0].invocations[0].executionSuccessful', incompleteScan: { tool: 'SpotBugs' } })] : [];
+    expect(r.errors.filter((e) => e.severity !== 'scanner')).toEqual(incomplete);
     expect(r.findings).toHaveLength(expected);
     expect(r.tools.length).toBe(raw.runs.length);
     // Fingerprints are unique within a file.

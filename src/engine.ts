@@ -1,6 +1,6 @@
 import type { FixedFinding, InputError, RatedFinding, ToolRef } from './model';
 import { combine, type IngestedFile } from './ingest/index';
-import type { Policy, SlaSettings } from './policy/compile';
+import { incompleteScanAction, type Policy, type SlaSettings } from './policy/compile';
 import { rateAll, rateAllInPlace } from './rate/rate';
 import { evaluateGate, type Verdict } from './gate/gate';
 import { earlier, slaFor, trackRun, withSnapshot } from './ledger/track';
@@ -226,8 +226,23 @@ function untracked(findings: RatedFinding[], sla: SlaSettings, now: Date): { fin
   return { findings, fixed: [], next: emptyBook() };
 }
 
+/**
+ * The policy's `incomplete-scans`: a scanner run that says it did not complete is an input error that fails the gate
+ * (`fail`, the default), or, for the tools the policy names with `warn`, a scanner warning (its findings are kept).
+ */
+export function applyIncompleteScans(errors: InputError[], policy: Policy): InputError[] {
+  if (!errors.some((e) => e.incompleteScan)) return errors;
+  return errors.map((e) =>
+    e.incompleteScan && e.severity !== 'scanner' && incompleteScanAction(policy.incompleteScans, e.incompleteScan.tool) === 'warn'
+      ? { ...e, severity: 'scanner', message: `${e.message} (accepted as a warning: incomplete-scans)` }
+      : e,
+  );
+}
+
 export function runEngine(input: EngineInput): RunResult {
   const combined = combine(input.files);
+  const inputErrors = applyIncompleteScans(combined.errors, input.policy);
+  const incomplete = new Set(inputErrors.flatMap((e) => (e.incompleteScan ? [e.incompleteScan.tool] : [])));
   const toRate = input.enrichment ? enrich(combined.findings, input.enrichment) : combined.findings;
   const rated = input.inPlace ? rateAllInPlace(toRate, input.policy) : rateAll(toRate, input.policy);
   const excepted = applyExceptions(rated, input.policy.exceptions, input.now);
@@ -235,14 +250,15 @@ export function runEngine(input: EngineInput): RunResult {
     ? trackRun({
         findings: excepted.findings,
         book: input.ledger,
-        toolsRan: combined.tools.map((t) => t.name),
+        // A tool whose run did not complete fixes nothing (even when the policy accepts its partial results).
+        toolsRan: combined.tools.map((t) => t.name).filter((name) => !incomplete.has(name)),
         sla: input.policy.sla,
         now: input.now,
         environment: input.environment,
       })
     : untracked(excepted.findings, input.policy.sla, input.now);
   const findings = tracked.findings;
-  const verdict = evaluateGate(findings, combined.errors, input.policy, {
+  const verdict = evaluateGate(findings, inputErrors, input.policy, {
     environment: input.environment,
     onInputError: input.onInputError,
   });
@@ -275,7 +291,7 @@ export function runEngine(input: EngineInput): RunResult {
     findings,
     duplicates: combined.duplicates,
     blocking,
-    errors: combined.errors,
+    errors: inputErrors,
     inputs: combined.files,
     tools: combined.tools,
     verdict,

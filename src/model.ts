@@ -218,6 +218,11 @@ export interface InputError {
    * With `on-input-error: fail` (the default), fatal and partial errors fail the gate; scanner errors only warn.
    */
   severity: 'fatal' | 'partial' | 'scanner';
+  /**
+   * Set when a scanner run did not complete (SARIF `executionSuccessful: false`; a native report whose scanner says it
+   * failed): the tool's name, for the policy's `incomplete-scans` setting, which may turn the error into a warning.
+   */
+  incompleteScan?: { tool: string };
 }
 
 export function formatInputError(e: InputError): string {

@@ -1,5 +1,5 @@
 import type { Finding, InputError, ToolRef } from '../model';
-import { parseJson } from './json';
+import { duplicateKeyMessage, findDuplicateKey, lineColumn, parseJson, stripBom } from './json';
 import { parseXml } from './xml';
 import { describeValue, isObj } from './util';
 import { PARSERS } from './registry';
@@ -102,6 +102,10 @@ export function ingestText(
           : 'check that the scanner step finished writing this file (a cut-off file is a common cause)',
       });
     }
+    // A repeated key (a second "results") would silently replace the first one's findings: fail closed.
+    const body = stripBom(text);
+    const dup = findDuplicateKey(body);
+    if (dup) return fatal(file, duplicateKeyMessage(dup).message, { ...lineColumn(body, dup.offset), jsonPath: dup.path, hint: duplicateKeyMessage(dup).hint });
     doc = r.value;
   }
   const candidates = parsers.filter((p) => p.syntax === (isXml ? 'xml' : 'json'));

@@ -169,3 +169,118 @@ export function findJsonErrorOffset(text: string): { offset: number; message: st
     return { offset: i, message: 'invalid JSON' };
   }
 }
+
+/** A key that appears twice in one object: where its second occurrence is and the JSON path of the object's member. */
+export interface DuplicateKey {
+  /** Offset (in characters of the scanned text) of the second occurrence's opening quote. */
+  offset: number;
+  /** JSON path of the repeated member, e.g. `$.runs[0].results`. */
+  path: string;
+  key: string;
+}
+
+/** Above this many keys in one object, keys are looked up in a Set instead of compared one by one. */
+const LINEAR_KEYS = 8;
+// Reused between calls (the scan is not re-entrant and never recursive): one allocation per nesting level, not per
+// object, so that checking a million streamed results costs no garbage.
+const kinds: number[] = [];
+const keysAt: string[][] = [];
+const setsAt: (Set<string> | undefined)[] = [];
+const memberAt: (string | number)[] = [];
+
+/**
+ * The first key that appears twice in one object of a JSON text, or undefined. JSON.parse keeps the last value of a
+ * repeated key, so a second `"results"` or `"runs"` would silently replace the findings: scanner files with duplicate
+ * keys are input errors (fail closed). The text must be valid JSON (call this after JSON.parse succeeded); `base` is
+ * the JSON path of the value the text holds. Linear in the text: strings are skipped with indexOf, keys of small
+ * objects are compared in a short list, of larger ones in a Set.
+ */
+export function findDuplicateKey(text: string, base = '$'): DuplicateKey | undefined {
+  const n = text.length;
+  let depth = -1;
+  let expectKey = false;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: find its closing quote (one not escaped by an odd number of backslashes).
+      let q = text.indexOf('"', i + 1);
+      for (;;) {
+        if (q < 0) return undefined; // (not valid JSON: the caller has reported it)
+        let k = q - 1;
+        while (text.charCodeAt(k) === 92) k--;
+        if ((q - 1 - k) % 2 === 0) break;
+        q = text.indexOf('"', q + 1);
+      }
+      if (expectKey) {
+        expectKey = false;
+        const raw = text.slice(i + 1, q);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, q + 1)) as string) : raw;
+        const keys = keysAt[depth] as string[];
+        let set = setsAt[depth];
+        let seen: boolean;
+        if (set) seen = set.has(key);
+        else {
+          seen = false;
+          for (let k = 0; k < keys.length; k++) {
+            if (keys[k] === key) {
+              seen = true;
+              break;
+            }
+          }
+        }
+        if (seen) {
+          memberAt[depth] = key;
+          return { offset: i, path: pathTo(base, depth), key };
+        }
+        if (set) set.add(key);
+        else {
+          keys.push(key);
+          if (keys.length > LINEAR_KEYS) setsAt[depth] = set = new Set(keys);
+        }
+        memberAt[depth] = key;
+      }
+      i = q + 1;
+      continue;
+    }
+    if (c === 123) {
+      depth++;
+      kinds[depth] = 1;
+      const keys = keysAt[depth];
+      if (keys) keys.length = 0;
+      else keysAt[depth] = [];
+      setsAt[depth] = undefined;
+      expectKey = true;
+    } else if (c === 91) {
+      depth++;
+      kinds[depth] = 2;
+      memberAt[depth] = 0;
+    } else if (c === 125 || c === 93) {
+      setsAt[depth] = undefined;
+      depth--;
+      expectKey = false;
+    } else if (c === 44 && depth >= 0) {
+      if (kinds[depth] === 1) expectKey = true;
+      else memberAt[depth] = (memberAt[depth] as number) + 1;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+function pathTo(base: string, depth: number): string {
+  let p = base;
+  for (let d = 0; d <= depth; d++) {
+    const m = memberAt[d] as string | number;
+    p += typeof m === 'number' ? `[${m}]` : /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(m) ? `.${m}` : `[${JSON.stringify(m)}]`;
+  }
+  return p;
+}
+
+/** The input error message for a duplicate key (the same for files read whole and streamed). */
+export function duplicateKeyMessage(d: DuplicateKey): { message: string; hint: string } {
+  return {
+    message: `duplicate key ${JSON.stringify(d.key.length > 60 ? `${d.key.slice(0, 60)}…` : d.key)} at ${d.path}: JSON readers keep only one of the values, so findings could be hidden`,
+    hint: 'each key may appear once per object; fix the tool or step that wrote this report and run it again',
+  };
+}

@@ -1,9 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Finding } from '../model';
 import { disambiguate } from './fingerprint';
-import { findJsonErrorOffset } from './json';
+import { duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, type DuplicateKey } from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
+import { jsonKey } from './util';
 import type { IngestedFile } from './index';
 
 /**
@@ -29,6 +30,16 @@ export class JsonSyntax extends Error {
     readonly why: string,
   ) {
     super(why);
+  }
+}
+
+/** A key repeated in one object (`at`: file offset of its second occurrence). */
+export class JsonDuplicateKey extends Error {
+  constructor(
+    readonly at: number,
+    readonly dup: DuplicateKey,
+  ) {
+    super(duplicateKeyMessage(dup).message);
   }
 }
 
@@ -216,16 +227,26 @@ export class Reader {
     return this.bytes(a, b);
   }
 
-  /** Parses the next value. */
-  value(): unknown {
+  /**
+   * Parses the next value.
+   *
+   * @param path when given, the value's JSON path: a key repeated in one of its objects throws JsonDuplicateKey
+   */
+  value(path?: string): unknown {
     const [a, b] = this.skip();
     const text = this.buf.toString('utf8', a - this.base, b - this.base);
+    let v: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      v = JSON.parse(text) as unknown;
     } catch {
       const e = findJsonErrorOffset(text);
       throw new JsonSyntax(a + Buffer.byteLength(text.slice(0, e.offset)), e.message);
     }
+    if (path !== undefined && typeof v === 'object' && v !== null) {
+      const dup = findDuplicateKey(text, path);
+      if (dup) throw new JsonDuplicateKey(a + Buffer.byteLength(text.slice(0, dup.offset)), dup);
+    }
+    return v;
   }
 
   string(): string {
@@ -233,15 +254,26 @@ export class Reader {
     return this.value() as string;
   }
 
-  /** Iterates the members of the object at pos, calling `member` with each key; `member` must consume the value. */
-  object(member: (key: string) => void): void {
+  /**
+   * Iterates the members of the object at pos, calling `member` with each key; `member` must consume the value.
+   *
+   * @param path when given, the object's JSON path: a repeated key throws JsonDuplicateKey
+   */
+  object(member: (key: string) => void, path?: string): void {
     this.expect(0x7b, "'{'");
     if (this.peek() === 0x7d) {
       this.pos++;
       return;
     }
+    const seen = path === undefined ? undefined : new Set<string>();
     for (;;) {
+      this.peek(); // (past whitespace: `at` is the key's opening quote)
+      const at = this.abs();
       const key = this.string();
+      if (seen) {
+        if (seen.has(key)) throw new JsonDuplicateKey(at, { offset: 0, path: `${path}${jsonKey(key)}`, key });
+        seen.add(key);
+      }
       this.expect(0x3a, "':' after the property name");
       member(key);
       const c = this.peek();
@@ -347,6 +379,12 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
       if (err instanceof RangeError || (err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message))) {
         return onlySarif(`a single JSON value is too large to read (${err.message})`);
       }
+      if (err instanceof JsonDuplicateKey) {
+        // (The file read whole says the same, or names a syntax error that comes first.)
+        if (opts.fallback) return opts.fallback();
+        const { line, column } = lineColumnAt(fd, err.at);
+        return fatal(file, err.message, { line, column, jsonPath: err.dup.path, hint: duplicateKeyMessage(err.dup).hint });
+      }
       if (!(err instanceof JsonSyntax)) throw err;
       if (opts.fallback) return opts.fallback(); // (its error messages say more, e.g. for NDJSON)
       const { line, column } = lineColumnAt(fd, err.at);
@@ -362,27 +400,25 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
 }
 
 function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => IngestedFile): IngestedFile {
-  let sink = new SarifSink(ctx);
+  const sink = new SarifSink(ctx);
   const top: Record<string, unknown> = {};
   let runsSeen = false;
   let runsValue: unknown;
   r.object((key) => {
     if (key !== 'runs') {
       // Only `$schema` and `version` are used; the others are parsed (checked) and let go.
-      const v = r.value();
+      const v = r.value(`$${jsonKey(key)}`);
       setOwn(top, key, key === '$schema' || key === 'version' ? v : true);
       return;
     }
-    // A repeated `runs` replaces the earlier one (as JSON.parse does).
-    runsSeen = true;
-    sink = new SarifSink(ctx);
+    runsSeen = true; // (a repeated key is an error: `object` throws)
     if (r.peek() !== 0x5b) {
-      runsValue = r.value();
+      runsValue = r.value('$.runs');
       return;
     }
     runsValue = [];
     r.array((ri) => streamRun(r, sink, ri));
-  });
+  }, '$');
   if (r.peek() >= 0) throw new JsonSyntax(r.abs(), `unexpected ${r.describe()} after the end of the JSON value`);
   const schema = typeof top.$schema === 'string' ? top.$schema : '';
   const isSarif = runsSeen && ('version' in top || /sarif/i.test(schema));
@@ -397,8 +433,9 @@ function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => 
 
 /** Reads run `ri` at the reader's position, feeding its results to the sink. */
 function streamRun(r: Reader, sink: SarifSink, ri: number): void {
+  const rp = `$.runs[${ri}]`;
   if (r.peek() !== 0x7b) {
-    sink.run(r.value(), ri, undefined);
+    sink.run(r.value(rp), ri, undefined);
     return;
   }
   const run: Record<string, unknown> = {};
@@ -410,13 +447,13 @@ function streamRun(r: Reader, sink: SarifSink, ri: number): void {
   r.object((key) => {
     if (key !== 'results') {
       if (results && INDEX_KEYS.has(key)) indexChangedAfterResults = true;
-      setOwn(run, key, r.value());
+      setOwn(run, key, r.value(`${rp}${jsonKey(key)}`));
       return;
     }
-    undo(); // a repeated `results` replaces the earlier one (as JSON.parse does)
+    // (A repeated `results` is an error: `object` throws.)
     const at = r.abs();
     if (r.peek() !== 0x5b) {
-      results = { at, isArray: false, value: r.value(), runErrors: 0 };
+      results = { at, isArray: false, value: r.value(`${rp}.results`), runErrors: 0 };
       return;
     }
     // Parse the results now, with the run as read so far (the usual order: tool, …, results); if an index member
@@ -425,8 +462,8 @@ function streamRun(r: Reader, sink: SarifSink, ri: number): void {
     const ix = sink.run(run, ri, []) as SarifRunIndex;
     sink.tools.pop(); // `run` is called again, with the whole run, at its end
     results = { at, isArray: true, runErrors: sink.errors.length - start.errors };
-    r.array((i) => sink.result(ix, r.value(), ri, i));
-  });
+    r.array((i) => sink.result(ix, r.value(`${rp}.results[${i}]`), ri, i));
+  }, rp);
   if (!results) {
     sink.run(run, ri, undefined);
     return;

@@ -67,6 +67,8 @@ export interface Policy {
   rules: CompiledRule[];
   sla: SlaSettings;
   suppressions: 'honor' | 'ignore' | 'require-justification';
+  /** `incomplete-scans`: what a scanner run that did not complete does, by lower-cased tool name, and by default. */
+  incompleteScans: IncompleteScans;
   gates: Record<string, CompiledGateRule[]>;
   exceptions: ExceptionSettings;
   /** Components in policy order: the first that matches a finding is its component. */
@@ -74,6 +76,27 @@ export interface Policy {
   criticality?: CompiledCriticality;
   /** The validated policy as written (for reports and `explain`). */
   source: PolicyParsed;
+}
+
+export interface IncompleteScans {
+  default: 'fail' | 'warn';
+  /** By tool name, lower-cased (a Map: tool names are scanner text and may be `constructor` or `__proto__`). */
+  tools: Map<string, 'fail' | 'warn'>;
+}
+
+function compileIncompleteScans(v: Record<string, 'fail' | 'warn'> | undefined): IncompleteScans {
+  const tools = new Map<string, 'fail' | 'warn'>();
+  let dflt: 'fail' | 'warn' = 'fail';
+  for (const [k, action] of Object.entries(v ?? {})) {
+    if (k === 'default') dflt = action;
+    else tools.set(k.toLowerCase(), action);
+  }
+  return { default: dflt, tools };
+}
+
+/** What the policy says about an incomplete run of `tool`. */
+export function incompleteScanAction(s: IncompleteScans, tool: string): 'fail' | 'warn' {
+  return s.tools.get(tool.toLowerCase()) ?? s.default;
 }
 
 const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -359,6 +382,7 @@ export function compilePolicy(
       restartOnReopen: p.sla?.['restart-on-reopen'] === true,
     },
     suppressions: p.suppressions,
+    incompleteScans: compileIncompleteScans(p['incomplete-scans']),
     gates,
     exceptions: compileExceptions(
       p,

@@ -3,7 +3,7 @@
  *
  * - `severity.levels`, `severity.default`, `suppressions`, `criticality`: the derived policy's value when it sets one,
  *   else the base's.
- * - `severity.from-score`, `from-level`, `from-scanner`, `sla`, and the `exceptions` rules (`require`, `max-days`,
+ * - `severity.from-score`, `from-level`, `from-scanner`, `sla`, `incomplete-scans`, and the `exceptions` rules (`require`, `max-days`,
  *   `allow`, `expiring-days`): merged key by key, the derived policy wins.
  * - `severity.rules`: the base's rules, then the derived policy's (appended).
  * - `gates`: by profile; a profile the derived policy defines replaces the base's profile of that name.
@@ -55,6 +55,7 @@ export function mergePolicyValues(base: Obj, child: Obj): Obj {
       }
       case 'sla':
       case 'gates':
+      case 'incomplete-scans':
         out[k] = keyMerge(base[k], v);
         break;
       case 'components':

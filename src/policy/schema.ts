@@ -272,6 +272,12 @@ export const PolicySchema = z
         "Scanner suppressions (SARIF `suppressions`, in-source ignores): honor takes them out of the gate, ignore gates them anyway, require-justification honors only those with a justification. Suppressed findings are always listed.",
       ),
     exceptions: ExceptionsSection.optional().describe('Accountable exceptions and the rules they must follow.'),
+    'incomplete-scans': z
+      .record(z.string().min(1), z.enum(['fail', 'warn']))
+      .optional()
+      .describe(
+        'Scanner runs that say they did not complete (SARIF `executionSuccessful: false`): `fail` (the default) makes them input errors that fail the gate, `warn` keeps their findings with a warning. Keys: `default`, or a tool name (case-insensitive), e.g. {default: fail, SpotBugs: warn}.',
+      ),
     gates: z
       .record(z.string().min(1), GateProfile)
       .describe('Gate profiles by environment name, e.g. pull-request, production; each a list of gate rules, or {extends, rules}.'),

@@ -503,13 +503,72 @@ export class SarifSink {
     }
     if (!isObj(own(own(run, 'tool'), 'driver'))) this.err(`${rp}.tool.driver`, 'expected a tool.driver object naming the scanner', 'partial');
     const ix = indexRun(run);
-    this.tools.push(ix.tool);
-    if (results === undefined || results === null) return undefined; // SARIF: absent/null results means the tool did not report any
+    this.invocations(run, rp, ix.tool.name);
+    if (results === undefined || results === null) {
+      // SARIF §3.14.23: absent or null `results` means the tool did not produce results (it failed or was stopped);
+      // `[]` means it ran and found nothing. GitHub code scanning rejects such a run too.
+      this.err(
+        `${rp}.results`,
+        `scan incomplete: the ${firstLine(ix.tool.name, 100)} run has ${results === null ? '"results": null' : 'no "results"'}, which in SARIF means the tool produced no results (an empty array is a scan that found nothing)`,
+        'partial',
+        'check that the scanner step succeeded and wrote all of its output',
+      );
+      return undefined;
+    }
     if (!Array.isArray(results)) {
       this.err(`${rp}.results`, `expected an array of results, found ${typeName(results)}`, 'partial', 'this run was skipped; the other runs were used');
       return undefined;
     }
+    // Only a run whose results are read counts as a tool that ran (a tool that ran fixes what it no longer reports).
+    this.tools.push(ix.tool);
     return ix;
+  }
+
+  /**
+   * Checks that the run's invocations completed: `executionSuccessful` false (or not a boolean) is a "scan incomplete"
+   * error, which the policy's `incomplete-scans` may turn into a warning per tool; error-level
+   * `toolExecutionNotifications` of a successful run (e.g. CodeQL files it could not extract) are scanner warnings,
+   * counted.
+   */
+  private invocations(run: Obj, rp: string, tool: string): void {
+    const list = own(run, 'invocations');
+    if (list === undefined || list === null) return;
+    if (!Array.isArray(list)) {
+      this.err(`${rp}.invocations`, `expected an array of invocations, found ${typeName(list)}`, 'partial', 'whether the scan completed cannot be told');
+      return;
+    }
+    const name = firstLine(tool, 100);
+    for (let k = 0; k < list.length; k++) {
+      const inv: unknown = list[k];
+      const ip = `${rp}.invocations[${k}]`;
+      if (!isObj(inv)) {
+        this.err(ip, `expected an invocation object, found ${typeName(inv)}`, 'partial', 'whether the scan completed cannot be told');
+        continue;
+      }
+      const ok = own(inv, 'executionSuccessful');
+      const notes = arr(own(inv, 'toolExecutionNotifications')).filter((x) => text(own(x, 'level')) === 'error');
+      const firstNote = notes.length > 0 ? text(own(own(notes[0], 'message'), 'text')) : undefined;
+      const example = firstNote ? ` (first: ${describeValue(firstLine(firstNote, 200), 200)})` : '';
+      if (ok !== true) {
+        const what = ok === false ? 'executionSuccessful is false' : ok === undefined ? 'executionSuccessful is missing' : `executionSuccessful is ${describeValue(ok)}, not a boolean`;
+        const exit = str(own(inv, 'exitCode'));
+        const why = text(own(inv, 'exitCodeDescription')) ?? text(own(inv, 'exitSignalName'));
+        this.errors.push({
+          file: this.ctx.file,
+          jsonPath: `${ip}.executionSuccessful`,
+          message: `scan incomplete: ${name} says its run did not complete (${what}${exit !== undefined ? `, exit code ${exit}` : ''}${why ? `: ${describeValue(firstLine(why, 200), 200)}` : ''})${notes.length > 0 ? `; ${notes.length} error notification(s)${example}` : ''}: findings may be missing`,
+          severity: 'partial',
+          hint: `fix the scan and run it again, or accept this tool's partial results with \`incomplete-scans: {${JSON.stringify(name)}: warn}\` in the policy`,
+          incompleteScan: { tool },
+        });
+      } else if (notes.length > 0) {
+        this.err(
+          `${ip}.toolExecutionNotifications`,
+          `${name} reported ${notes.length} error(s) while scanning${example}: the affected files may not have been scanned`,
+          'scanner',
+        );
+      }
+    }
   }
 
   /** Parses result `i` of run `r`; returns the finding, or undefined when the result was skipped. */

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingestText } from '../src/ingest/index';
+import { ingestSarifFile } from '../src/ingest/stream';
+import { findDuplicateKey } from '../src/ingest/json';
+import { runEngine } from '../src/engine';
+import { incompleteScanAction, type Policy } from '../src/policy/compile';
+import { BASE_POLICY, policyFrom } from './helpers';
+
+/**
+ * Issue #14, "fail closed everywhere", in the scanner parsers: whatever may hide a finding is an input error with a
+ * position, never a silent zero.
+ */
+
+const EDGE = '__fixtures__/edge/fail-closed';
+const WS = '/home/runner/work/app/app';
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dg-fail-closed-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+/** Reads `text` whole and by streaming (tiny chunks); both must agree. */
+function both(text: string, chunkSize = 7) {
+  const path = join(dir, `f${n++}.sarif`);
+  writeFileSync(path, text);
+  const ctx = { file: 'in.sarif', workspace: WS };
+  const mem = ingestText(text, ctx);
+  const streamed = ingestSarifFile(path, ctx, undefined, { chunkSize });
+  expect(streamed.errors).toEqual(mem.errors);
+  expect(streamed.findings).toEqual(mem.findings);
+  return mem;
+}
+
+const fixture = (name: string) => readFileSync(join(EDGE, name), 'utf8');
+
+describe('duplicate JSON keys', () => {
+  it('a second "results" in a SARIF run is a fatal error at its JSON path and position, read whole or streamed', () => {
+    const r = both(fixture('duplicate-results.sarif'));
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([
+      expect.objectContaining({ severity: 'fatal', jsonPath: '$.runs[0].results', line: 10, column: 7, message: expect.stringContaining('duplicate key "results"') }),
+    ]);
+  });
+
+  it('a second "runs", and keys repeated inside a result or written with escapes, are caught the same way', () => {
+    const cases: [string, string][] = [
+      ['{"version":"2.1.0","runs":[],"runs":[{"tool":{"driver":{"name":"T"}},"results":[]}]}', '$.runs'],
+      ['{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"a","properties":{"x":[{},"s"],"security-severity":"1","security-severity":"9.8"}}]}]}', '$.runs[0].results[0].properties.security-severity'],
+      ['{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"a","\\u0072uleId":"b"}]}]}', '$.runs[0].results[0].ruleId'],
+      ['{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","name":"U"}},"results":[]}]}', '$.runs[0].tool.driver.name'],
+      ['{"version":"2.1.0","version":"2.1.0","runs":[]}', '$.version'],
+    ];
+    for (const [text, jsonPath] of cases) {
+      for (const chunk of [5, 1 << 20]) expect(both(text, chunk).errors).toEqual([expect.objectContaining({ severity: 'fatal', jsonPath })]);
+    }
+  });
+
+  it('native formats too: a second "Vulnerabilities" in a Trivy result', () => {
+    const r = ingestText(fixture('duplicate-trivy.json'), { file: 'trivy.json' });
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([expect.objectContaining({ severity: 'fatal', jsonPath: '$.Results[0].Vulnerabilities', line: 8, column: 7 })]);
+  });
+
+  it('equal keys in different objects, and keys that only look alike, are fine', () => {
+    expect(findDuplicateKey('{"a":{"a":1},"b":[{"a":1},{"a":2}],"A":1,"a\\"":2}')).toBeUndefined();
+    expect(findDuplicateKey('[{}, "x", {"k":1,"k":2}]')).toEqual({ offset: 17, path: '$[2].k', key: 'k' });
+    // Objects with many keys are checked with a Set.
+    const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, i]));
+    const text = JSON.stringify(many);
+    expect(findDuplicateKey(text)).toBeUndefined();
+    expect(findDuplicateKey(`${text.slice(0, -1)},"k17":0}`)?.path).toBe('$.k17');
+  });
+});
+
+describe('scanner runs that did not complete (SARIF)', () => {
+  const tool = { driver: { name: 'T' } };
+  const log = (run: object) => JSON.stringify({ version: '2.1.0', runs: [run, { tool: { driver: { name: 'Clean' } }, results: [] }] });
+
+  it('a run without "results", or with "results": null, is "scan incomplete" for that run; [] is a clean run', () => {
+    for (const [run, what] of [
+      [{ tool }, 'no "results"'],
+      [{ tool, results: null }, '"results": null'],
+    ] as const) {
+      const r = both(log(run));
+      expect(r.errors).toEqual([
+        expect.objectContaining({ severity: 'partial', jsonPath: '$.runs[0].results', message: expect.stringContaining(`scan incomplete: the T run has ${what}`) }),
+      ]);
+      // The tool did not run as far as the gate and the ledger are concerned (it fixes nothing); the clean run did.
+      expect(r.tools).toEqual([{ name: 'Clean' }]);
+    }
+    expect(both(log({ tool, results: [] })).errors).toEqual([]);
+  });
+
+  it('executionSuccessful false (or not a boolean, or missing) is "scan incomplete", even with results', () => {
+    const result = { ruleId: 'r', message: { text: 'm' } };
+    for (const inv of [{ executionSuccessful: false, exitCode: 2, exitCodeDescription: 'out of memory' }, { executionSuccessful: 'true' }, {}]) {
+      const r = both(log({ tool, invocations: [inv], results: [result] }));
+      expect(r.findings).toHaveLength(1);
+      expect(r.errors).toEqual([
+        expect.objectContaining({ severity: 'partial', jsonPath: '$.runs[0].invocations[0].executionSuccessful', incompleteScan: { tool: 'T' } }),
+      ]);
+    }
+    expect(both(log({ tool, invocations: [{ executionSuccessful: false, exitCode: 2, exitCodeDescription: 'out of memory' }], results: [] })).errors[0]?.message).toBe(
+      'scan incomplete: T says its run did not complete (executionSuccessful is false, exit code 2: "out of memory"): findings may be missing',
+    );
+  });
+
+  it('error-level toolExecutionNotifications of a successful run are a scanner warning with their count', () => {
+    const r = ingestText(readFileSync('__fixtures__/corpus/defectdojo/sarif/appendix_k.sarif', 'utf8'), { file: 'k.sarif' });
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        severity: 'scanner',
+        jsonPath: '$.runs[0].invocations[0].toolExecutionNotifications',
+        message: expect.stringMatching(/^CodeScanner reported 1 error\(s\) while scanning \(first: "Exception evaluating rule \\"C2001\\"/),
+      }),
+    ]);
+  });
+
+  const spotbugs = () => ingestText(readFileSync('__fixtures__/corpus/defectdojo/sarif/spotbugs.sarif', 'utf8'), { file: 'spotbugs.sarif' });
+  const run = (policy: Policy) => runEngine({ files: [spotbugs()], policy, environment: 'default', onInputError: 'fail', now: new Date('2026-11-25T12:00:00Z') });
+
+  it('the corpus SpotBugs log (executionSuccessful false, 56 results) fails the gate by default', () => {
+    const res = run(policyFrom(BASE_POLICY));
+    expect(res.findings).toHaveLength(56);
+    expect(res.errors).toEqual([expect.objectContaining({ severity: 'partial', incompleteScan: { tool: 'SpotBugs' } })]);
+    expect(res.verdict.status).toBe('fail');
+    expect(res.verdict.reasons).toEqual([expect.stringMatching(/^failed: 1 input file could not be read completely/)]);
+  });
+
+  it('incomplete-scans: {SpotBugs: warn} accepts its partial results with a warning (tool names case-insensitive)', () => {
+    const res = run(policyFrom(`${BASE_POLICY}incomplete-scans: {default: fail, spotbugs: warn}\n`));
+    expect(res.findings).toHaveLength(56);
+    expect(res.errors).toEqual([expect.objectContaining({ severity: 'scanner', message: expect.stringContaining('accepted as a warning: incomplete-scans') })]);
+    expect(res.verdict.status).toBe('warn');
+    // Other tools keep the default; tool names are looked up in a Map (no Object.prototype members).
+    const p = policyFrom(`${BASE_POLICY}incomplete-scans: {Other: warn}\n`);
+    expect(run(p).verdict.status).toBe('fail');
+    expect(incompleteScanAction(p.incompleteScans, 'constructor')).toBe('fail');
+    expect(incompleteScanAction(p.incompleteScans, '__proto__')).toBe('fail');
+    expect(incompleteScanAction(policyFrom(`${BASE_POLICY}incomplete-scans: {default: warn, SpotBugs: fail}\n`).incompleteScans, 'toString')).toBe('warn');
+  });
+});
