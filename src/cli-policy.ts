@@ -99,7 +99,7 @@ async function validateCommand(file: string | undefined, opts: { strict: boolean
   try {
     const { policy } = await loadPolicyAsync(file, opts.workspace, remotePolicyFetcher(io.env));
     const text = file ? readText(resolve(opts.workspace, file)) : defaultPolicyText;
-    if (typeof text === 'string') problems.push(...lintPolicy(text, shown, { levels: policy.levels, now: opts.now }));
+    if (typeof text === 'string') problems.push(...lintPolicy(text, shown, { levels: policy.levels, now: opts.now, strict: opts.strict }));
     const entries = policy.exceptions.entries.length;
     summary = `${policy.levels.length} levels, ${policy.rules.length} rating rules, ${Object.keys(policy.gates).length} gate profiles (${Object.keys(policy.gates).join(', ')}), ${entries} exceptions`;
   } catch (err) {

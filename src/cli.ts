@@ -316,13 +316,14 @@ async function runExceptionsCommand(
     io.stdout(`${JSON.stringify({ now: now.toISOString(), expiringDays: exSettings.expiringDays, ...sum, entries: statuses }, null, 2)}\n`);
   } else {
     const lines = [
-      `${statuses.length} exception(s): ${sum.byState.active} active, ${sum.byState.expiring} expiring within ${exSettings.expiringDays} days, ${sum.byState.expired} expired${files.length ? `, ${sum.byState.stale} stale` : ''}`,
+      `${statuses.length} exception(s): ${sum.byState.active} active, ${sum.byState.expiring} expiring within ${exSettings.expiringDays} days, ${sum.byState.expired} expired${sum.byState.pending ? `, ${sum.byState.pending} not active yet (approved-on after today)` : ''}${files.length ? `, ${sum.byState.stale} stale` : ''}`,
     ];
-    const order = { expired: 0, expiring: 1, stale: 2, active: 3 } as const;
+    const order = { expired: 0, pending: 1, expiring: 2, stale: 3, active: 4 } as const;
     for (const e of [...statuses].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id))) {
       const when = e.expires ? `${e.state === 'expired' ? 'expired' : 'expires'} ${e.expires}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} days)` : ''}` : 'no expiry';
       const matched = files.length ? `, matches ${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''}` : '';
-      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}, ${when}${matched}  [${e.file}]`);
+      const pending = e.state === 'pending' ? `, not active until ${e.approvedOn ?? '?'} (approved-on)` : '';
+      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}${pending}, ${when}${matched}  [${e.file}]`);
     }
     lines.push(`by type: ${Object.entries(sum.byType).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
     io.stdout(`${lines.map((l) => stripControl(l)).join('\n')}\n`);

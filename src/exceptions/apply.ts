@@ -10,10 +10,12 @@ import { DAY, type CompiledException, type ExceptionSettings } from './compile';
  * - expired: stops applying (the finding is gated again) and is reported as expired.
  * - not allowed: the policy forbids this type for the finding's severity (`exceptions.allow`) or the approved window
  *   is longer than `exceptions.max-days` for that severity: it does not apply, and says why.
+ * - pending: `approved-on` is after `now` (not active yet): it does not apply; findings it matches say so (as
+ *   not-allowed, "not active yet").
  * - stale: an exception that matches no current finding.
  */
 
-export type ExceptionState = 'active' | 'expiring' | 'expired' | 'stale';
+export type ExceptionState = 'active' | 'expiring' | 'expired' | 'pending' | 'stale';
 
 export interface ExceptionStatus {
   id: string;
@@ -40,8 +42,11 @@ export interface ExceptionsResult {
   exceptions: ExceptionStatus[];
 }
 
-/** Where an exception stands on the calendar at `now` (ms): the one rule for expired and expiring. */
-export function dateState(e: CompiledException, now: number, expiringDays: number): 'active' | 'expiring' | 'expired' {
+/** Where an exception stands on the calendar at `now` (ms): the one rule for expired, expiring and pending. */
+export function dateState(e: CompiledException, now: number, expiringDays: number): 'active' | 'expiring' | 'expired' | 'pending' {
+  if (e.endsAt !== undefined && now >= e.endsAt) return 'expired';
+  // Approved on a later day than today: an approval that has not happened yet applies to nothing.
+  if (e.approvedAt !== undefined && now < e.approvedAt) return 'pending';
   if (e.endsAt === undefined) return 'active';
   if (now >= e.endsAt) return 'expired';
   return e.endsAt - now <= expiringDays * DAY ? 'expiring' : 'active';
@@ -97,8 +102,13 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
       const st = stats.get(e.id) as { matched: number; applied: number; notAllowed: number };
       st.matched++;
       const ds = dateState(e, t, settings.expiringDays);
-      const problem = ds === 'expired' ? `expired on ${e.entry.expires}` : notAllowed(e, f, settings);
-      const ref = refOf(e, ds === 'expired' ? 'expired' : problem ? 'not-allowed' : ds, ds === 'expired' ? problem : problem);
+      const problem =
+        ds === 'expired'
+          ? `expired on ${e.entry.expires}`
+          : ds === 'pending'
+            ? `not active yet: approved-on ${e.entry['approved-on']} is after today (${new Date(t).toISOString().slice(0, 10)})`
+            : notAllowed(e, f, settings);
+      const ref = refOf(e, ds === 'expired' ? 'expired' : problem || ds === 'pending' ? 'not-allowed' : ds, problem);
       if (ref.state === 'not-allowed') st.notAllowed++;
       // The first exception that applies wins; otherwise the first that matched is reported.
       if (!chosen || ((chosen.ref.state === 'expired' || chosen.ref.state === 'not-allowed') && (ref.state === 'active' || ref.state === 'expiring'))) {
@@ -125,7 +135,7 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
       id: e.id,
       type: e.type,
       file: e.file,
-      state: ds === 'expired' ? 'expired' : st.matched === 0 ? 'stale' : ds,
+      state: ds === 'expired' || ds === 'pending' ? ds : st.matched === 0 ? 'stale' : ds,
       ...st,
     };
     if (x['approved-by']) status.approvedBy = x['approved-by'];
@@ -145,7 +155,7 @@ export function summarizeExceptions(list: ExceptionStatus[]): {
   byType: Record<string, number>;
   byApprover: Record<string, number>;
 } {
-  const byState: Record<ExceptionState, number> = { active: 0, expiring: 0, expired: 0, stale: 0 };
+  const byState: Record<ExceptionState, number> = { active: 0, expiring: 0, expired: 0, pending: 0, stale: 0 };
   // Maps, then objects: approver names are free text ("constructor" is not a key to look up on a plain object).
   const byType = new Map<string, number>();
   const byApprover = new Map<string, number>();

@@ -1,6 +1,7 @@
 import { cweId } from '../ingest/util';
 import { parseNumberComparison, parseSeverityComparison, ranksFor } from './compare';
 import { parseYaml, pathText, positionOf, type PolicyError } from './load';
+import { globMatcher } from './glob';
 
 /**
  * Lint for policy authors (`defect-gate policy validate`): problems the loader accepts but that are almost certainly
@@ -16,7 +17,9 @@ import { parseYaml, pathText, positionOf, type PolicyError } from './load';
  * - gate rules that can never count anything: a `severity` that matches no level, `new` contradicting `status`;
  * - exceptions with the same `match`, or that may both match the same fingerprint or CVE + package (the first that
  *   applies wins, the other is dead or hides a problem);
- * - exceptions already expired.
+ * - exceptions already expired, or not active yet (`approved-on` after today);
+ * - exceptions whose `match` matches every finding (`rule: "*"`, `path: "**"`, only catch-all globs): an error with
+ *   `strict`, since such an exception switches the gate off.
  * Globs are compared as text: `"src/**"` and `"src/**\/*"` are different conditions here even if they match the same
  * paths, so some redundancies are not reported; none is reported wrongly.
  */
@@ -44,6 +47,8 @@ export interface LintOptions {
   /** The policy's levels, most severe first (from the loaded policy: a policy that extends another may not list them). */
   levels: string[];
   now: Date;
+  /** `policy validate --strict`: problems that switch the gate off (a catch-all exception) are errors. */
+  strict?: boolean;
 }
 
 type Key = string | number;
@@ -130,15 +135,17 @@ const sameConditions = (a: Obj, b: Obj) => implies(a, b) && implies(b, a);
 
 /** Lints a policy file's own text (rules, gates and inline exceptions it defines). */
 export function lintPolicy(text: string, file: string, opts: LintOptions): LintProblem[] {
-  const { doc, lc } = parseYaml(text, file);
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const { doc, lc, errors, value: raw } = parseYaml(text, file);
+  if (errors.length > 0) return []; // reported by the loader
   if (!isObj(raw)) return [];
   const out: LintProblem[] = [];
   const warn = (path: Key[], message: string, key = false) => out.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), severity: 'warning', message });
+  const strictly = (path: Key[], message: string, key = false) =>
+    out.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), severity: opts.strict ? 'error' : 'warning', message });
   const lineOf = (path: Key[]) => positionOf(doc, lc, path).line;
   lintRules(raw, opts.levels, warn, lineOf);
   lintGates(raw, opts.levels, warn);
-  lintExceptions(raw, opts.now, warn, lineOf);
+  lintExceptions(raw, opts.now, warn, strictly, lineOf);
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -218,7 +225,41 @@ function lintGates(raw: Obj, levels: string[], warn: Warn): void {
   }
 }
 
-function lintExceptions(raw: Obj, now: Date, warn: Warn, lineOf: (p: Key[]) => number): void {
+/** Texts every glob of a field must match to count as matching everything (ids have no `/`; paths do). */
+const CATCH_ALL_PROBES: Record<string, string[]> = {
+  path: ['a', 'src/app.js', 'a/b/c/d/e.f', '.github/workflows/ci.yml', 'x y/Z-1_2.txt'],
+  rule: ['a', 'js-sql-injection', 'B101', 'java.lang.security.audit', 'CKV_AWS_1'],
+  tool: ['a', 'CodeQL', 'trivy', 'Semgrep OSS'],
+  package: ['a', 'lodash', 'org.apache.logging.log4j:log4j-core', 'golang.org-x-net'],
+};
+
+/**
+ * Why an exception's `match` matches (nearly) every finding, or undefined. Sound on what it reports: every field is
+ * a glob field (rule, path, tool, package) whose globs match every probe text; a fingerprint, cve, version or
+ * component narrows the match, and then nothing is reported.
+ */
+export function catchAllMatch(m: Obj): string | undefined {
+  const fields = Object.entries(m).filter(([, v]) => v !== undefined);
+  if (fields.length === 0) return undefined;
+  const shown: string[] = [];
+  for (const [field, v] of fields) {
+    const probes = Object.hasOwn(CATCH_ALL_PROBES, field) ? CATCH_ALL_PROBES[field] : undefined;
+    if (!probes) return undefined;
+    const globs = list(v);
+    if (!globs.every((g) => typeof g === 'string')) return undefined;
+    let test;
+    try {
+      test = globMatcher(globs as string[], { nocase: field !== 'path' && field !== 'rule' });
+    } catch {
+      return undefined; // reported by the loader
+    }
+    if (!probes.every((p) => test(p))) return undefined;
+    shown.push(`${field} ${globs.map((g) => JSON.stringify(g)).join('|')}`);
+  }
+  return shown.join(', ');
+}
+
+function lintExceptions(raw: Obj, now: Date, warn: Warn, strictly: Warn, lineOf: (p: Key[]) => number): void {
   const sec = raw.exceptions;
   if (!isObj(sec) || !Array.isArray(sec.entries)) return;
   const entries = sec.entries as unknown[];
@@ -230,8 +271,15 @@ function lintExceptions(raw: Obj, now: Date, warn: Warn, lineOf: (p: Key[]) => n
     if (typeof e.expires === 'string' && e.expires < today) {
       warn([...base, 'expires'], `exception "${id}" expired on ${e.expires}: it no longer applies; renew it (with a new approval) or remove it`);
     }
+    if (typeof e['approved-on'] === 'string' && e['approved-on'] > today) {
+      warn([...base, 'approved-on'], `exception "${id}" is approved on ${e['approved-on']}, after today (${today}): it does not apply until then; correct the date if the approval was given already`);
+    }
     const m = isObj(e.match) ? e.match : undefined;
     if (!m) return;
+    const all = catchAllMatch(m);
+    if (all !== undefined) {
+      strictly([...base, 'match'], `exception "${id}" matches every finding (${all}): it would switch the gate off; name the rule, path, package, CVE or fingerprint it is for`);
+    }
     for (let i = 0; i < j; i++) {
       const prev = entries[i];
       if (!isObj(prev) || !isObj(prev.match)) continue;

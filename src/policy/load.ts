@@ -1,4 +1,4 @@
-import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ExceptionsFileSchema, PolicySchema, type ExceptionEntryInput, type PolicyParsed } from './schema';
 import { compileVersionRange } from '../exceptions/version';
@@ -69,18 +69,45 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** Most alias expansions a policy, exceptions or test file may use (a YAML "billion laughs" bomb needs many more). */
+export const MAX_YAML_ALIASES = 100;
+
 /**
- * Parses YAML keeping positions (a LineCounter), with duplicate keys refused; syntax errors come back as positioned
- * PolicyErrors (empty when there are none). Shared by policies, exception files and policy test files.
+ * Parses YAML keeping positions (a LineCounter), with duplicate keys refused and alias expansion bounded; syntax
+ * errors, duplicate keys and alias bombs come back as positioned PolicyErrors (empty when there are none), and
+ * `value` is the plain value (undefined when there are errors). Shared by policies, exception files and policy tests.
  */
-export function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter; errors: PolicyError[] } {
+export function parseYaml(text: string, file: string): { doc: Document; lc: LineCounter; errors: PolicyError[]; value: unknown } {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true, merge: false });
+  const at = (offset: number | undefined) => {
+    const { line, col } = lc.linePos(offset ?? 0);
+    return { line, column: col };
+  };
   const errors: PolicyError[] = doc.errors.map((e) => {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    return { file, line: pos.line, column: pos.col, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
+    const where = at(e.pos?.[0]);
+    if (e.code === 'DUPLICATE_KEY') {
+      return { file, ...where, path: '', message: 'duplicate key: a key may appear only once in a mapping (the second value would silently replace the first); remove or rename one' };
+    }
+    return { file, ...where, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
   });
-  return { doc, lc, errors };
+  if (errors.length > 0) return { doc, lc, errors, value: undefined };
+  try {
+    return { doc, lc, errors, value: doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) };
+  } catch (err) {
+    // yaml throws (a ReferenceError) when aliases expand too much: a "billion laughs" bomb. Point at the first alias.
+    let offset: number | undefined;
+    visit(doc, {
+      Alias(_key, node) {
+        offset = node.range?.[0];
+        return visit.BREAK;
+      },
+    });
+    const why = /alias/i.test((err as Error).message)
+      ? `YAML aliases expand too much (more than ${MAX_YAML_ALIASES} alias expansions, as in a "billion laughs" bomb): write the values out instead of repeating anchors (*name)`
+      : `YAML cannot be read: ${(err as Error).message}`;
+    return { doc, lc, errors: [{ file, ...at(offset), path: '', message: why }], value: undefined };
+  }
 }
 
 /** One parsed policy (or base policy) file: its YAML document, for positions, and its plain value. */
@@ -96,9 +123,8 @@ export type Locate = (path: Key[], preferKey?: boolean) => { file: string; line:
 
 /** Parses a policy file's YAML (syntax errors and an empty file are PolicyLoadErrors). No schema check yet. */
 export function readPolicySource(text: string, file: string): PolicySource {
-  const { doc, lc, errors } = parseYaml(text, file);
+  const { doc, lc, errors, value: raw } = parseYaml(text, file);
   if (errors.length > 0) throw new PolicyLoadError(errors);
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (raw === null || raw === undefined) {
     throw new PolicyLoadError([{ file, line: 1, column: 1, path: '', message: 'the policy file is empty: expected a mapping with `version: 1`, `severity` and `gates`' }]);
   }
@@ -305,9 +331,9 @@ export interface LoadedExceptions {
 
 /** Parses and checks an included exceptions file (YAML with `entries:`). Throws PolicyLoadError. */
 export function parseExceptionsFile(text: string, file: string, rules: ExceptionsRules | undefined, levels: string[]): LoadedExceptions {
-  const { doc, lc, errors } = parseYaml(text, file);
+  const { doc, lc, errors, value } = parseYaml(text, file);
   if (errors.length > 0) throw new PolicyLoadError(errors);
-  const parsed = ExceptionsFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }) ?? {});
+  const parsed = ExceptionsFileSchema.safeParse(value ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');

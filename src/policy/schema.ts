@@ -8,6 +8,15 @@ import { FINDING_KINDS, SARIF_LEVELS } from '../model';
 
 const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)]);
 
+/**
+ * A required text: not empty and not only whitespace (a reason of " " records nothing, and `approved-by: " "` names
+ * nobody).
+ */
+const Text = z
+  .string()
+  .min(1)
+  .refine((s) => s.trim().length > 0, 'must not be blank (only whitespace): write the value, or remove the key');
+
 const LevelName = z
   .string()
   .min(1)
@@ -77,13 +86,13 @@ export const Matcher = z.strictObject({
   kev: z.boolean().optional().describe('True when the vulnerability is in CISA KEV (from the scanner or enrichment).'),
   epss: NumberComparison.optional().describe('Comparison on the EPSS probability (0–1).'),
   'fix-available': z.boolean().optional().describe('True when the scanner reports a fixed version.'),
-  component: oneOrMany(z.string().min(1)).optional().describe('Component name(s) (policy `components`).'),
+  component: oneOrMany(Text).optional().describe('Component name(s) (policy `components`).'),
 });
 export type MatcherInput = z.infer<typeof Matcher>;
 
 export const RatingRule = z
   .strictObject({
-    name: z.string().min(1).describe('Shown in every rating explanation.'),
+    name: Text.describe('Shown in every rating explanation.'),
     when: Matcher.describe('Conditions; all must hold.'),
     set: LevelName.optional().describe('Set the severity to this level.'),
     raise: z.number().int().min(1).optional().describe('Move this many levels more severe.'),
@@ -96,7 +105,7 @@ export const RatingRule = z
 export type RatingRuleInput = z.infer<typeof RatingRule>;
 
 export const GateRule = Matcher.extend({
-  name: z.string().min(1).describe('Shown in the verdict, the failing step and the reports.'),
+  name: Text.describe('Shown in the verdict, the failing step and the reports.'),
   severity: SeverityComparison.optional().describe('Which org severities count, e.g. ">= high".'),
   max: z.number().int().min(0).default(0).describe('Most findings allowed; more fails (or warns) the gate.'),
   action: z.enum(['fail', 'warn']).default('fail').describe('`fail` blocks; `warn` reports without blocking.'),
@@ -127,28 +136,28 @@ export const EXCEPTION_TYPES = ['accepted-risk', 'false-positive', 'mitigated', 
 
 /** What an exception applies to; all given fields must match. */
 export const ExceptionMatch = z.strictObject({
-  fingerprint: oneOrMany(z.string().min(1)).optional().describe('Finding fingerprint(s), as in the JSON report.'),
+  fingerprint: oneOrMany(Text).optional().describe('Finding fingerprint(s), as in the JSON report.'),
   rule: oneOrMany(Glob).optional().describe('Rule id glob(s).'),
   path: oneOrMany(Glob).optional().describe('Repository path glob(s).'),
   tool: oneOrMany(Glob).optional().describe('Tool name glob(s), case-insensitive.'),
-  cve: oneOrMany(z.string().min(1)).optional().describe('Vulnerability id(s) (CVE, GHSA …), matched against ids and aliases.'),
+  cve: oneOrMany(Text).optional().describe('Vulnerability id(s) (CVE, GHSA …), matched against ids and aliases.'),
   package: oneOrMany(Glob).optional().describe('Package name glob(s).'),
-  version: z.string().min(1).optional().describe('Package version: exact ("1.2.3") or a range (">= 1.0, < 2.0").'),
-  component: oneOrMany(z.string().min(1)).optional().describe('Component name(s) (policy `components`).'),
+  version: Text.optional().describe('Package version: exact ("1.2.3") or a range (">= 1.0, < 2.0").'),
+  component: oneOrMany(Text).optional().describe('Component name(s) (policy `components`).'),
 });
 export type ExceptionMatchInput = z.infer<typeof ExceptionMatch>;
 
 export const ExceptionEntry = z
   .strictObject({
-    id: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'an id of letters, digits, ".", "_", ":" or "-"'),
+    id: Text.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'an id of letters, digits, ".", "_", ":" or "-"'),
     type: z.enum(EXCEPTION_TYPES).describe('accepted-risk | false-positive | mitigated | sla-extension'),
     match: ExceptionMatch,
-    reason: z.string().min(1).optional(),
-    'approved-by': z.string().min(1).optional(),
+    reason: Text.optional(),
+    'approved-by': Text.optional(),
     'approved-on': IsoDate.optional(),
     expires: IsoDate.optional().describe('Last day the exception applies (inclusive, UTC).'),
-    ticket: z.string().min(1).optional(),
-    control: z.string().min(1).optional().describe('For `mitigated`: the compensating control.'),
+    ticket: Text.optional(),
+    control: Text.optional().describe('For `mitigated`: the compensating control.'),
     due: IsoDate.optional().describe('For `sla-extension`: the new due date.'),
   })
   .describe('An accountable exception: who approved what, why, until when.');
@@ -191,10 +200,10 @@ export type GateProfileInput = z.input<typeof GateProfile>;
 export const CRITICALITIES = ['high', 'medium', 'low'] as const;
 
 export const Component = z.strictObject({
-  name: z.string().min(1).describe('Shown with every finding of the component.'),
+  name: Text.describe('Shown with every finding of the component.'),
   paths: z.array(Glob).optional().describe('Repository path globs of the component.'),
   packages: z.array(Glob).optional().describe('Package name globs (dependency findings), e.g. "com.acme:payments-*".'),
-  owner: z.string().min(1).optional().describe('Owning team, shown in reports.'),
+  owner: Text.optional().describe('Owning team, shown in reports.'),
   criticality: z.enum(CRITICALITIES).optional().describe('Business criticality (impact): high, medium, low. Default medium.'),
 });
 export type ComponentInput = z.infer<typeof Component>;

@@ -140,9 +140,8 @@ export class PolicyTestFileError extends Error {
  * Throws PolicyTestFileError with file:line:column for every problem.
  */
 export function parsePolicyTests(text: string, file: string, policy: Policy): PolicyTestSuite {
-  const { doc, lc, errors } = parseYaml(text, file);
+  const { doc, lc, errors, value: raw } = parseYaml(text, file);
   if (errors.length) throw new PolicyTestFileError(errors);
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   const at = (path: Key[], message: string, key = false) => errors.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), message });
   if (raw === null || raw === undefined) {
     at([], 'the test file is empty: expected `cases:` with a list of {name, finding, expect}');

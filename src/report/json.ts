@@ -108,7 +108,7 @@ const ExceptionStatusSchema = z.object({
   id: z.string(),
   type: z.string(),
   file: z.string().describe('Where the exception is written.'),
-  state: z.enum(['active', 'expiring', 'expired', 'stale']),
+  state: z.enum(['active', 'expiring', 'expired', 'pending', 'stale']),
   matched: z.number().int(),
   applied: z.number().int(),
   notAllowed: z.number().int(),

@@ -155,16 +155,16 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   }
   if (r.exceptions.length > 0) {
     const sum = summarizeExceptions(r.exceptions);
-    const order = { expired: 0, expiring: 1, stale: 2, active: 3 } as const;
+    const order = { expired: 0, pending: 1, expiring: 2, stale: 3, active: 4 } as const;
     const list = [...r.exceptions].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id));
-    const icon = { expired: '⛔ expired', expiring: '⌛ expiring', stale: '💤 stale', active: '✅ active' } as const;
+    const icon = { expired: '⛔ expired', pending: '⏳ not active yet', expiring: '⌛ expiring', stale: '💤 stale', active: '✅ active' } as const;
     const rows = list.map(
       (e) =>
         `| ${icon[e.state]} | ${code(e.id, 60)} | ${md(e.type)} | ${e.applied}/${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''} | ${md(e.approvedBy ?? '—', 60)} | ${e.expires ?? '—'}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} d)` : ''} | ${link(e.ticket ?? '', e.ticket, 60)} |`,
     );
     const head = `| State | Exception | Type | Applied/matched | Approved by | Expires | Ticket |\n|---|---|---|---:|---|---|---|`;
     const t = table(head, rows, Math.max(0, max - used - 600));
-    const counts = `${sum.byState.active} active · ${sum.byState.expiring} expiring soon · ${sum.byState.expired} expired · ${sum.byState.stale} stale (matched nothing) — by type: ${Object.entries(sum.byType).map(([k, v]) => `${md(k)} ${v}`).join(', ')} — by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${md(k, 60)} ${v}`).join(', ')}`;
+    const counts = `${sum.byState.active} active · ${sum.byState.expiring} expiring soon · ${sum.byState.expired} expired · ${sum.byState.pending ? `${sum.byState.pending} not active yet (approved-on after today) · ` : ''}${sum.byState.stale} stale (matched nothing) — by type: ${Object.entries(sum.byType).map(([k, v]) => `${md(k)} ${v}`).join(', ')} — by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${md(k, 60)} ${v}`).join(', ')}`;
     const open = sum.byState.expired > 0 || sum.byState.expiring > 0 ? ' open' : '';
     const sec = `<details${open}><summary>Exceptions (${r.exceptions.length}): ${sum.byState.expired} expired, ${sum.byState.expiring} expiring soon</summary>\n\n${counts}\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(sec);
