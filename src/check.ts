@@ -9,7 +9,7 @@ import { displayName, resolveInputs, sourceLineReader } from './io/inputs';
 import { loadPolicyAsync, type RemotePolicyFetcher } from './io/policy';
 import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
 import type { LedgerStore } from './ledger/store';
-import { emptyBook, type LedgerBook } from './ledger/schema';
+import { emptyBook, LedgerError, type LedgerBook } from './ledger/schema';
 import { buildReport, MappedList, reportForWriting, type Report, type ReportTracking } from './report/json';
 import { ratedSarifPlan, writeRatedSarifInWorker, writeRatedSarifPlan, type SarifInputFile, type WrittenBy } from './io/rated-sarif';
 import type { Logger } from './logger';
@@ -285,7 +285,8 @@ export function checkOutputPaths(settings: Pick<CheckSettings, 'reportPath' | 's
 /**
  * Runs the whole check. Throws PolicyLoadError (bad policy), UnknownEnvironmentError (bad environment) and
  * OutputPathError (an output path that names a directory).
- * A ledger that cannot be read is an input error (fail closed); one that cannot be written is a warning.
+ * A ledger that cannot be read is an input error (fail closed); a LedgerError while writing it (locked, backdated run)
+ * is thrown; another failure to write it is a warning.
  */
 export async function runCheck(settings: CheckSettings, now: Date, log: Logger, opts: CheckOptions = {}): Promise<CheckOutcome> {
   checkOutputPaths(settings);
@@ -341,6 +342,8 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
       written.ledger = true;
       log.info(`ledger ${opts.ledger.store.describe} (scope ${opts.ledger.scope}) updated`);
     } catch (err) {
+      // A ledger that refuses this run (locked by another run, a backdated run) fails it: the run would be lost.
+      if (err instanceof LedgerError) throw err;
       log.warning(`could not write the ledger ${opts.ledger.store.describe}: ${(err as Error).message}`);
     }
   }

@@ -4,7 +4,7 @@ import { jsonPieces, OutputPathError, runCheck, type CheckSettings } from './che
 import { parseFormatOverrides } from './io/inputs';
 import { formatIds } from './ingest/index';
 import { PolicyLoadError } from './policy/load';
-import { LedgerFormatError } from './ledger/schema';
+import { LedgerError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
 import { renderMarkdown } from './report/markdown';
 import { renderText } from './report/text';
@@ -261,7 +261,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     );
   } catch (err) {
     if (err instanceof OutputPathError) return usageError(io, `--${err.option}: ${err.message}`);
-    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof LedgerFormatError) {
+    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof LedgerError) {
       io.stderr(`defect-gate: ${err.message}\n`);
       return EXIT.usage;
     }

@@ -1,10 +1,18 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { emptyBook, LEDGER_VERSION, LedgerFormatError, migrateLedger, type LedgerBook, type LedgerFile } from './schema';
 import { checkScope, type LedgerStore } from './store';
+import { withFileLock, type LockOptions } from './file-lock';
 import { parseJson } from '../ingest/json';
 
-/** The ledger in one JSON file (CLI default): schema-versioned, migrated on read, written atomically. */
+/**
+ * The ledger in one JSON file (CLI default): schema-versioned, migrated on read, written atomically.
+ *
+ * Reads need no lock (the file is replaced by a rename: a reader sees the old file or the new one). An update holds
+ * `<ledger>.lock` (src/ledger/file-lock.ts) while it reads the latest file, applies this run and renames a temporary
+ * file over it, so concurrent runs each add their run. Temporary files (`<ledger>.<pid>.<time>.tmp`) left by a run
+ * killed while writing are removed by the next update: only the lock's holder writes them.
+ */
 export class FileLedgerStore implements LedgerStore {
   readonly describe: string;
 
@@ -12,8 +20,14 @@ export class FileLedgerStore implements LedgerStore {
     private readonly path: string,
     private readonly now: () => Date,
     display = path,
+    private readonly lock: LockOptions & { onStale?: (message: string) => void } = {},
   ) {
     this.describe = `file:${display}`;
+  }
+
+  /** The lock file held while the ledger is written. */
+  get lockFile(): string {
+    return `${this.path}.lock`;
   }
 
   private load(): LedgerFile | undefined {
@@ -35,15 +49,43 @@ export class FileLedgerStore implements LedgerStore {
 
   async update(scope: string, apply: (book: LedgerBook) => LedgerBook): Promise<void> {
     checkScope(scope);
-    const file = this.load() ?? { schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: '', books: {} };
-    const next: LedgerFile = {
-      ...file,
-      updatedAt: this.now().toISOString(),
-      books: { ...file.books, [scope]: apply(file.books[scope] ?? emptyBook()) },
-    };
     mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
-    writeFileSync(tmp, `${JSON.stringify(next, null, 1)}\n`);
-    renameSync(tmp, this.path);
+    await withFileLock(
+      this.lockFile,
+      () => {
+        this.removeLeftovers();
+        const file = this.load() ?? { schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: '', books: {} };
+        const next: LedgerFile = {
+          ...file,
+          updatedAt: this.now().toISOString(),
+          books: { ...file.books, [scope]: apply(file.books[scope] ?? emptyBook()) },
+        };
+        const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
+        const fd = openSync(tmp, 'wx');
+        try {
+          writeSync(fd, `${JSON.stringify(next, null, 1)}\n`);
+          fsyncSync(fd); // the ledger is the record: on disk before it replaces the old one
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(tmp, this.path);
+      },
+      this.lock,
+    );
+  }
+
+  /** Temporary files of this ledger left by a run killed while writing it (called holding the lock). */
+  private removeLeftovers(): void {
+    const base = basename(this.path);
+    const dir = dirname(this.path);
+    const ours = (f: string) => f.startsWith(`${base}.`) && /^\.\d+\.\d+\.tmp$/.test(f.slice(base.length));
+    for (const f of readdirSync(dir)) {
+      if (!ours(f)) continue;
+      try {
+        unlinkSync(join(dir, f));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
   }
 }

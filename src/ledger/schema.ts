@@ -96,12 +96,21 @@ export function emptyBook(): LedgerBook {
   return { entries: {}, runs: [] };
 }
 
-export class LedgerFormatError extends Error {
+/** A ledger that cannot be used or written as asked: the run fails (a ledger error is never a warning). */
+export class LedgerError extends Error {
   constructor(
     readonly where: string,
     message: string,
   ) {
     super(`${where}: ${message}`);
+    this.name = 'LedgerError';
+  }
+}
+
+/** A ledger file that is damaged, not a ledger, or of a newer version. */
+export class LedgerFormatError extends LedgerError {
+  constructor(where: string, message: string) {
+    super(where, message);
     this.name = 'LedgerFormatError';
   }
 }
