@@ -12,6 +12,8 @@ import { hasMarker, marker, redactText } from './text';
  * exceptions, and are not where scanners put secrets.
  */
 
+const MARKERS = /\[REDACTED [a-z0-9-]+ sha256:[0-9a-f]{8}\]/g;
+
 /** Rule ids of secret rules in scanners that are not secret scanners (Semgrep `generic.secrets.…`). */
 const SECRET_RULE = /(?:^|[./])secrets?(?:[./]|$)/i;
 
@@ -52,6 +54,12 @@ export function redactFinding(f: Finding): boolean {
     if (isSecretFinding(f) && !hasMarker(snippet) && snippet.trim() !== '') snippet = marker('secret', f.snippet);
     if (snippet !== f.snippet) {
       f.snippet = snippet;
+      changed = true;
+    }
+    // Outputs that show the message and not the snippet (annotations, JSON report) say which secret it was.
+    if (isSecretFinding(f) && hasMarker(snippet) && !hasMarker(f.message)) {
+      const notes = snippet.match(MARKERS) ?? [];
+      f.message = `${f.message}${f.message ? '\n' : ''}Secret: ${notes.join(', ')}`;
       changed = true;
     }
   }
@@ -103,4 +111,20 @@ export function redactSarifDocument(doc: unknown, findings: readonly Finding[]):
     }
   }
   redactJson(doc);
+}
+
+/** True when a finding shows a redaction marker in its text. */
+export function showsRedaction(f: Pick<Finding, 'title' | 'message' | 'snippet' | 'location'>): boolean {
+  return hasMarker(f.message) || hasMarker(f.title) || (f.snippet !== undefined && hasMarker(f.snippet)) || (f.location !== undefined && hasMarker(f.location));
+}
+
+/**
+ * The line reports add when findings had secrets redacted (Markdown), or undefined when none had: outputs that list
+ * titles only still say that secrets were there and how they are shown.
+ */
+export function redactionNote(findings: readonly Pick<Finding, 'title' | 'message' | 'snippet' | 'location'>[]): string | undefined {
+  let n = 0;
+  for (const f of findings) if (showsRedaction(f)) n++;
+  if (n === 0) return undefined;
+  return `🔒 ${n} finding${n === 1 ? '' : 's'} held secrets: redacted in every output, shown as \`[REDACTED <kind> sha256:<hash of the value>]\``;
 }

@@ -185,3 +185,6 @@ export function redactKnown(s: string, secrets: readonly (string | undefined)[])
 export function hasMarker(s: string): boolean {
   return s.includes(MARKER_START);
 }
+
+/** Every pattern used here (tests check their structure for linear-time matching). */
+export const PATTERNS: readonly RegExp[] = [HINT, KEY_HEADER, KEY_FOOTER, KEY_BODY, TOKENS, AWS_SECRET, AWS_CONTEXT, HEX40, URL_CREDENTIALS, ASSIGNMENT, NOT_A_VALUE];
