@@ -1,3 +1,4 @@
+import { redactionNote } from '../redact/finding';
 import type { FixedFinding, RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import type { VerdictStatus } from '../gate/gate';
@@ -129,6 +130,8 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
     .map((l) => `${md(l, 40)} ${r.counts.bySeverity[l]}`)
     .join(' · ');
   head.push(`**${r.counts.gated}** finding${r.counts.gated === 1 ? '' : 's'} gated, **${r.counts.blocking}** blocking${sev ? ` (${sev})` : ''}.`);
+  const redacted = redactionNote(r.findings);
+  if (redacted) head.push(`<sub>${redacted}</sub>`);
 
   const sections: Section[] = [];
   const introduced = introducedFindings(r);

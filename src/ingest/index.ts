@@ -5,6 +5,7 @@ import { describeValue, isObj } from './util';
 import { PARSERS } from './registry';
 import { disambiguate } from './fingerprint';
 import { pruneDeep } from './depth';
+import { redactIngested } from '../redact/finding';
 
 export { MAX_DOCUMENT_DEPTH, pruneDeep } from './depth';
 import type { FormatParser, ParseContext, ParseResult } from './types';
@@ -64,6 +65,17 @@ export function ingestText(
   format?: string,
   parsers: readonly FormatParser[] = PARSERS,
   opts: { keepDocument?: boolean } = {},
+): IngestedFile {
+  // Secrets in scanner text are redacted here, once, for every output (src/redact/).
+  return redactIngested(parseText(text, ctx, format, parsers, opts));
+}
+
+function parseText(
+  text: string,
+  ctx: ParseContext,
+  format: string | undefined,
+  parsers: readonly FormatParser[],
+  opts: { keepDocument?: boolean },
 ): IngestedFile {
   const file = ctx.file;
   const expected = `expected one of: ${parsers.map((p) => p.label).join(', ')}`;

@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Finding } from '../model';
 import { disambiguate } from './fingerprint';
+import { redactIngested } from '../redact/finding';
 import { duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, type DuplicateKey } from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
@@ -425,10 +426,10 @@ function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => 
   if (!isSarif) return onlySarif('the document is not a SARIF log');
   const check = new SarifSink(ctx);
   if (!check.version(Object.prototype.hasOwnProperty.call(top, 'version') ? top.version : undefined) || !check.runs(runsValue)) {
-    return { ...check.done(), file: ctx.file, format: 'sarif' };
+    return redactIngested({ ...check.done(), file: ctx.file, format: 'sarif' });
   }
   const res = sink.done();
-  return { ...res, file: ctx.file, format: 'sarif', findings: disambiguate(res.findings) };
+  return redactIngested({ ...res, file: ctx.file, format: 'sarif', findings: disambiguate(res.findings) });
 }
 
 /** Reads run `ri` at the reader's position, feeding its results to the sink. */

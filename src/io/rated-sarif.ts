@@ -9,6 +9,8 @@ import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { JsonSyntax, Reader } from '../ingest/stream';
 import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/depth';
+import { isSecretFinding } from '../redact/finding';
+import { jsonMayHoldSecret, redactJson } from '../redact/json';
 import {
   nativeRuns,
   RATED_SARIF_SCHEMA,
@@ -116,6 +118,22 @@ function copy(sink: Sink, b: Buffer): void {
   else sink.text(b.toString('utf8'));
 }
 
+/**
+ * Copies a member's value (its bytes from the input) with secrets redacted: as it is when none may be there, else
+ * parsed and redacted (`depth`: where the value is in the log, see `stringify`), or as it is when nothing changed.
+ */
+function copyRedacted(sink: Sink, b: Buffer, depth: number): void {
+  if (jsonMayHoldSecret(b)) {
+    const v = JSON.parse(b.toString('utf8')) as unknown;
+    const red = redactJson(v);
+    if (red.changed) {
+      sink.text(stringify(red.value, depth));
+      return;
+    }
+  }
+  copy(sink, b);
+}
+
 const indented = (s: string, indent: string) => (indent && s.includes('\n') ? s.replace(/\n/g, `\n${indent}`) : s);
 
 /** `RunRatings.rank` of a result without a finding (written as it is). */
@@ -125,6 +143,8 @@ const BLOCKING = 1;
 const FAILURE = 2;
 /** The fingerprint is 32 lowercase hex digits, held as their 16 bytes (most are). */
 const HEX = 4;
+/** The finding is a secret scanner's: its result is rewritten with the secret redacted (src/redact/json.ts). */
+const SECRET = 8;
 const HEX_FINGERPRINT = /^[0-9a-f]{32}$/;
 
 /**
@@ -136,7 +156,8 @@ export interface RunRatings {
   rank: Uint16Array;
   /**
    * BLOCKING when the finding blocks the gate; FAILURE when the result is a failure (its `level` is rewritten); HEX
-   * when its fingerprint is 32 hex digits, held as their 16 bytes in `fingerprints` at 16 × the result index.
+   * when its fingerprint is 32 hex digits, held as their 16 bytes in `fingerprints` at 16 × the result index; SECRET
+   * when the finding is a secret scanner's.
    */
   flags: Uint8Array;
   fingerprints: Uint8Array;
@@ -203,7 +224,7 @@ export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly Sa
     const m = ratingOf(f, scores, r.blocking.has(f.fingerprint));
     const hex = HEX_FINGERPRINT.test(m.fingerprint);
     run.rank[i] = f.rank;
-    run.flags[i] = (m.blocking ? BLOCKING : 0) | (ratedLevel(f, policy) ? FAILURE : 0) | (hex ? HEX : 0);
+    run.flags[i] = (m.blocking ? BLOCKING : 0) | (ratedLevel(f, policy) ? FAILURE : 0) | (hex ? HEX : 0) | (isSecretFinding(f) ? SECRET : 0);
     if (hex) fingerprintBytes(run).write(m.fingerprint, i * 16, 16, 'hex');
     else run.otherFingerprints.set(i, m.fingerprint);
     if (m.notGated) {
@@ -400,16 +421,16 @@ function writeRun(r: Reader, file: string, rated: RunRatings | undefined, ctx: C
       r.array((i) => {
         if (i > 0) sink.text(',');
         if (rated && i < rated.rank.length && rated.rank[i] !== NOT_RATED && r.peek() === 0x7b) writeResult(r, rated, i, ctx, sink);
-        else copy(sink, r.rawBytes());
+        else copyRedacted(sink, r.rawBytes(), 4);
       });
       sink.text(']');
     } else if (key === 'tool') {
-      sink.text(stringify(toolWithScores(r.value(), rated?.ruleScores ?? new Map()), 3));
+      sink.text(stringify(redactJson(toolWithScores(r.value(), rated?.ruleScores ?? new Map())).value, 3));
     } else if (key === 'properties') {
       hasProperties = true;
-      sink.text(stringify(runProperties(r.value(), file), 3));
+      sink.text(stringify(runProperties(redactJson(r.value()).value, file), 3));
     } else {
-      copy(sink, r.rawBytes());
+      copyRedacted(sink, r.rawBytes(), 3);
     }
   });
   if (!hasProperties) sink.text(`${members > 0 ? ',' : ''}"properties":${stringify(runProperties(undefined, file), 3)}`);
@@ -446,10 +467,17 @@ function writeResult(r: Reader, rated: RunRatings, i: number, ctx: Ctx, sink: Si
   const bounds: number[] = [];
   const [start, end] = r.skip(bounds);
   const obj = r.bytes(start, end);
-  if (!isUtf8(obj)) {
-    // Rare: rated from the text as it was read (invalid sequences replaced), through the parsed form.
-    sink.text(stringify(withRatingResult(JSON.parse(obj.toString('utf8')) as sarif.Result, rating, level), 4));
-    return;
+  const utf8 = isUtf8(obj);
+  if (!utf8 || flags & SECRET || jsonMayHoldSecret(obj)) {
+    // Rare: rated through the parsed form, from the text as it was read (invalid sequences replaced), when it is not
+    // UTF-8 or when a secret was redacted in it (a secret scanner's result, or a secret in any of its texts).
+    const res = JSON.parse(obj.toString('utf8')) as sarif.Result;
+    const redacted = redactJson(res, { secret: (flags & SECRET) !== 0 }).changed;
+    if (redacted || !utf8) {
+      sink.text(stringify(withRatingResult(res, rating, level), 4));
+      return;
+    }
+    // Nothing to redact: copied as it is, below.
   }
   let from = 0;
   let hasProperties = false;

@@ -1,3 +1,4 @@
+import { redactionNote } from '../redact/finding';
 import type { RatedFinding } from '../model';
 import { formatInputError } from '../model';
 import type { RunResult } from '../engine';
@@ -117,6 +118,8 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   const notes: string[] = [];
   if (r.counts.notGated > 0) notes.push(`${r.counts.notGated} more reported but not gated (suppressed by the scanner or not a failure)`);
   if (r.tools.length > 0) notes.push(`tools: ${r.tools.map((t) => md(`${t.name}${t.version ? ` ${t.version}` : ''}`, 60)).join(', ')}`);
+  const redacted = redactionNote(r.findings);
+  if (redacted) notes.push(redacted);
   if (notes.length) parts.push(`<sub>${notes.join(' · ')}</sub>`);
 
   // Gate rules.

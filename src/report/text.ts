@@ -1,3 +1,4 @@
+import { redactionNote } from '../redact/finding';
 import { formatInputError } from '../model';
 import type { RatedFinding } from '../model';
 import type { RunResult } from '../engine';
@@ -50,6 +51,8 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
   const status = v.status === 'fail' ? paint(C.red, 'FAIL') : v.status === 'warn' ? paint(C.yellow, 'WARN') : paint(C.green, 'PASS');
   out.push(`${paint(C.bold, 'defect-gate')} ${status}  environment: ${r.environment}  findings: ${r.counts.total} (${r.counts.gated} gated, ${r.counts.blocking} blocking)`);
   for (const reason of v.reasons) out.push(`  ${reason}`);
+  const redacted = redactionNote(r.findings);
+  if (redacted) out.push(`  ${redacted.replace(/^🔒 /, '').replace(/`/g, '')}`);
   out.push('');
   out.push(`  ${r.levels.map((l) => `${l}: ${r.counts.bySeverity[l] ?? 0}`).join('  ')}`);
   if (r.tracked) {

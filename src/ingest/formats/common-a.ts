@@ -7,6 +7,7 @@ import { ecosystemFromPurl, normalizeEcosystem, orderVulnIds } from '../ecosyste
 import { packageFingerprint } from '../fingerprint';
 import { arr, isoTime, jsonKey, own, text } from '../util';
 import { type Collector, cvssVersion, decodeOrKeep } from './common';
+import { marker } from '../../redact/text';
 
 /** Object keys that are never data names (untrusted files may carry them); skipped when iterating keys. */
 export const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
@@ -24,18 +25,16 @@ export function severityWord(v: unknown): string | undefined {
   return text(v)?.toLowerCase();
 }
 
-/** Never show a secret: the first few characters (at most 4, at most a quarter) then `…`. */
+/** Never show a secret: a marker with a hash of it (src/redact/text.ts). */
 export function redactSecret(secret: string): string {
-  const keep = Math.min(4, Math.floor(secret.length / 4));
-  return `${secret.slice(0, keep)}…`;
+  return marker('secret', secret);
 }
 
-/** Replaces every occurrence of each secret in `s` by its redacted form. */
+/** Replaces every occurrence of each secret in `s` by its marker (longest first). */
 export function redactIn(s: string, secrets: (string | undefined)[]): string {
   let out = s;
-  for (const secret of secrets) {
-    if (secret && secret.length > 0) out = out.split(secret).join(redactSecret(secret));
-  }
+  const values = secrets.filter((x): x is string => !!x && x.length > 0).sort((a, b) => b.length - a.length);
+  for (const secret of values) out = out.split(secret).join(redactSecret(secret));
   return out;
 }
 

@@ -8,6 +8,7 @@ import { computeFingerprint, hashParts, packageFingerprint } from '../fingerprin
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, own, posInt, text, uniq, type Obj } from '../util';
 import { Collector, cvssVersion, locate } from './common';
+import { marker } from '../../redact/text';
 import { ToolSet, looksLikeVulnId, lower, toolRef, urlWithoutQueryValues, withSection } from './common-b';
 
 const KIND_BY_TYPE: Record<string, FindingKind> = {
@@ -184,6 +185,9 @@ function toFinding(v: Obj, pointer: string, r: ReportContext): Finding {
       if (end !== undefined && end >= start) f.endLine = end;
     }
   }
+  const extract = text(own(v, 'raw_source_code_extract'));
+  // A secret detection's extract is the secret: only its hash is kept (src/redact/).
+  if (kind === 'secret' && extract) f.snippet = marker('secret', extract);
   if (pkg) {
     f.fingerprint = packageFingerprint(pkg, cve[0] ?? ruleId);
     f.fingerprintSource = 'package';
@@ -195,7 +199,6 @@ function toFinding(v: Obj, pointer: string, r: ReportContext): Finding {
     f.fingerprintSource = tracked.source;
     return f;
   }
-  const extract = text(own(v, 'raw_source_code_extract'));
   const lineText = (f.path && f.startLine !== undefined ? r.ctx.sourceLine?.(f.path, f.startLine) : undefined) ?? extract;
   // The legacy `cve` field of SAST/secret reports is the analyzer's own key (file:rule, sometimes with a line
   // number, which the message normalization strips); it identifies the finding better than the description.

@@ -5,6 +5,7 @@ import { joinUri, normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, describeValue, firstLine, isObj, isoTime, num, own, posInt, str, strings, text, type Obj } from '../util';
 import { orderVulnIds } from '../ecosystem';
+import { marker } from '../../redact/text';
 
 /**
  * SARIF 2.1.0 (OASIS). The log is untrusted: every field is read defensively and structural problems become
@@ -454,7 +455,8 @@ function parseResult(ix: RunIndex, result: Obj, runIndex: number, resultIndex: n
   } as Finding;
   // Rarely set (most results have a file path, no snippet, no detection time): added only where present.
   if (loc.location !== undefined) f.location = loc.location;
-  if (loc.snippet !== undefined && kind !== 'secret') f.snippet = loc.snippet; // a secret finding's line is the secret
+  // A secret finding's line is the secret: only its hash is kept (src/redact/).
+  if (loc.snippet !== undefined) f.snippet = kind === 'secret' ? marker('secret', loc.snippet) : loc.snippet;
   const detected = isoTime(first);
   if (detected) f.firstDetected = detected;
   return f;

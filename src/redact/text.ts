@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * Redaction of secrets in scanner text. Secrets found by scanners are evidence, not content: every output shows
+ * `[REDACTED <what> sha256:<8 hex>]` instead of the value (the hash is of the value itself, so two different secrets
+ * stay two, and a reader can tell a secret seen twice).
+ *
+ * What is found in any text (messages, titles, snippets, properties):
+ * - private key blocks (`-----BEGIN … PRIVATE KEY----- … -----END … PRIVATE KEY-----`, or a header without its end);
+ * - well-known token formats: AWS access key ids (and a 40-character secret key in the same text), GitHub tokens,
+ *   Slack tokens and webhooks, Stripe keys, Google API keys, JWTs, passwords in URLs;
+ * - generic assignments: `password=…`, `token: …`, `secret=…`, `api_key=…` and their kin.
+ *
+ * The patterns are hand-written (see the commit that added this file for why no library's): each is a literal start
+ * and greedy runs of one character class, with a one-character look-behind so that a run has one start; none has
+ * nested or adjacent quantifiers over the same characters. Matching is linear in the length of the text (tested on
+ * megabyte-long hostile strings). Private key blocks are found by a scan, not a regex.
+ */
+
+/** The note that stands for a redacted value. */
+export function marker(what: string, value: string): string {
+  return `[REDACTED ${what} sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 8)}]`;
+}
+
+const MARKER_START = '[REDACTED ';
+
+/**
+ * A cheap test that a text may hold something `redactText` would change (a superset: false means certainly not).
+ * Every pattern below starts with one of these.
+ */
+const HINT =
+  /PRIVATE KEY|A3T|AKIA|ASIA|ABIA|ACCA|aws|gh[pousr]_|github_pat_|xox[abposr]-|hooks\.slack\.com|_live_|_test_|AIza|eyJ|:\/\/[^\s/:@]{0,200}:|passw|passphrase|pwd|secret|token|api[_-]?key|access[_-]?key|authoriz|credential|private[_-]?key|bearer/i;
+
+/** True when `s` may hold a secret that `redactText` removes. */
+export function mayHoldSecret(s: string): boolean {
+  return HINT.test(s);
+}
+
+// --- private keys ----------------------------------------------------------------------------------------------------
+
+const KEY_HEADER = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const KEY_FOOTER = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/y;
+/**
+ * What a key body without its footer is made of: base64, PEM header punctuation, real or escaped (`\\n`) line breaks.
+ * Not spaces: a header alone in a sentence must not take the rest of the sentence.
+ */
+const KEY_BODY = /[A-Za-z0-9+/=\r\n\t\\:,.-]*/y;
+
+function redactPrivateKeys(s: string): string {
+  if (!s.includes('PRIVATE KEY')) return s;
+  KEY_HEADER.lastIndex = 0;
+  let out = '';
+  let from = 0;
+  /** Where the next `-----END` is at or after `endFrom` (-1: none), memoized: each part of the text is searched once. */
+  let endAt = -2;
+  let endFrom = 0;
+  for (let m = KEY_HEADER.exec(s); m; m = KEY_HEADER.exec(s)) {
+    const start = m.index;
+    const afterHeader = start + m[0].length;
+    if (endAt !== -1 && (endAt === -2 || endAt < afterHeader)) {
+      endFrom = afterHeader;
+      endAt = s.indexOf('-----END', endFrom);
+    }
+    let stop = -1;
+    if (endAt >= afterHeader) {
+      KEY_FOOTER.lastIndex = endAt;
+      if (KEY_FOOTER.test(s)) stop = KEY_FOOTER.lastIndex;
+    }
+    if (stop < 0) {
+      // No footer (a header alone, or a cut-off key): the header and the key-like text after it.
+      KEY_BODY.lastIndex = afterHeader;
+      KEY_BODY.test(s);
+      stop = KEY_BODY.lastIndex;
+      // Trailing line breaks stay (they are the text's, not the key's).
+      while (stop > afterHeader && (s[stop - 1] === '\n' || s[stop - 1] === '\r' || s[stop - 1] === '\t')) stop--;
+    }
+    const block = s.slice(start, stop);
+    out += s.slice(from, start) + marker('private-key', block);
+    from = stop;
+    KEY_HEADER.lastIndex = stop;
+  }
+  return from === 0 ? s : out + s.slice(from);
+}
+
+// --- well-known token formats ------------------------------------------------------------------------------------------
+
+/** One alternative per format; the group that matched names it. */
+const TOKENS = new RegExp(
+  [
+    /(?<aws>(?<![A-Z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9]))/,
+    /(?<github>(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{30,}|(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9_]{22,})/,
+    /(?<slack>(?<![A-Za-z0-9-])xox[abposr]-[A-Za-z0-9-]{10,}|hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+)/,
+    /(?<stripe>(?<![A-Za-z0-9_])(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,})/,
+    /(?<google>(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35,})/,
+    /(?<jwt>(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*)/,
+  ]
+    .map((r) => r.source)
+    .join('|'),
+  'g',
+);
+const TOKEN_NAMES: Record<string, string> = {
+  aws: 'aws-access-key-id',
+  github: 'github-token',
+  slack: 'slack-token',
+  stripe: 'stripe-key',
+  google: 'google-api-key',
+  jwt: 'jwt',
+};
+
+/** An AWS secret access key: 40 base64 characters on their own (looked for only in text that names AWS). */
+const AWS_SECRET = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const AWS_CONTEXT = /(?<![a-z])aws|A3T|AKIA|ASIA|ABIA|ACCA/i;
+/** A 40-digit lower-case hex string is a git commit or a SHA-1, not a key. */
+const HEX40 = /^[0-9a-f]{40}$/;
+
+/** `scheme://user:password@host`: the password. */
+const URL_CREDENTIALS = /(:\/\/[^\s/:@]{0,200}:)([^\s/@]{1,500})@/g;
+
+// --- generic assignments -----------------------------------------------------------------------------------------------
+
+/**
+ * `<name>[suffix]["'] <sep> [Bearer|Basic] <value>` where name is a credential word: the value. Quoted values end at
+ * their quote or the end of the line; others at white space or punctuation.
+ */
+const ASSIGNMENT = new RegExp(
+  '(?<![A-Za-z])(?:passwords?|passwd|passphrase|pwd|secrets?|tokens?|api[_-]?keys?|apikeys?|access[_-]?keys?|' +
+    'private[_-]?keys?|client[_-]?secret|auth[_-]?(?:token|key)|authorization|credentials?)' +
+    '[A-Za-z0-9_.-]{0,30}["\']?[ \\t]*(?:=>|:=|[:=])[ \\t]*(?:(?:bearer|basic|token)[ \\t]+)?' +
+    '(?:(")([^"\\r\\n]*)"?|(\')([^\'\\r\\n]*)\'?|([^\\s"\'`,;&<>(){}\\[\\]]+))',
+  'gi',
+);
+/** Values that are not secrets: placeholders, references, literals. */
+const NOT_A_VALUE = /^(?:\*+|•+|x{3,}|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\{\{.*\}\}|%[A-Za-z_]+%|<[^>]*>|null|none|nil|true|false|undefined|redacted|hidden|masked|bearer|basic|token|\[REDACTED .*)$/i;
+
+function redactAssignments(s: string): string {
+  return s.replace(ASSIGNMENT, (whole: string, q1?: string, v1?: string, q2?: string, v2?: string, v3?: string) => {
+    const value = v1 ?? v2 ?? v3 ?? '';
+    if (value.length < 3 || value.startsWith(MARKER_START) || NOT_A_VALUE.test(value.trim())) return whole;
+    // The value is the end of the match, except a closing quote.
+    const quote = q1 ?? q2;
+    const closed = quote !== undefined && whole.endsWith(quote) && whole.length > 1;
+    const valueEnd = whole.length - (closed ? 1 : 0);
+    const valueStart = valueEnd - value.length;
+    return whole.slice(0, valueStart) + marker('secret', value) + whole.slice(valueEnd);
+  });
+}
+
+/**
+ * `s` with every secret the patterns find replaced by its marker; `s` itself (the same string) when there is none.
+ * Idempotent: markers are never matched again.
+ */
+export function redactText(s: string): string {
+  if (s.length === 0 || !HINT.test(s)) return s;
+  let out = redactPrivateKeys(s);
+  let aws = false;
+  out = out.replace(TOKENS, (m: string, ...args: unknown[]) => {
+    const groups = args[args.length - 1] as Record<string, string | undefined>;
+    const name = Object.keys(TOKEN_NAMES).find((k) => groups[k] !== undefined) ?? 'secret';
+    if (name === 'aws') aws = true;
+    return marker(TOKEN_NAMES[name] ?? 'secret', m);
+  });
+  if (aws || AWS_CONTEXT.test(out)) {
+    out = out.replace(AWS_SECRET, (m) => (HEX40.test(m) ? m : marker('aws-secret-key', m)));
+  }
+  out = out.replace(URL_CREDENTIALS, (m, before: string, password: string) =>
+    password.startsWith(MARKER_START) ? m : `${before}${marker('url-password', password)}@`,
+  );
+  out = redactAssignments(out);
+  return out === s ? s : out;
+}
+
+/**
+ * `s` with every occurrence of the given secret values (a secret scanner's `Secret`, `Match`, `offender` …) replaced
+ * by a marker, then `redactText`. Values shorter than 4 characters are left to the patterns (they would replace
+ * ordinary text).
+ */
+export function redactKnown(s: string, secrets: readonly (string | undefined)[]): string {
+  let out = s;
+  const values = secrets.filter((v): v is string => typeof v === 'string' && v.trim().length >= 4).sort((a, b) => b.length - a.length);
+  for (const v of values) if (out.includes(v)) out = out.split(v).join(marker('secret', v));
+  return redactText(out);
+}
+
+/** True when the text holds a redaction marker. */
+export function hasMarker(s: string): boolean {
+  return s.includes(MARKER_START);
+}
+
+/** Every pattern used here (tests check their structure for linear-time matching). */
+export const PATTERNS: readonly RegExp[] = [HINT, KEY_HEADER, KEY_FOOTER, KEY_BODY, TOKENS, AWS_SECRET, AWS_CONTEXT, HEX40, URL_CREDENTIALS, ASSIGNMENT, NOT_A_VALUE];
