@@ -218,6 +218,11 @@ export interface InputError {
    * With `on-input-error: fail` (the default), fatal and partial errors fail the gate; scanner errors only warn.
    */
   severity: 'fatal' | 'partial' | 'scanner';
+  /**
+   * The input in words when it is not a scanner file (e.g. `the ledger branch:defect-gate-data`) and what went wrong in
+   * a few words: the verdict names it instead of counting it among the input files.
+   */
+  input?: { name: string; reason: string };
 }
 
 export function formatInputError(e: InputError): string {
