@@ -316,7 +316,15 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
         file: opts.ledger.store.describe,
         findings: [],
         tools: [],
-        errors: [{ file: opts.ledger.store.describe, message, hint: 'statuses and SLA clocks need it; check the path or the token\'s permissions', severity: 'fatal' }],
+        errors: [
+          {
+            file: opts.ledger.store.describe,
+            message,
+            hint: 'statuses and SLA clocks need it; check the path or the token\'s permissions',
+            severity: 'fatal',
+            input: { name: `the ledger ${opts.ledger.store.describe}`, reason: (err as Error).message },
+          },
+        ],
       });
     }
   }

@@ -2,6 +2,7 @@ import * as core from '@actions/core';
 import { readActionSettings, InputValidationError } from './action/inputs';
 import { readEventPayload, reportToGitHub } from './action/github';
 import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
+import { runRetryState } from './action/octokit';
 import { OutputPathError, runCheck } from './check';
 import { PolicyLoadError } from './policy/load';
 import { LedgerFormatError } from './ledger/schema';
@@ -49,12 +50,14 @@ export async function run(): Promise<void> {
     const settings = readActionSettings();
     const now = new Date();
     const payload = readEventPayload(process.env);
-    const ledger = actionLedger(settings, payload, actionsLogger, now);
+    // One retry budget for every GitHub request of the run: with GitHub down the verdict comes in seconds.
+    const retryState = runRetryState(process.env);
+    const ledger = actionLedger(settings, payload, actionsLogger, now, process.env, retryState);
     const outcome = await runCheck(settings, now, actionsLogger, {
       ...(ledger ? { ledger } : {}),
       pullRequest: isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload),
       run: runInfo(process.env),
-      ...(settings.github.token ? { fetchPolicy: policyFetcher(settings.github.token, actionsLogger) } : {}),
+      ...(settings.github.token ? { fetchPolicy: policyFetcher(settings.github.token, actionsLogger, process.env, retryState) } : {}),
     });
     const { result } = outcome;
     const v = result.verdict;
@@ -80,7 +83,7 @@ export async function run(): Promise<void> {
 
     // GitHub reporting (check run with annotations, sticky PR comment): never changes the verdict; one warning and the
     // fallbacks (job summary, workflow-command annotations) when the token may not write.
-    const published = await reportToGitHub(settings, result, actionsLogger);
+    const published = await reportToGitHub(settings, result, actionsLogger, process.env, retryState);
     core.setOutput('check-run-id', published?.checkRun ? String(published.checkRun.id) : '');
     core.setOutput('comment-id', published?.comment ? String(published.comment.id) : '');
 

@@ -223,6 +223,11 @@ export interface InputError {
    * failed): the tool's name, for the policy's `incomplete-scans` setting, which may turn the error into a warning.
    */
   incompleteScan?: { tool: string };
+  /**
+   * The input in words when it is not a scanner file (e.g. `the ledger branch:defect-gate-data`) and what went wrong in
+   * a few words: the verdict names it instead of counting it among the input files.
+   */
+  input?: { name: string; reason: string };
 }
 
 export function formatInputError(e: InputError): string {

@@ -4,7 +4,8 @@ import type { Logger } from '../logger';
 import { resolveWarningRank } from '../github/annotations';
 import { publishToGitHub, type PublishOutcome } from '../github/publish';
 import { resolveTarget } from '../github/target';
-import { createGitHubClient, apiBaseUrl } from './octokit';
+import { createGitHubClient, apiBaseUrl, runRetryState } from './octokit';
+import type { RetryState } from '../github/retry';
 import { InputValidationError, type ActionSettings } from './inputs';
 
 /**
@@ -39,6 +40,7 @@ export async function reportToGitHub(
   result: RunResult,
   logger: Logger,
   env: NodeJS.ProcessEnv = process.env,
+  retryState: RetryState = runRetryState(env),
 ): Promise<PublishOutcome | undefined> {
   const gh = settings.github;
   const rank = resolveWarningRank(result.levels, gh.annotationLevel);
@@ -61,14 +63,9 @@ export async function reportToGitHub(
     return { skipped: [], notes: [target.error] };
   }
   logger.debug(`defect-gate: reporting on ${target.owner}/${target.repo} ${target.source}`);
-  const retryBase = env.DEFECT_GATE_RETRY_BASE_MS ? Number(env.DEFECT_GATE_RETRY_BASE_MS) : NaN;
   let outcome: PublishOutcome;
   try {
-    const client = createGitHubClient(gh.token, {
-      baseUrl: apiBaseUrl(env),
-      logger,
-      ...(Number.isFinite(retryBase) && retryBase >= 0 ? { retryBaseMs: retryBase } : {}),
-    });
+    const client = createGitHubClient(gh.token, { baseUrl: apiBaseUrl(env), logger, retryState });
     outcome = await publishToGitHub(
       client,
       result,

@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import type { LedgerSettings } from '../check';
 import type { RunInfo } from '../engine';
-import { BranchLedgerStore } from '../ledger/branch-store';
+import { BranchLedgerStore, type GitHubRequest } from '../ledger/branch-store';
 import { FileLedgerStore } from '../ledger/file-store';
 import type { Logger } from '../logger';
 import type { RemotePolicyFetcher } from '../io/policy';
 import { readRepoFile } from '../github/contents';
 import type { ActionSettings } from './inputs';
-import { apiBaseUrl, createGitHubClient } from './octokit';
+import { apiBaseUrl, createGitHubClient, runRetryState } from './octokit';
+import type { RetryState } from '../github/retry';
 
 /**
  * Who writes the ledger, and where it is, for an Action run. Pushes to the default branch, schedules, manual runs,
@@ -15,6 +16,7 @@ import { apiBaseUrl, createGitHubClient } from './octokit';
  * overrides.
  */
 
+const GIT_CREATE = /^POST \/repos\/\{owner\}\/\{repo\}\/git\//;
 const WRITING_EVENTS = new Set(['schedule', 'workflow_dispatch', 'deployment', 'deployment_status', 'release', 'repository_dispatch']);
 const PR_EVENTS = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'merge_group']);
 
@@ -58,7 +60,14 @@ export function runInfo(env: NodeJS.ProcessEnv): RunInfo {
 }
 
 /** Builds the ledger settings of an Action run; undefined (with a log line) when tracking is off or impossible. */
-export function actionLedger(settings: ActionSettings, payload: unknown, logger: Logger, now: Date, env: NodeJS.ProcessEnv = process.env): LedgerSettings | undefined {
+export function actionLedger(
+  settings: ActionSettings,
+  payload: unknown,
+  logger: Logger,
+  now: Date,
+  env: NodeJS.ProcessEnv = process.env,
+  retryState: RetryState = runRetryState(env),
+): LedgerSettings | undefined {
   const l = settings.ledger;
   if (!l) return undefined;
   const decision = ledgerWriteDecision(l.write, env.GITHUB_EVENT_NAME, env.GITHUB_REF, payload);
@@ -71,23 +80,20 @@ export function actionLedger(settings: ActionSettings, payload: unknown, logger:
     logger.warning(`defect-gate: no ledger: the branch ledger ${l.spec.branch} needs a token and GITHUB_REPOSITORY; statuses and SLA clocks are off for this run`);
     return undefined;
   }
-  const retryBase = env.DEFECT_GATE_RETRY_BASE_MS ? Number(env.DEFECT_GATE_RETRY_BASE_MS) : NaN;
-  const client = createGitHubClient(settings.github.token, {
-    baseUrl: apiBaseUrl(env),
-    logger,
-    ...(Number.isFinite(retryBase) && retryBase >= 0 ? { retryBaseMs: retryBase } : {}),
-  });
+  const client = createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(env), logger, retryState });
+  // Git objects are content-addressed and a ref that exists already answers 422 (re-read and merged): the ledger's
+  // creates may be repeated after a 5xx.
+  const request: GitHubRequest = (r, p) => client.request(r, GIT_CREATE.test(r) ? { ...p, request: { idempotent: true } } : p);
   logger.info(`defect-gate: ledger branch:${l.spec.branch} (scope ${l.scope}); ${decision.write ? 'writing' : 'read only'}: ${decision.why}`);
   return {
-    store: new BranchLedgerStore((r, p) => client.request(r, p), { owner, repo }, l.spec.branch, () => now, logger),
+    store: new BranchLedgerStore(request, { owner, repo }, l.spec.branch, () => now, logger),
     scope: l.scope,
     write: decision.write,
   };
 }
 
 /** Reads `owner/repo/path@ref` base policies through the API with the Action's token (GHES via GITHUB_API_URL). */
-export function policyFetcher(token: string, logger: Logger, env: NodeJS.ProcessEnv = process.env): RemotePolicyFetcher {
-  const retryBase = env.DEFECT_GATE_RETRY_BASE_MS ? Number(env.DEFECT_GATE_RETRY_BASE_MS) : NaN;
-  const client = createGitHubClient(token, { baseUrl: apiBaseUrl(env), logger, ...(Number.isFinite(retryBase) && retryBase >= 0 ? { retryBaseMs: retryBase } : {}) });
+export function policyFetcher(token: string, logger: Logger, env: NodeJS.ProcessEnv = process.env, retryState: RetryState = runRetryState(env)): RemotePolicyFetcher {
+  const client = createGitHubClient(token, { baseUrl: apiBaseUrl(env), logger, retryState });
   return (spec) => readRepoFile(client, spec);
 }

@@ -85,9 +85,22 @@ export function evaluateGate(
       for (const fp of r.findings) blocking.add(fp);
     } else if (status === 'pass') status = 'warn';
   }
-  const lost = new Set(inputErrors.filter((e) => e.severity !== 'scanner').map((e) => e.file));
+  // Inputs that are not scanner files (the ledger) are named, with what went wrong: "1 input file" would hide which.
+  const named = new Map<string, string>();
+  for (const e of inputErrors) if (e.severity !== 'scanner' && e.input && !named.has(e.input.name)) named.set(e.input.name, e.input.reason);
+  const lost = new Set(inputErrors.filter((e) => e.severity !== 'scanner' && !e.input).map((e) => e.file));
   const scannerOnly = new Set(inputErrors.filter((e) => e.severity === 'scanner' && !lost.has(e.file)).map((e) => e.file));
-  const inputBlocking = opts.onInputError === 'fail' && lost.size > 0;
+  const inputBlocking = opts.onInputError === 'fail' && (lost.size > 0 || named.size > 0);
+  for (const [input, message] of named) {
+    const line = `${input} could not be read: ${message.length > 240 ? `${message.slice(0, 239)}…` : message}`;
+    if (inputBlocking) {
+      status = 'fail';
+      reasons.push(`failed: ${line} (on-input-error: fail)`);
+    } else {
+      if (status === 'pass') status = 'warn';
+      reasons.push(`warning: ${line} (on-input-error: warn)`);
+    }
+  }
   const plural = (n: number) => `${n} input file${n === 1 ? '' : 's'}`;
   if (lost.size > 0) {
     const line = `${plural(lost.size)} could not be read completely: findings may be missing`;
