@@ -6,7 +6,7 @@
 import base from './jest.config.js';
 
 const TESTS = {
-  escape: ['report.test.ts'],
+  escape: ['report.test.ts', 'core-escape.test.ts'],
   gate: ['gate.test.ts', 'core-*.test.ts'],
   rate: ['rate.test.ts', 'gate.test.ts', 'explain.test.ts', 'core-*.test.ts'],
   exceptions: ['exceptions.test.ts', 'core-*.test.ts'],
