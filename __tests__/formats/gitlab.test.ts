@@ -21,7 +21,8 @@ const KIND_BY_DIR: Record<string, string> = {
 
 describe('gitlab detection', () => {
   it('claims exactly the GitLab reports of the corpus', () => {
-    expectClaimsExactly((doc) => gitlabParser.detect(doc), (file) => file.includes('/gitlab_'));
+    // (INVALID is not a GitLab report: not claimed, and not one of ours.)
+    expectClaimsExactly((doc) => gitlabParser.detect(doc), (file) => file.includes('/gitlab_') && file !== INVALID);
   });
   it('does not claim error objects, null, empty arrays or other formats with vulnerabilities', () => {
     for (const d of [null, [], {}, { error: 'x' }, { vulnerabilities: {} }, { ok: true, packageManager: 'npm', vulnerabilities: [] }, { auditReportVersion: 2, vulnerabilities: [] }, { bomFormat: 'CycloneDX', version: 1, vulnerabilities: [] }, { vulnerabilities: [{ id: 'x' }] }]) {
@@ -49,8 +50,11 @@ describe('gitlab corpus', () => {
       // Same rule, file and message (no source line in tests) repeat: the generic layer numbers repeats.
       expect(f.fingerprint).toMatch(/^[0-9a-f]{32}(~\d+)?$/);
       expect(f.tool.name).toBeTruthy();
-      if (f.scannerSeverity !== undefined) expect(['critical', 'high', 'medium', 'low', 'info', 'unknown']).toContain(f.scannerSeverity);
+      expect([undefined, 'critical', 'high', 'medium', 'low', 'info', 'unknown']).toContain(f.scannerSeverity);
     }
+    // Every vulnerability with a severity keeps it (not only: "if there is one, it is a known word").
+    const withSeverity = (raw.vulnerabilities as { severity?: unknown }[]).filter((v) => typeof v?.severity === 'string' && v.severity !== '').length;
+    expect(r.findings.filter((f) => f.scannerSeverity !== undefined)).toHaveLength(withSeverity);
   });
 
   it('reads SAST findings: tool version, CWE, path, lines', () => {

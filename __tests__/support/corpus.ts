@@ -59,14 +59,29 @@ export function parsedCorpus(): { file: string; doc: unknown }[] {
 
 /**
  * Asserts that `detect` claims exactly the corpus files for which `mine(file)` is true (files that are neither JSON
- * nor XML are passed over); `also` adds checks per file.
+ * nor XML are passed over, but never one of `mine`); `also` adds checks per file.
  */
+
+/** The readable corpus documents for which `mine(file)` is true, asserted not to be none. */
+export function corpusDocsOf(mine: (file: string) => boolean): { file: string; doc: unknown }[] {
+  const docs = parsedCorpus().filter(({ file }) => mine(file));
+  expect(docs.length).toBeGreaterThan(0);
+  return docs;
+}
 export function expectClaimsExactly(
   detect: (doc: unknown) => boolean,
   mine: (file: string) => boolean,
   also?: (file: string, doc: unknown, isMine: boolean) => void,
 ): void {
-  for (const { file, doc } of parsedCorpus()) {
+  // Preconditions first, so that an empty corpus or a format whose files are all passed over asserts something:
+  // a corpus to test on, files of this format in it, and none of them skipped as unreadable.
+  const docs = parsedCorpus();
+  expect(docs.length).toBeGreaterThan(100);
+  const mineFiles = corpusFiles().filter(mine);
+  expect(mineFiles.length).toBeGreaterThan(0);
+  const read = new Set(docs.map((d) => d.file));
+  expect(mineFiles.filter((f) => !read.has(f))).toEqual([]);
+  for (const { file, doc } of docs) {
     const isMine = mine(file);
     expect([file, detect(doc)]).toEqual([file, isMine]);
     also?.(file, doc, isMine);

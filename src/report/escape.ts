@@ -35,7 +35,8 @@ export function md(s: string | undefined, max = 300): string {
     .replace(LEADING_BLOCK, (m) => `\\${m}`)
     .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
     .replace(/\\#(?=[A-Za-z0-9])/g, `\\#${ZWSP}`)
-    .replace(/\b(GH\\-)(?=\d)/gi, `$1${ZWSP}`);
+    // (`-` is not escaped inside a line: an escaped `GH\-` never occurred, and GitHub autolinked GH-123.)
+    .replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`);
 }
 
 /** Text for inside a code span: backticks and control characters removed, length cut. */

@@ -1,0 +1,24 @@
+/**
+ * Jest for mutation testing (npm run mutate, stryker.config.mjs): the unit tests of the pure core only. No global
+ * setup (the end-to-end suites that need the bundles are not run: a mutant is judged by the core's own tests), no
+ * summary reporter (it would overwrite .jest-results.json).
+ */
+import base from './jest.config.js';
+
+const TESTS = {
+  escape: ['report.test.ts', 'core-escape.test.ts'],
+  gate: ['gate.test.ts', 'core-*.test.ts'],
+  rate: ['rate.test.ts', 'gate.test.ts', 'explain.test.ts', 'core-*.test.ts'],
+  exceptions: ['exceptions.test.ts', 'core-*.test.ts'],
+  ledger: ['ledger.test.ts', 'metrics.test.ts', 'core-*.test.ts'],
+};
+TESTS.all = [...new Set(Object.values(TESTS).flat())];
+
+export default {
+  ...base,
+  globalSetup: undefined,
+  globalTeardown: undefined,
+  reporters: ['default'],
+  // Only the tests of the part being mutated (MUTATE_SCOPE, see stryker.config.mjs): a shorter initial run.
+  testMatch: (TESTS[process.env.MUTATE_SCOPE ?? 'all'] ?? TESTS.all).map((f) => `<rootDir>/__tests__/${f}`),
+};
