@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { PARSERS } from '../src/ingest/registry';
 import { resolveInputs } from '../src/io/inputs';
 import { runCli } from '../src/cli';
-import { OutputPathError, runCheck } from '../src/check';
+import { OutputPathError, runCheck, type CheckSettings } from '../src/check';
 import { silentLogger } from '../src/logger';
 
 /**
@@ -237,5 +240,110 @@ describe('output paths', () => {
 
   it('runCheck (both shells) throws OutputPathError before reading anything', async () => {
     await expect(runCheck({ files: ['a.sarif'], onInputError: 'fail', workspace: ws, sarifOutput: 'out' }, new Date(), silentLogger)).rejects.toThrow(OutputPathError);
+  });
+});
+
+describe('gzip-compressed inputs and encodings', () => {
+  let ws: string;
+  let tmp: string;
+  const savedTmp = process.env.TMPDIR;
+  const SARIF = JSON.stringify({
+    version: '2.1.0',
+    runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: 'r1', level: 'error', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }] }] }],
+  });
+
+  beforeAll(async () => {
+    ws = mkdtempSync(join(tmpdir(), 'dg-gz-'));
+    tmp = mkdtempSync(join(tmpdir(), 'dg-gz-tmp-'));
+    process.env.TMPDIR = tmp; // the decompressed copies go here: the tests check that they are deleted
+    writeFileSync(join(ws, 'plain.sarif'), SARIF);
+    writeFileSync(join(ws, 'report.sarif.gz'), gzipSync(SARIF));
+    writeFileSync(join(ws, 'report.json'), gzipSync(SARIF)); // named .json: recognized by its bytes
+    writeFileSync(join(ws, 'cut.sarif'), gzipSync(SARIF).subarray(0, 40));
+    writeFileSync(join(ws, 'twice.sarif'), gzipSync(gzipSync(SARIF)));
+    writeFileSync(join(ws, 'utf16le.sarif'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SARIF, 'utf16le')]));
+    writeFileSync(join(ws, 'utf16be.sarif'), Buffer.from(SARIF, 'utf16le').swap16()); // no BOM: NUL-interleaved
+    writeFileSync(join(ws, 'utf16.sarif.gz'), gzipSync(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(SARIF, 'utf16le')])));
+    writeFileSync(join(ws, 'zipped.sarif'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]));
+    // A decompression bomb: 100 MB of zeros in ~100 KB, written as a stream (the test holds no 100 MB buffer).
+    await pipeline(
+      Readable.from((function* () {
+        const zeros = Buffer.alloc(1 << 20);
+        for (let i = 0; i < 100; i++) yield zeros;
+      })()),
+      createGzip({ level: 9 }),
+      createWriteStream(join(ws, 'bomb.sarif.gz')),
+    );
+  });
+  afterAll(() => {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+    rmSync(ws, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const check = (files: string[], over: Partial<CheckSettings> = {}) =>
+    runCheck({ files, onInputError: 'fail', workspace: ws, ...over }, new Date('2026-11-25T12:00:00Z'), silentLogger);
+
+  it('a gzip-compressed SARIF log is read like the plain one (whole or streamed), and its rated SARIF written', async () => {
+    const plain = await check(['plain.sarif']);
+    for (const streamThreshold of [undefined, 64]) {
+      const gz = await check(['report.sarif.gz', 'report.json'], { sarifOutput: 'rated.sarif', ...(streamThreshold ? { streamThreshold } : {}) });
+      expect(gz.result.errors).toEqual([]);
+      expect(gz.result.inputs.map((i) => [i.file, i.format, i.findings])).toEqual([
+        ['report.sarif.gz', 'sarif', 1],
+        ['report.json', 'sarif', 1],
+      ]);
+      expect(gz.result.findings).toHaveLength(1); // the same defect twice: one finding
+      expect(gz.result.findings.map((f) => f.fingerprint)).toEqual(plain.result.findings.map((f) => f.fingerprint));
+      const rated = JSON.parse(readFileSync(join(ws, 'rated.sarif'), 'utf8')) as { runs: { results: unknown[] }[] };
+      expect(rated.runs.flatMap((r) => r.results)).toHaveLength(2);
+    }
+    expect(readdirSync(tmp)).toEqual([]); // decompressed copies deleted
+  });
+
+  it('a decompression bomb ends in a clear error naming the file, within the limit', async () => {
+    const before = process.memoryUsage().rss;
+    const r = await check(['bomb.sarif.gz'], { maxDecompressedBytes: 10 * 1024 * 1024 });
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+    expect(r.result.verdict.status).toBe('fail');
+    expect(r.result.errors).toEqual([
+      expect.objectContaining({
+        file: 'bomb.sarif.gz',
+        severity: 'fatal',
+        message: 'gzip-compressed file: it decompresses to more than 10 MiB (the limit for one file): refused as a likely decompression bomb',
+      }),
+    ]);
+    expect(readdirSync(tmp)).toEqual([]);
+    // The limit comes from the environment too.
+    process.env.DEFECT_GATE_MAX_DECOMPRESSED = String(1024 * 1024);
+    try {
+      expect((await check(['bomb.sarif.gz'])).result.errors[0]?.message).toContain('more than 1 MiB');
+    } finally {
+      delete process.env.DEFECT_GATE_MAX_DECOMPRESSED;
+    }
+  });
+
+  it('damaged, doubly compressed, UTF-16 and other archive files are named as such', async () => {
+    const r = await check(['cut.sarif', 'twice.sarif', 'utf16le.sarif', 'utf16be.sarif', 'utf16.sarif.gz', 'zipped.sarif']);
+    const byFile = Object.fromEntries(r.result.errors.map((e) => [e.file, e.message]));
+    expect(byFile).toEqual({
+      'cut.sarif': 'cannot decompress the gzip-compressed file: unexpected end of file',
+      'twice.sarif': 'gzip-compressed file: the file is gzip-compressed twice',
+      'utf16le.sarif': 'the file is UTF-16 (little-endian, with a byte order mark) text; only UTF-8 is read',
+      'utf16be.sarif': 'the file is UTF-16 (big-endian, NUL bytes between the characters) text; only UTF-8 is read',
+      'utf16.sarif.gz': 'gzip-compressed file: the file is UTF-16 (little-endian, with a byte order mark) text; only UTF-8 is read',
+      'zipped.sarif': 'the file is a zip archive; only gzip-compressed files are decompressed',
+    });
+    for (const e of r.result.errors) expect(e.severity).toBe('fatal');
+    expect(r.result.verdict.status).toBe('fail');
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+
+  it('ingestText (pure) names gzip and UTF-16 content decoded as UTF-8 instead of a JSON syntax error', () => {
+    expect(ingestText(gzipSync(SARIF).toString('utf8'), { file: 'a' }).errors[0]?.message).toBe('the content is gzip-compressed, not text');
+    for (const bytes of [readFileSync(join(ws, 'utf16le.sarif')), readFileSync(join(ws, 'utf16be.sarif'))]) {
+      expect(ingestText(bytes.toString('utf8'), { file: 'a' }).errors[0]?.message).toMatch(/^the content is not UTF-8 text: it looks like UTF-16/);
+    }
   });
 });
