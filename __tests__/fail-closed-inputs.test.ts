@@ -300,6 +300,10 @@ describe('gzip-compressed inputs and encodings', () => {
       expect(rated.runs.flatMap((r) => r.results)).toHaveLength(2);
     }
     expect(readdirSync(tmp)).toEqual([]); // decompressed copies deleted
+    // Directory inputs take .sarif.gz / .json.gz files too.
+    mkdirSync(join(ws, 'dir'));
+    writeFileSync(join(ws, 'dir/scan.sarif.gz'), gzipSync(SARIF));
+    expect((await check(['dir'])).result.inputs).toEqual([expect.objectContaining({ file: 'dir/scan.sarif.gz', format: 'sarif', findings: 1 })]);
   });
 
   it('a decompression bomb ends in a clear error naming the file, within the limit', async () => {

@@ -11,7 +11,8 @@ import type { InputError } from '../model';
  */
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
-const REPORT_EXT = /\.(sarif|json|xml)$/i;
+/** Files a directory input reads (gzip-compressed ones too; the content decides, see src/io/gzip.ts). */
+const REPORT_EXT = /\.(sarif|json|xml)(\.gz)?$/i;
 const MAX_WALK = 200_000;
 
 export interface ResolvedInputs {
@@ -256,7 +257,7 @@ export function resolveInputs(patterns: string[], workspace: string): ResolvedIn
         walk(base, w);
         const reports = w.found.filter((f) => REPORT_EXT.test(f)).sort();
         if (reports.length === 0 && errors.length === errorsBefore) {
-          errors.push({ file: pattern, message: 'the directory holds no .sarif, .json or .xml file', hint: 'name the report files or a glob', severity: 'fatal' });
+          errors.push({ file: pattern, message: 'the directory holds no .sarif, .json or .xml file (or .gz of one)', hint: 'name the report files or a glob', severity: 'fatal' });
         }
         reports.forEach(add);
       } else add(base);
