@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
@@ -11,6 +11,7 @@ import { resolveInputs } from '../src/io/inputs';
 import { runCli } from '../src/cli';
 import { OutputPathError, runCheck, type CheckSettings } from '../src/check';
 import { silentLogger } from '../src/logger';
+import { loadEnrichment } from '../src/enrich/load';
 
 /**
  * Issue #14, "fail closed everywhere": input files, formats, gzip, encodings, enrichment files. Every bypass class
@@ -349,5 +350,58 @@ describe('gzip-compressed inputs and encodings', () => {
     for (const bytes of [readFileSync(join(ws, 'utf16le.sarif')), readFileSync(join(ws, 'utf16be.sarif'))]) {
       expect(ingestText(bytes.toString('utf8'), { file: 'a' }).errors[0]?.message).toMatch(/^the content is not UTF-8 text: it looks like UTF-16/);
     }
+  });
+});
+
+describe('enrichment files', () => {
+  let ws: string;
+  const KEV = readFileSync('__fixtures__/enrich/known_exploited_vulnerabilities.json');
+  beforeAll(() => {
+    ws = mkdtempSync(join(tmpdir(), 'dg-enrich-fc-'));
+    writeFileSync(join(ws, 'empty-kev.json'), JSON.stringify({ catalogVersion: '2026.11.24', count: 0, vulnerabilities: [] }));
+    writeFileSync(join(ws, 'header.csv'), '#model_version:v2025.03.14,score_date:2026-11-24T00:00:00+0000\ncve,epss,percentile\n');
+    writeFileSync(join(ws, 'kev.json.gz'), gzipSync(KEV));
+    writeFileSync(join(ws, 'kev-utf16.json'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(KEV.toString('utf8'), 'utf16le')]));
+    writeFileSync(join(ws, 'epss-bomb.csv.gz'), gzipSync(Buffer.alloc(8 * 1024 * 1024)));
+    // Past V8's string limit (~512 MB): sparse files, no disk used.
+    for (const f of ['huge-kev.json', 'huge-epss.csv']) {
+      writeFileSync(join(ws, f), '');
+      truncateSync(join(ws, f), 600 * 1024 * 1024);
+    }
+    writeFileSync(join(ws, 'a.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [] }] }));
+  });
+  afterAll(() => rmSync(ws, { recursive: true, force: true }));
+
+  it('an empty KEV catalog or a header-only EPSS file is a warning, logged by the check', async () => {
+    const r = await loadEnrichment({ kevFile: 'empty-kev.json', epssFile: 'header.csv' }, ws);
+    expect(r.errors).toEqual([]);
+    expect(r.warnings).toEqual([
+      'empty-kev.json: the CISA KEV catalog lists no vulnerabilities, so no finding is marked as known exploited (check that the download is complete)',
+      'header.csv: the EPSS file has a header but no scores, so no finding gets an EPSS score (check that the download is complete)',
+    ]);
+    const warnings: string[] = [];
+    await runCheck({ files: ['a.sarif'], onInputError: 'fail', workspace: ws, kevFile: 'empty-kev.json', epssFile: 'header.csv' }, new Date(), { ...silentLogger, warning: (m) => warnings.push(m) });
+    expect(warnings).toEqual(r.warnings.map((w) => `enrichment: ${w}`));
+  });
+
+  it('files past V8\'s string limit are refused with their name, not a crash', async () => {
+    const r = await loadEnrichment({ kevFile: 'huge-kev.json', epssFile: 'huge-epss.csv' }, ws);
+    expect(r.enrichment).toBeUndefined();
+    expect(r.errors).toEqual([
+      expect.objectContaining({ file: 'huge-kev.json', severity: 'fatal', message: 'cannot read the CISA KEV catalog: the file is 600 MiB, more than the 256 MiB limit for enrichment files' }),
+      expect.objectContaining({ file: 'huge-epss.csv', severity: 'fatal', message: 'cannot read the EPSS scores file: the file is 600 MiB, more than the 256 MiB limit for enrichment files' }),
+    ]);
+  });
+
+  it('gzip uses the same bounded decompression (a KEV .gz is read too; a bomb is refused); UTF-16 is named', async () => {
+    const gz = await loadEnrichment({ kevFile: 'kev.json.gz' }, ws);
+    expect(gz.errors).toEqual([]);
+    expect(gz.enrichment?.kev?.entries.size).toBe(5);
+    const bomb = await loadEnrichment({ epssFile: 'epss-bomb.csv.gz' }, ws, { maxBytes: 1024 * 1024 });
+    expect(bomb.errors).toEqual([
+      expect.objectContaining({ file: 'epss-bomb.csv.gz', severity: 'fatal', message: 'cannot read the gzip-compressed EPSS scores file: it decompresses to more than 1 MiB (the limit for one file): refused as a likely decompression bomb' }),
+    ]);
+    const utf16 = await loadEnrichment({ kevFile: 'kev-utf16.json' }, ws);
+    expect(utf16.errors[0]?.message).toBe('cannot read the CISA KEV catalog: the file is UTF-16 (little-endian, with a byte order mark) text; only UTF-8 is read');
   });
 });

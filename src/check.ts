@@ -384,6 +384,7 @@ async function checkRead(
     withPatternErrors.push({ file, findings: [], tools: [], errors: enrichment.errors.filter((e) => e.file === file) });
   }
   for (const note of enrichment.notes) log.debug(`enrichment: ${note}`);
+  for (const warning of enrichment.warnings) log.warning(`enrichment: ${warning}`);
   let book: LedgerBook | undefined;
   let ledgerReadable = false;
   if (opts.ledger) {
