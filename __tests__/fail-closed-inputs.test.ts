@@ -3,6 +3,7 @@ import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, r
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ingestText } from '../src/ingest/index';
@@ -184,6 +185,18 @@ describe('symbolic links', () => {
     const r = resolveInputs(['unrelated/*.sarif'], ws);
     expect(r.errors).toEqual([]);
     expect(r.files).toEqual([join(d, 'r.sarif')]);
+  });
+
+  it('a FIFO (or device) where a report is expected is an error, never opened (it could block)', () => {
+    const d = dir('fifo');
+    execFileSync('mkfifo', [join(d, 'pipe.sarif')]);
+    symlinkSync('pipe.sarif', join(d, 'link.sarif'));
+    for (const pattern of ['fifo/pipe.sarif', 'fifo/*.sarif', 'fifo']) {
+      const r = resolveInputs([pattern], ws);
+      expect(r.files).toEqual([]);
+      expect(r.errors.map((e) => e.message)).toContain('not a regular file (a device, FIFO or socket): not read');
+    }
+    expect(resolveInputs(['fifo/*.sarif'], ws).errors.map((e) => e.file).sort()).toEqual(['fifo/link.sarif', 'fifo/pipe.sarif']);
   });
 
   it('check: a link outside the workspace fails the gate; --verbose and the report list the files read', async () => {

@@ -118,7 +118,7 @@ function followLink(p: string, name: string, w: Walk): void {
     return;
   }
   const isDir = st.isDirectory();
-  if (isDir ? SKIP_DIRS.has(name) || !w.wantDir(p) : !st.isFile() || !w.wantFile(p)) return;
+  if (isDir ? SKIP_DIRS.has(name) || !w.wantDir(p) : !w.wantFile(p)) return;
   if (!isInside(w.realWs, real)) {
     linkError(
       w,
@@ -129,12 +129,18 @@ function followLink(p: string, name: string, w: Walk): void {
     return;
   }
   if (!isDir) {
-    w.found.push(p);
+    if (st.isFile()) w.found.push(p);
+    else specialFile(w, p);
     return;
   }
   if (w.visited.has(real)) return; // already walked (a link loop, or two links to one directory)
   w.visited.add(real);
   walk(p, w);
+}
+
+/** A device, FIFO or socket where a report is expected: not read (it could block or never end). */
+function specialFile(w: Walk, p: string): void {
+  w.errors.push({ file: displayName(p, w.ws), message: 'not a regular file (a device, FIFO or socket): not read', hint: 'name the report file itself', severity: 'fatal' });
 }
 
 function walk(dir: string, w: Walk): void {
@@ -155,6 +161,7 @@ function walk(dir: string, w: Walk): void {
     else if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) walk(p, w);
     } else if (e.isFile()) w.found.push(p);
+    else if (w.wantFile(p)) specialFile(w, p);
   }
 }
 
@@ -260,7 +267,8 @@ export function resolveInputs(patterns: string[], workspace: string): ResolvedIn
           errors.push({ file: pattern, message: 'the directory holds no .sarif, .json or .xml file (or .gz of one)', hint: 'name the report files or a glob', severity: 'fatal' });
         }
         reports.forEach(add);
-      } else add(base);
+      } else if (st && !st.isFile()) specialFile(w, base);
+      else add(base);
     } else {
       if (st?.isDirectory()) {
         try {
