@@ -74,7 +74,7 @@ describe('forced formats must fit the content', () => {
     expect(r.errors).toEqual([
       expect.objectContaining({ file: 'codeql.json', jsonPath: '$', severity: 'fatal', message: 'forced as grype, but the content looks like SARIF 2.1.0' }),
     ]);
-    expect(r.errors[0]?.hint).toMatch(/remove the input-formats override/);
+    expect(r.errors[0]?.hint).toBe('remove the format override (input-formats / --input-format) for this file: detection reads it as sarif');
   });
 
   it('content of no known format forced as Grype says what it is', () => {

@@ -242,7 +242,7 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
       let shown = target ? `${name} (link to ${target})` : name;
       const format = overrides.find((o) => o.match(name))?.format;
       const failed = (message: string, hint: string) => {
-        out.push({ file: name, findings: [], tools: [], errors: [{ file: name, message, hint, severity: 'fatal' }] });
+        out.push({ file: name, ...(target ? { target } : {}), findings: [], tools: [], errors: [{ file: name, message, hint, severity: 'fatal' }] });
         log.debug(`read ${shown}: ${message}`);
       };
       let abs = given;

@@ -125,8 +125,8 @@ export function ingestText(
       {
         jsonPath: '$',
         hint: looksLike
-          ? `remove the input-formats override for this file (detection reads it as ${looksLike.id}), or correct it to ${looksLike.id}`
-          : `check that the override's glob names the ${forced.label} file, or remove the override`,
+          ? `remove the format override (input-formats / --input-format) for this file: detection reads it as ${looksLike.id}`
+          : `check that the format override's glob (input-formats / --input-format) names only ${forced.label} files`,
       },
     );
   }
