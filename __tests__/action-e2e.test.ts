@@ -2,6 +2,7 @@ import { describe, expect, it, beforeEach, afterEach } from '@jest/globals';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { ReportSchema } from '../src/report/json';
 import { runDistAction } from './support/run-action';
 
@@ -132,5 +133,20 @@ describe('the Action, run from dist/ as the runner runs it', () => {
     const strip = (t: string) => t.replace(/"generatedAt": "[^"]*"/, '');
     expect(strip(readFileSync(join(ws, 'report.json'), 'utf8'))).toBe(strip(wholeReport));
     expect(streamed.outputs.counts).toBe(whole.outputs.counts);
+  });
+
+  it('fails closed on inputs (#14): an output path that is a directory, a forced format that does not fit, a gzip report read', async () => {
+    const dirOut = await runAction({ files: 'results/codeql.sarif', report: 'results' }, PUSH_EVENT);
+    expect(dirOut.status).toBe(1);
+    expect(dirOut.stdout).toContain(`::error::Input 'report': cannot write the JSON report to "results": it is an existing directory`);
+    writeFileSync(join(ws, 'results/codeql.sarif.gz'), gzipSync(readFileSync(join(ws, 'results/codeql.sarif'))));
+    const r = await runAction({ files: 'results/codeql.sarif.gz\nresults/grype.sarif', 'input-formats': 'results/grype.sarif=grype', report: 'report.json' }, PUSH_EVENT);
+    expect(r.status).toBe(1);
+    const report = ReportSchema.parse(JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')));
+    expect(report.inputs.map((i) => [i.file, i.format ?? null])).toEqual([
+      ['results/codeql.sarif.gz', 'sarif'],
+      ['results/grype.sarif', null],
+    ]);
+    expect(report.errors).toEqual([expect.objectContaining({ file: 'results/grype.sarif', message: 'forced as grype, but the content looks like SARIF 2.1.0' })]);
   });
 });

@@ -139,8 +139,8 @@ describe('enrichment files in runCheck and the CLI', () => {
   afterAll(() => rmSync(ws, { recursive: true, force: true }));
   const now = new Date('2026-11-25T12:00:00Z');
 
-  it('loads a gzipped EPSS file and reports what it used', () => {
-    const r = loadEnrichment({ kevFile: 'data/kev.json', epssFile: 'data/epss.csv.gz' }, ws);
+  it('loads a gzipped EPSS file and reports what it used', async () => {
+    const r = await loadEnrichment({ kevFile: 'data/kev.json', epssFile: 'data/epss.csv.gz' }, ws);
     expect(r.errors).toEqual([]);
     expect(r.enrichment?.epss?.entries.size).toBe(13);
     expect(r.notes).toEqual(['data/kev.json: CISA KEV catalog 2026.11.24, 5 CVEs', 'data/epss.csv.gz: EPSS scores (model v2025.03.14, 2026-11-24), 13 CVEs']);

@@ -29,7 +29,7 @@ function sarifWith(uri: string, message = 'm'): string {
 /** Native formats, each with one finding at `uri`. */
 const NATIVE: Record<string, (uri: string) => unknown> = {
   semgrep: (uri) => ({ results: [{ check_id: 'r', path: uri, start: { line: 1, col: 1 }, end: { line: 1, col: 2 }, extra: { message: 'm', severity: 'ERROR', metadata: {} } }], errors: [] }),
-  bandit: (uri) => ({ results: [{ filename: uri, line_number: 1, test_id: 'B101', test_name: 'assert', issue_text: 'm', issue_severity: 'LOW', issue_confidence: 'HIGH' }], errors: [], metrics: {} }),
+  bandit: (uri) => ({ results: [{ filename: uri, line_number: 1, test_id: 'B101', test_name: 'assert', issue_text: 'm', issue_severity: 'LOW', issue_confidence: 'HIGH' }], errors: [], metrics: {}, generated_at: '2026-01-01T00:00:00Z' }),
   gitleaks: (uri) => [{ RuleID: 'aws', Description: 'd', File: uri, StartLine: 1, EndLine: 1, Match: 'x', Secret: 's', Fingerprint: `${uri}:aws:1` }],
   checkov: (uri) => ({ check_type: 'terraform', results: { failed_checks: [{ check_id: 'CKV_1', check_name: 'n', file_path: uri, repo_file_path: uri, file_line_range: [1, 2], resource: 'r', severity: 'HIGH' }], passed_checks: [] }, summary: {} }),
 };

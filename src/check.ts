@@ -1,5 +1,7 @@
-import { readFileSync, statSync, writeSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { decompressionLimit, DecompressionLimitError, gunzipFile, sniffFile, unreadableAs, type Sniffed } from './io/gzip';
 import { outputPathProblem, writeAtomically } from './io/atomic';
 import picomatch from 'picomatch';
 import type { InputError } from './model';
@@ -48,6 +50,11 @@ export interface CheckSettings {
   kevFile?: string;
   /** FIRST EPSS scores CSV (plain or gzipped, relative to the workspace) for enrichment by CVE; none when empty. */
   epssFile?: string;
+  /**
+   * Largest decompressed size of one gzip-compressed input (bytes). Default: DEFECT_GATE_MAX_DECOMPRESSED from the
+   * environment, else MAX_DECOMPRESSED_BYTES (1 GiB; src/io/gzip.ts).
+   */
+  maxDecompressedBytes?: number;
 }
 
 /**
@@ -204,9 +211,16 @@ export interface ReadInputs {
   files: IngestedFile[];
   errors: InputError[];
   sarif: SarifInputFile[];
+  /** Deletes the decompressed copies of gzip-compressed inputs (once the rated SARIF, read from them, is written). */
+  cleanup(): void;
 }
 
-export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
+/**
+ * Reads every input. Files are recognized by their first bytes: gzip-compressed ones are decompressed as a stream,
+ * within the limit (settings.maxDecompressedBytes), to a temporary file read like any other (see `cleanup`); UTF-16,
+ * UTF-32 and other archive formats are fatal input errors that name the encoding.
+ */
+export async function readInputs(settings: CheckSettings, log: Logger): Promise<ReadInputs> {
   const ws = settings.workspace;
   const { files, targets, errors } = resolveInputs(settings.files, ws);
   const overrides = (settings.formatOverrides ?? []).map((o) => ({ ...o, match: picomatch(o.glob, { dot: true }) }));
@@ -215,46 +229,97 @@ export function readInputs(settings: CheckSettings, log: Logger): ReadInputs {
   const threshold = streamThreshold(settings);
   const out: IngestedFile[] = [];
   const sarif: SarifInputFile[] = [];
-  for (const abs of files) {
-    const name = displayName(abs, ws);
-    const target = targets.get(abs);
-    const shown = target ? `${name} (link to ${target})` : name;
-    const format = overrides.find((o) => o.match(name))?.format;
-    let stamp = { size: 0, mtimeMs: 0 };
-    try {
-      const st = statSync(abs);
-      stamp = { size: st.size, mtimeMs: st.mtimeMs };
-    } catch {
-      // reported by readFileSync below
-    }
-    const ctx = { file: name, workspace: workspacePosix, sourceLine };
-    const whole = (): IngestedFile => {
-      let text: string;
-      try {
-        text = readFileSync(abs, 'utf8');
-      } catch (err) {
-        return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${(err as Error).message}`, severity: 'fatal' }] };
-      }
-      return ingestText(text, ctx, format, undefined, { keepDocument: false });
-    };
-    let r: IngestedFile;
-    if (stamp.size > threshold) {
-      let streamed = true;
-      const fallback = (): IngestedFile => {
-        streamed = false;
-        return whole();
+  const limit = settings.maxDecompressedBytes ?? decompressionLimit();
+  let tmp: string | undefined;
+  const cleanup = () => {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    tmp = undefined;
+  };
+  try {
+    for (const [index, given] of files.entries()) {
+      const name = displayName(given, ws);
+      const target = targets.get(given);
+      let shown = target ? `${name} (link to ${target})` : name;
+      const format = overrides.find((o) => o.match(name))?.format;
+      const failed = (message: string, hint: string) => {
+        out.push({ file: name, ...(target ? { target } : {}), findings: [], tools: [], errors: [{ file: name, message, hint, severity: 'fatal' }] });
+        log.debug(`read ${shown}: ${message}`);
       };
-      r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
-      log.debug(`read ${shown}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
-    } else {
-      r = whole();
-      log.debug(`read ${shown}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+      let abs = given;
+      let sniffed: Sniffed | undefined;
+      try {
+        sniffed = sniffFile(abs);
+      } catch {
+        // reported by the read below
+      }
+      const unreadable = sniffed && unreadableAs(sniffed);
+      if (unreadable) {
+        failed(unreadable.message, unreadable.hint);
+        continue;
+      }
+      if (sniffed?.kind === 'gzip') {
+        tmp ??= mkdtempSync(join(tmpdir(), 'defect-gate-gunzip-'));
+        const dest = join(tmp, String(index));
+        let size: number;
+        try {
+          size = await gunzipFile(abs, dest, limit);
+        } catch (err) {
+          rmSync(dest, { force: true });
+          if (err instanceof DecompressionLimitError) {
+            failed(`gzip-compressed file: ${err.message}`, 'if the report is genuine, decompress it in an earlier step (or raise DEFECT_GATE_MAX_DECOMPRESSED)');
+          } else {
+            failed(`cannot decompress the gzip-compressed file: ${(err as Error).message}`, 'check that the step that wrote or downloaded it finished (a cut-off .gz file is a common cause)');
+          }
+          continue;
+        }
+        const inner = sniffFile(dest);
+        const innerUnreadable = inner.kind === 'gzip' ? { message: 'the file is gzip-compressed twice', hint: 'decompress it once in an earlier step' } : unreadableAs(inner);
+        if (innerUnreadable) {
+          failed(`gzip-compressed file: ${innerUnreadable.message}`, innerUnreadable.hint);
+          continue;
+        }
+        shown += ` (gzip, ${size} bytes decompressed)`;
+        abs = dest;
+      }
+      let stamp = { size: 0, mtimeMs: 0 };
+      try {
+        const st = statSync(abs);
+        stamp = { size: st.size, mtimeMs: st.mtimeMs };
+      } catch {
+        // reported by readFileSync below
+      }
+      const ctx = { file: name, workspace: workspacePosix, sourceLine };
+      const whole = (): IngestedFile => {
+        let text: string;
+        try {
+          text = readFileSync(abs, 'utf8');
+        } catch (err) {
+          return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${(err as Error).message}`, severity: 'fatal' }] };
+        }
+        return ingestText(text, ctx, format, undefined, { keepDocument: false });
+      };
+      let r: IngestedFile;
+      if (stamp.size > threshold) {
+        let streamed = true;
+        const fallback = (): IngestedFile => {
+          streamed = false;
+          return whole();
+        };
+        r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
+        log.debug(`read ${shown}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+      } else {
+        r = whole();
+        log.debug(`read ${shown}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+      }
+      if (target) r.target = target;
+      if (r.format === 'sarif') sarif.push({ file: name, path: abs, ...stamp });
+      out.push(r);
     }
-    if (target) r.target = target;
-    if (r.format === 'sarif') sarif.push({ file: name, path: abs, ...stamp });
-    out.push(r);
+  } catch (err) {
+    cleanup();
+    throw err;
   }
-  return { files: out, errors, sarif };
+  return { files: out, errors, sarif, cleanup };
 }
 
 /** An output path (`report`, `sarif-output`) that cannot be written, found before the run: a usage error. */
@@ -292,7 +357,23 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
   checkOutputPaths(settings);
   const { policy, file: policyFile } = await loadPolicyAsync(settings.policy, settings.workspace, opts.fetchPolicy);
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
-  const { files, errors, sarif } = readInputs(settings, log);
+  const { files, errors, sarif, cleanup } = await readInputs(settings, log);
+  try {
+    return await checkRead(settings, now, log, opts, { policy, policyFile, environment, files, errors, sarif });
+  } finally {
+    cleanup();
+  }
+}
+
+/** The rest of runCheck, once the inputs are read (their decompressed copies are deleted when it ends). */
+async function checkRead(
+  settings: CheckSettings,
+  now: Date,
+  log: Logger,
+  opts: CheckOptions,
+  read: { policy: Policy; policyFile: string; environment: string } & Omit<ReadInputs, 'cleanup'>,
+): Promise<CheckOutcome> {
+  const { policy, policyFile, environment, files, errors, sarif } = read;
   // Patterns that matched nothing are input errors of their own, reported like unreadable files.
   const withPatternErrors: IngestedFile[] = [
     ...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })),
@@ -304,6 +385,7 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
     withPatternErrors.push({ file, findings: [], tools: [], errors: enrichment.errors.filter((e) => e.file === file) });
   }
   for (const note of enrichment.notes) log.debug(`enrichment: ${note}`);
+  for (const warning of enrichment.warnings) log.warning(`enrichment: ${warning}`);
   let book: LedgerBook | undefined;
   let ledgerReadable = false;
   if (opts.ledger) {

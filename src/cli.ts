@@ -67,8 +67,9 @@ window of exposure; verification coverage; hot spots. As Markdown (default), one
   --api-url URL            GitHub API; default: GITHUB_API_URL or https://api.github.com (token: GITHUB_TOKEN/GH_TOKEN)
 
 FILES are SARIF 2.1.0 files or native scanner reports (${formatIds().join(', ')}),
-directories (every .sarif/.json/.xml below them) or globs, relative to --workspace.
-The format is detected from the content.
+directories (every .sarif/.json/.xml below them, and .gz of them) or globs, relative to --workspace.
+The format is detected from the content; gzip-compressed files are read (up to 1 GiB decompressed).
+Symbolic links are followed inside the workspace; one leading outside it, or dangling, is an input error.
 
 Options:
   --policy FILE            policy file (YAML); default: the built-in policies/default.yml
@@ -80,7 +81,7 @@ Options:
   --sarif-output FILE      write the input results as SARIF with the organization's severity
   --format FORMAT          what to print on stdout: text (default), json (the report, nothing else), markdown
   --input-format GLOB=ID   force the format of matching files instead of detecting it (repeatable),
-                           e.g. --input-format 'reports/*.json=sarif'
+                           e.g. --input-format 'reports/*.json=sarif'; the content must still fit it
   --ledger file:PATH       track findings across runs in a ledger file (read, then written): statuses
                            new / existing / reopened / fixed, first seen, SLA clocks
   --ledger-read-only       read the ledger and compare, but do not write it (e.g. merge request pipelines)
@@ -91,6 +92,7 @@ Options:
   --epss FILE|URL          FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
   --expiring DAYS          (exceptions) the "expiring soon" window, e.g. 30 or 30d
   --workspace DIR          repository root, for relative paths and fingerprints; default: current directory
+  --verbose                log each file read (format, size, the file a link points to) on stderr
   --no-color               plain text output (also when NO_COLOR is set or stdout is not a terminal)
   -h, --help               this help
   -v, --version            the version

@@ -83,6 +83,15 @@ function parseText(
   if (format && !forced) {
     return fatal(file, `unknown format "${format}"`, { hint: `use one of ${formatIds(parsers).join(', ')}` });
   }
+  // The shells recognize these from the bytes (src/io/gzip.ts); text decoded as UTF-8 still shows them.
+  if (text.charCodeAt(0) === 0x1f && text.charCodeAt(1) === 0xfffd) {
+    return fatal(file, 'the content is gzip-compressed, not text', { hint: 'decompress it first (the check command reads .gz reports itself)' });
+  }
+  if (/^(\uFFFD\uFFFD|[^\0]\0[^\0]\0|\0[^\0]\0[^\0])/.test(text)) {
+    return fatal(file, 'the content is not UTF-8 text: it looks like UTF-16 (a UTF-16 byte order mark, or NUL bytes between the characters)', {
+      hint: 'convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8), or have the scanner write UTF-8 (PowerShell: Out-File -Encoding utf8)',
+    });
+  }
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();
   if (trimmed === '') {
     return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
@@ -132,8 +141,8 @@ function parseText(
       {
         jsonPath: '$',
         hint: looksLike
-          ? `remove the input-formats override for this file (detection reads it as ${looksLike.id}), or correct it to ${looksLike.id}`
-          : `check that the override's glob names the ${forced.label} file, or remove the override`,
+          ? `remove the format override (input-formats / --input-format) for this file: detection reads it as ${looksLike.id}`
+          : `check that the format override's glob (input-formats / --input-format) names only ${forced.label} files`,
       },
     );
   }

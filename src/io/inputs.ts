@@ -11,7 +11,8 @@ import type { InputError } from '../model';
  */
 
 const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn']);
-const REPORT_EXT = /\.(sarif|json|xml)$/i;
+/** Files a directory input reads (gzip-compressed ones too; the content decides, see src/io/gzip.ts). */
+const REPORT_EXT = /\.(sarif|json|xml)(\.gz)?$/i;
 const MAX_WALK = 200_000;
 
 export interface ResolvedInputs {
@@ -117,7 +118,7 @@ function followLink(p: string, name: string, w: Walk): void {
     return;
   }
   const isDir = st.isDirectory();
-  if (isDir ? SKIP_DIRS.has(name) || !w.wantDir(p) : !st.isFile() || !w.wantFile(p)) return;
+  if (isDir ? SKIP_DIRS.has(name) || !w.wantDir(p) : !w.wantFile(p)) return;
   if (!isInside(w.realWs, real)) {
     linkError(
       w,
@@ -128,12 +129,18 @@ function followLink(p: string, name: string, w: Walk): void {
     return;
   }
   if (!isDir) {
-    w.found.push(p);
+    if (st.isFile()) w.found.push(p);
+    else specialFile(w, p);
     return;
   }
   if (w.visited.has(real)) return; // already walked (a link loop, or two links to one directory)
   w.visited.add(real);
   walk(p, w);
+}
+
+/** A device, FIFO or socket where a report is expected: not read (it could block or never end). */
+function specialFile(w: Walk, p: string): void {
+  w.errors.push({ file: displayName(p, w.ws), message: 'not a regular file (a device, FIFO or socket): not read', hint: 'name the report file itself', severity: 'fatal' });
 }
 
 function walk(dir: string, w: Walk): void {
@@ -154,6 +161,7 @@ function walk(dir: string, w: Walk): void {
     else if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) walk(p, w);
     } else if (e.isFile()) w.found.push(p);
+    else if (w.wantFile(p)) specialFile(w, p);
   }
 }
 
@@ -256,10 +264,11 @@ export function resolveInputs(patterns: string[], workspace: string): ResolvedIn
         walk(base, w);
         const reports = w.found.filter((f) => REPORT_EXT.test(f)).sort();
         if (reports.length === 0 && errors.length === errorsBefore) {
-          errors.push({ file: pattern, message: 'the directory holds no .sarif, .json or .xml file', hint: 'name the report files or a glob', severity: 'fatal' });
+          errors.push({ file: pattern, message: 'the directory holds no .sarif, .json or .xml file (or .gz of one)', hint: 'name the report files or a glob', severity: 'fatal' });
         }
         reports.forEach(add);
-      } else add(base);
+      } else if (st && !st.isFile()) specialFile(w, base);
+      else add(base);
     } else {
       if (st?.isDirectory()) {
         try {
