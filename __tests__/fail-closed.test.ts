@@ -144,3 +144,63 @@ describe('scanner runs that did not complete (SARIF)', () => {
     expect(incompleteScanAction(policyFrom(`${BASE_POLICY}incomplete-scans: {default: warn, SpotBugs: fail}\n`).incompleteScans, 'toString')).toBe('warn');
   });
 });
+
+describe('native reports whose findings container is missing', () => {
+  const read = (name: string) => ingestText(fixture(name), { file: name });
+  const where = (name: string) => read(name).errors.map((e) => [e.severity, e.jsonPath, e.message]);
+
+  it('Trivy: an image report without Results is incomplete (a clean image lists its OS target); a filesystem one is clean', () => {
+    expect(where('trivy-image-no-results.json')).toEqual([['partial', '$.Results', expect.stringMatching(/^scan incomplete: the container_image report has no Results/)]]);
+    // Trivy writes Results with omitempty: a filesystem scan that found no target to scan has none.
+    expect(read('trivy-fs-no-results.json')).toMatchObject({ format: 'trivy', errors: [], findings: [] });
+    const nul = ingestText('{"SchemaVersion":2,"ArtifactName":".","ArtifactType":"filesystem","Results":null}', { file: 't.json' });
+    expect(nul.errors).toEqual([expect.objectContaining({ severity: 'partial', jsonPath: '$.Results' })]);
+  });
+
+  it('Trivy: an unknown SchemaVersion warns while its Results are read, and is an error when they are not there', () => {
+    const r = read('trivy-schema-3.json');
+    expect(r.findings).toHaveLength(1);
+    expect(where('trivy-schema-3.json')).toEqual([['scanner', '$.SchemaVersion', 'Trivy report SchemaVersion 3 is not known (expected 2): read as version 2']]);
+    expect(where('trivy-schema-3-renamed.json').map((e) => e[0])).toEqual(['partial', 'partial']);
+  });
+
+  it('Checkov: results without failed_checks, and a summary that counts failures it does not list, are errors', () => {
+    expect(where('checkov-no-failed-checks.json')).toEqual([['partial', '$.results.failed_checks', 'missing: a Checkov report lists its failed checks in results.failed_checks']]);
+    expect(where('checkov-summary-failed.json')).toEqual([['partial', '$.results', 'missing: the summary counts 3 failed check(s) but the report lists none']]);
+    // The summary Checkov writes when it found no file to check is a clean report (corpus checkov2-report-0-vuln.json).
+    expect(ingestText(readFileSync('__fixtures__/corpus/defectdojo/checkov/checkov2-report-0-vuln.json', 'utf8'), { file: 'c.json' }).errors).toEqual([]);
+  });
+
+  it('ZAP: a site without alerts is an error, in JSON and XML (an empty <alerts></alerts> is a clean site)', () => {
+    expect(where('zap-site-no-alerts.json')).toEqual([['partial', '$.site[0].alerts', 'missing: a ZAP site lists its findings in alerts']]);
+    expect(where('zap-site-no-alerts.xml')).toEqual([['partial', '/OWASPZAPReport/site[0]/alerts', 'missing: a ZAP site lists its findings in <alerts>']]);
+    expect(ingestText(readFileSync('__fixtures__/corpus/defectdojo/zap/empty_2.9.0.xml', 'utf8'), { file: 'z.xml' }).errors).toEqual([]);
+  });
+
+  it('Snyk: a project without vulnerabilities (and without an error) is an error', () => {
+    expect(where('snyk-project-no-vulnerabilities.json')).toEqual([['partial', '$[1].vulnerabilities', 'missing: a Snyk project lists its findings in vulnerabilities']]);
+  });
+
+  it('Dependency-Check XML: a report without <dependencies> is an error (<dependencies/> is a clean one)', () => {
+    expect(where('dependency-check-no-dependencies.xml')).toEqual([['partial', '/analysis/dependencies', 'missing: a Dependency-Check report lists what it scanned in <dependencies>']]);
+    expect(ingestText(readFileSync('__fixtures__/corpus/defectdojo/dependency_check/dc_empty.xml', 'utf8'), { file: 'd.xml' }).errors).toEqual([]);
+  });
+
+  it('GitLab: scan.status "failure" is an incomplete scan of that analyzer, which the policy may accept', () => {
+    const r = read('gitlab-scan-failed.json');
+    expect(r.errors).toEqual([
+      expect.objectContaining({ severity: 'partial', jsonPath: '$.scan.status', incompleteScan: { tool: 'Semgrep' }, message: 'scan incomplete: Semgrep reports scan status "failure" ("analyzer ran out of memory"): findings may be missing' }),
+    ]);
+    const policy = policyFrom(`${BASE_POLICY}incomplete-scans: {semgrep: warn}\n`);
+    expect(runEngine({ files: [r], policy, environment: 'default', onInputError: 'fail', now: new Date('2026-11-25T12:00:00Z') }).verdict.status).toBe('warn');
+  });
+
+  it('formats that must list their findings (also when the format is forced): Grype, Bandit, Semgrep, OSV-Scanner, Gitleaks', () => {
+    const forced = (text: string, format: string) => ingestText(text, { file: 'x.json' }, format).errors.map((e) => [e.jsonPath, e.message]);
+    expect(forced('{"source":{"type":"image"},"descriptor":{"name":"grype"}}', 'grype')).toEqual([['$.matches', 'missing: a Grype report lists its findings in matches']]);
+    expect(forced('{"errors":[],"metrics":{},"generated_at":"2026-12-01T00:00:00Z"}', 'bandit')).toEqual([['$.results', 'missing: a Bandit report lists its findings in results']]);
+    expect(forced('{"errors":[],"version":"1.90.0"}', 'semgrep')).toEqual([['$.results', 'missing: a Semgrep report lists its findings in results']]);
+    expect(forced('{"results":[{"source":{"path":"package-lock.json","type":"lockfile"}}]}', 'osv-scanner')).toEqual([['$.results[0].packages', 'missing: an OSV-Scanner source lists its vulnerable packages in packages']]);
+    expect(forced('null', 'gitleaks')).toEqual([['$', 'expected an array, found null: a Gitleaks report is a JSON array of leaks ([] when none)']]);
+  });
+});

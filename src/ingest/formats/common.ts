@@ -43,6 +43,18 @@ export class Collector {
     return [];
   }
 
+  /**
+   * A findings container the format always writes (e.g. ZAP `site[].alerts`, Checkov `results.failed_checks`): an
+   * array → itself; absent, `null` or anything else → [] plus a partial error, since a report that does not list its
+   * findings may be hiding them (fail closed). `what` names the container in the message.
+   */
+  required(v: unknown, jsonPath: string, what: string, hint = 'the report does not say what was found: check that the scanner step completed'): unknown[] {
+    if (Array.isArray(v)) return v;
+    if (v === undefined || v === null) this.error(jsonPath, `${v === undefined ? 'missing' : 'expected an array, found null'}: ${what}`, hint);
+    else this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
+    return [];
+  }
+
   /** The object at `v`, or undefined with a partial error when it is anything else. */
   object(v: unknown, jsonPath: string, hint = 'the record was skipped'): Obj | undefined {
     if (isObj(v)) return v;

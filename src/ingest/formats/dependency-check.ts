@@ -220,12 +220,15 @@ function parseWith(r: Reader, doc: unknown, ctx: ParseContext): ParseResult {
   let deps: unknown[];
   if (r.xml) {
     const el = own(root, 'dependencies');
-    if (el !== undefined && el !== '' && !isObj(el)) {
+    // Dependency-Check's XML report always writes <dependencies> (`<dependencies/>` when nothing was scanned, corpus
+    // dc_empty.xml): its absence may hide findings.
+    if (el === undefined) p.error(`${rootPath}/dependencies`, 'missing: a Dependency-Check report lists what it scanned in <dependencies>', 'the report does not say what was found: check that the scanner step completed');
+    else if (el !== '' && !isObj(el)) {
       p.error(`${rootPath}/dependencies`, 'expected <dependency> elements, found text', 'no dependency was read');
     }
     deps = xmlList(el, 'dependency');
   } else {
-    deps = p.array(own(root, 'dependencies'), '$.dependencies', 'no dependency was read');
+    deps = p.required(own(root, 'dependencies'), '$.dependencies', 'a Dependency-Check report lists what it scanned in dependencies');
   }
   deps.forEach((depV, di) => {
     const depPath = r.xml ? `${rootPath}/dependencies/dependency[${di}]` : `$.dependencies[${di}]`;

@@ -196,7 +196,7 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const imageScan = sourceType === 'image';
   const target = own(own(doc, 'source'), 'target');
   const scan: Scan = { tool, ctx, imageScan, image: imageScan ? (text(own(target, 'userInput')) ?? (typeof target === 'string' ? target : undefined)) : undefined };
-  c.array(own(doc, 'matches'), '$.matches', TRUNCATED_HINT).forEach((m, i) => {
+  c.required(own(doc, 'matches'), '$.matches', 'a Grype report lists its findings in matches').forEach((m, i) => {
     const p = `$.matches[${i}]`;
     const o = c.object(m, p);
     if (o) match(c, o, p, scan, []);

@@ -231,7 +231,7 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
     });
     return { findings: c.findings, errors: c.errors, tools: [tool] };
   }
-  c.array(own(doc, 'results'), '$.results', TRUNCATED_HINT).forEach((r, i) => {
+  c.required(own(doc, 'results'), '$.results', 'a Semgrep report lists its findings in results').forEach((r, i) => {
     const p = `$.results[${i}]`;
     const o = c.object(r, p);
     if (o) result(c, o, p, tool, ctx);

@@ -162,7 +162,8 @@ function ignoreSuppression(v: Obj): ScannerSuppression[] {
 function parseProject(project: Obj, path: string, image: string | undefined, p: Collector, ctx: ParseContext, out: Finding[], tool: Finding['tool']): void {
   const info = projectInfo(project, image);
   const lists: { items: unknown[]; path: string; ignored: boolean }[] = [
-    { items: p.array(own(project, 'vulnerabilities'), `${path}.vulnerabilities`), path: `${path}.vulnerabilities`, ignored: false },
+    // Snyk writes `vulnerabilities` for every tested project (`[]` when clean; a project it could not test has `error`).
+    { items: p.required(own(project, 'vulnerabilities'), `${path}.vulnerabilities`, 'a Snyk project lists its findings in vulnerabilities'), path: `${path}.vulnerabilities`, ignored: false },
   ];
   const filtered = own(project, 'filtered');
   if (isObj(filtered)) {
