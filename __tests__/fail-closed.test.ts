@@ -204,3 +204,36 @@ describe('native reports whose findings container is missing', () => {
     expect(forced('null', 'gitleaks')).toEqual([['$', 'expected an array, found null: a Gitleaks report is a JSON array of leaks ([] when none)']]);
   });
 });
+
+describe('scores that are not numbers from 0 to 10', () => {
+  it('SARIF security-severity "99", "9,8", 1e400, "-9.8" are errors at their JSON path, read whole or streamed', () => {
+    const r = both(fixture('scores.sarif'));
+    expect(r.errors.map((e) => [e.severity, e.jsonPath, e.message])).toEqual([
+      ['partial', '$.runs[0].tool.driver.rules[0].properties.security-severity', 'expected a score from 0 to 10, found "99"'],
+      ['partial', '$.runs[0].tool.driver.rules[1].properties.security-severity', 'expected a score from 0 to 10, found "9,8"'],
+      ['partial', '$.runs[0].results[0].properties.security-severity', 'expected a score from 0 to 10, found a number out of range'],
+      ['partial', '$.runs[0].results[1].properties.security-severity', 'expected a score from 0 to 10, found "-9.8"'],
+    ]);
+    // A severity word where the score should be (Semgrep OSS SARIF) is read as the scanner's severity word.
+    expect(r.findings[2]).toMatchObject({ ruleId: 'r-word', scannerSeverity: 'critical', securitySeverity: undefined });
+    expect(r.findings[3]?.securitySeverity).toBe(9.8);
+  });
+
+  it('native CVSS scores out of range are errors at their JSON path, in every format that carries scores', () => {
+    const errs = (text: string, format: string) => ingestText(text, { file: 'x' }, format).errors.map((e) => [e.jsonPath, e.message]);
+    const trivy = '{"SchemaVersion":2,"ArtifactName":"a","ArtifactType":"container_image","Results":[{"Target":"t","Class":"os-pkgs","Type":"debian","Vulnerabilities":[{"VulnerabilityID":"CVE-2024-1","PkgName":"p","InstalledVersion":"1","CVSS":{"nvd":{"V3Score":"99","V3Vector":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}]}]}';
+    expect(errs(trivy, 'trivy')).toEqual([['$.Results[0].Vulnerabilities[0].CVSS.nvd.V3Score', 'expected a score from 0 to 10, found "99"']]);
+    const grype = '{"matches":[{"vulnerability":{"id":"CVE-2024-1","cvss":[{"version":"3.1","vector":"CVSS:3.1/AV:N","metrics":{"baseScore":-9.8}}]},"artifact":{"name":"p","version":"1"}}],"source":{"type":"image"},"descriptor":{"name":"grype"}}';
+    expect(errs(grype, 'grype')).toEqual([['$.matches[0].vulnerability.cvss[0].metrics.baseScore', 'expected a score from 0 to 10, found -9.8']]);
+    const npm = '{"auditReportVersion":2,"vulnerabilities":{"lodash":{"name":"lodash","severity":"critical","via":[{"source":1,"name":"lodash","title":"t","url":"https://github.com/advisories/GHSA-xxxx-xxxx-xxxx","severity":"critical","range":"<4","cvss":{"score":"9,8","vectorString":null}}]}}}';
+    expect(errs(npm, 'npm-audit')).toEqual([['$.vulnerabilities.lodash.via[0].cvss.score', 'expected a score from 0 to 10, found "9,8"']]);
+    const snyk = '{"ok":false,"packageManager":"npm","vulnerabilities":[{"id":"SNYK-JS-X-1","packageName":"x","version":"1","severity":"high","cvssScore":1e400}]}';
+    expect(errs(snyk, 'snyk')).toEqual([['$.vulnerabilities[0].cvssScore', 'expected a score from 0 to 10, found a number out of range']]);
+    const semgrep = '{"results":[{"check_id":"r","path":"a.py","start":{"line":1},"end":{"line":1},"extra":{"message":"m","severity":"ERROR","metadata":{"security-severity":"-9.8"}}}],"errors":[]}';
+    expect(errs(semgrep, 'semgrep')).toEqual([['$.results[0].extra.metadata.security-severity', 'expected a score from 0 to 10, found "-9.8"']]);
+    const osv = '{"results":[{"source":{"path":"package-lock.json","type":"lockfile"},"packages":[{"package":{"name":"x","version":"1","ecosystem":"npm"},"vulnerabilities":[{"id":"GHSA-aaaa-bbbb-cccc"}],"groups":[{"ids":["GHSA-aaaa-bbbb-cccc"],"max_severity":"11"}]}]}]}';
+    expect(errs(osv, 'osv-scanner')).toEqual([['$.results[0].packages[0].groups[0].max_severity', 'expected a score from 0 to 10, found "11"']]);
+    const dc = '<?xml version="1.0"?><analysis><scanInfo><engineVersion>8</engineVersion></scanInfo><dependencies><dependency><fileName>a.jar</fileName><vulnerabilities><vulnerability><name>CVE-2024-1</name><severity>HIGH</severity><cvssV3><baseScore>98</baseScore></cvssV3></vulnerability></vulnerabilities></dependency></dependencies></analysis>';
+    expect(errs(dc, 'dependency-check-xml')).toEqual([['/analysis/dependencies/dependency[0]/vulnerabilities/vulnerability[0]/cvssV3/baseScore', 'expected a score from 0 to 10, found "98"']]);
+  });
+});

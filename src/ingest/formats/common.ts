@@ -6,7 +6,7 @@
  */
 import type { Finding, InputError } from '../../model';
 import { normalizePath } from '../paths';
-import { isObj, type Obj } from '../util';
+import { isObj, readScore, SCORE_HINT, type Obj } from '../util';
 
 /** How a value is described in "expected X, found Y" messages: `a number`, `an object`, `null`, `nothing` … */
 export function describeValue(v: unknown): string {
@@ -53,6 +53,13 @@ export class Collector {
     if (v === undefined || v === null) this.error(jsonPath, `${v === undefined ? 'missing' : 'expected an array, found null'}: ${what}`, hint);
     else this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
     return [];
+  }
+
+  /** A score from 0 to 10 at `jsonPath` (see `readScore`): undefined when absent, a partial error when out of range. */
+  score(v: unknown, jsonPath: string): number | undefined {
+    const r = readScore(v);
+    if (r.problem) this.error(jsonPath, r.problem, SCORE_HINT);
+    return r.score;
   }
 
   /** The object at `v`, or undefined with a partial error when it is anything else. */

@@ -109,7 +109,7 @@ function pkgEntry(c: Collector, pe: Obj, pointer: string, tool: ToolRef, where: 
     const ids = strings(own(o, 'ids')).filter((id) => vulns.has(id) && !grouped.has(id));
     if (ids.length === 0) return;
     for (const id of ids) grouped.add(id);
-    const ms = num(own(o, 'max_severity'));
+    const ms = c.score(own(o, 'max_severity'), child(child(gp, i), 'max_severity'));
     groups.push({ ids, aliases: strings(own(o, 'aliases')), maxSeverity: ms, pointer: child(gp, i) });
   });
   for (const id of vulns.keys()) if (!grouped.has(id)) groups.push({ ids: [id], aliases: [] });

@@ -6,7 +6,7 @@
 import type { Cvss, FindingKind, ScannerSuppression, ToolRef } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, describeValue, firstLine, isObj, num, own, posInt, str, text, type Obj } from '../util';
+import { arr, cweId, describeValue, firstLine, isObj, own, posInt, str, text, type Obj } from '../util';
 import { Collector, locate } from './common';
 import {
   child,
@@ -96,7 +96,7 @@ function detect(doc: unknown): boolean {
   return false;
 }
 
-function cvssOf(v: Obj): Cvss | undefined {
+function cvssOf(c: Collector, v: Obj, pointer: string): Cvss | undefined {
   const all = own(v, 'CVSS');
   if (!isObj(all)) return undefined;
   const sources: string[] = [];
@@ -107,7 +107,7 @@ function cvssOf(v: Obj): Cvss | undefined {
   const pick = (scoreKey: string, vectorKey: string, version: string | undefined): Cvss | undefined => {
     for (const s of sources) {
       const e = own(all, s);
-      const score = num(own(e, scoreKey));
+      const score = c.score(own(e, scoreKey), child(child(child(pointer, 'CVSS'), s), scoreKey));
       const vector = text(own(e, vectorKey));
       if (score !== undefined || vector) return makeCvss(version, score, vector);
     }
@@ -186,7 +186,7 @@ function vulnerability(
       cve,
       tags: [...tag('status', status), ...extraTags],
       scannerSeverity: severityWord(own(v, 'Severity')),
-      cvss: cvssOf(v),
+      cvss: cvssOf(c, v, pointer),
       ...(info.postBuild && pkgPath && !info.where.location ? locate(pkgPath, ctx.workspace) : info.where),
       component: info.component ?? pkgPath,
       package: pkg,
