@@ -237,3 +237,23 @@ describe('scores that are not numbers from 0 to 10', () => {
     expect(errs(dc, 'dependency-check-xml')).toEqual([['/analysis/dependencies/dependency[0]/vulnerabilities/vulnerability[0]/cvssV3/baseScore', 'expected a score from 0 to 10, found "98"']]);
   });
 });
+
+describe('XML errors name line and column', () => {
+  it('a ZAP report cut off in the middle: the end of the file, and the elements left open', () => {
+    const full = readFileSync('__fixtures__/corpus/defectdojo/zap/empty_2.9.0.xml', 'utf8');
+    const cut = full.slice(0, full.indexOf('<alerts>') + '<alerts>'.length);
+    const r = ingestText(cut, { file: 'zap.xml' });
+    expect(r.errors).toEqual([
+      expect.objectContaining({ severity: 'fatal', line: 2, column: 77, message: 'not well-formed XML: the document ends before the closing tag of <alerts> (elements still open: <OWASPZAPReport>, <site>, <alerts>)' }),
+    ]);
+  });
+
+  it('a wrong closing tag and a repeated attribute: where they are', () => {
+    expect(ingestText('<?xml version="1.0"?>\n<analysis>\n  <dependencies>x</dependency>\n</analysis>', { file: 'dc.xml' }).errors).toEqual([
+      expect.objectContaining({ line: 3, column: 18, message: expect.stringContaining("Expected closing tag 'dependencies'") }),
+    ]);
+    expect(ingestText('<OWASPZAPReport version="2.9.0">\n<site name="a" name="b"><alerts></alerts></site></OWASPZAPReport>', { file: 'z.xml' }).errors).toEqual([
+      expect.objectContaining({ line: 2, column: 16, message: "not well-formed XML: Attribute 'name' is repeated." }),
+    ]);
+  });
+});
