@@ -144,3 +144,116 @@ describe('scanner runs that did not complete (SARIF)', () => {
     expect(incompleteScanAction(policyFrom(`${BASE_POLICY}incomplete-scans: {default: warn, SpotBugs: fail}\n`).incompleteScans, 'toString')).toBe('warn');
   });
 });
+
+describe('native reports whose findings container is missing', () => {
+  const read = (name: string) => ingestText(fixture(name), { file: name });
+  const where = (name: string) => read(name).errors.map((e) => [e.severity, e.jsonPath, e.message]);
+
+  it('Trivy: an image report without Results is incomplete (a clean image lists its OS target); a filesystem one is clean', () => {
+    expect(where('trivy-image-no-results.json')).toEqual([['partial', '$.Results', expect.stringMatching(/^scan incomplete: the container_image report has no Results/)]]);
+    // Trivy writes Results with omitempty: a filesystem scan that found no target to scan has none.
+    expect(read('trivy-fs-no-results.json')).toMatchObject({ format: 'trivy', errors: [], findings: [] });
+    const nul = ingestText('{"SchemaVersion":2,"ArtifactName":".","ArtifactType":"filesystem","Results":null}', { file: 't.json' });
+    expect(nul.errors).toEqual([expect.objectContaining({ severity: 'partial', jsonPath: '$.Results' })]);
+  });
+
+  it('Trivy: an unknown SchemaVersion warns while its Results are read, and is an error when they are not there', () => {
+    const r = read('trivy-schema-3.json');
+    expect(r.findings).toHaveLength(1);
+    expect(where('trivy-schema-3.json')).toEqual([['scanner', '$.SchemaVersion', 'Trivy report SchemaVersion 3 is not known (expected 2): read as version 2']]);
+    expect(where('trivy-schema-3-renamed.json').map((e) => e[0])).toEqual(['partial', 'partial']);
+  });
+
+  it('Checkov: results without failed_checks, and a summary that counts failures it does not list, are errors', () => {
+    expect(where('checkov-no-failed-checks.json')).toEqual([['partial', '$.results.failed_checks', 'missing: a Checkov report lists its failed checks in results.failed_checks']]);
+    expect(where('checkov-summary-failed.json')).toEqual([['partial', '$.results', 'missing: the summary counts 3 failed check(s) but the report lists none']]);
+    // The summary Checkov writes when it found no file to check is a clean report (corpus checkov2-report-0-vuln.json).
+    expect(ingestText(readFileSync('__fixtures__/corpus/defectdojo/checkov/checkov2-report-0-vuln.json', 'utf8'), { file: 'c.json' }).errors).toEqual([]);
+  });
+
+  it('ZAP: a site without alerts is an error, in JSON and XML (an empty <alerts></alerts> is a clean site)', () => {
+    expect(where('zap-site-no-alerts.json')).toEqual([['partial', '$.site[0].alerts', 'missing: a ZAP site lists its findings in alerts']]);
+    expect(where('zap-site-no-alerts.xml')).toEqual([['partial', '/OWASPZAPReport/site[0]/alerts', 'missing: a ZAP site lists its findings in <alerts>']]);
+    expect(ingestText(readFileSync('__fixtures__/corpus/defectdojo/zap/empty_2.9.0.xml', 'utf8'), { file: 'z.xml' }).errors).toEqual([]);
+  });
+
+  it('Snyk: a project without vulnerabilities (and without an error) is an error', () => {
+    expect(where('snyk-project-no-vulnerabilities.json')).toEqual([['partial', '$[1].vulnerabilities', 'missing: a Snyk project lists its findings in vulnerabilities']]);
+  });
+
+  it('Dependency-Check XML: a report without <dependencies> is an error (<dependencies/> is a clean one)', () => {
+    expect(where('dependency-check-no-dependencies.xml')).toEqual([['partial', '/analysis/dependencies', 'missing: a Dependency-Check report lists what it scanned in <dependencies>']]);
+    expect(ingestText(readFileSync('__fixtures__/corpus/defectdojo/dependency_check/dc_empty.xml', 'utf8'), { file: 'd.xml' }).errors).toEqual([]);
+  });
+
+  it('GitLab: scan.status "failure" is an incomplete scan of that analyzer, which the policy may accept', () => {
+    const r = read('gitlab-scan-failed.json');
+    expect(r.errors).toEqual([
+      expect.objectContaining({ severity: 'partial', jsonPath: '$.scan.status', incompleteScan: { tool: 'Semgrep' }, message: 'scan incomplete: Semgrep reports scan status "failure" ("analyzer ran out of memory"): findings may be missing' }),
+    ]);
+    const policy = policyFrom(`${BASE_POLICY}incomplete-scans: {semgrep: warn}\n`);
+    expect(runEngine({ files: [r], policy, environment: 'default', onInputError: 'fail', now: new Date('2026-11-25T12:00:00Z') }).verdict.status).toBe('warn');
+  });
+
+  it('formats that must list their findings (also when the format is forced): Grype, Bandit, Semgrep, OSV-Scanner, Gitleaks', () => {
+    const forced = (text: string, format: string) => ingestText(text, { file: 'x.json' }, format).errors.map((e) => [e.jsonPath, e.message]);
+    expect(forced('{"source":{"type":"image"},"descriptor":{"name":"grype"}}', 'grype')).toEqual([['$.matches', 'missing: a Grype report lists its findings in matches']]);
+    expect(forced('{"errors":[],"metrics":{},"generated_at":"2026-12-01T00:00:00Z"}', 'bandit')).toEqual([['$.results', 'missing: a Bandit report lists its findings in results']]);
+    expect(forced('{"errors":[],"version":"1.90.0"}', 'semgrep')).toEqual([['$.results', 'missing: a Semgrep report lists its findings in results']]);
+    expect(forced('{"results":[{"source":{"path":"package-lock.json","type":"lockfile"}}]}', 'osv-scanner')).toEqual([['$.results[0].packages', 'missing: an OSV-Scanner source lists its vulnerable packages in packages']]);
+    expect(forced('null', 'gitleaks')).toEqual([['$', 'expected an array, found null: a Gitleaks report is a JSON array of leaks ([] when none)']]);
+  });
+});
+
+describe('scores that are not numbers from 0 to 10', () => {
+  it('SARIF security-severity "99", "9,8", 1e400, "-9.8" are errors at their JSON path, read whole or streamed', () => {
+    const r = both(fixture('scores.sarif'));
+    expect(r.errors.map((e) => [e.severity, e.jsonPath, e.message])).toEqual([
+      ['partial', '$.runs[0].tool.driver.rules[0].properties.security-severity', 'expected a score from 0 to 10, found "99"'],
+      ['partial', '$.runs[0].tool.driver.rules[1].properties.security-severity', 'expected a score from 0 to 10, found "9,8"'],
+      ['partial', '$.runs[0].results[0].properties.security-severity', 'expected a score from 0 to 10, found a number out of range'],
+      ['partial', '$.runs[0].results[1].properties.security-severity', 'expected a score from 0 to 10, found "-9.8"'],
+    ]);
+    // A severity word where the score should be (Semgrep OSS SARIF) is read as the scanner's severity word.
+    expect(r.findings[2]).toMatchObject({ ruleId: 'r-word', scannerSeverity: 'critical', securitySeverity: undefined });
+    expect(r.findings[3]?.securitySeverity).toBe(9.8);
+  });
+
+  it('native CVSS scores out of range are errors at their JSON path, in every format that carries scores', () => {
+    const errs = (text: string, format: string) => ingestText(text, { file: 'x' }, format).errors.map((e) => [e.jsonPath, e.message]);
+    const trivy = '{"SchemaVersion":2,"ArtifactName":"a","ArtifactType":"container_image","Results":[{"Target":"t","Class":"os-pkgs","Type":"debian","Vulnerabilities":[{"VulnerabilityID":"CVE-2024-1","PkgName":"p","InstalledVersion":"1","CVSS":{"nvd":{"V3Score":"99","V3Vector":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}]}]}';
+    expect(errs(trivy, 'trivy')).toEqual([['$.Results[0].Vulnerabilities[0].CVSS.nvd.V3Score', 'expected a score from 0 to 10, found "99"']]);
+    const grype = '{"matches":[{"vulnerability":{"id":"CVE-2024-1","cvss":[{"version":"3.1","vector":"CVSS:3.1/AV:N","metrics":{"baseScore":-9.8}}]},"artifact":{"name":"p","version":"1"}}],"source":{"type":"image"},"descriptor":{"name":"grype"}}';
+    expect(errs(grype, 'grype')).toEqual([['$.matches[0].vulnerability.cvss[0].metrics.baseScore', 'expected a score from 0 to 10, found -9.8']]);
+    const npm = '{"auditReportVersion":2,"vulnerabilities":{"lodash":{"name":"lodash","severity":"critical","via":[{"source":1,"name":"lodash","title":"t","url":"https://github.com/advisories/GHSA-xxxx-xxxx-xxxx","severity":"critical","range":"<4","cvss":{"score":"9,8","vectorString":null}}]}}}';
+    expect(errs(npm, 'npm-audit')).toEqual([['$.vulnerabilities.lodash.via[0].cvss.score', 'expected a score from 0 to 10, found "9,8"']]);
+    const snyk = '{"ok":false,"packageManager":"npm","vulnerabilities":[{"id":"SNYK-JS-X-1","packageName":"x","version":"1","severity":"high","cvssScore":1e400}]}';
+    expect(errs(snyk, 'snyk')).toEqual([['$.vulnerabilities[0].cvssScore', 'expected a score from 0 to 10, found a number out of range']]);
+    const semgrep = '{"results":[{"check_id":"r","path":"a.py","start":{"line":1},"end":{"line":1},"extra":{"message":"m","severity":"ERROR","metadata":{"security-severity":"-9.8"}}}],"errors":[]}';
+    expect(errs(semgrep, 'semgrep')).toEqual([['$.results[0].extra.metadata.security-severity', 'expected a score from 0 to 10, found "-9.8"']]);
+    const osv = '{"results":[{"source":{"path":"package-lock.json","type":"lockfile"},"packages":[{"package":{"name":"x","version":"1","ecosystem":"npm"},"vulnerabilities":[{"id":"GHSA-aaaa-bbbb-cccc"}],"groups":[{"ids":["GHSA-aaaa-bbbb-cccc"],"max_severity":"11"}]}]}]}';
+    expect(errs(osv, 'osv-scanner')).toEqual([['$.results[0].packages[0].groups[0].max_severity', 'expected a score from 0 to 10, found "11"']]);
+    const dc = '<?xml version="1.0"?><analysis><scanInfo><engineVersion>8</engineVersion></scanInfo><dependencies><dependency><fileName>a.jar</fileName><vulnerabilities><vulnerability><name>CVE-2024-1</name><severity>HIGH</severity><cvssV3><baseScore>98</baseScore></cvssV3></vulnerability></vulnerabilities></dependency></dependencies></analysis>';
+    expect(errs(dc, 'dependency-check-xml')).toEqual([['/analysis/dependencies/dependency[0]/vulnerabilities/vulnerability[0]/cvssV3/baseScore', 'expected a score from 0 to 10, found "98"']]);
+  });
+});
+
+describe('XML errors name line and column', () => {
+  it('a ZAP report cut off in the middle: the end of the file, and the elements left open', () => {
+    const full = readFileSync('__fixtures__/corpus/defectdojo/zap/empty_2.9.0.xml', 'utf8');
+    const cut = full.slice(0, full.indexOf('<alerts>') + '<alerts>'.length);
+    const r = ingestText(cut, { file: 'zap.xml' });
+    expect(r.errors).toEqual([
+      expect.objectContaining({ severity: 'fatal', line: 2, column: 77, message: 'not well-formed XML: the document ends before the closing tag of <alerts> (elements still open: <OWASPZAPReport>, <site>, <alerts>)' }),
+    ]);
+  });
+
+  it('a wrong closing tag and a repeated attribute: where they are', () => {
+    expect(ingestText('<?xml version="1.0"?>\n<analysis>\n  <dependencies>x</dependency>\n</analysis>', { file: 'dc.xml' }).errors).toEqual([
+      expect.objectContaining({ line: 3, column: 18, message: expect.stringContaining("Expected closing tag 'dependencies'") }),
+    ]);
+    expect(ingestText('<OWASPZAPReport version="2.9.0">\n<site name="a" name="b"><alerts></alerts></site></OWASPZAPReport>', { file: 'z.xml' }).errors).toEqual([
+      expect.objectContaining({ line: 2, column: 16, message: "not well-formed XML: Attribute 'name' is repeated." }),
+    ]);
+  });
+});

@@ -25,6 +25,28 @@ export function num(v: unknown): number | undefined {
   return undefined;
 }
 
+const SCORE_TEXT = /^\s*\d{1,2}(?:\.\d+)?\s*$/;
+const SEVERITY_WORDS = /^\s*(?:critical|high|medium|moderate|low|info|informational|negligible|none)\s*$/i;
+
+/**
+ * A score from 0 to 10 (CVSS base score, SARIF `security-severity`): `{}` when there is none (absent, null, empty
+ * text), `{ score }` when it is a number in range (or such a number as text, as SARIF writes it), else `{ problem }`:
+ * "99", "9,8", "-9.8", "high", 1e400 (Infinity once parsed) would otherwise be dropped silently, turning a critical into
+ * whatever the finding's other fields say.
+ */
+export function readScore(v: unknown): { score?: number; word?: string; problem?: string } {
+  if (v === undefined || v === null || (typeof v === 'string' && v.trim() === '')) return {};
+  const n = typeof v === 'number' ? v : typeof v === 'string' && SCORE_TEXT.test(v) ? Number(v) : NaN;
+  if (Number.isFinite(n) && n >= 0 && n <= 10) return { score: n };
+  // Some producers write the severity word instead (Semgrep OSS SARIF: "security-severity": "CRITICAL", corpus
+  // issue_10191.json): read as the scanner's severity word, which the policy's from-scanner rates.
+  if (typeof v === 'string' && SEVERITY_WORDS.test(v)) return { word: v.trim().toLowerCase() };
+  return { problem: `expected a score from 0 to 10, found ${typeof v === 'number' && !Number.isFinite(v) ? 'a number out of range' : describeValue(v)}` };
+}
+
+/** What to do about a score that is not a number from 0 to 10 (the message of `readScore`). */
+export const SCORE_HINT = 'the finding was kept without this score, so its rating may be too low: fix the scanner output';
+
 /** A positive safe integer (line and column numbers), or undefined. */
 export function posInt(v: unknown): number | undefined {
   const n = num(v);

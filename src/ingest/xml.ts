@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { lineColumn } from './json';
 
 export type XmlParseOutcome = { ok: true; value: unknown } | { ok: false; line: number; column: number; message: string };
 
@@ -22,12 +23,30 @@ export function parseXml(text: string): XmlParseOutcome {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const valid = XMLValidator.validate(body);
   if (valid !== true) {
+    const unclosed = unclosedTags(valid.err.msg);
+    if (unclosed) {
+      // The validator says `Invalid '["a","b"]' found.` at 1:1 for elements left open at the end: name them, at the end.
+      const end = lineColumn(body, body.length);
+      return { ok: false, ...end, message: `the document ends before the closing tag of <${unclosed[unclosed.length - 1]}>${unclosed.length > 1 ? ` (elements still open: ${unclosed.map((t) => `<${t}>`).join(', ')})` : ''}` };
+    }
     return { ok: false, line: valid.err.line, column: valid.err.col, message: valid.err.msg };
   }
   try {
     return { ok: true, value: parser.parse(body) as unknown };
   } catch (err) {
     return { ok: false, line: 1, column: 1, message: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** The tag names of fast-xml-parser's "Invalid '[…]' found." (elements not closed at the end of the text), or undefined. */
+function unclosedTags(msg: string): string[] | undefined {
+  const m = /^Invalid '(\[[\s\S]*\])' found\.$/.exec(msg);
+  if (!m) return undefined;
+  try {
+    const tags: unknown = JSON.parse(m[1] as string);
+    return Array.isArray(tags) && tags.length > 0 && tags.every((t) => typeof t === 'string') ? (tags as string[]).map((t) => (t.length > 60 ? `${t.slice(0, 60)}…` : t)) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -87,7 +87,7 @@ export const banditParser: FormatParser = {
     const p = new Collector(ctx.file, 'bandit');
     const tool = toolRef('Bandit');
     const findings: Finding[] = [];
-    p.array(own(doc, 'results'), '$.results', 'no result was read').forEach((v, i) => {
+    p.required(own(doc, 'results'), '$.results', 'a Bandit report lists its findings in results').forEach((v, i) => {
       const pointer = `$.results[${i}]`;
       const r = p.object(v, pointer, 'the result was skipped');
       if (r) findings.push(toFinding(r, pointer, ctx, tool));

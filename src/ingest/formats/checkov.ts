@@ -7,7 +7,7 @@ import type { Finding, ScannerSuppression } from '../../model';
 import { hashParts } from '../fingerprint';
 import { normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, firstLine, isObj, own, posInt, text, type Obj } from '../util';
+import { arr, describeValue, firstLine, isObj, num, own, posInt, text, type Obj } from '../util';
 import { Collector } from './common';
 import { ToolSet, lower, toolRef } from './common-b';
 
@@ -83,12 +83,24 @@ function toFinding(c: Obj, checkType: string | undefined, pointer: string, suppr
 function parseReport(report: Obj, path: string, p: Collector, ctx: ParseContext, out: Finding[], tool: Finding['tool']): void {
   const checkType = text(own(report, 'check_type'));
   const results = own(report, 'results');
-  if (results === undefined) return;
+  if (results === undefined) {
+    // Checkov writes only a summary (`{"passed": 0, "failed": 0, …, "checkov_version"}`) when it found no file to
+    // check: clean when it counts no failure; failures counted but not listed may be hidden findings.
+    const failed = num(own(report, 'failed'));
+    if (isSummaryOnly(report) && failed === 0) return;
+    p.error(
+      `${path}.results`,
+      isSummaryOnly(report) ? `missing: the summary counts ${describeValue(own(report, 'failed'))} failed check(s) but the report lists none` : 'missing: a Checkov report lists its checks in results.failed_checks',
+      'ask Checkov for the full JSON report (-o json), not only the summary',
+    );
+    return;
+  }
   if (!isObj(results)) {
     p.error(`${path}.results`, `expected an object, found ${Array.isArray(results) ? 'an array' : typeof results}`, 'the results of this framework were skipped');
     return;
   }
-  p.array(own(results, 'failed_checks'), `${path}.results.failed_checks`).forEach((v, i) => {
+  // Checkov always writes failed_checks (also with --quiet, which leaves out passed_checks): its absence hides findings.
+  p.required(own(results, 'failed_checks'), `${path}.results.failed_checks`, 'a Checkov report lists its failed checks in results.failed_checks').forEach((v, i) => {
     const pointer = `${path}.results.failed_checks[${i}]`;
     const c = p.object(v, pointer, 'the check was skipped');
     if (c) out.push(toFinding(c, checkType, pointer, [], ctx, tool));

@@ -6,7 +6,7 @@
  */
 import type { Finding, InputError } from '../../model';
 import { normalizePath } from '../paths';
-import { isObj, type Obj } from '../util';
+import { isObj, readScore, SCORE_HINT, type Obj } from '../util';
 
 /** How a value is described in "expected X, found Y" messages: `a number`, `an object`, `null`, `nothing` … */
 export function describeValue(v: unknown): string {
@@ -41,6 +41,25 @@ export class Collector {
     if (Array.isArray(v)) return v;
     this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
     return [];
+  }
+
+  /**
+   * A findings container the format always writes (e.g. ZAP `site[].alerts`, Checkov `results.failed_checks`): an
+   * array → itself; absent, `null` or anything else → [] plus a partial error, since a report that does not list its
+   * findings may be hiding them (fail closed). `what` names the container in the message.
+   */
+  required(v: unknown, jsonPath: string, what: string, hint = 'the report does not say what was found: check that the scanner step completed'): unknown[] {
+    if (Array.isArray(v)) return v;
+    if (v === undefined || v === null) this.error(jsonPath, `${v === undefined ? 'missing' : 'expected an array, found null'}: ${what}`, hint);
+    else this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
+    return [];
+  }
+
+  /** A score from 0 to 10 at `jsonPath` (see `readScore`): undefined when absent, a partial error when out of range. */
+  score(v: unknown, jsonPath: string): number | undefined {
+    const r = readScore(v);
+    if (r.problem) this.error(jsonPath, r.problem, SCORE_HINT);
+    return r.score;
   }
 
   /** The object at `v`, or undefined with a partial error when it is anything else. */

@@ -6,7 +6,7 @@ import type { Cvss, Finding, PackageRef, ToolRef } from '../../model';
 import { ecosystemFromPurl, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { cweId, firstLine, isObj, num, own, text, uniq } from '../util';
+import { cweId, firstLine, isObj, own, text, uniq } from '../util';
 import { Collector, locate } from './common';
 import { firstUrl, looksLikeVulnId, lower, nodeText, parsePurl, purlPackageName, toolRef, xmlList } from './common-b';
 
@@ -75,11 +75,12 @@ function cvss3Vector(r: Reader, v3: unknown, version: string | undefined): strin
   return `CVSS:${version && /^3\.[01]$/.test(version) ? version : '3.1'}/${parts.join('/')}`;
 }
 
-function readCvss(r: Reader, vuln: unknown): { cvss?: Cvss; severity?: string } {
+function readCvss(r: Reader, vuln: unknown, p: Collector, pointer: string): { cvss?: Cvss; severity?: string } {
+  const at = (...keys: string[]) => (r.xml ? `${pointer}/${keys.join('/')}` : `${pointer}.${keys.join('.')}`);
   const v3 = own(vuln, r.xml ? 'cvssV3' : 'cvssv3');
   if (isObj(v3)) {
     const version = r.str(v3, 'version');
-    const score = num(r.str(v3, 'baseScore'));
+    const score = p.score(r.str(v3, 'baseScore'), at(r.xml ? 'cvssV3' : 'cvssv3', 'baseScore'));
     const cvss: Cvss = { version: version ?? '3' };
     if (score !== undefined) cvss.score = score;
     const vector = cvss3Vector(r, v3, version);
@@ -88,13 +89,13 @@ function readCvss(r: Reader, vuln: unknown): { cvss?: Cvss; severity?: string } 
   }
   const v2 = own(vuln, r.xml ? 'cvssV2' : 'cvssv2');
   if (isObj(v2)) {
-    const score = num(r.str(v2, 'score'));
+    const score = p.score(r.str(v2, 'score'), at(r.xml ? 'cvssV2' : 'cvssv2', 'score'));
     const cvss: Cvss = { version: r.str(v2, 'version') ?? '2.0' };
     if (score !== undefined) cvss.score = score;
     return { cvss, severity: r.str(v2, 'severity') };
   }
   // Schema 1.x XML: <cvssScore> on the vulnerability.
-  const legacy = num(r.str(vuln, 'cvssScore'));
+  const legacy = p.score(r.str(vuln, 'cvssScore'), at('cvssScore'));
   return legacy !== undefined ? { cvss: { version: '2.0', score: legacy } } : {};
 }
 
@@ -164,10 +165,10 @@ interface DepContext {
   ctx: ParseContext;
 }
 
-function toFinding(r: Reader, vuln: Record<string, unknown>, pointer: string, suppressed: boolean, d: DepContext): Finding {
+function toFinding(r: Reader, vuln: Record<string, unknown>, pointer: string, suppressed: boolean, d: DepContext, p: Collector): Finding {
   const name = r.str(vuln, 'name') ?? 'unknown';
   const severityNode = own(vuln, 'severity');
-  const { cvss, severity: cvssSeverity } = readCvss(r, vuln);
+  const { cvss, severity: cvssSeverity } = readCvss(r, vuln, p, pointer);
   const scannerSeverity = lower(nodeText(severityNode) ?? cvssSeverity);
   const cwes = r.xml ? [...xmlList(own(vuln, 'cwes'), 'cwe'), own(vuln, 'cwe')] : [...r.list(vuln, 'cwes', '', ''), own(vuln, 'cwe')];
   const cwe = uniq(cwes.map((c) => cweId(nodeText(c))).filter((c): c is string => !!c));
@@ -220,12 +221,15 @@ function parseWith(r: Reader, doc: unknown, ctx: ParseContext): ParseResult {
   let deps: unknown[];
   if (r.xml) {
     const el = own(root, 'dependencies');
-    if (el !== undefined && el !== '' && !isObj(el)) {
+    // Dependency-Check's XML report always writes <dependencies> (`<dependencies/>` when nothing was scanned, corpus
+    // dc_empty.xml): its absence may hide findings.
+    if (el === undefined) p.error(`${rootPath}/dependencies`, 'missing: a Dependency-Check report lists what it scanned in <dependencies>', 'the report does not say what was found: check that the scanner step completed');
+    else if (el !== '' && !isObj(el)) {
       p.error(`${rootPath}/dependencies`, 'expected <dependency> elements, found text', 'no dependency was read');
     }
     deps = xmlList(el, 'dependency');
   } else {
-    deps = p.array(own(root, 'dependencies'), '$.dependencies', 'no dependency was read');
+    deps = p.required(own(root, 'dependencies'), '$.dependencies', 'a Dependency-Check report lists what it scanned in dependencies');
   }
   deps.forEach((depV, di) => {
     const depPath = r.xml ? `${rootPath}/dependencies/dependency[${di}]` : `$.dependencies[${di}]`;
@@ -262,7 +266,7 @@ function parseWith(r: Reader, doc: unknown, ctx: ParseContext): ParseResult {
       g.items.forEach((v, vi) => {
         const pointer = `${g.path}[${vi}]`;
         const vuln = p.object(v, pointer, 'the vulnerability was skipped');
-        if (vuln) findings.push(toFinding(r, vuln, pointer, g.suppressed, d));
+        if (vuln) findings.push(toFinding(r, vuln, pointer, g.suppressed, d, p));
       });
     }
   });

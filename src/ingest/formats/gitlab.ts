@@ -6,7 +6,7 @@ import type { Finding, FindingKind, PackageRef, ToolRef } from '../../model';
 import { normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { computeFingerprint, hashParts, packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, firstLine, isObj, own, posInt, text, uniq, type Obj } from '../util';
+import { arr, cweId, describeValue, firstLine, isObj, own, posInt, text, uniq, type Obj } from '../util';
 import { Collector, cvssVersion, locate } from './common';
 import { marker } from '../../redact/text';
 import { ToolSet, looksLikeVulnId, lower, toolRef, urlWithoutQueryValues, withSection } from './common-b';
@@ -244,7 +244,22 @@ export const gitlabParser: FormatParser = {
       const pm = text(own(df, 'package_manager'));
       if (path && pm) r.managers.set(path, pm);
     }
-    p.array(own(doc, 'vulnerabilities'), '$.vulnerabilities', 'no vulnerability was read').forEach((v, i) => {
+    // GitLab security report schema: `scan.status` is "success" or "failure"; a failed scan's list is not complete.
+    const status = own(scan, 'status');
+    if (status !== undefined && status !== 'success') {
+      const name = scannerName ?? 'the GitLab analyzer';
+      const errors = arr(own(scan, 'messages')).filter((m) => text(own(m, 'level')) === 'fatal' || text(own(m, 'level')) === 'error');
+      const first = errors.length > 0 ? text(own(errors[0], 'value')) : undefined;
+      p.errors.push({
+        file: ctx.file,
+        jsonPath: '$.scan.status',
+        message: `scan incomplete: ${name} reports scan status ${describeValue(status)}${first ? ` (${describeValue(firstLine(first, 200), 200)})` : ''}: findings may be missing`,
+        severity: 'partial',
+        hint: `fix the scan and run it again, or accept this tool's partial results with \`incomplete-scans: {${JSON.stringify(name)}: warn}\` in the policy`,
+        incompleteScan: { tool: name },
+      });
+    }
+    p.required(own(doc, 'vulnerabilities'), '$.vulnerabilities', 'a GitLab security report lists its findings in vulnerabilities (required by its schema)').forEach((v, i) => {
       const pointer = `$.vulnerabilities[${i}]`;
       const o = p.object(v, pointer, 'the vulnerability was skipped');
       if (o) findings.push(toFinding(o, pointer, r));

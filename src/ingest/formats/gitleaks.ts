@@ -92,7 +92,7 @@ function leak(c: Collector, o: Obj, pointer: string, tool: ToolRef, ctx: ParseCo
 function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const c = new Collector(ctx.file, FORMAT);
   const tool: ToolRef = { name: 'Gitleaks' };
-  c.array(doc, '$', 'a Gitleaks report is a JSON array of leaks').forEach((x, i) => {
+  c.required(doc, '$', 'a Gitleaks report is a JSON array of leaks ([] when none)').forEach((x, i) => {
     const p = `$[${i}]`;
     const o = c.object(x, p);
     if (o) leak(c, o, p, tool, ctx);

@@ -38,13 +38,15 @@ function detect(doc: unknown): boolean {
 }
 
 /** Best CVSS from a list of Grype cvss entries: highest version, NVD `Primary` first within a version. */
-function bestCvss(list: unknown): Cvss | undefined {
+function bestCvss(col: Collector, list: unknown, path: string): Cvss | undefined {
   let best: { c: Cvss; rank: number } | undefined;
-  for (const e of arr(list)) {
+  const items = arr(list);
+  for (let i = 0; i < items.length; i++) {
+    const e = items[i];
     if (!isObj(e)) continue;
     const vector = text(own(e, 'vector'));
     const version = text(own(e, 'version')) ?? cvssVersion(vector);
-    const score = num(own(own(e, 'metrics'), 'baseScore'));
+    const score = col.score(own(own(e, 'metrics'), 'baseScore'), `${path}[${i}].metrics.baseScore`);
     const c = makeCvss(version, score, vector);
     if (!c) continue;
     const v = Number(version ?? 0) || 0;
@@ -55,7 +57,7 @@ function bestCvss(list: unknown): Cvss | undefined {
 }
 
 /** Old layout: `cvssV3`/`cvssV2` objects with baseScore and vector. */
-function legacyCvss(v: Obj): Cvss | undefined {
+function legacyCvss(col: Collector, v: Obj, path: string): Cvss | undefined {
   for (const [key, version] of [
     ['cvssV3', undefined],
     ['cvssV2', '2.0'],
@@ -63,7 +65,7 @@ function legacyCvss(v: Obj): Cvss | undefined {
     const o = own(v, key);
     if (isObj(o)) {
       const vector = text(own(o, 'vector'));
-      const c = makeCvss(version ?? cvssVersion(vector) ?? '3.0', num(own(o, 'baseScore')), vector);
+      const c = makeCvss(version ?? cvssVersion(vector) ?? '3.0', col.score(own(o, 'baseScore'), `${path}.${key}.baseScore`), vector);
       if (c) return c;
     }
   }
@@ -131,7 +133,9 @@ function match(c: Collector, m: Obj, pointer: string, scan: Scan, suppressions: 
   const cve = vulnIds(id, idsOf(related, 'id'));
 
   const nvd = related.find((r) => text(own(r, 'namespace'))?.startsWith('nvd')) ?? related[0];
-  const cvss = bestCvss(own(v, 'cvss')) ?? legacyCvss(v) ?? (nvd ? bestCvss(own(nvd, 'cvss')) : undefined);
+  const vp = child(pointer, 'vulnerability');
+  const nvdPath = nvd ? `${child(pointer, 'relatedVulnerabilities')}[${arr(own(m, 'relatedVulnerabilities')).indexOf(nvd)}].cvss` : '';
+  const cvss = bestCvss(c, own(v, 'cvss'), `${vp}.cvss`) ?? legacyCvss(c, v, vp) ?? (nvd ? bestCvss(c, own(nvd, 'cvss'), nvdPath) : undefined);
   const description = text(own(v, 'description')) ?? (nvd ? text(own(nvd, 'description')) : undefined);
   const urls = [...strings(own(v, 'urls')), ...strings(own(v, 'links'))];
   const dataSource = text(own(v, 'dataSource'));
@@ -196,7 +200,7 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const imageScan = sourceType === 'image';
   const target = own(own(doc, 'source'), 'target');
   const scan: Scan = { tool, ctx, imageScan, image: imageScan ? (text(own(target, 'userInput')) ?? (typeof target === 'string' ? target : undefined)) : undefined };
-  c.array(own(doc, 'matches'), '$.matches', TRUNCATED_HINT).forEach((m, i) => {
+  c.required(own(doc, 'matches'), '$.matches', 'a Grype report lists its findings in matches').forEach((m, i) => {
     const p = `$.matches[${i}]`;
     const o = c.object(m, p);
     if (o) match(c, o, p, scan, []);

@@ -7,7 +7,7 @@
  */
 import type { Cvss, PackageRef, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { cweId, firstLine, isObj, num, own, str, strings, text, type Obj } from '../util';
+import { cweId, firstLine, isObj, own, str, strings, text, type Obj } from '../util';
 import { Collector, describeValue } from './common';
 import { child, dependencyFingerprint, ghsaFromUrl, makeCvss, makeFinding, makePackage, severityWord, TRUNCATED_HINT, UNSAFE_KEYS, vulnIds } from './common-a';
 
@@ -38,9 +38,9 @@ function cwes(v: unknown): string[] {
   return [...out];
 }
 
-function cvssOf(v: unknown): Cvss | undefined {
+function cvssOf(c: Collector, v: unknown, path: string): Cvss | undefined {
   if (!isObj(v)) return undefined;
-  const score = num(own(v, 'score'));
+  const score = c.score(own(v, 'score'), `${path}.score`);
   const vector = text(own(v, 'vectorString'));
   // npm writes score 0 with a null vector when it has no CVSS.
   if (!vector && !score) return undefined;
@@ -99,7 +99,7 @@ function v1(c: Collector, doc: Obj, tool: ToolRef): void {
           cve,
           tags: [...(own(f, 'dev') === true ? ['dev'] : []), ...(own(f, 'optional') === true ? ['optional'] : []), ...(own(f, 'bundled') === true ? ['bundled'] : [])],
           scannerSeverity: severityWord(own(a, 'severity')),
-          cvss: cvssOf(own(a, 'cvss')),
+          cvss: cvssOf(c, own(a, 'cvss'), child(ap, 'cvss')),
           package: pkg,
         }),
       );
@@ -162,7 +162,7 @@ function v2(c: Collector, doc: Obj, tool: ToolRef): void {
             ...(own(fix, 'isSemVerMajor') === true ? ['fix-semver-major'] : []),
           ],
           scannerSeverity: severityWord(own(o, 'severity')) ?? severityWord(own(v, 'severity')),
-          cvss: cvssOf(own(o, 'cvss')),
+          cvss: cvssOf(c, own(o, 'cvss'), child(p, 'cvss')),
           location: nodes[0],
           package: pkg,
         }),

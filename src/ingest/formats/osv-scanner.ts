@@ -109,7 +109,7 @@ function pkgEntry(c: Collector, pe: Obj, pointer: string, tool: ToolRef, where: 
     const ids = strings(own(o, 'ids')).filter((id) => vulns.has(id) && !grouped.has(id));
     if (ids.length === 0) return;
     for (const id of ids) grouped.add(id);
-    const ms = num(own(o, 'max_severity'));
+    const ms = c.score(own(o, 'max_severity'), child(child(gp, i), 'max_severity'));
     groups.push({ ids, aliases: strings(own(o, 'aliases')), maxSeverity: ms, pointer: child(gp, i) });
   });
   for (const id of vulns.keys()) if (!grouped.has(id)) groups.push({ ids: [id], aliases: [] });
@@ -167,13 +167,13 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
     c.error('$', `expected an OSV-Scanner report (an object with "results"), found ${doc === null ? 'null' : typeof doc}`, undefined, 'fatal');
     return { findings: [], errors: c.errors, tools: [tool] };
   }
-  c.array(own(doc, 'results'), '$.results', TRUNCATED_HINT).forEach((r, i) => {
+  c.required(own(doc, 'results'), '$.results', 'an OSV-Scanner report lists its sources in results').forEach((r, i) => {
     const rp = `$.results[${i}]`;
     const o = c.object(r, rp);
     if (!o) return;
     const where = locate(text(own(own(o, 'source'), 'path')), ctx.workspace);
     const pp = child(rp, 'packages');
-    c.array(own(o, 'packages'), pp, TRUNCATED_HINT).forEach((pe, j) => {
+    c.required(own(o, 'packages'), pp, 'an OSV-Scanner source lists its vulnerable packages in packages').forEach((pe, j) => {
       const po = c.object(pe, child(pp, j));
       if (po) pkgEntry(c, po, child(pp, j), tool, where);
     });

@@ -3,7 +3,7 @@ import type { Finding, FindingKind, InputError, ResultKind, SarifLevel, ScannerS
 import { computeFingerprint, hashParts } from '../fingerprint';
 import { joinUri, normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, describeValue, firstLine, isObj, isoTime, num, own, posInt, str, strings, text, type Obj } from '../util';
+import { arr, cweId, describeValue, firstLine, isObj, isoTime, num, own, posInt, readScore, SCORE_HINT, str, strings, text, type Obj } from '../util';
 import { orderVulnIds } from '../ecosystem';
 import { marker } from '../../redact/text';
 
@@ -157,8 +157,9 @@ function ruleInfo(ix: RunIndex, rule: Rule | undefined): RuleInfo {
   const ruleProps = rule?.properties;
   const tags = strings(own(ruleProps, 'tags'));
   const helpUri = text(rule?.helpUri);
-  const secSev = num(own(ruleProps, 'security-severity'));
-  const scannerSeverity = text(own(ruleProps, 'problem.severity'))?.toLowerCase() ?? text(own(ruleProps, 'severity'))?.toLowerCase();
+  const score = readScore(own(ruleProps, 'security-severity')); // (out of range: an input error, see SarifSink.run)
+  const secSev = score.score;
+  const scannerSeverity = text(own(ruleProps, 'problem.severity'))?.toLowerCase() ?? text(own(ruleProps, 'severity'))?.toLowerCase() ?? score.word;
   const defaultLevel = text(own(rule?.defaultConfiguration, 'level'));
   info = {
     tags,
@@ -368,7 +369,8 @@ function parseResult(ix: RunIndex, result: Obj, runIndex: number, resultIndex: n
   const level: SarifLevel =
     levelRaw && LEVELS.has(levelRaw as SarifLevel) ? (levelRaw as SarifLevel) : resultKind === 'fail' ? 'warning' : 'none';
   const resProps = own(result, 'properties');
-  const secSev = num(own(resProps, 'security-severity')) ?? info.secSev;
+  const resScore = readScore(own(resProps, 'security-severity'));
+  const secSev = resScore.score ?? info.secSev;
   const resTags = strings(own(resProps, 'tags'));
   let tags: string[];
   let cwe: string[];
@@ -399,6 +401,7 @@ function parseResult(ix: RunIndex, result: Obj, runIndex: number, resultIndex: n
     text(own(resProps, 'severity'))?.toLowerCase() ??
     text(own(resProps, 'securityRisk'))?.toLowerCase() ??
     text(own(resProps, 'issue_severity'))?.toLowerCase() ??
+    resScore.word ??
     info.scannerSeverity;
 
   const title = info.title || firstLine(message) || ruleId;
@@ -523,7 +526,20 @@ export class SarifSink {
     }
     // Only a run whose results are read counts as a tool that ran (a tool that ran fixes what it no longer reports).
     this.tools.push(ix.tool);
+    this.ruleScores(ix.driverRules, `${rp}.tool.driver.rules`);
+    ix.extRules.forEach((rules, e) => this.ruleScores(rules, `${rp}.tool.extensions[${e}].rules`));
     return ix;
+  }
+
+  /** Rules' `security-severity` that is not a score from 0 to 10: an error at its path (the rule is used without it). */
+  private ruleScores(rules: Rule[], path: string): void {
+    for (let k = 0; k < rules.length; k++) {
+      const props = rules[k]?.properties;
+      const v = own(props, 'security-severity');
+      if (v === undefined) continue;
+      const r = readScore(v);
+      if (r.problem) this.err(`${path}[${k}].properties.security-severity`, r.problem, 'partial', SCORE_HINT);
+    }
   }
 
   /**
@@ -587,6 +603,11 @@ export class SarifSink {
     const msg = own(res, 'message');
     if (msg !== undefined && !isObj(msg)) {
       this.err(`${p}.message`, `expected a message object, found ${typeName(msg)}`, 'partial', 'this result was kept with an empty message');
+    }
+    const score = own(own(res, 'properties'), 'security-severity');
+    if (score !== undefined) {
+      const sr = readScore(score);
+      if (sr.problem) this.err(`${p}.properties.security-severity`, sr.problem, 'partial', SCORE_HINT);
     }
     const f = parseResult(ix, res, r, i, this.ctx);
     this.findings.push(f);

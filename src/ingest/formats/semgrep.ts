@@ -6,7 +6,7 @@
 import type { ScannerSuppression, ToolRef } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, firstLine, isObj, num, own, posInt, strings, text, type Obj } from '../util';
+import { arr, cweId, firstLine, isObj, own, posInt, strings, text, type Obj } from '../util';
 import { Collector, locate } from './common';
 import { dependencyFingerprint, ghsaFromUrl, makeFinding, makePackage, severityWord, tag, TRUNCATED_HINT, vulnIds } from './common-a';
 
@@ -73,7 +73,7 @@ function result(c: Collector, r: Obj, pointer: string, tool: ToolRef, ctx: Parse
   const lines = realText(own(extra, 'lines')) !== undefined ? (own(extra, 'lines') as string) : undefined;
   const references = strings(own(meta, 'references'));
   const suppressions: ScannerSuppression[] = own(extra, 'is_ignored') === true ? [{ kind: 'inSource', status: 'accepted', justification: 'nosemgrep' }] : [];
-  const secSev = num(own(meta, 'security-severity'));
+  const secSev = c.score(own(meta, 'security-severity'), `${pointer}.extra.metadata.security-severity`);
   const tags = [
     ...owaspTags(own(meta, 'owasp')),
     ...tag('category', own(meta, 'category')),
@@ -231,7 +231,7 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
     });
     return { findings: c.findings, errors: c.errors, tools: [tool] };
   }
-  c.array(own(doc, 'results'), '$.results', TRUNCATED_HINT).forEach((r, i) => {
+  c.required(own(doc, 'results'), '$.results', 'a Semgrep report lists its findings in results').forEach((r, i) => {
     const p = `$.results[${i}]`;
     const o = c.object(r, p);
     if (o) result(c, o, p, tool, ctx);

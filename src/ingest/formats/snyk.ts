@@ -82,7 +82,7 @@ function vulnIds(v: Obj): string[] {
   return orderVulnIds(ids);
 }
 
-function toFinding(v: Obj, pointer: string, paths: number, info: ProjectInfo, suppressions: ScannerSuppression[], ctx: ParseContext, tool: Finding['tool']): Finding {
+function toFinding(p: Collector, v: Obj, pointer: string, paths: number, info: ProjectInfo, suppressions: ScannerSuppression[], ctx: ParseContext, tool: Finding['tool']): Finding {
   const id = text(own(v, 'id')) ?? 'unknown';
   const pkg = snykPackage(v, info);
   const cve = vulnIds(v);
@@ -122,7 +122,7 @@ function toFinding(v: Obj, pointer: string, paths: number, info: ProjectInfo, su
   const severity = lower(text(own(v, 'severity')));
   if (severity) f.scannerSeverity = severity;
   const vector = text(own(v, 'CVSSv3'));
-  const score = num(own(v, 'cvssScore'));
+  const score = p.score(own(v, 'cvssScore'), `${pointer}.cvssScore`);
   if (vector || score !== undefined) {
     f.cvss = { version: cvssVersion(vector, { bareV2: false }) ?? '3' };
     if (score !== undefined) f.cvss.score = score;
@@ -162,7 +162,8 @@ function ignoreSuppression(v: Obj): ScannerSuppression[] {
 function parseProject(project: Obj, path: string, image: string | undefined, p: Collector, ctx: ParseContext, out: Finding[], tool: Finding['tool']): void {
   const info = projectInfo(project, image);
   const lists: { items: unknown[]; path: string; ignored: boolean }[] = [
-    { items: p.array(own(project, 'vulnerabilities'), `${path}.vulnerabilities`), path: `${path}.vulnerabilities`, ignored: false },
+    // Snyk writes `vulnerabilities` for every tested project (`[]` when clean; a project it could not test has `error`).
+    { items: p.required(own(project, 'vulnerabilities'), `${path}.vulnerabilities`, 'a Snyk project lists its findings in vulnerabilities'), path: `${path}.vulnerabilities`, ignored: false },
   ];
   const filtered = own(project, 'filtered');
   if (isObj(filtered)) {
@@ -181,7 +182,7 @@ function parseProject(project: Obj, path: string, image: string | undefined, p: 
       else seen.set(key, { v, pointer, paths: 1 });
     });
     for (const { v, pointer, paths } of seen.values()) {
-      out.push(toFinding(v, pointer, paths, info, list.ignored ? ignoreSuppression(v) : [], ctx, tool));
+      out.push(toFinding(p, v, pointer, paths, info, list.ignored ? ignoreSuppression(v) : [], ctx, tool));
     }
   }
   if (image === undefined && info.kind === 'container') {

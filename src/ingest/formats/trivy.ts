@@ -6,7 +6,7 @@
 import type { Cvss, FindingKind, ScannerSuppression, ToolRef } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, firstLine, isObj, num, own, posInt, str, text, type Obj } from '../util';
+import { arr, cweId, describeValue, firstLine, isObj, own, posInt, str, text, type Obj } from '../util';
 import { Collector, locate } from './common';
 import {
   child,
@@ -75,6 +75,11 @@ interface ResultInfo {
   component?: string;
 }
 
+/** The report schema this parser reads (`SchemaVersion`; the legacy array has none). */
+const KNOWN_SCHEMA = 2;
+/** Artifact types whose scan always has a target (the OS packages). */
+const IMAGE_TYPES = new Set(['container_image', 'vm']);
+
 function isResultLike(v: unknown): boolean {
   return isObj(v) && typeof own(v, 'Target') === 'string' && ('Vulnerabilities' in v || 'Type' in v || 'Class' in v);
 }
@@ -91,7 +96,7 @@ function detect(doc: unknown): boolean {
   return false;
 }
 
-function cvssOf(v: Obj): Cvss | undefined {
+function cvssOf(c: Collector, v: Obj, pointer: string): Cvss | undefined {
   const all = own(v, 'CVSS');
   if (!isObj(all)) return undefined;
   const sources: string[] = [];
@@ -102,7 +107,7 @@ function cvssOf(v: Obj): Cvss | undefined {
   const pick = (scoreKey: string, vectorKey: string, version: string | undefined): Cvss | undefined => {
     for (const s of sources) {
       const e = own(all, s);
-      const score = num(own(e, scoreKey));
+      const score = c.score(own(e, scoreKey), child(child(child(pointer, 'CVSS'), s), scoreKey));
       const vector = text(own(e, vectorKey));
       if (score !== undefined || vector) return makeCvss(version, score, vector);
     }
@@ -181,7 +186,7 @@ function vulnerability(
       cve,
       tags: [...tag('status', status), ...extraTags],
       scannerSeverity: severityWord(own(v, 'Severity')),
-      cvss: cvssOf(v),
+      cvss: cvssOf(c, v, pointer),
       ...(info.postBuild && pkgPath && !info.where.location ? locate(pkgPath, ctx.workspace) : info.where),
       component: info.component ?? pkgPath,
       package: pkg,
@@ -383,7 +388,34 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
         if (key in doc) resources(c, own(doc, key), `$.${key}`, tool, ctx);
       }
     } else {
-      results(c, own(doc, 'Results'), '$.Results', { tool, artifactType: text(own(doc, 'ArtifactType'))?.toLowerCase() }, ctx);
+      const artifactType = text(own(doc, 'ArtifactType'))?.toLowerCase();
+      const list = own(doc, 'Results');
+      const version = own(doc, 'SchemaVersion');
+      if (version !== KNOWN_SCHEMA) {
+        // A later schema may move the findings: a warning while its Results are read as version 2, an error if not.
+        c.error(
+          '$.SchemaVersion',
+          `Trivy report SchemaVersion ${describeValue(version)} is not known (expected ${KNOWN_SCHEMA})${Array.isArray(list) ? ': read as version 2' : ''}`,
+          Array.isArray(list) ? 'check the findings against the report, and update defect-gate' : 'update defect-gate, or ask Trivy for SchemaVersion 2 output',
+          Array.isArray(list) ? 'scanner' : 'partial',
+        );
+      }
+      if (list === undefined && !IMAGE_TYPES.has(artifactType ?? '')) {
+        // Trivy writes `Results` with `omitempty` (pkg/types/report.go): a filesystem or repository scan in which no
+        // target (lock file, IaC file, secret) was found has no `Results`. That is a clean report.
+      } else if (list === null) {
+        c.error('$.Results', 'expected an array of results, found null (Trivy leaves Results out when it has none)', 'check that the file was not edited or truncated');
+      } else if (list === undefined) {
+        // An image always has at least its OS packages as a target (corpus scheme_2_no_vuln.json: a clean image lists
+        // its OS target without vulnerabilities); no Results at all means nothing of the image was scanned.
+        c.error(
+          '$.Results',
+          `scan incomplete: the ${artifactType} report has no Results, not even the image's OS packages (a clean image lists its targets without vulnerabilities)`,
+          'check the Trivy step (unsupported OS, or the scan failed)',
+        );
+      } else {
+        results(c, list, '$.Results', { tool, artifactType }, ctx);
+      }
     }
   } else {
     c.error('$', `expected a Trivy report (an object or an array of results), found ${doc === null ? 'null' : typeof doc}`, undefined, 'fatal');

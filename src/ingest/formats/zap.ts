@@ -120,7 +120,8 @@ function parseJson(doc: unknown, ctx: ParseContext): ParseResult {
     const site = p.object(siteV, sitePath);
     if (!site) continue;
     const siteName = text(own(site, '@name'));
-    const alerts = p.array(own(site, 'alerts'), `${sitePath}.alerts`, 'the alerts of this site were skipped');
+    // ZAP's JSON report template always writes `alerts` for a site (`[]` when clean): its absence may hide findings.
+    const alerts = p.required(own(site, 'alerts'), `${sitePath}.alerts`, 'a ZAP site lists its findings in alerts');
     alerts.forEach((alertV, ai) => {
       const alertPath = `${sitePath}.alerts[${ai}]`;
       const alert = p.object(alertV, alertPath);
@@ -177,10 +178,18 @@ function parseXmlDoc(doc: unknown, ctx: ParseContext): ParseResult {
   }
   xmlList(root, 'site').forEach((site, si) => {
     const sitePath = `/OWASPZAPReport/site[${si}]`;
-    if (!isObj(site)) return; // an empty <site/>
+    if (!isObj(site)) {
+      p.error(sitePath, 'missing: an empty <site/> element lists no <alerts>', 'the report does not say what was found: check that the scanner step completed');
+      return;
+    }
     const siteName = text(own(site, '@_name'));
     const alertsEl = own(site, 'alerts');
-    if (alertsEl !== undefined && alertsEl !== '' && !isObj(alertsEl)) {
+    // ZAP's XML report always writes <alerts> for a site (`<alerts></alerts>` when clean, corpus empty_2.9.0.xml).
+    if (alertsEl === undefined) {
+      p.error(`${sitePath}/alerts`, 'missing: a ZAP site lists its findings in <alerts>', 'the report does not say what was found: check that the scanner step completed');
+      return;
+    }
+    if (alertsEl !== '' && !isObj(alertsEl)) {
       p.error(`${sitePath}/alerts`, 'expected <alerts> to contain <alertitem> elements, found text', 'the alerts of this site were skipped');
       return;
     }
