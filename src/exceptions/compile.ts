@@ -1,9 +1,9 @@
-import picomatch from 'picomatch';
 import type { Finding } from '../model';
 import { normalizeVulnId } from '../ingest/ecosystem';
 import { parseSeverityComparison, ranksFor } from '../policy/compare';
 import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
 import { compileVersionRange } from './version';
+import { globMatcher } from '../policy/glob';
 
 /** Exceptions ready to apply: matchers compiled once; dates as timestamps. */
 
@@ -45,17 +45,17 @@ export function compileException(e: ExceptionEntryInput, file: string): Compiled
   }
   const rules = asList(m.rule);
   if (rules) {
-    const t = picomatch(rules, { dot: true });
+    const t = globMatcher(rules);
     tests.push((f) => t(f.ruleId));
   }
   const paths = asList(m.path);
   if (paths) {
-    const t = picomatch(paths, { dot: true });
+    const t = globMatcher(paths);
     tests.push((f) => f.path !== undefined && t(f.path));
   }
   const tools = asList(m.tool);
   if (tools) {
-    const t = picomatch(tools, { dot: true, nocase: true });
+    const t = globMatcher(tools, { nocase: true });
     tests.push((f) => t(f.tool.name) || (f.alsoReportedBy ?? []).some((x) => t(x.name)));
   }
   const cves = asList(m.cve);
@@ -65,7 +65,7 @@ export function compileException(e: ExceptionEntryInput, file: string): Compiled
   }
   const pkgs = asList(m.package);
   if (pkgs) {
-    const t = picomatch(pkgs, { dot: true, nocase: true });
+    const t = globMatcher(pkgs, { nocase: true });
     tests.push((f) => f.package !== undefined && t(f.package.name));
   }
   if (m.version !== undefined) {

@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 import type { Finding, RatedFinding, SarifLevel } from '../model';
 import { cweId } from '../ingest/util';
 import {
@@ -13,6 +12,7 @@ import type { ExceptionEntryInput, GateRuleInput, MatcherInput, PolicyParsed, Ra
 import { compileExceptions, type ExceptionSettings } from '../exceptions/compile';
 import { resolveProfiles } from './profiles';
 import { ownRecord } from '../own';
+import { globMatcher } from './glob';
 
 /**
  * A policy ready to apply: level ranks resolved, globs and comparisons compiled once (never per finding).
@@ -78,12 +78,8 @@ export interface Policy {
 
 const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-/** Longest text a glob is matched against: longer scanner text never matches (bounds regex backtracking time). */
-export const MAX_GLOB_SUBJECT = 1024;
-
 function globTest(globs: string[], nocase: boolean): (s: string) => boolean {
-  const m = picomatch(globs, { dot: true, nocase });
-  return (s) => s.length <= MAX_GLOB_SUBJECT && m(s);
+  return globMatcher(globs, { nocase });
 }
 
 export interface CompiledComponent {
@@ -113,8 +109,8 @@ export type CompiledCriticality =
 
 function compileComponents(p: PolicyParsed): CompiledComponent[] {
   return (p.components ?? []).map((c) => {
-    const paths = c.paths?.length ? picomatch(c.paths, { dot: true }) : undefined;
-    const pkgs = c.packages?.length ? picomatch(c.packages, { dot: true, nocase: true }) : undefined;
+    const paths = c.paths?.length ? globMatcher(c.paths) : undefined;
+    const pkgs = c.packages?.length ? globMatcher(c.packages, { nocase: true }) : undefined;
     const out: CompiledComponent = {
       name: c.name,
       test: (f) => (paths !== undefined && f.path !== undefined && paths(f.path)) || (pkgs !== undefined && f.package !== undefined && pkgs(f.package.name)),
