@@ -4,6 +4,7 @@ import { parseSeverityComparison, ranksFor } from '../policy/compare';
 import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
 import { compileVersionRange } from './version';
 import { globMatcher } from '../policy/glob';
+import { ownRecord } from '../own';
 
 /** Exceptions ready to apply: matchers compiled once; dates as timestamps. */
 
@@ -103,7 +104,8 @@ export function compileExceptions(
   }
   return {
     entries: sources.map((s) => compileException(s.entry, s.file)),
-    maxDays: { ...(sec?.['max-days'] ?? {}) },
+    // Without a prototype: looked up by level names (`maxDays["constructor"]` of a policy without it is undefined).
+    maxDays: Object.assign(ownRecord<number>(), sec?.['max-days'] ?? {}),
     allow,
     expiringDays: sec?.['expiring-days'] ?? 14,
   };

@@ -338,7 +338,8 @@ export function compilePolicy(
   // Without a prototype: `days[level]` of a level without an SLA is undefined, whatever its name.
   const days = ownRecord<number>();
   for (const [k, v] of Object.entries(p.sla ?? {})) if (index.has(k) && typeof v === 'number') days[k] = v;
-  const gates: Record<string, CompiledGateRule[]> = {};
+  // Without a prototype: environment names come from the command line (`--environment constructor`).
+  const gates = ownRecord<CompiledGateRule[]>();
   const profiles = resolveProfiles(p.gates).rules;
   for (const [name, rules] of Object.entries(profiles)) gates[name] = rules.map((r) => compileGateRule(r.rule, rankOf, levels.length));
   return {
