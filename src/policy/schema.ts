@@ -16,7 +16,7 @@ const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)])
 const Text = z
   .string()
   .min(1)
-  .refine((s) => s.trim().length > 0, 'must not be blank (only whitespace): write the value, or remove the key');
+  .regex(/\S/, 'must not be blank (only whitespace): write the value, or remove the key');
 
 const LevelName = z
   .string()
