@@ -147,7 +147,7 @@ describe('exception effects', () => {
     const r = engine([]);
     const report = buildReport(r, 'p.yml');
     expect(() => ReportSchema.parse(report)).not.toThrow();
-    expect(report.exceptions.byState).toEqual({ active: 0, expiring: 0, expired: 1, stale: 4 });
+    expect(report.exceptions.byState).toEqual({ active: 0, expiring: 0, expired: 1, pending: 0, stale: 4 });
     expect(report.exceptions.byType).toEqual({ 'accepted-risk': 1, 'false-positive': 2, mitigated: 1, 'sla-extension': 1 });
     expect(report.exceptions.byApprover['security-team']).toBe(1);
     const md = renderMarkdown(r);

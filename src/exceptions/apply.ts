@@ -70,7 +70,7 @@ function refOf(e: CompiledException, state: ExceptionRef['state'], problem?: str
 function notAllowed(e: CompiledException, f: RatedFinding, s: ExceptionSettings): string | undefined {
   const ranks = s.allow[e.type];
   if (ranks && !ranks.has(f.rank)) return `${e.type} is not allowed for ${f.severity} findings (exceptions.allow)`;
-  const max = s.maxDays[f.severity];
+  const max = Object.hasOwn(s.maxDays, f.severity) ? s.maxDays[f.severity] : undefined;
   if (max !== undefined && e.endsAt !== undefined) {
     const from = e.approvedAt;
     if (from === undefined) return `no approved-on date: the window cannot be checked against max-days for ${f.severity} (${max})`;

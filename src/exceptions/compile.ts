@@ -1,9 +1,10 @@
-import picomatch from 'picomatch';
 import type { Finding } from '../model';
 import { normalizeVulnId } from '../ingest/ecosystem';
 import { parseSeverityComparison, ranksFor } from '../policy/compare';
 import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
 import { compileVersionRange } from './version';
+import { globMatcher } from '../policy/glob';
+import { ownRecord } from '../own';
 
 /** Exceptions ready to apply: matchers compiled once; dates as timestamps. */
 
@@ -45,17 +46,17 @@ export function compileException(e: ExceptionEntryInput, file: string): Compiled
   }
   const rules = asList(m.rule);
   if (rules) {
-    const t = picomatch(rules, { dot: true });
+    const t = globMatcher(rules);
     tests.push((f) => t(f.ruleId));
   }
   const paths = asList(m.path);
   if (paths) {
-    const t = picomatch(paths, { dot: true });
+    const t = globMatcher(paths);
     tests.push((f) => f.path !== undefined && t(f.path));
   }
   const tools = asList(m.tool);
   if (tools) {
-    const t = picomatch(tools, { dot: true, nocase: true });
+    const t = globMatcher(tools, { nocase: true });
     tests.push((f) => t(f.tool.name) || (f.alsoReportedBy ?? []).some((x) => t(x.name)));
   }
   const cves = asList(m.cve);
@@ -65,7 +66,7 @@ export function compileException(e: ExceptionEntryInput, file: string): Compiled
   }
   const pkgs = asList(m.package);
   if (pkgs) {
-    const t = picomatch(pkgs, { dot: true, nocase: true });
+    const t = globMatcher(pkgs, { nocase: true });
     tests.push((f) => f.package !== undefined && t(f.package.name));
   }
   if (m.version !== undefined) {
@@ -103,7 +104,8 @@ export function compileExceptions(
   }
   return {
     entries: sources.map((s) => compileException(s.entry, s.file)),
-    maxDays: { ...(sec?.['max-days'] ?? {}) },
+    // Without a prototype: looked up by level names (`maxDays["constructor"]` of a policy without it is undefined).
+    maxDays: Object.assign(ownRecord<number>(), sec?.['max-days'] ?? {}),
     allow,
     expiringDays: sec?.['expiring-days'] ?? 14,
   };

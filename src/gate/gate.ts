@@ -71,7 +71,7 @@ export function evaluateGate(
   policy: Policy,
   opts: GateOptions,
 ): Verdict {
-  const rules = policy.gates[opts.environment];
+  const rules = Object.hasOwn(policy.gates, opts.environment) ? policy.gates[opts.environment] : undefined;
   if (!rules) throw new UnknownEnvironmentError(opts.environment, Object.keys(policy.gates));
   const results = rules.map((r) => evaluateRule(r, findings));
   const reasons: string[] = [];

@@ -44,7 +44,9 @@ export class FileLedgerStore implements LedgerStore {
   }
 
   async read(scope: string): Promise<LedgerBook | undefined> {
-    return this.load()?.books[checkScope(scope)];
+    const books = this.load()?.books;
+    // Own members only: a scope named constructor is a scope, not Object.prototype.constructor.
+    return books && Object.hasOwn(books, checkScope(scope)) ? books[scope] : undefined;
   }
 
   async update(scope: string, apply: (book: LedgerBook) => LedgerBook): Promise<void> {
@@ -58,7 +60,7 @@ export class FileLedgerStore implements LedgerStore {
         const next: LedgerFile = {
           ...file,
           updatedAt: this.now().toISOString(),
-          books: { ...file.books, [scope]: apply(file.books[scope] ?? emptyBook()) },
+          books: { ...file.books, [scope]: apply((Object.hasOwn(file.books, scope) ? file.books[scope] : undefined) ?? emptyBook()) },
         };
         const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
         const fd = openSync(tmp, 'wx');

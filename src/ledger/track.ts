@@ -2,6 +2,7 @@ import type { FixedFinding, RatedFinding, SlaInfo, TrackStatus } from '../model'
 import type { SlaSettings } from '../policy/compile';
 import { computeSla } from './sla';
 import type { LedgerBook, LedgerEntry, RunSnapshot } from './schema';
+import { ownRecord } from '../own';
 
 /**
  * Merging one run into a ledger book. Pure: a function of the rated findings, the book, the tools that ran and `now`.
@@ -83,7 +84,8 @@ function recordException(e: LedgerEntry, f: RatedFinding, nowIso: string): void 
 
 export function trackRun(input: TrackInput): TrackResult {
   const nowIso = input.now.toISOString();
-  const entries: Record<string, LedgerEntry> = {};
+  // Without a prototype: fingerprints are scanner text (a SARIF fingerprint may be "constructor" or "__proto__").
+  const entries = ownRecord<LedgerEntry>();
   for (const [k, v] of Object.entries(input.book.entries)) entries[k] = { ...v, events: [...v.events] };
   const seen = new Set<string>();
   const findings: RatedFinding[] = [];

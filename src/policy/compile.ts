@@ -1,4 +1,3 @@
-import picomatch from 'picomatch';
 import type { Finding, RatedFinding, SarifLevel } from '../model';
 import { cweId } from '../ingest/util';
 import {
@@ -13,6 +12,7 @@ import type { ExceptionEntryInput, GateRuleInput, MatcherInput, PolicyParsed, Ra
 import { compileExceptions, type ExceptionSettings } from '../exceptions/compile';
 import { resolveProfiles } from './profiles';
 import { ownRecord } from '../own';
+import { globMatcher } from './glob';
 
 /**
  * A policy ready to apply: level ranks resolved, globs and comparisons compiled once (never per finding).
@@ -101,12 +101,8 @@ export function incompleteScanAction(s: IncompleteScans, tool: string): 'fail' |
 
 const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
 
-/** Longest text a glob is matched against: longer scanner text never matches (bounds regex backtracking time). */
-export const MAX_GLOB_SUBJECT = 1024;
-
 function globTest(globs: string[], nocase: boolean): (s: string) => boolean {
-  const m = picomatch(globs, { dot: true, nocase });
-  return (s) => s.length <= MAX_GLOB_SUBJECT && m(s);
+  return globMatcher(globs, { nocase });
 }
 
 export interface CompiledComponent {
@@ -136,8 +132,8 @@ export type CompiledCriticality =
 
 function compileComponents(p: PolicyParsed): CompiledComponent[] {
   return (p.components ?? []).map((c) => {
-    const paths = c.paths?.length ? picomatch(c.paths, { dot: true }) : undefined;
-    const pkgs = c.packages?.length ? picomatch(c.packages, { dot: true, nocase: true }) : undefined;
+    const paths = c.paths?.length ? globMatcher(c.paths) : undefined;
+    const pkgs = c.packages?.length ? globMatcher(c.packages, { nocase: true }) : undefined;
     const out: CompiledComponent = {
       name: c.name,
       test: (f) => (paths !== undefined && f.path !== undefined && paths(f.path)) || (pkgs !== undefined && f.package !== undefined && pkgs(f.package.name)),
@@ -365,7 +361,8 @@ export function compilePolicy(
   // Without a prototype: `days[level]` of a level without an SLA is undefined, whatever its name.
   const days = ownRecord<number>();
   for (const [k, v] of Object.entries(p.sla ?? {})) if (index.has(k) && typeof v === 'number') days[k] = v;
-  const gates: Record<string, CompiledGateRule[]> = {};
+  // Without a prototype: environment names come from the command line (`--environment constructor`).
+  const gates = ownRecord<CompiledGateRule[]>();
   const profiles = resolveProfiles(p.gates).rules;
   for (const [name, rules] of Object.entries(profiles)) gates[name] = rules.map((r) => compileGateRule(r.rule, rankOf, levels.length));
   return {

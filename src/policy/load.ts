@@ -1,4 +1,4 @@
-import { isMap, isNode, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ExceptionsFileSchema, PolicySchema, type ExceptionEntryInput, type PolicyParsed } from './schema';
 import { compileVersionRange } from '../exceptions/version';
@@ -90,6 +90,14 @@ export function parseYaml(text: string, file: string): { doc: Document; lc: Line
       return { file, ...where, path: '', message: 'duplicate key: a key may appear only once in a mapping (the second value would silently replace the first); remove or rename one' };
     }
     return { file, ...where, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
+  });
+  // A key named __proto__ would set a prototype (in merges, in zod's records) instead of a member: refused.
+  visit(doc, {
+    Pair(_key, pair) {
+      if (isScalar(pair.key) && pair.key.value === '__proto__') {
+        errors.push({ file, ...at(pair.key.range?.[0]), path: '', message: 'a key named "__proto__" is not allowed (JavaScript reads it as the prototype of the mapping): rename it' });
+      }
+    },
   });
   if (errors.length > 0) return { doc, lc, errors, value: undefined };
   try {
@@ -313,7 +321,7 @@ export function checkExceptionEntries(
       const maxDays = rules?.['max-days'];
       if (maxDays && days >= 0) {
         // The longest window any level this type may apply to allows; per-finding limits are checked when applied.
-        const allowed = levels.filter((l) => maxDays[l] !== undefined);
+        const allowed = levels.filter((l) => Object.hasOwn(maxDays, l));
         const longest = allowed.length ? Math.max(...allowed.map((l) => maxDays[l] as number)) : undefined;
         if (longest !== undefined && days > longest) {
           report(i, ['expires'], `the exception runs ${days} days from approved-on to expires; the policy allows at most ${longest} (exceptions.max-days)`);

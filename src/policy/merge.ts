@@ -16,6 +16,11 @@ type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** Sets an own member, whatever the key (`out["__proto__"] = v` would set the prototype instead). */
+function setOwn(o: Obj, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
 function keyMerge(a: unknown, b: unknown): unknown {
   if (b === undefined) return a;
   if (isObj(a) && isObj(b)) return { ...a, ...b };
@@ -56,10 +61,10 @@ export function mergePolicyValues(base: Obj, child: Obj): Obj {
       case 'sla':
       case 'gates':
       case 'incomplete-scans':
-        out[k] = keyMerge(base[k], v);
+        setOwn(out, k, keyMerge(Object.hasOwn(base, k) ? base[k] : undefined, v));
         break;
       case 'components':
-        out[k] = byName(base[k], v);
+        setOwn(out, k, byName(Object.hasOwn(base, k) ? base[k] : undefined, v));
         break;
       case 'exceptions': {
         const b = isObj(base.exceptions) ? base.exceptions : {};
@@ -79,7 +84,7 @@ export function mergePolicyValues(base: Obj, child: Obj): Obj {
         out.locked = [...new Set([...(Array.isArray(base.locked) ? base.locked : []), ...(Array.isArray(v) ? v : [])])];
         break;
       default:
-        out[k] = v;
+        setOwn(out, k, v);
     }
   }
   delete out.extends;
@@ -90,7 +95,7 @@ export function mergePolicyValues(base: Obj, child: Obj): Obj {
 export function getPath(o: unknown, dotted: string): unknown {
   let cur: unknown = o;
   for (const k of dotted.split('.')) {
-    if (!isObj(cur)) return undefined;
+    if (!isObj(cur) || !Object.hasOwn(cur, k)) return undefined;
     cur = cur[k];
   }
   return cur;

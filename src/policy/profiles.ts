@@ -1,4 +1,5 @@
 import type { GateProfileInput, GateRuleInput, PolicyParsed } from './schema';
+import { ownRecord } from '../own';
 
 /**
  * Gate profiles can inherit: `production: {extends: staging, rules: [...]}` gets staging's rules first, then its own.
@@ -25,13 +26,15 @@ export function parentsOf(p: GateProfileInput): string[] {
 
 /** Resolves every profile's rules; problems (unknown parent, cycle) are returned, not thrown. */
 export function resolveProfiles(gates: Profiles): { rules: Record<string, ProfileRule[]>; problems: { profile: string; message: string }[] } {
-  const out: Record<string, ProfileRule[]> = {};
+  // Profile names are user text ("constructor"): looked up as own members only.
+  const out = ownRecord<ProfileRule[]>();
+  const has = (name: string) => Object.hasOwn(gates, name);
   const problems: { profile: string; message: string }[] = [];
   const visiting: string[] = [];
   const resolve = (name: string): ProfileRule[] => {
-    const done = out[name];
+    const done = Object.hasOwn(out, name) ? out[name] : undefined;
     if (done) return done;
-    const profile = gates[name];
+    const profile = has(name) ? gates[name] : undefined;
     if (!profile) return [];
     if (visiting.includes(name)) {
       problems.push({ profile: name, message: `gate profiles extend each other in a cycle: ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}` });
@@ -40,7 +43,7 @@ export function resolveProfiles(gates: Profiles): { rules: Record<string, Profil
     visiting.push(name);
     const list: ProfileRule[] = [];
     for (const parent of parentsOf(profile)) {
-      if (!gates[parent]) {
+      if (!has(parent)) {
         problems.push({ profile: name, message: `profile "${name}" extends "${parent}", which is not a gate profile: expected one of ${Object.keys(gates).join(', ')}` });
         continue;
       }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FINDING_KINDS, SARIF_LEVELS } from '../model';
+import { globProblem } from './glob';
 
 /**
  * The policy file format (YAML), as a zod schema. The JSON Schema in schema/policy.schema.json is generated from this
@@ -15,7 +16,7 @@ const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)])
 const Text = z
   .string()
   .min(1)
-  .refine((s) => s.trim().length > 0, 'must not be blank (only whitespace): write the value, or remove the key');
+  .regex(/\S/, 'must not be blank (only whitespace): write the value, or remove the key');
 
 const LevelName = z
   .string()
@@ -43,28 +44,12 @@ export const SeverityComparison = z
   ])
   .describe('A level name, a comparison such as ">= high" (at least as severe as high), or a list of level names.');
 
-/**
- * Why a glob is refused, or undefined when it is safe. Globs become backtracking regular expressions: several `*` in
- * one path segment (`*a*a*b`) or extglobs (`+(a|aa)`) take exponential time on long paths, so they are refused.
- */
-export function unsafeGlob(g: string): string | undefined {
-  if (g.length > 256) return 'a glob longer than 256 characters';
-  if (/[@!?*+]\(/.test(g)) return 'an extglob such as +(…) or *(…): use several globs instead';
-  if ((g.match(/\*\*/g) ?? []).length > 6) return 'more than 6 `**` in one glob';
-  for (const seg of g.split('/')) {
-    if (seg !== '**' && (seg.replace(/\*\*+/g, '*').match(/\*/g) ?? []).length > 2) {
-      return `more than two \`*\` in the path segment "${seg}" (slow to match): use a simpler glob`;
-    }
-  }
-  return undefined;
-}
-
 const Glob = z
   .string()
   .min(1)
   .superRefine((g, ctx) => {
-    const why = unsafeGlob(g);
-    if (why) ctx.addIssue({ code: 'custom', message: `unsafe glob: ${why}` });
+    const why = globProblem(g);
+    if (why) ctx.addIssue({ code: 'custom', message: `unsupported glob "${g}": ${why}` });
   });
 
 /** Conditions on a finding; all given fields must match (AND); a list means any of its values (OR). */

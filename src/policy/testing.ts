@@ -6,6 +6,7 @@ import { applyExceptions } from '../exceptions/apply';
 import { evaluateGate } from '../gate/gate';
 import type { Policy } from './compile';
 import { formatPolicyError, parseYaml, pathText, positionOf, type PolicyError } from './load';
+import { ownRecord } from '../own';
 
 /**
  * Policy tests (`defect-gate policy test`): cases written in YAML next to the policy, each a partly described finding
@@ -169,7 +170,7 @@ export function parsePolicyTests(text: string, file: string, policy: Policy): Po
       at([...base, 'expect', 'severity'], `unknown level "${c.expect.severity}": expected one of ${policy.levels.join(', ')}`);
     }
     for (const [env, rules] of Object.entries(c.expect.gates ?? {})) {
-      const profile = policy.gates[env];
+      const profile = Object.hasOwn(policy.gates, env) ? policy.gates[env] : undefined;
       if (!profile) {
         at([...base, 'expect', 'gates', env], `no gate profile "${env}" in the policy: expected one of ${Object.keys(policy.gates).join(', ')}`, true);
         continue;
@@ -252,7 +253,7 @@ export function runPolicyTests(suite: PolicyTestSuite, policy: Policy, now: Date
     const finding = buildTestFinding(c.finding, i);
     const rated: RatedFinding = { ...rateFinding(finding, policy), status: c.finding.status ?? 'new' };
     const [f] = applyExceptions([rated], policy.exceptions, now).findings as [RatedFinding];
-    const gates: Record<string, string[]> = {};
+    const gates = ownRecord<string[]>();
     for (const env of Object.keys(policy.gates)) {
       const v = evaluateGate([f], [], policy, { environment: env, onInputError: 'warn' });
       gates[env] = v.rules.filter((r) => r.findings.includes(f.fingerprint)).map((r) => r.name);
@@ -272,7 +273,7 @@ export function runPolicyTests(suite: PolicyTestSuite, policy: Policy, now: Date
       diffs.push(`gated: expected ${e.gated}, got ${f.gated}${f.notGatedReason ? ` (${f.notGatedReason})` : ''}`);
     }
     for (const [env, want] of Object.entries(e.gates ?? {})) {
-      const got = gates[env] ?? [];
+      const got = (Object.hasOwn(gates, env) ? gates[env] : undefined) ?? [];
       const missing = want.filter((w) => !got.includes(w));
       const extra = got.filter((g) => !want.includes(g));
       if (missing.length || extra.length) {
