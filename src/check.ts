@@ -11,6 +11,7 @@ import { displayName, resolveInputs, sourceLineReader } from './io/inputs';
 import { loadPolicyAsync, type RemotePolicyFetcher } from './io/policy';
 import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
 import type { LedgerStore } from './ledger/store';
+import type { RunDateRule } from './ledger/track';
 import { emptyBook, LedgerError, type LedgerBook } from './ledger/schema';
 import { buildReport, MappedList, reportForWriting, type Report, type ReportTracking } from './report/json';
 import { ratedSarifPlan, writeRatedSarifInWorker, writeRatedSarifPlan, type SarifInputFile, type WrittenBy } from './io/rated-sarif';
@@ -76,6 +77,11 @@ export interface LedgerSettings {
   store: LedgerStore;
   scope: string;
   write: boolean;
+  /**
+   * How a written run is dated (a run dated before the ledger's last run is refused, src/ledger/track.ts). Default:
+   * by the machine's clock, `{clock: () => new Date()}`; the CLI's `--now` gives the date (no clock).
+   */
+  runDate?: RunDateRule;
 }
 
 export interface CheckOptions {
@@ -422,6 +428,8 @@ async function checkRead(
     ...(enrichment.enrichment ? { enrichment: enrichment.enrichment } : {}),
     // The ingested findings are this run's own: rate them in place, unless a ledger write may re-run the engine.
     ...(opts.ledger ? {} : { inPlace: true }),
+    // A run to be written is refused when dated before the ledger's last run, here and again on the latest book.
+    ...(opts.ledger?.write && ledgerReadable ? { runDate: opts.ledger.runDate ?? { clock: () => new Date() } } : {}),
   };
   const result = runEngine(engineInput);
   const written: CheckOutcome['written'] = { ledger: false };

@@ -86,7 +86,12 @@ Options:
                            new / existing / reopened / fixed, first seen, SLA clocks
   --ledger-read-only       read the ledger and compare, but do not write it (e.g. merge request pipelines)
   --ledger-scope NAME      the book in the ledger for this pipeline or tool set; default: "default"
-  --now ISO-DATE           evaluate as of this time instead of now (SLA what-ifs, reproducible runs)
+                           Concurrent runs on one ledger file take turns (FILE.lock, waited for at most
+                           120 s, DEFECT_GATE_LEDGER_LOCK_WAIT_MS); none is lost
+  --allow-backdated        record a run dated (--now) before the ledger's last run; without it such a
+                           run is refused (exit 2): it would rewrite the ledger's history
+  --now ISO-DATE           evaluate as of this time instead of now (SLA what-ifs, reproducible runs);
+                           a date or time that exists, e.g. 2026-12-31 or 2026-12-31T12:00:00Z
   --kev FILE|URL           CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE
                            as known exploited, with CISA's due date (caps the SLA); an http(s) URL is downloaded
   --epss FILE|URL          FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
@@ -134,6 +139,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         ledger: { type: 'string' },
         'ledger-read-only': { type: 'boolean' },
         'ledger-scope': { type: 'string' },
+        'allow-backdated': { type: 'boolean' },
         since: { type: 'string' },
         until: { type: 'string' },
         bucket: { type: 'string' },
@@ -170,11 +176,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [command, ...files] = positionals;
   if (command === undefined) return usageError(io, 'missing command: expected `check`, `exceptions` or `report`');
   if (command === 'report') {
-    const t = o.now !== undefined ? Date.parse(o.now) : NaN;
-    if (o.now !== undefined && (!/^\d{4}-\d{2}-\d{2}/.test(o.now) || Number.isNaN(t))) return usageError(io, `invalid --now "${o.now}": expected an ISO 8601 date such as 2026-12-31`);
+    const reportNow = parseNow(o.now, io.now());
+    if (typeof reportNow === 'string') return usageError(io, reportNow);
     if (files.length > 0) return usageError(io, `report takes no files (got "${files[0]}")`);
     return runReportCommand(
-      { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now: o.now !== undefined ? new Date(t) : io.now() },
+      { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now: reportNow },
       io,
     );
   }
@@ -204,7 +210,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const now = parseNow(o.now, io.now());
   if (typeof now === 'string') return usageError(io, now);
   const workspace = resolve(io.cwd, o.workspace ?? '.');
-  const ledger = fileLedger(o, workspace, now, o['ledger-read-only'] !== true);
+  const ledger = fileLedger(o, workspace, now, o['ledger-read-only'] !== true, { clock: io.now, env: io.env, note: (m) => io.stderr(`warning: ${m}\n`) });
   if (typeof ledger === 'string') return usageError(io, ledger);
   if (!ledger && (o['ledger-read-only'] || o['ledger-scope'] !== undefined)) {
     return usageError(io, '--ledger-read-only and --ledger-scope need --ledger file:PATH');

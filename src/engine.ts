@@ -3,7 +3,7 @@ import { combine, type IngestedFile } from './ingest/index';
 import { incompleteScanAction, type Policy, type SlaSettings } from './policy/compile';
 import { rateAll, rateAllInPlace } from './rate/rate';
 import { evaluateGate, type Verdict } from './gate/gate';
-import { earlier, slaFor, trackRun, withSnapshot } from './ledger/track';
+import { earlier, slaFor, trackRun, withSnapshot, type RunDateRule } from './ledger/track';
 import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
@@ -91,6 +91,8 @@ export interface EngineInput {
    * copied, which takes a fraction of the memory. The input files must not be used again (not with `reapply`).
    */
   inPlace?: boolean;
+  /** Set when this run is to be written to the ledger: a backdated run is refused (src/ledger/track.ts checkRunDate). */
+  runDate?: RunDateRule;
 }
 
 export function countFindings(
@@ -255,6 +257,7 @@ export function runEngine(input: EngineInput): RunResult {
         sla: input.policy.sla,
         now: input.now,
         environment: input.environment,
+        ...(input.runDate ? { runDate: input.runDate } : {}),
       })
     : untracked(excepted.findings, input.policy.sla, input.now);
   const findings = tracked.findings;

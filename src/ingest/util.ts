@@ -106,16 +106,26 @@ export function describeValue(v: unknown, max = 60): string {
   return String(v);
 }
 
-/** An ISO 8601 date or date and time (SARIF's `firstDetectionTimeUtc`, scanners' `openedAt`). */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?)?(?:[Zz]|[+-]\d{2}(?::?\d{2})?)?$/;
+/** An ISO 8601 date or date and time (SARIF's `firstDetectionTimeUtc`, scanners' `openedAt`, `--now`). */
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?$/;
+
+/** Whether the fields of an ISO_TIME match exist: month 01-12, a day of that month, 00:00:00 to 23:59:59, offset. */
+function realFields(m: RegExpExecArray): boolean {
+  const n = (i: number) => Number(m[i] ?? 0);
+  const last = new Date(0);
+  last.setUTCFullYear(n(1), n(2), 0); // day 0 of the next month: the month's last day
+  return n(2) >= 1 && n(2) <= 12 && n(3) >= 1 && n(3) <= last.getUTCDate() && n(4) <= 23 && n(5) <= 59 && n(6) <= 59 && n(7) <= 23 && n(8) <= 59;
+}
 
 /**
- * A scanner's timestamp as an ISO 8601 UTC string, or undefined when it is not an ISO 8601 time (a date is compared
- * and computed with: text such as "unknown", or "42" that Date.parse reads as the year 2042, must not reach an SLA
- * clock).
+ * A timestamp as an ISO 8601 UTC string, or undefined when it is not an ISO 8601 time that exists (a date is compared
+ * and computed with: text such as "unknown", "42" that Date.parse reads as the year 2042, or 2026-02-30 that it
+ * reads as March 2, must not reach an SLA clock). The one ISO 8601 check of scanner times, ledger times and `--now`.
  */
 export function isoTime(v: unknown): string | undefined {
-  if (typeof v !== 'string' || !ISO_TIME.test(v.trim())) return undefined;
+  if (typeof v !== 'string') return undefined;
+  const m = ISO_TIME.exec(v.trim());
+  if (!m || !realFields(m)) return undefined;
   const t = Date.parse(v.trim().replace(/^(\S+) /, '$1T').replace(',', '.'));
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }

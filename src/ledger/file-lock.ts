@@ -172,7 +172,7 @@ export async function withFileLock<T>(path: string, work: () => T | Promise<T>, 
       const who = h ? `process ${h.pid} on ${h.host} since ${h.at}` : 'another run';
       throw new LedgerLockError(
         path,
-        `the ledger is locked by ${who}; gave up after ${Math.round(waitMs / 1000)} s. ` +
+        `the ledger is locked by ${who}; gave up after ${waitMs < 10_000 ? `${waitMs} ms` : `${Math.round(waitMs / 1000)} s`}. ` +
           `If no defect-gate run is writing this ledger any more, delete ${path} and run again; the ledger was not written.`,
       );
     }

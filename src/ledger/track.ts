@@ -1,7 +1,7 @@
 import type { FixedFinding, RatedFinding, SlaInfo, TrackStatus } from '../model';
 import type { SlaSettings } from '../policy/compile';
 import { computeSla } from './sla';
-import type { LedgerBook, LedgerEntry, RunSnapshot } from './schema';
+import { LedgerError, type LedgerBook, type LedgerEntry, type RunSnapshot } from './schema';
 import { ownRecord } from '../own';
 
 /**
@@ -25,6 +25,66 @@ export interface TrackInput {
   now: Date;
   /** The gate profile of this run; each entry remembers when each environment first saw it (window of exposure). */
   environment?: string;
+  /** Set when this run is to be written: a run dated before the book's last run is refused (checkRunDate). */
+  runDate?: RunDateRule;
+}
+
+/** How a run to be written is dated, for checkRunDate. */
+export interface RunDateRule {
+  /** Record it even when it is dated before the book's last run (`--allow-backdated`). */
+  allowBackdated?: boolean;
+  /**
+   * The clock the run's date was read from, read again when the run is merged; absent when the date was given
+   * (`--now`). A run dated by the clock may be written after a run that started later (concurrent runs), so it is
+   * refused only when the book's last run is ahead of this clock by more than CLOCK_SKEW_MS (a wrong clock).
+   */
+  clock?: () => Date;
+}
+
+/** How far clocks of different machines writing one ledger (runners, agents) may disagree. */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** A run that would be recorded before the ledger's last run: its fixes and sightings would rewrite history. */
+export class BackdatedRunError extends LedgerError {
+  constructor(message: string) {
+    super('ledger', message);
+    this.name = 'BackdatedRunError';
+  }
+}
+
+/** The time of the book's latest run snapshot (ISO 8601), if any. */
+export function lastRunAt(book: LedgerBook): string | undefined {
+  let last: string | undefined;
+  let lastMs = -Infinity;
+  for (const r of book.runs) {
+    const t = Date.parse(r.at);
+    if (t > lastMs) {
+      lastMs = t;
+      last = r.at;
+    }
+  }
+  return last;
+}
+
+/**
+ * Refuses to record a run dated before the book's last run (unless `allowBackdated`): a backdated run would mark
+ * findings fixed, seen or opened in the past of runs already recorded (a fix "within SLA" after the fact, negative
+ * ages). Throws BackdatedRunError. Pure; both ledger stores get it through the merge (trackRun, `reapply`).
+ */
+export function checkRunDate(book: LedgerBook, at: Date, rule: RunDateRule = {}): void {
+  if (rule.allowBackdated) return;
+  const last = lastRunAt(book);
+  if (last === undefined || Date.parse(last) <= at.getTime()) return;
+  const runAt = at.toISOString();
+  if (rule.clock) {
+    const clock = rule.clock();
+    if (Date.parse(last) <= clock.getTime() + CLOCK_SKEW_MS) return;
+    throw new BackdatedRunError(
+      `run dated ${runAt} is before the ledger's last run ${last}, which is ahead of this machine's clock (${clock.toISOString()}); ` +
+        'check the clocks of the machines that write this ledger, or pass --allow-backdated to record it anyway',
+    );
+  }
+  throw new BackdatedRunError(`run dated ${runAt} is before the ledger's last run ${last}; pass --allow-backdated to record it anyway`);
 }
 
 export interface TrackResult {
@@ -83,6 +143,7 @@ function recordException(e: LedgerEntry, f: RatedFinding, nowIso: string): void 
 }
 
 export function trackRun(input: TrackInput): TrackResult {
+  if (input.runDate) checkRunDate(input.book, input.now, input.runDate);
   const nowIso = input.now.toISOString();
   // Without a prototype: fingerprints are scanner text (a SARIF fingerprint may be "constructor" or "__proto__").
   const entries = ownRecord<LedgerEntry>();
@@ -178,8 +239,14 @@ export function trackRun(input: TrackInput): TrackResult {
   return { findings, fixed, next: { entries, runs: input.book.runs } };
 }
 
-/** Appends a run snapshot (for trends), keeping the newest MAX_RUN_SNAPSHOTS. */
+/**
+ * Adds a run snapshot (for trends) in date order, after runs of the same time, keeping the newest MAX_RUN_SNAPSHOTS.
+ * (A run is usually the latest; concurrent runs and `--allow-backdated` runs are not.)
+ */
 export function withSnapshot(book: LedgerBook, snap: RunSnapshot): LedgerBook {
-  const runs = [...book.runs, snap];
+  const t = Date.parse(snap.at);
+  let i = book.runs.length;
+  while (i > 0 && Date.parse((book.runs[i - 1] as RunSnapshot).at) > t) i--;
+  const runs = [...book.runs.slice(0, i), snap, ...book.runs.slice(i)];
   return { entries: book.entries, runs: runs.length > MAX_RUN_SNAPSHOTS ? runs.slice(runs.length - MAX_RUN_SNAPSHOTS) : runs };
 }
