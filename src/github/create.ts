@@ -30,8 +30,10 @@ export async function createOnce<T>(create: () => Promise<T>, find: () => Promis
     } catch (err) {
       if (!isAmbiguous(err)) throw err;
       last = err;
-      // When GitHub does not answer the look-up either, give up (the look-up's error says why).
-      const found = await find();
+      // When GitHub does not answer the look-up either, give up with the create's error.
+      const found = await find().catch(() => {
+        throw err;
+      });
       if (found !== undefined) return { value: found, recovered: true, attempts: i };
     }
   }
