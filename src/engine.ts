@@ -61,6 +61,11 @@ export interface RunResult {
   sla: SlaSettings;
   /** True when a ledger was read (statuses and first-seen dates are meaningful). */
   tracked: boolean;
+  /**
+   * False when the ledger read was empty (no run recorded it yet): every finding is `new` then, which says nothing
+   * about what a pull request introduced. Undefined without a ledger.
+   */
+  baseline?: boolean;
   /** The ledger book after this run, with its snapshot; the shell writes it when this run may write. */
   nextLedger: LedgerBook;
 }
@@ -303,6 +308,7 @@ export function runEngine(input: EngineInput): RunResult {
     exceptions: excepted.exceptions,
     sla: input.policy.sla,
     tracked: input.ledger !== undefined,
+    ...(input.ledger ? { baseline: input.ledger.runs.length > 0 || Object.keys(input.ledger.entries).length > 0 } : {}),
     nextLedger: withSnapshot(tracked.next, snapshot),
   };
   if (input.pullRequest) {

@@ -1,6 +1,6 @@
 import * as core from '@actions/core';
 import { readActionSettings, InputValidationError } from './action/inputs';
-import { readEventPayload, reportToGitHub } from './action/github';
+import { readEventPayload, reportToGitHub, summaryCodeLinks } from './action/github';
 import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
 import { runRetryState } from './action/octokit';
 import { OutputPathError, runCheck } from './check';
@@ -77,7 +77,8 @@ export async function run(): Promise<void> {
     core.setOutput('ledger-written', String(outcome.written.ledger));
 
     if (settings.jobSummary && process.env.GITHUB_STEP_SUMMARY) {
-      const markdown = renderMarkdown(result, { title: settings.name, maxBytes: JOB_SUMMARY_LIMIT, fullReport: settings.reportPath });
+      const code = summaryCodeLinks(settings, process.env, payload);
+      const markdown = renderMarkdown(result, { title: settings.name, maxBytes: JOB_SUMMARY_LIMIT, fullReport: settings.reportPath, ...(code ? { code } : {}) });
       await core.summary.addRaw(markdown).write();
     }
 
@@ -88,10 +89,11 @@ export async function run(): Promise<void> {
     core.setOutput('comment-id', published?.comment ? String(published.comment.id) : '');
 
     // Workflow-command annotations for blocking findings on repository files, when no check run carries them
-    // (no token, check-run: false, or a read-only token); GitHub shows 10 per type per step.
+    // (no token, check-run: false, a read-only token, or a check run whose annotations could not all be sent); GitHub
+    // shows 10 per type per step.
     let annotated = 0;
     for (const f of result.findings) {
-      if (published?.checkRun || annotated >= Math.min(settings.maxAnnotations, 10)) break;
+      if ((published?.checkRun && !published.checkRun.problem) || annotated >= Math.min(settings.maxAnnotations, 10)) break;
       if (!result.blocking.has(f.fingerprint) || !f.path) continue;
       core.error(annotationText(`${f.message || f.title}\nWhy ${f.severity}: ${explainLine(f)}`), {
         title: annotationText(`${f.severity}: ${f.title || f.ruleId}`, 255),

@@ -154,6 +154,8 @@ describe('GitHub reporting from dist/, against the validating API server', () =>
   }, 60_000);
 
   it('workflow_run (the fork pattern): reports on the triggering PR head sha and number; inputs can say which', async () => {
+    server.pulls.set(7, { headSha: 'c'.repeat(40) });
+    server.pulls.set(9, { headSha: 'e'.repeat(40) });
     const r = await runAction({ files: 'results/*.sarif', environment: 'pull-request' }, WORKFLOW_RUN);
     expect(r.status).toBe(1);
     expect(server.calls('checks/create')[0]!.body).toMatchObject({ head_sha: 'c'.repeat(40) });

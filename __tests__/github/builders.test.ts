@@ -224,7 +224,8 @@ describe('the report target', () => {
     expect(resolveTarget({ ...base, eventName: 'workflow_run', payload })).toMatchObject({ prNumber: 12, headSha: 'c'.repeat(40) });
     const fork = { workflow_run: { head_sha: 'c'.repeat(40), pull_requests: [] } };
     expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork })).toMatchObject({ prNumber: undefined, headSha: 'c'.repeat(40) });
-    expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork, prNumber: 13 })).toMatchObject({ prNumber: 13, headSha: undefined });
+    // The commit a workflow_run checked is the event's; the PR from the input must have it as its head (verify).
+    expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork, prNumber: 13 })).toMatchObject({ prNumber: 13, headSha: 'c'.repeat(40), verify: { headSha: 'c'.repeat(40) } });
     expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork, prNumber: 13, headSha: 'd'.repeat(40) })).toMatchObject({ prNumber: 13, headSha: 'd'.repeat(40) });
   });
   it('uses GITHUB_SHA and no PR on push; rejects a bad repository', () => {

@@ -327,10 +327,15 @@ export class GitHubServer {
   readonly errors: ValidationFailure[] = [];
   readonly checkRuns = new Map<number, CheckRunState>();
   readonly comments = new Map<number, CommentState>();
-  /** Pull requests by number: head sha (served by pulls/get). */
-  readonly pulls = new Map<number, { headSha: string }>();
+  /** Pull requests by number: head sha and head repository `owner/name` (default acme/app) (served by pulls/get). */
+  readonly pulls = new Map<number, { headSha: string; headRepo?: string }>();
+  /** The login the token belongs to: GraphQL `viewer` answers it; `GET /user` only when `userToken` (else 403). */
+  viewer = 'github-actions[bot]';
+  userToken = false;
+  /** Answers for POST /graphql (not in the REST description; only the `viewer { login }` query is known). */
+  graphqlResponse?: ScriptedResponse;
   private readonly handlers = new Map<string, Handler>();
-  private readonly queue: { match: Matcher; response: ScriptedResponse }[] = [];
+  private readonly queue: { match: Matcher; response: ScriptedResponse; after?: boolean }[] = [];
   private readonly overrides: { match: Matcher; handler: Handler }[] = [];
   private nextId = 1000;
   private server?: Server;
@@ -377,6 +382,15 @@ export class GitHubServer {
     return this;
   }
 
+  /**
+   * Carried out, then failed: the matching request is handled as usual (state changes: a comment or check run IS
+   * created), but the client gets `response` instead (e.g. 502), once per response, in order.
+   */
+  scriptAfter(match: Matcher, ...scripted: ScriptedResponse[]): this {
+    for (const response of scripted) this.queue.push({ match, response, after: true });
+    return this;
+  }
+
   /** A persistent override for matching requests (e.g. every write gets 403). */
   always(match: Matcher, response: ScriptedResponse | Handler): this {
     this.overrides.push({ match, handler: typeof response === 'function' ? response : () => response });
@@ -392,6 +406,9 @@ export class GitHubServer {
     this.checkRuns.clear();
     this.comments.clear();
     this.pulls.clear();
+    this.viewer = 'github-actions[bot]';
+    this.userToken = false;
+    this.graphqlResponse = undefined;
   }
 
   /** Requests for one operation. */
@@ -420,6 +437,10 @@ export class GitHubServer {
       res.end(text);
     };
     const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (method === 'POST' && path === '/graphql') {
+      this.serveGraphql(raw, headers, send);
+      return;
+    }
     const op = operations().find((o) => o.method === method && o.regex.test(path));
     if (!op) {
       this.errors.push({ operationId: '?', method, path, where: 'route', errors: [`no operation ${method} ${path} in GitHub's API description`] });
@@ -467,7 +488,14 @@ export class GitHubServer {
     try {
       const q = this.queue.findIndex((s) => this.matches(s.match, record));
       const override = this.overrides.find((o) => this.matches(o.match, record));
-      if (q >= 0) out = this.queue.splice(q, 1)[0]!.response;
+      const queued = q >= 0 ? this.queue[q] : undefined;
+      if (queued?.after) {
+        // Carried out, then the answer is lost: run the handler, answer the scripted error.
+        this.queue.splice(q, 1);
+        const h = this.handlers.get(op.operationId);
+        if (h) await h(record, this);
+        out = queued.response;
+      } else if (q >= 0) out = this.queue.splice(q, 1)[0]!.response;
       else if (override) out = await override.handler(record, this);
       else {
         const h = this.handlers.get(op.operationId);
@@ -482,6 +510,38 @@ export class GitHubServer {
     }
     const responseErrors = validateResponse(op, out.status, out.body);
     if (responseErrors.length) this.errors.push({ operationId: op.operationId, method, path, where: 'response', errors: responseErrors });
+    record.status = out.status;
+    send(out.status, out.body, out.headers);
+  }
+
+  /**
+   * POST /graphql: GraphQL is not in the REST description, so this checks by hand: authenticated, a JSON body with a
+   * `query` string, and only the one query defect-gate sends (`viewer { login }`); anything else is an error.
+   */
+  private serveGraphql(raw: string, headers: Record<string, string>, send: (status: number, body: unknown, extra?: Record<string, string>) => void): void {
+    const record: RecordedRequest = { operationId: 'graphql', method: 'POST', path: '/graphql', params: {}, query: {}, headers, body: undefined };
+    this.requests.push(record);
+    let body: { query?: unknown; variables?: unknown } | undefined;
+    try {
+      body = JSON.parse(raw) as typeof body;
+    } catch {
+      body = undefined;
+    }
+    record.body = body;
+    const q = typeof body?.query === 'string' ? body.query.replace(/\s+/g, ' ').trim() : undefined;
+    if (!headers.authorization) {
+      record.status = 401;
+      send(401, { message: 'This endpoint requires you to be authenticated.' });
+      return;
+    }
+    if (q !== 'query { viewer { login } }') {
+      this.errors.push({ operationId: 'graphql', method: 'POST', path: '/graphql', where: 'request', errors: [`unexpected GraphQL request: ${raw.slice(0, 200)}`] });
+      record.status = 400;
+      send(400, { message: 'Problems parsing JSON' });
+      return;
+    }
+    const q2 = this.queue.findIndex((s) => this.matches(s.match, record));
+    const out: ScriptedResponse = q2 >= 0 ? this.queue.splice(q2, 1)[0]!.response : (this.graphqlResponse ?? { status: 200, body: { data: { viewer: { login: this.viewer } } } });
     record.status = out.status;
     send(out.status, out.body, out.headers);
   }
@@ -544,6 +604,20 @@ export class GitHubServer {
       applyCheck(state, r.body as Record<string, unknown>);
       return { status: 200, body: state.record };
     });
+    this.handle('checks/list-for-ref', (r) => {
+      const runs = [...this.checkRuns.values()]
+        .map((c) => c.record)
+        .filter((c) => c.head_sha === r.params.ref && (r.query.check_name === undefined || c.name === r.query.check_name));
+      const perPage = Number(r.query.per_page ?? 30);
+      const page = Number(r.query.page ?? 1);
+      return { status: 200, body: { total_count: runs.length, check_runs: runs.slice((page - 1) * perPage, page * perPage) } };
+    });
+    this.handle('users/get-authenticated', () => {
+      if (!this.userToken) return responses.forbidden();
+      const user = example('private-user');
+      user.login = this.viewer;
+      return { status: 200, body: user };
+    });
     this.handle('checks/get', (r) => {
       const state = this.checkRuns.get(Number(r.params.check_run_id));
       if (!state) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
@@ -562,7 +636,7 @@ export class GitHubServer {
       const headers: Record<string, string> = links.length ? { link: links.join(', ') } : {};
       return { status: 200, body: items, headers };
     });
-    const newComment = (r: RecordedRequest, issue: number, text: string, login = 'github-actions[bot]') => {
+    const newComment = (r: RecordedRequest, issue: number, text: string, login = this.viewer) => {
       const id = this.newId();
       const record = example<Record<string, unknown> & { id: number; body: string }>('issue-comment');
       const user = record.user as Record<string, unknown>;
@@ -604,6 +678,10 @@ export class GitHubServer {
       record.number = number;
       record.requested_teams = [];
       (record.head as Record<string, unknown>).sha = pr.headSha;
+      const headRepo = (record.head as { repo: Record<string, unknown> }).repo;
+      const full = pr.headRepo ?? `${r.params.owner}/${r.params.repo}`;
+      Object.assign(headRepo, { full_name: full, name: full.split('/')[1] });
+      Object.assign(headRepo.owner as Record<string, unknown>, { login: full.split('/')[0] });
       return { status: 200, body: record };
     });
   }

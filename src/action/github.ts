@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { CodeLinks } from '../report/markdown';
 import type { RunResult } from '../engine';
 import type { Logger } from '../logger';
 import { resolveWarningRank } from '../github/annotations';
@@ -14,8 +16,30 @@ import { InputValidationError, type ActionSettings } from './inputs';
  * InputValidationError for a bad `annotation-level`, like any other input error.
  */
 
+/** The web address of GitHub: `GITHUB_SERVER_URL` (GHES), else https://github.com. */
+export function serverUrl(env: NodeJS.ProcessEnv): string {
+  return (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+}
+
+/**
+ * Links from locations to the code at the commit this run reports on (the PR head on pull requests), for the job
+ * summary; undefined when that commit is not known without asking GitHub.
+ */
+export function summaryCodeLinks(settings: ActionSettings, env: NodeJS.ProcessEnv, payload: unknown): CodeLinks | undefined {
+  const target = resolveTarget({
+    eventName: env.GITHUB_EVENT_NAME,
+    payload,
+    repository: env.GITHUB_REPOSITORY,
+    sha: env.GITHUB_SHA,
+    prNumber: settings.github.prNumber,
+    headSha: settings.github.headSha,
+  });
+  if ('error' in target || !target.headSha) return undefined;
+  return { serverUrl: serverUrl(env), owner: target.owner, repo: target.repo, sha: target.headSha };
+}
+
 export function runUrl(env: NodeJS.ProcessEnv): string | undefined {
-  const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  const server = serverUrl(env);
   if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
   return `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
 }
@@ -79,6 +103,9 @@ export async function reportToGitHub(
         title: settings.name,
         runUrl: runUrl(env),
         policyPath: settings.policy,
+        serverUrl: serverUrl(env),
+        ...(gh.commentAuthor ? { commentAuthor: gh.commentAuthor } : {}),
+        ...(env.GITHUB_RUN_ID ? { externalId: `defect-gate:${env.GITHUB_RUN_ID}.${env.GITHUB_RUN_ATTEMPT ?? '1'}:${randomUUID()}` } : {}),
         now: () => new Date(),
       },
       logger,

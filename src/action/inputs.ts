@@ -53,6 +53,8 @@ export interface GitHubSettings {
   prNumber?: number;
   /** `head-sha`: the commit to report on (workflow_run jobs). */
   headSha?: string;
+  /** `comment-author`: the login the token writes as; empty: asked from GitHub. */
+  commentAuthor?: string;
 }
 
 function choice<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
@@ -136,6 +138,10 @@ function readGitHubSettings(get: (name: string) => string): GitHubSettings {
   if (headSha !== '' && !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(headSha)) {
     throw new InputValidationError(`Invalid input 'head-sha': '${headSha}'. Expected a full commit sha (40 hexadecimal characters).`);
   }
+  const commentAuthor = get('comment-author').replace(/^@/, '');
+  if (commentAuthor !== '' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(commentAuthor)) {
+    throw new InputValidationError(`Invalid input 'comment-author': '${commentAuthor}'. Expected a GitHub login, e.g. github-actions[bot] or my-app[bot].`);
+  }
   return {
     token: get('token'),
     checkRun: bool('check-run', get('check-run'), true),
@@ -144,5 +150,6 @@ function readGitHubSettings(get: (name: string) => string): GitHubSettings {
     annotationLevel: get('annotation-level') || undefined,
     ...(prNumber !== undefined ? { prNumber } : {}),
     ...(headSha ? { headSha } : {}),
+    ...(commentAuthor ? { commentAuthor } : {}),
   };
 }

@@ -91,5 +91,7 @@ export function createGitHubClient(token: string, opts: ClientOptions): GitHubCl
       const res = await octokit.request(route, params);
       return { status: res.status, data: res.data as T, headers: res.headers as Record<string, string | number | undefined> };
     },
+    // A query only reads: it may be repeated after a 5xx.
+    graphql: async <T>(query: string) => (await octokit.graphql(query, { request: { idempotent: true } })) as T,
   };
 }

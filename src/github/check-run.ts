@@ -1,9 +1,10 @@
 import type { RunResult } from '../engine';
 import type { VerdictStatus } from '../gate/gate';
-import { renderMarkdown } from '../report/markdown';
+import { renderMarkdown, type CodeLinks } from '../report/markdown';
 import { md } from '../report/escape';
 import { batches, type CheckAnnotation } from './annotations';
-import type { GitHubClient, RepoRef } from './client';
+import { describeError, type GitHubClient, type RepoRef } from './client';
+import { createOnce } from './create';
 import { ANNOTATIONS_PER_REQUEST, CHECK_OUTPUT_MAX_CHARS, trimWithNote } from './limits';
 
 /**
@@ -27,6 +28,8 @@ export interface CheckOutputOptions {
   fullReport?: string;
   /** Annotations left out because of `max-annotations`. */
   omittedAnnotations?: number;
+  /** Link locations to the code at the head commit. */
+  code?: CodeLinks;
 }
 
 export function checkTitle(r: RunResult): string {
@@ -45,7 +48,7 @@ export function checkTitle(r: RunResult): string {
 
 export function checkOutput(r: RunResult, opts: CheckOutputOptions): CheckOutput {
   // renderMarkdown budgets in UTF-8 bytes (≥ characters) and keeps a margin; trimWithNote guarantees the limit.
-  let summary = renderMarkdown(r, { title: opts.title, maxBytes: CHECK_OUTPUT_MAX_CHARS - 1024, fullReport: opts.fullReport });
+  let summary = renderMarkdown(r, { title: opts.title, maxBytes: CHECK_OUTPUT_MAX_CHARS - 1024, fullReport: opts.fullReport, ...(opts.code ? { code: opts.code } : {}) });
   if (opts.omittedAnnotations) {
     summary += `\n<sub>${opts.omittedAnnotations} more finding(s) not annotated (max-annotations).</sub>\n`;
   }
@@ -61,8 +64,8 @@ export interface CheckRunRequest {
   annotations: CheckAnnotation[];
   /** Link from the check run to the workflow run. */
   detailsUrl?: string;
-  /** A stable id for the check run (e.g. the gate scope). */
-  externalId?: string;
+  /** An id unique to this run's check run: found again by it after a create that failed with a 5xx. */
+  externalId: string;
   now: () => Date;
 }
 
@@ -70,39 +73,109 @@ export interface CheckRunResult {
   id: number;
   url?: string;
   requests: number;
+  /** Annotations sent (all of them unless `problem`). */
+  annotations: number;
+  /** What went wrong after the check run was created (it was completed anyway, saying so). */
+  problem?: string;
+  /** True when the create failed with a 5xx and the check run was found to exist. */
+  recovered?: boolean;
 }
 
-/** Creates the check run in progress, then completes it, sending annotations 50 per request. */
+interface CheckRunRecord {
+  id: number;
+  html_url?: string | null;
+  external_id?: string | null;
+}
+
+/** Finds this run's check run (by name, head sha and external id) after an ambiguous create. */
+export async function findCheckRun(client: GitHubClient, repo: RepoRef, req: Pick<CheckRunRequest, 'name' | 'headSha' | 'externalId'>): Promise<CheckRunRecord | undefined> {
+  for (let page = 1; page <= 10; page++) {
+    const res = await client.request<{ total_count: number; check_runs: CheckRunRecord[] }>('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
+      ...repo,
+      ref: req.headSha,
+      check_name: req.name,
+      filter: 'all',
+      per_page: 100,
+      page,
+    });
+    const found = res.data.check_runs.find((c) => c.external_id === req.externalId);
+    if (found) return found;
+    if (res.data.check_runs.length < 100) return undefined;
+  }
+  return undefined;
+}
+
+/** The summary of a check run completed after a failure: what went wrong first, then the report. */
+export function withProblem(output: CheckOutput, problem: string): CheckOutput {
+  const line = `> [!WARNING]\n> defect-gate could not finish this check run: ${md(problem, 400)}. The verdict stands; the job summary has the full report.\n\n`;
+  return { title: output.title, summary: trimWithNote(line + output.summary, CHECK_OUTPUT_MAX_CHARS, '<sub>… cut to GitHub\'s check run limit.</sub>') };
+}
+
+/**
+ * Creates the check run in progress, then completes it, sending annotations 50 per request. A create that fails with
+ * a 5xx is looked up before it is sent again. Once created, the check run is always completed: when an update fails,
+ * one last update completes it with the verdict's conclusion and a line saying what went wrong.
+ */
 export async function publishCheckRun(client: GitHubClient, repo: RepoRef, req: CheckRunRequest): Promise<CheckRunResult> {
-  const created = await client.request<{ id: number; html_url?: string | null }>('POST /repos/{owner}/{repo}/check-runs', {
-    ...repo,
-    name: req.name,
-    head_sha: req.headSha,
-    status: 'in_progress',
-    started_at: req.now().toISOString(),
-    ...(req.detailsUrl ? { details_url: req.detailsUrl } : {}),
-    ...(req.externalId ? { external_id: req.externalId } : {}),
-  });
-  const id = created.data.id;
+  let requests = 0;
+  const created = await createOnce(
+    async () => {
+      requests++;
+      const res = await client.request<CheckRunRecord>('POST /repos/{owner}/{repo}/check-runs', {
+        ...repo,
+        name: req.name,
+        head_sha: req.headSha,
+        status: 'in_progress',
+        started_at: req.now().toISOString(),
+        external_id: req.externalId,
+        ...(req.detailsUrl ? { details_url: req.detailsUrl } : {}),
+        request: { idempotent: false },
+      });
+      return res.data;
+    },
+    () => findCheckRun(client, repo, req),
+  );
+  const id = created.value.id;
   const groups = batches(req.annotations, ANNOTATIONS_PER_REQUEST);
   const last = groups.pop() ?? [];
-  let requests = 1;
-  for (const group of groups) {
+  let sent = 0;
+  try {
+    for (const group of groups) {
+      requests++;
+      await client.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+        ...repo,
+        check_run_id: id,
+        output: { ...req.output, annotations: group },
+      });
+      sent += group.length;
+    }
+    requests++;
     await client.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
       ...repo,
       check_run_id: id,
-      output: { ...req.output, annotations: group },
+      status: 'completed',
+      conclusion: req.conclusion,
+      completed_at: req.now().toISOString(),
+      output: { ...req.output, ...(last.length ? { annotations: last } : {}) },
     });
+    sent += last.length;
+  } catch (err) {
+    const problem = `${describeError(err)} (${sent} of ${req.annotations.length} annotations sent)`;
     requests++;
+    // Never leave it in progress. When this fails too, the caller reports the first error.
+    await client
+      .request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+        ...repo,
+        check_run_id: id,
+        status: 'completed',
+        conclusion: req.conclusion,
+        completed_at: req.now().toISOString(),
+        output: withProblem(req.output, problem),
+      })
+      .catch(() => {
+        throw err;
+      });
+    return { id, url: created.value.html_url ?? undefined, requests, annotations: sent, problem, ...(created.recovered ? { recovered: true } : {}) };
   }
-  await client.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
-    ...repo,
-    check_run_id: id,
-    status: 'completed',
-    conclusion: req.conclusion,
-    completed_at: req.now().toISOString(),
-    output: { ...req.output, ...(last.length ? { annotations: last } : {}) },
-  });
-  requests++;
-  return { id, url: created.data.html_url ?? undefined, requests };
+  return { id, url: created.value.html_url ?? undefined, requests, annotations: sent, ...(created.recovered ? { recovered: true } : {}) };
 }

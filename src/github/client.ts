@@ -11,6 +11,8 @@ export interface GitHubResponse<T = unknown> {
 
 export interface GitHubClient {
   request<T = unknown>(route: string, params?: Record<string, unknown>): Promise<GitHubResponse<T>>;
+  /** A GraphQL query (GHES: the GraphQL endpoint beside the REST one); absent in clients that have none. */
+  graphql?<T = unknown>(query: string): Promise<T>;
 }
 
 export interface RepoRef {

@@ -2,11 +2,12 @@ import { redactionNote } from '../redact/finding';
 import type { FixedFinding, RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import type { VerdictStatus } from '../gate/gate';
-import { locationText } from '../report/markdown';
+import { locationText, type CodeLinks } from '../report/markdown';
 import { code, link, md, safeUrl } from '../report/escape';
 import { isNew } from './annotations';
 import type { GitHubClient, RepoRef } from './client';
 import { COMMENT_MAX_CHARS } from './limits';
+import { createOnce } from './create';
 
 /**
  * The sticky pull-request comment: one per gate scope, found again by a hidden marker and updated in place on every
@@ -55,24 +56,27 @@ export interface CommentOptions {
   headSha?: string;
   /** Maximum length in characters (default: GitHub's 65,536). */
   maxChars?: number;
+  /** Link locations to the code at the head commit. */
+  code?: CodeLinks;
 }
 
-function findingRow(f: RatedFinding, tracked: boolean): string {
+function findingRow(f: RatedFinding, tracked: boolean, links?: CodeLinks): string {
   const tag = tracked && f.status === 'reopened' ? ' <sub>reopened</sub>' : '';
-  return `| **${md(f.severity, 40)}** | ${link(f.title || f.ruleId, f.helpUri, 140)}${tag} | ${locationText(f)} | ${md(f.tool.name, 60)} |`;
+  return `| **${md(f.severity, 40)}** | ${link(f.title || f.ruleId, f.helpUri, 140)}${tag} | ${locationText(f, links)} | ${md(f.tool.name, 60)} |`;
 }
 const FINDING_HEAD = '| Severity | Finding | Location | Tool |\n|---|---|---|---|';
 
 function fixedRow(f: FixedFinding | string): string {
   if (typeof f === 'string') return `| | ${code(f, 80)} | | |`;
+  // No link: a fixed finding's lines are gone at the head commit.
   const where = f.path ? code(`${f.path}${f.startLine ? `:${f.startLine}` : ''}`, 160) : md(f.location, 120);
   return `| ${md(f.severity, 40)} | ${md(f.title || f.ruleId, 140)} | ${where} | ${md(f.tool.name, 60)} |`;
 }
 
-function slaRow(f: RatedFinding): string {
+function slaRow(f: RatedFinding, links?: CodeLinks): string {
   const sla = f.sla!;
   const state = sla.state === 'breached' ? `**overdue ${-sla.daysLeft} d**` : `${sla.daysLeft} d left`;
-  return `| **${md(f.severity, 40)}** | ${link(f.title || f.ruleId, f.helpUri, 140)} | ${locationText(f)} | ${md(sla.due.slice(0, 10), 20)} | ${state} |`;
+  return `| **${md(f.severity, 40)}** | ${link(f.title || f.ruleId, f.helpUri, 140)} | ${locationText(f, links)} | ${md(sla.due.slice(0, 10), 20)} | ${state} |`;
 }
 const SLA_HEAD = '| Severity | Finding | Location | Fix by | |\n|---|---|---|---|---|';
 
@@ -85,11 +89,12 @@ interface Section {
 
 /** Renders a table section with as many rows as fit in `budget` characters (and MAX_ROWS). */
 function renderSection(s: Section, budget: number, moreWhere: string): string {
-  let text = `${s.heading}\n${s.head}`;
+  let text = s.heading;
   let shown = 0;
   for (const row of s.rows) {
-    if (shown >= MAX_ROWS || text.length + row.length + 200 > budget) break;
-    text += `\n${row}`;
+    if (shown >= MAX_ROWS || text.length + s.head.length + row.length + 200 > budget) break;
+    // The header only with a row under it: an empty table says nothing.
+    text += `${shown === 0 ? `\n${s.head}` : ''}\n${row}`;
     shown++;
   }
   if (shown < s.rows.length) text += `\n\n<sub>… ${s.rows.length - shown} more: ${moreWhere}.</sub>`;
@@ -99,7 +104,8 @@ function renderSection(s: Section, budget: number, moreWhere: string): string {
 
 /** What this PR introduces; undefined without a ledger (`tracked`), when every finding would count as new. */
 export function introducedFindings(r: RunResult): RatedFinding[] | undefined {
-  if (!r.tracked) return undefined;
+  // An empty ledger calls every finding new: that is no comparison with the base branch.
+  if (!r.tracked || r.baseline === false) return undefined;
   if (r.pullRequest) {
     const set = new Set(r.pullRequest.introduced);
     return r.findings.filter((f) => set.has(f.fingerprint));
@@ -133,13 +139,18 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
   const redacted = redactionNote(r.findings);
   if (redacted) head.push(`<sub>${redacted}</sub>`);
 
+  if (r.tracked && r.baseline === false) {
+    head.push(
+      '<sub>No baseline yet: the ledger has no run of the default branch recorded, so this comment cannot tell which findings this pull request introduces. It will once a run on the default branch (or a schedule) has written the ledger.</sub>',
+    );
+  }
   const sections: Section[] = [];
   const introduced = introducedFindings(r);
   if (introduced) {
     sections.push({
       heading: `#### Introduced by this PR (${introduced.length})`,
       head: FINDING_HEAD,
-      rows: introduced.map((f) => findingRow(f, true)),
+      rows: introduced.map((f) => findingRow(f, true, opts.code)),
       ...(introduced.length === 0 ? { after: 'None: this pull request adds no findings.' } : {}),
     });
   }
@@ -151,7 +162,7 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
   if (sla.length > 0) {
     const breached = sla.filter((f) => f.sla!.state === 'breached').length;
     sla.sort((a, b) => a.sla!.daysLeft - b.sla!.daysLeft);
-    sections.push({ heading: `#### SLA: ${breached} breached, ${sla.length - breached} due soon`, head: SLA_HEAD, rows: sla.map(slaRow) });
+    sections.push({ heading: `#### SLA: ${breached} breached, ${sla.length - breached} due soon`, head: SLA_HEAD, rows: sla.map((f) => slaRow(f, opts.code)) });
   }
   const introducedSet = new Set(introduced?.map((f) => f.fingerprint));
   const blocking = r.findings.filter((f) => r.blocking.has(f.fingerprint) && !introducedSet.has(f.fingerprint));
@@ -159,7 +170,7 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
     sections.push({
       heading: `#### ${introduced ? 'Other blocking findings' : 'Blocking findings'} (${blocking.length})`,
       head: FINDING_HEAD,
-      rows: blocking.map((f) => findingRow(f, r.tracked === true)),
+      rows: blocking.map((f) => findingRow(f, r.tracked === true && r.baseline !== false, opts.code)),
     });
   }
 
@@ -198,22 +209,47 @@ export interface CommentRequest {
   scope: string;
   mode: CommentMode;
   verdict: VerdictStatus;
+  /**
+   * The login the Action writes as (`github-actions[bot]` for GITHUB_TOKEN, `<app>[bot]` for an App, the user of a
+   * personal token): only a marker comment by this author is the sticky comment. Anyone can write the marker.
+   */
+  author: string;
   /** Renders the body, given the verdict recorded in the existing comment (if any). */
   body: (previous: VerdictStatus | undefined) => string;
 }
 
-export type CommentResult = { action: 'created' | 'updated'; id: number; url?: string } | { action: 'skipped'; reason: string };
+export type CommentResult =
+  | { action: 'created' | 'updated'; id: number; url?: string; author?: string; recovered?: boolean; ignored: number }
+  | { action: 'skipped'; reason: string };
 
 interface IssueComment {
   id: number;
   body?: string | null;
   html_url?: string;
+  user?: { login?: string } | null;
 }
 
-/** Finds the sticky comment by its marker, listing every page of the PR's comments. */
-export async function findStickyComment(client: GitHubClient, repo: RepoRef, prNumber: number, scope: string): Promise<IssueComment | undefined> {
+/** Logins compare case-insensitively on GitHub. */
+export function sameLogin(a: string | undefined | null, b: string | undefined | null): boolean {
+  return !!a && !!b && a.toLowerCase() === b.toLowerCase();
+}
+
+/** Whether a comment is the sticky comment of `scope` written by `author`: the marker at the very start, and the author. */
+export function isStickyComment(c: IssueComment, marker: string, author: string): boolean {
+  return (c.body ?? '').startsWith(marker) && sameLogin(c.user?.login, author);
+}
+
+export interface StickySearch {
+  found?: IssueComment;
+  /** Comments that start with the marker but were written by someone else (left alone). */
+  ignored: number;
+}
+
+/** Finds the sticky comment by its marker and author, listing every page of the PR's comments. */
+export async function findStickyComment(client: GitHubClient, repo: RepoRef, prNumber: number, scope: string, author: string): Promise<StickySearch> {
   const marker = stickyMarker(scope);
   const perPage = 100;
+  let ignored = 0;
   for (let page = 1; page <= 100; page++) {
     const res = await client.request<IssueComment[]>('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
       ...repo,
@@ -221,33 +257,53 @@ export async function findStickyComment(client: GitHubClient, repo: RepoRef, prN
       per_page: perPage,
       page,
     });
-    const found = res.data.find((c) => (c.body ?? '').startsWith(marker));
-    if (found) return found;
-    if (res.data.length < perPage) return undefined;
+    for (const c of res.data) {
+      if (isStickyComment(c, marker, author)) return { found: c, ignored };
+      if ((c.body ?? '').startsWith(marker)) ignored++;
+    }
+    if (res.data.length < perPage) return { ignored };
   }
-  return undefined;
+  return { ignored };
 }
 
 /**
  * Creates or updates the sticky comment. `on-failure` creates one only when the gate fails or warns, but always
  * updates an existing one (so a fixed PR says it passes now); `always` creates or updates; `never` does nothing.
+ * A create that fails with a 5xx is looked up (marker and author) before it is sent again.
  */
 export async function upsertStickyComment(client: GitHubClient, repo: RepoRef, req: CommentRequest): Promise<CommentResult> {
   if (req.mode === 'never') return { action: 'skipped', reason: 'comment: never' };
-  const existing = await findStickyComment(client, repo, req.prNumber, req.scope);
+  const search = await findStickyComment(client, repo, req.prNumber, req.scope, req.author);
+  const existing = search.found;
   if (existing) {
     const res = await client.request<IssueComment>('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
       ...repo,
       comment_id: existing.id,
       body: req.body(previousVerdict(existing.body)),
     });
-    return { action: 'updated', id: existing.id, url: res.data.html_url };
+    return { action: 'updated', id: existing.id, url: res.data.html_url, author: res.data.user?.login ?? undefined, ignored: search.ignored };
   }
   if (req.mode === 'on-failure' && req.verdict === 'pass') return { action: 'skipped', reason: 'the gate passed (comment: on-failure)' };
-  const res = await client.request<IssueComment>('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-    ...repo,
-    issue_number: req.prNumber,
-    body: req.body(undefined),
-  });
-  return { action: 'created', id: res.data.id, url: res.data.html_url };
+  const body = req.body(undefined);
+  const created = await createOnce(
+    async () =>
+      (
+        await client.request<IssueComment>('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+          ...repo,
+          issue_number: req.prNumber,
+          body,
+          request: { idempotent: false },
+        })
+      ).data,
+    async () => (await findStickyComment(client, repo, req.prNumber, req.scope, req.author)).found,
+  );
+  const c = created.value;
+  return {
+    action: 'created',
+    id: c.id,
+    url: c.html_url,
+    author: c.user?.login ?? undefined,
+    ignored: search.ignored,
+    ...(created.recovered ? { recovered: true } : {}),
+  };
 }

@@ -117,7 +117,8 @@ export class GitHubUnavailableError extends Error {
     super(message);
     this.name = 'GitHubUnavailableError';
     const e = cause as ErrorShape;
-    if (typeof e?.status === 'number') this.status = e.status;
+    // Octokit's status 500 for "no answer" is no HTTP status: keep only statuses GitHub sent.
+    if (typeof e?.status === 'number' && e.response) this.status = e.status;
     if (e?.response) this.response = e.response;
   }
 }
@@ -159,7 +160,8 @@ export function retryWrap(o: WrapOptions) {
           if (failure.kind === 'network' || failure.kind === 'server') {
             const attempts = retries + 1;
             const reason = `${failure.kind === 'server' ? `HTTP ${failure.status}` : 'no answer'}: ${failure.message}`;
-            o.state.down = `${what}: ${reason}`;
+            // One 5xx on a create (not retried: its caller looks first) does not make GitHub down.
+            if (idempotent || o.state.down !== undefined) o.state.down = `${what}: ${reason}`;
             throw new GitHubUnavailableError(
               `GitHub API unavailable at ${o.baseUrl} (${what}: ${reason}; ${attempts} attempt${attempts === 1 ? '' : 's'})`,
               err,

@@ -30,6 +30,12 @@ export interface ReportTarget extends RepoRef {
   prNumber?: number;
   /** How the target was found, for the log. */
   source: string;
+  /**
+   * The PR must be checked before commenting on it: its head commit must be `headSha` (and its head repository
+   * `headRepo`, `owner/name`). Set when the PR number does not come from a pull request event itself (workflow_run,
+   * the `pr-number` input), because it may come from a fork's artifact.
+   */
+  verify?: { headSha: string; headRepo?: string };
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
@@ -52,6 +58,7 @@ export function resolveTarget(input: TargetInput): ReportTarget | { error: strin
   let prNumber: number | undefined;
   let source = input.eventName ?? 'unknown event';
   const event = input.eventName ?? '';
+  let trustedHead: { sha?: string; repo?: string } = {};
   if (event === 'pull_request' || event === 'pull_request_target' || event === 'pull_request_review') {
     const pr = obj(payload.pull_request);
     headSha = str(obj(pr?.head)?.sha);
@@ -63,13 +70,16 @@ export function resolveTarget(input: TargetInput): ReportTarget | { error: strin
     const prs = Array.isArray(wr?.pull_requests) ? wr.pull_requests : [];
     prNumber = num(obj(prs[0])?.number);
     source = `workflow_run${prNumber ? ` for #${prNumber}` : ''}`;
+    // GitHub's own event: the commit that was scanned and the repository it came from (a fork's, for fork PRs).
+    trustedHead = { sha: headSha, repo: str(obj(wr?.head_repository)?.full_name) };
   } else if (event === 'issue_comment') {
     const issue = obj(payload.issue);
     if (obj(issue?.pull_request)) prNumber = num(issue?.number);
   }
   if (input.prNumber !== undefined) {
-    // A PR number from the inputs names another commit than the event's, unless head-sha says which.
-    if (input.prNumber !== prNumber && !input.headSha) headSha = undefined;
+    // A PR number from the inputs names another commit than the event's, unless head-sha says which (a workflow_run
+    // scanned workflow_run.head_sha, whatever the PR).
+    if (input.prNumber !== prNumber && !input.headSha && event !== 'workflow_run') headSha = undefined;
     prNumber = input.prNumber;
     source = `pr-number input #${prNumber}`;
   }
@@ -78,5 +88,11 @@ export function resolveTarget(input: TargetInput): ReportTarget | { error: strin
     source += ' (head-sha input)';
   }
   if (!headSha && prNumber === undefined) headSha = str(input.sha);
-  return { owner, repo, headSha, prNumber, source };
+  let verify: ReportTarget['verify'];
+  const fromEvent = event === 'pull_request' || event === 'pull_request_target' || event === 'pull_request_review';
+  if (prNumber !== undefined && !(fromEvent && input.prNumber === undefined)) {
+    const expected = input.headSha ?? trustedHead.sha;
+    if (expected) verify = { headSha: expected, ...(trustedHead.repo ? { headRepo: trustedHead.repo } : {}) };
+  }
+  return { owner, repo, headSha, prNumber, source, ...(verify ? { verify } : {}) };
 }

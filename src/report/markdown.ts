@@ -3,7 +3,7 @@ import type { RatedFinding } from '../model';
 import { formatInputError } from '../model';
 import type { RunResult } from '../engine';
 import { explainLine } from '../rate/rate';
-import { code, link, md } from './escape';
+import { code, link, md, safeUrl } from './escape';
 import { summarizeExceptions } from '../exceptions/apply';
 import { renderMetricsSection } from '../metrics/summary';
 
@@ -24,14 +24,48 @@ export interface MarkdownOptions {
   title?: string;
   /** Where to see the complete report (e.g. the JSON report path), mentioned when tables are cut. */
   fullReport?: string;
+  /** Link locations to the code at this commit. */
+  code?: CodeLinks;
 }
 
 function bytes(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-export function locationText(f: RatedFinding): string {
-  if (f.path) return code(`${f.path}${f.startLine ? `:${f.startLine}` : ''}`, 160);
+/** Where the code is on GitHub: locations link to it at this commit. */
+export interface CodeLinks {
+  /** `GITHUB_SERVER_URL` (https://github.com, or a GHES host). */
+  serverUrl: string;
+  owner: string;
+  repo: string;
+  /** The commit reported on (the PR head). */
+  sha: string;
+}
+
+function encodeSegment(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The address of a repository file's lines at the commit: `<server>/<owner>/<repo>/blob/<sha>/<path>#L22-L24`, each
+ * path segment percent-encoded. Undefined for paths that are not plain repository-relative paths.
+ */
+export function codeUrl(links: CodeLinks, path: string, startLine?: number, endLine?: number): string | undefined {
+  const segments = path.replace(/^\.\//, '').split('/');
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.includes('\\') || segments.some((x) => x === '' || x === '.' || x === '..')) return undefined;
+  if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(links.sha)) return undefined;
+  const server = links.serverUrl.replace(/\/+$/, '');
+  const lines = startLine && startLine > 0 ? `#L${startLine}${endLine && endLine > startLine ? `-L${endLine}` : ''}` : '';
+  const url = `${server}/${encodeSegment(links.owner)}/${encodeSegment(links.repo)}/blob/${links.sha}/${segments.map(encodeSegment).join('/')}${lines}`;
+  return safeUrl(url);
+}
+
+export function locationText(f: Pick<RatedFinding, 'path' | 'startLine' | 'endLine' | 'location' | 'package'>, links?: CodeLinks): string {
+  if (f.path) {
+    const text = code(`${f.path}${f.startLine ? `:${f.startLine}` : ''}`, 160);
+    const url = links ? codeUrl(links, f.path, f.startLine, f.endLine) : undefined;
+    return url ? `[${text}](${url})` : text;
+  }
   if (f.location) return md(f.location, 120);
   if (f.package) return code(`${f.package.name}${f.package.version ? `@${f.package.version}` : ''}`, 120);
   return '';
@@ -55,7 +89,7 @@ export function trackingText(f: RatedFinding, now: number, tracked: boolean): st
   return parts.join(' · ');
 }
 
-function findingRow(f: RatedFinding, now: number, tracked: boolean): string {
+function findingRow(f: RatedFinding, now: number, tracked: boolean, links?: CodeLinks): string {
   const ids = f.cve.length ? ` (${f.cve.slice(0, 2).map((c) => md(c)).join(', ')})` : '';
   const comp = f.component ? `<br>component ${md(f.component, 60)}${f.componentOwner ? ` (${md(f.componentOwner, 60)})` : ''}` : '';
   const what = `${link(f.title || f.ruleId, f.helpUri, 140)}${ids}<br>${code(f.ruleId, 80)}${comp}`;
@@ -64,7 +98,7 @@ function findingRow(f: RatedFinding, now: number, tracked: boolean): string {
     ? `<br>${ex.state === 'active' || ex.state === 'expiring' ? '🛡️' : '⚠️'} exception ${code(ex.id, 60)} (${md(ex.type)}${ex.state === 'active' ? '' : `, ${md(ex.state)}`}${ex.problem ? `: ${md(ex.problem, 160)}` : ''})`
     : '';
   const track = trackingText(f, now, tracked) + exText;
-  return `| **${md(f.severity)}** | ${what} | ${locationText(f)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated || (ex && (ex.state === 'active' || ex.state === 'expiring')) ? '' : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ''} |`;
+  return `| **${md(f.severity)}** | ${what} | ${locationText(f, links)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated || (ex && (ex.state === 'active' || ex.state === 'expiring')) ? '' : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ''} |`;
 }
 
 const FINDING_HEAD = '| Severity | Finding | Location | Tool | Why this rating · status · SLA |\n|---|---|---|---|---|';
@@ -82,7 +116,8 @@ function table<T>(head: string, rows: readonly T[], budget: number, render?: (ro
     parts.push(row);
     used += b;
   }
-  return { text: parts.join('\n'), omitted: rows.length - i };
+  // A header without rows says nothing: only the note on what was left out follows.
+  return { text: i === 0 ? '' : parts.join('\n'), omitted: rows.length - i };
 }
 
 export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string {
@@ -145,13 +180,13 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   const others: RatedFinding[] = [];
   for (const f of r.findings) (r.blocking.has(f.fingerprint) ? blocking : others).push(f);
   if (blocking.length > 0) {
-    const t = table(FINDING_HEAD, blocking, Math.max(0, max - used - 400), (f) => findingRow(f, now, r.tracked));
+    const t = table(FINDING_HEAD, blocking, Math.max(0, max - used - 400), (f) => findingRow(f, now, r.tracked, opts.code));
     const s = `### Blocking findings (${blocking.length})\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}`;
     parts.push(s);
     used += bytes(s) + 2;
   }
   if (others.length > 0) {
-    const t = table(FINDING_HEAD, others, Math.max(0, max - used - 800), (f) => findingRow(f, now, r.tracked));
+    const t = table(FINDING_HEAD, others, Math.max(0, max - used - 800), (f) => findingRow(f, now, r.tracked, opts.code));
     const s = `<details><summary>Other findings (${others.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(s);
     used += bytes(s) + 2;
@@ -176,7 +211,7 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   if (r.fixed.length > 0) {
     const rows = r.fixed.map(
       (f) =>
-        `| ${md(f.severity)} | ${md(f.title || f.ruleId, 140)}<br>${code(f.ruleId, 80)} | ${f.path ? code(`${f.path}${f.startLine ? `:${f.startLine}` : ''}`, 160) : md(f.location, 120)} | ${md(f.tool.name, 60)} | ${f.firstSeen.slice(0, 10)} |`,
+        `| ${md(f.severity)} | ${md(f.title || f.ruleId, 140)}<br>${code(f.ruleId, 80)} | ${f.path ? locationText(f, opts.code) : md(f.location, 120)} | ${md(f.tool.name, 60)} | ${f.firstSeen.slice(0, 10)} |`,
     );
     const t = table('| Severity | Finding | Location | Tool | First seen |\n|---|---|---|---|---|', rows, Math.max(0, max - used - 400));
     parts.push(`<details><summary>Fixed in this run (${r.fixed.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`);
