@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { applyExceptions } from '../src/exceptions/apply';
@@ -125,6 +125,22 @@ describe('an exception that matches every finding', () => {
   it('narrower matches are not reported', () => {
     for (const m of [{ rule: 'js/*' }, { path: 'legacy/**' }, { path: '**', fingerprint: 'abc' }, { rule: '*', cve: 'CVE-2021-44228' }, { path: '*' }, { tool: 'trivy*' }]) {
       expect(catchAllMatch(m)).toBeUndefined();
+    }
+  });
+
+  it('in an included exceptions file too (policy validate)', async () => {
+    const ws = mkdtempSync(join(tmpdir(), 'dg-catchall-inc-'));
+    try {
+      writeFileSync(join(ws, 'p.yml'), BASE_POLICY.replace('gates:', 'exceptions:\n  include: [exceptions/team.yml]\ngates:'));
+      mkdirSync(join(ws, 'exceptions'));
+      writeFileSync(join(ws, 'exceptions', 'team.yml'), `entries:\n${EX({ match: '{rule: "*", path: "**"}', 'approved-on': '2026-12-24' }).replace(/^ {4}/gm, '  ')}`);
+      let out = '';
+      const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (out += s), cwd: ws, env: {}, isTTY: false, now: () => NOW };
+      expect(await runPolicyCli(['policy', 'validate', '--strict', 'p.yml'], io)).toBe(2);
+      expect(out).toContain('exceptions/team.yml:4:12: error: entries[0].match: exception "EX-1" matches every finding (rule "*", path "**")');
+      expect(out).toContain('exceptions/team.yml:7:18: warning: entries[0].approved-on: exception "EX-1" is approved on 2026-12-24, after today (2026-11-25)');
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
     }
   });
 

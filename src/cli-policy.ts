@@ -8,7 +8,7 @@ import { fileLedger, parseNow, remotePolicyFetcher } from './cli-args';
 import { parseFormatOverrides } from './io/inputs';
 import { formatIds } from './ingest/index';
 import { PolicyLoadError } from './policy/load';
-import { formatLintProblem, fromPolicyError, lintPolicy, type LintProblem } from './policy/lint';
+import { formatLintProblem, fromPolicyError, lintExceptionsFile, lintPolicy, type LintProblem } from './policy/lint';
 import { formatPolicyTestResults, parsePolicyTests, PolicyTestFileError, runPolicyTests } from './policy/testing';
 import { explainFinding, renderExplanations, selectFindings } from './explain';
 import { UnknownEnvironmentError } from './gate/gate';
@@ -99,7 +99,14 @@ async function validateCommand(file: string | undefined, opts: { strict: boolean
   try {
     const { policy } = await loadPolicyAsync(file, opts.workspace, remotePolicyFetcher(io.env));
     const text = file ? readText(resolve(opts.workspace, file)) : defaultPolicyText;
-    if (typeof text === 'string') problems.push(...lintPolicy(text, shown, { levels: policy.levels, now: opts.now, strict: opts.strict }));
+    const lintOpts = { levels: policy.levels, now: opts.now, strict: opts.strict };
+    if (typeof text === 'string') problems.push(...lintPolicy(text, shown, lintOpts));
+    // Included exception files in the workspace (the same checks: expired, not active yet, catch-all matches).
+    const included = new Set(policy.exceptions.entries.map((e) => e.file).filter((f) => f !== shown && !/@/.test(f)));
+    for (const inc of included) {
+      const incText = readText(resolve(opts.workspace, inc));
+      if (typeof incText === 'string') problems.push(...lintExceptionsFile(incText, inc, lintOpts));
+    }
     const entries = policy.exceptions.entries.length;
     summary = `${policy.levels.length} levels, ${policy.rules.length} rating rules, ${Object.keys(policy.gates).length} gate profiles (${Object.keys(policy.gates).join(', ')}), ${entries} exceptions`;
   } catch (err) {

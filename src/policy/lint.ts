@@ -145,7 +145,19 @@ export function lintPolicy(text: string, file: string, opts: LintOptions): LintP
   const lineOf = (path: Key[]) => positionOf(doc, lc, path).line;
   lintRules(raw, opts.levels, warn, lineOf);
   lintGates(raw, opts.levels, warn);
-  lintExceptions(raw, opts.now, warn, strictly, lineOf);
+  const sec = raw.exceptions;
+  if (isObj(sec) && Array.isArray(sec.entries)) lintExceptions(sec.entries as unknown[], ['exceptions', 'entries'], opts.now, warn, strictly, lineOf);
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}
+
+/** Lints an included exceptions file (`entries:`): the exception checks of `lintPolicy`. */
+export function lintExceptionsFile(text: string, file: string, opts: LintOptions): LintProblem[] {
+  const { doc, lc, errors, value: raw } = parseYaml(text, file);
+  if (errors.length > 0 || !isObj(raw) || !Array.isArray(raw.entries)) return []; // reported by the loader
+  const out: LintProblem[] = [];
+  const push = (severity: 'error' | 'warning') => (path: Key[], message: string, key = false) =>
+    out.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), severity, message });
+  lintExceptions(raw.entries as unknown[], ['entries'], opts.now, push('warning'), push(opts.strict ? 'error' : 'warning'), (path) => positionOf(doc, lc, path).line);
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -259,14 +271,11 @@ export function catchAllMatch(m: Obj): string | undefined {
   return shown.join(', ');
 }
 
-function lintExceptions(raw: Obj, now: Date, warn: Warn, strictly: Warn, lineOf: (p: Key[]) => number): void {
-  const sec = raw.exceptions;
-  if (!isObj(sec) || !Array.isArray(sec.entries)) return;
-  const entries = sec.entries as unknown[];
+function lintExceptions(entries: unknown[], prefix: Key[], now: Date, warn: Warn, strictly: Warn, lineOf: (p: Key[]) => number): void {
   const today = now.toISOString().slice(0, 10);
   entries.forEach((e, j) => {
     if (!isObj(e)) return;
-    const base: Key[] = ['exceptions', 'entries', j];
+    const base: Key[] = [...prefix, j];
     const id = String(e.id ?? `#${j + 1}`);
     if (typeof e.expires === 'string' && e.expires < today) {
       warn([...base, 'expires'], `exception "${id}" expired on ${e.expires}: it no longer applies; renew it (with a new approval) or remove it`);
@@ -284,7 +293,7 @@ function lintExceptions(raw: Obj, now: Date, warn: Warn, strictly: Warn, lineOf:
       const prev = entries[i];
       if (!isObj(prev) || !isObj(prev.match)) continue;
       const pm = prev.match;
-      const where = `exception "${String(prev.id ?? `#${i + 1}`)}" (line ${lineOf(['exceptions', 'entries', i])})`;
+      const where = `exception "${String(prev.id ?? `#${i + 1}`)}" (line ${lineOf([...prefix, i])})`;
       if (sameConditions(m, pm)) {
         warn([...base, 'match'], `exception "${id}" has the same \`match\` as ${where}: only the first that applies is used`);
         break;
