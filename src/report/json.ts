@@ -278,7 +278,8 @@ function reportHead(r: RunResult, policyFile: string, tracking: ReportTracking):
     ...(r.pullRequest ? { pullRequest: r.pullRequest } : {}),
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
-    errors: r.errors.map((e) => defined({ ...e })),
+    // `input` (the ledger named in the verdict) is for the verdict's wording; the report's errors keep their shape.
+    errors: r.errors.map(({ input: _input, ...e }) => defined({ ...e })),
   };
 }
 
