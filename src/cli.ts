@@ -83,11 +83,11 @@ Options:
   --input-format GLOB=ID   force the format of matching files instead of detecting it (repeatable),
                            e.g. --input-format 'reports/*.json=sarif'; the content must still fit it
   --ledger file:PATH       track findings across runs in a ledger file (read, then written): statuses
-                           new / existing / reopened / fixed, first seen, SLA clocks
+                           new / existing / reopened / fixed, first seen, SLA clocks; concurrent runs on one file
+                           take turns (FILE.lock, waited for at most 120 s, or
+                           DEFECT_GATE_LEDGER_LOCK_WAIT_MS); none is lost
   --ledger-read-only       read the ledger and compare, but do not write it (e.g. merge request pipelines)
   --ledger-scope NAME      the book in the ledger for this pipeline or tool set; default: "default"
-                           Concurrent runs on one ledger file take turns (FILE.lock, waited for at most
-                           120 s, DEFECT_GATE_LEDGER_LOCK_WAIT_MS); none is lost
   --allow-backdated        record a run dated (--now) before the ledger's last run; without it such a
                            run is refused (exit 2): it would rewrite the ledger's history
   --now ISO-DATE           evaluate as of this time instead of now (SLA what-ifs, reproducible runs);
