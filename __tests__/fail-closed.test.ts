@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { ingestSarifFile } from '../src/ingest/stream';
-import { findDuplicateKey } from '../src/ingest/json';
+import { cutNote, findDuplicateKey, MAX_STRING } from '../src/ingest/json';
 import { runEngine } from '../src/engine';
 import { incompleteScanAction, type Policy } from '../src/policy/compile';
 import { BASE_POLICY, policyFrom } from './helpers';
@@ -255,5 +255,44 @@ describe('XML errors name line and column', () => {
     expect(ingestText('<OWASPZAPReport version="2.9.0">\n<site name="a" name="b"><alerts></alerts></site></OWASPZAPReport>', { file: 'z.xml' }).errors).toEqual([
       expect.objectContaining({ line: 2, column: 16, message: "not well-formed XML: Attribute 'name' is repeated." }),
     ]);
+  });
+});
+
+describe('long scanner strings', () => {
+  const sarif = (message: string, snippet = 'x') =>
+    JSON.stringify({
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: 'r', message: { text: message }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: 1, snippet: { text: snippet } } } }] }] }],
+    });
+
+  it(`are cut at ${MAX_STRING} characters with a note of how many were left out, read whole or streamed`, () => {
+    const long = 'A'.repeat(MAX_STRING + 1000);
+    const r = both(sarif(long, `${'é'.repeat(MAX_STRING)}tail\n${'😀'.repeat(500)}`), 1 << 12);
+    expect(r.errors).toEqual([]);
+    expect(r.findings[0]?.message).toBe(`${'A'.repeat(MAX_STRING)}${cutNote(1000)}`);
+    expect(r.findings[0]?.snippet).toBe(`${'é'.repeat(MAX_STRING)}${cutNote(5 + 1000)}`);
+    // Strings up to the limit (and a little beyond) are kept whole.
+    expect(both(sarif('B'.repeat(MAX_STRING + 10))).findings[0]?.message).toHaveLength(MAX_STRING + 10);
+  });
+
+  it('never splits an escape or a surrogate pair, counts what escapes stand for, and never hides a syntax error', () => {
+    for (const pad of [0, 1, 2, 3, 4, 5, 6]) {
+      const text = `${'a'.repeat(MAX_STRING - pad)}${'\n\u0001😀"\\'.repeat(40)}`;
+      const r = both(sarif(text), 1 << 12);
+      const m = r.findings[0]?.message ?? '';
+      const kept = m.slice(0, m.indexOf('… [cut: '));
+      expect(text.startsWith(kept)).toBe(true);
+      expect(Number(/\[cut: (\d+) characters\]$/.exec(m)?.[1])).toBe(text.length - kept.length);
+    }
+    // A raw line break in the part that would be cut is still invalid JSON.
+    const bad = sarif(`${'a'.repeat(MAX_STRING + 100)}`).replace('aaaa"}', 'aa\naa"}');
+    expect(ingestText(bad, { file: 'b.sarif' }).errors).toEqual([expect.objectContaining({ severity: 'fatal', message: expect.stringContaining('control character') })]);
+  });
+
+  it('in native formats too (a Trivy description)', () => {
+    const doc = `{"SchemaVersion":2,"ArtifactName":"a","ArtifactType":"container_image","Results":[{"Target":"t","Class":"os-pkgs","Type":"debian","Vulnerabilities":[{"VulnerabilityID":"CVE-2024-1","PkgName":"p","InstalledVersion":"1","Severity":"HIGH","Description":"${'D'.repeat(MAX_STRING * 3)}"}]}]}`;
+    const r = ingestText(doc, { file: 't.json' });
+    expect(r.findings[0]?.message).toContain(cutNote(MAX_STRING * 2));
+    expect(r.findings[0]?.message.length).toBeLessThan(MAX_STRING + 500);
   });
 });

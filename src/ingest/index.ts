@@ -110,7 +110,7 @@ function parseText(
     }
     doc = r.value;
   } else {
-    const r = parseJson(text);
+    const r = parseJson(text, { cutStrings: true });
     if (!r.ok) {
       const lines = trimmed.split('\n').filter((l) => l.trim() !== '');
       const ndjson =

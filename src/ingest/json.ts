@@ -9,13 +9,14 @@ export function stripBom(text: string): string {
 }
 
 /**
- * Parses JSON; on failure returns the 1-based line and column of the first error and a short description.
+ * Parses JSON (with `cutStrings`, as scanner files are read: strings longer than MAX_STRING cut, see cutLongStrings);
+ * on failure returns the 1-based line and column of the first error and a short description.
  * The position is found by our own scan (V8's messages differ between Node versions and do not always carry one).
  */
-export function parseJson(text: string): JsonParseOutcome {
+export function parseJson(text: string, opts: { cutStrings?: boolean } = {}): JsonParseOutcome {
   const body = stripBom(text);
   try {
-    return { ok: true, value: JSON.parse(body) as unknown };
+    return { ok: true, value: JSON.parse(opts.cutStrings ? cutLongStrings(body) : body) as unknown };
   } catch {
     const offset = findJsonErrorOffset(body);
     const { line, column } = lineColumn(body, offset.offset);
@@ -283,4 +284,81 @@ export function duplicateKeyMessage(d: DuplicateKey): { message: string; hint: s
     message: `duplicate key ${JSON.stringify(d.key.length > 60 ? `${d.key.slice(0, 60)}…` : d.key)} at ${d.path}: JSON readers keep only one of the values, so findings could be hidden`,
     hint: 'each key may appear once per object; fix the tool or step that wrote this report and run it again',
   };
+}
+
+/**
+ * Longest scanner string kept (in characters for text, bytes for streamed input): a message, snippet or description
+ * beyond it is cut, with "… [cut: N characters]" at the end. A single 300 MB message otherwise cost ~17 times its size
+ * in memory (parsed, copied into findings, reports and the rated SARIF).
+ */
+export const MAX_STRING = 64 * 1024;
+
+export function cutNote(removed: number): string {
+  return `… [cut: ${removed} characters]`;
+}
+
+/**
+ * Checks the escapes of a JSON string body text[from, to) and counts the characters they stand for; -1 when the body
+ * is not valid JSON (a raw control character, a bad escape), so that cutting never hides a syntax error.
+ */
+function decodedLength(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20) return -1;
+    if (c === 92) {
+      const e = text.charCodeAt(i + 1);
+      if (e === 117) {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return -1;
+        i += 5;
+      } else if (e === 34 || e === 92 || e === 47 || e === 98 || e === 102 || e === 110 || e === 114 || e === 116) i += 1;
+      else return -1;
+    }
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The JSON text with every string longer than `max` characters cut to `max` plus a note of how many characters were
+ * left out (the same text when there is none: one indexOf pass). Runs before JSON.parse, so the parsed document never
+ * holds the long strings. A string whose left-out part is not valid JSON is kept whole (JSON.parse reports it).
+ */
+export function cutLongStrings(text: string, max = MAX_STRING): string {
+  let out: string[] | undefined;
+  let copied = 0;
+  let i = text.indexOf('"');
+  while (i >= 0) {
+    // The closing quote: one not escaped by an odd number of backslashes.
+    let q = text.indexOf('"', i + 1);
+    for (;;) {
+      if (q < 0) break;
+      let k = q - 1;
+      while (text.charCodeAt(k) === 92) k--;
+      if ((q - 1 - k) % 2 === 0) break;
+      q = text.indexOf('"', q + 1);
+    }
+    if (q < 0) break;
+    if (q - i - 1 > max + 64) {
+      // Cut at `max`, moved back so as not to split an escape (or a surrogate pair).
+      let at = i + 1 + max;
+      const h = text.charCodeAt(at - 1);
+      if (h >= 0xd800 && h <= 0xdbff) at--;
+      const back = text.lastIndexOf('\\', at - 1);
+      if (back > i && back + (text.charCodeAt(back + 1) === 117 ? 6 : 2) > at) {
+        let k = back;
+        while (k > i && text.charCodeAt(k - 1) === 92) k--;
+        if ((back - k) % 2 === 0) at = back; // an escape starts at `back` and goes past `at`: cut before it
+      }
+      const removed = decodedLength(text, at, q);
+      if (removed >= 0) {
+        (out ??= []).push(text.slice(copied, at), cutNote(removed));
+        copied = q;
+      }
+    }
+    i = text.indexOf('"', q + 1);
+  }
+  if (!out) return text;
+  out.push(text.slice(copied));
+  return out.join('');
 }

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Finding } from '../model';
 import { disambiguate } from './fingerprint';
 import { redactIngested } from '../redact/finding';
-import { duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, type DuplicateKey } from './json';
+import { cutNote, duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, MAX_STRING, type DuplicateKey } from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
 import { jsonKey } from './util';
@@ -95,7 +95,8 @@ export class Reader {
       this.len = kept;
     }
     if (this.len === this.buf.length) {
-      const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+      // Never larger than the rest of the file needs (a value as large as the file costs its size, not twice it).
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length + 1, Math.min(this.buf.length * 2, this.size - this.base + 1)));
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
     }
@@ -235,16 +236,21 @@ export class Reader {
    */
   value(path?: string): unknown {
     const [a, b] = this.skip();
-    const text = this.buf.toString('utf8', a - this.base, b - this.base);
+    // Strings longer than MAX_STRING are cut before parsing (as in files read whole: cutLongStrings).
+    const cut = b - a > MAX_STRING ? cutBytes(this.buf, a - this.base, b - this.base) : undefined;
+    const full = () => this.buf.toString('utf8', a - this.base, b - this.base);
+    let text = cut ?? full();
     let v: unknown;
     try {
       v = JSON.parse(text) as unknown;
     } catch {
+      if (cut !== undefined) text = full(); // (positions are those of the file)
       const e = findJsonErrorOffset(text);
       throw new JsonSyntax(a + Buffer.byteLength(text.slice(0, e.offset)), e.message);
     }
     if (path !== undefined && typeof v === 'object' && v !== null) {
-      const dup = findDuplicateKey(text, path);
+      let dup = findDuplicateKey(text, path);
+      if (dup && cut !== undefined) dup = findDuplicateKey((text = full()), path);
       if (dup) throw new JsonDuplicateKey(a + Buffer.byteLength(text.slice(0, dup.offset)), dup);
     }
     return v;
@@ -303,6 +309,86 @@ export class Reader {
       throw new JsonSyntax(this.abs(), `expected ',' or ']' after an array element but found ${this.describe()}`);
     }
   }
+}
+
+/** UTF-16 code units of the UTF-8 sequence led by byte `c` (0 for a continuation byte). */
+function units(c: number): number {
+  return c < 0x80 ? 1 : c < 0xc0 ? 0 : c < 0xf0 ? 1 : 2;
+}
+
+/**
+ * The text of buf[a, b) with each string longer than MAX_STRING characters cut as `cutLongStrings` cuts a text (the
+ * same characters kept, the same note), decoding only what is kept; undefined when no string is that long.
+ */
+function cutBytes(buf: Buffer, a: number, b: number): string | undefined {
+  let parts: string[] | undefined;
+  let copied = a;
+  let i = buf.indexOf(0x22, a);
+  while (i >= 0 && i < b) {
+    let q = buf.indexOf(0x22, i + 1);
+    for (;;) {
+      if (q < 0 || q >= b) break;
+      let k = q - 1;
+      while (buf[k] === 0x5c) k--;
+      if ((q - 1 - k) % 2 === 0) break;
+      q = buf.indexOf(0x22, q + 1);
+    }
+    if (q < 0 || q >= b) break;
+    if (q - i - 1 > MAX_STRING + 64) {
+      // Walk MAX_STRING + 64 characters (UTF-16 units, as text lengths count); shorter strings are kept whole.
+      let at = i + 1;
+      let n = 0;
+      let cutAt = -1;
+      while (at < q) {
+        const u = units(buf[at] as number);
+        if (n + u > MAX_STRING && cutAt < 0) cutAt = at;
+        n += u;
+        if (n > MAX_STRING + 64) break;
+        at++;
+        while (at < q && ((buf[at] as number) & 0xc0) === 0x80) at++;
+      }
+      if (n > MAX_STRING + 64 && cutAt >= 0) {
+        // (A surrogate pair that does not fit is left out whole, as cutLongStrings does.)
+        at = cutAt;
+        const back = buf.lastIndexOf(0x5c, at - 1);
+        if (back > i && back + (buf[back + 1] === 0x75 ? 6 : 2) > at) {
+          let k = back;
+          while (k > i && buf[k - 1] === 0x5c) k--;
+          if ((back - k) % 2 === 0) at = back; // an escape starts at `back` and goes past `at`: cut before it
+        }
+        const removed = decodedUnits(buf, at, q);
+        if (removed >= 0) {
+          (parts ??= []).push(buf.toString('utf8', copied, at), cutNote(removed));
+          copied = q;
+        }
+      }
+    }
+    i = buf.indexOf(0x22, q + 1);
+  }
+  if (!parts) return undefined;
+  parts.push(buf.toString('utf8', copied, b));
+  return parts.join('');
+}
+
+const HEX = /^[0-9a-fA-F]{4}$/;
+
+/** `decodedLength` of json.ts on bytes: the UTF-16 units a string body stands for, -1 when it is not valid JSON. */
+function decodedUnits(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const c = buf[i] as number;
+    if (c < 0x20) return -1;
+    if (c === 0x5c) {
+      const e = buf[i + 1];
+      if (e === 0x75) {
+        if (!HEX.test(buf.toString('latin1', i + 2, i + 6))) return -1;
+        i += 5;
+      } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) i += 1;
+      else return -1;
+    }
+    n += units(c);
+  }
+  return n;
 }
 
 /** Sets a member as JSON.parse would (an own property, even for `__proto__`). */
