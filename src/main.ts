@@ -5,7 +5,7 @@ import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action
 import { runRetryState } from './action/octokit';
 import { OutputPathError, runCheck } from './check';
 import { PolicyLoadError } from './policy/load';
-import { LedgerFormatError } from './ledger/schema';
+import { LedgerError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
 import { renderMarkdown, JOB_SUMMARY_LIMIT } from './report/markdown';
 import { annotationText } from './report/escape';
@@ -113,7 +113,7 @@ export async function run(): Promise<void> {
       core.setFailed(`Input '${err.option}': ${err.message}`);
       return;
     }
-    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError || err instanceof LedgerFormatError) {
+    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError || err instanceof LedgerError) {
       core.setFailed(err.message);
       return;
     }
