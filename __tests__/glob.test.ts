@@ -38,6 +38,19 @@ describe('hostile globs are accepted and matched in linear time', () => {
     }
   });
 
+  it('a glob whose DFA outgrows the cache (the 10th character from the end is an a) still answers right', () => {
+    const m = compileGlobs(['*a??????????']);
+    const re = /^[^/]*a[^/]{10}$/;
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    for (let k = 0; k < 300; k++) {
+      const s = Array.from({ length: 20 + Math.floor(rnd() * 200) }, () => (rnd() < 0.5 ? 'a' : 'b')).join('');
+      const { matched, tests } = m.measure(s);
+      expect(matched).toBe(re.test(s));
+      expect(tests).toBeLessThanOrEqual(2 * (s.length + 1) * m.states);
+    }
+  });
+
   it('the policy compiles every glob with this matcher (no picomatch, no length cut-off that skips long paths)', () => {
     for (const file of ['src/policy/compile.ts', 'src/exceptions/compile.ts', 'src/policy/lint.ts']) {
       const text = readFileSync(file, 'utf8');

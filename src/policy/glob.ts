@@ -5,7 +5,8 @@
  * which anyone may write: a backtracking regular expression (what picomatch compiles a glob to) takes exponential
  * time on `**\/a/**\/a/**\/b` against `a/a/a/…` (minutes for a 4 KB path). Here a glob becomes a small automaton
  * (Thompson's construction) that is run over the text once, keeping the set of states it can be in: the cost is at
- * most (text length) × (pattern size), whatever the glob and the text.
+ * most (text length) × (pattern size), whatever the glob and the text. The state sets met are cached as a small lazy
+ * DFA (at most 256 states per glob list), so a typical path costs one table look-up per character.
  *
  * Syntax, as in picomatch with `dot: true` (the differential test in __tests__/glob.test.ts compares both):
  * - `*` any characters but `/` (a segment that is only `*` needs at least one); `?` one character but `/`;
@@ -250,9 +251,9 @@ function tokenize(glob: string, nocase: boolean): Token[][] {
 }
 
 /** Compiles one brace-free alternative into the builder; returns its fragment. */
-function compileAlternative(b: ReturnType<typeof builder>, glob: string, nocase: boolean, dotSeg: { mask: Uint8Array }): Frag {
-  const wild = (code: number, i: number) => code !== SLASH && dotSeg.mask[i] === 0;
-  const anyChar = (_code: number, i: number) => dotSeg.mask[i] === 0;
+function compileAlternative(b: ReturnType<typeof builder>, glob: string, nocase: boolean, dotSeg: DotMask): Frag {
+  const wild = (code: number, i: number) => code !== SLASH && (dotSeg.mask === undefined || dotSeg.mask[i] === 0);
+  const anyChar = (_code: number, i: number) => dotSeg.mask === undefined || dotSeg.mask[i] === 0;
   const slash = () => b.one((c) => c === SLASH);
   const segs = tokenize(glob, nocase);
   const isGlobstar = (s: Token[]) => s.length === 1 && s[0]?.t === 'star' && s[0].n >= 2;
@@ -289,7 +290,7 @@ function compileAlternative(b: ReturnType<typeof builder>, glob: string, nocase:
           const { neg, ranges } = tok;
           const inRanges = (c: number) => ranges.some(([lo, hi]) => c >= lo && c <= hi);
           const has = nocase ? (c: number) => inRanges(c) || inRanges(fold(c)) || inRanges(c >= 97 && c <= 122 ? c - 32 : c) : inRanges;
-          parts.push(b.one((c, i) => c !== SLASH && dotSeg.mask[i] === 0 && has(c) !== neg));
+          parts.push(b.one((c, i) => c !== SLASH && (dotSeg.mask === undefined || dotSeg.mask[i] === 0) && has(c) !== neg));
           break;
         }
       }
@@ -298,8 +299,16 @@ function compileAlternative(b: ReturnType<typeof builder>, glob: string, nocase:
   return b.seq(parts);
 }
 
-/** Marks the characters of `.` and `..` segments, which wildcards never match. */
-function dotSegments(s: string): Uint8Array {
+/** The characters of `.` and `..` segments of the text being matched (undefined: it has none). */
+interface DotMask {
+  mask: Uint8Array | undefined;
+}
+
+const DOT_SEGMENT = /(?:^|\/)\.\.?(?:\/|$)/;
+
+/** Marks the characters of `.` and `..` segments, which wildcards never match; undefined when there are none. */
+function dotSegments(s: string): Uint8Array | undefined {
+  if (!DOT_SEGMENT.test(s)) return undefined;
   const mask = new Uint8Array(s.length);
   let from = 0;
   for (let i = 0; i <= s.length; i++) {
@@ -368,43 +377,97 @@ function resolve(nfa: Nfa, start: number, accept: number): Compiled {
   return { tests, follow, accepts, initial: init.states, initialAccepts: init.accepts };
 }
 
-/** Runs the automaton over `s` once: at most s.length × (test states) tests, whatever the glob. */
-function run(a: Compiled, s: string, cost?: { tests: number }): boolean {
-  const n = a.tests.length;
-  let cur = new Int32Array(n);
-  let next = new Int32Array(n);
-  const mark = new Int32Array(n).fill(-1);
-  let curLen = 0;
-  for (const x of a.initial) {
-    if (mark[x] === 0) continue;
-    mark[x] = 0;
-    cur[curLen++] = x;
+/**
+ * A lazily built DFA over the automaton (as RE2 does): each state is a set of automaton states (and whether the
+ * accepting state was just reached), its transitions are computed on first use and kept. A step costs one map look-up
+ * once the transition is known, at most one automaton step (states × tests) before. Bounded: past MAX_DFA_STATES the
+ * cache is dropped and built again.
+ */
+interface DState {
+  set: Int32Array;
+  acc: boolean;
+  /** Transitions on ASCII symbols (code × 2 + dot bit < 256), -1 unknown; others in `more`. */
+  ascii: Int32Array;
+  more: Map<number, number>;
+}
+
+const MAX_DFA_STATES = 256;
+
+class Lazy {
+  states: DState[] = [];
+  private index = new Map<string, number>();
+  private readonly mark: Int32Array;
+  private readonly scratch: Int32Array;
+  private gen = 0;
+  private start = -1;
+
+  constructor(private readonly a: Compiled) {
+    this.mark = new Int32Array(a.tests.length).fill(-1);
+    this.scratch = new Int32Array(a.tests.length);
   }
-  let accepting = a.initialAccepts;
-  for (let i = 0; i < s.length; i++) {
-    if (curLen === 0) return false;
-    const code = s.charCodeAt(i);
-    const gen = i + 1;
-    let nextLen = 0;
-    accepting = false;
-    if (cost) cost.tests += curLen;
-    for (let k = 0; k < curLen; k++) {
-      const x = cur[k] as number;
+
+  /** The id of the DFA state for these automaton states (any order, no duplicates). */
+  intern(set: Int32Array, acc: boolean): number {
+    const sorted = Int32Array.from(set).sort();
+    const key = `${acc ? 1 : 0}:${sorted.join(',')}`;
+    const known = this.index.get(key);
+    if (known !== undefined) return known;
+    if (this.states.length >= MAX_DFA_STATES) {
+      this.states = [];
+      this.index = new Map();
+      this.start = -1;
+    }
+    this.states.push({ set: sorted, acc, ascii: new Int32Array(256).fill(-1), more: new Map() });
+    this.index.set(key, this.states.length - 1);
+    return this.states.length - 1;
+  }
+
+  initial(): number {
+    if (this.start < 0) this.start = this.intern(this.a.initial, this.a.initialAccepts);
+    return this.start;
+  }
+
+  /** The state after reading `code` at `i` from state `d`; `sym` keys the cache (the code and its dot-segment bit). */
+  step(d: number, code: number, i: number, sym: number, cost?: { tests: number }): number {
+    const from = this.states[d] as DState;
+    const known = sym < 256 ? from.ascii[sym] : from.more.get(sym);
+    if (known !== undefined && known >= 0) return known;
+    const { a, mark, scratch } = this;
+    const gen = ++this.gen;
+    let len = 0;
+    let acc = false;
+    if (cost) cost.tests += from.set.length;
+    for (const x of from.set) {
       if (!(a.tests[x] as Test)(code, i)) continue;
-      if (a.accepts[x]) accepting = true;
-      const f = a.follow[x] as Int32Array;
-      for (let j = 0; j < f.length; j++) {
-        const y = f[j] as number;
+      if (a.accepts[x]) acc = true;
+      for (const y of a.follow[x] as Int32Array) {
         if (mark[y] !== gen) {
           mark[y] = gen;
-          next[nextLen++] = y;
+          scratch[len++] = y;
         }
       }
     }
-    [cur, next] = [next, cur];
-    curLen = nextLen;
+    const size = this.states.length;
+    const to = this.intern(scratch.subarray(0, len), acc);
+    // A reset (the cache was full) dropped `from`: its transition is not kept.
+    if (this.states.length > size || this.states[d] === from) {
+      if (sym < 256) from.ascii[sym] = to;
+      else from.more.set(sym, to);
+    }
+    return to;
   }
-  return accepting;
+}
+
+/** Runs the automaton over `s` once: at most s.length × (test states) tests, whatever the glob. */
+function run(lazy: Lazy, s: string, mask: Uint8Array | undefined, cost?: { tests: number }): boolean {
+  let d = lazy.initial();
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    d = lazy.step(d, code, i, code * 2 + (mask !== undefined && mask[i] !== 0 ? 1 : 0), cost);
+    const st = lazy.states[d] as DState;
+    if (st.set.length === 0) return i === s.length - 1 && st.acc;
+  }
+  return (lazy.states[d] as DState).acc;
 }
 
 /** A compiled glob list: true when any glob matches. Throws on a glob that `globProblem` refuses. */
@@ -422,7 +485,7 @@ export function compileGlobs(
 ): { test: (s: string) => boolean; states: number; measure: (s: string) => { matched: boolean; tests: number } } {
   const nocase = opts.nocase === true;
   const b = builder();
-  const dotSeg: { mask: Uint8Array } = { mask: new Uint8Array(0) };
+  const dotSeg: DotMask = { mask: undefined };
   const frags: Frag[] = [];
   for (const g of globs) {
     const why = globProblem(g);
@@ -431,9 +494,10 @@ export function compileGlobs(
   }
   const all = b.alt(frags);
   const compiled = resolve(b.nfa, all.start, all.end);
+  const lazy = new Lazy(compiled);
   const once = (s: string, cost?: { tests: number }) => {
     dotSeg.mask = dotSegments(s);
-    return run(compiled, s, cost);
+    return run(lazy, s, dotSeg.mask, cost);
   };
   // As picomatch: a leading `./` is not part of the path, a trailing `/` may be left out.
   const match = (input: string, cost?: { tests: number }) => {
