@@ -407,6 +407,15 @@ describe('every output holds no secret and says what was redacted', () => {
     for (const s of codeqlSecrets()) expect(JSON.stringify(streamed.findings)).not.toContain(s);
   });
 
+  it('a title cut inside a secret (from a long first line) is cut again from the redacted message', () => {
+    const message = `${'x'.repeat(180)} token ${SAMPLES.ghp} leaked`;
+    const log = { version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: 'r', message: { text: message } }] }] };
+    const f = ingestText(JSON.stringify(log), { file: 'cut.sarif' }).findings[0];
+    expect(f?.title.endsWith('…')).toBe(true);
+    expect(f?.title).not.toContain(SAMPLES.ghp.slice(0, 12));
+    expect(f?.message).toContain(marker('github-token', SAMPLES.ghp));
+  });
+
   it('input errors that quote scanner text are redacted', () => {
     const f = ingestText(JSON.stringify({ error: `auth failed for ${SAMPLES.ghp}` }), { file: 'err.json' });
     expect(f.errors[0]?.message).toContain(marker('github-token', SAMPLES.ghp));

@@ -1,4 +1,5 @@
 import type { Finding, InputError } from '../model';
+import { firstLine } from '../ingest/util';
 import { redactJson } from './json';
 import { hasMarker, marker, redactText } from './text';
 
@@ -38,6 +39,15 @@ const TEXT_FIELDS = ['title', 'message', 'location', 'component', 'helpUri'] as 
 /** Redacts a finding's scanner text in place; returns true when something changed. */
 export function redactFinding(f: Finding): boolean {
   let changed = false;
+  // A title cut from the message's first line (`…`) may end inside a secret, too short there for its pattern: it is
+  // cut again from the redacted message.
+  if (f.title.endsWith('…') && f.message.startsWith(f.title.slice(0, -1))) {
+    const title = firstLine(redactText(f.message));
+    if (title !== f.title) {
+      f.title = title;
+      changed = true;
+    }
+  }
   const target = f as unknown as Record<string, string | undefined>;
   for (const k of TEXT_FIELDS) {
     const v = target[k];
