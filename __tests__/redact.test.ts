@@ -91,6 +91,11 @@ describe('redactText: what is found', () => {
       'tokens: 3',
       'commit 6d127980966808f7413935678e079dcd7fedf9c2 by the AWS team',
       'Secret: [REDACTED secret sha256:12345678]',
+      '  password                = var.password',
+      "        password = request.form.get('password')",
+      "            print('Cracked! Password:', number)",
+      'password = get_password()',
+      'Syntax error at line data/static/codefixes/tokenSaleChallenge_2.ts:19:',
       'https://github.com/advisories/GHSA-57j2-w4cx-62h2',
       '',
     ]) {
