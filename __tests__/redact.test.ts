@@ -91,6 +91,11 @@ describe('redactText: what is found', () => {
       'tokens: 3',
       'commit 6d127980966808f7413935678e079dcd7fedf9c2 by the AWS team',
       'Secret: [REDACTED secret sha256:12345678]',
+      '  password                = var.password',
+      "        password = request.form.get('password')",
+      "            print('Cracked! Password:', number)",
+      'password = get_password()',
+      'Syntax error at line data/static/codefixes/tokenSaleChallenge_2.ts:19:',
       'https://github.com/advisories/GHSA-57j2-w4cx-62h2',
       '',
     ]) {
@@ -348,6 +353,12 @@ function engine(files: IngestedFile[]): RunResult {
 /** Outputs that show finding messages or titles (and so the note); the others may list no finding text at all. */
 const ALL = ['JSON report', 'rated SARIF (compact)', 'rated SARIF (indented)', 'rated SARIF (from documents)', 'job summary', 'PR comment', 'check run output', 'annotations', 'terminal', 'ledger', 'HTML metrics'];
 
+function writeLog(name: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, codeqlLike());
+  return path;
+}
+
 describe('every output holds no secret and says what was redacted', () => {
   it('a CodeQL-like SARIF whose message holds an RSA private key', () => {
     const path = join(dir, 'codeql.sarif');
@@ -414,6 +425,28 @@ describe('every output holds no secret and says what was redacted', () => {
     expect(f?.title.endsWith('…')).toBe(true);
     expect(f?.title).not.toContain(SAMPLES.ghp.slice(0, 12));
     expect(f?.message).toContain(marker('github-token', SAMPLES.ghp));
+  });
+
+  it('a ledger written before redaction is cleaned: its next version, the fixed list and the HTML metrics', () => {
+    const first = engine(ingestFiles([{ file: 'codeql.sarif', path: writeLog('old.sarif') }]).files);
+    // As an older version wrote it: a title and a location with secrets in them.
+    const book = JSON.parse(JSON.stringify(first.nextLedger)) as RunResult['nextLedger'];
+    for (const e of Object.values(book.entries)) {
+      e.title = `Token ${SAMPLES.ghp} in use`;
+      e.location = `https://admin:p4ssw0rd-X@example.com/`;
+    }
+    const html = renderMetricsHtml(computeMetrics(book, { now: NOW, levels: defaultPolicy().levels, sla: first.sla }));
+    expect(html).not.toContain(SAMPLES.ghp);
+    expect(html).toContain('[REDACTED github-token sha256:');
+    // A run in which the tool reports nothing: every entry is fixed, and listed with its title.
+    const empty = ingestText(JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }] }), { file: 'codeql.sarif' });
+    const r = runEngine({ files: [empty], policy: defaultPolicy(), environment: 'production', onInputError: 'warn', now: NOW, ledger: book, pullRequest: true });
+    expect(r.fixed.length).toBeGreaterThan(0);
+    for (const text of [JSON.stringify(r.nextLedger), JSON.stringify(r.fixed), renderMarkdown(r), renderComment(r, { scope: 's', title: 't' })]) {
+      expect(shown(text)).not.toContain(SAMPLES.ghp);
+      expect(shown(text)).not.toContain('p4ssw0rd-X');
+    }
+    expect(r.fixed[0]?.title).toBe(`Token ${marker('github-token', SAMPLES.ghp)} in use`);
   });
 
   it('input errors that quote scanner text are redacted', () => {

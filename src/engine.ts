@@ -8,6 +8,7 @@ import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
 import { addCount } from './own';
+import { redactLedger } from './redact/finding';
 
 /**
  * The pure pipeline: parsed input files → rated findings → verdict. No I/O, no clock reads: `now` is given.
@@ -256,7 +257,7 @@ export function runEngine(input: EngineInput): RunResult {
   const tracked = input.ledger
     ? trackRun({
         findings: excepted.findings,
-        book: input.ledger,
+        book: redactLedger(input.ledger),
         // A tool whose run did not complete fixes nothing (even when the policy accepts its partial results).
         toolsRan: combined.tools.map((t) => t.name).filter((name) => !incomplete.has(name)),
         sla: input.policy.sla,

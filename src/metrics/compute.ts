@@ -3,6 +3,7 @@ import type { SlaSettings } from '../policy/compile';
 import { computeSla } from '../ledger/sla';
 import { addCount, ownRecord } from '../own';
 import { buckets as makeBuckets, DAY, defaultSince, isoDay, mean, median, WEEK, type BucketKind } from './time';
+import { redactText } from '../redact/text';
 
 /**
  * Defect metrics (OWASP SAMM Defect Management, stream B) computed from a ledger book. Pure: a function of the book,
@@ -245,11 +246,11 @@ function counts(e: LedgerEntry): boolean {
 function ref(e: LedgerEntry, severity: string): FindingRef {
   return {
     fingerprint: e.fingerprint,
-    title: e.title,
+    title: redactText(e.title), // (ledgers written before redaction existed)
     ruleId: e.ruleId,
     tool: e.tool,
     severity,
-    ...(e.component ? { component: e.component } : {}),
+    ...(e.component ? { component: redactText(e.component) } : {}),
     ...(e.path ? { path: e.path } : {}),
     firstSeen: e.firstSeen,
   };

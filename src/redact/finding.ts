@@ -1,4 +1,5 @@
 import type { Finding, InputError } from '../model';
+import type { LedgerBook } from '../ledger/schema';
 import { firstLine } from '../ingest/util';
 import { redactJson } from './json';
 import { hasMarker, marker, redactText } from './text';
@@ -137,4 +138,19 @@ export function redactionNote(findings: readonly Pick<Finding, 'title' | 'messag
   for (const f of findings) if (showsRedaction(f)) n++;
   if (n === 0) return undefined;
   return `🔒 ${n} finding${n === 1 ? '' : 's'} held secrets: redacted in every output, shown as \`[REDACTED <kind> sha256:<hash of the value>]\``;
+}
+
+/**
+ * Redacts the texts a ledger keeps of each finding (title, location, component), in place: entries written before
+ * redaction existed, or of findings not seen again (they are listed as fixed), are cleaned when the ledger is read for
+ * a run, and the next ledger written holds no secret. Returns the book.
+ */
+export function redactLedger(book: LedgerBook): LedgerBook {
+  for (const e of Object.values(book.entries)) {
+    const title = red(e.title);
+    if (title !== e.title) e.title = title;
+    if (e.location !== undefined) e.location = redactText(e.location);
+    if (e.component !== undefined) e.component = redactText(e.component);
+  }
+  return book;
 }
