@@ -210,6 +210,10 @@ export const ReportSchema = z
         message: z.string(),
         hint: z.string().optional(),
         severity: z.enum(['fatal', 'partial', 'scanner']),
+        incompleteScan: z
+          .object({ tool: z.string() })
+          .optional()
+          .describe('Set when a scanner run did not complete: the tool, as named in the policy setting incomplete-scans.'),
       }),
     ),
     findings: z.array(ReportFinding),
