@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEngine } from '../src/engine';
-import { emptyBook } from '../src/ledger/schema';
+import { emptyBook, migrateLedger } from '../src/ledger/schema';
 import { buildReport } from '../src/report/json';
 import { renderMarkdown } from '../src/report/markdown';
 import { renderText } from '../src/report/text';
@@ -221,5 +221,16 @@ describe('policy files: a __proto__ key is a key, never a prototype', () => {
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a ledger holding a "__proto__" key (hand-edited or forged)', () => {
+  const entry = { fingerprint: 'x', firstSeen: '2026-11-01T00:00:00.000Z', state: 'open' };
+  it('is refused at its JSON path, never read with the entry silently dropped (its SLA clock would restart)', () => {
+    const entries = JSON.parse(`{"__proto__": ${JSON.stringify(entry)}, "abc": ${JSON.stringify(entry)}}`) as unknown;
+    const doc = { schema: 'defect-gate-ledger', version: 1, updatedAt: '2026-11-01T00:00:00.000Z', books: { default: { entries, runs: [] } } };
+    expect(() => migrateLedger(doc, 'ledger.json')).toThrow(/invalid ledger at \$\.books\.default\.entries: the key "__proto__"/);
+    const books = JSON.parse(`{"__proto__": {"entries": {}, "runs": []}}`) as unknown;
+    expect(() => migrateLedger({ ...doc, books }, 'ledger.json')).toThrow(/invalid ledger at \$\.books: the key "__proto__"/);
   });
 });

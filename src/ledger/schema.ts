@@ -116,6 +116,23 @@ export class LedgerFormatError extends LedgerError {
 }
 
 /**
+ * A `__proto__` key among the books or entries would be dropped by validation (an object literal cannot hold it as
+ * data), so its finding would come back as new with a fresh SLA clock: refused instead. defect-gate never writes one
+ * (fingerprints are hashes, scopes named `__proto__` are refused); only a hand-edited or forged ledger holds it.
+ */
+function refuseProtoKeys(doc: unknown, where: string): void {
+  const own = (o: unknown): o is Record<string, unknown> => typeof o === 'object' && o !== null && !Array.isArray(o);
+  if (!own(doc) || !own(doc.books)) return;
+  const bad = (path: string) => {
+    throw new LedgerFormatError(where, `invalid ledger at ${path}: the key "__proto__" cannot be a scope or fingerprint (fix or remove the ledger; it is rebuilt from the next runs)`);
+  };
+  if (Object.hasOwn(doc.books, '__proto__')) bad('$.books');
+  for (const [scope, book] of Object.entries(doc.books)) {
+    if (own(book) && own(book.entries) && Object.hasOwn(book.entries, '__proto__')) bad(`$.books.${scope}.entries`);
+  }
+}
+
+/**
  * Upgrades a parsed ledger document to the current version and validates it.
  * Version 0 (pre-release, a single book: `{version: 0, entries: [...], runs: [...]}`) is migrated; newer versions than
  * this build knows are refused with a clear message rather than rewritten and lost.
@@ -153,6 +170,7 @@ export function migrateLedger(raw: unknown, where: string): LedgerFile {
       books: { [typeof doc.scope === 'string' ? doc.scope : 'default']: { entries, runs: Array.isArray(doc.runs) ? doc.runs : [] } },
     };
   }
+  refuseProtoKeys(current, where);
   const parsed = LedgerFileSchema.safeParse(current);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
