@@ -18,6 +18,8 @@ const policy = policyFrom(
   excepted:
     - {name: Accepted risk in use, exception: [active, expiring], max: 0, action: warn}
     - {name: Anything, max: 100}
+  in-use-or-expired:
+    - {name: In use or expired, exception: [expiring, expired]}
   scored:
     - {name: Score 7+, score: ">= 7"}
   mixed:
@@ -45,7 +47,7 @@ describe('gate rules', () => {
     expect(err).toBeInstanceOf(UnknownEnvironmentError);
     expect((err as UnknownEnvironmentError).name).toBe('UnknownEnvironmentError');
     expect((err as UnknownEnvironmentError).environment).toBe('prod');
-    expect((err as UnknownEnvironmentError).known).toEqual(['default', 'excepted', 'scored', 'mixed']);
+    expect((err as UnknownEnvironmentError).known).toEqual(['default', 'excepted', 'in-use-or-expired', 'scored', 'mixed']);
   });
 
   it('exception: active|expiring counts findings taken out of the gate by an exception; other rules do not', () => {
@@ -60,6 +62,12 @@ describe('gate rules', () => {
     ]);
     expect(v.status).toBe('warn');
     expect(v.blocking).toEqual([]);
+  });
+
+  it('a finding out of the gate for another reason (suppressed) is not counted because its exception expired', () => {
+    const [s, x, y] = rated({ fingerprint: 's', suppressions: [{ kind: 'inSource' }] }, { fingerprint: 'x' }, { fingerprint: 'y' });
+    const fs = [{ ...s!, exception: { id: 'EX-1', type: 'accepted-risk' as const, state: 'expired' as const } }, excepted(x!, 'expired'), excepted(y!, 'expiring')];
+    expect(evaluateGate(fs, [], policy, opts('in-use-or-expired')).rules[0]?.findings).toEqual(['x', 'y']);
   });
 
   it('the conditions in words, or "every gated finding" for a rule without any', () => {
