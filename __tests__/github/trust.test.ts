@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createGitHubClient } from '../../src/action/octokit';
 import { isStickyComment, renderComment, stickyMarker } from '../../src/github/comment';
 import { createOnce } from '../../src/github/create';
 import { classify, DEFAULT_RETRY_POLICY, GitHubUnavailableError, nextDelay, RetryState, retryWrap } from '../../src/github/retry';
@@ -58,6 +61,32 @@ describe('retry policy', () => {
     // A request that answers makes GitHub "up" again.
     await expect(wrap(() => Promise.resolve('ok'), { method: 'GET', url: '/user' })).resolves.toBe('ok');
     expect(state.down).toBeUndefined();
+  });
+});
+
+describe('a GitHub that does not answer at all', () => {
+  it('abandons attempts after the timeout, charges them to the budget, and gives up quickly', async () => {
+    const sockets = new Set<Socket>();
+    const hang = createServer(() => {}); // accepts, never answers
+    hang.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((ok) => hang.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
+    try {
+      // Timeouts are real seconds: 0.2 s per attempt, 0.1 s once down; a budget that a timed-out attempt uses up.
+      const state = new RetryState({ ...DEFAULT_RETRY_POLICY, baseMs: 10, attemptTimeout: 0.2, downTimeout: 0.1, budget: 0.25 });
+      const silent = { debug: () => {}, info: () => {}, warning: () => {}, error: () => {} };
+      const client = createGitHubClient('t', { baseUrl: url, logger: silent, retryState: state, throttle: false });
+      const started = Date.now();
+      await expect(client.request('GET /repos/{owner}/{repo}', { owner: 'a', repo: 'b' })).rejects.toThrow(/GitHub API unavailable .*no answer: timed out; 1 attempt/);
+      await expect(client.request('GET /repos/{owner}/{repo}', { owner: 'a', repo: 'b' })).rejects.toThrow(/1 attempt/);
+      // One attempt (its timeout uses up the budget: no retry), then one short one once down.
+      expect(state.attempts).toBe(2);
+      expect(state.waited).toBeCloseTo(0.3);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((ok) => hang.close(() => ok()));
+    }
   });
 });
 

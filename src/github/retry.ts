@@ -23,12 +23,29 @@ export interface RetryPolicy {
   maxRetryAfter: number;
   /** Most seconds spent waiting in total, across every request of the run. */
   budget: number;
-  /** Milliseconds per second of delay (1000; tests make it small). */
+  /**
+   * Seconds one attempt may take before it is abandoned (GitHub ends requests itself after 10 s), and once GitHub is
+   * down; a timed-out attempt is charged to the budget. A network that drops packets would otherwise hang for minutes.
+   */
+  attemptTimeout: number;
+  downTimeout: number;
+  /** Milliseconds per second of delay (1000; tests make it small). Timeouts are always real seconds. */
   baseMs: number;
 }
 
-/** 3 retries after 1, 2 and 4 s; 2 retries of a rate limit up to 10 s each; at most 15 s of waiting per run. */
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { delays: [1, 2, 4], rateLimitRetries: 2, maxRetryAfter: 10, budget: 15, baseMs: 1000 };
+/**
+ * 3 retries after 1, 2 and 4 s; 2 retries of a rate limit up to 10 s each; at most 15 s of waiting per run; 15 s per
+ * attempt (3 s once GitHub is down).
+ */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  delays: [1, 2, 4],
+  rateLimitRetries: 2,
+  maxRetryAfter: 10,
+  budget: 15,
+  attemptTimeout: 15,
+  downTimeout: 3,
+  baseMs: 1000,
+};
 
 /** Shared by every client of one run: how much of the budget is spent, and whether GitHub is down. */
 export class RetryState {
@@ -39,6 +56,11 @@ export class RetryState {
   /** Every attempt made (for tests and the log). */
   attempts = 0;
   constructor(readonly policy: RetryPolicy = DEFAULT_RETRY_POLICY) {}
+
+  /** Charges time lost (a timed-out attempt) to the budget, even past it. */
+  charge(seconds: number): void {
+    this.waited += seconds;
+  }
 
   /** Takes `seconds` from the budget; false (and nothing taken) when they do not fit. */
   take(seconds: number): boolean {
@@ -61,12 +83,19 @@ interface ErrorShape {
   name?: unknown;
 }
 
+/** Whether an attempt was abandoned for taking too long (Octokit wraps fetch's TimeoutError as its `cause`). */
+export function isTimeout(err: unknown): boolean {
+  const e = err as { name?: unknown; timedOut?: unknown; cause?: { name?: unknown } } | undefined;
+  return e?.timedOut === true || e?.name === 'TimeoutError' || e?.cause?.name === 'TimeoutError';
+}
+
 /** What kind of failure an Octokit error is. Octokit reports fetch failures as status 500 without a response. */
 export function classify(err: unknown): Failure {
   const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape;
   const message = String(e.message ?? err).split('\n')[0]!.slice(0, 300);
   const status = typeof e.status === 'number' ? e.status : undefined;
-  if (e.name === 'AbortError' || e.name === 'TimeoutError') return { kind: 'network', message };
+  if (isTimeout(err)) return { kind: 'network', message: 'timed out' };
+  if (e.name === 'AbortError') return { kind: 'network', message };
   if (status === undefined || (status === 500 && !e.response)) return { kind: 'network', message };
   if (status >= 500) return { kind: 'server', status, message };
   if (status === 429) {
@@ -135,7 +164,7 @@ export interface WrapOptions {
 interface RequestOptions {
   method?: string;
   url?: string;
-  request?: { idempotent?: boolean };
+  request?: { idempotent?: boolean; signal?: AbortSignal };
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((ok) => setTimeout(ok, ms));
@@ -147,14 +176,27 @@ export function retryWrap(o: WrapOptions) {
     const method = (options.method ?? 'GET').toUpperCase();
     const idempotent = options.request?.idempotent ?? method !== 'POST';
     const what = `${method} ${options.url ?? ''}`;
+    const callerSignal = options.request?.signal !== undefined;
     for (let retries = 0; ; retries++) {
       o.state.attempts++;
+      const p = o.state.policy;
+      const timeout = o.state.down !== undefined ? p.downTimeout : p.attemptTimeout;
+      const controller = callerSignal ? undefined : new AbortController();
+      const timer = controller
+        ? setTimeout(() => controller.abort(new DOMException('The attempt took too long', 'TimeoutError')), Math.max(1, timeout * 1000))
+        : undefined;
+      // In place: Octokit's inner request reads these very options (a copy is not seen with @actions/github's fetch).
+      if (controller) options.request = Object.assign(options.request ?? {}, { signal: controller.signal });
       try {
         const res = await request(options);
+        clearTimeout(timer);
         o.state.down = undefined;
         return res;
       } catch (err) {
+        clearTimeout(timer);
+        if (controller?.signal.aborted && typeof err === 'object' && err !== null) (err as { timedOut?: boolean }).timedOut = true;
         const failure = classify(err);
+        if (isTimeout(err)) o.state.charge(timeout);
         const wait = nextDelay(o.state, failure, { retries, idempotent });
         if (wait === undefined) {
           if (failure.kind === 'network' || failure.kind === 'server') {
