@@ -85,7 +85,6 @@ describe('forced formats must fit the content', () => {
   it('empty reports that detection cannot tell apart still load when their format is forced', () => {
     for (const [text, format] of [
       ['[]', 'gitleaks'],
-      ['null', 'gitleaks'],
       ['[]', 'trivy'],
       ['{"results": []}', 'osv-scanner'],
       ['{"results": [], "errors": []}', 'semgrep'],
@@ -93,6 +92,8 @@ describe('forced formats must fit the content', () => {
       const r = ingestText(text, { file: 'x.json' }, format);
       expect({ text, format, errors: r.errors, got: r.format }).toEqual({ text, format, errors: [], got: format });
     }
+    // A null document is not an empty report (Gitleaks writes [] when it finds nothing): an error, forced or not.
+    expect(ingestText('null', { file: 'x.json' }, 'gitleaks').errors.map((e) => e.severity)).toEqual(['fatal']);
     // Without the override they are not guessed.
     expect(ingestText('[]', { file: 'x.json' }).errors[0]?.message).toMatch(/unrecognized input/);
   });

@@ -197,11 +197,20 @@ describe('native reports whose findings container is missing', () => {
 
   it('formats that must list their findings (also when the format is forced): Grype, Bandit, Semgrep, OSV-Scanner, Gitleaks', () => {
     const forced = (text: string, format: string) => ingestText(text, { file: 'x.json' }, format).errors.map((e) => [e.jsonPath, e.message]);
-    expect(forced('{"source":{"type":"image"},"descriptor":{"name":"grype"}}', 'grype')).toEqual([['$.matches', 'missing: a Grype report lists its findings in matches']]);
-    expect(forced('{"errors":[],"metrics":{},"generated_at":"2026-12-01T00:00:00Z"}', 'bandit')).toEqual([['$.results', 'missing: a Bandit report lists its findings in results']]);
-    expect(forced('{"errors":[],"version":"1.90.0"}', 'semgrep')).toEqual([['$.results', 'missing: a Semgrep report lists its findings in results']]);
-    expect(forced('{"results":[{"source":{"path":"package-lock.json","type":"lockfile"}}]}', 'osv-scanner')).toEqual([['$.results[0].packages', 'missing: an OSV-Scanner source lists its vulnerable packages in packages']]);
-    expect(forced('null', 'gitleaks')).toEqual([['$', 'expected an array, found null: a Gitleaks report is a JSON array of leaks ([] when none)']]);
+    // Forced, a report without its findings list is fatal: either the format's own "missing" error, or (where detection
+    // needs the list) the forced format does not fit the content. Never 0 findings and a pass.
+    const cases: [string, string, RegExp][] = [
+      ['{"source":{"type":"image"},"descriptor":{"name":"grype"}}', 'grype', /missing: a Grype report lists its findings in matches|forced as grype, but the content is not Grype JSON/],
+      ['{"errors":[],"metrics":{},"generated_at":"2026-12-01T00:00:00Z"}', 'bandit', /missing: a Bandit report lists its findings in results|forced as bandit, but the content is not Bandit JSON/],
+      ['{"errors":[],"version":"1.90.0"}', 'semgrep', /missing: a Semgrep report lists its findings in results|forced as semgrep, but the content is not Semgrep JSON/],
+      ['{"results":[{"source":{"path":"package-lock.json","type":"lockfile"}}]}', 'osv-scanner', /missing: an OSV-Scanner source lists its vulnerable packages in packages|forced as osv-scanner, but the content is not OSV-Scanner JSON/],
+      ['null', 'gitleaks', /expected an array, found null: a Gitleaks report is a JSON array of leaks \(\[\] when none\)/],
+    ];
+    for (const [text, format, message] of cases) {
+      const errors = ingestText(text, { file: 'x.json' }, format).errors;
+      expect(errors.map((e) => e.severity)).toEqual(['fatal']);
+      expect(errors[0]?.message).toMatch(message);
+    }
   });
 });
 
