@@ -1,5 +1,6 @@
 // Validates .github/workflows/*.yml and action.yml against the published GitHub Actions schemas (SchemaStore's
 // github-workflow and github-action schemas, as embedded in @action-validator/cli, which runs offline: wasm).
+// Also the README's first workflow (paste-ready).
 // `node scripts/validate-workflows.mjs` — exits 1 on the first invalid file, printing the validator's errors.
 //
 // action-validator 0.6.0 embeds a schema older than the node24 runtime (`runs.using: node24`, which GitHub runs and
@@ -29,6 +30,22 @@ if (workflows.length === 0) {
   failed++;
 }
 for (const f of workflows) validate(join(dir, f));
+
+// The README's first workflow is meant to be pasted as-is: it must validate too.
+const readme = readFileSync('README.md', 'utf8');
+const pasted = /## In a workflow\n[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+if (!pasted || !/^on:/m.test(pasted)) {
+  console.error('README.md: no workflow (with `on:`) in the first yaml block of "In a workflow"');
+  failed++;
+} else {
+  const t = mkdtempSync(join(tmpdir(), 'dg-readme-wf-'));
+  try {
+    writeFileSync(join(t, 'security.yml'), pasted);
+    validate(join(t, 'security.yml'), 'README.md "In a workflow"');
+  } finally {
+    rmSync(t, { recursive: true, force: true });
+  }
+}
 
 const action = readFileSync('action.yml', 'utf8');
 const using = parse(action)?.runs?.using;
