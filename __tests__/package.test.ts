@@ -97,6 +97,9 @@ describe('the packed package, installed offline', () => {
     const files = spawnSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     expect(files).toContain('package/dist/cli.js');
     expect(files).toContain('package/LICENSE');
+    // the licences of the bundled libraries travel with the bundles (build.mjs writes them; legalComments: none)
+    const notices = readFileSync(join(app, 'node_modules/defect-gate/dist/licenses.txt'), 'utf8');
+    for (const bundled of ['@actions/core@', '@octokit/core@', 'yaml@', 'zod@', 'fast-xml-parser@', 'picomatch@']) expect(notices).toContain(bundled);
     expect(files.filter((f) => /__tests__|__fixtures__|\/src\/|\.map$|dist\/index\.js$|schema\/vendor/.test(f))).toEqual([]);
     expect(readFileSync(tgz).length).toBeLessThan(1_000_000);
   });
