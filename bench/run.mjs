@@ -1,6 +1,6 @@
 // `npm run bench [-- --quick] [-- --sizes=10000,100000] [-- --profile]`: time and peak memory of `defect-gate check` on generated CodeQL-shaped
 // SARIF (10k, 100k, 1M results, and a ~600 MB file that must be streamed) against the floor (read + JSON.parse in
-// the same Node) and jq; cold start of dist/cli.js; bundle sizes. Uses dist/: run `npm run build` first.
+// the same Node) and jq; cold start of dist/cli.js; bundle sizes; npm package size. Uses dist/: run `npm run build` first.
 // Generated files go to bench/out/ (gitignored) and are reused between runs.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -207,6 +207,15 @@ if (!quick && (!sizesArg || sizes.includes(1_250_000))) {
   results.bundles = Object.fromEntries(['dist/cli.js', 'dist/index.js'].map((f) => [f, statSync(f).size]));
   log(`cold start: dist/cli.js --help median ${times[4].toFixed(0)} ms (bare node ${bare[4].toFixed(0)} ms)`);
   log(`bundles: ${Object.entries(results.bundles).map(([f, s]) => `${f} ${(s / 1024).toFixed(0)} KiB`).join(', ')}`);
+  // The npm package (issue #20): what `npm pack` would publish from this dist/.
+  const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' });
+  try {
+    const [p] = JSON.parse(pack.stdout);
+    results.npmPackage = { packedBytes: p.size, unpackedBytes: p.unpackedSize, files: p.entryCount };
+    log(`npm package: ${(p.size / 1024).toFixed(0)} KiB packed, ${(p.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${p.entryCount} files`);
+  } catch {
+    log(`npm package: npm pack --dry-run failed: ${pack.stderr.trim().split('\n').pop()}`);
+  }
 }
 
 log('\n| results | file | path | floor (read+JSON.parse) | check (all reports) | ratio | check CPU (all threads) | floor + making and writing as much JSON | ratio | check without files | ratio | check peak RSS | RSS / file | jq |');

@@ -17,6 +17,7 @@ import { stripControl } from './report/escape';
 import { fileLedger, parseNow, remotePolicyFetcher } from './cli-args';
 import { runReportCommand } from './report/report-command';
 import { runPolicyCli } from './cli-policy';
+import { ciReportPathProblem, writeCiReports, type CiReportPaths } from './io/ci-reports';
 
 /**
  * The command-line shell: `defect-gate check …` for GitLab, Jenkins or a laptop. Same engine as the Action.
@@ -79,6 +80,10 @@ Options:
                            warn: report it and gate on the other files
   --report FILE            write the JSON report (schema/report.schema.json) to FILE
   --sarif-output FILE      write the input results as SARIF with the organization's severity
+  --gitlab-codequality FILE  write a GitLab Code Quality report (artifacts:reports:codequality): the open
+                           findings, gate-blocking ones as "blocker", for the merge request widget
+  --junit FILE             write a JUnit XML report (Jenkins, GitLab artifacts:reports:junit, any test report
+                           view): a test case per gate rule and a failing one per blocking finding
   --format FORMAT          what to print on stdout: text (default), json (the report, nothing else), markdown
   --input-format GLOB=ID   force the format of matching files instead of detecting it (repeatable),
                            e.g. --input-format 'reports/*.json=sarif'; the content must still fit it
@@ -133,6 +138,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         'on-input-error': { type: 'string' },
         report: { type: 'string' },
         'sarif-output': { type: 'string' },
+        'gitlab-codequality': { type: 'string' },
+        junit: { type: 'string' },
         format: { type: 'string' },
         'input-format': { type: 'string', multiple: true },
         workspace: { type: 'string' },
@@ -245,6 +252,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       throw err;
     }
   }
+  const ciReports: CiReportPaths = { 'gitlab-codequality': o['gitlab-codequality'], junit: o.junit };
+  const ciPathProblem = ciReportPathProblem(ciReports, workspace);
+  if (ciPathProblem) return usageError(io, ciPathProblem);
   const log = stderrLogger(o.verbose === true);
   let outcome;
   try {
@@ -295,6 +305,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   if (outcome.written.report) io.stderr(`report: ${outcome.written.report}\n`);
   if (outcome.written.sarif) io.stderr(`rated SARIF: ${outcome.written.sarif}\n`);
+  for (const w of writeCiReports(result, ciReports, workspace)) io.stderr(`${w.option}: ${w.path}\n`);
   if (result.verdict.inputErrors.blocking) return EXIT.usage;
   return result.verdict.status === 'fail' ? EXIT.fail : EXIT.ok;
 }
