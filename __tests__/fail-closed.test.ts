@@ -196,7 +196,6 @@ describe('native reports whose findings container is missing', () => {
   });
 
   it('formats that must list their findings (also when the format is forced): Grype, Bandit, Semgrep, OSV-Scanner, Gitleaks', () => {
-    const forced = (text: string, format: string) => ingestText(text, { file: 'x.json' }, format).errors.map((e) => [e.jsonPath, e.message]);
     // Forced, a report without its findings list is fatal: either the format's own "missing" error, or (where detection
     // needs the list) the forced format does not fit the content. Never 0 findings and a pass.
     const cases: [string, string, RegExp][] = [
