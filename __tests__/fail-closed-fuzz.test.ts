@@ -102,6 +102,18 @@ describe('Trivy: unknown members that may hold findings', () => {
     ]);
   });
 
+  it('Kubernetes: a resource whose scan failed (Error) is an incomplete scan', () => {
+    const r = ingestText('{"ClusterName":"c","Resources":[{"Namespace":"default","Kind":"Deployment","Name":"app","Error":"unable to pull image\\nmore"}]}', { file: 'x.json' });
+    expect(r.errors).toEqual([
+      expect.objectContaining({
+        severity: 'partial',
+        jsonPath: '$.Resources[0].Error',
+        message: 'scan incomplete: Trivy could not scan default/Deployment/app ("unable to pull image"): findings may be missing',
+        incompleteScan: { tool: 'Trivy' },
+      }),
+    ]);
+  });
+
   it('every Trivy file of the corpus has no unknown member', () => {
     const files = ['__fixtures__/corpus/defectdojo/trivy', '__fixtures__/edge/trivy'].flatMap((d) => readdirSync(d).map((f) => join(d, f)));
     for (const f of files) {

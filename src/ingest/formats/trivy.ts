@@ -442,21 +442,21 @@ function results(c: Collector, list: unknown, path: string, scope: Scope, ctx: P
     // as ExperimentalModifiedFindings; ModifiedFindings is read too.
     for (const mfKey of ['ExperimentalModifiedFindings', 'ModifiedFindings']) {
       container(c, own(res, mfKey), child(rp, mfKey), scope.legacy === true).forEach((mf, j) => {
-      const p = child(child(rp, mfKey), j);
-      const o = c.object(mf, p);
-      if (!o) return;
-      const inner = own(o, 'Finding');
-      const fp = child(p, 'Finding');
-      const f = c.object(inner, fp);
-      if (!f) return;
-      const sup: ScannerSuppression = { kind: 'external', status: text(own(o, 'Status'))?.toLowerCase() ?? 'ignored' };
-      const why = [text(own(o, 'Statement')), text(own(o, 'Source'))].filter(Boolean).join(' — ');
-      if (why) sup.justification = why;
-      const extra = tag('suppressed-by', own(o, 'Source'));
-      const type = text(own(o, 'Type'))?.toLowerCase();
-      if (type === 'vulnerability') vulnerability(c, f, fp, info, scope, ctx, [sup], extra);
-      else if (type === 'misconfiguration' || type === 'misconfig') misconfiguration(c, f, fp, info, scope, ctx, [sup], extra);
-      else if (type === 'secret') secret(c, f, fp, info, scope, ctx, [sup], extra);
+        const p = child(child(rp, mfKey), j);
+        const o = c.object(mf, p);
+        if (!o) return;
+        const inner = own(o, 'Finding');
+        const fp = child(p, 'Finding');
+        const f = c.object(inner, fp);
+        if (!f) return;
+        const sup: ScannerSuppression = { kind: 'external', status: text(own(o, 'Status'))?.toLowerCase() ?? 'ignored' };
+        const why = [text(own(o, 'Statement')), text(own(o, 'Source'))].filter(Boolean).join(' — ');
+        if (why) sup.justification = why;
+        const extra = tag('suppressed-by', own(o, 'Source'));
+        const type = text(own(o, 'Type'))?.toLowerCase();
+        if (type === 'vulnerability') vulnerability(c, f, fp, info, scope, ctx, [sup], extra);
+        else if (type === 'misconfiguration' || type === 'misconfig') misconfiguration(c, f, fp, info, scope, ctx, [sup], extra);
+        else if (type === 'secret') secret(c, f, fp, info, scope, ctx, [sup], extra);
       });
     }
   });
@@ -469,6 +469,18 @@ function resources(c: Collector, list: unknown, path: string, tool: ToolRef, ctx
     if (!res) return;
     unknownMembers(c, res, rp, RESOURCE_MEMBERS, 'a Kubernetes resource');
     const resource = [text(own(res, 'Namespace')), text(own(res, 'Kind')), text(own(res, 'Name'))].filter(Boolean).join('/') || undefined;
+    // Trivy writes the error that stopped a resource's scan in `Error` (and whatever it found before, if anything).
+    const scanError = text(own(res, 'Error'));
+    if (scanError) {
+      c.errors.push({
+        file: c.file,
+        jsonPath: child(rp, 'Error'),
+        message: `scan incomplete: Trivy could not scan ${resource ?? 'a Kubernetes resource'} (${describeValue(firstLine(scanError, 200), 200)}): findings may be missing`,
+        severity: 'partial',
+        hint: 'fix the scan and run it again, or accept this tool\'s partial results with `incomplete-scans: {"Trivy": warn}` in the policy',
+        incompleteScan: { tool: tool.name },
+      });
+    }
     const list = own(res, 'Results');
     if (list === null) c.error(child(rp, 'Results'), 'expected an array of results, found null (Trivy leaves Results out when it has none)', 'check that the file was not edited or truncated');
     else results(c, list, child(rp, 'Results'), { tool, resource, artifactType: 'kubernetes' }, ctx);
