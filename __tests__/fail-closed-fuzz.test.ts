@@ -173,6 +173,12 @@ describe('SARIF: toolExecutionNotifications that are not an array', () => {
     }
   });
 
+  it('invocations: null is an error too (absent invocations are allowed)', () => {
+    const run = (inv: string) => `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}}${inv},"results":[]}]}`;
+    expect(both(run(''))).toEqual([]);
+    expect(both(run(',"invocations":null'))).toEqual([['partial', '$.runs[0].invocations', 'expected an array of invocations, found null']]);
+  });
+
   it('a notification that is not an object is an error at its index', () => {
     expect(both(log(',"toolExecutionNotifications":[null,{"level":"note","message":{"text":"ok"}}]'))).toEqual([
       ['partial', '$.runs[0].invocations[0].toolExecutionNotifications[0]', 'expected a notification object, found null'],
@@ -192,5 +198,9 @@ describe('the bypass oracle: documented absences', () => {
     expect(documentedAbsence('grype', 'dropContainer $.Results')).toBeUndefined();
     expect(documentedAbsence('trivy', 'dropContainer $.Results[0].Vulnerabilities[0].CVSS')).toBeUndefined();
     expect(documentedAbsence(undefined, 'dropContainer $.Results')).toBeUndefined();
+    expect(documentedAbsence('sarif', 'dropContainer $.runs[0].invocations[1].toolExecutionNotifications')).toMatch(/optional/);
+    expect(documentedAbsence('sarif', 'dropContainer $.runs[2].invocations')).toBeDefined();
+    expect(documentedAbsence('sarif', 'nullContainer $.runs[0].invocations[0].toolExecutionNotifications')).toBeUndefined();
+    expect(documentedAbsence('sarif', 'dropContainer $.runs[0].results')).toBeUndefined();
   });
 });

@@ -133,6 +133,13 @@ export const DOCUMENTED_ABSENCES: readonly { format: string; ops: readonly strin
     path: /^\$\[\d+\]\.Vulnerabilities$/,
     reason: 'the legacy array format (before SchemaVersion 2) writes "Vulnerabilities": null for a target without vulnerabilities (corpus legacy_trivy_mix.json)',
   },
+  {
+    format: 'sarif',
+    ops: ['dropContainer'],
+    path: /^\$\.runs\[\d+\]\.invocations(\[\d+\]\.toolExecutionNotifications)?$/,
+    reason:
+      'SARIF run.invocations and invocation.toolExecutionNotifications are optional: a tool that does not describe its invocation, or reported no notification, leaves them out (null or another type is an error)',
+  },
 ];
 
 /** The reason a mutation (`op` as in BypassCase.op: "dropContainer $.Results") of a `format` file is a documented absence. */

@@ -550,7 +550,9 @@ export class SarifSink {
    */
   private invocations(run: Obj, rp: string, tool: string): void {
     const list = own(run, 'invocations');
-    if (list === undefined || list === null) return;
+    // Absent: the tool does not describe its invocation (common, and allowed). `null` is not a SARIF value here: it
+    // would hide the invocation's executionSuccessful and notifications.
+    if (list === undefined) return;
     if (!Array.isArray(list)) {
       this.err(`${rp}.invocations`, `expected an array of invocations, found ${typeName(list)}`, 'partial', 'whether the scan completed cannot be told');
       return;
