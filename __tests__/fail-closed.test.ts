@@ -161,7 +161,8 @@ describe('native reports whose findings container is missing', () => {
     const r = read('trivy-schema-3.json');
     expect(r.findings).toHaveLength(1);
     expect(where('trivy-schema-3.json')).toEqual([['scanner', '$.SchemaVersion', 'Trivy report SchemaVersion 3 is not known (expected 2): read as version 2']]);
-    expect(where('trivy-schema-3-renamed.json').map((e) => e[0])).toEqual(['partial', 'partial']);
+    // (`Findings` is not a member of a Trivy image report: named as unknown, besides the missing Results.)
+    expect(where('trivy-schema-3-renamed.json').map((e) => e[0])).toEqual(['partial', 'partial', 'partial']);
   });
 
   it('Checkov: results without failed_checks, and a summary that counts failures it does not list, are errors', () => {

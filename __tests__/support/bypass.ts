@@ -101,6 +101,54 @@ function utf16le(text: string): Buffer {
   return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
 }
 
+/**
+ * Documented absences: container mutations that give a legitimate clean report, so a better verdict is not a bypass.
+ * Each entry is one format, the mutation ops and the JSON paths it covers, and why the scanner's own output can look
+ * like that. Keep it small and specific: an entry here is a hole in the oracle. Renames, and `null` where the format
+ * never writes it, stay judged (the parsers must refuse them).
+ */
+export const DOCUMENTED_ABSENCES: readonly { format: string; ops: readonly string[]; path: RegExp; reason: string }[] = [
+  {
+    format: 'trivy',
+    ops: ['dropContainer'],
+    path: /^\$\.Results$/,
+    reason:
+      'Trivy writes Report.Results with omitempty (pkg/types/report.go): a filesystem or repository scan that found no target has none (an image report without Results is an error)',
+  },
+  {
+    format: 'trivy',
+    ops: ['dropContainer'],
+    path: /^\$(\.(Resources|Findings|Vulnerabilities|Misconfigurations)\[\d+\])?\.Results\[\d+\]\.(Vulnerabilities|Misconfigurations|Secrets)$/,
+    reason: 'Trivy writes Result.Vulnerabilities/Misconfigurations/Secrets with omitempty: a target without findings has none',
+  },
+  {
+    format: 'trivy',
+    ops: ['dropContainer'],
+    path: /^\$(\.(Resources|Findings|Vulnerabilities|Misconfigurations)|\.(Resources|Findings|Vulnerabilities|Misconfigurations)\[\d+\]\.Results)$/,
+    reason: 'Kubernetes reports (pkg/k8s/report/report.go) write Resources, Findings and Resource.Results with omitempty',
+  },
+  {
+    format: 'trivy',
+    ops: ['dropContainer', 'nullContainer'],
+    path: /^\$\[\d+\]\.Vulnerabilities$/,
+    reason: 'the legacy array format (before SchemaVersion 2) writes "Vulnerabilities": null for a target without vulnerabilities (corpus legacy_trivy_mix.json)',
+  },
+  {
+    format: 'sarif',
+    ops: ['dropContainer'],
+    path: /^\$\.runs\[\d+\]\.invocations(\[\d+\]\.toolExecutionNotifications)?$/,
+    reason:
+      'SARIF run.invocations and invocation.toolExecutionNotifications are optional: a tool that does not describe its invocation, or reported no notification, leaves them out (null or another type is an error)',
+  },
+];
+
+/** The reason a mutation (`op` as in BypassCase.op: "dropContainer $.Results") of a `format` file is a documented absence. */
+export function documentedAbsence(format: string | undefined, op: string): string | undefined {
+  const [name, path] = op.split(' ', 2);
+  if (!format || !name || !path) return undefined;
+  return DOCUMENTED_ABSENCES.find((a) => a.format === format && a.ops.includes(name) && a.path.test(path))?.reason;
+}
+
 /** One mutation toward a bypass class; `formats` are the parser ids a format can be forced to. */
 export function bypassMutate(text: string, r: Rand, formats: readonly string[], ownFormat: string | undefined): BypassCase {
   const isJson = /^\s*[[{]/.test(text);

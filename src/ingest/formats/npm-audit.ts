@@ -117,7 +117,19 @@ function v2(c: Collector, doc: Obj, tool: ToolRef): void {
     const name = text(own(v, 'name')) ?? key;
     const fix = own(v, 'fixAvailable');
     const nodes = strings(own(v, 'nodes'));
-    const via = c.array(own(v, 'via'), child(vp, 'via'), TRUNCATED_HINT);
+    // npm writes `via` for every vulnerable package (the advisories, or the dependencies it is vulnerable through): an
+    // entry without it, with `null` or with `[]` does not say why the package is vulnerable, so its advisories may be
+    // missing (fail closed).
+    const viaRaw = own(v, 'via');
+    if (!Array.isArray(viaRaw) || viaRaw.length === 0) {
+      c.error(
+        child(vp, 'via'),
+        `${viaRaw === undefined ? 'missing' : Array.isArray(viaRaw) ? 'empty' : `expected an array, found ${describeValue(viaRaw)}`}: npm audit lists the advisories of vulnerable package "${name}" in \`via\`, so its advisories cannot be read`,
+        'check that the file was not edited or truncated, and run `npm audit --json` again',
+      );
+      continue;
+    }
+    const via = viaRaw;
     via.forEach((x, i) => {
       if (typeof x === 'string') return; // transitive: reported under the dependency's own entry
       const p = child(child(vp, 'via'), i);

@@ -550,7 +550,9 @@ export class SarifSink {
    */
   private invocations(run: Obj, rp: string, tool: string): void {
     const list = own(run, 'invocations');
-    if (list === undefined || list === null) return;
+    // Absent: the tool does not describe its invocation (common, and allowed). `null` is not a SARIF value here: it
+    // would hide the invocation's executionSuccessful and notifications.
+    if (list === undefined) return;
     if (!Array.isArray(list)) {
       this.err(`${rp}.invocations`, `expected an array of invocations, found ${typeName(list)}`, 'partial', 'whether the scan completed cannot be told');
       return;
@@ -564,7 +566,24 @@ export class SarifSink {
         continue;
       }
       const ok = own(inv, 'executionSuccessful');
-      const notes = arr(own(inv, 'toolExecutionNotifications')).filter((x) => text(own(x, 'level')) === 'error');
+      // The scanner's own errors (files it could not scan): a value that is not an array of notification objects would
+      // silently drop them (and the warning they give), so it is an input error (SARIF: an array, never null).
+      const rawNotes = own(inv, 'toolExecutionNotifications');
+      if (rawNotes !== undefined && !Array.isArray(rawNotes)) {
+        this.err(
+          `${ip}.toolExecutionNotifications`,
+          `expected an array of notifications, found ${typeName(rawNotes)}`,
+          'partial',
+          'the errors the scanner reported (files it could not scan) cannot be read: check that the file was not edited or truncated',
+        );
+      } else if (Array.isArray(rawNotes)) {
+        for (let j = 0; j < rawNotes.length; j++) {
+          if (!isObj(rawNotes[j])) {
+            this.err(`${ip}.toolExecutionNotifications[${j}]`, `expected a notification object, found ${typeName(rawNotes[j])}`, 'partial', 'this notification was skipped: check that the file was not edited or truncated');
+          }
+        }
+      }
+      const notes = arr(rawNotes).filter((x) => text(own(x, 'level')) === 'error');
       const firstNote = notes.length > 0 ? text(own(own(notes[0], 'message'), 'text')) : undefined;
       const example = firstNote ? ` (first: ${describeValue(firstLine(firstNote, 200), 200)})` : '';
       if (ok !== true) {

@@ -63,6 +63,8 @@ interface Scope {
   artifactType?: string;
   /** Kubernetes resource (`namespace/Kind/name`) the results belong to. */
   resource?: string;
+  /** The legacy top-level array of results (before SchemaVersion 2), where an empty container is written as `null`. */
+  legacy?: boolean;
 }
 
 interface ResultInfo {
@@ -80,6 +82,97 @@ const KNOWN_SCHEMA = 2;
 /** Artifact types whose scan always has a target (the OS packages). */
 const IMAGE_TYPES = new Set(['container_image', 'vm']);
 
+/**
+ * The members Trivy writes (pkg/types/report.go, pkg/k8s/report/report.go), per object. Most are `omitempty`: their
+ * absence means "none". A member not listed here is tolerated when it holds a scalar or a plain object (a later Trivy
+ * may add metadata), but not when it could hold findings the parser does not read: an array of objects, or a name
+ * that is, or nearly is, one of the findings containers (`vulnerabilities`, `Vulnerabilities_`, `Resultss`).
+ */
+const REPORT_MEMBERS = new Set(['SchemaVersion', 'Trivy', 'ReportID', 'CreatedAt', 'ArtifactID', 'ArtifactName', 'ArtifactType', 'Metadata', 'Results']);
+const RESULT_MEMBERS = new Set([
+  'Target',
+  'Class',
+  'Type',
+  'Packages',
+  'Vulnerabilities',
+  'MisconfSummary',
+  'Misconfigurations',
+  'Secrets',
+  'Licenses',
+  'CustomResources',
+  'ExperimentalModifiedFindings',
+  'ModifiedFindings',
+]);
+const K8S_MEMBERS = new Set(['SchemaVersion', 'Trivy', 'ReportID', 'CreatedAt', 'ClusterName', 'Resources', 'Findings', 'Vulnerabilities', 'Misconfigurations']);
+const RESOURCE_MEMBERS = new Set(['Namespace', 'Kind', 'Name', 'Metadata', 'Results', 'Error']);
+/** Names of the members that hold findings (or the objects that hold them), anywhere in a Trivy report. */
+const CONTAINERS = ['Results', 'Resources', 'Findings', 'Vulnerabilities', 'Misconfigurations', 'Secrets', 'Licenses', 'ModifiedFindings'];
+
+const normName = (k: string): string => k.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+/** Whether the edit distance of two short strings is at most `max`. */
+function within(a: string, b: string, max: number): boolean {
+  if (Math.abs(a.length - b.length) > max) return false;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return (prev[b.length] as number) <= max;
+}
+
+/** The findings container `key` is (case-insensitively) or nearly is: `vulnerabilities`, `Vulnerability`, `Results_`. */
+function nearContainer(key: string): string | undefined {
+  const n = normName(key);
+  if (n.length < 4) return undefined;
+  return CONTAINERS.find((c) => {
+    const m = normName(c);
+    if (n === m || within(n, m, 2)) return true;
+    let common = 0;
+    while (common < n.length && common < m.length && n[common] === m[common]) common++;
+    return common >= 6 || common === n.length || common === m.length;
+  });
+}
+
+/**
+ * Input errors for the members of `o` (at `path`) that Trivy does not write there and that may hold findings: a
+ * misspelt or re-cased container, or any array of objects. `where` names the object in the message.
+ */
+function unknownMembers(c: Collector, o: Obj, path: string, known: ReadonlySet<string>, where: string): void {
+  for (const key of Object.keys(o)) {
+    if (known.has(key) || UNSAFE_KEYS.has(key)) continue;
+    const v = own(o, key);
+    const near = nearContainer(key);
+    const objects = Array.isArray(v) && v.some((x) => isObj(x));
+    if (!near && !objects) continue;
+    const knownHere = [...known].find((k) => normName(k) === normName(near ?? ''));
+    c.error(
+      path,
+      `unknown member ${JSON.stringify(key)} in ${path}: ${
+        near
+          ? knownHere
+            ? `Trivy writes ${knownHere}`
+            : `Trivy does not write ${near} in ${where}`
+          : `it holds ${(v as unknown[]).length} object(s) that may be findings, and Trivy writes no such member in ${where}`
+      }; what it holds was not read`,
+      'check that the file is unedited Trivy JSON output (`trivy … --format json`); if a newer Trivy writes this member, update defect-gate',
+    );
+  }
+}
+
+/**
+ * A findings container of a result: absent means none (Trivy writes it with `omitempty`); `null` is what the legacy
+ * array format writes for none, but never SchemaVersion 2 (which leaves it out), so there it is an error.
+ */
+function container(c: Collector, v: unknown, path: string, legacy: boolean): unknown[] {
+  if (v === null && !legacy) {
+    c.error(path, 'expected an array, found null (Trivy leaves the member out when it has none)', 'check that the file was not edited or truncated');
+    return [];
+  }
+  return c.array(v, path, TRUNCATED_HINT);
+}
+
 function isResultLike(v: unknown): boolean {
   return isObj(v) && typeof own(v, 'Target') === 'string' && ('Vulnerabilities' in v || 'Type' in v || 'Class' in v);
 }
@@ -91,7 +184,7 @@ function detect(doc: unknown): boolean {
     return true;
   }
   if (typeof own(doc, 'ClusterName') === 'string') {
-    return Array.isArray(own(doc, 'Resources')) || Array.isArray(own(doc, 'Vulnerabilities')) || Array.isArray(own(doc, 'Misconfigurations'));
+    return ['Resources', 'Findings', 'Vulnerabilities', 'Misconfigurations'].some((k) => Array.isArray(own(doc, k)));
   }
   return false;
 }
@@ -334,9 +427,10 @@ function results(c: Collector, list: unknown, path: string, scope: Scope, ctx: P
     const rp = child(path, i);
     const res = c.object(r, rp);
     if (!res) return;
+    unknownMembers(c, res, rp, RESULT_MEMBERS, 'a result');
     const info = resultInfo(res, scope, ctx);
     const each = (key: string, parse: typeof vulnerability) =>
-      c.array(own(res, key), child(rp, key), TRUNCATED_HINT).forEach((v, j) => {
+      container(c, own(res, key), child(rp, key), scope.legacy === true).forEach((v, j) => {
         const p = child(child(rp, key), j);
         const o = c.object(v, p);
         if (o) parse(c, o, p, info, scope, ctx, [], []);
@@ -344,34 +438,52 @@ function results(c: Collector, list: unknown, path: string, scope: Scope, ctx: P
     each('Vulnerabilities', vulnerability);
     each('Misconfigurations', misconfiguration);
     each('Secrets', secret);
-    // `--show-suppressed`: findings Trivy suppressed (VEX, .trivyignore), reported with the reason.
-    c.array(own(res, 'ModifiedFindings'), child(rp, 'ModifiedFindings'), TRUNCATED_HINT).forEach((mf, j) => {
-      const p = child(child(rp, 'ModifiedFindings'), j);
-      const o = c.object(mf, p);
-      if (!o) return;
-      const inner = own(o, 'Finding');
-      const fp = child(p, 'Finding');
-      const f = c.object(inner, fp);
-      if (!f) return;
-      const sup: ScannerSuppression = { kind: 'external', status: text(own(o, 'Status'))?.toLowerCase() ?? 'ignored' };
-      const why = [text(own(o, 'Statement')), text(own(o, 'Source'))].filter(Boolean).join(' — ');
-      if (why) sup.justification = why;
-      const extra = tag('suppressed-by', own(o, 'Source'));
-      const type = text(own(o, 'Type'))?.toLowerCase();
-      if (type === 'vulnerability') vulnerability(c, f, fp, info, scope, ctx, [sup], extra);
-      else if (type === 'misconfiguration' || type === 'misconfig') misconfiguration(c, f, fp, info, scope, ctx, [sup], extra);
-      else if (type === 'secret') secret(c, f, fp, info, scope, ctx, [sup], extra);
-    });
+    // `--show-suppressed`: findings Trivy suppressed (VEX, .trivyignore), reported with the reason. Trivy writes them
+    // as ExperimentalModifiedFindings; ModifiedFindings is read too.
+    for (const mfKey of ['ExperimentalModifiedFindings', 'ModifiedFindings']) {
+      container(c, own(res, mfKey), child(rp, mfKey), scope.legacy === true).forEach((mf, j) => {
+        const p = child(child(rp, mfKey), j);
+        const o = c.object(mf, p);
+        if (!o) return;
+        const inner = own(o, 'Finding');
+        const fp = child(p, 'Finding');
+        const f = c.object(inner, fp);
+        if (!f) return;
+        const sup: ScannerSuppression = { kind: 'external', status: text(own(o, 'Status'))?.toLowerCase() ?? 'ignored' };
+        const why = [text(own(o, 'Statement')), text(own(o, 'Source'))].filter(Boolean).join(' — ');
+        if (why) sup.justification = why;
+        const extra = tag('suppressed-by', own(o, 'Source'));
+        const type = text(own(o, 'Type'))?.toLowerCase();
+        if (type === 'vulnerability') vulnerability(c, f, fp, info, scope, ctx, [sup], extra);
+        else if (type === 'misconfiguration' || type === 'misconfig') misconfiguration(c, f, fp, info, scope, ctx, [sup], extra);
+        else if (type === 'secret') secret(c, f, fp, info, scope, ctx, [sup], extra);
+      });
+    }
   });
 }
 
 function resources(c: Collector, list: unknown, path: string, tool: ToolRef, ctx: ParseContext): void {
-  c.array(list, path, TRUNCATED_HINT).forEach((r, i) => {
+  container(c, list, path, false).forEach((r, i) => {
     const rp = child(path, i);
     const res = c.object(r, rp);
     if (!res) return;
+    unknownMembers(c, res, rp, RESOURCE_MEMBERS, 'a Kubernetes resource');
     const resource = [text(own(res, 'Namespace')), text(own(res, 'Kind')), text(own(res, 'Name'))].filter(Boolean).join('/') || undefined;
-    results(c, own(res, 'Results'), child(rp, 'Results'), { tool, resource, artifactType: 'kubernetes' }, ctx);
+    // Trivy writes the error that stopped a resource's scan in `Error` (and whatever it found before, if anything).
+    const scanError = text(own(res, 'Error'));
+    if (scanError) {
+      c.errors.push({
+        file: c.file,
+        jsonPath: child(rp, 'Error'),
+        message: `scan incomplete: Trivy could not scan ${resource ?? 'a Kubernetes resource'} (${describeValue(firstLine(scanError, 200), 200)}): findings may be missing`,
+        severity: 'partial',
+        hint: 'fix the scan and run it again, or accept this tool\'s partial results with `incomplete-scans: {"Trivy": warn}` in the policy',
+        incompleteScan: { tool: tool.name },
+      });
+    }
+    const list = own(res, 'Results');
+    if (list === null) c.error(child(rp, 'Results'), 'expected an array of results, found null (Trivy leaves Results out when it has none)', 'check that the file was not edited or truncated');
+    else results(c, list, child(rp, 'Results'), { tool, resource, artifactType: 'kubernetes' }, ctx);
   });
 }
 
@@ -379,15 +491,18 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const c = new Collector(ctx.file, FORMAT);
   const tool: ToolRef = { name: 'Trivy' };
   if (Array.isArray(doc)) {
-    results(c, doc, '$', { tool }, ctx);
+    results(c, doc, '$', { tool, legacy: true }, ctx);
   } else if (isObj(doc)) {
     const version = text(own(own(doc, 'Trivy'), 'Version'));
     if (version) tool.version = version;
     if (typeof own(doc, 'ClusterName') === 'string' && !('Results' in doc)) {
-      for (const key of ['Resources', 'Vulnerabilities', 'Misconfigurations']) {
+      unknownMembers(c, doc, '$', K8S_MEMBERS, 'a Kubernetes report');
+      // `Findings`: the consolidated report (`trivy k8s --report all`).
+      for (const key of ['Resources', 'Findings', 'Vulnerabilities', 'Misconfigurations']) {
         if (key in doc) resources(c, own(doc, key), `$.${key}`, tool, ctx);
       }
     } else {
+      unknownMembers(c, doc, '$', REPORT_MEMBERS, 'a report');
       const artifactType = text(own(doc, 'ArtifactType'))?.toLowerCase();
       const list = own(doc, 'Results');
       const version = own(doc, 'SchemaVersion');
