@@ -8,7 +8,9 @@ import type { InputError } from './model';
 import { ingestText, type IngestedFile } from './ingest/index';
 import { ingestSarifFile } from './ingest/stream';
 import { displayName, resolveInputs, sourceLineReader } from './io/inputs';
-import { loadPolicyAsync, type RemotePolicyFetcher } from './io/policy';
+import type { RemotePolicyFetcher } from './io/policy';
+import { loadGatingPolicy, type PolicyRef } from './io/policy-source';
+import type { PolicyChanges } from './policy/diff';
 import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
 import type { LedgerStore } from './ledger/store';
 import type { RunDateRule } from './ledger/track';
@@ -91,6 +93,11 @@ export interface CheckOptions {
   run?: RunInfo;
   /** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API; without it they are an error. */
   fetchPolicy?: RemotePolicyFetcher;
+  /**
+   * Read the policy (and every file it includes) at this commit instead of the workspace: pull requests are gated by
+   * their base branch's policy (src/io/policy-source.ts); what the workspace policy changes is in `result.policyChanges`.
+   */
+  policyRef?: PolicyRef;
 }
 
 export interface CheckOutcome {
@@ -361,11 +368,13 @@ export function checkOutputPaths(settings: Pick<CheckSettings, 'reportPath' | 's
  */
 export async function runCheck(settings: CheckSettings, now: Date, log: Logger, opts: CheckOptions = {}): Promise<CheckOutcome> {
   checkOutputPaths(settings);
-  const { policy, file: policyFile } = await loadPolicyAsync(settings.policy, settings.workspace, opts.fetchPolicy);
+  const gating = await loadGatingPolicy(settings.policy, settings.workspace, opts.policyRef, opts.fetchPolicy);
+  for (const note of gating.notes) log.info(note);
+  const { policy, file: policyFile } = gating;
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
   const { files, errors, sarif, cleanup } = await readInputs(settings, log);
   try {
-    return await checkRead(settings, now, log, opts, { policy, policyFile, environment, files, errors, sarif });
+    return await checkRead(settings, now, log, opts, { policy, policyFile, environment, files, errors, sarif, ...(gating.changes ? { changes: gating.changes } : {}) });
   } finally {
     cleanup();
   }
@@ -377,7 +386,7 @@ async function checkRead(
   now: Date,
   log: Logger,
   opts: CheckOptions,
-  read: { policy: Policy; policyFile: string; environment: string } & Omit<ReadInputs, 'cleanup'>,
+  read: { policy: Policy; policyFile: string; environment: string; changes?: PolicyChanges } & Omit<ReadInputs, 'cleanup'>,
 ): Promise<CheckOutcome> {
   const { policy, policyFile, environment, files, errors, sarif } = read;
   // Patterns that matched nothing are input errors of their own, reported like unreadable files.
@@ -432,6 +441,7 @@ async function checkRead(
     ...(opts.ledger?.write && ledgerReadable ? { runDate: opts.ledger.runDate ?? { clock: () => new Date() } } : {}),
   };
   const result = runEngine(engineInput);
+  if (read.changes) result.policyChanges = read.changes;
   const written: CheckOutcome['written'] = { ledger: false };
   if (opts.ledger && opts.ledger.write && ledgerReadable) {
     try {

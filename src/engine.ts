@@ -8,6 +8,7 @@ import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
 import { addCount } from './own';
+import type { PolicyChanges } from './policy/diff';
 
 /**
  * The pure pipeline: parsed input files → rated findings → verdict. No I/O, no clock reads: `now` is given.
@@ -66,6 +67,11 @@ export interface RunResult {
    * about what a pull request introduced. Undefined without a ledger.
    */
   baseline?: boolean;
+  /**
+   * Pull requests gated by their base branch's policy: what the pull request's own policy changes (takes effect after
+   * merge). Set by the shell (src/io/policy-source.ts), not by the engine.
+   */
+  policyChanges?: PolicyChanges;
   /** The ledger book after this run, with its snapshot; the shell writes it when this run may write. */
   nextLedger: LedgerBook;
 }

@@ -4,6 +4,7 @@ import { readEventPayload, reportToGitHub, summaryCodeLinks } from './action/git
 import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
 import { runRetryState } from './action/octokit';
 import { OutputPathError, runCheck } from './check';
+import { actionPolicyRef } from './io/policy-source';
 import { PolicyLoadError } from './policy/load';
 import { LedgerFormatError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
@@ -53,7 +54,10 @@ export async function run(): Promise<void> {
     // One retry budget for every GitHub request of the run: with GitHub down the verdict comes in seconds.
     const retryState = runRetryState(process.env);
     const ledger = actionLedger(settings, payload, actionsLogger, now, process.env, retryState);
+    const policyRef = actionPolicyRef(settings.policySource, process.env.GITHUB_EVENT_NAME, payload, process.env.GITHUB_REPOSITORY);
+    if (policyRef && 'error' in policyRef) throw new InputValidationError(`policy-source: base: ${policyRef.error}; set policy-source: workspace to read the checkout's policy`);
     const outcome = await runCheck(settings, now, actionsLogger, {
+      ...(policyRef ? { policyRef } : {}),
       ...(ledger ? { ledger } : {}),
       pullRequest: isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload),
       run: runInfo(process.env),

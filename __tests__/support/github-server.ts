@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { installGitHandlers } from './git-handlers';
+import { installHistoryHandlers, RepoHistory } from './repo-history';
 import type { FakeGit } from './fake-git';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -344,9 +345,22 @@ export class GitHubServer {
   /** The in-memory Git repository behind the Git data API of `owner/repo` (the ledger branch lives there). */
   readonly git: (owner: string, repo: string) => FakeGit;
 
+  /** Repository histories (files per commit, merged pull requests, reviews) by `owner/repo`: see ./repo-history.ts. */
+  readonly histories = new Map<string, RepoHistory>();
+  /** Org team members by `org/team-slug`. */
+  readonly teams = new Map<string, string[]>();
+
   constructor() {
     this.installDefaultHandlers();
     this.git = installGitHandlers(this);
+    installHistoryHandlers(this, this.histories, this.teams);
+  }
+
+  /** The history of `owner/repo` (created empty on first use): files at commits, merged pull requests, reviews. */
+  history(owner: string, repo: string): RepoHistory {
+    let h = this.histories.get(`${owner}/${repo}`);
+    if (!h) this.histories.set(`${owner}/${repo}`, (h = new RepoHistory(owner, repo)));
+    return h;
   }
 
   static async start(): Promise<GitHubServer> {
@@ -409,6 +423,8 @@ export class GitHubServer {
     this.viewer = 'github-actions[bot]';
     this.userToken = false;
     this.graphqlResponse = undefined;
+    this.histories.clear();
+    this.teams.clear();
   }
 
   /** Requests for one operation. */

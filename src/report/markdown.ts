@@ -5,6 +5,7 @@ import type { RunResult } from '../engine';
 import { explainLine } from '../rate/rate';
 import { code, link, md, safeUrl } from './escape';
 import { summarizeExceptions } from '../exceptions/apply';
+import { renderPolicyChanges } from '../policy/diff';
 import { renderMetricsSection } from '../metrics/summary';
 
 /**
@@ -170,6 +171,10 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
     if (r.errors.length > 50) lines.push(`- … and ${r.errors.length - 50} more`);
     parts.push(`### Input problems (${r.errors.length})\n${lines.join('\n')}`);
   }
+
+  // Policy changes made by a pull request (gated by the base branch's policy): they take effect after merge.
+  const policyChanges = renderPolicyChanges(r.policyChanges);
+  if (policyChanges) parts.push(policyChanges);
 
   let used = bytes(parts.join('\n\n'));
   const cutNote = (n: number) =>
