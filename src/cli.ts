@@ -14,7 +14,8 @@ import { loadPolicy } from './io/policy';
 import { applyExceptions, dateState, summarizeExceptions, type ExceptionStatus } from './exceptions/apply';
 import { silentLogger } from './logger';
 import { stripControl } from './report/escape';
-import { fileLedger, parseNow, remotePolicyFetcher } from './cli-args';
+import { fileLedger, parseNow, policyRefSource, remotePolicyFetcher } from './cli-args';
+import { policyChangesText } from './policy/diff';
 import { runReportCommand } from './report/report-command';
 import { runPolicyCli } from './cli-policy';
 
@@ -73,6 +74,10 @@ Symbolic links are followed inside the workspace; one leading outside it, or dan
 
 Options:
   --policy FILE            policy file (YAML); default: the built-in policies/default.yml
+  --policy-ref REF         read the policy and every file it includes at REF (e.g. the pull request's base
+                           branch), not from the checkout: with git when the checkout has REF, else through the
+                           GitHub API (--repo or GITHUB_REPOSITORY, GITHUB_TOKEN); the checkout's policy changes are
+                           listed as taking effect after merge
   --environment NAME       gate profile from the policy's \`gates:\` (e.g. pull-request, production);
                            default: "default"
   --on-input-error MODE    fail (default): an unreadable or invalid input fails the gate (exit 2);
@@ -129,6 +134,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       strict: true,
       options: {
         policy: { type: 'string' },
+        'policy-ref': { type: 'string' },
         environment: { type: 'string' },
         'on-input-error': { type: 'string' },
         report: { type: 'string' },
@@ -245,6 +251,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       throw err;
     }
   }
+  let policyRef: Exclude<ReturnType<typeof policyRefSource>, string> | undefined;
+  if (o['policy-ref'] !== undefined) {
+    if (!o.policy) return usageError(io, '--policy-ref needs --policy FILE (the built-in policy is the same at every ref)');
+    const source = policyRefSource(o['policy-ref'], workspace, io.env, o.repo, o['api-url']);
+    if (typeof source === 'string') return usageError(io, source);
+    policyRef = source;
+  }
   const log = stderrLogger(o.verbose === true);
   let outcome;
   try {
@@ -264,7 +277,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       {
         ...(ledger ? { ledger } : {}),
         pullRequest: settings.environment === 'pull-request',
-        fetchPolicy: remotePolicyFetcher(io.env),
+        fetchPolicy: policyRef ? policyRef.fetch : remotePolicyFetcher(io.env),
+        ...(policyRef ? { policyRef: policyRef.ref } : {}),
       },
     );
   } catch (err) {
@@ -293,6 +307,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const color = !o['no-color'] && io.isTTY && !io.env.NO_COLOR;
     io.stdout(renderText(result, { color }));
   }
+  const changes = policyChangesText(result.policyChanges);
+  if (changes && format !== 'markdown') io.stderr(`${changes}\n`);
   if (outcome.written.report) io.stderr(`report: ${outcome.written.report}\n`);
   if (outcome.written.sarif) io.stderr(`rated SARIF: ${outcome.written.sarif}\n`);
   if (result.verdict.inputErrors.blocking) return EXIT.usage;

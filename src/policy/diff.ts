@@ -202,3 +202,20 @@ export function renderPolicyChanges(c: PolicyChanges | undefined, opts: { headin
   if (c.other.length > 0) parts.push(`**Also changed:** ${c.other.map((k) => code(k, 40)).join(', ')}`);
   return parts.join('\n\n');
 }
+
+/** The same, as plain text lines for the terminal (CLI `--policy-ref`), or '' when none. */
+export function policyChangesText(c: PolicyChanges | undefined): string {
+  if (!c || !hasChanges(c)) return '';
+  const lines = [`policy changes in the checkout, not applied (gated by the policy at ${c.base}; they take effect after merge):`];
+  if (c.error) lines.push(`  the checkout's policy does not load: ${c.error.split('\n')[0]}`);
+  for (const e of c.exceptions) lines.push(`  exception ${e.id} ${e.change} (${e.type}; ${e.match}${e.approvedBy ? `; approved-by ${e.approvedBy}, not verified` : ''})`);
+  for (const g of c.gates) lines.push(`  gate ${g.profile}${g.rule ? ` rule "${g.rule}"` : ''} ${g.change}`);
+  for (const s of c.sla) lines.push(`  sla ${s.key}: ${s.from ?? 'none'} -> ${s.to ?? 'none'}`);
+  if (c.other.length) lines.push(`  also changed: ${c.other.join(', ')}`);
+  return stripControlText(lines.join('\n'));
+}
+
+function stripControlText(s: string): string {
+  // Policy text is the pull request's: no terminal escapes.
+  return s.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, '?');
+}
