@@ -11,6 +11,7 @@ import { displayName, resolveInputs, sourceLineReader } from './io/inputs';
 import type { RemotePolicyFetcher } from './io/policy';
 import { loadGatingPolicy, type PolicyRef } from './io/policy-source';
 import type { PolicyChanges } from './policy/diff';
+import { markUnverifiable } from './exceptions/approvals';
 import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
 import type { LedgerStore } from './ledger/store';
 import type { RunDateRule } from './ledger/track';
@@ -58,6 +59,8 @@ export interface CheckSettings {
    * environment, else MAX_DECOMPRESSED_BYTES (1 GiB; src/io/gzip.ts).
    */
   maxDecompressedBytes?: number;
+  /** `verify-approvals` override (action input, CLI flag); default: the policy's `exceptions.verify-approvals`. */
+  verifyApprovals?: 'enforce' | 'warn' | 'off';
 }
 
 /**
@@ -98,6 +101,11 @@ export interface CheckOptions {
    * their base branch's policy (src/io/policy-source.ts); what the workspace policy changes is in `result.policyChanges`.
    */
   policyRef?: PolicyRef;
+  /**
+   * Verifies the approvals of the policy's exceptions (`exceptions.approvers`) from GitHub's records
+   * (src/exceptions/approvals.ts); absent: exceptions that need verified approvals do not apply (fail closed).
+   */
+  verifyApprovals?: (policy: Policy) => Promise<void>;
 }
 
 export interface CheckOutcome {
@@ -371,12 +379,34 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
   const gating = await loadGatingPolicy(settings.policy, settings.workspace, opts.policyRef, opts.fetchPolicy);
   for (const note of gating.notes) log.info(note);
   const { policy, file: policyFile } = gating;
+  await checkApprovals(policy, settings, opts, log);
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
   const { files, errors, sarif, cleanup } = await readInputs(settings, log);
   try {
     return await checkRead(settings, now, log, opts, { policy, policyFile, environment, files, errors, sarif, ...(gating.changes ? { changes: gating.changes } : {}) });
   } finally {
     cleanup();
+  }
+}
+
+/** `exceptions.approvers`: verify each exception's approval, or say once that approvals are not verified. */
+async function checkApprovals(policy: Policy, settings: CheckSettings, opts: CheckOptions, log: Logger): Promise<void> {
+  const ex = policy.exceptions;
+  if (settings.verifyApprovals) ex.verify = settings.verifyApprovals;
+  if (!ex.approvers || ex.entries.length === 0) return;
+  if (ex.verify === 'off') {
+    log.warning('exception approvals were not verified (verify-approvals: off): exceptions apply on their approved-by text');
+    return;
+  }
+  if (!opts.verifyApprovals) {
+    markUnverifiable(ex, 'approvals are verified through the GitHub API, which this run cannot use (no token or repository); set verify-approvals: off to skip');
+    log.warning('exception approvals cannot be verified without the GitHub API: exceptions that need them do not apply');
+    return;
+  }
+  await opts.verifyApprovals(policy);
+  const bad = ex.entries.filter((e) => e.approval?.problem);
+  if (bad.length > 0) {
+    log.warning(`${bad.length} exception(s) with unverified approvals${ex.verify === 'enforce' ? ' do not apply' : ' (verify-approvals: warn: they apply)'}: ${bad.slice(0, 5).map((e) => `${e.id}: ${e.approval?.problem ?? ''}`).join('; ')}${bad.length > 5 ? '; …' : ''}`);
   }
 }
 

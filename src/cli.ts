@@ -342,7 +342,7 @@ async function runExceptionsCommand(
     const lines = [
       `${statuses.length} exception(s): ${sum.byState.active} active, ${sum.byState.expiring} expiring within ${exSettings.expiringDays} days, ${sum.byState.expired} expired${sum.byState.pending ? `, ${sum.byState.pending} not active yet (approved-on after today)` : ''}${files.length ? `, ${sum.byState.stale} stale` : ''}`,
     ];
-    const order = { expired: 0, pending: 1, expiring: 2, stale: 3, active: 4 } as const;
+    const order = { expired: 0, unverified: 1, pending: 2, expiring: 3, stale: 4, active: 5 } as const;
     for (const e of [...statuses].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id))) {
       const when = e.expires ? `${e.state === 'expired' ? 'expired' : 'expires'} ${e.expires}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} days)` : ''}` : 'no expiry';
       const matched = files.length ? `, matches ${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''}` : '';

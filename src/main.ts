@@ -5,6 +5,7 @@ import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action
 import { runRetryState } from './action/octokit';
 import { OutputPathError, runCheck } from './check';
 import { actionPolicyRef } from './io/policy-source';
+import { approvalVerifier } from './action/approvals';
 import { PolicyLoadError } from './policy/load';
 import { LedgerFormatError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
@@ -58,6 +59,9 @@ export async function run(): Promise<void> {
     if (policyRef && 'error' in policyRef) throw new InputValidationError(`policy-source: base: ${policyRef.error}; set policy-source: workspace to read the checkout's policy`);
     const outcome = await runCheck(settings, now, actionsLogger, {
       ...(policyRef ? { policyRef } : {}),
+      ...(settings.github.token && process.env.GITHUB_REPOSITORY
+        ? { verifyApprovals: approvalVerifier(settings, policyRef, actionsLogger, process.env, retryState) }
+        : {}),
       ...(ledger ? { ledger } : {}),
       pullRequest: isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload),
       run: runInfo(process.env),

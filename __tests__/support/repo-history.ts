@@ -129,12 +129,16 @@ export function installHistoryHandlers(server: GitHubServer, histories: Map<stri
   });
   server.handle('repos/list-pull-requests-associated-with-commit', (r) => {
     const h = repoOf(r);
-    const c = h?.commits.find((x) => x.sha === r.params.commit_sha);
+    // From the path: an all-digit sha (the fixtures' 111…1) is a number in `params`.
+    const sha = r.path.split('/')[5];
+    const c = h?.commits.find((x) => x.sha === sha);
     if (!h || !c) return { status: 200, body: [] };
     if (!c.pull) return { status: 200, body: [] };
     const pr = example<unknown[]>('pull-request-simple-items')[0] as Record<string, unknown>;
     pr.number = c.pull.number;
     pr.state = 'closed';
+    pr.requested_teams = [];
+    pr.requested_reviewers = [];
     pr.user = user(c.pull.author);
     pr.merged_at = c.date;
     pr.merge_commit_sha = c.sha;

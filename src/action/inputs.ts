@@ -112,6 +112,7 @@ export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Action
     jobSummary: bool('job-summary', get('job-summary'), true),
     maxAnnotations,
     github: readGitHubSettings(get),
+    ...(get('verify-approvals') ? { verifyApprovals: choice('verify-approvals', get('verify-approvals'), ['enforce', 'warn', 'off'] as const, 'enforce') } : {}),
     ...(get('policy-source') ? { policySource: choice('policy-source', get('policy-source'), ['base', 'workspace'] as const, 'base') } : {}),
     ...readLedgerSettings(get),
   };
