@@ -187,16 +187,17 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
 
 /** Counts of exceptions by state, type and approver, for reports. */
 export function summarizeExceptions(list: ExceptionStatus[]): {
-  byState: Record<ExceptionState, number>;
+  byState: Record<Exclude<ExceptionState, 'unverified'>, number> & { unverified?: number };
   byType: Record<string, number>;
   byApprover: Record<string, number>;
 } {
-  const byState: Record<ExceptionState, number> = { active: 0, expiring: 0, expired: 0, pending: 0, stale: 0, unverified: 0 };
+  // `unverified` only when there are some (exceptions.approvers): reports without approvers keep their shape.
+  const byState: Record<Exclude<ExceptionState, 'unverified'>, number> & { unverified?: number } = { active: 0, expiring: 0, expired: 0, pending: 0, stale: 0 };
   // Maps, then objects: approver names are free text ("constructor" is not a key to look up on a plain object).
   const byType = new Map<string, number>();
   const byApprover = new Map<string, number>();
   for (const e of list) {
-    byState[e.state]++;
+    byState[e.state] = (byState[e.state] ?? 0) + 1;
     byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
     const who = e.approvedBy ?? '(none)';
     byApprover.set(who, (byApprover.get(who) ?? 0) + 1);

@@ -208,7 +208,7 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
     const head = `| State | Exception | Type | Applied/matched | Approved by | Expires | Ticket |\n|---|---|---|---:|---|---|---|`;
     const t = table(head, rows, Math.max(0, max - used - 600));
     const counts = `${sum.byState.active} active · ${sum.byState.expiring} expiring soon · ${sum.byState.expired} expired · ${sum.byState.pending ? `${sum.byState.pending} not active yet (approved-on after today) · ` : ''}${sum.byState.stale} stale (matched nothing) — by type: ${Object.entries(sum.byType).map(([k, v]) => `${md(k)} ${v}`).join(', ')} — by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${md(k, 60)} ${v}`).join(', ')}`;
-    const open = sum.byState.expired > 0 || sum.byState.expiring > 0 || sum.byState.unverified > 0 ? ' open' : '';
+    const open = sum.byState.expired > 0 || sum.byState.expiring > 0 || (sum.byState.unverified ?? 0) > 0 ? ' open' : '';
     const sec = `<details${open}><summary>Exceptions (${r.exceptions.length}): ${sum.byState.expired} expired, ${sum.byState.expiring} expiring soon${sum.byState.unverified ? `, ${sum.byState.unverified} unverified` : ''}</summary>\n\n${counts}\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(sec);
     used += bytes(sec) + 2;
