@@ -12,6 +12,7 @@ import type { RemotePolicyFetcher } from './io/policy';
 import { loadGatingPolicy, type PolicyRef } from './io/policy-source';
 import type { PolicyChanges } from './policy/diff';
 import { markUnverifiable } from './exceptions/approvals';
+import type { VerifiedApproval } from './model';
 import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
 import type { LedgerStore } from './ledger/store';
 import type { RunDateRule } from './ledger/track';
@@ -105,7 +106,7 @@ export interface CheckOptions {
    * Verifies the approvals of the policy's exceptions (`exceptions.approvers`) from GitHub's records
    * (src/exceptions/approvals.ts); absent: exceptions that need verified approvals do not apply (fail closed).
    */
-  verifyApprovals?: (policy: Policy) => Promise<void>;
+  verifyApprovals?: (policy: Policy, cache: Map<string, VerifiedApproval>) => Promise<void>;
 }
 
 export interface CheckOutcome {
@@ -379,7 +380,6 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
   const gating = await loadGatingPolicy(settings.policy, settings.workspace, opts.policyRef, opts.fetchPolicy);
   for (const note of gating.notes) log.info(note);
   const { policy, file: policyFile } = gating;
-  await checkApprovals(policy, settings, opts, log);
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
   const { files, errors, sarif, cleanup } = await readInputs(settings, log);
   try {
@@ -390,7 +390,7 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
 }
 
 /** `exceptions.approvers`: verify each exception's approval, or say once that approvals are not verified. */
-async function checkApprovals(policy: Policy, settings: CheckSettings, opts: CheckOptions, log: Logger): Promise<void> {
+async function checkApprovals(policy: Policy, settings: CheckSettings, opts: CheckOptions, log: Logger, cache: Map<string, VerifiedApproval>): Promise<void> {
   const ex = policy.exceptions;
   if (settings.verifyApprovals) ex.verify = settings.verifyApprovals;
   if (!ex.approvers || ex.entries.length === 0) return;
@@ -403,7 +403,7 @@ async function checkApprovals(policy: Policy, settings: CheckSettings, opts: Che
     log.warning('exception approvals cannot be verified without the GitHub API: exceptions that need them do not apply');
     return;
   }
-  await opts.verifyApprovals(policy);
+  await opts.verifyApprovals(policy, cache);
   const bad = ex.entries.filter((e) => e.approval?.problem);
   if (bad.length > 0) {
     log.warning(`${bad.length} exception(s) with unverified approvals${ex.verify === 'enforce' ? ' do not apply' : ' (verify-approvals: warn: they apply)'}: ${bad.slice(0, 5).map((e) => `${e.id}: ${e.approval?.problem ?? ''}`).join('; ')}${bad.length > 5 ? '; …' : ''}`);
@@ -455,6 +455,11 @@ async function checkRead(
       });
     }
   }
+  // Verified approvals: the ledger keeps earlier runs' verdicts by exception id and content hash (no calls for those).
+  const approvalCache = new Map<string, VerifiedApproval>(Object.entries(book?.approvals ?? {}));
+  const knownApprovals = approvalCache.size;
+  await checkApprovals(policy, settings, opts, log, approvalCache);
+  const approvals = approvalCache.size > knownApprovals ? Object.fromEntries(approvalCache) : undefined;
   const engineInput: EngineInput = {
     files: withPatternErrors,
     policy,
@@ -464,6 +469,7 @@ async function checkRead(
     ...(book ? { ledger: book } : {}),
     ...(opts.pullRequest ? { pullRequest: true } : {}),
     ...(opts.run ? { run: opts.run } : {}),
+    ...(approvals ? { approvals } : {}),
     ...(enrichment.enrichment ? { enrichment: enrichment.enrichment } : {}),
     // The ingested findings are this run's own: rate them in place, unless a ledger write may re-run the engine.
     ...(opts.ledger ? {} : { inPlace: true }),

@@ -16,6 +16,7 @@ import { runDistAction, type ActionRun } from '../support/run-action';
 const EVENTS = resolve('__fixtures__/github');
 const BASE_SHA = '1'.repeat(40);
 const PR = { name: 'pull_request', file: 'pull_request.json' };
+const PUSH_DEFAULT = { name: 'push', file: 'push-default-branch.json' };
 
 const POLICY = `version: 1
 severity:
@@ -77,13 +78,13 @@ function history(reviews: Review[]): void {
   h.commit({ 'security/exceptions.yml': EXCEPTION }, { sha: BASE_SHA, author: 'dev', date: '2026-11-02T10:00:00Z', message: 'Accept EX-7 (#12)', pull: { number: 12, author: 'dev', reviews } });
 }
 
-function runAction(inputs: Record<string, string> = {}): Promise<ActionRun> {
+function runAction(inputs: Record<string, string> = {}, event = PR): Promise<ActionRun> {
   return runDistAction({
     dir,
     workspace: ws,
     inputs: { token: 'ghs_e2e', files: 'results/*.sarif', policy: 'policy.yml', ledger: 'none', 'check-run': 'false', comment: 'never', ...inputs },
-    eventName: PR.name,
-    eventPath: join(EVENTS, PR.file),
+    eventName: event.name,
+    eventPath: join(EVENTS, event.file),
     env: { GITHUB_API_URL: server.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '4242', DEFECT_GATE_RETRY_BASE_MS: '20' },
   });
 }
@@ -146,6 +147,26 @@ describe('exceptions.approvers: verified from the merged pull request', () => {
     const r = await runAction();
     expect(r.outputs.verdict).toBe('fail');
     expect(r.stdout).toContain('token cannot read team membership: needs members:read (organization)');
+  });
+
+  it('the ledger keeps verified approvals: the next run (a pull request) makes no approval calls', async () => {
+    history([{ user: 'alice', state: 'APPROVED' }]);
+    // main moves on (the push under test is GITHUB_SHA, aaa…a); the exception file is unchanged.
+    server.history('acme', 'app').commit({ 'README.md': 'hi\n' }, { sha: 'a'.repeat(40) });
+    const push = await runAction({ ledger: 'branch:defect-gate-data' }, PUSH_DEFAULT);
+    expect(push.outputs.verdict).toBe('pass');
+    expect(push.outputs['ledger-written']).toBe('true');
+    expect(server.calls('pulls/list-reviews')).toHaveLength(1);
+    const stored = JSON.parse(server.git('acme', 'app').filesAt('defect-gate-data').get('default/approvals.json') ?? '{}') as Record<string, { approvers: { login: string }[]; pr: { number: number } }>;
+    expect(Object.values(stored)).toMatchObject([{ approvers: [{ login: 'alice' }], pr: { number: 12 } }]);
+    expect(Object.keys(stored)[0]).toMatch(/^EX-7:[0-9a-f]{32}$/);
+    server.requests.length = 0;
+    const pr = await runAction({ ledger: 'branch:defect-gate-data' });
+    expect(pr.outputs.verdict).toBe('pass');
+    expect(plain(pr.summary)).toContain('approved by @alice in #12 on 2026-11-02');
+    const approvalCalls = ['repos/list-commits', 'repos/list-pull-requests-associated-with-commit', 'pulls/list-reviews', 'teams/get-membership-for-user-in-org'];
+    expect(server.requests.filter((r) => approvalCalls.includes(r.operationId))).toEqual([]);
+    expect(pr.stdout).toContain('exception approvals: 0 GitHub API request(s), 1 verified approval(s) from the ledger');
   });
 
   it('verify-approvals: off applies the exception on its text, and says once that approvals were not verified', async () => {

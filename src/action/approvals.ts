@@ -1,4 +1,5 @@
 import type { PolicyRef } from '../io/policy-source';
+import type { VerifiedApproval } from '../model';
 import { repoPath } from '../io/policy-source';
 import type { Logger } from '../logger';
 import type { Policy } from '../policy/compile';
@@ -17,11 +18,11 @@ export function approvalVerifier(
   logger: Logger,
   env: NodeJS.ProcessEnv,
   retryState: RetryState,
-): (policy: Policy) => Promise<void> {
-  return async (policy) => {
+): (policy: Policy, cache: Map<string, VerifiedApproval>) => Promise<void> {
+  return async (policy, cache) => {
     const [owner, repo] = String(env.GITHUB_REPOSITORY).split('/') as [string, string];
     const client = createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(env), logger, retryState });
-    const { calls } = await verifyApprovals(policy.exceptions, {
+    const { calls, cached } = await verifyApprovals(policy.exceptions, {
       client,
       owner: policyRef?.owner ?? owner,
       repo: policyRef?.repo ?? repo,
@@ -34,7 +35,8 @@ export function approvalVerifier(
         }
       },
       log: logger,
+      cache,
     });
-    logger.debug(`exception approvals verified with ${calls} GitHub API request(s)`);
+    logger.info(`exception approvals: ${calls} GitHub API request(s), ${cached} verified approval(s) from the ledger`);
   };
 }

@@ -204,8 +204,8 @@ export async function verifyApprovals(settings: ExceptionSettings, ctx: Approval
     }
     try {
       e.approval = await verifyOne(e);
-      // Only settled verdicts are cached: an API failure is tried again next run.
-      ctx.cache?.set(key, e.approval);
+      // Only verified approvals are kept: a problem (a missing permission, an unmerged change) is looked at again.
+      if (!e.approval.problem) ctx.cache?.set(key, e.approval);
     } catch (err) {
       e.approval = { approvers: [], problem: `approval could not be verified: ${describeError(err)}` };
     }
