@@ -93,3 +93,16 @@ describe('--policy-ref through the GitHub API (a shallow checkout)', () => {
     expect(server.errors).toEqual([]);
   });
 });
+
+describe('--verify-approvals (exceptions.approvers) in the CLI', () => {
+  it('fails closed without GitHub; off applies exceptions on their text and says so once', async () => {
+    write({ 'policy.yml': POLICY.replace('exceptions:\n', 'exceptions:\n  approvers: {users: [alice]}\n'), 'security/exceptions.yml': OWN_EXCEPTION });
+    const enforce = await cli(['check', '--policy', 'policy.yml', 'results/codeql.sarif']);
+    expect(enforce.code).toBe(1);
+    expect(enforce.stderr).toContain('exception approvals cannot be verified without the GitHub API');
+    const off = await cli(['check', '--policy', 'policy.yml', '--verify-approvals', 'off', 'results/codeql.sarif']);
+    expect(off.code).toBe(0);
+    expect(off.stderr.match(/approvals were not verified/g)).toHaveLength(1);
+    expect((await cli(['check', '--verify-approvals', 'maybe', 'results/codeql.sarif'])).stderr).toContain('invalid --verify-approvals "maybe"');
+  });
+});

@@ -78,6 +78,9 @@ Options:
                            branch), not from the checkout: with git when the checkout has REF, else through the
                            GitHub API (--repo or GITHUB_REPOSITORY, GITHUB_TOKEN); the checkout's policy changes are
                            listed as taking effect after merge
+  --verify-approvals MODE  exceptions.approvers: enforce (default), warn or off; the CLI does not read GitHub's
+                           reviews, so with enforce an exception that needs a verified approval does not apply;
+                           off says once that approvals were not verified
   --environment NAME       gate profile from the policy's \`gates:\` (e.g. pull-request, production);
                            default: "default"
   --on-input-error MODE    fail (default): an unreadable or invalid input fails the gate (exit 2);
@@ -135,6 +138,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       options: {
         policy: { type: 'string' },
         'policy-ref': { type: 'string' },
+        'verify-approvals': { type: 'string' },
         environment: { type: 'string' },
         'on-input-error': { type: 'string' },
         report: { type: 'string' },
@@ -251,6 +255,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       throw err;
     }
   }
+  const verifyApprovals = o['verify-approvals'];
+  if (verifyApprovals !== undefined && verifyApprovals !== 'enforce' && verifyApprovals !== 'warn' && verifyApprovals !== 'off') {
+    return usageError(io, `invalid --verify-approvals "${verifyApprovals}": expected enforce, warn or off`);
+  }
+  if (verifyApprovals) settings.verifyApprovals = verifyApprovals;
   let policyRef: Exclude<ReturnType<typeof policyRefSource>, string> | undefined;
   if (o['policy-ref'] !== undefined) {
     if (!o.policy) return usageError(io, '--policy-ref needs --policy FILE (the built-in policy is the same at every ref)');
