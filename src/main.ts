@@ -55,7 +55,7 @@ export async function run(): Promise<void> {
     // One retry budget for every GitHub request of the run: with GitHub down the verdict comes in seconds.
     const retryState = runRetryState(process.env);
     const ledger = actionLedger(settings, payload, actionsLogger, now, process.env, retryState);
-    const policyRef = actionPolicyRef(settings.policySource, process.env.GITHUB_EVENT_NAME, payload, process.env.GITHUB_REPOSITORY);
+    const policyRef = actionPolicyRef(settings.policy, settings.policySource, process.env.GITHUB_EVENT_NAME, payload, process.env.GITHUB_REPOSITORY);
     if (policyRef && 'error' in policyRef) throw new InputValidationError(`policy-source: base: ${policyRef.error}; set policy-source: workspace to read the checkout's policy`);
     const outcome = await runCheck(settings, now, actionsLogger, {
       ...(policyRef ? { policyRef } : {}),

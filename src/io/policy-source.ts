@@ -63,12 +63,14 @@ export function basePolicyRef(eventName: string | undefined, payload: unknown, r
  * the base commit. On other events (push, schedule, deployment) the workspace is the trusted branch itself.
  */
 export function actionPolicyRef(
+  policy: string | undefined,
   mode: PolicySourceMode | undefined,
   eventName: string | undefined,
   payload: unknown,
   repository: string | undefined,
 ): PolicyRef | { error: string } | undefined {
-  if (mode === 'workspace') return undefined;
+  // The built-in default (no policy file) is the same at every commit.
+  if (mode === 'workspace' || !policy) return undefined;
   return basePolicyRef(eventName, payload, repository);
 }
 
