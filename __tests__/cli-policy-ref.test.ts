@@ -103,6 +103,8 @@ describe('--verify-approvals (exceptions.approvers) in the CLI', () => {
     const off = await cli(['check', '--policy', 'policy.yml', '--verify-approvals', 'off', 'results/codeql.sarif']);
     expect(off.code).toBe(0);
     expect(off.stderr.match(/approvals were not verified/g)).toHaveLength(1);
+    const list = await cli(['exceptions', '--policy', 'policy.yml']);
+    expect(list.stdout).toContain('EX-7  accepted-risk, approved by security-team (not verified: approvals are not verified by this command)');
     expect((await cli(['check', '--verify-approvals', 'maybe', 'results/codeql.sarif'])).stderr).toContain('invalid --verify-approvals "maybe"');
   });
 });

@@ -356,7 +356,7 @@ async function runExceptionsCommand(
       const when = e.expires ? `${e.state === 'expired' ? 'expired' : 'expires'} ${e.expires}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} days)` : ''}` : 'no expiry';
       const matched = files.length ? `, matches ${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''}` : '';
       const pending = e.state === 'pending' ? `, not active until ${e.approvedOn ?? '?'} (approved-on)` : '';
-      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}${pending}, ${when}${matched}  [${e.file}]`);
+      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}${e.unverified ? ` (not verified: ${e.unverified})` : ''}${pending}, ${when}${matched}  [${e.file}]`);
     }
     lines.push(`by type: ${Object.entries(sum.byType).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
     io.stdout(`${lines.map((l) => stripControl(l)).join('\n')}\n`);

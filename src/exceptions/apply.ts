@@ -169,7 +169,7 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
       ...st,
     };
     if (settings.verify !== 'off' && settings.approvers) {
-      const problem = e.approval?.problem ?? (e.approval ? undefined : 'not verified');
+      const problem = e.approval?.problem ?? (e.approval ? undefined : 'approvals are not verified by this command');
       if (problem) status.unverified = problem;
       if (unverified > 0 && settings.verify === 'enforce' && st.applied === 0 && status.state !== 'expired' && status.state !== 'pending') status.state = 'unverified';
     }
