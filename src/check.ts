@@ -8,7 +8,11 @@ import type { InputError } from './model';
 import { ingestText, type IngestedFile } from './ingest/index';
 import { ingestSarifFile } from './ingest/stream';
 import { displayName, resolveInputs, sourceLineReader } from './io/inputs';
-import { loadPolicyAsync, type RemotePolicyFetcher } from './io/policy';
+import type { RemotePolicyFetcher } from './io/policy';
+import { loadGatingPolicy, type PolicyRef } from './io/policy-source';
+import type { PolicyChanges } from './policy/diff';
+import { markUnverifiable } from './exceptions/approvals';
+import type { VerifiedApproval } from './model';
 import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
 import type { LedgerStore } from './ledger/store';
 import type { RunDateRule } from './ledger/track';
@@ -56,6 +60,8 @@ export interface CheckSettings {
    * environment, else MAX_DECOMPRESSED_BYTES (1 GiB; src/io/gzip.ts).
    */
   maxDecompressedBytes?: number;
+  /** `verify-approvals` override (action input, CLI flag); default: the policy's `exceptions.verify-approvals`. */
+  verifyApprovals?: 'enforce' | 'warn' | 'off';
 }
 
 /**
@@ -91,6 +97,16 @@ export interface CheckOptions {
   run?: RunInfo;
   /** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API; without it they are an error. */
   fetchPolicy?: RemotePolicyFetcher;
+  /**
+   * Read the policy (and every file it includes) at this commit instead of the workspace: pull requests are gated by
+   * their base branch's policy (src/io/policy-source.ts); what the workspace policy changes is in `result.policyChanges`.
+   */
+  policyRef?: PolicyRef;
+  /**
+   * Verifies the approvals of the policy's exceptions (`exceptions.approvers`) from GitHub's records
+   * (src/exceptions/approvals.ts); absent: exceptions that need verified approvals do not apply (fail closed).
+   */
+  verifyApprovals?: (policy: Policy, cache: Map<string, VerifiedApproval>) => Promise<void>;
 }
 
 export interface CheckOutcome {
@@ -361,13 +377,36 @@ export function checkOutputPaths(settings: Pick<CheckSettings, 'reportPath' | 's
  */
 export async function runCheck(settings: CheckSettings, now: Date, log: Logger, opts: CheckOptions = {}): Promise<CheckOutcome> {
   checkOutputPaths(settings);
-  const { policy, file: policyFile } = await loadPolicyAsync(settings.policy, settings.workspace, opts.fetchPolicy);
+  const gating = await loadGatingPolicy(settings.policy, settings.workspace, opts.policyRef, opts.fetchPolicy);
+  for (const note of gating.notes) log.info(note);
+  const { policy, file: policyFile } = gating;
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
   const { files, errors, sarif, cleanup } = await readInputs(settings, log);
   try {
-    return await checkRead(settings, now, log, opts, { policy, policyFile, environment, files, errors, sarif });
+    return await checkRead(settings, now, log, opts, { policy, policyFile, environment, files, errors, sarif, ...(gating.changes ? { changes: gating.changes } : {}) });
   } finally {
     cleanup();
+  }
+}
+
+/** `exceptions.approvers`: verify each exception's approval, or say once that approvals are not verified. */
+async function checkApprovals(policy: Policy, settings: CheckSettings, opts: CheckOptions, log: Logger, cache: Map<string, VerifiedApproval>): Promise<void> {
+  const ex = policy.exceptions;
+  if (settings.verifyApprovals) ex.verify = settings.verifyApprovals;
+  if (!ex.approvers || ex.entries.length === 0) return;
+  if (ex.verify === 'off') {
+    log.warning('exception approvals were not verified (verify-approvals: off): exceptions apply on their approved-by text');
+    return;
+  }
+  if (!opts.verifyApprovals) {
+    markUnverifiable(ex, 'approvals are verified through the GitHub API, which this run cannot use (no token or repository); set verify-approvals: off to skip');
+    log.warning('exception approvals cannot be verified without the GitHub API: exceptions that need them do not apply');
+    return;
+  }
+  await opts.verifyApprovals(policy, cache);
+  const bad = ex.entries.filter((e) => e.approval?.problem);
+  if (bad.length > 0) {
+    log.warning(`${bad.length} exception(s) with unverified approvals${ex.verify === 'enforce' ? ' do not apply' : ' (verify-approvals: warn: they apply)'}: ${bad.slice(0, 5).map((e) => `${e.id}: ${e.approval?.problem ?? ''}`).join('; ')}${bad.length > 5 ? '; …' : ''}`);
   }
 }
 
@@ -377,7 +416,7 @@ async function checkRead(
   now: Date,
   log: Logger,
   opts: CheckOptions,
-  read: { policy: Policy; policyFile: string; environment: string } & Omit<ReadInputs, 'cleanup'>,
+  read: { policy: Policy; policyFile: string; environment: string; changes?: PolicyChanges } & Omit<ReadInputs, 'cleanup'>,
 ): Promise<CheckOutcome> {
   const { policy, policyFile, environment, files, errors, sarif } = read;
   // Patterns that matched nothing are input errors of their own, reported like unreadable files.
@@ -416,6 +455,11 @@ async function checkRead(
       });
     }
   }
+  // Verified approvals: the ledger keeps earlier runs' verdicts by exception id and content hash (no calls for those).
+  const approvalCache = new Map<string, VerifiedApproval>(Object.entries(book?.approvals ?? {}));
+  const knownApprovals = approvalCache.size;
+  await checkApprovals(policy, settings, opts, log, approvalCache);
+  const approvals = approvalCache.size > knownApprovals ? Object.fromEntries(approvalCache) : undefined;
   const engineInput: EngineInput = {
     files: withPatternErrors,
     policy,
@@ -425,6 +469,7 @@ async function checkRead(
     ...(book ? { ledger: book } : {}),
     ...(opts.pullRequest ? { pullRequest: true } : {}),
     ...(opts.run ? { run: opts.run } : {}),
+    ...(approvals ? { approvals } : {}),
     ...(enrichment.enrichment ? { enrichment: enrichment.enrichment } : {}),
     // The ingested findings are this run's own: rate them in place, unless a ledger write may re-run the engine.
     ...(opts.ledger ? {} : { inPlace: true }),
@@ -432,6 +477,7 @@ async function checkRead(
     ...(opts.ledger?.write && ledgerReadable ? { runDate: opts.ledger.runDate ?? { clock: () => new Date() } } : {}),
   };
   const result = runEngine(engineInput);
+  if (read.changes) result.policyChanges = read.changes;
   const written: CheckOutcome['written'] = { ledger: false };
   if (opts.ledger && opts.ledger.write && ledgerReadable) {
     try {

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { relative, resolve } from 'node:path';
+import type { PolicyRef } from './io/policy-source';
 import type { LedgerSettings } from './check';
 import { fetchClient, readRepoFile } from './github/contents';
 import type { RemotePolicyFetcher } from './io/policy';
@@ -66,4 +68,53 @@ export function fileLedger(
 /** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API with GITHUB_TOKEN or GH_TOKEN. */
 export function remotePolicyFetcher(env: Record<string, string | undefined>): RemotePolicyFetcher {
   return (spec) => readRepoFile(fetchClient(env.GITHUB_API_URL || 'https://api.github.com', env.GITHUB_TOKEN || env.GH_TOKEN, `defect-gate/${VERSION}`), spec);
+}
+
+/**
+ * `--policy-ref REF` (issue #17): the policy, its local bases and exception files are read at REF, not from the
+ * checkout, the way the Action reads a pull request's base commit. With `git show` when the checkout has REF (a full
+ * clone, `git fetch origin main`), else through the GitHub API (`--repo OWNER/REPO` or GITHUB_REPOSITORY, and
+ * GITHUB_TOKEN or GH_TOKEN). Returns the reference and the reader, or a usage error.
+ */
+export function policyRefSource(
+  ref: string,
+  workspace: string,
+  env: Record<string, string | undefined>,
+  repoFlag: string | undefined,
+  apiUrl?: string,
+): { ref: PolicyRef; fetch: RemotePolicyFetcher } | string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/~^@{}-]*$/.test(ref) || ref.includes('..')) return `invalid --policy-ref "${ref}": expected a branch, tag or commit sha`;
+  const api = remotePolicyFetcher(apiUrl ? { ...env, GITHUB_API_URL: apiUrl } : env);
+  const repository = repoFlag ?? env.GITHUB_REPOSITORY;
+  let commit: string | undefined;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    commit = undefined;
+  }
+  if (commit) {
+    // The checkout has REF: read it there (no token needed); remote bases pinned by their own @ref use the API.
+    const [owner, repo] = repository && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository) ? (repository.split('/') as [string, string]) : ['local', 'checkout'];
+    const at: PolicyRef = { owner, repo, ref: commit, label: `${ref} (${commit.slice(0, 7)}, git)` };
+    const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: workspace, encoding: 'utf8' }).trim();
+    const prefix = relative(top, resolve(workspace)).split('\\').join('/');
+    return {
+      ref: at,
+      fetch: async (spec) => {
+        if (spec.owner !== at.owner || spec.repo !== at.repo || spec.ref !== at.ref) return api(spec);
+        try {
+          return execFileSync('git', ['show', `${commit}:${prefix ? `${prefix}/` : ''}${spec.path}`], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
+        } catch (err) {
+          const e = new Error(`git show ${ref}:${spec.path}: ${String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim().split('\n')[0]}`) as Error & { status?: number };
+          if (/does not exist|exists on disk, but not in/.test(e.message)) e.status = 404;
+          throw e;
+        }
+      },
+    };
+  }
+  if (!repository || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    return `--policy-ref ${ref}: the checkout has no such commit (git fetch it, or clone with history), and no repository to read it from through the GitHub API (--repo OWNER/REPO or GITHUB_REPOSITORY)`;
+  }
+  const [owner, repo] = repository.split('/') as [string, string];
+  return { ref: { owner, repo, ref, label: `${ref} (${owner}/${repo}, GitHub API)` }, fetch: api };
 }

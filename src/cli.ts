@@ -14,7 +14,8 @@ import { loadPolicy } from './io/policy';
 import { applyExceptions, dateState, summarizeExceptions, type ExceptionStatus } from './exceptions/apply';
 import { silentLogger } from './logger';
 import { stripControl } from './report/escape';
-import { fileLedger, parseNow, remotePolicyFetcher } from './cli-args';
+import { fileLedger, parseNow, policyRefSource, remotePolicyFetcher } from './cli-args';
+import { policyChangesText } from './policy/diff';
 import { runReportCommand } from './report/report-command';
 import { runPolicyCli } from './cli-policy';
 import { ciReportPathProblem, writeCiReports, type CiReportPaths } from './io/ci-reports';
@@ -74,6 +75,13 @@ Symbolic links are followed inside the workspace; one leading outside it, or dan
 
 Options:
   --policy FILE            policy file (YAML); default: the built-in policies/default.yml
+  --policy-ref REF         read the policy and every file it includes at REF (e.g. the pull request's base
+                           branch), not from the checkout: with git when the checkout has REF, else through the
+                           GitHub API (--repo or GITHUB_REPOSITORY, GITHUB_TOKEN); the checkout's policy changes are
+                           listed as taking effect after merge
+  --verify-approvals MODE  exceptions.approvers: enforce (default), warn or off; the CLI does not read GitHub's
+                           reviews, so with enforce an exception that needs a verified approval does not apply;
+                           off says once that approvals were not verified
   --environment NAME       gate profile from the policy's \`gates:\` (e.g. pull-request, production);
                            default: "default"
   --on-input-error MODE    fail (default): an unreadable or invalid input fails the gate (exit 2);
@@ -134,6 +142,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       strict: true,
       options: {
         policy: { type: 'string' },
+        'policy-ref': { type: 'string' },
+        'verify-approvals': { type: 'string' },
         environment: { type: 'string' },
         'on-input-error': { type: 'string' },
         report: { type: 'string' },
@@ -255,6 +265,18 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const ciReports: CiReportPaths = { 'gitlab-codequality': o['gitlab-codequality'], junit: o.junit };
   const ciPathProblem = ciReportPathProblem(ciReports, workspace);
   if (ciPathProblem) return usageError(io, ciPathProblem);
+  const verifyApprovals = o['verify-approvals'];
+  if (verifyApprovals !== undefined && verifyApprovals !== 'enforce' && verifyApprovals !== 'warn' && verifyApprovals !== 'off') {
+    return usageError(io, `invalid --verify-approvals "${verifyApprovals}": expected enforce, warn or off`);
+  }
+  if (verifyApprovals) settings.verifyApprovals = verifyApprovals;
+  let policyRef: Exclude<ReturnType<typeof policyRefSource>, string> | undefined;
+  if (o['policy-ref'] !== undefined) {
+    if (!o.policy) return usageError(io, '--policy-ref needs --policy FILE (the built-in policy is the same at every ref)');
+    const source = policyRefSource(o['policy-ref'], workspace, io.env, o.repo, o['api-url']);
+    if (typeof source === 'string') return usageError(io, source);
+    policyRef = source;
+  }
   const log = stderrLogger(o.verbose === true);
   let outcome;
   try {
@@ -274,7 +296,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       {
         ...(ledger ? { ledger } : {}),
         pullRequest: settings.environment === 'pull-request',
-        fetchPolicy: remotePolicyFetcher(io.env),
+        fetchPolicy: policyRef ? policyRef.fetch : remotePolicyFetcher(io.env),
+        ...(policyRef ? { policyRef: policyRef.ref } : {}),
       },
     );
   } catch (err) {
@@ -303,6 +326,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const color = !o['no-color'] && io.isTTY && !io.env.NO_COLOR;
     io.stdout(renderText(result, { color }));
   }
+  const changes = policyChangesText(result.policyChanges);
+  if (changes && format !== 'markdown') io.stderr(`${changes}\n`);
   if (outcome.written.report) io.stderr(`report: ${outcome.written.report}\n`);
   if (outcome.written.sarif) io.stderr(`rated SARIF: ${outcome.written.sarif}\n`);
   for (const w of writeCiReports(result, ciReports, workspace)) io.stderr(`${w.option}: ${w.path}\n`);
@@ -337,12 +362,12 @@ async function runExceptionsCommand(
     const lines = [
       `${statuses.length} exception(s): ${sum.byState.active} active, ${sum.byState.expiring} expiring within ${exSettings.expiringDays} days, ${sum.byState.expired} expired${sum.byState.pending ? `, ${sum.byState.pending} not active yet (approved-on after today)` : ''}${files.length ? `, ${sum.byState.stale} stale` : ''}`,
     ];
-    const order = { expired: 0, pending: 1, expiring: 2, stale: 3, active: 4 } as const;
+    const order = { expired: 0, unverified: 1, pending: 2, expiring: 3, stale: 4, active: 5 } as const;
     for (const e of [...statuses].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id))) {
       const when = e.expires ? `${e.state === 'expired' ? 'expired' : 'expires'} ${e.expires}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} days)` : ''}` : 'no expiry';
       const matched = files.length ? `, matches ${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''}` : '';
       const pending = e.state === 'pending' ? `, not active until ${e.approvedOn ?? '?'} (approved-on)` : '';
-      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}${pending}, ${when}${matched}  [${e.file}]`);
+      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}${e.unverified ? ` (not verified: ${e.unverified})` : ''}${pending}, ${when}${matched}  [${e.file}]`);
     }
     lines.push(`by type: ${Object.entries(sum.byType).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
     io.stdout(`${lines.map((l) => stripControl(l)).join('\n')}\n`);

@@ -1,4 +1,4 @@
-import type { FixedFinding, InputError, RatedFinding, ToolRef } from './model';
+import type { FixedFinding, InputError, RatedFinding, ToolRef, VerifiedApproval } from './model';
 import { combine, type IngestedFile } from './ingest/index';
 import { incompleteScanAction, type Policy, type SlaSettings } from './policy/compile';
 import { rateAll, rateAllInPlace } from './rate/rate';
@@ -9,6 +9,7 @@ import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
 import { addCount } from './own';
 import { redactLedger } from './redact/finding';
+import type { PolicyChanges } from './policy/diff';
 
 /**
  * The pure pipeline: parsed input files → rated findings → verdict. No I/O, no clock reads: `now` is given.
@@ -67,6 +68,11 @@ export interface RunResult {
    * about what a pull request introduced. Undefined without a ledger.
    */
   baseline?: boolean;
+  /**
+   * Pull requests gated by their base branch's policy: what the pull request's own policy changes (takes effect after
+   * merge). Set by the shell (src/io/policy-source.ts), not by the engine.
+   */
+  policyChanges?: PolicyChanges;
   /** The ledger book after this run, with its snapshot; the shell writes it when this run may write. */
   nextLedger: LedgerBook;
 }
@@ -97,6 +103,8 @@ export interface EngineInput {
    * copied, which takes a fraction of the memory. The input files must not be used again (not with `reapply`).
    */
   inPlace?: boolean;
+  /** Verified exception approvals (by `id:contentHash`) to keep in the ledger: later runs make no calls for them. */
+  approvals?: Record<string, VerifiedApproval>;
   /** Set when this run is to be written to the ledger: a backdated run is refused (src/ledger/track.ts checkRunDate). */
   runDate?: RunDateRule;
 }
@@ -310,7 +318,7 @@ export function runEngine(input: EngineInput): RunResult {
     sla: input.policy.sla,
     tracked: input.ledger !== undefined,
     ...(input.ledger ? { baseline: input.ledger.runs.length > 0 || Object.keys(input.ledger.entries).length > 0 } : {}),
-    nextLedger: withSnapshot(tracked.next, snapshot),
+    nextLedger: withApprovals(withSnapshot(tracked.next, snapshot), input.ledger, input.approvals),
   };
   if (input.pullRequest) {
     result.pullRequest = {
@@ -328,4 +336,13 @@ export function runEngine(input: EngineInput): RunResult {
 export function reapply(book: LedgerBook, input: EngineInput): LedgerBook {
   const { inPlace: _inPlace, ...rest } = input;
   return runEngine({ ...rest, ledger: book }).nextLedger;
+}
+
+/** The book's verified approvals (the ledger as the record of who approved which exception), with this run's. */
+function withApprovals(next: LedgerBook, before: LedgerBook | undefined, approvals: Record<string, VerifiedApproval> | undefined): LedgerBook {
+  if (!before?.approvals && !approvals) return next;
+  const merged = Object.assign(Object.create(null) as Record<string, VerifiedApproval>, before?.approvals ?? {}, approvals ?? {});
+  // Settled verdicts only: an approval that was verified (a problem such as a missing permission may change).
+  for (const k of Object.keys(merged)) if (merged[k]?.problem) delete merged[k];
+  return { ...next, approvals: { ...merged } };
 }

@@ -4,6 +4,8 @@ import { readEventPayload, reportToGitHub, summaryCodeLinks } from './action/git
 import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
 import { runRetryState } from './action/octokit';
 import { OutputPathError, runCheck } from './check';
+import { actionPolicyRef } from './io/policy-source';
+import { approvalVerifier } from './action/approvals';
 import { PolicyLoadError } from './policy/load';
 import { LedgerError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
@@ -53,7 +55,13 @@ export async function run(): Promise<void> {
     // One retry budget for every GitHub request of the run: with GitHub down the verdict comes in seconds.
     const retryState = runRetryState(process.env);
     const ledger = actionLedger(settings, payload, actionsLogger, now, process.env, retryState);
+    const policyRef = actionPolicyRef(settings.policy, settings.policySource, process.env.GITHUB_EVENT_NAME, payload, process.env.GITHUB_REPOSITORY);
+    if (policyRef && 'error' in policyRef) throw new InputValidationError(`policy-source: base: ${policyRef.error}; set policy-source: workspace to read the checkout's policy`);
     const outcome = await runCheck(settings, now, actionsLogger, {
+      ...(policyRef ? { policyRef } : {}),
+      ...(settings.github.token && process.env.GITHUB_REPOSITORY
+        ? { verifyApprovals: approvalVerifier(settings, policyRef, actionsLogger, process.env, retryState) }
+        : {}),
       ...(ledger ? { ledger } : {}),
       pullRequest: isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload),
       run: runInfo(process.env),

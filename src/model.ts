@@ -174,7 +174,7 @@ export interface ExceptionRef {
   id: string;
   type: 'accepted-risk' | 'false-positive' | 'mitigated' | 'sla-extension';
   /** active / expiring: applies; expired: no longer applies; not-allowed: the policy forbids it for this finding. */
-  state: 'active' | 'expiring' | 'expired' | 'not-allowed';
+  state: 'active' | 'expiring' | 'expired' | 'not-allowed' | 'unverified';
   /** Why it does not apply (expired on …, not allowed for critical, window longer than max-days …). */
   problem?: string;
   approvedBy?: string;
@@ -185,6 +185,19 @@ export interface ExceptionRef {
   control?: string;
   /** For sla-extension: the approved due date. */
   due?: string;
+  /** The approval as GitHub records it (`exceptions.approvers`): who approved, in which pull request. */
+  approval?: VerifiedApproval;
+}
+
+/** An exception's approval, verified from GitHub's records (src/exceptions/approvals.ts). */
+export interface VerifiedApproval {
+  /** Approving reviewers that count, each with the team that made them count, if any. */
+  approvers: { login: string; team?: string }[];
+  pr?: { number: number; url?: string; mergedAt?: string; author?: string };
+  /** The commit that introduced the exception's current content. */
+  commit?: string;
+  /** Why it is not verified (no pull request, approved only by its author, token cannot read team membership …). */
+  problem?: string;
 }
 
 /** A finding the ledger had open that this run no longer reports (from a tool that ran in this scope). */

@@ -32,6 +32,8 @@ beforeEach(() => {
   copyFileSync(`${CORPUS}/sarif/codeQL-output.sarif`, join(ws, 'results/codeql.sarif'));
   copyFileSync(`${CORPUS}/sarif/cxf-3.4.6.sarif`, join(ws, 'results/grype.sarif'));
   writeFileSync(join(ws, 'lenient.yml'), LENIENT);
+  // Pull requests are gated by the policy of their base commit (issue #17), read through the API: the same policy.
+  server.history('acme', 'app').commit({ 'lenient.yml': LENIENT }, { sha: '1'.repeat(40) });
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });

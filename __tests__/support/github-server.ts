@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { installGitHandlers } from './git-handlers';
+import { installHistoryHandlers, RepoHistory } from './repo-history';
 import type { FakeGit } from './fake-git';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
@@ -125,6 +126,13 @@ function openApiNullable(node: unknown): unknown {
     const o = node as Record<string, unknown>;
     if (o.nullable === true && Array.isArray(o.enum) && !o.enum.includes(null)) o.enum = [...o.enum, null];
     for (const v of Object.values(o)) openApiNullable(v);
+    // `nullable` beside `allOf`/`$ref` without a `type` (e.g. a commit's `author`): ajv refuses it; null or the schema.
+    if (o.nullable === true && o.type === undefined) {
+      delete o.nullable;
+      const inner = { ...o };
+      for (const k of Object.keys(o)) delete o[k];
+      o.anyOf = [inner, { type: 'null' }];
+    }
   }
   return node;
 }
@@ -344,9 +352,22 @@ export class GitHubServer {
   /** The in-memory Git repository behind the Git data API of `owner/repo` (the ledger branch lives there). */
   readonly git: (owner: string, repo: string) => FakeGit;
 
+  /** Repository histories (files per commit, merged pull requests, reviews) by `owner/repo`: see ./repo-history.ts. */
+  readonly histories = new Map<string, RepoHistory>();
+  /** Org team members by `org/team-slug`. */
+  readonly teams = new Map<string, string[]>();
+
   constructor() {
     this.installDefaultHandlers();
     this.git = installGitHandlers(this);
+    installHistoryHandlers(this, this.histories, this.teams);
+  }
+
+  /** The history of `owner/repo` (created empty on first use): files at commits, merged pull requests, reviews. */
+  history(owner: string, repo: string): RepoHistory {
+    let h = this.histories.get(`${owner}/${repo}`);
+    if (!h) this.histories.set(`${owner}/${repo}`, (h = new RepoHistory(owner, repo)));
+    return h;
   }
 
   static async start(): Promise<GitHubServer> {
@@ -409,6 +430,8 @@ export class GitHubServer {
     this.viewer = 'github-actions[bot]';
     this.userToken = false;
     this.graphqlResponse = undefined;
+    this.histories.clear();
+    this.teams.clear();
   }
 
   /** Requests for one operation. */
@@ -508,7 +531,12 @@ export class GitHubServer {
       out = { status: 500, body: { message: `test server handler failed: ${(err as Error).message}` } };
       this.errors.push({ operationId: op.operationId, method, path, where: 'response', errors: [(err as Error).message] });
     }
-    const responseErrors = validateResponse(op, out.status, out.body);
+    let responseErrors: string[];
+    try {
+      responseErrors = validateResponse(op, out.status, out.body);
+    } catch (err) {
+      responseErrors = [`response schema could not be compiled: ${(err as Error).message}`];
+    }
     if (responseErrors.length) this.errors.push({ operationId: op.operationId, method, path, where: 'response', errors: responseErrors });
     record.status = out.status;
     send(out.status, out.body, out.headers);

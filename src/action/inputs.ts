@@ -34,6 +34,12 @@ export interface ActionSettings extends CheckSettings {
   maxAnnotations: number;
   /** GitHub reporting (src/github/): token, check run, sticky PR comment, and where to report. */
   github: GitHubSettings;
+  /**
+   * `policy-source`: where the policy is read. `base`: from the pull request's base commit through the API (the
+   * default on pull_request, pull_request_target and merge_group events); `workspace`: from the checkout.
+   * Undefined: the default for the event.
+   */
+  policySource?: 'base' | 'workspace';
   /** The ledger (`ledger`, `ledger-write`, `ledger-scope`); undefined when `ledger` is empty (tracking off). */
   ledger?: { spec: LedgerSpec; write: 'auto' | 'true' | 'false'; scope: string };
 }
@@ -106,6 +112,8 @@ export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Action
     jobSummary: bool('job-summary', get('job-summary'), true),
     maxAnnotations,
     github: readGitHubSettings(get),
+    ...(get('verify-approvals') ? { verifyApprovals: choice('verify-approvals', get('verify-approvals'), ['enforce', 'warn', 'off'] as const, 'enforce') } : {}),
+    ...(get('policy-source') ? { policySource: choice('policy-source', get('policy-source'), ['base', 'workspace'] as const, 'base') } : {}),
     ...readLedgerSettings(get),
   };
 }

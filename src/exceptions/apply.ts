@@ -1,5 +1,5 @@
-import type { ExceptionRef, RatedFinding } from '../model';
-import { DAY, type CompiledException, type ExceptionSettings } from './compile';
+import type { ExceptionRef, RatedFinding, VerifiedApproval } from '../model';
+import { approvalsNeeded, DAY, type CompiledException, type ExceptionSettings } from './compile';
 
 /**
  * Applying exceptions to rated findings. Pure: a function of the findings, the policy's exceptions and `now`.
@@ -15,7 +15,7 @@ import { DAY, type CompiledException, type ExceptionSettings } from './compile';
  * - stale: an exception that matches no current finding.
  */
 
-export type ExceptionState = 'active' | 'expiring' | 'expired' | 'pending' | 'stale';
+export type ExceptionState = 'active' | 'expiring' | 'expired' | 'pending' | 'stale' | 'unverified';
 
 export interface ExceptionStatus {
   id: string;
@@ -35,6 +35,10 @@ export interface ExceptionStatus {
   daysLeft?: number;
   reason?: string;
   ticket?: string;
+  /** Why its approval is not verified (`exceptions.approvers`); with verify-approvals: enforce it does not apply. */
+  unverified?: string;
+  /** The verified approval: who approved, in which pull request. */
+  approval?: VerifiedApproval;
 }
 
 export interface ExceptionsResult {
@@ -57,6 +61,8 @@ function refOf(e: CompiledException, state: ExceptionRef['state'], problem?: str
   const ref: ExceptionRef = { id: e.id, type: e.type, state };
   if (problem) ref.problem = problem;
   if (x['approved-by']) ref.approvedBy = x['approved-by'];
+  // Verified: the ledger and reports record who approved it as GitHub records it.
+  if (e.approval && !e.approval.problem && e.approval.approvers.length > 0) ref.approvedBy = approvalText(e.approval).replace(/^approved by /, '');
   if (x['approved-on']) ref.approvedOn = x['approved-on'];
   if (x.expires) ref.expires = x.expires;
   if (x.reason) ref.reason = x.reason;
@@ -83,23 +89,42 @@ function notAllowed(e: CompiledException, f: RatedFinding, s: ExceptionSettings)
   return undefined;
 }
 
+/** Why the exception's approval does not count for this finding (`exceptions.approvers`), or undefined when it does. */
+function approvalProblem(e: CompiledException, f: RatedFinding, s: ExceptionSettings): string | undefined {
+  if (s.verify === 'off' || !s.approvers) return undefined;
+  const a = e.approval;
+  if (!a) return 'its approval was not verified';
+  if (a.problem) return a.problem;
+  const need = approvalsNeeded(s.approvers, f.severity);
+  if (a.approvers.length < need) {
+    return `${need} approvals needed for ${f.severity} findings; ${a.pr ? `#${a.pr.number} has ${a.approvers.length}` : `${a.approvers.length} verified`} (${a.approvers.map((x) => `@${x.login}`).join(', ') || 'none'})`;
+  }
+  return undefined;
+}
+
+/** "approved by @bob (acme/appsec) in #123 on 2026-11-02" */
+export function approvalText(a: VerifiedApproval): string {
+  const who = a.approvers.map((x) => `@${x.login}${x.team ? ` (${x.team})` : ''}`).join(', ');
+  return `approved by ${who}${a.pr ? ` in #${a.pr.number}` : ''}${a.pr?.mergedAt ? ` on ${a.pr.mergedAt.slice(0, 10)}` : ''}`;
+}
+
 function describe(e: CompiledException): string {
   const x = e.entry;
-  const who = x['approved-by'] ? `, approved by ${x['approved-by']}` : '';
+  const who = e.approval && !e.approval.problem ? `, ${approvalText(e.approval)}` : x['approved-by'] ? `, approved by ${x['approved-by']}` : '';
   const until = x.expires ? `, until ${x.expires}` : '';
   return `exception ${e.id} (${e.type}${who}${until})`;
 }
 
 export function applyExceptions(findings: RatedFinding[], settings: ExceptionSettings, now: Date): ExceptionsResult {
   const t = now.getTime();
-  const stats = new Map<string, { matched: number; applied: number; notAllowed: number }>();
-  for (const e of settings.entries) stats.set(e.id, { matched: 0, applied: 0, notAllowed: 0 });
+  const stats = new Map<string, { matched: number; applied: number; notAllowed: number; unverified: number }>();
+  for (const e of settings.entries) stats.set(e.id, { matched: 0, applied: 0, notAllowed: 0, unverified: 0 });
   // Without exceptions the findings are returned as they are (no copy of a million-element array).
   const out = settings.entries.length === 0 ? findings : findings.map((f) => {
     let chosen: { e: CompiledException; ref: ExceptionRef } | undefined;
     for (const e of settings.entries) {
       if (!e.test(f)) continue;
-      const st = stats.get(e.id) as { matched: number; applied: number; notAllowed: number };
+      const st = stats.get(e.id) as { matched: number; applied: number; notAllowed: number; unverified: number };
       st.matched++;
       const ds = dateState(e, t, settings.expiringDays);
       const problem =
@@ -108,10 +133,15 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
           : ds === 'pending'
             ? `not active yet: approved-on ${e.entry['approved-on']} is after today (${new Date(t).toISOString().slice(0, 10)})`
             : notAllowed(e, f, settings);
-      const ref = refOf(e, ds === 'expired' ? 'expired' : problem || ds === 'pending' ? 'not-allowed' : ds, problem);
-      if (ref.state === 'not-allowed') st.notAllowed++;
+      const unverified = problem || ds === 'expired' || ds === 'pending' ? undefined : approvalProblem(e, f, settings);
+      const ref = unverified && settings.verify === 'enforce'
+        ? refOf(e, 'unverified', unverified)
+        : refOf(e, ds === 'expired' ? 'expired' : problem || ds === 'pending' ? 'not-allowed' : ds, problem ?? (unverified ? `approval not verified (verify-approvals: warn): ${unverified}` : undefined));
+      if (e.approval) ref.approval = e.approval;
+      if (ref.state === 'not-allowed' || ref.state === 'unverified') st.notAllowed++;
+      if (ref.state === 'unverified') st.unverified++;
       // The first exception that applies wins; otherwise the first that matched is reported.
-      if (!chosen || ((chosen.ref.state === 'expired' || chosen.ref.state === 'not-allowed') && (ref.state === 'active' || ref.state === 'expiring'))) {
+      if (!chosen || ((chosen.ref.state === 'expired' || chosen.ref.state === 'not-allowed' || chosen.ref.state === 'unverified') && (ref.state === 'active' || ref.state === 'expiring'))) {
         chosen = { e, ref };
       }
     }
@@ -128,7 +158,7 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
     return next;
   });
   const exceptions: ExceptionStatus[] = settings.entries.map((e) => {
-    const st = stats.get(e.id) as { matched: number; applied: number; notAllowed: number };
+    const { unverified, ...st } = stats.get(e.id) as { matched: number; applied: number; notAllowed: number; unverified: number };
     const ds = dateState(e, t, settings.expiringDays);
     const x = e.entry;
     const status: ExceptionStatus = {
@@ -138,6 +168,12 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
       state: ds === 'expired' || ds === 'pending' ? ds : st.matched === 0 ? 'stale' : ds,
       ...st,
     };
+    if (settings.verify !== 'off' && settings.approvers) {
+      const problem = e.approval?.problem ?? (e.approval ? undefined : 'approvals are not verified by this command');
+      if (problem) status.unverified = problem;
+      if (unverified > 0 && settings.verify === 'enforce' && st.applied === 0 && status.state !== 'expired' && status.state !== 'pending') status.state = 'unverified';
+    }
+    if (e.approval && !e.approval.problem) status.approval = e.approval;
     if (x['approved-by']) status.approvedBy = x['approved-by'];
     if (x['approved-on']) status.approvedOn = x['approved-on'];
     if (x.expires) status.expires = x.expires;
@@ -151,16 +187,17 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
 
 /** Counts of exceptions by state, type and approver, for reports. */
 export function summarizeExceptions(list: ExceptionStatus[]): {
-  byState: Record<ExceptionState, number>;
+  byState: Record<Exclude<ExceptionState, 'unverified'>, number> & { unverified?: number };
   byType: Record<string, number>;
   byApprover: Record<string, number>;
 } {
-  const byState: Record<ExceptionState, number> = { active: 0, expiring: 0, expired: 0, pending: 0, stale: 0 };
+  // `unverified` only when there are some (exceptions.approvers): reports without approvers keep their shape.
+  const byState: Record<Exclude<ExceptionState, 'unverified'>, number> & { unverified?: number } = { active: 0, expiring: 0, expired: 0, pending: 0, stale: 0 };
   // Maps, then objects: approver names are free text ("constructor" is not a key to look up on a plain object).
   const byType = new Map<string, number>();
   const byApprover = new Map<string, number>();
   for (const e of list) {
-    byState[e.state]++;
+    byState[e.state] = (byState[e.state] ?? 0) + 1;
     byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
     const who = e.approvedBy ?? '(none)';
     byApprover.set(who, (byApprover.get(who) ?? 0) + 1);

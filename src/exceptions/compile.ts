@@ -1,4 +1,5 @@
-import type { Finding } from '../model';
+import { createHash } from 'node:crypto';
+import type { Finding, VerifiedApproval } from '../model';
 import { normalizeVulnId } from '../ingest/ecosystem';
 import { parseSeverityComparison, ranksFor } from '../policy/compare';
 import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
@@ -22,6 +23,21 @@ export interface CompiledException {
   approvedAt?: number;
   /** For sla-extension: the new due date (end of that day, UTC). */
   dueAt?: number;
+  /** The approval verified from GitHub (set by the shell, src/exceptions/approvals.ts), when `approvers` is set. */
+  approval?: VerifiedApproval;
+  /** A hash of the entry as written: the approval cache's key, with the id. */
+  contentHash: string;
+}
+
+/** `exceptions.approvers`, compiled. */
+export interface ApproverSettings {
+  /** Lower-cased logins. */
+  users: Set<string>;
+  /** `org/team-slug`, as written. */
+  teams: string[];
+  /** Approvals needed by finding severity, and `default`. */
+  min: Record<string, number>;
+  notRequester: boolean;
 }
 
 export interface ExceptionSettings {
@@ -31,6 +47,9 @@ export interface ExceptionSettings {
   /** Ranks each type may apply to (undefined: all). */
   allow: Partial<Record<ExceptionEntryInput['type'], Set<number>>>;
   expiringDays: number;
+  approvers?: ApproverSettings;
+  /** `verify-approvals` (enforce when approvers are set, else off). */
+  verify: 'enforce' | 'warn' | 'off';
 }
 
 const asList = <T>(v: T | T[] | undefined): T[] | undefined => (v === undefined ? undefined : Array.isArray(v) ? v : [v]);
@@ -84,6 +103,7 @@ export function compileException(e: ExceptionEntryInput, file: string): Compiled
     entry: e,
     file,
     test: tests.length === 0 ? () => false : (f) => tests.every((t) => t(f)),
+    contentHash: createHash('sha256').update(canonicalJson(e)).digest('hex').slice(0, 32),
   };
   if (e.expires) out.endsAt = dayStart(e.expires) + DAY;
   if (e['approved-on']) out.approvedAt = dayStart(e['approved-on']);
@@ -108,5 +128,34 @@ export function compileExceptions(
     maxDays: Object.assign(ownRecord<number>(), sec?.['max-days'] ?? {}),
     allow,
     expiringDays: sec?.['expiring-days'] ?? 14,
+    ...(sec?.approvers
+      ? {
+          approvers: {
+            users: new Set((sec.approvers.users ?? []).map((u) => u.toLowerCase())),
+            teams: sec.approvers.teams ?? [],
+            min: Object.assign(ownRecord<number>(), sec.approvers.min ?? {}),
+            notRequester: sec.approvers['not-requester'] ?? true,
+          },
+        }
+      : {}),
+    verify: sec?.['verify-approvals'] ?? (sec?.approvers ? 'enforce' : 'off'),
   };
+}
+
+/** JSON with object keys sorted: the same entry gives the same text whatever the key order in the YAML. */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
+/** Approvals an exception needs for a finding of `severity` (`approvers.min`: by severity, else `default`, else 1). */
+export function approvalsNeeded(a: ApproverSettings, severity: string): number {
+  return (Object.hasOwn(a.min, severity) ? a.min[severity] : undefined) ?? (Object.hasOwn(a.min, 'default') ? a.min.default : undefined) ?? 1;
 }

@@ -5,6 +5,7 @@ import type { VerdictStatus } from '../gate/gate';
 import { locationText, type CodeLinks } from '../report/markdown';
 import { code, link, md, safeUrl } from '../report/escape';
 import { isNew } from './annotations';
+import { renderPolicyChanges } from '../policy/diff';
 import type { GitHubClient, RepoRef } from './client';
 import { COMMENT_MAX_CHARS } from './limits';
 import { createOnce } from './create';
@@ -144,6 +145,9 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
       '<sub>No baseline yet: the ledger has no run of the default branch recorded, so this comment cannot tell which findings this pull request introduces. It will once a run on the default branch (or a schedule) has written the ledger.</sub>',
     );
   }
+  // Policy changes made by this pull request: shown, not applied (the base branch's policy gates it).
+  const policyChanges = renderPolicyChanges(r.policyChanges, { heading: '####', maxRows: 20 });
+  if (policyChanges) head.push(policyChanges);
   const sections: Section[] = [];
   const introduced = introducedFindings(r);
   if (introduced) {

@@ -263,10 +263,28 @@ export function loadPolicy(path: string | undefined, workspace: string): { polic
 /** Like `loadPolicy`, and reads `owner/repo/path@ref` bases through `fetch` (GitHub contents API). */
 export async function loadPolicyAsync(path: string | undefined, workspace: string, fetch?: RemotePolicyFetcher): Promise<{ policy: Policy; file: string }> {
   if (!path) return loadPolicy(path, workspace);
+  return loadRoot({ kind: 'local', abs: resolve(workspace, path) }, path, workspace, fetch);
+}
+
+/**
+ * Loads the policy `path` (repository-relative, POSIX) as it is in `owner/repo` at commit `ref`, through `fetch`: the
+ * policy, its local bases and its exception files are all read at that commit (never from the workspace); remote
+ * `extends` stay pinned by their own `@ref`. Used for the base-branch policy of pull requests (src/io/policy-source.ts).
+ */
+export async function loadPolicyAtRef(
+  path: string,
+  at: { owner: string; repo: string; ref: string },
+  workspace: string,
+  fetch: RemotePolicyFetcher,
+): Promise<{ policy: Policy; file: string }> {
+  return loadRoot({ kind: 'remote', ...at, path }, path, workspace, fetch);
+}
+
+async function loadRoot(root: Location, path: string, workspace: string, fetch?: RemotePolicyFetcher): Promise<{ policy: Policy; file: string }> {
   const reader: Reader = { workspace, remote: new Map(), remoteAllowed: fetch !== undefined };
   for (let round = 0; round < 50; round++) {
     try {
-      const loaded = loadFile({ kind: 'local', abs: resolve(workspace, path) }, reader, []);
+      const loaded = loadFile(root, reader, []);
       return { policy: compileLoaded(loaded, path), file: path };
     } catch (err) {
       if (!(err instanceof NeedRemote) || !fetch) throw err;

@@ -144,7 +144,9 @@ export class BranchLedgerStore implements LedgerStore {
     }
     const runsItem = snap.files.get(`${prefix}runs.json`);
     const runs = runsItem ? z.array(RunSnapshotSchema).parse(JSON.parse(await this.blob(runsItem.sha))) : [];
-    const book = LedgerBookSchema.safeParse({ entries, runs });
+    const approvalsItem = snap.files.get(`${prefix}approvals.json`);
+    const approvals = approvalsItem ? (JSON.parse(await this.blob(approvalsItem.sha)) as unknown) : undefined;
+    const book = LedgerBookSchema.safeParse({ entries, runs, ...(approvals !== undefined ? { approvals } : {}) });
     if (!book.success) throw new LedgerFormatError(`${this.describe}:${prefix}`, `invalid ledger entries: ${book.error.issues[0]?.message ?? ''}`);
     return book.data;
   }
@@ -180,6 +182,7 @@ export class BranchLedgerStore implements LedgerStore {
     const files = new Map<string, string>();
     for (const [p, text] of shards) files.set(`${prefix}${p}`, text);
     files.set(`${prefix}runs.json`, trimRuns(book.runs));
+    if (book.approvals && Object.keys(book.approvals).length > 0) files.set(`${prefix}approvals.json`, `${JSON.stringify(book.approvals, null, 1)}\n`);
     files.set(
       `${prefix}meta.json`,
       `${JSON.stringify({ schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: this.now().toISOString(), shards: shards.size }, null, 1)}\n`,

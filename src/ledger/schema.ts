@@ -77,9 +77,19 @@ export const RunSnapshotSchema = z.object({
 export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;
 
 /** One scope's book: entries by fingerprint, and run snapshots (oldest first). */
+/** An exception's approval as GitHub records it (src/exceptions/approvals.ts), by `id:contentHash`. */
+export const ApprovalRecordSchema = z.object({
+  approvers: z.array(z.object({ login: z.string(), team: z.string().optional() })),
+  pr: z.object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() }).optional(),
+  commit: z.string().optional(),
+  problem: z.string().optional(),
+});
+
 export const LedgerBookSchema = z.object({
   entries: z.record(z.string(), LedgerEntrySchema),
   runs: z.array(RunSnapshotSchema),
+  /** Verified exception approvals by `id:contentHash`: who approved, in which pull request (and the approval cache). */
+  approvals: z.record(z.string(), ApprovalRecordSchema).optional(),
 });
 export type LedgerBook = z.infer<typeof LedgerBookSchema>;
 

@@ -104,9 +104,9 @@ export const GateRule = Matcher.extend({
   sla: oneOrMany(z.enum(['breached', 'due-soon', 'within']))
     .optional()
     .describe('SLA state(s): breached (past due), due-soon (policy `sla.due-soon`), within.'),
-  exception: oneOrMany(z.enum(['active', 'expiring', 'expired', 'not-allowed', 'none']))
+  exception: oneOrMany(z.enum(['active', 'expiring', 'expired', 'not-allowed', 'unverified', 'none']))
     .optional()
-    .describe('Exception state(s) of the finding: active, expiring (active, ends within `exceptions.expiring-days`), expired, not-allowed (matched but the policy forbids it for this severity or window), none.'),
+    .describe('Exception state(s) of the finding: active, expiring (active, ends within `exceptions.expiring-days`), expired, not-allowed (matched but the policy forbids it for this severity or window), unverified (matched, but its approval could not be verified: `exceptions.approvers`), none.'),
 }).describe('A gate rule: counts the gated findings that match; more than `max` fails (or warns).');
 export type GateRuleInput = z.input<typeof GateRule>;
 
@@ -150,6 +150,22 @@ export type ExceptionEntryInput = z.infer<typeof ExceptionEntry>;
 
 export const EXCEPTION_FIELDS = ['reason', 'approved-by', 'approved-on', 'expires', 'ticket'] as const;
 
+/** Who may approve exceptions: verified from GitHub's records (reviews on the merged pull request, team membership). */
+export const Approvers = z
+  .strictObject({
+    users: z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'expected a GitHub login')).optional().describe('GitHub logins whose approving review counts.'),
+    teams: z
+      .array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected org/team-slug'))
+      .optional()
+      .describe('Teams (`org/team-slug`) whose members\' approving reviews count. Reading membership needs a token with members:read (a GitHub App token or a fine-grained PAT); GITHUB_TOKEN cannot: list users instead.'),
+    min: z
+      .record(z.string(), z.number().int().min(1))
+      .optional()
+      .describe('Approvals needed, by the severity of the finding the exception applies to, and `default` (default 1), e.g. {critical: 2, default: 1}.'),
+    'not-requester': z.boolean().optional().describe("Default true: the pull request's author and the commit's author never count as approvers."),
+  })
+  .describe('An exception counts only when the change that introduced its current content reached the default branch through a pull request approved (at its merged head) by at least `min` of these approvers.');
+
 export const ExceptionsSection = z.strictObject({
   include: z.array(z.string().min(1)).optional().describe('Files (relative to this policy) holding more `entries`, e.g. owned by the security team via CODEOWNERS.'),
   require: z
@@ -162,6 +178,11 @@ export const ExceptionsSection = z.strictObject({
     .optional()
     .describe('Which severities each type may apply to, e.g. {accepted-risk: "<= high"}: no accepted risk on critical.'),
   'expiring-days': Days.optional().describe('"Expiring soon" window, in days, for reports and `exception: expiring` gates. Default 14.'),
+  approvers: Approvers.optional(),
+  'verify-approvals': z
+    .enum(['enforce', 'warn', 'off'])
+    .optional()
+    .describe('enforce (the default when `approvers` is set): an exception whose approval cannot be verified does not apply; warn: it applies, and the run warns; off: approvals are not verified (the run says so once).'),
   entries: z.array(ExceptionEntry).optional(),
 });
 

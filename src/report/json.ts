@@ -21,6 +21,13 @@ const Step = z.object({
   to: z.string(),
 });
 
+const ExceptionApprovalSchema = z.object({
+  approvers: z.array(z.object({ login: z.string(), team: z.string().optional() })),
+  pr: z.object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() }).optional(),
+  commit: z.string().optional(),
+  problem: z.string().optional(),
+});
+
 export const ReportFinding = z.object({
   fingerprint: z.string().describe('Stable identity across runs.'),
   fingerprintSource: z.string().describe('How the fingerprint was obtained.'),
@@ -90,7 +97,7 @@ export const ReportFinding = z.object({
     .object({
       id: z.string(),
       type: z.enum(['accepted-risk', 'false-positive', 'mitigated', 'sla-extension']),
-      state: z.enum(['active', 'expiring', 'expired', 'not-allowed']),
+      state: z.enum(['active', 'expiring', 'expired', 'not-allowed', 'unverified']),
       problem: z.string().optional(),
       approvedBy: z.string().optional(),
       approvedOn: z.string().optional(),
@@ -99,6 +106,8 @@ export const ReportFinding = z.object({
       ticket: z.string().optional(),
       control: z.string().optional(),
       due: z.string().optional(),
+      approval: ExceptionApprovalSchema.optional()
+        .describe('The approval verified from GitHub (exceptions.approvers): approving reviewers that count, the pull request.'),
     })
     .optional()
     .describe('The policy exception that matched this finding, and whether it applies.'),
@@ -108,7 +117,7 @@ const ExceptionStatusSchema = z.object({
   id: z.string(),
   type: z.string(),
   file: z.string().describe('Where the exception is written.'),
-  state: z.enum(['active', 'expiring', 'expired', 'pending', 'stale']),
+  state: z.enum(['active', 'expiring', 'expired', 'pending', 'stale', 'unverified']),
   matched: z.number().int(),
   applied: z.number().int(),
   notAllowed: z.number().int(),
@@ -118,6 +127,8 @@ const ExceptionStatusSchema = z.object({
   daysLeft: z.number().int().optional(),
   reason: z.string().optional(),
   ticket: z.string().optional(),
+  unverified: z.string().optional().describe('Why its approval is not verified (exceptions.approvers).'),
+  approval: ExceptionApprovalSchema.optional(),
 });
 
 export const ReportSchema = z

@@ -4,7 +4,8 @@ import { formatInputError } from '../model';
 import type { RunResult } from '../engine';
 import { explainLine } from '../rate/rate';
 import { code, link, md, safeUrl } from './escape';
-import { summarizeExceptions } from '../exceptions/apply';
+import { approvalText, summarizeExceptions } from '../exceptions/apply';
+import { renderPolicyChanges } from '../policy/diff';
 import { renderMetricsSection } from '../metrics/summary';
 
 /**
@@ -171,6 +172,10 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
     parts.push(`### Input problems (${r.errors.length})\n${lines.join('\n')}`);
   }
 
+  // Policy changes made by a pull request (gated by the base branch's policy): they take effect after merge.
+  const policyChanges = renderPolicyChanges(r.policyChanges);
+  if (policyChanges) parts.push(policyChanges);
+
   let used = bytes(parts.join('\n\n'));
   const cutNote = (n: number) =>
     `\n\n<sub>… ${n} more not shown (size limit)${opts.fullReport ? `; see ${md(opts.fullReport, 200)}` : ''}.</sub>`;
@@ -193,18 +198,18 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   }
   if (r.exceptions.length > 0) {
     const sum = summarizeExceptions(r.exceptions);
-    const order = { expired: 0, pending: 1, expiring: 2, stale: 3, active: 4 } as const;
+    const order = { expired: 0, unverified: 1, pending: 2, expiring: 3, stale: 4, active: 5 } as const;
     const list = [...r.exceptions].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id));
-    const icon = { expired: '⛔ expired', pending: '⏳ not active yet', expiring: '⌛ expiring', stale: '💤 stale', active: '✅ active' } as const;
+    const icon = { expired: '⛔ expired', unverified: '🔒 unverified', pending: '⏳ not active yet', expiring: '⌛ expiring', stale: '💤 stale', active: '✅ active' } as const;
     const rows = list.map(
       (e) =>
-        `| ${icon[e.state]} | ${code(e.id, 60)} | ${md(e.type)} | ${e.applied}/${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''} | ${md(e.approvedBy ?? '—', 60)} | ${e.expires ?? '—'}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} d)` : ''} | ${link(e.ticket ?? '', e.ticket, 60)} |`,
+        `| ${icon[e.state]} | ${code(e.id, 60)} | ${md(e.type)} | ${e.applied}/${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''} | ${md(e.approval ? approvalText(e.approval) : e.unverified ? `${e.approvedBy ?? '—'}: not verified, ${e.unverified}` : (e.approvedBy ?? '—'), 240)} | ${e.expires ?? '—'}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} d)` : ''} | ${link(e.ticket ?? '', e.ticket, 60)} |`,
     );
     const head = `| State | Exception | Type | Applied/matched | Approved by | Expires | Ticket |\n|---|---|---|---:|---|---|---|`;
     const t = table(head, rows, Math.max(0, max - used - 600));
     const counts = `${sum.byState.active} active · ${sum.byState.expiring} expiring soon · ${sum.byState.expired} expired · ${sum.byState.pending ? `${sum.byState.pending} not active yet (approved-on after today) · ` : ''}${sum.byState.stale} stale (matched nothing) — by type: ${Object.entries(sum.byType).map(([k, v]) => `${md(k)} ${v}`).join(', ')} — by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${md(k, 60)} ${v}`).join(', ')}`;
-    const open = sum.byState.expired > 0 || sum.byState.expiring > 0 ? ' open' : '';
-    const sec = `<details${open}><summary>Exceptions (${r.exceptions.length}): ${sum.byState.expired} expired, ${sum.byState.expiring} expiring soon</summary>\n\n${counts}\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
+    const open = sum.byState.expired > 0 || sum.byState.expiring > 0 || (sum.byState.unverified ?? 0) > 0 ? ' open' : '';
+    const sec = `<details${open}><summary>Exceptions (${r.exceptions.length}): ${sum.byState.expired} expired, ${sum.byState.expiring} expiring soon${sum.byState.unverified ? `, ${sum.byState.unverified} unverified` : ''}</summary>\n\n${counts}\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(sec);
     used += bytes(sec) + 2;
   }
