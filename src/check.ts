@@ -18,6 +18,8 @@ import { ratedSarifPlan, writeRatedSarifInWorker, writeRatedSarifPlan, type Sari
 import type { Logger } from './logger';
 import type { Policy } from './policy/compile';
 import { loadEnrichmentAsync } from './enrich/load';
+import { readCodeowners } from './io/codeowners';
+import type { Codeowners } from './owners/codeowners';
 
 /**
  * What both shells (Action and CLI) do: find and read the inputs, load the policy, run the pure engine, write the
@@ -91,6 +93,11 @@ export interface CheckOptions {
   run?: RunInfo;
   /** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API; without it they are an error. */
   fetchPolicy?: RemotePolicyFetcher;
+  /**
+   * CODEOWNERS to route findings with, when the shell read it elsewhere (e.g. from the base branch); `null` for none.
+   * Default: read from the workspace (src/io/codeowners.ts).
+   */
+  codeowners?: Codeowners | null;
 }
 
 export interface CheckOutcome {
@@ -416,8 +423,16 @@ async function checkRead(
       });
     }
   }
+  let codeowners: Codeowners | undefined;
+  if (opts.codeowners !== undefined) codeowners = opts.codeowners ?? undefined;
+  else {
+    const read = readCodeowners(settings.workspace);
+    for (const w of read.warnings) log.warning(`CODEOWNERS: ${w}`);
+    codeowners = read.codeowners;
+  }
   const engineInput: EngineInput = {
     files: withPatternErrors,
+    ...(codeowners ? { codeowners } : {}),
     policy,
     environment,
     onInputError: settings.onInputError,

@@ -108,6 +108,8 @@ function globTest(globs: string[], nocase: boolean): (s: string) => boolean {
 export interface CompiledComponent {
   name: string;
   owner?: string;
+  /** `owner` and `owners` together (the finding's owners, before CODEOWNERS). */
+  owners?: string[];
   criticality?: 'high' | 'medium' | 'low';
   test: (f: Finding) => boolean;
 }
@@ -139,6 +141,8 @@ function compileComponents(p: PolicyParsed): CompiledComponent[] {
       test: (f) => (paths !== undefined && f.path !== undefined && paths(f.path)) || (pkgs !== undefined && f.package !== undefined && pkgs(f.package.name)),
     };
     if (c.owner) out.owner = c.owner;
+    const owners = [...new Set([...(c.owner ? [c.owner] : []), ...(c.owners ?? [])])];
+    if (owners.length) out.owners = owners;
     if (c.criticality) out.criticality = c.criticality;
     return out;
   });
@@ -299,6 +303,12 @@ function compileTracking(g: GateRuleInput): { test?: (f: RatedFinding) => boolea
     tests.push((f) => set.has(f.exception?.state ?? 'none'));
     words.push(`exception ${exc.join('|')}`);
   }
+  const owners = asList(g.owner);
+  if (owners) {
+    const t = globTest(owners, true);
+    tests.push((f) => f.owners !== undefined && f.owners.some((o) => t(o)));
+    words.push(`owner ${owners.join('|')}`);
+  }
   const slas = asList(g.sla);
   if (slas) {
     const set = new Set<string>(slas);
@@ -309,7 +319,7 @@ function compileTracking(g: GateRuleInput): { test?: (f: RatedFinding) => boolea
 }
 
 function compileGateRule(g: GateRuleInput, rankOf: (l: string) => number | undefined, levelCount: number): CompiledGateRule {
-  const { name, severity, max, action, new: _new, status: _status, sla: _sla, exception: _exception, ...matcher } = g;
+  const { name, severity, max, action, new: _new, status: _status, sla: _sla, exception: _exception, owner: _owner, ...matcher } = g;
   const m = compileMatcher(matcher);
   const tracking = compileTracking(g);
   const base = m.test;

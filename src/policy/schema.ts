@@ -107,6 +107,9 @@ export const GateRule = Matcher.extend({
   exception: oneOrMany(z.enum(['active', 'expiring', 'expired', 'not-allowed', 'none']))
     .optional()
     .describe('Exception state(s) of the finding: active, expiring (active, ends within `exceptions.expiring-days`), expired, not-allowed (matched but the policy forbids it for this severity or window), none.'),
+  owner: oneOrMany(Glob)
+    .optional()
+    .describe('Owner glob(s), case-insensitive, e.g. "@acme/payments" or "@acme/*": findings any of whose owners (policy component, else CODEOWNERS) match.'),
 }).describe('A gate rule: counts the gated findings that match; more than `max` fails (or warns).');
 export type GateRuleInput = z.input<typeof GateRule>;
 
@@ -188,7 +191,11 @@ export const Component = z.strictObject({
   name: Text.describe('Shown with every finding of the component.'),
   paths: z.array(Glob).optional().describe('Repository path globs of the component.'),
   packages: z.array(Glob).optional().describe('Package name globs (dependency findings), e.g. "com.acme:payments-*".'),
-  owner: Text.optional().describe('Owning team, shown in reports.'),
+  owner: Text.optional().describe('Owning team, shown in reports; also the finding\'s owner (before CODEOWNERS), e.g. "@acme/payments".'),
+  owners: z
+    .array(Text)
+    .optional()
+    .describe('Owners of the component\'s findings (with `owner`), e.g. ["@acme/payments", "@bob"]: they take precedence over CODEOWNERS.'),
   criticality: z.enum(CRITICALITIES).optional().describe('Business criticality (impact): high, medium, low. Default medium.'),
 });
 export type ComponentInput = z.infer<typeof Component>;
