@@ -402,3 +402,20 @@ export function compilePolicy(
     source: p,
   };
 }
+
+/**
+ * A finding filter from gate matchers (policy `tracker.github-issues.when`), or, without one, "counted by a `fail`
+ * rule of the production profile" (the findings that block production; `default` when there is no production profile).
+ */
+export function compileFindingFilter(policy: Policy, when: Omit<GateRuleInput, 'name'> | undefined): (f: RatedFinding) => boolean {
+  // Gated, or out of the gate only because an exception applies (its issue is then closed as not planned).
+  const counted = (f: RatedFinding) => f.gated || f.exception?.state === 'active' || f.exception?.state === 'expiring';
+  const matches = (r: CompiledGateRule, f: RatedFinding) => (!r.ranks || r.ranks.has(f.rank)) && r.test(f, f.securitySeverity ?? f.cvss?.score);
+  if (when) {
+    const rule = compileGateRule({ ...when, name: 'tracker' }, (l) => policy.rankOf(l), policy.levels.length);
+    return (f) => counted(f) && matches(rule, f);
+  }
+  const profile = policy.gates.production ?? policy.gates.default ?? [];
+  const rules = profile.filter((r) => r.action === 'fail');
+  return (f) => counted(f) && rules.some((r) => matches(r, f));
+}

@@ -115,6 +115,31 @@ export type GateRuleInput = z.input<typeof GateRule>;
 
 const Days = z.number().int().min(0);
 
+/** Policy `tracker.github-issues`: one GitHub issue per finding (or per rule), kept in step with the ledger. */
+export const GitHubIssuesTracker = z.strictObject({
+  when: Matcher.extend({
+    severity: SeverityComparison.optional(),
+    new: z.boolean().optional(),
+    status: oneOrMany(z.enum(['new', 'existing', 'reopened'])).optional(),
+    sla: oneOrMany(z.enum(['breached', 'due-soon', 'within'])).optional(),
+    owner: oneOrMany(Glob).optional(),
+  })
+    .optional()
+    .describe('Which findings get an issue: gate matchers, e.g. {severity: ">= high"}. Default: the findings that `fail` rules of the `production` profile count.'),
+  'group-by': z
+    .enum(['finding', 'rule', 'rule+component'])
+    .default('finding')
+    .describe('One issue per finding (default), per rule, or per rule and component.'),
+  labels: z.array(Text).optional().describe('Labels of every issue, besides `defect-gate`, severity:<level>, sla:<state> and kind:<kind> which the tool maintains.'),
+  assign: z.enum(['owners', 'none']).default('owners').describe('owners: assign the users among the owners (teams are mentioned once, never assigned).'),
+  'max-new-per-run': z.number().int().min(0).default(20).describe('Most issues opened by one run; the rest wait for the next run (said in one line).'),
+  repo: Text.regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/repo').optional().describe('Repository of the issues, owner/repo. Default: this repository.'),
+});
+
+export const TrackerSection = z.strictObject({
+  'github-issues': GitHubIssuesTracker.optional(),
+});
+
 const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
@@ -279,6 +304,7 @@ export const PolicySchema = z
       .describe(
         'Scanner runs that say they did not complete (SARIF `executionSuccessful: false`): `fail` (the default) makes them input errors that fail the gate, `warn` keeps their findings with a warning. Keys: `default`, or a tool name (case-insensitive), e.g. {default: fail, SpotBugs: warn}.',
       ),
+    tracker: TrackerSection.optional().describe('Where defects become tickets (src/tracker/): `github-issues`.'),
     gates: z
       .record(z.string().min(1), GateProfile)
       .describe('Gate profiles by environment name, e.g. pull-request, production; each a list of gate rules, or {extends, rules}.'),
