@@ -1,4 +1,7 @@
 import * as core from '@actions/core';
+import { syncIssuesAfterRun } from './tracker/run';
+import { apiBaseUrl, createGitHubClient } from './action/octokit';
+import { resolveCommentAuthor } from './github/publish';
 import { readActionSettings, InputValidationError } from './action/inputs';
 import { readEventPayload, reportToGitHub, summaryCodeLinks } from './action/github';
 import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
@@ -85,6 +88,29 @@ export async function run(): Promise<void> {
     // GitHub reporting (check run with annotations, sticky PR comment): never changes the verdict; one warning and the
     // fallbacks (job summary, workflow-command annotations) when the token may not write.
     const published = await reportToGitHub(settings, result, actionsLogger, process.env, retryState);
+
+    // GitHub Issues (policy tracker.github-issues): only after this run wrote the ledger.
+    if (settings.github.token && outcome.policy.source.tracker?.['github-issues']) {
+      const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+      if (owner && repo) try {
+        const client = createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(process.env), logger: actionsLogger, retryState });
+        const author = await resolveCommentAuthor(client, settings.github.commentAuthor, actionsLogger);
+        const code = summaryCodeLinks(settings, process.env, payload);
+        await syncIssuesAfterRun({
+          outcome,
+          ledger,
+          client,
+          repo: { owner, repo },
+          author,
+          ...(process.env.GITHUB_SHA ? { sha: process.env.GITHUB_SHA } : {}),
+          ...(code ? { code } : {}),
+          log: actionsLogger,
+          ...(process.env.DEFECT_GATE_TRACKER_PACE_MS ? { paceMs: Number(process.env.DEFECT_GATE_TRACKER_PACE_MS) || 0 } : {}),
+        });
+      } catch (err) {
+        actionsLogger.warning(`defect-gate: tracker: ${(err as Error).message}`);
+      }
+    }
     core.setOutput('check-run-id', published?.checkRun ? String(published.checkRun.id) : '');
     core.setOutput('comment-id', published?.comment ? String(published.comment.id) : '');
 

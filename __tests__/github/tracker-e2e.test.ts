@@ -190,3 +190,47 @@ describe('GitHub Issues tracker', () => {
     expect(server.errors).toEqual([]);
   });
 });
+
+describe('defect-gate track (CLI): the ledger file, then the issues', () => {
+  it('opens issues for a CodeQL run, records their numbers in the ledger; after the ledger is deleted, finds them again', async () => {
+    const { mkdtempSync, copyFileSync, writeFileSync, readFileSync, rmSync, mkdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { runCli } = await import('../../src/cli');
+    const ws = mkdtempSync(join(tmpdir(), 'dg-track-'));
+    try {
+      copyFileSync('__fixtures__/corpus/defectdojo/sarif/codeQL-output.sarif', join(ws, 'codeql.sarif'));
+      mkdirSync(join(ws, '.github'));
+      writeFileSync(join(ws, '.github/CODEOWNERS'), '* @acme/platform\n/bad/libuser.py @bob\n');
+      writeFileSync(join(ws, 'policy.yml'), `${BASE_POLICY}tracker:\n  github-issues:\n    when: {severity: ">= high"}\n    group-by: rule\n`);
+      server.userToken = true;
+      const env = { GITHUB_TOKEN: 'ghp_test', GITHUB_API_URL: server.url, GITHUB_REPOSITORY: 'acme/app', GITHUB_SHA: 'a'.repeat(40), DEFECT_GATE_TRACKER_PACE_MS: '0' };
+      const cli = async (args: string[]) => {
+        let stderr = '';
+        const code = await runCli(args, { stdout: () => {}, stderr: (s) => (stderr += s), cwd: ws, env, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+        return { code, stderr };
+      };
+      // `check` never touches issues.
+      await cli(['check', '--policy', 'policy.yml', '--ledger', 'file:ledger.json', 'codeql.sarif']);
+      expect(server.calls('issues/list-for-repo')).toHaveLength(0);
+      const first = await cli(['track', '--policy', 'policy.yml', '--ledger', 'file:ledger.json', 'codeql.sarif']);
+      expect(first.stderr).toMatch(/issues in acme\/app: \d+ opened/);
+      const opened = server.issues.size;
+      expect(opened).toBeGreaterThan(0);
+      const ledger = JSON.parse(readFileSync(join(ws, 'ledger.json'), 'utf8')) as { books: Record<string, LedgerBook> };
+      const numbers = new Set(Object.values(ledger.books.default!.entries).flatMap((e) => (e.ticket ? [e.ticket.number] : [])));
+      expect(numbers.size).toBe(opened);
+      rmSync(join(ws, 'ledger.json'));
+      server.requests.length = 0;
+      const again = await cli(['track', '--policy', 'policy.yml', '--ledger', 'file:ledger.json', 'codeql.sarif']);
+      expect(again.stderr).toContain(`${opened} found again by marker`);
+      expect(server.calls('issues/create')).toHaveLength(0);
+      expect(server.issues.size).toBe(opened);
+      expect(server.errors).toEqual([]);
+      // Without a written ledger, track refuses.
+      expect((await cli(['track', '--policy', 'policy.yml', 'codeql.sarif'])).code).toBe(2);
+    } finally {
+      rmSync(ws, { recursive: true, force: true });
+    }
+  }, 90_000);
+});

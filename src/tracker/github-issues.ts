@@ -5,6 +5,9 @@ import { markerKey, ticketMarker, type Ticket, type TicketContent, type TrackerP
 /** The label every defect-gate issue carries: issues are listed by it (and their marker and author) after a ledger loss. */
 export const TRACKER_LABEL = 'defect-gate';
 
+/** A create is never re-sent by a client's retry plugin: a 5xx may follow a create that happened (look first). */
+const NO_BLIND_RETRY = { retries: 0, idempotent: false };
+
 interface Issue {
   number: number;
   state: string;
@@ -69,7 +72,7 @@ export class GitHubIssuesTracker implements TrackerPort {
     await this.pace();
     const body = `${ticketMarker(key)}\n${content.body}`;
     const created = await createOnce(
-      async () => (await this.client.request<Issue>('POST /repos/{owner}/{repo}/issues', { ...this.repo, title: content.title, body, labels: content.labels, assignees: content.assignees })).data,
+      async () => (await this.client.request<Issue>('POST /repos/{owner}/{repo}/issues', { ...this.repo, title: content.title, body, labels: content.labels, assignees: content.assignees, request: NO_BLIND_RETRY })).data,
       async () => {
         const t = (await this.findByMarker()).get(key);
         return t ? ({ number: t.number, state: 'open', ...(t.url ? { html_url: t.url } : {}) } as Issue) : undefined;
@@ -105,6 +108,6 @@ export class GitHubIssuesTracker implements TrackerPort {
 
   async comment(number: number, body: string): Promise<void> {
     await this.pace();
-    await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...this.repo, issue_number: number, body });
+    await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...this.repo, issue_number: number, body, request: NO_BLIND_RETRY });
   }
 }
