@@ -34,6 +34,7 @@ export const HELP = `defect-gate ${VERSION}: rate, track and gate security findi
 
 Usage:
   defect-gate check [options] FILES...
+  defect-gate track --ledger file:PATH [--repo OWNER/REPO] [options] FILES...
   defect-gate exceptions [--policy FILE] [--expiring DAYS] [--now DATE] [--format text|json] [FILES...]
   defect-gate report (--ledger file:PATH | --repo OWNER/REPO [--branch NAME] | --org OWNER) [options]
   defect-gate policy validate [FILE] [--strict] [--now DATE] [--format text|json]
@@ -49,6 +50,11 @@ file:line:column: error|warning: message and exits 2 on errors, 1 on warnings wi
 and exits 1 when a case fails. \`explain\` shows, for the findings whose rule id matches --rule (a glob) and/or
 whose fingerprint starts with --fingerprint, the scanner's rating, each policy step, the exception, the SLA and the
 gate rules that count it; it exits 2 when nothing matches.
+
+\`track\` is \`check\` with --ledger file:PATH (written), then GitHub Issues as the policy's tracker.github-issues
+says (README, "GitHub Issues as the tracker"): one issue per finding or rule, opened, updated, closed on fix, reopened,
+closed as not planned under an exception. Token: GITHUB_TOKEN or GH_TOKEN (issues: write); repository: --repo,
+GITHUB_REPOSITORY or tracker.github-issues.repo; the commit named in "fixed in": GITHUB_SHA or CI_COMMIT_SHA.
 
 \`exceptions\` lists the policy's exceptions for review: active, expiring within --expiring days (default: the
 policy's exceptions.expiring-days), expired; with FILES also what each matches now and which are stale.
