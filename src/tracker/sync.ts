@@ -89,7 +89,9 @@ function mention(o: string): string {
 /** The title, body and labels of a group's issue: only what changes with the finding, never "days left". */
 export function ticketContent(members: readonly Member[], settings: TrackerSettings, levels: readonly string[], links?: CodeLinks): TicketContent {
   const live = members.filter((m) => m.finding && m.state !== 'fixed');
-  const list = live.length ? live : members;
+  // In a stable order: the ledger's entry order depends on the store (shards), and content must not change with it.
+  const where = (m: Member) => `${m.finding?.path ?? m.entry.path ?? m.entry.location ?? ''}\u0000${String(m.finding?.startLine ?? m.entry.startLine ?? 0).padStart(9, '0')}\u0000${m.entry.fingerprint}`;
+  const list = (live.length ? live : [...members]).sort((a, b) => (where(a) < where(b) ? -1 : where(a) > where(b) ? 1 : 0));
   const rank = (s: string) => (levels.indexOf(s) < 0 ? levels.length : levels.indexOf(s));
   const worst = [...list].sort((a, b) => rank(a.finding?.severity ?? a.entry.severity) - rank(b.finding?.severity ?? b.entry.severity))[0] as Member;
   const sev = worst.finding?.severity ?? worst.entry.severity;
