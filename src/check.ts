@@ -97,7 +97,7 @@ export interface CheckOptions {
    * CODEOWNERS to route findings with, when the shell read it elsewhere (e.g. from the base branch); `null` for none.
    * Default: read from the workspace (src/io/codeowners.ts).
    */
-  codeowners?: Codeowners | null;
+  codeowners?: Codeowners | null | ((policy: Policy) => Promise<Codeowners | null | undefined>);
 }
 
 export interface CheckOutcome {
@@ -424,7 +424,8 @@ async function checkRead(
     }
   }
   let codeowners: Codeowners | undefined;
-  if (opts.codeowners !== undefined) codeowners = opts.codeowners ?? undefined;
+  const given = typeof opts.codeowners === 'function' ? await opts.codeowners(policy) : opts.codeowners;
+  if (given !== undefined) codeowners = given ?? undefined;
   else {
     const read = readCodeowners(settings.workspace);
     for (const w of read.warnings) log.warning(`CODEOWNERS: ${w}`);

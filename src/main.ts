@@ -1,4 +1,7 @@
 import * as core from '@actions/core';
+import { baseCodeowners, policyGatesOnOwners, pullRequestBase } from './action/codeowners';
+import type { Policy } from './policy/compile';
+import type { Codeowners } from './owners/codeowners';
 import { syncIssuesAfterRun } from './tracker/run';
 import { apiBaseUrl, createGitHubClient } from './action/octokit';
 import { resolveCommentAuthor } from './github/publish';
@@ -56,7 +59,19 @@ export async function run(): Promise<void> {
     // One retry budget for every GitHub request of the run: with GitHub down the verdict comes in seconds.
     const retryState = runRetryState(process.env);
     const ledger = actionLedger(settings, payload, actionsLogger, now, process.env, retryState);
+    // Pull requests whose policy gates on `owner:`: CODEOWNERS of the base commit (the PR's workspace is untrusted).
+    const base = isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload) ? pullRequestBase(payload) : undefined;
+    const token = settings.github.token;
+    const codeowners =
+      base && token
+        ? async (policy: Policy): Promise<Codeowners | null | undefined> => {
+            if (!policyGatesOnOwners(policy.source)) return undefined;
+            const client = createGitHubClient(token, { baseUrl: apiBaseUrl(process.env), logger: actionsLogger, retryState });
+            return baseCodeowners(client, { owner: base.owner, repo: base.repo }, base.sha, actionsLogger);
+          }
+        : undefined;
     const outcome = await runCheck(settings, now, actionsLogger, {
+      ...(codeowners ? { codeowners } : {}),
       ...(ledger ? { ledger } : {}),
       pullRequest: isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload),
       run: runInfo(process.env),

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GitHubServer } from '../support/github-server';
@@ -51,11 +51,11 @@ afterEach(() => {
   server.reset();
 });
 
-function runAction(event: { name: string; file: string }): Promise<ActionRun> {
+function runAction(event: { name: string; file: string }, more: Record<string, string> = {}): Promise<ActionRun> {
   return runDistAction({
     dir,
     workspace: ws,
-    inputs: { token: 'ghs_e2e', files: 'results/codeql.sarif', policy: 'policy.yml' },
+    inputs: { token: 'ghs_e2e', files: 'results/codeql.sarif', policy: 'policy.yml', ...more },
     eventName: event.name,
     eventPath: join(EVENTS, event.file),
     env: { GITHUB_SHA: 'a'.repeat(40), GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: server.url, DEFECT_GATE_RETRY_BASE_MS: '20', DEFECT_GATE_TRACKER_PACE_MS: '0' },
@@ -86,5 +86,21 @@ describe('tracker from dist/', () => {
     const pr = await runAction({ name: 'pull_request', file: 'pull_request.json' });
     expect(pr.outputs['ledger-written']).toBe('false');
     expect(server.requests.filter((r) => r.operationId.startsWith('issues/') && r.operationId !== 'issues/list-comments' && !r.operationId.includes('comment'))).toEqual([]);
+  }, 120_000);
+
+  it("pull request: owners come from the base commit's CODEOWNERS, not from the one the PR rewrote", async () => {
+    writeFileSync(join(ws, '.github/CODEOWNERS'), '* @mallory\n');
+    // An owner gate: the PR must not escape it (or fall under it) by rewriting CODEOWNERS.
+    writeFileSync(join(ws, 'policy.yml'), POLICY.replace('  pull-request:\n', '  pull-request:\n    - {name: Nothing of bob, owner: "@bob", max: 0, action: warn}\n    - {name: Nothing of mallory, owner: "@mallory", max: 0}\n'));
+    // The base commit of __fixtures__/github/pull_request.json; CODEOWNERS at the root there (precedence: .github/ first, absent).
+    server.files.set(`acme/app/CODEOWNERS@${'1'.repeat(40)}`, '* @acme/platform\n/bad/ @bob\n');
+    const pr = await runAction({ name: 'pull_request', file: 'pull_request.json' }, { report: 'report.json', comment: 'never', 'check-run': 'false' });
+    expect(pr.stderr).toBe('');
+    expect(pr.outputs.verdict).toBe('warn'); // bob's findings warn; the PR's "@mallory" owns nothing
+    const report = JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')) as { findings: { path?: string; owners?: string[]; ownersFrom?: string }[] };
+    const bad = report.findings.find((f) => f.path?.startsWith('bad/'));
+    expect(bad).toMatchObject({ owners: ['@bob'], ownersFrom: 'CODEOWNERS:2 (/bad/)' });
+    expect(report.findings.some((f) => f.owners?.includes('@mallory'))).toBe(false);
+    expect(server.calls('repos/get-content').map((r) => r.params.path)).toEqual(['.github/CODEOWNERS', 'CODEOWNERS']);
   }, 120_000);
 });

@@ -340,6 +340,8 @@ export class GitHubServer {
   /** Issues by number (issues/create, get, update, list-for-repo), written as `viewer`. */
   readonly issues = new Map<number, Record<string, unknown> & { number: number; body: string; state: string; labels: { name: string }[] }>();
   private nextIssue = 1;
+  /** Repository files served by repos/get-content, by `owner/repo/path@ref` (e.g. the base branch's CODEOWNERS); others 404. */
+  readonly files = new Map<string, string>();
   /** The login the token belongs to: GraphQL `viewer` answers it; `GET /user` only when `userToken` (else 403). */
   viewer = 'github-actions[bot]';
   userToken = false;
@@ -418,6 +420,7 @@ export class GitHubServer {
     this.comments.clear();
     this.pulls.clear();
     this.issues.clear();
+    this.files.clear();
     this.nextIssue = 1;
     this.viewer = 'github-actions[bot]';
     this.userToken = false;
@@ -743,6 +746,21 @@ export class GitHubServer {
       const perPage = Number(r.query.per_page ?? 30);
       const page = Number(r.query.page ?? 1);
       return { status: 200, body: all.slice((page - 1) * perPage, page * perPage) };
+    });
+    this.handle('repos/get-content', (r) => {
+      const path = String(r.params.path);
+      const text = this.files.get(`${r.params.owner}/${r.params.repo}/${path}@${String(r.query.ref ?? '')}`);
+      if (text === undefined) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+      const url = `${repoUrl(r)}/contents/${path}`;
+      return {
+        status: 200,
+        body: {
+          type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: path.split('/').pop(), path, sha: 'f'.repeat(40),
+          content: Buffer.from(text).toString('base64'),
+          url, git_url: url, html_url: `${htmlRepo(r)}/blob/x/${path}`, download_url: `https://raw.example/${path}`,
+          _links: { self: url, git: url, html: `${htmlRepo(r)}/blob/x/${path}` },
+        },
+      };
     });
     this.handle('pulls/get', (r) => {
       const number = Number(r.params.pull_number);
