@@ -65,6 +65,7 @@ describe('defect-gate explain', () => {
         '  base:       scanner severity "medium" → medium',
         '  rule:       rule "Known exploited (CISA KEV)": medium → critical',
         '  severity:   critical',
+        '  owners:     none (no owned policy component, no matching CODEOWNERS rule)',
         '  gating:     gated (the gate counts it)',
         '  gate production (verdict fail):',
         '    counted by     "No known exploited vulnerability" [kev true] (fail: 2 counted, max 0, fails)',

@@ -22,6 +22,8 @@ import { ratedSarifPlan, writeRatedSarifInWorker, writeRatedSarifPlan, type Sari
 import type { Logger } from './logger';
 import type { Policy } from './policy/compile';
 import { loadEnrichmentAsync } from './enrich/load';
+import { readCodeowners } from './io/codeowners';
+import type { Codeowners } from './owners/codeowners';
 
 /**
  * What both shells (Action and CLI) do: find and read the inputs, load the policy, run the pure engine, write the
@@ -107,6 +109,11 @@ export interface CheckOptions {
    * (src/exceptions/approvals.ts); absent: exceptions that need verified approvals do not apply (fail closed).
    */
   verifyApprovals?: (policy: Policy, cache: Map<string, VerifiedApproval>) => Promise<void>;
+  /**
+   * CODEOWNERS to route findings with, when the shell read it elsewhere (e.g. from the base branch); `null` for none.
+   * Default: read from the workspace (src/io/codeowners.ts).
+   */
+  codeowners?: Codeowners | null | ((policy: Policy) => Promise<Codeowners | null | undefined>);
 }
 
 export interface CheckOutcome {
@@ -460,8 +467,17 @@ async function checkRead(
   const knownApprovals = approvalCache.size;
   await checkApprovals(policy, settings, opts, log, approvalCache);
   const approvals = approvalCache.size > knownApprovals ? Object.fromEntries(approvalCache) : undefined;
+  let codeowners: Codeowners | undefined;
+  const given = typeof opts.codeowners === 'function' ? await opts.codeowners(policy) : opts.codeowners;
+  if (given !== undefined) codeowners = given ?? undefined;
+  else {
+    const read = readCodeowners(settings.workspace);
+    for (const w of read.warnings) log.warning(`CODEOWNERS: ${w}`);
+    codeowners = read.codeowners;
+  }
   const engineInput: EngineInput = {
     files: withPatternErrors,
+    ...(codeowners ? { codeowners } : {}),
     policy,
     environment,
     onInputError: settings.onInputError,

@@ -1,4 +1,8 @@
 import { parseArgs } from 'node:util';
+import { syncIssuesAfterRun } from './tracker/run';
+import { cliApiBaseUrl, cliToken, createCliRequest } from './github/cli-client';
+import type { GitHubClient, GitHubResponse } from './github/client';
+import { resolveCommentAuthor } from './github/publish';
 import { resolve } from 'node:path';
 import { jsonPieces, OutputPathError, runCheck, type CheckSettings } from './check';
 import { parseFormatOverrides } from './io/inputs';
@@ -32,6 +36,7 @@ export const HELP = `defect-gate ${VERSION}: rate, track and gate security findi
 
 Usage:
   defect-gate check [options] FILES...
+  defect-gate track --ledger file:PATH [--repo OWNER/REPO] [options] FILES...
   defect-gate exceptions [--policy FILE] [--expiring DAYS] [--now DATE] [--format text|json] [FILES...]
   defect-gate report (--ledger file:PATH | --repo OWNER/REPO [--branch NAME] | --org OWNER) [options]
   defect-gate policy validate [FILE] [--strict] [--now DATE] [--format text|json]
@@ -47,6 +52,11 @@ file:line:column: error|warning: message and exits 2 on errors, 1 on warnings wi
 and exits 1 when a case fails. \`explain\` shows, for the findings whose rule id matches --rule (a glob) and/or
 whose fingerprint starts with --fingerprint, the scanner's rating, each policy step, the exception, the SLA and the
 gate rules that count it; it exits 2 when nothing matches.
+
+\`track\` is \`check\` with --ledger file:PATH (written), then GitHub Issues as the policy's tracker.github-issues
+says (README, "GitHub Issues as the tracker"): one issue per finding or rule, opened, updated, closed on fix, reopened,
+closed as not planned under an exception. Token: GITHUB_TOKEN or GH_TOKEN (issues: write); repository: --repo,
+GITHUB_REPOSITORY or tracker.github-issues.repo; the commit named in "fixed in": GITHUB_SHA or CI_COMMIT_SHA.
 
 \`exceptions\` lists the policy's exceptions for review: active, expiring within --expiring days (default: the
 policy's exceptions.expiring-days), expired; with FILES also what each matches now and which are stale.
@@ -201,11 +211,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io,
     );
   }
-  if (command !== 'check' && command !== 'exceptions') {
+  if (command !== 'check' && command !== 'exceptions' && command !== 'track') {
     const first = command === 'policy' || command === 'explain' ? ` (put \`${command}\` first: defect-gate ${command} [options])` : '';
-    return usageError(io, `unknown command "${command}": expected \`check\`, \`exceptions\`, \`report\`, \`policy\` or \`explain\`${first}`);
+    return usageError(io, `unknown command "${command}": expected \`check\`, \`track\`, \`exceptions\`, \`report\`, \`policy\` or \`explain\`${first}`);
   }
-  if (command === 'check' && files.length === 0) return usageError(io, 'no input files: give SARIF or scanner report files, directories or globs');
+  if ((command === 'check' || command === 'track') && files.length === 0) return usageError(io, 'no input files: give SARIF or scanner report files, directories or globs');
   const onInputError = o['on-input-error'] ?? 'fail';
   if (onInputError !== 'fail' && onInputError !== 'warn') {
     return usageError(io, `invalid --on-input-error "${onInputError}": expected fail or warn`);
@@ -229,6 +239,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const workspace = resolve(io.cwd, o.workspace ?? '.');
   const ledger = fileLedger(o, workspace, now, o['ledger-read-only'] !== true, { clock: io.now, env: io.env, note: (m) => io.stderr(`warning: ${m}\n`) });
   if (typeof ledger === 'string') return usageError(io, ledger);
+  if (command === 'track' && (!ledger || o['ledger-read-only'])) {
+    return usageError(io, 'track needs --ledger file:PATH, written (the issues follow the ledger, the system of record)');
+  }
+  if (command === 'track' && !cliToken(io.env)) return usageError(io, 'track needs a GitHub token in GITHUB_TOKEN or GH_TOKEN (issues: write)');
   if (!ledger && (o['ledger-read-only'] || o['ledger-scope'] !== undefined)) {
     return usageError(io, '--ledger-read-only and --ledger-scope need --ledger file:PATH');
   }
@@ -328,6 +342,20 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   const changes = policyChangesText(result.policyChanges);
   if (changes && format !== 'markdown') io.stderr(`${changes}\n`);
+  if (command === 'track') {
+    // GitHub Issues (policy tracker.github-issues), after the ledger was written.
+    const [owner, name] = (o.repo ?? io.env.GITHUB_REPOSITORY ?? outcome.policy.source.tracker?.['github-issues']?.repo ?? '').split('/');
+    if (!outcome.policy.source.tracker?.['github-issues']) io.stderr('warning: track: the policy has no tracker.github-issues: no issue synced\n');
+    else if (!owner || !name) io.stderr('warning: track: no repository for the issues: give --repo owner/repo (or GITHUB_REPOSITORY, or tracker.github-issues.repo)\n');
+    else {
+      const request = createCliRequest({ token: cliToken(io.env) as string, baseUrl: cliApiBaseUrl(o['api-url'], io.env), warn: (m) => io.stderr(`warning: ${m}\n`) });
+      const client: GitHubClient = { request: async <T>(route: string, params?: Record<string, unknown>) => ({ ...(await request(route, params)), headers: {} }) as GitHubResponse<T> };
+      const trackLog = { debug: () => {}, info: (m: string) => io.stderr(`${m}\n`), warning: (m: string) => io.stderr(`warning: ${m}\n`), error: (m: string) => io.stderr(`error: ${m}\n`) };
+      const author = await resolveCommentAuthor(client, io.env.DEFECT_GATE_ISSUE_AUTHOR, trackLog);
+      const sha = io.env.GITHUB_SHA || io.env.CI_COMMIT_SHA;
+      await syncIssuesAfterRun({ outcome, ledger, client, repo: { owner, repo: name }, author, ...(sha ? { sha } : {}), log: trackLog, ...(io.env.DEFECT_GATE_TRACKER_PACE_MS ? { paceMs: Number(io.env.DEFECT_GATE_TRACKER_PACE_MS) || 0 } : {}) });
+    }
+  }
   if (outcome.written.report) io.stderr(`report: ${outcome.written.report}\n`);
   if (outcome.written.sarif) io.stderr(`rated SARIF: ${outcome.written.sarif}\n`);
   for (const w of writeCiReports(result, ciReports, workspace)) io.stderr(`${w.option}: ${w.path}\n`);

@@ -10,6 +10,8 @@ import { enrich, type Enrichment } from './enrich/apply';
 import { addCount } from './own';
 import { redactLedger } from './redact/finding';
 import type { PolicyChanges } from './policy/diff';
+import { assignOwners } from './owners/assign';
+import type { Codeowners } from './owners/codeowners';
 
 /**
  * The pure pipeline: parsed input files → rated findings → verdict. No I/O, no clock reads: `now` is given.
@@ -105,6 +107,8 @@ export interface EngineInput {
   inPlace?: boolean;
   /** Verified exception approvals (by `id:contentHash`) to keep in the ledger: later runs make no calls for them. */
   approvals?: Record<string, VerifiedApproval>;
+  /** The repository's CODEOWNERS, parsed (the shell reads it): owners of findings outside owned policy components. */
+  codeowners?: Codeowners;
   /** Set when this run is to be written to the ledger: a backdated run is refused (src/ledger/track.ts checkRunDate). */
   runDate?: RunDateRule;
 }
@@ -262,6 +266,7 @@ export function runEngine(input: EngineInput): RunResult {
   const toRate = input.enrichment ? enrich(combined.findings, input.enrichment) : combined.findings;
   const rated = input.inPlace ? rateAllInPlace(toRate, input.policy) : rateAll(toRate, input.policy);
   const excepted = applyExceptions(rated, input.policy.exceptions, input.now);
+  assignOwners(excepted.findings, input.policy, input.codeowners);
   const tracked = input.ledger
     ? trackRun({
         findings: excepted.findings,

@@ -58,6 +58,9 @@ export interface Explained {
   gated: boolean;
   notGatedReason?: string;
   exception?: RatedFinding['exception'];
+  /** Owners (policy component, else CODEOWNERS) and where they came from. */
+  owners?: string[];
+  ownersFrom?: string;
   status?: RatedFinding['status'];
   sla?: RatedFinding['sla'];
   environment: string;
@@ -99,6 +102,8 @@ export function explainFinding(f: RatedFinding, result: RunResult): Explained {
     gated: f.gated,
     ...(f.notGatedReason ? { notGatedReason: f.notGatedReason } : {}),
     ...(f.exception ? { exception: f.exception } : {}),
+    ...(f.owners ? { owners: f.owners } : {}),
+    ...(f.ownersFrom ? { ownersFrom: f.ownersFrom } : {}),
     ...(f.status && result.tracked ? { status: f.status } : {}),
     ...(f.sla ? { sla: f.sla } : {}),
     environment: result.environment,
@@ -158,6 +163,8 @@ export function renderExplanations(list: readonly Explained[]): string {
       const who = [x.approvedBy ? `approved by ${x.approvedBy}` : '', x.approvedOn ? `on ${x.approvedOn}` : '', x.expires ? `until ${x.expires}` : ''].filter(Boolean).join(' ');
       out.push(`  exception:  ${x.id} (${x.type}) ${x.state}${x.problem ? `: ${x.problem}` : ''}${who ? `; ${who}` : ''}${x.ticket ? `; ${x.ticket}` : ''}${x.reason ? `; reason: ${x.reason}` : ''}`);
     }
+    if (e.owners || e.ownersFrom) out.push(`  owners:     ${e.owners?.join(' ') ?? 'none'}${e.ownersFrom ? ` (${e.ownersFrom})` : ''}`);
+    else out.push('  owners:     none (no owned policy component, no matching CODEOWNERS rule)');
     out.push(`  gating:     ${e.gated ? 'gated (the gate counts it)' : `not gated: ${e.notGatedReason ?? 'excluded'}`}`);
     if (e.status) out.push(`  tracking:   ${e.status}`);
     if (e.sla) out.push(`  SLA:        due ${e.sla.due.slice(0, 10)}, ${e.sla.state} (${e.sla.daysLeft >= 0 ? `${e.sla.daysLeft} days left` : `${-e.sla.daysLeft} days overdue`}): ${e.sla.reason}`);

@@ -1,4 +1,10 @@
 import * as core from '@actions/core';
+import { baseCodeowners, policyGatesOnOwners, pullRequestBase } from './action/codeowners';
+import type { Policy } from './policy/compile';
+import type { Codeowners } from './owners/codeowners';
+import { syncIssuesAfterRun } from './tracker/run';
+import { apiBaseUrl, createGitHubClient } from './action/octokit';
+import { resolveCommentAuthor } from './github/publish';
 import { readActionSettings, InputValidationError } from './action/inputs';
 import { readEventPayload, reportToGitHub, summaryCodeLinks } from './action/github';
 import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
@@ -57,11 +63,23 @@ export async function run(): Promise<void> {
     const ledger = actionLedger(settings, payload, actionsLogger, now, process.env, retryState);
     const policyRef = actionPolicyRef(settings.policy, settings.policySource, process.env.GITHUB_EVENT_NAME, payload, process.env.GITHUB_REPOSITORY);
     if (policyRef && 'error' in policyRef) throw new InputValidationError(`policy-source: base: ${policyRef.error}; set policy-source: workspace to read the checkout's policy`);
+    // Pull requests whose policy gates on `owner:`: CODEOWNERS of the base commit (the PR's workspace is untrusted).
+    const base = isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload) ? pullRequestBase(payload) : undefined;
+    const token = settings.github.token;
+    const codeowners =
+      base && token
+        ? async (policy: Policy): Promise<Codeowners | null | undefined> => {
+            if (!policyGatesOnOwners(policy.source)) return undefined;
+            const client = createGitHubClient(token, { baseUrl: apiBaseUrl(process.env), logger: actionsLogger, retryState });
+            return baseCodeowners(client, { owner: base.owner, repo: base.repo }, base.sha, actionsLogger);
+          }
+        : undefined;
     const outcome = await runCheck(settings, now, actionsLogger, {
       ...(policyRef ? { policyRef } : {}),
       ...(settings.github.token && process.env.GITHUB_REPOSITORY
         ? { verifyApprovals: approvalVerifier(settings, policyRef, actionsLogger, process.env, retryState) }
         : {}),
+      ...(codeowners ? { codeowners } : {}),
       ...(ledger ? { ledger } : {}),
       pullRequest: isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload),
       run: runInfo(process.env),
@@ -93,6 +111,29 @@ export async function run(): Promise<void> {
     // GitHub reporting (check run with annotations, sticky PR comment): never changes the verdict; one warning and the
     // fallbacks (job summary, workflow-command annotations) when the token may not write.
     const published = await reportToGitHub(settings, result, actionsLogger, process.env, retryState);
+
+    // GitHub Issues (policy tracker.github-issues): only after this run wrote the ledger.
+    if (settings.github.token && outcome.policy.source.tracker?.['github-issues']) {
+      const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
+      if (owner && repo) try {
+        const client = createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(process.env), logger: actionsLogger, retryState });
+        const author = await resolveCommentAuthor(client, settings.github.commentAuthor, actionsLogger);
+        const code = summaryCodeLinks(settings, process.env, payload);
+        await syncIssuesAfterRun({
+          outcome,
+          ledger,
+          client,
+          repo: { owner, repo },
+          author,
+          ...(process.env.GITHUB_SHA ? { sha: process.env.GITHUB_SHA } : {}),
+          ...(code ? { code } : {}),
+          log: actionsLogger,
+          ...(process.env.DEFECT_GATE_TRACKER_PACE_MS ? { paceMs: Number(process.env.DEFECT_GATE_TRACKER_PACE_MS) || 0 } : {}),
+        });
+      } catch (err) {
+        actionsLogger.warning(`defect-gate: tracker: ${(err as Error).message}`);
+      }
+    }
     core.setOutput('check-run-id', published?.checkRun ? String(published.checkRun.id) : '');
     core.setOutput('comment-id', published?.comment ? String(published.comment.id) : '');
 

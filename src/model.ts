@@ -137,6 +137,13 @@ export interface RatedFinding extends Finding {
   explanation: RatingStep[];
   /** Owner of the finding's component (policy `components`). */
   componentOwner?: string;
+  /**
+   * Who owns the finding: the policy component's `owner`/`owners`, else the last matching CODEOWNERS rule. `@org/team`
+   * entries are teams; `@login` and e-mail addresses are users (see src/owners/assign.ts `splitOwners`).
+   */
+  owners?: string[];
+  /** Where `owners` came from, e.g. `component payments` or `.github/CODEOWNERS:12 (apps/**)`. */
+  ownersFrom?: string;
   /** Business criticality of the finding's component (policy `components`). */
   criticality?: 'high' | 'medium' | 'low';
   /** Set when a ledger was used: new (not open before), existing, or reopened (was fixed, is back: a regression). */

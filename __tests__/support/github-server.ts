@@ -126,10 +126,11 @@ function openApiNullable(node: unknown): unknown {
     const o = node as Record<string, unknown>;
     if (o.nullable === true && Array.isArray(o.enum) && !o.enum.includes(null)) o.enum = [...o.enum, null];
     for (const v of Object.values(o)) openApiNullable(v);
-    // `nullable` beside `allOf`/`$ref` without a `type` (e.g. a commit's `author`): ajv refuses it; null or the schema.
+    // `nullable` beside allOf/anyOf/$ref without a `type` (the issue schema's `milestone`, `pull_request` …): ajv needs
+    // a type for it, so it becomes "that, or null".
     if (o.nullable === true && o.type === undefined) {
-      delete o.nullable;
       const inner = { ...o };
+      delete inner.nullable;
       for (const k of Object.keys(o)) delete o[k];
       o.anyOf = [inner, { type: 'null' }];
     }
@@ -337,6 +338,11 @@ export class GitHubServer {
   readonly comments = new Map<number, CommentState>();
   /** Pull requests by number: head sha and head repository `owner/name` (default acme/app) (served by pulls/get). */
   readonly pulls = new Map<number, { headSha: string; headRepo?: string }>();
+  /** Issues by number (issues/create, get, update, list-for-repo), written as `viewer`. */
+  readonly issues = new Map<number, Record<string, unknown> & { number: number; body: string; state: string; labels: { name: string }[] }>();
+  private nextIssue = 1;
+  /** Repository files served by repos/get-content, by `owner/repo/path@ref` (e.g. the base branch's CODEOWNERS); others 404. */
+  readonly files = new Map<string, string>();
   /** The login the token belongs to: GraphQL `viewer` answers it; `GET /user` only when `userToken` (else 403). */
   viewer = 'github-actions[bot]';
   userToken = false;
@@ -427,6 +433,9 @@ export class GitHubServer {
     this.checkRuns.clear();
     this.comments.clear();
     this.pulls.clear();
+    this.issues.clear();
+    this.files.clear();
+    this.nextIssue = 1;
     this.viewer = 'github-actions[bot]';
     this.userToken = false;
     this.graphqlResponse = undefined;
@@ -697,6 +706,82 @@ export class GitHubServer {
       const c = this.comments.get(Number(r.params.comment_id));
       if (!c) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
       return { status: 200, body: c.record };
+    });
+    // Issues: create, get, update (state, state_reason, labels, assignees), list by label and state, paginated.
+    const labelNames = (ls: unknown) => ((ls ?? []) as (string | { name?: string })[]).map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
+    const issueRecord = (r: RecordedRequest, number: number, body: Record<string, unknown>, login: string) => {
+      const rec = example<Record<string, unknown>>('issue');
+      const user = rec.user as Record<string, unknown>;
+      Object.assign(user, { login, type: login.endsWith('[bot]') ? 'Bot' : 'User', id: 41898282 });
+      delete rec.pull_request;
+      Object.assign(rec, {
+        id: 9000 + number,
+        node_id: `I_${number}`,
+        number,
+        title: body.title,
+        body: body.body ?? '',
+        state: 'open',
+        state_reason: null,
+        url: `${repoUrl(r)}/issues/${number}`,
+        html_url: `${htmlRepo(r)}/issues/${number}`,
+        comments_url: `${repoUrl(r)}/issues/${number}/comments`,
+        labels: labelNames(body.labels).map((name, i) => ({ id: i + 1, node_id: `L_${i}`, url: `${repoUrl(r)}/labels/${encodeURIComponent(name)}`, name, description: null, color: 'ededed', default: false })),
+        assignees: [],
+        assignee: null,
+        comments: 0,
+        created_at: now(),
+        updated_at: now(),
+        closed_at: null,
+      });
+      return rec as Record<string, unknown> & { number: number; body: string; state: string; labels: { name: string }[] };
+    };
+    this.handle('issues/create', (r) => {
+      const number = this.nextIssue++;
+      const rec = issueRecord(r, number, r.body as Record<string, unknown>, this.viewer);
+      this.issues.set(number, rec);
+      return { status: 201, body: rec };
+    });
+    this.handle('issues/get', (r) => {
+      const rec = this.issues.get(Number(r.params.issue_number));
+      return rec ? { status: 200, body: rec } : { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+    });
+    this.handle('issues/update', (r) => {
+      const rec = this.issues.get(Number(r.params.issue_number));
+      if (!rec) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+      const b = r.body as Record<string, unknown>;
+      if (typeof b.title === 'string') rec.title = b.title;
+      if (typeof b.body === 'string') rec.body = b.body;
+      if (b.labels) rec.labels = issueRecord(r, rec.number, { labels: b.labels }, this.viewer).labels;
+      if (b.state === 'closed') Object.assign(rec, { state: 'closed', state_reason: b.state_reason ?? 'completed', closed_at: now() });
+      if (b.state === 'open') Object.assign(rec, { state: 'open', state_reason: 'reopened', closed_at: null });
+      rec.updated_at = now();
+      return { status: 200, body: rec };
+    });
+    this.handle('issues/list-for-repo', (r) => {
+      const want = String(r.query.labels ?? '').split(',').filter(Boolean);
+      const state = String(r.query.state ?? 'open');
+      const all = [...this.issues.values()]
+        .filter((i) => state === 'all' || i.state === state)
+        .filter((i) => want.every((l) => i.labels.some((x) => x.name === l)))
+        .sort((a, b) => b.number - a.number);
+      const perPage = Number(r.query.per_page ?? 30);
+      const page = Number(r.query.page ?? 1);
+      return { status: 200, body: all.slice((page - 1) * perPage, page * perPage) };
+    });
+    this.handle('repos/get-content', (r) => {
+      const path = String(r.params.path);
+      const text = this.files.get(`${r.params.owner}/${r.params.repo}/${path}@${String(r.query.ref ?? '')}`);
+      if (text === undefined) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+      const url = `${repoUrl(r)}/contents/${path}`;
+      return {
+        status: 200,
+        body: {
+          type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: path.split('/').pop(), path, sha: 'f'.repeat(40),
+          content: Buffer.from(text).toString('base64'),
+          url, git_url: url, html_url: `${htmlRepo(r)}/blob/x/${path}`, download_url: `https://raw.example/${path}`,
+          _links: { self: url, git: url, html: `${htmlRepo(r)}/blob/x/${path}` },
+        },
+      };
     });
     this.handle('pulls/get', (r) => {
       const number = Number(r.params.pull_number);

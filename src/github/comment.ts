@@ -1,4 +1,5 @@
 import { redactionNote } from '../redact/finding';
+import { ownersCell } from '../owners/format';
 import type { FixedFinding, RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import type { VerdictStatus } from '../gate/gate';
@@ -63,15 +64,15 @@ export interface CommentOptions {
 
 function findingRow(f: RatedFinding, tracked: boolean, links?: CodeLinks): string {
   const tag = tracked && f.status === 'reopened' ? ' <sub>reopened</sub>' : '';
-  return `| **${md(f.severity, 40)}** | ${link(f.title || f.ruleId, f.helpUri, 140)}${tag} | ${locationText(f, links)} | ${md(f.tool.name, 60)} |`;
+  return `| **${md(f.severity, 40)}** | ${link(f.title || f.ruleId, f.helpUri, 140)}${tag} | ${locationText(f, links)} | ${ownersCell(f.owners)} | ${md(f.tool.name, 60)} |`;
 }
-const FINDING_HEAD = '| Severity | Finding | Location | Tool |\n|---|---|---|---|';
+const FINDING_HEAD = '| Severity | Finding | Location | Owners | Tool |\n|---|---|---|---|---|';
 
 function fixedRow(f: FixedFinding | string): string {
-  if (typeof f === 'string') return `| | ${code(f, 80)} | | |`;
+  if (typeof f === 'string') return `| | ${code(f, 80)} | | | |`;
   // No link: a fixed finding's lines are gone at the head commit.
   const where = f.path ? code(`${f.path}${f.startLine ? `:${f.startLine}` : ''}`, 160) : md(f.location, 120);
-  return `| ${md(f.severity, 40)} | ${md(f.title || f.ruleId, 140)} | ${where} | ${md(f.tool.name, 60)} |`;
+  return `| ${md(f.severity, 40)} | ${md(f.title || f.ruleId, 140)} | ${where} | | ${md(f.tool.name, 60)} |`;
 }
 
 function slaRow(f: RatedFinding, links?: CodeLinks): string {

@@ -30,6 +30,21 @@ export const LedgerEntrySchema = z.object({
   startLine: z.number().int().optional(),
   location: z.string().optional(),
   component: z.string().optional(),
+  /** Owners at the latest sighting (policy component, else CODEOWNERS). */
+  owners: z.array(z.string()).optional(),
+  /** The tracker issue of this finding (src/tracker/), kept so the next run updates it instead of opening another. */
+  ticket: z
+    .object({
+      tracker: z.string(),
+      repo: z.string(),
+      number: z.number().int(),
+      /** What the issue was last made to say: a hash of its title, body and labels (updated only on change). */
+      hash: z.string().optional(),
+      state: z.enum(['open', 'closed', 'not-planned']).optional(),
+      /** The SLA state a reminder comment was last posted for. */
+      remindedFor: z.string().optional(),
+    })
+    .optional(),
   cwe: z.array(z.string()).optional(),
   /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
   environments: z.record(z.string(), Time).optional(),

@@ -201,6 +201,9 @@ export function trackRun(input: TrackInput): TrackResult {
     else delete entry.startLine;
     if (f.location !== undefined) entry.location = f.location;
     if (f.component !== undefined) entry.component = f.component;
+    if (f.owners?.length) entry.owners = f.owners;
+    else delete entry.owners;
+    if (entry.ticket) entry.ticket = { ...entry.ticket };
     if (f.cwe.length > 0) entry.cwe = f.cwe;
     if (input.environment && (status !== 'existing' || !entry.environments?.[input.environment])) {
       // A reopened finding starts a new exposure; an existing one keeps the first sighting.

@@ -4,6 +4,7 @@ import { computeSla } from '../ledger/sla';
 import { addCount, ownRecord } from '../own';
 import { buckets as makeBuckets, DAY, defaultSince, isoDay, mean, median, WEEK, type BucketKind } from './time';
 import { redactText } from '../redact/text';
+import { OwnerTally, type OwnerMetrics } from './by-owner';
 
 /**
  * Defect metrics (OWASP SAMM Defect Management, stream B) computed from a ledger book. Pure: a function of the book,
@@ -173,6 +174,8 @@ export interface Metrics {
     components: { component: string; activities: Record<VerificationKind, string[]> }[];
   };
   hotSpots: { components: SeverityRow[]; files: SeverityRow[]; cwes: SeverityRow[] };
+  /** Open, past SLA, MTTR and SLA compliance per owner (users) and per team (src/metrics/by-owner.ts). */
+  owners: OwnerMetrics;
 }
 
 interface Episode {
@@ -348,6 +351,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
   const approvers = new Map<string, number>();
   const types = new Map<string, number>();
   const exceptionFindings = new Map<string, number>();
+  const ownerTally = new OwnerTally();
 
   for (const e of entries) {
     const ep = openAt(eps.get(e.fingerprint) ?? [], until);
@@ -373,6 +377,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     byPath.add(e.path ?? '(no file)', sev);
     const s = slaState(e, sev, ep, opts.sla, until, dueOf);
     const ageDays = Math.floor((until - t(e.firstSeen)) / DAY);
+    ownerTally.open(e.owners, s?.state);
     if (s?.state === 'breached') breaches.push({ ...ref(e, sev), due: s.due, daysOverdue: -s.daysLeft, ageDays });
     else if (s?.state === 'due-soon') dueSoon++;
     if (topLevels.includes(sev)) {
@@ -418,6 +423,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
         ttr.push(d);
         ttrBy.set(sev, [...(ttrBy.get(sev) ?? []), d]);
         const s = slaState(e, sev, ep, opts.sla, ep.end, dueOf);
+        ownerTally.fixed(e.owners, d, s ? s.state !== 'breached' : undefined);
         if (s) {
           const c = slaBy.get(sev) ?? { fixed: 0, withinSla: 0 };
           c.fixed++;
@@ -583,6 +589,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       components,
     },
     hotSpots: { components: namedRows(byComponent.sorted()).slice(0, top), files: namedRows(byPath.sorted()).slice(0, top), cwes: namedRows(byCwe.sorted()).slice(0, top) },
+    owners: ownerTally.result(),
   };
 }
 

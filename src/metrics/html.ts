@@ -106,6 +106,41 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
   b.push(card('By tool', sevRowsTable('Tool', m.open.byTool, lv, 8)));
   b.push('</div>');
 
+  b.push('<h2>By team and owner</h2><div class="grid">');
+  const ownerRows = (rows: Metrics['owners']['byTeam']) =>
+    rows.slice(0, 15).map((r) => [
+      r.key.startsWith('(') ? html(r.key) : `<code>${html(r.key)}</code>`,
+      String(r.open),
+      r.pastSla ? `<b>${r.pastSla}</b>` : '0',
+      String(r.dueSoon),
+      String(r.fixed),
+      fmtDays(r.mttrDays),
+      r.slaFixed ? `${pct(r.compliance)} (${r.fixedWithinSla}/${r.slaFixed})` : '—',
+    ]);
+  const ownerHead = (first: string) => [{ label: first }, { label: 'Open', cls: 'n' }, { label: 'Past SLA', cls: 'n' }, { label: 'Due soon', cls: 'n' }, { label: 'Fixed', cls: 'n' }, { label: 'MTTR', cls: 'n' }, { label: 'Within SLA', cls: 'n' }];
+  const teamBars = m.owners.byTeam.filter((r) => r.open > 0).slice(0, 8);
+  b.push(
+    card(
+      'Open by team',
+      hbarChart(
+        'Open findings by team, past SLA first',
+        teamBars.map((r) => ({
+          label: r.key,
+          segments: [
+            { name: 'past SLA', value: r.pastSla, color: SERIES_COLORS.breached },
+            { name: 'within SLA', value: r.open - r.pastSla, color: SERIES_COLORS.fixed },
+          ],
+          note: `${r.open} open`,
+        })),
+        { labelWidth: 150, legend: [{ name: 'past SLA', color: SERIES_COLORS.breached }, { name: 'within SLA', color: SERIES_COLORS.fixed }] },
+      ),
+      'Teams are <code>@org/team</code> owners and components\' owners; a finding counts for each of its teams.',
+    ),
+  );
+  b.push(card('Teams', table(ownerHead('Team'), ownerRows(m.owners.byTeam), 'No findings.')));
+  b.push('</div>');
+  b.push(`<div class="card"><h3>Owners</h3>${table(ownerHead('Owner'), ownerRows(m.owners.byOwner), 'No findings.')}</div>`);
+
   b.push(`<h2>Trend by ${html(per)}</h2><div class="grid">`);
   b.push(
     card(

@@ -1,6 +1,7 @@
 import { code, md } from '../report/escape';
 import { VERIFICATION_LABEL, type Metrics, type SeverityRow } from './compute';
 import { day, fmtDays, mermaidText, pct, plural, rate } from './format';
+import type { OwnerRow } from './by-owner';
 
 /**
  * Metrics as Markdown: the monthly report (`defect-gate report`) and the compact section of the job summary.
@@ -113,6 +114,17 @@ function durationTable(m: Metrics): string {
   return `| Severity | Fixed | MTTR mean | MTTR median | SLA | Fixed within SLA |\n|---|---:|---:|---:|---:|---:|\n${rows.join('\n')}`;
 }
 
+/** Open / past SLA / MTTR / SLA compliance per owner or team (owners in code spans: a report never notifies). */
+export function ownerTable(title: string, rows: readonly OwnerRow[], max = 15): string {
+  if (!rows.length) return `${title}: none.`;
+  const body = rows.slice(0, max).map(
+    (r) =>
+      `| ${r.key.startsWith('(') ? md(r.key, 40) : code(r.key, 80)} | ${r.open} | ${r.pastSla ? `**${r.pastSla}**` : '0'} | ${r.dueSoon} | ${r.fixed} | ${fmtDays(r.mttrDays)} | ${r.slaFixed ? `${pct(r.compliance)} (${r.fixedWithinSla}/${r.slaFixed})` : '—'} |`,
+  );
+  if (rows.length > max) body.push(`| … ${rows.length - max} more | | | | | | |`);
+  return `| ${title} | Open | Past SLA | Due soon | Fixed | MTTR mean | Fixed within SLA |\n|---|---:|---:|---:|---:|---:|---:|\n${body.join('\n')}`;
+}
+
 function breachTable(m: Metrics, max: number): string {
   if (!m.sla.breaches.length) return 'No open finding is past its SLA.';
   const rows = m.sla.breaches.slice(0, max).map(
@@ -207,6 +219,9 @@ export function renderMetricsMarkdown(m: Metrics, opts: ReportOptions = {}): str
     durationTable(m),
     `### Open past SLA (${m.sla.openBreached})`,
     breachTable(m, 25),
+    '## By team and owner',
+    ownerTable('Team', m.owners.byTeam),
+    ownerTable('Owner', m.owners.byOwner),
     `## Age of open ${lv.slice(0, 2).map((l) => md(l, 30)).join(' and ')} findings`,
     ageSection(m),
     '## Hot spots',

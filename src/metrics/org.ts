@@ -5,6 +5,8 @@ import { hotSpotChart, kpiTiles, page, sevBadge, sevRowsTable, table } from './h
 import { mermaidPie, mermaidXy, type ReportOptions } from './markdown';
 import { hbarChart, severityColor } from './svg';
 import { median } from './time';
+import { mergeOwnerRows, type OwnerRow } from './by-owner';
+import { ownerTable } from './markdown';
 
 /**
  * Organization-wide view: the metrics of every repository's ledger, aggregated. Pure (the shell reads the ledgers).
@@ -50,6 +52,8 @@ export interface OrgMetrics {
   perRepository: RepoRow[];
   worstOffenders: RepoRow[];
   hotSpots: { repositories: SeverityRow[]; components: SeverityRow[]; cwes: SeverityRow[] };
+  /** Open, past SLA, MTTR and SLA compliance per team and per owner, over every repository. */
+  owners: { byTeam: OwnerRow[]; byOwner: OwnerRow[] };
 }
 
 function add(rows: Map<string, SeverityRow>, key: string, levels: string[], src: Record<string, number>): void {
@@ -141,6 +145,11 @@ export function aggregateOrg(org: string, repos: RepoLedgerMetrics[], now: Date,
       components: [...compRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
       cwes: [...cweRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
     },
+    owners: {
+      // (Metrics read from JSON written by a build without owners have no `owners`.)
+      byTeam: mergeOwnerRows(withData.map((r) => (r.metrics.owners as Metrics['owners'] | undefined)?.byTeam)),
+      byOwner: mergeOwnerRows(withData.map((r) => (r.metrics.owners as Metrics['owners'] | undefined)?.byOwner)),
+    },
   };
 }
 
@@ -179,6 +188,9 @@ export function renderOrgMarkdown(o: OrgMetrics, opts: ReportOptions = {}): stri
     sevTable('Repository / component', o.hotSpots.components),
     '### Categories (CWE)',
     sevTable('CWE', o.hotSpots.cwes),
+    '## By team and owner',
+    ownerTable('Team', o.owners.byTeam),
+    ownerTable('Owner', o.owners.byOwner),
   ];
   if (o.repositories.withoutLedger.length) parts.push(`<sub>No ledger: ${o.repositories.withoutLedger.map((r) => md(r, 80)).join(', ')}.</sub>`);
   if (o.repositories.errors.length) parts.push(`**Could not read:**\n${o.repositories.errors.map((e) => `- ${md(e.repo, 80)}: ${md(e.error, 200)}`).join('\n')}`);
@@ -236,6 +248,24 @@ export function renderOrgHtml(o: OrgMetrics, opts: ReportOptions = {}): string {
   b.push('<h2>Hot spots</h2><div class="grid">');
   b.push(`<div class="card"><h3>Components</h3>${sevRowsTable('Repository / component', o.hotSpots.components, lv, 10)}</div>`);
   b.push(`<div class="card"><h3>Categories (CWE)</h3>${sevRowsTable('CWE', o.hotSpots.cwes, lv, 10, (r) => `${sevBadge(lv, lv.find((l) => (r.bySeverity[l] ?? 0) > 0) ?? lv[0] ?? '')} ${h(r.key)}`)}</div>`);
+  b.push('</div>');
+  const ownerRows = (first: string, rows: OwnerRow[]) =>
+    table(
+      [{ label: first }, { label: 'Open', cls: 'n' }, { label: 'Past SLA', cls: 'n' }, { label: 'Due soon', cls: 'n' }, { label: 'Fixed', cls: 'n' }, { label: 'MTTR', cls: 'n' }, { label: 'Within SLA', cls: 'n' }],
+      rows.slice(0, 15).map((r) => [
+        r.key.startsWith('(') ? h(r.key) : `<code>${h(r.key)}</code>`,
+        String(r.open),
+        r.pastSla ? `<b style="color:#b42318">${r.pastSla}</b>` : '0',
+        String(r.dueSoon),
+        String(r.fixed),
+        fmtDays(r.mttrDays),
+        r.slaFixed ? `${pct(r.compliance)} <span class="note">(${r.fixedWithinSla}/${r.slaFixed})</span>` : '—',
+      ]),
+      'No findings.',
+    );
+  b.push('<h2>By team and owner</h2><div class="grid">');
+  b.push(`<div class="card"><h3>Teams</h3>${ownerRows('Team', o.owners.byTeam)}</div>`);
+  b.push(`<div class="card"><h3>Owners</h3>${ownerRows('Owner', o.owners.byOwner)}</div>`);
   b.push('</div>');
   b.push(`<h2>All repositories</h2><div class="card">${repoRows(o.perRepository)}</div>`);
   if (o.repositories.withoutLedger.length || o.repositories.errors.length) {

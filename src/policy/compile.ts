@@ -108,6 +108,8 @@ function globTest(globs: string[], nocase: boolean): (s: string) => boolean {
 export interface CompiledComponent {
   name: string;
   owner?: string;
+  /** `owner` and `owners` together (the finding's owners, before CODEOWNERS). */
+  owners?: string[];
   criticality?: 'high' | 'medium' | 'low';
   test: (f: Finding) => boolean;
 }
@@ -139,6 +141,8 @@ function compileComponents(p: PolicyParsed): CompiledComponent[] {
       test: (f) => (paths !== undefined && f.path !== undefined && paths(f.path)) || (pkgs !== undefined && f.package !== undefined && pkgs(f.package.name)),
     };
     if (c.owner) out.owner = c.owner;
+    const owners = [...new Set([...(c.owner ? [c.owner] : []), ...(c.owners ?? [])])];
+    if (owners.length) out.owners = owners;
     if (c.criticality) out.criticality = c.criticality;
     return out;
   });
@@ -299,6 +303,12 @@ function compileTracking(g: GateRuleInput): { test?: (f: RatedFinding) => boolea
     tests.push((f) => set.has(f.exception?.state ?? 'none'));
     words.push(`exception ${exc.join('|')}`);
   }
+  const owners = asList(g.owner);
+  if (owners) {
+    const t = globTest(owners, true);
+    tests.push((f) => f.owners !== undefined && f.owners.some((o) => t(o)));
+    words.push(`owner ${owners.join('|')}`);
+  }
   const slas = asList(g.sla);
   if (slas) {
     const set = new Set<string>(slas);
@@ -309,7 +319,7 @@ function compileTracking(g: GateRuleInput): { test?: (f: RatedFinding) => boolea
 }
 
 function compileGateRule(g: GateRuleInput, rankOf: (l: string) => number | undefined, levelCount: number): CompiledGateRule {
-  const { name, severity, max, action, new: _new, status: _status, sla: _sla, exception: _exception, ...matcher } = g;
+  const { name, severity, max, action, new: _new, status: _status, sla: _sla, exception: _exception, owner: _owner, ...matcher } = g;
   const m = compileMatcher(matcher);
   const tracking = compileTracking(g);
   const base = m.test;
@@ -391,4 +401,21 @@ export function compilePolicy(
     ...(p.criticality ? { criticality: compileCriticality(p, rankOf, levels.length) } : {}),
     source: p,
   };
+}
+
+/**
+ * A finding filter from gate matchers (policy `tracker.github-issues.when`), or, without one, "counted by a `fail`
+ * rule of the production profile" (the findings that block production; `default` when there is no production profile).
+ */
+export function compileFindingFilter(policy: Policy, when: Omit<GateRuleInput, 'name'> | undefined): (f: RatedFinding) => boolean {
+  // Gated, or out of the gate only because an exception applies (its issue is then closed as not planned).
+  const counted = (f: RatedFinding) => f.gated || f.exception?.state === 'active' || f.exception?.state === 'expiring';
+  const matches = (r: CompiledGateRule, f: RatedFinding) => (!r.ranks || r.ranks.has(f.rank)) && r.test(f, f.securitySeverity ?? f.cvss?.score);
+  if (when) {
+    const rule = compileGateRule({ ...when, name: 'tracker' }, (l) => policy.rankOf(l), policy.levels.length);
+    return (f) => counted(f) && matches(rule, f);
+  }
+  const profile = policy.gates.production ?? policy.gates.default ?? [];
+  const rules = profile.filter((r) => r.action === 'fail');
+  return (f) => counted(f) && rules.some((r) => matches(r, f));
 }

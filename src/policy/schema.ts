@@ -107,10 +107,38 @@ export const GateRule = Matcher.extend({
   exception: oneOrMany(z.enum(['active', 'expiring', 'expired', 'not-allowed', 'unverified', 'none']))
     .optional()
     .describe('Exception state(s) of the finding: active, expiring (active, ends within `exceptions.expiring-days`), expired, not-allowed (matched but the policy forbids it for this severity or window), unverified (matched, but its approval could not be verified: `exceptions.approvers`), none.'),
+  owner: oneOrMany(Glob)
+    .optional()
+    .describe('Owner glob(s), case-insensitive, e.g. "@acme/payments" or "@acme/*": findings any of whose owners (policy component, else CODEOWNERS) match.'),
 }).describe('A gate rule: counts the gated findings that match; more than `max` fails (or warns).');
 export type GateRuleInput = z.input<typeof GateRule>;
 
 const Days = z.number().int().min(0);
+
+/** Policy `tracker.github-issues`: one GitHub issue per finding (or per rule), kept in step with the ledger. */
+export const GitHubIssuesTracker = z.strictObject({
+  when: Matcher.extend({
+    severity: SeverityComparison.optional(),
+    new: z.boolean().optional(),
+    status: oneOrMany(z.enum(['new', 'existing', 'reopened'])).optional(),
+    sla: oneOrMany(z.enum(['breached', 'due-soon', 'within'])).optional(),
+    owner: oneOrMany(Glob).optional(),
+  })
+    .optional()
+    .describe('Which findings get an issue: gate matchers, e.g. {severity: ">= high"}. Default: the findings that `fail` rules of the `production` profile count.'),
+  'group-by': z
+    .enum(['finding', 'rule', 'rule+component'])
+    .default('finding')
+    .describe('One issue per finding (default), per rule, or per rule and component.'),
+  labels: z.array(Text).optional().describe('Labels of every issue, besides `defect-gate`, severity:<level>, sla:<state> and kind:<kind> which the tool maintains.'),
+  assign: z.enum(['owners', 'none']).default('owners').describe('owners: assign the users among the owners (teams are mentioned once, never assigned).'),
+  'max-new-per-run': z.number().int().min(0).default(20).describe('Most issues opened by one run; the rest wait for the next run (said in one line).'),
+  repo: Text.regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/repo').optional().describe('Repository of the issues, owner/repo. Default: this repository.'),
+});
+
+export const TrackerSection = z.strictObject({
+  'github-issues': GitHubIssuesTracker.optional(),
+});
 
 const IsoDate = z
   .string()
@@ -209,7 +237,11 @@ export const Component = z.strictObject({
   name: Text.describe('Shown with every finding of the component.'),
   paths: z.array(Glob).optional().describe('Repository path globs of the component.'),
   packages: z.array(Glob).optional().describe('Package name globs (dependency findings), e.g. "com.acme:payments-*".'),
-  owner: Text.optional().describe('Owning team, shown in reports.'),
+  owner: Text.optional().describe('Owning team, shown in reports; also the finding\'s owner (before CODEOWNERS), e.g. "@acme/payments".'),
+  owners: z
+    .array(Text)
+    .optional()
+    .describe('Owners of the component\'s findings (with `owner`), e.g. ["@acme/payments", "@bob"]: they take precedence over CODEOWNERS.'),
   criticality: z.enum(CRITICALITIES).optional().describe('Business criticality (impact): high, medium, low. Default medium.'),
 });
 export type ComponentInput = z.infer<typeof Component>;
@@ -293,6 +325,7 @@ export const PolicySchema = z
       .describe(
         'Scanner runs that say they did not complete (SARIF `executionSuccessful: false`): `fail` (the default) makes them input errors that fail the gate, `warn` keeps their findings with a warning. Keys: `default`, or a tool name (case-insensitive), e.g. {default: fail, SpotBugs: warn}.',
       ),
+    tracker: TrackerSection.optional().describe('Where defects become tickets (src/tracker/): `github-issues`.'),
     gates: z
       .record(z.string().min(1), GateProfile)
       .describe('Gate profiles by environment name, e.g. pull-request, production; each a list of gate rules, or {extends, rules}.'),

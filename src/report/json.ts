@@ -60,6 +60,11 @@ export const ReportFinding = z.object({
   startColumn: z.number().int().optional(),
   component: z.string().optional(),
   componentOwner: z.string().optional().describe('Owner of the component (policy `components`).'),
+  owners: z
+    .array(z.string())
+    .optional()
+    .describe('Owners of the finding: the policy component\'s owner/owners, else the last matching CODEOWNERS rule. "@org/team" is a team, "@login" or an e-mail address a user.'),
+  ownersFrom: z.string().optional().describe('Where `owners` came from, e.g. "component payments" or ".github/CODEOWNERS:12 (apps/**)".'),
   criticality: z.enum(['high', 'medium', 'low']).optional().describe('Business criticality of the component.'),
   cwe: z.array(z.string()),
   cve: z.array(z.string()),
@@ -343,6 +348,8 @@ function reportEntry(r: RunResult): (f: RatedFinding) => ReportFindingT {
       startColumn: f.startColumn,
       component: f.component,
       componentOwner: f.componentOwner,
+      owners: f.owners,
+      ownersFrom: f.ownersFrom,
       criticality: f.criticality,
       cwe: f.cwe,
       cve: f.cve,

@@ -1,4 +1,5 @@
 import { redactionNote } from '../redact/finding';
+import { ownersCell } from '../owners/format';
 import type { RatedFinding } from '../model';
 import { formatInputError } from '../model';
 import type { RunResult } from '../engine';
@@ -99,10 +100,10 @@ function findingRow(f: RatedFinding, now: number, tracked: boolean, links?: Code
     ? `<br>${ex.state === 'active' || ex.state === 'expiring' ? '🛡️' : '⚠️'} exception ${code(ex.id, 60)} (${md(ex.type)}${ex.state === 'active' ? '' : `, ${md(ex.state)}`}${ex.problem ? `: ${md(ex.problem, 160)}` : ''})`
     : '';
   const track = trackingText(f, now, tracked) + exText;
-  return `| **${md(f.severity)}** | ${what} | ${locationText(f, links)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated || (ex && (ex.state === 'active' || ex.state === 'expiring')) ? '' : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ''} |`;
+  return `| **${md(f.severity)}** | ${what} | ${locationText(f, links)} | ${ownersCell(f.owners)} | ${md(f.tool.name, 60)} | ${md(explainLine(f), 240)}${f.gated || (ex && (ex.state === 'active' || ex.state === 'expiring')) ? '' : `<br><i>not gated: ${md(f.notGatedReason, 160)}</i>`}${track ? `<br>${track}` : ''} |`;
 }
 
-const FINDING_HEAD = '| Severity | Finding | Location | Tool | Why this rating · status · SLA |\n|---|---|---|---|---|';
+const FINDING_HEAD = '| Severity | Finding | Location | Owners | Tool | Why this rating · status · SLA |\n|---|---|---|---|---|---|';
 
 /** Adds rows while they fit in the budget; returns the table and how many were left out. */
 function table<T>(head: string, rows: readonly T[], budget: number, render?: (row: T) => string): { text: string; omitted: number } {
