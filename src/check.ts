@@ -344,7 +344,7 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
  * The text of a file read whole with its long strings cut (JSON strings, or XML character data) as ingest cuts them,
  * decoding only the kept parts; undefined when nothing is cut (or the file is small).
  */
-function cutLongBytes(buf: Buffer): string | undefined {
+export function cutLongBytes(buf: Buffer): string | undefined {
   if (buf.length <= MAX_STRING + 64) return undefined;
   let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
   while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x09 || buf[i] === 0x0a || buf[i] === 0x0d)) i++;
