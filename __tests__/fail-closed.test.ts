@@ -8,6 +8,7 @@ import { cutNote, findDuplicateKey, MAX_STRING } from '../src/ingest/json';
 import { runEngine } from '../src/engine';
 import { incompleteScanAction, type Policy } from '../src/policy/compile';
 import { BASE_POLICY, policyFrom } from './helpers';
+import { cutLongBytes } from '../src/check';
 
 /**
  * Issue #14, "fail closed everywhere", in the scanner parsers: whatever may hide a finding is an input error with a
@@ -296,6 +297,26 @@ describe('long scanner strings', () => {
     // A raw line break in the part that would be cut is still invalid JSON.
     const bad = sarif(`${'a'.repeat(MAX_STRING + 100)}`).replace('aaaa"}', 'aa\naa"}');
     expect(ingestText(bad, { file: 'b.sarif' }).errors).toEqual([expect.objectContaining({ severity: 'fatal', message: expect.stringContaining('control character') })]);
+  });
+
+  it('files read whole are cut on their bytes, before decoding: the same findings as cutting the text (JSON), and XML text too', () => {
+    const trivy = (d: string) =>
+      `{"SchemaVersion":2,"ArtifactName":"a","ArtifactType":"container_image","Results":[{"Target":"t","Class":"os-pkgs","Type":"debian","Vulnerabilities":[{"VulnerabilityID":"CVE-2024-1","PkgName":"p","InstalledVersion":"1","Severity":"HIGH","Title":"t","Description":"${d}"}]}]}`;
+    const doc = trivy(`${'é'.repeat(MAX_STRING - 1)}\\u00e9${'€'.repeat(MAX_STRING * 2)}`);
+    const bytes = Buffer.from(doc, 'utf8');
+    const cut = cutLongBytes(bytes);
+    expect(cut !== undefined && cut.length < MAX_STRING + 500).toBe(true);
+    expect(ingestText(cut as string, { file: 't.json' })).toEqual(ingestText(doc, { file: 't.json' }));
+    // Nothing long: nothing to cut (the text is decoded as it is).
+    expect(cutLongBytes(Buffer.from(trivy('short')))).toBeUndefined();
+    // ZAP XML: character data longer than MAX_STRING is cut with the same note, never inside an entity.
+    const zap = (desc: string) =>
+      `<?xml version="1.0"?>\n<OWASPZAPReport version="2.14.0"><site name="http://x" host="x" port="80" ssl="false"><alerts><alertitem><pluginid>10020</pluginid><alertRef>10020</alertRef><alert>X-Frame</alert><name>X-Frame</name><riskcode>2</riskcode><confidence>2</confidence><riskdesc>Medium (Medium)</riskdesc><desc>${desc}</desc><instances><instance><uri>http://x/</uri><method>GET</method></instance></instances><count>1</count><solution>s</solution><cweid>1021</cweid><wascid>15</wascid><sourceid>1</sourceid></alertitem></alerts></site></OWASPZAPReport>\n`;
+    const xml = cutLongBytes(Buffer.from(zap(`${'d'.repeat(MAX_STRING - 2)}&amp;${'e'.repeat(MAX_STRING)}`)));
+    expect(xml).toBe(zap(`${'d'.repeat(MAX_STRING - 2)}${cutNote(5 + MAX_STRING)}`));
+    const r = ingestText(xml as string, { file: 'z.xml' });
+    expect(r.errors).toEqual([]);
+    expect(JSON.stringify(r.findings)).toContain(cutNote(5 + MAX_STRING));
   });
 
   it('in native formats too (a Trivy description)', () => {

@@ -8,6 +8,7 @@ import { runEngine } from '../src/engine';
 import { buildRatedSarif } from '../src/report/sarif';
 import { ratedSarifPlan, writeRatedSarif, writeRatedSarifInWorker, type SarifInputFile } from '../src/io/rated-sarif';
 import { BASE_POLICY, defaultPolicy, policyFrom } from './helpers';
+import { cutNote, MAX_STRING } from '../src/ingest/json';
 import { distDir } from './support/dist';
 
 /**
@@ -94,6 +95,26 @@ describe('rated SARIF written from the input files', () => {
     expect(written).toEqual(expected);
     expect(Buffer.from(text, 'utf8').includes(Buffer.from([0xff]))).toBe(false);
     expect(text).toContain('a\uFFFD\uFFFDb');
+  });
+
+  it('cuts strings longer than MAX_STRING as ingest does, in rated results, unrated ones and run members (issue #14)', () => {
+    // Past the limit by more than the slack; multi-byte characters and an escape straddle the cut point.
+    const long = (c: string) => `${'x'.repeat(MAX_STRING - 3)}é\\u00e9${c.repeat(3 * MAX_STRING)}`;
+    const text = `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"artifacts":[{"description":{"text":"${long('a')}"}}],"results":[{"ruleId":"r1","message":{"text":"${long('€')}"},"properties":{"n":9223372036854775807}},"${long('b')}",{"ruleId":"r1","message":{"text":"short"}}]}]}`;
+    for (const space of [0, 2] as const) {
+      for (const chunk of [7, 1 << 20]) {
+        const { written, expected, text: out } = both(text, space, chunk);
+        expect(written).toEqual(expected);
+        expect(out.length).toBeLessThan(4 * MAX_STRING);
+        const rated = written as { runs: { results: unknown[]; artifacts: { description: { text: string } }[] }[] };
+        const [first, second, third] = rated.runs[0]!.results as [{ message: { text: string } }, string, { message: { text: string } }];
+        // Cut before the escape that straddles MAX_STRING; the note counts the characters left out (é and the repeated ones).
+        for (const t of [first.message.text, second, rated.runs[0]!.artifacts[0]!.description.text]) {
+          expect(t === `${'x'.repeat(MAX_STRING - 3)}é${cutNote(1 + 3 * MAX_STRING)}`).toBe(true);
+        }
+        expect(third.message.text).toBe('short');
+      }
+    }
   });
 
   it('fails with the file named when an input changed after it was read', () => {

@@ -6,7 +6,9 @@ import { outputPathProblem, writeAtomically } from './io/atomic';
 import picomatch from 'picomatch';
 import type { InputError } from './model';
 import { ingestText, type IngestedFile } from './ingest/index';
-import { ingestSarifFile } from './ingest/stream';
+import { cutBytes, ingestSarifFile } from './ingest/stream';
+import { cutXmlBytes } from './ingest/xml';
+import { MAX_STRING } from './ingest/json';
 import { displayName, resolveInputs, sourceLineReader } from './io/inputs';
 import type { RemotePolicyFetcher } from './io/policy';
 import { loadGatingPolicy, type PolicyRef } from './io/policy-source';
@@ -320,12 +322,22 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
       const ctx = { file: name, workspace: workspacePosix, sourceLine };
       const whole = (): IngestedFile => {
         let text: string;
+        let cut: string | undefined;
         try {
-          text = readFileSync(abs, 'utf8');
+          const buf = readFileSync(abs);
+          // Strings longer than MAX_STRING cut on the bytes, before the text is decoded: the file costs its bytes once,
+          // not its bytes and its text (and the parser's copies of a long string).
+          cut = cutLongBytes(buf);
+          text = cut ?? buf.toString('utf8');
         } catch (err) {
           return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${(err as Error).message}`, severity: 'fatal' }] };
         }
-        return ingestText(text, ctx, format, undefined, { keepDocument: false });
+        const r = ingestText(text, ctx, format, undefined, { keepDocument: false });
+        // Errors at a line and column name them in the file as it is: read again without cutting (rare).
+        if (cut !== undefined && r.errors.some((e) => e.line !== undefined)) {
+          return ingestText(readFileSync(abs, 'utf8'), ctx, format, undefined, { keepDocument: false });
+        }
+        return r;
       };
       let r: IngestedFile;
       if (stamp.size > threshold) {
@@ -349,6 +361,18 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
     throw err;
   }
   return { files: out, errors, sarif, cleanup };
+}
+
+/**
+ * The text of a file read whole with its long strings cut (JSON strings, or XML character data) as ingest cuts them,
+ * decoding only the kept parts; undefined when nothing is cut (or the file is small).
+ */
+export function cutLongBytes(buf: Buffer): string | undefined {
+  if (buf.length <= MAX_STRING + 64) return undefined;
+  let i = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  while (i < buf.length && (buf[i] === 0x20 || buf[i] === 0x09 || buf[i] === 0x0a || buf[i] === 0x0d)) i++;
+  if (buf[i] === 0x3c) return cutXmlBytes(buf);
+  return buf[i] === 0x7b || buf[i] === 0x5b ? cutBytes(buf, 0, buf.length) : undefined;
 }
 
 /** An output path (`report`, `sarif-output`) that cannot be written, found before the run: a usage error. */

@@ -320,7 +320,7 @@ function units(c: number): number {
  * The text of buf[a, b) with each string longer than MAX_STRING characters cut as `cutLongStrings` cuts a text (the
  * same characters kept, the same note), decoding only what is kept; undefined when no string is that long.
  */
-function cutBytes(buf: Buffer, a: number, b: number): string | undefined {
+export function cutBytes(buf: Buffer, a: number, b: number): string | undefined {
   let parts: string[] | undefined;
   let copied = a;
   let i = buf.indexOf(0x22, a);

@@ -7,7 +7,8 @@ import type * as sarif from 'sarif';
 import type { SarifLevel } from '../model';
 import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
-import { JsonSyntax, Reader } from '../ingest/stream';
+import { cutBytes, JsonSyntax, Reader } from '../ingest/stream';
+import { MAX_STRING } from '../ingest/json';
 import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/depth';
 import { isSecretFinding } from '../redact/finding';
 import { jsonMayHoldSecret, redactJson } from '../redact/json';
@@ -123,6 +124,13 @@ function copy(sink: Sink, b: Buffer): void {
  * parsed and redacted (`depth`: where the value is in the log, see `stringify`), or as it is when nothing changed.
  */
 function copyRedacted(sink: Sink, b: Buffer, depth: number): void {
+  const cut = cutLong(b);
+  if (cut !== undefined) {
+    // Strings longer than MAX_STRING cut, as ingest cut them (the log holds what the findings hold).
+    const red = jsonMayHoldSecret(Buffer.from(cut, 'utf8')) ? redactJson(JSON.parse(cut) as unknown) : undefined;
+    sink.text(red?.changed ? stringify(red.value, depth) : cut);
+    return;
+  }
   if (jsonMayHoldSecret(b)) {
     const v = JSON.parse(b.toString('utf8')) as unknown;
     const red = redactJson(v);
@@ -132,6 +140,14 @@ function copyRedacted(sink: Sink, b: Buffer, depth: number): void {
     }
   }
   copy(sink, b);
+}
+
+/**
+ * The text of a value's bytes with every string longer than MAX_STRING cut as ingest cuts them (`cutBytes`: only the
+ * kept parts are decoded, never the whole value), or undefined when no string is that long (the bytes are copied).
+ */
+function cutLong(b: Buffer): string | undefined {
+  return b.length > MAX_STRING + 64 ? cutBytes(b, 0, b.length) : undefined;
 }
 
 const indented = (s: string, indent: string) => (indent && s.includes('\n') ? s.replace(/\n/g, `\n${indent}`) : s);
@@ -467,6 +483,14 @@ function writeResult(r: Reader, rated: RunRatings, i: number, ctx: Ctx, sink: Si
   const bounds: number[] = [];
   const [start, end] = r.skip(bounds);
   const obj = r.bytes(start, end);
+  const cut = cutLong(obj);
+  if (cut !== undefined) {
+    // A string longer than MAX_STRING (rare): rated through the parsed form of the cut text, as buildRatedSarif sees it.
+    const res = JSON.parse(cut) as sarif.Result;
+    redactJson(res, { secret: (flags & SECRET) !== 0 });
+    sink.text(stringify(withRatingResult(res, rating, level), 4));
+    return;
+  }
   const utf8 = isUtf8(obj);
   if (!utf8 || flags & SECRET || jsonMayHoldSecret(obj)) {
     // Rare: rated through the parsed form, from the text as it was read (invalid sequences replaced), when it is not
