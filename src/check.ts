@@ -111,6 +111,8 @@ export interface CheckOptions {
    * (src/exceptions/approvals.ts); absent: exceptions that need verified approvals do not apply (fail closed).
    */
   verifyApprovals?: (policy: Policy, cache: Map<string, VerifiedApproval>) => Promise<void>;
+  /** Without `verifyApprovals`: what the run needs to verify them (one line, e.g. the CLI's flags). */
+  approvalsHelp?: string;
   /**
    * CODEOWNERS to route findings with, when the shell read it elsewhere (e.g. from the base branch); `null` for none.
    * Default: read from the workspace (src/io/codeowners.ts).
@@ -431,7 +433,7 @@ async function checkApprovals(policy: Policy, settings: CheckSettings, opts: Che
   }
   if (!opts.verifyApprovals) {
     markUnverifiable(ex, 'approvals are verified through the GitHub API, which this run cannot use (no token or repository); set verify-approvals: off to skip');
-    log.warning('exception approvals cannot be verified without the GitHub API: exceptions that need them do not apply');
+    log.warning(`exception approvals cannot be verified without the GitHub API: exceptions that need them do not apply${opts.approvalsHelp ? `; ${opts.approvalsHelp}` : ''}`);
     return;
   }
   await opts.verifyApprovals(policy, cache);

@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { syncIssuesAfterRun } from './tracker/run';
-import { cliApiBaseUrl, cliToken, createCliRequest } from './github/cli-client';
-import type { GitHubClient, GitHubResponse } from './github/client';
+import { cliApiBaseUrl, cliToken, createCliClient } from './github/cli-client';
+import { approvalVerifier } from './exceptions/verifier';
+import { execFileSync } from 'node:child_process';
 import { resolveCommentAuthor } from './github/publish';
 import { resolve } from 'node:path';
 import { jsonPieces, OutputPathError, runCheck, type CheckSettings } from './check';
@@ -89,9 +90,10 @@ Options:
                            branch), not from the checkout: with git when the checkout has REF, else through the
                            GitHub API (--repo or GITHUB_REPOSITORY, GITHUB_TOKEN); the checkout's policy changes are
                            listed as taking effect after merge
-  --verify-approvals MODE  exceptions.approvers: enforce (default), warn or off; the CLI does not read GitHub's
-                           reviews, so with enforce an exception that needs a verified approval does not apply;
-                           off says once that approvals were not verified
+  --verify-approvals MODE  exceptions.approvers: enforce (default), warn or off; approvals are verified from
+                           GitHub's reviews with GITHUB_TOKEN and --repo (or GITHUB_REPOSITORY); without them an
+                           exception that needs a verified approval does not apply; off says once that approvals
+                           were not verified
   --environment NAME       gate profile from the policy's \`gates:\` (e.g. pull-request, production);
                            default: "default"
   --on-input-error MODE    fail (default): an unreadable or invalid input fails the gate (exit 2);
@@ -292,6 +294,19 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     policyRef = source;
   }
   const log = stderrLogger(o.verbose === true);
+  // exceptions.approvers (issue #17): verified from GitHub's records with GITHUB_TOKEN and --repo / GITHUB_REPOSITORY.
+  const token = cliToken(io.env);
+  const repository = o.repo ?? io.env.GITHUB_REPOSITORY;
+  const cliClient = () => createCliClient({ token: token as string, baseUrl: cliApiBaseUrl(o['api-url'], io.env), warn: (m) => io.stderr(`warning: ${m}\n`) });
+  let verify: ReturnType<typeof approvalVerifier> | undefined;
+  if (token && repository && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
+    const [owner, repo] = repository.split('/') as [string, string];
+    // The history of the commit whose policy gates: --policy-ref's, else the checkout's (CI's sha, else git HEAD).
+    const ref = policyRef?.ref.ref ?? (io.env.GITHUB_SHA || io.env.CI_COMMIT_SHA || gitHead(workspace) || 'HEAD');
+    const at = policyRef && policyRef.ref.owner !== 'local' ? { owner: policyRef.ref.owner, repo: policyRef.ref.repo } : { owner, repo };
+    verify = approvalVerifier(cliClient, { ...at, ref, workspace }, { ...log, debug: (m) => o.verbose === true && io.stderr(`debug: ${m}\n`), info: (m) => io.stderr(`${m}\n`), warning: (m) => io.stderr(`warning: ${m}\n`) });
+  }
+  const approvalsHelp = `give GITHUB_TOKEN (or GH_TOKEN) and --repo owner/repo (or GITHUB_REPOSITORY) to verify them, or --verify-approvals off to skip`;
   let outcome;
   try {
     outcome = await runCheck(
@@ -312,6 +327,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         pullRequest: settings.environment === 'pull-request',
         fetchPolicy: policyRef ? policyRef.fetch : remotePolicyFetcher(io.env),
         ...(policyRef ? { policyRef: policyRef.ref } : {}),
+        ...(verify ? { verifyApprovals: verify } : { approvalsHelp }),
       },
     );
   } catch (err) {
@@ -348,8 +364,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     if (!outcome.policy.source.tracker?.['github-issues']) io.stderr('warning: track: the policy has no tracker.github-issues: no issue synced\n');
     else if (!owner || !name) io.stderr('warning: track: no repository for the issues: give --repo owner/repo (or GITHUB_REPOSITORY, or tracker.github-issues.repo)\n');
     else {
-      const request = createCliRequest({ token: cliToken(io.env) as string, baseUrl: cliApiBaseUrl(o['api-url'], io.env), warn: (m) => io.stderr(`warning: ${m}\n`) });
-      const client: GitHubClient = { request: async <T>(route: string, params?: Record<string, unknown>) => ({ ...(await request(route, params)), headers: {} }) as GitHubResponse<T> };
+      const client = cliClient();
       const trackLog = { debug: () => {}, info: (m: string) => io.stderr(`${m}\n`), warning: (m: string) => io.stderr(`warning: ${m}\n`), error: (m: string) => io.stderr(`error: ${m}\n`) };
       const author = await resolveCommentAuthor(client, io.env.DEFECT_GATE_ISSUE_AUTHOR, trackLog);
       const sha = io.env.GITHUB_SHA || io.env.CI_COMMIT_SHA;
@@ -361,6 +376,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   for (const w of writeCiReports(result, ciReports, workspace)) io.stderr(`${w.option}: ${w.path}\n`);
   if (result.verdict.inputErrors.blocking) return EXIT.usage;
   return result.verdict.status === 'fail' ? EXIT.fail : EXIT.ok;
+}
+
+/** The checkout's commit (git rev-parse HEAD), or undefined outside a git checkout. */
+function gitHead(workspace: string): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `defect-gate exceptions`: the review list. Exit 1 when any exception has expired. */

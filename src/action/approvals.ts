@@ -1,10 +1,9 @@
 import type { PolicyRef } from '../io/policy-source';
 import type { VerifiedApproval } from '../model';
-import { repoPath } from '../io/policy-source';
 import type { Logger } from '../logger';
 import type { Policy } from '../policy/compile';
 import type { RetryState } from '../github/retry';
-import { verifyApprovals } from '../exceptions/approvals';
+import { approvalVerifier as verifier } from '../exceptions/verifier';
 import { apiBaseUrl, createGitHubClient } from './octokit';
 import type { ActionSettings } from './inputs';
 
@@ -19,24 +18,10 @@ export function approvalVerifier(
   env: NodeJS.ProcessEnv,
   retryState: RetryState,
 ): (policy: Policy, cache: Map<string, VerifiedApproval>) => Promise<void> {
-  return async (policy, cache) => {
-    const [owner, repo] = String(env.GITHUB_REPOSITORY).split('/') as [string, string];
-    const client = createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(env), logger, retryState });
-    const { calls, cached } = await verifyApprovals(policy.exceptions, {
-      client,
-      owner: policyRef?.owner ?? owner,
-      repo: policyRef?.repo ?? repo,
-      ref: policyRef?.ref ?? env.GITHUB_SHA ?? 'HEAD',
-      repoPathOf: (file) => {
-        try {
-          return repoPath(file, settings.workspace);
-        } catch {
-          return undefined;
-        }
-      },
-      log: logger,
-      cache,
-    });
-    logger.info(`exception approvals: ${calls} GitHub API request(s), ${cached} verified approval(s) from the ledger`);
-  };
+  const [owner, repo] = String(env.GITHUB_REPOSITORY).split('/') as [string, string];
+  return verifier(
+    () => createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(env), logger, retryState }),
+    { owner: policyRef?.owner ?? owner, repo: policyRef?.repo ?? repo, ref: policyRef?.ref ?? env.GITHUB_SHA ?? 'HEAD', workspace: settings.workspace },
+    logger,
+  );
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import type { VerifiedApproval } from '../model';
 import type { Logger } from '../logger';
@@ -138,6 +139,10 @@ export async function verifyApprovals(settings: ExceptionSettings, ctx: Approval
       if (current === undefined) {
         if (canon === undefined) return { approvers: [], problem: `exception ${e.id} is not in ${path} at its latest commit ${c.sha.slice(0, 7)}` };
         current = canon;
+        // The entry that applies must be the one in GitHub's history (not a checkout's uncommitted edit of it).
+        if (createHash('sha256').update(canon).digest('hex').slice(0, 32) !== e.contentHash) {
+          return { approvers: [], problem: `exception ${e.id} differs from its content in ${path} at ${ref.slice(0, 12)}: only a committed, merged entry can be verified` };
+        }
       } else if (canon !== current) {
         ended = true;
         break;

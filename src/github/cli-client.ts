@@ -2,6 +2,7 @@ import { Octokit } from '@octokit/core';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import type { GitHubRequest } from '../ledger/branch-store';
+import type { GitHubClient, GitHubResponse } from './client';
 import { VERSION } from '../version';
 
 /**
@@ -50,4 +51,10 @@ export function createCliRequest(o: CliClientOptions): GitHubRequest {
     const res = await octokit.request(route, params ?? {});
     return { status: res.status, data: res.data as unknown };
   };
+}
+
+/** The CLI's request function as a GitHubClient (the publishing, tracker and approval code's shape; no headers). */
+export function createCliClient(o: CliClientOptions): GitHubClient {
+  const request = createCliRequest(o);
+  return { request: async <T>(route: string, params?: Record<string, unknown>) => ({ ...(await request(route, params)), headers: {} }) as GitHubResponse<T> };
 }
