@@ -91,7 +91,10 @@ describe('tracker from dist/', () => {
   it("pull request: owners come from the base commit's CODEOWNERS, not from the one the PR rewrote", async () => {
     writeFileSync(join(ws, '.github/CODEOWNERS'), '* @mallory\n');
     // An owner gate: the PR must not escape it (or fall under it) by rewriting CODEOWNERS.
-    writeFileSync(join(ws, 'policy.yml'), POLICY.replace('  pull-request:\n', '  pull-request:\n    - {name: Nothing of bob, owner: "@bob", max: 0, action: warn}\n    - {name: Nothing of mallory, owner: "@mallory", max: 0}\n'));
+    const policy = POLICY.replace('  pull-request:\n', '  pull-request:\n    - {name: Nothing of bob, owner: "@bob", max: 0, action: warn}\n    - {name: Nothing of mallory, owner: "@mallory", max: 0}\n');
+    writeFileSync(join(ws, 'policy.yml'), policy);
+    // Pull requests are gated by the base commit's policy (policy-source: base): the same policy there.
+    server.files.set(`acme/app/policy.yml@${'1'.repeat(40)}`, policy);
     // The base commit of __fixtures__/github/pull_request.json; CODEOWNERS at the root there (precedence: .github/ first, absent).
     server.files.set(`acme/app/CODEOWNERS@${'1'.repeat(40)}`, '* @acme/platform\n/bad/ @bob\n');
     const pr = await runAction({ name: 'pull_request', file: 'pull_request.json' }, { report: 'report.json', comment: 'never', 'check-run': 'false' });
@@ -101,6 +104,6 @@ describe('tracker from dist/', () => {
     const bad = report.findings.find((f) => f.path?.startsWith('bad/'));
     expect(bad).toMatchObject({ owners: ['@bob'], ownersFrom: 'CODEOWNERS:2 (/bad/)' });
     expect(report.findings.some((f) => f.owners?.includes('@mallory'))).toBe(false);
-    expect(server.calls('repos/get-content').map((r) => r.params.path)).toEqual(['.github/CODEOWNERS', 'CODEOWNERS']);
+    expect(server.calls('repos/get-content').map((r) => r.params.path)).toEqual(['policy.yml', '.github/CODEOWNERS', 'CODEOWNERS']); // the base commit's policy, then its CODEOWNERS
   }, 120_000);
 });

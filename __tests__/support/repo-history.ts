@@ -80,7 +80,8 @@ export function installHistoryHandlers(server: GitHubServer, histories: Map<stri
     const h = repoOf(r);
     const c = h?.at(String(r.query.ref ?? 'main'));
     const path = String(r.params.path);
-    const text = c?.files[path];
+    // A file of the history at that ref, else one seeded by `owner/repo/path@ref` in `server.files`.
+    const text = c?.files[path] ?? server.files.get(`${r.params.owner}/${r.params.repo}/${path}@${String(r.query.ref ?? '')}`);
     if (text === undefined) return notFound();
     const blob = sha1(text);
     return {
