@@ -188,3 +188,25 @@ describe('policy-source: base (the default on pull requests)', () => {
     expect(r.stdout).toContain("::error::Invalid input 'policy-source': 'head'. Expected one of: base, workspace.");
   });
 });
+
+describe('comment: on-failure and a pull request that changes the policy', () => {
+  it('a passing PR that changes the policy still gets the comment (what takes effect after merge); an unchanged one does not', async () => {
+    // The base policy accepts the finding (an exception without approvers applies as written): the gate passes.
+    base({ 'policy.yml': POLICY, 'security/exceptions.yml': OWN_EXCEPTION });
+    write({ 'policy.yml': POLICY.replace('sla: {critical: 7, high: 30}', 'sla: {critical: 60, high: 90}'), 'security/exceptions.yml': OWN_EXCEPTION });
+    const changed = await runAction({ comment: 'on-failure' }, PR);
+    expect(changed.stderr).toBe('');
+    expect(changed.outputs.verdict).toBe('pass');
+    expect(server.calls('issues/create-comment')).toHaveLength(1);
+    expect(comment()).toContain('📝 Policy changes in this PR: take effect after merge');
+    expect(comment()).toMatch(/critical/);
+
+    server.reset();
+    base({ 'policy.yml': POLICY, 'security/exceptions.yml': OWN_EXCEPTION });
+    write({ 'policy.yml': POLICY });
+    const same = await runAction({ comment: 'on-failure' }, PR);
+    expect(same.outputs.verdict).toBe('pass');
+    expect(server.calls('issues/create-comment')).toHaveLength(0);
+    expect(same.stdout).toContain('no comment: the gate passed (comment: on-failure)');
+  });
+});

@@ -221,6 +221,11 @@ export interface CommentRequest {
   author: string;
   /** Renders the body, given the verdict recorded in the existing comment (if any). */
   body: (previous: VerdictStatus | undefined) => string;
+  /**
+   * Why the comment is worth creating although the gate passed (e.g. "the PR changes the policy"): `on-failure` then
+   * creates it too, so the reviewers of a policy change see what takes effect after merge.
+   */
+  createOnPass?: string;
 }
 
 export type CommentResult =
@@ -272,8 +277,8 @@ export async function findStickyComment(client: GitHubClient, repo: RepoRef, prN
 }
 
 /**
- * Creates or updates the sticky comment. `on-failure` creates one only when the gate fails or warns, but always
- * updates an existing one (so a fixed PR says it passes now); `always` creates or updates; `never` does nothing.
+ * Creates or updates the sticky comment. `on-failure` creates one only when the gate fails or warns (or `createOnPass`
+ * gives a reason, such as a change of the policy), but always updates an existing one (so a fixed PR says it passes now); `always` creates or updates; `never` does nothing.
  * A create that fails with a 5xx is looked up (marker and author) before it is sent again.
  */
 export async function upsertStickyComment(client: GitHubClient, repo: RepoRef, req: CommentRequest): Promise<CommentResult> {
@@ -288,7 +293,7 @@ export async function upsertStickyComment(client: GitHubClient, repo: RepoRef, r
     });
     return { action: 'updated', id: existing.id, url: res.data.html_url, author: res.data.user?.login ?? undefined, ignored: search.ignored };
   }
-  if (req.mode === 'on-failure' && req.verdict === 'pass') return { action: 'skipped', reason: 'the gate passed (comment: on-failure)' };
+  if (req.mode === 'on-failure' && req.verdict === 'pass' && !req.createOnPass) return { action: 'skipped', reason: 'the gate passed (comment: on-failure)' };
   const body = req.body(undefined);
   const created = await createOnce(
     async () =>

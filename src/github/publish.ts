@@ -1,4 +1,5 @@
 import type { RunResult } from '../engine';
+import { hasPolicyChanges } from '../policy/diff';
 import type { Logger } from '../logger';
 import { buildAnnotations } from './annotations';
 import { checkOutput, CONCLUSION, publishCheckRun } from './check-run';
@@ -210,6 +211,7 @@ export async function publishToGitHub(
             mode: settings.comment,
             verdict: result.verdict.status,
             author,
+            ...(hasPolicyChanges(result.policyChanges) ? { createOnPass: 'the pull request changes the policy' } : {}),
             body: (previous) =>
               renderComment(result, {
                 scope: settings.checkName,

@@ -204,6 +204,11 @@ export function renderPolicyChanges(c: PolicyChanges | undefined, opts: { headin
 }
 
 /** The same, as plain text lines for the terminal (CLI `--policy-ref`), or '' when none. */
+/** True when the pull request changes the policy (or its policy cannot be read): worth a comment even on a pass. */
+export function hasPolicyChanges(c: PolicyChanges | undefined): boolean {
+  return c !== undefined && (c.exceptions.length > 0 || c.gates.length > 0 || c.sla.length > 0 || c.other.length > 0 || c.error !== undefined);
+}
+
 export function policyChangesText(c: PolicyChanges | undefined): string {
   if (!c || !hasChanges(c)) return '';
   const lines = [`policy changes in the checkout, not applied (gated by the policy at ${c.base}; they take effect after merge):`];
