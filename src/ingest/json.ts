@@ -362,3 +362,28 @@ export function cutLongStrings(text: string, max = MAX_STRING): string {
   out.push(text.slice(copied));
   return out.join('');
 }
+
+/** UTF-16 code units of the UTF-8 sequence led by byte `c` (0 for a continuation byte). */
+export function utf16Units(c: number): number {
+  return c < 0x80 ? 1 : c < 0xc0 ? 0 : c < 0xf0 ? 1 : 2;
+}
+
+/**
+ * Where the UTF-8 text buf[from, to) is cut so that MAX_STRING UTF-16 units are kept: the offset of the first character
+ * that does not fit, or -1 when the text is at most MAX_STRING + 64 units long (kept whole). Shared by the byte-level
+ * cuts of JSON strings (stream.ts) and XML character data (xml.ts), so both cut where `cutLongStrings` cuts a text.
+ */
+export function utf8CutPoint(buf: Uint8Array, from: number, to: number): number {
+  let at = from;
+  let n = 0;
+  let cutAt = -1;
+  while (at < to) {
+    const u = utf16Units(buf[at] as number);
+    if (n + u > MAX_STRING && cutAt < 0) cutAt = at;
+    n += u;
+    if (n > MAX_STRING + 64) return cutAt;
+    at++;
+    while (at < to && ((buf[at] as number) & 0xc0) === 0x80) at++;
+  }
+  return -1;
+}

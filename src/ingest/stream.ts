@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Finding } from '../model';
 import { disambiguate } from './fingerprint';
 import { redactIngested } from '../redact/finding';
-import { cutNote, duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, MAX_STRING, type DuplicateKey } from './json';
+import { cutNote, duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, MAX_STRING, utf16Units, utf8CutPoint, type DuplicateKey } from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
 import { jsonKey } from './util';
@@ -311,10 +311,6 @@ export class Reader {
   }
 }
 
-/** UTF-16 code units of the UTF-8 sequence led by byte `c` (0 for a continuation byte). */
-function units(c: number): number {
-  return c < 0x80 ? 1 : c < 0xc0 ? 0 : c < 0xf0 ? 1 : 2;
-}
 
 /**
  * The text of buf[a, b) with each string longer than MAX_STRING characters cut as `cutLongStrings` cuts a text (the
@@ -335,21 +331,11 @@ export function cutBytes(buf: Buffer, a: number, b: number): string | undefined 
     }
     if (q < 0 || q >= b) break;
     if (q - i - 1 > MAX_STRING + 64) {
-      // Walk MAX_STRING + 64 characters (UTF-16 units, as text lengths count); shorter strings are kept whole.
-      let at = i + 1;
-      let n = 0;
-      let cutAt = -1;
-      while (at < q) {
-        const u = units(buf[at] as number);
-        if (n + u > MAX_STRING && cutAt < 0) cutAt = at;
-        n += u;
-        if (n > MAX_STRING + 64) break;
-        at++;
-        while (at < q && ((buf[at] as number) & 0xc0) === 0x80) at++;
-      }
-      if (n > MAX_STRING + 64 && cutAt >= 0) {
+      // Strings up to MAX_STRING + 64 characters (UTF-16 units, as text lengths count) are kept whole.
+      const cutAt = utf8CutPoint(buf, i + 1, q);
+      if (cutAt >= 0) {
         // (A surrogate pair that does not fit is left out whole, as cutLongStrings does.)
-        at = cutAt;
+        let at = cutAt;
         const back = buf.lastIndexOf(0x5c, at - 1);
         if (back > i && back + (buf[back + 1] === 0x75 ? 6 : 2) > at) {
           let k = back;
@@ -386,7 +372,7 @@ function decodedUnits(buf: Buffer, from: number, to: number): number {
       } else if (e === 0x22 || e === 0x5c || e === 0x2f || e === 0x62 || e === 0x66 || e === 0x6e || e === 0x72 || e === 0x74) i += 1;
       else return -1;
     }
-    n += units(c);
+    n += utf16Units(c);
   }
   return n;
 }

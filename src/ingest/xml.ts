@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { cutNote, lineColumn, MAX_STRING } from './json';
+import { cutNote, lineColumn, MAX_STRING, utf16Units, utf8CutPoint } from './json';
 
 export type XmlParseOutcome = { ok: true; value: unknown } | { ok: false; line: number; column: number; message: string };
 
@@ -56,10 +56,6 @@ export function asArray<T = unknown>(v: unknown): T[] {
   return (Array.isArray(v) ? v : [v]) as T[];
 }
 
-/** UTF-16 code units of the UTF-8 sequence led by byte `c` (0 for a continuation byte). */
-function units(c: number): number {
-  return c < 0x80 ? 1 : c < 0xc0 ? 0 : c < 0xf0 ? 1 : 2;
-}
 
 /**
  * The text of an XML file's bytes with every run of character data (between a `>` and the next `<`) longer than
@@ -76,23 +72,13 @@ export function cutXmlBytes(buf: Buffer): string | undefined {
     let q = buf.indexOf(0x3c, i + 1);
     if (q < 0) q = buf.length;
     if (q - i - 1 > MAX_STRING + 64) {
-      let at = i + 1;
-      let n = 0;
-      let cutAt = -1;
-      while (at < q) {
-        const u = units(buf[at] as number);
-        if (n + u > MAX_STRING && cutAt < 0) cutAt = at;
-        n += u;
-        if (n > MAX_STRING + 64) break;
-        at++;
-        while (at < q && ((buf[at] as number) & 0xc0) === 0x80) at++;
-      }
-      if (n > MAX_STRING + 64 && cutAt >= 0) {
+      let cutAt = utf8CutPoint(buf, i + 1, q);
+      if (cutAt >= 0) {
         // Not inside an entity reference (`&amp;`, `&#x1F600;`): cut before it.
         const amp = buf.lastIndexOf(0x26, cutAt - 1);
         if (amp > i && cutAt - amp <= 12 && buf.indexOf(0x3b, amp) >= cutAt) cutAt = amp;
         let removed = 0;
-        for (let k = cutAt; k < q; k++) removed += units(buf[k] as number);
+        for (let k = cutAt; k < q; k++) removed += utf16Units(buf[k] as number);
         (parts ??= []).push(buf.toString('utf8', copied, cutAt), cutNote(removed));
         copied = q;
       }
