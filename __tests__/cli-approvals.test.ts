@@ -1,8 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { runCli } from '../src/cli';
+import { EX7_EXCEPTION, SQL_INJECTION_SARIF, writeFiles } from './support/approval-fixtures';
 import { GitHubServer } from './support/github-server';
 import type { Review } from './support/repo-history';
 
@@ -24,19 +25,8 @@ exceptions:
   approvers: {users: [alice], teams: [acme/appsec], min: {critical: 1, default: 1}, not-requester: true}
   include: [security/exceptions.yml]
 `;
-const EXCEPTION = `entries:
-  - id: EX-7
-    type: accepted-risk
-    match: {rule: js/sql-injection, path: "src/**"}
-    reason: Internal tool, replaced in Q1
-    approved-by: security-team
-    approved-on: 2026-11-02
-    expires: 2027-06-30
-`;
-const SARIF = JSON.stringify({
-  version: '2.1.0',
-  runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [{ ruleId: 'js/sql-injection', level: 'error', message: { text: 'SQL injection' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }] }] }],
-});
+const EXCEPTION = EX7_EXCEPTION;
+const SARIF = SQL_INJECTION_SARIF;
 const APPROVAL_CALLS = ['repos/list-commits', 'repos/get-content', 'repos/list-pull-requests-associated-with-commit', 'pulls/list-reviews', 'teams/get-membership-for-user-in-org'];
 
 let server: GitHubServer;
@@ -48,10 +38,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 beforeEach(() => {
   ws = mkdtempSync(join(tmpdir(), 'dg-cli-approvals-'));
-  for (const [p, t] of Object.entries({ 'results/codeql.sarif': SARIF, 'policy.yml': POLICY, 'security/exceptions.yml': EXCEPTION })) {
-    mkdirSync(dirname(join(ws, p)), { recursive: true });
-    writeFileSync(join(ws, p), t);
-  }
+  writeFiles(ws, { 'results/codeql.sarif': SARIF, 'policy.yml': POLICY, 'security/exceptions.yml': EXCEPTION });
   server.teams.set('acme/appsec', ['bob']);
 });
 afterEach(() => {

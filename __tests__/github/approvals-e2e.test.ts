@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { EX7_EXCEPTION, SQL_INJECTION_SARIF, writeFiles } from '../support/approval-fixtures';
 import { GitHubServer, responses } from '../support/github-server';
 import type { Review } from '../support/repo-history';
 import { runDistAction, type ActionRun } from '../support/run-action';
@@ -30,19 +31,8 @@ exceptions:
   approvers: {users: [alice], teams: [acme/appsec], min: {critical: 1, default: 1}, not-requester: true}
   include: [security/exceptions.yml]
 `;
-const EXCEPTION = `entries:
-  - id: EX-7
-    type: accepted-risk
-    match: {rule: js/sql-injection, path: "src/**"}
-    reason: Internal tool, replaced in Q1
-    approved-by: security-team
-    approved-on: 2026-11-02
-    expires: 2027-06-30
-`;
-const SARIF = JSON.stringify({
-  version: '2.1.0',
-  runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [{ ruleId: 'js/sql-injection', level: 'error', message: { text: 'SQL injection' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }] }] }],
-});
+const EXCEPTION = EX7_EXCEPTION;
+const SARIF = SQL_INJECTION_SARIF;
 
 let server: GitHubServer;
 let dir: string;
@@ -55,10 +45,7 @@ afterAll(() => server.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-approvals-'));
   ws = join(dir, 'workspace');
-  for (const [p, t] of Object.entries({ 'results/codeql.sarif': SARIF, 'policy.yml': POLICY, 'security/exceptions.yml': EXCEPTION })) {
-    mkdirSync(dirname(join(ws, p)), { recursive: true });
-    writeFileSync(join(ws, p), t);
-  }
+  writeFiles(ws, { 'results/codeql.sarif': SARIF, 'policy.yml': POLICY, 'security/exceptions.yml': EXCEPTION });
   server.teams.set('acme/appsec', ['bob']);
 });
 afterEach(() => {

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { writeFiles } from '../support/approval-fixtures';
 import { GitHubServer } from '../support/github-server';
 import { runDistAction, type ActionRun } from '../support/run-action';
 
@@ -77,10 +78,7 @@ afterEach(() => {
 });
 
 function write(files: Record<string, string>): void {
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(ws, p)), { recursive: true });
-    writeFileSync(join(ws, p), text);
-  }
+  writeFiles(ws, files);
 }
 
 /** The base commit of the pull request (and `main`) holds these files. */
