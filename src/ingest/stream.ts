@@ -477,6 +477,7 @@ function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => 
   const top: Record<string, unknown> = {};
   let runsSeen = false;
   let runsValue: unknown;
+  let runCount = 0;
   r.object((key) => {
     if (key !== 'runs') {
       // Only `$schema` and `version` are used; the others are parsed (checked) and let go.
@@ -490,7 +491,10 @@ function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => 
       return;
     }
     runsValue = [];
-    r.array((ri) => streamRun(r, sink, ri));
+    r.array((ri) => {
+      runCount++;
+      streamRun(r, sink, ri);
+    });
   }, '$');
   if (r.peek() >= 0) throw new JsonSyntax(r.abs(), `unexpected ${r.describe()} after the end of the JSON value`);
   const schema = typeof top.$schema === 'string' ? top.$schema : '';
@@ -500,6 +504,7 @@ function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => 
   if (!check.version(Object.prototype.hasOwnProperty.call(top, 'version') ? top.version : undefined) || !check.runs(runsValue)) {
     return redactIngested({ ...check.done(), file: ctx.file, format: 'sarif' });
   }
+  if (runCount === 0) sink.noRuns();
   const res = sink.done();
   return redactIngested({ ...res, file: ctx.file, format: 'sarif', findings: disambiguate(res.findings) });
 }

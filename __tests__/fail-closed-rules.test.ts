@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ingestText } from '../src/ingest/index';
+import { ingestSarifFile } from '../src/ingest/stream';
+import { runEngine } from '../src/engine';
+import { BASE_POLICY, policyFrom } from './helpers';
+
+/**
+ * Issue #14, the rules added last: XML entity declarations, SARIF logs without runs, unknown schema versions of native
+ * formats, and inputs swapped between their check and their read.
+ */
+
+const EDGE = '__fixtures__/edge/fail-closed';
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'dg-fail-closed-rules-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ZAP_SITE =
+  '<OWASPZAPReport version="2.9.0"><site name="https://example.org" host="example.org" port="443" ssl="true"><alerts><alertitem><pluginid>10020</pluginid><alert>X</alert><name>X</name><riskcode>3</riskcode><confidence>2</confidence><riskdesc>High (Medium)</riskdesc><desc>DESC</desc><instances><instance><uri>https://example.org/</uri><method>GET</method></instance></instances><count>1</count><solution>s</solution><cweid>1021</cweid><wascid>15</wascid><sourceid>1</sourceid></alertitem></alerts></site></OWASPZAPReport>';
+
+describe('XML entity declarations are refused', () => {
+  it('billion laughs: an input error at the first <!ENTITY, nothing expanded', () => {
+    const r = ingestText(readFileSync(`${EDGE}/zap-billion-laughs.xml`, 'utf8'), { file: 'zap.xml' });
+    expect(r.findings).toEqual([]);
+    expect(r.errors).toEqual([
+      {
+        file: 'zap.xml',
+        severity: 'fatal',
+        line: 3,
+        column: 3,
+        message: expect.stringMatching(/^XML refused: the DOCTYPE declares an entity \(<!ENTITY\): entity declarations are refused/),
+        hint: expect.stringContaining('remove the DOCTYPE'),
+      },
+    ]);
+  });
+
+  it('an external entity (XXE) never reads the file it names', () => {
+    const secret = join(dir, 'secret.txt');
+    writeFileSync(secret, 'TOP-SECRET-CONTENT');
+    for (const decl of [`<!ENTITY xxe SYSTEM "file://${secret}">`, `<!ENTITY % p SYSTEM "file://${secret}"> %p;`, `<!ENTITY xxe PUBLIC "-//X//Y" "${secret}">`]) {
+      const text = `<?xml version="1.0"?>\n<!DOCTYPE OWASPZAPReport [\n${decl}\n]>\n${ZAP_SITE.replace('DESC', '&xxe;')}`;
+      const r = ingestText(text, { file: 'zap.xml' });
+      expect(r.findings).toEqual([]);
+      expect(r.errors).toEqual([expect.objectContaining({ severity: 'fatal', line: 3, column: 1, message: expect.stringContaining('<!ENTITY') })]);
+      expect(JSON.stringify(r)).not.toContain('TOP-SECRET');
+    }
+  });
+
+  it('an internal entity cannot replace report text (no injection), in any case of the keyword', () => {
+    const text = `<!doctype OWASPZAPReport [ <!-- ' --> <!entity desc "<b>injected</b>"> ]>${ZAP_SITE.replace('DESC', '&desc;')}`;
+    expect(ingestText(text, { file: 'zap.xml' }).errors).toEqual([expect.objectContaining({ severity: 'fatal', line: 1, column: 39 })]);
+  });
+
+  it('allowed: a DOCTYPE naming an external DTD (never read), and DOCTYPE text inside the report', () => {
+    const text = `<?xml version="1.0"?>\n<!-- zap -->\n<!DOCTYPE OWASPZAPReport SYSTEM "https://example.org/zap.dtd">\n${ZAP_SITE.replace('DESC', '&lt;!DOCTYPE x [&lt;!ENTITY a "b"&gt;]&gt; &amp; &quot;')}`;
+    const r = ingestText(text, { file: 'zap.xml' });
+    expect(r.errors).toEqual([]);
+    expect(r.findings.map((f) => f.message)).toEqual(['<!DOCTYPE x [<!ENTITY a "b">]> & "\n\nSolution: s']);
+  });
+});
+
+describe('a SARIF log without runs', () => {
+  const CORPUS_NO_RUNS = '__fixtures__/corpus/defectdojo/sarif/no_runs.sarif';
+  let n = 0;
+  /** Read whole and streamed (tiny chunks): both must agree. */
+  const both = (text: string) => {
+    const path = join(dir, `r${n++}.sarif`);
+    writeFileSync(path, text);
+    const mem = ingestText(text, { file: 'in.sarif' });
+    const streamed = ingestSarifFile(path, { file: 'in.sarif' }, undefined, { chunkSize: 7 });
+    expect(streamed.errors).toEqual(mem.errors);
+    expect(streamed.findings).toEqual(mem.findings);
+    return mem;
+  };
+
+  it('`"runs": []` (the corpus no_runs.sarif) is a "scan incomplete" input error, read whole or streamed', () => {
+    const r = both(readFileSync(CORPUS_NO_RUNS, 'utf8'));
+    expect(r.errors).toEqual([
+      {
+        file: 'in.sarif',
+        jsonPath: '$.runs',
+        severity: 'fatal',
+        message: 'no runs: the scanner produced no results; an empty scan is a run with "results": []',
+        hint: expect.stringContaining('incomplete-scans: {default: warn}'),
+        incompleteScan: { tool: 'default' },
+      },
+    ]);
+    // A run that found nothing is a clean scan.
+    expect(both('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[]}]}').errors).toEqual([]);
+  });
+
+  const judge = (policy: string) =>
+    runEngine({
+      files: [ingestText(readFileSync(CORPUS_NO_RUNS, 'utf8'), { file: 'no_runs.sarif' })],
+      policy: policyFrom(policy),
+      environment: 'default',
+      onInputError: 'fail',
+      now: new Date('2026-11-25T12:00:00Z'),
+    });
+
+  it('fails the gate by default; incomplete-scans `default: warn` accepts it as a warning (a tool name does not)', () => {
+    expect(judge(BASE_POLICY).verdict.status).toBe('fail');
+    const warned = judge(`${BASE_POLICY}incomplete-scans: {default: warn}\n`);
+    expect(warned.verdict.status).toBe('warn');
+    expect(warned.errors).toEqual([expect.objectContaining({ severity: 'scanner', message: expect.stringContaining('(accepted as a warning: incomplete-scans)') })]);
+    expect(judge(`${BASE_POLICY}incomplete-scans: {default: fail, CodeQL: warn}\n`).verdict.status).toBe('fail');
+  });
+});
