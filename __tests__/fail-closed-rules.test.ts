@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { ingestSarifFile } from '../src/ingest/stream';
 import { runEngine } from '../src/engine';
 import { BASE_POLICY, policyFrom } from './helpers';
+import { InputOpenError, openInput, readWholeFd, resolveInputs } from '../src/io/inputs';
+import { readInputs } from '../src/check';
+import { silentLogger } from '../src/logger';
 
 /**
  * Issue #14, the rules added last: XML entity declarations, SARIF logs without runs, unknown schema versions of native
@@ -108,5 +111,78 @@ describe('a SARIF log without runs', () => {
     expect(warned.verdict.status).toBe('warn');
     expect(warned.errors).toEqual([expect.objectContaining({ severity: 'scanner', message: expect.stringContaining('(accepted as a warning: incomplete-scans)') })]);
     expect(judge(`${BASE_POLICY}incomplete-scans: {default: fail, CodeQL: warn}\n`).verdict.status).toBe('fail');
+  });
+});
+
+describe('an input swapped between its check and its read (symbolic link TOCTOU)', () => {
+  const REPORT = '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"r","message":{"text":"inside"}}]}]}';
+  let n = 0;
+  /** A workspace with reports/scan.sarif a link to reports/real.sarif, and a file outside the workspace. */
+  const setup = () => {
+    const root = join(dir, `toctou${n++}`);
+    const ws = join(root, 'ws');
+    mkdirSync(join(ws, 'reports'), { recursive: true });
+    writeFileSync(join(ws, 'reports', 'real.sarif'), REPORT);
+    writeFileSync(join(ws, 'reports', 'other.sarif'), REPORT.replace('inside', 'other'));
+    writeFileSync(join(root, 'outside.sarif'), REPORT.replace('inside', 'OUTSIDE-SECRET'));
+    const link = join(ws, 'reports', 'scan.sarif');
+    symlinkSync('real.sarif', link);
+    /** Points the link somewhere else atomically (as an attacker racing the check would). */
+    const swap = (to: string) => {
+      symlinkSync(to, `${link}.new`);
+      renameSync(`${link}.new`, link);
+    };
+    return { root, ws, link, swap };
+  };
+  const refused = (f: () => unknown) => {
+    try {
+      const got = f();
+      return `not refused: ${JSON.stringify(got)}`;
+    } catch (err) {
+      return err instanceof InputOpenError ? err.message : `another error: ${String(err)}`;
+    }
+  };
+
+  it('a link checked inside the workspace, then pointed outside before the open: refused, the outside file never read', () => {
+    const t = setup();
+    const resolved = resolveInputs(['reports/scan.sarif'], t.ws);
+    expect(resolved.errors).toEqual([]);
+    t.swap(join(t.root, 'outside.sarif')); // between resolveInputs and the open
+    expect(refused(() => openInput(resolved.files[0] as string, t.ws))).toMatch(/^now leads to ".*\/outside\.sarif", outside the workspace \(a link replaced after the inputs were checked\): not read$/);
+  });
+
+  it('a link swapped after the open (to outside, or to another workspace file): the descriptor is not the checked file, refused', () => {
+    const t = setup();
+    // Opened inside, then the link is pointed outside: the path no longer names a workspace file.
+    expect(refused(() => openInput(t.link, t.ws, () => t.swap(join(t.root, 'outside.sarif'))))).toMatch(/outside the workspace/);
+    // Opened outside (swapped just before), then pointed back inside before the check: the opened file is not the one the
+    // path names now.
+    const t2 = setup();
+    t2.swap(join(t2.root, 'outside.sarif'));
+    expect(refused(() => openInput(t2.link, t2.ws, () => t2.swap('real.sarif')))).toMatch(/^the file opened is not the file the path names now/);
+    // The same with another file of the workspace: still refused (what was read must be what was checked).
+    expect(refused(() => openInput(t2.link, t2.ws, () => t2.swap('other.sarif')))).toMatch(/^the file opened is not the file the path names now/);
+  });
+
+  it('a link left alone reads the file it names, through the descriptor', () => {
+    const t = setup();
+    const opened = openInput(t.link, t.ws);
+    try {
+      expect(readWholeFd(opened.fd).toString('utf8')).toBe(REPORT);
+      expect(readWholeFd(opened.fd).toString('utf8')).toBe(REPORT); // by position: a second read reads it all again
+    } finally {
+      closeSync(opened.fd);
+    }
+    // A path removed between the check and the open is an error too.
+    unlinkSync(join(t.ws, 'reports', 'real.sarif'));
+    expect(refused(() => openInput(t.link, t.ws))).toMatch(/^cannot read the file: ENOENT/);
+  });
+
+  it('check reads the verified file: findings of the link target, its identity kept for the rated SARIF', async () => {
+    const t = setup();
+    const read = await readInputs({ files: ['reports/scan.sarif'], workspace: t.ws, onInputError: 'fail' }, silentLogger);
+    read.cleanup();
+    expect(read.files.map((f) => [f.file, f.target, f.findings.map((x) => x.message), f.errors])).toEqual([['reports/scan.sarif', 'reports/real.sarif', ['inside'], []]]);
+    expect(read.sarif).toEqual([expect.objectContaining({ file: 'reports/scan.sarif', dev: expect.any(Number), ino: expect.any(Number) })]);
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -124,6 +124,21 @@ describe('rated SARIF written from the input files', () => {
     expect(() => writeRatedSarif(out, result, policy, [inp], 0)).toThrow(`${inp.file} changed while defect-gate was running`);
     rmSync(inp.path);
     expect(() => writeRatedSarif(out, result, policy, [inp], 0)).toThrow(/cannot be read any more/);
+  });
+
+  it('fails when another file (same size and time) took the place of the input after it was read', () => {
+    const { result, inp } = both(log([{ tool, results: [{ ruleId: 'r1', message: { text: 'm' } }] }]));
+    utimesSync(inp.path, 1_700_000_000, 1_700_000_000); // (whole seconds: the copy below gets exactly the same time)
+    const st = statSync(inp.path);
+    const read = { ...inp, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino };
+    writeRatedSarif(join(dir, 'same.sarif'), result, policy, [read], 0); // the file read: written
+    // Same bytes, same size and modification time, another inode (a file or link swapped in).
+    const other = `${inp.path}.other`;
+    writeFileSync(other, readFileSync(inp.path));
+    utimesSync(other, 1_700_000_000, 1_700_000_000);
+    renameSync(other, inp.path);
+    expect(statSync(inp.path).mtimeMs).toBe(st.mtimeMs);
+    expect(() => writeRatedSarif(join(dir, 'swapped.sarif'), result, policy, [read], 0)).toThrow(/changed while defect-gate was running \(another file is now in its place\)/);
   });
 });
 

@@ -423,11 +423,12 @@ function fatal(file: string, message: string, extra: Partial<IngestedFile['error
  *
  * @param format a forced format id (only `sarif` can be streamed), or undefined
  */
-export function ingestSarifFile(path: string, ctx: ParseContext, format?: string, opts: StreamOptions = {}): IngestedFile {
+export function ingestSarifFile(path: string | number, ctx: ParseContext, format?: string, opts: StreamOptions = {}): IngestedFile {
   const file = ctx.file;
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // An open descriptor (a verified input, src/io/inputs.ts openInput) is read by position and left open.
+    fd = typeof path === 'number' ? path : openSync(path, 'r');
   } catch (err) {
     return fatal(file, `cannot read the file: ${(err as Error).message}`);
   }
@@ -468,7 +469,7 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
       });
     }
   } finally {
-    closeSync(fd);
+    if (typeof path !== 'number') closeSync(fd);
   }
 }
 

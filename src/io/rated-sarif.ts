@@ -50,6 +50,9 @@ export interface SarifInputFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** Device and inode of the file read: the file read again must be that one (not another swapped in its place). */
+  dev?: number;
+  ino?: number;
 }
 
 /** Where JSON is written: text, and bytes copied from an input (valid UTF-8, see `copy`). */
@@ -391,6 +394,9 @@ function writeFileRuns(input: SarifInputFile, runs: RunRatings[], ctx: Ctx): voi
   }
   try {
     const st = fstatSync(fd);
+    if (input.dev !== undefined && input.ino !== undefined && (st.dev !== input.dev || st.ino !== input.ino)) {
+      throw changed(input, 'another file is now in its place');
+    }
     if (st.size !== input.size || st.mtimeMs !== input.mtimeMs) {
       throw changed(input, st.size !== input.size ? `${input.size} bytes when read, ${st.size} now` : 'modified since it was read');
     }
