@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { closeSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
@@ -184,5 +184,52 @@ describe('an input swapped between its check and its read (symbolic link TOCTOU)
     read.cleanup();
     expect(read.files.map((f) => [f.file, f.target, f.findings.map((x) => x.message), f.errors])).toEqual([['reports/scan.sarif', 'reports/real.sarif', ['inside'], []]]);
     expect(read.sarif).toEqual([expect.objectContaining({ file: 'reports/scan.sarif', dev: expect.any(Number), ino: expect.any(Number) })]);
+  });
+});
+
+describe('unknown schema versions of native formats warn, naming the version seen and the known ones', () => {
+  const C = '__fixtures__/corpus/defectdojo';
+  const warnings = (text: string, file = 'in.json') => ingestText(text, { file }).errors.map((e) => [e.severity, e.jsonPath, e.message]);
+  const withJson = (path: string, edit: (d: Record<string, unknown>) => void) => {
+    const d = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    edit(d);
+    return JSON.stringify(d);
+  };
+
+  it('the versions of the corpus are known: no warning', () => {
+    const files = ['npm_audit_7_plus', 'gitlab_sast', 'gitlab_dep_scan', 'gitlab_container_scan', 'gitlab_secret_detection_report', 'gitlab_dast', 'dependency_check'].flatMap((d) =>
+      readdirSync(`${C}/${d}`).map((f) => `${C}/${d}/${f}`),
+    );
+    expect(files.length).toBeGreaterThan(40);
+    const versionWarnings = files.flatMap((f) => ingestText(readFileSync(f, 'utf8'), { file: f }).errors.filter((e) => /is not known/.test(e.message)).map((e) => `${f}: ${e.message}`));
+    expect(versionWarnings).toEqual([]);
+  });
+
+  it('npm audit: auditReportVersion 3 is read as 2, with a warning (it was an unrecognized file)', () => {
+    const path = `${C}/npm_audit_7_plus/one_vuln.json`;
+    const three = ingestText(withJson(path, (d) => (d.auditReportVersion = 3)), { file: 'audit.json' });
+    expect(three.findings.length).toBe(ingestText(readFileSync(path, 'utf8'), { file: 'audit.json' }).findings.length);
+    expect(three.findings.length).toBeGreaterThan(0);
+    expect(three.errors).toEqual([
+      { file: 'audit.json', severity: 'scanner', jsonPath: '$.auditReportVersion', message: 'npm audit auditReportVersion 3 is not known (known: 2): read as the latest known version', hint: expect.any(String) },
+    ]);
+  });
+
+  it('GitLab: a schema version of an unknown major warns (2.3 to 15.x are known)', () => {
+    const path = `${C}/gitlab_sast/gl-sast-report-1-vuln_v15.json`;
+    expect(warnings(withJson(path, (d) => (d.version = '16.0.0')))).toEqual([
+      ['scanner', '$.version', 'GitLab security report schema version "16.0.0" is not known (known: 2.x, 3.x, 13.x, 14.x, 15.x): read as the latest known version'],
+    ]);
+    expect(warnings(withJson(path, (d) => (d.version = '15.2.1')))).toEqual([]);
+  });
+
+  it('Dependency-Check XML: a schema namespace of an unknown major warns (1.x and 2.x are known)', () => {
+    const text = readFileSync(`${C}/dependency_check/single_vuln.xml`, 'utf8');
+    expect(text).toContain('dependency-check.1.3.xsd');
+    const r = ingestText(text.replace('dependency-check.1.3.xsd', 'dependency-check.3.0.xsd'), { file: 'dc.xml' });
+    expect(r.findings.length).toBeGreaterThan(0);
+    expect(r.errors.map((e) => [e.severity, e.jsonPath, e.message])).toEqual([
+      ['scanner', '/analysis/@xmlns', 'Dependency-Check report schema "https://jeremylong.github.io/DependencyCheck/dependency-check.3.0.xsd" is not known (known: dependency-check.1.x.xsd, dependency-check.2.x.xsd): read as the latest known version'],
+    ]);
   });
 });
