@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
+import { MAX_STRING } from '../src/ingest/json';
 import { ingestSarifFile } from '../src/ingest/stream';
 import { runEngine } from '../src/engine';
 import { BASE_POLICY, policyFrom } from './helpers';
@@ -231,5 +232,51 @@ describe('unknown schema versions of native formats warn, naming the version see
     expect(r.errors.map((e) => [e.severity, e.jsonPath, e.message])).toEqual([
       ['scanner', '/analysis/@xmlns', 'Dependency-Check report schema "https://jeremylong.github.io/DependencyCheck/dependency-check.3.0.xsd" is not known (known: dependency-check.1.x.xsd, dependency-check.2.x.xsd): read as the latest known version'],
     ]);
+  });
+});
+
+describe('streamed SARIF: a long string is never held whole', () => {
+  const log = (msg: string, extra = '') =>
+    `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"r","message":{"text":"${msg}"}${extra},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"a.js"},"region":{"startLine":1,"snippet":{"text":"${msg.slice(0, 300_000)}"}}}}]},{"ruleId":"s","message":{"text":"short"}}]}]}`;
+  let n = 0;
+  const compare = (text: string) => {
+    const path = join(dir, `long${n++}.sarif`);
+    writeFileSync(path, text);
+    const whole = ingestText(text, { file: 'in.sarif' });
+    // Chunks smaller and larger than the string, and than the part of it that is kept.
+    for (const chunkSize of [7, 1 << 16, 1 << 22]) {
+      const streamed = ingestSarifFile(path, { file: 'in.sarif' }, undefined, { chunkSize });
+      expect(streamed.errors).toEqual(whole.errors);
+      expect(streamed.findings).toEqual(whole.findings);
+    }
+    return whole;
+  };
+
+  it('the same findings as read whole (the same cut and note), ASCII, multibyte, escapes, a string longer than the read size', () => {
+    const cases = [
+      'x'.repeat(5_000_000),
+      'é😀'.repeat(700_000),
+      '\\n\\"\\u00e9\\\\'.repeat(300_000),
+      `${'a'.repeat(65_530)}\\ud83d\\ude00${'b'.repeat(2_000_000)}`,
+    ];
+    for (const msg of cases) {
+      const r = compare(log(msg));
+      expect(r.errors).toEqual([]);
+      expect(r.findings.map((f) => f.ruleId)).toEqual(['r', 's']);
+      expect(r.findings[0]?.message).toMatch(/… \[cut: \d+ characters\]$/);
+      expect(r.findings[0]?.message.length).toBeLessThan(MAX_STRING + 40);
+    }
+  });
+
+  it('errors after or inside a long string are named as when read whole (syntax, bad escape, duplicate key)', () => {
+    const long = 'x'.repeat(2_000_000);
+    const errors = [
+      log(long).replace('"ruleId":"r"', '"ruleId":"r",,'),
+      log(`${long.slice(0, 1_000_000)}\\q${long.slice(1_000_000)}`),
+      log(`${long.slice(0, 1_000_000)}\u0001${long.slice(1_000_000)}`),
+      // (On a line of its own: positions past the first MiB of a line are not counted exactly when streamed.)
+      log(long, ',\n"ruleId":"again"'),
+    ];
+    for (const text of errors) expect(compare(text).errors).toEqual([expect.objectContaining({ severity: 'fatal', line: expect.any(Number), column: expect.any(Number) })]);
   });
 });
