@@ -117,6 +117,20 @@ describe('rated SARIF written from the input files', () => {
     }
   });
 
+  it('strings too long to hold (past 6 × (MAX_STRING + 65) bytes) are cut the same way, never held whole', () => {
+    const long = (c: string) => `${'x'.repeat(MAX_STRING - 3)}é\\u00e9${c.repeat(8 * MAX_STRING)}`;
+    const text = `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"artifacts":[{"description":{"text":"${long('a')}"}}],"results":[{"ruleId":"r1","message":{"text":"${long('€')}"},"properties":{"n":9223372036854775807}},"${long('b')}",{"ruleId":"r1","message":{"text":"short"}}]}]}`;
+    for (const chunk of [7, 1 << 16, 1 << 22]) {
+      const { written, expected } = both(text, 0, chunk);
+      expect(written).toEqual(expected);
+      const rated = written as { runs: { results: unknown[]; artifacts: { description: { text: string } }[] }[] };
+      const [first, second] = rated.runs[0]!.results as [{ message: { text: string } }, string];
+      for (const t of [first.message.text, second, rated.runs[0]!.artifacts[0]!.description.text]) {
+        expect(t === `${'x'.repeat(MAX_STRING - 3)}é${cutNote(1 + 8 * MAX_STRING)}`).toBe(true);
+      }
+    }
+  });
+
   it('fails with the file named when an input changed after it was read', () => {
     const { result, inp } = both(log([{ tool, results: [{ ruleId: 'r1', message: { text: 'm' } }] }]));
     writeFileSync(inp.path, log([{ tool, results: [{ ruleId: 'r1', message: { text: 'changed' } }] }]));

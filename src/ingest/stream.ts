@@ -279,6 +279,27 @@ export class Reader {
   }
 
   /**
+   * `skip(bounds)`, unless the value holds a string too long to hold (see `compactValue`): then the value, parsed with
+   * its long strings cut as `value` cuts them (`bounds` is then not filled).
+   */
+  skipShort(bounds?: number[]): { range: [number, number] } | { value: unknown } {
+    this.peek();
+    const start = this.abs();
+    this.longString = LONG_STRING_BYTES;
+    try {
+      return { range: this.skip(bounds) };
+    } catch (err) {
+      if (err !== LONG_STRING) throw err;
+      this.longString = 0;
+      bounds?.splice(0);
+      this.seek(start);
+      return { value: this.value() };
+    } finally {
+      this.longString = 0;
+    }
+  }
+
+  /**
    * Reads the value at file offset `start` (an object, array or string holding a string longer than
    * LONG_STRING_BYTES) keeping only what the cut keeps of its long strings: the bytes past a long string's first
    * LONG_STRING_BYTES are checked (escapes, control characters) and counted, never held, so memory stays bounded by

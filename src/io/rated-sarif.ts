@@ -146,6 +146,16 @@ function copyRedacted(sink: Sink, b: Buffer, depth: number): void {
 }
 
 /**
+ * Copies the reader's next value as `copyRedacted` does; a value holding a string too long to hold is written from its
+ * parsed form with the long strings cut (never held whole), redacted.
+ */
+function copyValue(r: Reader, sink: Sink, depth: number): void {
+  const read = r.skipShort();
+  if ('value' in read) sink.text(stringify(redactJson(read.value).value, depth));
+  else copyRedacted(sink, r.bytes(read.range[0], read.range[1]), depth);
+}
+
+/**
  * The text of a value's bytes with every string longer than MAX_STRING cut as ingest cuts them (`cutBytes`: only the
  * kept parts are decoded, never the whole value), or undefined when no string is that long (the bytes are copied).
  */
@@ -443,7 +453,7 @@ function writeRun(r: Reader, file: string, rated: RunRatings | undefined, ctx: C
       r.array((i) => {
         if (i > 0) sink.text(',');
         if (rated && i < rated.rank.length && rated.rank[i] !== NOT_RATED && r.peek() === 0x7b) writeResult(r, rated, i, ctx, sink);
-        else copyRedacted(sink, r.rawBytes(), 4);
+        else copyValue(r, sink, 4);
       });
       sink.text(']');
     } else if (key === 'tool') {
@@ -452,7 +462,7 @@ function writeRun(r: Reader, file: string, rated: RunRatings | undefined, ctx: C
       hasProperties = true;
       sink.text(stringify(runProperties(redactJson(r.value()).value, file), 3));
     } else {
-      copyRedacted(sink, r.rawBytes(), 3);
+      copyValue(r, sink, 3);
     }
   });
   if (!hasProperties) sink.text(`${members > 0 ? ',' : ''}"properties":${stringify(runProperties(undefined, file), 3)}`);
@@ -487,7 +497,15 @@ function writeResult(r: Reader, rated: RunRatings, i: number, ctx: Ctx, sink: Si
     score: plan.scores[rank] as string,
   };
   const bounds: number[] = [];
-  const [start, end] = r.skip(bounds);
+  const read = r.skipShort(bounds);
+  if ('value' in read) {
+    // A string too long to hold: the result as ingest read it (its long strings cut, never held whole), rated.
+    const res = read.value as sarif.Result;
+    redactJson(res, { secret: (flags & SECRET) !== 0 });
+    sink.text(stringify(withRatingResult(res, rating, level), 4));
+    return;
+  }
+  const [start, end] = read.range;
   const obj = r.bytes(start, end);
   const cut = cutLong(obj);
   if (cut !== undefined) {
