@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { syncIssuesAfterRun } from './tracker/run';
-import { cliApiBaseUrl, cliToken, createCliClient } from './github/cli-client';
+import { cliGitHubClient, envToken } from './github/octokit';
 import { approvalVerifier } from './exceptions/verifier';
 import { execFileSync } from 'node:child_process';
 import { resolveCommentAuthor } from './github/publish';
@@ -244,7 +244,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   if (command === 'track' && (!ledger || o['ledger-read-only'])) {
     return usageError(io, 'track needs --ledger file:PATH, written (the issues follow the ledger, the system of record)');
   }
-  if (command === 'track' && !cliToken(io.env)) return usageError(io, 'track needs a GitHub token in GITHUB_TOKEN or GH_TOKEN (issues: write)');
+  if (command === 'track' && !envToken(io.env)) return usageError(io, 'track needs a GitHub token in GITHUB_TOKEN or GH_TOKEN (issues: write)');
   if (!ledger && (o['ledger-read-only'] || o['ledger-scope'] !== undefined)) {
     return usageError(io, '--ledger-read-only and --ledger-scope need --ledger file:PATH');
   }
@@ -295,9 +295,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   const log = stderrLogger(o.verbose === true);
   // exceptions.approvers (issue #17): verified from GitHub's records with GITHUB_TOKEN and --repo / GITHUB_REPOSITORY.
-  const token = cliToken(io.env);
+  const token = envToken(io.env);
   const repository = o.repo ?? io.env.GITHUB_REPOSITORY;
-  const cliClient = () => createCliClient({ token: token as string, baseUrl: cliApiBaseUrl(o['api-url'], io.env), warn: (m) => io.stderr(`warning: ${m}\n`) });
+  const cliClient = () => cliGitHubClient(io.env, { apiUrl: o['api-url'], warn: (m) => io.stderr(`warning: ${m}\n`) });
   let verify: ReturnType<typeof approvalVerifier> | undefined;
   if (token && repository && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
     const [owner, repo] = repository.split('/') as [string, string];
