@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { child } from '../src/ingest/formats/common-a';
 import { ingestText } from '../src/ingest/index';
-import { ingestSarifFile } from '../src/ingest/stream';
+import { ingestSarifFile } from '../src/io/file-bytes';
 import { documentedAbsence } from './support/bypass';
 
 /**

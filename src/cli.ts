@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { syncIssuesAfterRun } from './tracker/run';
 import { cliGitHubClient, envToken } from './github/octokit';
-import { approvalVerifier } from './exceptions/verifier';
+import { approvalVerifier } from './github/approval-verifier';
 import { execFileSync } from 'node:child_process';
 import { resolveCommentAuthor } from './github/publish';
 import { resolve } from 'node:path';
