@@ -14,7 +14,7 @@ import { explainFinding, renderExplanations, selectFindings } from './explain';
 import { UnknownEnvironmentError } from './gate/gate';
 import { LedgerFormatError } from './ledger/schema';
 import { silentLogger } from './logger';
-import { stripControl } from './report/escape';
+import { stripControl } from './text/escape';
 
 /**
  * The CLI commands for policy authors: `policy validate`, `policy test` and `explain`. File reading happens here; the

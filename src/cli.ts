@@ -18,7 +18,7 @@ import { VERSION } from './version';
 import { loadPolicy } from './io/policy';
 import { applyExceptions, dateState, summarizeExceptions, type ExceptionStatus } from './exceptions/apply';
 import { silentLogger } from './logger';
-import { stripControl } from './report/escape';
+import { stripControl } from './text/escape';
 import { fileLedger, parseNow, policyRefSource, remotePolicyFetcher } from './cli-args';
 import { policyChangesText } from './policy/diff';
 import { runReportCommand } from './report/report-command';

@@ -12,7 +12,7 @@ import { renderMetricsMarkdown } from '../metrics/markdown';
 import { renderMetricsHtml } from '../metrics/html';
 import { aggregateOrg, renderOrgHtml, renderOrgMarkdown, type RepoLedgerMetrics } from '../metrics/org';
 import { cliGitHubClient } from '../github/octokit';
-import { stripControl } from './escape';
+import { stripControl } from '../text/escape';
 import type { BucketKind } from '../metrics/time';
 
 /**
