@@ -9,12 +9,12 @@ import type { RemotePolicyFetcher } from './io/policy';
 import { FileLedgerStore } from './ledger/file-store';
 import { checkScope, parseLedgerSpec } from './ledger/store';
 import type { RunDateRule } from './ledger/track';
-import { isoTime } from './ingest/util';
+import { isoTime } from './ingest/values';
 
 /** Flag handling shared by the CLI's commands (src/cli.ts, src/cli-policy.ts). */
 
 /**
- * `--now`: an ISO 8601 date or time that exists (the check of scanner and ledger times, src/ingest/util.ts isoTime:
+ * `--now`: an ISO 8601 date or time that exists (the check of scanner and ledger times, src/ingest/values.ts isoTime:
  * 2026-02-30, 2026-13-01 or 24:00:61 are refused, not rolled over), or the error message for a usage error.
  */
 export function parseNow(raw: string | undefined, fallback: Date): Date | string {

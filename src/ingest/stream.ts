@@ -4,7 +4,7 @@ import { redactIngested } from '../redact/finding';
 import { cutNote, duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, MAX_STRING, utf16Units, utf8CutPoint, type DuplicateKey } from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
-import { jsonKey } from './util';
+import { jsonKey } from './values';
 import type { IngestedFile } from './index';
 
 /**

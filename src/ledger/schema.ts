@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime } from '../ingest/util';
+import { isoTime } from '../ingest/values';
 
 /**
  * The ledger: what defect-gate remembers across runs, per scope. Stored as JSON (a file, or shards on a branch).
