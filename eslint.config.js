@@ -36,8 +36,6 @@ export default tseslint.config(
       'src/ledger/file-store.ts',
       'src/ledger/file-lock.ts',
       'src/ledger/branch-store.ts',
-      // A CLI command (moving to src/cli/ with issue #15 part A).
-      'src/report/report-command.ts',
     ],
     rules: {
       'no-restricted-imports': [
