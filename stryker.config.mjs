@@ -9,7 +9,7 @@ const SCOPES = {
   exceptions: ['src/exceptions/**/*.ts'],
   // The pure ledger (merge, SLA clocks, format checks), not the stores (file, branch).
   ledger: ['src/ledger/track.ts', 'src/ledger/sla.ts', 'src/ledger/schema.ts'],
-  escape: ['src/report/escape.ts'],
+  escape: ['src/text/escape.ts'],
 };
 const scope = process.env.MUTATE_SCOPE ?? 'all';
 if (scope !== 'all' && !(scope in SCOPES)) throw new Error(`MUTATE_SCOPE=${scope}: expected one of ${Object.keys(SCOPES).join(', ')}`);

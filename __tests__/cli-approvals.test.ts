@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli';
 import { EX7_EXCEPTION, SQL_INJECTION_SARIF, writeFiles } from './support/approval-fixtures';
-import { GitHubServer } from './support/github-server';
+import { useGitHubServer } from './support/github-server';
 import type { Review } from './support/repo-history';
 
 /**
@@ -29,13 +29,9 @@ const EXCEPTION = EX7_EXCEPTION;
 const SARIF = SQL_INJECTION_SARIF;
 const APPROVAL_CALLS = ['repos/list-commits', 'repos/get-content', 'repos/list-pull-requests-associated-with-commit', 'pulls/list-reviews', 'teams/get-membership-for-user-in-org'];
 
-let server: GitHubServer;
+const server = useGitHubServer();
 let ws: string;
 
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
 beforeEach(() => {
   ws = mkdtempSync(join(tmpdir(), 'dg-cli-approvals-'));
   writeFiles(ws, { 'results/codeql.sarif': SARIF, 'policy.yml': POLICY, 'security/exceptions.yml': EXCEPTION });
@@ -43,9 +39,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(ws, { recursive: true, force: true });
-  const errors = [...server.errors];
-  server.reset();
-  expect(errors).toEqual([]);
 });
 
 /** main: the policy (a direct commit), then the exception merged through #12 by `dev` with these reviews. */

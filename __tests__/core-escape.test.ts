@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { annotationText, code, html, link, md, safeUrl, stripControl, truncate } from '../src/report/escape';
+import { annotationText, code, html, link, md, safeUrl, stripControl, truncate } from '../src/text/escape';
 
 /**
  * The escaping functions, each rule on its own (written to kill the mutants StrykerJS left alive in
- * src/report/escape.ts; see docs/development.md).
+ * src/text/escape.ts; see docs/development.md).
  */
 
 const ZWSP = '\u200b';

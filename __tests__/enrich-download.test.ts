@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { loadEnrichmentAsync } from '../src/enrich/load';
+import { loadEnrichmentAsync } from '../src/io/enrichment';
 
 /** KEV and EPSS given as URLs are downloaded (here from a server on 127.0.0.1 standing in for CISA and FIRST). */
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseKev } from '../src/enrich/kev';
 import { parseEpss } from '../src/enrich/epss';
 import { enrich } from '../src/enrich/apply';
-import { loadEnrichment } from '../src/enrich/load';
+import { loadEnrichment } from '../src/io/enrichment';
 import { runEngine } from '../src/engine';
 import { runCheck } from '../src/check';
 import { runCli } from '../src/cli';

@@ -12,7 +12,7 @@ import { resolveInputs } from '../src/io/inputs';
 import { runCli } from '../src/cli';
 import { OutputPathError, runCheck, type CheckSettings } from '../src/check';
 import { silentLogger } from '../src/logger';
-import { loadEnrichment } from '../src/enrich/load';
+import { loadEnrichment } from '../src/io/enrichment';
 
 /**
  * Issue #14, "fail closed everywhere": input files, formats, gzip, encodings, enrichment files. Every bypass class

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { MAX_STRING } from '../src/ingest/json';
-import { ingestSarifFile } from '../src/ingest/stream';
+import { ingestSarifFile } from '../src/io/file-bytes';
 import { runEngine } from '../src/engine';
 import { BASE_POLICY, policyFrom } from './helpers';
 import { InputOpenError, openInput, readWholeFd, resolveInputs } from '../src/io/inputs';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
-import { ingestSarifFile } from '../src/ingest/stream';
+import { ingestSarifFile } from '../src/io/file-bytes';
 import { cutNote, findDuplicateKey, MAX_STRING } from '../src/ingest/json';
 import { runEngine } from '../src/engine';
 import { incompleteScanAction, type Policy } from '../src/policy/compile';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ingestText, type IngestedFile } from '../src/ingest/index';
-import { ingestSarifFile } from '../src/ingest/stream';
+import { ingestSarifFile } from '../src/io/file-bytes';
 import { runEngine } from '../src/engine';
 import { buildReport } from '../src/report/json';
 import { renderMarkdown } from '../src/report/markdown';

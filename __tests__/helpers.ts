@@ -56,3 +56,20 @@ export function policyErrors(load: () => unknown): string[] {
   }
   throw new Error('expected the policy to be rejected');
 }
+
+/** `xs[i]`, or a clear failure when there is no such element (tests compile with noUncheckedIndexedAccess). */
+export function at<T>(xs: readonly T[], i: number): T {
+  if (i < 0 || i >= xs.length) throw new Error(`expected an element at index ${i}, found ${xs.length} element(s)`);
+  return xs[i] as T;
+}
+
+/** The first element of `xs`, or a clear failure when it is empty. */
+export function first<T>(xs: readonly T[]): T {
+  return at(xs, 0);
+}
+
+/** A value that must be there (e.g. the result of `find`), or a clear failure naming what was looked for. */
+export function must<T>(v: T | undefined, what = 'a value'): T {
+  if (v === undefined) throw new Error(`expected ${what}, found nothing`);
+  return v;
+}

@@ -1,5 +1,5 @@
-import { describe, expect, it, beforeAll, afterAll, afterEach } from '@jest/globals';
-import { GitHubServer } from './support/github-server';
+import { describe, expect, it } from '@jest/globals';
+import { useGitHubServer } from './support/github-server';
 import { createGitHubClient } from '../src/action/octokit';
 import { BranchLedgerStore } from '../src/ledger/branch-store';
 import { reapply, type EngineInput } from '../src/engine';
@@ -9,17 +9,8 @@ import type { FakeGit } from './support/fake-git';
 
 /** The branch ledger through the real client, against the local GitHub server that validates against the OpenAPI description. */
 
-let server: GitHubServer;
-let git: (owner: string, repo: string) => FakeGit;
-beforeAll(async () => {
-  server = await GitHubServer.start();
-  git = server.git;
-});
-afterAll(async () => server.close());
-afterEach(() => {
-  expect(server.errors).toEqual([]);
-  server.reset();
-});
+const server = useGitHubServer();
+const git: (owner: string, repo: string) => FakeGit = server.git;
 
 const T0 = new Date('2026-11-25T00:00:00Z');
 const repo = { owner: 'acme', repo: 'app' };

@@ -6,7 +6,9 @@ import { loadPolicy, loadPolicyAsync, parseRemoteSpec } from '../src/io/policy';
 import { rateFinding, explainLine } from '../src/rate/rate';
 import { runEngine } from '../src/engine';
 import { GitHubServer } from './support/github-server';
-import { fetchClient, readRepoFile } from '../src/github/contents';
+import { readRepoFile } from '../src/github/contents';
+import { createGitHubClient } from '../src/github/octokit';
+import { silentLogger } from '../src/logger';
 import { finding, policyErrors } from './helpers';
 
 let dir: string;
@@ -129,31 +131,21 @@ describe('remote bases through the GitHub API (local validating server)', () => 
   let server: GitHubServer;
   beforeAll(async () => {
     server = await GitHubServer.start();
-    server.handle('repos/get-content', (r) => {
-      const files: Record<string, string> = {
+    // The base policies, at the tag v3 of acme/security.
+    const security = server.history('acme', 'security');
+    security.refs.set(
+      'v3',
+      security.commit({
         'policies/base.yml': BASE.replace('exceptions:\n', 'exceptions:\n  include: [exceptions.yml]\n'),
         'policies/exceptions.yml': 'entries:\n  - {id: ORG-2, type: false-positive, match: {rule: "y"}, reason: r, approved-by: sec, expires: 2027-01-01}\n',
-      };
-      const path = String(r.params.path);
-      const text = files[path];
-      if (!text || r.query.ref !== 'v3') return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
-      const sha = 'f'.repeat(40);
-      return {
-        status: 200,
-        body: {
-          type: 'file', encoding: 'base64', size: text.length, name: path.split('/').pop(), path, sha,
-          content: Buffer.from(text).toString('base64'),
-          url: `${server.url}/x`, git_url: `${server.url}/x`, html_url: 'https://github.com/x', download_url: 'https://raw.example/x',
-          _links: { self: `${server.url}/x`, git: `${server.url}/x`, html: 'https://github.com/x' },
-        },
-      };
-    });
+      }),
+    );
   });
   afterAll(async () => server.close());
 
   it('reads owner/repo/path@ref and the files it includes, with every request valid', async () => {
     write({ 'policy.yml': 'version: 1\nextends: acme/security/policies/base.yml@v3\nsla: {medium: 60}\n' });
-    const client = fetchClient(server.url, 'tok', 'defect-gate/test');
+    const client = createGitHubClient('tok', { baseUrl: server.url, logger: silentLogger, retryBaseMs: 1 });
     const { policy } = await loadPolicyAsync('policy.yml', dir, (spec) => readRepoFile(client, spec));
     expect(policy.sla.days.medium).toBe(60);
     expect(policy.exceptions.entries.map((e) => [e.id, e.file])).toEqual([

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runEngine, type RunResult } from '../src/engine';
 import { ingestText, type IngestedFile } from '../src/ingest/index';
-import { ingestSarifFile } from '../src/ingest/stream';
+import { ingestSarifFile } from '../src/io/file-bytes';
 import { writeRatedSarif, type SarifInputFile } from '../src/io/rated-sarif';
 import { emptyBook } from '../src/ledger/schema';
 import { computeMetrics } from '../src/metrics/compute';

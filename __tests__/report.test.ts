@@ -6,7 +6,7 @@ import { buildReport, ReportSchema } from '../src/report/json';
 import { renderMarkdown } from '../src/report/markdown';
 import { renderText } from '../src/report/text';
 import { buildRatedSarif, representativeScores } from '../src/report/sarif';
-import { code, html, link, md, safeUrl } from '../src/report/escape';
+import { code, html, link, md, safeUrl } from '../src/text/escape';
 import { defaultPolicy, finding, policyFrom, BASE_POLICY } from './helpers';
 import type { IngestedFile } from '../src/ingest/index';
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
-import { ingestSarifFile } from '../src/ingest/stream';
+import { ingestSarifFile } from '../src/io/file-bytes';
 import { runCheck, type CheckSettings } from '../src/check';
 import { jsonPieces } from '../src/io/json-writer';
 import { silentLogger, type Logger } from '../src/logger';

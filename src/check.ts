@@ -7,14 +7,15 @@ import { PRETTY_JSON_MAX_FINDINGS, writeJsonAtomic } from './io/json-writer';
 import picomatch from 'picomatch';
 import type { InputError } from './model';
 import { ingestText, type IngestedFile } from './ingest/index';
-import { cutBytes, ingestSarifFile } from './ingest/stream';
+import { cutBytes } from './ingest/stream';
+import { ingestSarifFile } from './io/file-bytes';
 import { cutXmlBytes } from './ingest/xml';
 import { MAX_STRING } from './ingest/json';
 import { displayName, InputOpenError, openInput, readWholeFd, resolveInputs, sourceLineReader, type OpenedInput } from './io/inputs';
 import type { RemotePolicyFetcher } from './io/policy';
 import { loadGatingPolicy, type PolicyRef } from './io/policy-source';
 import type { PolicyChanges } from './policy/diff';
-import { markUnverifiable } from './exceptions/approvals';
+import { markUnverifiable } from './github/approvals';
 import type { VerifiedApproval } from './model';
 import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
 import type { LedgerStore } from './ledger/store';
@@ -24,7 +25,7 @@ import { buildReport, reportForWriting, type Report, type ReportTracking } from 
 import { ratedSarifPlan, writeRatedSarifInWorker, writeRatedSarifPlan, type SarifInputFile, type WrittenBy } from './io/rated-sarif';
 import type { Logger } from './logger';
 import type { Policy } from './policy/compile';
-import { loadEnrichmentAsync } from './enrich/load';
+import { loadEnrichmentAsync } from './io/enrichment';
 import { readCodeowners } from './io/codeowners';
 import type { Codeowners } from './owners/codeowners';
 
@@ -109,7 +110,7 @@ export interface CheckOptions {
   policyRef?: PolicyRef;
   /**
    * Verifies the approvals of the policy's exceptions (`exceptions.approvers`) from GitHub's records
-   * (src/exceptions/approvals.ts); absent: exceptions that need verified approvals do not apply (fail closed).
+   * (src/github/approvals.ts); absent: exceptions that need verified approvals do not apply (fail closed).
    */
   verifyApprovals?: (policy: Policy, cache: Map<string, VerifiedApproval>) => Promise<void>;
   /** Without `verifyApprovals`: what the run needs to verify them (one line, e.g. the CLI's flags). */

@@ -16,7 +16,7 @@ import { PolicyLoadError } from './policy/load';
 import { LedgerError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
 import { renderMarkdown, JOB_SUMMARY_LIMIT } from './report/markdown';
-import { annotationText } from './report/escape';
+import { annotationText } from './text/escape';
 import { explainLine } from './rate/rate';
 import type { Logger } from './logger';
 import type { RunResult } from './engine';

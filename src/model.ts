@@ -196,7 +196,7 @@ export interface ExceptionRef {
   approval?: VerifiedApproval;
 }
 
-/** An exception's approval, verified from GitHub's records (src/exceptions/approvals.ts). */
+/** An exception's approval, verified from GitHub's records (src/github/approvals.ts). */
 export interface VerifiedApproval {
   /** Approving reviewers that count, each with the team that made them count, if any. */
   approvers: { login: string; team?: string }[];

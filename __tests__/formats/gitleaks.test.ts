@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { gitleaksParser } from '../../src/ingest/formats/gitleaks';
 import { DEFECTDOJO, EDGE as EDGES, fileNames, fileParser, load } from '../support/corpus';
+import { at } from '../helpers';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -43,22 +44,22 @@ describe('gitleaks parser: corpus', () => {
   });
 
   it('reads v7 fields (data_many.json)', () => {
-    const f = parse(path.join(DIR, 'data_many.json')).findings[0];
+    const f = at(parse(path.join(DIR, 'data_many.json')).findings, 0);
     expect(f).toMatchObject({ ruleId: 'Github', path: '.bashrc', tags: ['key', 'Github'], fingerprintSource: 'computed:line' });
     expect(f.snippet).toMatch(/^export JEKYLL_\[REDACTED secret sha256:[0-9a-f]{8}\]$/);
     expect(f.message).toContain('d54ce70d0cf8');
   });
 
   it('reads v7.5 line numbers (version_7.5.0.json)', () => {
-    const f = parse(path.join(DIR, 'version_7.5.0.json')).findings[0];
+    const f = at(parse(path.join(DIR, 'version_7.5.0.json')).findings, 0);
     expect(f).toMatchObject({ ruleId: 'AWS Access Key', startLine: 13, path: 'dojo/unittests/scans/gitlab_secret_detection_report/gitlab_secret_detection_report_1_vuln.json' });
   });
 
   it('reads v8 fields (gitleaks8_many.json)', () => {
     const r = parse(path.join(DIR, 'gitleaks8_many.json'));
-    const f = r.findings[2];
+    const f = at(r.findings, 2);
     expect(f).toMatchObject({ ruleId: 'RSA-PK', title: 'RSA private key', path: 'conf/rsa.pk', startLine: 57, endLine: 57, startColumn: 665, tags: ['tag1', 'tag2'] });
-    expect(r.findings[0].location).toBe('/conf/aws.tf'); // absolute, outside the workspace
+    expect(at(r.findings, 0).location).toBe('/conf/aws.tf'); // absolute, outside the workspace
   });
 });
 
@@ -69,7 +70,7 @@ describe('gitleaks parser: edge cases', () => {
     const r = gitleaksParser.parse(raw, { file: 'v8-secret.json' });
     expect(r.findings).toHaveLength(1);
     expect(r.errors.map((e) => e.jsonPath)).toEqual(['$[1]', '$[2]']);
-    const f = r.findings[0];
+    const f = at(r.findings, 0);
     expect(JSON.stringify(f)).not.toContain('ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789');
     expect(JSON.stringify(f)).not.toContain('aBcDeF');
     expect(f.snippet).toMatch(/^GITHUB_TOKEN=\[REDACTED secret sha256:[0-9a-f]{8}\]$/);
@@ -77,7 +78,7 @@ describe('gitleaks parser: edge cases', () => {
     expect(f.fingerprintSource).toBe('computed:line');
     // The same leak on another line keeps its fingerprint.
     const moved = gitleaksParser.parse([{ ...raw[0], StartLine: 40, EndLine: 40, Fingerprint: 'x:config/.env:github-pat:40' }], { file: 'x' });
-    expect(moved.findings[0].fingerprint).toBe(f.fingerprint);
+    expect(at(moved.findings, 0).fingerprint).toBe(f.fingerprint);
   });
 
   it('detection is precise', () => {

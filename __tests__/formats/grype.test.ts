@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { grypeParser } from '../../src/ingest/formats/grype';
 import { DEFECTDOJO, EDGE as EDGES, fileNames, fileParser, load } from '../support/corpus';
+import { at } from '../helpers';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -30,7 +31,7 @@ describe('grype parser: corpus', () => {
   it('reads all fields (check_all_fields.json)', () => {
     const r = parse(path.join(DIR, 'check_all_fields.json'));
     expect(r.tools).toEqual([{ name: 'Grype', version: '0.28.0' }]);
-    const f = r.findings[0];
+    const f = at(r.findings, 0);
     expect(f).toMatchObject({
       ruleId: 'CVE-2004-0971',
       scannerSeverity: 'negligible',
@@ -47,7 +48,7 @@ describe('grype parser: corpus', () => {
   });
 
   it('reads EPSS and the GHSA ↔ CVE aliases (anchore_grype_epss_problem.json)', () => {
-    const f = parse(path.join(DIR, 'anchore_grype_epss_problem.json')).findings[0];
+    const f = at(parse(path.join(DIR, 'anchore_grype_epss_problem.json')).findings, 0);
     expect(f.ruleId).toBe('GHSA-4374-p667-p6c8');
     expect(f.cve).toEqual(['CVE-2023-39325', 'GHSA-4374-p667-p6c8']);
     expect(f.exploit).toEqual({ epss: 0.00163, epssPercentile: 0.37957 });
@@ -58,26 +59,26 @@ describe('grype parser: corpus', () => {
   it('reads EPSS values (many_vulns_with_epss_values.json)', () => {
     const r = parse(path.join(DIR, 'many_vulns_with_epss_values.json'));
     expect(r.findings.every((f) => typeof f.exploit?.epss === 'number')).toBe(true);
-    expect(r.findings[0].exploit).toEqual({ epss: 0.0719, epssPercentile: 0.91123 });
+    expect(at(r.findings, 0).exploit).toEqual({ epss: 0.0719, epssPercentile: 0.91123 });
   });
 
   it('reads fix states and versions', () => {
-    expect(parse(path.join(DIR, 'fix_available.json')).findings[0].tags).toContain('fix:fixed');
-    expect(parse(path.join(DIR, 'fix_not_available.json')).findings[0].tags).toContain('fix:unknown');
+    expect(at(parse(path.join(DIR, 'fix_available.json')).findings, 0).tags).toContain('fix:fixed');
+    expect(at(parse(path.join(DIR, 'fix_not_available.json')).findings, 0).tags).toContain('fix:unknown');
   });
 
   it('reads the old layout (cvssV2, fixedInVersion)', () => {
     const r = parse(path.join(DIR, 'many_vulns.json'));
-    expect(r.findings[0].cvss).toEqual({ version: '2.0', score: 4.3, vector: 'AV:N/AC:M/Au:N/C:P/I:N/A:N' });
+    expect(at(r.findings, 0).cvss).toEqual({ version: '2.0', score: 4.3, vector: 'AV:N/AC:M/Au:N/C:P/I:N/A:N' });
     const raw = load(path.join(DIR, 'many_vulns.json')) as J;
     const i = (raw.matches as J[]).findIndex((m) => m.vulnerability.fixedInVersion);
-    expect(r.findings[i].package?.fixedVersions).toEqual([raw.matches[i].vulnerability.fixedInVersion]);
+    expect(at(r.findings, i).package?.fixedVersions).toEqual([raw.matches[i].vulnerability.fixedInVersion]);
   });
 
   it('keeps the same CVE in one package at different paths as two findings with one identity', () => {
     const r = parse(path.join(DIR, 'same_cve_different_paths.json'));
     expect(r.findings).toHaveLength(2);
-    expect(r.findings[0].fingerprint).toBe(r.findings[1].fingerprint); // disambiguated by the ingest layer
+    expect(at(r.findings, 0).fingerprint).toBe(at(r.findings, 1).fingerprint); // disambiguated by the ingest layer
   });
 });
 
@@ -85,11 +86,11 @@ describe('grype parser: edge cases', () => {
   it('reads KEV, image name, and ignored matches as suppressed', () => {
     const r = parse(path.join(EDGE, 'pair-grype.json'));
     expect(r.findings).toHaveLength(3);
-    const libc = r.findings[0];
+    const libc = at(r.findings, 0);
     expect(libc.exploit).toEqual({ kev: true, kevDateAdded: '2025-05-01', kevDueDate: '2025-05-22', epss: 0.93, epssPercentile: 0.998 });
     expect(libc.component).toBe('app:1');
     expect(libc.cvss).toEqual({ version: '3.1', score: 7.3, vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:H/A:H' });
-    const ignored = r.findings[2];
+    const ignored = at(r.findings, 2);
     expect(ignored.source.pointer).toBe('$.ignoredMatches[0]');
     expect(ignored.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'Grype ignore rule: not exploitable in our container' }]);
   });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { npmAuditParser } from '../../src/ingest/formats/npm-audit';
 import { DEFECTDOJO as CORPUS, EDGE as EDGES, fileNames, fileParser, load } from '../support/corpus';
+import { at } from '../helpers';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -39,7 +40,7 @@ describe('npm-audit parser: corpus', () => {
   });
 
   it('reads v1 fields (one_vuln.json)', () => {
-    const f = parse(path.join(CORPUS, 'npm_audit/one_vuln.json')).findings[0];
+    const f = at(parse(path.join(CORPUS, 'npm_audit/one_vuln.json')).findings, 0);
     expect(f).toMatchObject({
       ruleId: 'NPM-146',
       title: 'Command Injection in growl',
@@ -60,9 +61,9 @@ describe('npm-audit parser: corpus', () => {
     expect(json).toMatchObject({ ruleId: 'GHSA-896r-f27r-55mw', cwe: ['CWE-915', 'CWE-1321'], cve: ['CVE-2021-3918', 'GHSA-896r-f27r-55mw'] });
     const noCve = r.findings.find((f) => f.ruleId === 'GHSA-64g7-mvw6-v9qj');
     expect(noCve?.cve).toEqual(['GHSA-64g7-mvw6-v9qj']);
-    expect(parse(path.join(CORPUS, 'npm_audit/cwe_null.json')).findings[0].cwe).toEqual([]);
+    expect(at(parse(path.join(CORPUS, 'npm_audit/cwe_null.json')).findings, 0).cwe).toEqual([]);
     const r2 = parse(path.join(CORPUS, 'npm_audit/multiple_cwes2.json'));
-    expect(r2.findings[0].cwe).toEqual(['CWE-918', 'CWE-1333']);
+    expect(at(r2.findings, 0).cwe).toEqual(['CWE-918', 'CWE-1333']);
   });
 
   it('reads v2 fields (one_vuln.json) and skips transitive string entries', () => {
@@ -77,8 +78,8 @@ describe('npm-audit parser: corpus', () => {
       tags: ['direct', 'fix-available'],
       package: { name: 'debug', ecosystem: 'npm' },
     });
-    expect(r.findings[1].package?.fixedVersions).toBeUndefined(); // the fix is upgrading express, not debug
-    expect(r.findings[1].message).toContain('fix: install express@4.18.3');
+    expect(at(r.findings, 1).package?.fixedVersions).toBeUndefined(); // the fix is upgrading express, not debug
+    expect(at(r.findings, 1).message).toContain('fix: install express@4.18.3');
   });
 
   it('reads the v2 layout of npm 7 (many_vuln_npm7.json): old numeric sources without GHSA URL', () => {

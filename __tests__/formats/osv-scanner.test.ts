@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { osvScannerParser } from '../../src/ingest/formats/osv-scanner';
 import { DEFECTDOJO, EDGE as EDGES, fileParser, load } from '../support/corpus';
+import { at } from '../helpers';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -49,7 +50,7 @@ describe('osv-scanner parser: corpus', () => {
   });
 
   it('reads fields (some_findings.json: a malicious package)', () => {
-    const f = parse(path.join(DIR, 'some_findings.json')).findings[0];
+    const f = at(parse(path.join(DIR, 'some_findings.json')).findings, 0);
     expect(f).toMatchObject({
       ruleId: 'MAL-2023-1035',
       title: 'Malicious code in flot-axis (npm)',
@@ -93,7 +94,7 @@ describe('osv-scanner parser: edge cases', () => {
       package: { name: 'jinja2', version: '2.4.1', ecosystem: 'pypi', fixedVersions: ['2.10.1'] },
     });
     expect(other).toMatchObject({ ruleId: 'GHSA-g3rq-g295-4j3m', scannerSeverity: 'moderate' });
-    expect(other.cvss).toBeUndefined();
+    expect(other!.cvss).toBeUndefined();
   });
 
   it('reports structural problems with JSON paths and never throws', () => {

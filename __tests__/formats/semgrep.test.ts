@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { semgrepParser } from '../../src/ingest/formats/semgrep';
 import { DEFECTDOJO, EDGE as EDGES, fileNames, fileParser, load } from '../support/corpus';
+import { at } from '../helpers';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -30,7 +31,7 @@ describe('semgrep parser: corpus', () => {
   it('reads result fields (close_old_findings_report_line31.json)', () => {
     const r = parse(path.join(DIR, 'close_old_findings_report_line31.json'));
     expect(r.tools).toEqual([{ name: 'Semgrep', version: '1.97.0' }]);
-    const f = r.findings[0];
+    const f = at(r.findings, 0);
     expect(f).toMatchObject({
       ruleId: 'python.lang.security.audit.dangerous-subprocess-use-tainted-env-args.dangerous-subprocess-use-tainted-env-args',
       path: 'sample/brute.py',
@@ -49,9 +50,9 @@ describe('semgrep parser: corpus', () => {
   });
 
   it("uses Semgrep's fingerprint, stable when the finding moves", () => {
-    const a = parse(path.join(DIR, 'close_old_findings_report_line31.json')).findings[0];
-    const b = parse(path.join(DIR, 'close_old_findings_report_second_run_line24.json')).findings[0];
-    const c = parse(path.join(DIR, 'close_old_findings_report_third_run_different_unique_id.json')).findings[0];
+    const a = at(parse(path.join(DIR, 'close_old_findings_report_line31.json')).findings, 0);
+    const b = at(parse(path.join(DIR, 'close_old_findings_report_second_run_line24.json')).findings, 0);
+    const c = at(parse(path.join(DIR, 'close_old_findings_report_third_run_different_unique_id.json')).findings, 0);
     expect(a.startLine).toBe(31);
     expect(b.startLine).toBe(24);
     expect(b.fingerprint).toBe(a.fingerprint);
@@ -66,7 +67,7 @@ describe('semgrep parser: corpus', () => {
       expect(f.snippet).toBeUndefined();
     }
     const withLines = semgrepParser.parse(load(path.join(DIR, 'fingerprint_test.json')), { file: 'x', sourceLine: () => 'cursor.execute(q)' });
-    expect(withLines.findings[0].fingerprintSource).toBe('computed:line');
+    expect(at(withLines.findings, 0).fingerprintSource).toBe('computed:line');
   });
 
   it('computes a fingerprint from extra.lines when there is no fingerprint (one_finding.json)', () => {
@@ -74,14 +75,14 @@ describe('semgrep parser: corpus', () => {
   });
 
   it('reads a CWE list and severity words', () => {
-    expect(parse(path.join(DIR, 'cwe_list.json')).findings[0].cwe).toEqual(['CWE-352']);
+    expect(at(parse(path.join(DIR, 'cwe_list.json')).findings, 0).cwe).toEqual(['CWE-352']);
     const sev = parse(path.join(DIR, 'many_vulns.json')).findings.map((f) => f.scannerSeverity);
     expect(new Set(sev)).toEqual(new Set(['error', 'warning', 'info'].filter((s) => sev.includes(s))));
   });
 
   it('reads the Semgrep App supply-chain listing (sca-deployments-vulns.json)', () => {
     const r = parse(path.join(DIR, 'sca-deployments-vulns.json'));
-    const f = r.findings[0];
+    const f = at(r.findings, 0);
     expect(f).toMatchObject({
       ruleId: 'ssc-82207871-bbda-49be-b1af-49fd927a2f93',
       kind: 'sca',
@@ -106,19 +107,19 @@ describe('semgrep parser: edge cases', () => {
       ['$.errors[0]', 'scanner'],
       ['$.errors[1]', 'scanner'],
     ]);
-    expect(r.errors[1].message).toContain('PartialParsing');
-    expect(r.errors[1].message).toContain('src/broken.js');
-    expect(r.errors[2].message).toContain('Timeout');
-    const xss = r.findings[0];
+    expect(at(r.errors, 1).message).toContain('PartialParsing');
+    expect(at(r.errors, 1).message).toContain('src/broken.js');
+    expect(at(r.errors, 2).message).toContain('Timeout');
+    const xss = at(r.findings, 0);
     expect(xss.message).toBe('User input <script>alert(document.cookie)</script> reaches innerHTML\n`${{ secrets.X }}`');
     expect(xss.title).toBe('User input <script>alert(document.cookie)</script> reaches innerHTML');
     expect(xss.suppressions).toEqual([{ kind: 'inSource', status: 'accepted', justification: 'nosemgrep' }]);
     expect(xss.cwe).toEqual(['CWE-79']);
-    expect(r.findings[1].fingerprintSource).toBe('computed:line');
+    expect(at(r.findings, 1).fingerprintSource).toBe('computed:line');
   });
 
   it('reads supply-chain results (extra.sca_info)', () => {
-    const f = parse(path.join(EDGE, 'sca-info.json')).findings[0];
+    const f = at(parse(path.join(EDGE, 'sca-info.json')).findings, 0);
     expect(f).toMatchObject({
       kind: 'sca',
       cve: ['CVE-2021-23337', 'GHSA-35jh-r3h4-6jhm'],

@@ -8,6 +8,7 @@ import { gitleaksParser } from '../../src/ingest/formats/gitleaks';
 import { npmAuditParser } from '../../src/ingest/formats/npm-audit';
 import { osvScannerParser } from '../../src/ingest/formats/osv-scanner';
 import { DEFECTDOJO as CORPUS, EDGE, fileNames, fileParser, load, parsedCorpus } from '../support/corpus';
+import { at } from '../helpers';
 
 type J = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -61,7 +62,7 @@ describe('trivy parser: corpus', () => {
   it('reads vulnerability fields (cvssv4_severity_source.json)', () => {
     const r = parse(path.join(DIR, 'cvssv4_severity_source.json'));
     expect(r.tools).toEqual([{ name: 'Trivy', version: '0.69.1' }]);
-    const f = r.findings[0];
+    const f = at(r.findings, 0);
     expect(f.ruleId).toBe('CVE-2025-66614');
     expect(f.cve).toEqual(['CVE-2025-66614', 'GHSA-fpj8-gq4v-p354']);
     expect(f.cwe).toEqual(['CWE-20']);
@@ -85,13 +86,13 @@ describe('trivy parser: corpus', () => {
   it('prefers the CVSS of the severity source, then nvd', () => {
     const r = parse(path.join(DIR, 'cvss_severity_source.json'));
     // SeveritySource ubuntu has no CVSS entry: nvd is used.
-    expect(r.findings[0].cvss).toEqual({ version: '3.1', score: 6.5, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N' });
-    expect(r.findings[0].package?.ecosystem).toBe('deb'); // from the purl, not from Type "pip"
+    expect(at(r.findings, 0).cvss).toEqual({ version: '3.1', score: 6.5, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:L/A:N' });
+    expect(at(r.findings, 0).package?.ecosystem).toBe('deb'); // from the purl, not from Type "pip"
   });
 
   it('marks OS packages of images as container findings with a text location', () => {
     const r = parse(path.join(DIR, 'scheme_2_many_vulns.json'));
-    const f = r.findings[0];
+    const f = at(r.findings, 0);
     expect(f.kind).toBe('container');
     expect(f.path).toBeUndefined();
     expect(f.location).toBe('teamdojo:latest (alpine 3.9.4)');
@@ -110,7 +111,7 @@ describe('trivy parser: corpus', () => {
   it('reads misconfigurations and secrets', () => {
     const r = parse(path.join(DIR, 'misconfigurations_and_secrets.json'));
     expect(r.findings.map((f) => f.kind)).toEqual(['sca', 'sca', 'iac', 'secret', 'secret']);
-    const mis = r.findings[2];
+    const mis = at(r.findings, 2);
     expect(mis.ruleId).toBe('DS002');
     expect(mis.scannerSeverity).toBe('high');
     expect(mis.path).toBe('Dockerfile');
@@ -167,7 +168,7 @@ describe('trivy parser: edge cases', () => {
       '$.Results[3].Misconfigurations',
     ]);
     expect(r.findings).toHaveLength(1);
-    const f = r.findings[0];
+    const f = at(r.findings, 0);
     expect(f.title).toBe('<script>alert(1)</script> ${{ github.token }} \u001b[31m');
     expect(f.message).toContain('<img src=x onerror=alert(1)>');
     expect(f.cvss?.score).toBe(7.5);
@@ -187,7 +188,7 @@ describe('trivy parser: edge cases', () => {
     const r = parse(path.join(EDGE, 'trivy/proto.json'));
     expect(({} as J).polluted).toBeUndefined();
     expect(r.findings).toHaveLength(1);
-    expect(r.findings[0].cvss).toBeUndefined();
+    expect(at(r.findings, 0).cvss).toBeUndefined();
   });
 
   it('reports Trivy-suppressed findings with the reason, PASS checks as pass, and computes iac fingerprints from the line', () => {

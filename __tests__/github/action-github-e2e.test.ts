@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GitHubServer, isWrite, responses } from '../support/github-server';
+import { isWrite, responses, useGitHubServer } from '../support/github-server';
 import { runDistAction, type ActionRun } from '../support/run-action';
 import { stickyMarker } from '../../src/github/comment';
 
@@ -17,14 +17,10 @@ const PR_HEAD = 'b'.repeat(40);
 const PUSH_SHA = 'a'.repeat(40);
 const LENIENT = 'version: 1\nseverity:\n  levels: [high, low]\n  from-score: {high: 9.9}\n  from-level: {error: low, warning: low, note: low, none: low}\ngates:\n  default:\n    - {name: No high, severity: high}\n  pull-request:\n    - {name: No high, severity: high}\n';
 
-let server: GitHubServer;
+const server = useGitHubServer();
 let dir: string;
 let ws: string;
 
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-gh-e2e-'));
   ws = join(dir, 'workspace');
@@ -37,8 +33,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  expect(server.errors).toEqual([]);
-  server.reset();
 });
 
 function runAction(inputs: Record<string, string>, event: { name: string; file: string }): Promise<ActionRun> {

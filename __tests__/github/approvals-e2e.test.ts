@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EX7_EXCEPTION, SQL_INJECTION_SARIF, writeFiles } from '../support/approval-fixtures';
-import { GitHubServer, responses } from '../support/github-server';
+import { responses, useGitHubServer } from '../support/github-server';
 import type { Review } from '../support/repo-history';
 import { runDistAction, type ActionRun } from '../support/run-action';
 
@@ -34,14 +34,10 @@ exceptions:
 const EXCEPTION = EX7_EXCEPTION;
 const SARIF = SQL_INJECTION_SARIF;
 
-let server: GitHubServer;
+const server = useGitHubServer();
 let dir: string;
 let ws: string;
 
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-approvals-'));
   ws = join(dir, 'workspace');
@@ -50,9 +46,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  const errors = [...server.errors];
-  server.reset();
-  expect(errors).toEqual([]);
 });
 
 /** The job summary without markdown's escapes (zero-width spaces after @ and #, backslashes). */

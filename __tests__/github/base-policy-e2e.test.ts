@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writeFiles } from '../support/approval-fixtures';
-import { GitHubServer } from '../support/github-server';
+import { useGitHubServer } from '../support/github-server';
 import { runDistAction, type ActionRun } from '../support/run-action';
 
 /**
@@ -58,14 +58,10 @@ const SARIF = JSON.stringify({
   ],
 });
 
-let server: GitHubServer;
+const server = useGitHubServer();
 let dir: string;
 let ws: string;
 
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-base-policy-'));
   ws = join(dir, 'workspace');
@@ -73,8 +69,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  expect(server.errors).toEqual([]);
-  server.reset();
 });
 
 function write(files: Record<string, string>): void {

@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createGitHubClient, DO_NOT_RETRY } from '../../src/action/octokit';
 import { publishToGitHub, type PublishSettings } from '../../src/github/publish';
 import { previousVerdict, stickyMarker } from '../../src/github/comment';
 import type { Logger } from '../../src/logger';
 import { VERSION } from '../../src/version';
-import { GitHubServer, isWrite, responses } from '../support/github-server';
+import { isWrite, responses, useGitHubServer } from '../support/github-server';
 import { manyFindings, rated, runResult } from './fixtures';
 
 /** Publishing through the real client (throttling, retries) to the validating local server. */
 
-let server: GitHubServer;
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
+const server = useGitHubServer({ expectValid: false });
 
 let logs: { level: string; message: string }[];
 const logger: Logger = {
@@ -26,7 +22,6 @@ const warnings = () => logs.filter((l) => l.level === 'warning').map((l) => l.me
 
 beforeEach(() => {
   logs = [];
-  server.reset();
 });
 
 const HEAD = 'b'.repeat(40);

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GitHubServer } from '../support/github-server';
+import { useGitHubServer } from '../support/github-server';
 import { runDistAction } from '../support/run-action';
 
 /**
@@ -22,14 +22,10 @@ const RSA = [
 ].join('\n');
 const TOKEN = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
 
-let server: GitHubServer;
+const server = useGitHubServer();
 let dir: string;
 let ws: string;
 
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-secrets-e2e-'));
   ws = join(dir, 'workspace');
@@ -37,8 +33,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  expect(server.errors).toEqual([]);
-  server.reset();
 });
 
 /** The secret values the scanners reported (Gitleaks `Secret`/`offender`), long enough to be searched for. */

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GitHubServer } from '../support/github-server';
+import { useGitHubServer } from '../support/github-server';
 import { runDistAction, type ActionRun } from '../support/run-action';
 
 /**
@@ -29,13 +29,9 @@ tracker:
     labels: [security]
 `;
 
-let server: GitHubServer;
+const server = useGitHubServer();
 let dir: string;
 let ws: string;
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-track-e2e-'));
   ws = join(dir, 'workspace');
@@ -47,8 +43,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  expect(server.errors).toEqual([]);
-  server.reset();
 });
 
 function runAction(event: { name: string; file: string }, more: Record<string, string> = {}): Promise<ActionRun> {
@@ -94,9 +88,8 @@ describe('tracker from dist/', () => {
     const policy = POLICY.replace('  pull-request:\n', '  pull-request:\n    - {name: Nothing of bob, owner: "@bob", max: 0, action: warn}\n    - {name: Nothing of mallory, owner: "@mallory", max: 0}\n');
     writeFileSync(join(ws, 'policy.yml'), policy);
     // Pull requests are gated by the base commit's policy (policy-source: base): the same policy there.
-    server.files.set(`acme/app/policy.yml@${'1'.repeat(40)}`, policy);
     // The base commit of __fixtures__/github/pull_request.json; CODEOWNERS at the root there (precedence: .github/ first, absent).
-    server.files.set(`acme/app/CODEOWNERS@${'1'.repeat(40)}`, '* @acme/platform\n/bad/ @bob\n');
+    server.history('acme', 'app').commit({ 'policy.yml': policy, CODEOWNERS: '* @acme/platform\n/bad/ @bob\n' }, { sha: '1'.repeat(40) });
     const pr = await runAction({ name: 'pull_request', file: 'pull_request.json' }, { report: 'report.json', comment: 'never', 'check-run': 'false' });
     expect(pr.stderr).toBe('');
     expect(pr.outputs.verdict).toBe('warn'); // bob's findings warn; the PR's "@mallory" owns nothing

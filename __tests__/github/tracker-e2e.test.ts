@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import { createGitHubClient } from '../../src/action/octokit';
 import { runEngine } from '../../src/engine';
 import { emptyBook, type LedgerBook } from '../../src/ledger/schema';
@@ -7,7 +7,7 @@ import type { Logger } from '../../src/logger';
 import { parseCodeowners } from '../../src/owners/codeowners';
 import { GitHubIssuesTracker } from '../../src/tracker/github-issues';
 import { applyTickets, syncTracker, type TrackerSettings } from '../../src/tracker/sync';
-import { GitHubServer, responses } from '../support/github-server';
+import { responses, useGitHubServer } from '../support/github-server';
 import { BASE_POLICY, finding, policyFrom } from '../helpers';
 
 /**
@@ -16,11 +16,7 @@ import { BASE_POLICY, finding, policyFrom } from '../helpers';
  * would; "deleting the ledger" starts from an empty book.
  */
 
-let server: GitHubServer;
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
+const server = useGitHubServer({ expectValid: false });
 
 let logs: { level: string; message: string }[];
 const logger: Logger = {
@@ -31,7 +27,6 @@ const logger: Logger = {
 };
 beforeEach(() => {
   logs = [];
-  server.reset();
 });
 
 const codeowners = parseCodeowners('* @acme/platform\napps/payments/ @bob @acme/payments\n', '.github/CODEOWNERS');

@@ -1,8 +1,8 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GitHubServer, responses } from '../support/github-server';
+import { responses, useGitHubServer } from '../support/github-server';
 import { runDistAction, type ActionRun } from '../support/run-action';
 import { stickyMarker } from '../../src/github/comment';
 import { DEFAULT_RETRY_POLICY } from '../../src/github/retry';
@@ -21,14 +21,10 @@ const PR = { name: 'pull_request', file: 'pull_request.json' };
 const WORKFLOW_RUN = { name: 'workflow_run', file: 'workflow_run.json' };
 const WORKFLOW_RUN_FORK = { name: 'workflow_run', file: 'workflow_run-fork.json' };
 
-let server: GitHubServer;
+const server = useGitHubServer();
 let dir: string;
 let ws: string;
 
-beforeAll(async () => {
-  server = await GitHubServer.start();
-});
-afterAll(() => server.close());
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'dg-trust-e2e-'));
   ws = join(dir, 'workspace');
@@ -37,8 +33,6 @@ beforeEach(() => {
 });
 afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
-  expect(server.errors).toEqual([]);
-  server.reset();
 });
 
 function runAction(inputs: Record<string, string>, event: { name: string; file: string }, env: Record<string, string> = {}): Promise<ActionRun> {

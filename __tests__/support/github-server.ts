@@ -4,6 +4,7 @@ import { installHistoryHandlers, RepoHistory } from './repo-history';
 import type { FakeGit } from './fake-git';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, expect } from '@jest/globals';
 import { resolve } from 'node:path';
 import { Ajv, type ValidateFunction, type ErrorObject } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -341,8 +342,6 @@ export class GitHubServer {
   /** Issues by number (issues/create, get, update, list-for-repo), written as `viewer`. */
   readonly issues = new Map<number, Record<string, unknown> & { number: number; body: string; state: string; labels: { name: string }[] }>();
   private nextIssue = 1;
-  /** Repository files served by repos/get-content, by `owner/repo/path@ref` (e.g. the base branch's CODEOWNERS); others 404. */
-  readonly files = new Map<string, string>();
   /** The login the token belongs to: GraphQL `viewer` answers it; `GET /user` only when `userToken` (else 403). */
   viewer = 'github-actions[bot]';
   userToken = false;
@@ -378,12 +377,13 @@ export class GitHubServer {
 
   static async start(): Promise<GitHubServer> {
     const s = new GitHubServer();
-    operations(); // load the description before the first request
     await s.listen();
     return s;
   }
 
-  private async listen(): Promise<void> {
+  /** Listens on a free port of 127.0.0.1 (`start()` does it; `useGitHubServer()` in `beforeAll`). */
+  async listen(): Promise<void> {
+    operations(); // load the description before the first request
     this.server = createServer((req, res) => void this.serve(req, res));
     await new Promise<void>((ok) => this.server!.listen(0, '127.0.0.1', ok));
     const { port } = this.server!.address() as AddressInfo;
@@ -434,7 +434,6 @@ export class GitHubServer {
     this.comments.clear();
     this.pulls.clear();
     this.issues.clear();
-    this.files.clear();
     this.nextIssue = 1;
     this.viewer = 'github-actions[bot]';
     this.userToken = false;
@@ -768,21 +767,6 @@ export class GitHubServer {
       const page = Number(r.query.page ?? 1);
       return { status: 200, body: all.slice((page - 1) * perPage, page * perPage) };
     });
-    this.handle('repos/get-content', (r) => {
-      const path = String(r.params.path);
-      const text = this.files.get(`${r.params.owner}/${r.params.repo}/${path}@${String(r.query.ref ?? '')}`);
-      if (text === undefined) return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
-      const url = `${repoUrl(r)}/contents/${path}`;
-      return {
-        status: 200,
-        body: {
-          type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: path.split('/').pop(), path, sha: 'f'.repeat(40),
-          content: Buffer.from(text).toString('base64'),
-          url, git_url: url, html_url: `${htmlRepo(r)}/blob/x/${path}`, download_url: `https://raw.example/${path}`,
-          _links: { self: url, git: url, html: `${htmlRepo(r)}/blob/x/${path}` },
-        },
-      };
-    });
     this.handle('pulls/get', (r) => {
       const number = Number(r.params.pull_number);
       const pr = this.pulls.get(number);
@@ -812,3 +796,22 @@ export class GitHubServer {
 
 /** Requests that write (everything but GET). */
 export const isWrite = (r: RecordedRequest): boolean => r.method !== 'GET';
+
+/**
+ * The fake GitHub of a test file: listening before its first test, closed after its last; after each test it is reset,
+ * and (unless `expectValid: false`, for files that send invalid requests on purpose) every request of the test must
+ * have validated against GitHub's description.
+ */
+export function useGitHubServer(o: { expectValid?: boolean } = {}): GitHubServer {
+  const server = new GitHubServer();
+  beforeAll(() => server.listen());
+  afterAll(() => server.close());
+  if (o.expectValid === false) afterEach(() => server.reset());
+  else
+    afterEach(() => {
+      const errors = [...server.errors];
+      server.reset();
+      expect(errors).toEqual([]);
+    });
+  return server;
+}

@@ -42,6 +42,8 @@ export class RepoHistory {
   readonly commits: HistoryCommit[] = [];
   /** Other commits (pull request heads): readable by sha, not on `main`. */
   readonly loose = new Map<string, HistoryCommit>();
+  /** Other branches and tags (e.g. `v3`): name → sha of a commit above. */
+  readonly refs = new Map<string, string>();
 
   constructor(
     readonly owner: string,
@@ -63,7 +65,8 @@ export class RepoHistory {
   /** The files at a sha or at the head of `main`. */
   at(ref: string): HistoryCommit | undefined {
     if (ref === 'main' || ref === 'refs/heads/main') return this.commits.at(-1);
-    return this.commits.find((c) => c.sha === ref) ?? this.loose.get(ref);
+    const sha = this.refs.get(ref.replace(/^refs\/(heads|tags)\//, '')) ?? ref;
+    return this.commits.find((c) => c.sha === sha) ?? this.loose.get(sha);
   }
 }
 
@@ -80,8 +83,7 @@ export function installHistoryHandlers(server: GitHubServer, histories: Map<stri
     const h = repoOf(r);
     const c = h?.at(String(r.query.ref ?? 'main'));
     const path = String(r.params.path);
-    // A file of the history at that ref, else one seeded by `owner/repo/path@ref` in `server.files`.
-    const text = c?.files[path] ?? server.files.get(`${r.params.owner}/${r.params.repo}/${path}@${String(r.query.ref ?? '')}`);
+    const text = c?.files[path];
     if (text === undefined) return notFound();
     const blob = sha1(text);
     return {

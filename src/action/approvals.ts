@@ -3,7 +3,7 @@ import type { VerifiedApproval } from '../model';
 import type { Logger } from '../logger';
 import type { Policy } from '../policy/compile';
 import type { RetryState } from '../github/retry';
-import { approvalVerifier as verifier } from '../exceptions/verifier';
+import { approvalVerifier as verifier } from '../github/approval-verifier';
 import { apiBaseUrl, createGitHubClient } from './octokit';
 import type { ActionSettings } from './inputs';
 

@@ -2,18 +2,19 @@ import { execFileSync } from 'node:child_process';
 import { relative, resolve } from 'node:path';
 import type { PolicyRef } from '../io/policy-source';
 import type { LedgerSettings } from '../check';
-import { fetchClient, readRepoFile } from '../github/contents';
+import { readRepoFile } from '../github/contents';
+import type { GitHubClient } from '../github/client';
+import { cliGitHubClient } from '../github/octokit';
 import type { RemotePolicyFetcher } from '../io/policy';
 import { FileLedgerStore } from '../ledger/file-store';
 import { checkScope, parseLedgerSpec } from '../ledger/store';
 import type { RunDateRule } from '../ledger/track';
-import { isoTime } from '../ingest/util';
-import { VERSION } from '../version';
+import { isoTime } from '../ingest/values';
 
 /** Flag handling shared by the CLI's commands (src/cli/*.ts). */
 
 /**
- * `--now`: an ISO 8601 date or time that exists (the check of scanner and ledger times, src/ingest/util.ts isoTime:
+ * `--now`: an ISO 8601 date or time that exists (the check of scanner and ledger times, src/ingest/values.ts isoTime:
  * 2026-02-30, 2026-13-01 or 24:00:61 are refused, not rolled over), or the error message for a usage error.
  */
 export function parseNow(raw: string | undefined, fallback: Date): Date | string {
@@ -66,8 +67,9 @@ export function fileLedger(
 }
 
 /** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API with GITHUB_TOKEN or GH_TOKEN. */
-export function remotePolicyFetcher(env: Record<string, string | undefined>): RemotePolicyFetcher {
-  return (spec) => readRepoFile(fetchClient(env.GITHUB_API_URL || 'https://api.github.com', env.GITHUB_TOKEN || env.GH_TOKEN, `defect-gate/${VERSION}`), spec);
+export function remotePolicyFetcher(env: Record<string, string | undefined>, warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`)): RemotePolicyFetcher {
+  let client: GitHubClient | undefined;
+  return (spec) => readRepoFile((client ??= cliGitHubClient(env, { warn })), spec);
 }
 
 /**

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { syncIssuesAfterRun } from '../tracker/run';
-import { cliApiBaseUrl, cliToken, createCliClient } from '../github/cli-client';
-import { approvalVerifier } from '../exceptions/verifier';
+import { cliGitHubClient, envToken } from '../github/octokit';
+import { approvalVerifier } from '../github/approval-verifier';
 import { resolveCommentAuthor } from '../github/publish';
 import { runCheck, type CheckSettings } from '../check';
 import { jsonPieces } from '../io/json-writer';
@@ -103,7 +103,7 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
   if (command === 'track' && (!ledger || o['ledger-read-only'])) {
     return usage('track needs --ledger file:PATH, written (the issues follow the ledger, the system of record)');
   }
-  if (command === 'track' && !cliToken(io.env)) return usage('track needs a GitHub token in GITHUB_TOKEN or GH_TOKEN (issues: write)');
+  if (command === 'track' && !envToken(io.env)) return usage('track needs a GitHub token in GITHUB_TOKEN or GH_TOKEN (issues: write)');
   if (!ledger && (o['ledger-read-only'] || o['ledger-scope'] !== undefined)) {
     return usage('--ledger-read-only and --ledger-scope need --ledger file:PATH');
   }
@@ -136,9 +136,9 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
   }
   const log = stderrLogger(o.verbose === true);
   // exceptions.approvers (issue #17): verified from GitHub's records with GITHUB_TOKEN and --repo / GITHUB_REPOSITORY.
-  const token = cliToken(io.env);
+  const token = envToken(io.env);
   const repository = o.repo ?? io.env.GITHUB_REPOSITORY;
-  const cliClient = () => createCliClient({ token: token as string, baseUrl: cliApiBaseUrl(o['api-url'], io.env), warn: (m) => io.stderr(`warning: ${m}\n`) });
+  const cliClient = () => cliGitHubClient(io.env, { apiUrl: o['api-url'], warn: (m) => io.stderr(`warning: ${m}\n`) });
   let verify: ReturnType<typeof approvalVerifier> | undefined;
   if (token && repository && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)) {
     const [owner, repo] = repository.split('/') as [string, string];

@@ -5,7 +5,7 @@ import { parseFormatOverrides } from '../io/inputs';
 import { formatIds } from '../ingest/index';
 import { applyExceptions, dateState, summarizeExceptions, type ExceptionStatus } from '../exceptions/apply';
 import { silentLogger } from '../logger';
-import { stripControl } from '../report/escape';
+import { stripControl } from '../text/escape';
 import { errorMessage } from '../errors';
 import { parseNow } from './args';
 import { EXIT, usageError, type CliIO } from './io';

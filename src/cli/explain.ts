@@ -4,7 +4,7 @@ import { parseFormatOverrides } from '../io/inputs';
 import { formatIds } from '../ingest/index';
 import { explainFinding, renderExplanations, selectFindings } from '../report/explain';
 import { silentLogger } from '../logger';
-import { stripControl } from '../report/escape';
+import { stripControl } from '../text/escape';
 import { errorMessage } from '../errors';
 import { fileLedger, parseNow, remotePolicyFetcher } from './args';
 import { EXIT, usageError, type CliIO } from './io';

@@ -4,7 +4,7 @@ import { DEFAULT_POLICY_NAME, defaultPolicyText, loadPolicyAsync } from '../io/p
 import { PolicyLoadError } from '../policy/load';
 import { formatLintProblem, fromPolicyError, lintExceptionsFile, lintPolicy, type LintProblem } from '../policy/lint';
 import { formatPolicyTestResults, parsePolicyTests, runPolicyTests } from '../policy/testing';
-import { stripControl } from '../report/escape';
+import { stripControl } from '../text/escape';
 import { errorMessage } from '../errors';
 import { parseNow, remotePolicyFetcher } from './args';
 import { EXIT, usageError, type CliIO } from './io';

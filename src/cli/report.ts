@@ -11,8 +11,8 @@ import { computeMetrics, type Metrics, type MetricsOptions } from '../metrics/co
 import { renderMetricsMarkdown } from '../metrics/markdown';
 import { renderMetricsHtml } from '../metrics/html';
 import { aggregateOrg, renderOrgHtml, renderOrgMarkdown, type RepoLedgerMetrics } from '../metrics/org';
-import { cliApiBaseUrl, cliToken, createCliRequest } from '../github/cli-client';
-import { stripControl } from '../report/escape';
+import { cliGitHubClient } from '../github/octokit';
+import { stripControl } from '../text/escape';
 import { errorMessage } from '../errors';
 import { parseNow } from './args';
 import { EXIT, usageError, type CliIO } from './io';
@@ -234,12 +234,11 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
   const mo = metricsOptions(o, policy);
   const api = (): GitHubRequest =>
     deps.request ??
-    createCliRequest({
-      token: cliToken(io.env),
-      baseUrl: cliApiBaseUrl(o.apiUrl, io.env),
+    cliGitHubClient(io.env, {
+      apiUrl: o.apiUrl,
       warn: (m) => io.stderr(`warning: ${m}\n`),
       ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
-    });
+    }).request;
   const now = () => o.now;
 
   let markdown: () => string;

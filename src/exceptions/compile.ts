@@ -23,7 +23,7 @@ export interface CompiledException {
   approvedAt?: number;
   /** For sla-extension: the new due date (end of that day, UTC). */
   dueAt?: number;
-  /** The approval verified from GitHub (set by the shell, src/exceptions/approvals.ts), when `approvers` is set. */
+  /** The approval verified from GitHub (set by the shell, src/github/approvals.ts), when `approvers` is set. */
   approval?: VerifiedApproval;
   /** A hash of the entry as written: the approval cache's key, with the id. */
   contentHash: string;

@@ -1,7 +1,7 @@
 import type { RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import { explainLine } from '../rate/rate';
-import { annotationText, stripControl } from '../report/escape';
+import { annotationText, stripControl } from '../text/escape';
 import { ANNOTATION_MESSAGE_MAX_BYTES, ANNOTATION_TITLE_MAX_CHARS, truncateBytes } from './limits';
 
 /**

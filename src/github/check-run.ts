@@ -1,7 +1,7 @@
 import type { RunResult } from '../engine';
 import type { VerdictStatus } from '../gate/gate';
 import { renderMarkdown, type CodeLinks } from '../report/markdown';
-import { md } from '../report/escape';
+import { md } from '../text/escape';
 import { batches, type CheckAnnotation } from './annotations';
 import { describeError, type GitHubClient, type RepoRef } from './client';
 import { createOnce } from './create';

@@ -4,7 +4,7 @@ import type { FixedFinding, RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import type { VerdictStatus } from '../gate/gate';
 import { locationText, type CodeLinks } from '../report/markdown';
-import { code, link, md, safeUrl } from '../report/escape';
+import { code, link, md, safeUrl } from '../text/escape';
 import { isNew } from './annotations';
 import { renderPolicyChanges } from '../policy/diff';
 import type { GitHubClient, RepoRef } from './client';

@@ -1,7 +1,7 @@
 import type { Finding, InputError, ToolRef } from '../model';
 import { duplicateKeyMessage, findDuplicateKey, lineColumn, parseJson, stripBom } from './json';
 import { parseXml } from './xml';
-import { describeValue, isObj } from './util';
+import { describeValue, isObj } from './values';
 import { PARSERS } from './registry';
 import { disambiguate } from './fingerprint';
 import { pruneDeep } from './depth';

@@ -1,11 +1,10 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Finding } from '../model';
 import { disambiguate } from './fingerprint';
 import { redactIngested } from '../redact/finding';
 import { cutNote, duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, MAX_STRING, utf16Units, utf8CutPoint, type DuplicateKey } from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
-import { jsonKey } from './util';
+import { jsonKey } from './values';
 import type { IngestedFile } from './index';
 
 /**
@@ -47,6 +46,15 @@ export class JsonDuplicateKey extends Error {
 const WS = new Uint8Array(256);
 for (const c of [0x20, 0x09, 0x0a, 0x0d]) WS[c] = 1;
 
+/**
+ * The bytes of a file, read at positions: the port the streaming reader reads through (src/io/file-bytes.ts opens a
+ * file as one), so ingest/ touches no file system.
+ */
+export interface ByteSource {
+  /** Reads up to `length` bytes at file offset `position` into `buf` from `offset`; the count read, 0 at the end. */
+  read(buf: Buffer, offset: number, length: number, position: number): number;
+}
+
 /** A synchronous, seekable chunked reader that finds the extent of JSON values without parsing them. */
 export class Reader {
   private buf: Buffer;
@@ -57,7 +65,7 @@ export class Reader {
   private eof = false;
 
   constructor(
-    private readonly fd: number,
+    private readonly src: ByteSource,
     readonly size: number,
     chunk: number,
   ) {
@@ -67,7 +75,7 @@ export class Reader {
   /** Moves past a UTF-8 byte order mark at the start of the file, if there is one. */
   skipBom(): void {
     const bom = Buffer.alloc(3);
-    if (readSync(this.fd, bom, 0, 3, 0) === 3 && bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) this.seek(3);
+    if (this.src.read(bom, 0, 3, 0) === 3 && bom[0] === 0xef && bom[1] === 0xbb && bom[2] === 0xbf) this.seek(3);
   }
 
   abs(i = this.pos): number {
@@ -100,7 +108,7 @@ export class Reader {
       this.buf.copy(bigger, 0, 0, this.len);
       this.buf = bigger;
     }
-    const n = readSync(this.fd, this.buf, this.len, this.buf.length - this.len, this.base + this.len);
+    const n = this.src.read(this.buf, this.len, this.buf.length - this.len, this.base + this.len);
     if (n === 0) this.eof = true;
     this.len += n;
     return n === 0 ? -1 : keep;
@@ -576,12 +584,12 @@ function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
 }
 
 /** 1-based line and column (in characters) of a byte offset, read from the file (only used on errors). */
-function lineColumnAt(fd: number, offset: number): { line: number; column: number } {
+function lineColumnAt(src: ByteSource, offset: number): { line: number; column: number } {
   const chunk = Buffer.allocUnsafe(1 << 20);
   let line = 1;
   let lineStart = 0;
   for (let p = 0; p < offset; ) {
-    const n = readSync(fd, chunk, 0, Math.min(chunk.length, offset - p), p);
+    const n = src.read(chunk, 0, Math.min(chunk.length, offset - p), p);
     if (n <= 0) break;
     for (let k = chunk.indexOf(10, 0); k >= 0 && k < n; k = chunk.indexOf(10, k + 1)) {
       line++;
@@ -591,7 +599,7 @@ function lineColumnAt(fd: number, offset: number): { line: number; column: numbe
   }
   const width = Math.min(offset - lineStart, 1 << 20);
   const head = Buffer.allocUnsafe(width);
-  const n = width > 0 ? readSync(fd, head, 0, width, offset - width) : 0;
+  const n = width > 0 ? src.read(head, 0, width, offset - width) : 0;
   const skipBom = lineStart === 0 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
   return { line, column: head.toString('utf8', skipBom, n).length + 1 };
 }
@@ -610,59 +618,53 @@ function fatal(file: string, message: string, extra: Partial<IngestedFile['error
   return { file, findings: [], tools: [], errors: [{ file, message, severity: 'fatal', ...extra }] };
 }
 
+/** The outcome for a file that cannot be opened or read (src/io/file-bytes.ts). */
+export function unreadableFile(file: string, err: unknown): IngestedFile {
+  return fatal(file, `cannot read the file: ${(err as Error).message}`);
+}
+
 /**
- * Reads a SARIF file by streaming. Never throws for bad content: JSON syntax errors, a non-SARIF document and
- * structural problems become InputErrors as in `ingestText`.
+ * Reads a SARIF file of `size` bytes by streaming from `src` (src/io/file-bytes.ts: `ingestSarifFile` opens it). Never
+ * throws for bad content: JSON syntax errors, a non-SARIF document and structural problems become InputErrors as in
+ * `ingestText`.
  *
  * @param format a forced format id (only `sarif` can be streamed), or undefined
  */
-export function ingestSarifFile(path: string | number, ctx: ParseContext, format?: string, opts: StreamOptions = {}): IngestedFile {
+export function ingestSarifBytes(src: ByteSource, size: number, ctx: ParseContext, format?: string, opts: StreamOptions = {}): IngestedFile {
   const file = ctx.file;
-  let fd: number;
+  const mb = `${(size / 1048576).toFixed(0)} MB`;
+  const onlySarif = (what: string) =>
+    opts.fallback?.() ??
+    fatal(file, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
+      hint: 'split the report into smaller files, or ask the scanner for SARIF output',
+    });
+  if (format && format !== 'sarif') return onlySarif(`format "${format}" cannot be streamed`);
+  const r = new Reader(src, size, Math.max(16, opts.chunkSize ?? 1 << 22));
+  // Byte order mark.
+  r.skipBom();
+  const first = r.peek();
+  if (first < 0) return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
+  if (first !== 0x7b) return onlySarif(first === 0x3c ? 'the file is XML' : 'the document is not a JSON object');
   try {
-    // An open descriptor (a verified input, src/io/inputs.ts openInput) is read by position and left open.
-    fd = typeof path === 'number' ? path : openSync(path, 'r');
+    return streamSarif(r, ctx, onlySarif);
   } catch (err) {
-    return fatal(file, `cannot read the file: ${(err as Error).message}`);
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const mb = `${(size / 1048576).toFixed(0)} MB`;
-    const onlySarif = (what: string) =>
-      opts.fallback?.() ??
-      fatal(file, `${what}: this ${mb} file is above the streaming threshold, and only SARIF logs are read by streaming`, {
-        hint: 'split the report into smaller files, or ask the scanner for SARIF output',
-      });
-    if (format && format !== 'sarif') return onlySarif(`format "${format}" cannot be streamed`);
-    const r = new Reader(fd, size, Math.max(16, opts.chunkSize ?? 1 << 22));
-    // Byte order mark.
-    r.skipBom();
-    const first = r.peek();
-    if (first < 0) return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
-    if (first !== 0x7b) return onlySarif(first === 0x3c ? 'the file is XML' : 'the document is not a JSON object');
-    try {
-      return streamSarif(r, ctx, onlySarif);
-    } catch (err) {
-      if (err instanceof RangeError || (err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message))) {
-        return onlySarif(`a single JSON value is too large to read (${err.message})`);
-      }
-      if (err instanceof JsonDuplicateKey) {
-        // (The file read whole says the same, or names a syntax error that comes first.)
-        if (opts.fallback) return opts.fallback();
-        const { line, column } = lineColumnAt(fd, err.at);
-        return fatal(file, err.message, { line, column, jsonPath: err.dup.path, hint: duplicateKeyMessage(err.dup).hint });
-      }
-      if (!(err instanceof JsonSyntax)) throw err;
-      if (opts.fallback) return opts.fallback(); // (its error messages say more, e.g. for NDJSON)
-      const { line, column } = lineColumnAt(fd, err.at);
-      return fatal(file, `not valid JSON: ${err.why}`, {
-        line,
-        column,
-        hint: 'check that the scanner step finished writing this file (a cut-off file is a common cause)',
-      });
+    if (err instanceof RangeError || (err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message))) {
+      return onlySarif(`a single JSON value is too large to read (${err.message})`);
     }
-  } finally {
-    if (typeof path !== 'number') closeSync(fd);
+    if (err instanceof JsonDuplicateKey) {
+      // (The file read whole says the same, or names a syntax error that comes first.)
+      if (opts.fallback) return opts.fallback();
+      const { line, column } = lineColumnAt(src, err.at);
+      return fatal(file, err.message, { line, column, jsonPath: err.dup.path, hint: duplicateKeyMessage(err.dup).hint });
+    }
+    if (!(err instanceof JsonSyntax)) throw err;
+    if (opts.fallback) return opts.fallback(); // (its error messages say more, e.g. for NDJSON)
+    const { line, column } = lineColumnAt(src, err.at);
+    return fatal(file, `not valid JSON: ${err.why}`, {
+      line,
+      column,
+      hint: 'check that the scanner step finished writing this file (a cut-off file is a common cause)',
+    });
   }
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { posix } from 'node:path';
 import defaultPolicyText from '../../policies/default.yml';
@@ -17,11 +18,16 @@ import {
 } from '../policy/load';
 import { lockViolations, mergePolicyValues } from '../policy/merge';
 import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
+import { httpStatus } from '../github/client';
 
 /**
  * Loading a policy: the file, the policies it `extends` (local paths, or `owner/repo/path@ref` read through the GitHub
  * API), and the exception files each includes. Merging follows src/policy/merge.ts; every error keeps the file and
  * line:column where it is written.
+ *
+ * One pass, no restarts: the loader is a generator that yields each location it needs and receives its text. The
+ * async driver reads through a `PolicyReader` (files, and the GitHub API for `owner/repo/path@ref`); the sync one
+ * (`loadPolicy`) reads local files only.
  */
 
 export const DEFAULT_POLICY_NAME = 'policies/default.yml (built in)';
@@ -41,21 +47,33 @@ export function parseRemoteSpec(spec: string): { owner: string; repo: string; pa
 }
 
 /** Where a policy file lives: on disk, or in a repository at a ref. */
-type Location = { kind: 'local'; abs: string } | { kind: 'remote'; owner: string; repo: string; path: string; ref: string };
+export type PolicyLocation = { kind: 'local'; abs: string } | { kind: 'remote'; owner: string; repo: string; path: string; ref: string };
+type Location = PolicyLocation;
+
+/** The port the loader reads through: a file on disk, or `path` of `owner/repo` at `ref`. */
+export interface PolicyReader {
+  read(location: PolicyLocation): Promise<string>;
+  /** Whether `owner/repo/path@ref` locations can be read (else they are an error at the `extends` that names them). */
+  readonly remote: boolean;
+}
+
+/** Files with `fs`, remote bases with `fetch` (none: remote bases are an error). */
+export function policyReader(fetch?: RemotePolicyFetcher): PolicyReader {
+  return {
+    remote: fetch !== undefined,
+    read: (l) => (l.kind === 'local' ? readFile(l.abs, 'utf8') : (fetch as RemotePolicyFetcher)({ owner: l.owner, repo: l.repo, path: l.path, ref: l.ref })),
+  };
+}
+
+/** The loader's requests: the location to read; it gets the text back (or the read's error thrown at the request). */
+type Reads<T> = Generator<Location, T, string>;
 
 function idOf(l: Location): string {
   return l.kind === 'local' ? l.abs : `${l.owner}/${l.repo}/${l.path}@${l.ref}`;
 }
 
-class NeedRemote extends Error {
-  constructor(readonly id: string) {
-    super(`remote policy ${id}`);
-  }
-}
-
 interface Reader {
   workspace: string;
-  remote: Map<string, string>;
   remoteAllowed: boolean;
 }
 
@@ -64,19 +82,18 @@ function shownName(l: Location, workspace: string): string {
   return relative(workspace, l.abs).split('\\').join('/') || l.abs;
 }
 
-function readLocation(l: Location, r: Reader, shown: string, at?: { file: string; line: number; column: number }): string {
+function* readLocation(l: Location, r: Reader, shown: string, at?: { file: string; line: number; column: number }): Reads<string> {
   if (l.kind === 'remote') {
-    const text = r.remote.get(idOf(l));
-    if (text !== undefined) return text;
     if (!r.remoteAllowed) {
       throw new PolicyLoadError([
         { file: at?.file ?? shown, line: at?.line ?? 1, column: at?.column ?? 1, path: 'extends', message: `${shown} is read through the GitHub API, which this command does not use: download it and extend the local copy` },
       ]);
     }
-    throw new NeedRemote(idOf(l));
+    // A failed remote read ends the load in the driver (one error naming the base), never comes back here.
+    return yield l;
   }
   try {
-    return readFileSync(l.abs, 'utf8');
+    return yield l;
   } catch (err) {
     const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     if (at) throw new PolicyLoadError([{ ...at, path: 'extends', message: `cannot read ${shown}: ${why}` }]);
@@ -109,9 +126,9 @@ function asList(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-function loadFile(l: Location, r: Reader, chain: string[], at?: { file: string; line: number; column: number }): Loaded {
+function* loadFile(l: Location, r: Reader, chain: string[], at?: { file: string; line: number; column: number }): Reads<Loaded> {
   const shown = shownName(l, r.workspace);
-  const src = readPolicySource(readLocation(l, r, shown, at), shown);
+  const src = readPolicySource(yield* readLocation(l, r, shown, at), shown);
   const errors: PolicyError[] = [];
   const bases = asList(src.raw.extends);
   let base: Loaded | undefined;
@@ -127,7 +144,7 @@ function loadFile(l: Location, r: Reader, chain: string[], at?: { file: string; 
     }
     let loaded: Loaded;
     try {
-      loaded = loadFile(target, r, [...chain, idOf(l)], pos);
+      loaded = yield* loadFile(target, r, [...chain, idOf(l)], pos);
     } catch (err) {
       if (err instanceof PolicyLoadError) {
         errors.push(...err.errors);
@@ -150,17 +167,18 @@ function loadFile(l: Location, r: Reader, chain: string[], at?: { file: string; 
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const includes: { text: string; file: string }[] = [];
   const ex = src.raw.exceptions as { include?: unknown } | undefined;
-  asList(ex?.include).forEach((inc, i) => {
-    const target = relativeTo(l, inc);
+  const included = asList(ex?.include);
+  for (let i = 0; i < included.length; i++) {
+    const target = relativeTo(l, included[i] as string);
     const incShown = shownName(target, r.workspace);
     const pos = { file: shown, ...positionOf(src.doc, src.lc, ['exceptions', 'include', i]) };
     try {
-      includes.push({ text: readLocation(target, r, incShown, pos), file: incShown });
+      includes.push({ text: yield* readLocation(target, r, incShown, pos), file: incShown });
     } catch (err) {
       if (err instanceof PolicyLoadError) errors.push(...err.errors.map((e) => ({ ...e, path: `exceptions.include[${i}]` })));
       else throw err;
     }
-  });
+  }
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const own = { ...src.raw };
   const sev = own.severity as { rules?: unknown } | undefined;
@@ -256,14 +274,27 @@ function compileLoaded(loaded: Loaded, file: string): Policy {
  */
 export function loadPolicy(path: string | undefined, workspace: string): { policy: Policy; file: string } {
   if (!path) return { policy: compilePolicy(validatePolicy(readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME).raw, locator([readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME)])), { file: DEFAULT_POLICY_NAME }), file: DEFAULT_POLICY_NAME };
-  const loaded = loadFile({ kind: 'local', abs: resolve(workspace, path) }, { workspace, remote: new Map(), remoteAllowed: false }, []);
-  return { policy: compileLoaded(loaded, path), file: path };
+  const loads = loadFile({ kind: 'local', abs: resolve(workspace, path) }, { workspace, remoteAllowed: false }, []);
+  let step = loads.next();
+  while (!step.done) {
+    const l = step.value;
+    let text: string;
+    try {
+      // Remote locations never reach here (remoteAllowed: false).
+      text = readFileSync(l.kind === 'local' ? l.abs : idOf(l), 'utf8');
+    } catch (err) {
+      step = loads.throw(err);
+      continue;
+    }
+    step = loads.next(text);
+  }
+  return { policy: compileLoaded(step.value, path), file: path };
 }
 
 /** Like `loadPolicy`, and reads `owner/repo/path@ref` bases through `fetch` (GitHub contents API). */
 export async function loadPolicyAsync(path: string | undefined, workspace: string, fetch?: RemotePolicyFetcher): Promise<{ policy: Policy; file: string }> {
   if (!path) return loadPolicy(path, workspace);
-  return loadRoot({ kind: 'local', abs: resolve(workspace, path) }, path, workspace, fetch);
+  return loadPolicyFrom({ kind: 'local', abs: resolve(workspace, path) }, path, workspace, policyReader(fetch));
 }
 
 /**
@@ -277,24 +308,53 @@ export async function loadPolicyAtRef(
   workspace: string,
   fetch: RemotePolicyFetcher,
 ): Promise<{ policy: Policy; file: string }> {
-  return loadRoot({ kind: 'remote', ...at, path }, path, workspace, fetch);
+  return loadPolicyFrom({ kind: 'remote', ...at, path }, path, workspace, policyReader(fetch));
 }
 
-async function loadRoot(root: Location, path: string, workspace: string, fetch?: RemotePolicyFetcher): Promise<{ policy: Policy; file: string }> {
-  const reader: Reader = { workspace, remote: new Map(), remoteAllowed: fetch !== undefined };
-  for (let round = 0; round < 50; round++) {
-    try {
-      const loaded = loadFile(root, reader, []);
-      return { policy: compileLoaded(loaded, path), file: path };
-    } catch (err) {
-      if (!(err instanceof NeedRemote) || !fetch) throw err;
-      const spec = parseRemoteSpec(err.id) as { owner: string; repo: string; path: string; ref: string };
-      try {
-        reader.remote.set(err.id, await fetch(spec));
-      } catch (e) {
-        throw new PolicyLoadError([{ file: err.id, line: 1, column: 1, path: '', message: `cannot read the base policy through the GitHub API: ${(e as Error).message}` }]);
+/** Why a remote read failed, on one line, with the HTTP status when GitHub answered one. */
+function remoteFailure(e: unknown): string {
+  const status = httpStatus(e);
+  const first = (e instanceof Error ? e.message : String(e)).split('\n')[0]?.slice(0, 300) ?? '';
+  return status === undefined || first.includes(`HTTP ${status}`) ? first : `${first} (HTTP ${status})`;
+}
+
+/** Most remote files one policy may read (bases and their exception files). */
+const MAX_REMOTE = 50;
+
+/**
+ * Loads the policy at `root` (shown as `path`), reading every file it needs through `reader`, once each. A remote file
+ * that cannot be read ends the load with one error naming it.
+ */
+
+export async function loadPolicyFrom(root: PolicyLocation, path: string, workspace: string, reader: PolicyReader): Promise<{ policy: Policy; file: string }> {
+  const loads = loadFile(root, { workspace, remoteAllowed: reader.remote }, []);
+  const remote = new Map<string, string>();
+  let step = loads.next();
+  while (!step.done) {
+    const l = step.value;
+    if (l.kind === 'remote') {
+      const id = idOf(l);
+      let text = remote.get(id);
+      if (text === undefined) {
+        if (remote.size >= MAX_REMOTE) throw new PolicyLoadError([{ file: path, line: 1, column: 1, path: 'extends', message: `too many remote base policies (more than ${MAX_REMOTE})` }]);
+        try {
+          text = await reader.read(l);
+        } catch (e) {
+          throw new PolicyLoadError([{ file: id, line: 1, column: 1, path: '', message: `cannot read the base policy through the GitHub API: ${remoteFailure(e)}` }]);
+        }
+        remote.set(id, text);
       }
+      step = loads.next(text);
+      continue;
     }
+    let text: string;
+    try {
+      text = await reader.read(l);
+    } catch (err) {
+      step = loads.throw(err);
+      continue;
+    }
+    step = loads.next(text);
   }
-  throw new PolicyLoadError([{ file: path, line: 1, column: 1, path: 'extends', message: 'too many remote base policies (more than 50)' }]);
+  return { policy: compileLoaded(step.value, path), file: path };
 }

@@ -8,6 +8,7 @@ import type { SarifLevel } from '../model';
 import type { RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { cutBytes, JsonSyntax, Reader } from '../ingest/stream';
+import { fdBytes } from './file-bytes';
 import { MAX_STRING } from '../ingest/json';
 import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/depth';
 import { isSecretFinding } from '../redact/finding';
@@ -410,7 +411,7 @@ function writeFileRuns(input: SarifInputFile, runs: RunRatings[], ctx: Ctx): voi
     if (st.size !== input.size || st.mtimeMs !== input.mtimeMs) {
       throw changed(input, st.size !== input.size ? `${input.size} bytes when read, ${st.size} now` : 'modified since it was read');
     }
-    const r = new Reader(fd, st.size, ctx.chunk);
+    const r = new Reader(fdBytes(fd), st.size, ctx.chunk);
     r.skipBom();
     if (r.peek() !== 0x7b) return; // not a log object: no runs (as buildRatedSarif)
     const start = { mark: ctx.out.mark(), runs: ctx.runsWritten };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoTime } from '../ingest/util';
+import { isoTime } from '../ingest/values';
 
 /**
  * The ledger: what defect-gate remembers across runs, per scope. Stored as JSON (a file, or shards on a branch).
@@ -92,7 +92,7 @@ export const RunSnapshotSchema = z.object({
 export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;
 
 /** One scope's book: entries by fingerprint, and run snapshots (oldest first). */
-/** An exception's approval as GitHub records it (src/exceptions/approvals.ts), by `id:contentHash`. */
+/** An exception's approval as GitHub records it (src/github/approvals.ts), by `id:contentHash`. */
 export const ApprovalRecordSchema = z.object({
   approvers: z.array(z.object({ login: z.string(), team: z.string().optional() })),
   pr: z.object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() }).optional(),

@@ -1,4 +1,4 @@
-import { html } from '../report/escape';
+import { html } from '../text/escape';
 import { VERIFICATION_LABEL, type Metrics, type SeverityRow } from './compute';
 import { day, fmtDays, pct, plural, rate } from './format';
 import { kpis, periodText, type Kpi, type ReportOptions } from './markdown';

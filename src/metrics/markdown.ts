@@ -1,4 +1,4 @@
-import { code, md } from '../report/escape';
+import { code, md } from '../text/escape';
 import { VERIFICATION_LABEL, type Metrics, type SeverityRow } from './compute';
 import { day, fmtDays, mermaidText, pct, plural, rate } from './format';
 import type { OwnerRow } from './by-owner';

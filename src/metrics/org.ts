@@ -1,4 +1,4 @@
-import { html as h, md } from '../report/escape';
+import { html as h, md } from '../text/escape';
 import { worstFirst, type Metrics, type SeverityRow } from './compute';
 import { fmtDays, pct, plural } from './format';
 import { hotSpotChart, kpiTiles, page, sevBadge, sevRowsTable, table } from './html';

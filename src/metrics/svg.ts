@@ -1,4 +1,4 @@
-import { html } from '../report/escape';
+import { html } from '../text/escape';
 
 /**
  * Inline SVG charts for the self-contained HTML report: no script, no external font or stylesheet. Every label is

@@ -1,4 +1,4 @@
-import { code } from '../report/escape';
+import { code } from '../text/escape';
 
 /**
  * Owners in a Markdown table cell: each in a code span, so that a job summary or a sticky comment updated on every

@@ -1,5 +1,5 @@
 import type { Finding, RatedFinding, SarifLevel } from '../model';
-import { cweId } from '../ingest/util';
+import { cweId } from '../ingest/values';
 import {
   describeSeverityTest,
   parseNumberComparison,

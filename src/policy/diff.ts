@@ -1,6 +1,6 @@
 import type { Policy } from './compile';
 import type { ExceptionEntryInput } from './schema';
-import { code, md } from '../report/escape';
+import { code, md } from '../text/escape';
 
 /**
  * What a pull request changes in the policy that gates it: the run is gated by the base branch's policy

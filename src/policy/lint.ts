@@ -1,4 +1,4 @@
-import { cweId } from '../ingest/util';
+import { cweId } from '../ingest/values';
 import { parseNumberComparison, parseSeverityComparison, ranksFor } from './compare';
 import { parseYaml, pathText, positionOf, type PolicyError } from './load';
 import { globMatcher } from './glob';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FINDING_KINDS, SARIF_LEVELS, type Finding, type RatedFinding, type ResultKind } from '../model';
-import { cweId } from '../ingest/util';
+import { cweId } from '../ingest/values';
 import { rateFinding } from '../rate/rate';
 import { applyExceptions } from '../exceptions/apply';
 import { evaluateGate } from '../gate/gate';

@@ -1,6 +1,6 @@
 import type { Finding, InputError } from '../model';
 import type { LedgerBook } from '../ledger/schema';
-import { firstLine } from '../ingest/util';
+import { firstLine } from '../ingest/values';
 import { redactJson } from './json';
 import { hasMarker, marker, redactText } from './text';
 

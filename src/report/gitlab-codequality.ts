@@ -1,6 +1,6 @@
 import type { RunResult } from '../engine';
 import type { RatedFinding } from '../model';
-import { stripControl, truncate } from './escape';
+import { stripControl, truncate } from '../text/escape';
 
 /**
  * GitLab Code Quality report (`--gitlab-codequality FILE`, artifacts:reports:codequality): the open findings, so they

@@ -1,6 +1,6 @@
 import type { RunResult } from '../engine';
 import { formatInputError, type RatedFinding } from '../model';
-import { stripControl, truncate } from './escape';
+import { stripControl, truncate } from '../text/escape';
 
 /**
  * JUnit XML report (`--junit FILE`) for Jenkins, GitLab (artifacts:reports:junit), Azure DevOps and every CI server

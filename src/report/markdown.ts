@@ -4,7 +4,7 @@ import type { RatedFinding } from '../model';
 import { formatInputError } from '../model';
 import type { RunResult } from '../engine';
 import { explainLine } from '../rate/rate';
-import { code, link, md, safeUrl } from './escape';
+import { code, link, md, safeUrl } from '../text/escape';
 import { approvalText, summarizeExceptions } from '../exceptions/apply';
 import { renderPolicyChanges } from '../policy/diff';
 import { renderMetricsSection } from '../metrics/summary';

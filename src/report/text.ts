@@ -3,7 +3,7 @@ import { formatInputError } from '../model';
 import type { RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import { explainLine } from '../rate/rate';
-import { stripControl, truncate } from './escape';
+import { stripControl, truncate } from '../text/escape';
 
 /** The terminal report: verdict, counts, gate rules, findings table. Scanner text is stripped of control characters. */
 

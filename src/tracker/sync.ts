@@ -5,7 +5,7 @@ import { compileFindingFilter, type Policy } from '../policy/compile';
 import type { PolicyParsed } from '../policy/schema';
 import { assignableLogin, splitOwners } from '../owners/assign';
 import { codeUrl, type CodeLinks } from '../report/markdown';
-import { code, md } from '../report/escape';
+import { code, md } from '../text/escape';
 import type { Logger } from '../logger';
 import type { Ticket, TicketContent, TicketState, TrackerPort } from './port';
 import { TRACKER_LABEL } from './github-issues';

@@ -2,9 +2,9 @@
 import type { Finding } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, firstLine, isObj, num, own, posInt, text } from '../util';
-import { Collector, locate } from './common';
-import { lower, toolRef } from './common-b';
+import { arr, cweId, firstLine, isObj, num, own, posInt, text } from '../values';
+import { Collector, locate } from './collector';
+import { lower, toolRef } from './report-fields';
 
 /**
  * The text of line `line` from Bandit's `code` excerpt, whose lines read `<number> <text>`

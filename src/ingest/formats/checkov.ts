@@ -7,9 +7,9 @@ import type { Finding, ScannerSuppression } from '../../model';
 import { hashParts } from '../fingerprint';
 import { normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, describeValue, firstLine, isObj, num, own, posInt, text, type Obj } from '../util';
-import { Collector } from './common';
-import { ToolSet, lower, toolRef } from './common-b';
+import { arr, describeValue, firstLine, isObj, num, own, posInt, text, type Obj } from '../values';
+import { Collector } from './collector';
+import { ToolSet, lower, toolRef } from './report-fields';
 
 function isReport(v: unknown): boolean {
   return isObj(v) && typeof own(v, 'check_type') === 'string' && isObj(own(v, 'results'));

@@ -6,9 +6,9 @@ import type { Cvss, Finding, PackageRef, ToolRef } from '../../model';
 import { ecosystemFromPurl, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { cweId, firstLine, isObj, own, text, uniq } from '../util';
-import { Collector, locate } from './common';
-import { firstUrl, looksLikeVulnId, lower, nodeText, parsePurl, purlPackageName, toolRef, xmlList } from './common-b';
+import { cweId, firstLine, isObj, own, text, uniq } from '../values';
+import { Collector, locate } from './collector';
+import { firstUrl, looksLikeVulnId, lower, nodeText, parsePurl, purlPackageName, toolRef, xmlList } from './report-fields';
 
 /**
  * The two syntaxes differ only in how lists and a few names are spelled; `Reader` hides that.

@@ -6,10 +6,10 @@ import type { Finding, FindingKind, PackageRef, ToolRef } from '../../model';
 import { normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { computeFingerprint, hashParts, packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, describeValue, firstLine, isObj, own, posInt, text, uniq, type Obj } from '../util';
-import { Collector, cvssVersion, locate } from './common';
+import { arr, cweId, describeValue, firstLine, isObj, own, posInt, text, uniq, type Obj } from '../values';
+import { Collector, cvssVersion, locate } from './collector';
 import { marker } from '../../redact/text';
-import { ToolSet, looksLikeVulnId, lower, toolRef, urlWithoutQueryValues, withSection } from './common-b';
+import { ToolSet, looksLikeVulnId, lower, toolRef, urlWithoutQueryValues, withSection } from './report-fields';
 
 const KIND_BY_TYPE: Record<string, FindingKind> = {
   sast: 'sast',

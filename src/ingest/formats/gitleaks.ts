@@ -8,9 +8,9 @@
 import type { ToolRef } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, firstLine, isObj, own, posInt, str, text, type Obj } from '../util';
-import { Collector, locate } from './common';
-import { makeFinding, redactIn, redactSecret } from './common-a';
+import { arr, firstLine, isObj, own, posInt, str, text, type Obj } from '../values';
+import { Collector, locate } from './collector';
+import { makeFinding, redactIn, redactSecret } from './dependency-findings';
 
 const FORMAT = 'gitleaks';
 

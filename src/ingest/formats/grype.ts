@@ -6,8 +6,8 @@
  */
 import type { Cvss, Exploitability, FindingKind, ScannerSuppression, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, firstLine, isObj, num, own, strings, text, type Obj } from '../util';
-import { Collector, cvssVersion, locate } from './common';
+import { arr, firstLine, isObj, num, own, strings, text, type Obj } from '../values';
+import { Collector, cvssVersion, locate } from './collector';
 import {
   child,
   dependencyFingerprint,
@@ -19,7 +19,7 @@ import {
   tag,
   TRUNCATED_HINT,
   vulnIds,
-} from './common-a';
+} from './dependency-findings';
 
 const FORMAT = 'grype';
 

@@ -7,9 +7,9 @@
  */
 import type { Cvss, PackageRef, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { cweId, firstLine, isObj, own, str, strings, text, type Obj } from '../util';
-import { Collector, describeValue } from './common';
-import { child, dependencyFingerprint, ghsaFromUrl, makeCvss, makeFinding, makePackage, severityWord, TRUNCATED_HINT, UNSAFE_KEYS, vulnIds } from './common-a';
+import { cweId, firstLine, isObj, own, str, strings, text, type Obj } from '../values';
+import { Collector, describeKind } from './collector';
+import { child, dependencyFingerprint, ghsaFromUrl, makeCvss, makeFinding, makePackage, severityWord, TRUNCATED_HINT, UNSAFE_KEYS, vulnIds } from './dependency-findings';
 
 const FORMAT = 'npm-audit';
 
@@ -51,7 +51,7 @@ function cvssOf(c: Collector, v: unknown, path: string): Cvss | undefined {
 function v1(c: Collector, doc: Obj, tool: ToolRef): void {
   const advisories = own(doc, 'advisories');
   if (!isObj(advisories)) {
-    c.error('$.advisories', `expected an object keyed by advisory id, found ${describeValue(advisories)}`, undefined, 'fatal');
+    c.error('$.advisories', `expected an object keyed by advisory id, found ${describeKind(advisories)}`, undefined, 'fatal');
     return;
   }
   for (const key of Object.keys(advisories)) {
@@ -125,7 +125,7 @@ function v2(c: Collector, doc: Obj, tool: ToolRef): void {
     if (!Array.isArray(viaRaw) || viaRaw.length === 0) {
       c.error(
         child(vp, 'via'),
-        `${viaRaw === undefined ? 'missing' : Array.isArray(viaRaw) ? 'empty' : `expected an array, found ${describeValue(viaRaw)}`}: npm audit lists the advisories of vulnerable package "${name}" in \`via\`, so its advisories cannot be read`,
+        `${viaRaw === undefined ? 'missing' : Array.isArray(viaRaw) ? 'empty' : `expected an array, found ${describeKind(viaRaw)}`}: npm audit lists the advisories of vulnerable package "${name}" in \`via\`, so its advisories cannot be read`,
         'check that the file was not edited or truncated, and run `npm audit --json` again',
       );
       continue;
@@ -193,7 +193,7 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
     const version = own(doc, 'auditReportVersion');
     // npm 7 to 11 write version 2 (the corpus's npm_audit_7_plus files); the v1 format has no version.
     if (version !== undefined && version !== 2) c.unknownVersion('$.auditReportVersion', 'npm audit auditReportVersion', version, '2');
-    if (!isObj(own(doc, 'vulnerabilities'))) c.error('$.vulnerabilities', `expected an object keyed by package name, found ${describeValue(own(doc, 'vulnerabilities'))}`, undefined, 'fatal');
+    if (!isObj(own(doc, 'vulnerabilities'))) c.error('$.vulnerabilities', `expected an object keyed by package name, found ${describeKind(own(doc, 'vulnerabilities'))}`, undefined, 'fatal');
     else v2(c, doc, tool);
   } else {
     v1(c, doc, tool);

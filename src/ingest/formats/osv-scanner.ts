@@ -7,9 +7,9 @@
  */
 import type { Cvss, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, firstLine, isObj, num, own, strings, text, type Obj } from '../util';
-import { Collector, locate } from './common';
-import { child, dependencyFingerprint, makeCvss, makeFinding, makePackage, moreSevere, severityWord, TRUNCATED_HINT, vulnIds } from './common-a';
+import { arr, cweId, firstLine, isObj, num, own, strings, text, type Obj } from '../values';
+import { Collector, locate } from './collector';
+import { child, dependencyFingerprint, makeCvss, makeFinding, makePackage, moreSevere, severityWord, TRUNCATED_HINT, vulnIds } from './dependency-findings';
 
 const FORMAT = 'osv-scanner';
 

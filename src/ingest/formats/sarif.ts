@@ -3,7 +3,7 @@ import type { Finding, FindingKind, InputError, ResultKind, SarifLevel, ScannerS
 import { computeFingerprint, hashParts } from '../fingerprint';
 import { joinUri, normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, describeValue, firstLine, isObj, isoTime, num, own, posInt, readScore, SCORE_HINT, str, strings, text, type Obj } from '../util';
+import { arr, cweId, describeValue, firstLine, isObj, isoTime, num, own, posInt, readScore, SCORE_HINT, str, strings, text, type Obj } from '../values';
 import { orderVulnIds } from '../ecosystem';
 import { marker } from '../../redact/text';
 

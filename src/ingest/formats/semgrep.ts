@@ -6,9 +6,9 @@
 import type { ScannerSuppression, ToolRef } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, firstLine, isObj, own, posInt, strings, text, type Obj } from '../util';
-import { Collector, locate } from './common';
-import { dependencyFingerprint, ghsaFromUrl, makeFinding, makePackage, severityWord, tag, TRUNCATED_HINT, vulnIds } from './common-a';
+import { arr, cweId, firstLine, isObj, own, posInt, strings, text, type Obj } from '../values';
+import { Collector, locate } from './collector';
+import { dependencyFingerprint, ghsaFromUrl, makeFinding, makePackage, severityWord, tag, TRUNCATED_HINT, vulnIds } from './dependency-findings';
 
 const FORMAT = 'semgrep';
 const PLACEHOLDER = 'requires login';

@@ -8,9 +8,9 @@ import type { Finding, FindingKind, PackageRef, ScannerSuppression } from '../..
 import { normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { cweId, firstLine, isObj, num, own, strings, text, uniq, type Obj } from '../util';
-import { Collector, cvssVersion, locate } from './common';
-import { ToolSet, lower, toolRef } from './common-b';
+import { cweId, firstLine, isObj, num, own, strings, text, uniq, type Obj } from '../values';
+import { Collector, cvssVersion, locate } from './collector';
+import { ToolSet, lower, toolRef } from './report-fields';
 
 const OS_ECOSYSTEMS = new Set(['deb', 'apk', 'rpm']);
 const ID_KEYS_SKIPPED = new Set(['CWE', 'NSP']);

@@ -6,8 +6,8 @@
 import type { Cvss, FindingKind, ScannerSuppression, ToolRef } from '../../model';
 import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, describeValue, firstLine, isObj, own, posInt, str, text, type Obj } from '../util';
-import { Collector, locate } from './common';
+import { arr, cweId, describeValue, firstLine, isObj, own, posInt, str, text, type Obj } from '../values';
+import { Collector, locate } from './collector';
 import {
   child,
   dependencyFingerprint,
@@ -20,7 +20,7 @@ import {
   TRUNCATED_HINT,
   UNSAFE_KEYS,
   vulnIds,
-} from './common-a';
+} from './dependency-findings';
 
 const FORMAT = 'trivy';
 

@@ -5,9 +5,9 @@
 import type { Finding, ScannerSuppression, ToolRef } from '../../model';
 import { hashParts } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { cweId, firstLine, isObj, own, text, type Obj } from '../util';
-import { Collector } from './common';
-import { firstUrl, nodeText, toolRef, urlWithoutQueryValues, withSection, xmlList } from './common-b';
+import { cweId, firstLine, isObj, own, text, type Obj } from '../values';
+import { Collector } from './collector';
+import { firstUrl, nodeText, toolRef, urlWithoutQueryValues, withSection, xmlList } from './report-fields';
 
 const RISK_WORDS = ['informational', 'low', 'medium', 'high'] as const;
 const CONFIDENCE_WORDS = ['false-positive', 'low', 'medium', 'high', 'confirmed'] as const;

@@ -1,12 +1,12 @@
 /**
  * Helpers of the native JSON parsers trivy, grype, semgrep, gitleaks, npm-audit and osv-scanner (those of all
- * parsers are in common.ts). Everything here is pure and never throws on untrusted input.
+ * parsers are in collector.ts). Everything here is pure and never throws on untrusted input.
  */
 import type { Cvss, Finding, PackageRef } from '../../model';
 import { ecosystemFromPurl, normalizeEcosystem, orderVulnIds } from '../ecosystem';
 import { packageFingerprint } from '../fingerprint';
-import { arr, isoTime, jsonKey, own, text } from '../util';
-import { type Collector, cvssVersion, decodeOrKeep } from './common';
+import { arr, isoTime, jsonKey, own, text } from '../values';
+import { type Collector, cvssVersion, decodeOrKeep } from './collector';
 import { marker } from '../../redact/text';
 
 /** Object keys that are never data names (untrusted files may carry them); skipped when iterating keys. */

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import type { VerifiedApproval } from '../model';
 import type { Logger } from '../logger';
-import { describeError, httpStatus, type GitHubClient } from '../github/client';
-import { readRepoFile } from '../github/contents';
-import { canonicalJson, type CompiledException, type ExceptionSettings } from './compile';
+import { describeError, httpStatus, type GitHubClient } from './client';
+import { readRepoFile } from './contents';
+import { canonicalJson, type CompiledException, type ExceptionSettings } from '../exceptions/compile';
 
 /**
  * Verified approvals (issue #17, `exceptions.approvers`): `approved-by` is free text, so an exception counts only when

@@ -1,15 +1,18 @@
 /**
  * Helpers shared by all native parsers: the input-error collector, value descriptions for error messages, CVSS
- * versions, file references and URI decoding. Format-family helpers live in common-a.ts (trivy, grype, semgrep,
- * gitleaks, npm-audit, osv-scanner) and common-b.ts (zap, dependency-check, snyk, bandit, checkov, gitlab).
+ * versions, file references and URI decoding. Format-family helpers live in dependency-findings.ts (trivy, grype, semgrep,
+ * gitleaks, npm-audit, osv-scanner) and report-fields.ts (zap, dependency-check, snyk, bandit, checkov, gitlab).
  * Everything here is pure and never throws on untrusted input.
  */
 import type { Finding, InputError } from '../../model';
 import { normalizePath } from '../paths';
-import { describeValue as valueText, isObj, readScore, SCORE_HINT, type Obj } from '../util';
+import { describeValue as valueText, isObj, readScore, SCORE_HINT, type Obj } from '../values';
 
-/** How a value is described in "expected X, found Y" messages: `a number`, `an object`, `null`, `nothing` … */
-export function describeValue(v: unknown): string {
+/**
+ * The kind of a value in "expected X, found Y" messages: `a number`, `an object`, `null`, `nothing` … (the value
+ * itself, cut short, is src/ingest/values.ts `describeValue`).
+ */
+export function describeKind(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   const t = typeof v;
@@ -39,7 +42,7 @@ export class Collector {
   array(v: unknown, jsonPath: string, hint?: string): unknown[] {
     if (v === undefined || v === null) return [];
     if (Array.isArray(v)) return v;
-    this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
+    this.error(jsonPath, `expected an array, found ${describeKind(v)}`, hint);
     return [];
   }
 
@@ -51,7 +54,7 @@ export class Collector {
   required(v: unknown, jsonPath: string, what: string, hint = 'the report does not say what was found: check that the scanner step completed'): unknown[] {
     if (Array.isArray(v)) return v;
     if (v === undefined || v === null) this.error(jsonPath, `${v === undefined ? 'missing' : 'expected an array, found null'}: ${what}`, hint);
-    else this.error(jsonPath, `expected an array, found ${describeValue(v)}`, hint);
+    else this.error(jsonPath, `expected an array, found ${describeKind(v)}`, hint);
     return [];
   }
 
@@ -65,7 +68,7 @@ export class Collector {
   /** The object at `v`, or undefined with a partial error when it is anything else. */
   object(v: unknown, jsonPath: string, hint = 'the record was skipped'): Obj | undefined {
     if (isObj(v)) return v;
-    this.error(jsonPath, `expected an object, found ${describeValue(v)}`, hint);
+    this.error(jsonPath, `expected an object, found ${describeKind(v)}`, hint);
     return undefined;
   }
 

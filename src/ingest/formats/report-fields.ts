@@ -1,11 +1,11 @@
 /**
  * Helpers of the native parsers of ZAP, Dependency-Check, Snyk, Bandit, Checkov and GitLab reports (those of all
- * parsers are in common.ts).
+ * parsers are in collector.ts).
  */
 import type { ToolRef } from '../../model';
 import { normalizeEcosystem } from '../ecosystem';
-import { isObj, own, text } from '../util';
-import { decodeOrKeep } from './common';
+import { isObj, own, text } from '../values';
+import { decodeOrKeep } from './collector';
 
 /**
  * XML helper: the elements of a repeated child (`<x><item/><item/></x>`): a single element is an object, repeated

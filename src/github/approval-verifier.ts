@@ -1,5 +1,5 @@
 import type { VerifiedApproval } from '../model';
-import type { GitHubClient } from '../github/client';
+import type { GitHubClient } from './client';
 import type { Logger } from '../logger';
 import type { Policy } from '../policy/compile';
 import { repoPath } from '../io/policy-source';

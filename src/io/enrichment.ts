@@ -1,10 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { DecompressionLimitError, formatBytes, gunzipToBuffer, sniff, sniffFile, unreadableAs } from '../io/gzip';
+import { DecompressionLimitError, formatBytes, gunzipToBuffer, sniff, sniffFile, unreadableAs } from './gzip';
 import type { InputError } from '../model';
-import { parseEpss } from './epss';
-import { parseKev } from './kev';
-import type { Enrichment } from './types';
+import { parseEpss } from '../enrich/epss';
+import { parseKev } from '../enrich/kev';
+import type { Enrichment } from '../enrich/types';
 
 /**
  * The file-reading shell of enrichment: reads the KEV catalog and the EPSS CSV named by the settings (paths relative
