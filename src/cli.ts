@@ -102,6 +102,10 @@ Options:
   --sarif-output FILE      write the input results as SARIF with the organization's severity
   --gitlab-codequality FILE  write a GitLab Code Quality report (artifacts:reports:codequality): the open
                            findings, gate-blocking ones as "blocker", for the merge request widget
+  --gitlab-sast FILE       write a GitLab SAST security report (artifacts:reports:sast, schema 15.2.4): the
+                           open findings without a package (code, IaC, secrets), for the merge request security
+                           widget; --gitlab-dependency-scanning FILE and --gitlab-container-scanning FILE write
+                           the findings with a package (artifacts:reports:dependency_scanning, container_scanning)
   --junit FILE             write a JUnit XML report (Jenkins, GitLab artifacts:reports:junit, any test report
                            view): a test case per gate rule and a failing one per blocking finding
   --format FORMAT          what to print on stdout: text (default), json (the report, nothing else), markdown
@@ -161,6 +165,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         report: { type: 'string' },
         'sarif-output': { type: 'string' },
         'gitlab-codequality': { type: 'string' },
+        'gitlab-sast': { type: 'string' },
+        'gitlab-dependency-scanning': { type: 'string' },
+        'gitlab-container-scanning': { type: 'string' },
         junit: { type: 'string' },
         format: { type: 'string' },
         'input-format': { type: 'string', multiple: true },
@@ -278,7 +285,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       throw err;
     }
   }
-  const ciReports: CiReportPaths = { 'gitlab-codequality': o['gitlab-codequality'], junit: o.junit };
+  const ciReports: CiReportPaths = {
+    'gitlab-codequality': o['gitlab-codequality'],
+    junit: o.junit,
+    'gitlab-sast': o['gitlab-sast'],
+    'gitlab-dependency-scanning': o['gitlab-dependency-scanning'],
+    'gitlab-container-scanning': o['gitlab-container-scanning'],
+  };
   const ciPathProblem = ciReportPathProblem(ciReports, workspace);
   if (ciPathProblem) return usageError(io, ciPathProblem);
   const verifyApprovals = o['verify-approvals'];
@@ -373,7 +386,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   if (outcome.written.report) io.stderr(`report: ${outcome.written.report}\n`);
   if (outcome.written.sarif) io.stderr(`rated SARIF: ${outcome.written.sarif}\n`);
-  for (const w of writeCiReports(result, ciReports, workspace)) io.stderr(`${w.option}: ${w.path}\n`);
+  const ci = writeCiReports(result, ciReports, workspace);
+  for (const w of ci.warnings) io.stderr(`warning: ${w}\n`);
+  for (const w of ci.written) io.stderr(`${w.option}: ${w.path}\n`);
   if (result.verdict.inputErrors.blocking) return EXIT.usage;
   return result.verdict.status === 'fail' ? EXIT.fail : EXIT.ok;
 }
