@@ -11,7 +11,8 @@ import { HELP, runCli } from '../src/cli';
 // and Jenkins templates (templates/): valid YAML, their defect-gate commands run as written, README shows them verbatim.
 
 const XSD = readFileSync('schema/vendor/jenkins-junit.xsd', 'utf8');
-const codeQualitySchema = new Ajv({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync('schema/vendor/gitlab-codequality.schema.json', 'utf8')) as object);
+const ajv = new Ajv({ allErrors: true, strict: false });
+const codeQualitySchema = ajv.compile(JSON.parse(readFileSync('schema/vendor/gitlab-codequality.schema.json', 'utf8')) as object);
 
 async function validJunit(xml: string): Promise<string[]> {
   const r = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'jenkins-junit.xsd', contents: XSD }] });
@@ -119,11 +120,20 @@ describe('CI templates', () => {
     const at = (flag: string) => args[args.indexOf(flag) + 1];
     expect(job?.artifacts?.reports?.codequality).toBe(at('--gitlab-codequality'));
     expect(job?.artifacts?.reports?.junit).toBe(at('--junit'));
+    // GitLab's security report keys, each the file of the matching option (schema-checked in gitlab-security.test.ts)
+    expect(job?.artifacts?.reports?.sast).toBe(at('--gitlab-sast'));
+    expect(job?.artifacts?.reports?.dependency_scanning).toBe(at('--gitlab-dependency-scanning'));
+    expect(job?.artifacts?.reports?.container_scanning).toBe(at('--gitlab-container-scanning'));
     const r = await cli(args);
     expect(r.stderr).not.toMatch(/Run 'defect-gate ([a-z]+ )*--help'/);
     expect(r.code).toBe(1); // the examples hold critical findings: the production gate fails
     expect(await validJunit(readFileSync(join(ws, at('--junit') as string), 'utf8'))).toEqual([]);
     expect(codeQualitySchema(JSON.parse(readFileSync(join(ws, at('--gitlab-codequality') as string), 'utf8')))).toBe(true);
+    for (const [flag, file] of [['--gitlab-sast', 'sast'], ['--gitlab-dependency-scanning', 'dependency-scanning'], ['--gitlab-container-scanning', 'container-scanning']] as const) {
+      const validate = ajv.compile(JSON.parse(readFileSync(`schema/vendor/gitlab/${file}-report-format.json`, 'utf8')) as object);
+      const doc = JSON.parse(readFileSync(join(ws, at(flag) as string), 'utf8')) as unknown;
+      expect(validate(doc) ? [] : validate.errors).toEqual([]);
+    }
   });
 
   it('templates/Jenkinsfile runs a real defect-gate command and publishes the JUnit file it writes', async () => {

@@ -29,6 +29,9 @@ export const CHECK_OPTIONS = {
   report: OPT.report,
   'sarif-output': OPT['sarif-output'],
   'gitlab-codequality': OPT['gitlab-codequality'],
+  'gitlab-sast': OPT['gitlab-sast'],
+  'gitlab-dependency-scanning': OPT['gitlab-dependency-scanning'],
+  'gitlab-container-scanning': OPT['gitlab-container-scanning'],
   junit: OPT.junit,
   format: formatOption(['text', 'json', 'markdown']),
   'input-format': OPT['input-format'],
@@ -119,7 +122,13 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
     ...(o.kev ? { kevFile: o.kev } : {}),
     ...(o.epss ? { epssFile: o.epss } : {}),
   };
-  const ciReports: CiReportPaths = { 'gitlab-codequality': o['gitlab-codequality'], junit: o.junit };
+  const ciReports: CiReportPaths = {
+    'gitlab-codequality': o['gitlab-codequality'],
+    junit: o.junit,
+    'gitlab-sast': o['gitlab-sast'],
+    'gitlab-dependency-scanning': o['gitlab-dependency-scanning'],
+    'gitlab-container-scanning': o['gitlab-container-scanning'],
+  };
   const ciPathProblem = ciReportPathProblem(ciReports, workspace);
   if (ciPathProblem) return usage(ciPathProblem);
   const verifyApprovals = o['verify-approvals'];
@@ -205,7 +214,9 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
   }
   if (outcome.written.report) io.stderr(`report: ${outcome.written.report}\n`);
   if (outcome.written.sarif) io.stderr(`rated SARIF: ${outcome.written.sarif}\n`);
-  for (const w of writeCiReports(result, ciReports, workspace)) io.stderr(`${w.option}: ${w.path}\n`);
+  const ci = writeCiReports(result, ciReports, workspace);
+  for (const w of ci.warnings) io.stderr(`warning: ${w}\n`);
+  for (const w of ci.written) io.stderr(`${w.option}: ${w.path}\n`);
   if (result.verdict.inputErrors.blocking) return EXIT.usage;
   return result.verdict.status === 'fail' ? EXIT.fail : EXIT.ok;
 }

@@ -43,7 +43,7 @@ whose fingerprint starts with --fingerprint, the scanner's rating, each policy s
 gate rules that count it; it exits 2 when nothing matches.
 
 \`track\` is \`check\` with --ledger file:PATH (written), then GitHub Issues as the policy's tracker.github-issues
-says (README, "GitHub Issues as the tracker"): one issue per finding or rule, opened, updated, closed on fix, reopened,
+says (docs/ledger-and-sla.md, "GitHub Issues as the tracker"): one issue per finding or rule, opened, updated, closed on fix, reopened,
 closed as not planned under an exception. Token: GITHUB_TOKEN or GH_TOKEN (issues: write); repository: --repo,
 GITHUB_REPOSITORY or tracker.github-issues.repo; the commit named in "fixed in": GITHUB_SHA or CI_COMMIT_SHA.
 
@@ -51,7 +51,7 @@ GITHUB_REPOSITORY or tracker.github-issues.repo; the commit named in "fixed in":
 policy's exceptions.expiring-days), expired; with FILES also what each matches now and which are stale.
 It exits 1 when any exception has expired (run it on a schedule), 0 otherwise.
 
-\`report\` writes defect metrics from a ledger (README, "Metrics and reports"): open by severity, component, CWE
+\`report\` writes defect metrics from a ledger (docs/metrics.md): open by severity, component, CWE
 and tool; opened / fixed / reopened per bucket; time to resolve; SLA compliance and breaches; age; accepted risk;
 window of exposure; verification coverage; hot spots. As Markdown (default), one self-contained HTML file, or JSON.
   --ledger file:PATH | branch:NAME   the ledger (a branch is read through the API, with --repo)
@@ -90,6 +90,10 @@ Options:
   --sarif-output FILE      write the input results as SARIF with the organization's severity
   --gitlab-codequality FILE  write a GitLab Code Quality report (artifacts:reports:codequality): the open
                            findings, gate-blocking ones as "blocker", for the merge request widget
+  --gitlab-sast FILE       write a GitLab SAST security report (artifacts:reports:sast, schema 15.2.4): the
+                           open findings without a package (code, IaC, secrets), for the merge request security
+                           widget; --gitlab-dependency-scanning FILE and --gitlab-container-scanning FILE write
+                           the findings with a package (artifacts:reports:dependency_scanning, container_scanning)
   --junit FILE             write a JUnit XML report (Jenkins, GitLab artifacts:reports:junit, any test report
                            view): a test case per gate rule and a failing one per blocking finding
   --format FORMAT          what to print on stdout: text (default), json (the report, nothing else), markdown

@@ -8,7 +8,7 @@ export interface CliIO {
   now: () => Date;
 }
 
-/** Exit codes (README, "Exit codes"): 0 pass or warn, 1 the gate failed, 2 usage, policy or input error. */
+/** Exit codes (docs/cli.md, "Exit codes"): 0 pass or warn, 1 the gate failed, 2 usage, policy or input error. */
 export const EXIT = { ok: 0, fail: 1, usage: 2 } as const;
 
 /** A usage error: the message and where to find the command's usage. Returns EXIT.usage. */
