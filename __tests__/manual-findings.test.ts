@@ -11,6 +11,7 @@ import { runCli } from '../src/cli';
 import { runEngine } from '../src/engine';
 import { emptyBook } from '../src/ledger/schema';
 import { computeMetrics } from '../src/metrics/compute';
+import { buildReport } from '../src/report/json';
 import { defaultPolicy } from './helpers';
 
 const M = '__fixtures__/manual';
@@ -305,5 +306,19 @@ describe('CLI check on manual findings with a file ledger and --now', () => {
     const entries = ledger.books.default.entries;
     expect(entries['PT-2026-006']).toMatchObject({ state: 'fixed', fixedAt: '2026-11-05T00:00:00.000Z' });
     expect(entries['TM-PAY-02']).toMatchObject({ state: 'fixed', fixedAt: '2026-10-30T00:00:00.000Z' });
+  });
+});
+
+describe('manual findings in the JSON report', () => {
+  it('carries reported-by, fixed-on, OWASP factors, references and the CVSS vector; passwords in links are redacted', () => {
+    const text = readFileSync(`${M}/pentest-2026-q4.yml`, 'utf8').replace('https://tracker.example/SEC-88', 'https://bot:hunter2secret@tracker.example/SEC-88');
+    const r = runEngine({ files: [ingestText(text, { file: 'p.yml' })], policy: defaultPolicy(), environment: 'production', onInputError: 'fail', now: new Date('2026-12-01T00:00:00Z') });
+    const report = buildReport(r, 'default');
+    expect(report.findings.find((f) => f.fingerprint === 'PT-2026-007')).toMatchObject({ reportedBy: 'Acme Security', owaspRisk: { 'skill-level': 6 } });
+    expect(report.findings.find((f) => f.fingerprint === 'PT-2026-004')).toMatchObject({ fixedOn: '2026-11-20T00:00:00.000Z', gated: false });
+    const idor = report.findings.find((f) => f.fingerprint === 'PT-2026-001');
+    expect(idor?.scanner.cvss).toEqual({ version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N' });
+    expect(JSON.stringify(report)).not.toContain('hunter2secret');
+    expect(idor?.references?.[0]).toMatch(/^https:\/\/bot:\[REDACTED/);
   });
 });

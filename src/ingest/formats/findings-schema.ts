@@ -20,7 +20,7 @@ const Text = z
 /** A date as YYYY-MM-DD that exists (as policy dates: 2026-02-30 is refused). */
 export const IsoDate = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'a date as YYYY-MM-DD', abort: true })
   .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'a real calendar date');
 
 /** Metric names and values of the CVSS base (and later) metric groups, per version; `true` marks mandatory ones. */
