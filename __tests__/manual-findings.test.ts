@@ -12,7 +12,7 @@ import { runEngine } from '../src/engine';
 import { emptyBook } from '../src/ledger/schema';
 import { computeMetrics } from '../src/metrics/compute';
 import { buildReport } from '../src/report/json';
-import { defaultPolicy } from './helpers';
+import { defaultPolicy, policyFrom } from './helpers';
 
 const M = '__fixtures__/manual';
 const GENERIC = '__fixtures__/corpus/defectdojo/generic';
@@ -320,5 +320,35 @@ describe('manual findings in the JSON report', () => {
     expect(idor?.scanner.cvss).toEqual({ version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N' });
     expect(JSON.stringify(report)).not.toContain('hunter2secret');
     expect(idor?.references?.[0]).toMatch(/^https:\/\/bot:\[REDACTED/);
+  });
+});
+
+describe('manual findings in policies: rules, components, exceptions, gates', () => {
+  it('rules match kind and tool, components match by name, exceptions by id, gates count them', () => {
+    const policy = policyFrom(`version: 1
+severity:
+  levels: [critical, high, medium, low]
+  from-scanner: {critical: critical, high: high, medium: medium, low: low}
+  default: medium
+  rules:
+    - {name: Pentest findings are confirmed, when: {kind: pentest, cwe: 639}, raise: 1}
+components:
+  - {name: accounts, paths: ["services/accounts/**"], owner: "@acme/identity", criticality: high}
+criticality: {high: {raise: 1}}
+gates:
+  production:
+    - {name: No critical pentest findings, severity: critical, tool: pentest, max: 0}
+exceptions:
+  max-days: {critical: 30, high: 90, medium: 180, low: 365}
+  entries:
+    - {id: EX-PT-3, type: accepted-risk, match: {fingerprint: PT-2026-003}, reason: Cookie set by the legacy SSO, approved-by: security-team, approved-on: 2026-11-10, expires: 2026-12-31}
+`);
+    const r = runEngine({ files: [read(`${M}/pentest-2026-q4.yml`)], policy, environment: 'production', onInputError: 'fail', now: new Date('2026-12-01T00:00:00Z') });
+    const byId = (id: string) => r.findings.find((f) => f.fingerprint === id);
+    expect(byId('PT-2026-001')?.explanation.map((s) => s.detail)).toEqual(['scanner severity "critical"', 'rule "Pentest findings are confirmed" (matched, no change)']);
+    expect(byId('PT-2026-007')).toMatchObject({ component: 'accounts', criticality: 'high', owners: ['@acme/identity'], severity: 'high' });
+    expect(byId('PT-2026-003')?.exception).toMatchObject({ id: 'EX-PT-3', state: 'active' });
+    expect(r.verdict.status).toBe('fail');
+    expect(r.verdict.blocking.sort()).toEqual(['PT-2026-001', 'PT-2026-008']);
   });
 });
