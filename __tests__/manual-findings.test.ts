@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { parseCsv } from '../src/ingest/csv';
 import { cvssVectorProblem } from '../src/ingest/formats/findings-schema';
-import { readDate } from '../src/ingest/formats/defectdojo';
+import { defectDojoJsonParser, readDate } from '../src/ingest/formats/defectdojo';
+import { findingsParser } from '../src/ingest/formats/findings';
+import { expectClaimsExactly, parsedCorpus } from './support/corpus';
 import { formatInputError } from '../src/model';
 import { runCli } from '../src/cli';
 import { runEngine } from '../src/engine';
@@ -182,6 +184,11 @@ describe('CSV reader', () => {
 });
 
 describe('DefectDojo Generic Findings Import', () => {
+  it('detection claims exactly the generic JSON files of the corpus, and the findings format none', () => {
+    expectClaimsExactly(defectDojoJsonParser.detect, (file) => file.includes('/defectdojo/generic/'));
+    expect(parsedCorpus().filter(({ doc }) => findingsParser.detect(doc))).toEqual([]);
+  });
+
   it('reads every DefectDojo sample (JSON and CSV); the broken ones are errors, never silent zeros', () => {
     const files = readdirSync(GENERIC).filter((f) => /\.(json|csv)$/.test(f));
     expect(files.length).toBeGreaterThan(25);
