@@ -2,13 +2,19 @@
 import { z } from 'zod';
 import { PolicySchema } from '../src/policy/schema';
 import { REPORT_SCHEMA_ID, ReportSchema } from '../src/report/json';
+import { FindingsFileSchema } from '../src/ingest/formats/findings-schema';
 
 export const POLICY_SCHEMA_ID = 'https://defect-gate.dev/schema/policy.schema.json';
+export const FINDINGS_SCHEMA_ID = 'https://defect-gate.dev/schema/findings.schema.json';
 
 export const schemas = {
   'policy.schema.json': {
     $id: POLICY_SCHEMA_ID,
     ...z.toJSONSchema(PolicySchema, { target: 'draft-2020-12', io: 'input' }),
+  },
+  'findings.schema.json': {
+    $id: FINDINGS_SCHEMA_ID,
+    ...z.toJSONSchema(FindingsFileSchema, { target: 'draft-2020-12', io: 'input' }),
   },
   'report.schema.json': {
     $id: REPORT_SCHEMA_ID,

@@ -4,8 +4,49 @@
  * add to them. Everything here is plain data, safe to serialize.
  */
 
-export const FINDING_KINDS = ['sast', 'sca', 'secret', 'iac', 'container', 'dast', 'other'] as const;
+/**
+ * Activities whose findings people report (manual findings files, src/ingest/formats/findings.ts): each is a finding
+ * kind of its own, so policies can match them (`kind: pentest`) and metrics count them as verification activities.
+ */
+export const MANUAL_KINDS = ['pentest', 'bug-bounty', 'threat-model', 'code-review', 'disclosure', 'audit'] as const;
+export type ManualKind = (typeof MANUAL_KINDS)[number];
+
+/** What found the defect: a scanner's technique, or a manual activity (MANUAL_KINDS). */
+export const FINDING_KINDS = ['sast', 'sca', 'secret', 'iac', 'container', 'dast', ...MANUAL_KINDS, 'other'] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
+
+const MANUAL_KIND_SET: ReadonlySet<string> = new Set(MANUAL_KINDS);
+/** True for kinds of manual findings: fixed only when their file says so (`status: fixed`), never by absence. */
+export function isManualKind(kind: string): boolean {
+  return MANUAL_KIND_SET.has(kind);
+}
+
+/**
+ * OWASP Risk Rating Methodology factors (each 0–9), as a manual finding gives them (`owasp-risk:`). Carried as data;
+ * a finding rated only by them falls back to the policy's default level until they are scored.
+ */
+export const OWASP_LIKELIHOOD_FACTORS = [
+  'skill-level',
+  'motive',
+  'opportunity',
+  'size',
+  'ease-of-discovery',
+  'ease-of-exploit',
+  'awareness',
+  'intrusion-detection',
+] as const;
+export const OWASP_IMPACT_FACTORS = [
+  'loss-of-confidentiality',
+  'loss-of-integrity',
+  'loss-of-availability',
+  'loss-of-accountability',
+  'financial-damage',
+  'reputation-damage',
+  'non-compliance',
+  'privacy-violation',
+] as const;
+export type OwaspRiskFactor = (typeof OWASP_LIKELIHOOD_FACTORS)[number] | (typeof OWASP_IMPACT_FACTORS)[number];
+export type OwaspRisk = Partial<Record<OwaspRiskFactor, number>>;
 
 /** SARIF `level` values. */
 export const SARIF_LEVELS = ['error', 'warning', 'note', 'none'] as const;
@@ -109,8 +150,23 @@ export interface Finding {
   suppressions: ScannerSuppression[];
   /** SARIF `baselineState`: new | unchanged | updated | absent. */
   baselineState?: string;
-  /** SARIF `provenance.firstDetectionTimeUtc` (ISO 8601). */
+  /**
+   * When the defect was first detected (ISO 8601): SARIF `provenance.firstDetectionTimeUtc`, a manual finding's
+   * `reported-on`, DefectDojo's `date`. The ledger's first seen (and the SLA clock) when earlier than the run.
+   */
   firstDetected?: string;
+  /** Who reported it (manual findings: `reported-by`). */
+  reportedBy?: string;
+  /**
+   * Set when the input says the defect is fixed (a manual finding's `status: fixed` + `fixed-on`, DefectDojo's
+   * `is_mitigated` / `mitigated`): reported, never gated, and closed in the ledger `on` that time (ISO 8601; without
+   * it, at the run's time). Kept between the first sighting and the run.
+   */
+  fixed?: { on?: string };
+  /** OWASP Risk Rating factors given with a manual finding (`owasp-risk:`), kept as data. */
+  owaspRisk?: OwaspRisk;
+  /** Links given with the finding (manual findings `references`, DefectDojo `references`); `helpUri` is the first. */
+  references?: string[];
 }
 
 /** One step of a rating explanation. */

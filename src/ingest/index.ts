@@ -5,6 +5,9 @@ import { describeValue, isObj } from './values';
 import { PARSERS } from './registry';
 import { disambiguate } from './fingerprint';
 import { pruneDeep } from './depth';
+import { parseCsv } from './csv';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { parseYaml, positionOf } from '../policy/load';
 import { redactIngested } from '../redact/finding';
 
 export { MAX_DOCUMENT_DEPTH, pruneDeep } from './depth';
@@ -98,8 +101,10 @@ function parseText(
   }
   const isXml = trimmed.startsWith('<');
   let doc: unknown;
+  let syntax: 'xml' | 'json' | 'yaml' | 'csv' = isXml ? 'xml' : 'json';
+  let locate: ParseContext['locate'];
   if (isXml) {
-    if (forced && forced.syntax !== 'xml') return fatal(file, `format "${forced.id}" is JSON but the file is XML`, { hint: expected });
+    if (forced && forced.syntax !== 'xml') return fatal(file, `format "${forced.id}" is ${forced.syntax === 'csv' ? 'CSV' : 'JSON'} but the file is XML`, { hint: expected });
     const r = parseXml(text);
     if (!r.ok) {
       if (r.hint) return fatal(file, `XML refused: ${r.message}`, { line: r.line, column: r.column, hint: r.hint });
@@ -113,24 +118,38 @@ function parseText(
   } else {
     const r = parseJson(text, { cutStrings: true });
     if (!r.ok) {
-      const lines = trimmed.split('\n').filter((l) => l.trim() !== '');
-      const ndjson =
-        lines.length > 1 && lines.slice(0, 3).every((l) => parseJson(l).ok) ? ' (it looks like NDJSON: one JSON value per line)' : '';
-      return fatal(file, `not valid JSON: ${r.message}${ndjson}`, {
-        line: r.line,
-        column: r.column,
-        hint: ndjson
-          ? 'ask the scanner for a single JSON document'
-          : 'check that the scanner step finished writing this file (a cut-off file is a common cause)',
-      });
+      // Not JSON: a YAML document of a format that names itself on a line (manual findings), or a CSV table.
+      const other = readYamlOrCsv(text, trimmed, file, forced, parsers);
+      if (other) {
+        if ('failed' in other) return other.failed;
+        doc = other.doc;
+        syntax = other.syntax;
+        locate = other.locate;
+      } else {
+        const lines = trimmed.split('\n').filter((l) => l.trim() !== '');
+        const ndjson =
+          lines.length > 1 && lines.slice(0, 3).every((l) => parseJson(l).ok) ? ' (it looks like NDJSON: one JSON value per line)' : '';
+        const yamlLike = !ndjson && /^[A-Za-z_$][\w$-]*:(?:\s|$)/m.test(trimmed);
+        return fatal(file, `not valid JSON: ${r.message}${ndjson}`, {
+          line: r.line,
+          column: r.column,
+          hint: ndjson
+            ? 'ask the scanner for a single JSON document'
+            : yamlLike
+              ? 'it looks like YAML: only defect-gate findings files (`kind: defect-gate/findings` on a line of its own) are read as YAML'
+              : 'check that the scanner step finished writing this file (a cut-off file is a common cause)',
+        });
+      }
+    } else {
+      // A repeated key (a second "results") would silently replace the first one's findings: fail closed.
+      const body = stripBom(text);
+      const dup = findDuplicateKey(body);
+      if (dup) return fatal(file, duplicateKeyMessage(dup).message, { ...lineColumn(body, dup.offset), jsonPath: dup.path, hint: duplicateKeyMessage(dup).hint });
+      doc = r.value;
+      locate = lazyLocator(body);
     }
-    // A repeated key (a second "results") would silently replace the first one's findings: fail closed.
-    const body = stripBom(text);
-    const dup = findDuplicateKey(body);
-    if (dup) return fatal(file, duplicateKeyMessage(dup).message, { ...lineColumn(body, dup.offset), jsonPath: dup.path, hint: duplicateKeyMessage(dup).hint });
-    doc = r.value;
   }
-  const candidates = parsers.filter((p) => p.syntax === (isXml ? 'xml' : 'json'));
+  const candidates = parsers.filter((p) => (syntax === 'yaml' ? p.yaml !== undefined : p.syntax === syntax));
   if (forced && !safeFits(forced, doc)) {
     // A forced format must still fit the document: a SARIF log read as Grype would give 0 findings and pass.
     const looksLike = candidates.find((p) => safeDetect(p, doc));
@@ -155,7 +174,8 @@ function parseText(
   }
   let result: ParseResult;
   try {
-    result = parser.parse(doc, ctx);
+    // Positions of values are for formats written by people (YAML findings files read as JSON too).
+    result = parser.parse(doc, parser.yaml && locate ? { ...ctx, locate } : ctx);
   } catch (err) {
     // Parsers must not throw; if one does, the file is not lost silently. (A SARIF log keeps its document, as one
     // with a fatal error does: the rated SARIF carries its runs unrated, as when written from the file.)
@@ -171,6 +191,61 @@ function parseText(
   const out: IngestedFile = { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
   if (parser.id === 'sarif' && opts.keepDocument !== false) out.document = pruneDeep(doc);
   return out;
+}
+
+/**
+ * Reads text that is not JSON as YAML, when a YAML format names itself in it (`kind: defect-gate/findings` on a line)
+ * or is forced, or as CSV, when a CSV format detects its header line or is forced; undefined when it is neither (the
+ * caller reports the JSON error). `failed` is the file's fatal error (YAML or CSV syntax, with its position).
+ */
+function readYamlOrCsv(
+  text: string,
+  trimmed: string,
+  file: string,
+  forced: FormatParser | undefined,
+  parsers: readonly FormatParser[],
+): { doc: unknown; syntax: 'yaml' | 'csv'; locate?: ParseContext['locate'] } | { failed: IngestedFile } | undefined {
+  const yamlFormat = forced ? (forced.yaml ? forced : undefined) : parsers.find((p) => p.yaml?.marker.test(text));
+  if (yamlFormat) {
+    let y: ReturnType<typeof parseYaml>;
+    try {
+      y = parseYaml(stripBom(text), file);
+    } catch (err) {
+      return { failed: fatal(file, `YAML cannot be read: ${(err as Error).message}`, { hint: `expected ${yamlFormat.label}` }) };
+    }
+    if (y.errors.length > 0) {
+      const errors: InputError[] = y.errors.map((e) => ({ file, line: e.line, column: e.column, message: e.message, severity: 'fatal' }));
+      return { failed: { file, findings: [], tools: [], errors } };
+    }
+    const { doc, lc } = y;
+    return { doc: y.value, syntax: 'yaml', locate: (path, preferKey) => positionOf(doc, lc, path, preferKey) };
+  }
+  const csvFormats = parsers.filter((p) => p.syntax === 'csv' && (!forced || p === forced));
+  if (csvFormats.length === 0 || trimmed.startsWith('{') || trimmed.startsWith('[')) return undefined;
+  const r = parseCsv(text);
+  if (r.ok) return forced || csvFormats.some((p) => safeDetect(p, r.value)) ? { doc: r.value, syntax: 'csv' } : undefined;
+  // A malformed table: reported as CSV when its header line is one a CSV format reads (or the format is forced).
+  const head = parseCsv(stripBom(text).split(/\r?\n/, 1)[0] ?? '');
+  if (forced || (head.ok && csvFormats.some((p) => safeDetect(p, head.value)))) {
+    return { failed: fatal(file, `not well-formed CSV: ${r.message}`, { line: r.line, column: r.column, hint: 'the file was not read: correct the quoting (a field with `,`, `"` or a line break is written in double quotes, with `""` for each quote)' }) };
+  }
+  return undefined;
+}
+
+/** Positions of JSON values, found by reading the text again as YAML (a superset of JSON) only when asked. */
+function lazyLocator(text: string): NonNullable<ParseContext['locate']> {
+  let read: { doc: Document; lc: LineCounter } | undefined;
+  return (path, preferKey) => {
+    try {
+      if (!read) {
+        const lc = new LineCounter();
+        read = { doc: parseDocument(text, { lineCounter: lc, uniqueKeys: false }), lc };
+      }
+      return positionOf(read.doc, read.lc, path, preferKey);
+    } catch {
+      return undefined;
+    }
+  };
 }
 
 function safeFits(p: FormatParser, doc: unknown): boolean {

@@ -12,6 +12,8 @@ import { snykParser } from './formats/snyk';
 import { banditParser } from './formats/bandit';
 import { checkovParser } from './formats/checkov';
 import { gitlabParser } from './formats/gitlab';
+import { findingsParser } from './formats/findings';
+import { defectDojoCsvParser, defectDojoJsonParser } from './formats/defectdojo';
 
 /**
  * Every known input format. Detection is by content and each parser's `detect` is exclusive (a test checks that no
@@ -33,4 +35,7 @@ export const PARSERS: readonly FormatParser[] = [
   gitlabParser,
   zapXmlParser,
   dependencyCheckXmlParser,
+  findingsParser,
+  defectDojoJsonParser,
+  defectDojoCsvParser,
 ];

@@ -11,6 +11,12 @@ export interface ParseContext {
    * Used for fingerprints that survive unrelated edits. Absent in pure tests.
    */
   sourceLine?: (path: string, line: number) => string | undefined;
+  /**
+   * Line and column of the value at `path` in the file's text (YAML and JSON documents read whole; set by the generic
+   * layer), or of the key itself with `preferKey`; undefined when unknown. For formats written by people, whose
+   * errors are best shown at their line.
+   */
+  locate?: (path: readonly (string | number)[], preferKey?: boolean) => { line: number; column: number } | undefined;
 }
 
 export interface ParseResult {
@@ -27,8 +33,17 @@ export interface FormatParser {
   id: string;
   /** Human name, e.g. `SARIF 2.1.0`, `Trivy JSON`. */
   label: string;
-  /** What the document is parsed as before `detect`/`parse` see it. */
-  syntax: 'json' | 'xml';
+  /**
+   * What the document is parsed as before `detect`/`parse` see it: JSON, XML, or CSV (a CsvTable, src/ingest/csv.ts:
+   * text that is neither JSON nor XML and whose first line is a header some CSV parser detects).
+   */
+  syntax: 'json' | 'xml' | 'csv';
+  /**
+   * Also reads YAML (the same data as JSON): text that is not JSON and names the format on a line of its own
+   * (`kind: defect-gate/findings`) is parsed with the hardened YAML loader (duplicate keys, alias bombs and
+   * `__proto__` refused) and given to this parser.
+   */
+  yaml?: { marker: RegExp };
   /** True when `doc` looks like this format. Must be cheap and must not throw on any input. */
   detect(doc: unknown): boolean;
   /**

@@ -1,4 +1,4 @@
-import type { FixedFinding, RatedFinding, SlaInfo, TrackStatus } from '../model';
+import { isManualKind, type FixedFinding, type RatedFinding, type SlaInfo, type TrackStatus } from '../model';
 import type { SlaSettings } from '../policy/compile';
 import { computeSla } from './sla';
 import { LedgerError, type LedgerBook, type LedgerEntry, type RunSnapshot } from './schema';
@@ -142,6 +142,60 @@ function recordException(e: LedgerEntry, f: RatedFinding, nowIso: string): void 
   if (changed || e.exceptions) e.exceptions = history.slice(-MAX_EVENTS_PER_ENTRY);
 }
 
+/**
+ * The entry of a finding its input says is fixed (`fixed.on`, kept between its first sighting and the run): a new entry
+ * opened at its first detection and fixed on that day; an open entry fixed on that day (listed in `fixed`); an entry
+ * already fixed stays as it is.
+ */
+function recordFixed(f: RatedFinding, prev: LedgerEntry | undefined, now: Date, fixed: FixedFinding[]): LedgerEntry {
+  const nowIso = now.toISOString();
+  if (prev?.state === 'fixed') return { ...prev, events: [...prev.events], lastSeen: nowIso, title: f.title };
+  const firstSeen = prev ? earlier(prev.firstSeen, f.firstDetected) : earlier(nowIso, f.firstDetected);
+  const on = f.fixed?.on !== undefined && !Number.isNaN(Date.parse(f.fixed.on)) ? Date.parse(f.fixed.on) : now.getTime();
+  const fixedAt = new Date(Math.min(now.getTime(), Math.max(Date.parse(firstSeen), on))).toISOString();
+  const entry: LedgerEntry = prev
+    ? { ...prev, events: [...prev.events], firstSeen, lastSeen: nowIso, title: f.title }
+    : {
+        fingerprint: f.fingerprint,
+        tool: f.tool.name,
+        ruleId: f.ruleId,
+        title: f.title,
+        kind: f.kind,
+        firstSeen,
+        lastSeen: nowIso,
+        state: 'open',
+        reopenedCount: 0,
+        severity: f.severity,
+        // A real defect, counted by metrics (time to fix, SLA compliance); the finding itself is not gated.
+        gated: true,
+        events: [{ at: firstSeen, type: 'opened', severity: f.severity }],
+      };
+  if (f.path !== undefined) entry.path = f.path;
+  if (f.startLine !== undefined) entry.startLine = f.startLine;
+  if (f.location !== undefined) entry.location = f.location;
+  if (f.component !== undefined) entry.component = f.component;
+  if (f.owners?.length) entry.owners = f.owners;
+  if (f.cwe.length > 0) entry.cwe = f.cwe;
+  entry.state = 'fixed';
+  entry.fixedAt = fixedAt;
+  pushEvent(entry, { at: fixedAt, type: 'fixed' });
+  if (prev) {
+    fixed.push({
+      fingerprint: entry.fingerprint,
+      tool: { name: entry.tool },
+      ruleId: entry.ruleId,
+      title: entry.title,
+      severity: entry.severity,
+      ...(entry.path ? { path: entry.path } : {}),
+      ...(entry.startLine ? { startLine: entry.startLine } : {}),
+      ...(entry.location ? { location: entry.location } : {}),
+      firstSeen: entry.firstSeen,
+      fixedAt,
+    });
+  }
+  return entry;
+}
+
 export function trackRun(input: TrackInput): TrackResult {
   if (input.runDate) checkRunDate(input.book, input.now, input.runDate);
   const nowIso = input.now.toISOString();
@@ -150,9 +204,17 @@ export function trackRun(input: TrackInput): TrackResult {
   for (const [k, v] of Object.entries(input.book.entries)) entries[k] = { ...v, events: [...v.events] };
   const seen = new Set<string>();
   const findings: RatedFinding[] = [];
+  const fixed: FixedFinding[] = [];
   for (const f of input.findings) {
     seen.add(f.fingerprint);
     const prev = entries[f.fingerprint];
+    if (f.fixed) {
+      // The input says it is fixed (a manual finding's `status: fixed`): recorded as fixed on its day, never reopened.
+      const done = recordFixed(f, prev, input.now, fixed);
+      entries[f.fingerprint] = done;
+      findings.push({ ...f, status: prev ? 'existing' : 'new', firstSeen: done.firstSeen });
+      continue;
+    }
     let status: TrackStatus;
     let entry: LedgerEntry;
     const kev = f.exploit?.kevDueDate;
@@ -219,9 +281,9 @@ export function trackRun(input: TrackInput): TrackResult {
     findings.push(tracked);
   }
   const ran = new Set(input.toolsRan.map((t) => t.toLowerCase()));
-  const fixed: FixedFinding[] = [];
   for (const e of Object.values(entries)) {
-    if (e.state !== 'open' || seen.has(e.fingerprint) || !ran.has(e.tool.toLowerCase())) continue;
+    // Manual findings are fixed by their file saying so (`status: fixed`), not by leaving the file out of a run.
+    if (e.state !== 'open' || seen.has(e.fingerprint) || !ran.has(e.tool.toLowerCase()) || isManualKind(e.kind)) continue;
     e.state = 'fixed';
     e.fixedAt = nowIso;
     pushEvent(e, { at: nowIso, type: 'fixed' });

@@ -1,4 +1,5 @@
 import type { LedgerBook, LedgerEntry } from '../ledger/schema';
+import { MANUAL_KINDS, type ManualKind } from '../model';
 import type { SlaSettings } from '../policy/compile';
 import { computeSla } from '../ledger/sla';
 import { addCount, ownRecord } from '../own';
@@ -20,10 +21,35 @@ export const METRICS_VERSION = 1;
 
 /** Finding kinds grouped into the verification activities SAMM asks about. */
 export const VERIFICATION_KINDS = ['sast', 'sca', 'secret', 'iac', 'dast'] as const;
-export type VerificationKind = (typeof VERIFICATION_KINDS)[number];
-export const VERIFICATION_LABEL: Record<VerificationKind, string> = { sast: 'SAST', sca: 'SCA', secret: 'Secrets', iac: 'IaC', dast: 'DAST' };
+/**
+ * Verification activities: the scanner kinds always, and the manual activities (findings files,
+ * src/ingest/formats/findings.ts) once the ledger has recorded one (missing when none ran in the period).
+ */
+export type VerificationKind = (typeof VERIFICATION_KINDS)[number] | ManualKind;
+export const VERIFICATION_LABEL: Record<VerificationKind, string> = {
+  sast: 'SAST',
+  sca: 'SCA',
+  secret: 'Secrets',
+  iac: 'IaC',
+  dast: 'DAST',
+  pentest: 'Pentest',
+  'bug-bounty': 'Bug bounty',
+  'threat-model': 'Threat model',
+  'code-review': 'Code review',
+  disclosure: 'Disclosure',
+  audit: 'Audit',
+};
 /** Without a prototype: kinds come from the ledger, where `constructor` is a kind like any other unknown one. */
-const KIND_TO_ACTIVITY: Record<string, VerificationKind> = Object.assign(ownRecord<VerificationKind>(), { sast: 'sast', sca: 'sca', container: 'sca', secret: 'secret', iac: 'iac', dast: 'dast' });
+const KIND_TO_ACTIVITY: Record<string, VerificationKind> = Object.assign(ownRecord<VerificationKind>(), {
+  sast: 'sast',
+  sca: 'sca',
+  container: 'sca',
+  secret: 'secret',
+  iac: 'iac',
+  dast: 'dast',
+  ...Object.fromEntries(MANUAL_KINDS.map((k) => [k, k])),
+});
+const ALL_VERIFICATION_KINDS: readonly VerificationKind[] = [...VERIFICATION_KINDS, ...MANUAL_KINDS];
 
 /** Tools whose kind is known by name, for tools that ran but never reported anything (no kind recorded). */
 const KNOWN_TOOLS: [RegExp, VerificationKind[]][] = [
@@ -499,7 +525,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
   for (const e of Object.values(book.entries)) addKind(e.tool, e.kind);
   const kindsOf = (tool: string): VerificationKind[] => {
     const known = toolKinds.get(tool.toLowerCase());
-    if (known?.size) return VERIFICATION_KINDS.filter((k) => known.has(k));
+    if (known?.size) return ALL_VERIFICATION_KINDS.filter((k) => known.has(k));
     return KNOWN_TOOLS.find(([re]) => re.test(tool))?.[1] ?? [];
   };
   const toolRuns = new Map<string, { name: string; runs: number; last: number }>();
@@ -511,14 +537,18 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       toolRuns.set(tool.toLowerCase(), x);
     }
   }
-  const emptyKinds = () => Object.fromEntries(VERIFICATION_KINDS.map((k) => [k, [] as string[]])) as Record<VerificationKind, string[]>;
+  // The scanner activities always; a manual activity once the ledger has recorded one.
+  const recorded = new Set<VerificationKind>();
+  for (const ks of toolKinds.values()) for (const k of ks) recorded.add(k);
+  const activities: VerificationKind[] = [...VERIFICATION_KINDS, ...MANUAL_KINDS.filter((k) => recorded.has(k))];
+  const emptyKinds = () => Object.fromEntries(activities.map((k) => [k, [] as string[]])) as Record<VerificationKind, string[]>;
   const repository = emptyKinds();
   const tools = [...toolRuns.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((x) => {
-      const activities = kindsOf(x.name);
-      for (const a of activities) repository[a].push(x.name);
-      return { tool: x.name, activities, runs: x.runs, lastRun: new Date(x.last).toISOString() };
+      const kinds = kindsOf(x.name);
+      for (const a of kinds) repository[a]?.push(x.name);
+      return { tool: x.name, activities: kinds, runs: x.runs, lastRun: new Date(x.last).toISOString() };
     });
   const compMap = new Map<string, Record<VerificationKind, string[]>>();
   for (const e of Object.values(book.entries)) {
@@ -529,7 +559,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     compMap.set(comp, row);
     if (ran && a && !row[a].includes(ran.name)) row[a].push(ran.name);
   }
-  for (const row of compMap.values()) for (const k of VERIFICATION_KINDS) row[k].sort((a, b) => a.localeCompare(b));
+  for (const row of compMap.values()) for (const k of activities) row[k].sort((a, b) => a.localeCompare(b));
   const components = [...compMap]
     .map(([component, activities]) => ({ component, activities }))
     .sort((a, b) => (a.component.startsWith('(') ? 1 : 0) - (b.component.startsWith('(') ? 1 : 0) || a.component.localeCompare(b.component));
@@ -582,10 +612,10 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       longest: exposureRows.slice(0, top),
     },
     coverage: {
-      activities: [...VERIFICATION_KINDS],
+      activities,
       tools,
       repository,
-      missing: VERIFICATION_KINDS.filter((k) => repository[k].length === 0),
+      missing: activities.filter((k) => repository[k].length === 0),
       components,
     },
     hotSpots: { components: namedRows(byComponent.sorted()).slice(0, top), files: namedRows(byPath.sorted()).slice(0, top), cwes: namedRows(byCwe.sorted()).slice(0, top) },

@@ -138,7 +138,11 @@ function compileComponents(p: PolicyParsed): CompiledComponent[] {
     const pkgs = c.packages?.length ? globMatcher(c.packages, { nocase: true }) : undefined;
     const out: CompiledComponent = {
       name: c.name,
-      test: (f) => (paths !== undefined && f.path !== undefined && paths(f.path)) || (pkgs !== undefined && f.package !== undefined && pkgs(f.package.name)),
+      // A finding that names the component itself (a manual finding's `component:`) is in it too.
+      test: (f) =>
+        (paths !== undefined && f.path !== undefined && paths(f.path)) ||
+        (pkgs !== undefined && f.package !== undefined && pkgs(f.package.name)) ||
+        (f.component !== undefined && f.path === undefined && f.component === c.name),
     };
     if (c.owner) out.owner = c.owner;
     const owners = [...new Set([...(c.owner ? [c.owner] : []), ...(c.owners ?? [])])];

@@ -61,7 +61,7 @@ export const Matcher = z.strictObject({
     .describe('CWE id(s): "CWE-79", "79" or 79.'),
   cve: oneOrMany(Glob).optional().describe('Vulnerability id glob(s) (CVE, GHSA …), matched against ids and aliases.'),
   path: oneOrMany(Glob).optional().describe('Repository-relative path glob(s), e.g. "**/test/**".'),
-  kind: oneOrMany(z.enum(FINDING_KINDS)).optional().describe('Finding kind(s): sast, sca, secret, iac, container, dast, other.'),
+  kind: oneOrMany(z.enum(FINDING_KINDS)).optional().describe('Finding kind(s): sast, sca, secret, iac, container, dast, other; for manual findings their activity: pentest, bug-bounty, threat-model, code-review, disclosure, audit.'),
   tags: oneOrMany(Glob).optional().describe('Tag glob(s); matches when any tag of the finding matches any of them.'),
   'scanner-severity': oneOrMany(z.string().min(1))
     .optional()

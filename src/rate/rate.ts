@@ -29,12 +29,20 @@ function baseRating(f: Finding, p: Policy, score: number | undefined): { rank: n
     const r = p.fromLevel[f.level];
     if (r !== undefined) return { rank: r, step: { step: 'base', detail: `SARIF level "${f.level}"`, to: name(r) } };
   }
-  const unmapped = f.scannerSeverity !== undefined ? ` (scanner severity "${f.scannerSeverity}" is not in from-scanner)` : '';
+  const unmapped =
+    f.scannerSeverity !== undefined
+      ? ` (scanner severity "${f.scannerSeverity}" is not in from-scanner)`
+      : f.cvss?.vector !== undefined
+        ? ` (CVSS vector ${f.cvss.vector} without a score)`
+        : f.owaspRisk !== undefined
+          ? ' (OWASP risk factors, not scored)'
+          : '';
   return { rank: p.defaultRank, step: { step: 'default', detail: `nothing to rate by${unmapped}: severity.default`, to: name(p.defaultRank) } };
 }
 
 /** Why a finding is reported but not gated, or undefined when it is gated. */
 function notGated(f: Finding, p: Policy): string | undefined {
+  if (f.fixed) return `fixed${f.fixed.on ? ` on ${f.fixed.on.slice(0, 10)}` : ''}, as its input file says`;
   if (f.resultKind !== 'fail') return `SARIF result kind "${f.resultKind}" is not a failure`;
   if (f.baselineState === 'absent') return 'SARIF baselineState "absent": no longer present';
   if (p.suppressions !== 'ignore') {

@@ -74,6 +74,10 @@ export function redactFinding(f: Finding): boolean {
       changed = true;
     }
   }
+  if (f.references?.some((u) => redactText(u) !== u)) {
+    f.references = f.references.map(redactText);
+    changed = true;
+  }
   if (f.tags.some((t) => red(t) !== t)) {
     f.tags = f.tags.map(redactText);
     changed = true;
