@@ -20,8 +20,8 @@ import type { Cvss, Finding, FindingKind, ScannerSuppression, ToolRef } from '..
 import { hashParts } from '../fingerprint';
 import { isCsvTable, type CsvTable } from '../csv';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { cweId, isObj, isoTime, jsonKey, own, readScore, SCORE_HINT, str, text } from '../util';
-import { Collector, cvssVersion, describeValue, locate } from './common';
+import { cweId, isObj, isoTime, jsonKey, own, readScore, SCORE_HINT, str, text } from '../values';
+import { Collector, cvssVersion, describeKind, locate } from './collector';
 
 const TOOL = 'DefectDojo Generic Findings Import';
 
@@ -82,7 +82,7 @@ export function readDate(v: unknown): { iso?: string; ambiguous?: boolean; probl
     const one = monthFirst ?? dayFirst;
     if (one) return { iso: one };
   }
-  return { problem: `expected a date (YYYY-MM-DD, an ISO 8601 time, or mm/dd/yyyy), found ${describeValue(v)} ${JSON.stringify(s.slice(0, 40))}` };
+  return { problem: `expected a date (YYYY-MM-DD, an ISO 8601 time, or mm/dd/yyyy), found ${describeKind(v)} ${JSON.stringify(s.slice(0, 40))}` };
 }
 
 function num(c: Collector, r: Rec, key: string, integer = false): number | undefined {
@@ -90,7 +90,7 @@ function num(c: Collector, r: Rec, key: string, integer = false): number | undef
   if (v === undefined || v === null || (typeof v === 'string' && PLACEHOLDER.test(v))) return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+(?:\.\d+)?\s*$|^\s*-?\.\d+\s*$/.test(v) ? Number(v) : NaN;
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    c.error(r.where(key), `expected ${integer ? 'a whole number' : 'a number'}, found ${describeValue(v)}`, 'the value was not read');
+    c.error(r.where(key), `expected ${integer ? 'a whole number' : 'a number'}, found ${describeKind(v)}`, 'the value was not read');
     return undefined;
   }
   return n;
@@ -240,7 +240,7 @@ function detectJson(doc: unknown): boolean {
 function parseJson(doc: unknown, ctx: ParseContext): ParseResult {
   const c = new Collector(ctx.file, 'defectdojo');
   if (!isObj(doc)) {
-    c.error('$', `expected an object with "findings", found ${describeValue(doc)}`, undefined, 'fatal');
+    c.error('$', `expected an object with "findings", found ${describeKind(doc)}`, undefined, 'fatal');
     return { findings: [], errors: c.errors, tools: [] };
   }
   const type = text(own(doc, 'type'));

@@ -16,8 +16,8 @@
 import type { z } from 'zod';
 import type { Finding, InputError, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { cweId, isObj, jsonKey, own } from '../util';
-import { locate } from './common';
+import { cweId, isObj, jsonKey, own } from '../values';
+import { locate } from './collector';
 import { FINDINGS_FILE_KIND, FindingsFileSchema, ManualFindingSchema, type ManualFindingInput } from './findings-schema';
 
 const FORMAT = 'findings';
