@@ -38,6 +38,30 @@ export interface Cvss {
   vector?: string;
 }
 
+/**
+ * OWASP Risk Rating Methodology factors, each 0–9 (src/rate/owasp-risk.ts): eight likelihood factors, four technical
+ * impact factors and, when known, four business impact factors (used instead of the technical ones when all four are
+ * given). For findings without CVSS (manual findings: pentest, threat model, code review).
+ */
+export interface OwaspRiskFactors {
+  skillLevel?: number;
+  motive?: number;
+  opportunity?: number;
+  size?: number;
+  easeOfDiscovery?: number;
+  easeOfExploit?: number;
+  awareness?: number;
+  intrusionDetection?: number;
+  lossOfConfidentiality?: number;
+  lossOfIntegrity?: number;
+  lossOfAvailability?: number;
+  lossOfAccountability?: number;
+  financialDamage?: number;
+  reputationDamage?: number;
+  nonCompliance?: number;
+  privacyViolation?: number;
+}
+
 export interface PackageRef {
   /** Ecosystem in purl-type spelling where known: npm, pypi, maven, golang, gem, nuget, cargo, composer, deb, apk, rpm … */
   ecosystem?: string;
@@ -89,6 +113,13 @@ export interface Finding {
   /** `security-severity` (0–10) from the result or its rule. */
   securitySeverity?: number;
   cvss?: Cvss;
+  /**
+   * A CVSS vector given without a `cvss` record (a manual finding's `cvss:`), e.g. `CVSS:3.1/AV:N/…`. The rating
+   * scores it (src/rate/cvss.ts); `cvss.vector` wins when both are given.
+   */
+  cvssVector?: string;
+  /** OWASP Risk Rating factors (manual findings without CVSS); rated when the finding has no score. */
+  owaspRisk?: OwaspRiskFactors;
   /** The scanner's severity word, lower-cased (e.g. `high`, `moderate`, `negligible`). */
   scannerSeverity?: string;
 
@@ -135,6 +166,11 @@ export interface RatedFinding extends Finding {
   /** Why a finding is not gated. */
   notGatedReason?: string;
   explanation: RatingStep[];
+  /**
+   * The score the rating used when it differs from the scanner's (`securitySeverity`, else `cvss.score`): computed
+   * from the CVSS vector, the environmental score, or the higher of a scanner score and its vector's score.
+   */
+  score?: number;
   /** Owner of the finding's component (policy `components`). */
   componentOwner?: string;
   /**
