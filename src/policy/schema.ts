@@ -333,9 +333,11 @@ export const GroupSimilar = z
   .describe('Group findings of different tools at the same file and line (or overlapping lines) with a CWE in common into one finding (`alsoReportedBy`), rated with the highest rating. Default true (SAST only).');
 
 /** `sla.by-criticality`: days per component criticality and level, e.g. {high: {critical: 3}, low: {critical: 14}}. */
+// Loose here (any object of objects): the semantic checks (src/policy/load.ts) name the bad criticality, level or value at
+// its line, where a union would only say "Invalid input".
 export const SlaByCriticality = z
-  .partialRecord(z.enum(CRITICALITIES), z.record(z.string(), Days))
-  .describe('Days to fix per component criticality and level; a cell not given falls back to the level\'s days.');
+  .record(z.string(), z.record(z.string(), z.unknown()))
+  .describe('Days to fix per component criticality (high, medium, low) and level, e.g. {high: {critical: 3}, low: {critical: 14}}; a cell not given falls back to the level\'s days.');
 
 // ---- end of the risk rating block
 
