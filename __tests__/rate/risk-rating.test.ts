@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { ingestText } from '../../src/ingest/index';
 import { explainLine, rateFinding } from '../../src/rate/rate';
 import { BASE_POLICY, finding, policyFrom } from '../helpers';
@@ -121,5 +121,40 @@ cvss: {rate-by: environmental}`);
     // Medium requirements leave a 3.1 score as it was: 7.5, the scanner's, so no separate `score` is recorded.
     expect([none.severity, none.score]).toEqual(['high', undefined]);
     expect(none.explanation[0]?.detail).toContain('requirements of criticality medium (no component)');
+  });
+});
+
+describe('invalid vectors in scanner files are input errors at the record', () => {
+  it('a Trivy vector with a value CVSS 3.1 does not have: a partial error at the vulnerability, the finding kept', () => {
+    const text = readFileSync('__fixtures__/corpus/defectdojo/trivy/cvss_severity_source.json', 'utf8').replace(
+      '"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N"',
+      '"V3Vector": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:Q"',
+    );
+    const r = ingestText(text, { file: 'trivy.json' });
+    const f = r.findings.find((x) => x.cve.includes('CVE-2023-37920'));
+    expect(f).toBeDefined();
+    expect(r.errors).toEqual([
+      {
+        file: 'trivy.json',
+        jsonPath: f?.source.pointer,
+        message: 'invalid CVSS vector "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:Q": "Q" is not a value of CVSS 3.1 metric A (expected X, N, L, H)',
+        hint: 'the finding is kept and rated without the vector; fix the vector (or report the scanner bug)',
+        severity: 'partial',
+      },
+    ]);
+    expect(f?.source.pointer).toMatch(/^\$\.Results\[0\]\.Vulnerabilities\[1\]$/);
+  });
+
+  it('the vectors of every Trivy, Grype, npm audit, OSV, Snyk and Dependency-Check corpus file are valid: no new errors', () => {
+    const dirs = ['trivy', 'anchore_grype', 'npm_audit', 'npm_audit_7_plus', 'osv_scanner', 'snyk', 'dependency_check'];
+    let vectors = 0;
+    for (const d of dirs) {
+      for (const name of readdirSync(`__fixtures__/corpus/defectdojo/${d}`).filter((n) => n.endsWith('.json'))) {
+        const r = ingestText(readFileSync(`__fixtures__/corpus/defectdojo/${d}/${name}`, 'utf8'), { file: name });
+        vectors += r.findings.filter((f) => f.cvss?.vector).length;
+        expect(r.errors.filter((e) => e.message.startsWith('invalid CVSS vector'))).toEqual([]);
+      }
+    }
+    expect(vectors).toBeGreaterThan(100);
   });
 });

@@ -65,6 +65,26 @@ const MAX_VECTOR = 512;
  * NVD writes it), every metric known to that version with an allowed value, none repeated, every base metric given.
  */
 export function parseCvssVector(text: string): VectorCheck {
+  return memo(checks, text, () => checkVector(text));
+}
+
+/**
+ * Results by vector text, shared (treat them as read-only): a report repeats a few hundred distinct vectors over many
+ * findings, and each check builds a calculator object. Bounded: past MEMO_MAX distinct texts, nothing more is kept.
+ */
+const MEMO_MAX = 10_000;
+const checks = new Map<string, VectorCheck>();
+const scores = new Map<string, CvssScores>();
+const envs = new Map<string, EnvironmentalScore>();
+function memo<T>(m: Map<string, T>, key: string, make: () => T): T {
+  const hit = m.get(key);
+  if (hit !== undefined) return hit;
+  const v = make();
+  if (m.size < MEMO_MAX) m.set(key, v);
+  return v;
+}
+
+function checkVector(text: string): VectorCheck {
   if (text.length > MAX_VECTOR) return { ok: false, problem: `longer than ${MAX_VECTOR} characters` };
   let s = text.trim();
   let version: CvssVersion;
@@ -140,6 +160,10 @@ function nomenclature(v: ParsedVector): string {
 
 /** Scores a checked vector. */
 export function scoreVector(v: ParsedVector): CvssScores {
+  return memo(scores, render(v), () => scoreVectorNow(v));
+}
+
+function scoreVectorNow(v: ParsedVector): CvssScores {
   const text = render(v);
   const r = instance(v.version, text).calculateScores() as BaseScoreResult & { base?: number };
   const score = v.version === '4.0' ? r.overall : (r.base ?? r.overall);
@@ -160,6 +184,10 @@ export interface EnvironmentalScore {
  * CVSS-BTE).
  */
 export function environmentalScore(v: ParsedVector, req: Requirements): EnvironmentalScore {
+  return memo(envs, `${render(v)}\u0000${req.CR}${req.IR}${req.AR}`, () => environmentalScoreNow(v, req));
+}
+
+function environmentalScoreNow(v: ParsedVector, req: Requirements): EnvironmentalScore {
   const replaced: string[] = [];
   const metrics: [string, string][] = [];
   for (const [k, val] of v.metrics) {
