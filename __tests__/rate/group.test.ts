@@ -72,3 +72,17 @@ describe('group similar SAST findings', () => {
     expect(g?.severity).toBe('critical');
   });
 });
+
+describe('group similar: cost on many findings in one file', () => {
+  it('one tool only: returned as is; many findings of two tools in one file: bounded, nothing lost', () => {
+    const many = Array.from({ length: 3000 }, (_, i) => finding({ fingerprint: `a${i}`, tool: { name: 'A' }, cwe: ['CWE-89'], path: 'big.js', startLine: 1 }));
+    const rated = rateAll(many, p);
+    expect(groupSimilar(rated, p)).toBe(rated);
+    const mixed = rateAll([...many, ...many.map((f, i) => ({ ...f, fingerprint: `b${i}`, tool: { name: 'B' } }))], p);
+    const out = groupSimilar(mixed, p);
+    // Every finding is either its own or in a group of two (one per tool): none disappears.
+    const members = out.reduce((n, f) => n + 1 + (f.alsoReportedBy?.length ?? 0), 0);
+    expect(members).toBe(6000);
+    expect(out.length).toBeLessThan(6000);
+  });
+});

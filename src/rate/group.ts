@@ -12,6 +12,8 @@ import type { Policy } from '../policy/compile';
  *   are listed in `alsoReportedBy`; the explanation adds one step naming the tools that agreed.
  * - A group holds at most one finding per tool: two findings of one tool are never merged with each other.
  */
+const MAX_SCAN = 256;
+
 export function groupSimilar(findings: RatedFinding[], p: Policy): RatedFinding[] {
   const kinds = p.groupSimilar;
   if (!kinds) return findings;
@@ -20,6 +22,9 @@ export function groupSimilar(findings: RatedFinding[], p: Policy): RatedFinding[
     if (kinds.has(f.kind) && f.path !== undefined && f.startLine !== undefined && f.cwe.length > 0) candidates.push(i);
   });
   if (candidates.length < 2) return findings;
+  // One tool only (the common case): nothing to group, and no sort of a million keys.
+  const firstTool = (findings[candidates[0] as number] as RatedFinding).tool.name.toLowerCase();
+  if (candidates.every((i) => (findings[i] as RatedFinding).tool.name.toLowerCase() === firstTool)) return findings;
   const key = (f: RatedFinding) => `${f.tool.name.toLowerCase()}\u0000${f.fingerprint}`;
   candidates.sort((a, b) => {
     const ka = key(findings[a] as RatedFinding);
@@ -43,7 +48,16 @@ export function groupSimilar(findings: RatedFinding[], p: Policy): RatedFinding[
     const tool = f.tool.name.toLowerCase();
     const list = byPath.get(f.path as string) ?? [];
     if (!byPath.has(f.path as string)) byPath.set(f.path as string, list);
-    const g = list.find((x) => !x.tools.has(tool) && x.start <= end && start <= x.end && f.cwe.some((c) => x.cwe.has(c)));
+    // Bounded on hostile input (many findings in one file): only the last MAX_SCAN groups of the file are looked at. A
+    // finding not grouped stays a finding of its own: this can miss a merge, never hide a finding.
+    let g: Group | undefined;
+    for (let k = Math.max(0, list.length - MAX_SCAN); k < list.length; k++) {
+      const x = list[k] as Group;
+      if (!x.tools.has(tool) && x.start <= end && start <= x.end && f.cwe.some((c) => x.cwe.has(c))) {
+        g = x;
+        break;
+      }
+    }
     if (g) {
       g.members.push(i);
       g.tools.add(tool);
