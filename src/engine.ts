@@ -2,6 +2,7 @@ import type { FixedFinding, InputError, RatedFinding, ToolRef, VerifiedApproval 
 import { combine, type IngestedFile } from './ingest/index';
 import { incompleteScanAction, type Policy, type SlaSettings } from './policy/compile';
 import { rateAll, rateAllInPlace } from './rate/rate';
+import { groupSimilar } from './rate/group';
 import { evaluateGate, type Verdict } from './gate/gate';
 import { earlier, slaFor, trackRun, withSnapshot, type RunDateRule } from './ledger/track';
 import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
@@ -264,7 +265,7 @@ export function runEngine(input: EngineInput): RunResult {
   const inputErrors = applyIncompleteScans(combined.errors, input.policy);
   const incomplete = new Set(inputErrors.flatMap((e) => (e.incompleteScan ? [e.incompleteScan.tool] : [])));
   const toRate = input.enrichment ? enrich(combined.findings, input.enrichment) : combined.findings;
-  const rated = input.inPlace ? rateAllInPlace(toRate, input.policy) : rateAll(toRate, input.policy);
+  const rated = groupSimilar(input.inPlace ? rateAllInPlace(toRate, input.policy) : rateAll(toRate, input.policy), input.policy);
   const excepted = applyExceptions(rated, input.policy.exceptions, input.now);
   assignOwners(excepted.findings, input.policy, input.codeowners);
   const tracked = input.ledger

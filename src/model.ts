@@ -48,6 +48,15 @@ export const OWASP_IMPACT_FACTORS = [
 export type OwaspRiskFactor = (typeof OWASP_LIKELIHOOD_FACTORS)[number] | (typeof OWASP_IMPACT_FACTORS)[number];
 export type OwaspRisk = Partial<Record<OwaspRiskFactor, number>>;
 
+/** A manual finding's `owasp-risk:` (kebab-case, as written) as the finding's `owaspRisk` (camelCase, src/rate/owasp-risk.ts). */
+export function owaspRiskFactors(given: OwaspRisk): OwaspRiskFactors {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(given)) {
+    if (typeof v === 'number') out[k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = v;
+  }
+  return out as OwaspRiskFactors;
+}
+
 /** SARIF `level` values. */
 export const SARIF_LEVELS = ['error', 'warning', 'note', 'none'] as const;
 export type SarifLevel = (typeof SARIF_LEVELS)[number];
@@ -77,6 +86,30 @@ export interface Cvss {
   version?: string;
   score?: number;
   vector?: string;
+}
+
+/**
+ * OWASP Risk Rating Methodology factors, each 0–9 (src/rate/owasp-risk.ts): eight likelihood factors, four technical
+ * impact factors and, when known, four business impact factors (used instead of the technical ones when all four are
+ * given). For findings without CVSS (manual findings: pentest, threat model, code review).
+ */
+export interface OwaspRiskFactors {
+  skillLevel?: number;
+  motive?: number;
+  opportunity?: number;
+  size?: number;
+  easeOfDiscovery?: number;
+  easeOfExploit?: number;
+  awareness?: number;
+  intrusionDetection?: number;
+  lossOfConfidentiality?: number;
+  lossOfIntegrity?: number;
+  lossOfAvailability?: number;
+  lossOfAccountability?: number;
+  financialDamage?: number;
+  reputationDamage?: number;
+  nonCompliance?: number;
+  privacyViolation?: number;
 }
 
 export interface PackageRef {
@@ -130,6 +163,13 @@ export interface Finding {
   /** `security-severity` (0–10) from the result or its rule. */
   securitySeverity?: number;
   cvss?: Cvss;
+  /**
+   * A CVSS vector given without a `cvss` record (a manual finding's `cvss:`), e.g. `CVSS:3.1/AV:N/…`. The rating
+   * scores it (src/rate/cvss.ts); `cvss.vector` wins when both are given.
+   */
+  cvssVector?: string;
+  /** OWASP Risk Rating factors (manual findings without CVSS); rated when the finding has no score. */
+  owaspRisk?: OwaspRiskFactors;
   /** The scanner's severity word, lower-cased (e.g. `high`, `moderate`, `negligible`). */
   scannerSeverity?: string;
 
@@ -163,8 +203,6 @@ export interface Finding {
    * it, at the run's time). Kept between the first sighting and the run.
    */
   fixed?: { on?: string };
-  /** OWASP Risk Rating factors given with a manual finding (`owasp-risk:`), kept as data. */
-  owaspRisk?: OwaspRisk;
   /** Links given with the finding (manual findings `references`, DefectDojo `references`); `helpUri` is the first. */
   references?: string[];
 }
@@ -191,6 +229,11 @@ export interface RatedFinding extends Finding {
   /** Why a finding is not gated. */
   notGatedReason?: string;
   explanation: RatingStep[];
+  /**
+   * The score the rating used when it differs from the scanner's (`securitySeverity`, else `cvss.score`): computed
+   * from the CVSS vector, the environmental score, or the higher of a scanner score and its vector's score.
+   */
+  score?: number;
   /** Owner of the finding's component (policy `components`). */
   componentOwner?: string;
   /**

@@ -48,7 +48,7 @@ function evaluateRule(rule: CompiledGateRule, findings: readonly RatedFinding[])
   for (const f of findings) {
     if (!f.gated && !(rule.countsExcepted && (f.exception?.state === 'active' || f.exception?.state === 'expiring'))) continue;
     if (rule.ranks && !rule.ranks.has(f.rank)) continue;
-    if (!rule.test(f, f.securitySeverity ?? f.cvss?.score)) continue;
+    if (!rule.test(f, f.score ?? f.securitySeverity ?? f.cvss?.score)) continue;
     counted.push(f.fingerprint);
   }
   return {

@@ -9,6 +9,7 @@ import { parseCsv } from './csv';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { parseYaml, positionOf } from '../policy/load';
 import { redactIngested } from '../redact/finding';
+import { parseCvssVector } from '../rate/cvss';
 
 export { MAX_DOCUMENT_DEPTH, pruneDeep } from './depth';
 import type { FormatParser, ParseContext, ParseResult } from './types';
@@ -189,6 +190,8 @@ function parseText(
     return failed;
   }
   const out: IngestedFile = { ...result, file, format: parser.id, findings: disambiguate(result.findings) };
+  const bad = vectorErrors(out.findings, file);
+  if (bad.length) out.errors = [...out.errors, ...bad];
   if (parser.id === 'sarif' && opts.keepDocument !== false) out.document = pruneDeep(doc);
   return out;
 }
@@ -246,6 +249,28 @@ function lazyLocator(text: string): NonNullable<ParseContext['locate']> {
       return undefined;
     }
   };
+}
+
+/**
+ * Invalid CVSS vectors are input errors (fail closed: a vector that cannot be read may understate the finding), at the
+ * JSON path of the finding's record. The finding is kept; the rating does not use the vector and says so.
+ */
+function vectorErrors(findings: readonly Finding[], file: string): InputError[] {
+  const out: InputError[] = [];
+  for (const f of findings) {
+    const v = f.cvss?.vector ?? f.cvssVector;
+    if (v === undefined) continue;
+    const c = parseCvssVector(v);
+    if (c.ok) continue;
+    out.push({
+      file,
+      jsonPath: f.source.pointer,
+      message: `invalid CVSS vector "${v.length > 120 ? `${v.slice(0, 120)}…` : v}": ${c.problem}`,
+      hint: 'the finding is kept and rated without the vector; fix the vector (or report the scanner bug)',
+      severity: 'partial',
+    });
+  }
+  return out;
 }
 
 function safeFits(p: FormatParser, doc: unknown): boolean {

@@ -7,6 +7,8 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
 
 export interface SlaInput {
   severity: string;
+  /** Criticality of the finding's component (`sla.by-criticality`); none counts as medium. */
+  criticality?: 'high' | 'medium' | 'low';
   /** First seen (already the earlier of the ledger's first sighting and the scanner's firstDetectionTimeUtc). */
   firstSeen: string;
   /** Last reopen time, used with `restart-on-reopen`. */
@@ -26,14 +28,30 @@ export function daysBetween(now: Date, due: Date): number {
   return Math.floor((due.getTime() - now.getTime()) / DAY_MS);
 }
 
+/**
+ * The SLA cell that applies: `sla.by-criticality.<criticality>.<severity>` when the policy gives it (a finding outside
+ * every component, or of a component without criticality, counts as medium), else `sla.<severity>`. `cell` names it
+ * for the explanation: `high` or `critical, criticality high`.
+ */
+export function slaDays(input: Pick<SlaInput, 'severity' | 'criticality'>, sla: SlaSettings): { days: number; cell: string } | undefined {
+  if (sla.byCriticality) {
+    const crit = input.criticality ?? 'medium';
+    const row = sla.byCriticality[crit];
+    if (row && Object.hasOwn(row, input.severity)) return { days: row[input.severity] as number, cell: `${input.severity}, criticality ${crit}` };
+  }
+  const days = Object.hasOwn(sla.days, input.severity) ? sla.days[input.severity] : undefined;
+  return days === undefined ? undefined : { days, cell: input.severity };
+}
+
 export function computeSla(input: SlaInput, sla: SlaSettings, now: Date): SlaInfo | undefined {
   // (A ledger's severity is data: only the policy's own SLA days count.)
-  const days = Object.hasOwn(sla.days, input.severity) ? sla.days[input.severity] : undefined;
-  if (days === undefined) return undefined;
+  const cell = slaDays(input, sla);
+  if (cell === undefined) return undefined;
+  const days = cell.days;
   const restart = sla.restartOnReopen && input.reopenedAt !== undefined;
   const start = restart ? (input.reopenedAt as string) : input.firstSeen;
   let due = new Date(Date.parse(start) + days * DAY_MS);
-  let reason = `${restart ? 'reopened' : 'first seen'} ${day(start)} + ${days} days (${input.severity})`;
+  let reason = `${restart ? 'reopened' : 'first seen'} ${day(start)} + ${days} days (${cell.cell})`;
   if (input.kevDueDate) {
     const kev = Date.parse(input.kevDueDate);
     if (!Number.isNaN(kev) && kev < due.getTime()) {

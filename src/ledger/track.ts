@@ -112,6 +112,7 @@ export function slaFor(f: RatedFinding, entry: Pick<LedgerEntry, 'firstSeen' | '
   return computeSla(
     {
       severity: f.severity,
+      ...(f.criticality ? { criticality: f.criticality } : {}),
       firstSeen: entry.firstSeen,
       ...(entry.reopenedAt ? { reopenedAt: entry.reopenedAt } : {}),
       ...(entry.kevDueDate ? { kevDueDate: entry.kevDueDate } : {}),

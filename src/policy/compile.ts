@@ -8,7 +8,10 @@ import {
   testNumber,
   type SeverityTest,
 } from './compare';
-import type { ExceptionEntryInput, GateRuleInput, MatcherInput, PolicyParsed, RatingRuleInput } from './schema';
+import type { CiaRequirementsInput, ExceptionEntryInput, GateRuleInput, MatcherInput, PolicyParsed, RatingRuleInput } from './schema';
+import type { Requirements } from '../rate/cvss';
+import type { OwaspSeverity } from '../rate/owasp-risk';
+import type { FindingKind } from '../model';
 import { compileExceptions, type ExceptionSettings } from '../exceptions/compile';
 import { resolveProfiles } from './profiles';
 import { ownRecord } from '../own';
@@ -52,6 +55,8 @@ export interface CompiledGateRule {
 export interface SlaSettings {
   /** Days to fix by level name; a level without a number has no SLA. */
   days: Record<string, number>;
+  /** `sla.by-criticality`: days by component criticality, then level name (cells not given fall back to `days`). */
+  byCriticality?: Partial<Record<Criticality, Record<string, number>>>;
   dueSoon: { days: number } | { percent: number };
   restartOnReopen: boolean;
 }
@@ -74,6 +79,12 @@ export interface Policy {
   /** Components in policy order: the first that matches a finding is its component. */
   components: CompiledComponent[];
   criticality?: CompiledCriticality;
+  /** `cvss`: how vectors are scored and which score rates (src/rate/cvss.ts). */
+  cvss: CvssSettings;
+  /** `owasp-risk.levels`: the org rank of each OWASP overall severity. */
+  owaspLevels: Record<OwaspSeverity, number>;
+  /** `group-similar`: the finding kinds whose similar findings from different tools become one; undefined when off. */
+  groupSimilar?: Set<FindingKind>;
   /** The validated policy as written (for reports and `explain`). */
   source: PolicyParsed;
 }
@@ -105,12 +116,81 @@ function globTest(globs: string[], nocase: boolean): (s: string) => boolean {
   return globMatcher(globs, { nocase });
 }
 
+export type Criticality = 'high' | 'medium' | 'low';
+
+export interface CvssSettings {
+  rateBy: 'base' | 'environmental';
+  /** Security requirements per criticality (defaults filled in). */
+  requirements: Record<Criticality, Requirements>;
+  onMismatch: 'higher' | 'vector' | 'scanner';
+}
+
+const REQ_LETTER = { low: 'L', medium: 'M', high: 'H' } as const;
+
+export function toRequirements(r: CiaRequirementsInput): Requirements {
+  return { CR: REQ_LETTER[r.confidentiality], IR: REQ_LETTER[r.integrity], AR: REQ_LETTER[r.availability] };
+}
+
+function compileCvss(p: PolicyParsed): CvssSettings {
+  const c = p.cvss;
+  const all = (x: 'L' | 'M' | 'H'): Requirements => ({ CR: x, IR: x, AR: x });
+  return {
+    rateBy: c?.['rate-by'] ?? 'base',
+    requirements: {
+      high: c?.requirements?.high ? toRequirements(c.requirements.high) : all('H'),
+      medium: c?.requirements?.medium ? toRequirements(c.requirements.medium) : all('M'),
+      low: c?.requirements?.low ? toRequirements(c.requirements.low) : all('L'),
+    },
+    onMismatch: c?.['on-mismatch'] ?? 'higher',
+  };
+}
+
+const OWASP_SEVERITIES: OwaspSeverity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NOTE'];
+
+/**
+ * OWASP severity → org rank: `owasp-risk.levels` first, then the org level of the same name (case-insensitive; NOTE
+ * also `info`), then by position (CRITICAL the most severe level, NOTE the least, the others spread between).
+ */
+function compileOwaspLevels(p: PolicyParsed, levels: string[], rankOf: (l: string) => number | undefined): Record<OwaspSeverity, number> {
+  const byName = new Map(levels.map((l, i) => [l.toLowerCase(), i]));
+  const out = {} as Record<OwaspSeverity, number>;
+  OWASP_SEVERITIES.forEach((sev, i) => {
+    const explicit = p['owasp-risk']?.levels?.[sev];
+    const named = byName.get(sev.toLowerCase()) ?? (sev === 'NOTE' ? byName.get('info') : undefined);
+    out[sev] = (explicit !== undefined ? rankOf(explicit) : undefined) ?? named ?? Math.round((i * (levels.length - 1)) / 4);
+  });
+  return out;
+}
+
+function compileGroupSimilar(p: PolicyParsed): Set<FindingKind> | undefined {
+  const g = p['group-similar'];
+  if (g === false) return undefined;
+  if (g === undefined || g === true) return new Set<FindingKind>(['sast']);
+  return new Set(g.kinds);
+}
+
+function compileSlaByCriticality(p: PolicyParsed, index: Map<string, number>): SlaSettings['byCriticality'] {
+  const v = p.sla?.['by-criticality'];
+  if (typeof v !== 'object' || v === null) return undefined;
+  const out: Partial<Record<Criticality, Record<string, number>>> = {};
+  for (const c of ['high', 'medium', 'low'] as const) {
+    const cells = (v as Partial<Record<Criticality, Record<string, number>>>)[c];
+    if (!cells) continue;
+    const days = ownRecord<number>();
+    for (const [k, d] of Object.entries(cells)) if (index.has(k) && typeof d === 'number') days[k] = d;
+    out[c] = days;
+  }
+  return out;
+}
+
 export interface CompiledComponent {
   name: string;
   owner?: string;
   /** `owner` and `owners` together (the finding's owners, before CODEOWNERS). */
   owners?: string[];
   criticality?: 'high' | 'medium' | 'low';
+  /** The component's own CVSS security requirements. */
+  requirements?: Requirements;
   test: (f: Finding) => boolean;
 }
 
@@ -148,6 +228,7 @@ function compileComponents(p: PolicyParsed): CompiledComponent[] {
     const owners = [...new Set([...(c.owner ? [c.owner] : []), ...(c.owners ?? [])])];
     if (owners.length) out.owners = owners;
     if (c.criticality) out.criticality = c.criticality;
+    if (c.requirements) out.requirements = toRequirements(c.requirements);
     return out;
   });
 }
@@ -391,6 +472,7 @@ export function compilePolicy(
       days,
       dueSoon: parseDueSoon(p.sla?.['due-soon']),
       restartOnReopen: p.sla?.['restart-on-reopen'] === true,
+      ...(p.sla?.['by-criticality'] !== undefined ? { byCriticality: compileSlaByCriticality(p, index) } : {}),
     },
     suppressions: p.suppressions,
     incompleteScans: compileIncompleteScans(p['incomplete-scans']),
@@ -403,6 +485,12 @@ export function compilePolicy(
     ),
     components: compileComponents(p),
     ...(p.criticality ? { criticality: compileCriticality(p, rankOf, levels.length) } : {}),
+    cvss: compileCvss(p),
+    owaspLevels: compileOwaspLevels(p, levels, rankOf),
+    ...(() => {
+      const g = compileGroupSimilar(p);
+      return g ? { groupSimilar: g } : {};
+    })(),
     source: p,
   };
 }
@@ -414,7 +502,7 @@ export function compilePolicy(
 export function compileFindingFilter(policy: Policy, when: Omit<GateRuleInput, 'name'> | undefined): (f: RatedFinding) => boolean {
   // Gated, or out of the gate only because an exception applies (its issue is then closed as not planned).
   const counted = (f: RatedFinding) => f.gated || f.exception?.state === 'active' || f.exception?.state === 'expiring';
-  const matches = (r: CompiledGateRule, f: RatedFinding) => (!r.ranks || r.ranks.has(f.rank)) && r.test(f, f.securitySeverity ?? f.cvss?.score);
+  const matches = (r: CompiledGateRule, f: RatedFinding) => (!r.ranks || r.ranks.has(f.rank)) && r.test(f, f.score ?? f.securitySeverity ?? f.cvss?.score);
   if (when) {
     const rule = compileGateRule({ ...when, name: 'tracker' }, (l) => policy.rankOf(l), policy.levels.length);
     return (f) => counted(f) && matches(rule, f);

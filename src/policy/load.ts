@@ -225,6 +225,8 @@ function semanticChecks(p: PolicyParsed, report: (path: Key[], message: string, 
       }
     } else if (k === 'restart-on-reopen') {
       if (typeof v !== 'boolean') report(['sla', k], 'expected true or false');
+    } else if (k === 'by-criticality') {
+      checkSlaByCriticality(v, known, list, report);
     } else if (!known.has(k)) {
       report(['sla', k], `unknown level "${k}": expected one of ${list}, due-soon or restart-on-reopen`, true);
     } else if (typeof v !== 'number') {
@@ -254,6 +256,7 @@ function semanticChecks(p: PolicyParsed, report: (path: Key[], message: string, 
       }
     }
   }
+  for (const [k, v] of Object.entries(p['owasp-risk']?.levels ?? {})) checkLevel(['owasp-risk', 'levels', k], v);
   if (p.exceptions) {
     const sec = p.exceptions;
     for (const k of Object.keys(sec['max-days'] ?? {})) checkLevel(['exceptions', 'max-days', k], k, true);
@@ -279,6 +282,28 @@ function semanticChecks(p: PolicyParsed, report: (path: Key[], message: string, 
     });
   }
 
+}
+
+/** `sla.by-criticality`: {high|medium|low: {level: days}}; level names must exist. */
+function checkSlaByCriticality(v: unknown, known: Set<string>, list: string, report: (path: Key[], message: string, key?: boolean) => void): void {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    report(['sla', 'by-criticality'], 'expected days per criticality and level, e.g. {high: {critical: 3}, low: {critical: 14}}');
+    return;
+  }
+  for (const [crit, cells] of Object.entries(v)) {
+    if (crit !== 'high' && crit !== 'medium' && crit !== 'low') {
+      report(['sla', 'by-criticality', crit], `unknown criticality "${crit}": expected high, medium or low`, true);
+      continue;
+    }
+    if (typeof cells !== 'object' || cells === null || Array.isArray(cells)) {
+      report(['sla', 'by-criticality', crit], 'expected days per level, e.g. {critical: 3, high: 14}');
+      continue;
+    }
+    for (const [level, days] of Object.entries(cells)) {
+      if (!known.has(level)) report(['sla', 'by-criticality', crit, level], `unknown level "${level}": expected one of ${list}`, true);
+      else if (typeof days !== 'number') report(['sla', 'by-criticality', crit, level], 'expected a number of days');
+    }
+  }
 }
 
 type ExceptionsRules = NonNullable<PolicyParsed['exceptions']>;

@@ -243,6 +243,10 @@ export const Component = z.strictObject({
     .optional()
     .describe('Owners of the component\'s findings (with `owner`), e.g. ["@acme/payments", "@bob"]: they take precedence over CODEOWNERS.'),
   criticality: z.enum(CRITICALITIES).optional().describe('Business criticality (impact): high, medium, low. Default medium.'),
+  requirements: z
+    .lazy(() => CiaRequirements)
+    .optional()
+    .describe("The component's own CVSS security requirements (with `cvss.rate-by: environmental`), instead of its criticality's."),
 });
 export type ComponentInput = z.infer<typeof Component>;
 
@@ -274,6 +278,68 @@ export const CriticalitySchema = z.union([
     })
     .describe('OWASP risk rating: the final level is matrix[impact][likelihood].'),
 ]);
+
+
+// ---- Risk rating (issue #19 part B): computed CVSS, environmental scores by criticality, OWASP Risk Rating,
+// grouping of similar findings. Kept in one block.
+
+const Requirement = z.enum(['low', 'medium', 'high']);
+
+/** CVSS security requirements (CR, IR, AR) of a component or criticality. */
+export const CiaRequirements = z
+  .strictObject({
+    confidentiality: Requirement.describe('CR: how much a loss of confidentiality matters here.'),
+    integrity: Requirement.describe('IR: how much a loss of integrity matters here.'),
+    availability: Requirement.describe('AR: how much a loss of availability matters here.'),
+  })
+  .describe('CVSS security requirements (CR, IR, AR): low, medium or high each.');
+export type CiaRequirementsInput = z.infer<typeof CiaRequirements>;
+
+export const CvssSection = z
+  .strictObject({
+    'rate-by': z
+      .enum(['base', 'environmental'])
+      .default('base')
+      .describe("base: rate by the scanner's score, else the vector's score. environmental: rate findings with a CVSS vector by the environmental score, with the security requirements of their component (its `requirements`, else its criticality's)."),
+    requirements: z
+      .strictObject({ high: CiaRequirements.optional(), medium: CiaRequirements.optional(), low: CiaRequirements.optional() })
+      .optional()
+      .describe('Security requirements per component criticality. Defaults: high → all high, medium → all medium, low → all low. Findings outside every component count as medium.'),
+    'on-mismatch': z
+      .enum(['higher', 'vector', 'scanner'])
+      .default('higher')
+      .describe("When a scanner's CVSS score and the score of its vector differ: higher (the default: never the lower one), vector (the computed score), scanner (the score as given)."),
+  })
+  .describe('CVSS vectors: scores computed from vectors (2.0, 3.0, 3.1, 4.0), environmental scores per component.');
+
+const OwaspSeverityName = z.enum(['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'NOTE']);
+
+export const OwaspRiskSection = z
+  .strictObject({
+    levels: z
+      .partialRecord(OwaspSeverityName, LevelName)
+      .optional()
+      .describe('OWASP overall severity → org level. Default: the org level of the same name (case-insensitive), NOTE → note or info; a severity without a level is a policy error when used.'),
+  })
+  .describe('OWASP Risk Rating Methodology for findings with `owasp-risk` factors and no score.');
+
+export const GroupSimilar = z
+  .union([
+    z.boolean(),
+    z.strictObject({
+      kinds: z.array(z.enum(FINDING_KINDS)).min(1).default(['sast']).describe('Finding kinds grouped. Default: [sast].'),
+    }),
+  ])
+  .describe('Group findings of different tools at the same file and line (or overlapping lines) with a CWE in common into one finding (`alsoReportedBy`), rated with the highest rating. Default true (SAST only).');
+
+/** `sla.by-criticality`: days per component criticality and level, e.g. {high: {critical: 3}, low: {critical: 14}}. */
+// Loose here (any object of objects): the semantic checks (src/policy/load.ts) name the bad criticality, level or value at
+// its line, where a union would only say "Invalid input".
+export const SlaByCriticality = z
+  .record(z.string(), z.record(z.string(), z.unknown()))
+  .describe('Days to fix per component criticality (high, medium, low) and level, e.g. {high: {critical: 3}, low: {critical: 14}}; a cell not given falls back to the level\'s days.');
+
+// ---- end of the risk rating block
 
 export const PolicySchema = z
   .strictObject({
@@ -309,9 +375,12 @@ export const PolicySchema = z
       rules: z.array(RatingRule).default([]).describe('Rating rules, applied in order; every applied step is recorded.'),
     }),
     sla: z
-      .record(z.string(), z.union([Days, z.string(), z.boolean()]))
+      .record(z.string(), z.union([Days, z.string(), z.boolean(), SlaByCriticality]))
       .optional()
-      .describe('Days to fix per level, plus `due-soon` (days or a percentage such as "25%") and `restart-on-reopen`.'),
+      .describe('Days to fix per level, plus `due-soon` (days or a percentage such as "25%"), `restart-on-reopen` and `by-criticality` (days per component criticality and level).'),
+    cvss: CvssSection.optional(),
+    'owasp-risk': OwaspRiskSection.optional(),
+    'group-similar': GroupSimilar.optional(),
     suppressions: z
       .enum(['honor', 'ignore', 'require-justification'])
       .default('honor')

@@ -1,9 +1,63 @@
 import type { Finding, RatedFinding, RatingStep } from '../model';
 import type { Policy, RankAdjust } from '../policy/compile';
+import { environmentalScore, parseCvssVector, scoreVector, type Requirements } from './cvss';
+import { owaspRisk, owaspRiskProblems } from './owasp-risk';
 
-/** The score used for rating: SARIF `security-severity`, else the CVSS base score. */
+/** The scanner's score: SARIF `security-severity`, else the CVSS base score as given. */
 export function ratingScore(f: Finding): number | undefined {
   return f.securitySeverity ?? f.cvss?.score;
+}
+
+/** The score the rating uses and how it was reached (for the base step of the explanation). */
+interface Scored {
+  score?: number;
+  /** What the score is, e.g. `CVSS 3.1 base score 7.5 computed from CVSS:3.1/…`. */
+  what?: string;
+  /** A CVSS vector that could not be used, and why (said in the base step). */
+  vectorProblem?: string;
+}
+
+const SAME_SCORE = 0.05;
+
+/**
+ * The score to rate by. SARIF `security-severity` as given; else, with a CVSS vector (`cvss.vector`, else
+ * `cvssVector`): the vector's score computed by src/rate/cvss.ts, reconciled with a scanner score by `cvss.on-mismatch`,
+ * and with `cvss.rate-by: environmental` the environmental score under the security requirements of the finding's
+ * component or criticality; else the scanner's CVSS score.
+ */
+export function scoreFinding(f: Finding, p: Policy, comp: { criticality?: 'high' | 'medium' | 'low'; requirements?: Requirements; name?: string } = {}): Scored {
+  if (f.securitySeverity !== undefined) return { score: f.securitySeverity, what: 'security-severity' };
+  const given = f.cvss?.score;
+  const text = f.cvss?.vector ?? f.cvssVector;
+  const version = f.cvss?.version;
+  const asGiven = (): Scored => (given !== undefined ? { score: given, what: `CVSS${version ? ` ${version}` : ''} score` } : {});
+  if (text === undefined) return asGiven();
+  const parsed = parseCvssVector(text);
+  if (!parsed.ok) return { ...asGiven(), vectorProblem: `CVSS vector "${text.length > 120 ? `${text.slice(0, 120)}…` : text}" not used: ${parsed.problem}` };
+  const v = scoreVector(parsed.vector);
+  let score: number;
+  let what: string;
+  if (given === undefined) {
+    score = v.score;
+    what = `CVSS ${v.version} ${v.label} ${fmt(v.score)} computed from ${v.vector}`;
+  } else if (Math.abs(given - v.score) < SAME_SCORE) {
+    score = given;
+    what = `CVSS ${v.version} score ${fmt(given)} (${v.vector})`;
+  } else {
+    const m = p.cvss.onMismatch;
+    score = m === 'vector' ? v.score : m === 'scanner' ? given : Math.max(given, v.score);
+    const taken = m === 'higher' ? 'the higher taken' : m === 'vector' ? "the vector's taken (cvss.on-mismatch: vector)" : "the scanner's taken (cvss.on-mismatch: scanner)";
+    what = `CVSS ${v.version} score ${fmt(given)} from the scanner, ${fmt(v.score)} computed from ${v.vector}: ${taken}`;
+  }
+  if (p.cvss.rateBy !== 'environmental') return { score, what };
+  const crit = comp.criticality ?? 'medium';
+  const req = comp.requirements ?? p.cvss.requirements[crit];
+  const from = comp.requirements
+    ? `requirements of component ${comp.name}`
+    : `requirements of criticality ${crit}${comp.name ? ` (component ${comp.name})` : ' (no component)'}`;
+  const env = environmentalScore(parsed.vector, req);
+  const replaced = env.replaced.length ? `, replacing ${env.replaced.join(' ')}` : '';
+  return { score: env.score, what: `CVSS ${v.version} environmental score ${fmt(env.score)} from ${env.vector} (${from}${replaced}; ${what})` };
 }
 
 function fmt(n: number): string {
@@ -11,15 +65,42 @@ function fmt(n: number): string {
 }
 
 /** The starting rank from the scanner's own rating, and the step that explains it. */
-function baseRating(f: Finding, p: Policy, score: number | undefined): { rank: number; step: RatingStep } {
+function baseRating(f: Finding, p: Policy, scored: Scored): { rank: number; step: RatingStep } {
+  const r = baseRatingOf(f, p, scored);
+  if (scored.vectorProblem) r.step = { ...r.step, detail: `${scored.vectorProblem}; ${r.step.detail}` };
+  return r;
+}
+
+function baseRatingOf(f: Finding, p: Policy, scored: Scored): { rank: number; step: RatingStep } {
   const name = (r: number) => p.levels[r] as string;
+  const score = scored.score;
   if (score !== undefined && p.bands.length > 0) {
-    const what = f.securitySeverity !== undefined ? 'security-severity' : `CVSS${f.cvss?.version ? ` ${f.cvss.version}` : ''} score`;
+    // "security-severity 8.8 >= 7.0" as before; a computed score keeps its number once: "… computed from …: 9.8 >= 9.0".
+    const plain = scored.what === 'security-severity' || /^CVSS( \S+)? score$/.test(scored.what ?? '');
+    const what = plain ? `${scored.what} ${fmt(score)}` : `${scored.what}: ${fmt(score)}`;
     for (const b of p.bands) {
-      if (score >= b.min) return { rank: b.rank, step: { step: 'base', detail: `${what} ${fmt(score)} >= ${fmt(b.min)}`, to: name(b.rank) } };
+      if (score >= b.min) return { rank: b.rank, step: { step: 'base', detail: `${what} >= ${fmt(b.min)}`, to: name(b.rank) } };
     }
     const last = p.levels.length - 1;
-    return { rank: last, step: { step: 'base', detail: `${what} ${fmt(score)} is below every band`, to: name(last) } };
+    return { rank: last, step: { step: 'base', detail: `${what} is below every band`, to: name(last) } };
+  }
+  if (f.owaspRisk !== undefined) {
+    const problems = owaspRiskProblems(f.owaspRisk);
+    if (problems.length > 0) {
+      // Fail closed: factors that cannot be read never make a finding less severe.
+      return { rank: 0, step: { step: 'base', detail: `OWASP risk factors not usable (${problems.join('; ')}): the most severe level until they are fixed`, to: name(0) } };
+    }
+    const o = owaspRisk(f.owaspRisk);
+    const rank = p.owaspLevels[o.severity];
+    const n = (x: number) => String(Math.round(x * 1000) / 1000);
+    return {
+      rank,
+      step: {
+        step: 'base',
+        detail: `OWASP risk rating: likelihood ${n(o.likelihood)} ${o.likelihoodLevel} × ${o.impactFrom} impact ${n(o.impact)} ${o.impactLevel} = ${o.severity}`,
+        to: name(rank),
+      },
+    };
   }
   if (f.scannerSeverity !== undefined) {
     const r = p.fromScanner.get(f.scannerSeverity);
@@ -71,11 +152,21 @@ function adjustRank(rank: number, a: RankAdjust, last: number): number {
 }
 
 /** The policy component of a finding: the first whose paths or packages match; keeps a scanner-given one otherwise. */
-function withComponent(f: Finding, p: Policy, inPlace: boolean): { finding: Finding; owner?: string; criticality?: 'high' | 'medium' | 'low' } {
+function withComponent(
+  f: Finding,
+  p: Policy,
+  inPlace: boolean,
+): { finding: Finding; owner?: string; criticality?: 'high' | 'medium' | 'low'; requirements?: Requirements; name?: string } {
   for (const c of p.components) {
     if (!c.test(f)) continue;
     if (inPlace && f.component !== c.name) f.component = c.name;
-    return { finding: f.component === c.name ? f : { ...f, component: c.name }, ...(c.owner ? { owner: c.owner } : {}), ...(c.criticality ? { criticality: c.criticality } : {}) };
+    return {
+      finding: f.component === c.name ? f : { ...f, component: c.name },
+      name: c.name,
+      ...(c.owner ? { owner: c.owner } : {}),
+      ...(c.criticality ? { criticality: c.criticality } : {}),
+      ...(c.requirements ? { requirements: c.requirements } : {}),
+    };
   }
   return { finding: f };
 }
@@ -122,8 +213,9 @@ export function rateFinding(input: Finding, p: Policy): RatedFinding {
 function rate(input: Finding, p: Policy, inPlace: boolean): RatedFinding {
   const comp = withComponent(input, p, inPlace);
   const f = comp.finding;
-  const score = ratingScore(f);
-  const base = baseRating(f, p, score);
+  const scored = scoreFinding(f, p, comp);
+  const score = scored.score;
+  const base = baseRating(f, p, scored);
   const steps: RatingStep[] = [base.step];
   const last = p.levels.length - 1;
   let rank = base.rank;
@@ -182,6 +274,7 @@ function rate(input: Finding, p: Policy, inPlace: boolean): RatedFinding {
   } else {
     rated = { ...f, severity, rank, gated: reason === undefined, explanation };
   }
+  if (score !== undefined && score !== ratingScore(f)) rated.score = score;
   if (comp.owner) rated.componentOwner = comp.owner;
   if (comp.criticality) rated.criticality = comp.criticality;
   if (reason !== undefined) rated.notGatedReason = reason;

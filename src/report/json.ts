@@ -365,7 +365,7 @@ function reportEntry(r: RunResult): (f: RatedFinding) => ReportFindingT {
       firstDetected: f.firstDetected,
       reportedBy: f.reportedBy,
       fixedOn: f.fixed ? (f.fixed.on ?? r.generatedAt) : undefined,
-      owaspRisk: f.owaspRisk,
+      owaspRisk: f.owaspRisk ? { ...f.owaspRisk } : undefined,
       references: f.references,
       source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
       status: r.tracked ? f.status : undefined,

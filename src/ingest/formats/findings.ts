@@ -14,7 +14,7 @@
  * top level is wrong is not read at all.
  */
 import type { z } from 'zod';
-import type { Finding, InputError, ToolRef } from '../../model';
+import { owaspRiskFactors, type Finding, type InputError, type ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, isObj, jsonKey, own } from '../values';
 import { locate } from './collector';
@@ -130,7 +130,7 @@ function toFinding(f: ManualFindingInput, source: string, index: number, ctx: Pa
   if (refs.length) finding.references = refs;
   if (f.severity !== undefined) finding.scannerSeverity = f.severity.trim().toLowerCase();
   if (f.cvss !== undefined) finding.cvss = { version: f.cvss.slice(5, 8), vector: f.cvss };
-  if (f['owasp-risk'] !== undefined) finding.owaspRisk = { ...f['owasp-risk'] };
+  if (f['owasp-risk'] !== undefined) finding.owaspRisk = owaspRiskFactors(f['owasp-risk']);
   if (f.component !== undefined) {
     finding.component = f.component;
     // A finding with a component and no file is shown at the component.
