@@ -58,7 +58,7 @@ function readText(path: string): string | Error {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    return new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message);
+    return new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : errorMessage(err));
   }
 }
 

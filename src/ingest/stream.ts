@@ -7,6 +7,7 @@ import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
 import { jsonKey } from './util';
 import type { IngestedFile } from './index';
+import { errorMessage } from '../errors';
 
 /**
  * Streaming SARIF ingest for files too large to read as one string (V8 strings stop at ~512 MB) or beyond the memory
@@ -429,7 +430,7 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    return fatal(file, `cannot read the file: ${(err as Error).message}`);
+    return fatal(file, `cannot read the file: ${errorMessage(err)}`);
   }
   try {
     const size = fstatSync(fd).size;

@@ -17,6 +17,7 @@ import {
 } from '../policy/load';
 import { lockViolations, mergePolicyValues } from '../policy/merge';
 import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
+import { errorMessage } from '../errors';
 
 /**
  * Loading a policy: the file, the policies it `extends` (local paths, or `owner/repo/path@ref` read through the GitHub
@@ -78,7 +79,7 @@ function readLocation(l: Location, r: Reader, shown: string, at?: { file: string
   try {
     return readFileSync(l.abs, 'utf8');
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : errorMessage(err);
     if (at) throw new PolicyLoadError([{ ...at, path: 'extends', message: `cannot read ${shown}: ${why}` }]);
     throw new PolicyLoadError([{ file: shown, line: 1, column: 1, path: '', message: `cannot read the policy: ${why}` }]);
   }
@@ -292,7 +293,7 @@ async function loadRoot(root: Location, path: string, workspace: string, fetch?:
       try {
         reader.remote.set(err.id, await fetch(spec));
       } catch (e) {
-        throw new PolicyLoadError([{ file: err.id, line: 1, column: 1, path: '', message: `cannot read the base policy through the GitHub API: ${(e as Error).message}` }]);
+        throw new PolicyLoadError([{ file: err.id, line: 1, column: 1, path: '', message: `cannot read the base policy through the GitHub API: ${errorMessage(e)}` }]);
       }
     }
   }

@@ -4,6 +4,7 @@ import { ExceptionsFileSchema, PolicySchema, type ExceptionEntryInput, type Poli
 import { compileVersionRange } from '../exceptions/version';
 import { ownRules, resolveProfiles } from './profiles';
 import { parseSeverityComparison } from './compare';
+import { UserError, errorMessage } from '../errors';
 
 /** A problem in a policy file, with its position. */
 export interface PolicyError {
@@ -19,9 +20,10 @@ export function formatPolicyError(e: PolicyError): string {
   return `${e.file}:${e.line}:${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
 }
 
-export class PolicyLoadError extends Error {
+export class PolicyLoadError extends UserError {
   constructor(readonly errors: PolicyError[]) {
     super(
+      'policy',
       `invalid policy (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${formatPolicyError(e)}`).join('\n')}`,
     );
     this.name = 'PolicyLoadError';
@@ -111,9 +113,9 @@ export function parseYaml(text: string, file: string): { doc: Document; lc: Line
         return visit.BREAK;
       },
     });
-    const why = /alias/i.test((err as Error).message)
+    const why = /alias/i.test(errorMessage(err))
       ? `YAML aliases expand too much (more than ${MAX_YAML_ALIASES} alias expansions, as in a "billion laughs" bomb): write the values out instead of repeating anchors (*name)`
-      : `YAML cannot be read: ${(err as Error).message}`;
+      : `YAML cannot be read: ${errorMessage(err)}`;
     return { doc, lc, errors: [{ file, ...at(offset), path: '', message: why }], value: undefined };
   }
 }
@@ -311,7 +313,7 @@ export function checkExceptionEntries(
       try {
         compileVersionRange(e.match.version);
       } catch (err) {
-        report(i, ['match', 'version'], (err as Error).message);
+        report(i, ['match', 'version'], errorMessage(err));
       }
       if (e.match.package === undefined && e.match.cve === undefined) report(i, ['match', 'version'], '`version` needs `package` or `cve` beside it');
     }
