@@ -62,7 +62,9 @@ describe('policy validate', () => {
     const r = await cli(['policy', 'validate', 'bad.yml'], ws);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('bad.yml:4:3: error: severity.rulez: unknown key "rulez"');
-    expect(r.stdout).toMatch(/bad\.yml: invalid: 1 error\(s\), 0 warning\(s\)\n$/);
+    // Every problem in one run (#15 A): the unknown key no longer hides the unknown level.
+    expect(r.stdout).toContain('bad.yml:7:27: error: gates.default[0].severity: unknown level "critical": expected one of high, low');
+    expect(r.stdout).toMatch(/bad\.yml: invalid: 2 error\(s\), 0 warning\(s\)\n$/);
     const missing = await cli(['policy', 'validate', 'nope.yml'], ws);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toContain('nope.yml:1:1: error: cannot read the policy: file not found');
