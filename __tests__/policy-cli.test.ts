@@ -173,12 +173,13 @@ describe('policy test', () => {
     expect(r2.stderr).toContain('bad2.test.yml:4:62: cases[0].expect.gates.production[0]: no gate rule "Nope" in profile "production"');
   });
 
-  it('finds <name>.test.yml beside the policy; needs a file or --tests', async () => {
+  it('finds <name>.test.yml beside the policy; without arguments tests the built-in policy', async () => {
     writeFileSync(join(ws, 'p.yml'), readFileSync('policies/examples/small-team.yml'));
     expect((await cli(['policy', 'test', 'p.yml'], ws)).stderr).toMatch(/cannot read the policy tests p\.test\.yml: file not found/);
     writeFileSync(join(ws, 'p.test.yml'), readFileSync('policies/examples/small-team.test.yml'));
     expect((await cli(['policy', 'test', 'p.yml'], ws)).code).toBe(0);
-    expect((await cli(['policy', 'test'], ws)).code).toBe(2);
+    // #15 A: `policy test` without arguments tests the built-in policy with its bundled tests (was a usage error).
+    expect((await cli(['policy', 'test'], ws)).code).toBe(0);
     expect((await cli(['policy', 'frobnicate'], ws)).stderr).toMatch(/unknown policy command "frobnicate"/);
   });
 
