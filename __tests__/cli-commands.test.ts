@@ -123,3 +123,16 @@ describe('policies without a `default` gate profile, and the built-in policy', (
     expect(r.code).toBe(0);
   });
 });
+
+describe('inputs that could not be read come first, on stderr', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'dg-cli-inputs-'));
+  writeFileSync(join(ws, 'empty.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, results: [] }] }));
+  it('a missing file and an empty glob: the first lines of stderr, before the all-"ok" gate table on stdout', async () => {
+    const out: string[] = [];
+    const code = await runCli(['check', 'nope.sarif', 'x/*.sarif', 'empty.sarif'], { stdout: (s) => out.push(`stdout:${s}`), stderr: (s) => out.push(`stderr:${s}`), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+    expect(code).toBe(2);
+    expect(out[0]).toBe('stderr:error: nope.sarif: file not found (check the path (relative to the workspace) and that the scanner step wrote its report there)\n');
+    expect(out[1]).toMatch(/^stderr:error: x\/\*\.sarif: no file matches this pattern/);
+    expect(out[2]).toMatch(/^stdout:defect-gate FAIL/);
+  });
+});
