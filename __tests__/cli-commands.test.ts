@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from '../src/cli';
 import { CHECK, TRACK } from '../src/cli/check';
 import { EXCEPTIONS } from '../src/cli/exceptions';
@@ -78,5 +81,58 @@ describe('no command accepts another command\'s flags', () => {
       expect(r.stderr).toMatch(/`check`, `track`, `exceptions`, `report`, `policy` or `explain`/);
     }
     expect((await cli(['--policy', 'p.yml', 'check'])).stderr).toContain('give the command first');
+  });
+});
+
+describe('policies without a `default` gate profile, and the built-in policy', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'dg-cli-commands-'));
+  const two = 'version: 1\nseverity:\n  levels: [critical, high]\ngates:\n  staging: []\n  production:\n    - {name: no criticals, severity: ">= critical", action: fail, max: 0}\n';
+  const one = 'version: 1\nseverity:\n  levels: [critical, high]\ngates:\n  production:\n    - {name: no criticals, severity: ">= critical", action: fail, max: 0}\n';
+  writeFileSync(join(ws, 'two.yml'), two);
+  writeFileSync(join(ws, 'one.yml'), one);
+  writeFileSync(join(ws, 'empty.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, results: [] }] }));
+  const run = async (args: string[]) => {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+    return { code, stdout, stderr };
+  };
+
+  it('policy validate warns at `gates:` that there is no default profile, and what the CLI does instead', async () => {
+    const r = await run(['policy', 'validate', 'two.yml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('two.yml:4:1: warning: gates: no `default` gate profile: the CLI gates with it when --environment is not given, so every run must give --environment (one of staging, production)');
+    expect((await run(['policy', 'validate', 'one.yml'])).stdout).toContain('(it uses the only profile, "production", instead)');
+    expect((await run(['policy', 'validate', '--strict', 'two.yml'])).code).toBe(1);
+    expect((await run(['policy', 'validate'])).stdout).not.toContain('no `default` gate profile');
+  });
+
+  it('exceptions with FILES names the --environment it needs, or uses the only profile', async () => {
+    const r = await run(['exceptions', '--policy', 'two.yml', 'empty.sarif']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('give --environment NAME (one of staging, production)');
+    expect((await run(['exceptions', '--policy', 'two.yml', '--environment', 'staging', 'empty.sarif'])).code).toBe(0);
+    expect((await run(['exceptions', '--policy', 'one.yml', 'empty.sarif'])).code).toBe(0);
+  });
+
+  it('policy test without arguments tests the built-in policy with its bundled tests', async () => {
+    const r = await run(['policy', 'test']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('policies/default.test.yml (built in)');
+    expect(r.stdout).not.toMatch(/FAIL/);
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('inputs that could not be read come first, on stderr', () => {
+  const ws = mkdtempSync(join(tmpdir(), 'dg-cli-inputs-'));
+  writeFileSync(join(ws, 'empty.sarif'), JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 't' } }, results: [] }] }));
+  it('a missing file and an empty glob: the first lines of stderr, before the all-"ok" gate table on stdout', async () => {
+    const out: string[] = [];
+    const code = await runCli(['check', 'nope.sarif', 'x/*.sarif', 'empty.sarif'], { stdout: (s) => out.push(`stdout:${s}`), stderr: (s) => out.push(`stderr:${s}`), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+    expect(code).toBe(2);
+    expect(out[0]).toBe('stderr:error: nope.sarif: file not found (check the path (relative to the workspace) and that the scanner step wrote its report there)\n');
+    expect(out[1]).toMatch(/^stderr:error: x\/\*\.sarif: no file matches this pattern/);
+    expect(out[2]).toMatch(/^stdout:defect-gate FAIL/);
   });
 });

@@ -219,7 +219,7 @@ describe('exception rules are policy errors with file:line:column', () => {
       'policy.yml': withExceptions(`exceptions:\n  include: [security/exceptions.yml]\n  entries:\n  ${entry('EX-1')}`),
       'security/exceptions.yml': `entries:\n${entry('EX-2')}${entry('EX-1')}  - {id: EX-3, type: nope, match: {rule: x}}\n`,
     });
-    expect(errs).toEqual(['security/exceptions.yml:4:22: entries[2].type: Invalid option: expected one of "accepted-risk"|"false-positive"|"mitigated"|"sla-extension"']);
+    expect(errs).toEqual(['security/exceptions.yml:4:22: entries[2].type: invalid value "nope": expected one of "accepted-risk", "false-positive", "mitigated", "sla-extension"']);
     const dup = errorsOf({
       'policy.yml': withExceptions(`exceptions:\n  include: [security/exceptions.yml]\n  entries:\n  ${entry('EX-1')}`),
       'security/exceptions.yml': `entries:\n${entry('EX-2')}${entry('EX-1')}`,

@@ -62,7 +62,9 @@ describe('policy validate', () => {
     const r = await cli(['policy', 'validate', 'bad.yml'], ws);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('bad.yml:4:3: error: severity.rulez: unknown key "rulez"');
-    expect(r.stdout).toMatch(/bad\.yml: invalid: 1 error\(s\), 0 warning\(s\)\n$/);
+    // Every problem in one run (#15 A): the unknown key no longer hides the unknown level.
+    expect(r.stdout).toContain('bad.yml:7:27: error: gates.default[0].severity: unknown level "critical": expected one of high, low');
+    expect(r.stdout).toMatch(/bad\.yml: invalid: 2 error\(s\), 0 warning\(s\)\n$/);
     const missing = await cli(['policy', 'validate', 'nope.yml'], ws);
     expect(missing.code).toBe(2);
     expect(missing.stdout).toContain('nope.yml:1:1: error: cannot read the policy: file not found');
@@ -171,12 +173,13 @@ describe('policy test', () => {
     expect(r2.stderr).toContain('bad2.test.yml:4:62: cases[0].expect.gates.production[0]: no gate rule "Nope" in profile "production"');
   });
 
-  it('finds <name>.test.yml beside the policy; needs a file or --tests', async () => {
+  it('finds <name>.test.yml beside the policy; without arguments tests the built-in policy', async () => {
     writeFileSync(join(ws, 'p.yml'), readFileSync('policies/examples/small-team.yml'));
     expect((await cli(['policy', 'test', 'p.yml'], ws)).stderr).toMatch(/cannot read the policy tests p\.test\.yml: file not found/);
     writeFileSync(join(ws, 'p.test.yml'), readFileSync('policies/examples/small-team.test.yml'));
     expect((await cli(['policy', 'test', 'p.yml'], ws)).code).toBe(0);
-    expect((await cli(['policy', 'test'], ws)).code).toBe(2);
+    // #15 A: `policy test` without arguments tests the built-in policy with its bundled tests (was a usage error).
+    expect((await cli(['policy', 'test'], ws)).code).toBe(0);
     expect((await cli(['policy', 'frobnicate'], ws)).stderr).toMatch(/unknown policy command "frobnicate"/);
   });
 

@@ -2,6 +2,13 @@
 import { runCli } from './cli/index';
 
 /** The `defect-gate` executable (dist/cli.js). */
+// `defect-gate … | head`: a reader that stops early closes the pipe; that is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 try {
   process.exitCode = await runCli(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),

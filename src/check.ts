@@ -28,6 +28,7 @@ import type { Policy } from './policy/compile';
 import { loadEnrichmentAsync } from './io/enrichment';
 import { readCodeowners } from './io/codeowners';
 import type { Codeowners } from './owners/codeowners';
+import { UserError, errorMessage } from './errors';
 
 /**
  * What both shells (Action and CLI) do: find and read the inputs, load the policy, run the pure engine, write the
@@ -219,7 +220,7 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
             if (err instanceof DecompressionLimitError) {
               failed(`gzip-compressed file: ${err.message}`, 'if the report is genuine, decompress it in an earlier step (or raise DEFECT_GATE_MAX_DECOMPRESSED)');
             } else {
-              failed(`cannot decompress the gzip-compressed file: ${(err as Error).message}`, 'check that the step that wrote or downloaded it finished (a cut-off .gz file is a common cause)');
+              failed(`cannot decompress the gzip-compressed file: ${errorMessage(err)}`, 'check that the step that wrote or downloaded it finished (a cut-off .gz file is a common cause)');
             }
             continue;
           }
@@ -255,7 +256,7 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
             cut = cutLongBytes(buf);
             text = cut ?? buf.toString('utf8');
           } catch (err) {
-            return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${(err as Error).message}`, severity: 'fatal' }] };
+            return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${errorMessage(err)}`, severity: 'fatal' }] };
           }
           const r = ingestText(text, ctx, format, undefined, { keepDocument: false });
           // Errors at a line and column name them in the file as it is: read again without cutting (rare).
@@ -304,14 +305,14 @@ export function cutLongBytes(buf: Buffer): string | undefined {
 }
 
 /** An output path (`report`, `sarif-output`) that cannot be written, found before the run: a usage error. */
-export class OutputPathError extends Error {
+export class OutputPathError extends UserError {
   constructor(
     /** The setting: the CLI flag is `--${option}`, the Action input `${option}`. */
-    readonly option: 'report' | 'sarif-output',
+    override readonly option: 'report' | 'sarif-output',
     readonly path: string,
     why: string,
   ) {
-    super(`cannot write the ${option === 'report' ? 'JSON report' : 'rated SARIF'} to ${JSON.stringify(path)}: ${why}`);
+    super('usage', `cannot write the ${option === 'report' ? 'JSON report' : 'rated SARIF'} to ${JSON.stringify(path)}: ${why}`, option);
     this.name = 'OutputPathError';
   }
 }
@@ -397,7 +398,7 @@ async function checkRead(
       book = (await opts.ledger.store.read(opts.ledger.scope)) ?? emptyBook();
       ledgerReadable = true;
     } catch (err) {
-      const message = `cannot read the ledger (scope ${opts.ledger.scope}): ${(err as Error).message}`;
+      const message = `cannot read the ledger (scope ${opts.ledger.scope}): ${errorMessage(err)}`;
       withPatternErrors.push({
         file: opts.ledger.store.describe,
         findings: [],
@@ -408,7 +409,7 @@ async function checkRead(
             message,
             hint: 'statuses and SLA clocks need it; check the path or the token\'s permissions',
             severity: 'fatal',
-            input: { name: `the ledger ${opts.ledger.store.describe}`, reason: (err as Error).message },
+            input: { name: `the ledger ${opts.ledger.store.describe}`, reason: errorMessage(err) },
           },
         ],
       });
@@ -456,7 +457,7 @@ async function checkRead(
     } catch (err) {
       // A ledger that refuses this run (locked by another run, a backdated run) fails it: the run would be lost.
       if (err instanceof LedgerError) throw err;
-      log.warning(`could not write the ledger ${opts.ledger.store.describe}: ${(err as Error).message}`);
+      log.warning(`could not write the ledger ${opts.ledger.store.describe}: ${errorMessage(err)}`);
     }
   }
   // Nothing below reads the input files' finding lists (result.findings has every finding): let them go before the

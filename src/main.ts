@@ -9,18 +9,15 @@ import { readActionSettings, InputValidationError } from './action/inputs';
 import { readEventPayload, reportToGitHub, summaryCodeLinks } from './action/github';
 import { actionLedger, isPullRequestRun, policyFetcher, runInfo } from './action/ledger';
 import { runRetryState } from './action/octokit';
-import { OutputPathError, runCheck } from './check';
+import { runCheck } from './check';
 import { actionPolicyRef } from './io/policy-source';
 import { approvalVerifier } from './action/approvals';
-import { PolicyLoadError } from './policy/load';
-import { LedgerError } from './ledger/schema';
-import { UnknownEnvironmentError } from './gate/gate';
 import { renderMarkdown, JOB_SUMMARY_LIMIT } from './report/markdown';
 import { annotationText } from './text/escape';
 import { explainLine } from './rate/rate';
 import type { Logger } from './logger';
 import type { RunResult } from './engine';
-import { errorMessage } from './errors';
+import { errorMessage, UserError } from './errors';
 
 export { errorMessage };
 
@@ -123,7 +120,7 @@ export async function run(): Promise<void> {
           ...(process.env.DEFECT_GATE_TRACKER_PACE_MS ? { paceMs: Number(process.env.DEFECT_GATE_TRACKER_PACE_MS) || 0 } : {}),
         });
       } catch (err) {
-        actionsLogger.warning(`defect-gate: tracker: ${(err as Error).message}`);
+        actionsLogger.warning(`defect-gate: tracker: ${errorMessage(err)}`);
       }
     }
     core.setOutput('check-run-id', published?.checkRun ? String(published.checkRun.id) : '');
@@ -150,12 +147,10 @@ export async function run(): Promise<void> {
 
     if (v.status === 'fail') core.setFailed(failureLine(result));
   } catch (err) {
-    if (err instanceof OutputPathError) {
-      core.setFailed(`Input '${err.option}': ${err.message}`);
-      return;
-    }
-    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError || err instanceof LedgerError) {
-      core.setFailed(err.message);
+    // One mapping (src/errors.ts): a problem of the inputs, the policy, the ledger or GitHub fails the step with its
+    // message; anything else is a bug.
+    if (err instanceof UserError) {
+      core.setFailed(err.option ? `Input '${err.option}': ${err.message}` : err.message);
       return;
     }
     core.setFailed(`defect-gate failed unexpectedly: ${errorMessage(err)}`);

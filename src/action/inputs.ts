@@ -9,15 +9,16 @@ type LedgerSpec = ReturnType<typeof parseLedgerSpec>;
 /** The `ledger` input's default, as in action.yml. */
 export const DEFAULT_LEDGER = 'branch:defect-gate-data';
 import { COMMENT_MODES, type CommentMode } from '../github/comment';
+import { UserError, errorMessage } from '../errors';
 
 /**
  * The one reader of Action inputs: builds the typed settings; nothing else calls core.getInput.
  * Input errors name the bad value and the expected form.
  */
 
-export class InputValidationError extends Error {
+export class InputValidationError extends UserError {
   constructor(message: string) {
-    super(message);
+    super('usage', message);
     this.name = 'InputValidationError';
   }
 }
@@ -88,7 +89,7 @@ export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Action
   try {
     formatOverrides = parseFormatOverrides(splitList(core.getInput('input-formats')));
   } catch (err) {
-    throw new InputValidationError(`Invalid input 'input-formats': ${(err as Error).message}`);
+    throw new InputValidationError(`Invalid input 'input-formats': ${errorMessage(err)}`);
   }
   const maxRaw = get('max-annotations');
   const maxAnnotations = maxRaw === '' ? 50 : Number(maxRaw);
@@ -128,7 +129,7 @@ function readLedgerSettings(get: (name: string) => string): Pick<ActionSettings,
     spec = parseLedgerSpec(raw);
     scope = checkScope(get('ledger-scope') || 'default');
   } catch (err) {
-    throw new InputValidationError(`Invalid input '${/scope/.test((err as Error).message) ? 'ledger-scope' : 'ledger'}': ${(err as Error).message}.`);
+    throw new InputValidationError(`Invalid input '${/scope/.test(errorMessage(err)) ? 'ledger-scope' : 'ledger'}': ${errorMessage(err)}.`);
   }
   return { ledger: { spec, scope, write: choice('ledger-write', get('ledger-write'), ['auto', 'true', 'false'] as const, 'auto') } };
 }

@@ -10,6 +10,7 @@ import { FileLedgerStore } from '../ledger/file-store';
 import { checkScope, parseLedgerSpec } from '../ledger/store';
 import type { RunDateRule } from '../ledger/track';
 import { isoTime } from '../ingest/values';
+import { errorMessage } from '../errors';
 
 /** Flag handling shared by the CLI's commands (src/cli/*.ts). */
 
@@ -51,7 +52,7 @@ export function fileLedger(
     spec = parseLedgerSpec(flags.ledger);
     scope = checkScope(flags['ledger-scope'] ?? 'default');
   } catch (err) {
-    return (err as Error).message;
+    return errorMessage(err);
   }
   if (spec.kind !== 'file') return `--ledger ${flags.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`;
   const waitMs = lockWaitMs(opts.env ?? {});
@@ -107,7 +108,7 @@ export function policyRefSource(
         try {
           return execFileSync('git', ['show', `${commit}:${prefix ? `${prefix}/` : ''}${spec.path}`], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
         } catch (err) {
-          const e = new Error(`git show ${ref}:${spec.path}: ${String((err as { stderr?: unknown }).stderr ?? (err as Error).message).trim().split('\n')[0]}`) as Error & { status?: number };
+          const e = new Error(`git show ${ref}:${spec.path}: ${String((err as { stderr?: unknown }).stderr ?? errorMessage(err)).trim().split('\n')[0]}`) as Error & { status?: number };
           if (/does not exist|exists on disk, but not in/.test(e.message)) e.status = 404;
           throw e;
         }

@@ -11,6 +11,7 @@ import { formatIds } from '../ingest/index';
 import { renderMarkdown } from '../report/markdown';
 import { renderText } from '../report/text';
 import { stderrLogger } from '../logger';
+import { stripControl } from '../text/escape';
 import { policyChangesText } from '../policy/diff';
 import { ciReportPathProblem, writeCiReports, type CiReportPaths } from '../io/ci-reports';
 import { errorMessage } from '../errors';
@@ -180,6 +181,9 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
     },
   );
   const { result } = outcome;
+  // Inputs that could not be read come first, on stderr, before any table (whose gate rules may all say "ok").
+  const level = result.verdict.inputErrors.blocking ? 'error' : 'warning';
+  for (const e of result.errors) if (e.severity !== 'scanner') io.stderr(stripControl(`${level}: ${e.file}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`) + '\n');
   if (format === 'json') {
     // In pieces (jsonPieces): a report of a million findings is longer than V8's longest string.
     let out = '';

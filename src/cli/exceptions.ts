@@ -72,6 +72,11 @@ export async function runExceptionsCommand(argv: string[], io: CliIO): Promise<n
 async function exceptionsReview(settings: CheckSettings, now: Date, opts: { format: 'text' | 'json'; expiringDays?: number }, io: CliIO): Promise<number> {
   const { files } = settings;
   const { policy } = loadPolicy(settings.policy, settings.workspace);
+  const profiles = Object.keys(policy.gates);
+  if (files.length > 0 && !settings.environment && !policy.gates.default && profiles.length !== 1) {
+    // The matches are counted by a gate run: name the profile it needs (chooseEnvironment takes the only one).
+    return usageError(io, `exceptions with FILES gates them with the \`default\` profile, and the policy has none: give --environment NAME (one of ${profiles.join(', ')})`, 'exceptions');
+  }
   const exSettings = opts.expiringDays !== undefined ? { ...policy.exceptions, expiringDays: opts.expiringDays } : policy.exceptions;
   let statuses;
   if (files.length > 0) {

@@ -1,10 +1,6 @@
 import { VERSION } from '../version';
 import { formatIds } from '../ingest/index';
-import { OutputPathError } from '../check';
-import { PolicyLoadError } from '../policy/load';
-import { PolicyTestFileError } from '../policy/testing';
-import { LedgerError } from '../ledger/schema';
-import { UnknownEnvironmentError } from '../gate/gate';
+import { UserError } from '../errors';
 import { runCheckCommand } from './check';
 import { runExceptionsCommand } from './exceptions';
 import { runExplainCommand } from './explain';
@@ -155,12 +151,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
 }
 
-/** The one mapping of errors to exit codes: errors for people exit 2 with their message; anything else is rethrown. */
+/**
+ * The one mapping of errors to exit codes: a UserError (usage, input, policy, ledger, GitHub) exits 2 with its message,
+ * a usage error also with the command's help line; anything else is a bug, rethrown (src/bin.ts: internal error, 2).
+ */
 function errorExit(err: unknown, io: CliIO, command: string): number {
-  if (err instanceof OutputPathError) return usageError(io, `--${err.option}: ${err.message}`, command);
-  if (err instanceof PolicyLoadError || err instanceof PolicyTestFileError || err instanceof UnknownEnvironmentError || err instanceof LedgerError) {
-    io.stderr(`defect-gate: ${err.message}\n`);
-    return EXIT.usage;
-  }
-  throw err;
+  if (!(err instanceof UserError)) throw err;
+  if (err.code === 'usage') return usageError(io, err.option ? `--${err.option}: ${err.message}` : err.message, command);
+  io.stderr(`defect-gate: ${err.message}\n`);
+  return EXIT_CODES[err.code];
 }
+
+/** Exit status by kind of problem (README, "Exit codes"): all are 2, the gate's own failure is 1. */
+const EXIT_CODES: Record<UserError['code'], number> = { usage: EXIT.usage, input: EXIT.usage, policy: EXIT.usage, ledger: EXIT.usage, github: EXIT.usage };

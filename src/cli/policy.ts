@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { DEFAULT_POLICY_NAME, defaultPolicyText, loadPolicyAsync } from '../io/policy';
+import defaultPolicyTests from '../../policies/default.test.yml';
+
+const DEFAULT_POLICY_TESTS_NAME = 'policies/default.test.yml (built in)';
 import { PolicyLoadError } from '../policy/load';
 import { formatLintProblem, fromPolicyError, lintExceptionsFile, lintPolicy, type LintProblem } from '../policy/lint';
 import { formatPolicyTestResults, parsePolicyTests, runPolicyTests } from '../policy/testing';
@@ -58,7 +61,7 @@ function readText(path: string): string | Error {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    return new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message);
+    return new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : errorMessage(err));
   }
 }
 
@@ -111,6 +114,16 @@ async function validateCommand(file: string | undefined, opts: { strict: boolean
       const incText = readText(resolve(opts.workspace, inc));
       if (typeof incText === 'string') problems.push(...lintExceptionsFile(incText, inc, lintOpts));
     }
+    if (!policy.gates.default) {
+      const names = Object.keys(policy.gates);
+      problems.push({
+        file: shown,
+        ...lineOfGates(typeof text === 'string' ? text : ''),
+        path: 'gates',
+        severity: 'warning',
+        message: `no \`default\` gate profile: the CLI gates with it when --environment is not given${names.length === 1 ? ` (it uses the only profile, "${names[0]}", instead)` : `, so every run must give --environment (one of ${names.join(', ')})`}; add a \`default\` profile or give --environment`,
+      });
+    }
     const entries = policy.exceptions.entries.length;
     summary = `${policy.levels.length} levels, ${policy.rules.length} rating rules, ${Object.keys(policy.gates).length} gate profiles (${Object.keys(policy.gates).join(', ')}), ${entries} exceptions`;
   } catch (err) {
@@ -130,6 +143,12 @@ async function validateCommand(file: string | undefined, opts: { strict: boolean
   return opts.strict && warnings ? EXIT.fail : EXIT.ok;
 }
 
+/** Where `gates:` is written (line and column), for the warning about a missing `default` profile. */
+function lineOfGates(text: string): { line: number; column: number } {
+  const i = text.split('\n').findIndex((l) => /^gates\s*:/.test(l));
+  return { line: i >= 0 ? i + 1 : 1, column: 1 };
+}
+
 /** The default test file of a policy: `<dir>/<name>.test.yml`. */
 export function defaultTestsFile(policyFile: string): string {
   const ext = extname(policyFile);
@@ -142,10 +161,11 @@ async function testCommand(
   opts: { tests?: string; format: 'text' | 'json'; now?: Date; defaultNow: Date; workspace: string },
   io: CliIO,
 ): Promise<number> {
-  if (!file && !opts.tests) return usageError(io, 'policy test: give the policy file (its tests are <name>.test.yml beside it) or --tests FILE for the built-in policy', 'policy test');
   const { policy } = await loadPolicyAsync(file, opts.workspace, remotePolicyFetcher(io.env));
-  const testsFile = opts.tests ?? defaultTestsFile(file as string);
-  const text = readText(resolve(opts.workspace, testsFile));
+  // Without arguments: the built-in policy and its own tests (policies/default.test.yml, bundled).
+  const builtIn = !file && !opts.tests;
+  const testsFile = builtIn ? DEFAULT_POLICY_TESTS_NAME : (opts.tests ?? defaultTestsFile(file as string));
+  const text = builtIn ? defaultPolicyTests : readText(resolve(opts.workspace, testsFile));
   if (typeof text !== 'string') return usageError(io, `cannot read the policy tests ${testsFile}: ${text.message}${opts.tests ? '' : ' (give --tests FILE)'}`, 'policy test');
   const suite = parsePolicyTests(text, testsFile, policy);
   const now = opts.now ?? (suite.now ? new Date(Date.parse(suite.now.length === 10 ? `${suite.now}T12:00:00Z` : suite.now)) : opts.defaultNow);

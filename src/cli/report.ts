@@ -14,6 +14,7 @@ import { aggregateOrg, renderOrgHtml, renderOrgMarkdown, type RepoLedgerMetrics 
 import { cliGitHubClient } from '../github/octokit';
 import { stripControl } from '../text/escape';
 import { errorMessage } from '../errors';
+import { UsageError, UserError } from '../errors';
 import { parseNow } from './args';
 import { EXIT, usageError, type CliIO } from './io';
 import { commandHelp, formatOption, OPT, parseCommand, type CommandSpec } from './options';
@@ -114,8 +115,6 @@ export interface ReportDeps {
   pageSize?: number;
 }
 
-class UsageError extends Error {}
-
 /** `2026-03-01`, `2026-03-01T12:00:00Z` or a month `2026-03`; `end` makes a date-only value the end of that day/month. */
 export function parsePeriodDate(flag: string, v: string, end: boolean): Date {
   const s = v.trim();
@@ -207,11 +206,9 @@ export async function runReportCommand(o: ReportCommandOptions, io: ReportIO, de
   try {
     return await report(o, io, deps);
   } catch (err) {
-    if (err instanceof UsageError) {
-      return usageError(io, err.message, 'report');
-    }
-    const name = (err as Error)?.name;
-    if (name === 'PolicyLoadError' || name === 'LedgerFormatError' || statusOf(err) !== undefined) {
+    if (err instanceof UsageError) return usageError(io, err.message, 'report');
+    // A policy or ledger that cannot be used, or GitHub's answer (with its HTTP status): exit 2, the message.
+    if (err instanceof UserError || statusOf(err) !== undefined) {
       io.stderr(`defect-gate: ${stripControl(describe(err))}\n`);
       return 2;
     }
@@ -226,7 +223,7 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
   try {
     checkScope(scope);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(errorMessage(err));
   }
   const branch = o.branch ?? DEFAULT_LEDGER_BRANCH;
   if (o.org !== undefined && (o.ledger !== undefined || o.repo !== undefined)) throw new UsageError('--org reads every repository of the organization: do not combine it with --ledger or --repo');
@@ -302,7 +299,7 @@ function parseSpec(s: string): ReturnType<typeof parseLedgerSpec> {
   try {
     return parseLedgerSpec(s);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(errorMessage(err));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { InputError, RatedFinding } from '../model';
 import type { CompiledGateRule, Policy } from '../policy/compile';
+import { UserError } from '../errors';
 
 export type VerdictStatus = 'pass' | 'warn' | 'fail';
 
@@ -33,12 +34,12 @@ export interface GateOptions {
   onInputError: 'fail' | 'warn';
 }
 
-export class UnknownEnvironmentError extends Error {
+export class UnknownEnvironmentError extends UserError {
   constructor(
     readonly environment: string,
     readonly known: string[],
   ) {
-    super(`no gate profile "${environment}" in the policy: expected one of ${known.join(', ')} (policy \`gates:\`)`);
+    super('policy', `no gate profile "${environment}" in the policy: expected one of ${known.join(', ')} (policy \`gates:\`)`);
     this.name = 'UnknownEnvironmentError';
   }
 }

@@ -1,3 +1,5 @@
+import { UserError } from '../errors';
+
 /**
  * When to try a GitHub request again, and for how long in total. Used by the one client factory
  * (src/action/octokit.ts) as an Octokit `request` wrap, around the throttling plugin (which keeps primary and secondary
@@ -139,11 +141,11 @@ export function mayWaitRateLimit(state: RetryState, retryAfter: number, retryCou
 }
 
 /** An error after GitHub did not answer usefully (network error or 5xx), saying so; keeps the status and response. */
-export class GitHubUnavailableError extends Error {
+export class GitHubUnavailableError extends UserError {
   readonly status?: number;
   readonly response?: unknown;
   constructor(message: string, readonly cause: unknown) {
-    super(message);
+    super('github', message);
     this.name = 'GitHubUnavailableError';
     const e = cause as ErrorShape;
     // Octokit's status 500 for "no answer" is no HTTP status: keep only statuses GitHub sent.

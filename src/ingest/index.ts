@@ -10,6 +10,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { parseYaml, positionOf } from '../policy/load';
 import { redactIngested } from '../redact/finding';
 import { parseCvssVector } from '../rate/cvss';
+import { errorMessage } from '../errors';
 
 export { MAX_DOCUMENT_DEPTH, pruneDeep } from './depth';
 import type { FormatParser, ParseContext, ParseResult } from './types';
@@ -214,7 +215,7 @@ function readYamlOrCsv(
     try {
       y = parseYaml(stripBom(text), file);
     } catch (err) {
-      return { failed: fatal(file, `YAML cannot be read: ${(err as Error).message}`, { hint: `expected ${yamlFormat.label}` }) };
+      return { failed: fatal(file, `YAML cannot be read: ${errorMessage(err)}`, { hint: `expected ${yamlFormat.label}` }) };
     }
     if (y.errors.length > 0) {
       const errors: InputError[] = y.errors.map((e) => ({ file, line: e.line, column: e.column, message: e.message, severity: 'fatal' }));

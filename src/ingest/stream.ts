@@ -6,6 +6,7 @@ import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
 import { jsonKey } from './values';
 import type { IngestedFile } from './index';
+import { errorMessage } from '../errors';
 
 /**
  * Streaming SARIF ingest for files too large to read as one string (V8 strings stop at ~512 MB) or beyond the memory
@@ -620,7 +621,7 @@ function fatal(file: string, message: string, extra: Partial<IngestedFile['error
 
 /** The outcome for a file that cannot be opened or read (src/io/file-bytes.ts). */
 export function unreadableFile(file: string, err: unknown): IngestedFile {
-  return fatal(file, `cannot read the file: ${(err as Error).message}`);
+  return fatal(file, `cannot read the file: ${errorMessage(err)}`);
 }
 
 /**

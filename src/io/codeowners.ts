@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { CODEOWNERS_MAX_BYTES, CODEOWNERS_PATHS, parseCodeowners, type Codeowners } from '../owners/codeowners';
+import { errorMessage } from '../errors';
 
 /**
  * Reads the repository's CODEOWNERS from the workspace as GitHub does: the first of `.github/CODEOWNERS`,
@@ -43,7 +44,7 @@ export function readCodeowners(workspace: string): { codeowners?: Codeowners; wa
       if (codeowners.problems.length > 10) warnings.push(`${rel}: ${codeowners.problems.length - 10} more lines skipped`);
       return { codeowners, warnings };
     } catch (err) {
-      warnings.push(`cannot read ${rel}: ${(err as Error).message}`);
+      warnings.push(`cannot read ${rel}: ${errorMessage(err)}`);
       return { warnings };
     } finally {
       if (fd !== undefined) closeSync(fd);

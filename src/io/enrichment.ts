@@ -5,6 +5,7 @@ import type { InputError } from '../model';
 import { parseEpss } from '../enrich/epss';
 import { parseKev } from '../enrich/kev';
 import type { Enrichment } from '../enrich/types';
+import { errorMessage } from '../errors';
 
 /**
  * The file-reading shell of enrichment: reads the KEV catalog and the EPSS CSV named by the settings (paths relative
@@ -61,7 +62,7 @@ async function gunzipped(src: string | Buffer, shown: string, what: string, limi
     return { data: out };
   } catch (err) {
     if (err instanceof DecompressionLimitError) return readError(shown, `cannot read the gzip-compressed ${what}: ${err.message}`, `the limit is ${formatBytes(limit)}: check that this is the right file`);
-    return readError(shown, `cannot decompress the gzip-compressed ${what}: ${(err as Error).message}`, 'check that the step that downloaded it finished (a cut-off .gz file is a common cause)');
+    return readError(shown, `cannot decompress the gzip-compressed ${what}: ${errorMessage(err)}`, 'check that the step that downloaded it finished (a cut-off .gz file is a common cause)');
   }
 }
 
@@ -78,7 +79,7 @@ async function read(abs: string, shown: string, what: string, limit: number): Pr
     data = readFileSync(abs);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'a directory, not a file' : (err as Error).message;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'a directory, not a file' : errorMessage(err);
     return readError(shown, `cannot read the ${what}: ${why}`);
   }
   return decode(data, shown, what, limit);
@@ -103,7 +104,7 @@ async function download(url: string, what: string, timeoutMs: number, limit: num
     }
     data = Buffer.concat(chunks, size);
   } catch (err) {
-    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : (err as Error).message;
+    const why = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : errorMessage(err);
     return readError(url, `cannot download the ${what}: ${why}`, 'without network access, download it in an earlier step (or cache it) and pass its path');
   }
   return decode(data, url, what, limit);

@@ -2,6 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, read
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { InputError } from '../model';
+import { errorMessage } from '../errors';
 
 /**
  * Finding the input files: patterns are files, directories or globs, relative to the workspace.
@@ -102,7 +103,7 @@ function unresolvable(w: Walk, link: string, err: unknown): void {
   } else if (code === 'ENOENT' || code === 'ENOTDIR') {
     linkError(w, link, `dangling symbolic link${to}: what it names does not exist, so it was not read`, 'check that the scanner step wrote its report where the link points, or remove the link');
   } else {
-    linkError(w, link, `cannot resolve the symbolic link${to}: ${(err as Error).message}`, 'check the link and its permissions');
+    linkError(w, link, `cannot resolve the symbolic link${to}: ${errorMessage(err)}`, 'check the link and its permissions');
   }
 }
 
@@ -148,7 +149,7 @@ function walk(dir: string, w: Walk): void {
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    w.errors.push({ file: displayName(dir, w.ws), message: `cannot list the directory: ${(err as Error).message}`, hint: 'check its permissions', severity: 'fatal' });
+    w.errors.push({ file: displayName(dir, w.ws), message: `cannot list the directory: ${errorMessage(err)}`, hint: 'check its permissions', severity: 'fatal' });
     return;
   }
   for (const e of entries) {
@@ -341,7 +342,7 @@ export function openInput(path: string, workspace: string, afterOpen?: () => voi
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    throw new InputOpenError(`cannot read the file: ${(err as Error).message}`, 'check that the scanner step wrote its report there, and its permissions');
+    throw new InputOpenError(`cannot read the file: ${errorMessage(err)}`, 'check that the scanner step wrote its report there, and its permissions');
   }
   try {
     afterOpen?.();
@@ -357,7 +358,7 @@ export function openInput(path: string, workspace: string, afterOpen?: () => voi
         real = realpathSync(path);
         now = statSync(real);
       } catch (err) {
-        throw new InputOpenError(`the file changed while it was being opened (${(err as Error).message}): not read`, SWAPPED_HINT);
+        throw new InputOpenError(`the file changed while it was being opened (${errorMessage(err)}): not read`, SWAPPED_HINT);
       }
       if (!isInside(realWs, real)) {
         throw new InputOpenError(`now leads to ${JSON.stringify(toPosix(real))}, outside the workspace (a link replaced after the inputs were checked): not read`, SWAPPED_HINT);

@@ -19,6 +19,7 @@ import {
 import { lockViolations, mergePolicyValues } from '../policy/merge';
 import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
 import { httpStatus } from '../github/client';
+import { errorMessage } from '../errors';
 
 /**
  * Loading a policy: the file, the policies it `extends` (local paths, or `owner/repo/path@ref` read through the GitHub
@@ -95,7 +96,7 @@ function* readLocation(l: Location, r: Reader, shown: string, at?: { file: strin
   try {
     return yield l;
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : errorMessage(err);
     if (at) throw new PolicyLoadError([{ ...at, path: 'extends', message: `cannot read ${shown}: ${why}` }]);
     throw new PolicyLoadError([{ file: shown, line: 1, column: 1, path: '', message: `cannot read the policy: ${why}` }]);
   }

@@ -29,6 +29,7 @@ import {
   withRatingResult,
   type ResultRating,
 } from '../report/sarif';
+import { errorMessage } from '../errors';
 
 /**
  * Writes the rated SARIF (see src/report/sarif.ts for what it holds) from the SARIF input files themselves, read again
@@ -401,7 +402,7 @@ function writeFileRuns(input: SarifInputFile, runs: RunRatings[], ctx: Ctx): voi
   try {
     fd = openSync(input.path, 'r');
   } catch (err) {
-    throw changed(input, `it cannot be read any more: ${(err as Error).message}`);
+    throw changed(input, `it cannot be read any more: ${errorMessage(err)}`);
   }
   try {
     const st = fstatSync(fd);

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import { LedgerError } from './schema';
+import { errorMessage } from '../errors';
 
 /**
  * An exclusive lock beside a ledger file (`<ledger>.lock`), held while a run reads, merges and writes it, so that
@@ -156,7 +157,7 @@ export async function withFileLock<T>(path: string, work: () => T | Promise<T>, 
     try {
       created = createExclusive(path, mine);
     } catch (err) {
-      throw new LedgerLockError(path, `cannot create the ledger lock: ${(err as Error).message} (the ledger's folder must be writable)`);
+      throw new LedgerLockError(path, `cannot create the ledger lock: ${errorMessage(err)} (the ledger's folder must be writable)`);
     }
     if (created) break;
     last = readHolder(path);

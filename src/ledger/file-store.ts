@@ -4,6 +4,7 @@ import { emptyBook, LEDGER_VERSION, LedgerFormatError, migrateLedger, type Ledge
 import { checkScope, type LedgerStore } from './store';
 import { withFileLock, type LockOptions } from './file-lock';
 import { parseJson } from '../ingest/json';
+import { errorMessage } from '../errors';
 
 /**
  * The ledger in one JSON file (CLI default): schema-versioned, migrated on read, written atomically.
@@ -36,7 +37,7 @@ export class FileLedgerStore implements LedgerStore {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new LedgerFormatError(this.describe, `cannot read the ledger: ${(err as Error).message}`);
+      throw new LedgerFormatError(this.describe, `cannot read the ledger: ${errorMessage(err)}`);
     }
     const parsed = parseJson(text);
     if (!parsed.ok) throw new LedgerFormatError(`${this.describe}:${parsed.line}:${parsed.column}`, `not valid JSON: ${parsed.message}`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isoTime } from '../ingest/values';
+import { UserError } from '../errors';
 
 /**
  * The ledger: what defect-gate remembers across runs, per scope. Stored as JSON (a file, or shards on a branch).
@@ -122,12 +123,12 @@ export function emptyBook(): LedgerBook {
 }
 
 /** A ledger that cannot be used or written as asked: the run fails (a ledger error is never a warning). */
-export class LedgerError extends Error {
+export class LedgerError extends UserError {
   constructor(
     readonly where: string,
     message: string,
   ) {
-    super(`${where}: ${message}`);
+    super('ledger', `${where}: ${message}`);
     this.name = 'LedgerError';
   }
 }

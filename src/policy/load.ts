@@ -4,6 +4,7 @@ import { ExceptionsFileSchema, PolicySchema, type ExceptionEntryInput, type Poli
 import { compileVersionRange } from '../exceptions/version';
 import { ownRules, resolveProfiles } from './profiles';
 import { parseSeverityComparison } from './compare';
+import { UserError, errorMessage } from '../errors';
 
 /** A problem in a policy file, with its position. */
 export interface PolicyError {
@@ -19,9 +20,10 @@ export function formatPolicyError(e: PolicyError): string {
   return `${e.file}:${e.line}:${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
 }
 
-export class PolicyLoadError extends Error {
+export class PolicyLoadError extends UserError {
   constructor(readonly errors: PolicyError[]) {
     super(
+      'policy',
       `invalid policy (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${formatPolicyError(e)}`).join('\n')}`,
     );
     this.name = 'PolicyLoadError';
@@ -58,15 +60,71 @@ export function positionOf(doc: Document, lc: LineCounter, path: readonly Key[],
   return { line: 1, column: 1 };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+/** The value at `path` in `raw` (for messages that quote what was written). */
+function valueAt(raw: unknown, path: readonly Key[]): unknown {
+  let v = raw;
+  for (const k of path) {
+    if (typeof v !== 'object' || v === null || !Object.hasOwn(v, k)) return undefined;
+    v = (v as Record<Key, unknown>)[k];
+  }
+  return v;
+}
+
+const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : Array.isArray(v) ? 'a list' : typeof v === 'object' && v !== null ? 'a mapping' : String(v));
+const typeWord: Record<string, string> = { number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'a mapping', int: 'a whole number' };
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case 'unrecognized_keys':
       return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}: check the spelling against the policy format in the README`;
     case 'invalid_type':
-      return issue.message.includes('received undefined') ? `missing required key: expected ${issue.expected}` : issue.message;
+      if (value === undefined) return `missing required key: expected ${typeWord[issue.expected] ?? issue.expected}`;
+      return `expected ${typeWord[issue.expected] ?? issue.expected}, got ${shown(value)}`;
+    case 'invalid_value':
+      return `invalid value ${shown(value)}: expected ${issue.values.length === 1 ? JSON.stringify(issue.values[0]) : `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`}`;
     default:
       return issue.message;
   }
+}
+
+/**
+ * A copy of `raw` without what the schema refused: unknown keys, and values with a wrong type or value in mappings
+ * (optional ones; a required one missing makes the copy fail again, and nothing more is checked).
+ */
+function withoutIssues(raw: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy: unknown = structuredClone(raw);
+  for (const issue of issues) {
+    const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');
+    const removed = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...path, k]) : [path];
+    for (const p of removed) {
+      const parent = valueAt(copy, p.slice(0, -1));
+      const last = p[p.length - 1];
+      if (last !== undefined && typeof parent === 'object' && parent !== null && !Array.isArray(parent)) delete (parent as Record<Key, unknown>)[last];
+    }
+  }
+  return copy;
+}
+
+/**
+ * The issues of a union that matched no option, as the issues of the option the value was meant for (zod says only
+ * "Invalid input" at the union): the option that did not fail on the value's own type, with the fewest issues.
+ * Nested unions are unfolded the same way. Paths are absolute.
+ */
+export function unfoldIssues(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[] = []): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    const path = [...prefix, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const fits = issue.errors.filter((branch) => !branch.some((b) => b.path.length === 0 && b.code === 'invalid_type'));
+      const best = [...fits].sort((a, b) => a.length - b.length)[0];
+      if (best) {
+        out.push(...unfoldIssues(best, path));
+        continue;
+      }
+    }
+    out.push({ ...issue, path } as z.core.$ZodIssue);
+  }
+  return out;
 }
 
 /** Most alias expansions a policy, exceptions or test file may use (a YAML "billion laughs" bomb needs many more). */
@@ -85,7 +143,10 @@ export function parseYaml(text: string, file: string): { doc: Document; lc: Line
     return { line, column: col };
   };
   const errors: PolicyError[] = doc.errors.map((e) => {
-    const where = at(e.pos?.[0]);
+    // yaml points at the start of the indentation for indentation errors: the real column is where the text starts.
+    let offset = e.pos?.[0] ?? 0;
+    while (text[offset] === ' ' || text[offset] === '\t') offset++;
+    const where = at(offset);
     if (e.code === 'DUPLICATE_KEY') {
       return { file, ...where, path: '', message: 'duplicate key: a key may appear only once in a mapping (the second value would silently replace the first); remove or rename one' };
     }
@@ -111,9 +172,9 @@ export function parseYaml(text: string, file: string): { doc: Document; lc: Line
         return visit.BREAK;
       },
     });
-    const why = /alias/i.test((err as Error).message)
+    const why = /alias/i.test(errorMessage(err))
       ? `YAML aliases expand too much (more than ${MAX_YAML_ALIASES} alias expansions, as in a "billion laughs" bomb): write the values out instead of repeating anchors (*name)`
-      : `YAML cannot be read: ${(err as Error).message}`;
+      : `YAML cannot be read: ${errorMessage(err)}`;
     return { doc, lc, errors: [{ file, ...at(offset), path: '', message: why }], value: undefined };
   }
 }
@@ -156,15 +217,28 @@ export function validatePolicy(raw: unknown, locate: Locate): PolicyParsed {
   const errors: PolicyError[] = [];
   const parsed = PolicySchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+    for (const issue of unfoldIssues(parsed.error.issues)) {
       const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) {
-          errors.push({ ...locate([...path, k], true), path: pathText([...path, k]), message: describeIssue({ ...issue, keys: [k] }) });
+          errors.push({ ...locate([...path, k], true), path: pathText([...path, k]), message: describeIssue({ ...issue, keys: [k] }, undefined) });
         }
         continue;
       }
-      errors.push({ ...locate(path), path: pathText(path), message: describeIssue(issue) });
+      errors.push({ ...locate(path), path: pathText(path), message: describeIssue(issue, valueAt(raw, path)) });
+    }
+    // Every problem in one run: without the keys and values the schema refused, the rest gets its semantic checks
+    // too (an unknown key no longer hides a bad level until it is fixed).
+    // What follows from a removed value (its parent's "needs reason") is not reported twice.
+    const issues = unfoldIssues(parsed.error.issues);
+    const removed = issues.map((i) => pathText(i.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number')));
+    const related = (a: string, b: string) => a === b || (a.startsWith(b) && /^[.[]/.test(a.slice(b.length))) || (b.startsWith(a) && /^[.[]/.test(b.slice(a.length)));
+    const rest = PolicySchema.safeParse(withoutIssues(raw, issues));
+    if (rest.success) {
+      semanticChecks(rest.data, (path, message, key = false) => {
+        const at = pathText(path);
+        if (!removed.some((r) => related(at, r))) errors.push({ ...locate(path, key), path: at, message });
+      });
     }
     throw new PolicyLoadError(errors);
   }
@@ -336,7 +410,7 @@ export function checkExceptionEntries(
       try {
         compileVersionRange(e.match.version);
       } catch (err) {
-        report(i, ['match', 'version'], (err as Error).message);
+        report(i, ['match', 'version'], errorMessage(err));
       }
       if (e.match.package === undefined && e.match.cve === undefined) report(i, ['match', 'version'], '`version` needs `package` or `cve` beside it');
     }
@@ -368,9 +442,9 @@ export function parseExceptionsFile(text: string, file: string, rules: Exception
   if (errors.length > 0) throw new PolicyLoadError(errors);
   const parsed = ExceptionsFileSchema.safeParse(value ?? {});
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
+    for (const issue of unfoldIssues(parsed.error.issues)) {
       const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');
-      errors.push({ file, ...positionOf(doc, lc, path), path: pathText(path), message: describeIssue(issue) });
+      errors.push({ file, ...positionOf(doc, lc, path), path: pathText(path), message: describeIssue(issue, valueAt(value, path)) });
     }
     throw new PolicyLoadError(errors);
   }

@@ -7,6 +7,7 @@ import { evaluateGate } from '../gate/gate';
 import type { Policy } from './compile';
 import { formatPolicyError, parseYaml, pathText, positionOf, type PolicyError } from './load';
 import { ownRecord } from '../own';
+import { UserError } from '../errors';
 
 /**
  * Policy tests (`defect-gate policy test`): cases written in YAML next to the policy, each a partly described finding
@@ -129,9 +130,9 @@ export interface PolicyTestSuite {
 type Key = string | number;
 
 /** Problems in a policy test file, each with file:line:column. */
-export class PolicyTestFileError extends Error {
+export class PolicyTestFileError extends UserError {
   constructor(readonly errors: PolicyError[]) {
-    super(`invalid policy tests (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${formatPolicyError(e)}`).join('\n')}`);
+    super('policy', `invalid policy tests (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${formatPolicyError(e)}`).join('\n')}`);
     this.name = 'PolicyTestFileError';
   }
 }

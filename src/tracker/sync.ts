@@ -9,6 +9,7 @@ import { code, md } from '../text/escape';
 import type { Logger } from '../logger';
 import type { Ticket, TicketContent, TicketState, TrackerPort } from './port';
 import { TRACKER_LABEL } from './github-issues';
+import { errorMessage } from '../errors';
 
 /**
  * Keeps one tracker issue per group of findings in step with the ledger (SAMM DM: defects recorded where the
@@ -226,7 +227,7 @@ export async function syncTracker(input: SyncInput): Promise<SyncResult> {
       }
     } catch (err) {
       summary.failed++;
-      log.warning(`defect-gate: tracker ${port.where}: ${key}: ${(err as Error).message}`);
+      log.warning(`defect-gate: tracker ${port.where}: ${key}: ${errorMessage(err)}`);
       if (!ticket) continue;
     }
     for (const m of members) {
