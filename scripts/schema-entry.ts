@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { PolicySchema } from '../src/policy/schema';
 import { REPORT_SCHEMA_ID, ReportSchema } from '../src/report/json';
+import { ORG_EXPORT_SCHEMA_ID, OrgExportRowSchema } from '../src/metrics/org-export';
 
 export const POLICY_SCHEMA_ID = 'https://defect-gate.dev/schema/policy.schema.json';
 
@@ -9,6 +10,10 @@ export const schemas = {
   'policy.schema.json': {
     $id: POLICY_SCHEMA_ID,
     ...z.toJSONSchema(PolicySchema, { target: 'draft-2020-12', io: 'input' }),
+  },
+  'org-export.schema.json': {
+    $id: ORG_EXPORT_SCHEMA_ID,
+    ...z.toJSONSchema(OrgExportRowSchema, { target: 'draft-2020-12', io: 'output' }),
   },
   'report.schema.json': {
     $id: REPORT_SCHEMA_ID,

@@ -69,6 +69,9 @@ window of exposure; verification coverage; hot spots. As Markdown (default), one
   --ledger file:PATH | branch:NAME   the ledger (a branch is read through the API, with --repo)
   --repo OWNER/REPO        read the ledger branch of this repository (default branch: defect-gate-data)
   --org OWNER              every repository of the organization: hot spots, SLA compliance, worst offenders
+                           (GraphQL, 100 repositories a query; docs/org-report.md)
+  --export ndjson FILE     with --org: one row per finding per repository, for a data warehouse
+  --cache DIR, --no-cache  with --org: where ledgers are cached between reports (default: the user's cache dir)
   --branch NAME            ledger branch for --repo / --org; default: defect-gate-data
   --scope NAME             ledger book; default: "default"
   --since DATE, --until DATE   the period (2026-06-01, or a month: 2026-06); default: 6 months up to --now
@@ -173,6 +176,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         until: { type: 'string' },
         bucket: { type: 'string' },
         org: { type: 'string' },
+        cache: { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        export: { type: 'string' },
         repo: { type: 'string' },
         output: { type: 'string', short: 'o' },
         html: { type: 'string' },
@@ -207,9 +213,11 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   if (command === 'report') {
     const reportNow = parseNow(o.now, io.now());
     if (typeof reportNow === 'string') return usageError(io, reportNow);
-    if (files.length > 0) return usageError(io, `report takes no files (got "${files[0]}")`);
+    // `--export ndjson FILE`: the one positional after the command is the export's file.
+    const exportPath = o.export !== undefined && files.length === 1 ? files[0] : undefined;
+    if (files.length > (exportPath !== undefined ? 1 : 0)) return usageError(io, `report takes no files (got "${files[exportPath !== undefined ? 1 : 0]}")`);
     return runReportCommand(
-      { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now: reportNow },
+      { ledger: o.ledger, org: o.org, cache: o.cache, noCache: o['no-cache'], exportFormat: o.export, exportPath, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now: reportNow },
       io,
     );
   }

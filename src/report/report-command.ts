@@ -10,8 +10,12 @@ import type { Policy } from '../policy/compile';
 import { computeMetrics, type Metrics, type MetricsOptions } from '../metrics/compute';
 import { renderMetricsMarkdown } from '../metrics/markdown';
 import { renderMetricsHtml } from '../metrics/html';
-import { aggregateOrg, renderOrgHtml, renderOrgMarkdown, type RepoLedgerMetrics } from '../metrics/org';
+import { renderOrgHtml, renderOrgMarkdown } from '../metrics/org';
 import { cliApiBaseUrl, cliToken, createCliRequest } from '../github/cli-client';
+import { graphqlOverRequest, type GraphqlFn } from '../github/org-ledgers';
+import { runOrgReport } from '../github/org-report';
+import { defaultCacheDir, OrgCache } from '../io/org-cache';
+import { NdjsonWriter } from '../io/ndjson';
 import { stripControl } from './escape';
 import type { BucketKind } from '../metrics/time';
 
@@ -39,6 +43,12 @@ export interface ReportCommandOptions {
   html?: string;
   apiUrl?: string;
   productionEnv?: string[];
+  /** --org: the cache directory (default: DEFECT_GATE_CACHE_DIR or the user's cache directory); --no-cache: none. */
+  cache?: string;
+  noCache?: boolean;
+  /** --org: `--export ndjson FILE` (docs/org-report.md). */
+  exportFormat?: string;
+  exportPath?: string;
   now: Date;
 }
 
@@ -53,10 +63,14 @@ export interface ReportDeps {
   request?: GitHubRequest;
   /** Milliseconds per second of retry delays (tests). */
   retryBaseMs?: number;
-  /** Repositories read at once for --org. */
-  concurrency?: number;
+  /** GraphQL for --org (tests); default: `POST /graphql` through `request`. */
+  graphql?: GraphqlFn;
   /** Repositories per page when listing an organization (GitHub's maximum, 100, by default). */
   pageSize?: number;
+  /** This machine's clock, for the age of the --org cache (tests). */
+  clock?: () => Date;
+  /** Age of the last full listing after which --org lists every repository again (default 24 h). */
+  cacheMaxAgeMs?: number;
 }
 
 class UsageError extends Error {}
@@ -79,7 +93,7 @@ export function parsePeriodDate(flag: string, v: string, end: boolean): Date {
   throw new UsageError(`invalid ${flag} "${v}": expected a date such as 2026-06-01, a month such as 2026-06, or an ISO time`);
 }
 
-function metricsOptions(o: ReportCommandOptions, policy: Policy): MetricsOptions {
+export function metricsOptions(o: ReportCommandOptions, policy: Policy): MetricsOptions {
   const bucket = o.bucket ?? 'month';
   if (bucket !== 'week' && bucket !== 'month') throw new UsageError(`invalid --bucket "${bucket}": expected week or month`);
   const since = o.since !== undefined ? parsePeriodDate('--since', o.since, false) : undefined;
@@ -123,31 +137,6 @@ function describe(err: unknown): string {
   return status ? `HTTP ${status}: ${msg}` : msg;
 }
 
-/** Lists an organization's repositories, page by page (100 a page), skipping archived ones. */
-export async function listOrgRepos(request: GitHubRequest, org: string, perPage = 100): Promise<string[]> {
-  const out: string[] = [];
-  for (let page = 1; page <= 1000; page++) {
-    const res = await request('GET /orgs/{org}/repos', { org, per_page: perPage, page });
-    const items = res.data as { full_name: string; archived?: boolean }[];
-    for (const r of items) if (!r.archived) out.push(r.full_name);
-    if (items.length < perPage) break;
-  }
-  return out;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 export async function runReportCommand(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps = {}): Promise<number> {
   try {
     return await report(o, io, deps);
@@ -157,7 +146,7 @@ export async function runReportCommand(o: ReportCommandOptions, io: ReportIO, de
       return 2;
     }
     const name = (err as Error)?.name;
-    if (name === 'PolicyLoadError' || name === 'LedgerFormatError' || statusOf(err) !== undefined) {
+    if (name === 'PolicyLoadError' || name === 'LedgerFormatError' || name === 'OrgApiError' || statusOf(err) !== undefined) {
       io.stderr(`defect-gate: ${stripControl(describe(err))}\n`);
       return 2;
     }
@@ -195,18 +184,45 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
     const org = o.org.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(org)) throw new UsageError(`invalid --org "${o.org}": expected an organization login`);
     const request = api();
-    const repos = await listOrgRepos(request, org, deps.pageSize);
-    io.stderr(`${org}: ${repos.length} repositories; reading ledger branch ${branch} (scope ${scope})\n`);
-    const results = await mapLimit(repos, deps.concurrency ?? 4, async (full): Promise<RepoLedgerMetrics> => {
-      try {
-        const book = await new BranchLedgerStore(request, splitRepo(full), branch, now).read(scope);
-        return book ? { repo: full, metrics: computeMetrics(book, mo) } : { repo: full };
-      } catch (err) {
-        return { repo: full, error: stripControl(describe(err)) };
-      }
-    });
-    for (const r of results) if (r.error) io.stderr(`warning: ${r.repo}: ${r.error}\n`);
-    const agg = aggregateOrg(org, results, o.now);
+    const base = cliApiBaseUrl(o.apiUrl, io.env);
+    const graphql = deps.graphql ?? graphqlOverRequest(request, base);
+    const cacheDir = o.noCache ? undefined : o.cache !== undefined ? resolve(o.workspace, o.cache) : defaultCacheDir(io.env);
+    let writer: NdjsonWriter | undefined;
+    if (o.exportFormat !== undefined || o.exportPath !== undefined) {
+      if (o.exportFormat !== 'ndjson') throw new UsageError(`invalid --export "${o.exportFormat ?? ''}": expected --export ndjson FILE`);
+      if (!o.exportPath) throw new UsageError('--export ndjson needs the file: --export ndjson FILE');
+      const path = resolve(o.workspace, o.exportPath);
+      const why = outputPathProblem(path);
+      if (why) throw new UsageError(`--export: cannot write ${JSON.stringify(path)}: ${why}`);
+      writer = new NdjsonWriter(path);
+    }
+    io.stderr(`${org}: reading ledger branch ${branch} (scope ${scope}) of every repository through GraphQL${cacheDir ? `; cache ${cacheDir}` : '; no cache'}\n`);
+    let out: Awaited<ReturnType<typeof runOrgReport>>;
+    try {
+      const w = writer;
+      out = await runOrgReport(graphql, request, {
+        org,
+        branch,
+        scope,
+        api: base,
+        metrics: mo,
+        ...(cacheDir ? { cache: new OrgCache(cacheDir) } : {}),
+        ...(deps.cacheMaxAgeMs !== undefined ? { maxAgeMs: deps.cacheMaxAgeMs } : {}),
+        clock: deps.clock ?? (() => new Date()),
+        ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+        ...(w ? { sink: { row: (r) => w.write(r), reset: () => w.reset() } } : {}),
+        log: (m) => io.stderr(`${m}\n`),
+      });
+      writer?.close();
+    } catch (err) {
+      writer?.abort();
+      throw err;
+    }
+    const { metrics: agg, stats } = out;
+    io.stderr(
+      `${org}: ${stats.totalCount} repositories (${stats.archived} archived, skipped); ${stats.mode} listing${stats.reason ? ` (${stats.reason})` : ''}; ${stats.changed} ledgers read, ${stats.fromCache} from the cache; ${stats.graphqlCalls + stats.restCalls} API calls (${stats.graphqlCalls} GraphQL, ${stats.restCalls} REST)${stats.rateLimitRemaining !== undefined ? `; GraphQL points left: ${stats.rateLimitRemaining}` : ''}\n`,
+    );
+    if (writer) io.stderr(`export: ${o.exportPath} (${writer.rows} rows)\n`);
     markdown = () => renderOrgMarkdown(agg);
     htmlText = () => renderOrgHtml(agg);
     json = agg;
