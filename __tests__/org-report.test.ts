@@ -9,7 +9,7 @@ import { loadPolicy } from '../src/io/policy';
 import { computeMetrics } from '../src/metrics/compute';
 import { aggregateOrg, type OrgMetrics } from '../src/metrics/org';
 import { OrgExportRowSchema, type OrgExportRow } from '../src/metrics/org-export';
-import { metricsOptions, runReportCommand } from '../src/report/report-command';
+import { metricsOptions, runReportCommand } from '../src/cli/report';
 import { OrgSim, validateQuery } from './support/org-sim';
 
 /**

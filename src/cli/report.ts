@@ -16,7 +16,11 @@ import { graphqlOverRequest, type GraphqlFn } from '../github/org-ledgers';
 import { runOrgReport } from '../github/org-report';
 import { defaultCacheDir, OrgCache } from '../io/org-cache';
 import { NdjsonWriter } from '../io/ndjson';
-import { stripControl } from './escape';
+import { stripControl } from '../report/escape';
+import { errorMessage } from '../errors';
+import { parseNow } from './args';
+import { EXIT, usageError, type CliIO } from './io';
+import { commandHelp, formatOption, OPT, parseCommand, type CommandSpec } from './options';
 import type { BucketKind } from '../metrics/time';
 
 /**
@@ -26,6 +30,62 @@ import type { BucketKind } from '../metrics/time';
  */
 
 export const DEFAULT_LEDGER_BRANCH = 'defect-gate-data';
+
+export const REPORT_OPTIONS = {
+  ledger: { ...OPT.ledger, arg: 'file:PATH|branch:NAME', help: 'the ledger (a branch is read through the API, with --repo)' },
+  repo: { ...OPT.repo, help: 'read the ledger branch of this repository (default branch: defect-gate-data)' },
+  org: { ...OPT.org, help: 'every repository of the organization: hot spots, SLA compliance, worst offenders (GraphQL, 100 repositories a query; docs/org-report.md)' },
+  export: { type: 'string', arg: 'ndjson FILE', help: 'with --org: one row per finding per repository, for a data warehouse (docs/org-report.md)' },
+  cache: { type: 'string', arg: 'DIR', help: 'with --org: where ledger files are cached between reports; default: DEFECT_GATE_CACHE_DIR or the user cache directory' },
+  'no-cache': { type: 'boolean', help: 'with --org: no cache (every ledger read from GitHub)' },
+  branch: OPT.branch,
+  scope: OPT.scope,
+  'ledger-scope': { ...OPT['ledger-scope'], help: 'the same as --scope' },
+  policy: { ...OPT.policy, help: 'the policy whose levels, SLA and exceptions the metrics use; default: the built-in one' },
+  since: OPT.since,
+  until: OPT.until,
+  bucket: OPT.bucket,
+  format: formatOption(['markdown', 'html', 'json']),
+  output: OPT.output,
+  html: OPT.html,
+  'production-env': OPT['production-env'],
+  'api-url': OPT['api-url'],
+  now: OPT.now,
+  workspace: OPT.workspace,
+  help: OPT.help,
+} as const;
+
+export const REPORT: CommandSpec = {
+  name: 'report',
+  usage: ['report (--ledger file:PATH | --repo OWNER/REPO [--branch NAME] | --org OWNER) [options]'],
+  about:
+    'Writes defect metrics from a ledger: open by severity, component, CWE and tool; opened / fixed / reopened per bucket; time to resolve; SLA compliance and breaches; age; accepted risk; window of exposure; verification coverage; hot spots. As Markdown (default), one self-contained HTML file, or JSON.',
+  options: REPORT_OPTIONS,
+};
+
+/** `defect-gate report …`; `argv` follows `report`. */
+export async function runReportCli(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseCommand(argv, REPORT_OPTIONS);
+  } catch (err) {
+    return usageError(io, errorMessage(err), 'report');
+  }
+  const { values: o, positionals: files } = parsed;
+  if (o.help) {
+    io.stdout(commandHelp(REPORT));
+    return EXIT.ok;
+  }
+  const now = parseNow(o.now, io.now());
+  if (typeof now === 'string') return usageError(io, now, 'report');
+  // `--export ndjson FILE`: the one positional is the export's file.
+  const exportPath = o.export !== undefined && files.length === 1 ? files[0] : undefined;
+  if (files.length > (exportPath !== undefined ? 1 : 0)) return usageError(io, `report takes no files (got "${files[exportPath !== undefined ? 1 : 0]}")`, 'report');
+  return runReportCommand(
+    { ledger: o.ledger, org: o.org, cache: o.cache, noCache: o['no-cache'], exportFormat: o.export, exportPath, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now },
+    io,
+  );
+}
 
 export interface ReportCommandOptions {
   ledger?: string;
@@ -142,8 +202,7 @@ export async function runReportCommand(o: ReportCommandOptions, io: ReportIO, de
     return await report(o, io, deps);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`defect-gate: ${err.message}\nRun 'defect-gate --help' for usage.\n`);
-      return 2;
+      return usageError(io, err.message, 'report');
     }
     const name = (err as Error)?.name;
     if (name === 'PolicyLoadError' || name === 'LedgerFormatError' || name === 'OrgApiError' || statusOf(err) !== undefined) {
