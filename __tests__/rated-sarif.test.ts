@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -117,6 +117,20 @@ describe('rated SARIF written from the input files', () => {
     }
   });
 
+  it('strings too long to hold (past 6 × (MAX_STRING + 65) bytes) are cut the same way, never held whole', () => {
+    const long = (c: string) => `${'x'.repeat(MAX_STRING - 3)}é\\u00e9${c.repeat(8 * MAX_STRING)}`;
+    const text = `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"artifacts":[{"description":{"text":"${long('a')}"}}],"results":[{"ruleId":"r1","message":{"text":"${long('€')}"},"properties":{"n":9223372036854775807}},"${long('b')}",{"ruleId":"r1","message":{"text":"short"}}]}]}`;
+    for (const chunk of [7, 1 << 16, 1 << 22]) {
+      const { written, expected } = both(text, 0, chunk);
+      expect(written).toEqual(expected);
+      const rated = written as { runs: { results: unknown[]; artifacts: { description: { text: string } }[] }[] };
+      const [first, second] = rated.runs[0]!.results as [{ message: { text: string } }, string];
+      for (const t of [first.message.text, second, rated.runs[0]!.artifacts[0]!.description.text]) {
+        expect(t === `${'x'.repeat(MAX_STRING - 3)}é${cutNote(1 + 8 * MAX_STRING)}`).toBe(true);
+      }
+    }
+  });
+
   it('fails with the file named when an input changed after it was read', () => {
     const { result, inp } = both(log([{ tool, results: [{ ruleId: 'r1', message: { text: 'm' } }] }]));
     writeFileSync(inp.path, log([{ tool, results: [{ ruleId: 'r1', message: { text: 'changed' } }] }]));
@@ -124,6 +138,21 @@ describe('rated SARIF written from the input files', () => {
     expect(() => writeRatedSarif(out, result, policy, [inp], 0)).toThrow(`${inp.file} changed while defect-gate was running`);
     rmSync(inp.path);
     expect(() => writeRatedSarif(out, result, policy, [inp], 0)).toThrow(/cannot be read any more/);
+  });
+
+  it('fails when another file (same size and time) took the place of the input after it was read', () => {
+    const { result, inp } = both(log([{ tool, results: [{ ruleId: 'r1', message: { text: 'm' } }] }]));
+    utimesSync(inp.path, 1_700_000_000, 1_700_000_000); // (whole seconds: the copy below gets exactly the same time)
+    const st = statSync(inp.path);
+    const read = { ...inp, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino };
+    writeRatedSarif(join(dir, 'same.sarif'), result, policy, [read], 0); // the file read: written
+    // Same bytes, same size and modification time, another inode (a file or link swapped in).
+    const other = `${inp.path}.other`;
+    writeFileSync(other, readFileSync(inp.path));
+    utimesSync(other, 1_700_000_000, 1_700_000_000);
+    renameSync(other, inp.path);
+    expect(statSync(inp.path).mtimeMs).toBe(st.mtimeMs);
+    expect(() => writeRatedSarif(join(dir, 'swapped.sarif'), result, policy, [read], 0)).toThrow(/changed while defect-gate was running \(another file is now in its place\)/);
   });
 });
 

@@ -22,7 +22,13 @@ describe('SARIF corpus', () => {
     expect(r.format).toBe('sarif');
     // spotbugs.sarif says its run did not complete (executionSuccessful: false, with 56 results): its findings are
     // read, and the run is a "scan incomplete" input error (the policy's incomplete-scans may accept it as a warning).
-    const incomplete = file === 'spotbugs.sarif' ? [expect.objectContaining({ severity: 'partial', jsonPath: '$.runs[0].invocations[0].executionSuccessful', incompleteScan: { tool: 'SpotBugs' } })] : [];
+    // no_runs.sarif has `"runs": []`: no tool reported, an incomplete scan of an unknown tool (policy `default`).
+    const incomplete =
+      file === 'spotbugs.sarif'
+        ? [expect.objectContaining({ severity: 'partial', jsonPath: '$.runs[0].invocations[0].executionSuccessful', incompleteScan: { tool: 'SpotBugs' } })]
+        : file === 'no_runs.sarif'
+          ? [expect.objectContaining({ severity: 'fatal', jsonPath: '$.runs', incompleteScan: { tool: 'default' } })]
+          : [];
     expect(r.errors.filter((e) => e.severity !== 'scanner')).toEqual(incomplete);
     expect(r.findings).toHaveLength(expected);
     expect(r.tools.length).toBe(raw.runs.length);

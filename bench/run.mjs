@@ -1,11 +1,13 @@
 // `npm run bench [-- --quick] [-- --sizes=10000,100000] [-- --profile]`: time and peak memory of `defect-gate check` on generated CodeQL-shaped
 // SARIF (10k, 100k, 1M results, and a ~600 MB file that must be streamed) against the floor (read + JSON.parse in
-// the same Node) and jq; cold start of dist/cli.js; bundle sizes; npm package size. Uses dist/: run `npm run build` first.
+// the same Node) and jq; cold start of dist/cli.js; bundle sizes; npm package size; without --quick, peak RSS on hostile
+// shapes (bench/hostile.mjs: one 300 MB string, target ≤ 2× the input). Uses dist/: run `npm run build` first.
 // Generated files go to bench/out/ (gitignored) and are reused between runs.
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from './gen.mjs';
+import { hostile } from './hostile.mjs';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -237,5 +239,7 @@ for (const r of rows) {
   const rssOk = r.results < 1_000_000 || r.rssPerFile <= 2;
   log(`target at ${r.results.toLocaleString('en')}: ≤ ${target}× the floor: ${r.ratio <= target ? 'met' : `not met (${r.ratio.toFixed(2)}×)`}${r.results >= 1_000_000 ? `; peak RSS ≤ 2× the file: ${rssOk ? 'met' : 'not met'} (${r.rssPerFile.toFixed(2)}×)` : ''}`);
 }
+// Hostile shapes (issue #14): one 300 MB scanner string per shape, peak RSS against ≤ 2× the input (see hostile.mjs).
+if (!quick) results.hostile = hostile(300, log);
 writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 log(`\nresults: ${join(OUT, 'results.json')}`);

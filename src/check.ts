@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { decompressionLimit, DecompressionLimitError, gunzipFile, sniffFile, unreadableAs, type Sniffed } from './io/gzip';
+import { decompressionLimit, DecompressionLimitError, gunzipFile, sniffFd, sniffFile, unreadableAs, type Sniffed } from './io/gzip';
 import { outputPathProblem } from './io/atomic';
 import { PRETTY_JSON_MAX_FINDINGS, writeJsonAtomic } from './io/json-writer';
 import picomatch from 'picomatch';
@@ -10,7 +10,7 @@ import { ingestText, type IngestedFile } from './ingest/index';
 import { cutBytes, ingestSarifFile } from './ingest/stream';
 import { cutXmlBytes } from './ingest/xml';
 import { MAX_STRING } from './ingest/json';
-import { displayName, resolveInputs, sourceLineReader } from './io/inputs';
+import { displayName, InputOpenError, openInput, readWholeFd, resolveInputs, sourceLineReader, type OpenedInput } from './io/inputs';
 import type { RemotePolicyFetcher } from './io/policy';
 import { loadGatingPolicy, type PolicyRef } from './io/policy-source';
 import type { PolicyChanges } from './policy/diff';
@@ -182,85 +182,106 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
         out.push({ file: name, ...(target ? { target } : {}), findings: [], tools: [], errors: [{ file: name, message, hint, severity: 'fatal' }] });
         log.debug(`read ${shown}: ${message}`);
       };
-      let abs = given;
-      let sniffed: Sniffed | undefined;
+      // Opened once and checked (what is read is the workspace file that was checked: no link swapped meanwhile), then
+      // read only through the descriptor, or, when gzip-compressed, through its decompressed copy in a private folder.
+      let opened: OpenedInput;
       try {
-        sniffed = sniffFile(abs);
-      } catch {
-        // reported by the read below
-      }
-      const unreadable = sniffed && unreadableAs(sniffed);
-      if (unreadable) {
-        failed(unreadable.message, unreadable.hint);
+        opened = openInput(given, ws);
+      } catch (err) {
+        if (!(err instanceof InputOpenError)) throw err;
+        failed(err.message, err.hint);
         continue;
       }
-      if (sniffed?.kind === 'gzip') {
-        tmp ??= mkdtempSync(join(tmpdir(), 'defect-gate-gunzip-'));
-        const dest = join(tmp, String(index));
-        let size: number;
-        try {
-          size = await gunzipFile(abs, dest, limit);
-        } catch (err) {
-          rmSync(dest, { force: true });
-          if (err instanceof DecompressionLimitError) {
-            failed(`gzip-compressed file: ${err.message}`, 'if the report is genuine, decompress it in an earlier step (or raise DEFECT_GATE_MAX_DECOMPRESSED)');
-          } else {
-            failed(`cannot decompress the gzip-compressed file: ${(err as Error).message}`, 'check that the step that wrote or downloaded it finished (a cut-off .gz file is a common cause)');
-          }
-          continue;
-        }
-        const inner = sniffFile(dest);
-        const innerUnreadable = inner.kind === 'gzip' ? { message: 'the file is gzip-compressed twice', hint: 'decompress it once in an earlier step' } : unreadableAs(inner);
-        if (innerUnreadable) {
-          failed(`gzip-compressed file: ${innerUnreadable.message}`, innerUnreadable.hint);
-          continue;
-        }
-        shown += ` (gzip, ${size} bytes decompressed)`;
-        abs = dest;
-      }
-      let stamp = { size: 0, mtimeMs: 0 };
       try {
-        const st = statSync(abs);
-        stamp = { size: st.size, mtimeMs: st.mtimeMs };
-      } catch {
-        // reported by readFileSync below
-      }
-      const ctx = { file: name, workspace: workspacePosix, sourceLine };
-      const whole = (): IngestedFile => {
-        let text: string;
-        let cut: string | undefined;
+        /** The descriptor of the input, or the path of its decompressed copy. */
+        let abs: number | string = opened.fd;
+        let identity = { dev: opened.dev, ino: opened.ino };
+        let sniffed: Sniffed | undefined;
         try {
-          const buf = readFileSync(abs);
-          // Strings longer than MAX_STRING cut on the bytes, before the text is decoded: the file costs its bytes once,
-          // not its bytes and its text (and the parser's copies of a long string).
-          cut = cutLongBytes(buf);
-          text = cut ?? buf.toString('utf8');
-        } catch (err) {
-          return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${(err as Error).message}`, severity: 'fatal' }] };
+          sniffed = sniffFd(opened.fd);
+        } catch {
+          // reported by the read below
         }
-        const r = ingestText(text, ctx, format, undefined, { keepDocument: false });
-        // Errors at a line and column name them in the file as it is: read again without cutting (rare).
-        if (cut !== undefined && r.errors.some((e) => e.line !== undefined)) {
-          return ingestText(readFileSync(abs, 'utf8'), ctx, format, undefined, { keepDocument: false });
+        const unreadable = sniffed && unreadableAs(sniffed);
+        if (unreadable) {
+          failed(unreadable.message, unreadable.hint);
+          continue;
         }
-        return r;
-      };
-      let r: IngestedFile;
-      if (stamp.size > threshold) {
-        let streamed = true;
-        const fallback = (): IngestedFile => {
-          streamed = false;
-          return whole();
+        if (sniffed?.kind === 'gzip') {
+          tmp ??= mkdtempSync(join(tmpdir(), 'defect-gate-gunzip-'));
+          const dest = join(tmp, String(index));
+          let size: number;
+          try {
+            size = await gunzipFile(abs, dest, limit);
+          } catch (err) {
+            rmSync(dest, { force: true });
+            if (err instanceof DecompressionLimitError) {
+              failed(`gzip-compressed file: ${err.message}`, 'if the report is genuine, decompress it in an earlier step (or raise DEFECT_GATE_MAX_DECOMPRESSED)');
+            } else {
+              failed(`cannot decompress the gzip-compressed file: ${(err as Error).message}`, 'check that the step that wrote or downloaded it finished (a cut-off .gz file is a common cause)');
+            }
+            continue;
+          }
+          const inner = sniffFile(dest);
+          const innerUnreadable = inner.kind === 'gzip' ? { message: 'the file is gzip-compressed twice', hint: 'decompress it once in an earlier step' } : unreadableAs(inner);
+          if (innerUnreadable) {
+            failed(`gzip-compressed file: ${innerUnreadable.message}`, innerUnreadable.hint);
+            continue;
+          }
+          shown += ` (gzip, ${size} bytes decompressed)`;
+          abs = dest;
+        }
+        let stamp = { size: opened.size, mtimeMs: opened.mtimeMs };
+        if (typeof abs === 'string') {
+          try {
+            const st = statSync(abs);
+            stamp = { size: st.size, mtimeMs: st.mtimeMs };
+            identity = { dev: st.dev, ino: st.ino };
+          } catch {
+            // reported by the read below
+          }
+        }
+        const src = abs;
+        const readAll = (): Buffer => (typeof src === 'number' ? readWholeFd(src) : readFileSync(src));
+        const ctx = { file: name, workspace: workspacePosix, sourceLine };
+        const whole = (): IngestedFile => {
+          let text: string;
+          let cut: string | undefined;
+          try {
+            const buf = readAll();
+            // Strings longer than MAX_STRING cut on the bytes, before the text is decoded: the file costs its bytes once,
+            // not its bytes and its text (and the parser's copies of a long string).
+            cut = cutLongBytes(buf);
+            text = cut ?? buf.toString('utf8');
+          } catch (err) {
+            return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${(err as Error).message}`, severity: 'fatal' }] };
+          }
+          const r = ingestText(text, ctx, format, undefined, { keepDocument: false });
+          // Errors at a line and column name them in the file as it is: read again without cutting (rare).
+          if (cut !== undefined && r.errors.some((e) => e.line !== undefined)) {
+            return ingestText(readAll().toString('utf8'), ctx, format, undefined, { keepDocument: false });
+          }
+          return r;
         };
-        r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
-        log.debug(`read ${shown}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
-      } else {
-        r = whole();
-        log.debug(`read ${shown}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+        let r: IngestedFile;
+        if (stamp.size > threshold) {
+          let streamed = true;
+          const fallback = (): IngestedFile => {
+            streamed = false;
+            return whole();
+          };
+          r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
+          log.debug(`read ${shown}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+        } else {
+          r = whole();
+          log.debug(`read ${shown}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+        }
+        if (target) r.target = target;
+        if (r.format === 'sarif') sarif.push({ file: name, path: typeof abs === 'string' ? abs : given, ...stamp, ...identity });
+        out.push(r);
+      } finally {
+        closeSync(opened.fd);
       }
-      if (target) r.target = target;
-      if (r.format === 'sarif') sarif.push({ file: name, path: abs, ...stamp });
-      out.push(r);
     }
   } catch (err) {
     cleanup();

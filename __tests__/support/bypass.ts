@@ -154,8 +154,9 @@ export function bypassMutate(text: string, r: Rand, formats: readonly string[], 
   const isJson = /^\s*[[{]/.test(text);
   const utf8 = (t: string) => Buffer.from(t, 'utf8');
   const textOps = ['gzip', 'bom', 'forceFormat', 'utf16'];
-  const jsonOps = ['duplicateKey', 'duplicateKey', 'dropContainer', 'nullContainer', 'renameContainer', 'score', 'incomplete', 'escapedKeys', 'reorder'];
-  const op = pick(r, isJson ? [...textOps, ...jsonOps] : textOps);
+  const jsonOps = ['duplicateKey', 'duplicateKey', 'dropContainer', 'nullContainer', 'renameContainer', 'score', 'incomplete', 'noRuns', 'escapedKeys', 'reorder'];
+  const xmlOps = ['xmlEntity'];
+  const op = pick(r, isJson ? [...textOps, ...jsonOps] : [...textOps, ...xmlOps]);
   switch (op) {
     case 'gzip':
       return { op, bytes: gzipSync(utf8(text)), preserving: true };
@@ -169,6 +170,12 @@ export function bypassMutate(text: string, r: Rand, formats: readonly string[], 
     }
     case 'escapedKeys':
       return { op, bytes: utf8(escapeKeyChars(text, r)), preserving: true };
+    case 'xmlEntity': {
+      // An entity declaration (which could expand to gigabytes, or replace report text) after the XML declaration.
+      const decl = /^\uFEFF?\s*<\?xml[^>]*\?>/.exec(text)?.[0] ?? '';
+      const entity = pick(r, ['<!ENTITY e "">', '<!ENTITY e SYSTEM "file:///etc/hostname">', '<!ENTITY % p "x">']);
+      return { op, bytes: utf8(`${decl}<!DOCTYPE r [${entity}]>${text.slice(decl.length)}`), preserving: false };
+    }
     default:
       break;
   }
@@ -224,6 +231,12 @@ export function bypassMutate(text: string, r: Rand, formats: readonly string[], 
       const run = pick(r, doc.runs);
       if (!isObj(run)) break;
       run.invocations = [{ executionSuccessful: false }];
+      return { op, bytes: utf8(JSON.stringify(doc)), preserving: false };
+    }
+    case 'noRuns': {
+      // A SARIF log with no run at all: no tool reported anything.
+      if (!isObj(doc) || !Array.isArray(doc.runs) || !doc.runs.length) break;
+      doc.runs = [];
       return { op, bytes: utf8(JSON.stringify(doc)), preserving: false };
     }
     case 'reorder': {

@@ -102,6 +102,7 @@ function parseText(
     if (forced && forced.syntax !== 'xml') return fatal(file, `format "${forced.id}" is JSON but the file is XML`, { hint: expected });
     const r = parseXml(text);
     if (!r.ok) {
+      if (r.hint) return fatal(file, `XML refused: ${r.message}`, { line: r.line, column: r.column, hint: r.hint });
       return fatal(file, `not well-formed XML: ${r.message}`, {
         line: r.line,
         column: r.column,

@@ -190,6 +190,9 @@ export class Reader {
     return [this.abs(start), this.abs(i)];
   }
 
+  /** While `value` skips: the length (bytes) past which a string is not held (`stringEnd` throws LONG_STRING); 0: off. */
+  private longString = 0;
+
   /** Buffer index of the value being skipped, which reads must keep (`stringEnd` updates it when it reads). */
   private keepFrom = 0;
 
@@ -198,9 +201,12 @@ export class Reader {
    * every string of the file).
    */
   private stringEnd(from: number): number {
+    const body = this.base + from;
     for (;;) {
       const q = this.buf.indexOf(0x22, from);
       if (q < 0 || q >= this.len) {
+        // A string too long to hold while `value` reads: `value` reads it again, keeping only what the cut keeps.
+        if (this.longString > 0 && this.base + this.len - body > this.longString) throw LONG_STRING;
         const searched = this.len;
         const shift = this.more(this.keepFrom);
         if (shift < 0) throw new JsonSyntax(this.abs(this.len), 'unterminated string');
@@ -235,7 +241,23 @@ export class Reader {
    * @param path when given, the value's JSON path: a key repeated in one of its objects throws JsonDuplicateKey
    */
   value(path?: string): unknown {
-    const [a, b] = this.skip();
+    this.peek();
+    const start = this.abs();
+    let a: number;
+    let b: number;
+    this.longString = LONG_STRING_BYTES;
+    try {
+      [a, b] = this.skip();
+    } catch (err) {
+      if (err !== LONG_STRING) throw err;
+      this.longString = 0;
+      const v = this.compactValue(start, path);
+      if (v !== RETRY) return v.value;
+      this.seek(start); // (a syntax error or a duplicate key: read again whole, to name its exact position)
+      [a, b] = this.skip();
+    } finally {
+      this.longString = 0;
+    }
     // Strings longer than MAX_STRING are cut before parsing (as in files read whole: cutLongStrings).
     const cut = b - a > MAX_STRING ? cutBytes(this.buf, a - this.base, b - this.base) : undefined;
     const full = () => this.buf.toString('utf8', a - this.base, b - this.base);
@@ -254,6 +276,159 @@ export class Reader {
       if (dup) throw new JsonDuplicateKey(a + Buffer.byteLength(text.slice(0, dup.offset)), dup);
     }
     return v;
+  }
+
+  /**
+   * `skip(bounds)`, unless the value holds a string too long to hold (see `compactValue`): then the value, parsed with
+   * its long strings cut as `value` cuts them (`bounds` is then not filled).
+   */
+  skipShort(bounds?: number[]): { range: [number, number] } | { value: unknown } {
+    this.peek();
+    const start = this.abs();
+    this.longString = LONG_STRING_BYTES;
+    try {
+      return { range: this.skip(bounds) };
+    } catch (err) {
+      if (err !== LONG_STRING) throw err;
+      this.longString = 0;
+      bounds?.splice(0);
+      this.seek(start);
+      return { value: this.value() };
+    } finally {
+      this.longString = 0;
+    }
+  }
+
+  /**
+   * Reads the value at file offset `start` (an object, array or string holding a string longer than
+   * LONG_STRING_BYTES) keeping only what the cut keeps of its long strings: the bytes past a long string's first
+   * LONG_STRING_BYTES are checked (escapes, control characters) and counted, never held, so memory stays bounded by
+   * the read size whatever the string's length. The result is the value `value` gives when it holds the bytes (the
+   * same cut, the same note). RETRY when the value has a syntax error or a duplicate key: the caller reads it whole,
+   * as before, to name the position.
+   */
+  private compactValue(start: number, path: string | undefined): { value: unknown } | typeof RETRY {
+    this.seek(start);
+    const out: Buffer[] = [];
+    let body: Buffer[] = [];
+    let bodyBytes = 0;
+    let depth = 0;
+    let inString = false;
+    let esc = 0; // in a string: 0, 1 after a backslash, 2-5 the hex digits of \u left + 1
+    let dropping = false;
+    let at = 0; // a dropped string: where its kept bytes end
+    let removed = 0; // a dropped string: the UTF-16 units left out
+    let i = this.pos;
+    let runStart = i; // buffer index where the bytes not yet copied start
+    const flush = (to: number) => {
+      if (to > runStart) (inString ? body : out).push(Buffer.from(this.buf.subarray(runStart, to)));
+      if (inString) bodyBytes += Math.max(0, to - runStart);
+      runStart = to;
+    };
+    for (;;) {
+      if (i >= this.len) {
+        if (!dropping) flush(i);
+        runStart = 0;
+        const shift = this.more(i);
+        if (shift < 0) throw new JsonSyntax(this.abs(this.len), 'unexpected end of file inside a value');
+        i -= shift;
+        runStart = i;
+      }
+      if (dropping && esc === 0) {
+        // The bulk of a long string: counted (UTF-16 units, as utf16Units counts), not kept; a tight loop.
+        const buf = this.buf;
+        const end = this.len;
+        let j = i;
+        let u = 0;
+        for (; j < end; j++) {
+          const b = buf[j] as number;
+          if (b === 0x22 || b === 0x5c || b < 0x20) break;
+          u += b < 0x80 ? 1 : b < 0xc0 ? 0 : b < 0xf0 ? 1 : 2;
+        }
+        removed += u;
+        i = j;
+        runStart = i;
+        if (i >= end) continue;
+      }
+      const c = this.buf[i] as number;
+      if (!inString) {
+        if (c === 0x22) {
+          flush(i + 1);
+          inString = true;
+          body = [];
+          bodyBytes = 0;
+          esc = 0;
+          dropping = false;
+        } else if (c === 0x7b || c === 0x5b) depth++;
+        else if (c === 0x7d || c === 0x5d) {
+          depth--;
+          if (depth <= 0) {
+            i++;
+            flush(i);
+            break;
+          }
+        }
+        i++;
+        continue;
+      }
+      if (esc > 0) {
+        if (esc === 1) {
+          if (c === 0x75) esc = 5;
+          else if (c === 0x22 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) esc = 0;
+          else return RETRY;
+        } else {
+          if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return RETRY;
+          esc = esc === 2 ? 0 : esc - 1;
+        }
+      } else if (c === 0x22) {
+        // The end of the string: its bytes (or what the cut keeps, and the note), then the closing quote and what
+        // follows, copied as they come.
+        if (dropping) out.push(Buffer.concat(body).subarray(0, at), Buffer.from(cutNote(removed)));
+        else {
+          flush(i);
+          out.push(...body);
+        }
+        inString = false;
+        dropping = false;
+        body = [];
+        runStart = i;
+        i++;
+        if (depth === 0) {
+          flush(i);
+          break;
+        }
+        continue;
+      } else {
+        if (c < 0x20) return RETRY;
+        if (dropping) removed += c === 0x5c ? 1 : utf16Units(c);
+        if (c === 0x5c) esc = 1;
+      }
+      i++;
+      if (!dropping && esc === 0 && bodyBytes + (i - runStart) >= LONG_STRING_BYTES) {
+        // Keep what the cut keeps (the same cut point as cutBytes), count the rest as it is read.
+        flush(i);
+        const kept = Buffer.concat(body);
+        body = [kept];
+        at = cutPoint(kept, 0, kept.length);
+        const tail = decodedUnits(kept, at, kept.length);
+        if (at < 0 || tail < 0) return RETRY;
+        removed = tail;
+        dropping = true;
+      }
+      if (dropping) runStart = i;
+    }
+    this.pos = i;
+    const bytes = Buffer.concat(out);
+    const cut = cutBytes(bytes, 0, bytes.length);
+    const text = cut ?? bytes.toString('utf8');
+    let v: unknown;
+    try {
+      v = JSON.parse(text) as unknown;
+    } catch {
+      return RETRY;
+    }
+    if (path !== undefined && typeof v === 'object' && v !== null && findDuplicateKey(text, path)) return RETRY;
+    return { value: v };
   }
 
   string(): string {
@@ -332,16 +507,8 @@ export function cutBytes(buf: Buffer, a: number, b: number): string | undefined 
     if (q < 0 || q >= b) break;
     if (q - i - 1 > MAX_STRING + 64) {
       // Strings up to MAX_STRING + 64 characters (UTF-16 units, as text lengths count) are kept whole.
-      const cutAt = utf8CutPoint(buf, i + 1, q);
-      if (cutAt >= 0) {
-        // (A surrogate pair that does not fit is left out whole, as cutLongStrings does.)
-        let at = cutAt;
-        const back = buf.lastIndexOf(0x5c, at - 1);
-        if (back > i && back + (buf[back + 1] === 0x75 ? 6 : 2) > at) {
-          let k = back;
-          while (k > i && buf[k - 1] === 0x5c) k--;
-          if ((back - k) % 2 === 0) at = back; // an escape starts at `back` and goes past `at`: cut before it
-        }
+      const at = cutPoint(buf, i + 1, q);
+      if (at >= 0) {
         const removed = decodedUnits(buf, at, q);
         if (removed >= 0) {
           (parts ??= []).push(buf.toString('utf8', copied, at), cutNote(removed));
@@ -355,6 +522,32 @@ export function cutBytes(buf: Buffer, a: number, b: number): string | undefined 
   parts.push(buf.toString('utf8', copied, b));
   return parts.join('');
 }
+
+/**
+ * Where the string body buf[from, to) is cut (see `utf8CutPoint`), moved before an escape that the cut would split;
+ * -1 when it is kept whole.
+ */
+function cutPoint(buf: Buffer, from: number, to: number): number {
+  const cutAt = utf8CutPoint(buf, from, to);
+  if (cutAt < 0) return -1;
+  // (A surrogate pair that does not fit is left out whole, as cutLongStrings does.)
+  let at = cutAt;
+  const back = buf.lastIndexOf(0x5c, at - 1);
+  if (back >= from && back + (buf[back + 1] === 0x75 ? 6 : 2) > at) {
+    let k = back;
+    while (k > from && buf[k - 1] === 0x5c) k--;
+    if ((back - k) % 2 === 0) at = back; // an escape starts at `back` and goes past `at`: cut before it
+  }
+  return at;
+}
+
+/**
+ * Strings longer than this many bytes are not held by `Reader.value` (see `compactValue`): at 6 bytes per character at
+ * most (`\uXXXX`), such a string is longer than the cut, and its cut point lies in its first LONG_STRING_BYTES bytes.
+ */
+const LONG_STRING_BYTES = 6 * (MAX_STRING + 65);
+const LONG_STRING = new Error('a long string');
+const RETRY = Symbol('retry');
 
 const HEX = /^[0-9a-fA-F]{4}$/;
 
@@ -423,11 +616,12 @@ function fatal(file: string, message: string, extra: Partial<IngestedFile['error
  *
  * @param format a forced format id (only `sarif` can be streamed), or undefined
  */
-export function ingestSarifFile(path: string, ctx: ParseContext, format?: string, opts: StreamOptions = {}): IngestedFile {
+export function ingestSarifFile(path: string | number, ctx: ParseContext, format?: string, opts: StreamOptions = {}): IngestedFile {
   const file = ctx.file;
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // An open descriptor (a verified input, src/io/inputs.ts openInput) is read by position and left open.
+    fd = typeof path === 'number' ? path : openSync(path, 'r');
   } catch (err) {
     return fatal(file, `cannot read the file: ${(err as Error).message}`);
   }
@@ -468,7 +662,7 @@ export function ingestSarifFile(path: string, ctx: ParseContext, format?: string
       });
     }
   } finally {
-    closeSync(fd);
+    if (typeof path !== 'number') closeSync(fd);
   }
 }
 
@@ -477,6 +671,7 @@ function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => 
   const top: Record<string, unknown> = {};
   let runsSeen = false;
   let runsValue: unknown;
+  let runCount = 0;
   r.object((key) => {
     if (key !== 'runs') {
       // Only `$schema` and `version` are used; the others are parsed (checked) and let go.
@@ -490,7 +685,10 @@ function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => 
       return;
     }
     runsValue = [];
-    r.array((ri) => streamRun(r, sink, ri));
+    r.array((ri) => {
+      runCount++;
+      streamRun(r, sink, ri);
+    });
   }, '$');
   if (r.peek() >= 0) throw new JsonSyntax(r.abs(), `unexpected ${r.describe()} after the end of the JSON value`);
   const schema = typeof top.$schema === 'string' ? top.$schema : '';
@@ -500,6 +698,7 @@ function streamSarif(r: Reader, ctx: ParseContext, onlySarif: (what: string) => 
   if (!check.version(Object.prototype.hasOwnProperty.call(top, 'version') ? top.version : undefined) || !check.runs(runsValue)) {
     return redactIngested({ ...check.done(), file: ctx.file, format: 'sarif' });
   }
+  if (runCount === 0) sink.noRuns();
   const res = sink.done();
   return redactIngested({ ...res, file: ctx.file, format: 'sarif', findings: disambiguate(res.findings) });
 }

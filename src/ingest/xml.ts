@@ -1,7 +1,10 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { cutNote, lineColumn, MAX_STRING, utf16Units, utf8CutPoint } from './json';
 
-export type XmlParseOutcome = { ok: true; value: unknown } | { ok: false; line: number; column: number; message: string };
+export type XmlParseOutcome =
+  | { ok: true; value: unknown }
+  /** `hint` is set when the document is well-formed but refused (an entity declaration). */
+  | { ok: false; line: number; column: number; message: string; hint?: string };
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -10,8 +13,9 @@ const parser = new XMLParser({
   parseTagValue: false,
   parseAttributeValue: false,
   trimValues: true,
+  // The five predefined entities (`&lt;` …) are decoded; entity declarations are refused before parsing (see
+  // `declaredEntity`), so no DOCTYPE entity is ever expanded.
   processEntities: true,
-  // Never expand DOCTYPE entities from untrusted files (billion laughs).
   isArray: () => false,
 });
 
@@ -21,6 +25,16 @@ const parser = new XMLParser({
  */
 export function parseXml(text: string): XmlParseOutcome {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const entity = declaredEntity(body);
+  if (entity !== undefined) {
+    return {
+      ok: false,
+      ...lineColumn(body, entity),
+      message:
+        'the DOCTYPE declares an entity (<!ENTITY): entity declarations are refused in scanner reports (nested ones expand to gigabytes, their text can replace report content, external ones would read files or URLs)',
+      hint: 'scanners do not write entity declarations: use the report as the scanner wrote it, or remove the DOCTYPE',
+    };
+  }
   const valid = XMLValidator.validate(body);
   if (valid !== true) {
     const unclosed = unclosedTags(valid.err.msg);
@@ -36,6 +50,48 @@ export function parseXml(text: string): XmlParseOutcome {
   } catch (err) {
     return { ok: false, line: 1, column: 1, message: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/**
+ * The offset of the first `<!ENTITY` declaration in the document's DOCTYPE (its internal subset), or undefined when
+ * there is none. Only the prolog is looked at (the XML declaration, comments, processing instructions, then
+ * `<!DOCTYPE`): a `<!DOCTYPE` quoted in a report's text is not a declaration. A DOCTYPE without entities (an
+ * external DTD named by SYSTEM or PUBLIC, which is never read) is allowed.
+ */
+export function declaredEntity(body: string): number | undefined {
+  let i = 0;
+  for (;;) {
+    while (i < body.length && (body[i] === ' ' || body[i] === '\t' || body[i] === '\n' || body[i] === '\r')) i++;
+    const end = body.startsWith('<?', i) ? body.indexOf('?>', i + 2) + 2 : body.startsWith('<!--', i) ? body.indexOf('-->', i + 4) + 3 : -1;
+    if (end < 0) break; // (not a prolog item)
+    if (end < 2) return undefined; // unclosed: the validator says where
+    i = end;
+  }
+  if (body.slice(i, i + 9).toUpperCase() !== '<!DOCTYPE') return undefined;
+  // To the end of the DOCTYPE: a `>` outside quotes and outside the internal subset `[…]`; comments skipped.
+  let depth = 0;
+  let quote = '';
+  for (let k = i + 9; k < body.length; k++) {
+    const c = body[k];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === '[') {
+      depth++;
+    } else if (c === ']') {
+      depth--;
+    } else if (c === '>' && depth <= 0) {
+      return undefined;
+    } else if (c === '<' && body.startsWith('<!--', k)) {
+      const e = body.indexOf('-->', k + 4);
+      if (e < 0) return undefined;
+      k = e + 2;
+    } else if (c === '<' && body.slice(k, k + 8).toUpperCase() === '<!ENTITY') {
+      return k;
+    }
+  }
+  return undefined;
 }
 
 /** The tag names of fast-xml-parser's "Invalid '[…]' found." (elements not closed at the end of the text), or undefined. */

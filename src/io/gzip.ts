@@ -1,4 +1,4 @@
-import { closeSync, createReadStream, createWriteStream, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, createWriteStream, openSync, read, readSync } from 'node:fs';
 import { Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -47,12 +47,17 @@ export function sniff(head: Uint8Array): Sniffed {
 export function sniffFile(path: string): Sniffed {
   const fd = openSync(path, 'r');
   try {
-    const head = Buffer.alloc(4);
-    const n = readSync(fd, head, 0, 4, 0);
-    return sniff(head.subarray(0, n));
+    return sniffFd(fd);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Sniffs the first bytes of an open file (read by position). */
+export function sniffFd(fd: number): Sniffed {
+  const head = Buffer.alloc(4);
+  const n = readSync(fd, head, 0, 4, 0);
+  return sniff(head.subarray(0, n));
 }
 
 /** What to say when a file cannot be read as it is (an encoding or an archive format that is not read). */
@@ -102,13 +107,36 @@ function limiter(limit: number, counted: { bytes: number }): Transform {
 }
 
 /**
- * Decompresses the gzip file `src` (one or more members) into the file `dest`, as a stream: memory stays flat whatever
+ * The bytes of an open file from its start, by position; the descriptor is never closed here (a read stream given an
+ * fd closes it when the pipeline fails, whatever `autoClose` says; the caller owns it).
+ */
+function fdStream(fd: number): Readable {
+  let pos = 0;
+  return new Readable({
+    read(size) {
+      const buf = Buffer.allocUnsafe(Math.max(size, 1 << 16));
+      read(fd, buf, 0, buf.length, pos, (err, n) => {
+        if (err) {
+          this.destroy(err);
+          return;
+        }
+        pos += n;
+        this.push(n > 0 ? buf.subarray(0, n) : null);
+      });
+    },
+  });
+}
+
+/**
+ * Decompresses the gzip file `src` (a path or an open descriptor; one or more members) into the file `dest`, as a stream: memory stays flat whatever
  * the ratio. Returns the decompressed size. Throws DecompressionLimitError past `limit` bytes (`dest` then holds a
  * part: the caller deletes it), or zlib's error for damaged or cut-off data.
  */
-export async function gunzipFile(src: string, dest: string, limit: number): Promise<number> {
+export async function gunzipFile(src: string | number, dest: string, limit: number): Promise<number> {
   const counted = { bytes: 0 };
-  await pipeline(createReadStream(src), createGunzip(), limiter(limit, counted), createWriteStream(dest));
+  // An open descriptor (a verified input, src/io/inputs.ts openInput) is read from its start and left open.
+  const input = typeof src === 'number' ? fdStream(src) : createReadStream(src);
+  await pipeline(input, createGunzip(), limiter(limit, counted), createWriteStream(dest));
   return counted.bytes;
 }
 

@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { InputError } from '../model';
@@ -299,6 +299,91 @@ export function resolveInputs(patterns: string[], workspace: string): ResolvedIn
     }
   }
   return { files, targets, errors };
+}
+
+/** An input file that could not be opened as the file that was checked: the message and hint of its input error. */
+export class InputOpenError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = 'InputOpenError';
+  }
+}
+
+/** An input file opened and verified (see `openInput`): read it through `fd` only. */
+export interface OpenedInput {
+  fd: number;
+  size: number;
+  mtimeMs: number;
+  /** Device and inode of what was opened: the rated SARIF, read later, checks it reads the same file. */
+  dev: number;
+  ino: number;
+}
+
+const SWAPPED_HINT =
+  'something changed the workspace while defect-gate read it: run defect-gate in a step of its own after the scanners, and let no other process (or code from the pull request) write the workspace meanwhile';
+
+/**
+ * Opens an input file, then checks that what was opened is what the path names now, inside the workspace: the path's
+ * real path (links resolved) must be inside the workspace's, and be the same file (device and inode) as the open
+ * descriptor. A link swapped between `resolveInputs` and the open (or during it) is then an error, never a read of a
+ * file outside the workspace; reading through the returned descriptor reads exactly the file that was checked.
+ * Paths outside the workspace (named by the workflow itself, not by its untrusted content) are only checked to be
+ * regular files. Opened non-blocking, so a FIFO put in a report's place cannot hang the run.
+ * Throws InputOpenError.
+ *
+ * @param afterOpen test hook, called between the open and the check
+ */
+export function openInput(path: string, workspace: string, afterOpen?: () => void): OpenedInput {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    throw new InputOpenError(`cannot read the file: ${(err as Error).message}`, 'check that the scanner step wrote its report there, and its permissions');
+  }
+  try {
+    afterOpen?.();
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new InputOpenError('not a regular file (a device, FIFO or socket): not read', 'name the report file itself');
+    const ws = resolve(workspace);
+    if (isInside(ws, resolve(path))) {
+      let realWs = ws;
+      let real: string;
+      let now: Stats;
+      try {
+        realWs = realpathSync(ws);
+        real = realpathSync(path);
+        now = statSync(real);
+      } catch (err) {
+        throw new InputOpenError(`the file changed while it was being opened (${(err as Error).message}): not read`, SWAPPED_HINT);
+      }
+      if (!isInside(realWs, real)) {
+        throw new InputOpenError(`now leads to ${JSON.stringify(toPosix(real))}, outside the workspace (a link replaced after the inputs were checked): not read`, SWAPPED_HINT);
+      }
+      if (now.dev !== st.dev || now.ino !== st.ino) {
+        throw new InputOpenError('the file opened is not the file the path names now (a link or file replaced while it was being opened): not read', SWAPPED_HINT);
+      }
+    }
+    return { fd, size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino };
+  } catch (err) {
+    closeSync(fd);
+    throw err;
+  }
+}
+
+/** The whole content of an open file, read by position (whatever the descriptor's current offset). */
+export function readWholeFd(fd: number): Buffer {
+  const size = fstatSync(fd).size;
+  const buf = Buffer.allocUnsafe(size);
+  let got = 0;
+  while (got < size) {
+    const n = readSync(fd, buf, got, size - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === size ? buf : buf.subarray(0, got);
 }
 
 /** Reads lines of workspace files for fingerprints, with a cache. Never reads outside the workspace. */

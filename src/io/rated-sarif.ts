@@ -50,6 +50,9 @@ export interface SarifInputFile {
   path: string;
   size: number;
   mtimeMs: number;
+  /** Device and inode of the file read: the file read again must be that one (not another swapped in its place). */
+  dev?: number;
+  ino?: number;
 }
 
 /** Where JSON is written: text, and bytes copied from an input (valid UTF-8, see `copy`). */
@@ -140,6 +143,16 @@ function copyRedacted(sink: Sink, b: Buffer, depth: number): void {
     }
   }
   copy(sink, b);
+}
+
+/**
+ * Copies the reader's next value as `copyRedacted` does; a value holding a string too long to hold is written from its
+ * parsed form with the long strings cut (never held whole), redacted.
+ */
+function copyValue(r: Reader, sink: Sink, depth: number): void {
+  const read = r.skipShort();
+  if ('value' in read) sink.text(stringify(redactJson(read.value).value, depth));
+  else copyRedacted(sink, r.bytes(read.range[0], read.range[1]), depth);
 }
 
 /**
@@ -391,6 +404,9 @@ function writeFileRuns(input: SarifInputFile, runs: RunRatings[], ctx: Ctx): voi
   }
   try {
     const st = fstatSync(fd);
+    if (input.dev !== undefined && input.ino !== undefined && (st.dev !== input.dev || st.ino !== input.ino)) {
+      throw changed(input, 'another file is now in its place');
+    }
     if (st.size !== input.size || st.mtimeMs !== input.mtimeMs) {
       throw changed(input, st.size !== input.size ? `${input.size} bytes when read, ${st.size} now` : 'modified since it was read');
     }
@@ -437,7 +453,7 @@ function writeRun(r: Reader, file: string, rated: RunRatings | undefined, ctx: C
       r.array((i) => {
         if (i > 0) sink.text(',');
         if (rated && i < rated.rank.length && rated.rank[i] !== NOT_RATED && r.peek() === 0x7b) writeResult(r, rated, i, ctx, sink);
-        else copyRedacted(sink, r.rawBytes(), 4);
+        else copyValue(r, sink, 4);
       });
       sink.text(']');
     } else if (key === 'tool') {
@@ -446,7 +462,7 @@ function writeRun(r: Reader, file: string, rated: RunRatings | undefined, ctx: C
       hasProperties = true;
       sink.text(stringify(runProperties(redactJson(r.value()).value, file), 3));
     } else {
-      copyRedacted(sink, r.rawBytes(), 3);
+      copyValue(r, sink, 3);
     }
   });
   if (!hasProperties) sink.text(`${members > 0 ? ',' : ''}"properties":${stringify(runProperties(undefined, file), 3)}`);
@@ -481,7 +497,15 @@ function writeResult(r: Reader, rated: RunRatings, i: number, ctx: Ctx, sink: Si
     score: plan.scores[rank] as string,
   };
   const bounds: number[] = [];
-  const [start, end] = r.skip(bounds);
+  const read = r.skipShort(bounds);
+  if ('value' in read) {
+    // A string too long to hold: the result as ingest read it (its long strings cut, never held whole), rated.
+    const res = read.value as sarif.Result;
+    redactJson(res, { secret: (flags & SECRET) !== 0 });
+    sink.text(stringify(withRatingResult(res, rating, level), 4));
+    return;
+  }
+  const [start, end] = read.range;
   const obj = r.bytes(start, end);
   const cut = cutLong(obj);
   if (cut !== undefined) {

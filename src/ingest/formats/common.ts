@@ -6,7 +6,7 @@
  */
 import type { Finding, InputError } from '../../model';
 import { normalizePath } from '../paths';
-import { isObj, readScore, SCORE_HINT, type Obj } from '../util';
+import { describeValue as valueText, isObj, readScore, SCORE_HINT, type Obj } from '../util';
 
 /** How a value is described in "expected X, found Y" messages: `a number`, `an object`, `null`, `nothing` … */
 export function describeValue(v: unknown): string {
@@ -71,6 +71,20 @@ export class Collector {
 
   add(f: Finding): void {
     this.findings.push(f);
+  }
+
+  /**
+   * A report's schema version (`seen`, at `jsonPath`) that this parser does not know: a scanner warning naming the
+   * version seen and the known ones, since a later schema may move or rename the findings.
+   * `shown` lists the known versions as the message writes them.
+   */
+  unknownVersion(jsonPath: string, what: string, seen: unknown, shown: string): void {
+    this.error(
+      jsonPath,
+      `${what} ${valueText(seen, 100)} is not known (known: ${shown}): read as the latest known version`,
+      'check the findings against the report, and update defect-gate',
+      'scanner',
+    );
   }
 }
 

@@ -220,6 +220,10 @@ function parseWith(r: Reader, doc: unknown, ctx: ParseContext): ParseResult {
   const tool = toolRef('Dependency-Check', r.str(own(root, 'scanInfo'), 'engineVersion'));
   let deps: unknown[];
   if (r.xml) {
+    // The report's XML schema, named by its namespace: dependency-check.1.x.xsd and 2.x.xsd (the corpus: 1.3, 2.5).
+    const ns = own(root, '@_xmlns');
+    const m = typeof ns === 'string' ? /dependency-check\.(\d+)\.\d+\.xsd$/.exec(ns) : null;
+    if (m && m[1] !== '1' && m[1] !== '2') p.unknownVersion(`${rootPath}/@xmlns`, 'Dependency-Check report schema', ns, 'dependency-check.1.x.xsd, dependency-check.2.x.xsd');
     const el = own(root, 'dependencies');
     // Dependency-Check's XML report always writes <dependencies> (`<dependencies/>` when nothing was scanned, corpus
     // dc_empty.xml): its absence may hide findings.

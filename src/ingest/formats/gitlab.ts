@@ -32,6 +32,9 @@ const TOOL_FROM_ID_TYPE = /^([a-z0-9_]+?)_(?:rule_id|test_id|rule_type|type|plug
 const STABLE_SIGNATURES = ['scope_offset_compressed', 'scope_offset', 'hash'];
 const CVE_OR_GHSA = /^(CVE|GHSA)-/i;
 const CVE_ID = /^CVE-\d{4}-\d+$/i;
+/** Major versions of GitLab's security report schemas (gitlab-org/security-products/security-report-schemas). */
+const GITLAB_SCHEMA_MAJORS = new Set(['2', '3', '13', '14', '15']);
+
 const ALLOWED_EMPTY_KEYS = new Set(['vulnerabilities', 'version', 'scan', 'remediations', 'dependency_files', '__comment__', 'schema']);
 
 interface Identifier {
@@ -239,6 +242,11 @@ export const gitlabParser: FormatParser = {
       tools,
       ctx,
     };
+    // The security report schema's version (the corpus: 2.3, 3.0.0, 13.1.0, 14.0.0, 14.0.6; GitLab publishes 15.x).
+    const version = own(doc, 'version');
+    if (version !== undefined && !GITLAB_SCHEMA_MAJORS.has(String(version).split('.')[0] ?? '')) {
+      p.unknownVersion('$.version', 'GitLab security report schema version', version, `${[...GITLAB_SCHEMA_MAJORS].join('.x, ')}.x`);
+    }
     for (const df of p.array(own(doc, 'dependency_files'), '$.dependency_files')) {
       const path = text(own(df, 'path'));
       const pm = text(own(df, 'package_manager'));

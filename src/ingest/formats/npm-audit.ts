@@ -15,7 +15,8 @@ const FORMAT = 'npm-audit';
 
 function detect(doc: unknown): boolean {
   if (!isObj(doc) || 'error' in doc) return false;
-  if (own(doc, 'auditReportVersion') === 2) return isObj(own(doc, 'vulnerabilities'));
+  // (Any auditReportVersion with a vulnerabilities object: a version other than 2 is read as 2, with a warning.)
+  if (own(doc, 'auditReportVersion') !== undefined) return isObj(own(doc, 'vulnerabilities'));
   return isObj(own(doc, 'advisories')) && ('actions' in doc || 'muted' in doc || 'metadata' in doc);
 }
 
@@ -188,7 +189,10 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const tool: ToolRef = { name: 'npm audit' };
   if (!isObj(doc)) {
     c.error('$', `expected an npm audit report (an object), found ${doc === null ? 'null' : typeof doc}`, undefined, 'fatal');
-  } else if (own(doc, 'auditReportVersion') === 2 || isObj(own(doc, 'vulnerabilities'))) {
+  } else if (own(doc, 'auditReportVersion') !== undefined || isObj(own(doc, 'vulnerabilities'))) {
+    const version = own(doc, 'auditReportVersion');
+    // npm 7 to 11 write version 2 (the corpus's npm_audit_7_plus files); the v1 format has no version.
+    if (version !== undefined && version !== 2) c.unknownVersion('$.auditReportVersion', 'npm audit auditReportVersion', version, '2');
     if (!isObj(own(doc, 'vulnerabilities'))) c.error('$.vulnerabilities', `expected an object keyed by package name, found ${describeValue(own(doc, 'vulnerabilities'))}`, undefined, 'fatal');
     else v2(c, doc, tool);
   } else {

@@ -496,6 +496,21 @@ export class SarifSink {
   }
 
   /**
+   * A log whose `runs` is `[]`: no tool reported anything, not even that it found nothing. A "scan incomplete" error;
+   * the policy's `incomplete-scans` `default` (the tool is unknown) may turn it into a warning.
+   */
+  noRuns(): void {
+    this.errors.push({
+      file: this.ctx.file,
+      jsonPath: '$.runs',
+      message: 'no runs: the scanner produced no results; an empty scan is a run with "results": []',
+      severity: 'fatal',
+      hint: 'check that the scanner step succeeded and wrote its output, or accept logs without runs with `incomplete-scans: {default: warn}` in the policy',
+      incompleteScan: { tool: 'default' },
+    });
+  }
+
+  /**
    * Starts run `r` (its `results`, if present, are not read here). Returns the run's index for `result`, or undefined
    * when its results are to be skipped (not a run object; `results` absent, null or not an array — pass that value
    * as `results`, or `[]` when results will be streamed).
@@ -645,6 +660,7 @@ function parseSarif(doc: unknown, ctx: ParseContext): ParseResult {
   if (!sink.version(own(doc, 'version'))) return sink.done();
   const runs = own(doc, 'runs');
   if (!sink.runs(runs)) return sink.done();
+  if ((runs as unknown[]).length === 0) sink.noRuns();
   (runs as unknown[]).forEach((run, r) => {
     const results = own(run, 'results');
     const ix = sink.run(run, r, results);
