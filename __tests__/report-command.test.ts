@@ -89,7 +89,7 @@ function gitHandler(repos: Map<string, FakeGit>, route: string, shape: (data: Re
   };
 }
 
-describe('defect-gate report --org (local GitHub server)', () => {
+describe('defect-gate report --repo (local GitHub server)', () => {
   let server: GitHubServer;
   const repos = new Map<string, FakeGit>();
   const names = ['acme/payments', 'acme/web', 'acme/no-ledger', 'acme/old'];
@@ -151,54 +151,7 @@ describe('defect-gate report --org (local GitHub server)', () => {
     await server?.close();
   });
 
-  it('lists the organization page by page, reads every ledger branch and aggregates', async () => {
-    server.reset();
-    let stdout = '';
-    let stderr = '';
-    const code = await runReportCommand(
-      { org: 'acme', workspace: process.cwd(), now: NOW, format: 'json', apiUrl: server.url },
-      { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { GITHUB_TOKEN: 'test-token' } },
-      { retryBaseMs: 1, pageSize: 3 },
-    );
-    expect(stderr).toContain('acme: 3 repositories');
-    expect(code).toBe(0);
-    expect(server.errors).toEqual([]);
-    // Paginated (3 per page: 2 pages), archived repository skipped, every request authenticated.
-    expect(server.calls('repos/list-for-org').map((r) => r.query)).toEqual([{ per_page: 3, page: 1 }, { per_page: 3, page: 2 }]);
-    expect(server.requests.every((r) => r.headers.authorization === 'token test-token')).toBe(true);
-    expect(server.requests.some((r) => r.path.includes('/acme/old/'))).toBe(false);
-    const org = JSON.parse(stdout) as {
-      schema: string;
-      repositories: { listed: number; withLedger: number; withoutLedger: string[] };
-      perRepository: { repo: string; open: number; slaCompliance?: number }[];
-      worstOffenders: { repo: string }[];
-      hotSpots: { components: { key: string }[]; cwes: { key: string }[] };
-      open: { total: number };
-    };
-    expect(org.schema).toBe('defect-gate-org-metrics');
-    expect(org.repositories).toMatchObject({ listed: 3, withLedger: 2, withoutLedger: ['acme/no-ledger'] });
-    expect(org.perRepository.map((r) => r.repo)).toEqual(['acme/payments', 'acme/web']);
-    expect(org.open.total).toBe(org.perRepository.reduce((a, r) => a + r.open, 0));
-    expect(org.worstOffenders[0]?.repo).toBe('acme/payments');
-    expect(org.hotSpots.components[0]?.key).toMatch(/^acme\/(payments|web) \/ /);
-    expect(org.hotSpots.cwes.length).toBeGreaterThan(0);
-  });
 
-  it('renders the organization report as HTML and Markdown', async () => {
-    server.reset();
-    let stdout = '';
-    const dir = mkdtempSync(join(tmpdir(), 'dg-org-'));
-    const code = await runReportCommand(
-      { org: 'acme', workspace: process.cwd(), now: NOW, apiUrl: server.url, html: join(dir, 'org.html') },
-      { stdout: (s) => (stdout += s), stderr: () => {}, env: { GH_TOKEN: 't' } },
-      { retryBaseMs: 1 },
-    );
-    expect(code).toBe(0);
-    expect(server.errors).toEqual([]);
-    expect(stdout).toContain('# Security defect metrics: acme');
-    expect(stdout).toContain('## Worst offenders');
-    expect(readFileSync(join(dir, 'org.html'), 'utf8')).toContain('SLA compliance per repository');
-  });
 
   it('reads one repository ledger branch with --repo', async () => {
     server.reset();
@@ -213,18 +166,4 @@ describe('defect-gate report --org (local GitHub server)', () => {
     expect((JSON.parse(stdout) as { subject: string }).subject).toBe('acme/web (scope default)');
   });
 
-  it('waits out a secondary rate limit on the listing and reports an API error as exit 2', async () => {
-    server.reset();
-    server.script('repos/list-for-org', { status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit.', documentation_url: 'https://docs.github.com/rest' } });
-    let stderr = '';
-    const ok = await runReportCommand({ org: 'acme', workspace: process.cwd(), now: NOW, format: 'json', apiUrl: server.url }, { stdout: () => {}, stderr: (s) => (stderr += s), env: { GITHUB_TOKEN: 't' } }, { retryBaseMs: 1 });
-    expect(ok).toBe(0);
-    expect(stderr).toContain('secondary rate limit');
-    server.reset();
-    server.always('repos/list-for-org', { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } });
-    stderr = '';
-    const bad = await runReportCommand({ org: 'nobody', workspace: process.cwd(), now: NOW, apiUrl: server.url }, { stdout: () => {}, stderr: (s) => (stderr += s), env: { GITHUB_TOKEN: 't' } }, { retryBaseMs: 1 });
-    expect(bad).toBe(2);
-    expect(stderr).toContain('HTTP 404');
-  });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { PolicySchema } from '../src/policy/schema';
 import { REPORT_SCHEMA_ID, ReportSchema } from '../src/report/json';
 import { FindingsFileSchema } from '../src/ingest/formats/findings-schema';
+import { ORG_EXPORT_SCHEMA_ID, OrgExportRowSchema } from '../src/metrics/org-export';
 
 export const POLICY_SCHEMA_ID = 'https://defect-gate.dev/schema/policy.schema.json';
 export const FINDINGS_SCHEMA_ID = 'https://defect-gate.dev/schema/findings.schema.json';
@@ -15,6 +16,10 @@ export const schemas = {
   'findings.schema.json': {
     $id: FINDINGS_SCHEMA_ID,
     ...z.toJSONSchema(FindingsFileSchema, { target: 'draft-2020-12', io: 'input' }),
+  },
+  'org-export.schema.json': {
+    $id: ORG_EXPORT_SCHEMA_ID,
+    ...z.toJSONSchema(OrgExportRowSchema, { target: 'draft-2020-12', io: 'output' }),
   },
   'report.schema.json': {
     $id: REPORT_SCHEMA_ID,

@@ -10,8 +10,12 @@ import type { Policy } from '../policy/compile';
 import { computeMetrics, type Metrics, type MetricsOptions } from '../metrics/compute';
 import { renderMetricsMarkdown } from '../metrics/markdown';
 import { renderMetricsHtml } from '../metrics/html';
-import { aggregateOrg, renderOrgHtml, renderOrgMarkdown, type RepoLedgerMetrics } from '../metrics/org';
-import { cliGitHubClient } from '../github/octokit';
+import { renderOrgHtml, renderOrgMarkdown } from '../metrics/org';
+import { apiBaseUrl, cliGitHubClient } from '../github/octokit';
+import { graphqlOverRequest, OrgApiError, type GraphqlFn } from '../github/org-ledgers';
+import { runOrgReport } from '../github/org-report';
+import { defaultCacheDir, OrgCache } from '../io/org-cache';
+import { NdjsonWriter } from '../io/ndjson';
 import { stripControl } from '../text/escape';
 import { errorMessage } from '../errors';
 import { UsageError, UserError } from '../errors';
@@ -31,7 +35,10 @@ export const DEFAULT_LEDGER_BRANCH = 'defect-gate-data';
 export const REPORT_OPTIONS = {
   ledger: { ...OPT.ledger, arg: 'file:PATH|branch:NAME', help: 'the ledger (a branch is read through the API, with --repo)' },
   repo: { ...OPT.repo, help: 'read the ledger branch of this repository (default branch: defect-gate-data)' },
-  org: OPT.org,
+  org: { ...OPT.org, help: 'every repository of the organization: hot spots, SLA compliance, worst offenders (GraphQL, 100 repositories a query; docs/org-report.md)' },
+  export: { type: 'string', arg: 'ndjson FILE', help: 'with --org: one row per finding per repository, for a data warehouse (docs/org-report.md)' },
+  cache: { type: 'string', arg: 'DIR', help: 'with --org: where ledger files are cached between reports; default: DEFECT_GATE_CACHE_DIR or the user cache directory' },
+  'no-cache': { type: 'boolean', help: 'with --org: no cache (every ledger read from GitHub)' },
   branch: OPT.branch,
   scope: OPT.scope,
   'ledger-scope': { ...OPT['ledger-scope'], help: 'the same as --scope' },
@@ -72,9 +79,11 @@ export async function runReportCli(argv: string[], io: CliIO): Promise<number> {
   }
   const now = parseNow(o.now, io.now());
   if (typeof now === 'string') return usageError(io, now, 'report');
-  if (files.length > 0) return usageError(io, `report takes no files (got "${files[0]}")`, 'report');
+  // `--export ndjson FILE`: the one positional is the export's file.
+  const exportPath = o.export !== undefined && files.length === 1 ? files[0] : undefined;
+  if (files.length > (exportPath !== undefined ? 1 : 0)) return usageError(io, `report takes no files (got "${files[exportPath !== undefined ? 1 : 0]}")`, 'report');
   return runReportCommand(
-    { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now },
+    { ledger: o.ledger, org: o.org, cache: o.cache, noCache: o['no-cache'], exportFormat: o.export, exportPath, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now },
     io,
   );
 }
@@ -95,6 +104,12 @@ export interface ReportCommandOptions {
   html?: string;
   apiUrl?: string;
   productionEnv?: string[];
+  /** --org: the cache directory (default: DEFECT_GATE_CACHE_DIR or the user's cache directory); --no-cache: none. */
+  cache?: string;
+  noCache?: boolean;
+  /** --org: `--export ndjson FILE` (docs/org-report.md). */
+  exportFormat?: string;
+  exportPath?: string;
   now: Date;
 }
 
@@ -109,10 +124,14 @@ export interface ReportDeps {
   request?: GitHubRequest;
   /** Milliseconds per second of retry delays (tests). */
   retryBaseMs?: number;
-  /** Repositories read at once for --org. */
-  concurrency?: number;
+  /** GraphQL for --org (tests); default: `POST /graphql` through `request`. */
+  graphql?: GraphqlFn;
   /** Repositories per page when listing an organization (GitHub's maximum, 100, by default). */
   pageSize?: number;
+  /** This machine's clock, for the age of the --org cache (tests). */
+  clock?: () => Date;
+  /** Age of the last full listing after which --org lists every repository again (default 24 h). */
+  cacheMaxAgeMs?: number;
 }
 
 /** `2026-03-01`, `2026-03-01T12:00:00Z` or a month `2026-03`; `end` makes a date-only value the end of that day/month. */
@@ -133,7 +152,7 @@ export function parsePeriodDate(flag: string, v: string, end: boolean): Date {
   throw new UsageError(`invalid ${flag} "${v}": expected a date such as 2026-06-01, a month such as 2026-06, or an ISO time`);
 }
 
-function metricsOptions(o: ReportCommandOptions, policy: Policy): MetricsOptions {
+export function metricsOptions(o: ReportCommandOptions, policy: Policy): MetricsOptions {
   const bucket = o.bucket ?? 'month';
   if (bucket !== 'week' && bucket !== 'month') throw new UsageError(`invalid --bucket "${bucket}": expected week or month`);
   const since = o.since !== undefined ? parsePeriodDate('--since', o.since, false) : undefined;
@@ -177,38 +196,13 @@ function describe(err: unknown): string {
   return status ? `HTTP ${status}: ${msg}` : msg;
 }
 
-/** Lists an organization's repositories, page by page (100 a page), skipping archived ones. */
-export async function listOrgRepos(request: GitHubRequest, org: string, perPage = 100): Promise<string[]> {
-  const out: string[] = [];
-  for (let page = 1; page <= 1000; page++) {
-    const res = await request('GET /orgs/{org}/repos', { org, per_page: perPage, page });
-    const items = res.data as { full_name: string; archived?: boolean }[];
-    for (const r of items) if (!r.archived) out.push(r.full_name);
-    if (items.length < perPage) break;
-  }
-  return out;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 export async function runReportCommand(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps = {}): Promise<number> {
   try {
     return await report(o, io, deps);
   } catch (err) {
     if (err instanceof UsageError) return usageError(io, err.message, 'report');
-    // A policy or ledger that cannot be used, or GitHub's answer (with its HTTP status): exit 2, the message.
-    if (err instanceof UserError || statusOf(err) !== undefined) {
+    // A policy or ledger that cannot be used, GitHub's answer (with its HTTP status) or GraphQL errors: exit 2, the message.
+    if (err instanceof UserError || err instanceof OrgApiError || statusOf(err) !== undefined) {
       io.stderr(`defect-gate: ${stripControl(describe(err))}\n`);
       return 2;
     }
@@ -245,18 +239,45 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
     const org = o.org.trim();
     if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(org)) throw new UsageError(`invalid --org "${o.org}": expected an organization login`);
     const request = api();
-    const repos = await listOrgRepos(request, org, deps.pageSize);
-    io.stderr(`${org}: ${repos.length} repositories; reading ledger branch ${branch} (scope ${scope})\n`);
-    const results = await mapLimit(repos, deps.concurrency ?? 4, async (full): Promise<RepoLedgerMetrics> => {
-      try {
-        const book = await new BranchLedgerStore(request, splitRepo(full), branch, now).read(scope);
-        return book ? { repo: full, metrics: computeMetrics(book, mo) } : { repo: full };
-      } catch (err) {
-        return { repo: full, error: stripControl(describe(err)) };
-      }
-    });
-    for (const r of results) if (r.error) io.stderr(`warning: ${r.repo}: ${r.error}\n`);
-    const agg = aggregateOrg(org, results, o.now);
+    const base = apiBaseUrl(io.env, o.apiUrl);
+    const graphql = deps.graphql ?? graphqlOverRequest(request, base);
+    const cacheDir = o.noCache ? undefined : o.cache !== undefined ? resolve(o.workspace, o.cache) : defaultCacheDir(io.env);
+    let writer: NdjsonWriter | undefined;
+    if (o.exportFormat !== undefined || o.exportPath !== undefined) {
+      if (o.exportFormat !== 'ndjson') throw new UsageError(`invalid --export "${o.exportFormat ?? ''}": expected --export ndjson FILE`);
+      if (!o.exportPath) throw new UsageError('--export ndjson needs the file: --export ndjson FILE');
+      const path = resolve(o.workspace, o.exportPath);
+      const why = outputPathProblem(path);
+      if (why) throw new UsageError(`--export: cannot write ${JSON.stringify(path)}: ${why}`);
+      writer = new NdjsonWriter(path);
+    }
+    io.stderr(`${org}: reading ledger branch ${branch} (scope ${scope}) of every repository through GraphQL${cacheDir ? `; cache ${cacheDir}` : '; no cache'}\n`);
+    let out: Awaited<ReturnType<typeof runOrgReport>>;
+    try {
+      const w = writer;
+      out = await runOrgReport(graphql, request, {
+        org,
+        branch,
+        scope,
+        api: base,
+        metrics: mo,
+        ...(cacheDir ? { cache: new OrgCache(cacheDir) } : {}),
+        ...(deps.cacheMaxAgeMs !== undefined ? { maxAgeMs: deps.cacheMaxAgeMs } : {}),
+        clock: deps.clock ?? (() => new Date()),
+        ...(deps.pageSize ? { pageSize: deps.pageSize } : {}),
+        ...(w ? { sink: { row: (r) => w.write(r), reset: () => w.reset() } } : {}),
+        log: (m) => io.stderr(`${m}\n`),
+      });
+      writer?.close();
+    } catch (err) {
+      writer?.abort();
+      throw err;
+    }
+    const { metrics: agg, stats } = out;
+    io.stderr(
+      `${org}: ${stats.totalCount} repositories (${stats.archived} archived, skipped); ${stats.mode} listing${stats.reason ? ` (${stats.reason})` : ''}; ${stats.changed} ledgers read, ${stats.fromCache} from the cache; ${stats.graphqlCalls + stats.restCalls} API calls (${stats.graphqlCalls} GraphQL, ${stats.restCalls} REST)${stats.rateLimitRemaining !== undefined ? `; GraphQL points left: ${stats.rateLimitRemaining}` : ''}\n`,
+    );
+    if (writer) io.stderr(`export: ${o.exportPath} (${writer.rows} rows)\n`);
     markdown = () => renderOrgMarkdown(agg);
     htmlText = () => renderOrgHtml(agg);
     json = agg;

@@ -89,6 +89,26 @@ export function trimRuns(runs: RunSnapshot[], limit = SHARD_LIMIT_BYTES): string
   return text;
 }
 
+/**
+ * One scope's book from the texts of its files on the branch (`where` is `branch:NAME:<scope>/`): the meta file
+ * checked first (a newer ledger version is refused), then the entry shards, runs and approvals, validated.
+ * Shared by the store and the organization report, which reads the same files through GraphQL.
+ */
+export function parseLedgerFiles(where: string, texts: { meta: string; entries: string[]; runs?: string; approvals?: string }): LedgerBook {
+  const meta = MetaSchema.safeParse(JSON.parse(texts.meta));
+  if (!meta.success) throw new LedgerFormatError(`${where}meta.json`, 'invalid ledger metadata (fix or delete this scope on the branch)');
+  if (meta.data.version > LEDGER_VERSION) {
+    throw new LedgerFormatError(`${where}meta.json`, `ledger version ${meta.data.version} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`);
+  }
+  const entries: Record<string, LedgerEntry> = {};
+  for (const text of texts.entries) Object.assign(entries, JSON.parse(text) as Record<string, LedgerEntry>);
+  const runs = texts.runs !== undefined ? z.array(RunSnapshotSchema).parse(JSON.parse(texts.runs)) : [];
+  const approvals = texts.approvals !== undefined ? (JSON.parse(texts.approvals) as unknown) : undefined;
+  const book = LedgerBookSchema.safeParse({ entries, runs, ...(approvals !== undefined ? { approvals } : {}) });
+  if (!book.success) throw new LedgerFormatError(where, `invalid ledger entries: ${book.error.issues[0]?.message ?? ''}`);
+  return book.data;
+}
+
 export class BranchLedgerStore implements LedgerStore {
   readonly describe: string;
 
@@ -131,24 +151,19 @@ export class BranchLedgerStore implements LedgerStore {
     const prefix = `${scope}/`;
     const metaItem = snap.files.get(`${prefix}meta.json`);
     if (!metaItem) return undefined;
-    const where = `${this.describe}:${prefix}meta.json`;
-    const meta = MetaSchema.safeParse(JSON.parse(await this.blob(metaItem.sha)));
-    if (!meta.success) throw new LedgerFormatError(where, 'invalid ledger metadata (fix or delete this scope on the branch)');
-    if (meta.data.version > LEDGER_VERSION) {
-      throw new LedgerFormatError(where, `ledger version ${meta.data.version} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`);
-    }
-    const entries: Record<string, LedgerEntry> = {};
+    const entries: string[] = [];
     for (const [path, item] of snap.files) {
       if (!path.startsWith(`${prefix}entries/`) || !path.endsWith('.json')) continue;
-      Object.assign(entries, JSON.parse(await this.blob(item.sha)) as Record<string, LedgerEntry>);
+      entries.push(await this.blob(item.sha));
     }
     const runsItem = snap.files.get(`${prefix}runs.json`);
-    const runs = runsItem ? z.array(RunSnapshotSchema).parse(JSON.parse(await this.blob(runsItem.sha))) : [];
     const approvalsItem = snap.files.get(`${prefix}approvals.json`);
-    const approvals = approvalsItem ? (JSON.parse(await this.blob(approvalsItem.sha)) as unknown) : undefined;
-    const book = LedgerBookSchema.safeParse({ entries, runs, ...(approvals !== undefined ? { approvals } : {}) });
-    if (!book.success) throw new LedgerFormatError(`${this.describe}:${prefix}`, `invalid ledger entries: ${book.error.issues[0]?.message ?? ''}`);
-    return book.data;
+    return parseLedgerFiles(`${this.describe}:${prefix}`, {
+      meta: await this.blob(metaItem.sha),
+      entries,
+      ...(runsItem ? { runs: await this.blob(runsItem.sha) } : {}),
+      ...(approvalsItem ? { approvals: await this.blob(approvalsItem.sha) } : {}),
+    });
   }
 
   async read(scope: string): Promise<LedgerBook | undefined> {

@@ -106,8 +106,17 @@ export class OwnerTally {
  * counts, MTTR is the mean weighted by fixes. Metrics of older ledgers or builds without owners contribute nothing.
  */
 export function mergeOwnerRows(lists: readonly (readonly OwnerRow[] | undefined)[]): OwnerRow[] {
-  const acc = new Map<string, OwnerRow & { ttrSum: number }>();
-  for (const rows of lists) {
+  const m = new OwnerRowMerger();
+  for (const rows of lists) m.add(rows);
+  return m.result();
+}
+
+/** `mergeOwnerRows` one list at a time (the organization report folds repositories as a stream). */
+export class OwnerRowMerger {
+  private readonly acc = new Map<string, OwnerRow & { ttrSum: number }>();
+
+  add(rows: readonly OwnerRow[] | undefined): void {
+    const acc = this.acc;
     for (const r of rows ?? []) {
       let a = acc.get(r.key);
       if (!a) acc.set(r.key, (a = { key: r.key, open: 0, pastSla: 0, dueSoon: 0, fixed: 0, slaFixed: 0, fixedWithinSla: 0, ttrSum: 0 }));
@@ -120,11 +129,14 @@ export function mergeOwnerRows(lists: readonly (readonly OwnerRow[] | undefined)
       a.ttrSum += (r.mttrDays ?? 0) * r.fixed;
     }
   }
-  return [...acc.values()]
-    .map(({ ttrSum, ...r }) => ({
-      ...r,
-      ...(r.slaFixed ? { compliance: r.fixedWithinSla / r.slaFixed } : {}),
-      ...(r.fixed ? { mttrDays: ttrSum / r.fixed } : {}),
-    }))
-    .sort((x, y) => Number(x.key.startsWith('(')) - Number(y.key.startsWith('(')) || y.pastSla - x.pastSla || y.open - x.open || x.key.localeCompare(y.key));
+
+  result(): OwnerRow[] {
+    return [...this.acc.values()]
+      .map(({ ttrSum, ...r }) => ({
+        ...r,
+        ...(r.slaFixed ? { compliance: r.fixedWithinSla / r.slaFixed } : {}),
+        ...(r.fixed ? { mttrDays: ttrSum / r.fixed } : {}),
+      }))
+      .sort((x, y) => Number(x.key.startsWith('(')) - Number(y.key.startsWith('(')) || y.pastSla - x.pastSla || y.open - x.open || x.key.localeCompare(y.key));
+  }
 }

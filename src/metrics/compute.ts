@@ -204,7 +204,7 @@ export interface Metrics {
   owners: OwnerMetrics;
 }
 
-interface Episode {
+export interface Episode {
   start: number;
   end?: number;
   reopen: boolean;
@@ -241,11 +241,11 @@ export function episodes(e: LedgerEntry): Episode[] {
   return out;
 }
 
-function openAt(eps: Episode[], at: number): Episode | undefined {
+export function openAt(eps: Episode[], at: number): Episode | undefined {
   return eps.find((x) => x.start <= at && (x.end === undefined || x.end > at));
 }
 
-function severityAt(e: LedgerEntry, at: number): string {
+export function severityAt(e: LedgerEntry, at: number): string {
   let sev: string | undefined;
   let when = -Infinity;
   for (const ev of e.events) {
@@ -258,17 +258,17 @@ function severityAt(e: LedgerEntry, at: number): string {
   return sev ?? e.severity;
 }
 
-function exceptionsAt(e: LedgerEntry, at: number): NonNullable<LedgerEntry['exceptions']> {
+export function exceptionsAt(e: LedgerEntry, at: number): NonNullable<LedgerEntry['exceptions']> {
   return (e.exceptions ?? []).filter((h) => t(h.from) <= at && (h.to === undefined || t(h.to) > at));
 }
 
 /** Out of the gate because of an exception (not an SLA extension, which keeps it gated). */
-function exceptedAt(e: LedgerEntry, at: number): boolean {
+export function exceptedAt(e: LedgerEntry, at: number): boolean {
   return exceptionsAt(e, at).some((h) => h.type !== 'sla-extension');
 }
 
 /** Counted at all: gated, or out of the gate only because of an exception. */
-function counts(e: LedgerEntry): boolean {
+export function counts(e: LedgerEntry): boolean {
   return e.gated || (e.exceptions ?? []).some((h) => h.type !== 'sla-extension');
 }
 
@@ -323,7 +323,7 @@ function countList(m: Map<string, number>): { key: string; count: number }[] {
   return [...m].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
-function slaState(e: LedgerEntry, severity: string, ep: Episode | undefined, sla: SlaSettings, at: number, dueOf: Map<string, string>) {
+export function slaState(e: LedgerEntry, severity: string, ep: Episode | undefined, sla: SlaSettings, at: number, dueOf: Map<string, string>) {
   const ext = exceptionsAt(e, at).find((h) => h.type === 'sla-extension' && dueOf.has(h.id));
   return computeSla(
     {
@@ -363,7 +363,8 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
   const byTool = new Tally(levels);
   const byKind = new Tally(levels);
   const byPath = new Tally(levels);
-  const breaches: BreachRow[] = [];
+  // Rows keep the entry; the finding's reference (its text redacted, which is costly) is made for the rows shown.
+  const breaches: { e: LedgerEntry; severity: string; fingerprint: string; due: string; daysOverdue: number; ageDays: number }[] = [];
   let dueSoon = 0;
   const topLevels = levels.slice(0, Math.min(2, opts.levels.length || levels.length));
   const ageDefs = [
@@ -404,7 +405,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     const s = slaState(e, sev, ep, opts.sla, until, dueOf);
     const ageDays = Math.floor((until - t(e.firstSeen)) / DAY);
     ownerTally.open(e.owners, s?.state);
-    if (s?.state === 'breached') breaches.push({ ...ref(e, sev), due: s.due, daysOverdue: -s.daysLeft, ageDays });
+    if (s?.state === 'breached') breaches.push({ e, severity: sev, fingerprint: e.fingerprint, due: s.due, daysOverdue: -s.daysLeft, ageDays });
     else if (s?.state === 'due-soon') dueSoon++;
     if (topLevels.includes(sev)) {
       const b = age.find((d) => ageDays >= d.minDays && (d.maxDays === undefined || ageDays < d.maxDays)) ?? age[0]!;
@@ -447,7 +448,9 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
         const sev = severityAt(e, ep.end);
         const d = (ep.end - ep.start) / DAY;
         ttr.push(d);
-        ttrBy.set(sev, [...(ttrBy.get(sev) ?? []), d]);
+        const bySev = ttrBy.get(sev);
+        if (bySev) bySev.push(d);
+        else ttrBy.set(sev, [d]);
         const s = slaState(e, sev, ep, opts.sla, ep.end, dueOf);
         ownerTally.fixed(e.owners, d, s ? s.state !== 'breached' : undefined);
         if (s) {
@@ -490,7 +493,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     .sort((a, b) => a.daysLeft - b.daysLeft || a.id.localeCompare(b.id));
 
   // Window of exposure: first production sighting of the current episode to the fix (or `until`).
-  const exposureRows: ExposureRow[] = [];
+  const exposureRows: { e: LedgerEntry; severity: string; fingerprint: string; exposedSince: string; fixedAt?: string; days: number }[] = [];
   let exposedNow = 0;
   for (const e of entries) {
     const starts = prodEnvs.map((p) => t(e.environments?.[p])).filter((x) => !Number.isNaN(x));
@@ -505,10 +508,14 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     const stillOpen = endRaw === undefined || endRaw > until;
     if (stillOpen && !exceptedAt(e, until)) exposedNow++;
     const sev = severityAt(e, to);
-    exposureRows.push({ ...ref(e, sev), exposedSince: new Date(from).toISOString(), ...(stillOpen ? {} : { fixedAt: new Date(to).toISOString() }), days: (to - from) / DAY });
+    exposureRows.push({ e, severity: sev, fingerprint: e.fingerprint, exposedSince: new Date(from).toISOString(), ...(stillOpen ? {} : { fixedAt: new Date(to).toISOString() }), days: (to - from) / DAY });
   }
   const expBy = new Map<string, number[]>();
-  for (const r of exposureRows) expBy.set(r.severity, [...(expBy.get(r.severity) ?? []), r.days]);
+  for (const r of exposureRows) {
+    const bySev = expBy.get(r.severity);
+    if (bySev) bySev.push(r.days);
+    else expBy.set(r.severity, [r.days]);
+  }
   exposureRows.sort((a, b) => b.days - a.days || a.fingerprint.localeCompare(b.fingerprint));
 
   // Verification coverage.
@@ -600,7 +607,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       bySeverity: slaBySeverity,
       openBreached: breaches.length,
       openDueSoon: dueSoon,
-      breaches: breaches.slice(0, Math.max(top, 25)),
+      breaches: breaches.slice(0, Math.max(top, 25)).map(({ e, severity, due, daysOverdue, ageDays }): BreachRow => ({ ...ref(e, severity), due, daysOverdue, ageDays })),
     },
     age: { levels: topLevels, buckets: age },
     acceptedRisk: { ...accepted, byApprover: countList(approvers), byType: countList(types), expiring },
@@ -609,7 +616,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       exposedNow,
       overall: durationStat(exposureRows.map((r) => r.days)),
       bySeverity: Object.fromEntries(levels.map((l) => [l, durationStat(expBy.get(l) ?? [])])),
-      longest: exposureRows.slice(0, top),
+      longest: exposureRows.slice(0, top).map(({ e, severity, exposedSince, fixedAt, days }): ExposureRow => ({ ...ref(e, severity), exposedSince, ...(fixedAt !== undefined ? { fixedAt } : {}), days })),
     },
     coverage: {
       activities,

@@ -5,7 +5,7 @@ import { hotSpotChart, kpiTiles, page, sevBadge, sevRowsTable, table } from './h
 import { mermaidPie, mermaidXy, type ReportOptions } from './markdown';
 import { hbarChart, severityColor } from './svg';
 import { median } from './time';
-import { mergeOwnerRows, type OwnerRow } from './by-owner';
+import { OwnerRowMerger, type OwnerRow } from './by-owner';
 import { ownerTable } from './markdown';
 
 /**
@@ -68,34 +68,59 @@ function add(rows: Map<string, SeverityRow>, key: string, levels: string[], src:
   }
 }
 
-export function aggregateOrg(org: string, repos: RepoLedgerMetrics[], now: Date, top = 10): OrgMetrics {
-  const withData = repos.filter((r): r is RepoLedgerMetrics & { metrics: Metrics } => r.metrics !== undefined);
-  const levels: string[] = [];
-  for (const r of withData) for (const l of r.metrics.levels) if (!levels.includes(l)) levels.push(l);
-  const zero = () => Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
-  const open = { total: 0, bySeverity: zero() };
-  const flow = { opened: 0, fixed: 0, reopened: 0 };
-  const sla = { fixed: 0, fixedWithinSla: 0, pastSla: 0 };
-  const repoRows = new Map<string, SeverityRow>();
-  const compRows = new Map<string, SeverityRow>();
-  const cweRows = new Map<string, SeverityRow>();
-  const perRepository: RepoRow[] = [];
-  for (const { repo, metrics: m } of withData) {
+/**
+ * The organization's aggregate, folded one repository at a time: `add()` keeps the repository's row and its
+ * contributions to the hot spots and owner rows, never its ledger or its full metrics, so 5,000 repositories are
+ * read as a stream (src/github/org-report.ts). `aggregateOrg` is the same over a list.
+ */
+export class OrgAggregator {
+  private readonly levels: string[] = [];
+  private readonly open = { total: 0, bySeverity: {} as Record<string, number> };
+  private readonly flow = { opened: 0, fixed: 0, reopened: 0 };
+  private readonly sla = { fixed: 0, fixedWithinSla: 0, pastSla: 0 };
+  private readonly repoRows = new Map<string, SeverityRow>();
+  private readonly compRows = new Map<string, SeverityRow>();
+  private readonly cweRows = new Map<string, SeverityRow>();
+  private readonly perRepository: RepoRow[] = [];
+  private readonly teams = new OwnerRowMerger();
+  private readonly owners = new OwnerRowMerger();
+  private readonly withoutLedger: string[] = [];
+  private readonly errors: { repo: string; error: string }[] = [];
+  private listed = 0;
+  private period?: Metrics['period'];
+
+  constructor(
+    private readonly org: string,
+    private readonly now: Date,
+    private readonly top = 10,
+  ) {}
+
+  add(r: RepoLedgerMetrics): void {
+    this.listed++;
+    if (r.error !== undefined) this.errors.push({ repo: r.repo, error: r.error });
+    const m = r.metrics;
+    if (!m) {
+      if (r.error === undefined) this.withoutLedger.push(r.repo);
+      return;
+    }
+    const { levels, open, flow, sla } = this;
+    this.period ??= m.period;
+    for (const l of m.levels) if (!levels.includes(l)) levels.push(l);
     open.total += m.open.total;
-    for (const l of levels) open.bySeverity[l] = (open.bySeverity[l] ?? 0) + (m.open.bySeverity[l] ?? 0);
+    for (const [l, n] of Object.entries(m.open.bySeverity)) open.bySeverity[l] = (open.bySeverity[l] ?? 0) + n;
     flow.opened += m.flow.opened;
     flow.fixed += m.flow.fixed;
     flow.reopened += m.flow.reopened;
     sla.fixed += m.sla.fixed;
     sla.fixedWithinSla += m.sla.fixedWithinSla;
     sla.pastSla += m.sla.openBreached;
-    add(repoRows, repo, levels, m.open.bySeverity);
-    for (const c of m.open.byComponent) add(compRows, `${repo} / ${c.key}`, levels, c.bySeverity);
-    for (const c of m.open.byCwe) if (!c.key.startsWith('(')) add(cweRows, c.key, levels, c.bySeverity);
-    perRepository.push({
-      repo,
+    add(this.repoRows, r.repo, levels, m.open.bySeverity);
+    for (const c of m.open.byComponent) add(this.compRows, `${r.repo} / ${c.key}`, levels, c.bySeverity);
+    for (const c of m.open.byCwe) if (!c.key.startsWith('(')) add(this.cweRows, c.key, levels, c.bySeverity);
+    this.perRepository.push({
+      repo: r.repo,
       open: m.open.total,
-      bySeverity: { ...zero(), ...m.open.bySeverity },
+      bySeverity: { ...m.open.bySeverity },
       pastSla: m.sla.openBreached,
       fixed: m.sla.fixed,
       fixedWithinSla: m.sla.fixedWithinSla,
@@ -107,50 +132,63 @@ export function aggregateOrg(org: string, repos: RepoLedgerMetrics[], now: Date,
       exposedNow: m.exposure.exposedNow,
       missingActivities: m.coverage.missing,
     });
+    // (Metrics read from JSON written by a build without owners have no `owners`.)
+    const owners = m.owners as Metrics['owners'] | undefined;
+    this.teams.add(owners?.byTeam);
+    this.owners.add(owners?.byOwner);
   }
-  perRepository.sort((a, b) => a.repo.localeCompare(b.repo));
-  const sev = worstFirst(levels);
-  const worstOffenders = [...perRepository]
-    .filter((r) => r.open > 0 || r.pastSla > 0)
-    .sort(
-      (a, b) =>
-        b.pastSla - a.pastSla ||
-        sev({ key: a.repo, total: a.open, bySeverity: a.bySeverity }, { key: b.repo, total: b.open, bySeverity: b.bySeverity }) ||
-        (a.slaCompliance ?? 1) - (b.slaCompliance ?? 1),
-    )
-    .slice(0, top);
-  const medians = perRepository.map((r) => r.mttrMedianDays).filter((x): x is number => x !== undefined);
-  const mttr = median(medians);
-  return {
-    schema: 'defect-gate-org-metrics',
-    version: 1,
-    org,
-    generatedAt: now.toISOString(),
-    ...(withData[0] ? { period: withData[0].metrics.period } : {}),
-    levels,
-    repositories: {
-      listed: repos.length,
-      withLedger: withData.length,
-      withoutLedger: repos.filter((r) => !r.metrics && !r.error).map((r) => r.repo).sort(),
-      errors: repos.filter((r) => r.error).map((r) => ({ repo: r.repo, error: r.error as string })),
-    },
-    open,
-    flow,
-    sla: { ...sla, ...(sla.fixed ? { compliance: sla.fixedWithinSla / sla.fixed } : {}) },
-    ...(mttr !== undefined ? { mttrMedianDays: mttr } : {}),
-    perRepository,
-    worstOffenders,
-    hotSpots: {
-      repositories: [...repoRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
-      components: [...compRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
-      cwes: [...cweRows.values()].filter((r) => r.total > 0).sort(sev).slice(0, top),
-    },
-    owners: {
-      // (Metrics read from JSON written by a build without owners have no `owners`.)
-      byTeam: mergeOwnerRows(withData.map((r) => (r.metrics.owners as Metrics['owners'] | undefined)?.byTeam)),
-      byOwner: mergeOwnerRows(withData.map((r) => (r.metrics.owners as Metrics['owners'] | undefined)?.byOwner)),
-    },
-  };
+
+  result(): OrgMetrics {
+    const { levels, top } = this;
+    const zero = () => Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
+    const fill = (rows: Map<string, SeverityRow>) => [...rows.values()].map((r) => ({ ...r, bySeverity: { ...zero(), ...r.bySeverity } }));
+    const perRepository = this.perRepository.map((r) => ({ ...r, bySeverity: { ...zero(), ...r.bySeverity } })).sort((a, b) => a.repo.localeCompare(b.repo));
+    const sev = worstFirst(levels);
+    const worstOffenders = [...perRepository]
+      .filter((r) => r.open > 0 || r.pastSla > 0)
+      .sort(
+        (a, b) =>
+          b.pastSla - a.pastSla ||
+          sev({ key: a.repo, total: a.open, bySeverity: a.bySeverity }, { key: b.repo, total: b.open, bySeverity: b.bySeverity }) ||
+          (a.slaCompliance ?? 1) - (b.slaCompliance ?? 1),
+      )
+      .slice(0, top);
+    const medians = perRepository.map((r) => r.mttrMedianDays).filter((x): x is number => x !== undefined);
+    const mttr = median(medians);
+    const { sla } = this;
+    return {
+      schema: 'defect-gate-org-metrics',
+      version: 1,
+      org: this.org,
+      generatedAt: this.now.toISOString(),
+      ...(this.period ? { period: this.period } : {}),
+      levels,
+      repositories: {
+        listed: this.listed,
+        withLedger: perRepository.length,
+        withoutLedger: [...this.withoutLedger].sort(),
+        errors: [...this.errors],
+      },
+      open: { total: this.open.total, bySeverity: { ...zero(), ...this.open.bySeverity } },
+      flow: { ...this.flow },
+      sla: { ...sla, ...(sla.fixed ? { compliance: sla.fixedWithinSla / sla.fixed } : {}) },
+      ...(mttr !== undefined ? { mttrMedianDays: mttr } : {}),
+      perRepository,
+      worstOffenders,
+      hotSpots: {
+        repositories: fill(this.repoRows).filter((r) => r.total > 0).sort(sev).slice(0, top),
+        components: fill(this.compRows).filter((r) => r.total > 0).sort(sev).slice(0, top),
+        cwes: fill(this.cweRows).filter((r) => r.total > 0).sort(sev).slice(0, top),
+      },
+      owners: { byTeam: this.teams.result(), byOwner: this.owners.result() },
+    };
+  }
+}
+
+export function aggregateOrg(org: string, repos: RepoLedgerMetrics[], now: Date, top = 10): OrgMetrics {
+  const agg = new OrgAggregator(org, now, top);
+  for (const r of repos) agg.add(r);
+  return agg.result();
 }
 
 function periodLine(o: OrgMetrics): string {
