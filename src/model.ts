@@ -111,6 +111,8 @@ export interface Finding {
   baselineState?: string;
   /** SARIF `provenance.firstDetectionTimeUtc` (ISO 8601). */
   firstDetected?: string;
+  /** When the vulnerability (CVE) was published (ISO 8601), when the scanner gives it (Trivy PublishedDate, OSV published). */
+  published?: string;
 }
 
 /** One step of a rating explanation. */
