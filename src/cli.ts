@@ -11,6 +11,7 @@ import { formatIds } from './ingest/index';
 import { PolicyLoadError } from './policy/load';
 import { LedgerError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
+import { GateScopeError } from './gate/scope';
 import { renderMarkdown } from './report/markdown';
 import { renderText } from './report/text';
 import { stderrLogger } from './logger';
@@ -96,6 +97,9 @@ Options:
                            were not verified
   --environment NAME       gate profile from the policy's \`gates:\` (e.g. pull-request, production);
                            default: "default"
+  --gate-scope run|ledger  run: gate on this run's findings; ledger: also on the ledger's open findings of
+                           tools not in this run (a nightly DAST, a pentest), as last seen; needs --ledger;
+                           default: the policy's gate-scope for the environment, else run
   --on-input-error MODE    fail (default): an unreadable or invalid input fails the gate (exit 2);
                            warn: report it and gate on the other files
   --report FILE            write the JSON report (schema/report.schema.json) to FILE
@@ -156,6 +160,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         policy: { type: 'string' },
         'policy-ref': { type: 'string' },
         'verify-approvals': { type: 'string' },
+        'gate-scope': { type: 'string' },
         environment: { type: 'string' },
         'on-input-error': { type: 'string' },
         report: { type: 'string' },
@@ -286,6 +291,10 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return usageError(io, `invalid --verify-approvals "${verifyApprovals}": expected enforce, warn or off`);
   }
   if (verifyApprovals) settings.verifyApprovals = verifyApprovals;
+  const gateScope = o['gate-scope'];
+  if (gateScope !== undefined && gateScope !== 'run' && gateScope !== 'ledger') return usageError(io, `invalid --gate-scope "${gateScope}": expected run or ledger`);
+  if (gateScope === 'ledger' && !ledger) return usageError(io, '--gate-scope ledger needs --ledger file:PATH (the open findings of tools not in this run are read from it)');
+  if (gateScope) settings.gateScope = gateScope;
   let policyRef: Exclude<ReturnType<typeof policyRefSource>, string> | undefined;
   if (o['policy-ref'] !== undefined) {
     if (!o.policy) return usageError(io, '--policy-ref needs --policy FILE (the built-in policy is the same at every ref)');
@@ -332,7 +341,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     );
   } catch (err) {
     if (err instanceof OutputPathError) return usageError(io, `--${err.option}: ${err.message}`);
-    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof LedgerError) {
+    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof LedgerError || err instanceof GateScopeError) {
       io.stderr(`defect-gate: ${err.message}\n`);
       return EXIT.usage;
     }

@@ -15,6 +15,7 @@ import { approvalVerifier } from './action/approvals';
 import { PolicyLoadError } from './policy/load';
 import { LedgerError } from './ledger/schema';
 import { UnknownEnvironmentError } from './gate/gate';
+import { GateScopeError } from './gate/scope';
 import { renderMarkdown, JOB_SUMMARY_LIMIT } from './report/markdown';
 import { annotationText } from './report/escape';
 import { explainLine } from './rate/rate';
@@ -162,7 +163,7 @@ export async function run(): Promise<void> {
       core.setFailed(`Input '${err.option}': ${err.message}`);
       return;
     }
-    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError || err instanceof LedgerError) {
+    if (err instanceof PolicyLoadError || err instanceof UnknownEnvironmentError || err instanceof InputValidationError || err instanceof LedgerError || err instanceof GateScopeError) {
       core.setFailed(err.message);
       return;
     }

@@ -1,5 +1,6 @@
 import type { InputError, RatedFinding } from '../model';
 import type { CompiledGateRule, Policy } from '../policy/compile';
+import type { CoverageCheck } from './coverage';
 
 export type VerdictStatus = 'pass' | 'warn' | 'fail';
 
@@ -25,12 +26,18 @@ export interface Verdict {
   blocking: string[];
   /** Input files that could not be used, and whether they failed the gate. */
   inputErrors: { count: number; blocking: boolean };
+  /** Scan coverage the environment requires (policy `coverage:`), each activity with its last report; absent without. */
+  coverage?: CoverageCheck[];
 }
 
 export interface GateOptions {
   environment: string;
   /** `fail` (default): an unusable input file fails the gate. `warn`: it is reported only. */
   onInputError: 'fail' | 'warn';
+  /** `gate-scope: ledger`: the ledger's open findings of tools not in this run, counted by the rules too. */
+  fromLedger?: readonly RatedFinding[];
+  /** Coverage of the environment's required activities (src/gate/coverage.ts); a failing one fails the gate. */
+  coverage?: readonly CoverageCheck[];
 }
 
 export class UnknownEnvironmentError extends Error {
@@ -43,13 +50,15 @@ export class UnknownEnvironmentError extends Error {
   }
 }
 
-function evaluateRule(rule: CompiledGateRule, findings: readonly RatedFinding[]): GateRuleResult {
+function evaluateRule(rule: CompiledGateRule, findings: readonly RatedFinding[], fromLedger: readonly RatedFinding[]): GateRuleResult {
   const counted: string[] = [];
-  for (const f of findings) {
-    if (!f.gated && !(rule.countsExcepted && (f.exception?.state === 'active' || f.exception?.state === 'expiring'))) continue;
-    if (rule.ranks && !rule.ranks.has(f.rank)) continue;
-    if (!rule.test(f, f.securitySeverity ?? f.cvss?.score)) continue;
-    counted.push(f.fingerprint);
+  for (const list of [findings, fromLedger]) {
+    for (const f of list) {
+      if (!f.gated && !(rule.countsExcepted && (f.exception?.state === 'active' || f.exception?.state === 'expiring'))) continue;
+      if (rule.ranks && !rule.ranks.has(f.rank)) continue;
+      if (!rule.test(f, f.securitySeverity ?? f.cvss?.score)) continue;
+      counted.push(f.fingerprint);
+    }
   }
   return {
     name: rule.name,
@@ -73,7 +82,7 @@ export function evaluateGate(
 ): Verdict {
   const rules = Object.hasOwn(policy.gates, opts.environment) ? policy.gates[opts.environment] : undefined;
   if (!rules) throw new UnknownEnvironmentError(opts.environment, Object.keys(policy.gates));
-  const results = rules.map((r) => evaluateRule(r, findings));
+  const results = rules.map((r) => evaluateRule(r, findings, opts.fromLedger ?? []));
   const reasons: string[] = [];
   const blocking = new Set<string>();
   let status: VerdictStatus = 'pass';
@@ -84,6 +93,11 @@ export function evaluateGate(
       status = 'fail';
       for (const fp of r.findings) blocking.add(fp);
     } else if (status === 'pass') status = 'warn';
+  }
+  for (const c of opts.coverage ?? []) {
+    if (c.ok) continue;
+    status = 'fail';
+    reasons.push(`failed: coverage: ${c.reason ?? `${c.activity} is not covered`}`);
   }
   // Inputs that are not scanner files (the ledger) are named, with what went wrong: "1 input file" would hide which.
   const named = new Map<string, string>();
@@ -123,5 +137,6 @@ export function evaluateGate(
     reasons,
     blocking: [...blocking],
     inputErrors: { count: inputErrors.length, blocking: inputBlocking },
+    ...(opts.coverage?.length ? { coverage: [...opts.coverage] } : {}),
   };
 }
