@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli';
-import { selectFindings } from '../src/explain';
+import { selectFindings } from '../src/report/explain';
 import type { RatedFinding } from '../src/model';
 
 let ws: string;

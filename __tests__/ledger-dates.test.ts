@@ -7,7 +7,7 @@ import { emptyBook, LedgerError, type LedgerBook, type LedgerFile, type RunSnaps
 import { BranchLedgerStore } from '../src/ledger/branch-store';
 import { reapply, runEngine, type EngineInput } from '../src/engine';
 import { runCli } from '../src/cli';
-import { parseNow } from '../src/cli-args';
+import { parseNow } from '../src/cli/args';
 import { defaultPolicy, finding } from './helpers';
 import { FakeGit } from './support/fake-git';
 

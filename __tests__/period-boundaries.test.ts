@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli';
-import { parsePeriodDate } from '../src/report/report-command';
+import { parsePeriodDate } from '../src/cli/report';
 import type { LedgerEntry, LedgerFile } from '../src/ledger/schema';
 import { distDir } from './support/dist';
 

@@ -9,7 +9,6 @@ import { parsePolicyTests, PolicyTestFileError } from '../src/policy/testing';
 import { formatPolicyError } from '../src/policy/load';
 import { rateAll } from '../src/rate/rate';
 import { runCli } from '../src/cli';
-import { runPolicyCli } from '../src/cli-policy';
 import { BASE_POLICY, finding, policyErrors, policyFrom } from './helpers';
 
 /**
@@ -98,7 +97,7 @@ describe('exceptions approved after now are not active yet', () => {
       expect(out).toContain('1 exception(s): 0 active, 0 expiring within 14 days, 0 expired, 1 not active yet (approved-on after today)');
       expect(out).toMatch(/PENDING +EX-1 +accepted-risk, approved by security-team, not active until 2026-12-01 \(approved-on\)/);
       out = '';
-      expect(await runPolicyCli(['policy', 'validate', 'p.yml'], io)).toBe(0);
+      expect(await runCli(['policy', 'validate', 'p.yml'], io)).toBe(0);
       expect(out).toMatch(/p\.yml:\d+:\d+: warning: exceptions\.entries\[0\]\.approved-on: exception "EX-1" is approved on 2026-12-01, after today \(2026-11-25\)/);
     } finally {
       rmSync(ws, { recursive: true, force: true });
@@ -136,7 +135,7 @@ describe('an exception that matches every finding', () => {
       writeFileSync(join(ws, 'exceptions', 'team.yml'), `entries:\n${EX({ match: '{rule: "*", path: "**"}', 'approved-on': '2026-12-24' }).replace(/^ {4}/gm, '  ')}`);
       let out = '';
       const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (out += s), cwd: ws, env: {}, isTTY: false, now: () => NOW };
-      expect(await runPolicyCli(['policy', 'validate', '--strict', 'p.yml'], io)).toBe(2);
+      expect(await runCli(['policy', 'validate', '--strict', 'p.yml'], io)).toBe(2);
       expect(out).toContain('exceptions/team.yml:4:12: error: entries[0].match: exception "EX-1" matches every finding (rule "*", path "**")');
       expect(out).toContain('exceptions/team.yml:7:18: warning: entries[0].approved-on: exception "EX-1" is approved on 2026-12-24, after today (2026-11-25)');
     } finally {
@@ -150,10 +149,10 @@ describe('an exception that matches every finding', () => {
       writeFileSync(join(ws, 'p.yml'), withExceptions(EX({ match: '{path: "**"}' })));
       let out = '';
       const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (out += s), cwd: ws, env: {}, isTTY: false, now: () => NOW };
-      expect(await runPolicyCli(['policy', 'validate', 'p.yml'], io)).toBe(0);
+      expect(await runCli(['policy', 'validate', 'p.yml'], io)).toBe(0);
       expect(out).toMatch(/p\.yml:\d+:\d+: warning: exceptions\.entries\[0\]\.match: exception "EX-1" matches every finding/);
       out = '';
-      expect(await runPolicyCli(['policy', 'validate', '--strict', 'p.yml'], io)).toBe(2);
+      expect(await runCli(['policy', 'validate', '--strict', 'p.yml'], io)).toBe(2);
       expect(out).toMatch(/p\.yml:\d+:\d+: error: exceptions\.entries\[0\]\.match: exception "EX-1" matches every finding/);
     } finally {
       rmSync(ws, { recursive: true, force: true });
@@ -208,7 +207,7 @@ describe('YAML alias bombs and duplicate keys are policy errors at their line', 
       writeFileSync(join(ws, 'bomb.yml'), `${BOMB}${BASE_POLICY}`);
       let out = '';
       const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (out += s), cwd: ws, env: {}, isTTY: false, now: () => NOW };
-      expect(await runPolicyCli(['policy', 'validate', 'bomb.yml'], io)).toBe(2);
+      expect(await runCli(['policy', 'validate', 'bomb.yml'], io)).toBe(2);
       expect(out).toMatch(/bomb\.yml:2:8: error: YAML aliases expand too much/);
     } finally {
       rmSync(ws, { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runCli } from '../src/cli';
-import { runReportCommand, parsePeriodDate } from '../src/report/report-command';
+import { runReportCommand, parsePeriodDate } from '../src/cli/report';
 import { BranchLedgerStore } from '../src/ledger/branch-store';
 import type { LedgerBook, LedgerFile } from '../src/ledger/schema';
 import { example, GitHubServer, type RecordedRequest, type ScriptedResponse } from './support/github-server';

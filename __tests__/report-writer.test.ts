@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { compareFindings, runEngine, sortFindings, type EngineInput } from '../src/engine';
 import { ingestText, type IngestedFile } from '../src/ingest/index';
-import { jsonPieces } from '../src/check';
+import { jsonPieces } from '../src/io/json-writer';
 import { buildReport, reportForWriting } from '../src/report/json';
 import { buildRatedSarif } from '../src/report/sarif';
 import { writeRatedSarif, type SarifInputFile } from '../src/io/rated-sarif';

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
 import { ingestSarifFile } from '../src/ingest/stream';
-import { jsonPieces, runCheck, type CheckSettings } from '../src/check';
+import { runCheck, type CheckSettings } from '../src/check';
+import { jsonPieces } from '../src/io/json-writer';
 import { silentLogger, type Logger } from '../src/logger';
 
 const SARIF_DIR = '__fixtures__/corpus/defectdojo/sarif';

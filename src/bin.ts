@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from './cli';
+import { runCli } from './cli/index';
 
 /** The `defect-gate` executable (dist/cli.js). */
 try {

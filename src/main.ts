@@ -21,6 +21,9 @@ import { annotationText } from './report/escape';
 import { explainLine } from './rate/rate';
 import type { Logger } from './logger';
 import type { RunResult } from './engine';
+import { errorMessage } from './errors';
+
+export { errorMessage };
 
 /** The Action shell: inputs → check → job summary, outputs, annotations, exit status. */
 
@@ -30,17 +33,6 @@ const actionsLogger: Logger = {
   warning: (m) => core.warning(m),
   error: (m) => core.error(m),
 };
-
-/** Formats anything thrown (not only Error objects) for one log line. */
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  if (typeof err === 'string') return err;
-  try {
-    return JSON.stringify(err) ?? String(err);
-  } catch {
-    return String(err);
-  }
-}
 
 /** The one line that explains a failed gate: which rule, how many findings; or the unreadable inputs. */
 export function failureLine(result: RunResult): string {

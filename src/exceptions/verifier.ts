@@ -7,7 +7,7 @@ import { verifyApprovals } from './approvals';
 
 /**
  * The approval verifier of `exceptions.approvers` (issue #17) for runCheck's `verifyApprovals`, shared by the Action
- * (src/action/approvals.ts, the run's throttled client) and the CLI (src/cli.ts, the CLI's client): the history of
+ * (src/action/approvals.ts, the run's throttled client) and the CLI (src/cli/check.ts, the CLI's client): the history of
  * `owner/repo` at `ref` is searched; exception files are named relative to `workspace`. No `@actions/*` here.
  */
 export function approvalVerifier(

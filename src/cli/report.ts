@@ -12,7 +12,11 @@ import { renderMetricsMarkdown } from '../metrics/markdown';
 import { renderMetricsHtml } from '../metrics/html';
 import { aggregateOrg, renderOrgHtml, renderOrgMarkdown, type RepoLedgerMetrics } from '../metrics/org';
 import { cliApiBaseUrl, cliToken, createCliRequest } from '../github/cli-client';
-import { stripControl } from './escape';
+import { stripControl } from '../report/escape';
+import { errorMessage } from '../errors';
+import { parseNow } from './args';
+import { EXIT, usageError, type CliIO } from './io';
+import { commandHelp, formatOption, OPT, parseCommand, type CommandSpec } from './options';
 import type { BucketKind } from '../metrics/time';
 
 /**
@@ -22,6 +26,57 @@ import type { BucketKind } from '../metrics/time';
  */
 
 export const DEFAULT_LEDGER_BRANCH = 'defect-gate-data';
+
+export const REPORT_OPTIONS = {
+  ledger: { ...OPT.ledger, arg: 'file:PATH|branch:NAME', help: 'the ledger (a branch is read through the API, with --repo)' },
+  repo: { ...OPT.repo, help: 'read the ledger branch of this repository (default branch: defect-gate-data)' },
+  org: OPT.org,
+  branch: OPT.branch,
+  scope: OPT.scope,
+  'ledger-scope': { ...OPT['ledger-scope'], help: 'the same as --scope' },
+  policy: { ...OPT.policy, help: 'the policy whose levels, SLA and exceptions the metrics use; default: the built-in one' },
+  since: OPT.since,
+  until: OPT.until,
+  bucket: OPT.bucket,
+  format: formatOption(['markdown', 'html', 'json']),
+  output: OPT.output,
+  html: OPT.html,
+  'production-env': OPT['production-env'],
+  'api-url': OPT['api-url'],
+  now: OPT.now,
+  workspace: OPT.workspace,
+  help: OPT.help,
+} as const;
+
+export const REPORT: CommandSpec = {
+  name: 'report',
+  usage: ['report (--ledger file:PATH | --repo OWNER/REPO [--branch NAME] | --org OWNER) [options]'],
+  about:
+    'Writes defect metrics from a ledger: open by severity, component, CWE and tool; opened / fixed / reopened per bucket; time to resolve; SLA compliance and breaches; age; accepted risk; window of exposure; verification coverage; hot spots. As Markdown (default), one self-contained HTML file, or JSON.',
+  options: REPORT_OPTIONS,
+};
+
+/** `defect-gate report …`; `argv` follows `report`. */
+export async function runReportCli(argv: string[], io: CliIO): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseCommand(argv, REPORT_OPTIONS);
+  } catch (err) {
+    return usageError(io, errorMessage(err), 'report');
+  }
+  const { values: o, positionals: files } = parsed;
+  if (o.help) {
+    io.stdout(commandHelp(REPORT));
+    return EXIT.ok;
+  }
+  const now = parseNow(o.now, io.now());
+  if (typeof now === 'string') return usageError(io, now, 'report');
+  if (files.length > 0) return usageError(io, `report takes no files (got "${files[0]}")`, 'report');
+  return runReportCommand(
+    { ledger: o.ledger, org: o.org, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now },
+    io,
+  );
+}
 
 export interface ReportCommandOptions {
   ledger?: string;
@@ -153,8 +208,7 @@ export async function runReportCommand(o: ReportCommandOptions, io: ReportIO, de
     return await report(o, io, deps);
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`defect-gate: ${err.message}\nRun 'defect-gate --help' for usage.\n`);
-      return 2;
+      return usageError(io, err.message, 'report');
     }
     const name = (err as Error)?.name;
     if (name === 'PolicyLoadError' || name === 'LedgerFormatError' || statusOf(err) !== undefined) {

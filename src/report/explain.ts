@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
-import type { RatedFinding, RatingStep } from './model';
-import type { RunResult } from './engine';
-import { stripControl } from './report/escape';
+import type { RatedFinding, RatingStep } from '../model';
+import type { RunResult } from '../engine';
+import { stripControl } from './escape';
 
 /**
  * `defect-gate explain`: why a finding got its rating and whether the gate counts it, step by step. Pure: a function

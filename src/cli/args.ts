@@ -1,16 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { relative, resolve } from 'node:path';
-import type { PolicyRef } from './io/policy-source';
-import type { LedgerSettings } from './check';
-import { fetchClient, readRepoFile } from './github/contents';
-import type { RemotePolicyFetcher } from './io/policy';
-import { FileLedgerStore } from './ledger/file-store';
-import { checkScope, parseLedgerSpec } from './ledger/store';
-import type { RunDateRule } from './ledger/track';
-import { isoTime } from './ingest/util';
-import { VERSION } from './version';
+import type { PolicyRef } from '../io/policy-source';
+import type { LedgerSettings } from '../check';
+import { fetchClient, readRepoFile } from '../github/contents';
+import type { RemotePolicyFetcher } from '../io/policy';
+import { FileLedgerStore } from '../ledger/file-store';
+import { checkScope, parseLedgerSpec } from '../ledger/store';
+import type { RunDateRule } from '../ledger/track';
+import { isoTime } from '../ingest/util';
+import { VERSION } from '../version';
 
-/** Flag handling shared by the CLI's commands (src/cli.ts, src/cli-policy.ts). */
+/** Flag handling shared by the CLI's commands (src/cli/*.ts). */
 
 /**
  * `--now`: an ISO 8601 date or time that exists (the check of scanner and ledger times, src/ingest/util.ts isoTime:

@@ -1,0 +1,163 @@
+import { VERSION } from '../version';
+import { formatIds } from '../ingest/index';
+import { OutputPathError } from '../check';
+import { PolicyLoadError } from '../policy/load';
+import { PolicyTestFileError } from '../policy/testing';
+import { LedgerError } from '../ledger/schema';
+import { UnknownEnvironmentError } from '../gate/gate';
+import { GateScopeError } from '../gate/scope';
+import { runCheckCommand } from './check';
+import { runExceptionsCommand } from './exceptions';
+import { runExplainCommand } from './explain';
+import { runPolicyCommand } from './policy';
+import { runReportCli } from './report';
+import { EXIT, usageError, type CliIO } from './io';
+
+export { EXIT, type CliIO };
+
+/**
+ * The command-line shell: `defect-gate <command> …` for GitLab, Jenkins or a laptop. Same engine as the Action.
+ * Dispatches to one module per command (src/cli/<command>.ts, each with its own options and --help) and maps errors
+ * to exit codes in one place: 0 pass or warn, 1 the gate failed, 2 usage, policy or input error (inputs that could
+ * not be read fail closed with 2 unless --on-input-error warn).
+ */
+
+export const HELP = `defect-gate ${VERSION}: rate, track and gate security findings with your organization's policy
+
+Usage:
+  defect-gate check [options] FILES...
+  defect-gate track --ledger file:PATH [--repo OWNER/REPO] [options] FILES...
+  defect-gate exceptions [--policy FILE] [--expiring DAYS] [--now DATE] [--format text|json] [FILES...]
+  defect-gate report (--ledger file:PATH | --repo OWNER/REPO [--branch NAME] | --org OWNER) [options]
+  defect-gate policy validate [FILE] [--strict] [--now DATE] [--format text|json]
+  defect-gate policy test [FILE] [--tests TESTFILE] [--now DATE] [--format text|json]
+  defect-gate explain [--policy FILE] [--environment NAME] [--rule GLOB] [--fingerprint PREFIX] [--now DATE]
+                      [--kev FILE] [--epss FILE] [--ledger file:PATH] [--format text|json] FILES...
+  defect-gate --help | --version
+
+\`policy validate\` checks a policy file (default: the built-in one) and lints it: rules that never apply or change
+nothing, gate rules that can never count anything, overlapping and expired exceptions. It prints
+file:line:column: error|warning: message and exits 2 on errors, 1 on warnings with --strict, else 0.
+\`policy test\` runs the policy's test cases (default: <name>.test.yml beside the policy; --tests for another file)
+and exits 1 when a case fails. \`explain\` shows, for the findings whose rule id matches --rule (a glob) and/or
+whose fingerprint starts with --fingerprint, the scanner's rating, each policy step, the exception, the SLA and the
+gate rules that count it; it exits 2 when nothing matches.
+
+\`track\` is \`check\` with --ledger file:PATH (written), then GitHub Issues as the policy's tracker.github-issues
+says (README, "GitHub Issues as the tracker"): one issue per finding or rule, opened, updated, closed on fix, reopened,
+closed as not planned under an exception. Token: GITHUB_TOKEN or GH_TOKEN (issues: write); repository: --repo,
+GITHUB_REPOSITORY or tracker.github-issues.repo; the commit named in "fixed in": GITHUB_SHA or CI_COMMIT_SHA.
+
+\`exceptions\` lists the policy's exceptions for review: active, expiring within --expiring days (default: the
+policy's exceptions.expiring-days), expired; with FILES also what each matches now and which are stale.
+It exits 1 when any exception has expired (run it on a schedule), 0 otherwise.
+
+\`report\` writes defect metrics from a ledger (README, "Metrics and reports"): open by severity, component, CWE
+and tool; opened / fixed / reopened per bucket; time to resolve; SLA compliance and breaches; age; accepted risk;
+window of exposure; verification coverage; hot spots. As Markdown (default), one self-contained HTML file, or JSON.
+  --ledger file:PATH | branch:NAME   the ledger (a branch is read through the API, with --repo)
+  --repo OWNER/REPO        read the ledger branch of this repository (default branch: defect-gate-data)
+  --org OWNER              every repository of the organization: hot spots, SLA compliance, worst offenders
+  --branch NAME            ledger branch for --repo / --org; default: defect-gate-data
+  --scope NAME             ledger book; default: "default"
+  --since DATE, --until DATE   the period (2026-06-01, or a month: 2026-06); default: 6 months up to --now
+  --bucket week|month      trend buckets; default: month
+  --format markdown|html|json   what to write; default: markdown
+  -o, --output FILE        write it to FILE instead of stdout
+  --html FILE              also write the HTML report to FILE
+  --production-env NAME    environment(s) that mean "deployed", for the window of exposure; default: production
+  --api-url URL            GitHub API; default: GITHUB_API_URL or https://api.github.com (token: GITHUB_TOKEN/GH_TOKEN)
+
+FILES are SARIF 2.1.0 files or native scanner reports (${formatIds().join(', ')}),
+directories (every .sarif/.json/.xml below them, and .gz of them) or globs, relative to --workspace.
+The format is detected from the content; gzip-compressed files are read (up to 1 GiB decompressed).
+Symbolic links are followed inside the workspace; one leading outside it, or dangling, is an input error.
+
+Options:
+  --policy FILE            policy file (YAML); default: the built-in policies/default.yml
+  --policy-ref REF         read the policy and every file it includes at REF (e.g. the pull request's base
+                           branch), not from the checkout: with git when the checkout has REF, else through the
+                           GitHub API (--repo or GITHUB_REPOSITORY, GITHUB_TOKEN); the checkout's policy changes are
+                           listed as taking effect after merge
+  --verify-approvals MODE  exceptions.approvers: enforce (default), warn or off; approvals are verified from
+                           GitHub's reviews with GITHUB_TOKEN and --repo (or GITHUB_REPOSITORY); without them an
+                           exception that needs a verified approval does not apply; off says once that approvals
+                           were not verified
+  --environment NAME       gate profile from the policy's \`gates:\` (e.g. pull-request, production);
+                           default: "default"
+  --on-input-error MODE    fail (default): an unreadable or invalid input fails the gate (exit 2);
+                           warn: report it and gate on the other files
+  --report FILE            write the JSON report (schema/report.schema.json) to FILE
+  --sarif-output FILE      write the input results as SARIF with the organization's severity
+  --gitlab-codequality FILE  write a GitLab Code Quality report (artifacts:reports:codequality): the open
+                           findings, gate-blocking ones as "blocker", for the merge request widget
+  --junit FILE             write a JUnit XML report (Jenkins, GitLab artifacts:reports:junit, any test report
+                           view): a test case per gate rule and a failing one per blocking finding
+  --format FORMAT          what to print on stdout: text (default), json (the report, nothing else), markdown
+  --input-format GLOB=ID   force the format of matching files instead of detecting it (repeatable),
+                           e.g. --input-format 'reports/*.json=sarif'; the content must still fit it
+  --ledger file:PATH       track findings across runs in a ledger file (read, then written): statuses
+                           new / existing / reopened / fixed, first seen, SLA clocks; concurrent runs on one file
+                           take turns (FILE.lock, waited for at most 120 s, or
+                           DEFECT_GATE_LEDGER_LOCK_WAIT_MS); none is lost
+  --ledger-read-only       read the ledger and compare, but do not write it (e.g. merge request pipelines)
+  --ledger-scope NAME      the book in the ledger for this pipeline or tool set; default: "default"
+  --allow-backdated        record a run dated (--now) before the ledger's last run; without it such a
+                           run is refused (exit 2): it would rewrite the ledger's history
+  --now ISO-DATE           evaluate as of this time instead of now (SLA what-ifs, reproducible runs);
+                           a date or time that exists, e.g. 2026-12-31 or 2026-12-31T12:00:00Z
+  --kev FILE|URL           CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE
+                           as known exploited, with CISA's due date (caps the SLA); an http(s) URL is downloaded
+  --epss FILE|URL          FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE
+  --expiring DAYS          (exceptions) the "expiring soon" window, e.g. 30 or 30d
+  --workspace DIR          repository root, for relative paths and fingerprints; default: current directory
+  --verbose                log each file read (format, size, the file a link points to) on stderr
+  --no-color               plain text output (also when NO_COLOR is set or stdout is not a terminal)
+  -h, --help               this help
+  -v, --version            the version
+
+Exit status: 0 pass or warn, 1 the gate failed, 2 usage, policy or input error.
+`;
+
+
+const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {
+  check: (argv, io) => runCheckCommand('check', argv, io),
+  track: (argv, io) => runCheckCommand('track', argv, io),
+  exceptions: runExceptionsCommand,
+  report: runReportCli,
+  policy: runPolicyCommand,
+  explain: runExplainCommand,
+};
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h') {
+    io.stdout(HELP);
+    return EXIT.ok;
+  }
+  if (command === '--version' || command === '-v') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  if (command === undefined) return usageError(io, 'missing command: expected `check`, `track`, `exceptions`, `report`, `policy` or `explain`');
+  const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (!run) {
+    const hint = command.startsWith('-') ? ': give the command first (defect-gate check [options] FILES...)' : '';
+    return usageError(io, `unknown command "${command}": expected \`check\`, \`track\`, \`exceptions\`, \`report\`, \`policy\` or \`explain\`${hint}`);
+  }
+  try {
+    return await run(rest, io);
+  } catch (err) {
+    return errorExit(err, io, command);
+  }
+}
+
+/** The one mapping of errors to exit codes: errors for people exit 2 with their message; anything else is rethrown. */
+function errorExit(err: unknown, io: CliIO, command: string): number {
+  if (err instanceof OutputPathError) return usageError(io, `--${err.option}: ${err.message}`, command);
+  if (err instanceof PolicyLoadError || err instanceof PolicyTestFileError || err instanceof UnknownEnvironmentError || err instanceof LedgerError || err instanceof GateScopeError) {
+    io.stderr(`defect-gate: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  throw err;
+}
