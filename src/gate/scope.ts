@@ -160,8 +160,9 @@ export function daysAgo(then: string, now: Date): string {
  * One line for every report: `From earlier runs: 3 findings (1 blocking), last seen 2 days ago by ZAP`; per tool when
  * several tools contributed. Undefined when there are none.
  */
-export function earlierLine(findings: readonly LedgerScopeFinding[], blocking: ReadonlySet<string>, now: Date): string | undefined {
-  if (findings.length === 0) return undefined;
+export function earlierLine(findings: readonly LedgerScopeFinding[] | undefined, blocking: ReadonlySet<string>, now: Date): string | undefined {
+  // (Run results built by hand, such as the library API's callers', may have no `fromLedger`.)
+  if (!findings?.length) return undefined;
   const n = findings.length;
   const b = findings.filter((f) => blocking.has(f.fingerprint)).length;
   const tools = earlierByTool(findings).map((t) => `${t.count > 0 && n !== t.count ? `${t.count} ` : ''}last seen ${daysAgo(t.lastSeen, now)} by ${t.tool}`);
