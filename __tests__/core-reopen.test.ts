@@ -8,7 +8,7 @@ import { defaultPolicy, finding } from './helpers';
 /**
  * A finding that comes back more than once: fixed, reopened, fixed again, seen again… Each return is a reopen (not an
  * "existing" finding of a fixed entry), and the metrics built on the history count every episode: reopen rate, time
- * to resolve per episode, SLA compliance per episode, window of exposure of the current episode.
+ * to resolve per episode, SLA compliance per episode, window of exposure per production episode.
  */
 
 const DAY = 86_400_000;
@@ -95,6 +95,14 @@ describe('a finding fixed and reopened several times', () => {
     ]);
   });
 
+  it('records every episode\'s first production sighting (exposures), not only the current one', () => {
+    expect(rs.map((r) => r.next.entries.a?.exposures?.production)).toEqual([
+      [iso(0)], [iso(0)], [iso(0), iso(20)], [iso(0), iso(20)], [iso(0), iso(20)],
+      [iso(0), iso(20), iso(40)], [iso(0), iso(20), iso(40)], [iso(0), iso(20), iso(40)],
+      [iso(0), iso(20), iso(40), iso(60)], [iso(0), iso(20), iso(40), iso(60)],
+    ]);
+  });
+
   it('episodes replay every cycle', () => {
     expect(episodes(last)).toEqual([
       { start: T0, end: T0 + 10 * DAY, reopen: false },
@@ -130,10 +138,14 @@ describe('a finding fixed and reopened several times', () => {
       expect(restart.sla.bySeverity.high).toEqual({ fixed: 3, withinSla: 3, compliance: 1 });
     });
 
-    it('exposure of the current episode only: from its production sighting (day 60) to until (day 70)', () => {
-      const a = m.exposure.longest.find((r) => r.fingerprint === 'a');
-      expect(a).toMatchObject({ exposedSince: iso(60), days: 10 });
-      expect(a?.fixedAt).toBeUndefined();
+    it('exposure counts every production episode: four windows of 10 days, the last still open (day 60 to until, day 70)', () => {
+      const a = m.exposure.longest.filter((r) => r.fingerprint === 'a').sort((x, y) => x.episode - y.episode);
+      expect(a.map((r) => [r.episode, r.exposedSince, r.fixedAt, r.days])).toEqual([
+        [1, iso(0), iso(10), 10],
+        [2, iso(20), iso(30), 10],
+        [3, iso(40), iso(50), 10],
+        [4, iso(60), undefined, 10],
+      ]);
       expect(m.exposure.exposedNow).toBe(2);
       expect(m.open.total).toBe(2);
     });
@@ -151,7 +163,8 @@ describe('a finding fixed and reopened several times', () => {
     it('a history that ends fixed: exposure from the last episode sighting to its fix', () => {
       const ended = history([[70, [B], 'production']], book)[0]!.next;
       const e = computeMetrics(ended, { ...opts, until: at(80), now: at(80) });
-      expect(e.exposure.longest.find((r) => r.fingerprint === 'a')).toMatchObject({ exposedSince: iso(60), fixedAt: iso(70), days: 10 });
+      expect(e.exposure.longest.find((r) => r.fingerprint === 'a' && r.episode === 4)).toMatchObject({ exposedSince: iso(60), fixedAt: iso(70), days: 10 });
+      expect(e.exposure.longest.filter((r) => r.fingerprint === 'a')).toHaveLength(4);
       expect(e.exposure.exposedNow).toBe(1);
       expect([e.flow.opened, e.flow.reopened, e.flow.fixed]).toEqual([2, 3, 4]);
       expect(e.timeToResolve.overall).toMatchObject({ count: 4, meanDays: 10 });

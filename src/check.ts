@@ -18,6 +18,7 @@ import type { PolicyChanges } from './policy/diff';
 import { markUnverifiable } from './github/approvals';
 import type { VerifiedApproval } from './model';
 import { reapply, runEngine, type EngineInput, type RunInfo, type RunResult } from './engine';
+import { resolveGateScope, type GateScope } from './gate/scope';
 import type { LedgerStore } from './ledger/store';
 import type { RunDateRule } from './ledger/track';
 import { emptyBook, LedgerError, type LedgerBook } from './ledger/schema';
@@ -69,6 +70,8 @@ export interface CheckSettings {
   maxDecompressedBytes?: number;
   /** `verify-approvals` override (action input, CLI flag); default: the policy's `exceptions.verify-approvals`. */
   verifyApprovals?: 'enforce' | 'warn' | 'off';
+  /** `gate-scope` (action input, CLI flag); default: the policy's `gate-scope` for the environment, else `run`. */
+  gateScope?: GateScope;
 }
 
 /**
@@ -379,6 +382,8 @@ async function checkRead(
   read: { policy: Policy; policyFile: string; environment: string; changes?: PolicyChanges } & Omit<ReadInputs, 'cleanup'>,
 ): Promise<CheckOutcome> {
   const { policy, policyFile, environment, files, errors, sarif } = read;
+  // `ledger` without a ledger is refused before the ledger and approvals are read (GateScopeError: a usage error).
+  const gateScope = resolveGateScope(settings.gateScope, policy, environment, opts.ledger !== undefined);
   // Patterns that matched nothing are input errors of their own, reported like unreadable files.
   const withPatternErrors: IngestedFile[] = [
     ...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })),
@@ -444,6 +449,8 @@ async function checkRead(
     ...(opts.ledger ? {} : { inPlace: true }),
     // A run to be written is refused when dated before the ledger's last run, here and again on the latest book.
     ...(opts.ledger?.write && ledgerReadable ? { runDate: opts.ledger.runDate ?? { clock: () => new Date() } } : {}),
+    // An unreadable ledger is an input error that fails the gate (on-input-error: fail), as in `run` scope.
+    ...(gateScope === 'ledger' && book ? { gateScope } : {}),
   };
   const result = runEngine(engineInput);
   if (read.changes) result.policyChanges = read.changes;

@@ -12,6 +12,8 @@ import { addCount } from './own';
 import { redactLedger } from './redact/finding';
 import type { PolicyChanges } from './policy/diff';
 import { assignOwners } from './owners/assign';
+import { findingFromEntry, GateScopeError, ledgerScopeEntries, mergeExceptionStatuses, type GateScope, type LedgerScopeFinding } from './gate/scope';
+import { evaluateCoverage, runTools } from './gate/coverage';
 import type { Codeowners } from './owners/codeowners';
 
 /**
@@ -78,6 +80,10 @@ export interface RunResult {
   policyChanges?: PolicyChanges;
   /** The ledger book after this run, with its snapshot; the shell writes it when this run may write. */
   nextLedger: LedgerBook;
+  /** `run`: the gate judged this run's findings; `ledger`: also the ledger's open findings of tools not in the run. */
+  gateScope: GateScope;
+  /** With `gate-scope: ledger`: the ledger's open findings of tools not in this run, as last seen (empty otherwise). */
+  fromLedger: LedgerScopeFinding[];
 }
 
 /** Where this run happened, recorded in the ledger's run snapshots. */
@@ -112,6 +118,11 @@ export interface EngineInput {
   codeowners?: Codeowners;
   /** Set when this run is to be written to the ledger: a backdated run is refused (src/ledger/track.ts checkRunDate). */
   runDate?: RunDateRule;
+  /**
+   * `ledger`: the gate also counts the ledger's open findings of tools not in this run (src/gate/scope.ts); needs
+   * `ledger` (GateScopeError otherwise). Default `run`. The shells resolve it (src/gate/scope.ts resolveGateScope).
+   */
+  gateScope?: GateScope;
 }
 
 export function countFindings(
@@ -266,6 +277,8 @@ export function runEngine(input: EngineInput): RunResult {
   const incomplete = new Set(inputErrors.flatMap((e) => (e.incompleteScan ? [e.incompleteScan.tool] : [])));
   const toRate = input.enrichment ? enrich(combined.findings, input.enrichment) : combined.findings;
   const rated = groupSimilar(input.inPlace ? rateAllInPlace(toRate, input.policy) : rateAll(toRate, input.policy), input.policy);
+  const toolsRan = combined.tools.map((t) => t.name).filter((name) => !incomplete.has(name));
+  const earlier = fromLedger(input, rated, toolsRan);
   const excepted = applyExceptions(rated, input.policy.exceptions, input.now);
   assignOwners(excepted.findings, input.policy, input.codeowners);
   const tracked = input.ledger
@@ -273,7 +286,7 @@ export function runEngine(input: EngineInput): RunResult {
         findings: excepted.findings,
         book: redactLedger(input.ledger),
         // A tool whose run did not complete fixes nothing (even when the policy accepts its partial results).
-        toolsRan: combined.tools.map((t) => t.name).filter((name) => !incomplete.has(name)),
+        toolsRan,
         sla: input.policy.sla,
         now: input.now,
         environment: input.environment,
@@ -281,12 +294,24 @@ export function runEngine(input: EngineInput): RunResult {
       })
     : untracked(excepted.findings, input.policy.sla, input.now);
   const findings = tracked.findings;
+  const coverageRequired = input.policy.scope.coverage.get(input.environment) ?? [];
+  const coverage = coverageRequired.length
+    ? evaluateCoverage(
+        coverageRequired,
+        [...(input.ledger?.runs ?? []).map(runTools), { at: input.now.toISOString(), tools: toolsRan, toolKinds: toolKinds(findings) }],
+        input.policy.scope.activities,
+        input.now,
+      )
+    : [];
   const verdict = evaluateGate(findings, inputErrors, input.policy, {
     environment: input.environment,
     onInputError: input.onInputError,
+    ...(earlier.findings.length ? { fromLedger: earlier.findings } : {}),
+    ...(coverage.length ? { coverage } : {}),
   });
   const blocking = new Set(verdict.blocking);
   sortFindings(findings, blocking);
+  earlier.findings.sort(compareFindings(blocking));
   const counts = countFindings(findings, input.policy.levels, blocking, tracked.fixed.length);
   const open: Record<string, number> = {};
   for (const e of Object.values(tracked.next.entries)) if (e.state === 'open' && e.gated) addCount(open, e.severity);
@@ -298,6 +323,7 @@ export function runEngine(input: EngineInput): RunResult {
     ...(input.run?.sha ? { sha: input.run.sha } : {}),
     ...(input.run?.runId ? { runId: input.run.runId } : {}),
     tools: combined.tools.map((t) => t.name),
+    ...(incomplete.size ? { incomplete: [...incomplete].sort() } : {}),
     toolKinds: toolKinds(findings),
     open,
     new: counts.new,
@@ -320,11 +346,13 @@ export function runEngine(input: EngineInput): RunResult {
     verdict,
     counts,
     fixed: tracked.fixed,
-    exceptions: excepted.exceptions,
+    exceptions: earlier.findings.length ? mergeExceptionStatuses(excepted.exceptions, earlier.exceptions) : excepted.exceptions,
     sla: input.policy.sla,
     tracked: input.ledger !== undefined,
     ...(input.ledger ? { baseline: input.ledger.runs.length > 0 || Object.keys(input.ledger.entries).length > 0 } : {}),
     nextLedger: withApprovals(withSnapshot(tracked.next, snapshot), input.ledger, input.approvals),
+    gateScope: input.gateScope ?? 'run',
+    fromLedger: earlier.findings,
   };
   if (input.pullRequest) {
     result.pullRequest = {
@@ -333,6 +361,26 @@ export function runEngine(input: EngineInput): RunResult {
     };
   }
   return result;
+}
+
+/**
+ * `gate-scope: ledger`: the ledger's open findings of tools not in this run, as last seen, with the policy's exceptions
+ * applied (an approved exception still applies) and their SLA clocks as of `now`.
+ */
+function fromLedger(input: EngineInput, rated: readonly RatedFinding[], toolsRan: readonly string[]): { findings: LedgerScopeFinding[]; exceptions: ExceptionStatus[] } {
+  if (input.gateScope !== 'ledger') return { findings: [], exceptions: [] };
+  if (!input.ledger) throw new GateScopeError('gate scope "ledger" needs a ledger: give --ledger file:PATH (Action: the `ledger` input), or use --gate-scope run');
+  const book = redactLedger(input.ledger);
+  const entries = ledgerScopeEntries(book, new Set(rated.map((f) => f.fingerprint)), toolsRan);
+  if (entries.length === 0) return { findings: [], exceptions: [] };
+  const excepted = applyExceptions(entries.map((e) => findingFromEntry(e, input.policy)) as RatedFinding[], input.policy.exceptions, input.now);
+  const findings = excepted.findings as LedgerScopeFinding[];
+  entries.forEach((e, i) => {
+    const f = findings[i] as LedgerScopeFinding;
+    const sla = f.gated ? slaFor(f, e, input.policy.sla, input.now) : undefined;
+    if (sla) f.sla = sla;
+  });
+  return { findings, exceptions: excepted.exceptions };
 }
 
 /**

@@ -205,6 +205,8 @@ export interface Finding {
   fixed?: { on?: string };
   /** Links given with the finding (manual findings `references`, DefectDojo `references`); `helpUri` is the first. */
   references?: string[];
+  /** When the vulnerability (CVE) was published (ISO 8601), when the scanner gives it (Trivy PublishedDate, OSV published). */
+  published?: string;
 }
 
 /** One step of a rating explanation. */

@@ -114,6 +114,7 @@ export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Action
     maxAnnotations,
     github: readGitHubSettings(get),
     ...(get('verify-approvals') ? { verifyApprovals: choice('verify-approvals', get('verify-approvals'), ['enforce', 'warn', 'off'] as const, 'enforce') } : {}),
+    ...(get('gate-scope') ? { gateScope: choice('gate-scope', get('gate-scope'), ['run', 'ledger'] as const, 'run') } : {}),
     ...(get('policy-source') ? { policySource: choice('policy-source', get('policy-source'), ['base', 'workspace'] as const, 'base') } : {}),
     ...readLedgerSettings(get),
   };

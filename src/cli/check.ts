@@ -25,6 +25,7 @@ export const CHECK_OPTIONS = {
   policy: OPT.policy,
   'policy-ref': OPT['policy-ref'],
   'verify-approvals': OPT['verify-approvals'],
+  'gate-scope': OPT['gate-scope'],
   environment: OPT.environment,
   'on-input-error': OPT['on-input-error'],
   report: OPT.report,
@@ -137,6 +138,10 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
     return usage(`invalid --verify-approvals "${verifyApprovals}": expected enforce, warn or off`);
   }
   if (verifyApprovals) settings.verifyApprovals = verifyApprovals;
+  const gateScope = o['gate-scope'];
+  if (gateScope !== undefined && gateScope !== 'run' && gateScope !== 'ledger') return usage(`invalid --gate-scope "${gateScope}": expected run or ledger`);
+  if (gateScope === 'ledger' && !ledger) return usage('--gate-scope ledger needs --ledger file:PATH (the open findings of tools not in this run are read from it)');
+  if (gateScope) settings.gateScope = gateScope;
   let policyRef: Exclude<ReturnType<typeof policyRefSource>, string> | undefined;
   if (o['policy-ref'] !== undefined) {
     if (!o.policy) return usage('--policy-ref needs --policy FILE (the built-in policy is the same at every ref)');

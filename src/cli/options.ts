@@ -40,6 +40,10 @@ export const OPT = {
     'MODE',
     'exceptions.approvers: enforce (default), warn or off; approvals are verified from GitHub\'s reviews with GITHUB_TOKEN and --repo (or GITHUB_REPOSITORY); without them an exception that needs a verified approval does not apply; off says once that approvals were not verified',
   ),
+  'gate-scope': str(
+    'run|ledger',
+    'run: gate on this run\'s findings; ledger: also on the ledger\'s open findings of tools not in this run (a nightly DAST, a pentest), as last seen; needs --ledger; default: the policy\'s gate-scope for the environment, else run',
+  ),
   environment: str('NAME', 'gate profile from the policy\'s `gates:` (e.g. pull-request, production); default: "default", else the only profile'),
   'on-input-error': str('MODE', 'fail (default): an unreadable or invalid input fails the gate (exit 2); warn: report it and gate on the other files'),
   report: str('FILE', 'write the JSON report (schema/report.schema.json) to FILE'),

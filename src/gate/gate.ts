@@ -1,6 +1,7 @@
 import type { InputError, RatedFinding } from '../model';
 import type { CompiledGateRule, Policy } from '../policy/compile';
 import { UserError } from '../errors';
+import type { CoverageCheck } from './coverage';
 
 export type VerdictStatus = 'pass' | 'warn' | 'fail';
 
@@ -26,12 +27,18 @@ export interface Verdict {
   blocking: string[];
   /** Input files that could not be used, and whether they failed the gate. */
   inputErrors: { count: number; blocking: boolean };
+  /** Scan coverage the environment requires (policy `coverage:`), each activity with its last report; absent without. */
+  coverage?: CoverageCheck[];
 }
 
 export interface GateOptions {
   environment: string;
   /** `fail` (default): an unusable input file fails the gate. `warn`: it is reported only. */
   onInputError: 'fail' | 'warn';
+  /** `gate-scope: ledger`: the ledger's open findings of tools not in this run, counted by the rules too. */
+  fromLedger?: readonly RatedFinding[];
+  /** Coverage of the environment's required activities (src/gate/coverage.ts); a failing one fails the gate. */
+  coverage?: readonly CoverageCheck[];
 }
 
 export class UnknownEnvironmentError extends UserError {
@@ -44,13 +51,15 @@ export class UnknownEnvironmentError extends UserError {
   }
 }
 
-function evaluateRule(rule: CompiledGateRule, findings: readonly RatedFinding[]): GateRuleResult {
+function evaluateRule(rule: CompiledGateRule, findings: readonly RatedFinding[], fromLedger: readonly RatedFinding[]): GateRuleResult {
   const counted: string[] = [];
-  for (const f of findings) {
-    if (!f.gated && !(rule.countsExcepted && (f.exception?.state === 'active' || f.exception?.state === 'expiring'))) continue;
-    if (rule.ranks && !rule.ranks.has(f.rank)) continue;
-    if (!rule.test(f, f.score ?? f.securitySeverity ?? f.cvss?.score)) continue;
-    counted.push(f.fingerprint);
+  for (const list of [findings, fromLedger]) {
+    for (const f of list) {
+      if (!f.gated && !(rule.countsExcepted && (f.exception?.state === 'active' || f.exception?.state === 'expiring'))) continue;
+      if (rule.ranks && !rule.ranks.has(f.rank)) continue;
+      if (!rule.test(f, f.score ?? f.securitySeverity ?? f.cvss?.score)) continue;
+      counted.push(f.fingerprint);
+    }
   }
   return {
     name: rule.name,
@@ -74,7 +83,7 @@ export function evaluateGate(
 ): Verdict {
   const rules = Object.hasOwn(policy.gates, opts.environment) ? policy.gates[opts.environment] : undefined;
   if (!rules) throw new UnknownEnvironmentError(opts.environment, Object.keys(policy.gates));
-  const results = rules.map((r) => evaluateRule(r, findings));
+  const results = rules.map((r) => evaluateRule(r, findings, opts.fromLedger ?? []));
   const reasons: string[] = [];
   const blocking = new Set<string>();
   let status: VerdictStatus = 'pass';
@@ -85,6 +94,11 @@ export function evaluateGate(
       status = 'fail';
       for (const fp of r.findings) blocking.add(fp);
     } else if (status === 'pass') status = 'warn';
+  }
+  for (const c of opts.coverage ?? []) {
+    if (c.ok) continue;
+    status = 'fail';
+    reasons.push(`failed: coverage: ${c.reason ?? `${c.activity} is not covered`}`);
   }
   // Inputs that are not scanner files (the ledger) are named, with what went wrong: "1 input file" would hide which.
   const named = new Map<string, string>();
@@ -124,5 +138,6 @@ export function evaluateGate(
     reasons,
     blocking: [...blocking],
     inputErrors: { count: inputErrors.length, blocking: inputBlocking },
+    ...(opts.coverage?.length ? { coverage: [...opts.coverage] } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { earlierLine } from '../gate/scope';
 import { redactionNote } from '../redact/finding';
 import { ownersCell } from '../owners/format';
 import type { FixedFinding, RatedFinding } from '../model';
@@ -176,6 +177,17 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
       heading: `#### ${introduced ? 'Other blocking findings' : 'Blocking findings'} (${blocking.length})`,
       head: FINDING_HEAD,
       rows: blocking.map((f) => findingRow(f, r.tracked === true && r.baseline !== false, opts.code)),
+    });
+  }
+
+  // gate-scope: ledger: open findings of tools not in this run (a nightly DAST, a pentest), as the ledger last saw them.
+  const earlier = earlierLine(r.fromLedger, r.blocking, new Date(r.generatedAt));
+  if (earlier) {
+    const shown = [...r.fromLedger.filter((f) => r.blocking.has(f.fingerprint)), ...r.fromLedger.filter((f) => !r.blocking.has(f.fingerprint) && f.gated)];
+    sections.push({
+      heading: `#### ${md(earlier, 300)}`,
+      head: `${FINDING_HEAD.split('\n')[0]} Last seen |\n${FINDING_HEAD.split('\n')[1]}---|`,
+      rows: shown.map((f) => `${findingRow(f, false, opts.code)} ${f.lastSeen.slice(0, 10)} |`),
     });
   }
 

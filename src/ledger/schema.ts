@@ -49,6 +49,31 @@ export const LedgerEntrySchema = z.object({
   cwe: z.array(z.string()).optional(),
   /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
   environments: z.record(z.string(), Time).optional(),
+  /**
+   * Every episode's first sighting by each environment, oldest first (bounded), e.g. {production: [t1, t2]}: a finding
+   * deployed, fixed and reopened was exposed twice (window of exposure). Written since ledger entries had `environments`
+   * alone; an entry without it has only its current episode's sighting.
+   */
+  exposures: z.record(z.string(), z.array(Time)).optional(),
+  /** What the gate needs of the latest sighting to judge it when its tool is not in a run (`gate-scope: ledger`). */
+  seen: z
+    .object({
+      /** Gated before exceptions (SARIF kind `fail`, not scanner-suppressed); exceptions are applied again on each run. */
+      gated: z.boolean(),
+      notGatedReason: z.string().optional(),
+      level: z.enum(['error', 'warning', 'note', 'none']).optional(),
+      scannerSeverity: z.string().optional(),
+      /** The score used for rating (security-severity, else CVSS). */
+      score: z.number().optional(),
+      cve: z.array(z.string()).optional(),
+      tags: z.array(z.string()).optional(),
+      package: z.object({ ecosystem: z.string().optional(), name: z.string(), version: z.string().optional(), fixedVersions: z.array(z.string()).optional() }).optional(),
+      kev: z.boolean().optional(),
+      epss: z.number().optional(),
+    })
+    .optional(),
+  /** When the vulnerability (CVE) was published, as a scanner or enrichment gave it: time to detect. */
+  published: Time.optional(),
   /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
   firstSeen: Time,
   lastSeen: Time,
@@ -79,6 +104,8 @@ export const RunSnapshotSchema = z.object({
   sha: z.string().optional(),
   runId: z.string().optional(),
   tools: z.array(z.string()),
+  /** Tools whose scan did not complete in this run (they fixed nothing and cover no activity). */
+  incomplete: z.array(z.string()).optional(),
   /** Kinds of finding each tool reported in this run (verification coverage). */
   toolKinds: z.record(z.string(), z.array(z.string())).optional(),
   /** Open, gated findings by severity after this run. */

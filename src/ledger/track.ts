@@ -197,6 +197,66 @@ function recordFixed(f: RatedFinding, prev: LedgerEntry | undefined, now: Date, 
   return entry;
 }
 
+/** Gated before exceptions: an exception that took it out of the gate is applied again by later runs. */
+export function gatedBeforeExceptions(f: RatedFinding): boolean {
+  if (f.gated) return true;
+  const x = f.exception;
+  return x !== undefined && (x.state === 'active' || x.state === 'expiring') && x.type !== 'sla-extension' && (f.notGatedReason?.startsWith(`exception ${x.id} (`) ?? false);
+}
+
+const MAX_SEEN_LIST = 20;
+
+/**
+ * What the entry keeps of the latest sighting beyond identity and location (issue #19 part C): the scanner's rating
+ * inputs, so that `gate-scope: ledger` can gate and except it in runs its tool is not in; the CVE's publication date
+ * (time to detect); and every episode's first sighting per environment (window of exposure over all episodes).
+ */
+export function recordSighting(entry: LedgerEntry, f: RatedFinding, environment: string | undefined, nowIso: string, status: TrackStatus): void {
+  const score = f.securitySeverity ?? f.cvss?.score;
+  const seen: NonNullable<LedgerEntry['seen']> = { gated: gatedBeforeExceptions(f) };
+  if (!seen.gated && f.notGatedReason) seen.notGatedReason = f.notGatedReason.slice(0, 300);
+  if (f.level) seen.level = f.level;
+  if (f.scannerSeverity) seen.scannerSeverity = f.scannerSeverity.slice(0, 50);
+  if (score !== undefined && Number.isFinite(score)) seen.score = score;
+  if (f.cve.length) seen.cve = f.cve.slice(0, MAX_SEEN_LIST);
+  if (f.tags.length) seen.tags = f.tags.slice(0, MAX_SEEN_LIST);
+  if (f.package) {
+    seen.package = {
+      name: f.package.name,
+      ...(f.package.ecosystem ? { ecosystem: f.package.ecosystem } : {}),
+      ...(f.package.version ? { version: f.package.version } : {}),
+      ...(f.package.fixedVersions?.length ? { fixedVersions: f.package.fixedVersions.slice(0, 5) } : {}),
+    };
+  }
+  if (f.exploit?.kev !== undefined) seen.kev = f.exploit.kev;
+  if (f.exploit?.epss !== undefined) seen.epss = f.exploit.epss;
+  entry.seen = seen;
+  if (f.published) entry.published = earlier(f.published, entry.published);
+  if (environment) recordExposure(entry, environment, nowIso, status);
+}
+
+/**
+ * Adds this episode's first sighting by `environment` to `exposures` (called before `environments` is updated). An
+ * episode is the time from opening (or reopening, `reopenedAt`) to the fix; a sighting already recorded at or after
+ * the episode's start is kept.
+ */
+function recordExposure(entry: LedgerEntry, environment: string, nowIso: string, status: TrackStatus): void {
+  const had = entry.exposures && Object.hasOwn(entry.exposures, environment) ? (entry.exposures[environment] as string[]) : [];
+  const last = had[had.length - 1];
+  const episodeStart = status === 'existing' ? entry.reopenedAt : nowIso;
+  if (status === 'existing' && last !== undefined && (episodeStart === undefined || Date.parse(last) >= Date.parse(episodeStart))) return;
+  const list = [...had];
+  // A ledger written before `exposures` has the latest episode's sighting in `environments`: kept as the first.
+  const legacy = entry.environments && Object.hasOwn(entry.environments, environment) ? entry.environments[environment] : undefined;
+  if (list.length === 0 && legacy && status !== 'new') list.push(legacy);
+  const legacyIsThisEpisode = status === 'existing' && legacy !== undefined && list.length === 1 && (episodeStart === undefined || Date.parse(legacy) >= Date.parse(episodeStart));
+  if (!legacyIsThisEpisode) list.push(nowIso);
+  const exposures = ownRecord<string[]>();
+  for (const [k, v] of Object.entries(entry.exposures ?? {})) exposures[k] = v;
+  exposures[environment] = list.slice(-MAX_EVENTS_PER_ENTRY);
+  entry.exposures = { ...exposures };
+}
+
 export function trackRun(input: TrackInput): TrackResult {
   if (input.runDate) checkRunDate(input.book, input.now, input.runDate);
   const nowIso = input.now.toISOString();
@@ -268,6 +328,7 @@ export function trackRun(input: TrackInput): TrackResult {
     else delete entry.owners;
     if (entry.ticket) entry.ticket = { ...entry.ticket };
     if (f.cwe.length > 0) entry.cwe = f.cwe;
+    recordSighting(entry, f, input.environment, nowIso, status);
     if (input.environment && (status !== 'existing' || !entry.environments?.[input.environment])) {
       // A reopened finding starts a new exposure; an existing one keeps the first sighting.
       entry.environments = { ...(entry.environments ?? {}), [input.environment]: nowIso };

@@ -3,7 +3,7 @@ import { MANUAL_KINDS, type ManualKind } from '../model';
 import type { SlaSettings } from '../policy/compile';
 import { computeSla } from '../ledger/sla';
 import { addCount, ownRecord } from '../own';
-import { buckets as makeBuckets, DAY, defaultSince, isoDay, mean, median, WEEK, type BucketKind } from './time';
+import { buckets as makeBuckets, DAY, defaultSince, isoDay, mean, median, percentile, WEEK, type BucketKind } from './time';
 import { redactText } from '../redact/text';
 import { OwnerTally, type OwnerMetrics } from './by-owner';
 
@@ -140,6 +140,16 @@ export interface ExposureRow extends FindingRef {
   exposedSince: string;
   fixedAt?: string;
   days: number;
+  /** Which of the finding's episodes (1 = first seen, 2 = after the first reopen …) this window belongs to. */
+  episode: number;
+}
+
+/** Time to detect: days from the vulnerability's publication to first seen. */
+export interface DetectStat {
+  count: number;
+  medianDays?: number;
+  p90Days?: number;
+  maxDays?: number;
 }
 
 export interface Metrics {
@@ -182,6 +192,11 @@ export interface Metrics {
     byType: { key: string; count: number }[];
     expiring: { id: string; type: string; approvedBy?: string; expires: string; daysLeft: number; findings: number }[];
   };
+  /**
+   * Time to detect (SAMM B2): for findings with a vulnerability publication date (Trivy PublishedDate, OSV published)
+   * first seen in the period, the days from publication to first seen (0 when seen before it was published).
+   */
+  timeToDetect: { overall: DetectStat; bySeverity: Record<string, DetectStat> };
   exposure: {
     environments: string[];
     /** Open and seen by a production run at `until`. */
@@ -283,6 +298,32 @@ function ref(e: LedgerEntry, severity: string): FindingRef {
     ...(e.path ? { path: e.path } : {}),
     firstSeen: e.firstSeen,
   };
+}
+
+function detectStat(xs: number[]): DetectStat {
+  const md = median(xs);
+  return { count: xs.length, ...(md !== undefined ? { medianDays: md, p90Days: percentile(xs, 90) as number, maxDays: Math.max(...xs) } : {}) };
+}
+
+/**
+ * Every episode's first sighting by a production environment (`exposures`, else the current episode's in
+ * `environments`), as [episode index, time] pairs, earliest per episode.
+ */
+function productionSightings(e: LedgerEntry, eps: Episode[], prodEnvs: string[]): Map<number, number> {
+  const times: number[] = [];
+  for (const p of prodEnvs) {
+    if (e.exposures && Object.hasOwn(e.exposures, p)) for (const x of e.exposures[p] ?? []) times.push(t(x));
+    if (e.environments && Object.hasOwn(e.environments, p)) times.push(t(e.environments[p]));
+  }
+  const first = new Map<number, number>();
+  for (const x of times) {
+    if (Number.isNaN(x)) continue;
+    const i = eps.findIndex((ep) => ep.start <= x && (ep.end === undefined || ep.end > x));
+    if (i < 0) continue; // not open at that sighting (inconsistent history): no window to measure
+    const cur = first.get(i);
+    if (cur === undefined || x < cur) first.set(i, x);
+  }
+  return first;
 }
 
 function durationStat(xs: number[]): DurationStat {
@@ -492,23 +533,36 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     .filter((x) => x.daysLeft >= 0 && x.daysLeft <= expiringDays && x.type !== 'sla-extension')
     .sort((a, b) => a.daysLeft - b.daysLeft || a.id.localeCompare(b.id));
 
-  // Window of exposure: first production sighting of the current episode to the fix (or `until`).
-  const exposureRows: { e: LedgerEntry; severity: string; fingerprint: string; exposedSince: string; fixedAt?: string; days: number }[] = [];
+  // Window of exposure: each episode's first production sighting to its fix (or `until`). A finding deployed, fixed
+  // and reopened was exposed twice: one window per episode.
+  const exposureRows: { e: LedgerEntry; severity: string; fingerprint: string; exposedSince: string; fixedAt?: string; days: number; episode: number }[] = [];
   let exposedNow = 0;
   for (const e of entries) {
-    const starts = prodEnvs.map((p) => t(e.environments?.[p])).filter((x) => !Number.isNaN(x));
-    if (!starts.length) continue;
-    const from = Math.min(...starts);
-    if (from > until) continue;
-    const ep = openAt(eps.get(e.fingerprint) ?? [], from);
-    if (!ep) continue; // not open at its production sighting (inconsistent history): no window to measure
-    const endRaw = ep?.end;
-    const to = endRaw !== undefined && endRaw <= until ? endRaw : until;
-    if (to < since) continue;
-    const stillOpen = endRaw === undefined || endRaw > until;
-    if (stillOpen && !exceptedAt(e, until)) exposedNow++;
-    const sev = severityAt(e, to);
-    exposureRows.push({ e, severity: sev, fingerprint: e.fingerprint, exposedSince: new Date(from).toISOString(), ...(stillOpen ? {} : { fixedAt: new Date(to).toISOString() }), days: (to - from) / DAY });
+    const list = eps.get(e.fingerprint) ?? [];
+    let openNow = false;
+    for (const [i, from] of productionSightings(e, list, prodEnvs)) {
+      if (from > until) continue;
+      const endRaw = list[i]?.end;
+      const to = endRaw !== undefined && endRaw <= until ? endRaw : until;
+      if (to < since) continue;
+      const stillOpen = endRaw === undefined || endRaw > until;
+      if (stillOpen) openNow = true;
+      const sev = severityAt(e, to);
+      exposureRows.push({ e, severity: sev, fingerprint: e.fingerprint, exposedSince: new Date(from).toISOString(), ...(stillOpen ? {} : { fixedAt: new Date(to).toISOString() }), days: (to - from) / DAY, episode: i + 1 });
+    }
+    if (openNow && !exceptedAt(e, until)) exposedNow++;
+  }
+  // Time to detect: publication of the vulnerability → first seen, for findings first seen in the period.
+  const ttd: number[] = [];
+  const ttdBy = new Map<string, number[]>();
+  for (const e of entries) {
+    const pub = t(e.published);
+    const first = t(e.firstSeen);
+    if (Number.isNaN(pub) || Number.isNaN(first) || !inPeriod(first)) continue;
+    const d = Math.max(0, (first - pub) / DAY);
+    const sev = severityAt(e, first);
+    ttd.push(d);
+    ttdBy.set(sev, [...(ttdBy.get(sev) ?? []), d]);
   }
   const expBy = new Map<string, number[]>();
   for (const r of exposureRows) {
@@ -611,12 +665,13 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     },
     age: { levels: topLevels, buckets: age },
     acceptedRisk: { ...accepted, byApprover: countList(approvers), byType: countList(types), expiring },
+    timeToDetect: { overall: detectStat(ttd), bySeverity: Object.fromEntries(levels.map((l) => [l, detectStat(ttdBy.get(l) ?? [])])) },
     exposure: {
       environments: prodEnvs,
       exposedNow,
       overall: durationStat(exposureRows.map((r) => r.days)),
       bySeverity: Object.fromEntries(levels.map((l) => [l, durationStat(expBy.get(l) ?? [])])),
-      longest: exposureRows.slice(0, top).map(({ e, severity, exposedSince, fixedAt, days }): ExposureRow => ({ ...ref(e, severity), exposedSince, ...(fixedAt !== undefined ? { fixedAt } : {}), days })),
+      longest: exposureRows.slice(0, top).map(({ e, severity, exposedSince, fixedAt, days, episode }): ExposureRow => ({ ...ref(e, severity), exposedSince, ...(fixedAt !== undefined ? { fixedAt } : {}), days, episode })),
     },
     coverage: {
       activities,

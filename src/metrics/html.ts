@@ -156,7 +156,7 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
           { name: 'fixed', color: SERIES_COLORS.fixed, values: m.flow.buckets.map((x) => x.fixed) },
         ],
       }),
-      `New-issue velocity ${rate(m.velocity.openedPerWeek)}/week, fixes ${rate(m.velocity.fixedPerWeek)}/week, net ${m.velocity.netPerWeek >= 0 ? '+' : ''}${rate(m.velocity.netPerWeek)}/week.`,
+      `New-issue velocity ${rate(m.velocity.openedPerWeek)}/week, fixes ${rate(m.velocity.fixedPerWeek)}/week, net ${m.velocity.netPerWeek >= 0 ? '+' : ''}${rate(m.velocity.netPerWeek)}/week. ${m.velocity.reopenRate === undefined ? 'Reopen rate: — (no fix in the period).' : `Reopen rate: ${pct(m.velocity.reopenRate)} (${m.flow.reopened} reopened ÷ ${m.flow.fixed} fixed).`}`,
     ),
   );
   b.push(
@@ -267,7 +267,19 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
       [{ label: 'Severity' }, { label: 'Finding' }, { label: 'Component' }, { label: 'Exposed since' }, { label: 'Until' }, { label: 'Days', cls: 'n' }],
       e.longest.slice(0, 8).map((x) => [sevBadge(lv, x.severity), html(x.title || x.ruleId), html(x.component ?? ''), day(x.exposedSince), x.fixedAt ? day(x.fixedAt) : '<b>still open</b>', fmtDays(x.days)]),
       `No finding was seen by a run of ${e.environments.join(' or ')} in the period.`,
-    )}<p class="note">Time from the first ${html(e.environments.join('/'))} run that saw a finding open to its fix (or the end of the period).</p></div>`,
+    )}<p class="note">Per episode: time from the first ${html(e.environments.join('/'))} run that saw a finding open to its fix (or the end of the period); a finding deployed, fixed and reopened was exposed twice.</p></div>`,
+  );
+
+  const d = m.timeToDetect;
+  b.push(
+    `<div class="card"><h3>Time to detect: median ${html(fmtDays(d.overall.medianDays))}, 90th percentile ${html(fmtDays(d.overall.p90Days))}</h3>${table(
+      [{ label: 'Severity' }, { label: 'Findings', cls: 'n' }, { label: 'Median', cls: 'n' }, { label: '90th percentile', cls: 'n' }, { label: 'Longest', cls: 'n' }],
+      lv.filter((l) => (d.bySeverity[l]?.count ?? 0) > 0).map((l) => {
+        const x = d.bySeverity[l];
+        return [sevBadge(lv, l), String(x?.count ?? 0), fmtDays(x?.medianDays), fmtDays(x?.p90Days), fmtDays(x?.maxDays)];
+      }),
+      'No finding first seen in the period has a vulnerability publication date (Trivy and OSV-Scanner reports give one).',
+    )}<p class="note">From the vulnerability's publication to the first run that saw it, for findings first seen in the period.</p></div>`,
   );
 
   b.push('<h2>Verification coverage</h2>');

@@ -100,6 +100,7 @@ function flowCharts(m: Metrics): string {
     ]),
     mermaidXy(`Open at the end of each ${m.period.bucket}`, x, 'Open findings', [{ type: 'line', values: m.flow.buckets.map((b) => b.backlog) }]),
     bucketTable(m),
+    reopenRateText(m),
   ].join('\n\n');
 }
 
@@ -171,11 +172,33 @@ function exposureSection(m: Metrics): string {
     });
   const longest = e.longest
     .slice(0, 5)
-    .map((r) => `| ${md(r.severity, 30)} | ${md(r.title || r.ruleId, 90)} | ${md(r.component ?? '', 50)} | ${day(r.exposedSince)} | ${r.fixedAt ? day(r.fixedAt) : 'open'} | ${fmtDays(r.days)} |`);
+    .map((r) => `| ${md(r.severity, 30)} | ${md(r.title || r.ruleId, 90)}${r.episode > 1 ? ` <sub>(episode ${r.episode})</sub>` : ''} | ${md(r.component ?? '', 50)} | ${day(r.exposedSince)} | ${r.fixedAt ? day(r.fixedAt) : 'open'} | ${fmtDays(r.days)} |`);
   return [
-    `**${e.exposedNow}** open in ${e.environments.map((x) => code(x, 40)).join('/')} now; ${plural(e.overall.count, 'finding')} exposed during the period.`,
+    `**${e.exposedNow}** open in ${e.environments.map((x) => code(x, 40)).join('/')} now; ${plural(e.overall.count, 'exposure window')} in the period (one per episode: a finding deployed, fixed and reopened was exposed twice).`,
     `| Severity | Exposed | Mean | Median | Longest |\n|---|---:|---:|---:|---:|\n${rows.join('\n')}`,
     `| Severity | Longest exposures | Component | Since | Until | Days |\n|---|---|---|---|---|---:|\n${longest.join('\n')}`,
+  ].join('\n\n');
+}
+
+/** The reopen rate in words (also in the JSON as velocity.reopenRate): reopened ÷ fixed in the period. */
+export function reopenRateText(m: Metrics): string {
+  return m.velocity.reopenRate === undefined
+    ? `Reopen rate: — (no fix in the period).`
+    : `Reopen rate: **${pct(m.velocity.reopenRate)}** (${m.flow.reopened} reopened ÷ ${m.flow.fixed} fixed in the period).`;
+}
+
+function detectSection(m: Metrics): string {
+  const d = m.timeToDetect;
+  if (!d.overall.count) return 'No finding first seen in the period has a vulnerability publication date (Trivy and OSV-Scanner reports give one).';
+  const rows = m.levels
+    .filter((l) => (d.bySeverity[l]?.count ?? 0) > 0)
+    .map((l) => {
+      const s = d.bySeverity[l];
+      return `| ${md(l, 30)} | ${s?.count ?? 0} | ${fmtDays(s?.medianDays)} | ${fmtDays(s?.p90Days)} | ${fmtDays(s?.maxDays)} |`;
+    });
+  return [
+    `From the vulnerability's publication to the first run that saw it: median **${fmtDays(d.overall.medianDays)}**, 90th percentile ${fmtDays(d.overall.p90Days)} (${plural(d.overall.count, 'finding')} first seen in the period).`,
+    `| Severity | Findings | Median | 90th percentile | Longest |\n|---|---:|---:|---:|---:|\n${rows.join('\n')}`,
   ].join('\n\n');
 }
 
@@ -229,6 +252,8 @@ export function renderMetricsMarkdown(m: Metrics, opts: ReportOptions = {}): str
     sevTable('File', m.hotSpots.files, lv, (r) => code(r.key, 100), 10),
     '## Accepted risk',
     acceptedSection(m),
+    '## Time to detect',
+    detectSection(m),
     `## Window of exposure (${m.exposure.environments.map((x) => code(x, 40)).join(', ')})`,
     exposureSection(m),
     '## Verification coverage',

@@ -72,3 +72,11 @@ export function median(xs: number[]): number | undefined {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
+
+/** The p-th percentile (0–100) by the nearest-rank method: the smallest value with at least p% of values at or below it. */
+export function percentile(xs: number[], p: number): number | undefined {
+  if (!xs.length) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * s.length));
+  return s[Math.min(rank, s.length) - 1] as number;
+}

@@ -16,6 +16,7 @@ import { compileExceptions, type ExceptionSettings } from '../exceptions/compile
 import { resolveProfiles } from './profiles';
 import { ownRecord } from '../own';
 import { globMatcher } from './glob';
+import { parseDuration, type ActivityOverrides } from '../gate/activity';
 
 /**
  * A policy ready to apply: level ranks resolved, globs and comparisons compiled once (never per finding).
@@ -87,6 +88,42 @@ export interface Policy {
   groupSimilar?: Set<FindingKind>;
   /** The validated policy as written (for reports and `explain`). */
   source: PolicyParsed;
+  /** Gate scope, coverage and tool activities (policy `gate-scope`, `coverage`, `activities`). */
+  scope: ScopeSettings;
+}
+
+/** Policy `gate-scope`, `coverage` and `activities`, compiled (Maps: environment and tool names are user text). */
+export interface ScopeSettings {
+  /** Default gate scope by environment. */
+  gateScope: ReadonlyMap<string, 'run' | 'ledger'>;
+  /** By environment: each activity's longest time since it last reported. */
+  coverage: ReadonlyMap<string, readonly CoverageRequirement[]>;
+  /** Lower-cased tool name → its activities (replacing the built-in mapping). */
+  activities: ActivityOverrides;
+}
+
+export interface CoverageRequirement {
+  activity: string;
+  maxAgeMs: number;
+  /** As written in the policy, e.g. `30d`. */
+  text: string;
+}
+
+export function compileScope(p: PolicyParsed): ScopeSettings {
+  const gateScope = new Map<string, 'run' | 'ledger'>(Object.entries(p['gate-scope'] ?? {}));
+  const coverage = new Map<string, CoverageRequirement[]>();
+  for (const [env, reqs] of Object.entries(p.coverage ?? {})) {
+    const list: CoverageRequirement[] = [];
+    for (const [activity, max] of Object.entries(reqs)) {
+      const ms = parseDuration(max);
+      // The schema admits only parseable durations; a value that is not one would be a gap, so it is a zero window.
+      list.push({ activity, maxAgeMs: ms ?? 0, text: typeof max === 'number' ? `${max}d` : max.trim() });
+    }
+    coverage.set(env, list);
+  }
+  const activities = new Map<string, string[]>();
+  for (const [tool, a] of Object.entries(p.activities ?? {})) activities.set(tool.toLowerCase(), Array.isArray(a) ? [...a] : [a]);
+  return { gateScope, coverage, activities };
 }
 
 export interface IncompleteScans {
@@ -492,6 +529,7 @@ export function compilePolicy(
       return g ? { groupSimilar: g } : {};
     })(),
     source: p,
+    scope: compileScope(p),
   };
 }
 

@@ -3,7 +3,8 @@
  *
  * - `severity.levels`, `severity.default`, `suppressions`, `criticality`: the derived policy's value when it sets one,
  *   else the base's.
- * - `severity.from-score`, `from-level`, `from-scanner`, `sla`, `incomplete-scans`, and the `exceptions` rules (`require`, `max-days`,
+ * - `severity.from-score`, `from-level`, `from-scanner`, `sla`, `incomplete-scans`, `gate-scope`, `coverage` (by
+ *   environment), `activities` (by tool), and the `exceptions` rules (`require`, `max-days`,
  *   `allow`, `expiring-days`): merged key by key, the derived policy wins.
  * - `severity.rules`: the base's rules, then the derived policy's (appended).
  * - `gates`: by profile; a profile the derived policy defines replaces the base's profile of that name.
@@ -61,6 +62,9 @@ export function mergePolicyValues(base: Obj, child: Obj): Obj {
       case 'sla':
       case 'gates':
       case 'incomplete-scans':
+      case 'gate-scope':
+      case 'coverage':
+      case 'activities':
         setOwn(out, k, keyMerge(Object.hasOwn(base, k) ? base[k] : undefined, v));
         break;
       case 'components':

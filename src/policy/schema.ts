@@ -341,6 +341,28 @@ export const SlaByCriticality = z
 
 // ---- end of the risk rating block
 
+/** An activity name (src/gate/activity.ts): sast, sca, secrets, iac, container, dast, or a name of your own (pentest). */
+const ActivityName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*$/, 'an activity name in lower case, e.g. sast, sca, secrets, iac, container, dast, pentest, threat-model')
+  .describe('A verification activity: sast, sca, secrets, iac, container, dast, or one of your own such as pentest or threat-model.');
+
+/** `7d`, `12h`, `2w`, or a number of days. */
+const MaxAge = z
+  .union([z.number().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*[hdw]\s*$/, 'a duration such as "7d", "12h" or "2w", or a number of days')])
+  .describe('Longest time since the activity last reported: "7d", "12h", "2w", or a number of days.');
+
+/** Gate scope, scan coverage and tool activities (issue #19 part C), kept together. */
+export const GateScopeSection = z
+  .record(z.string().min(1), z.enum(['run', 'ledger']))
+  .describe('Default gate scope by environment (gate profile), e.g. {production: ledger}. run: only this run\'s findings; ledger: also the open findings of tools that are not in this run, as the ledger last saw them. The `gate-scope` input / --gate-scope flag wins.');
+export const CoverageSection = z
+  .record(z.string().min(1), z.record(ActivityName, MaxAge))
+  .describe('Scan coverage by environment: activity → longest time since it last reported, e.g. {production: {sast: 7d, dast: 30d, pentest: 365d}}. An activity that never reported, or too long ago (from the ledger\'s runs and this run), fails the gate.');
+export const ActivitiesSection = z
+  .record(z.string().min(1), z.union([ActivityName, z.array(ActivityName).min(1)]))
+  .describe('Activities of a tool, by tool name (case-insensitive), replacing the built-in mapping, e.g. {Trivy: [sca, iac, secrets], "OWASP ZAP": dast}.');
+
 export const PolicySchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -395,6 +417,9 @@ export const PolicySchema = z
         'Scanner runs that say they did not complete (SARIF `executionSuccessful: false`): `fail` (the default) makes them input errors that fail the gate, `warn` keeps their findings with a warning. Keys: `default`, or a tool name (case-insensitive), e.g. {default: fail, SpotBugs: warn}.',
       ),
     tracker: TrackerSection.optional().describe('Where defects become tickets (src/tracker/): `github-issues`.'),
+    'gate-scope': GateScopeSection.optional(),
+    coverage: CoverageSection.optional(),
+    activities: ActivitiesSection.optional(),
     gates: z
       .record(z.string().min(1), GateProfile)
       .describe('Gate profiles by environment name, e.g. pull-request, production; each a list of gate rules, or {extends, rules}.'),

@@ -1,3 +1,4 @@
+import { earlierByTool } from '../gate/scope';
 import { z } from 'zod';
 import { FINDING_KINDS, SARIF_LEVELS, type RatedFinding } from '../model';
 import type { RunResult } from '../engine';
@@ -162,6 +163,20 @@ export const ReportSchema = z
         }),
       ),
       inputErrorsBlock: z.boolean().describe('True when unreadable inputs failed the gate (on-input-error: fail).'),
+      coverage: z
+        .array(
+          z.object({
+            activity: z.string(),
+            max: z.string().describe('Longest time allowed since it last reported, as the policy writes it (e.g. 30d).'),
+            lastReported: z.string().optional().describe('When a tool of this activity last reported (ISO 8601); absent when never.'),
+            tools: z.array(z.string()),
+            ageDays: z.number().int().optional(),
+            ok: z.boolean(),
+            reason: z.string().optional(),
+          }),
+        )
+        .optional()
+        .describe('Scan coverage the environment requires (policy `coverage:`): each activity, when it last reported, and whether that is recent enough.'),
     }),
     counts: z.object({
       total: z.number().int(),
@@ -211,6 +226,13 @@ export const ReportSchema = z
       .object({ introduced: z.array(z.string()), fixed: z.array(z.string()) })
       .optional()
       .describe('On pull requests: fingerprints introduced and fixed by the PR.'),
+    fromLedger: z
+      .object({
+        byTool: z.array(z.object({ tool: z.string(), count: z.number().int(), lastSeen: z.string() })),
+        findings: z.array(ReportFinding.extend({ lastSeen: z.string().describe('When a run last reported it.') })),
+      })
+      .optional()
+      .describe('gate-scope: ledger: the open findings of tools not in this run, as the ledger last saw them (counted by the gate rules).'),
     inputs: z.array(
       z.object({
         file: z.string(),
@@ -294,12 +316,16 @@ function reportHead(r: RunResult, policyFile: string, tracking: ReportTracking):
       reasons: r.verdict.reasons,
       rules: r.verdict.rules.map(({ findings: _f, ...rest }) => rest),
       inputErrorsBlock: r.verdict.inputErrors.blocking,
+      ...(r.verdict.coverage ? { coverage: r.verdict.coverage.map((c) => defined({ ...c })) } : {}),
     },
     counts: r.counts,
     tracking: defined({ ...tracking }),
     fixed: r.fixed.map((f) => defined({ ...f })),
     exceptions: { entries: r.exceptions.map((e) => defined({ ...e })), ...summarizeExceptions(r.exceptions) },
     ...(r.pullRequest ? { pullRequest: r.pullRequest } : {}),
+    ...(r.gateScope === 'ledger'
+      ? { fromLedger: { byTool: earlierByTool(r.fromLedger), findings: r.fromLedger.map((f) => ({ ...reportEntry(r)(f), lastSeen: f.lastSeen })) } }
+      : {}),
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
     // `input` (the ledger named in the verdict) is for the verdict's wording; the report's errors keep their shape.

@@ -8,6 +8,8 @@ import { code, link, md, safeUrl } from '../text/escape';
 import { approvalText, summarizeExceptions } from '../exceptions/apply';
 import { renderPolicyChanges } from '../policy/diff';
 import { renderMetricsSection } from '../metrics/summary';
+import { daysAgo, earlierLine } from '../gate/scope';
+import { activityLabel } from '../gate/activity';
 
 /**
  * The job summary (and the base of the PR comment): verdict banner, counts by severity × tool, blocking findings with
@@ -166,6 +168,14 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   );
   parts.push(`### Gate \`${md(r.environment)}\`\n| | Rule | Counts | Found | Max | Action |\n|---|---|---|---:|---:|---|\n${ruleRows.join('\n') || '| | (no rules) | | | | |'}`);
 
+  // Scan coverage (policy `coverage:`): every required activity, failing ones first.
+  if (v.coverage?.length) {
+    const rows = [...v.coverage]
+      .sort((a, b) => Number(a.ok) - Number(b.ok) || a.activity.localeCompare(b.activity))
+      .map((c) => `| ${c.ok ? '✅' : '❌'} | ${md(activityLabel(c.activity), 60)} | ${c.lastReported ? `${c.lastReported.slice(0, 10)} (${daysAgo(c.lastReported, new Date(now))})` : 'never'} | ${md(c.tools.join(', ') || '—', 120)} | ${md(c.max, 20)} |`);
+    parts.push(`### Scan coverage\n| | Activity | Last reported | By | Max age |\n|---|---|---|---|---|\n${rows.join('\n')}`);
+  }
+
   // Input problems: always shown in full (they explain a fail-closed verdict).
   if (r.errors.length > 0) {
     const lines = r.errors.slice(0, 50).map((e) => `- ${md(formatInputError(e), 400)}`);
@@ -194,6 +204,15 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   if (others.length > 0) {
     const t = table(FINDING_HEAD, others, Math.max(0, max - used - 800), (f) => findingRow(f, now, r.tracked, opts.code));
     const s = `<details><summary>Other findings (${others.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
+    parts.push(s);
+    used += bytes(s) + 2;
+  }
+  // gate-scope: ledger: the ledger's open findings of tools not in this run, as last seen, apart from this run's.
+  const earlier = earlierLine(r.fromLedger, r.blocking, new Date(now));
+  if (earlier) {
+    const t = table(`${FINDING_HEAD.split('\n')[0]} Last seen |\n${FINDING_HEAD.split('\n')[1]}---|`, r.fromLedger, Math.max(0, max - used - 600), (f) => `${findingRow(f, now, r.tracked, opts.code)} ${f.lastSeen.slice(0, 10)} |`);
+    const hasBlocking = r.fromLedger.some((f) => r.blocking.has(f.fingerprint));
+    const s = `<details${hasBlocking ? ' open' : ''}><summary>${md(earlier, 400)}</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(s);
     used += bytes(s) + 2;
   }

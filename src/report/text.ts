@@ -4,6 +4,8 @@ import type { RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import { explainLine } from '../rate/rate';
 import { stripControl, truncate } from '../text/escape';
+import { earlierLine } from '../gate/scope';
+import { activityLabel } from '../gate/activity';
 
 /** The terminal report: verdict, counts, gate rules, findings table. Scanner text is stripped of control characters. */
 
@@ -64,6 +66,26 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
   for (const g of v.rules) {
     const mark = g.exceeded ? (g.action === 'fail' ? paint(C.red, 'x') : paint(C.yellow, '!')) : paint(C.green, 'ok');
     out.push(`  ${pad(mark, opts.color ? 11 : 2)} ${g.name}: ${g.count} found, max ${g.max} (${g.action}; ${g.conditions})`);
+  }
+  if (v.coverage?.length) {
+    out.push('');
+    out.push('Scan coverage:');
+    for (const c of v.coverage) {
+      const mark = c.ok ? paint(C.green, 'ok') : paint(C.red, 'x');
+      out.push(`  ${pad(mark, opts.color ? 11 : 2)} ${clean(activityLabel(c.activity), 40)}: ${c.lastReported ? `last ${c.lastReported.slice(0, 10)} by ${clean(c.tools.join(', '), 80)}` : 'never reported'} (max ${clean(c.max, 20)})`);
+    }
+  }
+  const earlier = earlierLine(r.fromLedger, r.blocking, new Date(r.generatedAt));
+  if (earlier) {
+    out.push('');
+    out.push(clean(earlier, 400));
+    const sevW = Math.max(8, ...r.levels.map((l) => l.length));
+    for (const f of r.fromLedger.slice(0, limit)) {
+      const mark = r.blocking.has(f.fingerprint) ? paint(C.red, '✗') : f.gated ? ' ' : paint(C.dim, '-');
+      out.push(`${mark} ${pad(f.severity, sevW)}  ${pad(clean(f.tool.name, 14), 14)}  ${pad(clean(where(f), 40), 40)}  ${clean(f.title || f.ruleId, opts.width ?? 80)} [${clean(f.ruleId, 60)}]`);
+      out.push(`  ${pad('', sevW)}  ${paint(C.dim, `last seen ${f.lastSeen.slice(0, 10)}; ${trackLine(f, true)}${f.exception ? `; exception ${clean(f.exception.id, 60)} ${f.exception.state}` : ''}`)}`);
+    }
+    if (r.fromLedger.length > limit) out.push(`  … ${r.fromLedger.length - limit} more (use --format json or --report for all)`);
   }
   if (r.errors.length > 0) {
     out.push('');

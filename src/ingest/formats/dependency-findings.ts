@@ -132,10 +132,11 @@ export function makeFinding(c: Collector, i: FindingInput): Finding {
     'package',
     'exploit',
     'firstDetected',
+    'published',
   ];
   const target = f as unknown as Record<string, unknown>;
   for (const k of optional) {
-    const v = k === 'firstDetected' ? isoTime(i[k]) : i[k];
+    const v = k === 'firstDetected' || k === 'published' ? isoTime(i[k]) : i[k];
     if (v !== undefined) target[k] = v;
   }
   return f;

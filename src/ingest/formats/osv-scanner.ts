@@ -7,7 +7,7 @@
  */
 import type { Cvss, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, firstLine, isObj, num, own, strings, text, type Obj } from '../values';
+import { arr, cweId, firstLine, isObj, isoTime, num, own, strings, text, type Obj } from '../values';
 import { Collector, locate } from './collector';
 import { child, dependencyFingerprint, makeCvss, makeFinding, makePackage, moreSevere, severityWord, TRUNCATED_HINT, vulnIds } from './dependency-findings';
 
@@ -155,9 +155,20 @@ function pkgEntry(c: Collector, pe: Obj, pointer: string, tool: ToolRef, where: 
         cvss,
         ...where,
         package: pkg,
+        published: earliestTime(records.map((r) => text(own(r, 'published')))),
       }),
     );
   }
+}
+
+/** The earliest readable time of a group's records (when the vulnerability was first published under any of its ids). */
+function earliestTime(times: (string | undefined)[]): string | undefined {
+  let best: string | undefined;
+  for (const x of times) {
+    const iso = isoTime(x);
+    if (iso !== undefined && (best === undefined || Date.parse(iso) < Date.parse(best))) best = iso;
+  }
+  return best;
 }
 
 function parse(doc: unknown, ctx: ParseContext): ParseResult {

@@ -284,6 +284,7 @@ function vulnerability(
       component: info.component ?? pkgPath,
       package: pkg,
       suppressions,
+      published: text(own(v, 'PublishedDate')),
     }),
   );
 }
