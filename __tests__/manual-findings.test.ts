@@ -46,7 +46,7 @@ describe('manual findings file (kind: defect-gate/findings)', () => {
       source: { file: `${M}/pentest-2026-q4.yml`, format: 'findings', pointer: '$.findings[0]' },
     });
     expect(r.findings.find((f) => f.fingerprint === 'PT-2026-002')).toMatchObject({ path: 'services/admin/reports.py', startLine: 88, cvss: { version: '4.0' } });
-    expect(r.findings.find((f) => f.fingerprint === 'PT-2026-007')?.owaspRisk).toMatchObject({ 'skill-level': 6, 'loss-of-accountability': 7 });
+    expect(r.findings.find((f) => f.fingerprint === 'PT-2026-007')?.owaspRisk).toMatchObject({ skillLevel: 6, lossOfAccountability: 7 });
     expect(r.findings.filter((f) => f.fixed).map((f) => [f.fingerprint, f.fixed?.on])).toEqual([
       ['PT-2026-004', '2026-11-20T00:00:00.000Z'],
       ['PT-2026-006', '2026-11-05T00:00:00.000Z'],
@@ -260,8 +260,8 @@ describe('manual findings through the engine and the ledger', () => {
     expect(fixedOne).toMatchObject({ gated: false, notGatedReason: 'fixed on 2026-11-20, as its input file says' });
     const entry = r.nextLedger.entries['PT-2026-004'];
     expect(entry).toMatchObject({ state: 'fixed', firstSeen: '2026-11-03T00:00:00.000Z', fixedAt: '2026-11-20T00:00:00.000Z', gated: true, kind: 'pentest' });
-    // A vector without a score: the default level, and the explanation says why.
-    expect(r.findings.find((f) => f.fingerprint === 'PT-2026-011')?.explanation[0]?.detail).toContain('CVSS vector CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N without a score');
+    // A vector without a score: scored from the vector (src/rate/cvss.ts), and the explanation says so.
+    expect(r.findings.find((f) => f.fingerprint === 'PT-2026-011')?.explanation[0]?.detail).toBe('CVSS 3.1 base score 5.3 computed from CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N: 5.3 >= 4.0');
     // A component-only finding gets the policy component by name.
     // Metrics: MTTR of the fixed ones, coverage of the two activities.
     const m = computeMetrics(r.nextLedger, { now, levels: r.levels, sla: r.sla, since: new Date('2026-10-01T00:00:00Z') });
@@ -321,7 +321,7 @@ describe('manual findings in the JSON report', () => {
     const text = readFileSync(`${M}/pentest-2026-q4.yml`, 'utf8').replace('https://tracker.example/SEC-88', 'https://bot:hunter2secret@tracker.example/SEC-88');
     const r = runEngine({ files: [ingestText(text, { file: 'p.yml' })], policy: defaultPolicy(), environment: 'production', onInputError: 'fail', now: new Date('2026-12-01T00:00:00Z') });
     const report = buildReport(r, 'default');
-    expect(report.findings.find((f) => f.fingerprint === 'PT-2026-007')).toMatchObject({ reportedBy: 'Acme Security', owaspRisk: { 'skill-level': 6 } });
+    expect(report.findings.find((f) => f.fingerprint === 'PT-2026-007')).toMatchObject({ reportedBy: 'Acme Security', owaspRisk: { skillLevel: 6 } });
     expect(report.findings.find((f) => f.fingerprint === 'PT-2026-004')).toMatchObject({ fixedOn: '2026-11-20T00:00:00.000Z', gated: false });
     const idor = report.findings.find((f) => f.fingerprint === 'PT-2026-001');
     expect(idor?.scanner.cvss).toEqual({ version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N' });
@@ -353,9 +353,10 @@ exceptions:
     const r = runEngine({ files: [read(`${M}/pentest-2026-q4.yml`)], policy, environment: 'production', onInputError: 'fail', now: new Date('2026-12-01T00:00:00Z') });
     const byId = (id: string) => r.findings.find((f) => f.fingerprint === id);
     expect(byId('PT-2026-001')?.explanation.map((s) => s.detail)).toEqual(['scanner severity "critical"', 'rule "Pentest findings are confirmed" (matched, no change)']);
-    expect(byId('PT-2026-007')).toMatchObject({ component: 'accounts', criticality: 'high', owners: ['@acme/identity'], severity: 'high' });
+    // OWASP Risk Rating (likelihood 7.125 HIGH × technical impact 4 MEDIUM = HIGH), raised one level on a high-criticality component.
+    expect(byId('PT-2026-007')).toMatchObject({ component: 'accounts', criticality: 'high', owners: ['@acme/identity'], severity: 'critical' });
     expect(byId('PT-2026-003')?.exception).toMatchObject({ id: 'EX-PT-3', state: 'active' });
     expect(r.verdict.status).toBe('fail');
-    expect(r.verdict.blocking.sort()).toEqual(['PT-2026-001', 'PT-2026-008']);
+    expect(r.verdict.blocking.sort()).toEqual(['PT-2026-001', 'PT-2026-007', 'PT-2026-008']);
   });
 });

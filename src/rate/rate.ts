@@ -78,11 +78,16 @@ function baseRatingOf(f: Finding, p: Policy, scored: Scored): { rank: number; st
     // "security-severity 8.8 >= 7.0" as before; a computed score keeps its number once: "… computed from …: 9.8 >= 9.0".
     const plain = scored.what === 'security-severity' || /^CVSS( \S+)? score$/.test(scored.what ?? '');
     const what = plain ? `${scored.what} ${fmt(score)}` : `${scored.what}: ${fmt(score)}`;
-    for (const b of p.bands) {
-      if (score >= b.min) return { rank: b.rank, step: { step: 'base', detail: `${what} >= ${fmt(b.min)}`, to: name(b.rank) } };
+    const band = p.bands.find((b) => score >= b.min);
+    const rank = band ? band.rank : p.levels.length - 1;
+    const detail = band ? `${what} >= ${fmt(band.min)}` : `${what} is below every band`;
+    // Fail closed: a base score computed from a vector never rates lower than the severity the scanner (or the reporter
+    // of a manual finding) gave with it; the environmental score may, by policy (`cvss.rate-by: environmental`).
+    const stated = f.scannerSeverity !== undefined ? p.fromScanner.get(f.scannerSeverity) : undefined;
+    if (stated !== undefined && stated < rank && / computed from /.test(scored.what ?? '') && !/environmental/.test(scored.what ?? '')) {
+      return { rank: stated, step: { step: 'base', detail: `scanner severity "${f.scannerSeverity}", higher than ${detail} (${name(rank)})`, to: name(stated) } };
     }
-    const last = p.levels.length - 1;
-    return { rank: last, step: { step: 'base', detail: `${what} is below every band`, to: name(last) } };
+    return { rank, step: { step: 'base', detail, to: name(rank) } };
   }
   if (f.owaspRisk !== undefined) {
     const problems = owaspRiskProblems(f.owaspRisk);
