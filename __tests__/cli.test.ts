@@ -171,7 +171,7 @@ describe('defect-gate CLI', () => {
     // The text report shows status and SLA per finding.
     const text = await cli(['check', '--ledger', 'file:.dg/ledger.json', '--ledger-read-only', '--now', '2026-02-10', 'results/codeql.sarif']);
     expect(text.stdout).toMatch(/new: 0 {2}reopened: 0 {2}fixed: 0 {2}past SLA: \d+/);
-    expect(text.stdout).toContain('existing, first seen 2026-01-01; SLA breached: 10 day(s) overdue (due 2026-01-31)');
+    expect(text.stdout).toContain('existing, first seen 2026-01-01 (40 days ago); SLA breached: 10 day(s) overdue (due 2026-01-31)');
   });
 
   it('ledger flags are checked', async () => {

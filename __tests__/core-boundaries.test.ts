@@ -82,7 +82,8 @@ describe('exception expiry: expires 2026-12-31 applies through that whole UTC da
       expect([f.gated, f.exception?.state, status.state]).toEqual([true, 'expired', 'expired']);
     }
     expect(apply(at('2027-01-02T00:00:00Z')).status.daysLeft).toBe(-1);
-    expect(apply(at('2027-01-02T00:00:00Z', -MS)).status.daysLeft).toBe(-1);
+    // Days since expiry are whole days elapsed, rounded down (src/ledger/time.ts): 1 day − 1 ms after is 0.
+    expect(apply(at('2027-01-02T00:00:00Z', -MS)).status.daysLeft).toBe(0);
   });
 
   it('the expiring window (14 days) starts exactly 14 days before the end, not an instant earlier', () => {
@@ -122,16 +123,21 @@ describe('SLA due instants', () => {
     expect(sla(DUE).state).toBe('due-soon');
     expect(sla(DUE).daysLeft).toBe(0);
     expect(sla(DUE + MS).state).toBe('breached');
-    expect(sla(DUE + MS).daysLeft).toBe(-1);
+    // Less than a day overdue is 0 whole days overdue (docs/metrics.md: overdue = ⌊(now − due) / 1 day⌋).
+    expect(sla(DUE + MS).daysLeft).toBe(0);
     expect(sla(DUE + HOUR).state).toBe('breached');
   });
 
-  it('days left are whole days rounded down on both sides of every day boundary', () => {
+  it('days left and days overdue are whole days rounded down on both sides of every day boundary', () => {
     expect(sla(DUE - DAY).daysLeft).toBe(1);
     expect(sla(DUE - DAY + MS).daysLeft).toBe(0);
     expect(sla(DUE - DAY - MS).daysLeft).toBe(1);
+    expect(sla(DUE + DAY - MS).daysLeft).toBe(0);
     expect(sla(DUE + DAY).daysLeft).toBe(-1);
-    expect(sla(DUE + DAY + MS).daysLeft).toBe(-2);
+    expect(sla(DUE + DAY + MS).daysLeft).toBe(-1);
+    expect(sla(DUE + 2 * DAY - MS).daysLeft).toBe(-1);
+    expect(sla(DUE + 2 * DAY).daysLeft).toBe(-2);
+    expect(Object.is(sla(DUE + MS).daysLeft, 0)).toBe(true); // not -0
     expect(daysBetween(new Date(0), new Date(2 * DAY - MS))).toBe(1);
     expect(daysBetween(new Date(0), new Date(2 * DAY))).toBe(2);
   });

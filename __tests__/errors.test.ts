@@ -65,7 +65,7 @@ describe('the CLI maps every UserError to exit 2 in one place', () => {
   it('policy, environment and ledger problems: the message, no help line', async () => {
     for (const [args, text] of [
       [['check', '--policy', 'bad.yml', 'empty.sarif'], 'invalid policy'],
-      [['check', '--environment', 'nowhere', 'empty.sarif'], 'no gate profile "nowhere"'],
+      [['check', '--environment', 'nowhere', 'empty.sarif'], 'defect-gate: --environment: no gate profile "nowhere" in the policy: expected one of '],
       [['explain', '--policy', 'bad.yml', 'empty.sarif'], 'invalid policy'],
       [['report', '--ledger', 'file:ledger.json'], 'ledger.json'],
     ] as const) {

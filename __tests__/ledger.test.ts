@@ -31,7 +31,7 @@ describe('SLA clock', () => {
     expect(computeSla({ severity: 'high', firstSeen: T0.toISOString() }, SLA, at(23))?.state).toBe('due-soon');
     const late = computeSla({ severity: 'high', firstSeen: T0.toISOString() }, SLA, at(31.5));
     expect(late?.state).toBe('breached');
-    expect(late?.daysLeft).toBe(-2);
+    expect(late?.daysLeft).toBe(-1); // 1.5 days overdue: 1 whole day (docs/metrics.md: ⌊(now − due) / 1 day⌋)
   });
 
   it('supports due-soon in days', () => {

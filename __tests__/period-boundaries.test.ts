@@ -257,7 +257,9 @@ gates:
   it('expires 2026-03-28: applies until 2026-03-28T23:59:59.999Z, whatever offset --now is written in', async () => {
     expect(await states('2026-03-29T00:59:59.999+01:00')).toEqual({ code: 0, now: '2026-03-28T23:59:59.999Z', state: 'expiring', daysLeft: 0 });
     expect(await states('2026-03-29T01:00:00+01:00')).toEqual({ code: 1, now: '2026-03-29T00:00:00.000Z', state: 'expired', daysLeft: 0 });
-    expect(await states('2026-03-29T03:30:00+02:00')).toEqual({ code: 1, now: '2026-03-29T01:30:00.000Z', state: 'expired', daysLeft: -1 });
+    expect(await states('2026-03-29T03:30:00+02:00')).toEqual({ code: 1, now: '2026-03-29T01:30:00.000Z', state: 'expired', daysLeft: 0 }); // 1.5 h after: 0 whole days
+    expect(await states('2026-03-29T23:59:59.999Z')).toMatchObject({ code: 1, state: 'expired', daysLeft: 0 });
+    expect(await states('2026-03-30T00:00:00Z')).toMatchObject({ code: 1, state: 'expired', daysLeft: -1 });
     expect(await states('2026-03-28T19:59:59.999-04:00')).toMatchObject({ code: 0, state: 'expiring' });
   });
 

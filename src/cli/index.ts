@@ -157,8 +157,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
  */
 function errorExit(err: unknown, io: CliIO, command: string): number {
   if (!(err instanceof UserError)) throw err;
-  if (err.code === 'usage') return usageError(io, err.option ? `--${err.option}: ${err.message}` : err.message, command);
-  io.stderr(`defect-gate: ${err.message}\n`);
+  const message = err.option ? `--${err.option}: ${err.message}` : err.message;
+  if (err.code === 'usage') return usageError(io, message, command);
+  io.stderr(`defect-gate: ${message}\n`);
   return EXIT_CODES[err.code];
 }
 

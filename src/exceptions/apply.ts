@@ -1,5 +1,6 @@
 import type { ExceptionRef, RatedFinding, VerifiedApproval } from '../model';
 import { approvalsNeeded, DAY, type CompiledException, type ExceptionSettings } from './compile';
+import { wholeDays } from '../ledger/time';
 
 /**
  * Applying exceptions to rated findings. Pure: a function of the findings, the policy's exceptions and `now`.
@@ -177,7 +178,7 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
     if (x['approved-by']) status.approvedBy = x['approved-by'];
     if (x['approved-on']) status.approvedOn = x['approved-on'];
     if (x.expires) status.expires = x.expires;
-    if (e.endsAt !== undefined) status.daysLeft = Math.floor((e.endsAt - t) / DAY);
+    if (e.endsAt !== undefined) status.daysLeft = wholeDays(e.endsAt - t);
     if (x.reason) status.reason = x.reason;
     if (x.ticket) status.ticket = x.ticket;
     return status;

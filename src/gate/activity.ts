@@ -1,4 +1,5 @@
 import { ownRecord } from '../own';
+import { wholeDays } from '../ledger/time';
 
 /**
  * Verification activities (SAMM: which kinds of testing ran): the one place that says which activity a tool or a
@@ -80,7 +81,7 @@ export function parseDuration(v: string | number): number | undefined {
 /** A duration in words for reasons, rounded down: `41 days`, `30 days 12 hours`, `5 hours` (hours dropped from 60 days). */
 export function durationWords(ms: number): string {
   const HOUR = 60 * 60 * 1000;
-  const d = Math.floor(ms / (24 * HOUR));
+  const d = wholeDays(ms);
   const h = Math.floor((ms - d * 24 * HOUR) / HOUR);
   const days = `${d} day${d === 1 ? '' : 's'}`;
   const hours = `${h} hour${h === 1 ? '' : 's'}`;

@@ -1,6 +1,7 @@
 import type { CoverageRequirement } from '../policy/compile';
 import type { RunSnapshot } from '../ledger/schema';
 import { activitiesOf, activityLabel, durationWords, type ActivityOverrides } from './activity';
+import { wholeDays } from '../ledger/time';
 
 /**
  * Scan coverage as a gate (policy `coverage:`): each activity the environment requires must have reported (a tool of
@@ -31,8 +32,6 @@ export interface ToolsRun {
   /** Kinds of finding each tool reported. */
   toolKinds?: Record<string, string[]>;
 }
-
-const DAY = 24 * 60 * 60 * 1000;
 
 /** A ledger run snapshot as coverage sees it: tools whose scan did not complete did not report. */
 export function runTools(r: RunSnapshot): ToolsRun {
@@ -75,7 +74,7 @@ export function evaluateCoverage(
       };
     }
     const ageMs = nowMs - seen.at;
-    const ageDays = Math.floor(ageMs / DAY);
+    const ageDays = wholeDays(ageMs);
     const tools = [...seen.tools].sort();
     const ok = ageMs <= req.maxAgeMs;
     return {

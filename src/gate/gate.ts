@@ -46,7 +46,8 @@ export class UnknownEnvironmentError extends UserError {
     readonly environment: string,
     readonly known: string[],
   ) {
-    super('policy', `no gate profile "${environment}" in the policy: expected one of ${known.join(', ')} (policy \`gates:\`)`);
+    // The run's environment comes from `--environment` (CLI) or the `environment` input (Action): the shells name it.
+    super('policy', `no gate profile "${environment}" in the policy: expected one of ${known.join(', ')} (policy \`gates:\`)`, 'environment');
     this.name = 'UnknownEnvironmentError';
   }
 }

@@ -3,6 +3,7 @@ import { FINDING_KINDS, type FindingKind, type RatedFinding } from '../model';
 import type { Policy } from '../policy/compile';
 import type { LedgerBook, LedgerEntry } from '../ledger/schema';
 import type { ExceptionStatus } from '../exceptions/apply';
+import { wholeDays } from '../ledger/time';
 
 /**
  * Gate scope (issue #19 part C). `run`: the gate judges what this run's files say. `ledger`: it also counts every
@@ -153,7 +154,7 @@ export function earlierByTool(findings: readonly LedgerScopeFinding[]): EarlierB
 
 /** Whole days between `then` and `now`, in words: `today`, `1 day ago`, `12 days ago`. */
 export function daysAgo(then: string, now: Date): string {
-  const d = Math.floor((now.getTime() - Date.parse(then)) / (24 * 60 * 60 * 1000));
+  const d = wholeDays(now.getTime() - Date.parse(then));
   return d <= 0 ? 'today' : `${d} day${d === 1 ? '' : 's'} ago`;
 }
 

@@ -1,9 +1,10 @@
 import type { SlaInfo } from '../model';
 import type { SlaSettings } from '../policy/compile';
+import { DAY_MS, wholeDays } from './time';
 
 /** SLA clocks: a pure function of the finding's dates, its current severity, the policy and `now`. */
 
-export const DAY_MS = 24 * 60 * 60 * 1000;
+export { DAY_MS };
 
 export interface SlaInput {
   severity: string;
@@ -23,9 +24,12 @@ function day(iso: string): string {
   return iso.slice(0, 10);
 }
 
-/** Whole days from `now` to `due`, rounded down: 2.5 days left is 2; half a day overdue is -1. */
+/**
+ * Whole days from `now` to `due`, rounded down in size (src/ledger/time.ts): 2.5 days left is 2; 2.5 days overdue is
+ * -2; less than a day overdue is 0 (the state says `breached`). Days overdue = ⌊(now − due) / 1 day⌋ = −daysLeft.
+ */
 export function daysBetween(now: Date, due: Date): number {
-  return Math.floor((due.getTime() - now.getTime()) / DAY_MS);
+  return wholeDays(due.getTime() - now.getTime());
 }
 
 /**

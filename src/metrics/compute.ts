@@ -6,6 +6,7 @@ import { addCount, ownRecord } from '../own';
 import { buckets as makeBuckets, DAY, defaultSince, isoDay, mean, median, percentile, WEEK, type BucketKind } from './time';
 import { redactText } from '../redact/text';
 import { OwnerTally, type OwnerMetrics } from './by-owner';
+import { daysSince, wholeDays } from '../ledger/time';
 
 /**
  * Defect metrics (OWASP SAMM Defect Management, stream B) computed from a ledger book. Pure: a function of the book,
@@ -444,9 +445,9 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     byKind.add(e.kind, sev);
     byPath.add(e.path ?? '(no file)', sev);
     const s = slaState(e, sev, ep, opts.sla, until, dueOf);
-    const ageDays = Math.floor((until - t(e.firstSeen)) / DAY);
+    const ageDays = daysSince(t(e.firstSeen), until);
     ownerTally.open(e.owners, s?.state);
-    if (s?.state === 'breached') breaches.push({ e, severity: sev, fingerprint: e.fingerprint, due: s.due, daysOverdue: -s.daysLeft, ageDays });
+    if (s?.state === 'breached') breaches.push({ e, severity: sev, fingerprint: e.fingerprint, due: s.due, daysOverdue: daysSince(s.due, until), ageDays });
     else if (s?.state === 'due-soon') dueSoon++;
     if (topLevels.includes(sev)) {
       const b = age.find((d) => ageDays >= d.minDays && (d.maxDays === undefined || ageDays < d.maxDays)) ?? age[0]!;
@@ -528,10 +529,11 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     .filter((x) => x.expires)
     .map((x) => {
       const endsAt = Date.parse(`${x.expires}T00:00:00Z`) + DAY;
-      return { id: x.id, type: x.type, ...(x.approvedBy ? { approvedBy: x.approvedBy } : {}), expires: x.expires as string, daysLeft: Math.floor((endsAt - until) / DAY), findings: exceptionFindings.get(x.id) ?? 0 };
+      return { id: x.id, type: x.type, ...(x.approvedBy ? { approvedBy: x.approvedBy } : {}), expires: x.expires as string, msLeft: endsAt - until, daysLeft: wholeDays(endsAt - until), findings: exceptionFindings.get(x.id) ?? 0 };
     })
-    .filter((x) => x.daysLeft >= 0 && x.daysLeft <= expiringDays && x.type !== 'sla-extension')
-    .sort((a, b) => a.daysLeft - b.daysLeft || a.id.localeCompare(b.id));
+    .filter((x) => x.msLeft >= 0 && x.msLeft <= expiringDays * DAY && x.type !== 'sla-extension')
+    .sort((a, b) => a.daysLeft - b.daysLeft || a.id.localeCompare(b.id))
+    .map(({ msLeft: _msLeft, ...x }) => x);
 
   // Window of exposure: each episode's first production sighting to its fix (or `until`). A finding deployed, fixed
   // and reopened was exposed twice: one window per episode.

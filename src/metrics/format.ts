@@ -1,8 +1,16 @@
 /** Number formatting shared by the Markdown and HTML renderers. */
+import { DAY_MS, wholeDays } from '../ledger/time';
 
+/**
+ * A duration in days, rounded down like every day count (src/ledger/time.ts): whole days from 10 days on (`181 d` for
+ * 181.9 days, the same figure as the finding's age), tenths below (`2.3 d` for 2.39 days).
+ */
 export function fmtDays(d: number | undefined): string {
   if (d === undefined || !Number.isFinite(d)) return '—';
-  return d < 10 ? `${(Math.round(d * 10) / 10).toFixed(1)} d` : `${Math.round(d)} d`;
+  const ms = Math.round(d * DAY_MS);
+  if (Math.abs(ms) >= 10 * DAY_MS) return `${wholeDays(ms)} d`;
+  const tenths = wholeDays(ms * 10);
+  return `${(tenths / 10).toFixed(1)} d`;
 }
 
 export function pct(x: number | undefined): string {

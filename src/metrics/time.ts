@@ -1,6 +1,7 @@
 /** Periods and buckets for metrics (UTC). Pure. */
+import { DAY_MS } from '../ledger/time';
 
-export const DAY = 86_400_000;
+export const DAY = DAY_MS;
 export const WEEK = 7 * DAY;
 
 export type BucketKind = 'week' | 'month';

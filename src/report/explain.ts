@@ -167,7 +167,7 @@ export function renderExplanations(list: readonly Explained[]): string {
     else out.push('  owners:     none (no owned policy component, no matching CODEOWNERS rule)');
     out.push(`  gating:     ${e.gated ? 'gated (the gate counts it)' : `not gated: ${e.notGatedReason ?? 'excluded'}`}`);
     if (e.status) out.push(`  tracking:   ${e.status}`);
-    if (e.sla) out.push(`  SLA:        due ${e.sla.due.slice(0, 10)}, ${e.sla.state} (${e.sla.daysLeft >= 0 ? `${e.sla.daysLeft} days left` : `${-e.sla.daysLeft} days overdue`}): ${e.sla.reason}`);
+    if (e.sla) out.push(`  SLA:        due ${e.sla.due.slice(0, 10)}, ${e.sla.state} (${e.sla.state === 'breached' ? `${-e.sla.daysLeft} days overdue` : `${e.sla.daysLeft} days left`}): ${e.sla.reason}`);
     out.push(`  gate ${e.environment} (verdict ${e.verdict}):${e.gates.length ? '' : ' no rules'}`);
     for (const g of e.gates) {
       const result = `${g.count} counted, max ${g.max}${g.exceeded ? `, ${g.action === 'fail' ? 'fails' : 'warns'}` : ''}`;

@@ -4,6 +4,7 @@ import { FINDING_KINDS, SARIF_LEVELS, type RatedFinding } from '../model';
 import type { RunResult } from '../engine';
 import { VERSION } from '../version';
 import { summarizeExceptions } from '../exceptions/apply';
+import { daysSince } from '../ledger/time';
 
 /**
  * The JSON report: versioned, its schema generated from this zod schema into schema/report.schema.json, so other
@@ -98,10 +99,10 @@ export const ReportFinding = z.object({
   source: z.object({ file: z.string(), format: z.string(), pointer: z.string() }),
   status: z.enum(['new', 'existing', 'reopened']).optional().describe('Against the ledger: new, existing, reopened (a regression).'),
   firstSeen: z.string().optional().describe('When the ledger first saw it (or the scanner first detected it).'),
-  ageDays: z.number().int().optional().describe('Whole days since first seen.'),
+  ageDays: z.number().int().optional().describe('Whole days since first seen, rounded down.'),
   slaDue: z.string().optional().describe('Fix-by date (ISO 8601).'),
   slaState: z.enum(['within', 'due-soon', 'breached']).optional(),
-  slaDaysLeft: z.number().int().optional().describe('Whole days until due; negative when overdue.'),
+  slaDaysLeft: z.number().int().optional().describe('Whole days until due, rounded down in size; when overdue, minus the whole days overdue (0 when less than a day: see slaState).'),
   slaReason: z.string().optional().describe('How the due date was computed.'),
   exception: z
     .object({
@@ -396,7 +397,7 @@ function reportEntry(r: RunResult): (f: RatedFinding) => ReportFindingT {
       source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
       status: r.tracked ? f.status : undefined,
       firstSeen: r.tracked ? f.firstSeen : undefined,
-      ageDays: r.tracked && f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 86_400_000)) : undefined,
+      ageDays: r.tracked && f.firstSeen ? daysSince(f.firstSeen, now) : undefined,
       slaDue: f.sla?.due,
       slaState: f.sla?.state,
       slaDaysLeft: f.sla?.daysLeft,

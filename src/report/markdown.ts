@@ -10,6 +10,7 @@ import { renderPolicyChanges } from '../policy/diff';
 import { renderMetricsSection } from '../metrics/summary';
 import { daysAgo, earlierLine } from '../gate/scope';
 import { activityLabel } from '../gate/activity';
+import { daysSince } from '../ledger/time';
 
 /**
  * The job summary (and the base of the PR comment): verdict banner, counts by severity × tool, blocking findings with
@@ -79,7 +80,7 @@ export function locationText(f: Pick<RatedFinding, 'path' | 'startLine' | 'endLi
 export function trackingText(f: RatedFinding, now: number, tracked: boolean): string {
   const parts: string[] = [];
   if (tracked && f.status) {
-    const age = f.firstSeen ? Math.max(0, Math.floor((now - Date.parse(f.firstSeen)) / 86_400_000)) : undefined;
+    const age = f.firstSeen ? daysSince(f.firstSeen, now) : undefined;
     const label = f.status === 'new' ? '🆕 new' : f.status === 'reopened' ? '🔁 reopened' : 'existing';
     parts.push(f.status === 'new' || age === undefined ? label : `${label}, first seen ${f.firstSeen?.slice(0, 10)} (${age} day${age === 1 ? '' : 's'} ago)`);
   }

@@ -6,6 +6,7 @@ import { explainLine } from '../rate/rate';
 import { stripControl, truncate } from '../text/escape';
 import { earlierLine } from '../gate/scope';
 import { activityLabel } from '../gate/activity';
+import { daysSince } from '../ledger/time';
 
 /** The terminal report: verdict, counts, gate rules, findings table. Scanner text is stripped of control characters. */
 
@@ -35,9 +36,12 @@ function where(f: RatedFinding): string {
   return '-';
 }
 
-function trackLine(f: RatedFinding, tracked: boolean): string {
+function trackLine(f: RatedFinding, tracked: boolean, now: number): string {
   const parts: string[] = [];
-  if (tracked && f.status) parts.push(`${f.status}${f.status !== 'new' && f.firstSeen ? `, first seen ${f.firstSeen.slice(0, 10)}` : ''}`);
+  if (tracked && f.status) {
+    const age = f.firstSeen ? daysSince(f.firstSeen, now) : undefined;
+    parts.push(`${f.status}${f.status !== 'new' && f.firstSeen && age !== undefined ? `, first seen ${f.firstSeen.slice(0, 10)} (${age} day${age === 1 ? '' : 's'} ago)` : ''}`);
+  }
   if (f.sla) {
     const d = f.sla.daysLeft;
     parts.push(f.sla.state === 'breached' ? `SLA breached: ${-d} day(s) overdue (due ${f.sla.due.slice(0, 10)})` : `due ${f.sla.due.slice(0, 10)} (${d} day(s) left${f.sla.state === 'due-soon' ? ', due soon' : ''})`);
@@ -48,6 +52,7 @@ function trackLine(f: RatedFinding, tracked: boolean): string {
 export function renderText(r: RunResult, opts: TextOptions = {}): string {
   const paint = (code: number, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
   const limit = opts.limit ?? 50;
+  const now = Date.parse(r.generatedAt);
   const v = r.verdict;
   const out: string[] = [];
   const status = v.status === 'fail' ? paint(C.red, 'FAIL') : v.status === 'warn' ? paint(C.yellow, 'WARN') : paint(C.green, 'PASS');
@@ -83,7 +88,7 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
     for (const f of r.fromLedger.slice(0, limit)) {
       const mark = r.blocking.has(f.fingerprint) ? paint(C.red, '✗') : f.gated ? ' ' : paint(C.dim, '-');
       out.push(`${mark} ${pad(f.severity, sevW)}  ${pad(clean(f.tool.name, 14), 14)}  ${pad(clean(where(f), 40), 40)}  ${clean(f.title || f.ruleId, opts.width ?? 80)} [${clean(f.ruleId, 60)}]`);
-      out.push(`  ${pad('', sevW)}  ${paint(C.dim, `last seen ${f.lastSeen.slice(0, 10)}; ${trackLine(f, true)}${f.exception ? `; exception ${clean(f.exception.id, 60)} ${f.exception.state}` : ''}`)}`);
+      out.push(`  ${pad('', sevW)}  ${paint(C.dim, `last seen ${f.lastSeen.slice(0, 10)}; ${trackLine(f, true, now)}${f.exception ? `; exception ${clean(f.exception.id, 60)} ${f.exception.state}` : ''}`)}`);
     }
     if (r.fromLedger.length > limit) out.push(`  … ${r.fromLedger.length - limit} more (use --format json or --report for all)`);
   }
@@ -103,7 +108,7 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
         `${mark} ${pad(f.severity, sevW)}  ${pad(clean(f.tool.name, 14), 14)}  ${pad(clean(where(f), 40), 40)}  ${clean(f.title || f.ruleId, opts.width ?? 80)} [${clean(f.ruleId, 60)}]`,
       );
       if (r.blocking.has(f.fingerprint)) out.push(`  ${pad('', sevW)}  ${paint(C.dim, `why: ${clean(explainLine(f), 200)}`)}`);
-      const track = trackLine(f, r.tracked);
+      const track = trackLine(f, r.tracked, now);
       if (track) out.push(`  ${pad('', sevW)}  ${f.sla?.state === 'breached' ? paint(C.red, track) : paint(C.dim, track)}`);
     }
     if (r.findings.length > shown.length) out.push(`  … ${r.findings.length - shown.length} more (use --format json or --report for all)`);
