@@ -29,6 +29,16 @@ describe('scores computed from CVSS vectors', () => {
     expect(r.explanation[0]?.detail).toBe('CVSS 3.1 score 7.5 (CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N): 7.5 >= 7.0');
   });
 
+  it('never rates a vector-only finding lower than the severity given with it (a reporter\'s "critical" stays critical)', () => {
+    // 8.1 (high) computed from the vector; the person who reported it said critical: the higher is kept, and explained.
+    const stated = finding({ kind: 'pentest', level: undefined, scannerSeverity: 'critical', cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N' });
+    const r = rateFinding(stated, p);
+    expect(r.severity).toBe('critical');
+    expect(r.explanation[0]?.detail).toBe('scanner severity "critical", higher than CVSS 3.1 base score 8.1 computed from CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N: 8.1 >= 7.0 (high)');
+    // A stated severity lower than the vector's score does not lower it.
+    expect(rateFinding({ ...stated, scannerSeverity: 'low' }, p).severity).toBe('high');
+  });
+
   const disagree = finding({ cvss: { version: '3.1', score: 5.3, vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' } });
 
   it('takes the higher of a scanner score and its vector score when they disagree (default), and says so', () => {
