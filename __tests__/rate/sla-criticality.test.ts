@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
+import { runEngine } from '../../src/engine';
+import { ingestText } from '../../src/ingest/index';
+import { emptyBook } from '../../src/ledger/schema';
 import { computeSla, DAY_MS } from '../../src/ledger/sla';
+import { computeMetrics } from '../../src/metrics/compute';
 import { slaFor } from '../../src/ledger/track';
 import { parsePolicy } from '../../src/policy/load';
 import { rateFinding } from '../../src/rate/rate';
@@ -62,5 +66,26 @@ describe('SLA by severity and component criticality', () => {
     expect(errors.join('\n')).toMatch(/policy\.yml:\d+:\d+: .*/);
     expect(errors.some((e) => e.includes('urgent'))).toBe(true);
     expect(errors.some((e) => e.includes('tier-1'))).toBe(true);
+  });
+});
+
+describe('SLA by criticality in the ledger and the metrics', () => {
+  it('the ledger keeps the criticality, and metrics count a breach by the criticality cell (3 days), not the level (7)', () => {
+    const yaml = `kind: defect-gate/findings
+version: 1
+findings:
+  - id: PT-1
+    title: Payment amounts can be changed client-side
+    source: pentest
+    reported-on: 2026-10-01
+    severity: critical
+    path: services/payments/api.js
+`;
+    const now = new Date('2026-10-05T00:00:00Z'); // 4 days: past the 3-day cell, within the level's 7
+    const r = runEngine({ files: [ingestText(yaml, { file: 'pentest.yml' })], policy: p, environment: 'default', onInputError: 'fail', now, ledger: emptyBook() });
+    expect(r.nextLedger.entries['PT-1']).toMatchObject({ criticality: 'high', severity: 'critical' });
+    const m = computeMetrics(r.nextLedger, { now, levels: r.levels, sla: r.sla });
+    expect(m.sla.openBreached).toBe(1);
+    expect(m.sla.breaches.map((b) => b.due)).toEqual(['2026-10-04T00:00:00.000Z']);
   });
 });

@@ -31,6 +31,8 @@ export const LedgerEntrySchema = z.object({
   startLine: z.number().int().optional(),
   location: z.string().optional(),
   component: z.string().optional(),
+  /** The component's criticality at the latest sighting: the SLA cell (`sla.by-criticality`) metrics use. */
+  criticality: z.enum(['high', 'medium', 'low']).optional(),
   /** Owners at the latest sighting (policy component, else CODEOWNERS). */
   owners: z.array(z.string()).optional(),
   /** The tracker issue of this finding (src/tracker/), kept so the next run updates it instead of opening another. */

@@ -175,6 +175,7 @@ function recordFixed(f: RatedFinding, prev: LedgerEntry | undefined, now: Date, 
   if (f.startLine !== undefined) entry.startLine = f.startLine;
   if (f.location !== undefined) entry.location = f.location;
   if (f.component !== undefined) entry.component = f.component;
+  if (f.criticality !== undefined) entry.criticality = f.criticality;
   if (f.owners?.length) entry.owners = f.owners;
   if (f.cwe.length > 0) entry.cwe = f.cwe;
   entry.state = 'fixed';
@@ -324,6 +325,8 @@ export function trackRun(input: TrackInput): TrackResult {
     else delete entry.startLine;
     if (f.location !== undefined) entry.location = f.location;
     if (f.component !== undefined) entry.component = f.component;
+    if (f.criticality !== undefined) entry.criticality = f.criticality;
+    else delete entry.criticality;
     if (f.owners?.length) entry.owners = f.owners;
     else delete entry.owners;
     if (entry.ticket) entry.ticket = { ...entry.ticket };

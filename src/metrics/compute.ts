@@ -370,6 +370,7 @@ export function slaState(e: LedgerEntry, severity: string, ep: Episode | undefin
   return computeSla(
     {
       severity,
+      ...(e.criticality ? { criticality: e.criticality } : {}),
       firstSeen: e.firstSeen,
       ...(ep?.reopen ? { reopenedAt: new Date(ep.start).toISOString() } : {}),
       ...(e.kevDueDate ? { kevDueDate: e.kevDueDate } : {}),
