@@ -86,10 +86,14 @@ export async function buildSchemas() {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const i = args.indexOf('--out-dir');
+  if (args.includes('--schemas-only')) {
+    await buildSchemas();
+    process.exit(0);
+  }
   if (i >= 0) {
     const dir = args[i + 1];
     if (!dir) {
-      console.error('usage: node scripts/build.mjs [--out-dir <dir>]');
+      console.error('usage: node scripts/build.mjs [--out-dir <dir> | --schemas-only]');
       process.exit(2);
     }
     await buildBundles(dir);
