@@ -1,5 +1,5 @@
 import type { ExceptionRef, RatedFinding, VerifiedApproval } from '../model';
-import { approvalsNeeded, DAY, type CompiledException, type ExceptionSettings } from './compile';
+import { approvalsNeeded, DAY, type CompiledException, type ExceptionSettings } from '../policy/exceptions';
 
 /**
  * Applying exceptions to rated findings. Pure: a function of the findings, the policy's exceptions and `now`.
