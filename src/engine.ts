@@ -1,14 +1,14 @@
-import type { FixedFinding, InputError, RatedFinding, ToolRef, VerifiedApproval } from './model';
+import type { Finding, FixedFinding, InputError, RatedFinding, ToolRef, VerifiedApproval } from './model';
 import { combine, type IngestedFile } from './ingest/index';
 import { incompleteScanAction, type Policy, type SlaSettings } from './policy/compile';
-import { rateAll, rateAllInPlace } from './rate/rate';
+import { rateAll, rateAllInPlace, rateFinding } from './rate/rate';
 import { groupSimilar } from './rate/group';
 import { evaluateGate, type Verdict } from './gate/gate';
 import { earlier, slaFor, trackRun, withSnapshot, type RunDateRule } from './ledger/track';
 import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
-import { addCount } from './own';
+import { addCount, ownRecord } from './own';
 import { redactLedger } from './redact/finding';
 import type { PolicyChanges } from './policy/diff';
 import { assignOwners } from './owners/assign';
@@ -361,6 +361,28 @@ export function runEngine(input: EngineInput): RunResult {
     };
   }
   return result;
+}
+
+/** One finding as the engine judges it (for `policy test`): rated, exceptions applied, and per gate profile the rules that count it. */
+export interface FindingJudgement {
+  finding: RatedFinding;
+  /** Per environment (every gate profile of the policy): the names of the gate rules that count the finding. */
+  gates: Record<string, string[]>;
+}
+
+/**
+ * Judges a single finding with the engine's steps (rate, apply exceptions at `now`, evaluate every gate profile) and
+ * its ledger status as given, without ingest, enrichment or a ledger. Pure.
+ */
+export function judgeFinding(finding: Finding, policy: Policy, now: Date, status: RatedFinding['status']): FindingJudgement {
+  const rated: RatedFinding = { ...rateFinding(finding, policy), status };
+  const [f] = applyExceptions([rated], policy.exceptions, now).findings as [RatedFinding];
+  const gates = ownRecord<string[]>();
+  for (const env of Object.keys(policy.gates)) {
+    const v = evaluateGate([f], [], policy, { environment: env, onInputError: 'warn' });
+    gates[env] = v.rules.filter((r) => r.findings.includes(f.fingerprint)).map((r) => r.name);
+  }
+  return { finding: f, gates };
 }
 
 /**
