@@ -145,14 +145,14 @@ export function countFindings(
     if (f.status === 'reopened') reopened++;
     if (f.sla?.state === 'breached') breached++;
     else if (f.sla?.state === 'due-soon') dueSoon++;
-    bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+    addCount(bySeverity, f.severity);
     // Tool names are scanner text: `__proto__` must not reach Object.prototype (own properties only).
     let t = Object.prototype.hasOwnProperty.call(byTool, f.tool.name) ? byTool[f.tool.name] : undefined;
     if (!t) {
       t = Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
       Object.defineProperty(byTool, f.tool.name, { value: t, enumerable: true, writable: true, configurable: true });
     }
-    t[f.severity] = (t[f.severity] ?? 0) + 1;
+    addCount(t, f.severity);
   }
   return {
     total: findings.length,
@@ -417,7 +417,7 @@ export function reapply(book: LedgerBook, input: EngineInput): LedgerBook {
 /** The book's verified approvals (the ledger as the record of who approved which exception), with this run's. */
 function withApprovals(next: LedgerBook, before: LedgerBook | undefined, approvals: Record<string, VerifiedApproval> | undefined): LedgerBook {
   if (!before?.approvals && !approvals) return next;
-  const merged = Object.assign(Object.create(null) as Record<string, VerifiedApproval>, before?.approvals ?? {}, approvals ?? {});
+  const merged = Object.assign(ownRecord<VerifiedApproval>(), before?.approvals ?? {}, approvals ?? {});
   // Settled verdicts only: an approval that was verified (a problem such as a missing permission may change).
   for (const k of Object.keys(merged)) if (merged[k]?.problem) delete merged[k];
   return { ...next, approvals: { ...merged } };

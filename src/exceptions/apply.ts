@@ -1,4 +1,5 @@
 import type { ExceptionRef, RatedFinding, VerifiedApproval } from '../model';
+import { addCount } from '../own';
 import { approvalsNeeded, DAY, type CompiledException, type ExceptionSettings } from '../policy/exceptions';
 
 /**
@@ -198,9 +199,9 @@ export function summarizeExceptions(list: ExceptionStatus[]): {
   const byApprover = new Map<string, number>();
   for (const e of list) {
     byState[e.state] = (byState[e.state] ?? 0) + 1;
-    byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+    addCount(byType, e.type);
     const who = e.approvedBy ?? '(none)';
-    byApprover.set(who, (byApprover.get(who) ?? 0) + 1);
+    addCount(byApprover, who);
   }
   return { byState, byType: Object.fromEntries(byType), byApprover: Object.fromEntries(byApprover) };
 }
