@@ -6,7 +6,8 @@
 const SCOPES = {
   rate: ['src/rate/**/*.ts'],
   gate: ['src/gate/**/*.ts'],
-  exceptions: ['src/exceptions/**/*.ts'],
+  // With the exceptions section's compile step and version ranges (src/policy/ since issue #15).
+  exceptions: ['src/exceptions/**/*.ts', 'src/policy/exceptions.ts', 'src/policy/version-range.ts'],
   // The pure ledger (merge, SLA clocks, format checks), not the stores (file, branch).
   ledger: ['src/ledger/track.ts', 'src/ledger/sla.ts', 'src/ledger/schema.ts'],
   escape: ['src/text/escape.ts'],

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareVersions, compileVersionRange } from '../src/exceptions/version';
+import { compareVersions, compileVersionRange } from '../src/policy/version-range';
 import { summarizeExceptions } from '../src/exceptions/apply';
 import { runEngine, type EngineInput } from '../src/engine';
 import { emptyBook } from '../src/ledger/schema';

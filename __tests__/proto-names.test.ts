@@ -13,6 +13,8 @@ import { loadPolicy } from '../src/io/policy';
 import { runCli } from '../src/cli';
 import { finding, policyErrors, policyFrom } from './helpers';
 import { parsePolicy } from '../src/policy/load';
+import { addCount } from '../src/own';
+import { summarizeExceptions } from '../src/exceptions/apply';
 
 /**
  * Issue #14: names from policies and the command line that are Object.prototype members (constructor, toString,
@@ -232,5 +234,44 @@ describe('a ledger holding a "__proto__" key (hand-edited or forged)', () => {
     expect(() => migrateLedger(doc, 'ledger.json')).toThrow(/invalid ledger at \$\.books\.default\.entries: the key "__proto__"/);
     const books = JSON.parse(`{"__proto__": {"entries": {}, "runs": []}}`) as unknown;
     expect(() => migrateLedger({ ...doc, books }, 'ledger.json')).toThrow(/invalid ledger at \$\.books: the key "__proto__"/);
+  });
+});
+
+describe('the counter for data keys (src/own.ts addCount)', () => {
+  it('counts __proto__, constructor and toString as own keys of a record, and in a Map', () => {
+    const rec: Record<string, number> = { high: 0 };
+    const map = new Map<string, number>();
+    for (const k of ['__proto__', 'constructor', 'toString', 'constructor', 'high']) {
+      addCount(rec, k);
+      addCount(map, k);
+    }
+    addCount(rec, '__proto__', 2);
+    expect(Object.getPrototypeOf(rec)).toBe(Object.prototype);
+    expect(Object.entries(rec)).toEqual([
+      ['high', 1],
+      ['__proto__', 3],
+      ['constructor', 2],
+      ['toString', 1],
+    ]);
+    expect([...map]).toEqual([
+      ['__proto__', 1],
+      ['constructor', 2],
+      ['toString', 1],
+      ['high', 1],
+    ]);
+  });
+
+  it('exception summaries count approvers named like prototype members', () => {
+    const base = { type: 'accepted-risk' as const, file: 'p.yml', state: 'active' as const, matched: 1, applied: 1, notAllowed: 0 };
+    const s = summarizeExceptions([
+      { ...base, id: 'a', approvedBy: 'constructor' },
+      { ...base, id: 'b', approvedBy: '__proto__' },
+      { ...base, id: 'c', approvedBy: 'constructor' },
+    ]);
+    expect(Object.entries(s.byApprover)).toEqual([
+      ['constructor', 2],
+      ['__proto__', 1],
+    ]);
+    expect(s.byType).toEqual({ 'accepted-risk': 3 });
   });
 });

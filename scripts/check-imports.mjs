@@ -7,6 +7,8 @@
  *   src/index.ts, src/check.ts, src/io/ or src/github/. The ledger's stores (src/ledger/*-store.ts, file-lock.ts) are
  *   adapters and may use src/io/ and src/github/.
  * - Import cycles are found over every import, `import type` included (a type cycle is a layering knot too).
+ * - One direction between core folders (DIRECTION below): the policy (parse, compile, its exceptions section
+ *   included: src/policy/exceptions.ts) never imports src/exceptions/ (applying exceptions to findings at run time).
  *
  * KNOWN lists what exists today and is to be fixed (issue #15 part B); anything else fails the lint. A KNOWN entry
  * that no longer occurs is reported so it can be removed.
@@ -62,6 +64,12 @@ for (const [from, deps] of graph) {
   for (const to of deps) if (SHELL.test(to)) problems.push(`upward import: ${from} -> ${to}`);
 }
 
+/** Folder pairs [from, to]: `from` must not import `to` (the other direction is the allowed one). */
+const DIRECTION = [[/^policy\//, /^exceptions\//]];
+for (const [from, deps] of graph) {
+  for (const [a, b] of DIRECTION) if (a.test(from)) for (const to of deps) if (b.test(to)) problems.push(`wrong direction: ${from} -> ${to}`);
+}
+
 // Tarjan's strongly connected components: every component of more than one file is a cycle.
 let index = 0;
 const idx = new Map();
@@ -97,7 +105,7 @@ const stale = [...KNOWN].filter((k) => !problems.includes(k));
 for (const s of stale) console.log(`check-imports: fixed, remove from KNOWN in scripts/check-imports.mjs: ${s}`);
 for (const p of fresh) console.error(`check-imports: ${p}`);
 if (fresh.length) {
-  console.error(`check-imports: ${fresh.length} problem(s): a pure core module imports a shell, or modules import each other. Move the shared piece down (into the core or src/io/), or pass it in as a parameter.`);
+  console.error(`check-imports: ${fresh.length} problem(s): a pure core module imports a shell, modules import each other, or a core folder imports against its direction (DIRECTION). Move the shared piece down (into the core or src/io/), or pass it in as a parameter.`);
   process.exit(1);
 }
 console.log(`check-imports: ${graph.size} modules, no new cycle or upward import (${problems.length} known, to be fixed)`);

@@ -1,14 +1,14 @@
-import type { FixedFinding, InputError, RatedFinding, ToolRef, VerifiedApproval } from './model';
+import type { Finding, FixedFinding, InputError, RatedFinding, ToolRef, VerifiedApproval } from './model';
 import { combine, type IngestedFile } from './ingest/index';
 import { incompleteScanAction, type Policy, type SlaSettings } from './policy/compile';
-import { rateAll, rateAllInPlace } from './rate/rate';
+import { rateAll, rateAllInPlace, rateFinding } from './rate/rate';
 import { groupSimilar } from './rate/group';
 import { evaluateGate, type Verdict } from './gate/gate';
 import { earlier, slaFor, trackRun, withSnapshot, type RunDateRule } from './ledger/track';
 import { applyExceptions, type ExceptionStatus } from './exceptions/apply';
 import { emptyBook, type LedgerBook, type RunSnapshot } from './ledger/schema';
 import { enrich, type Enrichment } from './enrich/apply';
-import { addCount } from './own';
+import { addCount, ownRecord } from './own';
 import { redactLedger } from './redact/finding';
 import type { PolicyChanges } from './policy/diff';
 import { assignOwners } from './owners/assign';
@@ -145,14 +145,14 @@ export function countFindings(
     if (f.status === 'reopened') reopened++;
     if (f.sla?.state === 'breached') breached++;
     else if (f.sla?.state === 'due-soon') dueSoon++;
-    bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1;
+    addCount(bySeverity, f.severity);
     // Tool names are scanner text: `__proto__` must not reach Object.prototype (own properties only).
     let t = Object.prototype.hasOwnProperty.call(byTool, f.tool.name) ? byTool[f.tool.name] : undefined;
     if (!t) {
       t = Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
       Object.defineProperty(byTool, f.tool.name, { value: t, enumerable: true, writable: true, configurable: true });
     }
-    t[f.severity] = (t[f.severity] ?? 0) + 1;
+    addCount(t, f.severity);
   }
   return {
     total: findings.length,
@@ -363,6 +363,28 @@ export function runEngine(input: EngineInput): RunResult {
   return result;
 }
 
+/** One finding as the engine judges it (for `policy test`): rated, exceptions applied, and per gate profile the rules that count it. */
+export interface FindingJudgement {
+  finding: RatedFinding;
+  /** Per environment (every gate profile of the policy): the names of the gate rules that count the finding. */
+  gates: Record<string, string[]>;
+}
+
+/**
+ * Judges a single finding with the engine's steps (rate, apply exceptions at `now`, evaluate every gate profile) and
+ * its ledger status as given, without ingest, enrichment or a ledger. Pure.
+ */
+export function judgeFinding(finding: Finding, policy: Policy, now: Date, status: RatedFinding['status']): FindingJudgement {
+  const rated: RatedFinding = { ...rateFinding(finding, policy), status };
+  const [f] = applyExceptions([rated], policy.exceptions, now).findings as [RatedFinding];
+  const gates = ownRecord<string[]>();
+  for (const env of Object.keys(policy.gates)) {
+    const v = evaluateGate([f], [], policy, { environment: env, onInputError: 'warn' });
+    gates[env] = v.rules.filter((r) => r.findings.includes(f.fingerprint)).map((r) => r.name);
+  }
+  return { finding: f, gates };
+}
+
 /**
  * `gate-scope: ledger`: the ledger's open findings of tools not in this run, as last seen, with the policy's exceptions
  * applied (an approved exception still applies) and their SLA clocks as of `now`.
@@ -395,7 +417,7 @@ export function reapply(book: LedgerBook, input: EngineInput): LedgerBook {
 /** The book's verified approvals (the ledger as the record of who approved which exception), with this run's. */
 function withApprovals(next: LedgerBook, before: LedgerBook | undefined, approvals: Record<string, VerifiedApproval> | undefined): LedgerBook {
   if (!before?.approvals && !approvals) return next;
-  const merged = Object.assign(Object.create(null) as Record<string, VerifiedApproval>, before?.approvals ?? {}, approvals ?? {});
+  const merged = Object.assign(ownRecord<VerifiedApproval>(), before?.approvals ?? {}, approvals ?? {});
   // Settled verdicts only: an approval that was verified (a problem such as a missing permission may change).
   for (const k of Object.keys(merged)) if (merged[k]?.problem) delete merged[k];
   return { ...next, approvals: { ...merged } };

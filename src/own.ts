@@ -8,8 +8,12 @@ export function ownRecord<V>(): Record<string, V> {
   return Object.create(null) as Record<string, V>;
 }
 
-/** Adds `n` to `record[key]`, as an own member (counting from 0 when the record has none of its own). */
-export function addCount(record: Record<string, number>, key: string, n = 1): void {
-  if (Object.hasOwn(record, key)) record[key] = (record[key] as number) + n;
-  else Object.defineProperty(record, key, { value: n, enumerable: true, writable: true, configurable: true });
+/**
+ * Adds `n` to the count of `key` (counting from 0 when there is none): the one counter for keys that are data. In a
+ * record the count is an own member; a Map is counted as is.
+ */
+export function addCount(counts: Record<string, number> | Map<string, number>, key: string, n = 1): void {
+  if (counts instanceof Map) counts.set(key, (counts.get(key) ?? 0) + n);
+  else if (Object.hasOwn(counts, key)) counts[key] = (counts[key] as number) + n;
+  else Object.defineProperty(counts, key, { value: n, enumerable: true, writable: true, configurable: true });
 }

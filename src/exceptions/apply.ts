@@ -1,5 +1,6 @@
 import type { ExceptionRef, RatedFinding, VerifiedApproval } from '../model';
-import { approvalsNeeded, DAY, type CompiledException, type ExceptionSettings } from './compile';
+import { addCount } from '../own';
+import { approvalsNeeded, DAY, type CompiledException, type ExceptionSettings } from '../policy/exceptions';
 import { wholeDays } from '../ledger/time';
 
 /**
@@ -199,9 +200,9 @@ export function summarizeExceptions(list: ExceptionStatus[]): {
   const byApprover = new Map<string, number>();
   for (const e of list) {
     byState[e.state] = (byState[e.state] ?? 0) + 1;
-    byType.set(e.type, (byType.get(e.type) ?? 0) + 1);
+    addCount(byType, e.type);
     const who = e.approvedBy ?? '(none)';
-    byApprover.set(who, (byApprover.get(who) ?? 0) + 1);
+    addCount(byApprover, who);
   }
   return { byState, byType: Object.fromEntries(byType), byApprover: Object.fromEntries(byApprover) };
 }

@@ -4,7 +4,7 @@ import type { VerifiedApproval } from '../model';
 import type { Logger } from '../logger';
 import { describeError, httpStatus, type GitHubClient } from './client';
 import { readRepoFile } from './contents';
-import { canonicalJson, type CompiledException, type ExceptionSettings } from '../exceptions/compile';
+import { canonicalJson, type CompiledException, type ExceptionSettings } from '../policy/exceptions';
 
 /**
  * Verified approvals (issue #17, `exceptions.approvers`): `approved-by` is free text, so an exception counts only when

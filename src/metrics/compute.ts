@@ -428,18 +428,18 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     if (!ep) continue;
     const sev = severityAt(e, until);
     for (const h of exceptionsAt(e, until)) {
-      types.set(h.type, (types.get(h.type) ?? 0) + 1);
-      exceptionFindings.set(h.id, (exceptionFindings.get(h.id) ?? 0) + 1);
+      addCount(types, h.type);
+      addCount(exceptionFindings, h.id);
       if (h.type === 'accepted-risk') {
         accepted.total++;
-        accepted.bySeverity[sev] = (accepted.bySeverity[sev] ?? 0) + 1;
+        addCount(accepted.bySeverity, sev);
         const who = h.approvedBy ?? '(not recorded)';
-        approvers.set(who, (approvers.get(who) ?? 0) + 1);
+        addCount(approvers, who);
       }
     }
     if (exceptedAt(e, until)) continue;
     open.total++;
-    open.bySeverity[sev] = (open.bySeverity[sev] ?? 0) + 1;
+    addCount(open.bySeverity, sev);
     byComponent.add(e.component ?? '(no component)', sev);
     for (const c of e.cwe?.length ? e.cwe : ['(no CWE)']) byCwe.add(c, sev);
     byTool.add(e.tool, sev);
@@ -453,7 +453,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     if (topLevels.includes(sev)) {
       const b = age.find((d) => ageDays >= d.minDays && (d.maxDays === undefined || ageDays < d.maxDays)) ?? age[0]!;
       b.total++;
-      b.bySeverity[sev] = (b.bySeverity[sev] ?? 0) + 1;
+      addCount(b.bySeverity, sev);
     }
   }
   breaches.sort((a, b) => b.daysOverdue - a.daysOverdue || levels.indexOf(a.severity) - levels.indexOf(b.severity) || a.fingerprint.localeCompare(b.fingerprint));
@@ -513,7 +513,7 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       if (!ep || exceptedAt(e, at)) continue;
       const sev = severityAt(e, at);
       r.backlog++;
-      r.backlogBySeverity[sev] = (r.backlogBySeverity[sev] ?? 0) + 1;
+      addCount(r.backlogBySeverity, sev);
       if (slaState(e, sev, ep, opts.sla, at, dueOf)?.state === 'breached') r.breached++;
     }
   });

@@ -7,6 +7,7 @@ import { hbarChart, severityColor } from './svg';
 import { median } from './time';
 import { OwnerRowMerger, type OwnerRow } from './by-owner';
 import { ownerTable } from './markdown';
+import { addCount } from '../own';
 
 /**
  * Organization-wide view: the metrics of every repository's ledger, aggregated. Pure (the shell reads the ledgers).
@@ -63,7 +64,7 @@ function add(rows: Map<string, SeverityRow>, key: string, levels: string[], src:
     rows.set(key, r);
   }
   for (const [l, n] of Object.entries(src)) {
-    r.bySeverity[l] = (r.bySeverity[l] ?? 0) + n;
+    addCount(r.bySeverity, l, n);
     r.total += n;
   }
 }
@@ -107,7 +108,7 @@ export class OrgAggregator {
     this.period ??= m.period;
     for (const l of m.levels) if (!levels.includes(l)) levels.push(l);
     open.total += m.open.total;
-    for (const [l, n] of Object.entries(m.open.bySeverity)) open.bySeverity[l] = (open.bySeverity[l] ?? 0) + n;
+    for (const [l, n] of Object.entries(m.open.bySeverity)) addCount(open.bySeverity, l, n);
     flow.opened += m.flow.opened;
     flow.fixed += m.flow.fixed;
     flow.reopened += m.flow.reopened;

@@ -12,7 +12,7 @@ import type { CiaRequirementsInput, ExceptionEntryInput, GateRuleInput, MatcherI
 import type { Requirements } from '../rate/cvss';
 import type { OwaspSeverity } from '../rate/owasp-risk';
 import type { FindingKind } from '../model';
-import { compileExceptions, type ExceptionSettings } from '../exceptions/compile';
+import { compileExceptions, type ExceptionSettings } from './exceptions';
 import { resolveProfiles } from './profiles';
 import { ownRecord } from '../own';
 import { globMatcher } from './glob';

@@ -1,7 +1,7 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ExceptionsFileSchema, PolicySchema, type ExceptionEntryInput, type PolicyParsed } from './schema';
-import { compileVersionRange } from '../exceptions/version';
+import { compileVersionRange } from './version-range';
 import { ownRules, resolveProfiles } from './profiles';
 import { parseSeverityComparison } from './compare';
 import { UserError, errorMessage } from '../errors';

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { FINDING_KINDS, SARIF_LEVELS, type Finding, type RatedFinding, type ResultKind } from '../model';
+import { FINDING_KINDS, SARIF_LEVELS, type Finding, type ResultKind } from '../model';
 import { cweId } from '../ingest/values';
-import { rateFinding } from '../rate/rate';
-import { applyExceptions } from '../exceptions/apply';
-import { evaluateGate } from '../gate/gate';
+import { judgeFinding } from '../engine';
 import type { Policy } from './compile';
 import { formatPolicyError, parseYaml, pathText, positionOf, type PolicyError } from './load';
-import { ownRecord } from '../own';
 import { UserError } from '../errors';
 
 /**
@@ -252,13 +249,7 @@ const setText = (xs: readonly string[]) => (xs.length ? xs.map((x) => `"${x}"`).
 export function runPolicyTests(suite: PolicyTestSuite, policy: Policy, now: Date): PolicyTestResult[] {
   return suite.cases.map((c, i) => {
     const finding = buildTestFinding(c.finding, i);
-    const rated: RatedFinding = { ...rateFinding(finding, policy), status: c.finding.status ?? 'new' };
-    const [f] = applyExceptions([rated], policy.exceptions, now).findings as [RatedFinding];
-    const gates = ownRecord<string[]>();
-    for (const env of Object.keys(policy.gates)) {
-      const v = evaluateGate([f], [], policy, { environment: env, onInputError: 'warn' });
-      gates[env] = v.rules.filter((r) => r.findings.includes(f.fingerprint)).map((r) => r.name);
-    }
+    const { finding: f, gates } = judgeFinding(finding, policy, now, c.finding.status ?? 'new');
     const actual: PolicyTestResult['actual'] = {
       severity: f.severity,
       gated: f.gated,

@@ -10,6 +10,7 @@ import type { Logger } from '../logger';
 import type { Ticket, TicketContent, TicketState, TrackerPort } from './port';
 import { TRACKER_LABEL } from './github-issues';
 import { errorMessage } from '../errors';
+import { ownRecord } from '../own';
 
 /**
  * Keeps one tracker issue per group of findings in step with the ledger (SAMM DM: defects recorded where the
@@ -254,7 +255,7 @@ export async function syncTracker(input: SyncInput): Promise<SyncResult> {
 
 /** The book with the tickets recorded on their entries (a copy; entries without a ticket are shared). */
 export function applyTickets(book: LedgerBook, tickets: ReadonlyMap<string, TicketRecord>): LedgerBook {
-  const entries = Object.create(null) as LedgerBook['entries'];
+  const entries: LedgerBook['entries'] = ownRecord<LedgerEntry>();
   for (const [fp, e] of Object.entries(book.entries)) {
     const t = tickets.get(fp);
     entries[fp] = t ? { ...e, ticket: t } : e;

@@ -4,7 +4,8 @@ import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, num, own, posInt, text } from '../values';
 import { Collector, locate } from './collector';
-import { lower, toolRef } from './report-fields';
+import { toolRef } from './tool-refs';
+import { lower } from './text-fields';
 
 /**
  * The text of line `line` from Bandit's `code` excerpt, whose lines read `<number> <text>`

@@ -9,7 +9,8 @@ import { normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, describeValue, firstLine, isObj, num, own, posInt, text, type Obj } from '../values';
 import { Collector } from './collector';
-import { ToolSet, lower, toolRef } from './report-fields';
+import { ToolSet, toolRef } from './tool-refs';
+import { lower } from './text-fields';
 
 function isReport(v: unknown): boolean {
   return isObj(v) && typeof own(v, 'check_type') === 'string' && isObj(own(v, 'results'));

@@ -1,7 +1,8 @@
 /**
  * Helpers shared by all native parsers: the input-error collector, value descriptions for error messages, CVSS
  * versions, file references and URI decoding. Format-family helpers live in dependency-findings.ts (trivy, grype, semgrep,
- * gitleaks, npm-audit, osv-scanner) and report-fields.ts (zap, dependency-check, snyk, bandit, checkov, gitlab).
+ * gitleaks, npm-audit, osv-scanner) and, for zap, dependency-check, snyk, bandit, checkov and gitlab, xml-nodes.ts,
+ * tool-refs.ts, purl.ts, urls.ts and text-fields.ts.
  * Everything here is pure and never throws on untrusted input.
  */
 import type { Finding, InputError } from '../../model';

@@ -22,6 +22,7 @@ import { isCsvTable, type CsvTable } from '../csv';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, isObj, isoTime, jsonKey, own, readScore, SCORE_HINT, str, text } from '../values';
 import { Collector, cvssVersion, describeKind, locate } from './collector';
+import { ownRecord } from '../../own';
 
 const TOOL = 'DefectDojo Generic Findings Import';
 
@@ -40,7 +41,7 @@ const FINDING_KEYS = new Set([
 ]);
 
 /** CSV columns (compared case-insensitively, trimmed) → the JSON key they stand for. */
-const CSV_COLUMNS: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, {
+const CSV_COLUMNS: Record<string, string> = Object.assign(ownRecord<string>(), {
   date: 'date', title: 'title', cweid: 'cwe', cweids: 'cwes', url: 'url', severity: 'severity', description: 'description',
   mitigation: 'mitigation', impact: 'impact', references: 'references', active: 'active', verified: 'verified',
   falsepositive: 'false_p', duplicate: 'duplicate', ismitigated: 'is_mitigated', mitigateddate: 'mitigated', cve: 'cve',

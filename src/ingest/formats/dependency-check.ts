@@ -8,7 +8,11 @@ import { packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, firstLine, isObj, own, text, uniq } from '../values';
 import { Collector, locate } from './collector';
-import { firstUrl, looksLikeVulnId, lower, nodeText, parsePurl, purlPackageName, toolRef, xmlList } from './report-fields';
+import { nodeText, xmlList } from './xml-nodes';
+import { toolRef } from './tool-refs';
+import { parsePurl, purlPackageName } from './purl';
+import { firstUrl } from './urls';
+import { looksLikeVulnId, lower } from './text-fields';
 
 /**
  * The two syntaxes differ only in how lists and a few names are spelled; `Reader` hides that.

@@ -9,7 +9,9 @@ import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, describeValue, firstLine, isObj, own, posInt, text, uniq, type Obj } from '../values';
 import { Collector, cvssVersion, locate } from './collector';
 import { marker } from '../../redact/text';
-import { ToolSet, looksLikeVulnId, lower, toolRef, urlWithoutQueryValues, withSection } from './report-fields';
+import { ToolSet, toolRef } from './tool-refs';
+import { urlWithoutQueryValues } from './urls';
+import { looksLikeVulnId, lower, withSection } from './text-fields';
 
 const KIND_BY_TYPE: Record<string, FindingKind> = {
   sast: 'sast',

@@ -10,7 +10,8 @@ import { packageFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, firstLine, isObj, num, own, strings, text, uniq, type Obj } from '../values';
 import { Collector, cvssVersion, locate } from './collector';
-import { ToolSet, lower, toolRef } from './report-fields';
+import { ToolSet, toolRef } from './tool-refs';
+import { lower } from './text-fields';
 
 const OS_ECOSYSTEMS = new Set(['deb', 'apk', 'rpm']);
 const ID_KEYS_SKIPPED = new Set(['CWE', 'NSP']);

@@ -7,7 +7,10 @@ import { hashParts } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, firstLine, isObj, own, text, type Obj } from '../values';
 import { Collector } from './collector';
-import { firstUrl, nodeText, toolRef, urlWithoutQueryValues, withSection, xmlList } from './report-fields';
+import { nodeText, xmlList } from './xml-nodes';
+import { toolRef } from './tool-refs';
+import { firstUrl, urlWithoutQueryValues } from './urls';
+import { withSection } from './text-fields';
 
 const RISK_WORDS = ['informational', 'low', 'medium', 'high'] as const;
 const CONFIDENCE_WORDS = ['false-positive', 'low', 'medium', 'high', 'confirmed'] as const;

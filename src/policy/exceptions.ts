@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Finding, VerifiedApproval } from '../model';
 import { normalizeVulnId } from '../ingest/ecosystem';
-import { parseSeverityComparison, ranksFor } from '../policy/compare';
-import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
-import { compileVersionRange } from './version';
-import { globMatcher } from '../policy/glob';
+import { parseSeverityComparison, ranksFor } from './compare';
+import type { ExceptionEntryInput, PolicyParsed } from './schema';
+import { compileVersionRange } from './version-range';
+import { globMatcher } from './glob';
 import { ownRecord } from '../own';
 
 /** Exceptions ready to apply: matchers compiled once; dates as timestamps. */
