@@ -6,7 +6,10 @@ export default tseslint.config(
   {
     files: ['**/*.ts'],
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-restricted-imports': [
         'error',
@@ -32,21 +35,32 @@ export default tseslint.config(
       'src/report/**/*.ts',
       'src/enrich/**/*.ts',
     ],
-    ignores: [
-      'src/ledger/file-store.ts',
-      'src/ledger/file-lock.ts',
-      'src/ledger/branch-store.ts',
-    ],
+    ignores: ['src/ledger/file-store.ts', 'src/ledger/file-lock.ts', 'src/ledger/branch-store.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: ['fs', 'node:fs', 'fs/promises', 'node:fs/promises', 'http', 'node:http', 'https', 'node:https', 'http2', 'node:http2', 'net', 'node:net', 'undici'].map(
-            (name) => ({ name, message: 'File and network IO belong in src/io/ (or a ledger store): pass the data or a port in.' }),
-          ),
+          paths: [
+            'fs',
+            'node:fs',
+            'fs/promises',
+            'node:fs/promises',
+            'http',
+            'node:http',
+            'https',
+            'node:https',
+            'http2',
+            'node:http2',
+            'net',
+            'node:net',
+            'undici',
+          ].map((name) => ({ name, message: 'File and network IO belong in src/io/ (or a ledger store): pass the data or a port in.' })),
           patterns: [
             { group: ['@actions/*'], message: 'Only the Action shell (src/main.ts, src/action/) imports @actions/*.' },
-            { group: ['@octokit/*', '**/github/*', '**/io/*'], message: 'The core does not call GitHub or the IO layer: the shells pass data (or a port) in.' },
+            {
+              group: ['@octokit/*', '**/github/*', '**/io/*'],
+              message: 'The core does not call GitHub or the IO layer: the shells pass data (or a port) in.',
+            },
           ],
         },
       ],

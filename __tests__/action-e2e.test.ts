@@ -27,7 +27,14 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function runAction(inputs: Record<string, string>, event: { name: string; payload: object }, env: Record<string, string> = {}) {
   const eventPath = join(dir, 'event.json');
   writeFileSync(eventPath, JSON.stringify(event.payload));
-  return runDistAction({ dir, workspace: ws, inputs, eventName: event.name, eventPath, env: { GITHUB_API_URL: 'http://127.0.0.1:9', ...env } });
+  return runDistAction({
+    dir,
+    workspace: ws,
+    inputs,
+    eventName: event.name,
+    eventPath,
+    env: { GITHUB_API_URL: 'http://127.0.0.1:9', ...env },
+  });
 }
 
 const PR_EVENT = { name: 'pull_request', payload: { pull_request: { number: 7, head: { sha: 'b'.repeat(40) } } } };
@@ -48,16 +55,23 @@ describe('the Action, run from dist/ as the runner runs it', () => {
     expect(r.summary).toMatch(/^## ❌ defect-gate: failed \(pull-request\)/);
     expect(r.summary).toContain('### Blocking findings');
     // One clear failing line naming the gate and the count.
-    expect(r.stdout).toMatch(/^::error::Gate "No critical findings" failed: 1 finding \(max 0\), and 1 more gate rule\(s\) in pull-request$/m);
+    expect(r.stdout).toMatch(
+      /^::error::Gate "No critical findings" failed: 1 finding \(max 0\), and 1 more gate rule\(s\) in pull-request$/m,
+    );
     // Workflow-command annotations on repository files, at most 10.
     const annotations = r.stdout.split('\n').filter((l) => /^::error title=.*,file=/.test(l));
     expect(annotations.length).toBe(10);
-    expect(annotations[0]).toMatch(/^::error title=critical%3A CVE-2019-12419 .*,file=lib\/cxf-xjc-runtime-3\.3\.1\.jar,line=1,endLine=1::/);
+    expect(annotations[0]).toMatch(
+      /^::error title=critical%3A CVE-2019-12419 .*,file=lib\/cxf-xjc-runtime-3\.3\.1\.jar,line=1,endLine=1::/,
+    );
     expect(annotations[0]).toContain('Why critical: security-severity 9.8 >= 9.0 → critical');
   });
 
   it('passes with a lenient policy on a push, and derives the `default` profile', async () => {
-    writeFileSync(join(ws, 'policy.yml'), 'version: 1\nseverity:\n  levels: [high, low]\n  from-score: {high: 9.9}\n  from-level: {error: low, warning: low, note: low, none: low}\ngates:\n  default:\n    - {name: No high, severity: high}\n');
+    writeFileSync(
+      join(ws, 'policy.yml'),
+      'version: 1\nseverity:\n  levels: [high, low]\n  from-score: {high: 9.9}\n  from-level: {error: low, warning: low, note: low, none: low}\ngates:\n  default:\n    - {name: No high, severity: high}\n',
+    );
     const r = await runAction({ files: 'results/codeql.sarif', policy: 'policy.yml', report: '' }, PUSH_EVENT);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
@@ -71,14 +85,19 @@ describe('the Action, run from dist/ as the runner runs it', () => {
     const r = await runAction({ files: 'results/broken.sarif\nresults/codeql.sarif', environment: 'default' }, PUSH_EVENT);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/::error title=defect-gate%3A input problem::results\/broken\.sarif:1:28: not valid JSON/);
-    expect(r.stdout).toMatch(/^::error::Gate failed in default: 1 input file could not be read completely: findings may be missing \(on-input-error: fail\)$/m);
+    expect(r.stdout).toMatch(
+      /^::error::Gate failed in default: 1 input file could not be read completely: findings may be missing \(on-input-error: fail\)$/m,
+    );
     const counts = JSON.parse(r.outputs.counts ?? '{}') as { total: number };
     expect(counts.total).toBe(72);
   });
 
   it('on-input-error: warn lets the other files decide', async () => {
     writeFileSync(join(ws, 'results/broken.sarif'), 'not json');
-    const r = await runAction({ files: 'results/broken.sarif, results/codeql.sarif', 'on-input-error': 'warn', environment: 'default' }, PUSH_EVENT);
+    const r = await runAction(
+      { files: 'results/broken.sarif, results/codeql.sarif', 'on-input-error': 'warn', environment: 'default' },
+      PUSH_EVENT,
+    );
     expect(r.status).toBe(0);
     expect(r.outputs.verdict).toBe('warn');
   });
@@ -140,13 +159,18 @@ describe('the Action, run from dist/ as the runner runs it', () => {
     expect(dirOut.status).toBe(1);
     expect(dirOut.stdout).toContain(`::error::Input 'report': cannot write the JSON report to "results": it is an existing directory`);
     writeFileSync(join(ws, 'results/codeql.sarif.gz'), gzipSync(readFileSync(join(ws, 'results/codeql.sarif'))));
-    const r = await runAction({ files: 'results/codeql.sarif.gz\nresults/grype.sarif', 'input-formats': 'results/grype.sarif=grype', report: 'report.json' }, PUSH_EVENT);
+    const r = await runAction(
+      { files: 'results/codeql.sarif.gz\nresults/grype.sarif', 'input-formats': 'results/grype.sarif=grype', report: 'report.json' },
+      PUSH_EVENT,
+    );
     expect(r.status).toBe(1);
     const report = ReportSchema.parse(JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')));
     expect(report.inputs.map((i) => [i.file, i.format ?? null])).toEqual([
       ['results/codeql.sarif.gz', 'sarif'],
       ['results/grype.sarif', null],
     ]);
-    expect(report.errors).toEqual([expect.objectContaining({ file: 'results/grype.sarif', message: 'forced as grype, but the content looks like SARIF 2.1.0' })]);
+    expect(report.errors).toEqual([
+      expect.objectContaining({ file: 'results/grype.sarif', message: 'forced as grype, but the content looks like SARIF 2.1.0' }),
+    ]);
   });
 });

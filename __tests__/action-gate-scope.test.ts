@@ -45,20 +45,50 @@ function runAction(inputs: Record<string, string>) {
 
 describe('the gate-scope input', () => {
   it('ledger: the open findings of a nightly ZAP run block a production run with only Semgrep; run: they do not', async () => {
-    const nightly = await runAction({ files: 'zap.xml', policy: 'policy.yml', environment: 'nightly', ledger: 'file:ledger.json', 'ledger-write': 'true', 'job-summary': 'false' });
+    const nightly = await runAction({
+      files: 'zap.xml',
+      policy: 'policy.yml',
+      environment: 'nightly',
+      ledger: 'file:ledger.json',
+      'ledger-write': 'true',
+      'job-summary': 'false',
+    });
     expect(nightly.status).toBe(0);
-    const run = await runAction({ files: 'semgrep.json', policy: 'policy.yml', environment: 'production', ledger: 'file:ledger.json', 'ledger-write': 'false', 'gate-scope': 'run' });
+    const run = await runAction({
+      files: 'semgrep.json',
+      policy: 'policy.yml',
+      environment: 'production',
+      ledger: 'file:ledger.json',
+      'ledger-write': 'false',
+      'gate-scope': 'run',
+    });
     expect(run.status).toBe(0);
-    const all = await runAction({ files: 'semgrep.json', policy: 'policy.yml', environment: 'production', ledger: 'file:ledger.json', 'ledger-write': 'false', 'gate-scope': 'ledger', report: 'report.json' });
+    const all = await runAction({
+      files: 'semgrep.json',
+      policy: 'policy.yml',
+      environment: 'production',
+      ledger: 'file:ledger.json',
+      'ledger-write': 'false',
+      'gate-scope': 'ledger',
+      report: 'report.json',
+    });
     expect(all.status).toBe(1);
     expect(all.outputs.verdict).toBe('fail');
-    expect(all.summary).toMatch(/<details open><summary>From earlier runs \\\(gate scope: ledger\\\): \d+ findings \\\(5 blocking\\\), last seen today by ZAP<\/summary>/);
+    expect(all.summary).toMatch(
+      /<details open><summary>From earlier runs \\\(gate scope: ledger\\\): \d+ findings \\\(5 blocking\\\), last seen today by ZAP<\/summary>/,
+    );
     const report = ReportSchema.parse(JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')));
     expect(report.fromLedger!.findings.filter((f) => f.blocking)).toHaveLength(5);
   });
 
   it('ledger without a ledger fails the step with one clear line; a bad value is an input error', async () => {
-    const none = await runAction({ files: 'semgrep.json', policy: 'policy.yml', environment: 'production', ledger: 'none', 'gate-scope': 'ledger' });
+    const none = await runAction({
+      files: 'semgrep.json',
+      policy: 'policy.yml',
+      environment: 'production',
+      ledger: 'none',
+      'gate-scope': 'ledger',
+    });
     expect(none.status).toBe(1);
     expect(none.stdout).toMatch(/::error::.*gate scope "ledger" needs a ledger/);
     const bad = await runAction({ files: 'semgrep.json', policy: 'policy.yml', environment: 'production', 'gate-scope': 'all' });

@@ -24,8 +24,24 @@ exceptions:
 
 function run(policyYaml: string, approvers: string[], problem?: string) {
   const policy = policyFrom(policyYaml);
-  for (const e of policy.exceptions.entries) e.approval = { approvers: approvers.map((login) => ({ login })), pr: { number: 12, mergedAt: '2026-11-02T10:00:00Z' }, ...(problem ? { problem } : {}) };
-  const files = [{ file: 'x.sarif', format: 'sarif', findings: [finding({ fingerprint: 'crit', securitySeverity: 9.5 }), finding({ fingerprint: 'high', securitySeverity: 7.5, path: 'src/b.js' })], tools: [{ name: 'CodeQL' }], errors: [] }];
+  for (const e of policy.exceptions.entries)
+    e.approval = {
+      approvers: approvers.map((login) => ({ login })),
+      pr: { number: 12, mergedAt: '2026-11-02T10:00:00Z' },
+      ...(problem ? { problem } : {}),
+    };
+  const files = [
+    {
+      file: 'x.sarif',
+      format: 'sarif',
+      findings: [
+        finding({ fingerprint: 'crit', securitySeverity: 9.5 }),
+        finding({ fingerprint: 'high', securitySeverity: 7.5, path: 'src/b.js' }),
+      ],
+      tools: [{ name: 'CodeQL' }],
+      errors: [],
+    },
+  ];
   return runEngine({ files, policy, environment: 'default', onInputError: 'fail', now: NOW } as never);
 }
 
@@ -69,7 +85,15 @@ describe('policy diff (takes effect after merge)', () => {
     );
     const d = diffPolicies(base, head, 'main at 1111111');
     expect(d.exceptions).toEqual([
-      { change: 'changed', id: 'EX-1', type: 'false-positive', match: 'rule js/sql-injection', approvedBy: 'alice', expires: '2027-01-31', fields: ['type'] },
+      {
+        change: 'changed',
+        id: 'EX-1',
+        type: 'false-positive',
+        match: 'rule js/sql-injection',
+        approvedBy: 'alice',
+        expires: '2027-01-31',
+        fields: ['type'],
+      },
       { change: 'added', id: 'EX-2', type: 'false-positive', match: 'path test/**', approvedBy: 'me', expires: '2027-01-31' },
     ]);
     expect(d.gates).toEqual([{ profile: 'default', change: 'removed', rule: 'Unverified exceptions' }]);

@@ -15,7 +15,10 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const codeQualitySchema = ajv.compile(JSON.parse(readFileSync('schema/vendor/gitlab-codequality.schema.json', 'utf8')) as object);
 
 async function validJunit(xml: string): Promise<string[]> {
-  const r = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [{ fileName: 'jenkins-junit.xsd', contents: XSD }] });
+  const r = await validateXML({
+    xml: [{ fileName: 'junit.xml', contents: xml }],
+    schema: [{ fileName: 'jenkins-junit.xsd', contents: XSD }],
+  });
   return r.valid ? [] : r.errors.map((e) => e.rawMessage);
 }
 
@@ -31,16 +34,38 @@ afterAll(() => rmSync(ws, { recursive: true, force: true }));
 async function cli(args: string[], cwd = ws) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd,
+    env: {},
+    isTTY: false,
+    now: () => new Date('2026-11-25T12:00:00Z'),
+  });
   return { code, stdout, stderr };
 }
 
 describe('GitLab Code Quality and JUnit reports', () => {
-  it('match GitLab\'s documented Code Quality format and the Jenkins JUnit XSD on the examples', async () => {
-    const r = await cli(['check', '--environment', 'production', '--format', 'json', '--gitlab-codequality', 'out/cq.json', '--junit', 'out/junit.xml', 'reports/']);
+  it("match GitLab's documented Code Quality format and the Jenkins JUnit XSD on the examples", async () => {
+    const r = await cli([
+      'check',
+      '--environment',
+      'production',
+      '--format',
+      'json',
+      '--gitlab-codequality',
+      'out/cq.json',
+      '--junit',
+      'out/junit.xml',
+      'reports/',
+    ]);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout) as { counts: { blocking: number }; verdict: { rules: { name: string }[] } };
-    const cq = JSON.parse(readFileSync(join(ws, 'out/cq.json'), 'utf8')) as { severity: string; fingerprint: string; location: { path: string } }[];
+    const cq = JSON.parse(readFileSync(join(ws, 'out/cq.json'), 'utf8')) as {
+      severity: string;
+      fingerprint: string;
+      location: { path: string };
+    }[];
     expect(codeQualitySchema(cq) ? [] : codeQualitySchema.errors).toEqual([]);
     expect(cq.length).toBeGreaterThan(0);
     expect(new Set(cq.map((i) => i.fingerprint)).size).toBe(cq.length); // GitLab compares base and head by fingerprint
@@ -56,10 +81,19 @@ describe('GitLab Code Quality and JUnit reports', () => {
     const nasty = 'x</failure>]]><!-- & "q" \'a\' \u0001\u0008\u001b[31m \ud800 <script>';
     const sarif = {
       version: '2.1.0',
-      runs: [{
-        tool: { driver: { name: `T${nasty}`, rules: [{ id: 'r1', properties: { 'security-severity': '9.8' } }] } },
-        results: [{ ruleId: 'r1', level: 'error', message: { text: nasty }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a<b>.js' }, region: { startLine: 3 } } }] }],
-      }],
+      runs: [
+        {
+          tool: { driver: { name: `T${nasty}`, rules: [{ id: 'r1', properties: { 'security-severity': '9.8' } }] } },
+          results: [
+            {
+              ruleId: 'r1',
+              level: 'error',
+              message: { text: nasty },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a<b>.js' }, region: { startLine: 3 } } }],
+            },
+          ],
+        },
+      ],
     };
     writeFileSync(join(ws, 'nasty.sarif'), JSON.stringify(sarif));
     const r = await cli(['check', '--gitlab-codequality', 'n/cq.json', '--junit', 'n/junit.xml', 'nasty.sarif']);
@@ -110,7 +144,10 @@ describe('CI templates', () => {
   const jenkins = readFileSync('templates/Jenkinsfile', 'utf8');
 
   it('templates/gitlab-ci.yml parses, its reports are the files the command writes, and the command runs as written', async () => {
-    const doc = parseYaml(gitlab, { uniqueKeys: true }) as Record<string, { script?: (string | string[])[]; variables?: Record<string, string>; artifacts?: { reports?: Record<string, string> } }>;
+    const doc = parseYaml(gitlab, { uniqueKeys: true }) as Record<
+      string,
+      { script?: (string | string[])[]; variables?: Record<string, string>; artifacts?: { reports?: Record<string, string> } }
+    >;
     const job = doc['defect-gate'];
     expect(job).toBeDefined();
     const command = (job?.script ?? []).flat().find((s) => s.includes('defect-gate@'));
@@ -129,7 +166,11 @@ describe('CI templates', () => {
     expect(r.code).toBe(1); // the examples hold critical findings: the production gate fails
     expect(await validJunit(readFileSync(join(ws, at('--junit') as string), 'utf8'))).toEqual([]);
     expect(codeQualitySchema(JSON.parse(readFileSync(join(ws, at('--gitlab-codequality') as string), 'utf8')))).toBe(true);
-    for (const [flag, file] of [['--gitlab-sast', 'sast'], ['--gitlab-dependency-scanning', 'dependency-scanning'], ['--gitlab-container-scanning', 'container-scanning']] as const) {
+    for (const [flag, file] of [
+      ['--gitlab-sast', 'sast'],
+      ['--gitlab-dependency-scanning', 'dependency-scanning'],
+      ['--gitlab-container-scanning', 'container-scanning'],
+    ] as const) {
       const validate = ajv.compile(JSON.parse(readFileSync(`schema/vendor/gitlab/${file}-report-format.json`, 'utf8')) as object);
       const doc = JSON.parse(readFileSync(join(ws, at(flag) as string), 'utf8')) as unknown;
       expect(validate(doc) ? [] : validate.errors).toEqual([]);

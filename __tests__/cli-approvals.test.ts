@@ -27,7 +27,13 @@ exceptions:
 `;
 const EXCEPTION = EX7_EXCEPTION;
 const SARIF = SQL_INJECTION_SARIF;
-const APPROVAL_CALLS = ['repos/list-commits', 'repos/get-content', 'repos/list-pull-requests-associated-with-commit', 'pulls/list-reviews', 'teams/get-membership-for-user-in-org'];
+const APPROVAL_CALLS = [
+  'repos/list-commits',
+  'repos/get-content',
+  'repos/list-pull-requests-associated-with-commit',
+  'pulls/list-reviews',
+  'teams/get-membership-for-user-in-org',
+];
 
 const server = useGitHubServer();
 let ws: string;
@@ -45,14 +51,24 @@ afterEach(() => {
 function history(reviews: Review[]): void {
   const h = server.history('acme', 'app');
   h.commit({ 'policy.yml': POLICY, 'security/exceptions.yml': 'entries: []\n' }, { author: 'secops', message: 'policy' });
-  h.commit({ 'security/exceptions.yml': EXCEPTION }, { sha: SHA, author: 'dev', date: '2026-11-02T10:00:00Z', message: 'Accept EX-7 (#12)', pull: { number: 12, author: 'dev', reviews } });
+  h.commit(
+    { 'security/exceptions.yml': EXCEPTION },
+    { sha: SHA, author: 'dev', date: '2026-11-02T10:00:00Z', message: 'Accept EX-7 (#12)', pull: { number: 12, author: 'dev', reviews } },
+  );
 }
 
 async function cli(extra: string[], env: Record<string, string> = { GITHUB_TOKEN: 't', GITHUB_SHA: SHA }) {
   let stdout = '';
   let stderr = '';
   const args = ['check', '--policy', 'policy.yml', '--api-url', server.url, ...extra, 'results/codeql.sarif'];
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env, isTTY: false, now: () => new Date('2026-12-01T12:00:00Z') });
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: ws,
+    env,
+    isTTY: false,
+    now: () => new Date('2026-12-01T12:00:00Z'),
+  });
   return { code, stdout, stderr };
 }
 

@@ -27,7 +27,19 @@ const OWN_EXCEPTION = `entries:
 `;
 const SARIF = JSON.stringify({
   version: '2.1.0',
-  runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [{ ruleId: 'js/sql-injection', level: 'error', message: { text: 'SQL injection' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }] }] }],
+  runs: [
+    {
+      tool: { driver: { name: 'CodeQL' } },
+      results: [
+        {
+          ruleId: 'js/sql-injection',
+          level: 'error',
+          message: { text: 'SQL injection' },
+          locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }],
+        },
+      ],
+    },
+  ],
 });
 
 let ws: string;
@@ -37,12 +49,23 @@ const write = (files: Record<string, string>) => {
     writeFileSync(join(ws, p), t);
   }
 };
-const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], { cwd: ws, encoding: 'utf8' });
+const git = (...args: string[]) =>
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'init.defaultBranch=main', ...args], {
+    cwd: ws,
+    encoding: 'utf8',
+  });
 
 async function cli(args: string[], env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env, isTTY: false, now: () => new Date('2026-12-01T12:00:00Z') });
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: ws,
+    env,
+    isTTY: false,
+    now: () => new Date('2026-12-01T12:00:00Z'),
+  });
   return { code, stdout, stderr };
 }
 
@@ -86,9 +109,15 @@ describe('--policy-ref through the GitHub API (a shallow checkout)', () => {
   it('reads the policy and its exception file at REF of GITHUB_REPOSITORY, every request valid', async () => {
     server.history('acme', 'app').commit({ 'policy.yml': POLICY, 'security/exceptions.yml': 'entries: []\n' });
     write({ 'policy.yml': POLICY, 'security/exceptions.yml': OWN_EXCEPTION });
-    const r = await cli(['check', '--policy', 'policy.yml', '--policy-ref', 'main', '--api-url', server.url, 'results/codeql.sarif'], { GITHUB_REPOSITORY: 'acme/app', GITHUB_TOKEN: 't' });
+    const r = await cli(['check', '--policy', 'policy.yml', '--policy-ref', 'main', '--api-url', server.url, 'results/codeql.sarif'], {
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_TOKEN: 't',
+    });
     expect(r.code).toBe(1);
-    expect(server.calls('repos/get-content').map((c) => `${c.params.path}@${c.query.ref}`)).toEqual(['policy.yml@main', 'security/exceptions.yml@main']);
+    expect(server.calls('repos/get-content').map((c) => `${c.params.path}@${c.query.ref}`)).toEqual([
+      'policy.yml@main',
+      'security/exceptions.yml@main',
+    ]);
     expect(r.stderr).toContain('exception EX-7 added');
     expect(server.errors).toEqual([]);
   });
@@ -96,7 +125,10 @@ describe('--policy-ref through the GitHub API (a shallow checkout)', () => {
 
 describe('--verify-approvals (exceptions.approvers) in the CLI', () => {
   it('fails closed without GitHub; off applies exceptions on their text and says so once', async () => {
-    write({ 'policy.yml': POLICY.replace('exceptions:\n', 'exceptions:\n  approvers: {users: [alice]}\n'), 'security/exceptions.yml': OWN_EXCEPTION });
+    write({
+      'policy.yml': POLICY.replace('exceptions:\n', 'exceptions:\n  approvers: {users: [alice]}\n'),
+      'security/exceptions.yml': OWN_EXCEPTION,
+    });
     const enforce = await cli(['check', '--policy', 'policy.yml', 'results/codeql.sarif']);
     expect(enforce.code).toBe(1);
     expect(enforce.stderr).toContain('exception approvals cannot be verified without the GitHub API');
@@ -104,7 +136,11 @@ describe('--verify-approvals (exceptions.approvers) in the CLI', () => {
     expect(off.code).toBe(0);
     expect(off.stderr.match(/approvals were not verified/g)).toHaveLength(1);
     const list = await cli(['exceptions', '--policy', 'policy.yml']);
-    expect(list.stdout).toContain('EX-7  accepted-risk, approved by security-team (not verified: approvals are not verified by this command)');
-    expect((await cli(['check', '--verify-approvals', 'maybe', 'results/codeql.sarif'])).stderr).toContain('invalid --verify-approvals "maybe"');
+    expect(list.stdout).toContain(
+      'EX-7  accepted-risk, approved by security-team (not verified: approvals are not verified by this command)',
+    );
+    expect((await cli(['check', '--verify-approvals', 'maybe', 'results/codeql.sarif'])).stderr).toContain(
+      'invalid --verify-approvals "maybe"',
+    );
   });
 });

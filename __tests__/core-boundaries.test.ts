@@ -47,7 +47,8 @@ gates:
   ),
 );
 
-const rated = (over: Parameters<typeof finding>[0]) => rateAll([finding({ fingerprint: 'fp', level: 'error', ...over })], POLICY)[0] as RatedFinding;
+const rated = (over: Parameters<typeof finding>[0]) =>
+  rateAll([finding({ fingerprint: 'fp', level: 'error', ...over })], POLICY)[0] as RatedFinding;
 
 describe('exception expiry: expires 2026-12-31 applies through that whole UTC day, and not one instant more', () => {
   const sql = rated({ ruleId: 'js/sql-injection' });
@@ -99,8 +100,12 @@ describe('exception expiry: expires 2026-12-31 applies through that whole UTC da
 
   it('an unmatched exception is stale until it expires, then expired', () => {
     const other = rated({ ruleId: 'js/xss' });
-    expect(applyExceptions([other], POLICY.exceptions, at('2027-01-01T00:00:00Z', -MS)).exceptions.find((e) => e.id === 'EX-RISK')?.state).toBe('stale');
-    expect(applyExceptions([other], POLICY.exceptions, at('2027-01-01T00:00:00Z')).exceptions.find((e) => e.id === 'EX-RISK')?.state).toBe('expired');
+    expect(
+      applyExceptions([other], POLICY.exceptions, at('2027-01-01T00:00:00Z', -MS)).exceptions.find((e) => e.id === 'EX-RISK')?.state,
+    ).toBe('stale');
+    expect(applyExceptions([other], POLICY.exceptions, at('2027-01-01T00:00:00Z')).exceptions.find((e) => e.id === 'EX-RISK')?.state).toBe(
+      'expired',
+    );
   });
 
   it('a --now with a UTC offset is the same instant: 2027-01-01T00:59:59.999+01:00 is still 2026-12-31 in UTC', () => {

@@ -89,7 +89,18 @@ describe('safeUrl and link', () => {
   });
 
   it('rejects everything else', () => {
-    for (const u of [undefined, '', 'javascript:alert(1)', 'ftp://example.test/', '//example.test/', 'https://exa mple.test/', 'http://a.test/ https://b.test', 'https://example.test/\u0007', 'https://example.test/"x', 'http://[']) {
+    for (const u of [
+      undefined,
+      '',
+      'javascript:alert(1)',
+      'ftp://example.test/',
+      '//example.test/',
+      'https://exa mple.test/',
+      'http://a.test/ https://b.test',
+      'https://example.test/\u0007',
+      'https://example.test/"x',
+      'http://[',
+    ]) {
       expect([u, safeUrl(u)]).toEqual([u, undefined]);
     }
   });

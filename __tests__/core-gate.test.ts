@@ -29,7 +29,11 @@ const policy = policyFrom(
   ),
 );
 const opts = (environment: string, onInputError: 'fail' | 'warn' = 'fail') => ({ environment, onInputError });
-const rated = (...fs: Parameters<typeof finding>[0][]) => rateAll(fs.map((f) => finding(f)), policy);
+const rated = (...fs: Parameters<typeof finding>[0][]) =>
+  rateAll(
+    fs.map((f) => finding(f)),
+    policy,
+  );
 const excepted = (f: RatedFinding, state: 'active' | 'expiring' | 'expired' | 'not-allowed'): RatedFinding => ({
   ...f,
   gated: state === 'expired' || state === 'not-allowed',
@@ -51,7 +55,13 @@ describe('gate rules', () => {
   });
 
   it('exception: active|expiring counts findings taken out of the gate by an exception; other rules do not', () => {
-    const [a, b, c, d, e] = rated({ fingerprint: 'a' }, { fingerprint: 'b' }, { fingerprint: 'c' }, { fingerprint: 'd' }, { fingerprint: 'e', suppressions: [{ kind: 'inSource' }] });
+    const [a, b, c, d, e] = rated(
+      { fingerprint: 'a' },
+      { fingerprint: 'b' },
+      { fingerprint: 'c' },
+      { fingerprint: 'd' },
+      { fingerprint: 'e', suppressions: [{ kind: 'inSource' }] },
+    );
     const fs = [excepted(a!, 'active'), excepted(b!, 'expiring'), excepted(c!, 'expired'), excepted(d!, 'not-allowed'), e!];
     expect(e!.gated).toBe(false);
     const v = evaluateGate(fs, [], policy, opts('excepted'));
@@ -66,7 +76,11 @@ describe('gate rules', () => {
 
   it('a finding out of the gate for another reason (suppressed) is not counted because its exception expired', () => {
     const [s, x, y] = rated({ fingerprint: 's', suppressions: [{ kind: 'inSource' }] }, { fingerprint: 'x' }, { fingerprint: 'y' });
-    const fs = [{ ...s!, exception: { id: 'EX-1', type: 'accepted-risk' as const, state: 'expired' as const } }, excepted(x!, 'expired'), excepted(y!, 'expiring')];
+    const fs = [
+      { ...s!, exception: { id: 'EX-1', type: 'accepted-risk' as const, state: 'expired' as const } },
+      excepted(x!, 'expired'),
+      excepted(y!, 'expiring'),
+    ];
     expect(evaluateGate(fs, [], policy, opts('in-use-or-expired')).rules[0]?.findings).toEqual(['x', 'y']);
   });
 

@@ -23,7 +23,14 @@ const B = finding({ fingerprint: 'b', level: 'error', ruleId: 'js/xss', title: '
 function history(runs: [number, ReturnType<typeof finding>[], string?][], book: LedgerBook = emptyBook()): TrackResult[] {
   const out: TrackResult[] = [];
   for (const [day, fs, env] of runs) {
-    const r = trackRun({ findings: rateAll(fs, p), book, toolsRan: ['CodeQL'], sla: p.sla, now: at(day), ...(env ? { environment: env } : {}) });
+    const r = trackRun({
+      findings: rateAll(fs, p),
+      book,
+      toolsRan: ['CodeQL'],
+      sla: p.sla,
+      now: at(day),
+      ...(env ? { environment: env } : {}),
+    });
     out.push(r);
     book = r.next;
   }
@@ -46,12 +53,25 @@ const CYCLES: [number, ReturnType<typeof finding>[], string?][] = [
 
 describe('a finding fixed and reopened several times', () => {
   const rs = history(CYCLES);
-  const statusOfA = rs.map((r) => r.findings.find((f) => f.fingerprint === 'a')?.status ?? (r.fixed.some((f) => f.fingerprint === 'a') ? 'fixed' : '-'));
+  const statusOfA = rs.map(
+    (r) => r.findings.find((f) => f.fingerprint === 'a')?.status ?? (r.fixed.some((f) => f.fingerprint === 'a') ? 'fixed' : '-'),
+  );
   const last = rs[rs.length - 1]!.next.entries.a!;
 
   it('is reopened every time it comes back, not only the first time', () => {
     expect(statusOfA).toEqual(['new', 'fixed', 'reopened', 'existing', 'fixed', 'reopened', 'existing', 'fixed', 'reopened', 'existing']);
-    expect(rs.map((r) => r.next.entries.a?.state)).toEqual(['open', 'fixed', 'open', 'open', 'fixed', 'open', 'open', 'fixed', 'open', 'open']);
+    expect(rs.map((r) => r.next.entries.a?.state)).toEqual([
+      'open',
+      'fixed',
+      'open',
+      'open',
+      'fixed',
+      'open',
+      'open',
+      'fixed',
+      'open',
+      'open',
+    ]);
     expect(rs.map((r) => r.next.entries.a?.reopenedCount)).toEqual([0, 0, 1, 1, 1, 2, 2, 2, 3, 3]);
   });
 
@@ -72,7 +92,16 @@ describe('a finding fixed and reopened several times', () => {
       ['reopened', iso(60)],
     ]);
     expect(rs.map((r) => r.fixed.map((f) => [f.fingerprint, f.fixedAt]))).toEqual([
-      [], [['a', iso(10)]], [], [], [['a', iso(30)]], [], [], [['a', iso(50)]], [], [],
+      [],
+      [['a', iso(10)]],
+      [],
+      [],
+      [['a', iso(30)]],
+      [],
+      [],
+      [['a', iso(50)]],
+      [],
+      [],
     ]);
   });
 
@@ -91,15 +120,31 @@ describe('a finding fixed and reopened several times', () => {
 
   it('the window of exposure restarts at each reopen: the production sighting of the current episode', () => {
     expect(rs.map((r) => r.next.entries.a?.environments?.production)).toEqual([
-      iso(0), iso(0), iso(20), iso(20), iso(20), iso(40), iso(40), iso(40), iso(60), iso(60),
+      iso(0),
+      iso(0),
+      iso(20),
+      iso(20),
+      iso(20),
+      iso(40),
+      iso(40),
+      iso(40),
+      iso(60),
+      iso(60),
     ]);
   });
 
-  it('records every episode\'s first production sighting (exposures), not only the current one', () => {
+  it("records every episode's first production sighting (exposures), not only the current one", () => {
     expect(rs.map((r) => r.next.entries.a?.exposures?.production)).toEqual([
-      [iso(0)], [iso(0)], [iso(0), iso(20)], [iso(0), iso(20)], [iso(0), iso(20)],
-      [iso(0), iso(20), iso(40)], [iso(0), iso(20), iso(40)], [iso(0), iso(20), iso(40)],
-      [iso(0), iso(20), iso(40), iso(60)], [iso(0), iso(20), iso(40), iso(60)],
+      [iso(0)],
+      [iso(0)],
+      [iso(0), iso(20)],
+      [iso(0), iso(20)],
+      [iso(0), iso(20)],
+      [iso(0), iso(20), iso(40)],
+      [iso(0), iso(20), iso(40)],
+      [iso(0), iso(20), iso(40)],
+      [iso(0), iso(20), iso(40), iso(60)],
+      [iso(0), iso(20), iso(40), iso(60)],
     ]);
   });
 
@@ -163,7 +208,11 @@ describe('a finding fixed and reopened several times', () => {
     it('a history that ends fixed: exposure from the last episode sighting to its fix', () => {
       const ended = history([[70, [B], 'production']], book)[0]!.next;
       const e = computeMetrics(ended, { ...opts, until: at(80), now: at(80) });
-      expect(e.exposure.longest.find((r) => r.fingerprint === 'a' && r.episode === 4)).toMatchObject({ exposedSince: iso(60), fixedAt: iso(70), days: 10 });
+      expect(e.exposure.longest.find((r) => r.fingerprint === 'a' && r.episode === 4)).toMatchObject({
+        exposedSince: iso(60),
+        fixedAt: iso(70),
+        days: 10,
+      });
       expect(e.exposure.longest.filter((r) => r.fingerprint === 'a')).toHaveLength(4);
       expect(e.exposure.exposedNow).toBe(1);
       expect([e.flow.opened, e.flow.reopened, e.flow.fixed]).toEqual([2, 3, 4]);

@@ -70,11 +70,30 @@ describe('one finding, one age and one overdue figure in every report (njsscan c
   async function cli(args: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date(T1) });
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      cwd: ws,
+      env: {},
+      isTTY: false,
+      now: () => new Date(T1),
+    });
     return { code, stdout, stderr };
   }
   const check = (now: string, extra: string[] = []) =>
-    cli(['check', '--policy', 'policy.yml', '--environment', 'production', '--ledger', 'file:ledger.json', '--now', now, ...extra, 'results/njsscan.sarif']);
+    cli([
+      'check',
+      '--policy',
+      'policy.yml',
+      '--environment',
+      'production',
+      '--ledger',
+      'file:ledger.json',
+      '--now',
+      now,
+      ...extra,
+      'results/njsscan.sarif',
+    ]);
 
   it('text report, JSON report, Markdown and HTML metrics agree: 181 days old, 174 days overdue, 181 d exposed', async () => {
     const first = await check(T0);
@@ -88,7 +107,9 @@ describe('one finding, one age and one overdue figure in every report (njsscan c
     expect(text.stdout).not.toContain('182 day');
 
     // JSON report of the same run.
-    const report = JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')) as { findings: { severity: string; ageDays?: number; slaDaysLeft?: number; slaState?: string }[] };
+    const report = JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')) as {
+      findings: { severity: string; ageDays?: number; slaDaysLeft?: number; slaState?: string }[];
+    };
     const high = report.findings.filter((f) => f.severity === 'high');
     expect(high).toHaveLength(1);
     expect(high[0]).toMatchObject({ ageDays: 181, slaDaysLeft: -174, slaState: 'breached' });

@@ -7,7 +7,12 @@ import { dirname, join, normalize } from 'node:path';
 
 const README_MAX_BYTES = 16 * 1024;
 
-const pages = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)].sort();
+const pages = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+].sort();
 
 /** The text of a Markdown file outside fenced code blocks and inline code spans. */
 function prose(md: string): string[] {
@@ -73,7 +78,9 @@ function problem(link: Link): string | undefined {
   const file = path === '' ? link.page : normalize(join(dirname(link.page), decodeURIComponent(path)));
   if (!existsSync(file)) return `${file} does not exist`;
   if (anchor === undefined || anchor === '' || !file.endsWith('.md') || statSync(file).isDirectory()) return undefined;
-  return anchorsOf(readFileSync(file, 'utf8')).has(decodeURIComponent(anchor).toLowerCase()) ? undefined : `${file} has no heading for #${anchor}`;
+  return anchorsOf(readFileSync(file, 'utf8')).has(decodeURIComponent(anchor).toLowerCase())
+    ? undefined
+    : `${file} has no heading for #${anchor}`;
 }
 
 describe('README and docs', () => {
@@ -84,14 +91,28 @@ describe('README and docs', () => {
   it('every relative link in README.md and docs/*.md resolves to a file, and its #anchor to a heading', () => {
     const links = pages.flatMap(relativeLinks);
     expect(links.length).toBeGreaterThan(50); // the check looked at the pages' links
-    const broken = links.map((l) => ({ l, why: problem(l) })).filter((x) => x.why !== undefined).map(({ l, why }) => `${l.page}:${l.line}: (${l.target}) ${why}`);
+    const broken = links
+      .map((l) => ({ l, why: problem(l) }))
+      .filter((x) => x.why !== undefined)
+      .map(({ l, why }) => `${l.page}:${l.line}: (${l.target}) ${why}`);
     expect(broken).toEqual([]);
   });
 
-  it('the anchor rules match GitHub\'s for the headings used here, and a broken link is caught', () => {
-    const a = anchorsOf('# Policy file\n## Central policies: `extends` and `locked`\n### `policy validate`\n## Tracking across runs (ledger and SLA)\n## Notes\n## Notes\n```\n# not a heading\n```\n');
-    expect([...a]).toEqual(['policy-file', 'central-policies-extends-and-locked', 'policy-validate', 'tracking-across-runs-ledger-and-sla', 'notes', 'notes-1']);
-    expect(problem({ page: 'README.md', line: 1, target: 'docs/cli.md#no-such-heading' })).toBe('docs/cli.md has no heading for #no-such-heading');
+  it("the anchor rules match GitHub's for the headings used here, and a broken link is caught", () => {
+    const a = anchorsOf(
+      '# Policy file\n## Central policies: `extends` and `locked`\n### `policy validate`\n## Tracking across runs (ledger and SLA)\n## Notes\n## Notes\n```\n# not a heading\n```\n',
+    );
+    expect([...a]).toEqual([
+      'policy-file',
+      'central-policies-extends-and-locked',
+      'policy-validate',
+      'tracking-across-runs-ledger-and-sla',
+      'notes',
+      'notes-1',
+    ]);
+    expect(problem({ page: 'README.md', line: 1, target: 'docs/cli.md#no-such-heading' })).toBe(
+      'docs/cli.md has no heading for #no-such-heading',
+    );
     expect(problem({ page: 'docs/ci.md', line: 1, target: 'missing.md' })).toBe('docs/missing.md does not exist');
     expect(problem({ page: 'docs/ci.md', line: 1, target: '../templates/gitlab-ci.yml' })).toBeUndefined();
   });
@@ -100,7 +121,11 @@ describe('README and docs', () => {
     for (const page of pages.filter((p) => p.startsWith('docs/'))) {
       const text = readFileSync(page, 'utf8');
       const firstFence = text.search(/^```/m);
-      expect({ page, title: /^# \S/.test(text), fenceWithin: firstFence >= 0 && firstFence < 600 }).toEqual({ page, title: true, fenceWithin: true });
+      expect({ page, title: /^# \S/.test(text), fenceWithin: firstFence >= 0 && firstFence < 600 }).toEqual({
+        page,
+        title: true,
+        fenceWithin: true,
+      });
     }
   });
 });

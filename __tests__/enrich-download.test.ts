@@ -41,8 +41,16 @@ describe('enrichment from URLs', () => {
     const r = await loadEnrichmentAsync({ kevFile: `${base}/missing.json`, epssFile: `${base}/slow` }, '/nonexistent', 500);
     expect(r.enrichment).toBeUndefined();
     expect(r.errors).toEqual([
-      expect.objectContaining({ file: `${base}/missing.json`, message: 'cannot download the CISA KEV catalog: HTTP 404', severity: 'fatal' }),
-      expect.objectContaining({ file: `${base}/slow`, message: 'cannot download the EPSS scores file: no answer within 1 s', severity: 'fatal' }),
+      expect.objectContaining({
+        file: `${base}/missing.json`,
+        message: 'cannot download the CISA KEV catalog: HTTP 404',
+        severity: 'fatal',
+      }),
+      expect.objectContaining({
+        file: `${base}/slow`,
+        message: 'cannot download the EPSS scores file: no answer within 1 s',
+        severity: 'fatal',
+      }),
     ]);
   });
 });

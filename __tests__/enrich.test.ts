@@ -44,8 +44,14 @@ describe('CISA KEV catalog', () => {
     expect(syntax[0]).toMatchObject({ file: 'k.json', line: 3, severity: 'fatal' });
     expect(parseKev('', 'k.json').errors[0]?.message).toMatch(/empty/);
     expect(parseKev('[]', 'k.json').errors[0]).toMatchObject({ jsonPath: '$', message: expect.stringMatching(/an array/) });
-    expect(parseKev('{"title": "x"}', 'k.json').errors[0]).toMatchObject({ jsonPath: '$.vulnerabilities', message: expect.stringMatching(/missing/) });
-    expect(parseKev('{"vulnerabilities": [null, 3]}', 'k.json').errors.map((e) => e.jsonPath)).toEqual(['$.vulnerabilities[0]', '$.vulnerabilities[1]']);
+    expect(parseKev('{"title": "x"}', 'k.json').errors[0]).toMatchObject({
+      jsonPath: '$.vulnerabilities',
+      message: expect.stringMatching(/missing/),
+    });
+    expect(parseKev('{"vulnerabilities": [null, 3]}', 'k.json').errors.map((e) => e.jsonPath)).toEqual([
+      '$.vulnerabilities[0]',
+      '$.vulnerabilities[1]',
+    ]);
   });
 });
 
@@ -90,7 +96,13 @@ describe('enrich', () => {
   it('sets KEV and EPSS by CVE id, aliases and case aside, without changing the input', () => {
     const f = finding({ kind: 'sca', cve: ['GHSA-jfh8-c2jp-5v3q', 'cve-2021-44228'] });
     const [out] = enrich([f], { kev, epss });
-    expect(out?.exploit).toEqual({ kev: true, kevDateAdded: '2021-12-10', kevDueDate: '2021-12-24', epss: 0.94358, epssPercentile: 0.99953 });
+    expect(out?.exploit).toEqual({
+      kev: true,
+      kevDateAdded: '2021-12-10',
+      kevDueDate: '2021-12-24',
+      epss: 0.94358,
+      epssPercentile: 0.99953,
+    });
     expect(f.exploit).toBeUndefined();
   });
 
@@ -112,7 +124,14 @@ describe('enrich', () => {
 
   it('is applied before rating, and the KEV due date caps the SLA', () => {
     const f = finding({ kind: 'sca', cve: ['CVE-2021-45046'], scannerSeverity: 'medium', level: undefined, fingerprint: 'log4j' });
-    const base = { files: [{ file: 'x.json', findings: [f], tools: [{ name: 'CodeQL' }], errors: [] }], policy: defaultPolicy(), environment: 'production', onInputError: 'fail' as const, now: new Date('2023-05-10T00:00:00Z'), ledger: emptyBook() };
+    const base = {
+      files: [{ file: 'x.json', findings: [f], tools: [{ name: 'CodeQL' }], errors: [] }],
+      policy: defaultPolicy(),
+      environment: 'production',
+      onInputError: 'fail' as const,
+      now: new Date('2023-05-10T00:00:00Z'),
+      ledger: emptyBook(),
+    };
     const plain = runEngine(base);
     expect(plain.findings[0]?.severity).toBe('medium');
     const enriched = runEngine({ ...base, enrichment: { kev, epss } });
@@ -143,11 +162,25 @@ describe('enrichment files in runCheck and the CLI', () => {
     const r = await loadEnrichment({ kevFile: 'data/kev.json', epssFile: 'data/epss.csv.gz' }, ws);
     expect(r.errors).toEqual([]);
     expect(r.enrichment?.epss?.entries.size).toBe(13);
-    expect(r.notes).toEqual(['data/kev.json: CISA KEV catalog 2026.11.24, 5 CVEs', 'data/epss.csv.gz: EPSS scores (model v2025.03.14, 2026-11-24), 13 CVEs']);
+    expect(r.notes).toEqual([
+      'data/kev.json: CISA KEV catalog 2026.11.24, 5 CVEs',
+      'data/epss.csv.gz: EPSS scores (model v2025.03.14, 2026-11-24), 13 CVEs',
+    ]);
   });
 
   it('rates with the enrichment', async () => {
-    const { result } = await runCheck({ files: ['trivy.json'], onInputError: 'fail', workspace: ws, kevFile: 'data/kev.json', epssFile: 'data/epss.csv.gz', environment: 'production' }, now, silentLogger);
+    const { result } = await runCheck(
+      {
+        files: ['trivy.json'],
+        onInputError: 'fail',
+        workspace: ws,
+        kevFile: 'data/kev.json',
+        epssFile: 'data/epss.csv.gz',
+        environment: 'production',
+      },
+      now,
+      silentLogger,
+    );
     const log4j = result.findings.find((f) => f.cve.includes('CVE-2021-45046'));
     expect(log4j?.severity).toBe('critical');
     expect(log4j?.exploit).toMatchObject({ kev: true, epss: 0.94255 });
@@ -155,11 +188,25 @@ describe('enrichment files in runCheck and the CLI', () => {
   });
 
   it('fails closed on a missing or broken enrichment file', async () => {
-    const missing = await runCheck({ files: ['trivy.json'], onInputError: 'fail', workspace: ws, kevFile: 'data/nope.json' }, now, silentLogger);
-    expect(missing.result.errors).toEqual([expect.objectContaining({ file: 'data/nope.json', severity: 'fatal', message: expect.stringMatching(/cannot read the CISA KEV catalog: file not found/) })]);
+    const missing = await runCheck(
+      { files: ['trivy.json'], onInputError: 'fail', workspace: ws, kevFile: 'data/nope.json' },
+      now,
+      silentLogger,
+    );
+    expect(missing.result.errors).toEqual([
+      expect.objectContaining({
+        file: 'data/nope.json',
+        severity: 'fatal',
+        message: expect.stringMatching(/cannot read the CISA KEV catalog: file not found/),
+      }),
+    ]);
     expect(missing.result.verdict.inputErrors.blocking).toBe(true);
     expect(missing.result.verdict.status).toBe('fail');
-    const broken = await runCheck({ files: ['trivy.json'], onInputError: 'warn', workspace: ws, kevFile: 'data/broken.json', epssFile: 'data/kev.json' }, now, silentLogger);
+    const broken = await runCheck(
+      { files: ['trivy.json'], onInputError: 'warn', workspace: ws, kevFile: 'data/broken.json', epssFile: 'data/kev.json' },
+      now,
+      silentLogger,
+    );
     expect(broken.result.errors.map((e) => e.file).sort()).toEqual(['data/broken.json', 'data/kev.json']);
     expect(broken.result.verdict.inputErrors.blocking).toBe(false);
   });
@@ -167,14 +214,34 @@ describe('enrichment files in runCheck and the CLI', () => {
   async function cli(args: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => now });
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      cwd: ws,
+      env: {},
+      isTTY: false,
+      now: () => now,
+    });
     return { code, stdout, stderr };
   }
 
   it('check --kev --epss', async () => {
     const plain = await cli(['check', '--format', 'json', '--environment', 'production', 'trivy.json']);
-    const enriched = await cli(['check', '--format', 'json', '--environment', 'production', '--kev', 'data/kev.json', '--epss', 'data/epss.csv.gz', 'trivy.json']);
-    const sev = (out: string) => (JSON.parse(out) as { findings: { ruleId: string; severity: string }[] }).findings.find((f) => f.ruleId === 'CVE-2021-45046')?.severity;
+    const enriched = await cli([
+      'check',
+      '--format',
+      'json',
+      '--environment',
+      'production',
+      '--kev',
+      'data/kev.json',
+      '--epss',
+      'data/epss.csv.gz',
+      'trivy.json',
+    ]);
+    const sev = (out: string) =>
+      (JSON.parse(out) as { findings: { ruleId: string; severity: string }[] }).findings.find((f) => f.ruleId === 'CVE-2021-45046')
+        ?.severity;
     expect(sev(plain.stdout)).toBe('medium');
     expect(sev(enriched.stdout)).toBe('critical');
     const bad = await cli(['check', '--kev', 'data/broken.json', 'trivy.json']);

@@ -27,7 +27,8 @@ describe('UserError', () => {
       [new LedgerFormatError('l.json', 'damaged'), 'ledger'],
       [new GitHubUnavailableError('GitHub did not answer', new Error('ECONNRESET')), 'github'],
     ];
-    for (const [err, code] of cases) expect({ name: err.name, user: err instanceof UserError, code: err.code }).toEqual({ name: err.name, user: true, code });
+    for (const [err, code] of cases)
+      expect({ name: err.name, user: err instanceof UserError, code: err.code }).toEqual({ name: err.name, user: true, code });
     expect(new OutputPathError('sarif-output', 'x', 'y').option).toBe('sarif-output');
   });
 
@@ -51,11 +52,18 @@ describe('the CLI maps every UserError to exit 2 in one place', () => {
   async function cli(args: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      cwd: ws,
+      env: {},
+      isTTY: false,
+      now: () => new Date('2026-11-25T12:00:00Z'),
+    });
     return { code, stdout, stderr };
   }
 
-  it('usage (an output path): the flag, the message and the command\'s help line', async () => {
+  it("usage (an output path): the flag, the message and the command's help line", async () => {
     const r = await cli(['check', '--report', '.', 'empty.sarif']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^defect-gate: --report: cannot write the JSON report to/);
@@ -65,12 +73,20 @@ describe('the CLI maps every UserError to exit 2 in one place', () => {
   it('policy, environment and ledger problems: the message, no help line', async () => {
     for (const [args, text] of [
       [['check', '--policy', 'bad.yml', 'empty.sarif'], 'invalid policy'],
-      [['check', '--environment', 'nowhere', 'empty.sarif'], 'defect-gate: --environment: no gate profile "nowhere" in the policy: expected one of '],
+      [
+        ['check', '--environment', 'nowhere', 'empty.sarif'],
+        'defect-gate: --environment: no gate profile "nowhere" in the policy: expected one of ',
+      ],
       [['explain', '--policy', 'bad.yml', 'empty.sarif'], 'invalid policy'],
       [['report', '--ledger', 'file:ledger.json'], 'ledger.json'],
     ] as const) {
       const r = await cli([...args]);
-      expect({ args, code: r.code, text: r.stderr.includes(text), help: r.stderr.includes('--help') }).toEqual({ args, code: 2, text: true, help: false });
+      expect({ args, code: r.code, text: r.stderr.includes(text), help: r.stderr.includes('--help') }).toEqual({
+        args,
+        code: 2,
+        text: true,
+        help: false,
+      });
     }
   });
 });

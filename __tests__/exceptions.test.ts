@@ -101,7 +101,10 @@ describe('exception effects', () => {
     const f = finding({ fingerprint: 'a', path: 'legacy/admin.js', level: 'error' });
     const r = engine([f]);
     expect(r.verdict.status).toBe('pass');
-    expect(r.findings[0]).toMatchObject({ gated: false, notGatedReason: 'exception EX-1 (accepted-risk, approved by security-team, until 2026-12-31)' });
+    expect(r.findings[0]).toMatchObject({
+      gated: false,
+      notGatedReason: 'exception EX-1 (accepted-risk, approved by security-team, until 2026-12-31)',
+    });
     expect(r.findings[0]?.exception).toMatchObject({ id: 'EX-1', state: 'active', ticket: 'https://tracker.example/SEC-123' });
     const same = engine([finding({ fingerprint: 'b', path: 'src/app.js', level: 'error' })]);
     expect(same.verdict.rules[1]).toMatchObject({ name: 'No high', count: 1 });
@@ -116,7 +119,14 @@ describe('exception effects', () => {
   });
 
   it('matches CVE + package + version range; expiring within the window', () => {
-    const pkg = (version: string) => finding({ fingerprint: `p${version}`, kind: 'sca', cve: ['CVE-2024-0001', 'GHSA-xxxx-yyyy-zzzz'], package: { name: 'lodash', version }, securitySeverity: 7.5 });
+    const pkg = (version: string) =>
+      finding({
+        fingerprint: `p${version}`,
+        kind: 'sca',
+        cve: ['CVE-2024-0001', 'GHSA-xxxx-yyyy-zzzz'],
+        package: { name: 'lodash', version },
+        securitySeverity: 7.5,
+      });
     const r = engine([pkg('4.17.20'), pkg('4.17.21')]);
     const [a, b] = [r.findings.find((f) => f.fingerprint === 'p4.17.20'), r.findings.find((f) => f.fingerprint === 'p4.17.21')];
     expect(a?.exception).toMatchObject({ id: 'EX-3', state: 'expiring', control: 'WAF rule 942100' });
@@ -130,17 +140,31 @@ describe('exception effects', () => {
   it('is not allowed where the policy forbids it: type per severity and max-days per severity', () => {
     const crit = finding({ fingerprint: 'c', path: 'legacy/x.js', securitySeverity: 9.8 });
     const r = engine([crit]);
-    expect(r.findings[0]).toMatchObject({ gated: true, exception: { id: 'EX-1', state: 'not-allowed', problem: 'accepted-risk is not allowed for critical findings (exceptions.allow)' } });
+    expect(r.findings[0]).toMatchObject({
+      gated: true,
+      exception: { id: 'EX-1', state: 'not-allowed', problem: 'accepted-risk is not allowed for critical findings (exceptions.allow)' },
+    });
     expect(r.verdict.status).toBe('fail');
-    const policy = policyFrom(POLICY.replace('allow: {accepted-risk: "<= high"}', 'allow: {}').replace('max-days: {critical: 30, high: 90, medium: 180, low: 365}', 'max-days: {critical: 30, high: 60, medium: 180, low: 365}'));
+    const policy = policyFrom(
+      POLICY.replace('allow: {accepted-risk: "<= high"}', 'allow: {}').replace(
+        'max-days: {critical: 30, high: 90, medium: 180, low: 365}',
+        'max-days: {critical: 30, high: 60, medium: 180, low: 365}',
+      ),
+    );
     const r2 = engine([finding({ fingerprint: 'h', path: 'legacy/x.js', level: 'error' })], { policy });
-    expect(r2.findings[0]?.exception).toMatchObject({ state: 'not-allowed', problem: 'approved for 90 days; at most 60 for high findings (exceptions.max-days)' });
+    expect(r2.findings[0]?.exception).toMatchObject({
+      state: 'not-allowed',
+      problem: 'approved for 90 days; at most 60 for high findings (exceptions.max-days)',
+    });
   });
 
   it('an SLA extension moves the due date and keeps the finding gated', () => {
     const r = engine([finding({ fingerprint: 's', ruleId: 'py/sql-injection', level: 'warning' })], { ledger: emptyBook() });
     expect(r.findings[0]?.gated).toBe(true);
-    expect(r.findings[0]?.sla).toMatchObject({ due: '2027-03-31T23:59:59.999Z', reason: 'SLA extension EX-4 to 2027-03-31, approved by carol' });
+    expect(r.findings[0]?.sla).toMatchObject({
+      due: '2027-03-31T23:59:59.999Z',
+      reason: 'SLA extension EX-4 to 2027-03-31, approved by carol',
+    });
   });
 
   it('reports stale exceptions, and counts by state, type and approver', () => {
@@ -158,10 +182,14 @@ describe('exception effects', () => {
   it('the ledger records when an exception started and stopped applying', () => {
     const f = finding({ fingerprint: 'a', path: 'legacy/admin.js', level: 'error' });
     const r1 = engine([f], { ledger: emptyBook(), now: new Date('2026-11-01T00:00:00Z') });
-    expect(r1.nextLedger.entries.a?.exceptions).toEqual([{ id: 'EX-1', type: 'accepted-risk', from: '2026-11-01T00:00:00.000Z', approvedBy: 'security-team' }]);
+    expect(r1.nextLedger.entries.a?.exceptions).toEqual([
+      { id: 'EX-1', type: 'accepted-risk', from: '2026-11-01T00:00:00.000Z', approvedBy: 'security-team' },
+    ]);
     const r2 = engine([f], { ledger: r1.nextLedger, now: new Date('2027-01-02T00:00:00Z') });
     expect(r2.findings[0]?.exception?.state).toBe('expired');
-    expect(r2.nextLedger.entries.a?.exceptions).toEqual([{ id: 'EX-1', type: 'accepted-risk', from: '2026-11-01T00:00:00.000Z', to: '2027-01-02T00:00:00.000Z', approvedBy: 'security-team' }]);
+    expect(r2.nextLedger.entries.a?.exceptions).toEqual([
+      { id: 'EX-1', type: 'accepted-risk', from: '2026-11-01T00:00:00.000Z', to: '2027-01-02T00:00:00.000Z', approvedBy: 'security-team' },
+    ]);
   });
 });
 
@@ -214,26 +242,40 @@ describe('exception rules are policy errors with file:line:column', () => {
   });
 
   it('included exception files are checked in place, and ids are unique across files', () => {
-    const entry = (id: string) => `  - {id: ${id}, type: false-positive, match: {rule: x}, reason: r, approved-by: me, expires: 2026-12-01}\n`;
+    const entry = (id: string) =>
+      `  - {id: ${id}, type: false-positive, match: {rule: x}, reason: r, approved-by: me, expires: 2026-12-01}\n`;
     const errs = errorsOf({
       'policy.yml': withExceptions(`exceptions:\n  include: [security/exceptions.yml]\n  entries:\n  ${entry('EX-1')}`),
       'security/exceptions.yml': `entries:\n${entry('EX-2')}${entry('EX-1')}  - {id: EX-3, type: nope, match: {rule: x}}\n`,
     });
-    expect(errs).toEqual(['security/exceptions.yml:4:22: entries[2].type: invalid value "nope": expected one of "accepted-risk", "false-positive", "mitigated", "sla-extension"']);
+    expect(errs).toEqual([
+      'security/exceptions.yml:4:22: entries[2].type: invalid value "nope": expected one of "accepted-risk", "false-positive", "mitigated", "sla-extension"',
+    ]);
     const dup = errorsOf({
       'policy.yml': withExceptions(`exceptions:\n  include: [security/exceptions.yml]\n  entries:\n  ${entry('EX-1')}`),
       'security/exceptions.yml': `entries:\n${entry('EX-2')}${entry('EX-1')}`,
     });
-    expect(dup).toEqual(['security/exceptions.yml:3:10: entries[1].id: exception id "EX-1" is already used at policy.yml:10:12: ids must be unique']);
+    expect(dup).toEqual([
+      'security/exceptions.yml:3:10: entries[1].id: exception id "EX-1" is already used at policy.yml:10:12: ids must be unique',
+    ]);
     const missing = errorsOf({ 'policy.yml': withExceptions('exceptions:\n  include: [nope.yml]\n') });
     expect(missing).toEqual(['policy.yml:8:13: exceptions.include[0]: cannot read nope.yml: file not found']);
   });
 
   it('included exceptions apply like inline ones', () => {
     writeFileSync(join(dir, 'policy.yml'), withExceptions('exceptions:\n  include: [inc.yml]\n'));
-    writeFileSync(join(dir, 'inc.yml'), 'entries:\n  - {id: INC-1, type: false-positive, match: {rule: "js/*"}, reason: r, approved-by: me, expires: 2027-01-01}\n');
+    writeFileSync(
+      join(dir, 'inc.yml'),
+      'entries:\n  - {id: INC-1, type: false-positive, match: {rule: "js/*"}, reason: r, approved-by: me, expires: 2027-01-01}\n',
+    );
     const { policy } = loadPolicy('policy.yml', dir);
-    const r = runEngine({ files: [{ file: 'x', findings: [finding({ securitySeverity: 9.9 })], errors: [], tools: [] }], policy, environment: 'default', onInputError: 'fail', now: NOW });
+    const r = runEngine({
+      files: [{ file: 'x', findings: [finding({ securitySeverity: 9.9 })], errors: [], tools: [] }],
+      policy,
+      environment: 'default',
+      onInputError: 'fail',
+      now: NOW,
+    });
     expect(r.verdict.status).toBe('pass');
     expect(r.exceptions[0]).toMatchObject({ id: 'INC-1', file: 'inc.yml', state: 'active', applied: 1 });
   });
@@ -250,7 +292,14 @@ describe('defect-gate exceptions (CLI review)', () => {
   const cli = async (args: string[]) => {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => NOW });
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      cwd: ws,
+      env: {},
+      isTTY: false,
+      now: () => NOW,
+    });
     return { code, stdout, stderr };
   };
 
@@ -264,7 +313,11 @@ describe('defect-gate exceptions (CLI review)', () => {
 
   it('--expiring widens the window; with FILES it shows matches and stale ones; --format json', async () => {
     const r = await cli(['exceptions', '--policy', 'policy.yml', '--expiring', '40d', '--format', 'json', 'codeql.sarif']);
-    const j = JSON.parse(r.stdout) as { expiringDays: number; byState: Record<string, number>; entries: { id: string; state: string; matched: number }[] };
+    const j = JSON.parse(r.stdout) as {
+      expiringDays: number;
+      byState: Record<string, number>;
+      entries: { id: string; state: string; matched: number }[];
+    };
     expect(j.expiringDays).toBe(40);
     expect(j.entries.find((e) => e.id === 'EX-4')).toMatchObject({ state: 'active', matched: expect.any(Number) });
     expect((j.entries.find((e) => e.id === 'EX-4')?.matched ?? 0) > 0).toBe(true);
@@ -277,7 +330,16 @@ describe('defect-gate exceptions (CLI review)', () => {
 
 describe('exception summaries', () => {
   it('count approvers and types named like Object.prototype members', () => {
-    const entry = (id: string, approvedBy: string) => ({ id, type: 'accepted-risk' as const, file: 'p.yml', state: 'active' as const, matched: 1, applied: 1, notAllowed: 0, approvedBy });
+    const entry = (id: string, approvedBy: string) => ({
+      id,
+      type: 'accepted-risk' as const,
+      file: 'p.yml',
+      state: 'active' as const,
+      matched: 1,
+      applied: 1,
+      notAllowed: 0,
+      approvedBy,
+    });
     const s = summarizeExceptions([entry('a', 'constructor'), entry('b', 'constructor'), entry('c', 'toString'), entry('d', '__proto__')]);
     expect(s.byApprover).toEqual({ constructor: 2, toString: 1, ['__proto__']: 1 });
     expect(Object.keys(s.byApprover).sort()).toEqual(['__proto__', 'constructor', 'toString']);

@@ -41,7 +41,14 @@ afterAll(() => rmSync(ws, { recursive: true, force: true }));
 async function cli(args: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: ws,
+    env: {},
+    isTTY: false,
+    now: () => new Date('2026-11-25T12:00:00Z'),
+  });
   return { code, stdout, stderr };
 }
 
@@ -49,7 +56,17 @@ const ENRICH = ['--kev', 'data/kev.json', '--epss', 'data/epss.csv'];
 
 describe('defect-gate explain', () => {
   it('explains a finding step by step: scanner rating, base, rules, gating, gate rules', async () => {
-    const r = await cli(['explain', '--policy', 'kev-first.yml', '--environment', 'production', ...ENRICH, '--rule', 'CVE-2021-45046', 'trivy.json']);
+    const r = await cli([
+      'explain',
+      '--policy',
+      'kev-first.yml',
+      '--environment',
+      'production',
+      ...ENRICH,
+      '--rule',
+      'CVE-2021-45046',
+      'trivy.json',
+    ]);
     expect(r.code).toBe(0);
     const fp = /fingerprint (\w+)/.exec(r.stdout)?.[1] as string;
     expect(r.stdout).toBe(
@@ -78,10 +95,21 @@ describe('defect-gate explain', () => {
   });
 
   it('shows the exception and why a finding is not gated; selects by fingerprint prefix; strips control characters', async () => {
-    const all = JSON.parse((await cli(['explain', '--policy', 'excepted.yml', '--environment', 'production', '--format', 'json', 'trivy.json'])).stdout) as { findings: { fingerprint: string; ruleId: string }[] };
+    const all = JSON.parse(
+      (await cli(['explain', '--policy', 'excepted.yml', '--environment', 'production', '--format', 'json', 'trivy.json'])).stdout,
+    ) as { findings: { fingerprint: string; ruleId: string }[] };
     expect(all.findings).toHaveLength(4);
     const spring = all.findings.find((f) => f.ruleId === 'CVE-2022-22965') as { fingerprint: string };
-    const r = await cli(['explain', '--policy', 'excepted.yml', '--environment', 'production', '--fingerprint', spring.fingerprint.slice(0, 8), 'trivy.json']);
+    const r = await cli([
+      'explain',
+      '--policy',
+      'excepted.yml',
+      '--environment',
+      'production',
+      '--fingerprint',
+      spring.fingerprint.slice(0, 8),
+      'trivy.json',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('  exception:  EX-1 (accepted-risk) active; approved by appsec until 2027-06-30');
     expect(r.stdout).toContain('  gating:     not gated: exception EX-1 (accepted-risk, approved by appsec, until 2027-06-30)');
@@ -115,7 +143,9 @@ describe('defect-gate explain', () => {
   it('exits 2 when nothing matches, naming what there is', async () => {
     const r = await cli(['explain', '--rule', 'js/nothing-*', 'trivy.json', 'codeql.sarif']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^defect-gate: no finding matches rule "js\/nothing-\*": \d+ finding\(s\) in trivy\.json, codeql\.sarif, rule ids:\n {2}CVE-2019-10744\n/);
+    expect(r.stderr).toMatch(
+      /^defect-gate: no finding matches rule "js\/nothing-\*": \d+ finding\(s\) in trivy\.json, codeql\.sarif, rule ids:\n {2}CVE-2019-10744\n/,
+    );
     expect((await cli(['explain', '--rule', 'x'])).stderr).toMatch(/no input files/);
     expect((await cli(['explain', '--format', 'markdown', 'trivy.json'])).code).toBe(2);
   });

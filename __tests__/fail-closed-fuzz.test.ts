@@ -36,13 +36,19 @@ describe('npm audit 7+: a vulnerable package without via', () => {
       expect(r.format).toBe('npm-audit');
       expect(r.findings).toEqual([]);
       expect(r.errors.map((e) => [e.severity, e.jsonPath, e.message])).toEqual([
-        ['partial', '$.vulnerabilities.debug.via', `${found}: npm audit lists the advisories of vulnerable package "debug" in \`via\`, so its advisories cannot be read`],
+        [
+          'partial',
+          '$.vulnerabilities.debug.via',
+          `${found}: npm audit lists the advisories of vulnerable package "debug" in \`via\`, so its advisories cannot be read`,
+        ],
       ]);
     }
   });
 
   it('still reads the other packages, and the corpus file as written', () => {
-    const doc = JSON.parse(readFileSync('__fixtures__/corpus/defectdojo/npm_audit_7_plus/many_vulns.json', 'utf8')) as { vulnerabilities: Record<string, { via?: unknown }> };
+    const doc = JSON.parse(readFileSync('__fixtures__/corpus/defectdojo/npm_audit_7_plus/many_vulns.json', 'utf8')) as {
+      vulnerabilities: Record<string, { via?: unknown }>;
+    };
     const all = ingestText(JSON.stringify(doc), { file: 'x.json' });
     expect(all.errors).toEqual([]);
     const [first] = Object.keys(doc.vulnerabilities);
@@ -69,22 +75,33 @@ describe('Trivy: unknown members that may hold findings', () => {
         ],
       ]);
     }
-    expect(errs(image(`,"misconfigurations":[]`))[0]?.[2]).toMatch(/^unknown member "misconfigurations" in \$\.Results\[0\]: Trivy writes Misconfigurations/);
+    expect(errs(image(`,"misconfigurations":[]`))[0]?.[2]).toMatch(
+      /^unknown member "misconfigurations" in \$\.Results\[0\]: Trivy writes Misconfigurations/,
+    );
     expect(errs(image(`,"Secret":[{"RuleID":"x"}]`))[0]?.[2]).toMatch(/: Trivy writes Secrets/);
   });
 
   it('any unknown array of objects in a result or at the top is an error; unknown scalars and objects are not', () => {
     expect(errs(image(`,"Vulnerabilities":[${vuln}],"Detections":[${vuln}]`))).toEqual([
-      ['partial', '$.Results[0]', 'unknown member "Detections" in $.Results[0]: it holds 1 object(s) that may be findings, and Trivy writes no such member in a result; what it holds was not read'],
+      [
+        'partial',
+        '$.Results[0]',
+        'unknown member "Detections" in $.Results[0]: it holds 1 object(s) that may be findings, and Trivy writes no such member in a result; what it holds was not read',
+      ],
     ]);
-    expect(errs(image(`,"Vulnerabilities":[${vuln}],"Layer":{"Digest":"sha256:1"},"Note":"x","Tags":["a"]`, ',"Extra":{"a":1},"Build":7'))).toEqual([]);
+    expect(
+      errs(image(`,"Vulnerabilities":[${vuln}],"Layer":{"Digest":"sha256:1"},"Note":"x","Tags":["a"]`, ',"Extra":{"a":1},"Build":7')),
+    ).toEqual([]);
   });
 
   it('a renamed or re-cased Results at the top is an error (a filesystem report without Results is clean)', () => {
-    const fs = (key: string) => `{"SchemaVersion":2,"ArtifactName":".","ArtifactType":"filesystem",${JSON.stringify(key)}:[{"Target":"package-lock.json","Class":"lang-pkgs","Type":"npm","Vulnerabilities":[${vuln}]}]}`;
+    const fs = (key: string) =>
+      `{"SchemaVersion":2,"ArtifactName":".","ArtifactType":"filesystem",${JSON.stringify(key)}:[{"Target":"package-lock.json","Class":"lang-pkgs","Type":"npm","Vulnerabilities":[${vuln}]}]}`;
     expect(errs('{"SchemaVersion":2,"ArtifactName":".","ArtifactType":"filesystem"}')).toEqual([]);
     for (const key of ['results', 'Results_', 'Resultss', 'RESULTS']) {
-      expect(errs(fs(key))).toEqual([['partial', '$', `unknown member ${JSON.stringify(key)} in $: Trivy writes Results; what it holds was not read`]]);
+      expect(errs(fs(key))).toEqual([
+        ['partial', '$', `unknown member ${JSON.stringify(key)} in $: Trivy writes Results; what it holds was not read`],
+      ]);
     }
     // A container of another level at the top of an image report.
     expect(errs(image(`,"Vulnerabilities":[${vuln}]`, `,"Vulnerabilities":[${vuln}]`))[0]?.[2]).toBe(
@@ -94,16 +111,29 @@ describe('Trivy: unknown members that may hold findings', () => {
 
   it('Kubernetes reports: unknown members of the report and of a resource are errors; Findings (report all) is read', () => {
     const res = `{"Namespace":"default","Kind":"Deployment","Name":"app","Results":[{"Target":"app","Class":"os-pkgs","Type":"debian","Vulnerabilities":[${vuln}]}]}`;
-    expect(ingestText(`{"ClusterName":"c","Resources":[${res}]}`, { file: 'x.json' })).toMatchObject({ format: 'trivy', errors: [], findings: [expect.anything()] });
-    expect(ingestText(`{"ClusterName":"c","Findings":[${res}]}`, { file: 'x.json' })).toMatchObject({ format: 'trivy', errors: [], findings: [expect.anything()] });
-    expect(errs(`{"ClusterName":"c","Resources":[],"resources":[${res}]}`)).toEqual([['partial', '$', 'unknown member "resources" in $: Trivy writes Resources; what it holds was not read']]);
+    expect(ingestText(`{"ClusterName":"c","Resources":[${res}]}`, { file: 'x.json' })).toMatchObject({
+      format: 'trivy',
+      errors: [],
+      findings: [expect.anything()],
+    });
+    expect(ingestText(`{"ClusterName":"c","Findings":[${res}]}`, { file: 'x.json' })).toMatchObject({
+      format: 'trivy',
+      errors: [],
+      findings: [expect.anything()],
+    });
+    expect(errs(`{"ClusterName":"c","Resources":[],"resources":[${res}]}`)).toEqual([
+      ['partial', '$', 'unknown member "resources" in $: Trivy writes Resources; what it holds was not read'],
+    ]);
     expect(errs(`{"ClusterName":"c","Resources":[{"Namespace":"default","Kind":"Pod","Name":"p","results":[]}]}`)).toEqual([
       ['partial', '$.Resources[0]', 'unknown member "results" in $.Resources[0]: Trivy writes Results; what it holds was not read'],
     ]);
   });
 
   it('Kubernetes: a resource whose scan failed (Error) is an incomplete scan', () => {
-    const r = ingestText('{"ClusterName":"c","Resources":[{"Namespace":"default","Kind":"Deployment","Name":"app","Error":"unable to pull image\\nmore"}]}', { file: 'x.json' });
+    const r = ingestText(
+      '{"ClusterName":"c","Resources":[{"Namespace":"default","Kind":"Deployment","Name":"app","Error":"unable to pull image\\nmore"}]}',
+      { file: 'x.json' },
+    );
     expect(r.errors).toEqual([
       expect.objectContaining({
         severity: 'partial',
@@ -125,16 +155,25 @@ describe('Trivy: unknown members that may hold findings', () => {
 
 describe('Trivy: a null findings container', () => {
   it('is an error in SchemaVersion 2 (Trivy leaves it out), and "none" in the legacy array format', () => {
-    const v2 = (key: string) => `{"SchemaVersion":2,"ArtifactName":"app:1","ArtifactType":"container_image","Results":[{"Target":"app:1 (debian 12)","Class":"os-pkgs","Type":"debian",${JSON.stringify(key)}:null}]}`;
+    const v2 = (key: string) =>
+      `{"SchemaVersion":2,"ArtifactName":"app:1","ArtifactType":"container_image","Results":[{"Target":"app:1 (debian 12)","Class":"os-pkgs","Type":"debian",${JSON.stringify(key)}:null}]}`;
     for (const key of ['Vulnerabilities', 'Misconfigurations', 'Secrets']) {
-      expect(errs(v2(key))).toEqual([['partial', `$.Results[0].${key}`, 'expected an array, found null (Trivy leaves the member out when it has none)']]);
+      expect(errs(v2(key))).toEqual([
+        ['partial', `$.Results[0].${key}`, 'expected an array, found null (Trivy leaves the member out when it has none)'],
+      ]);
     }
     // The legacy array format writes `"Vulnerabilities": null` for a target without vulnerabilities (corpus legacy_trivy_mix.json).
     expect(errs('[{"Target":"app:1 (alpine 3.12)","Type":"alpine","Vulnerabilities":null}]')).toEqual([]);
     // (That file has another, older error: a record without VulnerabilityID.)
-    expect(errs(readFileSync('__fixtures__/corpus/defectdojo/trivy/legacy_trivy_mix.json', 'utf8')).filter((e) => String(e[2]).includes('null'))).toEqual([]);
+    expect(
+      errs(readFileSync('__fixtures__/corpus/defectdojo/trivy/legacy_trivy_mix.json', 'utf8')).filter((e) => String(e[2]).includes('null')),
+    ).toEqual([]);
     // Absent: a clean result.
-    expect(errs('{"SchemaVersion":2,"ArtifactName":"app:1","ArtifactType":"container_image","Results":[{"Target":"app:1 (debian 12)","Class":"os-pkgs","Type":"debian"}]}')).toEqual([]);
+    expect(
+      errs(
+        '{"SchemaVersion":2,"ArtifactName":"app:1","ArtifactType":"container_image","Results":[{"Target":"app:1 (debian 12)","Class":"os-pkgs","Type":"debian"}]}',
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -153,7 +192,11 @@ describe('SARIF: toolExecutionNotifications that are not an array', () => {
 
   it('an array with an error-level notification is a scanner warning (as before)', () => {
     expect(both(log(',"toolExecutionNotifications":[{"level":"error","message":{"text":"could not extract a.js"}}]'))).toEqual([
-      ['scanner', '$.runs[0].invocations[0].toolExecutionNotifications', 'CodeQL reported 1 error(s) while scanning (first: "could not extract a.js"): the affected files may not have been scanned'],
+      [
+        'scanner',
+        '$.runs[0].invocations[0].toolExecutionNotifications',
+        'CodeQL reported 1 error(s) while scanning (first: "could not extract a.js"): the affected files may not have been scanned',
+      ],
     ]);
     expect(both(log(''))).toEqual([]);
     expect(both(log(',"toolExecutionNotifications":[]'))).toEqual([]);
@@ -176,7 +219,9 @@ describe('SARIF: toolExecutionNotifications that are not an array', () => {
   it('invocations: null is an error too (absent invocations are allowed)', () => {
     const run = (inv: string) => `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}}${inv},"results":[]}]}`;
     expect(both(run(''))).toEqual([]);
-    expect(both(run(',"invocations":null'))).toEqual([['partial', '$.runs[0].invocations', 'expected an array of invocations, found null']]);
+    expect(both(run(',"invocations":null'))).toEqual([
+      ['partial', '$.runs[0].invocations', 'expected an array of invocations, found null'],
+    ]);
   });
 
   it('a notification that is not an object is an error at its index', () => {

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip, gzipSync } from 'node:zlib';
@@ -72,9 +83,16 @@ describe('forced formats must fit the content', () => {
     const sarif = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }] });
     const r = ingestText(sarif, { file: 'codeql.json' }, 'grype');
     expect(r.errors).toEqual([
-      expect.objectContaining({ file: 'codeql.json', jsonPath: '$', severity: 'fatal', message: 'forced as grype, but the content looks like SARIF 2.1.0' }),
+      expect.objectContaining({
+        file: 'codeql.json',
+        jsonPath: '$',
+        severity: 'fatal',
+        message: 'forced as grype, but the content looks like SARIF 2.1.0',
+      }),
     ]);
-    expect(r.errors[0]?.hint).toBe('remove the format override (input-formats / --input-format) for this file: detection reads it as sarif');
+    expect(r.errors[0]?.hint).toBe(
+      'remove the format override (input-formats / --input-format) for this file: detection reads it as sarif',
+    );
   });
 
   it('content of no known format forced as Grype says what it is', () => {
@@ -103,7 +121,10 @@ describe('symbolic links', () => {
   let ws: string;
   let outside: string;
   const SARIF = (rule: string) =>
-    JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: rule, level: 'error', message: { text: rule } }] }] });
+    JSON.stringify({
+      version: '2.1.0',
+      runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: rule, level: 'error', message: { text: rule } }] }],
+    });
 
   beforeAll(() => {
     const top = mkdtempSync(join(tmpdir(), 'dg-links-'));
@@ -173,7 +194,11 @@ describe('symbolic links', () => {
       const r = resolveInputs([pattern], ws);
       expect(r.files).toEqual([]);
       expect(r.errors).toEqual([
-        expect.objectContaining({ file: 'dangling/report.sarif', severity: 'fatal', message: 'dangling symbolic link (to "gone.sarif"): what it names does not exist, so it was not read' }),
+        expect.objectContaining({
+          file: 'dangling/report.sarif',
+          severity: 'fatal',
+          message: 'dangling symbolic link (to "gone.sarif"): what it names does not exist, so it was not read',
+        }),
       ]);
     }
   });
@@ -197,7 +222,11 @@ describe('symbolic links', () => {
       expect(r.files).toEqual([]);
       expect(r.errors.map((e) => e.message)).toContain('not a regular file (a device, FIFO or socket): not read');
     }
-    expect(resolveInputs(['fifo/*.sarif'], ws).errors.map((e) => e.file).sort()).toEqual(['fifo/link.sarif', 'fifo/pipe.sarif']);
+    expect(
+      resolveInputs(['fifo/*.sarif'], ws)
+        .errors.map((e) => e.file)
+        .sort(),
+    ).toEqual(['fifo/link.sarif', 'fifo/pipe.sarif']);
   });
 
   it('check: a link outside the workspace fails the gate; --verbose and the report list the files read', async () => {
@@ -215,9 +244,15 @@ describe('symbolic links', () => {
       now: () => new Date('2026-11-25T12:00:00Z'),
     });
     expect(code).toBe(2);
-    const report = JSON.parse(stdout) as { inputs: { file: string; target?: string }[]; errors: { file: string; message: string }[]; verdict: { status: string } };
+    const report = JSON.parse(stdout) as {
+      inputs: { file: string; target?: string }[];
+      errors: { file: string; message: string }[];
+      verdict: { status: string };
+    };
     expect(report.verdict.status).toBe('fail');
-    expect(report.inputs).toEqual(expect.arrayContaining([expect.objectContaining({ file: 'check/a.sarif', target: 'scans/a.sarif', format: 'sarif' })]));
+    expect(report.inputs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ file: 'check/a.sarif', target: 'scans/a.sarif', format: 'sarif' })]),
+    );
     expect(report.errors).toEqual([expect.objectContaining({ file: 'check/b.sarif' })]);
     expect(stderr).toContain('debug: read check/a.sarif (link to scans/a.sarif): sarif, 1 finding(s)');
   });
@@ -236,7 +271,14 @@ describe('output paths', () => {
   async function cli(args: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      cwd: ws,
+      env: {},
+      isTTY: false,
+      now: () => new Date('2026-11-25T12:00:00Z'),
+    });
     return { code, stdout, stderr };
   }
 
@@ -244,7 +286,9 @@ describe('output paths', () => {
     for (const flag of ['--report', '--sarif-output']) {
       const r = await cli(['check', flag, 'out', 'a.sarif']);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`defect-gate: ${flag}: cannot write the ${flag === '--report' ? 'JSON report' : 'rated SARIF'} to "out": it is an existing directory`);
+      expect(r.stderr).toContain(
+        `defect-gate: ${flag}: cannot write the ${flag === '--report' ? 'JSON report' : 'rated SARIF'} to "out": it is an existing directory`,
+      );
       expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
     const below = await cli(['check', '--report', 'file/report.json', 'a.sarif']);
@@ -254,7 +298,9 @@ describe('output paths', () => {
   });
 
   it('runCheck (both shells) throws OutputPathError before reading anything', async () => {
-    await expect(runCheck({ files: ['a.sarif'], onInputError: 'fail', workspace: ws, sarifOutput: 'out' }, new Date(), silentLogger)).rejects.toThrow(OutputPathError);
+    await expect(
+      runCheck({ files: ['a.sarif'], onInputError: 'fail', workspace: ws, sarifOutput: 'out' }, new Date(), silentLogger),
+    ).rejects.toThrow(OutputPathError);
   });
 });
 
@@ -264,7 +310,19 @@ describe('gzip-compressed inputs and encodings', () => {
   const savedTmp = process.env.TMPDIR;
   const SARIF = JSON.stringify({
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: 'r1', level: 'error', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }] }] }],
+    runs: [
+      {
+        tool: { driver: { name: 'T' } },
+        results: [
+          {
+            ruleId: 'r1',
+            level: 'error',
+            message: { text: 'm' },
+            locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }],
+          },
+        ],
+      },
+    ],
   });
 
   beforeAll(async () => {
@@ -282,10 +340,12 @@ describe('gzip-compressed inputs and encodings', () => {
     writeFileSync(join(ws, 'zipped.sarif'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0]));
     // A decompression bomb: 100 MB of zeros in ~100 KB, written as a stream (the test holds no 100 MB buffer).
     await pipeline(
-      Readable.from((function* () {
-        const zeros = Buffer.alloc(1 << 20);
-        for (let i = 0; i < 100; i++) yield zeros;
-      })()),
+      Readable.from(
+        (function* () {
+          const zeros = Buffer.alloc(1 << 20);
+          for (let i = 0; i < 100; i++) yield zeros;
+        })(),
+      ),
       createGzip({ level: 9 }),
       createWriteStream(join(ws, 'bomb.sarif.gz')),
     );
@@ -303,7 +363,10 @@ describe('gzip-compressed inputs and encodings', () => {
   it('a gzip-compressed SARIF log is read like the plain one (whole or streamed), and its rated SARIF written', async () => {
     const plain = await check(['plain.sarif']);
     for (const streamThreshold of [undefined, 64]) {
-      const gz = await check(['report.sarif.gz', 'report.json'], { sarifOutput: 'rated.sarif', ...(streamThreshold ? { streamThreshold } : {}) });
+      const gz = await check(['report.sarif.gz', 'report.json'], {
+        sarifOutput: 'rated.sarif',
+        ...(streamThreshold ? { streamThreshold } : {}),
+      });
       expect(gz.result.errors).toEqual([]);
       expect(gz.result.inputs.map((i) => [i.file, i.format, i.findings])).toEqual([
         ['report.sarif.gz', 'sarif', 1],
@@ -318,7 +381,9 @@ describe('gzip-compressed inputs and encodings', () => {
     // Directory inputs take .sarif.gz / .json.gz files too.
     mkdirSync(join(ws, 'dir'));
     writeFileSync(join(ws, 'dir/scan.sarif.gz'), gzipSync(SARIF));
-    expect((await check(['dir'])).result.inputs).toEqual([expect.objectContaining({ file: 'dir/scan.sarif.gz', format: 'sarif', findings: 1 })]);
+    expect((await check(['dir'])).result.inputs).toEqual([
+      expect.objectContaining({ file: 'dir/scan.sarif.gz', format: 'sarif', findings: 1 }),
+    ]);
   });
 
   it('a decompression bomb ends in a clear error naming the file, within the limit', async () => {
@@ -330,7 +395,8 @@ describe('gzip-compressed inputs and encodings', () => {
       expect.objectContaining({
         file: 'bomb.sarif.gz',
         severity: 'fatal',
-        message: 'gzip-compressed file: it decompresses to more than 10 MiB (the limit for one file): refused as a likely decompression bomb',
+        message:
+          'gzip-compressed file: it decompresses to more than 10 MiB (the limit for one file): refused as a likely decompression bomb',
       }),
     ]);
     expect(readdirSync(tmp)).toEqual([]);
@@ -362,7 +428,9 @@ describe('gzip-compressed inputs and encodings', () => {
   it('ingestText (pure) names gzip and UTF-16 content decoded as UTF-8 instead of a JSON syntax error', () => {
     expect(ingestText(gzipSync(SARIF).toString('utf8'), { file: 'a' }).errors[0]?.message).toBe('the content is gzip-compressed, not text');
     for (const bytes of [readFileSync(join(ws, 'utf16le.sarif')), readFileSync(join(ws, 'utf16be.sarif'))]) {
-      expect(ingestText(bytes.toString('utf8'), { file: 'a' }).errors[0]?.message).toMatch(/^the content is not UTF-8 text: it looks like UTF-16/);
+      expect(ingestText(bytes.toString('utf8'), { file: 'a' }).errors[0]?.message).toMatch(
+        /^the content is not UTF-8 text: it looks like UTF-16/,
+      );
     }
   });
 });
@@ -394,16 +462,28 @@ describe('enrichment files', () => {
       'header.csv: the EPSS file has a header but no scores, so no finding gets an EPSS score (check that the download is complete)',
     ]);
     const warnings: string[] = [];
-    await runCheck({ files: ['a.sarif'], onInputError: 'fail', workspace: ws, kevFile: 'empty-kev.json', epssFile: 'header.csv' }, new Date(), { ...silentLogger, warning: (m) => warnings.push(m) });
+    await runCheck(
+      { files: ['a.sarif'], onInputError: 'fail', workspace: ws, kevFile: 'empty-kev.json', epssFile: 'header.csv' },
+      new Date(),
+      { ...silentLogger, warning: (m) => warnings.push(m) },
+    );
     expect(warnings).toEqual(r.warnings.map((w) => `enrichment: ${w}`));
   });
 
-  it('files past V8\'s string limit are refused with their name, not a crash', async () => {
+  it("files past V8's string limit are refused with their name, not a crash", async () => {
     const r = await loadEnrichment({ kevFile: 'huge-kev.json', epssFile: 'huge-epss.csv' }, ws);
     expect(r.enrichment).toBeUndefined();
     expect(r.errors).toEqual([
-      expect.objectContaining({ file: 'huge-kev.json', severity: 'fatal', message: 'cannot read the CISA KEV catalog: the file is 600 MiB, more than the 256 MiB limit for enrichment files' }),
-      expect.objectContaining({ file: 'huge-epss.csv', severity: 'fatal', message: 'cannot read the EPSS scores file: the file is 600 MiB, more than the 256 MiB limit for enrichment files' }),
+      expect.objectContaining({
+        file: 'huge-kev.json',
+        severity: 'fatal',
+        message: 'cannot read the CISA KEV catalog: the file is 600 MiB, more than the 256 MiB limit for enrichment files',
+      }),
+      expect.objectContaining({
+        file: 'huge-epss.csv',
+        severity: 'fatal',
+        message: 'cannot read the EPSS scores file: the file is 600 MiB, more than the 256 MiB limit for enrichment files',
+      }),
     ]);
   });
 
@@ -413,9 +493,16 @@ describe('enrichment files', () => {
     expect(gz.enrichment?.kev?.entries.size).toBe(5);
     const bomb = await loadEnrichment({ epssFile: 'epss-bomb.csv.gz' }, ws, { maxBytes: 1024 * 1024 });
     expect(bomb.errors).toEqual([
-      expect.objectContaining({ file: 'epss-bomb.csv.gz', severity: 'fatal', message: 'cannot read the gzip-compressed EPSS scores file: it decompresses to more than 1 MiB (the limit for one file): refused as a likely decompression bomb' }),
+      expect.objectContaining({
+        file: 'epss-bomb.csv.gz',
+        severity: 'fatal',
+        message:
+          'cannot read the gzip-compressed EPSS scores file: it decompresses to more than 1 MiB (the limit for one file): refused as a likely decompression bomb',
+      }),
     ]);
     const utf16 = await loadEnrichment({ kevFile: 'kev-utf16.json' }, ws);
-    expect(utf16.errors[0]?.message).toBe('cannot read the CISA KEV catalog: the file is UTF-16 (little-endian, with a byte order mark) text; only UTF-8 is read');
+    expect(utf16.errors[0]?.message).toBe(
+      'cannot read the CISA KEV catalog: the file is UTF-16 (little-endian, with a byte order mark) text; only UTF-8 is read',
+    );
   });
 });

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { closeSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
@@ -45,11 +56,17 @@ describe('XML entity declarations are refused', () => {
   it('an external entity (XXE) never reads the file it names', () => {
     const secret = join(dir, 'secret.txt');
     writeFileSync(secret, 'TOP-SECRET-CONTENT');
-    for (const decl of [`<!ENTITY xxe SYSTEM "file://${secret}">`, `<!ENTITY % p SYSTEM "file://${secret}"> %p;`, `<!ENTITY xxe PUBLIC "-//X//Y" "${secret}">`]) {
+    for (const decl of [
+      `<!ENTITY xxe SYSTEM "file://${secret}">`,
+      `<!ENTITY % p SYSTEM "file://${secret}"> %p;`,
+      `<!ENTITY xxe PUBLIC "-//X//Y" "${secret}">`,
+    ]) {
       const text = `<?xml version="1.0"?>\n<!DOCTYPE OWASPZAPReport [\n${decl}\n]>\n${ZAP_SITE.replace('DESC', '&xxe;')}`;
       const r = ingestText(text, { file: 'zap.xml' });
       expect(r.findings).toEqual([]);
-      expect(r.errors).toEqual([expect.objectContaining({ severity: 'fatal', line: 3, column: 1, message: expect.stringContaining('<!ENTITY') })]);
+      expect(r.errors).toEqual([
+        expect.objectContaining({ severity: 'fatal', line: 3, column: 1, message: expect.stringContaining('<!ENTITY') }),
+      ]);
       expect(JSON.stringify(r)).not.toContain('TOP-SECRET');
     }
   });
@@ -110,7 +127,9 @@ describe('a SARIF log without runs', () => {
     expect(judge(BASE_POLICY).verdict.status).toBe('fail');
     const warned = judge(`${BASE_POLICY}incomplete-scans: {default: warn}\n`);
     expect(warned.verdict.status).toBe('warn');
-    expect(warned.errors).toEqual([expect.objectContaining({ severity: 'scanner', message: expect.stringContaining('(accepted as a warning: incomplete-scans)') })]);
+    expect(warned.errors).toEqual([
+      expect.objectContaining({ severity: 'scanner', message: expect.stringContaining('(accepted as a warning: incomplete-scans)') }),
+    ]);
     expect(judge(`${BASE_POLICY}incomplete-scans: {default: fail, CodeQL: warn}\n`).verdict.status).toBe('fail');
   });
 });
@@ -149,7 +168,9 @@ describe('an input swapped between its check and its read (symbolic link TOCTOU)
     const resolved = resolveInputs(['reports/scan.sarif'], t.ws);
     expect(resolved.errors).toEqual([]);
     t.swap(join(t.root, 'outside.sarif')); // between resolveInputs and the open
-    expect(refused(() => openInput(resolved.files[0] as string, t.ws))).toMatch(/^now leads to ".*\/outside\.sarif", outside the workspace \(a link replaced after the inputs were checked\): not read$/);
+    expect(refused(() => openInput(resolved.files[0] as string, t.ws))).toMatch(
+      /^now leads to ".*\/outside\.sarif", outside the workspace \(a link replaced after the inputs were checked\): not read$/,
+    );
   });
 
   it('a link swapped after the open (to outside, or to another workspace file): the descriptor is not the checked file, refused', () => {
@@ -160,9 +181,13 @@ describe('an input swapped between its check and its read (symbolic link TOCTOU)
     // path names now.
     const t2 = setup();
     t2.swap(join(t2.root, 'outside.sarif'));
-    expect(refused(() => openInput(t2.link, t2.ws, () => t2.swap('real.sarif')))).toMatch(/^the file opened is not the file the path names now/);
+    expect(refused(() => openInput(t2.link, t2.ws, () => t2.swap('real.sarif')))).toMatch(
+      /^the file opened is not the file the path names now/,
+    );
     // The same with another file of the workspace: still refused (what was read must be what was checked).
-    expect(refused(() => openInput(t2.link, t2.ws, () => t2.swap('other.sarif')))).toMatch(/^the file opened is not the file the path names now/);
+    expect(refused(() => openInput(t2.link, t2.ws, () => t2.swap('other.sarif')))).toMatch(
+      /^the file opened is not the file the path names now/,
+    );
   });
 
   it('a link left alone reads the file it names, through the descriptor', () => {
@@ -183,7 +208,9 @@ describe('an input swapped between its check and its read (symbolic link TOCTOU)
     const t = setup();
     const read = await readInputs({ files: ['reports/scan.sarif'], workspace: t.ws, onInputError: 'fail' }, silentLogger);
     read.cleanup();
-    expect(read.files.map((f) => [f.file, f.target, f.findings.map((x) => x.message), f.errors])).toEqual([['reports/scan.sarif', 'reports/real.sarif', ['inside'], []]]);
+    expect(read.files.map((f) => [f.file, f.target, f.findings.map((x) => x.message), f.errors])).toEqual([
+      ['reports/scan.sarif', 'reports/real.sarif', ['inside'], []],
+    ]);
     expect(read.sarif).toEqual([expect.objectContaining({ file: 'reports/scan.sarif', dev: expect.any(Number), ino: expect.any(Number) })]);
   });
 });
@@ -198,28 +225,51 @@ describe('unknown schema versions of native formats warn, naming the version see
   };
 
   it('the versions of the corpus are known: no warning', () => {
-    const files = ['npm_audit_7_plus', 'gitlab_sast', 'gitlab_dep_scan', 'gitlab_container_scan', 'gitlab_secret_detection_report', 'gitlab_dast', 'dependency_check'].flatMap((d) =>
-      readdirSync(`${C}/${d}`).map((f) => `${C}/${d}/${f}`),
-    );
+    const files = [
+      'npm_audit_7_plus',
+      'gitlab_sast',
+      'gitlab_dep_scan',
+      'gitlab_container_scan',
+      'gitlab_secret_detection_report',
+      'gitlab_dast',
+      'dependency_check',
+    ].flatMap((d) => readdirSync(`${C}/${d}`).map((f) => `${C}/${d}/${f}`));
     expect(files.length).toBeGreaterThan(40);
-    const versionWarnings = files.flatMap((f) => ingestText(readFileSync(f, 'utf8'), { file: f }).errors.filter((e) => /is not known/.test(e.message)).map((e) => `${f}: ${e.message}`));
+    const versionWarnings = files.flatMap((f) =>
+      ingestText(readFileSync(f, 'utf8'), { file: f })
+        .errors.filter((e) => /is not known/.test(e.message))
+        .map((e) => `${f}: ${e.message}`),
+    );
     expect(versionWarnings).toEqual([]);
   });
 
   it('npm audit: auditReportVersion 3 is read as 2, with a warning (it was an unrecognized file)', () => {
     const path = `${C}/npm_audit_7_plus/one_vuln.json`;
-    const three = ingestText(withJson(path, (d) => (d.auditReportVersion = 3)), { file: 'audit.json' });
+    const three = ingestText(
+      withJson(path, (d) => (d.auditReportVersion = 3)),
+      { file: 'audit.json' },
+    );
     expect(three.findings.length).toBe(ingestText(readFileSync(path, 'utf8'), { file: 'audit.json' }).findings.length);
     expect(three.findings.length).toBeGreaterThan(0);
     expect(three.errors).toEqual([
-      { file: 'audit.json', severity: 'scanner', jsonPath: '$.auditReportVersion', message: 'npm audit auditReportVersion 3 is not known (known: 2): read as the latest known version', hint: expect.any(String) },
+      {
+        file: 'audit.json',
+        severity: 'scanner',
+        jsonPath: '$.auditReportVersion',
+        message: 'npm audit auditReportVersion 3 is not known (known: 2): read as the latest known version',
+        hint: expect.any(String),
+      },
     ]);
   });
 
   it('GitLab: a schema version of an unknown major warns (2.3 to 15.x are known)', () => {
     const path = `${C}/gitlab_sast/gl-sast-report-1-vuln_v15.json`;
     expect(warnings(withJson(path, (d) => (d.version = '16.0.0')))).toEqual([
-      ['scanner', '$.version', 'GitLab security report schema version "16.0.0" is not known (known: 2.x, 3.x, 13.x, 14.x, 15.x): read as the latest known version'],
+      [
+        'scanner',
+        '$.version',
+        'GitLab security report schema version "16.0.0" is not known (known: 2.x, 3.x, 13.x, 14.x, 15.x): read as the latest known version',
+      ],
     ]);
     expect(warnings(withJson(path, (d) => (d.version = '15.2.1')))).toEqual([]);
   });
@@ -230,7 +280,11 @@ describe('unknown schema versions of native formats warn, naming the version see
     const r = ingestText(text.replace('dependency-check.1.3.xsd', 'dependency-check.3.0.xsd'), { file: 'dc.xml' });
     expect(r.findings.length).toBeGreaterThan(0);
     expect(r.errors.map((e) => [e.severity, e.jsonPath, e.message])).toEqual([
-      ['scanner', '/analysis/@xmlns', 'Dependency-Check report schema "https://jeremylong.github.io/DependencyCheck/dependency-check.3.0.xsd" is not known (known: dependency-check.1.x.xsd, dependency-check.2.x.xsd): read as the latest known version'],
+      [
+        'scanner',
+        '/analysis/@xmlns',
+        'Dependency-Check report schema "https://jeremylong.github.io/DependencyCheck/dependency-check.3.0.xsd" is not known (known: dependency-check.1.x.xsd, dependency-check.2.x.xsd): read as the latest known version',
+      ],
     ]);
   });
 });
@@ -277,6 +331,9 @@ describe('streamed SARIF: a long string is never held whole', () => {
       // (On a line of its own: positions past the first MiB of a line are not counted exactly when streamed.)
       log(long, ',\n"ruleId":"again"'),
     ];
-    for (const text of errors) expect(compare(text).errors).toEqual([expect.objectContaining({ severity: 'fatal', line: expect.any(Number), column: expect.any(Number) })]);
+    for (const text of errors)
+      expect(compare(text).errors).toEqual([
+        expect.objectContaining({ severity: 'fatal', line: expect.any(Number), column: expect.any(Number) }),
+      ]);
   });
 });

@@ -54,7 +54,10 @@ describe('the whole corpus', () => {
     const unreadable: string[] = [];
     for (const file of FILES) {
       const text = readFileSync(file, 'utf8');
-      const isXml = text.replace(/^\uFEFF/, '').trimStart().startsWith('<');
+      const isXml = text
+        .replace(/^\uFEFF/, '')
+        .trimStart()
+        .startsWith('<');
       const parsed = isXml ? parseXml(text) : parseJson(text);
       if (!parsed.ok) {
         unreadable.push(file);
@@ -68,9 +71,13 @@ describe('the whole corpus', () => {
   });
 
   it('only the generic DefectDojo format and deliberate edge cases are unrecognized', () => {
-    const unrecognized = FILES.filter((file) => ingestText(readFileSync(file, 'utf8'), { file }).format === undefined).map((f) => f.replace('__fixtures__/corpus/', ''));
+    const unrecognized = FILES.filter((file) => ingestText(readFileSync(file, 'utf8'), { file }).format === undefined).map((f) =>
+      f.replace('__fixtures__/corpus/', ''),
+    );
     for (const f of unrecognized) {
-      expect(f).toMatch(/^defectdojo\/(generic\/|gitleaks\/no_findings|trivy\/legacy_no_vuln|npm_audit\/empty_with_error|osv_scanner\/no_findings|gitlab_dast\/empty_with_error|semgrep\/empty)/);
+      expect(f).toMatch(
+        /^defectdojo\/(generic\/|gitleaks\/no_findings|trivy\/legacy_no_vuln|npm_audit\/empty_with_error|osv_scanner\/no_findings|gitlab_dast\/empty_with_error|semgrep\/empty)/,
+      );
     }
   });
 });
@@ -86,7 +93,13 @@ describe('one defect across tools', () => {
     expect(shared.length).toBeGreaterThanOrEqual(2);
     for (const f of shared) expect(f.tool.name.toLowerCase()).toBe('trivy');
     expect(all.findings.length).toBe(trivy.findings.length + grype.findings.length - shared.length);
-    const r = runEngine({ files: [trivy, grype], policy: defaultPolicy(), environment: 'production', onInputError: 'fail', now: new Date() });
+    const r = runEngine({
+      files: [trivy, grype],
+      policy: defaultPolicy(),
+      environment: 'production',
+      onInputError: 'fail',
+      now: new Date(),
+    });
     expect(r.counts.total).toBe(all.findings.length);
   });
 });

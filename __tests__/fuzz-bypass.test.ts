@@ -122,7 +122,10 @@ describe(`bypass fuzzing of the corpus (${CASES} cases, seed ${SEED})`, () => {
       // DOCUMENTED_ABSENCES in support/bypass.ts for each entry's reason).
       else if (out.rank < base.outcome.rank && documentedAbsence(base.outcome.format, m.op)) tally.documented++;
       else if (out.rank < base.outcome.rank) failures.push(`${label}: bypass: ${was} → ${now} without an input error`);
-      else if (m.preserving && (out.rank !== base.outcome.rank || out.gated !== base.outcome.gated || out.blocking !== base.outcome.blocking)) {
+      else if (
+        m.preserving &&
+        (out.rank !== base.outcome.rank || out.gated !== base.outcome.gated || out.blocking !== base.outcome.blocking)
+      ) {
         failures.push(`${label}: the same findings gave another outcome: ${was} → ${now}`);
       }
     }

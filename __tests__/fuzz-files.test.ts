@@ -36,15 +36,29 @@ const T0 = new Date('2026-10-01T00:00:00Z');
 const DAY = 86_400_000;
 const at = (days: number) => new Date(T0.getTime() + days * DAY);
 const ingest = (path: string): IngestedFile => ingestText(readFileSync(path, 'utf8'), { file: path, workspace: '/ws' });
-const SCANS = ['__fixtures__/corpus/defectdojo/sarif/codeQL-output.sarif', '__fixtures__/corpus/defectdojo/sarif/cxf-3.4.6.sarif'].map(ingest);
+const SCANS = ['__fixtures__/corpus/defectdojo/sarif/codeQL-output.sarif', '__fixtures__/corpus/defectdojo/sarif/cxf-3.4.6.sarif'].map(
+  ingest,
+);
 
 /** A real ledger book: findings opened, some fixed, some reopened, with run snapshots. */
 function realBook(policy: Policy): LedgerBook {
   let book: LedgerBook | undefined;
-  const runs: IngestedFile[][] = [SCANS, [SCANS[0] as IngestedFile, { ...(SCANS[1] as IngestedFile), findings: (SCANS[1] as IngestedFile).findings.slice(5) }], SCANS];
+  const runs: IngestedFile[][] = [
+    SCANS,
+    [SCANS[0] as IngestedFile, { ...(SCANS[1] as IngestedFile), findings: (SCANS[1] as IngestedFile).findings.slice(5) }],
+    SCANS,
+  ];
   runs.forEach((files, i) => {
     const copies = files.map((f) => ({ ...f, findings: f.findings.map((x) => ({ ...x })) }));
-    book = runEngine({ files: copies, policy, environment: 'production', onInputError: 'warn', now: at(i * 10), ledger: book ?? emptyBook(), run: { event: 'push', sha: `${i}` } }).nextLedger;
+    book = runEngine({
+      files: copies,
+      policy,
+      environment: 'production',
+      onInputError: 'warn',
+      now: at(i * 10),
+      ledger: book ?? emptyBook(),
+      run: { event: 'push', sha: `${i}` },
+    }).nextLedger;
   });
   return book as LedgerBook;
 }
@@ -56,7 +70,12 @@ function runAll(policy: Policy, environment: string, ledger: LedgerBook | undefi
   JSON.stringify(buildReport(result, 'policy.yml'));
   renderMarkdown(result, { fullReport: 'report.json' });
   renderText(result, { color: false });
-  const metrics = computeMetrics(result.nextLedger, { now: at(40), levels: policy.levels, sla: policy.sla, exceptions: policy.exceptions.entries });
+  const metrics = computeMetrics(result.nextLedger, {
+    now: at(40),
+    levels: policy.levels,
+    sla: policy.sla,
+    exceptions: policy.exceptions.entries,
+  });
   renderMetricsMarkdown(metrics);
 }
 
@@ -82,7 +101,9 @@ async function fuzz(
     } catch (err) {
       if (clear(err)) continue;
       if (process.env.FUZZ_DUMP) writeFileSync(join(process.env.FUZZ_DUMP, `${kind}-${i}.txt`), m.text);
-      failures.push(`#${i} ${m.op}: ${err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 4).join(' | ') : String(err)}`);
+      failures.push(
+        `#${i} ${m.op}: ${err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 4).join(' | ') : String(err)}`,
+      );
     }
   }
   return { failures, ran };
@@ -95,7 +116,12 @@ describe(`fuzzing ledgers and policies (${CASES} cases each, seed ${SEED})`, () 
     const book = realBook(policy);
     expect(Object.keys(book.entries).length).toBeGreaterThan(50);
     expect(Object.values(book.entries).some((e) => e.reopenedCount > 0)).toBe(true);
-    const text = JSON.stringify({ schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: at(30).toISOString(), books: { default: book } });
+    const text = JSON.stringify({
+      schema: 'defect-gate-ledger',
+      version: LEDGER_VERSION,
+      updatedAt: at(30).toISOString(),
+      books: { default: book },
+    });
     const path = join(TMP, 'ledger.json');
     const store = new FileLedgerStore(path, () => at(40));
     const { failures, ran } = await fuzz(
@@ -113,7 +139,12 @@ describe(`fuzzing ledgers and policies (${CASES} cases each, seed ${SEED})`, () 
   }, 600_000);
 
   it('a mutated policy loads or is refused with a PolicyLoadError; a loaded one runs in (up to three of) its gate profiles', async () => {
-    const texts = ['policies/default.yml', 'policies/examples/regulated.yml', 'policies/examples/small-team.yml', 'policies/examples/kev-first.yml'].map((p) => readFileSync(p, 'utf8'));
+    const texts = [
+      'policies/default.yml',
+      'policies/examples/regulated.yml',
+      'policies/examples/small-team.yml',
+      'policies/examples/kev-first.yml',
+    ].map((p) => readFileSync(p, 'utf8'));
     // As JSON (YAML 1.2 reads JSON) so the structural mutations apply, and as YAML text for the textual ones.
     const docs = texts.map((t) => JSON.stringify(YAML.parse(t) as unknown));
     const { failures, ran } = await fuzz(

@@ -15,7 +15,6 @@ import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../src/ingest/index';
 import { defaultPolicy } from './helpers';
 import { mutate, pick, prng, walk } from './support/mutate';
 
-
 /**
  * Mutation fuzzing of the real corpus: every mutated file must end in findings or InputErrors — never an uncaught
  * exception, a hang or prototype pollution — through ingest, rating, gate and every report.
@@ -30,7 +29,8 @@ const CASE_LIMIT_MS = Number(process.env.FUZZ_CASE_LIMIT_MS ?? 10_000);
 
 const CORPUS = walk('__fixtures__/corpus').sort();
 
-const protoKeys = () => [Object.getOwnPropertyNames(Object.prototype), Object.getOwnPropertyNames(Array.prototype)].map((x) => x.sort().join(','));
+const protoKeys = () =>
+  [Object.getOwnPropertyNames(Object.prototype), Object.getOwnPropertyNames(Array.prototype)].map((x) => x.sort().join(','));
 
 /** Runs one input through ingest, rating, gate and every report; throws on anything but findings/InputErrors. */
 function stage<T>(name: string, f: () => T): T {
@@ -71,7 +71,8 @@ export function runCase(text: string, file: string): IngestedFile {
     stage('writeRatedSarif', () => writeRatedSarif(out, result, policy, [{ file, path, size: st.size, mtimeMs: st.mtimeMs }], 0));
     // (Numbers are compared as JavaScript writes them: the copied text keeps 1e400, a parsed document has Infinity.)
     const written = pruneDeep(JSON.parse(readFileSync(out, 'utf8')) as unknown, MAX_DOCUMENT_DEPTH);
-    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(written)), JSON.parse(built))) throw new Error('writeRatedSarif wrote another log than buildRatedSarif');
+    if (!isDeepStrictEqual(JSON.parse(JSON.stringify(written)), JSON.parse(built)))
+      throw new Error('writeRatedSarif wrote another log than buildRatedSarif');
   }
   if (/^\s*\{/.test(text.replace(/^\uFEFF/, ''))) {
     // Streamed as check streams large files (the file read whole where streaming cannot take it): the same outcome.
@@ -125,7 +126,16 @@ describe(`fuzzing the corpus (${CASES} cases, seed ${SEED})`, () => {
         if (out.errors.length) outcomes.errors++;
       } catch (err) {
         if (process.env.FUZZ_DUMP) writeFileSync(`${process.env.FUZZ_DUMP}/case-${i}.txt`, text);
-        failures.push(`${label}: ${err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, Number(process.env.FUZZ_STACK ?? 4)).join(' | ') : String(err)}`);
+        failures.push(
+          `${label}: ${
+            err instanceof Error
+              ? (err.stack ?? err.message)
+                  .split('\n')
+                  .slice(0, Number(process.env.FUZZ_STACK ?? 4))
+                  .join(' | ')
+              : String(err)
+          }`,
+        );
       }
       const after = protoKeys();
       if (after[0] !== before[0] || after[1] !== before[1] || ({} as Record<string, unknown>).polluted !== undefined) {

@@ -42,14 +42,14 @@ describe('gate', () => {
     const v = evaluateGate(rateAll([crit, high, finding({ level: 'note' })], policy), [], policy, opts('production'));
     expect(v.status).toBe('fail');
     expect(v.blocking.sort()).toEqual(['c', 'h']);
-    expect(v.reasons).toEqual([
-      'failed: "No high or worse": 2 findings (max 0)',
-      'warning: "Lows": 1 finding (max 0)',
-    ]);
+    expect(v.reasons).toEqual(['failed: "No high or worse": 2 findings (max 0)', 'warning: "Lows": 1 finding (max 0)']);
   });
 
   it('counts against max: more than max fails', () => {
-    const three = rateAll([1, 2, 3].map(() => finding({ level: 'warning' })), policy);
+    const three = rateAll(
+      [1, 2, 3].map(() => finding({ level: 'warning' })),
+      policy,
+    );
     expect(evaluateGate(three, [], policy, opts('production')).status).toBe('fail');
     expect(evaluateGate(three.slice(0, 2), [], policy, opts('production')).status).toBe('pass');
   });
@@ -62,7 +62,11 @@ describe('gate', () => {
 
   it('uses matcher fields besides severity (kind, path, severity lists)', () => {
     const rated = rateAll(
-      [finding({ fingerprint: 's', kind: 'secret' }), finding({ fingerprint: 'p', path: 'services/payments/a.go', level: 'warning' }), finding({ path: 'services/payments/b.go', level: 'error' })],
+      [
+        finding({ fingerprint: 's', kind: 'secret' }),
+        finding({ fingerprint: 'p', path: 'services/payments/a.go', level: 'warning' }),
+        finding({ path: 'services/payments/b.go', level: 'error' }),
+      ],
       policy,
     );
     const v = evaluateGate(rated, [], policy, opts('secrets'));
@@ -70,7 +74,13 @@ describe('gate', () => {
   });
 
   it('ignores findings that are not gated', () => {
-    const rated = rateAll([finding({ securitySeverity: 10, suppressions: [{ kind: 'inSource' }] }), finding({ securitySeverity: 10, resultKind: 'informational' })], policy);
+    const rated = rateAll(
+      [
+        finding({ securitySeverity: 10, suppressions: [{ kind: 'inSource' }] }),
+        finding({ securitySeverity: 10, resultKind: 'informational' }),
+      ],
+      policy,
+    );
     expect(evaluateGate(rated, [], policy, opts('default')).status).toBe('pass');
   });
 
@@ -92,6 +102,8 @@ describe('gate', () => {
 
   it('rejects an unknown environment, listing the known ones', () => {
     expect(() => evaluateGate([], [], policy, opts('prod'))).toThrow(UnknownEnvironmentError);
-    expect(() => evaluateGate([], [], policy, opts('prod'))).toThrow('no gate profile "prod" in the policy: expected one of default, production, secrets');
+    expect(() => evaluateGate([], [], policy, opts('prod'))).toThrow(
+      'no gate profile "prod" in the policy: expected one of default, production, secrets',
+    );
   });
 });

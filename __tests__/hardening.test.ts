@@ -17,21 +17,85 @@ import { computeMetrics } from '../src/metrics/compute';
 const WS = '/home/runner/work/app/app';
 const ctx = { file: 'in.json', workspace: WS };
 
-const OUTSIDE = ['../../etc/passwd', 'src/../../secret.txt', '/etc/passwd', 'file:///etc/shadow', 'file:///home/runner/work/app/other/x.js', 'https://evil.example/x.js', 'C:/Windows/win.ini'];
+const OUTSIDE = [
+  '../../etc/passwd',
+  'src/../../secret.txt',
+  '/etc/passwd',
+  'file:///etc/shadow',
+  'file:///home/runner/work/app/other/x.js',
+  'https://evil.example/x.js',
+  'C:/Windows/win.ini',
+];
 
 function sarifWith(uri: string, message = 'm'): string {
   return JSON.stringify({
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: 'r', message: { text: message }, locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 3 } } }] }] }],
+    runs: [
+      {
+        tool: { driver: { name: 'T' } },
+        results: [
+          {
+            ruleId: 'r',
+            message: { text: message },
+            locations: [{ physicalLocation: { artifactLocation: { uri }, region: { startLine: 3 } } }],
+          },
+        ],
+      },
+    ],
   });
 }
 
 /** Native formats, each with one finding at `uri`. */
 const NATIVE: Record<string, (uri: string) => unknown> = {
-  semgrep: (uri) => ({ results: [{ check_id: 'r', path: uri, start: { line: 1, col: 1 }, end: { line: 1, col: 2 }, extra: { message: 'm', severity: 'ERROR', metadata: {} } }], errors: [] }),
-  bandit: (uri) => ({ results: [{ filename: uri, line_number: 1, test_id: 'B101', test_name: 'assert', issue_text: 'm', issue_severity: 'LOW', issue_confidence: 'HIGH' }], errors: [], metrics: {}, generated_at: '2026-01-01T00:00:00Z' }),
-  gitleaks: (uri) => [{ RuleID: 'aws', Description: 'd', File: uri, StartLine: 1, EndLine: 1, Match: 'x', Secret: 's', Fingerprint: `${uri}:aws:1` }],
-  checkov: (uri) => ({ check_type: 'terraform', results: { failed_checks: [{ check_id: 'CKV_1', check_name: 'n', file_path: uri, repo_file_path: uri, file_line_range: [1, 2], resource: 'r', severity: 'HIGH' }], passed_checks: [] }, summary: {} }),
+  semgrep: (uri) => ({
+    results: [
+      {
+        check_id: 'r',
+        path: uri,
+        start: { line: 1, col: 1 },
+        end: { line: 1, col: 2 },
+        extra: { message: 'm', severity: 'ERROR', metadata: {} },
+      },
+    ],
+    errors: [],
+  }),
+  bandit: (uri) => ({
+    results: [
+      {
+        filename: uri,
+        line_number: 1,
+        test_id: 'B101',
+        test_name: 'assert',
+        issue_text: 'm',
+        issue_severity: 'LOW',
+        issue_confidence: 'HIGH',
+      },
+    ],
+    errors: [],
+    metrics: {},
+    generated_at: '2026-01-01T00:00:00Z',
+  }),
+  gitleaks: (uri) => [
+    { RuleID: 'aws', Description: 'd', File: uri, StartLine: 1, EndLine: 1, Match: 'x', Secret: 's', Fingerprint: `${uri}:aws:1` },
+  ],
+  checkov: (uri) => ({
+    check_type: 'terraform',
+    results: {
+      failed_checks: [
+        {
+          check_id: 'CKV_1',
+          check_name: 'n',
+          file_path: uri,
+          repo_file_path: uri,
+          file_line_range: [1, 2],
+          resource: 'r',
+          severity: 'HIGH',
+        },
+      ],
+      passed_checks: [],
+    },
+    summary: {},
+  }),
 };
 
 describe('paths outside the workspace are never annotated as repository files', () => {
@@ -49,7 +113,13 @@ describe('paths outside the workspace are never annotated as repository files', 
         {
           tool: { driver: { name: 'T' } },
           originalUriBaseIds: { SRC: { uri: 'file:///home/runner/work/app/app/' }, UP: { uri: '../../', uriBaseId: 'SRC' } },
-          results: [{ ruleId: 'r', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'x/../../../../etc/passwd', uriBaseId: 'SRC' } } }] }],
+          results: [
+            {
+              ruleId: 'r',
+              message: { text: 'm' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'x/../../../../etc/passwd', uriBaseId: 'SRC' } } }],
+            },
+          ],
         },
       ],
     };
@@ -80,11 +150,12 @@ describe('path normalization', () => {
     // Random references over an alphabet of the characters the rules care about, plus real shapes.
     const alphabet = ['a', 'B', '0', '_', '-', '.', '..', '/', '//', '\\', ':', '%20', '%', '?', '#', ' ', '@', '~', 'é', 'file:', 'C:'];
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const refs = ['src/app.js', 'a/b/../c', './x', '.github/workflows/ci.yml', 'a//b', 'x.', 'x..y/z', '-a/b', 'a b', '/abs/x', 'C:/x'];
     for (let i = 0; i < 5000; i++) refs.push(Array.from({ length: 1 + rnd(8) }, () => alphabet[rnd(alphabet.length)]).join(''));
     for (const ref of refs) {
-      for (const ws of [undefined, '/home/runner/work/app/app']) expect([ref, normalizePath(ref, ws)]).toEqual([ref, normalizeAny(ref, ws)]);
+      for (const ws of [undefined, '/home/runner/work/app/app'])
+        expect([ref, normalizePath(ref, ws)]).toEqual([ref, normalizeAny(ref, ws)]);
     }
   });
 });
@@ -94,7 +165,11 @@ describe('fingerprint disambiguation', () => {
     const unique = Array.from({ length: 50_000 }, (_, i) => ({ fingerprint: `fp${i}` }));
     expect(disambiguate(unique.map((f) => ({ ...f }))).map((f) => f.fingerprint)).toEqual(unique.map((f) => f.fingerprint));
     const repeated = [...unique, { fingerprint: 'fp7' }, { fingerprint: 'fp49999' }, { fingerprint: 'fp7' }].map((f) => ({ ...f }));
-    expect(disambiguate(repeated).slice(-3).map((f) => f.fingerprint)).toEqual(['fp7~2', 'fp49999~2', 'fp7~3']);
+    expect(
+      disambiguate(repeated)
+        .slice(-3)
+        .map((f) => f.fingerprint),
+    ).toEqual(['fp7~2', 'fp49999~2', 'fp7~3']);
     expect(disambiguate([{ fingerprint: 'a' }, { fingerprint: 'a' }]).map((f) => f.fingerprint)).toEqual(['a', 'a~2']);
   });
 });
@@ -105,7 +180,13 @@ describe('scanner text is inert in every output', () => {
 
   const input = ingestText(sarifWith('src/a.js', EVIL).replace('"ruleId":"r"', '"ruleId":"r<b>@x"'), ctx);
   const policy = defaultPolicy();
-  const result = runEngine({ files: [input], policy, environment: 'production', onInputError: 'warn', now: new Date('2026-11-25T12:00:00Z') });
+  const result = runEngine({
+    files: [input],
+    policy,
+    environment: 'production',
+    onInputError: 'warn',
+    now: new Date('2026-11-25T12:00:00Z'),
+  });
 
   it('markdown summary: no raw HTML, mentions, links, headings or control characters', () => {
     // Code spans render their content literally (inert); check the text outside them.
@@ -137,10 +218,23 @@ describe('scanner names that are Object.prototype members', () => {
   it('tools named constructor, toString or __proto__ are counted like any other', () => {
     const runs = ['constructor', 'toString', '__proto__', 'hasOwnProperty'].map((name) => ({
       tool: { driver: { name } },
-      results: [{ ruleId: 'r', level: 'error', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' } } }] }],
+      results: [
+        {
+          ruleId: 'r',
+          level: 'error',
+          message: { text: 'm' },
+          locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' } } }],
+        },
+      ],
     }));
     const input = ingestText(JSON.stringify({ version: '2.1.0', runs }), ctx);
-    const result = runEngine({ files: [input], policy: defaultPolicy(), environment: 'default', onInputError: 'warn', now: new Date('2026-11-25T00:00:00Z') });
+    const result = runEngine({
+      files: [input],
+      policy: defaultPolicy(),
+      environment: 'default',
+      onInputError: 'warn',
+      now: new Date('2026-11-25T00:00:00Z'),
+    });
     expect(Object.keys(result.counts.byTool).sort()).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'toString']);
     expect(({} as Record<string, unknown>).constructor).toBe(Object);
   });
@@ -148,16 +242,53 @@ describe('scanner names that are Object.prototype members', () => {
   it('ledger severities and kinds named __proto__ or constructor (a damaged or edited ledger): counted, no SLA, no exception', () => {
     const now = new Date('2026-11-25T00:00:00Z');
     const entry = (fingerprint: string, severity: string) => ({
-      fingerprint, tool: 'T', ruleId: 'r', title: 't', kind: 'sast', firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-11-01T00:00:00.000Z',
-      state: 'open' as const, reopenedCount: 0, severity, gated: true, events: [{ at: '2026-01-01T00:00:00.000Z', type: 'opened' as const, severity }],
+      fingerprint,
+      tool: 'T',
+      ruleId: 'r',
+      title: 't',
+      kind: 'sast',
+      firstSeen: '2026-01-01T00:00:00.000Z',
+      lastSeen: '2026-11-01T00:00:00.000Z',
+      state: 'open' as const,
+      reopenedCount: 0,
+      severity,
+      gated: true,
+      events: [{ at: '2026-01-01T00:00:00.000Z', type: 'opened' as const, severity }],
     });
     const ledger = {
-      entries: { a: entry('a', '__proto__'), b: { ...entry('b', 'constructor'), kind: 'constructor' }, c: { ...entry('c', 'high'), kind: 'toString' } },
-      runs: [{ at: '2026-11-01T00:00:00.000Z', environment: 'default', tools: ['T'], toolKinds: { T: ['constructor', '__proto__', 'sast'] }, open: {}, new: 3, fixed: 0, reopened: 0, slaBreached: 0, slaDueSoon: 0, verdict: 'fail' as const }],
+      entries: {
+        a: entry('a', '__proto__'),
+        b: { ...entry('b', 'constructor'), kind: 'constructor' },
+        c: { ...entry('c', 'high'), kind: 'toString' },
+      },
+      runs: [
+        {
+          at: '2026-11-01T00:00:00.000Z',
+          environment: 'default',
+          tools: ['T'],
+          toolKinds: { T: ['constructor', '__proto__', 'sast'] },
+          open: {},
+          new: 3,
+          fixed: 0,
+          reopened: 0,
+          slaBreached: 0,
+          slaDueSoon: 0,
+          verdict: 'fail' as const,
+        },
+      ],
     };
     const policy = defaultPolicy();
     // Tool "U" did not run: the entries stay open as they are.
-    const r = runEngine({ files: [{ file: 'x.json', findings: [finding({ fingerprint: 'z', tool: { name: 'Other' } })], tools: [{ name: 'Other' }], errors: [] }], policy, environment: 'default', onInputError: 'warn', now, ledger });
+    const r = runEngine({
+      files: [
+        { file: 'x.json', findings: [finding({ fingerprint: 'z', tool: { name: 'Other' } })], tools: [{ name: 'Other' }], errors: [] },
+      ],
+      policy,
+      environment: 'default',
+      onInputError: 'warn',
+      now,
+      ledger,
+    });
     const open = r.nextLedger.runs.at(-1)?.open ?? {};
     expect(Object.hasOwn(open, '__proto__') && open['__proto__']).toBe(1);
     expect(Object.hasOwn(open, 'constructor') && open.constructor).toBe(1);
@@ -184,7 +315,11 @@ describe('numbers beyond 2^53', () => {
   });
 
   it('native formats: huge numbers are dropped, not rounded into wrong values', () => {
-    const r = ingestText(JSON.stringify(NATIVE.semgrep?.('src/a.js')).replace('"line":1,"col":1', '"line":9223372036854775807,"col":1e999'), ctx, 'semgrep');
+    const r = ingestText(
+      JSON.stringify(NATIVE.semgrep?.('src/a.js')).replace('"line":1,"col":1', '"line":9223372036854775807,"col":1e999'),
+      ctx,
+      'semgrep',
+    );
     expect(r.findings[0]?.startLine).toBeUndefined();
   });
 });
@@ -196,16 +331,38 @@ describe('policy globs cannot hang the run', () => {
     expect(globProblem('+(a|aa)+(a|aa)*b')).toMatch(/extglob/);
     expect(globProblem('x'.repeat(300))).toMatch(/longer than 256/);
     // Formerly refused as slow: now matched in linear time (src/policy/glob.ts).
-    for (const ok of [CATASTROPHIC, '*a*a*b', '**/test/**', 'services/payments/**', '**/*.{js,ts}', 'java.lang.security.**', 'trivy*', '**/*a*b', 'CVE-2021-*']) {
+    for (const ok of [
+      CATASTROPHIC,
+      '*a*a*b',
+      '**/test/**',
+      'services/payments/**',
+      '**/*.{js,ts}',
+      'java.lang.security.**',
+      'trivy*',
+      '**/*a*b',
+      'CVE-2021-*',
+    ]) {
       expect(globProblem(ok)).toBeUndefined();
     }
-    const yaml = BASE_POLICY.replace('  from-scanner:', `  rules:\n    - {name: Evil, when: {path: "+(a|aa)+b"}, lower: 1}\n  from-scanner:`);
+    const yaml = BASE_POLICY.replace(
+      '  from-scanner:',
+      `  rules:\n    - {name: Evil, when: {path: "+(a|aa)+b"}, lower: 1}\n  from-scanner:`,
+    );
     expect(() => parsePolicy(yaml, 'p.yml')).toThrow(/unsupported glob "\+\(a\|aa\)\+b": an extglob/);
   });
 
   it('an allowed glob against very long paths finishes (time-boxed generously)', () => {
-    const policy = policyFrom(BASE_POLICY.replace('  from-scanner:', '  rules:\n    - {name: Slow, when: {path: "**/*a*b", rule: "*a*b"}, lower: 1}\n  from-scanner:'));
-    const findings = [finding({ path: 'a/'.repeat(2000) }), finding({ path: 'a'.repeat(4000), ruleId: 'a'.repeat(4000) }), finding({ path: `${'ab/'.repeat(300)}${'a'.repeat(1000)}` })];
+    const policy = policyFrom(
+      BASE_POLICY.replace(
+        '  from-scanner:',
+        '  rules:\n    - {name: Slow, when: {path: "**/*a*b", rule: "*a*b"}, lower: 1}\n  from-scanner:',
+      ),
+    );
+    const findings = [
+      finding({ path: 'a/'.repeat(2000) }),
+      finding({ path: 'a'.repeat(4000), ruleId: 'a'.repeat(4000) }),
+      finding({ path: `${'ab/'.repeat(300)}${'a'.repeat(1000)}` }),
+    ];
     const t = performance.now();
     rateAll(findings, policy);
     expect(performance.now() - t).toBeLessThan(10_000);
@@ -214,7 +371,9 @@ describe('policy globs cannot hang the run', () => {
 
 describe('scanner timestamps that are not times', () => {
   const NOW = new Date('2026-11-25T12:00:00Z');
-  const semgrepSca = JSON.parse(readFileSync('__fixtures__/corpus/defectdojo/semgrep/sca-deployments-vulns.json', 'utf8')) as { vulns: { openedAt?: unknown }[] };
+  const semgrepSca = JSON.parse(readFileSync('__fixtures__/corpus/defectdojo/semgrep/sca-deployments-vulns.json', 'utf8')) as {
+    vulns: { openedAt?: unknown }[];
+  };
 
   it('never reach an SLA clock: dropped at ingest (semgrep openedAt, SARIF firstDetectionTimeUtc), kept when they are times', () => {
     const doc = structuredClone(semgrepSca);
@@ -226,7 +385,15 @@ describe('scanner timestamps that are not times', () => {
     expect(sca.findings.slice(0, weird.length).map((f) => f.firstDetected)).toEqual(weird.map(() => undefined));
     expect(sca.findings[weird.length]?.firstDetected).toBe('2023-07-15T10:28:12.000Z');
     const sarif = ingestText(
-      JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'T' } }, results: [{ ruleId: 'r', message: { text: 'm' }, provenance: { firstDetectionTimeUtc: 'soon' } }] }] }),
+      JSON.stringify({
+        version: '2.1.0',
+        runs: [
+          {
+            tool: { driver: { name: 'T' } },
+            results: [{ ruleId: 'r', message: { text: 'm' }, provenance: { firstDetectionTimeUtc: 'soon' } }],
+          },
+        ],
+      }),
       { file: 'x.sarif', workspace: WS },
     );
     expect(sarif.findings[0]?.firstDetected).toBeUndefined();
@@ -236,7 +403,17 @@ describe('scanner timestamps that are not times', () => {
   });
 
   it('hand-built findings (library API) with any text as their detection time: no clock, no exception', () => {
-    const files = [{ file: 'a.json', findings: [finding({ fingerprint: 'a', firstDetected: '../../etc/passwd' }), finding({ fingerprint: 'b', firstDetected: '2026-11-01T00:00:00Z' })], tools: [], errors: [] }];
+    const files = [
+      {
+        file: 'a.json',
+        findings: [
+          finding({ fingerprint: 'a', firstDetected: '../../etc/passwd' }),
+          finding({ fingerprint: 'b', firstDetected: '2026-11-01T00:00:00Z' }),
+        ],
+        tools: [],
+        errors: [],
+      },
+    ];
     const r = runEngine({ files, policy: defaultPolicy(), environment: 'production', onInputError: 'warn', now: NOW });
     const byFp = new Map(r.findings.map((f) => [f.fingerprint, f]));
     expect(byFp.get('a')?.sla).toBeUndefined();

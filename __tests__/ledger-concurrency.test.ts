@@ -28,7 +28,9 @@ beforeAll(async () => {
     target: 'node20',
     loader: { '.yml': 'text' },
     logLevel: 'warning',
-    banner: { js: "import { createRequire as __dgCreateRequire } from 'node:module';\nconst require = __dgCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __dgCreateRequire } from 'node:module';\nconst require = __dgCreateRequire(import.meta.url);",
+    },
   });
   writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
 }, 60_000);
@@ -61,7 +63,11 @@ interface Run {
 
 function runCli(args: string[], cwd: string): Promise<Run> {
   return new Promise((ok) => {
-    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('close', (code) => ok({ code, stderr }));
@@ -79,17 +85,27 @@ describe('file ledger with concurrent writers', () => {
     const tools = Array.from({ length: WRITERS }, (_, i) => `scanner-${String(i).padStart(2, '0')}`);
     for (const [i, tool] of tools.entries()) writeFileSync(join(ws, `${tool}.sarif`), sarif(tool, (i % 3) + 1));
     const started = Date.now();
-    const runs = await Promise.all(tools.map((tool) => runCli(['check', `${tool}.sarif`, '--ledger', 'file:ledger.json', '--format', 'json'], ws)));
+    const runs = await Promise.all(
+      tools.map((tool) => runCli(['check', `${tool}.sarif`, '--ledger', 'file:ledger.json', '--format', 'json'], ws)),
+    );
     const ms = Date.now() - started;
     for (const r of runs) expect({ code: r.code, stderr: r.stderr.replace(/^ledger .* updated\n/m, '') }).toEqual({ code: 0, stderr: '' });
     const book = readLedger(join(ws, 'ledger.json')).books.default;
     // One snapshot per run, and each tool's findings, open (no run fixes another tool's findings).
     expect(book?.runs.map((r) => r.tools.join()).sort()).toEqual(tools);
     const expected = tools.flatMap((tool, i) => Array.from({ length: (i % 3) + 1 }, (_, k) => `${tool}/problem ${k} of ${tool}`)).sort();
-    expect(Object.values(book?.entries ?? {}).map((e) => `${e.tool}/${e.title}`).sort()).toEqual(expected);
+    expect(
+      Object.values(book?.entries ?? {})
+        .map((e) => `${e.tool}/${e.title}`)
+        .sort(),
+    ).toEqual(expected);
     expect(Object.values(book?.entries ?? {}).every((e) => e.state === 'open')).toBe(true);
     // Nothing left behind: no lock, no temporary file.
-    expect(readdirSync(ws).filter((f) => f.startsWith('ledger.json')).sort()).toEqual(['ledger.json']);
+    expect(
+      readdirSync(ws)
+        .filter((f) => f.startsWith('ledger.json'))
+        .sort(),
+    ).toEqual(['ledger.json']);
     process.stderr.write(`${WRITERS} concurrent writers: ${ms} ms\n`);
   }, 120_000);
 });

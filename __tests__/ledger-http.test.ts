@@ -15,7 +15,9 @@ const git: (owner: string, repo: string) => FakeGit = server.git;
 const T0 = new Date('2026-11-25T00:00:00Z');
 const repo = { owner: 'acme', repo: 'app' };
 const input = (fps: string[], tool: string): EngineInput => ({
-  files: [{ file: 'x', findings: fps.map((fp) => finding({ fingerprint: fp, tool: { name: tool } })), errors: [], tools: [{ name: tool }] }],
+  files: [
+    { file: 'x', findings: fps.map((fp) => finding({ fingerprint: fp, tool: { name: tool } })), errors: [], tools: [{ name: tool }] },
+  ],
   policy: defaultPolicy(),
   environment: 'default',
   onInputError: 'fail',
@@ -25,14 +27,23 @@ const input = (fps: string[], tool: string): EngineInput => ({
 describe('branch ledger over HTTP', () => {
   it('writes and reads back through the Git data API with every request and response valid', async () => {
     const client = createGitHubClient('t0ken', { baseUrl: server.url, logger: silentLogger, retryBaseMs: 1 });
-    const store = new BranchLedgerStore((r, p) => client.request(r, p), repo, 'defect-gate-data', () => T0);
+    const store = new BranchLedgerStore(
+      (r, p) => client.request(r, p),
+      repo,
+      'defect-gate-data',
+      () => T0,
+    );
     expect(await store.read('default')).toBeUndefined();
     await store.update('default', (b) => reapply(b, input(['a', 'b'], 'CodeQL')));
     await store.update('default', (b) => reapply(b, input(['a'], 'CodeQL')));
     const book = await store.read('default');
     expect(book?.entries.a?.state).toBe('open');
     expect(book?.entries.b?.state).toBe('fixed');
-    expect([...git('acme', 'app').filesAt('defect-gate-data').keys()].sort()).toEqual(['default/entries/all.json', 'default/meta.json', 'default/runs.json']);
+    expect([...git('acme', 'app').filesAt('defect-gate-data').keys()].sort()).toEqual([
+      'default/entries/all.json',
+      'default/meta.json',
+      'default/runs.json',
+    ]);
     expect(server.calls('git/create-ref')).toHaveLength(1);
     expect(server.calls('git/update-ref')).toHaveLength(1);
   });

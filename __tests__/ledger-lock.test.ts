@@ -67,10 +67,15 @@ function killed(child: ChildProcess): Promise<void> {
 }
 
 const T = new Date('2026-03-01T00:00:00Z');
-const addRun = (at: string) => (b: LedgerBook): LedgerBook => ({
-  ...b,
-  runs: [...b.runs, { at, environment: 'default', tools: ['T'], open: {}, new: 0, fixed: 0, reopened: 0, slaBreached: 0, slaDueSoon: 0, verdict: 'pass' }],
-});
+const addRun =
+  (at: string) =>
+  (b: LedgerBook): LedgerBook => ({
+    ...b,
+    runs: [
+      ...b.runs,
+      { at, environment: 'default', tools: ['T'], open: {}, new: 0, fixed: 0, reopened: 0, slaBreached: 0, slaDueSoon: 0, verdict: 'pass' },
+    ],
+  });
 
 function folder(name: string): string {
   const d = join(dir, name);
@@ -86,7 +91,9 @@ describe('file ledger lock', () => {
     await store.update('default', addRun('2026-02-01T00:00:00.000Z'));
     const holder = await holdLock(ledger);
     try {
-      expect(readdirSync(d).sort()).toEqual(['ledger.json', `ledger.json.${holder.pid}.`, 'ledger.json.lock'].map((f) => expect.stringContaining(f)));
+      expect(readdirSync(d).sort()).toEqual(
+        ['ledger.json', `ledger.json.${holder.pid}.`, 'ledger.json.lock'].map((f) => expect.stringContaining(f)),
+      );
     } finally {
       await killed(holder); // SIGKILL: no cleanup of its own
     }
@@ -95,7 +102,9 @@ describe('file ledger lock', () => {
     await next.update('default', addRun('2026-03-01T00:00:00.000Z'));
     expect((await next.read('default'))?.runs.map((r) => r.at)).toEqual(['2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
     expect(readdirSync(d)).toEqual(['ledger.json']);
-    expect(notes).toEqual([expect.stringContaining(`removed the ledger lock ${ledger}.lock left by a run that did not finish (process ${holder.pid} `)]);
+    expect(notes).toEqual([
+      expect.stringContaining(`removed the ledger lock ${ledger}.lock left by a run that did not finish (process ${holder.pid} `),
+    ]);
   });
 
   it('a lock held by a running process is waited for, then the run fails naming the lock file; the ledger is untouched', async () => {
@@ -154,7 +163,9 @@ describe('file ledger lock', () => {
     const lock = JSON.stringify({ pid: 2 ** 22 + 7, host: `not-${hostname()}`, at: '2026-03-01T00:00:00.000Z', token: 'x' });
     writeFileSync(`${ledger}.lock`, lock);
     const store = new FileLedgerStore(ledger, () => T, 'ledger.json', { waitMs: 200 });
-    await expect(store.update('default', addRun('2026-03-01T00:00:00.000Z'))).rejects.toThrow(`the ledger is locked by process ${2 ** 22 + 7} on not-${hostname()}`);
+    await expect(store.update('default', addRun('2026-03-01T00:00:00.000Z'))).rejects.toThrow(
+      `the ledger is locked by process ${2 ** 22 + 7} on not-${hostname()}`,
+    );
     expect(readFileSync(`${ledger}.lock`, 'utf8')).toBe(lock);
     expect(existsSync(ledger)).toBe(false);
   });

@@ -23,7 +23,14 @@ const at = (days: number) => new Date(T0.getTime() + days * DAY_MS);
 describe('SLA clock', () => {
   it('is due first seen + the days of the current severity', () => {
     const s = computeSla({ severity: 'high', firstSeen: T0.toISOString() }, SLA, at(10));
-    expect(s).toEqual({ days: 30, start: T0.toISOString(), due: at(30).toISOString(), state: 'within', daysLeft: 20, reason: 'first seen 2026-01-01 + 30 days (high)' });
+    expect(s).toEqual({
+      days: 30,
+      start: T0.toISOString(),
+      due: at(30).toISOString(),
+      state: 'within',
+      daysLeft: 20,
+      reason: 'first seen 2026-01-01 + 30 days (high)',
+    });
   });
 
   it('is due soon within the due-soon share (25% of 30 days = 7.5 days), then breached', () => {
@@ -144,7 +151,11 @@ describe('identity across rescans (real corpus pairs)', () => {
       runs: [
         {
           tool: { driver: { name: 'T' } },
-          results: ['A', 'B'].map((ruleId) => ({ ruleId, message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: 3 } } }] })),
+          results: ['A', 'B'].map((ruleId) => ({
+            ruleId,
+            message: { text: 'm' },
+            locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: 3 } } }],
+          })),
         },
       ],
     });
@@ -219,7 +230,14 @@ describe('file store', () => {
     const path = join(dir, 'a/ledger.json');
     const store = new FileLedgerStore(path, () => T0);
     expect(await store.read('default')).toBeUndefined();
-    const r1 = runEngine({ files: [{ file: 'x', findings: [finding({ fingerprint: 'a' })], errors: [], tools: [{ name: 'CodeQL' }] }], policy: defaultPolicy(), environment: 'default', onInputError: 'fail', now: T0, ledger: emptyBook() });
+    const r1 = runEngine({
+      files: [{ file: 'x', findings: [finding({ fingerprint: 'a' })], errors: [], tools: [{ name: 'CodeQL' }] }],
+      policy: defaultPolicy(),
+      environment: 'default',
+      onInputError: 'fail',
+      now: T0,
+      ledger: emptyBook(),
+    });
     await store.update('default', () => r1.nextLedger);
     await store.update('other', (b) => b);
     const raw = JSON.parse(readFileSync(path, 'utf8')) as { schema: string; version: number; books: Record<string, LedgerBook> };
@@ -231,10 +249,26 @@ describe('file store', () => {
   });
 
   it('migrates version 0 and refuses newer versions', () => {
-    const v0 = { version: 0, scope: 'ci', entries: [{ fingerprint: 'x', tool: 'T', ruleId: 'R', firstSeen: '2025-01-01T00:00:00.000Z', lastSeen: '2025-02-01T00:00:00.000Z', severity: 'high' }], runs: [] };
+    const v0 = {
+      version: 0,
+      scope: 'ci',
+      entries: [
+        {
+          fingerprint: 'x',
+          tool: 'T',
+          ruleId: 'R',
+          firstSeen: '2025-01-01T00:00:00.000Z',
+          lastSeen: '2025-02-01T00:00:00.000Z',
+          severity: 'high',
+        },
+      ],
+      runs: [],
+    };
     const migrated = migrateLedger(v0, 'old.json');
     expect(migrated.books.ci?.entries.x).toMatchObject({ state: 'open', reopenedCount: 0, severity: 'high' });
-    expect(() => migrateLedger({ schema: 'defect-gate-ledger', version: 9, books: {} }, 'new.json')).toThrow(/version 9 was written by a newer defect-gate/);
+    expect(() => migrateLedger({ schema: 'defect-gate-ledger', version: 9, books: {} }, 'new.json')).toThrow(
+      /version 9 was written by a newer defect-gate/,
+    );
   });
 
   it('reports a damaged ledger with its position', async () => {
@@ -242,23 +276,50 @@ describe('file store', () => {
     writeFileSync(path, '{"schema": "defect-gate-ledger",\n "version": 1,,');
     await expect(new FileLedgerStore(path, () => T0).read('default')).rejects.toThrow(LedgerFormatError);
     await expect(new FileLedgerStore(path, () => T0).read('default')).rejects.toThrow(/bad\.json:2:15: not valid JSON/);
-    writeFileSync(path, JSON.stringify({ schema: 'defect-gate-ledger', version: 1, updatedAt: 'x', books: { default: { entries: { a: { fingerprint: 'a' } }, runs: [] } } }));
-    await expect(new FileLedgerStore(path, () => T0).read('default')).rejects.toThrow(/invalid ledger at \$\.books\.default\.entries\.a\.tool/);
+    writeFileSync(
+      path,
+      JSON.stringify({
+        schema: 'defect-gate-ledger',
+        version: 1,
+        updatedAt: 'x',
+        books: { default: { entries: { a: { fingerprint: 'a' } }, runs: [] } },
+      }),
+    );
+    await expect(new FileLedgerStore(path, () => T0).read('default')).rejects.toThrow(
+      /invalid ledger at \$\.books\.default\.entries\.a\.tool/,
+    );
   });
 
   it('reports a time that is not one (hand-edited or damaged) at its path, instead of crashing a clock', async () => {
     const path = join(dir, 'times.json');
     const store = new FileLedgerStore(path, () => T0);
     const entry = (firstSeen: string, at = '2026-01-01T00:00:00.000Z') => ({
-      fingerprint: 'a', tool: 'T', ruleId: 'R', title: 't', kind: 'sast', firstSeen, lastSeen: '2026-01-02T00:00:00.000Z', state: 'open',
-      reopenedCount: 0, severity: 'high', gated: true, events: [{ at, type: 'opened' }],
+      fingerprint: 'a',
+      tool: 'T',
+      ruleId: 'R',
+      title: 't',
+      kind: 'sast',
+      firstSeen,
+      lastSeen: '2026-01-02T00:00:00.000Z',
+      state: 'open',
+      reopenedCount: 0,
+      severity: 'high',
+      gated: true,
+      events: [{ at, type: 'opened' }],
     });
-    const file = (e: unknown) => JSON.stringify({ schema: 'defect-gate-ledger', version: 1, updatedAt: 'x', books: { default: { entries: { a: e }, runs: [] } } });
+    const file = (e: unknown) =>
+      JSON.stringify({ schema: 'defect-gate-ledger', version: 1, updatedAt: 'x', books: { default: { entries: { a: e }, runs: [] } } });
     writeFileSync(path, file(entry('2026-01-01T00:00:00.000Z')));
     expect((await store.read('default'))?.entries.a?.firstSeen).toBe('2026-01-01T00:00:00.000Z');
-    for (const [bad, where] of [[entry('garbage'), 'firstSeen'], [entry('42'), 'firstSeen'], [entry('2026-01-01T00:00:00.000Z', 'soon'), 'events[0].at']] as const) {
+    for (const [bad, where] of [
+      [entry('garbage'), 'firstSeen'],
+      [entry('42'), 'firstSeen'],
+      [entry('2026-01-01T00:00:00.000Z', 'soon'), 'events[0].at'],
+    ] as const) {
       writeFileSync(path, file(bad));
-      await expect(store.read('default')).rejects.toThrow(`invalid ledger at $.books.default.entries.a.${where}: expected an ISO 8601 time`);
+      await expect(store.read('default')).rejects.toThrow(
+        `invalid ledger at $.books.default.entries.a.${where}: expected an ISO 8601 time`,
+      );
     }
   });
 
@@ -273,7 +334,9 @@ describe('branch store (Git data API)', () => {
   const repo = { owner: 'acme', repo: 'app' };
   const policy = defaultPolicy();
   const engineInput = (fps: string[], tool: string, now: Date): EngineInput => ({
-    files: [{ file: 'x', findings: fps.map((fp) => finding({ fingerprint: fp, tool: { name: tool } })), errors: [], tools: [{ name: tool }] }],
+    files: [
+      { file: 'x', findings: fps.map((fp) => finding({ fingerprint: fp, tool: { name: tool } })), errors: [], tools: [{ name: tool }] },
+    ],
     policy,
     environment: 'default',
     onInputError: 'fail',
@@ -297,7 +360,23 @@ describe('branch store (Git data API)', () => {
 
   it('shards by hash prefix and keeps each shard below the limit', () => {
     const entries = Object.fromEntries(
-      Array.from({ length: 500 }, (_, i) => [`f${i}`, { fingerprint: `f${i}`, tool: 'T', ruleId: 'R', title: 'x'.repeat(200), kind: 'sast', firstSeen: 'a', lastSeen: 'a', state: 'open' as const, reopenedCount: 0, severity: 'high', gated: true, events: [] }]),
+      Array.from({ length: 500 }, (_, i) => [
+        `f${i}`,
+        {
+          fingerprint: `f${i}`,
+          tool: 'T',
+          ruleId: 'R',
+          title: 'x'.repeat(200),
+          kind: 'sast',
+          firstSeen: 'a',
+          lastSeen: 'a',
+          state: 'open' as const,
+          reopenedCount: 0,
+          severity: 'high',
+          gated: true,
+          events: [],
+        },
+      ]),
     );
     const files = shardEntries(entries, 20_000);
     expect(files.size).toBeGreaterThan(4);
@@ -325,7 +404,7 @@ describe('branch store (Git data API)', () => {
     const book = await a.read('default');
     expect(Object.keys(book?.entries ?? {}).sort()).toEqual(['base', 'from-a', 'from-b']);
     expect(book?.runs).toHaveLength(3);
-    expect(git.calls.filter((c) => c.startsWith("PATCH")).length).toBe(3); // a (lost the race), b, a (retry); the first write created the ref
+    expect(git.calls.filter((c) => c.startsWith('PATCH')).length).toBe(3); // a (lost the race), b, a (retry); the first write created the ref
   });
 
   it('concurrent scopes keep separate books on one branch', async () => {

@@ -45,7 +45,11 @@ describe('manual findings file (kind: defect-gate/findings)', () => {
       helpUri: 'https://tracker.example/SEC-88',
       source: { file: `${M}/pentest-2026-q4.yml`, format: 'findings', pointer: '$.findings[0]' },
     });
-    expect(r.findings.find((f) => f.fingerprint === 'PT-2026-002')).toMatchObject({ path: 'services/admin/reports.py', startLine: 88, cvss: { version: '4.0' } });
+    expect(r.findings.find((f) => f.fingerprint === 'PT-2026-002')).toMatchObject({
+      path: 'services/admin/reports.py',
+      startLine: 88,
+      cvss: { version: '4.0' },
+    });
     expect(r.findings.find((f) => f.fingerprint === 'PT-2026-007')?.owaspRisk).toMatchObject({ skillLevel: 6, lossOfAccountability: 7 });
     expect(r.findings.filter((f) => f.fixed).map((f) => [f.fingerprint, f.fixed?.on])).toEqual([
       ['PT-2026-004', '2026-11-20T00:00:00.000Z'],
@@ -53,12 +57,16 @@ describe('manual findings file (kind: defect-gate/findings)', () => {
       ['PT-2026-010', '2026-11-25T00:00:00.000Z'],
     ]);
     // PT-2026-011 has only a CVSS vector: one warning for the file says it falls back to severity.default.
-    expect(r.errors.map((e) => [e.severity, e.message])).toEqual([['scanner', expect.stringContaining('1 finding(s) are rated only by a CVSS vector')]]);
+    expect(r.errors.map((e) => [e.severity, e.message])).toEqual([
+      ['scanner', expect.stringContaining('1 finding(s) are rated only by a CVSS vector')],
+    ]);
   });
 
   it('the fingerprint is the id: editing the title keeps it', () => {
     const a = ingestText(`${HEAD}  - {id: X-1, title: One, reported-on: 2026-01-02, severity: high, component: web}\n`, { file: 'a.yml' });
-    const b = ingestText(`${HEAD}  - {id: X-1, title: 'One, reworded', reported-on: 2026-01-02, severity: high, component: web}\n`, { file: 'b.yml' });
+    const b = ingestText(`${HEAD}  - {id: X-1, title: 'One, reworded', reported-on: 2026-01-02, severity: high, component: web}\n`, {
+      file: 'b.yml',
+    });
     expect(a.findings[0]?.fingerprint).toBe('X-1');
     expect(b.findings[0]?.fingerprint).toBe('X-1');
   });
@@ -135,22 +143,50 @@ describe('manual findings file (kind: defect-gate/findings)', () => {
       ]),
     );
     // Checks across keys run on findings that pass the schema.
-    expect(errorsOf(`${HEAD}  - {id: L-1, title: t, reported-on: 2026-01-02, severity: low, component: web, line: 3}\n`)).toEqual([expect.stringMatching(/^f\.yml:5:81: `line` needs `path`/)]);
+    expect(errorsOf(`${HEAD}  - {id: L-1, title: t, reported-on: 2026-01-02, severity: low, component: web, line: 3}\n`)).toEqual([
+      expect.stringMatching(/^f\.yml:5:81: `line` needs `path`/),
+    ]);
     expect(r.errors.every((e) => e.severity === 'partial')).toBe(true);
   });
 
   it('a wrong top level, a YAML syntax error, a duplicate key, an alias bomb and __proto__ are fatal, at their position', () => {
-    expect(errorsOf('kind: defect-gate/findings\nversion: 2\nfindings: []\n')).toEqual(['f.yml:2:10: Invalid input: expected 1 (the file was not read: correct it (docs/manual-findings.md has the format))']);
-    expect(errorsOf('kind: defect-gate/findings\nversion: 1\n')).toEqual([expect.stringMatching(/^f\.yml:1:1: missing required key "findings"/)]);
-    expect(errorsOf('kind: defect-gate/findings\nversion: 1\nversion: 1\nfindings: []\n')).toEqual([expect.stringMatching(/^f\.yml:3:1: duplicate key/)]);
-    expect(errorsOf('kind: defect-gate/findings\nversion: 1\nfindings: [\n')).toEqual([expect.stringMatching(/^f\.yml:\d+:\d+: YAML syntax error/)]);
-    expect(errorsOf(`kind: defect-gate/findings\nversion: 1\n__proto__: {}\nfindings: []\n`)).toEqual([expect.stringMatching(/^f\.yml:3:1: a key named "__proto__" is not allowed/)]);
-    const bomb = ['kind: defect-gate/findings', 'version: 1', 'a: &a [x, x, x, x, x, x, x, x, x, x]', ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`), 'findings: []', ''].join('\n');
+    expect(errorsOf('kind: defect-gate/findings\nversion: 2\nfindings: []\n')).toEqual([
+      'f.yml:2:10: Invalid input: expected 1 (the file was not read: correct it (docs/manual-findings.md has the format))',
+    ]);
+    expect(errorsOf('kind: defect-gate/findings\nversion: 1\n')).toEqual([
+      expect.stringMatching(/^f\.yml:1:1: missing required key "findings"/),
+    ]);
+    expect(errorsOf('kind: defect-gate/findings\nversion: 1\nversion: 1\nfindings: []\n')).toEqual([
+      expect.stringMatching(/^f\.yml:3:1: duplicate key/),
+    ]);
+    expect(errorsOf('kind: defect-gate/findings\nversion: 1\nfindings: [\n')).toEqual([
+      expect.stringMatching(/^f\.yml:\d+:\d+: YAML syntax error/),
+    ]);
+    expect(errorsOf(`kind: defect-gate/findings\nversion: 1\n__proto__: {}\nfindings: []\n`)).toEqual([
+      expect.stringMatching(/^f\.yml:3:1: a key named "__proto__" is not allowed/),
+    ]);
+    const bomb = [
+      'kind: defect-gate/findings',
+      'version: 1',
+      'a: &a [x, x, x, x, x, x, x, x, x, x]',
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(10)
+            .fill(`*${String.fromCharCode(97 + i)}`)
+            .join(', ')}]`,
+      ),
+      'findings: []',
+      '',
+    ].join('\n');
     expect(errorsOf(bomb)).toEqual([expect.stringMatching(/YAML aliases expand too much/)]);
     // JSON files of the format get positions too.
-    expect(errorsOf('{"kind": "defect-gate/findings", "version": 1, "source": "pentest",\n "findings": [{"id": "J-1", "title": "t", "reported-on": "2026-1-2", "severity": "high", "component": "web"}]}', 'f.json')).toEqual([
-      expect.stringMatching(/^f\.json:2:58: a date as YYYY-MM-DD/),
-    ]);
+    expect(
+      errorsOf(
+        '{"kind": "defect-gate/findings", "version": 1, "source": "pentest",\n "findings": [{"id": "J-1", "title": "t", "reported-on": "2026-1-2", "severity": "high", "component": "web"}]}',
+        'f.json',
+      ),
+    ).toEqual([expect.stringMatching(/^f\.json:2:58: a date as YYYY-MM-DD/)]);
   });
 
   it('YAML that is not a findings file is still an unrecognized input, with a hint', () => {
@@ -174,7 +210,17 @@ describe('manual findings file (kind: defect-gate/findings)', () => {
 describe('CSV reader', () => {
   it('reads quotes, doubled quotes, embedded newlines, CRLF, a BOM and empty fields', () => {
     const r = parseCsv('\uFEFFa,b,c\r\n"x, ""y""\r\nz",,3\r\n\r\n1,2,\r\n');
-    expect(r).toEqual({ ok: true, value: { syntax: 'csv', header: ['a', 'b', 'c'], records: [{ line: 2, cells: ['x, "y"\nz', '', '3'] }, { line: 5, cells: ['1', '2', ''] }] } });
+    expect(r).toEqual({
+      ok: true,
+      value: {
+        syntax: 'csv',
+        header: ['a', 'b', 'c'],
+        records: [
+          { line: 2, cells: ['x, "y"\nz', '', '3'] },
+          { line: 5, cells: ['1', '2', ''] },
+        ],
+      },
+    });
   });
   it('malformed quoting is an error at its line and column', () => {
     expect(parseCsv('a,b\n1,"2')).toMatchObject({ ok: false, line: 2, column: 3 });
@@ -212,7 +258,9 @@ describe('DefectDojo Generic Findings Import', () => {
       // No severity: an error per finding, each kept (rated by severity.default).
       'generic_report4.csv': 'defectdojo-csv 4 4',
     });
-    expect(read(`${GENERIC}/generic_report_kev_cvssv4.csv`).errors.map(formatInputError)[0]).toMatch(/generic_report_kev_cvssv4\.csv:2:222: not well-formed CSV: a quoted field opened here never ends/);
+    expect(read(`${GENERIC}/generic_report_kev_cvssv4.csv`).errors.map(formatInputError)[0]).toMatch(
+      /generic_report_kev_cvssv4\.csv:2:222: not well-formed CSV: a quoted field opened here never ends/,
+    );
   });
 
   it('maps the fields: fingerprint from unique_id_from_tool, dates, mitigated → fixed, false_p → suppressed, scores', () => {
@@ -220,12 +268,27 @@ describe('DefectDojo Generic Findings Import', () => {
     expect(r.format).toBe('defectdojo');
     expect(r.tools).toEqual([{ name: 'Mobile Pentest' }]);
     const [pin, keys, logs, shot] = r.findings;
-    expect(pin).toMatchObject({ fingerprintSource: 'defectdojo:unique_id_from_tool', scannerSeverity: 'high', cwe: ['CWE-295'], firstDetected: '2026-09-12T00:00:00.000Z', tags: ['verified'], helpUri: expect.stringContaining('mas.owasp.org') });
-    expect(keys).toMatchObject({ path: 'android/app/src/main/res/values/strings.xml', startLine: 12, kind: 'sast', fixed: { on: '2026-09-30T00:00:00.000Z' } });
+    expect(pin).toMatchObject({
+      fingerprintSource: 'defectdojo:unique_id_from_tool',
+      scannerSeverity: 'high',
+      cwe: ['CWE-295'],
+      firstDetected: '2026-09-12T00:00:00.000Z',
+      tags: ['verified'],
+      helpUri: expect.stringContaining('mas.owasp.org'),
+    });
+    expect(keys).toMatchObject({
+      path: 'android/app/src/main/res/values/strings.xml',
+      startLine: 12,
+      kind: 'sast',
+      fixed: { on: '2026-09-30T00:00:00.000Z' },
+    });
     expect(logs).toMatchObject({ firstDetected: '2026-09-14T00:00:00.000Z', cvss: { version: '3.1', score: 6.2 } });
     expect(shot?.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'DefectDojo: false positive' }]);
     // Same unique id, edited title: same fingerprint.
-    const edited = ingestText(readFileSync(`${M}/defectdojo-pentest.json`, 'utf8').replace('Certificate pinning can be bypassed', 'Pinning bypass'), { file: 'x.json' });
+    const edited = ingestText(
+      readFileSync(`${M}/defectdojo-pentest.json`, 'utf8').replace('Certificate pinning can be bypassed', 'Pinning bypass'),
+      { file: 'x.json' },
+    );
     expect(edited.findings[0]?.fingerprint).toBe(pin?.fingerprint);
   });
 
@@ -233,10 +296,17 @@ describe('DefectDojo Generic Findings Import', () => {
     const r = read(`${M}/defectdojo-webapp.csv`);
     expect(r.format).toBe('defectdojo-csv');
     expect(r.findings).toHaveLength(4);
-    expect(r.findings[0]).toMatchObject({ message: 'The page can be framed by any origin:\nno X-Frame-Options, no frame-ancestors.', location: 'https://app.example.com/settings', kind: 'dast', cwe: ['CWE-1021'] });
+    expect(r.findings[0]).toMatchObject({
+      message: 'The page can be framed by any origin:\nno X-Frame-Options, no frame-ancestors.',
+      location: 'https://app.example.com/settings',
+      kind: 'dast',
+      cwe: ['CWE-1021'],
+    });
     expect(r.findings[1]?.fixed).toEqual({ on: '2026-10-09T00:00:00.000Z' });
     expect(r.findings[3]?.suppressions[0]?.justification).toBe('DefectDojo: duplicate');
-    expect(r.errors.map((e) => [e.severity, e.message])).toEqual([['scanner', expect.stringContaining('1 date(s) such as the one at line 5 column Date read as either mm/dd/yyyy or dd/mm/yyyy')]]);
+    expect(r.errors.map((e) => [e.severity, e.message])).toEqual([
+      ['scanner', expect.stringContaining('1 date(s) such as the one at line 5 column Date read as either mm/dd/yyyy or dd/mm/yyyy')],
+    ]);
     expect(r.findings[2]?.firstDetected).toBe('2026-02-10T00:00:00.000Z');
   });
 
@@ -255,13 +325,26 @@ describe('manual findings through the engine and the ledger', () => {
     const files = [read(`${M}/pentest-2026-q4.yml`), read(`${M}/threat-model-payments.json`)];
     const r = runEngine({ files, policy: defaultPolicy(), environment: 'production', onInputError: 'fail', now, ledger: emptyBook() });
     const idor = r.findings.find((f) => f.fingerprint === 'PT-2026-001');
-    expect(idor).toMatchObject({ severity: 'critical', gated: true, firstSeen: '2026-11-02T00:00:00.000Z', sla: { start: '2026-11-02T00:00:00.000Z', state: 'breached' } });
+    expect(idor).toMatchObject({
+      severity: 'critical',
+      gated: true,
+      firstSeen: '2026-11-02T00:00:00.000Z',
+      sla: { start: '2026-11-02T00:00:00.000Z', state: 'breached' },
+    });
     const fixedOne = r.findings.find((f) => f.fingerprint === 'PT-2026-004');
     expect(fixedOne).toMatchObject({ gated: false, notGatedReason: 'fixed on 2026-11-20, as its input file says' });
     const entry = r.nextLedger.entries['PT-2026-004'];
-    expect(entry).toMatchObject({ state: 'fixed', firstSeen: '2026-11-03T00:00:00.000Z', fixedAt: '2026-11-20T00:00:00.000Z', gated: true, kind: 'pentest' });
+    expect(entry).toMatchObject({
+      state: 'fixed',
+      firstSeen: '2026-11-03T00:00:00.000Z',
+      fixedAt: '2026-11-20T00:00:00.000Z',
+      gated: true,
+      kind: 'pentest',
+    });
     // A vector without a score: scored from the vector (src/rate/cvss.ts), and the explanation says so.
-    expect(r.findings.find((f) => f.fingerprint === 'PT-2026-011')?.explanation[0]?.detail).toBe('CVSS 3.1 base score 5.3 computed from CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N: 5.3 >= 4.0');
+    expect(r.findings.find((f) => f.fingerprint === 'PT-2026-011')?.explanation[0]?.detail).toBe(
+      'CVSS 3.1 base score 5.3 computed from CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N: 5.3 >= 4.0',
+    );
     // A component-only finding gets the policy component by name.
     // Metrics: MTTR of the fixed ones, coverage of the two activities.
     const m = computeMetrics(r.nextLedger, { now, levels: r.levels, sla: r.sla, since: new Date('2026-10-01T00:00:00Z') });
@@ -270,9 +353,19 @@ describe('manual findings through the engine and the ledger', () => {
     expect(m.coverage.missing).not.toContain('pentest');
 
     // A later run without the threat model fixes nothing of it; the pentest file edited to fix PT-2026-001 closes it.
-    const edited = readFileSync(`${M}/pentest-2026-q4.yml`, 'utf8').replace("    references: [https://tracker.example/SEC-88]\n", '    references: [https://tracker.example/SEC-88]\n    status: fixed\n    fixed-on: 2026-12-03\n');
+    const edited = readFileSync(`${M}/pentest-2026-q4.yml`, 'utf8').replace(
+      '    references: [https://tracker.example/SEC-88]\n',
+      '    references: [https://tracker.example/SEC-88]\n    status: fixed\n    fixed-on: 2026-12-03\n',
+    );
     const later = new Date('2026-12-05T00:00:00Z');
-    const r2 = runEngine({ files: [ingestText(edited, { file: 'p.yml' })], policy: defaultPolicy(), environment: 'production', onInputError: 'fail', now: later, ledger: r.nextLedger });
+    const r2 = runEngine({
+      files: [ingestText(edited, { file: 'p.yml' })],
+      policy: defaultPolicy(),
+      environment: 'production',
+      onInputError: 'fail',
+      now: later,
+      ledger: r.nextLedger,
+    });
     expect(r2.nextLedger.entries['TM-PAY-01']?.state).toBe('open');
     expect(r2.fixed.map((f) => [f.fingerprint, f.fixedAt])).toEqual([['PT-2026-001', '2026-12-03T00:00:00.000Z']]);
     expect(r2.nextLedger.entries['PT-2026-001']).toMatchObject({ state: 'fixed', firstSeen: '2026-11-02T00:00:00.000Z', reopenedCount: 0 });
@@ -283,7 +376,8 @@ describe('CLI check on manual findings with a file ledger and --now', () => {
   let ws: string;
   beforeAll(() => {
     ws = mkdtempSync(join(tmpdir(), 'dg-manual-'));
-    for (const f of ['pentest-2026-q4.yml', 'threat-model-payments.json', 'defectdojo-pentest.json', 'defectdojo-webapp.csv']) copyFileSync(`${M}/${f}`, join(ws, f));
+    for (const f of ['pentest-2026-q4.yml', 'threat-model-payments.json', 'defectdojo-pentest.json', 'defectdojo-webapp.csv'])
+      copyFileSync(`${M}/${f}`, join(ws, f));
     writeFileSync(join(ws, 'policy.yml'), readFileSync('policies/default.yml', 'utf8').replace(/^components:.*$/m, '$&'));
   });
   afterAll(() => rmSync(ws, { recursive: true, force: true }));
@@ -291,14 +385,39 @@ describe('CLI check on manual findings with a file ledger and --now', () => {
   async function cli(args: string[]) {
     let stdout = '';
     let stderr = '';
-    const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-12-01T00:00:00Z') });
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stderr += s),
+      cwd: ws,
+      env: {},
+      isTTY: false,
+      now: () => new Date('2026-12-01T00:00:00Z'),
+    });
     return { code, stdout, stderr };
   }
 
   it('rates, tracks and gates every format; SLA clocks start at reported-on; fixed ones are closed', async () => {
-    const r = await cli(['check', '--format', 'json', '--policy', 'policy.yml', '--ledger', 'file:.dg/ledger.json', '--now', '2026-12-01', 'pentest-2026-q4.yml', 'threat-model-payments.json', 'defectdojo-pentest.json', 'defectdojo-webapp.csv']);
+    const r = await cli([
+      'check',
+      '--format',
+      'json',
+      '--policy',
+      'policy.yml',
+      '--ledger',
+      'file:.dg/ledger.json',
+      '--now',
+      '2026-12-01',
+      'pentest-2026-q4.yml',
+      'threat-model-payments.json',
+      'defectdojo-pentest.json',
+      'defectdojo-webapp.csv',
+    ]);
     expect(r.stderr).toBe('ledger file:.dg/ledger.json (scope default) updated\n');
-    const report = JSON.parse(r.stdout) as { inputs: { file: string; format: string; findings: number }[]; findings: { fingerprint: string; firstSeen?: string; slaDue?: string; gated: boolean; severity: string }[]; verdict: { status: string } };
+    const report = JSON.parse(r.stdout) as {
+      inputs: { file: string; format: string; findings: number }[];
+      findings: { fingerprint: string; firstSeen?: string; slaDue?: string; gated: boolean; severity: string }[];
+      verdict: { status: string };
+    };
     expect(report.inputs.map((i) => [i.file, i.format, i.findings])).toEqual([
       ['pentest-2026-q4.yml', 'findings', 12],
       ['threat-model-payments.json', 'findings', 3],
@@ -306,10 +425,17 @@ describe('CLI check on manual findings with a file ledger and --now', () => {
       ['defectdojo-webapp.csv', 'defectdojo-csv', 4],
     ]);
     const sqli = report.findings.find((f) => f.fingerprint === 'PT-2026-002');
-    expect(sqli).toMatchObject({ severity: 'high', firstSeen: '2026-11-02T00:00:00.000Z', slaDue: '2026-12-02T00:00:00.000Z', slaReason: 'first seen 2026-11-02 + 30 days (high)' });
+    expect(sqli).toMatchObject({
+      severity: 'high',
+      firstSeen: '2026-11-02T00:00:00.000Z',
+      slaDue: '2026-12-02T00:00:00.000Z',
+      slaReason: 'first seen 2026-11-02 + 30 days (high)',
+    });
     expect(report.verdict.status).toBe('fail');
     expect(r.code).toBe(1);
-    const ledger = JSON.parse(readFileSync(join(ws, '.dg/ledger.json'), 'utf8')) as { books: { default: { entries: Record<string, { state: string; fixedAt?: string }> } } };
+    const ledger = JSON.parse(readFileSync(join(ws, '.dg/ledger.json'), 'utf8')) as {
+      books: { default: { entries: Record<string, { state: string; fixedAt?: string }> } };
+    };
     const entries = ledger.books.default.entries;
     expect(entries['PT-2026-006']).toMatchObject({ state: 'fixed', fixedAt: '2026-11-05T00:00:00.000Z' });
     expect(entries['TM-PAY-02']).toMatchObject({ state: 'fixed', fixedAt: '2026-10-30T00:00:00.000Z' });
@@ -318,11 +444,26 @@ describe('CLI check on manual findings with a file ledger and --now', () => {
 
 describe('manual findings in the JSON report', () => {
   it('carries reported-by, fixed-on, OWASP factors, references and the CVSS vector; passwords in links are redacted', () => {
-    const text = readFileSync(`${M}/pentest-2026-q4.yml`, 'utf8').replace('https://tracker.example/SEC-88', 'https://bot:hunter2secret@tracker.example/SEC-88');
-    const r = runEngine({ files: [ingestText(text, { file: 'p.yml' })], policy: defaultPolicy(), environment: 'production', onInputError: 'fail', now: new Date('2026-12-01T00:00:00Z') });
+    const text = readFileSync(`${M}/pentest-2026-q4.yml`, 'utf8').replace(
+      'https://tracker.example/SEC-88',
+      'https://bot:hunter2secret@tracker.example/SEC-88',
+    );
+    const r = runEngine({
+      files: [ingestText(text, { file: 'p.yml' })],
+      policy: defaultPolicy(),
+      environment: 'production',
+      onInputError: 'fail',
+      now: new Date('2026-12-01T00:00:00Z'),
+    });
     const report = buildReport(r, 'default');
-    expect(report.findings.find((f) => f.fingerprint === 'PT-2026-007')).toMatchObject({ reportedBy: 'Acme Security', owaspRisk: { skillLevel: 6 } });
-    expect(report.findings.find((f) => f.fingerprint === 'PT-2026-004')).toMatchObject({ fixedOn: '2026-11-20T00:00:00.000Z', gated: false });
+    expect(report.findings.find((f) => f.fingerprint === 'PT-2026-007')).toMatchObject({
+      reportedBy: 'Acme Security',
+      owaspRisk: { skillLevel: 6 },
+    });
+    expect(report.findings.find((f) => f.fingerprint === 'PT-2026-004')).toMatchObject({
+      fixedOn: '2026-11-20T00:00:00.000Z',
+      gated: false,
+    });
     const idor = report.findings.find((f) => f.fingerprint === 'PT-2026-001');
     expect(idor?.scanner.cvss).toEqual({ version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N' });
     expect(JSON.stringify(report)).not.toContain('hunter2secret');
@@ -350,11 +491,25 @@ exceptions:
   entries:
     - {id: EX-PT-3, type: accepted-risk, match: {fingerprint: PT-2026-003}, reason: Cookie set by the legacy SSO, approved-by: security-team, approved-on: 2026-11-10, expires: 2026-12-31}
 `);
-    const r = runEngine({ files: [read(`${M}/pentest-2026-q4.yml`)], policy, environment: 'production', onInputError: 'fail', now: new Date('2026-12-01T00:00:00Z') });
+    const r = runEngine({
+      files: [read(`${M}/pentest-2026-q4.yml`)],
+      policy,
+      environment: 'production',
+      onInputError: 'fail',
+      now: new Date('2026-12-01T00:00:00Z'),
+    });
     const byId = (id: string) => r.findings.find((f) => f.fingerprint === id);
-    expect(byId('PT-2026-001')?.explanation.map((s) => s.detail)).toEqual(['scanner severity "critical"', 'rule "Pentest findings are confirmed" (matched, no change)']);
+    expect(byId('PT-2026-001')?.explanation.map((s) => s.detail)).toEqual([
+      'scanner severity "critical"',
+      'rule "Pentest findings are confirmed" (matched, no change)',
+    ]);
     // OWASP Risk Rating (likelihood 7.125 HIGH × technical impact 4 MEDIUM = HIGH), raised one level on a high-criticality component.
-    expect(byId('PT-2026-007')).toMatchObject({ component: 'accounts', criticality: 'high', owners: ['@acme/identity'], severity: 'critical' });
+    expect(byId('PT-2026-007')).toMatchObject({
+      component: 'accounts',
+      criticality: 'high',
+      owners: ['@acme/identity'],
+      severity: 'critical',
+    });
     expect(byId('PT-2026-003')?.exception).toMatchObject({ id: 'EX-PT-3', state: 'active' });
     expect(r.verdict.status).toBe('fail');
     expect(r.verdict.blocking.sort()).toEqual(['PT-2026-001', 'PT-2026-007', 'PT-2026-008']);

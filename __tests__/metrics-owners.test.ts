@@ -45,12 +45,35 @@ const book: LedgerBook = {
 };
 
 describe('metrics by owner and team', () => {
-  const m = computeMetrics(book, { now: NOW, levels: policy.levels, sla: policy.sla, bucket: 'month', since: new Date('2026-06-01T00:00:00Z') });
+  const m = computeMetrics(book, {
+    now: NOW,
+    levels: policy.levels,
+    sla: policy.sla,
+    bucket: 'month',
+    since: new Date('2026-06-01T00:00:00Z'),
+  });
 
   it('open, past SLA, MTTR and SLA compliance per team and per user; no-owner rows last', () => {
     const team = m.owners.byTeam.find((r) => r.key === '@acme/payments');
-    expect(team).toEqual({ key: '@acme/payments', open: 1, pastSla: 1, dueSoon: 0, fixed: 2, slaFixed: 2, fixedWithinSla: 1, compliance: 0.5, mttrDays: 11.5 });
-    expect(m.owners.byOwner.find((r) => r.key === '@bob')).toMatchObject({ open: 1, pastSla: 1, fixed: 1, fixedWithinSla: 0, compliance: 0, mttrDays: 20 });
+    expect(team).toEqual({
+      key: '@acme/payments',
+      open: 1,
+      pastSla: 1,
+      dueSoon: 0,
+      fixed: 2,
+      slaFixed: 2,
+      fixedWithinSla: 1,
+      compliance: 0.5,
+      mttrDays: 11.5,
+    });
+    expect(m.owners.byOwner.find((r) => r.key === '@bob')).toMatchObject({
+      open: 1,
+      pastSla: 1,
+      fixed: 1,
+      fixedWithinSla: 0,
+      compliance: 0,
+      mttrDays: 20,
+    });
     expect(m.owners.byOwner.find((r) => r.key === '@carol')).toMatchObject({ open: 1, pastSla: 0 });
     expect(m.owners.byTeam.at(-1)).toMatchObject({ key: '(no team)', open: 2 }); // @carol's and the unowned one
     expect(m.owners.byOwner.at(-1)).toMatchObject({ key: '(no owner)', open: 1, pastSla: 1 });
@@ -69,9 +92,25 @@ describe('metrics by owner and team', () => {
   });
 
   it('the org report merges teams across repositories', () => {
-    const m2 = computeMetrics({ entries: { x: entry('x', 'critical', ['@acme/payments'], 25) }, runs: [] }, { now: NOW, levels: policy.levels, sla: policy.sla, bucket: 'month' });
-    const o = aggregateOrg('acme', [{ repo: 'acme/a', metrics: m }, { repo: 'acme/b', metrics: m2 }], NOW);
-    expect(o.owners.byTeam.find((r) => r.key === '@acme/payments')).toMatchObject({ open: 2, pastSla: 1, fixed: 2, compliance: 0.5, mttrDays: 11.5 });
+    const m2 = computeMetrics(
+      { entries: { x: entry('x', 'critical', ['@acme/payments'], 25) }, runs: [] },
+      { now: NOW, levels: policy.levels, sla: policy.sla, bucket: 'month' },
+    );
+    const o = aggregateOrg(
+      'acme',
+      [
+        { repo: 'acme/a', metrics: m },
+        { repo: 'acme/b', metrics: m2 },
+      ],
+      NOW,
+    );
+    expect(o.owners.byTeam.find((r) => r.key === '@acme/payments')).toMatchObject({
+      open: 2,
+      pastSla: 1,
+      fixed: 2,
+      compliance: 0.5,
+      mttrDays: 11.5,
+    });
     expect(renderOrgMarkdown(o)).toContain('## By team and owner');
     expect(renderOrgHtml(o)).toContain('<h3>Teams</h3>');
   });

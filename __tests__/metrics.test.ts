@@ -92,12 +92,26 @@ function entry(r: Rec): LedgerEntry {
     severity: r.sev,
     gated: r.gated ?? !r.accepted,
     events,
-    ...(r.accepted ? { exceptions: [{ id: r.accepted.id, type: 'accepted-risk', from: d(r.accepted.from), approvedBy: r.accepted.by }] } : {}),
+    ...(r.accepted
+      ? { exceptions: [{ id: r.accepted.id, type: 'accepted-risk', from: d(r.accepted.from), approvedBy: r.accepted.by }] }
+      : {}),
   };
 }
 
 function run(day: number, environment: string, tools: Record<string, string[]>): RunSnapshot {
-  return { at: d(day), environment, tools: Object.keys(tools), toolKinds: tools, open: {}, new: 0, fixed: 0, reopened: 0, slaBreached: 0, slaDueSoon: 0, verdict: 'pass' };
+  return {
+    at: d(day),
+    environment,
+    tools: Object.keys(tools),
+    toolKinds: tools,
+    open: {},
+    new: 0,
+    fixed: 0,
+    reopened: 0,
+    slaBreached: 0,
+    slaDueSoon: 0,
+    verdict: 'pass',
+  };
 }
 
 const BOOK: LedgerBook = {
@@ -113,16 +127,26 @@ const BOOK: LedgerBook = {
 
 // Period: 2026-01-01 .. day 120 (2026-05-01), monthly buckets.
 const NOW = new Date(T0 + 120 * DAY);
-const OPTS: MetricsOptions = { now: NOW, since: new Date(T0), until: NOW, bucket: 'month', levels: LEVELS, sla: SLA, exceptions: [{ id: 'EX-1', type: 'accepted-risk', approvedBy: 'security-team', expires: '2026-05-20' }] };
+const OPTS: MetricsOptions = {
+  now: NOW,
+  since: new Date(T0),
+  until: NOW,
+  bucket: 'month',
+  levels: LEVELS,
+  sla: SLA,
+  exceptions: [{ id: 'EX-1', type: 'accepted-risk', approvedBy: 'security-team', expires: '2026-05-20' }],
+};
 
 // ---- The second way: straight from the records.
 const counted = RECS.filter((r) => r.gated !== false);
 const isOpen = (r: Rec) => r.fix === undefined || (r.reopen !== undefined && r.refix === undefined);
 const openRecs = counted.filter((r) => isOpen(r) && !r.accepted);
-const fixes = counted.flatMap((r) => [
-  ...(r.fix !== undefined ? [{ r, start: r.open, end: r.fix }] : []),
-  ...(r.refix !== undefined ? [{ r, start: r.reopen as number, end: r.refix }] : []),
-]).filter((f) => f.end >= 0 && f.end <= 120);
+const fixes = counted
+  .flatMap((r) => [
+    ...(r.fix !== undefined ? [{ r, start: r.open, end: r.fix }] : []),
+    ...(r.refix !== undefined ? [{ r, start: r.reopen as number, end: r.refix }] : []),
+  ])
+  .filter((f) => f.end >= 0 && f.end <= 120);
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const med = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -158,14 +182,17 @@ describe('defect metrics on a hand-built ledger', () => {
     }
     for (const f of fixes) expected.get(month(f.end))!.fixed++;
     expect(m.flow.buckets.map((b) => b.label)).toEqual([...expected.keys()]);
-    expect(Object.fromEntries(m.flow.buckets.map((b) => [b.label, { opened: b.opened, fixed: b.fixed, reopened: b.reopened }]))).toEqual(Object.fromEntries(expected));
+    expect(Object.fromEntries(m.flow.buckets.map((b) => [b.label, { opened: b.opened, fixed: b.fixed, reopened: b.reopened }]))).toEqual(
+      Object.fromEntries(expected),
+    );
     // Backlog at the end of the last bucket (= until) is the open count.
     expect(m.flow.buckets.at(-1)?.backlog).toBe(openRecs.length);
   });
 
   it('computes the backlog at the end of each month by replaying history', () => {
     const openAt = (r: Rec, day: number) =>
-      (r.open <= day && (r.fix === undefined || r.fix > day)) || (r.reopen !== undefined && r.reopen <= day && (r.refix === undefined || r.refix > day));
+      (r.open <= day && (r.fix === undefined || r.fix > day)) ||
+      (r.reopen !== undefined && r.reopen <= day && (r.refix === undefined || r.refix > day));
     const excepted = (r: Rec, day: number) => r.accepted !== undefined && r.accepted.from <= day;
     const ends = [31, 59, 90, 120].map((x) => x - 1e-9); // last instant of Jan, Feb, Mar, Apr
     const expected = ends.map((day) => counted.filter((r) => openAt(r, day) && !excepted(r, day)).length);
@@ -189,7 +216,11 @@ describe('defect metrics on a hand-built ledger', () => {
     expect(m.sla.fixedWithinSla).toBe(fixes.filter(withinSla).length);
     expect(m.sla.compliance).toBeCloseTo(fixes.filter(withinSla).length / fixes.length, 9);
     const crit = fixes.filter((f) => f.r.sev === 'critical');
-    expect(m.sla.bySeverity.critical).toEqual({ fixed: crit.length, withinSla: crit.filter(withinSla).length, compliance: crit.filter(withinSla).length / crit.length });
+    expect(m.sla.bySeverity.critical).toEqual({
+      fixed: crit.length,
+      withinSla: crit.filter(withinSla).length,
+      compliance: crit.filter(withinSla).length / crit.length,
+    });
     const breached = openRecs.filter((r) => 120 - r.open > (SLA.days[r.sev] as number));
     expect(m.sla.breaches.map((b) => b.fingerprint).sort()).toEqual(breached.map((r) => r.fp).sort());
     const dRow = m.sla.breaches.find((b) => b.fingerprint === 'd');
@@ -198,7 +229,12 @@ describe('defect metrics on a hand-built ledger', () => {
 
   it('buckets the age of open critical and high findings', () => {
     const top = openRecs.filter((r) => r.sev === 'critical' || r.sev === 'high').map((r) => 120 - r.open);
-    const expected = [top.filter((a) => a < 30).length, top.filter((a) => a >= 30 && a < 60).length, top.filter((a) => a >= 60 && a < 90).length, top.filter((a) => a >= 90).length];
+    const expected = [
+      top.filter((a) => a < 30).length,
+      top.filter((a) => a >= 30 && a < 60).length,
+      top.filter((a) => a >= 60 && a < 90).length,
+      top.filter((a) => a >= 90).length,
+    ];
     expect(m.age.levels).toEqual(['critical', 'high']);
     expect(m.age.buckets.map((b) => b.total)).toEqual(expected);
   });
@@ -208,7 +244,9 @@ describe('defect metrics on a hand-built ledger', () => {
     expect(m.acceptedRisk.total).toBe(acc.length);
     expect(m.acceptedRisk.bySeverity.low).toBe(1);
     expect(m.acceptedRisk.byApprover).toEqual([{ key: 'security-team', count: 1 }]);
-    expect(m.acceptedRisk.expiring).toEqual([{ id: 'EX-1', type: 'accepted-risk', approvedBy: 'security-team', expires: '2026-05-20', daysLeft: 20, findings: 1 }]);
+    expect(m.acceptedRisk.expiring).toEqual([
+      { id: 'EX-1', type: 'accepted-risk', approvedBy: 'security-team', expires: '2026-05-20', daysLeft: 20, findings: 1 },
+    ]);
   });
 
   it('measures the window of exposure from the first production sighting to the fix or the end of the period', () => {
@@ -242,7 +280,9 @@ describe('defect metrics on a hand-built ledger', () => {
 
   it('sees the past: --until before a fix counts the finding as open then', () => {
     const past = computeMetrics(BOOK, { ...OPTS, until: new Date(T0 + 12 * DAY) });
-    expect(past.open.total).toBe(counted.filter((r) => r.open <= 12 && (r.fix === undefined || r.fix > 12) && !(r.accepted && r.accepted.from <= 12)).length);
+    expect(past.open.total).toBe(
+      counted.filter((r) => r.open <= 12 && (r.fix === undefined || r.fix > 12) && !(r.accepted && r.accepted.from <= 12)).length,
+    );
     expect(past.open.byComponent.find((x) => x.key === 'payments')?.total).toBe(1);
   });
 
@@ -302,8 +342,16 @@ describe('rendering metrics', () => {
   });
 
   it('writes valid Mermaid: quoted labels without quotes inside, numeric series', () => {
-    expect(mermaidPie('Open "x"', [['a"b', 2], ['zero', 0]])).toBe('```mermaid\npie showData title Open x\n    "a b" : 2\n```');
-    const xy = mermaidXy('T', ['Jan 2026', 'Feb 2026'], 'n', [{ type: 'bar', values: [1, 9] }, { type: 'line', values: [2, 3] }]);
+    expect(
+      mermaidPie('Open "x"', [
+        ['a"b', 2],
+        ['zero', 0],
+      ]),
+    ).toBe('```mermaid\npie showData title Open x\n    "a b" : 2\n```');
+    const xy = mermaidXy('T', ['Jan 2026', 'Feb 2026'], 'n', [
+      { type: 'bar', values: [1, 9] },
+      { type: 'line', values: [2, 3] },
+    ]);
     expect(xy).toContain('x-axis ["Jan 2026", "Feb 2026"]');
     expect(xy).toContain('y-axis "n" 0 --> 10');
     expect(xy).toContain('    bar [1, 9]\n    line [2, 3]');
@@ -312,8 +360,17 @@ describe('rendering metrics', () => {
   it('aggregates an organization: hot spots, SLA compliance per repository, worst offenders', () => {
     const a = computeMetrics(BOOK, OPTS);
     const clean = computeMetrics({ entries: {}, runs: [] }, OPTS);
-    const org = aggregateOrg('acme', [{ repo: 'acme/a', metrics: a }, { repo: 'acme/b', metrics: clean }, { repo: 'acme/c' }, { repo: 'acme/d', error: 'HTTP 403: nope' }], NOW);
-    expect(org.repositories).toEqual({ listed: 4, withLedger: 2, withoutLedger: ['acme/c'], errors: [{ repo: 'acme/d', error: 'HTTP 403: nope' }] });
+    const org = aggregateOrg(
+      'acme',
+      [{ repo: 'acme/a', metrics: a }, { repo: 'acme/b', metrics: clean }, { repo: 'acme/c' }, { repo: 'acme/d', error: 'HTTP 403: nope' }],
+      NOW,
+    );
+    expect(org.repositories).toEqual({
+      listed: 4,
+      withLedger: 2,
+      withoutLedger: ['acme/c'],
+      errors: [{ repo: 'acme/d', error: 'HTTP 403: nope' }],
+    });
     expect(org.open.total).toBe(a.open.total);
     expect(org.worstOffenders.map((r) => r.repo)).toEqual(['acme/a']);
     expect(org.perRepository.find((r) => r.repo === 'acme/a')?.slaCompliance).toBeCloseTo(a.sla.compliance as number, 9);

@@ -51,7 +51,14 @@ async function report(sim: OrgSim, cache: string, extra: string[] = []) {
   let stdout = '';
   let stderr = '';
   const argv = ['report', '--org', sim.org, '--format', 'json', '--api-url', sim.url, '--cache', cache, ...extra];
-  const code = await runCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: process.cwd(), env: { GITHUB_TOKEN: 'test-token' }, isTTY: false, now: () => NOW });
+  const code = await runCli(argv, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: process.cwd(),
+    env: { GITHUB_TOKEN: 'test-token' },
+    isTTY: false,
+    now: () => NOW,
+  });
   return { code, stdout, stderr, org: code === 0 ? (JSON.parse(stdout) as OrgMetrics) : undefined };
 }
 
@@ -127,7 +134,9 @@ describe(`report --org: a simulated organization of ${N} repositories`, () => {
     ins.free();
     const q = (sql: string) => db.exec(sql)[0]?.values ?? [];
     // Open by severity.
-    const bySev = Object.fromEntries(q("SELECT severity, COUNT(*) FROM findings WHERE status = 'open' GROUP BY severity").map(([s, n]) => [s, n]));
+    const bySev = Object.fromEntries(
+      q("SELECT severity, COUNT(*) FROM findings WHERE status = 'open' GROUP BY severity").map(([s, n]) => [s, n]),
+    );
     expect(bySev).toEqual(Object.fromEntries(Object.entries(first.open.bySeverity).filter(([, n]) => n > 0)));
     expect(q("SELECT COUNT(*) FROM findings WHERE status = 'open'")[0]?.[0]).toBe(first.open.total);
     expect(q("SELECT COUNT(*) FROM findings WHERE status = 'open' AND sla_state = 'breached'")[0]?.[0]).toBe(first.sla.pastSla);
@@ -135,7 +144,11 @@ describe(`report --org: a simulated organization of ${N} repositories`, () => {
     const [fixed, within] = q(
       "SELECT SUM(json_extract(f.value, '$.within_sla') IS NOT NULL), SUM(json_extract(f.value, '$.within_sla') = 1) FROM findings, json_each(findings.fixes) AS f",
     )[0] as [number, number];
-    expect({ fixed, within, compliance: within / fixed }).toEqual({ fixed: first.sla.fixed, within: first.sla.fixedWithinSla, compliance: first.sla.compliance });
+    expect({ fixed, within, compliance: within / fixed }).toEqual({
+      fixed: first.sla.fixed,
+      within: first.sla.fixedWithinSla,
+      compliance: first.sla.compliance,
+    });
     // MTTR: median over repositories of each repository's median days to fix.
     const mttr = q(`
       WITH d AS (SELECT repo, json_extract(f.value, '$.days') AS days FROM findings, json_each(findings.fixes) AS f),
@@ -214,7 +227,11 @@ describe(`report --org: a simulated organization of ${N} repositories`, () => {
   });
 
   it('renders the organization report as Markdown and HTML; waits out a secondary rate limit', async () => {
-    sim.scripted.push({ status: 403, headers: { 'retry-after': '1' }, body: { message: 'You have exceeded a secondary rate limit.', documentation_url: 'https://docs.github.com/graphql' } });
+    sim.scripted.push({
+      status: 403,
+      headers: { 'retry-after': '1' },
+      body: { message: 'You have exceeded a secondary rate limit.', documentation_url: 'https://docs.github.com/graphql' },
+    });
     const html = join(mkdtempSync(join(tmpdir(), 'dg-org-html-')), 'org.html');
     let stdout = '';
     let stderr = '';
@@ -248,7 +265,14 @@ describe(`report --org: a simulated organization of ${N} repositories`, () => {
 
   it('--export takes ndjson only', async () => {
     let stderr = '';
-    const code = await runCli(['report', '--org', 'acme', '--export', 'csv', 'x.csv'], { stdout: () => {}, stderr: (s) => (stderr += s), cwd: process.cwd(), env: {}, isTTY: false, now: () => NOW });
+    const code = await runCli(['report', '--org', 'acme', '--export', 'csv', 'x.csv'], {
+      stdout: () => {},
+      stderr: (s) => (stderr += s),
+      cwd: process.cwd(),
+      env: {},
+      isTTY: false,
+      now: () => NOW,
+    });
     expect(code).toBe(2);
     expect(stderr).toContain('invalid --export "csv": expected --export ndjson FILE');
   });

@@ -103,7 +103,11 @@ describe('CODEOWNERS (GitHub semantics, last matching rule wins)', () => {
 
   it('skips what GitHub does not support (negation, ranges, \\# escapes) and says which line', () => {
     const lineOf = (text: string) => REAL.split('\n').indexOf(text) + 1;
-    expect(co.problems.map((p) => p.line)).toEqual([lineOf('!/legacy/ @nobody'), lineOf('/vendor/[ab]/ @vendor'), lineOf('\\#notes @someone')]);
+    expect(co.problems.map((p) => p.line)).toEqual([
+      lineOf('!/legacy/ @nobody'),
+      lineOf('/vendor/[ab]/ @vendor'),
+      lineOf('\\#notes @someone'),
+    ]);
     expect(lineOf('!/legacy/ @nobody')).toBeGreaterThan(0);
     expect(co.problems[0]?.message).toMatch(/negation/);
     expect(owners('legacy/x.py')).toEqual(['@global-owner1', '@global-owner2']);
@@ -221,7 +225,17 @@ describe('owners through the CLI (check --report, --format markdown, explain) on
   let ws: string;
   const io = () => {
     const out = { stdout: '', stderr: '' };
-    return { out, io: { stdout: (s: string) => (out.stdout += s), stderr: (s: string) => (out.stderr += s), cwd: ws, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') } };
+    return {
+      out,
+      io: {
+        stdout: (s: string) => (out.stdout += s),
+        stderr: (s: string) => (out.stderr += s),
+        cwd: ws,
+        env: {},
+        isTTY: false,
+        now: () => new Date('2026-11-25T12:00:00Z'),
+      },
+    };
   };
   beforeAll(() => {
     ws = mkdtempSync(join(tmpdir(), 'dg-owners-'));
@@ -240,9 +254,14 @@ describe('owners through the CLI (check --report, --format markdown, explain) on
   it('JSON report, job summary owner column, explain', async () => {
     const a = io();
     await runCli(['check', '--policy', 'policy.yml', '--report', 'report.json', 'codeql.sarif'], a.io);
-    const report = JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')) as { findings: { path?: string; owners?: string[]; ownersFrom?: string; fingerprint: string }[] };
+    const report = JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')) as {
+      findings: { path?: string; owners?: string[]; ownersFrom?: string; fingerprint: string }[];
+    };
     const at = (p: string) => report.findings.find((f) => f.path === p);
-    expect(at('bad/libuser.py')).toMatchObject({ owners: ['@bob', '@acme/identity'], ownersFrom: '.github/CODEOWNERS:3 (/bad/libuser.py)' });
+    expect(at('bad/libuser.py')).toMatchObject({
+      owners: ['@bob', '@acme/identity'],
+      ownersFrom: '.github/CODEOWNERS:3 (/bad/libuser.py)',
+    });
     expect(at('bad/libapi.py')).toMatchObject({ owners: ['@acme/legacy'], ownersFrom: '.github/CODEOWNERS:2 (bad/)' });
     expect(at('bad/libsession.py')).toMatchObject({ owners: ['@acme/sessions'], ownersFrom: 'component sessions' });
     expect(report.findings.every((f) => !f.owners?.includes('@never-used'))).toBe(true);

@@ -28,7 +28,12 @@ let app: string;
 let installMs = 0;
 
 function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...env }, timeout: 120_000 });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...env },
+    timeout: 120_000,
+  });
   if (r.error) throw r.error;
   return r;
 }
@@ -38,7 +43,8 @@ beforeAll(() => {
   // Stage the package: the repository's files with dist/ from the fresh build (DEFECT_GATE_DIST, see jest global setup).
   const stage = join(tmp, 'stage');
   mkdirSync(stage);
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', '.gitignore']) if (existsSync(f)) copyFileSync(f, join(stage, f));
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', '.gitignore'])
+    if (existsSync(f)) copyFileSync(f, join(stage, f));
   for (const d of ['policies', 'schema']) cpSync(d, join(stage, d), { recursive: true });
   cpSync(process.env.DEFECT_GATE_DIST ?? 'dist', join(stage, 'dist'), { recursive: true });
   const packed = run('npm', ['pack', '--json', '--pack-destination', tmp], stage);
@@ -56,7 +62,8 @@ beforeAll(() => {
   if (inst.status !== 0) throw new Error(`offline install of the tarball failed:\n${inst.stdout}\n${inst.stderr}`);
   process.stderr.write(`offline install of the tarball: ${installMs.toFixed(0)} ms\n`);
   mkdirSync(join(app, 'reports'));
-  for (const f of readdirSync(join(ROOT, 'examples')).filter((x) => x.endsWith('.sarif'))) copyFileSync(join(ROOT, 'examples', f), join(app, 'reports', f));
+  for (const f of readdirSync(join(ROOT, 'examples')).filter((x) => x.endsWith('.sarif')))
+    copyFileSync(join(ROOT, 'examples', f), join(app, 'reports', f));
 }, 180_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -75,15 +82,55 @@ describe('package.json', () => {
     const dist = process.env.DEFECT_GATE_DIST ?? 'dist';
     for (const f of ['cli.js', 'index.js', 'rated-sarif-worker.js']) {
       const text = readFileSync(join(dist, f), 'utf8');
-      const specifiers = [...text.matchAll(/\bimport\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']|\b(?:__)?require\s*\(\s*["']([^"']+)["']/g)].map((m) => (m[1] ?? m[2] ?? m[3]) as string);
-      const builtin = new Set(['assert', 'async_hooks', 'buffer', 'child_process', 'crypto', 'diagnostics_channel', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2', 'https', 'module', 'net', 'os', 'path', 'perf_hooks', 'process', 'querystring', 'stream', 'stream/web', 'string_decoder', 'tls', 'url', 'util', 'util/types', 'worker_threads', 'zlib', 'console', 'timers', 'readline', 'sqlite']);
+      const specifiers = [
+        ...text.matchAll(
+          /\bimport\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']|\b(?:__)?require\s*\(\s*["']([^"']+)["']/g,
+        ),
+      ].map((m) => (m[1] ?? m[2] ?? m[3]) as string);
+      const builtin = new Set([
+        'assert',
+        'async_hooks',
+        'buffer',
+        'child_process',
+        'crypto',
+        'diagnostics_channel',
+        'dns',
+        'events',
+        'fs',
+        'fs/promises',
+        'http',
+        'http2',
+        'https',
+        'module',
+        'net',
+        'os',
+        'path',
+        'perf_hooks',
+        'process',
+        'querystring',
+        'stream',
+        'stream/web',
+        'string_decoder',
+        'tls',
+        'url',
+        'util',
+        'util/types',
+        'worker_threads',
+        'zlib',
+        'console',
+        'timers',
+        'readline',
+        'sqlite',
+      ]);
       // Minified code calls require through a renamed helper: the functions called with a "node:…" string are the
       // require helpers; everything they load must be a built-in.
       const helpers = new Set([...text.matchAll(/([\w$]+)\(\s*["']node:[^"']+["']\s*\)/g)].map((m) => m[1] as string));
       // esbuild's own helper: `var X=(e=>typeof require<"u"?require:…)`
-      for (const m of text.matchAll(/([\w$]+)\s*=\s*\(?\(?\s*\w+\s*\)?\s*=>\s*typeof require\s*<\s*["']u["']/g)) helpers.add(m[1] as string);
+      for (const m of text.matchAll(/([\w$]+)\s*=\s*\(?\(?\s*\w+\s*\)?\s*=>\s*typeof require\s*<\s*["']u["']/g))
+        helpers.add(m[1] as string);
       helpers.delete('import');
-      for (const m of text.matchAll(/([\w$]+)\(\s*["']([^"']+)["']\s*\)/g)) if (helpers.has(m[1] as string)) specifiers.push(m[2] as string);
+      for (const m of text.matchAll(/([\w$]+)\(\s*["']([^"']+)["']\s*\)/g))
+        if (helpers.has(m[1] as string)) specifiers.push(m[2] as string);
       const foreign = specifiers.filter((s) => !s.startsWith('node:') && !s.startsWith('./') && !builtin.has(s));
       expect({ file: f, foreign }).toEqual({ file: f, foreign: [] });
     }
@@ -99,7 +146,8 @@ describe('the packed package, installed offline', () => {
     expect(files).toContain('package/LICENSE');
     // the licences of the bundled libraries travel with the bundles (build.mjs writes them; legalComments: none)
     const notices = readFileSync(join(app, 'node_modules/defect-gate/dist/licenses.txt'), 'utf8');
-    for (const bundled of ['@actions/core@', '@octokit/core@', 'yaml@', 'zod@', 'fast-xml-parser@', 'picomatch@']) expect(notices).toContain(bundled);
+    for (const bundled of ['@actions/core@', '@octokit/core@', 'yaml@', 'zod@', 'fast-xml-parser@', 'picomatch@'])
+      expect(notices).toContain(bundled);
     expect(files.filter((f) => /__tests__|__fixtures__|\/src\/|\.map$|dist\/index\.js$|schema\/vendor/.test(f))).toEqual([]);
     expect(readFileSync(tgz).length).toBeLessThan(1_000_000);
   });
@@ -107,14 +155,22 @@ describe('the packed package, installed offline', () => {
   it('npx defect-gate --version, check on the examples, policy validate', () => {
     const version = run('npx', ['--offline', 'defect-gate', '--version'], app);
     expect(version.stdout.trim()).toBe(VERSION);
-    const check = run('npx', ['--offline', 'defect-gate', 'check', '--format', 'json', '--junit', 'junit.xml', '--gitlab-codequality', 'cq.json', 'reports/'], app);
+    const check = run(
+      'npx',
+      ['--offline', 'defect-gate', 'check', '--format', 'json', '--junit', 'junit.xml', '--gitlab-codequality', 'cq.json', 'reports/'],
+      app,
+    );
     expect(check.status).toBe(1); // the examples hold critical findings
     const report = JSON.parse(check.stdout) as { verdict: { status: string } };
     expect(report.verdict.status).toBe('fail');
     expect(existsSync(join(app, 'junit.xml')) && existsSync(join(app, 'cq.json'))).toBe(true);
     const validate = run('npx', ['--offline', 'defect-gate', 'policy', 'validate'], app);
     expect(validate.status).toBe(0);
-    const example = run('npx', ['--offline', 'defect-gate', 'policy', 'validate', 'node_modules/defect-gate/policies/examples/regulated.yml'], app);
+    const example = run(
+      'npx',
+      ['--offline', 'defect-gate', 'policy', 'validate', 'node_modules/defect-gate/policies/examples/regulated.yml'],
+      app,
+    );
     expect(example.stderr + example.stdout).not.toMatch(/error:/);
   });
 
@@ -124,7 +180,11 @@ describe('the packed package, installed offline', () => {
     const cli = join(app, 'node_modules/defect-gate/dist/cli.js');
     const v = run(node, ['--version'], app);
     const check = run(node, [cli, 'check', '--format', 'json', 'reports/'], app);
-    expect({ node: v.stdout.trim(), status: check.status, stderr: check.stderr.split('\n').filter((l) => /internal error|SyntaxError|TypeError/.test(l)) }).toEqual({ node: v.stdout.trim(), status: 1, stderr: [] });
+    expect({
+      node: v.stdout.trim(),
+      status: check.status,
+      stderr: check.stderr.split('\n').filter((l) => /internal error|SyntaxError|TypeError/.test(l)),
+    }).toEqual({ node: v.stdout.trim(), status: 1, stderr: [] });
     expect(run(node, [cli, 'policy', 'validate'], app).status).toBe(0);
   });
 });

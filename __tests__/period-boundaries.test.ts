@@ -22,7 +22,11 @@ let ws: string;
 
 /** The built CLI in a child process in the TZ time zone. */
 function cliInTz(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(distDir(), 'cli.js'), ...args], { cwd: ws, env: { PATH: process.env.PATH ?? '', TZ }, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(distDir(), 'cli.js'), ...args], {
+    cwd: ws,
+    env: { PATH: process.env.PATH ?? '', TZ },
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -101,7 +105,11 @@ afterAll(() => rmSync(ws, { recursive: true, force: true }));
 
 describe('--since / --until values', () => {
   it(`a child process with TZ=${TZ} really changes offset on 2026-03-29 at 01:00 UTC (the DST cases depend on it)`, () => {
-    const r = spawnSync(process.execPath, ['-e', "console.log([0, 1].map((h) => new Date(Date.UTC(2026, 2, 29, h, 30)).getTimezoneOffset()).join(' '))"], { env: { PATH: process.env.PATH ?? '', TZ }, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      ['-e', "console.log([0, 1].map((h) => new Date(Date.UTC(2026, 2, 29, h, 30)).getTimezoneOffset()).join(' '))"],
+      { env: { PATH: process.env.PATH ?? '', TZ }, encoding: 'utf8' },
+    );
     expect(r.stdout.trim()).toBe('-60 -120');
   });
 
@@ -255,7 +263,12 @@ gates:
   };
 
   it('expires 2026-03-28: applies until 2026-03-28T23:59:59.999Z, whatever offset --now is written in', async () => {
-    expect(await states('2026-03-29T00:59:59.999+01:00')).toEqual({ code: 0, now: '2026-03-28T23:59:59.999Z', state: 'expiring', daysLeft: 0 });
+    expect(await states('2026-03-29T00:59:59.999+01:00')).toEqual({
+      code: 0,
+      now: '2026-03-28T23:59:59.999Z',
+      state: 'expiring',
+      daysLeft: 0,
+    });
     expect(await states('2026-03-29T01:00:00+01:00')).toEqual({ code: 1, now: '2026-03-29T00:00:00.000Z', state: 'expired', daysLeft: 0 });
     expect(await states('2026-03-29T03:30:00+02:00')).toEqual({ code: 1, now: '2026-03-29T01:30:00.000Z', state: 'expired', daysLeft: 0 }); // 1.5 h after: 0 whole days
     expect(await states('2026-03-29T23:59:59.999Z')).toMatchObject({ code: 1, state: 'expired', daysLeft: 0 });
@@ -264,7 +277,13 @@ gates:
   });
 
   it('the expiring window without findings: from exactly expiring-days before the end', async () => {
-    expect(await states(new Date(Date.parse('2026-03-29T00:00:00Z') - DAY).toISOString())).toMatchObject({ state: 'expiring', daysLeft: 1 });
-    expect(await states(new Date(Date.parse('2026-03-29T00:00:00Z') - DAY - MS).toISOString())).toMatchObject({ state: 'active', daysLeft: 1 });
+    expect(await states(new Date(Date.parse('2026-03-29T00:00:00Z') - DAY).toISOString())).toMatchObject({
+      state: 'expiring',
+      daysLeft: 1,
+    });
+    expect(await states(new Date(Date.parse('2026-03-29T00:00:00Z') - DAY - MS).toISOString())).toMatchObject({
+      state: 'active',
+      daysLeft: 1,
+    });
   });
 });

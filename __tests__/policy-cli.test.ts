@@ -18,15 +18,28 @@ afterAll(() => rmSync(ws, { recursive: true, force: true }));
 async function cli(args: string[], cwd = REPO) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd, env: {}, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd,
+    env: {},
+    isTTY: false,
+    now: () => new Date('2026-11-25T12:00:00Z'),
+  });
   return { code, stdout, stderr };
 }
 
-const EXAMPLES = readdirSync('policies/examples').filter((f) => f.endsWith('.yml') && !f.endsWith('.test.yml')).map((f) => `policies/examples/${f}`);
+const EXAMPLES = readdirSync('policies/examples')
+  .filter((f) => f.endsWith('.yml') && !f.endsWith('.test.yml'))
+  .map((f) => `policies/examples/${f}`);
 
 describe('shipped policies', () => {
   it('has the three example policies', () => {
-    expect(EXAMPLES.sort()).toEqual(['policies/examples/kev-first.yml', 'policies/examples/regulated.yml', 'policies/examples/small-team.yml']);
+    expect(EXAMPLES.sort()).toEqual([
+      'policies/examples/kev-first.yml',
+      'policies/examples/regulated.yml',
+      'policies/examples/small-team.yml',
+    ]);
   });
 
   it.each(['policies/default.yml', ...EXAMPLES])('%s loads, lints clean and passes its tests', async (file) => {
@@ -54,11 +67,16 @@ describe('policy validate', () => {
   it('validates the built-in policy by default', async () => {
     const r = await cli(['policy', 'validate']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('policies/default.yml (built in): valid (5 levels, 2 rating rules, 3 gate profiles (pull-request, default, production), 0 exceptions); 0 warning(s)\n');
+    expect(r.stdout).toBe(
+      'policies/default.yml (built in): valid (5 levels, 2 rating rules, 3 gate profiles (pull-request, default, production), 0 exceptions); 0 warning(s)\n',
+    );
   });
 
   it('prints loader errors as file:line:column: error and exits 2', async () => {
-    writeFileSync(join(ws, 'bad.yml'), 'version: 1\nseverity:\n  levels: [high, low]\n  rulez: []\ngates:\n  default:\n    - {name: X, severity: ">= critical"}\n');
+    writeFileSync(
+      join(ws, 'bad.yml'),
+      'version: 1\nseverity:\n  levels: [high, low]\n  rulez: []\ngates:\n  default:\n    - {name: X, severity: ">= critical"}\n',
+    );
     const r = await cli(['policy', 'validate', 'bad.yml'], ws);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('bad.yml:4:3: error: severity.rulez: unknown key "rulez"');
@@ -140,7 +158,10 @@ exceptions:
 
 describe('policy test', () => {
   it('reports failed cases with a diff and the rating, exit 1', async () => {
-    writeFileSync(join(ws, 'fail.test.yml'), 'cases:\n  - name: wrong\n    finding: {securitySeverity: 8.95, kind: secret}\n    expect: {severity: critical, gates: {production: [No critical findings]}}\n  - name: right\n    finding: {level: note}\n    expect: {severity: low}\n');
+    writeFileSync(
+      join(ws, 'fail.test.yml'),
+      'cases:\n  - name: wrong\n    finding: {securitySeverity: 8.95, kind: secret}\n    expect: {severity: critical, gates: {production: [No critical findings]}}\n  - name: right\n    finding: {level: note}\n    expect: {severity: low}\n',
+    );
     const r = await cli(['policy', 'test', '--tests', 'fail.test.yml'], ws);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe(
@@ -155,18 +176,27 @@ describe('policy test', () => {
         '',
       ].join('\n'),
     );
-    const json = JSON.parse((await cli(['policy', 'test', '--format', 'json', '--tests', 'fail.test.yml'], ws)).stdout) as { failed: number; results: { diffs: string[] }[] };
+    const json = JSON.parse((await cli(['policy', 'test', '--format', 'json', '--tests', 'fail.test.yml'], ws)).stdout) as {
+      failed: number;
+      results: { diffs: string[] }[];
+    };
     expect(json.failed).toBe(1);
   });
 
   it('reports problems in the test file with file:line:column, exit 2', async () => {
-    writeFileSync(join(ws, 'bad.test.yml'), 'cases:\n  - name: a\n    finding: {level: eror, sevrity: 3}\n    expect: {severity: hihg, gates: {prod: [x], production: [Nope]}}\n  - name: a\n    finding: {}\n    expect: {}\n');
+    writeFileSync(
+      join(ws, 'bad.test.yml'),
+      'cases:\n  - name: a\n    finding: {level: eror, sevrity: 3}\n    expect: {severity: hihg, gates: {prod: [x], production: [Nope]}}\n  - name: a\n    finding: {}\n    expect: {}\n',
+    );
     const r = await cli(['policy', 'test', '--tests', 'bad.test.yml'], ws);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('bad.test.yml:3:22: cases[0].finding.level: ');
     expect(r.stderr).toContain('bad.test.yml:3:28: cases[0].finding.sevrity: unknown key "sevrity"');
     expect(r.stderr).toContain('bad.test.yml:7:13: cases[1].expect: expect at least one of severity, gated, gates, exception');
-    writeFileSync(join(ws, 'bad2.test.yml'), 'cases:\n  - name: a\n    finding: {}\n    expect: {severity: hihg, gates: {prod: [x], production: [Nope]}}\n');
+    writeFileSync(
+      join(ws, 'bad2.test.yml'),
+      'cases:\n  - name: a\n    finding: {}\n    expect: {severity: hihg, gates: {prod: [x], production: [Nope]}}\n',
+    );
     const r2 = await cli(['policy', 'test', '--tests', 'bad2.test.yml'], ws);
     expect(r2.stderr).toContain('bad2.test.yml:4:24: cases[0].expect.severity: unknown level "hihg"');
     expect(r2.stderr).toContain('bad2.test.yml:4:38: cases[0].expect.gates.prod: no gate profile "prod"');
@@ -190,9 +220,27 @@ describe('policy test', () => {
   });
 
   it('builds findings with neutral defaults', () => {
-    const f = buildTestFinding({ cwe: [79, 'CWE-89'], tool: 'Semgrep', cvss: 5, package: 'lodash', scannerSeverity: 'HIGH', path: 'a.js' }, 2);
-    expect(f).toMatchObject({ fingerprint: 'policy-test-3', tool: { name: 'Semgrep' }, kind: 'sast', resultKind: 'fail', cwe: ['CWE-79', 'CWE-89'], cvss: { score: 5 }, package: { name: 'lodash' }, scannerSeverity: 'high', path: 'a.js', startLine: 1 });
-    const suite = parsePolicyTests('cases:\n  - {name: x, finding: {status: existing, level: error}, expect: {gated: true}}\n', 't.yml', defaultPolicy());
+    const f = buildTestFinding(
+      { cwe: [79, 'CWE-89'], tool: 'Semgrep', cvss: 5, package: 'lodash', scannerSeverity: 'HIGH', path: 'a.js' },
+      2,
+    );
+    expect(f).toMatchObject({
+      fingerprint: 'policy-test-3',
+      tool: { name: 'Semgrep' },
+      kind: 'sast',
+      resultKind: 'fail',
+      cwe: ['CWE-79', 'CWE-89'],
+      cvss: { score: 5 },
+      package: { name: 'lodash' },
+      scannerSeverity: 'high',
+      path: 'a.js',
+      startLine: 1,
+    });
+    const suite = parsePolicyTests(
+      'cases:\n  - {name: x, finding: {status: existing, level: error}, expect: {gated: true}}\n',
+      't.yml',
+      defaultPolicy(),
+    );
     expect(runPolicyTests(suite, defaultPolicy(), new Date())[0]?.passed).toBe(true);
     expect(() => parsePolicyTests('', 't.yml', defaultPolicy())).toThrow(PolicyTestFileError);
   });

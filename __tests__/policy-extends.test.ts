@@ -121,7 +121,12 @@ exceptions:
     expect(errorsOf('policy.yml')).toEqual([
       'policy.yml:2:10: extends: acme/security-policies/base.yml@v3 is read through the GitHub API, which this command does not use: download it and extend the local copy',
     ]);
-    expect(parseRemoteSpec('acme/security-policies/policies/base.yml@v3')).toEqual({ owner: 'acme', repo: 'security-policies', path: 'policies/base.yml', ref: 'v3' });
+    expect(parseRemoteSpec('acme/security-policies/policies/base.yml@v3')).toEqual({
+      owner: 'acme',
+      repo: 'security-policies',
+      path: 'policies/base.yml',
+      ref: 'v3',
+    });
     expect(parseRemoteSpec('../org/base.yml')).toBeUndefined();
     expect(parseRemoteSpec('org/base/x.yml')).toBeUndefined();
   });
@@ -137,7 +142,8 @@ describe('remote bases through the GitHub API (local validating server)', () => 
       'v3',
       security.commit({
         'policies/base.yml': BASE.replace('exceptions:\n', 'exceptions:\n  include: [exceptions.yml]\n'),
-        'policies/exceptions.yml': 'entries:\n  - {id: ORG-2, type: false-positive, match: {rule: "y"}, reason: r, approved-by: sec, expires: 2027-01-01}\n',
+        'policies/exceptions.yml':
+          'entries:\n  - {id: ORG-2, type: false-positive, match: {rule: "y"}, reason: r, approved-by: sec, expires: 2027-01-01}\n',
       }),
     );
   });
@@ -154,7 +160,9 @@ describe('remote bases through the GitHub API (local validating server)', () => 
     ]);
     expect(server.errors).toEqual([]);
     write({ 'bad.yml': 'version: 1\nextends: acme/security/policies/nope.yml@v3\n' });
-    await expect(loadPolicyAsync('bad.yml', dir, (spec) => readRepoFile(client, spec))).rejects.toThrow(/acme\/security\/policies\/nope\.yml@v3:1:1: cannot read the base policy through the GitHub API: .*HTTP 404/);
+    await expect(loadPolicyAsync('bad.yml', dir, (spec) => readRepoFile(client, spec))).rejects.toThrow(
+      /acme\/security\/policies\/nope\.yml@v3:1:1: cannot read the base policy through the GitHub API: .*HTTP 404/,
+    );
   });
 });
 
@@ -183,9 +191,21 @@ ${extra}gates:
     expect(pay).toMatchObject({ component: 'payments', componentOwner: 'team-pay', criticality: 'high', severity: 'critical' });
     expect(explainLine(pay)).toBe('SARIF level "error" → high; component payments: business criticality high: high → critical');
     expect(rateFinding(finding({ path: 'docs/x.md', level: 'error' }), p)).toMatchObject({ component: 'docs-site', severity: 'medium' });
-    expect(rateFinding(finding({ path: undefined, package: { name: 'com.acme:util', version: '1' }, level: 'warning' }), p)).toMatchObject({ component: 'shared-libs', componentOwner: 'platform', severity: 'medium' });
+    expect(rateFinding(finding({ path: undefined, package: { name: 'com.acme:util', version: '1' }, level: 'warning' }), p)).toMatchObject({
+      component: 'shared-libs',
+      componentOwner: 'platform',
+      severity: 'medium',
+    });
     expect(rateFinding(finding({ path: 'src/x.js', level: 'error' }), p).component).toBeUndefined();
-    const r = runEngine({ files: [{ file: 'x', findings: [finding({ fingerprint: 'p', path: 'services/payments/api.go', level: 'error' })], errors: [], tools: [] }], policy: p, environment: 'default', onInputError: 'fail', now: new Date() });
+    const r = runEngine({
+      files: [
+        { file: 'x', findings: [finding({ fingerprint: 'p', path: 'services/payments/api.go', level: 'error' })], errors: [], tools: [] },
+      ],
+      policy: p,
+      environment: 'default',
+      onInputError: 'fail',
+      now: new Date(),
+    });
     expect(r.verdict.status).toBe('fail');
   });
 
@@ -206,7 +226,8 @@ ${extra}gates:
       ['src/a.js', 'error', 'high'],
       ['src/a.js', 'warning', 'medium'],
     ];
-    for (const [path, level, want] of cases) expect([path, level, rateFinding(finding({ path, level }), p).severity]).toEqual([path, level, want]);
+    for (const [path, level, want] of cases)
+      expect([path, level, rateFinding(finding({ path, level }), p).severity]).toEqual([path, level, want]);
     expect(explainLine(rateFinding(finding({ path: 'services/payments/a.go', level: 'note' }), p))).toBe(
       'SARIF level "note" → low; risk matrix: likelihood low (low) × impact high (component payments): low → medium',
     );

@@ -19,8 +19,7 @@ import { BASE_POLICY, finding, policyErrors, policyFrom } from './helpers';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 
-const withExceptions = (entries: string) =>
-  BASE_POLICY.replace('gates:', `exceptions:\n  entries:\n${entries}gates:`);
+const withExceptions = (entries: string) => BASE_POLICY.replace('gates:', `exceptions:\n  entries:\n${entries}gates:`);
 
 const EX = (over: Record<string, string> = {}) => {
   const fields: Record<string, string> = {
@@ -47,7 +46,9 @@ describe('exceptions: blank texts are policy errors at their line', () => {
     const yaml = withExceptions(EX({ [field]: value }));
     const line = yaml.split('\n').findIndex((l) => l.trimStart().startsWith(`${field}:`)) + 1;
     const errors = policyErrors(() => parsePolicy(yaml, 'p.yml'));
-    expect(errors).toEqual([expect.stringMatching(new RegExp(`^p\\.yml:${line}:\\d+: exceptions\\.entries\\[0\\]\\.${field}: must not be blank`))]);
+    expect(errors).toEqual([
+      expect.stringMatching(new RegExp(`^p\\.yml:${line}:\\d+: exceptions\\.entries\\[0\\]\\.${field}: must not be blank`)),
+    ]);
   });
 
   it('blank names of rules, gate rules and components, and blank match values', () => {
@@ -69,14 +70,20 @@ describe('exceptions: blank texts are policy errors at their line', () => {
 });
 
 describe('exceptions approved after now are not active yet', () => {
-  const policy = policyFrom(withExceptions(EX({ 'approved-on': '2026-12-01' }) + EX({ id: 'EX-2', match: '{rule: "other"}', 'approved-on': '2026-11-25' })));
+  const policy = policyFrom(
+    withExceptions(EX({ 'approved-on': '2026-12-01' }) + EX({ id: 'EX-2', match: '{rule: "other"}', 'approved-on': '2026-11-25' })),
+  );
 
   it('does not apply: the finding stays gated, and says why', () => {
     const [rated] = rateAll([finding({ path: 'legacy/a.js' })], policy);
     const r = applyExceptions([rated!], policy.exceptions, NOW);
     const f = r.findings[0]!;
     expect(f.gated).toBe(true);
-    expect(f.exception).toMatchObject({ id: 'EX-1', state: 'not-allowed', problem: 'not active yet: approved-on 2026-12-01 is after today (2026-11-25)' });
+    expect(f.exception).toMatchObject({
+      id: 'EX-1',
+      state: 'not-allowed',
+      problem: 'not active yet: approved-on 2026-12-01 is after today (2026-11-25)',
+    });
     expect(r.exceptions.map((e) => [e.id, e.state, e.applied])).toEqual([
       ['EX-1', 'pending', 0],
       ['EX-2', 'stale', 0],
@@ -98,7 +105,9 @@ describe('exceptions approved after now are not active yet', () => {
       expect(out).toMatch(/PENDING +EX-1 +accepted-risk, approved by security-team, not active until 2026-12-01 \(approved-on\)/);
       out = '';
       expect(await runCli(['policy', 'validate', 'p.yml'], io)).toBe(0);
-      expect(out).toMatch(/p\.yml:\d+:\d+: warning: exceptions\.entries\[0\]\.approved-on: exception "EX-1" is approved on 2026-12-01, after today \(2026-11-25\)/);
+      expect(out).toMatch(
+        /p\.yml:\d+:\d+: warning: exceptions\.entries\[0\]\.approved-on: exception "EX-1" is approved on 2026-12-01, after today \(2026-11-25\)/,
+      );
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }
@@ -116,13 +125,22 @@ describe('an exception that matches every finding', () => {
     const line = yaml.split('\n').findIndex((l) => l.includes('match:')) + 1;
     const [p] = lintPolicy(yaml, 'p.yml', { levels: ['critical', 'high', 'medium', 'low', 'info'], now: NOW });
     expect(p).toMatchObject({ line, severity: 'warning', path: 'exceptions.entries[0].match' });
-    expect(p?.message).toBe(`exception "EX-1" matches every finding (${shown}): it would switch the gate off; name the rule, path, package, CVE or fingerprint it is for`);
+    expect(p?.message).toBe(
+      `exception "EX-1" matches every finding (${shown}): it would switch the gate off; name the rule, path, package, CVE or fingerprint it is for`,
+    );
     const strict = lintPolicy(yaml, 'p.yml', { levels: ['critical'], now: NOW, strict: true });
     expect(strict[0]?.severity).toBe('error');
   });
 
   it('narrower matches are not reported', () => {
-    for (const m of [{ rule: 'js/*' }, { path: 'legacy/**' }, { path: '**', fingerprint: 'abc' }, { rule: '*', cve: 'CVE-2021-44228' }, { path: '*' }, { tool: 'trivy*' }]) {
+    for (const m of [
+      { rule: 'js/*' },
+      { path: 'legacy/**' },
+      { path: '**', fingerprint: 'abc' },
+      { rule: '*', cve: 'CVE-2021-44228' },
+      { path: '*' },
+      { tool: 'trivy*' },
+    ]) {
       expect(catchAllMatch(m)).toBeUndefined();
     }
   });
@@ -132,12 +150,19 @@ describe('an exception that matches every finding', () => {
     try {
       writeFileSync(join(ws, 'p.yml'), BASE_POLICY.replace('gates:', 'exceptions:\n  include: [exceptions/team.yml]\ngates:'));
       mkdirSync(join(ws, 'exceptions'));
-      writeFileSync(join(ws, 'exceptions', 'team.yml'), `entries:\n${EX({ match: '{rule: "*", path: "**"}', 'approved-on': '2026-12-24' }).replace(/^ {4}/gm, '  ')}`);
+      writeFileSync(
+        join(ws, 'exceptions', 'team.yml'),
+        `entries:\n${EX({ match: '{rule: "*", path: "**"}', 'approved-on': '2026-12-24' }).replace(/^ {4}/gm, '  ')}`,
+      );
       let out = '';
       const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (out += s), cwd: ws, env: {}, isTTY: false, now: () => NOW };
       expect(await runCli(['policy', 'validate', '--strict', 'p.yml'], io)).toBe(2);
-      expect(out).toContain('exceptions/team.yml:4:12: error: entries[0].match: exception "EX-1" matches every finding (rule "*", path "**")');
-      expect(out).toContain('exceptions/team.yml:7:18: warning: entries[0].approved-on: exception "EX-1" is approved on 2026-12-24, after today (2026-11-25)');
+      expect(out).toContain(
+        'exceptions/team.yml:4:12: error: entries[0].match: exception "EX-1" matches every finding (rule "*", path "**")',
+      );
+      expect(out).toContain(
+        'exceptions/team.yml:7:18: warning: entries[0].approved-on: exception "EX-1" is approved on 2026-12-24, after today (2026-11-25)',
+      );
     } finally {
       rmSync(ws, { recursive: true, force: true });
     }
@@ -183,21 +208,29 @@ describe('YAML alias bombs and duplicate keys are policy errors at their line', 
   it('a billion-laughs bomb (policy, exceptions file, policy tests)', () => {
     const msg = /^(p|ex|t)\.yml:2:8: YAML aliases expand too much \(more than 100 alias expansions, as in a "billion laughs" bomb\)/;
     expect(policyErrors(() => parsePolicy(`${BOMB}${BASE_POLICY}`, 'p.yml'))).toEqual([expect.stringMatching(msg)]);
-    expect(policyErrors(() => parseExceptionsFile(`${BOMB}entries: []\n`, 'ex.yml', undefined, ['high']))).toEqual([expect.stringMatching(msg)]);
+    expect(policyErrors(() => parseExceptionsFile(`${BOMB}entries: []\n`, 'ex.yml', undefined, ['high']))).toEqual([
+      expect.stringMatching(msg),
+    ]);
     expect(testErrors(`${BOMB}cases: []\n`)).toEqual([expect.stringMatching(msg)]);
     // A few aliases are fine.
-    expect(() => parsePolicy(BASE_POLICY.replace('levels: [critical', 'levels: &l [critical').replace('gates:', 'x-levels: *l\ngates:'), 'p.yml')).toThrow(/unknown key "x-levels"/);
+    expect(() =>
+      parsePolicy(BASE_POLICY.replace('levels: [critical', 'levels: &l [critical').replace('gates:', 'x-levels: *l\ngates:'), 'p.yml'),
+    ).toThrow(/unknown key "x-levels"/);
   });
 
   it('duplicate keys, wherever they are', () => {
     const dup = /duplicate key: a key may appear only once in a mapping/;
     const p = policyErrors(() => parsePolicy(BASE_POLICY.replace('gates:', 'sla: {critical: 7}\nsla: {critical: 700}\ngates:'), 'p.yml'));
     expect(p).toEqual([expect.stringMatching(/^p\.yml:8:1: duplicate key/)]);
-    const nested = policyErrors(() => parsePolicy(withExceptions(EX().replace('      reason:', '      expires: 2099-12-31\n      reason:')), 'p.yml'));
+    const nested = policyErrors(() =>
+      parsePolicy(withExceptions(EX().replace('      reason:', '      expires: 2099-12-31\n      reason:')), 'p.yml'),
+    );
     expect(nested).toEqual([expect.stringMatching(/^p\.yml:16:7: duplicate key/)]);
     const ex = policyErrors(() => parseExceptionsFile('entries: []\nentries: []\n', 'ex.yml', undefined, ['high']));
     expect(ex).toEqual([expect.stringMatching(/^ex\.yml:2:1: duplicate key/)]);
-    expect(testErrors('cases:\n  - name: a\n    name: b\n    finding: {}\n    expect: {gated: true}\n')).toEqual([expect.stringMatching(/^t\.yml:3:5: duplicate key/)]);
+    expect(testErrors('cases:\n  - name: a\n    name: b\n    finding: {}\n    expect: {gated: true}\n')).toEqual([
+      expect.stringMatching(/^t\.yml:3:5: duplicate key/),
+    ]);
     for (const e of [...p, ...nested, ...ex]) expect(e).toMatch(dup);
   });
 

@@ -17,7 +17,9 @@ describe('bad values inside a gate rule', () => {
 
   it('in a profile that extends another (the mapping form of the union)', () => {
     const text = `${HEAD}gates:\n  default: []\n  production:\n    extends: default\n    rules:\n      - name: x\n        action: stop\n`;
-    expect(policyErrors(() => parsePolicy(text, 'p.yml'))).toEqual(['p.yml:10:17: gates.production.rules[0].action: invalid value "stop": expected one of "fail", "warn"']);
+    expect(policyErrors(() => parsePolicy(text, 'p.yml'))).toEqual([
+      'p.yml:10:17: gates.production.rules[0].action: invalid value "stop": expected one of "fail", "warn"',
+    ]);
   });
 
   it('in an exceptions file too', () => {
@@ -46,10 +48,12 @@ describe('every problem of a policy in one run', () => {
   });
 });
 
-describe('YAML syntax errors at the parser\'s real line and column', () => {
+describe("YAML syntax errors at the parser's real line and column", () => {
   it('bad indentation: where the misplaced key starts', () => {
     const text = 'version: 1\nseverity:\n  levels: [critical, high]\n   default: high\ngates:\n  default: []\n';
-    expect(policyErrors(() => parsePolicy(text, 'p.yml'))).toEqual(['p.yml:4:4: YAML syntax error: All mapping items must start at the same column']);
+    expect(policyErrors(() => parsePolicy(text, 'p.yml'))).toEqual([
+      'p.yml:4:4: YAML syntax error: All mapping items must start at the same column',
+    ]);
   });
 
   it('duplicate keys: the second one', () => {

@@ -30,7 +30,9 @@ describe('default policy', () => {
 describe('policy validation errors have file:line:column', () => {
   it('unknown level in a gate', () => {
     const errs = errorsOf(`${BASE_POLICY}    - {name: Bad, severity: ">= hihg"}\n`);
-    expect(errs).toEqual(['p.yml:10:29: gates.default[1].severity: unknown level "hihg": expected one of critical, high, medium, low, info']);
+    expect(errs).toEqual([
+      'p.yml:10:29: gates.default[1].severity: unknown level "hihg": expected one of critical, high, medium, low, info',
+    ]);
   });
 
   it('unknown key, pointing at the key', () => {

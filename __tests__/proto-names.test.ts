@@ -67,7 +67,13 @@ const FINDINGS = () => [
 describe('a policy and a run where every name is an Object.prototype member', () => {
   const policy = policyFrom(POLICY);
   const run = (environment: string) =>
-    runEngine({ files: [{ file: 'x', findings: FINDINGS(), errors: [], tools: PROTO.map((name) => ({ name })) }], policy, environment, onInputError: 'fail', now: NOW });
+    runEngine({
+      files: [{ file: 'x', findings: FINDINGS(), errors: [], tools: PROTO.map((name) => ({ name })) }],
+      policy,
+      environment,
+      onInputError: 'fail',
+      now: NOW,
+    });
 
   it('rates with levels, components and rules so named', () => {
     expect(policy.levels).toEqual(['constructor', 'toString', 'hasOwnProperty', 'valueOf']);
@@ -80,7 +86,11 @@ describe('a policy and a run where every name is an Object.prototype member', ()
     expect(by.c).toMatchObject({ severity: 'hasOwnProperty' });
     expect(by.d).toMatchObject({ severity: 'hasOwnProperty' });
     // A level named valueOf without an SLA has none (not Object.prototype.valueOf).
-    expect(Object.entries(policy.sla.days)).toEqual([['constructor', 7], ['toString', 30], ['hasOwnProperty', 90]]);
+    expect(Object.entries(policy.sla.days)).toEqual([
+      ['constructor', 7],
+      ['toString', 30],
+      ['hasOwnProperty', 90],
+    ]);
     expect(policy.sla.days.valueOf).toBeUndefined();
   });
 
@@ -89,7 +99,10 @@ describe('a policy and a run where every name is an Object.prototype member', ()
     expect(proto.verdict.rules.map((x) => [x.name, x.count])).toEqual([['constructor', 2]]);
     expect(proto.verdict.status).toBe('fail');
     const ctor = run('constructor');
-    expect(ctor.verdict.rules.map((x) => [x.name, x.count])).toEqual([['constructor', 2], ['toString', 1]]);
+    expect(ctor.verdict.rules.map((x) => [x.name, x.count])).toEqual([
+      ['constructor', 2],
+      ['toString', 1],
+    ]);
     const ts = run('toString');
     expect(ts.verdict.rules.map((x) => [x.name, x.count])).toEqual([['hasOwnProperty', 0]]);
   });
@@ -102,7 +115,10 @@ describe('a policy and a run where every name is an Object.prototype member', ()
     ]);
     const c = r.findings.find((f) => f.fingerprint === 'c');
     expect(c).toMatchObject({ gated: false, exception: { id: 'toString', state: 'active' } });
-    expect(r.findings.find((f) => f.fingerprint === 'b')).toMatchObject({ gated: true, exception: { id: 'constructor', state: 'expired' } });
+    expect(r.findings.find((f) => f.fingerprint === 'b')).toMatchObject({
+      gated: true,
+      exception: { id: 'constructor', state: 'expired' },
+    });
     const report = buildReport(r, 'p.yml');
     expect(JSON.stringify(report)).toContain('"__proto__"');
     expect(() => renderMarkdown(r)).not.toThrow();
@@ -116,7 +132,9 @@ describe('a policy and a run where every name is an Object.prototype member', ()
     }
     const plain = policyFrom(POLICY.replace(/gates:[\s\S]*$/, 'gates:\n  production: [{name: No constructor, severity: constructor}]\n'));
     for (const env of PROTO) {
-      expect(() => runEngine({ files: [], policy: plain, environment: env, onInputError: 'fail', now: NOW })).toThrow(UnknownEnvironmentError);
+      expect(() => runEngine({ files: [], policy: plain, environment: env, onInputError: 'fail', now: NOW })).toThrow(
+        UnknownEnvironmentError,
+      );
     }
   });
 
@@ -124,14 +142,28 @@ describe('a policy and a run where every name is an Object.prototype member', ()
     const fps = ['constructor', '__proto__', 'toString', 'hasOwnProperty'];
     const mk = () => fps.map((fp) => finding({ fingerprint: fp, tool: { name: 'CodeQL' }, securitySeverity: 9.5 }));
     const input = { policy, environment: 'valueOf', onInputError: 'fail' as const };
-    const first = runEngine({ ...input, files: [{ file: 'x', findings: mk(), errors: [], tools: [{ name: 'CodeQL' }] }], now: NOW, ledger: emptyBook() });
+    const first = runEngine({
+      ...input,
+      files: [{ file: 'x', findings: mk(), errors: [], tools: [{ name: 'CodeQL' }] }],
+      now: NOW,
+      ledger: emptyBook(),
+    });
     expect(first.findings.map((f) => f.status)).toEqual(['new', 'new', 'new', 'new']);
     const book = first.nextLedger as NonNullable<typeof first.nextLedger>;
     expect(Object.keys(book.entries).sort()).toEqual([...fps].sort());
     // Through JSON, as a store keeps it.
     const stored = JSON.parse(JSON.stringify(book)) as typeof book;
-    const second = runEngine({ ...input, files: [{ file: 'x', findings: mk().slice(1), errors: [], tools: [{ name: 'CodeQL' }] }], now: new Date('2026-11-26T12:00:00Z'), ledger: stored });
-    expect(second.findings.map((f) => [f.fingerprint, f.status])).toEqual([['__proto__', 'existing'], ['toString', 'existing'], ['hasOwnProperty', 'existing']]);
+    const second = runEngine({
+      ...input,
+      files: [{ file: 'x', findings: mk().slice(1), errors: [], tools: [{ name: 'CodeQL' }] }],
+      now: new Date('2026-11-26T12:00:00Z'),
+      ledger: stored,
+    });
+    expect(second.findings.map((f) => [f.fingerprint, f.status])).toEqual([
+      ['__proto__', 'existing'],
+      ['toString', 'existing'],
+      ['hasOwnProperty', 'existing'],
+    ]);
     expect(second.fixed.map((f) => f.fingerprint)).toEqual(['constructor']);
   });
 
@@ -153,9 +185,16 @@ describe('a policy and a run where every name is an Object.prototype member', ()
       const errs = policyErrors(() => parsePolicy(base.replace('sla: {constructor: 7', `sla: {${name}: 1, constructor: 7`), 'p.yml'));
       expect(errs.join('\n')).toMatch(new RegExp(`sla\\.${name}: unknown level "${name}"`));
     }
-    const errs = policyErrors(() => parsePolicy(base.replace('[{name: hasOwnProperty, severity: constructor', '[{name: hasOwnProperty, severity: isPrototypeOf'), 'p.yml'));
+    const errs = policyErrors(() =>
+      parsePolicy(
+        base.replace('[{name: hasOwnProperty, severity: constructor', '[{name: hasOwnProperty, severity: isPrototypeOf'),
+        'p.yml',
+      ),
+    );
     expect(errs.join('\n')).toMatch(/unknown level "isPrototypeOf"/);
-    const ex = policyErrors(() => parsePolicy(POLICY.replace('max-days: {toString: 30', 'max-days: {isPrototypeOf: 5, toString: 30'), 'p.yml'));
+    const ex = policyErrors(() =>
+      parsePolicy(POLICY.replace('max-days: {toString: 30', 'max-days: {isPrototypeOf: 5, toString: 30'), 'p.yml'),
+    );
     expect(ex.join('\n')).toMatch(/exceptions\.max-days\.isPrototypeOf: unknown level "isPrototypeOf"/);
   });
 
@@ -171,15 +210,27 @@ describe('policy files: a __proto__ key is a key, never a prototype', () => {
   it('a top-level __proto__ key is an unknown key, not inherited settings (also through extends)', () => {
     const ws = mkdtempSync(join(tmpdir(), 'dg-proto-'));
     try {
-      writeFileSync(join(ws, 'base.yml'), 'version: 1\nseverity: {levels: [high, low]}\ngates: {production: [{name: No high, severity: high}]}\n');
+      writeFileSync(
+        join(ws, 'base.yml'),
+        'version: 1\nseverity: {levels: [high, low]}\ngates: {production: [{name: No high, severity: high}]}\n',
+      );
       const refused = /a key named "__proto__" is not allowed \(JavaScript reads it as the prototype of the mapping\): rename it/;
       writeFileSync(join(ws, 'p.yml'), 'extends: base.yml\nversion: 1\n__proto__: {gates: {production: []}}\n');
       expect(policyErrors(() => loadPolicy('p.yml', ws))).toEqual([expect.stringMatching(/^p\.yml:3:1: /)]);
       expect(policyErrors(() => loadPolicy('p.yml', ws))[0]).toMatch(refused);
-      writeFileSync(join(ws, 'q.yml'), 'version: 1\nseverity: {levels: [high, low]}\ngates:\n  __proto__: [{name: No high, severity: high}]\n');
+      writeFileSync(
+        join(ws, 'q.yml'),
+        'version: 1\nseverity: {levels: [high, low]}\ngates:\n  __proto__: [{name: No high, severity: high}]\n',
+      );
       expect(policyErrors(() => loadPolicy('q.yml', ws))).toEqual([expect.stringMatching(/^q\.yml:4:3: a key named "__proto__"/)]);
-      writeFileSync(join(ws, 'ex.yml'), 'entries:\n  - {id: X, type: false-positive, match: {rule: r}, reason: r, approved-by: me, expires: 2027-01-01, __proto__: {}}\n');
-      writeFileSync(join(ws, 'r.yml'), 'version: 1\nseverity: {levels: [high, low], from-scanner: {__proto__: high}}\nexceptions: {include: [ex.yml]}\ngates: {production: []}\n');
+      writeFileSync(
+        join(ws, 'ex.yml'),
+        'entries:\n  - {id: X, type: false-positive, match: {rule: r}, reason: r, approved-by: me, expires: 2027-01-01, __proto__: {}}\n',
+      );
+      writeFileSync(
+        join(ws, 'r.yml'),
+        'version: 1\nseverity: {levels: [high, low], from-scanner: {__proto__: high}}\nexceptions: {include: [ex.yml]}\ngates: {production: []}\n',
+      );
       const both = policyErrors(() => loadPolicy('r.yml', ws)).join('\n');
       expect(both).toMatch(/r\.yml:2:48: a key named "__proto__"/);
     } finally {
@@ -193,11 +244,32 @@ describe('policy files: a __proto__ key is a key, never a prototype', () => {
       writeFileSync(join(ws, 'p.yml'), POLICY);
       writeFileSync(
         join(ws, 'r.sarif'),
-        JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'constructor', rules: [{ id: 'R', properties: { 'security-severity': '9.5' } }] } }, results: [{ ruleId: 'R', message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 1 } } }] }] }] }),
+        JSON.stringify({
+          version: '2.1.0',
+          runs: [
+            {
+              tool: { driver: { name: 'constructor', rules: [{ id: 'R', properties: { 'security-severity': '9.5' } }] } },
+              results: [
+                {
+                  ruleId: 'R',
+                  message: { text: 'm' },
+                  locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 1 } } }],
+                },
+              ],
+            },
+          ],
+        }),
       );
       const cli = async (args: string[]) => {
         let out = '';
-        const code = await runCli(args, { stdout: (s) => (out += s), stderr: (s) => (out += s), cwd: ws, env: {}, isTTY: false, now: () => NOW });
+        const code = await runCli(args, {
+          stdout: (s) => (out += s),
+          stderr: (s) => (out += s),
+          cwd: ws,
+          env: {},
+          isTTY: false,
+          now: () => NOW,
+        });
         return { code, out };
       };
       for (const env of ['valueOf', 'constructor']) {
@@ -210,13 +282,48 @@ describe('policy files: a __proto__ key is a key, never a prototype', () => {
         expect(bad.code).toBe(2);
         expect(bad.out).toContain(`no gate profile "${env}" in the policy`);
       }
-      const proto = await cli(['check', 'r.sarif', '--policy', 'p.yml', '--environment', 'toString', '--ledger', 'file:ledger.json', '--ledger-scope', '__proto__']);
+      const proto = await cli([
+        'check',
+        'r.sarif',
+        '--policy',
+        'p.yml',
+        '--environment',
+        'toString',
+        '--ledger',
+        'file:ledger.json',
+        '--ledger-scope',
+        '__proto__',
+      ]);
       expect(proto.code).toBe(2);
       expect(proto.out).toContain('invalid ledger scope "__proto__"');
       for (const scope of ['constructor', 'toString', 'hasOwnProperty']) {
-        const first = await cli(['check', 'r.sarif', '--policy', 'p.yml', '--environment', 'toString', '--ledger', 'file:ledger.json', '--ledger-scope', scope]);
+        const first = await cli([
+          'check',
+          'r.sarif',
+          '--policy',
+          'p.yml',
+          '--environment',
+          'toString',
+          '--ledger',
+          'file:ledger.json',
+          '--ledger-scope',
+          scope,
+        ]);
         expect(first.code).toBe(0);
-        const again = await cli(['check', 'r.sarif', '--policy', 'p.yml', '--environment', 'toString', '--ledger', 'file:ledger.json', '--ledger-scope', scope, '--format', 'json']);
+        const again = await cli([
+          'check',
+          'r.sarif',
+          '--policy',
+          'p.yml',
+          '--environment',
+          'toString',
+          '--ledger',
+          'file:ledger.json',
+          '--ledger-scope',
+          scope,
+          '--format',
+          'json',
+        ]);
         expect(again.code).toBe(0);
         expect(again.out).toContain('"existing"');
       }
@@ -230,7 +337,12 @@ describe('a ledger holding a "__proto__" key (hand-edited or forged)', () => {
   const entry = { fingerprint: 'x', firstSeen: '2026-11-01T00:00:00.000Z', state: 'open' };
   it('is refused at its JSON path, never read with the entry silently dropped (its SLA clock would restart)', () => {
     const entries = JSON.parse(`{"__proto__": ${JSON.stringify(entry)}, "abc": ${JSON.stringify(entry)}}`) as unknown;
-    const doc = { schema: 'defect-gate-ledger', version: 1, updatedAt: '2026-11-01T00:00:00.000Z', books: { default: { entries, runs: [] } } };
+    const doc = {
+      schema: 'defect-gate-ledger',
+      version: 1,
+      updatedAt: '2026-11-01T00:00:00.000Z',
+      books: { default: { entries, runs: [] } },
+    };
     expect(() => migrateLedger(doc, 'ledger.json')).toThrow(/invalid ledger at \$\.books\.default\.entries: the key "__proto__"/);
     const books = JSON.parse(`{"__proto__": {"entries": {}, "runs": []}}`) as unknown;
     expect(() => migrateLedger({ ...doc, books }, 'ledger.json')).toThrow(/invalid ledger at \$\.books: the key "__proto__"/);

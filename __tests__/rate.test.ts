@@ -2,8 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { explainLine, rateFinding } from '../src/rate/rate';
 import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
 
-const withRules = (rules: string, extra = '') =>
-  policyFrom(BASE_POLICY.replace('gates:', `  rules:\n${rules}\n${extra}gates:`));
+const withRules = (rules: string, extra = '') => policyFrom(BASE_POLICY.replace('gates:', `  rules:\n${rules}\n${extra}gates:`));
 
 describe('base rating', () => {
   const p = defaultPolicy();
@@ -89,8 +88,12 @@ describe('rating rules', () => {
     expect(rateFinding(finding({ securitySeverity: 9.6 }), p).severity).toBe('critical');
     expect(rateFinding(finding({ securitySeverity: 5, exploit: { kev: true } }), p).severity).toBe('critical');
     expect(rateFinding(finding({ securitySeverity: 5, exploit: { epss: 0.7 } }), p).severity).toBe('high');
-    expect(rateFinding(finding({ kind: 'sca', securitySeverity: 7.5, package: { name: 'x', fixedVersions: [] } }), p).severity).toBe('medium');
-    expect(rateFinding(finding({ kind: 'sca', securitySeverity: 7.5, package: { name: 'x', fixedVersions: ['1.2'] } }), p).severity).toBe('high');
+    expect(rateFinding(finding({ kind: 'sca', securitySeverity: 7.5, package: { name: 'x', fixedVersions: [] } }), p).severity).toBe(
+      'medium',
+    );
+    expect(rateFinding(finding({ kind: 'sca', securitySeverity: 7.5, package: { name: 'x', fixedVersions: ['1.2'] } }), p).severity).toBe(
+      'high',
+    );
   });
 
   it('never moves past the most or least severe level', () => {
@@ -105,7 +108,10 @@ describe('gating eligibility', () => {
   const p = defaultPolicy();
 
   it('does not gate SARIF results of kind other than fail, or baseline-absent ones', () => {
-    expect(rateFinding(finding({ resultKind: 'pass' }), p)).toMatchObject({ gated: false, notGatedReason: 'SARIF result kind "pass" is not a failure' });
+    expect(rateFinding(finding({ resultKind: 'pass' }), p)).toMatchObject({
+      gated: false,
+      notGatedReason: 'SARIF result kind "pass" is not a failure',
+    });
     expect(rateFinding(finding({ baselineState: 'absent' }), p).gated).toBe(false);
   });
 
@@ -119,6 +125,9 @@ describe('gating eligibility', () => {
     expect(rateFinding(supp, ignore).gated).toBe(true);
     const req = policyFrom(`${BASE_POLICY}suppressions: require-justification\n`);
     expect(rateFinding(supp, req).gated).toBe(true);
-    expect(rateFinding(justified, req)).toMatchObject({ gated: false, notGatedReason: 'suppressed by the scanner (external: test fixture)' });
+    expect(rateFinding(justified, req)).toMatchObject({
+      gated: false,
+      notGatedReason: 'suppressed by the scanner (external: test fixture)',
+    });
   });
 });

@@ -42,17 +42,41 @@ function both(content: string | Buffer, space: 0 | 2 = 0, chunkSize?: number) {
   return { text, written: JSON.parse(text) as unknown, expected, result, inp };
 }
 
-const log = (runs: unknown) => JSON.stringify({ version: '2.1.0', $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs }, null, 1);
+const log = (runs: unknown) =>
+  JSON.stringify({ version: '2.1.0', $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs }, null, 1);
 const tool = { driver: { name: 'T', rules: [{ id: 'r1', properties: { 'security-severity': '9.1' } }, { id: 'r2' }] } };
 
 /** Shapes a byte-level writer can get wrong. */
 const shapes: [string, string][] = [
-  ['a plain run', log([{ tool, results: [{ ruleId: 'r1', level: 'note', message: { text: 'm' } }, { ruleId: 'r2', message: { text: 'n' }, properties: { a: 1 } }] }])],
-  ['results before tool, properties in the middle', log([{ results: [{ properties: { x: [1, { y: 2 }] }, ruleId: 'r1', message: { text: 'm' } }], properties: { k: 'v' }, tool }])],
-  ['results that are not objects, a run that is not an object', log([7, { tool, results: [42, null, 'x', [1], { ruleId: 'r1', message: { text: 'm' } }] }, null])],
+  [
+    'a plain run',
+    log([
+      {
+        tool,
+        results: [
+          { ruleId: 'r1', level: 'note', message: { text: 'm' } },
+          { ruleId: 'r2', message: { text: 'n' }, properties: { a: 1 } },
+        ],
+      },
+    ]),
+  ],
+  [
+    'results before tool, properties in the middle',
+    log([{ results: [{ properties: { x: [1, { y: 2 }] }, ruleId: 'r1', message: { text: 'm' } }], properties: { k: 'v' }, tool }]),
+  ],
+  [
+    'results that are not objects, a run that is not an object',
+    log([7, { tool, results: [42, null, 'x', [1], { ruleId: 'r1', message: { text: 'm' } }] }, null]),
+  ],
   ['a run without results, results null, empty runs', log([{ tool }, { tool, results: null }, { tool, results: [] }])],
-  ['non-object properties and tool', log([{ tool: 'x', properties: 5, results: [{ ruleId: 'r1', properties: 'p', message: { text: 'm' } }] }])],
-  ['escapes, unicode and numbers as written', '\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T\\u00e9\\"","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"a\\n\\u2028<b>é"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/a.js"},"region":{"startLine":1.0e0,"startColumn":9223372036854775807}}}]}]}]}'],
+  [
+    'non-object properties and tool',
+    log([{ tool: 'x', properties: 5, results: [{ ruleId: 'r1', properties: 'p', message: { text: 'm' } }] }]),
+  ],
+  [
+    'escapes, unicode and numbers as written',
+    '\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T\\u00e9\\"","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"a\\n\\u2028<b>é"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/a.js"},"region":{"startLine":1.0e0,"startColumn":9223372036854775807}}}]}]}]}',
+  ],
   ['no runs member', '{"version":"2.1.0"}'],
   [
     'properties that already hold rating members, empty properties, whitespace everywhere',
@@ -62,7 +86,8 @@ const shapes: [string, string][] = [
 
 describe('rated SARIF written from the input files', () => {
   it('a log with repeated members is not read (duplicate keys are input errors), so it is not rated', () => {
-    const text = '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r2","message":{"text":"a"}}],"results":[]}]}';
+    const text =
+      '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r2","message":{"text":"a"}}],"results":[]}]}';
     const ingested = ingestText(text, { file: 'f.sarif' });
     expect(ingested.findings).toEqual([]);
     expect(ingested.errors).toEqual([expect.objectContaining({ severity: 'fatal', jsonPath: '$.runs[0].results', line: 1, column: 133 })]);
@@ -78,7 +103,8 @@ describe('rated SARIF written from the input files', () => {
   });
 
   it('copies the scanner text exactly: numbers beyond 2^53 keep their digits, only ratings are rewritten', () => {
-    const text = '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"m"},"properties":{"id":9223372036854775807},"locations":[{"id":18446744073709551616}]}]}]}';
+    const text =
+      '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"m"},"properties":{"id":9223372036854775807},"locations":[{"id":18446744073709551616}]}]}]}';
     const { text: out } = both(text, 0);
     expect(out).toContain('"locations":[{"id":18446744073709551616}]');
     expect(out).toMatch(/"properties":\{"id":9223372036854775807,"defect-gate\/severity":/);
@@ -152,7 +178,9 @@ describe('rated SARIF written from the input files', () => {
     utimesSync(other, 1_700_000_000, 1_700_000_000);
     renameSync(other, inp.path);
     expect(statSync(inp.path).mtimeMs).toBe(st.mtimeMs);
-    expect(() => writeRatedSarif(join(dir, 'swapped.sarif'), result, policy, [read], 0)).toThrow(/changed while defect-gate was running \(another file is now in its place\)/);
+    expect(() => writeRatedSarif(join(dir, 'swapped.sarif'), result, policy, [read], 0)).toThrow(
+      /changed while defect-gate was running \(another file is now in its place\)/,
+    );
   });
 });
 
@@ -185,10 +213,28 @@ describe('rated SARIF written by a worker thread (dist/rated-sarif-worker.js)', 
   entries:
     - {id: EX-1, type: false-positive, match: {path: "**/*.java"}, reason: generated code, approved-by: sec, expires: 2027-01-01}
 `);
-    const bad = Buffer.concat([Buffer.from('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"r1","message":{"text":"a'), Buffer.from([0xff]), Buffer.from('"}}]}]}')]);
+    const bad = Buffer.concat([
+      Buffer.from('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T"}},"results":[{"ruleId":"r1","message":{"text":"a'),
+      Buffer.from([0xff]),
+      Buffer.from('"}}]}]}'),
+    ]);
     // Two results alike: the second one's fingerprint gets `~2` (not 32 hex digits, held as UTF-8 in the plan).
-    const twins = log([{ tool, results: [{ ruleId: 'r1', message: { text: 'é' } }, { ruleId: 'r1', message: { text: 'é' } }] }]);
-    const inputs = [input(readFileSync(`${corpus}/codeQL-output.sarif`)), input(readFileSync(`${corpus}/cxf-3.4.6.sarif`)), input(bad), input(readFileSync(`${corpus}/spotbugs.sarif`)), input(twins)];
+    const twins = log([
+      {
+        tool,
+        results: [
+          { ruleId: 'r1', message: { text: 'é' } },
+          { ruleId: 'r1', message: { text: 'é' } },
+        ],
+      },
+    ]);
+    const inputs = [
+      input(readFileSync(`${corpus}/codeQL-output.sarif`)),
+      input(readFileSync(`${corpus}/cxf-3.4.6.sarif`)),
+      input(bad),
+      input(readFileSync(`${corpus}/spotbugs.sarif`)),
+      input(twins),
+    ];
     const { here, there, by, result } = await inThreadAndWorker(inputs, 0, withException);
     expect(by).toBe('worker');
     expect(there).toBe(here);
@@ -199,7 +245,7 @@ describe('rated SARIF written by a worker thread (dist/rated-sarif-worker.js)', 
     expect(there).toMatch(/"defect-gate\/fingerprint":"[0-9a-f]{32}~2"/);
   });
 
-  it('rejects with the writer\'s error, naming the file, when an input changed after it was read', async () => {
+  it("rejects with the writer's error, naming the file, when an input changed after it was read", async () => {
     const inp = input(log([{ tool, results: [{ ruleId: 'r1', message: { text: 'm' } }] }]));
     const ingested = ingestText(readFileSync(inp.path, 'utf8'), { file: inp.file, workspace: '/ws' });
     const result = runEngine({ files: [ingested], policy, environment: 'default', onInputError: 'warn', now: NOW });
@@ -222,6 +268,8 @@ describe('rated SARIF written by a worker thread (dist/rated-sarif-worker.js)', 
     expect(fallback.there).toBe(fallback.here);
     const silent = join(dir, 'silent-worker.mjs');
     writeFileSync(silent, 'process.exit(3);\n');
-    await expect(inThreadAndWorker([input(text)], 0, policy, pathToFileURL(silent))).rejects.toThrow('the rated SARIF writer stopped without an answer (exit code 3)');
+    await expect(inThreadAndWorker([input(text)], 0, policy, pathToFileURL(silent))).rejects.toThrow(
+      'the rated SARIF writer stopped without an answer (exit code 3)',
+    );
   });
 });

@@ -55,7 +55,12 @@ describe('redactText: what is found', () => {
     ['api_key:', 'api_key: 0123456789abcdef', '0123456789abcdef', 'secret'],
     ['token=', 'https://x.test/cb?token=Zm9vYmFyYmF6&next=1', 'Zm9vYmFyYmF6', 'secret'],
     ['Bearer', 'Authorization: Bearer abcdef123456789', 'abcdef123456789', 'secret'],
-    ['private key header alone', 'header only: -----BEGIN OPENSSH PRIVATE KEY----- in README', '-----BEGIN OPENSSH PRIVATE KEY-----', 'private-key'],
+    [
+      'private key header alone',
+      'header only: -----BEGIN OPENSSH PRIVATE KEY----- in README',
+      '-----BEGIN OPENSSH PRIVATE KEY-----',
+      'private-key',
+    ],
   ])('%s', (_name, text, secret, what) => {
     const out = redactText(text);
     expect(out).not.toContain(secret);
@@ -126,7 +131,10 @@ describe('redactText: linear time on hostile input', () => {
       else if (c === ')') {
         const inner = stack.pop() as boolean;
         const next = source[i + 1];
-        const repeats = next === '*' || next === '+' || (next === '{' && /^\{\d+,\d*\}/.test(source.slice(i + 1)) && !/^\{(\d+),\1\}|^\{[01],?1?\}/.test(source.slice(i + 1)));
+        const repeats =
+          next === '*' ||
+          next === '+' ||
+          (next === '{' && /^\{\d+,\d*\}/.test(source.slice(i + 1)) && !/^\{(\d+),\1\}|^\{[01],?1?\}/.test(source.slice(i + 1)));
         if (inner && repeats) return true;
         if (inner) stack[stack.length - 1] = true;
       } else if (c === '*' || c === '+' || c === '{') {
@@ -202,7 +210,11 @@ const RSA = generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.expor
 
 /** A CodeQL-like log whose texts hold secrets: a private key in a message, tokens in other members. */
 function codeqlLike(): string {
-  const rule = { id: 'js/hardcoded-credentials', shortDescription: { text: 'Hard-coded credentials' }, properties: { tags: ['security'], 'security-severity': '9.8' } };
+  const rule = {
+    id: 'js/hardcoded-credentials',
+    shortDescription: { text: 'Hard-coded credentials' },
+    properties: { tags: ['security'], 'security-severity': '9.8' },
+  };
   return JSON.stringify(
     {
       version: '2.1.0',
@@ -215,7 +227,14 @@ function codeqlLike(): string {
               ruleId: 'js/hardcoded-credentials',
               message: { text: `The hard-coded value\n${RSA.trim()}\nis used as a private key.` },
               partialFingerprints: { primaryLocationLineHash: 'abc123:1' },
-              locations: [{ physicalLocation: { artifactLocation: { uri: 'src/keys.js' }, region: { startLine: 3, snippet: { text: `const key = \`${RSA.trim()}\`;` } } } }],
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: 'src/keys.js' },
+                    region: { startLine: 3, snippet: { text: `const key = \`${RSA.trim()}\`;` } },
+                  },
+                },
+              ],
               relatedLocations: [{ id: 1, message: { text: `AWS key ${SAMPLES.aws} and ${SAMPLES.awsSecret}` } }],
               properties: { note: `slack ${SAMPLES.slack}` },
             },
@@ -260,7 +279,8 @@ function corpusSecrets(file: string, doc: unknown): string[] {
     for (const run of (doc as { runs: { results: J[] }[] }).runs) {
       for (const r of run.results) {
         add((r.properties as J | undefined)?.offender);
-        for (const l of (r.locations as J[] | undefined) ?? []) add(((l.physicalLocation as J)?.region as J | undefined)?.snippet && (((l.physicalLocation as J).region as J).snippet as J).text);
+        for (const l of (r.locations as J[] | undefined) ?? [])
+          add(((l.physicalLocation as J)?.region as J | undefined)?.snippet && (((l.physicalLocation as J).region as J).snippet as J).text);
       }
     }
   }
@@ -269,7 +289,9 @@ function corpusSecrets(file: string, doc: unknown): string[] {
 
 /** The secret-scanner files of the corpus. */
 const SECRET_FILES = [
-  ...readdirSync(`${CORPUS}/gitleaks`).filter((f) => f !== 'no_findings.json').map((f) => `gitleaks/${f}`),
+  ...readdirSync(`${CORPUS}/gitleaks`)
+    .filter((f) => f !== 'no_findings.json')
+    .map((f) => `gitleaks/${f}`),
   ...readdirSync(`${CORPUS}/gitlab_secret_detection_report`).map((f) => `gitlab_secret_detection_report/${f}`),
   'sarif/gitleaks_7.5.0.sarif',
   'trivy/misconfigurations_and_secrets.json',
@@ -320,7 +342,8 @@ function check(outputs: Outputs, secrets: string[], noted: string[]): void {
     const seen = shown(text);
     const json = shown(text.replace(/\\n/g, '\n').replace(/\\"/g, '"'));
     for (const s of secrets) {
-      if (seen.includes(s) || json.includes(s) || text.includes(s)) throw new Error(`${name} shows the secret ${JSON.stringify(s.slice(0, 12))}…`);
+      if (seen.includes(s) || json.includes(s) || text.includes(s))
+        throw new Error(`${name} shows the secret ${JSON.stringify(s.slice(0, 12))}…`);
     }
     if (noted.includes(name)) expect([name, NOTE.test(seen)]).toEqual([name, true]);
   }
@@ -346,12 +369,31 @@ function ingestFiles(names: { file: string; path: string }[]): { files: Ingested
  */
 function engine(files: IngestedFile[]): RunResult {
   const policy = defaultPolicy();
-  const before = runEngine({ files, policy, environment: 'production', onInputError: 'warn', now: new Date(NOW.getTime() - 200 * 86400000), ledger: emptyBook() });
+  const before = runEngine({
+    files,
+    policy,
+    environment: 'production',
+    onInputError: 'warn',
+    now: new Date(NOW.getTime() - 200 * 86400000),
+    ledger: emptyBook(),
+  });
   return runEngine({ files, policy, environment: 'production', onInputError: 'warn', now: NOW, ledger: before.nextLedger });
 }
 
 /** Outputs that show finding messages or titles (and so the note); the others may list no finding text at all. */
-const ALL = ['JSON report', 'rated SARIF (compact)', 'rated SARIF (indented)', 'rated SARIF (from documents)', 'job summary', 'PR comment', 'check run output', 'annotations', 'terminal', 'ledger', 'HTML metrics'];
+const ALL = [
+  'JSON report',
+  'rated SARIF (compact)',
+  'rated SARIF (indented)',
+  'rated SARIF (from documents)',
+  'job summary',
+  'PR comment',
+  'check run output',
+  'annotations',
+  'terminal',
+  'ledger',
+  'HTML metrics',
+];
 
 function writeLog(name: string): string {
   const path = join(dir, name);
@@ -374,7 +416,10 @@ describe('every output holds no secret and says what was redacted', () => {
     expect(f?.message).toBe(`The hard-coded value\n${marker('private-key', RSA.trim())}\nis used as a private key.`);
     // The rated SARIF still parses, keeps the rating, and the result without secrets elsewhere is intact.
     const rated = JSON.parse(outputs['rated SARIF (compact)'] as string) as { runs: { results: J[]; invocations: J[] }[] };
-    expect(rated.runs[0]?.results[0]?.properties).toMatchObject({ 'defect-gate/severity': expect.any(String), note: `slack ${marker('slack-token', SAMPLES.slack)}` });
+    expect(rated.runs[0]?.results[0]?.properties).toMatchObject({
+      'defect-gate/severity': expect.any(String),
+      note: `slack ${marker('slack-token', SAMPLES.slack)}`,
+    });
     expect(rated.runs[0]?.invocations[0]?.commandLine).toBe(`codeql analyze --github-auth-token ${marker('github-token', SAMPLES.ghp)}`);
   });
 
@@ -382,7 +427,10 @@ describe('every output holds no secret and says what was redacted', () => {
     const one = ingestText(codeqlLike(), { file: 'a.sarif' });
     const again = ingestText(codeqlLike(), { file: 'a.sarif' });
     expect(one.findings.map((f) => f.fingerprint)).toEqual(again.findings.map((f) => f.fingerprint));
-    const gl = (secret: string) => ingestText(JSON.stringify([{ RuleID: 'generic-api-key', Secret: secret, Match: `key=${secret}`, File: 'a.env', StartLine: 1 }]), { file: 'g.json' }).findings[0];
+    const gl = (secret: string) =>
+      ingestText(JSON.stringify([{ RuleID: 'generic-api-key', Secret: secret, Match: `key=${secret}`, File: 'a.env', StartLine: 1 }]), {
+        file: 'g.json',
+      }).findings[0];
     const a = gl('a'.repeat(24));
     const b = gl('b'.repeat(24));
     expect(a?.fingerprint).not.toBe(b?.fingerprint);
@@ -439,10 +487,25 @@ describe('every output holds no secret and says what was redacted', () => {
     expect(html).not.toContain(SAMPLES.ghp);
     expect(html).toContain('[REDACTED github-token sha256:');
     // A run in which the tool reports nothing: every entry is fixed, and listed with its title.
-    const empty = ingestText(JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }] }), { file: 'codeql.sarif' });
-    const r = runEngine({ files: [empty], policy: defaultPolicy(), environment: 'production', onInputError: 'warn', now: NOW, ledger: book, pullRequest: true });
+    const empty = ingestText(JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [] }] }), {
+      file: 'codeql.sarif',
+    });
+    const r = runEngine({
+      files: [empty],
+      policy: defaultPolicy(),
+      environment: 'production',
+      onInputError: 'warn',
+      now: NOW,
+      ledger: book,
+      pullRequest: true,
+    });
     expect(r.fixed.length).toBeGreaterThan(0);
-    for (const text of [JSON.stringify(r.nextLedger), JSON.stringify(r.fixed), renderMarkdown(r), renderComment(r, { scope: 's', title: 't' })]) {
+    for (const text of [
+      JSON.stringify(r.nextLedger),
+      JSON.stringify(r.fixed),
+      renderMarkdown(r),
+      renderComment(r, { scope: 's', title: 't' }),
+    ]) {
       expect(shown(text)).not.toContain(SAMPLES.ghp);
       expect(shown(text)).not.toContain('p4ssw0rd-X');
     }

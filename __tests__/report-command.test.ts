@@ -16,7 +16,14 @@ const FIXTURE_BOOK = (JSON.parse(readFileSync(LEDGER, 'utf8')) as LedgerFile).bo
 async function cli(args: string[], env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), cwd: process.cwd(), env, isTTY: false, now: () => NOW });
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    cwd: process.cwd(),
+    env,
+    isTTY: false,
+    now: () => NOW,
+  });
   return { code, stdout, stderr };
 }
 
@@ -34,9 +41,26 @@ describe('defect-gate report (ledger file)', () => {
 
   it('writes JSON for dashboards and the HTML file with --html', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dg-report-'));
-    const r = await cli(['report', '--ledger', `file:${LEDGER}`, '--format', 'json', '--bucket', 'week', '--since', '2026-05-01', '--html', join(dir, 'r.html')]);
+    const r = await cli([
+      'report',
+      '--ledger',
+      `file:${LEDGER}`,
+      '--format',
+      'json',
+      '--bucket',
+      'week',
+      '--since',
+      '2026-05-01',
+      '--html',
+      join(dir, 'r.html'),
+    ]);
     expect(r.code).toBe(0);
-    const m = JSON.parse(r.stdout) as { schema: string; period: { bucket: string; since: string }; flow: { buckets: unknown[] }; open: { total: number } };
+    const m = JSON.parse(r.stdout) as {
+      schema: string;
+      period: { bucket: string; since: string };
+      flow: { buckets: unknown[] };
+      open: { total: number };
+    };
     expect(m.schema).toBe('defect-gate-metrics');
     expect(m.period).toMatchObject({ bucket: 'week', since: '2026-05-01T00:00:00.000Z' });
     expect(m.flow.buckets.length).toBe(10); // weeks of Apr 27 (May 1 is a Friday) … Jun 29
@@ -56,7 +80,9 @@ describe('defect-gate report (ledger file)', () => {
   });
 
   it('rejects bad flags with exit 2 and a message naming the value', async () => {
-    expect((await cli(['report', '--ledger', `file:${LEDGER}`, '--bucket', 'day'])).stderr).toContain('invalid --bucket "day": expected week or month');
+    expect((await cli(['report', '--ledger', `file:${LEDGER}`, '--bucket', 'day'])).stderr).toContain(
+      'invalid --bucket "day": expected week or month',
+    );
     expect((await cli(['report', '--ledger', `file:${LEDGER}`, '--since', 'yesterday'])).code).toBe(2);
     expect((await cli(['report', '--ledger', `file:${LEDGER}`, '--format', 'text'])).stderr).toContain('expected markdown, html or json');
     expect((await cli(['report'])).stderr).toContain('report needs a ledger');
@@ -83,7 +109,8 @@ function gitHandler(repos: Map<string, FakeGit>, route: string, shape: (data: Re
       const res = git.handle(route, params);
       return { status: res.status, body: shape(res.data as Record<string, unknown>, r) };
     } catch (err) {
-      if (err instanceof HttpError) return { status: err.status, body: { message: err.message, documentation_url: 'https://docs.github.com/rest' } };
+      if (err instanceof HttpError)
+        return { status: err.status, body: { message: err.message, documentation_url: 'https://docs.github.com/rest' } };
       throw err;
     }
   };
@@ -109,7 +136,14 @@ describe('defect-gate report --repo (local GitHub server)', () => {
       });
       return { status: 200, body: all.slice((page - 1) * perPage, page * perPage) };
     });
-    server.handle('git/get-ref', gitHandler(repos, 'GET /repos/{owner}/{repo}/git/ref/{ref}', (d, r) => ({ ...d, url: u(r, `git/${String(d.ref)}`), object: { ...(d.object as object), url: u(r, 'git/commits/x') } })));
+    server.handle(
+      'git/get-ref',
+      gitHandler(repos, 'GET /repos/{owner}/{repo}/git/ref/{ref}', (d, r) => ({
+        ...d,
+        url: u(r, `git/${String(d.ref)}`),
+        object: { ...(d.object as object), url: u(r, 'git/commits/x') },
+      })),
+    );
     server.handle(
       'git/get-commit',
       gitHandler(repos, 'GET /repos/{owner}/{repo}/git/commits/{commit_sha}', (d, r) => {
@@ -122,7 +156,11 @@ describe('defect-gate report --repo (local GitHub server)', () => {
           html_url: `https://github.com/${r.params.owner}/${r.params.repo}/commit/${String(d.sha)}`,
           message: d.message,
           tree: { sha: (d.tree as { sha: string }).sha, url: u(r, 'git/trees/x') },
-          parents: (d.parents as { sha: string }[]).map((p) => ({ sha: p.sha, url: u(r, `git/commits/${p.sha}`), html_url: `https://github.com/x/y/commit/${p.sha}` })),
+          parents: (d.parents as { sha: string }[]).map((p) => ({
+            sha: p.sha,
+            url: u(r, `git/commits/${p.sha}`),
+            html_url: `https://github.com/x/y/commit/${p.sha}`,
+          })),
         };
       }),
     );
@@ -134,14 +172,30 @@ describe('defect-gate report --repo (local GitHub server)', () => {
         tree: (d.tree as Record<string, unknown>[]).map((e) => ({ ...e, url: u(r, `git/blobs/${String(e.sha)}`) })),
       })),
     );
-    server.handle('git/get-blob', gitHandler(repos, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', (d, r) => ({ ...d, node_id: 'B_1', url: u(r, `git/blobs/${String(d.sha)}`) })));
+    server.handle(
+      'git/get-blob',
+      gitHandler(repos, 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}', (d, r) => ({
+        ...d,
+        node_id: 'B_1',
+        url: u(r, `git/blobs/${String(d.sha)}`),
+      })),
+    );
 
     // Two repositories with a ledger on the branch (written by the real branch store), one without, one archived.
     const payments = new FakeGit();
-    await new BranchLedgerStore(payments.request, { owner: 'acme', repo: 'payments' }, 'defect-gate-data', () => NOW).update('default', () => FIXTURE_BOOK);
+    await new BranchLedgerStore(payments.request, { owner: 'acme', repo: 'payments' }, 'defect-gate-data', () => NOW).update(
+      'default',
+      () => FIXTURE_BOOK,
+    );
     const web = new FakeGit();
-    const webBook: LedgerBook = { entries: Object.fromEntries(Object.entries(FIXTURE_BOOK.entries).slice(0, 30)), runs: FIXTURE_BOOK.runs.slice(-50) };
-    await new BranchLedgerStore(web.request, { owner: 'acme', repo: 'web' }, 'defect-gate-data', () => NOW).update('default', () => webBook);
+    const webBook: LedgerBook = {
+      entries: Object.fromEntries(Object.entries(FIXTURE_BOOK.entries).slice(0, 30)),
+      runs: FIXTURE_BOOK.runs.slice(-50),
+    };
+    await new BranchLedgerStore(web.request, { owner: 'acme', repo: 'web' }, 'defect-gate-data', () => NOW).update(
+      'default',
+      () => webBook,
+    );
     repos.set('acme/payments', payments);
     repos.set('acme/web', web);
     repos.set('acme/no-ledger', new FakeGit());
@@ -150,8 +204,6 @@ describe('defect-gate report --repo (local GitHub server)', () => {
   afterAll(async () => {
     await server?.close();
   });
-
-
 
   it('reads one repository ledger branch with --repo', async () => {
     server.reset();
@@ -165,5 +217,4 @@ describe('defect-gate report --repo (local GitHub server)', () => {
     expect(server.errors).toEqual([]);
     expect((JSON.parse(stdout) as { subject: string }).subject).toBe('acme/web (scope default)');
   });
-
 });

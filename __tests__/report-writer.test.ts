@@ -48,7 +48,12 @@ function sarifInputs(files: IngestedFile[]): SarifInputFile[] {
 }
 
 /** The rated SARIF as writeRatedSarif writes it, parsed. */
-function writtenSarif(r: ReturnType<typeof runEngine>, policy: ReturnType<typeof defaultPolicy>, files: IngestedFile[], space: 0 | 2): { text: string; value: unknown } {
+function writtenSarif(
+  r: ReturnType<typeof runEngine>,
+  policy: ReturnType<typeof defaultPolicy>,
+  files: IngestedFile[],
+  space: 0 | 2,
+): { text: string; value: unknown } {
   const out = join(tmp, `rated-${space}.sarif`);
   writeRatedSarif(out, r, policy, sarifInputs(files), space);
   const text = readFileSync(out, 'utf8');
@@ -80,7 +85,10 @@ function manyResults(n: number): string {
         tool: {
           driver: {
             name: 'CodeQL',
-            rules: rules.map((id, i) => ({ id, properties: { 'security-severity': String(9.8 - i * 3), tags: ['security', `external/cwe/cwe-${79 + i}`] } })),
+            rules: rules.map((id, i) => ({
+              id,
+              properties: { 'security-severity': String(9.8 - i * 3), tags: ['security', `external/cwe/cwe-${79 + i}`] },
+            })),
           },
         },
         results: Array.from({ length: n }, (_, i) => ({
@@ -140,10 +148,16 @@ describe('streamed report writers', () => {
   }
 
   it('sortFindings sorts as a stable sort by compareFindings', () => {
-    const findings = rateAll(ingestAll().flatMap((f) => f.findings), RULES_AND_COMPONENTS);
+    const findings = rateAll(
+      ingestAll().flatMap((f) => f.findings),
+      RULES_AND_COMPONENTS,
+    );
     // Some blocking, some not; shuffled so that ties in the sort keys are common and in no particular order.
     const blocking = new Set(findings.filter((_, i) => i % 3 === 0).map((f) => f.fingerprint));
-    const shuffled = findings.map((f, i) => ({ f, k: (i * 7919) % 1009 })).sort((a, b) => a.k - b.k).map((x) => x.f);
+    const shuffled = findings
+      .map((f, i) => ({ f, k: (i * 7919) % 1009 }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.f);
     const expected = [...shuffled].sort(compareFindings(blocking));
     const actual = [...shuffled];
     sortFindings(actual, blocking);

@@ -33,16 +33,30 @@ describe('JSON report', () => {
     expect(report.counts.total).toBe(72);
     expect(report.counts.bySeverity).toEqual({ critical: 0, high: 11, medium: 4, low: 57, info: 0 });
     expect(report.errors).toEqual([
-      { file: 'bad.sarif', jsonPath: '$.runs[0].results', message: 'expected an array of results, found a number', hint: 'this run was skipped; the other runs were used', severity: 'partial' },
+      {
+        file: 'bad.sarif',
+        jsonPath: '$.runs[0].results',
+        message: 'expected an array of results, found a number',
+        hint: 'this run was skipped; the other runs were used',
+        severity: 'partial',
+      },
     ]);
     const f = report.findings[0];
     expect(f).toMatchObject({ severity: 'high', blocking: true, tool: { name: 'CodeQL' }, kind: 'sast' });
     expect(f?.explanation[0]?.step).toBe('base');
-    expect(Object.keys(f ?? {})).toEqual(expect.arrayContaining(['fingerprint', 'tool', 'ruleId', 'severity', 'kind', 'path', 'startLine', 'explanation']));
+    expect(Object.keys(f ?? {})).toEqual(
+      expect.arrayContaining(['fingerprint', 'tool', 'ruleId', 'severity', 'kind', 'path', 'startLine', 'explanation']),
+    );
   });
 
   it('sorts blocking findings first, then by severity and location', () => {
-    const r = run([fileWith([finding({ level: 'note', path: 'a' }), finding({ securitySeverity: 9.9, path: 'z' }), finding({ level: 'error', path: 'b' })])]);
+    const r = run([
+      fileWith([
+        finding({ level: 'note', path: 'a' }),
+        finding({ securitySeverity: 9.9, path: 'z' }),
+        finding({ level: 'error', path: 'b' }),
+      ]),
+    ]);
     expect(r.findings.map((f) => f.severity)).toEqual(['critical', 'high', 'low']);
   });
 
@@ -88,7 +102,15 @@ describe('escaping untrusted scanner text', () => {
   });
 
   it('the job summary and the terminal report render hostile findings inert', () => {
-    const evil = finding({ title: HOSTILE, message: HOSTILE, ruleId: HOSTILE, path: 'src/<b>.js', helpUri: 'javascript:alert(1)', securitySeverity: 9.9, tool: { name: '@evil <script>' } });
+    const evil = finding({
+      title: HOSTILE,
+      message: HOSTILE,
+      ruleId: HOSTILE,
+      path: 'src/<b>.js',
+      helpUri: 'javascript:alert(1)',
+      securitySeverity: 9.9,
+      tool: { name: '@evil <script>' },
+    });
     const r = run([fileWith([evil])]);
     const summary = renderMarkdown(r);
     // Code spans render their content literally (no HTML, no mentions); outside them nothing may be live.
@@ -103,7 +125,10 @@ describe('escaping untrusted scanner text', () => {
 
 describe('job summary', () => {
   it('has the verdict banner, counts by severity and tool, blocking findings with the explanation, and gate rules', () => {
-    const r = run([ingestText(corpus('codeQL-output.sarif'), { file: 'codeql.sarif' }), ingestText(corpus('cxf-3.4.6.sarif'), { file: 'grype.sarif' })]);
+    const r = run([
+      ingestText(corpus('codeQL-output.sarif'), { file: 'codeql.sarif' }),
+      ingestText(corpus('cxf-3.4.6.sarif'), { file: 'grype.sarif' }),
+    ]);
     const s = renderMarkdown(r, { title: 'Security gate' });
     expect(s.split('\n')[0]).toBe('## ❌ Security gate: failed (production)');
     expect(s).toContain('| Severity | CodeQL | Grype | Total |');
@@ -114,7 +139,9 @@ describe('job summary', () => {
   });
 
   it('stays within the size budget and says what was cut', () => {
-    const many = Array.from({ length: 5000 }, (_, i) => finding({ fingerprint: `f${i}`, securitySeverity: 9.5, message: 'm'.repeat(300), title: `Finding ${i} ${'t'.repeat(100)}` }));
+    const many = Array.from({ length: 5000 }, (_, i) =>
+      finding({ fingerprint: `f${i}`, securitySeverity: 9.5, message: 'm'.repeat(300), title: `Finding ${i} ${'t'.repeat(100)}` }),
+    );
     const r = run([fileWith(many)]);
     const s = renderMarkdown(r, { maxBytes: 64 * 1024, fullReport: 'defect-gate-report.json' });
     expect(Buffer.byteLength(s)).toBeLessThanOrEqual(64 * 1024);
@@ -152,12 +179,19 @@ describe('rated SARIF', () => {
 
   it('maps each org level to a score in the matching GitHub class; custom levels spread by rank', () => {
     expect(representativeScores(defaultPolicy())).toEqual([9.5, 8, 5.5, 2.1, 0]);
-    const custom = policyFrom(BASE_POLICY.replace('levels: [critical, high, medium, low, info]', 'levels: [critical, high, medium, low, info, ignore]'));
+    const custom = policyFrom(
+      BASE_POLICY.replace('levels: [critical, high, medium, low, info]', 'levels: [critical, high, medium, low, info, ignore]'),
+    );
     expect(representativeScores(custom)[5]).toBe(0);
   });
 
   it('writes findings of native formats as a run per tool', () => {
-    const f = finding({ source: { file: 't.json', format: 'trivy', pointer: '$' }, tool: { name: 'Trivy' }, ruleId: 'CVE-2024-1', securitySeverity: 9.8 });
+    const f = finding({
+      source: { file: 't.json', format: 'trivy', pointer: '$' },
+      tool: { name: 'Trivy' },
+      ruleId: 'CVE-2024-1',
+      securitySeverity: 9.8,
+    });
     const r = run([{ file: 't.json', format: 'trivy', findings: [f], errors: [], tools: [{ name: 'Trivy' }] }]);
     const out = buildRatedSarif(r, defaultPolicy(), new Map());
     expect(out.runs[0]?.tool.driver.name).toBe('Trivy');

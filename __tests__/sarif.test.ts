@@ -25,7 +25,13 @@ describe('SARIF corpus', () => {
     // no_runs.sarif has `"runs": []`: no tool reported, an incomplete scan of an unknown tool (policy `default`).
     const incomplete =
       file === 'spotbugs.sarif'
-        ? [expect.objectContaining({ severity: 'partial', jsonPath: '$.runs[0].invocations[0].executionSuccessful', incompleteScan: { tool: 'SpotBugs' } })]
+        ? [
+            expect.objectContaining({
+              severity: 'partial',
+              jsonPath: '$.runs[0].invocations[0].executionSuccessful',
+              incompleteScan: { tool: 'SpotBugs' },
+            }),
+          ]
         : file === 'no_runs.sarif'
           ? [expect.objectContaining({ severity: 'fatal', jsonPath: '$.runs', incompleteScan: { tool: 'default' } })]
           : [];
@@ -87,7 +93,10 @@ describe('SARIF corpus', () => {
 });
 
 describe('SARIF semantics', () => {
-  const tool = (extra: object = {}) => ({ driver: { name: 'T', rules: [{ id: 'R1', defaultConfiguration: { level: 'error' } }] }, ...extra });
+  const tool = (extra: object = {}) => ({
+    driver: { name: 'T', rules: [{ id: 'R1', defaultConfiguration: { level: 'error' } }] },
+    ...extra,
+  });
 
   it('resolves level: result, then rule default, then warning; non-fail kinds default to none', () => {
     const r = ingest(
@@ -113,7 +122,18 @@ describe('SARIF semantics', () => {
         {
           tool: {
             driver: { name: 'CodeQL', rules: [{ id: 'other' }] },
-            extensions: [{ name: 'pack', rules: [{ id: 'js/xss', shortDescription: { text: 'XSS' }, properties: { 'security-severity': '6.1', tags: ['external/cwe/cwe-079'] } }] }],
+            extensions: [
+              {
+                name: 'pack',
+                rules: [
+                  {
+                    id: 'js/xss',
+                    shortDescription: { text: 'XSS' },
+                    properties: { 'security-severity': '6.1', tags: ['external/cwe/cwe-079'] },
+                  },
+                ],
+              },
+            ],
           },
           results: [{ ruleId: 'js/xss', rule: { id: 'js/xss', index: 0, toolComponent: { index: 0 } }, message: { text: 'x' } }],
         },
@@ -132,7 +152,12 @@ describe('SARIF semantics', () => {
           tool: { driver: { name: 'T' } },
           taxonomies: [{ name: 'CWE', taxa: [{ id: '502' }] }],
           results: [
-            { ruleId: 'A', message: { text: 'x' }, taxa: [{ id: '502', toolComponent: { name: 'CWE' } }], properties: { 'security-severity': 7.5 } },
+            {
+              ruleId: 'A',
+              message: { text: 'x' },
+              taxa: [{ id: '502', toolComponent: { name: 'CWE' } }],
+              properties: { 'security-severity': 7.5 },
+            },
             { ruleId: 'B', message: { text: 'y' }, taxa: [{ id: '22', toolComponent: { index: 0 } }] },
           ],
         },
@@ -151,13 +176,25 @@ describe('SARIF semantics', () => {
           originalUriBaseIds: { SRC: { uri: 'file:///home/runner/work/app/app/' } },
           artifacts: [{ location: { uri: 'lib/a.js', uriBaseId: 'SRC' } }],
           results: [
-            { ruleId: 'A', message: { text: '1' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/x.ts', uriBaseId: 'SRC' } } }] },
-            { ruleId: 'A', message: { text: '2' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'file:///home/runner/work/app/app/src/y.ts' } } }] },
+            {
+              ruleId: 'A',
+              message: { text: '1' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'src/x.ts', uriBaseId: 'SRC' } } }],
+            },
+            {
+              ruleId: 'A',
+              message: { text: '2' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'file:///home/runner/work/app/app/src/y.ts' } } }],
+            },
             { ruleId: 'A', message: { text: '3' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'file:///etc/passwd' } } }] },
             { ruleId: 'A', message: { text: '4' }, locations: [{ physicalLocation: { artifactLocation: { index: 0 } } }] },
             { ruleId: 'A', message: { text: '5' }, locations: [{ physicalLocation: { artifactLocation: { uri: '../../outside.txt' } } }] },
             { ruleId: 'A', message: { text: '6' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'dir%20name/./z.py' } } }] },
-            { ruleId: 'A', message: { text: '7' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'https://example.com/x' } } }] },
+            {
+              ruleId: 'A',
+              message: { text: '7' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'https://example.com/x' } } }],
+            },
           ],
         },
       ]),
@@ -182,7 +219,13 @@ describe('SARIF semantics', () => {
         {
           tool: { driver: { name: 'T' } },
           originalUriBaseIds: { '%SRCROOT%': { uri: 'file:///build/agent/src/' } },
-          results: [{ ruleId: 'A', message: { text: '1' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'app/main.go', uriBaseId: '%SRCROOT%' } } }] }],
+          results: [
+            {
+              ruleId: 'A',
+              message: { text: '1' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'app/main.go', uriBaseId: '%SRCROOT%' } } }],
+            },
+          ],
         },
       ]),
       'in.sarif',
@@ -198,15 +241,45 @@ describe('SARIF semantics', () => {
       locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: line } } }],
       ...extra,
     });
-    const r1 = ingest(log([{ tool: { driver: { name: 'T' } }, results: [mk(10, {}), mk(20, { fingerprints: { 'k/v1': 'abc' } }), mk(30, { partialFingerprints: { primaryLocationLineHash: 'h:1' } })] }]));
-    const r2 = ingest(log([{ tool: { driver: { name: 'T' } }, results: [mk(14, {}), mk(24, { fingerprints: { 'k/v1': 'abc' } }), mk(34, { partialFingerprints: { primaryLocationLineHash: 'h:1' } })] }]));
-    expect(r1.findings.map((f) => f.fingerprintSource)).toEqual(['computed:message', 'sarif:fingerprints/k/v1', 'sarif:partialFingerprints/primaryLocationLineHash']);
+    const r1 = ingest(
+      log([
+        {
+          tool: { driver: { name: 'T' } },
+          results: [
+            mk(10, {}),
+            mk(20, { fingerprints: { 'k/v1': 'abc' } }),
+            mk(30, { partialFingerprints: { primaryLocationLineHash: 'h:1' } }),
+          ],
+        },
+      ]),
+    );
+    const r2 = ingest(
+      log([
+        {
+          tool: { driver: { name: 'T' } },
+          results: [
+            mk(14, {}),
+            mk(24, { fingerprints: { 'k/v1': 'abc' } }),
+            mk(34, { partialFingerprints: { primaryLocationLineHash: 'h:1' } }),
+          ],
+        },
+      ]),
+    );
+    expect(r1.findings.map((f) => f.fingerprintSource)).toEqual([
+      'computed:message',
+      'sarif:fingerprints/k/v1',
+      'sarif:partialFingerprints/primaryLocationLineHash',
+    ]);
     expect(r1.findings.map((f) => f.fingerprint)).toEqual(r2.findings.map((f) => f.fingerprint));
   });
 
   it('uses the flagged line from the workspace for computed fingerprints, and keeps two findings on one line apart', () => {
     const lines: Record<string, string[]> = { 'a.js': ['x', 'eval(input)', 'y'] };
-    const res = (line: number) => ({ ruleId: 'A', message: { text: 'eval' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: line } } }] });
+    const res = (line: number) => ({
+      ruleId: 'A',
+      message: { text: 'eval' },
+      locations: [{ physicalLocation: { artifactLocation: { uri: 'a.js' }, region: { startLine: line } } }],
+    });
     const r = ingestText(
       log([{ tool: { driver: { name: 'T' } }, results: [res(2), res(2)] }]),
       { file: 'f', sourceLine: (p, l) => lines[p]?.[l - 1] },
@@ -252,8 +325,14 @@ describe('SARIF bad input', () => {
     const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
     const r = ingest(`{"version":${deep},"$schema":"https://json.schemastore.org/sarif-2.1.0.json","runs":[]}`);
     expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatchObject({ jsonPath: '$.version', severity: 'fatal', message: 'SARIF version an object is not supported: expected "2.1.0"' });
-    const long = ingest(JSON.stringify({ version: 'x'.repeat(100_000), $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs: [] }));
+    expect(r.errors[0]).toMatchObject({
+      jsonPath: '$.version',
+      severity: 'fatal',
+      message: 'SARIF version an object is not supported: expected "2.1.0"',
+    });
+    const long = ingest(
+      JSON.stringify({ version: 'x'.repeat(100_000), $schema: 'https://json.schemastore.org/sarif-2.1.0.json', runs: [] }),
+    );
     expect(long.errors[0]?.message).toBe(`SARIF version "${'x'.repeat(60)}…" is not supported: expected "2.1.0"`);
     expect(ingest(JSON.stringify({ version: [1, 2], runs: [] })).errors[0]?.message).toContain('SARIF version an array of 2 element(s)');
   });
@@ -286,7 +365,9 @@ describe('SARIF bad input', () => {
   });
 
   it('is not polluted by __proto__ keys', () => {
-    const r = ingest('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","__proto__":{"polluted":1}}},"results":[{"__proto__":{"polluted":2},"ruleId":"A","message":{"text":"m"}}]}]}');
+    const r = ingest(
+      '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T","__proto__":{"polluted":1}}},"results":[{"__proto__":{"polluted":2},"ruleId":"A","message":{"text":"m"}}]}]}',
+    );
     expect(r.findings).toHaveLength(1);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -47,12 +47,22 @@ describe('HTML report screenshot', () => {
     const file = JSON.parse(readFileSync(resolve('__fixtures__/metrics/ledger.json'), 'utf8')) as LedgerFile;
     const policy = defaultPolicy();
     // Owners by component (the fixture predates owners), so the picture shows the "By team and owner" section.
-    const teams: Record<string, string[]> = { payments: ['@acme/payments', '@dana'], api: ['@acme/api'], web: ['@acme/web', '@eli'], auth: ['@acme/identity'] };
+    const teams: Record<string, string[]> = {
+      payments: ['@acme/payments', '@dana'],
+      api: ['@acme/api'],
+      web: ['@acme/web', '@eli'],
+      auth: ['@acme/identity'],
+    };
     for (const e of Object.values(file.books.default!.entries)) {
       const o = e.component ? teams[e.component] : undefined;
       if (o) e.owners = o;
     }
-    const m = computeMetrics(file.books.default!, { now: new Date('2026-06-30T20:00:00Z'), levels: policy.levels, sla: policy.sla, bucket: 'month' });
+    const m = computeMetrics(file.books.default!, {
+      now: new Date('2026-06-30T20:00:00Z'),
+      levels: policy.levels,
+      sla: policy.sla,
+      bucket: 'month',
+    });
     const dir = process.env.DEFECT_GATE_SCREENSHOT_DIR ?? mkdtempSync(join(tmpdir(), 'dg-shot-'));
     const htmlPath = join(dir, 'report.html');
     const png = join(dir, 'report.png');
@@ -62,7 +72,20 @@ describe('HTML report screenshot', () => {
     writeFileSync(htmlPath, page);
     execFileSync(
       chromium,
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'dg-chrome-'))}`, `--screenshot=${png}`, '--window-size=1280,2000', pathToFileURL(htmlPath).href],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'dg-chrome-'))}`,
+        `--screenshot=${png}`,
+        '--window-size=1280,2000',
+        pathToFileURL(htmlPath).href,
+      ],
       { stdio: 'ignore', timeout: 60_000 },
     );
     const buf = readFileSync(png);

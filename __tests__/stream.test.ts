@@ -69,20 +69,32 @@ describe('streaming SARIF ingest', () => {
     same('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"X"}},"results":42},7,{"results":null},{"tool":{},"results":[{}]}]}');
     same('{"version":"2.1.0","runs":{"a":1}}');
     same('{"runs":[{"tool":{"driver":{"name":"X"}},"results":[{"ruleId":"a"}]}],"version":"2.0.0"}');
-    same('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"X"}},"results":[{"ruleId":"a"}],"results":[{"ruleId":"b"},{"ruleId":"c"}]}]}');
-    same('\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"é\\"\\\\"}},"results":[{"ruleId":"a\\\\","message":{"text":"x\\"}y"}}]}]}');
+    same(
+      '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"X"}},"results":[{"ruleId":"a"}],"results":[{"ruleId":"b"},{"ruleId":"c"}]}]}',
+    );
+    same(
+      '\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"é\\"\\\\"}},"results":[{"ruleId":"a\\\\","message":{"text":"x\\"}y"}}]}]}',
+    );
   });
 
   it('keeps __proto__ members as data, never as prototypes', () => {
     const before = Object.keys(Object.prototype);
-    const { streamed } = same('{"version":"2.1.0","__proto__":{"polluted":1},"runs":[{"__proto__":{"x":1},"tool":{"driver":{"name":"X","__proto__":{"y":1}}},"results":[{"ruleId":"a","__proto__":{"z":1}}]}]}');
+    const { streamed } = same(
+      '{"version":"2.1.0","__proto__":{"polluted":1},"runs":[{"__proto__":{"x":1},"tool":{"driver":{"name":"X","__proto__":{"y":1}}},"results":[{"ruleId":"a","__proto__":{"z":1}}]}]}',
+    );
     expect(Object.keys(Object.prototype)).toEqual(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(streamed.findings).toHaveLength(1);
   });
 
   it('turns JSON syntax errors into a fatal error with a position', () => {
-    for (const text of ['{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"X"}},"results":[{"ruleId":"a"},', '{"version":"2.1.0",\n "runs": [\n', '{"version":"2.1.0","runs":[]} x', '{"version":"2.1.0","runs":[{"results":[{"a":tru}]}]}', '{"version" "2.1.0"}']) {
+    for (const text of [
+      '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"X"}},"results":[{"ruleId":"a"},',
+      '{"version":"2.1.0",\n "runs": [\n',
+      '{"version":"2.1.0","runs":[]} x',
+      '{"version":"2.1.0","runs":[{"results":[{"a":tru}]}]}',
+      '{"version" "2.1.0"}',
+    ]) {
       const { mem, streamed } = both(text);
       expect(streamed.findings).toEqual([]);
       expect(streamed.errors).toHaveLength(1);
@@ -105,7 +117,16 @@ describe('streaming SARIF ingest', () => {
 
   it('jsonPieces joins to JSON.stringify(value, null, 2)', () => {
     const big = Array.from({ length: 600 }, (_, i) => ({ i, s: `x${i}`, u: undefined, a: [1, { b: [] }], d: new Date(0), n: null }));
-    for (const v of [big, { runs: [{ results: big, tool: {} }], e: [], o: {}, f: () => 1 }, 'x', 1, null, [], {}, { a: [undefined, () => 1] }]) {
+    for (const v of [
+      big,
+      { runs: [{ results: big, tool: {} }], e: [], o: {}, f: () => 1 },
+      'x',
+      1,
+      null,
+      [],
+      {},
+      { a: [undefined, () => 1] },
+    ]) {
       expect([...jsonPieces(v)].join('')).toBe(JSON.stringify(v, null, 2));
     }
   });
@@ -116,7 +137,12 @@ describe('streaming SARIF ingest', () => {
     writeFileSync(join(ws, 'lines.json'), '{"a":1}\n{"b":2}\n');
     writeFileSync(join(ws, 'cut.sarif'), '{"version":"2.1.0","runs":[{"tool":');
     writeFileSync(join(ws, 'codeql.sarif'), readFileSync(join(SARIF_DIR, 'codeQL-output.sarif')));
-    const settings = (streamThreshold: number): CheckSettings => ({ files: ['*.json', '*.sarif'], onInputError: 'warn', workspace: ws, streamThreshold });
+    const settings = (streamThreshold: number): CheckSettings => ({
+      files: ['*.json', '*.sarif'],
+      onInputError: 'warn',
+      workspace: ws,
+      streamThreshold,
+    });
     const now = new Date('2026-11-25T12:00:00Z');
     const whole = await runCheck(settings(Number.MAX_SAFE_INTEGER), now, silent);
     const streamed = await runCheck(settings(0), now, silent);

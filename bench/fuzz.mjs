@@ -9,7 +9,15 @@ const seed = process.argv[3] ?? process.env.FUZZ_SEED ?? String(Date.now() % 1_0
 process.stdout.write(`fuzz: ${cases} cases, seed ${seed} (rerun: npm run fuzz -- ${cases} ${seed})\n`);
 const r = spawnSync(
   process.execPath,
-  ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', 'node_modules/jest/bin/jest.js', '__tests__/fuzz.test.ts', '__tests__/fuzz-files.test.ts', '__tests__/fuzz-bypass.test.ts', '--verbose'],
+  [
+    '--experimental-vm-modules',
+    '--no-warnings=ExperimentalWarning',
+    'node_modules/jest/bin/jest.js',
+    '__tests__/fuzz.test.ts',
+    '__tests__/fuzz-files.test.ts',
+    '__tests__/fuzz-bypass.test.ts',
+    '--verbose',
+  ],
   { stdio: 'inherit', env: { ...process.env, FUZZ_CASES: cases, FUZZ_SEED: seed } },
 );
 process.exit(r.status ?? 1);

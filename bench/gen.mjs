@@ -42,7 +42,7 @@ function rules(n) {
         name: `Rule ${i}`,
         precision: 'high',
         'problem.severity': level,
-        'security-severity': ((i * 37) % 100 / 10).toFixed(1),
+        'security-severity': (((i * 37) % 100) / 10).toFixed(1),
       },
     });
   }

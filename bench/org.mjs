@@ -48,10 +48,31 @@ rmSync(cache, { recursive: true, force: true });
 function run(extra) {
   const rssFile = join(OUT, `org-rss-${process.pid}.txt`);
   rmSync(rssFile, { force: true });
-  const argv = ['--import', './bench/rss-hook.mjs', CLI, 'report', '--org', sim.org, '--format', 'json', '-o', join(OUT, 'org-report.json'), '--api-url', url, '--cache', cache, '--now', NOW.toISOString(), ...extra];
+  const argv = [
+    '--import',
+    './bench/rss-hook.mjs',
+    CLI,
+    'report',
+    '--org',
+    sim.org,
+    '--format',
+    'json',
+    '-o',
+    join(OUT, 'org-report.json'),
+    '--api-url',
+    url,
+    '--cache',
+    cache,
+    '--now',
+    NOW.toISOString(),
+    ...extra,
+  ];
   const t = performance.now();
   return new Promise((ok, fail) => {
-    const child = spawn(NODE, argv, { env: { ...process.env, GITHUB_TOKEN: 'bench', BENCH_RSS_OUT: rssFile }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(NODE, argv, {
+      env: { ...process.env, GITHUB_TOKEN: 'bench', BENCH_RSS_OUT: rssFile },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     child.on('error', fail);
@@ -82,14 +103,24 @@ row('NDJSON export rows', rowsLine, 'measured', true);
 
 sim.resetCounts();
 const second = await run([]);
-row('second report, nothing changed: API calls', `${sim.calls} (${sim.graphqlCalls} GraphQL, ${sim.restCalls} REST)`, '<= 10', sim.calls <= 10);
+row(
+  'second report, nothing changed: API calls',
+  `${sim.calls} (${sim.graphqlCalls} GraphQL, ${sim.restCalls} REST)`,
+  '<= 10',
+  sim.calls <= 10,
+);
 row('second report, nothing changed: wall time', s(second.ms), 'measured', true);
 
 for (let i = 0; i < 20; i++) sim.touchLedger((i * 251) % REPOS);
 for (let i = 0; i < 5; i++) sim.touchCode((i * 397 + 3) % REPOS);
 sim.resetCounts();
 const third = await run([]);
-row('after 25 pushes (20 ledgers changed): API calls', `${sim.calls} (${sim.graphqlCalls} GraphQL, ${sim.restCalls} REST)`, '<= 10', sim.calls <= 10);
+row(
+  'after 25 pushes (20 ledgers changed): API calls',
+  `${sim.calls} (${sim.graphqlCalls} GraphQL, ${sim.restCalls} REST)`,
+  '<= 10',
+  sim.calls <= 10,
+);
 row('after 25 pushes: wall time', s(third.ms), 'measured', true);
 await sim.close();
 if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${sim.errors.slice(0, 5).join('\n')}`);
@@ -97,6 +128,15 @@ if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${s
 const w = [Math.max(...rows.map((r) => r.figure.length)), Math.max(...rows.map((r) => r.value.length)), 9];
 log(`| ${'figure'.padEnd(w[0])} | ${'value'.padEnd(w[1])} | ${'target'.padEnd(w[2])} | result |`);
 log(`|${'-'.repeat(w[0] + 2)}|${'-'.repeat(w[1] + 2)}|${'-'.repeat(w[2] + 2)}|--------|`);
-for (const r of rows) log(`| ${r.figure.padEnd(w[0])} | ${r.value.padEnd(w[1])} | ${r.target.padEnd(w[2])} | ${r.target === 'measured' ? '—     ' : r.pass ? 'pass  ' : 'FAIL  '} |`);
-log(`\n${first.stderr.trim().split('\n').filter((l) => /API calls/.test(l)).join('\n')}`);
+for (const r of rows)
+  log(
+    `| ${r.figure.padEnd(w[0])} | ${r.value.padEnd(w[1])} | ${r.target.padEnd(w[2])} | ${r.target === 'measured' ? '—     ' : r.pass ? 'pass  ' : 'FAIL  '} |`,
+  );
+log(
+  `\n${first.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => /API calls/.test(l))
+    .join('\n')}`,
+);
 process.exitCode = rows.every((r) => r.pass) ? 0 : 1;

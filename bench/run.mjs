@@ -66,7 +66,14 @@ function floor(file, writeBytes = 0) {
   const extra = writeBytes > 0 ? [String(writeBytes), join(OUT, `floor-${process.pid}.tmp`)] : [];
   const r = spawnSync(process.execPath, ['bench/floor.mjs', file, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
   const ms = performance.now() - t;
-  if (r.status !== 0) return { error: r.stderr.toString().split('\n').find((l) => /Error/.test(l)) ?? 'failed' };
+  if (r.status !== 0)
+    return {
+      error:
+        r.stderr
+          .toString()
+          .split('\n')
+          .find((l) => /Error/.test(l)) ?? 'failed',
+    };
   return { ...JSON.parse(r.stdout.toString()), ms };
 }
 
@@ -102,7 +109,11 @@ const rows = [];
 const results = { node: process.version, date: new Date().toISOString(), sizes: [] };
 const sizesArg = process.argv.slice(2).find((a) => a.startsWith('--sizes='));
 const sizes = sizesArg
-  ? sizesArg.slice('--sizes='.length).split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0)
+  ? sizesArg
+      .slice('--sizes='.length)
+      .split(',')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0)
   : quick
     ? [10_000]
     : [10_000, 100_000, 1_000_000];
@@ -208,7 +219,11 @@ if (!quick && (!sizesArg || sizes.includes(1_250_000))) {
   results.coldStart = { helpMedianMs: times[4], nodeBareMedianMs: bare[4] };
   results.bundles = Object.fromEntries(['dist/cli.js', 'dist/index.js'].map((f) => [f, statSync(f).size]));
   log(`cold start: dist/cli.js --help median ${times[4].toFixed(0)} ms (bare node ${bare[4].toFixed(0)} ms)`);
-  log(`bundles: ${Object.entries(results.bundles).map(([f, s]) => `${f} ${(s / 1024).toFixed(0)} KiB`).join(', ')}`);
+  log(
+    `bundles: ${Object.entries(results.bundles)
+      .map(([f, s]) => `${f} ${(s / 1024).toFixed(0)} KiB`)
+      .join(', ')}`,
+  );
   // The npm package (issue #20): what `npm pack` would publish from this dist/.
   const pack = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { encoding: 'utf8' });
   try {
@@ -220,7 +235,9 @@ if (!quick && (!sizesArg || sizes.includes(1_250_000))) {
   }
 }
 
-log('\n| results | file | path | floor (read+JSON.parse) | check (all reports) | ratio | check CPU (all threads) | floor + making and writing as much JSON | ratio | check without files | ratio | check peak RSS | RSS / file | jq |');
+log(
+  '\n| results | file | path | floor (read+JSON.parse) | check (all reports) | ratio | check CPU (all threads) | floor + making and writing as much JSON | ratio | check without files | ratio | check peak RSS | RSS / file | jq |',
+);
 log('|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const sec = (ms) => (ms !== undefined ? `${(ms / 1000).toFixed(2)} s` : '–');
 for (const r of rows) {
@@ -230,14 +247,18 @@ for (const r of rows) {
 }
 if (results.big) {
   const b = results.big;
-  log(`| ${b.results.toLocaleString('en')} | ${b.sizeMB} MB | streamed | ${b.floor.error ? `fails: ${b.floor.error}` : `${(b.floor.ms / 1000).toFixed(2)} s`} | ${(b.checkMs / 1000).toFixed(2)} s${b.failed ? ` (failed: ${b.failed})` : ''} | – | – | – | ${b.checkRssMB ?? '–'} MB | ${b.rssPerFile?.toFixed(2) ?? '–'}× | – |`);
+  log(
+    `| ${b.results.toLocaleString('en')} | ${b.sizeMB} MB | streamed | ${b.floor.error ? `fails: ${b.floor.error}` : `${(b.floor.ms / 1000).toFixed(2)} s`} | ${(b.checkMs / 1000).toFixed(2)} s${b.failed ? ` (failed: ${b.failed})` : ''} | – | – | – | ${b.checkRssMB ?? '–'} MB | ${b.rssPerFile?.toFixed(2) ?? '–'}× | – |`,
+  );
 }
 // The targets of issue #9, checked against this run (printed, not asserted: timings belong to the bench).
 for (const r of rows) {
   const target = r.results >= 1_000_000 ? 2 : r.results >= 100_000 ? 1.5 : undefined;
   if (target === undefined || r.failed) continue;
   const rssOk = r.results < 1_000_000 || r.rssPerFile <= 2;
-  log(`target at ${r.results.toLocaleString('en')}: ≤ ${target}× the floor: ${r.ratio <= target ? 'met' : `not met (${r.ratio.toFixed(2)}×)`}${r.results >= 1_000_000 ? `; peak RSS ≤ 2× the file: ${rssOk ? 'met' : 'not met'} (${r.rssPerFile.toFixed(2)}×)` : ''}`);
+  log(
+    `target at ${r.results.toLocaleString('en')}: ≤ ${target}× the floor: ${r.ratio <= target ? 'met' : `not met (${r.ratio.toFixed(2)}×)`}${r.results >= 1_000_000 ? `; peak RSS ≤ 2× the file: ${rssOk ? 'met' : 'not met'} (${r.rssPerFile.toFixed(2)}×)` : ''}`,
+  );
 }
 // Hostile shapes (issue #14): one 300 MB scanner string per shape, peak RSS against ≤ 2× the input (see hostile.mjs).
 if (!quick) results.hostile = hostile(300, log);

@@ -45,7 +45,9 @@ const rel = (p) => relative(SRC, p).split('\\').join('/');
 
 const graph = new Map();
 for (const f of files(SRC)) {
-  const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+  const text = readFileSync(f, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:])\/\/.*$/gm, '$1');
   const deps = new Set();
   for (const m of text.matchAll(IMPORT)) {
     const target = resolveImport(f, m[1] ?? m[2]);
@@ -67,7 +69,8 @@ for (const [from, deps] of graph) {
 /** Folder pairs [from, to]: `from` must not import `to` (the other direction is the allowed one). */
 const DIRECTION = [[/^policy\//, /^exceptions\//]];
 for (const [from, deps] of graph) {
-  for (const [a, b] of DIRECTION) if (a.test(from)) for (const to of deps) if (b.test(to)) problems.push(`wrong direction: ${from} -> ${to}`);
+  for (const [a, b] of DIRECTION)
+    if (a.test(from)) for (const to of deps) if (b.test(to)) problems.push(`wrong direction: ${from} -> ${to}`);
 }
 
 // Tarjan's strongly connected components: every component of more than one file is a cycle.
@@ -105,7 +108,9 @@ const stale = [...KNOWN].filter((k) => !problems.includes(k));
 for (const s of stale) console.log(`check-imports: fixed, remove from KNOWN in scripts/check-imports.mjs: ${s}`);
 for (const p of fresh) console.error(`check-imports: ${p}`);
 if (fresh.length) {
-  console.error(`check-imports: ${fresh.length} problem(s): a pure core module imports a shell, modules import each other, or a core folder imports against its direction (DIRECTION). Move the shared piece down (into the core or src/io/), or pass it in as a parameter.`);
+  console.error(
+    `check-imports: ${fresh.length} problem(s): a pure core module imports a shell, modules import each other, or a core folder imports against its direction (DIRECTION). Move the shared piece down (into the core or src/io/), or pass it in as a parameter.`,
+  );
   process.exit(1);
 }
 console.log(`check-imports: ${graph.size} modules, no new cycle or upward import (${problems.length} known, to be fixed)`);

@@ -3,10 +3,14 @@
 import { spawnSync } from 'node:child_process';
 
 const args = [
-  'dist/cli.js', 'check',
-  '--environment', 'production',
-  '--report', 'defect-gate-report.json',
-  '--sarif-output', 'defect-gate.sarif',
+  'dist/cli.js',
+  'check',
+  '--environment',
+  'production',
+  '--report',
+  'defect-gate-report.json',
+  '--sarif-output',
+  'defect-gate.sarif',
   'examples/',
 ];
 console.log(`$ node ${args.join(' ')}\n`);

@@ -24,7 +24,9 @@ function validate(file, shown = file) {
 }
 
 const dir = '.github/workflows';
-const workflows = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflows = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 if (workflows.length === 0) {
   console.error(`no workflow in ${dir}`);
   failed++;

@@ -184,7 +184,13 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
       let shown = target ? `${name} (link to ${target})` : name;
       const format = overrides.find((o) => o.match(name))?.format;
       const failed = (message: string, hint: string) => {
-        out.push({ file: name, ...(target ? { target } : {}), findings: [], tools: [], errors: [{ file: name, message, hint, severity: 'fatal' }] });
+        out.push({
+          file: name,
+          ...(target ? { target } : {}),
+          findings: [],
+          tools: [],
+          errors: [{ file: name, message, hint, severity: 'fatal' }],
+        });
         log.debug(`read ${shown}: ${message}`);
       };
       // Opened once and checked (what is read is the workspace file that was checked: no link swapped meanwhile), then
@@ -221,14 +227,23 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
           } catch (err) {
             rmSync(dest, { force: true });
             if (err instanceof DecompressionLimitError) {
-              failed(`gzip-compressed file: ${err.message}`, 'if the report is genuine, decompress it in an earlier step (or raise DEFECT_GATE_MAX_DECOMPRESSED)');
+              failed(
+                `gzip-compressed file: ${err.message}`,
+                'if the report is genuine, decompress it in an earlier step (or raise DEFECT_GATE_MAX_DECOMPRESSED)',
+              );
             } else {
-              failed(`cannot decompress the gzip-compressed file: ${errorMessage(err)}`, 'check that the step that wrote or downloaded it finished (a cut-off .gz file is a common cause)');
+              failed(
+                `cannot decompress the gzip-compressed file: ${errorMessage(err)}`,
+                'check that the step that wrote or downloaded it finished (a cut-off .gz file is a common cause)',
+              );
             }
             continue;
           }
           const inner = sniffFile(dest);
-          const innerUnreadable = inner.kind === 'gzip' ? { message: 'the file is gzip-compressed twice', hint: 'decompress it once in an earlier step' } : unreadableAs(inner);
+          const innerUnreadable =
+            inner.kind === 'gzip'
+              ? { message: 'the file is gzip-compressed twice', hint: 'decompress it once in an earlier step' }
+              : unreadableAs(inner);
           if (innerUnreadable) {
             failed(`gzip-compressed file: ${innerUnreadable.message}`, innerUnreadable.hint);
             continue;
@@ -259,7 +274,12 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
             cut = cutLongBytes(buf);
             text = cut ?? buf.toString('utf8');
           } catch (err) {
-            return { file: name, findings: [], tools: [], errors: [{ file: name, message: `cannot read the file: ${errorMessage(err)}`, severity: 'fatal' }] };
+            return {
+              file: name,
+              findings: [],
+              tools: [],
+              errors: [{ file: name, message: `cannot read the file: ${errorMessage(err)}`, severity: 'fatal' }],
+            };
           }
           const r = ingestText(text, ctx, format, undefined, { keepDocument: false });
           // Errors at a line and column name them in the file as it is: read again without cutting (rare).
@@ -276,7 +296,9 @@ export async function readInputs(settings: CheckSettings, log: Logger): Promise<
             return whole();
           };
           r = ingestSarifFile(abs, ctx, format, stamp.size <= MAX_WHOLE_READ ? { fallback } : {});
-          log.debug(`read ${shown}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
+          log.debug(
+            `read ${shown}: ${stamp.size} bytes, ${streamed ? 'streamed' : 'read whole'}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`,
+          );
         } else {
           r = whole();
           log.debug(`read ${shown}: ${r.format ?? 'unrecognized'}, ${r.findings.length} finding(s), ${r.errors.length} problem(s)`);
@@ -346,14 +368,28 @@ export async function runCheck(settings: CheckSettings, now: Date, log: Logger, 
   const environment = chooseEnvironment(policy, settings.environment, settings.eventName);
   const { files, errors, sarif, cleanup } = await readInputs(settings, log);
   try {
-    return await checkRead(settings, now, log, opts, { policy, policyFile, environment, files, errors, sarif, ...(gating.changes ? { changes: gating.changes } : {}) });
+    return await checkRead(settings, now, log, opts, {
+      policy,
+      policyFile,
+      environment,
+      files,
+      errors,
+      sarif,
+      ...(gating.changes ? { changes: gating.changes } : {}),
+    });
   } finally {
     cleanup();
   }
 }
 
 /** `exceptions.approvers`: verify each exception's approval, or say once that approvals are not verified. */
-async function checkApprovals(policy: Policy, settings: CheckSettings, opts: CheckOptions, log: Logger, cache: Map<string, VerifiedApproval>): Promise<void> {
+async function checkApprovals(
+  policy: Policy,
+  settings: CheckSettings,
+  opts: CheckOptions,
+  log: Logger,
+  cache: Map<string, VerifiedApproval>,
+): Promise<void> {
   const ex = policy.exceptions;
   if (settings.verifyApprovals) ex.verify = settings.verifyApprovals;
   if (!ex.approvers || ex.entries.length === 0) return;
@@ -362,14 +398,24 @@ async function checkApprovals(policy: Policy, settings: CheckSettings, opts: Che
     return;
   }
   if (!opts.verifyApprovals) {
-    markUnverifiable(ex, 'approvals are verified through the GitHub API, which this run cannot use (no token or repository); set verify-approvals: off to skip');
-    log.warning(`exception approvals cannot be verified without the GitHub API: exceptions that need them do not apply${opts.approvalsHelp ? `; ${opts.approvalsHelp}` : ''}`);
+    markUnverifiable(
+      ex,
+      'approvals are verified through the GitHub API, which this run cannot use (no token or repository); set verify-approvals: off to skip',
+    );
+    log.warning(
+      `exception approvals cannot be verified without the GitHub API: exceptions that need them do not apply${opts.approvalsHelp ? `; ${opts.approvalsHelp}` : ''}`,
+    );
     return;
   }
   await opts.verifyApprovals(policy, cache);
   const bad = ex.entries.filter((e) => e.approval?.problem);
   if (bad.length > 0) {
-    log.warning(`${bad.length} exception(s) with unverified approvals${ex.verify === 'enforce' ? ' do not apply' : ' (verify-approvals: warn: they apply)'}: ${bad.slice(0, 5).map((e) => `${e.id}: ${e.approval?.problem ?? ''}`).join('; ')}${bad.length > 5 ? '; …' : ''}`);
+    log.warning(
+      `${bad.length} exception(s) with unverified approvals${ex.verify === 'enforce' ? ' do not apply' : ' (verify-approvals: warn: they apply)'}: ${bad
+        .slice(0, 5)
+        .map((e) => `${e.id}: ${e.approval?.problem ?? ''}`)
+        .join('; ')}${bad.length > 5 ? '; …' : ''}`,
+    );
   }
 }
 
@@ -385,10 +431,7 @@ async function checkRead(
   // `ledger` without a ledger is refused before the ledger and approvals are read (GateScopeError: a usage error).
   const gateScope = resolveGateScope(settings.gateScope, policy, environment, opts.ledger !== undefined);
   // Patterns that matched nothing are input errors of their own, reported like unreadable files.
-  const withPatternErrors: IngestedFile[] = [
-    ...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })),
-    ...files,
-  ];
+  const withPatternErrors: IngestedFile[] = [...errors.map((e) => ({ file: e.file, findings: [], tools: [], errors: [e] })), ...files];
   // Enrichment files that cannot be used are input errors too (fail closed): a missing KEV file must not pass a gate.
   const enrichment = await loadEnrichmentAsync({ kevFile: settings.kevFile, epssFile: settings.epssFile }, settings.workspace);
   for (const file of new Set(enrichment.errors.map((e) => e.file))) {
@@ -412,7 +455,7 @@ async function checkRead(
           {
             file: opts.ledger.store.describe,
             message,
-            hint: 'statuses and SLA clocks need it; check the path or the token\'s permissions',
+            hint: "statuses and SLA clocks need it; check the path or the token's permissions",
             severity: 'fatal',
             input: { name: `the ledger ${opts.ledger.store.describe}`, reason: errorMessage(err) },
           },

@@ -12,7 +12,14 @@ import { addCount, ownRecord } from './own';
 import { redactLedger } from './redact/finding';
 import type { PolicyChanges } from './policy/diff';
 import { assignOwners } from './owners/assign';
-import { findingFromEntry, GateScopeError, ledgerScopeEntries, mergeExceptionStatuses, type GateScope, type LedgerScopeFinding } from './gate/scope';
+import {
+  findingFromEntry,
+  GateScopeError,
+  ledgerScopeEntries,
+  mergeExceptionStatuses,
+  type GateScope,
+  type LedgerScopeFinding,
+} from './gate/scope';
 import { evaluateCoverage, runTools } from './gate/coverage';
 import type { Codeowners } from './owners/codeowners';
 
@@ -215,7 +222,7 @@ export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<str
   for (let i = 0; i < n; i++) {
     if (placed[i]) continue;
     const first = findings[i] as RatedFinding;
-    for (let j = i; ; ) {
+    for (let j = i; ;) {
       placed[j] = 1;
       const k = order[j] as number;
       if (k === i) {
@@ -244,7 +251,11 @@ function toolKinds(findings: readonly RatedFinding[]): Record<string, string[]> 
  * findings the scanner dated (SARIF firstDetectionTimeUtc) get an SLA. The rated findings are this run's own objects,
  * so they are completed in place.
  */
-function untracked(findings: RatedFinding[], sla: SlaSettings, now: Date): { findings: RatedFinding[]; fixed: FixedFinding[]; next: LedgerBook } {
+function untracked(
+  findings: RatedFinding[],
+  sla: SlaSettings,
+  now: Date,
+): { findings: RatedFinding[]; fixed: FixedFinding[]; next: LedgerBook } {
   const nowIso = now.toISOString();
   for (const f of findings) {
     f.status = 'new';
@@ -389,13 +400,24 @@ export function judgeFinding(finding: Finding, policy: Policy, now: Date, status
  * `gate-scope: ledger`: the ledger's open findings of tools not in this run, as last seen, with the policy's exceptions
  * applied (an approved exception still applies) and their SLA clocks as of `now`.
  */
-function fromLedger(input: EngineInput, rated: readonly RatedFinding[], toolsRan: readonly string[]): { findings: LedgerScopeFinding[]; exceptions: ExceptionStatus[] } {
+function fromLedger(
+  input: EngineInput,
+  rated: readonly RatedFinding[],
+  toolsRan: readonly string[],
+): { findings: LedgerScopeFinding[]; exceptions: ExceptionStatus[] } {
   if (input.gateScope !== 'ledger') return { findings: [], exceptions: [] };
-  if (!input.ledger) throw new GateScopeError('gate scope "ledger" needs a ledger: give --ledger file:PATH (Action: the `ledger` input), or use --gate-scope run');
+  if (!input.ledger)
+    throw new GateScopeError(
+      'gate scope "ledger" needs a ledger: give --ledger file:PATH (Action: the `ledger` input), or use --gate-scope run',
+    );
   const book = redactLedger(input.ledger);
   const entries = ledgerScopeEntries(book, new Set(rated.map((f) => f.fingerprint)), toolsRan);
   if (entries.length === 0) return { findings: [], exceptions: [] };
-  const excepted = applyExceptions(entries.map((e) => findingFromEntry(e, input.policy)) as RatedFinding[], input.policy.exceptions, input.now);
+  const excepted = applyExceptions(
+    entries.map((e) => findingFromEntry(e, input.policy)) as RatedFinding[],
+    input.policy.exceptions,
+    input.now,
+  );
   const findings = excepted.findings as LedgerScopeFinding[];
   entries.forEach((e, i) => {
     const f = findings[i] as LedgerScopeFinding;
@@ -415,7 +437,11 @@ export function reapply(book: LedgerBook, input: EngineInput): LedgerBook {
 }
 
 /** The book's verified approvals (the ledger as the record of who approved which exception), with this run's. */
-function withApprovals(next: LedgerBook, before: LedgerBook | undefined, approvals: Record<string, VerifiedApproval> | undefined): LedgerBook {
+function withApprovals(
+  next: LedgerBook,
+  before: LedgerBook | undefined,
+  approvals: Record<string, VerifiedApproval> | undefined,
+): LedgerBook {
   if (!before?.approvals && !approvals) return next;
   const merged = Object.assign(ownRecord<VerifiedApproval>(), before?.approvals ?? {}, approvals ?? {});
   // Settled verdicts only: an approval that was verified (a problem such as a missing permission may change).

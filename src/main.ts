@@ -50,8 +50,15 @@ export async function run(): Promise<void> {
     // One retry budget for every GitHub request of the run: with GitHub down the verdict comes in seconds.
     const retryState = runRetryState(process.env);
     const ledger = actionLedger(settings, payload, actionsLogger, now, process.env, retryState);
-    const policyRef = actionPolicyRef(settings.policy, settings.policySource, process.env.GITHUB_EVENT_NAME, payload, process.env.GITHUB_REPOSITORY);
-    if (policyRef && 'error' in policyRef) throw new InputValidationError(`policy-source: base: ${policyRef.error}; set policy-source: workspace to read the checkout's policy`);
+    const policyRef = actionPolicyRef(
+      settings.policy,
+      settings.policySource,
+      process.env.GITHUB_EVENT_NAME,
+      payload,
+      process.env.GITHUB_REPOSITORY,
+    );
+    if (policyRef && 'error' in policyRef)
+      throw new InputValidationError(`policy-source: base: ${policyRef.error}; set policy-source: workspace to read the checkout's policy`);
     // Pull requests whose policy gates on `owner:`: CODEOWNERS of the base commit (the PR's workspace is untrusted).
     const base = isPullRequestRun(process.env.GITHUB_EVENT_NAME, payload) ? pullRequestBase(payload) : undefined;
     const token = settings.github.token;
@@ -93,7 +100,12 @@ export async function run(): Promise<void> {
 
     if (settings.jobSummary && process.env.GITHUB_STEP_SUMMARY) {
       const code = summaryCodeLinks(settings, process.env, payload);
-      const markdown = renderMarkdown(result, { title: settings.name, maxBytes: JOB_SUMMARY_LIMIT, fullReport: settings.reportPath, ...(code ? { code } : {}) });
+      const markdown = renderMarkdown(result, {
+        title: settings.name,
+        maxBytes: JOB_SUMMARY_LIMIT,
+        fullReport: settings.reportPath,
+        ...(code ? { code } : {}),
+      });
       await core.summary.addRaw(markdown).write();
     }
 
@@ -104,24 +116,25 @@ export async function run(): Promise<void> {
     // GitHub Issues (policy tracker.github-issues): only after this run wrote the ledger.
     if (settings.github.token && outcome.policy.source.tracker?.['github-issues']) {
       const [owner, repo] = (process.env.GITHUB_REPOSITORY ?? '').split('/');
-      if (owner && repo) try {
-        const client = createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(process.env), logger: actionsLogger, retryState });
-        const author = await resolveCommentAuthor(client, settings.github.commentAuthor, actionsLogger);
-        const code = summaryCodeLinks(settings, process.env, payload);
-        await syncIssuesAfterRun({
-          outcome,
-          ledger,
-          client,
-          repo: { owner, repo },
-          author,
-          ...(process.env.GITHUB_SHA ? { sha: process.env.GITHUB_SHA } : {}),
-          ...(code ? { code } : {}),
-          log: actionsLogger,
-          ...(process.env.DEFECT_GATE_TRACKER_PACE_MS ? { paceMs: Number(process.env.DEFECT_GATE_TRACKER_PACE_MS) || 0 } : {}),
-        });
-      } catch (err) {
-        actionsLogger.warning(`defect-gate: tracker: ${errorMessage(err)}`);
-      }
+      if (owner && repo)
+        try {
+          const client = createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(process.env), logger: actionsLogger, retryState });
+          const author = await resolveCommentAuthor(client, settings.github.commentAuthor, actionsLogger);
+          const code = summaryCodeLinks(settings, process.env, payload);
+          await syncIssuesAfterRun({
+            outcome,
+            ledger,
+            client,
+            repo: { owner, repo },
+            author,
+            ...(process.env.GITHUB_SHA ? { sha: process.env.GITHUB_SHA } : {}),
+            ...(code ? { code } : {}),
+            log: actionsLogger,
+            ...(process.env.DEFECT_GATE_TRACKER_PACE_MS ? { paceMs: Number(process.env.DEFECT_GATE_TRACKER_PACE_MS) || 0 } : {}),
+          });
+        } catch (err) {
+          actionsLogger.warning(`defect-gate: tracker: ${errorMessage(err)}`);
+        }
     }
     core.setOutput('check-run-id', published?.checkRun ? String(published.checkRun.id) : '');
     core.setOutput('comment-id', published?.comment ? String(published.comment.id) : '');
@@ -142,7 +155,9 @@ export async function run(): Promise<void> {
       annotated++;
     }
 
-    core.info(`defect-gate: ${v.status} (${result.environment}): ${result.counts.gated} gated finding(s), ${result.counts.blocking} blocking`);
+    core.info(
+      `defect-gate: ${v.status} (${result.environment}): ${result.counts.gated} gated finding(s), ${result.counts.blocking} blocking`,
+    );
     for (const reason of v.reasons) core.info(`  ${reason}`);
 
     if (v.status === 'fail') core.setFailed(failureLine(result));

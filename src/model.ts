@@ -352,7 +352,6 @@ export interface InputError {
 }
 
 export function formatInputError(e: InputError): string {
-  const where =
-    e.line !== undefined ? `${e.file}:${e.line}:${e.column ?? 1}` : e.jsonPath ? `${e.file} at ${e.jsonPath}` : e.file;
+  const where = e.line !== undefined ? `${e.file}:${e.line}:${e.column ?? 1}` : e.jsonPath ? `${e.file} at ${e.jsonPath}` : e.file;
   return `${where}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
 }

@@ -10,7 +10,10 @@ const files = filePaths(DD);
 
 describe('bandit detection', () => {
   it('claims exactly the Bandit files of the corpus', () => {
-    expectClaimsExactly((doc) => banditParser.detect(doc), (file) => file.includes('/bandit/'));
+    expectClaimsExactly(
+      (doc) => banditParser.detect(doc),
+      (file) => file.includes('/bandit/'),
+    );
   });
   it('does not claim error objects, null, empty arrays or Semgrep output', () => {
     for (const d of [null, [], {}, { error: 'x' }, { results: [], errors: [] }, { results: [], errors: [], version: '1.0' }]) {
@@ -60,12 +63,16 @@ describe('bandit corpus', () => {
 
   it('fingerprints by the flagged line: stable when lines move, the source line wins when known', () => {
     const text = readFileSync(`${DD}/one_vuln.json`, 'utf8');
-    const moved = text.replace('"1 import os\\n2 assert False\\n"', '"7 import os\\n8 assert False\\n"').replace('"line_number": 2', '"line_number": 8').replace(/"line_range": \[\s*2\s*\]/, '"line_range": [8]');
+    const moved = text
+      .replace('"1 import os\\n2 assert False\\n"', '"7 import os\\n8 assert False\\n"')
+      .replace('"line_number": 2', '"line_number": 8')
+      .replace(/"line_range": \[\s*2\s*\]/, '"line_range": [8]');
     const a = ingest('a.json', text).findings[0];
     const b = ingest('b.json', moved).findings[0];
     expect(b?.startLine).toBe(8);
     expect(b?.fingerprint).toBe(a?.fingerprint);
-    const withSource = ingest('c.json', text, { sourceLine: (p, l) => (p === 'one/one.py' && l === 2 ? '    assert   False' : undefined) }).findings[0];
+    const withSource = ingest('c.json', text, { sourceLine: (p, l) => (p === 'one/one.py' && l === 2 ? '    assert   False' : undefined) })
+      .findings[0];
     expect(withSource?.fingerprint).toBe(a?.fingerprint);
     const changed = ingest('d.json', text, { sourceLine: () => 'assert True' }).findings[0];
     expect(changed?.fingerprint).not.toBe(a?.fingerprint);
@@ -73,7 +80,15 @@ describe('bandit corpus', () => {
 
   it('reads CWE and columns of newer Bandit versions and reports scan errors as scanner errors', () => {
     const r = ingest('__fixtures__/edge/bandit/modern-with-errors.json');
-    expect(r.findings[0]).toMatchObject({ cwe: ['CWE-78'], path: 'src/app.py', startLine: 4, startColumn: 1, endColumn: 33, scannerSeverity: 'high', snippet: 'subprocess.call(cmd, shell=True)' });
+    expect(r.findings[0]).toMatchObject({
+      cwe: ['CWE-78'],
+      path: 'src/app.py',
+      startLine: 4,
+      startColumn: 1,
+      endColumn: 33,
+      scannerSeverity: 'high',
+      snippet: 'subprocess.call(cmd, shell=True)',
+    });
     expect(r.errors).toEqual([
       {
         file: '__fixtures__/edge/bandit/modern-with-errors.json',

@@ -8,21 +8,30 @@ const DD = `${DEFECTDOJO}/checkov`;
 const ingest = ingester([checkovParser]);
 const files = filePaths(DD);
 
-interface RawReport { results?: { failed_checks?: unknown[]; skipped_checks?: unknown[] } }
+interface RawReport {
+  results?: { failed_checks?: unknown[]; skipped_checks?: unknown[] };
+}
 
 describe('checkov detection', () => {
   it('claims exactly the Checkov files of the corpus', () => {
-    expectClaimsExactly((doc) => checkovParser.detect(doc), (file) => file.includes('/checkov/'));
+    expectClaimsExactly(
+      (doc) => checkovParser.detect(doc),
+      (file) => file.includes('/checkov/'),
+    );
   });
   it('does not claim error objects, null or empty arrays', () => {
-    for (const d of [null, [], {}, { error: 'x' }, { passed: 0, failed: 0 }, [{ check_type: 'x' }]]) expect(checkovParser.detect(d)).toBe(false);
+    for (const d of [null, [], {}, { error: 'x' }, { passed: 0, failed: 0 }, [{ check_type: 'x' }]])
+      expect(checkovParser.detect(d)).toBe(false);
   });
 });
 
 describe('checkov corpus', () => {
   it.each(files)('%s: one finding per failed or skipped check, no errors', (file) => {
     const raw = load(file) as RawReport | RawReport[];
-    const expected = (Array.isArray(raw) ? raw : [raw]).reduce((n, x) => n + (x.results?.failed_checks?.length ?? 0) + (x.results?.skipped_checks?.length ?? 0), 0);
+    const expected = (Array.isArray(raw) ? raw : [raw]).reduce(
+      (n, x) => n + (x.results?.failed_checks?.length ?? 0) + (x.results?.skipped_checks?.length ?? 0),
+      0,
+    );
     const r = ingest(file);
     expect(r.format).toBe('checkov');
     expect(r.errors).toEqual([]);
@@ -37,7 +46,12 @@ describe('checkov corpus', () => {
   });
 
   it('summary-only and empty reports give zero findings and the tool with its version', () => {
-    expect(ingest(`${DD}/checkov2-report-0-vuln.json`)).toMatchObject({ format: 'checkov', findings: [], errors: [], tools: [{ name: 'Checkov', version: '2.1.269' }] });
+    expect(ingest(`${DD}/checkov2-report-0-vuln.json`)).toMatchObject({
+      format: 'checkov',
+      findings: [],
+      errors: [],
+      tools: [{ name: 'Checkov', version: '2.1.269' }],
+    });
     expect(ingest(`${DD}/checkov-report-0-vuln.json`)).toMatchObject({ findings: [], tools: [{ name: 'Checkov', version: '1.0.467' }] });
   });
 
@@ -65,17 +79,27 @@ describe('checkov corpus', () => {
   });
 
   it('reports skipped checks as suppressed, parsing errors as scanner errors, fingerprints by resource', () => {
-    const r = ingest('__fixtures__/edge/checkov/skipped-and-parsing-errors.json', undefined, { workspace: '/home/runner/work/infra/infra' });
+    const r = ingest('__fixtures__/edge/checkov/skipped-and-parsing-errors.json', undefined, {
+      workspace: '/home/runner/work/infra/infra',
+    });
     expect(r.findings).toHaveLength(3);
-    expect(r.findings[2]).toMatchObject({ ruleId: 'CKV_AWS_144', suppressions: [{ kind: 'inSource', justification: 'single-region by design' }] });
+    expect(r.findings[2]).toMatchObject({
+      ruleId: 'CKV_AWS_144',
+      suppressions: [{ kind: 'inSource', justification: 'single-region by design' }],
+    });
     expect(r.findings[0]?.suppressions).toEqual([]);
     expect(r.findings[0]?.path).toBe('main.tf');
     expect(r.findings[0]?.fingerprint).not.toBe(r.findings[1]?.fingerprint);
     expect(r.errors).toEqual([expect.objectContaining({ jsonPath: '$[0].results.parsing_errors[0]', severity: 'scanner' })]);
     expect(r.tools).toEqual([{ name: 'Checkov', version: '3.2.100' }]);
     // Moving the resource within the file keeps its identity.
-    const moved = readFileSync('__fixtures__/edge/checkov/skipped-and-parsing-errors.json', 'utf8').replace('"file_line_range": [10, 17]', '"file_line_range": [30, 37]');
-    expect(ingest('m.json', moved).findings[1]?.fingerprint).toBe(ingest('n.json', readFileSync('__fixtures__/edge/checkov/skipped-and-parsing-errors.json', 'utf8')).findings[1]?.fingerprint);
+    const moved = readFileSync('__fixtures__/edge/checkov/skipped-and-parsing-errors.json', 'utf8').replace(
+      '"file_line_range": [10, 17]',
+      '"file_line_range": [30, 37]',
+    );
+    expect(ingest('m.json', moved).findings[1]?.fingerprint).toBe(
+      ingest('n.json', readFileSync('__fixtures__/edge/checkov/skipped-and-parsing-errors.json', 'utf8')).findings[1]?.fingerprint,
+    );
   });
 
   it('reports structurally wrong parts without throwing, keeps hostile text, ignores __proto__', () => {

@@ -23,7 +23,9 @@ describe('dependency-check detection', () => {
   it('each of its files is claimed by the parser of its syntax (JSON or XML)', () => {
     const docs = corpusDocsOf((file) => file.includes('/dependency_check/'));
     expect(docs.some(({ file }) => file.endsWith('.xml'))).toBe(true);
-    expect(docs.map(({ file, doc }) => [file, (file.endsWith('.xml') ? dependencyCheckXmlParser : dependencyCheckParser).detect(doc)])).toEqual(docs.map(({ file }) => [file, true]));
+    expect(
+      docs.map(({ file, doc }) => [file, (file.endsWith('.xml') ? dependencyCheckXmlParser : dependencyCheckParser).detect(doc)]),
+    ).toEqual(docs.map(({ file }) => [file, true]));
   });
   it('does not claim error objects, null or empty arrays', () => {
     for (const d of [null, [], {}, { error: 'x' }, { dependencies: [] }, { analysis: 'x' }]) {
@@ -58,17 +60,29 @@ describe('dependency-check-xml corpus', () => {
       ruleId: 'CVE-2020-9488',
       cve: ['CVE-2020-9488'],
       scannerSeverity: 'low',
-      package: { ecosystem: 'maven', name: 'org.apache.logging.log4j:log4j-api', version: '2.12.4', purl: 'pkg:maven/org.apache.logging.log4j/log4j-api@2.12.4' },
+      package: {
+        ecosystem: 'maven',
+        name: 'org.apache.logging.log4j:log4j-api',
+        version: '2.12.4',
+        purl: 'pkg:maven/org.apache.logging.log4j/log4j-api@2.12.4',
+      },
       helpUri: 'https://nvd.nist.gov/vuln/detail/CVE-2020-9488',
     });
     expect(f?.cvss).toEqual({ version: '3.1', score: 3.7, vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N' });
-    expect(f?.fingerprint).toBe(packageFingerprint({ ecosystem: 'maven', name: 'org.apache.logging.log4j:log4j-api', version: '2.12.4' }, 'CVE-2020-9488'));
+    expect(f?.fingerprint).toBe(
+      packageFingerprint({ ecosystem: 'maven', name: 'org.apache.logging.log4j:log4j-api', version: '2.12.4' }, 'CVE-2020-9488'),
+    );
   });
 
   it('reads mixed-case and unscored severities, legacy schema, non-CVE names and suppressed vulnerabilities', () => {
     const legacy = ingest(`${DD}/single_vuln.xml`).findings;
     expect(legacy).toHaveLength(1);
-    expect(legacy[0]).toMatchObject({ scannerSeverity: 'moderate', cwe: [], cvss: { score: 7.5 }, package: { ecosystem: 'maven', name: 'org.owasp:library', version: '6.7.8' } });
+    expect(legacy[0]).toMatchObject({
+      scannerSeverity: 'moderate',
+      cwe: [],
+      cvss: { score: 7.5 },
+      package: { ecosystem: 'maven', name: 'org.owasp:library', version: '6.7.8' },
+    });
     expect(legacy[0]?.location).toBeDefined();
     expect(legacy[0]?.path).toBeUndefined();
     const multi = ingest(`${DD}/multiple_vulnerabilities_has_multiple_findings.xml`).findings;
@@ -80,7 +94,9 @@ describe('dependency-check-xml corpus', () => {
     expect(suppressed.map((f) => f.ruleId).sort()).toEqual(['CVE-2017-1000487', 'CVE-2019-7238']);
     expect(suppressed[0]?.suppressions[0]).toMatchObject({ kind: 'external', status: 'accepted' });
     expect(suppressed[0]?.cvss).toMatchObject({ score: 9.8 });
-    expect(new Set(['critical', 'high', 'medium', 'low', 'moderate'])).toEqual(new Set([...ingest(`${DD}/PR6439.xml`).findings, ...legacy, ...multi].map((f) => f.scannerSeverity)));
+    expect(new Set(['critical', 'high', 'medium', 'low', 'moderate'])).toEqual(
+      new Set([...ingest(`${DD}/PR6439.xml`).findings, ...legacy, ...multi].map((f) => f.scannerSeverity)),
+    );
   });
 
   it('returns zero findings for empty reports and reports without vulnerabilities', () => {
@@ -94,7 +110,10 @@ describe('dependency-check-xml corpus', () => {
   });
 
   it('reports text where dependencies are expected', () => {
-    const r = ingest('bad.xml', '<analysis xmlns="https://jeremylong.github.io/DependencyCheck/dependency-check.2.5.xsd"><scanInfo/><dependencies>oops</dependencies></analysis>');
+    const r = ingest(
+      'bad.xml',
+      '<analysis xmlns="https://jeremylong.github.io/DependencyCheck/dependency-check.2.5.xsd"><scanInfo/><dependencies>oops</dependencies></analysis>',
+    );
     expect(r.findings).toEqual([]);
     expect(r.errors[0]).toMatchObject({ jsonPath: '/analysis/dependencies', severity: 'partial' });
   });
@@ -103,7 +122,10 @@ describe('dependency-check-xml corpus', () => {
 describe('dependency-check JSON', () => {
   it('parses the 6.4.1 report', () => {
     const raw = load(JSON_FILE) as { dependencies: { vulnerabilities?: unknown[]; suppressedVulnerabilities?: unknown[] }[] };
-    const expected = raw.dependencies.reduce((n, d) => n + (d.vulnerabilities?.length ?? 0) + (d.suppressedVulnerabilities?.length ?? 0), 0);
+    const expected = raw.dependencies.reduce(
+      (n, d) => n + (d.vulnerabilities?.length ?? 0) + (d.suppressedVulnerabilities?.length ?? 0),
+      0,
+    );
     const r = ingest(JSON_FILE);
     expect(r.format).toBe('dependency-check');
     expect(r.errors).toEqual([]);
@@ -123,7 +145,11 @@ describe('dependency-check JSON', () => {
     expect(f?.location).toBe('/src/go.mod');
     const inWs = ingest(JSON_FILE, undefined, { workspace: '/src' }).findings.find((x) => x.ruleId === 'CVE-2017-15945');
     expect(inWs?.path).toBe('go.mod');
-    expect(r.findings.find((x) => x.ruleId === 'CVE-2007-1420')).toMatchObject({ scannerSeverity: 'low', cwe: [], cvss: { version: '2.0', score: 2.1 } });
+    expect(r.findings.find((x) => x.ruleId === 'CVE-2007-1420')).toMatchObject({
+      scannerSeverity: 'low',
+      cwe: [],
+      cvss: { version: '2.0', score: 2.1 },
+    });
   });
 
   it('reports suppressed vulnerabilities, bad members and __proto__ keys without throwing', () => {
@@ -137,7 +163,11 @@ describe('dependency-check JSON', () => {
       42]}`;
     const r = ingest('dc.json', text);
     expect(r.findings).toHaveLength(2);
-    expect(r.findings[0]).toMatchObject({ message: hostile, path: 'node_modules/lodash/package.json', package: { ecosystem: 'npm', name: 'lodash', version: '4.17.20' } });
+    expect(r.findings[0]).toMatchObject({
+      message: hostile,
+      path: 'node_modules/lodash/package.json',
+      package: { ecosystem: 'npm', name: 'lodash', version: '4.17.20' },
+    });
     expect(r.findings[1]?.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'not reachable' }]);
     expect(r.errors.map((e) => [e.jsonPath, e.message])).toEqual([
       ['$.dependencies[1].vulnerabilities', 'expected an array, found a string'],

@@ -22,10 +22,23 @@ const KIND_BY_DIR: Record<string, string> = {
 describe('gitlab detection', () => {
   it('claims exactly the GitLab reports of the corpus', () => {
     // (INVALID is not a GitLab report: not claimed, and not one of ours.)
-    expectClaimsExactly((doc) => gitlabParser.detect(doc), (file) => file.includes('/gitlab_') && file !== INVALID);
+    expectClaimsExactly(
+      (doc) => gitlabParser.detect(doc),
+      (file) => file.includes('/gitlab_') && file !== INVALID,
+    );
   });
   it('does not claim error objects, null, empty arrays or other formats with vulnerabilities', () => {
-    for (const d of [null, [], {}, { error: 'x' }, { vulnerabilities: {} }, { ok: true, packageManager: 'npm', vulnerabilities: [] }, { auditReportVersion: 2, vulnerabilities: [] }, { bomFormat: 'CycloneDX', version: 1, vulnerabilities: [] }, { vulnerabilities: [{ id: 'x' }] }]) {
+    for (const d of [
+      null,
+      [],
+      {},
+      { error: 'x' },
+      { vulnerabilities: {} },
+      { ok: true, packageManager: 'npm', vulnerabilities: [] },
+      { auditReportVersion: 2, vulnerabilities: [] },
+      { bomFormat: 'CycloneDX', version: 1, vulnerabilities: [] },
+      { vulnerabilities: [{ id: 'x' }] },
+    ]) {
       expect(gitlabParser.detect(d)).toBe(false);
     }
   });
@@ -53,7 +66,9 @@ describe('gitlab corpus', () => {
       expect([undefined, 'critical', 'high', 'medium', 'low', 'info', 'unknown']).toContain(f.scannerSeverity);
     }
     // Every vulnerability with a severity keeps it (not only: "if there is one, it is a known word").
-    const withSeverity = (raw.vulnerabilities as { severity?: unknown }[]).filter((v) => typeof v?.severity === 'string' && v.severity !== '').length;
+    const withSeverity = (raw.vulnerabilities as { severity?: unknown }[]).filter(
+      (v) => typeof v?.severity === 'string' && v.severity !== '',
+    ).length;
     expect(r.findings.filter((f) => f.scannerSeverity !== undefined)).toHaveLength(withSeverity);
   });
 
@@ -99,7 +114,12 @@ describe('gitlab corpus', () => {
       package: { ecosystem: 'golang', name: 'golang.org/x/crypto', version: 'v0.0.0-20190219172222-a4c6cb3142f2' },
       fingerprintSource: 'package',
     });
-    expect(f?.fingerprint).toBe(packageFingerprint({ ecosystem: 'golang', name: 'golang.org/x/crypto', version: 'v0.0.0-20190219172222-a4c6cb3142f2' }, 'CVE-2020-29652'));
+    expect(f?.fingerprint).toBe(
+      packageFingerprint(
+        { ecosystem: 'golang', name: 'golang.org/x/crypto', version: 'v0.0.0-20190219172222-a4c6cb3142f2' },
+        'CVE-2020-29652',
+      ),
+    );
     const missing = ingest(`${DD}/gitlab_dep_scan/gl-dependency-scanning-report-2-vuln-missing-component_v15.json`).findings;
     expect(missing[0]?.package).toBeUndefined();
     expect(missing[0]?.scannerSeverity).toBe('unknown');
@@ -123,13 +143,27 @@ describe('gitlab corpus', () => {
   it('reads secret detection findings', () => {
     const r = ingest(`${DD}/gitlab_secret_detection_report/gitlab_secret_detection_report_1_vuln_v14.json`);
     expect(r.tools).toEqual([{ name: 'Gitleaks', version: 'v7.5.0' }]);
-    expect(r.findings[0]).toMatchObject({ ruleId: 'AWS', kind: 'secret', scannerSeverity: 'critical', path: 'README.md', startLine: 5, fingerprintSource: 'computed:line' });
+    expect(r.findings[0]).toMatchObject({
+      ruleId: 'AWS',
+      kind: 'secret',
+      scannerSeverity: 'critical',
+      path: 'README.md',
+      startLine: 5,
+      fingerprintSource: 'computed:line',
+    });
   });
 
   it('reads DAST findings: URL location, plugin id, no per-run UUIDs in the fingerprint', () => {
     const r = ingest(`${DD}/gitlab_dast/gitlab_dast_many_vul_v15.json`);
     expect(r.tools).toEqual([{ name: 'OWASP Zed Attack Proxy (ZAP)', version: 'D-2020-08-26' }]);
-    expect(r.findings[0]).toMatchObject({ ruleId: '10062', kind: 'dast', cwe: ['CWE-359'], location: 'http://api-server/v1/trees', scannerSeverity: 'high', fingerprintSource: 'computed:url' });
+    expect(r.findings[0]).toMatchObject({
+      ruleId: '10062',
+      kind: 'dast',
+      cwe: ['CWE-359'],
+      location: 'http://api-server/v1/trees',
+      scannerSeverity: 'high',
+      fingerprintSource: 'computed:url',
+    });
     const text = readFileSync(`${DD}/gitlab_dast/gitlab_dast_one_vul_v14.json`, 'utf8');
     const a = ingest('a.json', text).findings[0];
     const b = ingest('b.json', text.replace(/"id": "[^"]+"/, '"id": "00000000-0000-4000-8000-000000000000"')).findings[0];
@@ -140,14 +174,25 @@ describe('gitlab corpus', () => {
   });
 
   it('zero-finding reports still list the tool', () => {
-    expect(ingest(`${DD}/gitlab_container_scan/gl-container-scanning-report-0-vuln.json`).tools).toEqual([{ name: 'Trivy', version: '0.16.0' }]);
-    expect(ingest(`${DD}/gitlab_secret_detection_report/gitlab_secret_detection_report_0_vuln.json`).tools).toEqual([{ name: 'Gitleaks', version: 'v7.5.0' }]);
+    expect(ingest(`${DD}/gitlab_container_scan/gl-container-scanning-report-0-vuln.json`).tools).toEqual([
+      { name: 'Trivy', version: '0.16.0' },
+    ]);
+    expect(ingest(`${DD}/gitlab_secret_detection_report/gitlab_secret_detection_report_0_vuln.json`).tools).toEqual([
+      { name: 'Gitleaks', version: 'v7.5.0' },
+    ]);
   });
 
   it('uses v15 tracking signatures without line numbers as fingerprints', () => {
     const r = ingest('__fixtures__/edge/gitlab/sast-v15-tracking.json');
     expect(r.tools).toEqual([{ name: 'Semgrep', version: '1.50.0' }]);
-    expect(r.findings[0]).toMatchObject({ ruleId: 'bandit.B608', cwe: ['CWE-89'], fingerprintSource: 'gitlab:tracking/scope_offset', path: 'app/db.py', startLine: 42, endLine: 43 });
+    expect(r.findings[0]).toMatchObject({
+      ruleId: 'bandit.B608',
+      cwe: ['CWE-89'],
+      fingerprintSource: 'gitlab:tracking/scope_offset',
+      path: 'app/db.py',
+      startLine: 42,
+      endLine: 43,
+    });
   });
 
   it('reports structurally wrong parts without throwing, keeps hostile text, ignores __proto__', () => {

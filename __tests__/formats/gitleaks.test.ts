@@ -52,13 +52,25 @@ describe('gitleaks parser: corpus', () => {
 
   it('reads v7.5 line numbers (version_7.5.0.json)', () => {
     const f = at(parse(path.join(DIR, 'version_7.5.0.json')).findings, 0);
-    expect(f).toMatchObject({ ruleId: 'AWS Access Key', startLine: 13, path: 'dojo/unittests/scans/gitlab_secret_detection_report/gitlab_secret_detection_report_1_vuln.json' });
+    expect(f).toMatchObject({
+      ruleId: 'AWS Access Key',
+      startLine: 13,
+      path: 'dojo/unittests/scans/gitlab_secret_detection_report/gitlab_secret_detection_report_1_vuln.json',
+    });
   });
 
   it('reads v8 fields (gitleaks8_many.json)', () => {
     const r = parse(path.join(DIR, 'gitleaks8_many.json'));
     const f = at(r.findings, 2);
-    expect(f).toMatchObject({ ruleId: 'RSA-PK', title: 'RSA private key', path: 'conf/rsa.pk', startLine: 57, endLine: 57, startColumn: 665, tags: ['tag1', 'tag2'] });
+    expect(f).toMatchObject({
+      ruleId: 'RSA-PK',
+      title: 'RSA private key',
+      path: 'conf/rsa.pk',
+      startLine: 57,
+      endLine: 57,
+      startColumn: 665,
+      tags: ['tag1', 'tag2'],
+    });
     expect(at(r.findings, 0).location).toBe('/conf/aws.tf'); // absolute, outside the workspace
   });
 });
@@ -77,7 +89,9 @@ describe('gitleaks parser: edge cases', () => {
     expect(f.tags).toEqual(['github', 'token']);
     expect(f.fingerprintSource).toBe('computed:line');
     // The same leak on another line keeps its fingerprint.
-    const moved = gitleaksParser.parse([{ ...raw[0], StartLine: 40, EndLine: 40, Fingerprint: 'x:config/.env:github-pat:40' }], { file: 'x' });
+    const moved = gitleaksParser.parse([{ ...raw[0], StartLine: 40, EndLine: 40, Fingerprint: 'x:config/.env:github-pat:40' }], {
+      file: 'x',
+    });
     expect(at(moved.findings, 0).fingerprint).toBe(f.fingerprint);
   });
 

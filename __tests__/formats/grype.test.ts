@@ -38,7 +38,12 @@ describe('grype parser: corpus', () => {
       kind: 'container',
       location: '/var/lib/dpkg/status',
       tags: expect.arrayContaining(['fix:not-fixed', 'matcher:dpkg-matcher']),
-      package: { name: 'libgssapi-krb5-2', version: '1.17-3+deb10u3', ecosystem: 'deb', purl: 'pkg:deb/debian/libgssapi-krb5-2@1.17-3+deb10u3?arch=amd64' },
+      package: {
+        name: 'libgssapi-krb5-2',
+        version: '1.17-3+deb10u3',
+        ecosystem: 'deb',
+        purl: 'pkg:deb/debian/libgssapi-krb5-2@1.17-3+deb10u3?arch=amd64',
+      },
     });
     // No CVSS on the vulnerability itself: the related NVD entry's is used.
     expect(f.cvss).toEqual({ version: '2.0', score: 2.1, vector: 'AV:L/AC:L/Au:N/C:N/I:P/A:N' });
@@ -92,7 +97,9 @@ describe('grype parser: edge cases', () => {
     expect(libc.cvss).toEqual({ version: '3.1', score: 7.3, vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:H/A:H' });
     const ignored = at(r.findings, 2);
     expect(ignored.source.pointer).toBe('$.ignoredMatches[0]');
-    expect(ignored.suppressions).toEqual([{ kind: 'external', status: 'accepted', justification: 'Grype ignore rule: not exploitable in our container' }]);
+    expect(ignored.suppressions).toEqual([
+      { kind: 'external', status: 'accepted', justification: 'Grype ignore rule: not exploitable in our container' },
+    ]);
   });
 
   it('reports a wrong matches value with its JSON path', () => {
@@ -104,10 +111,22 @@ describe('grype parser: edge cases', () => {
   });
 
   it('skips broken matches, never throws', () => {
-    const doc = { matches: [null, { vulnerability: 3 }, { vulnerability: { id: 'CVE-1' }, artifact: {} }, { vulnerability: { id: 'CVE-2021-1' }, artifact: { name: 'x', __proto__: { polluted: 1 } } }] };
+    const doc = {
+      matches: [
+        null,
+        { vulnerability: 3 },
+        { vulnerability: { id: 'CVE-1' }, artifact: {} },
+        { vulnerability: { id: 'CVE-2021-1' }, artifact: { name: 'x', __proto__: { polluted: 1 } } },
+      ],
+    };
     const r = grypeParser.parse(doc, { file: 'x.json' });
     expect(r.findings).toHaveLength(1);
-    expect(r.errors.map((e) => e.jsonPath)).toEqual(['$.matches[0]', '$.matches[1].vulnerability', '$.matches[1].artifact', '$.matches[2]']);
+    expect(r.errors.map((e) => e.jsonPath)).toEqual([
+      '$.matches[0]',
+      '$.matches[1].vulnerability',
+      '$.matches[1].artifact',
+      '$.matches[2]',
+    ]);
     for (const d of [null, 5, [], { matches: 'x' }, { matches: [[]] }]) expect(() => grypeParser.parse(d, { file: 'x' })).not.toThrow();
     expect(({} as J).polluted).toBeUndefined();
   });

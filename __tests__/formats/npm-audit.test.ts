@@ -13,7 +13,10 @@ const files = ['npm_audit', 'npm_audit_7_plus'].flatMap((d) => fileNames(path.jo
 /** v1: one per advisory and installed version; v2: one per advisory object in `via`. */
 function expectedCount(raw: J): number {
   if (raw.auditReportVersion === 2) {
-    return Object.values(raw.vulnerabilities as Record<string, J>).reduce((n, v) => n + (v.via as unknown[]).filter((x) => typeof x === 'object').length, 0);
+    return Object.values(raw.vulnerabilities as Record<string, J>).reduce(
+      (n, v) => n + (v.via as unknown[]).filter((x) => typeof x === 'object').length,
+      0,
+    );
   }
   return Object.values(raw.advisories as Record<string, J>).reduce((n, a) => n + Math.max(1, (a.findings as unknown[]).length), 0);
 }
@@ -58,7 +61,11 @@ describe('npm-audit parser: corpus', () => {
   it('reads v1 CWE lists, null CWEs and GitHub advisory ids', () => {
     const r = parse(path.join(CORPUS, 'npm_audit/multiple_cwes.json'));
     const json = r.findings.find((f) => f.package?.name === 'json-schema');
-    expect(json).toMatchObject({ ruleId: 'GHSA-896r-f27r-55mw', cwe: ['CWE-915', 'CWE-1321'], cve: ['CVE-2021-3918', 'GHSA-896r-f27r-55mw'] });
+    expect(json).toMatchObject({
+      ruleId: 'GHSA-896r-f27r-55mw',
+      cwe: ['CWE-915', 'CWE-1321'],
+      cve: ['CVE-2021-3918', 'GHSA-896r-f27r-55mw'],
+    });
     const noCve = r.findings.find((f) => f.ruleId === 'GHSA-64g7-mvw6-v9qj');
     expect(noCve?.cve).toEqual(['GHSA-64g7-mvw6-v9qj']);
     expect(at(parse(path.join(CORPUS, 'npm_audit/cwe_null.json')).findings, 0).cwe).toEqual([]);
@@ -92,7 +99,11 @@ describe('npm-audit parser: edge cases', () => {
   it('skips bad records with JSON paths, ignores __proto__ keys, keeps the rest', () => {
     const r = parse(path.join(EDGE, 'v2-bad.json'));
     expect(r.findings).toHaveLength(1);
-    expect(r.findings[0]).toMatchObject({ ruleId: 'GHSA-xvch-5gv4-984h', package: { name: 'minimist', fixedVersions: ['0.2.4'] }, tags: ['transitive', 'fix-available'] });
+    expect(r.findings[0]).toMatchObject({
+      ruleId: 'GHSA-xvch-5gv4-984h',
+      package: { name: 'minimist', fixedVersions: ['0.2.4'] },
+      tags: ['transitive', 'fix-available'],
+    });
     expect(r.errors.map((e) => e.jsonPath)).toEqual(['$.vulnerabilities.minimist.via[1]', '$.vulnerabilities.broken']);
     expect(({} as J).polluted).toBeUndefined();
   });

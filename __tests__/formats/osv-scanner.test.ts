@@ -98,14 +98,18 @@ describe('osv-scanner parser: edge cases', () => {
   });
 
   it('reports structural problems with JSON paths and never throws', () => {
-    const r = osvScannerParser.parse({ results: [{ source: {}, packages: 'x' }, 5, { packages: [{ package: { name: 'a' }, vulnerabilities: [{}, 3] }] }] }, { file: 'x' });
+    const r = osvScannerParser.parse(
+      { results: [{ source: {}, packages: 'x' }, 5, { packages: [{ package: { name: 'a' }, vulnerabilities: [{}, 3] }] }] },
+      { file: 'x' },
+    );
     expect(r.errors.map((e) => e.jsonPath)).toEqual([
       '$.results[0].packages',
       '$.results[1]',
       '$.results[2].packages[0].vulnerabilities[0]',
       '$.results[2].packages[0].vulnerabilities[1]',
     ]);
-    for (const d of [null, [], { results: {} }, { results: [{ packages: [null] }] }]) expect(() => osvScannerParser.parse(d, { file: 'x' })).not.toThrow();
+    for (const d of [null, [], { results: {} }, { results: [{ packages: [null] }] }])
+      expect(() => osvScannerParser.parse(d, { file: 'x' })).not.toThrow();
   });
 
   it('detection', () => {

@@ -66,7 +66,10 @@ describe('semgrep parser: corpus', () => {
       expect(f.fingerprintSource).toBe('computed:message');
       expect(f.snippet).toBeUndefined();
     }
-    const withLines = semgrepParser.parse(load(path.join(DIR, 'fingerprint_test.json')), { file: 'x', sourceLine: () => 'cursor.execute(q)' });
+    const withLines = semgrepParser.parse(load(path.join(DIR, 'fingerprint_test.json')), {
+      file: 'x',
+      sourceLine: () => 'cursor.execute(q)',
+    });
     expect(at(withLines.findings, 0).fingerprintSource).toBe('computed:line');
   });
 
@@ -139,7 +142,14 @@ describe('semgrep parser: edge cases', () => {
   });
 
   it('never throws', () => {
-    for (const d of [null, 1, [], { results: 3, errors: 'x' }, { results: [{ check_id: 'a', extra: 5, start: null }] }, { vulns: [1, {}], hasMore: false }]) {
+    for (const d of [
+      null,
+      1,
+      [],
+      { results: 3, errors: 'x' },
+      { results: [{ check_id: 'a', extra: 5, start: null }] },
+      { vulns: [1, {}], hasMore: false },
+    ]) {
       expect(() => semgrepParser.parse(d, { file: 'x' })).not.toThrow();
     }
     const r = semgrepParser.parse({ results: 3, errors: [] }, { file: 'x' });

@@ -11,24 +11,43 @@ const NOT_MINE = new Set(['snykcode_issue_9270.json']);
 const ingest = ingester([snykParser]);
 const files = filePaths(DD).filter((f) => !NOT_MINE.has(basename(f)));
 
-interface RawVuln { id: string; name: string; version: string }
-interface RawProject { vulnerabilities: RawVuln[]; applications?: RawProject[] }
+interface RawVuln {
+  id: string;
+  name: string;
+  version: string;
+}
+interface RawProject {
+  vulnerabilities: RawVuln[];
+  applications?: RawProject[];
+}
 function expectedCount(doc: RawProject | RawProject[]): number {
   const projects = Array.isArray(doc) ? doc : [doc];
   return projects.reduce(
-    (n, p) => n + new Set(p.vulnerabilities.map((v) => `${v.id}|${v.name}|${v.version}`)).size + (p.applications ? expectedCount(p.applications) : 0),
+    (n, p) =>
+      n +
+      new Set(p.vulnerabilities.map((v) => `${v.id}|${v.name}|${v.version}`)).size +
+      (p.applications ? expectedCount(p.applications) : 0),
     0,
   );
 }
 
 describe('snyk detection', () => {
   it('claims exactly the Snyk Open Source / Container files of the corpus', () => {
-    expectClaimsExactly((doc) => snykParser.detect(doc), (file) => file.includes('/defectdojo/snyk/') && !NOT_MINE.has(basename(file)));
+    expectClaimsExactly(
+      (doc) => snykParser.detect(doc),
+      (file) => file.includes('/defectdojo/snyk/') && !NOT_MINE.has(basename(file)),
+    );
   });
   it('does not claim Snyk Code SARIF, error objects, null or empty arrays', () => {
     expect(snykParser.detect(parseDoc(`${DD}/snykcode_issue_9270.json`).doc)).toBe(false);
     expect(snykParser.detect(parseDoc(`${DEFECTDOJO}/snyk_code/single_project_many_vulns.json`).doc)).toBe(false);
-    for (const d of [null, [], {}, { ok: false, error: 'Could not detect supported target files', path: '.' }, [{ ok: false, error: 'x' }]]) {
+    for (const d of [
+      null,
+      [],
+      {},
+      { ok: false, error: 'Could not detect supported target files', path: '.' },
+      [{ ok: false, error: 'x' }],
+    ]) {
       expect(snykParser.detect(d)).toBe(false);
     }
   });
@@ -65,7 +84,9 @@ describe('snyk corpus', () => {
       helpUri: 'https://security.snyk.io/vuln/SNYK-JAVA-COMTHOUGHTWORKSXSTREAM-1051966',
     });
     expect(f?.tags).toEqual(expect.arrayContaining(['upgradable', 'exploit:proof-of-concept']));
-    expect(f?.fingerprint).toBe(packageFingerprint({ ecosystem: 'maven', name: 'com.thoughtworks.xstream:xstream', version: '1.4.14' }, 'CVE-2020-26259'));
+    expect(f?.fingerprint).toBe(
+      packageFingerprint({ ecosystem: 'maven', name: 'com.thoughtworks.xstream:xstream', version: '1.4.14' }, 'CVE-2020-26259'),
+    );
   });
 
   it('collapses repeats per dependency path and says how many paths there were', () => {
@@ -97,7 +118,10 @@ describe('snyk corpus', () => {
   it('handles null CVSS, Windows target paths and --all-projects arrays', () => {
     const none = ingest(`${DD}/single_project_None_cvss.json`).findings[0];
     expect(none?.cvss).toBeUndefined();
-    expect(none).toMatchObject({ kind: 'container', package: { ecosystem: 'rpm', name: 'permissions', fixedVersions: ['20181225-23.12.1'] } });
+    expect(none).toMatchObject({
+      kind: 'container',
+      package: { ecosystem: 'rpm', name: 'permissions', fixedVersions: ['20181225-23.12.1'] },
+    });
     const all = ingest(`${DD}/all-projects_many_vulns.json`);
     expect(all.findings.map((f) => f.path)).toEqual(['pom.xml', 'project-a/pom.xml', 'project-a/pom.xml', 'project-b/pom.xml']);
     const noVulns = ingest(`${DD}/all-projects_no_vulns.json`);
@@ -113,7 +137,10 @@ describe('snyk corpus', () => {
     expect(r.errors).toEqual([]);
     expect(r.findings).toHaveLength(2);
     expect(r.findings[0]?.suppressions).toEqual([]);
-    expect(r.findings[1]).toMatchObject({ ruleId: 'SNYK-JS-MINIMIST-559764', suppressions: [{ kind: 'external', status: 'accepted', justification: 'dev dependency only' }] });
+    expect(r.findings[1]).toMatchObject({
+      ruleId: 'SNYK-JS-MINIMIST-559764',
+      suppressions: [{ kind: 'external', status: 'accepted', justification: 'dev dependency only' }],
+    });
   });
 
   it('reports structurally wrong parts with their JSON path, keeps hostile text, ignores __proto__', () => {

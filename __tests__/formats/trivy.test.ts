@@ -136,7 +136,11 @@ describe('trivy parser: corpus', () => {
     const r = parse(path.join(DIR, 'legacy_trivy_mix.json'));
     expect(r.errors[0]).toMatchObject({ jsonPath: '$[0].Vulnerabilities[0]', severity: 'partial' });
     const lodash = r.findings.find((f) => f.package?.name === 'lodash');
-    expect(lodash).toMatchObject({ kind: 'sca', path: 'node-app/package-lock.json', package: { ecosystem: 'npm', fixedVersions: ['>=4.17.11'] } });
+    expect(lodash).toMatchObject({
+      kind: 'sca',
+      path: 'node-app/package-lock.json',
+      package: { ecosystem: 'npm', fixedVersions: ['>=4.17.11'] },
+    });
     const curl = r.findings.find((f) => f.package?.name === 'curl');
     expect(curl).toMatchObject({ kind: 'container', package: { ecosystem: 'apk' } });
   });
@@ -156,7 +160,9 @@ describe('trivy parser: edge cases', () => {
   it('reports a structurally wrong document without throwing', () => {
     const r = parse(path.join(EDGE, 'trivy/results-not-array.json'));
     expect(r.findings).toHaveLength(0);
-    expect(r.errors).toEqual([expect.objectContaining({ jsonPath: '$.Results', message: 'expected an array, found a number', severity: 'partial' })]);
+    expect(r.errors).toEqual([
+      expect.objectContaining({ jsonPath: '$.Results', message: 'expected an array, found a number', severity: 'partial' }),
+    ]);
   });
 
   it('skips malformed records and keeps the rest; keeps hostile text verbatim', () => {
@@ -178,7 +184,16 @@ describe('trivy parser: edge cases', () => {
   });
 
   it('never throws on arbitrary values', () => {
-    for (const doc of [null, 1, 'x', [], [1], {}, { SchemaVersion: 2, Results: [null, [], { Vulnerabilities: [1, 'x'] }] }, { ClusterName: 'c', Resources: 5 }]) {
+    for (const doc of [
+      null,
+      1,
+      'x',
+      [],
+      [1],
+      {},
+      { SchemaVersion: 2, Results: [null, [], { Vulnerabilities: [1, 'x'] }] },
+      { ClusterName: 'c', Resources: 5 },
+    ]) {
       expect(() => trivyParser.detect(doc)).not.toThrow();
       expect(() => trivyParser.parse(doc, { file: 'x.json' })).not.toThrow();
     }
@@ -197,14 +212,25 @@ describe('trivy parser: edge cases', () => {
       sourceLine: (p, l) => (p === 'main.tf' && l === 3 ? '  resource "aws_s3_bucket" "b" {' : undefined),
     });
     const sup = r.findings.find((f) => f.ruleId === 'CVE-2021-33503');
-    expect(sup?.suppressions).toEqual([{ kind: 'external', status: 'not_affected', justification: 'vulnerable code not in execute path — vex.openvex.json' }]);
+    expect(sup?.suppressions).toEqual([
+      { kind: 'external', status: 'not_affected', justification: 'vulnerable code not in execute path — vex.openvex.json' },
+    ]);
     const pass = r.findings.find((f) => f.ruleId === 'AVD-AWS-0086');
     expect(pass?.resultKind).toBe('pass');
     const fail = r.findings.find((f) => f.ruleId === 'AVD-AWS-0088');
-    expect(fail).toMatchObject({ resultKind: 'fail', fingerprintSource: 'computed:line', startLine: 3, snippet: 'resource "aws_s3_bucket" "b" {' });
+    expect(fail).toMatchObject({
+      resultKind: 'fail',
+      fingerprintSource: 'computed:line',
+      startLine: 3,
+      snippet: 'resource "aws_s3_bucket" "b" {',
+    });
     // Moving the block does not change the fingerprint (line numbers are not hashed).
     const moved = JSON.parse(JSON.stringify(load(path.join(EDGE, 'trivy/suppressed.json')))) as J;
-    moved.Results[1].Misconfigurations[1].CauseMetadata = { StartLine: 30, EndLine: 32, Code: { Lines: [{ Number: 30, Content: 'resource "aws_s3_bucket" "b" {', IsCause: true }] } };
+    moved.Results[1].Misconfigurations[1].CauseMetadata = {
+      StartLine: 30,
+      EndLine: 32,
+      Code: { Lines: [{ Number: 30, Content: 'resource "aws_s3_bucket" "b" {', IsCause: true }] },
+    };
     const again = trivyParser.parse(moved, { file: 'suppressed.json' }).findings.find((f) => f.ruleId === 'AVD-AWS-0088');
     expect(again?.fingerprint).toBe(fail?.fingerprint);
   });
@@ -233,7 +259,12 @@ describe('detection across the whole corpus', () => {
     [osvScannerParser, ['osv_scanner']],
   ];
   /** Deliberately not a report of their format: `null`, an npm error object, an empty file. */
-  const notReports = new Set(['trivy/legacy_no_vuln.json', 'gitleaks/no_findings.json', 'npm_audit/empty_with_error.json', 'osv_scanner/no_findings.json']);
+  const notReports = new Set([
+    'trivy/legacy_no_vuln.json',
+    'gitleaks/no_findings.json',
+    'npm_audit/empty_with_error.json',
+    'osv_scanner/no_findings.json',
+  ]);
   /** The JSON files of the DefectDojo samples (one directory per scanner); files that are not JSON are passed over. */
   const all = parsedCorpus()
     .filter(({ file }) => file.startsWith(`${CORPUS}/`) && file.endsWith('.json'))
@@ -254,7 +285,8 @@ describe('detection across the whole corpus', () => {
 
   it('claims no empty array, null, or error object', () => {
     for (const [p] of mine) {
-      for (const doc of [[], null, {}, { error: { code: 'ENOAUDIT', summary: 'x' } }, { version: '2.1.0', runs: [] }]) expect(p.detect(doc)).toBe(false);
+      for (const doc of [[], null, {}, { error: { code: 'ENOAUDIT', summary: 'x' } }, { version: '2.1.0', runs: [] }])
+        expect(p.detect(doc)).toBe(false);
     }
   });
 });

@@ -28,7 +28,9 @@ describe('zap detection', () => {
   it('each of its files is claimed by the parser of its syntax (JSON or XML)', () => {
     const docs = corpusDocsOf((file) => file.includes('/zap/'));
     expect(docs.some(({ file }) => file.endsWith('.xml'))).toBe(true);
-    expect(docs.map(({ file, doc }) => [file, (file.endsWith('.xml') ? zapXmlParser : zapParser).detect(doc)])).toEqual(docs.map(({ file }) => [file, true]));
+    expect(docs.map(({ file, doc }) => [file, (file.endsWith('.xml') ? zapXmlParser : zapParser).detect(doc)])).toEqual(
+      docs.map(({ file }) => [file, true]),
+    );
   });
   it('does not claim error objects, null or empty arrays', () => {
     for (const d of [null, [], {}, { error: 'x' }, { site: 'x' }, 5, 'zap']) {
@@ -77,7 +79,11 @@ describe('zap-xml corpus', () => {
 
   it('keeps HTML descriptions as text', () => {
     const f = ingest(`${DD}/dvwa_baseline_dojo.xml`).findings[0];
-    expect(f?.message.startsWith("<p>X-Frame-Options header is not included in the HTTP response to protect against 'ClickJacking' attacks.</p>")).toBe(true);
+    expect(
+      f?.message.startsWith(
+        "<p>X-Frame-Options header is not included in the HTTP response to protect against 'ClickJacking' attacks.</p>",
+      ),
+    ).toBe(true);
   });
 
   it('keeps fingerprints of the same alerts across the rescan pair', () => {
@@ -103,7 +109,12 @@ describe('zap-xml corpus', () => {
     const r = ingest('__fixtures__/edge/zap/legacy-no-instances.xml');
     expect(r.errors).toEqual([]);
     expect(r.findings).toHaveLength(2);
-    expect(r.findings[0]).toMatchObject({ location: 'http://example.test/login?user=1', ruleId: '40012', scannerSeverity: 'high', cwe: ['CWE-79'] });
+    expect(r.findings[0]).toMatchObject({
+      location: 'http://example.test/login?user=1',
+      ruleId: '40012',
+      scannerSeverity: 'high',
+      cwe: ['CWE-79'],
+    });
     expect(r.findings[1]?.location).toBe('http://example.test');
   });
 
@@ -131,7 +142,8 @@ describe('zap JSON', () => {
       kind: 'dast',
       location: 'http://localhost:5132',
       snippet: 'X-Powered-By: ASP.NET',
-      helpUri: 'https://owasp.org/www-project-web-security-testing-guide/v42/4-Web_Application_Security_Testing/01-Information_Gathering/08-Fingerprint_Web_Application_Framework',
+      helpUri:
+        'https://owasp.org/www-project-web-security-testing-guide/v42/4-Web_Application_Security_Testing/01-Information_Gathering/08-Fingerprint_Web_Application_Framework',
       source: { file: JSON_FILE, format: 'zap', pointer: '$.site[0].alerts[0].instances[0]' },
     });
     expect(r.findings.filter((x) => x.scannerSeverity === 'informational')).toHaveLength(3);
@@ -156,7 +168,21 @@ describe('zap JSON', () => {
     expect(r.findings).toHaveLength(2);
     expect(r.findings[0]).toMatchObject({ scannerSeverity: 'high', cwe: [], location: 'http://h' });
     expect(r.findings[1]).toMatchObject({ scannerSeverity: 'informational', cwe: [], location: 'http://h/x?id=1' });
-    const other = ingest('y.json', JSON.stringify({ ...doc, site: { ...doc.site, alerts: [{ ...doc.site.alerts[2] as object, instances: [{ uri: 'http://h/x?id=2', method: 'POST', param: 'id', evidence: 'changed' }] }] } }));
+    const other = ingest(
+      'y.json',
+      JSON.stringify({
+        ...doc,
+        site: {
+          ...doc.site,
+          alerts: [
+            {
+              ...(doc.site.alerts[2] as object),
+              instances: [{ uri: 'http://h/x?id=2', method: 'POST', param: 'id', evidence: 'changed' }],
+            },
+          ],
+        },
+      }),
+    );
     expect(other.findings[0]?.fingerprint).toBe(r.findings[1]?.fingerprint);
   });
 

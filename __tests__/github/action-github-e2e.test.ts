@@ -15,7 +15,8 @@ const CORPUS = resolve('__fixtures__/corpus/defectdojo');
 const EVENTS = resolve('__fixtures__/github');
 const PR_HEAD = 'b'.repeat(40);
 const PUSH_SHA = 'a'.repeat(40);
-const LENIENT = 'version: 1\nseverity:\n  levels: [high, low]\n  from-score: {high: 9.9}\n  from-level: {error: low, warning: low, note: low, none: low}\ngates:\n  default:\n    - {name: No high, severity: high}\n  pull-request:\n    - {name: No high, severity: high}\n';
+const LENIENT =
+  'version: 1\nseverity:\n  levels: [high, low]\n  from-score: {high: 9.9}\n  from-level: {error: low, warning: low, note: low, none: low}\ngates:\n  default:\n    - {name: No high, severity: high}\n  pull-request:\n    - {name: No high, severity: high}\n';
 
 const server = useGitHubServer();
 let dir: string;
@@ -68,7 +69,12 @@ describe('GitHub reporting from dist/, against the validating API server', () =>
     expect(r.outputs.verdict).toBe('fail');
     const create = server.calls('checks/create');
     expect(create).toHaveLength(1);
-    expect(create[0]!.body).toMatchObject({ head_sha: PR_HEAD, name: 'defect-gate (pull-request)', status: 'in_progress', details_url: RUN_URL });
+    expect(create[0]!.body).toMatchObject({
+      head_sha: PR_HEAD,
+      name: 'defect-gate (pull-request)',
+      status: 'in_progress',
+      details_url: RUN_URL,
+    });
     const run = server.checkRuns.get(Number(r.outputs['check-run-id']))!;
     expect(run.record).toMatchObject({ status: 'completed', conclusion: 'failure', head_sha: PR_HEAD });
     expect(run.annotations.length).toBe(50); // max-annotations default
@@ -114,7 +120,9 @@ describe('GitHub reporting from dist/, against the validating API server', () =>
     expect(r.outputs.verdict).toBe('fail');
     const warnings = r.stdout.split('\n').filter((l) => l.startsWith('::warning'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/^::warning::defect-gate: skipped the check run and PR comment: the token may not write here \(HTTP 403; usual for pull requests from forks and Dependabot/);
+    expect(warnings[0]).toMatch(
+      /^::warning::defect-gate: skipped the check run and PR comment: the token may not write here \(HTTP 403; usual for pull requests from forks and Dependabot/,
+    );
     // Fallbacks: the job summary and workflow-command annotations (GitHub shows 10 per step).
     expect(r.summary).toMatch(/^## ❌ defect-gate: failed \(pull-request\)/);
     expect(commandAnnotations(r.stdout)).toHaveLength(10);
@@ -133,7 +141,9 @@ describe('GitHub reporting from dist/, against the validating API server', () =>
     const r = await runAction({ files: 'results/*.sarif' }, PR);
     expect(r.status).toBe(1);
     expect(server.calls('checks/create').map((c) => c.status)).toEqual([403, 201]);
-    expect(r.stdout).toMatch(/^::warning::GitHub API secondary rate limit hit on POST \/repos\/\{owner\}\/\{repo\}\/check-runs: retrying in 1 s \(retry 1 of 2\)$/m);
+    expect(r.stdout).toMatch(
+      /^::warning::GitHub API secondary rate limit hit on POST \/repos\/\{owner\}\/\{repo\}\/check-runs: retrying in 1 s \(retry 1 of 2\)$/m,
+    );
     expect(server.checkRuns.get(Number(r.outputs['check-run-id']))!.record.conclusion).toBe('failure');
     expect(r.stdout).not.toMatch(/skipped the check run/);
   }, 60_000);
@@ -157,7 +167,16 @@ describe('GitHub reporting from dist/, against the validating API server', () =>
     expect(server.calls('checks/create')[0]!.body).toMatchObject({ head_sha: 'c'.repeat(40) });
     expect(server.calls('issues/create-comment')[0]!.params.issue_number).toBe(7);
     server.requests.length = 0;
-    const explicit = await runAction({ files: 'results/*.sarif', environment: 'pull-request', 'pr-number': '9', 'head-sha': 'e'.repeat(40), 'check-name': 'security gate' }, WORKFLOW_RUN);
+    const explicit = await runAction(
+      {
+        files: 'results/*.sarif',
+        environment: 'pull-request',
+        'pr-number': '9',
+        'head-sha': 'e'.repeat(40),
+        'check-name': 'security gate',
+      },
+      WORKFLOW_RUN,
+    );
     expect(explicit.status).toBe(1);
     expect(server.calls('checks/create')[0]!.body).toMatchObject({ head_sha: 'e'.repeat(40), name: 'security gate' });
     expect(server.calls('issues/create-comment')[0]!.params.issue_number).toBe(9);
@@ -172,7 +191,9 @@ describe('GitHub reporting from dist/, against the validating API server', () =>
     expect(server.requests).toEqual([]);
     const bad = await runAction({ files: 'results/*.sarif', 'annotation-level': 'hihg' }, PR);
     expect(bad.status).toBe(1);
-    expect(bad.stdout).toContain("::error::Invalid input 'annotation-level': 'hihg'. Expected one of the policy's levels: critical, high, medium, low, info.");
+    expect(bad.stdout).toContain(
+      "::error::Invalid input 'annotation-level': 'hihg'. Expected one of the policy's levels: critical, high, medium, low, info.",
+    );
     const badPr = await runAction({ files: 'results/*.sarif', 'pr-number': 'seven' }, PR);
     expect(badPr.stdout).toContain("::error::Invalid input 'pr-number': 'seven'. Expected a pull request number, e.g. 42.");
   }, 60_000);
@@ -189,8 +210,16 @@ describe('GitHub reporting from dist/, against the validating API server', () =>
     // The PR adds Grype's findings and does not write the ledger.
     const pr = await runAction({ files: 'results/*.sarif', policy: 'lenient.yml', report: 'defect-gate-report.json' }, PR);
     expect(pr.outputs['ledger-written']).toBe('false');
-    expect(server.requests.filter(isWrite).map((x) => x.operationId).filter((o) => o.startsWith('git/'))).toEqual([]);
-    const report = JSON.parse(readFileSync(join(ws, 'defect-gate-report.json'), 'utf8')) as { counts: { new: number }; pullRequest: { introduced: string[] } };
+    expect(
+      server.requests
+        .filter(isWrite)
+        .map((x) => x.operationId)
+        .filter((o) => o.startsWith('git/')),
+    ).toEqual([]);
+    const report = JSON.parse(readFileSync(join(ws, 'defect-gate-report.json'), 'utf8')) as {
+      counts: { new: number };
+      pullRequest: { introduced: string[] };
+    };
     expect(report.counts.new).toBe(22);
     expect(report.pullRequest.introduced).toHaveLength(22);
     expect(pr.summary).toContain('🆕 22 new');

@@ -55,14 +55,31 @@ const plain = (s: string) => s.replace(/\u200b/g, '').replace(/\\([#*_()[\]|`])/
 function history(reviews: Review[]): void {
   const h = server.history('acme', 'app');
   h.commit({ 'policy.yml': POLICY, 'security/exceptions.yml': 'entries: []\n' }, { author: 'secops', message: 'policy' });
-  h.commit({ 'security/exceptions.yml': EXCEPTION }, { sha: BASE_SHA, author: 'dev', date: '2026-11-02T10:00:00Z', message: 'Accept EX-7 (#12)', pull: { number: 12, author: 'dev', reviews } });
+  h.commit(
+    { 'security/exceptions.yml': EXCEPTION },
+    {
+      sha: BASE_SHA,
+      author: 'dev',
+      date: '2026-11-02T10:00:00Z',
+      message: 'Accept EX-7 (#12)',
+      pull: { number: 12, author: 'dev', reviews },
+    },
+  );
 }
 
 function runAction(inputs: Record<string, string> = {}, event = PR): Promise<ActionRun> {
   return runDistAction({
     dir,
     workspace: ws,
-    inputs: { token: 'ghs_e2e', files: 'results/*.sarif', policy: 'policy.yml', ledger: 'none', 'check-run': 'false', comment: 'never', ...inputs },
+    inputs: {
+      token: 'ghs_e2e',
+      files: 'results/*.sarif',
+      policy: 'policy.yml',
+      ledger: 'none',
+      'check-run': 'false',
+      comment: 'never',
+      ...inputs,
+    },
     eventName: event.name,
     eventPath: join(EVENTS, event.file),
     env: { GITHUB_API_URL: server.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '4242', DEFECT_GATE_RETRY_BASE_MS: '20' },
@@ -78,7 +95,9 @@ describe('exceptions.approvers: verified from the merged pull request', () => {
     expect(plain(r.summary)).toContain('approved by @alice in #12 on 2026-11-02');
     // The file's history at the base commit, the PR of the introducing commit, its reviews.
     expect(server.calls('repos/list-commits')[0]!.query).toMatchObject({ sha: BASE_SHA, path: 'security/exceptions.yml' });
-    expect(server.calls('repos/list-pull-requests-associated-with-commit').map((c) => c.path)).toEqual([`/repos/acme/app/commits/${BASE_SHA}/pulls`]);
+    expect(server.calls('repos/list-pull-requests-associated-with-commit').map((c) => c.path)).toEqual([
+      `/repos/acme/app/commits/${BASE_SHA}/pulls`,
+    ]);
     expect(server.calls('pulls/list-reviews').map((c) => c.params.pull_number)).toEqual([12]);
     expect(server.calls('teams/get-membership-for-user-in-org')).toEqual([]); // alice is listed by name
   });
@@ -137,14 +156,22 @@ describe('exceptions.approvers: verified from the merged pull request', () => {
     expect(push.outputs.verdict).toBe('pass');
     expect(push.outputs['ledger-written']).toBe('true');
     expect(server.calls('pulls/list-reviews')).toHaveLength(1);
-    const stored = JSON.parse(server.git('acme', 'app').filesAt('defect-gate-data').get('default/approvals.json') ?? '{}') as Record<string, { approvers: { login: string }[]; pr: { number: number } }>;
+    const stored = JSON.parse(server.git('acme', 'app').filesAt('defect-gate-data').get('default/approvals.json') ?? '{}') as Record<
+      string,
+      { approvers: { login: string }[]; pr: { number: number } }
+    >;
     expect(Object.values(stored)).toMatchObject([{ approvers: [{ login: 'alice' }], pr: { number: 12 } }]);
     expect(Object.keys(stored)[0]).toMatch(/^EX-7:[0-9a-f]{32}$/);
     server.requests.length = 0;
     const pr = await runAction({ ledger: 'branch:defect-gate-data' });
     expect(pr.outputs.verdict).toBe('pass');
     expect(plain(pr.summary)).toContain('approved by @alice in #12 on 2026-11-02');
-    const approvalCalls = ['repos/list-commits', 'repos/list-pull-requests-associated-with-commit', 'pulls/list-reviews', 'teams/get-membership-for-user-in-org'];
+    const approvalCalls = [
+      'repos/list-commits',
+      'repos/list-pull-requests-associated-with-commit',
+      'pulls/list-reviews',
+      'teams/get-membership-for-user-in-org',
+    ];
     expect(server.requests.filter((r) => approvalCalls.includes(r.operationId))).toEqual([]);
     expect(pr.stdout).toContain('exception approvals: 0 GitHub API request(s), 1 verified approval(s) from the ledger');
   });

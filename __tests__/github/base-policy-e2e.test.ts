@@ -84,7 +84,15 @@ function runAction(inputs: Record<string, string>, event: { name: string; file: 
   return runDistAction({
     dir,
     workspace: ws,
-    inputs: { token: 'ghs_e2e', files: 'results/*.sarif', policy: 'policy.yml', ledger: 'none', 'check-run': 'false', comment: 'always', ...inputs },
+    inputs: {
+      token: 'ghs_e2e',
+      files: 'results/*.sarif',
+      policy: 'policy.yml',
+      ledger: 'none',
+      'check-run': 'false',
+      comment: 'always',
+      ...inputs,
+    },
     eventName: event.name,
     eventPath: join(EVENTS, event.file),
     env: { GITHUB_API_URL: server.url, GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '4242', DEFECT_GATE_RETRY_BASE_MS: '20' },
@@ -105,11 +113,15 @@ describe('policy-source: base (the default on pull requests)', () => {
     expect(r.stdout).toContain('::error::Gate "No critical" failed: 1 finding (max 0) in pull-request');
     // Policy and included file read at the base commit, through the API.
     expect(contentReads()).toEqual([`policy.yml@${BASE_SHA}`, `security/exceptions.yml@${BASE_SHA}`]);
-    expect(r.stdout).toContain(`policy: policy.yml as of the base commit (main at 1111111), read through the GitHub API (policy-source: base)`);
+    expect(r.stdout).toContain(
+      `policy: policy.yml as of the base commit (main at 1111111), read through the GitHub API (policy-source: base)`,
+    );
     for (const text of [r.summary, comment()]) {
       expect(text).toContain('📝 Policy changes in this PR: take effect after merge');
       expect(text).toContain('This run is gated by the policy of the base branch (main at 1111111)');
-      expect(text).toMatch(/\| ➕ added \| `EX-7` \| accepted-risk \| rule js\/sql-injection; path src\/\\\*\\\* \| security-team \\\(as written, not verified\\\) \| 2027-06-30 \|/);
+      expect(text).toMatch(
+        /\| ➕ added \| `EX-7` \| accepted-risk \| rule js\/sql-injection; path src\/\\\*\\\* \| security-team \\\(as written, not verified\\\) \| 2027-06-30 \|/,
+      );
     }
   });
 
@@ -127,7 +139,10 @@ describe('policy-source: base (the default on pull requests)', () => {
   it('gate, SLA and exception removals made by the PR are listed; the base gates still apply', async () => {
     const withException = OWN_EXCEPTION.replace('EX-7', 'EX-1').replace('accepted-risk', 'false-positive').replace('src/**', 'legacy/**');
     base({ 'policy.yml': POLICY, 'security/exceptions.yml': withException });
-    const weakened = POLICY.replace('    - {name: No critical, severity: critical, max: 0}\n  default:', '    []\n  default:').replace('critical: 7', 'critical: 90');
+    const weakened = POLICY.replace('    - {name: No critical, severity: critical, max: 0}\n  default:', '    []\n  default:').replace(
+      'critical: 7',
+      'critical: 90',
+    );
     write({ 'policy.yml': weakened, 'security/exceptions.yml': NO_EXCEPTIONS });
     const r = await runAction({}, PR);
     expect(r.outputs.verdict).toBe('fail');
@@ -141,14 +156,24 @@ describe('policy-source: base (the default on pull requests)', () => {
     write({ 'policy.yml': 'version: 2\n' });
     const r = await runAction({}, PR);
     expect(r.outputs.verdict).toBe('fail');
-    expect(r.summary).toContain('⚠️ The policy in this pull request does not load, so it cannot be compared: invalid policy \\(3 problems\\): policy.yml:1:10: version');
+    expect(r.summary).toContain(
+      '⚠️ The policy in this pull request does not load, so it cannot be compared: invalid policy \\(3 problems\\): policy.yml:1:10: version',
+    );
   });
 
   it('a PR that adds the policy file is gated by the built-in default until merged', async () => {
     base({ 'README.md': 'hello\n' });
-    write({ 'policy.yml': POLICY.replace('exceptions:\n  include: [security/exceptions.yml]\n', 'exceptions:\n  include: [security/exceptions.yml]\n'), 'security/exceptions.yml': OWN_EXCEPTION });
+    write({
+      'policy.yml': POLICY.replace(
+        'exceptions:\n  include: [security/exceptions.yml]\n',
+        'exceptions:\n  include: [security/exceptions.yml]\n',
+      ),
+      'security/exceptions.yml': OWN_EXCEPTION,
+    });
     const r = await runAction({}, PR);
-    expect(r.stdout).toContain('policy: policy.yml does not exist at the base commit (main at 1111111): this run is gated by the built-in default');
+    expect(r.stdout).toContain(
+      'policy: policy.yml does not exist at the base commit (main at 1111111): this run is gated by the built-in default',
+    );
     expect(contentReads()).toEqual([`policy.yml@${BASE_SHA}`]);
     expect(r.summary).toContain('| ➕ added | `EX-7` |');
   });
@@ -158,7 +183,9 @@ describe('policy-source: base (the default on pull requests)', () => {
     write({ 'policy.yml': POLICY, 'security/exceptions.yml': OWN_EXCEPTION });
     const r = await runAction({}, PR);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/::error::invalid policy \(1 problem\):%0A {2}acme\/app\/security\/exceptions\.yml@1{40}:1:1: cannot read the base policy through the GitHub API: Not Found/);
+    expect(r.stdout).toMatch(
+      /::error::invalid policy \(1 problem\):%0A {2}acme\/app\/security\/exceptions\.yml@1{40}:1:1: cannot read the base policy through the GitHub API: Not Found/,
+    );
   });
 
   it('without a token a pull request cannot read its base policy: a clear error, not the workspace policy', async () => {
@@ -185,7 +212,10 @@ describe('comment: on-failure and a pull request that changes the policy', () =>
   it('a passing PR that changes the policy still gets the comment (what takes effect after merge); an unchanged one does not', async () => {
     // The base policy accepts the finding (an exception without approvers applies as written): the gate passes.
     base({ 'policy.yml': POLICY, 'security/exceptions.yml': OWN_EXCEPTION });
-    write({ 'policy.yml': POLICY.replace('sla: {critical: 7, high: 30}', 'sla: {critical: 60, high: 90}'), 'security/exceptions.yml': OWN_EXCEPTION });
+    write({
+      'policy.yml': POLICY.replace('sla: {critical: 7, high: 30}', 'sla: {critical: 60, high: 90}'),
+      'security/exceptions.yml': OWN_EXCEPTION,
+    });
     const changed = await runAction({ comment: 'on-failure' }, PR);
     expect(changed.stderr).toBe('');
     expect(changed.outputs.verdict).toBe('pass');

@@ -2,7 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { annotationFor, batches, buildAnnotations, resolveWarningRank } from '../../src/github/annotations';
 import { checkOutput, checkTitle, CONCLUSION } from '../../src/github/check-run';
 import { previousVerdict, renderComment, stickyMarker } from '../../src/github/comment';
-import { ANNOTATION_MESSAGE_MAX_BYTES, CHECK_OUTPUT_MAX_CHARS, COMMENT_MAX_CHARS, trimWithNote, truncateBytes } from '../../src/github/limits';
+import {
+  ANNOTATION_MESSAGE_MAX_BYTES,
+  CHECK_OUTPUT_MAX_CHARS,
+  COMMENT_MAX_CHARS,
+  trimWithNote,
+  truncateBytes,
+} from '../../src/github/limits';
 import { resolveTarget } from '../../src/github/target';
 import { manyFindings, rated, runResult } from './fixtures';
 
@@ -41,14 +47,22 @@ describe('check-run annotations', () => {
     const a = rated({ fingerprint: 'a', severity: 'critical', status: 'new' });
     const b = rated({ fingerprint: 'b', severity: 'low', status: 'new' });
     const r = runResult([b, a], { tracked: false });
-    expect(buildAnnotations(r, { max: 5, warningRank: 2 }).annotations.map((x) => x.title)).toEqual(['critical: SQL injection', 'low: SQL injection']);
-    const body = renderComment(runResult([a, b], { tracked: false, blocking: ['a'], pullRequest: { introduced: ['a', 'b'], fixed: [] } }), { scope: 's', title: 't' });
+    expect(buildAnnotations(r, { max: 5, warningRank: 2 }).annotations.map((x) => x.title)).toEqual([
+      'critical: SQL injection',
+      'low: SQL injection',
+    ]);
+    const body = renderComment(runResult([a, b], { tracked: false, blocking: ['a'], pullRequest: { introduced: ['a', 'b'], fixed: [] } }), {
+      scope: 's',
+      title: 't',
+    });
     expect(body).not.toContain('Introduced by this PR');
     expect(body).toContain('#### Blocking findings (1)');
   });
 
   it('keeps lines valid, columns only on one line, titles ≤ 255, messages ≤ 64 KB', () => {
-    const f = rated({ startLine: undefined, endLine: undefined, title: 'T'.repeat(400), message: '€'.repeat(40_000) }) as ReturnType<typeof rated> & { path: string };
+    const f = rated({ startLine: undefined, endLine: undefined, title: 'T'.repeat(400), message: '€'.repeat(40_000) }) as ReturnType<
+      typeof rated
+    > & { path: string };
     const a = annotationFor(f, 'warning');
     expect([a.start_line, a.end_line]).toEqual([1, 1]);
     expect(a.title!.length).toBeLessThanOrEqual(255);
@@ -64,7 +78,14 @@ describe('check-run annotations', () => {
   it('strips control and bidi characters from annotation text, and mentions SLA and first seen when known', () => {
     const f = rated({
       message: 'evil\u202e txt\u0007',
-      sla: { days: 30, start: '2026-01-01', due: '2026-01-31T00:00:00Z', state: 'breached', daysLeft: -3, reason: 'first seen 2026-01-01 + 30 days (high)' },
+      sla: {
+        days: 30,
+        start: '2026-01-01',
+        due: '2026-01-31T00:00:00Z',
+        state: 'breached',
+        daysLeft: -3,
+        reason: 'first seen 2026-01-01 + 30 days (high)',
+      },
       firstSeen: '2026-01-01T00:00:00Z',
     }) as ReturnType<typeof rated> & { path: string };
     const a = annotationFor(f, 'failure');
@@ -77,11 +98,18 @@ describe('check-run annotations', () => {
     expect(resolveWarningRank(['critical', 'high', 'medium', 'low'], undefined)).toEqual({ rank: 2 });
     expect(resolveWarningRank(['P1', 'P2', 'P3', 'P4', 'P5'], undefined)).toEqual({ rank: 2 });
     expect(resolveWarningRank(['P1', 'P2', 'P3', 'P4', 'P5'], 'p2')).toEqual({ rank: 1 });
-    expect(resolveWarningRank(['high', 'low'], 'hihg')).toEqual({ error: "Invalid input 'annotation-level': 'hihg'. Expected one of the policy's levels: high, low." });
+    expect(resolveWarningRank(['high', 'low'], 'hihg')).toEqual({
+      error: "Invalid input 'annotation-level': 'hihg'. Expected one of the policy's levels: high, low.",
+    });
   });
 
   it('batches by 50', () => {
-    expect(batches(Array.from({ length: 120 }, (_, i) => i), 50).map((b) => b.length)).toEqual([50, 50, 20]);
+    expect(
+      batches(
+        Array.from({ length: 120 }, (_, i) => i),
+        50,
+      ).map((b) => b.length),
+    ).toEqual([50, 50, 20]);
     expect(batches([], 50)).toEqual([]);
   });
 });
@@ -116,7 +144,13 @@ describe('check-run output', () => {
 });
 
 describe('the sticky PR comment', () => {
-  const opts = { scope: 'defect-gate (pull-request)', title: 'defect-gate', runUrl: RUN_URL, policyPath: '.github/defect-gate.yml', headSha: 'b'.repeat(40) };
+  const opts = {
+    scope: 'defect-gate (pull-request)',
+    title: 'defect-gate',
+    runUrl: RUN_URL,
+    policyPath: '.github/defect-gate.yml',
+    headSha: 'b'.repeat(40),
+  };
 
   it('starts with the scope marker and records the verdict; links the run; explains exceptions on failure', () => {
     const { findings, blocking } = manyFindings(3, 1);
@@ -161,7 +195,19 @@ describe('the sticky PR comment', () => {
     const r = runResult([intro, existing, soon], {
       blocking: ['i1', 'e1'],
       pullRequest: { introduced: ['i1'], fixed: ['gone1', 'gone2'] },
-      fixed: [{ fingerprint: 'gone1', tool: { name: 'Semgrep' }, ruleId: 'r', title: 'Fixed SQLi', severity: 'high', path: 'src/db.js', startLine: 4, firstSeen: '2025-01-01', fixedAt: '2026-01-01' }],
+      fixed: [
+        {
+          fingerprint: 'gone1',
+          tool: { name: 'Semgrep' },
+          ruleId: 'r',
+          title: 'Fixed SQLi',
+          severity: 'high',
+          path: 'src/db.js',
+          startLine: 4,
+          firstSeen: '2025-01-01',
+          fixedAt: '2026-01-01',
+        },
+      ],
     });
     const body = renderComment(r, opts);
     expect(body).toContain('#### Introduced by this PR (1)');
@@ -185,7 +231,10 @@ describe('the sticky PR comment', () => {
     const body = renderComment(runResult(findings, { blocking }), opts);
     expect(body.length).toBeLessThanOrEqual(COMMENT_MAX_CHARS);
     expect(body).toContain(`more: see the [full report](${RUN_URL})`);
-    const tiny = renderComment(runResult(findings, { blocking, pullRequest: { introduced: findings.map((f) => f.fingerprint), fixed: [] } }), { ...opts, maxChars: 3000 });
+    const tiny = renderComment(
+      runResult(findings, { blocking, pullRequest: { introduced: findings.map((f) => f.fingerprint), fixed: [] } }),
+      { ...opts, maxChars: 3000 },
+    );
     expect(tiny.length).toBeLessThanOrEqual(3000);
     expect(tiny.startsWith(stickyMarker(opts.scope))).toBe(true);
   });
@@ -216,21 +265,37 @@ describe('the sticky PR comment', () => {
 describe('the report target', () => {
   const base = { repository: 'acme/app', sha: 'a'.repeat(40) };
   it('uses the PR head sha on pull_request events, not GITHUB_SHA', () => {
-    const t = resolveTarget({ ...base, eventName: 'pull_request', payload: { pull_request: { number: 7, head: { sha: 'b'.repeat(40) } } } });
+    const t = resolveTarget({
+      ...base,
+      eventName: 'pull_request',
+      payload: { pull_request: { number: 7, head: { sha: 'b'.repeat(40) } } },
+    });
     expect(t).toMatchObject({ owner: 'acme', repo: 'app', prNumber: 7, headSha: 'b'.repeat(40) });
   });
   it('reads workflow_run payloads and lets inputs override', () => {
     const payload = { workflow_run: { head_sha: 'c'.repeat(40), pull_requests: [{ number: 12 }] } };
     expect(resolveTarget({ ...base, eventName: 'workflow_run', payload })).toMatchObject({ prNumber: 12, headSha: 'c'.repeat(40) });
     const fork = { workflow_run: { head_sha: 'c'.repeat(40), pull_requests: [] } };
-    expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork })).toMatchObject({ prNumber: undefined, headSha: 'c'.repeat(40) });
+    expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork })).toMatchObject({
+      prNumber: undefined,
+      headSha: 'c'.repeat(40),
+    });
     // The commit a workflow_run checked is the event's; the PR from the input must have it as its head (verify).
-    expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork, prNumber: 13 })).toMatchObject({ prNumber: 13, headSha: 'c'.repeat(40), verify: { headSha: 'c'.repeat(40) } });
-    expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork, prNumber: 13, headSha: 'd'.repeat(40) })).toMatchObject({ prNumber: 13, headSha: 'd'.repeat(40) });
+    expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork, prNumber: 13 })).toMatchObject({
+      prNumber: 13,
+      headSha: 'c'.repeat(40),
+      verify: { headSha: 'c'.repeat(40) },
+    });
+    expect(resolveTarget({ ...base, eventName: 'workflow_run', payload: fork, prNumber: 13, headSha: 'd'.repeat(40) })).toMatchObject({
+      prNumber: 13,
+      headSha: 'd'.repeat(40),
+    });
   });
   it('uses GITHUB_SHA and no PR on push; rejects a bad repository', () => {
     expect(resolveTarget({ ...base, eventName: 'push', payload: {} })).toMatchObject({ headSha: 'a'.repeat(40), prNumber: undefined });
     expect(resolveTarget({ ...base, eventName: 'push', payload: null })).toMatchObject({ headSha: 'a'.repeat(40) });
-    expect(resolveTarget({ repository: 'nope', eventName: 'push', payload: {} })).toEqual({ error: "GITHUB_REPOSITORY is 'nope'. Expected format {owner}/{repo}." });
+    expect(resolveTarget({ repository: 'nope', eventName: 'push', payload: {} })).toEqual({
+      error: "GITHUB_REPOSITORY is 'nope'. Expected format {owner}/{repo}.",
+    });
   });
 });

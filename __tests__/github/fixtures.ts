@@ -21,7 +21,9 @@ export function rated(over: Partial<RatedFinding> = {}): RatedFinding {
 
 export function runResult(
   findings: RatedFinding[],
-  opts: { status?: VerdictStatus; blocking?: string[]; environment?: string } & Partial<Pick<RunResult, 'pullRequest' | 'fixed' | 'tracked'>> = {},
+  opts: { status?: VerdictStatus; blocking?: string[]; environment?: string } & Partial<
+    Pick<RunResult, 'pullRequest' | 'fixed' | 'tracked'>
+  > = {},
 ): RunResult {
   const status = opts.status ?? (opts.blocking?.length ? 'fail' : 'pass');
   const blocking = new Set(opts.blocking ?? []);
@@ -46,7 +48,17 @@ export function runResult(
     verdict: {
       status,
       environment: env,
-      rules: [{ name: 'No high', action: 'fail', conditions: 'severity >= high', max: 0, count: blocking.size, exceeded: status === 'fail', findings: [...blocking] }],
+      rules: [
+        {
+          name: 'No high',
+          action: 'fail',
+          conditions: 'severity >= high',
+          max: 0,
+          count: blocking.size,
+          exceeded: status === 'fail',
+          findings: [...blocking],
+        },
+      ],
       reasons,
       blocking: [...blocking],
       inputErrors: { count: 0, blocking: false },
@@ -64,7 +76,15 @@ export function runResult(
 export function manyFindings(n: number, nBlocking = 0): { findings: RatedFinding[]; blocking: string[] } {
   const findings: RatedFinding[] = [];
   for (let i = 0; i < n; i++) {
-    findings.push(rated({ fingerprint: `fp-${i}`, severity: i < nBlocking ? 'high' : i % 2 ? 'medium' : 'low', path: `src/file${i}.js`, startLine: i + 1, title: `Finding ${i}` }));
+    findings.push(
+      rated({
+        fingerprint: `fp-${i}`,
+        severity: i < nBlocking ? 'high' : i % 2 ? 'medium' : 'low',
+        path: `src/file${i}.js`,
+        startLine: i + 1,
+        title: `Finding ${i}`,
+      }),
+    );
   }
   return { findings, blocking: findings.slice(0, nBlocking).map((f) => f.fingerprint) };
 }

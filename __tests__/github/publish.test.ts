@@ -50,9 +50,20 @@ describe('check run', () => {
     const calls = server.requests.filter((r) => r.operationId.startsWith('checks/'));
     expect(calls.map((r) => r.operationId)).toEqual(['checks/create', 'checks/update', 'checks/update', 'checks/update']);
     const create = calls[0]!.body as Record<string, unknown>;
-    expect(create).toMatchObject({ name: 'defect-gate (pull-request)', head_sha: HEAD, status: 'in_progress', details_url: settings.runUrl });
-    expect(calls.slice(1).map((c) => ((c.body as { output: { annotations?: unknown[] } }).output.annotations ?? []).length)).toEqual([50, 50, 20]);
-    expect(calls[3]!.body).toMatchObject({ status: 'completed', conclusion: 'failure', output: { title: 'Failed: 10 blocking findings (pull-request)' } });
+    expect(create).toMatchObject({
+      name: 'defect-gate (pull-request)',
+      head_sha: HEAD,
+      status: 'in_progress',
+      details_url: settings.runUrl,
+    });
+    expect(calls.slice(1).map((c) => ((c.body as { output: { annotations?: unknown[] } }).output.annotations ?? []).length)).toEqual([
+      50, 50, 20,
+    ]);
+    expect(calls[3]!.body).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: 'Failed: 10 blocking findings (pull-request)' },
+    });
     const state = server.checkRuns.get(out.checkRun!.id)!;
     expect(state.record.status).toBe('completed');
     expect(state.annotations).toHaveLength(120);
@@ -63,7 +74,13 @@ describe('check run', () => {
   });
 
   it('maps warn to neutral and pass to success, and sends one request pair when annotations fit', async () => {
-    await publishToGitHub(client(), runResult([rated({ severity: 'medium' })], { status: 'warn' }), target, { ...settings, comment: 'never' }, logger);
+    await publishToGitHub(
+      client(),
+      runResult([rated({ severity: 'medium' })], { status: 'warn' }),
+      target,
+      { ...settings, comment: 'never' },
+      logger,
+    );
     await publishToGitHub(client(), runResult([]), target, { ...settings, comment: 'never' }, logger);
     const done = server.calls('checks/update').map((c) => (c.body as { conclusion: string }).conclusion);
     expect(done).toEqual(['neutral', 'success']);
@@ -73,7 +90,13 @@ describe('check run', () => {
 
   it('looks up the head sha of a PR given only by number (workflow_run for a fork)', async () => {
     server.pulls.set(12, { headSha: 'e'.repeat(40) });
-    await publishToGitHub(client(), runResult([]), { owner: 'acme', repo: 'app', prNumber: 12, source: 'pr-number input' }, { ...settings, comment: 'never' }, logger);
+    await publishToGitHub(
+      client(),
+      runResult([]),
+      { owner: 'acme', repo: 'app', prNumber: 12, source: 'pr-number input' },
+      { ...settings, comment: 'never' },
+      logger,
+    );
     expect(server.calls('pulls/get')).toHaveLength(1);
     expect(server.calls('checks/create')[0]!.body).toMatchObject({ head_sha: 'e'.repeat(40) });
     expect(server.errors).toEqual([]);
@@ -139,7 +162,9 @@ describe('read-only tokens, rate limits and server errors', () => {
         ['check run', 403],
         ['PR comment', 403],
       ]);
-      expect(out.warning).toMatch(/^defect-gate: skipped the check run and PR comment: the token may not write here \(HTTP 403; usual for pull requests from forks and Dependabot/);
+      expect(out.warning).toMatch(
+        /^defect-gate: skipped the check run and PR comment: the token may not write here \(HTTP 403; usual for pull requests from forks and Dependabot/,
+      );
       // 403 is not retried.
       expect(server.calls('checks/create')).toHaveLength(1);
       expect(server.calls('issues/create-comment')).toHaveLength(1);
@@ -162,7 +187,13 @@ describe('read-only tokens, rate limits and server errors', () => {
   });
 
   it('gives up on a rate limit after a bounded number of retries', async () => {
-    server.script('checks/create', responses.secondaryRateLimit(1), responses.secondaryRateLimit(1), responses.secondaryRateLimit(1), responses.secondaryRateLimit(1));
+    server.script(
+      'checks/create',
+      responses.secondaryRateLimit(1),
+      responses.secondaryRateLimit(1),
+      responses.secondaryRateLimit(1),
+      responses.secondaryRateLimit(1),
+    );
     const out = await publishToGitHub(client({ throttle: true }), runResult([]), target, { ...settings, comment: 'never' }, logger);
     expect(server.calls('checks/create')).toHaveLength(3);
     expect(out.skipped).toEqual([expect.objectContaining({ what: 'check run', status: 403 })]);

@@ -62,14 +62,26 @@ describe('secrets stay secret in every output of the built Action', () => {
       version: '2.1.0',
       runs: [
         {
-          tool: { driver: { name: 'CodeQL', rules: [{ id: 'js/hardcoded-credentials', properties: { 'security-severity': '9.8', tags: ['security'] } }] } },
+          tool: {
+            driver: {
+              name: 'CodeQL',
+              rules: [{ id: 'js/hardcoded-credentials', properties: { 'security-severity': '9.8', tags: ['security'] } }],
+            },
+          },
           invocations: [{ executionSuccessful: true, commandLine: `codeql analyze --token ${TOKEN}` }],
           results: [
             {
               ruleId: 'js/hardcoded-credentials',
               level: 'error',
               message: { text: `The hard-coded value "${RSA}" is used as a key. Also ${TOKEN}.` },
-              locations: [{ physicalLocation: { artifactLocation: { uri: 'src/keys.js' }, region: { startLine: 3, snippet: { text: `const key = "${RSA}";` } } } }],
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: 'src/keys.js' },
+                    region: { startLine: 3, snippet: { text: `const key = "${RSA}";` } },
+                  },
+                },
+              ],
             },
           ],
         },
@@ -84,7 +96,14 @@ describe('secrets stay secret in every output of the built Action', () => {
     const r = await runDistAction({
       dir,
       workspace: ws,
-      inputs: { token: 'ghs_e2e', ledger: 'none', files: 'results/', environment: 'production', report: 'out/report.json', 'sarif-output': 'out/rated.sarif' },
+      inputs: {
+        token: 'ghs_e2e',
+        ledger: 'none',
+        files: 'results/',
+        environment: 'production',
+        report: 'out/report.json',
+        'sarif-output': 'out/rated.sarif',
+      },
       eventName: 'pull_request',
       eventPath: join(EVENTS, 'pull_request.json'),
       env: { GITHUB_SERVER_URL: 'https://github.com', GITHUB_RUN_ID: '4242', GITHUB_API_URL: server.url, DEFECT_GATE_RETRY_BASE_MS: '10' },

@@ -29,18 +29,31 @@ const sha = 'b'.repeat(40);
 
 describe('the GitHub test server validates requests against the API description', () => {
   it('accepts a valid check run and answers with a response that validates', async () => {
-    const r = await call('POST', CREATE, { name: 'gate', head_sha: sha, status: 'in_progress', output: { title: 't', summary: 's', annotations: [annotation(0)] } });
+    const r = await call('POST', CREATE, {
+      name: 'gate',
+      head_sha: sha,
+      status: 'in_progress',
+      output: { title: 't', summary: 's', annotations: [annotation(0)] },
+    });
     expect(r.status).toBe(201);
     expect(r.body?.head_sha).toBe(sha);
     expect(server.errors).toEqual([]);
-    const u = await call('PATCH', `${CREATE}/${r.body?.id}`, { status: 'completed', conclusion: 'failure', output: { title: 't', summary: 's', annotations: [annotation(1)] } });
+    const u = await call('PATCH', `${CREATE}/${r.body?.id}`, {
+      status: 'completed',
+      conclusion: 'failure',
+      output: { title: 't', summary: 's', annotations: [annotation(1)] },
+    });
     expect(u.status).toBe(200);
     expect(server.checkRuns.get(r.body?.id as number)?.annotations).toHaveLength(2);
     expect(server.errors).toEqual([]);
   });
 
   it('rejects 51 annotations in one request', async () => {
-    const r = await call('POST', CREATE, { name: 'gate', head_sha: sha, output: { title: 't', summary: 's', annotations: Array.from({ length: 51 }, (_, i) => annotation(i)) } });
+    const r = await call('POST', CREATE, {
+      name: 'gate',
+      head_sha: sha,
+      output: { title: 't', summary: 's', annotations: Array.from({ length: 51 }, (_, i) => annotation(i)) },
+    });
     expect(r.status).toBe(422);
     expect(JSON.stringify(server.errors)).toContain('must NOT have more than 50 items');
   });
@@ -52,7 +65,11 @@ describe('the GitHub test server validates requests against the API description'
   });
 
   it('rejects annotation_level "error"', async () => {
-    const r = await call('POST', CREATE, { name: 'gate', head_sha: sha, output: { title: 't', summary: 's', annotations: [{ ...annotation(0), annotation_level: 'error' }] } });
+    const r = await call('POST', CREATE, {
+      name: 'gate',
+      head_sha: sha,
+      output: { title: 't', summary: 's', annotations: [{ ...annotation(0), annotation_level: 'error' }] },
+    });
     expect(r.status).toBe(422);
     expect(JSON.stringify(server.errors)).toContain('annotation_level must be equal to one of the allowed values');
   });
@@ -63,16 +80,36 @@ describe('the GitHub test server validates requests against the API description'
     expect((await call('PATCH', `${CREATE}/${created.body?.id}`, { status: 'completed' })).status).toBe(422);
     expect((await call('POST', CREATE, { name: 'gate' })).status).toBe(422);
     expect((await call('POST', CREATE, { name: 'gate', head_sha: sha, output: { summary: 's' } })).status).toBe(422);
-    expect((await call('POST', CREATE, { name: 'gate', head_sha: sha, output: { title: 't', summary: 's', annotations: [{ ...annotation(0), start_line: '1' }] } })).status).toBe(422);
+    expect(
+      (
+        await call('POST', CREATE, {
+          name: 'gate',
+          head_sha: sha,
+          output: { title: 't', summary: 's', annotations: [{ ...annotation(0), start_line: '1' }] },
+        })
+      ).status,
+    ).toBe(422);
     expect(server.errors).toHaveLength(4);
   });
 
   it('rejects what GitHub documents only in prose: annotation title > 255, message > 64 KB, columns across lines, comment body > 65,536', async () => {
-    const long = await call('POST', CREATE, { name: 'g', head_sha: sha, output: { title: 't', summary: 's', annotations: [{ ...annotation(0), title: 't'.repeat(256) }] } });
+    const long = await call('POST', CREATE, {
+      name: 'g',
+      head_sha: sha,
+      output: { title: 't', summary: 's', annotations: [{ ...annotation(0), title: 't'.repeat(256) }] },
+    });
     expect(long.status).toBe(422);
-    const big = await call('POST', CREATE, { name: 'g', head_sha: sha, output: { title: 't', summary: 's', annotations: [{ ...annotation(0), message: 'é'.repeat(33_000) }] } });
+    const big = await call('POST', CREATE, {
+      name: 'g',
+      head_sha: sha,
+      output: { title: 't', summary: 's', annotations: [{ ...annotation(0), message: 'é'.repeat(33_000) }] },
+    });
     expect(big.status).toBe(422);
-    const cols = await call('POST', CREATE, { name: 'g', head_sha: sha, output: { title: 't', summary: 's', annotations: [{ ...annotation(0), end_line: 3, start_column: 1, end_column: 2 }] } });
+    const cols = await call('POST', CREATE, {
+      name: 'g',
+      head_sha: sha,
+      output: { title: 't', summary: 's', annotations: [{ ...annotation(0), end_line: 3, start_column: 1, end_column: 2 }] },
+    });
     expect(cols.status).toBe(422);
     const comment = await call('POST', '/repos/acme/app/issues/7/comments', { body: 'x'.repeat(65_537) });
     expect(comment.status).toBe(422);

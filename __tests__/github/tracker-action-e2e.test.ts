@@ -52,7 +52,13 @@ function runAction(event: { name: string; file: string }, more: Record<string, s
     inputs: { token: 'ghs_e2e', files: 'results/codeql.sarif', policy: 'policy.yml', ...more },
     eventName: event.name,
     eventPath: join(EVENTS, event.file),
-    env: { GITHUB_SHA: 'a'.repeat(40), GITHUB_SERVER_URL: 'https://github.com', GITHUB_API_URL: server.url, DEFECT_GATE_RETRY_BASE_MS: '20', DEFECT_GATE_TRACKER_PACE_MS: '0' },
+    env: {
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_API_URL: server.url,
+      DEFECT_GATE_RETRY_BASE_MS: '20',
+      DEFECT_GATE_TRACKER_PACE_MS: '0',
+    },
   });
 }
 
@@ -67,7 +73,10 @@ describe('tracker from dist/', () => {
     const first = [...server.issues.values()][0]!;
     expect(first.labels.map((l) => l.name)).toEqual(expect.arrayContaining(['defect-gate', 'security']));
     expect(first.body).toContain('**Owners**: @bob');
-    const entries = JSON.parse(server.git('acme', 'app').filesAt('defect-gate-data').get('default/entries/all.json') ?? '{}') as Record<string, { ticket?: { number: number } }>;
+    const entries = JSON.parse(server.git('acme', 'app').filesAt('defect-gate-data').get('default/entries/all.json') ?? '{}') as Record<
+      string,
+      { ticket?: { number: number } }
+    >;
     const numbers = new Set(Object.values(entries).flatMap((e) => (e.ticket ? [e.ticket.number] : [])));
     expect(numbers.size).toBe(opened);
 
@@ -79,21 +88,33 @@ describe('tracker from dist/', () => {
     server.requests.length = 0;
     const pr = await runAction({ name: 'pull_request', file: 'pull_request.json' });
     expect(pr.outputs['ledger-written']).toBe('false');
-    expect(server.requests.filter((r) => r.operationId.startsWith('issues/') && r.operationId !== 'issues/list-comments' && !r.operationId.includes('comment'))).toEqual([]);
+    expect(
+      server.requests.filter(
+        (r) => r.operationId.startsWith('issues/') && r.operationId !== 'issues/list-comments' && !r.operationId.includes('comment'),
+      ),
+    ).toEqual([]);
   }, 120_000);
 
   it("pull request: owners come from the base commit's CODEOWNERS, not from the one the PR rewrote", async () => {
     writeFileSync(join(ws, '.github/CODEOWNERS'), '* @mallory\n');
     // An owner gate: the PR must not escape it (or fall under it) by rewriting CODEOWNERS.
-    const policy = POLICY.replace('  pull-request:\n', '  pull-request:\n    - {name: Nothing of bob, owner: "@bob", max: 0, action: warn}\n    - {name: Nothing of mallory, owner: "@mallory", max: 0}\n');
+    const policy = POLICY.replace(
+      '  pull-request:\n',
+      '  pull-request:\n    - {name: Nothing of bob, owner: "@bob", max: 0, action: warn}\n    - {name: Nothing of mallory, owner: "@mallory", max: 0}\n',
+    );
     writeFileSync(join(ws, 'policy.yml'), policy);
     // Pull requests are gated by the base commit's policy (policy-source: base): the same policy there.
     // The base commit of __fixtures__/github/pull_request.json; CODEOWNERS at the root there (precedence: .github/ first, absent).
     server.history('acme', 'app').commit({ 'policy.yml': policy, CODEOWNERS: '* @acme/platform\n/bad/ @bob\n' }, { sha: '1'.repeat(40) });
-    const pr = await runAction({ name: 'pull_request', file: 'pull_request.json' }, { report: 'report.json', comment: 'never', 'check-run': 'false' });
+    const pr = await runAction(
+      { name: 'pull_request', file: 'pull_request.json' },
+      { report: 'report.json', comment: 'never', 'check-run': 'false' },
+    );
     expect(pr.stderr).toBe('');
     expect(pr.outputs.verdict).toBe('warn'); // bob's findings warn; the PR's "@mallory" owns nothing
-    const report = JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')) as { findings: { path?: string; owners?: string[]; ownersFrom?: string }[] };
+    const report = JSON.parse(readFileSync(join(ws, 'report.json'), 'utf8')) as {
+      findings: { path?: string; owners?: string[]; ownersFrom?: string }[];
+    };
     const bad = report.findings.find((f) => f.path?.startsWith('bad/'));
     expect(bad).toMatchObject({ owners: ['@bob'], ownersFrom: 'CODEOWNERS:2 (/bad/)' });
     expect(report.findings.some((f) => f.owners?.includes('@mallory'))).toBe(false);

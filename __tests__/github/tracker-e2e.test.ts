@@ -41,7 +41,7 @@ tracker:
 ${exceptions}`;
 }
 
-const settingsOf = (text: string) => (policyFrom(text).source.tracker?.['github-issues'] as TrackerSettings);
+const settingsOf = (text: string) => policyFrom(text).source.tracker?.['github-issues'] as TrackerSettings;
 
 async function run(findings: Finding[], book: LedgerBook, day: number, text = policyText(), sha = 'c0ffee'.padEnd(40, '0')) {
   const policy = policyFrom(text);
@@ -56,12 +56,24 @@ async function run(findings: Finding[], book: LedgerBook, day: number, text = po
   });
   const client = createGitHubClient('ghs_test', { baseUrl: server.url, logger, retryBaseMs: 5, throttle: false });
   const port = new GitHubIssuesTracker(client, { owner: 'acme', repo: 'app' }, 'github-actions[bot]', 0);
-  const synced = await syncTracker({ findings: r.findings, book: r.nextLedger, policy, settings: settingsOf(text), port, sha, log: logger });
+  const synced = await syncTracker({
+    findings: r.findings,
+    book: r.nextLedger,
+    policy,
+    settings: settingsOf(text),
+    port,
+    sha,
+    log: logger,
+  });
   return { ...synced, book: applyTickets(r.nextLedger, synced.tickets), result: r };
 }
 
-const high = (over: Partial<Finding> = {}) => finding({ fingerprint: 'fp-sqli', level: 'error', path: 'apps/payments/charge.js', startLine: 10, ...over });
-const writes = () => server.requests.filter((r) => r.method !== 'GET').map((r) => `${r.operationId}${r.operationId === 'issues/update' ? ` ${JSON.stringify(Object.keys(r.body as object).sort())}` : ''}`);
+const high = (over: Partial<Finding> = {}) =>
+  finding({ fingerprint: 'fp-sqli', level: 'error', path: 'apps/payments/charge.js', startLine: 10, ...over });
+const writes = () =>
+  server.requests
+    .filter((r) => r.method !== 'GET')
+    .map((r) => `${r.operationId}${r.operationId === 'issues/update' ? ` ${JSON.stringify(Object.keys(r.body as object).sort())}` : ''}`);
 
 describe('GitHub Issues tracker', () => {
   it('open → unchanged → update → close on fix → reopen on regression → close as not planned under an exception', async () => {
@@ -104,7 +116,9 @@ describe('GitHub Issues tracker', () => {
     s = await run([high()], s.book, 4);
     expect(server.issues.size).toBe(1);
     expect(server.issues.get(1)).toMatchObject({ state: 'open', state_reason: 'reopened' });
-    expect((server.calls('issues/create-comment')[0]?.body as { body: string }).body).toMatch(/^Reopened by defect-gate: the finding is back \(a regression\) in c0ffee/);
+    expect((server.calls('issues/create-comment')[0]?.body as { body: string }).body).toMatch(
+      /^Reopened by defect-gate: the finding is back \(a regression\) in c0ffee/,
+    );
 
     // Run 6: an accepted risk applies: closed as not planned, with the exception's id.
     server.requests.length = 0;
@@ -114,7 +128,9 @@ describe('GitHub Issues tracker', () => {
 `);
     s = await run([high()], s.book, 5, withException);
     expect(server.issues.get(1)).toMatchObject({ state: 'closed', state_reason: 'not_planned' });
-    expect((server.calls('issues/create-comment')[0]?.body as { body: string }).body).toContain('exception `EX-7` (accepted-risk, approved by appsec, until 2027-01-31) applies');
+    expect((server.calls('issues/create-comment')[0]?.body as { body: string }).body).toContain(
+      'exception `EX-7` (accepted-risk, approved by appsec, until 2027-01-31) applies',
+    );
     expect(s.book.entries['fp-sqli']?.ticket?.state).toBe('not-planned');
     // Same again: nothing to do.
     server.requests.length = 0;
@@ -125,7 +141,9 @@ describe('GitHub Issues tracker', () => {
 
   it('stops at max-new-per-run with one clear line; the next run opens the rest, most severe first', async () => {
     const text = policyText('', 'when: {severity: ">= high"}\n    max-new-per-run: 2');
-    const five = [0, 1, 2, 3, 4].map((i) => high({ fingerprint: `fp-${i}`, path: `apps/x${i}.js`, ...(i === 4 ? { level: undefined, securitySeverity: 9.8 } : {}) }));
+    const five = [0, 1, 2, 3, 4].map((i) =>
+      high({ fingerprint: `fp-${i}`, path: `apps/x${i}.js`, ...(i === 4 ? { level: undefined, securitySeverity: 9.8 } : {}) }),
+    );
     let s = await run(five, emptyBook(), 0, text);
     expect(server.calls('issues/create')).toHaveLength(2);
     expect(s.summary.deferred).toBe(3);
@@ -136,7 +154,11 @@ describe('GitHub Issues tracker', () => {
     s = await run(five, s.book, 1, text);
     s = await run(five, s.book, 2, text);
     expect(server.issues.size).toBe(5);
-    expect(Object.values(s.book.entries).map((e) => e.ticket?.number).sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(
+      Object.values(s.book.entries)
+        .map((e) => e.ticket?.number)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5]);
     expect(server.errors).toEqual([]);
   });
 
@@ -149,16 +171,26 @@ describe('GitHub Issues tracker', () => {
     expect(server.errors).toEqual([]);
   });
 
-  it('after the ledger is deleted, issues are found again by marker, label and author (not an impostor\'s)', async () => {
+  it("after the ledger is deleted, issues are found again by marker, label and author (not an impostor's)", async () => {
     const first = await run([high(), high({ fingerprint: 'fp-2', path: 'apps/b.js' })], emptyBook(), 0);
     expect(server.issues.size).toBe(2);
     // Someone else writes an issue with the same marker: never adopted.
     server.viewer = 'mallory';
     const client = createGitHubClient('ghs_test', { baseUrl: server.url, logger, retryBaseMs: 5, throttle: false });
-    await client.request('POST /repos/{owner}/{repo}/issues', { owner: 'acme', repo: 'app', title: 'x', body: '<!-- defect-gate:ticket key=finding%3Afp-3 -->', labels: ['defect-gate'] });
+    await client.request('POST /repos/{owner}/{repo}/issues', {
+      owner: 'acme',
+      repo: 'app',
+      title: 'x',
+      body: '<!-- defect-gate:ticket key=finding%3Afp-3 -->',
+      labels: ['defect-gate'],
+    });
     server.viewer = 'github-actions[bot]';
     server.requests.length = 0;
-    const s = await run([high(), high({ fingerprint: 'fp-2', path: 'apps/b.js' }), high({ fingerprint: 'fp-3', path: 'apps/c.js' })], emptyBook(), 1);
+    const s = await run(
+      [high(), high({ fingerprint: 'fp-2', path: 'apps/b.js' }), high({ fingerprint: 'fp-3', path: 'apps/c.js' })],
+      emptyBook(),
+      1,
+    );
     expect(s.summary.rediscovered).toBe(2);
     expect(server.calls('issues/create')).toHaveLength(1); // only fp-3's, the impostor's issue left alone
     expect(s.book.entries['fp-sqli']?.ticket?.number).toBe(first.book.entries['fp-sqli']?.ticket?.number);
@@ -178,7 +210,9 @@ describe('GitHub Issues tracker', () => {
     s = await run([high()], s.book, 26);
     expect(server.calls('issues/create-comment')).toHaveLength(1);
     s = await run([high()], s.book, 31);
-    expect(server.calls('issues/create-comment').map((c) => (c.body as { body: string }).body)[1]).toBe('@bob @acme/payments: past its fix-by date (2026-12-01).');
+    expect(server.calls('issues/create-comment').map((c) => (c.body as { body: string }).body)[1]).toBe(
+      '@bob @acme/payments: past its fix-by date (2026-12-01).',
+    );
     s = await run([high()], s.book, 32);
     expect(server.calls('issues/create-comment')).toHaveLength(2);
     expect(s.book.entries['fp-sqli']?.ticket?.remindedFor).toBe('breached');
@@ -197,12 +231,28 @@ describe('defect-gate track (CLI): the ledger file, then the issues', () => {
       copyFileSync('__fixtures__/corpus/defectdojo/sarif/codeQL-output.sarif', join(ws, 'codeql.sarif'));
       mkdirSync(join(ws, '.github'));
       writeFileSync(join(ws, '.github/CODEOWNERS'), '* @acme/platform\n/bad/libuser.py @bob\n');
-      writeFileSync(join(ws, 'policy.yml'), `${BASE_POLICY}tracker:\n  github-issues:\n    when: {severity: ">= high"}\n    group-by: rule\n`);
+      writeFileSync(
+        join(ws, 'policy.yml'),
+        `${BASE_POLICY}tracker:\n  github-issues:\n    when: {severity: ">= high"}\n    group-by: rule\n`,
+      );
       server.userToken = true;
-      const env = { GITHUB_TOKEN: 'ghp_test', GITHUB_API_URL: server.url, GITHUB_REPOSITORY: 'acme/app', GITHUB_SHA: 'a'.repeat(40), DEFECT_GATE_TRACKER_PACE_MS: '0' };
+      const env = {
+        GITHUB_TOKEN: 'ghp_test',
+        GITHUB_API_URL: server.url,
+        GITHUB_REPOSITORY: 'acme/app',
+        GITHUB_SHA: 'a'.repeat(40),
+        DEFECT_GATE_TRACKER_PACE_MS: '0',
+      };
       const cli = async (args: string[]) => {
         let stderr = '';
-        const code = await runCli(args, { stdout: () => {}, stderr: (s) => (stderr += s), cwd: ws, env, isTTY: false, now: () => new Date('2026-11-25T12:00:00Z') });
+        const code = await runCli(args, {
+          stdout: () => {},
+          stderr: (s) => (stderr += s),
+          cwd: ws,
+          env,
+          isTTY: false,
+          now: () => new Date('2026-11-25T12:00:00Z'),
+        });
         return { code, stderr };
       };
       // `check` never touches issues.

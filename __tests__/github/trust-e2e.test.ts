@@ -35,7 +35,11 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runAction(inputs: Record<string, string>, event: { name: string; file: string }, env: Record<string, string> = {}): Promise<ActionRun> {
+function runAction(
+  inputs: Record<string, string>,
+  event: { name: string; file: string },
+  env: Record<string, string> = {},
+): Promise<ActionRun> {
   return runDistAction({
     dir,
     workspace: ws,
@@ -122,7 +126,10 @@ describe('idempotent creates', () => {
   }, 60_000);
 
   it('a check run whose update fails is completed anyway, saying what went wrong; annotations fall back to workflow commands', async () => {
-    server.script('checks/update', { status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest' } });
+    server.script('checks/update', {
+      status: 422,
+      body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest' },
+    });
     const r = await runAction({ files: 'results/*.sarif' }, PR);
     expect(r.status).toBe(1);
     const run = server.checkRuns.get(Number(r.outputs['check-run-id']))!;
@@ -143,7 +150,9 @@ describe('workflow_run: the PR number is verified', () => {
     expect(r.status).toBe(1);
     expect(server.calls('issues/create-comment')).toEqual([]);
     expect(server.calls('issues/list-comments')).toEqual([]);
-    expect(r.stdout).toMatch(/^::error::defect-gate: refused to comment: pull request #9 has head eeeeeeeeeeee, not ffffffffffff, the commit this run checked/m);
+    expect(r.stdout).toMatch(
+      /^::error::defect-gate: refused to comment: pull request #9 has head eeeeeeeeeeee, not ffffffffffff, the commit this run checked/m,
+    );
     expect(r.stdout).toContain('this needs pull-requests: read');
     // The check run is on the commit GitHub's event names.
     expect(server.calls('checks/create')[0]!.body).toMatchObject({ head_sha: 'f'.repeat(40) });
@@ -155,7 +164,10 @@ describe('workflow_run: the PR number is verified', () => {
     expect(server.calls('issues/create-comment')).toEqual([]);
 
     server.pulls.set(9, { headSha: 'f'.repeat(40), headRepo: 'mallory/app' });
-    const ok = await runAction({ files: 'results/*.sarif', environment: 'pull-request', 'pr-number': '9', 'head-sha': 'f'.repeat(40) }, WORKFLOW_RUN_FORK);
+    const ok = await runAction(
+      { files: 'results/*.sarif', environment: 'pull-request', 'pr-number': '9', 'head-sha': 'f'.repeat(40) },
+      WORKFLOW_RUN_FORK,
+    );
     expect(ok.stdout).not.toMatch(/refused/);
     expect(server.calls('issues/create-comment').map((c) => c.params.issue_number)).toEqual([9]);
   }, 60_000);
@@ -170,7 +182,11 @@ describe('workflow_run: the PR number is verified', () => {
 
 describe('rate limits and GitHub down', () => {
   it('a 429 with retry-after (no rate-limit wording) is retried', async () => {
-    const tooMany = { status: 429, headers: { 'retry-after': '1' }, body: { message: 'Too Many Requests', documentation_url: 'https://docs.github.com/rest' } };
+    const tooMany = {
+      status: 429,
+      headers: { 'retry-after': '1' },
+      body: { message: 'Too Many Requests', documentation_url: 'https://docs.github.com/rest' },
+    };
     server.script('issues/list-comments', tooMany);
     server.script('issues/create-comment', tooMany);
     const r = await runAction({ files: 'results/*.sarif' }, PR);
@@ -202,7 +218,9 @@ describe('rate limits and GitHub down', () => {
     // Here 10 ms per second: the run is quick (generous bound for a loaded machine).
     expect(elapsed).toBeLessThan(30_000);
     const headline = r.stdout.split('\n').find((l) => l.startsWith('::error::Gate '));
-    expect(headline).toMatch(/^::error::Gate "No high findings" failed: 11 findings \(max 0\) in pull-request; the ledger branch:defect-gate-data could not be read: GitHub API unavailable at http:\/\/127\.0\.0\.1:\d+ \(GET \/repos\/\{owner\}\/\{repo\}\/git\/ref\/\{ref\}: HTTP 503: Service Unavailable; 4 attempts\)/);
+    expect(headline).toMatch(
+      /^::error::Gate "No high findings" failed: 11 findings \(max 0\) in pull-request; the ledger branch:defect-gate-data could not be read: GitHub API unavailable at http:\/\/127\.0\.0\.1:\d+ \(GET \/repos\/\{owner\}\/\{repo\}\/git\/ref\/\{ref\}: HTTP 503: Service Unavailable; 4 attempts\)/,
+    );
     expect(r.summary).toContain('the ledger branch:defect-gate-data could not be read: GitHub API unavailable');
     expect(r.summary).not.toMatch(/input file could not be read/);
     expect(warningLines(r)).toHaveLength(1);

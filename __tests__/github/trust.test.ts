@@ -32,7 +32,9 @@ describe('retry policy', () => {
     const tooMany = classify(httpError(429, 'x', { 'retry-after': '2' }));
     expect(nextDelay(new RetryState(), tooMany, { retries: 0, idempotent: false })).toBe(2);
     expect(nextDelay(new RetryState(), tooMany, { retries: DEFAULT_RETRY_POLICY.rateLimitRetries, idempotent: true })).toBeUndefined();
-    expect(nextDelay(new RetryState(), classify(httpError(429, 'x', { 'retry-after': '3600' })), { retries: 0, idempotent: true })).toBeUndefined();
+    expect(
+      nextDelay(new RetryState(), classify(httpError(429, 'x', { 'retry-after': '3600' })), { retries: 0, idempotent: true }),
+    ).toBeUndefined();
     // The budget is shared: after 7 s of back-off only 8 s are left.
     expect(s.waited).toBe(7);
     expect(nextDelay(s, classify(httpError(429, 'x', { 'retry-after': '9' })), { retries: 0, idempotent: true })).toBeUndefined();
@@ -77,7 +79,9 @@ describe('a GitHub that does not answer at all', () => {
       const silent = { debug: () => {}, info: () => {}, warning: () => {}, error: () => {} };
       const client = createGitHubClient('t', { baseUrl: url, logger: silent, retryState: state, throttle: false });
       const started = Date.now();
-      await expect(client.request('GET /repos/{owner}/{repo}', { owner: 'a', repo: 'b' })).rejects.toThrow(/GitHub API unavailable .*no answer: timed out; 1 attempt/);
+      await expect(client.request('GET /repos/{owner}/{repo}', { owner: 'a', repo: 'b' })).rejects.toThrow(
+        /GitHub API unavailable .*no answer: timed out; 1 attempt/,
+      );
       await expect(client.request('GET /repos/{owner}/{repo}', { owner: 'a', repo: 'b' })).rejects.toThrow(/1 attempt/);
       // One attempt (its timeout uses up the budget: no retry), then one short one once down.
       expect(state.attempts).toBe(2);
@@ -105,22 +109,45 @@ describe('create once', () => {
   });
   it('creates again when the look-up finds nothing (bounded); never after a 4xx', async () => {
     let created = 0;
-    await expect(createOnce(() => (++created < 3 ? Promise.reject(httpError(503)) : Promise.resolve('made')), () => Promise.resolve(undefined))).resolves.toMatchObject({ value: 'made', attempts: 3 });
+    await expect(
+      createOnce(
+        () => (++created < 3 ? Promise.reject(httpError(503)) : Promise.resolve('made')),
+        () => Promise.resolve(undefined),
+      ),
+    ).resolves.toMatchObject({ value: 'made', attempts: 3 });
     created = 0;
-    await expect(createOnce(() => (created++, Promise.reject(httpError(422))), () => Promise.resolve('x'))).rejects.toMatchObject({ status: 422 });
+    await expect(
+      createOnce(
+        () => (created++, Promise.reject(httpError(422))),
+        () => Promise.resolve('x'),
+      ),
+    ).rejects.toMatchObject({ status: 422 });
     expect(created).toBe(1);
-    await expect(createOnce(() => Promise.reject(httpError(503)), () => Promise.reject(networkError()))).rejects.toMatchObject({ status: 503 });
+    await expect(
+      createOnce(
+        () => Promise.reject(httpError(503)),
+        () => Promise.reject(networkError()),
+      ),
+    ).rejects.toMatchObject({ status: 503 });
   });
 });
 
 describe('sticky comment identity', () => {
   const marker = stickyMarker('defect-gate (pull-request)');
   it('is the marker at the very start of the body AND the author', () => {
-    expect(isStickyComment({ id: 1, body: `${marker}\nx`, user: { login: 'github-actions[bot]' } }, marker, 'github-actions[bot]')).toBe(true);
-    expect(isStickyComment({ id: 1, body: `${marker}\nx`, user: { login: 'GitHub-Actions[bot]' } }, marker, 'github-actions[bot]')).toBe(true);
+    expect(isStickyComment({ id: 1, body: `${marker}\nx`, user: { login: 'github-actions[bot]' } }, marker, 'github-actions[bot]')).toBe(
+      true,
+    );
+    expect(isStickyComment({ id: 1, body: `${marker}\nx`, user: { login: 'GitHub-Actions[bot]' } }, marker, 'github-actions[bot]')).toBe(
+      true,
+    );
     expect(isStickyComment({ id: 1, body: `${marker}\nx`, user: { login: 'mallory' } }, marker, 'github-actions[bot]')).toBe(false);
-    expect(isStickyComment({ id: 1, body: `see ${marker}`, user: { login: 'github-actions[bot]' } }, marker, 'github-actions[bot]')).toBe(false);
-    expect(isStickyComment({ id: 1, body: ` ${marker}`, user: { login: 'github-actions[bot]' } }, marker, 'github-actions[bot]')).toBe(false);
+    expect(isStickyComment({ id: 1, body: `see ${marker}`, user: { login: 'github-actions[bot]' } }, marker, 'github-actions[bot]')).toBe(
+      false,
+    );
+    expect(isStickyComment({ id: 1, body: ` ${marker}`, user: { login: 'github-actions[bot]' } }, marker, 'github-actions[bot]')).toBe(
+      false,
+    );
     expect(isStickyComment({ id: 1, body: `${marker}`, user: null }, marker, 'github-actions[bot]')).toBe(false);
   });
 });
@@ -128,7 +155,9 @@ describe('sticky comment identity', () => {
 describe('links to code and tables', () => {
   const links = { serverUrl: 'https://ghe.example.com/', owner: 'acme', repo: 'app', sha: 'b'.repeat(40) };
   it('links a repository path at the commit, escaping each segment; no link for paths outside the repository', () => {
-    expect(codeUrl(links, 'src/a b/#x(1).ts', 22, 24)).toBe(`https://ghe.example.com/acme/app/blob/${'b'.repeat(40)}/src/a%20b/%23x%281%29.ts#L22-L24`);
+    expect(codeUrl(links, 'src/a b/#x(1).ts', 22, 24)).toBe(
+      `https://ghe.example.com/acme/app/blob/${'b'.repeat(40)}/src/a%20b/%23x%281%29.ts#L22-L24`,
+    );
     expect(codeUrl(links, './src/ü.js', 3)).toBe(`https://ghe.example.com/acme/app/blob/${'b'.repeat(40)}/src/%C3%BC.js#L3`);
     expect(codeUrl(links, 'src/x.js')).toBe(`https://ghe.example.com/acme/app/blob/${'b'.repeat(40)}/src/x.js`);
     for (const bad of ['/etc/passwd', '../x.js', 'a/../../x', 'C:/x.js', 'a\\b.js', 'a//b']) expect(codeUrl(links, bad, 1)).toBeUndefined();

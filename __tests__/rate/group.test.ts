@@ -5,7 +5,15 @@ import { explainLine, rateAll } from '../../src/rate/rate';
 import { BASE_POLICY, finding, policyFrom } from '../helpers';
 
 const p = policyFrom(BASE_POLICY);
-const codeql = finding({ fingerprint: 'fp-codeql', tool: { name: 'CodeQL' }, ruleId: 'js/sql-injection', cwe: ['CWE-89'], path: 'src/db.js', startLine: 12, level: 'warning' });
+const codeql = finding({
+  fingerprint: 'fp-codeql',
+  tool: { name: 'CodeQL' },
+  ruleId: 'js/sql-injection',
+  cwe: ['CWE-89'],
+  path: 'src/db.js',
+  startLine: 12,
+  level: 'warning',
+});
 const semgrep = finding({
   fingerprint: 'fp-semgrep',
   tool: { name: 'Semgrep' },
@@ -36,7 +44,9 @@ describe('group similar SAST findings', () => {
   it('the fingerprint does not depend on which tool is read first (no ledger churn)', () => {
     const a = run([codeql, semgrep]);
     const b = run([semgrep, codeql]);
-    expect(b.map((f) => [f.fingerprint, f.severity, f.alsoReportedBy])).toEqual(a.map((f) => [f.fingerprint, f.severity, f.alsoReportedBy]));
+    expect(b.map((f) => [f.fingerprint, f.severity, f.alsoReportedBy])).toEqual(
+      a.map((f) => [f.fingerprint, f.severity, f.alsoReportedBy]),
+    );
     expect(b[0]?.explanation).toEqual(a[0]?.explanation);
   });
 
@@ -45,14 +55,32 @@ describe('group similar SAST findings', () => {
     expect(run([codeql, { ...semgrep, startLine: 14, endLine: 20 }])).toHaveLength(2);
     expect(run([codeql, { ...semgrep, path: 'src/other.js' }])).toHaveLength(2);
     expect(run([codeql, { ...codeql, fingerprint: 'fp-codeql-2', ruleId: 'js/other' }])).toHaveLength(2);
-    expect(run([{ ...codeql, cwe: [] }, { ...semgrep, cwe: [] }])).toHaveLength(2);
-    expect(run([{ ...codeql, kind: 'iac' }, { ...semgrep, kind: 'iac' }])).toHaveLength(2);
+    expect(
+      run([
+        { ...codeql, cwe: [] },
+        { ...semgrep, cwe: [] },
+      ]),
+    ).toHaveLength(2);
+    expect(
+      run([
+        { ...codeql, kind: 'iac' },
+        { ...semgrep, kind: 'iac' },
+      ]),
+    ).toHaveLength(2);
   });
 
   it('group-similar: false turns it off; {kinds: [...]} chooses the kinds', () => {
     expect(run([codeql, semgrep], policyFrom(BASE_POLICY.replace('gates:', 'group-similar: false\ngates:')))).toHaveLength(2);
     const iac = policyFrom(BASE_POLICY.replace('gates:', 'group-similar: {kinds: [iac]}\ngates:'));
-    expect(run([{ ...codeql, kind: 'iac' }, { ...semgrep, kind: 'iac' }], iac)).toHaveLength(1);
+    expect(
+      run(
+        [
+          { ...codeql, kind: 'iac' },
+          { ...semgrep, kind: 'iac' },
+        ],
+        iac,
+      ),
+    ).toHaveLength(1);
     expect(run([codeql, semgrep], iac)).toHaveLength(2);
   });
 
@@ -75,7 +103,9 @@ describe('group similar SAST findings', () => {
 
 describe('group similar: cost on many findings in one file', () => {
   it('one tool only: returned as is; many findings of two tools in one file: bounded, nothing lost', () => {
-    const many = Array.from({ length: 3000 }, (_, i) => finding({ fingerprint: `a${i}`, tool: { name: 'A' }, cwe: ['CWE-89'], path: 'big.js', startLine: 1 }));
+    const many = Array.from({ length: 3000 }, (_, i) =>
+      finding({ fingerprint: `a${i}`, tool: { name: 'A' }, cwe: ['CWE-89'], path: 'big.js', startLine: 1 }),
+    );
     const rated = rateAll(many, p);
     expect(groupSimilar(rated, p)).toBe(rated);
     const mixed = rateAll([...many, ...many.map((f, i) => ({ ...f, fingerprint: `b${i}`, tool: { name: 'B' } }))], p);

@@ -39,14 +39,19 @@ describe('OWASP Risk Rating Methodology', () => {
   });
 
   it('the worked example with the business impact: MEDIUM likelihood × LOW impact = LOW', () => {
-    expect(owaspRisk({ ...example, ...business })).toMatchObject({ impact: 2.25, impactLevel: 'LOW', impactFrom: 'business', severity: 'LOW' });
+    expect(owaspRisk({ ...example, ...business })).toMatchObject({
+      impact: 2.25,
+      impactLevel: 'LOW',
+      impactFrom: 'business',
+      severity: 'LOW',
+    });
   });
 
   it('levels: below 3 LOW, 3 to below 6 MEDIUM, 6 and above HIGH (both sides of each edge)', () => {
     expect([0, 2.999, 3, 5.999, 6, 9].map(owaspLevel)).toEqual(['LOW', 'LOW', 'MEDIUM', 'MEDIUM', 'HIGH', 'HIGH']);
   });
 
-  it('the matrix is the methodology\'s (impact rows, likelihood columns)', () => {
+  it("the matrix is the methodology's (impact rows, likelihood columns)", () => {
     expect(OWASP_MATRIX).toEqual({
       HIGH: { LOW: 'MEDIUM', MEDIUM: 'HIGH', HIGH: 'CRITICAL' },
       MEDIUM: { LOW: 'LOW', MEDIUM: 'MEDIUM', HIGH: 'HIGH' },
@@ -101,6 +106,8 @@ gates:
     expect(rateFinding(finding({ cvss: { score: 2.0 }, owaspRisk: example }), p).severity).toBe('low');
     const bad = rateFinding(finding({ level: 'note', owaspRisk: { ...example, size: 12 } }), p);
     expect(bad.severity).toBe('critical');
-    expect(bad.explanation[0]?.detail).toBe('OWASP risk factors not usable (size must be a whole number from 0 to 9, found 12): the most severe level until they are fixed');
+    expect(bad.explanation[0]?.detail).toBe(
+      'OWASP risk factors not usable (size must be a whole number from 0 to 9, found 12): the most severe level until they are fixed',
+    );
   });
 });

@@ -10,7 +10,10 @@ describe('scores computed from CVSS vectors', () => {
   const p = withPolicy('');
 
   it('rates a vector without a score by the score the calculator gives it, and shows the vector', () => {
-    const r = rateFinding(finding({ kind: 'sca', level: undefined, cvss: { version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' } }), p);
+    const r = rateFinding(
+      finding({ kind: 'sca', level: undefined, cvss: { version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' } }),
+      p,
+    );
     expect(r.severity).toBe('critical');
     expect(r.score).toBe(9.8);
     expect(r.explanation[0]?.detail).toBe('CVSS 3.1 base score 9.8 computed from CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H: 9.8 >= 9.0');
@@ -31,10 +34,17 @@ describe('scores computed from CVSS vectors', () => {
 
   it('never rates a vector-only finding lower than the severity given with it (a reporter\'s "critical" stays critical)', () => {
     // 8.1 (high) computed from the vector; the person who reported it said critical: the higher is kept, and explained.
-    const stated = finding({ kind: 'pentest', level: undefined, scannerSeverity: 'critical', cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N' });
+    const stated = finding({
+      kind: 'pentest',
+      level: undefined,
+      scannerSeverity: 'critical',
+      cvssVector: 'CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N',
+    });
     const r = rateFinding(stated, p);
     expect(r.severity).toBe('critical');
-    expect(r.explanation[0]?.detail).toBe('scanner severity "critical", higher than CVSS 3.1 base score 8.1 computed from CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N: 8.1 >= 7.0 (high)');
+    expect(r.explanation[0]?.detail).toBe(
+      'scanner severity "critical", higher than CVSS 3.1 base score 8.1 computed from CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N: 8.1 >= 7.0 (high)',
+    );
     // A stated severity lower than the vector's score does not lower it.
     expect(rateFinding({ ...stated, scannerSeverity: 'low' }, p).severity).toBe('high');
   });
@@ -45,7 +55,9 @@ describe('scores computed from CVSS vectors', () => {
     const r = rateFinding(disagree, p);
     expect(r.severity).toBe('critical');
     expect(r.score).toBe(9.8);
-    expect(r.explanation[0]?.detail).toContain('CVSS 3.1 score 5.3 from the scanner, 9.8 computed from CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H: the higher taken');
+    expect(r.explanation[0]?.detail).toContain(
+      'CVSS 3.1 score 5.3 from the scanner, 9.8 computed from CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H: the higher taken',
+    );
     const lowVector = finding({ cvss: { version: '3.1', score: 9.8, vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:N/A:N' } });
     expect(rateFinding(lowVector, p).severity).toBe('critical');
   });
@@ -87,10 +99,15 @@ describe('environmental score by component criticality (end to end on a real Tri
   // scanned an SBOM; as two `trivy fs` scans of two services of one repository, its target is their lock file.
   const text = readFileSync('__fixtures__/corpus/defectdojo/trivy/cvss_severity_source.json', 'utf8');
   const scan = (target: string) =>
-    ingestText(text.replace('"ArtifactType": "cyclonedx"', '"ArtifactType": "filesystem"').replaceAll('"Target": "requirements.txt"', `"Target": "${target}"`), {
-      file: `${target}.trivy.json`,
-      workspace: '/repo',
-    }).findings.find((f) => f.cve.includes('CVE-2023-37920'));
+    ingestText(
+      text
+        .replace('"ArtifactType": "cyclonedx"', '"ArtifactType": "filesystem"')
+        .replaceAll('"Target": "requirements.txt"', `"Target": "${target}"`),
+      {
+        file: `${target}.trivy.json`,
+        workspace: '/repo',
+      },
+    ).findings.find((f) => f.cve.includes('CVE-2023-37920'));
   const payments = scan('services/payments/requirements.txt');
   const internal = scan('tools/admin/requirements.txt');
   const policy = withPolicy(`components:
@@ -147,7 +164,8 @@ describe('invalid vectors in scanner files are input errors at the record', () =
       {
         file: 'trivy.json',
         jsonPath: f?.source.pointer,
-        message: 'invalid CVSS vector "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:Q": "Q" is not a value of CVSS 3.1 metric A (expected X, N, L, H)',
+        message:
+          'invalid CVSS vector "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:Q": "Q" is not a value of CVSS 3.1 metric A (expected X, N, L, H)',
         hint: 'the finding is kept and rated without the vector; fix the vector (or report the scanner bug)',
         severity: 'partial',
       },

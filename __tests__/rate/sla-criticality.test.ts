@@ -29,20 +29,29 @@ const start = Date.parse(first);
 describe('SLA by severity and component criticality', () => {
   const rated = (path: string) => rateFinding(finding({ path, securitySeverity: 9.8 }), p);
 
-  it('critical on a high-criticality component: 3 days; on a low one: 14; elsewhere the level\'s 7; the cell is named', () => {
+  it("critical on a high-criticality component: 3 days; on a low one: 14; elsewhere the level's 7; the cell is named", () => {
     const now = new Date(start);
     expect(slaFor(rated('services/payments/api.js'), { firstSeen: first }, p.sla, now)).toMatchObject({
       days: 3,
       due: '2026-10-04T00:00:00.000Z',
       reason: 'first seen 2026-10-01 + 3 days (critical, criticality high)',
     });
-    expect(slaFor(rated('tools/admin/x.js'), { firstSeen: first }, p.sla, now)).toMatchObject({ days: 14, reason: 'first seen 2026-10-01 + 14 days (critical, criticality low)' });
-    expect(slaFor(rated('src/app.js'), { firstSeen: first }, p.sla, now)).toMatchObject({ days: 7, reason: 'first seen 2026-10-01 + 7 days (critical)' });
+    expect(slaFor(rated('tools/admin/x.js'), { firstSeen: first }, p.sla, now)).toMatchObject({
+      days: 14,
+      reason: 'first seen 2026-10-01 + 14 days (critical, criticality low)',
+    });
+    expect(slaFor(rated('src/app.js'), { firstSeen: first }, p.sla, now)).toMatchObject({
+      days: 7,
+      reason: 'first seen 2026-10-01 + 7 days (critical)',
+    });
   });
 
-  it('a cell the criticality does not give falls back to the level\'s days', () => {
+  it("a cell the criticality does not give falls back to the level's days", () => {
     const high = rateFinding(finding({ path: 'services/payments/api.js', securitySeverity: 7.5 }), p);
-    expect(slaFor(high, { firstSeen: first }, p.sla, new Date(start))).toMatchObject({ days: 30, reason: 'first seen 2026-10-01 + 30 days (high)' });
+    expect(slaFor(high, { firstSeen: first }, p.sla, new Date(start))).toMatchObject({
+      days: 30,
+      reason: 'first seen 2026-10-01 + 30 days (high)',
+    });
     const lowHigh = rateFinding(finding({ path: 'tools/admin/x.js', securitySeverity: 7.5 }), p);
     expect(slaFor(lowHigh, { firstSeen: first }, p.sla, new Date(start))).toMatchObject({ days: 60 });
   });
@@ -57,7 +66,9 @@ describe('SLA by severity and component criticality', () => {
 
   it('a finding without a criticality counts as medium (a medium row applies to it)', () => {
     const q = policyFrom(POLICY.replace('low: {critical: 14, high: 60}', 'medium: {critical: 5}'));
-    expect(computeSla({ severity: 'critical', firstSeen: first }, q.sla, new Date(start))?.reason).toBe('first seen 2026-10-01 + 5 days (critical, criticality medium)');
+    expect(computeSla({ severity: 'critical', firstSeen: first }, q.sla, new Date(start))?.reason).toBe(
+      'first seen 2026-10-01 + 5 days (critical, criticality medium)',
+    );
   });
 
   it('rejects unknown levels and criticalities, and non-numbers, at their line', () => {
@@ -82,7 +93,14 @@ findings:
     path: services/payments/api.js
 `;
     const now = new Date('2026-10-05T00:00:00Z'); // 4 days: past the 3-day cell, within the level's 7
-    const r = runEngine({ files: [ingestText(yaml, { file: 'pentest.yml' })], policy: p, environment: 'default', onInputError: 'fail', now, ledger: emptyBook() });
+    const r = runEngine({
+      files: [ingestText(yaml, { file: 'pentest.yml' })],
+      policy: p,
+      environment: 'default',
+      onInputError: 'fail',
+      now,
+      ledger: emptyBook(),
+    });
     expect(r.nextLedger.entries['PT-1']).toMatchObject({ criticality: 'high', severity: 'critical' });
     const m = computeMetrics(r.nextLedger, { now, levels: r.levels, sla: r.sla });
     expect(m.sla.openBreached).toBe(1);

@@ -19,7 +19,19 @@ export const EX7_EXCEPTION = `entries:
 
 export const SQL_INJECTION_SARIF = JSON.stringify({
   version: '2.1.0',
-  runs: [{ tool: { driver: { name: 'CodeQL' } }, results: [{ ruleId: 'js/sql-injection', level: 'error', message: { text: 'SQL injection' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }] }] }],
+  runs: [
+    {
+      tool: { driver: { name: 'CodeQL' } },
+      results: [
+        {
+          ruleId: 'js/sql-injection',
+          level: 'error',
+          message: { text: 'SQL injection' },
+          locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js' }, region: { startLine: 3 } } }],
+        },
+      ],
+    },
+  ],
 });
 
 /** Writes files (workspace-relative path → text) below `root`, making their folders. */

@@ -131,7 +131,8 @@ export const DOCUMENTED_ABSENCES: readonly { format: string; ops: readonly strin
     format: 'trivy',
     ops: ['dropContainer', 'nullContainer'],
     path: /^\$\[\d+\]\.Vulnerabilities$/,
-    reason: 'the legacy array format (before SchemaVersion 2) writes "Vulnerabilities": null for a target without vulnerabilities (corpus legacy_trivy_mix.json)',
+    reason:
+      'the legacy array format (before SchemaVersion 2) writes "Vulnerabilities": null for a target without vulnerabilities (corpus legacy_trivy_mix.json)',
   },
   {
     format: 'sarif',
@@ -154,7 +155,18 @@ export function bypassMutate(text: string, r: Rand, formats: readonly string[], 
   const isJson = /^\s*[[{]/.test(text);
   const utf8 = (t: string) => Buffer.from(t, 'utf8');
   const textOps = ['gzip', 'bom', 'forceFormat', 'utf16'];
-  const jsonOps = ['duplicateKey', 'duplicateKey', 'dropContainer', 'nullContainer', 'renameContainer', 'score', 'incomplete', 'noRuns', 'escapedKeys', 'reorder'];
+  const jsonOps = [
+    'duplicateKey',
+    'duplicateKey',
+    'dropContainer',
+    'nullContainer',
+    'renameContainer',
+    'score',
+    'incomplete',
+    'noRuns',
+    'escapedKeys',
+    'reorder',
+  ];
   const xmlOps = ['xmlEntity'];
   const op = pick(r, isJson ? [...textOps, ...jsonOps] : [...textOps, ...xmlOps]);
   switch (op) {
@@ -196,7 +208,11 @@ export function bypassMutate(text: string, r: Rand, formats: readonly string[], 
       if (!o || key === undefined) break;
       const dupFirst = r() < 0.3;
       const path = `${c ? c.objPath : 'path' in o ? o.path : '$'}.${key}`;
-      return { op: `${op}${dupFirst ? ':first' : ':last'} ${path}`, bytes: utf8(stringifyWithDuplicate(doc, o.obj, key, emptyLike(o.obj[key] as Json), dupFirst)), preserving: false };
+      return {
+        op: `${op}${dupFirst ? ':first' : ':last'} ${path}`,
+        bytes: utf8(stringifyWithDuplicate(doc, o.obj, key, emptyLike(o.obj[key] as Json), dupFirst)),
+        preserving: false,
+      };
     }
     case 'dropContainer':
     case 'nullContainer':
@@ -206,13 +222,17 @@ export function bypassMutate(text: string, r: Rand, formats: readonly string[], 
       const v = c.obj[c.key] as Json;
       delete c.obj[c.key];
       if (op === 'nullContainer') c.obj[c.key] = null;
-      if (op === 'renameContainer') c.obj[pick(r, [c.key.toLowerCase() === c.key ? c.key.toUpperCase() : c.key.toLowerCase(), `${c.key}_`, `${c.key}s`])] = v;
+      if (op === 'renameContainer')
+        c.obj[pick(r, [c.key.toLowerCase() === c.key ? c.key.toUpperCase() : c.key.toLowerCase(), `${c.key}_`, `${c.key}s`])] = v;
       return { op: `${op} ${c.path}`, bytes: utf8(JSON.stringify(doc)), preserving: false };
     }
     case 'score': {
       const hits = objects(doc).flatMap(({ obj, path }) =>
         Object.keys(obj)
-          .filter((k) => SCORE_KEY.test(k) && (typeof obj[k] === 'number' || (typeof obj[k] === 'string' && /^\d+(\.\d+)?$/.test(obj[k] as string))))
+          .filter(
+            (k) =>
+              SCORE_KEY.test(k) && (typeof obj[k] === 'number' || (typeof obj[k] === 'string' && /^\d+(\.\d+)?$/.test(obj[k] as string))),
+          )
           .map((k) => ({ obj, k, path: `${path}.${k}` })),
       );
       if (!hits.length) break;
@@ -244,7 +264,8 @@ export function bypassMutate(text: string, r: Rand, formats: readonly string[], 
         if (Array.isArray(v)) return v.map(reorder);
         if (isObj(v)) {
           const out: Obj = {};
-          for (const k of Object.keys(v).reverse()) Object.defineProperty(out, k, { value: reorder(v[k] as Json), enumerable: true, writable: true, configurable: true });
+          for (const k of Object.keys(v).reverse())
+            Object.defineProperty(out, k, { value: reorder(v[k] as Json), enumerable: true, writable: true, configurable: true });
           return out;
         }
         return v;

@@ -94,7 +94,10 @@ export class FakeGit {
       case 'GET /repos/{owner}/{repo}/git/blobs/{file_sha}': {
         const b = this.blobs.get(String(p.file_sha));
         if (b === undefined) throw new HttpError(404, 'Not Found');
-        return { status: 200, data: { sha: p.file_sha, content: Buffer.from(b).toString('base64'), encoding: 'base64', size: Buffer.byteLength(b) } };
+        return {
+          status: 200,
+          data: { sha: p.file_sha, content: Buffer.from(b).toString('base64'), encoding: 'base64', size: Buffer.byteLength(b) },
+        };
       }
       case 'POST /repos/{owner}/{repo}/git/blobs': {
         const content = String(p.content);

@@ -43,7 +43,11 @@ export function installGitHandlers(server: GitHubServer): (owner: string, repo: 
     committer: person,
     tree: { sha: c.tree.sha, url: `${base(r)}/git/trees/${c.tree.sha}` },
     message: String(c.message),
-    parents: c.parents.map((p) => ({ sha: p.sha, url: `${base(r)}/git/commits/${p.sha}`, html_url: `https://github.com/x/y/commit/${p.sha}` })),
+    parents: c.parents.map((p) => ({
+      sha: p.sha,
+      url: `${base(r)}/git/commits/${p.sha}`,
+      html_url: `https://github.com/x/y/commit/${p.sha}`,
+    })),
     verification,
   });
   const refBody = (r: RecordedRequest, ref: string, sha: string) => ({
@@ -74,7 +78,12 @@ export function installGitHandlers(server: GitHubServer): (owner: string, repo: 
       const d = out.data as { sha: string; tree: { path: string; mode: string; type: string; sha: string }[] };
       return {
         status: 200,
-        body: { sha: d.sha, url: `${base(r)}/git/trees/${d.sha}`, truncated: false, tree: d.tree.map((e) => ({ ...e, url: `${base(r)}/git/blobs/${e.sha}`, size: Buffer.byteLength(g.blobs.get(e.sha) ?? '') })) },
+        body: {
+          sha: d.sha,
+          url: `${base(r)}/git/trees/${d.sha}`,
+          truncated: false,
+          tree: d.tree.map((e) => ({ ...e, url: `${base(r)}/git/blobs/${e.sha}`, size: Buffer.byteLength(g.blobs.get(e.sha) ?? '') })),
+        },
       };
     }),
   );
@@ -83,7 +92,10 @@ export function installGitHandlers(server: GitHubServer): (owner: string, repo: 
     wrap((g, r) => {
       const out = g.handle('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { file_sha: r.params.file_sha });
       const d = out.data as { sha: string; content: string; size: number };
-      return { status: 200, body: { sha: d.sha, node_id: 'B_1', url: `${base(r)}/git/blobs/${d.sha}`, size: d.size, content: d.content, encoding: 'base64' } };
+      return {
+        status: 200,
+        body: { sha: d.sha, node_id: 'B_1', url: `${base(r)}/git/blobs/${d.sha}`, size: d.size, content: d.content, encoding: 'base64' },
+      };
     }),
   );
   server.handle(
@@ -101,7 +113,15 @@ export function installGitHandlers(server: GitHubServer): (owner: string, repo: 
     wrap((g, r) => {
       const out = g.handle('POST /repos/{owner}/{repo}/git/trees', r.body as Record<string, unknown>);
       const d = out.data as { sha: string; tree: { path: string; mode: string; type: string; sha: string }[] };
-      return { status: 201, body: { sha: d.sha, url: `${base(r)}/git/trees/${d.sha}`, truncated: false, tree: d.tree.map((e) => ({ ...e, url: `${base(r)}/git/blobs/${e.sha}` })) } };
+      return {
+        status: 201,
+        body: {
+          sha: d.sha,
+          url: `${base(r)}/git/trees/${d.sha}`,
+          truncated: false,
+          tree: d.tree.map((e) => ({ ...e, url: `${base(r)}/git/blobs/${e.sha}` })),
+        },
+      };
     }),
   );
   server.handle(

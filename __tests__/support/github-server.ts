@@ -112,9 +112,7 @@ function ajv(): Ajv {
 }
 
 function localRefs(schema: Schema): Schema {
-  return openApiNullable(
-    JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\/components\//g, '"$ref":"gh#/components/')),
-  ) as Schema;
+  return openApiNullable(JSON.parse(JSON.stringify(schema).replace(/"\$ref":"#\/components\//g, '"$ref":"gh#/components/'))) as Schema;
 }
 
 /**
@@ -161,7 +159,12 @@ function operations(): OperationSpec[] {
   for (const [template, item] of Object.entries(spec().paths)) {
     for (const [method, raw] of Object.entries(item)) {
       if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
-      const op = raw as { operationId: string; parameters?: unknown[]; requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> }; responses: Record<string, unknown> };
+      const op = raw as {
+        operationId: string;
+        parameters?: unknown[];
+        requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
+        responses: Record<string, unknown>;
+      };
       const pathParams: string[] = [];
       const source = template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{([^}]+)\}/g, (_m, name: string) => {
         pathParams.push(name);
@@ -208,7 +211,10 @@ export function example<T = Record<string, unknown>>(name: string): T {
 }
 
 function formatErrors(errors: ErrorObject[] | null | undefined, prefix: string): string[] {
-  return (errors ?? []).map((e) => `${prefix}${e.instancePath || ''} ${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
+  return (errors ?? []).map(
+    (e) =>
+      `${prefix}${e.instancePath || ''} ${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`,
+  );
 }
 
 function coerce(value: string, schema: Schema): unknown {
@@ -219,7 +225,10 @@ function coerce(value: string, schema: Schema): unknown {
 }
 
 /** Validates a request against the operation: path parameters, query, body. Returns the errors (empty: valid). */
-export function validateRequest(op: OperationSpec, req: { params: Record<string, string>; query: Record<string, string>; body: unknown; hasBody: boolean }): string[] {
+export function validateRequest(
+  op: OperationSpec,
+  req: { params: Record<string, string>; query: Record<string, string>; body: unknown; hasBody: boolean },
+): string[] {
   const errors: string[] = [];
   const known = new Set<string>();
   for (const p of op.parameters) {
@@ -257,9 +266,11 @@ function documentedLimits(operationId: string, body: unknown): string[] {
   if (operationId === 'checks/create' || operationId === 'checks/update') {
     const output = (b.output ?? {}) as { annotations?: Record<string, unknown>[] };
     (output.annotations ?? []).forEach((a, i) => {
-      if (typeof a.title === 'string' && a.title.length > 255) errors.push(`body/output/annotations/${i}/title is longer than 255 characters`);
+      if (typeof a.title === 'string' && a.title.length > 255)
+        errors.push(`body/output/annotations/${i}/title is longer than 255 characters`);
       for (const k of ['message', 'raw_details'] as const) {
-        if (typeof a[k] === 'string' && Buffer.byteLength(a[k] as string) > 64 * 1024) errors.push(`body/output/annotations/${i}/${k} is larger than 64 KB`);
+        if (typeof a[k] === 'string' && Buffer.byteLength(a[k] as string) > 64 * 1024)
+          errors.push(`body/output/annotations/${i}/${k} is larger than 64 KB`);
       }
       if ((a.start_column !== undefined || a.end_column !== undefined) && a.start_line !== a.end_line) {
         errors.push(`body/output/annotations/${i}: start_column and end_column need start_line == end_line`);
@@ -340,7 +351,10 @@ export class GitHubServer {
   /** Pull requests by number: head sha and head repository `owner/name` (default acme/app) (served by pulls/get). */
   readonly pulls = new Map<number, { headSha: string; headRepo?: string }>();
   /** Issues by number (issues/create, get, update, list-for-repo), written as `viewer`. */
-  readonly issues = new Map<number, Record<string, unknown> & { number: number; body: string; state: string; labels: { name: string }[] }>();
+  readonly issues = new Map<
+    number,
+    Record<string, unknown> & { number: number; body: string; state: string; labels: { name: string }[] }
+  >();
   private nextIssue = 1;
   /** The login the token belongs to: GraphQL `viewer` answers it; `GET /user` only when `userToken` (else 403). */
   viewer = 'github-actions[bot]';
@@ -474,7 +488,13 @@ export class GitHubServer {
     }
     const op = operations().find((o) => o.method === method && o.regex.test(path));
     if (!op) {
-      this.errors.push({ operationId: '?', method, path, where: 'route', errors: [`no operation ${method} ${path} in GitHub's API description`] });
+      this.errors.push({
+        operationId: '?',
+        method,
+        path,
+        where: 'route',
+        errors: [`no operation ${method} ${path} in GitHub's API description`],
+      });
       send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
       return;
     }
@@ -498,7 +518,10 @@ export class GitHubServer {
       path,
       params: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, /^\d+$/.test(v) ? Number(v) : v])),
       query: Object.fromEntries(
-        Object.entries(query).map(([k, v]) => [k, coerce(v, op.parameters.find((p) => p.name === k)?.schema ?? {}) as string | number | boolean]),
+        Object.entries(query).map(([k, v]) => [
+          k,
+          coerce(v, op.parameters.find((p) => p.name === k)?.schema ?? {}) as string | number | boolean,
+        ]),
       ),
       headers,
       body,
@@ -507,7 +530,11 @@ export class GitHubServer {
     if (errors.length) {
       this.errors.push({ operationId: op.operationId, method, path, where: 'request', errors });
       record.status = 422;
-      send(422, { message: 'Validation Failed', errors: errors.map((e) => ({ resource: op.operationId, code: 'invalid', message: e })), documentation_url: 'https://docs.github.com/rest' });
+      send(422, {
+        message: 'Validation Failed',
+        errors: errors.map((e) => ({ resource: op.operationId, code: 'invalid', message: e })),
+        documentation_url: 'https://docs.github.com/rest',
+      });
       return;
     }
     if (!headers.authorization) {
@@ -531,7 +558,13 @@ export class GitHubServer {
       else {
         const h = this.handlers.get(op.operationId);
         if (!h) {
-          this.errors.push({ operationId: op.operationId, method, path, where: 'route', errors: [`no handler for ${op.operationId} in the test server`] });
+          this.errors.push({
+            operationId: op.operationId,
+            method,
+            path,
+            where: 'route',
+            errors: [`no handler for ${op.operationId} in the test server`],
+          });
           out = { status: 501, body: { message: `test server: no handler for ${op.operationId}` } };
         } else out = await h(record, this);
       }
@@ -554,8 +587,20 @@ export class GitHubServer {
    * POST /graphql: GraphQL is not in the REST description, so this checks by hand: authenticated, a JSON body with a
    * `query` string, and only the one query defect-gate sends (`viewer { login }`); anything else is an error.
    */
-  private serveGraphql(raw: string, headers: Record<string, string>, send: (status: number, body: unknown, extra?: Record<string, string>) => void): void {
-    const record: RecordedRequest = { operationId: 'graphql', method: 'POST', path: '/graphql', params: {}, query: {}, headers, body: undefined };
+  private serveGraphql(
+    raw: string,
+    headers: Record<string, string>,
+    send: (status: number, body: unknown, extra?: Record<string, string>) => void,
+  ): void {
+    const record: RecordedRequest = {
+      operationId: 'graphql',
+      method: 'POST',
+      path: '/graphql',
+      params: {},
+      query: {},
+      headers,
+      body: undefined,
+    };
     this.requests.push(record);
     let body: { query?: unknown; variables?: unknown } | undefined;
     try {
@@ -571,13 +616,22 @@ export class GitHubServer {
       return;
     }
     if (q !== 'query { viewer { login } }') {
-      this.errors.push({ operationId: 'graphql', method: 'POST', path: '/graphql', where: 'request', errors: [`unexpected GraphQL request: ${raw.slice(0, 200)}`] });
+      this.errors.push({
+        operationId: 'graphql',
+        method: 'POST',
+        path: '/graphql',
+        where: 'request',
+        errors: [`unexpected GraphQL request: ${raw.slice(0, 200)}`],
+      });
       record.status = 400;
       send(400, { message: 'Problems parsing JSON' });
       return;
     }
     const q2 = this.queue.findIndex((s) => this.matches(s.match, record));
-    const out: ScriptedResponse = q2 >= 0 ? this.queue.splice(q2, 1)[0]!.response : (this.graphqlResponse ?? { status: 200, body: { data: { viewer: { login: this.viewer } } } });
+    const out: ScriptedResponse =
+      q2 >= 0
+        ? this.queue.splice(q2, 1)[0]!.response
+        : (this.graphqlResponse ?? { status: 200, body: { data: { viewer: { login: this.viewer } } } });
     record.status = out.status;
     send(out.status, out.body, out.headers);
   }
@@ -597,7 +651,8 @@ export class GitHubServer {
       }
       if (body.conclusion !== undefined && body.status === undefined) rec.status = 'completed';
       if (rec.status === 'completed' && !rec.completed_at) rec.completed_at = now();
-      const output = body.output as { title?: string; summary?: string; text?: string; annotations?: Record<string, unknown>[] } | undefined;
+      const output = body.output as
+        { title?: string; summary?: string; text?: string; annotations?: Record<string, unknown>[] } | undefined;
       if (output) {
         state.annotations.push(...(output.annotations ?? []));
         const o = rec.output as Record<string, unknown>;
@@ -626,7 +681,13 @@ export class GitHubServer {
         conclusion: body.conclusion ?? null,
         started_at: body.started_at ?? now(),
         completed_at: body.completed_at ?? null,
-        output: { title: null, summary: null, text: null, annotations_count: 0, annotations_url: `${repoUrl(r)}/check-runs/${id}/annotations` },
+        output: {
+          title: null,
+          summary: null,
+          text: null,
+          annotations_count: 0,
+          annotations_url: `${repoUrl(r)}/check-runs/${id}/annotations`,
+        },
         pull_requests: [],
       });
       const state: CheckRunState = { record, annotations: [], bodies: [] };
@@ -668,7 +729,10 @@ export class GitHubServer {
       const items = all.slice((page - 1) * perPage, page * perPage);
       const last = Math.max(1, Math.ceil(all.length / perPage));
       const link = (p: number, rel: string) => `<${repoUrl(r)}/issues/${issue}/comments?per_page=${perPage}&page=${p}>; rel="${rel}"`;
-      const links = [...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
+      const links = [
+        ...(page < last ? [link(page + 1, 'next'), link(last, 'last')] : []),
+        ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+      ];
       const headers: Record<string, string> = links.length ? { link: links.join(', ') } : {};
       return { status: 200, body: items, headers };
     });
@@ -707,7 +771,8 @@ export class GitHubServer {
       return { status: 200, body: c.record };
     });
     // Issues: create, get, update (state, state_reason, labels, assignees), list by label and state, paginated.
-    const labelNames = (ls: unknown) => ((ls ?? []) as (string | { name?: string })[]).map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
+    const labelNames = (ls: unknown) =>
+      ((ls ?? []) as (string | { name?: string })[]).map((l) => (typeof l === 'string' ? l : (l.name ?? '')));
     const issueRecord = (r: RecordedRequest, number: number, body: Record<string, unknown>, login: string) => {
       const rec = example<Record<string, unknown>>('issue');
       const user = rec.user as Record<string, unknown>;
@@ -724,7 +789,15 @@ export class GitHubServer {
         url: `${repoUrl(r)}/issues/${number}`,
         html_url: `${htmlRepo(r)}/issues/${number}`,
         comments_url: `${repoUrl(r)}/issues/${number}/comments`,
-        labels: labelNames(body.labels).map((name, i) => ({ id: i + 1, node_id: `L_${i}`, url: `${repoUrl(r)}/labels/${encodeURIComponent(name)}`, name, description: null, color: 'ededed', default: false })),
+        labels: labelNames(body.labels).map((name, i) => ({
+          id: i + 1,
+          node_id: `L_${i}`,
+          url: `${repoUrl(r)}/labels/${encodeURIComponent(name)}`,
+          name,
+          description: null,
+          color: 'ededed',
+          default: false,
+        })),
         assignees: [],
         assignee: null,
         comments: 0,
@@ -742,7 +815,9 @@ export class GitHubServer {
     });
     this.handle('issues/get', (r) => {
       const rec = this.issues.get(Number(r.params.issue_number));
-      return rec ? { status: 200, body: rec } : { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+      return rec
+        ? { status: 200, body: rec }
+        : { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
     });
     this.handle('issues/update', (r) => {
       const rec = this.issues.get(Number(r.params.issue_number));
@@ -757,7 +832,9 @@ export class GitHubServer {
       return { status: 200, body: rec };
     });
     this.handle('issues/list-for-repo', (r) => {
-      const want = String(r.query.labels ?? '').split(',').filter(Boolean);
+      const want = String(r.query.labels ?? '')
+        .split(',')
+        .filter(Boolean);
       const state = String(r.query.state ?? 'open');
       const all = [...this.issues.values()]
         .filter((i) => state === 'all' || i.state === state)

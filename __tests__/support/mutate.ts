@@ -100,7 +100,8 @@ export function mutate(text: string, r: Rand): { text: string; op: string } {
     }
     case 'bytes': {
       const chars = [...text];
-      for (let i = 0; i < 1 + r() * 8; i++) chars[Math.floor(r() * chars.length)] = pick(r, ['{', '}', '[', ']', '"', ',', ':', '\\', '<', '>', '&', '0', '\n', '\u0000']);
+      for (let i = 0; i < 1 + r() * 8; i++)
+        chars[Math.floor(r() * chars.length)] = pick(r, ['{', '}', '[', ']', '"', ',', ':', '\\', '<', '>', '&', '0', '\n', '\u0000']);
       return { op, text: chars.join('') };
     }
     case 'xmlEntity':
@@ -108,7 +109,8 @@ export function mutate(text: string, r: Rand): { text: string; op: string } {
         op,
         text: text.replace(
           /<\?xml[^>]*\?>/,
-          (m) => `${m}<!DOCTYPE lolz [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]>`,
+          (m) =>
+            `${m}<!DOCTYPE lolz [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]>`,
         ),
       };
     default:
@@ -130,12 +132,22 @@ export function mutate(text: string, r: Rand): { text: string; op: string } {
       return { op: `${op}@${String(slot[1])}`, text: JSON.stringify(doc).replace('"\\u0000NEST\\u0000"', nest(depth, '1', r)) };
     }
     case 'hugeNumber': {
-      const n = pick(r, ['9223372036854775808', '18446744073709551616', '1e400', '-1e400', '123456789012345678901234567890', '1.5e-400', '-0']);
+      const n = pick(r, [
+        '9223372036854775808',
+        '18446744073709551616',
+        '1e400',
+        '-1e400',
+        '123456789012345678901234567890',
+        '1.5e-400',
+        '-0',
+      ]);
       if (slot) setOwn(slot[0], slot[1], '\u0000NUM\u0000');
       return { op: `${op}@${String(slot?.[1])}`, text: JSON.stringify(doc).replace('"\\u0000NUM\\u0000"', n) };
     }
     case 'proto': {
-      const objs = ss.map(([p, k]) => (p as Record<string, unknown>)[k as string]).filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+      const objs = ss
+        .map(([p, k]) => (p as Record<string, unknown>)[k as string])
+        .filter((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
       const target = (objs.length ? pick(r, objs) : doc) as Record<string, unknown>;
       if (typeof target !== 'object' || target === null) return { op, text };
       setOwn(target, '__proto__', { polluted: 'yes', toString: 'x', runs: [], version: '2.1.0' });

@@ -3,7 +3,16 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { buildClientSchema, execute, GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
+import {
+  buildClientSchema,
+  execute,
+  GraphQLError,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type IntrospectionQuery,
+} from 'graphql';
 import { gitBlobSha, shardEntries, trimRuns } from '../../src/ledger/branch-store';
 import { LEDGER_VERSION, type LedgerBook, type LedgerEntry, type RunSnapshot } from '../../src/ledger/schema';
 
@@ -198,7 +207,9 @@ export class OrgSim {
     const rnd = mulberry32(i * 7919 + r.version * 104729 + 1);
     const now = this.o.now.getTime();
     const big = (this.o.bigEvery ?? 500) > 0 && i % (this.o.bigEvery ?? 500) === 7;
-    const n = big ? Math.floor((this.o.bigEntries ?? 2500) * (1 + rnd() * 0.6)) : Math.floor(rnd() * rnd() * (this.o.maxEntries ?? 160)) + (r.version > 0 ? 1 : 0);
+    const n = big
+      ? Math.floor((this.o.bigEntries ?? 2500) * (1 + rnd() * 0.6))
+      : Math.floor(rnd() * rnd() * (this.o.maxEntries ?? 160)) + (r.version > 0 ? 1 : 0);
     const entries: Record<string, LedgerEntry> = {};
     for (let k = 0; k < n; k++) {
       const [tool, kind, rules, cwes] = TOOLS[Math.floor(rnd() * TOOLS.length)] as (typeof TOOLS)[number];
@@ -255,7 +266,18 @@ export class OrgSim {
         severity,
         gated: !excepted,
         events,
-        ...(excepted ? { exceptions: [{ id: `EX-${i}-${k}`, type: rnd() < 0.7 ? 'accepted-risk' : 'false-positive', from: iso(first + DAY), approvedBy: 'security-team' }] } : {}),
+        ...(excepted
+          ? {
+              exceptions: [
+                {
+                  id: `EX-${i}-${k}`,
+                  type: rnd() < 0.7 ? 'accepted-risk' : 'false-positive',
+                  from: iso(first + DAY),
+                  approvedBy: 'security-team',
+                },
+              ],
+            }
+          : {}),
       };
     }
     const runs: RunSnapshot[] = [];
@@ -285,10 +307,14 @@ export class OrgSim {
     const book = this.generate(i, r);
     const shards = shardEntries(book.entries);
     const out: GenFile[] = [];
-    const add = (path: string, text: string) => out.push({ path: `${this.scope}/${path}`, name: path.split('/').pop() as string, text, oid: gitBlobSha(text) });
+    const add = (path: string, text: string) =>
+      out.push({ path: `${this.scope}/${path}`, name: path.split('/').pop() as string, text, oid: gitBlobSha(text) });
     for (const [p, text] of shards) add(p, text);
     add('runs.json', trimRuns(book.runs));
-    add('meta.json', `${JSON.stringify({ schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: r.pushedAt, shards: shards.size }, null, 1)}\n`);
+    add(
+      'meta.json',
+      `${JSON.stringify({ schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: r.pushedAt, shards: shards.size }, null, 1)}\n`,
+    );
     return out;
   }
 
@@ -311,7 +337,14 @@ export class OrgSim {
         type: 'blob',
         oid: f.oid,
         mode: 33188,
-        object: { __typename: 'Blob', oid: f.oid, byteSize: size, isTruncated: truncated, isBinary: false, text: truncated ? null : f.text },
+        object: {
+          __typename: 'Blob',
+          oid: f.oid,
+          byteSize: size,
+          isTruncated: truncated,
+          isBinary: false,
+          text: truncated ? null : f.text,
+        },
       });
     }
     for (const d of [...subdirs].sort()) {
@@ -342,15 +375,26 @@ export class OrgSim {
   }
 
   private connection(args: { first?: number; after?: string; orderBy?: { field: string; direction: string } }): Record<string, unknown> {
-    if (args.first === undefined) throw new GraphQLError('You must provide a `first` or `last` value to properly paginate the `repositories` connection.');
-    if (args.first > 100 || args.first < 1) throw new GraphQLError(`Requesting ${args.first} records on the \`repositories\` connection exceeds the \`first\` limit of 100 records.`);
+    if (args.first === undefined)
+      throw new GraphQLError('You must provide a `first` or `last` value to properly paginate the `repositories` connection.');
+    if (args.first > 100 || args.first < 1)
+      throw new GraphQLError(
+        `Requesting ${args.first} records on the \`repositories\` connection exceeds the \`first\` limit of 100 records.`,
+      );
     const idx = this.repos.map((r, i) => ({ r, i }));
     const field = args.orderBy?.field ?? 'CREATED_AT';
     const dir = args.orderBy?.direction === 'DESC' ? -1 : 1;
     if (field === 'NAME') idx.sort((a, b) => dir * a.r.name.localeCompare(b.r.name));
-    else if (field === 'PUSHED_AT') idx.sort((a, b) => dir * (Date.parse(a.r.pushedAt) - Date.parse(b.r.pushedAt)) || a.r.name.localeCompare(b.r.name));
+    else if (field === 'PUSHED_AT')
+      idx.sort((a, b) => dir * (Date.parse(a.r.pushedAt) - Date.parse(b.r.pushedAt)) || a.r.name.localeCompare(b.r.name));
     else if (field !== 'CREATED_AT') throw new GraphQLError(`simulator: ordering by ${field} is not simulated`);
-    const start = args.after ? Number(Buffer.from(args.after, 'base64').toString('utf8').replace(/^cursor:/, '')) : 0;
+    const start = args.after
+      ? Number(
+          Buffer.from(args.after, 'base64')
+            .toString('utf8')
+            .replace(/^cursor:/, ''),
+        )
+      : 0;
     if (!Number.isInteger(start) || start < 0) throw new GraphQLError('`after` is not a valid cursor');
     const page = idx.slice(start, start + args.first);
     const end = start + page.length;
@@ -393,10 +437,25 @@ export class OrgSim {
     }
     this.points -= 1;
     const root = {
-      rateLimit: { cost: 1, limit: 5000, remaining: this.points, used: 5000 - this.points, resetAt: new Date(this.o.now.getTime() + 3_600_000).toISOString(), nodeCount: 100 },
-      organization: ({ login }: { login: string }) => (login.toLowerCase() === this.org.toLowerCase() ? { __typename: 'Organization', login: this.org, repositories: (a: Parameters<OrgSim['connection']>[0]) => this.connection(a) } : null),
+      rateLimit: {
+        cost: 1,
+        limit: 5000,
+        remaining: this.points,
+        used: 5000 - this.points,
+        resetAt: new Date(this.o.now.getTime() + 3_600_000).toISOString(),
+        nodeCount: 100,
+      },
+      organization: ({ login }: { login: string }) =>
+        login.toLowerCase() === this.org.toLowerCase()
+          ? { __typename: 'Organization', login: this.org, repositories: (a: Parameters<OrgSim['connection']>[0]) => this.connection(a) }
+          : null,
     };
-    const result = await execute({ schema: githubSchema(), document: doc, rootValue: root, variableValues: (payload.variables ?? {}) as Record<string, unknown> });
+    const result = await execute({
+      schema: githubSchema(),
+      document: doc,
+      rootValue: root,
+      variableValues: (payload.variables ?? {}) as Record<string, unknown>,
+    });
     if (result.errors?.length) this.errors.push(...result.errors.map((e) => `execute: ${e.message}`));
     void req;
     return this.send(res, 200, result, 'graphql');
@@ -436,7 +495,19 @@ export class OrgSim {
       const text = this.truncated.get(m[3] as string);
       if (text === undefined || m[1] !== this.org) return this.send(res, 404, { message: 'Not Found' }, 'core');
       const size = Buffer.byteLength(text);
-      return this.send(res, 200, { sha: m[3], node_id: 'B_1', size, url: `${this.url}${url.pathname}`, content: Buffer.from(text).toString('base64'), encoding: 'base64' }, 'core');
+      return this.send(
+        res,
+        200,
+        {
+          sha: m[3],
+          node_id: 'B_1',
+          size,
+          url: `${this.url}${url.pathname}`,
+          content: Buffer.from(text).toString('base64'),
+          encoding: 'base64',
+        },
+        'core',
+      );
     }
     this.restCalls++;
     this.errors.push(`unexpected request ${req.method} ${url.pathname}`);

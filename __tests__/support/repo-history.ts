@@ -34,7 +34,10 @@ export interface HistoryCommit {
   pull?: MergedPull;
 }
 
-const notFound = (): ScriptedResponse => ({ status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } });
+const notFound = (): ScriptedResponse => ({
+  status: 404,
+  body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
+});
 const sha1 = (s: string) => createHash('sha1').update(s).digest('hex');
 
 export class RepoHistory {
@@ -51,14 +54,24 @@ export class RepoHistory {
   ) {}
 
   /** Adds a commit on `main` with these file changes (null deletes); returns its sha. */
-  commit(changes: Record<string, string | null>, o: { author?: string; date?: string; message?: string; pull?: MergedPull; sha?: string } = {}): string {
+  commit(
+    changes: Record<string, string | null>,
+    o: { author?: string; date?: string; message?: string; pull?: MergedPull; sha?: string } = {},
+  ): string {
     const files = { ...(this.commits.at(-1)?.files ?? {}) };
     for (const [k, v] of Object.entries(changes)) {
       if (v === null) delete files[k];
       else files[k] = v;
     }
     const sha = o.sha ?? sha1(`${this.commits.length}|${JSON.stringify(files)}|${o.message ?? ''}`);
-    this.commits.push({ sha, files, author: o.author ?? 'octocat', date: o.date ?? `2026-11-${String(this.commits.length + 1).padStart(2, '0')}T10:00:00Z`, message: o.message ?? 'change', ...(o.pull ? { pull: o.pull } : {}) });
+    this.commits.push({
+      sha,
+      files,
+      author: o.author ?? 'octocat',
+      date: o.date ?? `2026-11-${String(this.commits.length + 1).padStart(2, '0')}T10:00:00Z`,
+      message: o.message ?? 'change',
+      ...(o.pull ? { pull: o.pull } : {}),
+    });
     return sha;
   }
 
@@ -89,10 +102,22 @@ export function installHistoryHandlers(server: GitHubServer, histories: Map<stri
     return {
       status: 200,
       body: {
-        type: 'file', encoding: 'base64', size: Buffer.byteLength(text), name: path.split('/').pop(), path, sha: blob,
+        type: 'file',
+        encoding: 'base64',
+        size: Buffer.byteLength(text),
+        name: path.split('/').pop(),
+        path,
+        sha: blob,
         content: Buffer.from(text).toString('base64'),
-        url: `${base(r)}/contents/${path}`, git_url: `${base(r)}/git/blobs/${blob}`, html_url: `https://github.com/${r.params.owner}/${r.params.repo}/blob/main/${path}`, download_url: null,
-        _links: { self: `${base(r)}/contents/${path}`, git: `${base(r)}/git/blobs/${blob}`, html: `https://github.com/${r.params.owner}/${r.params.repo}/blob/main/${path}` },
+        url: `${base(r)}/contents/${path}`,
+        git_url: `${base(r)}/git/blobs/${blob}`,
+        html_url: `https://github.com/${r.params.owner}/${r.params.repo}/blob/main/${path}`,
+        download_url: null,
+        _links: {
+          self: `${base(r)}/contents/${path}`,
+          git: `${base(r)}/git/blobs/${blob}`,
+          html: `https://github.com/${r.params.owner}/${r.params.repo}/blob/main/${path}`,
+        },
       },
     };
   });
@@ -112,7 +137,7 @@ export function installHistoryHandlers(server: GitHubServer, histories: Map<stri
     const perPage = Number(r.query.per_page ?? 30);
     const page = Number(r.query.page ?? 1);
     const body = out.slice((page - 1) * perPage, page * perPage).map((c) => {
-      const x = (example<unknown[]>('commit-items')[0]) as Record<string, unknown> & { commit: Record<string, unknown> };
+      const x = example<unknown[]>('commit-items')[0] as Record<string, unknown> & { commit: Record<string, unknown> };
       x.sha = c.sha;
       x.node_id = `C_${c.sha.slice(0, 8)}`;
       x.url = `${base(r)}/commits/${c.sha}`;
@@ -156,7 +181,7 @@ export function installHistoryHandlers(server: GitHubServer, histories: Map<stri
     if (!c?.pull) return notFound();
     const pull = c.pull;
     const body = pull.reviews.map((rv, i) => {
-      const x = (example<unknown[]>('pull-request-review-items')[0]) as Record<string, unknown>;
+      const x = example<unknown[]>('pull-request-review-items')[0] as Record<string, unknown>;
       x.id = 5000 + i;
       x.node_id = `PRR_${5000 + i}`;
       x.user = user(rv.user);

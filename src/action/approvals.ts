@@ -21,7 +21,12 @@ export function approvalVerifier(
   const [owner, repo] = String(env.GITHUB_REPOSITORY).split('/') as [string, string];
   return verifier(
     () => createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(env), logger, retryState }),
-    { owner: policyRef?.owner ?? owner, repo: policyRef?.repo ?? repo, ref: policyRef?.ref ?? env.GITHUB_SHA ?? 'HEAD', workspace: settings.workspace },
+    {
+      owner: policyRef?.owner ?? owner,
+      repo: policyRef?.repo ?? repo,
+      ref: policyRef?.ref ?? env.GITHUB_SHA ?? 'HEAD',
+      workspace: settings.workspace,
+    },
     logger,
   );
 }

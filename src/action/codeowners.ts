@@ -10,7 +10,12 @@ import { CODEOWNERS_MAX_BYTES, CODEOWNERS_PATHS, parseCodeowners, type Codeowner
  * precedence. Returns null when the base has none (no owners from CODEOWNERS, whatever the PR adds), undefined when it
  * cannot be read (the caller then reads the workspace's, with a warning).
  */
-export async function baseCodeowners(client: GitHubClient, repo: { owner: string; repo: string }, ref: string, logger: Logger): Promise<Codeowners | null | undefined> {
+export async function baseCodeowners(
+  client: GitHubClient,
+  repo: { owner: string; repo: string },
+  ref: string,
+  logger: Logger,
+): Promise<Codeowners | null | undefined> {
   for (const path of CODEOWNERS_PATHS) {
     try {
       const text = await readRepoFile(client, { ...repo, path, ref });
@@ -24,7 +29,9 @@ export async function baseCodeowners(client: GitHubClient, repo: { owner: string
       return parsed;
     } catch (err) {
       if (httpStatus(err) === 404) continue;
-      logger.warning(`CODEOWNERS: cannot read ${path} of the base branch (${describeError(err)}); using the pull request's own, which it may have changed`);
+      logger.warning(
+        `CODEOWNERS: cannot read ${path} of the base branch (${describeError(err)}); using the pull request's own, which it may have changed`,
+      );
       return undefined;
     }
   }

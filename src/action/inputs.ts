@@ -113,9 +113,13 @@ export function readActionSettings(env: NodeJS.ProcessEnv = process.env): Action
     jobSummary: bool('job-summary', get('job-summary'), true),
     maxAnnotations,
     github: readGitHubSettings(get),
-    ...(get('verify-approvals') ? { verifyApprovals: choice('verify-approvals', get('verify-approvals'), ['enforce', 'warn', 'off'] as const, 'enforce') } : {}),
+    ...(get('verify-approvals')
+      ? { verifyApprovals: choice('verify-approvals', get('verify-approvals'), ['enforce', 'warn', 'off'] as const, 'enforce') }
+      : {}),
     ...(get('gate-scope') ? { gateScope: choice('gate-scope', get('gate-scope'), ['run', 'ledger'] as const, 'run') } : {}),
-    ...(get('policy-source') ? { policySource: choice('policy-source', get('policy-source'), ['base', 'workspace'] as const, 'base') } : {}),
+    ...(get('policy-source')
+      ? { policySource: choice('policy-source', get('policy-source'), ['base', 'workspace'] as const, 'base') }
+      : {}),
     ...readLedgerSettings(get),
   };
 }
@@ -150,7 +154,9 @@ function readGitHubSettings(get: (name: string) => string): GitHubSettings {
   }
   const commentAuthor = get('comment-author').replace(/^@/, '');
   if (commentAuthor !== '' && !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/.test(commentAuthor)) {
-    throw new InputValidationError(`Invalid input 'comment-author': '${commentAuthor}'. Expected a GitHub login, e.g. github-actions[bot] or my-app[bot].`);
+    throw new InputValidationError(
+      `Invalid input 'comment-author': '${commentAuthor}'. Expected a GitHub login, e.g. github-actions[bot] or my-app[bot].`,
+    );
   }
   return {
     token: get('token'),

@@ -44,7 +44,10 @@ export function ledgerWriteDecision(
   if (eventName === 'push') {
     const def = (payload as { repository?: { default_branch?: string } }).repository?.default_branch;
     if (def && ref === `refs/heads/${def}`) return { write: true, why: `push to the default branch ${def}` };
-    return { write: false, why: def ? `push to ${ref ?? 'another ref'}, not the default branch ${def}` : 'push without a known default branch' };
+    return {
+      write: false,
+      why: def ? `push to ${ref ?? 'another ref'}, not the default branch ${def}` : 'push without a known default branch',
+    };
   }
   if (WRITING_EVENTS.has(eventName)) return { write: true, why: `${eventName} run` };
   return { write: false, why: `${eventName} runs do not write the ledger` };
@@ -73,18 +76,26 @@ export function actionLedger(
   const decision = ledgerWriteDecision(l.write, env.GITHUB_EVENT_NAME, env.GITHUB_REF, payload);
   if (l.spec.kind === 'file') {
     logger.info(`defect-gate: ledger file:${l.spec.path} (scope ${l.scope}); ${decision.write ? 'writing' : 'read only'}: ${decision.why}`);
-    return { store: new FileLedgerStore(resolve(settings.workspace, l.spec.path), () => now, l.spec.path), scope: l.scope, write: decision.write };
+    return {
+      store: new FileLedgerStore(resolve(settings.workspace, l.spec.path), () => now, l.spec.path),
+      scope: l.scope,
+      write: decision.write,
+    };
   }
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? '').split('/');
   if (!settings.github.token || !owner || !repo) {
-    logger.warning(`defect-gate: no ledger: the branch ledger ${l.spec.branch} needs a token and GITHUB_REPOSITORY; statuses and SLA clocks are off for this run`);
+    logger.warning(
+      `defect-gate: no ledger: the branch ledger ${l.spec.branch} needs a token and GITHUB_REPOSITORY; statuses and SLA clocks are off for this run`,
+    );
     return undefined;
   }
   const client = createGitHubClient(settings.github.token, { baseUrl: apiBaseUrl(env), logger, retryState });
   // Git objects are content-addressed and a ref that exists already answers 422 (re-read and merged): the ledger's
   // creates may be repeated after a 5xx.
   const request: GitHubRequest = (r, p) => client.request(r, GIT_CREATE.test(r) ? { ...p, request: { idempotent: true } } : p);
-  logger.info(`defect-gate: ledger branch:${l.spec.branch} (scope ${l.scope}); ${decision.write ? 'writing' : 'read only'}: ${decision.why}`);
+  logger.info(
+    `defect-gate: ledger branch:${l.spec.branch} (scope ${l.scope}); ${decision.write ? 'writing' : 'read only'}: ${decision.why}`,
+  );
   return {
     store: new BranchLedgerStore(request, { owner, repo }, l.spec.branch, () => now, logger),
     scope: l.scope,
@@ -93,7 +104,12 @@ export function actionLedger(
 }
 
 /** Reads `owner/repo/path@ref` base policies through the API with the Action's token (GHES via GITHUB_API_URL). */
-export function policyFetcher(token: string, logger: Logger, env: NodeJS.ProcessEnv = process.env, retryState: RetryState = runRetryState(env)): RemotePolicyFetcher {
+export function policyFetcher(
+  token: string,
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  retryState: RetryState = runRetryState(env),
+): RemotePolicyFetcher {
   const client = createGitHubClient(token, { baseUrl: apiBaseUrl(env), logger, retryState });
   return (spec) => readRepoFile(client, spec);
 }

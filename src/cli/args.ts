@@ -54,7 +54,8 @@ export function fileLedger(
   } catch (err) {
     return errorMessage(err);
   }
-  if (spec.kind !== 'file') return `--ledger ${flags.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`;
+  if (spec.kind !== 'file')
+    return `--ledger ${flags.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`;
   const waitMs = lockWaitMs(opts.env ?? {});
   const store = new FileLedgerStore(resolve(workspace, spec.path), () => now, spec.path, {
     ...(waitMs !== undefined ? { waitMs } : {}),
@@ -68,7 +69,10 @@ export function fileLedger(
 }
 
 /** Reads `owner/repo/path@ref` base policies (`extends`) through the GitHub API with GITHUB_TOKEN or GH_TOKEN. */
-export function remotePolicyFetcher(env: Record<string, string | undefined>, warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`)): RemotePolicyFetcher {
+export function remotePolicyFetcher(
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void = (m) => process.stderr.write(`warning: ${m}\n`),
+): RemotePolicyFetcher {
   let client: GitHubClient | undefined;
   return (spec) => readRepoFile((client ??= cliGitHubClient(env, { warn })), spec);
 }
@@ -86,18 +90,26 @@ export function policyRefSource(
   repoFlag: string | undefined,
   apiUrl?: string,
 ): { ref: PolicyRef; fetch: RemotePolicyFetcher } | string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._/~^@{}-]*$/.test(ref) || ref.includes('..')) return `invalid --policy-ref "${ref}": expected a branch, tag or commit sha`;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._/~^@{}-]*$/.test(ref) || ref.includes('..'))
+    return `invalid --policy-ref "${ref}": expected a branch, tag or commit sha`;
   const api = remotePolicyFetcher(apiUrl ? { ...env, GITHUB_API_URL: apiUrl } : env);
   const repository = repoFlag ?? env.GITHUB_REPOSITORY;
   let commit: string | undefined;
   try {
-    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    commit = execFileSync('git', ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], {
+      cwd: workspace,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     commit = undefined;
   }
   if (commit) {
     // The checkout has REF: read it there (no token needed); remote bases pinned by their own @ref use the API.
-    const [owner, repo] = repository && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository) ? (repository.split('/') as [string, string]) : ['local', 'checkout'];
+    const [owner, repo] =
+      repository && /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repository)
+        ? (repository.split('/') as [string, string])
+        : ['local', 'checkout'];
     const at: PolicyRef = { owner, repo, ref: commit, label: `${ref} (${commit.slice(0, 7)}, git)` };
     const top = execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: workspace, encoding: 'utf8' }).trim();
     const prefix = relative(top, resolve(workspace)).split('\\').join('/');
@@ -106,9 +118,20 @@ export function policyRefSource(
       fetch: async (spec) => {
         if (spec.owner !== at.owner || spec.repo !== at.repo || spec.ref !== at.ref) return api(spec);
         try {
-          return execFileSync('git', ['show', `${commit}:${prefix ? `${prefix}/` : ''}${spec.path}`], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 16 * 1024 * 1024 });
+          return execFileSync('git', ['show', `${commit}:${prefix ? `${prefix}/` : ''}${spec.path}`], {
+            cwd: workspace,
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+            maxBuffer: 16 * 1024 * 1024,
+          });
         } catch (err) {
-          const e = new Error(`git show ${ref}:${spec.path}: ${String((err as { stderr?: unknown }).stderr ?? errorMessage(err)).trim().split('\n')[0]}`) as Error & { status?: number };
+          const e = new Error(
+            `git show ${ref}:${spec.path}: ${
+              String((err as { stderr?: unknown }).stderr ?? errorMessage(err))
+                .trim()
+                .split('\n')[0]
+            }`,
+          ) as Error & { status?: number };
           if (/does not exist|exists on disk, but not in/.test(e.message)) e.status = 404;
           throw e;
         }

@@ -103,7 +103,11 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
   const now = parseNow(o.now, io.now());
   if (typeof now === 'string') return usage(now);
   const workspace = resolve(io.cwd, o.workspace ?? '.');
-  const ledger = fileLedger(o, workspace, now, o['ledger-read-only'] !== true, { clock: io.now, env: io.env, note: (m) => io.stderr(`warning: ${m}\n`) });
+  const ledger = fileLedger(o, workspace, now, o['ledger-read-only'] !== true, {
+    clock: io.now,
+    env: io.env,
+    note: (m) => io.stderr(`warning: ${m}\n`),
+  });
   if (typeof ledger === 'string') return usage(ledger);
   if (command === 'track' && (!ledger || o['ledger-read-only'])) {
     return usage('track needs --ledger file:PATH, written (the issues follow the ledger, the system of record)');
@@ -139,8 +143,10 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
   }
   if (verifyApprovals) settings.verifyApprovals = verifyApprovals;
   const gateScope = o['gate-scope'];
-  if (gateScope !== undefined && gateScope !== 'run' && gateScope !== 'ledger') return usage(`invalid --gate-scope "${gateScope}": expected run or ledger`);
-  if (gateScope === 'ledger' && !ledger) return usage('--gate-scope ledger needs --ledger file:PATH (the open findings of tools not in this run are read from it)');
+  if (gateScope !== undefined && gateScope !== 'run' && gateScope !== 'ledger')
+    return usage(`invalid --gate-scope "${gateScope}": expected run or ledger`);
+  if (gateScope === 'ledger' && !ledger)
+    return usage('--gate-scope ledger needs --ledger file:PATH (the open findings of tools not in this run are read from it)');
   if (gateScope) settings.gateScope = gateScope;
   let policyRef: Exclude<ReturnType<typeof policyRefSource>, string> | undefined;
   if (o['policy-ref'] !== undefined) {
@@ -160,7 +166,16 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
     // The history of the commit whose policy gates: --policy-ref's, else the checkout's (CI's sha, else git HEAD).
     const ref = policyRef?.ref.ref ?? (io.env.GITHUB_SHA || io.env.CI_COMMIT_SHA || gitHead(workspace) || 'HEAD');
     const at = policyRef && policyRef.ref.owner !== 'local' ? { owner: policyRef.ref.owner, repo: policyRef.ref.repo } : { owner, repo };
-    verify = approvalVerifier(cliClient, { ...at, ref, workspace }, { ...log, debug: (m) => o.verbose === true && io.stderr(`debug: ${m}\n`), info: (m) => io.stderr(`${m}\n`), warning: (m) => io.stderr(`warning: ${m}\n`) });
+    verify = approvalVerifier(
+      cliClient,
+      { ...at, ref, workspace },
+      {
+        ...log,
+        debug: (m) => o.verbose === true && io.stderr(`debug: ${m}\n`),
+        info: (m) => io.stderr(`${m}\n`),
+        warning: (m) => io.stderr(`warning: ${m}\n`),
+      },
+    );
   }
   const approvalsHelp = `give GITHUB_TOKEN (or GH_TOKEN) and --repo owner/repo (or GITHUB_REPOSITORY) to verify them, or --verify-approvals off to skip`;
   // Errors (policy, ledger, output paths) go to the one mapping in src/cli/index.ts.
@@ -188,7 +203,8 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
   const { result } = outcome;
   // Inputs that could not be read come first, on stderr, before any table (whose gate rules may all say "ok").
   const level = result.verdict.inputErrors.blocking ? 'error' : 'warning';
-  for (const e of result.errors) if (e.severity !== 'scanner') io.stderr(stripControl(`${level}: ${e.file}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`) + '\n');
+  for (const e of result.errors)
+    if (e.severity !== 'scanner') io.stderr(stripControl(`${level}: ${e.file}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`) + '\n');
   if (format === 'json') {
     // In pieces (jsonPieces): a report of a million findings is longer than V8's longest string.
     let out = '';
@@ -200,8 +216,7 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
       }
     }
     io.stdout(`${out}\n`);
-  }
-  else if (format === 'markdown') io.stdout(renderMarkdown(result, { fullReport: settings.reportPath }));
+  } else if (format === 'markdown') io.stdout(renderMarkdown(result, { fullReport: settings.reportPath }));
   else {
     const color = !o['no-color'] && io.isTTY && !io.env.NO_COLOR;
     io.stdout(renderText(result, { color }));
@@ -211,14 +226,32 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
   if (command === 'track') {
     // GitHub Issues (policy tracker.github-issues), after the ledger was written.
     const [owner, name] = (o.repo ?? io.env.GITHUB_REPOSITORY ?? outcome.policy.source.tracker?.['github-issues']?.repo ?? '').split('/');
-    if (!outcome.policy.source.tracker?.['github-issues']) io.stderr('warning: track: the policy has no tracker.github-issues: no issue synced\n');
-    else if (!owner || !name) io.stderr('warning: track: no repository for the issues: give --repo owner/repo (or GITHUB_REPOSITORY, or tracker.github-issues.repo)\n');
+    if (!outcome.policy.source.tracker?.['github-issues'])
+      io.stderr('warning: track: the policy has no tracker.github-issues: no issue synced\n');
+    else if (!owner || !name)
+      io.stderr(
+        'warning: track: no repository for the issues: give --repo owner/repo (or GITHUB_REPOSITORY, or tracker.github-issues.repo)\n',
+      );
     else {
       const client = cliClient();
-      const trackLog = { debug: () => {}, info: (m: string) => io.stderr(`${m}\n`), warning: (m: string) => io.stderr(`warning: ${m}\n`), error: (m: string) => io.stderr(`error: ${m}\n`) };
+      const trackLog = {
+        debug: () => {},
+        info: (m: string) => io.stderr(`${m}\n`),
+        warning: (m: string) => io.stderr(`warning: ${m}\n`),
+        error: (m: string) => io.stderr(`error: ${m}\n`),
+      };
       const author = await resolveCommentAuthor(client, io.env.DEFECT_GATE_ISSUE_AUTHOR, trackLog);
       const sha = io.env.GITHUB_SHA || io.env.CI_COMMIT_SHA;
-      await syncIssuesAfterRun({ outcome, ledger, client, repo: { owner, repo: name }, author, ...(sha ? { sha } : {}), log: trackLog, ...(io.env.DEFECT_GATE_TRACKER_PACE_MS ? { paceMs: Number(io.env.DEFECT_GATE_TRACKER_PACE_MS) || 0 } : {}) });
+      await syncIssuesAfterRun({
+        outcome,
+        ledger,
+        client,
+        repo: { owner, repo: name },
+        author,
+        ...(sha ? { sha } : {}),
+        log: trackLog,
+        ...(io.env.DEFECT_GATE_TRACKER_PACE_MS ? { paceMs: Number(io.env.DEFECT_GATE_TRACKER_PACE_MS) || 0 } : {}),
+      });
     }
   }
   if (outcome.written.report) io.stderr(`report: ${outcome.written.report}\n`);
@@ -233,9 +266,14 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
 /** The checkout's commit (git rev-parse HEAD), or undefined outside a git checkout. */
 function gitHead(workspace: string): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: workspace, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    return (
+      execFileSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], {
+        cwd: workspace,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim() || undefined
+    );
   } catch {
     return undefined;
   }
 }
-

@@ -28,7 +28,7 @@ export const EXCEPTIONS: CommandSpec = {
   name: 'exceptions',
   usage: ['exceptions [--policy FILE] [--expiring DAYS] [--now DATE] [--format text|json] [FILES...]'],
   about:
-    'Lists the policy\'s exceptions for review: active, expiring within --expiring days (default: the policy\'s exceptions.expiring-days), expired; with FILES also what each matches now and which are stale. Exits 1 when any exception has expired (run it on a schedule), 0 otherwise.',
+    "Lists the policy's exceptions for review: active, expiring within --expiring days (default: the policy's exceptions.expiring-days), expired; with FILES also what each matches now and which are stale. Exits 1 when any exception has expired (run it on a schedule), 0 otherwise.",
   options: EXCEPTIONS_OPTIONS,
 };
 
@@ -65,17 +65,33 @@ export async function runExceptionsCommand(argv: string[], io: CliIO): Promise<n
     if (!m) return usage(`invalid --expiring "${o.expiring}": expected a number of days such as 30 or 30d`);
     expiringDays = Number(m[1]);
   }
-  const settings: CheckSettings = { files, policy: o.policy, environment: o.environment, onInputError: 'warn', workspace: resolve(io.cwd, o.workspace ?? '.'), formatOverrides };
+  const settings: CheckSettings = {
+    files,
+    policy: o.policy,
+    environment: o.environment,
+    onInputError: 'warn',
+    workspace: resolve(io.cwd, o.workspace ?? '.'),
+    formatOverrides,
+  };
   return exceptionsReview(settings, now, { format, ...(expiringDays !== undefined ? { expiringDays } : {}) }, io);
 }
 
-async function exceptionsReview(settings: CheckSettings, now: Date, opts: { format: 'text' | 'json'; expiringDays?: number }, io: CliIO): Promise<number> {
+async function exceptionsReview(
+  settings: CheckSettings,
+  now: Date,
+  opts: { format: 'text' | 'json'; expiringDays?: number },
+  io: CliIO,
+): Promise<number> {
   const { files } = settings;
   const { policy } = loadPolicy(settings.policy, settings.workspace);
   const profiles = Object.keys(policy.gates);
   if (files.length > 0 && !settings.environment && !policy.gates.default && profiles.length !== 1) {
     // The matches are counted by a gate run: name the profile it needs (chooseEnvironment takes the only one).
-    return usageError(io, `exceptions with FILES gates them with the \`default\` profile, and the policy has none: give --environment NAME (one of ${profiles.join(', ')})`, 'exceptions');
+    return usageError(
+      io,
+      `exceptions with FILES gates them with the \`default\` profile, and the policy has none: give --environment NAME (one of ${profiles.join(', ')})`,
+      'exceptions',
+    );
   }
   const exSettings = opts.expiringDays !== undefined ? { ...policy.exceptions, expiringDays: opts.expiringDays } : policy.exceptions;
   let statuses;
@@ -86,7 +102,14 @@ async function exceptionsReview(settings: CheckSettings, now: Date, opts: { form
     // Without findings nothing can be called stale: report date states only.
     // (The same expiring rule as with findings: whole days left are rounded down, so they cannot decide it.)
     const entries = exSettings.entries;
-    statuses = applyExceptions([], exSettings, now).exceptions.map((e, i) => (e.state === 'stale' ? { ...e, state: dateState(entries[i] as (typeof entries)[number], now.getTime(), exSettings.expiringDays) as ExceptionStatus['state'] } : e));
+    statuses = applyExceptions([], exSettings, now).exceptions.map((e, i) =>
+      e.state === 'stale'
+        ? {
+            ...e,
+            state: dateState(entries[i] as (typeof entries)[number], now.getTime(), exSettings.expiringDays) as ExceptionStatus['state'],
+          }
+        : e,
+    );
   }
   const sum = summarizeExceptions(statuses);
   if (opts.format === 'json') {
@@ -97,12 +120,26 @@ async function exceptionsReview(settings: CheckSettings, now: Date, opts: { form
     ];
     const order = { expired: 0, unverified: 1, pending: 2, expiring: 3, stale: 4, active: 5 } as const;
     for (const e of [...statuses].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id))) {
-      const when = e.expires ? `${e.state === 'expired' ? 'expired' : 'expires'} ${e.expires}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} days)` : ''}` : 'no expiry';
+      const when = e.expires
+        ? `${e.state === 'expired' ? 'expired' : 'expires'} ${e.expires}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} days)` : ''}`
+        : 'no expiry';
       const matched = files.length ? `, matches ${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''}` : '';
       const pending = e.state === 'pending' ? `, not active until ${e.approvedOn ?? '?'} (approved-on)` : '';
-      lines.push(`  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}${e.unverified ? ` (not verified: ${e.unverified})` : ''}${pending}, ${when}${matched}  [${e.file}]`);
+      lines.push(
+        `  ${e.state.toUpperCase().padEnd(8)} ${e.id}  ${e.type}, approved by ${e.approvedBy ?? '(nobody)'}${e.unverified ? ` (not verified: ${e.unverified})` : ''}${pending}, ${when}${matched}  [${e.file}]`,
+      );
     }
-    lines.push(`by type: ${Object.entries(sum.byType).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}; by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
+    lines.push(
+      `by type: ${
+        Object.entries(sum.byType)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '-'
+      }; by approver: ${
+        Object.entries(sum.byApprover)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ') || '-'
+      }`,
+    );
     io.stdout(`${lines.map((l) => stripControl(l)).join('\n')}\n`);
   }
   return sum.byState.expired > 0 ? EXIT.fail : EXIT.ok;

@@ -118,7 +118,6 @@ Options:
 Exit status: 0 pass or warn, 1 the gate failed, 2 usage, policy or input error.
 `;
 
-
 const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {
   check: (argv, io) => runCheckCommand('check', argv, io),
   track: (argv, io) => runCheckCommand('track', argv, io),
@@ -138,11 +137,15 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
   }
-  if (command === undefined) return usageError(io, 'missing command: expected `check`, `track`, `exceptions`, `report`, `policy` or `explain`');
+  if (command === undefined)
+    return usageError(io, 'missing command: expected `check`, `track`, `exceptions`, `report`, `policy` or `explain`');
   const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!run) {
     const hint = command.startsWith('-') ? ': give the command first (defect-gate check [options] FILES...)' : '';
-    return usageError(io, `unknown command "${command}": expected \`check\`, \`track\`, \`exceptions\`, \`report\`, \`policy\` or \`explain\`${hint}`);
+    return usageError(
+      io,
+      `unknown command "${command}": expected \`check\`, \`track\`, \`exceptions\`, \`report\`, \`policy\` or \`explain\`${hint}`,
+    );
   }
   try {
     return await run(rest, io);
@@ -164,4 +167,10 @@ function errorExit(err: unknown, io: CliIO, command: string): number {
 }
 
 /** Exit status by kind of problem (README, "Exit codes"): all are 2, the gate's own failure is 1. */
-const EXIT_CODES: Record<UserError['code'], number> = { usage: EXIT.usage, input: EXIT.usage, policy: EXIT.usage, ledger: EXIT.usage, github: EXIT.usage };
+const EXIT_CODES: Record<UserError['code'], number> = {
+  usage: EXIT.usage,
+  input: EXIT.usage,
+  policy: EXIT.usage,
+  ledger: EXIT.usage,
+  github: EXIT.usage,
+};

@@ -26,40 +26,78 @@ export interface CommandSpec {
   readonly options: OptionTable;
 }
 
-const str = <E extends { short?: string; multiple?: true }>(arg: string, help: string, extra?: E) => ({ type: 'string', arg, help, ...extra }) as { type: 'string'; arg: string; help: string } & E;
-const bool = <E extends { short?: string }>(help: string, extra?: E) => ({ type: 'boolean', help, ...extra }) as { type: 'boolean'; help: string } & E;
+const str = <E extends { short?: string; multiple?: true }>(arg: string, help: string, extra?: E) =>
+  ({ type: 'string', arg, help, ...extra }) as { type: 'string'; arg: string; help: string } & E;
+const bool = <E extends { short?: string }>(help: string, extra?: E) =>
+  ({ type: 'boolean', help, ...extra }) as { type: 'boolean'; help: string } & E;
 
 /** Every option of every command, described once. */
 export const OPT = {
   policy: str('FILE', 'policy file (YAML); default: the built-in policies/default.yml'),
   'policy-ref': str(
     'REF',
-    'read the policy and every file it includes at REF (e.g. the pull request\'s base branch), not from the checkout: with git when the checkout has REF, else through the GitHub API (--repo or GITHUB_REPOSITORY, GITHUB_TOKEN); the checkout\'s policy changes are listed as taking effect after merge',
+    "read the policy and every file it includes at REF (e.g. the pull request's base branch), not from the checkout: with git when the checkout has REF, else through the GitHub API (--repo or GITHUB_REPOSITORY, GITHUB_TOKEN); the checkout's policy changes are listed as taking effect after merge",
   ),
   'verify-approvals': str(
     'MODE',
-    'exceptions.approvers: enforce (default), warn or off; approvals are verified from GitHub\'s reviews with GITHUB_TOKEN and --repo (or GITHUB_REPOSITORY); without them an exception that needs a verified approval does not apply; off says once that approvals were not verified',
+    "exceptions.approvers: enforce (default), warn or off; approvals are verified from GitHub's reviews with GITHUB_TOKEN and --repo (or GITHUB_REPOSITORY); without them an exception that needs a verified approval does not apply; off says once that approvals were not verified",
   ),
   'gate-scope': str(
     'run|ledger',
-    'run: gate on this run\'s findings; ledger: also on the ledger\'s open findings of tools not in this run (a nightly DAST, a pentest), as last seen; needs --ledger; default: the policy\'s gate-scope for the environment, else run',
+    "run: gate on this run's findings; ledger: also on the ledger's open findings of tools not in this run (a nightly DAST, a pentest), as last seen; needs --ledger; default: the policy's gate-scope for the environment, else run",
   ),
-  environment: str('NAME', 'gate profile from the policy\'s `gates:` (e.g. pull-request, production); default: "default", else the only profile'),
-  'on-input-error': str('MODE', 'fail (default): an unreadable or invalid input fails the gate (exit 2); warn: report it and gate on the other files'),
+  environment: str(
+    'NAME',
+    'gate profile from the policy\'s `gates:` (e.g. pull-request, production); default: "default", else the only profile',
+  ),
+  'on-input-error': str(
+    'MODE',
+    'fail (default): an unreadable or invalid input fails the gate (exit 2); warn: report it and gate on the other files',
+  ),
   report: str('FILE', 'write the JSON report (schema/report.schema.json) to FILE'),
-  'sarif-output': str('FILE', 'write the input results as SARIF with the organization\'s severity'),
-  'gitlab-codequality': str('FILE', 'write a GitLab Code Quality report (artifacts:reports:codequality): the open findings, gate-blocking ones as "blocker", for the merge request widget'),
-  'gitlab-sast': str('FILE', 'write a GitLab SAST security report (artifacts:reports:sast, schema 15.2.4): the open findings without a package (code, IaC, secrets), for the merge request security widget'),
-  'gitlab-dependency-scanning': str('FILE', 'write a GitLab dependency scanning report (artifacts:reports:dependency_scanning): the open findings with a package, except image findings'),
-  'gitlab-container-scanning': str('FILE', 'write a GitLab container scanning report (artifacts:reports:container_scanning): the open image findings with a package'),
-  junit: str('FILE', 'write a JUnit XML report (Jenkins, GitLab artifacts:reports:junit, any test report view): a test case per gate rule and a failing one per blocking finding'),
-  'input-format': str('GLOB=ID', 'force the format of matching files instead of detecting it (repeatable), e.g. --input-format \'reports/*.json=sarif\'; the content must still fit it', { multiple: true }),
-  ledger: str('file:PATH', 'track findings across runs in a ledger file (read, then written): statuses new / existing / reopened / fixed, first seen, SLA clocks; concurrent runs on one file take turns (FILE.lock, waited for at most 120 s, or DEFECT_GATE_LEDGER_LOCK_WAIT_MS)'),
+  'sarif-output': str('FILE', "write the input results as SARIF with the organization's severity"),
+  'gitlab-codequality': str(
+    'FILE',
+    'write a GitLab Code Quality report (artifacts:reports:codequality): the open findings, gate-blocking ones as "blocker", for the merge request widget',
+  ),
+  'gitlab-sast': str(
+    'FILE',
+    'write a GitLab SAST security report (artifacts:reports:sast, schema 15.2.4): the open findings without a package (code, IaC, secrets), for the merge request security widget',
+  ),
+  'gitlab-dependency-scanning': str(
+    'FILE',
+    'write a GitLab dependency scanning report (artifacts:reports:dependency_scanning): the open findings with a package, except image findings',
+  ),
+  'gitlab-container-scanning': str(
+    'FILE',
+    'write a GitLab container scanning report (artifacts:reports:container_scanning): the open image findings with a package',
+  ),
+  junit: str(
+    'FILE',
+    'write a JUnit XML report (Jenkins, GitLab artifacts:reports:junit, any test report view): a test case per gate rule and a failing one per blocking finding',
+  ),
+  'input-format': str(
+    'GLOB=ID',
+    "force the format of matching files instead of detecting it (repeatable), e.g. --input-format 'reports/*.json=sarif'; the content must still fit it",
+    { multiple: true },
+  ),
+  ledger: str(
+    'file:PATH',
+    'track findings across runs in a ledger file (read, then written): statuses new / existing / reopened / fixed, first seen, SLA clocks; concurrent runs on one file take turns (FILE.lock, waited for at most 120 s, or DEFECT_GATE_LEDGER_LOCK_WAIT_MS)',
+  ),
   'ledger-read-only': bool('read the ledger and compare, but do not write it (e.g. merge request pipelines)'),
   'ledger-scope': str('NAME', 'the book in the ledger for this pipeline or tool set; default: "default"'),
-  'allow-backdated': bool('record a run dated (--now) before the ledger\'s last run; without it such a run is refused (exit 2): it would rewrite the ledger\'s history'),
-  now: str('ISO-DATE', 'evaluate as of this time instead of now (SLA what-ifs, reproducible runs): a date or time that exists, e.g. 2026-12-31 or 2026-12-31T12:00:00Z'),
-  kev: str('FILE|URL', 'CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE as known exploited, with CISA\'s due date (caps the SLA); an http(s) URL is downloaded'),
+  'allow-backdated': bool(
+    "record a run dated (--now) before the ledger's last run; without it such a run is refused (exit 2): it would rewrite the ledger's history",
+  ),
+  now: str(
+    'ISO-DATE',
+    'evaluate as of this time instead of now (SLA what-ifs, reproducible runs): a date or time that exists, e.g. 2026-12-31 or 2026-12-31T12:00:00Z',
+  ),
+  kev: str(
+    'FILE|URL',
+    "CISA KEV catalog JSON (known_exploited_vulnerabilities.json): marks findings by CVE as known exploited, with CISA's due date (caps the SLA); an http(s) URL is downloaded",
+  ),
   epss: str('FILE|URL', 'FIRST EPSS scores CSV (plain or .gz): EPSS probability and percentile by CVE'),
   workspace: str('DIR', 'repository root, for relative paths and fingerprints; default: current directory'),
   verbose: bool('log each file read (format, size, the file a link points to) on stderr'),
@@ -79,7 +117,9 @@ export const OPT = {
   bucket: str('week|month', 'trend buckets; default: month'),
   output: str('FILE', 'write it to FILE instead of stdout', { short: 'o' }),
   html: str('FILE', 'also write the HTML report to FILE'),
-  'production-env': str('NAME', 'environment(s) that mean "deployed", for the window of exposure (repeatable); default: production', { multiple: true }),
+  'production-env': str('NAME', 'environment(s) that mean "deployed", for the window of exposure (repeatable); default: production', {
+    multiple: true,
+  }),
   help: bool('this help', { short: 'h' }),
 } as const;
 
@@ -96,7 +136,8 @@ export type OptionValues<O extends OptionTable> = {
 /** Parses a command's arguments with its own table only; throws node's TypeError (a usage error) on any other flag. */
 export function parseCommand<O extends OptionTable>(argv: string[], options: O): { values: OptionValues<O>; positionals: string[] } {
   const table: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  for (const [name, o] of Object.entries(options)) table[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  for (const [name, o] of Object.entries(options))
+    table[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   const { values, positionals } = parseArgs({ args: argv, options: table, allowPositionals: true, strict: true });
   return { values: values as OptionValues<O>, positionals };
 }
@@ -119,7 +160,16 @@ function wrap(text: string, width: number): string[] {
 
 /** The help of one command: usage, what it does, its options (only its own). */
 export function commandHelp(spec: CommandSpec): string {
-  const out = [`defect-gate ${VERSION}: ${spec.name}`, '', 'Usage:', ...spec.usage.map((u) => `  defect-gate ${u}`), '', ...wrap(spec.about, WIDTH), '', 'Options:'];
+  const out = [
+    `defect-gate ${VERSION}: ${spec.name}`,
+    '',
+    'Usage:',
+    ...spec.usage.map((u) => `  defect-gate ${u}`),
+    '',
+    ...wrap(spec.about, WIDTH),
+    '',
+    'Options:',
+  ];
   for (const [name, o] of Object.entries(spec.options)) {
     const flag = `  ${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.arg ?? 'VALUE'}` : ''}`;
     const text = wrap(o.help, WIDTH - COLUMN);

@@ -46,14 +46,15 @@ export const TEST: CommandSpec = {
   name: 'policy test',
   usage: ['policy test [FILE] [--tests TESTFILE] [--now DATE] [--format text|json]'],
   about:
-    'Runs the policy\'s test cases (default: <name>.test.yml beside the policy; --tests for another file) and exits 1 when a case fails, 2 when the policy or the test file is invalid.',
+    "Runs the policy's test cases (default: <name>.test.yml beside the policy; --tests for another file) and exits 1 when a case fails, 2 when the policy or the test file is invalid.",
   options: TEST_OPTIONS,
 };
 
 export const POLICY: CommandSpec = {
   name: 'policy',
   usage: [...VALIDATE.usage, ...TEST.usage],
-  about: 'Commands for policy authors: `policy validate` checks and lints a policy, `policy test` runs its test cases. `defect-gate policy validate --help` and `defect-gate policy test --help` list their options.',
+  about:
+    'Commands for policy authors: `policy validate` checks and lints a policy, `policy test` runs its test cases. `defect-gate policy validate --help` and `defect-gate policy test --help` list their options.',
   options: { help: OPT.help },
 };
 
@@ -73,7 +74,8 @@ export async function runPolicyCommand(argv: string[], io: CliIO): Promise<numbe
     return EXIT.ok;
   }
   if (sub === undefined) return usageError(io, 'missing policy command: expected `policy validate` or `policy test`', 'policy');
-  if (sub !== 'validate' && sub !== 'test') return usageError(io, `unknown policy command "${sub}": expected \`policy validate\` or \`policy test\``, 'policy');
+  if (sub !== 'validate' && sub !== 'test')
+    return usageError(io, `unknown policy command "${sub}": expected \`policy validate\` or \`policy test\``, 'policy');
   const command = `policy ${sub}`;
   const usage = (message: string) => usageError(io, message, command);
   let parsed;
@@ -95,11 +97,19 @@ export async function runPolicyCommand(argv: string[], io: CliIO): Promise<numbe
   const workspace = resolve(io.cwd, o.workspace ?? '.');
   if (args.length > 1) return usage(`${command}: expected at most one policy file, got ${args.length}`);
   if (sub === 'validate') return validateCommand(args[0], { strict: 'strict' in o && o.strict === true, format, now, workspace }, io);
-  return testCommand(args[0], { tests: 'tests' in o ? o.tests : undefined, format, now: o.now !== undefined ? now : undefined, defaultNow: now, workspace }, io);
+  return testCommand(
+    args[0],
+    { tests: 'tests' in o ? o.tests : undefined, format, now: o.now !== undefined ? now : undefined, defaultNow: now, workspace },
+    io,
+  );
 }
 
 /** `policy validate [FILE]`: loader errors and lint warnings as `file:line:column: error|warning: message`. */
-async function validateCommand(file: string | undefined, opts: { strict: boolean; format: 'text' | 'json'; now: Date; workspace: string }, io: CliIO): Promise<number> {
+async function validateCommand(
+  file: string | undefined,
+  opts: { strict: boolean; format: 'text' | 'json'; now: Date; workspace: string },
+  io: CliIO,
+): Promise<number> {
   const shown = file ?? DEFAULT_POLICY_NAME;
   const problems: LintProblem[] = [];
   let summary = '';
@@ -136,7 +146,9 @@ async function validateCommand(file: string | undefined, opts: { strict: boolean
     io.stdout(`${JSON.stringify({ file: shown, valid: errors === 0, errors, warnings, problems }, null, 2)}\n`);
   } else {
     for (const p of problems) io.stdout(`${stripControl(formatLintProblem(p))}\n`);
-    const verdict = errors ? `invalid: ${errors} error(s), ${warnings} warning(s)` : `valid${summary ? ` (${summary})` : ''}; ${warnings} warning(s)`;
+    const verdict = errors
+      ? `invalid: ${errors} error(s), ${warnings} warning(s)`
+      : `valid${summary ? ` (${summary})` : ''}; ${warnings} warning(s)`;
     io.stdout(`${stripControl(shown)}: ${verdict}\n`);
   }
   if (errors) return EXIT.usage;
@@ -166,15 +178,22 @@ async function testCommand(
   const builtIn = !file && !opts.tests;
   const testsFile = builtIn ? DEFAULT_POLICY_TESTS_NAME : (opts.tests ?? defaultTestsFile(file as string));
   const text = builtIn ? defaultPolicyTests : readText(resolve(opts.workspace, testsFile));
-  if (typeof text !== 'string') return usageError(io, `cannot read the policy tests ${testsFile}: ${text.message}${opts.tests ? '' : ' (give --tests FILE)'}`, 'policy test');
+  if (typeof text !== 'string')
+    return usageError(
+      io,
+      `cannot read the policy tests ${testsFile}: ${text.message}${opts.tests ? '' : ' (give --tests FILE)'}`,
+      'policy test',
+    );
   const suite = parsePolicyTests(text, testsFile, policy);
-  const now = opts.now ?? (suite.now ? new Date(Date.parse(suite.now.length === 10 ? `${suite.now}T12:00:00Z` : suite.now)) : opts.defaultNow);
+  const now =
+    opts.now ?? (suite.now ? new Date(Date.parse(suite.now.length === 10 ? `${suite.now}T12:00:00Z` : suite.now)) : opts.defaultNow);
   const results = runPolicyTests(suite, policy, now);
   if (opts.format === 'json') {
-    io.stdout(`${JSON.stringify({ policy: file ?? DEFAULT_POLICY_NAME, tests: testsFile, now: now.toISOString(), passed: results.filter((r) => r.passed).length, failed: results.filter((r) => !r.passed).length, results }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ policy: file ?? DEFAULT_POLICY_NAME, tests: testsFile, now: now.toISOString(), passed: results.filter((r) => r.passed).length, failed: results.filter((r) => !r.passed).length, results }, null, 2)}\n`,
+    );
   } else {
     io.stdout(stripControl(formatPolicyTestResults(testsFile, results)));
   }
   return results.every((r) => r.passed) ? EXIT.ok : EXIT.fail;
 }
-

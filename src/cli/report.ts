@@ -35,9 +35,20 @@ export const DEFAULT_LEDGER_BRANCH = 'defect-gate-data';
 export const REPORT_OPTIONS = {
   ledger: { ...OPT.ledger, arg: 'file:PATH|branch:NAME', help: 'the ledger (a branch is read through the API, with --repo)' },
   repo: { ...OPT.repo, help: 'read the ledger branch of this repository (default branch: defect-gate-data)' },
-  org: { ...OPT.org, help: 'every repository of the organization: hot spots, SLA compliance, worst offenders (GraphQL, 100 repositories a query; docs/org-report.md)' },
-  export: { type: 'string', arg: 'ndjson FILE', help: 'with --org: one row per finding per repository, for a data warehouse (docs/org-report.md)' },
-  cache: { type: 'string', arg: 'DIR', help: 'with --org: where ledger files are cached between reports; default: DEFECT_GATE_CACHE_DIR or the user cache directory' },
+  org: {
+    ...OPT.org,
+    help: 'every repository of the organization: hot spots, SLA compliance, worst offenders (GraphQL, 100 repositories a query; docs/org-report.md)',
+  },
+  export: {
+    type: 'string',
+    arg: 'ndjson FILE',
+    help: 'with --org: one row per finding per repository, for a data warehouse (docs/org-report.md)',
+  },
+  cache: {
+    type: 'string',
+    arg: 'DIR',
+    help: 'with --org: where ledger files are cached between reports; default: DEFECT_GATE_CACHE_DIR or the user cache directory',
+  },
   'no-cache': { type: 'boolean', help: 'with --org: no cache (every ledger read from GitHub)' },
   branch: OPT.branch,
   scope: OPT.scope,
@@ -81,9 +92,31 @@ export async function runReportCli(argv: string[], io: CliIO): Promise<number> {
   if (typeof now === 'string') return usageError(io, now, 'report');
   // `--export ndjson FILE`: the one positional is the export's file.
   const exportPath = o.export !== undefined && files.length === 1 ? files[0] : undefined;
-  if (files.length > (exportPath !== undefined ? 1 : 0)) return usageError(io, `report takes no files (got "${files[exportPath !== undefined ? 1 : 0]}")`, 'report');
+  if (files.length > (exportPath !== undefined ? 1 : 0))
+    return usageError(io, `report takes no files (got "${files[exportPath !== undefined ? 1 : 0]}")`, 'report');
   return runReportCommand(
-    { ledger: o.ledger, org: o.org, cache: o.cache, noCache: o['no-cache'], exportFormat: o.export, exportPath, repo: o.repo, branch: o.branch, scope: o.scope ?? o['ledger-scope'], policy: o.policy, workspace: resolve(io.cwd, o.workspace ?? '.'), since: o.since, until: o.until, bucket: o.bucket, format: o.format, output: o.output, html: o.html, apiUrl: o['api-url'], productionEnv: o['production-env'], now },
+    {
+      ledger: o.ledger,
+      org: o.org,
+      cache: o.cache,
+      noCache: o['no-cache'],
+      exportFormat: o.export,
+      exportPath,
+      repo: o.repo,
+      branch: o.branch,
+      scope: o.scope ?? o['ledger-scope'],
+      policy: o.policy,
+      workspace: resolve(io.cwd, o.workspace ?? '.'),
+      since: o.since,
+      until: o.until,
+      bucket: o.bucket,
+      format: o.format,
+      output: o.output,
+      html: o.html,
+      apiUrl: o['api-url'],
+      productionEnv: o['production-env'],
+      now,
+    },
     io,
   );
 }
@@ -159,7 +192,10 @@ export function metricsOptions(o: ReportCommandOptions, policy: Policy): Metrics
   let until = o.until !== undefined ? parsePeriodDate('--until', o.until, true) : undefined;
   if (until && until.getTime() > o.now.getTime()) until = o.now;
   if (since && since.getTime() > (until ?? o.now).getTime()) throw new UsageError(`--since ${o.since} is after the end of the period`);
-  const prod = (o.productionEnv ?? []).flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
+  const prod = (o.productionEnv ?? [])
+    .flatMap((x) => x.split(','))
+    .map((x) => x.trim())
+    .filter(Boolean);
   return {
     now: o.now,
     ...(since ? { since } : {}),
@@ -212,7 +248,8 @@ export async function runReportCommand(o: ReportCommandOptions, io: ReportIO, de
 
 async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): Promise<number> {
   const format = o.format ?? 'markdown';
-  if (format !== 'markdown' && format !== 'html' && format !== 'json') throw new UsageError(`invalid --format "${format}" for report: expected markdown, html or json`);
+  if (format !== 'markdown' && format !== 'html' && format !== 'json')
+    throw new UsageError(`invalid --format "${format}" for report: expected markdown, html or json`);
   const scope = o.scope ?? 'default';
   try {
     checkScope(scope);
@@ -220,7 +257,8 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
     throw new UsageError(errorMessage(err));
   }
   const branch = o.branch ?? DEFAULT_LEDGER_BRANCH;
-  if (o.org !== undefined && (o.ledger !== undefined || o.repo !== undefined)) throw new UsageError('--org reads every repository of the organization: do not combine it with --ledger or --repo');
+  if (o.org !== undefined && (o.ledger !== undefined || o.repo !== undefined))
+    throw new UsageError('--org reads every repository of the organization: do not combine it with --ledger or --repo');
   const { policy } = loadPolicy(o.policy, o.workspace);
   const mo = metricsOptions(o, policy);
   const api = (): GitHubRequest =>
@@ -251,7 +289,9 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
       if (why) throw new UsageError(`--export: cannot write ${JSON.stringify(path)}: ${why}`);
       writer = new NdjsonWriter(path);
     }
-    io.stderr(`${org}: reading ledger branch ${branch} (scope ${scope}) of every repository through GraphQL${cacheDir ? `; cache ${cacheDir}` : '; no cache'}\n`);
+    io.stderr(
+      `${org}: reading ledger branch ${branch} (scope ${scope}) of every repository through GraphQL${cacheDir ? `; cache ${cacheDir}` : '; no cache'}\n`,
+    );
     let out: Awaited<ReturnType<typeof runOrgReport>>;
     try {
       const w = writer;
@@ -285,7 +325,10 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
     let book: LedgerBook | undefined;
     let subject: string;
     const spec = o.ledger !== undefined ? parseSpec(o.ledger) : o.repo !== undefined ? ({ kind: 'branch', branch } as const) : undefined;
-    if (!spec) throw new UsageError('report needs a ledger: --ledger file:PATH, --ledger branch:NAME --repo OWNER/REPO, --repo OWNER/REPO, or --org OWNER');
+    if (!spec)
+      throw new UsageError(
+        'report needs a ledger: --ledger file:PATH, --ledger branch:NAME --repo OWNER/REPO, --repo OWNER/REPO, or --org OWNER',
+      );
     if (spec.kind === 'file') {
       const store = new FileLedgerStore(resolve(o.workspace, spec.path), now, spec.path);
       book = await store.read(scope);

@@ -48,4 +48,3 @@ export function enrich<T extends Finding>(findings: readonly T[], enrichment: En
     return { ...f, exploit };
   });
 }
-

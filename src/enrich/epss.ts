@@ -36,7 +36,12 @@ export function parseEpss(text: string, file: string): EpssParseResult {
   };
   const body = stripBom(text);
   if (body.includes('\u0000')) {
-    return { scores, errors: [{ file, line: 1, column: 1, message: 'binary content (a gzip file that was not decompressed?)', hint: HINT, severity: 'fatal' }] };
+    return {
+      scores,
+      errors: [
+        { file, line: 1, column: 1, message: 'binary content (a gzip file that was not decompressed?)', hint: HINT, severity: 'fatal' },
+      ],
+    };
   }
   const lines = body.split(/\r?\n/);
   let cols: { cve: number; epss: number; percentile?: number; count: number } | undefined;
@@ -78,20 +83,29 @@ export function parseEpss(text: string, file: string): EpssParseResult {
     }
     const epss = probability(cells[cols.epss]);
     if (epss === undefined) {
-      fail(n, column(cols.epss), `expected an EPSS probability between 0 and 1, found ${JSON.stringify((cells[cols.epss] ?? '').slice(0, 40))}`);
+      fail(
+        n,
+        column(cols.epss),
+        `expected an EPSS probability between 0 and 1, found ${JSON.stringify((cells[cols.epss] ?? '').slice(0, 40))}`,
+      );
       continue;
     }
     let percentile: number | undefined;
     if (cols.percentile !== undefined) {
       percentile = probability(cells[cols.percentile]);
       if (percentile === undefined) {
-        fail(n, column(cols.percentile), `expected a percentile between 0 and 1, found ${JSON.stringify((cells[cols.percentile] ?? '').slice(0, 40))}`);
+        fail(
+          n,
+          column(cols.percentile),
+          `expected a percentile between 0 and 1, found ${JSON.stringify((cells[cols.percentile] ?? '').slice(0, 40))}`,
+        );
         continue;
       }
     }
     scores.entries.set(id.toUpperCase(), percentile !== undefined ? { epss, percentile } : { epss });
   }
   if (!cols && errors.length === 0) fail(1, 1, 'no header line "cve,epss,percentile": the file is empty or only comments');
-  if (errors.length === MAX_ERRORS) errors.push({ file, message: `more problems not listed (stopped after ${MAX_ERRORS})`, severity: 'fatal' });
+  if (errors.length === MAX_ERRORS)
+    errors.push({ file, message: `more problems not listed (stopped after ${MAX_ERRORS})`, severity: 'fatal' });
   return { scores, errors };
 }

@@ -32,7 +32,12 @@ export function parseKev(text: string, file: string): KevParseResult {
   }
   const parsed = parseJson(text);
   if (!parsed.ok) {
-    return { catalog, errors: [{ file, line: parsed.line, column: parsed.column, message: `not valid JSON: ${parsed.message}`, hint: HINT, severity: 'fatal' }] };
+    return {
+      catalog,
+      errors: [
+        { file, line: parsed.line, column: parsed.column, message: `not valid JSON: ${parsed.message}`, hint: HINT, severity: 'fatal' },
+      ],
+    };
   }
   const doc = parsed.value;
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
@@ -44,7 +49,10 @@ export function parseKev(text: string, file: string): KevParseResult {
   if (typeof o.dateReleased === 'string') catalog.dateReleased = o.dateReleased;
   const list = o.vulnerabilities;
   if (!Array.isArray(list)) {
-    fail('$.vulnerabilities', list === undefined ? 'missing `vulnerabilities` (the list of KEV entries)' : 'expected `vulnerabilities` to be an array');
+    fail(
+      '$.vulnerabilities',
+      list === undefined ? 'missing `vulnerabilities` (the list of KEV entries)' : 'expected `vulnerabilities` to be an array',
+    );
     return { catalog, errors };
   }
   list.forEach((v: unknown, i) => {
@@ -56,10 +64,15 @@ export function parseKev(text: string, file: string): KevParseResult {
     const x = v as Record<string, unknown>;
     const id = x.cveID;
     if (typeof id !== 'string' || !CVE_RE.test(id.trim())) {
-      fail(`${at}.cveID`, id === undefined ? 'missing `cveID`' : `expected a CVE id such as "CVE-2021-44228", found ${JSON.stringify(id)?.slice(0, 60)}`);
+      fail(
+        `${at}.cveID`,
+        id === undefined ? 'missing `cveID`' : `expected a CVE id such as "CVE-2021-44228", found ${JSON.stringify(id)?.slice(0, 60)}`,
+      );
       return;
     }
-    const entry: KevEntry = { ransomware: typeof x.knownRansomwareCampaignUse === 'string' && x.knownRansomwareCampaignUse.trim().toLowerCase() === 'known' };
+    const entry: KevEntry = {
+      ransomware: typeof x.knownRansomwareCampaignUse === 'string' && x.knownRansomwareCampaignUse.trim().toLowerCase() === 'known',
+    };
     for (const key of ['dateAdded', 'dueDate'] as const) {
       const d = x[key];
       if (d === undefined || d === null || d === '') continue;
@@ -74,6 +87,7 @@ export function parseKev(text: string, file: string): KevParseResult {
     // A CVE listed twice (not expected): keep the earlier due date, the stricter one.
     if (!prev || (entry.dueDate && (!prev.dueDate || entry.dueDate < prev.dueDate))) catalog.entries.set(cve, { ...prev, ...entry });
   });
-  if (errors.length === MAX_ERRORS) errors.push({ file, message: `more problems not listed (stopped after ${MAX_ERRORS})`, severity: 'fatal' });
+  if (errors.length === MAX_ERRORS)
+    errors.push({ file, message: `more problems not listed (stopped after ${MAX_ERRORS})`, severity: 'fatal' });
   return { catalog, errors };
 }

@@ -64,7 +64,8 @@ function refOf(e: CompiledException, state: ExceptionRef['state'], problem?: str
   if (problem) ref.problem = problem;
   if (x['approved-by']) ref.approvedBy = x['approved-by'];
   // Verified: the ledger and reports record who approved it as GitHub records it.
-  if (e.approval && !e.approval.problem && e.approval.approvers.length > 0) ref.approvedBy = approvalText(e.approval).replace(/^approved by /, '');
+  if (e.approval && !e.approval.problem && e.approval.approvers.length > 0)
+    ref.approvedBy = approvalText(e.approval).replace(/^approved by /, '');
   if (x['approved-on']) ref.approvedOn = x['approved-on'];
   if (x.expires) ref.expires = x.expires;
   if (x.reason) ref.reason = x.reason;
@@ -112,7 +113,8 @@ export function approvalText(a: VerifiedApproval): string {
 
 function describe(e: CompiledException): string {
   const x = e.entry;
-  const who = e.approval && !e.approval.problem ? `, ${approvalText(e.approval)}` : x['approved-by'] ? `, approved by ${x['approved-by']}` : '';
+  const who =
+    e.approval && !e.approval.problem ? `, ${approvalText(e.approval)}` : x['approved-by'] ? `, approved by ${x['approved-by']}` : '';
   const until = x.expires ? `, until ${x.expires}` : '';
   return `exception ${e.id} (${e.type}${who}${until})`;
 }
@@ -122,43 +124,55 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
   const stats = new Map<string, { matched: number; applied: number; notAllowed: number; unverified: number }>();
   for (const e of settings.entries) stats.set(e.id, { matched: 0, applied: 0, notAllowed: 0, unverified: 0 });
   // Without exceptions the findings are returned as they are (no copy of a million-element array).
-  const out = settings.entries.length === 0 ? findings : findings.map((f) => {
-    let chosen: { e: CompiledException; ref: ExceptionRef } | undefined;
-    for (const e of settings.entries) {
-      if (!e.test(f)) continue;
-      const st = stats.get(e.id) as { matched: number; applied: number; notAllowed: number; unverified: number };
-      st.matched++;
-      const ds = dateState(e, t, settings.expiringDays);
-      const problem =
-        ds === 'expired'
-          ? `expired on ${e.entry.expires}`
-          : ds === 'pending'
-            ? `not active yet: approved-on ${e.entry['approved-on']} is after today (${new Date(t).toISOString().slice(0, 10)})`
-            : notAllowed(e, f, settings);
-      const unverified = problem || ds === 'expired' || ds === 'pending' ? undefined : approvalProblem(e, f, settings);
-      const ref = unverified && settings.verify === 'enforce'
-        ? refOf(e, 'unverified', unverified)
-        : refOf(e, ds === 'expired' ? 'expired' : problem || ds === 'pending' ? 'not-allowed' : ds, problem ?? (unverified ? `approval not verified (verify-approvals: warn): ${unverified}` : undefined));
-      if (e.approval) ref.approval = e.approval;
-      if (ref.state === 'not-allowed' || ref.state === 'unverified') st.notAllowed++;
-      if (ref.state === 'unverified') st.unverified++;
-      // The first exception that applies wins; otherwise the first that matched is reported.
-      if (!chosen || ((chosen.ref.state === 'expired' || chosen.ref.state === 'not-allowed' || chosen.ref.state === 'unverified') && (ref.state === 'active' || ref.state === 'expiring'))) {
-        chosen = { e, ref };
-      }
-    }
-    if (!chosen) return f;
-    const next: RatedFinding = { ...f, exception: chosen.ref };
-    const applies = chosen.ref.state === 'active' || chosen.ref.state === 'expiring';
-    if (applies) {
-      (stats.get(chosen.e.id) as { applied: number }).applied++;
-      if (chosen.e.type !== 'sla-extension' && next.gated) {
-        next.gated = false;
-        next.notGatedReason = describe(chosen.e);
-      }
-    }
-    return next;
-  });
+  const out =
+    settings.entries.length === 0
+      ? findings
+      : findings.map((f) => {
+          let chosen: { e: CompiledException; ref: ExceptionRef } | undefined;
+          for (const e of settings.entries) {
+            if (!e.test(f)) continue;
+            const st = stats.get(e.id) as { matched: number; applied: number; notAllowed: number; unverified: number };
+            st.matched++;
+            const ds = dateState(e, t, settings.expiringDays);
+            const problem =
+              ds === 'expired'
+                ? `expired on ${e.entry.expires}`
+                : ds === 'pending'
+                  ? `not active yet: approved-on ${e.entry['approved-on']} is after today (${new Date(t).toISOString().slice(0, 10)})`
+                  : notAllowed(e, f, settings);
+            const unverified = problem || ds === 'expired' || ds === 'pending' ? undefined : approvalProblem(e, f, settings);
+            const ref =
+              unverified && settings.verify === 'enforce'
+                ? refOf(e, 'unverified', unverified)
+                : refOf(
+                    e,
+                    ds === 'expired' ? 'expired' : problem || ds === 'pending' ? 'not-allowed' : ds,
+                    problem ?? (unverified ? `approval not verified (verify-approvals: warn): ${unverified}` : undefined),
+                  );
+            if (e.approval) ref.approval = e.approval;
+            if (ref.state === 'not-allowed' || ref.state === 'unverified') st.notAllowed++;
+            if (ref.state === 'unverified') st.unverified++;
+            // The first exception that applies wins; otherwise the first that matched is reported.
+            if (
+              !chosen ||
+              ((chosen.ref.state === 'expired' || chosen.ref.state === 'not-allowed' || chosen.ref.state === 'unverified') &&
+                (ref.state === 'active' || ref.state === 'expiring'))
+            ) {
+              chosen = { e, ref };
+            }
+          }
+          if (!chosen) return f;
+          const next: RatedFinding = { ...f, exception: chosen.ref };
+          const applies = chosen.ref.state === 'active' || chosen.ref.state === 'expiring';
+          if (applies) {
+            (stats.get(chosen.e.id) as { applied: number }).applied++;
+            if (chosen.e.type !== 'sla-extension' && next.gated) {
+              next.gated = false;
+              next.notGatedReason = describe(chosen.e);
+            }
+          }
+          return next;
+        });
   const exceptions: ExceptionStatus[] = settings.entries.map((e) => {
     const { unverified, ...st } = stats.get(e.id) as { matched: number; applied: number; notAllowed: number; unverified: number };
     const ds = dateState(e, t, settings.expiringDays);
@@ -173,7 +187,8 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
     if (settings.verify !== 'off' && settings.approvers) {
       const problem = e.approval?.problem ?? (e.approval ? undefined : 'approvals are not verified by this command');
       if (problem) status.unverified = problem;
-      if (unverified > 0 && settings.verify === 'enforce' && st.applied === 0 && status.state !== 'expired' && status.state !== 'pending') status.state = 'unverified';
+      if (unverified > 0 && settings.verify === 'enforce' && st.applied === 0 && status.state !== 'expired' && status.state !== 'pending')
+        status.state = 'unverified';
     }
     if (e.approval && !e.approval.problem) status.approval = e.approval;
     if (x['approved-by']) status.approvedBy = x['approved-by'];
@@ -194,7 +209,13 @@ export function summarizeExceptions(list: ExceptionStatus[]): {
   byApprover: Record<string, number>;
 } {
   // `unverified` only when there are some (exceptions.approvers): reports without approvers keep their shape.
-  const byState: Record<Exclude<ExceptionState, 'unverified'>, number> & { unverified?: number } = { active: 0, expiring: 0, expired: 0, pending: 0, stale: 0 };
+  const byState: Record<Exclude<ExceptionState, 'unverified'>, number> & { unverified?: number } = {
+    active: 0,
+    expiring: 0,
+    expired: 0,
+    pending: 0,
+    stale: 0,
+  };
   // Maps, then objects: approver names are free text ("constructor" is not a key to look up on a plain object).
   const byType = new Map<string, number>();
   const byApprover = new Map<string, number>();

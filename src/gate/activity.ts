@@ -29,7 +29,10 @@ const KIND_ACTIVITY: Record<string, string> = Object.assign(ownRecord<string>(),
 const KNOWN_TOOLS: [RegExp, string[]][] = [
   [/codeql|semgrep|bandit|sonar|brakeman|gosec|eslint|spotbugs|snyk code|pmd|horusec|njsscan|phpcs|flawfinder/i, ['sast']],
   [/trivy/i, ['sca']],
-  [/grype|anchore|osv|npm audit|npm-audit|yarn audit|dependency-check|dependabot|snyk|retire|safety|pip-audit|audit-ci|bundler-audit/i, ['sca']],
+  [
+    /grype|anchore|osv|npm audit|npm-audit|yarn audit|dependency-check|dependabot|snyk|retire|safety|pip-audit|audit-ci|bundler-audit/i,
+    ['sca'],
+  ],
   [/gitleaks|trufflehog|detect-secrets|secret/i, ['secrets']],
   [/checkov|tfsec|kics|terrascan|hadolint|cfn-nag|cfn_nag/i, ['iac']],
   [/zap|burp|nuclei|nikto|arachni|acunetix|wapiti/i, ['dast']],
@@ -64,7 +67,16 @@ export function activitiesOf(tool: string, kinds: readonly string[], overrides?:
 
 /** Upper-case short names in sentences: `DAST has not reported for 41 days`. */
 export function activityLabel(a: string): string {
-  const named: Record<string, string> = { sast: 'SAST', sca: 'SCA', secrets: 'Secrets scanning', iac: 'IaC', container: 'Container scanning', dast: 'DAST', pentest: 'Pentest', 'threat-model': 'Threat modelling' };
+  const named: Record<string, string> = {
+    sast: 'SAST',
+    sca: 'SCA',
+    secrets: 'Secrets scanning',
+    iac: 'IaC',
+    container: 'Container scanning',
+    dast: 'DAST',
+    pentest: 'Pentest',
+    'threat-model': 'Threat modelling',
+  };
   return Object.hasOwn(named, a) ? (named[a] as string) : a;
 }
 

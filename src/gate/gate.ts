@@ -47,7 +47,11 @@ export class UnknownEnvironmentError extends UserError {
     readonly known: string[],
   ) {
     // The run's environment comes from `--environment` (CLI) or the `environment` input (Action): the shells name it.
-    super('policy', `no gate profile "${environment}" in the policy: expected one of ${known.join(', ')} (policy \`gates:\`)`, 'environment');
+    super(
+      'policy',
+      `no gate profile "${environment}" in the policy: expected one of ${known.join(', ')} (policy \`gates:\`)`,
+      'environment',
+    );
     this.name = 'UnknownEnvironmentError';
   }
 }
@@ -90,7 +94,9 @@ export function evaluateGate(
   let status: VerdictStatus = 'pass';
   for (const r of results) {
     if (!r.exceeded) continue;
-    reasons.push(`${r.action === 'fail' ? 'failed' : 'warning'}: "${r.name}": ${r.count} finding${r.count === 1 ? '' : 's'} (max ${r.max})`);
+    reasons.push(
+      `${r.action === 'fail' ? 'failed' : 'warning'}: "${r.name}": ${r.count} finding${r.count === 1 ? '' : 's'} (max ${r.max})`,
+    );
     if (r.action === 'fail') {
       status = 'fail';
       for (const fp of r.findings) blocking.add(fp);

@@ -108,7 +108,11 @@ export function findingFromEntry(e: LedgerEntry, policy: Policy): LedgerScopeFin
     };
   }
   if (s?.kev !== undefined || s?.epss !== undefined || e.kevDueDate) {
-    f.exploit = { ...(s?.kev !== undefined ? { kev: s.kev } : {}), ...(s?.epss !== undefined ? { epss: s.epss } : {}), ...(e.kevDueDate ? { kevDueDate: e.kevDueDate } : {}) };
+    f.exploit = {
+      ...(s?.kev !== undefined ? { kev: s.kev } : {}),
+      ...(s?.epss !== undefined ? { epss: s.epss } : {}),
+      ...(e.kevDueDate ? { kevDueDate: e.kevDueDate } : {}),
+    };
   }
   if (e.path !== undefined) f.path = e.path;
   if (e.startLine !== undefined) f.startLine = e.startLine;
@@ -162,12 +166,18 @@ export function daysAgo(then: string, now: Date): string {
  * One line for every report: `From earlier runs: 3 findings (1 blocking), last seen 2 days ago by ZAP`; per tool when
  * several tools contributed. Undefined when there are none.
  */
-export function earlierLine(findings: readonly LedgerScopeFinding[] | undefined, blocking: ReadonlySet<string>, now: Date): string | undefined {
+export function earlierLine(
+  findings: readonly LedgerScopeFinding[] | undefined,
+  blocking: ReadonlySet<string>,
+  now: Date,
+): string | undefined {
   // (Run results built by hand, such as the library API's callers', may have no `fromLedger`.)
   if (!findings?.length) return undefined;
   const n = findings.length;
   const b = findings.filter((f) => blocking.has(f.fingerprint)).length;
-  const tools = earlierByTool(findings).map((t) => `${t.count > 0 && n !== t.count ? `${t.count} ` : ''}last seen ${daysAgo(t.lastSeen, now)} by ${t.tool}`);
+  const tools = earlierByTool(findings).map(
+    (t) => `${t.count > 0 && n !== t.count ? `${t.count} ` : ''}last seen ${daysAgo(t.lastSeen, now)} by ${t.tool}`,
+  );
   return `From earlier runs (gate scope: ledger): ${n} finding${n === 1 ? '' : 's'}${b ? ` (${b} blocking)` : ''}, ${tools.slice(0, 5).join('; ')}${tools.length > 5 ? `; ${tools.length - 5} more tools` : ''}`;
 }
 
@@ -179,7 +189,12 @@ export function mergeExceptionStatuses(run: readonly ExceptionStatus[], earlier:
   return run.map((a, i) => {
     const b = earlier[i];
     if (!b || b.id !== a.id || b.matched === 0) return a;
-    const merged: ExceptionStatus = { ...a, matched: a.matched + b.matched, applied: a.applied + b.applied, notAllowed: a.notAllowed + b.notAllowed };
+    const merged: ExceptionStatus = {
+      ...a,
+      matched: a.matched + b.matched,
+      applied: a.applied + b.applied,
+      notAllowed: a.notAllowed + b.notAllowed,
+    };
     if (a.state === 'stale' || (a.state === 'unverified' && b.applied > 0)) merged.state = b.state;
     return merged;
   });

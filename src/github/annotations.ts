@@ -53,7 +53,8 @@ export function resolveWarningRank(levels: readonly string[], level: string | un
     return { rank: medium >= 0 ? medium : Math.floor((levels.length - 1) / 2) };
   }
   const rank = levels.findIndex((l) => l.toLowerCase() === level.toLowerCase());
-  if (rank < 0) return { error: `Invalid input 'annotation-level': '${level}'. Expected one of the policy's levels: ${levels.join(', ')}.` };
+  if (rank < 0)
+    return { error: `Invalid input 'annotation-level': '${level}'. Expected one of the policy's levels: ${levels.join(', ')}.` };
   return { rank };
 }
 
@@ -109,11 +110,12 @@ export function buildAnnotations(result: Pick<RunResult, 'findings' | 'blocking'
   // Array.prototype.sort is stable: within each group the engine's order (blocking, severity, location) stays.
   const sorted = eligible
     .map((f, i) => ({ f, i }))
-    .sort((a, b) =>
-      order(a.f) - order(b.f) ||
-      Number(result.blocking.has(b.f.fingerprint)) - Number(result.blocking.has(a.f.fingerprint)) ||
-      a.f.rank - b.f.rank ||
-      a.i - b.i,
+    .sort(
+      (a, b) =>
+        order(a.f) - order(b.f) ||
+        Number(result.blocking.has(b.f.fingerprint)) - Number(result.blocking.has(a.f.fingerprint)) ||
+        a.f.rank - b.f.rank ||
+        a.i - b.i,
     )
     .map((x) => x.f);
   const max = Math.max(0, opts.max);

@@ -98,7 +98,11 @@ export async function verifyApprovals(settings: ExceptionSettings, ctx: Approval
     let p = membership.get(k);
     if (!p) {
       const [org, slug] = team.split('/') as [string, string];
-      p = req<{ state?: string }>('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', { org, team_slug: slug, username: login }).then(
+      p = req<{ state?: string }>('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', {
+        org,
+        team_slug: slug,
+        username: login,
+      }).then(
         (m) => (m.state === 'active' ? 'member' : 'not-member'),
         (err: unknown) => {
           const s = httpStatus(err);
@@ -137,11 +141,15 @@ export async function verifyApprovals(settings: ExceptionSettings, ctx: Approval
       const entry = text === undefined ? undefined : entryIn(text, e.id);
       const canon = entry === undefined ? undefined : canonicalJson(entry);
       if (current === undefined) {
-        if (canon === undefined) return { approvers: [], problem: `exception ${e.id} is not in ${path} at its latest commit ${c.sha.slice(0, 7)}` };
+        if (canon === undefined)
+          return { approvers: [], problem: `exception ${e.id} is not in ${path} at its latest commit ${c.sha.slice(0, 7)}` };
         current = canon;
         // The entry that applies must be the one in GitHub's history (not a checkout's uncommitted edit of it).
         if (createHash('sha256').update(canon).digest('hex').slice(0, 32) !== e.contentHash) {
-          return { approvers: [], problem: `exception ${e.id} differs from its content in ${path} at ${ref.slice(0, 12)}: only a committed, merged entry can be verified` };
+          return {
+            approvers: [],
+            problem: `exception ${e.id} differs from its content in ${path} at ${ref.slice(0, 12)}: only a committed, merged entry can be verified`,
+          };
         }
       } else if (canon !== current) {
         ended = true;
@@ -151,14 +159,37 @@ export async function verifyApprovals(settings: ExceptionSettings, ctx: Approval
     }
     if (!introducing) return { approvers: [], problem: 'no introducing commit found' };
     if (!ended && commits.length >= MAX_HISTORY) {
-      return { approvers: [], problem: `${path} has more than ${MAX_HISTORY} commits with this entry unchanged: the change that introduced it was not found` };
+      return {
+        approvers: [],
+        problem: `${path} has more than ${MAX_HISTORY} commits with this entry unchanged: the change that introduced it was not found`,
+      };
     }
     const commit = introducing.sha;
-    const pulls = await req<PullItem[]>('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', { owner, repo, commit_sha: commit, per_page: 100 });
+    const pulls = await req<PullItem[]>('GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls', {
+      owner,
+      repo,
+      commit_sha: commit,
+      per_page: 100,
+    });
     const pr = pulls.find((p) => p.merged_at);
-    if (!pr) return { approvers: [], commit, problem: `introduced by commit ${commit.slice(0, 7)}, which did not reach the default branch through a merged pull request` };
-    const prInfo = { number: pr.number, ...(pr.html_url ? { url: pr.html_url } : {}), ...(pr.merged_at ? { mergedAt: pr.merged_at } : {}), ...(pr.user?.login ? { author: pr.user.login } : {}) };
-    const reviews = await req<ReviewItem[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', { owner, repo, pull_number: pr.number, per_page: 100 });
+    if (!pr)
+      return {
+        approvers: [],
+        commit,
+        problem: `introduced by commit ${commit.slice(0, 7)}, which did not reach the default branch through a merged pull request`,
+      };
+    const prInfo = {
+      number: pr.number,
+      ...(pr.html_url ? { url: pr.html_url } : {}),
+      ...(pr.merged_at ? { mergedAt: pr.merged_at } : {}),
+      ...(pr.user?.login ? { author: pr.user.login } : {}),
+    };
+    const reviews = await req<ReviewItem[]>('GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews', {
+      owner,
+      repo,
+      pull_number: pr.number,
+      per_page: 100,
+    });
     // The latest decisive review of each reviewer, at the merged head.
     const latest = new Map<string, ReviewItem>();
     for (const r of reviews) {
@@ -166,8 +197,12 @@ export async function verifyApprovals(settings: ExceptionSettings, ctx: Approval
       if (!login || r.state === 'COMMENTED' || r.state === 'PENDING') continue;
       latest.set(login.toLowerCase(), r);
     }
-    const excluded = new Set(a.notRequester ? [pr.user?.login, introducing.author?.login].filter((x): x is string => !!x).map((x) => x.toLowerCase()) : []);
-    const approving = [...latest.values()].filter((r) => r.state === 'APPROVED' && (!pr.head?.sha || r.commit_id === pr.head.sha)).map((r) => r.user?.login as string);
+    const excluded = new Set(
+      a.notRequester ? [pr.user?.login, introducing.author?.login].filter((x): x is string => !!x).map((x) => x.toLowerCase()) : [],
+    );
+    const approving = [...latest.values()]
+      .filter((r) => r.state === 'APPROVED' && (!pr.head?.sha || r.commit_id === pr.head.sha))
+      .map((r) => r.user?.login as string);
     const approvers: VerifiedApproval['approvers'] = [];
     const unlisted: string[] = [];
     let forbidden = false;
@@ -194,8 +229,13 @@ export async function verifyApprovals(settings: ExceptionSettings, ctx: Approval
     if (approvers.length > 0) return base;
     const listed = [...a.teams, ...[...a.users].map((u) => `@${u}`)].join(', ') || '(no approvers listed)';
     const selfOnly = approving.length > 0 && approving.every((l) => excluded.has(l.toLowerCase()));
-    if (selfOnly) return { ...base, problem: `#${pr.number} was approved only by its author (${approving.map((l) => `@${l}`).join(', ')})` };
-    if (unlisted.length > 0) return { ...base, problem: `no approving review from ${listed} in #${pr.number} (${unlisted.map((l) => `@${l}`).join(', ')} approved, but ${unlisted.length === 1 ? 'is' : 'are'} not listed)` };
+    if (selfOnly)
+      return { ...base, problem: `#${pr.number} was approved only by its author (${approving.map((l) => `@${l}`).join(', ')})` };
+    if (unlisted.length > 0)
+      return {
+        ...base,
+        problem: `no approving review from ${listed} in #${pr.number} (${unlisted.map((l) => `@${l}`).join(', ')} approved, but ${unlisted.length === 1 ? 'is' : 'are'} not listed)`,
+      };
     return { ...base, problem: `no approving review from ${listed} at the merged head of #${pr.number}` };
   };
 
@@ -215,7 +255,9 @@ export async function verifyApprovals(settings: ExceptionSettings, ctx: Approval
       e.approval = { approvers: [], problem: `approval could not be verified: ${describeError(err)}` };
     }
     const v = e.approval;
-    ctx.log.debug(`exception ${e.id}: ${v.problem ? `not verified: ${v.problem}` : `approved by ${v.approvers.map((x) => x.login).join(', ')} in #${v.pr?.number}`}`);
+    ctx.log.debug(
+      `exception ${e.id}: ${v.problem ? `not verified: ${v.problem}` : `approved by ${v.approvers.map((x) => x.login).join(', ')} in #${v.pr?.number}`}`,
+    );
   }
   return { calls, cached };
 }

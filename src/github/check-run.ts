@@ -38,7 +38,9 @@ export function checkTitle(r: RunResult): string {
   const s = (k: number) => (k === 1 ? '' : 's');
   switch (r.verdict.status) {
     case 'fail':
-      return n > 0 ? `Failed: ${n} blocking finding${s(n)} (${r.environment})` : `Failed (${r.environment}): ${r.verdict.reasons.length} reason${s(r.verdict.reasons.length)}`;
+      return n > 0
+        ? `Failed: ${n} blocking finding${s(n)} (${r.environment})`
+        : `Failed (${r.environment}): ${r.verdict.reasons.length} reason${s(r.verdict.reasons.length)}`;
     case 'warn':
       return `Passed with warnings: ${g} finding${s(g)} (${r.environment})`;
     default:
@@ -48,7 +50,12 @@ export function checkTitle(r: RunResult): string {
 
 export function checkOutput(r: RunResult, opts: CheckOutputOptions): CheckOutput {
   // renderMarkdown budgets in UTF-8 bytes (≥ characters) and keeps a margin; trimWithNote guarantees the limit.
-  let summary = renderMarkdown(r, { title: opts.title, maxBytes: CHECK_OUTPUT_MAX_CHARS - 1024, fullReport: opts.fullReport, ...(opts.code ? { code: opts.code } : {}) });
+  let summary = renderMarkdown(r, {
+    title: opts.title,
+    maxBytes: CHECK_OUTPUT_MAX_CHARS - 1024,
+    fullReport: opts.fullReport,
+    ...(opts.code ? { code: opts.code } : {}),
+  });
   if (opts.omittedAnnotations) {
     summary += `\n<sub>${opts.omittedAnnotations} more finding(s) not annotated (max-annotations).</sub>\n`;
   }
@@ -88,16 +95,23 @@ interface CheckRunRecord {
 }
 
 /** Finds this run's check run (by name, head sha and external id) after an ambiguous create. */
-export async function findCheckRun(client: GitHubClient, repo: RepoRef, req: Pick<CheckRunRequest, 'name' | 'headSha' | 'externalId'>): Promise<CheckRunRecord | undefined> {
+export async function findCheckRun(
+  client: GitHubClient,
+  repo: RepoRef,
+  req: Pick<CheckRunRequest, 'name' | 'headSha' | 'externalId'>,
+): Promise<CheckRunRecord | undefined> {
   for (let page = 1; page <= 10; page++) {
-    const res = await client.request<{ total_count: number; check_runs: CheckRunRecord[] }>('GET /repos/{owner}/{repo}/commits/{ref}/check-runs', {
-      ...repo,
-      ref: req.headSha,
-      check_name: req.name,
-      filter: 'all',
-      per_page: 100,
-      page,
-    });
+    const res = await client.request<{ total_count: number; check_runs: CheckRunRecord[] }>(
+      'GET /repos/{owner}/{repo}/commits/{ref}/check-runs',
+      {
+        ...repo,
+        ref: req.headSha,
+        check_name: req.name,
+        filter: 'all',
+        per_page: 100,
+        page,
+      },
+    );
     const found = res.data.check_runs.find((c) => c.external_id === req.externalId);
     if (found) return found;
     if (res.data.check_runs.length < 100) return undefined;
@@ -108,7 +122,10 @@ export async function findCheckRun(client: GitHubClient, repo: RepoRef, req: Pic
 /** The summary of a check run completed after a failure: what went wrong first, then the report. */
 export function withProblem(output: CheckOutput, problem: string): CheckOutput {
   const line = `> [!WARNING]\n> defect-gate could not finish this check run: ${md(problem, 400)}. The verdict stands; the job summary has the full report.\n\n`;
-  return { title: output.title, summary: trimWithNote(line + output.summary, CHECK_OUTPUT_MAX_CHARS, '<sub>… cut to GitHub\'s check run limit.</sub>') };
+  return {
+    title: output.title,
+    summary: trimWithNote(line + output.summary, CHECK_OUTPUT_MAX_CHARS, "<sub>… cut to GitHub's check run limit.</sub>"),
+  };
 }
 
 /**
@@ -175,7 +192,14 @@ export async function publishCheckRun(client: GitHubClient, repo: RepoRef, req: 
       .catch(() => {
         throw err;
       });
-    return { id, url: created.value.html_url ?? undefined, requests, annotations: sent, problem, ...(created.recovered ? { recovered: true } : {}) };
+    return {
+      id,
+      url: created.value.html_url ?? undefined,
+      requests,
+      annotations: sent,
+      problem,
+      ...(created.recovered ? { recovered: true } : {}),
+    };
   }
   return { id, url: created.value.html_url ?? undefined, requests, annotations: sent, ...(created.recovered ? { recovered: true } : {}) };
 }

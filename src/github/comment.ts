@@ -29,7 +29,13 @@ const MAX_ROWS = 25;
 
 /** A scope name safe inside an HTML comment (no `--`, no `>`), and stable. */
 export function scopeKey(scope: string): string {
-  return scope.replace(/[^A-Za-z0-9_.:/@ ()-]/g, '_').replace(/-{2,}/g, '-').trim().slice(0, 200) || 'default';
+  return (
+    scope
+      .replace(/[^A-Za-z0-9_.:/@ ()-]/g, '_')
+      .replace(/-{2,}/g, '-')
+      .trim()
+      .slice(0, 200) || 'default'
+  );
 }
 
 export function stickyMarker(scope: string): string {
@@ -133,12 +139,20 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
   if (v.status === 'pass' && opts.previous && opts.previous !== 'pass') {
     head.push(`**✅ Passes now; ${PREVIOUS[opts.previous]}.**`);
   }
-  if (v.reasons.length) head.push(v.reasons.slice(0, 10).map((x) => `- ${md(x, 300)}`).join('\n'));
+  if (v.reasons.length)
+    head.push(
+      v.reasons
+        .slice(0, 10)
+        .map((x) => `- ${md(x, 300)}`)
+        .join('\n'),
+    );
   const sev = r.levels
     .filter((l) => (r.counts.bySeverity[l] ?? 0) > 0)
     .map((l) => `${md(l, 40)} ${r.counts.bySeverity[l]}`)
     .join(' · ');
-  head.push(`**${r.counts.gated}** finding${r.counts.gated === 1 ? '' : 's'} gated, **${r.counts.blocking}** blocking${sev ? ` (${sev})` : ''}.`);
+  head.push(
+    `**${r.counts.gated}** finding${r.counts.gated === 1 ? '' : 's'} gated, **${r.counts.blocking}** blocking${sev ? ` (${sev})` : ''}.`,
+  );
   const redacted = redactionNote(r.findings);
   if (redacted) head.push(`<sub>${redacted}</sub>`);
 
@@ -168,7 +182,11 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
   if (sla.length > 0) {
     const breached = sla.filter((f) => f.sla!.state === 'breached').length;
     sla.sort((a, b) => a.sla!.daysLeft - b.sla!.daysLeft);
-    sections.push({ heading: `#### SLA: ${breached} breached, ${sla.length - breached} due soon`, head: SLA_HEAD, rows: sla.map((f) => slaRow(f, opts.code)) });
+    sections.push({
+      heading: `#### SLA: ${breached} breached, ${sla.length - breached} due soon`,
+      head: SLA_HEAD,
+      rows: sla.map((f) => slaRow(f, opts.code)),
+    });
   }
   const introducedSet = new Set(introduced?.map((f) => f.fingerprint));
   const blocking = r.findings.filter((f) => r.blocking.has(f.fingerprint) && !introducedSet.has(f.fingerprint));
@@ -183,7 +201,10 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
   // gate-scope: ledger: open findings of tools not in this run (a nightly DAST, a pentest), as the ledger last saw them.
   const earlier = earlierLine(r.fromLedger, r.blocking, new Date(r.generatedAt));
   if (earlier) {
-    const shown = [...r.fromLedger.filter((f) => r.blocking.has(f.fingerprint)), ...r.fromLedger.filter((f) => !r.blocking.has(f.fingerprint) && f.gated)];
+    const shown = [
+      ...r.fromLedger.filter((f) => r.blocking.has(f.fingerprint)),
+      ...r.fromLedger.filter((f) => !r.blocking.has(f.fingerprint) && f.gated),
+    ];
     sections.push({
       heading: `#### ${md(earlier, 300)}`,
       head: `${FINDING_HEAD.split('\n')[0]} Last seen |\n${FINDING_HEAD.split('\n')[1]}---|`,
@@ -201,7 +222,9 @@ export function renderComment(r: RunResult, opts: CommentOptions): string {
     );
   }
   const sha = opts.headSha && /^[0-9a-f]{7,64}$/i.test(opts.headSha) ? ` for ${code(opts.headSha.slice(0, 7))}` : '';
-  tail.push(`<sub>${runUrl ? `[Full report (job summary)](${runUrl})` : 'Full report: the job summary of this run'} · defect-gate${sha}</sub>`);
+  tail.push(
+    `<sub>${runUrl ? `[Full report (job summary)](${runUrl})` : 'Full report: the job summary of this run'} · defect-gate${sha}</sub>`,
+  );
 
   const headText = head.join('\n\n');
   const tailText = tail.join('\n\n');
@@ -268,7 +291,13 @@ export interface StickySearch {
 }
 
 /** Finds the sticky comment by its marker and author, listing every page of the PR's comments. */
-export async function findStickyComment(client: GitHubClient, repo: RepoRef, prNumber: number, scope: string, author: string): Promise<StickySearch> {
+export async function findStickyComment(
+  client: GitHubClient,
+  repo: RepoRef,
+  prNumber: number,
+  scope: string,
+  author: string,
+): Promise<StickySearch> {
   const marker = stickyMarker(scope);
   const perPage = 100;
   let ignored = 0;
@@ -303,9 +332,16 @@ export async function upsertStickyComment(client: GitHubClient, repo: RepoRef, r
       comment_id: existing.id,
       body: req.body(previousVerdict(existing.body)),
     });
-    return { action: 'updated', id: existing.id, url: res.data.html_url, author: res.data.user?.login ?? undefined, ignored: search.ignored };
+    return {
+      action: 'updated',
+      id: existing.id,
+      url: res.data.html_url,
+      author: res.data.user?.login ?? undefined,
+      ignored: search.ignored,
+    };
   }
-  if (req.mode === 'on-failure' && req.verdict === 'pass' && !req.createOnPass) return { action: 'skipped', reason: 'the gate passed (comment: on-failure)' };
+  if (req.mode === 'on-failure' && req.verdict === 'pass' && !req.createOnPass)
+    return { action: 'skipped', reason: 'the gate passed (comment: on-failure)' };
   const body = req.body(undefined);
   const created = await createOnce(
     async () =>

@@ -10,7 +10,10 @@ export function decodeContents(data: unknown, what: string): string {
   return d.encoding === 'base64' ? Buffer.from(d.content, 'base64').toString('utf8') : d.content;
 }
 
-export async function readRepoFile(client: GitHubClient, spec: { owner: string; repo: string; path: string; ref: string }): Promise<string> {
+export async function readRepoFile(
+  client: GitHubClient,
+  spec: { owner: string; repo: string; path: string; ref: string },
+): Promise<string> {
   const what = `${spec.owner}/${spec.repo}/${spec.path}@${spec.ref}`;
   const r = await client.request('GET /repos/{owner}/{repo}/contents/{path}', spec);
   return decodeContents(r.data, what);

@@ -69,7 +69,10 @@ export function createOctokit(token: string | undefined, opts: ClientOptions) {
     new RetryState({
       ...DEFAULT_RETRY_POLICY,
       baseMs: opts.retryBaseMs ?? DEFAULT_RETRY_POLICY.baseMs,
-      delays: opts.retries === undefined ? DEFAULT_RETRY_POLICY.delays : Array.from({ length: opts.retries }, (_, i) => DEFAULT_RETRY_POLICY.delays[i] ?? 4),
+      delays:
+        opts.retries === undefined
+          ? DEFAULT_RETRY_POLICY.delays
+          : Array.from({ length: opts.retries }, (_, i) => DEFAULT_RETRY_POLICY.delays[i] ?? 4),
     });
   const log = opts.logger;
   const baseUrl = opts.baseUrl ?? apiBaseUrl();
@@ -123,7 +126,14 @@ export function createGitHubClient(token: string | undefined, opts: ClientOption
  * The command line's options for the factory: the token from `GITHUB_TOKEN` / `GH_TOKEN`, `--api-url` or
  * `GITHUB_API_URL`, warnings to a function (stderr), the run's retry state (`DEFECT_GATE_RETRY_BASE_MS` for tests).
  */
-export function cliGitHubClient(env: Record<string, string | undefined>, o: { apiUrl?: string; warn: (message: string) => void; retryBaseMs?: number }): GitHubClient {
+export function cliGitHubClient(
+  env: Record<string, string | undefined>,
+  o: { apiUrl?: string; warn: (message: string) => void; retryBaseMs?: number },
+): GitHubClient {
   const retryState = runRetryState(o.retryBaseMs === undefined ? env : { ...env, DEFECT_GATE_RETRY_BASE_MS: String(o.retryBaseMs) });
-  return createGitHubClient(envToken(env), { baseUrl: apiBaseUrl(env, o.apiUrl), logger: { warning: o.warn, debug: () => {} }, retryState });
+  return createGitHubClient(envToken(env), {
+    baseUrl: apiBaseUrl(env, o.apiUrl),
+    logger: { warning: o.warn, debug: () => {} },
+    retryState,
+  });
 }

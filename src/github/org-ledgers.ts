@@ -126,7 +126,8 @@ export function readLedgersPage(answer: unknown, org: string): ListedPage {
   if (orgObj === null) throw new OrgApiError(`organization "${org}" not found (or the token cannot see it)`);
   if (!isObj(orgObj)) fail('data.organization', 'expected an object');
   const conn = orgObj.repositories;
-  if (!isObj(conn) || !isObj(conn.pageInfo) || !Array.isArray(conn.nodes)) fail('data.organization.repositories', 'expected a connection with pageInfo and nodes');
+  if (!isObj(conn) || !isObj(conn.pageInfo) || !Array.isArray(conn.nodes))
+    fail('data.organization.repositories', 'expected a connection with pageInfo and nodes');
   const totalCount = num(conn.totalCount);
   if (totalCount === undefined) fail('data.organization.repositories.totalCount', 'expected a number');
   const repos: ListedRepo[] = [];
@@ -148,7 +149,10 @@ export function readLedgersPage(answer: unknown, org: string): ListedPage {
     } else if (led !== null && led !== undefined) fail(`${where}.ledger`, 'expected an object or null');
     repos.push(r);
   });
-  const latest = isObj(orgObj.latest) && Array.isArray(orgObj.latest.nodes) && isObj(orgObj.latest.nodes[0]) ? str(orgObj.latest.nodes[0].pushedAt) : undefined;
+  const latest =
+    isObj(orgObj.latest) && Array.isArray(orgObj.latest.nodes) && isObj(orgObj.latest.nodes[0])
+      ? str(orgObj.latest.nodes[0].pushedAt)
+      : undefined;
   const rl = data.rateLimit;
   const endCursor = str(conn.pageInfo.endCursor);
   return {
@@ -158,7 +162,13 @@ export function readLedgersPage(answer: unknown, org: string): ListedPage {
     ...(endCursor ? { endCursor } : {}),
     ...(latest ? { latestPush: latest } : {}),
     ...(isObj(rl) && num(rl.cost) !== undefined && num(rl.remaining) !== undefined
-      ? { rateLimit: { cost: num(rl.cost) as number, remaining: num(rl.remaining) as number, ...(str(rl.resetAt) ? { resetAt: str(rl.resetAt) as string } : {}) } }
+      ? {
+          rateLimit: {
+            cost: num(rl.cost) as number,
+            remaining: num(rl.remaining) as number,
+            ...(str(rl.resetAt) ? { resetAt: str(rl.resetAt) as string } : {}),
+          },
+        }
       : {}),
   };
 }

@@ -64,8 +64,21 @@ function describe(err: unknown): string {
   return stripControl(typeof s === 'number' ? `HTTP ${s}: ${msg}` : msg);
 }
 
-export async function runOrgReport(graphql: GraphqlFn, request: GitHubRequest, o: OrgReportOptions): Promise<{ metrics: OrgMetrics; stats: OrgReportStats }> {
-  const stats: OrgReportStats = { mode: 'full', graphqlCalls: 0, restCalls: 0, totalCount: 0, archived: 0, changed: 0, fromCache: 0, blobFallbacks: 0 };
+export async function runOrgReport(
+  graphql: GraphqlFn,
+  request: GitHubRequest,
+  o: OrgReportOptions,
+): Promise<{ metrics: OrgMetrics; stats: OrgReportStats }> {
+  const stats: OrgReportStats = {
+    mode: 'full',
+    graphqlCalls: 0,
+    restCalls: 0,
+    totalCount: 0,
+    archived: 0,
+    changed: 0,
+    fromCache: 0,
+    blobFallbacks: 0,
+  };
   const gql: GraphqlFn = async (q, v) => {
     stats.graphqlCalls++;
     return graphql(q, v);
@@ -81,7 +94,11 @@ export async function runOrgReport(graphql: GraphqlFn, request: GitHubRequest, o
   if (!o.cache) reason = 'no cache';
   else if (!prev) reason = 'no previous listing in the cache';
   else if (!prev.watermark) reason = 'the previous listing saw no pushed repository';
-  else if (o.clock().getTime() - Date.parse(prev.fullListingAt) > (o.maxAgeMs ?? DEFAULT_MAX_AGE_MS) || Number.isNaN(Date.parse(prev.fullListingAt))) reason = `the last full listing (${prev.fullListingAt}) is older than the cache's maximum age`;
+  else if (
+    o.clock().getTime() - Date.parse(prev.fullListingAt) > (o.maxAgeMs ?? DEFAULT_MAX_AGE_MS) ||
+    Number.isNaN(Date.parse(prev.fullListingAt))
+  )
+    reason = `the last full listing (${prev.fullListingAt}) is older than the cache's maximum age`;
   if (prev && !reason) {
     try {
       const metrics = await incremental(prev, gql, rest, o, stats);
@@ -104,7 +121,13 @@ async function full(gql: GraphqlFn, rest: GitHubRequest, o: OrgReportOptions, st
   const repos: CachedRepo[] = [];
   let watermark: string | undefined;
   let first = true;
-  for await (const page of listLedgerPages(gql, { org: o.org, branch: o.branch, scope: o.scope, order: 'NAME', ...(o.pageSize ? { pageSize: o.pageSize } : {}) })) {
+  for await (const page of listLedgerPages(gql, {
+    org: o.org,
+    branch: o.branch,
+    scope: o.scope,
+    order: 'NAME',
+    ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+  })) {
     if (first) watermark = page.latestPush;
     first = false;
     stats.totalCount = page.totalCount;
@@ -129,7 +152,13 @@ async function full(gql: GraphqlFn, rest: GitHubRequest, o: OrgReportOptions, st
   return agg.result();
 }
 
-async function incremental(prev: OrgCacheIndex, gql: GraphqlFn, rest: GitHubRequest, o: OrgReportOptions, stats: OrgReportStats): Promise<OrgMetrics> {
+async function incremental(
+  prev: OrgCacheIndex,
+  gql: GraphqlFn,
+  rest: GitHubRequest,
+  o: OrgReportOptions,
+  stats: OrgReportStats,
+): Promise<OrgMetrics> {
   stats.mode = 'incremental';
   const agg = new OrgAggregator(o.org, o.metrics.now);
   const watermark = prev.watermark as string;
@@ -138,7 +167,14 @@ async function incremental(prev: OrgCacheIndex, gql: GraphqlFn, rest: GitHubRequ
   let totalCount = -1;
   let complete = true;
   let first = true;
-  for await (const page of listLedgerPages(gql, { org: o.org, branch: o.branch, scope: o.scope, order: 'PUSHED_AT', firstPageSize: Math.min(10, o.pageSize ?? 100), ...(o.pageSize ? { pageSize: o.pageSize } : {}) })) {
+  for await (const page of listLedgerPages(gql, {
+    org: o.org,
+    branch: o.branch,
+    scope: o.scope,
+    order: 'PUSHED_AT',
+    firstPageSize: Math.min(10, o.pageSize ?? 100),
+    ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+  })) {
     if (first) newWatermark = page.latestPush ?? watermark;
     first = false;
     totalCount = page.totalCount;
@@ -161,14 +197,21 @@ async function incremental(prev: OrgCacheIndex, gql: GraphqlFn, rest: GitHubRequ
   if (!complete) {
     for (const c of prev.repos) if (!seen.has(c.repo.toLowerCase())) repos.push(c);
     if (repos.length !== totalCount) {
-      throw new Restart(`the organization has ${totalCount} repositories, the cache and the pushes since know ${repos.length} (added, removed, transferred or renamed)`);
+      throw new Restart(
+        `the organization has ${totalCount} repositories, the cache and the pushes since know ${repos.length} (added, removed, transferred or renamed)`,
+      );
     }
     for (const c of prev.repos) {
       if (seen.has(c.repo.toLowerCase())) continue;
       await fold(c, agg, rest, o, stats, true);
     }
   }
-  o.cache?.saveIndex({ ...prev, ...(newWatermark ? { watermark: newWatermark } : {}), totalCount: repos.length, repos: repos.sort((a, b) => a.repo.localeCompare(b.repo)) });
+  o.cache?.saveIndex({
+    ...prev,
+    ...(newWatermark ? { watermark: newWatermark } : {}),
+    totalCount: repos.length,
+    repos: repos.sort((a, b) => a.repo.localeCompare(b.repo)),
+  });
   return agg.result();
 }
 
@@ -178,7 +221,9 @@ function toCached(r: ListedRepo): CachedRepo {
     archived: r.archived,
     ...(r.pushedAt ? { pushedAt: r.pushedAt } : {}),
     ...(r.problem ? { problem: r.problem } : {}),
-    ...(r.ledger ? { ledger: { oid: r.ledger.oid, files: r.ledger.files.map((f) => ({ path: f.path, oid: f.oid, byteSize: f.byteSize })) } } : {}),
+    ...(r.ledger
+      ? { ledger: { oid: r.ledger.oid, files: r.ledger.files.map((f) => ({ path: f.path, oid: f.oid, byteSize: f.byteSize })) } }
+      : {}),
   };
 }
 
@@ -192,13 +237,21 @@ async function fileText(repo: string, f: LedgerFileRef, rest: GitHubRequest, o: 
   if (cached !== undefined) return cached;
   stats.blobFallbacks++;
   const text = await readBlob(rest, repo, f.oid);
-  if (gitBlobSha(text) !== f.oid) throw new OrgApiError(`${repo}: ${o.scope}/${f.path}: the blob GitHub returned does not hash to its oid ${f.oid}`);
+  if (gitBlobSha(text) !== f.oid)
+    throw new OrgApiError(`${repo}: ${o.scope}/${f.path}: the blob GitHub returned does not hash to its oid ${f.oid}`);
   o.cache?.writeBlob(f.oid, text);
   return text;
 }
 
 /** One repository into the aggregate (and the export): its ledger read, parsed, measured, then dropped. */
-async function fold(r: ListedRepo | CachedRepo, agg: OrgAggregator, rest: GitHubRequest, o: OrgReportOptions, stats: OrgReportStats, fromCache = false): Promise<void> {
+async function fold(
+  r: ListedRepo | CachedRepo,
+  agg: OrgAggregator,
+  rest: GitHubRequest,
+  o: OrgReportOptions,
+  stats: OrgReportStats,
+  fromCache = false,
+): Promise<void> {
   if (r.archived) {
     stats.archived++;
     return;
@@ -212,7 +265,10 @@ async function fold(r: ListedRepo | CachedRepo, agg: OrgAggregator, rest: GitHub
   try {
     const text = (f: LedgerFileRef) => fileText(r.repo, f, rest, o, stats);
     const entries: string[] = [];
-    for (const f of files.filter((x) => x.path.startsWith('entries/') && x.path.endsWith('.json')).sort((a, b) => a.path.localeCompare(b.path))) entries.push(await text(f));
+    for (const f of files
+      .filter((x) => x.path.startsWith('entries/') && x.path.endsWith('.json'))
+      .sort((a, b) => a.path.localeCompare(b.path)))
+      entries.push(await text(f));
     const runs = files.find((f) => f.path === 'runs.json');
     const approvals = files.find((f) => f.path === 'approvals.json');
     const book = parseLedgerFiles(`${r.repo} branch:${o.branch}:${o.scope}/`, {

@@ -182,12 +182,17 @@ export async function publishToGitHub(
           now: settings.now,
         });
         outcome.checkRun = { id: run.id, url: run.url, annotations: run.annotations, ...(run.problem ? { problem: run.problem } : {}) };
-        if (run.recovered) logger.info(`defect-gate: the check run was created although GitHub answered with an error; found it (id ${run.id}) instead of creating another`);
+        if (run.recovered)
+          logger.info(
+            `defect-gate: the check run was created although GitHub answered with an error; found it (id ${run.id}) instead of creating another`,
+          );
         if (run.problem) {
           outcome.skipped.push({ what: 'check run annotations', reason: run.problem });
           logger.debug(`defect-gate: check run ${run.id} completed after a failure: ${run.problem}`);
         }
-        logger.info(`defect-gate: check run "${settings.checkName}" on ${headSha.slice(0, 7)}: ${CONCLUSION[result.verdict.status]}, ${run.annotations} annotation(s)`);
+        logger.info(
+          `defect-gate: check run "${settings.checkName}" on ${headSha.slice(0, 7)}: ${CONCLUSION[result.verdict.status]}, ${run.annotations} annotation(s)`,
+        );
       }
     } catch (err) {
       fail('check run', err);
@@ -226,10 +231,16 @@ export async function publishToGitHub(
           if (res.action === 'skipped') outcome.notes.push(`no comment: ${res.reason}`);
           else {
             outcome.comment = { id: res.id, action: res.action, url: res.url };
-            if (res.ignored > 0) logger.info(`defect-gate: left ${res.ignored} comment(s) with this gate's marker alone: not written by ${author}`);
-            if (res.recovered) logger.info(`defect-gate: the comment was created although GitHub answered with an error; found it (id ${res.id}) instead of posting another`);
+            if (res.ignored > 0)
+              logger.info(`defect-gate: left ${res.ignored} comment(s) with this gate's marker alone: not written by ${author}`);
+            if (res.recovered)
+              logger.info(
+                `defect-gate: the comment was created although GitHub answered with an error; found it (id ${res.id}) instead of posting another`,
+              );
             if (res.author && !sameLogin(res.author, author)) {
-              logger.warning(`defect-gate: the comment was written as ${res.author}, but comments by ${author} were looked for; set comment-author: ${res.author} so that the next run updates it`);
+              logger.warning(
+                `defect-gate: the comment was written as ${res.author}, but comments by ${author} were looked for; set comment-author: ${res.author} so that the next run updates it`,
+              );
             }
             logger.info(`defect-gate: ${res.action} the comment on #${target.prNumber}`);
           }

@@ -94,7 +94,9 @@ export function isTimeout(err: unknown): boolean {
 /** What kind of failure an Octokit error is. Octokit reports fetch failures as status 500 without a response. */
 export function classify(err: unknown): Failure {
   const e = (typeof err === 'object' && err !== null ? err : {}) as ErrorShape;
-  const message = String(e.message ?? err).split('\n')[0]!.slice(0, 300);
+  const message = String(e.message ?? err)
+    .split('\n')[0]!
+    .slice(0, 300);
   const status = typeof e.status === 'number' ? e.status : undefined;
   if (isTimeout(err)) return { kind: 'network', message: 'timed out' };
   if (e.name === 'AbortError') return { kind: 'network', message };
@@ -144,7 +146,10 @@ export function mayWaitRateLimit(state: RetryState, retryAfter: number, retryCou
 export class GitHubUnavailableError extends UserError {
   readonly status?: number;
   readonly response?: unknown;
-  constructor(message: string, readonly cause: unknown) {
+  constructor(
+    message: string,
+    readonly cause: unknown,
+  ) {
     super('github', message);
     this.name = 'GitHubUnavailableError';
     const e = cause as ErrorShape;

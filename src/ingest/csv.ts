@@ -36,7 +36,12 @@ export function parseCsv(input: string): CsvOutcome {
   let recordLine = 1;
   let i = 0;
   const n = text.length;
-  const fail = (message: string, at: number, atLine = line, atLineStart = lineStart): CsvOutcome => ({ ok: false, message, line: atLine, column: at - atLineStart + 1 });
+  const fail = (message: string, at: number, atLine = line, atLineStart = lineStart): CsvOutcome => ({
+    ok: false,
+    message,
+    line: atLine,
+    column: at - atLineStart + 1,
+  });
   // Whether the current record has any content (a blank line is no record).
   let blank = true;
   while (i <= n) {
@@ -49,7 +54,13 @@ export function parseCsv(input: string): CsvOutcome {
       let from = i + 1;
       i++;
       for (;;) {
-        if (i >= n) return fail('a quoted field opened here never ends (a missing closing `"`): the records after it cannot be told apart', open, openLine, openStart);
+        if (i >= n)
+          return fail(
+            'a quoted field opened here never ends (a missing closing `"`): the records after it cannot be told apart',
+            open,
+            openLine,
+            openStart,
+          );
         const d = text.charCodeAt(i);
         if (d === 0x22) {
           if (text.charCodeAt(i + 1) === 0x22) {
@@ -70,7 +81,10 @@ export function parseCsv(input: string): CsvOutcome {
       }
       const after = i < n ? text.charCodeAt(i) : -1;
       if (after !== 0x2c && after !== 0x0a && after !== 0x0d && after !== -1) {
-        return fail('text after the closing quote of a field: expected `,` or the end of the line (write `""` for a quote inside a quoted field)', i);
+        return fail(
+          'text after the closing quote of a field: expected `,` or the end of the line (write `""` for a quote inside a quoted field)',
+          i,
+        );
       }
       cells.push(value.replace(/\r\n/g, '\n'));
       blank = false;

@@ -78,7 +78,7 @@ export function normalizeEcosystem(name: string | undefined): string | undefined
   if (!name) return undefined;
   const k = name.trim().toLowerCase();
   if (!k) return undefined;
-  return ECOSYSTEM_ALIASES[k] ?? (k.includes(':') ? ECOSYSTEM_ALIASES[k.split(':')[0] ?? ''] ?? k : k);
+  return ECOSYSTEM_ALIASES[k] ?? (k.includes(':') ? (ECOSYSTEM_ALIASES[k.split(':')[0] ?? ''] ?? k) : k);
 }
 
 /** The purl type (`pkg:npm/…` → `npm`), normalized. */
@@ -101,7 +101,9 @@ function idRank(id: string): number {
 /** Upper-cases well-known id schemes (CVE, GHSA) so `cve-2021-1` and `CVE-2021-1` are one id. */
 export function normalizeVulnId(id: string): string {
   const s = id.trim();
-  return /^(cve|ghsa)-/i.test(s) ? s.replace(/^(cve|ghsa)/i, (m) => m.toUpperCase()).replace(/^GHSA-(.*)$/, (_m, r: string) => `GHSA-${r.toLowerCase()}`) : s;
+  return /^(cve|ghsa)-/i.test(s)
+    ? s.replace(/^(cve|ghsa)/i, (m) => m.toUpperCase()).replace(/^GHSA-(.*)$/, (_m, r: string) => `GHSA-${r.toLowerCase()}`)
+    : s;
 }
 
 /**
@@ -115,5 +117,8 @@ export function orderVulnIds(ids: Iterable<string | undefined>): string[] {
     const id = normalizeVulnId(raw);
     if (id && !seen.has(id.toUpperCase())) seen.set(id.toUpperCase(), id);
   }
-  return [...seen.values()].map((id, i) => ({ id, i, r: idRank(id) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.id);
+  return [...seen.values()]
+    .map((id, i) => ({ id, i, r: idRank(id) }))
+    .sort((a, b) => a.r - b.r || a.i - b.i)
+    .map((x) => x.id);
 }

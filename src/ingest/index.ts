@@ -38,22 +38,23 @@ function fatal(file: string, message: string, extra: Partial<InputError> = {}): 
 /** Describes a document that no parser accepted, saying what was recognized. */
 function describeUnknown(doc: unknown): string {
   if (doc === null) return 'the document is `null`';
-  if (Array.isArray(doc)) return doc.length === 0 ? 'the document is an empty array' : `the document is an array of ${doc.length} element(s) of no known format`;
+  if (Array.isArray(doc))
+    return doc.length === 0 ? 'the document is an empty array' : `the document is an array of ${doc.length} element(s) of no known format`;
   if (!isObj(doc)) return `the document is a ${typeof doc}`;
   const keys = Object.keys(doc);
   if (keys.length === 0) return 'the document is an empty object';
-  if ('error' in doc || 'errors' in doc && keys.length <= 2) {
+  if ('error' in doc || ('errors' in doc && keys.length <= 2)) {
     const e = (doc as Record<string, unknown>).error ?? (doc as Record<string, unknown>).errors;
     const msg =
-      typeof e === 'string'
-        ? e
-        : isObj(e)
-          ? [e.message, e.summary, e.code].find((x): x is string => typeof x === 'string')
-          : undefined;
+      typeof e === 'string' ? e : isObj(e) ? [e.message, e.summary, e.code].find((x): x is string => typeof x === 'string') : undefined;
     return `the document is an error object${msg ? ` ("${msg.slice(0, 200)}")` : ''}: the scanner failed before producing results`;
   }
-  if ('version' in doc && 'runs' in doc) return `it looks like SARIF but its version is ${describeValue((doc as Record<string, unknown>).version)}`;
-  return `an object with top-level keys ${keys.slice(0, 8).map((k) => JSON.stringify(k)).join(', ')}${keys.length > 8 ? ', …' : ''}`;
+  if ('version' in doc && 'runs' in doc)
+    return `it looks like SARIF but its version is ${describeValue((doc as Record<string, unknown>).version)}`;
+  return `an object with top-level keys ${keys
+    .slice(0, 8)
+    .map((k) => JSON.stringify(k))
+    .join(', ')}${keys.length > 8 ? ', …' : ''}`;
 }
 
 /**
@@ -90,12 +91,18 @@ function parseText(
   }
   // The shells recognize these from the bytes (src/io/gzip.ts); text decoded as UTF-8 still shows them.
   if (text.charCodeAt(0) === 0x1f && text.charCodeAt(1) === 0xfffd) {
-    return fatal(file, 'the content is gzip-compressed, not text', { hint: 'decompress it first (the check command reads .gz reports itself)' });
+    return fatal(file, 'the content is gzip-compressed, not text', {
+      hint: 'decompress it first (the check command reads .gz reports itself)',
+    });
   }
   if (/^(\uFFFD\uFFFD|[^\0]\0[^\0]\0|\0[^\0]\0[^\0])/.test(text)) {
-    return fatal(file, 'the content is not UTF-8 text: it looks like UTF-16 (a UTF-16 byte order mark, or NUL bytes between the characters)', {
-      hint: 'convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8), or have the scanner write UTF-8 (PowerShell: Out-File -Encoding utf8)',
-    });
+    return fatal(
+      file,
+      'the content is not UTF-8 text: it looks like UTF-16 (a UTF-16 byte order mark, or NUL bytes between the characters)',
+      {
+        hint: 'convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8), or have the scanner write UTF-8 (PowerShell: Out-File -Encoding utf8)',
+      },
+    );
   }
   const trimmed = text.replace(/^\uFEFF/, '').trimStart();
   if (trimmed === '') {
@@ -106,7 +113,8 @@ function parseText(
   let syntax: 'xml' | 'json' | 'yaml' | 'csv' = isXml ? 'xml' : 'json';
   let locate: ParseContext['locate'];
   if (isXml) {
-    if (forced && forced.syntax !== 'xml') return fatal(file, `format "${forced.id}" is ${forced.syntax === 'csv' ? 'CSV' : 'JSON'} but the file is XML`, { hint: expected });
+    if (forced && forced.syntax !== 'xml')
+      return fatal(file, `format "${forced.id}" is ${forced.syntax === 'csv' ? 'CSV' : 'JSON'} but the file is XML`, { hint: expected });
     const r = parseXml(text);
     if (!r.ok) {
       if (r.hint) return fatal(file, `XML refused: ${r.message}`, { line: r.line, column: r.column, hint: r.hint });
@@ -146,7 +154,12 @@ function parseText(
       // A repeated key (a second "results") would silently replace the first one's findings: fail closed.
       const body = stripBom(text);
       const dup = findDuplicateKey(body);
-      if (dup) return fatal(file, duplicateKeyMessage(dup).message, { ...lineColumn(body, dup.offset), jsonPath: dup.path, hint: duplicateKeyMessage(dup).hint });
+      if (dup)
+        return fatal(file, duplicateKeyMessage(dup).message, {
+          ...lineColumn(body, dup.offset),
+          jsonPath: dup.path,
+          hint: duplicateKeyMessage(dup).hint,
+        });
       doc = r.value;
       locate = lazyLocator(body);
     }
@@ -231,7 +244,13 @@ function readYamlOrCsv(
   // A malformed table: reported as CSV when its header line is one a CSV format reads (or the format is forced).
   const head = parseCsv(stripBom(text).split(/\r?\n/, 1)[0] ?? '');
   if (forced || (head.ok && csvFormats.some((p) => safeDetect(p, head.value)))) {
-    return { failed: fatal(file, `not well-formed CSV: ${r.message}`, { line: r.line, column: r.column, hint: 'the file was not read: correct the quoting (a field with `,`, `"` or a line break is written in double quotes, with `""` for each quote)' }) };
+    return {
+      failed: fatal(file, `not well-formed CSV: ${r.message}`, {
+        line: r.line,
+        column: r.column,
+        hint: 'the file was not read: correct the quoting (a field with `,`, `"` or a line break is written in double quotes, with `""` for each quote)',
+      }),
+    };
   }
   return undefined;
 }
@@ -339,7 +358,13 @@ export function combine(files: IngestedFile[]): IngestSummary {
     findings,
     duplicates,
     errors: files.flatMap((f) => f.errors),
-    files: files.map((f) => ({ file: f.file, ...(f.target ? { target: f.target } : {}), format: f.format, findings: f.findings.length, errors: f.errors.length })),
+    files: files.map((f) => ({
+      file: f.file,
+      ...(f.target ? { target: f.target } : {}),
+      format: f.format,
+      findings: f.findings.length,
+      errors: f.errors.length,
+    })),
     tools: [...tools.values()],
   };
 }

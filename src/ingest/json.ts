@@ -1,8 +1,6 @@
 /** JSON text handling for untrusted input files: BOM, positions of syntax errors. */
 
-export type JsonParseOutcome =
-  | { ok: true; value: unknown }
-  | { ok: false; line: number; column: number; message: string };
+export type JsonParseOutcome = { ok: true; value: unknown } | { ok: false; line: number; column: number; message: string };
 
 export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

@@ -1,7 +1,16 @@
 import type { Finding } from '../model';
 import { disambiguate } from './fingerprint';
 import { redactIngested } from '../redact/finding';
-import { cutNote, duplicateKeyMessage, findDuplicateKey, findJsonErrorOffset, MAX_STRING, utf16Units, utf8CutPoint, type DuplicateKey } from './json';
+import {
+  cutNote,
+  duplicateKeyMessage,
+  findDuplicateKey,
+  findJsonErrorOffset,
+  MAX_STRING,
+  utf16Units,
+  utf8CutPoint,
+  type DuplicateKey,
+} from './json';
 import { SarifSink, type SarifRunIndex } from './formats/sarif';
 import type { ParseContext } from './types';
 import { jsonKey } from './values';
@@ -495,7 +504,6 @@ export class Reader {
   }
 }
 
-
 /**
  * The text of buf[a, b) with each string longer than MAX_STRING characters cut as `cutLongStrings` cuts a text (the
  * same characters kept, the same note), decoding only what is kept; undefined when no string is that long.
@@ -589,7 +597,7 @@ function lineColumnAt(src: ByteSource, offset: number): { line: number; column: 
   const chunk = Buffer.allocUnsafe(1 << 20);
   let line = 1;
   let lineStart = 0;
-  for (let p = 0; p < offset; ) {
+  for (let p = 0; p < offset;) {
     const n = src.read(chunk, 0, Math.min(chunk.length, offset - p), p);
     if (n <= 0) break;
     for (let k = chunk.indexOf(10, 0); k >= 0 && k < n; k = chunk.indexOf(10, k + 1)) {
@@ -631,7 +639,13 @@ export function unreadableFile(file: string, err: unknown): IngestedFile {
  *
  * @param format a forced format id (only `sarif` can be streamed), or undefined
  */
-export function ingestSarifBytes(src: ByteSource, size: number, ctx: ParseContext, format?: string, opts: StreamOptions = {}): IngestedFile {
+export function ingestSarifBytes(
+  src: ByteSource,
+  size: number,
+  ctx: ParseContext,
+  format?: string,
+  opts: StreamOptions = {},
+): IngestedFile {
   const file = ctx.file;
   const mb = `${(size / 1048576).toFixed(0)} MB`;
   const onlySarif = (what: string) =>
@@ -644,12 +658,16 @@ export function ingestSarifBytes(src: ByteSource, size: number, ctx: ParseContex
   // Byte order mark.
   r.skipBom();
   const first = r.peek();
-  if (first < 0) return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
+  if (first < 0)
+    return fatal(file, 'the file is empty', { hint: 'check that the scanner step succeeded and wrote its report to this path' });
   if (first !== 0x7b) return onlySarif(first === 0x3c ? 'the file is XML' : 'the document is not a JSON object');
   try {
     return streamSarif(r, ctx, onlySarif);
   } catch (err) {
-    if (err instanceof RangeError || (err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message))) {
+    if (
+      err instanceof RangeError ||
+      (err instanceof Error && /string longer than|Invalid string length|Array buffer allocation/i.test(err.message))
+    ) {
       return onlySarif(`a single JSON value is too large to read (${err.message})`);
     }
     if (err instanceof JsonDuplicateKey) {

@@ -41,7 +41,9 @@ export function readScore(v: unknown): { score?: number; word?: string; problem?
   // Some producers write the severity word instead (Semgrep OSS SARIF: "security-severity": "CRITICAL", corpus
   // issue_10191.json): read as the scanner's severity word, which the policy's from-scanner rates.
   if (typeof v === 'string' && SEVERITY_WORDS.test(v)) return { word: v.trim().toLowerCase() };
-  return { problem: `expected a score from 0 to 10, found ${typeof v === 'number' && !Number.isFinite(v) ? 'a number out of range' : describeValue(v)}` };
+  return {
+    problem: `expected a score from 0 to 10, found ${typeof v === 'number' && !Number.isFinite(v) ? 'a number out of range' : describeValue(v)}`,
+  };
 }
 
 /** What to do about a score that is not a number from 0 to 10 (the message of `readScore`). */
@@ -114,7 +116,9 @@ function realFields(m: RegExpExecArray): boolean {
   const n = (i: number) => Number(m[i] ?? 0);
   const last = new Date(0);
   last.setUTCFullYear(n(1), n(2), 0); // day 0 of the next month: the month's last day
-  return n(2) >= 1 && n(2) <= 12 && n(3) >= 1 && n(3) <= last.getUTCDate() && n(4) <= 23 && n(5) <= 59 && n(6) <= 59 && n(7) <= 23 && n(8) <= 59;
+  return (
+    n(2) >= 1 && n(2) <= 12 && n(3) >= 1 && n(3) <= last.getUTCDate() && n(4) <= 23 && n(5) <= 59 && n(6) <= 59 && n(7) <= 23 && n(8) <= 59
+  );
 }
 
 /**
@@ -126,7 +130,12 @@ export function isoTime(v: unknown): string | undefined {
   if (typeof v !== 'string') return undefined;
   const m = ISO_TIME.exec(v.trim());
   if (!m || !realFields(m)) return undefined;
-  const t = Date.parse(v.trim().replace(/^(\S+) /, '$1T').replace(',', '.'));
+  const t = Date.parse(
+    v
+      .trim()
+      .replace(/^(\S+) /, '$1T')
+      .replace(',', '.'),
+  );
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
 

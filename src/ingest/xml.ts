@@ -41,7 +41,11 @@ export function parseXml(text: string): XmlParseOutcome {
     if (unclosed) {
       // The validator says `Invalid '["a","b"]' found.` at 1:1 for elements left open at the end: name them, at the end.
       const end = lineColumn(body, body.length);
-      return { ok: false, ...end, message: `the document ends before the closing tag of <${unclosed[unclosed.length - 1]}>${unclosed.length > 1 ? ` (elements still open: ${unclosed.map((t) => `<${t}>`).join(', ')})` : ''}` };
+      return {
+        ok: false,
+        ...end,
+        message: `the document ends before the closing tag of <${unclosed[unclosed.length - 1]}>${unclosed.length > 1 ? ` (elements still open: ${unclosed.map((t) => `<${t}>`).join(', ')})` : ''}`,
+      };
     }
     return { ok: false, line: valid.err.line, column: valid.err.col, message: valid.err.msg };
   }
@@ -100,7 +104,9 @@ function unclosedTags(msg: string): string[] | undefined {
   if (!m) return undefined;
   try {
     const tags: unknown = JSON.parse(m[1] as string);
-    return Array.isArray(tags) && tags.length > 0 && tags.every((t) => typeof t === 'string') ? (tags as string[]).map((t) => (t.length > 60 ? `${t.slice(0, 60)}…` : t)) : undefined;
+    return Array.isArray(tags) && tags.length > 0 && tags.every((t) => typeof t === 'string')
+      ? (tags as string[]).map((t) => (t.length > 60 ? `${t.slice(0, 60)}…` : t))
+      : undefined;
   } catch {
     return undefined;
   }
@@ -111,7 +117,6 @@ export function asArray<T = unknown>(v: unknown): T[] {
   if (v === undefined || v === null) return [];
   return (Array.isArray(v) ? v : [v]) as T[];
 }
-
 
 /**
  * The text of an XML file's bytes with every run of character data (between a `>` and the next `<`) longer than

@@ -33,7 +33,8 @@ export function ciReportPathProblem(paths: CiReportPaths, workspace: string): st
     const why = outputPathProblem(abs);
     if (why) return `--${option}: cannot write ${JSON.stringify(p)}: ${why}`;
     const other = seen.get(abs);
-    if (other) return `--${option} and --${other} name the same file ${JSON.stringify(p)}: one would overwrite the other; give each its own file`;
+    if (other)
+      return `--${option} and --${other} name the same file ${JSON.stringify(p)}: one would overwrite the other; give each its own file`;
     seen.set(abs, option);
   }
   return undefined;
@@ -81,7 +82,9 @@ export function writeCiReports(result: RunResult, paths: CiReportPaths, workspac
     for (const t of GITLAB_REPORT_TYPES) {
       if (requested.includes(t) || byType[t].length === 0) continue;
       unwritten[t] = byType[t].length;
-      warnings.push(`${byType[t].length} open finding(s) belong in a GitLab ${t} report, which was not requested: they are in no GitLab security report (add --${SECURITY_OPTION[t]} FILE)`);
+      warnings.push(
+        `${byType[t].length} open finding(s) belong in a GitLab ${t} report, which was not requested: they are in no GitLab security report (add --${SECURITY_OPTION[t]} FILE)`,
+      );
     }
     for (const t of requested) {
       const p = resolve(workspace, paths[SECURITY_OPTION[t]] as string);

@@ -40,7 +40,11 @@ export interface LoadedEnrichment {
  */
 export const MAX_ENRICHMENT_BYTES = 256 * 1024 * 1024;
 
-const readError = (file: string, message: string, hint = 'download it in an earlier workflow step and pass its path'): { error: InputError } => ({
+const readError = (
+  file: string,
+  message: string,
+  hint = 'download it in an earlier workflow step and pass its path',
+): { error: InputError } => ({
   error: { file, message, hint, severity: 'fatal' },
 });
 
@@ -61,8 +65,17 @@ async function gunzipped(src: string | Buffer, shown: string, what: string, limi
     if (inner) return readError(shown, `cannot read the ${what}: gzip-compressed: ${inner.message}`, inner.hint);
     return { data: out };
   } catch (err) {
-    if (err instanceof DecompressionLimitError) return readError(shown, `cannot read the gzip-compressed ${what}: ${err.message}`, `the limit is ${formatBytes(limit)}: check that this is the right file`);
-    return readError(shown, `cannot decompress the gzip-compressed ${what}: ${errorMessage(err)}`, 'check that the step that downloaded it finished (a cut-off .gz file is a common cause)');
+    if (err instanceof DecompressionLimitError)
+      return readError(
+        shown,
+        `cannot read the gzip-compressed ${what}: ${err.message}`,
+        `the limit is ${formatBytes(limit)}: check that this is the right file`,
+      );
+    return readError(
+      shown,
+      `cannot decompress the gzip-compressed ${what}: ${errorMessage(err)}`,
+      'check that the step that downloaded it finished (a cut-off .gz file is a common cause)',
+    );
   }
 }
 
@@ -74,7 +87,11 @@ async function read(abs: string, shown: string, what: string, limit: number): Pr
     // A gzip file is decompressed from the file, as a stream, and checked on its decompressed size.
     if (sniffFile(abs).kind === 'gzip') return await gunzipped(abs, shown, what, limit);
     if (st.size > limit) {
-      return readError(shown, `cannot read the ${what}: the file is ${formatBytes(st.size)}, more than the ${formatBytes(limit)} limit for enrichment files`, 'check that this is the right file (the CISA KEV catalog is ~1.5 MB, the FIRST EPSS CSV ~15 MB)');
+      return readError(
+        shown,
+        `cannot read the ${what}: the file is ${formatBytes(st.size)}, more than the ${formatBytes(limit)} limit for enrichment files`,
+        'check that this is the right file (the CISA KEV catalog is ~1.5 MB, the FIRST EPSS CSV ~15 MB)',
+      );
     }
     data = readFileSync(abs);
   } catch (err) {
@@ -105,7 +122,11 @@ async function download(url: string, what: string, timeoutMs: number, limit: num
     data = Buffer.concat(chunks, size);
   } catch (err) {
     const why = (err as Error).name === 'TimeoutError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : errorMessage(err);
-    return readError(url, `cannot download the ${what}: ${why}`, 'without network access, download it in an earlier step (or cache it) and pass its path');
+    return readError(
+      url,
+      `cannot download the ${what}: ${why}`,
+      'without network access, download it in an earlier step (or cache it) and pass its path',
+    );
   }
   return decode(data, url, what, limit);
 }
@@ -142,9 +163,13 @@ export async function loadEnrichment(files: EnrichmentFiles, workspace: string, 
       if (parsed.errors.length) errors.push(...parsed.errors);
       else {
         enrichment.kev = parsed.catalog;
-        notes.push(`${files.kevFile}: CISA KEV catalog${parsed.catalog.catalogVersion ? ` ${parsed.catalog.catalogVersion}` : ''}, ${parsed.catalog.entries.size} CVEs`);
+        notes.push(
+          `${files.kevFile}: CISA KEV catalog${parsed.catalog.catalogVersion ? ` ${parsed.catalog.catalogVersion}` : ''}, ${parsed.catalog.entries.size} CVEs`,
+        );
         if (parsed.catalog.entries.size === 0) {
-          warnings.push(`${files.kevFile}: the CISA KEV catalog lists no vulnerabilities, so no finding is marked as known exploited (check that the download is complete)`);
+          warnings.push(
+            `${files.kevFile}: the CISA KEV catalog lists no vulnerabilities, so no finding is marked as known exploited (check that the download is complete)`,
+          );
         }
       }
     }
@@ -157,9 +182,13 @@ export async function loadEnrichment(files: EnrichmentFiles, workspace: string, 
       if (parsed.errors.length) errors.push(...parsed.errors);
       else {
         enrichment.epss = parsed.scores;
-        notes.push(`${files.epssFile}: EPSS scores${parsed.scores.modelVersion ? ` (model ${parsed.scores.modelVersion}${parsed.scores.scoreDate ? `, ${parsed.scores.scoreDate.slice(0, 10)}` : ''})` : ''}, ${parsed.scores.entries.size} CVEs`);
+        notes.push(
+          `${files.epssFile}: EPSS scores${parsed.scores.modelVersion ? ` (model ${parsed.scores.modelVersion}${parsed.scores.scoreDate ? `, ${parsed.scores.scoreDate.slice(0, 10)}` : ''})` : ''}, ${parsed.scores.entries.size} CVEs`,
+        );
         if (parsed.scores.entries.size === 0) {
-          warnings.push(`${files.epssFile}: the EPSS file has a header but no scores, so no finding gets an EPSS score (check that the download is complete)`);
+          warnings.push(
+            `${files.epssFile}: the EPSS file has a header but no scores, so no finding gets an EPSS score (check that the download is complete)`,
+          );
         }
       }
     }

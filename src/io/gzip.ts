@@ -19,23 +19,23 @@ import { createGunzip } from 'node:zlib';
 export const MAX_DECOMPRESSED_BYTES = 1024 ** 3;
 
 /** What the first bytes of a file say about how to read it. `text`: read as UTF-8 (a UTF-8 BOM is fine). */
-export type Sniffed =
-  | { kind: 'text' }
-  | { kind: 'gzip' }
-  | { kind: 'encoding'; name: string }
-  | { kind: 'archive'; name: string };
+export type Sniffed = { kind: 'text' } | { kind: 'gzip' } | { kind: 'encoding'; name: string } | { kind: 'archive'; name: string };
 
 /** Recognizes gzip, other compressed or archive formats, and UTF-16 / UTF-32 text from a file's first bytes (at least 4 when the file has them). */
 export function sniff(head: Uint8Array): Sniffed {
   const b = (i: number) => (i < head.length ? (head[i] as number) : -1);
   if (b(0) === 0x1f && b(1) === 0x8b) return { kind: 'gzip' };
-  if (b(0) === 0xff && b(1) === 0xfe && b(2) === 0 && b(3) === 0) return { kind: 'encoding', name: 'UTF-32 (little-endian, with a byte order mark)' };
-  if (b(0) === 0 && b(1) === 0 && b(2) === 0xfe && b(3) === 0xff) return { kind: 'encoding', name: 'UTF-32 (big-endian, with a byte order mark)' };
+  if (b(0) === 0xff && b(1) === 0xfe && b(2) === 0 && b(3) === 0)
+    return { kind: 'encoding', name: 'UTF-32 (little-endian, with a byte order mark)' };
+  if (b(0) === 0 && b(1) === 0 && b(2) === 0xfe && b(3) === 0xff)
+    return { kind: 'encoding', name: 'UTF-32 (big-endian, with a byte order mark)' };
   if (b(0) === 0xff && b(1) === 0xfe) return { kind: 'encoding', name: 'UTF-16 (little-endian, with a byte order mark)' };
   if (b(0) === 0xfe && b(1) === 0xff) return { kind: 'encoding', name: 'UTF-16 (big-endian, with a byte order mark)' };
   // Without a byte order mark: ASCII characters interleaved with NUL bytes (`{\0"\0` or `\0{\0"`).
-  if (b(0) > 0 && b(1) === 0 && b(2) > 0 && b(3) === 0) return { kind: 'encoding', name: 'UTF-16 (little-endian, NUL bytes between the characters)' };
-  if (b(0) === 0 && b(1) > 0 && b(2) === 0 && b(3) > 0) return { kind: 'encoding', name: 'UTF-16 (big-endian, NUL bytes between the characters)' };
+  if (b(0) > 0 && b(1) === 0 && b(2) > 0 && b(3) === 0)
+    return { kind: 'encoding', name: 'UTF-16 (little-endian, NUL bytes between the characters)' };
+  if (b(0) === 0 && b(1) > 0 && b(2) === 0 && b(3) > 0)
+    return { kind: 'encoding', name: 'UTF-16 (big-endian, NUL bytes between the characters)' };
   if (b(0) === 0x50 && b(1) === 0x4b && b(2) === 0x03 && b(3) === 0x04) return { kind: 'archive', name: 'a zip archive' };
   if (b(0) === 0x42 && b(1) === 0x5a && b(2) === 0x68) return { kind: 'archive', name: 'bzip2-compressed' };
   if (b(0) === 0xfd && b(1) === 0x37 && b(2) === 0x7a && b(3) === 0x58) return { kind: 'archive', name: 'xz-compressed' };
@@ -69,7 +69,10 @@ export function unreadableAs(s: Sniffed): { message: string; hint: string } | un
     };
   }
   if (s.kind === 'archive') {
-    return { message: `the file is ${s.name}; only gzip-compressed files are decompressed`, hint: 'extract or decompress it in an earlier step, or gzip it' };
+    return {
+      message: `the file is ${s.name}; only gzip-compressed files are decompressed`,
+      hint: 'extract or decompress it in an earlier step, or gzip it',
+    };
   }
   return undefined;
 }

@@ -1,4 +1,17 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { InputError } from '../model';
@@ -101,7 +114,12 @@ function unresolvable(w: Walk, link: string, err: unknown): void {
   if (code === 'ELOOP') {
     linkError(w, link, `symbolic link loop${to}: not read`, 'replace the link by the report file it should name');
   } else if (code === 'ENOENT' || code === 'ENOTDIR') {
-    linkError(w, link, `dangling symbolic link${to}: what it names does not exist, so it was not read`, 'check that the scanner step wrote its report where the link points, or remove the link');
+    linkError(
+      w,
+      link,
+      `dangling symbolic link${to}: what it names does not exist, so it was not read`,
+      'check that the scanner step wrote its report where the link points, or remove the link',
+    );
   } else {
     linkError(w, link, `cannot resolve the symbolic link${to}: ${errorMessage(err)}`, 'check the link and its permissions');
   }
@@ -141,7 +159,12 @@ function followLink(p: string, name: string, w: Walk): void {
 
 /** A device, FIFO or socket where a report is expected: not read (it could block or never end). */
 function specialFile(w: Walk, p: string): void {
-  w.errors.push({ file: displayName(p, w.ws), message: 'not a regular file (a device, FIFO or socket): not read', hint: 'name the report file itself', severity: 'fatal' });
+  w.errors.push({
+    file: displayName(p, w.ws),
+    message: 'not a regular file (a device, FIFO or socket): not read',
+    hint: 'name the report file itself',
+    severity: 'fatal',
+  });
 }
 
 function walk(dir: string, w: Walk): void {
@@ -149,7 +172,12 @@ function walk(dir: string, w: Walk): void {
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    w.errors.push({ file: displayName(dir, w.ws), message: `cannot list the directory: ${errorMessage(err)}`, hint: 'check its permissions', severity: 'fatal' });
+    w.errors.push({
+      file: displayName(dir, w.ws),
+      message: `cannot list the directory: ${errorMessage(err)}`,
+      hint: 'check its permissions',
+      severity: 'fatal',
+    });
     return;
   }
   for (const e of entries) {
@@ -265,7 +293,12 @@ export function resolveInputs(patterns: string[], workspace: string): ResolvedIn
         walk(base, w);
         const reports = w.found.filter((f) => REPORT_EXT.test(f)).sort();
         if (reports.length === 0 && errors.length === errorsBefore) {
-          errors.push({ file: pattern, message: 'the directory holds no .sarif, .json or .xml file (or .gz of one)', hint: 'name the report files or a glob', severity: 'fatal' });
+          errors.push({
+            file: pattern,
+            message: 'the directory holds no .sarif, .json or .xml file (or .gz of one)',
+            hint: 'name the report files or a glob',
+            severity: 'fatal',
+          });
         }
         reports.forEach(add);
       } else if (st && !st.isFile()) specialFile(w, base);
@@ -342,7 +375,10 @@ export function openInput(path: string, workspace: string, afterOpen?: () => voi
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    throw new InputOpenError(`cannot read the file: ${errorMessage(err)}`, 'check that the scanner step wrote its report there, and its permissions');
+    throw new InputOpenError(
+      `cannot read the file: ${errorMessage(err)}`,
+      'check that the scanner step wrote its report there, and its permissions',
+    );
   }
   try {
     afterOpen?.();
@@ -361,10 +397,16 @@ export function openInput(path: string, workspace: string, afterOpen?: () => voi
         throw new InputOpenError(`the file changed while it was being opened (${errorMessage(err)}): not read`, SWAPPED_HINT);
       }
       if (!isInside(realWs, real)) {
-        throw new InputOpenError(`now leads to ${JSON.stringify(toPosix(real))}, outside the workspace (a link replaced after the inputs were checked): not read`, SWAPPED_HINT);
+        throw new InputOpenError(
+          `now leads to ${JSON.stringify(toPosix(real))}, outside the workspace (a link replaced after the inputs were checked): not read`,
+          SWAPPED_HINT,
+        );
       }
       if (now.dev !== st.dev || now.ino !== st.ino) {
-        throw new InputOpenError('the file opened is not the file the path names now (a link or file replaced while it was being opened): not read', SWAPPED_HINT);
+        throw new InputOpenError(
+          'the file opened is not the file the path names now (a link or file replaced while it was being opened): not read',
+          SWAPPED_HINT,
+        );
       }
     }
     return { fd, size: st.size, mtimeMs: st.mtimeMs, dev: st.dev, ino: st.ino };
@@ -422,7 +464,8 @@ export function sourceLineReader(workspace: string, maxBytes = 4 * 1024 * 1024):
 export function parseFormatOverrides(entries: string[]): { glob: string; format: string }[] {
   return entries.map((e) => {
     const i = e.lastIndexOf('=');
-    if (i <= 0 || i === e.length - 1) throw new Error(`invalid format override "${e}": expected <glob>=<format>, e.g. reports/*.json=trivy`);
+    if (i <= 0 || i === e.length - 1)
+      throw new Error(`invalid format override "${e}": expected <glob>=<format>, e.g. reports/*.json=trivy`);
     return { glob: e.slice(0, i).trim(), format: e.slice(i + 1).trim() };
   });
 }

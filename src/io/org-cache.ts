@@ -65,7 +65,10 @@ export class OrgCache {
   constructor(readonly dir: string) {}
 
   private key(api: string, org: string, branch: string, scope: string): string {
-    return createHash('sha256').update(JSON.stringify([api, org.toLowerCase(), branch, scope])).digest('hex').slice(0, 16);
+    return createHash('sha256')
+      .update(JSON.stringify([api, org.toLowerCase(), branch, scope]))
+      .digest('hex')
+      .slice(0, 16);
   }
 
   private indexPath(api: string, org: string, branch: string, scope: string): string {
@@ -80,7 +83,8 @@ export class OrgCache {
       const parsed = IndexSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
       if (!parsed.success) return { problem: `${path}: not a cache index of this version; listing every repository again` };
       const i = parsed.data;
-      if (i.api !== api || i.org.toLowerCase() !== org.toLowerCase() || i.branch !== branch || i.scope !== scope) return { problem: `${path}: written for another organization; listing every repository again` };
+      if (i.api !== api || i.org.toLowerCase() !== org.toLowerCase() || i.branch !== branch || i.scope !== scope)
+        return { problem: `${path}: written for another organization; listing every repository again` };
       return { index: i };
     } catch (err) {
       return { problem: `${path}: ${(err as Error).message.split('\n')[0] ?? ''}; listing every repository again` };

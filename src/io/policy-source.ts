@@ -15,7 +15,13 @@ import { DEFAULT_POLICY_NAME, loadPolicy, loadPolicyAsync, loadPolicyAtRef, type
 export type PolicySourceMode = 'base' | 'workspace';
 
 /** Events whose workspace is a pull request's code. */
-export const BASE_POLICY_EVENTS: ReadonlySet<string> = new Set(['pull_request', 'pull_request_target', 'pull_request_review', 'pull_request_review_comment', 'merge_group']);
+export const BASE_POLICY_EVENTS: ReadonlySet<string> = new Set([
+  'pull_request',
+  'pull_request_target',
+  'pull_request_review',
+  'pull_request_review_comment',
+  'merge_group',
+]);
 
 /** The commit whose policy gates the run. */
 export interface PolicyRef {
@@ -40,7 +46,11 @@ export interface GatingPolicy {
  * The base commit of a pull-request-like event: `pull_request*.base.sha` in the base repository, `merge_group.base_sha`.
  * Undefined for other events; an error message when the event should have one and has not (fail closed).
  */
-export function basePolicyRef(eventName: string | undefined, payload: unknown, repository: string | undefined): PolicyRef | { error: string } | undefined {
+export function basePolicyRef(
+  eventName: string | undefined,
+  payload: unknown,
+  repository: string | undefined,
+): PolicyRef | { error: string } | undefined {
   if (!eventName || !BASE_POLICY_EVENTS.has(eventName)) return undefined;
   const p = (payload ?? {}) as {
     pull_request?: { base?: { sha?: unknown; ref?: unknown; repo?: { full_name?: unknown } } };
@@ -79,7 +89,13 @@ export function repoPath(path: string, workspace: string): string {
   const rel = relative(resolve(workspace), resolve(workspace, path)).split('\\').join('/');
   if (rel === '' || rel.startsWith('../') || rel === '..' || isAbsolute(rel)) {
     throw new PolicyLoadError([
-      { file: path, line: 1, column: 1, path: '', message: `the policy is read from the base commit of the pull request, so it must be a file of the repository (got ${JSON.stringify(path)})` },
+      {
+        file: path,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `the policy is read from the base commit of the pull request, so it must be a file of the repository (got ${JSON.stringify(path)})`,
+      },
     ]);
   }
   return rel;
@@ -103,7 +119,13 @@ export async function loadGatingPolicy(
   const rel = repoPath(path, workspace);
   if (!fetch) {
     throw new PolicyLoadError([
-      { file: rel, line: 1, column: 1, path: '', message: `the policy of a pull request is read from its base commit (${at.label}) through the GitHub API, which needs a token; give the \`token\` input, or set policy-source: workspace (the pull request could then change the policy that gates it)` },
+      {
+        file: rel,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `the policy of a pull request is read from its base commit (${at.label}) through the GitHub API, which needs a token; give the \`token\` input, or set policy-source: workspace (the pull request could then change the policy that gates it)`,
+      },
     ]);
   }
   let rootMissing = false;
@@ -111,7 +133,8 @@ export async function loadGatingPolicy(
     try {
       return await fetch(spec);
     } catch (err) {
-      if (httpStatus(err) === 404 && spec.owner === at.owner && spec.repo === at.repo && spec.ref === at.ref && spec.path === rel) rootMissing = true;
+      if (httpStatus(err) === 404 && spec.owner === at.owner && spec.repo === at.repo && spec.ref === at.ref && spec.path === rel)
+        rootMissing = true;
       throw err;
     }
   };
@@ -123,7 +146,9 @@ export async function loadGatingPolicy(
   } catch (err) {
     if (!(err instanceof PolicyLoadError) || !rootMissing) throw err;
     gating = { policy: loadPolicy(undefined, workspace).policy, file: rel };
-    notes.push(`policy: ${rel} does not exist at the base commit (${at.label}): this run is gated by the built-in default (${DEFAULT_POLICY_NAME}); the pull request's policy takes effect after merge`);
+    notes.push(
+      `policy: ${rel} does not exist at the base commit (${at.label}): this run is gated by the built-in default (${DEFAULT_POLICY_NAME}); the pull request's policy takes effect after merge`,
+    );
   }
   let changes: PolicyChanges;
   try {

@@ -62,7 +62,10 @@ export interface PolicyReader {
 export function policyReader(fetch?: RemotePolicyFetcher): PolicyReader {
   return {
     remote: fetch !== undefined,
-    read: (l) => (l.kind === 'local' ? readFile(l.abs, 'utf8') : (fetch as RemotePolicyFetcher)({ owner: l.owner, repo: l.repo, path: l.path, ref: l.ref })),
+    read: (l) =>
+      l.kind === 'local'
+        ? readFile(l.abs, 'utf8')
+        : (fetch as RemotePolicyFetcher)({ owner: l.owner, repo: l.repo, path: l.path, ref: l.ref }),
   };
 }
 
@@ -87,7 +90,13 @@ function* readLocation(l: Location, r: Reader, shown: string, at?: { file: strin
   if (l.kind === 'remote') {
     if (!r.remoteAllowed) {
       throw new PolicyLoadError([
-        { file: at?.file ?? shown, line: at?.line ?? 1, column: at?.column ?? 1, path: 'extends', message: `${shown} is read through the GitHub API, which this command does not use: download it and extend the local copy` },
+        {
+          file: at?.file ?? shown,
+          line: at?.line ?? 1,
+          column: at?.column ?? 1,
+          path: 'extends',
+          message: `${shown} is read through the GitHub API, which this command does not use: download it and extend the local copy`,
+        },
       ]);
     }
     // A failed remote read ends the load in the driver (one error naming the base), never comes back here.
@@ -185,7 +194,7 @@ function* loadFile(l: Location, r: Reader, chain: string[], at?: { file: string;
   const sev = own.severity as { rules?: unknown } | undefined;
   const segment = {
     source: src,
-    entries: Array.isArray((ex as { entries?: unknown } | undefined)?.entries) ? ((ex as { entries: unknown[] }).entries.length) : 0,
+    entries: Array.isArray((ex as { entries?: unknown } | undefined)?.entries) ? (ex as { entries: unknown[] }).entries.length : 0,
     rules: Array.isArray(sev?.rules) ? sev.rules.length : 0,
   };
   if (!base) {
@@ -246,7 +255,13 @@ function finish(loaded: Loaded): { parsed: PolicyParsed; included: { entry: Exce
       ex.entries.forEach((entry, i) => {
         const pos = ex.positions[i] ?? { line: 1, column: 1 };
         const prev = ids.get(entry.id);
-        if (prev) errors.push({ file: inc.file, ...pos, path: pathText(['entries', i, 'id']), message: `exception id "${entry.id}" is already used at ${prev}: ids must be unique` });
+        if (prev)
+          errors.push({
+            file: inc.file,
+            ...pos,
+            path: pathText(['entries', i, 'id']),
+            message: `exception id "${entry.id}" is already used at ${prev}: ids must be unique`,
+          });
         else ids.set(entry.id, `${inc.file}:${pos.line}:${pos.column}`);
         included.push({ entry, file: inc.file });
       });
@@ -274,7 +289,17 @@ function compileLoaded(loaded: Loaded, file: string): Policy {
  * included exception files. Throws PolicyLoadError listing every problem. Remote bases need `loadPolicyAsync`.
  */
 export function loadPolicy(path: string | undefined, workspace: string): { policy: Policy; file: string } {
-  if (!path) return { policy: compilePolicy(validatePolicy(readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME).raw, locator([readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME)])), { file: DEFAULT_POLICY_NAME }), file: DEFAULT_POLICY_NAME };
+  if (!path)
+    return {
+      policy: compilePolicy(
+        validatePolicy(
+          readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME).raw,
+          locator([readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME)]),
+        ),
+        { file: DEFAULT_POLICY_NAME },
+      ),
+      file: DEFAULT_POLICY_NAME,
+    };
   const loads = loadFile({ kind: 'local', abs: resolve(workspace, path) }, { workspace, remoteAllowed: false }, []);
   let step = loads.next();
   while (!step.done) {
@@ -293,7 +318,11 @@ export function loadPolicy(path: string | undefined, workspace: string): { polic
 }
 
 /** Like `loadPolicy`, and reads `owner/repo/path@ref` bases through `fetch` (GitHub contents API). */
-export async function loadPolicyAsync(path: string | undefined, workspace: string, fetch?: RemotePolicyFetcher): Promise<{ policy: Policy; file: string }> {
+export async function loadPolicyAsync(
+  path: string | undefined,
+  workspace: string,
+  fetch?: RemotePolicyFetcher,
+): Promise<{ policy: Policy; file: string }> {
   if (!path) return loadPolicy(path, workspace);
   return loadPolicyFrom({ kind: 'local', abs: resolve(workspace, path) }, path, workspace, policyReader(fetch));
 }
@@ -327,7 +356,12 @@ const MAX_REMOTE = 50;
  * that cannot be read ends the load with one error naming it.
  */
 
-export async function loadPolicyFrom(root: PolicyLocation, path: string, workspace: string, reader: PolicyReader): Promise<{ policy: Policy; file: string }> {
+export async function loadPolicyFrom(
+  root: PolicyLocation,
+  path: string,
+  workspace: string,
+  reader: PolicyReader,
+): Promise<{ policy: Policy; file: string }> {
   const loads = loadFile(root, { workspace, remoteAllowed: reader.remote }, []);
   const remote = new Map<string, string>();
   let step = loads.next();
@@ -337,11 +371,16 @@ export async function loadPolicyFrom(root: PolicyLocation, path: string, workspa
       const id = idOf(l);
       let text = remote.get(id);
       if (text === undefined) {
-        if (remote.size >= MAX_REMOTE) throw new PolicyLoadError([{ file: path, line: 1, column: 1, path: 'extends', message: `too many remote base policies (more than ${MAX_REMOTE})` }]);
+        if (remote.size >= MAX_REMOTE)
+          throw new PolicyLoadError([
+            { file: path, line: 1, column: 1, path: 'extends', message: `too many remote base policies (more than ${MAX_REMOTE})` },
+          ]);
         try {
           text = await reader.read(l);
         } catch (e) {
-          throw new PolicyLoadError([{ file: id, line: 1, column: 1, path: '', message: `cannot read the base policy through the GitHub API: ${remoteFailure(e)}` }]);
+          throw new PolicyLoadError([
+            { file: id, line: 1, column: 1, path: '', message: `cannot read the base policy through the GitHub API: ${remoteFailure(e)}` },
+          ]);
         }
         remote.set(id, text);
       }

@@ -239,7 +239,11 @@ export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly Sa
   if (policy.levels.length >= NOT_RATED) throw new Error(`a policy may have at most ${NOT_RATED - 1} severity levels`);
   const { sizes, each } = sarifSlots(r);
   const byFile = new Map<string, RunRatings[]>();
-  for (const [file, runs] of sizes) byFile.set(file, Array.from(runs, (n) => runRatings(n ?? 0)));
+  for (const [file, runs] of sizes)
+    byFile.set(
+      file,
+      Array.from(runs, (n) => runRatings(n ?? 0)),
+    );
   const reasons = new Map<string, number>();
   let lastFile: string | undefined;
   let lastRuns: RunRatings[] | undefined;
@@ -255,7 +259,8 @@ export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly Sa
     const m = ratingOf(f, scores, r.blocking.has(f.fingerprint));
     const hex = HEX_FINGERPRINT.test(m.fingerprint);
     run.rank[i] = f.rank;
-    run.flags[i] = (m.blocking ? BLOCKING : 0) | (ratedLevel(f, policy) ? FAILURE : 0) | (hex ? HEX : 0) | (isSecretFinding(f) ? SECRET : 0);
+    run.flags[i] =
+      (m.blocking ? BLOCKING : 0) | (ratedLevel(f, policy) ? FAILURE : 0) | (hex ? HEX : 0) | (isSecretFinding(f) ? SECRET : 0);
     if (hex) fingerprintBytes(run).write(m.fingerprint, i * 16, 16, 'hex');
     else run.otherFingerprints.set(i, m.fingerprint);
     if (m.notGated) {
@@ -273,7 +278,9 @@ export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly Sa
     sarifLevels: policy.levels.map((_, rank) => sarifLevelFor(policy, rank)),
     scores: policy.levels.map((_, rank) => scoreText(scores, rank)),
     reasons: [...reasons.keys()],
-    nativeRuns: nativeRuns(r, policy, scores).map((run) => (pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run))),
+    nativeRuns: nativeRuns(r, policy, scores).map((run) =>
+      pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run),
+    ),
     pretty,
   };
 }
@@ -326,7 +333,11 @@ export function writeRatedSarifPlan(outPath: string, plan: RatedSarifPlan, opts:
   writeAtomically(outPath, (fd) => {
     const out = new Out(fd);
     const ctx: Ctx = { plan, out, runsWritten: 0, chunk: Math.max(16, opts.chunkSize ?? 1 << 22) };
-    out.text(plan.pretty ? `{\n  "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [` : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`);
+    out.text(
+      plan.pretty
+        ? `{\n  "$schema": ${JSON.stringify(RATED_SARIF_SCHEMA)},\n  "version": "2.1.0",\n  "runs": [`
+        : `{"$schema":${JSON.stringify(RATED_SARIF_SCHEMA)},"version":"2.1.0","runs":[`,
+    );
     plan.inputs.forEach((input, i) => writeFileRuns(input, plan.runs[i] ?? [], ctx));
     for (const run of plan.nativeRuns) {
       out.text(ctx.runsWritten++ > 0 ? ',' : '');

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { emptyBook, LEDGER_VERSION, LedgerFormatError, LedgerBookSchema, RunSnapshotSchema, type LedgerBook, type LedgerEntry, type RunSnapshot } from './schema';
+import {
+  emptyBook,
+  LEDGER_VERSION,
+  LedgerFormatError,
+  LedgerBookSchema,
+  RunSnapshotSchema,
+  type LedgerBook,
+  type LedgerEntry,
+  type RunSnapshot,
+} from './schema';
 import { checkScope, type LedgerStore } from './store';
 import { z } from 'zod';
 
@@ -98,7 +107,10 @@ export function parseLedgerFiles(where: string, texts: { meta: string; entries: 
   const meta = MetaSchema.safeParse(JSON.parse(texts.meta));
   if (!meta.success) throw new LedgerFormatError(`${where}meta.json`, 'invalid ledger metadata (fix or delete this scope on the branch)');
   if (meta.data.version > LEDGER_VERSION) {
-    throw new LedgerFormatError(`${where}meta.json`, `ledger version ${meta.data.version} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`);
+    throw new LedgerFormatError(
+      `${where}meta.json`,
+      `ledger version ${meta.data.version} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`,
+    );
   }
   const entries: Record<string, LedgerEntry> = {};
   for (const text of texts.entries) Object.assign(entries, JSON.parse(text) as Record<string, LedgerEntry>);
@@ -135,7 +147,8 @@ export class BranchLedgerStore implements LedgerStore {
     const tree = (commit.data as { tree: { sha: string } }).tree.sha;
     const t = await this.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { ...this.repo, tree_sha: tree, recursive: '1' });
     const data = t.data as { tree: TreeItem[]; truncated?: boolean };
-    if (data.truncated) this.log.warning(`ledger branch ${this.branch}: the tree listing was truncated by GitHub; some scopes may be unread`);
+    if (data.truncated)
+      this.log.warning(`ledger branch ${this.branch}: the tree listing was truncated by GitHub; some scopes may be unread`);
     const files = new Map<string, TreeItem>();
     for (const item of data.tree) if (item.type === 'blob') files.set(item.path, item);
     return { head, tree, files };
@@ -183,10 +196,13 @@ export class BranchLedgerStore implements LedgerStore {
         const status = statusOf(err);
         const lostRace = status === 409 || status === 422;
         if (!lostRace || attempt >= MAX_ATTEMPTS) {
-          if (lostRace) throw new Error(`ledger branch ${this.branch}: gave up after ${attempt} attempts: another run keeps moving the branch`);
+          if (lostRace)
+            throw new Error(`ledger branch ${this.branch}: gave up after ${attempt} attempts: another run keeps moving the branch`);
           throw err;
         }
-        this.log.debug(`ledger branch ${this.branch} moved during the update (HTTP ${status}); re-reading and merging (attempt ${attempt + 1})`);
+        this.log.debug(
+          `ledger branch ${this.branch} moved during the update (HTTP ${status}); re-reading and merging (attempt ${attempt + 1})`,
+        );
       }
     }
   }
@@ -197,7 +213,8 @@ export class BranchLedgerStore implements LedgerStore {
     const files = new Map<string, string>();
     for (const [p, text] of shards) files.set(`${prefix}${p}`, text);
     files.set(`${prefix}runs.json`, trimRuns(book.runs));
-    if (book.approvals && Object.keys(book.approvals).length > 0) files.set(`${prefix}approvals.json`, `${JSON.stringify(book.approvals, null, 1)}\n`);
+    if (book.approvals && Object.keys(book.approvals).length > 0)
+      files.set(`${prefix}approvals.json`, `${JSON.stringify(book.approvals, null, 1)}\n`);
     files.set(
       `${prefix}meta.json`,
       `${JSON.stringify({ schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: this.now().toISOString(), shards: shards.size }, null, 1)}\n`,

@@ -145,7 +145,11 @@ function breakStale(path: string, seenText: string): boolean {
  * Runs `work` holding the lock `path`. `onStale` is told when a lock left by a killed run was removed.
  * Throws LedgerLockError when the lock cannot be had within `waitMs`.
  */
-export async function withFileLock<T>(path: string, work: () => T | Promise<T>, opts: LockOptions & { onStale?: (why: string) => void } = {}): Promise<T> {
+export async function withFileLock<T>(
+  path: string,
+  work: () => T | Promise<T>,
+  opts: LockOptions & { onStale?: (why: string) => void } = {},
+): Promise<T> {
   const waitMs = opts.waitMs ?? DEFAULT_LOCK_WAIT_MS;
   const pollMs = opts.pollMs ?? 25;
   const me: Holder = { pid: process.pid, host: hostname(), at: new Date().toISOString(), token: randomBytes(8).toString('hex') };

@@ -69,7 +69,14 @@ export const LedgerEntrySchema = z.object({
       score: z.number().optional(),
       cve: z.array(z.string()).optional(),
       tags: z.array(z.string()).optional(),
-      package: z.object({ ecosystem: z.string().optional(), name: z.string(), version: z.string().optional(), fixedVersions: z.array(z.string()).optional() }).optional(),
+      package: z
+        .object({
+          ecosystem: z.string().optional(),
+          name: z.string(),
+          version: z.string().optional(),
+          fixedVersions: z.array(z.string()).optional(),
+        })
+        .optional(),
       kev: z.boolean().optional(),
       epss: z.number().optional(),
     })
@@ -125,7 +132,9 @@ export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;
 /** An exception's approval as GitHub records it (src/github/approvals.ts), by `id:contentHash`. */
 export const ApprovalRecordSchema = z.object({
   approvers: z.array(z.object({ login: z.string(), team: z.string().optional() })),
-  pr: z.object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() }).optional(),
+  pr: z
+    .object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() })
+    .optional(),
   commit: z.string().optional(),
   problem: z.string().optional(),
 });
@@ -179,7 +188,10 @@ function refuseProtoKeys(doc: unknown, where: string): void {
   const own = (o: unknown): o is Record<string, unknown> => typeof o === 'object' && o !== null && !Array.isArray(o);
   if (!own(doc) || !own(doc.books)) return;
   const bad = (path: string) => {
-    throw new LedgerFormatError(where, `invalid ledger at ${path}: the key "__proto__" cannot be a scope or fingerprint (fix or remove the ledger; it is rebuilt from the next runs)`);
+    throw new LedgerFormatError(
+      where,
+      `invalid ledger at ${path}: the key "__proto__" cannot be a scope or fingerprint (fix or remove the ledger; it is rebuilt from the next runs)`,
+    );
   };
   if (Object.hasOwn(doc.books, '__proto__')) bad('$.books');
   for (const [scope, book] of Object.entries(doc.books)) {
@@ -199,7 +211,10 @@ export function migrateLedger(raw: unknown, where: string): LedgerFile {
   const doc = raw as Record<string, unknown>;
   const version = doc.version;
   if (typeof version === 'number' && version > LEDGER_VERSION) {
-    throw new LedgerFormatError(where, `ledger version ${version} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`);
+    throw new LedgerFormatError(
+      where,
+      `ledger version ${version} was written by a newer defect-gate (this one reads up to ${LEDGER_VERSION}); upgrade defect-gate`,
+    );
   }
   let current: unknown = doc;
   if (version === 0) {
@@ -230,7 +245,10 @@ export function migrateLedger(raw: unknown, where: string): LedgerFile {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue ? `$${issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('')}` : '$';
-    throw new LedgerFormatError(where, `invalid ledger at ${path}: ${issue?.message ?? 'unknown problem'} (fix or remove the ledger; it is rebuilt from the next runs)`);
+    throw new LedgerFormatError(
+      where,
+      `invalid ledger at ${path}: ${issue?.message ?? 'unknown problem'} (fix or remove the ledger; it is rebuilt from the next runs)`,
+    );
   }
   return parsed.data;
 }

@@ -41,7 +41,8 @@ export function slaDays(input: Pick<SlaInput, 'severity' | 'criticality'>, sla: 
   if (sla.byCriticality) {
     const crit = input.criticality ?? 'medium';
     const row = sla.byCriticality[crit];
-    if (row && Object.hasOwn(row, input.severity)) return { days: row[input.severity] as number, cell: `${input.severity}, criticality ${crit}` };
+    if (row && Object.hasOwn(row, input.severity))
+      return { days: row[input.severity] as number, cell: `${input.severity}, criticality ${crit}` };
   }
   const days = Object.hasOwn(sla.days, input.severity) ? sla.days[input.severity] : undefined;
   return days === undefined ? undefined : { days, cell: input.severity };

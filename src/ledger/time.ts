@@ -21,4 +21,3 @@ export function daysSince(from: number | string, to: number | string): number {
   const b = typeof to === 'string' ? Date.parse(to) : to;
   return Math.max(0, wholeDays(b - a));
 }
-

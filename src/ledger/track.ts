@@ -106,7 +106,12 @@ function pushEvent(e: LedgerEntry, ev: LedgerEntry['events'][number]): void {
   if (e.events.length > MAX_EVENTS_PER_ENTRY) e.events.splice(1, e.events.length - MAX_EVENTS_PER_ENTRY); // keep the first
 }
 
-export function slaFor(f: RatedFinding, entry: Pick<LedgerEntry, 'firstSeen' | 'reopenedAt' | 'kevDueDate'>, sla: SlaSettings, now: Date): SlaInfo | undefined {
+export function slaFor(
+  f: RatedFinding,
+  entry: Pick<LedgerEntry, 'firstSeen' | 'reopenedAt' | 'kevDueDate'>,
+  sla: SlaSettings,
+  now: Date,
+): SlaInfo | undefined {
   const ext = f.exception;
   const extends_ = ext && ext.type === 'sla-extension' && (ext.state === 'active' || ext.state === 'expiring') && ext.due;
   return computeSla(
@@ -117,7 +122,12 @@ export function slaFor(f: RatedFinding, entry: Pick<LedgerEntry, 'firstSeen' | '
       ...(entry.reopenedAt ? { reopenedAt: entry.reopenedAt } : {}),
       ...(entry.kevDueDate ? { kevDueDate: entry.kevDueDate } : {}),
       ...(extends_ && ext.due
-        ? { extendedDue: { due: `${ext.due}T23:59:59.999Z`, reason: `SLA extension ${ext.id} to ${ext.due}${ext.approvedBy ? `, approved by ${ext.approvedBy}` : ''}` } }
+        ? {
+            extendedDue: {
+              due: `${ext.due}T23:59:59.999Z`,
+              reason: `SLA extension ${ext.id} to ${ext.due}${ext.approvedBy ? `, approved by ${ext.approvedBy}` : ''}`,
+            },
+          }
         : {}),
     },
     sla,
@@ -137,7 +147,12 @@ function recordException(e: LedgerEntry, f: RatedFinding, nowIso: string): void 
     }
   }
   if (applying && !history.some((h) => h.id === applying.id && h.to === undefined)) {
-    history.push({ id: applying.id, type: applying.type, from: nowIso, ...(applying.approvedBy ? { approvedBy: applying.approvedBy } : {}) });
+    history.push({
+      id: applying.id,
+      type: applying.type,
+      from: nowIso,
+      ...(applying.approvedBy ? { approvedBy: applying.approvedBy } : {}),
+    });
     changed = true;
   }
   if (changed || e.exceptions) e.exceptions = history.slice(-MAX_EVENTS_PER_ENTRY);
@@ -202,7 +217,12 @@ function recordFixed(f: RatedFinding, prev: LedgerEntry | undefined, now: Date, 
 export function gatedBeforeExceptions(f: RatedFinding): boolean {
   if (f.gated) return true;
   const x = f.exception;
-  return x !== undefined && (x.state === 'active' || x.state === 'expiring') && x.type !== 'sla-extension' && (f.notGatedReason?.startsWith(`exception ${x.id} (`) ?? false);
+  return (
+    x !== undefined &&
+    (x.state === 'active' || x.state === 'expiring') &&
+    x.type !== 'sla-extension' &&
+    (f.notGatedReason?.startsWith(`exception ${x.id} (`) ?? false)
+  );
 }
 
 const MAX_SEEN_LIST = 20;
@@ -212,7 +232,13 @@ const MAX_SEEN_LIST = 20;
  * inputs, so that `gate-scope: ledger` can gate and except it in runs its tool is not in; the CVE's publication date
  * (time to detect); and every episode's first sighting per environment (window of exposure over all episodes).
  */
-export function recordSighting(entry: LedgerEntry, f: RatedFinding, environment: string | undefined, nowIso: string, status: TrackStatus): void {
+export function recordSighting(
+  entry: LedgerEntry,
+  f: RatedFinding,
+  environment: string | undefined,
+  nowIso: string,
+  status: TrackStatus,
+): void {
   const score = f.securitySeverity ?? f.cvss?.score;
   const seen: NonNullable<LedgerEntry['seen']> = { gated: gatedBeforeExceptions(f) };
   if (!seen.gated && f.notGatedReason) seen.notGatedReason = f.notGatedReason.slice(0, 300);
@@ -250,7 +276,11 @@ function recordExposure(entry: LedgerEntry, environment: string, nowIso: string,
   // A ledger written before `exposures` has the latest episode's sighting in `environments`: kept as the first.
   const legacy = entry.environments && Object.hasOwn(entry.environments, environment) ? entry.environments[environment] : undefined;
   if (list.length === 0 && legacy && status !== 'new') list.push(legacy);
-  const legacyIsThisEpisode = status === 'existing' && legacy !== undefined && list.length === 1 && (episodeStart === undefined || Date.parse(legacy) >= Date.parse(episodeStart));
+  const legacyIsThisEpisode =
+    status === 'existing' &&
+    legacy !== undefined &&
+    list.length === 1 &&
+    (episodeStart === undefined || Date.parse(legacy) >= Date.parse(episodeStart));
   if (!legacyIsThisEpisode) list.push(nowIso);
   const exposures = ownRecord<string[]>();
   for (const [k, v] of Object.entries(entry.exposures ?? {})) exposures[k] = v;

@@ -96,7 +96,13 @@ export class OwnerTally {
           };
         })
         // Worst first: past SLA, then open; the "(no …)" row last.
-        .sort((x, y) => Number(x.key.startsWith('(')) - Number(y.key.startsWith('(')) || y.pastSla - x.pastSla || y.open - x.open || x.key.localeCompare(y.key));
+        .sort(
+          (x, y) =>
+            Number(x.key.startsWith('(')) - Number(y.key.startsWith('(')) ||
+            y.pastSla - x.pastSla ||
+            y.open - x.open ||
+            x.key.localeCompare(y.key),
+        );
     return { byOwner: rows(this.owners), byTeam: rows(this.teams) };
   }
 }
@@ -137,6 +143,12 @@ export class OwnerRowMerger {
         ...(r.slaFixed ? { compliance: r.fixedWithinSla / r.slaFixed } : {}),
         ...(r.fixed ? { mttrDays: ttrSum / r.fixed } : {}),
       }))
-      .sort((x, y) => Number(x.key.startsWith('(')) - Number(y.key.startsWith('(')) || y.pastSla - x.pastSla || y.open - x.open || x.key.localeCompare(y.key));
+      .sort(
+        (x, y) =>
+          Number(x.key.startsWith('(')) - Number(y.key.startsWith('(')) ||
+          y.pastSla - x.pastSla ||
+          y.open - x.open ||
+          x.key.localeCompare(y.key),
+      );
   }
 }

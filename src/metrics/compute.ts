@@ -183,7 +183,10 @@ export interface Metrics {
     openDueSoon: number;
     breaches: BreachRow[];
   };
-  age: { levels: string[]; buckets: { label: string; minDays: number; maxDays?: number; total: number; bySeverity: Record<string, number> }[] };
+  age: {
+    levels: string[];
+    buckets: { label: string; minDays: number; maxDays?: number; total: number; bySeverity: Record<string, number> }[];
+  };
   acceptedRisk: {
     /** Open findings under an active accepted-risk exception at `until`. */
     total: number;
@@ -303,7 +306,10 @@ function ref(e: LedgerEntry, severity: string): FindingRef {
 
 function detectStat(xs: number[]): DetectStat {
   const md = median(xs);
-  return { count: xs.length, ...(md !== undefined ? { medianDays: md, p90Days: percentile(xs, 90) as number, maxDays: Math.max(...xs) } : {}) };
+  return {
+    count: xs.length,
+    ...(md !== undefined ? { medianDays: md, p90Days: percentile(xs, 90) as number, maxDays: Math.max(...xs) } : {}),
+  };
 }
 
 /**
@@ -365,7 +371,14 @@ function countList(m: Map<string, number>): { key: string; count: number }[] {
   return [...m].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 }
 
-export function slaState(e: LedgerEntry, severity: string, ep: Episode | undefined, sla: SlaSettings, at: number, dueOf: Map<string, string>) {
+export function slaState(
+  e: LedgerEntry,
+  severity: string,
+  ep: Episode | undefined,
+  sla: SlaSettings,
+  at: number,
+  dueOf: Map<string, string>,
+) {
   const ext = exceptionsAt(e, at).find((h) => h.type === 'sla-extension' && dueOf.has(h.id));
   return computeSla(
     {
@@ -416,7 +429,11 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     { label: '60–90 days', minDays: 60, maxDays: 90 },
     { label: '> 90 days', minDays: 90 },
   ];
-  const age = ageDefs.map((d) => ({ ...d, total: 0, bySeverity: Object.fromEntries(topLevels.map((l) => [l, 0])) as Record<string, number> }));
+  const age = ageDefs.map((d) => ({
+    ...d,
+    total: 0,
+    bySeverity: Object.fromEntries(topLevels.map((l) => [l, 0])) as Record<string, number>,
+  }));
   const accepted = { total: 0, bySeverity: zero() };
   const approvers = new Map<string, number>();
   const types = new Map<string, number>();
@@ -448,7 +465,8 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     const s = slaState(e, sev, ep, opts.sla, until, dueOf);
     const ageDays = daysSince(t(e.firstSeen), until);
     ownerTally.open(e.owners, s?.state);
-    if (s?.state === 'breached') breaches.push({ e, severity: sev, fingerprint: e.fingerprint, due: s.due, daysOverdue: daysSince(s.due, until), ageDays });
+    if (s?.state === 'breached')
+      breaches.push({ e, severity: sev, fingerprint: e.fingerprint, due: s.due, daysOverdue: daysSince(s.due, until), ageDays });
     else if (s?.state === 'due-soon') dueSoon++;
     if (topLevels.includes(sev)) {
       const b = age.find((d) => ageDays >= d.minDays && (d.maxDays === undefined || ageDays < d.maxDays)) ?? age[0]!;
@@ -456,7 +474,12 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       addCount(b.bySeverity, sev);
     }
   }
-  breaches.sort((a, b) => b.daysOverdue - a.daysOverdue || levels.indexOf(a.severity) - levels.indexOf(b.severity) || a.fingerprint.localeCompare(b.fingerprint));
+  breaches.sort(
+    (a, b) =>
+      b.daysOverdue - a.daysOverdue ||
+      levels.indexOf(a.severity) - levels.indexOf(b.severity) ||
+      a.fingerprint.localeCompare(b.fingerprint),
+  );
 
   // Flow per bucket, time to resolve and SLA compliance of the fixes in the period.
   const bks = makeBuckets(since, until, kind);
@@ -530,7 +553,15 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     .filter((x) => x.expires)
     .map((x) => {
       const endsAt = Date.parse(`${x.expires}T00:00:00Z`) + DAY;
-      return { id: x.id, type: x.type, ...(x.approvedBy ? { approvedBy: x.approvedBy } : {}), expires: x.expires as string, msLeft: endsAt - until, daysLeft: wholeDays(endsAt - until), findings: exceptionFindings.get(x.id) ?? 0 };
+      return {
+        id: x.id,
+        type: x.type,
+        ...(x.approvedBy ? { approvedBy: x.approvedBy } : {}),
+        expires: x.expires as string,
+        msLeft: endsAt - until,
+        daysLeft: wholeDays(endsAt - until),
+        findings: exceptionFindings.get(x.id) ?? 0,
+      };
     })
     .filter((x) => x.msLeft >= 0 && x.msLeft <= expiringDays * DAY && x.type !== 'sla-extension')
     .sort((a, b) => a.daysLeft - b.daysLeft || a.id.localeCompare(b.id))
@@ -538,7 +569,15 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
 
   // Window of exposure: each episode's first production sighting to its fix (or `until`). A finding deployed, fixed
   // and reopened was exposed twice: one window per episode.
-  const exposureRows: { e: LedgerEntry; severity: string; fingerprint: string; exposedSince: string; fixedAt?: string; days: number; episode: number }[] = [];
+  const exposureRows: {
+    e: LedgerEntry;
+    severity: string;
+    fingerprint: string;
+    exposedSince: string;
+    fixedAt?: string;
+    days: number;
+    episode: number;
+  }[] = [];
   let exposedNow = 0;
   for (const e of entries) {
     const list = eps.get(e.fingerprint) ?? [];
@@ -551,7 +590,15 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       const stillOpen = endRaw === undefined || endRaw > until;
       if (stillOpen) openNow = true;
       const sev = severityAt(e, to);
-      exposureRows.push({ e, severity: sev, fingerprint: e.fingerprint, exposedSince: new Date(from).toISOString(), ...(stillOpen ? {} : { fixedAt: new Date(to).toISOString() }), days: (to - from) / DAY, episode: i + 1 });
+      exposureRows.push({
+        e,
+        severity: sev,
+        fingerprint: e.fingerprint,
+        exposedSince: new Date(from).toISOString(),
+        ...(stillOpen ? {} : { fixedAt: new Date(to).toISOString() }),
+        days: (to - from) / DAY,
+        episode: i + 1,
+      });
     }
     if (openNow && !exceptedAt(e, until)) exposedNow++;
   }
@@ -626,16 +673,20 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
   for (const row of compMap.values()) for (const k of activities) row[k].sort((a, b) => a.localeCompare(b));
   const components = [...compMap]
     .map(([component, activities]) => ({ component, activities }))
-    .sort((a, b) => (a.component.startsWith('(') ? 1 : 0) - (b.component.startsWith('(') ? 1 : 0) || a.component.localeCompare(b.component));
+    .sort(
+      (a, b) => (a.component.startsWith('(') ? 1 : 0) - (b.component.startsWith('(') ? 1 : 0) || a.component.localeCompare(b.component),
+    );
 
   const verdicts = { pass: 0, warn: 0, fail: 0 };
   for (const r of runsInPeriod) verdicts[r.verdict]++;
   const lastRun = book.runs.reduce((a, r) => Math.max(a, t(r.at)), -Infinity);
   const slaBySeverity = Object.fromEntries(
-    levels.filter((l) => opts.sla.days[l] !== undefined || slaBy.has(l)).map((l) => {
-      const c = slaBy.get(l) ?? { fixed: 0, withinSla: 0 };
-      return [l, { ...c, ...(c.fixed ? { compliance: c.withinSla / c.fixed } : {}) }];
-    }),
+    levels
+      .filter((l) => opts.sla.days[l] !== undefined || slaBy.has(l))
+      .map((l) => {
+        const c = slaBy.get(l) ?? { fixed: 0, withinSla: 0 };
+        return [l, { ...c, ...(c.fixed ? { compliance: c.withinSla / c.fixed } : {}) }];
+      }),
   );
   const namedRows = (rows: SeverityRow[]) => rows.filter((r) => !r.key.startsWith('('));
 
@@ -643,7 +694,12 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
     schema: 'defect-gate-metrics',
     version: METRICS_VERSION,
     generatedAt: opts.now.toISOString(),
-    period: { since: new Date(since).toISOString(), until: new Date(until).toISOString(), bucket: kind, days: Math.round(((until - since) / DAY) * 10) / 10 },
+    period: {
+      since: new Date(since).toISOString(),
+      until: new Date(until).toISOString(),
+      bucket: kind,
+      days: Math.round(((until - since) / DAY) * 10) / 10,
+    },
     levels,
     runs: {
       total: book.runs.length,
@@ -652,9 +708,22 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       ...(Number.isFinite(lastRun) ? { last: new Date(lastRun).toISOString() } : {}),
       verdicts,
     },
-    open: { ...open, byComponent: byComponent.sorted(), byCwe: byCwe.sorted(), byTool: byTool.sorted(), byKind: byKind.sorted(), byPath: byPath.sorted() },
+    open: {
+      ...open,
+      byComponent: byComponent.sorted(),
+      byCwe: byCwe.sorted(),
+      byTool: byTool.sorted(),
+      byKind: byKind.sorted(),
+      byPath: byPath.sorted(),
+    },
     flow: { buckets: rows, opened, fixed, reopened },
-    velocity: { weeks, openedPerWeek: opened / weeks, fixedPerWeek: fixed / weeks, netPerWeek: (opened + reopened - fixed) / weeks, ...(fixed ? { reopenRate: reopened / fixed } : {}) },
+    velocity: {
+      weeks,
+      openedPerWeek: opened / weeks,
+      fixedPerWeek: fixed / weeks,
+      netPerWeek: (opened + reopened - fixed) / weeks,
+      ...(fixed ? { reopenRate: reopened / fixed } : {}),
+    },
     timeToResolve: { overall: durationStat(ttr), bySeverity: Object.fromEntries(levels.map((l) => [l, durationStat(ttrBy.get(l) ?? [])])) },
     sla: {
       days: { ...opts.sla.days },
@@ -664,7 +733,9 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       bySeverity: slaBySeverity,
       openBreached: breaches.length,
       openDueSoon: dueSoon,
-      breaches: breaches.slice(0, Math.max(top, 25)).map(({ e, severity, due, daysOverdue, ageDays }): BreachRow => ({ ...ref(e, severity), due, daysOverdue, ageDays })),
+      breaches: breaches
+        .slice(0, Math.max(top, 25))
+        .map(({ e, severity, due, daysOverdue, ageDays }): BreachRow => ({ ...ref(e, severity), due, daysOverdue, ageDays })),
     },
     age: { levels: topLevels, buckets: age },
     acceptedRisk: { ...accepted, byApprover: countList(approvers), byType: countList(types), expiring },
@@ -674,7 +745,13 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       exposedNow,
       overall: durationStat(exposureRows.map((r) => r.days)),
       bySeverity: Object.fromEntries(levels.map((l) => [l, durationStat(expBy.get(l) ?? [])])),
-      longest: exposureRows.slice(0, top).map(({ e, severity, exposedSince, fixedAt, days, episode }): ExposureRow => ({ ...ref(e, severity), exposedSince, ...(fixedAt !== undefined ? { fixedAt } : {}), days, episode })),
+      longest: exposureRows.slice(0, top).map(({ e, severity, exposedSince, fixedAt, days, episode }): ExposureRow => ({
+        ...ref(e, severity),
+        exposedSince,
+        ...(fixedAt !== undefined ? { fixedAt } : {}),
+        days,
+        episode,
+      })),
     },
     coverage: {
       activities,
@@ -683,7 +760,11 @@ export function computeMetrics(book: LedgerBook, opts: MetricsOptions): Metrics 
       missing: activities.filter((k) => repository[k].length === 0),
       components,
     },
-    hotSpots: { components: namedRows(byComponent.sorted()).slice(0, top), files: namedRows(byPath.sorted()).slice(0, top), cwes: namedRows(byCwe.sorted()).slice(0, top) },
+    hotSpots: {
+      components: namedRows(byComponent.sorted()).slice(0, top),
+      files: namedRows(byPath.sorted()).slice(0, top),
+      cwes: namedRows(byCwe.sorted()).slice(0, top),
+    },
     owners: ownerTally.result(),
   };
 }

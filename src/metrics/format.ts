@@ -32,6 +32,9 @@ export function plural(n: number, word: string, many = `${word}s`): string {
 
 /** Text for Mermaid diagrams: quotes, brackets and line breaks would break the diagram syntax. */
 export function mermaidText(s: string, max = 40): string {
-  const flat = s.replace(/[\u0000-\u001f\u007f"`\\[\]{}<>;#:]/g, ' ').replace(/\s+/g, ' ').trim();
+  const flat = s
+    .replace(/[\u0000-\u001f\u007f"`\\[\]{}<>;#:]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat || '-';
 }

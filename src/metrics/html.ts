@@ -63,7 +63,13 @@ export function table(head: { label: string; cls?: string }[], rows: string[][],
     .join('')}</tbody></table>`;
 }
 
-export function sevRowsTable(first: string, rows: SeverityRow[], levels: string[], max = 10, key: (r: SeverityRow) => string = (r) => html(r.key)): string {
+export function sevRowsTable(
+  first: string,
+  rows: SeverityRow[],
+  levels: string[],
+  max = 10,
+  key: (r: SeverityRow) => string = (r) => html(r.key),
+): string {
   return table(
     [{ label: first }, ...levels.map((l) => ({ label: l, cls: 'n' })), { label: 'Total', cls: 'n' }],
     rows.slice(0, max).map((r) => [key(r), ...levels.map((l) => String(r.bySeverity[l] ?? 0)), `<b>${r.total}</b>`]),
@@ -75,12 +81,16 @@ export function hotSpotChart(title: string, rows: SeverityRow[], levels: string[
   if (!rows.length) return '<p class="note">Nothing open.</p>';
   return hbarChart(
     title,
-    rows.slice(0, max).map((r) => ({ label: r.key, segments: levels.map((l) => ({ name: l, value: r.bySeverity[l] ?? 0, color: severityColor(levels, l) })) })),
+    rows.slice(0, max).map((r) => ({
+      label: r.key,
+      segments: levels.map((l) => ({ name: l, value: r.bySeverity[l] ?? 0, color: severityColor(levels, l) })),
+    })),
     { legend: levels.map((l) => ({ name: l, color: severityColor(levels, l) })) },
   );
 }
 
-const card = (title: string, inner: string, note = '') => `<div class="card"><h3>${html(title)}</h3>${inner}${note ? `<p class="note">${note}</p>` : ''}</div>`;
+const card = (title: string, inner: string, note = '') =>
+  `<div class="card"><h3>${html(title)}</h3>${inner}${note ? `<p class="note">${note}</p>` : ''}</div>`;
 
 export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string {
   const title = opts.title ?? 'Security defect metrics';
@@ -97,10 +107,20 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
   b.push(
     card(
       'By severity',
-      donut('Open findings by severity', lv.map((l) => ({ label: l, value: m.open.bySeverity[l] ?? 0, color: severityColor(lv, l) })), 'open'),
+      donut(
+        'Open findings by severity',
+        lv.map((l) => ({ label: l, value: m.open.bySeverity[l] ?? 0, color: severityColor(lv, l) })),
+        'open',
+      ),
     ),
   );
-  b.push(card('Hot spots: components', hotSpotChart('Open findings by component', m.hotSpots.components, lv), 'Ranked by the most severe level first, then by total.'));
+  b.push(
+    card(
+      'Hot spots: components',
+      hotSpotChart('Open findings by component', m.hotSpots.components, lv),
+      'Ranked by the most severe level first, then by total.',
+    ),
+  );
   b.push('</div><div class="grid">');
   b.push(card('By category (CWE)', sevRowsTable('CWE', m.open.byCwe, lv, 8)));
   b.push(card('By tool', sevRowsTable('Tool', m.open.byTool, lv, 8)));
@@ -108,16 +128,26 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
 
   b.push('<h2>By team and owner</h2><div class="grid">');
   const ownerRows = (rows: Metrics['owners']['byTeam']) =>
-    rows.slice(0, 15).map((r) => [
-      r.key.startsWith('(') ? html(r.key) : `<code>${html(r.key)}</code>`,
-      String(r.open),
-      r.pastSla ? `<b>${r.pastSla}</b>` : '0',
-      String(r.dueSoon),
-      String(r.fixed),
-      fmtDays(r.mttrDays),
-      r.slaFixed ? `${pct(r.compliance)} (${r.fixedWithinSla}/${r.slaFixed})` : '—',
-    ]);
-  const ownerHead = (first: string) => [{ label: first }, { label: 'Open', cls: 'n' }, { label: 'Past SLA', cls: 'n' }, { label: 'Due soon', cls: 'n' }, { label: 'Fixed', cls: 'n' }, { label: 'MTTR', cls: 'n' }, { label: 'Within SLA', cls: 'n' }];
+    rows
+      .slice(0, 15)
+      .map((r) => [
+        r.key.startsWith('(') ? html(r.key) : `<code>${html(r.key)}</code>`,
+        String(r.open),
+        r.pastSla ? `<b>${r.pastSla}</b>` : '0',
+        String(r.dueSoon),
+        String(r.fixed),
+        fmtDays(r.mttrDays),
+        r.slaFixed ? `${pct(r.compliance)} (${r.fixedWithinSla}/${r.slaFixed})` : '—',
+      ]);
+  const ownerHead = (first: string) => [
+    { label: first },
+    { label: 'Open', cls: 'n' },
+    { label: 'Past SLA', cls: 'n' },
+    { label: 'Due soon', cls: 'n' },
+    { label: 'Fixed', cls: 'n' },
+    { label: 'MTTR', cls: 'n' },
+    { label: 'Within SLA', cls: 'n' },
+  ];
   const teamBars = m.owners.byTeam.filter((r) => r.open > 0).slice(0, 8);
   b.push(
     card(
@@ -132,9 +162,15 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
           ],
           note: `${r.open} open`,
         })),
-        { labelWidth: 150, legend: [{ name: 'past SLA', color: SERIES_COLORS.breached }, { name: 'within SLA', color: SERIES_COLORS.fixed }] },
+        {
+          labelWidth: 150,
+          legend: [
+            { name: 'past SLA', color: SERIES_COLORS.breached },
+            { name: 'within SLA', color: SERIES_COLORS.fixed },
+          ],
+        },
       ),
-      'Teams are <code>@org/team</code> owners and components\' owners; a finding counts for each of its teams.',
+      "Teams are <code>@org/team</code> owners and components' owners; a finding counts for each of its teams.",
     ),
   );
   b.push(card('Teams', table(ownerHead('Team'), ownerRows(m.owners.byTeam), 'No findings.')));
@@ -167,7 +203,9 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
         categories: cats,
         mode: 'stacked',
         yLabel: 'open findings',
-        series: lv.filter((l) => m.flow.buckets.some((x) => (x.backlogBySeverity[l] ?? 0) > 0)).map((l) => ({ name: l, color: severityColor(lv, l), values: m.flow.buckets.map((x) => x.backlogBySeverity[l] ?? 0) })),
+        series: lv
+          .filter((l) => m.flow.buckets.some((x) => (x.backlogBySeverity[l] ?? 0) > 0))
+          .map((l) => ({ name: l, color: severityColor(lv, l), values: m.flow.buckets.map((x) => x.backlogBySeverity[l] ?? 0) })),
         lines: [{ name: 'past SLA', color: '#111', values: m.flow.buckets.map((x) => x.breached) }],
       }),
     ),
@@ -175,8 +213,22 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
   b.push('</div>');
   b.push(
     `<div class="card">${table(
-      [{ label: per === 'month' ? 'Month' : 'Week of' }, { label: 'Opened', cls: 'n' }, { label: 'Reopened', cls: 'n' }, { label: 'Fixed', cls: 'n' }, { label: 'Open at end', cls: 'n' }, { label: 'Past SLA at end', cls: 'n' }],
-      m.flow.buckets.map((x) => [html(x.label), String(x.opened), String(x.reopened), String(x.fixed), String(x.backlog), String(x.breached)]),
+      [
+        { label: per === 'month' ? 'Month' : 'Week of' },
+        { label: 'Opened', cls: 'n' },
+        { label: 'Reopened', cls: 'n' },
+        { label: 'Fixed', cls: 'n' },
+        { label: 'Open at end', cls: 'n' },
+        { label: 'Past SLA at end', cls: 'n' },
+      ],
+      m.flow.buckets.map((x) => [
+        html(x.label),
+        String(x.opened),
+        String(x.reopened),
+        String(x.fixed),
+        String(x.backlog),
+        String(x.breached),
+      ]),
     )}</div>`,
   );
 
@@ -190,7 +242,11 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
         slaLevels.map((l) => {
           const c = m.sla.bySeverity[l];
           const share = c?.compliance;
-          return { label: `${l} (${m.sla.days[l]} d)`, segments: [{ name: 'within SLA', value: share === undefined ? 0 : share * 100, color: severityColor(lv, l) }], note: c?.fixed ? `${pct(share)} of ${c.fixed}` : 'no fixes' };
+          return {
+            label: `${l} (${m.sla.days[l]} d)`,
+            segments: [{ name: 'within SLA', value: share === undefined ? 0 : share * 100, color: severityColor(lv, l) }],
+            note: c?.fixed ? `${pct(share)} of ${c.fixed}` : 'no fixes',
+          };
         }),
         { max: 100, labelWidth: 130 },
       ),
@@ -201,13 +257,34 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
     card(
       'Mean time to resolve',
       table(
-        [{ label: 'Severity' }, { label: 'Fixed', cls: 'n' }, { label: 'Mean', cls: 'n' }, { label: 'Median', cls: 'n' }, { label: 'Longest', cls: 'n' }, { label: 'SLA', cls: 'n' }],
+        [
+          { label: 'Severity' },
+          { label: 'Fixed', cls: 'n' },
+          { label: 'Mean', cls: 'n' },
+          { label: 'Median', cls: 'n' },
+          { label: 'Longest', cls: 'n' },
+          { label: 'SLA', cls: 'n' },
+        ],
         [
           ...lv.map((l) => {
             const s = m.timeToResolve.bySeverity[l];
-            return [sevBadge(lv, l), String(s?.count ?? 0), fmtDays(s?.meanDays), fmtDays(s?.medianDays), fmtDays(s?.maxDays), m.sla.days[l] !== undefined ? `${m.sla.days[l]} d` : '—'];
+            return [
+              sevBadge(lv, l),
+              String(s?.count ?? 0),
+              fmtDays(s?.meanDays),
+              fmtDays(s?.medianDays),
+              fmtDays(s?.maxDays),
+              m.sla.days[l] !== undefined ? `${m.sla.days[l]} d` : '—',
+            ];
           }),
-          ['<b>all</b>', `<b>${m.timeToResolve.overall.count}</b>`, `<b>${fmtDays(m.timeToResolve.overall.meanDays)}</b>`, `<b>${fmtDays(m.timeToResolve.overall.medianDays)}</b>`, fmtDays(m.timeToResolve.overall.maxDays), ''],
+          [
+            '<b>all</b>',
+            `<b>${m.timeToResolve.overall.count}</b>`,
+            `<b>${fmtDays(m.timeToResolve.overall.meanDays)}</b>`,
+            `<b>${fmtDays(m.timeToResolve.overall.medianDays)}</b>`,
+            fmtDays(m.timeToResolve.overall.maxDays),
+            '',
+          ],
         ],
       ),
     ),
@@ -215,16 +292,26 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
   b.push('</div>');
   b.push(
     `<div class="card"><h3>Open past SLA (${m.sla.openBreached}) · ${m.sla.openDueSoon} due soon</h3>${table(
-      [{ label: 'Severity' }, { label: 'Finding' }, { label: 'Where' }, { label: 'Tool' }, { label: 'Age', cls: 'n' }, { label: 'Due' }, { label: 'Overdue', cls: 'n' }],
-      m.sla.breaches.slice(0, 15).map((x) => [
-        sevBadge(lv, x.severity),
-        `${html(x.title || x.ruleId)}<br><code>${html(x.ruleId)}</code>`,
-        x.path ? `<code>${html(x.path)}</code>` : html(x.component ?? ''),
-        html(x.tool),
-        `${x.ageDays} d`,
-        day(x.due),
-        `<b>${x.daysOverdue} d</b>`,
-      ]),
+      [
+        { label: 'Severity' },
+        { label: 'Finding' },
+        { label: 'Where' },
+        { label: 'Tool' },
+        { label: 'Age', cls: 'n' },
+        { label: 'Due' },
+        { label: 'Overdue', cls: 'n' },
+      ],
+      m.sla.breaches
+        .slice(0, 15)
+        .map((x) => [
+          sevBadge(lv, x.severity),
+          `${html(x.title || x.ruleId)}<br><code>${html(x.ruleId)}</code>`,
+          x.path ? `<code>${html(x.path)}</code>` : html(x.component ?? ''),
+          html(x.tool),
+          `${x.ageDays} d`,
+          day(x.due),
+          `<b>${x.daysOverdue} d</b>`,
+        ]),
       'No open finding is past its SLA.',
     )}${m.sla.openBreached > 15 ? `<p class="note">… ${m.sla.openBreached - 15} more past SLA (see the JSON report).</p>` : ''}</div>`,
   );
@@ -235,7 +322,10 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
       `Age of open ${m.age.levels.join(' and ')} findings`,
       hbarChart(
         'Age of open findings',
-        m.age.buckets.map((x) => ({ label: x.label, segments: m.age.levels.map((l) => ({ name: l, value: x.bySeverity[l] ?? 0, color: severityColor(lv, l) })) })),
+        m.age.buckets.map((x) => ({
+          label: x.label,
+          segments: m.age.levels.map((l) => ({ name: l, value: x.bySeverity[l] ?? 0, color: severityColor(lv, l) })),
+        })),
         { labelWidth: 110, legend: m.age.levels.map((l) => ({ name: l, color: severityColor(lv, l) })) },
       ),
       'Age counted from first seen to the end of the period.',
@@ -249,11 +339,26 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
         [{ label: 'Severity' }, { label: 'Accepted', cls: 'n' }],
         lv.filter((l) => (a.bySeverity[l] ?? 0) > 0).map((l) => [sevBadge(lv, l), String(a.bySeverity[l])]),
         'No open finding is under an accepted-risk exception.',
-      )}${a.byApprover.length ? table([{ label: 'Approved by' }, { label: 'Findings', cls: 'n' }], a.byApprover.slice(0, 8).map((x) => [html(x.key), String(x.count)])) : ''}${
+      )}${
+        a.byApprover.length
+          ? table(
+              [{ label: 'Approved by' }, { label: 'Findings', cls: 'n' }],
+              a.byApprover.slice(0, 8).map((x) => [html(x.key), String(x.count)]),
+            )
+          : ''
+      }${
         a.expiring.length
           ? table(
               [{ label: 'Expiring' }, { label: 'Type' }, { label: 'Approved by' }, { label: 'Expires' }, { label: 'Findings', cls: 'n' }],
-              a.expiring.slice(0, 8).map((x) => [`<code>${html(x.id)}</code>`, html(x.type), html(x.approvedBy ?? '—'), `${html(x.expires)} (${x.daysLeft} d)`, String(x.findings)]),
+              a.expiring
+                .slice(0, 8)
+                .map((x) => [
+                  `<code>${html(x.id)}</code>`,
+                  html(x.type),
+                  html(x.approvedBy ?? '—'),
+                  `${html(x.expires)} (${x.daysLeft} d)`,
+                  String(x.findings),
+                ]),
             )
           : ''
       }`,
@@ -264,8 +369,24 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
   const e = m.exposure;
   b.push(
     `<div class="card"><h3>Window of exposure in ${html(e.environments.join(', '))}: ${e.exposedNow} open now, median ${html(fmtDays(e.overall.medianDays))}</h3>${table(
-      [{ label: 'Severity' }, { label: 'Finding' }, { label: 'Component' }, { label: 'Exposed since' }, { label: 'Until' }, { label: 'Days', cls: 'n' }],
-      e.longest.slice(0, 8).map((x) => [sevBadge(lv, x.severity), html(x.title || x.ruleId), html(x.component ?? ''), day(x.exposedSince), x.fixedAt ? day(x.fixedAt) : '<b>still open</b>', fmtDays(x.days)]),
+      [
+        { label: 'Severity' },
+        { label: 'Finding' },
+        { label: 'Component' },
+        { label: 'Exposed since' },
+        { label: 'Until' },
+        { label: 'Days', cls: 'n' },
+      ],
+      e.longest
+        .slice(0, 8)
+        .map((x) => [
+          sevBadge(lv, x.severity),
+          html(x.title || x.ruleId),
+          html(x.component ?? ''),
+          day(x.exposedSince),
+          x.fixedAt ? day(x.fixedAt) : '<b>still open</b>',
+          fmtDays(x.days),
+        ]),
       `No finding was seen by a run of ${e.environments.join(' or ')} in the period.`,
     )}<p class="note">Per episode: time from the first ${html(e.environments.join('/'))} run that saw a finding open to its fix (or the end of the period); a finding deployed, fixed and reopened was exposed twice.</p></div>`,
   );
@@ -273,11 +394,19 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
   const d = m.timeToDetect;
   b.push(
     `<div class="card"><h3>Time to detect: median ${html(fmtDays(d.overall.medianDays))}, 90th percentile ${html(fmtDays(d.overall.p90Days))}</h3>${table(
-      [{ label: 'Severity' }, { label: 'Findings', cls: 'n' }, { label: 'Median', cls: 'n' }, { label: '90th percentile', cls: 'n' }, { label: 'Longest', cls: 'n' }],
-      lv.filter((l) => (d.bySeverity[l]?.count ?? 0) > 0).map((l) => {
-        const x = d.bySeverity[l];
-        return [sevBadge(lv, l), String(x?.count ?? 0), fmtDays(x?.medianDays), fmtDays(x?.p90Days), fmtDays(x?.maxDays)];
-      }),
+      [
+        { label: 'Severity' },
+        { label: 'Findings', cls: 'n' },
+        { label: 'Median', cls: 'n' },
+        { label: '90th percentile', cls: 'n' },
+        { label: 'Longest', cls: 'n' },
+      ],
+      lv
+        .filter((l) => (d.bySeverity[l]?.count ?? 0) > 0)
+        .map((l) => {
+          const x = d.bySeverity[l];
+          return [sevBadge(lv, l), String(x?.count ?? 0), fmtDays(x?.medianDays), fmtDays(x?.p90Days), fmtDays(x?.maxDays)];
+        }),
       'No finding first seen in the period has a vulnerability publication date (Trivy and OSV-Scanner reports give one).',
     )}<p class="note">From the vulnerability's publication to the first run that saw it, for findings first seen in the period.</p></div>`,
   );
@@ -290,11 +419,20 @@ export function renderMetricsHtml(m: Metrics, opts: ReportOptions = {}): string 
       [{ label: 'Component' }, ...acts.map((x) => ({ label: VERIFICATION_LABEL[x], cls: 'c' }))],
       [
         ['<b>repository (tools that ran)</b>', ...acts.map((x) => check(m.coverage.repository[x]))],
-        ...m.coverage.components.slice(0, 20).map((c) => [html(c.component), ...acts.map((x) => (c.activities[x].length ? '<span class="ok">✓</span>' : '<span class="miss">—</span>'))]),
+        ...m.coverage.components
+          .slice(0, 20)
+          .map((c) => [
+            html(c.component),
+            ...acts.map((x) => (c.activities[x].length ? '<span class="ok">✓</span>' : '<span class="miss">—</span>')),
+          ]),
       ],
     )}<p class="note">${m.coverage.missing.length ? `Not covered in the period: <b>${html(m.coverage.missing.map((x) => VERIFICATION_LABEL[x]).join(', '))}</b>. ` : ''}A component counts as verified by an activity when a tool of that kind that ran in the period has reported a finding in it. ${html(plural(m.runs.inPeriod, 'run'))}, ${m.runs.production} in ${html(e.environments.join('/'))}.</p></div>`,
   );
-  b.push(`<h2>Hot spots: files</h2><div class="card">${sevRowsTable('File', m.hotSpots.files, lv, 10, (r) => `<code>${html(r.key)}</code>`)}</div>`);
-  b.push(`<footer>defect-gate · definitions and formulas of every figure: README, “Metrics and reports”. Figures count findings the gate counts plus those under an exception; scanner-suppressed results are left out.</footer>`);
+  b.push(
+    `<h2>Hot spots: files</h2><div class="card">${sevRowsTable('File', m.hotSpots.files, lv, 10, (r) => `<code>${html(r.key)}</code>`)}</div>`,
+  );
+  b.push(
+    `<footer>defect-gate · definitions and formulas of every figure: README, “Metrics and reports”. Figures count findings the gate counts plus those under an exception; scanner-suppressed results are left out.</footer>`,
+  );
   return page(`${title}${opts.subject ? ` — ${opts.subject}` : ''}`, b.join('\n'));
 }

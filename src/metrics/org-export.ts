@@ -39,7 +39,11 @@ export const OrgExportRowSchema = z
     severity: z.string().describe("The organization's severity at as_of"),
     owners: z.array(z.string()).describe('Owners at the latest sighting (policy component, else CODEOWNERS); [] when none'),
     component: z.string().nullable(),
-    status: z.enum(['open', 'excepted', 'fixed', 'not-yet-seen']).describe('At as_of: open (counted), excepted (open but out of the gate by an exception), fixed, not-yet-seen (first seen after as_of)'),
+    status: z
+      .enum(['open', 'excepted', 'fixed', 'not-yet-seen'])
+      .describe(
+        'At as_of: open (counted), excepted (open but out of the gate by an exception), fixed, not-yet-seen (first seen after as_of)',
+      ),
     first_seen: z.string(),
     fixed_at: z.string().nullable().describe('The last fix at or before as_of'),
     reopened_count: z.number().int(),

@@ -143,7 +143,9 @@ export class OrgAggregator {
     const { levels, top } = this;
     const zero = () => Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
     const fill = (rows: Map<string, SeverityRow>) => [...rows.values()].map((r) => ({ ...r, bySeverity: { ...zero(), ...r.bySeverity } }));
-    const perRepository = this.perRepository.map((r) => ({ ...r, bySeverity: { ...zero(), ...r.bySeverity } })).sort((a, b) => a.repo.localeCompare(b.repo));
+    const perRepository = this.perRepository
+      .map((r) => ({ ...r, bySeverity: { ...zero(), ...r.bySeverity } }))
+      .sort((a, b) => a.repo.localeCompare(b.repo));
     const sev = worstFirst(levels);
     const worstOffenders = [...perRepository]
       .filter((r) => r.open > 0 || r.pastSla > 0)
@@ -177,9 +179,18 @@ export class OrgAggregator {
       perRepository,
       worstOffenders,
       hotSpots: {
-        repositories: fill(this.repoRows).filter((r) => r.total > 0).sort(sev).slice(0, top),
-        components: fill(this.compRows).filter((r) => r.total > 0).sort(sev).slice(0, top),
-        cwes: fill(this.cweRows).filter((r) => r.total > 0).sort(sev).slice(0, top),
+        repositories: fill(this.repoRows)
+          .filter((r) => r.total > 0)
+          .sort(sev)
+          .slice(0, top),
+        components: fill(this.compRows)
+          .filter((r) => r.total > 0)
+          .sort(sev)
+          .slice(0, top),
+        cwes: fill(this.cweRows)
+          .filter((r) => r.total > 0)
+          .sort(sev)
+          .slice(0, top),
       },
       owners: { byTeam: this.teams.result(), byOwner: this.owners.result() },
     };
@@ -213,12 +224,20 @@ export function renderOrgMarkdown(o: OrgMetrics, opts: ReportOptions = {}): stri
     `# ${md(opts.title ?? `Security defect metrics: ${o.org}`, 120)}`,
     `Organization **${md(o.org, 80)}** · period ${periodLine(o)} · ${plural(o.repositories.withLedger, 'repository', 'repositories')} with a ledger of ${o.repositories.listed} listed`,
     `| Open | Past SLA | SLA compliance | Opened | Fixed | Reopened | MTTR (median of repos) |\n|---:|---:|---:|---:|---:|---:|---:|\n| **${o.open.total}** | **${o.sla.pastSla}** | **${pct(o.sla.compliance)}** | ${o.flow.opened} | ${o.flow.fixed} | ${o.flow.reopened} | ${fmtDays(o.mttrMedianDays)} |`,
-    mermaidPie('Open findings by severity', lv.map((l) => [l, o.open.bySeverity[l] ?? 0])),
+    mermaidPie(
+      'Open findings by severity',
+      lv.map((l) => [l, o.open.bySeverity[l] ?? 0]),
+    ),
     `| Severity | ${lv.map((l) => md(l, 30)).join(' | ')} |\n|---|${lv.map(() => '---:|').join('')}\n| Open | ${lv.map((l) => o.open.bySeverity[l] ?? 0).join(' | ')} |`,
     '## Worst offenders',
     o.worstOffenders.length ? repoTable(o.worstOffenders) : 'No repository has open findings.',
     '## SLA compliance per repository',
-    mermaidXy('Fixed within SLA per repository (%)', o.perRepository.map((r) => r.repo.split('/').pop() ?? r.repo), 'percent', [{ type: 'bar', values: o.perRepository.map((r) => (r.slaCompliance ?? 0) * 100) }]),
+    mermaidXy(
+      'Fixed within SLA per repository (%)',
+      o.perRepository.map((r) => r.repo.split('/').pop() ?? r.repo),
+      'percent',
+      [{ type: 'bar', values: o.perRepository.map((r) => (r.slaCompliance ?? 0) * 100) }],
+    ),
     repoTable(o.perRepository),
     '## Hot spots',
     '### Repositories',
@@ -231,8 +250,10 @@ export function renderOrgMarkdown(o: OrgMetrics, opts: ReportOptions = {}): stri
     ownerTable('Team', o.owners.byTeam),
     ownerTable('Owner', o.owners.byOwner),
   ];
-  if (o.repositories.withoutLedger.length) parts.push(`<sub>No ledger: ${o.repositories.withoutLedger.map((r) => md(r, 80)).join(', ')}.</sub>`);
-  if (o.repositories.errors.length) parts.push(`**Could not read:**\n${o.repositories.errors.map((e) => `- ${md(e.repo, 80)}: ${md(e.error, 200)}`).join('\n')}`);
+  if (o.repositories.withoutLedger.length)
+    parts.push(`<sub>No ledger: ${o.repositories.withoutLedger.map((r) => md(r, 80)).join(', ')}.</sub>`);
+  if (o.repositories.errors.length)
+    parts.push(`**Could not read:**\n${o.repositories.errors.map((e) => `- ${md(e.repo, 80)}: ${md(e.error, 200)}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -246,13 +267,31 @@ export function renderOrgHtml(o: OrgMetrics, opts: ReportOptions = {}): string {
   );
   b.push(
     kpiTiles([
-      { label: 'Open', value: String(o.open.total), note: lv.slice(0, 2).map((l) => `${o.open.bySeverity[l] ?? 0} ${l}`).join(' · '), tone: (o.open.bySeverity[lv[0] ?? ''] ?? 0) > 0 ? 'bad' : 'neutral' },
+      {
+        label: 'Open',
+        value: String(o.open.total),
+        note: lv
+          .slice(0, 2)
+          .map((l) => `${o.open.bySeverity[l] ?? 0} ${l}`)
+          .join(' · '),
+        tone: (o.open.bySeverity[lv[0] ?? ''] ?? 0) > 0 ? 'bad' : 'neutral',
+      },
       { label: 'Past SLA', value: String(o.sla.pastSla), note: 'open, overdue', tone: o.sla.pastSla > 0 ? 'bad' : 'good' },
-      { label: 'SLA compliance', value: pct(c), note: `${o.sla.fixedWithinSla} of ${o.sla.fixed} fixes on time`, tone: c === undefined ? 'neutral' : c >= 0.9 ? 'good' : c >= 0.7 ? 'warn' : 'bad' },
+      {
+        label: 'SLA compliance',
+        value: pct(c),
+        note: `${o.sla.fixedWithinSla} of ${o.sla.fixed} fixes on time`,
+        tone: c === undefined ? 'neutral' : c >= 0.9 ? 'good' : c >= 0.7 ? 'warn' : 'bad',
+      },
       { label: 'Opened', value: String(o.flow.opened), note: `${o.flow.reopened} reopened`, tone: 'neutral' },
       { label: 'Fixed', value: String(o.flow.fixed), note: 'in the period', tone: 'neutral' },
       { label: 'MTTR (median)', value: fmtDays(o.mttrMedianDays), note: 'median of repositories', tone: 'neutral' },
-      { label: 'Repositories', value: String(o.repositories.withLedger), note: `${o.repositories.withoutLedger.length} without ledger`, tone: 'neutral' },
+      {
+        label: 'Repositories',
+        value: String(o.repositories.withLedger),
+        note: `${o.repositories.withoutLedger.length} without ledger`,
+        tone: 'neutral',
+      },
     ]),
   );
   b.push('<h2>Where the risk is</h2><div class="grid">');
@@ -262,7 +301,13 @@ export function renderOrgHtml(o: OrgMetrics, opts: ReportOptions = {}): string {
       'Share of fixes within the SLA per repository',
       o.perRepository.map((r) => ({
         label: r.repo,
-        segments: [{ name: 'within SLA', value: (r.slaCompliance ?? 0) * 100, color: (r.slaCompliance ?? 0) >= 0.9 ? '#2b8a3e' : (r.slaCompliance ?? 0) >= 0.7 ? '#e0a800' : '#b42318' }],
+        segments: [
+          {
+            name: 'within SLA',
+            value: (r.slaCompliance ?? 0) * 100,
+            color: (r.slaCompliance ?? 0) >= 0.9 ? '#2b8a3e' : (r.slaCompliance ?? 0) >= 0.7 ? '#e0a800' : '#b42318',
+          },
+        ],
         note: r.fixed ? pct(r.slaCompliance) : 'no fixes',
       })),
       { max: 100 },
@@ -271,7 +316,15 @@ export function renderOrgHtml(o: OrgMetrics, opts: ReportOptions = {}): string {
   b.push('</div>');
   const repoRows = (rows: RepoRow[]) =>
     table(
-      [{ label: 'Repository' }, ...lv.map((l) => ({ label: l, cls: 'n' })), { label: 'Open', cls: 'n' }, { label: 'Past SLA', cls: 'n' }, { label: 'SLA compliance', cls: 'n' }, { label: 'MTTR', cls: 'n' }, { label: 'Not covered' }],
+      [
+        { label: 'Repository' },
+        ...lv.map((l) => ({ label: l, cls: 'n' })),
+        { label: 'Open', cls: 'n' },
+        { label: 'Past SLA', cls: 'n' },
+        { label: 'SLA compliance', cls: 'n' },
+        { label: 'MTTR', cls: 'n' },
+        { label: 'Not covered' },
+      ],
       rows.map((r) => [
         `<b>${h(r.repo)}</b>`,
         ...lv.map((l) => String(r.bySeverity[l] ?? 0)),
@@ -283,23 +336,37 @@ export function renderOrgHtml(o: OrgMetrics, opts: ReportOptions = {}): string {
       ]),
       'No repository has open findings.',
     );
-  b.push(`<h2>Worst offenders</h2><div class="card">${repoRows(o.worstOffenders)}<p class="note">Ranked by findings past SLA, then by open findings of the most severe levels, then by SLA compliance.</p></div>`);
+  b.push(
+    `<h2>Worst offenders</h2><div class="card">${repoRows(o.worstOffenders)}<p class="note">Ranked by findings past SLA, then by open findings of the most severe levels, then by SLA compliance.</p></div>`,
+  );
   b.push('<h2>Hot spots</h2><div class="grid">');
   b.push(`<div class="card"><h3>Components</h3>${sevRowsTable('Repository / component', o.hotSpots.components, lv, 10)}</div>`);
-  b.push(`<div class="card"><h3>Categories (CWE)</h3>${sevRowsTable('CWE', o.hotSpots.cwes, lv, 10, (r) => `${sevBadge(lv, lv.find((l) => (r.bySeverity[l] ?? 0) > 0) ?? lv[0] ?? '')} ${h(r.key)}`)}</div>`);
+  b.push(
+    `<div class="card"><h3>Categories (CWE)</h3>${sevRowsTable('CWE', o.hotSpots.cwes, lv, 10, (r) => `${sevBadge(lv, lv.find((l) => (r.bySeverity[l] ?? 0) > 0) ?? lv[0] ?? '')} ${h(r.key)}`)}</div>`,
+  );
   b.push('</div>');
   const ownerRows = (first: string, rows: OwnerRow[]) =>
     table(
-      [{ label: first }, { label: 'Open', cls: 'n' }, { label: 'Past SLA', cls: 'n' }, { label: 'Due soon', cls: 'n' }, { label: 'Fixed', cls: 'n' }, { label: 'MTTR', cls: 'n' }, { label: 'Within SLA', cls: 'n' }],
-      rows.slice(0, 15).map((r) => [
-        r.key.startsWith('(') ? h(r.key) : `<code>${h(r.key)}</code>`,
-        String(r.open),
-        r.pastSla ? `<b style="color:#b42318">${r.pastSla}</b>` : '0',
-        String(r.dueSoon),
-        String(r.fixed),
-        fmtDays(r.mttrDays),
-        r.slaFixed ? `${pct(r.compliance)} <span class="note">(${r.fixedWithinSla}/${r.slaFixed})</span>` : '—',
-      ]),
+      [
+        { label: first },
+        { label: 'Open', cls: 'n' },
+        { label: 'Past SLA', cls: 'n' },
+        { label: 'Due soon', cls: 'n' },
+        { label: 'Fixed', cls: 'n' },
+        { label: 'MTTR', cls: 'n' },
+        { label: 'Within SLA', cls: 'n' },
+      ],
+      rows
+        .slice(0, 15)
+        .map((r) => [
+          r.key.startsWith('(') ? h(r.key) : `<code>${h(r.key)}</code>`,
+          String(r.open),
+          r.pastSla ? `<b style="color:#b42318">${r.pastSla}</b>` : '0',
+          String(r.dueSoon),
+          String(r.fixed),
+          fmtDays(r.mttrDays),
+          r.slaFixed ? `${pct(r.compliance)} <span class="note">(${r.fixedWithinSla}/${r.slaFixed})</span>` : '—',
+        ]),
       'No findings.',
     );
   b.push('<h2>By team and owner</h2><div class="grid">');
@@ -312,8 +379,8 @@ export function renderOrgHtml(o: OrgMetrics, opts: ReportOptions = {}): string {
       `<div class="card"><h3>Not included</h3>${o.repositories.withoutLedger.length ? `<p>No ledger: ${o.repositories.withoutLedger.map((r) => `<code>${h(r)}</code>`).join(' ')}</p>` : ''}${o.repositories.errors.map((e) => `<p><code>${h(e.repo)}</code>: ${h(e.error)}</p>`).join('')}</div>`,
     );
   }
-  b.push(`<footer>defect-gate · organization view: each repository's ledger branch, same policy (SLA days) for all. Severity colours: ${lv.map((l) => `<span style="color:${severityColor(lv, l)}">■</span> ${h(l)}`).join(' ')}</footer>`);
+  b.push(
+    `<footer>defect-gate · organization view: each repository's ledger branch, same policy (SLA days) for all. Severity colours: ${lv.map((l) => `<span style="color:${severityColor(lv, l)}">■</span> ${h(l)}`).join(' ')}</footer>`,
+  );
   return page(title, b.join('\n'));
 }
-
-

@@ -85,17 +85,25 @@ export function xyChart(o: XyChartOptions): string {
   const y = (v: number) => top + ph - (v / axis.max) * ph;
   const slot = pw / n;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(o.title)}" ${FONT}>`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(o.title)}" ${FONT}>`,
+  );
   parts.push(`<title>${html(o.title)}</title>`);
   for (let v = 0; v <= axis.max; v += axis.step) {
-    parts.push(`<line x1="${left}" y1="${num(y(v))}" x2="${W - right}" y2="${num(y(v))}" stroke="${v === 0 ? '#888' : '#e5e7eb'}" stroke-width="1"/>`);
+    parts.push(
+      `<line x1="${left}" y1="${num(y(v))}" x2="${W - right}" y2="${num(y(v))}" stroke="${v === 0 ? '#888' : '#e5e7eb'}" stroke-width="1"/>`,
+    );
     parts.push(`<text x="${left - 6}" y="${num(y(v) + 4)}" font-size="11" fill="#555" text-anchor="end">${v}</text>`);
   }
-  parts.push(`<text x="12" y="${num(top + ph / 2)}" font-size="11" fill="#555" text-anchor="middle" transform="rotate(-90 12 ${num(top + ph / 2)})">${html(o.yLabel)}</text>`);
+  parts.push(
+    `<text x="12" y="${num(top + ph / 2)}" font-size="11" fill="#555" text-anchor="middle" transform="rotate(-90 12 ${num(top + ph / 2)})">${html(o.yLabel)}</text>`,
+  );
   const every = Math.ceil(n / 12);
   o.categories.forEach((c, i) => {
     if (i % every) return;
-    parts.push(`<text x="${num(left + slot * (i + 0.5))}" y="${top + ph + 16}" font-size="11" fill="#555" text-anchor="middle">${html(cut(c, 12))}</text>`);
+    parts.push(
+      `<text x="${num(left + slot * (i + 0.5))}" y="${top + ph + 16}" font-size="11" fill="#555" text-anchor="middle">${html(cut(c, 12))}</text>`,
+    );
   });
   if (o.mode === 'line') {
     for (const s of o.series) parts.push(polyline(s, slot, left, y));
@@ -109,7 +117,9 @@ export function xyChart(o: XyChartOptions): string {
         if (v <= 0) return;
         const x = o.mode === 'grouped' ? left + slot * (i + 0.5) - (bw * groups) / 2 + k * bw : left + slot * (i + 0.5) - bw / 2;
         const y0 = o.mode === 'stacked' ? base : 0;
-        parts.push(`<rect x="${num(x)}" y="${num(y(y0 + v))}" width="${num(bw - (groups > 1 ? 2 : 0))}" height="${num(y(y0) - y(y0 + v))}" fill="${s.color}"><title>${html(`${s.name}: ${v}`)}</title></rect>`);
+        parts.push(
+          `<rect x="${num(x)}" y="${num(y(y0 + v))}" width="${num(bw - (groups > 1 ? 2 : 0))}" height="${num(y(y0) - y(y0 + v))}" fill="${s.color}"><title>${html(`${s.name}: ${v}`)}</title></rect>`,
+        );
         if (o.mode === 'stacked') base += v;
       });
     });
@@ -117,7 +127,10 @@ export function xyChart(o: XyChartOptions): string {
   for (const s of o.lines ?? []) parts.push(polyline(s, slot, left, y));
   parts.push(
     legend(
-      [...o.series.map((s) => ({ name: s.name, color: s.color, line: o.mode === 'line' })), ...(o.lines ?? []).map((s) => ({ name: s.name, color: s.color, line: true }))],
+      [
+        ...o.series.map((s) => ({ name: s.name, color: s.color, line: o.mode === 'line' })),
+        ...(o.lines ?? []).map((s) => ({ name: s.name, color: s.color, line: true })),
+      ],
       left,
       H - 12,
     ),
@@ -128,7 +141,10 @@ export function xyChart(o: XyChartOptions): string {
 
 function polyline(s: Series, slot: number, left: number, y: (v: number) => number): string {
   const pts = s.values.map((v, i) => `${num(left + slot * (i + 0.5))},${num(y(v))}`);
-  const dots = s.values.map((v, i) => `<circle cx="${num(left + slot * (i + 0.5))}" cy="${num(y(v))}" r="3.5" fill="#fff" stroke="${s.color}" stroke-width="2"><title>${html(`${s.name}: ${v}`)}</title></circle>`);
+  const dots = s.values.map(
+    (v, i) =>
+      `<circle cx="${num(left + slot * (i + 0.5))}" cy="${num(y(v))}" r="3.5" fill="#fff" stroke="${s.color}" stroke-width="2"><title>${html(`${s.name}: ${v}`)}</title></circle>`,
+  );
   return `<polyline points="${pts.join(' ')}" fill="none" stroke="${s.color}" stroke-width="2.5" stroke-linejoin="round"/>${dots.join('')}`;
 }
 
@@ -147,7 +163,9 @@ export function donut(title: string, slices: Slice[], centerLabel: string): stri
   const r = 80;
   const ri = 50;
   const total = slices.reduce((a, s) => a + s.value, 0);
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(title)}" ${FONT}><title>${html(title)}</title>`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(title)}" ${FONT}><title>${html(title)}</title>`,
+  ];
   if (total === 0) {
     parts.push(`<circle cx="${cx}" cy="${cy}" r="${(r + ri) / 2}" fill="none" stroke="#e5e7eb" stroke-width="${r - ri}"/>`);
   } else {
@@ -156,7 +174,9 @@ export function donut(title: string, slices: Slice[], centerLabel: string): stri
       if (s.value <= 0) continue;
       const a1 = a0 + (s.value / total) * Math.PI * 2;
       if (s.value === total) {
-        parts.push(`<circle cx="${cx}" cy="${cy}" r="${(r + ri) / 2}" fill="none" stroke="${s.color}" stroke-width="${r - ri}"><title>${html(`${s.label}: ${s.value}`)}</title></circle>`);
+        parts.push(
+          `<circle cx="${cx}" cy="${cy}" r="${(r + ri) / 2}" fill="none" stroke="${s.color}" stroke-width="${r - ri}"><title>${html(`${s.label}: ${s.value}`)}</title></circle>`,
+        );
       } else {
         const large = a1 - a0 > Math.PI ? 1 : 0;
         const p = (rad: number, a: number) => `${num(cx + rad * Math.cos(a))} ${num(cy + rad * Math.sin(a))}`;
@@ -174,7 +194,9 @@ export function donut(title: string, slices: Slice[], centerLabel: string): stri
     const share = total ? Math.round((s.value / total) * 100) : 0;
     parts.push(`<rect x="205" y="${ly - 11}" width="12" height="12" rx="2" fill="${s.color}"/>`);
     parts.push(`<text x="223" y="${ly}" font-size="13" fill="#333">${html(cut(s.label, 14))}</text>`);
-    parts.push(`<text x="350" y="${ly}" font-size="13" fill="#111" font-weight="600" text-anchor="end">${s.value} <tspan fill="#777" font-weight="400">(${share}%)</tspan></text>`);
+    parts.push(
+      `<text x="350" y="${ly}" font-size="13" fill="#111" font-weight="600" text-anchor="end">${s.value} <tspan fill="#777" font-weight="400">(${share}%)</tspan></text>`,
+    );
   });
   parts.push('</svg>');
   return parts.join('');
@@ -188,7 +210,11 @@ export interface HBarRow {
 }
 
 /** Horizontal stacked bars, one row per label (hot spots, age buckets, SLA compliance). */
-export function hbarChart(title: string, rows: HBarRow[], opts: { width?: number; labelWidth?: number; max?: number; legend?: { name: string; color: string }[] } = {}): string {
+export function hbarChart(
+  title: string,
+  rows: HBarRow[],
+  opts: { width?: number; labelWidth?: number; max?: number; legend?: { name: string; color: string }[] } = {},
+): string {
   const W = opts.width ?? 560;
   const lw = opts.labelWidth ?? 170;
   const rowH = 24;
@@ -196,21 +222,29 @@ export function hbarChart(title: string, rows: HBarRow[], opts: { width?: number
   const H = top + rows.length * rowH + (opts.legend ? 34 : 10);
   const max = opts.max ?? Math.max(1, ...rows.map((r) => r.segments.reduce((a, s) => a + s.value, 0)));
   const pw = W - lw - 84;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(title)}" ${FONT}><title>${html(title)}</title>`];
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${html(title)}" ${FONT}><title>${html(title)}</title>`,
+  ];
   rows.forEach((r, i) => {
     const y = top + i * rowH;
-    parts.push(`<text x="${lw - 8}" y="${y + 15}" font-size="12" fill="#333" text-anchor="end">${html(cut(r.label, Math.floor(lw / 7)))}</text>`);
+    parts.push(
+      `<text x="${lw - 8}" y="${y + 15}" font-size="12" fill="#333" text-anchor="end">${html(cut(r.label, Math.floor(lw / 7)))}</text>`,
+    );
     parts.push(`<rect x="${lw}" y="${y + 3}" width="${pw}" height="${rowH - 8}" fill="#f3f4f6" rx="2"/>`);
     let x = lw;
     let total = 0;
     for (const s of r.segments) {
       if (s.value <= 0) continue;
       const w = (s.value / max) * pw;
-      parts.push(`<rect x="${num(x)}" y="${y + 3}" width="${num(w)}" height="${rowH - 8}" fill="${s.color}"><title>${html(`${s.name}: ${s.value}`)}</title></rect>`);
+      parts.push(
+        `<rect x="${num(x)}" y="${y + 3}" width="${num(w)}" height="${rowH - 8}" fill="${s.color}"><title>${html(`${s.name}: ${s.value}`)}</title></rect>`,
+      );
       x += w;
       total += s.value;
     }
-    parts.push(`<text x="${num(lw + pw + 6)}" y="${y + 15}" font-size="12" fill="#111" font-weight="600">${html(r.note ?? String(total))}</text>`);
+    parts.push(
+      `<text x="${num(lw + pw + 6)}" y="${y + 15}" font-size="12" fill="#111" font-weight="600">${html(r.note ?? String(total))}</text>`,
+    );
   });
   if (opts.legend) parts.push(legend(opts.legend, lw, H - 8));
   parts.push('</svg>');

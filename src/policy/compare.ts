@@ -62,8 +62,7 @@ export function ranksFor(t: SeverityTest, rankOf: (level: string) => number | un
   const r = rankOf(t.level);
   if (r === undefined) return out;
   for (let i = 0; i < levelCount; i++) {
-    const ok =
-      t.op === '==' ? i === r : t.op === '>=' ? i <= r : t.op === '>' ? i < r : t.op === '<=' ? i >= r : i > r;
+    const ok = t.op === '==' ? i === r : t.op === '>=' ? i <= r : t.op === '>' ? i < r : t.op === '<=' ? i >= r : i > r;
     if (ok) out.add(i);
   }
   return out;

@@ -1,13 +1,6 @@
 import type { Finding, RatedFinding, SarifLevel } from '../model';
 import { cweId } from '../ingest/values';
-import {
-  describeSeverityTest,
-  parseNumberComparison,
-  parseSeverityComparison,
-  ranksFor,
-  testNumber,
-  type SeverityTest,
-} from './compare';
+import { describeSeverityTest, parseNumberComparison, parseSeverityComparison, ranksFor, testNumber, type SeverityTest } from './compare';
 import type { CiaRequirementsInput, ExceptionEntryInput, GateRuleInput, MatcherInput, PolicyParsed, RatingRuleInput } from './schema';
 import type { Requirements } from '../rate/cvss';
 import type { OwaspSeverity } from '../rate/owasp-risk';
@@ -270,7 +263,11 @@ function compileComponents(p: PolicyParsed): CompiledComponent[] {
   });
 }
 
-function compileCriticality(p: PolicyParsed, rankOf: (l: string) => number | undefined, levelCount: number): CompiledCriticality | undefined {
+function compileCriticality(
+  p: PolicyParsed,
+  rankOf: (l: string) => number | undefined,
+  levelCount: number,
+): CompiledCriticality | undefined {
   const c = p.criticality;
   if (!c) return undefined;
   const adj = (a: { set?: string; raise?: number; lower?: number; floor?: string; cap?: string } | undefined): RankAdjust | undefined => {
@@ -385,7 +382,7 @@ export function compileMatcher(w: MatcherInput): { test: FindingTest; describe: 
   }
   if (w['fix-available'] !== undefined) {
     const want = w['fix-available'];
-    tests.push((f) => ((f.package?.fixedVersions?.length ?? 0) > 0) === want);
+    tests.push((f) => (f.package?.fixedVersions?.length ?? 0) > 0 === want);
     words.push(`fix available ${want}`);
   }
   const test: FindingTest =
@@ -540,7 +537,8 @@ export function compilePolicy(
 export function compileFindingFilter(policy: Policy, when: Omit<GateRuleInput, 'name'> | undefined): (f: RatedFinding) => boolean {
   // Gated, or out of the gate only because an exception applies (its issue is then closed as not planned).
   const counted = (f: RatedFinding) => f.gated || f.exception?.state === 'active' || f.exception?.state === 'expiring';
-  const matches = (r: CompiledGateRule, f: RatedFinding) => (!r.ranks || r.ranks.has(f.rank)) && r.test(f, f.score ?? f.securitySeverity ?? f.cvss?.score);
+  const matches = (r: CompiledGateRule, f: RatedFinding) =>
+    (!r.ranks || r.ranks.has(f.rank)) && r.test(f, f.score ?? f.securitySeverity ?? f.cvss?.score);
   if (when) {
     const rule = compileGateRule({ ...when, name: 'tracker' }, (l) => policy.rankOf(l), policy.levels.length);
     return (f) => counted(f) && matches(rule, f);

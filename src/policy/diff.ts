@@ -84,10 +84,15 @@ function profileRules(p: unknown): unknown[] {
 
 /** Who may approve exceptions, from a policy's `exceptions.approvers` (part of the policy as written). */
 export function approversText(policy: Policy): string | undefined {
-  const a = (policy.source.exceptions as { approvers?: { users?: string[]; teams?: string[]; min?: Record<string, number> } } | undefined)?.approvers;
+  const a = (policy.source.exceptions as { approvers?: { users?: string[]; teams?: string[]; min?: Record<string, number> } } | undefined)
+    ?.approvers;
   if (!a) return undefined;
   const who = [...(a.users ?? []).map((u) => `@${u}`), ...(a.teams ?? []).map((t) => `@${t}`)].join(', ');
-  const min = a.min ? Object.entries(a.min).map(([k, v]) => `${k} ${v}`).join(', ') : undefined;
+  const min = a.min
+    ? Object.entries(a.min)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')
+    : undefined;
   return `${who || '(nobody listed)'}${min ? ` (at least: ${min})` : ''}`;
 }
 
@@ -103,7 +108,9 @@ export function diffPolicies(base: Policy, head: Policy, baseLabel: string): Pol
     const old = before.get(id);
     if (!old) out.exceptions.push(exceptionChange('added', e));
     else if (json(old) !== json(e)) {
-      const keys = [...new Set([...Object.keys(old), ...Object.keys(e)])].filter((k) => json((old as Record<string, unknown>)[k]) !== json((e as Record<string, unknown>)[k]));
+      const keys = [...new Set([...Object.keys(old), ...Object.keys(e)])].filter(
+        (k) => json((old as Record<string, unknown>)[k]) !== json((e as Record<string, unknown>)[k]),
+      );
       out.exceptions.push(exceptionChange('changed', e, keys));
     }
   }
@@ -146,7 +153,8 @@ export function diffPolicies(base: Policy, head: Policy, baseLabel: string): Pol
   for (const l of levels) {
     const a = base.sla.days[l];
     const b = head.sla.days[l];
-    if (a !== b) out.sla.push({ key: l, ...(a !== undefined ? { from: `${a} days` } : {}), ...(b !== undefined ? { to: `${b} days` } : {}) });
+    if (a !== b)
+      out.sla.push({ key: l, ...(a !== undefined ? { from: `${a} days` } : {}), ...(b !== undefined ? { to: `${b} days` } : {}) });
   }
   const dueSoon = (p: Policy) => ('days' in p.sla.dueSoon ? `${p.sla.dueSoon.days} days` : `${p.sla.dueSoon.percent}%`);
   if (dueSoon(base) !== dueSoon(head)) out.sla.push({ key: 'due-soon', from: dueSoon(base), to: dueSoon(head) });
@@ -156,7 +164,13 @@ export function diffPolicies(base: Policy, head: Policy, baseLabel: string): Pol
 
   // Everything else, by top-level key (exceptions without their entries).
   const rest = (p: Policy): Record<string, unknown> => {
-    const { gates: _g, sla: _s, exceptions, extends: _e, ...others } = p.source as Record<string, unknown> & { exceptions?: Record<string, unknown> };
+    const {
+      gates: _g,
+      sla: _s,
+      exceptions,
+      extends: _e,
+      ...others
+    } = p.source as Record<string, unknown> & { exceptions?: Record<string, unknown> };
     const { entries: _entries, include: _include, ...settings } = exceptions ?? {};
     return { ...others, ...(Object.keys(settings).length ? { exceptions: settings } : {}) };
   };
@@ -185,15 +199,24 @@ export function renderPolicyChanges(c: PolicyChanges | undefined, opts: { headin
   if (c.error) parts.push(`⚠️ The policy in this pull request does not load, so it cannot be compared: ${md(c.error, 600)}`);
   if (c.exceptions.length > 0) {
     const need = c.approvers ? `approval by ${md(c.approvers, 200)}` : undefined;
-    const rows = c.exceptions.slice(0, max).map(
-      (e) =>
-        `| ${CHANGE_ICON[e.change]} | ${code(e.id, 60)} | ${md(e.type)} | ${md(e.match, 160)} | ${e.change === 'removed' ? '—' : md(need ?? (e.approvedBy ? `${e.approvedBy} (as written, not verified)` : '—'), 200)} | ${e.expires ?? '—'}${e.fields ? ` · changed: ${md(e.fields.join(', '), 120)}` : ''} |`,
-    );
+    const rows = c.exceptions
+      .slice(0, max)
+      .map(
+        (e) =>
+          `| ${CHANGE_ICON[e.change]} | ${code(e.id, 60)} | ${md(e.type)} | ${md(e.match, 160)} | ${e.change === 'removed' ? '—' : md(need ?? (e.approvedBy ? `${e.approvedBy} (as written, not verified)` : '—'), 200)} | ${e.expires ?? '—'}${e.fields ? ` · changed: ${md(e.fields.join(', '), 120)}` : ''} |`,
+      );
     if (c.exceptions.length > max) rows.push(`| … | ${c.exceptions.length - max} more | | | | |`);
-    parts.push(`**Exceptions (${c.exceptions.length})**\n\n| Change | Exception | Type | Matches | Needs | Expires |\n|---|---|---|---|---|---|\n${rows.join('\n')}`);
+    parts.push(
+      `**Exceptions (${c.exceptions.length})**\n\n| Change | Exception | Type | Matches | Needs | Expires |\n|---|---|---|---|---|---|\n${rows.join('\n')}`,
+    );
   }
   if (c.gates.length > 0) {
-    const lines = c.gates.slice(0, max).map((g) => `- ${CHANGE_ICON[g.change]}: gate ${code(g.profile, 60)}${g.rule ? `, rule ${md(`"${g.rule}"`, 120)}` : g.change === 'changed' ? ' (settings or order)' : ''}`);
+    const lines = c.gates
+      .slice(0, max)
+      .map(
+        (g) =>
+          `- ${CHANGE_ICON[g.change]}: gate ${code(g.profile, 60)}${g.rule ? `, rule ${md(`"${g.rule}"`, 120)}` : g.change === 'changed' ? ' (settings or order)' : ''}`,
+      );
     parts.push(`**Gates**\n${lines.join('\n')}`);
   }
   if (c.sla.length > 0) {
@@ -206,14 +229,19 @@ export function renderPolicyChanges(c: PolicyChanges | undefined, opts: { headin
 /** The same, as plain text lines for the terminal (CLI `--policy-ref`), or '' when none. */
 /** True when the pull request changes the policy (or its policy cannot be read): worth a comment even on a pass. */
 export function hasPolicyChanges(c: PolicyChanges | undefined): boolean {
-  return c !== undefined && (c.exceptions.length > 0 || c.gates.length > 0 || c.sla.length > 0 || c.other.length > 0 || c.error !== undefined);
+  return (
+    c !== undefined && (c.exceptions.length > 0 || c.gates.length > 0 || c.sla.length > 0 || c.other.length > 0 || c.error !== undefined)
+  );
 }
 
 export function policyChangesText(c: PolicyChanges | undefined): string {
   if (!c || !hasChanges(c)) return '';
   const lines = [`policy changes in the checkout, not applied (gated by the policy at ${c.base}; they take effect after merge):`];
   if (c.error) lines.push(`  the checkout's policy does not load: ${c.error.split('\n')[0]}`);
-  for (const e of c.exceptions) lines.push(`  exception ${e.id} ${e.change} (${e.type}; ${e.match}${e.approvedBy ? `; approved-by ${e.approvedBy}, not verified` : ''})`);
+  for (const e of c.exceptions)
+    lines.push(
+      `  exception ${e.id} ${e.change} (${e.type}; ${e.match}${e.approvedBy ? `; approved-by ${e.approvedBy}, not verified` : ''})`,
+    );
   for (const g of c.gates) lines.push(`  gate ${g.profile}${g.rule ? ` rule "${g.rule}"` : ''} ${g.change}`);
   for (const s of c.sla) lines.push(`  sla ${s.key}: ${s.from ?? 'none'} -> ${s.to ?? 'none'}`);
   if (c.other.length) lines.push(`  also changed: ${c.other.join(', ')}`);

@@ -157,5 +157,7 @@ export function canonicalJson(v: unknown): string {
 
 /** Approvals an exception needs for a finding of `severity` (`approvers.min`: by severity, else `default`, else 1). */
 export function approvalsNeeded(a: ApproverSettings, severity: string): number {
-  return (Object.hasOwn(a.min, severity) ? a.min[severity] : undefined) ?? (Object.hasOwn(a.min, 'default') ? a.min.default : undefined) ?? 1;
+  return (
+    (Object.hasOwn(a.min, severity) ? a.min[severity] : undefined) ?? (Object.hasOwn(a.min, 'default') ? a.min.default : undefined) ?? 1
+  );
 }

@@ -68,7 +68,8 @@ export function globProblem(glob: string): string | undefined {
   if (depth > 0) return 'an unclosed `{`: close it with `}`, or escape it as `\\{`';
   const alts = expandBraces(glob);
   if (alts === undefined) return `more than ${GLOB_LIMITS.alternatives} alternatives after expanding {…}`;
-  if (alts.reduce((n, a) => n + a.length, 0) > GLOB_LIMITS.expanded) return `longer than ${GLOB_LIMITS.expanded} characters after expanding {…}`;
+  if (alts.reduce((n, a) => n + a.length, 0) > GLOB_LIMITS.expanded)
+    return `longer than ${GLOB_LIMITS.expanded} characters after expanding {…}`;
   return undefined;
 }
 
@@ -113,10 +114,11 @@ function expandBraces(glob: string): string[] | undefined {
         for (const p of options) {
           const inner = commas.length === 0 ? [p] : expandBraces(p);
           if (inner === undefined) return undefined;
-          for (const x of inner) for (const t of tails) {
-            out.push(head + x + t);
-            if (out.length > GLOB_LIMITS.alternatives) return undefined;
-          }
+          for (const x of inner)
+            for (const t of tails) {
+              out.push(head + x + t);
+              if (out.length > GLOB_LIMITS.alternatives) return undefined;
+            }
         }
         return out;
       }

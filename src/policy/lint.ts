@@ -139,14 +139,16 @@ export function lintPolicy(text: string, file: string, opts: LintOptions): LintP
   if (errors.length > 0) return []; // reported by the loader
   if (!isObj(raw)) return [];
   const out: LintProblem[] = [];
-  const warn = (path: Key[], message: string, key = false) => out.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), severity: 'warning', message });
+  const warn = (path: Key[], message: string, key = false) =>
+    out.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), severity: 'warning', message });
   const strictly = (path: Key[], message: string, key = false) =>
     out.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), severity: opts.strict ? 'error' : 'warning', message });
   const lineOf = (path: Key[]) => positionOf(doc, lc, path).line;
   lintRules(raw, opts.levels, warn, lineOf);
   lintGates(raw, opts.levels, warn);
   const sec = raw.exceptions;
-  if (isObj(sec) && Array.isArray(sec.entries)) lintExceptions(sec.entries as unknown[], ['exceptions', 'entries'], opts.now, warn, strictly, lineOf);
+  if (isObj(sec) && Array.isArray(sec.entries))
+    lintExceptions(sec.entries as unknown[], ['exceptions', 'entries'], opts.now, warn, strictly, lineOf);
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -155,9 +157,18 @@ export function lintExceptionsFile(text: string, file: string, opts: LintOptions
   const { doc, lc, errors, value: raw } = parseYaml(text, file);
   if (errors.length > 0 || !isObj(raw) || !Array.isArray(raw.entries)) return []; // reported by the loader
   const out: LintProblem[] = [];
-  const push = (severity: 'error' | 'warning') => (path: Key[], message: string, key = false) =>
-    out.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), severity, message });
-  lintExceptions(raw.entries as unknown[], ['entries'], opts.now, push('warning'), push(opts.strict ? 'error' : 'warning'), (path) => positionOf(doc, lc, path).line);
+  const push =
+    (severity: 'error' | 'warning') =>
+    (path: Key[], message: string, key = false) =>
+      out.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), severity, message });
+  lintExceptions(
+    raw.entries as unknown[],
+    ['entries'],
+    opts.now,
+    push('warning'),
+    push(opts.strict ? 'error' : 'warning'),
+    (path) => positionOf(doc, lc, path).line,
+  );
   return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
@@ -184,7 +195,10 @@ function lintRules(raw: Obj, levels: string[], warn: Warn, lineOf: (p: Key[]) =>
           break;
         }
         if (sameConditions(when, pw)) {
-          warn([...base, 'when'], `rule "${name}" has the same conditions as ${where}: both always apply together; merge them into one rule`);
+          warn(
+            [...base, 'when'],
+            `rule "${name}" has the same conditions as ${where}: both always apply together; merge them into one rule`,
+          );
           break;
         }
       }
@@ -199,8 +213,10 @@ function lintRules(raw: Obj, levels: string[], warn: Warn, lineOf: (p: Key[]) =>
       const s = levels.indexOf(r.set);
       const f = typeof r.floor === 'string' ? levels.indexOf(r.floor) : -1;
       const c = typeof r.cap === 'string' ? levels.indexOf(r.cap) : -1;
-      if (s >= 0 && f >= 0 && f >= s && r.floor !== least) warn([...base, 'floor'], `\`floor: ${String(r.floor)}\` changes nothing after \`set: ${r.set}\` in the same rule`);
-      if (s >= 0 && c >= 0 && c <= s && r.cap !== most) warn([...base, 'cap'], `\`cap: ${String(r.cap)}\` changes nothing after \`set: ${r.set}\` in the same rule`);
+      if (s >= 0 && f >= 0 && f >= s && r.floor !== least)
+        warn([...base, 'floor'], `\`floor: ${String(r.floor)}\` changes nothing after \`set: ${r.set}\` in the same rule`);
+      if (s >= 0 && c >= 0 && c <= s && r.cap !== most)
+        warn([...base, 'cap'], `\`cap: ${String(r.cap)}\` changes nothing after \`set: ${r.set}\` in the same rule`);
     }
   });
 }
@@ -221,7 +237,10 @@ function lintGates(raw: Obj, levels: string[], warn: Warn): void {
         try {
           const t = parseSeverityComparison(g.severity as string | string[]);
           if (t.levels.every((l) => rankOf(l) !== undefined) && ranksFor(t, rankOf, levels.length).size === 0) {
-            warn([...base, 'severity'], `gate rule "${name}" can never count anything: severity "${String(g.severity)}" matches no level of ${levels.join(', ')}`);
+            warn(
+              [...base, 'severity'],
+              `gate rule "${name}" can never count anything: severity "${String(g.severity)}" matches no level of ${levels.join(', ')}`,
+            );
           }
         } catch {
           // reported by the loader
@@ -231,7 +250,11 @@ function lintGates(raw: Obj, levels: string[], warn: Warn): void {
         const statuses = list(g.status).map(String);
         const fresh = new Set(['new', 'reopened']);
         const ok = statuses.some((s) => fresh.has(s) === g.new);
-        if (!ok) warn([...base, 'status'], `gate rule "${name}" can never count anything: \`new: ${g.new}\` excludes status ${statuses.join(', ')}`);
+        if (!ok)
+          warn(
+            [...base, 'status'],
+            `gate rule "${name}" can never count anything: \`new: ${g.new}\` excludes status ${statuses.join(', ')}`,
+          );
       }
     });
   }
@@ -278,16 +301,25 @@ function lintExceptions(entries: unknown[], prefix: Key[], now: Date, warn: Warn
     const base: Key[] = [...prefix, j];
     const id = String(e.id ?? `#${j + 1}`);
     if (typeof e.expires === 'string' && e.expires < today) {
-      warn([...base, 'expires'], `exception "${id}" expired on ${e.expires}: it no longer applies; renew it (with a new approval) or remove it`);
+      warn(
+        [...base, 'expires'],
+        `exception "${id}" expired on ${e.expires}: it no longer applies; renew it (with a new approval) or remove it`,
+      );
     }
     if (typeof e['approved-on'] === 'string' && e['approved-on'] > today) {
-      warn([...base, 'approved-on'], `exception "${id}" is approved on ${e['approved-on']}, after today (${today}): it does not apply until then; correct the date if the approval was given already`);
+      warn(
+        [...base, 'approved-on'],
+        `exception "${id}" is approved on ${e['approved-on']}, after today (${today}): it does not apply until then; correct the date if the approval was given already`,
+      );
     }
     const m = isObj(e.match) ? e.match : undefined;
     if (!m) return;
     const all = catchAllMatch(m);
     if (all !== undefined) {
-      strictly([...base, 'match'], `exception "${id}" matches every finding (${all}): it would switch the gate off; name the rule, path, package, CVE or fingerprint it is for`);
+      strictly(
+        [...base, 'match'],
+        `exception "${id}" matches every finding (${all}): it would switch the gate off; name the rule, path, package, CVE or fingerprint it is for`,
+      );
     }
     for (let i = 0; i < j; i++) {
       const prev = entries[i];
@@ -311,10 +343,12 @@ function lintExceptions(entries: unknown[], prefix: Key[], now: Date, warn: Warn
       const cve = shared('cve');
       const pkg = shared('package');
       if (cve !== undefined && pkg !== undefined) {
-        warn([...base, 'match'], `exception "${id}" and ${where} may both match ${cve.toUpperCase()} in package ${pkg}: only the first that applies is used`);
+        warn(
+          [...base, 'match'],
+          `exception "${id}" and ${where} may both match ${cve.toUpperCase()} in package ${pkg}: only the first that applies is used`,
+        );
         break;
       }
     }
   });
 }
-

@@ -70,8 +70,22 @@ function valueAt(raw: unknown, path: readonly Key[]): unknown {
   return v;
 }
 
-const shown = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v) : Array.isArray(v) ? 'a list' : typeof v === 'object' && v !== null ? 'a mapping' : String(v));
-const typeWord: Record<string, string> = { number: 'a number', string: 'a string', boolean: 'true or false', array: 'a list', object: 'a mapping', int: 'a whole number' };
+const shown = (v: unknown) =>
+  typeof v === 'string'
+    ? JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v)
+    : Array.isArray(v)
+      ? 'a list'
+      : typeof v === 'object' && v !== null
+        ? 'a mapping'
+        : String(v);
+const typeWord: Record<string, string> = {
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping',
+  int: 'a whole number',
+};
 
 function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
@@ -99,7 +113,8 @@ function withoutIssues(raw: unknown, issues: readonly z.core.$ZodIssue[]): unkno
     for (const p of removed) {
       const parent = valueAt(copy, p.slice(0, -1));
       const last = p[p.length - 1];
-      if (last !== undefined && typeof parent === 'object' && parent !== null && !Array.isArray(parent)) delete (parent as Record<Key, unknown>)[last];
+      if (last !== undefined && typeof parent === 'object' && parent !== null && !Array.isArray(parent))
+        delete (parent as Record<Key, unknown>)[last];
     }
   }
   return copy;
@@ -148,7 +163,13 @@ export function parseYaml(text: string, file: string): { doc: Document; lc: Line
     while (text[offset] === ' ' || text[offset] === '\t') offset++;
     const where = at(offset);
     if (e.code === 'DUPLICATE_KEY') {
-      return { file, ...where, path: '', message: 'duplicate key: a key may appear only once in a mapping (the second value would silently replace the first); remove or rename one' };
+      return {
+        file,
+        ...where,
+        path: '',
+        message:
+          'duplicate key: a key may appear only once in a mapping (the second value would silently replace the first); remove or rename one',
+      };
     }
     return { file, ...where, path: '', message: `YAML syntax error: ${e.message.split('\n')[0]}` };
   });
@@ -156,7 +177,12 @@ export function parseYaml(text: string, file: string): { doc: Document; lc: Line
   visit(doc, {
     Pair(_key, pair) {
       if (isScalar(pair.key) && pair.key.value === '__proto__') {
-        errors.push({ file, ...at(pair.key.range?.[0]), path: '', message: 'a key named "__proto__" is not allowed (JavaScript reads it as the prototype of the mapping): rename it' });
+        errors.push({
+          file,
+          ...at(pair.key.range?.[0]),
+          path: '',
+          message: 'a key named "__proto__" is not allowed (JavaScript reads it as the prototype of the mapping): rename it',
+        });
       }
     },
   });
@@ -195,10 +221,20 @@ export function readPolicySource(text: string, file: string): PolicySource {
   const { doc, lc, errors, value: raw } = parseYaml(text, file);
   if (errors.length > 0) throw new PolicyLoadError(errors);
   if (raw === null || raw === undefined) {
-    throw new PolicyLoadError([{ file, line: 1, column: 1, path: '', message: 'the policy file is empty: expected a mapping with `version: 1`, `severity` and `gates`' }]);
+    throw new PolicyLoadError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: 'the policy file is empty: expected a mapping with `version: 1`, `severity` and `gates`',
+      },
+    ]);
   }
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new PolicyLoadError([{ file, line: 1, column: 1, path: '', message: 'expected a mapping (key: value) with `version: 1`, `severity` and `gates`' }]);
+    throw new PolicyLoadError([
+      { file, line: 1, column: 1, path: '', message: 'expected a mapping (key: value) with `version: 1`, `severity` and `gates`' },
+    ]);
   }
   return { file, doc, lc, raw: raw as Record<string, unknown> };
 }
@@ -221,7 +257,11 @@ export function validatePolicy(raw: unknown, locate: Locate): PolicyParsed {
       const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) {
-          errors.push({ ...locate([...path, k], true), path: pathText([...path, k]), message: describeIssue({ ...issue, keys: [k] }, undefined) });
+          errors.push({
+            ...locate([...path, k], true),
+            path: pathText([...path, k]),
+            message: describeIssue({ ...issue, keys: [k] }, undefined),
+          });
         }
         continue;
       }
@@ -232,7 +272,8 @@ export function validatePolicy(raw: unknown, locate: Locate): PolicyParsed {
     // What follows from a removed value (its parent's "needs reason") is not reported twice.
     const issues = unfoldIssues(parsed.error.issues);
     const removed = issues.map((i) => pathText(i.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number')));
-    const related = (a: string, b: string) => a === b || (a.startsWith(b) && /^[.[]/.test(a.slice(b.length))) || (b.startsWith(a) && /^[.[]/.test(b.slice(a.length)));
+    const related = (a: string, b: string) =>
+      a === b || (a.startsWith(b) && /^[.[]/.test(a.slice(b.length))) || (b.startsWith(a) && /^[.[]/.test(b.slice(a.length)));
     const rest = PolicySchema.safeParse(withoutIssues(raw, issues));
     if (rest.success) {
       semanticChecks(rest.data, (path, message, key = false) => {
@@ -290,7 +331,11 @@ function semanticChecks(p: PolicyParsed, report: (path: Key[], message: string, 
     if (r.set === undefined && r.raise === undefined && r.lower === undefined && r.floor === undefined && r.cap === undefined) {
       report(base, `rule "${r.name}" changes nothing: give one of set, raise, lower, floor, cap`);
     }
-    if (Object.keys(r.when).length === 0) report([...base, 'when'], `rule "${r.name}" has no conditions: it would apply to every finding; use \`severity.default\` or add a condition`);
+    if (Object.keys(r.when).length === 0)
+      report(
+        [...base, 'when'],
+        `rule "${r.name}" has no conditions: it would apply to every finding; use \`severity.default\` or add a condition`,
+      );
   });
   for (const [k, v] of Object.entries(p.sla ?? {})) {
     if (k === 'due-soon') {
@@ -311,7 +356,8 @@ function semanticChecks(p: PolicyParsed, report: (path: Key[], message: string, 
   (p.components ?? []).forEach((c, i) => {
     if (compNames.has(c.name)) report(['components', i, 'name'], `component "${c.name}" is listed twice`);
     compNames.add(c.name);
-    if (!c.paths?.length && !c.packages?.length) report(['components', i], `component "${c.name}" matches nothing: give \`paths\` or \`packages\``);
+    if (!c.paths?.length && !c.packages?.length)
+      report(['components', i], `component "${c.name}" matches nothing: give \`paths\` or \`packages\``);
   });
   const crit = p.criticality;
   if (crit) {
@@ -337,9 +383,12 @@ function semanticChecks(p: PolicyParsed, report: (path: Key[], message: string, 
     for (const [type, cmp] of Object.entries(sec.allow ?? {})) {
       for (const l of parseSeverityComparison(cmp).levels) checkLevel(['exceptions', 'allow', type], l);
     }
-    checkExceptionEntries(sec.entries ?? [], sec, levels, (i, key, message) => report(['exceptions', 'entries', i, ...key], message, key.length > 0 && key[0] !== 'match'));
+    checkExceptionEntries(sec.entries ?? [], sec, levels, (i, key, message) =>
+      report(['exceptions', 'entries', i, ...key], message, key.length > 0 && key[0] !== 'match'),
+    );
   }
-  if (Object.keys(p.gates).length === 0) report(['gates'], 'no gate profile: add at least one, e.g. `production: [{name: No critical, severity: critical}]`');
+  if (Object.keys(p.gates).length === 0)
+    report(['gates'], 'no gate profile: add at least one, e.g. `production: [{name: No critical, severity: critical}]`');
   const resolved = resolveProfiles(p.gates);
   for (const problem of resolved.problems) report(['gates', problem.profile], problem.message, true);
   for (const [profile, def] of Object.entries(p.gates)) {
@@ -355,11 +404,15 @@ function semanticChecks(p: PolicyParsed, report: (path: Key[], message: string, 
       }
     });
   }
-
 }
 
 /** `sla.by-criticality`: {high|medium|low: {level: days}}; level names must exist. */
-function checkSlaByCriticality(v: unknown, known: Set<string>, list: string, report: (path: Key[], message: string, key?: boolean) => void): void {
+function checkSlaByCriticality(
+  v: unknown,
+  known: Set<string>,
+  list: string,
+  report: (path: Key[], message: string, key?: boolean) => void,
+): void {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     report(['sla', 'by-criticality'], 'expected days per criticality and level, e.g. {high: {critical: 3}, low: {critical: 14}}');
     return;
@@ -402,17 +455,21 @@ export function checkExceptionEntries(
     for (const field of required) {
       if (e[field] === undefined) report(i, [], `exception "${e.id}" needs \`${field}\` (policy \`exceptions.require\`)`);
     }
-    if (e.type === 'mitigated' && !e.control) report(i, [], `exception "${e.id}" is \`mitigated\`: name the compensating control in \`control\``);
-    if (e.type === 'sla-extension' && !e.due) report(i, [], `exception "${e.id}" is an \`sla-extension\`: give the new due date in \`due\``);
+    if (e.type === 'mitigated' && !e.control)
+      report(i, [], `exception "${e.id}" is \`mitigated\`: name the compensating control in \`control\``);
+    if (e.type === 'sla-extension' && !e.due)
+      report(i, [], `exception "${e.id}" is an \`sla-extension\`: give the new due date in \`due\``);
     if (e.type !== 'sla-extension' && e.due) report(i, ['due'], `\`due\` is only for sla-extension exceptions`);
-    if (Object.keys(e.match).length === 0) report(i, ['match'], `exception "${e.id}" matches nothing: give a fingerprint, rule, path, cve, package, component or tool`);
+    if (Object.keys(e.match).length === 0)
+      report(i, ['match'], `exception "${e.id}" matches nothing: give a fingerprint, rule, path, cve, package, component or tool`);
     if (e.match.version !== undefined) {
       try {
         compileVersionRange(e.match.version);
       } catch (err) {
         report(i, ['match', 'version'], errorMessage(err));
       }
-      if (e.match.package === undefined && e.match.cve === undefined) report(i, ['match', 'version'], '`version` needs `package` or `cve` beside it');
+      if (e.match.package === undefined && e.match.cve === undefined)
+        report(i, ['match', 'version'], '`version` needs `package` or `cve` beside it');
     }
     if (e['approved-on'] && e.expires) {
       const days = (Date.parse(`${e.expires}T00:00:00Z`) - Date.parse(`${e['approved-on']}T00:00:00Z`)) / 86_400_000;
@@ -423,7 +480,11 @@ export function checkExceptionEntries(
         const allowed = levels.filter((l) => Object.hasOwn(maxDays, l));
         const longest = allowed.length ? Math.max(...allowed.map((l) => maxDays[l] as number)) : undefined;
         if (longest !== undefined && days > longest) {
-          report(i, ['expires'], `the exception runs ${days} days from approved-on to expires; the policy allows at most ${longest} (exceptions.max-days)`);
+          report(
+            i,
+            ['expires'],
+            `the exception runs ${days} days from approved-on to expires; the policy allows at most ${longest} (exceptions.max-days)`,
+          );
         }
       }
     }
@@ -450,7 +511,12 @@ export function parseExceptionsFile(text: string, file: string, rules: Exception
   }
   const entries = parsed.data.entries;
   checkExceptionEntries(entries, rules, levels, (i, key, message) =>
-    errors.push({ file, ...positionOf(doc, lc, ['entries', i, ...key], key.length > 0 && key[0] !== 'match'), path: pathText(['entries', i, ...key]), message }),
+    errors.push({
+      file,
+      ...positionOf(doc, lc, ['entries', i, ...key], key.length > 0 && key[0] !== 'match'),
+      path: pathText(['entries', i, ...key]),
+      message,
+    }),
   );
   if (errors.length > 0) throw new PolicyLoadError(errors);
   return { entries, positions: entries.map((_, i) => positionOf(doc, lc, ['entries', i, 'id'])) };

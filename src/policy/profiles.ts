@@ -25,7 +25,10 @@ export function parentsOf(p: GateProfileInput): string[] {
 }
 
 /** Resolves every profile's rules; problems (unknown parent, cycle) are returned, not thrown. */
-export function resolveProfiles(gates: Profiles): { rules: Record<string, ProfileRule[]>; problems: { profile: string; message: string }[] } {
+export function resolveProfiles(gates: Profiles): {
+  rules: Record<string, ProfileRule[]>;
+  problems: { profile: string; message: string }[];
+} {
   // Profile names are user text ("constructor"): looked up as own members only.
   const out = ownRecord<ProfileRule[]>();
   const has = (name: string) => Object.hasOwn(gates, name);
@@ -37,14 +40,20 @@ export function resolveProfiles(gates: Profiles): { rules: Record<string, Profil
     const profile = has(name) ? gates[name] : undefined;
     if (!profile) return [];
     if (visiting.includes(name)) {
-      problems.push({ profile: name, message: `gate profiles extend each other in a cycle: ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}` });
+      problems.push({
+        profile: name,
+        message: `gate profiles extend each other in a cycle: ${[...visiting.slice(visiting.indexOf(name)), name].join(' → ')}`,
+      });
       return [];
     }
     visiting.push(name);
     const list: ProfileRule[] = [];
     for (const parent of parentsOf(profile)) {
       if (!has(parent)) {
-        problems.push({ profile: name, message: `profile "${name}" extends "${parent}", which is not a gate profile: expected one of ${Object.keys(gates).join(', ')}` });
+        problems.push({
+          profile: name,
+          message: `profile "${name}" extends "${parent}", which is not a gate profile: expected one of ${Object.keys(gates).join(', ')}`,
+        });
         continue;
       }
       for (const r of resolve(parent)) if (!list.some((x) => x.rule.name === r.rule.name)) list.push(r);

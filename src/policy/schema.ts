@@ -13,10 +13,7 @@ const oneOrMany = <T extends z.ZodType>(t: T) => z.union([t, z.array(t).min(1)])
  * A required text: not empty and not only whitespace (a reason of " " records nothing, and `approved-by: " "` names
  * nobody).
  */
-const Text = z
-  .string()
-  .min(1)
-  .regex(/\S/, 'must not be blank (only whitespace): write the value, or remove the key');
+const Text = z.string().min(1).regex(/\S/, 'must not be blank (only whitespace): write the value, or remove the key');
 
 const LevelName = z
   .string()
@@ -26,20 +23,13 @@ const LevelName = z
 
 /** `">= 7"`, `"< 0.5"`, `"== 9.8"` or a plain number (equality). */
 export const NumberComparison = z
-  .union([
-    z.number(),
-    z
-      .string()
-      .regex(/^\s*(>=|<=|>|<|==|=)?\s*-?\d+(\.\d+)?\s*$/, 'a comparison such as ">= 7.0", "< 0.5" or a number'),
-  ])
+  .union([z.number(), z.string().regex(/^\s*(>=|<=|>|<|==|=)?\s*-?\d+(\.\d+)?\s*$/, 'a comparison such as ">= 7.0", "< 0.5" or a number')])
   .describe('A number, or a comparison such as ">= 7.0".');
 
 /** `"high"`, `">= high"`, `"< medium"`, or a list of level names. */
 export const SeverityComparison = z
   .union([
-    z
-      .string()
-      .regex(/^\s*(>=|<=|>|<|==|=)?\s*[A-Za-z0-9][A-Za-z0-9_.-]*\s*$/, 'a level name or a comparison such as ">= high"'),
+    z.string().regex(/^\s*(>=|<=|>|<|==|=)?\s*[A-Za-z0-9][A-Za-z0-9_.-]*\s*$/, 'a level name or a comparison such as ">= high"'),
     z.array(LevelName).min(1),
   ])
   .describe('A level name, a comparison such as ">= high" (at least as severe as high), or a list of level names.');
@@ -61,11 +51,15 @@ export const Matcher = z.strictObject({
     .describe('CWE id(s): "CWE-79", "79" or 79.'),
   cve: oneOrMany(Glob).optional().describe('Vulnerability id glob(s) (CVE, GHSA …), matched against ids and aliases.'),
   path: oneOrMany(Glob).optional().describe('Repository-relative path glob(s), e.g. "**/test/**".'),
-  kind: oneOrMany(z.enum(FINDING_KINDS)).optional().describe('Finding kind(s): sast, sca, secret, iac, container, dast, other; for manual findings their activity: pentest, bug-bounty, threat-model, code-review, disclosure, audit.'),
+  kind: oneOrMany(z.enum(FINDING_KINDS))
+    .optional()
+    .describe(
+      'Finding kind(s): sast, sca, secret, iac, container, dast, other; for manual findings their activity: pentest, bug-bounty, threat-model, code-review, disclosure, audit.',
+    ),
   tags: oneOrMany(Glob).optional().describe('Tag glob(s); matches when any tag of the finding matches any of them.'),
   'scanner-severity': oneOrMany(z.string().min(1))
     .optional()
-    .describe("The scanner's own severity word(s), case-insensitive, e.g. \"moderate\"."),
+    .describe('The scanner\'s own severity word(s), case-insensitive, e.g. "moderate".'),
   level: oneOrMany(z.enum(SARIF_LEVELS)).optional().describe('SARIF level(s): error, warning, note, none.'),
   score: NumberComparison.optional().describe('Comparison on the score used for rating (security-severity, else CVSS).'),
   kev: z.boolean().optional().describe('True when the vulnerability is in CISA KEV (from the scanner or enrichment).'),
@@ -106,10 +100,14 @@ export const GateRule = Matcher.extend({
     .describe('SLA state(s): breached (past due), due-soon (policy `sla.due-soon`), within.'),
   exception: oneOrMany(z.enum(['active', 'expiring', 'expired', 'not-allowed', 'unverified', 'none']))
     .optional()
-    .describe('Exception state(s) of the finding: active, expiring (active, ends within `exceptions.expiring-days`), expired, not-allowed (matched but the policy forbids it for this severity or window), unverified (matched, but its approval could not be verified: `exceptions.approvers`), none.'),
+    .describe(
+      'Exception state(s) of the finding: active, expiring (active, ends within `exceptions.expiring-days`), expired, not-allowed (matched but the policy forbids it for this severity or window), unverified (matched, but its approval could not be verified: `exceptions.approvers`), none.',
+    ),
   owner: oneOrMany(Glob)
     .optional()
-    .describe('Owner glob(s), case-insensitive, e.g. "@acme/payments" or "@acme/*": findings any of whose owners (policy component, else CODEOWNERS) match.'),
+    .describe(
+      'Owner glob(s), case-insensitive, e.g. "@acme/payments" or "@acme/*": findings any of whose owners (policy component, else CODEOWNERS) match.',
+    ),
 }).describe('A gate rule: counts the gated findings that match; more than `max` fails (or warns).');
 export type GateRuleInput = z.input<typeof GateRule>;
 
@@ -125,15 +123,30 @@ export const GitHubIssuesTracker = z.strictObject({
     owner: oneOrMany(Glob).optional(),
   })
     .optional()
-    .describe('Which findings get an issue: gate matchers, e.g. {severity: ">= high"}. Default: the findings that `fail` rules of the `production` profile count.'),
+    .describe(
+      'Which findings get an issue: gate matchers, e.g. {severity: ">= high"}. Default: the findings that `fail` rules of the `production` profile count.',
+    ),
   'group-by': z
     .enum(['finding', 'rule', 'rule+component'])
     .default('finding')
     .describe('One issue per finding (default), per rule, or per rule and component.'),
-  labels: z.array(Text).optional().describe('Labels of every issue, besides `defect-gate`, severity:<level>, sla:<state> and kind:<kind> which the tool maintains.'),
-  assign: z.enum(['owners', 'none']).default('owners').describe('owners: assign the users among the owners (teams are mentioned once, never assigned).'),
-  'max-new-per-run': z.number().int().min(0).default(20).describe('Most issues opened by one run; the rest wait for the next run (said in one line).'),
-  repo: Text.regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/repo').optional().describe('Repository of the issues, owner/repo. Default: this repository.'),
+  labels: z
+    .array(Text)
+    .optional()
+    .describe('Labels of every issue, besides `defect-gate`, severity:<level>, sla:<state> and kind:<kind> which the tool maintains.'),
+  assign: z
+    .enum(['owners', 'none'])
+    .default('owners')
+    .describe('owners: assign the users among the owners (teams are mentioned once, never assigned).'),
+  'max-new-per-run': z
+    .number()
+    .int()
+    .min(0)
+    .default(20)
+    .describe('Most issues opened by one run; the rest wait for the next run (said in one line).'),
+  repo: Text.regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'owner/repo')
+    .optional()
+    .describe('Repository of the issues, owner/repo. Default: this repository.'),
 });
 
 export const TrackerSection = z.strictObject({
@@ -143,7 +156,10 @@ export const TrackerSection = z.strictObject({
 const IsoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'a real calendar date');
+  .refine(
+    (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+    'a real calendar date',
+  );
 
 export const EXCEPTION_TYPES = ['accepted-risk', 'false-positive', 'mitigated', 'sla-extension'] as const;
 
@@ -181,26 +197,44 @@ export const EXCEPTION_FIELDS = ['reason', 'approved-by', 'approved-on', 'expire
 /** Who may approve exceptions: verified from GitHub's records (reviews on the merged pull request, team membership). */
 export const Approvers = z
   .strictObject({
-    users: z.array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'expected a GitHub login')).optional().describe('GitHub logins whose approving review counts.'),
+    users: z
+      .array(z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'expected a GitHub login'))
+      .optional()
+      .describe('GitHub logins whose approving review counts.'),
     teams: z
       .array(z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected org/team-slug'))
       .optional()
-      .describe('Teams (`org/team-slug`) whose members\' approving reviews count. Reading membership needs a token with members:read (a GitHub App token or a fine-grained PAT); GITHUB_TOKEN cannot: list users instead.'),
+      .describe(
+        "Teams (`org/team-slug`) whose members' approving reviews count. Reading membership needs a token with members:read (a GitHub App token or a fine-grained PAT); GITHUB_TOKEN cannot: list users instead.",
+      ),
     min: z
       .record(z.string(), z.number().int().min(1))
       .optional()
-      .describe('Approvals needed, by the severity of the finding the exception applies to, and `default` (default 1), e.g. {critical: 2, default: 1}.'),
-    'not-requester': z.boolean().optional().describe("Default true: the pull request's author and the commit's author never count as approvers."),
+      .describe(
+        'Approvals needed, by the severity of the finding the exception applies to, and `default` (default 1), e.g. {critical: 2, default: 1}.',
+      ),
+    'not-requester': z
+      .boolean()
+      .optional()
+      .describe("Default true: the pull request's author and the commit's author never count as approvers."),
   })
-  .describe('An exception counts only when the change that introduced its current content reached the default branch through a pull request approved (at its merged head) by at least `min` of these approvers.');
+  .describe(
+    'An exception counts only when the change that introduced its current content reached the default branch through a pull request approved (at its merged head) by at least `min` of these approvers.',
+  );
 
 export const ExceptionsSection = z.strictObject({
-  include: z.array(z.string().min(1)).optional().describe('Files (relative to this policy) holding more `entries`, e.g. owned by the security team via CODEOWNERS.'),
+  include: z
+    .array(z.string().min(1))
+    .optional()
+    .describe('Files (relative to this policy) holding more `entries`, e.g. owned by the security team via CODEOWNERS.'),
   require: z
     .array(z.enum(EXCEPTION_FIELDS))
     .optional()
     .describe('Fields every exception must have. Default: reason, approved-by, expires.'),
-  'max-days': z.record(z.string(), Days).optional().describe('Longest window from approved-on to expires, per org level of the findings it applies to.'),
+  'max-days': z
+    .record(z.string(), Days)
+    .optional()
+    .describe('Longest window from approved-on to expires, per org level of the findings it applies to.'),
   allow: z
     .partialRecord(z.enum(EXCEPTION_TYPES), SeverityComparison)
     .optional()
@@ -210,7 +244,9 @@ export const ExceptionsSection = z.strictObject({
   'verify-approvals': z
     .enum(['enforce', 'warn', 'off'])
     .optional()
-    .describe('enforce (the default when `approvers` is set): an exception whose approval cannot be verified does not apply; warn: it applies, and the run warns; off: approvals are not verified (the run says so once).'),
+    .describe(
+      'enforce (the default when `approvers` is set): an exception whose approval cannot be verified does not apply; warn: it applies, and the run warns; off: approvals are not verified (the run says so once).',
+    ),
   entries: z.array(ExceptionEntry).optional(),
 });
 
@@ -279,7 +315,6 @@ export const CriticalitySchema = z.union([
     .describe('OWASP risk rating: the final level is matrix[impact][likelihood].'),
 ]);
 
-
 // ---- Risk rating (issue #19 part B): computed CVSS, environmental scores by criticality, OWASP Risk Rating,
 // grouping of similar findings. Kept in one block.
 
@@ -300,15 +335,21 @@ export const CvssSection = z
     'rate-by': z
       .enum(['base', 'environmental'])
       .default('base')
-      .describe("base: rate by the scanner's score, else the vector's score. environmental: rate findings with a CVSS vector by the environmental score, with the security requirements of their component (its `requirements`, else its criticality's)."),
+      .describe(
+        "base: rate by the scanner's score, else the vector's score. environmental: rate findings with a CVSS vector by the environmental score, with the security requirements of their component (its `requirements`, else its criticality's).",
+      ),
     requirements: z
       .strictObject({ high: CiaRequirements.optional(), medium: CiaRequirements.optional(), low: CiaRequirements.optional() })
       .optional()
-      .describe('Security requirements per component criticality. Defaults: high → all high, medium → all medium, low → all low. Findings outside every component count as medium.'),
+      .describe(
+        'Security requirements per component criticality. Defaults: high → all high, medium → all medium, low → all low. Findings outside every component count as medium.',
+      ),
     'on-mismatch': z
       .enum(['higher', 'vector', 'scanner'])
       .default('higher')
-      .describe("When a scanner's CVSS score and the score of its vector differ: higher (the default: never the lower one), vector (the computed score), scanner (the score as given)."),
+      .describe(
+        "When a scanner's CVSS score and the score of its vector differ: higher (the default: never the lower one), vector (the computed score), scanner (the score as given).",
+      ),
   })
   .describe('CVSS vectors: scores computed from vectors (2.0, 3.0, 3.1, 4.0), environmental scores per component.');
 
@@ -319,7 +360,9 @@ export const OwaspRiskSection = z
     levels: z
       .partialRecord(OwaspSeverityName, LevelName)
       .optional()
-      .describe('OWASP overall severity → org level. Default: the org level of the same name (case-insensitive), NOTE → note or info; a severity without a level is a policy error when used.'),
+      .describe(
+        'OWASP overall severity → org level. Default: the org level of the same name (case-insensitive), NOTE → note or info; a severity without a level is a policy error when used.',
+      ),
   })
   .describe('OWASP Risk Rating Methodology for findings with `owasp-risk` factors and no score.');
 
@@ -330,14 +373,18 @@ export const GroupSimilar = z
       kinds: z.array(z.enum(FINDING_KINDS)).min(1).default(['sast']).describe('Finding kinds grouped. Default: [sast].'),
     }),
   ])
-  .describe('Group findings of different tools at the same file and line (or overlapping lines) with a CWE in common into one finding (`alsoReportedBy`), rated with the highest rating. Default true (SAST only).');
+  .describe(
+    'Group findings of different tools at the same file and line (or overlapping lines) with a CWE in common into one finding (`alsoReportedBy`), rated with the highest rating. Default true (SAST only).',
+  );
 
 /** `sla.by-criticality`: days per component criticality and level, e.g. {high: {critical: 3}, low: {critical: 14}}. */
 // Loose here (any object of objects): the semantic checks (src/policy/load.ts) name the bad criticality, level or value at
 // its line, where a union would only say "Invalid input".
 export const SlaByCriticality = z
   .record(z.string(), z.record(z.string(), z.unknown()))
-  .describe('Days to fix per component criticality (high, medium, low) and level, e.g. {high: {critical: 3}, low: {critical: 14}}; a cell not given falls back to the level\'s days.');
+  .describe(
+    "Days to fix per component criticality (high, medium, low) and level, e.g. {high: {critical: 3}, low: {critical: 14}}; a cell not given falls back to the level's days.",
+  );
 
 // ---- end of the risk rating block
 
@@ -349,19 +396,28 @@ const ActivityName = z
 
 /** `7d`, `12h`, `2w`, or a number of days. */
 const MaxAge = z
-  .union([z.number().min(0), z.string().regex(/^\s*\d+(\.\d+)?\s*[hdw]\s*$/, 'a duration such as "7d", "12h" or "2w", or a number of days')])
+  .union([
+    z.number().min(0),
+    z.string().regex(/^\s*\d+(\.\d+)?\s*[hdw]\s*$/, 'a duration such as "7d", "12h" or "2w", or a number of days'),
+  ])
   .describe('Longest time since the activity last reported: "7d", "12h", "2w", or a number of days.');
 
 /** Gate scope, scan coverage and tool activities (issue #19 part C), kept together. */
 export const GateScopeSection = z
   .record(z.string().min(1), z.enum(['run', 'ledger']))
-  .describe('Default gate scope by environment (gate profile), e.g. {production: ledger}. run: only this run\'s findings; ledger: also the open findings of tools that are not in this run, as the ledger last saw them. The `gate-scope` input / --gate-scope flag wins.');
+  .describe(
+    "Default gate scope by environment (gate profile), e.g. {production: ledger}. run: only this run's findings; ledger: also the open findings of tools that are not in this run, as the ledger last saw them. The `gate-scope` input / --gate-scope flag wins.",
+  );
 export const CoverageSection = z
   .record(z.string().min(1), z.record(ActivityName, MaxAge))
-  .describe('Scan coverage by environment: activity → longest time since it last reported, e.g. {production: {sast: 7d, dast: 30d, pentest: 365d}}. An activity that never reported, or too long ago (from the ledger\'s runs and this run), fails the gate.');
+  .describe(
+    "Scan coverage by environment: activity → longest time since it last reported, e.g. {production: {sast: 7d, dast: 30d, pentest: 365d}}. An activity that never reported, or too long ago (from the ledger's runs and this run), fails the gate.",
+  );
 export const ActivitiesSection = z
   .record(z.string().min(1), z.union([ActivityName, z.array(ActivityName).min(1)]))
-  .describe('Activities of a tool, by tool name (case-insensitive), replacing the built-in mapping, e.g. {Trivy: [sca, iac, secrets], "OWASP ZAP": dast}.');
+  .describe(
+    'Activities of a tool, by tool name (case-insensitive), replacing the built-in mapping, e.g. {Trivy: [sca, iac, secrets], "OWASP ZAP": dast}.',
+  );
 
 export const PolicySchema = z
   .strictObject({
@@ -373,7 +429,9 @@ export const PolicySchema = z
     locked: z
       .array(z.string().min(1))
       .optional()
-      .describe('Keys (dotted paths, e.g. sla.critical, gates.production, severity.levels) that policies extending this one may not change.'),
+      .describe(
+        'Keys (dotted paths, e.g. sla.critical, gates.production, severity.levels) that policies extending this one may not change.',
+      ),
     components: z.array(Component).optional().describe('Components of the repository: paths and packages, owner, business criticality.'),
     criticality: CriticalitySchema.optional().describe('How component criticality changes the rating (applied after the rules).'),
     severity: z.strictObject({
@@ -384,7 +442,9 @@ export const PolicySchema = z
       'from-score': z
         .record(LevelName, z.number().min(0).max(10))
         .optional()
-        .describe('Score bands (>=): a finding whose score is at least the band lower bound gets that level; e.g. {critical: 9.0, high: 7.0}.'),
+        .describe(
+          'Score bands (>=): a finding whose score is at least the band lower bound gets that level; e.g. {critical: 9.0, high: 7.0}.',
+        ),
       'from-level': z
         .partialRecord(z.enum(SARIF_LEVELS), LevelName)
         .optional()
@@ -392,14 +452,16 @@ export const PolicySchema = z
       'from-scanner': z
         .record(z.string().min(1), LevelName)
         .optional()
-        .describe("Scanner severity word (case-insensitive) → org level, e.g. {moderate: medium}."),
+        .describe('Scanner severity word (case-insensitive) → org level, e.g. {moderate: medium}.'),
       default: LevelName.optional().describe('Level for findings with nothing to rate them by. Default: the middle level.'),
       rules: z.array(RatingRule).default([]).describe('Rating rules, applied in order; every applied step is recorded.'),
     }),
     sla: z
       .record(z.string(), z.union([Days, z.string(), z.boolean(), SlaByCriticality]))
       .optional()
-      .describe('Days to fix per level, plus `due-soon` (days or a percentage such as "25%"), `restart-on-reopen` and `by-criticality` (days per component criticality and level).'),
+      .describe(
+        'Days to fix per level, plus `due-soon` (days or a percentage such as "25%"), `restart-on-reopen` and `by-criticality` (days per component criticality and level).',
+      ),
     cvss: CvssSection.optional(),
     'owasp-risk': OwaspRiskSection.optional(),
     'group-similar': GroupSimilar.optional(),
@@ -407,7 +469,7 @@ export const PolicySchema = z
       .enum(['honor', 'ignore', 'require-justification'])
       .default('honor')
       .describe(
-        "Scanner suppressions (SARIF `suppressions`, in-source ignores): honor takes them out of the gate, ignore gates them anyway, require-justification honors only those with a justification. Suppressed findings are always listed.",
+        'Scanner suppressions (SARIF `suppressions`, in-source ignores): honor takes them out of the gate, ignore gates them anyway, require-justification honors only those with a justification. Suppressed findings are always listed.',
       ),
     exceptions: ExceptionsSection.optional().describe('Accountable exceptions and the rules they must follow.'),
     'incomplete-scans': z

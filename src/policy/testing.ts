@@ -39,7 +39,11 @@ export const TestFinding = z
     cvss: z
       .union([
         z.number().min(0).max(10),
-        z.strictObject({ score: z.number().min(0).max(10).optional(), version: z.union([z.string(), z.number()]).optional(), vector: z.string().optional() }),
+        z.strictObject({
+          score: z.number().min(0).max(10).optional(),
+          version: z.union([z.string(), z.number()]).optional(),
+          vector: z.string().optional(),
+        }),
       ])
       .optional(),
     scannerSeverity: z.string().min(1).optional(),
@@ -69,7 +73,13 @@ export const TestFinding = z
       })
       .optional(),
     suppressions: z
-      .array(z.strictObject({ kind: z.string().min(1).default('inSource'), status: z.string().optional(), justification: z.string().optional() }))
+      .array(
+        z.strictObject({
+          kind: z.string().min(1).default('inSource'),
+          status: z.string().optional(),
+          justification: z.string().optional(),
+        }),
+      )
       .optional(),
     baselineState: z.enum(['new', 'unchanged', 'updated', 'absent']).optional(),
     fingerprint: z.string().min(1).optional(),
@@ -129,7 +139,10 @@ type Key = string | number;
 /** Problems in a policy test file, each with file:line:column. */
 export class PolicyTestFileError extends UserError {
   constructor(readonly errors: PolicyError[]) {
-    super('policy', `invalid policy tests (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${formatPolicyError(e)}`).join('\n')}`);
+    super(
+      'policy',
+      `invalid policy tests (${errors.length} problem${errors.length === 1 ? '' : 's'}):\n${errors.map((e) => `  ${formatPolicyError(e)}`).join('\n')}`,
+    );
     this.name = 'PolicyTestFileError';
   }
 }
@@ -141,7 +154,8 @@ export class PolicyTestFileError extends UserError {
 export function parsePolicyTests(text: string, file: string, policy: Policy): PolicyTestSuite {
   const { doc, lc, errors, value: raw } = parseYaml(text, file);
   if (errors.length) throw new PolicyTestFileError(errors);
-  const at = (path: Key[], message: string, key = false) => errors.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), message });
+  const at = (path: Key[], message: string, key = false) =>
+    errors.push({ file, ...positionOf(doc, lc, path, key), path: pathText(path), message });
   if (raw === null || raw === undefined) {
     at([], 'the test file is empty: expected `cases:` with a list of {name, finding, expect}');
     throw new PolicyTestFileError(errors);
@@ -153,7 +167,12 @@ export function parsePolicyTests(text: string, file: string, policy: Policy): Po
       if (issue.code === 'unrecognized_keys') {
         for (const k of issue.keys) at([...path, k], `unknown key "${k}"`, true);
       } else {
-        at(path, issue.code === 'invalid_type' && issue.message.includes('received undefined') ? `missing required key: expected ${issue.expected}` : issue.message);
+        at(
+          path,
+          issue.code === 'invalid_type' && issue.message.includes('received undefined')
+            ? `missing required key: expected ${issue.expected}`
+            : issue.message,
+        );
       }
     }
     throw new PolicyTestFileError(errors);
@@ -170,12 +189,20 @@ export function parsePolicyTests(text: string, file: string, policy: Policy): Po
     for (const [env, rules] of Object.entries(c.expect.gates ?? {})) {
       const profile = Object.hasOwn(policy.gates, env) ? policy.gates[env] : undefined;
       if (!profile) {
-        at([...base, 'expect', 'gates', env], `no gate profile "${env}" in the policy: expected one of ${Object.keys(policy.gates).join(', ')}`, true);
+        at(
+          [...base, 'expect', 'gates', env],
+          `no gate profile "${env}" in the policy: expected one of ${Object.keys(policy.gates).join(', ')}`,
+          true,
+        );
         continue;
       }
       const known = new Set(profile.map((g) => g.name));
       rules.forEach((r, k) => {
-        if (!known.has(r)) at([...base, 'expect', 'gates', env, k], `no gate rule "${r}" in profile "${env}": expected one of ${[...known].map((n) => `"${n}"`).join(', ')}`);
+        if (!known.has(r))
+          at(
+            [...base, 'expect', 'gates', env, k],
+            `no gate rule "${r}" in profile "${env}": expected one of ${[...known].map((n) => `"${n}"`).join(', ')}`,
+          );
       });
     }
   });
@@ -211,7 +238,10 @@ export function buildTestFinding(d: TestFindingInput, index: number): Finding {
   if (d.level !== undefined) f.level = d.level;
   if (d.securitySeverity !== undefined) f.securitySeverity = d.securitySeverity;
   if (d.cvss !== undefined) {
-    f.cvss = typeof d.cvss === 'number' ? { score: d.cvss } : { ...d.cvss, ...(d.cvss.version !== undefined ? { version: String(d.cvss.version) } : {}) } as Finding['cvss'];
+    f.cvss =
+      typeof d.cvss === 'number'
+        ? { score: d.cvss }
+        : ({ ...d.cvss, ...(d.cvss.version !== undefined ? { version: String(d.cvss.version) } : {}) } as Finding['cvss']);
   }
   if (d.scannerSeverity !== undefined) f.scannerSeverity = d.scannerSeverity.toLowerCase();
   if (d.path !== undefined) {
@@ -256,7 +286,9 @@ export function runPolicyTests(suite: PolicyTestSuite, policy: Policy, now: Date
       ...(f.notGatedReason ? { notGatedReason: f.notGatedReason } : {}),
       explanation: f.explanation.map((s) => (s.step === 'rule' ? `${s.detail}: ${s.from} → ${s.to}` : `${s.detail} → ${s.to}`)),
       gates,
-      ...(f.exception ? { exception: { id: f.exception.id, state: f.exception.state, ...(f.exception.problem ? { problem: f.exception.problem } : {}) } } : {}),
+      ...(f.exception
+        ? { exception: { id: f.exception.id, state: f.exception.state, ...(f.exception.problem ? { problem: f.exception.problem } : {}) } }
+        : {}),
     };
     const diffs: string[] = [];
     const e = c.expect;
@@ -280,8 +312,13 @@ export function runPolicyTests(suite: PolicyTestSuite, policy: Policy, now: Date
         if (got) diffs.push(`exception: expected none, got ${got.id} (${got.state})`);
       } else if (!got) {
         diffs.push(`exception: expected ${e.exception.id ?? 'one'}${e.exception.state ? ` (${e.exception.state})` : ''}, got none`);
-      } else if ((e.exception.id !== undefined && e.exception.id !== got.id) || (e.exception.state !== undefined && e.exception.state !== got.state)) {
-        diffs.push(`exception: expected ${e.exception.id ?? got.id} (${e.exception.state ?? got.state}), got ${got.id} (${got.state}${got.problem ? `: ${got.problem}` : ''})`);
+      } else if (
+        (e.exception.id !== undefined && e.exception.id !== got.id) ||
+        (e.exception.state !== undefined && e.exception.state !== got.state)
+      ) {
+        diffs.push(
+          `exception: expected ${e.exception.id ?? got.id} (${e.exception.state ?? got.state}), got ${got.id} (${got.state}${got.problem ? `: ${got.problem}` : ''})`,
+        );
       }
     }
     return { name: c.name, line: c.line, column: c.column, passed: diffs.length === 0, diffs, actual };
@@ -298,7 +335,10 @@ export function formatPolicyTestResults(file: string, results: readonly PolicyTe
       for (const d of r.diffs) lines.push(`      ${d}`);
       lines.push(`      rating: ${r.actual.explanation.join('; ')}`);
       if (r.actual.notGatedReason) lines.push(`      not gated: ${r.actual.notGatedReason}`);
-      if (r.actual.exception) lines.push(`      exception: ${r.actual.exception.id} (${r.actual.exception.state}${r.actual.exception.problem ? `: ${r.actual.exception.problem}` : ''})`);
+      if (r.actual.exception)
+        lines.push(
+          `      exception: ${r.actual.exception.id} (${r.actual.exception.state}${r.actual.exception.problem ? `: ${r.actual.exception.problem}` : ''})`,
+        );
     }
   }
   const failed = results.filter((r) => !r.passed).length;

@@ -42,7 +42,10 @@ export type VersionTest = (version: string | undefined) => boolean;
 
 /** Compiles a version spec; throws with a message naming what is wrong. */
 export function compileVersionRange(spec: string): VersionTest {
-  const parts = spec.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (parts.length === 0) throw new Error('empty version range');
   const tests = parts.map((p) => {
     const op = OPS.find((o) => p.startsWith(o));

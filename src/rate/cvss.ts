@@ -91,12 +91,14 @@ function checkVector(text: string): VectorCheck {
   const m = PREFIX.exec(s);
   if (m) {
     const v = m[1];
-    if (v !== '3.0' && v !== '3.1' && v !== '4.0' && v !== '2.0') return { ok: false, problem: `unknown CVSS version "${v}" (expected 2.0, 3.0, 3.1 or 4.0)` };
+    if (v !== '3.0' && v !== '3.1' && v !== '4.0' && v !== '2.0')
+      return { ok: false, problem: `unknown CVSS version "${v}" (expected 2.0, 3.0, 3.1 or 4.0)` };
     version = v;
     s = m[2] as string;
   } else {
     if (s.startsWith('(') && s.endsWith(')')) s = s.slice(1, -1);
-    if (!/^AV:[^/]+\/AC:[^/]+\/Au:/.test(s)) return { ok: false, problem: 'no "CVSS:<version>/" prefix, and not a CVSS v2 vector (AV:…/AC:…/Au:…)' };
+    if (!/^AV:[^/]+\/AC:[^/]+\/Au:/.test(s))
+      return { ok: false, problem: 'no "CVSS:<version>/" prefix, and not a CVSS v2 vector (AV:…/AC:…/Au:…)' };
     version = '2.0';
   }
   const known = table(version);
@@ -108,7 +110,8 @@ function checkVector(text: string): VectorCheck {
     const [, key, value] = kv as unknown as [string, string, string];
     const values = known.get(key);
     if (!values) return { ok: false, problem: `unknown CVSS ${version} metric "${key}"` };
-    if (!values.has(value)) return { ok: false, problem: `"${value}" is not a value of CVSS ${version} metric ${key} (expected ${[...values].join(', ')})` };
+    if (!values.has(value))
+      return { ok: false, problem: `"${value}" is not a value of CVSS ${version} metric ${key} (expected ${[...values].join(', ')})` };
     if (seen.has(key)) return { ok: false, problem: `metric ${key} is given twice` };
     seen.add(key);
     metrics.push([key, value]);

@@ -79,7 +79,12 @@ export function groupSimilar(findings: RatedFinding[], p: Policy): RatedFinding[
       return;
     }
     if (g.members[0] !== i) return; // folded into its group's finding
-    out.push(merge(g.members.map((m) => findings[m] as RatedFinding), p));
+    out.push(
+      merge(
+        g.members.map((m) => findings[m] as RatedFinding),
+        p,
+      ),
+    );
   });
   // The group's finding takes the place of its first member in the input, wherever that is.
   return out;

@@ -47,7 +47,8 @@ export function owaspLevel(score: number): OwaspLevel {
 
 function factorProblem(name: string, v: unknown): string | undefined {
   if (v === undefined) return `${name} is missing`;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 9) return `${name} must be a whole number from 0 to 9, found ${JSON.stringify(v)}`;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 9)
+    return `${name} must be a whole number from 0 to 9, found ${JSON.stringify(v)}`;
   return undefined;
 }
 
@@ -86,5 +87,12 @@ export function owaspRisk(f: OwaspRiskFactors): OwaspRiskResult {
   const impact = avg((useBusiness ? BUSINESS_IMPACT_FACTORS : TECHNICAL_IMPACT_FACTORS).map((k) => f[k] as number));
   const likelihoodLevel = owaspLevel(likelihood);
   const impactLevel = owaspLevel(impact);
-  return { likelihood, likelihoodLevel, impact, impactLevel, impactFrom: useBusiness ? 'business' : 'technical', severity: OWASP_MATRIX[impactLevel][likelihoodLevel] };
+  return {
+    likelihood,
+    likelihoodLevel,
+    impact,
+    impactLevel,
+    impactFrom: useBusiness ? 'business' : 'technical',
+    severity: OWASP_MATRIX[impactLevel][likelihoodLevel],
+  };
 }

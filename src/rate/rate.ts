@@ -25,7 +25,11 @@ const SAME_SCORE = 0.05;
  * and with `cvss.rate-by: environmental` the environmental score under the security requirements of the finding's
  * component or criticality; else the scanner's CVSS score.
  */
-export function scoreFinding(f: Finding, p: Policy, comp: { criticality?: 'high' | 'medium' | 'low'; requirements?: Requirements; name?: string } = {}): Scored {
+export function scoreFinding(
+  f: Finding,
+  p: Policy,
+  comp: { criticality?: 'high' | 'medium' | 'low'; requirements?: Requirements; name?: string } = {},
+): Scored {
   if (f.securitySeverity !== undefined) return { score: f.securitySeverity, what: 'security-severity' };
   const given = f.cvss?.score;
   const text = f.cvss?.vector ?? f.cvssVector;
@@ -33,7 +37,11 @@ export function scoreFinding(f: Finding, p: Policy, comp: { criticality?: 'high'
   const asGiven = (): Scored => (given !== undefined ? { score: given, what: `CVSS${version ? ` ${version}` : ''} score` } : {});
   if (text === undefined) return asGiven();
   const parsed = parseCvssVector(text);
-  if (!parsed.ok) return { ...asGiven(), vectorProblem: `CVSS vector "${text.length > 120 ? `${text.slice(0, 120)}…` : text}" not used: ${parsed.problem}` };
+  if (!parsed.ok)
+    return {
+      ...asGiven(),
+      vectorProblem: `CVSS vector "${text.length > 120 ? `${text.slice(0, 120)}…` : text}" not used: ${parsed.problem}`,
+    };
   const v = scoreVector(parsed.vector);
   let score: number;
   let what: string;
@@ -46,7 +54,12 @@ export function scoreFinding(f: Finding, p: Policy, comp: { criticality?: 'high'
   } else {
     const m = p.cvss.onMismatch;
     score = m === 'vector' ? v.score : m === 'scanner' ? given : Math.max(given, v.score);
-    const taken = m === 'higher' ? 'the higher taken' : m === 'vector' ? "the vector's taken (cvss.on-mismatch: vector)" : "the scanner's taken (cvss.on-mismatch: scanner)";
+    const taken =
+      m === 'higher'
+        ? 'the higher taken'
+        : m === 'vector'
+          ? "the vector's taken (cvss.on-mismatch: vector)"
+          : "the scanner's taken (cvss.on-mismatch: scanner)";
     what = `CVSS ${v.version} score ${fmt(given)} from the scanner, ${fmt(v.score)} computed from ${v.vector}: ${taken}`;
   }
   if (p.cvss.rateBy !== 'environmental') return { score, what };
@@ -57,7 +70,10 @@ export function scoreFinding(f: Finding, p: Policy, comp: { criticality?: 'high'
     : `requirements of criticality ${crit}${comp.name ? ` (component ${comp.name})` : ' (no component)'}`;
   const env = environmentalScore(parsed.vector, req);
   const replaced = env.replaced.length ? `, replacing ${env.replaced.join(' ')}` : '';
-  return { score: env.score, what: `CVSS ${v.version} environmental score ${fmt(env.score)} from ${env.vector} (${from}${replaced}; ${what})` };
+  return {
+    score: env.score,
+    what: `CVSS ${v.version} environmental score ${fmt(env.score)} from ${env.vector} (${from}${replaced}; ${what})`,
+  };
 }
 
 function fmt(n: number): string {
@@ -85,7 +101,10 @@ function baseRatingOf(f: Finding, p: Policy, scored: Scored): { rank: number; st
     // of a manual finding) gave with it; the environmental score may, by policy (`cvss.rate-by: environmental`).
     const stated = f.scannerSeverity !== undefined ? p.fromScanner.get(f.scannerSeverity) : undefined;
     if (stated !== undefined && stated < rank && / computed from /.test(scored.what ?? '') && !/environmental/.test(scored.what ?? '')) {
-      return { rank: stated, step: { step: 'base', detail: `scanner severity "${f.scannerSeverity}", higher than ${detail} (${name(rank)})`, to: name(stated) } };
+      return {
+        rank: stated,
+        step: { step: 'base', detail: `scanner severity "${f.scannerSeverity}", higher than ${detail} (${name(rank)})`, to: name(stated) },
+      };
     }
     return { rank, step: { step: 'base', detail, to: name(rank) } };
   }
@@ -93,7 +112,14 @@ function baseRatingOf(f: Finding, p: Policy, scored: Scored): { rank: number; st
     const problems = owaspRiskProblems(f.owaspRisk);
     if (problems.length > 0) {
       // Fail closed: factors that cannot be read never make a finding less severe.
-      return { rank: 0, step: { step: 'base', detail: `OWASP risk factors not usable (${problems.join('; ')}): the most severe level until they are fixed`, to: name(0) } };
+      return {
+        rank: 0,
+        step: {
+          step: 'base',
+          detail: `OWASP risk factors not usable (${problems.join('; ')}): the most severe level until they are fixed`,
+          to: name(0),
+        },
+      };
     }
     const o = owaspRisk(f.owaspRisk);
     const rank = p.owaspLevels[o.severity];
@@ -123,7 +149,10 @@ function baseRatingOf(f: Finding, p: Policy, scored: Scored): { rank: number; st
         : f.owaspRisk !== undefined
           ? ' (OWASP risk factors, not scored)'
           : '';
-  return { rank: p.defaultRank, step: { step: 'default', detail: `nothing to rate by${unmapped}: severity.default`, to: name(p.defaultRank) } };
+  return {
+    rank: p.defaultRank,
+    step: { step: 'default', detail: `nothing to rate by${unmapped}: severity.default`, to: name(p.defaultRank) },
+  };
 }
 
 /** Why a finding is reported but not gated, or undefined when it is gated. */
@@ -249,11 +278,22 @@ function rate(input: Finding, p: Policy, inPlace: boolean): RatedFinding {
       const a = p.criticality.adjust[impact];
       if (a) {
         rank = adjustRank(rank, a, last);
-        steps.push({ step: 'component', detail: `${who}: business criticality ${impact}${rank === before ? ' (no change)' : ''}`, from: p.levels[before] as string, to: p.levels[rank] as string });
+        steps.push({
+          step: 'component',
+          detail: `${who}: business criticality ${impact}${rank === before ? ' (no change)' : ''}`,
+          from: p.levels[before] as string,
+          to: p.levels[rank] as string,
+        });
       }
     } else {
       const m = p.criticality;
-      const likelihood = m.likelihood.high.has(rank) ? 'high' : m.likelihood.medium.has(rank) ? 'medium' : m.likelihood.low.has(rank) ? 'low' : undefined;
+      const likelihood = m.likelihood.high.has(rank)
+        ? 'high'
+        : m.likelihood.medium.has(rank)
+          ? 'medium'
+          : m.likelihood.low.has(rank)
+            ? 'low'
+            : undefined;
       if (likelihood) {
         rank = m.matrix[impact][likelihood];
         steps.push({

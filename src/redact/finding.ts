@@ -130,7 +130,12 @@ export function redactSarifDocument(doc: unknown, findings: readonly Finding[]):
 
 /** True when a finding shows a redaction marker in its text. */
 export function showsRedaction(f: Pick<Finding, 'title' | 'message' | 'snippet' | 'location'>): boolean {
-  return hasMarker(f.message) || hasMarker(f.title) || (f.snippet !== undefined && hasMarker(f.snippet)) || (f.location !== undefined && hasMarker(f.location));
+  return (
+    hasMarker(f.message) ||
+    hasMarker(f.title) ||
+    (f.snippet !== undefined && hasMarker(f.snippet)) ||
+    (f.location !== undefined && hasMarker(f.location))
+  );
 }
 
 /**

@@ -130,25 +130,38 @@ const ASSIGNMENT = new RegExp(
   'gi',
 );
 /** Values that are not secrets: placeholders, references, literals. */
-const NOT_A_VALUE = /^(?:\*+|•+|x{3,}|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\{\{.*\}\}|%[A-Za-z_]+%|<[^>]*>|null|none|nil|true|false|undefined|redacted|hidden|masked|bearer|basic|token|\[REDACTED .*)$/i;
+const NOT_A_VALUE =
+  /^(?:\*+|•+|x{3,}|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\{\{.*\}\}|%[A-Za-z_]+%|<[^>]*>|null|none|nil|true|false|undefined|redacted|hidden|masked|bearer|basic|token|\[REDACTED .*)$/i;
 
 /** Code, not a value: a reference through a usual root object (`var.password`, `request.form.get`, `os.environ`). */
-const CODE_REFERENCE = /^(?:var|local|self|this|os|process|env|config|settings|request|req|body|params|props|args|data|cfg|conf|opts|options|ctx|context|secrets|vars|inputs?)\.[A-Za-z_$][\w$.]*$/;
+const CODE_REFERENCE =
+  /^(?:var|local|self|this|os|process|env|config|settings|request|req|body|params|props|args|data|cfg|conf|opts|options|ctx|context|secrets|vars|inputs?)\.[A-Za-z_$][\w$.]*$/;
 
 function redactAssignments(s: string): string {
-  return s.replace(ASSIGNMENT, (whole: string, q1: string | undefined, v1: string | undefined, q2: string | undefined, v2: string | undefined, v3: string | undefined, offset: number) => {
-    const value = v1 ?? v2 ?? v3 ?? '';
-    if (value.length < 3 || value.startsWith(MARKER_START) || NOT_A_VALUE.test(value.trim())) return whole;
-    // Code rather than a value: a call (`password = get_password()`), a reference, the end of a string literal.
-    if (v3 !== undefined && (s.charCodeAt(offset + whole.length) === 0x28 /* ( */ || CODE_REFERENCE.test(value))) return whole;
-    if (/^\s*[,;)]|^\d+:/.test(value)) return whole; // (`file.ts:14:` is a position, not a value)
-    // The value is the end of the match, except a closing quote.
-    const quote = q1 ?? q2;
-    const closed = quote !== undefined && whole.endsWith(quote) && whole.length > 1;
-    const valueEnd = whole.length - (closed ? 1 : 0);
-    const valueStart = valueEnd - value.length;
-    return whole.slice(0, valueStart) + marker('secret', value) + whole.slice(valueEnd);
-  });
+  return s.replace(
+    ASSIGNMENT,
+    (
+      whole: string,
+      q1: string | undefined,
+      v1: string | undefined,
+      q2: string | undefined,
+      v2: string | undefined,
+      v3: string | undefined,
+      offset: number,
+    ) => {
+      const value = v1 ?? v2 ?? v3 ?? '';
+      if (value.length < 3 || value.startsWith(MARKER_START) || NOT_A_VALUE.test(value.trim())) return whole;
+      // Code rather than a value: a call (`password = get_password()`), a reference, the end of a string literal.
+      if (v3 !== undefined && (s.charCodeAt(offset + whole.length) === 0x28 /* ( */ || CODE_REFERENCE.test(value))) return whole;
+      if (/^\s*[,;)]|^\d+:/.test(value)) return whole; // (`file.ts:14:` is a position, not a value)
+      // The value is the end of the match, except a closing quote.
+      const quote = q1 ?? q2;
+      const closed = quote !== undefined && whole.endsWith(quote) && whole.length > 1;
+      const valueEnd = whole.length - (closed ? 1 : 0);
+      const valueStart = valueEnd - value.length;
+      return whole.slice(0, valueStart) + marker('secret', value) + whole.slice(valueEnd);
+    },
+  );
 }
 
 /**
@@ -193,4 +206,16 @@ export function hasMarker(s: string): boolean {
 }
 
 /** Every pattern used here (tests check their structure for linear-time matching). */
-export const PATTERNS: readonly RegExp[] = [HINT, KEY_HEADER, KEY_FOOTER, KEY_BODY, TOKENS, AWS_SECRET, AWS_CONTEXT, HEX40, URL_CREDENTIALS, ASSIGNMENT, NOT_A_VALUE];
+export const PATTERNS: readonly RegExp[] = [
+  HINT,
+  KEY_HEADER,
+  KEY_FOOTER,
+  KEY_BODY,
+  TOKENS,
+  AWS_SECRET,
+  AWS_CONTEXT,
+  HEX40,
+  URL_CREDENTIALS,
+  ASSIGNMENT,
+  NOT_A_VALUE,
+];

@@ -19,7 +19,8 @@ export function selectFindings(findings: readonly RatedFinding[], sel: ExplainSe
   const ruleTest = sel.rule !== undefined ? picomatch(sel.rule, { dot: true }) : undefined;
   const fp = sel.fingerprint?.toLowerCase();
   return findings.filter(
-    (f) => (!ruleTest || (f.ruleId.length <= 1024 && ruleTest(f.ruleId))) && (fp === undefined || f.fingerprint.toLowerCase().startsWith(fp)),
+    (f) =>
+      (!ruleTest || (f.ruleId.length <= 1024 && ruleTest(f.ruleId))) && (fp === undefined || f.fingerprint.toLowerCase().startsWith(fp)),
   );
 }
 
@@ -121,7 +122,8 @@ function scannerLine(e: Explained): string {
   if (s.level) parts.push(`SARIF level ${s.level}`);
   if (s.resultKind !== 'fail') parts.push(`result kind ${s.resultKind}`);
   if (s.securitySeverity !== undefined) parts.push(`security-severity ${num(s.securitySeverity)}`);
-  if (s.cvss?.score !== undefined) parts.push(`CVSS${s.cvss.version ? ` ${s.cvss.version}` : ''} ${num(s.cvss.score)}${s.cvss.vector ? ` (${s.cvss.vector})` : ''}`);
+  if (s.cvss?.score !== undefined)
+    parts.push(`CVSS${s.cvss.version ? ` ${s.cvss.version}` : ''} ${num(s.cvss.score)}${s.cvss.vector ? ` (${s.cvss.vector})` : ''}`);
   if (s.scannerSeverity) parts.push(`scanner severity "${s.scannerSeverity}"`);
   return parts.join(', ') || 'no rating given';
 }
@@ -129,7 +131,10 @@ function scannerLine(e: Explained): string {
 function exploitLine(e: Explained): string | undefined {
   const x = e.exploit;
   const parts: string[] = [];
-  if (x?.kev) parts.push(`CISA KEV${x.kevDateAdded || x.kevDueDate ? ` (${[x.kevDateAdded ? `added ${x.kevDateAdded}` : '', x.kevDueDate ? `due ${x.kevDueDate}` : ''].filter(Boolean).join(', ')})` : ''}`);
+  if (x?.kev)
+    parts.push(
+      `CISA KEV${x.kevDateAdded || x.kevDueDate ? ` (${[x.kevDateAdded ? `added ${x.kevDateAdded}` : '', x.kevDueDate ? `due ${x.kevDueDate}` : ''].filter(Boolean).join(', ')})` : ''}`,
+    );
   else if (x?.kev === false) parts.push('not in CISA KEV');
   if (x?.epss !== undefined) parts.push(`EPSS ${x.epss}${x.epssPercentile !== undefined ? ` (percentile ${x.epssPercentile})` : ''}`);
   if (e.package) {
@@ -160,14 +165,25 @@ export function renderExplanations(list: readonly Explained[]): string {
     out.push(`  severity:   ${e.severity}`);
     if (e.exception) {
       const x = e.exception;
-      const who = [x.approvedBy ? `approved by ${x.approvedBy}` : '', x.approvedOn ? `on ${x.approvedOn}` : '', x.expires ? `until ${x.expires}` : ''].filter(Boolean).join(' ');
-      out.push(`  exception:  ${x.id} (${x.type}) ${x.state}${x.problem ? `: ${x.problem}` : ''}${who ? `; ${who}` : ''}${x.ticket ? `; ${x.ticket}` : ''}${x.reason ? `; reason: ${x.reason}` : ''}`);
+      const who = [
+        x.approvedBy ? `approved by ${x.approvedBy}` : '',
+        x.approvedOn ? `on ${x.approvedOn}` : '',
+        x.expires ? `until ${x.expires}` : '',
+      ]
+        .filter(Boolean)
+        .join(' ');
+      out.push(
+        `  exception:  ${x.id} (${x.type}) ${x.state}${x.problem ? `: ${x.problem}` : ''}${who ? `; ${who}` : ''}${x.ticket ? `; ${x.ticket}` : ''}${x.reason ? `; reason: ${x.reason}` : ''}`,
+      );
     }
     if (e.owners || e.ownersFrom) out.push(`  owners:     ${e.owners?.join(' ') ?? 'none'}${e.ownersFrom ? ` (${e.ownersFrom})` : ''}`);
     else out.push('  owners:     none (no owned policy component, no matching CODEOWNERS rule)');
     out.push(`  gating:     ${e.gated ? 'gated (the gate counts it)' : `not gated: ${e.notGatedReason ?? 'excluded'}`}`);
     if (e.status) out.push(`  tracking:   ${e.status}`);
-    if (e.sla) out.push(`  SLA:        due ${e.sla.due.slice(0, 10)}, ${e.sla.state} (${e.sla.state === 'breached' ? `${-e.sla.daysLeft} days overdue` : `${e.sla.daysLeft} days left`}): ${e.sla.reason}`);
+    if (e.sla)
+      out.push(
+        `  SLA:        due ${e.sla.due.slice(0, 10)}, ${e.sla.state} (${e.sla.state === 'breached' ? `${-e.sla.daysLeft} days overdue` : `${e.sla.daysLeft} days left`}): ${e.sla.reason}`,
+      );
     out.push(`  gate ${e.environment} (verdict ${e.verdict}):${e.gates.length ? '' : ' no rules'}`);
     for (const g of e.gates) {
       const result = `${g.count} counted, max ${g.max}${g.exceeded ? `, ${g.action === 'fail' ? 'fails' : 'warns'}` : ''}`;

@@ -88,7 +88,10 @@ function vulnerabilityId(type: GitLabReportType, fingerprint: string): string {
 
 /** `semgrep_rule_id`, `grype_rule_id`: the convention GitLab's own analyzers use for their rule identifiers. */
 function ruleIdType(tool: string): string {
-  const slug = tool.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const slug = tool
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return `${slug || 'scanner'}_rule_id`;
 }
 
@@ -107,11 +110,13 @@ function identifiers(f: RatedFinding): Identifier[] {
   // CVE or GHSA id (dependency and image scanners), the advisory itself is the primary identifier, as GitLab's own
   // analyzers write it, so the same advisory from two scanners is one vulnerability.
   const rule = clean(f.ruleId, 255) || 'unknown';
-  if (!ADVISORY.test(rule)) add({ type: ruleIdType(f.tool.name), name: rule, value: rule, ...(safeUrl(f.helpUri) ? { url: safeUrl(f.helpUri) as string } : {}) });
+  if (!ADVISORY.test(rule))
+    add({ type: ruleIdType(f.tool.name), name: rule, value: rule, ...(safeUrl(f.helpUri) ? { url: safeUrl(f.helpUri) as string } : {}) });
   for (const id of [rule, ...f.cve]) {
     const v = clean(id, 255);
     if (!ADVISORY.test(v)) continue;
-    if (/^CVE-/i.test(v)) add({ type: 'cve', name: v.toUpperCase(), value: v.toUpperCase(), url: `https://nvd.nist.gov/vuln/detail/${v.toUpperCase()}` });
+    if (/^CVE-/i.test(v))
+      add({ type: 'cve', name: v.toUpperCase(), value: v.toUpperCase(), url: `https://nvd.nist.gov/vuln/detail/${v.toUpperCase()}` });
     else add({ type: 'ghsa', name: v, value: v, url: `https://github.com/advisories/${v}` });
   }
   for (const id of f.cve) {
@@ -198,15 +203,27 @@ export function* gitlabSecurityPieces(
   const toolNames = [...new Set(findings.map((f) => clean(f.tool.name, 100)).filter(Boolean))].sort();
   const analyzer: Component = { id: 'defect-gate', name: 'defect-gate', version: VERSION, vendor: { name: 'defect-gate' } };
   // One report holds the findings of several scanners; each keeps its tool in its primary identifier's type.
-  const scanner: Component = { id: 'defect-gate', name: clean(toolNames.length > 0 ? `defect-gate (${toolNames.join(', ')})` : 'defect-gate', 255), version: VERSION, vendor: { name: 'defect-gate' } };
+  const scanner: Component = {
+    id: 'defect-gate',
+    name: clean(toolNames.length > 0 ? `defect-gate (${toolNames.join(', ')})` : 'defect-gate', 255),
+    version: VERSION,
+    vendor: { name: 'defect-gate' },
+  };
   const messages: { level: 'info' | 'warn' | 'fatal'; value: string }[] = [];
   for (const e of result.errors) {
     const at = e.line !== undefined ? `:${e.line}${e.column !== undefined ? `:${e.column}` : ''}` : e.jsonPath ? ` ${e.jsonPath}` : '';
-    messages.push({ level: e.severity === 'fatal' ? 'fatal' : 'warn', value: clean(`${e.file}${at}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`, 2000) || 'input error' });
+    messages.push({
+      level: e.severity === 'fatal' ? 'fatal' : 'warn',
+      value: clean(`${e.file}${at}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`, 2000) || 'input error',
+    });
   }
   for (const t of GITLAB_REPORT_TYPES) {
     const n = unwritten[t] ?? 0;
-    if (t !== type && n > 0) messages.push({ level: 'warn', value: `${n} open finding(s) belong in a ${t} report, which this run did not write (--gitlab-${t.replace(/_/g, '-')} FILE)` });
+    if (t !== type && n > 0)
+      messages.push({
+        level: 'warn',
+        value: `${n} open finding(s) belong in a ${t} report, which this run did not write (--gitlab-${t.replace(/_/g, '-')} FILE)`,
+      });
   }
   // A scan whose inputs could not all be read found nothing in what it did not read: not a success.
   const status = result.errors.some((e) => e.severity !== 'scanner') ? 'failure' : 'success';

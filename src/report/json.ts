@@ -25,7 +25,9 @@ const Step = z.object({
 
 const ExceptionApprovalSchema = z.object({
   approvers: z.array(z.object({ login: z.string(), team: z.string().optional() })),
-  pr: z.object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() }).optional(),
+  pr: z
+    .object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() })
+    .optional(),
   commit: z.string().optional(),
   problem: z.string().optional(),
 });
@@ -56,7 +58,10 @@ export const ReportFinding = z.object({
     })
     .describe("The scanner's own rating, as given."),
   path: z.string().optional().describe('Repository-relative path.'),
-  location: z.string().optional().describe('A location that is not a repository file (URL, absolute path outside the workspace, logical name).'),
+  location: z
+    .string()
+    .optional()
+    .describe('A location that is not a repository file (URL, absolute path outside the workspace, logical name).'),
   startLine: z.number().int().optional(),
   endLine: z.number().int().optional(),
   startColumn: z.number().int().optional(),
@@ -65,7 +70,9 @@ export const ReportFinding = z.object({
   owners: z
     .array(z.string())
     .optional()
-    .describe('Owners of the finding: the policy component\'s owner/owners, else the last matching CODEOWNERS rule. "@org/team" is a team, "@login" or an e-mail address a user.'),
+    .describe(
+      'Owners of the finding: the policy component\'s owner/owners, else the last matching CODEOWNERS rule. "@org/team" is a team, "@login" or an e-mail address a user.',
+    ),
   ownersFrom: z.string().optional().describe('Where `owners` came from, e.g. "component payments" or ".github/CODEOWNERS:12 (apps/**)".'),
   criticality: z.enum(['high', 'medium', 'low']).optional().describe('Business criticality of the component.'),
   cwe: z.array(z.string()),
@@ -91,9 +98,17 @@ export const ReportFinding = z.object({
     .optional(),
   suppressions: z.array(z.object({ kind: z.string(), status: z.string().optional(), justification: z.string().optional() })),
   baselineState: z.string().optional(),
-  firstDetected: z.string().optional().describe('When the defect was first detected, as the input says (SARIF firstDetectionTimeUtc, a manual finding\'s reported-on, DefectDojo date).'),
+  firstDetected: z
+    .string()
+    .optional()
+    .describe(
+      "When the defect was first detected, as the input says (SARIF firstDetectionTimeUtc, a manual finding's reported-on, DefectDojo date).",
+    ),
   reportedBy: z.string().optional().describe('Who reported it (manual findings).'),
-  fixedOn: z.string().optional().describe('When its input says it was fixed (manual findings `fixed-on`, DefectDojo `mitigated`): reported, not gated.'),
+  fixedOn: z
+    .string()
+    .optional()
+    .describe('When its input says it was fixed (manual findings `fixed-on`, DefectDojo `mitigated`): reported, not gated.'),
   owaspRisk: z.record(z.string(), z.number()).optional().describe('OWASP Risk Rating factors given with a manual finding (0-9 each).'),
   references: z.array(z.string()).optional().describe('Links given with the finding.'),
   source: z.object({ file: z.string(), format: z.string(), pointer: z.string() }),
@@ -102,7 +117,13 @@ export const ReportFinding = z.object({
   ageDays: z.number().int().optional().describe('Whole days since first seen, rounded down.'),
   slaDue: z.string().optional().describe('Fix-by date (ISO 8601).'),
   slaState: z.enum(['within', 'due-soon', 'breached']).optional(),
-  slaDaysLeft: z.number().int().optional().describe('Whole days until due, rounded down in size; when overdue, minus the whole days overdue (0 when less than a day: see slaState).'),
+  slaDaysLeft: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'Whole days until due, rounded down in size; when overdue, minus the whole days overdue (0 when less than a day: see slaState).',
+    ),
   slaReason: z.string().optional().describe('How the due date was computed.'),
   exception: z
     .object({
@@ -117,8 +138,9 @@ export const ReportFinding = z.object({
       ticket: z.string().optional(),
       control: z.string().optional(),
       due: z.string().optional(),
-      approval: ExceptionApprovalSchema.optional()
-        .describe('The approval verified from GitHub (exceptions.approvers): approving reviewers that count, the pull request.'),
+      approval: ExceptionApprovalSchema.optional().describe(
+        'The approval verified from GitHub (exceptions.approvers): approving reviewers that count, the pull request.',
+      ),
     })
     .optional()
     .describe('The policy exception that matched this finding, and whether it applies.'),
@@ -177,7 +199,9 @@ export const ReportSchema = z
           }),
         )
         .optional()
-        .describe('Scan coverage the environment requires (policy `coverage:`): each activity, when it last reported, and whether that is recent enough.'),
+        .describe(
+          'Scan coverage the environment requires (policy `coverage:`): each activity, when it last reported, and whether that is recent enough.',
+        ),
     }),
     counts: z.object({
       total: z.number().int(),
@@ -234,15 +258,17 @@ export const ReportSchema = z
       })
       .optional()
       .describe('gate-scope: ledger: the open findings of tools not in this run, as the ledger last saw them (counted by the gate rules).'),
-    inputs: z.array(
-      z.object({
-        file: z.string(),
-        target: z.string().optional().describe('When `file` is (or leads through) a symbolic link: the workspace file read.'),
-        format: z.string().optional(),
-        findings: z.number().int(),
-        errors: z.number().int(),
-      }),
-    ).describe('Every input file read (scanner reports), with its format and counts.'),
+    inputs: z
+      .array(
+        z.object({
+          file: z.string(),
+          target: z.string().optional().describe('When `file` is (or leads through) a symbolic link: the workspace file read.'),
+          format: z.string().optional(),
+          findings: z.number().int(),
+          errors: z.number().int(),
+        }),
+      )
+      .describe('Every input file read (scanner reports), with its format and counts.'),
     tools: z.array(Tool).describe('Tools that ran, with or without findings.'),
     errors: z.array(
       z.object({
@@ -325,7 +351,12 @@ function reportHead(r: RunResult, policyFile: string, tracking: ReportTracking):
     exceptions: { entries: r.exceptions.map((e) => defined({ ...e })), ...summarizeExceptions(r.exceptions) },
     ...(r.pullRequest ? { pullRequest: r.pullRequest } : {}),
     ...(r.gateScope === 'ledger'
-      ? { fromLedger: { byTool: earlierByTool(r.fromLedger), findings: r.fromLedger.map((f) => ({ ...reportEntry(r)(f), lastSeen: f.lastSeen })) } }
+      ? {
+          fromLedger: {
+            byTool: earlierByTool(r.fromLedger),
+            findings: r.fromLedger.map((f) => ({ ...reportEntry(r)(f), lastSeen: f.lastSeen })),
+          },
+        }
       : {}),
     inputs: r.inputs.map((i) => defined({ ...i })),
     tools: r.tools,
@@ -354,56 +385,55 @@ function scannerRating(f: RatedFinding): ScannerRating {
 function reportEntry(r: RunResult): (f: RatedFinding) => ReportFindingT {
   const now = Date.parse(r.generatedAt);
   // Undefined members are left out by JSON.stringify; deleting them one by one would cost more than the rest.
-  return (f) =>
-    ({
-      fingerprint: f.fingerprint,
-      fingerprintSource: f.fingerprintSource,
-      tool: f.tool,
-      alsoReportedBy: f.alsoReportedBy,
-      ruleId: f.ruleId,
-      title: f.title,
-      message: f.message,
-      helpUri: f.helpUri,
-      kind: f.kind,
-      severity: f.severity,
-      rank: f.rank,
-      gated: f.gated,
-      notGatedReason: f.notGatedReason,
-      blocking: r.blocking.has(f.fingerprint),
-      explanation: f.explanation,
-      scanner: scannerRating(f),
-      path: f.path,
-      location: f.location,
-      startLine: f.startLine,
-      endLine: f.endLine,
-      startColumn: f.startColumn,
-      component: f.component,
-      componentOwner: f.componentOwner,
-      owners: f.owners,
-      ownersFrom: f.ownersFrom,
-      criticality: f.criticality,
-      cwe: f.cwe,
-      cve: f.cve,
-      tags: f.tags,
-      package: f.package,
-      exploit: f.exploit,
-      suppressions: f.suppressions,
-      baselineState: f.baselineState,
-      firstDetected: f.firstDetected,
-      reportedBy: f.reportedBy,
-      fixedOn: f.fixed ? (f.fixed.on ?? r.generatedAt) : undefined,
-      owaspRisk: f.owaspRisk ? { ...f.owaspRisk } : undefined,
-      references: f.references,
-      source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
-      status: r.tracked ? f.status : undefined,
-      firstSeen: r.tracked ? f.firstSeen : undefined,
-      ageDays: r.tracked && f.firstSeen ? daysSince(f.firstSeen, now) : undefined,
-      slaDue: f.sla?.due,
-      slaState: f.sla?.state,
-      slaDaysLeft: f.sla?.daysLeft,
-      slaReason: f.sla?.reason,
-      exception: f.exception ? defined({ ...f.exception }) : undefined,
-    });
+  return (f) => ({
+    fingerprint: f.fingerprint,
+    fingerprintSource: f.fingerprintSource,
+    tool: f.tool,
+    alsoReportedBy: f.alsoReportedBy,
+    ruleId: f.ruleId,
+    title: f.title,
+    message: f.message,
+    helpUri: f.helpUri,
+    kind: f.kind,
+    severity: f.severity,
+    rank: f.rank,
+    gated: f.gated,
+    notGatedReason: f.notGatedReason,
+    blocking: r.blocking.has(f.fingerprint),
+    explanation: f.explanation,
+    scanner: scannerRating(f),
+    path: f.path,
+    location: f.location,
+    startLine: f.startLine,
+    endLine: f.endLine,
+    startColumn: f.startColumn,
+    component: f.component,
+    componentOwner: f.componentOwner,
+    owners: f.owners,
+    ownersFrom: f.ownersFrom,
+    criticality: f.criticality,
+    cwe: f.cwe,
+    cve: f.cve,
+    tags: f.tags,
+    package: f.package,
+    exploit: f.exploit,
+    suppressions: f.suppressions,
+    baselineState: f.baselineState,
+    firstDetected: f.firstDetected,
+    reportedBy: f.reportedBy,
+    fixedOn: f.fixed ? (f.fixed.on ?? r.generatedAt) : undefined,
+    owaspRisk: f.owaspRisk ? { ...f.owaspRisk } : undefined,
+    references: f.references,
+    source: { file: f.source.file, format: f.source.format, pointer: f.source.pointer },
+    status: r.tracked ? f.status : undefined,
+    firstSeen: r.tracked ? f.firstSeen : undefined,
+    ageDays: r.tracked && f.firstSeen ? daysSince(f.firstSeen, now) : undefined,
+    slaDue: f.sla?.due,
+    slaState: f.sla?.state,
+    slaDaysLeft: f.sla?.daysLeft,
+    slaReason: f.sla?.reason,
+    exception: f.exception ? defined({ ...f.exception }) : undefined,
+  });
 }
 
 export function buildReport(r: RunResult, policyFile: string, tracking: ReportTracking = { written: false }): Report {

@@ -26,7 +26,10 @@ export function xmlText(s: string): string {
 const attr = (s: string, max = 500): string => xmlText(truncate(stripControl(s), max));
 
 function findingCase(f: RatedFinding): string {
-  const where = f.path !== undefined ? `${f.path}${f.startLine !== undefined ? `:${f.startLine}` : ''}` : (f.location ?? f.package?.name ?? f.source.file);
+  const where =
+    f.path !== undefined
+      ? `${f.path}${f.startLine !== undefined ? `:${f.startLine}` : ''}`
+      : (f.location ?? f.package?.name ?? f.source.file);
   const name = `${f.severity}: ${f.title || f.ruleId} (${where})`;
   const body = [
     `rule: ${f.ruleId} (${f.tool.name})`,
@@ -41,7 +44,10 @@ function findingCase(f: RatedFinding): string {
 }
 
 /** The report as XML text in pieces (a large run does not have to fit one string). */
-export function* junitPieces(result: Pick<RunResult, 'findings' | 'blocking' | 'verdict' | 'errors' | 'environment' | 'generatedAt'>, name = 'defect-gate'): Generator<string> {
+export function* junitPieces(
+  result: Pick<RunResult, 'findings' | 'blocking' | 'verdict' | 'errors' | 'environment' | 'generatedAt'>,
+  name = 'defect-gate',
+): Generator<string> {
   const { verdict } = result;
   const rules = verdict.rules;
   const failedRules = rules.filter((r) => r.exceeded && r.action === 'fail').length;
@@ -58,12 +64,16 @@ export function* junitPieces(result: Pick<RunResult, 'findings' | 'blocking' | '
   for (const r of rules) {
     const line = `${r.name}: ${r.count} finding(s) (${r.conditions}), at most ${r.max} allowed`;
     yield `    <testcase classname="${attr(`gate.${result.environment}`)}" name="${attr(r.name)}" time="0">\n`;
-    if (r.exceeded && r.action === 'fail') yield `      <failure type="gate" message="${attr(line)}">${xmlText(truncate(stripControl(`${line}\nfindings: ${r.findings.slice(0, 50).join(', ')}${r.findings.length > 50 ? ', …' : ''}`), 8000))}</failure>\n`;
+    if (r.exceeded && r.action === 'fail')
+      yield `      <failure type="gate" message="${attr(line)}">${xmlText(truncate(stripControl(`${line}\nfindings: ${r.findings.slice(0, 50).join(', ')}${r.findings.length > 50 ? ', …' : ''}`), 8000))}</failure>\n`;
     else if (r.exceeded) yield `      <system-out>${xmlText(truncate(stripControl(`warning: ${line}`), 8000))}</system-out>\n`;
     yield '    </testcase>\n';
   }
   if (inputErrors.length) {
-    const text = inputErrors.slice(0, 100).map((e) => stripControl(formatInputError(e))).join('\n');
+    const text = inputErrors
+      .slice(0, 100)
+      .map((e) => stripControl(formatInputError(e)))
+      .join('\n');
     yield `    <testcase classname="${attr(`gate.${result.environment}`)}" name="inputs" time="0">\n      <error type="input" message="${attr(`${inputErrors.length} input file(s) could not be used`)}">${xmlText(truncate(text, 8000))}</error>\n    </testcase>\n`;
   }
   yield '  </testsuite>\n';

@@ -57,7 +57,8 @@ function encodeSegment(s: string): string {
  */
 export function codeUrl(links: CodeLinks, path: string, startLine?: number, endLine?: number): string | undefined {
   const segments = path.replace(/^\.\//, '').split('/');
-  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.includes('\\') || segments.some((x) => x === '' || x === '.' || x === '..')) return undefined;
+  if (path.startsWith('/') || /^[A-Za-z]:/.test(path) || path.includes('\\') || segments.some((x) => x === '' || x === '.' || x === '..'))
+    return undefined;
   if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/i.test(links.sha)) return undefined;
   const server = links.serverUrl.replace(/\/+$/, '');
   const lines = startLine && startLine > 0 ? `#L${startLine}${endLine && endLine > startLine ? `-L${endLine}` : ''}` : '';
@@ -82,7 +83,11 @@ export function trackingText(f: RatedFinding, now: number, tracked: boolean): st
   if (tracked && f.status) {
     const age = f.firstSeen ? daysSince(f.firstSeen, now) : undefined;
     const label = f.status === 'new' ? '🆕 new' : f.status === 'reopened' ? '🔁 reopened' : 'existing';
-    parts.push(f.status === 'new' || age === undefined ? label : `${label}, first seen ${f.firstSeen?.slice(0, 10)} (${age} day${age === 1 ? '' : 's'} ago)`);
+    parts.push(
+      f.status === 'new' || age === undefined
+        ? label
+        : `${label}, first seen ${f.firstSeen?.slice(0, 10)} (${age} day${age === 1 ? '' : 's'} ago)`,
+    );
   }
   if (f.sla) {
     const due = f.sla.due.slice(0, 10);
@@ -95,7 +100,12 @@ export function trackingText(f: RatedFinding, now: number, tracked: boolean): st
 }
 
 function findingRow(f: RatedFinding, now: number, tracked: boolean, links?: CodeLinks): string {
-  const ids = f.cve.length ? ` (${f.cve.slice(0, 2).map((c) => md(c)).join(', ')})` : '';
+  const ids = f.cve.length
+    ? ` (${f.cve
+        .slice(0, 2)
+        .map((c) => md(c))
+        .join(', ')})`
+    : '';
   const comp = f.component ? `<br>component ${md(f.component, 60)}${f.componentOwner ? ` (${md(f.componentOwner, 60)})` : ''}` : '';
   const what = `${link(f.title || f.ruleId, f.helpUri, 140)}${ids}<br>${code(f.ruleId, 80)}${comp}`;
   const ex = f.exception;
@@ -143,8 +153,7 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   if (r.counts.gated > 0) {
     const head = `| Severity | ${tools.map((t) => md(t, 40)).join(' | ')} | Total |\n|---|${tools.map(() => '---:|').join('')}---:|`;
     const rows = r.levels.map(
-      (l) =>
-        `| ${md(l)} | ${tools.map((t) => String(r.counts.byTool[t]?.[l] ?? 0)).join(' | ')} | **${r.counts.bySeverity[l] ?? 0}** |`,
+      (l) => `| ${md(l)} | ${tools.map((t) => String(r.counts.byTool[t]?.[l] ?? 0)).join(' | ')} | **${r.counts.bySeverity[l] ?? 0}** |`,
     );
     parts.push(`${head}\n${rows.join('\n')}`);
   }
@@ -167,13 +176,18 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
     (g) =>
       `| ${g.exceeded ? (g.action === 'fail' ? '❌' : '⚠️') : '✅'} | ${md(g.name, 120)} | ${md(g.conditions, 200)} | ${g.count} | ${g.max} | ${g.action} |`,
   );
-  parts.push(`### Gate \`${md(r.environment)}\`\n| | Rule | Counts | Found | Max | Action |\n|---|---|---|---:|---:|---|\n${ruleRows.join('\n') || '| | (no rules) | | | | |'}`);
+  parts.push(
+    `### Gate \`${md(r.environment)}\`\n| | Rule | Counts | Found | Max | Action |\n|---|---|---|---:|---:|---|\n${ruleRows.join('\n') || '| | (no rules) | | | | |'}`,
+  );
 
   // Scan coverage (policy `coverage:`): every required activity, failing ones first.
   if (v.coverage?.length) {
     const rows = [...v.coverage]
       .sort((a, b) => Number(a.ok) - Number(b.ok) || a.activity.localeCompare(b.activity))
-      .map((c) => `| ${c.ok ? '✅' : '❌'} | ${md(activityLabel(c.activity), 60)} | ${c.lastReported ? `${c.lastReported.slice(0, 10)} (${daysAgo(c.lastReported, new Date(now))})` : 'never'} | ${md(c.tools.join(', ') || '—', 120)} | ${md(c.max, 20)} |`);
+      .map(
+        (c) =>
+          `| ${c.ok ? '✅' : '❌'} | ${md(activityLabel(c.activity), 60)} | ${c.lastReported ? `${c.lastReported.slice(0, 10)} (${daysAgo(c.lastReported, new Date(now))})` : 'never'} | ${md(c.tools.join(', ') || '—', 120)} | ${md(c.max, 20)} |`,
+      );
     parts.push(`### Scan coverage\n| | Activity | Last reported | By | Max age |\n|---|---|---|---|---|\n${rows.join('\n')}`);
   }
 
@@ -211,7 +225,12 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   // gate-scope: ledger: the ledger's open findings of tools not in this run, as last seen, apart from this run's.
   const earlier = earlierLine(r.fromLedger, r.blocking, new Date(now));
   if (earlier) {
-    const t = table(`${FINDING_HEAD.split('\n')[0]} Last seen |\n${FINDING_HEAD.split('\n')[1]}---|`, r.fromLedger, Math.max(0, max - used - 600), (f) => `${findingRow(f, now, r.tracked, opts.code)} ${f.lastSeen.slice(0, 10)} |`);
+    const t = table(
+      `${FINDING_HEAD.split('\n')[0]} Last seen |\n${FINDING_HEAD.split('\n')[1]}---|`,
+      r.fromLedger,
+      Math.max(0, max - used - 600),
+      (f) => `${findingRow(f, now, r.tracked, opts.code)} ${f.lastSeen.slice(0, 10)} |`,
+    );
     const hasBlocking = r.fromLedger.some((f) => r.blocking.has(f.fingerprint));
     const s = `<details${hasBlocking ? ' open' : ''}><summary>${md(earlier, 400)}</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(s);
@@ -221,14 +240,27 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
     const sum = summarizeExceptions(r.exceptions);
     const order = { expired: 0, unverified: 1, pending: 2, expiring: 3, stale: 4, active: 5 } as const;
     const list = [...r.exceptions].sort((a, b) => order[a.state] - order[b.state] || a.id.localeCompare(b.id));
-    const icon = { expired: '⛔ expired', unverified: '🔒 unverified', pending: '⏳ not active yet', expiring: '⌛ expiring', stale: '💤 stale', active: '✅ active' } as const;
+    const icon = {
+      expired: '⛔ expired',
+      unverified: '🔒 unverified',
+      pending: '⏳ not active yet',
+      expiring: '⌛ expiring',
+      stale: '💤 stale',
+      active: '✅ active',
+    } as const;
     const rows = list.map(
       (e) =>
         `| ${icon[e.state]} | ${code(e.id, 60)} | ${md(e.type)} | ${e.applied}/${e.matched}${e.notAllowed ? ` (${e.notAllowed} not allowed)` : ''} | ${md(e.approval ? approvalText(e.approval) : e.unverified ? `${e.approvedBy ?? '—'}: not verified, ${e.unverified}` : (e.approvedBy ?? '—'), 240)} | ${e.expires ?? '—'}${e.daysLeft !== undefined && e.state !== 'expired' ? ` (${e.daysLeft} d)` : ''} | ${link(e.ticket ?? '', e.ticket, 60)} |`,
     );
     const head = `| State | Exception | Type | Applied/matched | Approved by | Expires | Ticket |\n|---|---|---|---:|---|---|---|`;
     const t = table(head, rows, Math.max(0, max - used - 600));
-    const counts = `${sum.byState.active} active · ${sum.byState.expiring} expiring soon · ${sum.byState.expired} expired · ${sum.byState.pending ? `${sum.byState.pending} not active yet (approved-on after today) · ` : ''}${sum.byState.stale} stale (matched nothing) — by type: ${Object.entries(sum.byType).map(([k, v]) => `${md(k)} ${v}`).join(', ')} — by approver: ${Object.entries(sum.byApprover).map(([k, v]) => `${md(k, 60)} ${v}`).join(', ')}`;
+    const counts = `${sum.byState.active} active · ${sum.byState.expiring} expiring soon · ${sum.byState.expired} expired · ${sum.byState.pending ? `${sum.byState.pending} not active yet (approved-on after today) · ` : ''}${sum.byState.stale} stale (matched nothing) — by type: ${Object.entries(
+      sum.byType,
+    )
+      .map(([k, v]) => `${md(k)} ${v}`)
+      .join(', ')} — by approver: ${Object.entries(sum.byApprover)
+      .map(([k, v]) => `${md(k, 60)} ${v}`)
+      .join(', ')}`;
     const open = sum.byState.expired > 0 || sum.byState.expiring > 0 || (sum.byState.unverified ?? 0) > 0 ? ' open' : '';
     const sec = `<details${open}><summary>Exceptions (${r.exceptions.length}): ${sum.byState.expired} expired, ${sum.byState.expiring} expiring soon${sum.byState.unverified ? `, ${sum.byState.unverified} unverified` : ''}</summary>\n\n${counts}\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`;
     parts.push(sec);
@@ -240,7 +272,9 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
         `| ${md(f.severity)} | ${md(f.title || f.ruleId, 140)}<br>${code(f.ruleId, 80)} | ${f.path ? locationText(f, opts.code) : md(f.location, 120)} | ${md(f.tool.name, 60)} | ${f.firstSeen.slice(0, 10)} |`,
     );
     const t = table('| Severity | Finding | Location | Tool | First seen |\n|---|---|---|---|---|', rows, Math.max(0, max - used - 400));
-    parts.push(`<details><summary>Fixed in this run (${r.fixed.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`);
+    parts.push(
+      `<details><summary>Fixed in this run (${r.fixed.length})</summary>\n\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}\n\n</details>`,
+    );
   }
   parts.push(...renderMetricsSection(r, max - bytes(parts.join('\n\n')) - 200));
   return `${parts.join('\n\n')}\n`;

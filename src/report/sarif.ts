@@ -140,7 +140,13 @@ export function runProperties(own: unknown, file: string): Props {
 }
 
 /** The run of a native (non-SARIF) tool's findings. */
-export function nativeRun(tool: string, findings: RatedFinding[], policy: Policy, scores: number[], blocking: ReadonlySet<string>): sarif.Run {
+export function nativeRun(
+  tool: string,
+  findings: RatedFinding[],
+  policy: Policy,
+  scores: number[],
+  blocking: ReadonlySet<string>,
+): sarif.Run {
   const rules = new Map<string, sarif.ReportingDescriptor>();
   const ruleScore = new Map<string, number>();
   const results: sarif.Result[] = [];
@@ -228,7 +234,11 @@ export function sarifSlots(r: RunResult): { sizes: Map<string, number[]>; each(v
 export function findingsBySource(r: RunResult): Map<string, (RatedFinding | undefined)[][]> {
   const { sizes, each } = sarifSlots(r);
   const out = new Map<string, (RatedFinding | undefined)[][]>();
-  for (const [file, runs] of sizes) out.set(file, Array.from(runs, (n) => new Array<RatedFinding | undefined>(n ?? 0).fill(undefined)));
+  for (const [file, runs] of sizes)
+    out.set(
+      file,
+      Array.from(runs, (n) => new Array<RatedFinding | undefined>(n ?? 0).fill(undefined)),
+    );
   each((s, f) => {
     const slots = out.get(s.file)?.[s.runIndex];
     if (slots) slots[s.resultIndex] = f;

@@ -21,7 +21,12 @@ export interface TextOptions {
 const C = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1 } as const;
 
 function clean(s: string | undefined, max: number): string {
-  return truncate(stripControl(s ?? '').replace(/\s+/g, ' ').trim(), max);
+  return truncate(
+    stripControl(s ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    max,
+  );
 }
 
 function pad(s: string, n: number): string {
@@ -40,11 +45,17 @@ function trackLine(f: RatedFinding, tracked: boolean, now: number): string {
   const parts: string[] = [];
   if (tracked && f.status) {
     const age = f.firstSeen ? daysSince(f.firstSeen, now) : undefined;
-    parts.push(`${f.status}${f.status !== 'new' && f.firstSeen && age !== undefined ? `, first seen ${f.firstSeen.slice(0, 10)} (${age} day${age === 1 ? '' : 's'} ago)` : ''}`);
+    parts.push(
+      `${f.status}${f.status !== 'new' && f.firstSeen && age !== undefined ? `, first seen ${f.firstSeen.slice(0, 10)} (${age} day${age === 1 ? '' : 's'} ago)` : ''}`,
+    );
   }
   if (f.sla) {
     const d = f.sla.daysLeft;
-    parts.push(f.sla.state === 'breached' ? `SLA breached: ${-d} day(s) overdue (due ${f.sla.due.slice(0, 10)})` : `due ${f.sla.due.slice(0, 10)} (${d} day(s) left${f.sla.state === 'due-soon' ? ', due soon' : ''})`);
+    parts.push(
+      f.sla.state === 'breached'
+        ? `SLA breached: ${-d} day(s) overdue (due ${f.sla.due.slice(0, 10)})`
+        : `due ${f.sla.due.slice(0, 10)} (${d} day(s) left${f.sla.state === 'due-soon' ? ', due soon' : ''})`,
+    );
   }
   return parts.join('; ');
 }
@@ -56,7 +67,9 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
   const v = r.verdict;
   const out: string[] = [];
   const status = v.status === 'fail' ? paint(C.red, 'FAIL') : v.status === 'warn' ? paint(C.yellow, 'WARN') : paint(C.green, 'PASS');
-  out.push(`${paint(C.bold, 'defect-gate')} ${status}  environment: ${r.environment}  findings: ${r.counts.total} (${r.counts.gated} gated, ${r.counts.blocking} blocking)`);
+  out.push(
+    `${paint(C.bold, 'defect-gate')} ${status}  environment: ${r.environment}  findings: ${r.counts.total} (${r.counts.gated} gated, ${r.counts.blocking} blocking)`,
+  );
   for (const reason of v.reasons) out.push(`  ${reason}`);
   const redacted = redactionNote(r.findings);
   if (redacted) out.push(`  ${redacted.replace(/^🔒 /, '').replace(/`/g, '')}`);
@@ -77,7 +90,9 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
     out.push('Scan coverage:');
     for (const c of v.coverage) {
       const mark = c.ok ? paint(C.green, 'ok') : paint(C.red, 'x');
-      out.push(`  ${pad(mark, opts.color ? 11 : 2)} ${clean(activityLabel(c.activity), 40)}: ${c.lastReported ? `last ${c.lastReported.slice(0, 10)} by ${clean(c.tools.join(', '), 80)}` : 'never reported'} (max ${clean(c.max, 20)})`);
+      out.push(
+        `  ${pad(mark, opts.color ? 11 : 2)} ${clean(activityLabel(c.activity), 40)}: ${c.lastReported ? `last ${c.lastReported.slice(0, 10)} by ${clean(c.tools.join(', '), 80)}` : 'never reported'} (max ${clean(c.max, 20)})`,
+      );
     }
   }
   const earlier = earlierLine(r.fromLedger, r.blocking, new Date(r.generatedAt));
@@ -87,8 +102,12 @@ export function renderText(r: RunResult, opts: TextOptions = {}): string {
     const sevW = Math.max(8, ...r.levels.map((l) => l.length));
     for (const f of r.fromLedger.slice(0, limit)) {
       const mark = r.blocking.has(f.fingerprint) ? paint(C.red, '✗') : f.gated ? ' ' : paint(C.dim, '-');
-      out.push(`${mark} ${pad(f.severity, sevW)}  ${pad(clean(f.tool.name, 14), 14)}  ${pad(clean(where(f), 40), 40)}  ${clean(f.title || f.ruleId, opts.width ?? 80)} [${clean(f.ruleId, 60)}]`);
-      out.push(`  ${pad('', sevW)}  ${paint(C.dim, `last seen ${f.lastSeen.slice(0, 10)}; ${trackLine(f, true, now)}${f.exception ? `; exception ${clean(f.exception.id, 60)} ${f.exception.state}` : ''}`)}`);
+      out.push(
+        `${mark} ${pad(f.severity, sevW)}  ${pad(clean(f.tool.name, 14), 14)}  ${pad(clean(where(f), 40), 40)}  ${clean(f.title || f.ruleId, opts.width ?? 80)} [${clean(f.ruleId, 60)}]`,
+      );
+      out.push(
+        `  ${pad('', sevW)}  ${paint(C.dim, `last seen ${f.lastSeen.slice(0, 10)}; ${trackLine(f, true, now)}${f.exception ? `; exception ${clean(f.exception.id, 60)} ${f.exception.state}` : ''}`)}`,
+      );
     }
     if (r.fromLedger.length > limit) out.push(`  … ${r.fromLedger.length - limit} more (use --format json or --report for all)`);
   }

@@ -30,13 +30,15 @@ export function truncate(s: string, max: number): string {
 export function md(s: string | undefined, max = 300): string {
   if (!s) return '';
   const flat = truncate(stripControl(s).replace(/\s+/g, ' ').trim(), max);
-  return flat
-    .replace(MD_SPECIAL, (c) => (HTML_ENTITIES[c] ? HTML_ENTITIES[c] : `\\${c}`))
-    .replace(LEADING_BLOCK, (m) => `\\${m}`)
-    .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
-    .replace(/\\#(?=[A-Za-z0-9])/g, `\\#${ZWSP}`)
-    // (`-` is not escaped inside a line: an escaped `GH\-` never occurred, and GitHub autolinked GH-123.)
-    .replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`);
+  return (
+    flat
+      .replace(MD_SPECIAL, (c) => (HTML_ENTITIES[c] ? HTML_ENTITIES[c] : `\\${c}`))
+      .replace(LEADING_BLOCK, (m) => `\\${m}`)
+      .replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`)
+      .replace(/\\#(?=[A-Za-z0-9])/g, `\\#${ZWSP}`)
+      // (`-` is not escaped inside a line: an escaped `GH\-` never occurred, and GitHub autolinked GH-123.)
+      .replace(/\b(GH-)(?=\d)/gi, `$1${ZWSP}`)
+  );
 }
 
 /** Text for inside a code span: backticks and control characters removed, length cut. */

@@ -54,7 +54,13 @@ export class GitHubIssuesTracker implements TrackerPort {
   async findByMarker(): Promise<Map<string, Ticket>> {
     const out = new Map<string, Ticket>();
     for (let page = 1; page <= 100; page++) {
-      const r = await this.client.request<Issue[]>('GET /repos/{owner}/{repo}/issues', { ...this.repo, labels: TRACKER_LABEL, state: 'all', per_page: 100, page });
+      const r = await this.client.request<Issue[]>('GET /repos/{owner}/{repo}/issues', {
+        ...this.repo,
+        labels: TRACKER_LABEL,
+        state: 'all',
+        per_page: 100,
+        page,
+      });
       for (const i of r.data) {
         if (i.pull_request || !sameLogin(i.user?.login ?? undefined, this.author)) continue;
         const key = markerKey(i.body);
@@ -72,7 +78,17 @@ export class GitHubIssuesTracker implements TrackerPort {
     await this.pace();
     const body = `${ticketMarker(key)}\n${content.body}`;
     const created = await createOnce(
-      async () => (await this.client.request<Issue>('POST /repos/{owner}/{repo}/issues', { ...this.repo, title: content.title, body, labels: content.labels, assignees: content.assignees, request: NO_BLIND_RETRY })).data,
+      async () =>
+        (
+          await this.client.request<Issue>('POST /repos/{owner}/{repo}/issues', {
+            ...this.repo,
+            title: content.title,
+            body,
+            labels: content.labels,
+            assignees: content.assignees,
+            request: NO_BLIND_RETRY,
+          })
+        ).data,
       async () => {
         const t = (await this.findByMarker()).get(key);
         return t ? ({ number: t.number, state: 'open', ...(t.url ? { html_url: t.url } : {}) } as Issue) : undefined;
@@ -83,7 +99,10 @@ export class GitHubIssuesTracker implements TrackerPort {
 
   async update(number: number, content: TicketContent): Promise<void> {
     // The marker is written again with the body: an update never loses it.
-    const current = await this.client.request<Issue>('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...this.repo, issue_number: number });
+    const current = await this.client.request<Issue>('GET /repos/{owner}/{repo}/issues/{issue_number}', {
+      ...this.repo,
+      issue_number: number,
+    });
     const key = markerKey(current.data.body);
     if (key === undefined || !sameLogin(current.data.user?.login ?? undefined, this.author)) {
       throw new Error(`issue #${number} of ${this.where} was not written by ${this.author} with a defect-gate marker: not edited`);
@@ -99,15 +118,30 @@ export class GitHubIssuesTracker implements TrackerPort {
   }
 
   async close(number: number, reason: 'completed' | 'not-planned'): Promise<void> {
-    await this.client.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...this.repo, issue_number: number, state: 'closed', state_reason: reason === 'not-planned' ? 'not_planned' : 'completed' });
+    await this.client.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+      ...this.repo,
+      issue_number: number,
+      state: 'closed',
+      state_reason: reason === 'not-planned' ? 'not_planned' : 'completed',
+    });
   }
 
   async reopen(number: number): Promise<void> {
-    await this.client.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...this.repo, issue_number: number, state: 'open', state_reason: 'reopened' });
+    await this.client.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+      ...this.repo,
+      issue_number: number,
+      state: 'open',
+      state_reason: 'reopened',
+    });
   }
 
   async comment(number: number, body: string): Promise<void> {
     await this.pace();
-    await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...this.repo, issue_number: number, body, request: NO_BLIND_RETRY });
+    await this.client.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      ...this.repo,
+      issue_number: number,
+      body,
+      request: NO_BLIND_RETRY,
+    });
   }
 }

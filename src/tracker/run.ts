@@ -27,7 +27,9 @@ export async function syncIssuesAfterRun(opts: {
   const settings = opts.outcome.policy.source.tracker?.['github-issues'];
   if (!settings) return undefined;
   if (!opts.ledger || !opts.outcome.written.ledger) {
-    opts.log.info('defect-gate: tracker.github-issues: not synced (this run did not write the ledger; issues follow the ledger of the default branch and schedules)');
+    opts.log.info(
+      'defect-gate: tracker.github-issues: not synced (this run did not write the ledger; issues follow the ledger of the default branch and schedules)',
+    );
     return undefined;
   }
   const [owner, repo] = settings.repo ? settings.repo.split('/') : [opts.repo.owner, opts.repo.repo];

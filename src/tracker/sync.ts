@@ -73,7 +73,8 @@ interface Member {
   state: MemberState;
 }
 
-const excepted = (f: RatedFinding) => (f.exception?.state === 'active' || f.exception?.state === 'expiring') && f.exception.type !== 'sla-extension';
+const excepted = (f: RatedFinding) =>
+  (f.exception?.state === 'active' || f.exception?.state === 'expiring') && f.exception.type !== 'sla-extension';
 
 function groupKey(e: LedgerEntry, by: TrackerSettings['group-by']): string {
   if (by === 'rule') return `rule:${e.tool}:${e.ruleId}`;
@@ -89,13 +90,21 @@ function mention(o: string): string {
 }
 
 /** The title, body and labels of a group's issue: only what changes with the finding, never "days left". */
-export function ticketContent(members: readonly Member[], settings: TrackerSettings, levels: readonly string[], links?: CodeLinks): TicketContent {
+export function ticketContent(
+  members: readonly Member[],
+  settings: TrackerSettings,
+  levels: readonly string[],
+  links?: CodeLinks,
+): TicketContent {
   const live = members.filter((m) => m.finding && m.state !== 'fixed');
   // In a stable order: the ledger's entry order depends on the store (shards), and content must not change with it.
-  const where = (m: Member) => `${m.finding?.path ?? m.entry.path ?? m.entry.location ?? ''}\u0000${String(m.finding?.startLine ?? m.entry.startLine ?? 0).padStart(9, '0')}\u0000${m.entry.fingerprint}`;
+  const where = (m: Member) =>
+    `${m.finding?.path ?? m.entry.path ?? m.entry.location ?? ''}\u0000${String(m.finding?.startLine ?? m.entry.startLine ?? 0).padStart(9, '0')}\u0000${m.entry.fingerprint}`;
   const list = (live.length ? live : [...members]).sort((a, b) => (where(a) < where(b) ? -1 : where(a) > where(b) ? 1 : 0));
   const rank = (s: string) => (levels.indexOf(s) < 0 ? levels.length : levels.indexOf(s));
-  const worst = [...list].sort((a, b) => rank(a.finding?.severity ?? a.entry.severity) - rank(b.finding?.severity ?? b.entry.severity))[0] as Member;
+  const worst = [...list].sort(
+    (a, b) => rank(a.finding?.severity ?? a.entry.severity) - rank(b.finding?.severity ?? b.entry.severity),
+  )[0] as Member;
   const sev = worst.finding?.severity ?? worst.entry.severity;
   const head = worst.finding ?? worst.entry;
   const owners = [...new Set(list.flatMap((m) => m.finding?.owners ?? m.entry.owners ?? []))];
@@ -106,11 +115,20 @@ export function ticketContent(members: readonly Member[], settings: TrackerSetti
   const title =
     settings['group-by'] === 'finding'
       ? `[${sev}] ${head.title || head.ruleId}${head.path ? ` in ${head.path}` : ''}`.slice(0, 250)
-      : `[${sev}] ${head.ruleId}${settings['group-by'] === 'rule+component' && head.component ? ` in ${head.component}` : ''}: ${list.length} finding${list.length === 1 ? '' : 's'}`.slice(0, 250);
+      : `[${sev}] ${head.ruleId}${settings['group-by'] === 'rule+component' && head.component ? ` in ${head.component}` : ''}: ${list.length} finding${list.length === 1 ? '' : 's'}`.slice(
+          0,
+          250,
+        );
   const lines: string[] = [];
-  lines.push(`**${md(head.title || head.ruleId, 200)}** · severity **${md(sev, 30)}** · ${code(head.ruleId, 100)} (${md(worst.finding?.tool.name ?? worst.entry.tool, 60)})`);
+  lines.push(
+    `**${md(head.title || head.ruleId, 200)}** · severity **${md(sev, 30)}** · ${code(head.ruleId, 100)} (${md(worst.finding?.tool.name ?? worst.entry.tool, 60)})`,
+  );
   if (worst.finding?.explanation?.length) {
-    lines.push('', '**Why this rating**', ...worst.finding.explanation.map((s) => `- ${md(s.detail, 200)}${s.from ? `: ${md(s.from, 30)} → ` : ' → '}${md(s.to, 30)}`));
+    lines.push(
+      '',
+      '**Why this rating**',
+      ...worst.finding.explanation.map((s) => `- ${md(s.detail, 200)}${s.from ? `: ${md(s.from, 30)} → ` : ' → '}${md(s.to, 30)}`),
+    );
   }
   lines.push('', '| Location | First seen | Due | SLA | Exception |', '|---|---|---|---|---|');
   for (const m of list.slice(0, 50)) {
@@ -118,7 +136,9 @@ export function ticketContent(members: readonly Member[], settings: TrackerSetti
     const path = f?.path ?? m.entry.path;
     const line = f?.startLine ?? m.entry.startLine;
     const url = path && links ? codeUrl(links, path, line, f?.endLine) : undefined;
-    const where = path ? `${url ? `[${code(`${path}${line ? `:${line}` : ''}`, 160)}](${url})` : code(`${path}${line ? `:${line}` : ''}`, 160)}` : md(f?.location ?? m.entry.location ?? '(no location)', 160);
+    const where = path
+      ? `${url ? `[${code(`${path}${line ? `:${line}` : ''}`, 160)}](${url})` : code(`${path}${line ? `:${line}` : ''}`, 160)}`
+      : md(f?.location ?? m.entry.location ?? '(no location)', 160);
     const ex = f?.exception ? `${code(f.exception.id, 60)} ${md(f.exception.type)} (${md(f.exception.state)})` : '';
     const state = m.state === 'fixed' ? 'fixed' : (f?.sla?.state ?? '—');
     lines.push(`| ${where} | ${m.entry.firstSeen.slice(0, 10)} | ${f?.sla ? f.sla.due.slice(0, 10) : '—'} | ${state} | ${ex} |`);
@@ -126,8 +146,16 @@ export function ticketContent(members: readonly Member[], settings: TrackerSetti
   if (list.length > 50) lines.push('', `… and ${list.length - 50} more (see the JSON report).`);
   if (owners.length) lines.push('', `**Owners**: ${[...users, ...teams].map(mention).join(' ')}`);
   lines.push('', `<sub>Kept in step with the ledger by defect-gate: do not edit this text (it is rewritten); comment below instead.</sub>`);
-  const labels = [...new Set([TRACKER_LABEL, ...(settings.labels ?? []), `severity:${sev}`, `kind:${kind}`, ...(sla ? [`sla:${sla}`] : [])])].map((l) => l.slice(0, 50));
-  const assignees = settings.assign === 'owners' ? users.map(assignableLogin).filter((x): x is string => !!x).slice(0, 10) : [];
+  const labels = [
+    ...new Set([TRACKER_LABEL, ...(settings.labels ?? []), `severity:${sev}`, `kind:${kind}`, ...(sla ? [`sla:${sla}`] : [])]),
+  ].map((l) => l.slice(0, 50));
+  const assignees =
+    settings.assign === 'owners'
+      ? users
+          .map(assignableLogin)
+          .filter((x): x is string => !!x)
+          .slice(0, 10)
+      : [];
   return { title, body: lines.join('\n'), labels, assignees };
 }
 
@@ -140,7 +168,17 @@ export function contentHash(c: TicketContent): string {
 
 export async function syncTracker(input: SyncInput): Promise<SyncResult> {
   const { settings, port, log } = input;
-  const summary: SyncSummary = { opened: 0, updated: 0, closed: 0, reopened: 0, notPlanned: 0, reminded: 0, deferred: 0, rediscovered: 0, failed: 0 };
+  const summary: SyncSummary = {
+    opened: 0,
+    updated: 0,
+    closed: 0,
+    reopened: 0,
+    notPlanned: 0,
+    reminded: 0,
+    deferred: 0,
+    rediscovered: 0,
+    failed: 0,
+  };
   const tickets = new Map<string, TicketRecord>();
   const want = compileFindingFilter(input.policy, settings.when as never);
   const byFp = new Map(input.findings.map((f) => [f.fingerprint, f]));
@@ -160,15 +198,32 @@ export async function syncTracker(input: SyncInput): Promise<SyncResult> {
   // Issues already written (marker, label, author): the ledger may have lost their numbers.
   const found = await port.findByMarker();
   const levels = input.policy.levels;
-  const rankOf = (ms: Member[]) => Math.min(...ms.map((m) => { const i = levels.indexOf(m.finding?.severity ?? m.entry.severity); return i < 0 ? levels.length : i; }));
+  const rankOf = (ms: Member[]) =>
+    Math.min(
+      ...ms.map((m) => {
+        const i = levels.indexOf(m.finding?.severity ?? m.entry.severity);
+        return i < 0 ? levels.length : i;
+      }),
+    );
   const ordered = [...groups].sort((a, b) => rankOf(a[1]) - rankOf(b[1]) || (a[0] < b[0] ? -1 : 1));
   const sha = input.sha ? input.sha.slice(0, 12) : 'this run';
   for (const [key, members] of ordered) {
     const states = new Set(members.map((m) => m.state));
-    const desired: TicketState | undefined = states.has('open') ? 'open' : states.has('unchanged') ? undefined : states.has('excepted') ? 'not-planned' : 'closed';
+    const desired: TicketState | undefined = states.has('open')
+      ? 'open'
+      : states.has('unchanged')
+        ? undefined
+        : states.has('excepted')
+          ? 'not-planned'
+          : 'closed';
     const recorded = members.map((m) => m.entry.ticket).find((t) => t && t.repo === port.where);
     let ticket: { number: number; state: TicketState; hash?: string; remindedFor?: string } | undefined = recorded
-      ? { number: recorded.number, state: recorded.state ?? 'open', ...(recorded.hash ? { hash: recorded.hash } : {}), ...(recorded.remindedFor ? { remindedFor: recorded.remindedFor } : {}) }
+      ? {
+          number: recorded.number,
+          state: recorded.state ?? 'open',
+          ...(recorded.hash ? { hash: recorded.hash } : {}),
+          ...(recorded.remindedFor ? { remindedFor: recorded.remindedFor } : {}),
+        }
       : undefined;
     const again: Ticket | undefined = found.get(key);
     if (!ticket && again) {
@@ -196,18 +251,29 @@ export async function syncTracker(input: SyncInput): Promise<SyncResult> {
         }
         if (desired === 'open' && ticket.state !== 'open') {
           await port.reopen(ticket.number);
-          await port.comment(ticket.number, `Reopened by defect-gate: ${ticket.state === 'not-planned' ? 'the exception no longer applies' : 'the finding is back (a regression)'} in ${sha}.`);
+          await port.comment(
+            ticket.number,
+            `Reopened by defect-gate: ${ticket.state === 'not-planned' ? 'the exception no longer applies' : 'the finding is back (a regression)'} in ${sha}.`,
+          );
           ticket.state = 'open';
           summary.reopened++;
         } else if (desired === 'closed' && ticket.state !== 'closed') {
-          await port.comment(ticket.number, `Fixed in ${sha}: the scanner no longer reports ${members.length === 1 ? 'this finding' : 'these findings'}. Closed by defect-gate.`);
+          await port.comment(
+            ticket.number,
+            `Fixed in ${sha}: the scanner no longer reports ${members.length === 1 ? 'this finding' : 'these findings'}. Closed by defect-gate.`,
+          );
           await port.close(ticket.number, 'completed');
           ticket.state = 'closed';
           summary.closed++;
         } else if (desired === 'not-planned' && ticket.state !== 'not-planned') {
           const ex = members.map((m) => m.finding?.exception).find((x) => x);
-          const who = ex ? `exception ${code(ex.id, 80)} (${md(ex.type)}${ex.approvedBy ? `, approved by ${md(ex.approvedBy, 100)}` : ''}${ex.expires ? `, until ${md(ex.expires, 20)}` : ''})` : 'an exception';
-          await port.comment(ticket.number, `Closed as not planned by defect-gate: ${who} applies. The issue reopens when it expires or is withdrawn.`);
+          const who = ex
+            ? `exception ${code(ex.id, 80)} (${md(ex.type)}${ex.approvedBy ? `, approved by ${md(ex.approvedBy, 100)}` : ''}${ex.expires ? `, until ${md(ex.expires, 20)}` : ''})`
+            : 'an exception';
+          await port.comment(
+            ticket.number,
+            `Closed as not planned by defect-gate: ${who} applies. The issue reopens when it expires or is withdrawn.`,
+          );
           await port.close(ticket.number, 'not-planned');
           ticket.state = 'not-planned';
           summary.notPlanned++;
@@ -219,9 +285,16 @@ export async function syncTracker(input: SyncInput): Promise<SyncResult> {
         const worst = SLA_ORDER.find((s) => slaStates.includes(s));
         if (worst && worst !== ticket.remindedFor && (worst === 'due-soon' || worst === 'breached')) {
           const owners = [...new Set(members.flatMap((m) => m.finding?.owners ?? []))];
-          const due = members.map((m) => m.finding?.sla?.due).filter((d): d is string => !!d).sort()[0]?.slice(0, 10);
+          const due = members
+            .map((m) => m.finding?.sla?.due)
+            .filter((d): d is string => !!d)
+            .sort()[0]
+            ?.slice(0, 10);
           const who = owners.length ? `${owners.map(mention).join(' ')}: ` : '';
-          await port.comment(ticket.number, `${who}${worst === 'breached' ? `past its fix-by date (${due})` : `due soon (fix by ${due})`}.`);
+          await port.comment(
+            ticket.number,
+            `${who}${worst === 'breached' ? `past its fix-by date (${due})` : `due soon (fix by ${due})`}.`,
+          );
           summary.reminded++;
         }
         if (worst) ticket.remindedFor = worst;

@@ -26,7 +26,9 @@ function toFinding(r: Record<string, unknown>, pointer: string, ctx: ParseContex
   const testName = text(own(r, 'test_name'));
   const issue = text(own(r, 'issue_text')) ?? testName ?? ruleId;
   const startLine = posInt(own(r, 'line_number'));
-  const range = arr(own(r, 'line_range')).map(posInt).filter((n): n is number => n !== undefined);
+  const range = arr(own(r, 'line_range'))
+    .map(posInt)
+    .filter((n): n is number => n !== undefined);
   const issueCwe = own(r, 'issue_cwe');
   const cwe = cweId(isObj(issueCwe) ? own(issueCwe, 'id') : issueCwe);
   const confidence = lower(text(own(r, 'issue_confidence')));
@@ -96,7 +98,12 @@ export const banditParser: FormatParser = {
     p.array(own(doc, 'errors'), '$.errors').forEach((v, i) => {
       const file = text(own(v, 'filename'));
       const reason = text(own(v, 'reason')) ?? (typeof v === 'string' ? v : 'unknown error');
-      p.error(`$.errors[${i}]`, `Bandit could not scan ${file ?? 'a file'}: ${reason}`, 'that file was not analyzed; fix the error or exclude the file', 'scanner');
+      p.error(
+        `$.errors[${i}]`,
+        `Bandit could not scan ${file ?? 'a file'}: ${reason}`,
+        'that file was not analyzed; fix the error or exclude the file',
+        'scanner',
+      );
     });
     return { findings, errors: p.errors, tools: [tool] };
   },

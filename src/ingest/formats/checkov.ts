@@ -18,7 +18,12 @@ function isReport(v: unknown): boolean {
 
 /** `{"passed": 0, "failed": 0, …, "checkov_version": "2.1.269"}`: written when no file was scanned. */
 function isSummaryOnly(v: unknown): boolean {
-  return isObj(v) && typeof own(v, 'checkov_version') === 'string' && typeof own(v, 'passed') === 'number' && typeof own(v, 'failed') === 'number';
+  return (
+    isObj(v) &&
+    typeof own(v, 'checkov_version') === 'string' &&
+    typeof own(v, 'passed') === 'number' &&
+    typeof own(v, 'failed') === 'number'
+  );
 }
 
 /** Repository-relative path: the absolute path when it lies in the workspace, else the path relative to the scan root. */
@@ -36,7 +41,14 @@ function checkovPath(c: Obj, ctx: ParseContext): { path?: string; location?: str
 }
 const LEADING_SLASHES = /^\/+/;
 
-function toFinding(c: Obj, checkType: string | undefined, pointer: string, suppressions: ScannerSuppression[], ctx: ParseContext, tool: Finding['tool']): Finding {
+function toFinding(
+  c: Obj,
+  checkType: string | undefined,
+  pointer: string,
+  suppressions: ScannerSuppression[],
+  ctx: ParseContext,
+  tool: Finding['tool'],
+): Finding {
   const ruleId = text(own(c, 'check_id')) ?? 'unknown';
   const name = text(own(c, 'check_name')) ?? ruleId;
   const resource = text(own(c, 'resource'));
@@ -91,17 +103,27 @@ function parseReport(report: Obj, path: string, p: Collector, ctx: ParseContext,
     if (isSummaryOnly(report) && failed === 0) return;
     p.error(
       `${path}.results`,
-      isSummaryOnly(report) ? `missing: the summary counts ${describeValue(own(report, 'failed'))} failed check(s) but the report lists none` : 'missing: a Checkov report lists its checks in results.failed_checks',
+      isSummaryOnly(report)
+        ? `missing: the summary counts ${describeValue(own(report, 'failed'))} failed check(s) but the report lists none`
+        : 'missing: a Checkov report lists its checks in results.failed_checks',
       'ask Checkov for the full JSON report (-o json), not only the summary',
     );
     return;
   }
   if (!isObj(results)) {
-    p.error(`${path}.results`, `expected an object, found ${Array.isArray(results) ? 'an array' : typeof results}`, 'the results of this framework were skipped');
+    p.error(
+      `${path}.results`,
+      `expected an object, found ${Array.isArray(results) ? 'an array' : typeof results}`,
+      'the results of this framework were skipped',
+    );
     return;
   }
   // Checkov always writes failed_checks (also with --quiet, which leaves out passed_checks): its absence hides findings.
-  p.required(own(results, 'failed_checks'), `${path}.results.failed_checks`, 'a Checkov report lists its failed checks in results.failed_checks').forEach((v, i) => {
+  p.required(
+    own(results, 'failed_checks'),
+    `${path}.results.failed_checks`,
+    'a Checkov report lists its failed checks in results.failed_checks',
+  ).forEach((v, i) => {
     const pointer = `${path}.results.failed_checks[${i}]`;
     const c = p.object(v, pointer, 'the check was skipped');
     if (c) out.push(toFinding(c, checkType, pointer, [], ctx, tool));
@@ -133,7 +155,9 @@ export const checkovParser: FormatParser = {
     const p = new Collector(ctx.file, 'checkov');
     const findings: Finding[] = [];
     const tools = new ToolSet();
-    const reports: { v: unknown; path: string }[] = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: '$' }];
+    const reports: { v: unknown; path: string }[] = Array.isArray(doc)
+      ? doc.map((v, i) => ({ v, path: `$[${i}]` }))
+      : [{ v: doc, path: '$' }];
     for (const { v, path } of reports) {
       const report = p.object(v, path, 'the report was skipped');
       if (!report) continue;

@@ -52,9 +52,15 @@ export class Collector {
    * array → itself; absent, `null` or anything else → [] plus a partial error, since a report that does not list its
    * findings may be hiding them (fail closed). `what` names the container in the message.
    */
-  required(v: unknown, jsonPath: string, what: string, hint = 'the report does not say what was found: check that the scanner step completed'): unknown[] {
+  required(
+    v: unknown,
+    jsonPath: string,
+    what: string,
+    hint = 'the report does not say what was found: check that the scanner step completed',
+  ): unknown[] {
     if (Array.isArray(v)) return v;
-    if (v === undefined || v === null) this.error(jsonPath, `${v === undefined ? 'missing' : 'expected an array, found null'}: ${what}`, hint);
+    if (v === undefined || v === null)
+      this.error(jsonPath, `${v === undefined ? 'missing' : 'expected an array, found null'}: ${what}`, hint);
     else this.error(jsonPath, `expected an array, found ${describeKind(v)}`, hint);
     return [];
   }

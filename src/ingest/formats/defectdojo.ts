@@ -30,24 +30,98 @@ const TOP_KEYS = new Set(['name', 'type', 'version', 'description', 'dynamic_too
 
 /** Keys DefectDojo's JSON parser accepts in a finding (dojo/tools/generic/json_parser.py), and those it pops first. */
 const FINDING_KEYS = new Set([
-  'title', 'severity', 'description', 'date', 'cwe', 'cve', 'epss_score', 'epss_percentile', 'cvssv3', 'cvssv3_score', 'cvssv4',
-  'cvssv4_score', 'mitigation', 'impact', 'steps_to_reproduce', 'severity_justification', 'references', 'active', 'verified',
-  'false_p', 'out_of_scope', 'risk_accepted', 'under_review', 'is_mitigated', 'thread_id', 'mitigated', 'numerical_severity',
-  'param', 'payload', 'line', 'file_path', 'component_name', 'component_version', 'static_finding', 'dynamic_finding',
-  'scanner_confidence', 'unique_id_from_tool', 'vuln_id_from_tool', 'sast_source_object', 'sast_sink_object', 'sast_source_line',
-  'sast_source_file_path', 'nb_occurences', 'publish_date', 'service', 'planned_remediation_date', 'planned_remediation_version',
-  'effort_for_fixing', 'tags', 'kev_date', 'known_exploited', 'ransomware_used', 'fix_available', 'fix_version',
-  'endpoints', 'files', 'vulnerability_ids', 'cwes', 'duplicate',
+  'title',
+  'severity',
+  'description',
+  'date',
+  'cwe',
+  'cve',
+  'epss_score',
+  'epss_percentile',
+  'cvssv3',
+  'cvssv3_score',
+  'cvssv4',
+  'cvssv4_score',
+  'mitigation',
+  'impact',
+  'steps_to_reproduce',
+  'severity_justification',
+  'references',
+  'active',
+  'verified',
+  'false_p',
+  'out_of_scope',
+  'risk_accepted',
+  'under_review',
+  'is_mitigated',
+  'thread_id',
+  'mitigated',
+  'numerical_severity',
+  'param',
+  'payload',
+  'line',
+  'file_path',
+  'component_name',
+  'component_version',
+  'static_finding',
+  'dynamic_finding',
+  'scanner_confidence',
+  'unique_id_from_tool',
+  'vuln_id_from_tool',
+  'sast_source_object',
+  'sast_sink_object',
+  'sast_source_line',
+  'sast_source_file_path',
+  'nb_occurences',
+  'publish_date',
+  'service',
+  'planned_remediation_date',
+  'planned_remediation_version',
+  'effort_for_fixing',
+  'tags',
+  'kev_date',
+  'known_exploited',
+  'ransomware_used',
+  'fix_available',
+  'fix_version',
+  'endpoints',
+  'files',
+  'vulnerability_ids',
+  'cwes',
+  'duplicate',
 ]);
 
 /** CSV columns (compared case-insensitively, trimmed) → the JSON key they stand for. */
 const CSV_COLUMNS: Record<string, string> = Object.assign(ownRecord<string>(), {
-  date: 'date', title: 'title', cweid: 'cwe', cweids: 'cwes', url: 'url', severity: 'severity', description: 'description',
-  mitigation: 'mitigation', impact: 'impact', references: 'references', active: 'active', verified: 'verified',
-  falsepositive: 'false_p', duplicate: 'duplicate', ismitigated: 'is_mitigated', mitigateddate: 'mitigated', cve: 'cve',
-  'vulnerability id': 'vulnerability_ids', epss_score: 'epss_score', epss_percentile: 'epss_percentile', cvssv3: 'cvssv3',
-  cvssv3_score: 'cvssv3_score', cvssv4: 'cvssv4', cvssv4_score: 'cvssv4_score', known_exploited: 'known_exploited',
-  ransomware_used: 'ransomware_used', fix_available: 'fix_available', fix_version: 'fix_version', kev_date: 'kev_date',
+  date: 'date',
+  title: 'title',
+  cweid: 'cwe',
+  cweids: 'cwes',
+  url: 'url',
+  severity: 'severity',
+  description: 'description',
+  mitigation: 'mitigation',
+  impact: 'impact',
+  references: 'references',
+  active: 'active',
+  verified: 'verified',
+  falsepositive: 'false_p',
+  duplicate: 'duplicate',
+  ismitigated: 'is_mitigated',
+  mitigateddate: 'mitigated',
+  cve: 'cve',
+  'vulnerability id': 'vulnerability_ids',
+  epss_score: 'epss_score',
+  epss_percentile: 'epss_percentile',
+  cvssv3: 'cvssv3',
+  cvssv3_score: 'cvssv3_score',
+  cvssv4: 'cvssv4',
+  cvssv4_score: 'cvssv4_score',
+  known_exploited: 'known_exploited',
+  ransomware_used: 'ransomware_used',
+  fix_available: 'fix_available',
+  fix_version: 'fix_version',
+  kev_date: 'kev_date',
 });
 
 /** Values DefectDojo treats as "no number" in numeric fields. */
@@ -83,7 +157,9 @@ export function readDate(v: unknown): { iso?: string; ambiguous?: boolean; probl
     const one = monthFirst ?? dayFirst;
     if (one) return { iso: one };
   }
-  return { problem: `expected a date (YYYY-MM-DD, an ISO 8601 time, or mm/dd/yyyy), found ${describeKind(v)} ${JSON.stringify(s.slice(0, 40))}` };
+  return {
+    problem: `expected a date (YYYY-MM-DD, an ISO 8601 time, or mm/dd/yyyy), found ${describeKind(v)} ${JSON.stringify(s.slice(0, 40))}`,
+  };
 }
 
 function num(c: Collector, r: Rec, key: string, integer = false): number | undefined {
@@ -137,11 +213,20 @@ interface Counters {
 function record(c: Collector, r: Rec, tool: ToolRef, index: number, ctx: ParseContext, counters: Counters): void {
   const title = text(r.get('title'));
   if (!title) {
-    c.error(r.where('title'), 'a finding without a title (DefectDojo requires title, severity and description)', 'the finding was not read: give it a title');
+    c.error(
+      r.where('title'),
+      'a finding without a title (DefectDojo requires title, severity and description)',
+      'the finding was not read: give it a title',
+    );
     return;
   }
   const severityText = text(r.get('severity'));
-  if (!severityText) c.error(r.where('severity'), `finding "${title.slice(0, 80)}" has no severity (DefectDojo requires one: Critical, High, Medium, Low or Info)`, 'it is rated by its score, else the policy\'s severity.default');
+  if (!severityText)
+    c.error(
+      r.where('severity'),
+      `finding "${title.slice(0, 80)}" has no severity (DefectDojo requires one: Critical, High, Medium, Low or Info)`,
+      "it is rated by its score, else the policy's severity.default",
+    );
   const date = (key: string) => {
     const d = readDate(r.get(key));
     if (d.problem) c.error(r.where(key), d.problem, 'the date was not read');
@@ -151,36 +236,73 @@ function record(c: Collector, r: Rec, tool: ToolRef, index: number, ctx: ParseCo
   const found = date('date');
   const mitigatedOn = date('mitigated');
   const kevDate = date('kev_date');
-  const cwe = [...new Set([...(num(c, r, 'cwe', true) ? [r.get('cwe')] : []), ...(Array.isArray(r.get('cwes')) ? (r.get('cwes') as unknown[]) : (str(r.get('cwes'))?.split(/[\s,]+/) ?? []))]
-    .map((x) => cweId(str(x)))
-    .filter((x): x is string => !!x))];
+  const cwe = [
+    ...new Set(
+      [
+        ...(num(c, r, 'cwe', true) ? [r.get('cwe')] : []),
+        ...(Array.isArray(r.get('cwes')) ? (r.get('cwes') as unknown[]) : (str(r.get('cwes'))?.split(/[\s,]+/) ?? [])),
+      ]
+        .map((x) => cweId(str(x)))
+        .filter((x): x is string => !!x),
+    ),
+  ];
   const cve = [...new Set([...strList(r.get('cve')), ...strList(r.get('vulnerability_ids'))])];
   const filePath = text(r.get('file_path'));
   const where = locate(filePath, ctx.workspace);
   const line = num(c, r, 'line', true);
-  const endpoints = [...(Array.isArray(r.get('endpoints')) ? (r.get('endpoints') as unknown[]) : []), r.get('url')].map(endpointText).filter((x): x is string => !!x);
+  const endpoints = [...(Array.isArray(r.get('endpoints')) ? (r.get('endpoints') as unknown[]) : []), r.get('url')]
+    .map(endpointText)
+    .filter((x): x is string => !!x);
   const componentName = text(r.get('component_name'));
   const componentVersion = text(r.get('component_version'));
   const uid = text(r.get('unique_id_from_tool'));
   const vulnId = text(r.get('vuln_id_from_tool'));
-  const kind: FindingKind = componentName || cve.length > 0 ? 'sca' : bool(r.get('dynamic_finding')) || (endpoints.length > 0 && !filePath) ? 'dast' : filePath || bool(r.get('static_finding')) ? 'sast' : 'other';
+  const kind: FindingKind =
+    componentName || cve.length > 0
+      ? 'sca'
+      : bool(r.get('dynamic_finding')) || (endpoints.length > 0 && !filePath)
+        ? 'dast'
+        : filePath || bool(r.get('static_finding'))
+          ? 'sast'
+          : 'other';
   const fingerprint = uid
     ? { fingerprint: hashParts('defectdojo', tool.name.toLowerCase(), uid), source: 'defectdojo:unique_id_from_tool' }
-    : { fingerprint: hashParts('defectdojo', tool.name.toLowerCase(), title, filePath, cwe.join(','), cve.join(','), componentName, componentVersion, endpoints[0]), source: 'computed:defectdojo' };
+    : {
+        fingerprint: hashParts(
+          'defectdojo',
+          tool.name.toLowerCase(),
+          title,
+          filePath,
+          cwe.join(','),
+          cve.join(','),
+          componentName,
+          componentVersion,
+          endpoints[0],
+        ),
+        source: 'computed:defectdojo',
+      };
   const v3 = text(r.get('cvssv3'));
   const v4 = text(r.get('cvssv4'));
   const s3 = score(c, r, 'cvssv3_score');
   const s4 = score(c, r, 'cvssv4_score');
   let cvss: Cvss | undefined;
-  if (s4 !== undefined || (v4 && s3 === undefined)) cvss = { version: '4.0', ...(s4 !== undefined ? { score: s4 } : {}), ...(v4 ? { vector: v4 } : {}) };
-  else if (s3 !== undefined || v3) cvss = { version: cvssVersion(v3) ?? '3.1', ...(s3 !== undefined ? { score: s3 } : {}), ...(v3 ? { vector: v3 } : {}) };
+  if (s4 !== undefined || (v4 && s3 === undefined))
+    cvss = { version: '4.0', ...(s4 !== undefined ? { score: s4 } : {}), ...(v4 ? { vector: v4 } : {}) };
+  else if (s3 !== undefined || v3)
+    cvss = { version: cvssVersion(v3) ?? '3.1', ...(s3 !== undefined ? { score: s3 } : {}), ...(v3 ? { vector: v3 } : {}) };
   const referencesText = str(r.get('references')) ?? '';
   const references = [...new Set(referencesText.match(/https?:\/\/[^\s<>"')\]]+/g) ?? [])];
   const suppressions: ScannerSuppression[] = [];
-  for (const [key, what] of SUPPRESSED) if (bool(r.get(key))) suppressions.push({ kind: 'external', status: 'accepted', justification: `DefectDojo: ${what}` });
+  for (const [key, what] of SUPPRESSED)
+    if (bool(r.get(key))) suppressions.push({ kind: 'external', status: 'accepted', justification: `DefectDojo: ${what}` });
   const mitigated = bool(r.get('is_mitigated')) === true || mitigatedOn !== undefined;
-  if (!mitigated && bool(r.get('active')) === false) suppressions.push({ kind: 'external', status: 'accepted', justification: 'DefectDojo: not active' });
-  const tags = [...strList(r.get('tags')), ...(bool(r.get('verified')) ? ['verified'] : []), ...(bool(r.get('under_review')) ? ['under-review'] : [])];
+  if (!mitigated && bool(r.get('active')) === false)
+    suppressions.push({ kind: 'external', status: 'accepted', justification: 'DefectDojo: not active' });
+  const tags = [
+    ...strList(r.get('tags')),
+    ...(bool(r.get('verified')) ? ['verified'] : []),
+    ...(bool(r.get('under_review')) ? ['under-review'] : []),
+  ];
   const description = str(r.get('description'))?.trim();
   const epss = num(c, r, 'epss_score');
   const percentile = num(c, r, 'epss_percentile');
@@ -215,7 +337,12 @@ function record(c: Collector, r: Rec, tool: ToolRef, index: number, ctx: ParseCo
     if (fix) f.package.fixedVersions = [fix];
   }
   if (kev !== undefined || epss !== undefined) {
-    f.exploit = { ...(kev !== undefined ? { kev } : {}), ...(kevDate ? { kevDateAdded: kevDate.slice(0, 10) } : {}), ...(epss !== undefined ? { epss } : {}), ...(percentile !== undefined ? { epssPercentile: percentile } : {}) };
+    f.exploit = {
+      ...(kev !== undefined ? { kev } : {}),
+      ...(kevDate ? { kevDateAdded: kevDate.slice(0, 10) } : {}),
+      ...(epss !== undefined ? { epss } : {}),
+      ...(percentile !== undefined ? { epssPercentile: percentile } : {}),
+    };
   }
   if (found) f.firstDetected = found;
   if (mitigated) f.fixed = mitigatedOn ? { on: mitigatedOn } : {};
@@ -253,7 +380,12 @@ function parseJson(doc: unknown, ctx: ParseContext): ParseResult {
     const o = c.object(item, at, 'the finding was not read');
     if (!o) return;
     for (const k of Object.keys(o)) {
-      if (!FINDING_KEYS.has(k)) c.error(`${at}${jsonKey(k)}`, `unknown key "${k}" (DefectDojo refuses the file for it too)`, 'it was not read: remove it, or check its spelling against DefectDojo\'s Generic Findings Import');
+      if (!FINDING_KEYS.has(k))
+        c.error(
+          `${at}${jsonKey(k)}`,
+          `unknown key "${k}" (DefectDojo refuses the file for it too)`,
+          "it was not read: remove it, or check its spelling against DefectDojo's Generic Findings Import",
+        );
     }
     record(c, { get: (k) => own(o, k), where: (k) => (k ? `${at}${jsonKey(k)}` : at), csv: false }, tool, i, ctx, counters);
   });
@@ -288,15 +420,35 @@ function parseCsvTable(doc: unknown, ctx: ParseContext): ParseResult {
   doc.header.forEach((h, i) => {
     const name = h.trim().toLowerCase();
     const key = CSV_COLUMNS[name];
-    if (key && seen.has(key)) c.errors.push({ file: ctx.file, line: 1, column: i + 1, message: `column "${h}" is given twice: only the first is read`, severity: 'partial', hint: 'remove or rename one' });
-    else if (!key) c.errors.push({ file: ctx.file, line: 1, message: `column "${h}" is not a Generic Findings Import column: not read`, severity: 'scanner' });
+    if (key && seen.has(key))
+      c.errors.push({
+        file: ctx.file,
+        line: 1,
+        column: i + 1,
+        message: `column "${h}" is given twice: only the first is read`,
+        severity: 'partial',
+        hint: 'remove or rename one',
+      });
+    else if (!key)
+      c.errors.push({
+        file: ctx.file,
+        line: 1,
+        message: `column "${h}" is not a Generic Findings Import column: not read`,
+        severity: 'scanner',
+      });
     if (key) seen.add(key);
   });
   const counters: Counters = { ambiguous: [] };
   doc.records.forEach((rec, i) => {
     const where = (k?: string) => `line ${rec.line}${k ? ` column ${doc.header[cols.get(k) ?? -1]?.trim() ?? k}` : ''}`;
     if (rec.cells.length > doc.header.length) {
-      c.errors.push({ file: ctx.file, line: rec.line, message: `${rec.cells.length} fields for ${doc.header.length} columns: the extra fields were not read`, severity: 'partial', hint: 'quote fields that contain a `,`' });
+      c.errors.push({
+        file: ctx.file,
+        line: rec.line,
+        message: `${rec.cells.length} fields for ${doc.header.length} columns: the extra fields were not read`,
+        severity: 'partial',
+        hint: 'quote fields that contain a `,`',
+      });
     }
     const get = (k: string) => {
       const at = cols.get(k);

@@ -146,7 +146,7 @@ function fixedVersions(r: Reader, vuln: unknown): string[] {
   const out: string[] = [];
   for (const sw of r.list(vuln, 'vulnerableSoftware', 'vulnerableSoftware', 'software')) {
     const s = r.xml ? sw : own(sw, 'software');
-    const matched = r.xml ? r.attr(s, 'matched') ?? r.attr(s, 'vulnerabilityIdMatched') : r.str(s, 'vulnerabilityIdMatched');
+    const matched = r.xml ? (r.attr(s, 'matched') ?? r.attr(s, 'vulnerabilityIdMatched')) : r.str(s, 'vulnerabilityIdMatched');
     const fixed = r.xml ? r.attr(s, 'versionEndExcluding') : r.str(s, 'versionEndExcluding');
     if (matched === 'true' && fixed) out.push(fixed);
   }
@@ -182,7 +182,7 @@ function toFinding(r: Reader, vuln: Record<string, unknown>, pointer: string, su
   const helpUri =
     cve[0]?.startsWith('CVE-') === true
       ? `https://nvd.nist.gov/vuln/detail/${cve[0]}`
-      : refs.map((x) => r.str(x, 'url')).find((u) => u !== undefined) ?? firstUrl(r.str(vuln, 'description'));
+      : (refs.map((x) => r.str(x, 'url')).find((u) => u !== undefined) ?? firstUrl(r.str(vuln, 'description')));
   const pkg: PackageRef = d.pkg ? { ...d.pkg } : { name: d.fileName ?? 'unknown' };
   const fixed = fixedVersions(r, vuln);
   if (fixed.length) pkg.fixedVersions = fixed;
@@ -227,11 +227,17 @@ function parseWith(r: Reader, doc: unknown, ctx: ParseContext): ParseResult {
     // The report's XML schema, named by its namespace: dependency-check.1.x.xsd and 2.x.xsd (the corpus: 1.3, 2.5).
     const ns = own(root, '@_xmlns');
     const m = typeof ns === 'string' ? /dependency-check\.(\d+)\.\d+\.xsd$/.exec(ns) : null;
-    if (m && m[1] !== '1' && m[1] !== '2') p.unknownVersion(`${rootPath}/@xmlns`, 'Dependency-Check report schema', ns, 'dependency-check.1.x.xsd, dependency-check.2.x.xsd');
+    if (m && m[1] !== '1' && m[1] !== '2')
+      p.unknownVersion(`${rootPath}/@xmlns`, 'Dependency-Check report schema', ns, 'dependency-check.1.x.xsd, dependency-check.2.x.xsd');
     const el = own(root, 'dependencies');
     // Dependency-Check's XML report always writes <dependencies> (`<dependencies/>` when nothing was scanned, corpus
     // dc_empty.xml): its absence may hide findings.
-    if (el === undefined) p.error(`${rootPath}/dependencies`, 'missing: a Dependency-Check report lists what it scanned in <dependencies>', 'the report does not say what was found: check that the scanner step completed');
+    if (el === undefined)
+      p.error(
+        `${rootPath}/dependencies`,
+        'missing: a Dependency-Check report lists what it scanned in <dependencies>',
+        'the report does not say what was found: check that the scanner step completed',
+      );
     else if (el !== '' && !isObj(el)) {
       p.error(`${rootPath}/dependencies`, 'expected <dependency> elements, found text', 'no dependency was read');
     }
@@ -256,14 +262,22 @@ function parseWith(r: Reader, doc: unknown, ctx: ParseContext): ParseResult {
     if (r.xml) {
       const vulns = own(dep, 'vulnerabilities');
       groups.push({ items: xmlList(vulns, 'vulnerability'), path: `${depPath}/vulnerabilities/vulnerability`, suppressed: false });
-      groups.push({ items: xmlList(vulns, 'suppressedVulnerability'), path: `${depPath}/vulnerabilities/suppressedVulnerability`, suppressed: true });
+      groups.push({
+        items: xmlList(vulns, 'suppressedVulnerability'),
+        path: `${depPath}/vulnerabilities/suppressedVulnerability`,
+        suppressed: true,
+      });
       groups.push({
         items: xmlList(own(dep, 'suppressedVulnerabilities'), 'suppressedVulnerability'),
         path: `${depPath}/suppressedVulnerabilities/suppressedVulnerability`,
         suppressed: true,
       });
     } else {
-      groups.push({ items: p.array(own(dep, 'vulnerabilities'), `${depPath}.vulnerabilities`), path: `${depPath}.vulnerabilities`, suppressed: false });
+      groups.push({
+        items: p.array(own(dep, 'vulnerabilities'), `${depPath}.vulnerabilities`),
+        path: `${depPath}.vulnerabilities`,
+        suppressed: false,
+      });
       groups.push({
         items: p.array(own(dep, 'suppressedVulnerabilities'), `${depPath}.suppressedVulnerabilities`),
         path: `${depPath}.suppressedVulnerabilities`,

@@ -143,7 +143,11 @@ export function makeFinding(c: Collector, i: FindingInput): Finding {
 }
 
 /** Fingerprint for a dependency vulnerability: the same package@version and primary id from any tool agree. */
-export function dependencyFingerprint(pkg: PackageRef, ids: string[], fallbackId: string): { fingerprint: string; fingerprintSource: string } {
+export function dependencyFingerprint(
+  pkg: PackageRef,
+  ids: string[],
+  fallbackId: string,
+): { fingerprint: string; fingerprintSource: string } {
   return { fingerprint: packageFingerprint(pkg, ids[0] ?? fallbackId), fingerprintSource: 'package' };
 }
 

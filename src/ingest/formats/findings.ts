@@ -69,7 +69,8 @@ class Errors {
     for (const issue of issues) {
       const path = [...base, ...issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number')];
       if (issue.code === 'unrecognized_keys') {
-        for (const k of issue.keys) this.add([...path, k], issueMessage({ ...issue, path: [...base, ...issue.path] }, k), hint, true, severity);
+        for (const k of issue.keys)
+          this.add([...path, k], issueMessage({ ...issue, path: [...base, ...issue.path] }, k), hint, true, severity);
         continue;
       }
       this.add(path, issueMessage({ ...issue, path: [...base, ...issue.path] }), hint, false, severity);
@@ -83,16 +84,40 @@ const SKIPPED = 'the finding was not read: correct it (docs/manual-findings.md h
 function crossChecks(f: ManualFindingInput, source: string | undefined, at: readonly Key[], errors: Errors): boolean {
   const before = errors.list.length;
   if (f.cvss === undefined && f.severity === undefined && f['owasp-risk'] === undefined) {
-    errors.add([...at, 'id'], `finding ${f.id} has no rating: give \`cvss\` (a CVSS 3.x or 4.0 vector), \`severity\` or \`owasp-risk\``, SKIPPED, true);
+    errors.add(
+      [...at, 'id'],
+      `finding ${f.id} has no rating: give \`cvss\` (a CVSS 3.x or 4.0 vector), \`severity\` or \`owasp-risk\``,
+      SKIPPED,
+      true,
+    );
   }
   if (f.path === undefined && f.component === undefined) {
-    errors.add([...at, 'id'], `finding ${f.id} has no location: give \`component\` (a policy component) or \`path\` (and \`line\`)`, SKIPPED, true);
+    errors.add(
+      [...at, 'id'],
+      `finding ${f.id} has no location: give \`component\` (a policy component) or \`path\` (and \`line\`)`,
+      SKIPPED,
+      true,
+    );
   }
-  if (f.line !== undefined && f.path === undefined) errors.add([...at, 'line'], '`line` needs `path`: the file the line is in', SKIPPED, true);
-  if (source === undefined) errors.add([...at, 'id'], `finding ${f.id} has no \`source\`, and the file gives none`, `set \`source:\` on the finding or at the top of the file (${'pentest, bug-bounty, threat-model, code-review, disclosure, audit, other'})`, true);
+  if (f.line !== undefined && f.path === undefined)
+    errors.add([...at, 'line'], '`line` needs `path`: the file the line is in', SKIPPED, true);
+  if (source === undefined)
+    errors.add(
+      [...at, 'id'],
+      `finding ${f.id} has no \`source\`, and the file gives none`,
+      `set \`source:\` on the finding or at the top of the file (${'pentest, bug-bounty, threat-model, code-review, disclosure, audit, other'})`,
+      true,
+    );
   const fixed = f.status === 'fixed';
-  if (fixed && f['fixed-on'] === undefined) errors.add([...at, 'status'], '`status: fixed` needs `fixed-on` (YYYY-MM-DD): the day it was fixed', SKIPPED, true);
-  if (!fixed && f['fixed-on'] !== undefined) errors.add([...at, 'fixed-on'], '`fixed-on` is given but `status` is not `fixed`: set `status: fixed`, or remove `fixed-on`', SKIPPED, true);
+  if (fixed && f['fixed-on'] === undefined)
+    errors.add([...at, 'status'], '`status: fixed` needs `fixed-on` (YYYY-MM-DD): the day it was fixed', SKIPPED, true);
+  if (!fixed && f['fixed-on'] !== undefined)
+    errors.add(
+      [...at, 'fixed-on'],
+      '`fixed-on` is given but `status` is not `fixed`: set `status: fixed`, or remove `fixed-on`',
+      SKIPPED,
+      true,
+    );
   if (f['fixed-on'] !== undefined && f['fixed-on'] < f['reported-on']) {
     errors.add([...at, 'fixed-on'], `\`fixed-on\` ${f['fixed-on']} is before \`reported-on\` ${f['reported-on']}`, SKIPPED);
   }
@@ -156,7 +181,13 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const head = Head.safeParse(top);
   if (!head.success) fatal.zod(head.error.issues, [], 'the file was not read: correct it (docs/manual-findings.md has the format)');
   if (!Array.isArray(rawFindings)) {
-    fatal.add(['findings'], rawFindings === undefined ? 'missing required key "findings": the list of findings (write `findings: []` when the activity found nothing)' : 'expected `findings` to be a list', 'the file was not read');
+    fatal.add(
+      ['findings'],
+      rawFindings === undefined
+        ? 'missing required key "findings": the list of findings (write `findings: []` when the activity found nothing)'
+        : 'expected `findings` to be a list',
+      'the file was not read',
+    );
   }
   if (!head.success || !Array.isArray(rawFindings)) return { findings: [], errors: fatal.list, tools: [] };
   const fileSource = head.data.source;
@@ -177,7 +208,12 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
     if (!crossChecks(f, source, at, errors) || source === undefined) return;
     const first = firstAt.get(f.id);
     if (first !== undefined) {
-      errors.add([...at, 'id'], `id ${f.id} is already used by findings[${first}]: each finding needs its own id (it is the finding's identity in the ledger)`, 'this finding was not read: give it a new id', false);
+      errors.add(
+        [...at, 'id'],
+        `id ${f.id} is already used by findings[${first}]: each finding needs its own id (it is the finding's identity in the ledger)`,
+        'this finding was not read: give it a new id',
+        false,
+      );
       return;
     }
     firstAt.set(f.id, i);

@@ -50,7 +50,12 @@ function identifiersOf(v: Obj): Identifier[] {
   const out: Identifier[] = [];
   for (const i of arr(own(v, 'identifiers'))) {
     if (!isObj(i)) continue;
-    out.push({ type: (text(own(i, 'type')) ?? '').toLowerCase(), name: text(own(i, 'name')), value: text(own(i, 'value')), url: text(own(i, 'url')) });
+    out.push({
+      type: (text(own(i, 'type')) ?? '').toLowerCase(),
+      name: text(own(i, 'name')),
+      value: text(own(i, 'value')),
+      url: text(own(i, 'url')),
+    });
   }
   return out;
 }
@@ -119,10 +124,19 @@ function toFinding(v: Obj, pointer: string, r: ReportContext): Finding {
     ...ids.filter((i) => !VULN_ID_TYPES.has(i.type) && looksLikeVulnId(i.value) && CVE_OR_GHSA.test(i.value ?? '')).map((i) => i.value),
     legacyKey && CVE_ID.test(legacyKey) ? legacyKey : undefined,
   ]);
-  const cwe = uniq(ids.filter((i) => i.type === 'cwe').map((i) => cweId(i.value ?? i.name) ?? cweId(i.name)).filter((c): c is string => !!c));
+  const cwe = uniq(
+    ids
+      .filter((i) => i.type === 'cwe')
+      .map((i) => cweId(i.value ?? i.name) ?? cweId(i.name))
+      .filter((c): c is string => !!c),
+  );
   const primary = ids.find((i) => !NON_RULE_IDS.has(i.type));
   const primaryId = primary?.value ?? primary?.name;
-  const ruleId = (kind === 'sca' || kind === 'container' ? cve[0] ?? primaryId : primaryId ?? cve[0]) ?? text(own(v, 'name')) ?? legacyKey ?? 'unknown';
+  const ruleId =
+    (kind === 'sca' || kind === 'container' ? (cve[0] ?? primaryId) : (primaryId ?? cve[0])) ??
+    text(own(v, 'name')) ??
+    legacyKey ??
+    'unknown';
   const title = firstLine(text(own(v, 'name')) ?? text(own(v, 'message')) ?? ruleId);
   const message = withSection(text(own(v, 'description')) ?? text(own(v, 'message')) ?? title, 'Solution', text(own(v, 'solution')));
   const tags: string[] = [kind];
@@ -148,7 +162,9 @@ function toFinding(v: Obj, pointer: string, r: ReportContext): Finding {
   if (helpUri) f.helpUri = helpUri;
   const severity = lower(text(own(v, 'severity')));
   if (severity) f.scannerSeverity = severity;
-  const vector = arr(own(v, 'cvss_vectors')).map((c) => text(own(c, 'vector'))).find((x) => x !== undefined);
+  const vector = arr(own(v, 'cvss_vectors'))
+    .map((c) => text(own(c, 'vector')))
+    .find((x) => x !== undefined);
   if (vector) f.cvss = { version: cvssVersion(vector) ?? '2.0', vector };
 
   const loc = own(v, 'location');
@@ -223,7 +239,8 @@ export const gitlabParser: FormatParser = {
     const vulns = own(doc, 'vulnerabilities');
     if (!Array.isArray(vulns)) return false;
     // Snyk projects, SARIF, CycloneDX, npm audit are not GitLab reports.
-    for (const k of ['runs', 'packageManager', 'ok', 'bomFormat', 'auditReportVersion', 'projectName']) if (own(doc, k) !== undefined) return false;
+    for (const k of ['runs', 'packageManager', 'ok', 'bomFormat', 'auditReportVersion', 'projectName'])
+      if (own(doc, k) !== undefined) return false;
     if (typeof own(doc, 'version') === 'string' || isObj(own(doc, 'scan'))) return true;
     const first = vulns[0];
     if (first !== undefined) return isObj(first) && isObj(own(first, 'location')) && Array.isArray(own(first, 'identifiers'));
@@ -269,7 +286,11 @@ export const gitlabParser: FormatParser = {
         incompleteScan: { tool: name },
       });
     }
-    p.required(own(doc, 'vulnerabilities'), '$.vulnerabilities', 'a GitLab security report lists its findings in vulnerabilities (required by its schema)').forEach((v, i) => {
+    p.required(
+      own(doc, 'vulnerabilities'),
+      '$.vulnerabilities',
+      'a GitLab security report lists its findings in vulnerabilities (required by its schema)',
+    ).forEach((v, i) => {
       const pointer = `$.vulnerabilities[${i}]`;
       const o = p.object(v, pointer, 'the vulnerability was skipped');
       if (o) findings.push(toFinding(o, pointer, r));

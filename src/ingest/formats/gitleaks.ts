@@ -82,7 +82,8 @@ function leak(c: Collector, o: Obj, pointer: string, tool: ToolRef, ctx: ParseCo
       startLine,
       endLine: endLine !== undefined && startLine !== undefined && endLine >= startLine ? endLine : undefined,
       startColumn,
-      endColumn: endColumn !== undefined && (startLine !== endLine || startColumn === undefined || endColumn >= startColumn) ? endColumn : undefined,
+      endColumn:
+        endColumn !== undefined && (startLine !== endLine || startColumn === undefined || endColumn >= startColumn) ? endColumn : undefined,
       snippet,
       component: commit ? `commit:${commit}` : undefined,
     }),

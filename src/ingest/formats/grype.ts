@@ -135,7 +135,8 @@ function match(c: Collector, m: Obj, pointer: string, scan: Scan, suppressions: 
   const nvd = related.find((r) => text(own(r, 'namespace'))?.startsWith('nvd')) ?? related[0];
   const vp = child(pointer, 'vulnerability');
   const nvdPath = nvd ? `${child(pointer, 'relatedVulnerabilities')}[${arr(own(m, 'relatedVulnerabilities')).indexOf(nvd)}].cvss` : '';
-  const cvss = bestCvss(c, own(v, 'cvss'), `${vp}.cvss`) ?? legacyCvss(c, v, vp) ?? (nvd ? bestCvss(c, own(nvd, 'cvss'), nvdPath) : undefined);
+  const cvss =
+    bestCvss(c, own(v, 'cvss'), `${vp}.cvss`) ?? legacyCvss(c, v, vp) ?? (nvd ? bestCvss(c, own(nvd, 'cvss'), nvdPath) : undefined);
   const description = text(own(v, 'description')) ?? (nvd ? text(own(nvd, 'description')) : undefined);
   const urls = [...strings(own(v, 'urls')), ...strings(own(v, 'links'))];
   const dataSource = text(own(v, 'dataSource'));
@@ -163,7 +164,16 @@ function match(c: Collector, m: Obj, pointer: string, scan: Scan, suppressions: 
       pointer,
       ruleId: id,
       title: description ? firstLine(`${id}: ${description}`) : `${id} in ${name}${version ? `@${version}` : ''}`,
-      message: [description ?? id, pkgLine, locations.length > 1 ? `Locations: ${locations.map((l) => text(own(l, 'path'))).filter(Boolean).join(', ')}` : undefined]
+      message: [
+        description ?? id,
+        pkgLine,
+        locations.length > 1
+          ? `Locations: ${locations
+              .map((l) => text(own(l, 'path')))
+              .filter(Boolean)
+              .join(', ')}`
+          : undefined,
+      ]
         .filter(Boolean)
         .join('\n\n'),
       helpUri: dataSource ?? urls[0],
@@ -199,7 +209,12 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const sourceType = text(own(own(doc, 'source'), 'type'))?.toLowerCase();
   const imageScan = sourceType === 'image';
   const target = own(own(doc, 'source'), 'target');
-  const scan: Scan = { tool, ctx, imageScan, image: imageScan ? (text(own(target, 'userInput')) ?? (typeof target === 'string' ? target : undefined)) : undefined };
+  const scan: Scan = {
+    tool,
+    ctx,
+    imageScan,
+    image: imageScan ? (text(own(target, 'userInput')) ?? (typeof target === 'string' ? target : undefined)) : undefined,
+  };
   c.required(own(doc, 'matches'), '$.matches', 'a Grype report lists its findings in matches').forEach((m, i) => {
     const p = `$.matches[${i}]`;
     const o = c.object(m, p);

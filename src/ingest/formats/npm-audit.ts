@@ -9,7 +9,18 @@ import type { Cvss, PackageRef, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, firstLine, isObj, own, str, strings, text, type Obj } from '../values';
 import { Collector, describeKind } from './collector';
-import { child, dependencyFingerprint, ghsaFromUrl, makeCvss, makeFinding, makePackage, severityWord, TRUNCATED_HINT, UNSAFE_KEYS, vulnIds } from './dependency-findings';
+import {
+  child,
+  dependencyFingerprint,
+  ghsaFromUrl,
+  makeCvss,
+  makeFinding,
+  makePackage,
+  severityWord,
+  TRUNCATED_HINT,
+  UNSAFE_KEYS,
+  vulnIds,
+} from './dependency-findings';
 
 const FORMAT = 'npm-audit';
 
@@ -98,7 +109,11 @@ function v1(c: Collector, doc: Obj, tool: ToolRef): void {
           kind: 'sca',
           cwe: cwes(own(a, 'cwe')),
           cve,
-          tags: [...(own(f, 'dev') === true ? ['dev'] : []), ...(own(f, 'optional') === true ? ['optional'] : []), ...(own(f, 'bundled') === true ? ['bundled'] : [])],
+          tags: [
+            ...(own(f, 'dev') === true ? ['dev'] : []),
+            ...(own(f, 'optional') === true ? ['optional'] : []),
+            ...(own(f, 'bundled') === true ? ['bundled'] : []),
+          ],
           scannerSeverity: severityWord(own(a, 'severity')),
           cvss: cvssOf(c, own(a, 'cvss'), child(ap, 'cvss')),
           package: pkg,
@@ -146,7 +161,8 @@ function v2(c: Collector, doc: Obj, tool: ToolRef): void {
       }
       const pkgName = text(own(o, 'name')) ?? name;
       const fixTarget = isObj(fix) ? `${text(own(fix, 'name')) ?? '?'}@${text(own(fix, 'version')) ?? '?'}` : undefined;
-      const fixedVersions = isObj(fix) && text(own(fix, 'name')) === pkgName && text(own(fix, 'version')) ? [text(own(fix, 'version')) as string] : [];
+      const fixedVersions =
+        isObj(fix) && text(own(fix, 'name')) === pkgName && text(own(fix, 'version')) ? [text(own(fix, 'version')) as string] : [];
       const pkg = makePackage(pkgName, undefined, undefined, 'npm', fixedVersions);
       const cve = vulnIds(ghsa, own(o, 'cves'));
       const title = text(own(o, 'title')) ?? ruleId;
@@ -193,7 +209,13 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
     const version = own(doc, 'auditReportVersion');
     // npm 7 to 11 write version 2 (the corpus's npm_audit_7_plus files); the v1 format has no version.
     if (version !== undefined && version !== 2) c.unknownVersion('$.auditReportVersion', 'npm audit auditReportVersion', version, '2');
-    if (!isObj(own(doc, 'vulnerabilities'))) c.error('$.vulnerabilities', `expected an object keyed by package name, found ${describeKind(own(doc, 'vulnerabilities'))}`, undefined, 'fatal');
+    if (!isObj(own(doc, 'vulnerabilities')))
+      c.error(
+        '$.vulnerabilities',
+        `expected an object keyed by package name, found ${describeKind(own(doc, 'vulnerabilities'))}`,
+        undefined,
+        'fatal',
+      );
     else v2(c, doc, tool);
   } else {
     v1(c, doc, tool);

@@ -9,7 +9,17 @@ import type { Cvss, ToolRef } from '../../model';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, isoTime, num, own, strings, text, type Obj } from '../values';
 import { Collector, locate } from './collector';
-import { child, dependencyFingerprint, makeCvss, makeFinding, makePackage, moreSevere, severityWord, TRUNCATED_HINT, vulnIds } from './dependency-findings';
+import {
+  child,
+  dependencyFingerprint,
+  makeCvss,
+  makeFinding,
+  makePackage,
+  moreSevere,
+  severityWord,
+  TRUNCATED_HINT,
+  vulnIds,
+} from './dependency-findings';
 
 const FORMAT = 'osv-scanner';
 
@@ -175,7 +185,12 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const c = new Collector(ctx.file, FORMAT);
   const tool: ToolRef = { name: 'OSV-Scanner' };
   if (!isObj(doc)) {
-    c.error('$', `expected an OSV-Scanner report (an object with "results"), found ${doc === null ? 'null' : typeof doc}`, undefined, 'fatal');
+    c.error(
+      '$',
+      `expected an OSV-Scanner report (an object with "results"), found ${doc === null ? 'null' : typeof doc}`,
+      undefined,
+      'fatal',
+    );
     return { findings: [], errors: c.errors, tools: [tool] };
   }
   c.required(own(doc, 'results'), '$.results', 'an OSV-Scanner report lists its sources in results').forEach((r, i) => {
@@ -199,6 +214,10 @@ export const osvScannerParser: FormatParser = {
   detect,
   // Older OSV-Scanner versions wrote `{"results": []}` when nothing was found: not detected, but fits when forced.
   fits: (doc: unknown) =>
-    detect(doc) || (isObj(doc) && Array.isArray(own(doc, 'results')) && (own(doc, 'results') as unknown[]).length === 0 && Object.keys(doc).every((k) => k === 'results' || k === 'experimental_config')),
+    detect(doc) ||
+    (isObj(doc) &&
+      Array.isArray(own(doc, 'results')) &&
+      (own(doc, 'results') as unknown[]).length === 0 &&
+      Object.keys(doc).every((k) => k === 'results' || k === 'experimental_config')),
   parse,
 };

@@ -30,7 +30,10 @@ export function parsePurl(purl: string | undefined): Purl | undefined {
     version = decodeOrKeep(rest.slice(at + 1)) || undefined;
     rest = rest.slice(0, at);
   }
-  const parts = rest.split('/').filter((p) => p !== '').map(decodeOrKeep);
+  const parts = rest
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeOrKeep);
   const name = parts.pop();
   if (!name) return undefined;
   return { type, namespace: parts.length ? parts.join('/') : undefined, name, version };

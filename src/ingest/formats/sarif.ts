@@ -3,7 +3,23 @@ import type { Finding, FindingKind, InputError, ResultKind, SarifLevel, ScannerS
 import { computeFingerprint, hashParts } from '../fingerprint';
 import { joinUri, normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
-import { arr, cweId, describeValue, firstLine, isObj, isoTime, num, own, posInt, readScore, SCORE_HINT, str, strings, text, type Obj } from '../values';
+import {
+  arr,
+  cweId,
+  describeValue,
+  firstLine,
+  isObj,
+  isoTime,
+  num,
+  own,
+  posInt,
+  readScore,
+  SCORE_HINT,
+  str,
+  strings,
+  text,
+  type Obj,
+} from '../values';
 import { orderVulnIds } from '../ecosystem';
 import { marker } from '../../redact/text';
 
@@ -70,7 +86,8 @@ function kindFromTool(name: string): FindingKind | undefined {
   if (/checkov|tfsec|kics|terrascan|cfn|kube-?linter|kubesec|hadolint/.test(n)) return 'iac';
   if (/dockle|clair|container/.test(n)) return 'container';
   if (/zap|burp|nuclei|nikto|arachni|dast/.test(n)) return 'dast';
-  if (/grype|trivy|dependency-check|snyk open source|osv|retire|npm audit|audit|black ?duck|dependabot|ossindex|owasp dependency/.test(n)) return 'sca';
+  if (/grype|trivy|dependency-check|snyk open source|osv|retire|npm audit|audit|black ?duck|dependabot|ossindex|owasp dependency/.test(n))
+    return 'sca';
   return undefined;
 }
 
@@ -159,7 +176,8 @@ function ruleInfo(ix: RunIndex, rule: Rule | undefined): RuleInfo {
   const helpUri = text(rule?.helpUri);
   const score = readScore(own(ruleProps, 'security-severity')); // (out of range: an input error, see SarifSink.run)
   const secSev = score.score;
-  const scannerSeverity = text(own(ruleProps, 'problem.severity'))?.toLowerCase() ?? text(own(ruleProps, 'severity'))?.toLowerCase() ?? score.word;
+  const scannerSeverity =
+    text(own(ruleProps, 'problem.severity'))?.toLowerCase() ?? text(own(ruleProps, 'severity'))?.toLowerCase() ?? score.word;
   const defaultLevel = text(own(rule?.defaultConfiguration, 'level'));
   info = {
     tags,
@@ -246,7 +264,9 @@ function pickFingerprint(
   }
   if (isObj(partial)) {
     // primaryLocationLineHash (CodeQL, GitHub) is the content-based key: when present, no need to look at the others.
-    const plh = Object.prototype.hasOwnProperty.call(partial, 'primaryLocationLineHash') ? text(partial.primaryLocationLineHash) : undefined;
+    const plh = Object.prototype.hasOwnProperty.call(partial, 'primaryLocationLineHash')
+      ? text(partial.primaryLocationLineHash)
+      : undefined;
     if (plh !== undefined) {
       return {
         fingerprint: hashParts('sarif-pfp', toolLower, ruleId, path, 'primaryLocationLineHash', plh),
@@ -484,7 +504,12 @@ export class SarifSink {
   /** Checks the log's `version`; false (with a fatal error) when it is not 2.1.0. */
   version(version: unknown): boolean {
     if (version === '2.1.0') return true;
-    this.err('$.version', `SARIF version ${describeValue(version)} is not supported: expected "2.1.0"`, 'fatal', 'ask the scanner for SARIF 2.1.0 output');
+    this.err(
+      '$.version',
+      `SARIF version ${describeValue(version)} is not supported: expected "2.1.0"`,
+      'fatal',
+      'ask the scanner for SARIF 2.1.0 output',
+    );
     return false;
   }
 
@@ -521,7 +546,8 @@ export class SarifSink {
       this.err(rp, `expected a run object, found ${typeName(run)}`, 'partial');
       return undefined;
     }
-    if (!isObj(own(own(run, 'tool'), 'driver'))) this.err(`${rp}.tool.driver`, 'expected a tool.driver object naming the scanner', 'partial');
+    if (!isObj(own(own(run, 'tool'), 'driver')))
+      this.err(`${rp}.tool.driver`, 'expected a tool.driver object naming the scanner', 'partial');
     const ix = indexRun(run);
     this.invocations(run, rp, ix.tool.name);
     if (results === undefined || results === null) {
@@ -536,7 +562,12 @@ export class SarifSink {
       return undefined;
     }
     if (!Array.isArray(results)) {
-      this.err(`${rp}.results`, `expected an array of results, found ${typeName(results)}`, 'partial', 'this run was skipped; the other runs were used');
+      this.err(
+        `${rp}.results`,
+        `expected an array of results, found ${typeName(results)}`,
+        'partial',
+        'this run was skipped; the other runs were used',
+      );
       return undefined;
     }
     // Only a run whose results are read counts as a tool that ran (a tool that ran fixes what it no longer reports).
@@ -569,7 +600,12 @@ export class SarifSink {
     // would hide the invocation's executionSuccessful and notifications.
     if (list === undefined) return;
     if (!Array.isArray(list)) {
-      this.err(`${rp}.invocations`, `expected an array of invocations, found ${typeName(list)}`, 'partial', 'whether the scan completed cannot be told');
+      this.err(
+        `${rp}.invocations`,
+        `expected an array of invocations, found ${typeName(list)}`,
+        'partial',
+        'whether the scan completed cannot be told',
+      );
       return;
     }
     const name = firstLine(tool, 100);
@@ -594,7 +630,12 @@ export class SarifSink {
       } else if (Array.isArray(rawNotes)) {
         for (let j = 0; j < rawNotes.length; j++) {
           if (!isObj(rawNotes[j])) {
-            this.err(`${ip}.toolExecutionNotifications[${j}]`, `expected a notification object, found ${typeName(rawNotes[j])}`, 'partial', 'this notification was skipped: check that the file was not edited or truncated');
+            this.err(
+              `${ip}.toolExecutionNotifications[${j}]`,
+              `expected a notification object, found ${typeName(rawNotes[j])}`,
+              'partial',
+              'this notification was skipped: check that the file was not edited or truncated',
+            );
           }
         }
       }
@@ -602,7 +643,12 @@ export class SarifSink {
       const firstNote = notes.length > 0 ? text(own(own(notes[0], 'message'), 'text')) : undefined;
       const example = firstNote ? ` (first: ${describeValue(firstLine(firstNote, 200), 200)})` : '';
       if (ok !== true) {
-        const what = ok === false ? 'executionSuccessful is false' : ok === undefined ? 'executionSuccessful is missing' : `executionSuccessful is ${describeValue(ok)}, not a boolean`;
+        const what =
+          ok === false
+            ? 'executionSuccessful is false'
+            : ok === undefined
+              ? 'executionSuccessful is missing'
+              : `executionSuccessful is ${describeValue(ok)}, not a boolean`;
         const exit = str(own(inv, 'exitCode'));
         const why = text(own(inv, 'exitCodeDescription')) ?? text(own(inv, 'exitSignalName'));
         this.errors.push({
@@ -632,11 +678,21 @@ export class SarifSink {
     }
     const locs = own(res, 'locations');
     if (locs !== undefined && locs !== null && !Array.isArray(locs)) {
-      this.err(`${p}.locations`, `expected an array of locations, found ${typeName(locs)}`, 'partial', 'this result was kept without a location');
+      this.err(
+        `${p}.locations`,
+        `expected an array of locations, found ${typeName(locs)}`,
+        'partial',
+        'this result was kept without a location',
+      );
     }
     const msg = own(res, 'message');
     if (msg !== undefined && !isObj(msg)) {
-      this.err(`${p}.message`, `expected a message object, found ${typeName(msg)}`, 'partial', 'this result was kept with an empty message');
+      this.err(
+        `${p}.message`,
+        `expected a message object, found ${typeName(msg)}`,
+        'partial',
+        'this result was kept with an empty message',
+      );
     }
     const score = own(own(res, 'properties'), 'security-severity');
     if (score !== undefined) {

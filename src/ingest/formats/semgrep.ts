@@ -8,7 +8,16 @@ import { computeFingerprint } from '../fingerprint';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { arr, cweId, firstLine, isObj, own, posInt, strings, text, type Obj } from '../values';
 import { Collector, locate } from './collector';
-import { dependencyFingerprint, ghsaFromUrl, makeFinding, makePackage, severityWord, tag, TRUNCATED_HINT, vulnIds } from './dependency-findings';
+import {
+  dependencyFingerprint,
+  ghsaFromUrl,
+  makeFinding,
+  makePackage,
+  severityWord,
+  tag,
+  TRUNCATED_HINT,
+  vulnIds,
+} from './dependency-findings';
 
 const FORMAT = 'semgrep';
 const PLACEHOLDER = 'requires login';
@@ -72,7 +81,8 @@ function result(c: Collector, r: Obj, pointer: string, tool: ToolRef, ctx: Parse
   const endLine = posInt(own(end, 'line'));
   const lines = realText(own(extra, 'lines')) !== undefined ? (own(extra, 'lines') as string) : undefined;
   const references = strings(own(meta, 'references'));
-  const suppressions: ScannerSuppression[] = own(extra, 'is_ignored') === true ? [{ kind: 'inSource', status: 'accepted', justification: 'nosemgrep' }] : [];
+  const suppressions: ScannerSuppression[] =
+    own(extra, 'is_ignored') === true ? [{ kind: 'inSource', status: 'accepted', justification: 'nosemgrep' }] : [];
   const secSev = c.score(own(meta, 'security-severity'), `${pointer}.extra.metadata.security-severity`);
   const tags = [
     ...owaspTags(own(meta, 'owasp')),
@@ -124,7 +134,11 @@ function result(c: Collector, r: Obj, pointer: string, tool: ToolRef, ctx: Parse
           ...(lockfile && !common.path ? locate(lockfile, ctx.workspace) : {}),
           kind: 'sca',
           cve,
-          tags: [...tags, ...(typeof reachable === 'boolean' ? [reachable ? 'reachable' : 'unreachable'] : []), ...tag('transitivity', own(found, 'transitivity'))],
+          tags: [
+            ...tags,
+            ...(typeof reachable === 'boolean' ? [reachable ? 'reachable' : 'unreachable'] : []),
+            ...tag('transitivity', own(found, 'transitivity')),
+          ],
           scannerSeverity: severityWord(own(meta, 'sca-severity')) ?? common.scannerSeverity,
           package: pkg,
         }),
@@ -193,7 +207,9 @@ function deploymentVuln(c: Collector, v: Obj, pointer: string, tool: ToolRef, ct
       pointer,
       ruleId,
       title: firstLine(title),
-      message: [description ?? title, `Package: ${name}${pkg.version ? `@${pkg.version}` : ''}${safe ? `; fixed in ${safe}` : ''}`].join('\n\n'),
+      message: [description ?? title, `Package: ${name}${pkg.version ? `@${pkg.version}` : ''}${safe ? `; fixed in ${safe}` : ''}`].join(
+        '\n\n',
+      ),
       helpUri: urls[0],
       kind: 'sca',
       cwe: [...cwe],

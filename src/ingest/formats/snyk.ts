@@ -83,12 +83,25 @@ function vulnIds(v: Obj): string[] {
   return orderVulnIds(ids);
 }
 
-function toFinding(p: Collector, v: Obj, pointer: string, paths: number, info: ProjectInfo, suppressions: ScannerSuppression[], ctx: ParseContext, tool: Finding['tool']): Finding {
+function toFinding(
+  p: Collector,
+  v: Obj,
+  pointer: string,
+  paths: number,
+  info: ProjectInfo,
+  suppressions: ScannerSuppression[],
+  ctx: ParseContext,
+  tool: Finding['tool'],
+): Finding {
   const id = text(own(v, 'id')) ?? 'unknown';
   const pkg = snykPackage(v, info);
   const cve = vulnIds(v);
   const identifiers = own(v, 'identifiers');
-  const cwe = uniq(strings(own(identifiers, 'CWE')).map(cweId).filter((c): c is string => !!c));
+  const cwe = uniq(
+    strings(own(identifiers, 'CWE'))
+      .map(cweId)
+      .filter((c): c is string => !!c),
+  );
   const title = firstLine(text(own(v, 'title')) ?? id);
   let message = text(own(v, 'description')) ?? title;
   const from = own(v, 'from');
@@ -160,11 +173,23 @@ function ignoreSuppression(v: Obj): ScannerSuppression[] {
   return [s];
 }
 
-function parseProject(project: Obj, path: string, image: string | undefined, p: Collector, ctx: ParseContext, out: Finding[], tool: Finding['tool']): void {
+function parseProject(
+  project: Obj,
+  path: string,
+  image: string | undefined,
+  p: Collector,
+  ctx: ParseContext,
+  out: Finding[],
+  tool: Finding['tool'],
+): void {
   const info = projectInfo(project, image);
   const lists: { items: unknown[]; path: string; ignored: boolean }[] = [
     // Snyk writes `vulnerabilities` for every tested project (`[]` when clean; a project it could not test has `error`).
-    { items: p.required(own(project, 'vulnerabilities'), `${path}.vulnerabilities`, 'a Snyk project lists its findings in vulnerabilities'), path: `${path}.vulnerabilities`, ignored: false },
+    {
+      items: p.required(own(project, 'vulnerabilities'), `${path}.vulnerabilities`, 'a Snyk project lists its findings in vulnerabilities'),
+      path: `${path}.vulnerabilities`,
+      ignored: false,
+    },
   ];
   const filtered = own(project, 'filtered');
   if (isObj(filtered)) {
@@ -208,7 +233,9 @@ export const snykParser: FormatParser = {
     const p = new Collector(ctx.file, 'snyk');
     const findings: Finding[] = [];
     const tools = new ToolSet();
-    const projects: { v: unknown; path: string }[] = Array.isArray(doc) ? doc.map((v, i) => ({ v, path: `$[${i}]` })) : [{ v: doc, path: '$' }];
+    const projects: { v: unknown; path: string }[] = Array.isArray(doc)
+      ? doc.map((v, i) => ({ v, path: `$[${i}]` }))
+      : [{ v: doc, path: '$' }];
     for (const { v, path } of projects) {
       const project = p.object(v, path, 'the project was skipped');
       if (!project) continue;

@@ -55,7 +55,18 @@ const OS_TYPES = new Set([
 /** Artifact types whose targets are not files of the repository. */
 const NON_REPO_ARTIFACTS = new Set(['container_image', 'vm', 'cyclonedx', 'spdx', 'aws_account', 'kubernetes']);
 /** Types of packages found in built artifacts: the Target is a language name (`Java`, `Node.js`), the file is PkgPath. */
-const POST_BUILD_TYPES = new Set(['jar', 'node-pkg', 'python-pkg', 'gemspec', 'gobinary', 'rustbinary', 'rust-binary', 'conda-pkg', 'julia', 'wordpress']);
+const POST_BUILD_TYPES = new Set([
+  'jar',
+  'node-pkg',
+  'python-pkg',
+  'gemspec',
+  'gobinary',
+  'rustbinary',
+  'rust-binary',
+  'conda-pkg',
+  'julia',
+  'wordpress',
+]);
 const IMAGE_ARTIFACTS = new Set(['container_image', 'vm', 'kubernetes']);
 
 interface Scope {
@@ -88,7 +99,17 @@ const IMAGE_TYPES = new Set(['container_image', 'vm']);
  * may add metadata), but not when it could hold findings the parser does not read: an array of objects, or a name
  * that is, or nearly is, one of the findings containers (`vulnerabilities`, `Vulnerabilities_`, `Resultss`).
  */
-const REPORT_MEMBERS = new Set(['SchemaVersion', 'Trivy', 'ReportID', 'CreatedAt', 'ArtifactID', 'ArtifactName', 'ArtifactType', 'Metadata', 'Results']);
+const REPORT_MEMBERS = new Set([
+  'SchemaVersion',
+  'Trivy',
+  'ReportID',
+  'CreatedAt',
+  'ArtifactID',
+  'ArtifactName',
+  'ArtifactType',
+  'Metadata',
+  'Results',
+]);
 const RESULT_MEMBERS = new Set([
   'Target',
   'Class',
@@ -103,7 +124,17 @@ const RESULT_MEMBERS = new Set([
   'ExperimentalModifiedFindings',
   'ModifiedFindings',
 ]);
-const K8S_MEMBERS = new Set(['SchemaVersion', 'Trivy', 'ReportID', 'CreatedAt', 'ClusterName', 'Resources', 'Findings', 'Vulnerabilities', 'Misconfigurations']);
+const K8S_MEMBERS = new Set([
+  'SchemaVersion',
+  'Trivy',
+  'ReportID',
+  'CreatedAt',
+  'ClusterName',
+  'Resources',
+  'Findings',
+  'Vulnerabilities',
+  'Misconfigurations',
+]);
 const RESOURCE_MEMBERS = new Set(['Namespace', 'Kind', 'Name', 'Metadata', 'Results', 'Error']);
 /** Names of the members that hold findings (or the objects that hold them), anywhere in a Trivy report. */
 const CONTAINERS = ['Results', 'Resources', 'Findings', 'Vulnerabilities', 'Misconfigurations', 'Secrets', 'Licenses', 'ModifiedFindings'];
@@ -116,7 +147,8 @@ function within(a: string, b: string, max: number): boolean {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++)
+      cur[j] = Math.min((prev[j] as number) + 1, (cur[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
     prev = cur;
   }
   return (prev[b.length] as number) <= max;
@@ -167,7 +199,11 @@ function unknownMembers(c: Collector, o: Obj, path: string, known: ReadonlySet<s
  */
 function container(c: Collector, v: unknown, path: string, legacy: boolean): unknown[] {
   if (v === null && !legacy) {
-    c.error(path, 'expected an array, found null (Trivy leaves the member out when it has none)', 'check that the file was not edited or truncated');
+    c.error(
+      path,
+      'expected an array, found null (Trivy leaves the member out when it has none)',
+      'check that the file was not edited or truncated',
+    );
     return [];
   }
   return c.array(v, path, TRUNCATED_HINT);
@@ -264,7 +300,8 @@ function vulnerability(
   const fixed = pkg.fixedVersions?.join(', ');
   const pkgLine = `Package: ${pkgName}${version ? `@${version}` : ''}${fixed ? `; fixed in ${fixed}` : ''}${info.target ? `; target: ${info.target}` : ''}`;
   const pkgPath = text(own(v, 'PkgPath'));
-  const kind: FindingKind = info.isOs || (scope.artifactType !== undefined && IMAGE_ARTIFACTS.has(scope.artifactType)) ? 'container' : 'sca';
+  const kind: FindingKind =
+    info.isOs || (scope.artifactType !== undefined && IMAGE_ARTIFACTS.has(scope.artifactType)) ? 'container' : 'sca';
   c.add(
     makeFinding(c, {
       ...dependencyFingerprint(pkg, cve, id),
@@ -399,7 +436,8 @@ function secret(
   const path = info.where.path;
   const code = codeInfo(own(s, 'Code'), startLine);
   // Trivy masks the secret in Match and Code; it is only hashed here, never copied into the finding.
-  const lineText = (path && startLine !== undefined ? ctx.sourceLine?.(path, startLine) : undefined) ?? code.causeText ?? text(own(s, 'Match'));
+  const lineText =
+    (path && startLine !== undefined ? ctx.sourceLine?.(path, startLine) : undefined) ?? code.causeText ?? text(own(s, 'Match'));
   const fp = computeFingerprint({ tool: 'trivy', ruleId, path: path ?? info.where.location, lineText, message: title });
   c.add(
     makeFinding(c, {
@@ -483,7 +521,12 @@ function resources(c: Collector, list: unknown, path: string, tool: ToolRef, ctx
       });
     }
     const list = own(res, 'Results');
-    if (list === null) c.error(child(rp, 'Results'), 'expected an array of results, found null (Trivy leaves Results out when it has none)', 'check that the file was not edited or truncated');
+    if (list === null)
+      c.error(
+        child(rp, 'Results'),
+        'expected an array of results, found null (Trivy leaves Results out when it has none)',
+        'check that the file was not edited or truncated',
+      );
     else results(c, list, child(rp, 'Results'), { tool, resource, artifactType: 'kubernetes' }, ctx);
   });
 }
@@ -512,7 +555,9 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
         c.error(
           '$.SchemaVersion',
           `Trivy report SchemaVersion ${describeValue(version)} is not known (expected ${KNOWN_SCHEMA})${Array.isArray(list) ? ': read as version 2' : ''}`,
-          Array.isArray(list) ? 'check the findings against the report, and update defect-gate' : 'update defect-gate, or ask Trivy for SchemaVersion 2 output',
+          Array.isArray(list)
+            ? 'check the findings against the report, and update defect-gate'
+            : 'update defect-gate, or ask Trivy for SchemaVersion 2 output',
           Array.isArray(list) ? 'scanner' : 'partial',
         );
       }
@@ -520,7 +565,11 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
         // Trivy writes `Results` with `omitempty` (pkg/types/report.go): a filesystem or repository scan in which no
         // target (lock file, IaC file, secret) was found has no `Results`. That is a clean report.
       } else if (list === null) {
-        c.error('$.Results', 'expected an array of results, found null (Trivy leaves Results out when it has none)', 'check that the file was not edited or truncated');
+        c.error(
+          '$.Results',
+          'expected an array of results, found null (Trivy leaves Results out when it has none)',
+          'check that the file was not edited or truncated',
+        );
       } else if (list === undefined) {
         // An image always has at least its OS packages as a target (corpus scheme_2_no_vuln.json: a clean image lists
         // its OS target without vulnerabilities); no Results at all means nothing of the image was scanned.
@@ -534,7 +583,12 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
       }
     }
   } else {
-    c.error('$', `expected a Trivy report (an object or an array of results), found ${doc === null ? 'null' : typeof doc}`, undefined, 'fatal');
+    c.error(
+      '$',
+      `expected a Trivy report (an object or an array of results), found ${doc === null ? 'null' : typeof doc}`,
+      undefined,
+      'fatal',
+    );
   }
   return { findings: c.findings, errors: c.errors, tools: [tool] };
 }

@@ -34,7 +34,14 @@ function severityWord(riskcode: string | undefined, riskdesc: string | undefined
   return w ? w.toLowerCase() : undefined;
 }
 
-function toFindings(alert: AlertView, site: string | undefined, alertPointer: string, tool: ToolRef, format: string, ctx: ParseContext): Finding[] {
+function toFindings(
+  alert: AlertView,
+  site: string | undefined,
+  alertPointer: string,
+  tool: ToolRef,
+  format: string,
+  ctx: ParseContext,
+): Finding[] {
   const pluginId = alert.get('pluginid') ?? alert.get('alertRef') ?? 'unknown';
   const alertRef = alert.get('alertRef');
   const title = firstLine(alert.get('name') ?? alert.get('alert') ?? `ZAP alert ${pluginId}`);
@@ -134,7 +141,9 @@ function parseJson(doc: unknown, ctx: ParseContext): ParseResult {
         const inst = p.object(iv, ip);
         return inst ? [{ get: jsonGet(inst), pointer: ip }] : [];
       });
-      findings.push(...toFindings({ get: jsonGet(alert), instances, tags: jsonTags(own(alert, 'tags')) }, siteName, alertPath, tool, 'zap', ctx));
+      findings.push(
+        ...toFindings({ get: jsonGet(alert), instances, tags: jsonTags(own(alert, 'tags')) }, siteName, alertPath, tool, 'zap', ctx),
+      );
     });
   }
   return { findings, errors: p.errors, tools: [tool] };
@@ -182,18 +191,30 @@ function parseXmlDoc(doc: unknown, ctx: ParseContext): ParseResult {
   xmlList(root, 'site').forEach((site, si) => {
     const sitePath = `/OWASPZAPReport/site[${si}]`;
     if (!isObj(site)) {
-      p.error(sitePath, 'missing: an empty <site/> element lists no <alerts>', 'the report does not say what was found: check that the scanner step completed');
+      p.error(
+        sitePath,
+        'missing: an empty <site/> element lists no <alerts>',
+        'the report does not say what was found: check that the scanner step completed',
+      );
       return;
     }
     const siteName = text(own(site, '@_name'));
     const alertsEl = own(site, 'alerts');
     // ZAP's XML report always writes <alerts> for a site (`<alerts></alerts>` when clean, corpus empty_2.9.0.xml).
     if (alertsEl === undefined) {
-      p.error(`${sitePath}/alerts`, 'missing: a ZAP site lists its findings in <alerts>', 'the report does not say what was found: check that the scanner step completed');
+      p.error(
+        `${sitePath}/alerts`,
+        'missing: a ZAP site lists its findings in <alerts>',
+        'the report does not say what was found: check that the scanner step completed',
+      );
       return;
     }
     if (alertsEl !== '' && !isObj(alertsEl)) {
-      p.error(`${sitePath}/alerts`, 'expected <alerts> to contain <alertitem> elements, found text', 'the alerts of this site were skipped');
+      p.error(
+        `${sitePath}/alerts`,
+        'expected <alerts> to contain <alertitem> elements, found text',
+        'the alerts of this site were skipped',
+      );
       return;
     }
     xmlList(alertsEl, 'alertitem').forEach((alert, ai) => {
