@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -87,7 +88,7 @@ export class OrgCache {
         return { problem: `${path}: written for another organization; listing every repository again` };
       return { index: i };
     } catch (err) {
-      return { problem: `${path}: ${(err as Error).message.split('\n')[0] ?? ''}; listing every repository again` };
+      return { problem: `${path}: ${errorMessage(err).split('\n')[0] ?? ''}; listing every repository again` };
     }
   }
 
