@@ -158,6 +158,24 @@ function recordException(e: LedgerEntry, f: RatedFinding, nowIso: string): void 
   if (changed || e.exceptions) e.exceptions = history.slice(-MAX_EVENTS_PER_ENTRY);
 }
 
+/** A new, open ledger entry for `f`: identity, first and last seen, the `opened` event at `openedAt`. */
+function openedEntry(f: RatedFinding, firstSeen: string, nowIso: string, o: { gated: boolean; openedAt: string }): LedgerEntry {
+  return {
+    fingerprint: f.fingerprint,
+    tool: f.tool.name,
+    ruleId: f.ruleId,
+    title: f.title,
+    kind: f.kind,
+    firstSeen,
+    lastSeen: nowIso,
+    state: 'open',
+    reopenedCount: 0,
+    severity: f.severity,
+    gated: o.gated,
+    events: [{ at: o.openedAt, type: 'opened', severity: f.severity }],
+  };
+}
+
 /**
  * The entry of a finding its input says is fixed (`fixed.on`, kept between its first sighting and the run): a new entry
  * opened at its first detection and fixed on that day; an open entry fixed on that day (listed in `fixed`); an entry
@@ -171,21 +189,8 @@ function recordFixed(f: RatedFinding, prev: LedgerEntry | undefined, now: Date, 
   const fixedAt = new Date(Math.min(now.getTime(), Math.max(Date.parse(firstSeen), on))).toISOString();
   const entry: LedgerEntry = prev
     ? { ...prev, events: [...prev.events], firstSeen, lastSeen: nowIso, title: f.title }
-    : {
-        fingerprint: f.fingerprint,
-        tool: f.tool.name,
-        ruleId: f.ruleId,
-        title: f.title,
-        kind: f.kind,
-        firstSeen,
-        lastSeen: nowIso,
-        state: 'open',
-        reopenedCount: 0,
-        severity: f.severity,
-        // A real defect, counted by metrics (time to fix, SLA compliance); the finding itself is not gated.
-        gated: true,
-        events: [{ at: firstSeen, type: 'opened', severity: f.severity }],
-      };
+    : // A real defect, counted by metrics (time to fix, SLA compliance); the finding itself is not gated.
+      openedEntry(f, firstSeen, nowIso, { gated: true, openedAt: firstSeen });
   if (f.path !== undefined) entry.path = f.path;
   if (f.startLine !== undefined) entry.startLine = f.startLine;
   if (f.location !== undefined) entry.location = f.location;
@@ -313,20 +318,7 @@ export function trackRun(input: TrackInput): TrackResult {
     if (!prev) {
       status = 'new';
       const firstSeen = earlier(nowIso, f.firstDetected);
-      entry = {
-        fingerprint: f.fingerprint,
-        tool: f.tool.name,
-        ruleId: f.ruleId,
-        title: f.title,
-        kind: f.kind,
-        firstSeen,
-        lastSeen: nowIso,
-        state: 'open',
-        reopenedCount: 0,
-        severity: f.severity,
-        gated: f.gated,
-        events: [{ at: nowIso, type: 'opened', severity: f.severity }],
-      };
+      entry = openedEntry(f, firstSeen, nowIso, { gated: f.gated, openedAt: nowIso });
     } else {
       entry = prev;
       if (prev.state === 'fixed') {
