@@ -8,8 +8,8 @@ import base from './jest.config.js';
 const TESTS = {
   escape: ['report.test.ts', 'core-escape.test.ts'],
   gate: ['gate.test.ts', 'core-*.test.ts'],
-  rate: ['rate.test.ts', 'gate.test.ts', 'explain.test.ts', 'core-*.test.ts'],
-  exceptions: ['exceptions.test.ts', 'core-*.test.ts'],
+  rate: ['rate.test.ts', 'rate/*.test.ts', 'gate.test.ts', 'explain.test.ts', 'core-*.test.ts'],
+  exceptions: ['exceptions.test.ts', 'approvals.test.ts', 'core-*.test.ts'],
   ledger: ['ledger.test.ts', 'metrics.test.ts', 'core-*.test.ts'],
 };
 TESTS.all = [...new Set(Object.values(TESTS).flat())];
@@ -19,6 +19,10 @@ export default {
   globalSetup: undefined,
   globalTeardown: undefined,
   reporters: ['default'],
+  // Each mutant loads only the test files holding the tests that cover it (see the file).
+  testSequencer: '<rootDir>/scripts/jest-stryker-sequencer.cjs',
+  // Stryker's sandbox holds a copy of package.json: no haste name collision warning per run.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp'],
   // Only the tests of the part being mutated (MUTATE_SCOPE, see stryker.config.mjs): a shorter initial run.
   testMatch: (TESTS[process.env.MUTATE_SCOPE ?? 'all'] ?? TESTS.all).map((f) => `<rootDir>/__tests__/${f}`),
 };
