@@ -21,6 +21,8 @@ export default {
   reporters: ['default'],
   // Each mutant loads only the test files holding the tests that cover it (see the file).
   testSequencer: '<rootDir>/scripts/jest-stryker-sequencer.cjs',
+  // A mutant run stops at the first test file with a failing test (see the file).
+  runner: '<rootDir>/scripts/jest-stryker-runner.cjs',
   // Stryker's sandbox holds a copy of package.json: no haste name collision warning per run.
   modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp'],
   // Only the tests of the part being mutated (MUTATE_SCOPE, see stryker.config.mjs): a shorter initial run.

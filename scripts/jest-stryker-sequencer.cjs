@@ -10,6 +10,7 @@
  * - a mutant run (`__STRYKER_ACTIVE_MUTANT__` set, a `testNamePattern`) keeps the files with at least one test whose
  *   full name the pattern matches, as jest itself matches it (case-insensitive regular expression on the full name).
  *   Tests in the other files would be filtered out by jest anyway: the outcome is the same, minus loading them.
+ *   The file with the most covering tests comes first (scripts/jest-stryker-runner.cjs stops at the first failure).
  * Without the record (or outside Stryker) it changes nothing.
  */
 const { readFileSync, writeFileSync } = require('node:fs');
@@ -39,9 +40,14 @@ class StrykerSequencer extends Sequencer {
       return sorted; // no dry run recorded here: run every file, as jest would
     }
     const re = new RegExp(pattern, 'i');
-    const keep = new Set();
-    for (const [file, names] of Object.entries(record)) if (names.some((n) => re.test(n))) keep.add(file);
-    const chosen = sorted.filter((t) => keep.has(t.path));
+    const hits = new Map();
+    for (const [file, names] of Object.entries(record)) {
+      const n = names.filter((name) => re.test(name)).length;
+      if (n > 0) hits.set(file, n);
+    }
+    // The file with the most covering tests first: with scripts/jest-stryker-runner.cjs a killed mutant stops at the
+    // first file with a failing test.
+    const chosen = sorted.filter((t) => hits.has(t.path)).sort((a, b) => hits.get(b.path) - hits.get(a.path));
     // A pattern that matches no recorded test (a test added since the dry run): every file, as jest would.
     return chosen.length > 0 ? chosen : sorted;
   }
