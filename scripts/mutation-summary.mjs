@@ -11,10 +11,12 @@
  * A file found in several reports (e.g. `rate.json` and `all.json`) is counted once, from the newest report. Score =
  * (killed + timed out) / (killed + timed out + survived + no coverage), as Stryker computes it: compile and runtime
  * errors and ignored mutants are not valid mutants. Timed-out mutants count as killed but are shown apart: on a loaded
- * machine a timeout is weaker evidence than a failing assertion.
+ * machine a timeout is weaker evidence than a failing assertion. A file the scopes of stryker.config.mjs mutate that no
+ * report holds is listed as not measured, and its folder does not reach the target.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+import { SCOPES } from '../stryker.config.mjs';
 
 const TARGET = 85;
 const args = process.argv.slice(2);
@@ -59,6 +61,18 @@ for (const r of reports) {
     files.set(file, { report: r, mutants: f.mutants, source: typeof f.source === 'string' ? f.source : undefined });
   }
 }
+
+/** Files the scopes mutate (stryker.config.mjs) that no report holds: a folder with such files has no complete score. */
+function expand(glob) {
+  if (!glob.endsWith('/**/*.ts')) return existsSync(glob) ? [glob] : [];
+  const walk = (d) =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.ts') ? [join(d, e.name)] : [],
+    );
+  const root = glob.slice(0, -'/**/*.ts'.length);
+  return existsSync(root) ? walk(root) : [];
+}
+const unmeasured = [...new Set(Object.values(SCOPES).flat().flatMap(expand))].filter((f) => !files.has(f)).sort();
 
 const STATUSES = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'RuntimeError', 'Ignored', 'Pending'];
 const empty = () => Object.fromEntries(STATUSES.map((s) => [s, 0]));
@@ -106,9 +120,11 @@ const header = [
 ];
 const rows = [];
 let below = 0;
-for (const [folder, { counts: c, files: n, reports: rs }] of byFolder) {
+for (const f of unmeasured) if (!byFolder.has(folderOf(f))) byFolder.set(folderOf(f), { counts: empty(), files: 0, reports: new Set() });
+for (const [folder, { counts: c, files: n, reports: rs }] of [...byFolder].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
   const s = score(c);
-  const ok = s !== undefined && s >= TARGET;
+  const missing = unmeasured.filter((f) => folderOf(f) === folder).length;
+  const ok = s !== undefined && s >= TARGET && missing === 0;
   if (!ok) below++;
   const valid = c.Killed + c.Timeout + c.Survived + c.NoCoverage;
   rows.push([
@@ -121,7 +137,7 @@ for (const [folder, { counts: c, files: n, reports: rs }] of byFolder) {
     c.NoCoverage,
     c.CompileError + c.RuntimeError,
     pct(s),
-    ok ? 'yes' : 'NO',
+    ok ? 'yes' : missing > 0 ? `NO (${missing} file(s) not measured)` : 'NO',
     [...rs].join(', '),
   ]);
 }
@@ -137,7 +153,11 @@ rows.push([
   total.NoCoverage,
   total.CompileError + total.RuntimeError,
   pct(ts),
-  ts !== undefined && ts >= TARGET ? 'yes' : 'NO',
+  ts !== undefined && ts >= TARGET && unmeasured.length === 0
+    ? 'yes'
+    : unmeasured.length > 0
+      ? `NO (${unmeasured.length} file(s) not measured)`
+      : 'NO',
   '',
 ]);
 
@@ -150,6 +170,7 @@ console.log(
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
+if (unmeasured.length > 0) console.log(`\nNot measured (no report holds them): ${unmeasured.join(', ')}`);
 if (total.Ignored > 0 || total.Pending > 0) console.log(`\n(not counted: ${total.Ignored} ignored, ${total.Pending} pending)`);
 
 if (flag('--survivors')) {
