@@ -10,7 +10,7 @@ import { parsePolicy } from '../src/policy/load';
 import { globProblem } from '../src/policy/glob';
 import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
 import { rateAll } from '../src/rate/rate';
-import { normalizeAny, normalizePath } from '../src/ingest/paths';
+import { basePrefix, isPlainRelative, joinUri, normalizeAny, normalizePath } from '../src/ingest/paths';
 import { disambiguate } from '../src/ingest/fingerprint';
 import { computeMetrics } from '../src/metrics/compute';
 
@@ -157,6 +157,102 @@ describe('path normalization', () => {
       for (const ws of [undefined, '/home/runner/work/app/app'])
         expect([ref, normalizePath(ref, ws)]).toEqual([ref, normalizeAny(ref, ws)]);
     }
+  });
+});
+
+describe('path normalization with a base URI', () => {
+  it('a base prefix gives the same path as normalizing each joined URI, for every base and plain relative uri', () => {
+    const alphabet = [
+      'a',
+      'B',
+      '0',
+      '_',
+      '-',
+      '.',
+      '..',
+      '/',
+      '//',
+      '\\',
+      ':',
+      '%20',
+      '%2F',
+      '%',
+      '?',
+      '#',
+      ' ',
+      '@',
+      'é',
+      'file://',
+      'C:',
+      'work',
+      'app',
+    ];
+    let seed = 11;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const bases = [
+      `file://${WS}/`,
+      `file://${WS}`,
+      `file://${WS}/src/`,
+      `file://${WS}/src/../lib/`,
+      `file://${WS}/a%20b/`,
+      `file://${WS}/x?q=/`,
+      `file://${WS}/x#f/`,
+      'file:///home/runner/work/app/',
+      'file:///home/runner/',
+      `${WS}/sub/`,
+      'C:/ws/',
+      'src/',
+      '../up/',
+      'https://example.test/repo/',
+      ' file:///home/runner/work/app/app/ ',
+    ];
+    for (let i = 0; i < 400; i++) bases.push(Array.from({ length: 1 + rnd(7) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    const uris = ['a.js', 'src/x.ts', 'work/app/app/src/y.js', 'app/z.go', 'a.b/c-d_e@1/f~g.h', 'x..y/z'];
+    for (let i = 0; i < 200; i++) uris.push(Array.from({ length: 1 + rnd(6) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    let used = 0;
+    const differ: unknown[] = [];
+    for (const base of bases) {
+      for (const ws of [WS, undefined, 'C:/ws']) {
+        const prefix = basePrefix(base.trim(), ws);
+        if (prefix === undefined) continue;
+        for (const uri of uris) {
+          if (!isPlainRelative(uri)) continue;
+          used++;
+          const want = normalizePath(joinUri(base.trim(), uri), ws);
+          if (!('path' in want) || want.path !== prefix + uri) differ.push({ base, ws, uri, prefix, want });
+        }
+      }
+    }
+    expect(differ).toEqual([]);
+    expect(used).toBeGreaterThan(1000);
+  });
+
+  it('a CodeQL %SRCROOT% that is the checkout maps results to repository paths', () => {
+    const sarif = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'CodeQL' } },
+          originalUriBaseIds: { '%SRCROOT%': { uri: `file://${WS}/` } },
+          results: [
+            {
+              ruleId: 'r',
+              message: { text: 'm' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js', uriBaseId: '%SRCROOT%' } } }],
+            },
+            {
+              ruleId: 'r',
+              message: { text: 'm' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: '../x.js', uriBaseId: '%SRCROOT%' } } }],
+            },
+          ],
+        },
+      ],
+    };
+    const [a, b] = ingestText(JSON.stringify(sarif), ctx).findings;
+    expect(a?.path).toBe('src/a.js');
+    expect(b?.path).toBeUndefined(); // (climbs out of the checkout: not a repository path)
+    expect(b?.location).toBe('../x.js');
   });
 });
 

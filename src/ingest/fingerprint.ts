@@ -1,10 +1,13 @@
 import * as crypto from 'node:crypto';
 
-/** One-shot `crypto.hash` (Node ≥ 20.12), cheaper than a Hash object per call; `createHash` on older Nodes. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
-const sha256 = oneShot
-  ? (data: string): Buffer => oneShot('sha256', data, 'buffer')
-  : (data: string): Buffer => crypto.createHash('sha256').update(data).digest();
+/**
+ * One-shot `crypto.hash` (Node ≥ 20.12) straight to hex: no Buffer per call (making one cost more than the hash of
+ * a short input); `createHash` on older Nodes.
+ */
+const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+const sha256Hex = oneShot
+  ? (data: string): string => oneShot('sha256', data, 'hex')
+  : (data: string): string => crypto.createHash('sha256').update(data).digest('hex');
 
 /** Short, stable hash of the given parts (sha256, hex, 32 chars). Parts are joined unambiguously. */
 export function hashParts(...parts: (string | number | undefined)[]): string {
@@ -14,8 +17,7 @@ export function hashParts(...parts: (string | number | undefined)[]): string {
     const s = p === undefined ? '\u0000' : String(p);
     joined += `${s.length}:${s}|`;
   }
-  // Hex of the first 16 bytes: a string of its own (slicing a 64-character hex string would keep all of it alive).
-  return sha256(joined).toString('hex', 0, 16);
+  return sha256Hex(joined).slice(0, 32);
 }
 
 /** Whitespace-insensitive form of a source line, so re-indenting or reformatting spaces keeps identity. */
@@ -90,8 +92,12 @@ function hasRepeats(findings: readonly { fingerprint: string }[]): boolean {
   const mask = size - 1;
   for (let i = 0; i < n; i++) {
     const fp = (findings[i] as { fingerprint: string }).fingerprint;
-    let h = 0x811c9dc5; // FNV-1a
-    for (let k = 0; k < fp.length; k++) h = Math.imul(h ^ fp.charCodeAt(k), 0x01000193);
+    // FNV-1a of the length, the first 8 and the last 8 characters: fingerprints are hex digests (random in every
+    // character), or hex with a `~n` suffix; equal hashes are compared whole below, so this only sets the speed.
+    let h = Math.imul(0x811c9dc5 ^ fp.length, 0x01000193);
+    const len = fp.length;
+    for (let k = 0; k < len && k < 8; k++) h = Math.imul(h ^ fp.charCodeAt(k), 0x01000193);
+    for (let k = Math.max(8, len - 8); k < len; k++) h = Math.imul(h ^ fp.charCodeAt(k), 0x01000193);
     for (let slot = (h >>> 0) & mask; ; slot = (slot + 1) & mask) {
       const at = table[slot] as number;
       if (at === 0) {
