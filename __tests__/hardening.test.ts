@@ -11,7 +11,8 @@ import { globProblem } from '../src/policy/glob';
 import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
 import { rateAll } from '../src/rate/rate';
 import { basePrefix, isPlainRelative, joinUri, normalizeAny, normalizePath } from '../src/ingest/paths';
-import { disambiguate } from '../src/ingest/fingerprint';
+import { disambiguate, hashParts } from '../src/ingest/fingerprint';
+import { createHash } from 'node:crypto';
 import { computeMetrics } from '../src/metrics/compute';
 
 const WS = '/home/runner/work/app/app';
@@ -253,6 +254,23 @@ describe('path normalization with a base URI', () => {
     expect(a?.path).toBe('src/a.js');
     expect(b?.path).toBeUndefined(); // (climbs out of the checkout: not a repository path)
     expect(b?.location).toBe('../x.js');
+  });
+});
+
+describe('fingerprint hash', () => {
+  it('is the first 16 bytes of the sha256 of the joined parts, in hex, for any text (UTF-8, astral, NUL, long)', () => {
+    const texts = ['', 'a', 'é', '\u{1F600}', '\u0000', 'x'.repeat(100_000), 'mixed é \u{1F600} \u0000 end', 'line\nbreak'];
+    for (let i = 0; i < 500; i++) {
+      const parts = [texts[i % texts.length], i % 3 === 0 ? undefined : `r${i}`, i, texts[(i * 7) % texts.length]];
+      let joined = '';
+      for (const p of parts) {
+        const s = p === undefined ? '\u0000' : String(p);
+        joined += `${s.length}:${s}|`;
+      }
+      const got = hashParts(...parts);
+      expect(got).toBe(createHash('sha256').update(joined, 'utf8').digest('hex').slice(0, 32));
+      expect(got).toMatch(/^[0-9a-f]{32}$/);
+    }
   });
 });
 
