@@ -99,6 +99,56 @@ describe('which findings group', () => {
   });
 });
 
+describe('which findings group: identity, ties and order', () => {
+  it('a candidate that groups with nothing comes back as it was (the same object)', () => {
+    const rated = rateAll([sast('A', { startLine: 1 }), sast('B', { startLine: 1, cwe: ['CWE-79'] })], p);
+    const out = groupSimilar(rated, p);
+    expect(out).toHaveLength(2);
+    expect(out[0]).toBe(rated[0]);
+    expect(out[1]).toBe(rated[1]);
+  });
+
+  it('findings without a path, or without a start line, are not candidates: the same array back', () => {
+    const noPath = rateAll([sast('A', { startLine: 1, path: undefined }), sast('B', { startLine: 1, path: undefined })], p);
+    expect(groupSimilar(noPath, p)).toBe(noPath);
+    const noLine = rateAll([sast('A', { startLine: 1 }), sast('B', { startLine: undefined })], p);
+    expect(groupSimilar(noLine, p)).toBe(noLine);
+    const noPathOther = rateAll([sast('A', { startLine: 1 }), sast('B', { startLine: 1, path: undefined })], p);
+    expect(groupSimilar(noPathOther, p)).toBe(noPathOther);
+  });
+
+  it('tool names compare lower-cased: "Weiß" and "WEISS" are two tools (upper-cased they would be one)', () => {
+    expect(run([sast('Weiß', { startLine: 1 }), sast('WEISS', { startLine: 1 })])).toHaveLength(1);
+  });
+
+  it('the leader is chosen on lower-cased names: "a_tool" sorts before "ab" (upper-cased it would not)', () => {
+    expect(first(run([sast('ab', { startLine: 1 }), sast('a_tool', { startLine: 1 })])).tool.name).toBe('a_tool');
+  });
+
+  it('two findings of one tool with the same fingerprint: the first in the input is grouped', () => {
+    const a1 = sast('A', { startLine: 10, fingerprint: 'same', title: 'first' });
+    const a2 = sast('A', { startLine: 10, fingerprint: 'same', title: 'second' });
+    const out = run([a1, a2, sast('B', { startLine: 10 })]);
+    expect(out.map((f) => [f.title, f.alsoReportedBy?.length ?? 0])).toEqual([
+      ['first', 1],
+      ['second', 0],
+    ]);
+  });
+
+  it('in any input order, every group is led by the tool that sorts first (40 pairs, shuffled)', () => {
+    const pairs = Array.from({ length: 40 }, (_, i) => [
+      sast('alpha', { fingerprint: `a${i}`, startLine: 10 * i + 1 }),
+      sast('beta', { fingerprint: `b${i}`, startLine: 10 * i + 1 }),
+    ]).flat();
+    // A fixed shuffle (multiplicative step, coprime with 80): every order of the two tools occurs.
+    const shuffled = pairs.map((_, i) => pairs[(i * 37) % pairs.length] as Finding);
+    const out = run(shuffled);
+    expect(out).toHaveLength(40);
+    expect(new Set(out.map((f) => f.tool.name))).toEqual(new Set(['alpha']));
+    expect(out.every((f) => f.alsoReportedBy?.[0]?.name === 'beta')).toBe(true);
+  });
+});
+
 describe('the group finding', () => {
   it('keeps the score of the member whose rating it takes, from its score, security-severity or CVSS score', () => {
     const a = sast('A', { startLine: 1, level: 'note' });
@@ -113,6 +163,31 @@ describe('the group finding', () => {
       run([sast('A', { startLine: 1, level: 'error' }), sast('B', { startLine: 1, level: undefined, cvss: { score: 2.0 } })]),
     );
     expect(led).not.toHaveProperty('score');
+    // The leader's rating taken, the leader with a score: still nothing added (its score is its own).
+    const ledScored = first(run([sast('A', { startLine: 1, securitySeverity: 9.5 }), sast('B', { startLine: 1, level: 'note' })]));
+    expect(ledScored).not.toHaveProperty('score');
+    // Another member's rating taken, that member without any score: no score member at all.
+    const noScore = first(run([sast('A', { startLine: 1, level: 'note' }), sast('B', { startLine: 1, level: 'error' })]));
+    expect(noScore.severity).toBe('high');
+    expect(noScore).not.toHaveProperty('score');
+  });
+
+  it('the CWEs named: the common ones joined, else all of them, whichever member leads', () => {
+    const two = ['CWE-89', 'CWE-20'];
+    const detail = (fs: Finding[]) => first(run(fs)).explanation.at(-1)?.detail;
+    expect(detail([sast('A', { startLine: 1, cwe: two, level: 'error' }), sast('B', { startLine: 1, cwe: two })])).toBe(
+      "group-similar: A (A/rule: high), B (B/rule: medium) agree at src/db.js:1, CWE-89, CWE-20: the highest rating is A's",
+    );
+    expect(detail([sast('A', { startLine: 1, cwe: two }), sast('B', { startLine: 1, cwe: two, level: 'error' })])).toBe(
+      "group-similar: A (A/rule: medium), B (B/rule: high) agree at src/db.js:1, CWE-89, CWE-20: the highest rating (B's) taken",
+    );
+    // None common to all three, another member's rating taken: every CWE listed.
+    const a = sast('A', { startLine: 10, cwe: ['CWE-89'] });
+    const b = sast('B', { startLine: 10, endLine: 20, cwe: ['CWE-89', 'CWE-20'] });
+    const c = sast('C', { startLine: 18, cwe: ['CWE-20'], level: 'error' });
+    expect(detail([a, b, c])).toBe(
+      "group-similar: A (A/rule: medium), B (B/rule: medium), C (C/rule: high) agree at src/db.js:10, CWE-89, CWE-20: the highest rating (C's) taken",
+    );
   });
 
   it('gated when any member is, and then without a reason to be out of the gate; not gated when none is', () => {
