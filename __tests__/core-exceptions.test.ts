@@ -561,6 +561,20 @@ describe('version ranges, exactly', () => {
     expect(compareVersions(' 1.2 ', '1.2')).toBe(0);
   });
 
+  it('a segment is a number only when it is all digits ("1a" is a word, and sorts before 1)', () => {
+    expect(compareVersions('1.1a', '1.1')).toBe(-1);
+    expect(compareVersions('1.1', '1.1a')).toBe(1);
+  });
+
+  it('a v is dropped only at the start: "1.v2" keeps its "v2" segment', () => {
+    expect(compareVersions('1.v2', '1.2')).toBe(-1);
+  });
+
+  it('a version that is only a pre-release ("-10"): compared as pre-releases, numerically', () => {
+    expect(compareVersions('-10', '-9')).toBe(1);
+    expect(compareVersions('-9', '-10')).toBe(-1);
+  });
+
   it('a pre-release (- or ~) sorts before its release, build metadata (+) is ignored', () => {
     expect(compareVersions('1.0-rc1', '1.0')).toBe(-1);
     expect(compareVersions('1.0', '1.0-rc1')).toBe(1);
