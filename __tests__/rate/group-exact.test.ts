@@ -70,7 +70,7 @@ describe('which findings group', () => {
     expect(two[1]?.alsoReportedBy).toEqual([{ name: 'B' }]);
   });
 
-  it("the group's finding takes the place of its first member in the input", () => {
+  it("the group's finding is listed once, where its leader is in the input; the other members are not listed", () => {
     const other = finding({ fingerprint: 'other', ruleId: 'x', cwe: [] });
     const out = run([other, sast('B', { startLine: 1 }), sast('A', { startLine: 1 })]);
     expect(out.map((f) => f.fingerprint)).toEqual(['other', 'fp-A']);
