@@ -257,6 +257,11 @@ describe('OWASP factors at their edges', () => {
     });
   });
 
+  it('owaspRisk refuses unusable factors with every problem, separated by "; "', () => {
+    const { motive: _m, size: _s, ...two } = all(5);
+    expect(() => owaspRisk(two)).toThrow('OWASP risk factors: motive is missing; size is missing');
+  });
+
   it('the averages are of all the factors of the group', () => {
     const f = { ...all(0), skillLevel: 8, lossOfConfidentiality: 8 };
     expect(owaspRisk(f)).toMatchObject({ likelihood: 1, impact: 2, impactFrom: 'technical' });
