@@ -316,6 +316,17 @@ ${extra}  entries:
     expect(withExceptions('  entries: []').exceptions.expiringDays).toBe(14);
   });
 
+  it('approvers without users or teams compile to none of them; not-requester as written', () => {
+    const teamsOnly = withExceptions(`  approvers: {teams: [acme/appsec], not-requester: false}
+  entries: []`);
+    const a = must(teamsOnly.exceptions.approvers, 'approvers');
+    expect([...a.users]).toEqual([]);
+    expect(a.notRequester).toBe(false);
+    const usersOnly = withExceptions(`  approvers: {users: [bob]}
+  entries: []`);
+    expect(must(usersOnly.exceptions.approvers, 'approvers').teams).toEqual([]);
+  });
+
   it('a verified approval names the approvers on the finding and in the reason (not the written approved-by)', () => {
     const p = withApproval(withExceptions(section()), alice);
     const r = applyExceptions(rated(p, { ruleId: 'js/x' }), p.exceptions, NOW);
@@ -442,6 +453,9 @@ describe('what an entry matches', () => {
     expect(t(finding({ fingerprint: 'abc~2' }))).toBe(true);
     expect(t(finding({ fingerprint: 'abc~' }))).toBe(false);
     expect(t(finding({ fingerprint: 'abcd' }))).toBe(false);
+    expect(t(finding({ fingerprint: 'abc~12' }))).toBe(true);
+    // Only a suffix at the end is an occurrence number.
+    expect(t(finding({ fingerprint: 'ab~1c' }))).toBe(false);
     expect(c({ fingerprint: ['x', 'abc~2'] }).test(finding({ fingerprint: 'abc~2' }))).toBe(true);
   });
 
