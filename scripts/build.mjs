@@ -46,6 +46,49 @@ export const zodWithoutLocales = {
     });
   },
 };
+/**
+ * `@actions/core` imports its OIDC client (`core.getIDToken`) statically, and with it `@actions/http-client` and
+ * undici (400 KB of the Action bundle, parsed by every run). defect-gate never asks for an ID token: the Action gets
+ * a stand-in with the same `OidcClient.getIDToken(audience)` that imports the real module (a chunk) when called.
+ */
+export const lazyOidcClient = {
+  name: 'lazy-oidc-client',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      /[/\\]node_modules[/\\]@actions[/\\]core[/\\]lib[/\\]core\.js$/.test(args.importer)
+        ? { path: 'node_modules/@actions/core/lib/oidc-utils.js', namespace: 'lazy-oidc-client', pluginData: dirname(args.importer) }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-oidc-client' }, (args) => ({
+      contents: `export class OidcClient {\n  static async getIDToken(audience) {\n    const real = await import('./oidc-utils.js');\n    return real.OidcClient.getIDToken(audience);\n  }\n}\n`,
+      loader: 'js',
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
+/**
+ * The CVSS calculator (`ae-cvss-calculator`, one 180 KB webpack bundle) builds its metric classes and tables when it is
+ * evaluated; most runs see no CVSS vector. src/rate/cvss.ts imports it statically (its API is synchronous), so the
+ * bundles give that import a stand-in whose members are read from the real module, evaluated on first use (esbuild
+ * runs a bundled CommonJS module when it is first required).
+ */
+export const lazyCvssCalculator = {
+  name: 'lazy-cvss-calculator',
+  setup(b) {
+    b.onResolve({ filter: /^ae-cvss-calculator$/ }, (args) =>
+      args.namespace === 'lazy-cvss-calculator' ? undefined : { path: 'ae-cvss-calculator', namespace: 'lazy-cvss-calculator' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-cvss-calculator' }, () => ({
+      contents:
+        "let calculator;\nconst real = () => (calculator ??= require('ae-cvss-calculator'));\n" +
+        'export default new Proxy({}, { get: (_, name) => real()[name], has: (_, name) => name in real() });\n',
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+  },
+};
+
 const sourceFiles = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
@@ -53,7 +96,13 @@ const sourceFiles = (dir) =>
 
 // The bundles are minified (the npm package and the Action checkout stay small: issue #20) but keep their output names.
 // No source maps: the bundles are built from the tagged sources, which is where a stack trace is read.
-const bundle = { ...common, minify: true, metafile: true, banner: { js: banner }, plugins: [zodWithoutLocales] };
+const bundle = {
+  ...common,
+  minify: true,
+  metafile: true,
+  banner: { js: banner },
+  plugins: [zodWithoutLocales, lazyOidcClient, lazyCvssCalculator],
+};
 
 // Code splitting (issue #21, small runs start fast): the CLI and the Action each load their entry file and what it
 // imports statically; what a run may not need (the other commands, metrics and HTML, XML parsers, the GitHub client,
@@ -91,7 +140,8 @@ export async function buildBundles(outDir) {
 function thirdPartyNotices(inputs) {
   const pkgs = new Map();
   for (const input of inputs) {
-    const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+    // Inputs made by a plugin above are named "<namespace>:<path>"; their package is read from its real files.
+    const m = /^(?:[\w-]+:)?(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
     if (!m) continue;
     const dir = join(ROOT, m[1]);
     const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
