@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { emptyBook, LEDGER_VERSION, LedgerFormatError, migrateLedger, type LedgerBook, type LedgerFile } from './schema';
+import { compactBook } from './compact';
 import { checkScope, type LedgerStore } from './store';
 import { withFileLock, type LockOptions } from './file-lock';
 import { parseJson } from '../ingest/json';
@@ -16,7 +17,8 @@ import { errorMessage } from '../errors';
  *
  * Cheap on the hot path (issue #21): the file is written as compact JSON (no pretty-printing of a 10 MB file), and
  * the update of a run that read the ledger reuses what it read when the file has not changed since (same text),
- * instead of parsing it again.
+ * instead of parsing it again. Books are compacted when written (src/ledger/compact.ts: fixed findings are forgotten
+ * `retentionDays` after their fix, default DEFAULT_RETENTION_DAYS).
  */
 export class FileLedgerStore implements LedgerStore {
   readonly describe: string;
@@ -25,7 +27,7 @@ export class FileLedgerStore implements LedgerStore {
     private readonly path: string,
     private readonly now: () => Date,
     display = path,
-    private readonly lock: LockOptions & { onStale?: (message: string) => void } = {},
+    private readonly lock: LockOptions & { onStale?: (message: string) => void; retentionDays?: number } = {},
   ) {
     this.describe = `file:${display}`;
   }
@@ -70,10 +72,11 @@ export class FileLedgerStore implements LedgerStore {
         const file = this.load() ?? { schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: '', books: {} };
         const now = this.now();
         const book = apply((Object.hasOwn(file.books, scope) ? file.books[scope] : undefined) ?? emptyBook());
+        const retention = this.lock.retentionDays !== undefined ? { retentionDays: this.lock.retentionDays } : {};
         const next: LedgerFile = {
           ...file,
           updatedAt: now.toISOString(),
-          books: { ...file.books, [scope]: book },
+          books: { ...file.books, [scope]: compactBook(book, now, retention) },
         };
         this.last = undefined;
         const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
