@@ -15,7 +15,6 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 const isStr = (v: unknown): v is string => typeof v === 'string';
 const isInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
 const isNum = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
-const isBool = (v: unknown): boolean => typeof v === 'boolean';
 const strs = (v: unknown): boolean => Array.isArray(v) && v.every(isStr);
 
 /** Only `allowed` members (JSON.parse makes plain objects: own enumerable keys are all there is). */
@@ -45,12 +44,21 @@ class Checker {
     return !Object.hasOwn(o, k) || test(o[k]);
   }
 
-  event = (v: unknown): boolean =>
-    isObj(v) &&
-    only(v, EVENT) &&
-    this.time(v.at) &&
-    (v.type === 'opened' || v.type === 'fixed' || v.type === 'reopened' || v.type === 'severity') &&
-    this.opt(v, 'severity', isStr);
+  event = (v: unknown): boolean => {
+    if (!isObj(v)) return false;
+    let required = 0;
+    for (const k in v) {
+      const x = v[k];
+      if (k === 'at') {
+        if (!this.time(x)) return false;
+        required++;
+      } else if (k === 'type') {
+        if (x !== 'opened' && x !== 'fixed' && x !== 'reopened' && x !== 'severity') return false;
+        required++;
+      } else if (k !== 'severity' || typeof x !== 'string') return false;
+    }
+    return required === 2;
+  };
 
   exception = (v: unknown): boolean =>
     isObj(v) &&
@@ -189,10 +197,8 @@ class Checker {
 }
 
 const set = (...keys: string[]): ReadonlySet<string> => new Set(keys);
-const EVENT = set('at', 'type', 'severity');
 const EXCEPTION = set('id', 'type', 'from', 'to', 'approvedBy');
 const TICKET = set('tracker', 'repo', 'number', 'hash', 'state', 'remindedFor');
-const SEEN = set('gated', 'notGatedReason', 'level', 'scannerSeverity', 'score', 'cve', 'tags', 'package', 'kev', 'epss');
 const PACKAGE = set('ecosystem', 'name', 'version', 'fixedVersions');
 /** fingerprint, tool, ruleId, title, kind, severity, firstSeen, lastSeen, state, reopenedCount, gated, events. */
 const ENTRY_REQUIRED = 12;
@@ -235,31 +241,51 @@ function ticket(v: unknown): boolean {
   );
 }
 
+/** One pass over `seen` (one per entry). */
 function seen(v: unknown): boolean {
-  return (
-    isObj(v) &&
-    only(v, SEEN) &&
-    isBool(v.gated) &&
-    optIn(v, 'notGatedReason', isStr) &&
-    optIn(v, 'level', (x) => x === 'error' || x === 'warning' || x === 'note' || x === 'none') &&
-    optIn(v, 'scannerSeverity', isStr) &&
-    optIn(v, 'score', isNum) &&
-    optIn(v, 'cve', strs) &&
-    optIn(v, 'tags', strs) &&
-    optIn(
-      v,
-      'package',
-      (p) =>
-        isObj(p) &&
-        only(p, PACKAGE) &&
-        isStr(p.name) &&
-        optIn(p, 'ecosystem', isStr) &&
-        optIn(p, 'version', isStr) &&
-        optIn(p, 'fixedVersions', strs),
-    ) &&
-    optIn(v, 'kev', isBool) &&
-    optIn(v, 'epss', isNum)
-  );
+  if (!isObj(v)) return false;
+  let gated = false;
+  for (const k in v) {
+    const x = v[k];
+    switch (k) {
+      case 'gated':
+        if (typeof x !== 'boolean') return false;
+        gated = true;
+        break;
+      case 'notGatedReason':
+      case 'scannerSeverity':
+        if (typeof x !== 'string') return false;
+        break;
+      case 'level':
+        if (x !== 'error' && x !== 'warning' && x !== 'note' && x !== 'none') return false;
+        break;
+      case 'score':
+      case 'epss':
+        if (!isNum(x)) return false;
+        break;
+      case 'cve':
+      case 'tags':
+        if (!strs(x)) return false;
+        break;
+      case 'kev':
+        if (typeof x !== 'boolean') return false;
+        break;
+      case 'package':
+        if (
+          !isObj(x) ||
+          !only(x, PACKAGE) ||
+          !isStr(x.name) ||
+          !optIn(x, 'ecosystem', isStr) ||
+          !optIn(x, 'version', isStr) ||
+          !optIn(x, 'fixedVersions', strs)
+        )
+          return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return gated;
 }
 
 function approval(v: unknown): boolean {
