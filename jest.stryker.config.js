@@ -10,7 +10,7 @@ const TESTS = {
   gate: ['gate.test.ts', 'core-*.test.ts'],
   rate: ['rate.test.ts', 'rate/*.test.ts', 'gate.test.ts', 'explain.test.ts', 'core-*.test.ts'],
   exceptions: ['exceptions.test.ts', 'approvals.test.ts', 'core-*.test.ts'],
-  ledger: ['ledger.test.ts', 'metrics.test.ts', 'core-*.test.ts'],
+  ledger: ['ledger.test.ts', 'ledger-shape.test.ts', 'ledger-compaction.test.ts', 'metrics.test.ts', 'core-*.test.ts'],
 };
 TESTS.all = [...new Set(Object.values(TESTS).flat())];
 

@@ -12,8 +12,16 @@ export const SCOPES = {
   gate: ['src/gate/**/*.ts'],
   // With the exceptions section's compile step and version ranges (src/policy/ since issue #15).
   exceptions: ['src/exceptions/**/*.ts', 'src/policy/exceptions.ts', 'src/policy/version-range.ts'],
-  // The pure ledger (merge, SLA clocks, format checks, day counts), not the stores (file, branch) nor the lock.
-  ledger: ['src/ledger/track.ts', 'src/ledger/sla.ts', 'src/ledger/schema.ts', 'src/ledger/time.ts'],
+  // The pure ledger (merge, SLA clocks, format checks and the fast shape check, compaction, day counts), not the stores
+  // (file, branch) nor the lock.
+  ledger: [
+    'src/ledger/track.ts',
+    'src/ledger/sla.ts',
+    'src/ledger/schema.ts',
+    'src/ledger/shape.ts',
+    'src/ledger/compact.ts',
+    'src/ledger/time.ts',
+  ],
   escape: ['src/text/escape.ts'],
 };
 const scope = process.env.MUTATE_SCOPE ?? 'all';
