@@ -14,7 +14,7 @@
 // As a module: `run({ log, node, quick })` returns the rows (bench/run.mjs); `--quick` is 1,000 repositories.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -62,6 +62,9 @@ export async function run(o = {}) {
   }
   const { OrgSim, key } = await loadSim();
   const sim = new OrgSim({ repos, now: NOW, latencyMs: latency, diskCache: { dir: join(OUT, 'org-sim'), key } });
+  // Ledgers of another simulator build or other options: ~250 MB each, not reused.
+  for (const d of readdirSync(join(OUT, 'org-sim')))
+    if (join(OUT, 'org-sim', d) !== sim.diskDir) rmSync(join(OUT, 'org-sim', d), { recursive: true, force: true });
   let t = performance.now();
   sim.pregenerate();
   log(

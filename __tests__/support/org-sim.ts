@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -168,7 +168,8 @@ export class OrgSim {
     }
   }
 
-  private readonly diskDir?: string;
+  /** The directory of this simulation's generated ledgers (with `diskCache`). */
+  readonly diskDir?: string;
   private readonly memFiles = new Map<string, GenFile[]>();
   private readonly memBooks = new Map<string, LedgerBook>();
   /** Ledgers generated (not found in the disk or memory cache), for the bench's log. */
@@ -344,7 +345,7 @@ export class OrgSim {
 
   /** The files of repository `i` at its version: from the disk (bench) or memory (tests) cache, else generated. */
   private files(i: number, r: RepoState): GenFile[] {
-    const key = `${i}-${r.version}-${Date.parse(r.ledgerAt) / 1000}`;
+    const key = this.fileKey(i, r);
     if (this.diskDir) {
       const path = join(this.diskDir, `${key}.json`);
       try {
@@ -365,10 +366,16 @@ export class OrgSim {
     return files;
   }
 
+  private fileKey(i: number, r: RepoState): string {
+    return `${i}-${r.version}-${Date.parse(r.ledgerAt) / 1000}`;
+  }
+
   /** Every ledger generated (and kept) ahead of the first query, so that serving costs little (the bench). */
   pregenerate(): void {
     this.repos.forEach((r, i) => {
-      if (r.ledger) this.files(i, r);
+      if (!r.ledger) return;
+      if (this.diskDir && existsSync(join(this.diskDir, `${this.fileKey(i, r)}.json`))) return;
+      this.files(i, r);
     });
   }
 

@@ -160,6 +160,7 @@ async function incremental(
   stats.mode = 'incremental';
   const agg = new OrgAggregator(o.org, o.metrics.now);
   const watermark = prev.watermark as string;
+  const prevPack = new Map(prev.repos.filter((c) => c.pack).map((c) => [c.repo.toLowerCase(), c.pack as string]));
   const seen = new Map<string, CachedRepo>();
   let newWatermark: string | undefined;
   let totalCount = -1;
@@ -187,7 +188,10 @@ async function incremental(
     if (page.rateLimit) stats.rateLimitRemaining = page.rateLimit.remaining;
     // Everything pushed before the previous listing began was read by it (and not pushed since).
     const old = page.repos.findIndex((r) => r.pushedAt !== undefined && Date.parse(r.pushedAt) < Date.parse(watermark));
-    for (const c of await foldPage(old < 0 ? page.repos : page.repos.slice(0, old), agg, rest, o, stats)) seen.set(c.repo.toLowerCase(), c);
+    const listed = old < 0 ? page.repos : page.repos.slice(0, old);
+    // A truncated file that did not change is in the previous pack of its repository.
+    for (const c of await foldPage(listed, agg, rest, o, stats, (repo) => prevPack.get(repo.toLowerCase())))
+      seen.set(c.repo.toLowerCase(), c);
     if (old >= 0) {
       complete = false;
       break;
@@ -245,9 +249,13 @@ async function foldPage(
   rest: GitHubRequest,
   o: OrgReportOptions,
   stats: OrgReportStats,
+  packOf: (repo: string) => string | undefined = () => undefined,
 ): Promise<CachedRepo[]> {
   const blobs = new Map<string, string>();
-  for (const r of page) await fold(r, agg, rest, o, stats, { blobs });
+  for (const r of page) {
+    const pack = packOf(r.repo);
+    await fold(r, agg, rest, o, stats, { blobs, ...(pack ? { pack } : {}) });
+  }
   const pack = o.cache?.writePack(blobs);
   return page.map((r) => {
     const c = toCached(r);
@@ -272,8 +280,12 @@ async function fileText(
   }
   if (from.pack !== undefined) {
     const cached = o.cache?.readBlob(from.pack, f.oid);
-    if (cached !== undefined) return cached;
-    throw new Restart(`the cache lost ledger files (pack ${from.pack} is missing or damaged)`);
+    if (cached !== undefined) {
+      from.blobs?.set(f.oid, cached);
+      return cached;
+    }
+    // A repository not listed again is read from the cache alone; a listed one (its text truncated) from GitHub.
+    if (from.fromCache) throw new Restart(`the cache lost ledger files (pack ${from.pack} is missing or damaged)`);
   }
   stats.blobFallbacks++;
   const text = await readBlob(rest, repo, f.oid);
