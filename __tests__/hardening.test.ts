@@ -10,8 +10,9 @@ import { parsePolicy } from '../src/policy/load';
 import { globProblem } from '../src/policy/glob';
 import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
 import { rateAll } from '../src/rate/rate';
-import { normalizeAny, normalizePath } from '../src/ingest/paths';
-import { disambiguate } from '../src/ingest/fingerprint';
+import { basePrefix, isPlainRelative, joinUri, normalizeAny, normalizePath } from '../src/ingest/paths';
+import { disambiguate, hashParts } from '../src/ingest/fingerprint';
+import { createHash } from 'node:crypto';
 import { computeMetrics } from '../src/metrics/compute';
 
 const WS = '/home/runner/work/app/app';
@@ -156,6 +157,119 @@ describe('path normalization', () => {
     for (const ref of refs) {
       for (const ws of [undefined, '/home/runner/work/app/app'])
         expect([ref, normalizePath(ref, ws)]).toEqual([ref, normalizeAny(ref, ws)]);
+    }
+  });
+});
+
+describe('path normalization with a base URI', () => {
+  it('a base prefix gives the same path as normalizing each joined URI, for every base and plain relative uri', () => {
+    const alphabet = [
+      'a',
+      'B',
+      '0',
+      '_',
+      '-',
+      '.',
+      '..',
+      '/',
+      '//',
+      '\\',
+      ':',
+      '%20',
+      '%2F',
+      '%',
+      '?',
+      '#',
+      ' ',
+      '@',
+      'é',
+      'file://',
+      'C:',
+      'work',
+      'app',
+    ];
+    let seed = 11;
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+    const bases = [
+      `file://${WS}/`,
+      `file://${WS}`,
+      `file://${WS}/src/`,
+      `file://${WS}/src/../lib/`,
+      `file://${WS}/a%20b/`,
+      `file://${WS}/x?q=/`,
+      `file://${WS}/x#f/`,
+      'file:///home/runner/work/app/',
+      'file:///home/runner/',
+      `${WS}/sub/`,
+      'C:/ws/',
+      'src/',
+      '../up/',
+      'https://example.test/repo/',
+      ' file:///home/runner/work/app/app/ ',
+    ];
+    for (let i = 0; i < 400; i++) bases.push(Array.from({ length: 1 + rnd(7) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    const uris = ['a.js', 'src/x.ts', 'work/app/app/src/y.js', 'app/z.go', 'a.b/c-d_e@1/f~g.h', 'x..y/z'];
+    for (let i = 0; i < 200; i++) uris.push(Array.from({ length: 1 + rnd(6) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    let used = 0;
+    const differ: unknown[] = [];
+    for (const base of bases) {
+      for (const ws of [WS, undefined, 'C:/ws']) {
+        const prefix = basePrefix(base.trim(), ws);
+        if (prefix === undefined) continue;
+        for (const uri of uris) {
+          if (!isPlainRelative(uri)) continue;
+          used++;
+          const want = normalizePath(joinUri(base.trim(), uri), ws);
+          if (!('path' in want) || want.path !== prefix + uri) differ.push({ base, ws, uri, prefix, want });
+        }
+      }
+    }
+    expect(differ).toEqual([]);
+    expect(used).toBeGreaterThan(1000);
+  });
+
+  it('a CodeQL %SRCROOT% that is the checkout maps results to repository paths', () => {
+    const sarif = {
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'CodeQL' } },
+          originalUriBaseIds: { '%SRCROOT%': { uri: `file://${WS}/` } },
+          results: [
+            {
+              ruleId: 'r',
+              message: { text: 'm' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: 'src/a.js', uriBaseId: '%SRCROOT%' } } }],
+            },
+            {
+              ruleId: 'r',
+              message: { text: 'm' },
+              locations: [{ physicalLocation: { artifactLocation: { uri: '../x.js', uriBaseId: '%SRCROOT%' } } }],
+            },
+          ],
+        },
+      ],
+    };
+    const [a, b] = ingestText(JSON.stringify(sarif), ctx).findings;
+    expect(a?.path).toBe('src/a.js');
+    expect(b?.path).toBeUndefined(); // (climbs out of the checkout: not a repository path)
+    expect(b?.location).toBe('../x.js');
+  });
+});
+
+describe('fingerprint hash', () => {
+  it('is the first 16 bytes of the sha256 of the joined parts, in hex, for any text (UTF-8, astral, NUL, long)', () => {
+    const texts = ['', 'a', 'é', '\u{1F600}', '\u0000', 'x'.repeat(100_000), 'mixed é \u{1F600} \u0000 end', 'line\nbreak'];
+    for (let i = 0; i < 500; i++) {
+      const parts = [texts[i % texts.length], i % 3 === 0 ? undefined : `r${i}`, i, texts[(i * 7) % texts.length]];
+      let joined = '';
+      for (const p of parts) {
+        const s = p === undefined ? '\u0000' : String(p);
+        joined += `${s.length}:${s}|`;
+      }
+      const got = hashParts(...parts);
+      expect(got).toBe(createHash('sha256').update(joined, 'utf8').digest('hex').slice(0, 32));
+      expect(got).toMatch(/^[0-9a-f]{32}$/);
     }
   });
 });

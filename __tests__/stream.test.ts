@@ -178,3 +178,58 @@ describe('streaming SARIF ingest', () => {
     });
   });
 });
+
+describe('duplicate keys in streamed results (checked while the result is skipped)', () => {
+  const result = (inner: string) =>
+    `{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"t","rules":[]}},"results":[{"ruleId":"a","message":{"text":"ok"}},${inner}]}]}`;
+  const cases: [string, string, string | undefined][] = [
+    ['a repeated top-level key', '{"ruleId":"b","message":{"text":"x"},"ruleId":"c"}', '$.runs[0].results[1].ruleId'],
+    ['a repeated key in a nested object', '{"ruleId":"b","message":{"text":"x","text":"y"}}', '$.runs[0].results[1].message.text'],
+    [
+      'a repeated key deep in an array',
+      '{"ruleId":"b","message":{"text":"x"},"locations":[{"physicalLocation":{"region":{"startLine":1,"endLine":2,"startLine":3}}}]}',
+      '$.runs[0].results[1].locations[0].physicalLocation.region.startLine',
+    ],
+    ['the same key spelled with an escape', '{"ruleId":"b","message":{"text":"x"},"rule\\u0049d":"c"}', '$.runs[0].results[1].ruleId'],
+    [
+      'equal keys in sibling objects (no duplicate)',
+      '{"ruleId":"b","message":{"text":"x"},"properties":{"text":"y","message":{"text":"z"}}}',
+      undefined,
+    ],
+    ["a key equal to its parent object's (no duplicate)", '{"ruleId":"b","message":{"ruleId":"x","text":"y"}}', undefined],
+    [
+      'keys that differ in the last byte (no duplicate)',
+      '{"ruleId":"b","message":{"text":"x"},"properties":{"abcd":1,"abce":2,"abc":3}}',
+      undefined,
+    ],
+  ];
+  for (const [name, inner, path] of cases) {
+    it(`${name}: the same error as when read whole, at every chunk size`, () => {
+      const text = result(inner);
+      for (const chunk of [5, 16, 64, 1 << 16]) {
+        const { mem, streamed } = both(text, chunk);
+        expect(streamed.errors).toEqual(mem.errors);
+        expect(streamed.findings).toEqual(mem.findings);
+        if (path === undefined) {
+          expect(streamed.errors).toEqual([]);
+          expect(streamed.findings).toHaveLength(2);
+        } else {
+          expect(streamed.errors).toHaveLength(1);
+          expect(streamed.errors[0]?.message).toContain(`at ${path}`);
+        }
+      }
+    });
+  }
+
+  it('an object with more keys than the skip tracks is still checked (a duplicate after 60 keys)', () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `"k${i}":${i}`).join(',');
+    for (const [props, dup] of [
+      [`{${keys}}`, false],
+      [`{${keys},"k7":0}`, true],
+    ] as const) {
+      const { mem, streamed } = both(result(`{"ruleId":"b","message":{"text":"x"},"properties":${props}}`), 64);
+      expect(streamed.errors).toEqual(mem.errors);
+      expect(streamed.errors).toHaveLength(dup ? 1 : 0);
+    }
+  });
+});

@@ -1,10 +1,25 @@
 import * as crypto from 'node:crypto';
 
-/** One-shot `crypto.hash` (Node ≥ 20.12), cheaper than a Hash object per call; `createHash` on older Nodes. */
-const oneShot = (crypto as { hash?: (algorithm: string, data: string, encoding: 'buffer') => Buffer }).hash;
-const sha256 = oneShot
-  ? (data: string): Buffer => oneShot('sha256', data, 'buffer')
-  : (data: string): Buffer => crypto.createHash('sha256').update(data).digest();
+/**
+ * The first 16 bytes of the sha256 of `data`, as 32 hex digits. One-shot `crypto.hash` (Node ≥ 20.12) to a latin1
+ * string, its bytes turned into hex digits in one `String.fromCharCode`: no Buffer per call (making one cost more than
+ * hashing a short input), and a string of its own (a slice of the 64-digit hex would keep all of it alive: ~60 MB more
+ * at a million findings). `createHash` on older Nodes.
+ */
+const oneShot = (crypto as unknown as { hash?: (algorithm: string, data: string, encoding: 'latin1') => string }).hash;
+const HEX = new Uint8Array(16);
+for (let i = 0; i < 16; i++) HEX[i] = '0123456789abcdef'.charCodeAt(i);
+function sha256Hex32(data: string): string {
+  if (!oneShot) return crypto.createHash('sha256').update(data).digest().toString('hex', 0, 16);
+  const d = oneShot('sha256', data, 'latin1');
+  const hi = (i: number) => HEX[d.charCodeAt(i) >> 4] as number;
+  const lo = (i: number) => HEX[d.charCodeAt(i) & 15] as number;
+  // prettier-ignore
+  return String.fromCharCode(
+    hi(0), lo(0), hi(1), lo(1), hi(2), lo(2), hi(3), lo(3), hi(4), lo(4), hi(5), lo(5), hi(6), lo(6), hi(7), lo(7),
+    hi(8), lo(8), hi(9), lo(9), hi(10), lo(10), hi(11), lo(11), hi(12), lo(12), hi(13), lo(13), hi(14), lo(14), hi(15), lo(15),
+  );
+}
 
 /** Short, stable hash of the given parts (sha256, hex, 32 chars). Parts are joined unambiguously. */
 export function hashParts(...parts: (string | number | undefined)[]): string {
@@ -14,8 +29,7 @@ export function hashParts(...parts: (string | number | undefined)[]): string {
     const s = p === undefined ? '\u0000' : String(p);
     joined += `${s.length}:${s}|`;
   }
-  // Hex of the first 16 bytes: a string of its own (slicing a 64-character hex string would keep all of it alive).
-  return sha256(joined).toString('hex', 0, 16);
+  return sha256Hex32(joined);
 }
 
 /** Whitespace-insensitive form of a source line, so re-indenting or reformatting spaces keeps identity. */
@@ -90,8 +104,12 @@ function hasRepeats(findings: readonly { fingerprint: string }[]): boolean {
   const mask = size - 1;
   for (let i = 0; i < n; i++) {
     const fp = (findings[i] as { fingerprint: string }).fingerprint;
-    let h = 0x811c9dc5; // FNV-1a
-    for (let k = 0; k < fp.length; k++) h = Math.imul(h ^ fp.charCodeAt(k), 0x01000193);
+    // FNV-1a of the length, the first 8 and the last 8 characters: fingerprints are hex digests (random in every
+    // character), or hex with a `~n` suffix; equal hashes are compared whole below, so this only sets the speed.
+    let h = Math.imul(0x811c9dc5 ^ fp.length, 0x01000193);
+    const len = fp.length;
+    for (let k = 0; k < len && k < 8; k++) h = Math.imul(h ^ fp.charCodeAt(k), 0x01000193);
+    for (let k = Math.max(8, len - 8); k < len; k++) h = Math.imul(h ^ fp.charCodeAt(k), 0x01000193);
     for (let slot = (h >>> 0) & mask; ; slot = (slot + 1) & mask) {
       const at = table[slot] as number;
       if (at === 0) {

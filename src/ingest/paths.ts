@@ -52,6 +52,26 @@ export function normalizePath(ref: string, workspace?: string): NormalizedLocati
   return normalizeAny(ref, workspace);
 }
 
+/**
+ * The repository-relative prefix that `normalizePath(joinUri(base, uri), workspace)` puts before every plain relative
+ * `uri` (see PLAIN_RELATIVE: no scheme, `%`, `?`, `#`, `.` or `..` segment), when the base lies inside the workspace:
+ * "" for the workspace itself, "sub/dir/" below it. Undefined otherwise (the caller then normalizes each joined URI).
+ * Such a uri only appends segments, so the outcome is the base's with `a` as the probe (a CodeQL `%SRCROOT%` that is
+ * the checkout: every result's path, without normalizing each absolute URI).
+ */
+export function basePrefix(base: string, workspace?: string): string | undefined {
+  if (/[?#]/.test(base)) return undefined; // (normalizing cuts a query or fragment, and all that follows it)
+  const probe = normalizePath(joinUri(base, 'a'), workspace);
+  if (!('path' in probe)) return undefined;
+  if (probe.path === 'a') return '';
+  return probe.path.endsWith('/a') ? probe.path.slice(0, -1) : undefined;
+}
+
+/** Whether `normalizePath` leaves `ref` as it is (and `basePrefix` applies to it). */
+export function isPlainRelative(ref: string): boolean {
+  return PLAIN_RELATIVE.test(ref);
+}
+
 /** `normalizePath` without its shortcut for plain relative paths (exported for the test that they agree). */
 export function normalizeAny(ref: string, workspace?: string): NormalizedLocation {
   let s = ref.trim().replace(/\\/g, '/');

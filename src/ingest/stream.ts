@@ -155,13 +155,16 @@ export class Reader {
    * @param bounds when given and the value is an object or array, receives the file offsets of its opening bracket,
    *   of each `,` between its members or elements, and of its closing bracket
    */
-  skip(bounds?: number[]): [number, number] {
+  skip(bounds?: number[], keys = false): [number, number] {
     const c = this.peek();
     if (c < 0) throw new JsonSyntax(this.abs(), 'expected a JSON value but found end of file');
     let start = this.pos;
     let i = start;
+    this.keyDoubt = false;
     if (c === 0x7b || c === 0x5b || c === 0x22) {
       let depth = 0;
+      let expectKey = false;
+      let top = 0; // keys held: KEYS[2k] file offset of the key's first byte, KEYS[2k + 1] its length
       for (;;) {
         if (i >= this.len) {
           const shift = this.more(start);
@@ -172,22 +175,40 @@ export class Reader {
         const b = this.buf[i] as number;
         if (b === 0x22) {
           this.keepFrom = start;
-          i = this.stringEnd(i + 1);
+          const from = i + 1;
+          i = this.stringEnd(from);
+          const moved = start - this.keepFrom; // (stringEnd may have read more: buffer indices moved down by this)
           start = this.keepFrom;
           if (depth === 0) break; // the value was this string
+          if (keys && expectKey) {
+            expectKey = false;
+            top = this.key(from - moved, i - 1, top, depth);
+          }
           continue;
         }
         if (b === 0x7b || b === 0x5b) {
           depth++;
           if (depth === 1 && bounds) bounds.push(this.base + i);
+          if (keys) {
+            if (depth >= KEY_DEPTH.length) this.keyDoubt = true;
+            else {
+              KEY_DEPTH[depth] = b === 0x7b ? top : -1;
+              expectKey = b === 0x7b;
+            }
+          }
         } else if (b === 0x7d || b === 0x5d) {
+          if (keys && depth < KEY_DEPTH.length && (KEY_DEPTH[depth] as number) >= 0) top = KEY_DEPTH[depth] as number;
           depth--;
+          expectKey = false;
           if (depth === 0) {
             bounds?.push(this.base + i);
             i++;
             break;
           }
-        } else if (b === 0x2c && depth === 1 && bounds) bounds.push(this.base + i);
+        } else if (b === 0x2c) {
+          if (depth === 1 && bounds) bounds.push(this.base + i);
+          if (keys && depth < KEY_DEPTH.length) expectKey = (KEY_DEPTH[depth] as number) >= 0;
+        }
         i++;
       }
     } else {
@@ -206,6 +227,53 @@ export class Reader {
     }
     this.pos = i;
     return [this.abs(start), this.abs(i)];
+  }
+
+  /**
+   * After `skip(bounds, true)`: whether a key may repeat in one of the value's objects — a key equal byte for byte to
+   * an earlier one of its object, a key with an escape (equal keys can be spelled differently), an object with very
+   * many keys or nesting too deep to track. `findDuplicateKey` then decides, on the text (rare: most values are
+   * cleared by the skip itself, in the same pass).
+   */
+  keyDoubt = false;
+
+  /**
+   * A key of the object at `depth` (the object's keys are KEYS[KEY_DEPTH[depth] .. top)): buffer indices [from, to)
+   * of its body. Compares it with the object's earlier keys byte for byte; returns the new top.
+   */
+  private key(from: number, to: number, top: number, depth: number): number {
+    if (this.keyDoubt || depth >= KEY_DEPTH.length) return top;
+    const buf = this.buf;
+    const n = to - from;
+    for (let k = from; k < to; k++) {
+      if (buf[k] === 0x5c) {
+        this.keyDoubt = true;
+        return top;
+      }
+    }
+    const first = KEY_DEPTH[depth] as number;
+    if (top - first >= 2 * MAX_OBJECT_KEYS || top + 2 > KEYS.length) {
+      this.keyDoubt = true;
+      return top;
+    }
+    for (let k = first; k < top; k += 2) {
+      if (KEYS[k + 1] !== n) continue;
+      const at = (KEYS[k] as number) - this.base;
+      let same = true;
+      for (let j = 0; j < n; j++) {
+        if (buf[at + j] !== buf[from + j]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        this.keyDoubt = true;
+        return top;
+      }
+    }
+    KEYS[top] = this.base + from;
+    KEYS[top + 1] = n;
+    return top + 2;
   }
 
   /** While `value` skips: the length (bytes) past which a string is not held (`stringEnd` throws LONG_STRING); 0: off. */
@@ -265,14 +333,14 @@ export class Reader {
     let b: number;
     this.longString = LONG_STRING_BYTES;
     try {
-      [a, b] = this.skip();
+      [a, b] = this.skip(undefined, path !== undefined);
     } catch (err) {
       if (err !== LONG_STRING) throw err;
       this.longString = 0;
       const v = this.compactValue(start, path);
       if (v !== RETRY) return v.value;
       this.seek(start); // (a syntax error or a duplicate key: read again whole, to name its exact position)
-      [a, b] = this.skip();
+      [a, b] = this.skip(undefined, path !== undefined);
     } finally {
       this.longString = 0;
     }
@@ -288,7 +356,8 @@ export class Reader {
       const e = findJsonErrorOffset(text);
       throw new JsonSyntax(a + Buffer.byteLength(text.slice(0, e.offset)), e.message);
     }
-    if (path !== undefined && typeof v === 'object' && v !== null) {
+    // (Keys the skip cleared byte for byte are not scanned again: only a doubt sends the text to findDuplicateKey.)
+    if (path !== undefined && typeof v === 'object' && v !== null && this.keyDoubt) {
       let dup = findDuplicateKey(text, path);
       if (dup && cut !== undefined) dup = findDuplicateKey((text = full()), path);
       if (dup) throw new JsonDuplicateKey(a + Buffer.byteLength(text.slice(0, dup.offset)), dup);
@@ -563,6 +632,10 @@ function cutPoint(buf: Buffer, from: number, to: number): number {
  * most (`\uXXXX`), such a string is longer than the cut, and its cut point lies in its first LONG_STRING_BYTES bytes.
  */
 const LONG_STRING_BYTES = 6 * (MAX_STRING + 65);
+/** Nesting depth and keys per object that `skip(…, true)` tracks; beyond them it leaves the check to findDuplicateKey. */
+const KEY_DEPTH = new Int32Array(64);
+const MAX_OBJECT_KEYS = 48;
+const KEYS = new Float64Array(4096);
 const LONG_STRING = new Error('a long string');
 const RETRY = Symbol('retry');
 
