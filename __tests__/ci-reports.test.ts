@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { validateXML } from 'xmllint-wasm';
 import { parse as parseYaml } from 'yaml';
-import { HELP, runCli } from '../src/cli';
+import { helpText, runCli } from '../src/cli';
 
 // --gitlab-codequality and --junit, checked against the vendored schemas (schema/vendor/README.md), and the GitLab CI
 // and Jenkins templates (templates/): valid YAML, their defect-gate commands run as written, README shows them verbatim.
@@ -153,7 +153,7 @@ describe('CI templates', () => {
     const command = (job?.script ?? []).flat().find((s) => s.includes('defect-gate@'));
     expect(command).toBeDefined();
     const args = defectGateArgs(command as string, job?.variables ?? {});
-    for (const flag of flagsOf(args)) expect(HELP).toContain(flag);
+    for (const flag of flagsOf(args)) expect(await helpText()).toContain(flag);
     const at = (flag: string) => args[args.indexOf(flag) + 1];
     expect(job?.artifacts?.reports?.codequality).toBe(at('--gitlab-codequality'));
     expect(job?.artifacts?.reports?.junit).toBe(at('--junit'));
@@ -181,7 +181,7 @@ describe('CI templates', () => {
     const sh = /sh '([^']+)'/.exec(jenkins)?.[1];
     expect(sh).toBeDefined();
     const args = defectGateArgs(sh as string, {});
-    for (const flag of flagsOf(args)) expect(HELP).toContain(flag);
+    for (const flag of flagsOf(args)) expect(await helpText()).toContain(flag);
     const junitFile = args[args.indexOf('--junit') + 1];
     expect(jenkins).toContain(`junit testResults: '${junitFile}'`);
     const r = await cli(args);

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HELP, runCli } from '../src/cli';
+import { helpText, runCli } from '../src/cli';
 import { ReportSchema } from '../src/report/json';
 
 const CORPUS = '__fixtures__/corpus/defectdojo';
@@ -59,7 +59,7 @@ describe('defect-gate CLI', () => {
     ]) {
       expect(r.stdout).toContain(flag);
     }
-    expect(r.stdout).toBe(HELP);
+    expect(r.stdout).toBe(await helpText());
   });
 
   it('exits 1 when the gate fails, with a readable table', async () => {

@@ -24,20 +24,110 @@ const common = {
   absWorkingDir: ROOT,
 };
 
+/**
+ * zod re-exports its ~40 translations of error messages as a namespace (`z.locales`, `core.locales`): 260 KB of the
+ * bundles that every run parsed, and none of it used (messages are English, set by zod's own schemas.js import of
+ * locales/en.js, which stays). The bundles get an empty module in its place; the build fails if the sources ever use
+ * `locales` or `z.config` (which is how a translation would be switched on).
+ */
+export const zodWithoutLocales = {
+  name: 'zod-without-locales',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[/\\]node_modules[/\\]zod[/\\]v4[/\\](core|classic)[/\\]/.test(args.importer)
+        ? { path: 'zod-locales', namespace: 'zod-without-locales' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-without-locales' }, () => {
+      const uses = sourceFiles(join(ROOT, 'src')).filter((f) => /\blocales\b|\bz\.config\b/.test(readFileSync(f, 'utf8')));
+      if (uses.length > 0)
+        return { errors: [{ text: `zod's locales are left out of the bundles (scripts/build.mjs) but ${uses.join(', ')} use them` }] };
+      return { contents: 'export {};\n', loader: 'js' };
+    });
+  },
+};
+/**
+ * `@actions/core` imports its OIDC client (`core.getIDToken`) statically, and with it `@actions/http-client` and
+ * undici (400 KB of the Action bundle, parsed by every run). defect-gate never asks for an ID token: the Action gets
+ * a stand-in with the same `OidcClient.getIDToken(audience)` that imports the real module (a chunk) when called.
+ */
+export const lazyOidcClient = {
+  name: 'lazy-oidc-client',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, (args) =>
+      /[/\\]node_modules[/\\]@actions[/\\]core[/\\]lib[/\\]core\.js$/.test(args.importer)
+        ? { path: 'node_modules/@actions/core/lib/oidc-utils.js', namespace: 'lazy-oidc-client', pluginData: dirname(args.importer) }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-oidc-client' }, (args) => ({
+      contents: `export class OidcClient {\n  static async getIDToken(audience) {\n    const real = await import('./oidc-utils.js');\n    return real.OidcClient.getIDToken(audience);\n  }\n}\n`,
+      loader: 'js',
+      resolveDir: args.pluginData,
+    }));
+  },
+};
+
+/**
+ * The CVSS calculator (`ae-cvss-calculator`, one 180 KB webpack bundle) builds its metric classes and tables when it is
+ * evaluated; most runs see no CVSS vector. src/rate/cvss.ts imports it statically (its API is synchronous), so the
+ * bundles give that import a stand-in whose members are read from the real module, evaluated on first use (esbuild
+ * runs a bundled CommonJS module when it is first required).
+ */
+export const lazyCvssCalculator = {
+  name: 'lazy-cvss-calculator',
+  setup(b) {
+    b.onResolve({ filter: /^ae-cvss-calculator$/ }, (args) =>
+      args.namespace === 'lazy-cvss-calculator' ? undefined : { path: 'ae-cvss-calculator', namespace: 'lazy-cvss-calculator' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-cvss-calculator' }, () => ({
+      contents:
+        "let calculator;\nconst real = () => (calculator ??= require('ae-cvss-calculator'));\n" +
+        'export default new Proxy({}, { get: (_, name) => real()[name], has: (_, name) => name in real() });\n',
+      loader: 'js',
+      resolveDir: ROOT,
+    }));
+  },
+};
+
+const sourceFiles = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
+
 // The bundles are minified (the npm package and the Action checkout stay small: issue #20) but keep their output names.
 // No source maps: the bundles are built from the tagged sources, which is where a stack trace is read.
-const bundle = { ...common, minify: true, metafile: true, banner: { js: banner } };
+const bundle = {
+  ...common,
+  minify: true,
+  metafile: true,
+  banner: { js: banner },
+  plugins: [zodWithoutLocales, lazyOidcClient, lazyCvssCalculator],
+};
 
-/** The Action bundle, the CLI and the rated SARIF worker, written to `outDir` (emptied first). */
+// Code splitting (issue #21, small runs start fast): the CLI and the Action each load their entry file and what it
+// imports statically; what a run may not need (the other commands, metrics and HTML, XML parsers, the GitHub client,
+// the CVSS calculator) sits in chunk files that a dynamic import() loads at the point of use. The chunks lie flat
+// beside the entries, named by bundle (cli-*.js, action-*.js), so that `new URL('./rated-sarif-worker.js',
+// import.meta.url)` in any chunk still finds the worker, and package.json "files" can leave the Action's chunks out
+// of the npm package. Chunk names carry a hash of their content: the same sources give the same names.
+const split = (entry, name, prefix) => ({
+  ...bundle,
+  entryPoints: { [name]: entry },
+  splitting: true,
+  chunkNames: `${prefix}-[name]-[hash]`,
+  entryNames: '[name]',
+});
+
+/** The Action bundle, the CLI and the rated SARIF worker, with their chunks, written to `outDir` (emptied first). */
 export async function buildBundles(outDir) {
   const out = resolve(ROOT, outDir);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const inputs = new Set();
   const add = (r) => Object.keys(r.metafile.inputs).forEach((i) => inputs.add(i));
-  add(await build({ ...bundle, entryPoints: ['src/index.ts'], outfile: join(out, 'index.js') }));
-  add(await build({ ...bundle, entryPoints: ['src/bin.ts'], outfile: join(out, 'cli.js') }));
-  // The rated SARIF writer's worker thread (src/io/rated-sarif.ts starts it from beside either bundle).
+  add(await build({ ...split('src/index.ts', 'index', 'action'), outdir: out }));
+  add(await build({ ...split('src/bin.ts', 'cli', 'cli'), outdir: out }));
+  // The rated SARIF writer's worker thread (src/io/rated-sarif.ts starts it from beside either bundle): one file.
   add(await build({ ...bundle, entryPoints: ['src/io/rated-sarif-worker.ts'], outfile: join(out, 'rated-sarif-worker.js') }));
   writeFileSync(join(out, 'package.json'), '{\n  "type": "module"\n}\n');
   writeFileSync(join(out, 'licenses.txt'), thirdPartyNotices(inputs));
@@ -50,7 +140,8 @@ export async function buildBundles(outDir) {
 function thirdPartyNotices(inputs) {
   const pkgs = new Map();
   for (const input of inputs) {
-    const m = /^(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
+    // Inputs made by a plugin above are named "<namespace>:<path>"; their package is read from its real files.
+    const m = /^(?:[\w-]+:)?(.*node_modules\/((?:@[^/]+\/)?[^/]+))\//.exec(input);
     if (!m) continue;
     const dir = join(ROOT, m[1]);
     const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));

@@ -500,8 +500,9 @@ async function checkRead(
   const written: CheckOutcome['written'] = { ledger: false };
   if (opts.ledger && opts.ledger.write && ledgerReadable) {
     try {
-      // Re-applied to the latest book inside the store, so a concurrent writer's run is not lost.
-      await opts.ledger.store.update(opts.ledger.scope, (latest) => reapply(latest, engineInput));
+      // Re-applied to the latest book inside the store, so a concurrent writer's run is not lost; when the latest book
+      // is the one this run read (nothing written since: the store hands back what it read), its result stands.
+      await opts.ledger.store.update(opts.ledger.scope, (latest) => (latest === book ? result.nextLedger : reapply(latest, engineInput)));
       written.ledger = true;
       log.info(`ledger ${opts.ledger.store.describe} (scope ${opts.ledger.scope}) updated`);
     } catch (err) {

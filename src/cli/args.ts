@@ -8,6 +8,7 @@ import { cliGitHubClient } from '../github/octokit';
 import type { RemotePolicyFetcher } from '../io/policy';
 import { FileLedgerStore } from '../ledger/file-store';
 import { checkScope, parseLedgerSpec } from '../ledger/store';
+import { retentionFromEnv } from '../ledger/compact';
 import type { RunDateRule } from '../ledger/track';
 import { isoTime } from '../ingest/values';
 import { errorMessage } from '../errors';
@@ -57,8 +58,15 @@ export function fileLedger(
   if (spec.kind !== 'file')
     return `--ledger ${flags.ledger}: the CLI keeps its ledger in a file (file:PATH); branch ledgers are written by the Action`;
   const waitMs = lockWaitMs(opts.env ?? {});
+  let retentionDays;
+  try {
+    retentionDays = retentionFromEnv(opts.env?.DEFECT_GATE_LEDGER_RETENTION_DAYS);
+  } catch (err) {
+    return errorMessage(err);
+  }
   const store = new FileLedgerStore(resolve(workspace, spec.path), () => now, spec.path, {
     ...(waitMs !== undefined ? { waitMs } : {}),
+    ...(retentionDays !== undefined ? { retentionDays } : {}),
     ...(opts.note ? { onStale: opts.note } : {}),
   });
   const runDate: RunDateRule = {

@@ -1,11 +1,5 @@
 import { VERSION } from '../version';
-import { formatIds } from '../ingest/index';
 import { UserError } from '../errors';
-import { runCheckCommand } from './check';
-import { runExceptionsCommand } from './exceptions';
-import { runExplainCommand } from './explain';
-import { runPolicyCommand } from './policy';
-import { runReportCli } from './report';
 import { EXIT, usageError, type CliIO } from './io';
 
 export { EXIT, type CliIO };
@@ -14,10 +8,14 @@ export { EXIT, type CliIO };
  * The command-line shell: `defect-gate <command> …` for GitLab, Jenkins or a laptop. Same engine as the Action.
  * Dispatches to one module per command (src/cli/<command>.ts, each with its own options and --help) and maps errors
  * to exit codes in one place: 0 pass or warn, 1 the gate failed, 2 usage, policy or input error (inputs that could
- * not be read fail closed with 2 unless --on-input-error warn).
+ * not be read fail closed with 2 unless --on-input-error warn). Each command's module is imported when that command
+ * runs (dynamic import: a chunk file of dist/), so a run loads only its own command's code (issue #21).
  */
 
-export const HELP = `defect-gate ${VERSION}: rate, track and gate security findings with your organization's policy
+/** The top-level help (--help). The list of formats comes from src/ingest, imported only here and by the commands. */
+export async function helpText(): Promise<string> {
+  const formats = (await import('../ingest/index')).formatIds();
+  return `defect-gate ${VERSION}: rate, track and gate security findings with your organization's policy
 
 Usage:
   defect-gate check [options] FILES...
@@ -63,7 +61,7 @@ window of exposure; verification coverage; hot spots. As Markdown (default), one
   --production-env NAME    environment(s) that mean "deployed", for the window of exposure; default: production
   --api-url URL            GitHub API; default: GITHUB_API_URL or https://api.github.com (token: GITHUB_TOKEN/GH_TOKEN)
 
-FILES are SARIF 2.1.0 files or native scanner reports (${formatIds().join(', ')}),
+FILES are SARIF 2.1.0 files or native scanner reports (${formats.join(', ')}),
 directories (every .sarif/.json/.xml below them, and .gz of them) or globs, relative to --workspace.
 The format is detected from the content; gzip-compressed files are read (up to 1 GiB decompressed).
 Symbolic links are followed inside the workspace; one leading outside it, or dangling, is an input error.
@@ -117,20 +115,21 @@ Options:
 
 Exit status: 0 pass or warn, 1 the gate failed, 2 usage, policy or input error.
 `;
+}
 
 const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {
-  check: (argv, io) => runCheckCommand('check', argv, io),
-  track: (argv, io) => runCheckCommand('track', argv, io),
-  exceptions: runExceptionsCommand,
-  report: runReportCli,
-  policy: runPolicyCommand,
-  explain: runExplainCommand,
+  check: async (argv, io) => (await import('./check')).runCheckCommand('check', argv, io),
+  track: async (argv, io) => (await import('./check')).runCheckCommand('track', argv, io),
+  exceptions: async (argv, io) => (await import('./exceptions')).runExceptionsCommand(argv, io),
+  report: async (argv, io) => (await import('./report')).runReportCli(argv, io),
+  policy: async (argv, io) => (await import('./policy')).runPolicyCommand(argv, io),
+  explain: async (argv, io) => (await import('./explain')).runExplainCommand(argv, io),
 };
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h') {
-    io.stdout(HELP);
+    io.stdout(await helpText());
     return EXIT.ok;
   }
   if (command === '--version' || command === '-v') {

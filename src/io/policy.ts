@@ -289,17 +289,14 @@ function compileLoaded(loaded: Loaded, file: string): Policy {
  * included exception files. Throws PolicyLoadError listing every problem. Remote bases need `loadPolicyAsync`.
  */
 export function loadPolicy(path: string | undefined, workspace: string): { policy: Policy; file: string } {
-  if (!path)
+  if (!path) {
+    // Parsed once (the YAML parse is most of a small run's policy work).
+    const source = readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME);
     return {
-      policy: compilePolicy(
-        validatePolicy(
-          readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME).raw,
-          locator([readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME)]),
-        ),
-        { file: DEFAULT_POLICY_NAME },
-      ),
+      policy: compilePolicy(validatePolicy(source.raw, locator([source])), { file: DEFAULT_POLICY_NAME }),
       file: DEFAULT_POLICY_NAME,
     };
+  }
   const loads = loadFile({ kind: 'local', abs: resolve(workspace, path) }, { workspace, remoteAllowed: false }, []);
   let step = loads.next();
   while (!step.done) {

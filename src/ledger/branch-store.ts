@@ -10,6 +10,7 @@ import {
   type RunSnapshot,
 } from './schema';
 import { checkScope, type LedgerStore } from './store';
+import { compactBook } from './compact';
 import { z } from 'zod';
 
 /**
@@ -188,7 +189,8 @@ export class BranchLedgerStore implements LedgerStore {
     checkScope(scope);
     for (let attempt = 1; ; attempt++) {
       const snap = await this.snapshot();
-      const book = apply((await this.readBook(snap, scope)) ?? emptyBook());
+      // Compacted as the file store does (src/ledger/compact.ts): fixed findings forgotten after the retention window.
+      const book = compactBook(apply((await this.readBook(snap, scope)) ?? emptyBook()), this.now());
       try {
         await this.write(snap, scope, book);
         return;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoTime } from '../ingest/values';
 import { UserError } from '../errors';
+import { isWrittenLedger } from './shape';
 
 /**
  * The ledger: what defect-gate remembers across runs, per scope. Stored as JSON (a file, or shards on a branch).
@@ -241,6 +242,9 @@ export function migrateLedger(raw: unknown, where: string): LedgerFile {
     };
   }
   refuseProtoKeys(current, where);
+  // The hot path: a ledger exactly as defect-gate writes it needs no zod (src/ledger/shape.ts); anything else is
+  // validated by zod, which names the first problem.
+  if (isWrittenLedger(current, LEDGER_VERSION)) return current as LedgerFile;
   const parsed = LedgerFileSchema.safeParse(current);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

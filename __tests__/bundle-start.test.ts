@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli } from '../src/cli';
+import { distDir } from './support/dist';
+
+// What makes small runs start fast (issue #21; scripts/build.mjs, src/cli/index.ts, src/action/octokit.ts, src/bin.ts),
+// checked on the bundles the jest global setup built from the current sources: what an entry loads before its code
+// runs, the build-time stand-ins (zod without its translations, the CVSS calculator evaluated on first use) giving
+// the same report as the sources, and Node's compile cache of the CLI.
+
+/** The files an entry loads before any of its code runs: itself and its static imports of chunks, transitively. */
+function staticClosure(entry: string): string[] {
+  const dir = distDir();
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(dir, file), 'utf8');
+    // Static imports only: `import{a as b}from"./x.js"` or `import"./x.js"`; `import("./x.js")` is loaded on demand.
+    for (const m of text.matchAll(/\bimport\s*(?:[\w*{}\s,$]+from\s*)?["']\.\/([^"']+)["']/g)) visit(m[1] as string);
+  };
+  visit(entry);
+  return [...seen];
+}
+
+const CORPUS = '__fixtures__/corpus/defectdojo';
+let tmp: string;
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'dg-bundle-start-'));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('what a run loads', () => {
+  it('the CLI entry loads no command: each is a chunk imported when it runs', () => {
+    const files = staticClosure('cli.js');
+    const chunks = readdirSync(distDir()).filter((f) => /^cli-(check|report|policy|explain|exceptions)-/.test(f));
+    expect(chunks.map((f) => f.replace(/-[^-]+\.js$/, '')).sort()).toEqual([
+      'cli-check',
+      'cli-exceptions',
+      'cli-explain',
+      'cli-policy',
+      'cli-report',
+    ]);
+    expect(files.filter((f) => chunks.includes(f))).toEqual([]);
+  });
+
+  it('the Action loads neither @actions/github nor its HTTP stack (undici) before its first GitHub request', () => {
+    const dir = distDir();
+    const loaded = staticClosure('index.js');
+    const withUndici = readdirSync(dir).filter((f) => f.endsWith('.js') && readFileSync(join(dir, f), 'utf8').includes('UND_ERR_'));
+    expect(withUndici.length).toBeGreaterThan(0); // still in the package, as a chunk
+    expect(loaded.filter((f) => withUndici.includes(f))).toEqual([]);
+  });
+});
+
+describe('the bundles give the sources’ results', () => {
+  it('a check whose scores are computed from CVSS vectors (the calculator evaluated on first use)', async () => {
+    const file = `${CORPUS}/generic/generic_report3.json`;
+    const args = ['check', '--format', 'json', '--now', '2026-06-01T00:00:00Z', file];
+    const bundle = spawnSync(process.execPath, [join(distDir(), 'cli.js'), ...args], { encoding: 'utf8' });
+    let stdout = '';
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: () => {},
+      cwd: process.cwd(),
+      env: {},
+      isTTY: false,
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    });
+    expect(bundle.status).toBe(code);
+    expect(stdout).toMatch(/computed from CVSS:3\.1\//);
+    expect(bundle.stdout).toBe(stdout);
+  });
+
+  it('policy errors: zod without its translations gives the same messages', async () => {
+    const policy = join(tmp, 'bad-policy.yml');
+    writeFileSync(
+      policy,
+      'version: 1\nseverity:\n  levels: [critical, high]\n  colour: red\ngates:\n  default:\n    - name: x\n      action: warnn\n      max: five\n      severity: [1]\n',
+    );
+    const args = ['policy', 'validate', policy];
+    const bundle = spawnSync(process.execPath, [join(distDir(), 'cli.js'), ...args], { encoding: 'utf8' });
+    let stdout = '';
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: (s) => (stdout += s),
+      cwd: process.cwd(),
+      env: {},
+      isTTY: false,
+      now: () => new Date(),
+    });
+    expect(code).toBe(2);
+    expect(stdout.split('\n').filter((l) => l.includes('error:')).length).toBeGreaterThanOrEqual(3);
+    expect(bundle.status).toBe(code);
+    expect(bundle.stdout + bundle.stderr).toBe(stdout);
+  });
+});
+
+/** A Node that has module.enableCompileCache (≥ 22.1): this one, or one of DEFECT_GATE_EXTRA_NODES (.ci/run: Node 24). */
+const cacheNode = [process.execPath, ...(process.env.DEFECT_GATE_EXTRA_NODES ?? '').split(',').filter(Boolean)].find((node) => {
+  if (!existsSync(node)) return false;
+  const v = spawnSync(node, ['-p', 'typeof require("node:module").enableCompileCache'], { encoding: 'utf8' });
+  return v.stdout.trim() === 'function';
+});
+
+describe('Node’s compile cache (CLI)', () => {
+  (cacheNode ? it : it.skip)(
+    `is kept in the user's cache folder and reused${cacheNode ? '' : ' (skipped: no Node ≥ 22.1 here; DEFECT_GATE_EXTRA_NODES names one)'}`,
+    () => {
+      const node = cacheNode as string;
+      const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: join(tmp, 'cache'), NODE_DEBUG_NATIVE: 'COMPILE_CACHE' };
+      delete env.NODE_COMPILE_CACHE;
+      delete env.NODE_DISABLE_COMPILE_CACHE;
+      const args = [join(distDir(), 'cli.js'), 'check', `${CORPUS}/sarif/njsscan.sarif`];
+      const first = spawnSync(node, args, { encoding: 'utf8', env });
+      expect(first.status).toBe(0);
+      const dir = join(tmp, 'cache', 'defect-gate', 'node-compile-cache');
+      expect(readdirSync(dir).length).toBeGreaterThan(0);
+      const second = spawnSync(node, args, { encoding: 'utf8', env });
+      expect(second.stdout).toBe(first.stdout);
+      expect(second.stderr).toMatch(/V8 code cache for ESM file:\S+cli-check-\S+\.js was accepted/);
+    },
+  );
+});

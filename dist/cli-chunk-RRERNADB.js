@@ -1,0 +1,3 @@
+import { createRequire as __dgCreateRequire } from 'node:module';
+const require = __dgCreateRequire(import.meta.url);
+import{closeSync as c,mkdirSync as d,openSync as f,renameSync as s,rmSync as y,statSync as o}from"node:fs";import{dirname as t}from"node:path";function a(e){try{return o(e).isDirectory()?"it is an existing directory; expected a file path (e.g. a name inside that directory)":void 0}catch{}for(let r=t(e);;r=t(r))try{return o(r).isDirectory()?void 0:`its parent ${JSON.stringify(r)} is a file, not a directory`}catch{if(t(r)===r)return}}function l(e,r){d(t(e),{recursive:!0});let i=`${e}.${process.pid}.tmp`,n=f(i,"w");try{r(n)}finally{c(n)}y(e,{force:!0}),s(i,e)}export{a,l as b};
