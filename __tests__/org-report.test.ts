@@ -62,7 +62,8 @@ async function report(sim: OrgSim, cache: string, extra: string[] = []) {
     stdout: (s) => (stdout += s),
     stderr: (s) => (stderr += s),
     cwd: process.cwd(),
-    env: { GITHUB_TOKEN: 'test-token' },
+    // (The simulated ledgers keep a year of history: no retention warning for the 6-month period.)
+    env: { GITHUB_TOKEN: 'test-token', DEFECT_GATE_LEDGER_RETENTION_DAYS: '400' },
     isTTY: false,
     now: () => NOW,
   });
@@ -75,7 +76,7 @@ async function reportAt(sim: OrgSim, cache: string, clock: Date) {
   let stderr = '';
   const code = await runReportCommand(
     { org: sim.org, workspace: process.cwd(), now: NOW, format: 'json', apiUrl: sim.url, cache },
-    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { GITHUB_TOKEN: 't' } },
+    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env: { GITHUB_TOKEN: 't', DEFECT_GATE_LEDGER_RETENTION_DAYS: '400' } },
     { retryBaseMs: 1, clock: () => clock },
   );
   return { code, stderr, org: JSON.parse(stdout) as OrgMetrics };
@@ -248,7 +249,7 @@ describe(`report --org: a simulated organization of ${N} repositories`, () => {
     let stderr = '';
     const code = await runReportCommand(
       { org: sim.org, workspace: process.cwd(), now: NOW, apiUrl: sim.url, cache, html },
-      { stdout: (x) => (stdout += x), stderr: (x) => (stderr += x), env: { GITHUB_TOKEN: 't' } },
+      { stdout: (x) => (stdout += x), stderr: (x) => (stderr += x), env: { GITHUB_TOKEN: 't', DEFECT_GATE_LEDGER_RETENTION_DAYS: '400' } },
       { retryBaseMs: 1, clock: () => NOW },
     );
     expect(code).toBe(0);
@@ -265,7 +266,7 @@ describe(`report --org: a simulated organization of ${N} repositories`, () => {
       stdout: () => {},
       stderr: (s) => (stderr += s),
       cwd: process.cwd(),
-      env: { GITHUB_TOKEN: 't' },
+      env: { GITHUB_TOKEN: 't', DEFECT_GATE_LEDGER_RETENTION_DAYS: '400' },
       isTTY: false,
       now: () => NOW,
     });
