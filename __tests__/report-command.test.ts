@@ -13,7 +13,8 @@ const LEDGER = resolve('__fixtures__/metrics/ledger.json');
 const NOW = new Date('2026-06-30T20:00:00Z');
 const FIXTURE_BOOK = (JSON.parse(readFileSync(LEDGER, 'utf8')) as LedgerFile).books.default as LedgerBook;
 
-async function cli(args: string[], env: Record<string, string> = {}) {
+// The fixture ledger was never compacted: a retention window longer than its history (no retention warning).
+async function cli(args: string[], env: Record<string, string> = { DEFECT_GATE_LEDGER_RETENTION_DAYS: '400' }) {
   let stdout = '';
   let stderr = '';
   const code = await runCli(args, {
@@ -37,6 +38,23 @@ describe('defect-gate report (ledger file)', () => {
     expect(r.stdout).toContain('```mermaid\nxychart-beta');
     expect(r.stdout).toContain('| Month | Opened | Reopened | Fixed | Open at end | Past SLA at end |');
     expect(r.stdout).toContain('## Verification coverage');
+  });
+
+  it('warns when the period starts before the ledger retention window (fixes before it may be forgotten)', async () => {
+    const inside = await cli(['report', '--ledger', `file:${LEDGER}`, '--since', '2026-04-02'], {});
+    expect(inside.code).toBe(0);
+    expect(inside.stderr).toBe('');
+    // 90 days before NOW (2026-06-30T20:00Z) is 2026-04-01T20:00Z: a period from 2026-04-01 starts before it.
+    const before = await cli(['report', '--ledger', `file:${LEDGER}`, '--since', '2026-04-01'], {});
+    expect(before.code).toBe(0);
+    expect(before.stderr).toContain("warning: the period starts 2026-04-01, before the ledger's retention window (90 days");
+    const defaultPeriod = await cli(['report', '--ledger', `file:${LEDGER}`], {});
+    expect(defaultPeriod.stderr).toContain('warning: the period starts 2026-01-01');
+    const longer = await cli(['report', '--ledger', `file:${LEDGER}`], { DEFECT_GATE_LEDGER_RETENTION_DAYS: '200' });
+    expect(longer.stderr).toBe('');
+    const bad = await cli(['report', '--ledger', `file:${LEDGER}`], { DEFECT_GATE_LEDGER_RETENTION_DAYS: 'soon' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('invalid DEFECT_GATE_LEDGER_RETENTION_DAYS "soon"');
   });
 
   it('writes JSON for dashboards and the HTML file with --html', async () => {

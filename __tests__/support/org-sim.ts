@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   buildClientSchema,
   execute,
@@ -25,8 +25,9 @@ import { LEDGER_VERSION, type LedgerBook, type LedgerEntry, type RunSnapshot } f
  *
  * Ledgers are generated deterministically per repository (seeded by index and version) and serialised by the ledger
  * branch store's own writer (`shardEntries`, `trimRuns`, the meta file), so the files are those a real run writes:
- * `<scope>/meta.json`, `<scope>/runs.json`, `<scope>/entries/<xx>.json`. Nothing is kept per repository but its
- * version and push time, so 5,000 repositories cost no memory; the bytes are made when a query asks for them.
+ * `<scope>/meta.json`, `<scope>/runs.json`, `<scope>/entries/<xx>.json`. The files are made once per repository
+ * and version and kept: in memory (tests), or on disk (`diskCache`, the bench: 5,000 ledgers are ~185 MB, made once
+ * and reused between runs), so that serving a page costs little next to the report that reads it.
  *
  * Like GitHub: `first` is required on connections and at most 100; answers carry `x-ratelimit-*` headers and
  * `rateLimit { cost remaining }` goes down per query; a request without a token gets 401.
@@ -95,12 +96,23 @@ export interface SimOptions {
   scope?: string;
   /** Answer REST blob reads for every blob served (not only truncated ones): a cache that lost a file. */
   serveAllBlobs?: boolean;
+  /**
+   * Where generated ledger files are kept between runs (bench/out/: generating 5,000 ledgers costs more CPU than the
+   * report that reads them). `key` names what else the files depend on (the bench passes a hash of the bundled
+   * simulator, hence of the ledger writer): files of other options or code are in another directory. Without it, files
+   * are kept in memory (the tests: 300 repositories).
+   */
+  diskCache?: { dir: string; key: string };
 }
 
 interface RepoState {
   name: string;
   version: number;
   pushedAt: string;
+  /** `pushedAt` in ms (the PUSHED_AT order sorts 5,000 repositories per page). */
+  pushedMs: number;
+  /** When the ledger was last written (meta.json's `updatedAt`): a push to another branch does not change it. */
+  ledgerAt: string;
   archived: boolean;
   ledger: boolean;
 }
@@ -138,15 +150,30 @@ export class OrgSim {
     this.clock = o.now.getTime();
     const rnd = mulberry32(42);
     for (let i = 0; i < o.repos; i++) {
+      const pushedMs = Math.floor((o.now.getTime() - Math.floor(rnd() * 90 * DAY) - DAY) / 1000) * 1000;
       this.repos.push({
         name: `repo-${String(i).padStart(5, '0')}`,
         version: 0,
-        pushedAt: new Date(o.now.getTime() - Math.floor(rnd() * 90 * DAY) - DAY).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        pushedAt: new Date(pushedMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        pushedMs,
+        ledgerAt: new Date(pushedMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         archived: i % 97 === 96,
         ledger: rnd() < (o.withLedger ?? 0.8),
       });
     }
+    if (o.diskCache) {
+      const what = JSON.stringify([o.diskCache.key, o.now, o.bigEvery, o.bigEntries, o.maxEntries, this.scope, LEDGER_VERSION]);
+      this.diskDir = join(o.diskCache.dir, `ledgers-${createHash('sha256').update(what).digest('hex').slice(0, 16)}`);
+      mkdirSync(this.diskDir, { recursive: true });
+    }
   }
+
+  /** The directory of this simulation's generated ledgers (with `diskCache`). */
+  readonly diskDir?: string;
+  private readonly memFiles = new Map<string, GenFile[]>();
+  private readonly memBooks = new Map<string, LedgerBook>();
+  /** Ledgers generated (not found in the disk or memory cache), for the bench's log. */
+  generated = 0;
 
   /** Repositories in the organization, archived ones included. */
   get size(): number {
@@ -168,6 +195,7 @@ export class OrgSim {
     r.version++;
     r.ledger = true;
     this.push(r);
+    r.ledgerAt = r.pushedAt;
   }
 
   /** A push to another branch: the ledger does not change. */
@@ -177,9 +205,10 @@ export class OrgSim {
 
   /** A new repository (with a ledger), pushed now. */
   addRepo(name: string): void {
-    const r: RepoState = { name, version: 0, pushedAt: '', archived: false, ledger: true };
+    const r: RepoState = { name, version: 0, pushedAt: '', pushedMs: 0, ledgerAt: '', archived: false, ledger: true };
     this.repos.push(r);
     this.push(r);
+    r.ledgerAt = r.pushedAt;
   }
 
   removeRepo(name: string): void {
@@ -189,6 +218,7 @@ export class OrgSim {
 
   private push(r: RepoState): void {
     this.clock += 1000;
+    r.pushedMs = this.clock;
     r.pushedAt = new Date(this.clock).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
@@ -196,7 +226,18 @@ export class OrgSim {
   book(name: string): LedgerBook | undefined {
     const i = this.repos.findIndex((r) => r.name === name);
     const r = this.repos[i];
-    return r?.ledger ? this.generate(i, r) : undefined;
+    return r?.ledger ? this.bookOf(i, r) : undefined;
+  }
+
+  /** Books are generated once per repository and version (the tests compare several reports with them). */
+  private bookOf(i: number, r: RepoState): LedgerBook {
+    const key = `${i}:${r.version}`;
+    let b = this.memBooks.get(key);
+    if (!b) {
+      b = this.generate(i, r);
+      this.memBooks.set(key, b);
+    }
+    return b;
   }
 
   repositoryNames(): string[] {
@@ -302,9 +343,46 @@ export class OrgSim {
     return { entries, runs };
   }
 
-  /** The files the ledger branch store writes for this book under `<scope>/`. */
+  /** The files of repository `i` at its version: from the disk (bench) or memory (tests) cache, else generated. */
   private files(i: number, r: RepoState): GenFile[] {
-    const book = this.generate(i, r);
+    const key = this.fileKey(i, r);
+    if (this.diskDir) {
+      const path = join(this.diskDir, `${key}.json`);
+      try {
+        return JSON.parse(readFileSync(path, 'utf8')) as GenFile[];
+      } catch {
+        // not generated yet
+      }
+      const files = this.write(i, r);
+      writeFileSync(`${path}.tmp`, JSON.stringify(files));
+      renameSync(`${path}.tmp`, path);
+      return files;
+    }
+    let files = this.memFiles.get(key);
+    if (!files) {
+      files = this.write(i, r);
+      this.memFiles.set(key, files);
+    }
+    return files;
+  }
+
+  private fileKey(i: number, r: RepoState): string {
+    return `${i}-${r.version}-${Date.parse(r.ledgerAt) / 1000}`;
+  }
+
+  /** Every ledger generated (and kept) ahead of the first query, so that serving costs little (the bench). */
+  pregenerate(): void {
+    this.repos.forEach((r, i) => {
+      if (!r.ledger) return;
+      if (this.diskDir && existsSync(join(this.diskDir, `${this.fileKey(i, r)}.json`))) return;
+      this.files(i, r);
+    });
+  }
+
+  /** The files the ledger branch store writes for this book under `<scope>/`. */
+  private write(i: number, r: RepoState): GenFile[] {
+    this.generated++;
+    const book = this.diskDir ? this.generate(i, r) : this.bookOf(i, r);
     const shards = shardEntries(book.entries);
     const out: GenFile[] = [];
     const add = (path: string, text: string) =>
@@ -313,7 +391,7 @@ export class OrgSim {
     add('runs.json', trimRuns(book.runs));
     add(
       'meta.json',
-      `${JSON.stringify({ schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: r.pushedAt, shards: shards.size }, null, 1)}\n`,
+      `${JSON.stringify({ schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: r.ledgerAt, shards: shards.size }, null, 1)}\n`,
     );
     return out;
   }
@@ -386,7 +464,7 @@ export class OrgSim {
     const dir = args.orderBy?.direction === 'DESC' ? -1 : 1;
     if (field === 'NAME') idx.sort((a, b) => dir * a.r.name.localeCompare(b.r.name));
     else if (field === 'PUSHED_AT')
-      idx.sort((a, b) => dir * (Date.parse(a.r.pushedAt) - Date.parse(b.r.pushedAt)) || a.r.name.localeCompare(b.r.name));
+      idx.sort((a, b) => dir * (a.r.pushedMs - b.r.pushedMs) || (a.r.name < b.r.name ? -1 : a.r.name > b.r.name ? 1 : 0));
     else if (field !== 'CREATED_AT') throw new GraphQLError(`simulator: ordering by ${field} is not simulated`);
     const start = args.after
       ? Number(

@@ -22,7 +22,9 @@ import { UsageError, UserError } from '../errors';
 import { parseNow } from './args';
 import { EXIT, usageError, type CliIO } from './io';
 import { commandHelp, formatOption, OPT, parseCommand, type CommandSpec } from './options';
-import type { BucketKind } from '../metrics/time';
+import { defaultSince, type BucketKind } from '../metrics/time';
+import { DEFAULT_RETENTION_DAYS, retentionFromEnv } from '../ledger/compact';
+import { DAY_MS } from '../ledger/time';
 
 /**
  * `defect-gate report`: the metrics report of one ledger (file, or a branch read through the API) or of every
@@ -261,6 +263,21 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
     throw new UsageError('--org reads every repository of the organization: do not combine it with --ledger or --repo');
   const { policy } = loadPolicy(o.policy, o.workspace);
   const mo = metricsOptions(o, policy);
+  // Ledgers forget findings fixed longer ago than the retention window (src/ledger/compact.ts): a period that starts
+  // before it counts fewer fixes than there were. Said, not hidden.
+  let retention: number;
+  try {
+    retention = retentionFromEnv(io.env.DEFECT_GATE_LEDGER_RETENTION_DAYS) ?? DEFAULT_RETENTION_DAYS;
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+  const periodStart = mo.since?.getTime() ?? defaultSince((mo.until ?? mo.now).getTime(), mo.bucket ?? 'month');
+  const horizon = mo.now.getTime() - retention * DAY_MS;
+  if (periodStart < horizon) {
+    io.stderr(
+      `warning: the period starts ${new Date(periodStart).toISOString().slice(0, 10)}, before the ledger's retention window (${retention} days: findings fixed before ${new Date(horizon).toISOString().slice(0, 10)} are forgotten when a ledger is written, unless DEFECT_GATE_LEDGER_RETENTION_DAYS was larger there); fixes, MTTR and reopen figures before that date may be incomplete\n`,
+    );
+  }
   const api = (): GitHubRequest =>
     deps.request ??
     cliGitHubClient(io.env, {

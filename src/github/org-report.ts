@@ -1,4 +1,5 @@
-import { gitBlobSha, parseLedgerFiles, type GitHubRequest } from '../ledger/branch-store';
+import { gitBlobSha, type GitHubRequest } from '../ledger/branch-store';
+import { parseLedgerTexts } from './org-ledger-parse';
 import { computeMetrics, type MetricsOptions } from '../metrics/compute';
 import { OrgAggregator, type OrgMetrics } from '../metrics/org';
 import { exportRows, type OrgExportRow } from '../metrics/org-export';
@@ -132,12 +133,9 @@ async function full(gql: GraphqlFn, rest: GitHubRequest, o: OrgReportOptions, st
     first = false;
     stats.totalCount = page.totalCount;
     if (page.rateLimit) stats.rateLimitRemaining = page.rateLimit.remaining;
-    for (const r of page.repos) {
-      repos.push(toCached(r));
-      await fold(r, agg, rest, o, stats);
-    }
+    repos.push(...(await foldPage(page.repos, agg, rest, o, stats)));
   }
-  o.cache?.saveIndex({
+  await o.cache?.saveIndex({
     schema: 'defect-gate-org-cache',
     version: ORG_CACHE_VERSION,
     api: o.api,
@@ -162,35 +160,42 @@ async function incremental(
   stats.mode = 'incremental';
   const agg = new OrgAggregator(o.org, o.metrics.now);
   const watermark = prev.watermark as string;
+  const prevPack = new Map(prev.repos.filter((c) => c.pack).map((c) => [c.repo.toLowerCase(), c.pack as string]));
   const seen = new Map<string, CachedRepo>();
   let newWatermark: string | undefined;
   let totalCount = -1;
   let complete = true;
   let first = true;
-  for await (const page of listLedgerPages(gql, {
-    org: o.org,
-    branch: o.branch,
-    scope: o.scope,
-    order: 'PUSHED_AT',
-    firstPageSize: Math.min(10, o.pageSize ?? 100),
-    ...(o.pageSize ? { pageSize: o.pageSize } : {}),
-  })) {
+  for await (const page of listLedgerPages(
+    gql,
+    {
+      org: o.org,
+      branch: o.branch,
+      scope: o.scope,
+      order: 'PUSHED_AT',
+      firstPageSize: Math.min(10, o.pageSize ?? 100),
+      ...(o.pageSize ? { pageSize: o.pageSize } : {}),
+      // The next page is surely wanted when this one ends with a repository pushed since the watermark.
+    },
+    (page) => {
+      const last = page.repos[page.repos.length - 1]?.pushedAt;
+      return last !== undefined && Date.parse(last) >= Date.parse(watermark);
+    },
+  )) {
     if (first) newWatermark = page.latestPush ?? watermark;
     first = false;
     totalCount = page.totalCount;
     if (page.rateLimit) stats.rateLimitRemaining = page.rateLimit.remaining;
-    let stop = false;
-    for (const r of page.repos) {
-      // Everything pushed before the previous listing began was read by it (and not pushed since).
-      if (r.pushedAt !== undefined && Date.parse(r.pushedAt) < Date.parse(watermark)) {
-        stop = true;
-        complete = false;
-        break;
-      }
-      seen.set(r.repo.toLowerCase(), toCached(r));
-      await fold(r, agg, rest, o, stats);
+    // Everything pushed before the previous listing began was read by it (and not pushed since).
+    const old = page.repos.findIndex((r) => r.pushedAt !== undefined && Date.parse(r.pushedAt) < Date.parse(watermark));
+    const listed = old < 0 ? page.repos : page.repos.slice(0, old);
+    // A truncated file that did not change is in the previous pack of its repository.
+    for (const c of await foldPage(listed, agg, rest, o, stats, (repo) => prevPack.get(repo.toLowerCase())))
+      seen.set(c.repo.toLowerCase(), c);
+    if (old >= 0) {
+      complete = false;
+      break;
     }
-    if (stop) break;
   }
   stats.totalCount = totalCount;
   const repos: CachedRepo[] = [...seen.values()];
@@ -201,12 +206,13 @@ async function incremental(
         `the organization has ${totalCount} repositories, the cache and the pushes since know ${repos.length} (added, removed, transferred or renamed)`,
       );
     }
-    for (const c of prev.repos) {
-      if (seen.has(c.repo.toLowerCase())) continue;
-      await fold(c, agg, rest, o, stats, true);
-    }
+    // In pack order: each pack is read once.
+    const unchanged = prev.repos
+      .filter((c) => !seen.has(c.repo.toLowerCase()))
+      .sort((a, b) => ((a.pack ?? '') < (b.pack ?? '') ? -1 : (a.pack ?? '') > (b.pack ?? '') ? 1 : 0));
+    for (const c of unchanged) await fold(c, agg, rest, o, stats, { fromCache: true, ...(c.pack ? { pack: c.pack } : {}) });
   }
-  o.cache?.saveIndex({
+  await o.cache?.saveIndex({
     ...prev,
     ...(newWatermark ? { watermark: newWatermark } : {}),
     totalCount: repos.length,
@@ -227,19 +233,65 @@ function toCached(r: ListedRepo): CachedRepo {
   };
 }
 
-/** The text of one ledger file: inline (checked against its oid), else the cache, else REST by oid (checked). */
-async function fileText(repo: string, f: LedgerFileRef, rest: GitHubRequest, o: OrgReportOptions, stats: OrgReportStats): Promise<string> {
+/** Where a repository's ledger files come from, and where the ones read from GitHub go (the page's pack). */
+interface FoldFrom {
+  fromCache?: boolean;
+  /** The cached pack holding its files (a second report). */
+  pack?: string;
+  /** The files read from GitHub for this page's pack. */
+  blobs?: Map<string, string>;
+}
+
+/** One page of listed repositories into the aggregate; their files into one pack of the cache. */
+async function foldPage(
+  page: ListedRepo[],
+  agg: OrgAggregator,
+  rest: GitHubRequest,
+  o: OrgReportOptions,
+  stats: OrgReportStats,
+  packOf: (repo: string) => string | undefined = () => undefined,
+): Promise<CachedRepo[]> {
+  const blobs = new Map<string, string>();
+  for (const r of page) {
+    const pack = packOf(r.repo);
+    await fold(r, agg, rest, o, stats, { blobs, ...(pack ? { pack } : {}) });
+  }
+  const pack = o.cache?.writePack(blobs);
+  return page.map((r) => {
+    const c = toCached(r);
+    // A repository whose files were not all read (a REST failure) has no pack: its files are read again next time.
+    if (pack && c.ledger && c.ledger.files.every((f) => blobs.has(f.oid))) c.pack = pack;
+    return c;
+  });
+}
+
+/** The text of one ledger file: inline (checked against its oid), else the cache's pack, else REST by oid (checked). */
+async function fileText(
+  repo: string,
+  f: LedgerFileRef,
+  rest: GitHubRequest,
+  o: OrgReportOptions,
+  stats: OrgReportStats,
+  from: FoldFrom,
+): Promise<string> {
   if (f.text !== undefined && gitBlobSha(f.text) === f.oid) {
-    o.cache?.writeBlob(f.oid, f.text);
+    from.blobs?.set(f.oid, f.text);
     return f.text;
   }
-  const cached = o.cache?.readBlob(f.oid);
-  if (cached !== undefined) return cached;
+  if (from.pack !== undefined) {
+    const cached = o.cache?.readBlob(from.pack, f.oid);
+    if (cached !== undefined) {
+      from.blobs?.set(f.oid, cached);
+      return cached;
+    }
+    // A repository not listed again is read from the cache alone; a listed one (its text truncated) from GitHub.
+    if (from.fromCache) throw new Restart(`the cache lost ledger files (pack ${from.pack} is missing or damaged)`);
+  }
   stats.blobFallbacks++;
   const text = await readBlob(rest, repo, f.oid);
   if (gitBlobSha(text) !== f.oid)
     throw new OrgApiError(`${repo}: ${o.scope}/${f.path}: the blob GitHub returned does not hash to its oid ${f.oid}`);
-  o.cache?.writeBlob(f.oid, text);
+  from.blobs?.set(f.oid, text);
   return text;
 }
 
@@ -250,7 +302,7 @@ async function fold(
   rest: GitHubRequest,
   o: OrgReportOptions,
   stats: OrgReportStats,
-  fromCache = false,
+  from: FoldFrom,
 ): Promise<void> {
   if (r.archived) {
     stats.archived++;
@@ -260,18 +312,18 @@ async function fold(
   const files = r.ledger?.files;
   const meta = files?.find((f) => f.path === 'meta.json');
   if (!files || !meta) return agg.add({ repo: r.repo });
-  if (fromCache) stats.fromCache++;
+  if (from.fromCache) stats.fromCache++;
   else stats.changed++;
   try {
-    const text = (f: LedgerFileRef) => fileText(r.repo, f, rest, o, stats);
-    const entries: string[] = [];
+    const text = (f: LedgerFileRef) => fileText(r.repo, f, rest, o, stats, from);
+    const entries: { path: string; text: string }[] = [];
     for (const f of files
       .filter((x) => x.path.startsWith('entries/') && x.path.endsWith('.json'))
       .sort((a, b) => a.path.localeCompare(b.path)))
-      entries.push(await text(f));
+      entries.push({ path: f.path, text: await text(f) });
     const runs = files.find((f) => f.path === 'runs.json');
     const approvals = files.find((f) => f.path === 'approvals.json');
-    const book = parseLedgerFiles(`${r.repo} branch:${o.branch}:${o.scope}/`, {
+    const book = parseLedgerTexts(`${r.repo} branch:${o.branch}:${o.scope}/`, {
       meta: await text(meta),
       entries,
       ...(runs ? { runs: await text(runs) } : {}),
@@ -280,6 +332,7 @@ async function fold(
     agg.add({ repo: r.repo, metrics: computeMetrics(book, o.metrics) });
     if (o.sink) for (const row of exportRows(r.repo, book, o.metrics)) o.sink.row(row);
   } catch (err) {
+    if (err instanceof Restart) throw err;
     o.log(`warning: ${r.repo}: ${describe(err)}`);
     agg.add({ repo: r.repo, error: describe(err) });
   }

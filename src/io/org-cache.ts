@@ -1,9 +1,11 @@
 import { errorMessage } from '../errors';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync, gzip } from 'node:zlib';
 import { z } from 'zod';
 import { gitBlobSha } from '../ledger/branch-store';
 import { writeAtomically } from './atomic';
@@ -11,18 +13,24 @@ import { writeAtomically } from './atomic';
 /**
  * The organization report's cache (`report --org`), so that a second report re-reads only what changed:
  *
- *   <dir>/blobs/<2 hex>/<oid>.gz     ledger files by their git blob oid (gzip), content-addressed
+ *   <dir>/packs/<16 hex>.json.gz     the ledger files of one page of repositories (up to 100): gzip of a JSON object
+ *                                    {<git blob oid>: text}; written once (in the background, on libuv's threads),
+ *                                    read whole; removed when no repository of the index refers to it any more
  *   <dir>/org-<16 hex>.json          the last listing of one (API, org, branch, scope): per repository its
- *                                    pushedAt and the ledger tree's oid and files; the watermark; when
+ *                                    pushedAt, the ledger tree's oid and files, and the pack holding them; the
+ *                                    watermark; when
  *
- * A blob is believed only when its text hashes to its oid (a damaged or edited file is a miss, read again from
- * GitHub). Ledger files are cached, not computed metrics: metrics depend on `--now`, the period and the policy, which
- * change between reports. The index is only a hint of what is unchanged: it is trusted like the rest of the machine
- * the report runs on. Default directory: `DEFECT_GATE_CACHE_DIR`, else the user's cache directory
- * (`$XDG_CACHE_HOME` or `~/.cache`, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) + `/defect-gate`.
+ * One file per page, not per ledger file: creating 15,000 small files cost more than the report's own CPU. A text
+ * is believed only when it hashes to its oid (a damaged or edited pack is a miss: the report lists everything again).
+ * Ledger files are cached, not computed metrics: metrics depend on `--now`, the period and the policy, which change
+ * between reports. The index is only a hint of what is unchanged: it is trusted like the rest of the machine the
+ * report runs on. Default directory: `DEFECT_GATE_CACHE_DIR`, else the user's cache directory (`$XDG_CACHE_HOME` or
+ * `~/.cache`, `~/Library/Caches` on macOS, `%LOCALAPPDATA%` on Windows) + `/defect-gate`.
  */
 
-export const ORG_CACHE_VERSION = 1;
+export const ORG_CACHE_VERSION = 2;
+
+const gzipAsync = promisify(gzip);
 
 const CachedRepoSchema = z.object({
   repo: z.string(),
@@ -30,6 +38,8 @@ const CachedRepoSchema = z.object({
   pushedAt: z.string().optional(),
   problem: z.string().optional(),
   ledger: z.object({ oid: z.string(), files: z.array(z.object({ path: z.string(), oid: z.string(), byteSize: z.number() })) }).optional(),
+  /** The pack holding the ledger's files. */
+  pack: z.string().optional(),
 });
 export type CachedRepo = z.infer<typeof CachedRepoSchema>;
 
@@ -59,9 +69,11 @@ export function defaultCacheDir(env: Record<string, string | undefined>, platfor
 }
 
 export class OrgCache {
-  /** Blob reads answered from the cache, and blobs that failed their hash check. */
+  /** Texts answered from the cache, and texts (or packs) that failed their check. */
   hits = 0;
   damaged = 0;
+  private loaded?: { name: string; blobs: Map<string, string> };
+  private readonly pending: Promise<void>[] = [];
 
   constructor(readonly dir: string) {}
 
@@ -92,42 +104,86 @@ export class OrgCache {
     }
   }
 
-  saveIndex(index: OrgCacheIndex): void {
+  /**
+   * Writes the index once every pack it names is on disk, then removes the packs it no longer names (and the
+   * per-file cache of version 1).
+   */
+  async saveIndex(index: OrgCacheIndex): Promise<void> {
+    await this.flushed();
     const path = this.indexPath(index.api, index.org, index.branch, index.scope);
     const text = `${JSON.stringify(index)}\n`;
     writeAtomically(path, (fd) => writeFileSync(fd, text));
-  }
-
-  private blobPath(oid: string): string {
-    return join(this.dir, 'blobs', oid.slice(0, 2), `${oid}.gz`);
-  }
-
-  /** The text of a cached blob, only when it hashes to `oid`. */
-  readBlob(oid: string): string | undefined {
-    if (!/^[0-9a-f]{40}$/.test(oid)) return undefined;
-    const path = this.blobPath(oid);
-    let text: string;
-    try {
-      text = gunzipSync(readFileSync(path)).toString('utf8');
-    } catch {
-      if (existsSync(path)) this.damaged++;
-      return undefined;
+    const used = new Set(index.repos.map((r) => r.pack).filter((p): p is string => p !== undefined));
+    // Other indexes (other organizations, branches or scopes) share the directory: keep what they name too.
+    for (const f of readdirSync(this.dir)) {
+      if (!/^org-[0-9a-f]{16}\.json$/.test(f) || join(this.dir, f) === path) continue;
+      try {
+        for (const r of (JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as { repos?: { pack?: unknown }[] }).repos ?? [])
+          if (typeof r.pack === 'string') used.add(r.pack);
+      } catch {
+        // an unreadable index is listed again by its next report; its packs are not worth keeping
+      }
     }
+    const packs = join(this.dir, 'packs');
+    for (const f of existsSync(packs) ? readdirSync(packs) : []) {
+      const m = /^([0-9a-f]{16})\.json\.gz$/.exec(f);
+      if (m && !used.has(m[1] as string)) rmSync(join(packs, f), { force: true });
+    }
+    rmSync(join(this.dir, 'blobs'), { recursive: true, force: true });
+  }
+
+  private packPath(name: string): string {
+    return join(this.dir, 'packs', `${name}.json.gz`);
+  }
+
+  /**
+   * Writes the files of one page (oid → text) as one pack, compressed and written on libuv's threads while the
+   * report goes on; returns its name. `saveIndex` waits for it.
+   */
+  writePack(blobs: Map<string, string>): string | undefined {
+    if (blobs.size === 0) return undefined;
+    const json = JSON.stringify(Object.fromEntries(blobs));
+    const name = createHash('sha256').update(json).digest('hex').slice(0, 16);
+    const path = this.packPath(name);
+    mkdirSync(join(this.dir, 'packs'), { recursive: true });
+    this.pending.push(
+      gzipAsync(json, { level: 1 }).then(async (gz) => {
+        const tmp = `${path}.${process.pid}.tmp`;
+        await writeFile(tmp, gz);
+        await rename(tmp, path);
+      }),
+    );
+    return name;
+  }
+
+  /** Waits for the packs being written; the first failure is thrown. */
+  async flushed(): Promise<void> {
+    const all = this.pending.splice(0);
+    await Promise.all(all);
+  }
+
+  /** The text of `oid` in pack `name`, only when it hashes to `oid` (one pack is kept loaded: read them in order). */
+  readBlob(name: string, oid: string): string | undefined {
+    if (!/^[0-9a-f]{16}$/.test(name) || !/^[0-9a-f]{40}$/.test(oid)) return undefined;
+    if (this.loaded?.name !== name) {
+      let blobs = new Map<string, string>();
+      try {
+        const parsed = JSON.parse(gunzipSync(readFileSync(this.packPath(name))).toString('utf8')) as unknown;
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+          blobs = new Map(Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+        else this.damaged++;
+      } catch {
+        if (existsSync(this.packPath(name))) this.damaged++;
+      }
+      this.loaded = { name, blobs };
+    }
+    const text = this.loaded.blobs.get(oid);
+    if (text === undefined) return undefined;
     if (gitBlobSha(text) !== oid) {
       this.damaged++;
-      rmSync(path, { force: true });
       return undefined;
     }
     this.hits++;
     return text;
-  }
-
-  writeBlob(oid: string, text: string): void {
-    if (!/^[0-9a-f]{40}$/.test(oid)) return;
-    const path = this.blobPath(oid);
-    if (existsSync(path)) return;
-    mkdirSync(join(this.dir, 'blobs', oid.slice(0, 2)), { recursive: true });
-    const gz = gzipSync(text, { level: 1 });
-    writeAtomically(path, (fd) => writeFileSync(fd, gz));
   }
 }
