@@ -11,24 +11,13 @@ import { runEngine, type EngineInput } from '../src/engine';
 import { computeMetrics, type MetricsOptions } from '../src/metrics/compute';
 import type { Finding } from '../src/model';
 import { BASE_POLICY, finding, policyFrom } from './helpers';
+import { prng } from './support/mutate';
 
 /**
  * Ledger compaction (src/ledger/compact.ts, docs/ledger-and-sla.md "Retention"): a year of daily runs of a few hundred
  * findings with 1 % churn a day (fixes, new findings, fixed ones coming back, severity changes, an accepted risk,
  * components of two criticalities, production runs), through the engine as `check --ledger` runs it.
  */
-
-/** mulberry32 (as bench/gen.mjs): a seeded PRNG, so the simulation is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const T0 = Date.parse('2026-01-01T06:00:00.000Z');
 const day = (d: number) => new Date(T0 + d * DAY_MS);

@@ -14,6 +14,7 @@ import {
   type IntrospectionQuery,
 } from 'graphql';
 import { gitBlobSha, shardEntries, trimRuns } from '../../src/ledger/branch-store';
+import { prng } from './mutate';
 import { LEDGER_VERSION, type LedgerBook, type LedgerEntry, type RunSnapshot } from '../../src/ledger/schema';
 
 /**
@@ -50,17 +51,6 @@ export function validateQuery(query: string): string[] {
     return [(err as GraphQLError).message];
   }
   return validate(githubSchema(), doc).map((e) => e.message);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DAY = 86_400_000;
@@ -148,7 +138,7 @@ export class OrgSim {
     this.branch = o.branch ?? 'defect-gate-data';
     this.scope = o.scope ?? 'default';
     this.clock = o.now.getTime();
-    const rnd = mulberry32(42);
+    const rnd = prng(42);
     for (let i = 0; i < o.repos; i++) {
       const pushedMs = Math.floor((o.now.getTime() - Math.floor(rnd() * 90 * DAY) - DAY) / 1000) * 1000;
       this.repos.push({
@@ -245,7 +235,7 @@ export class OrgSim {
   }
 
   private generate(i: number, r: RepoState): LedgerBook {
-    const rnd = mulberry32(i * 7919 + r.version * 104729 + 1);
+    const rnd = prng(i * 7919 + r.version * 104729 + 1);
     const now = this.o.now.getTime();
     const big = (this.o.bigEvery ?? 500) > 0 && i % (this.o.bigEvery ?? 500) === 7;
     const n = big
