@@ -7,9 +7,11 @@ import base from './jest.config.js';
 
 const TESTS = {
   escape: ['report.test.ts', 'core-escape.test.ts'],
-  gate: ['gate.test.ts', 'core-*.test.ts'],
+  gate: ['gate.test.ts', 'gate-scope.test.ts', 'core-*.test.ts'],
   rate: ['rate.test.ts', 'rate/*.test.ts', 'gate.test.ts', 'explain.test.ts', 'core-*.test.ts'],
   exceptions: ['exceptions.test.ts', 'approvals.test.ts', 'core-*.test.ts'],
+  redact: ['redact.test.ts', 'manual-findings.test.ts', 'core-*.test.ts'],
+  input: ['fail-closed.test.ts', 'fail-closed-rules.test.ts', 'rated-sarif.test.ts', 'core-*.test.ts'],
   ledger: ['ledger.test.ts', 'ledger-shape.test.ts', 'ledger-compaction.test.ts', 'metrics.test.ts', 'core-*.test.ts'],
 };
 TESTS.all = [...new Set(Object.values(TESTS).flat())];

@@ -1,5 +1,5 @@
 // Mutation testing of the pure core: `npm run mutate` (all of it) or one part at a time:
-//   MUTATE_SCOPE=gate npm run mutate        (rate | gate | exceptions | ledger | escape)
+//   MUTATE_SCOPE=gate npm run mutate        (rate | gate | exceptions | ledger | escape | redact | input)
 // Each scope keeps its own incremental file (reports/stryker-incremental-<scope>.json), so a rerun tests only the
 // mutants whose code or tests changed. Not part of .ci/run (minutes to hours on a small machine). Scores are recorded
 // in docs/development.md; `node scripts/mutation-summary.mjs` prints them per folder from the JSON reports.
@@ -23,6 +23,11 @@ export const SCOPES = {
     'src/ledger/time.ts',
   ],
   escape: ['src/text/escape.ts'],
+  // Secret redaction of scanner text and of JSON documents written back (rated SARIF).
+  redact: ['src/redact/**/*.ts'],
+  // The fail-closed checks of input files that are not the streaming reader: JSON syntax positions, long strings cut,
+  // nesting depth pruned.
+  input: ['src/ingest/json.ts', 'src/ingest/depth.ts'],
 };
 const scope = process.env.MUTATE_SCOPE ?? 'all';
 if (scope !== 'all' && !(scope in SCOPES)) throw new Error(`MUTATE_SCOPE=${scope}: expected one of ${Object.keys(SCOPES).join(', ')}`);
