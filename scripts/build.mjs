@@ -2,11 +2,13 @@
 // `node scripts/build.mjs` — deterministic: the same sources give byte-identical output (CI checks this).
 // `node scripts/build.mjs --out-dir <dir>` — only the bundles, into <dir> (schema/ untouched); the tests' jest global
 // setup builds the current sources this way, so the end-to-end suites never run a stale committed dist/.
+// `--out-dir <dir> --no-minify` — the same bundles unminified, to read a `node --cpu-prof` profile of them.
 import { build } from 'esbuild';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -89,6 +91,45 @@ export const lazyCvssCalculator = {
   },
 };
 
+/**
+ * The built-in policy as the sources read it: src/policy/builtin.ts (YAML parse, zod schema, semantic checks) bundled
+ * alone and run here, at build time. Returns its name and the validated value as JSON text. The build fails if the
+ * value does not survive JSON unchanged (it is what the bundles ship).
+ */
+export async function prevalidatedBuiltinPolicy() {
+  const tmp = mkdtempSync(join(tmpdir(), 'defect-gate-policy-'));
+  try {
+    const out = join(tmp, 'builtin.mjs');
+    await build({ ...common, entryPoints: ['src/policy/builtin.ts'], outfile: out, banner: { js: banner }, plugins: [zodWithoutLocales] });
+    const { DEFAULT_POLICY_NAME, builtinPolicyParsed } = await import(pathToFileURL(out).href);
+    const value = builtinPolicyParsed();
+    const json = JSON.stringify(value);
+    if (!isDeepStrictEqual(JSON.parse(json), value))
+      throw new Error('the built-in policy does not survive JSON unchanged: it cannot be shipped pre-validated');
+    return { name: DEFAULT_POLICY_NAME, json };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The bundles get, in place of src/policy/builtin.ts, a module that returns a new copy of the value computed by
+ * `prevalidatedBuiltinPolicy` (JSON.parse of a string: cheaper than an object literal of the same size): a run with the
+ * built-in policy parses no YAML and builds no policy schema (issue #21). A user's policy is validated in full.
+ */
+export const prevalidatedBuiltinPolicyPlugin = (builtin) => ({
+  name: 'prevalidated-builtin-policy',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]src[/\\]policy[/\\]builtin\.ts$/ }, () => ({
+      contents:
+        `export const DEFAULT_POLICY_NAME = ${JSON.stringify(builtin.name)};\n` +
+        `const VALUE = ${JSON.stringify(builtin.json)};\n` +
+        'export function builtinPolicyParsed() {\n  return JSON.parse(VALUE);\n}\n',
+      loader: 'js',
+    }));
+  },
+});
+
 const sourceFiles = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
@@ -96,7 +137,7 @@ const sourceFiles = (dir) =>
 
 // The bundles are minified (the npm package and the Action checkout stay small: issue #20) but keep their output names.
 // No source maps: the bundles are built from the tagged sources, which is where a stack trace is read.
-const bundle = {
+const bundleOptions = {
   ...common,
   minify: true,
   metafile: true,
@@ -110,8 +151,8 @@ const bundle = {
 // beside the entries, named by bundle (cli-*.js, action-*.js), so that `new URL('./rated-sarif-worker.js',
 // import.meta.url)` in any chunk still finds the worker, and package.json "files" can leave the Action's chunks out
 // of the npm package. Chunk names carry a hash of their content: the same sources give the same names.
-const split = (entry, name, prefix) => ({
-  ...bundle,
+const splitOptions = (entry, name, prefix) => ({
+  ...bundleOptions,
   entryPoints: { [name]: entry },
   splitting: true,
   chunkNames: `${prefix}-[name]-[hash]`,
@@ -119,8 +160,11 @@ const split = (entry, name, prefix) => ({
 });
 
 /** The Action bundle, the CLI and the rated SARIF worker, with their chunks, written to `outDir` (emptied first). */
-export async function buildBundles(outDir) {
+export async function buildBundles(outDir, { minify = true } = {}) {
   const out = resolve(ROOT, outDir);
+  const plugins = [...bundleOptions.plugins, prevalidatedBuiltinPolicyPlugin(await prevalidatedBuiltinPolicy())];
+  const bundle = { ...bundleOptions, minify, plugins };
+  const split = (entry, name, prefix) => ({ ...splitOptions(entry, name, prefix), minify, plugins });
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const inputs = new Set();
@@ -183,10 +227,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (i >= 0) {
     const dir = args[i + 1];
     if (!dir) {
-      console.error('usage: node scripts/build.mjs [--out-dir <dir> | --schemas-only]');
+      console.error('usage: node scripts/build.mjs [--out-dir <dir> [--no-minify] | --schemas-only]');
       process.exit(2);
     }
-    await buildBundles(dir);
+    // --no-minify: readable bundles with the same splitting, for reading a --cpu-prof profile (never for dist/).
+    await buildBundles(dir, { minify: !args.includes('--no-minify') });
   } else {
     await buildBundles('dist');
     await buildSchemas();
