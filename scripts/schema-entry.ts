@@ -1,7 +1,8 @@
 // Bundled by scripts/build.mjs to write schema/*.json from the zod schemas.
 import { z } from 'zod';
 import { PolicySchema } from '../src/policy/schema';
-import { REPORT_SCHEMA_ID, ReportSchema } from '../src/report/json';
+import { ReportSchema } from '../src/report/schema';
+import { REPORT_SCHEMA_ID } from '../src/report/version';
 import { FindingsFileSchema } from '../src/ingest/formats/findings-schema';
 import { ORG_EXPORT_SCHEMA_ID, OrgExportRowSchema } from '../src/metrics/org-export';
 
