@@ -1,6 +1,6 @@
 // Bundled by scripts/build.mjs to write schema/*.json from the zod schemas.
 import { z } from 'zod';
-import { PolicySchema } from '../src/policy/schema';
+import { policySchemas } from '../src/policy/schema';
 import { ReportSchema } from '../src/report/schema';
 import { REPORT_SCHEMA_ID } from '../src/report/version';
 import { FindingsFileSchema } from '../src/ingest/formats/findings-schema';
@@ -12,7 +12,7 @@ export const FINDINGS_SCHEMA_ID = 'https://defect-gate.dev/schema/findings.schem
 export const schemas = {
   'policy.schema.json': {
     $id: POLICY_SCHEMA_ID,
-    ...z.toJSONSchema(PolicySchema, { target: 'draft-2020-12', io: 'input' }),
+    ...z.toJSONSchema(policySchemas().PolicySchema, { target: 'draft-2020-12', io: 'input' }),
   },
   'findings.schema.json': {
     $id: FINDINGS_SCHEMA_ID,
