@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { policySchemas } from '../src/policy/schema';
 import { ReportSchema } from '../src/report/schema';
 import { REPORT_SCHEMA_ID } from '../src/report/version';
-import { FindingsFileSchema } from '../src/ingest/formats/findings-schema';
+import { findingsSchemas } from '../src/ingest/formats/findings-schema';
 import { ORG_EXPORT_SCHEMA_ID, OrgExportRowSchema } from '../src/metrics/org-export';
 
 export const POLICY_SCHEMA_ID = 'https://defect-gate.dev/schema/policy.schema.json';
@@ -16,7 +16,7 @@ export const schemas = {
   },
   'findings.schema.json': {
     $id: FINDINGS_SCHEMA_ID,
-    ...z.toJSONSchema(FindingsFileSchema, { target: 'draft-2020-12', io: 'input' }),
+    ...z.toJSONSchema(findingsSchemas().FindingsFileSchema, { target: 'draft-2020-12', io: 'input' }),
   },
   'org-export.schema.json': {
     $id: ORG_EXPORT_SCHEMA_ID,
