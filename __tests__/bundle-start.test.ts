@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli';
@@ -8,8 +8,9 @@ import { distDir } from './support/dist';
 
 // What makes small runs start fast (issue #21; scripts/build.mjs, src/cli/index.ts, src/action/octokit.ts, src/bin.ts),
 // checked on the bundles the jest global setup built from the current sources: what an entry loads before its code
-// runs, the build-time stand-ins (zod without its translations, the CVSS calculator evaluated on first use) giving
-// the same report as the sources, and Node's compile cache of the CLI.
+// runs, the build-time stand-ins (zod without its translations; the CVSS calculator, zod and yaml in sidecar files
+// required on first use; the built-in policy validated at build time) giving the same results as the sources, and
+// Node's compile cache of the CLI.
 
 /** The files an entry loads before any of its code runs: itself and its static imports of chunks, transitively. */
 function staticClosure(entry: string): string[] {
@@ -56,8 +57,30 @@ describe('what a run loads', () => {
   });
 });
 
+describe('the sidecar libraries (lib-*.cjs)', () => {
+  it('a check of a SARIF with the built-in policy loads none of them: it runs with them removed', () => {
+    const dir = join(tmp, 'no-sidecars');
+    cpSync(distDir(), dir, { recursive: true });
+    const sidecars = readdirSync(dir).filter((f) => /^lib-.*\.cjs$/.test(f));
+    expect(sidecars.sort()).toEqual(['lib-cvss.cjs', 'lib-yaml.cjs', 'lib-zod.cjs']);
+    for (const f of sidecars) rmSync(join(dir, f));
+    const args = ['check', '--format', 'json', '--now', '2026-06-01T00:00:00Z', `${CORPUS}/sarif/njsscan.sarif`];
+    const without = spawnSync(process.execPath, [join(dir, 'cli.js'), ...args], { encoding: 'utf8' });
+    const whole = spawnSync(process.execPath, [join(distDir(), 'cli.js'), ...args], { encoding: 'utf8' });
+    expect(without.stderr).toBe('');
+    expect(without.status).toBe(whole.status);
+    expect(without.stdout).toBe(whole.stdout);
+    // A policy file of the user's is read with yaml and checked with zod: without them it cannot run.
+    const policy = join(tmp, 'policy.yml');
+    writeFileSync(policy, 'version: 1\nseverity:\n  levels: [high, low]\ngates:\n  default: []\n');
+    const withPolicy = spawnSync(process.execPath, [join(dir, 'cli.js'), ...args, '--policy', policy], { encoding: 'utf8' });
+    expect(withPolicy.status).toBe(2);
+    expect(withPolicy.stderr).toMatch(/lib-(yaml|zod)\.cjs/);
+  });
+});
+
 describe('the bundles give the sources’ results', () => {
-  it('a check whose scores are computed from CVSS vectors (the calculator evaluated on first use)', async () => {
+  it('a check whose scores are computed from CVSS vectors (the calculator required on first use)', async () => {
     const file = `${CORPUS}/generic/generic_report3.json`;
     const args = ['check', '--format', 'json', '--now', '2026-06-01T00:00:00Z', file];
     const bundle = spawnSync(process.execPath, [join(distDir(), 'cli.js'), ...args], { encoding: 'utf8' });

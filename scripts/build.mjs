@@ -70,26 +70,87 @@ export const lazyOidcClient = {
 };
 
 /**
- * The CVSS calculator (`ae-cvss-calculator`, one 180 KB webpack bundle) builds its metric classes and tables when it is
- * evaluated; most runs see no CVSS vector. src/rate/cvss.ts imports it statically (its API is synchronous), so the
- * bundles give that import a stand-in whose members are read from the real module, evaluated on first use (esbuild
- * runs a bundled CommonJS module when it is first required).
+ * Libraries that many runs never use, kept out of the chunks (issue #21): each is built into one CommonJS file beside
+ * the bundles (`lib-<name>.cjs`) and required, synchronously (the sources call them synchronously), when one of its
+ * exports is first used: a chunk that imports one no longer contains it, so a run that does not use it neither parses
+ * nor evaluates it. The CVSS calculator (180 KB; a CVSS vector in the input), zod (190 KB; schemas are built on first
+ * use: a user's policy, a ledger, a findings file) and yaml (110 KB; a YAML policy or input). The sources import only
+ * the names listed in `exports` (anything else fails the build: esbuild finds no such export in the stand-in).
  */
-export const lazyCvssCalculator = {
-  name: 'lazy-cvss-calculator',
+export const SIDECARS = {
+  'ae-cvss-calculator': { file: 'lib-cvss.cjs', exports: ['default'] },
+  zod: { file: 'lib-zod.cjs', exports: ['z'] },
+  yaml: { file: 'lib-yaml.cjs', exports: ['LineCounter', 'isMap', 'isNode', 'isScalar', 'parse', 'parseDocument', 'visit'] },
+};
+
+/**
+ * The stand-in module for `pkg`: each export a proxy of the real one (a function proxy for functions and classes:
+ * calls, `new` and static members such as yaml's `visit.BREAK`; an object proxy otherwise), reading it from the
+ * sidecar file on first use.
+ */
+async function standIn(pkg) {
+  const { file, exports } = SIDECARS[pkg];
+  const mod = await import(pkg);
+  const lines = [
+    `let lib;\nconst real = (name) => { lib ??= require(${JSON.stringify(`./${file}`)}); return name === 'default' ? lib : lib[name]; };`,
+    'const fn = (name) => new Proxy(function () {}, {',
+    '  apply: (_, self, args) => Reflect.apply(real(name), self, args),',
+    '  construct: (_, args) => Reflect.construct(real(name), args),',
+    '  get: (_, key) => Reflect.get(real(name), key),',
+    '  has: (_, key) => Reflect.has(real(name), key),',
+    '});',
+    'const obj = (name) => new Proxy({}, { get: (_, key) => Reflect.get(real(name), key), has: (_, key) => Reflect.has(real(name), key) });',
+  ];
+  for (const name of exports) {
+    const value = name === 'default' ? (mod['module.exports'] ?? mod.default) : mod[name];
+    if (value === undefined) throw new Error(`${pkg} has no export ${name} (scripts/build.mjs SIDECARS)`);
+    const proxy = `${typeof value === 'function' ? 'fn' : 'obj'}(${JSON.stringify(name)})`;
+    lines.push(name === 'default' ? `export default ${proxy};` : `export const ${name} = ${proxy};`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The bundles import each sidecar library through its stand-in; the stand-ins require the sidecar file at run time. */
+export const sidecarLibraries = {
+  name: 'sidecar-libraries',
   setup(b) {
-    b.onResolve({ filter: /^ae-cvss-calculator$/ }, (args) =>
-      args.namespace === 'lazy-cvss-calculator' ? undefined : { path: 'ae-cvss-calculator', namespace: 'lazy-cvss-calculator' },
+    const filter = new RegExp(
+      `^(${Object.keys(SIDECARS)
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))
+        .join('|')})$`,
     );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-cvss-calculator' }, () => ({
-      contents:
-        "let calculator;\nconst real = () => (calculator ??= require('ae-cvss-calculator'));\n" +
-        'export default new Proxy({}, { get: (_, name) => real()[name], has: (_, name) => name in real() });\n',
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'sidecar-libraries' }));
+    b.onResolve({ filter: /^\.\/lib-[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'sidecar-libraries' }, async (args) => ({
+      contents: await standIn(args.path),
       loader: 'js',
       resolveDir: ROOT,
     }));
   },
 };
+
+/** Builds each sidecar library into `outDir` (one CommonJS file, zod without its translations); returns the metafiles. */
+async function buildSidecars(outDir, minify) {
+  const results = [];
+  for (const [pkg, { file, exports }] of Object.entries(SIDECARS)) {
+    const names = exports.filter((n) => n !== 'default');
+    const contents = exports.includes('default')
+      ? `module.exports = require(${JSON.stringify(pkg)});\n`
+      : `export { ${names.join(', ')} } from ${JSON.stringify(pkg)};\n`;
+    results.push(
+      await build({
+        ...common,
+        format: 'cjs',
+        minify,
+        metafile: true,
+        stdin: { contents, resolveDir: ROOT, loader: 'js', sourcefile: `sidecar-${pkg}.js` },
+        outfile: join(outDir, file),
+        plugins: [zodWithoutLocales],
+      }),
+    );
+  }
+  return results;
+}
 
 /**
  * The built-in policy as the sources read it: src/policy/builtin.ts (YAML parse, zod schema, semantic checks) bundled
@@ -142,7 +203,7 @@ const bundleOptions = {
   minify: true,
   metafile: true,
   banner: { js: banner },
-  plugins: [zodWithoutLocales, lazyOidcClient, lazyCvssCalculator],
+  plugins: [zodWithoutLocales, lazyOidcClient, sidecarLibraries],
 };
 
 // Code splitting (issue #21, small runs start fast): the CLI and the Action each load their entry file and what it
@@ -173,6 +234,7 @@ export async function buildBundles(outDir, { minify = true } = {}) {
   add(await build({ ...split('src/bin.ts', 'cli', 'cli'), outdir: out }));
   // The rated SARIF writer's worker thread (src/io/rated-sarif.ts starts it from beside either bundle): one file.
   add(await build({ ...bundle, entryPoints: ['src/io/rated-sarif-worker.ts'], outfile: join(out, 'rated-sarif-worker.js') }));
+  for (const r of await buildSidecars(out, minify)) add(r);
   writeFileSync(join(out, 'package.json'), '{\n  "type": "module"\n}\n');
   writeFileSync(join(out, 'licenses.txt'), thirdPartyNotices(inputs));
 }
