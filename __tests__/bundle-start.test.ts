@@ -58,7 +58,7 @@ describe('what a run loads', () => {
 });
 
 describe('the sidecar libraries (lib-*.cjs)', () => {
-  it('a check of a SARIF with the built-in policy loads none of them: it runs with them removed', () => {
+  it('a check of a SARIF with the built-in policy, CLI or Action, loads none of them: it runs with them removed', () => {
     const dir = join(tmp, 'no-sidecars');
     cpSync(distDir(), dir, { recursive: true });
     const sidecars = readdirSync(dir).filter((f) => /^lib-.*\.cjs$/.test(f));
@@ -70,6 +70,30 @@ describe('the sidecar libraries (lib-*.cjs)', () => {
     expect(without.stderr).toBe('');
     expect(without.status).toBe(whole.status);
     expect(without.stdout).toBe(whole.stdout);
+    // The Action on the same file, as the runner runs it, without a token (nothing on the network).
+    const ws = join(tmp, 'ws');
+    cpSync(`${CORPUS}/sarif/njsscan.sarif`, join(ws, 'results/njsscan.sarif'));
+    writeFileSync(join(tmp, 'event.json'), '{"ref":"refs/heads/main"}');
+    for (const f of ['output.txt', 'summary.md']) writeFileSync(join(tmp, f), ''); // the runner's (empty) files
+    const env = {
+      PATH: process.env.PATH ?? '',
+      GITHUB_ACTIONS: 'true',
+      GITHUB_WORKSPACE: ws,
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: join(tmp, 'event.json'),
+      GITHUB_OUTPUT: join(tmp, 'output.txt'),
+      GITHUB_STEP_SUMMARY: join(tmp, 'summary.md'),
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_SHA: 'a'.repeat(40),
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_API_URL: 'http://127.0.0.1:9',
+      RUNNER_TEMP: tmp,
+      INPUT_FILES: 'results/*.sarif',
+    };
+    const action = spawnSync(process.execPath, [join(dir, 'index.js')], { encoding: 'utf8', cwd: ws, env });
+    expect({ status: action.status, stderr: action.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(action.stdout).toMatch(/defect-gate: warn \(default\): 2 gated finding\(s\), 0 blocking/);
+    expect(readFileSync(join(tmp, 'output.txt'), 'utf8')).toMatch(/^verdict<<.*\nwarn\n/m);
     // A policy file of the user's is read with yaml and checked with zod: without them it cannot run.
     const policy = join(tmp, 'policy.yml');
     writeFileSync(policy, 'version: 1\nseverity:\n  levels: [high, low]\ngates:\n  default: []\n');
