@@ -62,7 +62,7 @@ describe('the sidecar libraries (lib-*.cjs)', () => {
     const dir = join(tmp, 'no-sidecars');
     cpSync(distDir(), dir, { recursive: true });
     const sidecars = readdirSync(dir).filter((f) => /^lib-.*\.cjs$/.test(f));
-    expect(sidecars.sort()).toEqual(['lib-cvss.cjs', 'lib-yaml.cjs', 'lib-zod.cjs']);
+    expect(sidecars.sort()).toEqual(['lib-cvss.cjs', 'lib-xml.cjs', 'lib-yaml.cjs', 'lib-zod.cjs']);
     for (const f of sidecars) rmSync(join(dir, f));
     const args = ['check', '--format', 'json', '--now', '2026-06-01T00:00:00Z', `${CORPUS}/sarif/njsscan.sarif`];
     const without = spawnSync(process.execPath, [join(dir, 'cli.js'), ...args], { encoding: 'utf8' });
@@ -119,6 +119,26 @@ describe('the bundles give the sources’ results', () => {
     });
     expect(bundle.status).toBe(code);
     expect(stdout).toMatch(/computed from CVSS:3\.1\//);
+    expect(bundle.stdout).toBe(stdout);
+  });
+
+  it('XML reports (the XML parser required on first use), a bad one included', async () => {
+    const bad = join(tmp, 'bad.xml');
+    writeFileSync(bad, '<?xml version="1.0"?>\n<OWASPZAPReport><site></OWASPZAPReport>\n');
+    const args = ['check', '--format', 'json', '--now', '2026-06-01T00:00:00Z', '--on-input-error', 'warn', `${CORPUS}/zap`, bad];
+    const bundle = spawnSync(process.execPath, [join(distDir(), 'cli.js'), ...args], { encoding: 'utf8' });
+    let stdout = '';
+    const code = await runCli(args, {
+      stdout: (s) => (stdout += s),
+      stderr: () => {},
+      cwd: process.cwd(),
+      env: {},
+      isTTY: false,
+      now: () => new Date('2026-06-01T00:00:00Z'),
+    });
+    expect(bundle.status).toBe(code);
+    expect(stdout).toMatch(/"format": "zap-xml"/);
+    expect(stdout).toMatch(/bad\.xml/);
     expect(bundle.stdout).toBe(stdout);
   });
 

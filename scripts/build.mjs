@@ -74,13 +74,15 @@ export const lazyOidcClient = {
  * the bundles (`lib-<name>.cjs`) and required, synchronously (the sources call them synchronously), when one of its
  * exports is first used: a chunk that imports one no longer contains it, so a run that does not use it neither parses
  * nor evaluates it. The CVSS calculator (180 KB; a CVSS vector in the input), zod (190 KB; schemas are built on first
- * use: a user's policy, a ledger, a findings file) and yaml (110 KB; a YAML policy or input). The sources import only
+ * use: a user's policy, a ledger, a findings file), yaml (110 KB; a YAML policy or input) and the XML parser
+ * (fast-xml-parser and its dependencies, 65 KB; an XML report). The sources import only
  * the names listed in `exports` (anything else fails the build: esbuild finds no such export in the stand-in).
  */
 export const SIDECARS = {
   'ae-cvss-calculator': { file: 'lib-cvss.cjs', exports: ['default'] },
   zod: { file: 'lib-zod.cjs', exports: ['z'] },
   yaml: { file: 'lib-yaml.cjs', exports: ['LineCounter', 'isMap', 'isNode', 'isScalar', 'parse', 'parseDocument', 'visit'] },
+  'fast-xml-parser': { file: 'lib-xml.cjs', exports: ['XMLParser', 'XMLValidator'] },
 };
 
 /**
