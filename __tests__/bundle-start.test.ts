@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,7 +64,7 @@ describe('the sidecar libraries (lib-*.cjs)', () => {
     const dir = join(tmp, 'no-sidecars');
     cpSync(distDir(), dir, { recursive: true });
     const sidecars = readdirSync(dir).filter((f) => /^lib-.*\.cjs$/.test(f));
-    expect(sidecars.sort()).toEqual(['lib-cvss.cjs', 'lib-xml.cjs', 'lib-yaml.cjs', 'lib-zod.cjs']);
+    expect(sidecars.sort()).toEqual(['lib-cvss.cjs', 'lib-octokit.cjs', 'lib-xml.cjs', 'lib-yaml.cjs', 'lib-zod.cjs']);
     for (const f of sidecars) rmSync(join(dir, f));
     const args = ['check', '--format', 'json', '--now', '2026-06-01T00:00:00Z', `${CORPUS}/sarif/njsscan.sarif`];
     const without = spawnSync(process.execPath, [join(dir, 'cli.js'), ...args], { encoding: 'utf8' });
@@ -100,6 +102,54 @@ describe('the sidecar libraries (lib-*.cjs)', () => {
     const withPolicy = spawnSync(process.execPath, [join(dir, 'cli.js'), ...args, '--policy', policy], { encoding: 'utf8' });
     expect(withPolicy.status).toBe(2);
     expect(withPolicy.stderr).toMatch(/lib-(yaml|zod)\.cjs/);
+  });
+});
+
+describe('the CLI’s GitHub client (lib-octokit.cjs)', () => {
+  /** A GitHub stand-in: a secondary rate limit first (the throttling plugin retries it), then 404 for everything. */
+  async function withServer<T>(run: (url: string, calls: string[]) => Promise<T>): Promise<T> {
+    const calls: string[] = [];
+    const server = createServer((req, res) => {
+      calls.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
+      const limited = calls.length === 1;
+      res.writeHead(limited ? 403 : 404, { 'content-type': 'application/json', ...(limited ? { 'retry-after': '1' } : {}) });
+      res.end(JSON.stringify({ message: limited ? 'You have exceeded a secondary rate limit' : 'Not Found' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      return await run(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, calls);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  }
+
+  it('reads through the API with the token and retries a rate limit, as the sources do', async () => {
+    const env = { GITHUB_TOKEN: 'test-token', DEFECT_GATE_RETRY_BASE_MS: '1' };
+    const args = (url: string) => ['report', '--repo', 'acme/app', '--api-url', url, '--now', '2026-06-01T00:00:00Z'];
+    const bundle = await withServer(async (url, calls) => {
+      const r = spawn(process.execPath, [join(distDir(), 'cli.js'), ...args(url)], { env: { PATH: process.env.PATH, ...env } });
+      let out = '';
+      r.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      r.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const status = await new Promise<number | null>((done) => r.on('close', done));
+      return { status, out, calls: [...calls] };
+    });
+    const source = await withServer(async (url, calls) => {
+      let out = '';
+      const status = await runCli(args(url), {
+        stdout: (s) => (out += s),
+        stderr: (s) => (out += s),
+        cwd: process.cwd(),
+        env,
+        isTTY: false,
+        now: () => new Date('2026-06-01T00:00:00Z'),
+      });
+      return { status, out, calls: [...calls] };
+    });
+    expect(bundle.calls.length).toBeGreaterThanOrEqual(2);
+    expect(bundle.calls[0]).toMatch(/^GET \S+ token test-token$/);
+    expect(bundle.out).toMatch(/secondary rate limit/);
+    expect(bundle).toEqual({ ...source, out: source.out.split(/127\.0\.0\.1:\d+/).join(bundle.out.match(/127\.0\.0\.1:\d+/)?.[0] ?? '') });
   });
 });
 

@@ -74,8 +74,9 @@ export const lazyOidcClient = {
  * the bundles (`lib-<name>.cjs`) and required, synchronously (the sources call them synchronously), when one of its
  * exports is first used: a chunk that imports one no longer contains it, so a run that does not use it neither parses
  * nor evaluates it. The CVSS calculator (180 KB; a CVSS vector in the input), zod (190 KB; schemas are built on first
- * use: a user's policy, a ledger, a findings file), yaml (110 KB; a YAML policy or input) and the XML parser
- * (fast-xml-parser and its dependencies, 65 KB; an XML report). The sources import only
+ * use: a user's policy, a ledger, a findings file), yaml (110 KB; a YAML policy or input), the XML parser
+ * (fast-xml-parser and its dependencies, 65 KB; an XML report) and the CLI's GitHub client (@octokit/core with the
+ * throttling plugin and bottleneck, 100 KB, and their evaluation; a run that calls GitHub). The sources import only
  * the names listed in `exports` (anything else fails the build: esbuild finds no such export in the stand-in).
  */
 export const SIDECARS = {
@@ -83,6 +84,9 @@ export const SIDECARS = {
   zod: { file: 'lib-zod.cjs', exports: ['z'] },
   yaml: { file: 'lib-yaml.cjs', exports: ['LineCounter', 'isMap', 'isNode', 'isScalar', 'parse', 'parseDocument', 'visit'] },
   'fast-xml-parser': { file: 'lib-xml.cjs', exports: ['XMLParser', 'XMLValidator'] },
+  // One file for both: the throttling plugin and Octokit share @octokit/request-error & co. (one copy of each).
+  '@octokit/core': { file: 'lib-octokit.cjs', exports: ['Octokit'] },
+  '@octokit/plugin-throttling': { file: 'lib-octokit.cjs', exports: ['throttling'] },
 };
 
 /**
@@ -97,7 +101,8 @@ async function standIn(pkg) {
     `let lib;\nconst real = (name) => { lib ??= require(${JSON.stringify(`./${file}`)}); return name === 'default' ? lib : lib[name]; };`,
     'const fn = (name) => new Proxy(function () {}, {',
     '  apply: (_, self, args) => Reflect.apply(real(name), self, args),',
-    '  construct: (_, args) => Reflect.construct(real(name), args),',
+    // `new.target` passed on: a class that extends the stand-in (Octokit.plugin) constructs instances of itself.
+    '  construct: (_, args, newTarget) => Reflect.construct(real(name), args, newTarget),',
     '  get: (_, key) => Reflect.get(real(name), key),',
     '  has: (_, key) => Reflect.has(real(name), key),',
     '});',
@@ -133,19 +138,25 @@ export const sidecarLibraries = {
 
 /** Builds each sidecar library into `outDir` (one CommonJS file, zod without its translations); returns the metafiles. */
 async function buildSidecars(outDir, minify) {
+  const files = new Map();
+  for (const [pkg, { file, exports }] of Object.entries(SIDECARS)) files.set(file, [...(files.get(file) ?? []), [pkg, exports]]);
   const results = [];
-  for (const [pkg, { file, exports }] of Object.entries(SIDECARS)) {
-    const names = exports.filter((n) => n !== 'default');
-    const contents = exports.includes('default')
-      ? `module.exports = require(${JSON.stringify(pkg)});\n`
-      : `export { ${names.join(', ')} } from ${JSON.stringify(pkg)};\n`;
+  for (const [file, pkgs] of files) {
+    const names = pkgs.flatMap(([, exports]) => exports);
+    if (new Set(names).size !== names.length) throw new Error(`${file}: two packages export the same name (scripts/build.mjs SIDECARS)`);
+    const [[first, firstExports]] = pkgs;
+    const contents = firstExports.includes('default')
+      ? `module.exports = require(${JSON.stringify(first)});\n`
+      : pkgs.map(([pkg, exports]) => `export { ${exports.join(', ')} } from ${JSON.stringify(pkg)};\n`).join('');
+    if (firstExports.includes('default') && (pkgs.length > 1 || names.length > 1))
+      throw new Error(`${file}: a default export must be the file's only export (scripts/build.mjs SIDECARS)`);
     results.push(
       await build({
         ...common,
         format: 'cjs',
         minify,
         metafile: true,
-        stdin: { contents, resolveDir: ROOT, loader: 'js', sourcefile: `sidecar-${pkg}.js` },
+        stdin: { contents, resolveDir: ROOT, loader: 'js', sourcefile: `sidecar-${file}.js` },
         outfile: join(outDir, file),
         plugins: [zodWithoutLocales],
       }),
