@@ -143,7 +143,7 @@ describe('findingFromEntry', () => {
   });
 
   it('a minimal entry: nothing invented, and a finding not gated then says so', () => {
-    expect(findingFromEntry(entry({ gated: false, kind: 'port-scan', owners: [] }), policy)).toEqual({
+    expect(findingFromEntry(entry({ gated: false, kind: 'port-scan', owners: [] }), policy)).toStrictEqual({
       fingerprint: 'fp-1',
       fingerprintSource: 'ledger',
       tool: { name: 'ZAP' },
@@ -215,6 +215,7 @@ describe('findingFromEntry', () => {
     expect(f.securitySeverity).toBe(0);
     expect(f.exploit).toEqual({ kev: false, epss: 0 });
     expect(f.package).toEqual({ name: 'left-pad' });
+    expect(findingFromEntry(entry({ seen: { gated: true, package: { name: 'a' } } }), policy).package).toStrictEqual({ name: 'a' });
     expect(findingFromEntry(entry({ kevDueDate: '2026-05-01' }), policy).exploit).toEqual({ kevDueDate: '2026-05-01' });
     expect(findingFromEntry(entry({ seen: { gated: true, epss: 0.1 } }), policy).exploit).toEqual({ epss: 0.1 });
     expect(findingFromEntry(entry({ seen: { gated: true, kev: true } }), policy).exploit).toEqual({ kev: true });
@@ -252,6 +253,10 @@ describe('ledgerScopeEntries', () => {
     expect(fps(['d'], ['codeql'])).toEqual(['B', 'a', 'c', 'e']);
     expect(fps([], ['Zap', 'BURP'])).toEqual(['B', 'd', 'f']);
     expect(ledgerScopeEntries({ entries: {}, runs: [] }, new Set(), [])).toEqual([]);
+    // Many entries in a shuffled order (the sort's merging paths, not only its insertion sort).
+    const many = Array.from({ length: 300 }, (_, i) => `fp-${String((i * 7919) % 300).padStart(3, '0')}`);
+    const big: LedgerBook = { entries: Object.fromEntries(many.map((fp) => [fp, entry({ fingerprint: fp })])), runs: [] };
+    expect(ledgerScopeEntries(big, new Set(), []).map((e) => e.fingerprint)).toEqual([...many].sort());
   });
 });
 
@@ -282,6 +287,9 @@ describe('earlier runs in words', () => {
       { tool: 'Pentest', count: 1, lastSeen: '2026-02-01T00:00:00.000Z' },
     ]);
     expect(earlierByTool([])).toEqual([]);
+    // The same instant written two ways: the first stays.
+    const same = [scoped('1', 'ZAP', '2026-03-05T00:00:00Z'), scoped('2', 'ZAP', '2026-03-05T00:00:00.000Z')];
+    expect(earlierByTool(same)[0]?.lastSeen).toBe('2026-03-05T00:00:00Z');
   });
 
   it('earlierLine: none, one tool, several tools with counts, blocking, and more than five tools', () => {

@@ -176,7 +176,7 @@ export function earlierLine(
   const n = findings.length;
   const b = findings.filter((f) => blocking.has(f.fingerprint)).length;
   const tools = earlierByTool(findings).map(
-    (t) => `${t.count > 0 && n !== t.count ? `${t.count} ` : ''}last seen ${daysAgo(t.lastSeen, now)} by ${t.tool}`,
+    (t) => `${n !== t.count ? `${t.count} ` : ''}last seen ${daysAgo(t.lastSeen, now)} by ${t.tool}`,
   );
   return `From earlier runs (gate scope: ledger): ${n} finding${n === 1 ? '' : 's'}${b ? ` (${b} blocking)` : ''}, ${tools.slice(0, 5).join('; ')}${tools.length > 5 ? `; ${tools.length - 5} more tools` : ''}`;
 }
