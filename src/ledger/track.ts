@@ -344,8 +344,7 @@ export function trackRun(input: TrackInput): TrackResult {
   // The book's entries are shared, not copied (issue #21: 13,000 copies were a fifth of the merge): an entry is copied
   // when this run changes it (touch), so the input book is never modified and an entry no run touched is the very
   // object that was read.
-  const entries = ownRecord<LedgerEntry>();
-  for (const [k, v] of Object.entries(input.book.entries)) entries[k] = v;
+  const entries = Object.assign(ownRecord<LedgerEntry>(), input.book.entries);
   const seen = new Set<string>();
   const findings: RatedFinding[] = [];
   const fixed: FixedFinding[] = [];
@@ -414,7 +413,8 @@ export function trackRun(input: TrackInput): TrackResult {
     findings.push(completed(f, status, entry.firstSeen, f.gated ? clocks.of(f, entry) : undefined, input.inPlace));
   }
   const ran = new Set(input.toolsRan.map((t) => t.toLowerCase()));
-  for (const [fp, read] of Object.entries(entries)) {
+  for (const fp in entries) {
+    const read = entries[fp] as LedgerEntry;
     // Manual findings are fixed by their file saying so (`status: fixed`), not by leaving the file out of a run.
     if (read.state !== 'open' || seen.has(read.fingerprint) || !ran.has(read.tool.toLowerCase()) || isManualKind(read.kind)) continue;
     const e = touch(read);
