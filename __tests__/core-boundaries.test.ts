@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { applyExceptions } from '../src/exceptions/apply';
-import { computeSla, daysBetween } from '../src/ledger/sla';
+import { computeSla, daysBetween, slaDays } from '../src/ledger/sla';
 import { slaFor } from '../src/ledger/track';
 import { rateAll } from '../src/rate/rate';
 import type { SlaSettings } from '../src/policy/compile';
@@ -192,6 +192,32 @@ describe('SLA due instants', () => {
     expect(oneMsEarlier.state).toBe('breached');
     expect(sla(DUE, { kevDueDate: '2026-04-01' }).due).toBe('2026-03-08T10:00:00.000Z');
     expect(sla(DUE, { kevDueDate: 'soon' }).due).toBe('2026-03-08T10:00:00.000Z');
+  });
+
+  it('sla.by-criticality: the cell of the component criticality (none counts as medium), else sla days; the cell is named', () => {
+    const s: SlaSettings = { ...SLA, byCriticality: { high: { critical: 2, high: 10 }, medium: { critical: 5 } } };
+    expect(slaDays({ severity: 'critical', criticality: 'high' }, s)).toEqual({ days: 2, cell: 'critical, criticality high' });
+    expect(slaDays({ severity: 'critical' }, s)).toEqual({ days: 5, cell: 'critical, criticality medium' });
+    expect(slaDays({ severity: 'critical', criticality: 'medium' }, s)).toEqual({ days: 5, cell: 'critical, criticality medium' });
+    // A cell the row does not give, or a criticality without a row, falls back to sla days.
+    expect(slaDays({ severity: 'medium', criticality: 'high' }, s)).toEqual({ days: 90, cell: 'medium' });
+    expect(slaDays({ severity: 'critical', criticality: 'low' }, s)).toEqual({ days: 7, cell: 'critical' });
+    expect(slaDays({ severity: 'info', criticality: 'high' }, s)).toBeUndefined();
+    expect(slaDays({ severity: 'constructor', criticality: 'high' }, s)).toBeUndefined();
+    expect(slaDays({ severity: 'high' }, SLA)).toEqual({ days: 30, cell: 'high' });
+    expect(sla(DUE, { criticality: 'high' }, s).reason).toBe('first seen 2026-03-01 + 2 days (critical, criticality high)');
+    expect(sla(DUE, { criticality: 'high' }, s).due).toBe('2026-03-03T10:00:00.000Z');
+  });
+
+  it('an SLA extension whose date cannot be read leaves the computed due date', () => {
+    const bad = sla(DUE, { extendedDue: { due: 'end of quarter', reason: 'ext' } });
+    expect(bad.due).toBe('2026-03-08T10:00:00.000Z');
+    expect(bad.reason).toBe('first seen 2026-03-01 + 7 days (critical)');
+    expect(sla(DUE, { extendedDue: { due: '2026-04-01T00:00:00.000Z', reason: 'ext' } })).toMatchObject({
+      due: '2026-04-01T00:00:00.000Z',
+      reason: 'ext',
+      state: 'within',
+    });
   });
 
   it('an SLA extension is due at the end of its day (UTC): 23:59:59.999 within, the next day breached', () => {

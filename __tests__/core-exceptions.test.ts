@@ -622,3 +622,129 @@ describe('version ranges, exactly', () => {
     expect(() => compileVersionRange('>= 1.0 2.0')).toThrow('invalid version condition ">= 1.0 2.0"');
   });
 });
+
+describe('exceptions: the remaining edges (Stryker survivors of src/exceptions/apply.ts)', () => {
+  const alice: VerifiedApproval = { approvers: [{ login: 'alice' }], pr: { number: 7, mergedAt: '2026-11-02T09:00:00Z' } };
+  const approvers = (extra = '', min = '{critical: 2}') => `  approvers: {users: [alice, bob], min: ${min}}\n${extra}  entries:\n`;
+  const entry = (id: string, extra = '') =>
+    `    - {id: ${id}, type: accepted-risk, match: {rule: js/*}, reason: r, approved-by: someone, approved-on: 2026-11-01, expires: 2027-01-31${extra}}\n`;
+  const run = (p: Policy, f: Partial<Finding> = { ruleId: 'js/x' }) => applyExceptions(rated(p, f), p.exceptions, NOW);
+
+  it('at the instant an exception ends it is expired, even when approved later (not pending)', () => {
+    const x = compileException(
+      {
+        id: 'E',
+        type: 'accepted-risk',
+        match: { rule: 'x' },
+        reason: 'r',
+        expires: '2026-12-31',
+        'approved-on': '2027-02-01',
+      } as ExceptionEntryInput,
+      'p.yml',
+    );
+    expect(dateState(x, Date.parse('2027-01-01T00:00:00Z'), 3)).toBe('expired');
+    expect(dateState(x, Date.parse('2027-01-01T00:00:00Z') - 1, 3)).toBe('pending');
+  });
+
+  it('an entry without reason or any optional field: nothing added to the finding or the status', () => {
+    const p = withExceptions('  entries: []');
+    const bare = compileException({ id: 'N', type: 'false-positive', match: { rule: 'js/*' } } as ExceptionEntryInput, 'p.yml');
+    const r = applyExceptions(rated(p, { ruleId: 'js/x' }), { ...p.exceptions, entries: [bare] }, NOW);
+    expect(first(r.findings).exception).toStrictEqual({ id: 'N', type: 'false-positive', state: 'active' });
+    expect(first(r.exceptions)).toStrictEqual({
+      id: 'N',
+      type: 'false-positive',
+      file: 'p.yml',
+      state: 'active',
+      matched: 1,
+      applied: 1,
+      notAllowed: 0,
+    });
+  });
+
+  it('max-days without approved-on or expiry: the missing expiry is the reason', () => {
+    const p = withExceptions(`  max-days: {high: 30}
+  entries:
+    - {id: W, type: accepted-risk, match: {rule: js/*}, reason: r}`);
+    expect(first(run(p).findings).exception).toMatchObject({
+      state: 'not-allowed',
+      problem: 'no expiry date: high findings need one (exceptions.max-days)',
+    });
+  });
+
+  it('a verified approval with nobody in it does not replace the written approved-by', () => {
+    const p = withExceptions(approvers() + entry('V'));
+    for (const e of p.exceptions.entries) e.approval = { approvers: [], pr: { number: 9 } };
+    expect(first(run(p).findings).exception).toMatchObject({ state: 'unverified', approvedBy: 'someone' });
+  });
+
+  it('verify-approvals: off with approvers set: approvals are not looked at, on the finding or in the status', () => {
+    const p = withExceptions(approvers('  verify-approvals: off\n') + entry('V'));
+    const r = run(p);
+    expect(first(r.findings).exception).toStrictEqual({
+      id: 'V',
+      type: 'accepted-risk',
+      state: 'active',
+      approvedBy: 'someone',
+      approvedOn: '2026-11-01',
+      expires: '2027-01-31',
+      reason: 'r',
+    });
+    expect(first(r.exceptions)).not.toHaveProperty('unverified');
+    expect(first(r.exceptions).state).toBe('active');
+  });
+
+  it('too few approvals lists every approver', () => {
+    const p = withExceptions(approvers('', '{critical: 3}') + entry('V'));
+    for (const e of p.exceptions.entries) e.approval = { approvers: [{ login: 'alice' }, { login: 'bob' }], pr: { number: 7 } };
+    expect(first(run(p, { ruleId: 'js/x', securitySeverity: 9.5 }).findings).exception?.problem).toBe(
+      '3 approvals needed for critical findings; #7 has 2 (@alice, @bob)',
+    );
+  });
+
+  it('not allowed for the severity under enforce: not-allowed (not unverified), and the exception stays active', () => {
+    const p = withExceptions(`  allow: {accepted-risk: critical}\n${approvers()}${entry('V')}`);
+    const r = run(p);
+    expect(first(r.findings).exception).toMatchObject({
+      state: 'not-allowed',
+      problem: 'accepted-risk is not allowed for high findings (exceptions.allow)',
+    });
+    expect(first(r.exceptions)).toMatchObject({
+      state: 'active',
+      matched: 1,
+      applied: 0,
+      notAllowed: 1,
+      unverified: 'approvals are not verified by this command',
+    });
+    for (const e of p.exceptions.entries) e.approval = alice;
+    expect(first(run(p).exceptions)).toMatchObject({ state: 'active', notAllowed: 1 });
+  });
+
+  it('a not-allowed or unverified first match is replaced by a later one that applies; expired by an expiring one', () => {
+    const notAllowedFirst = withExceptions(`  allow: {accepted-risk: critical}
+  entries:
+    - {id: A, type: accepted-risk, match: {rule: js/*}, reason: r}
+    - {id: B, type: false-positive, match: {rule: js/*}, reason: r}`);
+    expect(first(run(notAllowedFirst).findings).exception).toMatchObject({ id: 'B', state: 'active' });
+    const unverifiedFirst = withExceptions(approvers() + entry('A') + entry('B'));
+    const [a, b] = unverifiedFirst.exceptions.entries as [CompiledException, CompiledException];
+    delete a.approval;
+    b.approval = alice;
+    expect(first(run(unverifiedFirst).findings).exception).toMatchObject({ id: 'B', state: 'active' });
+    const expiredFirst = withExceptions(`  entries:
+    - {id: A, type: accepted-risk, match: {rule: js/*}, reason: r, approved-on: 2026-01-01, expires: 2026-01-10}
+    - {id: B, type: accepted-risk, match: {rule: js/*}, reason: r, approved-on: 2026-11-20, expires: 2026-12-05}`);
+    expect(first(run(expiredFirst).findings).exception).toMatchObject({ id: 'B', state: 'expiring' });
+  });
+
+  it('a verified exception that matches nothing is stale under enforce, not unverified', () => {
+    const p = withExceptions(approvers() + entry('V'));
+    for (const e of p.exceptions.entries) e.approval = alice;
+    expect(first(applyExceptions([], p.exceptions, NOW).exceptions).state).toBe('stale');
+    const unapproved = withExceptions(approvers() + entry('V'));
+    expect(first(applyExceptions([], unapproved.exceptions, NOW).exceptions)).toMatchObject({
+      state: 'stale',
+      unverified: 'approvals are not verified by this command',
+    });
+  });
+});

@@ -54,7 +54,6 @@ export function dateState(e: CompiledException, now: number, expiringDays: numbe
   // Approved on a later day than today: an approval that has not happened yet applies to nothing.
   if (e.approvedAt !== undefined && now < e.approvedAt) return 'pending';
   if (e.endsAt === undefined) return 'active';
-  if (now >= e.endsAt) return 'expired';
   return e.endsAt - now <= expiringDays * DAY ? 'expiring' : 'active';
 }
 
@@ -65,7 +64,7 @@ function refOf(e: CompiledException, state: ExceptionRef['state'], problem?: str
   if (x['approved-by']) ref.approvedBy = x['approved-by'];
   // Verified: the ledger and reports record who approved it as GitHub records it.
   if (e.approval && !e.approval.problem && e.approval.approvers.length > 0)
-    ref.approvedBy = approvalText(e.approval).replace(/^approved by /, '');
+    ref.approvedBy = approvalWho(e.approval);
   if (x['approved-on']) ref.approvedOn = x['approved-on'];
   if (x.expires) ref.expires = x.expires;
   if (x.reason) ref.reason = x.reason;
@@ -107,8 +106,13 @@ function approvalProblem(e: CompiledException, f: RatedFinding, s: ExceptionSett
 
 /** "approved by @bob (acme/appsec) in #123 on 2026-11-02" */
 export function approvalText(a: VerifiedApproval): string {
+  return `approved by ${approvalWho(a)}`;
+}
+
+/** "@bob (acme/appsec) in #123 on 2026-11-02": who approved, where and when (the ledger's `approvedBy`). */
+function approvalWho(a: VerifiedApproval): string {
   const who = a.approvers.map((x) => `@${x.login}${x.team ? ` (${x.team})` : ''}`).join(', ');
-  return `approved by ${who}${a.pr ? ` in #${a.pr.number}` : ''}${a.pr?.mergedAt ? ` on ${a.pr.mergedAt.slice(0, 10)}` : ''}`;
+  return `${who}${a.pr ? ` in #${a.pr.number}` : ''}${a.pr?.mergedAt ? ` on ${a.pr.mergedAt.slice(0, 10)}` : ''}`;
 }
 
 function describe(e: CompiledException): string {
@@ -140,7 +144,8 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
                 : ds === 'pending'
                   ? `not active yet: approved-on ${e.entry['approved-on']} is after today (${new Date(t).toISOString().slice(0, 10)})`
                   : notAllowed(e, f, settings);
-            const unverified = problem || ds === 'expired' || ds === 'pending' ? undefined : approvalProblem(e, f, settings);
+            // (Expired and pending exceptions have a problem: their approval is not looked at.)
+            const unverified = problem ? undefined : approvalProblem(e, f, settings);
             const ref =
               unverified && settings.verify === 'enforce'
                 ? refOf(e, 'unverified', unverified)
@@ -187,8 +192,9 @@ export function applyExceptions(findings: RatedFinding[], settings: ExceptionSet
     if (settings.verify !== 'off' && settings.approvers) {
       const problem = e.approval?.problem ?? (e.approval ? undefined : 'approvals are not verified by this command');
       if (problem) status.unverified = problem;
-      if (unverified > 0 && settings.verify === 'enforce' && st.applied === 0 && status.state !== 'expired' && status.state !== 'pending')
-        status.state = 'unverified';
+      // Findings get the state `unverified` only under verify-approvals: enforce, and never from an expired or pending
+      // exception (those have a problem first).
+      if (unverified > 0 && st.applied === 0) status.state = 'unverified';
     }
     if (e.approval && !e.approval.problem) status.approval = e.approval;
     if (x['approved-by']) status.approvedBy = x['approved-by'];
