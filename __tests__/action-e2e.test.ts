@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { ReportSchema } from '../src/report/json';
+import { ReportSchema } from '../src/report/schema';
 import { runDistAction } from './support/run-action';
 
 /**

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeEach, afterEach } from '@jest/globals';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ReportSchema } from '../src/report/json';
+import { ReportSchema } from '../src/report/schema';
 import { runDistAction } from './support/run-action';
 
 /**

@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helpText, runCli } from '../src/cli';
-import { ReportSchema } from '../src/report/json';
+import { ReportSchema } from '../src/report/schema';
 
 const CORPUS = '__fixtures__/corpus/defectdojo';
 let ws: string;

@@ -210,6 +210,34 @@ describe('compactBook', () => {
     expect(keys(compactBook(inEvents, NOW, { retentionDays: 10 }))).toEqual(['kept']);
   });
 
+  it('an open entry is never forgotten, even with an old fix and no sighting inside the window (a reopened finding)', () => {
+    const reopened = entry('reopened', { state: 'open', fixedAt: ago(300), lastSeen: ago(200), reopenedCount: 1 });
+    const b = book(reopened, entry('old', { fixedAt: ago(20), lastSeen: ago(20) }), entry('recent', { fixedAt: ago(2), lastSeen: ago(2) }));
+    const c = compactBook(b, NOW, { retentionDays: 10 });
+    expect(keys(c)).toEqual(['reopened', 'recent']);
+    expect(c.entries.reopened).toBe(reopened);
+  });
+
+  it('events without a severity add none; among entries fixed at the same instant the first fingerprint is kept', () => {
+    const b = book(
+      entry('kept', { fixedAt: ago(2), lastSeen: ago(2) }),
+      entry('old', {
+        fixedAt: ago(20),
+        lastSeen: ago(20),
+        events: [
+          { at: ago(30), type: 'opened' },
+          { at: ago(20), type: 'fixed' },
+        ],
+      }),
+    );
+    expect(keys(compactBook(b, NOW, { retentionDays: 10 }))).toEqual(['kept']);
+    const ties = book(
+      ...['t-a', 't-b', 't-c', 't-d'].map((fp) => entry(fp, { fixedAt: ago(20), lastSeen: ago(20) })),
+      entry('t-0', { fixedAt: ago(21), lastSeen: ago(21) }),
+    );
+    expect(keys(compactBook(ties, NOW, { retentionDays: 10 }))).toEqual(['t-a']);
+  });
+
   it('only a fixed entry inside the window changed: a new book, the others untouched', () => {
     const b = book(
       entry('a', { fixedAt: ago(2), lastSeen: ago(2), seen: { gated: true } }),

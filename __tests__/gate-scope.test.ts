@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../src/cli';
-import { ReportSchema } from '../src/report/json';
+import { ReportSchema } from '../src/report/schema';
 import { activitiesOf, durationWords, parseDuration } from '../src/gate/activity';
 import { evaluateCoverage } from '../src/gate/coverage';
 import { policyFrom } from './helpers';

@@ -2,11 +2,13 @@
 // `node scripts/build.mjs` — deterministic: the same sources give byte-identical output (CI checks this).
 // `node scripts/build.mjs --out-dir <dir>` — only the bundles, into <dir> (schema/ untouched); the tests' jest global
 // setup builds the current sources this way, so the end-to-end suites never run a stale committed dist/.
+// `--out-dir <dir> --no-minify` — the same bundles unminified, to read a `node --cpu-prof` profile of them.
 import { build } from 'esbuild';
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isDeepStrictEqual } from 'node:util';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -68,26 +70,139 @@ export const lazyOidcClient = {
 };
 
 /**
- * The CVSS calculator (`ae-cvss-calculator`, one 180 KB webpack bundle) builds its metric classes and tables when it is
- * evaluated; most runs see no CVSS vector. src/rate/cvss.ts imports it statically (its API is synchronous), so the
- * bundles give that import a stand-in whose members are read from the real module, evaluated on first use (esbuild
- * runs a bundled CommonJS module when it is first required).
+ * Libraries that many runs never use, kept out of the chunks (issue #21): each is built into one CommonJS file beside
+ * the bundles (`lib-<name>.cjs`) and required, synchronously (the sources call them synchronously), when one of its
+ * exports is first used: a chunk that imports one no longer contains it, so a run that does not use it neither parses
+ * nor evaluates it. The CVSS calculator (180 KB; a CVSS vector in the input), zod (190 KB; schemas are built on first
+ * use: a user's policy, a ledger, a findings file), yaml (110 KB; a YAML policy or input), the XML parser
+ * (fast-xml-parser and its dependencies, 65 KB; an XML report) and the CLI's GitHub client (@octokit/core with the
+ * throttling plugin and bottleneck, 100 KB, and their evaluation; a run that calls GitHub). The sources import only
+ * the names listed in `exports` (anything else fails the build: esbuild finds no such export in the stand-in).
  */
-export const lazyCvssCalculator = {
-  name: 'lazy-cvss-calculator',
+export const SIDECARS = {
+  'ae-cvss-calculator': { file: 'lib-cvss.cjs', exports: ['default'] },
+  zod: { file: 'lib-zod.cjs', exports: ['z'] },
+  yaml: { file: 'lib-yaml.cjs', exports: ['LineCounter', 'isMap', 'isNode', 'isScalar', 'parse', 'parseDocument', 'visit'] },
+  'fast-xml-parser': { file: 'lib-xml.cjs', exports: ['XMLParser', 'XMLValidator'] },
+  // One file for both: the throttling plugin and Octokit share @octokit/request-error & co. (one copy of each).
+  '@octokit/core': { file: 'lib-octokit.cjs', exports: ['Octokit'] },
+  '@octokit/plugin-throttling': { file: 'lib-octokit.cjs', exports: ['throttling'] },
+};
+
+/**
+ * The stand-in module for `pkg`: each export a proxy of the real one (a function proxy for functions and classes:
+ * calls, `new` and static members such as yaml's `visit.BREAK`; an object proxy otherwise), reading it from the
+ * sidecar file on first use.
+ */
+async function standIn(pkg) {
+  const { file, exports } = SIDECARS[pkg];
+  const mod = await import(pkg);
+  const lines = [
+    `let lib;\nconst real = (name) => { lib ??= require(${JSON.stringify(`./${file}`)}); return name === 'default' ? lib : lib[name]; };`,
+    'const fn = (name) => new Proxy(function () {}, {',
+    '  apply: (_, self, args) => Reflect.apply(real(name), self, args),',
+    // `new.target` passed on: a class that extends the stand-in (Octokit.plugin) constructs instances of itself.
+    '  construct: (_, args, newTarget) => Reflect.construct(real(name), args, newTarget),',
+    '  get: (_, key) => Reflect.get(real(name), key),',
+    '  has: (_, key) => Reflect.has(real(name), key),',
+    '});',
+    'const obj = (name) => new Proxy({}, { get: (_, key) => Reflect.get(real(name), key), has: (_, key) => Reflect.has(real(name), key) });',
+  ];
+  for (const name of exports) {
+    const value = name === 'default' ? (mod['module.exports'] ?? mod.default) : mod[name];
+    if (value === undefined) throw new Error(`${pkg} has no export ${name} (scripts/build.mjs SIDECARS)`);
+    const proxy = `${typeof value === 'function' ? 'fn' : 'obj'}(${JSON.stringify(name)})`;
+    lines.push(name === 'default' ? `export default ${proxy};` : `export const ${name} = ${proxy};`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The bundles import each sidecar library through its stand-in; the stand-ins require the sidecar file at run time. */
+export const sidecarLibraries = {
+  name: 'sidecar-libraries',
   setup(b) {
-    b.onResolve({ filter: /^ae-cvss-calculator$/ }, (args) =>
-      args.namespace === 'lazy-cvss-calculator' ? undefined : { path: 'ae-cvss-calculator', namespace: 'lazy-cvss-calculator' },
+    const filter = new RegExp(
+      `^(${Object.keys(SIDECARS)
+        .map((p) => p.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&'))
+        .join('|')})$`,
     );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-cvss-calculator' }, () => ({
-      contents:
-        "let calculator;\nconst real = () => (calculator ??= require('ae-cvss-calculator'));\n" +
-        'export default new Proxy({}, { get: (_, name) => real()[name], has: (_, name) => name in real() });\n',
+    b.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'sidecar-libraries' }));
+    b.onResolve({ filter: /^\.\/lib-[\w-]+\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'sidecar-libraries' }, async (args) => ({
+      contents: await standIn(args.path),
       loader: 'js',
       resolveDir: ROOT,
     }));
   },
 };
+
+/** Builds each sidecar library into `outDir` (one CommonJS file, zod without its translations); returns the metafiles. */
+async function buildSidecars(outDir, minify) {
+  const files = new Map();
+  for (const [pkg, { file, exports }] of Object.entries(SIDECARS)) files.set(file, [...(files.get(file) ?? []), [pkg, exports]]);
+  const results = [];
+  for (const [file, pkgs] of files) {
+    const names = pkgs.flatMap(([, exports]) => exports);
+    if (new Set(names).size !== names.length) throw new Error(`${file}: two packages export the same name (scripts/build.mjs SIDECARS)`);
+    const [[first, firstExports]] = pkgs;
+    const contents = firstExports.includes('default')
+      ? `module.exports = require(${JSON.stringify(first)});\n`
+      : pkgs.map(([pkg, exports]) => `export { ${exports.join(', ')} } from ${JSON.stringify(pkg)};\n`).join('');
+    if (firstExports.includes('default') && (pkgs.length > 1 || names.length > 1))
+      throw new Error(`${file}: a default export must be the file's only export (scripts/build.mjs SIDECARS)`);
+    results.push(
+      await build({
+        ...common,
+        format: 'cjs',
+        minify,
+        metafile: true,
+        stdin: { contents, resolveDir: ROOT, loader: 'js', sourcefile: `sidecar-${file}.js` },
+        outfile: join(outDir, file),
+        plugins: [zodWithoutLocales],
+      }),
+    );
+  }
+  return results;
+}
+
+/**
+ * The built-in policy as the sources read it: src/policy/builtin.ts (YAML parse, zod schema, semantic checks) bundled
+ * alone and run here, at build time. Returns its name and the validated value as JSON text. The build fails if the
+ * value does not survive JSON unchanged (it is what the bundles ship).
+ */
+export async function prevalidatedBuiltinPolicy() {
+  const tmp = mkdtempSync(join(tmpdir(), 'defect-gate-policy-'));
+  try {
+    const out = join(tmp, 'builtin.mjs');
+    await build({ ...common, entryPoints: ['src/policy/builtin.ts'], outfile: out, banner: { js: banner }, plugins: [zodWithoutLocales] });
+    const { DEFAULT_POLICY_NAME, builtinPolicyParsed } = await import(pathToFileURL(out).href);
+    const value = builtinPolicyParsed();
+    const json = JSON.stringify(value);
+    if (!isDeepStrictEqual(JSON.parse(json), value))
+      throw new Error('the built-in policy does not survive JSON unchanged: it cannot be shipped pre-validated');
+    return { name: DEFAULT_POLICY_NAME, json };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The bundles get, in place of src/policy/builtin.ts, a module that returns a new copy of the value computed by
+ * `prevalidatedBuiltinPolicy` (JSON.parse of a string: cheaper than an object literal of the same size): a run with the
+ * built-in policy parses no YAML and builds no policy schema (issue #21). A user's policy is validated in full.
+ */
+export const prevalidatedBuiltinPolicyPlugin = (builtin) => ({
+  name: 'prevalidated-builtin-policy',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]src[/\\]policy[/\\]builtin\.ts$/ }, () => ({
+      contents:
+        `export const DEFAULT_POLICY_NAME = ${JSON.stringify(builtin.name)};\n` +
+        `const VALUE = ${JSON.stringify(builtin.json)};\n` +
+        'export function builtinPolicyParsed() {\n  return JSON.parse(VALUE);\n}\n',
+      loader: 'js',
+    }));
+  },
+});
 
 const sourceFiles = (dir) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -96,12 +211,12 @@ const sourceFiles = (dir) =>
 
 // The bundles are minified (the npm package and the Action checkout stay small: issue #20) but keep their output names.
 // No source maps: the bundles are built from the tagged sources, which is where a stack trace is read.
-const bundle = {
+const bundleOptions = {
   ...common,
   minify: true,
   metafile: true,
   banner: { js: banner },
-  plugins: [zodWithoutLocales, lazyOidcClient, lazyCvssCalculator],
+  plugins: [zodWithoutLocales, lazyOidcClient, sidecarLibraries],
 };
 
 // Code splitting (issue #21, small runs start fast): the CLI and the Action each load their entry file and what it
@@ -110,8 +225,8 @@ const bundle = {
 // beside the entries, named by bundle (cli-*.js, action-*.js), so that `new URL('./rated-sarif-worker.js',
 // import.meta.url)` in any chunk still finds the worker, and package.json "files" can leave the Action's chunks out
 // of the npm package. Chunk names carry a hash of their content: the same sources give the same names.
-const split = (entry, name, prefix) => ({
-  ...bundle,
+const splitOptions = (entry, name, prefix) => ({
+  ...bundleOptions,
   entryPoints: { [name]: entry },
   splitting: true,
   chunkNames: `${prefix}-[name]-[hash]`,
@@ -119,8 +234,11 @@ const split = (entry, name, prefix) => ({
 });
 
 /** The Action bundle, the CLI and the rated SARIF worker, with their chunks, written to `outDir` (emptied first). */
-export async function buildBundles(outDir) {
+export async function buildBundles(outDir, { minify = true } = {}) {
   const out = resolve(ROOT, outDir);
+  const plugins = [...bundleOptions.plugins, prevalidatedBuiltinPolicyPlugin(await prevalidatedBuiltinPolicy())];
+  const bundle = { ...bundleOptions, minify, plugins };
+  const split = (entry, name, prefix) => ({ ...splitOptions(entry, name, prefix), minify, plugins });
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const inputs = new Set();
@@ -129,6 +247,7 @@ export async function buildBundles(outDir) {
   add(await build({ ...split('src/bin.ts', 'cli', 'cli'), outdir: out }));
   // The rated SARIF writer's worker thread (src/io/rated-sarif.ts starts it from beside either bundle): one file.
   add(await build({ ...bundle, entryPoints: ['src/io/rated-sarif-worker.ts'], outfile: join(out, 'rated-sarif-worker.js') }));
+  for (const r of await buildSidecars(out, minify)) add(r);
   writeFileSync(join(out, 'package.json'), '{\n  "type": "module"\n}\n');
   writeFileSync(join(out, 'licenses.txt'), thirdPartyNotices(inputs));
 }
@@ -183,10 +302,11 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   if (i >= 0) {
     const dir = args[i + 1];
     if (!dir) {
-      console.error('usage: node scripts/build.mjs [--out-dir <dir> | --schemas-only]');
+      console.error('usage: node scripts/build.mjs [--out-dir <dir> [--no-minify] | --schemas-only]');
       process.exit(2);
     }
-    await buildBundles(dir);
+    // --no-minify: readable bundles with the same splitting, for reading a --cpu-prof profile (never for dist/).
+    await buildBundles(dir, { minify: !args.includes('--no-minify') });
   } else {
     await buildBundles('dist');
     await buildSchemas();

@@ -63,8 +63,7 @@ function refOf(e: CompiledException, state: ExceptionRef['state'], problem?: str
   if (problem) ref.problem = problem;
   if (x['approved-by']) ref.approvedBy = x['approved-by'];
   // Verified: the ledger and reports record who approved it as GitHub records it.
-  if (e.approval && !e.approval.problem && e.approval.approvers.length > 0)
-    ref.approvedBy = approvalWho(e.approval);
+  if (e.approval && !e.approval.problem && e.approval.approvers.length > 0) ref.approvedBy = approvalWho(e.approval);
   if (x['approved-on']) ref.approvedOn = x['approved-on'];
   if (x.expires) ref.expires = x.expires;
   if (x.reason) ref.reason = x.reason;

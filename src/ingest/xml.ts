@@ -6,18 +6,21 @@ export type XmlParseOutcome =
   /** `hint` is set when the document is well-formed but refused (an entity declaration). */
   | { ok: false; line: number; column: number; message: string; hint?: string };
 
-const parser = new XMLParser({
-  ignoreAttributes: false,
-  attributeNamePrefix: '@_',
-  textNodeName: '#text',
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: true,
-  // The five predefined entities (`&lt;` …) are decoded; entity declarations are refused before parsing (see
-  // `declaredEntity`), so no DOCTYPE entity is ever expanded.
-  processEntities: true,
-  isArray: () => false,
-});
+// Made on first use: the XML parser is a sidecar file of the bundles, loaded only by runs that read XML (issue #21).
+let parser: XMLParser | undefined;
+const xmlParser = (): XMLParser =>
+  (parser ??= new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    textNodeName: '#text',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: true,
+    // The five predefined entities (`&lt;` …) are decoded; entity declarations are refused before parsing (see
+    // `declaredEntity`), so no DOCTYPE entity is ever expanded.
+    processEntities: true,
+    isArray: () => false,
+  }));
 
 /**
  * Parses an XML document into plain objects (attributes as `@_name`, text as `#text` when mixed).
@@ -50,7 +53,7 @@ export function parseXml(text: string): XmlParseOutcome {
     return { ok: false, line: valid.err.line, column: valid.err.col, message: valid.err.msg };
   }
   try {
-    return { ok: true, value: parser.parse(body) as unknown };
+    return { ok: true, value: xmlParser().parse(body) as unknown };
   } catch (err) {
     return { ok: false, line: 1, column: 1, message: err instanceof Error ? err.message : String(err) };
   }

@@ -17,6 +17,7 @@ import {
   type PolicySource,
 } from '../policy/load';
 import { lockViolations, mergePolicyValues } from '../policy/merge';
+import { builtinPolicyParsed, DEFAULT_POLICY_NAME } from '../policy/builtin';
 import type { ExceptionEntryInput, PolicyParsed } from '../policy/schema';
 import { httpStatus } from '../github/client';
 import { errorMessage } from '../errors';
@@ -31,9 +32,7 @@ import { errorMessage } from '../errors';
  * (`loadPolicy`) reads local files only.
  */
 
-export const DEFAULT_POLICY_NAME = 'policies/default.yml (built in)';
-
-export { defaultPolicyText };
+export { DEFAULT_POLICY_NAME, defaultPolicyText };
 
 /** Reads `path` of `owner/repo` at `ref` through the GitHub API. */
 export type RemotePolicyFetcher = (spec: { owner: string; repo: string; path: string; ref: string }) => Promise<string>;
@@ -290,12 +289,8 @@ function compileLoaded(loaded: Loaded, file: string): Policy {
  */
 export function loadPolicy(path: string | undefined, workspace: string): { policy: Policy; file: string } {
   if (!path) {
-    // Parsed once (the YAML parse is most of a small run's policy work).
-    const source = readPolicySource(defaultPolicyText, DEFAULT_POLICY_NAME);
-    return {
-      policy: compilePolicy(validatePolicy(source.raw, locator([source])), { file: DEFAULT_POLICY_NAME }),
-      file: DEFAULT_POLICY_NAME,
-    };
+    // Validated when the bundle was built (src/policy/builtin.ts): no YAML parse or zod check at run time.
+    return { policy: compilePolicy(builtinPolicyParsed(), { file: DEFAULT_POLICY_NAME }), file: DEFAULT_POLICY_NAME };
   }
   const loads = loadFile({ kind: 'local', abs: resolve(workspace, path) }, { workspace, remoteAllowed: false }, []);
   let step = loads.next();

@@ -12,6 +12,7 @@ import {
 import { checkScope, type LedgerStore } from './store';
 import { compactBook } from './compact';
 import { z } from 'zod';
+import { lazyObject } from '../lazy';
 
 /**
  * The ledger on a dedicated branch (Action default), written through the Git data API:
@@ -43,12 +44,15 @@ interface Snapshot {
   files: Map<string, TreeItem>;
 }
 
-const MetaSchema = z.object({
-  schema: z.literal('defect-gate-ledger'),
-  version: z.number().int(),
-  updatedAt: z.string(),
-  shards: z.number().int().min(0),
-});
+// Built on first use (src/lazy.ts): a run that reads no branch ledger loads no zod (issue #21).
+const MetaSchema = lazyObject(() =>
+  z.object({
+    schema: z.literal('defect-gate-ledger'),
+    version: z.number().int(),
+    updatedAt: z.string(),
+    shards: z.number().int().min(0),
+  }),
+);
 
 function statusOf(err: unknown): number | undefined {
   const s = (err as { status?: unknown })?.status;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isoTime } from '../ingest/values';
 import { UserError } from '../errors';
 import { isWrittenLedger } from './shape';
+import { lazyObject } from '../lazy';
 
 /**
  * The ledger: what defect-gate remembers across runs, per scope. Stored as JSON (a file, or shards on a branch).
@@ -10,151 +11,165 @@ import { isWrittenLedger } from './shape';
 
 export const LEDGER_VERSION = 1;
 
-/**
- * A time defect-gate wrote (`Date#toISOString`): checked on read, because clocks and metrics compute with it and a
- * hand-edited or damaged value must be a clear ledger error, not a crash.
- */
-const Time = z.string().refine((s) => isoTime(s) !== undefined, 'expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z');
-
-const Event = z.object({
-  at: Time,
-  type: z.enum(['opened', 'fixed', 'reopened', 'severity']),
-  severity: z.string().optional(),
-});
-
-export const LedgerEntrySchema = z.object({
-  fingerprint: z.string(),
-  tool: z.string(),
-  ruleId: z.string(),
-  title: z.string(),
-  kind: z.string(),
-  path: z.string().optional(),
-  startLine: z.number().int().optional(),
-  location: z.string().optional(),
-  component: z.string().optional(),
-  /** The component's criticality at the latest sighting: the SLA cell (`sla.by-criticality`) metrics use. */
-  criticality: z.enum(['high', 'medium', 'low']).optional(),
-  /** Owners at the latest sighting (policy component, else CODEOWNERS). */
-  owners: z.array(z.string()).optional(),
-  /** The tracker issue of this finding (src/tracker/), kept so the next run updates it instead of opening another. */
-  ticket: z
-    .object({
-      tracker: z.string(),
-      repo: z.string(),
-      number: z.number().int(),
-      /** What the issue was last made to say: a hash of its title, body and labels (updated only on change). */
-      hash: z.string().optional(),
-      state: z.enum(['open', 'closed', 'not-planned']).optional(),
-      /** The SLA state a reminder comment was last posted for. */
-      remindedFor: z.string().optional(),
-    })
-    .optional(),
-  cwe: z.array(z.string()).optional(),
-  /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
-  environments: z.record(z.string(), Time).optional(),
+/** Builds the schemas below, once, when one of them is first used (`lazyObject`: issue #21). */
+function build() {
   /**
-   * Every episode's first sighting by each environment, oldest first (bounded), e.g. {production: [t1, t2]}: a finding
-   * deployed, fixed and reopened was exposed twice (window of exposure). Written since ledger entries had `environments`
-   * alone; an entry without it has only its current episode's sighting.
+   * A time defect-gate wrote (`Date#toISOString`): checked on read, because clocks and metrics compute with it and a
+   * hand-edited or damaged value must be a clear ledger error, not a crash.
    */
-  exposures: z.record(z.string(), z.array(Time)).optional(),
-  /** What the gate needs of the latest sighting to judge it when its tool is not in a run (`gate-scope: ledger`). */
-  seen: z
-    .object({
-      /** Gated before exceptions (SARIF kind `fail`, not scanner-suppressed); exceptions are applied again on each run. */
-      gated: z.boolean(),
-      notGatedReason: z.string().optional(),
-      level: z.enum(['error', 'warning', 'note', 'none']).optional(),
-      scannerSeverity: z.string().optional(),
-      /** The score used for rating (security-severity, else CVSS). */
-      score: z.number().optional(),
-      cve: z.array(z.string()).optional(),
-      tags: z.array(z.string()).optional(),
-      package: z
-        .object({
-          ecosystem: z.string().optional(),
-          name: z.string(),
-          version: z.string().optional(),
-          fixedVersions: z.array(z.string()).optional(),
-        })
-        .optional(),
-      kev: z.boolean().optional(),
-      epss: z.number().optional(),
-    })
-    .optional(),
-  /** When the vulnerability (CVE) was published, as a scanner or enrichment gave it: time to detect. */
-  published: Time.optional(),
-  /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
-  firstSeen: Time,
-  lastSeen: Time,
-  state: z.enum(['open', 'fixed']),
-  fixedAt: Time.optional(),
-  reopenedCount: z.number().int().min(0),
-  /** Last time it came back after being fixed (for `restart-on-reopen`). */
-  reopenedAt: Time.optional(),
-  /** Current organization severity and whether the gate counted it. */
-  severity: z.string(),
-  gated: z.boolean(),
-  /** KEV due date, when known (caps the SLA). */
-  kevDueDate: z.string().optional(),
-  /** Every change: opened, fixed, reopened, severity changed (bounded). */
-  events: z.array(Event),
-  /** When each policy exception started and stopped applying to this finding. */
-  exceptions: z
-    .array(z.object({ id: z.string(), type: z.string(), from: Time, to: Time.optional(), approvedBy: z.string().optional() }))
-    .optional(),
-});
+  const Time = z.string().refine((s) => isoTime(s) !== undefined, 'expected an ISO 8601 time such as 2026-11-25T12:00:00.000Z');
+
+  const Event = z.object({
+    at: Time,
+    type: z.enum(['opened', 'fixed', 'reopened', 'severity']),
+    severity: z.string().optional(),
+  });
+
+  const LedgerEntrySchema = z.object({
+    fingerprint: z.string(),
+    tool: z.string(),
+    ruleId: z.string(),
+    title: z.string(),
+    kind: z.string(),
+    path: z.string().optional(),
+    startLine: z.number().int().optional(),
+    location: z.string().optional(),
+    component: z.string().optional(),
+    /** The component's criticality at the latest sighting: the SLA cell (`sla.by-criticality`) metrics use. */
+    criticality: z.enum(['high', 'medium', 'low']).optional(),
+    /** Owners at the latest sighting (policy component, else CODEOWNERS). */
+    owners: z.array(z.string()).optional(),
+    /** The tracker issue of this finding (src/tracker/), kept so the next run updates it instead of opening another. */
+    ticket: z
+      .object({
+        tracker: z.string(),
+        repo: z.string(),
+        number: z.number().int(),
+        /** What the issue was last made to say: a hash of its title, body and labels (updated only on change). */
+        hash: z.string().optional(),
+        state: z.enum(['open', 'closed', 'not-planned']).optional(),
+        /** The SLA state a reminder comment was last posted for. */
+        remindedFor: z.string().optional(),
+      })
+      .optional(),
+    cwe: z.array(z.string()).optional(),
+    /** First time a run of each environment (gate profile) saw it open, e.g. {production: …}: window of exposure. */
+    environments: z.record(z.string(), Time).optional(),
+    /**
+     * Every episode's first sighting by each environment, oldest first (bounded), e.g. {production: [t1, t2]}: a finding
+     * deployed, fixed and reopened was exposed twice (window of exposure). Written since ledger entries had `environments`
+     * alone; an entry without it has only its current episode's sighting.
+     */
+    exposures: z.record(z.string(), z.array(Time)).optional(),
+    /** What the gate needs of the latest sighting to judge it when its tool is not in a run (`gate-scope: ledger`). */
+    seen: z
+      .object({
+        /** Gated before exceptions (SARIF kind `fail`, not scanner-suppressed); exceptions are applied again on each run. */
+        gated: z.boolean(),
+        notGatedReason: z.string().optional(),
+        level: z.enum(['error', 'warning', 'note', 'none']).optional(),
+        scannerSeverity: z.string().optional(),
+        /** The score used for rating (security-severity, else CVSS). */
+        score: z.number().optional(),
+        cve: z.array(z.string()).optional(),
+        tags: z.array(z.string()).optional(),
+        package: z
+          .object({
+            ecosystem: z.string().optional(),
+            name: z.string(),
+            version: z.string().optional(),
+            fixedVersions: z.array(z.string()).optional(),
+          })
+          .optional(),
+        kev: z.boolean().optional(),
+        epss: z.number().optional(),
+      })
+      .optional(),
+    /** When the vulnerability (CVE) was published, as a scanner or enrichment gave it: time to detect. */
+    published: Time.optional(),
+    /** First time any run saw it (or the scanner's firstDetectionTimeUtc when earlier). */
+    firstSeen: Time,
+    lastSeen: Time,
+    state: z.enum(['open', 'fixed']),
+    fixedAt: Time.optional(),
+    reopenedCount: z.number().int().min(0),
+    /** Last time it came back after being fixed (for `restart-on-reopen`). */
+    reopenedAt: Time.optional(),
+    /** Current organization severity and whether the gate counted it. */
+    severity: z.string(),
+    gated: z.boolean(),
+    /** KEV due date, when known (caps the SLA). */
+    kevDueDate: z.string().optional(),
+    /** Every change: opened, fixed, reopened, severity changed (bounded). */
+    events: z.array(Event),
+    /** When each policy exception started and stopped applying to this finding. */
+    exceptions: z
+      .array(z.object({ id: z.string(), type: z.string(), from: Time, to: Time.optional(), approvedBy: z.string().optional() }))
+      .optional(),
+  });
+
+  const RunSnapshotSchema = z.object({
+    at: Time,
+    environment: z.string(),
+    event: z.string().optional(),
+    ref: z.string().optional(),
+    sha: z.string().optional(),
+    runId: z.string().optional(),
+    tools: z.array(z.string()),
+    /** Tools whose scan did not complete in this run (they fixed nothing and cover no activity). */
+    incomplete: z.array(z.string()).optional(),
+    /** Kinds of finding each tool reported in this run (verification coverage). */
+    toolKinds: z.record(z.string(), z.array(z.string())).optional(),
+    /** Open, gated findings by severity after this run. */
+    open: z.record(z.string(), z.number().int()),
+    new: z.number().int(),
+    fixed: z.number().int(),
+    reopened: z.number().int(),
+    slaBreached: z.number().int(),
+    slaDueSoon: z.number().int(),
+    verdict: z.enum(['pass', 'warn', 'fail']),
+  });
+
+  /** One scope's book: entries by fingerprint, and run snapshots (oldest first). */
+  /** An exception's approval as GitHub records it (src/github/approvals.ts), by `id:contentHash`. */
+  const ApprovalRecordSchema = z.object({
+    approvers: z.array(z.object({ login: z.string(), team: z.string().optional() })),
+    pr: z
+      .object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() })
+      .optional(),
+    commit: z.string().optional(),
+    problem: z.string().optional(),
+  });
+
+  const LedgerBookSchema = z.object({
+    entries: z.record(z.string(), LedgerEntrySchema),
+    runs: z.array(RunSnapshotSchema),
+    /** Verified exception approvals by `id:contentHash`: who approved, in which pull request (and the approval cache). */
+    approvals: z.record(z.string(), ApprovalRecordSchema).optional(),
+  });
+
+  const LedgerFileSchema = z.object({
+    schema: z.literal('defect-gate-ledger'),
+    version: z.literal(LEDGER_VERSION),
+    updatedAt: z.string(),
+    /** Books by scope key, so several pipelines or tool sets in one repository keep separate books. */
+    books: z.record(z.string(), LedgerBookSchema),
+  });
+  return { LedgerEntrySchema, RunSnapshotSchema, ApprovalRecordSchema, LedgerBookSchema, LedgerFileSchema };
+}
+
+let built: ReturnType<typeof build> | undefined;
+const schemas = () => (built ??= build());
+
+export const LedgerEntrySchema = lazyObject(() => schemas().LedgerEntrySchema);
+export const RunSnapshotSchema = lazyObject(() => schemas().RunSnapshotSchema);
+export const ApprovalRecordSchema = lazyObject(() => schemas().ApprovalRecordSchema);
+export const LedgerBookSchema = lazyObject(() => schemas().LedgerBookSchema);
+export const LedgerFileSchema = lazyObject(() => schemas().LedgerFileSchema);
+
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
-
-export const RunSnapshotSchema = z.object({
-  at: Time,
-  environment: z.string(),
-  event: z.string().optional(),
-  ref: z.string().optional(),
-  sha: z.string().optional(),
-  runId: z.string().optional(),
-  tools: z.array(z.string()),
-  /** Tools whose scan did not complete in this run (they fixed nothing and cover no activity). */
-  incomplete: z.array(z.string()).optional(),
-  /** Kinds of finding each tool reported in this run (verification coverage). */
-  toolKinds: z.record(z.string(), z.array(z.string())).optional(),
-  /** Open, gated findings by severity after this run. */
-  open: z.record(z.string(), z.number().int()),
-  new: z.number().int(),
-  fixed: z.number().int(),
-  reopened: z.number().int(),
-  slaBreached: z.number().int(),
-  slaDueSoon: z.number().int(),
-  verdict: z.enum(['pass', 'warn', 'fail']),
-});
 export type RunSnapshot = z.infer<typeof RunSnapshotSchema>;
-
-/** One scope's book: entries by fingerprint, and run snapshots (oldest first). */
-/** An exception's approval as GitHub records it (src/github/approvals.ts), by `id:contentHash`. */
-export const ApprovalRecordSchema = z.object({
-  approvers: z.array(z.object({ login: z.string(), team: z.string().optional() })),
-  pr: z
-    .object({ number: z.number().int(), url: z.string().optional(), mergedAt: z.string().optional(), author: z.string().optional() })
-    .optional(),
-  commit: z.string().optional(),
-  problem: z.string().optional(),
-});
-
-export const LedgerBookSchema = z.object({
-  entries: z.record(z.string(), LedgerEntrySchema),
-  runs: z.array(RunSnapshotSchema),
-  /** Verified exception approvals by `id:contentHash`: who approved, in which pull request (and the approval cache). */
-  approvals: z.record(z.string(), ApprovalRecordSchema).optional(),
-});
 export type LedgerBook = z.infer<typeof LedgerBookSchema>;
-
-export const LedgerFileSchema = z.object({
-  schema: z.literal('defect-gate-ledger'),
-  version: z.literal(LEDGER_VERSION),
-  updatedAt: z.string(),
-  /** Books by scope key, so several pipelines or tool sets in one repository keep separate books. */
-  books: z.record(z.string(), LedgerBookSchema),
-});
 export type LedgerFile = z.infer<typeof LedgerFileSchema>;
 
 export function emptyBook(): LedgerBook {

@@ -1,6 +1,6 @@
 import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
-import { ExceptionsFileSchema, PolicySchema, type ExceptionEntryInput, type PolicyParsed } from './schema';
+import { policySchemas, type ExceptionEntryInput, type PolicyParsed } from './schema';
 import { compileVersionRange } from './version-range';
 import { ownRules, resolveProfiles } from './profiles';
 import { parseSeverityComparison } from './compare';
@@ -251,7 +251,7 @@ export function locator(sources: PolicySource[]): Locate {
 /** Validates a (possibly merged) policy value: the schema, then the semantic checks. Throws PolicyLoadError. */
 export function validatePolicy(raw: unknown, locate: Locate): PolicyParsed {
   const errors: PolicyError[] = [];
-  const parsed = PolicySchema.safeParse(raw);
+  const parsed = policySchemas().PolicySchema.safeParse(raw);
   if (!parsed.success) {
     for (const issue of unfoldIssues(parsed.error.issues)) {
       const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');
@@ -274,7 +274,7 @@ export function validatePolicy(raw: unknown, locate: Locate): PolicyParsed {
     const removed = issues.map((i) => pathText(i.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number')));
     const related = (a: string, b: string) =>
       a === b || (a.startsWith(b) && /^[.[]/.test(a.slice(b.length))) || (b.startsWith(a) && /^[.[]/.test(b.slice(a.length)));
-    const rest = PolicySchema.safeParse(withoutIssues(raw, issues));
+    const rest = policySchemas().PolicySchema.safeParse(withoutIssues(raw, issues));
     if (rest.success) {
       semanticChecks(rest.data, (path, message, key = false) => {
         const at = pathText(path);
@@ -501,7 +501,7 @@ export interface LoadedExceptions {
 export function parseExceptionsFile(text: string, file: string, rules: ExceptionsRules | undefined, levels: string[]): LoadedExceptions {
   const { doc, lc, errors, value } = parseYaml(text, file);
   if (errors.length > 0) throw new PolicyLoadError(errors);
-  const parsed = ExceptionsFileSchema.safeParse(value ?? {});
+  const parsed = policySchemas().ExceptionsFileSchema.safeParse(value ?? {});
   if (!parsed.success) {
     for (const issue of unfoldIssues(parsed.error.issues)) {
       const path = issue.path.filter((k): k is Key => typeof k === 'string' || typeof k === 'number');

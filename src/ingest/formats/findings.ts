@@ -18,7 +18,7 @@ import { owaspRiskFactors, type Finding, type InputError, type ToolRef } from '.
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import { cweId, isObj, jsonKey, own } from '../values';
 import { locate } from './collector';
-import { FINDINGS_FILE_KIND, FindingsFileSchema, ManualFindingSchema, type ManualFindingInput } from './findings-schema';
+import { FINDINGS_FILE_KIND, findingsSchemas, type ManualFindingInput } from './findings-schema';
 
 const FORMAT = 'findings';
 
@@ -32,14 +32,14 @@ function pointerOf(path: readonly Key[]): string {
   return `$${path.map((k) => jsonKey(k)).join('')}`;
 }
 
-const FINDING_KEYS = Object.keys(ManualFindingSchema.shape).join(', ');
-const FILE_KEYS = Object.keys(FindingsFileSchema.shape).join(', ');
+const findingKeys = () => Object.keys(findingsSchemas().ManualFindingSchema.shape).join(', ');
+const fileKeys = () => Object.keys(findingsSchemas().FindingsFileSchema.shape).join(', ');
 
 function issueMessage(issue: z.core.$ZodIssue, key?: string): string {
   if (issue.code === 'unrecognized_keys') {
     const inFinding = issue.path.length === 2 && issue.path[0] === 'findings';
     const inTop = issue.path.length === 0;
-    return `unknown key "${key}"${inFinding ? `: a finding has ${FINDING_KEYS}` : inTop ? `: a findings file has ${FILE_KEYS}` : ''}`;
+    return `unknown key "${key}"${inFinding ? `: a finding has ${findingKeys()}` : inTop ? `: a findings file has ${fileKeys()}` : ''}`;
   }
   if (issue.code === 'invalid_type' && /received undefined/.test(issue.message)) {
     const last = issue.path[issue.path.length - 1];
@@ -167,8 +167,9 @@ function toFinding(f: ManualFindingInput, source: string, index: number, ctx: Pa
   return finding;
 }
 
+let headParser: ReturnType<typeof headSchema> | undefined;
 /** The top level without the findings, which are checked one by one (a bad finding does not cost the others). */
-const Head = FindingsFileSchema.omit({ findings: true });
+const headSchema = () => findingsSchemas().FindingsFileSchema.omit({ findings: true });
 
 function parse(doc: unknown, ctx: ParseContext): ParseResult {
   const fatal = new Errors(ctx, 'fatal');
@@ -178,7 +179,7 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   }
   // The top level first (without the findings): a wrong version or an unknown key there means the file is not read.
   const { findings: rawFindings, ...top } = doc as Record<string, unknown>;
-  const head = Head.safeParse(top);
+  const head = (headParser ??= headSchema()).safeParse(top);
   if (!head.success) fatal.zod(head.error.issues, [], 'the file was not read: correct it (docs/manual-findings.md has the format)');
   if (!Array.isArray(rawFindings)) {
     fatal.add(
@@ -198,7 +199,7 @@ function parse(doc: unknown, ctx: ParseContext): ParseResult {
   let unscored = 0;
   rawFindings.forEach((raw: unknown, i: number) => {
     const at: Key[] = ['findings', i];
-    const r = ManualFindingSchema.safeParse(raw);
+    const r = findingsSchemas().ManualFindingSchema.safeParse(raw);
     if (!r.success) {
       errors.zod(r.error.issues, at, SKIPPED);
       return;
