@@ -476,6 +476,14 @@ async function checkRead(
     for (const w of read.warnings) log.warning(`CODEOWNERS: ${w}`);
     codeowners = read.codeowners;
   }
+  // A run that writes the ledger keeps shallow copies of the findings as read: when the ledger changed since it was
+  // read (another run wrote it), this run is merged again into the latest book (reapply) from them, because the
+  // engine rates the findings themselves in place (issue #21: rated copies made every later pass of a ledger run
+  // slower; rating, exceptions, owners and tracking set members of a finding, never what is inside them).
+  let asRead =
+    opts.ledger?.write && ledgerReadable
+      ? withPatternErrors.map((f) => ({ ...f, findings: f.findings.map((x) => ({ ...x })) }))
+      : undefined;
   const engineInput: EngineInput = {
     files: withPatternErrors,
     ...(codeowners ? { codeowners } : {}),
@@ -488,8 +496,8 @@ async function checkRead(
     ...(opts.run ? { run: opts.run } : {}),
     ...(approvals ? { approvals } : {}),
     ...(enrichment.enrichment ? { enrichment: enrichment.enrichment } : {}),
-    // The ingested findings are this run's own: rate them in place, unless a ledger write may re-run the engine.
-    ...(opts.ledger ? {} : { inPlace: true }),
+    // The ingested findings are this run's own: rated in place (a ledger write that must merge again uses `asRead`).
+    inPlace: true,
     // A run to be written is refused when dated before the ledger's last run, here and again on the latest book.
     ...(opts.ledger?.write && ledgerReadable ? { runDate: opts.ledger.runDate ?? { clock: () => new Date() } } : {}),
     // An unreadable ledger is an input error that fails the gate (on-input-error: fail), as in `run` scope.
@@ -502,7 +510,8 @@ async function checkRead(
     try {
       // Re-applied to the latest book inside the store, so a concurrent writer's run is not lost; when the latest book
       // is the one this run read (nothing written since: the store hands back what it read), its result stands.
-      await opts.ledger.store.update(opts.ledger.scope, (latest) => (latest === book ? result.nextLedger : reapply(latest, engineInput)));
+      const again: EngineInput = { ...engineInput, files: asRead ?? [] };
+      await opts.ledger.store.update(opts.ledger.scope, (latest) => (latest === book ? result.nextLedger : reapply(latest, again)));
       written.ledger = true;
       log.info(`ledger ${opts.ledger.store.describe} (scope ${opts.ledger.scope}) updated`);
     } catch (err) {
@@ -514,6 +523,7 @@ async function checkRead(
   // Nothing below reads the input files' finding lists (result.findings has every finding): let them go before the
   // reports are written, so that ingested findings rated into copies (ledger runs) are not held twice.
   for (const f of files) f.findings = [];
+  asRead = undefined;
   const tracking: ReportTracking = {
     ...(opts.ledger ? { ledger: opts.ledger.store.describe, scope: opts.ledger.scope } : {}),
     written: written.ledger,

@@ -302,6 +302,8 @@ export function runEngine(input: EngineInput): RunResult {
         now: input.now,
         environment: input.environment,
         ...(input.runDate ? { runDate: input.runDate } : {}),
+        // The rated findings are the engine's own (copies, or the caller's handed over with inPlace).
+        inPlace: true,
       })
     : untracked(excepted.findings, input.policy.sla, input.now);
   const findings = tracked.findings;

@@ -89,7 +89,11 @@ export function compactBook(book: LedgerBook, now: Date, opts: CompactOptions = 
     if (c !== e) changed = true;
     kept[fp] = c;
   }
-  if (old.length === 0 && !changed) return book;
+  if (old.length === 0) {
+    // Nothing forgotten (the usual run inside the window): no representatives to look for, and `kept` is in the
+    // book's order already.
+    return changed ? { ...book, entries: kept } : book;
+  }
   // Representatives: the newest forgotten entry of each (component, tool, kind) and severity no kept entry has.
   const covered = new Set<string>();
   const sevs = new Set<string>();
