@@ -78,6 +78,10 @@ describe('redactText: token formats and URLs', () => {
     );
   });
 
+  it('an AWS key id alone names AWS for the secret after it (through its marker)', () => {
+    expect(redactText(`${AWS_ID}:${AWS_SECRET}`)).toBe(`${marker('aws-access-key-id', AWS_ID)}:${marker('aws-secret-key', AWS_SECRET)}`);
+  });
+
   it('a 40-character string is not an AWS secret next to another kind of token', () => {
     expect(redactText(`${GHP} ${AWS_SECRET}`)).toBe(`${marker('github-token', GHP)} ${AWS_SECRET}`);
   });
