@@ -12,7 +12,15 @@ const TESTS = {
   exceptions: ['exceptions.test.ts', 'approvals.test.ts', 'core-*.test.ts'],
   redact: ['redact.test.ts', 'manual-findings.test.ts', 'core-*.test.ts'],
   input: ['fail-closed.test.ts', 'fail-closed-rules.test.ts', 'rated-sarif.test.ts', 'core-*.test.ts'],
-  ledger: ['ledger.test.ts', 'ledger-shape.test.ts', 'ledger-compaction.test.ts', 'metrics.test.ts', 'core-*.test.ts'],
+  ledger: [
+    'ledger.test.ts',
+    'ledger-merge.test.ts',
+    'ledger-dates.test.ts',
+    'ledger-shape.test.ts',
+    'ledger-compaction.test.ts',
+    'metrics.test.ts',
+    'core-*.test.ts',
+  ],
 };
 TESTS.all = [...new Set(Object.values(TESTS).flat())];
 
