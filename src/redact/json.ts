@@ -57,7 +57,7 @@ export function redactJson(v: unknown, opts: { secret?: boolean } = {}): { value
     const r = redactText(v);
     return { value: r, changed: r !== v };
   }
-  if (typeof v !== 'object' || v === null) return { value: v, changed: false };
+  // Other values (numbers, null …) have no string slot: they come back as they are, unchanged.
   const secret = opts.secret === true;
   const all = slots(v, secret);
   const known = secret ? all.filter((s) => s.whole).map(get) : [];

@@ -156,7 +156,7 @@ function redactAssignments(s: string): string {
       if (/^\s*[,;)]|^\d+:/.test(value)) return whole; // (`file.ts:14:` is a position, not a value)
       // The value is the end of the match, except a closing quote.
       const quote = q1 ?? q2;
-      const closed = quote !== undefined && whole.endsWith(quote) && whole.length > 1;
+      const closed = quote !== undefined && whole.endsWith(quote);
       const valueEnd = whole.length - (closed ? 1 : 0);
       const valueStart = valueEnd - value.length;
       return whole.slice(0, valueStart) + marker('secret', value) + whole.slice(valueEnd);
@@ -171,19 +171,17 @@ function redactAssignments(s: string): string {
 export function redactText(s: string): string {
   if (s.length === 0 || !HINT.test(s)) return s;
   let out = redactPrivateKeys(s);
-  let aws = false;
   out = out.replace(TOKENS, (m: string, ...args: unknown[]) => {
     const groups = args[args.length - 1] as Record<string, string | undefined>;
     const name = Object.keys(TOKEN_NAMES).find((k) => groups[k] !== undefined) ?? 'secret';
-    if (name === 'aws') aws = true;
     return marker(TOKEN_NAMES[name] ?? 'secret', m);
   });
-  if (aws || AWS_CONTEXT.test(out)) {
+  // An AWS key id found above left its marker (`[REDACTED aws-access-key-id …]`), which names AWS too.
+  if (AWS_CONTEXT.test(out)) {
     out = out.replace(AWS_SECRET, (m) => (HEX40.test(m) ? m : marker('aws-secret-key', m)));
   }
-  out = out.replace(URL_CREDENTIALS, (m, before: string, password: string) =>
-    password.startsWith(MARKER_START) ? m : `${before}${marker('url-password', password)}@`,
-  );
+  // (A marker is never taken for a password: it holds spaces.)
+  out = out.replace(URL_CREDENTIALS, (_m, before: string, password: string) => `${before}${marker('url-password', password)}@`);
   out = redactAssignments(out);
   return out === s ? s : out;
 }
