@@ -18,7 +18,7 @@ import {
   showsRedaction,
 } from '../src/redact/finding';
 import { jsonMayHoldSecret, redactJson } from '../src/redact/json';
-import { hasMarker, marker, mayHoldSecret, redactKnown, redactText } from '../src/redact/text';
+import { hasMarker, isMarker, marker, mayHoldSecret, redactKnown, redactText } from '../src/redact/text';
 import { finding } from './helpers';
 
 // Shaped like real credentials (none is live); the AWS pair is AWS's documented example, as Gitleaks reports it.
@@ -256,11 +256,12 @@ describe('redactFinding', () => {
     expect(f.message).toBe(`found\nSecret: ${m}`);
   });
 
-  it('a snippet with a marker that is not one of ours: kept, the message names none', () => {
+  it('a snippet that only looks like a marker (not one of ours) is the secret: replaced, and the message names it', () => {
     const f = finding({ kind: 'secret', ruleId: 'r', message: 'found', snippet: '[REDACTED by the scanner]' });
     expect(redactFinding(f)).toBe(true);
-    expect(f.snippet).toBe('[REDACTED by the scanner]');
-    expect(f.message).toBe('found\nSecret: ');
+    const m = marker('secret', '[REDACTED by the scanner]');
+    expect(f.snippet).toBe(m);
+    expect(f.message).toBe(`found\nSecret: ${m}`);
   });
 
   it('a blank snippet of a secret finding stays; a message with a marker gets no note', () => {
@@ -517,4 +518,20 @@ describe('redactSarifDocument, redactIngested', () => {
       expect(log.runs[0]?.results.map((x) => x.properties.offender)).toStrictEqual(offenders.map((o) => marker('secret', o)));
     },
   );
+});
+
+describe('a value that only looks like a marker is not one', () => {
+  it('a quoted value starting with "[REDACTED " is redacted; a whole marker is left as it is', () => {
+    const fake = 'password="[REDACTED  hunter2hunter2"';
+    const out = redactText(fake);
+    expect(out).not.toContain('hunter2hunter2');
+    expect(out).toBe(`password="${marker('secret', '[REDACTED  hunter2hunter2')}"`);
+    const real = `password="${marker('secret', 'hunter2hunter2')}"`;
+    expect(redactText(real)).toBe(real);
+    expect(isMarker(marker('secret', 'x'))).toBe(true);
+    expect(isMarker(`${marker('secret', 'x')} tail`)).toBe(false);
+    expect(isMarker('[REDACTED secret sha256:ABCDEF12]')).toBe(false);
+    expect(hasMarker('[REDACTED hunter2')).toBe(false);
+    expect(hasMarker(`key ${marker('secret', 'x')}`)).toBe(true);
+  });
 });

@@ -1,4 +1,4 @@
-import { marker, mayHoldSecret, redactKnown, redactText } from './text';
+import { isMarker, marker, mayHoldSecret, redactKnown, redactText } from './text';
 
 /**
  * Redaction of parsed scanner JSON (SARIF results and runs that the rated SARIF copies from the input): every string
@@ -65,7 +65,7 @@ export function redactJson(v: unknown, opts: { secret?: boolean } = {}): { value
   for (const s of all) {
     const text = get(s);
     let r: string;
-    if (s.whole) r = text.trim() === '' || text.startsWith('[REDACTED ') ? text : marker('secret', text);
+    if (s.whole) r = text.trim() === '' || isMarker(text) ? text : marker('secret', text);
     else if (known.length > 0) r = redactKnown(text, known);
     else r = mayHoldSecret(text) ? redactText(text) : text;
     if (r !== text) {

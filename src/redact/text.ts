@@ -23,6 +23,14 @@ export function marker(what: string, value: string): string {
 }
 
 const MARKER_START = '[REDACTED ';
+/** A whole marker as `marker()` writes it: a value that only starts like one (`[REDACTED hunter2`) is not one. */
+const MARKER = /\[REDACTED [a-z0-9-]+ sha256:[0-9a-f]{8}\]/;
+const WHOLE_MARKER = new RegExp(`^${MARKER.source}$`);
+
+/** True when `s` is exactly one redaction marker (already redacted, nothing to hide). */
+export function isMarker(s: string): boolean {
+  return WHOLE_MARKER.test(s);
+}
 
 /**
  * A cheap test that a text may hold something `redactText` would change (a superset: false means certainly not).
@@ -131,7 +139,7 @@ const ASSIGNMENT = new RegExp(
 );
 /** Values that are not secrets: placeholders, references, literals. */
 const NOT_A_VALUE =
-  /^(?:\*+|•+|x{3,}|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\{\{.*\}\}|%[A-Za-z_]+%|<[^>]*>|null|none|nil|true|false|undefined|redacted|hidden|masked|bearer|basic|token|\[REDACTED .*)$/i;
+  /^(?:\*+|•+|x{3,}|\$\{?[A-Za-z_][A-Za-z0-9_.]*\}?|\{\{.*\}\}|%[A-Za-z_]+%|<[^>]*>|null|none|nil|true|false|undefined|redacted|hidden|masked|bearer|basic|token)$/i;
 
 /** Code, not a value: a reference through a usual root object (`var.password`, `request.form.get`, `os.environ`). */
 const CODE_REFERENCE =
@@ -150,7 +158,7 @@ function redactAssignments(s: string): string {
       offset: number,
     ) => {
       const value = v1 ?? v2 ?? v3 ?? '';
-      if (value.length < 3 || value.startsWith(MARKER_START) || NOT_A_VALUE.test(value.trim())) return whole;
+      if (value.length < 3 || isMarker(value) || NOT_A_VALUE.test(value.trim())) return whole;
       // Code rather than a value: a call (`password = get_password()`), a reference, the end of a string literal.
       if (v3 !== undefined && (s.charCodeAt(offset + whole.length) === 0x28 /* ( */ || CODE_REFERENCE.test(value))) return whole;
       if (/^\s*[,;)]|^\d+:/.test(value)) return whole; // (`file.ts:14:` is a position, not a value)
@@ -200,7 +208,7 @@ export function redactKnown(s: string, secrets: readonly (string | undefined)[])
 
 /** True when the text holds a redaction marker. */
 export function hasMarker(s: string): boolean {
-  return s.includes(MARKER_START);
+  return s.includes(MARKER_START) && MARKER.test(s);
 }
 
 /** Every pattern used here (tests check their structure for linear-time matching). */
@@ -216,4 +224,6 @@ export const PATTERNS: readonly RegExp[] = [
   URL_CREDENTIALS,
   ASSIGNMENT,
   NOT_A_VALUE,
+  MARKER,
+  WHOLE_MARKER,
 ];
