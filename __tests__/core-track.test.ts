@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { recordSighting } from '../src/ledger/track';
-import type { LedgerEntry } from '../src/ledger/schema';
+import { earlier, recordSighting, slaFor, trackRun, withSnapshot } from '../src/ledger/track';
+import type { LedgerBook, LedgerEntry, RunSnapshot } from '../src/ledger/schema';
 import type { RatedFinding, TrackStatus } from '../src/model';
 import { rateAll } from '../src/rate/rate';
 import { BASE_POLICY, finding, policyFrom } from './helpers';
@@ -180,5 +180,191 @@ describe('recordSighting: exposures, one first sighting per episode and environm
   it('no environment: no exposure recorded', () => {
     expect(sighted(entry(), rated(), undefined, 'new')).not.toHaveProperty('exposures');
     expect(sighted(entry(), rated(), '', 'new')).not.toHaveProperty('exposures');
+  });
+});
+
+describe('trackRun: what each run writes into an entry', () => {
+  const SLA = { days: { critical: 7, high: 30, medium: 90, low: 180 }, dueSoon: { percent: 25 }, restartOnReopen: false };
+  const at = (iso: string) => new Date(iso);
+  const run = (book: LedgerBook, findings: RatedFinding[], now: string, over: Partial<Parameters<typeof trackRun>[0]> = {}) =>
+    trackRun({ findings, book, toolsRan: ['CodeQL'], sla: SLA, now: at(now), ...over });
+  const first = (f: RatedFinding, over: Partial<Parameters<typeof trackRun>[0]> = {}) =>
+    run({ entries: {}, runs: [] }, [f], '2026-05-01T00:00:00.000Z', over).next;
+
+  it('location and ownership follow the latest sighting: absent ones are removed, except location, component and cwe', () => {
+    const full: RatedFinding = {
+      ...rated(),
+      path: 'src/a.js',
+      startLine: 3,
+      location: 'https://x',
+      component: 'web',
+      criticality: 'high',
+      owners: ['@web'],
+      cwe: ['CWE-89'],
+    };
+    const book = first(full);
+    expect(book.entries.fp).toMatchObject({
+      path: 'src/a.js',
+      startLine: 3,
+      location: 'https://x',
+      component: 'web',
+      criticality: 'high',
+      owners: ['@web'],
+      cwe: ['CWE-89'],
+    });
+    const bare = { ...rated(), owners: [], cwe: [] } as RatedFinding;
+    delete (bare as { path?: string }).path;
+    delete (bare as { startLine?: number }).startLine;
+    const e = run(book, [bare], NOW).next.entries.fp as LedgerEntry;
+    expect(e).not.toHaveProperty('path');
+    expect(e).not.toHaveProperty('startLine');
+    expect(e).not.toHaveProperty('criticality');
+    expect(e).not.toHaveProperty('owners');
+    expect(e).toMatchObject({ location: 'https://x', component: 'web', cwe: ['CWE-89'] });
+    expect(book.entries.fp?.path).toBe('src/a.js'); // the book read is not changed
+  });
+
+  it('environments: the first sighting per environment of the episode; a reopened finding starts again', () => {
+    const book = first(rated(), { environment: 'staging' });
+    expect(book.entries.fp?.environments).toStrictEqual({ staging: '2026-05-01T00:00:00.000Z' });
+    const again = run(book, [rated()], '2026-05-02T00:00:00.000Z', { environment: 'staging' }).next;
+    expect(again.entries.fp?.environments).toStrictEqual({ staging: '2026-05-01T00:00:00.000Z' });
+    const prod = run(again, [rated()], '2026-05-03T00:00:00.000Z', { environment: 'production' }).next;
+    expect(prod.entries.fp?.environments).toStrictEqual({ staging: '2026-05-01T00:00:00.000Z', production: '2026-05-03T00:00:00.000Z' });
+    const none = run(prod, [rated()], '2026-05-04T00:00:00.000Z').next;
+    expect(none.entries.fp?.environments).toStrictEqual(prod.entries.fp?.environments);
+    const fixedBook = run(none, [], '2026-05-05T00:00:00.000Z').next;
+    const reopened = run(fixedBook, [rated()], '2026-05-06T00:00:00.000Z', { environment: 'staging' }).next;
+    expect(reopened.entries.fp?.environments).toStrictEqual({
+      staging: '2026-05-06T00:00:00.000Z',
+      production: '2026-05-03T00:00:00.000Z',
+    });
+    expect(first(rated()).entries.fp).not.toHaveProperty('environments');
+  });
+
+  it('the KEV due date is kept from the finding; exception history is copied, not shared with the book read', () => {
+    const kev = first({ ...rated(), exploit: { kev: true, kevDueDate: '2026-05-20' } });
+    expect(kev.entries.fp?.kevDueDate).toBe('2026-05-20');
+    expect(first(rated()).entries.fp).not.toHaveProperty('kevDueDate');
+    const excepted: RatedFinding = {
+      ...rated(),
+      gated: false,
+      exception: { id: 'EX', type: 'accepted-risk', state: 'active', approvedBy: 'alice' },
+    };
+    const book = first(excepted);
+    expect(book.entries.fp?.exceptions).toStrictEqual([
+      { id: 'EX', type: 'accepted-risk', from: '2026-05-01T00:00:00.000Z', approvedBy: 'alice' },
+    ]);
+    const later = run(book, [rated()], '2026-05-02T00:00:00.000Z').next;
+    expect(later.entries.fp?.exceptions).toStrictEqual([
+      { id: 'EX', type: 'accepted-risk', from: '2026-05-01T00:00:00.000Z', approvedBy: 'alice', to: '2026-05-02T00:00:00.000Z' },
+    ]);
+    expect(book.entries.fp?.exceptions?.[0]).not.toHaveProperty('to');
+  });
+
+  it('exception history: an expiring one applies too; not applying (expired) opens nothing; the same one is not opened twice', () => {
+    const with_ = (state: 'active' | 'expiring' | 'expired'): RatedFinding => ({
+      ...rated(),
+      exception: { id: 'EX', type: 'false-positive', state },
+    });
+    expect(first(with_('expiring')).entries.fp?.exceptions).toStrictEqual([
+      { id: 'EX', type: 'false-positive', from: '2026-05-01T00:00:00.000Z' },
+    ]);
+    expect(first(with_('expired')).entries.fp).not.toHaveProperty('exceptions');
+    const book = first(with_('active'));
+    const same = run(book, [with_('active')], '2026-05-02T00:00:00.000Z').next;
+    expect(same.entries.fp?.exceptions).toStrictEqual([{ id: 'EX', type: 'false-positive', from: '2026-05-01T00:00:00.000Z' }]);
+    const other: RatedFinding = { ...rated(), exception: { id: 'EX-2', type: 'mitigated', state: 'active' } };
+    expect(run(book, [other], '2026-05-03T00:00:00.000Z').next.entries.fp?.exceptions).toStrictEqual([
+      { id: 'EX', type: 'false-positive', from: '2026-05-01T00:00:00.000Z', to: '2026-05-03T00:00:00.000Z' },
+      { id: 'EX-2', type: 'mitigated', from: '2026-05-03T00:00:00.000Z' },
+    ]);
+  });
+
+  it('fixed: listed with what they had (no empty fields), by severity then fingerprint', () => {
+    const fs: RatedFinding[] = [
+      { ...rated({ fingerprint: 'b' }), severity: 'high', path: 'p', startLine: 2, location: 'L' },
+      { ...rated({ fingerprint: 'a' }), severity: 'high', startLine: 0 },
+      { ...rated({ fingerprint: 'c' }), severity: 'critical' },
+    ];
+    const book = run({ entries: {}, runs: [] }, fs, '2026-05-01T00:00:00.000Z').next;
+    const { fixed, next } = run(book, [], '2026-05-02T00:00:00.000Z');
+    expect(fixed.map((f) => f.fingerprint)).toEqual(['c', 'a', 'b']);
+    expect(fixed[2]).toStrictEqual({
+      fingerprint: 'b',
+      tool: { name: 'CodeQL' },
+      ruleId: 'js/sql-injection',
+      title: 'SQL injection',
+      severity: 'high',
+      path: 'p',
+      startLine: 2,
+      location: 'L',
+      firstSeen: '2026-05-01T00:00:00.000Z',
+      fixedAt: '2026-05-02T00:00:00.000Z',
+    });
+    expect(fixed[1]).not.toHaveProperty('startLine');
+    expect(next.entries.b).toMatchObject({ state: 'fixed', fixedAt: '2026-05-02T00:00:00.000Z' });
+    // A tool that did not run fixes nothing.
+    expect(run(book, [], '2026-05-02T00:00:00.000Z', { toolsRan: ['Semgrep'] }).fixed).toEqual([]);
+  });
+
+  it('events are capped at 50, keeping the first', () => {
+    let book = first(rated());
+    const sev = ['high', 'low'];
+    for (let i = 0; i < 60; i++)
+      book = run(
+        book,
+        [{ ...rated(), severity: sev[i % 2] as string }],
+        new Date(Date.parse('2026-05-02T00:00:00.000Z') + i * 1000).toISOString(),
+      ).next;
+    const events = book.entries.fp?.events ?? [];
+    expect(events).toHaveLength(50);
+    expect(events[0]).toMatchObject({ type: 'opened' });
+    expect(events[49]).toMatchObject({ type: 'severity', severity: 'low' });
+  });
+});
+
+describe('earlier, slaFor, withSnapshot', () => {
+  it('earlier: the earlier readable time, as ISO; equal or unreadable keeps the first', () => {
+    expect(earlier('2026-05-01T00:00:00.000Z', undefined)).toBe('2026-05-01T00:00:00.000Z');
+    expect(earlier('2026-05-01T00:00:00.000Z', '')).toBe('2026-05-01T00:00:00.000Z');
+    expect(earlier('2026-05-01T00:00:00.000Z', '2026-04-01T00:00:00Z')).toBe('2026-04-01T00:00:00.000Z');
+    expect(earlier('2026-05-01T00:00:00.000Z', '2026-06-01T00:00:00Z')).toBe('2026-05-01T00:00:00.000Z');
+    expect(earlier('2026-05-01T00:00:00.000Z', '2026-05-01T00:00:00Z')).toBe('2026-05-01T00:00:00.000Z');
+    expect(earlier('2026-05-01T00:00:00.000Z', 'soon')).toBe('2026-05-01T00:00:00.000Z');
+    expect(earlier('2026-05-01T00:00:00Z', '2026-05-01T00:00:00.000Z')).toBe('2026-05-01T00:00:00Z');
+  });
+
+  it('slaFor: criticality, KEV due date and an SLA extension that applies (active or expiring) reach the clock', () => {
+    const sla = { days: { high: 30 }, byCriticality: { high: { high: 5 } }, dueSoon: { days: 1 }, restartOnReopen: false };
+    const entry = { firstSeen: '2026-05-01T00:00:00.000Z' };
+    const now = new Date('2026-05-02T00:00:00.000Z');
+    expect(slaFor({ ...rated(), criticality: 'high' }, entry, sla, now)?.due).toBe('2026-05-06T00:00:00.000Z');
+    expect(slaFor(rated(), { ...entry, kevDueDate: '2026-05-10' }, sla, now)?.due).toBe('2026-05-10T00:00:00.000Z');
+    const ext = (state: 'active' | 'expiring' | 'expired', type = 'sla-extension'): RatedFinding =>
+      ({ ...rated(), exception: { id: 'X', type, state, due: '2026-07-01' } }) as RatedFinding;
+    expect(slaFor(ext('active'), entry, sla, now)).toMatchObject({
+      due: '2026-07-01T23:59:59.999Z',
+      reason: 'SLA extension X to 2026-07-01',
+    });
+    expect(slaFor(ext('expiring'), entry, sla, now)?.due).toBe('2026-07-01T23:59:59.999Z');
+    expect(slaFor(ext('expired'), entry, sla, now)?.due).toBe('2026-05-31T00:00:00.000Z');
+    expect(slaFor(ext('active', 'accepted-risk'), entry, sla, now)?.due).toBe('2026-05-31T00:00:00.000Z');
+  });
+
+  it('withSnapshot: in date order after runs of the same time; the newest 2000 kept', () => {
+    const snap = (at: string, n = 0) => ({ at, n }) as unknown as RunSnapshot;
+    const book: LedgerBook = { entries: {}, runs: [snap('2026-05-01T00:00:00.000Z', 1), snap('2026-05-03T00:00:00.000Z', 2)] };
+    const same = withSnapshot(book, snap('2026-05-01T00:00:00.000Z', 3));
+    expect(same.runs.map((r) => (r as unknown as { n: number }).n)).toEqual([1, 3, 2]);
+    const many: LedgerBook = {
+      entries: {},
+      runs: Array.from({ length: 2000 }, (_, i) => snap(new Date(Date.parse('2020-01-01T00:00:00Z') + i * 1000).toISOString(), i)),
+    };
+    const next = withSnapshot(many, snap('2026-05-01T00:00:00.000Z', 9999));
+    expect(next.runs).toHaveLength(2000);
+    expect((next.runs[0] as unknown as { n: number }).n).toBe(1);
+    expect((next.runs[1999] as unknown as { n: number }).n).toBe(9999);
+    expect(withSnapshot({ entries: {}, runs: many.runs.slice(0, 1999) }, snap('2026-05-01T00:00:00.000Z')).runs).toHaveLength(2000);
   });
 });
