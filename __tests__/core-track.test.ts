@@ -368,3 +368,132 @@ describe('earlier, slaFor, withSnapshot', () => {
     expect(withSnapshot({ entries: {}, runs: many.runs.slice(0, 1999) }, snap('2026-05-01T00:00:00.000Z')).runs).toHaveLength(2000);
   });
 });
+
+describe('trackRun: findings their input says are fixed (manual findings `status: fixed`)', () => {
+  const SLA = { days: { high: 30 }, dueSoon: { percent: 25 }, restartOnReopen: false };
+  const NOW_ = '2026-05-10T00:00:00.000Z';
+  const run = (book: LedgerBook, findings: RatedFinding[]) =>
+    trackRun({ findings, book, toolsRan: ['Pentest'], sla: SLA, now: new Date(NOW_) });
+  const manual = (over: Partial<RatedFinding> = {}): RatedFinding => ({
+    ...rated(),
+    tool: { name: 'Pentest' },
+    kind: 'pentest' as RatedFinding['kind'],
+    gated: false,
+    fixed: { on: '2026-05-05' },
+    firstDetected: '2026-04-01T00:00:00.000Z',
+    ...over,
+  });
+
+  it('a new one: opened at its first detection, fixed on its day, gated for metrics, not listed as fixed by this run', () => {
+    const f = manual({ path: 'p', startLine: 4, location: 'L', component: 'web', criticality: 'low', owners: ['@o'], cwe: ['CWE-1'] });
+    const r = run({ entries: {}, runs: [] }, [f]);
+    expect(r.next.entries.fp).toStrictEqual({
+      fingerprint: 'fp',
+      tool: 'Pentest',
+      ruleId: 'js/sql-injection',
+      title: 'SQL injection',
+      kind: 'pentest',
+      firstSeen: '2026-04-01T00:00:00.000Z',
+      lastSeen: NOW_,
+      state: 'fixed',
+      reopenedCount: 0,
+      severity: f.severity,
+      gated: true,
+      events: [
+        { at: '2026-04-01T00:00:00.000Z', type: 'opened', severity: f.severity },
+        { at: '2026-05-05T00:00:00.000Z', type: 'fixed' },
+      ],
+      path: 'p',
+      startLine: 4,
+      location: 'L',
+      component: 'web',
+      criticality: 'low',
+      owners: ['@o'],
+      cwe: ['CWE-1'],
+      fixedAt: '2026-05-05T00:00:00.000Z',
+    });
+    expect(r.fixed).toEqual([]);
+    expect(r.findings[0]).toMatchObject({ status: 'new', firstSeen: '2026-04-01T00:00:00.000Z' });
+    expect(r.findings[0]).not.toHaveProperty('sla');
+  });
+
+  it('the fix day is kept between the first sighting and now; unreadable or absent: now', () => {
+    const fixedAt = (on: string | undefined) =>
+      run({ entries: {}, runs: [] }, [manual({ fixed: on === undefined ? {} : { on } })]).next.entries.fp?.fixedAt;
+    expect(fixedAt('2026-03-01')).toBe('2026-04-01T00:00:00.000Z');
+    expect(fixedAt('2026-06-01')).toBe(NOW_);
+    expect(fixedAt('someday')).toBe(NOW_);
+    expect(fixedAt(undefined)).toBe(NOW_);
+  });
+
+  it('an open one closed by its file: fixed on its day and listed; one already fixed stays as it was', () => {
+    const open = run({ entries: {}, runs: [] }, [manual({ fixed: undefined, path: 'p', startLine: 4, location: 'L' })]).next;
+    expect(open.entries.fp?.state).toBe('open');
+    const r = run(open, [manual({ title: 'Renamed', path: 'q' })]);
+    expect(r.next.entries.fp).toMatchObject({
+      state: 'fixed',
+      fixedAt: '2026-05-05T00:00:00.000Z',
+      title: 'Renamed',
+      path: 'q',
+      startLine: 10,
+    });
+    expect(r.fixed).toStrictEqual([
+      {
+        fingerprint: 'fp',
+        tool: { name: 'Pentest' },
+        ruleId: 'js/sql-injection',
+        title: 'Renamed',
+        severity: r.next.entries.fp?.severity,
+        path: 'q',
+        startLine: 10,
+        location: 'L',
+        firstSeen: '2026-04-01T00:00:00.000Z',
+        fixedAt: '2026-05-05T00:00:00.000Z',
+      },
+    ]);
+    expect(r.findings[0]?.status).toBe('existing');
+    expect(open.entries.fp?.events).toHaveLength(1); // the book read is not changed
+    const again = run(r.next, [manual({ title: 'Again', fixed: { on: '2026-05-09' } })]);
+    expect(again.next.entries.fp).toMatchObject({ state: 'fixed', fixedAt: '2026-05-05T00:00:00.000Z', title: 'Again', lastSeen: NOW_ });
+    expect(again.next.entries.fp?.events).toEqual(r.next.entries.fp?.events);
+    expect(again.fixed).toEqual([]);
+  });
+});
+
+describe('SLA clocks shared per run', () => {
+  it('findings share a clock only when every input is the same (criticality, reopen, KEV date)', () => {
+    const sla = { days: { high: 30 }, byCriticality: { high: { high: 5 } }, dueSoon: { percent: 25 }, restartOnReopen: true };
+    const f = (fingerprint: string, over: Partial<RatedFinding> = {}): RatedFinding => ({
+      ...rated({ fingerprint }),
+      severity: 'high',
+      ...over,
+    });
+    const book: LedgerBook = { entries: {}, runs: [] };
+    const first = trackRun({
+      findings: [f('a'), f('b', { criticality: 'high' }), f('c', { exploit: { kevDueDate: '2026-05-03' } })],
+      book,
+      toolsRan: ['CodeQL'],
+      sla,
+      now: new Date('2026-05-01T00:00:00.000Z'),
+    });
+    const [a, b, c] = first.findings;
+    expect(a?.sla?.due).toBe('2026-05-31T00:00:00.000Z');
+    expect(b?.sla?.due).toBe('2026-05-06T00:00:00.000Z');
+    expect(c?.sla?.due).toBe('2026-05-03T00:00:00.000Z');
+    const fixedBook = trackRun({
+      findings: [f('b', { criticality: 'high' }), f('c')],
+      book: first.next,
+      toolsRan: ['CodeQL'],
+      sla,
+      now: new Date('2026-05-02T00:00:00.000Z'),
+    }).next;
+    const reopened = trackRun({
+      findings: [f('a'), f('c')],
+      book: fixedBook,
+      toolsRan: ['CodeQL'],
+      sla,
+      now: new Date('2026-05-04T00:00:00.000Z'),
+    });
+    expect(reopened.findings.map((x) => x.sla?.due)).toEqual(['2026-06-03T00:00:00.000Z', '2026-05-03T00:00:00.000Z']);
+  });
+});
