@@ -497,3 +497,46 @@ describe('SLA clocks shared per run', () => {
     expect(reopened.findings.map((x) => x.sla?.due)).toEqual(['2026-06-03T00:00:00.000Z', '2026-05-03T00:00:00.000Z']);
   });
 });
+
+describe('SLA clocks shared per run: different values of one input never share', () => {
+  it('two criticalities, two reopen times, two KEV dates', () => {
+    const sla = {
+      days: { high: 30 },
+      byCriticality: { high: { high: 5 }, low: { high: 60 } },
+      dueSoon: { percent: 25 },
+      restartOnReopen: true,
+    };
+    const f = (fingerprint: string, over: Partial<RatedFinding> = {}): RatedFinding => ({
+      ...rated({ fingerprint }),
+      severity: 'high',
+      ...over,
+    });
+    const track = (book: LedgerBook, findings: RatedFinding[], now: string) =>
+      trackRun({ findings, book, toolsRan: ['CodeQL'], sla, now: new Date(now) });
+    const kev = (d: string) => ({ exploit: { kevDueDate: d } });
+    const day1 = track(
+      { entries: {}, runs: [] },
+      [
+        f('a'),
+        f('b'),
+        f('h', { criticality: 'high' }),
+        f('l', { criticality: 'low' }),
+        f('k1', kev('2026-05-03')),
+        f('k2', kev('2026-05-04')),
+      ],
+      '2026-05-01T00:00:00.000Z',
+    );
+    expect(day1.findings.map((x) => x.sla?.due)).toEqual([
+      '2026-05-31T00:00:00.000Z',
+      '2026-05-31T00:00:00.000Z',
+      '2026-05-06T00:00:00.000Z',
+      '2026-06-30T00:00:00.000Z',
+      '2026-05-03T00:00:00.000Z',
+      '2026-05-04T00:00:00.000Z',
+    ]);
+    const fixed = track(day1.next, [], '2026-05-02T00:00:00.000Z').next;
+    const aBack = track(fixed, [f('a')], '2026-05-03T00:00:00.000Z').next;
+    const both = track(aBack, [f('a'), f('b')], '2026-05-04T00:00:00.000Z');
+    expect(both.findings.map((x) => x.sla?.due)).toEqual(['2026-06-02T00:00:00.000Z', '2026-06-03T00:00:00.000Z']);
+  });
+});
