@@ -86,7 +86,8 @@ export function groupSimilar(findings: RatedFinding[], p: Policy): RatedFinding[
       ),
     );
   });
-  // The group's finding takes the place of its first member in the input, wherever that is.
+  // The group's finding takes the place of its leader (its first member in the candidates' order: the tool that sorts
+  // first), wherever that is in the input.
   return out;
 }
 
