@@ -11,7 +11,7 @@ const TESTS = {
   rate: ['rate.test.ts', 'rate/*.test.ts', 'gate.test.ts', 'explain.test.ts', 'core-*.test.ts'],
   exceptions: ['exceptions.test.ts', 'approvals.test.ts', 'core-*.test.ts'],
   redact: ['redact.test.ts', 'manual-findings.test.ts', 'core-*.test.ts'],
-  input: ['fail-closed.test.ts', 'fail-closed-rules.test.ts', 'rated-sarif.test.ts', 'core-*.test.ts'],
+  input: ['fail-closed.test.ts', 'fail-closed-rules.test.ts', 'stream.test.ts', 'core-*.test.ts'],
   ledger: [
     'ledger.test.ts',
     'ledger-merge.test.ts',
