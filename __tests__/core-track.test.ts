@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { earlier, recordSighting, slaFor, trackRun, withSnapshot } from '../src/ledger/track';
+import { earlier, gatedBeforeExceptions, recordSighting, slaFor, trackRun, withSnapshot } from '../src/ledger/track';
 import type { LedgerBook, LedgerEntry, RunSnapshot } from '../src/ledger/schema';
 import type { RatedFinding, TrackStatus } from '../src/model';
 import { rateAll } from '../src/rate/rate';
@@ -538,5 +538,27 @@ describe('SLA clocks shared per run: different values of one input never share',
     const aBack = track(fixed, [f('a')], '2026-05-03T00:00:00.000Z').next;
     const both = track(aBack, [f('a'), f('b')], '2026-05-04T00:00:00.000Z');
     expect(both.findings.map((x) => x.sla?.due)).toEqual(['2026-06-02T00:00:00.000Z', '2026-06-03T00:00:00.000Z']);
+  });
+});
+
+describe('gatedBeforeExceptions: gated, or out of the gate only by the exception that applies', () => {
+  it('both sides of each condition', () => {
+    const ex = (state: 'active' | 'expiring' | 'expired', type = 'accepted-risk', id = 'EX') =>
+      ({ id, type, state }) as RatedFinding['exception'];
+    const f = (over: Partial<RatedFinding>): RatedFinding => ({ ...rated(), gated: false, ...over });
+    expect(gatedBeforeExceptions(f({ gated: true }))).toBe(true);
+    expect(gatedBeforeExceptions(f({}))).toBe(false);
+    expect(gatedBeforeExceptions(f({ exception: ex('active'), notGatedReason: 'exception EX (accepted-risk)' }))).toBe(true);
+    expect(gatedBeforeExceptions(f({ exception: ex('expiring'), notGatedReason: 'exception EX (accepted-risk)' }))).toBe(true);
+    expect(gatedBeforeExceptions(f({ exception: ex('expired'), notGatedReason: 'exception EX (accepted-risk)' }))).toBe(false);
+    expect(gatedBeforeExceptions(f({ exception: ex('active', 'sla-extension'), notGatedReason: 'exception EX (sla-extension)' }))).toBe(
+      false,
+    );
+    expect(gatedBeforeExceptions(f({ exception: ex('active'), notGatedReason: 'suppressed by the scanner' }))).toBe(false);
+    expect(gatedBeforeExceptions(f({ exception: ex('active'), notGatedReason: 'see exception EX (' }))).toBe(false);
+    expect(gatedBeforeExceptions(f({ exception: ex('active') }))).toBe(false);
+    expect(
+      gatedBeforeExceptions(f({ exception: ex('active', 'accepted-risk', 'EX-2'), notGatedReason: 'exception EX (accepted-risk)' })),
+    ).toBe(false);
   });
 });
