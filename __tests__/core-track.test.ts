@@ -281,6 +281,20 @@ describe('trackRun: what each run writes into an entry', () => {
     ]);
   });
 
+  it('exception history: a closed record keeps its end; the same exception applying again opens a second record', () => {
+    const ex: RatedFinding = { ...rated(), gated: false, exception: { id: 'EX', type: 'accepted-risk', state: 'active' } };
+    const d = (n: number) => `2026-05-0${n}T00:00:00.000Z`;
+    let book = first(ex);
+    book = run(book, [rated()], d(2)).next;
+    book = run(book, [rated()], d(3)).next;
+    expect(book.entries.fp?.exceptions).toStrictEqual([{ id: 'EX', type: 'accepted-risk', from: d(1), to: d(2) }]);
+    book = run(book, [ex], d(4)).next;
+    expect(book.entries.fp?.exceptions).toStrictEqual([
+      { id: 'EX', type: 'accepted-risk', from: d(1), to: d(2) },
+      { id: 'EX', type: 'accepted-risk', from: d(4) },
+    ]);
+  });
+
   it('fixed: listed with what they had (no empty fields), by severity then fingerprint', () => {
     const fs: RatedFinding[] = [
       { ...rated({ fingerprint: 'b' }), severity: 'high', path: 'p', startLine: 2, location: 'L' },
