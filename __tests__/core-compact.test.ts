@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { compactBook, compactFixedEntry, DEFAULT_RETENTION_DAYS, retentionFromEnv } from '../src/ledger/compact';
 import type { LedgerBook, LedgerEntry } from '../src/ledger/schema';
+import { ledgerEntry } from './helpers';
 
 /**
  * Ledger compaction rule by rule, on small hand-made books (src/ledger/compact.ts): the simulated year of
@@ -12,25 +13,18 @@ const DAY = 86_400_000;
 const NOW = new Date('2026-12-01T00:00:00.000Z');
 const ago = (days: number, ms = 0) => new Date(NOW.getTime() - days * DAY + ms).toISOString();
 
-function entry(fingerprint: string, over: Partial<LedgerEntry> = {}): LedgerEntry {
-  return {
+const entry = (fingerprint: string, over: Partial<LedgerEntry> = {}): LedgerEntry =>
+  ledgerEntry({
     fingerprint,
-    tool: 'CodeQL',
     ruleId: 'js/xss',
     title: 'XSS',
-    kind: 'sast',
     component: 'web',
     firstSeen: ago(200),
     lastSeen: ago(100),
     state: 'fixed',
     fixedAt: ago(99),
-    reopenedCount: 0,
-    severity: 'high',
-    gated: true,
-    events: [],
     ...over,
-  };
-}
+  });
 
 const book = (...entries: LedgerEntry[]): LedgerBook => ({
   entries: Object.fromEntries(entries.map((e) => [e.fingerprint, e])),

@@ -19,7 +19,7 @@ import type { ExceptionStatus } from '../src/exceptions/apply';
 import type { LedgerBook, LedgerEntry, RunSnapshot } from '../src/ledger/schema';
 import type { InputError } from '../src/model';
 import type { CoverageRequirement } from '../src/policy/compile';
-import { BASE_POLICY, policyFrom } from './helpers';
+import { BASE_POLICY, ledgerEntry, policyFrom } from './helpers';
 
 /**
  * The pure parts of gate scope `ledger`, scan coverage and verification activities (src/gate/scope.ts, coverage.ts,
@@ -31,23 +31,16 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const policy = policyFrom(`${BASE_POLICY}gate-scope: {production: ledger, staging: run}\n`);
 
-function entry(over: Partial<LedgerEntry> = {}): LedgerEntry {
-  return {
+const entry = (over: Partial<LedgerEntry> = {}): LedgerEntry =>
+  ledgerEntry({
     fingerprint: 'fp-1',
     tool: 'ZAP',
     ruleId: '10020',
     title: 'Missing anti-clickjacking header',
     kind: 'dast',
-    firstSeen: '2026-01-01T00:00:00.000Z',
     lastSeen: '2026-03-04T05:06:07.000Z',
-    state: 'open',
-    reopenedCount: 0,
-    severity: 'high',
-    gated: true,
-    events: [],
     ...over,
-  };
-}
+  });
 
 describe('resolveGateScope', () => {
   it('the explicit choice wins over the policy; the policy over the default; the default is run', () => {

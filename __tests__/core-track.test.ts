@@ -3,7 +3,7 @@ import { earlier, gatedBeforeExceptions, recordSighting, slaFor, trackRun, withS
 import type { LedgerBook, LedgerEntry, RunSnapshot } from '../src/ledger/schema';
 import type { RatedFinding, TrackStatus } from '../src/model';
 import { rateAll } from '../src/rate/rate';
-import { BASE_POLICY, finding, policyFrom } from './helpers';
+import { BASE_POLICY, finding, ledgerEntry, policyFrom } from './helpers';
 
 /**
  * What a ledger entry keeps of each sighting (src/ledger/track.ts `recordSighting`): the rating inputs `gate-scope:
@@ -16,23 +16,7 @@ const NOW = '2026-06-01T00:00:00.000Z';
 const rated = (over: Parameters<typeof finding>[0] = {}): RatedFinding =>
   rateAll([finding({ fingerprint: 'fp', level: 'error', ...over })], policy)[0] as RatedFinding;
 
-function entry(over: Partial<LedgerEntry> = {}): LedgerEntry {
-  return {
-    fingerprint: 'fp',
-    tool: 'CodeQL',
-    ruleId: 'js/sql-injection',
-    title: 'SQL injection',
-    kind: 'sast',
-    firstSeen: '2026-01-01T00:00:00.000Z',
-    lastSeen: '2026-05-01T00:00:00.000Z',
-    state: 'open',
-    reopenedCount: 0,
-    severity: 'high',
-    gated: true,
-    events: [],
-    ...over,
-  };
-}
+const entry = ledgerEntry;
 
 const sighted = (e: LedgerEntry, f: RatedFinding, env?: string, status: TrackStatus = 'existing', now = NOW): LedgerEntry => {
   recordSighting(e, f, env, now, status);

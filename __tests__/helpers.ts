@@ -1,4 +1,5 @@
 import type { Finding } from '../src/model';
+import type { LedgerEntry } from '../src/ledger/schema';
 import { compilePolicy, type Policy } from '../src/policy/compile';
 import { formatPolicyError, parsePolicy, PolicyLoadError } from '../src/policy/load';
 import { defaultPolicyText } from '../src/io/policy';
@@ -72,4 +73,23 @@ export function first<T>(xs: readonly T[]): T {
 export function must<T>(v: T | undefined, what = 'a value'): T {
   if (v === undefined) throw new Error(`expected ${what}, found nothing`);
   return v;
+}
+
+/** An open ledger entry (a CodeQL SQL injection, first seen 2026-01-01, last seen 2026-05-01); override what a test is about. */
+export function ledgerEntry(over: Partial<LedgerEntry> = {}): LedgerEntry {
+  return {
+    fingerprint: 'fp',
+    tool: 'CodeQL',
+    ruleId: 'js/sql-injection',
+    title: 'SQL injection',
+    kind: 'sast',
+    firstSeen: '2026-01-01T00:00:00.000Z',
+    lastSeen: '2026-05-01T00:00:00.000Z',
+    state: 'open',
+    reopenedCount: 0,
+    severity: 'high',
+    gated: true,
+    events: [],
+    ...over,
+  };
 }
