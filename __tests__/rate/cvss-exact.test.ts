@@ -147,3 +147,20 @@ describe('results are shared by vector text (read-only)', () => {
     expect(environmentalScore(v, req)).not.toBe(environmentalScore(v, { ...req, AR: 'H' }));
   });
 });
+
+describe('the version prefix, exactly', () => {
+  it('anchored at both ends; a two-digit version is named as unknown; a v2 vector needs AV, AC and Au values', () => {
+    expect(problem(`x${V31}`)).toBe('no "CVSS:<version>/" prefix, and not a CVSS v2 vector (AV:…/AC:…/Au:…)');
+    expect(problem(`${V31}\nAV:L`)).toBe('no "CVSS:<version>/" prefix, and not a CVSS v2 vector (AV:…/AC:…/Au:…)');
+    expect(problem('CVSS:10.0/AV:N')).toBe('unknown CVSS version "10.0" (expected 2.0, 3.0, 3.1 or 4.0)');
+    expect(problem('CVSS:3.10/AV:N')).toBe('unknown CVSS version "3.10" (expected 2.0, 3.0, 3.1 or 4.0)');
+    expect(parsed(V31).metrics).toHaveLength(8);
+    expect(parsed(V2).version).toBe('2.0');
+    // A v2 vector with a value of two characters is read as v2 and refused for its value, not for its prefix.
+    expect(problem('AV:NA/AC:L/Au:N/C:P/I:N/A:N')).not.toMatch(/prefix/);
+    expect(problem('AV:N/AC:LO/Au:N/C:P/I:N/A:N')).not.toMatch(/prefix/);
+    expect(problem('AV:NA/AC:L/Au:N/C:P/I:N/A:N')).toBeDefined();
+    expect(problem('AV:/AC:L/Au:N/C:P/I:N/A:N')).toBe('no "CVSS:<version>/" prefix, and not a CVSS v2 vector (AV:…/AC:…/Au:…)');
+    expect(problem('AV:N/AC:/Au:N/C:P/I:N/A:N')).toBe('no "CVSS:<version>/" prefix, and not a CVSS v2 vector (AV:…/AC:…/Au:…)');
+  });
+});
