@@ -77,6 +77,23 @@ describe('resolveGateScope', () => {
 });
 
 describe('findingFromEntry', () => {
+  // What every finding rebuilt from the default entry() says of its identity and of its last sighting.
+  const rebuilt = {
+    fingerprint: 'fp-1',
+    fingerprintSource: 'ledger',
+    tool: { name: 'ZAP' },
+    source: { file: 'ledger', format: 'ledger', pointer: '$.entries["fp-1"]' },
+    ruleId: '10020',
+    title: 'Missing anti-clickjacking header',
+    message: 'Missing anti-clickjacking header',
+  };
+  const lastSighting = {
+    explanation: [{ step: 'base', detail: 'rated high when last seen 2026-03-04 by ZAP (ledger)', to: 'high' }],
+    status: 'existing',
+    firstSeen: '2026-01-01T00:00:00.000Z',
+    lastSeen: '2026-03-04T05:06:07.000Z',
+  };
+
   it('rebuilds everything the gate and the reports read from a full entry', () => {
     const e = entry({
       path: 'app/server.js',
@@ -100,13 +117,7 @@ describe('findingFromEntry', () => {
       },
     });
     expect(findingFromEntry(e, policy)).toEqual({
-      fingerprint: 'fp-1',
-      fingerprintSource: 'ledger',
-      tool: { name: 'ZAP' },
-      source: { file: 'ledger', format: 'ledger', pointer: '$.entries["fp-1"]' },
-      ruleId: '10020',
-      title: 'Missing anti-clickjacking header',
-      message: 'Missing anti-clickjacking header',
+      ...rebuilt,
       kind: 'dast',
       cwe: ['CWE-1021'],
       cve: ['CVE-2025-1'],
@@ -116,10 +127,7 @@ describe('findingFromEntry', () => {
       severity: 'high',
       rank: policy.rankOf('high'),
       gated: true,
-      explanation: [{ step: 'base', detail: 'rated high when last seen 2026-03-04 by ZAP (ledger)', to: 'high' }],
-      status: 'existing',
-      firstSeen: '2026-01-01T00:00:00.000Z',
-      lastSeen: '2026-03-04T05:06:07.000Z',
+      ...lastSighting,
       level: 'warning',
       scannerSeverity: 'Medium',
       securitySeverity: 7.5,
@@ -137,13 +145,7 @@ describe('findingFromEntry', () => {
 
   it('a minimal entry: nothing invented, and a finding not gated then says so', () => {
     expect(findingFromEntry(entry({ gated: false, kind: 'port-scan', owners: [] }), policy)).toStrictEqual({
-      fingerprint: 'fp-1',
-      fingerprintSource: 'ledger',
-      tool: { name: 'ZAP' },
-      source: { file: 'ledger', format: 'ledger', pointer: '$.entries["fp-1"]' },
-      ruleId: '10020',
-      title: 'Missing anti-clickjacking header',
-      message: 'Missing anti-clickjacking header',
+      ...rebuilt,
       kind: 'other',
       cwe: [],
       cve: [],
@@ -154,10 +156,7 @@ describe('findingFromEntry', () => {
       rank: 1,
       gated: false,
       notGatedReason: 'not gated when last seen',
-      explanation: [{ step: 'base', detail: 'rated high when last seen 2026-03-04 by ZAP (ledger)', to: 'high' }],
-      status: 'existing',
-      firstSeen: '2026-01-01T00:00:00.000Z',
-      lastSeen: '2026-03-04T05:06:07.000Z',
+      ...lastSighting,
     });
   });
 
