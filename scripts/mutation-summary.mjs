@@ -7,6 +7,13 @@
  *   node scripts/mutation-summary.mjs --survivors  # and every surviving / uncovered mutant (file:line, mutator, original → replacement)
  *   node scripts/mutation-summary.mjs --check      # exit 1 when a folder is below the target (85 %)
  *   node scripts/mutation-summary.mjs --dir other/reports/mutation
+ *   node scripts/mutation-summary.mjs --record     # and write what the reports hold into docs/mutation-record.json
+ *
+ * The reports are git-ignored (a checkout, CI or a later session has none) and a whole run takes hours on two cores,
+ * so what was measured is also kept in git: `--record` writes, per file the reports hold, its counts, its surviving
+ * and uncovered mutants and the sha256 of the source that was mutated (docs/mutation-record.json). A file no report
+ * holds is counted from the record, marked "recorded" with its date, and "stale" when its source changed since: a
+ * stale file does not reach the target (run its scope again).
  *
  * A file found in several reports (e.g. `rate.json` and `all.json`) is counted once, from the newest report. Score =
  * (killed + timed out) / (killed + timed out + survived + no coverage), as Stryker computes it: compile and runtime
@@ -14,7 +21,8 @@
  * machine a timeout is weaker evidence than a failing assertion. A file the scopes of stryker.config.mjs mutate that no
  * report holds is listed as not measured, and its folder does not reach the target.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { SCOPES } from '../stryker.config.mjs';
 
@@ -24,15 +32,18 @@ const flag = (name) => args.includes(name);
 const dirArg = args.indexOf('--dir');
 const dir = resolve(dirArg >= 0 && args[dirArg + 1] ? args[dirArg + 1] : 'reports/mutation');
 
-if (!existsSync(dir)) {
+const RECORD = 'docs/mutation-record.json';
+const sha256 = (text) => createHash('sha256').update(text).digest('hex');
+const record = existsSync(RECORD) ? JSON.parse(readFileSync(RECORD, 'utf8')) : { files: {} };
+if (!existsSync(dir) && Object.keys(record.files).length === 0) {
   console.error(`mutation-summary: no reports in ${dir}: run \`npm run mutate\` (or MUTATE_SCOPE=<scope> npm run mutate) first`);
   process.exit(2);
 }
-const reports = readdirSync(dir)
+const reports = (existsSync(dir) ? readdirSync(dir) : [])
   .filter((n) => n.endsWith('.json'))
   .map((n) => ({ name: n, path: join(dir, n), mtime: statSync(join(dir, n)).mtimeMs }))
   .sort((a, b) => b.mtime - a.mtime);
-if (reports.length === 0) {
+if (reports.length === 0 && Object.keys(record.files).length === 0) {
   console.error(`mutation-summary: no *.json report in ${dir}: run \`npm run mutate\` first`);
   process.exit(2);
 }
@@ -62,6 +73,74 @@ for (const r of reports) {
   }
 }
 
+/** The source text a mutant replaces, on one line. */
+function originalText(source, m) {
+  const s = m.location?.start;
+  const e = m.location?.end;
+  if (!source || !s || !e) return '';
+  const lines = source.split('\n');
+  const text =
+    s.line === e.line
+      ? (lines[s.line - 1] ?? '').slice(s.column - 1, e.column - 1)
+      : [
+          (lines[s.line - 1] ?? '').slice(s.column - 1),
+          ...lines.slice(s.line, e.line - 1),
+          (lines[e.line - 1] ?? '').slice(0, e.column - 1),
+        ].join('\n');
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+const STATUSES = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'RuntimeError', 'Ignored', 'Pending'];
+const isLeft = (status) => status === 'Survived' || status === 'NoCoverage';
+
+// --record: what the reports hold, per file: counts, the mutants left with their original text, the source's hash.
+if (flag('--record')) {
+  for (const [file, { report, mutants, source }] of files) {
+    if (source === undefined) continue;
+    record.files[file] = {
+      measured: `${new Date(report.mtime).toISOString().slice(0, 16)}Z`,
+      report: report.name,
+      sha256: sha256(source),
+      counts: Object.fromEntries(STATUSES.map((st) => [st, mutants.filter((m) => m.status === st).length])),
+      left: mutants
+        .filter((m) => isLeft(m.status))
+        .map((m) => ({
+          status: m.status,
+          line: m.location?.start?.line,
+          column: m.location?.start?.column,
+          mutator: m.mutatorName,
+          original: originalText(source, m).slice(0, 200),
+          replacement: String(m.replacement ?? '').slice(0, 200),
+        })),
+    };
+  }
+  const sorted = Object.fromEntries(Object.entries(record.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  writeFileSync(RECORD, `${JSON.stringify({ files: sorted }, null, 2)}\n`);
+  console.log(`mutation-summary: ${files.size} file(s) from the reports recorded in ${RECORD}`);
+}
+
+// Files no report holds, counted from the record; stale when the source changed since it was measured.
+const stale = [];
+for (const [file, r] of Object.entries(record.files)) {
+  if (files.has(file) || !existsSync(file)) continue;
+  const mutants = [];
+  for (const st of STATUSES) {
+    const listed = isLeft(st) ? r.left.filter((l) => l.status === st).length : 0;
+    for (let k = listed; k < (r.counts[st] ?? 0); k++) mutants.push({ status: st });
+  }
+  for (const l of r.left)
+    mutants.push({
+      status: l.status,
+      mutatorName: l.mutator,
+      replacement: l.replacement,
+      original: l.original,
+      location: { start: { line: l.line, column: l.column } },
+    });
+  const changed = sha256(readFileSync(file, 'utf8')) !== r.sha256;
+  if (changed) stale.push(file);
+  files.set(file, { report: { name: `record of ${r.measured}${changed ? ' (stale)' : ''}`, path: RECORD }, mutants, source: undefined });
+}
+
 /** Files the scopes mutate (stryker.config.mjs) that no report holds: a folder with such files has no complete score. */
 function expand(glob) {
   if (!glob.endsWith('/**/*.ts')) return existsSync(glob) ? [glob] : [];
@@ -74,7 +153,6 @@ function expand(glob) {
 }
 const unmeasured = [...new Set(Object.values(SCOPES).flat().flatMap(expand))].filter((f) => !files.has(f)).sort();
 
-const STATUSES = ['Killed', 'Timeout', 'Survived', 'NoCoverage', 'CompileError', 'RuntimeError', 'Ignored', 'Pending'];
 const empty = () => Object.fromEntries(STATUSES.map((s) => [s, 0]));
 const folderOf = (file) => file.split('/').slice(0, -1).join('/') || '.';
 
@@ -94,7 +172,7 @@ for (const [file, { report, mutants, source }] of [...files].sort(([a], [b]) => 
     }
     row.counts[m.status]++;
     total[m.status]++;
-    if (m.status === 'Survived' || m.status === 'NoCoverage') left.push({ file, m, source });
+    if (isLeft(m.status)) left.push({ file, m, source });
   }
 }
 
@@ -124,7 +202,8 @@ for (const f of unmeasured) if (!byFolder.has(folderOf(f))) byFolder.set(folderO
 for (const [folder, { counts: c, files: n, reports: rs }] of [...byFolder].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
   const s = score(c);
   const missing = unmeasured.filter((f) => folderOf(f) === folder).length;
-  const ok = s !== undefined && s >= TARGET && missing === 0;
+  const old = stale.filter((f) => folderOf(f) === folder).length;
+  const ok = s !== undefined && s >= TARGET && missing === 0 && old === 0;
   if (!ok) below++;
   const valid = c.Killed + c.Timeout + c.Survived + c.NoCoverage;
   rows.push([
@@ -137,7 +216,7 @@ for (const [folder, { counts: c, files: n, reports: rs }] of [...byFolder].sort(
     c.NoCoverage,
     c.CompileError + c.RuntimeError,
     pct(s),
-    ok ? 'yes' : missing > 0 ? `NO (${missing} file(s) not measured)` : 'NO',
+    ok ? 'yes' : missing > 0 ? `NO (${missing} file(s) not measured)` : old > 0 ? `NO (${old} file(s) changed since recorded)` : 'NO',
     [...rs].join(', '),
   ]);
 }
@@ -153,7 +232,7 @@ rows.push([
   total.NoCoverage,
   total.CompileError + total.RuntimeError,
   pct(ts),
-  ts !== undefined && ts >= TARGET && unmeasured.length === 0
+  ts !== undefined && ts >= TARGET && unmeasured.length === 0 && stale.length === 0
     ? 'yes'
     : unmeasured.length > 0
       ? `NO (${unmeasured.length} file(s) not measured)`
@@ -170,27 +249,15 @@ console.log(
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const r of rows) console.log(line(r));
-if (unmeasured.length > 0) console.log(`\nNot measured (no report holds them): ${unmeasured.join(', ')}`);
+if (unmeasured.length > 0) console.log(`\nNot measured (no report or record holds them): ${unmeasured.join(', ')}`);
+if (stale.length > 0) console.log(`\nChanged since recorded in ${RECORD} (run their scope again): ${stale.join(', ')}`);
 if (total.Ignored > 0 || total.Pending > 0) console.log(`\n(not counted: ${total.Ignored} ignored, ${total.Pending} pending)`);
 
 if (flag('--survivors')) {
   console.log(`\nSurviving and uncovered mutants (${left.length}):`);
   for (const { file, m, source } of left) {
     const s = m.location?.start;
-    const e = m.location?.end;
-    let original = '';
-    if (source && s && e) {
-      const lines = source.split('\n');
-      const text =
-        s.line === e.line
-          ? (lines[s.line - 1] ?? '').slice(s.column - 1, e.column - 1)
-          : [
-              (lines[s.line - 1] ?? '').slice(s.column - 1),
-              ...lines.slice(s.line, e.line - 1),
-              (lines[e.line - 1] ?? '').slice(0, e.column - 1),
-            ].join('\n');
-      original = text.replace(/\s+/g, ' ').trim();
-    }
+    const original = m.original ?? originalText(source, m);
     const clip = (t) => (t.length > 100 ? `${t.slice(0, 100)}…` : t);
     console.log(
       `  ${file}:${s?.line ?? '?'}:${s?.column ?? '?'}  ${m.status}  ${m.mutatorName}  ${clip(original)}  →  ${clip(String(m.replacement ?? ''))}`,
