@@ -35,6 +35,14 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: end - lineStart + 1 };
 }
 
+/**
+ * Nesting the error locator follows (it recurses once per level): below what the stack holds on every Node version
+ * and under jest (about 9,500 levels there), so that a deep document is reported as such at the level that passes it,
+ * not as a stack overflow at some other place. JSON.parse itself reads deeper documents; the locator runs only when
+ * JSON.parse failed.
+ */
+export const MAX_LOCATE_DEPTH = 5000;
+
 /** A small recursive-descent validator, run only when JSON.parse failed, to locate and describe the error. */
 export function findJsonErrorOffset(text: string): { offset: number; message: string } {
   let i = 0;
@@ -68,7 +76,7 @@ export function findJsonErrorOffset(text: string): { offset: number; message: st
     const c = text[i];
     if (c === '{') {
       stack.push('}');
-      if (stack.length > 10000) throw new Stop(i, 'nesting deeper than 10000 levels');
+      if (stack.length > MAX_LOCATE_DEPTH) throw new Stop(i, `nesting deeper than ${MAX_LOCATE_DEPTH} levels`);
       i++;
       ws();
       if (text[i] === '}') {
@@ -98,7 +106,7 @@ export function findJsonErrorOffset(text: string): { offset: number; message: st
       }
     } else if (c === '[') {
       stack.push(']');
-      if (stack.length > 10000) throw new Stop(i, 'nesting deeper than 10000 levels');
+      if (stack.length > MAX_LOCATE_DEPTH) throw new Stop(i, `nesting deeper than ${MAX_LOCATE_DEPTH} levels`);
       i++;
       ws();
       if (text[i] === ']') {
