@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { LEDGER_VERSION, LedgerFileSchema, migrateLedger, LedgerFormatError } from '../src/ledger/schema';
-import { isWrittenLedger } from '../src/ledger/shape';
+import { isWrittenBook, isWrittenLedger } from '../src/ledger/shape';
 
 /**
  * The ledger's hot path (src/ledger/shape.ts) skips zod for a ledger exactly as defect-gate writes it. Its one duty:
@@ -205,5 +205,152 @@ describe('the ledger hot path never accepts what zod would reject or change', ()
     expect(() => migrateLedger(doc, 'file:l.json')).toThrow(
       'file:l.json: invalid ledger at $.books.default.entries.fp-full.exposures.production[1]: expected an ISO 8601 time',
     );
+  });
+});
+
+describe('the ledger hot path accepts every ledger defect-gate writes', () => {
+  const fast = (doc: unknown) => isWrittenLedger(doc, LEDGER_VERSION);
+  const zodKeeps = (doc: unknown) => {
+    const r = LedgerFileSchema.safeParse(structuredClone(doc));
+    return r.success && JSON.stringify(r.data) === JSON.stringify(doc);
+  };
+
+  it('every member deleted, one at a time: accepted only when zod accepts it unchanged (required members are required)', () => {
+    const all = paths(ledger()).filter((p) => typeof p[p.length - 1] === 'string');
+    expect(all.length).toBeGreaterThan(80);
+    let refused = 0;
+    for (const p of all) {
+      const doc = ledger();
+      let o = doc as unknown as Record<string | number, unknown>;
+      for (const k of p.slice(0, -1)) o = o[k] as Record<string | number, unknown>;
+      delete o[p[p.length - 1] as string];
+      const got = fast(doc);
+      if (!got) refused++;
+      expect({ path: p, fast: got }).toEqual({ path: p, fast: zodKeeps(doc) });
+    }
+    expect(refused).toBeGreaterThan(20); // fingerprint, tool, … of each entry, at and verdict of the run, …
+  });
+
+  it('objects with only their required members are accepted (optional members may be absent)', () => {
+    const doc = ledger();
+    const book = doc.books.default as Record<string, unknown>;
+    book.runs = [
+      { at: T, environment: 'default', tools: [], open: {}, new: 0, fixed: 0, reopened: 0, slaBreached: 0, slaDueSoon: 0, verdict: 'pass' },
+    ];
+    book.approvals = { 'EX-2:h': { approvers: [{ login: 'bob' }] }, 'EX-3:h': { approvers: [], pr: { number: 3 } } };
+    const e = (book.entries as Record<string, Record<string, unknown>>)['fp-full'] as Record<string, unknown>;
+    e.ticket = { tracker: 'github', repo: 'acme/app', number: 1 };
+    e.seen = { gated: true, package: { name: 'lodash' } };
+    e.exceptions = [{ id: 'EX-1', type: 'accepted-risk', from: T }];
+    e.events = [{ at: T, type: 'fixed' }];
+    e.environments = {};
+    e.exposures = { production: [] };
+    e.owners = [];
+    expect(zodKeeps(doc)).toBe(true);
+    expect(fast(doc)).toBe(true);
+    const bare = ledger() as Record<string, unknown>;
+    bare.books = { default: { entries: {}, runs: [] } };
+    expect(fast(bare)).toBe(true);
+    bare.books = {};
+    expect(fast(bare)).toBe(true);
+  });
+
+  it('every value of every enumeration is accepted', () => {
+    const cases: [Path, unknown[]][] = [
+      [
+        ['books', 'default', 'entries', 'fp-full', 'ticket', 'state'],
+        ['open', 'closed', 'not-planned'],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'criticality'],
+        ['high', 'medium', 'low'],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'seen', 'level'],
+        ['error', 'warning', 'note', 'none'],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'events', 0, 'type'],
+        ['opened', 'fixed', 'reopened', 'severity'],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'state'],
+        ['open', 'fixed'],
+      ],
+      [
+        ['books', 'default', 'runs', 0, 'verdict'],
+        ['pass', 'warn', 'fail'],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'seen', 'kev'],
+        [true, false],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'gated'],
+        [true, false],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'reopenedCount'],
+        [0, 1, 2 ** 53 - 1],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'startLine'],
+        [0, -1, 1],
+      ],
+      [
+        ['books', 'default', 'entries', 'fp-full', 'seen', 'score'],
+        [0, -1.5, 9.8, 1e300],
+      ],
+    ];
+    for (const [p, values] of cases) {
+      for (const v of values) {
+        const doc = ledger();
+        setAt(doc, p, v);
+        expect({ p, v, zod: zodKeeps(doc), fast: fast(doc) }).toEqual({ p, v, zod: true, fast: true });
+      }
+    }
+  });
+
+  it('numbers JSON cannot hold (NaN, ±Infinity) and unsafe integers are refused', () => {
+    for (const [p, v] of [
+      [['books', 'default', 'entries', 'fp-full', 'seen', 'score'], Infinity],
+      [['books', 'default', 'entries', 'fp-full', 'seen', 'epss'], NaN],
+      [['books', 'default', 'entries', 'fp-full', 'seen', 'score'], -Infinity],
+      [['books', 'default', 'runs', 0, 'new'], 2 ** 53],
+      [['books', 'default', 'entries', 'fp-full', 'ticket', 'number'], 1.5],
+      [['books', 'default', 'runs', 0, 'open', 'high'], NaN],
+    ] as [Path, unknown][]) {
+      const doc = ledger();
+      setAt(doc, p, v);
+      expect({ p, v, fast: fast(doc) }).toEqual({ p, v, fast: false });
+    }
+  });
+
+  it('the same time written twice is checked once and still accepted; a bad time after a good one is still refused', () => {
+    const doc = ledger();
+    const e = doc.books.default.entries['fp-full'];
+    e.exposures.production = [T, T, T];
+    expect(fast(doc)).toBe(true);
+    e.exposures.production = [T, '2026-02-30T10:00:00.000Z'];
+    expect(fast(doc)).toBe(false);
+  });
+
+  it('another version, schema name or a missing member of the file is refused; isWrittenBook checks one book', () => {
+    expect(isWrittenLedger(ledger(), LEDGER_VERSION + 1)).toBe(false);
+    const other = ledger() as Record<string, unknown>;
+    other.schema = 'other';
+    expect(fast(other)).toBe(false);
+    for (const k of ['schema', 'version', 'updatedAt', 'books']) {
+      const d = ledger() as Record<string, unknown>;
+      delete d[k];
+      expect({ k, fast: fast(d) }).toEqual({ k, fast: false });
+    }
+    expect(fast(null)).toBe(false);
+    expect(fast([])).toBe(false);
+    expect(isWrittenBook(ledger().books.default)).toBe(true);
+    const bad = ledger().books.default as Record<string, unknown>;
+    bad.runs = [{}];
+    expect(isWrittenBook(bad)).toBe(false);
+    expect(isWrittenBook(null)).toBe(false);
   });
 });
