@@ -102,6 +102,9 @@ describe('findJsonErrorOffset: every error, where it is and what it says', () =>
     expect(at('[+1]')).toEqual({ offset: 1, message: 'expected a JSON value but found "+"' });
     expect(at('[:]')).toEqual({ offset: 1, message: 'expected a JSON value but found ":"' });
     expect(at('[/]')).toEqual({ offset: 1, message: 'expected a JSON value but found "/"' });
+    // The number is read where it starts: a digit later in the text is not a number here.
+    expect(at('[-x5]')).toEqual({ offset: 1, message: 'invalid number' });
+    expect(at('[1, 2 3]')).toEqual({ offset: 6, message: `expected ',' or ']' after an array element but found "3"` });
   });
 
   it('strings: escapes, control characters, the end of the file', () => {
@@ -123,7 +126,7 @@ describe('findJsonErrorOffset: every error, where it is and what it says', () =>
 
   it('valid JSON of every kind scans to its end (then JSON.parse was wrong to fail: "invalid JSON" at the end)', () => {
     const valid =
-      ' { "a" : [ 1 , -0.5e+3 , 2E-2 , 0 , "s\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uABCD" , true , false , null , { } , [ ] ] , "b" : { "c" : {} } } \n';
+      ' { "a" : [ 1 , 9 , 90 , 1.25 , 1e5 , 1e10 , 1E+12 , -0.5e+3 , 2E-2 , 0 , "a b ~" , "s\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\uABCD" , true , false , null , { } , [ ] ] , "b" : { "c" : {} } } \n';
     expect(() => JSON.parse(valid)).not.toThrow();
     expect(at(valid)).toEqual({ offset: valid.length, message: 'invalid JSON' });
     expect(at('{}')).toEqual({ offset: 2, message: 'invalid JSON' });
@@ -216,6 +219,12 @@ describe('findDuplicateKey', () => {
     expect(findDuplicateKey('{"a":[1,2],"b":[{"c":1},{"c":2,"c":3}]}')?.path).toBe('$.b[1].c');
   });
 
+  it('a document that is a string or an array of strings has no keys', () => {
+    expect(findDuplicateKey('"a"')).toBeUndefined();
+    expect(findDuplicateKey('["a","a"]')).toBeUndefined();
+    expect(findDuplicateKey('[["k","k"],{"k":["k","k"]}]')).toBeUndefined();
+  });
+
   it('text that is not valid JSON ends the scan without a result (its syntax error is reported elsewhere)', () => {
     expect(findDuplicateKey('{"a":1,"a')).toBeUndefined();
     expect(findDuplicateKey('{"a\\"')).toBeUndefined();
@@ -275,10 +284,35 @@ describe('cutLongStrings', () => {
     expect(cutLongStrings(str(after), 10)).toBe(str(`${'a'.repeat(8)}\\n${cutNote(100)}`));
   });
 
+  it('cuts a string that starts the text (a document that is one string)', () => {
+    expect(cutLongStrings(`"${'a'.repeat(100)}"`, 10)).toBe(`"${'a'.repeat(10)}${cutNote(90)}"`);
+  });
+
+  it('every JSON escape and plain spaces in the left-out part are counted, not taken for bad JSON', () => {
+    for (const esc of ['\\"', '\\\\', '\\/', '\\b', '\\f', '\\n', '\\r', '\\t', '\\u0041', ' ', '~', '\u00e9']) {
+      const body = `${'k'.repeat(10)}${esc.repeat(70)}`;
+      expect({ esc, cut: cutLongStrings(str(body), 10) }).toEqual({ esc, cut: str(`${'k'.repeat(10)}${cutNote(70)}`) });
+    }
+  });
+
+  it('an escaped backslash just before an escape that the cut would split: the cut moves before the escape, not into the pair', () => {
+    // 7 a's, an escaped backslash (characters 7-8), then \n (characters 9-10): the cut at 10 moves back to 9.
+    const body = `${'a'.repeat(7)}\\\\\\n${'b'.repeat(100)}`;
+    const cut = cutLongStrings(str(body), 10);
+    expect(cut).toBe(str(`${'a'.repeat(7)}\\\\${cutNote(101)}`));
+    expect(JSON.parse(cut)).toEqual({ m: `${'a'.repeat(7)}\\${cutNote(101)}` });
+  });
+
   it('does not split a surrogate pair', () => {
     // The pair is characters 9 and 10 (UTF-16 units, as everywhere here): both are left out.
     const body = `${'a'.repeat(9)}😀${'b'.repeat(100)}`;
     expect(cutLongStrings(str(body), 10)).toBe(str(`${'a'.repeat(9)}${cutNote(102)}`));
+    // The first and last high surrogates (U+10000 and U+10FFFF) are pairs too; a low surrogate alone at the cut is not.
+    for (const pair of ['\uD800\uDC00', '\uDBFF\uDFFF']) {
+      expect(cutLongStrings(str(`${'a'.repeat(9)}${pair}${'b'.repeat(100)}`), 10)).toBe(str(`${'a'.repeat(9)}${cutNote(102)}`));
+    }
+    expect(cutLongStrings(str(`${'a'.repeat(9)}\uD7FF${'b'.repeat(100)}`), 10)).toBe(str(`${'a'.repeat(9)}\uD7FF${cutNote(100)}`));
+    expect(cutLongStrings(str(`${'a'.repeat(9)}\uDC00${'b'.repeat(100)}`), 10)).toBe(str(`${'a'.repeat(9)}\uDC00${cutNote(100)}`));
     const whole = `${'a'.repeat(8)}😀${'b'.repeat(100)}`; // characters 8 and 9: kept
     expect(cutLongStrings(str(whole), 10)).toBe(str(`${'a'.repeat(8)}😀${cutNote(100)}`));
   });

@@ -56,7 +56,6 @@ export function findJsonErrorOffset(text: string): { offset: number; message: st
     }
   }
   const describe = (at: number): string => {
-    if (at >= n) return 'end of file';
     const ch = text[at];
     return ch === undefined ? 'end of file' : JSON.stringify(ch);
   };
@@ -70,18 +69,17 @@ export function findJsonErrorOffset(text: string): { offset: number; message: st
   const expect = (what: string): never => {
     throw new Stop(i, `expected ${what} but found ${describe(i)}`);
   };
-  const stack: string[] = [];
+  let depth = 0;
   const value = (): void => {
     ws();
     const c = text[i];
     if (c === '{') {
-      stack.push('}');
-      if (stack.length > MAX_LOCATE_DEPTH) throw new Stop(i, `nesting deeper than ${MAX_LOCATE_DEPTH} levels`);
+      if (++depth > MAX_LOCATE_DEPTH) throw new Stop(i, `nesting deeper than ${MAX_LOCATE_DEPTH} levels`);
       i++;
       ws();
       if (text[i] === '}') {
         i++;
-        stack.pop();
+        depth--;
         return;
       }
       for (;;) {
@@ -99,19 +97,18 @@ export function findJsonErrorOffset(text: string): { offset: number; message: st
         }
         if (text[i] === '}') {
           i++;
-          stack.pop();
+          depth--;
           return;
         }
         expect("',' or '}' after a property value");
       }
     } else if (c === '[') {
-      stack.push(']');
-      if (stack.length > MAX_LOCATE_DEPTH) throw new Stop(i, `nesting deeper than ${MAX_LOCATE_DEPTH} levels`);
+      if (++depth > MAX_LOCATE_DEPTH) throw new Stop(i, `nesting deeper than ${MAX_LOCATE_DEPTH} levels`);
       i++;
       ws();
       if (text[i] === ']') {
         i++;
-        stack.pop();
+        depth--;
         return;
       }
       for (;;) {
@@ -123,7 +120,7 @@ export function findJsonErrorOffset(text: string): { offset: number; message: st
         }
         if (text[i] === ']') {
           i++;
-          stack.pop();
+          depth--;
           return;
         }
         expect("',' or ']' after an array element");
@@ -279,7 +276,8 @@ function pathTo(base: string, depth: number): string {
   let p = base;
   for (let d = 0; d <= depth; d++) {
     const m = memberAt[d] as string | number;
-    p += typeof m === 'number' ? `[${m}]` : /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(m) ? `.${m}` : `[${JSON.stringify(m)}]`;
+    // An array index is a number: JSON.stringify writes it as [3], a key that is not an identifier as ["a b"].
+    p += typeof m === 'string' && /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(m) ? `.${m}` : `[${JSON.stringify(m)}]`;
   }
   return p;
 }
