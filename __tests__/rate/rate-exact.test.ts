@@ -326,3 +326,135 @@ describe('rating in place and shared explanations', () => {
     expect(rateFinding(finding({ level: 'error' }), other).explanation).toEqual([a?.explanation[0]]);
   });
 });
+
+/** Written against the survivors of the rate.ts run (docs/development.md): each test names what it pins. */
+describe('rate.ts edges the first measured run left open', () => {
+  const comps = `components:
+  - {name: pay, paths: ["pay/**"], criticality: high}
+  - {name: tool, paths: ["tool/**"], criticality: low}
+  - {name: plain, paths: ["plain/**"]}`;
+  const V53 = 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N';
+
+  it("on-mismatch: vector takes the vector's score even when the scanner's is higher", () => {
+    const r = rateFinding(finding({ cvss: { version: '3.1', score: 9.9, vector: V53 } }), withPolicy('cvss: {on-mismatch: vector}'));
+    expect(r.score).toBe(5.3);
+    expect(r.severity).toBe('medium');
+    expect(first(r.explanation).detail).toBe(
+      `CVSS 3.1 score 9.9 from the scanner, 5.3 computed from ${V53}: the vector's taken (cvss.on-mismatch: vector): 5.3 >= 4.0`,
+    );
+  });
+
+  it('the environmental score names every requirement it replaced, separated by spaces', () => {
+    const env = withPolicy(`${comps}\ncvss: {rate-by: environmental}`);
+    const r = rateFinding(finding({ path: 'pay/a.js', cvssVector: `${V53}/CR:L/IR:L` }), env);
+    expect(first(r.explanation).detail).toContain('(requirements of criticality high (component pay), replacing CR:L IR:L; ');
+  });
+
+  it('a stated severity above the computed one is the base step, and says both', () => {
+    const r = rateFinding(finding({ level: undefined, scannerSeverity: 'high', cvssVector: V53 }), p);
+    expect(r.severity).toBe('high');
+    expect(r.explanation).toEqual([
+      {
+        step: 'base',
+        detail: `scanner severity "high", higher than CVSS 3.1 base score 5.3 computed from ${V53}: 5.3 >= 4.0 (medium)`,
+        to: 'high',
+      },
+    ]);
+  });
+
+  it('OWASP risk factors: the rating and the refusal are base steps; every problem is listed, separated by "; "', () => {
+    const factors = {
+      skillLevel: 5,
+      motive: 2,
+      opportunity: 7,
+      size: 1,
+      easeOfDiscovery: 3,
+      easeOfExploit: 6,
+      awareness: 9,
+      intrusionDetection: 2,
+      lossOfConfidentiality: 9,
+      lossOfIntegrity: 7,
+      lossOfAvailability: 5,
+      lossOfAccountability: 8,
+    };
+    const rated = base({ owaspRisk: factors });
+    expect(rated).toEqual({
+      step: 'base',
+      detail: 'OWASP risk rating: likelihood 4.375 MEDIUM × technical impact 7.25 HIGH = HIGH',
+      to: 'high',
+    });
+    const bad = base({ owaspRisk: { ...factors, skillLevel: 10, motive: -1 } });
+    expect(bad.step).toBe('base');
+    expect(bad.to).toBe('critical');
+    expect(bad.detail).toMatch(/^OWASP risk factors not usable \(.+; .+\): the most severe level until they are fixed$/);
+  });
+
+  it('criticality adjust: set alone; a floor or cap that the rank already meets changes nothing', () => {
+    const r = (extra: string, path: string, f: Partial<Finding>) => rateFinding(finding({ path, ...f }), withPolicy(`${comps}\n${extra}`));
+    expect(r('criticality: {low: {set: critical}}', 'tool/a.js', { level: 'note' }).severity).toBe('critical');
+    // floor high on a critical finding: stays critical; cap medium on a low one: stays low.
+    expect(r('criticality: {high: {floor: high}}', 'pay/a.js', { level: undefined, securitySeverity: 9.5 }).severity).toBe('critical');
+    expect(r('criticality: {high: {floor: high}}', 'pay/a.js', { level: 'note' }).severity).toBe('high');
+    expect(r('criticality: {low: {cap: medium}}', 'tool/a.js', { level: 'note' }).severity).toBe('low');
+    expect(r('criticality: {low: {cap: medium}}', 'tool/a.js', { level: 'error' }).severity).toBe('medium');
+    expect(r('criticality: {low: {floor: medium}}', 'tool/a.js', { level: 'warning' }).severity).toBe('medium');
+    expect(r('criticality: {low: {cap: medium}}', 'tool/a.js', { level: 'warning' }).severity).toBe('medium');
+  });
+
+  it('rules: a floor or cap that the rank already meets changes nothing (and says "matched, no change")', () => {
+    const floor = withPolicy('  rules:\n    - {name: F, when: {tool: CodeQL}, floor: high}');
+    const crit = rateFinding(finding({ level: undefined, securitySeverity: 9.5 }), floor);
+    expect(crit.severity).toBe('critical');
+    expect(crit.explanation[1]).toEqual({ step: 'rule', detail: 'rule "F" (matched, no change)', from: 'critical', to: 'critical' });
+    expect(rateFinding(finding({ level: 'note' }), floor).severity).toBe('high');
+    expect(rateFinding(finding({ level: 'error' }), floor).severity).toBe('high');
+    const cap = withPolicy('  rules:\n    - {name: C, when: {tool: CodeQL}, cap: medium}');
+    expect(rateFinding(finding({ level: 'note' }), cap).severity).toBe('low');
+    expect(rateFinding(finding({ level: 'warning' }), cap).severity).toBe('medium');
+    expect(rateFinding(finding({ level: 'error' }), cap).severity).toBe('medium');
+  });
+
+  it('rateFinding: a finding out of the gate is gated: false with its reason; no component owner member without an owner', () => {
+    const r = rateFinding(finding({ resultKind: 'pass' }), p);
+    expect(r.gated).toBe(false);
+    expect(r.notGatedReason).toBe('SARIF result kind "pass" is not a failure');
+    const s = rateFinding(finding({ suppressions: [{ kind: 'inSource' }] }), p);
+    expect([s.gated, s.notGatedReason]).toEqual([false, 'suppressed by the scanner (inSource)']);
+    const plain = rateFinding(finding({ path: 'plain/a.js' }), withPolicy(comps));
+    expect(plain.component).toBe('plain');
+    expect(Object.hasOwn(plain, 'componentOwner')).toBe(false);
+    expect(Object.hasOwn(plain, 'criticality')).toBe(false);
+    expect(Object.hasOwn(plain, 'score')).toBe(false);
+  });
+
+  it('rateFinding never writes to its input, also when no component matches', () => {
+    const f = Object.freeze(finding({ path: 'x.js', level: 'error' }));
+    const r = rateFinding(f, withPolicy(comps));
+    expect(r).not.toBe(f);
+    expect(r.severity).toBe('high');
+    expect(f).not.toHaveProperty('severity');
+  });
+
+  it('a step shared by two different explanations is one object', () => {
+    const pol = withPolicy('  rules:\n    - {name: R, when: {path: "r/**"}, lower: 1}');
+    const a = rateFinding(finding({ level: 'error', path: 'r/a.js' }), pol);
+    const b = rateFinding(finding({ level: 'error', path: 'x/a.js' }), pol);
+    expect(a.explanation).not.toBe(b.explanation);
+    expect(a.explanation[0]).toBe(b.explanation[0]);
+  });
+
+  it('at most 10,000 distinct steps and explanations are kept per policy; past that, findings get their own', () => {
+    const pol = withPolicy('');
+    // 10,000 distinct scores: 10,000 distinct base steps and explanations.
+    for (let i = 0; i < 10_000; i++) rateFinding(finding({ level: undefined, securitySeverity: 1 + i / 100_000 }), pol);
+    const a = rateFinding(finding({ level: undefined, securitySeverity: 9.99 }), pol);
+    const b = rateFinding(finding({ level: undefined, securitySeverity: 9.99 }), pol);
+    expect(a.explanation).toEqual(b.explanation);
+    expect(a.explanation).not.toBe(b.explanation);
+    expect(a.explanation[0]).not.toBe(b.explanation[0]);
+    // One already kept is still shared.
+    const c = rateFinding(finding({ level: undefined, securitySeverity: 1 }), pol);
+    const d = rateFinding(finding({ level: undefined, securitySeverity: 1 }), pol);
+    expect(c.explanation).toBe(d.explanation);
+  });
+});

@@ -141,14 +141,13 @@ function baseRatingOf(f: Finding, p: Policy, scored: Scored): { rank: number; st
     const r = p.fromLevel[f.level];
     if (r !== undefined) return { rank: r, step: { step: 'base', detail: `SARIF level "${f.level}"`, to: name(r) } };
   }
+  // (OWASP risk factors never get here: they are rated, or refused at the most severe level, above.)
   const unmapped =
     f.scannerSeverity !== undefined
       ? ` (scanner severity "${f.scannerSeverity}" is not in from-scanner)`
       : f.cvss?.vector !== undefined
         ? ` (CVSS vector ${f.cvss.vector} without a score)`
-        : f.owaspRisk !== undefined
-          ? ' (OWASP risk factors, not scored)'
-          : '';
+        : '';
   return {
     rank: p.defaultRank,
     step: { step: 'default', detail: `nothing to rate by${unmapped}: severity.default`, to: name(p.defaultRank) },
@@ -163,10 +162,8 @@ function notGated(f: Finding, p: Policy): string | undefined {
   if (p.suppressions !== 'ignore') {
     const active = f.suppressions.filter((s) => s.status === undefined || s.status === 'accepted');
     const ok = p.suppressions === 'require-justification' ? active.filter((s) => s.justification) : active;
-    if (ok.length > 0) {
-      const s = ok[0];
-      return `suppressed by the scanner (${s?.kind ?? 'external'}${s?.justification ? `: ${s.justification}` : ''})`;
-    }
+    const s = ok[0];
+    if (s) return `suppressed by the scanner (${s.kind}${s.justification ? `: ${s.justification}` : ''})`;
   }
   return undefined;
 }
