@@ -148,6 +148,10 @@ describe('findJsonErrorOffset: every error, where it is and what it says', () =>
     expect(at(`${'{"a":['.repeat(n / 2)}{`)).toEqual({ offset: 6 * (n / 2), message: `nesting deeper than ${n} levels` });
     // Closed levels do not count: 20000 arrays side by side, each one deep.
     expect(at(`[${'[],'.repeat(20000)}[]]`)).toEqual({ offset: 60004, message: 'invalid JSON' });
+    for (const sibling of ['{}', '{"a":1}', '[1]', '[[]]', '{"a":{}}']) {
+      const text = `[${`${sibling},`.repeat(6000)}${sibling}]`;
+      expect({ sibling, got: at(text) }).toEqual({ sibling, got: { offset: text.length, message: 'invalid JSON' } });
+    }
     // Far deeper than the stack: still the nesting message (the locator never recurses past the limit).
     expect(at('['.repeat(200_000))).toEqual({ offset: n, message: `nesting deeper than ${n} levels` });
   });
