@@ -427,6 +427,19 @@ describe('rate.ts edges the first measured run left open', () => {
     expect(Object.hasOwn(plain, 'score')).toBe(false);
   });
 
+  it('rateAllInPlace: a finding out of the gate is gated: false too', () => {
+    const [r] = rateAllInPlace([finding({ resultKind: 'review' })], p);
+    expect([r?.gated, r?.notGatedReason]).toEqual([false, 'SARIF result kind "review" is not a failure']);
+  });
+
+  it('a SARIF level that from-level does not map falls to severity.default', () => {
+    const partial = policyFrom(
+      BASE_POLICY.replace('from-level: {error: high, warning: medium, note: low, none: info}', 'from-level: {error: high}'),
+    );
+    expect(base({ level: 'note' }, partial)).toEqual({ step: 'default', detail: 'nothing to rate by: severity.default', to: 'medium' });
+    expect(base({ level: 'error' }, partial)).toEqual({ step: 'base', detail: 'SARIF level "error"', to: 'high' });
+  });
+
   it('rateFinding never writes to its input, also when no component matches', () => {
     const f = Object.freeze(finding({ path: 'x.js', level: 'error' }));
     const r = rateFinding(f, withPolicy(comps));
