@@ -1,4 +1,4 @@
-import type { Finding } from '../src/model';
+import type { Finding, OwaspRiskFactors } from '../src/model';
 import type { LedgerEntry } from '../src/ledger/schema';
 import { compilePolicy, type Policy } from '../src/policy/compile';
 import { formatPolicyError, parsePolicy, PolicyLoadError } from '../src/policy/load';
@@ -93,3 +93,22 @@ export function ledgerEntry(over: Partial<LedgerEntry> = {}): LedgerEntry {
     ...over,
   };
 }
+
+/**
+ * The worked example of the OWASP Risk Rating Methodology (owasp.org/www-community/OWASP_Risk_Rating_Methodology,
+ * "Step 4"): likelihood 4.375 (MEDIUM), technical impact 7.25 (HIGH): overall HIGH.
+ */
+export const OWASP_EXAMPLE: OwaspRiskFactors = {
+  skillLevel: 5,
+  motive: 2,
+  opportunity: 7,
+  size: 1,
+  easeOfDiscovery: 3,
+  easeOfExploit: 6,
+  awareness: 9,
+  intrusionDetection: 2,
+  lossOfConfidentiality: 9,
+  lossOfIntegrity: 7,
+  lossOfAvailability: 5,
+  lossOfAccountability: 8,
+};

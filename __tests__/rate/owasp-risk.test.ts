@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { OWASP_MATRIX, owaspLevel, owaspRisk, owaspRiskProblems } from '../../src/rate/owasp-risk';
 import type { OwaspRiskFactors } from '../../src/model';
 import { explainLine, rateFinding } from '../../src/rate/rate';
-import { BASE_POLICY, finding, policyFrom } from '../helpers';
+import { BASE_POLICY, finding, OWASP_EXAMPLE, policyFrom } from '../helpers';
 
 /**
  * The worked example of the OWASP Risk Rating Methodology (owasp.org/www-community/OWASP_Risk_Rating_Methodology,
@@ -10,20 +10,7 @@ import { BASE_POLICY, finding, policyFrom } from '../helpers';
  * technical impact 9, 7, 5, 8 (7.25, HIGH); business impact 1, 2, 1, 5 (2.25, LOW). With the technical impact the
  * overall severity is High; with the business impact, Low.
  */
-const example: OwaspRiskFactors = {
-  skillLevel: 5,
-  motive: 2,
-  opportunity: 7,
-  size: 1,
-  easeOfDiscovery: 3,
-  easeOfExploit: 6,
-  awareness: 9,
-  intrusionDetection: 2,
-  lossOfConfidentiality: 9,
-  lossOfIntegrity: 7,
-  lossOfAvailability: 5,
-  lossOfAccountability: 8,
-};
+const example: OwaspRiskFactors = OWASP_EXAMPLE;
 const business = { financialDamage: 1, reputationDamage: 2, nonCompliance: 1, privacyViolation: 5 };
 
 describe('OWASP Risk Rating Methodology', () => {

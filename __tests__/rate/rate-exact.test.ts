@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Finding } from '../../src/model';
 import { parseCvssVector } from '../../src/rate/cvss';
 import { explainLine, rateAll, rateAllInPlace, rateFinding, scoreFinding } from '../../src/rate/rate';
-import { BASE_POLICY, finding, first, policyFrom } from '../helpers';
+import { BASE_POLICY, finding, first, OWASP_EXAMPLE, policyFrom } from '../helpers';
 
 /**
  * src/rate/rate.ts exactly: every explanation text, the score edges (same score within 0.05, bands, nothing above the
@@ -363,20 +363,7 @@ describe('rate.ts edges the first measured run left open', () => {
   });
 
   it('OWASP risk factors: the rating and the refusal are base steps; every problem is listed, separated by "; "', () => {
-    const factors = {
-      skillLevel: 5,
-      motive: 2,
-      opportunity: 7,
-      size: 1,
-      easeOfDiscovery: 3,
-      easeOfExploit: 6,
-      awareness: 9,
-      intrusionDetection: 2,
-      lossOfConfidentiality: 9,
-      lossOfIntegrity: 7,
-      lossOfAvailability: 5,
-      lossOfAccountability: 8,
-    };
+    const factors = OWASP_EXAMPLE;
     const rated = base({ owaspRisk: factors });
     expect(rated).toEqual({
       step: 'base',
