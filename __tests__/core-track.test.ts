@@ -560,3 +560,75 @@ describe('gatedBeforeExceptions: gated, or out of the gate only by the exception
     ).toBe(false);
   });
 });
+
+describe('trackRun: survivors of the third round (track.ts)', () => {
+  const SLA = { days: { high: 30 }, dueSoon: { percent: 25 }, restartOnReopen: false };
+  const NOW_ = '2026-05-10T00:00:00.000Z';
+
+  it('a manual finding fixed while open keeps its events and gets no empty cwe or undefined members', () => {
+    const open = entry({
+      tool: 'Pentest',
+      kind: 'pentest',
+      events: [{ at: '2026-05-01T00:00:00.000Z', type: 'opened', severity: 'high' }],
+    });
+    const f: RatedFinding = {
+      ...rated(),
+      tool: { name: 'Pentest' },
+      kind: 'pentest' as RatedFinding['kind'],
+      fixed: { on: '2026-05-05' },
+      cwe: [],
+    };
+    delete (f as { path?: string }).path;
+    delete (f as { startLine?: number }).startLine;
+    const next = trackRun({
+      findings: [f],
+      book: { entries: { fp: open }, runs: [] },
+      toolsRan: ['Pentest'],
+      sla: SLA,
+      now: new Date(NOW_),
+    }).next;
+    const e = next.entries.fp as LedgerEntry;
+    expect(e.events.map((ev) => ev.type)).toEqual(['opened', 'fixed']);
+    for (const k of ['cwe', 'path', 'startLine', 'component', 'criticality', 'owners'])
+      expect({ k, has: Object.hasOwn(e, k) }).toEqual({ k, has: false });
+  });
+
+  it('an entry with a ticket keeps it, as a copy (the book read is never changed)', () => {
+    const ticket = { tracker: 'github', repo: 'acme/app', number: 7, hash: 'h', state: 'open' as const };
+    const read = entry({ ticket });
+    const next = trackRun({
+      findings: [rated()],
+      book: { entries: { fp: read }, runs: [] },
+      toolsRan: ['CodeQL'],
+      sla: SLA,
+      now: new Date(NOW_),
+    }).next;
+    expect(next.entries.fp?.ticket).toEqual(ticket);
+    expect(next.entries.fp?.ticket).not.toBe(ticket);
+  });
+
+  it('an existing entry written before environments were recorded gets this environment', () => {
+    const read = entry();
+    delete (read as { environments?: unknown }).environments;
+    const next = trackRun({
+      findings: [rated()],
+      book: { entries: { fp: read }, runs: [] },
+      toolsRan: ['CodeQL'],
+      sla: SLA,
+      now: new Date(NOW_),
+      environment: 'production',
+    }).next;
+    expect(next.entries.fp?.environments).toEqual({ production: NOW_ });
+  });
+
+  it('a backdated run is a BackdatedRunError by name', () => {
+    const book: LedgerBook = { entries: {}, runs: [{ at: NOW_ } as RunSnapshot] };
+    let err: unknown;
+    try {
+      trackRun({ findings: [], book, toolsRan: [], sla: SLA, now: new Date('2026-05-01T00:00:00.000Z'), runDate: {} });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as Error).name).toBe('BackdatedRunError');
+  });
+});
