@@ -631,4 +631,10 @@ describe('trackRun: survivors of the third round (track.ts)', () => {
     }
     expect((err as Error).name).toBe('BackdatedRunError');
   });
+
+  it('a reopened entry with both an exposure list and the older environments field gets this episode once', () => {
+    const t1 = '2026-01-01T00:00:00.000Z';
+    const e = sighted(entry({ exposures: { production: [t1] }, environments: { production: t1 } }), rated(), 'production', 'reopened');
+    expect(e.exposures).toEqual({ production: [t1, NOW] });
+  });
 });
