@@ -564,6 +564,16 @@ describe('gatedBeforeExceptions: gated, or out of the gate only by the exception
 describe('trackRun: survivors of the third round (track.ts)', () => {
   const SLA = { days: { high: 30 }, dueSoon: { percent: 25 }, restartOnReopen: false };
   const NOW_ = '2026-05-10T00:00:00.000Z';
+  /** One CodeQL run of `rated()` at NOW_ over a book holding `read` as the entry `fp`. */
+  const once = (read: LedgerEntry, over: Partial<Parameters<typeof trackRun>[0]> = {}) =>
+    trackRun({
+      findings: [rated()],
+      book: { entries: { fp: read }, runs: [] },
+      toolsRan: ['CodeQL'],
+      sla: SLA,
+      now: new Date(NOW_),
+      ...over,
+    }).next;
 
   it('a manual finding fixed while open keeps its events and gets no empty cwe or undefined members', () => {
     const open = entry({
@@ -596,13 +606,7 @@ describe('trackRun: survivors of the third round (track.ts)', () => {
   it('an entry with a ticket keeps it, as a copy (the book read is never changed)', () => {
     const ticket = { tracker: 'github', repo: 'acme/app', number: 7, hash: 'h', state: 'open' as const };
     const read = entry({ ticket });
-    const next = trackRun({
-      findings: [rated()],
-      book: { entries: { fp: read }, runs: [] },
-      toolsRan: ['CodeQL'],
-      sla: SLA,
-      now: new Date(NOW_),
-    }).next;
+    const next = once(read);
     expect(next.entries.fp?.ticket).toEqual(ticket);
     expect(next.entries.fp?.ticket).not.toBe(ticket);
   });
@@ -610,14 +614,7 @@ describe('trackRun: survivors of the third round (track.ts)', () => {
   it('an existing entry written before environments were recorded gets this environment', () => {
     const read = entry();
     delete (read as { environments?: unknown }).environments;
-    const next = trackRun({
-      findings: [rated()],
-      book: { entries: { fp: read }, runs: [] },
-      toolsRan: ['CodeQL'],
-      sla: SLA,
-      now: new Date(NOW_),
-      environment: 'production',
-    }).next;
+    const next = once(read, { environment: 'production' });
     expect(next.entries.fp?.environments).toEqual({ production: NOW_ });
   });
 

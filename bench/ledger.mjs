@@ -15,7 +15,19 @@
 //   wall time.
 // - Ledger size after day 1, at the end of each simulated month, after a year.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate, prng } from './gen.mjs';
@@ -103,7 +115,6 @@ function writeDay(pool, indexes, file) {
  */
 async function floorParts(sim, file, reps) {
   const m = await import(pathToFileURL(sim).href);
-  const { openSync, writeSync, fsyncSync, closeSync } = await import('node:fs');
   const cpu = (f) => {
     const a = process.cpuUsage();
     const v = f();

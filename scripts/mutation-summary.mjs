@@ -236,7 +236,9 @@ rows.push([
     ? 'yes'
     : unmeasured.length > 0
       ? `NO (${unmeasured.length} file(s) not measured)`
-      : 'NO',
+      : stale.length > 0
+        ? `NO (${stale.length} file(s) changed since recorded)`
+        : 'NO',
   '',
 ]);
 
