@@ -128,7 +128,7 @@ async function floorParts(sim, file, reps) {
     const [parse, doc] = cpu(() => JSON.parse(text));
     const [shape, ok] = cpu(() => m.isWrittenLedger(doc, m.LEDGER_VERSION));
     if (!ok) throw new Error('the 30-day ledger does not pass the shape check');
-    const [stringify, again] = cpu(() => m.ledgerText(doc));
+    const [stringify, again] = cpu(() => `${JSON.stringify(doc)}\n`);
     const [write] = cpu(() => {
       const fd = openSync(out, 'w');
       writeSync(fd, again);
@@ -187,56 +187,9 @@ async function simulator(sim, poolFile, ledgerFile) {
   };
 }
 
-export async function run({ log = (s) => process.stdout.write(`${s}\n`), node = process.execPath, quick = false } = {}) {
-  mkdirSync(OUT, { recursive: true });
-  const n = quick ? 2000 : 10000;
-  const cliDays = quick ? 3 : 30;
-  const reps = quick ? 3 : 5;
-  const label = `${n / 1000}k findings`;
-  const { cli: cliJs, sim } = await buildAll(node);
-  const { byDay, poolSize } = churn(n, 366);
-  const poolFile = join(OUT, `pool-${poolSize}.sarif`);
-  if (!existsSync(poolFile)) await generate(poolSize, poolFile);
-  const pool = JSON.parse(readFileSync(poolFile, 'utf8'));
-  if (byDay[0].length !== n) throw new Error('bad churn');
-  log(`ledger bench: ${label}, pool of ${poolSize} results, ${cliDays} CLI days, a year in process`);
-
-  // The CLI's first days.
-  const cliLedger = join(OUT, 'cli-ledger.json');
+/** check --ledger on the 30-day ledger ÷ check without a ledger (day 31's findings), interleaved; the floor's parts. */
+async function cost({ node, cliJs, sim, pool, byDay, day30, reps, label, log }) {
   const daySarif = join(OUT, 'day.sarif');
-  rmSync(cliLedger, { force: true });
-  for (let d = 1; d <= cliDays; d++) {
-    writeDay(pool, byDay[d - 1], daySarif);
-    cli(node, cliJs, ['day.sarif', '--ledger', 'file:cli-ledger.json', '--now', iso(d)]);
-  }
-
-  // The year in process (same code), checked against the CLI's file on its last day.
-  const simLedger = join(OUT, 'ledger.json');
-  rmSync(simLedger, { force: true });
-  const step = await simulator(sim, poolFile, simLedger);
-  const sizes = [];
-  let same;
-  let day30;
-  const t0 = performance.now();
-  for (let d = 1; d <= 365; d++) {
-    await step(byDay[d - 1], new Date(Date.parse(iso(d))));
-    const size = statSync(simLedger).size;
-    sizes.push(size);
-    if (d === cliDays) same = readFileSync(simLedger).equals(readFileSync(cliLedger));
-    if (d === 30) copyFileSync(simLedger, (day30 = join(OUT, 'ledger-day30.json')));
-    if (d % 30 === 0) log(`  day ${d}: ${MB(size)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  }
-  const monthly = [];
-  for (let d = 1; d <= 365; d++) {
-    const a = new Date(Date.parse(iso(d)));
-    const b = new Date(Date.parse(iso(d + 1)));
-    if (a.getUTCMonth() !== b.getUTCMonth() || d === 365) monthly.push({ month: a.toISOString().slice(0, 7), size: sizes[d - 1] });
-  }
-  const first = sizes[0];
-  const year = sizes[364];
-  const worst = Math.max(...sizes);
-
-  // check --ledger after 30 days ÷ check without a ledger (day 31's findings), interleaved.
   writeDay(pool, byDay[30], daySarif);
   const withL = [];
   const without = [];
@@ -267,16 +220,75 @@ export async function run({ log = (s) => process.stdout.write(`${s}\n`), node = 
       `without: CPU ${median(without.map((x) => x.cpuMs)).toFixed(0)} ms, wall ${median(without.map((x) => x.ms)).toFixed(0)} ms`,
   );
 
+  return {
+    figure: `check --ledger (${label}, 30 days of daily runs, 1 % churn) ÷ check without ledger, CPU time (median of ${reps})`,
+    // What one JSON document costs before any merge, in the same units: the part of the target the format takes.
+    value:
+      `${cpu.toFixed(2)}× (wall ${wall.toFixed(2)}×; ledger ${MB(statSync(day30).size)}; of which reading it as one JSON document: ` +
+      `read + parse + shape check ${(readFloor / base).toFixed(2)}×, + stringify + write ${((readFloor + writeFloor) / base).toFixed(2)}×)`,
+    target: '≤ 1.2×',
+    pass: cpu <= 1.2,
+  };
+}
+
+export async function run({ log = (s) => process.stdout.write(`${s}\n`), node = process.execPath, quick = false, costOnly = false } = {}) {
+  mkdirSync(OUT, { recursive: true });
+  const n = quick ? 2000 : 10000;
+  const cliDays = quick ? 3 : 30;
+  const reps = quick ? 3 : 5;
+  const label = `${n / 1000}k findings`;
+  const { cli: cliJs, sim } = await buildAll(node);
+  const { byDay, poolSize } = churn(n, 366);
+  const poolFile = join(OUT, `pool-${poolSize}.sarif`);
+  if (!existsSync(poolFile)) await generate(poolSize, poolFile);
+  const pool = JSON.parse(readFileSync(poolFile, 'utf8'));
+  if (byDay[0].length !== n) throw new Error('bad churn');
+  log(`ledger bench: ${label}, pool of ${poolSize} results, ${cliDays} CLI days, a year in process`);
+
+  // The CLI's first days.
+  const cliLedger = join(OUT, 'cli-ledger.json');
+  const daySarif = join(OUT, 'day.sarif');
+  rmSync(cliLedger, { force: true });
+  for (let d = 1; d <= cliDays; d++) {
+    writeDay(pool, byDay[d - 1], daySarif);
+    cli(node, cliJs, ['day.sarif', '--ledger', 'file:cli-ledger.json', '--now', iso(d)]);
+  }
+
+  if (costOnly) {
+    // --cost: the cost of check --ledger on the CLI's 30-day ledger, without the year (a quick measure while working).
+    const day30 = join(OUT, 'ledger-day30.json');
+    copyFileSync(cliLedger, day30);
+    return [await cost({ node, cliJs, sim, pool, byDay, day30, reps, label, log })];
+  }
+
+  // The year in process (same code), checked against the CLI's file on its last day.
+  const simLedger = join(OUT, 'ledger.json');
+  rmSync(simLedger, { force: true });
+  const step = await simulator(sim, poolFile, simLedger);
+  const sizes = [];
+  let same;
+  let day30;
+  const t0 = performance.now();
+  for (let d = 1; d <= 365; d++) {
+    await step(byDay[d - 1], new Date(Date.parse(iso(d))));
+    const size = statSync(simLedger).size;
+    sizes.push(size);
+    if (d === cliDays) same = readFileSync(simLedger).equals(readFileSync(cliLedger));
+    if (d === 30) copyFileSync(simLedger, (day30 = join(OUT, 'ledger-day30.json')));
+    if (d % 30 === 0) log(`  day ${d}: ${MB(size)} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+  const monthly = [];
+  for (let d = 1; d <= 365; d++) {
+    const a = new Date(Date.parse(iso(d)));
+    const b = new Date(Date.parse(iso(d + 1)));
+    if (a.getUTCMonth() !== b.getUTCMonth() || d === 365) monthly.push({ month: a.toISOString().slice(0, 7), size: sizes[d - 1] });
+  }
+  const first = sizes[0];
+  const year = sizes[364];
+  const worst = Math.max(...sizes);
+
   return [
-    {
-      figure: `check --ledger (${label}, 30 days of daily runs, 1 % churn) ÷ check without ledger, CPU time (median of ${reps})`,
-      // What one JSON document costs before any merge, in the same units: the part of the target the format takes.
-      value:
-        `${cpu.toFixed(2)}× (wall ${wall.toFixed(2)}×; ledger ${MB(statSync(day30).size)}; of which reading it as one JSON document: ` +
-        `read + parse + shape check ${(readFloor / base).toFixed(2)}×, + stringify + write ${((readFloor + writeFloor) / base).toFixed(2)}×)`,
-      target: '≤ 1.2×',
-      pass: cpu <= 1.2,
-    },
+    await cost({ node, cliJs, sim, pool, byDay, day30, reps, label, log }),
     {
       figure: `ledger after a simulated year of daily runs (${label}, 1 % churn) ÷ after day 1`,
       value: `${(year / first).toFixed(2)}× (${MB(year)} / ${MB(first)}; largest ${(worst / first).toFixed(2)}×)`,
@@ -301,7 +313,7 @@ export async function run({ log = (s) => process.stdout.write(`${s}\n`), node = 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   const node = args.find((a) => a.startsWith('--node='))?.slice('--node='.length) ?? process.execPath;
-  const rows = await run({ node, quick: args.includes('--quick') });
+  const rows = await run({ node, quick: args.includes('--quick'), costOnly: args.includes('--cost') });
   process.stdout.write('\n| figure | value | target | pass |\n|---|---|---|---|\n');
   for (const r of rows)
     process.stdout.write(`| ${r.figure} | ${r.value} | ${r.target} | ${r.pass === undefined ? '—' : r.pass ? 'yes' : 'NO'} |\n`);

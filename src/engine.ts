@@ -255,7 +255,7 @@ function untracked(
   findings: RatedFinding[],
   sla: SlaSettings,
   now: Date,
-): { findings: RatedFinding[]; fixed: FixedFinding[]; next: LedgerBook } {
+): { findings: RatedFinding[]; fixed: FixedFinding[]; next: LedgerBook; open: Record<string, number> } {
   const nowIso = now.toISOString();
   for (const f of findings) {
     f.status = 'new';
@@ -266,7 +266,7 @@ function untracked(
       if (info) f.sla = info;
     }
   }
-  return { findings, fixed: [], next: emptyBook() };
+  return { findings, fixed: [], next: emptyBook(), open: {} };
 }
 
 /**
@@ -326,8 +326,8 @@ export function runEngine(input: EngineInput): RunResult {
   sortFindings(findings, blocking);
   earlier.findings.sort(compareFindings(blocking));
   const counts = countFindings(findings, input.policy.levels, blocking, tracked.fixed.length);
-  const open: Record<string, number> = {};
-  for (const e of Object.values(tracked.next.entries)) if (e.state === 'open' && e.gated) addCount(open, e.severity);
+  // Counted by trackRun while merging (an entry seen again unchanged is not even parsed: src/ledger/lines.ts).
+  const open = tracked.open;
   const snapshot: RunSnapshot = {
     at: input.now.toISOString(),
     environment: input.environment,

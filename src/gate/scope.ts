@@ -4,6 +4,7 @@ import type { Policy } from '../policy/compile';
 import type { LedgerBook, LedgerEntry } from '../ledger/schema';
 import type { ExceptionStatus } from '../exceptions/apply';
 import { wholeDays } from '../ledger/time';
+import { entryKeys, hotEntry } from '../ledger/lines';
 
 /**
  * Gate scope (issue #19 part C). `run`: the gate judges what this run's files say. `ledger`: it also counts every
@@ -130,9 +131,12 @@ export function findingFromEntry(e: LedgerEntry, policy: Policy): LedgerScopeFin
  */
 export function ledgerScopeEntries(book: LedgerBook, reported: ReadonlySet<string>, toolsRan: readonly string[]): LedgerEntry[] {
   const ran = new Set(toolsRan.map((t) => t.toLowerCase()));
-  return Object.values(book.entries)
-    .filter((e) => e.state === 'open' && !reported.has(e.fingerprint) && !ran.has(e.tool.toLowerCase()))
-    .sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
+  const out: LedgerEntry[] = [];
+  for (const fp of entryKeys(book.entries)) {
+    const h = hotEntry(book.entries, fp); // only the entries listed are parsed (src/ledger/lines.ts)
+    if (h.state === 'open' && !reported.has(h.fingerprint) && !ran.has(h.tool.toLowerCase())) out.push(book.entries[fp] as LedgerEntry);
+  }
+  return out.sort((a, b) => (a.fingerprint < b.fingerprint ? -1 : a.fingerprint > b.fingerprint ? 1 : 0));
 }
 
 /** By tool: how many findings from earlier runs, and when that tool last reported one. */

@@ -87,6 +87,7 @@ const ENTRY = obj({
   severity: str,
   gated: 'boolean',
   'kevDueDate?': str,
+  'sighting?': str,
   events: { array: obj({ at: 'time', type: { enum: ['fixed', 'opened', 'reopened', 'severity'] }, 'severity?': str }) },
   'exceptions?': { array: obj({ id: str, type: str, from: 'time', 'to?': 'time', 'approvedBy?': str }) },
 });

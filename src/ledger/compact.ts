@@ -1,6 +1,6 @@
 import type { LedgerBook, LedgerEntry } from './schema';
 import { DAY_MS } from './time';
-import { ownRecord } from '../own';
+import { copyEntry, emptyEntries, entryKeys, fixedKeys, fixedLine, hotEntry, isOpenLine } from './lines';
 
 /**
  * Ledger compaction (issue #21): what the stores do to a book before writing it, so that a ledger of daily runs stays
@@ -41,7 +41,7 @@ export function retentionFromEnv(value: string | undefined): number | undefined 
   return v;
 }
 
-const coverageKey = (e: LedgerEntry): string => JSON.stringify([e.component ?? null, e.tool, e.kind]);
+const coverageKey = (e: Pick<LedgerEntry, 'component' | 'tool' | 'kind'>): string => JSON.stringify([e.component ?? null, e.tool, e.kind]);
 
 /** Severities an entry had (current and in its events): the metrics' severity list includes every one. */
 function severities(e: LedgerEntry): Set<string> {
@@ -73,45 +73,64 @@ export function compactFixedEntry(e: LedgerEntry): LedgerEntry {
 export function compactBook(book: LedgerBook, now: Date, opts: CompactOptions = {}): LedgerBook {
   const cutoff = now.getTime() - (opts.retentionDays ?? DEFAULT_RETENTION_DAYS) * DAY_MS;
   const old: [string, LedgerEntry][] = [];
-  const kept = ownRecord<LedgerEntry>();
-  let changed = false;
-  for (const [fp, e] of Object.entries(book.entries)) {
-    if (e.state !== 'fixed') {
-      kept[fp] = e;
-      continue;
+  const replaced = new Map<string, LedgerEntry>();
+  // An entry still lazy (src/ledger/lines.ts) is read whole only when it is forgotten: a fixed one was compacted when
+  // it was written (compactFixedEntry depends on nothing else).
+  // The merge recorded which entries may be fixed (src/ledger/track.ts): only those are looked at.
+  for (const fp of fixedKeys(book.entries) ?? entryKeys(book.entries)) {
+    if (isOpenLine(book.entries, fp)) continue; // open, and not parsed to know it
+    const line = fixedLine(book.entries, fp);
+    const h = line ?? (book.entries[fp] as LedgerEntry | undefined);
+    if (h === undefined || (line === undefined && (h as LedgerEntry).state !== 'fixed')) continue;
+    const fixedAt = h.fixedAt !== undefined ? Date.parse(h.fixedAt) : NaN;
+    if (fixedAt < cutoff && Date.parse(h.lastSeen) < cutoff) old.push([fp, book.entries[fp] as LedgerEntry]);
+    else if (line === undefined) {
+      const c = compactFixedEntry(h as LedgerEntry);
+      if (c !== h) replaced.set(fp, c);
     }
-    const fixedAt = e.fixedAt !== undefined ? Date.parse(e.fixedAt) : NaN;
-    if (fixedAt < cutoff && Date.parse(e.lastSeen) < cutoff) {
-      old.push([fp, e]);
-      continue;
-    }
-    const c = compactFixedEntry(e);
-    if (c !== e) changed = true;
-    kept[fp] = c;
   }
-  if (old.length === 0) {
-    // Nothing forgotten (the usual run inside the window): no representatives to look for, and `kept` is in the
-    // book's order already.
-    return changed ? { ...book, entries: kept } : book;
+  // Nothing to forget or drop (the usual run): the same book, no copy.
+  if (old.length === 0 && replaced.size === 0) return book;
+  const forgotten = new Set(old.map(([fp]) => fp));
+  const kept = emptyEntries(book.entries);
+  for (const fp of entryKeys(book.entries)) {
+    if (forgotten.has(fp)) continue;
+    const c = replaced.get(fp);
+    if (c) kept[fp] = c;
+    else copyEntry(kept, book.entries, fp);
   }
+  // Nothing forgotten: no representatives to look for, and `kept` is in the book's order already.
+  if (old.length === 0) return { ...book, entries: kept };
   // Representatives: the newest forgotten entry of each (component, tool, kind) and severity no kept entry has.
+  // Coverage keys are read from every kept entry's hot members; severities first from the current severity of the
+  // gated ones (a subset of what is counted), and from every kept entry whole only when that subset lacks one.
   const covered = new Set<string>();
   const sevs = new Set<string>();
-  for (const e of Object.values(kept)) {
-    covered.add(coverageKey(e));
-    if (counted(e)) for (const s of severities(e)) sevs.add(s);
+  for (const fp of entryKeys(kept)) {
+    const h = hotEntry(kept, fp);
+    covered.add(coverageKey(h));
+    if (h.gated) sevs.add(h.severity);
   }
+  let exact = false;
   old.sort(([fa, a], [fb, b]) => Date.parse(b.fixedAt as string) - Date.parse(a.fixedAt as string) || (fa < fb ? -1 : fa > fb ? 1 : 0));
   for (const [fp, e] of old) {
     const key = coverageKey(e);
-    const missing = counted(e) ? [...severities(e)].filter((s) => !sevs.has(s)) : [];
+    let missing = counted(e) ? [...severities(e)].filter((s) => !sevs.has(s)) : [];
+    if (missing.length > 0 && !exact) {
+      exact = true;
+      for (const k of entryKeys(kept)) {
+        const x = kept[k] as LedgerEntry;
+        if (counted(x)) for (const s of severities(x)) sevs.add(s);
+      }
+      missing = missing.filter((s) => !sevs.has(s));
+    }
     if (covered.has(key) && missing.length === 0) continue;
     covered.add(key);
     for (const s of missing) sevs.add(s);
     kept[fp] = compactFixedEntry(e);
   }
   // Keys in the order of the book (a stable file); without a prototype (fingerprints are scanner text).
-  const entries = ownRecord<LedgerEntry>();
-  for (const fp of Object.keys(book.entries)) if (Object.hasOwn(kept, fp)) entries[fp] = kept[fp] as LedgerEntry;
+  const entries = emptyEntries(book.entries);
+  for (const fp of entryKeys(book.entries)) if (Object.hasOwn(kept, fp)) copyEntry(entries, kept, fp);
   return { ...book, entries };
 }

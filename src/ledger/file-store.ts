@@ -5,6 +5,8 @@ import { compactBook } from './compact';
 import { checkScope, type LedgerStore } from './store';
 import { withFileLock, type LockOptions } from './file-lock';
 import { parseJson } from '../ingest/json';
+import { ledgerBytes, readLedgerLines } from './lines';
+import { redactLedger } from '../redact/finding';
 import { errorMessage } from '../errors';
 
 /**
@@ -15,10 +17,11 @@ import { errorMessage } from '../errors';
  * file over it, so concurrent runs each add their run. Temporary files (`<ledger>.<pid>.<time>.tmp`) left by a run
  * killed while writing are removed by the next update: only the lock's holder writes them.
  *
- * Cheap on the hot path (issue #21): the file is written as compact JSON (no pretty-printing of a 10 MB file), and
- * the update of a run that read the ledger reuses what it read when the file has not changed since (same text),
- * instead of parsing it again. Books are compacted when written (src/ledger/compact.ts: fixed findings are forgotten
- * `retentionDays` after their fix, default DEFAULT_RETENTION_DAYS).
+ * Cheap on the hot path (issue #21): the file is laid out one entry per line and read lazily (src/ledger/lines.ts: an
+ * entry is parsed only when a run changes it or something reads it whole), and the update of a run that read the
+ * ledger reuses what it read when the file has not changed since (same text), instead of reading it again. Books are
+ * compacted when written (src/ledger/compact.ts: fixed findings are forgotten `retentionDays` after their fix, default
+ * DEFAULT_RETENTION_DAYS).
  */
 export class FileLedgerStore implements LedgerStore {
   readonly describe: string;
@@ -37,23 +40,28 @@ export class FileLedgerStore implements LedgerStore {
     return `${this.path}.lock`;
   }
 
-  /** The text last read and what it parsed to: an update finding the same text does not parse it again. */
-  private last: { text: string; file: LedgerFile } | undefined;
+  /** The bytes last read and what they parsed to: an update finding the same bytes does not parse them again. */
+  private last: { bytes: Buffer; file: LedgerFile } | undefined;
 
   private load(): LedgerFile | undefined {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(this.path, 'utf8');
+      bytes = readFileSync(this.path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new LedgerFormatError(this.describe, `cannot read the ledger: ${errorMessage(err)}`);
     }
-    if (this.last?.text === text) return this.last.file;
+    if (this.last?.bytes.equals(bytes)) return this.last.file;
+    // A file exactly as defect-gate writes it is read lazily (src/ledger/lines.ts); any other is parsed and validated.
+    const file = readLedgerLines(bytes) ?? this.parse(bytes.toString('utf8'));
+    this.last = { bytes, file };
+    return file;
+  }
+
+  private parse(text: string): LedgerFile {
     const parsed = parseJson(text);
     if (!parsed.ok) throw new LedgerFormatError(`${this.describe}:${parsed.line}:${parsed.column}`, `not valid JSON: ${parsed.message}`);
-    const file = migrateLedger(parsed.value, this.describe);
-    this.last = { text, file };
-    return file;
+    return migrateLedger(parsed.value, this.describe);
   }
 
   async read(scope: string): Promise<LedgerBook | undefined> {
@@ -73,6 +81,10 @@ export class FileLedgerStore implements LedgerStore {
         const now = this.now();
         const book = apply((Object.hasOwn(file.books, scope) ? file.books[scope] : undefined) ?? emptyBook());
         const retention = this.lock.retentionDays !== undefined ? { retentionDays: this.lock.retentionDays } : {};
+        // Every book written is redacted with the current rules, which the file records (src/ledger/lines.ts): a book
+        // of another scope read from a file written with other rules is redacted here, not on its next run.
+        // (This scope's book is the engine's, redacted when it read the ledger: src/engine.ts.)
+        for (const [s, b] of Object.entries(file.books)) if (s !== scope) redactLedger(b);
         const next: LedgerFile = {
           ...file,
           updatedAt: now.toISOString(),
@@ -82,7 +94,7 @@ export class FileLedgerStore implements LedgerStore {
         const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
         const fd = openSync(tmp, 'wx');
         try {
-          writeSync(fd, ledgerText(next));
+          writeSync(fd, ledgerBytes(next));
           fsyncSync(fd); // the ledger is the record: on disk before it replaces the old one
         } finally {
           closeSync(fd);
@@ -109,10 +121,5 @@ export class FileLedgerStore implements LedgerStore {
   }
 }
 
-/**
- * The ledger file's text: compact JSON on one line (earlier versions indented it: 45 % larger, and slower to write
- * and read; both forms read the same).
- */
-export function ledgerText(file: LedgerFile): string {
-  return `${JSON.stringify(file)}\n`;
-}
+/** The ledger file's text (src/ledger/lines.ts: one entry per line, read lazily). */
+export { ledgerText } from './lines';

@@ -100,6 +100,11 @@ function build() {
     gated: z.boolean(),
     /** KEV due date, when known (caps the SLA). */
     kevDueDate: z.string().optional(),
+    /**
+     * A digest of what the latest sighting wrote (src/ledger/track.ts `sightingDigest`): a run that sees the finding
+     * again with the same digest moves only `lastSeen` (src/ledger/lines.ts).
+     */
+    sighting: z.string().optional(),
     /** Every change: opened, fixed, reopened, severity changed (bounded). */
     events: z.array(Event),
     /** When each policy exception started and stopped applying to this finding. */
@@ -152,6 +157,11 @@ function build() {
     schema: z.literal('defect-gate-ledger'),
     version: z.literal(LEDGER_VERSION),
     updatedAt: z.string(),
+    /**
+     * The hash of the file after its first line and the redaction rules its entries were written with
+     * (src/ledger/lines.ts): a file that matches both is read without parsing its entries. Checked, then ignored.
+     */
+    integrity: z.object({ sha1: z.string(), redaction: z.string() }).optional(),
     /** Books by scope key, so several pipelines or tool sets in one repository keep separate books. */
     books: z.record(z.string(), LedgerBookSchema),
   });

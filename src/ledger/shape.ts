@@ -111,6 +111,7 @@ class Checker {
         case 'location':
         case 'component':
         case 'kevDueDate':
+        case 'sighting':
           if (typeof x !== 'string') return false;
           break;
         case 'startLine':
@@ -221,7 +222,8 @@ const RUN = set(
   'verdict',
 );
 const BOOK = set('entries', 'runs', 'approvals');
-const FILE = set('schema', 'version', 'updatedAt', 'books');
+const FILE = set('schema', 'version', 'updatedAt', 'integrity', 'books');
+const INTEGRITY = set('sha1', 'redaction');
 const APPROVAL = set('approvers', 'pr', 'commit', 'problem');
 const APPROVER = set('login', 'team');
 const PR = set('number', 'url', 'mergedAt', 'author');
@@ -309,8 +311,14 @@ function approval(v: unknown): boolean {
 export function isWrittenLedger(doc: unknown, version: number): boolean {
   if (!isObj(doc) || !only(doc, FILE)) return false;
   if (doc.schema !== 'defect-gate-ledger' || doc.version !== version || !isStr(doc.updatedAt) || !isObj(doc.books)) return false;
+  if (!optIn(doc, 'integrity', (v) => isObj(v) && only(v, INTEGRITY) && isStr(v.sha1) && isStr(v.redaction))) return false;
   const c = new Checker();
   return Object.values(doc.books).every(c.book);
+}
+
+/** The same check for one entry (src/ledger/lines.ts reads entries one by one). */
+export function isWrittenEntry(entry: unknown): boolean {
+  return new Checker().entry(entry);
 }
 
 /** The same check for one book (the branch store reads books shard by shard). */

@@ -2,7 +2,8 @@ import { isManualKind, type FixedFinding, type RatedFinding, type SlaInfo, type 
 import type { SlaSettings } from '../policy/compile';
 import { computeSla } from './sla';
 import { LedgerError, type LedgerBook, type LedgerEntry, type RunSnapshot } from './schema';
-import { ownRecord } from '../own';
+import { copyEntries, entryKeys, hotEntry, isFixedLine, seenAgain, setFixedKeys, setLastSeen, sha1 } from './lines';
+import { addCount, ownRecord } from '../own';
 
 /**
  * Merging one run into a ledger book. Pure: a function of the rated findings, the book, the tools that ran and `now`.
@@ -98,6 +99,8 @@ export interface TrackResult {
   fixed: FixedFinding[];
   /** The book after this run (the caller decides whether to write it). */
   next: LedgerBook;
+  /** Open, gated entries of `next` by severity (the run snapshot's `open`), counted while merging. */
+  open: Record<string, number>;
 }
 
 /** The earlier of two times (`b` only when it is a readable time), as ISO 8601. */
@@ -300,6 +303,51 @@ function recordExposure(entry: LedgerEntry, environment: string, nowIso: string,
 }
 
 /**
+ * A digest of everything a sighting of `f` writes into its entry (the members trackRun and recordSighting set from the
+ * finding, the environment, the exception that applies): two sightings with the same digest leave an open entry as
+ * it was, but for `lastSeen` (src/ledger/lines.ts: such an entry is not even parsed). It may hold more than is written
+ * (a value written truncated is taken whole), never less: a member missing here would be left stale.
+ */
+export function sightingDigest(f: RatedFinding, environment: string | undefined): string {
+  const x = f.exception;
+  const applying = x && (x.state === 'active' || x.state === 'expiring') ? x : undefined;
+  const p = f.package;
+  const e = f.exploit;
+  // JSON of an array: each value typed and delimited (undefined and a missing list both become null: no value is null).
+  return sha1(
+    JSON.stringify([
+      f.title,
+      f.severity,
+      f.gated,
+      f.path,
+      f.startLine,
+      f.location,
+      f.component,
+      f.criticality,
+      f.owners,
+      f.cwe,
+      gatedBeforeExceptions(f),
+      f.notGatedReason,
+      f.level,
+      f.scannerSeverity,
+      f.securitySeverity,
+      f.cvss?.score,
+      f.cve,
+      f.tags,
+      p === undefined ? undefined : [p.name, p.ecosystem, p.version, p.fixedVersions],
+      e?.kev,
+      e?.epss,
+      e?.kevDueDate,
+      f.published,
+      environment,
+      applying?.id,
+      applying?.type,
+      applying?.approvedBy,
+    ]),
+  );
+}
+
+/**
  * SLA clocks of one run, shared by findings whose clock has the same inputs (severity, criticality, first seen, reopen,
  * KEV due date): a ledger's findings mostly share a few first-seen times, and 10,000 clocks computed one by one (dates
  * parsed, explanations built) were a tenth of the merge (issue #21). A finding with an exception is computed alone (an
@@ -344,18 +392,35 @@ export function trackRun(input: TrackInput): TrackResult {
   // The book's entries are shared, not copied (issue #21: 13,000 copies were a fifth of the merge): an entry is copied
   // when this run changes it (touch), so the input book is never modified and an entry no run touched is the very
   // object that was read.
-  const entries = Object.assign(ownRecord<LedgerEntry>(), input.book.entries);
+  // Entries read lazily (src/ledger/lines.ts) stay so unless this run changes them.
+  const entries = copyEntries(input.book.entries);
   const seen = new Set<string>();
   const findings: RatedFinding[] = [];
   const fixed: FixedFinding[] = [];
   const clocks = new SlaClocks(input.sla, input.now);
+  // What each seen entry counts in the snapshot's `open` (its severity when open and gated): the last sighting's.
+  const counted = new Map<string, string | undefined>();
+  // Every entry that may be fixed after this run (all that are, maybe more): compaction looks at these only.
+  const fixedNow = new Set<string>();
   for (const f of input.findings) {
     seen.add(f.fingerprint);
+    const digest = f.fixed ? undefined : sightingDigest(f, input.environment);
+    const again = digest === undefined ? undefined : seenAgain(entries, f.fingerprint, digest);
+    if (again !== undefined && earlier(again.firstSeen, f.firstDetected) === again.firstSeen) {
+      // Open, and seen again as it was last seen (the digest covers severity and gated too): the same entry but for
+      // lastSeen, which is what the code below would write; its line is not parsed (src/ledger/lines.ts).
+      setLastSeen(entries, f.fingerprint, again, nowIso);
+      counted.set(f.fingerprint, f.gated ? f.severity : undefined);
+      findings.push(completed(f, 'existing', again.firstSeen, f.gated ? clocks.of(f, again) : undefined, input.inPlace));
+      continue;
+    }
     const read = entries[f.fingerprint];
     if (f.fixed) {
       // The input says it is fixed (a manual finding's `status: fixed`): recorded as fixed on its day, never reopened.
       const done = recordFixed(f, read, input.now, fixed);
       entries[f.fingerprint] = done;
+      counted.set(f.fingerprint, undefined);
+      fixedNow.add(f.fingerprint);
       findings.push(completed(f, read ? 'existing' : 'new', done.firstSeen, undefined, input.inPlace));
       continue;
     }
@@ -409,15 +474,31 @@ export function trackRun(input: TrackInput): TrackResult {
     if (kev) entry.kevDueDate = kev;
     if (entry.exceptions) entry.exceptions = entry.exceptions.map((h) => ({ ...h }));
     recordException(entry, f, nowIso);
+    entry.sighting = digest;
     entries[f.fingerprint] = entry;
+    counted.set(f.fingerprint, entry.gated ? entry.severity : undefined);
     findings.push(completed(f, status, entry.firstSeen, f.gated ? clocks.of(f, entry) : undefined, input.inPlace));
   }
   const ran = new Set(input.toolsRan.map((t) => t.toLowerCase()));
-  for (const fp in entries) {
-    const read = entries[fp] as LedgerEntry;
+  const open = ownRecord<number>();
+  for (const severity of counted.values()) if (severity !== undefined) addCount(open, severity);
+  const keys = entryKeys(entries);
+  for (let i = 0; i < keys.length; i++) {
+    const fp = keys[i] as string;
+    if (counted.has(fp)) continue; // seen in this run (a fingerprint is the entry's key)
+    if (isFixedLine(entries, fp)) {
+      fixedNow.add(fp); // fixed before, not seen again: unchanged, and not parsed
+      continue;
+    }
+    const read = hotEntry(entries, fp);
     // Manual findings are fixed by their file saying so (`status: fixed`), not by leaving the file out of a run.
-    if (read.state !== 'open' || seen.has(read.fingerprint) || !ran.has(read.tool.toLowerCase()) || isManualKind(read.kind)) continue;
-    const e = touch(read);
+    if (read.state !== 'open' || seen.has(read.fingerprint) || !ran.has(read.tool.toLowerCase()) || isManualKind(read.kind)) {
+      if (read.state === 'open' && read.gated) addCount(open, read.severity);
+      if (read.state === 'fixed') fixedNow.add(fp);
+      continue;
+    }
+    fixedNow.add(fp);
+    const e = touch(entries[fp] as LedgerEntry);
     entries[fp] = e;
     e.state = 'fixed';
     e.fixedAt = nowIso;
@@ -436,7 +517,8 @@ export function trackRun(input: TrackInput): TrackResult {
     });
   }
   fixed.sort((a, b) => a.severity.localeCompare(b.severity) || a.fingerprint.localeCompare(b.fingerprint));
-  return { findings, fixed, next: { entries, runs: input.book.runs } };
+  setFixedKeys(entries, fixedNow);
+  return { findings, fixed, next: { entries, runs: input.book.runs }, open: { ...open } };
 }
 
 /**

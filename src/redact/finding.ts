@@ -1,5 +1,6 @@
 import type { Finding, InputError } from '../model';
-import type { LedgerBook } from '../ledger/schema';
+import type { LedgerBook, LedgerEntry } from '../ledger/schema';
+import { entryKeys, isLine } from '../ledger/lines';
 import { firstLine } from '../ingest/values';
 import { redactJson } from './json';
 import { hasMarker, marker, redactText } from './text';
@@ -155,7 +156,10 @@ export function redactionNote(findings: readonly Pick<Finding, 'title' | 'messag
  * a run, and the next ledger written holds no secret. Returns the book.
  */
 export function redactLedger(book: LedgerBook): LedgerBook {
-  for (const e of Object.values(book.entries)) {
+  for (const fp of entryKeys(book.entries)) {
+    // An entry still lazy was written with the current redaction rules (src/ledger/lines.ts): nothing to redact.
+    if (isLine(book.entries, fp)) continue;
+    const e = book.entries[fp] as LedgerEntry;
     const title = red(e.title);
     if (title !== e.title) e.title = title;
     if (e.location !== undefined) e.location = redactText(e.location);

@@ -227,3 +227,21 @@ export const PATTERNS: readonly RegExp[] = [
   MARKER,
   WHOLE_MARKER,
 ];
+
+/**
+ * Bumped when what `redactText` removes changes in a way its patterns do not show (code around them): ledgers written
+ * with other rules are redacted again when read (src/ledger/lines.ts).
+ */
+const REDACTION_REVISION = 1;
+let rulesId: string | undefined;
+
+/** An id of the redaction rules (patterns and revision): a ledger records the rules its entries were redacted with. */
+export function redactionRulesId(): string {
+  rulesId ??= createHash('sha1')
+    .update(
+      `${REDACTION_REVISION}\n${[...PATTERNS, CODE_REFERENCE].map((r) => `${r.source}/${r.flags}`).join('\n')}\n${JSON.stringify(TOKEN_NAMES)}`,
+    )
+    .digest('hex')
+    .slice(0, 16);
+  return rulesId;
+}

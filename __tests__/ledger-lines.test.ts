@@ -1,0 +1,333 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  entryJson,
+  entryKeys,
+  fixedLine,
+  isLine,
+  lazyEntries,
+  ledgerBytes,
+  ledgerText,
+  rawEntry,
+  readLedgerLines,
+  seenAgain,
+} from '../src/ledger/lines';
+import { migrateLedger, type LedgerBook, type LedgerEntry, type LedgerFile } from '../src/ledger/schema';
+import { sightingDigest, trackRun } from '../src/ledger/track';
+import { compactBook } from '../src/ledger/compact';
+import { FileLedgerStore } from '../src/ledger/file-store';
+import { redactLedger } from '../src/redact/finding';
+import { redactionRulesId } from '../src/redact/text';
+import type { RatedFinding } from '../src/model';
+import { rateAll } from '../src/rate/rate';
+import { BASE_POLICY, finding, ledgerEntry, policyFrom } from './helpers';
+
+/**
+ * The ledger file's layout and lazy reading (src/ledger/lines.ts, issue #21): one entry per line, hot members first, a
+ * hash over the body; a file that matches is read without parsing its entries, and a finding seen again unchanged
+ * (same sighting digest) only moves `lastSeen` in its line. The differential test below runs the same days of findings
+ * through the merge twice — once from plain entries (every entry parsed and merged, as before this layout) and once
+ * from the lazy file — and requires byte-identical files every day.
+ */
+
+const policy = policyFrom(BASE_POLICY);
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-03-01T06:00:00.000Z');
+const at = (d: number): Date => new Date(T0 + d * DAY);
+
+const fileOf = (books: Record<string, LedgerBook>, updatedAt = '2026-03-01T00:00:00.000Z'): LedgerFile => ({
+  schema: 'defect-gate-ledger',
+  version: 1,
+  updatedAt,
+  books,
+});
+
+/** The file read the way every file was before this layout: parsed whole, validated; plain entries. */
+const eagerRead = (text: string): LedgerFile => migrateLedger(JSON.parse(text), 'test');
+const lazyRead = (text: string): LedgerFile => {
+  const f = readLedgerLines(Buffer.from(text, 'latin1'));
+  if (!f) throw new Error('not read lazily');
+  return f;
+};
+const book = (f: LedgerFile, scope = 'default'): LedgerBook => f.books[scope] as LedgerBook;
+
+const ENTRIES: LedgerEntry[] = [
+  ledgerEntry({ fingerprint: 'a1', sighting: 'AAAA', component: 'api', kevDueDate: '2026-04-01', reopenedAt: '2026-02-01T00:00:00.000Z' }),
+  ledgerEntry({ fingerprint: 'b2', state: 'fixed', fixedAt: '2026-02-20T00:00:00.000Z', title: 'Ünïcode — title ✓ 🔒' }),
+  ledgerEntry({ fingerprint: 'with "quote" and \\ backslash', tool: 'to"ol', kind: 'sca' }),
+  ledgerEntry({ fingerprint: '42', gated: false, severity: 'low' }),
+  ledgerEntry({ fingerprint: 'constructor', firstSeen: '2026-01-01T00:00:00Z' }),
+  ledgerEntry({ fingerprint: 'e5', events: [{ at: '2026-01-01T00:00:00.000Z', type: 'opened', severity: 'high' }], owners: ['@org/team'] }),
+];
+
+const plainBook = (): LedgerBook => ({
+  entries: Object.fromEntries(ENTRIES.map((e) => [e.fingerprint, structuredClone(e)])),
+  runs: [],
+  approvals: { 'x:1': { approvers: [{ login: 'alice' }] } },
+});
+
+describe('the line layout', () => {
+  it('is one JSON document, ASCII, one entry per line with its hot members first, and reads back equal', () => {
+    const text = ledgerText(fileOf({ default: plainBook(), other: { entries: {}, runs: [] } }));
+    expect(/^[\x00-\x7f]*$/.test(text)).toBe(true);
+    expect(JSON.parse(text).books.default.entries.b2.title).toBe('Ünïcode — title ✓ 🔒');
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(
+      /^\{"schema":"defect-gate-ledger","version":1,"updatedAt":"[^"]+","integrity":\{"sha1":"[^"]{28}","redaction":"[0-9a-f]+"\},"books":\{$/,
+    );
+    expect(lines.filter((l) => l.startsWith('"a1":'))).toEqual([
+      expect.stringMatching(
+        /^"a1":\{"state":"open","lastSeen":"[^"]{24}","firstSeen":"[^"]{24}","sighting":"AAAA","reopenedAt":"[^"]{24}","kevDueDate":"2026-04-01","severity":"high","gated":true,"tool":"CodeQL","kind":"sast","component":"api","fingerprint":"a1",/,
+      ),
+    ]);
+    expect(lines.filter((l) => l.startsWith('"b2":'))).toEqual([
+      expect.stringMatching(/^"b2":\{"state":"fixed","fixedAt":"2026-02-20T00:00:00.000Z","lastSeen":/),
+    ]);
+    const lazy = lazyRead(text);
+    const eager = eagerRead(text);
+    expect({ ...book(lazy).entries }).toEqual(book(eager).entries);
+    expect(book(lazy).approvals).toEqual(plainBook().approvals);
+    expect(Object.keys(lazy.books)).toEqual(['default', 'other']);
+    // Written again without reading an entry: the same bytes but for the hash of the new updatedAt's file.
+    expect(ledgerText(lazyRead(text))).toBe(text);
+  });
+
+  it('entries stay lines until read; a record over them behaves as a record', () => {
+    const text = ledgerText(fileOf({ default: plainBook() }));
+    const entries = book(lazyRead(text)).entries;
+    expect(entryKeys(entries)).toEqual(['42', 'a1', 'b2', 'with "quote" and \\ backslash', 'constructor', 'e5']);
+    expect(Object.keys(entries)).toEqual(entryKeys(entries));
+    expect(ENTRIES.every((e) => isLine(entries, e.fingerprint))).toBe(true);
+    // Hot members from the line, without parsing it.
+    expect(rawEntry(entries, 'a1')).toMatchObject({
+      state: 'open',
+      severity: 'high',
+      component: 'api',
+      kevDueDate: '2026-04-01',
+      sighting: 'AAAA',
+    });
+    expect(fixedLine(entries, 'b2')).toEqual({ fixedAt: '2026-02-20T00:00:00.000Z', lastSeen: '2026-05-01T00:00:00.000Z' });
+    expect(fixedLine(entries, 'a1')).toBeUndefined();
+    // A time in another form is not read at its fixed place: that entry is read whole, and equal.
+    expect(rawEntry(entries, 'constructor')).toBeUndefined();
+    expect(isLine(entries, 'constructor')).toBe(false);
+    expect(entries.constructor).toEqual(ENTRIES[4]);
+    expect('a1' in entries && Object.hasOwn(entries, 'a1') && !('zz' in entries)).toBe(true);
+    expect(entries.a1).toEqual(ENTRIES[0]);
+    expect(isLine(entries, 'a1')).toBe(false); // read whole now, and kept
+    expect(entries.a1).toBe(entries.a1);
+    entries.n = ledgerEntry({ fingerprint: 'n' });
+    delete entries.e5;
+    expect(Object.keys(entries)).toEqual(['42', 'a1', 'b2', 'with "quote" and \\ backslash', 'constructor', 'n']);
+    expect(JSON.parse(JSON.stringify(entries)).n.fingerprint).toBe('n');
+    expect(Object.values(entries).map((e) => e.fingerprint)).toEqual(Object.keys(entries));
+    expect(() => Object.freeze(entries)).toThrow(TypeError);
+  });
+
+  it('a record made by lazyEntries reads its map', () => {
+    const e = ledgerEntry({ fingerprint: 'x' });
+    const r = lazyEntries(new Map([['x', e]]));
+    expect(r.x).toBe(e);
+    expect({ ...r }).toEqual({ x: e });
+  });
+
+  it('is read whole (and validated) when its hash, its redaction rules or its layout do not match', () => {
+    const text = ledgerText(fileOf({ default: plainBook() }));
+    expect(readLedgerLines(Buffer.from(text.replace('"title":"SQL injection"', '"title":"SQL injectioN"'), 'latin1'))).toBeUndefined();
+    expect(readLedgerLines(Buffer.from(text.replace(`"redaction":"${redactionRulesId()}"`, '"redaction":"0"'), 'latin1'))).toBeUndefined();
+    expect(readLedgerLines(Buffer.from(`${JSON.stringify(JSON.parse(text))}\n`))).toBeUndefined(); // the older one-line file
+    expect(readLedgerLines(Buffer.from(text.replace('"title":"SQL injection"', '"title":"SQL injéction"')))).toBeUndefined(); // not ASCII
+    expect(readLedgerLines(Buffer.from(text.slice(0, -4), 'latin1'))).toBeUndefined();
+  });
+
+  it('the file store: a hand-edited ledger is validated whole (errors with their place) and rewritten in this layout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-lines-'));
+    const path = join(dir, 'ledger.json');
+    const text = ledgerText(fileOf({ default: plainBook() }));
+    writeFileSync(path, text.replace('"severity":"low"', '"severity":"critical"'));
+    const store = new FileLedgerStore(path, () => new Date('2026-06-01T00:00:00.000Z'));
+    expect((await store.read('default'))?.entries['42']?.severity).toBe('critical');
+    await store.update('default', (b) => b);
+    const again = readFileSync(path, 'latin1');
+    expect(book(lazyRead(again)).entries['42']?.severity).toBe('critical');
+    writeFileSync(path, text.replace('"gated":false', '"gated":"no"'));
+    await expect(new FileLedgerStore(path, () => new Date()).read('default')).rejects.toThrow(
+      /invalid ledger at \$\.books\.default\.entries\.42\.gated/,
+    );
+    writeFileSync(path, text.replace('"gated":false,', '"gated":false'));
+    await expect(new FileLedgerStore(path, () => new Date()).read('default')).rejects.toThrow(/ledger\.json:\d+:\d+.*not valid JSON/);
+  });
+
+  it('redaction: a line written with other rules is redacted when read (the file is read whole), a line is not redacted again', () => {
+    const secret = 'AKIAIOSFODNN7EXAMPLE';
+    const b = plainBook();
+    (b.entries.a1 as LedgerEntry).title = `leaked ${secret}`;
+    const text = ledgerText(fileOf({ default: b }));
+    const lazy = book(lazyRead(text));
+    redactLedger(lazy); // a line is as written: this one was written by a test without redaction, and stays so
+    expect(ledgerText(fileOf({ default: lazy }))).toContain(secret);
+    const other = text.replace(`"redaction":"${redactionRulesId()}"`, '"redaction":"0"');
+    expect(readLedgerLines(Buffer.from(other, 'latin1'))).toBeUndefined();
+    const eager = book(eagerRead(other));
+    redactLedger(eager);
+    expect(ledgerText(fileOf({ default: eager }))).not.toContain(secret);
+  });
+});
+
+// --- the merge: lazy lines against plain entries ------------------------------------------------------------------
+
+/** Findings of a pool, each field of a sighting changed on some days (every member sightingDigest covers). */
+const base = rateAll(
+  Array.from({ length: 40 }, (_, i) =>
+    finding({
+      fingerprint: `f${i}`,
+      tool: { name: i % 7 === 0 ? 'Trivy' : 'CodeQL' },
+      kind: i === 39 ? 'pentest' : i % 7 === 0 ? 'sca' : 'sast',
+      level: i % 3 === 0 ? 'error' : 'warning',
+      title: `Finding ${i}`,
+      path: `src/f${i}.js`,
+      startLine: i + 1,
+    }),
+  ),
+  policy,
+);
+
+type Mutator = (f: RatedFinding, d: number) => void;
+const MUTATORS: [string, Mutator][] = [
+  ['title', (f, d) => (f.title = `${f.title} v${d}`)],
+  ['severity', (f) => (f.severity = f.severity === 'high' ? 'medium' : 'high')],
+  ['gated', (f) => (f.gated = !f.gated)],
+  ['path', (f, d) => (f.path = d % 2 ? undefined : `lib/${f.fingerprint}.js`)],
+  ['startLine', (f, d) => (f.startLine = d % 2 ? undefined : d)],
+  ['location', (f, d) => (f.location = `loc ${d}`)],
+  ['component', (f, d) => (f.component = `c${d % 3}`)],
+  ['criticality', (f, d) => (f.criticality = d % 2 ? 'high' : undefined)],
+  ['owners', (f, d) => (f.owners = d % 2 ? ['@a', '@b'] : ['@a'])],
+  ['cwe', (f, d) => (f.cwe = [`CWE-${d}`])],
+  ['notGatedReason', (f, d) => (f.notGatedReason = `reason ${d}`)],
+  ['level', (f) => (f.level = f.level === 'error' ? 'note' : 'error')],
+  ['scannerSeverity', (f, d) => (f.scannerSeverity = `S${d}`)],
+  ['securitySeverity', (f, d) => (f.securitySeverity = d % 10)],
+  ['cvss', (f, d) => (f.cvss = { version: '3.1', score: (d % 10) + 0.5 } as RatedFinding['cvss'])],
+  ['cve', (f, d) => (f.cve = [`CVE-2026-${d}`])],
+  ['tags', (f, d) => (f.tags = [`t${d}`])],
+  ['package', (f, d) => (f.package = { name: 'lodash', ecosystem: 'npm', version: `4.${d}`, fixedVersions: [`5.${d}`] })],
+  ['kev', (f, d) => (f.exploit = { ...f.exploit, kev: d % 2 === 0 })],
+  ['epss', (f, d) => (f.exploit = { ...f.exploit, epss: d / 100 })],
+  ['kevDueDate', (f, d) => (f.exploit = { ...f.exploit, kevDueDate: `2026-05-${String((d % 28) + 1).padStart(2, '0')}` })],
+  ['published', (f, d) => (f.published = new Date(T0 - d * DAY).toISOString())],
+  ['firstDetected', (f, d) => (f.firstDetected = new Date(T0 - (50 + d) * DAY).toISOString())],
+  [
+    'exception',
+    (f, d) =>
+      (f.exception = {
+        id: `EX-${d % 2}`,
+        type: d % 4 < 2 ? 'accepted-risk' : 'sla-extension',
+        state: (['active', 'expiring', 'expired', 'not-allowed'] as const)[d % 4] as 'active',
+        ...(d % 3 ? { approvedBy: `u${d}` } : {}),
+        due: '2026-09-01',
+      }),
+  ],
+  ['fixed', (f, d) => (f.fixed = { on: new Date(T0 + (d - 1) * DAY).toISOString() })],
+];
+
+/** The findings of day `d`: most of the pool, a few gone (fixed) and back (reopened), some fields changed. */
+function findingsOf(d: number): RatedFinding[] {
+  const out: RatedFinding[] = [];
+  for (const [i, b] of base.entries()) {
+    if ((i * 7 + d) % 11 === 0 || (d > 6 && d < 9 && i % 5 === 0)) continue; // not reported today
+    const f = structuredClone(b);
+    if (i === 39 && d < 5) continue; // a manual finding, reported from day 5
+    const [, mutate] = MUTATORS[(i + d) % MUTATORS.length] as [string, Mutator];
+    if ((i + d) % 3 === 0) mutate(f, d);
+    if (i < MUTATORS.length && d >= 10 && d < 12) (MUTATORS[i] as [string, Mutator])[1](f, 3); // every field, two days
+    out.push(f);
+  }
+  return out;
+}
+
+describe('the merge over a lazy file equals the merge over plain entries (byte for byte, every day)', () => {
+  it.each([
+    ['one environment, retention 90 days', undefined, 90],
+    ['two environments, retention 4 days (forgetting, representatives)', 'production', 4],
+  ])('%s', (_name, env2, retentionDays) => {
+    let text = ledgerText(fileOf({ default: { entries: {}, runs: [] } }));
+    let fast = 0;
+    for (let d = 1; d <= 24; d++) {
+      const now = at(d);
+      const environment = env2 && d % 4 === 0 ? env2 : 'default';
+      const toolsRan = d % 6 === 5 ? ['CodeQL'] : ['CodeQL', 'Trivy', 'manual'];
+      const run = (b: LedgerBook) => {
+        const r = trackRun({ findings: findingsOf(d), book: b, toolsRan, sla: policy.sla, now, environment });
+        return { ...r, next: compactBook(r.next, now, { retentionDays }) };
+      };
+      const lazyBook = book(lazyRead(text));
+      const lines = new Set(entryKeys(lazyBook.entries).filter((fp) => isLine(lazyBook.entries, fp)));
+      const eager = run(book(eagerRead(text)));
+      const lazy = run(lazyBook);
+      const strip = (r: typeof eager) => r.findings.map((f) => [f.fingerprint, f.status, f.firstSeen, f.sla]);
+      expect(strip(lazy)).toEqual(strip(eager));
+      expect(lazy.fixed).toEqual(eager.fixed);
+      expect(lazy.open).toEqual(eager.open);
+      // The counts the engine made from every entry before trackRun counted them.
+      const open: Record<string, number> = {};
+      for (const e of Object.values(eager.next.entries)) if (e.state === 'open' && e.gated) open[e.severity] = (open[e.severity] ?? 0) + 1;
+      expect(eager.open).toEqual(open);
+      const updatedAt = now.toISOString();
+      const eagerText = ledgerText(fileOf({ default: eager.next }, updatedAt));
+      const lazyText = ledgerText(fileOf({ default: lazy.next }, updatedAt));
+      expect(lazyText).toBe(eagerText);
+      for (const fp of entryKeys(lazy.next.entries)) if (lines.has(fp) && isLine(lazy.next.entries, fp)) fast++;
+      text = lazyText;
+    }
+    // Most sightings were unchanged: their lines were never parsed.
+    expect(fast).toBeGreaterThan(100);
+  });
+
+  it('every member of a sighting changes the digest; the same sighting gives the same digest', () => {
+    const b = base[1] as RatedFinding;
+    const d0 = sightingDigest(b, 'default');
+    expect(sightingDigest(structuredClone(b), 'default')).toBe(d0);
+    expect(sightingDigest(b, 'production')).not.toBe(d0);
+    for (const [name, mutate] of MUTATORS) {
+      if (name === 'fixed' || name === 'firstDetected') continue; // not a sighting's member (merged apart)
+      const f = structuredClone(b);
+      mutate(f, name === 'exception' ? 4 : 7); // a day on which the member changes (an exception that applies)
+      expect([name, sightingDigest(f, 'default')]).not.toEqual([name, d0]);
+    }
+  });
+
+  it('seenAgain reads an open line at its fixed places, and refuses another digest, a fixed entry or an entry read whole', () => {
+    const e = ledgerEntry({ fingerprint: 'o', sighting: 'D1', reopenedAt: '2026-02-01T00:00:00.000Z', kevDueDate: '2026-04-01' });
+    const lazy = book(
+      lazyRead(
+        ledgerText(
+          fileOf({
+            default: {
+              entries: { o: e, x: ledgerEntry({ fingerprint: 'x', sighting: 'D1', state: 'fixed', fixedAt: '2026-03-01T00:00:00.000Z' }) },
+              runs: [],
+            },
+          }),
+        ),
+      ),
+    );
+    expect(seenAgain(lazy.entries, 'o', 'D1')).toMatchObject({
+      firstSeen: e.firstSeen,
+      reopenedAt: e.reopenedAt,
+      kevDueDate: '2026-04-01',
+    });
+    expect(seenAgain(lazy.entries, 'o', 'D2')).toBeUndefined();
+    expect(seenAgain(lazy.entries, 'x', 'D1')).toBeUndefined();
+    expect(lazy.entries.o?.title).toBe('SQL injection');
+    expect(seenAgain(lazy.entries, 'o', 'D1')).toBeUndefined();
+    expect(seenAgain({ o: e }, 'o', 'D1')).toBeUndefined();
+    expect(entryJson(e).startsWith('{"state":"open","lastSeen":')).toBe(true);
+  });
+
+  it('bytes and text are the same (ASCII)', () => {
+    const f = fileOf({ default: plainBook() });
+    expect(ledgerBytes(f).equals(Buffer.from(ledgerText(f), 'utf8'))).toBe(true);
+  });
+});
