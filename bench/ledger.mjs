@@ -11,6 +11,7 @@
 //   hour. It is checked to write the CLI's file: its ledger after the CLI's last day is compared byte for byte with
 //   the CLI's (row "year simulation = CLI").
 // - check --ledger on the 30-day ledger ÷ the same check without a ledger: medians of 5 runs each (--quick: 3),
+//   (--cost: this figure alone, on the CLI's 30-day ledger, without the year),
 //   interleaved, CPU time (user + system, from bench/rss-hook.mjs: the machine is shared, its wall times drift) and
 //   wall time.
 // - Ledger size after day 1, at the end of each simulated month, after a year.
@@ -109,9 +110,9 @@ function writeDay(pool, indexes, file) {
 }
 
 /**
- * What any ledger kept as one JSON document costs a run before merging anything, in this process: read the 30-day
- * ledger, JSON.parse it, the shape check every read does (src/ledger/shape.ts), and for a run that writes it,
- * JSON.stringify and write + fsync. CPU ms, medians of `reps`.
+ * What the ledger would cost read as one JSON document (as every check did before the line layout, and still does for a
+ * file not in it), before merging anything, in this process: read the 30-day ledger, JSON.parse it, the shape check
+ * (src/ledger/shape.ts), and for a run that writes it, JSON.stringify and write + fsync. CPU ms, medians of `reps`.
  */
 async function floorParts(sim, file, reps) {
   const m = await import(pathToFileURL(sim).href);
@@ -211,7 +212,7 @@ async function cost({ node, cliJs, sim, pool, byDay, day30, reps, label, log }) 
   const readFloor = fl.read + fl.parse + fl.shape;
   const writeFloor = fl.stringify + fl.write;
   log(
-    `  one JSON document, before any merge (CPU ms): read ${fl.read.toFixed(0)}, JSON.parse ${fl.parse.toFixed(0)}, shape check ${fl.shape.toFixed(0)}, ` +
+    `  the same file as one JSON document (what a check did before the line layout; CPU ms): read ${fl.read.toFixed(0)}, JSON.parse ${fl.parse.toFixed(0)}, shape check ${fl.shape.toFixed(0)}, ` +
       `JSON.stringify ${fl.stringify.toFixed(0)}, write + fsync ${fl.write.toFixed(0)}`,
   );
   const wall = median(withL.map((x) => x.ms)) / median(without.map((x) => x.ms));

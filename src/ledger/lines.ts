@@ -451,10 +451,11 @@ const ascii = (json: string): string =>
   NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 
 /**
- * The ledger file's bytes in the layout above: lazy entries written as their lines, every other entry as `entryJson`,
- * scopes and entries in the order of their records. ASCII only (JSON escapes), so that text and bytes are the same.
+ * The ledger file in the layout above, as its first line (`head`, with the hash of the rest) and the rest (`body`):
+ * lazy entries written as their lines, every other entry as `entryJson`, scopes and entries in the order of their
+ * records. ASCII only (JSON escapes), so that text and bytes are the same (a store writes them as Latin-1: a copy).
  */
-export function ledgerBytes(file: LedgerFile): Buffer {
+export function ledgerParts(file: LedgerFile): { head: string; body: string } {
   const parts: string[] = [];
   let first = true;
   for (const [scope, book] of Object.entries(file.books)) {
@@ -477,11 +478,28 @@ export function ledgerBytes(file: LedgerFile): Buffer {
     parts.push('}}\n');
   }
   parts.push('}}\n');
-  const body = Buffer.from(parts.join(''), 'latin1');
+  const body = parts.join('');
   const head =
     `{"schema":"defect-gate-ledger","version":${LEDGER_VERSION},"updatedAt":${ascii(JSON.stringify(file.updatedAt))},` +
     `"integrity":{"sha1":"${sha1(body)}","redaction":"${redactionRulesId()}"},"books":{\n`;
-  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+  return { head, body };
+}
+
+/** The ledger file's bytes (`ledgerParts` together). */
+export function ledgerBytes(file: LedgerFile): Buffer {
+  const { head, body } = ledgerParts(file);
+  return Buffer.from(head + body, 'latin1');
+}
+
+/**
+ * The first line of a file in this layout (it holds the hash of the rest), or undefined: a store that finds the same
+ * first line and size again knows the file is the one it read, without reading the rest.
+ */
+export function ledgerHead(bytes: Buffer): string | undefined {
+  const end = bytes.indexOf(10);
+  if (end < 0 || end > 4096) return undefined;
+  const head = bytes.toString('latin1', 0, end + 1);
+  return HEAD_RE.test(head) ? head : undefined;
 }
 
 /** The ledger file's text (`ledgerBytes` as a string). */
