@@ -160,6 +160,23 @@ describe('the line layout', () => {
     await expect(new FileLedgerStore(path, () => new Date()).read('default')).rejects.toThrow(/ledger\.json:\d+:\d+.*not valid JSON/);
   });
 
+  it('the file store: an update merges into the file as it is now (another run wrote it since it was read), else into what it read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dg-lines-'));
+    const path = join(dir, 'ledger.json');
+    writeFileSync(path, ledgerText(fileOf({ default: plainBook() })));
+    const store = new FileLedgerStore(path, () => new Date('2026-06-01T00:00:00.000Z'));
+    const read = await store.read('default');
+    let given: LedgerBook | undefined;
+    await store.update('default', (b) => ((given = b), b));
+    expect(given).toBe(read); // the same file: what was read, not read again
+    const read2 = await store.read('default');
+    // Another writer: the same size and layout, another entry's severity (the first line's hash differs).
+    writeFileSync(path, readFileSync(path, 'latin1').replace('"severity":"low"', '"severity":"lOw"'), 'latin1');
+    await store.update('default', (b) => ((given = b), b));
+    expect(given).not.toBe(read2);
+    expect(given?.entries['42']?.severity).toBe('lOw');
+  });
+
   it('redaction: a line written with other rules is redacted when read (the file is read whole), a line is not redacted again', () => {
     const secret = 'AKIAIOSFODNN7EXAMPLE';
     const b = plainBook();

@@ -1,23 +1,11 @@
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { emptyBook, LEDGER_VERSION, LedgerFormatError, migrateLedger, type LedgerBook, type LedgerFile } from './schema';
 import { compactBook } from './compact';
 import { checkScope, type LedgerStore } from './store';
 import { withFileLock, type LockOptions } from './file-lock';
 import { parseJson } from '../ingest/json';
-import { ledgerHead, ledgerParts, readLedgerLines } from './lines';
+import { ledgerParts, readLedgerLines } from './lines';
 import { redactLedger } from '../redact/finding';
 import { errorMessage } from '../errors';
 
@@ -52,30 +40,8 @@ export class FileLedgerStore implements LedgerStore {
     return `${this.path}.lock`;
   }
 
-  /**
-   * The file last read and what it parsed to: an update that finds the same file does not read it again. A file in
-   * the line layout is known by its size and first line (which holds the hash of the rest); any other by its bytes.
-   */
-  private last: { file: LedgerFile; size: number; head?: string; bytes?: Buffer } | undefined;
-
-  /** Whether the file is still the one last read, known from its size and first line (no read of the rest). */
-  private unchanged(): boolean {
-    const last = this.last;
-    if (last?.head === undefined) return false;
-    let fd: number;
-    try {
-      fd = openSync(this.path, 'r');
-    } catch {
-      return false;
-    }
-    try {
-      if (fstatSync(fd).size !== last.size) return false;
-      const buf = Buffer.alloc(last.head.length);
-      return readSync(fd, buf, 0, buf.length, 0) === buf.length && buf.toString('latin1') === last.head;
-    } finally {
-      closeSync(fd);
-    }
-  }
+  /** The bytes last read and what they parsed to: an update finding the same bytes does not parse them again. */
+  private last: { bytes: Buffer; file: LedgerFile } | undefined;
 
   private load(): LedgerFile | undefined {
     let bytes: Buffer;
@@ -85,12 +51,11 @@ export class FileLedgerStore implements LedgerStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new LedgerFormatError(this.describe, `cannot read the ledger: ${errorMessage(err)}`);
     }
-    if (this.last?.bytes?.equals(bytes)) return this.last.file;
+    // Compared byte for byte (a hand edit of the same size keeping the first line is another file too).
+    if (this.last?.bytes.equals(bytes)) return this.last.file;
     // A file exactly as defect-gate writes it is read lazily (src/ledger/lines.ts); any other is parsed and validated.
-    const lazy = readLedgerLines(bytes);
-    const head = lazy && ledgerHead(bytes);
-    const file = lazy ?? this.parse(bytes.toString('utf8'));
-    this.last = head ? { file, size: bytes.length, head } : { file, size: bytes.length, bytes };
+    const file = readLedgerLines(bytes) ?? this.parse(bytes.toString('utf8'));
+    this.last = { bytes, file };
     return file;
   }
 
@@ -113,8 +78,7 @@ export class FileLedgerStore implements LedgerStore {
       this.lockFile,
       () => {
         this.removeLeftovers();
-        const same = this.unchanged() ? this.last?.file : undefined;
-        const file = same ?? this.load() ?? { schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: '', books: {} };
+        const file = this.load() ?? { schema: 'defect-gate-ledger', version: LEDGER_VERSION, updatedAt: '', books: {} };
         const now = this.now();
         const book = apply((Object.hasOwn(file.books, scope) ? file.books[scope] : undefined) ?? emptyBook());
         const retention = this.lock.retentionDays !== undefined ? { retentionDays: this.lock.retentionDays } : {};

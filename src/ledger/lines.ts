@@ -491,17 +491,6 @@ export function ledgerBytes(file: LedgerFile): Buffer {
   return Buffer.from(head + body, 'latin1');
 }
 
-/**
- * The first line of a file in this layout (it holds the hash of the rest), or undefined: a store that finds the same
- * first line and size again knows the file is the one it read, without reading the rest.
- */
-export function ledgerHead(bytes: Buffer): string | undefined {
-  const end = bytes.indexOf(10);
-  if (end < 0 || end > 4096) return undefined;
-  const head = bytes.toString('latin1', 0, end + 1);
-  return HEAD_RE.test(head) ? head : undefined;
-}
-
 /** The ledger file's text (`ledgerBytes` as a string). */
 export function ledgerText(file: LedgerFile): string {
   return ledgerBytes(file).toString('latin1');
