@@ -10,7 +10,7 @@ const TESTS = {
   gate: ['gate.test.ts', 'gate-scope.test.ts', 'core-*.test.ts'],
   rate: ['rate.test.ts', 'rate/*.test.ts', 'gate.test.ts', 'explain.test.ts', 'core-*.test.ts'],
   exceptions: ['exceptions.test.ts', 'approvals.test.ts', 'core-*.test.ts'],
-  redact: ['redact.test.ts', 'manual-findings.test.ts', 'core-*.test.ts'],
+  redact: ['redact.test.ts', 'manual-findings.test.ts', 'ledger-lines.test.ts', 'core-*.test.ts'],
   input: ['fail-closed.test.ts', 'fail-closed-rules.test.ts', 'stream.test.ts', 'core-*.test.ts'],
   ledger: [
     'ledger.test.ts',
@@ -18,6 +18,7 @@ const TESTS = {
     'ledger-dates.test.ts',
     'ledger-shape.test.ts',
     'ledger-compaction.test.ts',
+    'ledger-lines.test.ts',
     'metrics.test.ts',
     'core-*.test.ts',
   ],

@@ -21,6 +21,7 @@ export const SCOPES = {
     'src/ledger/shape.ts',
     'src/ledger/compact.ts',
     'src/ledger/time.ts',
+    'src/ledger/lines.ts',
   ],
   escape: ['src/text/escape.ts'],
   // Secret redaction of scanner text and of JSON documents written back (rated SARIF).
