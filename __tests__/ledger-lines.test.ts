@@ -19,6 +19,7 @@ import { sightingDigest, trackRun } from '../src/ledger/track';
 import { compactBook } from '../src/ledger/compact';
 import { FileLedgerStore } from '../src/ledger/file-store';
 import { redactLedger } from '../src/redact/finding';
+import { applyTickets } from '../src/tracker/sync';
 import { redactionRulesId } from '../src/redact/text';
 import type { RatedFinding } from '../src/model';
 import { rateAll } from '../src/rate/rate';
@@ -175,6 +176,27 @@ describe('the line layout', () => {
     await store.update('default', (b) => ((given = b), b));
     expect(given).not.toBe(read2);
     expect(given?.entries['42']?.severity).toBe('lOw');
+  });
+
+  it('the tracker records tickets on a lazy book without parsing its other entries, and keeps its runs and approvals', () => {
+    const lazy = book(lazyRead(ledgerText(fileOf({ default: plainBook() }))));
+    const ticket = { tracker: 'github-issues', repo: 'acme/app', number: 7 };
+    const next = applyTickets(
+      lazy,
+      new Map([
+        ['a1', ticket],
+        ['not-in-the-book', ticket],
+      ]),
+    );
+    expect(next.approvals).toEqual(plainBook().approvals); // dropped before: the book's record of who approved what
+    expect(next.runs).toBe(lazy.runs);
+    expect(next.entries.a1?.ticket).toEqual(ticket);
+    expect(isLine(next.entries, 'e5')).toBe(true);
+    expect('not-in-the-book' in next.entries).toBe(false);
+    expect(lazy.entries.a1?.ticket).toBeUndefined();
+    const plain = applyTickets(plainBook(), new Map([['a1', ticket]]));
+    expect(plain.approvals).toEqual(plainBook().approvals);
+    expect(Object.keys(plain.entries)).toEqual(Object.keys(plainBook().entries));
   });
 
   it('redaction: a line written with other rules is redacted when read (the file is read whole), a line is not redacted again', () => {

@@ -10,32 +10,33 @@ import { isWrittenEntry, isWrittenLedger } from './shape';
  * and parsing, checking, merging and writing every entry of a 10 MB document took 0.6× on its own).
  *
  * The file is still one JSON document (version 1: any JSON reader, and defect-gate before this layout, reads it), laid
- * out one entry per line, each entry's hot members first:
+ * out one entry per line, ASCII only, each entry's hot members first in a fixed order (`entryJson`):
  *
  * ```
  * {"schema":"defect-gate-ledger","version":1,"updatedAt":"…","integrity":{"sha1":"…","redaction":"…"},"books":{
  * "default":{"runs":[…],"approvals":{…},"entries":{
- * "<fingerprint>":{"state":"open","lastSeen":"…","firstSeen":"…","severity":"high","gated":true,"tool":"…","kind":"…","sighting":"…","fingerprint":"<fingerprint>",…},
- * …
+ * "<fingerprint>":{"state":"open","lastSeen":"…","firstSeen":"…","sighting":"…","severity":"high","gated":true,"tool":"…","kind":"…","fingerprint":"<fingerprint>",…},
+ * "<fingerprint>":{"state":"fixed","fixedAt":"…","lastSeen":"…",…}
  * }}
  * }}
  * ```
  *
  * `integrity.sha1` is the hash of everything after the first line, `integrity.redaction` the redaction rules the
  * entries were written with (src/redact/text.ts `redactionRulesId`). A file whose hash and rules match is exactly what
- * defect-gate wrote from checked entries: its entries are not parsed when it is read. Each is kept as its line, with
- * the members a run reads of every entry (state, times, severity, gated, tool, kind, the digest of its last sighting
- * and component) taken from the line's start, and parsed (and checked, src/ledger/shape.ts) only when something reads it whole. A
- * finding seen again unchanged (src/ledger/track.ts) moves only `lastSeen`, in the line; an entry no run changes is
- * written back as the line it was read from. Anything else — another layout, a hash that does not match (a hand edit,
- * a damaged file), other redaction rules — is read the way every ledger was before: parsed whole and validated (schema.ts
- * `migrateLedger`), and written in this layout by the next run.
+ * defect-gate wrote from checked entries: it is indexed by fingerprint (`readLedgerLines`) and no entry is parsed when
+ * it is read. What the merge needs of an entry is read from its line at fixed places (`seenAgain`: an open entry's
+ * times and sighting digest; `isOpenLine`, `isFixedLine`, `fixedLine`), or from its hot members (`rawEntry`: the JSON
+ * of the line's start); the whole entry is parsed, and checked (src/ledger/shape.ts, else zod), only when something
+ * reads it. A finding seen again unchanged (src/ledger/track.ts) moves only `lastSeen`, in the line; an entry no run
+ * changes is written back as the line it was read from. Anything else — another layout, a hash that does not match (a
+ * hand edit, a damaged file), other redaction rules — is read the way every ledger was before: parsed whole and
+ * validated (schema.ts `migrateLedger`), and written in this layout by the next run.
  *
  * The book's `entries` is then a record over a map of lines and entries (`lazyEntries`: a Proxy): reading a member
  * parses its line and keeps the entry, so code that reads entries sees plain entries whatever it does (keys, values,
  * spread, JSON.stringify, assignment, delete). The code that reads only hot members of every entry (track.ts,
- * compact.ts, the engine, redaction, the writer) goes to the map (`entryKeys`, `rawEntry`, `hotEntry`): an entry no one
- * reads whole is never parsed.
+ * compact.ts, redaction, the writer) goes to the map (`entryKeys`, `rawEntry`, `hotEntry` and the line readers): an
+ * entry no one reads whole is never parsed.
  */
 
 /** The members of an entry read from its line without parsing it (a plain entry has them too). */

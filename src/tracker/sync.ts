@@ -10,7 +10,7 @@ import type { Logger } from '../logger';
 import type { Ticket, TicketContent, TicketState, TrackerPort } from './port';
 import { TRACKER_LABEL } from './github-issues';
 import { errorMessage } from '../errors';
-import { ownRecord } from '../own';
+import { copyEntries } from '../ledger/lines';
 
 /**
  * Keeps one tracker issue per group of findings in step with the ledger (SAMM DM: defects recorded where the
@@ -326,12 +326,15 @@ export async function syncTracker(input: SyncInput): Promise<SyncResult> {
   return { summary, tickets };
 }
 
-/** The book with the tickets recorded on their entries (a copy; entries without a ticket are shared). */
+/**
+ * The book with the tickets recorded on their entries (a copy; entries without a ticket are shared, and stay unparsed
+ * when the book was read lazily: src/ledger/lines.ts). Runs and verified approvals are kept as they are.
+ */
 export function applyTickets(book: LedgerBook, tickets: ReadonlyMap<string, TicketRecord>): LedgerBook {
-  const entries: LedgerBook['entries'] = ownRecord<LedgerEntry>();
-  for (const [fp, e] of Object.entries(book.entries)) {
-    const t = tickets.get(fp);
-    entries[fp] = t ? { ...e, ticket: t } : e;
+  const entries = copyEntries(book.entries);
+  for (const [fp, t] of tickets) {
+    const e = Object.hasOwn(entries, fp) ? entries[fp] : undefined;
+    if (e) entries[fp] = { ...e, ticket: t };
   }
-  return { entries, runs: book.runs };
+  return { ...book, entries };
 }
