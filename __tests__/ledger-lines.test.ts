@@ -13,6 +13,13 @@ import {
   rawEntry,
   readLedgerLines,
   seenAgain,
+  sha1,
+  copyEntry,
+  emptyEntries,
+  hotEntry,
+  isFixedLine,
+  isOpenLine,
+  LedgerLineError,
 } from '../src/ledger/lines';
 import { migrateLedger, type LedgerBook, type LedgerEntry, type LedgerFile } from '../src/ledger/schema';
 import { sightingDigest, trackRun } from '../src/ledger/track';
@@ -212,6 +219,252 @@ describe('the line layout', () => {
     const eager = book(eagerRead(other));
     redactLedger(eager);
     expect(ledgerText(fileOf({ default: eager }))).not.toContain(secret);
+  });
+});
+
+/** A text with its first line's hash made to match its body again (a file as defect-gate would have written it). */
+function rehash(text: string): string {
+  const nl = text.indexOf('\n') + 1;
+  const body = text.slice(nl);
+  return text.slice(0, nl).replace(/"sha1":"[^"]{28}"/, `"sha1":"${sha1(Buffer.from(body, 'latin1'))}"`) + body;
+}
+const lazyOr = (text: string): LedgerFile | undefined => readLedgerLines(Buffer.from(text, 'latin1'));
+
+describe('reading the line layout: every departure from it, even with a matching hash, is read whole', () => {
+  const text = ledgerText(fileOf({ default: plainBook(), two: { entries: { z: ledgerEntry({ fingerprint: 'z' }) }, runs: [] } }));
+  const swap = (from: string | RegExp, to: string) => rehash(text.replace(from, to));
+  /** `from` replaced in the line of `fp` only. */
+  const swapIn = (fp: string, from: string, to: string) =>
+    rehash(
+      text
+        .split('\n')
+        .map((l) => (l.startsWith(`${JSON.stringify(fp)}:`) ? l.replace(from, to) : l))
+        .join('\n'),
+    );
+
+  it('the hash is checked (rehash makes a file that matches)', () => {
+    expect(lazyOr(rehash(text))).toBeDefined();
+    expect(lazyOr(text.replace('"state":"open"', '"state":"opeN"'))).toBeUndefined();
+  });
+
+  it.each([
+    ['a second book without its comma', (t: string) => t.replace('\n,"two":', '\n"two":')],
+    ['a first book with a comma', (t: string) => t.replace('books":{\n"default"', 'books":{\n,"default"')],
+    ['a book header that is not JSON', (t: string) => t.replace('"two":{"runs":[]', '"two":{"runs":[')],
+    ['a book header of two scopes', (t: string) => t.replace(',"two":{"runs":[],', ',"two":{"runs":[]},"three":{"runs":[],')],
+    ['a scope twice', (t: string) => t.replace(',"two":{', ',"default":{')],
+    ['a scope "__proto__"', (t: string) => t.replace(',"two":{', ',"__proto__":{')],
+    ['a book header with entries in it', (t: string) => t.replace('"two":{"runs":[],"entries":{', '"two":{"runs":[],"entries":{"q":1,')],
+    ['a book header that is not a book', (t: string) => t.replace('"two":{"runs":[],', '"two":{"runs":[1],')],
+    ['an entry line without its comma', (t: string) => t.replace(/("a1":\{[^\n]*),\n/, '$1\n')],
+    ['the last entry line with a comma', (t: string) => t.replace(/("z":\{[^\n]*)\n/, '$1,\n')],
+    ['an entry line without a key', (t: string) => t.replace('\n"a1":{', '\n{"a1":{')],
+    ['a key not followed by a colon', (t: string) => t.replace('\n"a1":{', '\n"a1" :{')],
+    ['a key with a broken escape', (t: string) => t.replace('\n"a1":{', '\n"a\\x1":{')],
+    ['a key without its closing quote', (t: string) => t.replace(/\n"a1":\{[^\n]*,\n/, '\n"a1,\n')],
+    ['a fingerprint twice', (t: string) => t.replace('\n"b2":{', '\n"a1":{')],
+    ['a fingerprint "__proto__"', (t: string) => t.replace('\n"b2":{', '\n"__proto__":{')],
+    ['a missing end', (t: string) => t.slice(0, -3)],
+    ['a missing book end', (t: string) => t.replace('}}\n,"two"', ',"two"')],
+    ['something after the end', (t: string) => `${t}x\n`],
+    ['an empty line after the end', (t: string) => `${t}\n`],
+    ['no newline at the end', (t: string) => t.slice(0, -1)],
+    ['another version', (t: string) => t.replace('"version":1,', '"version":2,')],
+  ])('%s', (_name, damage) => {
+    expect(lazyOr(rehash(damage(text)))).toBeUndefined();
+  });
+
+  it('an updatedAt with an escape is read', () => {
+    const f = lazyOr(swap('"updatedAt":"2026-03-01T00:00:00.000Z"', '"updatedAt":"2026-03-01T00:00:00.000Z\\u0041"'));
+    expect(f?.updatedAt).toBe('2026-03-01T00:00:00.000ZA');
+  });
+
+  it.each([
+    ['a state that is not open or fixed', '"state":"open","lastSeen"', '"state":"gone","lastSeen"', 'error'],
+    [
+      'a time that does not exist',
+      '"lastSeen":"2026-05-01T00:00:00.000Z","firstSeen":"2026-01-01T00:00:00.000Z","sighting":"AAAA"',
+      '"lastSeen":"2026-02-30T00:00:00.000Z","firstSeen":"2026-01-01T00:00:00.000Z","sighting":"AAAA"',
+      'error',
+    ],
+    [
+      'a first seen in another form',
+      '"firstSeen":"2026-01-01T00:00:00.000Z","sighting":"AAAA"',
+      '"firstSeen":"2026-01-01T00:00:00Z","sighting":"AAAA"',
+      'whole',
+    ],
+    [
+      'gated not a boolean',
+      '"gated":true,"tool":"CodeQL","kind":"sast","component":"api"',
+      '"gated":1,"tool":"CodeQL","kind":"sast","component":"api"',
+      'error',
+    ],
+    [
+      'a severity not a string',
+      '"severity":"high","gated":true,"tool":"CodeQL","kind":"sast","component":"api"',
+      '"severity":3,"gated":true,"tool":"CodeQL","kind":"sast","component":"api"',
+      'error',
+    ],
+    ['a tool not a string', '"tool":"CodeQL","kind":"sast","component":"api"', '"tool":null,"kind":"sast","component":"api"', 'error'],
+    ['a kind not a string', '"kind":"sast","component":"api"', '"kind":[],"component":"api"', 'error'],
+    ['a component not a string', '"component":"api"', '"component":{}', 'error'],
+    ['a reopen in another form', '"reopenedAt":"2026-02-01T00:00:00.000Z"', '"reopenedAt":"2026-02-01"', 'whole'],
+    ['a KEV due date not a string', '"kevDueDate":"2026-04-01"', '"kevDueDate":20260401', 'error'],
+    ['a sighting not a string', '"sighting":"AAAA"', '"sighting":false', 'error'],
+    ['an unknown member before the fingerprint', '"kind":"sast","component":"api"', '"kind":"sast","extra":1,"component":"api"', 'whole'],
+    ['a head that is not JSON', '"kind":"sast","component":"api"', '"kind":"sast",,"component":"api"', 'error'],
+    ['the fingerprint of another entry', '"fingerprint":"a1"', '"fingerprint":"a2"', 'error'],
+    ['the fingerprint not followed by a comma', '"fingerprint":"a1",', '"fingerprint":"a1" ,', 'whole'],
+  ])('an entry whose start departs from the layout (%s) is not read from its start', (_name, from, to, whole) => {
+    expect(text.split('\n').find((l) => l.startsWith('"a1":'))).toContain(from);
+    const f = lazyOr(swapIn('a1', from, to));
+    expect(f).toBeDefined();
+    const entries = book(f as LedgerFile).entries;
+    if (whole === 'error') {
+      // Not valid either (only a bug writes one: the hash matched): an error when anything reads it.
+      expect(() => rawEntry(entries, 'a1')).toThrow(LedgerLineError);
+      return;
+    }
+    expect(rawEntry(entries, 'a1')).toBeUndefined();
+    expect(isLine(entries, 'a1')).toBe(false);
+    expect(entries.a1?.fingerprint).toBe('a1');
+    expect(entries.a1).not.toHaveProperty('extra');
+  });
+
+  it('an entry read whole that is not valid is a LedgerLineError (only a bug writes one: the hash matched)', () => {
+    const entries = book(
+      lazyOr(
+        swap(
+          '"ruleId":"js/sql-injection","title":"SQL injection","reopenedCount":0,"events":[]}',
+          '"ruleId":5,"title":"SQL injection","reopenedCount":0,"events":[]}',
+        ),
+      ) as LedgerFile,
+    ).entries;
+    expect(() => entries['42']).toThrow(LedgerLineError);
+    const broken = book(lazyOr(swap('"events":[]}', '"events":[]')) as LedgerFile).entries;
+    expect(() => broken['42']).toThrow(/ledger entry "42": its line is not an entry as defect-gate writes it/);
+    expect(() => book(lazyOr(swapIn('a1', '"events":[]}', '"events":[]')) as LedgerFile).entries.a1).toThrow(LedgerLineError);
+    const moved = book(lazyOr(swap('"fingerprint":"42","ruleId"', '"fingerprint":"42","fingerprint":"43","ruleId"')) as LedgerFile).entries;
+    expect(() => moved['42']).toThrow(LedgerLineError);
+  });
+
+  it('the line readers read open and fixed lines at their places, and nothing else', () => {
+    const entries = book(lazyRead(text)).entries;
+    expect([isOpenLine(entries, 'a1'), isFixedLine(entries, 'a1'), isOpenLine(entries, 'b2'), isFixedLine(entries, 'b2')]).toEqual([
+      true,
+      false,
+      false,
+      true,
+    ]);
+    expect([isOpenLine(entries, 'nope'), isFixedLine(entries, 'nope'), isLine(entries, 'nope')]).toEqual([false, false, false]);
+    // Hot members read: still a line.
+    expect(hotEntry(entries, 'b2')).toMatchObject({ state: 'fixed', fixedAt: '2026-02-20T00:00:00.000Z' });
+    expect([isLine(entries, 'b2'), isFixedLine(entries, 'b2'), isOpenLine(entries, 'b2')]).toEqual([true, true, false]);
+    expect(fixedLine(entries, 'b2')).toEqual({ fixedAt: '2026-02-20T00:00:00.000Z', lastSeen: '2026-05-01T00:00:00.000Z' });
+    expect(hotEntry(entries, 'a1')).toMatchObject({ state: 'open' });
+    expect([isOpenLine(entries, 'a1'), isFixedLine(entries, 'a1'), fixedLine(entries, 'a1')]).toEqual([true, false, undefined]);
+    expect(seenAgain(entries, 'a1', 'AAAA')).toMatchObject({ firstSeen: '2026-01-01T00:00:00.000Z' });
+    // Read whole: no longer a line for any reader.
+    expect(entries.b2?.state).toBe('fixed');
+    expect([isLine(entries, 'b2'), isFixedLine(entries, 'b2'), fixedLine(entries, 'b2')]).toEqual([false, false, undefined]);
+    expect(hotEntry(entries, 'b2')).toBe(entries.b2);
+    // On a plain record, nothing is a line.
+    const plain = plainBook().entries;
+    expect([isLine(plain, 'a1'), isOpenLine(plain, 'a1'), isFixedLine(plain, 'b2'), fixedLine(plain, 'b2'), rawEntry(plain, 'a1')]).toEqual(
+      [false, false, false, undefined, undefined],
+    );
+    expect(hotEntry(plain, 'a1')).toBe(plain.a1);
+    for (const [from, to] of [
+      [
+        '"fixedAt":"2026-02-20T00:00:00.000Z","lastSeen":"2026-05-01T00:00:00.000Z"',
+        '"fixedAt":"2026-02-20T00:00:00.000Z","lastSeen":"2026-05-01T00:00:00.000Y"',
+      ],
+      ['"fixedAt":"2026-02-20T00:00:00.000Z","lastSeen"', '"fixedAt":"2026-02-20T00:00:00.000Z","lastseen"'],
+      ['"fixedAt":"2026-02-20T00:00:00.000Z"', '"fixedAt":"2026-02-31T00:00:00.000Z"'],
+    ] as const) {
+      expect(fixedLine(book(lazyOr(swap(from, to)) as LedgerFile).entries, 'b2')).toBeUndefined();
+    }
+  });
+
+  it('seenAgain: each place is checked', () => {
+    const e = (over: Partial<LedgerEntry>) => ledgerEntry({ fingerprint: 'o', sighting: 'D1', ...over });
+    const read = (x: LedgerEntry, damage?: [string, string]) => {
+      let t = ledgerText(fileOf({ default: { entries: { o: x }, runs: [] } }));
+      if (damage) t = rehash(t.replace(damage[0], damage[1]));
+      return book(lazyOr(t) as LedgerFile).entries;
+    };
+    expect(seenAgain(read(e({})), 'o', 'D1')).toEqual(expect.objectContaining({ firstSeen: '2026-01-01T00:00:00.000Z' }));
+    expect(seenAgain(read(e({})), 'o', 'D1')).not.toHaveProperty('reopenedAt');
+    expect(seenAgain(read(e({})), 'o', 'D')).toBeUndefined(); // a prefix of the digest is not the digest
+    expect(seenAgain(read(e({ kevDueDate: 'a\\b' })), 'o', 'D1')).toBeUndefined();
+    expect(seenAgain(read(e({ kevDueDate: '' })), 'o', 'D1')).toMatchObject({ kevDueDate: '' });
+    for (const damage of [
+      ['"firstSeen":"2026-01-01T00:00:00.000Z"', '"firstSeen":"2026-01-01T00:00:00.000Y"'],
+      ['","firstSeen":', '","firstseen":'],
+      ['"sighting":"D1"', '"sightinG":"D1"'],
+      ['"sighting":"D1","severity"', '"sighting":"D1x","severity"'],
+      ['"state":"open","lastSeen":"2026-05-01T00:00:00.000Z"', '"state":"open","lastSeen":"2026-05-01T00:00:00Z"'],
+      ['"sighting":"D1","severity"', '"sighting":"D1","extra":1,"severity"'],
+    ] as [string, string][]) {
+      expect([damage[1], seenAgain(read(e({}), damage), 'o', 'D1')]).toEqual([damage[1], undefined]);
+    }
+    const reopened = e({ reopenedAt: '2026-02-01T00:00:00.000Z' });
+    expect(seenAgain(read(reopened), 'o', 'D1')).toMatchObject({ reopenedAt: '2026-02-01T00:00:00.000Z' });
+    expect(
+      seenAgain(read(reopened, ['"reopenedAt":"2026-02-01T00:00:00.000Z"', '"reopenedAt":"2026-02-30T00:00:00.000Z"']), 'o', 'D1'),
+    ).toBeUndefined();
+    expect(
+      seenAgain(read(reopened, ['"reopenedAt":"2026-02-01T00:00:00.000Z"', '"reopenedAt":"2026-02-01T00:00:00.000Zx"']), 'o', 'D1'),
+    ).toBeUndefined();
+    // A key with an escape before its closing quote: not read at fixed places.
+    const odd = ledgerEntry({ fingerprint: 'o\\', sighting: 'D1' });
+    expect(
+      seenAgain(book(lazyRead(ledgerText(fileOf({ default: { entries: { 'o\\': odd }, runs: [] } })))).entries, 'o\\', 'D1'),
+    ).toBeUndefined();
+    // Hot members read first: the line is rebuilt from them.
+    const entries = read(e({ kevDueDate: '2026-04-01' }));
+    rawEntry(entries, 'o');
+    expect(seenAgain(entries, 'o', 'D1')).toMatchObject({ kevDueDate: '2026-04-01', keyLength: 3 });
+  });
+
+  it('records: traps, copies and empty records', () => {
+    const entries = book(lazyRead(text)).entries;
+    const sym = Symbol('s');
+    expect((entries as unknown as Record<symbol, unknown>)[sym]).toBeUndefined();
+    expect(sym in entries).toBe(false);
+    expect(() => {
+      (entries as unknown as Record<symbol, unknown>)[sym] = 1;
+    }).toThrow(TypeError);
+    expect(delete (entries as unknown as Record<symbol, unknown>)[sym]).toBe(true);
+    expect(() => Object.defineProperty(entries, 'q', { get: () => ledgerEntry() })).toThrow(TypeError);
+    expect(() => Object.defineProperty(entries, sym, { value: 1 })).toThrow(TypeError);
+    Object.defineProperty(entries, 'q', { value: ledgerEntry({ fingerprint: 'q' }), enumerable: true });
+    expect(entries.q?.fingerprint).toBe('q');
+    expect(Object.getOwnPropertyDescriptor(entries, 'nope')).toBeUndefined();
+    const d = Object.getOwnPropertyDescriptor(entries, 'a1') as PropertyDescriptor;
+    expect(d.enumerable).toBe(true);
+    (d.set as (v: LedgerEntry) => void)(ledgerEntry({ fingerprint: 'a1', title: 'set' }));
+    expect((d.get as () => LedgerEntry)().title).toBe('set');
+    expect(Object.isExtensible(entries)).toBe(true);
+    expect(() => Object.preventExtensions(entries)).toThrow(TypeError);
+    // Copies: a line stays a line between lazy records; a plain record gets the entry.
+    const lazyCopy = emptyEntries(entries);
+    copyEntry(lazyCopy, entries, 'b2');
+    expect(isLine(lazyCopy, 'b2')).toBe(true);
+    const plainCopy = emptyEntries({});
+    copyEntry(plainCopy, entries, 'e5');
+    expect(isLine(plainCopy, 'e5')).toBe(false);
+    expect(plainCopy.e5).toEqual(ENTRIES[5]);
+    expect(Object.getPrototypeOf(plainCopy)).toBeNull();
+    expect(entryKeys(plainCopy)).toEqual(['e5']);
+  });
+
+  it('a book without runs or approvals, and an empty file', () => {
+    const t = ledgerText(fileOf({ bare: { entries: { z: ledgerEntry({ fingerprint: 'z' }) } } as unknown as LedgerBook }));
+    expect(t).toContain('\n"bare":{"entries":{\n');
+    expect(JSON.parse(t).books.bare.entries.z.fingerprint).toBe('z');
+    expect(ledgerText(fileOf({}))).toMatch(/"books":\{\n\}\}\n$/);
+    expect(lazyOr(ledgerText(fileOf({})))?.books).toEqual({});
   });
 });
 
