@@ -591,6 +591,53 @@ describe('the merge over a lazy file equals the merge over plain entries (byte f
     }
   });
 
+  it("the digest: a package's version counts; an exception that does not apply does not (it writes nothing)", () => {
+    const b = structuredClone(base[1] as RatedFinding);
+    b.package = { name: 'lodash', ecosystem: 'npm', version: '4.17.20' };
+    const v2 = { ...structuredClone(b), package: { name: 'lodash', ecosystem: 'npm', version: '4.17.21' } };
+    expect(sightingDigest(v2, 'default')).not.toBe(sightingDigest(b, 'default'));
+    const none = sightingDigest(b, 'default');
+    for (const state of ['expired', 'not-allowed', 'unverified'] as const) {
+      const x = { ...structuredClone(b), exception: { id: 'EX-9', type: 'accepted-risk' as const, state } };
+      expect([state, sightingDigest(x, 'default')]).toEqual([state, none]);
+    }
+    const active = { ...structuredClone(b), exception: { id: 'EX-9', type: 'sla-extension' as const, state: 'expiring' as const } };
+    expect(sightingDigest(active, 'default')).not.toBe(none);
+  });
+
+  it('a fixed entry read whole before the merge (not its line) is still compacted and forgotten like any other', () => {
+    // A fixed entry that is no longer its line (read whole by another reader, or a line in another form) is not seen
+    // by the line readers: the merge must still tell compaction it is fixed.
+    const old = ledgerEntry({
+      fingerprint: 'gone',
+      state: 'fixed',
+      firstSeen: '2025-01-01T00:00:00Z',
+      lastSeen: '2025-02-01T00:00:00Z',
+      fixedAt: '2025-02-02T00:00:00Z',
+      events: [],
+    });
+    const keep = ledgerEntry({
+      fingerprint: 'keep',
+      state: 'fixed',
+      fixedAt: '2026-02-28T00:00:00.000Z',
+      lastSeen: '2026-02-27T00:00:00.000Z',
+    });
+    const open = ledgerEntry({ fingerprint: 'open', lastSeen: '2026-02-27T00:00:00.000Z' });
+    const text = ledgerText(fileOf({ default: { entries: { gone: old, keep, open }, runs: [] } }));
+    const now = at(1);
+    const run = (b: LedgerBook) => {
+      const r = trackRun({ findings: [], book: b, toolsRan: ['Other'], sla: policy.sla, now });
+      return compactBook(r.next, now, { retentionDays: 30 });
+    };
+    const lazyBook = book(lazyRead(text));
+    expect(lazyBook.entries.gone?.state).toBe('fixed'); // read whole by something before the merge
+    expect(isLine(lazyBook.entries, 'gone')).toBe(false);
+    const lazy = run(lazyBook);
+    const eager = run(book(eagerRead(text)));
+    expect(Object.keys(eager.entries)).toEqual(['keep', 'open']);
+    expect(ledgerText(fileOf({ default: lazy }))).toBe(ledgerText(fileOf({ default: eager })));
+  });
+
   it('seenAgain reads an open line at its fixed places, and refuses another digest, a fixed entry or an entry read whole', () => {
     const e = ledgerEntry({ fingerprint: 'o', sighting: 'D1', reopenedAt: '2026-02-01T00:00:00.000Z', kevDueDate: '2026-04-01' });
     const lazy = book(
