@@ -13,6 +13,7 @@ import {
   rawEntry,
   readLedgerLines,
   seenAgain,
+  setLastSeen,
   sha1,
   copyEntry,
   emptyEntries,
@@ -109,13 +110,9 @@ describe('the line layout', () => {
     expect(Object.keys(entries)).toEqual(entryKeys(entries));
     expect(ENTRIES.every((e) => isLine(entries, e.fingerprint))).toBe(true);
     // Hot members from the line, without parsing it.
-    expect(rawEntry(entries, 'a1')).toMatchObject({
-      state: 'open',
-      severity: 'high',
-      component: 'api',
-      kevDueDate: '2026-04-01',
-      sighting: 'AAAA',
-    });
+    const raw = rawEntry(entries, 'a1');
+    expect(raw).toMatchObject({ state: 'open', severity: 'high', component: 'api', gated: true, tool: 'CodeQL', kind: 'sast' });
+    expect(rawEntry(entries, 'a1')).toBe(raw); // kept: read once
     expect(fixedLine(entries, 'b2')).toEqual({ fixedAt: '2026-02-20T00:00:00.000Z', lastSeen: '2026-05-01T00:00:00.000Z' });
     expect(fixedLine(entries, 'a1')).toBeUndefined();
     // A time in another form is not read at its fixed place: that entry is read whole, and equal.
@@ -259,6 +256,15 @@ describe('reading the line layout: every departure from it, even with a matching
     ['an entry line without its comma', (t: string) => t.replace(/("a1":\{[^\n]*),\n/, '$1\n')],
     ['the last entry line with a comma', (t: string) => t.replace(/("z":\{[^\n]*)\n/, '$1,\n')],
     ['an entry line without a key', (t: string) => t.replace('\n"a1":{', '\n{"a1":{')],
+    ['a key without its opening quote', (t: string) => t.replace('\n"a1":{', '\na1":{')],
+    ['a file that ends after a book, without its end', (t: string) => t.slice(0, -4)],
+    ['a file that ends after an entry', (t: string) => t.slice(0, t.indexOf('\n', t.indexOf('\n"a1":{') + 1))],
+    [
+      'a book header with an entry in it',
+      (t: string) =>
+        t.replace('"two":{"runs":[],"entries":{', `"two":{"runs":[],"entries":{"q":${entryJson(ledgerEntry({ fingerprint: 'q' }))}`),
+    ],
+    ['a file in this layout that is not ASCII', (t: string) => t.replace('"title":"SQL injection"', '"title":"SQL injéction"')],
     ['a key not followed by a colon', (t: string) => t.replace('\n"a1":{', '\n"a1" :{')],
     ['a key with a broken escape', (t: string) => t.replace('\n"a1":{', '\n"a\\x1":{')],
     ['a key without its closing quote', (t: string) => t.replace(/\n"a1":\{[^\n]*,\n/, '\n"a1,\n')],
@@ -425,6 +431,16 @@ describe('reading the line layout: every departure from it, even with a matching
     const entries = read(e({ kevDueDate: '2026-04-01' }));
     rawEntry(entries, 'o');
     expect(seenAgain(entries, 'o', 'D1')).toMatchObject({ kevDueDate: '2026-04-01', keyLength: 3 });
+  });
+
+  it('setLastSeen needs a lazy record and a canonical time; a LedgerLineError is named so', () => {
+    const entries = book(lazyRead(text)).entries;
+    const again = seenAgain(entries, 'a1', 'AAAA') as NonNullable<ReturnType<typeof seenAgain>>;
+    expect(() => setLastSeen(plainBook().entries, 'a1', again, '2026-06-01T00:00:00.000Z')).toThrow(/a lazy record and a canonical time/);
+    expect(() => setLastSeen(entries, 'a1', again, '2026-06-01T00:00:00Z')).toThrow(/a lazy record and a canonical time/);
+    setLastSeen(entries, 'a1', again, '2026-06-01T00:00:00.000Z');
+    expect(entries.a1?.lastSeen).toBe('2026-06-01T00:00:00.000Z');
+    expect(new LedgerLineError('x').name).toBe('LedgerLineError');
   });
 
   it('records: traps, copies and empty records', () => {

@@ -39,7 +39,10 @@ import { isWrittenEntry, isWrittenLedger } from './shape';
  * entry no one reads whole is never parsed.
  */
 
-/** The members of an entry read from its line without parsing it (a plain entry has them too). */
+/**
+ * The members of an entry read from its line without parsing it (a plain entry has them too). The start of a line also
+ * holds `sighting`, `reopenedAt` and `kevDueDate`: `seenAgain` reads those at their places; they are checked here.
+ */
 export interface HotEntry {
   fingerprint: string;
   state: 'open' | 'fixed';
@@ -51,9 +54,6 @@ export interface HotEntry {
   kind: string;
   component?: string;
   fixedAt?: string;
-  reopenedAt?: string;
-  kevDueDate?: string;
-  sighting?: string;
 }
 
 /**
@@ -63,9 +63,6 @@ export interface HotEntry {
 export class RawEntry implements HotEntry {
   component?: string;
   fixedAt?: string;
-  reopenedAt?: string;
-  kevDueDate?: string;
-  sighting?: string;
   constructor(
     readonly key: string,
     readonly json: string,
@@ -183,9 +180,6 @@ function rawLine(fp: string, key: string, line: string): RawEntry | undefined {
   const raw = new RawEntry(key, line.slice(start), fp, state, lastSeen, firstSeen, severity, gated, tool, kind);
   if (component !== undefined) raw.component = component;
   if (fixedAt !== undefined) raw.fixedAt = fixedAt;
-  if (reopenedAt !== undefined) raw.reopenedAt = reopenedAt;
-  if (kevDueDate !== undefined) raw.kevDueDate = kevDueDate;
-  if (sighting !== undefined) raw.sighting = sighting;
   return raw;
 }
 
