@@ -546,6 +546,7 @@ function findingsOf(d: number): RatedFinding[] {
   const out: RatedFinding[] = [];
   for (const [i, b] of base.entries()) {
     if ((i * 7 + d) % 11 === 0 || (d > 6 && d < 9 && i % 5 === 0)) continue; // not reported today
+    if (i % 9 === 4 && d >= 3 && d <= 14) continue; // gone for 12 days: forgotten with a short retention, then new again
     const f = structuredClone(b);
     if (i === 39 && d < 5) continue; // a manual finding, reported from day 5
     const [, mutate] = MUTATORS[(i + d) % MUTATORS.length] as [string, Mutator];
