@@ -405,8 +405,8 @@ export function trackRun(input: TrackInput): TrackResult {
   for (const f of input.findings) {
     seen.add(f.fingerprint);
     const digest = f.fixed ? undefined : sightingDigest(f, input.environment);
-    const again = digest && seenAgain(entries, f.fingerprint, digest);
-    if (again && earlier(again.firstSeen, f.firstDetected) === again.firstSeen) {
+    const again = digest === undefined ? undefined : seenAgain(entries, f.fingerprint, digest);
+    if (again !== undefined && earlier(again.firstSeen, f.firstDetected) === again.firstSeen) {
       // Open, and seen again as it was last seen (the digest covers severity and gated too): the same entry but for
       // lastSeen, which is what the code below would write; its line is not parsed (src/ledger/lines.ts).
       setLastSeen(entries, f.fingerprint, again, nowIso);
