@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { LEDGER_VERSION, LedgerFileSchema, migrateLedger, LedgerFormatError } from '../src/ledger/schema';
-import { isWrittenBook, isWrittenLedger } from '../src/ledger/shape';
+import { isWrittenBook, isWrittenEntry, isWrittenLedger } from '../src/ledger/shape';
 
 /**
  * The ledger's hot path (src/ledger/shape.ts) skips zod for a ledger exactly as defect-gate writes it. Its one duty:
@@ -46,6 +46,7 @@ const full = {
   severity: 'high',
   gated: true,
   kevDueDate: '2026-03-20',
+  sighting: 'L7beOFJWJ6RIiU0q1UeM8KOFVe4=',
   events: [
     { at: T, type: 'opened', severity: 'high' },
     { at: '2026-03-02T10:00:00.000Z', type: 'fixed' },
@@ -98,6 +99,7 @@ const ledger = () =>
     schema: 'defect-gate-ledger',
     version: LEDGER_VERSION,
     updatedAt: T,
+    integrity: { sha1: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=', redaction: '0123456789abcdef' },
     books: { default: { entries: { 'fp-full': full, 'fp-fixed': fixed }, runs: [run], approvals: { 'EX-1:abc': approval } } },
   });
 
@@ -358,5 +360,15 @@ describe('the ledger hot path accepts every ledger defect-gate writes', () => {
     bad.runs = [{}];
     expect(isWrittenBook(bad)).toBe(false);
     expect(isWrittenBook(null)).toBe(false);
+  });
+});
+
+describe('isWrittenEntry: the same check for one entry (lines.ts reads entries one by one)', () => {
+  it('accepts the entries of the written ledger and refuses each damaged one', () => {
+    expect(isWrittenEntry(structuredClone(full))).toBe(true);
+    expect(isWrittenEntry(structuredClone(fixed))).toBe(true);
+    expect(isWrittenEntry({ ...structuredClone(full), sighting: 5 })).toBe(false);
+    expect(isWrittenEntry({ ...structuredClone(full), lastSeen: '2026-02-30T00:00:00.000Z' })).toBe(false);
+    expect(isWrittenEntry(null)).toBe(false);
   });
 });
