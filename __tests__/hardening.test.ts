@@ -10,7 +10,7 @@ import { parsePolicy } from '../src/policy/load';
 import { globProblem } from '../src/policy/glob';
 import { BASE_POLICY, defaultPolicy, finding, policyFrom } from './helpers';
 import { rateAll } from '../src/rate/rate';
-import { basePrefix, isPlainRelative, joinUri, normalizeAny, normalizePath } from '../src/ingest/paths';
+import { baseOutside, basePrefix, isPlainRelative, joinUri, normalizeAny, normalizePath } from '../src/ingest/paths';
 import { disambiguate, hashParts } from '../src/ingest/fingerprint';
 import { createHash } from 'node:crypto';
 import { computeMetrics } from '../src/metrics/compute';
@@ -161,55 +161,80 @@ describe('path normalization', () => {
   });
 });
 
+/** Bases (given and random) and uris (given and random, plain relative or not) for the base shortcuts' differentials. */
+function baseCases(): { bases: string[]; uris: string[] } {
+  const alphabet = [
+    'a',
+    'B',
+    '0',
+    '_',
+    '-',
+    '.',
+    '..',
+    '/',
+    '//',
+    '\\',
+    ':',
+    '%20',
+    '%2F',
+    '%',
+    '?',
+    '#',
+    ' ',
+    '@',
+    'é',
+    'file://',
+    'C:',
+    'work',
+    'app',
+  ];
+  let seed = 11;
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
+  const bases = [
+    `file://${WS}/`,
+    `file://${WS}`,
+    `file://${WS}/src/`,
+    `file://${WS}/src/../lib/`,
+    `file://${WS}/a%20b/`,
+    `file://${WS}/x?q=/`,
+    `file://${WS}/x#f/`,
+    'file:///home/runner/work/app/',
+    'file:///home/runner/',
+    `${WS}/sub/`,
+    'C:/ws/',
+    'src/',
+    '../up/',
+    'https://example.test/repo/',
+    ' file:///home/runner/work/app/app/ ',
+  ];
+  for (let i = 0; i < 400; i++) bases.push(Array.from({ length: 1 + rnd(7) }, () => alphabet[rnd(alphabet.length)]).join(''));
+  const uris = [
+    'a.js',
+    'src/x.ts',
+    'work/app/app/src/y.js',
+    'app/z.go',
+    'a.b/c-d_e@1/f~g.h',
+    'x..y/z',
+    'ws/a.js',
+    'WS/b.js',
+    'runner/work/app/app/c.js',
+  ];
+  for (let i = 0; i < 200; i++) uris.push(Array.from({ length: 1 + rnd(6) }, () => alphabet[rnd(alphabet.length)]).join(''));
+  bases.push(
+    'file:///C:/',
+    'file:///c:/WS/',
+    `file://${WS}%3Fx/`,
+    'file:///%68ome/',
+    'file:///home/runner/work/app/ap/',
+    'file:///home/runner/work/app/app2/',
+    `file://${WS}/../`,
+  );
+  return { bases, uris };
+}
+
 describe('path normalization with a base URI', () => {
   it('a base prefix gives the same path as normalizing each joined URI, for every base and plain relative uri', () => {
-    const alphabet = [
-      'a',
-      'B',
-      '0',
-      '_',
-      '-',
-      '.',
-      '..',
-      '/',
-      '//',
-      '\\',
-      ':',
-      '%20',
-      '%2F',
-      '%',
-      '?',
-      '#',
-      ' ',
-      '@',
-      'é',
-      'file://',
-      'C:',
-      'work',
-      'app',
-    ];
-    let seed = 11;
-    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
-    const bases = [
-      `file://${WS}/`,
-      `file://${WS}`,
-      `file://${WS}/src/`,
-      `file://${WS}/src/../lib/`,
-      `file://${WS}/a%20b/`,
-      `file://${WS}/x?q=/`,
-      `file://${WS}/x#f/`,
-      'file:///home/runner/work/app/',
-      'file:///home/runner/',
-      `${WS}/sub/`,
-      'C:/ws/',
-      'src/',
-      '../up/',
-      'https://example.test/repo/',
-      ' file:///home/runner/work/app/app/ ',
-    ];
-    for (let i = 0; i < 400; i++) bases.push(Array.from({ length: 1 + rnd(7) }, () => alphabet[rnd(alphabet.length)]).join(''));
-    const uris = ['a.js', 'src/x.ts', 'work/app/app/src/y.js', 'app/z.go', 'a.b/c-d_e@1/f~g.h', 'x..y/z'];
-    for (let i = 0; i < 200; i++) uris.push(Array.from({ length: 1 + rnd(6) }, () => alphabet[rnd(alphabet.length)]).join(''));
+    const { bases, uris } = baseCases();
     let used = 0;
     const differ: unknown[] = [];
     for (const base of bases) {
@@ -226,6 +251,42 @@ describe('path normalization with a base URI', () => {
     }
     expect(differ).toEqual([]);
     expect(used).toBeGreaterThan(1000);
+  });
+
+  it('a base outside the workspace: no plain relative uri joined onto it normalizes to a repository path', () => {
+    const { bases, uris } = baseCases();
+    let used = 0;
+    let outside = 0;
+    const differ: unknown[] = [];
+    for (const base of bases) {
+      for (const ws of [WS, undefined, 'C:/ws', '/home/runner', `${WS}/src`]) {
+        if (!baseOutside(base.trim(), ws)) continue;
+        outside++;
+        for (const uri of uris) {
+          if (!isPlainRelative(uri)) continue;
+          used++;
+          const want = normalizePath(joinUri(base.trim(), uri), ws);
+          if ('path' in want) differ.push({ base, ws, uri, want });
+        }
+      }
+    }
+    expect(differ).toEqual([]);
+    expect(used).toBeGreaterThan(1000);
+    // The shortcut is taken where it should be, and not above the workspace (where a uri can enter it).
+    expect(outside).toBeGreaterThan(100);
+    expect(baseOutside('file:///home/runner/work/mono/mono/', '/work/main')).toBe(true);
+    expect(baseOutside('file:///home/runner/work/mono/mono/', undefined)).toBe(true);
+    expect(baseOutside('https://example.test/repo/', WS)).toBe(true);
+    expect(baseOutside('file:///home/runner/', WS)).toBe(false);
+    expect(baseOutside('file:///home/runner/work/app/', WS)).toBe(false);
+    expect(baseOutside('file:///home/runner/work/app/ap', WS)).toBe(true); // (a sibling named like the start of the workspace)
+    expect(baseOutside(`file://${WS}/`, WS)).toBe(false);
+    expect(baseOutside(`file://${WS}/src/`, WS)).toBe(false);
+    expect(baseOutside('file:///C:/', 'C:/ws')).toBe(false);
+    expect(baseOutside('file:///D:/', 'C:/ws')).toBe(true);
+    expect(baseOutside('src/', WS)).toBe(false);
+    expect(baseOutside('file:///other%3Fx/', WS)).toBe(true); // (the decoded `?` cuts every joined uri off)
+    expect(baseOutside(`file://${WS}/x%3Fq/`, WS)).toBe(false);
   });
 
   it('a CodeQL %SRCROOT% that is the checkout maps results to repository paths', () => {

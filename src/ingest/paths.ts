@@ -72,20 +72,53 @@ export function isPlainRelative(ref: string): boolean {
   return PLAIN_RELATIVE.test(ref);
 }
 
-/** `normalizePath` without its shortcut for plain relative paths (exported for the test that they agree). */
-export function normalizeAny(ref: string, workspace?: string): NormalizedLocation {
+/**
+ * Whether no plain relative uri (see PLAIN_RELATIVE) joined onto `base` is a repository path: the base is not a file
+ * reference, or an absolute path neither inside the workspace nor above it (a checkout scanned on another machine,
+ * e.g. CodeQL's `%SRCROOT%` at `/home/runner/work/…` read on a laptop). Such a uri only appends segments, so the
+ * joined path starts with the base's: it can enter the workspace only when the workspace lies below the base. False
+ * when in doubt (the caller then normalizes each joined URI).
+ */
+export function baseOutside(base: string, workspace?: string): boolean {
+  if (/[?#]/.test(base)) return false;
+  const probe = joinUri(base, 'a');
+  if ('path' in normalizePath(probe, workspace)) return false;
+  const s = fileRef(probe);
+  if (s === undefined) return true; // a URI of another scheme: so is every joined one
+  // A query or fragment in the decoded base (`%3F`) cut the uri off: every joined uri normalizes as the probe did.
+  if (!s.endsWith('/a')) return true;
+  if (!isAbsolutePath(s)) return false;
+  const ws = workspace?.replace(/\\/g, '/').replace(/\/+$/, '');
+  if (!ws) return true; // (an absolute path is a repository path only inside a known workspace)
+  const dir = s.slice(0, -1);
+  const cmpD = /^[A-Za-z]:/.test(dir) ? dir.toLowerCase() : dir;
+  const cmpW = `${/^[A-Za-z]:/.test(ws) ? ws.toLowerCase() : ws}/`;
+  return !cmpW.startsWith(cmpD) && !cmpD.startsWith(cmpW);
+}
+
+/**
+ * The path a file reference names, as normalizing reads it (`/` separators, a `file:` scheme and authority removed,
+ * percent-escapes decoded, a query or fragment cut), or undefined for an empty reference or one of another scheme.
+ */
+function fileRef(ref: string): string | undefined {
   let s = ref.trim().replace(/\\/g, '/');
-  if (s === '') return { location: ref };
+  if (s === '') return undefined;
   if (/^file:/i.test(s)) {
     s = s.replace(/^file:(\/\/[^/]*)?/i, '');
     s = decode(s);
     if (/^\/[A-Za-z]:\//.test(s)) s = s.slice(1); // file:///C:/x
   } else if (hasScheme(s)) {
-    return { location: ref };
+    return undefined;
   } else {
     s = decode(s);
   }
-  s = s.replace(/[?#].*$/, '');
+  return s.replace(/[?#].*$/, '');
+}
+
+/** `normalizePath` without its shortcut for plain relative paths (exported for the test that they agree). */
+export function normalizeAny(ref: string, workspace?: string): NormalizedLocation {
+  const s = fileRef(ref);
+  if (s === undefined) return { location: ref };
   if (isAbsolutePath(s)) {
     const ws = workspace?.replace(/\\/g, '/').replace(/\/+$/, '');
     if (ws) {

@@ -1,7 +1,7 @@
 import type * as sarif from 'sarif';
 import type { Finding, FindingKind, InputError, ResultKind, SarifLevel, ScannerSuppression, SourceRef, ToolRef } from '../../model';
 import { computeFingerprint, hashParts } from '../fingerprint';
-import { basePrefix, isPlainRelative, joinUri, normalizePath } from '../paths';
+import { baseOutside, basePrefix, isPlainRelative, joinUri, normalizePath } from '../paths';
 import type { FormatParser, ParseContext, ParseResult } from '../types';
 import {
   arr,
@@ -52,7 +52,7 @@ interface RunIndex {
   /** What each rule (or no rule) contributes to a finding, derived once per rule. */
   ruleInfo: Map<Rule | undefined, RuleInfo>;
   /** `resolveBase` per `uriBaseId`. */
-  bases: Map<string, { uri?: string; known: boolean; prefix?: string | null }>;
+  bases: Map<string, { uri?: string; known: boolean; prefix?: string | null; outside?: boolean }>;
 }
 
 /** Per-rule derived data; `byRuleId` holds what also depends on the result's rule id (when the result adds nothing). */
@@ -328,7 +328,11 @@ function locate(ix: RunIndex, result: Obj, ctx: ParseContext): Located {
         // A base inside the workspace (CodeQL's %SRCROOT% on a runner) and a plain relative uri: the base's prefix.
         if (base.uri && base.prefix === undefined) base.prefix = basePrefix(base.uri.trim(), ctx.workspace) ?? null;
         if (typeof base.prefix === 'string' && isPlainRelative(uri)) n = { path: base.prefix + uri };
-        else if (base.uri) {
+        else if (base.uri && (base.outside ??= baseOutside(base.uri.trim(), ctx.workspace)) && isPlainRelative(uri)) {
+          // A base no such uri joins into the workspace (a checkout scanned elsewhere): what normalizing the joined
+          // URI gives (a location), and for a source-root base the uri itself, without normalizing each one.
+          if (!SRCROOT_LIKE.test(baseId)) n = { location: joinUri(base.uri.trim(), uri) };
+        } else if (base.uri) {
           const full = normalizePath(joinUri(base.uri.trim(), uri), ctx.workspace);
           // The base is outside this workspace (scanned elsewhere): a source-root base still maps to repo paths.
           if ('path' in full || !SRCROOT_LIKE.test(baseId)) n = full;
