@@ -91,6 +91,21 @@ function baseRatingOf(f: Finding, p: Policy, scored: Scored): { rank: number; st
   const name = (r: number) => p.levels[r] as string;
   const score = scored.score;
   if (score !== undefined && p.bands.length > 0) {
+    // A SARIF security-severity rates by its number alone (a handful of distinct scores, every finding of a rule
+    // alike): the band and its step are made once per score and policy, and the step object is shared.
+    if (scored.what === 'security-severity') {
+      const sh = sharedOf(p);
+      let known = sh.bySecuritySeverity.get(score);
+      if (!known) {
+        const band = p.bands.find((b) => score >= b.min);
+        const rank = band ? band.rank : p.levels.length - 1;
+        const what = `security-severity ${fmt(score)}`;
+        const detail = band ? `${what} >= ${fmt(band.min)}` : `${what} is below every band`;
+        known = { rank, step: { step: 'base', detail, to: name(rank) } };
+        if (sh.bySecuritySeverity.size < SHARED_MAX) sh.bySecuritySeverity.set(score, known);
+      }
+      return { rank: known.rank, step: known.step };
+    }
     // "security-severity 8.8 >= 7.0" as before; a computed score keeps its number once: "… computed from …: 9.8 >= 9.0".
     const plain = scored.what === 'security-severity' || /^CVSS( \S+)? score$/.test(scored.what ?? '');
     const what = plain ? `${scored.what} ${fmt(score)}` : `${scored.what}: ${fmt(score)}`;
@@ -210,6 +225,10 @@ function withComponent(
 interface Shared {
   steps: Map<string, RatingStep>;
   explanations: Map<string, RatingStep[]>;
+  /** The base rating of each SARIF security-severity score (see baseRatingOf). */
+  bySecuritySeverity: Map<number, { rank: number; step: RatingStep }>;
+  /** The explanation of a single step, by the step object (steps of bySecuritySeverity are shared objects). */
+  byOneStep: Map<RatingStep, RatingStep[]>;
 }
 const sharedByPolicy = new WeakMap<Policy, Shared>();
 /** Distinct steps or explanations kept per policy (unusual inputs with many distinct scores stop sharing there). */
@@ -219,9 +238,24 @@ function stepKey(s: RatingStep): string {
   return `${s.step}\u0000${s.detail}\u0000${s.from === undefined ? '\u0001' : s.from}\u0000${s.to}`;
 }
 
-function share(p: Policy, steps: RatingStep[]): RatingStep[] {
+function sharedOf(p: Policy): Shared {
   let sh = sharedByPolicy.get(p);
-  if (!sh) sharedByPolicy.set(p, (sh = { steps: new Map(), explanations: new Map() }));
+  if (!sh) sharedByPolicy.set(p, (sh = { steps: new Map(), explanations: new Map(), bySecuritySeverity: new Map(), byOneStep: new Map() }));
+  return sh;
+}
+
+function share(p: Policy, steps: RatingStep[]): RatingStep[] {
+  const sh = sharedOf(p);
+  // (The usual explanation: one shared base step. Its explanation is found by the step itself, without making keys.)
+  const one = steps.length === 1 ? sh.byOneStep.get(steps[0] as RatingStep) : undefined;
+  if (one) return one;
+  const out = shareByKey(sh, steps);
+  // (Only a step that became the shared one: a step made afresh for each finding would never be found again.)
+  if (steps.length === 1 && out[0] === steps[0] && sh.byOneStep.size < SHARED_MAX) sh.byOneStep.set(steps[0] as RatingStep, out);
+  return out;
+}
+
+function shareByKey(sh: Shared, steps: RatingStep[]): RatingStep[] {
   const keys = steps.map(stepKey);
   const key = keys.join('\u0002');
   const known = sh.explanations.get(key);
