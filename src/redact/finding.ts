@@ -25,15 +25,26 @@ export function isSecretFinding(f: Pick<Finding, 'kind' | 'ruleId'>): boolean {
   return f.kind === 'secret' || SECRET_RULE.test(f.ruleId);
 }
 
-/** One-entry memo: findings of one rule share their title. */
-let lastIn = '';
-let lastOut = '';
-function red(s: string): string {
-  if (s === lastIn) return lastOut;
+/** One-entry memos, one per field: findings of one rule share their title and help URI. */
+const last = { title: ['', ''], helpUri: ['', ''] };
+function red(s: string, field: 'title' | 'helpUri' = 'title'): string {
+  const memo = last[field];
+  if (s === memo[0]) return memo[1] as string;
   const r = redactText(s);
-  lastIn = s;
-  lastOut = r;
+  memo[0] = s;
+  memo[1] = r;
   return r;
+}
+
+/** One-entry memo by the array: the findings of one rule share their tags array (never changed in place). */
+let lastTags: readonly string[] | undefined;
+let lastTagsClean = true;
+function tagsClean(tags: readonly string[]): boolean {
+  if (tags !== lastTags) {
+    lastTagsClean = tags.every((t) => redactText(t) === t);
+    lastTags = tags;
+  }
+  return lastTagsClean;
 }
 
 const TEXT_FIELDS = ['title', 'message', 'location', 'component', 'helpUri'] as const;
@@ -54,7 +65,7 @@ export function redactFinding(f: Finding): boolean {
   for (const k of TEXT_FIELDS) {
     const v = target[k];
     if (v === undefined) continue;
-    const r = k === 'title' ? red(v) : redactText(v);
+    const r = k === 'title' || k === 'helpUri' ? red(v, k) : redactText(v);
     if (r !== v) {
       target[k] = r;
       changed = true;
@@ -79,7 +90,7 @@ export function redactFinding(f: Finding): boolean {
     f.references = f.references.map(redactText);
     changed = true;
   }
-  if (f.tags.some((t) => red(t) !== t)) {
+  if (!tagsClean(f.tags)) {
     f.tags = f.tags.map(redactText);
     changed = true;
   }
