@@ -7,6 +7,7 @@ import { ingestText, type IngestedFile } from '../src/ingest/index';
 import { jsonPieces } from '../src/io/json-writer';
 import { buildReport, reportForWriting } from '../src/report/json';
 import { buildRatedSarif } from '../src/report/sarif';
+import { renderText, TEXT_LIMIT } from '../src/report/text';
 import { writeRatedSarif, type SarifInputFile } from '../src/io/rated-sarif';
 import { rateAll } from '../src/rate/rate';
 import { defaultPolicy, policyFrom, BASE_POLICY } from './helpers';
@@ -163,6 +164,47 @@ describe('streamed report writers', () => {
     sortFindings(actual, blocking);
     expect(actual.length).toBeGreaterThan(500);
     expect(actual.map((f) => f.fingerprint)).toEqual(expected.map((f) => f.fingerprint));
+  });
+
+  it('sortFindings with a top sorts the first places as the full sort does, the others follow in input order', () => {
+    const findings = rateAll(
+      ingestAll().flatMap((f) => f.findings),
+      RULES_AND_COMPONENTS,
+    );
+    const blocking = new Set(findings.filter((_, i) => i % 3 === 0).map((f) => f.fingerprint));
+    const shuffled = findings
+      .map((f, i) => ({ f, k: (i * 7919) % 1009 }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.f);
+    const full = [...shuffled];
+    sortFindings(full, blocking);
+    const n = shuffled.length;
+    for (const top of [0, 1, 2, 7, 50, 333, n - 1, n, n + 5]) {
+      const actual = [...shuffled];
+      sortFindings(actual, blocking, top);
+      const k = Math.min(top, n);
+      expect(actual.slice(0, k).map((f) => f.fingerprint)).toEqual(full.slice(0, k).map((f) => f.fingerprint));
+      // The rest: every other finding once, in input order.
+      const chosen = new Set(actual.slice(0, k));
+      expect(actual.slice(k)).toEqual(shuffled.filter((f) => !chosen.has(f)));
+    }
+  });
+
+  it("the CLI's text verdict (sortTop) shows what the fully sorted run shows", () => {
+    const input: EngineInput = {
+      files: ingestAll(),
+      policy: RULES_AND_COMPONENTS,
+      environment: 'default',
+      onInputError: 'warn',
+      now: NOW,
+    };
+    const all = runEngine(input);
+    const top = runEngine({ ...input, files: ingestAll(), sortTop: TEXT_LIMIT });
+    expect(all.findings.length).toBeGreaterThan(TEXT_LIMIT * 4);
+    expect(renderText(top)).toBe(renderText(all));
+    expect(top.counts).toEqual(all.counts);
+    expect(top.verdict).toEqual(all.verdict);
+    expect(top.findings.slice(0, TEXT_LIMIT)).toEqual(all.findings.slice(0, TEXT_LIMIT));
   });
 
   it('rateAll stays pure: rating copies leaves the ingested findings as they were', () => {

@@ -124,6 +124,8 @@ export interface CheckOptions {
    * Default: read from the workspace (src/io/codeowners.ts).
    */
   codeowners?: Codeowners | null | ((policy: Policy) => Promise<Codeowners | null | undefined>);
+  /** Only the first this many findings of the result need the report order (EngineInput.sortTop). */
+  sortTop?: number;
 }
 
 export interface CheckOutcome {
@@ -502,6 +504,8 @@ async function checkRead(
     ...(opts.ledger?.write && ledgerReadable ? { runDate: opts.ledger.runDate ?? { clock: () => new Date() } } : {}),
     // An unreadable ledger is an input error that fails the gate (on-input-error: fail), as in `run` scope.
     ...(gateScope === 'ledger' && book ? { gateScope } : {}),
+    // Files written here (the report, the rated SARIF) list every finding in order.
+    ...(opts.sortTop !== undefined && !settings.reportPath && !settings.sarifOutput ? { sortTop: opts.sortTop } : {}),
   };
   const result = runEngine(engineInput);
   if (read.changes) result.policyChanges = read.changes;

@@ -121,6 +121,11 @@ export interface EngineInput {
   inPlace?: boolean;
   /** Verified exception approvals (by `id:contentHash`) to keep in the ledger: later runs make no calls for them. */
   approvals?: Record<string, VerifiedApproval>;
+  /**
+   * Only the first `sortTop` findings of the result need the report order (a shell that shows no more, e.g. the
+   * CLI's text verdict): they are selected and sorted, the others follow in no set order. Default: all sorted.
+   */
+  sortTop?: number;
   /** The repository's CODEOWNERS, parsed (the shell reads it): owners of findings outside owned policy components. */
   codeowners?: Codeowners;
   /** Set when this run is to be written to the ledger: a backdated run is refused (src/ledger/track.ts checkRunDate). */
@@ -191,9 +196,11 @@ export function compareFindings(blocking: ReadonlySet<string>) {
 
 /**
  * Sorts in place in `compareFindings` order (ties in input order), computing each finding's sort key once: positions
- * are sorted by the keys, then the findings are written back in their order.
+ * are sorted by the keys, then the findings are written back in their order. With `top` (less than the number of
+ * findings), only the first `top` places are sorted: the `top` first findings in that order are selected in one pass
+ * (a heap of `top` positions) and put first, sorted; the others follow in input order.
  */
-export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<string>): void {
+export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<string>, top?: number): void {
   // Keys in typed arrays and one array of strings, positions sorted (at a million findings, key records took ~70 MB).
   const n = findings.length;
   const head = new Float64Array(n);
@@ -206,17 +213,14 @@ export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<str
     where[i] = f.path ?? f.location ?? '\uffff';
     line[i] = f.startLine ?? 0;
   }
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
   // Ties end in the position, so the order is total (the same as a stable sort of the input order).
-  order.sort(
-    (a, b) =>
-      (head[a] as number) - (head[b] as number) ||
-      cmp(where[a] as string, where[b] as string) ||
-      (line[a] as number) - (line[b] as number) ||
-      cmp((findings[a] as RatedFinding).ruleId, (findings[b] as RatedFinding).ruleId) ||
-      a - b,
-  );
+  const before = (a: number, b: number): number =>
+    (head[a] as number) - (head[b] as number) ||
+    cmp(where[a] as string, where[b] as string) ||
+    (line[a] as number) - (line[b] as number) ||
+    cmp((findings[a] as RatedFinding).ruleId, (findings[b] as RatedFinding).ruleId) ||
+    a - b;
+  const order = top !== undefined && top >= 0 && top < n ? firstInOrder(n, Math.floor(top), before) : sortedPositions(n, before);
   // findings[j] = (finding at position order[j]), cycle by cycle, without a copy of the array.
   const placed = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -233,6 +237,54 @@ export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<str
       j = k;
     }
   }
+}
+
+function sortedPositions(n: number, before: (a: number, b: number) => number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort(before);
+}
+
+/**
+ * Positions: the `top` first in `before` order, sorted, then every other position in increasing order. One pass with
+ * a max-heap of `top` positions (most positions are turned away by one comparison with the heap's last).
+ */
+function firstInOrder(n: number, top: number, before: (a: number, b: number) => number): Uint32Array {
+  const heap = new Uint32Array(top);
+  let size = 0;
+  const down = (from: number) => {
+    for (let i = from; ;) {
+      const l = 2 * i + 1;
+      if (l >= size) return;
+      const r = l + 1;
+      const big = r < size && before(heap[r] as number, heap[l] as number) > 0 ? r : l;
+      if (before(heap[big] as number, heap[i] as number) <= 0) return;
+      [heap[i], heap[big]] = [heap[big] as number, heap[i] as number];
+      i = big;
+    }
+  };
+  for (let p = 0; p < n; p++) {
+    if (size < top) {
+      heap[size] = p;
+      for (let i = size++; i > 0;) {
+        const up = (i - 1) >> 1;
+        if (before(heap[i] as number, heap[up] as number) <= 0) break;
+        [heap[i], heap[up]] = [heap[up] as number, heap[i] as number];
+        i = up;
+      }
+    } else if (top > 0 && before(p, heap[0] as number) < 0) {
+      heap[0] = p;
+      down(0);
+    }
+  }
+  const chosen = heap.subarray(0, size).sort(before);
+  const taken = new Uint8Array(n);
+  for (const p of chosen) taken[p] = 1;
+  const order = new Uint32Array(n);
+  order.set(chosen);
+  let at = size;
+  for (let p = 0; p < n; p++) if (!taken[p]) order[at++] = p;
+  return order;
 }
 
 function toolKinds(findings: readonly RatedFinding[]): Record<string, string[]> {
@@ -323,7 +375,7 @@ export function runEngine(input: EngineInput): RunResult {
     ...(coverage.length ? { coverage } : {}),
   });
   const blocking = new Set(verdict.blocking);
-  sortFindings(findings, blocking);
+  sortFindings(findings, blocking, input.sortTop);
   earlier.findings.sort(compareFindings(blocking));
   const counts = countFindings(findings, input.policy.levels, blocking, tracked.fixed.length);
   // Counted by trackRun while merging (an entry seen again unchanged is not even parsed: src/ledger/lines.ts).

@@ -9,7 +9,7 @@ import { jsonPieces } from '../io/json-writer';
 import { parseFormatOverrides } from '../io/inputs';
 import { formatIds } from '../ingest/index';
 import { renderMarkdown } from '../report/markdown';
-import { renderText } from '../report/text';
+import { renderText, TEXT_LIMIT } from '../report/text';
 import { stderrLogger } from '../logger';
 import { stripControl } from '../text/escape';
 import { policyChangesText } from '../policy/diff';
@@ -198,6 +198,9 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
       fetchPolicy: policyRef ? policyRef.fetch : remotePolicyFetcher(io.env),
       ...(policyRef ? { policyRef: policyRef.ref } : {}),
       ...(verify ? { verifyApprovals: verify } : { approvalsHelp }),
+      // A text verdict shows the first TEXT_LIMIT findings and nothing else lists them (no JSON, no CI report, no
+      // issues to sync): the others need no order (issue #21, time to verdict).
+      ...(command === 'check' && format === 'text' && !Object.values(ciReports).some(Boolean) ? { sortTop: TEXT_LIMIT } : {}),
     },
   );
   const { result } = outcome;

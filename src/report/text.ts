@@ -18,6 +18,9 @@ export interface TextOptions {
   width?: number;
 }
 
+/** Findings listed by default (and by the CLI's text verdict, which sorts no more: EngineInput.sortTop). */
+export const TEXT_LIMIT = 50;
+
 const C = { red: 31, yellow: 33, green: 32, dim: 2, bold: 1 } as const;
 
 function clean(s: string | undefined, max: number): string {
@@ -62,7 +65,7 @@ function trackLine(f: RatedFinding, tracked: boolean, now: number): string {
 
 export function renderText(r: RunResult, opts: TextOptions = {}): string {
   const paint = (code: number, s: string) => (opts.color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const limit = opts.limit ?? 50;
+  const limit = opts.limit ?? TEXT_LIMIT;
   const now = Date.parse(r.generatedAt);
   const v = r.verdict;
   const out: string[] = [];
