@@ -25,26 +25,30 @@ export function isSecretFinding(f: Pick<Finding, 'kind' | 'ruleId'>): boolean {
   return f.kind === 'secret' || SECRET_RULE.test(f.ruleId);
 }
 
-/** One-entry memos, one per field: findings of one rule share their title and help URI. */
-const last = { title: ['', ''], helpUri: ['', ''] };
-function red(s: string, field: 'title' | 'helpUri' = 'title'): string {
-  const memo = last[field];
-  if (s === memo[0]) return memo[1] as string;
-  const r = redactText(s);
-  memo[0] = s;
-  memo[1] = r;
+/**
+ * Redacted titles and help URIs: the findings of one rule share them (one string object each, whose hash V8 keeps),
+ * in any order. Bounded: short texts only, emptied when full.
+ */
+const memo = new Map<string, string>();
+const MEMO_MAX = 4096;
+function red(s: string): string {
+  if (s.length > 1024) return redactText(s); // (not kept: a long text is a finding's own, not a rule's)
+  let r = memo.get(s);
+  if (r === undefined) {
+    r = redactText(s);
+    if (memo.size >= MEMO_MAX) memo.clear();
+    memo.set(s, r);
+  }
   return r;
 }
 
-/** One-entry memo by the array: the findings of one rule share their tags array (never changed in place). */
-let lastTags: readonly string[] | undefined;
-let lastTagsClean = true;
+/** Tags arrays without secrets: the findings of one rule share their tags array (never changed in place). */
+const cleanTags = new WeakSet<readonly string[]>();
 function tagsClean(tags: readonly string[]): boolean {
-  if (tags !== lastTags) {
-    lastTagsClean = tags.every((t) => redactText(t) === t);
-    lastTags = tags;
-  }
-  return lastTagsClean;
+  if (tags.length === 0 || cleanTags.has(tags)) return true;
+  if (!tags.every((t) => red(t) === t)) return false;
+  cleanTags.add(tags);
+  return true;
 }
 
 const TEXT_FIELDS = ['title', 'message', 'location', 'component', 'helpUri'] as const;
@@ -65,7 +69,7 @@ export function redactFinding(f: Finding): boolean {
   for (const k of TEXT_FIELDS) {
     const v = target[k];
     if (v === undefined) continue;
-    const r = k === 'title' || k === 'helpUri' ? red(v, k) : redactText(v);
+    const r = k === 'title' || k === 'helpUri' ? red(v) : redactText(v);
     if (r !== v) {
       target[k] = r;
       changed = true;
