@@ -124,9 +124,10 @@ export class FileLedgerStore implements LedgerStore {
   }
 }
 
-/** Writes an ASCII text whole (a write may take less than it is given). */
-function writeAll(fd: number, text: string): void {
-  for (let done = 0; done < text.length;) done += writeSync(fd, done === 0 ? text : text.slice(done), null, 'latin1');
+/** Writes an ASCII text or bytes whole (a write may take less than it is given). */
+function writeAll(fd: number, data: string | Buffer): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 /** The ledger file's text (src/ledger/lines.ts: one entry per line, read lazily). */

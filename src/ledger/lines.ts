@@ -446,11 +446,12 @@ const ascii = (json: string): string =>
   NON_ASCII.test(json) ? json.replace(NON_ASCII_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : json;
 
 /**
- * The ledger file in the layout above, as its first line (`head`, with the hash of the rest) and the rest (`body`):
- * lazy entries written as their lines, every other entry as `entryJson`, scopes and entries in the order of their
- * records. ASCII only (JSON escapes), so that text and bytes are the same (a store writes them as Latin-1: a copy).
+ * The ledger file in the layout above, as its first line (`head`, with the hash of the rest) and the bytes of the rest
+ * (`body`): lazy entries written as their lines, every other entry as `entryJson`, scopes and entries in the order of
+ * their records. ASCII only (JSON escapes), so that text and bytes are the same (the body's bytes are its Latin-1
+ * copy, hashed as bytes: a hash of the 9 MB text took 30-50 ms, of its bytes 5-9 ms).
  */
-export function ledgerParts(file: LedgerFile): { head: string; body: string } {
+export function ledgerParts(file: LedgerFile): { head: string; body: Buffer } {
   const parts: string[] = [];
   let first = true;
   for (const [scope, book] of Object.entries(file.books)) {
@@ -473,7 +474,7 @@ export function ledgerParts(file: LedgerFile): { head: string; body: string } {
     parts.push('}}\n');
   }
   parts.push('}}\n');
-  const body = parts.join('');
+  const body = Buffer.from(parts.join(''), 'latin1');
   const head =
     `{"schema":"defect-gate-ledger","version":${LEDGER_VERSION},"updatedAt":${ascii(JSON.stringify(file.updatedAt))},` +
     `"integrity":{"sha1":"${sha1(body)}","redaction":"${redactionRulesId()}"},"books":{\n`;
@@ -483,7 +484,7 @@ export function ledgerParts(file: LedgerFile): { head: string; body: string } {
 /** The ledger file's bytes (`ledgerParts` together). */
 export function ledgerBytes(file: LedgerFile): Buffer {
   const { head, body } = ledgerParts(file);
-  return Buffer.from(head + body, 'latin1');
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 
 /** The ledger file's text (`ledgerBytes` as a string). */
