@@ -306,6 +306,25 @@ describe('scores that are not numbers from 0 to 10', () => {
     expect(r.findings[3]?.securitySeverity).toBe(9.8);
   });
 
+  it('results that are not objects, locations that are not an array, a message that is not an object: errors at their JSON path', () => {
+    const text = JSON.stringify({
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 't' } },
+          results: [7, { ruleId: 'r', locations: {}, message: 'm' }, { ruleId: 'r', message: { text: 'ok' } }],
+        },
+      ],
+    });
+    const r = both(text);
+    expect(r.errors.map((e) => [e.severity, e.jsonPath, e.message])).toEqual([
+      ['partial', '$.runs[0].results[0]', 'expected a result object, found a number'],
+      ['partial', '$.runs[0].results[1].locations', 'expected an array of locations, found an object'],
+      ['partial', '$.runs[0].results[1].message', 'expected a message object, found a string'],
+    ]);
+    expect(r.findings.map((f) => f.source.pointer)).toEqual(['$.runs[0].results[1]', '$.runs[0].results[2]']);
+  });
+
   it('native CVSS scores out of range are errors at their JSON path, in every format that carries scores', () => {
     const errs = (text: string, format: string) => ingestText(text, { file: 'x' }, format).errors.map((e) => [e.jsonPath, e.message]);
     const trivy =

@@ -359,11 +359,12 @@ export function runEngine(input: EngineInput): RunResult {
       })
     : untracked(excepted.findings, input.policy.sla, input.now);
   const findings = tracked.findings;
+  const kinds = toolKinds(findings);
   const coverageRequired = input.policy.scope.coverage.get(input.environment) ?? [];
   const coverage = coverageRequired.length
     ? evaluateCoverage(
         coverageRequired,
-        [...(input.ledger?.runs ?? []).map(runTools), { at: input.now.toISOString(), tools: toolsRan, toolKinds: toolKinds(findings) }],
+        [...(input.ledger?.runs ?? []).map(runTools), { at: input.now.toISOString(), tools: toolsRan, toolKinds: kinds }],
         input.policy.scope.activities,
         input.now,
       )
@@ -389,7 +390,7 @@ export function runEngine(input: EngineInput): RunResult {
     ...(input.run?.runId ? { runId: input.run.runId } : {}),
     tools: combined.tools.map((t) => t.name),
     ...(incomplete.size ? { incomplete: [...incomplete].sort() } : {}),
-    toolKinds: toolKinds(findings),
+    toolKinds: kinds,
     open,
     new: counts.new,
     fixed: counts.fixed,

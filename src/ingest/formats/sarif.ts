@@ -678,15 +678,16 @@ export class SarifSink {
 
   /** Parses result `i` of run `r`; returns the finding, or undefined when the result was skipped. */
   result(ix: RunIndex, res: unknown, r: number, i: number): Finding | undefined {
-    const p = `$.runs[${r}].results[${i}]`; // (a short-lived string: findings get a SarifSource)
+    // The result's JSON path, made only for an error (findings get a SarifSource).
+    const p = (): string => `$.runs[${r}].results[${i}]`;
     if (!isObj(res)) {
-      this.err(p, `expected a result object, found ${typeName(res)}`, 'partial', 'this result was skipped');
+      this.err(p(), `expected a result object, found ${typeName(res)}`, 'partial', 'this result was skipped');
       return undefined;
     }
     const locs = own(res, 'locations');
     if (locs !== undefined && locs !== null && !Array.isArray(locs)) {
       this.err(
-        `${p}.locations`,
+        `${p()}.locations`,
         `expected an array of locations, found ${typeName(locs)}`,
         'partial',
         'this result was kept without a location',
@@ -695,7 +696,7 @@ export class SarifSink {
     const msg = own(res, 'message');
     if (msg !== undefined && !isObj(msg)) {
       this.err(
-        `${p}.message`,
+        `${p()}.message`,
         `expected a message object, found ${typeName(msg)}`,
         'partial',
         'this result was kept with an empty message',
@@ -704,7 +705,7 @@ export class SarifSink {
     const score = own(own(res, 'properties'), 'security-severity');
     if (score !== undefined) {
       const sr = readScore(score);
-      if (sr.problem) this.err(`${p}.properties.security-severity`, sr.problem, 'partial', SCORE_HINT);
+      if (sr.problem) this.err(`${p()}.properties.security-severity`, sr.problem, 'partial', SCORE_HINT);
     }
     const f = parseResult(ix, res, r, i, this.ctx);
     this.findings.push(f);
