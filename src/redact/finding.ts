@@ -26,13 +26,14 @@ export function isSecretFinding(f: Pick<Finding, 'kind' | 'ruleId'>): boolean {
 }
 
 /**
- * Redacted titles and help URIs: the findings of one rule share them (one string object each, whose hash V8 keeps),
- * in any order. Bounded: short texts only, emptied when full.
+ * Redacted titles and help URIs, for one file's findings or one ledger: the findings of one rule share them (one string
+ * object each, whose hash V8 keeps), in any order. A memo per call, not kept: a key may be a slice of a much larger
+ * text (a ledger's or a response's) that it would keep alive. Bounded: short texts only, emptied when full.
  */
-const memo = new Map<string, string>();
+type Memo = Map<string, string>;
 const MEMO_MAX = 4096;
-function red(s: string): string {
-  if (s.length > 1024) return redactText(s); // (not kept: a long text is a finding's own, not a rule's)
+function red(s: string, memo: Memo | undefined): string {
+  if (memo === undefined || s.length > 1024) return redactText(s); // (a long text is a finding's own, not a rule's)
   let r = memo.get(s);
   if (r === undefined) {
     r = redactText(s);
@@ -44,9 +45,9 @@ function red(s: string): string {
 
 /** Tags arrays without secrets: the findings of one rule share their tags array (never changed in place). */
 const cleanTags = new WeakSet<readonly string[]>();
-function tagsClean(tags: readonly string[]): boolean {
+function tagsClean(tags: readonly string[], memo: Memo | undefined): boolean {
   if (tags.length === 0 || cleanTags.has(tags)) return true;
-  if (!tags.every((t) => red(t) === t)) return false;
+  if (!tags.every((t) => red(t, memo) === t)) return false;
   cleanTags.add(tags);
   return true;
 }
@@ -54,7 +55,7 @@ function tagsClean(tags: readonly string[]): boolean {
 const TEXT_FIELDS = ['title', 'message', 'location', 'component', 'helpUri'] as const;
 
 /** Redacts a finding's scanner text in place; returns true when something changed. */
-export function redactFinding(f: Finding): boolean {
+export function redactFinding(f: Finding, memo?: Memo): boolean {
   let changed = false;
   // A title cut from the message's first line (`…`) may end inside a secret, too short there for its pattern: it is
   // cut again from the redacted message.
@@ -69,7 +70,7 @@ export function redactFinding(f: Finding): boolean {
   for (const k of TEXT_FIELDS) {
     const v = target[k];
     if (v === undefined) continue;
-    const r = k === 'title' || k === 'helpUri' ? red(v) : redactText(v);
+    const r = k === 'title' || k === 'helpUri' ? red(v, memo) : redactText(v);
     if (r !== v) {
       target[k] = r;
       changed = true;
@@ -94,7 +95,7 @@ export function redactFinding(f: Finding): boolean {
     f.references = f.references.map(redactText);
     changed = true;
   }
-  if (!tagsClean(f.tags)) {
+  if (!tagsClean(f.tags, memo)) {
     f.tags = f.tags.map(redactText);
     changed = true;
   }
@@ -124,7 +125,8 @@ interface Ingested {
  * the rated SARIF (the results of secret findings as a secret scanner's, every string of the log by pattern).
  */
 export function redactIngested<T extends Ingested>(r: T): T {
-  for (const f of r.findings) redactFinding(f);
+  const memo: Memo = new Map();
+  for (const f of r.findings) redactFinding(f, memo);
   redactErrors(r.errors);
   if (r.document !== undefined) redactSarifDocument(r.document, r.findings);
   return r;
@@ -171,11 +173,12 @@ export function redactionNote(findings: readonly Pick<Finding, 'title' | 'messag
  * a run, and the next ledger written holds no secret. Returns the book.
  */
 export function redactLedger(book: LedgerBook): LedgerBook {
+  const memo: Memo = new Map();
   for (const fp of entryKeys(book.entries)) {
     // An entry still lazy was written with the current redaction rules (src/ledger/lines.ts): nothing to redact.
     if (isLine(book.entries, fp)) continue;
     const e = book.entries[fp] as LedgerEntry;
-    const title = red(e.title);
+    const title = red(e.title, memo);
     if (title !== e.title) e.title = title;
     if (e.location !== undefined) e.location = redactText(e.location);
     if (e.component !== undefined) e.component = redactText(e.component);
