@@ -87,42 +87,56 @@ function baseRating(f: Finding, p: Policy, scored: Scored): { rank: number; step
   return r;
 }
 
+/** A base score computed from a vector (not the environmental one): it never rates lower than a stated severity. */
+function isComputedBase(what: string | undefined): boolean {
+  return what !== undefined && what !== 'security-severity' && / computed from /.test(what) && !/environmental/.test(what);
+}
+
 function baseRatingOf(f: Finding, p: Policy, scored: Scored): { rank: number; step: RatingStep } {
-  const name = (r: number) => p.levels[r] as string;
   const score = scored.score;
   if (score !== undefined && p.bands.length > 0) {
-    // A SARIF security-severity rates by its number alone (a handful of distinct scores, every finding of a rule
-    // alike): the band and its step are made once per score and policy, and the step object is shared.
-    if (scored.what === 'security-severity') {
-      const sh = sharedOf(p);
-      let known = sh.bySecuritySeverity.get(score);
-      if (!known) {
-        const band = p.bands.find((b) => score >= b.min);
-        const rank = band ? band.rank : p.levels.length - 1;
-        const what = `security-severity ${fmt(score)}`;
-        const detail = band ? `${what} >= ${fmt(band.min)}` : `${what} is below every band`;
-        known = { rank, step: { step: 'base', detail, to: name(rank) } };
-        if (sh.bySecuritySeverity.size < SHARED_MAX) sh.bySecuritySeverity.set(score, known);
-      }
-      return { rank: known.rank, step: known.step };
+    // A step that depends only on what was scored and the score (not on a stated severity: computed scores, below) is
+    // made once per policy and shared: a SARIF security-severity has a handful of distinct values for 100,000 findings.
+    const computed = isComputedBase(scored.what);
+    const sh = computed ? undefined : sharedOf(p);
+    const byScore = sh?.byScore.get(scored.what ?? '');
+    const known = byScore?.get(score);
+    if (known) return { rank: known.rank, step: known.step };
+    const r = bandRating(f, p, scored, score, computed);
+    if (sh && sh.scores < SHARED_MAX) {
+      if (byScore) byScore.set(score, r);
+      else sh.byScore.set(scored.what ?? '', new Map([[score, r]]));
+      sh.scores++;
     }
-    // "security-severity 8.8 >= 7.0" as before; a computed score keeps its number once: "… computed from …: 9.8 >= 9.0".
-    const plain = scored.what === 'security-severity' || /^CVSS( \S+)? score$/.test(scored.what ?? '');
-    const what = plain ? `${scored.what} ${fmt(score)}` : `${scored.what}: ${fmt(score)}`;
-    const band = p.bands.find((b) => score >= b.min);
-    const rank = band ? band.rank : p.levels.length - 1;
-    const detail = band ? `${what} >= ${fmt(band.min)}` : `${what} is below every band`;
-    // Fail closed: a base score computed from a vector never rates lower than the severity the scanner (or the reporter
-    // of a manual finding) gave with it; the environmental score may, by policy (`cvss.rate-by: environmental`).
-    const stated = f.scannerSeverity !== undefined ? p.fromScanner.get(f.scannerSeverity) : undefined;
-    if (stated !== undefined && stated < rank && / computed from /.test(scored.what ?? '') && !/environmental/.test(scored.what ?? '')) {
-      return {
-        rank: stated,
-        step: { step: 'base', detail: `scanner severity "${f.scannerSeverity}", higher than ${detail} (${name(rank)})`, to: name(stated) },
-      };
-    }
-    return { rank, step: { step: 'base', detail, to: name(rank) } };
+    return { rank: r.rank, step: r.step };
   }
+  return unscoredRating(f, p);
+}
+
+/** The rating by the score's band (`severity.bands`). */
+function bandRating(f: Finding, p: Policy, scored: Scored, score: number, computed: boolean): { rank: number; step: RatingStep } {
+  const name = (r: number) => p.levels[r] as string;
+  // "security-severity 8.8 >= 7.0" as before; a computed score keeps its number once: "… computed from …: 9.8 >= 9.0".
+  const plain = scored.what === 'security-severity' || /^CVSS( \S+)? score$/.test(scored.what ?? '');
+  const what = plain ? `${scored.what} ${fmt(score)}` : `${scored.what}: ${fmt(score)}`;
+  const band = p.bands.find((b) => score >= b.min);
+  const rank = band ? band.rank : p.levels.length - 1;
+  const detail = band ? `${what} >= ${fmt(band.min)}` : `${what} is below every band`;
+  // Fail closed: a base score computed from a vector never rates lower than the severity the scanner (or the reporter
+  // of a manual finding) gave with it; the environmental score may, by policy (`cvss.rate-by: environmental`).
+  const stated = f.scannerSeverity !== undefined ? p.fromScanner.get(f.scannerSeverity) : undefined;
+  if (stated !== undefined && stated < rank && computed) {
+    return {
+      rank: stated,
+      step: { step: 'base', detail: `scanner severity "${f.scannerSeverity}", higher than ${detail} (${name(rank)})`, to: name(stated) },
+    };
+  }
+  return { rank, step: { step: 'base', detail, to: name(rank) } };
+}
+
+/** The rating without a score: OWASP risk factors, the scanner's severity word, the SARIF level, the default. */
+function unscoredRating(f: Finding, p: Policy): { rank: number; step: RatingStep } {
+  const name = (r: number) => p.levels[r] as string;
   if (f.owaspRisk !== undefined) {
     const problems = owaspRiskProblems(f.owaspRisk);
     if (problems.length > 0) {
@@ -225,9 +239,10 @@ function withComponent(
 interface Shared {
   steps: Map<string, RatingStep>;
   explanations: Map<string, RatingStep[]>;
-  /** The base rating of each SARIF security-severity score (see baseRatingOf). */
-  bySecuritySeverity: Map<number, { rank: number; step: RatingStep }>;
-  /** The explanation of a single step, by the step object (steps of bySecuritySeverity are shared objects). */
+  /** Base ratings by what was scored and the score (see baseRatingOf), and how many. */
+  byScore: Map<string, Map<number, { rank: number; step: RatingStep }>>;
+  scores: number;
+  /** The explanation of a single step, by the step object (steps of byScore are shared objects). */
   byOneStep: Map<RatingStep, RatingStep[]>;
 }
 const sharedByPolicy = new WeakMap<Policy, Shared>();
@@ -240,7 +255,7 @@ function stepKey(s: RatingStep): string {
 
 function sharedOf(p: Policy): Shared {
   let sh = sharedByPolicy.get(p);
-  if (!sh) sharedByPolicy.set(p, (sh = { steps: new Map(), explanations: new Map(), bySecuritySeverity: new Map(), byOneStep: new Map() }));
+  if (!sh) sharedByPolicy.set(p, (sh = { steps: new Map(), explanations: new Map(), byScore: new Map(), scores: 0, byOneStep: new Map() }));
   return sh;
 }
 
