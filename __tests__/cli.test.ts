@@ -89,6 +89,26 @@ describe('defect-gate CLI', () => {
     expect(report.tools.map((t) => t.name)).toEqual(expect.arrayContaining(['CodeQL', 'Grype', 'Trivy']));
   });
 
+  it('the text verdict lists the first findings of the report order (it sorts only those), the JSON report all of them in order', async () => {
+    const args = ['check', '--environment', 'production', 'results/*.sarif', 'results/trivy.json'];
+    const json = JSON.parse((await cli([...args, '--format', 'json'])).stdout) as {
+      findings: { ruleId: string; rank: number; gated: boolean; blocking: boolean }[];
+    };
+    const text = (await cli(args)).stdout;
+    expect(json.findings.length).toBeGreaterThan(60);
+    // Report order: blocking first, then gated, then by rank (then location and rule, not checked here).
+    const key = (f: { rank: number; gated: boolean; blocking: boolean }) => (f.blocking ? 0 : 2e6) + (f.gated ? 0 : 1e6) + f.rank;
+    for (let i = 1; i < json.findings.length; i++) {
+      expect(key(json.findings[i] as (typeof json.findings)[number])).toBeGreaterThanOrEqual(
+        key(json.findings[i - 1] as (typeof json.findings)[number]),
+      );
+    }
+    const rows = text.split('\n').filter((l) => /^[✗ -] \S/.test(l) && / \[[^\]]+\]$/.test(l));
+    expect(rows.length).toBe(50);
+    expect(rows.map((l) => /\[([^\]]+)\]$/.exec(l)?.[1])).toEqual(json.findings.slice(0, 50).map((f) => f.ruleId.slice(0, 60)));
+    expect(text).toContain(`… ${json.findings.length - 50} more`);
+  });
+
   it('--format markdown prints the summary', async () => {
     const r = await cli(['check', '--format', 'markdown', 'results/codeql.sarif']);
     expect(r.stdout).toMatch(/^## ⚠️ defect-gate: passed with warnings \(default\)/);
