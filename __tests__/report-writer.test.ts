@@ -148,17 +148,22 @@ describe('streamed report writers', () => {
     });
   }
 
-  it('sortFindings sorts as a stable sort by compareFindings', () => {
+  /** The corpus rated, some findings blocking, shuffled so that ties in the sort keys are common and in no order. */
+  const shuffledRated = () => {
     const findings = rateAll(
       ingestAll().flatMap((f) => f.findings),
       RULES_AND_COMPONENTS,
     );
-    // Some blocking, some not; shuffled so that ties in the sort keys are common and in no particular order.
     const blocking = new Set(findings.filter((_, i) => i % 3 === 0).map((f) => f.fingerprint));
     const shuffled = findings
       .map((f, i) => ({ f, k: (i * 7919) % 1009 }))
       .sort((a, b) => a.k - b.k)
       .map((x) => x.f);
+    return { shuffled, blocking };
+  };
+
+  it('sortFindings sorts as a stable sort by compareFindings', () => {
+    const { shuffled, blocking } = shuffledRated();
     const expected = [...shuffled].sort(compareFindings(blocking));
     const actual = [...shuffled];
     sortFindings(actual, blocking);
@@ -167,15 +172,7 @@ describe('streamed report writers', () => {
   });
 
   it('sortFindings with a top sorts the first places as the full sort does, the others follow in input order', () => {
-    const findings = rateAll(
-      ingestAll().flatMap((f) => f.findings),
-      RULES_AND_COMPONENTS,
-    );
-    const blocking = new Set(findings.filter((_, i) => i % 3 === 0).map((f) => f.fingerprint));
-    const shuffled = findings
-      .map((f, i) => ({ f, k: (i * 7919) % 1009 }))
-      .sort((a, b) => a.k - b.k)
-      .map((x) => x.f);
+    const { shuffled, blocking } = shuffledRated();
     const full = [...shuffled];
     sortFindings(full, blocking);
     const n = shuffled.length;
