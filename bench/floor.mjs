@@ -3,6 +3,7 @@
 // times over as it takes to make BYTES bytes of JSON, and writes them to OUT (removed after): the floor plus making
 // and writing as much JSON as the check's outputs hold, with V8's own serializer and nothing else.
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { peakRss } from './peak-rss.mjs';
 
 const t = performance.now();
 const doc = JSON.parse(readFileSync(process.argv[2], 'utf8'));
@@ -19,4 +20,4 @@ if (toWrite > 0 && out) {
 }
 const ms = performance.now() - t;
 if (out) rmSync(out, { force: true });
-process.stdout.write(JSON.stringify({ ms, rss: process.resourceUsage().maxRSS * 1024, runs: doc.runs.length }));
+process.stdout.write(JSON.stringify({ ms, rss: peakRss(), runs: doc.runs.length }));

@@ -1,0 +1,43 @@
+import { afterAll, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * The bench's peak RSS figures are the measured process's own (bench/peak-rss.mjs). Linux keeps getrusage's ru_maxrss
+ * across fork and exec, so with `process.resourceUsage().maxRSS` a `node -e 0` spawned by a 1.5 GB bench reported
+ * 1.5 GB: the organization report's "1,752 MB" of the last full bench was its parent's. Linux only (VmHWM); elsewhere
+ * the bench falls back to maxRSS, and this test is skipped.
+ */
+
+const HOOK = resolve('bench/rss-hook.mjs');
+const dir = mkdtempSync(join(tmpdir(), 'dg-rss-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const MB = 1024 * 1024;
+
+function childPeak(code: string): number {
+  const out = join(dir, `rss-${Math.random().toString(36).slice(2)}.txt`);
+  const r = spawnSync(process.execPath, ['--import', HOOK, '-e', code], {
+    env: { ...process.env, BENCH_RSS_OUT: out },
+    encoding: 'utf8',
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const [rss, cpuMs] = readFileSync(out, 'utf8').trim().split('\n').map(Number);
+  expect(cpuMs).toBeGreaterThan(0);
+  return rss ?? NaN;
+}
+
+(process.platform === 'linux' ? it : it.skip)("a child's peak RSS is its own, not the larger RSS of the process that spawned it", () => {
+  // This process holds 512 MB more, resident (filled), while it spawns the children.
+  const held = Buffer.alloc(512 * MB, 1);
+  const small = childPeak('0');
+  const large = childPeak('const b = Buffer.alloc(320 * 1048576, 1); if (b[b.length - 1] !== 1) process.exit(2);');
+  expect(held[held.length - 1]).toBe(1);
+  expect(small).toBeGreaterThan(10 * MB);
+  expect(small).toBeLessThan(200 * MB);
+  // It still measures: a child that fills 320 MB reports at least that.
+  expect(large).toBeGreaterThan(320 * MB);
+  expect(large).toBeLessThan(512 * MB);
+});
