@@ -6,7 +6,9 @@
 // pass/fail:
 //   full report: API calls <= 60, wall time <= 60 s (and its CPU time and peak RSS);
 //   second report, nothing changed: API calls <= 10;
-//   a report after 25 pushes (20 ledgers changed): API calls, time.
+//   a report after 25 pushes (20 ledgers changed): API calls, time;
+//   memory: the full report again with V8's old generation capped at 64 MB, a fifth of the ledgers it reads (it must
+//   succeed: the report does not hold the ledgers).
 // The simulated ledgers are generated once and kept in bench/out/org-sim/ (keyed by the simulator's bundle, hence the
 // ledger writer's code): generating 5,000 ledgers costs more CPU than the report reading them, and on 2 cores the
 // simulator would otherwise take the report's CPU. `--node=PATH` runs the CLI with another Node (e.g. Node 24) while
@@ -14,7 +16,7 @@
 // As a module: `run({ log, node, quick })` returns the rows (bench/run.mjs); `--quick` is 1,000 repositories.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,6 +25,8 @@ import { build } from 'esbuild';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const OUT = join(ROOT, 'bench/out');
 const NOW = new Date('2026-06-30T20:00:00Z');
+/** The old-generation heap the full report must fit in (a fifth of the 5,000 ledgers' ~240 MB of JSON). */
+const HEAP_CAP_MB = 64;
 
 /** The simulator, bundled (it is TypeScript, and imports the ledger writer from src/). */
 async function loadSim() {
@@ -61,7 +65,7 @@ export async function run(o = {}) {
     return rows;
   }
   const { OrgSim, key } = await loadSim();
-  const sim = new OrgSim({ repos, now: NOW, latencyMs: latency, diskCache: { dir: join(OUT, 'org-sim'), key } });
+  let sim = new OrgSim({ repos, now: NOW, latencyMs: latency, diskCache: { dir: join(OUT, 'org-sim'), key } });
   // Ledgers of another simulator build or other options: ~250 MB each, not reused.
   for (const d of readdirSync(join(OUT, 'org-sim')))
     if (join(OUT, 'org-sim', d) !== sim.diskDir) rmSync(join(OUT, 'org-sim', d), { recursive: true, force: true });
@@ -70,16 +74,17 @@ export async function run(o = {}) {
   log(
     `org bench: ${repos} repositories, ${latency} ms per call, CLI on ${node === process.execPath ? `node ${process.version}` : node}; simulated ledgers ${sim.generated ? `generated (${sim.generated})` : 'read from bench/out/org-sim'} in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
-  const url = await sim.start();
+  let url = await sim.start();
   const cache = join(OUT, 'org-cache');
   rmSync(cache, { recursive: true, force: true });
   const load = () => `load ${loadavg()[0].toFixed(1)}`;
 
   /** Runs the CLI as a child (async: the simulator answers from this process); wall time, peak RSS, CPU time. */
-  const runCli = (extra) => {
+  const runCli = (extra, nodeFlags = []) => {
     const rssFile = join(OUT, `org-rss-${process.pid}.txt`);
     rmSync(rssFile, { force: true });
     const argv = [
+      ...nodeFlags,
       ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProf}`] : []),
       '--import',
       pathToFileURL(join(ROOT, 'bench/rss-hook.mjs')).href,
@@ -156,6 +161,35 @@ export async function run(o = {}) {
     await sim.close();
   }
   if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${sim.errors.slice(0, 5).join('\n')}`);
+
+  // The report aggregates ledgers as a stream, so memory must not hold them. Peak RSS says little (V8 grows its heap
+  // while nothing presses it: the same report peaks 280-430 MB from run to run); a heap too small to hold the ledgers
+  // says it: the full report again, from an empty cache, with V8's old generation capped at HEAP_CAP_MB, must succeed.
+  if (full) {
+    const files = readdirSync(sim.diskDir).filter((f) => /^\d+-0-/.test(f)); // version 0 of each ledger: what it reads
+    const ledgerBytes = files.reduce((n, f) => n + statSync(join(sim.diskDir, f)).size, 0);
+    sim = new OrgSim({ repos, now: NOW, latencyMs: latency, diskCache: { dir: join(OUT, 'org-sim'), key } });
+    url = await sim.start();
+    rmSync(cache, { recursive: true, force: true });
+    let capped;
+    try {
+      capped = await runCli(['--export', 'ndjson', join(OUT, 'org-findings.ndjson')], [`--max-old-space-size=${HEAP_CAP_MB}`]);
+    } catch (err) {
+      capped = { failed: /heap out of memory/i.test(String(err)) ? 'JavaScript heap out of memory' : String(err).split('\n')[0] };
+    } finally {
+      await sim.close();
+    }
+    if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${sim.errors.slice(0, 5).join('\n')}`);
+    row(
+      `full report with V8's old generation capped at ${HEAP_CAP_MB} MB (the ${files.length.toLocaleString('en')} ledgers it reads: ${MB(ledgerBytes)})`,
+      capped.failed ? `failed: ${capped.failed}` : `done (${s(capped.ms)}, CLI CPU ${s(capped.cpuMs)}, peak RSS ${MB(capped.rss)})`,
+      'done (ledgers are not held)',
+      !capped.failed,
+    );
+    log(
+      `capped heap (${HEAP_CAP_MB} MB): ${capped.failed ? `failed: ${capped.failed}` : `${s(capped.ms)}, peak RSS ${MB(capped.rss)}`}; ledgers ${MB(ledgerBytes)}`,
+    );
+  }
   log(`(${load()} at the end)`);
   return rows;
 }

@@ -12,6 +12,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { generate } from './gen.mjs';
 import { hostile } from './hostile.mjs';
+import { required, STEP_LABELS } from './required.mjs';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -141,6 +142,9 @@ for (const n of sizes) {
   const fl = median(reps, () => floor(inp.file));
   // Time to verdict (issue #21): what a deploy job waits for, `check` with text output and no report files.
   const verdict = median(reps, () => check(inp.file, {}, `verdict-${n}`, { files: false, format: 'text' }));
+  // What no verdict can skip (bench/required.mjs): the floor's read and parse plus the checks and per-result work every
+  // check must do, one step at a time — the least a verdict costs in one thread, against the 1.5× target.
+  const req = n >= 100_000 ? await required(inp.file, { reps }) : undefined;
   const ck = check(inp.file, {}, `check-${n}`);
   let outBytes = 0;
   if (!ck.failed) {
@@ -179,6 +183,7 @@ for (const n of sizes) {
     rssPerFile: ck.rss ? ck.rss / size : undefined,
     jqMs: jq?.ms,
     jqRssMB: jq?.rss ? Number(MB(jq.rss)) : undefined,
+    required: req?.map((r) => ({ ...r, ratio: fl.ms ? r.ms / fl.ms : undefined })),
   };
   results.sizes.push(row);
   log(JSON.stringify(row));
@@ -316,6 +321,19 @@ if (!quick) {
       pass: h.pass,
     });
   }
+}
+
+// What a verdict cannot skip, step by step (bench/required.mjs), against the floor.
+if (rows.some((r) => r.required)) {
+  log(
+    '\nWhat no verdict can skip (bench/required.mjs: the file read whole, each step added to those above; no finding object, rating, gate or report):\n',
+  );
+  log(`| results | floor (read + JSON.parse) | ${STEP_LABELS.join(' | ')} | verdict (the CLI) |`);
+  log(`|---:|---:|${STEP_LABELS.map(() => '---:|').join('')}---:|`);
+  for (const r of rows.filter((x) => x.required))
+    log(
+      `| ${r.results.toLocaleString('en')} | ${sec(r.floorMs)} | ${r.required.map((q) => `${sec(q.ms)} (${ratio(q.ratio) ?? '–'})`).join(' | ')} | ${sec(r.verdictMs)} (${ratio(r.verdictRatio) ?? '–'}) |`,
+    );
 }
 
 // The other parts of issue #21, each its own module (runnable alone too): the ledger, start-up, the organization.

@@ -1,0 +1,107 @@
+// What a verdict cannot skip (issue #21's "time to verdict"), measured as the floor is: a child process that reads the
+// SARIF file whole and does only the steps every check must do before it can count a single finding, each step added to
+// the ones before, with the code the CLI runs (bundled from src/ into bench/out/required-lib.mjs):
+//   parse      read + JSON.parse (the floor's own work, in this child, with the steps' code loaded)
+//   + cut      strings longer than MAX_STRING cut on the bytes before decoding (issue #14: one 300 MB message must not
+//              cost 17 times its size)
+//   + dup      the duplicate-key check (fail closed: JSON.parse keeps the last of two "results")
+//   + hash     each result's fingerprint (sha256 of tool, rule, path and the SARIF partial fingerprint)
+//   + redact   each result's message through the secret redaction (untrusted scanner text)
+// No finding object, rating, gate, sort or report. `check` streams files above 8 MiB, which costs more than this
+// (the streamed reader scans each result's bytes, then parses each result); read whole, these steps are the least.
+//
+// As a module: `await required(file)` → [{ steps, ms, inMs }] (wall time of the child, and its time after start-up).
+// `node bench/required.mjs FILE` prints them; `node bench/required.mjs --child FILE STEPS` is the child.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const LIB = join(ROOT, 'bench/out/required-lib.mjs');
+export const STEPS = ['parse', 'cut', 'dup', 'hash', 'redact'];
+/** Column titles of the steps, each added to the ones before. */
+export const STEP_LABELS = ['read + JSON.parse', '+ cut long strings', '+ duplicate-key check', '+ fingerprint hash', '+ redaction'];
+
+let bundled = false;
+
+/** Bundles the steps' code from src/ (once per bench run: src/ may have changed since the last). */
+export async function bundle() {
+  const { build } = await import('esbuild');
+  mkdirSync(dirname(LIB), { recursive: true });
+  await build({
+    stdin: {
+      contents: [
+        "export { cutBytes } from './src/ingest/stream.ts';",
+        "export { findDuplicateKey } from './src/ingest/json.ts';",
+        "export { hashParts } from './src/ingest/fingerprint.ts';",
+        "export { redactText } from './src/redact/text.ts';",
+      ].join('\n'),
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true,
+    minify: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: LIB,
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __cr } from 'node:module';\nconst require = __cr(import.meta.url);" },
+  });
+}
+
+/** One child per cumulative step list: its wall time (process start included, as the floor's) and its own time. */
+export async function required(file, { reps = 1 } = {}) {
+  if (!bundled) {
+    await bundle();
+    bundled = true;
+  }
+  const out = [];
+  for (let k = 1; k <= STEPS.length; k++) {
+    const steps = STEPS.slice(0, k);
+    const runs = [];
+    for (let i = 0; i < reps; i++) {
+      const t = performance.now();
+      const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file, steps.join(',')], { encoding: 'utf8' });
+      const ms = performance.now() - t;
+      if (r.status !== 0) throw new Error(`bench/required.mjs --child ${steps.join(',')} failed: ${r.stderr.trim().split('\n').pop()}`);
+      runs.push({ ms, inMs: JSON.parse(r.stdout).ms });
+    }
+    runs.sort((a, b) => a.ms - b.ms);
+    out.push({ steps: steps.join(' + '), ...runs[Math.floor((runs.length - 1) / 2)] });
+  }
+  return out;
+}
+
+async function child(file, steps) {
+  const on = new Set(steps.split(','));
+  // The steps' code is loaded for every step list, "read + JSON.parse" too: its start-up is not counted as a step's.
+  const lib = await import(pathToFileURL(LIB).href);
+  const t = performance.now();
+  const buf = readFileSync(file);
+  const text = (on.has('cut') ? lib.cutBytes(buf, 0, buf.length) : undefined) ?? buf.toString('utf8');
+  const doc = JSON.parse(text);
+  if (on.has('dup') && lib.findDuplicateKey(text)) throw new Error('a duplicate key');
+  let changed = 0;
+  for (const run of doc.runs) {
+    const tool = String(run.tool?.driver?.name).toLowerCase();
+    for (const r of run.results ?? []) {
+      if (on.has('hash')) {
+        const k = 'primaryLocationLineHash';
+        const uri = r.locations?.[0]?.physicalLocation?.artifactLocation?.uri;
+        if (lib.hashParts('sarif-pfp', tool, r.ruleId, uri, k, r.partialFingerprints?.[k]).length !== 32) changed++;
+      }
+      if (on.has('redact') && lib.redactText(r.message?.text ?? '') !== r.message?.text) changed++;
+    }
+  }
+  process.stdout.write(JSON.stringify({ ms: performance.now() - t, changed }));
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);
+  else {
+    for (const r of await required(process.argv[2], { reps: 3 }))
+      process.stdout.write(`${r.steps}: ${(r.ms / 1000).toFixed(2)} s (${(r.inMs / 1000).toFixed(2)} s after start-up)\n`);
+  }
+}
