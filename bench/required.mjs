@@ -10,7 +10,8 @@
 // No finding object, rating, gate, sort or report. `check` streams files above 8 MiB, which costs more than this
 // (the streamed reader scans each result's bytes, then parses each result); read whole, these steps are the least.
 //
-// As a module: `await required(file)` → [{ steps, ms, inMs }] (wall time of the child, and its time after start-up).
+// As a module: `await required(file, { reps, warm })` → [{ steps, ms, inMs }] (wall time of the child, and its time
+// after start-up; `warm(file)` runs before each child: bench/run.mjs reads the file through so no child reads the disk).
 // `node bench/required.mjs FILE` prints them; `node bench/required.mjs --child FILE STEPS` is the child.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -52,7 +53,7 @@ export async function bundle() {
 }
 
 /** One child per cumulative step list: its wall time (process start included, as the floor's) and its own time. */
-export async function required(file, { reps = 1 } = {}) {
+export async function required(file, { reps = 1, warm = () => {} } = {}) {
   if (!bundled) {
     await bundle();
     bundled = true;
@@ -62,6 +63,7 @@ export async function required(file, { reps = 1 } = {}) {
     const steps = STEPS.slice(0, k);
     const runs = [];
     for (let i = 0; i < reps; i++) {
+      warm(file);
       const t = performance.now();
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file, steps.join(',')], { encoding: 'utf8' });
       const ms = performance.now() - t;
