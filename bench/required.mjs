@@ -67,7 +67,11 @@ export async function required(file, { reps = 1, warm = () => {} } = {}) {
       const t = performance.now();
       const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', file, steps.join(',')], { encoding: 'utf8' });
       const ms = performance.now() - t;
-      if (r.status !== 0) throw new Error(`bench/required.mjs --child ${steps.join(',')} failed: ${r.stderr.trim().split('\n').pop()}`);
+      if (r.status !== 0) {
+        const lines = r.stderr.trim().split('\n');
+        const why = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.pop();
+        throw new Error(`bench/required.mjs --child ${steps.join(',')} failed: ${why}`);
+      }
       runs.push({ ms, inMs: JSON.parse(r.stdout).ms });
     }
     runs.sort((a, b) => a.ms - b.ms);

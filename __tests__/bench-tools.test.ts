@@ -1,8 +1,9 @@
-import { afterAll, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * The bench's peak RSS figures are the measured process's own (bench/peak-rss.mjs). Linux keeps getrusage's ru_maxrss
@@ -40,4 +41,43 @@ function childPeak(code: string): number {
   // It still measures: a child that fills 320 MB reports at least that.
   expect(large).toBeGreaterThan(320 * MB);
   expect(large).toBeLessThan(512 * MB);
+});
+
+/**
+ * bench/required.mjs, what no verdict can skip, runs the CLI's own code (bundled from src/): it must keep running as
+ * src/ changes, and its steps must do their work — a duplicate key stops the duplicate-key step, not the ones before.
+ */
+describe('bench/required.mjs', () => {
+  const run = (file: string) => spawnSync(process.execPath, ['bench/required.mjs', file], { encoding: 'utf8', timeout: 120_000 });
+
+  it('times each step on a CodeQL-shaped SARIF, with the code in src/', async () => {
+    const { generate } = (await import(pathToFileURL(resolve('bench/gen.mjs')).href)) as {
+      generate: (n: number, out: string) => Promise<unknown>;
+    };
+    const file = join(dir, 'codeql-300.sarif');
+    await generate(300, file);
+    const r = run(file);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n');
+    expect(rows.map((l) => l.split(':')[0])).toEqual([
+      'parse',
+      'parse + cut',
+      'parse + cut + dup',
+      'parse + cut + dup + hash',
+      'parse + cut + dup + hash + redact',
+    ]);
+    for (const l of rows) expect(l).toMatch(/^[a-z +]+: \d+\.\d\d s \(\d+\.\d\d s after start-up\)$/);
+  });
+
+  it('a duplicate key fails the duplicate-key step (the steps before it pass)', () => {
+    const file = join(dir, 'dup.sarif');
+    writeFileSync(
+      file,
+      '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"results":[{"ruleId":"a","message":{"text":"m"}}],"results":[]}]}',
+    );
+    const r = run(file);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--child parse,cut,dup failed: Error: a duplicate key/);
+  });
 });
