@@ -7,8 +7,8 @@
 //   full report: API calls <= 60, wall time <= 60 s (and its CPU time and peak RSS);
 //   second report, nothing changed: API calls <= 10;
 //   a report after 25 pushes (20 ledgers changed): API calls, time;
-//   memory: the full report again with V8's old generation capped at 64 MB, a fifth of the ledgers it reads (it must
-//   succeed: the report does not hold the ledgers).
+//   memory: the full report again with V8's old generation capped at 64 MB, about a quarter of the ledgers it reads:
+//   it must finish (the report does not hold the ledgers).
 // The simulated ledgers are generated once and kept in bench/out/org-sim/ (keyed by the simulator's bundle, hence the
 // ledger writer's code): generating 5,000 ledgers costs more CPU than the report reading them, and on 2 cores the
 // simulator would otherwise take the report's CPU. `--node=PATH` runs the CLI with another Node (e.g. Node 24) while
@@ -25,7 +25,7 @@ import { build } from 'esbuild';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const OUT = join(ROOT, 'bench/out');
 const NOW = new Date('2026-06-30T20:00:00Z');
-/** The old-generation heap the full report must fit in (a fifth of the 5,000 ledgers' ~240 MB of JSON). */
+/** The old-generation heap the full report must fit in (about a quarter of the 5,000 ledgers' ~240 MB of JSON). */
 const HEAP_CAP_MB = 64;
 
 /** The simulator, bundled (it is TypeScript, and imports the ledger writer from src/). */
@@ -163,7 +163,7 @@ export async function run(o = {}) {
   if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${sim.errors.slice(0, 5).join('\n')}`);
 
   // The report aggregates ledgers as a stream, so memory must not hold them. Peak RSS says little (V8 grows its heap
-  // while nothing presses it: the same report peaks 280-430 MB from run to run); a heap too small to hold the ledgers
+  // while nothing presses it: the same report peaks 280-460 MB from run to run); a heap too small to hold the ledgers
   // says it: the full report again, from an empty cache, with V8's old generation capped at HEAP_CAP_MB, must succeed.
   if (full) {
     const files = readdirSync(sim.diskDir).filter((f) => /^\d+-0-/.test(f)); // version 0 of each ledger: what it reads

@@ -344,7 +344,7 @@ if (!quick) {
 // What a verdict cannot skip, step by step (bench/required.mjs), against the floor.
 if (rows.some((r) => r.required)) {
   log(
-    '\nWhat no verdict can skip (bench/required.mjs: the file read whole, each step added to those above; no finding object, rating, gate or report):\n',
+    '\nWhat no verdict can skip (bench/required.mjs: the file read whole, each step added to those before it; no finding object, rating, gate or report):\n',
   );
   log(`| results | floor (read + JSON.parse) | ${STEP_LABELS.join(' | ')} | verdict (the CLI) |`);
   log(`|---:|---:|${STEP_LABELS.map(() => '---:|').join('')}---:|`);
