@@ -163,7 +163,7 @@ export async function run(o = {}) {
   if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${sim.errors.slice(0, 5).join('\n')}`);
 
   // The report aggregates ledgers as a stream, so memory must not hold them. Peak RSS says little (V8 grows its heap
-  // while nothing presses it: the same report peaks 280-460 MB from run to run); a heap too small to hold the ledgers
+  // while nothing presses it: the same report peaks 350-460 MB from run to run); a heap too small to hold the ledgers
   // says it: the full report again, from an empty cache, with V8's old generation capped at HEAP_CAP_MB, must succeed.
   if (full) {
     const files = readdirSync(sim.diskDir).filter((f) => /^\d+-0-/.test(f)); // version 0 of each ledger: what it reads
