@@ -7,8 +7,9 @@
 //   + dup      the duplicate-key check (fail closed: JSON.parse keeps the last of two "results")
 //   + hash     each result's fingerprint (sha256 of tool, rule, path and the SARIF partial fingerprint)
 //   + redact   each result's message through the secret redaction (untrusted scanner text)
-// No finding object, rating, gate, sort or report. `check` streams files above 8 MiB, which costs more than this
-// (the streamed reader scans each result's bytes, then parses each result); read whole, these steps are the least.
+// No finding object, rating, gate, sort or report. A file read whole goes through these steps as here. `check`
+// streams files above 8 MiB: its reader does the cut and the key check in one scan of the bytes (not two passes as
+// here) and then parses each result on its own; the hash and the redaction are the same.
 //
 // As a module: `await required(file, { reps, warm })` → [{ steps, ms, inMs }] (wall time of the child, and its time
 // after start-up; `warm(file)` runs before each child: bench/run.mjs reads the file through so no child reads the disk).
