@@ -3,14 +3,14 @@
 // bench's files (bench/out/ledger: run `node bench/ledger.mjs --cost` first). A fresh child process, so that the code
 // runs cold as in the CLI, that has made the run's rated findings as a check without a ledger does (not timed), then:
 //   index    reads an ideal index of the 30-day ledger (one fixed line per entry: fingerprint, sighting digest, state,
-//            first seen; 12,000 lines, ~1 MB, made beforehand from the ledger and not timed) into a Map
+//            first seen; 12,340 lines, 1.5 MB, made beforehand from the ledger and not timed) into a Map
 //   digest   each finding's sighting digest (what tells a finding seen again unchanged from one that changed)
 //   merge    each finding looked up, compared, its SLA clock made from the first-seen date (SlaClocks, shared per inputs)
 //   write    an append-only write: the changed entries (new or changed sightings, as JSON) appended, the index written
 //            again, both fsynced
 // Printed as CPU milliseconds of the timed part (process.cpuUsage: user + system of the process); bench/ledger.mjs
-// sets them against the check without a ledger (1 + part ÷ check). The code of the present ledger (lines.ts, track.ts, the store) is not loaded
-// beyond sightingDigest and SlaClocks: a new format's module loading is not counted.
+// sets them against the check without a ledger (1 + part ÷ check). Of the present ledger's code only sightingDigest
+// and SlaClocks are loaded: a new format's module loading, lock, integrity hash and checks are not counted.
 //
 // `node bench/ledger-floor.mjs [--reps=5]`; as a module, `await ledgerFloor({ reps, node })` → { parts, totalMs, … }.
 import { spawnSync } from 'node:child_process';
