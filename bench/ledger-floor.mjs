@@ -14,9 +14,10 @@
 //
 // `node bench/ledger-floor.mjs [--reps=5]`; as a module, `await ledgerFloor({ reps, node })` → { parts, totalMs, … }.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleSrc } from './bundle-src.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench/out/ledger');
@@ -24,29 +25,16 @@ const LIB = join(OUT, 'floor-lib.mjs');
 const NOW = '2026-02-01T06:00:00.000Z'; // day 31 of bench/ledger.mjs
 const quietLog = { debug() {}, info() {}, warning() {}, error() {}, startGroup() {}, endGroup() {} };
 
-async function bundle() {
-  const { build } = await import('esbuild');
-  mkdirSync(OUT, { recursive: true });
-  await build({
-    stdin: {
-      contents: [
-        "export { readInputs } from './src/check.ts';",
-        "export { loadGatingPolicy } from './src/io/policy-source.ts';",
-        "export { runEngine } from './src/engine.ts';",
-        "export { sightingDigest, SlaClocks } from './src/ledger/track.ts';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    loader: { '.yml': 'text' },
-    outfile: LIB,
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module';\nconst require = __cr(import.meta.url);" },
-  });
+function bundle() {
+  return bundleSrc(
+    [
+      "export { readInputs } from './src/check.ts';",
+      "export { loadGatingPolicy } from './src/io/policy-source.ts';",
+      "export { runEngine } from './src/engine.ts';",
+      "export { sightingDigest, SlaClocks } from './src/ledger/track.ts';",
+    ],
+    LIB,
+  );
 }
 
 /** The ideal index of a ledger file: one line per entry, `fingerprint digest state firstSeen` at fixed widths. */
@@ -137,9 +125,10 @@ export async function ledgerFloor({ reps = 5, node = process.execPath } = {}) {
       );
     const run = JSON.parse(r.stdout);
     // The model must match the ledger it stands for: with 1 % churn a day, 99 % of day 31's findings are seen again
-    // unchanged (their digest is the one the CLI wrote); fewer means the index or the digests are not the CLI's.
-    if (run.same + run.changed !== run.findings || run.same < 0.95 * run.findings)
-      throw new Error(`bench/ledger-floor.mjs: ${run.same} of ${run.findings} findings matched the ledger unchanged (expected ≥ 95 %)`);
+    // unchanged against the 30-day ledger (~80 % against `--cost --quick`'s 3-day one); an index or digests that are
+    // not the CLI's match none.
+    if (run.same + run.changed !== run.findings || run.same < 0.5 * run.findings)
+      throw new Error(`bench/ledger-floor.mjs: ${run.same} of ${run.findings} findings matched the ledger unchanged (expected ≥ 50 %)`);
     runs.push(run);
   }
   const median = (xs) => xs.sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];

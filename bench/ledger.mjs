@@ -33,6 +33,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate, prng } from './gen.mjs';
 import { ledgerFloor } from './ledger-floor.mjs';
+import { bundleSrc } from './bundle-src.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'bench/out/ledger');
@@ -51,31 +52,19 @@ async function buildAll(node) {
   const dist = join(OUT, 'dist');
   const r = spawnSync(node, [join(ROOT, 'scripts/build.mjs'), '--out-dir', dist], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) throw new Error(`build failed: ${r.stderr}`);
-  const { build } = await import('esbuild');
   const sim = join(OUT, 'sim.mjs');
-  await build({
-    stdin: {
-      contents: [
-        "export { readInputs } from './src/check.ts';",
-        "export { loadGatingPolicy } from './src/io/policy-source.ts';",
-        "export { runEngine, reapply } from './src/engine.ts';",
-        "export { FileLedgerStore } from './src/ledger/file-store.ts';",
-        "export { emptyBook, migrateLedger, LEDGER_VERSION } from './src/ledger/schema.ts';",
-        "export { isWrittenLedger } from './src/ledger/shape.ts';",
-        "export { ledgerText } from './src/ledger/file-store.ts';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    loader: { '.yml': 'text' },
-    outfile: sim,
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module';\nconst require = __cr(import.meta.url);" },
-  });
+  await bundleSrc(
+    [
+      "export { readInputs } from './src/check.ts';",
+      "export { loadGatingPolicy } from './src/io/policy-source.ts';",
+      "export { runEngine, reapply } from './src/engine.ts';",
+      "export { FileLedgerStore } from './src/ledger/file-store.ts';",
+      "export { emptyBook, migrateLedger, LEDGER_VERSION } from './src/ledger/schema.ts';",
+      "export { isWrittenLedger } from './src/ledger/shape.ts';",
+      "export { ledgerText } from './src/ledger/file-store.ts';",
+    ],
+    sim,
+  );
   return { cli: join(dist, 'cli.js'), sim };
 }
 

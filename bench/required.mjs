@@ -15,9 +15,10 @@
 // after start-up; `warm(file)` runs before each child: bench/run.mjs reads the file through so no child reads the disk).
 // `node bench/required.mjs FILE` prints them; `node bench/required.mjs --child FILE STEPS` is the child.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { bundleSrc } from './bundle-src.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LIB = join(ROOT, 'bench/out/required-lib.mjs');
@@ -28,29 +29,17 @@ export const STEP_LABELS = ['read + JSON.parse', '+ cut long strings', '+ duplic
 let bundled = false;
 
 /** Bundles the steps' code from src/ (once per bench run: src/ may have changed since the last). */
-export async function bundle() {
-  const { build } = await import('esbuild');
-  mkdirSync(dirname(LIB), { recursive: true });
-  await build({
-    stdin: {
-      contents: [
-        "export { cutBytes } from './src/ingest/stream.ts';",
-        "export { findDuplicateKey } from './src/ingest/json.ts';",
-        "export { hashParts } from './src/ingest/fingerprint.ts';",
-        "export { redactText } from './src/redact/text.ts';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile: LIB,
-    logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module';\nconst require = __cr(import.meta.url);" },
-  });
+export function bundle() {
+  return bundleSrc(
+    [
+      "export { cutBytes } from './src/ingest/stream.ts';",
+      "export { findDuplicateKey } from './src/ingest/json.ts';",
+      "export { hashParts } from './src/ingest/fingerprint.ts';",
+      "export { redactText } from './src/redact/text.ts';",
+    ],
+    LIB,
+    { minify: true },
+  );
 }
 
 /** One child per cumulative step list: its wall time (process start included, as the floor's) and its own time. */
