@@ -160,7 +160,7 @@ export async function run(o = {}) {
   } finally {
     await sim.close();
   }
-  if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${sim.errors.slice(0, 5).join('\n')}`);
+  checkRequests(sim);
 
   // The report aggregates ledgers as a stream, so memory must not hold them. Peak RSS says little (V8 grows its heap
   // while nothing presses it: the same report peaks 350-460 MB from run to run); a heap too small to hold the ledgers
@@ -179,7 +179,7 @@ export async function run(o = {}) {
     } finally {
       await sim.close();
     }
-    if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${sim.errors.slice(0, 5).join('\n')}`);
+    checkRequests(sim);
     row(
       `full report with V8's old generation capped at ${HEAP_CAP_MB} MB (the ${files.length.toLocaleString('en')} ledgers it reads: ${MB(ledgerBytes)})`,
       capped.failed ? `failed: ${capped.failed}` : `done (${s(capped.ms)}, CLI CPU ${s(capped.cpuMs)}, peak RSS ${MB(capped.rss)})`,
@@ -192,6 +192,11 @@ export async function run(o = {}) {
   }
   log(`(${load()} at the end)`);
   return rows;
+}
+
+/** Every request the simulator answered was valid (it validates each against GitHub's schemas). */
+function checkRequests(sim) {
+  if (sim.errors.length) throw new Error(`the simulator saw invalid requests:\n${sim.errors.slice(0, 5).join('\n')}`);
 }
 
 /** The rows as a Markdown table. */

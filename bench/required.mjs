@@ -79,6 +79,7 @@ async function child(file, steps) {
   const text = (on.has('cut') ? lib.cutBytes(buf, 0, buf.length) : undefined) ?? buf.toString('utf8');
   const doc = JSON.parse(text);
   if (on.has('dup') && lib.findDuplicateKey(text)) throw new Error('a duplicate key');
+  // Counted and printed so that no step's result is unused (the work cannot be skipped as dead code).
   let changed = 0;
   for (const run of doc.runs) {
     const tool = String(run.tool?.driver?.name).toLowerCase();
