@@ -81,3 +81,36 @@ describe('bench/required.mjs', () => {
     expect(r.stderr).toMatch(/--child parse,cut,dup failed: Error: a duplicate key/);
   });
 });
+
+/**
+ * bench/two-cores.mjs, what a verdict on two threads can take at the least, runs the CLI's ingest and engine (bundled
+ * from src/) on the whole file and on its halves: the three ways must count the same findings and reach the same
+ * verdict, or it refuses to print a figure.
+ */
+describe('bench/two-cores.mjs', () => {
+  it('times one thread, two threads, and two that hand no finding over, on a CodeQL-shaped SARIF', async () => {
+    const { generate } = (await import(pathToFileURL(resolve('bench/gen.mjs')).href)) as {
+      generate: (n: number, out: string) => Promise<unknown>;
+    };
+    const file = join(dir, 'codeql-400.sarif');
+    await generate(400, file);
+    const r = spawnSync(process.execPath, ['bench/two-cores.mjs', file, '--reps=1'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /^floor \d+\.\d\d s; one thread \d+\.\d\d s \(\d+\.\d\d×\); two threads \d+\.\d\d s \(\d+\.\d\d×\); two threads, each judging its half, no finding handed over \d+\.\d\d s \(\d+\.\d\d×\); 400 findings\n$/,
+    );
+    // The halves hold every result once.
+    const results = (f: string) => (JSON.parse(readFileSync(f, 'utf8')) as { runs: { results: unknown[] }[] }).runs[0]?.results.length;
+    expect([results(`${file}.half0.sarif`), results(`${file}.half1.sarif`)]).toEqual([200, 200]);
+  });
+
+  it('refuses a file the model does not fit (two runs)', () => {
+    const file = join(dir, 'two-runs.sarif');
+    const run = { tool: { driver: { name: 'CodeQL' } }, results: [] };
+    writeFileSync(file, JSON.stringify({ version: '2.1.0', runs: [run, run] }));
+    const r = spawnSync(process.execPath, ['bench/two-cores.mjs', file, '--reps=1'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/the model needs a SARIF file with one run/);
+  });
+});

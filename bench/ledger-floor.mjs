@@ -125,8 +125,7 @@ export async function ledgerFloor({ reps = 5, node = process.execPath } = {}) {
       );
     const run = JSON.parse(r.stdout);
     // The model must match the ledger it stands for: with 1 % churn a day, 99 % of day 31's findings are seen again
-    // unchanged against the 30-day ledger (~80 % against `--cost --quick`'s 3-day one); an index or digests that are
-    // not the CLI's match none.
+    // unchanged against the 30-day ledger; an index or digests that are not the CLI's match none.
     if (run.same + run.changed !== run.findings || run.same < 0.5 * run.findings)
       throw new Error(`bench/ledger-floor.mjs: ${run.same} of ${run.findings} findings matched the ledger unchanged (expected ≥ 50 %)`);
     runs.push(run);

@@ -12,13 +12,14 @@
 // here) and then parses each result on its own; the hash and the redaction are the same.
 //
 // As a module: `await required(file, { reps, warm })` → [{ steps, ms, inMs }] (wall time of the child, and its time
-// after start-up; `warm(file)` runs before each child: bench/run.mjs reads the file through so no child reads the disk).
+// after start-up; `warm(file)` runs before each child: bench/warm.mjs reads the file through so no child reads the disk).
 // `node bench/required.mjs FILE` prints them; `node bench/required.mjs --child FILE STEPS` is the child.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleSrc } from './bundle-src.mjs';
+import { warm as warmFile } from './warm.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LIB = join(ROOT, 'bench/out/required-lib.mjs');
@@ -43,7 +44,7 @@ export function bundle() {
 }
 
 /** One child per cumulative step list: its wall time (process start included, as the floor's) and its own time. */
-export async function required(file, { reps = 1, warm = () => {} } = {}) {
+export async function required(file, { reps = 1, warm = warmFile } = {}) {
   if (!bundled) {
     await bundle();
     bundled = true;

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { generate } from './gen.mjs';
 import { hostile } from './hostile.mjs';
 import { required, STEP_LABELS } from './required.mjs';
+import { twoCores } from './two-cores.mjs';
+import { warm } from './warm.mjs';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -60,21 +62,6 @@ function measure(cmd, argv, { node = false, env = {} } = {}) {
     else rss = Number(lines.pop()) * 1024;
   }
   return { ms, rss, cpuMs, status: r.status, stderr: r.stderr?.toString() ?? '' };
-}
-
-/**
- * Reads the file once through a small buffer before a measured run reads it, so that no run also pays the disk: the
- * bench's inputs and outputs are larger than the page cache keeps here (~5 GB), and a measured 1M floor read cold took
- * 13.9 s against 5.5 s warm. Costs a pass over cached pages (~0.1 s at 467 MB) when the file is warm.
- */
-function warm(file) {
-  const fd = openSync(file, 'r');
-  const chunk = Buffer.allocUnsafe(1 << 20);
-  try {
-    while (readSync(fd, chunk, 0, chunk.length, null) > 0);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /**
@@ -162,6 +149,9 @@ for (const n of sizes) {
   // What no verdict can skip (bench/required.mjs): the floor's read and parse plus the checks and per-result work every
   // check must do, one step at a time — the least a verdict costs in one thread, against the 1.5× target.
   const req = n >= 100_000 ? await required(inp.file, { reps, warm }) : undefined;
+  // What two threads allow (bench/two-cores.mjs): the same ingest and engine on the whole file, on its halves in two
+  // threads, and on its halves judged each in its own thread (no finding handed over: the least two threads can take).
+  const two = n >= 100_000 ? await twoCores(inp.file, { reps, warm, floorMs: fl.ms }) : undefined;
   const ck = check(inp.file, {}, `check-${n}`);
   let outBytes = 0;
   if (!ck.failed) {
@@ -202,6 +192,7 @@ for (const n of sizes) {
     jqMs: jq?.ms,
     jqRssMB: jq?.rss ? Number(MB(jq.rss)) : undefined,
     required: req?.map((r) => ({ ...r, ratio: fl.ms ? r.ms / fl.ms : undefined })),
+    twoCores: two,
   };
   results.sizes.push(row);
   log(JSON.stringify(row));
@@ -352,6 +343,24 @@ if (rows.some((r) => r.required)) {
     log(
       `| ${r.results.toLocaleString('en')} | ${sec(r.floorMs)} | ${r.required.map((q) => `${sec(q.ms)} (${ratio(q.ratio) ?? '–'})`).join(' | ')} | ${sec(r.verdictMs)} (${ratio(r.verdictRatio) ?? '–'}) |`,
     );
+}
+
+// What two threads allow (bench/two-cores.mjs), against the same floor.
+if (rows.some((r) => r.twoCores)) {
+  log(
+    "\nWhat two threads allow (bench/two-cores.mjs: the CLI's ingest and engine in one child; the halves split before timing, so a lower bound):\n",
+  );
+  log(
+    '| results | floor (read + JSON.parse) | one thread | two threads, findings handed to one | two threads, each judging its half (nothing handed over) | verdict (the CLI) |',
+  );
+  log('|---:|---:|---:|---:|---:|---:|');
+  for (const r of rows.filter((x) => x.twoCores)) {
+    const t = r.twoCores;
+    const cell = (ms) => `${sec(ms)} (${ratio(r.floorMs ? ms / r.floorMs : undefined) ?? '–'})`;
+    log(
+      `| ${r.results.toLocaleString('en')} | ${sec(r.floorMs)} | ${cell(t.one.ms)} | ${cell(t.two.ms)} | ${cell(t.split.ms)} | ${sec(r.verdictMs)} (${ratio(r.verdictRatio) ?? '–'}) |`,
+    );
+  }
 }
 
 // The other parts of issue #21, each its own module (runnable alone too): the ledger, start-up, the organization.
