@@ -66,6 +66,9 @@ describe('bench/required.mjs', () => {
       'parse + cut + dup',
       'parse + cut + dup + hash',
       'parse + cut + dup + hash + redact',
+      'stream',
+      'stream + hash',
+      'stream + hash + redact',
     ]);
     for (const l of rows) expect(l).toMatch(/^[a-z +]+: \d+\.\d\d s \(\d+\.\d\d s after start-up\)$/);
   });
@@ -79,6 +82,28 @@ describe('bench/required.mjs', () => {
     const r = run(file);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/--child parse,cut,dup failed: Error: a duplicate key/);
+  });
+
+  it('the streamed model fails on a repeated key too: in the skeleton, and inside a result (the check is in its scan)', () => {
+    // (The first test of this file bundled the model's code; `run` bundles it again when this one runs alone.)
+    run(join(dir, 'dup.sarif'));
+    const child = (json: string) => {
+      const file = join(dir, 'dup-streamed.sarif');
+      writeFileSync(file, json);
+      return spawnSync(process.execPath, ['bench/required.mjs', '--child', file, 'stream,hash,redact'], { encoding: 'utf8' });
+    };
+    const ok = child(
+      '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"results":[{"ruleId":"a","message":{"text":"m"}}]}]}',
+    );
+    expect(ok.status).toBe(0);
+    const skeleton = child('{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"results":[],"results":[]}]}');
+    expect(skeleton.status).not.toBe(0);
+    expect(skeleton.stderr).toMatch(/path: '\$\.runs\[0\]\.results', key: 'results'/);
+    const inResult = child(
+      '{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"CodeQL"}},"results":[{"ruleId":"a","message":{"text":"m","text":"n"}}]}]}',
+    );
+    expect(inResult.status).not.toBe(0);
+    expect(inResult.stderr).toMatch(/path: '\$\.runs\[0\]\.results\[0\]\.message\.text',\s+key: 'text'/);
   });
 });
 

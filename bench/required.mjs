@@ -9,13 +9,17 @@
 //   + redact   each result's message through the secret redaction (untrusted scanner text)
 // No finding object, rating, gate, sort or report. A file read whole goes through these steps as here. `check`
 // streams files above 8 MiB: its reader does the cut and the key check in one scan of the bytes (not two passes as
-// here) and then parses each result on its own; the hash and the redaction are the same.
+// here) and then parses each result on its own; the hash and the redaction are the same. The streamed model
+// (`required(file, { streamed: true })`, STREAMED_STEPS) does that:
+//   stream     the streaming reader of src/ingest/stream.ts over the file: the scan with the cut and the key check,
+//              and JSON.parse of each result on its own (the skeleton's members parsed as check parses them)
+//   + hash, + redact as above, per result as it is parsed.
 //
 // As a module: `await required(file, { reps, warm })` → [{ steps, ms, inMs }] (wall time of the child, and its time
 // after start-up; `warm(file)` runs before each child: bench/warm.mjs reads the file through so no child reads the disk).
 // `node bench/required.mjs FILE` prints them; `node bench/required.mjs --child FILE STEPS` is the child.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { bundleSrc } from './bundle-src.mjs';
@@ -26,6 +30,8 @@ const LIB = join(ROOT, 'bench/out/required-lib.mjs');
 export const STEPS = ['parse', 'cut', 'dup', 'hash', 'redact'];
 /** Column titles of the steps, each added to the ones before. */
 export const STEP_LABELS = ['read + JSON.parse', '+ cut long strings', '+ duplicate-key check', '+ fingerprint hash', '+ redaction'];
+export const STREAMED_STEPS = ['stream', 'hash', 'redact'];
+export const STREAMED_LABELS = ['streamed: scan (cut, duplicate keys) + JSON.parse of each result', '+ fingerprint hash', '+ redaction'];
 
 let bundled = false;
 
@@ -37,21 +43,27 @@ export function bundle() {
       "export { findDuplicateKey } from './src/ingest/json.ts';",
       "export { hashParts } from './src/ingest/fingerprint.ts';",
       "export { redactText } from './src/redact/text.ts';",
+      "export { Reader } from './src/ingest/stream.ts';",
+      "export { fdBytes } from './src/io/file-bytes.ts';",
     ],
     LIB,
     { minify: true },
   );
 }
 
-/** One child per cumulative step list: its wall time (process start included, as the floor's) and its own time. */
-export async function required(file, { reps = 1, warm = warmFile } = {}) {
+/**
+ * One child per cumulative step list: its wall time (process start included, as the floor's) and its own time. With
+ * `streamed`, the steps of the streamed model (STREAMED_STEPS).
+ */
+export async function required(file, { reps = 1, warm = warmFile, streamed = false } = {}) {
+  const list = streamed ? STREAMED_STEPS : STEPS;
   if (!bundled) {
     await bundle();
     bundled = true;
   }
   const out = [];
-  for (let k = 1; k <= STEPS.length; k++) {
-    const steps = STEPS.slice(0, k);
+  for (let k = 1; k <= list.length; k++) {
+    const steps = list.slice(0, k);
     const runs = [];
     for (let i = 0; i < reps; i++) {
       warm(file);
@@ -76,21 +88,46 @@ async function child(file, steps) {
   // The steps' code is loaded for every step list, "read + JSON.parse" too: its start-up is not counted as a step's.
   const lib = await import(pathToFileURL(LIB).href);
   const t = performance.now();
-  const buf = readFileSync(file);
-  const text = (on.has('cut') ? lib.cutBytes(buf, 0, buf.length) : undefined) ?? buf.toString('utf8');
-  const doc = JSON.parse(text);
-  if (on.has('dup') && lib.findDuplicateKey(text)) throw new Error('a duplicate key');
   // Counted and printed so that no step's result is unused (the work cannot be skipped as dead code).
   let changed = 0;
-  for (const run of doc.runs) {
-    const tool = String(run.tool?.driver?.name).toLowerCase();
-    for (const r of run.results ?? []) {
-      if (on.has('hash')) {
-        const k = 'primaryLocationLineHash';
-        const uri = r.locations?.[0]?.physicalLocation?.artifactLocation?.uri;
-        if (lib.hashParts('sarif-pfp', tool, r.ruleId, uri, k, r.partialFingerprints?.[k]).length !== 32) changed++;
-      }
-      if (on.has('redact') && lib.redactText(r.message?.text ?? '') !== r.message?.text) changed++;
+  const perResult = (r, tool) => {
+    if (on.has('hash')) {
+      const k = 'primaryLocationLineHash';
+      const uri = r.locations?.[0]?.physicalLocation?.artifactLocation?.uri;
+      if (lib.hashParts('sarif-pfp', tool, r.ruleId, uri, k, r.partialFingerprints?.[k]).length !== 32) changed++;
+    }
+    if (on.has('redact') && lib.redactText(r.message?.text ?? '') !== r.message?.text) changed++;
+  };
+  if (on.has('stream')) {
+    // As check streams a SARIF file: members of the log and of each run parsed whole, each result on its own.
+    const fd = openSync(file, 'r');
+    const r = new lib.Reader(lib.fdBytes(fd), fstatSync(fd).size, 1 << 22);
+    r.skipBom();
+    // Each value with its JSON path, as check reads it: the path turns on the duplicate-key check.
+    r.object((key) => {
+      if (key !== 'runs') return void r.value(`$.${key}`);
+      r.array((ri) => {
+        let tool = '';
+        const rp = `$.runs[${ri}]`;
+        r.object((k) => {
+          if (k !== 'results') {
+            const v = r.value(`${rp}.${k}`);
+            if (k === 'tool') tool = String(v?.driver?.name).toLowerCase();
+            return;
+          }
+          r.array((i) => perResult(r.value(`${rp}.results[${i}]`), tool));
+        }, rp);
+      });
+    }, '$');
+    closeSync(fd);
+  } else {
+    const buf = readFileSync(file);
+    const text = (on.has('cut') ? lib.cutBytes(buf, 0, buf.length) : undefined) ?? buf.toString('utf8');
+    const doc = JSON.parse(text);
+    if (on.has('dup') && lib.findDuplicateKey(text)) throw new Error('a duplicate key');
+    for (const run of doc.runs) {
+      const tool = String(run.tool?.driver?.name).toLowerCase();
+      for (const r of run.results ?? []) perResult(r, tool);
     }
   }
   process.stdout.write(JSON.stringify({ ms: performance.now() - t, changed }));
@@ -99,7 +136,8 @@ async function child(file, steps) {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);
   else {
-    for (const r of await required(process.argv[2], { reps: 3 }))
-      process.stdout.write(`${r.steps}: ${(r.ms / 1000).toFixed(2)} s (${(r.inMs / 1000).toFixed(2)} s after start-up)\n`);
+    for (const streamed of [false, true])
+      for (const r of await required(process.argv[2], { reps: Number(process.env.REPS ?? 3), streamed }))
+        process.stdout.write(`${r.steps}: ${(r.ms / 1000).toFixed(2)} s (${(r.inMs / 1000).toFixed(2)} s after start-up)\n`);
   }
 }

@@ -12,7 +12,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, 
 import { join } from 'node:path';
 import { generate } from './gen.mjs';
 import { hostile } from './hostile.mjs';
-import { required, STEP_LABELS } from './required.mjs';
+import { required, STEP_LABELS, STREAMED_LABELS } from './required.mjs';
 import { twoCores } from './two-cores.mjs';
 import { warm } from './warm.mjs';
 
@@ -149,6 +149,9 @@ for (const n of sizes) {
   // What no verdict can skip (bench/required.mjs): the floor's read and parse plus the checks and per-result work every
   // check must do, one step at a time — the least a verdict costs in one thread, against the 1.5× target.
   const req = n >= 100_000 ? await required(inp.file, { reps, warm }) : undefined;
+  // The same as check reads a file above its streaming threshold: the cut and the key check in the one scan of the
+  // bytes that finds each result, each result parsed on its own.
+  const reqStreamed = n >= 100_000 && size > STREAM_THRESHOLD ? await required(inp.file, { reps, warm, streamed: true }) : undefined;
   // What two threads allow (bench/two-cores.mjs): the same ingest and engine on the whole file, on its halves in two
   // threads, and on its halves judged each in its own thread (no finding handed over: the least two threads can take).
   const two = n >= 100_000 ? await twoCores(inp.file, { reps, warm, floorMs: fl.ms }) : undefined;
@@ -192,6 +195,7 @@ for (const n of sizes) {
     jqMs: jq?.ms,
     jqRssMB: jq?.rss ? Number(MB(jq.rss)) : undefined,
     required: req?.map((r) => ({ ...r, ratio: fl.ms ? r.ms / fl.ms : undefined })),
+    requiredStreamed: reqStreamed?.map((r) => ({ ...r, ratio: fl.ms ? r.ms / fl.ms : undefined })),
     twoCores: two,
   };
   results.sizes.push(row);
@@ -342,6 +346,16 @@ if (rows.some((r) => r.required)) {
   for (const r of rows.filter((x) => x.required))
     log(
       `| ${r.results.toLocaleString('en')} | ${sec(r.floorMs)} | ${r.required.map((q) => `${sec(q.ms)} (${ratio(q.ratio) ?? '–'})`).join(' | ')} | ${sec(r.verdictMs)} (${ratio(r.verdictRatio) ?? '–'}) |`,
+    );
+}
+
+if (rows.some((r) => r.requiredStreamed)) {
+  log('\nThe same, streamed as check reads these files (bench/required.mjs, the streamed model):\n');
+  log(`| results | floor (read + JSON.parse) | ${STREAMED_LABELS.join(' | ')} | verdict (the CLI) |`);
+  log(`|---:|---:|${STREAMED_LABELS.map(() => '---:|').join('')}---:|`);
+  for (const r of rows.filter((x) => x.requiredStreamed))
+    log(
+      `| ${r.results.toLocaleString('en')} | ${sec(r.floorMs)} | ${r.requiredStreamed.map((q) => `${sec(q.ms)} (${ratio(q.ratio) ?? '–'})`).join(' | ')} | ${sec(r.verdictMs)} (${ratio(r.verdictRatio) ?? '–'}) |`,
     );
 }
 
