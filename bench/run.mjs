@@ -336,26 +336,23 @@ if (!quick) {
   }
 }
 
-// What a verdict cannot skip, step by step (bench/required.mjs), against the floor.
-if (rows.some((r) => r.required)) {
-  log(
-    '\nWhat no verdict can skip (bench/required.mjs: the file read whole, each step added to those before it; no finding object, rating, gate or report):\n',
-  );
-  log(`| results | floor (read + JSON.parse) | ${STEP_LABELS.join(' | ')} | verdict (the CLI) |`);
-  log(`|---:|---:|${STEP_LABELS.map(() => '---:|').join('')}---:|`);
-  for (const r of rows.filter((x) => x.required))
+// What a verdict cannot skip, step by step (bench/required.mjs), against the floor: both models.
+for (const [key, title, labels] of [
+  [
+    'required',
+    'What no verdict can skip (bench/required.mjs: the file read whole, each step added to those before it; no finding object, rating, gate or report)',
+    STEP_LABELS,
+  ],
+  ['requiredStreamed', 'The same, streamed as check reads these files (bench/required.mjs, the streamed model)', STREAMED_LABELS],
+]) {
+  const measured = rows.filter((r) => r[key]);
+  if (measured.length === 0) continue;
+  log(`\n${title}:\n`);
+  log(`| results | floor (read + JSON.parse) | ${labels.join(' | ')} | verdict (the CLI) |`);
+  log(`|---:|---:|${labels.map(() => '---:|').join('')}---:|`);
+  for (const r of measured)
     log(
-      `| ${r.results.toLocaleString('en')} | ${sec(r.floorMs)} | ${r.required.map((q) => `${sec(q.ms)} (${ratio(q.ratio) ?? '–'})`).join(' | ')} | ${sec(r.verdictMs)} (${ratio(r.verdictRatio) ?? '–'}) |`,
-    );
-}
-
-if (rows.some((r) => r.requiredStreamed)) {
-  log('\nThe same, streamed as check reads these files (bench/required.mjs, the streamed model):\n');
-  log(`| results | floor (read + JSON.parse) | ${STREAMED_LABELS.join(' | ')} | verdict (the CLI) |`);
-  log(`|---:|---:|${STREAMED_LABELS.map(() => '---:|').join('')}---:|`);
-  for (const r of rows.filter((x) => x.requiredStreamed))
-    log(
-      `| ${r.results.toLocaleString('en')} | ${sec(r.floorMs)} | ${r.requiredStreamed.map((q) => `${sec(q.ms)} (${ratio(q.ratio) ?? '–'})`).join(' | ')} | ${sec(r.verdictMs)} (${ratio(r.verdictRatio) ?? '–'}) |`,
+      `| ${r.results.toLocaleString('en')} | ${sec(r.floorMs)} | ${r[key].map((q) => `${sec(q.ms)} (${ratio(q.ratio) ?? '–'})`).join(' | ')} | ${sec(r.verdictMs)} (${ratio(r.verdictRatio) ?? '–'}) |`,
     );
 }
 
