@@ -171,6 +171,59 @@ describe('streamed report writers', () => {
     expect(actual.map((f) => f.fingerprint)).toEqual(expected.map((f) => f.fingerprint));
   });
 
+  it('sortFindings sorts as compareFindings on paths chosen to be hard: shared prefixes, prefixes of others, equal paths, surrogates, U+FFFF, none', () => {
+    const { shuffled } = shuffledRated();
+    const base = shuffled[0] as (typeof shuffled)[number];
+    // A seeded generator: the same findings on every run.
+    let seed = 0x2f6b1d;
+    const rnd = (k: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % k;
+    };
+    const pieces = [
+      '',
+      'a',
+      'b',
+      'a/',
+      'ab',
+      'src/',
+      'src/app/',
+      'src/app/m1',
+      '\uffff',
+      '\ud83d\ude00',
+      '\ud800',
+      'é',
+      'Z',
+      '~',
+      ' ',
+      '0',
+    ];
+    const prefix = 'x'.repeat(300);
+    for (const n of [0, 1, 2, 13, 40, 700, 3000]) {
+      const findings = Array.from({ length: n }, (_, i) => {
+        let path: string | undefined = '';
+        for (let k = rnd(5); k > 0; k--) path += pieces[rnd(pieces.length)] as string;
+        if (rnd(6) === 0) path = prefix + path; // long shared prefixes
+        if (rnd(9) === 0) path = undefined; // no path: the location, or U+FFFF
+        return {
+          ...base,
+          fingerprint: `fp${i}`,
+          path,
+          ...(path === undefined && rnd(2) === 0 ? { location: `loc${rnd(3)}` } : { location: undefined }),
+          startLine: rnd(4) === 0 ? undefined : rnd(5),
+          ruleId: `r${rnd(3)}`,
+          gated: rnd(4) !== 0,
+          rank: rnd(3),
+        };
+      });
+      const blocking = new Set(findings.filter(() => rnd(5) === 0).map((f) => f.fingerprint));
+      const expected = [...findings].sort(compareFindings(blocking));
+      const actual = [...findings];
+      sortFindings(actual, blocking);
+      expect(actual.map((f) => f.fingerprint)).toEqual(expected.map((f) => f.fingerprint));
+    }
+  });
+
   it('sortFindings with a top sorts the first places as the full sort does, the others follow in input order', () => {
     const { shuffled, blocking } = shuffledRated();
     const full = [...shuffled];
