@@ -275,8 +275,8 @@ const unitAt = (s: string, d: number): number => (d < s.length ? s.charCodeAt(d)
 
 /** Sorts order[lo, hi) by `where` (code-unit order), then by `rest` (see sortedByKeys). */
 function byPath(order: Uint32Array, lo: number, hi: number, where: readonly string[], rest: (a: number, b: number) => number): void {
-  // Segments [lo, hi) whose paths agree on their first d code units, left to order (no recursion: depth is bounded by
-  // nothing a scanner does not choose).
+  // Segments [a, b) whose paths agree on their first d code units, left to order: an explicit stack, not recursion
+  // (how deep segments nest is up to the paths, which are scanner text).
   const stack: number[] = [lo, hi, 0];
   while (stack.length > 0) {
     let d = stack.pop() as number;
