@@ -74,12 +74,11 @@ async function bundle() {
   );
 }
 
-/** The workspace of the inputs (their folder: the halves are written beside the file) and of the default policy. */
-let WORKSPACE = OUT;
+/** The workspace of an input and of the default policy: its folder (the halves are written beside the file). */
+const workspaceOf = (file) => dirname(resolve(file));
 
 async function ingest(lib, file) {
-  WORKSPACE = dirname(resolve(file));
-  const read = await lib.readInputs({ files: [basename(file)], workspace: dirname(resolve(file)), onInputError: 'fail' }, quietLog);
+  const read = await lib.readInputs({ files: [basename(file)], workspace: workspaceOf(file), onInputError: 'fail' }, quietLog);
   if (read.errors.length > 0 || read.files.length !== 1) throw new Error(`${file}: ${read.errors.map((e) => e.message).join('; ')}`);
   return read.files[0];
 }
@@ -107,19 +106,20 @@ async function child(mode, files) {
     process.env.TWO_CORES_DEBUG && process.stderr.write(`${mode}: ${what} at ${(performance.now() - t).toFixed(0)} ms\n`);
   const lib = await import(pathToFileURL(LIB).href);
   let verdict;
-  if (mode === 'one') verdict = await judge(lib, await ingest(lib, files[0]));
+  const ws = workspaceOf(files[0]);
+  if (mode === 'one') verdict = await judge(lib, await ingest(lib, files[0]), ws);
   else if (mode === 'two') {
     const other = worker(files[1], false);
     const mine = await ingest(lib, files[0]);
     debug('this half ingested');
     const theirs = await other;
     debug("the worker's findings received");
-    verdict = await judge(lib, { ...mine, findings: mine.findings.concat(theirs.findings) });
+    verdict = await judge(lib, { ...mine, findings: mine.findings.concat(theirs.findings) }, ws);
   } else {
     // Only counts cross between the threads: the least any two-thread verdict can take, before merging the halves'
     // first 50 in report order and their gate rules (not done: a lower bound).
     const other = worker(files[1], true);
-    const mine = await judge(lib, await ingest(lib, files[0]));
+    const mine = await judge(lib, await ingest(lib, files[0]), ws);
     debug('this half judged');
     const theirs = await other;
     verdict = {
@@ -133,8 +133,8 @@ async function child(mode, files) {
 }
 
 /** The engine as the text verdict runs it (the first 50 in report order), on one ingested file. */
-async function judge(lib, file) {
-  const { policy } = await lib.loadGatingPolicy(undefined, WORKSPACE, undefined, undefined);
+async function judge(lib, file, workspace) {
+  const { policy } = await lib.loadGatingPolicy(undefined, workspace, undefined, undefined);
   const result = lib.runEngine({
     files: [file],
     policy,
@@ -191,7 +191,7 @@ export async function twoCores(file, { reps = 3, warm = warmFile, floorMs } = {}
 if (!isMainThread) {
   const lib = await import(pathToFileURL(LIB).href);
   const file = await ingest(lib, workerData.file);
-  parentPort.postMessage(workerData.judge ? await judge(lib, file) : { findings: file.findings });
+  parentPort.postMessage(workerData.judge ? await judge(lib, file, workspaceOf(workerData.file)) : { findings: file.findings });
 } else if (process.argv[2] === '--child') await child(process.argv[3], process.argv.slice(4));
 else if (process.argv[2] === '--halves') process.stdout.write(JSON.stringify(writeHalves(process.argv[3])));
 else if (process.argv[1] && resolve(process.argv[1]) === SELF) {
