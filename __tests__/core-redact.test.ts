@@ -3,7 +3,7 @@
  * (the same object when nothing changes), and both sides of each condition (issue #22: the mutants that survived).
  */
 import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding, InputError } from '../src/model';
 import { emptyBook, type LedgerBook } from '../src/ledger/schema';
@@ -18,7 +18,17 @@ import {
   showsRedaction,
 } from '../src/redact/finding';
 import { jsonMayHoldSecret, redactJson } from '../src/redact/json';
-import { hasMarker, isMarker, marker, mayHoldSecret, redactionRulesId, redactKnown, redactText } from '../src/redact/text';
+import {
+  hasMarker,
+  isMarker,
+  marker,
+  mayHoldSecret,
+  mayHoldSecretBytes,
+  PATTERNS,
+  redactionRulesId,
+  redactKnown,
+  redactText,
+} from '../src/redact/text';
 import { finding } from './helpers';
 
 // Shaped like real credentials (none is live); the AWS pair is AWS's documented example, as Gitleaks reports it.
@@ -434,7 +444,7 @@ describe('jsonMayHoldSecret', () => {
     expect(jsonMayHoldSecret(Buffer.alloc(0))).toBe(false);
   });
 
-  it('large inputs are read in overlapping windows', () => {
+  it('large inputs: a hint anywhere (the text was once read in overlapping windows)', () => {
     const WINDOW = 1 << 20;
     const big = Buffer.alloc(2 * WINDOW + 100, 0x20);
     expect(jsonMayHoldSecret(big)).toBe(false);
@@ -445,6 +455,129 @@ describe('jsonMayHoldSecret', () => {
     const last = Buffer.from(big);
     last.write('secret', 2 * WINDOW + 50, 'latin1');
     expect(jsonMayHoldSecret(last)).toBe(true);
+  });
+});
+
+describe('mayHoldSecretBytes: HINT on the bytes, run only where an alternative may start', () => {
+  const HINT = PATTERNS[0] as RegExp;
+  /** What jsonMayHoldSecret answered before the start tables: HINT on the Latin-1 text, or an escape. */
+  const oracle = (b: Buffer) => b.includes('\\u') || b.includes('\\/') || HINT.test(b.toString('latin1'));
+  /** One text per alternative of HINT, in its order (a new alternative without a sample fails the count below). */
+  const SAMPLES = [
+    'private key',
+    'a3t',
+    'akia',
+    'asia',
+    'abia',
+    'acca',
+    'aws',
+    'ghp_',
+    'github_pat_',
+    'xoxb-',
+    'hooks.slack.com',
+    '_live_',
+    '_test_',
+    'aiza',
+    'eyj',
+    '://user:',
+    'passw',
+    'passphrase',
+    'pwd',
+    'secret',
+    'token',
+    'api-key',
+    'access_key',
+    'authoriz',
+    'credential',
+    'private_key',
+    'bearer',
+  ];
+  /** Every way an alternative with character classes may start (the samples above take one of each). */
+  const VARIANTS = [
+    'gho_',
+    'ghu_',
+    'ghs_',
+    'ghr_',
+    'xoxa-',
+    'xoxp-',
+    'xoxo-',
+    'xoxs-',
+    'xoxr-',
+    'api_key',
+    'apikey',
+    'access-key',
+    'accesskey',
+    'privatekey',
+    'private-key',
+    '://:',
+    '://a:',
+    'passphrase',
+  ];
+  const mixed = (s: string, seed: number) => [...s].map((c, i) => ((seed >> i) & 1 ? c.toUpperCase() : c)).join('');
+
+  it('has a sample for every alternative of HINT, and finds each in any case and place', () => {
+    expect(HINT.source.split('|')).toHaveLength(SAMPLES.length);
+    SAMPLES.forEach((sample, i) =>
+      expect([sample, new RegExp(`^(?:${HINT.source.split('|')[i]})`, 'i').test(sample)]).toEqual([sample, true]),
+    );
+    for (const sample of [...SAMPLES, ...VARIANTS]) {
+      for (const text of [sample.toUpperCase(), sample, mixed(sample, 0b1010101), mixed(sample, 0b0110011)]) {
+        for (const [before, after] of [['', ''] as const, ['{"m":"x ', '"}'], ['\u00e9\r\n', ' '], ['\xff\xc1\r', '']]) {
+          const b = Buffer.concat([Buffer.from(before, 'latin1'), Buffer.from(text, 'latin1'), Buffer.from(after, 'latin1')]);
+          expect([text, before, mayHoldSecretBytes(b)]).toEqual([text, before, true]);
+        }
+      }
+    }
+  });
+
+  it('answers as HINT on the text does: corpus files in slices, near misses, random bytes', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else files.push(join(dir, e.name));
+      }
+    };
+    walk('/work/shared/corpus');
+    expect(files.length).toBeGreaterThan(20);
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let checked = 0;
+    let positive = 0;
+    const check = (b: Buffer) => {
+      const want = oracle(b);
+      if (mayHoldSecretBytes(b) !== want) throw new Error(`differs (want ${want}) on ${JSON.stringify(b.toString('latin1'))}`);
+      checked++;
+      if (want) positive++;
+    };
+    for (const f of files) {
+      const bytes = readFileSync(f);
+      for (let at = 0; at < bytes.length;) {
+        const n = 1 + rnd(400);
+        check(bytes.subarray(at, at + n));
+        at += n;
+      }
+    }
+    // Near misses: each start cut short or followed by what its alternative does not allow.
+    for (const sample of [...SAMPLES, ...VARIANTS]) {
+      for (let cut = 1; cut <= sample.length; cut++) {
+        check(Buffer.from(sample.slice(0, cut), 'latin1'));
+        check(Buffer.from(`${sample.slice(0, cut)}#${sample.slice(cut)}`, 'latin1'));
+      }
+    }
+    // Random bytes from an alphabet of what the alternatives are made of.
+    const alphabet = Buffer.from('privateyjkeyAKIASghpxob_-./:\\u3twscn \r\xff', 'latin1');
+    for (let k = 0; k < 20_000; k++) {
+      const b = Buffer.alloc(1 + rnd(24));
+      for (let i = 0; i < b.length; i++) b[i] = alphabet[rnd(alphabet.length)] as number;
+      check(b);
+    }
+    expect(checked).toBeGreaterThan(50_000);
+    expect(positive).toBeGreaterThan(1000);
+    expect(checked - positive).toBeGreaterThan(1000);
   });
 });
 

@@ -1,4 +1,4 @@
-import { isMarker, marker, mayHoldSecret, redactKnown, redactText } from './text';
+import { isMarker, marker, mayHoldSecret, mayHoldSecretBytes, redactKnown, redactText } from './text';
 
 /**
  * Redaction of parsed scanner JSON (SARIF results and runs that the rated SARIF copies from the input): every string
@@ -81,12 +81,5 @@ export function redactJson(v: unknown, opts: { secret?: boolean } = {}): { value
  * could hide one from the hints.
  */
 export function jsonMayHoldSecret(b: Buffer): boolean {
-  if (b.includes('\\u') || b.includes('\\/')) return true;
-  // In windows (a member may be larger than a string can be), overlapping by more than the longest hint.
-  const WINDOW = 1 << 20;
-  for (let at = 0; at < b.length; at += WINDOW - 256) {
-    if (mayHoldSecret(b.toString('latin1', at, Math.min(b.length, at + WINDOW)))) return true;
-    if (at + WINDOW >= b.length) break;
-  }
-  return false;
+  return mayHoldSecretBytes(b);
 }
