@@ -8,6 +8,7 @@ import { jsonPieces } from '../src/io/json-writer';
 import { buildReport, reportForWriting } from '../src/report/json';
 import { buildRatedSarif } from '../src/report/sarif';
 import { renderText, TEXT_LIMIT } from '../src/report/text';
+import { renderMarkdown } from '../src/report/markdown';
 import { writeRatedSarif, type SarifInputFile } from '../src/io/rated-sarif';
 import { rateAll } from '../src/rate/rate';
 import { defaultPolicy, policyFrom, BASE_POLICY } from './helpers';
@@ -166,9 +167,35 @@ describe('streamed report writers', () => {
     const { shuffled, blocking } = shuffledRated();
     const expected = [...shuffled].sort(compareFindings(blocking));
     const actual = [...shuffled];
-    sortFindings(actual, blocking);
+    const first = sortFindings(actual, blocking);
     expect(actual.length).toBeGreaterThan(500);
     expect(actual.map((f) => f.fingerprint)).toEqual(expected.map((f) => f.fingerprint));
+    // Sorted whole, it says how many come first that block: exactly those block.
+    expect(first).toBe(shuffled.filter((f) => blocking.has(f.fingerprint)).length);
+    expect(first).toBeGreaterThan(100);
+    expect(actual.map((f, i) => blocking.has(f.fingerprint) === i < (first as number)).every(Boolean)).toBe(true);
+    // Sorted in part, it does not.
+    expect(sortFindings([...shuffled], blocking, 50)).toBeUndefined();
+  });
+
+  it('outputs know which findings block by their position when the run is sorted whole: the same report, Markdown and rated SARIF as by fingerprint', () => {
+    const files = ingestAll();
+    const r = runEngine({ files, policy: RULES_AND_COMPONENTS, environment: 'default', onInputError: 'warn', now: NOW });
+    expect(r.blockingFirst).toBe(r.findings.filter((f) => r.blocking.has(f.fingerprint)).length);
+    expect(r.blockingFirst).toBeGreaterThan(0);
+    expect(r.blockingFirst).toBeLessThan(r.findings.length);
+    const byFingerprint = { ...r, blockingFirst: undefined };
+    const outputs = (x: typeof r) => ({
+      report: JSON.stringify(buildReport(x, 'policy.yml')),
+      written: [...jsonPieces(reportForWriting(x, 'policy.yml'), '', 0, 0)].join(''),
+      markdown: renderMarkdown(x, { maxBytes: 64 * 1024 }),
+      sarif: writtenSarif(x, RULES_AND_COMPONENTS, files, 0).text,
+    });
+    const expected = outputs(byFingerprint);
+    expect(outputs(r)).toEqual(expected);
+    // The position is what they read: a wrong one changes every output.
+    const wrong = outputs({ ...r, blockingFirst: 0 });
+    for (const k of Object.keys(expected) as (keyof typeof expected)[]) expect([k, wrong[k] === expected[k]]).toEqual([k, false]);
   });
 
   it('sortFindings sorts as compareFindings on paths chosen to be hard: shared prefixes, prefixes of others, equal paths, surrogates, U+FFFF, none', () => {
@@ -250,6 +277,8 @@ describe('streamed report writers', () => {
     };
     const all = runEngine(input);
     const top = runEngine({ ...input, files: ingestAll(), sortTop: TEXT_LIMIT });
+    expect(all.blockingFirst).toBeGreaterThan(0);
+    expect(top.blockingFirst).toBeUndefined();
     expect(all.findings.length).toBeGreaterThan(TEXT_LIMIT * 4);
     expect(renderText(top)).toBe(renderText(all));
     expect(top.counts).toEqual(all.counts);

@@ -60,6 +60,12 @@ export interface RunResult {
   /** Findings folded into another with the same fingerprint (see ingest `combine`). */
   duplicates: { source: RatedFinding['source']; fingerprint: string }[];
   blocking: Set<string>;
+  /**
+   * When the findings are all in report order (no `sortTop`): how many come first that block — `findings[i]` blocks
+   * exactly when `i < blockingFirst` (see `blocksAt`), so outputs need not look up a million fingerprints again.
+   * Undefined when only the first `sortTop` are in order.
+   */
+  blockingFirst?: number;
   errors: InputError[];
   inputs: { file: string; target?: string; format?: string; findings: number; errors: number }[];
   tools: ToolRef[];
@@ -200,16 +206,19 @@ export function compareFindings(blocking: ReadonlySet<string>) {
  * findings), only the first `top` places are sorted: the `top` first findings in that order are selected in one pass
  * (a heap of `top` positions) and put first, sorted; the others follow in input order.
  */
-export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<string>, top?: number): void {
+export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<string>, top?: number): number | undefined {
   // Keys in typed arrays and one array of strings, positions sorted (at a million findings, key records took ~70 MB).
   const n = findings.length;
   const head = new Float64Array(n);
   const line = new Float64Array(n);
   const where: string[] = new Array<string>(n);
+  let blocks = 0;
   for (let i = 0; i < n; i++) {
     const f = findings[i] as RatedFinding;
+    const b = blocking.has(f.fingerprint);
+    if (b) blocks++;
     // blocking first, gated next, then by rank: one number (ranks are small).
-    head[i] = ((blocking.has(f.fingerprint) ? 0 : 2) + (f.gated ? 0 : 1)) * 1_000_000 + f.rank;
+    head[i] = ((b ? 0 : 2) + (f.gated ? 0 : 1)) * 1_000_000 + f.rank;
     where[i] = f.path ?? f.location ?? '\uffff';
     line[i] = f.startLine ?? 0;
   }
@@ -221,10 +230,10 @@ export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<str
     (line[a] as number) - (line[b] as number) ||
     cmp(rule(a), rule(b)) ||
     a - b;
-  const order =
-    top !== undefined && top >= 0 && top < n
-      ? firstInOrder(n, Math.floor(top), before)
-      : sortedByKeys(head, where, (a, b) => (line[a] as number) - (line[b] as number) || cmp(rule(a), rule(b)) || a - b);
+  const partial = top !== undefined && top >= 0 && top < n;
+  const order = partial
+    ? firstInOrder(n, Math.floor(top), before)
+    : sortedByKeys(head, where, (a, b) => (line[a] as number) - (line[b] as number) || cmp(rule(a), rule(b)) || a - b);
   // findings[j] = (finding at position order[j]), cycle by cycle, without a copy of the array.
   const placed = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
@@ -241,6 +250,13 @@ export function sortFindings(findings: RatedFinding[], blocking: ReadonlySet<str
       j = k;
     }
   }
+  // Sorted whole, the findings that block are the first `blocks`.
+  return partial ? undefined : blocks;
+}
+
+/** Whether `r.findings[i]` blocks the gate (by position when the findings are in report order: `blockingFirst`). */
+export function blocksAt(r: Pick<RunResult, 'findings' | 'blocking' | 'blockingFirst'>, i: number): boolean {
+  return r.blockingFirst !== undefined ? i < r.blockingFirst : r.blocking.has((r.findings[i] as RatedFinding).fingerprint);
 }
 
 /**
@@ -459,7 +475,7 @@ export function runEngine(input: EngineInput): RunResult {
     ...(coverage.length ? { coverage } : {}),
   });
   const blocking = new Set(verdict.blocking);
-  sortFindings(findings, blocking, input.sortTop);
+  const blockingFirst = sortFindings(findings, blocking, input.sortTop);
   earlier.findings.sort(compareFindings(blocking));
   const counts = countFindings(findings, input.policy.levels, blocking, tracked.fixed.length);
   // Counted by trackRun while merging (an entry seen again unchanged is not even parsed: src/ledger/lines.ts).
@@ -489,6 +505,7 @@ export function runEngine(input: EngineInput): RunResult {
     findings,
     duplicates: combined.duplicates,
     blocking,
+    ...(blockingFirst !== undefined ? { blockingFirst } : {}),
     errors: inputErrors,
     inputs: combined.files,
     tools: combined.tools,

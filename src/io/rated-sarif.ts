@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { writeAtomically } from './atomic';
 import type * as sarif from 'sarif';
 import type { SarifLevel } from '../model';
-import type { RunResult } from '../engine';
+import { blocksAt, type RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { cutBytes, JsonSyntax, Reader } from '../ingest/stream';
 import { fdBytes } from './file-bytes';
@@ -16,9 +16,7 @@ import { jsonMayHoldSecret, redactJson } from '../redact/json';
 import {
   nativeRuns,
   RATED_SARIF_SCHEMA,
-  ratedLevel,
   ratingMembersJson,
-  ratingOf,
   representativeScores,
   runProperties,
   sarifSlots,
@@ -247,7 +245,12 @@ export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly Sa
   const reasons = new Map<string, number>();
   let lastFile: string | undefined;
   let lastRuns: RunRatings[] | undefined;
-  each((s, f) => {
+  // What ratingOf, ratedLevel and isSecretFinding give, without their objects per finding (a million results here).
+  const secretRule = new Map<string, boolean>();
+  let lastRule: string | undefined;
+  let lastRuleRun: RunRatings | undefined;
+  let lastRuleScore = -1;
+  each((s, f, index) => {
     if (s.file !== lastFile) {
       lastFile = s.file;
       lastRuns = byFile.get(s.file);
@@ -255,20 +258,32 @@ export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly Sa
     const run = lastRuns?.[s.runIndex];
     const i = s.resultIndex;
     if (!run || i >= run.rank.length) return;
-    // The rating as buildRatedSarif gives it, in columns (its severity and score follow from the rank).
-    const m = ratingOf(f, scores, r.blocking.has(f.fingerprint));
-    const hex = HEX_FINGERPRINT.test(m.fingerprint);
+    const fp = f.fingerprint;
+    const hex = HEX_FINGERPRINT.test(fp);
+    let secret = f.kind === 'secret';
+    if (!secret) {
+      let b = secretRule.get(f.ruleId);
+      if (b === undefined) secretRule.set(f.ruleId, (b = isSecretFinding(f)));
+      secret = b;
+    }
     run.rank[i] = f.rank;
-    run.flags[i] =
-      (m.blocking ? BLOCKING : 0) | (ratedLevel(f, policy) ? FAILURE : 0) | (hex ? HEX : 0) | (isSecretFinding(f) ? SECRET : 0);
-    if (hex) fingerprintBytes(run).write(m.fingerprint, i * 16, 16, 'hex');
-    else run.otherFingerprints.set(i, m.fingerprint);
-    if (m.notGated) {
-      let k = reasons.get(m.notGated);
-      if (k === undefined) reasons.set(m.notGated, (k = reasons.size));
+    run.flags[i] = (blocksAt(r, index) ? BLOCKING : 0) | (f.resultKind === 'fail' ? FAILURE : 0) | (hex ? HEX : 0) | (secret ? SECRET : 0);
+    if (hex) fingerprintBytes(run).write(fp, i * 16, 16, 'hex');
+    else run.otherFingerprints.set(i, fp);
+    const notGated = !f.gated && f.notGatedReason ? f.notGatedReason : undefined;
+    if (notGated) {
+      let k = reasons.get(notGated);
+      if (k === undefined) reasons.set(notGated, (k = reasons.size));
       run.notGated[i] = k + 1;
     }
-    run.ruleScores.set(f.ruleId, Math.max(run.ruleScores.get(f.ruleId) ?? 0, scores[f.rank] as number));
+    // Results of one rule mostly come together: the map is read only when the rule or its score changes.
+    const score = scores[f.rank] as number;
+    if (f.ruleId !== lastRule || run !== lastRuleRun || score > lastRuleScore) {
+      lastRule = f.ruleId;
+      lastRuleRun = run;
+      lastRuleScore = Math.max(run.ruleScores.get(f.ruleId) ?? 0, score);
+      run.ruleScores.set(f.ruleId, lastRuleScore);
+    }
   });
   const pretty = space === 2;
   return {

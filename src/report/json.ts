@@ -1,6 +1,6 @@
 import { earlierByTool } from '../gate/scope';
 import type { RatedFinding } from '../model';
-import type { RunResult } from '../engine';
+import { blocksAt, type RunResult } from '../engine';
 import { VERSION } from '../version';
 import { summarizeExceptions } from '../exceptions/apply';
 import { daysSince } from '../ledger/time';
@@ -104,11 +104,14 @@ function scannerRating(f: RatedFinding): ScannerRating {
   return s as ScannerRating;
 }
 
-/** Builds the report entry of one finding of `r`. */
-function reportEntry(r: RunResult): (f: RatedFinding) => ReportFindingT {
+/**
+ * Builds the report entry of a finding of `r`: of `r.findings[i]` (whether it blocks is known by its position, see
+ * `blocksAt`), or, without `i`, of another finding (the ledger's, `fromLedger`).
+ */
+function reportEntry(r: RunResult): (f: RatedFinding, i?: number) => ReportFindingT {
   const now = Date.parse(r.generatedAt);
   // Undefined members are left out by JSON.stringify; deleting them one by one would cost more than the rest.
-  return (f) => ({
+  return (f, i) => ({
     fingerprint: f.fingerprint,
     fingerprintSource: f.fingerprintSource,
     tool: f.tool,
@@ -122,7 +125,7 @@ function reportEntry(r: RunResult): (f: RatedFinding) => ReportFindingT {
     rank: f.rank,
     gated: f.gated,
     notGatedReason: f.notGatedReason,
-    blocking: r.blocking.has(f.fingerprint),
+    blocking: i === undefined ? r.blocking.has(f.fingerprint) : blocksAt(r, i),
     explanation: f.explanation,
     scanner: scannerRating(f),
     path: f.path,
@@ -160,7 +163,8 @@ function reportEntry(r: RunResult): (f: RatedFinding) => ReportFindingT {
 }
 
 export function buildReport(r: RunResult, policyFile: string, tracking: ReportTracking = { written: false }): Report {
-  return { ...reportHead(r, policyFile, tracking), findings: r.findings.map(reportEntry(r)) };
+  const entry = reportEntry(r);
+  return { ...reportHead(r, policyFile, tracking), findings: r.findings.map((f, i) => entry(f, i)) };
 }
 
 /** A report for writing only: the same members and JSON as `buildReport`, its findings mapped batch by batch. */

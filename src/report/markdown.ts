@@ -206,10 +206,13 @@ export function renderMarkdown(r: RunResult, opts: MarkdownOptions = {}): string
   const cutNote = (n: number) =>
     `\n\n<sub>… ${n} more not shown (size limit)${opts.fullReport ? `; see ${md(opts.fullReport, 200)}` : ''}.</sub>`;
 
-  // One pass over the findings (there may be a million), not one filter per table.
-  const blocking: RatedFinding[] = [];
-  const others: RatedFinding[] = [];
-  for (const f of r.findings) (r.blocking.has(f.fingerprint) ? blocking : others).push(f);
+  // In report order the findings that block come first (no lookup of a million fingerprints); else one pass.
+  let blocking: RatedFinding[] = [];
+  let others: RatedFinding[] = [];
+  if (r.blockingFirst !== undefined) {
+    blocking = r.findings.slice(0, r.blockingFirst);
+    others = r.findings.slice(r.blockingFirst);
+  } else for (const f of r.findings) (r.blocking.has(f.fingerprint) ? blocking : others).push(f);
   if (blocking.length > 0) {
     const t = table(FINDING_HEAD, blocking, Math.max(0, max - used - 400), (f) => findingRow(f, now, r.tracked, opts.code));
     const s = `### Blocking findings (${blocking.length})\n${t.text}${t.omitted ? cutNote(t.omitted) : ''}`;

@@ -199,7 +199,11 @@ const slotOf = (s: RatedFinding['source']): SarifSlot | undefined =>
  * per run), and a walk over every (result, finding) pair: the findings' own results, then those of the duplicates
  * merged into them (their finding is the one they were merged into).
  */
-export function sarifSlots(r: RunResult): { sizes: Map<string, number[]>; each(visit: (slot: SarifSlot, f: RatedFinding) => void): void } {
+export function sarifSlots(r: RunResult): {
+  sizes: Map<string, number[]>;
+  /** Visits each (result, finding) pair; `i` is the finding's index in `r.findings`. */
+  each(visit: (slot: SarifSlot, f: RatedFinding, i: number) => void): void;
+} {
   const sizes = new Map<string, number[]>();
   const grow = (s: RatedFinding['source']) => {
     const slot = slotOf(s);
@@ -213,18 +217,20 @@ export function sarifSlots(r: RunResult): { sizes: Map<string, number[]>; each(v
   return {
     sizes,
     each(visit) {
-      for (const f of r.findings) {
+      r.findings.forEach((f, i) => {
         const slot = slotOf(f.source);
-        if (slot) visit(slot, f);
-      }
+        if (slot) visit(slot, f, i);
+      });
       if (r.duplicates.length === 0) return;
       const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
-      const fpIndex = new Map<string, RatedFinding>();
-      for (const f of r.findings) if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, f);
+      const fpIndex = new Map<string, number>();
+      r.findings.forEach((f, i) => {
+        if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, i);
+      });
       for (const d of r.duplicates) {
-        const f = fpIndex.get(d.fingerprint);
+        const i = fpIndex.get(d.fingerprint);
         const slot = slotOf(d.source);
-        if (f && slot) visit(slot, f);
+        if (i !== undefined && slot) visit(slot, r.findings[i] as RatedFinding, i);
       }
     },
   };
