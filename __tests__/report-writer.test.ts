@@ -251,6 +251,37 @@ describe('streamed report writers', () => {
     }
   });
 
+  it('sortFindings orders every path of up to 6 code units over NUL, a, U+FFFE, U+FFFF as compareFindings (its keys read three at a time)', () => {
+    const { shuffled } = shuffledRated();
+    const base = shuffled[0] as (typeof shuffled)[number];
+    const paths = [''];
+    for (let from = 0, len = 0; len < 6; len++) {
+      const to = paths.length;
+      for (let i = from; i < to; i++) for (const c of ['\u0000', 'a', '\ufffe', '\uffff']) paths.push((paths[i] as string) + c);
+      from = to;
+    }
+    expect(paths).toHaveLength(5461);
+    // Each path twice (equal paths ordered by line, then input order), in a scrambled order.
+    const findings = [...paths, ...paths]
+      .map((path, i) => ({
+        ...base,
+        fingerprint: `fp${i}`,
+        path,
+        location: undefined,
+        startLine: i % 3,
+        ruleId: 'r',
+        gated: true,
+        rank: 0,
+      }))
+      .map((f, i) => ({ f, k: (i * 7919) % 10_007 }))
+      .sort((a, b) => a.k - b.k)
+      .map((x) => x.f);
+    const expected = [...findings].sort(compareFindings(new Set()));
+    const actual = [...findings];
+    sortFindings(actual, new Set());
+    expect(actual.map((f) => f.fingerprint)).toEqual(expected.map((f) => f.fingerprint));
+  });
+
   it('sortFindings with a top sorts the first places as the full sort does, the others follow in input order', () => {
     const { shuffled, blocking } = shuffledRated();
     const full = [...shuffled];
