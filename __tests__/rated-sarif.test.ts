@@ -77,6 +77,19 @@ const shapes: [string, string][] = [
     'escapes, unicode and numbers as written',
     '\uFEFF{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"T\\u00e9\\"","rules":[{"id":"r1"}]}},"results":[{"ruleId":"r1","message":{"text":"a\\n\\u2028<b>é"},"locations":[{"physicalLocation":{"artifactLocation":{"uri":"src/a.js"},"region":{"startLine":1.0e0,"startColumn":9223372036854775807}}}]}]}]}',
   ],
+  [
+    'several runs, later ones with more results than the file has findings (the plan grows its columns)',
+    log([
+      { tool, results: [{ ruleId: 'r1', message: { text: 'a' } }, 3] },
+      {
+        tool,
+        results: Array.from({ length: 40 }, (_, i) =>
+          i % 3 === 0 ? null : { ruleId: i % 2 ? 'r1' : 'r2', message: { text: `b${i}` }, partialFingerprints: { k: `v${i}` } },
+        ),
+      },
+      { tool, results: [...Array.from({ length: 25 }, () => 0), { ruleId: 'r2', message: { text: 'c' } }, 'x'] },
+    ]),
+  ],
   ['no runs member', '{"version":"2.1.0"}'],
   [
     'properties that already hold rating members, empty properties, whitespace everywhere',

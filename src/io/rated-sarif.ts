@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { writeAtomically } from './atomic';
 import type * as sarif from 'sarif';
-import type { SarifLevel } from '../model';
+import type { RatedFinding, SarifLevel } from '../model';
 import { blocksAt, type RunResult } from '../engine';
 import type { Policy } from '../policy/compile';
 import { cutBytes, JsonSyntax, Reader } from '../ingest/stream';
@@ -14,18 +14,18 @@ import { MAX_DOCUMENT_DEPTH, pruneDeep } from '../ingest/depth';
 import { isSecretFinding } from '../redact/finding';
 import { jsonMayHoldSecret, redactJson } from '../redact/json';
 import {
-  nativeRuns,
+  nativeRunsOf,
   RATED_SARIF_SCHEMA,
   ratingMembersJson,
   representativeScores,
   runProperties,
-  sarifSlots,
   sarifLevelFor,
   scoreText,
   toolWithScores,
   withRating,
   withRatingResult,
   type ResultRating,
+  type SarifSlot,
 } from '../report/sarif';
 import { errorMessage } from '../errors';
 
@@ -174,7 +174,6 @@ const FAILURE = 2;
 const HEX = 4;
 /** The finding is a secret scanner's: its result is rewritten with the secret redacted (src/redact/json.ts). */
 const SECRET = 8;
-const HEX_FINGERPRINT = /^[0-9a-f]{32}$/;
 
 /**
  * The ratings of one run's results, by result index, as the writer needs them: plain columns (typed arrays and byte
@@ -228,38 +227,86 @@ function runRatings(n: number): RunRatings {
   };
 }
 
+/** A run's ratings while the plan is made: columns that grow as result indices come; `n` is the highest index + 1. */
+interface Growing {
+  cols: RunRatings;
+  n: number;
+}
+
+/** The columns of `g` with room for result index `i` (grown by half, the ratings so far copied). */
+function roomFor(g: Growing, i: number): RunRatings {
+  const old = g.cols;
+  if (i < old.rank.length) return old;
+  const cols = runRatings(Math.max(i + 1, Math.ceil(old.rank.length * 1.5) + 16));
+  cols.rank.set(old.rank);
+  cols.flags.set(old.flags);
+  cols.fingerprints.set(old.fingerprints);
+  cols.notGated.set(old.notGated);
+  cols.otherFingerprints = old.otherFingerprints;
+  cols.ruleScores = old.ruleScores;
+  return (g.cols = cols);
+}
+
+/** The columns of `g` cut to its results (views of the same buffers, which move to the worker whole). */
+function trimmed(g: Growing): RunRatings {
+  const c = g.cols;
+  if (c.rank.length === g.n) return c;
+  return {
+    ...c,
+    rank: c.rank.subarray(0, g.n),
+    flags: c.flags.subarray(0, g.n),
+    fingerprints: c.fingerprints.subarray(0, 16 * g.n),
+    notGated: c.notGated.subarray(0, g.n),
+  };
+}
+
+/** True when `s` is 32 lowercase hex digits (the fingerprints most scanners and ours have). */
+function isHex32(s: string): boolean {
+  if (s.length !== 32) return false;
+  for (let k = 0; k < 32; k++) {
+    const c = s.charCodeAt(k);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
 /**
  * The plan of the rated SARIF of a check: the ratings of every SARIF result taken out of the findings (and of the
- * duplicates merged into them).
+ * duplicates merged into them), the native findings' runs. One pass over the findings (`sarifSlots` and `nativeRuns`
+ * would take three; this runs on the main thread before the worker can start), the same plan.
  */
 export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly SarifInputFile[], space: 0 | 2): RatedSarifPlan {
   const scores = representativeScores(policy);
   if (policy.levels.length >= NOT_RATED) throw new Error(`a policy may have at most ${NOT_RATED - 1} severity levels`);
-  const { sizes, each } = sarifSlots(r);
-  const byFile = new Map<string, RunRatings[]>();
-  for (const [file, runs] of sizes)
-    byFile.set(
-      file,
-      Array.from(runs, (n) => runRatings(n ?? 0)),
-    );
+  const byFile = new Map<string, Growing[]>();
+  // The first run of a file gets room for the file's findings (most files have one run): grown at most once.
+  const findingsOf = new Map(r.inputs.map((x) => [x.file, x.findings]));
   const reasons = new Map<string, number>();
+  const native = new Map<string, RatedFinding[]>();
   let lastFile: string | undefined;
-  let lastRuns: RunRatings[] | undefined;
+  let lastRuns: Growing[] = [];
   // What ratingOf, ratedLevel and isSecretFinding give, without their objects per finding (a million results here).
   const secretRule = new Map<string, boolean>();
   let lastRule: string | undefined;
-  let lastRuleRun: RunRatings | undefined;
+  let lastRuleRun: Growing | undefined;
   let lastRuleScore = -1;
-  each((s, f, index) => {
+  const visit = (s: SarifSlot, f: RatedFinding, index: number) => {
     if (s.file !== lastFile) {
       lastFile = s.file;
-      lastRuns = byFile.get(s.file);
+      let runs = byFile.get(s.file);
+      if (!runs) byFile.set(s.file, (runs = []));
+      lastRuns = runs;
     }
-    const run = lastRuns?.[s.runIndex];
     const i = s.resultIndex;
-    if (!run || i >= run.rank.length) return;
+    let g = lastRuns[s.runIndex];
+    if (!g) {
+      const room = lastRuns.some(Boolean) ? 16 : (findingsOf.get(s.file) ?? 0);
+      g = lastRuns[s.runIndex] = { cols: runRatings(Math.max(i + 1, room)), n: 0 };
+    }
+    const run = roomFor(g, i);
+    if (i >= g.n) g.n = i + 1;
     const fp = f.fingerprint;
-    const hex = HEX_FINGERPRINT.test(fp);
+    const hex = isHex32(fp);
     let secret = f.kind === 'secret';
     if (!secret) {
       let b = secretRule.get(f.ruleId);
@@ -278,22 +325,46 @@ export function ratedSarifPlan(r: RunResult, policy: Policy, inputs: readonly Sa
     }
     // Results of one rule mostly come together: the map is read only when the rule or its score changes.
     const score = scores[f.rank] as number;
-    if (f.ruleId !== lastRule || run !== lastRuleRun || score > lastRuleScore) {
+    if (f.ruleId !== lastRule || g !== lastRuleRun || score > lastRuleScore) {
       lastRule = f.ruleId;
-      lastRuleRun = run;
+      lastRuleRun = g;
       lastRuleScore = Math.max(run.ruleScores.get(f.ruleId) ?? 0, score);
       run.ruleScores.set(f.ruleId, lastRuleScore);
     }
-  });
+  };
+  const findings = r.findings;
+  for (let index = 0; index < findings.length; index++) {
+    const f = findings[index] as RatedFinding;
+    const s = f.source;
+    if (s.format !== 'sarif') {
+      const list = native.get(f.tool.name);
+      if (list) list.push(f);
+      else native.set(f.tool.name, [f]);
+    } else if (s.runIndex !== undefined && s.resultIndex !== undefined) visit(s as SarifSlot, f, index);
+  }
+  // The results of the duplicates merged into a finding are rated as that finding.
+  if (r.duplicates.length > 0) {
+    const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
+    const fpIndex = new Map<string, number>();
+    findings.forEach((f, i) => {
+      if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, i);
+    });
+    for (const d of r.duplicates) {
+      const i = fpIndex.get(d.fingerprint);
+      const s = d.source;
+      if (i !== undefined && s.format === 'sarif' && s.runIndex !== undefined && s.resultIndex !== undefined)
+        visit(s as SarifSlot, findings[i] as RatedFinding, i);
+    }
+  }
   const pretty = space === 2;
   return {
     inputs: [...inputs],
-    runs: inputs.map((input) => byFile.get(input.file) ?? []),
+    runs: inputs.map((input) => Array.from(byFile.get(input.file) ?? [], (g) => (g ? trimmed(g) : runRatings(0)))),
     levels: [...policy.levels],
     sarifLevels: policy.levels.map((_, rank) => sarifLevelFor(policy, rank)),
     scores: policy.levels.map((_, rank) => scoreText(scores, rank)),
     reasons: [...reasons.keys()],
-    nativeRuns: nativeRuns(r, policy, scores).map((run) =>
+    nativeRuns: nativeRunsOf(native, policy, scores, r.blocking).map((run) =>
       pretty ? `\n    ${indented(JSON.stringify(run, null, 2), '    ')}` : JSON.stringify(run),
     ),
     pretty,

@@ -199,11 +199,7 @@ const slotOf = (s: RatedFinding['source']): SarifSlot | undefined =>
  * per run), and a walk over every (result, finding) pair: the findings' own results, then those of the duplicates
  * merged into them (their finding is the one they were merged into).
  */
-export function sarifSlots(r: RunResult): {
-  sizes: Map<string, number[]>;
-  /** Visits each (result, finding) pair; `i` is the finding's index in `r.findings`. */
-  each(visit: (slot: SarifSlot, f: RatedFinding, i: number) => void): void;
-} {
+export function sarifSlots(r: RunResult): { sizes: Map<string, number[]>; each(visit: (slot: SarifSlot, f: RatedFinding) => void): void } {
   const sizes = new Map<string, number[]>();
   const grow = (s: RatedFinding['source']) => {
     const slot = slotOf(s);
@@ -217,20 +213,18 @@ export function sarifSlots(r: RunResult): {
   return {
     sizes,
     each(visit) {
-      r.findings.forEach((f, i) => {
+      for (const f of r.findings) {
         const slot = slotOf(f.source);
-        if (slot) visit(slot, f, i);
-      });
+        if (slot) visit(slot, f);
+      }
       if (r.duplicates.length === 0) return;
       const wanted = new Set(r.duplicates.map((d) => d.fingerprint));
-      const fpIndex = new Map<string, number>();
-      r.findings.forEach((f, i) => {
-        if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, i);
-      });
+      const fpIndex = new Map<string, RatedFinding>();
+      for (const f of r.findings) if (wanted.has(f.fingerprint)) fpIndex.set(f.fingerprint, f);
       for (const d of r.duplicates) {
-        const i = fpIndex.get(d.fingerprint);
+        const f = fpIndex.get(d.fingerprint);
         const slot = slotOf(d.source);
-        if (i !== undefined && slot) visit(slot, r.findings[i] as RatedFinding, i);
+        if (f && slot) visit(slot, f);
       }
     },
   };
@@ -261,7 +255,17 @@ export function nativeRuns(r: RunResult, policy: Policy, scores: number[]): sari
     list.push(f);
     native.set(f.tool.name, list);
   }
-  return [...native].map(([tool, list]) => nativeRun(tool, list, policy, scores, r.blocking));
+  return nativeRunsOf(native, policy, scores, r.blocking);
+}
+
+/** The rated runs of native findings grouped by tool name (see nativeRuns). */
+export function nativeRunsOf(
+  native: ReadonlyMap<string, RatedFinding[]>,
+  policy: Policy,
+  scores: number[],
+  blocking: ReadonlySet<string>,
+): sarif.Run[] {
+  return [...native].map(([tool, list]) => nativeRun(tool, list, policy, scores, blocking));
 }
 
 export const RATED_SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
