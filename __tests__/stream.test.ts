@@ -1,5 +1,5 @@
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ingestText } from '../src/ingest/index';
@@ -165,7 +165,25 @@ describe('streaming SARIF ingest', () => {
     });
     const now = new Date('2026-11-25T12:00:00Z');
     const a = await runCheck(settings(Number.MAX_SAFE_INTEGER, 'mem'), now, silent);
-    const b = await runCheck(settings(0, 'stream'), now, silent);
+    // whileWriting (the CLI renders its Markdown there) gets the final result before the report is written, while a
+    // worker writes the rated SARIF of a streamed input.
+    const seen: { result?: unknown; reportThere?: boolean }[] = [];
+    const b = await runCheck(settings(0, 'stream'), now, silent, {
+      whileWriting: (result) => seen.push({ result, reportThere: existsSync(join(ws, 'report-stream.json')) }),
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.result).toBe(b.result);
+    expect(seen[0]?.reportThere).toBe(false);
+    // What it throws fails the check, once the rated SARIF's worker is done (no write left behind).
+    rmSync(join(ws, 'rated-stream.sarif'));
+    await expect(
+      runCheck(settings(0, 'stream'), now, silent, {
+        whileWriting: () => {
+          throw new Error('render failed');
+        },
+      }),
+    ).rejects.toThrow('render failed');
+    expect(existsSync(join(ws, 'rated-stream.sarif'))).toBe(true);
     expect(b.result.findings).toEqual(a.result.findings);
     expect(b.report).toEqual(a.report);
     expect(readFileSync(join(ws, 'report-stream.json'), 'utf8')).toBe(readFileSync(join(ws, 'report-mem.json'), 'utf8'));

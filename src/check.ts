@@ -126,6 +126,11 @@ export interface CheckOptions {
   codeowners?: Codeowners | null | ((policy: Policy) => Promise<Codeowners | null | undefined>);
   /** Only the first this many findings of the result need the report order (EngineInput.sortTop). */
   sortTop?: number;
+  /**
+   * Work of the caller on the result (the CLI renders its Markdown) done while the output files are written, before
+   * the JSON report: a worker thread writes a large rated SARIF meanwhile, and the check waits for it at the end.
+   */
+  whileWriting?: (result: RunResult) => void;
 }
 
 export interface CheckOutcome {
@@ -544,6 +549,7 @@ async function checkRead(
     sarifWrite.catch(() => undefined);
   }
   try {
+    opts.whileWriting?.(result);
     if (settings.reportPath) {
       // Written entry by entry (reportForWriting): the report's million findings are not held as objects.
       const p = resolve(settings.workspace, settings.reportPath);

@@ -5,6 +5,7 @@ import { cliGitHubClient, envToken } from '../github/octokit';
 import { approvalVerifier } from '../github/approval-verifier';
 import { resolveCommentAuthor } from '../github/publish';
 import { runCheck, type CheckSettings } from '../check';
+import type { RunResult } from '../engine';
 import { jsonPieces } from '../io/json-writer';
 import { parseFormatOverrides } from '../io/inputs';
 import { formatIds } from '../ingest/index';
@@ -179,6 +180,7 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
   }
   const approvalsHelp = `give GITHUB_TOKEN (or GH_TOKEN) and --repo owner/repo (or GITHUB_REPOSITORY) to verify them, or --verify-approvals off to skip`;
   // Errors (policy, ledger, output paths) go to the one mapping in src/cli/index.ts.
+  let markdown: string | undefined;
   const outcome = await runCheck(
     settings,
     now,
@@ -201,6 +203,10 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
       // A text verdict shows the first TEXT_LIMIT findings and nothing else lists them (no JSON, no CI report, no
       // issues to sync): the others need no order (issue #21, time to verdict).
       ...(command === 'check' && format === 'text' && !Object.values(ciReports).some(Boolean) ? { sortTop: TEXT_LIMIT } : {}),
+      // Rendered while a worker writes the rated SARIF (printed below, after any input error on stderr).
+      ...(format === 'markdown'
+        ? { whileWriting: (r: RunResult) => (markdown = renderMarkdown(r, { fullReport: settings.reportPath })) }
+        : {}),
     },
   );
   const { result } = outcome;
@@ -219,7 +225,7 @@ export async function runCheckCommand(command: 'check' | 'track', argv: string[]
       }
     }
     io.stdout(`${out}\n`);
-  } else if (format === 'markdown') io.stdout(renderMarkdown(result, { fullReport: settings.reportPath }));
+  } else if (format === 'markdown') io.stdout(markdown ?? renderMarkdown(result, { fullReport: settings.reportPath }));
   else {
     const color = !o['no-color'] && io.isTTY && !io.env.NO_COLOR;
     io.stdout(renderText(result, { color }));
