@@ -458,7 +458,7 @@ describe('jsonMayHoldSecret', () => {
   });
 });
 
-describe('mayHoldSecretBytes: HINT on the bytes, run only where an alternative may start', () => {
+describe('mayHoldSecretBytes, mayHoldSecret: HINT on bytes and text, run only where an alternative may start', () => {
   const HINT = PATTERNS[0] as RegExp;
   /** What jsonMayHoldSecret answered before the start tables: HINT on the Latin-1 text, or an escape. */
   const oracle = (b: Buffer) => b.includes('\\u') || b.includes('\\/') || HINT.test(b.toString('latin1'));
@@ -524,7 +524,7 @@ describe('mayHoldSecretBytes: HINT on the bytes, run only where an alternative m
       for (const text of [sample.toUpperCase(), sample, mixed(sample, 0b1010101), mixed(sample, 0b0110011)]) {
         for (const [before, after] of [['', ''] as const, ['{"m":"x ', '"}'], ['\u00e9\r\n', ' '], ['\xff\xc1\r', '']]) {
           const b = Buffer.concat([Buffer.from(before, 'latin1'), Buffer.from(text, 'latin1'), Buffer.from(after, 'latin1')]);
-          expect([text, before, mayHoldSecretBytes(b)]).toEqual([text, before, true]);
+          expect([text, before, mayHoldSecretBytes(b), mayHoldSecret(before + text + after)]).toEqual([text, before, true, true]);
         }
       }
     }
@@ -552,6 +552,10 @@ describe('mayHoldSecretBytes: HINT on the bytes, run only where an alternative m
       if (mayHoldSecretBytes(b) !== want) throw new Error(`differs (want ${want}) on ${JSON.stringify(b.toString('latin1'))}`);
       checked++;
       if (want) positive++;
+      // mayHoldSecret on text: HINT.test on the same bytes as text, decoded both ways.
+      for (const text of [b.toString('latin1'), b.toString('utf8')]) {
+        if (mayHoldSecret(text) !== HINT.test(text)) throw new Error(`mayHoldSecret differs on ${JSON.stringify(text)}`);
+      }
     };
     for (const f of files) {
       const bytes = readFileSync(f);
@@ -574,6 +578,19 @@ describe('mayHoldSecretBytes: HINT on the bytes, run only where an alternative m
       const b = Buffer.alloc(1 + rnd(24));
       for (let i = 0; i < b.length; i++) b[i] = alphabet[rnd(alphabet.length)] as number;
       check(b);
+    }
+    // Text with code units past Latin-1 next to the starts (ı, ſ and K upper-case to ASCII letters; HINT ignores that).
+    const wide = ['ı', 'ſ', '\u212a', 'é', '\u0100', '\u0161', '\ud83d\ude00', 'İ'];
+    for (const sample of [...SAMPLES, ...VARIANTS]) {
+      for (const w of wide) {
+        for (let at = 0; at <= sample.length; at++) {
+          for (const text of [`${sample.slice(0, at)}${w}${sample.slice(at)}`, `${sample.slice(0, at)}${w}`, `${w}${sample.slice(at)}`]) {
+            if (mayHoldSecret(text) !== HINT.test(text)) throw new Error(`mayHoldSecret differs on ${JSON.stringify(text)}`);
+            checked++;
+          }
+        }
+      }
+      expect(mayHoldSecret(`x ${sample.replace(/s/g, 'ſ')} y`)).toBe(HINT.test(`x ${sample.replace(/s/g, 'ſ')} y`));
     }
     expect(checked).toBeGreaterThan(50_000);
     expect(positive).toBeGreaterThan(1000);
