@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { compareFindings, runEngine, sortFindings, type EngineInput } from '../src/engine';
+import { compareFindings, countFindings, runEngine, sortFindings, type EngineInput } from '../src/engine';
+import type { RatedFinding } from '../src/model';
 import { ingestText, type IngestedFile } from '../src/ingest/index';
 import { jsonPieces } from '../src/io/json-writer';
 import { buildReport, reportForWriting } from '../src/report/json';
@@ -315,6 +316,75 @@ describe('streamed report writers', () => {
     expect(top.counts).toEqual(all.counts);
     expect(top.verdict).toEqual(all.verdict);
     expect(top.findings.slice(0, TEXT_LIMIT)).toEqual(all.findings.slice(0, TEXT_LIMIT));
+  });
+
+  it('countFindings counts as one record per finding would: tools of one name in several objects, severities outside the levels, __proto__', () => {
+    const { shuffled } = shuffledRated();
+    const base = shuffled[0] as (typeof shuffled)[number];
+    const levels = ['critical', 'high', 'medium'];
+    const tools = [{ name: 'A' }, { name: 'B' }, { name: 'A' }, { name: '__proto__' }, { name: 'constructor' }];
+    const sevs = ['high', 'odd', 'critical', 'medium', 'other', '__proto__'];
+    let seed = 11;
+    const rnd = (k: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % k;
+    };
+    const findings = Array.from({ length: 400 }, (_, i) => ({
+      ...base,
+      fingerprint: `fp${i}`,
+      tool: tools[rnd(tools.length)] as (typeof tools)[number],
+      severity: sevs[rnd(sevs.length)] as string,
+      gated: rnd(5) !== 0,
+      status: (['new', 'reopened', 'existing', undefined] as const)[rnd(4)],
+      sla: rnd(3) === 0 ? undefined : { due: '2026-12-01', daysLeft: 1, state: (['breached', 'due-soon', 'ok'] as const)[rnd(3)] },
+    })) as RatedFinding[];
+    // First: severities outside the levels seen in an order that no single tool's findings give.
+    findings.unshift(
+      ...(['odd', 'other', '__proto__'] as const).map((severity, i) => ({
+        ...base,
+        fingerprint: `first${i}`,
+        tool: tools[i % 2] as (typeof tools)[number],
+        severity,
+        gated: true,
+      })),
+    );
+    // What countFindings did before (and says): a record per severity and per tool name, keys in order of first sight.
+    const add = (o: Record<string, number>, k: string) =>
+      Object.hasOwn(o, k)
+        ? (o[k] = (o[k] as number) + 1)
+        : Object.defineProperty(o, k, { value: 1, enumerable: true, writable: true, configurable: true });
+    const bySeverity: Record<string, number> = Object.fromEntries(levels.map((l) => [l, 0]));
+    const byTool: Record<string, Record<string, number>> = {};
+    for (const f of findings) {
+      if (!f.gated) continue;
+      add(bySeverity, f.severity);
+      if (!Object.hasOwn(byTool, f.tool.name))
+        Object.defineProperty(byTool, f.tool.name, {
+          value: Object.fromEntries(levels.map((l) => [l, 0])),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      add(byTool[f.tool.name] as Record<string, number>, f.severity);
+    }
+    const gated = findings.filter((f) => f.gated);
+    const counts = countFindings(findings, levels, new Set(['x', 'y']), 3);
+    expect(JSON.stringify(counts.bySeverity)).toBe(JSON.stringify(bySeverity));
+    expect(JSON.stringify(counts.byTool)).toBe(JSON.stringify(byTool));
+    expect(Object.getPrototypeOf(counts.byTool)).toBe(Object.prototype);
+    expect(counts).toEqual({
+      total: 403,
+      gated: gated.length,
+      blocking: 2,
+      notGated: 403 - gated.length,
+      bySeverity,
+      byTool,
+      new: gated.filter((f) => f.status === 'new' || f.status === 'reopened').length,
+      reopened: gated.filter((f) => f.status === 'reopened').length,
+      fixed: 3,
+      slaBreached: gated.filter((f) => f.sla?.state === 'breached').length,
+      slaDueSoon: gated.filter((f) => f.sla?.state === 'due-soon').length,
+    });
   });
 
   it('rateAll stays pure: rating copies leaves the ingested findings as they were', () => {

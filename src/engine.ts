@@ -149,13 +149,17 @@ export function countFindings(
   blocking: ReadonlySet<string>,
   fixedCount = 0,
 ): Counts {
-  const bySeverity: Record<string, number> = Object.fromEntries(levels.map((l) => [l, 0]));
-  const byTool: Record<string, Record<string, number>> = {};
   let gated = 0;
   let isNew = 0;
   let reopened = 0;
   let breached = 0;
   let dueSoon = 0;
+  // Counts in Maps (insertion order is the order of first sight, as the records' keys were added), made into records
+  // once at the end. Findings of one run share their tool object: a run of them looks the tool's name up once.
+  const severities = new Map<string, number>();
+  const byName = new Map<string, Map<string, number>>();
+  let lastTool: ToolRef | undefined;
+  let lastCounts = new Map<string, number>();
   for (const f of findings) {
     if (!f.gated) continue;
     gated++;
@@ -163,14 +167,23 @@ export function countFindings(
     if (f.status === 'reopened') reopened++;
     if (f.sla?.state === 'breached') breached++;
     else if (f.sla?.state === 'due-soon') dueSoon++;
-    addCount(bySeverity, f.severity);
-    // Tool names are scanner text: `__proto__` must not reach Object.prototype (own properties only).
-    let t = Object.prototype.hasOwnProperty.call(byTool, f.tool.name) ? byTool[f.tool.name] : undefined;
-    if (!t) {
-      t = Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
-      Object.defineProperty(byTool, f.tool.name, { value: t, enumerable: true, writable: true, configurable: true });
+    severities.set(f.severity, (severities.get(f.severity) ?? 0) + 1);
+    if (f.tool !== lastTool) {
+      lastTool = f.tool;
+      let c = byName.get(f.tool.name);
+      if (!c) byName.set(f.tool.name, (c = new Map()));
+      lastCounts = c;
     }
-    addCount(t, f.severity);
+    lastCounts.set(f.severity, (lastCounts.get(f.severity) ?? 0) + 1);
+  }
+  const bySeverity: Record<string, number> = Object.fromEntries(levels.map((l) => [l, 0]));
+  for (const [severity, n] of severities) addCount(bySeverity, severity, n);
+  const byTool: Record<string, Record<string, number>> = {};
+  for (const [name, counts] of byName) {
+    const t = Object.fromEntries(levels.map((l) => [l, 0])) as Record<string, number>;
+    for (const [severity, n] of counts) addCount(t, severity, n);
+    // Tool names are scanner text: `__proto__` must not reach Object.prototype (own properties only).
+    Object.defineProperty(byTool, name, { value: t, enumerable: true, writable: true, configurable: true });
   }
   return {
     total: findings.length,

@@ -1,3 +1,0 @@
-import { createRequire as __dgCreateRequire } from 'node:module';
-const require = __dgCreateRequire(import.meta.url);
-import{d as a,e as b,i as c,j as d,k as e}from"./cli-chunk-FFQFBQ5O.js";import"./cli-chunk-ONEN3J2Q.js";import"./cli-chunk-O2AS7I5C.js";export{a as MAX_DOCUMENT_DEPTH,e as combine,c as formatIds,d as ingestText,b as pruneDeep};
