@@ -283,6 +283,8 @@ async function report(o: ReportCommandOptions, io: ReportIO, deps: ReportDeps): 
     cliGitHubClient(io.env, {
       apiUrl: o.apiUrl,
       warn: (m) => io.stderr(`warning: ${m}\n`),
+      // The reports only read (the organization's ledgers through GraphQL, blobs, a repository's ledger branch).
+      queriesOnly: true,
       ...(deps.retryBaseMs !== undefined ? { retryBaseMs: deps.retryBaseMs } : {}),
     }).request;
   const now = () => o.now;

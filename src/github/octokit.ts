@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/core';
-import { throttling } from '@octokit/plugin-throttling';
+import { throttling, type ThrottlingOptions } from '@octokit/plugin-throttling';
 import type { GitHubClient } from './client';
 import { DEFAULT_RETRY_POLICY, mayWaitRateLimit, retryWrap, RetryState } from './retry';
 import type { Logger } from '../logger';
@@ -42,6 +42,49 @@ export interface ClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Default `defect-gate/<version>`. */
   userAgent?: string;
+  /**
+   * A client that only reads (`report --org`): it refuses every request but GET, HEAD and GraphQL queries, and its
+   * GraphQL queries are not spaced one second apart. The throttling plugin spaces every `POST /graphql` as a write (at
+   * least 1 s between them; octokit/plugin-throttling.js#380), which GitHub asks of requests that create content; for
+   * queries its secondary limits are points (1 per query without a mutation, 2,000 a minute), concurrency and server
+   * time, which a client with one request in flight stays within. The organization report of 5,000 repositories (50
+   * pages) took 50 s for that spacing alone, its CPU busy 13 s of them.
+   */
+  queriesOnly?: boolean;
+}
+
+/** True for a GraphQL document that holds a mutation or a subscription (its comments and strings left out). */
+export function graphqlWrites(query: string): boolean {
+  const code = query.replace(/"""[\s\S]*?"""|"(?:[^"\\\n]|\\.)*"|#[^\n\r]*/g, ' ');
+  return /(?:^|[\s,{}()])(?:mutation|subscription)\b/.test(code);
+}
+
+/**
+ * What the throttling plugin asks of its write group (`write.key(id).schedule(options, job)`, awaited before a write or
+ * a GraphQL request is sent), without the wait. Not a Bottleneck: a second copy of it would go into the bundles
+ * (the plugin's own is in dist/lib-octokit.cjs, loaded on first use). A plugin that asks more of it fails the tests
+ * of the read-only client.
+ */
+const OPEN_GATE = {
+  key: () => ({ schedule: <T>(_options: unknown, job: () => Promise<T>): Promise<T> => job() }),
+};
+
+interface RequestLike {
+  method?: unknown;
+  url?: unknown;
+  query?: unknown;
+}
+
+/** The request hook of a `queriesOnly` client: anything that may write is refused before it is sent. */
+function refuseWrites(request: (o: RequestLike) => Promise<unknown>, options: RequestLike): Promise<unknown> {
+  const method = String(options.method ?? 'GET').toUpperCase();
+  const url = String(options.url ?? '');
+  const graphql = method === 'POST' && /^(?:[a-z]+:\/\/[^/]+)?(?:\/api)?\/graphql(?:[?#]|$)/i.test(url);
+  if (method === 'GET' || method === 'HEAD') return request(options);
+  if (graphql && typeof options.query === 'string' && !graphqlWrites(options.query)) return request(options);
+  return Promise.reject(
+    new Error(`a read-only GitHub client refused ${method} ${url}${graphql ? ' (not a GraphQL query without mutations)' : ''}`),
+  );
 }
 
 /** The API base URL: a flag (`--api-url`), else `GITHUB_API_URL`, else https://api.github.com; no trailing slash. */
@@ -95,10 +138,14 @@ export function createOctokit(token: string | undefined, opts: ClientOptions) {
       retryAfterBaseValue: state.policy.baseMs,
       onRateLimit: onLimit('rate limit'),
       onSecondaryRateLimit: onLimit('secondary rate limit'),
+      // Queries only: the plugin's write group (1 s between GraphQL requests) replaced by a gate that opens at once.
+      ...(opts.queriesOnly ? { write: OPEN_GATE as unknown as ThrottlingOptions['write'] } : {}),
     },
   });
-  // Outermost wrap: retries around the throttling plugin.
+  // Retries around the throttling plugin.
   octokit.hook.wrap('request', retryWrap({ state, baseUrl, warn: (m) => log.warning(m), debug: (m) => log.debug(m) }) as never);
+  // Outermost: a refused write fails at once (no retries).
+  if (opts.queriesOnly) octokit.hook.wrap('request', refuseWrites as never);
   return octokit;
 }
 
@@ -128,12 +175,13 @@ export function createGitHubClient(token: string | undefined, opts: ClientOption
  */
 export function cliGitHubClient(
   env: Record<string, string | undefined>,
-  o: { apiUrl?: string; warn: (message: string) => void; retryBaseMs?: number },
+  o: { apiUrl?: string; warn: (message: string) => void; retryBaseMs?: number; queriesOnly?: boolean },
 ): GitHubClient {
   const retryState = runRetryState(o.retryBaseMs === undefined ? env : { ...env, DEFECT_GATE_RETRY_BASE_MS: String(o.retryBaseMs) });
   return createGitHubClient(envToken(env), {
     baseUrl: apiBaseUrl(env, o.apiUrl),
     logger: { warning: o.warn, debug: () => {} },
     retryState,
+    ...(o.queriesOnly ? { queriesOnly: true } : {}),
   });
 }
