@@ -288,8 +288,8 @@ if (!quick && (!sizesArg || sizes.includes(1_250_000))) {
     streamed: true,
     floor: fl,
     checkMs: ck.ms,
-    checkRssMB: ckRss ? Number(MB(ckRss)) : undefined,
-    rssPerFile: ckRss ? ckRss / size : undefined,
+    checkRssMB: ck.rss ? Number(MB(ck.rss)) : undefined,
+    rssPerFile: ck.rss ? ck.rss / size : undefined,
     failed: ck.failed,
     findings: ck.failed ? undefined : report.counts.total,
   };
