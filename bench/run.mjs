@@ -126,8 +126,10 @@ const mid = (xs) => (xs.length > 0 ? [...xs].sort((a, b) => a - b)[Math.floor((x
 /** "median (range)" of ratios measured in pairs, e.g. "1.52× (median of 3 pairs: 1.41-1.60×)". */
 const ratioRange = (xs) =>
   xs.length > 1
-    ? `${mid(xs).toFixed(2)}× (median of ${xs.length} pairs: ${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}×`
-    : `${xs[0].toFixed(2)}× (one pair`;
+    ? `${judged(mid(xs))}× (median of ${xs.length} pairs: ${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)}×`
+    : `${judged(xs[0])}× (one pair`;
+/** A ratio judged against 1.5×, with a third decimal where two would hide which side it is on (1.504× fails). */
+const judged = (x) => (Math.abs(x - 1.5) < 0.005 && x !== 1.5 ? x.toFixed(3) : x.toFixed(2));
 
 const rows = [];
 const results = { node: process.version, date: new Date().toISOString(), sizes: [] };
