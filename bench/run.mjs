@@ -114,8 +114,7 @@ function reportTotal(path) {
   }
 }
 
-/** The run of median wall time among `n` runs of `fn` (runs that failed are kept: the caller reports them). */
-/** The run of median time among `runs` that did not fail (the first run when all did). */
+/** The run of median wall time among `runs` that did not fail (the first run when all did: the caller reports it). */
 function medianOf(runs) {
   const ok = runs.filter((r) => r && !r.failed && !r.error).sort((a, b) => a.ms - b.ms);
   return ok.length > 0 ? ok[Math.floor((ok.length - 1) / 2)] : runs[0];

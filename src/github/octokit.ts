@@ -43,7 +43,7 @@ export interface ClientOptions {
   /** Default `defect-gate/<version>`. */
   userAgent?: string;
   /**
-   * A client that only reads (`report --org`): it refuses every request but GET, HEAD and GraphQL queries, and its
+   * A client that only reads (`report`, `report --org`): it refuses every request but GET, HEAD and GraphQL queries, and its
    * GraphQL queries are not spaced one second apart. The throttling plugin spaces every `POST /graphql` as a write (at
    * least 1 s between them; octokit/plugin-throttling.js#380), which GitHub asks of requests that create content; for
    * queries its secondary limits are points (1 per query without a mutation, 2,000 a minute), concurrency and server
